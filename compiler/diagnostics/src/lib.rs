@@ -1,0 +1,1 @@
+//! Renders diagnostics with codespan-reporting and checks expected-* comments.

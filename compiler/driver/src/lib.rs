@@ -1,0 +1,1 @@
+//! The opt-style driver as a library: opt_main.

@@ -1,0 +1,230 @@
+//! Builtin and dialect attributes. Like types, attributes are interned: an [`Attribute`]
+//! is a copyable handle and equal handles mean structurally equal attributes.
+
+use crate::context::Context;
+use crate::location::Location;
+use crate::types::Type;
+
+/// A handle to an interned attribute.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Attribute(pub(crate) u32);
+
+/// A float value with bitwise equality, so attributes can be hashed and interned.
+#[derive(Clone, Copy, Debug)]
+pub struct FloatBits(pub f64);
+
+impl PartialEq for FloatBits {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+impl Eq for FloatBits {}
+impl std::hash::Hash for FloatBits {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state)
+    }
+}
+
+/// One element of a `dense<...>` literal.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum DenseScalar {
+    Int(i64),
+    Float(FloatBits),
+    Bool(bool),
+}
+
+/// The payload of a `dense<...>` elements attribute.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum DenseData {
+    /// One value repeated over the whole shape: `dense<1.0>`.
+    Splat(DenseScalar),
+    /// Every element in row-major order (nesting is implied by the type's shape).
+    Elements(Vec<DenseScalar>),
+    /// Raw little-endian bytes: `dense<"0x0000803F">`.
+    Hex(Vec<u8>),
+}
+
+/// A parameter of a dialect attribute or type: `#d.name<p0, p1>` / `!d.name<p0, p1>`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum AttrParam {
+    /// Any attribute: `"fc1.weight"`, `#aot.plain<0>`, `[1, 2]`, `3 : i64`.
+    Attr(Attribute),
+    /// A type: `f32`, `tensor<2xf32>`.
+    Type(Type),
+    /// A bare integer written without a type, as in `#aot.plain<0>`.
+    Int(i64),
+    /// A bare keyword: `#d.mode<fast>`.
+    Keyword(String),
+}
+
+/// The structure of an attribute.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum AttrData {
+    /// `unit`.
+    Unit,
+    /// `true` / `false`.
+    Bool(bool),
+    /// `42 : i64`.
+    Integer { value: i64, ty: Type },
+    /// `1.5 : f32`.
+    Float { value: FloatBits, ty: Type },
+    /// `"text"`.
+    String(String),
+    /// `[a, b]`.
+    Array(Vec<Attribute>),
+    /// `{a = 1, b}`, kept sorted by name.
+    Dictionary(Vec<(String, Attribute)>),
+    /// A type used as an attribute.
+    Type(Type),
+    /// `@root::@nested`.
+    SymbolRef { root: String, nested: Vec<String> },
+    /// `dense<...> : tensor<...>`.
+    DenseElements { ty: Type, data: DenseData },
+    /// `loc(...)`.
+    Location(Location),
+    /// `#dialect.name<params>`: a dialect attribute, opaque when its dialect is not registered.
+    Dialect {
+        dialect: String,
+        name: String,
+        params: Vec<AttrParam>,
+    },
+}
+
+impl Context {
+    /// Interns `data` and returns its handle.
+    pub fn attr_of(&mut self, data: AttrData) -> Attribute {
+        Attribute(self.attrs.intern(data))
+    }
+
+    /// The structure behind an attribute handle.
+    pub fn attr_data(&self, attr: Attribute) -> &AttrData {
+        self.attrs.get(attr.0)
+    }
+
+    /// `unit`.
+    pub fn unit_attr(&mut self) -> Attribute {
+        self.attr_of(AttrData::Unit)
+    }
+
+    /// A string attribute.
+    pub fn string_attr(&mut self, s: impl Into<String>) -> Attribute {
+        self.attr_of(AttrData::String(s.into()))
+    }
+
+    /// An integer attribute of type `iN`.
+    pub fn integer_attr(&mut self, value: i64, width: u32) -> Attribute {
+        let ty = self.integer_type(width);
+        self.attr_of(AttrData::Integer { value, ty })
+    }
+
+    /// A float attribute of the given type.
+    pub fn float_attr(&mut self, value: f64, ty: Type) -> Attribute {
+        self.attr_of(AttrData::Float {
+            value: FloatBits(value),
+            ty,
+        })
+    }
+
+    /// A boolean attribute.
+    pub fn bool_attr(&mut self, value: bool) -> Attribute {
+        self.attr_of(AttrData::Bool(value))
+    }
+
+    /// A type attribute.
+    pub fn type_attr(&mut self, ty: Type) -> Attribute {
+        self.attr_of(AttrData::Type(ty))
+    }
+
+    /// An array attribute.
+    pub fn array_attr(&mut self, items: Vec<Attribute>) -> Attribute {
+        self.attr_of(AttrData::Array(items))
+    }
+
+    /// A dictionary attribute; entries are sorted by name as MLIR does.
+    pub fn dictionary_attr(&mut self, mut entries: Vec<(String, Attribute)>) -> Attribute {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        self.attr_of(AttrData::Dictionary(entries))
+    }
+
+    /// A flat symbol reference `@name`.
+    pub fn symbol_ref_attr(&mut self, name: impl Into<String>) -> Attribute {
+        self.attr_of(AttrData::SymbolRef {
+            root: name.into(),
+            nested: Vec::new(),
+        })
+    }
+
+    /// The string of a string attribute.
+    pub fn as_str(&self, attr: Attribute) -> Option<&str> {
+        match self.attr_data(attr) {
+            AttrData::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of an integer attribute.
+    pub fn as_i64(&self, attr: Attribute) -> Option<i64> {
+        match self.attr_data(attr) {
+            AttrData::Integer { value, .. } => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// The value of a float attribute (integers convert).
+    pub fn as_f64(&self, attr: Attribute) -> Option<f64> {
+        match self.attr_data(attr) {
+            AttrData::Float { value, .. } => Some(value.0),
+            AttrData::Integer { value, .. } => Some(*value as f64),
+            _ => None,
+        }
+    }
+
+    /// The value of a boolean attribute.
+    pub fn as_bool(&self, attr: Attribute) -> Option<bool> {
+        match self.attr_data(attr) {
+            AttrData::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements of an array attribute.
+    pub fn as_array(&self, attr: Attribute) -> Option<&[Attribute]> {
+        match self.attr_data(attr) {
+            AttrData::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The entries of a dictionary attribute.
+    pub fn as_dictionary(&self, attr: Attribute) -> Option<&[(String, Attribute)]> {
+        match self.attr_data(attr) {
+            AttrData::Dictionary(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The type held by a type attribute.
+    pub fn as_type(&self, attr: Attribute) -> Option<Type> {
+        match self.attr_data(attr) {
+            AttrData::Type(ty) => Some(*ty),
+            _ => None,
+        }
+    }
+
+    /// The name of a flat symbol reference.
+    pub fn as_symbol_ref(&self, attr: Attribute) -> Option<&str> {
+        match self.attr_data(attr) {
+            AttrData::SymbolRef { root, nested } if nested.is_empty() => Some(root),
+            _ => None,
+        }
+    }
+
+    /// Looks up `key` in a dictionary attribute.
+    pub fn dictionary_get(&self, dict: Attribute, key: &str) -> Option<Attribute> {
+        let entries = self.as_dictionary(dict)?;
+        entries
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| entries[i].1)
+    }
+}

@@ -1,0 +1,790 @@
+//! Operations, blocks, regions and SSA values, stored in arenas of the [`Context`] and
+//! named by copyable ids. Ops in a block form an intrusive doubly linked list; every value
+//! keeps its use list, and every mutation here keeps use lists and parent links right.
+
+use crate::attributes::Attribute;
+use crate::context::Context;
+use crate::dialect::{OpDef, Traits};
+use crate::location::{Location, Span};
+use crate::types::Type;
+
+/// An operation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct OpId(pub(crate) u32);
+
+/// A basic block.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct BlockId(pub(crate) u32);
+
+/// A region: a list of blocks owned by an op.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct RegionId(pub(crate) u32);
+
+/// An SSA value: an op result or a block argument.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Value(pub(crate) u32);
+
+/// An interned operation name, resolved to its [`OpDef`] when the dialect is registered.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct OpName(pub(crate) u32);
+
+/// Where a value comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ValueDef {
+    /// Result `index` of `op`.
+    OpResult { op: OpId, index: u32 },
+    /// Argument `index` of `block`.
+    BlockArg { block: BlockId, index: u32 },
+}
+
+/// One use of a value: operand `index` of `op`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Use {
+    pub op: OpId,
+    pub index: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct ValueData {
+    pub(crate) ty: Type,
+    pub(crate) def: ValueDef,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) uses: Vec<Use>,
+    pub(crate) span: Option<Span>,
+}
+
+#[derive(Debug)]
+pub(crate) struct OpData {
+    pub(crate) name: OpName,
+    pub(crate) operands: Vec<Value>,
+    pub(crate) results: Vec<Value>,
+    pub(crate) attrs: Vec<(Box<str>, Attribute)>,
+    pub(crate) regions: Vec<RegionId>,
+    pub(crate) successors: Vec<BlockId>,
+    pub(crate) loc: Option<Location>,
+    pub(crate) span: Option<Span>,
+    pub(crate) parent: Option<BlockId>,
+    pub(crate) prev: Option<OpId>,
+    pub(crate) next: Option<OpId>,
+    pub(crate) erased: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct BlockData {
+    pub(crate) args: Vec<Value>,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) first: Option<OpId>,
+    pub(crate) last: Option<OpId>,
+    pub(crate) parent: Option<RegionId>,
+    pub(crate) span: Option<Span>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RegionData {
+    pub(crate) blocks: Vec<BlockId>,
+    pub(crate) parent: Option<OpId>,
+}
+
+/// Everything needed to create an operation.
+#[derive(Clone, Debug)]
+pub struct OperationState {
+    pub name: OpName,
+    pub operands: Vec<Value>,
+    pub result_types: Vec<Type>,
+    /// Attributes in any order; they are stored sorted by name.
+    pub attrs: Vec<(String, Attribute)>,
+    /// Regions already created (and not yet owned by another op).
+    pub regions: Vec<RegionId>,
+    pub successors: Vec<BlockId>,
+    pub loc: Option<Location>,
+    pub span: Option<Span>,
+}
+
+impl OperationState {
+    /// A state with only a name.
+    pub fn new(name: OpName) -> OperationState {
+        OperationState {
+            name,
+            operands: Vec::new(),
+            result_types: Vec::new(),
+            attrs: Vec::new(),
+            regions: Vec::new(),
+            successors: Vec::new(),
+            loc: None,
+            span: None,
+        }
+    }
+}
+
+impl Context {
+    // ----- op names -------------------------------------------------------------------
+
+    /// Interns an op name (registered or not).
+    pub fn op_name(&mut self, name: &str) -> OpName {
+        if let Some(&id) = self.op_name_index.get(name) {
+            return id;
+        }
+        let id = OpName(self.op_names.len() as u32);
+        let def = self.registry.op(name);
+        self.op_names.push((name.into(), def));
+        self.op_name_index.insert(name.into(), id);
+        id
+    }
+
+    /// The text of an op name.
+    pub fn op_name_str(&self, name: OpName) -> &str {
+        &self.op_names[name.0 as usize].0
+    }
+
+    /// The registered definition behind an op name, if its dialect knows it.
+    pub fn op_name_def(&self, name: OpName) -> Option<&'static OpDef> {
+        self.op_names[name.0 as usize].1
+    }
+
+    // ----- creation -------------------------------------------------------------------
+
+    /// Creates a detached op; regions in `state` become owned by it.
+    pub fn create_op(&mut self, state: OperationState) -> OpId {
+        let id = OpId(self.ops.len() as u32);
+        let mut attrs: Vec<(Box<str>, Attribute)> = state
+            .attrs
+            .into_iter()
+            .map(|(k, v)| (k.into_boxed_str(), v))
+            .collect();
+        attrs.sort_by(|a, b| a.0.cmp(&b.0));
+        attrs.dedup_by(|later, earlier| later.0 == earlier.0);
+        let results = state
+            .result_types
+            .iter()
+            .enumerate()
+            .map(|(i, &ty)| {
+                self.new_value(
+                    ty,
+                    ValueDef::OpResult {
+                        op: id,
+                        index: i as u32,
+                    },
+                    state.span,
+                )
+            })
+            .collect();
+        for &region in &state.regions {
+            self.regions[region.0 as usize].parent = Some(id);
+        }
+        self.ops.push(OpData {
+            name: state.name,
+            operands: Vec::new(),
+            results,
+            attrs,
+            regions: state.regions,
+            successors: state.successors,
+            loc: state.loc,
+            span: state.span,
+            parent: None,
+            prev: None,
+            next: None,
+            erased: false,
+        });
+        for operand in state.operands {
+            self.push_operand(id, operand);
+        }
+        id
+    }
+
+    fn new_value(&mut self, ty: Type, def: ValueDef, span: Option<Span>) -> Value {
+        self.values.push(ValueData {
+            ty,
+            def,
+            name: None,
+            uses: Vec::new(),
+            span,
+        });
+        Value(self.values.len() as u32 - 1)
+    }
+
+    /// Creates a detached block with arguments of the given types.
+    pub fn create_block(&mut self, arg_types: &[Type]) -> BlockId {
+        let id = BlockId(self.blocks.len() as u32);
+        self.blocks.push(BlockData {
+            args: Vec::new(),
+            name: None,
+            first: None,
+            last: None,
+            parent: None,
+            span: None,
+        });
+        for &ty in arg_types {
+            self.add_block_argument(id, ty);
+        }
+        id
+    }
+
+    /// Appends an argument to a block.
+    pub fn add_block_argument(&mut self, block: BlockId, ty: Type) -> Value {
+        let index = self.blocks[block.0 as usize].args.len() as u32;
+        let v = self.new_value(ty, ValueDef::BlockArg { block, index }, None);
+        self.blocks[block.0 as usize].args.push(v);
+        v
+    }
+
+    /// Creates an empty detached region.
+    pub fn create_region(&mut self) -> RegionId {
+        self.regions.push(RegionData {
+            blocks: Vec::new(),
+            parent: None,
+        });
+        RegionId(self.regions.len() as u32 - 1)
+    }
+
+    /// Appends a block to a region.
+    pub fn append_block(&mut self, region: RegionId, block: BlockId) {
+        self.blocks[block.0 as usize].parent = Some(region);
+        self.regions[region.0 as usize].blocks.push(block);
+    }
+
+    // ----- placement ------------------------------------------------------------------
+
+    /// Appends a detached op at the end of a block.
+    pub fn append_op(&mut self, block: BlockId, op: OpId) {
+        debug_assert!(
+            self.ops[op.0 as usize].parent.is_none(),
+            "op is already placed"
+        );
+        let last = self.blocks[block.0 as usize].last;
+        self.link(op, block, last, None);
+    }
+
+    /// Inserts a detached op right before `anchor`.
+    pub fn insert_op_before(&mut self, anchor: OpId, op: OpId) {
+        let a = &self.ops[anchor.0 as usize];
+        let (block, prev) = (a.parent.expect("anchor is not in a block"), a.prev);
+        self.link(op, block, prev, Some(anchor));
+    }
+
+    /// Inserts a detached op right after `anchor`.
+    pub fn insert_op_after(&mut self, anchor: OpId, op: OpId) {
+        let a = &self.ops[anchor.0 as usize];
+        let (block, next) = (a.parent.expect("anchor is not in a block"), a.next);
+        self.link(op, block, Some(anchor), next);
+    }
+
+    fn link(&mut self, op: OpId, block: BlockId, prev: Option<OpId>, next: Option<OpId>) {
+        let d = &mut self.ops[op.0 as usize];
+        d.parent = Some(block);
+        d.prev = prev;
+        d.next = next;
+        match prev {
+            Some(p) => self.ops[p.0 as usize].next = Some(op),
+            None => self.blocks[block.0 as usize].first = Some(op),
+        }
+        match next {
+            Some(n) => self.ops[n.0 as usize].prev = Some(op),
+            None => self.blocks[block.0 as usize].last = Some(op),
+        }
+    }
+
+    /// Takes an op out of its block without destroying it.
+    pub fn detach_op(&mut self, op: OpId) {
+        let d = &mut self.ops[op.0 as usize];
+        let Some(block) = d.parent.take() else { return };
+        let (prev, next) = (d.prev.take(), d.next.take());
+        match prev {
+            Some(p) => self.ops[p.0 as usize].next = next,
+            None => self.blocks[block.0 as usize].first = next,
+        }
+        match next {
+            Some(n) => self.ops[n.0 as usize].prev = prev,
+            None => self.blocks[block.0 as usize].last = prev,
+        }
+    }
+
+    /// Moves an op (already placed or not) to right before `anchor`.
+    pub fn move_op_before(&mut self, op: OpId, anchor: OpId) {
+        self.detach_op(op);
+        self.insert_op_before(anchor, op);
+    }
+
+    /// Moves an op (already placed or not) to right after `anchor`.
+    pub fn move_op_after(&mut self, op: OpId, anchor: OpId) {
+        self.detach_op(op);
+        self.insert_op_after(anchor, op);
+    }
+
+    // ----- operands and uses ----------------------------------------------------------
+
+    fn push_operand(&mut self, op: OpId, value: Value) {
+        let index = self.ops[op.0 as usize].operands.len() as u32;
+        self.ops[op.0 as usize].operands.push(value);
+        self.values[value.0 as usize].uses.push(Use { op, index });
+    }
+
+    fn remove_use(&mut self, value: Value, u: Use) {
+        let uses = &mut self.values[value.0 as usize].uses;
+        if let Some(pos) = uses.iter().position(|x| *x == u) {
+            uses.swap_remove(pos);
+        }
+    }
+
+    /// Replaces operand `index` of `op`.
+    pub fn set_operand(&mut self, op: OpId, index: usize, value: Value) {
+        let old = self.ops[op.0 as usize].operands[index];
+        let u = Use {
+            op,
+            index: index as u32,
+        };
+        self.remove_use(old, u);
+        self.ops[op.0 as usize].operands[index] = value;
+        self.values[value.0 as usize].uses.push(u);
+    }
+
+    /// Replaces all operands of `op`.
+    pub fn set_operands(&mut self, op: OpId, values: &[Value]) {
+        self.drop_operands(op);
+        for &v in values {
+            self.push_operand(op, v);
+        }
+    }
+
+    fn drop_operands(&mut self, op: OpId) {
+        let operands = std::mem::take(&mut self.ops[op.0 as usize].operands);
+        for (i, v) in operands.into_iter().enumerate() {
+            self.remove_use(
+                v,
+                Use {
+                    op,
+                    index: i as u32,
+                },
+            );
+        }
+    }
+
+    /// Makes every use of `old` use `new` instead.
+    pub fn replace_all_uses(&mut self, old: Value, new: Value) {
+        if old == new {
+            return;
+        }
+        let uses = std::mem::take(&mut self.values[old.0 as usize].uses);
+        for u in &uses {
+            self.ops[u.op.0 as usize].operands[u.index as usize] = new;
+        }
+        self.values[new.0 as usize].uses.extend(uses);
+    }
+
+    /// Replaces every use of `op`'s results by `new` (one value per result) and erases `op`.
+    pub fn replace_op(&mut self, op: OpId, new: &[Value]) {
+        let results = self.ops[op.0 as usize].results.clone();
+        assert_eq!(
+            results.len(),
+            new.len(),
+            "replace_op: result count mismatch"
+        );
+        for (old, &new) in results.into_iter().zip(new) {
+            self.replace_all_uses(old, new);
+        }
+        self.erase_op(op);
+    }
+
+    /// Destroys an op and everything in its regions. Its results must be unused
+    /// (uses from inside the erased op itself are fine).
+    pub fn erase_op(&mut self, op: OpId) {
+        self.detach_op(op);
+        self.destroy(op);
+    }
+
+    fn destroy(&mut self, op: OpId) {
+        for region in self.ops[op.0 as usize].regions.clone() {
+            for block in self.regions[region.0 as usize].blocks.clone() {
+                let ops: Vec<OpId> = self.block_ops(block).collect();
+                for inner in ops.into_iter().rev() {
+                    self.detach_op(inner);
+                    self.destroy(inner);
+                }
+            }
+        }
+        self.drop_operands(op);
+        debug_assert!(
+            self.ops[op.0 as usize]
+                .results
+                .iter()
+                .all(|r| self.values[r.0 as usize].uses.is_empty()),
+            "erasing an op whose results are still used"
+        );
+        self.ops[op.0 as usize].erased = true;
+    }
+
+    // ----- attributes -----------------------------------------------------------------
+
+    /// Sets (or replaces) an attribute.
+    pub fn set_attr(&mut self, op: OpId, name: &str, value: Attribute) {
+        let attrs = &mut self.ops[op.0 as usize].attrs;
+        match attrs.binary_search_by(|(k, _)| (**k).cmp(name)) {
+            Ok(i) => attrs[i].1 = value,
+            Err(i) => attrs.insert(i, (name.into(), value)),
+        }
+    }
+
+    /// Removes an attribute, returning it.
+    pub fn remove_attr(&mut self, op: OpId, name: &str) -> Option<Attribute> {
+        let attrs = &mut self.ops[op.0 as usize].attrs;
+        let i = attrs.binary_search_by(|(k, _)| (**k).cmp(name)).ok()?;
+        Some(attrs.remove(i).1)
+    }
+
+    /// Looks up an attribute by name.
+    pub fn attr(&self, op: OpId, name: &str) -> Option<Attribute> {
+        let attrs = &self.ops[op.0 as usize].attrs;
+        attrs
+            .binary_search_by(|(k, _)| (**k).cmp(name))
+            .ok()
+            .map(|i| attrs[i].1)
+    }
+
+    /// All attributes of an op, sorted by name.
+    pub fn attrs(&self, op: OpId) -> impl ExactSizeIterator<Item = (&str, Attribute)> + '_ {
+        self.ops[op.0 as usize]
+            .attrs
+            .iter()
+            .map(|(k, v)| (&**k, *v))
+    }
+
+    /// Sets the user-visible location of an op.
+    pub fn set_loc(&mut self, op: OpId, loc: Option<Location>) {
+        self.ops[op.0 as usize].loc = loc;
+    }
+
+    // ----- queries --------------------------------------------------------------------
+
+    /// The op's name.
+    pub fn name(&self, op: OpId) -> OpName {
+        self.ops[op.0 as usize].name
+    }
+
+    /// The op's name as text.
+    pub fn name_str(&self, op: OpId) -> &str {
+        self.op_name_str(self.name(op))
+    }
+
+    /// The registered definition of the op, if any.
+    pub fn def(&self, op: OpId) -> Option<&'static OpDef> {
+        self.op_name_def(self.name(op))
+    }
+
+    /// The op's traits (empty for unregistered ops).
+    pub fn traits(&self, op: OpId) -> Traits {
+        self.def(op).map_or(Traits::empty(), |d| d.traits)
+    }
+
+    /// Whether the op has all of `traits`.
+    pub fn has_traits(&self, op: OpId, traits: Traits) -> bool {
+        self.traits(op).contains(traits)
+    }
+
+    /// The op's operands.
+    pub fn operands(&self, op: OpId) -> &[Value] {
+        &self.ops[op.0 as usize].operands
+    }
+
+    /// Operand `i`.
+    pub fn operand(&self, op: OpId, i: usize) -> Value {
+        self.ops[op.0 as usize].operands[i]
+    }
+
+    /// The op's results.
+    pub fn results(&self, op: OpId) -> &[Value] {
+        &self.ops[op.0 as usize].results
+    }
+
+    /// Result `i`.
+    pub fn result(&self, op: OpId, i: usize) -> Value {
+        self.ops[op.0 as usize].results[i]
+    }
+
+    /// The op's regions.
+    pub fn regions(&self, op: OpId) -> &[RegionId] {
+        &self.ops[op.0 as usize].regions
+    }
+
+    /// The op's successor blocks.
+    pub fn successors(&self, op: OpId) -> &[BlockId] {
+        &self.ops[op.0 as usize].successors
+    }
+
+    /// The op's `loc(...)`, if it has one.
+    pub fn loc(&self, op: OpId) -> Option<&Location> {
+        self.ops[op.0 as usize].loc.as_ref()
+    }
+
+    /// Where the op was written in the source, if it was parsed.
+    pub fn span(&self, op: OpId) -> Option<Span> {
+        self.ops[op.0 as usize].span
+    }
+
+    /// Sets the source span of an op.
+    pub fn set_span(&mut self, op: OpId, span: Option<Span>) {
+        self.ops[op.0 as usize].span = span;
+    }
+
+    /// The block holding the op.
+    pub fn parent_block(&self, op: OpId) -> Option<BlockId> {
+        self.ops[op.0 as usize].parent
+    }
+
+    /// The op whose region holds this op's block.
+    pub fn parent_op(&self, op: OpId) -> Option<OpId> {
+        let block = self.parent_block(op)?;
+        self.block_parent_op(block)
+    }
+
+    /// The next op in the same block.
+    pub fn next_op(&self, op: OpId) -> Option<OpId> {
+        self.ops[op.0 as usize].next
+    }
+
+    /// The previous op in the same block.
+    pub fn prev_op(&self, op: OpId) -> Option<OpId> {
+        self.ops[op.0 as usize].prev
+    }
+
+    /// Whether the op has been erased.
+    pub fn is_erased(&self, op: OpId) -> bool {
+        self.ops[op.0 as usize].erased
+    }
+
+    /// The type of a value.
+    pub fn value_type(&self, v: Value) -> Type {
+        self.values[v.0 as usize].ty
+    }
+
+    /// Changes the type of a value (passes that retype in place).
+    pub fn set_value_type(&mut self, v: Value, ty: Type) {
+        self.values[v.0 as usize].ty = ty;
+    }
+
+    /// Where a value comes from.
+    pub fn value_def(&self, v: Value) -> ValueDef {
+        self.values[v.0 as usize].def
+    }
+
+    /// The op defining a value, `None` for block arguments.
+    pub fn defining_op(&self, v: Value) -> Option<OpId> {
+        match self.value_def(v) {
+            ValueDef::OpResult { op, .. } => Some(op),
+            ValueDef::BlockArg { .. } => None,
+        }
+    }
+
+    /// The uses of a value.
+    pub fn uses(&self, v: Value) -> &[Use] {
+        &self.values[v.0 as usize].uses
+    }
+
+    /// Whether a value has no uses.
+    pub fn is_unused(&self, v: Value) -> bool {
+        self.values[v.0 as usize].uses.is_empty()
+    }
+
+    /// The source name of a value (`primals_1` for `%primals_1`), if it has one.
+    pub fn value_name(&self, v: Value) -> Option<&str> {
+        self.values[v.0 as usize].name.as_deref()
+    }
+
+    /// Sets or clears the name a value prints with.
+    pub fn set_value_name(&mut self, v: Value, name: Option<&str>) {
+        self.values[v.0 as usize].name = name.map(Into::into);
+    }
+
+    /// Where a value was defined in the source.
+    pub fn value_span(&self, v: Value) -> Option<Span> {
+        self.values[v.0 as usize].span
+    }
+
+    /// Sets the source span of a value.
+    pub fn set_value_span(&mut self, v: Value, span: Option<Span>) {
+        self.values[v.0 as usize].span = span;
+    }
+
+    /// The arguments of a block.
+    pub fn block_args(&self, block: BlockId) -> &[Value] {
+        &self.blocks[block.0 as usize].args
+    }
+
+    /// The source label of a block (`bb1` for `^bb1`).
+    pub fn block_name(&self, block: BlockId) -> Option<&str> {
+        self.blocks[block.0 as usize].name.as_deref()
+    }
+
+    /// Sets the label a block prints with.
+    pub fn set_block_name(&mut self, block: BlockId, name: Option<&str>) {
+        self.blocks[block.0 as usize].name = name.map(Into::into);
+    }
+
+    /// Where a block was written in the source.
+    pub fn block_span(&self, block: BlockId) -> Option<Span> {
+        self.blocks[block.0 as usize].span
+    }
+
+    /// Sets the source span of a block.
+    pub fn set_block_span(&mut self, block: BlockId, span: Option<Span>) {
+        self.blocks[block.0 as usize].span = span;
+    }
+
+    /// The ops of a block, in order.
+    pub fn block_ops(&self, block: BlockId) -> BlockOps<'_> {
+        BlockOps {
+            ctx: self,
+            next: self.blocks[block.0 as usize].first,
+        }
+    }
+
+    /// The first op of a block.
+    pub fn first_op(&self, block: BlockId) -> Option<OpId> {
+        self.blocks[block.0 as usize].first
+    }
+
+    /// The last op of a block (its terminator in a well-formed CFG region).
+    pub fn last_op(&self, block: BlockId) -> Option<OpId> {
+        self.blocks[block.0 as usize].last
+    }
+
+    /// The region holding a block.
+    pub fn block_parent_region(&self, block: BlockId) -> Option<RegionId> {
+        self.blocks[block.0 as usize].parent
+    }
+
+    /// The op owning the region that holds a block.
+    pub fn block_parent_op(&self, block: BlockId) -> Option<OpId> {
+        self.region_parent_op(self.block_parent_region(block)?)
+    }
+
+    /// The blocks of a region.
+    pub fn region_blocks(&self, region: RegionId) -> &[BlockId] {
+        &self.regions[region.0 as usize].blocks
+    }
+
+    /// The op owning a region.
+    pub fn region_parent_op(&self, region: RegionId) -> Option<OpId> {
+        self.regions[region.0 as usize].parent
+    }
+
+    /// Every op nested under `root` (excluding `root`), in pre-order.
+    pub fn walk(&self, root: OpId) -> Vec<OpId> {
+        let mut out = Vec::new();
+        self.walk_into(root, &mut out);
+        out
+    }
+
+    fn walk_into(&self, op: OpId, out: &mut Vec<OpId>) {
+        for &region in self.regions(op) {
+            for &block in self.region_blocks(region) {
+                for inner in self.block_ops(block) {
+                    out.push(inner);
+                    self.walk_into(inner, out);
+                }
+            }
+        }
+    }
+
+    /// Whether `op` is `ancestor` or nested inside it.
+    pub fn is_ancestor(&self, ancestor: OpId, mut op: OpId) -> bool {
+        loop {
+            if op == ancestor {
+                return true;
+            }
+            match self.parent_op(op) {
+                Some(p) => op = p,
+                None => return false,
+            }
+        }
+    }
+
+    /// Clones an op (and its regions) detached, with operands remapped through `map`;
+    /// the map is extended with the clone's results and block arguments.
+    pub fn clone_op(&mut self, op: OpId, map: &mut rustc_hash::FxHashMap<Value, Value>) -> OpId {
+        let d = &self.ops[op.0 as usize];
+        let name = d.name;
+        let operands: Vec<Value> = d
+            .operands
+            .iter()
+            .map(|v| *map.get(v).unwrap_or(v))
+            .collect();
+        let result_types: Vec<Type> = d.results.iter().map(|&r| self.value_type(r)).collect();
+        let attrs: Vec<(String, Attribute)> =
+            d.attrs.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let (old_regions, successors, loc, span) = (
+            d.regions.clone(),
+            d.successors.clone(),
+            d.loc.clone(),
+            d.span,
+        );
+        let old_results = d.results.clone();
+        let mut block_map = rustc_hash::FxHashMap::default();
+        let mut regions = Vec::new();
+        for region in old_regions {
+            let new_region = self.create_region();
+            for block in self.region_blocks(region).to_vec() {
+                let arg_types: Vec<Type> = self
+                    .block_args(block)
+                    .iter()
+                    .map(|&a| self.value_type(a))
+                    .collect();
+                let new_block = self.create_block(&arg_types);
+                for (&a, &b) in self.blocks[block.0 as usize]
+                    .args
+                    .clone()
+                    .iter()
+                    .zip(self.block_args(new_block).to_vec().iter())
+                {
+                    map.insert(a, b);
+                }
+                let bname = self.blocks[block.0 as usize].name.clone();
+                self.blocks[new_block.0 as usize].name = bname;
+                block_map.insert(block, new_block);
+                self.append_block(new_region, new_block);
+            }
+            for block in self.region_blocks(region).to_vec() {
+                let ops: Vec<OpId> = self.block_ops(block).collect();
+                for inner in ops {
+                    let c = self.clone_op(inner, map);
+                    let succ: Vec<BlockId> = self
+                        .successors(c)
+                        .iter()
+                        .map(|b| *block_map.get(b).unwrap_or(b))
+                        .collect();
+                    self.ops[c.0 as usize].successors = succ;
+                    self.append_op(block_map[&block], c);
+                }
+            }
+            regions.push(new_region);
+        }
+        let state = OperationState {
+            name,
+            operands,
+            result_types,
+            attrs,
+            regions,
+            successors,
+            loc,
+            span,
+        };
+        let new = self.create_op(state);
+        for (&old, &new) in old_results.iter().zip(self.results(new).to_vec().iter()) {
+            map.insert(old, new);
+        }
+        new
+    }
+}
+
+/// Iterator over the ops of a block.
+pub struct BlockOps<'a> {
+    ctx: &'a Context,
+    next: Option<OpId>,
+}
+
+impl Iterator for BlockOps<'_> {
+    type Item = OpId;
+    fn next(&mut self) -> Option<OpId> {
+        let op = self.next?;
+        self.next = self.ctx.ops[op.0 as usize].next;
+        Some(op)
+    }
+}

@@ -1,0 +1,164 @@
+//! Builtin and dialect types. Types are interned in the [`Context`]: a [`Type`] is a
+//! copyable handle, and two handles are equal exactly when the types are structurally equal.
+
+use crate::attributes::AttrParam;
+use crate::context::Context;
+
+/// A handle to an interned type.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Type(pub(crate) u32);
+
+/// Floating-point element kinds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum FloatKind {
+    F16,
+    BF16,
+    F32,
+    F64,
+}
+
+impl FloatKind {
+    /// The MLIR spelling (`f32`, `bf16`, ...).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            FloatKind::F16 => "f16",
+            FloatKind::BF16 => "bf16",
+            FloatKind::F32 => "f32",
+            FloatKind::F64 => "f64",
+        }
+    }
+
+    /// Width in bits.
+    pub fn bits(self) -> u32 {
+        match self {
+            FloatKind::F16 | FloatKind::BF16 => 16,
+            FloatKind::F32 => 32,
+            FloatKind::F64 => 64,
+        }
+    }
+}
+
+/// One dimension of a ranked tensor: a static extent or `?`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Dim {
+    Static(u64),
+    Dynamic,
+}
+
+impl Dim {
+    /// The static extent, if known.
+    pub fn extent(self) -> Option<u64> {
+        match self {
+            Dim::Static(n) => Some(n),
+            Dim::Dynamic => None,
+        }
+    }
+}
+
+/// The structure of a type.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum TypeData {
+    /// Signless integer `iN` (`i1` is the boolean type).
+    Integer { width: u32 },
+    /// `index`.
+    Index,
+    /// `f16`, `bf16`, `f32`, `f64`.
+    Float(FloatKind),
+    /// `none`.
+    None,
+    /// `tensor<2x?x4xf32>`; an empty shape is a rank-0 tensor `tensor<f32>`.
+    RankedTensor { shape: Vec<Dim>, element: Type },
+    /// `tensor<*xf32>`.
+    UnrankedTensor { element: Type },
+    /// `(i32, f32) -> f32`.
+    Function {
+        inputs: Vec<Type>,
+        results: Vec<Type>,
+    },
+    /// `!dialect.name<params>`: a dialect type, opaque when its dialect is not registered.
+    Dialect {
+        dialect: String,
+        name: String,
+        params: Vec<AttrParam>,
+    },
+}
+
+impl Context {
+    /// Interns `data` and returns its handle.
+    pub fn type_of(&mut self, data: TypeData) -> Type {
+        Type(self.types.intern(data))
+    }
+
+    /// The structure behind a type handle.
+    pub fn type_data(&self, ty: Type) -> &TypeData {
+        self.types.get(ty.0)
+    }
+
+    /// `iN`.
+    pub fn integer_type(&mut self, width: u32) -> Type {
+        self.type_of(TypeData::Integer { width })
+    }
+
+    /// A float type.
+    pub fn float_type(&mut self, kind: FloatKind) -> Type {
+        self.type_of(TypeData::Float(kind))
+    }
+
+    /// `index`.
+    pub fn index_type(&mut self) -> Type {
+        self.type_of(TypeData::Index)
+    }
+
+    /// `none`.
+    pub fn none_type(&mut self) -> Type {
+        self.type_of(TypeData::None)
+    }
+
+    /// A ranked tensor type.
+    pub fn tensor_type(&mut self, shape: Vec<Dim>, element: Type) -> Type {
+        self.type_of(TypeData::RankedTensor { shape, element })
+    }
+
+    /// A ranked tensor type with static extents.
+    pub fn static_tensor_type(&mut self, shape: &[u64], element: Type) -> Type {
+        let shape = shape.iter().map(|&n| Dim::Static(n)).collect();
+        self.tensor_type(shape, element)
+    }
+
+    /// A function type.
+    pub fn function_type(&mut self, inputs: Vec<Type>, results: Vec<Type>) -> Type {
+        self.type_of(TypeData::Function { inputs, results })
+    }
+
+    /// The inputs and results of a function type, or `None` for any other type.
+    pub fn function_signature(&self, ty: Type) -> Option<(&[Type], &[Type])> {
+        match self.type_data(ty) {
+            TypeData::Function { inputs, results } => Some((inputs, results)),
+            _ => None,
+        }
+    }
+
+    /// Shape and element type of a ranked tensor, or `None` for any other type.
+    pub fn tensor_parts(&self, ty: Type) -> Option<(&[Dim], Type)> {
+        match self.type_data(ty) {
+            TypeData::RankedTensor { shape, element } => Some((shape, *element)),
+            _ => None,
+        }
+    }
+
+    /// Whether a type is a (ranked or unranked) tensor.
+    pub fn is_tensor(&self, ty: Type) -> bool {
+        matches!(
+            self.type_data(ty),
+            TypeData::RankedTensor { .. } | TypeData::UnrankedTensor { .. }
+        )
+    }
+
+    /// Whether a type is a scalar usable as a tensor element (integer, index, float).
+    pub fn is_scalar(&self, ty: Type) -> bool {
+        matches!(
+            self.type_data(ty),
+            TypeData::Integer { .. } | TypeData::Index | TypeData::Float(_)
+        )
+    }
+}

@@ -1,0 +1,1 @@
+//! Pass registry, pipeline text, pass manager, greedy rewrite driver and generic transforms.

@@ -1,0 +1,1 @@
+//! The aot dialect: AOTAutograd descriptors as attributes, their verification and fx_utils queries.

@@ -1,0 +1,1 @@
+//! The aten dialect: PyTorch ATen tensor ops with inferred and verified shapes.
