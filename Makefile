@@ -1,0 +1,81 @@
+# joinery — build, test and benchmark entry points. `make test` is what CI runs.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+CARGO ?= cargo
+# One target dir for every make target; an exported CARGO_TARGET_DIR wins.
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+
+# Debian 12 packages that provide FileCheck, lit, not, mlir-opt and the LLVM/MLIR libraries.
+APT_PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libpolly-22-dev libzstd-dev
+FILECHECK := /usr/bin/FileCheck-22
+MLIR_OPT := /usr/bin/mlir-opt-22
+# lit: the versioned wrapper if it is on PATH, else the script llvm-22-tools ships
+# (resolved when the recipe runs, after `deps` may have installed it).
+LIT = $$(command -v lit-22 || echo /usr/lib/llvm-22/bin/lit)
+LIT_FLAGS ?= -sv
+EXAMPLE ?= examples/linear_relu_joint.mlir
+
+# Where lit finds the tools it tests (read by lit-tests/lit.cfg.py).
+RELEASE_DIR := $(CARGO_TARGET_DIR)/release
+DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
+CARGO_LOG := $(CARGO_TARGET_DIR)/cargo-test.log
+LIT_LOG := $(CARGO_TARGET_DIR)/lit.log
+
+.PHONY: deps build build-debug test cargo-test lit run bench fmt clippy
+
+## deps: install the LLVM/MLIR 22 tools and libraries when any is missing (idempotent).
+deps:
+	@missing=0; \
+	for f in $(FILECHECK) $(MLIR_OPT) /usr/lib/llvm-22/bin/not /usr/lib/llvm-22/bin/llvm-config; do \
+	  [ -x "$$f" ] || missing=1; \
+	done; \
+	command -v lit-22 >/dev/null 2>&1 || [ -x /usr/lib/llvm-22/bin/lit ] || missing=1; \
+	if [ "$$missing" = 1 ]; then \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  install="$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_PACKAGES)"; \
+	  if ! apt-cache show llvm-22-tools >/dev/null 2>&1; then $$SUDO apt-get update; fi; \
+	  $$install || { $$SUDO apt-get update && $$install; }; \
+	fi; \
+	command -v $(CARGO) >/dev/null || { echo "error: cargo not found (install Rust 1.95)" >&2; exit 1; }
+
+## build: release build of the tools.
+build:
+	$(CARGO) build --release --bins
+
+build-debug:
+	$(CARGO) build --bins
+
+## test: unit/integration tests (cargo) then the lit suite (against the debug build, which
+## cargo test has compiled anyway), then one closing summary line over both.
+test: deps build-debug
+	@mkdir -p $(CARGO_TARGET_DIR)
+	@cargo_rc=0; $(CARGO) test --workspace 2>&1 | tee $(CARGO_LOG) || cargo_rc=$$?; \
+	lit_rc=0; JOINERY_TOOLS_DIR=$(DEBUG_DIR) $(LIT) $(LIT_FLAGS) lit-tests 2>&1 | tee $(LIT_LOG) || lit_rc=$$?; \
+	python3 .ci/summarize.py --cargo $(CARGO_LOG) $$cargo_rc --lit $(LIT_LOG) $$lit_rc
+
+cargo-test:
+	$(CARGO) test --workspace
+
+## lit: the FileCheck suite against the tools in JOINERY_TOOLS_DIR (default: release build).
+JOINERY_TOOLS_DIR ?= $(RELEASE_DIR)
+lit:
+	@if [ "$(JOINERY_TOOLS_DIR)" = "$(RELEASE_DIR)" ]; then $(MAKE) --no-print-directory build; fi
+	@mkdir -p $(CARGO_TARGET_DIR)
+	JOINERY_TOOLS_DIR=$(JOINERY_TOOLS_DIR) $(LIT) $(LIT_FLAGS) lit-tests 2>&1 | tee $(LIT_LOG)
+
+## run: the bundled example through joinery-opt.
+run: build
+	$(RELEASE_DIR)/joinery-opt --allow-unregistered-dialect $(EXAMPLE)
+
+## bench: parse+verify+print throughput against mlir-opt-22.
+bench: build
+	python3 bench/parse_print.py --joinery-opt $(RELEASE_DIR)/joinery-opt --mlir-opt $(MLIR_OPT)
+
+fmt:
+	$(CARGO) fmt --all
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
