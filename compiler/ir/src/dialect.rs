@@ -6,7 +6,8 @@
 use crate::attributes::{AttrParam, Attribute};
 use crate::context::Context;
 use crate::diagnostics::Diagnostic;
-use crate::operation::OpId;
+use crate::operation::{OpId, OperationState};
+use crate::types::Type;
 use crate::rewrite::RewritePattern;
 
 bitflags::bitflags! {
@@ -39,6 +40,9 @@ bitflags::bitflags! {
         const CALL = 1 << 11;
         /// Its regions have exactly one block.
         const SINGLE_BLOCK = 1 << 12;
+        /// Produces a constant: its fold returns the constant itself, so folding drivers
+        /// leave it alone (MLIR's `ConstantLike`).
+        const CONSTANT_LIKE = 1 << 13;
     }
 }
 
@@ -65,7 +69,9 @@ pub enum AsmFormat {
 /// Verifies one op; returns the first problem as a diagnostic (the verifier adds the span).
 pub type OpVerifyFn = fn(&Context, OpId) -> Result<(), Diagnostic>;
 
-/// Folds an op to constants or existing values; `None` when it does not fold.
+/// Folds an op to constants or existing values (one [`FoldResult`] per result); `None`
+/// when it does not fold. `Some(vec![])` means the op was updated in place (MLIR's
+/// in-place fold), e.g. by rewriting its own attributes or operands.
 pub type FoldFn = fn(&mut Context, OpId) -> Option<Vec<FoldResult>>;
 
 /// What one result of a folded op becomes.
@@ -157,6 +163,10 @@ pub enum AttrSite {
 /// Verifies an attribute named `dialect.*` found at a site of an op.
 pub type AttrSiteVerifyFn = fn(&Context, OpId, AttrSite, &str, Attribute) -> Result<(), Diagnostic>;
 
+/// Builds the state of an op producing constant `value` of type `ty` (MLIR's
+/// `Dialect::materializeConstant`); `None` when the dialect cannot express it.
+pub type MaterializeConstantFn = fn(&mut Context, Attribute, Type) -> Option<OperationState>;
+
 /// Verifies dialect-wide invariants of one op that spans many attributes (e.g. a function's
 /// descriptors referring to each other); may report several diagnostics.
 pub type OpInvariantFn = fn(&Context, OpId, &mut Vec<Diagnostic>);
@@ -173,6 +183,8 @@ pub struct Dialect {
     pub verify_attribute: Option<AttrSiteVerifyFn>,
     /// Runs on every op, after per-attribute checks, for cross-attribute invariants.
     pub verify_op_invariants: Option<OpInvariantFn>,
+    /// Turns an attribute folded from one of this dialect's ops into a constant op.
+    pub materialize_constant: Option<MaterializeConstantFn>,
 }
 
 impl Dialect {
@@ -186,6 +198,7 @@ impl Dialect {
             types: &[],
             verify_attribute: None,
             verify_op_invariants: None,
+            materialize_constant: None,
         }
     }
 
