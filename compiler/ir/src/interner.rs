@@ -31,4 +31,9 @@ impl<T: Clone + Eq + Hash> Interner<T> {
     pub(crate) fn get(&self, i: u32) -> &T {
         &self.items[i as usize]
     }
+
+    /// Whether `i` names an item of this table (handles from another table may not).
+    pub(crate) fn contains_index(&self, i: u32) -> bool {
+        (i as usize) < self.items.len()
+    }
 }

@@ -16,6 +16,7 @@ pub mod location;
 pub mod operation;
 pub mod rewrite;
 pub mod types;
+pub mod verify;
 
 pub use attributes::{AttrData, AttrParam, Attribute, DenseData, DenseScalar, FloatBits};
 pub use builder::{Builder, InsertPoint};
