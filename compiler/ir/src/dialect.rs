@@ -7,8 +7,8 @@ use crate::attributes::{AttrParam, Attribute};
 use crate::context::Context;
 use crate::diagnostics::Diagnostic;
 use crate::operation::{OpId, OperationState};
-use crate::types::Type;
 use crate::rewrite::RewritePattern;
+use crate::types::Type;
 
 bitflags::bitflags! {
     /// Op traits, as in MLIR's ODS. Generic passes and the verifier read them.
