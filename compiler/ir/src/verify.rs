@@ -10,6 +10,8 @@
 //! - Every region of an op points back at the op, every block of a region at the region,
 //!   every op of a block at the block; a block's op list is a well-formed linked list.
 //! - Every result and block argument knows its definition (op and index, block and index).
+//! - Every attribute and type handle belongs to this context; op verifiers and dialect hooks
+//!   do not run on an op holding a foreign handle (they could not read it).
 //! - Every operand appears exactly once in its value's use list, and every use in the use
 //!   list of a result or block argument points at an operand holding that value.
 //!
@@ -280,11 +282,20 @@ impl<'c> Verifier<'c> {
             return;
         }
         self.check_registration(op);
-        self.check_attributes(op);
+        // Dialect code may read any attribute or type of the op: run it only when every
+        // handle belongs to this context (a foreign handle is reported below).
+        let handles_ok = self.handles_in_context(op);
+        self.check_attributes(op, handles_ok);
         self.check_results(op);
         self.check_operands(op);
         self.check_successors(op);
         self.check_traits(op);
+        if !handles_ok {
+            for (i, &region) in self.ctx.regions(op).iter().enumerate() {
+                self.verify_region(op, i, region);
+            }
+            return;
+        }
         if let Some(check) = self.ctx.def(op).and_then(|d| d.verify)
             && let Err(d) = check(self.ctx, op)
         {
@@ -303,6 +314,18 @@ impl<'c> Verifier<'c> {
         for (i, &region) in self.ctx.regions(op).iter().enumerate() {
             self.verify_region(op, i, region);
         }
+    }
+
+    /// Whether every attribute of `op` and the type of every operand and result are
+    /// handles of this context.
+    fn handles_in_context(&self, op: OpId) -> bool {
+        let ctx = self.ctx;
+        ctx.attrs(op).all(|(_, a)| self.attr_in_context(a))
+            && ctx
+                .operands(op)
+                .iter()
+                .chain(ctx.results(op))
+                .all(|&v| ctx.types.contains_index(ctx.value_type(v).0))
     }
 
     fn check_registration(&mut self, op: OpId) {
@@ -336,16 +359,22 @@ impl<'c> Verifier<'c> {
             }
             let span = self.value_span(r);
             self.check_type(self.ctx.value_type(r), span);
-            self.check_uses(r, &format!("result #{i} of '{}' op", self.name(op)));
+            self.check_uses(r);
         }
     }
 
     /// Every use recorded for `v` must be an operand holding `v`.
-    fn check_uses(&mut self, v: Value, what: &str) {
+    fn check_uses(&mut self, v: Value) {
         for &Use { op: user, index } in self.ctx.uses(v) {
             let holds = !self.ctx.is_erased(user)
                 && self.ctx.operands(user).get(index as usize) == Some(&v);
             if !holds {
+                let what = match self.ctx.value_def(v) {
+                    ValueDef::OpResult { op, index } => {
+                        format!("result #{index} of '{}' op", self.name(op))
+                    }
+                    ValueDef::BlockArg { index, .. } => format!("block argument #{index}"),
+                };
                 let d = Diagnostic::error(format!(
                     "use list of {what} is corrupt: it lists operand #{index} of '{}' op, \
                      which does not use it",
@@ -619,12 +648,17 @@ impl<'c> Verifier<'c> {
     }
 
     fn check_symbol_table(&mut self, table: OpId) {
+        let ctx = self.ctx;
         let mut first: FxHashMap<&str, OpId> = FxHashMap::default();
         let limit = self.step_limit();
         for &r in self.ctx.regions(table) {
             for &b in self.ctx.region_blocks(r) {
                 for op in self.ctx.block_ops(b).take(limit) {
-                    let Some(name) = self.ctx.symbol_name(op) else {
+                    let Some(name) = ctx
+                        .attr(op, "sym_name")
+                        .filter(|&a| self.attr_in_context(a))
+                        .and_then(|a| ctx.as_str(a))
+                    else {
                         continue;
                     };
                     if let Some(&earlier) = first.get(name) {
@@ -695,7 +729,7 @@ impl<'c> Verifier<'c> {
             }
             let span = self.value_span(arg);
             self.check_type(self.ctx.value_type(arg), span);
-            self.check_uses(arg, &format!("block argument #{i}"));
+            self.check_uses(arg);
         }
         let ops = self.block_op_list(block);
         let needs_terminator = !(self.ctx.has_traits(owner, Traits::NO_TERMINATOR)
@@ -753,17 +787,19 @@ impl<'c> Verifier<'c> {
 
     // ----- attributes and types -------------------------------------------------------
 
-    fn check_attributes(&mut self, op: OpId) {
+    /// Checks the dialect attributes and types inside the op's attributes; when
+    /// `run_hooks`, hands its discardable attributes to their dialects.
+    fn check_attributes(&mut self, op: OpId, run_hooks: bool) {
         let span = self.op_span(op);
         let inherent = self.ctx.def(op).map_or(&[][..], |d| d.inherent_attrs);
         let attrs: Vec<(&str, Attribute)> = self.ctx.attrs(op).collect();
         for &(name, attr) in &attrs {
             self.check_attr(attr, span);
-            if !inherent.contains(&name) {
+            if run_hooks && !inherent.contains(&name) {
                 self.check_discardable(op, AttrSite::Op, name, attr, span);
             }
         }
-        if !self.ctx.has_traits(op, Traits::FUNCTION_LIKE) {
+        if !run_hooks || !self.ctx.has_traits(op, Traits::FUNCTION_LIKE) {
             return;
         }
         let entry_args = self
@@ -795,6 +831,9 @@ impl<'c> Verifier<'c> {
                     (AttrSite::Result(i), span)
                 };
                 for (name, attr) in entries {
+                    if !self.attr_in_context(*attr) {
+                        continue;
+                    }
                     if name.contains('.') {
                         self.check_discardable(op, site, name, *attr, site_span);
                     } else {

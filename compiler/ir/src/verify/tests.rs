@@ -715,6 +715,16 @@ fn malformed_structure_does_not_panic() {
         "{m:?}"
     );
     assert!(m.iter().any(|s| s.contains("attribute handle")), "{m:?}");
+
+    // Foreign handles where dialect code would read them.
+    let mut t = fixture("test.table", 1);
+    let b = t.blocks[0];
+    let sym = build(&mut t.ctx, b, "test.checked", &[], &[], 0);
+    t.ctx.set_attr(sym, "sym_name", Attribute(9999));
+    t.ctx.set_attr(sym, "test.bad", Attribute(9998));
+    let m = messages(&verify(&t.ctx, t.top));
+    assert_eq!(m.len(), 2, "{m:?}");
+    assert!(m.iter().all(|s| s.contains("attribute handle")), "{m:?}");
 }
 
 #[test]
