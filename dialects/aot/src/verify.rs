@@ -234,6 +234,9 @@ impl Checker<'_> {
     }
 
     fn references(&mut self) {
+        // An invalid slot (reported on its own) may be the one a reference means.
+        let args_known = !self.descs.args.contains(&Slot::Invalid);
+        let results_known = !self.descs.results.contains(&Slot::Invalid);
         let (ctx, func) = (self.ctx, self.func);
         let Some((in_types, out_types)) = joinery_func::signature(ctx, func) else {
             return;
@@ -249,7 +252,7 @@ impl Checker<'_> {
                 AotOutput::NoneGrad { grad_of } => (grad_of, "the empty gradient slot of"),
                 AotOutput::InputMutation { mutated_input } => (mutated_input, "the mutation of"),
                 AotOutput::IntermediateBase { base_of } => {
-                    if self.descs.result_slot_for(base_of).is_none() {
+                    if results_known && self.descs.result_slot_for(base_of).is_none() {
                         self.func_error(format!(
                             "result {i} is the intermediate base of {}, but no result is \
                              described by {base_of}",
@@ -261,6 +264,9 @@ impl Checker<'_> {
                 _ => continue,
             };
             let Some(j) = self.descs.arg_slot_for(primal) else {
+                if !args_known {
+                    continue;
+                }
                 self.func_error(format!(
                     "result {i} is {what} {}, but no argument is described by {primal}",
                     primal.expr()
@@ -268,7 +274,8 @@ impl Checker<'_> {
                 continue;
             };
             let direct = d.subclass_base().is_none() && self.descs.args[j].desc() == Some(primal);
-            if direct && root.kind() == DescKind::Grad && out_types[i] != in_types[j] {
+            let is_none = *ctx.type_data(out_types[i]) == TypeData::None; // reported per attribute
+            if direct && root.kind() == DescKind::Grad && !is_none && out_types[i] != in_types[j] {
                 self.func_error(format!(
                     "result {i} is the gradient of argument {j} but its type differs from the \
                      argument's type"
@@ -283,6 +290,9 @@ impl Checker<'_> {
                 continue;
             };
             let Some(j) = self.descs.result_slot_for(output) else {
+                if !results_known {
+                    continue;
+                }
                 self.arg_error(
                     i,
                     format!(
@@ -307,6 +317,9 @@ impl Checker<'_> {
     }
 
     fn gradient_alignment(&mut self) {
+        if self.descs.args.contains(&Slot::Invalid) || self.descs.results.contains(&Slot::Invalid) {
+            return; // the invalid slot may be a primal or a gradient slot
+        }
         // Primals: differentiable arguments of stages 1-2 (through their subclass pieces).
         let mut primals: Vec<(usize, &AotInput)> = Vec::new();
         for (i, slot) in self.descs.args.iter().enumerate() {
@@ -328,6 +341,9 @@ impl Checker<'_> {
             let Some(k) = primals.iter().position(|(_, p)| *p == primal) else {
                 continue; // reported by `references`
             };
+            if covered[k] && last.is_some_and(|(lk, _)| lk != k) {
+                continue; // a second slot of one primal, reported by `duplicate_outputs`
+            }
             if let Some((lk, lr)) = last
                 && k < lk
             {
