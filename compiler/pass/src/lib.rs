@@ -6,7 +6,7 @@
 //!
 //! Typical use (what `joinery-opt` does):
 //!
-//! ```ignore
+//! ```text
 //! let mut registry = PassRegistry::new();
 //! register_generic_passes(&mut registry);
 //! let mut pm = PassManager::parse(&registry, "builtin.module(canonicalize,cse)")?;

@@ -86,7 +86,7 @@ enum Entry {
 
 /// Runs a pipeline of passes; see the module docs.
 ///
-/// ```ignore
+/// ```text
 /// let mut pm = PassManager::parse(&registry, "builtin.module(func.func(cse),symbol-dce)")?;
 /// pm.ir_printing.after = PassFilter::All;
 /// let warnings = pm.run(&mut ctx, module)?;

@@ -72,8 +72,7 @@ pub static CANONICALIZE: PassInfo = PassInfo {
 pub struct Canonicalize {
     config: GreedyConfig,
     test_convergence: bool,
-    disabled: Vec<String>,
-    enabled: Vec<String>,
+    patterns: PatternSet<'static>,
 }
 
 impl Canonicalize {
@@ -88,29 +87,27 @@ impl Canonicalize {
                 top_down: options.bool("top-down"),
             },
             test_convergence: options.bool("test-convergence"),
-            disabled: options
-                .strings("disable-patterns")
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            enabled: options
-                .strings("enable-patterns")
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            patterns: PatternSet {
+                generic: Vec::new(),
+                canonicalization: true,
+                disabled: strings(options, "disable-patterns"),
+                enabled: strings(options, "enable-patterns"),
+            },
         }
     }
 }
 
+fn strings(options: &PassOptions, name: &str) -> Vec<String> {
+    options
+        .strings(name)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
 impl Pass for Canonicalize {
     fn run(&mut self, ctx: &mut Context, op: OpId, state: &mut PassState) -> PassResult {
-        let patterns = PatternSet {
-            generic: Vec::new(),
-            canonicalization: true,
-            disabled: self.disabled.clone(),
-            enabled: self.enabled.clone(),
-        };
-        let outcome = apply_patterns_greedily(ctx, op, &patterns, &self.config);
+        let outcome = apply_patterns_greedily(ctx, op, &self.patterns, &self.config);
         state.add_statistic("num-rewrites", outcome.rewrites);
         state.add_statistic("num-folded", outcome.folds);
         state.add_statistic("num-erased", outcome.erased);
@@ -121,10 +118,15 @@ impl Pass for Canonicalize {
                 } else {
                     joinery_ir::Severity::Warning
                 },
-                format!(
-                    "canonicalization did not converge within {} iterations",
-                    self.config.max_iterations
-                ),
+                match self.config.max_rewrites {
+                    Some(max) if outcome.rewrites + outcome.folds >= max => {
+                        format!("canonicalization stopped after max-num-rewrites={max} rewrites")
+                    }
+                    _ => format!(
+                        "canonicalization did not converge within {} iterations",
+                        self.config.max_iterations
+                    ),
+                },
             )
             .with_span(ctx.span(op));
             if self.test_convergence {

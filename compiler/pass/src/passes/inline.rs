@@ -66,8 +66,25 @@ impl Pass for Inline {
             ]);
         }
         let functions = functions_of(ctx, op);
-        let recursive = recursive_functions(ctx, &functions);
-        let mut worklist: VecDeque<OpId> = calls_in(ctx, op).into();
+        let graph = CallGraph::new(ctx, &functions);
+        let recursive = graph.recursive();
+        // Callees before callers (MLIR's bottom-up SCC order): a body is already flat when
+        // it is cloned, so each call is inlined once.
+        let rank: FxHashMap<OpId, usize> = graph
+            .post_order()
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| (f, i))
+            .collect();
+        let mut calls = calls_in(ctx, op);
+        calls.sort_by_key(|&c| {
+            let mut top = c;
+            while let Some(p) = ctx.parent_op(top).filter(|&p| p != op) {
+                top = p;
+            }
+            rank.get(&top).copied().unwrap_or(usize::MAX)
+        });
+        let mut worklist: VecDeque<OpId> = calls.into();
         let mut inlined_callees = FxHashSet::default();
         let mut inlined = 0;
         while let Some(call) = worklist.pop_front() {
@@ -120,33 +137,76 @@ fn calls_in(ctx: &Context, op: OpId) -> Vec<OpId> {
         .collect()
 }
 
-/// The functions that can reach themselves through calls.
-fn recursive_functions(ctx: &Context, functions: &FxHashMap<String, OpId>) -> FxHashSet<OpId> {
-    let callees: FxHashMap<OpId, Vec<OpId>> = functions
-        .values()
-        .map(|&f| {
-            let targets = calls_in(ctx, f)
-                .into_iter()
-                .filter_map(|c| functions.get(callee_of(ctx, c)?).copied())
-                .collect();
-            (f, targets)
-        })
-        .collect();
-    let mut recursive = FxHashSet::default();
-    for &f in functions.values() {
-        let mut seen = FxHashSet::default();
-        let mut stack = callees[&f].clone();
-        while let Some(g) = stack.pop() {
-            if g == f {
-                recursive.insert(f);
-                break;
-            }
-            if seen.insert(g) {
-                stack.extend(callees[&g].iter().copied());
-            }
+/// Which functions of a symbol table call which.
+struct CallGraph {
+    /// The functions in a deterministic order.
+    functions: Vec<OpId>,
+    /// The functions each function calls.
+    callees: FxHashMap<OpId, Vec<OpId>>,
+}
+
+impl CallGraph {
+    fn new(ctx: &Context, functions: &FxHashMap<String, OpId>) -> CallGraph {
+        let mut order: Vec<OpId> = functions.values().copied().collect();
+        order.sort();
+        let callees = order
+            .iter()
+            .map(|&f| {
+                let targets = calls_in(ctx, f)
+                    .into_iter()
+                    .filter_map(|c| functions.get(callee_of(ctx, c)?).copied())
+                    .collect();
+                (f, targets)
+            })
+            .collect();
+        CallGraph {
+            functions: order,
+            callees,
         }
     }
-    recursive
+
+    fn targets(&self, f: OpId) -> &[OpId] {
+        self.callees.get(&f).map_or(&[], Vec::as_slice)
+    }
+
+    /// The functions that can reach themselves through calls.
+    fn recursive(&self) -> FxHashSet<OpId> {
+        let mut recursive = FxHashSet::default();
+        for &f in &self.functions {
+            let mut seen = FxHashSet::default();
+            let mut stack = self.targets(f).to_vec();
+            while let Some(g) = stack.pop() {
+                if g == f {
+                    recursive.insert(f);
+                    break;
+                }
+                if seen.insert(g) {
+                    stack.extend_from_slice(self.targets(g));
+                }
+            }
+        }
+        recursive
+    }
+
+    /// Every function after the functions it calls (cycles broken arbitrarily).
+    fn post_order(&self) -> Vec<OpId> {
+        let mut done = FxHashSet::default();
+        let mut order = Vec::new();
+        for &f in &self.functions {
+            self.visit(f, &mut done, &mut order);
+        }
+        order
+    }
+
+    fn visit(&self, f: OpId, done: &mut FxHashSet<OpId>, order: &mut Vec<OpId>) {
+        if !done.insert(f) {
+            return;
+        }
+        for &g in self.targets(f) {
+            self.visit(g, done, order);
+        }
+        order.push(f);
+    }
 }
 
 /// Inlines `callee` at `call` when its shape allows; returns the calls the cloned body holds.
