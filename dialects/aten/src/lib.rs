@@ -1,1 +1,179 @@
-//! The aten dialect: PyTorch ATen tensor ops with inferred and verified shapes.
+//! The aten dialect: PyTorch ATen tensor ops with PyTorch's names and meaning, whose
+//! result shapes and dtypes are inferred and verified.
+//!
+//! # One source of truth
+//!
+//! Every op is one line of `catalogue.txt`: PyTorch's schema string from
+//! `native_functions.yaml`, the op's traits, and the name of its inference rule in
+//! [`infer`]. The build script turns the catalogue into [`OPS`] (the `OpDef`s of
+//! [`ATEN_DIALECT`]); at run time the same schema strings are parsed once into
+//! [`OpSchema`]s, served by [`schema`]. Adding an op is adding a line (and, if no existing
+//! rule fits, a rule).
+//!
+//! # How a schema maps onto an op
+//!
+//! - Name: `aten.<name>.<overload>`; the default overload has no suffix (`aten.addmm`).
+//! - Tensor arguments become operands, in schema order. Everything else becomes an
+//!   attribute named after the schema argument: `int`/`SymInt` → `i64` integer,
+//!   `int[]`/`SymInt[]` → array of `i64` (`int[N]` also accepts one integer, repeated),
+//!   `float` → `f64` float, `bool` → boolean, `bool[N]` → array of booleans,
+//!   `Scalar` → `i64` integer, `f64` float or boolean (its kind decides type promotion as a
+//!   Python number would), `ScalarType` → type attribute (`f32`, `i64`, `i1` for bool),
+//!   `str`/`Layout`/`Device`/`MemoryFormat` → string. An absent optional (`None`)
+//!   argument is an omitted attribute; an omitted attribute with a schema default takes
+//!   the default (see [`attr_or_default`]). `Generator` arguments must be absent.
+//! - Results: one per `Tensor` return (`native_layer_norm` has 3); a `Tensor[]` return
+//!   (`split_with_sizes`) is a variable number of results.
+//! - Optional tensors (`Tensor? weight`) and tensor lists (`Tensor[] tensors`) are
+//!   variadic operand groups. When the operand count alone determines the groups — at
+//!   most one optional/list argument, or only optional tensors that are all present or all
+//!   absent — nothing more is written. Otherwise the op carries MLIR's
+//!   `operandSegmentSizes = [1, 0, 1, ...]` (one entry per tensor argument, in schema
+//!   order): e.g. `native_layer_norm` with a weight but no bias. `Tensor?[]` lists
+//!   (`index_put_`) cannot hold `None` elements yet.
+//! - Attributes whose name holds a `.` belong to other dialects and are not checked here.
+//!
+//! # Verification
+//!
+//! Each op's verifier ([`verify::verify_op`]) checks the operand groups, that operands are
+//! tensors, every attribute's name and kind, that required attributes are present, and
+//! that the declared result types match the inferred ones ([`infer_op`]): the same dtype,
+//! and shapes that agree wherever both sides are static (`?` dims propagate through
+//! inference and match anything; unranked operands give unranked results).
+//!
+//! # Semantics levels
+//!
+//! View ops (`view`, `t`, `slice.Tensor`, ...) have value semantics here and are pure;
+//! in-place ops (`add_.Tensor`, `copy_`, `index_put_`, ...) are registered without `PURE`
+//! so that passes keep them, for the functionalization pass that rewrites them away.
+//! Their operands are plain tensor values for now; L0 mutable-reference tensor types come
+//! later. Ops that draw random numbers (`native_dropout`, `rand`, `bernoulli.p`) are not
+//! pure either. Device-dependent results follow PyTorch on CPU (e.g. `native_layer_norm`'s
+//! mean and rstd have the input's dtype).
+
+pub mod args;
+pub mod dtype;
+pub mod infer;
+pub mod schema;
+pub mod verify;
+
+pub use args::{ArgValue, Args, TensorInfo, attr_or_default, operand_group, operand_groups};
+pub use dtype::DType;
+pub use schema::{ArgKind, Argument, DefaultValue, OpSchema, Return};
+
+use joinery_ir::{AsmFormat, Dialect, OpDef, Traits};
+use rustc_hash::FxHashMap;
+use std::sync::LazyLock;
+
+/// Computes an op's result shapes and dtypes from its arguments; errors say what is wrong.
+pub type InferFn = fn(&Args) -> Result<Vec<TensorInfo>, String>;
+
+/// One catalogue line: the schema text and the op's inference rule.
+#[derive(Debug)]
+pub struct CatalogueEntry {
+    /// PyTorch's schema string.
+    pub schema: &'static str,
+    /// The rule computing result types.
+    pub infer: InferFn,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
+
+/// The aten dialect: every op of the catalogue.
+pub static ATEN_DIALECT: Dialect = Dialect {
+    ops: &OPS,
+    ..Dialect::new(
+        "aten",
+        "PyTorch ATen tensor ops with inferred and verified shapes",
+    )
+};
+
+/// The parsed catalogue and an index by op name.
+struct Catalogue {
+    schemas: Vec<OpSchema>,
+    by_name: FxHashMap<&'static str, usize>,
+}
+
+static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
+    let schemas: Vec<OpSchema> = ENTRIES
+        .iter()
+        .map(|e| {
+            // The build script parsed every schema already; failing here is impossible.
+            schema::parse_schema(e.schema).expect("catalogue schema parses")
+        })
+        .collect();
+    let by_name = OPS.iter().enumerate().map(|(i, d)| (d.name, i)).collect();
+    Catalogue { schemas, by_name }
+});
+
+/// The schema of an aten op by its IR name (`aten.add.Tensor`, `aten.addmm`).
+pub fn schema(op_name: &str) -> Option<&'static OpSchema> {
+    let cat = &*CATALOGUE;
+    cat.by_name.get(op_name).map(|&i| &cat.schemas[i])
+}
+
+/// The catalogue entry (schema text and inference rule) of an op by IR name.
+pub fn entry(op_name: &str) -> Option<&'static CatalogueEntry> {
+    CATALOGUE.by_name.get(op_name).map(|&i| &ENTRIES[i])
+}
+
+/// Every schema of the catalogue, in catalogue order (parallel to [`OPS`]).
+pub fn schemas() -> &'static [OpSchema] {
+    &CATALOGUE.schemas
+}
+
+/// Whether the op's traits include `PURE`.
+pub fn is_pure(op_name: &str) -> bool {
+    OPS.iter()
+        .find(|d| d.name == op_name)
+        .is_some_and(|d| d.traits.contains(Traits::PURE))
+}
+
+/// Infers the result types of an aten op from its arguments, as [`infer_op`] but before
+/// the op exists (for builders): `operand_types` and `attrs` as the op would have them.
+pub fn infer_types<'a>(
+    ctx: &joinery_ir::Context,
+    op_name: &str,
+    operand_types: &[joinery_ir::Type],
+    attrs: impl Iterator<Item = (&'a str, joinery_ir::Attribute)>,
+) -> Result<Vec<TensorInfo>, String> {
+    let (schema, entry) = schema(op_name)
+        .zip(entry(op_name))
+        .ok_or_else(|| format!("'{op_name}' is not an aten op"))?;
+    let args =
+        Args::new(ctx, schema, operand_types, attrs).map_err(|e| format!("{op_name}: {e}"))?;
+    (entry.infer)(&args)
+        .and_then(|out| infer::in_place(&args, out))
+        .map_err(|e| format!("{op_name}: {e}"))
+}
+
+/// Infers the result types of an existing aten op from its operands and attributes.
+pub fn infer_op(
+    ctx: &joinery_ir::Context,
+    op: joinery_ir::OpId,
+) -> Result<Vec<TensorInfo>, String> {
+    let types: Vec<joinery_ir::Type> = ctx
+        .operands(op)
+        .iter()
+        .map(|&v| ctx.value_type(v))
+        .collect();
+    infer_types(ctx, ctx.name_str(op), &types, ctx.attrs(op))
+}
+
+/// Creates an aten op with inferred result types at the builder's insertion point.
+pub fn build(
+    b: &mut joinery_ir::Builder<'_>,
+    op_name: &str,
+    operands: &[joinery_ir::Value],
+    attrs: Vec<(String, joinery_ir::Attribute)>,
+) -> Result<joinery_ir::OpId, String> {
+    let types: Vec<joinery_ir::Type> = operands.iter().map(|&v| b.ctx.value_type(v)).collect();
+    let infos = infer_types(
+        b.ctx,
+        op_name,
+        &types,
+        attrs.iter().map(|(k, v)| (k.as_str(), *v)),
+    )?;
+    let result_types: Vec<joinery_ir::Type> = infos.iter().map(|t| t.to_type(b.ctx)).collect();
+    Ok(b.build(op_name, operands, &result_types, attrs))
+}

@@ -1,0 +1,1790 @@
+//! Shape and dtype inference rules, one function per family of ops; `catalogue.txt`
+//! names the rule of each op. Rules follow PyTorch's meta functions: they check what
+//! PyTorch checks and compute what PyTorch computes, with `?` dims propagating (a check
+//! involving a `?` passes, an extent computed from a `?` is `?`). Unranked operands give
+//! unranked results where the rank cannot be derived otherwise.
+
+use crate::args::{ArgValue, Args, TensorInfo};
+use crate::dtype::{DEFAULT_FLOAT, DType, Participant, can_cast, result_type};
+use joinery_ir::Dim;
+
+/// What a rule returns: one tensor per result, or what is wrong.
+pub type Inferred = Result<Vec<TensorInfo>, String>;
+
+type Shape = Option<Vec<Dim>>;
+
+// ----- helpers ------------------------------------------------------------------------
+
+/// `4x3`, `()` for rank 0, `*` for unranked.
+pub fn shape_str(shape: &Shape) -> String {
+    match shape {
+        None => "*".into(),
+        Some(dims) if dims.is_empty() => "()".into(),
+        Some(dims) => dims
+            .iter()
+            .map(|d| match d {
+                Dim::Static(n) => n.to_string(),
+                Dim::Dynamic => "?".into(),
+            })
+            .collect::<Vec<_>>()
+            .join("x"),
+    }
+}
+
+fn dim_str(d: Dim) -> String {
+    match d {
+        Dim::Static(n) => n.to_string(),
+        Dim::Dynamic => "?".into(),
+    }
+}
+
+fn list_str(v: &[i64]) -> String {
+    format!(
+        "[{}]",
+        v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// Two dims that must be equal; `?` agrees with anything.
+fn dims_agree(a: Dim, b: Dim) -> bool {
+    match (a, b) {
+        (Dim::Static(x), Dim::Static(y)) => x == y,
+        _ => true,
+    }
+}
+
+/// The more precise of two agreeing dims.
+fn meet(a: Dim, b: Dim) -> Dim {
+    if a == Dim::Dynamic { b } else { a }
+}
+
+fn shapes_agree(a: &Shape, b: &Shape) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| dims_agree(x, y))
+        }
+        _ => true,
+    }
+}
+
+fn participant(t: &TensorInfo) -> Participant {
+    if t.rank() == Some(0) {
+        Participant::ZeroDim(t.dtype)
+    } else {
+        Participant::Tensor(t.dtype)
+    }
+}
+
+/// Normalizes a possibly negative dim for a tensor of `rank` (rank 0 accepts -1 and 0).
+fn norm_dim(dim: i64, rank: usize) -> Result<usize, String> {
+    let r = rank.max(1) as i64;
+    if dim < -r || dim >= r {
+        return Err(format!(
+            "dimension {dim} is out of range for a tensor of rank {rank} (expected {}..={})",
+            -r,
+            r - 1
+        ));
+    }
+    Ok(if dim < 0 { dim + r } else { dim } as usize)
+}
+
+/// Broadcasts shapes as PyTorch does (right-aligned; 1 stretches).
+fn broadcast(shapes: &[&Shape]) -> Result<Shape, String> {
+    let mut out: Option<Vec<Dim>> = None;
+    let mut seen: Vec<&Shape> = Vec::new();
+    for &shape in shapes {
+        let Some(dims) = shape else { return Ok(None) };
+        let Some(cur) = &out else {
+            out = Some(dims.clone());
+            seen.push(shape);
+            continue;
+        };
+        let rank = cur.len().max(dims.len());
+        let at = |s: &[Dim], i: usize| {
+            if i + s.len() >= rank {
+                s[i + s.len() - rank]
+            } else {
+                Dim::Static(1)
+            }
+        };
+        let mut next = Vec::with_capacity(rank);
+        for i in 0..rank {
+            next.push(match (at(cur, i), at(dims, i)) {
+                (Dim::Static(1), x) | (x, Dim::Static(1)) => x,
+                (Dim::Static(a), Dim::Static(b)) if a != b => {
+                    let prev = seen
+                        .iter()
+                        .map(|s| shape_str(s))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(format!(
+                        "operand shapes {prev} and {} are not broadcastable ({a} != {b})",
+                        shape_str(shape)
+                    ));
+                }
+                (x, y) => meet(x, y),
+            });
+        }
+        out = Some(next);
+        seen.push(shape);
+    }
+    Ok(Some(out.unwrap_or_default()))
+}
+
+/// The shape left after reducing `dims` (all dims when `None` or empty).
+fn reduce_shape(shape: &Shape, dims: Option<&[i64]>, keepdim: bool) -> Result<Shape, String> {
+    let Some(shape) = shape else {
+        return Ok(match dims {
+            None | Some([]) if !keepdim => Some(Vec::new()),
+            _ => None,
+        });
+    };
+    let mut reduced = vec![false; shape.len()];
+    match dims {
+        None | Some([]) => reduced.iter_mut().for_each(|r| *r = true),
+        Some(dims) => {
+            for &d in dims {
+                let i = norm_dim(d, shape.len())?;
+                if shape.is_empty() {
+                    continue;
+                }
+                if reduced[i] {
+                    return Err(format!(
+                        "dim {i} appears multiple times in the list of dims"
+                    ));
+                }
+                reduced[i] = true;
+            }
+        }
+    }
+    Ok(Some(
+        shape
+            .iter()
+            .zip(&reduced)
+            .filter_map(|(&d, &r)| match (r, keepdim) {
+                (false, _) => Some(d),
+                (true, true) => Some(Dim::Static(1)),
+                (true, false) => None,
+            })
+            .collect(),
+    ))
+}
+
+fn ranked<'a>(t: &'a TensorInfo, what: &str, ranks: &[usize]) -> Result<Option<&'a [Dim]>, String> {
+    match &t.shape {
+        None => Ok(None),
+        Some(s) if ranks.contains(&s.len()) => Ok(Some(s)),
+        Some(s) => Err(format!(
+            "{what} must have rank {}, got shape {}",
+            ranks
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            shape_str(&Some(s.clone()))
+        )),
+    }
+}
+
+fn require_float(t: &TensorInfo, what: &str) -> Result<(), String> {
+    if t.dtype.is_float() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must have a floating-point dtype, got {}",
+            t.dtype
+        ))
+    }
+}
+
+fn require_integral(t: &TensorInfo, what: &str) -> Result<(), String> {
+    if t.dtype.is_integral() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must have an integer dtype, got {}",
+            t.dtype
+        ))
+    }
+}
+
+fn require_bool(t: &TensorInfo, what: &str) -> Result<(), String> {
+    if t.dtype == DType::Bool {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must be a bool (i1) tensor, got {}",
+            t.dtype
+        ))
+    }
+}
+
+fn same_dtype(a: &TensorInfo, b: &TensorInfo, what: &str) -> Result<(), String> {
+    if a.dtype == b.dtype {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must have the same dtype, got {} and {}",
+            a.dtype, b.dtype
+        ))
+    }
+}
+
+fn static_shape(dims: &[i64], what: &str) -> Result<Vec<Dim>, String> {
+    dims.iter()
+        .map(|&n| {
+            u64::try_from(n)
+                .map(Dim::Static)
+                .map_err(|_| format!("{what} {} has a negative dimension {n}", list_str(dims)))
+        })
+        .collect()
+}
+
+/// The scalar `Participant` of a `Scalar` argument, if present.
+fn scalar_participant(a: &Args, name: &str) -> Option<Participant> {
+    a.has(name)
+        .then(|| a.value(name).scalar_dtype())
+        .flatten()
+        .map(Participant::Scalar)
+}
+
+/// The in-place contract: the out-of-place result must fit `self` (same shape, castable
+/// dtype), and the op returns `self`'s type.
+pub fn in_place(a: &Args, out: Vec<TensorInfo>) -> Inferred {
+    if !a.schema.is_mutating() {
+        return Ok(out);
+    }
+    let this = a.tensor("self");
+    if let Some(r) = out.first() {
+        if !can_cast(r.dtype, this.dtype) {
+            return Err(format!(
+                "result type {} can't be cast to the desired output type {}",
+                r.dtype, this.dtype
+            ));
+        }
+        if !shapes_agree(&r.shape, &this.shape) {
+            return Err(format!(
+                "output with shape {} doesn't match the broadcast shape {}",
+                shape_str(&this.shape),
+                shape_str(&r.shape)
+            ));
+        }
+    }
+    Ok(vec![this.clone()])
+}
+
+// ----- pointwise ----------------------------------------------------------------------
+
+/// Broadcasting binary ops with type promotion over the tensors and the `other` /
+/// `exponent` scalar (`alpha` scales and does not promote, but must fit the result).
+pub fn binary(a: &Args) -> Inferred {
+    let tensors: Vec<&TensorInfo> = a.all_tensors().collect();
+    let mut parts: Vec<Participant> = tensors.iter().map(|t| participant(t)).collect();
+    parts.extend(scalar_participant(a, "other"));
+    parts.extend(scalar_participant(a, "exponent"));
+    let dtype = result_type(&parts).unwrap_or(DEFAULT_FLOAT);
+    let shapes: Vec<&Shape> = tensors.iter().map(|t| &t.shape).collect();
+    let shape = broadcast(&shapes)?;
+    if a.has("alpha") {
+        match a.value("alpha") {
+            ArgValue::Float(_) if !dtype.is_float() => {
+                return Err(format!(
+                    "alpha must not be a floating point number for {dtype} inputs"
+                ));
+            }
+            ArgValue::Bool(_) if dtype != DType::Bool => {
+                return Err("a boolean alpha is only supported for bool results".into());
+            }
+            _ => {}
+        }
+    }
+    Ok(vec![TensorInfo { shape, dtype }])
+}
+
+/// `div`: true division; integer results become the default float dtype.
+pub fn true_divide(a: &Args) -> Inferred {
+    let mut out = binary(a)?;
+    out[0].dtype = out[0].dtype.to_float();
+    Ok(out)
+}
+
+/// `div.Tensor_mode`: true division, or `trunc` / `floor` rounding in the promoted dtype.
+pub fn div_mode(a: &Args) -> Inferred {
+    match a.opt_str("rounding_mode") {
+        None => true_divide(a),
+        Some("trunc" | "floor") => binary(a),
+        Some(other) => Err(format!(
+            "rounding_mode must be None, 'trunc' or 'floor', got '{other}'"
+        )),
+    }
+}
+
+/// Comparisons and logical ops: broadcast shapes, bool results.
+pub fn compare(a: &Args) -> Inferred {
+    let mut out = binary(a)?;
+    out[0].dtype = DType::Bool;
+    Ok(out)
+}
+
+/// `where.self`: a bool condition picks between two promoted operands.
+pub fn where_self(a: &Args) -> Inferred {
+    let (cond, x, y) = (a.tensor("condition"), a.tensor("self"), a.tensor("other"));
+    require_bool(cond, "condition")?;
+    let shape = broadcast(&[&cond.shape, &x.shape, &y.shape])?;
+    let dtype = result_type(&[participant(x), participant(y)]).unwrap_or(x.dtype);
+    Ok(vec![TensorInfo { shape, dtype }])
+}
+
+/// `clamp`: `min`/`max` (scalars or tensors) take part in promotion; one must be given.
+pub fn clamp(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let mut parts = vec![participant(this)];
+    let mut shapes = vec![&this.shape];
+    let mut given = false;
+    for bound in ["min", "max"] {
+        if a.schema.arg(bound).is_some_and(|b| b.kind.is_tensor()) {
+            if let Some(t) = a.opt_tensor(bound) {
+                parts.push(participant(t));
+                shapes.push(&t.shape);
+                given = true;
+            }
+        } else if let Some(p) = scalar_participant(a, bound) {
+            parts.push(p);
+            given = true;
+        }
+    }
+    if !given {
+        return Err("at least one of 'min' or 'max' must not be None".into());
+    }
+    Ok(vec![TensorInfo {
+        shape: broadcast(&shapes)?,
+        dtype: result_type(&parts).unwrap_or(this.dtype),
+    }])
+}
+
+/// `masked_fill`: a bool mask broadcastable to `self`; the result is `self`'s type.
+pub fn masked_fill(a: &Args) -> Inferred {
+    let (this, mask) = (a.tensor("self"), a.tensor("mask"));
+    require_bool(mask, "mask")?;
+    let shape = broadcast(&[&this.shape, &mask.shape])?;
+    if !shapes_agree(&shape, &this.shape) {
+        return Err(format!(
+            "mask of shape {} cannot be broadcast to self of shape {}",
+            shape_str(&mask.shape),
+            shape_str(&this.shape)
+        ));
+    }
+    Ok(vec![this.clone()])
+}
+
+/// Unary ops that keep shape and dtype.
+pub fn unary(a: &Args) -> Inferred {
+    Ok(vec![a.tensor("self").clone()])
+}
+
+/// Unary ops computing in floating point: integer inputs give the default float dtype.
+pub fn float_unary(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    Ok(vec![TensorInfo {
+        shape: this.shape.clone(),
+        dtype: this.dtype.to_float(),
+    }])
+}
+
+/// `gelu` and `gelu_backward`: float tensors, `approximate` is `none` or `tanh`.
+pub fn gelu(a: &Args) -> Inferred {
+    match a.opt_str("approximate") {
+        Some("none" | "tanh") => {}
+        other => {
+            return Err(format!(
+                "approximate must be 'none' or 'tanh', got '{}'",
+                other.unwrap_or("")
+            ));
+        }
+    }
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    if a.has("grad_output") {
+        return binary(a);
+    }
+    Ok(vec![this.clone()])
+}
+
+// ----- reductions ---------------------------------------------------------------------
+
+/// `sum`: integer and bool inputs accumulate in `i64` unless `dtype` says otherwise.
+pub fn sum(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let shape = reduce_shape(&this.shape, a.opt_ints("dim"), keepdim(a))?;
+    let dtype = a.opt_dtype("dtype").unwrap_or(if this.dtype.is_float() {
+        this.dtype
+    } else {
+        DType::I64
+    });
+    Ok(vec![TensorInfo { shape, dtype }])
+}
+
+fn keepdim(a: &Args) -> bool {
+    a.has("keepdim") && a.opt_bool("keepdim").unwrap_or(false)
+}
+
+/// `mean`: the result dtype (`dtype` or the input's) must be floating point.
+pub fn mean(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let shape = reduce_shape(&this.shape, a.opt_ints("dim"), keepdim(a))?;
+    let dtype = a.opt_dtype("dtype").unwrap_or(this.dtype);
+    if !dtype.is_float() {
+        return Err(format!(
+            "could not infer the output dtype: the input dtype must be floating point, got {dtype}"
+        ));
+    }
+    Ok(vec![TensorInfo { shape, dtype }])
+}
+
+/// `amax` / `amin`: reduce `dim` (all when empty), keep the dtype.
+pub fn amax(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let shape = reduce_shape(&this.shape, a.opt_ints("dim"), keepdim(a))?;
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: this.dtype,
+    }])
+}
+
+/// `var.correction` / `var_mean.correction`: float input; one result per schema return.
+pub fn var(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    let shape = reduce_shape(&this.shape, a.opt_ints("dim"), keepdim(a))?;
+    let out = TensorInfo {
+        shape,
+        dtype: this.dtype,
+    };
+    Ok(vec![out; a.schema.returns.len()])
+}
+
+/// `max.dim` / `min.dim`: values and `i64` indices.
+pub fn max_dim(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let dim = a.int("dim")?;
+    let shape = reduce_shape(&this.shape, Some(&[dim]), keepdim(a))?;
+    Ok(vec![
+        TensorInfo {
+            shape: shape.clone(),
+            dtype: this.dtype,
+        },
+        TensorInfo {
+            shape,
+            dtype: DType::I64,
+        },
+    ])
+}
+
+/// `argmax` / `argmin`: `i64` indices over `dim`, or over the flattened tensor.
+pub fn argmax(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let shape = match a.opt_int("dim") {
+        Some(d) => reduce_shape(&this.shape, Some(&[d]), keepdim(a))?,
+        None => reduce_shape(&this.shape, None, keepdim(a))?,
+    };
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: DType::I64,
+    }])
+}
+
+// ----- linear algebra -----------------------------------------------------------------
+
+fn inner_mismatch(x: &TensorInfo, y: &TensorInfo, a: Dim, b: Dim) -> String {
+    format!(
+        "operand shapes {} and {} are incompatible ({} != {})",
+        shape_str(&x.shape),
+        shape_str(&y.shape),
+        dim_str(a),
+        dim_str(b)
+    )
+}
+
+fn matmul2(x: &TensorInfo, y: &TensorInfo) -> Result<[Dim; 2], String> {
+    same_dtype(x, y, "self and mat2")?;
+    let xs = ranked(x, "self", &[2])?;
+    let ys = ranked(y, "mat2", &[2])?;
+    if let (Some(xs), Some(ys)) = (xs, ys)
+        && !dims_agree(xs[1], ys[0])
+    {
+        return Err(inner_mismatch(x, y, xs[1], ys[0]));
+    }
+    Ok([
+        xs.map_or(Dim::Dynamic, |s| s[0]),
+        ys.map_or(Dim::Dynamic, |s| s[1]),
+    ])
+}
+
+/// `mm`: `[n, k] @ [k, m] -> [n, m]`, same dtypes.
+pub fn mm(a: &Args) -> Inferred {
+    let (x, y) = (a.tensor("self"), a.tensor("mat2"));
+    let [n, m] = matmul2(x, y)?;
+    Ok(vec![TensorInfo::new(vec![n, m], x.dtype)])
+}
+
+/// `bmm`: `[b, n, k] @ [b, k, m] -> [b, n, m]`, no broadcasting.
+pub fn bmm(a: &Args) -> Inferred {
+    let (x, y) = (a.tensor("self"), a.tensor("mat2"));
+    same_dtype(x, y, "self and mat2")?;
+    let xs = ranked(x, "self", &[3])?;
+    let ys = ranked(y, "mat2", &[3])?;
+    if let (Some(xs), Some(ys)) = (xs, ys) {
+        for (i, j) in [(0, 0), (2, 1)] {
+            if !dims_agree(xs[i], ys[j]) {
+                return Err(inner_mismatch(x, y, xs[i], ys[j]));
+            }
+        }
+    }
+    let d = |s: Option<&[Dim]>, i: usize| s.map_or(Dim::Dynamic, |s| s[i]);
+    Ok(vec![TensorInfo::new(
+        vec![meet(d(xs, 0), d(ys, 0)), d(xs, 1), d(ys, 2)],
+        x.dtype,
+    )])
+}
+
+/// `addmm`: `beta * self + alpha * (mat1 @ mat2)`, `self` broadcastable to the product.
+pub fn addmm(a: &Args) -> Inferred {
+    let (this, x, y) = (a.tensor("self"), a.tensor("mat1"), a.tensor("mat2"));
+    let [n, m] = matmul2(x, y)?;
+    same_dtype(this, x, "self and mat1")?;
+    let product = Some(vec![n, m]);
+    let shape = broadcast(&[&this.shape, &product])?;
+    if !shapes_agree(&shape, &product) {
+        return Err(format!(
+            "self of shape {} cannot be broadcast to the product shape {}",
+            shape_str(&this.shape),
+            shape_str(&product)
+        ));
+    }
+    Ok(vec![TensorInfo::new(vec![n, m], x.dtype)])
+}
+
+// ----- views and shapes ---------------------------------------------------------------
+
+fn numel(shape: &[Dim]) -> Option<u64> {
+    shape.iter().map(|d| d.extent()).product()
+}
+
+/// `view` / `_unsafe_view` / `reshape`: a new shape with at most one `-1`.
+pub fn view(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let size = a.ints(if a.has("size") { "size" } else { "shape" })?;
+    let mut infer_at = None;
+    for (i, &n) in size.iter().enumerate() {
+        if n == -1 {
+            if infer_at.replace(i).is_some() {
+                return Err(format!(
+                    "only one dimension can be inferred in {}",
+                    list_str(size)
+                ));
+            }
+        } else if n < 0 {
+            return Err(format!("invalid shape dimension {n} in {}", list_str(size)));
+        }
+    }
+    let known: u64 = size
+        .iter()
+        .filter(|&&n| n >= 0)
+        .map(|&n| n as u64)
+        .product();
+    let total = this.shape.as_deref().and_then(numel);
+    let mut out: Vec<Dim> = size
+        .iter()
+        .map(|&n| {
+            if n < 0 {
+                Dim::Dynamic
+            } else {
+                Dim::Static(n as u64)
+            }
+        })
+        .collect();
+    match (total, infer_at) {
+        (Some(total), Some(i)) => {
+            if known == 0 || total % known != 0 {
+                return Err(format!(
+                    "shape {} is invalid for input of size {total}",
+                    list_str(size)
+                ));
+            }
+            out[i] = Dim::Static(total / known);
+        }
+        (Some(total), None) if total != known => {
+            return Err(format!(
+                "shape {} is invalid for input of size {total}",
+                list_str(size)
+            ));
+        }
+        _ => {}
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `t`: transposes a matrix; rank 0 and 1 are unchanged.
+pub fn t(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let mut out = this.clone();
+    if let Some(s) = &mut out.shape {
+        match s.len() {
+            0 | 1 => {}
+            2 => s.swap(0, 1),
+            r => {
+                return Err(format!(
+                    "t() expects a tensor with <= 2 dimensions, got rank {r}"
+                ));
+            }
+        }
+    }
+    Ok(vec![out])
+}
+
+/// `transpose.int`: swaps two dims.
+pub fn transpose(a: &Args) -> Inferred {
+    let mut out = a.tensor("self").clone();
+    if let Some(s) = &mut out.shape {
+        let (d0, d1) = (
+            norm_dim(a.int("dim0")?, s.len())?,
+            norm_dim(a.int("dim1")?, s.len())?,
+        );
+        if !s.is_empty() {
+            s.swap(d0, d1);
+        }
+    }
+    Ok(vec![out])
+}
+
+/// `permute`: `dims` is a permutation of the input's dims.
+pub fn permute(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let dims = a.ints("dims")?;
+    let Some(s) = &this.shape else {
+        return Ok(vec![TensorInfo {
+            shape: Some(vec![Dim::Dynamic; dims.len()]),
+            dtype: this.dtype,
+        }]);
+    };
+    if dims.len() != s.len() {
+        return Err(format!(
+            "permute dims {} do not match the input rank {}",
+            list_str(dims),
+            s.len()
+        ));
+    }
+    let mut seen = vec![false; s.len()];
+    let mut out = Vec::with_capacity(s.len());
+    for &d in dims {
+        let i = norm_dim(d, s.len())?;
+        if std::mem::replace(&mut seen[i], true) {
+            return Err(format!("permute dims {} repeat dim {i}", list_str(dims)));
+        }
+        out.push(s[i]);
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `expand`: stretches size-1 dims and adds leading dims; `-1` keeps a dim.
+pub fn expand(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let size = a.ints("size")?;
+    let Some(s) = &this.shape else {
+        let out = size
+            .iter()
+            .map(|&n| {
+                if n < 0 {
+                    Dim::Dynamic
+                } else {
+                    Dim::Static(n as u64)
+                }
+            })
+            .collect();
+        return Ok(vec![TensorInfo::new(out, this.dtype)]);
+    };
+    if size.len() < s.len() {
+        return Err(format!(
+            "the number of sizes provided ({}) must be greater or equal to the number of \
+             dimensions in the tensor ({})",
+            size.len(),
+            s.len()
+        ));
+    }
+    let lead = size.len() - s.len();
+    let mut out = Vec::with_capacity(size.len());
+    for (i, &n) in size.iter().enumerate() {
+        let d = if i < lead {
+            if n < 0 {
+                return Err(format!(
+                    "the expanded size {n} is not allowed in a leading, non-existing dimension {i}"
+                ));
+            }
+            Dim::Static(n as u64)
+        } else {
+            let have = s[i - lead];
+            match (n, have) {
+                (-1, _) => have,
+                (n, _) if n < 0 => return Err(format!("invalid expanded size {n}")),
+                (n, Dim::Static(h)) if h != 1 && h != n as u64 => {
+                    return Err(format!(
+                        "the expanded size {n} must match the existing size {h} at \
+                         non-singleton dimension {i} (target sizes {}, tensor shape {})",
+                        list_str(size),
+                        shape_str(&this.shape)
+                    ));
+                }
+                (n, _) => Dim::Static(n as u64),
+            }
+        };
+        out.push(d);
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `squeeze` (all size-1 dims), `squeeze.dim`, `squeeze.dims`; `?` dims are kept.
+pub fn squeeze(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let Some(s) = &this.shape else {
+        return Ok(vec![this.clone()]);
+    };
+    let mut chosen = vec![!a.has("dim"); s.len()];
+    if a.has("dim") {
+        let dims = match a.value("dim") {
+            ArgValue::Int(d) => vec![*d],
+            ArgValue::IntList(v) => v.clone(),
+            _ => Vec::new(),
+        };
+        for d in dims {
+            let i = norm_dim(d, s.len())?;
+            if !s.is_empty() {
+                chosen[i] = true;
+            }
+        }
+    }
+    let out = s
+        .iter()
+        .zip(&chosen)
+        .filter(|&(&d, &c)| !(c && d == Dim::Static(1)))
+        .map(|(&d, _)| d)
+        .collect();
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `unsqueeze`: inserts a size-1 dim at `dim` (in `-rank-1..=rank`).
+pub fn unsqueeze(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let mut out = this.clone();
+    if let Some(s) = &mut out.shape {
+        let i = norm_dim(a.int("dim")?, s.len() + 1)?;
+        s.insert(i, Dim::Static(1));
+    }
+    Ok(vec![out])
+}
+
+/// `slice.Tensor`: Python slicing `start:end:step` along `dim`, clamped to the extent.
+pub fn slice(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let step = a.int("step")?;
+    if step <= 0 {
+        return Err(format!("slice step must be positive, got {step}"));
+    }
+    let mut out = this.clone();
+    if let Some(s) = &mut out.shape {
+        if s.is_empty() {
+            return Err("slice() cannot be applied to a 0-dim tensor".into());
+        }
+        let i = norm_dim(a.int("dim")?, s.len())?;
+        if let Dim::Static(n) = s[i] {
+            let n = n as i64;
+            let clamp = |v: i64| (if v < 0 { v + n } else { v }).clamp(0, n);
+            let start = clamp(a.opt_int("start").unwrap_or(0));
+            let end = clamp(a.opt_int("end").unwrap_or(n)).max(start);
+            s[i] = Dim::Static(((end - start + step - 1) / step) as u64);
+        }
+    }
+    Ok(vec![out])
+}
+
+/// `select.int`: picks one index of `dim`, removing it.
+pub fn select(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let mut out = this.clone();
+    if let Some(s) = &mut out.shape {
+        if s.is_empty() {
+            return Err("select() cannot be applied to a 0-dim tensor".into());
+        }
+        let i = norm_dim(a.int("dim")?, s.len())?;
+        let index = a.int("index")?;
+        if let Dim::Static(n) = s[i]
+            && (index < -(n as i64) || index >= n as i64)
+        {
+            return Err(format!(
+                "index {index} is out of range for dimension {i} of size {n}"
+            ));
+        }
+        s.remove(i);
+    }
+    Ok(vec![out])
+}
+
+fn split_parts(this: &TensorInfo, dim: i64, sizes: &[u64]) -> Inferred {
+    let Some(s) = &this.shape else {
+        return Ok(vec![this.clone(); sizes.len()]);
+    };
+    let i = norm_dim(dim, s.len())?;
+    Ok(sizes
+        .iter()
+        .map(|&n| {
+            let mut shape = s.clone();
+            shape[i] = Dim::Static(n);
+            TensorInfo::new(shape, this.dtype)
+        })
+        .collect())
+}
+
+/// `split_with_sizes`: one result per size; the sizes add up to the dim's extent.
+pub fn split_with_sizes(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let sizes = a.ints("split_sizes")?;
+    let dim = a.int("dim")?;
+    let parts = static_shape(sizes, "split_sizes")?;
+    let parts: Vec<u64> = parts.iter().filter_map(|d| d.extent()).collect();
+    if let Some(s) = &this.shape {
+        let i = norm_dim(dim, s.len())?;
+        if let Dim::Static(n) = s[i]
+            && parts.iter().sum::<u64>() != n
+        {
+            return Err(format!(
+                "split_sizes {} must sum to {n}, the size of dimension {i}",
+                list_str(sizes)
+            ));
+        }
+    }
+    split_parts(this, dim, &parts)
+}
+
+/// `split.Tensor`: chunks of `split_size` (the last may be smaller); needs a static extent
+/// to know the number of results.
+pub fn split(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let size = a.int("split_size")?;
+    let dim = a.int("dim")?;
+    let Some(s) = &this.shape else {
+        return Err("cannot infer the number of results of splitting an unranked tensor".into());
+    };
+    let i = norm_dim(dim, s.len())?;
+    let Dim::Static(n) = s[i] else {
+        return Err(format!(
+            "cannot infer the number of results: dimension {i} is dynamic"
+        ));
+    };
+    if size < 0 || (size == 0 && n != 0) {
+        return Err(format!("split_size must be positive, got {size}"));
+    }
+    let size = size as u64;
+    let chunks = if n == 0 { 1 } else { n.div_ceil(size) };
+    let parts: Vec<u64> = (0..chunks).map(|c| size.min(n - c * size)).collect();
+    split_parts(this, dim, &parts)
+}
+
+/// `as_strided`: the result has shape `size`.
+pub fn as_strided(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let size = a.ints("size")?;
+    let stride = a.ints("stride")?;
+    if size.len() != stride.len() {
+        return Err(format!(
+            "size {} and stride {} must have the same length",
+            list_str(size),
+            list_str(stride)
+        ));
+    }
+    Ok(vec![TensorInfo::new(
+        static_shape(size, "size")?,
+        this.dtype,
+    )])
+}
+
+/// Ops returning their input's type (`clone`, `detach`, `alias`).
+pub fn identity(a: &Args) -> Inferred {
+    Ok(vec![a.tensor("self").clone()])
+}
+
+/// `cat`: same rank, equal extents off `dim`; promoted dtype. Legacy 1-D empty tensors
+/// are skipped as PyTorch does.
+pub fn cat(a: &Args) -> Inferred {
+    concat(a, false)
+}
+
+/// `stack`: equal shapes, a new dim at `dim`.
+pub fn stack(a: &Args) -> Inferred {
+    concat(a, true)
+}
+
+fn concat(a: &Args, new_dim: bool) -> Inferred {
+    let all = a.tensor_list("tensors");
+    if all.is_empty() {
+        return Err("expected a non-empty list of tensors".into());
+    }
+    let dtype =
+        result_type(&all.iter().map(participant).collect::<Vec<_>>()).unwrap_or(DEFAULT_FLOAT);
+    let legacy_empty = |t: &TensorInfo| t.shape.as_deref() == Some(&[Dim::Static(0)]);
+    let kept: Vec<(usize, &TensorInfo)> = if new_dim {
+        all.iter().enumerate().collect()
+    } else {
+        all.iter()
+            .enumerate()
+            .filter(|(_, t)| !legacy_empty(t))
+            .collect()
+    };
+    let Some(&(_, first)) = kept.iter().find(|(_, t)| t.shape.is_some()) else {
+        let shape = if new_dim || all.iter().all(|t| t.shape.is_none()) {
+            None
+        } else {
+            Some(vec![Dim::Static(0)])
+        };
+        return Ok(vec![TensorInfo { shape, dtype }]);
+    };
+    let base = first.shape.clone().unwrap_or_default();
+    if !new_dim && base.is_empty() {
+        return Err("zero-dimensional tensors cannot be concatenated".into());
+    }
+    let dim = norm_dim(a.int("dim")?, base.len() + usize::from(new_dim))?;
+    let mut out = base.clone();
+    let mut along = Some(0u64);
+    for &(k, t) in &kept {
+        let Some(s) = &t.shape else {
+            along = None;
+            continue;
+        };
+        if s.len() != base.len() {
+            return Err(format!(
+                "tensors must have the same rank: got {} and {} (tensor {k})",
+                base.len(),
+                s.len()
+            ));
+        }
+        for (i, (&x, &y)) in base.iter().zip(s).enumerate() {
+            if (new_dim || i != dim) && !dims_agree(x, y) {
+                return Err(format!(
+                    "sizes of tensors must match{}: expected {} but got {} at dimension {i} \
+                     for tensor {k}",
+                    if new_dim {
+                        ""
+                    } else {
+                        " except in the concatenated dimension"
+                    },
+                    dim_str(x),
+                    dim_str(y)
+                ));
+            }
+            out[i] = meet(out[i], y);
+        }
+        if !new_dim {
+            along = along.zip(s[dim].extent()).map(|(x, y)| x + y);
+        }
+    }
+    if new_dim {
+        out.insert(dim, Dim::Static(all.len() as u64));
+    } else {
+        out[dim] = along.map_or(Dim::Dynamic, Dim::Static);
+    }
+    Ok(vec![TensorInfo::new(out, dtype)])
+}
+
+/// `_to_copy`: same shape, `dtype` if given.
+pub fn to_copy(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    Ok(vec![TensorInfo {
+        shape: this.shape.clone(),
+        dtype: a.opt_dtype("dtype").unwrap_or(this.dtype),
+    }])
+}
+
+/// `copy` / `copy_`: `src` broadcasts to `self`, whose type the result has.
+pub fn copy(a: &Args) -> Inferred {
+    let (this, src) = (a.tensor("self"), a.tensor("src"));
+    let shape = broadcast(&[&this.shape, &src.shape])?;
+    if !shapes_agree(&shape, &this.shape) {
+        return Err(format!(
+            "src of shape {} cannot be broadcast to self of shape {}",
+            shape_str(&src.shape),
+            shape_str(&this.shape)
+        ));
+    }
+    Ok(vec![this.clone()])
+}
+
+/// `gather`: integer `index` of the input's rank; result has `index`'s shape.
+pub fn gather(a: &Args) -> Inferred {
+    let (this, index) = (a.tensor("self"), a.tensor("index"));
+    require_integral(index, "index")?;
+    if let (Some(r), Some(ri)) = (this.rank(), index.rank()) {
+        norm_dim(a.int("dim")?, r)?;
+        if r.max(1) != ri.max(1) {
+            return Err(format!(
+                "index must have the same rank as self ({r}), got rank {ri}"
+            ));
+        }
+    }
+    Ok(vec![TensorInfo {
+        shape: index.shape.clone(),
+        dtype: this.dtype,
+    }])
+}
+
+/// The shape indexed by integer/bool index tensors over the leading dims of `shape`.
+fn indexed_shape(this: &TensorInfo, indices: &[TensorInfo]) -> Result<Shape, String> {
+    let mut consumed = 0;
+    let mut shapes: Vec<Shape> = Vec::new();
+    for (k, idx) in indices.iter().enumerate() {
+        let rank = idx.rank();
+        match idx.dtype {
+            DType::Bool => {
+                consumed += rank.unwrap_or(1);
+                shapes.push(Some(vec![Dim::Dynamic]));
+            }
+            d if d.is_integral() => {
+                consumed += 1;
+                shapes.push(idx.shape.clone());
+            }
+            d => {
+                return Err(format!(
+                    "index {k} must be an integer or bool tensor, got {d}"
+                ));
+            }
+        }
+    }
+    let Some(s) = &this.shape else {
+        return Ok(None);
+    };
+    if consumed > s.len() {
+        return Err(format!(
+            "too many indices for a tensor of rank {} (got {consumed})",
+            s.len()
+        ));
+    }
+    let refs: Vec<&Shape> = shapes.iter().collect();
+    let Some(mut out) = broadcast(&refs)? else {
+        return Ok(None);
+    };
+    out.extend_from_slice(&s[consumed..]);
+    Ok(Some(out))
+}
+
+/// `index.Tensor`: advanced indexing with index tensors for the leading dims.
+pub fn index(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let shape = indexed_shape(this, a.tensor_list("indices"))?;
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: this.dtype,
+    }])
+}
+
+/// `index_put` / `index_put_`: `values` of `self`'s dtype; the result is `self`'s type.
+pub fn index_put(a: &Args) -> Inferred {
+    let (this, values) = (a.tensor("self"), a.tensor("values"));
+    same_dtype(this, values, "self and values")?;
+    let target = indexed_shape(this, a.tensor_list("indices"))?;
+    broadcast(&[&target, &values.shape]).map_err(|_| {
+        format!(
+            "values of shape {} cannot be broadcast to the indexed shape {}",
+            shape_str(&values.shape),
+            shape_str(&target)
+        )
+    })?;
+    Ok(vec![this.clone()])
+}
+
+// ----- softmax ------------------------------------------------------------------------
+
+/// `_softmax` / `_log_softmax` (`half_to_float`) and `softmax.int` / `log_softmax.int`
+/// (`dtype`): same shape, float dtype.
+pub fn softmax(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    if let Some(r) = this.rank() {
+        norm_dim(a.int("dim")?, r)?;
+    }
+    let dtype = if a.has("half_to_float") {
+        require_float(this, "self")?;
+        match (a.opt_bool("half_to_float"), this.dtype) {
+            (Some(true), DType::F16 | DType::BF16) => DType::F32,
+            (Some(true), d) => {
+                return Err(format!(
+                    "half_to_float conversion is supported for f16 and bf16 inputs only, got {d}"
+                ));
+            }
+            (_, d) => d,
+        }
+    } else {
+        let d = a.opt_dtype("dtype").unwrap_or(this.dtype);
+        if !d.is_float() {
+            return Err(format!("softmax needs a floating-point dtype, got {d}"));
+        }
+        d
+    };
+    Ok(vec![TensorInfo {
+        shape: this.shape.clone(),
+        dtype,
+    }])
+}
+
+/// `_softmax_backward_data` / `_log_softmax_backward_data`: the gradient of the input,
+/// in `input_dtype`.
+pub fn softmax_backward(a: &Args) -> Inferred {
+    let (grad, out) = (a.tensor("grad_output"), a.tensor("output"));
+    if !shapes_agree(&grad.shape, &out.shape) {
+        return Err(format!(
+            "grad_output of shape {} and output of shape {} must have the same shape",
+            shape_str(&grad.shape),
+            shape_str(&out.shape)
+        ));
+    }
+    if let Some(r) = grad.rank() {
+        norm_dim(a.int("dim")?, r)?;
+    }
+    let dtype = a
+        .opt_dtype("input_dtype")
+        .ok_or("'input_dtype' must not be None")?;
+    Ok(vec![TensorInfo {
+        shape: grad.shape.clone(),
+        dtype,
+    }])
+}
+
+// ----- losses -------------------------------------------------------------------------
+
+/// Checks `self`/`target`/`weight` of an NLL loss; returns the `[N]` output shape of
+/// `reduction = none` on a batch, else `()`.
+fn nll_shapes(a: &Args) -> Result<Vec<Dim>, String> {
+    let (this, target) = (a.tensor("self"), a.tensor("target"));
+    require_integral(target, "target")?;
+    let reduction = a.int("reduction")?;
+    if !(0..=2).contains(&reduction) {
+        return Err(format!(
+            "reduction must be 0 (none), 1 (mean) or 2 (sum), got {reduction}"
+        ));
+    }
+    let s = ranked(this, "self", &[1, 2])?;
+    let ts = ranked(target, "target", &[0, 1])?;
+    if let (Some(s), Some(ts)) = (s, ts) {
+        if ts.len() + 1 != s.len() {
+            return Err(format!(
+                "target of shape {} does not match self of shape {} (expected rank {})",
+                shape_str(&target.shape),
+                shape_str(&this.shape),
+                s.len() - 1
+            ));
+        }
+        if s.len() == 2 && !dims_agree(s[0], ts[0]) {
+            return Err(format!(
+                "size mismatch (got self {}, target {})",
+                shape_str(&this.shape),
+                shape_str(&target.shape)
+            ));
+        }
+    }
+    if let (Some(w), Some(s)) = (a.opt_tensor("weight"), s)
+        && let Some(ws) = &w.shape
+        && (ws.len() != 1 || !dims_agree(ws[0], s[s.len() - 1]))
+    {
+        return Err(format!(
+            "weight must have one element per class ({}), got shape {}",
+            dim_str(s[s.len() - 1]),
+            shape_str(&w.shape)
+        ));
+    }
+    Ok(match s {
+        Some(s) if s.len() == 2 && reduction == 0 => vec![s[0]],
+        None if reduction == 0 => vec![Dim::Dynamic],
+        _ => Vec::new(),
+    })
+}
+
+/// `nll_loss_forward`: `(output, total_weight)`.
+pub fn nll_loss_forward(a: &Args) -> Inferred {
+    let out = nll_shapes(a)?;
+    let dtype = a.tensor("self").dtype;
+    Ok(vec![
+        TensorInfo::new(out, dtype),
+        TensorInfo::new(Vec::new(), dtype),
+    ])
+}
+
+/// `nll_loss_backward`: the gradient of `self`; `grad_output` has the output's shape.
+pub fn nll_loss_backward(a: &Args) -> Inferred {
+    let out = Some(nll_shapes(a)?);
+    let grad = a.tensor("grad_output");
+    if !shapes_agree(&grad.shape, &out) {
+        return Err(format!(
+            "grad_output must have shape {}, got {}",
+            shape_str(&out),
+            shape_str(&grad.shape)
+        ));
+    }
+    Ok(vec![a.tensor("self").clone()])
+}
+
+// ----- normalization ------------------------------------------------------------------
+
+/// Checks `normalized_shape` against the input; returns the mean/rstd shape.
+fn layer_norm_stats(a: &Args, input: &TensorInfo) -> Result<Shape, String> {
+    let normalized = a.ints("normalized_shape")?;
+    if normalized.is_empty() {
+        return Err("normalized_shape must have at least one dimension".into());
+    }
+    let norm = Some(static_shape(normalized, "normalized_shape")?);
+    for name in ["weight", "bias"] {
+        if let Some(t) = a.opt_tensor(name)
+            && !shapes_agree(&t.shape, &norm)
+        {
+            return Err(format!(
+                "{name} of shape {} must have the normalized shape {}",
+                shape_str(&t.shape),
+                shape_str(&norm)
+            ));
+        }
+    }
+    let Some(s) = &input.shape else {
+        return Ok(None);
+    };
+    let axis = s.len().checked_sub(normalized.len());
+    let matches = axis.is_some_and(|axis| {
+        s[axis..]
+            .iter()
+            .zip(normalized)
+            .all(|(&d, &n)| dims_agree(d, Dim::Static(n as u64)))
+    });
+    let Some(axis) = axis.filter(|_| matches) else {
+        return Err(format!(
+            "normalized_shape {} does not match the trailing dims of input shape {}",
+            list_str(normalized),
+            shape_str(&input.shape)
+        ));
+    };
+    let mut stats = s[..axis].to_vec();
+    stats.extend(std::iter::repeat_n(Dim::Static(1), normalized.len()));
+    Ok(Some(stats))
+}
+
+/// `native_layer_norm`: `(out, mean, rstd)`; the statistics keep the leading dims.
+pub fn native_layer_norm(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let stats = TensorInfo {
+        shape: layer_norm_stats(a, input)?,
+        dtype: input.dtype,
+    };
+    Ok(vec![input.clone(), stats.clone(), stats])
+}
+
+/// `native_layer_norm_backward`: `(grad_input, grad_weight, grad_bias)`.
+pub fn native_layer_norm_backward(a: &Args) -> Inferred {
+    let (grad, input) = (a.tensor("grad_out"), a.tensor("input"));
+    if !shapes_agree(&grad.shape, &input.shape) {
+        return Err(format!(
+            "grad_out of shape {} must have the input's shape {}",
+            shape_str(&grad.shape),
+            shape_str(&input.shape)
+        ));
+    }
+    let stats = layer_norm_stats(a, input)?;
+    for name in ["mean", "rstd"] {
+        let t = a.tensor(name);
+        if !shapes_agree(&t.shape, &stats) {
+            return Err(format!(
+                "{name} of shape {} must have shape {}",
+                shape_str(&t.shape),
+                shape_str(&stats)
+            ));
+        }
+    }
+    let norm = static_shape(a.ints("normalized_shape")?, "normalized_shape")?;
+    let param = |name: &str| {
+        TensorInfo::new(
+            norm.clone(),
+            a.opt_tensor(name).map_or(input.dtype, |t| t.dtype),
+        )
+    };
+    Ok(vec![input.clone(), param("weight"), param("bias")])
+}
+
+/// The channel count of a batch-norm input, after checking per-channel operands.
+fn batch_norm_channels(a: &Args, input: &TensorInfo, per_channel: &[&str]) -> Result<Dim, String> {
+    let c = match &input.shape {
+        Some(s) if s.len() >= 2 => s[1],
+        Some(s) => {
+            return Err(format!(
+                "input must have rank >= 2 (N, C, ...), got shape {}",
+                shape_str(&Some(s.clone()))
+            ));
+        }
+        None => Dim::Dynamic,
+    };
+    for &name in per_channel {
+        if a.has(name)
+            && let Some(t) = a.opt_tensor(name)
+            && !shapes_agree(&t.shape, &Some(vec![c]))
+        {
+            return Err(format!(
+                "{name} must have one element per channel ({}), got shape {}",
+                dim_str(c),
+                shape_str(&t.shape)
+            ));
+        }
+    }
+    Ok(c)
+}
+
+/// `native_batch_norm`, `_native_batch_norm_legit_functional` and
+/// `_native_batch_norm_legit_no_training`: `(out, save_mean, save_rstd[, running_mean_out,
+/// running_var_out])`; outside training the saved statistics are empty (`[0]`), as on CPU.
+pub fn batch_norm(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let c = batch_norm_channels(a, input, &["weight", "bias", "running_mean", "running_var"])?;
+    let training = a.has("training") && a.opt_bool("training").unwrap_or(false);
+    let saved = TensorInfo::new(vec![if training { c } else { Dim::Static(0) }], input.dtype);
+    let mut out = vec![input.clone(), saved.clone(), saved];
+    for name in ["running_mean", "running_var"]
+        .iter()
+        .take(a.schema.returns.len() - 3)
+    {
+        let dtype = a.opt_tensor(name).map_or(input.dtype, |t| t.dtype);
+        out.push(TensorInfo::new(vec![c], dtype));
+    }
+    Ok(out)
+}
+
+/// `native_batch_norm_backward`: `(grad_input, grad_weight, grad_bias)`.
+pub fn batch_norm_backward(a: &Args) -> Inferred {
+    let (grad, input) = (a.tensor("grad_out"), a.tensor("input"));
+    if !shapes_agree(&grad.shape, &input.shape) {
+        return Err(format!(
+            "grad_out of shape {} must have the input's shape {}",
+            shape_str(&grad.shape),
+            shape_str(&input.shape)
+        ));
+    }
+    let c = batch_norm_channels(a, input, &["weight", "running_mean", "running_var"])?;
+    let dtype = a.opt_tensor("weight").map_or(input.dtype, |w| w.dtype);
+    let param = TensorInfo::new(vec![c], dtype);
+    Ok(vec![input.clone(), param.clone(), param])
+}
+
+// ----- convolution and pooling --------------------------------------------------------
+
+/// A per-spatial-dim parameter: `n` values, or one repeated.
+fn spatial_param(
+    a: &Args,
+    name: &str,
+    n: usize,
+    empty_default: Option<&[i64]>,
+) -> Result<Vec<i64>, String> {
+    let v = a.ints(name)?;
+    match (v.len(), empty_default) {
+        (0, Some(d)) => Ok(d.to_vec()),
+        (1, _) => Ok(vec![v[0]; n]),
+        (len, _) if len == n => Ok(v.to_vec()),
+        (len, _) => Err(format!("{name} must have 1 or {n} elements, got {len}")),
+    }
+}
+
+/// The output shape of a convolution, after checking input, weight and bias.
+fn conv_output(a: &Args, input: &TensorInfo, weight: &TensorInfo) -> Result<Shape, String> {
+    let ws = weight.shape.as_deref();
+    let spatial = match (ws, input.rank()) {
+        (Some(w), _) if w.len() >= 3 => w.len() - 2,
+        (Some(w), _) => {
+            return Err(format!(
+                "weight must have rank >= 3 (out channels, in channels, kernel...), got shape {}",
+                shape_str(&Some(w.to_vec()))
+            ));
+        }
+        (None, Some(r)) if r >= 3 => r - 2,
+        (None, _) => return Ok(None),
+    };
+    let stride = spatial_param(a, "stride", spatial, None)?;
+    let padding = spatial_param(a, "padding", spatial, None)?;
+    let dilation = spatial_param(a, "dilation", spatial, None)?;
+    let output_padding = spatial_param(a, "output_padding", spatial, Some(&vec![0; spatial]))?;
+    let groups = a.int("groups")?;
+    if groups <= 0 {
+        return Err(format!("groups must be positive, got {groups}"));
+    }
+    if stride.iter().any(|&s| s <= 0)
+        || dilation.iter().any(|&d| d <= 0)
+        || padding.iter().any(|&p| p < 0)
+    {
+        return Err(format!(
+            "stride {} and dilation {} must be positive and padding {} non-negative",
+            list_str(&stride),
+            list_str(&dilation),
+            list_str(&padding)
+        ));
+    }
+    let transposed = a.opt_bool("transposed").unwrap_or(false);
+    let Some(w) = ws else { return Ok(None) };
+    let Some(s) = &input.shape else {
+        return Ok(None);
+    };
+    let batched = match s.len() {
+        r if r == spatial + 2 => true,
+        r if r == spatial + 1 => false,
+        _ => {
+            return Err(format!(
+                "input of shape {} does not fit weight of shape {} (expected rank {} or {})",
+                shape_str(&input.shape),
+                shape_str(&weight.shape),
+                spatial + 1,
+                spatial + 2
+            ));
+        }
+    };
+    let ch = s[usize::from(batched)];
+    let g = groups as u64;
+    let (expect_in, out_ch) = if transposed {
+        (
+            w[0],
+            w[1].extent().map_or(Dim::Dynamic, |n| Dim::Static(n * g)),
+        )
+    } else {
+        (
+            w[1].extent().map_or(Dim::Dynamic, |n| Dim::Static(n * g)),
+            w[0],
+        )
+    };
+    if !dims_agree(ch, expect_in) {
+        return Err(format!(
+            "input of shape {} has {} channels, but weight of shape {} with groups={groups} \
+             expects {}",
+            shape_str(&input.shape),
+            dim_str(ch),
+            shape_str(&weight.shape),
+            dim_str(expect_in)
+        ));
+    }
+    if let Some(b) = a.opt_tensor("bias")
+        && !shapes_agree(&b.shape, &Some(vec![out_ch]))
+    {
+        return Err(format!(
+            "bias must have one element per output channel ({}), got shape {}",
+            dim_str(out_ch),
+            shape_str(&b.shape)
+        ));
+    }
+    let mut out = Vec::new();
+    if batched {
+        out.push(s[0]);
+    }
+    out.push(out_ch);
+    for i in 0..spatial {
+        let (x, k) = (s[s.len() - spatial + i], w[2 + i]);
+        let extent = match (x.extent(), k.extent()) {
+            (Some(x), Some(k)) => {
+                let (x, k) = (x as i64, k as i64);
+                let n = if transposed {
+                    (x - 1) * stride[i] - 2 * padding[i]
+                        + dilation[i] * (k - 1)
+                        + output_padding[i]
+                        + 1
+                } else {
+                    (x + 2 * padding[i] - dilation[i] * (k - 1) - 1).div_euclid(stride[i]) + 1
+                };
+                if n <= 0 {
+                    return Err(format!(
+                        "the computed output size {n} of spatial dim {i} is too small \
+                         (input {x}, kernel {k})"
+                    ));
+                }
+                Dim::Static(n as u64)
+            }
+            _ => Dim::Dynamic,
+        };
+        out.push(extent);
+    }
+    Ok(Some(out))
+}
+
+/// `convolution`: N-d, grouped, dilated, optionally transposed.
+pub fn convolution(a: &Args) -> Inferred {
+    let (input, weight) = (a.tensor("input"), a.tensor("weight"));
+    same_dtype(input, weight, "input and weight")?;
+    Ok(vec![TensorInfo {
+        shape: conv_output(a, input, weight)?,
+        dtype: input.dtype,
+    }])
+}
+
+/// `convolution_backward`: `(grad_input, grad_weight, grad_bias)`; `grad_output` has the
+/// forward output's shape.
+pub fn convolution_backward(a: &Args) -> Inferred {
+    let (grad, input, weight) = (
+        a.tensor("grad_output"),
+        a.tensor("input"),
+        a.tensor("weight"),
+    );
+    same_dtype(input, weight, "input and weight")?;
+    let out = conv_output(a, input, weight)?;
+    if !shapes_agree(&grad.shape, &out) {
+        return Err(format!(
+            "grad_output of shape {} must have the convolution's output shape {}",
+            shape_str(&grad.shape),
+            shape_str(&out)
+        ));
+    }
+    let out_ch = match a.opt_ints("bias_sizes") {
+        Some(b) => static_shape(b, "bias_sizes")?,
+        None => vec![match (&weight.shape, a.opt_bool("transposed")) {
+            (Some(w), Some(false)) => w[0],
+            (Some(w), _) => w[1].extent().map_or(Dim::Dynamic, |n| {
+                Dim::Static(n * a.int("groups").unwrap_or(1) as u64)
+            }),
+            (None, _) => Dim::Dynamic,
+        }],
+    };
+    Ok(vec![
+        input.clone(),
+        weight.clone(),
+        TensorInfo::new(out_ch, grad.dtype),
+    ])
+}
+
+/// The output shape of `max_pool2d_with_indices` (PyTorch's `pooling_output_shape`).
+fn pool_output(a: &Args, this: &TensorInfo) -> Result<Shape, String> {
+    let kernel = spatial_param(a, "kernel_size", 2, None)?;
+    let stride = spatial_param(a, "stride", 2, Some(&kernel))?;
+    let padding = spatial_param(a, "padding", 2, None)?;
+    let dilation = spatial_param(a, "dilation", 2, None)?;
+    let ceil = a.opt_bool("ceil_mode").unwrap_or(false);
+    for i in 0..2 {
+        if kernel[i] <= 0 || stride[i] <= 0 || dilation[i] <= 0 {
+            return Err(format!(
+                "kernel_size {}, stride {} and dilation {} must be positive",
+                list_str(&kernel),
+                list_str(&stride),
+                list_str(&dilation)
+            ));
+        }
+        if padding[i] < 0 || padding[i] > kernel[i] / 2 {
+            return Err(format!(
+                "pad should be at most half of the kernel size, but got pad={} and kernel_size={}",
+                padding[i], kernel[i]
+            ));
+        }
+    }
+    let Some(s) = ranked(this, "self", &[3, 4])? else {
+        return Ok(None);
+    };
+    let mut out = s.to_vec();
+    let rank = s.len();
+    for i in 0..2 {
+        let Dim::Static(x) = s[rank - 2 + i] else {
+            continue;
+        };
+        let (x, k, st, p, d) = (x as i64, kernel[i], stride[i], padding[i], dilation[i]);
+        let num = x + 2 * p - d * (k - 1) - 1 + if ceil { st - 1 } else { 0 };
+        let mut n = num.div_euclid(st) + 1;
+        if ceil && (n - 1) * st >= x + p {
+            n -= 1;
+        }
+        if n <= 0 {
+            return Err(format!(
+                "the computed output size {n} of spatial dim {i} is too small (input {x}, kernel {k})"
+            ));
+        }
+        out[rank - 2 + i] = Dim::Static(n as u64);
+    }
+    Ok(Some(out))
+}
+
+/// `max_pool2d_with_indices`: `(values, i64 indices)`.
+pub fn max_pool2d(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let shape = pool_output(a, this)?;
+    Ok(vec![
+        TensorInfo {
+            shape: shape.clone(),
+            dtype: this.dtype,
+        },
+        TensorInfo {
+            shape,
+            dtype: DType::I64,
+        },
+    ])
+}
+
+/// `max_pool2d_with_indices_backward`: the gradient of `self`.
+pub fn max_pool2d_backward(a: &Args) -> Inferred {
+    let (grad, this, indices) = (
+        a.tensor("grad_output"),
+        a.tensor("self"),
+        a.tensor("indices"),
+    );
+    let out = pool_output(a, this)?;
+    for (name, t) in [("grad_output", grad), ("indices", indices)] {
+        if !shapes_agree(&t.shape, &out) {
+            return Err(format!(
+                "{name} of shape {} must have the pooling output shape {}",
+                shape_str(&t.shape),
+                shape_str(&out)
+            ));
+        }
+    }
+    require_integral(indices, "indices")?;
+    Ok(vec![this.clone()])
+}
+
+// ----- embedding ----------------------------------------------------------------------
+
+/// `embedding`: rows of `weight` picked by integer `indices`.
+pub fn embedding(a: &Args) -> Inferred {
+    let (weight, indices) = (a.tensor("weight"), a.tensor("indices"));
+    require_integral(indices, "indices")?;
+    let w = ranked(weight, "weight", &[2])?;
+    let shape = indices.shape.clone().map(|mut s| {
+        s.push(w.map_or(Dim::Dynamic, |w| w[1]));
+        s
+    });
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: weight.dtype,
+    }])
+}
+
+/// `embedding_dense_backward`: `[num_weights, embedding_dim]`.
+pub fn embedding_dense_backward(a: &Args) -> Inferred {
+    let (grad, indices) = (a.tensor("grad_output"), a.tensor("indices"));
+    require_integral(indices, "indices")?;
+    let n = a.int("num_weights")?;
+    let rows = static_shape(&[n], "num_weights")?[0];
+    let cols = grad
+        .shape
+        .as_ref()
+        .and_then(|s| s.last().copied())
+        .unwrap_or(Dim::Dynamic);
+    Ok(vec![TensorInfo::new(vec![rows, cols], grad.dtype)])
+}
+
+// ----- randomness ---------------------------------------------------------------------
+
+/// `native_dropout`: `(output, bool mask)`, `p` in `[0, 1]`.
+pub fn native_dropout(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let p = a.opt_f64("p").unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&p) {
+        return Err(format!(
+            "dropout probability has to be between 0 and 1, got {p}"
+        ));
+    }
+    Ok(vec![
+        input.clone(),
+        TensorInfo {
+            shape: input.shape.clone(),
+            dtype: DType::Bool,
+        },
+    ])
+}
+
+/// `native_dropout_backward`: `grad_output * mask * scale`.
+pub fn dropout_backward(a: &Args) -> Inferred {
+    let (grad, mask) = (a.tensor("grad_output"), a.tensor("mask"));
+    require_bool(mask, "mask")?;
+    if !shapes_agree(&grad.shape, &mask.shape) {
+        return Err(format!(
+            "grad_output of shape {} and mask of shape {} must have the same shape",
+            shape_str(&grad.shape),
+            shape_str(&mask.shape)
+        ));
+    }
+    Ok(vec![grad.clone()])
+}
+
+/// `bernoulli.p`: float samples shaped like `self`.
+pub fn bernoulli(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    Ok(vec![this.clone()])
+}
+
+// ----- factories ----------------------------------------------------------------------
+
+/// The dtype of a Python number without an explicit dtype.
+fn scalar_default_dtype(v: &ArgValue) -> DType {
+    match v {
+        ArgValue::Bool(_) => DType::Bool,
+        ArgValue::Int(_) => DType::I64,
+        _ => DEFAULT_FLOAT,
+    }
+}
+
+/// `full`, `zeros`, `ones`, `empty`, `rand`, `randn`: shape `size`; the dtype is `dtype`,
+/// else `fill_value`'s kind, else the default float.
+pub fn full(a: &Args) -> Inferred {
+    let shape = static_shape(a.ints("size")?, "size")?;
+    let dtype = match a.opt_dtype("dtype") {
+        Some(d) => d,
+        None if a.has("fill_value") => scalar_default_dtype(a.value("fill_value")),
+        None => DEFAULT_FLOAT,
+    };
+    if matches!(a.schema.name.as_str(), "rand" | "randn") && !dtype.is_float() {
+        return Err(format!(
+            "{} needs a floating-point dtype, got {dtype}",
+            a.schema.name
+        ));
+    }
+    Ok(vec![TensorInfo::new(shape, dtype)])
+}
+
+/// `scalar_tensor`: rank 0, default float dtype.
+pub fn scalar_tensor(a: &Args) -> Inferred {
+    Ok(vec![TensorInfo::new(
+        Vec::new(),
+        a.opt_dtype("dtype").unwrap_or(DEFAULT_FLOAT),
+    )])
+}
+
+/// `arange`: `ceil((end - start) / step)` elements; integer arguments give `i64`.
+pub fn arange(a: &Args) -> Inferred {
+    let get = |name: &str, default: ArgValue| {
+        if a.has(name) {
+            a.value(name).clone()
+        } else {
+            default
+        }
+    };
+    let (start, end, step) = (
+        get("start", ArgValue::Int(0)),
+        a.value("end").clone(),
+        get("step", ArgValue::Int(1)),
+    );
+    let [s, e, st] = [&start, &end, &step].map(|v| v.as_f64().unwrap_or(0.0));
+    if st == 0.0 {
+        return Err("step must be nonzero".into());
+    }
+    if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
+        return Err(format!(
+            "upper bound {e} and lower bound {s} are inconsistent with step sign {st}"
+        ));
+    }
+    let len = ((e - s) / st).ceil() as u64;
+    let dtype = a.opt_dtype("dtype").unwrap_or(
+        if [&start, &end, &step]
+            .iter()
+            .any(|v| matches!(v, ArgValue::Float(_)))
+        {
+            DEFAULT_FLOAT
+        } else {
+            DType::I64
+        },
+    );
+    Ok(vec![TensorInfo::new(vec![Dim::Static(len)], dtype)])
+}
+
+/// `zeros_like`, `ones_like`, `empty_like`, `full_like`: `self`'s shape, `dtype` if given.
+pub fn like(a: &Args) -> Inferred {
+    to_copy(a)
+}
