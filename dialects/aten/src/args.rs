@@ -129,7 +129,8 @@ pub fn default_value(arg: &Argument, default: &DefaultValue) -> ArgValue {
 }
 
 /// Converts the attribute given for `arg` to its value, checking its kind. `int[N]`
-/// accepts a single integer and repeats it, as PyTorch does.
+/// accepts a single integer and repeats it, as PyTorch does; list lengths of `int[N]` are
+/// left to the op (`int[1] dim` takes any number of dims), those of `bool[N]` are checked.
 pub fn attr_value(ctx: &Context, arg: &Argument, attr: Attribute) -> Result<ArgValue, String> {
     let wrong = || {
         format!(
@@ -205,16 +206,6 @@ pub fn attr_value(ctx: &Context, arg: &Argument, attr: Attribute) -> Result<ArgV
             ));
         }
     };
-    if let (ArgValue::IntList(v), ArgKind::IntList(Some(n))) = (&value, arg.kind)
-        && v.len() != n
-        && !(v.is_empty() || v.len() == 1)
-    {
-        return Err(format!(
-            "attribute '{}' must have {n} elements, got {}",
-            arg.name,
-            v.len()
-        ));
-    }
     if let (ArgValue::BoolList(v), ArgKind::BoolList(Some(n))) = (&value, arg.kind)
         && v.len() != n
     {
@@ -621,10 +612,15 @@ impl Args {
         self.tensors.iter().flatten()
     }
 
-    /// The value of the non-tensor argument `name`.
+    /// The value of the non-tensor argument `name`; [`ArgValue::None`] when absent or
+    /// when the schema has no such argument (rules shared by overloads read optional
+    /// arguments some overloads lack).
     pub fn value(&self, name: &str) -> &ArgValue {
-        self.values[self.index(name)]
-            .as_ref()
+        self.schema
+            .args
+            .iter()
+            .position(|a| a.name == name)
+            .and_then(|i| self.values[i].as_ref())
             .unwrap_or(&ArgValue::None)
     }
 

@@ -1466,7 +1466,7 @@ fn conv_output(a: &Args, input: &TensorInfo, weight: &TensorInfo) -> Result<Shap
             dim_str(expect_in)
         ));
     }
-    if let Some(b) = a.opt_tensor("bias")
+    if let Some(b) = a.has("bias").then(|| a.opt_tensor("bias")).flatten()
         && !shapes_agree(&b.shape, &Some(vec![out_ch]))
     {
         return Err(format!(

@@ -1,0 +1,52 @@
+//! Tensor factories: `full`, `zeros`, `ones`, `scalar_tensor`, `arange`.
+
+use super::shape::shape_of;
+use crate::tensor::{DType, KResult, Scalar, Tensor, kerr};
+use ndarray::{ArrayD, IxDyn};
+
+/// The dtype PyTorch infers for a factory filled with `value` when none is given: bool,
+/// i64, or the default float dtype.
+pub fn inferred_dtype(value: Scalar) -> DType {
+    match value {
+        Scalar::Bool(_) => DType::Bool,
+        Scalar::Int(_) => DType::I64,
+        Scalar::Float(_) => DType::F32,
+    }
+}
+
+/// `aten.full`: a tensor of `size` filled with `value`.
+pub fn full(size: &[i64], value: Scalar, dtype: DType) -> KResult<Tensor> {
+    let shape = shape_of(size)?;
+    let one = value.to_tensor(dtype);
+    super::shape::broadcast_to(&one, &shape)
+}
+
+/// `aten.arange` (all three overloads): `start, start + step, ...` below `end`, in i64
+/// when every bound is an integer and f32 otherwise unless `dtype` says otherwise.
+pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) -> KResult<Tensor> {
+    let all_int = [start, end, step]
+        .iter()
+        .all(|s| matches!(s, Scalar::Int(_) | Scalar::Bool(_)));
+    let dtype = dtype.unwrap_or(if all_int { DType::I64 } else { DType::F32 });
+    let (s, e, st) = (start.to_f64(), end.to_f64(), step.to_f64());
+    if st == 0.0 {
+        return kerr("arange: step must be nonzero");
+    }
+    if !(s.is_finite() && e.is_finite()) {
+        return kerr(format!("arange: unsupported range: {s} -> {e}"));
+    }
+    if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
+        return kerr("arange: upper bound and larger bound inconsistent with step sign");
+    }
+    let count = ((e - s) / st).ceil().max(0.0) as usize;
+    if dtype.is_float() {
+        let v: Vec<f64> = (0..count).map(|i| s + st * i as f64).collect();
+        return Ok(Tensor::from_vec_f64(&[count], v, dtype));
+    }
+    let (s, st) = (start.to_i64(), step.to_i64());
+    let v: Vec<i64> = (0..count as i64).map(|i| s + st * i).collect();
+    Ok(Tensor::from_i64(
+        ArrayD::from_shape_vec(IxDyn(&[count]), v).expect("1-D"),
+        dtype,
+    ))
+}
