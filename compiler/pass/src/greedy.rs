@@ -232,7 +232,13 @@ fn try_fold(ctx: &mut Context, op: OpId, worklist: &mut Worklist) -> bool {
         worklist.push_users(ctx, &old_results);
         return true;
     }
-    if results.len() != old_results.len() {
+    // A fold must give one result per op result, none of them the op's own (which would
+    // mean "unchanged").
+    if results.len() != old_results.len()
+        || results
+            .iter()
+            .any(|r| matches!(r, FoldResult::Value(v) if old_results.contains(v)))
+    {
         return false;
     }
     let materialize = ctx
