@@ -197,3 +197,38 @@ fn combine(higher: Option<DType>, lower: Option<DType>) -> Option<DType> {
         (None, l) => l,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DType::*;
+    use super::*;
+
+    #[test]
+    fn promote_types_follows_torch() {
+        assert_eq!(promote_types(I32, I64), I64);
+        assert_eq!(promote_types(Bool, I8), I8);
+        assert_eq!(promote_types(I64, F16), F16);
+        assert_eq!(promote_types(F16, BF16), F32);
+        assert_eq!(promote_types(F32, F64), F64);
+        assert_eq!(promote_types(BF16, BF16), BF16);
+    }
+
+    #[test]
+    fn result_type_ranks_tensors_over_zero_dim_over_scalars() {
+        use Participant::*;
+        assert_eq!(result_type(&[Tensor(F16), ZeroDim(F64)]), Some(F16));
+        assert_eq!(result_type(&[Tensor(I32), ZeroDim(I64)]), Some(I32));
+        assert_eq!(result_type(&[Tensor(I32), ZeroDim(F64)]), Some(F64));
+        assert_eq!(result_type(&[Tensor(I32), Scalar(F64)]), Some(F32));
+        assert_eq!(result_type(&[Tensor(Bool), Scalar(I64)]), Some(I64));
+        assert_eq!(result_type(&[ZeroDim(I32), Scalar(F64)]), Some(F32));
+        assert_eq!(result_type(&[Scalar(I64)]), Some(I64));
+        assert_eq!(result_type(&[]), None);
+    }
+
+    #[test]
+    fn can_cast_forbids_lowering_the_category() {
+        assert!(can_cast(I64, F16) && can_cast(Bool, I8) && can_cast(F64, F16));
+        assert!(!can_cast(F32, I64) && !can_cast(I8, Bool));
+    }
+}
