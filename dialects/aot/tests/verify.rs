@@ -66,7 +66,8 @@ fn output_descriptor_on_an_argument() {
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
     let errs = errors(&t.ctx, m);
     assert!(
-        errs.iter().any(|e| e == "argument 1 carries #aot.plain_out, an output descriptor; \
+        errs.iter().any(|e| e
+            == "argument 1 carries #aot.plain_out, an output descriptor; \
              arguments take input descriptors (did you mean #aot.plain?)"),
         "{errs:#?}"
     );
@@ -80,7 +81,8 @@ fn input_descriptor_on_a_result() {
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
     let errs = errors(&t.ctx, m);
     assert!(
-        errs.iter().any(|e| e.starts_with("result 0 carries #aot.plain, an input descriptor")),
+        errs.iter()
+            .any(|e| e.starts_with("result 0 carries #aot.plain, an input descriptor")),
         "{errs:#?}"
     );
 }
@@ -100,7 +102,11 @@ fn descriptor_key_and_site() {
     let (m, f2) = build_func(&mut t.ctx, "g", &args, &results);
     let d = plain(0).to_attr(&mut t.ctx);
     t.ctx.set_attr(f2, "aot.desc", d);
-    assert_one_error(&t.ctx, m, "'aot.desc' belongs on function arguments and results, not on an op");
+    assert_one_error(
+        &t.ctx,
+        m,
+        "'aot.desc' belongs on function arguments and results, not on an op",
+    );
     let _ = f;
 
     // Another aot.* key.
@@ -144,16 +150,36 @@ fn every_slot_needs_a_descriptor() {
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
     let errs = errors(&t.ctx, m);
     assert!(errs.contains(&"argument 1 has no 'aot.desc': a function with descriptors needs one on every argument and result".to_string()), "{errs:#?}");
-    assert!(errs.iter().any(|e| e.starts_with("result 0 has no 'aot.desc'")), "{errs:#?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("result 0 has no 'aot.desc'")),
+        "{errs:#?}"
+    );
 }
 
 #[test]
 fn duplicate_parameter_buffer_and_plain_input() {
     for (first, second, msg) in [
-        (param("w"), param("w"), "parameter 'w' appears twice: arguments 0 and 1"),
-        (buffer("b"), buffer("b"), "buffer 'b' appears twice: arguments 0 and 1"),
-        (plain(0), plain(0), "plain input 0 appears twice: arguments 0 and 1"),
-        (param("b"), buffer("b"), "'b' names both a parameter (argument 0) and a buffer (argument 1)"),
+        (
+            param("w"),
+            param("w"),
+            "parameter 'w' appears twice: arguments 0 and 1",
+        ),
+        (
+            buffer("b"),
+            buffer("b"),
+            "buffer 'b' appears twice: arguments 0 and 1",
+        ),
+        (
+            plain(0),
+            plain(0),
+            "plain input 0 appears twice: arguments 0 and 1",
+        ),
+        (
+            param("b"),
+            buffer("b"),
+            "'b' names both a parameter (argument 0) and a buffer (argument 1)",
+        ),
     ] {
         let mut t = setup();
         let args = vec![Arg("a", t.w, In(first)), Arg("b", t.w, In(second))];
@@ -172,7 +198,11 @@ fn two_tangents_of_one_output() {
     ];
     let results = vec![Res(t.s, Out(plain_out(0)))];
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
-    assert_one_error(&t.ctx, m, "the tangent of output[0] appears twice: arguments 0 and 1");
+    assert_one_error(
+        &t.ctx,
+        m,
+        "the tangent of output[0] appears twice: arguments 0 and 1",
+    );
 }
 
 #[test]
@@ -181,7 +211,11 @@ fn two_gradient_slots_of_one_primal() {
     let (args, mut results) = valid_joint(&t);
     results.push(Res(t.none, Out(none_grad(param("w")))));
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
-    assert_one_error(&t.ctx, m, "self.get_parameter('w') has two gradient slots: results 1 and 3");
+    assert_one_error(
+        &t.ctx,
+        m,
+        "self.get_parameter('w') has two gradient slots: results 1 and 3",
+    );
 }
 
 #[test]
@@ -291,13 +325,21 @@ fn gradient_and_tangent_types_match_their_slots() {
     let (args, mut results) = valid_joint(&t);
     results[1].0 = t.x;
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
-    assert_one_error(&t.ctx, m, "result 1 is the gradient of argument 0 but its type differs from the argument's type");
+    assert_one_error(
+        &t.ctx,
+        m,
+        "result 1 is the gradient of argument 0 but its type differs from the argument's type",
+    );
 
     let mut t = setup();
     let (mut args, results) = valid_joint(&t);
     args[2].1 = t.w;
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
-    assert_one_error(&t.ctx, m, "argument 2 is the tangent of result 0 but its type differs from the result's type");
+    assert_one_error(
+        &t.ctx,
+        m,
+        "argument 2 is the tangent of result 0 but its type differs from the result's type",
+    );
 }
 
 #[test]
@@ -306,13 +348,21 @@ fn none_grad_needs_none_type_and_none_type_needs_none_grad() {
     let (args, mut results) = valid_joint(&t);
     results[2].0 = t.x;
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
-    assert_one_error(&t.ctx, m, "result 2 carries #aot.none_grad, which marks a missing gradient and needs result type 'none'");
+    assert_one_error(
+        &t.ctx,
+        m,
+        "result 2 carries #aot.none_grad, which marks a missing gradient and needs result type 'none'",
+    );
 
     let mut t = setup();
     let (args, mut results) = valid_joint(&t);
     results[2].1 = Out(grad(plain(0)));
     let (m, _) = build_func(&mut t.ctx, "f", &args, &results);
-    assert_one_error(&t.ctx, m, "result 2 has type 'none', which only #aot.none_grad gradient slots have");
+    assert_one_error(
+        &t.ctx,
+        m,
+        "result 2 has type 'none', which only #aot.none_grad gradient slots have",
+    );
 }
 
 #[test]
@@ -344,10 +394,7 @@ fn gradient_slots_follow_primal_order() {
 #[test]
 fn forward_graphs_without_gradients_need_no_slots() {
     let mut t = setup();
-    let args = vec![
-        Arg("w", t.w, In(param("w"))),
-        Arg("x", t.x, In(plain(0))),
-    ];
+    let args = vec![Arg("w", t.w, In(param("w"))), Arg("x", t.x, In(plain(0)))];
     let results = vec![
         Res(t.s, Out(plain_out(0))),
         Res(t.x, Out(AotOutput::SavedForBackwards { idx: 0 })),
@@ -371,5 +418,9 @@ fn aot_none_op_verifies_its_shape() {
     assert_eq!(errors(&t.ctx, m), Vec::<String>::new());
     let mut b = joinery_ir::Builder::new(&mut t.ctx, joinery_ir::InsertPoint::Before(first));
     b.build("aot.none", &[w], &[none], vec![]);
-    assert_one_error(&t.ctx, m, "'aot.none' takes no operands and has one result of type 'none'");
+    assert_one_error(
+        &t.ctx,
+        m,
+        "'aot.none' takes no operands and has one result of type 'none'",
+    );
 }

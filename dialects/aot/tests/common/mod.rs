@@ -173,6 +173,14 @@ pub fn errors(ctx: &Context, op: OpId) -> Vec<String> {
 #[track_caller]
 pub fn assert_one_error(ctx: &Context, op: OpId, needle: &str) {
     let errs = errors(ctx, op);
-    assert_eq!(errs.len(), 1, "expected one error containing {needle:?}, got {errs:#?}");
-    assert!(errs[0].contains(needle), "expected {needle:?} in {:?}", errs[0]);
+    assert_eq!(
+        errs.len(),
+        1,
+        "expected one error containing {needle:?}, got {errs:#?}"
+    );
+    assert!(
+        errs[0].contains(needle),
+        "expected {needle:?} in {:?}",
+        errs[0]
+    );
 }

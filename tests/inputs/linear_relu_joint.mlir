@@ -1,0 +1,25 @@
+// The joint graph of Linear(3->2) + ReLU + sum loss with a mutated buffer `steps`
+// (descriptors.md §6). Arguments: params, buffers, user inputs, then tangents. Results: the
+// forward group (input mutation, plain output), then one gradient slot per primal in primal
+// order; `steps` and `x` get no gradient, so their slots are `none` with #aot.none_grad.
+// fx_utils: 2 param grads; plain input {PlainAOTInput(idx=0): (%primals_4, None)};
+// 5 differentiable inputs; 4 differentiable outputs, of which only %sum_1 has a tangent.
+module {
+  func.func @joint(%primals_1: tensor<2x3xf32> {aot.desc = #aot.param<"lin.weight">}, %primals_2: tensor<2xf32> {aot.desc = #aot.param<"lin.bias">}, %primals_3: tensor<f32> {aot.desc = #aot.buffer<"steps">}, %primals_4: tensor<4x3xf32> {aot.desc = #aot.plain<0>}, %tangents_1: tensor<f32> {aot.desc = #aot.tangent<#aot.plain_out<0>>}) -> (tensor<f32> {aot.desc = #aot.input_mutation<#aot.buffer<"steps">>}, tensor<f32> {aot.desc = #aot.plain_out<0>}, tensor<2x3xf32> {aot.desc = #aot.grad<#aot.param<"lin.weight">>}, tensor<2xf32> {aot.desc = #aot.grad<#aot.param<"lin.bias">>}, none {aot.desc = #aot.none_grad<#aot.buffer<"steps">>}, none {aot.desc = #aot.none_grad<#aot.plain<0>>}) {
+    %add = "aten.add.Scalar"(%primals_3) {alpha = 1 : i64, other = 1 : i64} : (tensor<f32>) -> tensor<f32>
+    %t = "aten.t"(%primals_1) : (tensor<2x3xf32>) -> tensor<3x2xf32>
+    %addmm = "aten.addmm"(%primals_2, %primals_4, %t) {alpha = 1 : i64, beta = 1 : i64} : (tensor<2xf32>, tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+    %relu = "aten.relu"(%addmm) : (tensor<4x2xf32>) -> tensor<4x2xf32>
+    %sum_1 = "aten.sum"(%relu) : (tensor<4x2xf32>) -> tensor<f32>
+    %expand = "aten.expand"(%tangents_1) {size = [4, 2]} : (tensor<f32>) -> tensor<4x2xf32>
+    %threshold_backward = "aten.threshold_backward"(%expand, %relu) {threshold = 0 : i64} : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+    %t_1 = "aten.t"(%threshold_backward) : (tensor<4x2xf32>) -> tensor<2x4xf32>
+    %mm = "aten.mm"(%t_1, %primals_4) : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+    %t_2 = "aten.t"(%mm) : (tensor<2x3xf32>) -> tensor<3x2xf32>
+    %t_3 = "aten.t"(%t_2) : (tensor<3x2xf32>) -> tensor<2x3xf32>
+    %sum_2 = "aten.sum.dim_IntList"(%threshold_backward) {dim = [0], keepdim = true} : (tensor<4x2xf32>) -> tensor<1x2xf32>
+    %view = "aten.view"(%sum_2) {size = [2]} : (tensor<1x2xf32>) -> tensor<2xf32>
+    %none = "aot.none"() : () -> none
+    func.return %add, %sum_1, %t_3, %view, %none, %none : tensor<f32>, tensor<f32>, tensor<2x3xf32>, tensor<2xf32>, none, none
+  }
+}
