@@ -1,9 +1,20 @@
 //! The reference interpreter for func, aot and aten: the semantics native code must match.
 //!
 //! [`run_function`] walks a `func.func` op by op, evaluating every `aten` op with
-//! PyTorch's semantics ([`kernels`]) on dense runtime [`Tensor`]s.
+//! PyTorch's semantics ([`kernels`]) on dense runtime [`Tensor`]s; operands and attributes
+//! are read through the aten dialect's schemas, so attribute defaults come from the
+//! catalogue. Every failure is a [`joinery_ir::Diagnostic`] carrying the op's span.
+//!
+//! Randomness (`native_dropout`, `bernoulli.p`, `rand`, `randn`) is deterministic: op `k`
+//! of a run draws from a counter-based stream keyed by `(seed, k)` ([`RunOptions::seed`]),
+//! or by the op's own `interp.seed` attribute. PyTorch's generator is not reproduced; what
+//! matters is that a dropout mask is a value: the backward op receives the forward's mask,
+//! so forward and backward always agree.
 
+pub mod eval;
+pub mod interp;
 pub mod kernels;
 pub mod tensor;
 
+pub use interp::{RunOptions, run_function, run_function_with};
 pub use tensor::{DType, RuntimeValue, Scalar, Tensor};

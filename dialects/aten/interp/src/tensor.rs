@@ -160,7 +160,6 @@ macro_rules! with_array {
         }
     };
 }
-pub(crate) use with_array;
 
 impl Tensor {
     /// The element type.

@@ -50,3 +50,41 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: Option<DType>) ->
         dtype,
     ))
 }
+
+/// `aten.bernoulli.p`: ones with probability `p`, in `self`'s shape and dtype, drawn from
+/// the counter-based stream [`super::nn::uniform`]`(seed, stream, i)`.
+pub fn bernoulli(x: &Tensor, p: f64, seed: u64, stream: u64) -> KResult<Tensor> {
+    if !(0.0..=1.0).contains(&p) {
+        return kerr(format!(
+            "bernoulli expects p to be in [0, 1], but got p={p}"
+        ));
+    }
+    let v: Vec<f64> = (0..x.len() as u64)
+        .map(|i| f64::from(u8::from(super::nn::uniform(seed, stream, i) < p)))
+        .collect();
+    Ok(Tensor::from_vec_f64(x.shape(), v, x.dtype()))
+}
+
+/// `aten.rand` (uniform in `[0, 1)`) and `aten.randn` (standard normal, by Box-Muller),
+/// from the counter-based stream [`super::nn::uniform`].
+pub fn random(size: &[i64], dtype: DType, normal: bool, seed: u64, stream: u64) -> KResult<Tensor> {
+    if !dtype.is_float() {
+        return kerr(format!(
+            "rand/randn need a floating-point dtype, got {dtype}"
+        ));
+    }
+    let shape = shape_of(size)?;
+    let n: u64 = shape.iter().product::<usize>() as u64;
+    let u = |i: u64| super::nn::uniform(seed, stream, i);
+    let v: Vec<f64> = (0..n)
+        .map(|i| {
+            if normal {
+                let (u1, u2) = (1.0 - u(2 * i), u(2 * i + 1));
+                (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+            } else {
+                u(i)
+            }
+        })
+        .collect();
+    Ok(Tensor::from_vec_f64(&shape, v, dtype))
+}

@@ -8,6 +8,7 @@
 //! within a few ulps of the result dtype; integer math is exact with two's-complement wrap.
 
 pub mod factory;
+pub mod index;
 pub mod linalg;
 pub mod nn;
 pub mod pointwise;
@@ -66,7 +67,9 @@ pub fn norm_dims(dims: &[i64], rank: usize) -> KResult<Vec<usize>> {
     for &d in dims {
         let d = norm_dim(d, rank)?;
         if out.contains(&d) {
-            return kerr(format!("dim {d} appears multiple times in the list of dims"));
+            return kerr(format!(
+                "dim {d} appears multiple times in the list of dims"
+            ));
         }
         out.push(d);
     }
@@ -149,10 +152,16 @@ pub fn map_lanes(
     perm.push(dim);
     let rows: Vec<Vec<f64>> = inputs
         .iter()
-        .map(|a| a.view().permuted_axes(IxDyn(&perm)).iter().copied().collect())
+        .map(|a| {
+            a.view()
+                .permuted_axes(IxDyn(&perm))
+                .iter()
+                .copied()
+                .collect()
+        })
         .collect();
     let n = shape[dim];
-    let count = if n == 0 { 0 } else { rows[0].len() / n };
+    let count = rows[0].len().checked_div(n).unwrap_or(0);
     let mut out = Vec::with_capacity(rows[0].len());
     for i in 0..count {
         let lanes: Vec<&[f64]> = rows.iter().map(|r| &r[i * n..(i + 1) * n]).collect();

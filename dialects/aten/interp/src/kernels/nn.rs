@@ -9,7 +9,9 @@ fn lanes(x: &Tensor, dim: i64, f: impl Fn(&[f64]) -> Vec<f64>) -> KResult<Tensor
     expect_float(x, "input")?;
     let d = norm_dim(dim, x.ndim())?;
     Ok(Tensor::from_f64(
-        map_lanes(&[&x.to_f64()], d.min(x.ndim().saturating_sub(1)), |l| f(l[0])),
+        map_lanes(&[&x.to_f64()], d.min(x.ndim().saturating_sub(1)), |l| {
+            f(l[0])
+        }),
         x.dtype(),
     ))
 }
@@ -102,7 +104,11 @@ fn nll_inputs(x: &Tensor, target: &Tensor, weight: Option<&Tensor>, ignore: i64)
     let (batch, classes, batched) = match x.shape() {
         [c] => (1, *c, false),
         [n, c] => (*n, *c, true),
-        s => return kerr(format!("nll_loss: input must be 1-D or 2-D, got shape {s:?}")),
+        s => {
+            return kerr(format!(
+                "nll_loss: input must be 1-D or 2-D, got shape {s:?}"
+            ));
+        }
     };
     if target.dtype().is_float() || target.dtype() == DType::Bool {
         return kerr(format!(
@@ -215,7 +221,11 @@ pub fn nll_loss_backward(
             continue;
         }
         let gi = if per_row { g[i] } else { g[0] };
-        let scale = if reduction == Reduction::Mean { tw } else { 1.0 };
+        let scale = if reduction == Reduction::Mean {
+            tw
+        } else {
+            1.0
+        };
         out[i * nll.classes + t as usize] = -nll.weights[t as usize] * gi / scale;
     }
     Ok(Tensor::from_vec_f64(x.shape(), out, x.dtype()))
@@ -421,7 +431,9 @@ pub fn batch_norm(
             var_unbiased[ch] = ss / (count as f64 - 1.0);
         } else {
             let (Some(rm), Some(rv)) = (&rm, &rv) else {
-                return kerr("batch_norm: running_mean and running_var are required in evaluation mode");
+                return kerr(
+                    "batch_norm: running_mean and running_var are required in evaluation mode",
+                );
             };
             mean[ch] = rm[ch];
             invstd[ch] = 1.0 / (rv[ch] + eps).sqrt();
@@ -450,7 +462,9 @@ pub fn batch_norm(
             output,
             save_mean: empty.clone(),
             save_invstd: empty,
-            running: running_mean.zip(running_var).map(|(m, v)| (m.clone(), v.clone())),
+            running: running_mean
+                .zip(running_var)
+                .map(|(m, v)| (m.clone(), v.clone())),
         });
     }
     let running = match (rm, rv, running_mean, running_var) {
@@ -502,7 +516,9 @@ pub fn batch_norm_backward(
             channel_vec(save_mean, c, "save_mean")?,
             channel_vec(save_invstd, c, "save_invstd")?,
         ) else {
-            return kerr("native_batch_norm_backward: save_mean and save_invstd are required in training mode");
+            return kerr(
+                "native_batch_norm_backward: save_mean and save_invstd are required in training mode",
+            );
         };
         (m, s)
     } else {
@@ -510,7 +526,9 @@ pub fn batch_norm_backward(
             channel_vec(running_mean, c, "running_mean")?,
             channel_vec(running_var, c, "running_var")?,
         ) else {
-            return kerr("native_batch_norm_backward: running_mean and running_var are required in evaluation mode");
+            return kerr(
+                "native_batch_norm_backward: running_mean and running_var are required in evaluation mode",
+            );
         };
         let s = v.iter().map(|v| 1.0 / (v + eps).sqrt()).collect();
         (m, s)
@@ -626,7 +644,11 @@ fn pair(v: &[i64], what: &str, min: i64) -> KResult<[usize; 2]> {
     let p = match v {
         [a] => [*a, *a],
         [a, b] => [*a, *b],
-        _ => return kerr(format!("{what} must have 1 or 2 elements for a 2-D convolution, got {v:?}")),
+        _ => {
+            return kerr(format!(
+                "{what} must have 1 or 2 elements for a 2-D convolution, got {v:?}"
+            ));
+        }
     };
     if p.iter().any(|&x| x < min) {
         return kerr(format!("{what} must be at least {min}, got {v:?}"));
@@ -773,7 +795,12 @@ fn transposed_out(x: &[usize], w: &[usize], p: &ConvParams) -> KResult<[usize; 2
 }
 
 /// `aten.convolution` for batched 1-D and 2-D inputs, plain or transposed.
-pub fn convolution(x: &Tensor, w: &Tensor, bias: Option<&Tensor>, p: &ConvParams) -> KResult<Tensor> {
+pub fn convolution(
+    x: &Tensor,
+    w: &Tensor,
+    bias: Option<&Tensor>,
+    p: &ConvParams,
+) -> KResult<Tensor> {
     expect_float(x, "convolution input")?;
     let one_d = conv_ranks(x, w)?;
     let p = lift_params(p, one_d);
@@ -833,7 +860,9 @@ pub fn convolution_backward(
         // The transposed conv is the input-gradient of the conv from its output to its input.
         let g = geom(&gys, &ws, &p, Some([xs[2], xs[3]]))?;
         if g.n * g.o * g.oh * g.ow != xf.len() || gys.len() != 4 {
-            return kerr("convolution_backward: grad_output does not match the transposed convolution");
+            return kerr(
+                "convolution_backward: grad_output does not match the transposed convolution",
+            );
         }
         (conv_forward(&gf, &wf, &g), conv_grad_weight(&xf, &gf, &g))
     } else {
@@ -845,7 +874,10 @@ pub fn convolution_backward(
                 unlift(vec![g.n, g.o, g.oh, g.ow], one_d)
             ));
         }
-        (conv_grad_input(&gf, &wf, &g), conv_grad_weight(&gf, &xf, &g))
+        (
+            conv_grad_input(&gf, &wf, &g),
+            conv_grad_weight(&gf, &xf, &g),
+        )
     };
     let channels = gys[1];
     let plane = gys[2] * gys[3];
@@ -908,7 +940,8 @@ fn pool_geom(x: &Tensor, pp: &PoolParams) -> KResult<Pool> {
     let lead = x.shape()[..r - 2].iter().product();
     let out = |size: usize, i: usize| -> KResult<usize> {
         let span = (d[i] * (k[i] - 1) + 1) as i64;
-        let numer = size as i64 + 2 * p[i] as i64 - span + if pp.ceil_mode { s[i] as i64 - 1 } else { 0 };
+        let numer =
+            size as i64 + 2 * p[i] as i64 - span + if pp.ceil_mode { s[i] as i64 - 1 } else { 0 };
         let mut o = numer.div_euclid(s[i] as i64) + 1;
         if pp.ceil_mode && (o - 1) * s[i] as i64 >= size as i64 + p[i] as i64 {
             o -= 1;
@@ -1003,7 +1036,9 @@ pub fn max_pool2d_with_indices_backward(
     let mut gx = vec![0.0; x.len()];
     for (i, (gv, &ix)) in flat(grad).iter().zip(indices.to_i64().iter()).enumerate() {
         if ix < 0 || ix as usize >= plane {
-            return kerr(format!("max_pool2d_with_indices_backward: index {ix} is out of range"));
+            return kerr(format!(
+                "max_pool2d_with_indices_backward: index {ix} is out of range"
+            ));
         }
         gx[(i / per_lead) * plane + ix as usize] += gv;
     }
@@ -1019,7 +1054,9 @@ fn index_values(indices: &Tensor, bound: usize, what: &str) -> KResult<Vec<i64>>
     }
     let v: Vec<i64> = indices.to_i64().iter().copied().collect();
     if let Some(i) = v.iter().find(|&&i| i < 0 || i as usize >= bound) {
-        return kerr(format!("{what}: index {i} is out of range for {bound} rows"));
+        return kerr(format!(
+            "{what}: index {i} is out of range for {bound} rows"
+        ));
     }
     Ok(v)
 }
@@ -1117,10 +1154,18 @@ pub fn uniform(seed: u64, stream: u64, index: u64) -> f64 {
 /// `aten.native_dropout`: `(x * mask / (1 - p), mask)` where each element is kept with
 /// probability `1 - p` by [`uniform`]`(seed, stream, i) < 1 - p`; without training the
 /// input passes through with an all-true mask.
-pub fn native_dropout(x: &Tensor, p: f64, train: bool, seed: u64, stream: u64) -> KResult<(Tensor, Tensor)> {
+pub fn native_dropout(
+    x: &Tensor,
+    p: f64,
+    train: bool,
+    seed: u64,
+    stream: u64,
+) -> KResult<(Tensor, Tensor)> {
     expect_float(x, "dropout input")?;
     if !(0.0..=1.0).contains(&p) {
-        return kerr(format!("dropout probability has to be between 0 and 1, but got {p}"));
+        return kerr(format!(
+            "dropout probability has to be between 0 and 1, but got {p}"
+        ));
     }
     let shape = IxDyn(x.shape());
     if !train {
@@ -1145,6 +1190,8 @@ pub fn native_dropout(x: &Tensor, p: f64, train: bool, seed: u64, stream: u64) -
 /// `aten.native_dropout_backward`: `grad * mask * scale`.
 pub fn native_dropout_backward(grad: &Tensor, mask: &Tensor, scale: f64) -> KResult<Tensor> {
     expect_float(grad, "dropout grad_output")?;
-    let r = super::map2(&grad.to_f64(), &mask.to_bool(), |g, m| if m { g * scale } else { 0.0 })?;
+    let r = super::map2(&grad.to_f64(), &mask.to_bool(), |g, m| {
+        if m { g * scale } else { 0.0 }
+    })?;
     Ok(Tensor::from_f64(r, grad.dtype()))
 }

@@ -73,12 +73,19 @@ pub fn binary(
 
 /// Rounds a scalar to what it becomes inside a kernel of `dtype`.
 fn scalar_in(s: Scalar, dtype: DType) -> f64 {
-    s.to_tensor(dtype).to_f64().iter().copied().next().unwrap_or(0.0)
+    s.to_tensor(dtype)
+        .to_f64()
+        .iter()
+        .copied()
+        .next()
+        .unwrap_or(0.0)
 }
 
 fn check_alpha(alpha: Scalar, dtype: DType) -> KResult<()> {
     if !dtype.is_float() && matches!(alpha, Scalar::Float(_)) {
-        return kerr("for integral input tensors, argument alpha must not be a floating point number");
+        return kerr(
+            "for integral input tensors, argument alpha must not be a floating point number",
+        );
     }
     Ok(())
 }
@@ -88,9 +95,13 @@ pub fn add(a: Operand, b: Operand, alpha: Scalar) -> KResult<Tensor> {
     let dtype = result_type(&[a, b]);
     check_alpha(alpha, dtype)?;
     let (af, ai) = (scalar_in(alpha, dtype), alpha.to_i64());
-    binary(a, b, dtype, |x, y| x + af * y, |x, y| {
-        Ok(x.wrapping_add(ai.wrapping_mul(y)))
-    })
+    binary(
+        a,
+        b,
+        dtype,
+        |x, y| x + af * y,
+        |x, y| Ok(x.wrapping_add(ai.wrapping_mul(y))),
+    )
 }
 
 /// `aten.sub`: `a - alpha * b`.
@@ -101,9 +112,13 @@ pub fn sub(a: Operand, b: Operand, alpha: Scalar) -> KResult<Tensor> {
     }
     check_alpha(alpha, dtype)?;
     let (af, ai) = (scalar_in(alpha, dtype), alpha.to_i64());
-    binary(a, b, dtype, |x, y| x - af * y, |x, y| {
-        Ok(x.wrapping_sub(ai.wrapping_mul(y)))
-    })
+    binary(
+        a,
+        b,
+        dtype,
+        |x, y| x - af * y,
+        |x, y| Ok(x.wrapping_sub(ai.wrapping_mul(y))),
+    )
 }
 
 /// `aten.mul`.
@@ -131,13 +146,19 @@ pub fn div(a: Operand, b: Operand, mode: RoundingMode) -> KResult<Tensor> {
             let dtype = float_dtype(common);
             binary(a, b, dtype, |x, y| x / y, |_, _| Ok(0))
         }
-        RoundingMode::Trunc => binary(a, b, common, |x, y| (x / y).trunc(), |x, y| {
-            if y == 0 {
-                Err("ZeroDivisionError")
-            } else {
-                Ok(x.wrapping_div(y))
-            }
-        }),
+        RoundingMode::Trunc => binary(
+            a,
+            b,
+            common,
+            |x, y| (x / y).trunc(),
+            |x, y| {
+                if y == 0 {
+                    Err("ZeroDivisionError")
+                } else {
+                    Ok(x.wrapping_div(y))
+                }
+            },
+        ),
         RoundingMode::Floor => binary(a, b, common, div_floor_f64, |x, y| {
             if y == 0 {
                 Err("ZeroDivisionError")
@@ -248,7 +269,9 @@ impl Compare {
 pub fn compare(a: Operand, b: Operand, pred: Compare) -> KResult<Tensor> {
     let dtype = result_type(&[a, b]);
     let r = if dtype.is_float() {
-        map2(&a.to_f64_in(dtype), &b.to_f64_in(dtype), |x, y| pred.test(x, y))?
+        map2(&a.to_f64_in(dtype), &b.to_f64_in(dtype), |x, y| {
+            pred.test(x, y)
+        })?
     } else {
         map2(&a.to_i64(), &b.to_i64(), |x, y| pred.test(x, y))?
     };
@@ -271,7 +294,12 @@ pub fn where_(cond: &Tensor, a: Operand, b: Operand) -> KResult<Tensor> {
         })?;
         Tensor::from_f64(r, dtype)
     } else {
-        let r = map3(&c, &a.to_i64(), &b.to_i64(), |c, x, y| if c { x } else { y })?;
+        let r = map3(
+            &c,
+            &a.to_i64(),
+            &b.to_i64(),
+            |c, x, y| if c { x } else { y },
+        )?;
         Tensor::from_i64(r, dtype)
     })
 }
@@ -431,7 +459,10 @@ pub fn tanh_backward(grad: &Tensor, y: &Tensor) -> KResult<Tensor> {
 /// `aten.silu`: `x * sigmoid(x)`.
 pub fn silu(x: &Tensor) -> KResult<Tensor> {
     super::expect_float(x, "silu input")?;
-    Ok(Tensor::from_f64(x.to_f64().mapv(|v| v * sigmoid(v)), x.dtype()))
+    Ok(Tensor::from_f64(
+        x.to_f64().mapv(|v| v * sigmoid(v)),
+        x.dtype(),
+    ))
 }
 
 /// `aten.silu_backward(grad, x)`: `grad * s * (1 + x * (1 - s))` with `s = sigmoid(x)`.
@@ -444,7 +475,9 @@ pub fn silu_backward(grad: &Tensor, x: &Tensor) -> KResult<Tensor> {
 
 fn float_binary(a: &Tensor, b: &Tensor, f: impl Fn(f64, f64) -> f64) -> KResult<Tensor> {
     let dtype = float_dtype(result_type(&[Operand::Tensor(a), Operand::Tensor(b)]));
-    binary(Operand::Tensor(a), Operand::Tensor(b), dtype, f, |_, _| Ok(0))
+    binary(Operand::Tensor(a), Operand::Tensor(b), dtype, f, |_, _| {
+        Ok(0)
+    })
 }
 
 /// GELU's two forms (`approximate = "none"` or `"tanh"`).

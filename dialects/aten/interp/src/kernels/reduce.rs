@@ -41,14 +41,14 @@ fn plan(shape: &[usize], dims: Option<&[i64]>, keepdim: bool) -> KResult<Plan> {
 
 /// The elements of `a` grouped into rows of `plan.inner` reduced elements.
 fn rows<T: Clone>(a: &ArrayD<T>, plan: &Plan) -> Vec<T> {
-    a.view().permuted_axes(IxDyn(&plan.perm)).iter().cloned().collect()
+    a.view()
+        .permuted_axes(IxDyn(&plan.perm))
+        .iter()
+        .cloned()
+        .collect()
 }
 
-fn reduce_f64(
-    x: &ArrayD<f64>,
-    plan: &Plan,
-    f: impl Fn(&[f64]) -> f64,
-) -> ArrayD<f64> {
+fn reduce_f64(x: &ArrayD<f64>, plan: &Plan, f: impl Fn(&[f64]) -> f64) -> ArrayD<f64> {
     let data = rows(x, plan);
     let out: Vec<f64> = if plan.inner == 0 {
         (0..plan.outer).map(|_| f(&[])).collect()
@@ -59,7 +59,12 @@ fn reduce_f64(
 }
 
 /// `aten.sum`: integers and bools sum to i64 unless `dtype` says otherwise.
-pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> KResult<Tensor> {
+pub fn sum(
+    x: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> KResult<Tensor> {
     let plan = plan(x.shape(), dims, keepdim)?;
     let dtype = dtype.unwrap_or(if x.dtype().is_float() {
         x.dtype()
@@ -83,7 +88,12 @@ pub fn sum(x: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>
 }
 
 /// `aten.mean`: floating-point inputs only (or an explicit float `dtype`).
-pub fn mean(x: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> KResult<Tensor> {
+pub fn mean(
+    x: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> KResult<Tensor> {
     let dtype = dtype.unwrap_or(x.dtype());
     if !dtype.is_float() {
         return kerr(format!(
@@ -104,15 +114,22 @@ pub fn amax(x: &Tensor, dims: &[i64], keepdim: bool, max: bool) -> KResult<Tenso
     }
     if x.dtype().is_float() {
         let r = reduce_f64(&x.to_f64(), &plan, |r| {
-            r.iter().copied().fold(if max { f64::NEG_INFINITY } else { f64::INFINITY }, |a, b| {
-                if a.is_nan() || b.is_nan() {
-                    f64::NAN
-                } else if max {
-                    a.max(b)
+            r.iter().copied().fold(
+                if max {
+                    f64::NEG_INFINITY
                 } else {
-                    a.min(b)
-                }
-            })
+                    f64::INFINITY
+                },
+                |a, b| {
+                    if a.is_nan() || b.is_nan() {
+                        f64::NAN
+                    } else if max {
+                        a.max(b)
+                    } else {
+                        a.min(b)
+                    }
+                },
+            )
         });
         return Ok(Tensor::from_f64(r, x.dtype()));
     }
@@ -143,7 +160,10 @@ pub fn var_mean(
     let plan = plan(x.shape(), dims, keepdim)?;
     let n = plan.inner as f64;
     let data = rows(&x.to_f64(), &plan);
-    let (mut vars, mut means) = (Vec::with_capacity(plan.outer), Vec::with_capacity(plan.outer));
+    let (mut vars, mut means) = (
+        Vec::with_capacity(plan.outer),
+        Vec::with_capacity(plan.outer),
+    );
     for i in 0..plan.outer {
         let r = &data[i * plan.inner..(i + 1) * plan.inner];
         let m = r.iter().sum::<f64>() / n;

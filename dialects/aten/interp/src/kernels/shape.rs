@@ -24,7 +24,7 @@ pub fn infer_size(size: &[i64], numel: usize) -> KResult<Vec<usize>> {
     }
     let mut out: Vec<usize> = size.iter().map(|&s| s.max(0) as usize).collect();
     if let Some(i) = infer {
-        if known == 0 || numel % known != 0 {
+        if known == 0 || !numel.is_multiple_of(known) {
             return kerr(format!(
                 "shape '{size:?}' is invalid for input of size {numel}"
             ));
@@ -142,7 +142,13 @@ pub fn unsqueeze(x: &Tensor, dim: i64) -> KResult<Tensor> {
 }
 
 /// `aten.slice.Tensor`: `x[start:end:step]` along `dim`, bounds clamped as Python does.
-pub fn slice(x: &Tensor, dim: i64, start: Option<i64>, end: Option<i64>, step: i64) -> KResult<Tensor> {
+pub fn slice(
+    x: &Tensor,
+    dim: i64,
+    start: Option<i64>,
+    end: Option<i64>,
+    step: i64,
+) -> KResult<Tensor> {
     if x.ndim() == 0 {
         return kerr("slice() cannot be applied to a 0-dim tensor");
     }
@@ -201,9 +207,15 @@ pub fn split(x: &Tensor, split_size: i64, dim: i64) -> KResult<Vec<Tensor>> {
     let d = norm_dim(dim, x.ndim())?;
     let n = x.shape().get(d).copied().unwrap_or(1) as i64;
     if split_size < 0 || (split_size == 0 && n != 0) {
-        return kerr(format!("split expects split_size be non-negative and nonzero for a non-empty dimension, but got split_size={split_size}"));
+        return kerr(format!(
+            "split expects split_size be non-negative and nonzero for a non-empty dimension, but got split_size={split_size}"
+        ));
     }
-    let count = if n == 0 { 1 } else { (n + split_size - 1) / split_size };
+    let count = if n == 0 {
+        1
+    } else {
+        (n + split_size - 1) / split_size
+    };
     let sizes: Vec<i64> = (0..count)
         .map(|i| (n - i * split_size).min(split_size))
         .collect();
@@ -232,8 +244,8 @@ pub fn cat(xs: &[&Tensor], dim: i64) -> KResult<Tensor> {
         .map(|t| t.cast(dtype))
         .collect();
     for (i, p) in parts.iter().enumerate() {
-        let same = p.ndim() == rank
-            && (0..rank).all(|k| k == d || p.shape()[k] == first.shape()[k]);
+        let same =
+            p.ndim() == rank && (0..rank).all(|k| k == d || p.shape()[k] == first.shape()[k]);
         if !same {
             return kerr(format!(
                 "sizes of tensors must match except in dimension {d}: tensor {i} has shape {:?}, expected {:?}",

@@ -1,0 +1,293 @@
+//! Walks `func.func` bodies: binds arguments, evaluates ops in order, follows `func.call`
+//! and returns the operands of `func.return`.
+
+use crate::eval::{RngState, eval_aten};
+use crate::tensor::{DType, RuntimeValue, Tensor, describe};
+use joinery_ir::{AttrData, AttrParam, Attribute, Context, Diagnostic, Dim, OpId, Type, TypeData};
+use rustc_hash::FxHashMap;
+
+/// How deep `func.call`s may nest before the interpreter reports runaway recursion.
+const MAX_CALL_DEPTH: usize = 256;
+
+/// Options of a run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// The seed of random ops (`native_dropout`, `rand`, ...). Each random op draws from
+    /// the stream `(seed, k)` where `k` counts random ops executed so far in the run, unless
+    /// the op pins its own stream with an `interp.seed` attribute.
+    pub seed: u64,
+}
+
+/// Runs function `func_name` of `module` on `inputs` (one per argument, checked against
+/// the signature) and returns its results; `RuntimeValue::None` marks results that an op
+/// left absent (a masked-out gradient).
+pub fn run_function(
+    ctx: &Context,
+    module: OpId,
+    func_name: &str,
+    inputs: Vec<Tensor>,
+) -> Result<Vec<RuntimeValue>, Diagnostic> {
+    run_function_with(ctx, module, func_name, inputs, &RunOptions::default())
+}
+
+/// [`run_function`] with explicit [`RunOptions`].
+pub fn run_function_with(
+    ctx: &Context,
+    module: OpId,
+    func_name: &str,
+    inputs: Vec<Tensor>,
+    options: &RunOptions,
+) -> Result<Vec<RuntimeValue>, Diagnostic> {
+    let func = lookup_func(ctx, module, func_name, ctx.span(module))?;
+    let (arg_types, _) = joinery_func::signature(ctx, func).ok_or_else(|| {
+        Diagnostic::error(format!("@{func_name} has no function type")).with_span(ctx.span(func))
+    })?;
+    if inputs.len() != arg_types.len() {
+        return Err(Diagnostic::error(format!(
+            "@{func_name} takes {} argument(s) but {} input(s) were given",
+            arg_types.len(),
+            inputs.len()
+        ))
+        .with_span(ctx.span(func)));
+    }
+    let args: Vec<RuntimeValue> = inputs.into_iter().map(RuntimeValue::Tensor).collect();
+    for (i, (value, &ty)) in args.iter().zip(&arg_types).enumerate() {
+        if let Err(problem) = check_value(ctx, ty, value) {
+            let desc = arg_descriptor(ctx, func, i).map_or_else(String::new, |d| format!(" ({d})"));
+            return Err(
+                Diagnostic::error(format!("input #{i}{desc} of @{func_name}: {problem}"))
+                    .with_span(ctx.span(func)),
+            );
+        }
+    }
+    let mut interp = Interp {
+        ctx,
+        module,
+        rng: RngState {
+            seed: options.seed,
+            counter: 0,
+        },
+        depth: 0,
+    };
+    interp.call(func, args)
+}
+
+fn lookup_func(
+    ctx: &Context,
+    module: OpId,
+    name: &str,
+    span: Option<joinery_ir::Span>,
+) -> Result<OpId, Diagnostic> {
+    match ctx.lookup_symbol(module, name) {
+        Some(f) if ctx.name_str(f) == joinery_func::FUNC_OP.name => Ok(f),
+        Some(f) => Err(Diagnostic::error(format!(
+            "@{name} is a '{}', not a 'func.func'",
+            ctx.name_str(f)
+        ))
+        .with_span(ctx.span(f))),
+        None => Err(
+            Diagnostic::error(format!("no function named @{name} in the module")).with_span(span),
+        ),
+    }
+}
+
+/// Whether a runtime value fits a declared type; the error says how it does not.
+fn check_value(ctx: &Context, ty: Type, value: &RuntimeValue) -> Result<(), String> {
+    match (ctx.type_data(ty), value) {
+        (TypeData::None, RuntimeValue::None) => Ok(()),
+        (TypeData::RankedTensor { shape, element }, RuntimeValue::Tensor(t)) => {
+            let dtype = DType::from_element_type(ctx, *element).map_err(|d| d.message)?;
+            let dims_ok = shape.len() == t.ndim()
+                && shape
+                    .iter()
+                    .zip(t.shape())
+                    .all(|(d, &n)| d.extent().is_none_or(|e| e == n as u64));
+            if dtype != t.dtype() || !dims_ok {
+                return Err(format!(
+                    "expected {}, got {}",
+                    type_text(shape, dtype),
+                    t.describe()
+                ));
+            }
+            Ok(())
+        }
+        (TypeData::UnrankedTensor { element }, RuntimeValue::Tensor(t)) => {
+            let dtype = DType::from_element_type(ctx, *element).map_err(|d| d.message)?;
+            if dtype != t.dtype() {
+                return Err(format!("expected {dtype} elements, got {}", t.describe()));
+            }
+            Ok(())
+        }
+        (_, RuntimeValue::None) => Err("expected a tensor, got None".into()),
+        (_, RuntimeValue::Tensor(t)) => Err(format!(
+            "expected a value of a non-tensor type, got a tensor {}",
+            t.describe()
+        )),
+    }
+}
+
+fn type_text(shape: &[Dim], dtype: DType) -> String {
+    let dims: Vec<String> = shape
+        .iter()
+        .map(|d| d.extent().map_or("?".into(), |e| e.to_string()))
+        .collect();
+    format!("{dtype}[{}]", dims.join(", "))
+}
+
+/// The `aot.desc` descriptor of argument `i` of a function, as text.
+fn arg_descriptor(ctx: &Context, func: OpId, i: usize) -> Option<String> {
+    let attrs = ctx.as_array(ctx.attr(func, "arg_attrs")?)?;
+    let desc = ctx.dictionary_get(*attrs.get(i)?, "aot.desc")?;
+    Some(attr_text(ctx, desc))
+}
+
+/// A compact rendering of an attribute for messages (descriptors, mostly).
+fn attr_text(ctx: &Context, attr: Attribute) -> String {
+    match ctx.attr_data(attr) {
+        AttrData::String(s) => format!("{s:?}"),
+        AttrData::Integer { value, .. } => value.to_string(),
+        AttrData::Float { value, .. } => value.0.to_string(),
+        AttrData::Bool(b) => b.to_string(),
+        AttrData::Unit => "unit".into(),
+        AttrData::Array(items) => {
+            let parts: Vec<String> = items.iter().map(|&a| attr_text(ctx, a)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        AttrData::Dialect {
+            dialect,
+            name,
+            params,
+        } => {
+            let parts: Vec<String> = params
+                .iter()
+                .map(|p| match p {
+                    AttrParam::Attr(a) => attr_text(ctx, *a),
+                    AttrParam::Int(n) => n.to_string(),
+                    AttrParam::Keyword(k) => k.clone(),
+                    AttrParam::Type(_) => "<type>".into(),
+                })
+                .collect();
+            if parts.is_empty() {
+                format!("#{dialect}.{name}")
+            } else {
+                format!("#{dialect}.{name}<{}>", parts.join(", "))
+            }
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+struct Interp<'c> {
+    ctx: &'c Context,
+    module: OpId,
+    rng: RngState,
+    depth: usize,
+}
+
+impl Interp<'_> {
+    fn call(
+        &mut self,
+        func: OpId,
+        args: Vec<RuntimeValue>,
+    ) -> Result<Vec<RuntimeValue>, Diagnostic> {
+        let ctx = self.ctx;
+        let Some(body) = ctx.body_block(func) else {
+            return Err(Diagnostic::error(format!(
+                "@{} is a declaration without a body",
+                ctx.symbol_name(func).unwrap_or("?")
+            ))
+            .with_span(ctx.span(func)));
+        };
+        if ctx.region_blocks(ctx.regions(func)[0]).len() > 1 {
+            return Err(
+                Diagnostic::error("the interpreter runs single-block functions only")
+                    .with_span(ctx.span(func)),
+            );
+        }
+        let mut env: FxHashMap<joinery_ir::Value, RuntimeValue> = FxHashMap::default();
+        for (&param, value) in ctx.block_args(body).iter().zip(args) {
+            env.insert(param, value);
+        }
+        for op in ctx.block_ops(body) {
+            let span = ctx.span(op);
+            let name = ctx.name_str(op);
+            let operands: Vec<&RuntimeValue> = ctx
+                .operands(op)
+                .iter()
+                .map(|v| {
+                    env.get(v).ok_or_else(|| {
+                        Diagnostic::error(format!(
+                            "'{name}' uses a value that has not been computed"
+                        ))
+                        .with_span(span)
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            if name == joinery_func::RETURN_OP.name {
+                return Ok(operands.into_iter().cloned().collect());
+            }
+            let results = if name == joinery_func::CALL_OP.name {
+                let args = operands.into_iter().cloned().collect();
+                self.eval_call(op, args)?
+            } else if name.starts_with("aten.") {
+                eval_aten(ctx, op, &operands, &mut self.rng).map_err(|d| {
+                    let message = format!("'{name}': {}", d.message);
+                    Diagnostic { message, ..d }.or_span(span)
+                })?
+            } else {
+                return Err(Diagnostic::error(format!(
+                    "the interpreter does not know the op '{name}'"
+                ))
+                .with_span(span));
+            };
+            let declared = ctx.results(op);
+            if results.len() != declared.len() {
+                return Err(Diagnostic::error(format!(
+                    "'{name}' produced {} result(s) but the op declares {}",
+                    results.len(),
+                    declared.len()
+                ))
+                .with_span(span));
+            }
+            for (i, (&v, r)) in declared.iter().zip(results).enumerate() {
+                if let RuntimeValue::Tensor(t) = &r
+                    && let Err(problem) = check_value(ctx, ctx.value_type(v), &r)
+                {
+                    return Err(Diagnostic::error(format!(
+                        "result #{i} of '{name}' does not match its declared type: {problem}"
+                    ))
+                    .with_span(span)
+                    .with_note(
+                        format!("the kernel computed {}", describe(t.dtype(), t.shape())),
+                        None,
+                    ));
+                }
+                env.insert(v, r);
+            }
+        }
+        Err(Diagnostic::error("function body ends without 'func.return'").with_span(ctx.span(func)))
+    }
+
+    fn eval_call(
+        &mut self,
+        op: OpId,
+        args: Vec<RuntimeValue>,
+    ) -> Result<Vec<RuntimeValue>, Diagnostic> {
+        let ctx = self.ctx;
+        let span = ctx.span(op);
+        let Some(callee) = ctx.attr(op, "callee").and_then(|a| ctx.as_symbol_ref(a)) else {
+            return Err(Diagnostic::error("'func.call' needs a 'callee' symbol").with_span(span));
+        };
+        let func = lookup_func(ctx, self.module, callee, span)?;
+        if self.depth >= MAX_CALL_DEPTH {
+            return Err(Diagnostic::error(format!(
+                "calls nest deeper than {MAX_CALL_DEPTH} levels (unbounded recursion?)"
+            ))
+            .with_span(span));
+        }
+        self.depth += 1;
+        let out = self.call(func, args);
+        self.depth -= 1;
+        out
+    }
+}
