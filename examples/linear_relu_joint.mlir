@@ -1,8 +1,8 @@
 // The joint graph of Linear(3->2) + ReLU + sum loss with a mutated buffer `steps`
 // (descriptors.md §6), as aot_export_joint_with_descriptors produces it. Inputs are
 // params, buffers, user inputs, then tangents; outputs are the forward group
-// (input mutation, plain output) then one gradient per primal that needs one
-// (`steps` and `x` need none).
+// (input mutation, plain output) then one gradient slot per primal; `steps` and `x` get
+// no gradient, so their slots hold `none` (PyTorch's None) described by #aot.none_grad.
 module {
   func.func @joint(%primals_1: tensor<2x3xf32> {aot.desc = #aot.param<"lin.weight">},
                    %primals_2: tensor<2xf32> {aot.desc = #aot.param<"lin.bias">},
@@ -12,7 +12,9 @@ module {
       -> (tensor<f32> {aot.desc = #aot.input_mutation<#aot.buffer<"steps">>},
           tensor<f32> {aot.desc = #aot.plain_out<0>},
           tensor<2x3xf32> {aot.desc = #aot.grad<#aot.param<"lin.weight">>},
-          tensor<2xf32> {aot.desc = #aot.grad<#aot.param<"lin.bias">>}) {
+          tensor<2xf32> {aot.desc = #aot.grad<#aot.param<"lin.bias">>},
+          none {aot.desc = #aot.none_grad<#aot.buffer<"steps">>},
+          none {aot.desc = #aot.none_grad<#aot.plain<0>>}) {
     %add = "aten.add.Scalar"(%primals_3) {alpha = 1 : i64, other = 1 : i64} : (tensor<f32>) -> tensor<f32>
     %t = "aten.t"(%primals_1) : (tensor<2x3xf32>) -> tensor<3x2xf32>
     %addmm = "aten.addmm"(%primals_2, %primals_4, %t) {alpha = 1 : i64, beta = 1 : i64} : (tensor<2xf32>, tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
@@ -26,6 +28,7 @@ module {
     %t_3 = "aten.t"(%t_2) : (tensor<3x2xf32>) -> tensor<2x3xf32>
     %sum_2 = "aten.sum.dim_IntList"(%threshold_backward) {dim = [0], keepdim = true} : (tensor<4x2xf32>) -> tensor<1x2xf32>
     %view = "aten.view"(%sum_2) {size = [2]} : (tensor<1x2xf32>) -> tensor<2xf32>
-    func.return %add, %sum_1, %t_3, %view : tensor<f32>, tensor<f32>, tensor<2x3xf32>, tensor<2xf32>
+    %none = "aot.none"() : () -> none
+    func.return %add, %sum_1, %t_3, %view, %none, %none : tensor<f32>, tensor<f32>, tensor<2x3xf32>, tensor<2xf32>, none, none
   }
 }

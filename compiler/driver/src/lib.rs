@@ -1,1 +1,447 @@
-//! The opt-style driver as a library: opt_main.
+//! The opt-style driver as a library, as MLIR's `MlirOptMain`: a tool's `main` registers
+//! its dialects and passes and calls [`opt_main`], which implements the whole command line
+//! of STYLE.md (input or stdin, `-o`, `--pass-pipeline` and one flag per pass,
+//! `--split-input-file`, `--verify-diagnostics`, verification and round-trip checks, IR
+//! dumps, timing, statistics, printer controls and introspection).
+//!
+//! Every error is a diagnostic rendered on stderr and makes the exit status 1; a panic
+//! anywhere below is caught and reported as an internal error (see [`guard`]).
+
+pub mod cli;
+mod dump;
+pub mod guard;
+pub mod split;
+
+use cli::{Options, PipelineSource};
+use dump::{DumpBuffer, RunHeader};
+use joinery_ir::{Context, Diagnostic, Dialect, FileId, OpId, SourceMap};
+use joinery_pass::{IrPrinting, PassFilter, PassManager, PassRegistry};
+use joinery_syntax::{PrintOptions, parse_source, print_op};
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+/// The op every pipeline of the driver is anchored on.
+const ROOT_OP: &str = "builtin.module";
+
+/// Runs the opt tool on the process's stdin/stdout/stderr; returns the exit status.
+/// `args[0]` is the tool name.
+pub fn opt_main(args: Vec<String>, dialects: &[&'static Dialect], passes: &PassRegistry) -> i32 {
+    let mut stdin = std::io::stdin();
+    let mut stdout = std::io::stdout();
+    let mut stderr = std::io::stderr();
+    opt_main_with_io(args, dialects, passes, &mut stdin, &mut stdout, &mut stderr)
+}
+
+/// [`opt_main`] over explicit streams (for tests and embedding).
+pub fn opt_main_with_io(
+    args: Vec<String>,
+    dialects: &[&'static Dialect],
+    passes: &PassRegistry,
+    stdin: &mut (dyn Read + Send),
+    stdout: &mut (dyn Write + Send),
+    stderr: &mut (dyn Write + Send),
+) -> i32 {
+    let outcome = guard::run_guarded(|| {
+        let mut driver = Driver {
+            dialects,
+            passes,
+            stdout: &mut *stdout,
+            stderr: &mut *stderr,
+        };
+        driver.main(args, stdin)
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(message) => {
+            let _ = writeln!(
+                stderr,
+                "error: internal error: {message}\n  = note: this is a bug in joinery; please report it with the input"
+            );
+            1
+        }
+    }
+}
+
+/// One invocation of the tool.
+struct Driver<'a> {
+    dialects: &'a [&'static Dialect],
+    passes: &'a PassRegistry,
+    stdout: &'a mut (dyn Write + Send),
+    stderr: &'a mut (dyn Write + Send),
+}
+
+/// What processing one input (or one `--split-input-file` chunk) gave.
+struct ChunkOutcome {
+    /// The printed result, when the chunk succeeded.
+    output: Option<String>,
+    /// Whether the chunk counts as a success (for `--verify-diagnostics`: every
+    /// expectation met).
+    ok: bool,
+}
+
+/// Wall time of the phases around the passes, for `--timing`.
+#[derive(Default)]
+struct PhaseTimes {
+    parse: Duration,
+    verify: Duration,
+    print: Duration,
+}
+
+impl Driver<'_> {
+    fn main(&mut self, args: Vec<String>, stdin: &mut (dyn Read + Send)) -> i32 {
+        let tool = args
+            .first()
+            .and_then(|a| std::path::Path::new(a).file_name())
+            .map_or_else(
+                || "joinery-opt".to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+        let matches = match cli::command(&tool, self.passes).try_get_matches_from(&args) {
+            Ok(m) => m,
+            Err(e) => {
+                let text = e.render().to_string();
+                let code = if e.use_stderr() {
+                    let _ = write!(self.stderr, "{text}");
+                    1
+                } else {
+                    let _ = write!(self.stdout, "{text}");
+                    0
+                };
+                return code;
+            }
+        };
+        let opts = match cli::options(&matches, self.passes) {
+            Ok(o) => o,
+            Err(message) => return self.fail(&SourceMap::default(), &[Diagnostic::error(message)]),
+        };
+        if opts.list_passes {
+            let _ = write!(self.stdout, "{}", self.passes.list_text());
+            return 0;
+        }
+        if opts.show_dialects {
+            let ctx = Context::new(self.dialects);
+            let _ = writeln!(self.stdout, "Available Dialects:");
+            for d in ctx.registry().dialects() {
+                let _ = writeln!(self.stdout, "  {:<10} - {}", d.name, d.summary);
+            }
+            return 0;
+        }
+        self.run(&tool, &opts, stdin)
+    }
+
+    /// Renders diagnostics on stderr and returns exit status 1.
+    fn fail(&mut self, sources: &SourceMap, diags: &[Diagnostic]) -> i32 {
+        self.report(sources, diags);
+        1
+    }
+
+    fn report(&mut self, sources: &SourceMap, diags: &[Diagnostic]) {
+        if !diags.is_empty() {
+            let _ = write!(
+                self.stderr,
+                "{}",
+                joinery_diagnostics::render(sources, diags)
+            );
+        }
+    }
+
+    fn print_options(opts: &Options) -> PrintOptions {
+        PrintOptions {
+            generic: opts.print_op_generic,
+            debug_info: opts.print_debuginfo,
+        }
+    }
+
+    /// Builds the pass manager the options ask for, with instrumentation set up.
+    fn pass_manager(
+        &self,
+        tool: &str,
+        opts: &Options,
+        dumps: &DumpBuffer,
+    ) -> Result<PassManager, Diagnostic> {
+        let mut pm = match &opts.pipeline {
+            PipelineSource::Text(text) => PassManager::parse(self.passes, text)
+                .map_err(|d| d.with_note(format!("in the pass pipeline '{text}'"), None))?,
+            PipelineSource::Flags(flags) => {
+                let pipeline = self.passes.pipeline_from_flags(ROOT_OP, flags)?;
+                PassManager::from_pipeline(self.passes, &pipeline)?
+            }
+        };
+        pm.verify_each = opts.verify_each;
+        let filter = |all: bool, names: &[String]| {
+            if all {
+                PassFilter::All
+            } else if names.is_empty() {
+                PassFilter::None
+            } else {
+                PassFilter::Only(names.to_vec())
+            }
+        };
+        for name in opts.print_ir_before.iter().chain(&opts.print_ir_after) {
+            if self.passes.pass(name).is_none() {
+                return Err(Diagnostic::error(format!(
+                    "'{name}' given to --print-ir-before/--print-ir-after is not a registered pass"
+                )));
+            }
+        }
+        pm.ir_printing = IrPrinting {
+            before: filter(opts.print_ir_before_all, &opts.print_ir_before),
+            after: filter(opts.print_ir_after_all, &opts.print_ir_after),
+            after_change: opts.print_ir_after_change,
+            after_failure: false,
+            module_scope: false,
+            print: Self::print_options(opts),
+        };
+        let header = RunHeader::new(
+            tool,
+            opts.allow_unregistered_dialect,
+            self.passes,
+            &pm.pipeline(),
+        );
+        pm.dump_sink = Box::new(dumps.writer(header));
+        Ok(pm)
+    }
+
+    fn run(&mut self, tool: &str, opts: &Options, stdin: &mut (dyn Read + Send)) -> i32 {
+        let mut sources = SourceMap::default();
+        let (name, bytes) = match read_input(&opts.input, stdin) {
+            Ok(x) => x,
+            Err(d) => return self.fail(&sources, &[d]),
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = sources.add(name, lossy);
+                let span = joinery_ir::Span::new(file, offset, offset + 1);
+                let d =
+                    Diagnostic::error("the input is not valid UTF-8 text").with_span(Some(span));
+                return self.fail(&sources, &[d]);
+            }
+        };
+        let dumps = DumpBuffer::default();
+        let mut pm = match self.pass_manager(tool, opts, &dumps) {
+            Ok(pm) => pm,
+            Err(d) => return self.fail(&sources, &[d]),
+        };
+        if opts.dump_pass_pipeline {
+            let _ = writeln!(self.stderr, "{}", pm.pipeline());
+        }
+        let chunks = if opts.split_input_file {
+            split::split_input(&text)
+        } else {
+            vec![split::Chunk {
+                text,
+                first_line: 1,
+            }]
+        };
+        let mut times = PhaseTimes::default();
+        let mut outputs = Vec::with_capacity(chunks.len());
+        let mut ok = true;
+        for chunk in chunks {
+            let mut sources = SourceMap::default();
+            let file = sources.add(name.clone(), chunk.text);
+            let outcome = self.process(opts, &mut pm, &mut sources, file, &mut times, &dumps);
+            ok &= outcome.ok;
+            outputs.push(outcome.output.unwrap_or_default());
+        }
+        let start = Instant::now();
+        let joined = if opts.split_input_file {
+            split::join_outputs(&outputs)
+        } else {
+            outputs.concat()
+        };
+        if let Err(d) = self.write_output(&opts.output, &joined, ok) {
+            ok = false;
+            self.report(&sources, &[d]);
+        }
+        times.print += start.elapsed();
+        if opts.pass_statistics {
+            let _ = write!(self.stderr, "{}", pm.statistics_report());
+        }
+        if opts.timing {
+            let report = pm.timing_report(
+                &[("Parser", times.parse), ("Verifier", times.verify)],
+                &[("Output", times.print)],
+            );
+            let _ = write!(self.stderr, "{report}");
+        }
+        i32::from(!ok)
+    }
+
+    /// Parses, verifies, runs the passes on and prints one chunk.
+    fn process(
+        &mut self,
+        opts: &Options,
+        pm: &mut PassManager,
+        sources: &mut SourceMap,
+        file: FileId,
+        times: &mut PhaseTimes,
+        dumps: &DumpBuffer,
+    ) -> ChunkOutcome {
+        let mut ctx = Context::new(self.dialects);
+        ctx.allow_unregistered = opts.allow_unregistered_dialect;
+        let mut diags = Vec::new();
+        let result = self.transform(opts, pm, &mut ctx, sources, file, times, &mut diags);
+        let dumped = dumps.take();
+        let _ = self.stderr.write_all(dumped.as_bytes());
+        let output = match result {
+            Some(module) if !diags.iter().any(Diagnostic::is_error) => {
+                let start = Instant::now();
+                let text = print_op(&ctx, module, &Self::print_options(opts));
+                times.print += start.elapsed();
+                Some(text)
+            }
+            _ => None,
+        };
+        if opts.verify_diagnostics {
+            let problems = joinery_diagnostics::check_expected(sources, file, &diags);
+            let ok = problems.is_empty();
+            self.report(sources, &problems);
+            return ChunkOutcome { output, ok };
+        }
+        self.report(sources, &diags);
+        let ok = output.is_some();
+        ChunkOutcome { output, ok }
+    }
+
+    /// Parse, verify, passes and the round-trip check; `None` when the IR could not be
+    /// built or the pipeline failed. Every diagnostic goes to `diags`.
+    #[allow(clippy::too_many_arguments)]
+    fn transform(
+        &mut self,
+        opts: &Options,
+        pm: &mut PassManager,
+        ctx: &mut Context,
+        sources: &mut SourceMap,
+        file: FileId,
+        times: &mut PhaseTimes,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<OpId> {
+        let start = Instant::now();
+        let parsed = parse_source(ctx, sources, file);
+        times.parse += start.elapsed();
+        let module = match parsed {
+            Ok(m) => m,
+            Err(errors) => {
+                diags.extend(errors);
+                return None;
+            }
+        };
+        let start = Instant::now();
+        let problems = joinery_ir::verify::verify(ctx, module);
+        times.verify += start.elapsed();
+        if !problems.is_empty() {
+            diags.extend(problems);
+            return None;
+        }
+        match pm.run(ctx, module) {
+            Ok(emitted) => diags.extend(emitted),
+            Err(emitted) => {
+                diags.extend(emitted);
+                return None;
+            }
+        }
+        if opts.verify_roundtrip {
+            for generic in [true, false] {
+                let print = PrintOptions {
+                    generic,
+                    debug_info: opts.print_debuginfo,
+                };
+                if let Err(d) = self.check_roundtrip(ctx, module, print, sources, opts) {
+                    diags.push(d);
+                    return None;
+                }
+            }
+        }
+        Some(module)
+    }
+
+    /// `--verify-roundtrip`: print, parse the text in a fresh context, print again; the two
+    /// texts must be identical.
+    fn check_roundtrip(
+        &self,
+        ctx: &Context,
+        module: OpId,
+        print: PrintOptions,
+        sources: &mut SourceMap,
+        opts: &Options,
+    ) -> Result<(), Diagnostic> {
+        let form = if print.generic { "generic" } else { "pretty" };
+        let first = print_op(ctx, module, &print);
+        let mut ctx2 = Context::new(self.dialects);
+        ctx2.allow_unregistered = opts.allow_unregistered_dialect;
+        let file = sources.add(format!("<{form} round trip>"), first.clone());
+        let module2 = parse_source(&mut ctx2, sources, file).map_err(|errors| {
+            let mut d = Diagnostic::error(format!(
+                "round trip failed: the {form} form of the IR does not parse back"
+            ));
+            for e in errors {
+                d = d.with_note(e.message, e.span);
+            }
+            d
+        })?;
+        let second = print_op(&ctx2, module2, &print);
+        match first_difference(&first, &second) {
+            None => Ok(()),
+            Some((line, a, b)) => Err(Diagnostic::error(format!(
+                "round trip failed: the {form} form prints differently after parsing it back"
+            ))
+            .with_note(format!("line {line} printed first:  {a}"), None)
+            .with_note(format!("line {line} printed again: {b}"), None)),
+        }
+    }
+
+    /// Writes the result; a file is written only when everything succeeded (as mlir-opt
+    /// keeps its output file only on success), stdout always gets what was produced.
+    fn write_output(&mut self, output: &str, text: &str, ok: bool) -> Result<(), Diagnostic> {
+        if output == "-" {
+            return self
+                .stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| self.stdout.flush())
+                .map_err(|e| Diagnostic::error(format!("cannot write the output: {e}")));
+        }
+        if !ok {
+            return Ok(());
+        }
+        std::fs::write(output, text)
+            .map_err(|e| Diagnostic::error(format!("cannot write output file '{output}': {e}")))
+    }
+}
+
+/// Reads the input file, or stdin for `-`; returns its display name and bytes.
+fn read_input(input: &str, stdin: &mut (dyn Read + Send)) -> Result<(String, Vec<u8>), Diagnostic> {
+    let mut bytes = Vec::new();
+    if input == "-" {
+        stdin
+            .read_to_end(&mut bytes)
+            .map_err(|e| Diagnostic::error(format!("cannot read standard input: {e}")))?;
+        return Ok(("<stdin>".to_string(), bytes));
+    }
+    std::fs::File::open(input)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| Diagnostic::error(format!("cannot open input file '{input}': {e}")))?;
+    Ok((input.to_string(), bytes))
+}
+
+/// The first line where two texts differ: (1-based line, line of `a`, line of `b`).
+fn first_difference<'t>(a: &'t str, b: &'t str) -> Option<(usize, &'t str, &'t str)> {
+    let mut la = a.lines();
+    let mut lb = b.lines();
+    for line in 1.. {
+        match (la.next(), lb.next()) {
+            (None, None) => return None,
+            (x, y) if x == y => continue,
+            (x, y) => {
+                return Some((
+                    line,
+                    x.unwrap_or("<end of text>"),
+                    y.unwrap_or("<end of text>"),
+                ));
+            }
+        }
+    }
+    None
+}
