@@ -79,3 +79,26 @@ fmt:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# ----- PyTorch bridge (tools/torch) and its conformance zoo (tests/torch) -----
+# `make torch-test` creates the venv when missing (torch from PyPI, CPU execution), builds
+# joinery-opt and joinery-run, and runs the zoo against them.
+VENV ?= .venv
+VENV_PY := $(VENV)/bin/python
+TORCH_SPEC ?= torch
+PYTEST_FLAGS ?= -q
+
+.PHONY: venv torch-test
+
+## venv: $(VENV) with torch, numpy, pytest and the bridge package (editable); idempotent.
+venv:
+	@if ! $(VENV_PY) -c 'import torch, numpy, pytest, joinery_torch' >/dev/null 2>&1; then \
+	  [ -x "$(VENV_PY)" ] || python3 -m venv $(VENV); \
+	  $(VENV_PY) -m pip install --upgrade pip; \
+	  $(VENV_PY) -m pip install '$(TORCH_SPEC)' numpy pytest; \
+	  $(VENV_PY) -m pip install -e tools/torch; \
+	fi
+
+## torch-test: export every zoo model, check round trip, descriptor tables and numerics.
+torch-test: venv build-debug
+	JOINERY_TOOLS_DIR=$(DEBUG_DIR) $(VENV_PY) -m pytest $(PYTEST_FLAGS) tests/torch

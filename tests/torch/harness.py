@@ -1,0 +1,237 @@
+"""What the zoo tests run: joinery's tools, and the same tables computed on both sides.
+
+- :func:`joinery_table` runs ``joinery-opt --aot-print-descriptors`` and parses its table:
+  one row per argument and result with the SSA name, PyTorch's repr, ``expr()`` and the
+  slot joinery pairs it with.
+- :func:`joinery_fx_utils` derives the fx_utils queries from joinery's pairing;
+  :func:`torch_fx_utils` computes them with PyTorch's own ``fx_utils`` on the FX graph.
+- :func:`eager_reference` runs the module eagerly with autograd and lays the results out
+  as the joint's outputs, by descriptor.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.utils._pytree as pytree
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def tools_dir() -> Path:
+    """Where joinery-opt and joinery-run are: ``$JOINERY_TOOLS_DIR``, else the debug build."""
+    if "JOINERY_TOOLS_DIR" in os.environ:
+        return Path(os.environ["JOINERY_TOOLS_DIR"])
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    return target / "debug"
+
+
+def tool(name: str) -> Path:
+    path = tools_dir() / name
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: build it (`cargo build --bins`) or set JOINERY_TOOLS_DIR"
+        )
+    return path
+
+
+def run(args: list, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, **kw)
+
+
+# ----- descriptor tables -----
+
+
+@dataclass
+class Row:
+    """One row of joinery's descriptor table."""
+
+    kind: str  # "arg" or "result"
+    index: int
+    name: str  # SSA name without '%', or '-'
+    repr: str
+    expr: str
+    link: str
+
+
+_ROW = re.compile(r"^\s+(arg|result) (\d+)\s+(\S+)\s+(.*)$")
+
+
+def parse_table(text: str) -> list[Row]:
+    """Rows of ``aot-print-descriptors`` output (cells are separated by 2+ spaces)."""
+    rows = []
+    for line in text.splitlines():
+        m = _ROW.match(line)
+        if not m:
+            continue
+        cells = re.split(r"\s{2,}", m.group(4).strip())
+        cells += [""] * (3 - len(cells))
+        rows.append(
+            Row(m.group(1), int(m.group(2)), m.group(3).lstrip("%"), cells[0], cells[1], cells[2])
+        )
+    return rows
+
+
+def joinery_table(mlir: Path) -> list[Row]:
+    """joinery's descriptor table of ``@joint``."""
+    p = run([tool("joinery-opt"), "--aot-print-descriptors", mlir, "-o", os.devnull])
+    assert p.returncode == 0, p.stderr
+    rows = parse_table(p.stdout)
+    assert rows, f"no descriptor table in:\n{p.stdout}"
+    return rows
+
+
+_DIFF_INPUTS = {"ParamAOTInput", "BufferAOTInput", "PlainAOTInput", "ViewBaseAOTInput",
+                "SyntheticBaseAOTInput", "TangentAOTInput"}
+_DIFF_OUTPUTS = {"PlainAOTOutput", "InputMutationAOTOutput", "IntermediateBaseAOTOutput",
+                 "MetadataMutationAOTOutput", "GradAOTOutput"}
+
+
+def _class(r: str) -> str:
+    return r.split("(", 1)[0]
+
+
+def joinery_fx_utils(rows: list[Row]) -> dict:
+    """The fx_utils queries from joinery's pairing, as lists of names in slot order."""
+    args = {r.index: r for r in rows if r.kind == "arg"}
+    results = {r.index: r for r in rows if r.kind == "result"}
+
+    def linked(link: str, prefix: str, table: dict) -> str | None:
+        m = re.fullmatch(prefix + r" (\d+)", link)
+        return table[int(m.group(1))].name if m else None
+
+    inputs = [
+        (r.repr, r.name, linked(r.link, "grad in result", results))
+        for r in args.values()
+        if _class(r.repr) in _DIFF_INPUTS
+    ]
+    outputs = [
+        (r.repr, r.name, linked(r.link, "tangent in argument", args))
+        for r in results.values()
+        if _class(r.repr) in _DIFF_OUTPUTS
+    ]
+    return _derived(inputs, outputs)
+
+
+def _derived(inputs, outputs) -> dict:
+    fqn = lambda r: re.fullmatch(r"\w+\(target='(.*)'\)", r).group(1)  # noqa: E731
+    return {
+        "all_input_and_grad": inputs,
+        "all_output_and_tangent": outputs,
+        "param_and_grad": [e for e in inputs if _class(e[0]) == "ParamAOTInput"],
+        "plain_input_and_grad": [e for e in inputs if _class(e[0]) == "PlainAOTInput"],
+        "plain_output_and_tangent": [e for e in outputs if _class(e[0]) == "PlainAOTOutput"],
+        "named_params": [(fqn(e[0]), e[1]) for e in inputs if _class(e[0]) == "ParamAOTInput"],
+        "named_buffers": [(fqn(e[0]), e[1]) for e in inputs if _class(e[0]) == "BufferAOTInput"],
+    }
+
+
+def torch_fx_utils(gm: torch.fx.GraphModule) -> dict:
+    """The same queries computed by PyTorch's ``fx_utils`` on the joint FX graph."""
+    from torch._functorch._aot_autograd import fx_utils
+
+    g = gm.graph
+    name = lambda n: None if n is None else n.name  # noqa: E731
+    inputs = [(repr(d), n.name, name(gr))
+              for d, (n, gr) in fx_utils.get_all_input_and_grad_nodes(g).items()]
+    outputs = [(repr(d), n.name, name(t))
+               for d, (n, t) in fx_utils.get_all_output_and_tangent_nodes(g).items()]
+    derived = _derived(inputs, outputs)
+    # The specialised helpers must agree with the filtered general ones.
+    assert derived["param_and_grad"] == [
+        (repr(d), n.name, name(gr)) for d, (n, gr) in fx_utils.get_param_and_grad_nodes(g).items()
+    ]
+    assert derived["plain_input_and_grad"] == [
+        (repr(d), n.name, name(gr))
+        for d, (n, gr) in fx_utils.get_plain_input_and_grad_nodes(g).items()
+    ]
+    assert derived["plain_output_and_tangent"] == [
+        (repr(d), n.name, name(t))
+        for d, (n, t) in fx_utils.get_plain_output_and_tangent_nodes(g).items()
+    ]
+    assert derived["named_params"] == [
+        (k, n.name) for k, n in fx_utils.get_named_param_nodes(g).items()
+    ]
+    assert derived["named_buffers"] == [
+        (k, n.name) for k, n in fx_utils.get_named_buffer_nodes(g).items()
+    ]
+    assert [n.name for n in fx_utils.get_param_nodes(g)] == [n for _, n in derived["named_params"]]
+    assert [n.name for n in fx_utils.get_buffer_nodes(g)] == [
+        n for _, n in derived["named_buffers"]
+    ]
+    return derived
+
+
+# ----- numerics -----
+
+
+def interpret(mlir: Path, inputs: Path, outputs: Path, n_results: int, seed: int = 0) -> list:
+    """Runs ``@joint`` with joinery's reference interpreter; one array (or ``None`` for a
+    ``none`` result, which writes no file) per result."""
+    p = run([tool("joinery-run"), "--interpret", mlir, "--fn", "joint", "--inputs", inputs,
+             "--outputs", outputs, "--seed", seed])
+    assert p.returncode == 0, p.stderr
+    return [np.load(outputs / f"out{j}.npy") if (outputs / f"out{j}.npy").exists() else None
+            for j in range(n_results)]
+
+
+def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rel: float = 1e-5):
+    """Equal shapes and dtypes, and every element within ``rel`` of the tensor's scale
+    (max |expected|), so sums that cancel are judged at the scale of their terms."""
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
+    assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype} != {expected.dtype}"
+    if expected.dtype == np.bool_ or np.issubdtype(expected.dtype, np.integer):
+        np.testing.assert_array_equal(actual, expected, err_msg=what)
+        return
+    scale = max(float(np.abs(expected).max(initial=0.0)), 1e-6)
+    err = float(np.abs(actual.astype(np.float64) - expected.astype(np.float64)).max(initial=0.0))
+    assert err <= rel * scale, f"{what}: max error {err:.3g} > {rel} x scale {scale:.3g}"
+
+
+def eager_reference(module, args, kwargs, export) -> list:
+    """The joint's outputs computed eagerly with autograd, laid out by output descriptor:
+    plain outputs, new values of mutated buffers and inputs, and gradients for the
+    tangents of ``export.example_inputs``."""
+    module = copy.deepcopy(module)
+    flat, spec = pytree.tree_flatten((args, kwargs))
+    flat = [t.clone() if isinstance(t, torch.Tensor) else t for t in flat]
+    args, kwargs = pytree.tree_unflatten(flat, spec)
+    out = module(*args, **kwargs)
+    outs = pytree.tree_leaves(out)
+
+    tangent_for = {}
+    for d, t in zip(export.input_descs, export.example_inputs):
+        if type(d).__name__ == "TangentAOTInput":
+            tangent_for[repr(d.output)] = t
+    diff_outs = [(o, tangent_for[repr(d)]) for d in export.output_descs
+                 if d is not None and type(d).__name__ == "PlainAOTOutput"
+                 for o in [outs[d.idx]] if repr(d) in tangent_for]
+    wrt = [(i, p) for i, (_, p) in enumerate(module.named_parameters())]
+    grads = torch.autograd.grad(
+        [o for o, _ in diff_outs], [p for _, p in wrt], [t for _, t in diff_outs],
+        allow_unused=True,
+    ) if diff_outs else [None] * len(wrt)
+    grad_of = {name: g for (name, _), g in zip(module.named_parameters(), grads)}
+
+    def value_of(d):
+        cls = type(d).__name__
+        if cls == "PlainAOTOutput":
+            return outs[d.idx]
+        if cls == "InputMutationAOTOutput":
+            m = d.mutated_input
+            if type(m).__name__ == "BufferAOTInput":
+                return module.get_buffer(m.target)
+            if type(m).__name__ == "PlainAOTInput":
+                return flat[m.idx]
+        if cls == "GradAOTOutput" and type(d.grad_of).__name__ == "ParamAOTInput":
+            return grad_of[d.grad_of.target]
+        raise NotImplementedError(f"no eager value for {d!r}")
+
+    return [None if d is None else value_of(d).detach() for d in export.output_descs]

@@ -1,0 +1,648 @@
+"""Export a PyTorch module's AOTAutograd joint graph with descriptors as joinery text.
+
+``aot_export_joint_with_descriptors`` traces ``module(*args, **kwargs)`` plus its backward
+into one FX graph whose placeholders (``primals_*``, ``tangents_*``) and output carry
+``meta["desc"]``. This module writes that graph as one ``func.func @joint``:
+
+- every placeholder is an argument named as in FX, typed from ``meta["val"]``, with its
+  descriptor under ``aot.desc``;
+- every ATen node is the op of the same name in the ``aten`` dialect, in generic form:
+  tensor arguments are operands in schema order, every other argument present on the
+  node is an attribute named after the schema argument (``dialects/aten/src/lib.rs``);
+- a multi-result node defines one value per result, each named after the ``getitem``
+  node that reads it (``%getitem, %getitem_1, %getitem_2 = "aten.native_layer_norm"``);
+- every output is a result with its descriptor; PyTorch's ``None`` gradient slots are
+  results of type ``none`` holding ``%none = "aot.none"()`` and described by
+  ``#aot.none_grad<primal>``;
+- the module carries ``torch.params_spec``, ``torch.buffers_spec`` and the pytree
+  ``torch.in_spec`` / ``torch.out_spec`` (``treespec_dumps`` JSON).
+
+Anything that cannot be translated raises :class:`ExportError` naming the node, its
+target and the source line it came from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import operator
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+import torch.utils._pytree as pytree
+
+from . import descriptors
+from .text import float_literal, int_literal, string_literal
+
+
+class ExportError(Exception):
+    """A graph the exporter cannot translate, with the node, target and source line."""
+
+
+_DTYPES = {
+    torch.float32: "f32",
+    torch.float64: "f64",
+    torch.float16: "f16",
+    torch.bfloat16: "bf16",
+    torch.int64: "i64",
+    torch.int32: "i32",
+    torch.int16: "i16",
+    torch.int8: "i8",
+    torch.bool: "i1",
+}
+
+_CATALOGUE = Path(__file__).resolve().parents[3] / "dialects" / "aten" / "catalogue.txt"
+
+
+@functools.cache
+def catalogue_ops(path: Path = _CATALOGUE) -> frozenset[str] | None:
+    """The op names (``add.Tensor``, ``addmm``) of the aten dialect's catalogue, or ``None``
+    when the package runs outside the joinery repository."""
+    if not path.is_file():
+        return None
+    ops = set()
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            ops.add(line.split("(", 1)[0].strip())
+    return frozenset(ops)
+
+
+@dataclass
+class JointExport:
+    """A joint graph exported from PyTorch: its joinery text and what is needed to check it."""
+
+    text: str
+    """The joinery module."""
+    graph_module: torch.fx.GraphModule
+    """PyTorch's joint graph."""
+    params_spec: list[str]
+    buffers_spec: list[str]
+    in_spec: Any
+    out_spec: Any
+    input_descs: list[Any]
+    """PyTorch's descriptor of every placeholder, in order."""
+    output_descs: list[Any]
+    """PyTorch's descriptor (or ``None``) of every output, in order."""
+    example_inputs: list[torch.Tensor] = field(default_factory=list)
+    """One real tensor per joint argument: the module's parameters and buffers, the user's
+    arguments and seeded random tangents."""
+    expected_outputs: list[torch.Tensor | None] = field(default_factory=list)
+    """PyTorch's joint outputs on ``example_inputs`` (``None`` for empty gradient slots)."""
+
+    def write_npy(self, directory: str | os.PathLike) -> None:
+        """Writes ``inputs/arg<i>.npy`` for every argument and ``expected/result<i>.npy`` for
+        every result that is not a ``None`` gradient slot."""
+        root = Path(directory)
+        (root / "inputs").mkdir(parents=True, exist_ok=True)
+        (root / "expected").mkdir(parents=True, exist_ok=True)
+        for i, t in enumerate(self.example_inputs):
+            np.save(root / "inputs" / f"arg{i}.npy", to_numpy(t))
+        for i, t in enumerate(self.expected_outputs):
+            if t is not None:
+                np.save(root / "expected" / f"result{i}.npy", to_numpy(t))
+
+
+def to_numpy(t: torch.Tensor) -> np.ndarray:
+    """A plain CPU tensor as a numpy array (bf16/f16 are widened to f32)."""
+    t = t.detach().cpu()
+    if t.dtype in (torch.bfloat16, torch.float16):
+        t = t.float()
+    return t.contiguous().numpy()
+
+
+def export_joint(module, args, kwargs=None, *, decompositions=None) -> str:
+    """The joinery text of ``module(*args, **kwargs)``'s joint graph with descriptors."""
+    return export(module, args, kwargs, decompositions=decompositions, run=False).text
+
+
+def export(
+    module: torch.nn.Module,
+    args: Sequence[Any],
+    kwargs: dict[str, Any] | None = None,
+    *,
+    decompositions: dict | None = None,
+    run: bool = True,
+    seed: int = 0,
+) -> JointExport:
+    """Exports the joint graph; with ``run``, also builds example inputs (random tangents
+    from ``seed``) and runs PyTorch's joint graph on them for reference outputs."""
+    args = tuple(args)
+    kwargs = dict(kwargs or {})
+    with contextlib.ExitStack() as stack, _record_stack_traces():
+        from torch._functorch.aot_autograd import aot_export_joint_with_descriptors
+
+        joint = aot_export_joint_with_descriptors(
+            stack, module, args, kwargs, decompositions=decompositions
+        )
+        gm = joint.graph_module
+        text = _Emitter(gm, joint).emit()
+        result = JointExport(
+            text=text,
+            graph_module=gm,
+            params_spec=list(joint.params_spec),
+            buffers_spec=list(joint.buffers_spec),
+            in_spec=joint.in_spec,
+            out_spec=joint.out_spec,
+            input_descs=[n.meta.get("desc") for n in gm.graph.find_nodes(op="placeholder")],
+            output_descs=list(gm.graph.output_node().meta.get("desc") or []),
+        )
+    if run:
+        result.example_inputs = example_inputs(gm, module, args, kwargs, seed)
+        interp = torch.fx.Interpreter(gm, garbage_collect_values=False)
+        with torch.no_grad():
+            interp.run(*[t.clone() for t in result.example_inputs])
+        result.expected_outputs = [
+            None if o is None else interp.env[o].detach()
+            for o in gm.graph.output_node().args[0]
+        ]
+    return result
+
+
+@contextlib.contextmanager
+def _record_stack_traces():
+    """Makes AOTAutograd's ``make_fx`` record ``meta["stack_trace"]`` on forward nodes, so
+    errors can name source lines. A no-op when PyTorch's internals differ."""
+    try:
+        from torch._functorch._aot_autograd import graph_capture
+    except ImportError:
+        yield
+        return
+    original = getattr(graph_capture, "make_fx", None)
+    if original is None:
+        yield
+        return
+    graph_capture.make_fx = functools.partial(original, record_stack_traces=True)
+    try:
+        yield
+    finally:
+        graph_capture.make_fx = original
+
+
+def example_inputs(gm, module, args, kwargs, seed: int) -> list[torch.Tensor]:
+    """One real tensor per placeholder, found through its descriptor."""
+    flat_user, _ = pytree.tree_flatten((args, kwargs))
+    gen = torch.Generator().manual_seed(seed)
+
+    def resolve(desc):
+        cls = type(desc).__name__
+        if cls == "ParamAOTInput":
+            return module.get_parameter(desc.target)
+        if cls == "BufferAOTInput":
+            return module.get_buffer(desc.target)
+        if cls == "PlainAOTInput":
+            return flat_user[desc.idx]
+        if cls == "SubclassGetAttrAOTInput":
+            return getattr(resolve(desc.base), desc.attr)
+        raise ExportError(f"no example input for {desc!r}")
+
+    inputs = []
+    for node in gm.graph.find_nodes(op="placeholder"):
+        desc = node.meta.get("desc")
+        val = node.meta.get("val")
+        if type(descriptors.root(desc)).__name__ == "TangentAOTInput":
+            t = torch.randn(tuple(val.shape), generator=gen, dtype=torch.float64)
+            inputs.append(t.to(val.dtype))
+        else:
+            t = resolve(desc)
+            if not isinstance(t, torch.Tensor):
+                raise ExportError(f"example input {node.name} ({desc!r}) is not a tensor")
+            inputs.append(t.detach().clone())
+    return inputs
+
+
+def tensor_type(val, what: str) -> str:
+    """The ``tensor<...>`` type of a (fake) tensor."""
+    if not isinstance(val, torch.Tensor):
+        raise ExportError(f"{what} is not a tensor (meta['val'] = {val!r})")
+    elem = _DTYPES.get(val.dtype)
+    if elem is None:
+        raise ExportError(f"{what} has dtype {val.dtype}, which joinery does not support")
+    dims = ["?" if not isinstance(d, int) else str(d) for d in val.shape]
+    return "tensor<" + "".join(d + "x" for d in dims) + elem + ">"
+
+
+def _source_line(node) -> str | None:
+    """``file:line`` of the innermost user frame of a node's stack trace."""
+    trace = node.meta.get("stack_trace")
+    if not trace:
+        return None
+    torch_dir = os.path.dirname(torch.__file__)
+    frames = []
+    for line in trace.splitlines():
+        line = line.strip()
+        if line.startswith('File "'):
+            path, _, rest = line[len('File "'):].partition('"')
+            lineno = rest.split("line", 1)[-1].split(",", 1)[0].strip()
+            frames.append((path, lineno))
+    if not frames:
+        return None
+    user = [f for f in frames if not f[0].startswith(torch_dir)]
+    path, lineno = (user or frames)[-1]
+    return f"{path}:{lineno}"
+
+
+def _op_name(schema) -> str:
+    ns, _, name = schema.name.partition("::")
+    return f"{ns}.{name}" + (f".{schema.overload_name}" if schema.overload_name else "")
+
+
+def _is_tensor_type(ty) -> bool:
+    s = str(ty)
+    return s in ("Tensor", "Optional[Tensor]", "List[Tensor]", "List[Optional[Tensor]]")
+
+
+# Result i of these ops, when PyTorch's output_mask drops it (meta["val"][i] is None), has
+# the type aten infers: (shape, dtype) from the node's arguments.
+def _masked_result_type(op: str, i: int, arg) -> tuple[list, torch.dtype] | None:
+    if op == "aten.native_layer_norm_backward":
+        inp = arg("input")
+        if i == 0:
+            return list(inp.shape), inp.dtype
+        w = arg("weight")
+        return list(arg("normalized_shape")), (w.dtype if w is not None else inp.dtype)
+    if op == "aten.native_batch_norm_backward":
+        inp = arg("input")
+        if i == 0:
+            return list(inp.shape), inp.dtype
+        w = arg("weight")
+        return [inp.shape[1]], (w.dtype if w is not None else inp.dtype)
+    if op == "aten.convolution_backward":
+        if i < 2:
+            t = arg("input" if i == 0 else "weight")
+            return list(t.shape), t.dtype
+        sizes = arg("bias_sizes")
+        w = arg("weight")
+        shape = list(sizes) if sizes is not None else [w.shape[0]]
+        return shape, arg("grad_output").dtype
+    return None
+
+
+class _Emitter:
+    """Writes one joint graph module as joinery text."""
+
+    def __init__(self, gm: torch.fx.GraphModule, joint):
+        self.gm = gm
+        self.joint = joint
+        self.nodes = list(gm.graph.nodes)
+        self.taken = {n.name for n in self.nodes}
+        self.value: dict[torch.fx.Node, str] = {}
+        self.first_by_seq: dict[int, torch.fx.Node] = {}
+        for n in self.nodes:
+            seq = n.meta.get("seq_nr")
+            if seq is not None and n.meta.get("stack_trace") and seq not in self.first_by_seq:
+                self.first_by_seq[seq] = n
+
+    # ----- errors -----
+
+    def where(self, node) -> str:
+        line = _source_line(node)
+        if line:
+            return f"at {line}"
+        fwd = self.first_by_seq.get(node.meta.get("seq_nr"))
+        if fwd is not None and _source_line(fwd):
+            return f"in the backward of {_source_line(fwd)}"
+        return "(no source line recorded)"
+
+    def fail(self, node, message: str):
+        raise ExportError(
+            f"cannot translate node '{node.name}' (target {node.target}) {self.where(node)}: "
+            f"{message}"
+        )
+
+    def fresh(self, base: str) -> str:
+        name, k = base, 0
+        while name in self.taken:
+            k += 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
+
+    # ----- emission -----
+
+    def emit(self) -> str:
+        placeholders = [n for n in self.nodes if n.op == "placeholder"]
+        out_node = self.gm.graph.output_node()
+        arg_texts = []
+        for n in placeholders:
+            desc = n.meta.get("desc")
+            if desc is None:
+                self.fail(n, "placeholder has no meta['desc'] descriptor")
+            ty = tensor_type(n.meta.get("val"), f"placeholder '{n.name}'")
+            arg_texts.append(f"%{n.name}: {ty} {{aot.desc = {self.desc_attr(n, desc)}}}")
+            self.value[n] = f"%{n.name}"
+
+        self.result_names = self.name_results()
+        body: list[str] = []
+        missing: dict[str, torch.fx.Node] = {}
+        for n in self.nodes:
+            if n.op != "call_function":
+                if n.op in ("placeholder", "output"):
+                    continue
+                self.fail(n, f"'{n.op}' nodes are not supported (only ATen calls)")
+            if n.target is operator.getitem:
+                continue
+            line = self.emit_call(n, missing)
+            body.append(line)
+        cat = catalogue_ops()
+        if cat is not None and missing:
+            lines = [
+                f"  {op}: node '{n.name}' (target {n.target}) {self.where(n)}"
+                for op, n in missing.items()
+            ]
+            raise ExportError(
+                "ops missing from the aten dialect's catalogue "
+                f"({_CATALOGUE}):\n" + "\n".join(lines)
+            )
+
+        outputs = out_node.args[0]
+        out_descs = out_node.meta.get("desc")
+        if out_descs is None or len(out_descs) != len(outputs):
+            self.fail(out_node, "the output node has no descriptor list matching its values")
+        none_slots = self.none_grad_primals(placeholders, out_descs)
+        res_types, res_values = [], []
+        none_name = None
+        for i, (v, d) in enumerate(zip(outputs, out_descs)):
+            if v is None:
+                if d is not None:
+                    self.fail(out_node, f"output {i} is None but described by {d!r}")
+                if none_name is None:
+                    none_name = self.fresh("none")
+                res_types.append(f"none {{aot.desc = {descriptors.none_grad_attr(none_slots[i])}}}")
+                res_values.append((f"%{none_name}", "none"))
+                continue
+            if not isinstance(v, torch.fx.Node):
+                self.fail(out_node, f"output {i} is {v!r}, not a graph value")
+            if d is None:
+                self.fail(out_node, f"output {i} ('{v.name}') has no descriptor")
+            ty = tensor_type(v.meta.get("val"), f"output {i} ('{v.name}')")
+            res_types.append(f"{ty} {{aot.desc = {self.desc_attr(out_node, d)}}}")
+            res_values.append((self.use(v, out_node), ty))
+        if none_name is not None:
+            body.append(f'%{none_name} = "aot.none"() : () -> none')
+        if res_values:
+            body.append(
+                "func.return "
+                + ", ".join(v for v, _ in res_values)
+                + " : "
+                + ", ".join(t for _, t in res_values)
+            )
+        else:
+            body.append("func.return")
+
+        indent_args = ",\n" + " " * 19
+        sig = f"  func.func @joint({indent_args.join(arg_texts)})"
+        sig += "\n      -> (" + (",\n          ").join(res_types) + ") {\n"
+        text = "module" + self.module_attrs() + " {\n" + sig
+        text += "".join(f"    {line}\n" for line in body)
+        text += "  }\n}\n"
+        return text
+
+    def module_attrs(self) -> str:
+        j = self.joint
+        entries = {
+            "torch.params_spec": "[" + ", ".join(map(string_literal, j.params_spec)) + "]",
+            "torch.buffers_spec": "[" + ", ".join(map(string_literal, j.buffers_spec)) + "]",
+        }
+        for key, spec in (("torch.in_spec", j.in_spec), ("torch.out_spec", j.out_spec)):
+            if spec is not None:
+                entries[key] = string_literal(pytree.treespec_dumps(spec))
+        return " attributes {" + ", ".join(f"{k} = {entries[k]}" for k in sorted(entries)) + "}"
+
+    def desc_attr(self, node, desc) -> str:
+        try:
+            return descriptors.to_attr(desc)
+        except descriptors.UnknownDescriptor as e:
+            self.fail(node, str(e))
+
+    def none_grad_primals(self, placeholders, out_descs) -> dict[int, Any]:
+        """The primal of every ``None`` gradient slot. The gradient group has one slot per
+        primal in primal order (subclass primals expand into consecutive pieces), so a
+        ``None`` slot belongs to the primal after the one of the previous slot."""
+        primals = []
+        for n in placeholders:
+            d = n.meta["desc"]
+            if descriptors.is_primal(d) and descriptors.root(d) not in primals:
+                primals.append(descriptors.root(d))
+        slots: dict[int, Any] = {}
+        cursor = None
+        for i, d in enumerate(out_descs):
+            if d is None:
+                k = 0 if cursor is None else cursor + 1
+                if k >= len(primals):
+                    self.fail(
+                        self.gm.graph.output_node(),
+                        f"output {i} is a None gradient slot, but every primal has one already",
+                    )
+                slots[i] = primals[k]
+                cursor = k
+            elif type(descriptors.root(d)).__name__ == "GradAOTOutput":
+                g = descriptors.root(d).grad_of
+                if g in primals:
+                    cursor = primals.index(g)
+        return slots
+
+    def name_results(self) -> dict[torch.fx.Node, list[str]]:
+        """Result names of every multi-result node, from the getitem nodes that read them."""
+        names: dict[torch.fx.Node, list[str | None]] = {}
+        for n in self.nodes:
+            if n.op == "call_function" and isinstance(n.meta.get("val"), (tuple, list)):
+                names[n] = [None] * len(n.meta["val"])
+        for n in self.nodes:
+            if n.op == "call_function" and n.target is operator.getitem:
+                base, idx = n.args
+                if base not in names or not isinstance(idx, int):
+                    self.fail(n, "getitem of a value that is not a multi-result op")
+                if names[base][idx] is None:
+                    names[base][idx] = n.name
+                self.value[n] = f"%{names[base][idx]}"
+        for base, lst in names.items():
+            for i, nm in enumerate(lst):
+                if nm is None:
+                    lst[i] = self.fresh(f"{base.name}_{i}")
+        return names
+
+    def use(self, v, user) -> str:
+        if v in self.result_names:
+            self.fail(user, f"uses multi-result '{v.name}' directly instead of through getitem")
+        if v not in self.value:
+            self.fail(user, f"uses '{v}', which was not translated")
+        return self.value[v]
+
+    def emit_call(self, n, missing: dict) -> str:
+        target = n.target
+        if not isinstance(target, torch._ops.OpOverload):
+            self.fail(n, "only ATen operator calls can be translated")
+        schema = target._schema
+        if not schema.name.startswith("aten::"):
+            self.fail(n, f"'{schema.name}' is not an ATen op")
+        bound = self.bind(n, schema)
+        # A Python number passed to a Tensor argument means the `.Scalar` overload.
+        numbers = [a.name for a, v in bound if _is_tensor_type(a.type) and _is_number(v)]
+        if numbers:
+            schema = self.scalar_overload(n, target, set(numbers))
+            bound = [(a, v) for a, (_, v) in zip(schema.arguments, bound)]
+        op = _op_name(schema)
+        if catalogue_ops() is not None and op[len("aten."):] not in catalogue_ops():
+            missing.setdefault(op, n)
+
+        operands, operand_types, segments, attrs = [], [], [], {}
+        variable = []
+        for a, v in bound:
+            ty = str(a.type)
+            if _is_tensor_type(a.type):
+                if ty.startswith("List"):
+                    items = list(v or [])
+                    if any(x is None for x in items):
+                        self.fail(n, f"'{a.name}' holds None elements, which aten cannot express")
+                    variable.append(("list", len(items)))
+                elif ty.startswith("Optional"):
+                    items = [] if v is None else [v]
+                    variable.append(("optional", len(items)))
+                else:
+                    if v is None:
+                        self.fail(n, f"required tensor argument '{a.name}' is None")
+                    items = [v]
+                segments.append(len(items))
+                for x in items:
+                    if not isinstance(x, torch.fx.Node):
+                        self.fail(n, f"tensor argument '{a.name}' is {x!r}, not a graph value")
+                    operands.append(self.use(x, n))
+                    operand_types.append(tensor_type(x.meta.get("val"), f"operand '{x.name}'"))
+            elif v is not _ABSENT and v is not None:
+                attrs[a.name] = self.attr(n, a, v)
+        if len(variable) >= 2 and not (
+            all(k == "optional" for k, _ in variable) and len({c for _, c in variable}) == 1
+        ):
+            attrs["operandSegmentSizes"] = "[" + ", ".join(map(str, segments)) + "]"
+
+        result_types = self.result_types(n, op, bound)
+        if n in self.result_names:
+            lhs = ", ".join(f"%{x}" for x in self.result_names[n])
+        else:
+            lhs = f"%{n.name}"
+            self.value[n] = lhs
+        attr_text = ""
+        if attrs:
+            attr_text = " {" + ", ".join(f"{k} = {attrs[k]}" for k in sorted(attrs)) + "}"
+        results = result_types[0] if len(result_types) == 1 else "(" + ", ".join(result_types) + ")"
+        return (
+            f'{lhs} = "{op}"({", ".join(operands)}){attr_text} : '
+            f'({", ".join(operand_types)}) -> {results}'
+        )
+
+    def bind(self, n, schema) -> list[tuple[Any, Any]]:
+        """Every schema argument with the node's value for it (``_ABSENT`` if not given)."""
+        args, kwargs = list(n.args), dict(n.kwargs)
+        if len(args) > len(schema.arguments):
+            self.fail(n, "more arguments than its schema has")
+        bound = []
+        for i, a in enumerate(schema.arguments):
+            if i < len(args):
+                bound.append((a, args[i]))
+            else:
+                bound.append((a, kwargs.pop(a.name, _ABSENT)))
+        if kwargs:
+            self.fail(n, f"unknown keyword arguments {sorted(kwargs)}")
+        return bound
+
+    def scalar_overload(self, n, target, numbers: set[str]):
+        """The overload of the same op taking ``Scalar`` where ``numbers`` are passed."""
+        mine = target._schema.arguments
+        packet = target.overloadpacket
+        for name in packet.overloads():
+            cand = getattr(packet, name)._schema
+            args = cand.arguments
+            if len(args) != len(mine) or [a.name for a in args] != [a.name for a in mine]:
+                continue
+            if all(
+                str(a.type) == "number" if a.name in numbers else str(a.type) == str(b.type)
+                for a, b in zip(args, mine)
+            ):
+                return cand
+        self.fail(n, f"passes a number to tensor argument(s) {sorted(numbers)} and "
+                     f"'{packet}' has no overload taking a Scalar there")
+
+    def attr(self, n, arg, v) -> str:
+        ty = str(arg.type)
+        if ty.startswith("Optional["):
+            ty = ty[len("Optional["):-1]
+        try:
+            return _attr(v, ty)
+        except _Untranslatable as e:
+            self.fail(n, f"argument '{arg.name}' = {v!r}: {e}")
+
+    def result_types(self, n, op, bound) -> list[str]:
+        val = n.meta.get("val")
+        if not isinstance(val, (tuple, list)):
+            return [tensor_type(val, f"the result of '{n.name}'")]
+        values = {a.name: v for a, v in bound}
+
+        def arg(name):
+            v = values.get(name)
+            if isinstance(v, torch.fx.Node):
+                return v.meta.get("val")
+            return None if v is _ABSENT else v
+
+        types = []
+        for i, r in enumerate(val):
+            if r is None:
+                inferred = _masked_result_type(op, i, arg)
+                if inferred is None:
+                    self.fail(n, f"result {i} is None and its type is unknown")
+                shape, dtype = inferred
+                r = torch.empty(shape, dtype=dtype, device="meta")
+            types.append(tensor_type(r, f"result {i} of '{n.name}'"))
+        return types
+
+
+class _Absent:
+    def __repr__(self):
+        return "<absent>"
+
+
+_ABSENT = _Absent()
+
+
+class _Untranslatable(ValueError):
+    pass
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (bool, int, float)) and not isinstance(v, torch.SymInt)
+
+
+def _attr(v, ty: str) -> str:
+    """The attribute text of a literal argument of schema type ``ty``."""
+    if isinstance(v, (torch.SymInt, torch.SymFloat, torch.SymBool)):
+        raise _Untranslatable("symbolic values are not supported (export with static shapes)")
+    if isinstance(v, torch.dtype):
+        if v not in _DTYPES:
+            raise _Untranslatable(f"dtype {v} is not supported")
+        return _DTYPES[v]
+    if isinstance(v, (torch.layout, torch.memory_format)):
+        return string_literal(str(v).removeprefix("torch."))
+    if isinstance(v, torch.device):
+        return string_literal(str(v))
+    if isinstance(v, str):
+        return string_literal(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        if ty == "float":
+            return float_literal(float(v))
+        return int_literal(v)
+    if isinstance(v, float):
+        if ty == "int":
+            raise _Untranslatable("a float where the schema wants an integer")
+        return float_literal(v)
+    if isinstance(v, (list, tuple)):
+        elem = ty[len("List["):-1] if ty.startswith("List[") else ty
+        items = [_attr(x, elem) for x in v]
+        # Integers in arrays are i64 without saying so, as MLIR prints them.
+        return "[" + ", ".join(i.removesuffix(" : i64") for i in items) + "]"
+    raise _Untranslatable(f"literals of type {type(v).__name__} are not supported")
