@@ -408,7 +408,7 @@ pub fn operand_segments(
             }
             Ok(sizes)
         }
-        v if v.is_empty() => Err(format!(
+        [] => Err(format!(
             "expects {fixed} operand(s) ({}), got {count}",
             shape()
         )),
