@@ -68,7 +68,7 @@ lit:
 
 ## run: the bundled example through joinery-opt.
 run: build
-	$(RELEASE_DIR)/joinery-opt --allow-unregistered-dialect $(EXAMPLE)
+	$(RELEASE_DIR)/joinery-opt $(EXAMPLE)
 
 ## bench: parse+verify+print throughput against mlir-opt-22.
 bench: build

@@ -59,6 +59,7 @@ for name, path in [
     ("FileCheck", llvm_tool("FileCheck")),
     ("mlir-opt", llvm_tool("mlir-opt")),
     ("not", llvm_tool("not")),
+    ("count", llvm_tool("count")),
 ]:
     config.substitutions.append((r"(?<![\w/.-])" + name.replace("-", r"\-") + r"(?![\w-])", path))
 

@@ -1,0 +1,223 @@
+//! End-to-end tests of `opt_main` over in-memory streams: the flags, exit codes, splitting,
+//! expected-diagnostics checking and the panic guard.
+
+use joinery_driver::opt_main_with_io;
+use joinery_ir::{Context, OpId};
+use joinery_pass::{Pass, PassInfo, PassRegistry, PassResult, PassState};
+
+/// A pass that panics, to exercise the guard.
+static PANIC_PASS: PassInfo = PassInfo {
+    name: "test-panic",
+    title: "TestPanic",
+    summary: "Panics (tests the driver's guard)",
+    description: "Panics on any op.",
+    anchor: None,
+    options: &[],
+    statistics: &[],
+    constructor: |_| Box::new(Panics),
+};
+
+struct Panics;
+
+impl Pass for Panics {
+    fn run(&mut self, _: &mut Context, _: OpId, _: &mut PassState) -> PassResult {
+        panic!("the test pass panicked on purpose")
+    }
+}
+
+fn registry() -> PassRegistry {
+    let mut passes = PassRegistry::new();
+    joinery_pass::register_generic_passes(&mut passes);
+    passes.register(&PANIC_PASS);
+    passes
+}
+
+/// Runs the driver on `input` (stdin) with `args`; returns (exit code, stdout, stderr).
+fn run(args: &[&str], input: &str) -> (i32, String, String) {
+    let mut argv = vec!["joinery-opt".to_string()];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let mut stdin = input.as_bytes();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = opt_main_with_io(
+        argv,
+        &[&joinery_func::FUNC_DIALECT],
+        &registry(),
+        &mut stdin,
+        &mut out,
+        &mut err,
+    );
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+const FUNC: &str = "func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {\n  %b = \"test.op\"(%a) : (tensor<4xf32>) -> tensor<4xf32>\n  func.return %b : tensor<4xf32>\n}\n";
+
+#[test]
+fn prints_valid_input_and_exits_zero() {
+    let (code, out, err) = run(&["--allow-unregistered-dialect"], FUNC);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("func.func @f(%a: tensor<4xf32>)"), "{out}");
+    assert!(out.contains("%b = \"test.op\"(%a)"), "{out}");
+}
+
+#[test]
+fn unregistered_ops_need_the_flag() {
+    let (code, _, err) = run(&[], FUNC);
+    assert_eq!(code, 1);
+    assert!(err.contains("test.op"), "{err}");
+}
+
+#[test]
+fn help_mentions_every_flag_and_pass() {
+    let (code, out, _) = run(&["--help"], "");
+    assert_eq!(code, 0);
+    for flag in [
+        "--output",
+        "--pass-pipeline",
+        "--split-input-file",
+        "--verify-diagnostics",
+        "--allow-unregistered-dialect",
+        "--verify-each",
+        "--verify-roundtrip",
+        "--print-ir-after-all",
+        "--print-ir-before",
+        "--print-ir-after",
+        "--print-ir-after-change",
+        "--timing",
+        "--pass-statistics",
+        "--print-op-generic",
+        "--print-debuginfo",
+        "--dump-pass-pipeline",
+        "--list-passes",
+        "--show-dialects",
+        "--help",
+        "--canonicalize",
+        "--cse",
+        "--dce",
+        "--symbol-dce",
+        "--inline",
+        "--test-panic",
+    ] {
+        assert!(out.contains(flag), "--help lacks {flag}:\n{out}");
+    }
+}
+
+#[test]
+fn list_passes_shows_each_pass_with_its_summary() {
+    let (code, out, _) = run(&["--list-passes"], "");
+    assert_eq!(code, 0);
+    for info in registry().passes() {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("--{} ", info.name)))
+            .unwrap_or_else(|| panic!("no line for {}:\n{out}", info.name));
+        assert!(line.ends_with(info.summary), "{line}");
+    }
+}
+
+#[test]
+fn show_dialects_lists_registered_dialects() {
+    let (code, out, _) = run(&["--show-dialects"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("builtin") && out.contains("func"), "{out}");
+}
+
+#[test]
+fn pass_flags_run_in_command_line_order() {
+    let (code, _, err) = run(&["--dce", "--cse", "--dce", "--dump-pass-pipeline"], "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err.lines().next(), Some("builtin.module(dce,cse,dce)"));
+}
+
+#[test]
+fn pipeline_and_pass_flags_do_not_mix() {
+    let (code, _, err) = run(&["-p", "builtin.module(cse)", "--dce"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot be combined"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_one() {
+    let (code, _, err) = run(&["--no-such-flag"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("--no-such-flag"), "{err}");
+}
+
+#[test]
+fn a_panicking_pass_is_an_internal_error() {
+    let (code, _, err) = run(&["--test-panic"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("internal error: the test pass panicked on purpose"),
+        "{err}"
+    );
+}
+
+#[test]
+fn split_input_file_keeps_whole_file_line_numbers() {
+    let input = "func.func @a() {\n  func.return\n}\n// -----\nfunc.func @b() {\n  func.return %x : f32\n}\n";
+    let (code, out, err) = run(&["--split-input-file"], input);
+    assert_eq!(code, 1);
+    assert!(err.contains("<stdin>:6:"), "{err}");
+    assert!(out.contains("@a") && out.contains("// -----"), "{out}");
+}
+
+#[test]
+fn verify_diagnostics_matches_expectations() {
+    let good = "func.func @b() {\n  // expected-error@+1 {{undefined}}\n  func.return %x : f32\n}\n";
+    let (code, _, err) = run(&["--verify-diagnostics"], good);
+    assert_eq!(code, 0, "{err}");
+    let unmet = "func.func @b() {\n  // expected-error@+1 {{no such message}}\n  func.return\n}\n";
+    let (code, _, err) = run(&["--verify-diagnostics"], unmet);
+    assert_eq!(code, 1);
+    assert!(err.contains("no such message"), "{err}");
+}
+
+#[test]
+fn verify_roundtrip_accepts_valid_ir() {
+    let (code, _, err) = run(&["--allow-unregistered-dialect", "--verify-roundtrip"], FUNC);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn ir_dumps_carry_a_run_line() {
+    let (code, _, err) = run(
+        &["--allow-unregistered-dialect", "--print-ir-before=cse", "--cse"],
+        FUNC,
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut lines = err.lines();
+    assert_eq!(
+        lines.next(),
+        Some("// -----// IR Dump Before CSE (cse) //----- //")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("// RUN: joinery-opt --allow-unregistered-dialect --pass-pipeline='builtin.module(cse)' %s")
+    );
+}
+
+#[test]
+fn non_utf8_input_is_an_error() {
+    let mut argv = vec!["joinery-opt".to_string()];
+    argv.push("-".into());
+    let bytes: Vec<u8> = vec![b'a', 0xff, 0xfe, b'\n'];
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = opt_main_with_io(
+        argv,
+        &[],
+        &registry(),
+        &mut bytes.as_slice(),
+        &mut out,
+        &mut err,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        String::from_utf8_lossy(&err).contains("not valid UTF-8"),
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+}

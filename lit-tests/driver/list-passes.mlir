@@ -1,0 +1,18 @@
+// --list-passes shows every pass with its one-line summary and its options.
+// RUN: joinery-opt --list-passes | FileCheck %s
+// RUN: joinery-opt --show-dialects | FileCheck %s --check-prefix=DIALECTS
+
+// CHECK-LABEL: Passes:
+// CHECK-NEXT: --canonicalize - Canonicalize operations
+// CHECK-NEXT:   max-iterations=<int> - {{.+}} (default: 10)
+// CHECK:      --cse {{ *}}- Eliminate common sub-expressions
+// CHECK-NEXT: --dce {{ *}}- Erase pure operations whose results are unused
+// CHECK-NEXT: --inline {{ *}}- Inline function calls
+// CHECK-NEXT:   remove-dead-callees=<bool> - {{.+}} (default: true)
+// CHECK-NEXT: --symbol-dce {{ *}}- Eliminate dead private symbols
+
+// DIALECTS: Available Dialects:
+// DIALECTS-NEXT: builtin {{ *}}- {{.+}}
+// DIALECTS-NEXT: func {{ *}}- {{.+}}
+// DIALECTS-NEXT: aot {{ *}}- {{.+}}
+// DIALECTS-NEXT: aten {{ *}}- {{.+}}
