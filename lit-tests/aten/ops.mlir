@@ -1,0 +1,114 @@
+// Pretty forms of aten ops round-trip: attributes named after PyTorch's schema arguments,
+// results typed by inference (the verifier runs on every op).
+// RUN: joinery-opt --allow-unregistered-dialect %s | FileCheck %s
+// RUN: joinery-opt --allow-unregistered-dialect %s | joinery-opt --allow-unregistered-dialect | FileCheck %s
+// RUN: joinery-opt --allow-unregistered-dialect --print-op-generic %s | joinery-opt --allow-unregistered-dialect | FileCheck %s
+
+// CHECK-LABEL: func.func @pointwise
+func.func @pointwise(%a: tensor<4x1xf32>, %b: tensor<3xf32>, %i: tensor<3xi32>) -> tensor<4x3xf32> {
+  // CHECK: %[[ADD:.*]] = aten.add.Tensor %{{.*}}, %{{.*}} {alpha = 1 : i64} : (tensor<4x1xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+  %add = aten.add.Tensor %a, %b {alpha = 1 : i64} : (tensor<4x1xf32>, tensor<3xf32>) -> tensor<4x3xf32>
+  // CHECK: aten.mul.Scalar %{{.*}} {other = 2.5 : f64} : (tensor<3xi32>) -> tensor<3xf32>
+  %ms = aten.mul.Scalar %i {other = 2.5 : f64} : (tensor<3xi32>) -> tensor<3xf32>
+  // CHECK: aten.relu %[[ADD]] : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  %r = aten.relu %add : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  // CHECK: aten.gelu %{{.*}} {approximate = "tanh"} : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  %g = aten.gelu %r {approximate = "tanh"} : (tensor<4x3xf32>) -> tensor<4x3xf32>
+  // CHECK: aten.gt.Scalar %{{.*}} {other = 0 : i64} : (tensor<4x3xf32>) -> tensor<4x3xi1>
+  %c = aten.gt.Scalar %g {other = 0 : i64} : (tensor<4x3xf32>) -> tensor<4x3xi1>
+  // CHECK: aten.where.self
+  %w = aten.where.self %c, %g, %r : (tensor<4x3xi1>, tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+  // CHECK: aten.exp %{{.*}} : (tensor<3xi32>) -> tensor<3xf32>
+  %e = aten.exp %i : (tensor<3xi32>) -> tensor<3xf32>
+  func.return %w : tensor<4x3xf32>
+}
+
+// CHECK-LABEL: func.func @reductions_and_matmul
+func.func @reductions_and_matmul(%x: tensor<4x3xf32>, %w: tensor<5x3xf32>, %bias: tensor<5xf32>) -> tensor<1x5xf32> {
+  // CHECK: aten.t %{{.*}} : (tensor<5x3xf32>) -> tensor<3x5xf32>
+  %wt = aten.t %w : (tensor<5x3xf32>) -> tensor<3x5xf32>
+  // CHECK: aten.addmm %{{.*}}, %{{.*}}, %{{.*}} : (tensor<5xf32>, tensor<4x3xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
+  %y = aten.addmm %bias, %x, %wt : (tensor<5xf32>, tensor<4x3xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
+  // CHECK: aten.mm
+  %m = aten.mm %x, %wt : (tensor<4x3xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
+  // CHECK: aten.sum.dim_IntList %{{.*}} {dim = [0 : i64], keepdim = true} : (tensor<4x5xf32>) -> tensor<1x5xf32>
+  %s = aten.sum.dim_IntList %y {dim = [0], keepdim = true} : (tensor<4x5xf32>) -> tensor<1x5xf32>
+  // CHECK: aten.amax %{{.*}} {dim = [1 : i64]} : (tensor<4x5xf32>) -> tensor<4xf32>
+  %mx = aten.amax %m {dim = [1]} : (tensor<4x5xf32>) -> tensor<4xf32>
+  // CHECK: %{{.*}}:2 = aten.var_mean.correction %{{.*}} {correction = 0 : i64, dim = [1 : i64]} : (tensor<4x5xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  %vm:2 = aten.var_mean.correction %m {correction = 0 : i64, dim = [1]} : (tensor<4x5xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  // CHECK: aten.mean.dim %{{.*}} {dim = [-1 : i64]} : (tensor<?x5xf32>) -> tensor<?xf32>
+  %dyn = "test.dynamic"() : () -> tensor<?x5xf32>
+  %md = aten.mean.dim %dyn {dim = [-1]} : (tensor<?x5xf32>) -> tensor<?xf32>
+  func.return %s : tensor<1x5xf32>
+}
+
+// CHECK-LABEL: func.func @views
+func.func @views(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
+  // CHECK: aten.view %{{.*}} {size = [-1 : i64, 4 : i64]} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
+  %v = aten.view %x {size = [-1, 4]} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
+  // CHECK: aten.permute %{{.*}} {dims = [2 : i64, 0 : i64, 1 : i64]} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  %p = aten.permute %x {dims = [2, 0, 1]} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  // CHECK: aten.transpose.int %{{.*}} {dim0 = 0 : i64, dim1 = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+  %tr = aten.transpose.int %x {dim0 = 0 : i64, dim1 = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+  // CHECK: aten.unsqueeze %{{.*}} {dim = 0 : i64} : (tensor<2x3x4xf32>) -> tensor<1x2x3x4xf32>
+  %u = aten.unsqueeze %x {dim = 0 : i64} : (tensor<2x3x4xf32>) -> tensor<1x2x3x4xf32>
+  // CHECK: aten.expand %{{.*}} {size = [5 : i64, 2 : i64, 3 : i64, 4 : i64]} : (tensor<1x2x3x4xf32>) -> tensor<5x2x3x4xf32>
+  %ex = aten.expand %u {size = [5, 2, 3, 4]} : (tensor<1x2x3x4xf32>) -> tensor<5x2x3x4xf32>
+  // CHECK: aten.slice.Tensor %{{.*}} {dim = 1 : i64, end = 9223372036854775807 : i64, start = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x2x4xf32>
+  %sl = aten.slice.Tensor %x {dim = 1 : i64, end = 9223372036854775807 : i64, start = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x2x4xf32>
+  // CHECK: aten.select.int %{{.*}} {dim = 0 : i64, index = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<3x4xf32>
+  %se = aten.select.int %x {dim = 0 : i64, index = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<3x4xf32>
+  // CHECK: %{{.*}}:2 = aten.split_with_sizes %{{.*}} {dim = 2 : i64, split_sizes = [1 : i64, 3 : i64]} : (tensor<2x3x4xf32>) -> (tensor<2x3x1xf32>, tensor<2x3x3xf32>)
+  %sp:2 = aten.split_with_sizes %x {dim = 2 : i64, split_sizes = [1, 3]} : (tensor<2x3x4xf32>) -> (tensor<2x3x1xf32>, tensor<2x3x3xf32>)
+  // CHECK: aten.cat %{{.*}}, %{{.*}} {dim = -1 : i64} : (tensor<2x3x1xf32>, tensor<2x3x3xf32>) -> tensor<2x3x4xf32>
+  %ct = aten.cat %sp#0, %sp#1 {dim = -1 : i64} : (tensor<2x3x1xf32>, tensor<2x3x3xf32>) -> tensor<2x3x4xf32>
+  // CHECK: aten._to_copy %{{.*}} {dtype = bf16} : (tensor<2x3x4xf32>) -> tensor<2x3x4xbf16>
+  %cp = aten._to_copy %x {dtype = bf16} : (tensor<2x3x4xf32>) -> tensor<2x3x4xbf16>
+  func.return %v : tensor<6x4xf32>
+}
+
+// CHECK-LABEL: func.func @nn
+func.func @nn(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %labels: tensor<2xi64>) -> tensor<f32> {
+  // Weight present, bias absent: operandSegmentSizes says which.
+  // CHECK: %{{.*}}:3 = aten.native_layer_norm %{{.*}}, %{{.*}} {eps = 1.0e-5 : f64, normalized_shape = [8 : i64], operandSegmentSizes = [1 : i64, 1 : i64, 0 : i64]} : (tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  %ln:3 = aten.native_layer_norm %x, %w {eps = 1.0e-05 : f64, normalized_shape = [8], operandSegmentSizes = [1, 1, 0]} : (tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  // CHECK: aten._log_softmax %{{.*}} {dim = 1 : i64, half_to_float = false} : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  %ls = aten._log_softmax %ln#0 {dim = 1 : i64, half_to_float = false} : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  // CHECK: %{{.*}}:2 = aten.nll_loss_forward %{{.*}}, %{{.*}} {ignore_index = -100 : i64, reduction = 1 : i64} : (tensor<2x8xf32>, tensor<2xi64>) -> (tensor<f32>, tensor<f32>)
+  %loss:2 = aten.nll_loss_forward %ls, %labels {ignore_index = -100 : i64, reduction = 1 : i64} : (tensor<2x8xf32>, tensor<2xi64>) -> (tensor<f32>, tensor<f32>)
+  // CHECK: %{{.*}}:2 = aten.native_dropout %{{.*}} {p = 0.5 : f64, train = true} : (tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xi1>)
+  %d:2 = aten.native_dropout %x {p = 0.5 : f64, train = true} : (tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xi1>)
+  // CHECK: aten.full {fill_value = 0 : i64, size = [2 : i64, 3 : i64]} : () -> tensor<2x3xi64>
+  %f = aten.full {fill_value = 0 : i64, size = [2, 3]} : () -> tensor<2x3xi64>
+  // CHECK: aten.embedding %{{.*}}, %{{.*}} : (tensor<10x4xf32>, tensor<2x3xi64>) -> tensor<2x3x4xf32>
+  %table = "test.table"() : () -> tensor<10x4xf32>
+  %e = aten.embedding %table, %f : (tensor<10x4xf32>, tensor<2x3xi64>) -> tensor<2x3x4xf32>
+  func.return %loss#0 : tensor<f32>
+}
+
+// CHECK-LABEL: func.func @conv_pool
+func.func @conv_pool(%x: tensor<2x3x8x8xf32>, %w: tensor<16x3x3x3xf32>, %b: tensor<16xf32>) -> tensor<2x16x4x4xf32> {
+  // CHECK: aten.convolution %{{.*}}, %{{.*}}, %{{.*}} {dilation = [1 : i64, 1 : i64], groups = 1 : i64, output_padding = [0 : i64, 0 : i64], padding = [1 : i64, 1 : i64], stride = [1 : i64, 1 : i64], transposed = false} : (tensor<2x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<2x16x8x8xf32>
+  %c = aten.convolution %x, %w, %b {dilation = [1, 1], groups = 1 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<2x16x8x8xf32>
+  // CHECK: %{{.*}}:2 = aten.max_pool2d_with_indices %{{.*}} {kernel_size = [2 : i64, 2 : i64], stride = [2 : i64, 2 : i64]} : (tensor<2x16x8x8xf32>) -> (tensor<2x16x4x4xf32>, tensor<2x16x4x4xi64>)
+  %p:2 = aten.max_pool2d_with_indices %c {kernel_size = [2, 2], stride = [2, 2]} : (tensor<2x16x8x8xf32>) -> (tensor<2x16x4x4xf32>, tensor<2x16x4x4xi64>)
+  func.return %p#0 : tensor<2x16x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @in_place
+func.func @in_place(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: aten.add_.Tensor %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %a = aten.add_.Tensor %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // CHECK: aten.copy_ %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %c = aten.copy_ %x, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  func.return %c : tensor<4xf32>
+}
+
+// The generic form parses too.
+// CHECK-LABEL: func.func @generic
+func.func @generic(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: aten.neg %{{.*}} : (tensor<4xf32>) -> tensor<4xf32>
+  %n = "aten.neg"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  func.return %n : tensor<4xf32>
+}
