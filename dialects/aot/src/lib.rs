@@ -23,9 +23,13 @@
 //! a result of builtin type `none` carrying `#aot.none_grad<primal>`: the joint keeps one
 //! gradient slot per primal, in primal order, and the verifier checks that alignment. The
 //! value returned there comes from `%none = "aot.none"() : () -> none`.
+//!
+//! After partitioning (level L2), `aot.joint_pair` ties a forward function to its backward
+//! (see [`JointPair`]).
 
 mod descriptor;
 mod fx_utils;
+mod pair;
 mod signature;
 mod verify;
 
@@ -37,6 +41,7 @@ pub use fx_utils::{
     descriptor_table, named_buffers, named_params, param_and_grad, param_values,
     plain_input_and_grad, plain_output_and_tangent,
 };
+pub use pair::{JOINT_PAIR_OP, JointPair, joint_pairs, pair_of};
 pub use signature::{DESC_KEY, FuncDescriptors, Slot};
 
 use joinery_ir::{Context, Diagnostic, Dialect, OpDef, OpId, Traits, TypeData};
@@ -69,7 +74,7 @@ fn verify_none(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
 /// The aot dialect: descriptor attributes, the `aot.none` op and the hooks that verify
 /// descriptors.
 pub static AOT_DIALECT: Dialect = Dialect {
-    ops: &[NONE_OP],
+    ops: &[NONE_OP, JOINT_PAIR_OP],
     attrs: descriptor::ATTR_DEFS,
     verify_attribute: Some(verify::verify_attribute),
     verify_op_invariants: Some(verify::verify_function),

@@ -20,11 +20,18 @@
 //! - if there are gradient slots, every primal (a differentiable argument of stages 1-2) has
 //!   exactly one, and the slots appear in primal order.
 //!
+//! The backward of an `aot.joint_pair` (level L2) is checked as above except that its leading
+//! saved-value arguments need no descriptor, and the cross-slot rules (references and
+//! gradient alignment) run on the pair's reconstructed joint instead, at the pair op: a
+//! backward's gradients refer to the forward's primals and its tangents to the forward's
+//! outputs.
+//!
 //! Every rule reports its own diagnostic, and all problems are reported, not the first.
 
 use crate::descriptor::{AotInput, AotOutput, DescKind, Direction, Stage, kind_of};
+use crate::pair::{JOINT_PAIR_OP, reconstructed_joint, saved_args_of_backward};
 use crate::signature::{DESC_KEY, FuncDescriptors, Slot, arg_span};
-use joinery_ir::{AttrSite, Attribute, Context, Diagnostic, OpId, Span, Traits, TypeData};
+use joinery_ir::{AttrSite, Attribute, Context, Diagnostic, OpId, Span, Traits, Type, TypeData};
 
 /// The `verify_attribute` hook of the aot dialect.
 pub(crate) fn verify_attribute(
@@ -94,6 +101,10 @@ pub(crate) fn verify_attribute(
 
 /// The `verify_op_invariants` hook of the aot dialect: whole-function descriptor rules.
 pub(crate) fn verify_function(ctx: &Context, op: OpId, diags: &mut Vec<Diagnostic>) {
+    if ctx.name_str(op) == JOINT_PAIR_OP.name {
+        verify_pair_as_joint(ctx, op, diags);
+        return;
+    }
     if !ctx.has_traits(op, Traits::FUNCTION_LIKE) {
         return;
     }
@@ -103,23 +114,59 @@ pub(crate) fn verify_function(ctx: &Context, op: OpId, diags: &mut Vec<Diagnosti
     if !descs.has_any() {
         return;
     }
+    let Some((in_types, out_types)) = joinery_func::signature(ctx, op) else {
+        return;
+    };
+    let saved_args = saved_args_of_backward(ctx, op);
     let mut c = Checker {
         ctx,
         func: op,
         descs: &descs,
+        in_types: &in_types,
+        out_types: &out_types,
         diags,
     };
-    c.completeness();
+    c.completeness(saved_args.unwrap_or(0));
     c.duplicate_inputs();
     c.duplicate_outputs();
+    if saved_args.is_none() {
+        c.references();
+        c.gradient_alignment();
+    }
+}
+
+/// The cross-slot rules on the joint an `aot.joint_pair` stands for; messages count slots
+/// of that joint (forward arguments, then backward arguments after the saved values).
+fn verify_pair_as_joint(ctx: &Context, op: OpId, diags: &mut Vec<Diagnostic>) {
+    let Some((descs, in_types, out_types)) = reconstructed_joint(ctx, op) else {
+        return;
+    };
+    if !descs.has_any() {
+        return;
+    }
+    let mut found = Vec::new();
+    let mut c = Checker {
+        ctx,
+        func: op,
+        descs: &descs,
+        in_types: &in_types,
+        out_types: &out_types,
+        diags: &mut found,
+    };
     c.references();
     c.gradient_alignment();
+    diags.extend(found.into_iter().map(|mut d| {
+        d.message = format!("in the joint of this forward/backward pair: {}", d.message);
+        d
+    }));
 }
 
 struct Checker<'a> {
     ctx: &'a Context,
     func: OpId,
     descs: &'a FuncDescriptors,
+    in_types: &'a [Type],
+    out_types: &'a [Type],
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -159,8 +206,10 @@ impl Checker<'_> {
         self.diags.push(Diagnostic::error(msg).with_span(span));
     }
 
-    fn completeness(&mut self) {
-        for i in 0..self.descs.args.len() {
+    /// Every slot has a descriptor, except the first `skip_args` arguments (a backward's
+    /// saved values).
+    fn completeness(&mut self, skip_args: usize) {
+        for i in skip_args..self.descs.args.len() {
             if self.descs.args[i] == Slot::Missing {
                 self.arg_error(
                     i,
@@ -237,10 +286,7 @@ impl Checker<'_> {
         // An invalid slot (reported on its own) may be the one a reference means.
         let args_known = !self.descs.args.contains(&Slot::Invalid);
         let results_known = !self.descs.results.contains(&Slot::Invalid);
-        let (ctx, func) = (self.ctx, self.func);
-        let Some((in_types, out_types)) = joinery_func::signature(ctx, func) else {
-            return;
-        };
+        let (ctx, in_types, out_types) = (self.ctx, self.in_types, self.out_types);
         let descs = self.descs;
         for (i, slot) in descs.results.iter().enumerate() {
             let Some(d) = slot.desc() else {
