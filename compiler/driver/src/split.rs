@@ -25,9 +25,8 @@ pub fn split_input(buffer: &str) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1usize;
-    let mut line_no = 1usize;
     let mut offset = 0usize;
-    for line in buffer.split_inclusive('\n') {
+    for (line_no, line) in (1usize..).zip(buffer.split_inclusive('\n')) {
         let next = offset + line.len();
         if is_marker(line) {
             chunks.push(make_chunk(&buffer[start..offset], start_line));
@@ -35,7 +34,6 @@ pub fn split_input(buffer: &str) -> Vec<Chunk> {
             start_line = line_no + 1;
         }
         offset = next;
-        line_no += 1;
     }
     chunks.push(make_chunk(&buffer[start..], start_line));
     chunks

@@ -167,7 +167,8 @@ fn split_input_file_keeps_whole_file_line_numbers() {
 
 #[test]
 fn verify_diagnostics_matches_expectations() {
-    let good = "func.func @b() {\n  // expected-error@+1 {{undefined}}\n  func.return %x : f32\n}\n";
+    let good =
+        "func.func @b() {\n  // expected-error@+1 {{undefined}}\n  func.return %x : f32\n}\n";
     let (code, _, err) = run(&["--verify-diagnostics"], good);
     assert_eq!(code, 0, "{err}");
     let unmet = "func.func @b() {\n  // expected-error@+1 {{no such message}}\n  func.return\n}\n";
@@ -178,14 +179,21 @@ fn verify_diagnostics_matches_expectations() {
 
 #[test]
 fn verify_roundtrip_accepts_valid_ir() {
-    let (code, _, err) = run(&["--allow-unregistered-dialect", "--verify-roundtrip"], FUNC);
+    let (code, _, err) = run(
+        &["--allow-unregistered-dialect", "--verify-roundtrip"],
+        FUNC,
+    );
     assert_eq!(code, 0, "{err}");
 }
 
 #[test]
 fn ir_dumps_carry_a_run_line() {
     let (code, _, err) = run(
-        &["--allow-unregistered-dialect", "--print-ir-before=cse", "--cse"],
+        &[
+            "--allow-unregistered-dialect",
+            "--print-ir-before=cse",
+            "--cse",
+        ],
         FUNC,
     );
     assert_eq!(code, 0, "{err}");
@@ -196,7 +204,9 @@ fn ir_dumps_carry_a_run_line() {
     );
     assert_eq!(
         lines.next(),
-        Some("// RUN: joinery-opt --allow-unregistered-dialect --pass-pipeline='builtin.module(cse)' %s")
+        Some(
+            "// RUN: joinery-opt --allow-unregistered-dialect --pass-pipeline='builtin.module(cse)' %s"
+        )
     );
 }
 
