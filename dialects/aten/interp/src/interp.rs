@@ -6,6 +6,9 @@ use crate::tensor::{DType, RuntimeValue, Tensor, describe};
 use joinery_ir::{AttrData, AttrParam, Attribute, Context, Diagnostic, Dim, OpId, Type, TypeData};
 use rustc_hash::FxHashMap;
 
+/// The op that makes PyTorch's `None` (a gradient slot without a gradient).
+const NONE_OP: &str = "aot.none";
+
 /// How deep `func.call`s may nest before the interpreter reports runaway recursion.
 const MAX_CALL_DEPTH: usize = 256;
 
@@ -226,7 +229,9 @@ impl Interp<'_> {
             if name == joinery_func::RETURN_OP.name {
                 return Ok(operands.into_iter().cloned().collect());
             }
-            let results = if name == joinery_func::CALL_OP.name {
+            let results = if name == NONE_OP {
+                vec![RuntimeValue::None]
+            } else if name == joinery_func::CALL_OP.name {
                 let args = operands.into_iter().cloned().collect();
                 self.eval_call(op, args)?
             } else if name.starts_with("aten.") {

@@ -1,0 +1,263 @@
+//! The interpreter around the kernels: signatures, calls, diagnostics and randomness.
+
+use joinery_interp::eval::SEED_ATTR;
+use joinery_interp::{DType, RunOptions, RuntimeValue, Tensor, run_function, run_function_with};
+use joinery_ir::{
+    AttrParam, Attribute, Builder, Context, FileId, InsertPoint, OpId, OperationState, Span, Type,
+    Value,
+};
+
+fn context() -> Context {
+    Context::new(&[&joinery_func::FUNC_DIALECT, &joinery_aten::ATEN_DIALECT])
+}
+
+fn f32_tensor(ctx: &mut Context, shape: &[u64]) -> Type {
+    let f32 = ctx.float_type(joinery_ir::FloatKind::F32);
+    ctx.static_tensor_type(shape, f32)
+}
+
+fn bool_tensor(ctx: &mut Context, shape: &[u64]) -> Type {
+    let i1 = ctx.integer_type(1);
+    ctx.static_tensor_type(shape, i1)
+}
+
+/// Adds `func.func @name(args) -> results` to `module` and returns it with its entry block
+/// arguments; the caller fills the body.
+fn function(
+    ctx: &mut Context,
+    module: OpId,
+    name: &str,
+    args: Vec<Type>,
+    results: Vec<Type>,
+    arg_attrs: Option<Attribute>,
+) -> (OpId, joinery_ir::BlockId, Vec<Value>) {
+    let region = ctx.create_region();
+    let entry = ctx.create_block(&args);
+    ctx.append_block(region, entry);
+    let ty = ctx.function_type(args, results);
+    let ty = ctx.type_attr(ty);
+    let sym = ctx.string_attr(name);
+    let mut state = OperationState::new(ctx.op_name("func.func"));
+    state.attrs = vec![("sym_name".into(), sym), ("function_type".into(), ty)];
+    if let Some(a) = arg_attrs {
+        state.attrs.push(("arg_attrs".into(), a));
+    }
+    state.regions.push(region);
+    state.span = Some(Span::new(FileId(0), 0, 4));
+    let func = ctx.create_op(state);
+    let body = ctx.body_block(module).expect("module body");
+    ctx.append_op(body, func);
+    let params = ctx.block_args(entry).to_vec();
+    (func, entry, params)
+}
+
+fn values(shape: &[usize], data: Vec<f64>) -> Tensor {
+    Tensor::from_vec_f64(shape, data, DType::F32)
+}
+
+fn tensor(v: &RuntimeValue) -> &Tensor {
+    v.as_tensor().expect("a tensor result")
+}
+
+#[test]
+fn calls_run_the_callee_and_return_its_results() {
+    let mut ctx = context();
+    let module = ctx.create_module();
+    let t = f32_tensor(&mut ctx, &[2]);
+    let (_, entry, p) = function(&mut ctx, module, "double", vec![t], vec![t], None);
+    let mut b = Builder::new(&mut ctx, InsertPoint::End(entry));
+    let sum = b.build("aten.add.Tensor", &[p[0], p[0]], &[t], Vec::new());
+    let r = b.ctx.result(sum, 0);
+    b.build("func.return", &[r], &[], Vec::new());
+    let (_, entry, p) = function(&mut ctx, module, "main", vec![t], vec![t], None);
+    let callee = ctx.symbol_ref_attr("double");
+    let mut b = Builder::new(&mut ctx, InsertPoint::End(entry));
+    let call = b.build("func.call", &[p[0]], &[t], vec![("callee".into(), callee)]);
+    let r = b.ctx.result(call, 0);
+    let call2 = b.build("func.call", &[r], &[t], vec![("callee".into(), callee)]);
+    let r2 = b.ctx.result(call2, 0);
+    b.build("func.return", &[r2], &[], Vec::new());
+    let out = run_function(&ctx, module, "main", vec![values(&[2], vec![1.5, -2.0])]).unwrap();
+    assert_eq!(tensor(&out[0]), &values(&[2], vec![6.0, -8.0]));
+}
+
+#[test]
+fn a_mismatched_input_names_its_index_and_descriptor() {
+    let mut ctx = context();
+    let module = ctx.create_module();
+    let t = f32_tensor(&mut ctx, &[2, 3]);
+    let target = ctx.string_attr("lin.weight");
+    let desc = ctx.attr_of(joinery_ir::AttrData::Dialect {
+        dialect: "aot".into(),
+        name: "param".into(),
+        params: vec![AttrParam::Attr(target)],
+    });
+    let dict = ctx.dictionary_attr(vec![("aot.desc".into(), desc)]);
+    let empty = ctx.dictionary_attr(Vec::new());
+    let arg_attrs = ctx.array_attr(vec![empty, dict]);
+    let (_, entry, p) = function(&mut ctx, module, "f", vec![t, t], vec![t], Some(arg_attrs));
+    let mut b = Builder::new(&mut ctx, InsertPoint::End(entry));
+    b.build("func.return", &[p[1]], &[], Vec::new());
+    let good = values(&[2, 3], vec![0.0; 6]);
+    let bad = values(&[3, 2], vec![0.0; 6]);
+    let err = run_function(&ctx, module, "f", vec![good, bad]).unwrap_err();
+    assert!(
+        err.message
+            .contains("input #1 (#aot.param<\"lin.weight\">)")
+            && err.message.contains("expected f32[2, 3], got f32[3, 2]"),
+        "{}",
+        err.message
+    );
+    assert_eq!(err.span, Some(Span::new(FileId(0), 0, 4)));
+}
+
+#[test]
+fn unknown_ops_and_kernel_errors_are_diagnostics_at_the_op() {
+    let mut ctx = context();
+    ctx.allow_unregistered = true;
+    let module = ctx.create_module();
+    let t = f32_tensor(&mut ctx, &[2, 3]);
+    let (_, entry, p) = function(&mut ctx, module, "unknown", vec![t], vec![t], None);
+    let mut b = Builder::new(&mut ctx, InsertPoint::End(entry));
+    let op = b.build("mystery.op", &[p[0]], &[t], Vec::new());
+    b.ctx.set_span(op, Some(Span::new(FileId(0), 10, 20)));
+    let r = b.ctx.result(op, 0);
+    b.build("func.return", &[r], &[], Vec::new());
+    let (_, entry, p) = function(&mut ctx, module, "mm", vec![t], vec![t], None);
+    let mut b = Builder::new(&mut ctx, InsertPoint::End(entry));
+    let op = b.build("aten.mm", &[p[0], p[0]], &[t], Vec::new());
+    b.ctx.set_span(op, Some(Span::new(FileId(0), 30, 40)));
+    let r = b.ctx.result(op, 0);
+    b.build("func.return", &[r], &[], Vec::new());
+    let x = values(&[2, 3], vec![1.0; 6]);
+
+    let err = run_function(&ctx, module, "unknown", vec![x.clone()]).unwrap_err();
+    assert!(err.message.contains("'mystery.op'"), "{}", err.message);
+    assert_eq!(err.span, Some(Span::new(FileId(0), 10, 20)));
+
+    let err = run_function(&ctx, module, "mm", vec![x.clone()]).unwrap_err();
+    assert!(
+        err.message
+            .contains("'aten.mm': mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
+        "{}",
+        err.message
+    );
+    assert_eq!(err.span, Some(Span::new(FileId(0), 30, 40)));
+
+    let err = run_function(&ctx, module, "absent", vec![x]).unwrap_err();
+    assert!(
+        err.message.contains("no function named @absent"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn in_place_ops_must_be_functionalized_first() {
+    let mut ctx = context();
+    let module = ctx.create_module();
+    let t = f32_tensor(&mut ctx, &[2]);
+    let (_, entry, p) = function(&mut ctx, module, "f", vec![t], vec![t], None);
+    let mut b = Builder::new(&mut ctx, InsertPoint::End(entry));
+    let op = b.build("aten.relu_", &[p[0]], &[t], Vec::new());
+    let r = b.ctx.result(op, 0);
+    b.build("func.return", &[r], &[], Vec::new());
+    let err = run_function(&ctx, module, "f", vec![values(&[2], vec![1.0, -1.0])]).unwrap_err();
+    assert!(err.message.contains("functionalize"), "{}", err.message);
+}
+
+/// `@drop(x) -> (out, mask, grad)`: dropout forward and backward of a ones gradient.
+fn dropout_module(ctx: &mut Context, p: f64, seed_attr: Option<i64>) -> OpId {
+    let module = ctx.create_module();
+    let t = f32_tensor(ctx, &[1000]);
+    let m = bool_tensor(ctx, &[1000]);
+    let (_, entry, args) = function(ctx, module, "drop", vec![t, t], vec![t, m, t], None);
+    let f64_ty = ctx.float_type(joinery_ir::FloatKind::F64);
+    let p_attr = ctx.float_attr(p, f64_ty);
+    let train = ctx.bool_attr(true);
+    let scale = ctx.float_attr(1.0 / (1.0 - p), f64_ty);
+    let mut attrs = vec![("p".to_string(), p_attr), ("train".to_string(), train)];
+    if let Some(s) = seed_attr {
+        attrs.push((SEED_ATTR.to_string(), ctx.integer_attr(s, 64)));
+    }
+    let mut b = Builder::new(ctx, InsertPoint::End(entry));
+    let d = b.build("aten.native_dropout", &[args[0]], &[t, m], attrs);
+    let (out, mask) = (b.ctx.result(d, 0), b.ctx.result(d, 1));
+    let g = b.build(
+        "aten.native_dropout_backward",
+        &[args[1], mask],
+        &[t],
+        vec![("scale".into(), scale)],
+    );
+    let grad = b.ctx.result(g, 0);
+    b.build("func.return", &[out, mask, grad], &[], Vec::new());
+    module
+}
+
+#[test]
+fn dropout_is_reproducible_and_its_backward_uses_the_forward_mask() {
+    let mut ctx = context();
+    let module = dropout_module(&mut ctx, 0.25, None);
+    let x = values(&[1000], (0..1000).map(|i| i as f64 / 7.0).collect());
+    let ones = values(&[1000], vec![1.0; 1000]);
+    let run = |seed| {
+        run_function_with(
+            &ctx,
+            module,
+            "drop",
+            vec![x.clone(), ones.clone()],
+            &RunOptions { seed },
+        )
+        .unwrap()
+    };
+    let (a, b, c) = (run(1), run(1), run(2));
+    assert_eq!(a, b, "the same seed gives the same mask");
+    assert_ne!(a[1], c[1], "another seed gives another mask");
+    let mask: Vec<bool> = tensor(&a[1]).to_bool().iter().copied().collect();
+    let kept = mask.iter().filter(|&&m| m).count();
+    assert!(
+        (700..=800).contains(&kept),
+        "kept {kept} of 1000 at p = 0.25"
+    );
+    let out = tensor(&a[0]).to_f64();
+    let grad = tensor(&a[2]).to_f64();
+    for (i, &m) in mask.iter().enumerate() {
+        let scale = if m { 1.0 / 0.75 } else { 0.0 };
+        assert!((out[i] - x.to_f64()[i] * scale).abs() < 1e-4);
+        assert!((grad[i] - scale).abs() < 1e-6);
+    }
+
+    let mut ctx2 = context();
+    let pinned = dropout_module(&mut ctx2, 0.25, Some(7));
+    let run_pinned = |seed| {
+        run_function_with(
+            &ctx2,
+            pinned,
+            "drop",
+            vec![x.clone(), ones.clone()],
+            &RunOptions { seed },
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        run_pinned(1)[1],
+        run_pinned(2)[1],
+        "interp.seed pins the stream whatever the run's seed"
+    );
+}
+
+#[test]
+fn npy_round_trips_every_dtype() {
+    let tensors = [
+        Tensor::from_vec_f64(&[2, 2], vec![1.5, -2.0, 0.0, 3.25], DType::F32),
+        Tensor::from_vec_f64(&[3], vec![1.0, 2.0, 3.0], DType::F64),
+        Tensor::from_vec_f64(&[], vec![-7.0], DType::I64),
+        Tensor::from_vec_f64(&[2], vec![5.0, -5.0], DType::I32),
+        Tensor::from_vec_f64(&[3], vec![1.0, 0.0, 1.0], DType::Bool),
+    ];
+    for t in tensors {
+        let bytes = t.write_npy().unwrap();
+        assert_eq!(Tensor::read_npy(&bytes).unwrap(), t);
+    }
+    assert!(Tensor::read_npy(b"not npy").is_err());
+}

@@ -1,0 +1,112 @@
+//! `joinery-run --interpret FILE.mlir --fn NAME --inputs DIR --outputs DIR`: parses and
+//! verifies a module, runs one function with the reference interpreter on `.npy` inputs
+//! and writes its results as `.npy` files.
+//!
+//! Argument `i` is read from `DIR/arg{i}.npy`, or else from `DIR/<name>.npy` where
+//! `<name>` is the argument's SSA name (`primals_1.npy` for `%primals_1`). Result `j` is
+//! written to `out{j}.npy`; a `None` result (a masked-out gradient) writes no file and is
+//! reported on stderr.
+
+use clap::Parser;
+use joinery_interp::{RunOptions, RuntimeValue, Tensor, run_function_with};
+use joinery_ir::{Context, OpId, SourceMap};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Command-line arguments.
+#[derive(Parser, Debug)]
+#[command(
+    name = "joinery-run",
+    about = "Run joinery IR with the reference interpreter"
+)]
+struct Cli {
+    /// The module to interpret (MLIR text).
+    #[arg(long, value_name = "FILE.mlir")]
+    interpret: PathBuf,
+    /// The function to run.
+    #[arg(long = "fn", value_name = "NAME")]
+    func: String,
+    /// Directory holding the inputs (`arg0.npy`, ... or `<argument name>.npy`).
+    #[arg(long, value_name = "DIR")]
+    inputs: PathBuf,
+    /// Directory to write the results to (`out0.npy`, ...); created if missing.
+    #[arg(long, value_name = "DIR")]
+    outputs: PathBuf,
+    /// Seed of random ops such as `native_dropout`.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprint!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the command; the error is the text to print (rendered diagnostics included).
+fn run(cli: &Cli) -> Result<(), String> {
+    let text = std::fs::read_to_string(&cli.interpret)
+        .map_err(|e| format!("error: cannot read {}: {e}\n", cli.interpret.display()))?;
+    let mut sources = SourceMap::default();
+    let file = sources.add(cli.interpret.display().to_string(), text);
+    let mut ctx = Context::new(&[
+        &joinery_func::FUNC_DIALECT,
+        &joinery_aot::AOT_DIALECT,
+        &joinery_aten::ATEN_DIALECT,
+    ]);
+    let module = joinery_syntax::parse_source(&mut ctx, &sources, file)
+        .map_err(|diags| joinery_diagnostics::render(&sources, &diags))?;
+    let problems = joinery_ir::verify::verify(&ctx, module);
+    if problems.iter().any(|d| d.is_error()) {
+        return Err(joinery_diagnostics::render(&sources, &problems));
+    }
+    let inputs =
+        read_inputs(&ctx, module, &cli.func, &cli.inputs).map_err(|e| format!("error: {e}\n"))?;
+    let options = RunOptions { seed: cli.seed };
+    let results = run_function_with(&ctx, module, &cli.func, inputs, &options)
+        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    write_outputs(&results, &cli.outputs).map_err(|e| format!("error: {e}\n"))
+}
+
+/// Reads one `.npy` per argument of `func`, by index or by SSA name.
+fn read_inputs(ctx: &Context, module: OpId, func: &str, dir: &Path) -> Result<Vec<Tensor>, String> {
+    let Some(f) = ctx.lookup_symbol(module, func) else {
+        return Err(format!("no function named @{func} in the module"));
+    };
+    let args = ctx.body_block(f).map_or(&[][..], |b| ctx.block_args(b));
+    args.iter()
+        .enumerate()
+        .map(|(i, &arg)| {
+            let by_index = dir.join(format!("arg{i}.npy"));
+            let path = match ctx.value_name(arg) {
+                Some(name) if !by_index.exists() => dir.join(format!("{name}.npy")),
+                _ => by_index,
+            };
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("cannot read input #{i} from {}: {e}", path.display()))?;
+            Tensor::read_npy(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+        })
+        .collect()
+}
+
+/// Writes `out{j}.npy` for every tensor result.
+fn write_outputs(results: &[RuntimeValue], dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (j, r) in results.iter().enumerate() {
+        match r {
+            RuntimeValue::Tensor(t) => {
+                let path = dir.join(format!("out{j}.npy"));
+                let bytes = t.write_npy()?;
+                std::fs::write(&path, bytes)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            RuntimeValue::None => eprintln!("note: result #{j} is None; out{j}.npy not written"),
+        }
+    }
+    Ok(())
+}
