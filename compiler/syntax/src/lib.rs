@@ -1,1 +1,149 @@
-//! The MLIR-syntax text format: logos lexer, lalrpop grammar, IR builder and printer.
+//! The MLIR-syntax text format: a logos lexer, a lalrpop grammar, a second phase that
+//! builds IR from the syntax tree, and a printer whose output parses back to the same text.
+//!
+//! ```text
+//! module {
+//!   func.func @f(%x: tensor<2xf32> {aot.desc = #aot.param<"w">}) -> tensor<2xf32> {
+//!     %0 = "aten.relu"(%x) : (tensor<2xf32>) -> tensor<2xf32>
+//!     func.return %0 : tensor<2xf32>
+//!   }
+//! }
+//! ```
+
+mod actions;
+mod ast;
+mod lexer;
+mod literal;
+mod lower;
+mod printer;
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, unused_parens, dead_code)]
+    grammar
+);
+
+pub use printer::{PrintOptions, print_op};
+
+use joinery_ir::{Context, Diagnostic, FileId, OpId, SourceMap, Span};
+use lalrpop_util::ParseError;
+use lexer::{SyntaxError, Tok};
+
+/// Parses file `file` of `sources` into a `builtin.module` (top-level ops without an
+/// explicit `module {}` are wrapped in one). Returns every problem found as diagnostics
+/// with spans; a syntax error stops parsing at the first one.
+pub fn parse_source(
+    ctx: &mut Context,
+    sources: &SourceMap,
+    file: FileId,
+) -> Result<OpId, Vec<Diagnostic>> {
+    let text = sources.file(file).text.as_str();
+    let registry: Vec<_> = ctx.registry().dialects().to_vec();
+    let is_op_name = |name: &str| {
+        registry
+            .iter()
+            .any(|d| d.ops.iter().any(|op| op.name == name))
+    };
+    let tokens = lexer::Lexer::new(text, &is_op_name);
+    let ops = match grammar::TopLevelParser::new().parse(ctx, tokens) {
+        Ok(ops) => ops,
+        Err(e) => return Err(vec![syntax_diagnostic(file, text, e)]),
+    };
+    let mut lower = lower::Lowerer::new(ctx, file);
+    let module = lower.lower_top(ops, ast::Pos::new(0, text.len()));
+    if lower.diags.is_empty() {
+        Ok(module)
+    } else {
+        Err(lower.diags)
+    }
+}
+
+fn syntax_diagnostic(
+    file: FileId,
+    text: &str,
+    e: ParseError<usize, Tok<'_>, SyntaxError>,
+) -> Diagnostic {
+    let (start, end, message) = match e {
+        ParseError::User { error } => (error.start, error.end, error.message),
+        ParseError::InvalidToken { location } => {
+            (location, location, "invalid token".to_string())
+        }
+        ParseError::UnrecognizedEof { location, expected } => (
+            location,
+            location,
+            format!("unexpected end of input; expected {}", expected_words(&expected)),
+        ),
+        ParseError::UnrecognizedToken {
+            token: (s, _, e),
+            expected,
+        } => (
+            s,
+            e,
+            format!(
+                "unexpected {}; expected {}",
+                found_words(&text[s..e]),
+                expected_words(&expected)
+            ),
+        ),
+        ParseError::ExtraToken { token: (s, _, e) } => (
+            s,
+            e,
+            format!("unexpected {} after the end of input", found_words(&text[s..e])),
+        ),
+    };
+    Diagnostic::error(message).with_span(Some(Span::new(file, start, end)))
+}
+
+fn found_words(slice: &str) -> String {
+    let shown: String = slice.chars().take(40).collect();
+    format!("'{shown}'")
+}
+
+/// Turns lalrpop's list of expected terminals into words.
+fn expected_words(expected: &[String]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for t in expected {
+        let w = match t.as_str() {
+            r#""%value""# => "an SSA value",
+            r#""%result""# => "a result name",
+            r#""^block""# => "a block label",
+            r#""@symbol""# | r#""@\"symbol\"""# => "a symbol",
+            r##""#attribute""## => "a dialect attribute",
+            r##""#N""## => "a result number",
+            r#""!type""# => "a dialect type",
+            r#""identifier""# => "an identifier",
+            r#""integer""# | r#""hex integer""# | r#""float""# | r#""-""# => "a number",
+            r#""dimensions""# | r#""*x""# => "a shape",
+            r#""string""# => "a string",
+            r#""{""# | r#""{}""# => "'{'",
+            r#""region {""# => "a region",
+            other => other.trim_matches('"'),
+        };
+        let w = match w {
+            "dense" | "tensor" | "loc" | "attributes" | "private" | "public" | "nested" => {
+                "a keyword"
+            }
+            w => w,
+        };
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| {
+            if w.chars().any(char::is_alphabetic) || w.starts_with('\'') {
+                w.to_string()
+            } else {
+                format!("'{w}'")
+            }
+        })
+        .collect();
+    match quoted.as_slice() {
+        [] => "nothing more".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests;

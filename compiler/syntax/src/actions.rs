@@ -1,0 +1,510 @@
+//! Semantic actions of the grammar that can fail: builtin type names, numbers with their
+//! types, dense literals, dialect attributes and types, locations. Each returns a
+//! [`SyntaxError`] with the span of the offending text.
+
+use crate::ast::{AttrDict, Pos};
+use crate::lexer::{SyntaxError, Tok};
+use crate::literal;
+use joinery_ir::{
+    AttrData, AttrParam, Attribute, Context, DenseData, DenseScalar, Dim, FloatBits, FloatKind,
+    Location, Type, TypeData,
+};
+use lalrpop_util::ParseError;
+
+/// The parser's error type.
+pub(crate) type PError<'a> = ParseError<usize, Tok<'a>, SyntaxError>;
+
+/// Lifts an action's error into the parser's error type.
+pub(crate) fn user<'a, T>(r: Result<T, SyntaxError>) -> Result<T, PError<'a>> {
+    r.map_err(|error| ParseError::User { error })
+}
+
+fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, SyntaxError> {
+    Err(SyntaxError::new(
+        pos.start as usize,
+        pos.end as usize,
+        message,
+    ))
+}
+
+/// A numeric literal as written.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Num<'a> {
+    Int(&'a str),
+    Hex(&'a str),
+    Float(&'a str),
+}
+
+/// A signed numeric literal with its span.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Number<'a> {
+    pub(crate) neg: bool,
+    pub(crate) num: Num<'a>,
+    pub(crate) pos: Pos,
+}
+
+/// Decodes a string literal body.
+pub(crate) fn string(raw: &str, pos: Pos) -> Result<String, SyntaxError> {
+    match literal::unescape(raw) {
+        Ok(s) => Ok(s.into_owned()),
+        Err(m) => err(pos, m),
+    }
+}
+
+/// A builtin type written as a bare word: `i32`, `index`, `f32`, `none`, ...
+pub(crate) fn builtin_type(ctx: &mut Context, id: &str, pos: Pos) -> Result<Type, SyntaxError> {
+    let data = match id {
+        "index" => TypeData::Index,
+        "none" => TypeData::None,
+        "f16" => TypeData::Float(FloatKind::F16),
+        "bf16" => TypeData::Float(FloatKind::BF16),
+        "f32" => TypeData::Float(FloatKind::F32),
+        "f64" => TypeData::Float(FloatKind::F64),
+        _ => match id.strip_prefix('i').map(str::parse::<u32>) {
+            Some(Ok(width)) if (1..=1 << 16).contains(&width) && !id[1..].starts_with('0') => {
+                TypeData::Integer { width }
+            }
+            _ => return err(pos, format!("unknown type '{id}'")),
+        },
+    };
+    Ok(ctx.type_of(data))
+}
+
+/// `tensor<2x?xT>` from the dimension prefix `2x?x` (if any) and the element type.
+pub(crate) fn ranked_tensor(
+    ctx: &mut Context,
+    dims: Option<(&str, Pos)>,
+    element: Type,
+) -> Result<Type, SyntaxError> {
+    let mut shape = Vec::new();
+    if let Some((dims, pos)) = dims {
+        for d in dims.split('x').filter(|d| !d.is_empty()) {
+            shape.push(match d {
+                "?" => Dim::Dynamic,
+                _ => match d.parse::<u64>() {
+                    Ok(n) if n < 1 << 62 => Dim::Static(n),
+                    _ => return err(pos, format!("dimension '{d}' is too large")),
+                },
+            });
+        }
+    }
+    Ok(ctx.tensor_type(shape, element))
+}
+
+fn dialect_name(full: &str, sigil: char, pos: Pos) -> Result<(&str, &str), SyntaxError> {
+    match full.split_once('.') {
+        Some((d, n)) if !d.is_empty() && !n.is_empty() => Ok((d, n)),
+        _ => err(
+            pos,
+            format!("expected '{sigil}dialect.name'; aliases like '{sigil}{full}' are not supported"),
+        ),
+    }
+}
+
+/// `!dialect.name<params>`, checked against the dialect when it is registered.
+pub(crate) fn dialect_type(
+    ctx: &mut Context,
+    full: &str,
+    pos: Pos,
+    params: Vec<AttrParam>,
+) -> Result<Type, SyntaxError> {
+    let (dialect, name) = dialect_name(full, '!', pos)?;
+    match ctx.dialect(dialect) {
+        Some(d) if d.type_def(name).is_none() => {
+            return err(pos, format!("dialect '{dialect}' has no type named '{name}'"));
+        }
+        None if !ctx.allow_unregistered => {
+            return err(pos, format!("type of unregistered dialect '{dialect}'"));
+        }
+        _ => {}
+    }
+    Ok(ctx.type_of(TypeData::Dialect {
+        dialect: dialect.to_string(),
+        name: name.to_string(),
+        params,
+    }))
+}
+
+/// `#dialect.name<params>`, checked against the dialect when it is registered.
+pub(crate) fn dialect_attr(
+    ctx: &mut Context,
+    full: &str,
+    pos: Pos,
+    params: Vec<AttrParam>,
+) -> Result<Attribute, SyntaxError> {
+    let (dialect, name) = dialect_name(full, '#', pos)?;
+    match ctx.dialect(dialect) {
+        Some(d) if d.attr_def(name).is_none() => {
+            return err(
+                pos,
+                format!("dialect '{dialect}' has no attribute named '{name}'"),
+            );
+        }
+        None if !ctx.allow_unregistered => {
+            return err(pos, format!("attribute of unregistered dialect '{dialect}'"));
+        }
+        _ => {}
+    }
+    Ok(ctx.attr_of(AttrData::Dialect {
+        dialect: dialect.to_string(),
+        name: name.to_string(),
+        params,
+    }))
+}
+
+/// A dictionary attribute; duplicate keys are an error.
+pub(crate) fn dictionary(ctx: &mut Context, dict: AttrDict) -> Result<Attribute, SyntaxError> {
+    let mut entries: Vec<(String, Attribute, Pos)> = dict;
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+        return err(w[1].2, format!("duplicate key '{}' in dictionary", w[1].0));
+    }
+    Ok(ctx.attr_of(AttrData::Dictionary(
+        entries.into_iter().map(|(k, v, _)| (k, v)).collect(),
+    )))
+}
+
+/// A bare word where an attribute is expected: `true`, `false`, `unit`, or a builtin type.
+pub(crate) fn bare_attr(ctx: &mut Context, id: &str, pos: Pos) -> Result<Attribute, SyntaxError> {
+    Ok(match id {
+        "true" => ctx.bool_attr(true),
+        "false" => ctx.bool_attr(false),
+        "unit" => ctx.unit_attr(),
+        _ => {
+            let ty = builtin_type(ctx, id, pos)
+                .or_else(|_| err(pos, format!("unknown attribute or type '{id}'")))?;
+            ctx.type_attr(ty)
+        }
+    })
+}
+
+/// A bare word as a dialect parameter: a builtin type, `true`/`false`/`unit`, or a keyword.
+pub(crate) fn bare_param(ctx: &mut Context, id: &str, pos: Pos) -> AttrParam {
+    match bare_attr(ctx, id, pos) {
+        Ok(a) => match ctx.as_type(a) {
+            Some(t) => AttrParam::Type(t),
+            None => AttrParam::Attr(a),
+        },
+        Err(_) => AttrParam::Keyword(id.to_string()),
+    }
+}
+
+fn float_kind(ctx: &Context, ty: Type) -> Option<FloatKind> {
+    match ctx.type_data(ty) {
+        TypeData::Float(k) => Some(*k),
+        _ => None,
+    }
+}
+
+fn int_value(n: Number<'_>) -> Result<i64, SyntaxError> {
+    let (text, hex) = match n.num {
+        Num::Int(t) => (t, false),
+        Num::Hex(t) => (t, true),
+        Num::Float(_) => return err(n.pos, "expected an integer, found a float"),
+    };
+    literal::parse_uint(text)
+        .and_then(|m| literal::signed(n.neg, m, hex))
+        .map_or_else(|| err(n.pos, "integer literal does not fit in 64 bits"), Ok)
+}
+
+fn float_value(n: Number<'_>, kind: FloatKind) -> Result<f64, SyntaxError> {
+    let v = match n.num {
+        Num::Float(t) => t
+            .parse::<f64>()
+            .map_err(|_| SyntaxError::new(n.pos.start as usize, n.pos.end as usize, "bad float"))?,
+        Num::Int(t) => match t.parse::<f64>() {
+            Ok(v) => v,
+            Err(_) => return err(n.pos, "bad integer"),
+        },
+        Num::Hex(t) => {
+            if n.neg {
+                return err(n.pos, "hexadecimal float literal cannot be negative");
+            }
+            let bits = literal::parse_uint(t);
+            return bits.and_then(|b| literal::from_bits(kind, b)).map_or_else(
+                || {
+                    err(
+                        n.pos,
+                        format!("hexadecimal literal does not fit in type {}", kind.keyword()),
+                    )
+                },
+                Ok,
+            );
+        }
+    };
+    Ok(literal::round_to(kind, if n.neg { -v } else { v }))
+}
+
+/// A numeric attribute, `42`, `-1 : i32`, `1.5 : f32`, `0x7FC00000 : f32`. Untyped integers
+/// are `i64`, untyped floats `f64`.
+pub(crate) fn number_attr(
+    ctx: &mut Context,
+    n: Number<'_>,
+    ty: Option<Type>,
+) -> Result<Attribute, SyntaxError> {
+    let ty = match ty {
+        Some(t) => t,
+        None => match n.num {
+            Num::Float(_) => ctx.float_type(FloatKind::F64),
+            _ => ctx.integer_type(64),
+        },
+    };
+    if let Some(kind) = float_kind(ctx, ty) {
+        let value = float_value(n, kind)?;
+        return Ok(ctx.float_attr(value, ty));
+    }
+    match ctx.type_data(ty) {
+        TypeData::Integer { .. } | TypeData::Index => {
+            let value = int_value(n)?;
+            Ok(ctx.attr_of(AttrData::Integer { value, ty }))
+        }
+        _ => err(n.pos, "numeric literal needs an integer, index or float type"),
+    }
+}
+
+/// A numeric dialect parameter: bare integers stay [`AttrParam::Int`], the rest are attributes.
+pub(crate) fn number_param(
+    ctx: &mut Context,
+    n: Number<'_>,
+    ty: Option<Type>,
+) -> Result<AttrParam, SyntaxError> {
+    match (n.num, ty) {
+        (Num::Int(_) | Num::Hex(_), None) => Ok(AttrParam::Int(int_value(n)?)),
+        _ => Ok(AttrParam::Attr(number_attr(ctx, n, ty)?)),
+    }
+}
+
+/// One element of a dense literal before its type is known.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum DenseLit<'a> {
+    Num(Number<'a>),
+    Bool(bool, Pos),
+}
+
+/// A (possibly nested) dense list, flattened, with the shape its nesting implies.
+#[derive(Debug)]
+pub(crate) struct DenseList<'a> {
+    pub(crate) items: Vec<DenseLit<'a>>,
+    pub(crate) shape: Vec<u64>,
+    pub(crate) nested: bool,
+}
+
+/// A scalar inside `dense<...>`.
+pub(crate) fn dense_scalar(lit: DenseLit<'_>) -> DenseList<'_> {
+    DenseList {
+        items: vec![lit],
+        shape: Vec::new(),
+        nested: false,
+    }
+}
+
+/// A bare word inside `dense<...>`: only `true` and `false`.
+pub(crate) fn dense_bool<'a>(id: &str, pos: Pos) -> Result<DenseList<'a>, SyntaxError> {
+    match id {
+        "true" => Ok(dense_scalar(DenseLit::Bool(true, pos))),
+        "false" => Ok(dense_scalar(DenseLit::Bool(false, pos))),
+        _ => err(pos, format!("expected a number, 'true' or 'false' in dense literal, found '{id}'")),
+    }
+}
+
+/// `[a, b, ...]` inside `dense<...>`: every element must have the same shape.
+pub(crate) fn dense_list<'a>(
+    children: Vec<DenseList<'a>>,
+    pos: Pos,
+) -> Result<DenseList<'a>, SyntaxError> {
+    let mut shape = vec![children.len() as u64];
+    if let Some(first) = children.first() {
+        if children.iter().any(|c| c.shape != first.shape) {
+            return err(pos, "dense literal has sublists of different shapes");
+        }
+        shape.extend_from_slice(&first.shape);
+    }
+    let mut items = Vec::new();
+    for c in children {
+        items.extend(c.items);
+    }
+    Ok(DenseList {
+        items,
+        shape,
+        nested: true,
+    })
+}
+
+/// The payload of `dense<...>`.
+#[derive(Debug)]
+pub(crate) enum DenseBody<'a> {
+    Empty,
+    List(DenseList<'a>),
+    Hex(&'a str, Pos),
+}
+
+/// `dense<body> : T`, checked against the tensor type.
+pub(crate) fn dense_attr(
+    ctx: &mut Context,
+    body: DenseBody<'_>,
+    ty: Type,
+    pos: Pos,
+) -> Result<Attribute, SyntaxError> {
+    let Some((shape, element)) = ctx.tensor_parts(ty) else {
+        return err(pos, "dense literal needs a ranked tensor type");
+    };
+    let Some(dims) = shape.iter().map(|d| d.extent()).collect::<Option<Vec<u64>>>() else {
+        return err(pos, "dense literal needs a statically shaped tensor type");
+    };
+    let count: u64 = dims.iter().product();
+    let data = match body {
+        DenseBody::Empty if count == 0 => DenseData::Elements(Vec::new()),
+        DenseBody::Empty => return err(pos, "empty dense literal for a non-empty tensor"),
+        DenseBody::Hex(raw, hpos) => {
+            let bytes = hex_bytes(raw).map_or_else(
+                || err(hpos, "expected a hex string \"0x...\" in dense literal"),
+                Ok,
+            )?;
+            let width = element_bytes(ctx, element)
+                .map_or_else(|| err(pos, "dense hex literal needs a scalar element type"), Ok)?;
+            if bytes.len() as u64 != width && bytes.len() as u64 != width * count {
+                return err(hpos, format!("dense hex literal has {} bytes; expected {} per element for {count} element(s)", bytes.len(), width));
+            }
+            DenseData::Hex(bytes)
+        }
+        DenseBody::List(list) => {
+            if !list.nested {
+                DenseData::Splat(dense_element(ctx, element, list.items[0])?)
+            } else {
+                if list.shape != dims {
+                    return err(
+                        pos,
+                        format!(
+                            "dense literal has shape [{}] but the type has shape [{}]",
+                            join(&list.shape),
+                            join(&dims)
+                        ),
+                    );
+                }
+                let items = list
+                    .items
+                    .into_iter()
+                    .map(|lit| dense_element(ctx, element, lit))
+                    .collect::<Result<Vec<_>, _>>()?;
+                DenseData::Elements(items)
+            }
+        }
+    };
+    Ok(ctx.attr_of(AttrData::DenseElements { ty, data }))
+}
+
+fn join(v: &[u64]) -> String {
+    v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn hex_bytes(raw: &str) -> Option<Vec<u8>> {
+    let hex = raw.strip_prefix("0x")?;
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn element_bytes(ctx: &Context, element: Type) -> Option<u64> {
+    match ctx.type_data(element) {
+        TypeData::Integer { width } => Some(u64::from(width.div_ceil(8))),
+        TypeData::Index => Some(8),
+        TypeData::Float(k) => Some(u64::from(k.bits() / 8)),
+        _ => None,
+    }
+}
+
+fn dense_element(
+    ctx: &Context,
+    element: Type,
+    lit: DenseLit<'_>,
+) -> Result<DenseScalar, SyntaxError> {
+    match (ctx.type_data(element), lit) {
+        (TypeData::Integer { width: 1 }, DenseLit::Bool(b, _)) => Ok(DenseScalar::Bool(b)),
+        (TypeData::Integer { width: 1 }, DenseLit::Num(n)) => match int_value(n)? {
+            0 => Ok(DenseScalar::Bool(false)),
+            1 | -1 => Ok(DenseScalar::Bool(true)),
+            _ => err(n.pos, "i1 dense element must be 0, 1, true or false"),
+        },
+        (TypeData::Integer { .. } | TypeData::Index, DenseLit::Num(n)) => {
+            Ok(DenseScalar::Int(int_value(n)?))
+        }
+        (TypeData::Float(k), DenseLit::Num(n)) => {
+            Ok(DenseScalar::Float(FloatBits(float_value(n, *k)?)))
+        }
+        (_, DenseLit::Bool(_, pos)) => err(pos, "boolean dense element needs element type i1"),
+        (_, DenseLit::Num(n)) => err(n.pos, "dense literal needs an integer, index or float element type"),
+    }
+}
+
+/// `loc(unknown)`.
+pub(crate) fn loc_word(id: &str, pos: Pos) -> Result<Location, SyntaxError> {
+    match id {
+        "unknown" => Ok(Location::Unknown),
+        _ => err(pos, format!("expected a location, found '{id}'")),
+    }
+}
+
+/// `loc("file":line:col)`.
+pub(crate) fn loc_file(
+    file: String,
+    line: &str,
+    col: &str,
+    pos: Pos,
+) -> Result<Location, SyntaxError> {
+    match (line.parse(), col.parse()) {
+        (Ok(line), Ok(col)) => Ok(Location::FileLineCol { file, line, col }),
+        _ => err(pos, "line or column number too large"),
+    }
+}
+
+/// `loc(callsite(callee at caller))`.
+pub(crate) fn loc_callsite(
+    kw: &str,
+    callee: Location,
+    at: &str,
+    caller: Location,
+    pos: Pos,
+) -> Result<Location, SyntaxError> {
+    if kw != "callsite" || at != "at" {
+        return err(pos, "expected 'callsite(callee at caller)'");
+    }
+    Ok(Location::CallSite {
+        callee: Box::new(callee),
+        caller: Box::new(caller),
+    })
+}
+
+/// `loc(fused[a, b])`.
+pub(crate) fn loc_fused(kw: &str, locs: Vec<Location>, pos: Pos) -> Result<Location, SyntaxError> {
+    if kw != "fused" {
+        return err(pos, "expected 'fused[...]'");
+    }
+    Ok(Location::Fused(locs))
+}
+
+/// `@root::@nested`.
+pub(crate) fn symbol_ref(ctx: &mut Context, mut names: Vec<String>) -> Attribute {
+    let root = names.remove(0);
+    ctx.attr_of(AttrData::SymbolRef {
+        root,
+        nested: names,
+    })
+}
+
+/// A result def `%r:N`.
+pub(crate) fn result_count(text: &str, pos: Pos) -> Result<u32, SyntaxError> {
+    match text.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => err(pos, "result group size must be a positive integer"),
+    }
+}
+
+/// `#N` after a value name.
+pub(crate) fn result_index(text: &str, pos: Pos) -> Result<u32, SyntaxError> {
+    text.parse::<u32>()
+        .map_or_else(|_| err(pos, "result number too large"), Ok)
+}

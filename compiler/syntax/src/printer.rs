@@ -1,0 +1,1024 @@
+//! The printer: MLIR's textual style (two-space indent, `module {`, sorted attribute
+//! dictionaries, inherent attributes in `<{...}>` in the generic form).
+//!
+//! Names are assigned in a first pass that follows the parser's scoping rules, so what is
+//! printed parses back to the same names: source names are kept; a value whose name is
+//! missing, malformed or already visible gets the next free number of its isolated scope,
+//! skipping every name used anywhere in that scope. Result groups are named `r#0`, `r#1`
+//! in the IR and print as `%r:2 = ...` with uses `%r#1`.
+
+use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, write_float};
+use joinery_ir::{
+    AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData, DenseScalar,
+    FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
+};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::fmt::Write;
+
+/// Printer controls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PrintOptions {
+    /// Print every op in the generic form (`--print-op-generic`).
+    pub generic: bool,
+    /// Print `loc(...)` locations (`--print-debuginfo`).
+    pub debug_info: bool,
+}
+
+/// Prints an op (usually a `builtin.module`) and everything nested in it, ending in a newline.
+pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
+    let mut p = Printer {
+        ctx,
+        opts: *opts,
+        out: String::new(),
+        values: FxHashMap::default(),
+        blocks: FxHashMap::default(),
+    };
+    let mut scopes = Vec::new();
+    let mut names = Namer {
+        ctx,
+        values: &mut p.values,
+        blocks: &mut p.blocks,
+        scopes: &mut scopes,
+    };
+    names.open_isolated(op, true);
+    names.results(op);
+    names.regions(op);
+    names.close_isolated();
+    p.op(op, 0);
+    p.out
+}
+
+/// The printed name of a value.
+#[derive(Clone, Copy)]
+enum Name<'c> {
+    /// The source name, printed as is (`x`, `r#1`).
+    Source(&'c str),
+    /// A fresh number `%7`.
+    Num(u32),
+    /// Result `i` of a fresh group `%7#1`.
+    Group(u32, u32),
+}
+
+/// A name as the parser's scope sees it: the part before `#`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'c> {
+    Str(&'c str),
+    Num(u32),
+}
+
+fn key_of(prefix: &str) -> Key<'_> {
+    match prefix.parse::<u32>() {
+        Ok(n) if n.to_string() == prefix => Key::Num(n),
+        _ => Key::Str(prefix),
+    }
+}
+
+/// A source name split into its scope key and group index (`r#1` is `r`, `Some(1)`).
+fn split_name(name: &str) -> Option<(&str, Option<u32>)> {
+    let (prefix, index) = match name.split_once('#') {
+        Some((p, i)) => (p, Some(i.parse::<u32>().ok().filter(|n| n.to_string() == i)?)),
+        None => (name, None),
+    };
+    is_suffix_id(prefix).then_some((prefix, index))
+}
+
+#[derive(Default)]
+struct NameScope<'c> {
+    used: FxHashSet<Key<'c>>,
+    reserved: FxHashSet<Key<'c>>,
+    next: u32,
+    region_defs: Vec<Vec<Key<'c>>>,
+}
+
+/// The naming pass.
+struct Namer<'p, 'c> {
+    ctx: &'c Context,
+    values: &'p mut FxHashMap<Value, Name<'c>>,
+    blocks: &'p mut FxHashMap<BlockId, Name<'c>>,
+    scopes: &'p mut Vec<NameScope<'c>>,
+}
+
+fn isolated(ctx: &Context, op: OpId) -> bool {
+    ctx.has_traits(op, Traits::ISOLATED_FROM_ABOVE)
+}
+
+impl<'c> Namer<'_, 'c> {
+    /// Opens the name scope of an isolated op (or of the root), reserving every source
+    /// name defined in it.
+    fn open_isolated(&mut self, op: OpId, with_results: bool) {
+        let mut scope = NameScope::default();
+        scope.region_defs.push(Vec::new());
+        let mut stack = Vec::new();
+        if with_results {
+            self.reserve_results(op, &mut scope);
+        }
+        stack.extend(self.ctx.regions(op).iter().copied());
+        while let Some(region) = stack.pop() {
+            for &block in self.ctx.region_blocks(region) {
+                for &arg in self.ctx.block_args(block) {
+                    self.reserve(arg, &mut scope);
+                }
+                for inner in self.ctx.block_ops(block) {
+                    self.reserve_results(inner, &mut scope);
+                    if !isolated(self.ctx, inner) {
+                        stack.extend(self.ctx.regions(inner).iter().copied());
+                    }
+                }
+            }
+        }
+        self.scopes.push(scope);
+    }
+
+    fn reserve_results(&self, op: OpId, scope: &mut NameScope<'c>) {
+        for &r in self.ctx.results(op) {
+            self.reserve(r, scope);
+        }
+    }
+
+    fn reserve(&self, v: Value, scope: &mut NameScope<'c>) {
+        if let Some((prefix, _)) = self.ctx.value_name(v).and_then(split_name) {
+            scope.reserved.insert(key_of(prefix));
+        }
+    }
+
+    fn close_isolated(&mut self) {
+        self.scopes.pop();
+    }
+
+    fn scope(&mut self) -> &mut NameScope<'c> {
+        self.scopes.last_mut().expect("a scope is open")
+    }
+
+    fn fresh(&mut self) -> u32 {
+        let scope = self.scope();
+        while scope.used.contains(&Key::Num(scope.next))
+            || scope.reserved.contains(&Key::Num(scope.next))
+        {
+            scope.next += 1;
+        }
+        scope.next += 1;
+        scope.next - 1
+    }
+
+    fn claim(&mut self, key: Key<'c>) -> bool {
+        let scope = self.scope();
+        if !scope.used.insert(key) {
+            return false;
+        }
+        scope.region_defs.last_mut().expect("a region is open").push(key);
+        true
+    }
+
+    fn name_single(&mut self, v: Value) {
+        let name = match self.ctx.value_name(v).and_then(split_name) {
+            Some((prefix, None)) if self.claim(key_of(prefix)) => {
+                Name::Source(self.ctx.value_name(v).unwrap())
+            }
+            _ => {
+                let n = self.fresh();
+                self.claim(Key::Num(n));
+                Name::Num(n)
+            }
+        };
+        self.values.insert(v, name);
+    }
+
+    /// Names the results of an op, keeping source groups `%r:2` that are still intact.
+    fn results(&mut self, op: OpId) {
+        let results = self.ctx.results(op);
+        if results.len() > 1 && results.iter().all(|&r| self.ctx.value_name(r).is_none()) {
+            let n = self.fresh();
+            self.claim(Key::Num(n));
+            for (i, &r) in results.iter().enumerate() {
+                self.values.insert(r, Name::Group(n, i as u32));
+            }
+            return;
+        }
+        let mut i = 0;
+        while i < results.len() {
+            let group = match self.ctx.value_name(results[i]).and_then(split_name) {
+                Some((prefix, Some(0))) => {
+                    let mut k = 1;
+                    while i + k < results.len()
+                        && self.ctx.value_name(results[i + k]).and_then(split_name)
+                            == Some((prefix, Some(k as u32)))
+                    {
+                        k += 1;
+                    }
+                    Some((prefix, k))
+                }
+                _ => None,
+            };
+            match group {
+                Some((prefix, k)) if self.claim(key_of(prefix)) => {
+                    for &r in &results[i..i + k] {
+                        self.values
+                            .insert(r, Name::Source(self.ctx.value_name(r).unwrap()));
+                    }
+                    i += k;
+                }
+                _ => {
+                    self.name_single(results[i]);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    fn regions(&mut self, op: OpId) {
+        let iso = isolated(self.ctx, op);
+        for &region in self.ctx.regions(op) {
+            if iso {
+                self.open_isolated(op, false);
+                self.region(region);
+                self.close_isolated();
+            } else {
+                self.region(region);
+            }
+        }
+    }
+
+    fn region(&mut self, region: RegionId) {
+        self.scope().region_defs.push(Vec::new());
+        let blocks = self.ctx.region_blocks(region);
+        let reserved: FxHashSet<&str> = blocks
+            .iter()
+            .filter_map(|&b| self.ctx.block_name(b))
+            .collect();
+        let mut used = FxHashSet::default();
+        let mut next = 0;
+        for &b in blocks {
+            let name = match self.ctx.block_name(b) {
+                Some(n) if is_suffix_id(n) && used.insert(n) => Name::Source(n),
+                _ => loop {
+                    let candidate = format!("bb{next}");
+                    next += 1;
+                    if !reserved.contains(candidate.as_str()) {
+                        break Name::Num(next - 1);
+                    }
+                },
+            };
+            self.blocks.insert(b, name);
+        }
+        for &b in blocks {
+            for &arg in self.ctx.block_args(b) {
+                self.name_single(arg);
+            }
+            for op in self.ctx.block_ops(b) {
+                self.regions(op);
+                self.results(op);
+            }
+        }
+        let scope = self.scope();
+        for key in scope.region_defs.pop().expect("a region is open") {
+            scope.used.remove(&key);
+        }
+    }
+}
+
+/// The printing pass.
+struct Printer<'c> {
+    ctx: &'c Context,
+    opts: PrintOptions,
+    out: String,
+    values: FxHashMap<Value, Name<'c>>,
+    blocks: FxHashMap<BlockId, Name<'c>>,
+}
+
+/// The five attributes a function-like op's custom form spells in its header.
+const FUNCTION_ATTRS: [&str; 5] = [
+    "arg_attrs",
+    "function_type",
+    "res_attrs",
+    "sym_name",
+    "sym_visibility",
+];
+
+impl<'c> Printer<'c> {
+    fn indent(&mut self, n: usize) {
+        for _ in 0..n {
+            self.out.push(' ');
+        }
+    }
+
+    fn value(&mut self, v: Value) {
+        self.out.push('%');
+        match self.values.get(&v) {
+            Some(Name::Source(s)) => self.out.push_str(s),
+            Some(Name::Num(n)) => {
+                let _ = write!(self.out, "{n}");
+            }
+            Some(Name::Group(n, i)) => {
+                let _ = write!(self.out, "{n}#{i}");
+            }
+            None => self.out.push_str("<<UNKNOWN SSA VALUE>>"),
+        }
+    }
+
+    fn values_list(&mut self, vs: &[Value]) {
+        for (i, &v) in vs.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.value(v);
+        }
+    }
+
+    fn block_ref(&mut self, b: BlockId) {
+        self.out.push('^');
+        match self.blocks.get(&b) {
+            Some(Name::Source(s)) => self.out.push_str(s),
+            Some(Name::Num(n) | Name::Group(n, _)) => {
+                let _ = write!(self.out, "bb{n}");
+            }
+            None => self.out.push_str("<<UNKNOWN BLOCK>>"),
+        }
+    }
+
+    fn ty(&mut self, ty: Type) {
+        write_type(self.ctx, &mut self.out, ty);
+    }
+
+    fn types(&mut self, tys: impl IntoIterator<Item = Type>) {
+        for (i, t) in tys.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.ty(t);
+        }
+    }
+
+    fn attr(&mut self, a: Attribute) {
+        write_attr(self.ctx, &mut self.out, a);
+    }
+
+    /// ` {a = 1 : i64, b}`; nothing when there are no entries.
+    fn attr_dict<'x>(&mut self, entries: impl Iterator<Item = (&'x str, Attribute)>) {
+        self.dict_with(" {", entries);
+    }
+
+    /// A dictionary opened by `open`; nothing when there are no entries.
+    fn dict_with<'x>(&mut self, open: &str, entries: impl Iterator<Item = (&'x str, Attribute)>) {
+        let mut first = true;
+        for (k, v) in entries {
+            self.out.push_str(if first { open } else { ", " });
+            first = false;
+            write_entry(self.ctx, &mut self.out, k, v);
+        }
+        if !first {
+            self.out.push('}');
+        }
+    }
+
+    /// The `%a, %r:2 = ` prefix.
+    fn result_defs(&mut self, op: OpId) {
+        let results = self.ctx.results(op);
+        if results.is_empty() {
+            return;
+        }
+        let mut i = 0;
+        let mut first = true;
+        while i < results.len() {
+            if !first {
+                self.out.push_str(", ");
+            }
+            first = false;
+            self.out.push('%');
+            match self.values.get(&results[i]) {
+                Some(Name::Group(n, _)) => {
+                    let _ = write!(self.out, "{n}:{}", results.len());
+                    i = results.len();
+                }
+                Some(Name::Source(s)) => match s.split_once('#') {
+                    Some((prefix, _)) => {
+                        let k = results[i..]
+                            .iter()
+                            .take_while(|r| {
+                                matches!(self.values.get(r), Some(Name::Source(x)) if x.split_once('#').is_some_and(|(p, _)| p == prefix))
+                            })
+                            .count();
+                        let _ = write!(self.out, "{prefix}:{k}");
+                        i += k;
+                    }
+                    None => {
+                        self.out.push_str(s);
+                        i += 1;
+                    }
+                },
+                Some(Name::Num(n)) => {
+                    let _ = write!(self.out, "{n}");
+                    i += 1;
+                }
+                None => {
+                    self.out.push_str("<<UNKNOWN SSA VALUE>>");
+                    i += 1;
+                }
+            }
+        }
+        self.out.push_str(" = ");
+    }
+
+    fn op(&mut self, op: OpId, indent: usize) {
+        self.indent(indent);
+        self.result_defs(op);
+        let def = self.ctx.def(op);
+        let custom = match def {
+            Some(d) if !self.opts.generic && d.format != AsmFormat::Generic => {
+                self.custom(op, d, indent)
+            }
+            _ => false,
+        };
+        if !custom {
+            self.generic(op, def, indent);
+        }
+        if self.opts.debug_info
+            && let Some(loc) = self.ctx.loc(op)
+        {
+            self.out.push_str(" loc(");
+            write_loc(&mut self.out, loc);
+            self.out.push(')');
+        }
+        self.out.push('\n');
+    }
+
+    fn generic(&mut self, op: OpId, def: Option<&'static OpDef>, indent: usize) {
+        write_escaped(&mut self.out, self.ctx.name_str(op));
+        self.out.push('(');
+        self.values_list(self.ctx.operands(op));
+        self.out.push(')');
+        let succ = self.ctx.successors(op);
+        if !succ.is_empty() {
+            self.out.push('[');
+            for (i, &b) in succ.iter().enumerate() {
+                if i > 0 {
+                    self.out.push_str(", ");
+                }
+                self.block_ref(b);
+            }
+            self.out.push(']');
+        }
+        let inherent = def.map_or(&[][..], |d| d.inherent_attrs);
+        let is_prop = |k: &str| inherent.contains(&k);
+        if self.ctx.attrs(op).any(|(k, _)| is_prop(k)) {
+            self.out.push_str(" <");
+            self.dict_with("{", self.ctx.attrs(op).filter(|(k, _)| is_prop(k)));
+            self.out.push('>');
+        }
+        let regions = self.ctx.regions(op);
+        if !regions.is_empty() {
+            self.out.push_str(" (");
+            for (i, &r) in regions.iter().enumerate() {
+                if i > 0 {
+                    self.out.push_str(", ");
+                }
+                self.region(r, indent, false);
+            }
+            self.out.push(')');
+        }
+        self.attr_dict(self.ctx.attrs(op).filter(|(k, _)| !is_prop(k)));
+        self.out.push_str(" : (");
+        self.types(self.ctx.operands(op).iter().map(|&v| self.ctx.value_type(v)));
+        self.out.push_str(") -> ");
+        let results: Vec<Type> = self
+            .ctx
+            .results(op)
+            .iter()
+            .map(|&v| self.ctx.value_type(v))
+            .collect();
+        write_fn_results(self.ctx, &mut self.out, &results);
+    }
+
+    /// Prints the custom form of `op`; returns false (printing nothing) when the op does
+    /// not fit its format, so the caller falls back to the generic form.
+    fn custom(&mut self, op: OpId, def: &'static OpDef, indent: usize) -> bool {
+        let ctx = self.ctx;
+        let plain = ctx.regions(op).is_empty() && ctx.successors(op).is_empty();
+        let operands = ctx.operands(op);
+        let results = ctx.results(op);
+        match def.format {
+            AsmFormat::Generic => false,
+            AsmFormat::Functional if plain => {
+                self.out.push_str(def.name);
+                self.operand_list(operands);
+                self.attr_dict(ctx.attrs(op));
+                self.out.push_str(" : ");
+                let ins: Vec<Type> = operands.iter().map(|&v| ctx.value_type(v)).collect();
+                let outs: Vec<Type> = results.iter().map(|&v| ctx.value_type(v)).collect();
+                write_function_type(ctx, &mut self.out, &ins, &outs);
+                true
+            }
+            AsmFormat::SameType if plain => {
+                let mut tys = operands.iter().chain(results).map(|&v| ctx.value_type(v));
+                let Some(ty) = tys.next() else { return false };
+                if !tys.all(|t| t == ty) {
+                    return false;
+                }
+                self.out.push_str(def.name);
+                self.operand_list(operands);
+                self.attr_dict(ctx.attrs(op));
+                self.out.push_str(" : ");
+                self.ty(ty);
+                true
+            }
+            AsmFormat::OperandTypes if plain && results.is_empty() => {
+                self.out.push_str(def.name);
+                self.operand_list(operands);
+                self.attr_dict(ctx.attrs(op));
+                if !operands.is_empty() {
+                    self.out.push_str(" : ");
+                    self.types(operands.iter().map(|&v| ctx.value_type(v)));
+                }
+                true
+            }
+            AsmFormat::Call if plain => {
+                let Some(callee) = ctx.attr(op, "callee") else {
+                    return false;
+                };
+                if !matches!(ctx.attr_data(callee), AttrData::SymbolRef { .. }) {
+                    return false;
+                }
+                self.out.push_str(def.name);
+                self.out.push(' ');
+                self.attr(callee);
+                self.out.push('(');
+                self.values_list(operands);
+                self.out.push(')');
+                self.attr_dict(ctx.attrs(op).filter(|(k, _)| *k != "callee"));
+                self.out.push_str(" : ");
+                let ins: Vec<Type> = operands.iter().map(|&v| ctx.value_type(v)).collect();
+                let outs: Vec<Type> = results.iter().map(|&v| ctx.value_type(v)).collect();
+                write_function_type(ctx, &mut self.out, &ins, &outs);
+                true
+            }
+            AsmFormat::FunctionLike => self.function(op, def, indent),
+            AsmFormat::Module => self.module(op, indent),
+            _ => false,
+        }
+    }
+
+    fn operand_list(&mut self, operands: &[Value]) {
+        if !operands.is_empty() {
+            self.out.push(' ');
+            self.values_list(operands);
+        }
+    }
+
+    fn function(&mut self, op: OpId, def: &'static OpDef, indent: usize) -> bool {
+        let ctx = self.ctx;
+        if !ctx.operands(op).is_empty()
+            || !ctx.results(op).is_empty()
+            || !ctx.successors(op).is_empty()
+            || ctx.regions(op).len() != 1
+        {
+            return false;
+        }
+        let Some(name) = ctx.attr(op, "sym_name").and_then(|a| ctx.as_str(a)) else {
+            return false;
+        };
+        let Some(fty) = ctx.attr(op, "function_type").and_then(|a| ctx.as_type(a)) else {
+            return false;
+        };
+        let Some((inputs, outputs)) = ctx.function_signature(fty) else {
+            return false;
+        };
+        let dicts = |key: &str, n: usize| -> Option<Option<&'c [Attribute]>> {
+            match ctx.attr(op, key) {
+                None => Some(None),
+                Some(a) => {
+                    let items = ctx.as_array(a)?;
+                    (items.len() == n && items.iter().all(|&d| ctx.as_dictionary(d).is_some()))
+                        .then_some(Some(items))
+                }
+            }
+        };
+        let (Some(arg_attrs), Some(res_attrs)) = (
+            dicts("arg_attrs", inputs.len()),
+            dicts("res_attrs", outputs.len()),
+        ) else {
+            return false;
+        };
+        let visibility = match ctx.attr(op, "sym_visibility") {
+            None => None,
+            Some(a) => match ctx.as_str(a) {
+                Some(v @ ("private" | "public" | "nested")) => Some(v),
+                _ => return false,
+            },
+        };
+        let region = ctx.regions(op)[0];
+        let entry = ctx.region_blocks(region).first().copied();
+        if let Some(entry) = entry {
+            let args = ctx.block_args(entry);
+            if args.len() != inputs.len()
+                || args.iter().zip(inputs).any(|(&a, &t)| ctx.value_type(a) != t)
+            {
+                return false;
+            }
+        }
+        self.out.push_str(def.name);
+        self.out.push(' ');
+        if let Some(v) = visibility {
+            self.out.push_str(v);
+            self.out.push(' ');
+        }
+        write_symbol(&mut self.out, name);
+        self.out.push('(');
+        for (i, &t) in inputs.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            if let Some(entry) = entry {
+                self.value(ctx.block_args(entry)[i]);
+                self.out.push_str(": ");
+            }
+            self.ty(t);
+            if let Some(d) = arg_attrs {
+                self.nested_dict(d[i]);
+            }
+        }
+        self.out.push(')');
+        let simple_result = outputs.len() == 1
+            && res_attrs.is_none_or(|d| ctx.as_dictionary(d[0]).is_some_and(<[_]>::is_empty))
+            && !matches!(ctx.type_data(outputs[0]), TypeData::Function { .. });
+        if simple_result {
+            self.out.push_str(" -> ");
+            self.ty(outputs[0]);
+        } else if !outputs.is_empty() {
+            self.out.push_str(" -> (");
+            for (i, &t) in outputs.iter().enumerate() {
+                if i > 0 {
+                    self.out.push_str(", ");
+                }
+                self.ty(t);
+                if let Some(d) = res_attrs {
+                    self.nested_dict(d[i]);
+                }
+            }
+            self.out.push(')');
+        }
+        self.keyword_dict(op, &FUNCTION_ATTRS);
+        if entry.is_some() {
+            self.out.push(' ');
+            self.region(region, indent, true);
+        }
+        true
+    }
+
+    /// ` {..}` after an argument or result, nothing when empty.
+    fn nested_dict(&mut self, dict: Attribute) {
+        let entries = self.ctx.as_dictionary(dict).unwrap_or(&[]);
+        self.attr_dict(entries.iter().map(|(k, v)| (k.as_str(), *v)));
+    }
+
+    /// ` attributes {..}` with every attribute not in `skip`.
+    fn keyword_dict(&mut self, op: OpId, skip: &[&str]) {
+        if self.ctx.attrs(op).any(|(k, _)| !skip.contains(&k)) {
+            self.out.push_str(" attributes");
+            self.attr_dict(self.ctx.attrs(op).filter(|(k, _)| !skip.contains(k)));
+        }
+    }
+
+    fn module(&mut self, op: OpId, indent: usize) -> bool {
+        let ctx = self.ctx;
+        if !ctx.operands(op).is_empty()
+            || !ctx.results(op).is_empty()
+            || !ctx.successors(op).is_empty()
+            || ctx.regions(op).len() != 1
+        {
+            return false;
+        }
+        let region = ctx.regions(op)[0];
+        let blocks = ctx.region_blocks(region);
+        if blocks.len() > 1 || blocks.iter().any(|&b| !ctx.block_args(b).is_empty()) {
+            return false;
+        }
+        let name = match ctx.attr(op, "sym_name") {
+            None => None,
+            Some(a) => match ctx.as_str(a) {
+                Some(n) => Some(n),
+                None => return false,
+            },
+        };
+        self.out.push_str("module");
+        if let Some(n) = name {
+            self.out.push(' ');
+            write_symbol(&mut self.out, n);
+        }
+        self.keyword_dict(op, &["sym_name"]);
+        self.out.push(' ');
+        self.region(region, indent, true);
+        true
+    }
+
+    /// `{ blocks }`; `header_args` says the entry block's arguments were printed in the
+    /// op's header (function-like and module forms), so its label is never needed.
+    fn region(&mut self, region: RegionId, indent: usize, header_args: bool) {
+        self.out.push_str("{\n");
+        for (i, &b) in self.ctx.region_blocks(region).iter().enumerate() {
+            let args = self.ctx.block_args(b);
+            if i > 0 || (!header_args && !args.is_empty()) {
+                self.indent(indent);
+                self.block_ref(b);
+                if !args.is_empty() {
+                    self.out.push('(');
+                    for (j, &a) in args.iter().enumerate() {
+                        if j > 0 {
+                            self.out.push_str(", ");
+                        }
+                        self.value(a);
+                        self.out.push_str(": ");
+                        self.ty(self.ctx.value_type(a));
+                    }
+                    self.out.push(')');
+                }
+                self.out.push_str(":\n");
+            }
+            for op in self.ctx.block_ops(b) {
+                self.op(op, indent + 2);
+            }
+        }
+        self.indent(indent);
+        self.out.push('}');
+    }
+}
+
+fn write_symbol(out: &mut String, name: &str) {
+    out.push('@');
+    if is_symbol_id(name) {
+        out.push_str(name);
+    } else {
+        write_escaped(out, name);
+    }
+}
+
+fn write_entry(ctx: &Context, out: &mut String, key: &str, value: Attribute) {
+    if is_bare_id(key) {
+        out.push_str(key);
+    } else {
+        write_escaped(out, key);
+    }
+    if !matches!(ctx.attr_data(value), AttrData::Unit) {
+        out.push_str(" = ");
+        write_attr(ctx, out, value);
+    }
+}
+
+/// `-> R` results of a function type: bare for one non-function type, else parenthesized.
+fn write_fn_results(ctx: &Context, out: &mut String, results: &[Type]) {
+    if results.len() == 1 && !matches!(ctx.type_data(results[0]), TypeData::Function { .. }) {
+        write_type(ctx, out, results[0]);
+        return;
+    }
+    out.push('(');
+    for (i, &t) in results.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_type(ctx, out, t);
+    }
+    out.push(')');
+}
+
+fn write_function_type(ctx: &Context, out: &mut String, inputs: &[Type], results: &[Type]) {
+    out.push('(');
+    for (i, &t) in inputs.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_type(ctx, out, t);
+    }
+    out.push_str(") -> ");
+    write_fn_results(ctx, out, results);
+}
+
+/// Writes a type in MLIR syntax.
+pub(crate) fn write_type(ctx: &Context, out: &mut String, ty: Type) {
+    match ctx.type_data(ty) {
+        TypeData::Integer { width } => {
+            let _ = write!(out, "i{width}");
+        }
+        TypeData::Index => out.push_str("index"),
+        TypeData::Float(k) => out.push_str(k.keyword()),
+        TypeData::None => out.push_str("none"),
+        TypeData::RankedTensor { shape, element } => {
+            out.push_str("tensor<");
+            for d in shape {
+                match d.extent() {
+                    Some(n) => {
+                        let _ = write!(out, "{n}x");
+                    }
+                    None => out.push_str("?x"),
+                }
+            }
+            write_type(ctx, out, *element);
+            out.push('>');
+        }
+        TypeData::UnrankedTensor { element } => {
+            out.push_str("tensor<*x");
+            write_type(ctx, out, *element);
+            out.push('>');
+        }
+        TypeData::Function { inputs, results } => write_function_type(ctx, out, inputs, results),
+        TypeData::Dialect {
+            dialect,
+            name,
+            params,
+        } => {
+            let _ = write!(out, "!{dialect}.{name}");
+            write_params(ctx, out, params);
+        }
+    }
+}
+
+fn write_params(ctx: &Context, out: &mut String, params: &[AttrParam]) {
+    if params.is_empty() {
+        return;
+    }
+    out.push('<');
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match p {
+            AttrParam::Attr(a) => write_attr(ctx, out, *a),
+            AttrParam::Type(t) => write_type(ctx, out, *t),
+            AttrParam::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            AttrParam::Keyword(k) => out.push_str(k),
+        }
+    }
+    out.push('>');
+}
+
+fn float_kind(ctx: &Context, ty: Type) -> FloatKind {
+    match ctx.type_data(ty) {
+        TypeData::Float(k) => *k,
+        _ => FloatKind::F64,
+    }
+}
+
+/// Writes an attribute in MLIR syntax.
+pub(crate) fn write_attr(ctx: &Context, out: &mut String, attr: Attribute) {
+    match ctx.attr_data(attr) {
+        AttrData::Unit => out.push_str("unit"),
+        AttrData::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        AttrData::Integer { value, ty } => {
+            let _ = write!(out, "{value} : ");
+            write_type(ctx, out, *ty);
+        }
+        AttrData::Float { value, ty } => {
+            write_float(out, float_kind(ctx, *ty), value.0);
+            out.push_str(" : ");
+            write_type(ctx, out, *ty);
+        }
+        AttrData::String(s) => write_escaped(out, s),
+        AttrData::Array(items) => {
+            out.push('[');
+            for (i, &a) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_attr(ctx, out, a);
+            }
+            out.push(']');
+        }
+        AttrData::Dictionary(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_entry(ctx, out, k, *v);
+            }
+            out.push('}');
+        }
+        AttrData::Type(t) => write_type(ctx, out, *t),
+        AttrData::SymbolRef { root, nested } => {
+            write_symbol(out, root);
+            for n in nested {
+                out.push_str("::");
+                write_symbol(out, n);
+            }
+        }
+        AttrData::DenseElements { ty, data } => {
+            out.push_str("dense<");
+            write_dense(ctx, out, *ty, data);
+            out.push_str("> : ");
+            write_type(ctx, out, *ty);
+        }
+        AttrData::Location(loc) => {
+            out.push_str("loc(");
+            write_loc(out, loc);
+            out.push(')');
+        }
+        AttrData::Dialect {
+            dialect,
+            name,
+            params,
+        } => {
+            let _ = write!(out, "#{dialect}.{name}");
+            write_params(ctx, out, params);
+        }
+    }
+}
+
+fn write_dense(ctx: &Context, out: &mut String, ty: Type, data: &DenseData) {
+    let (shape, element) = match ctx.tensor_parts(ty) {
+        Some((shape, element)) => (
+            shape.iter().map(|d| d.extent().unwrap_or(0)).collect::<Vec<u64>>(),
+            element,
+        ),
+        None => (Vec::new(), ty),
+    };
+    let kind = float_kind(ctx, element);
+    match data {
+        DenseData::Splat(s) => write_scalar(out, kind, *s),
+        DenseData::Hex(bytes) => {
+            out.push_str("\"0x");
+            for b in bytes {
+                let _ = write!(out, "{b:02X}");
+            }
+            out.push('"');
+        }
+        DenseData::Elements(items) => {
+            let count: u64 = shape.iter().product();
+            if count != items.len() as u64 || shape.is_empty() {
+                match (shape.is_empty(), items.as_slice()) {
+                    (true, [one]) => write_scalar(out, kind, *one),
+                    _ => write_nested(out, kind, &[items.len() as u64], items),
+                }
+            } else {
+                write_nested(out, kind, &shape, items);
+            }
+        }
+    }
+}
+
+fn write_nested(out: &mut String, kind: FloatKind, shape: &[u64], items: &[DenseScalar]) {
+    out.push('[');
+    match shape {
+        [] | [_] => {
+            for (i, s) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_scalar(out, kind, *s);
+            }
+        }
+        [n, rest @ ..] => {
+            let stride = (items.len() as u64).checked_div(*n).unwrap_or(0) as usize;
+            for i in 0..*n as usize {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_nested(out, kind, rest, &items[i * stride..(i + 1) * stride]);
+            }
+        }
+    }
+    out.push(']');
+}
+
+fn write_scalar(out: &mut String, kind: FloatKind, s: DenseScalar) {
+    match s {
+        DenseScalar::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        DenseScalar::Float(f) => write_float(out, kind, f.0),
+        DenseScalar::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+    }
+}
+
+fn write_loc(out: &mut String, loc: &Location) {
+    match loc {
+        Location::Unknown => out.push_str("unknown"),
+        Location::FileLineCol { file, line, col } => {
+            write_escaped(out, file);
+            let _ = write!(out, ":{line}:{col}");
+        }
+        Location::Name { name, child } => {
+            write_escaped(out, name);
+            if let Some(c) = child {
+                out.push('(');
+                write_loc(out, c);
+                out.push(')');
+            }
+        }
+        Location::CallSite { callee, caller } => {
+            out.push_str("callsite(");
+            write_loc(out, callee);
+            out.push_str(" at ");
+            write_loc(out, caller);
+            out.push(')');
+        }
+        Location::Fused(locs) => {
+            out.push_str("fused[");
+            for (i, l) in locs.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_loc(out, l);
+            }
+            out.push(']');
+        }
+    }
+}
