@@ -30,6 +30,7 @@
 mod descriptor;
 mod fx_utils;
 mod pair;
+mod passes;
 mod signature;
 mod verify;
 
@@ -42,6 +43,7 @@ pub use fx_utils::{
     plain_input_and_grad, plain_output_and_tangent,
 };
 pub use pair::{JOINT_PAIR_OP, JointPair, joint_pairs, pair_of};
+pub use passes::{PRINT_DESCRIPTORS, PrintDescriptors, register_passes};
 pub use signature::{DESC_KEY, FuncDescriptors, Slot};
 
 use joinery_ir::{Context, Diagnostic, Dialect, OpDef, OpId, Traits, TypeData};
