@@ -1,0 +1,100 @@
+"""What the exporter cannot translate is an error naming the node, its target and the
+source line it comes from, never a silently dropped node."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from joinery_torch import ExportError, export_joint
+from joinery_torch.exporter import catalogue_ops
+
+
+class CumSum(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.randn(4))
+
+    def forward(self, x):
+        return torch.cumsum(x * self.w, dim=0).sum()  # CUMSUM_LINE
+
+
+class IndexWithNone(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.randn(3, 4))
+
+    def forward(self, idx):
+        return self.w[:, idx].sum()  # INDEX_LINE
+
+
+def line_of(marker: str) -> int:
+    lines = Path(__file__).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.rstrip().endswith(marker))
+
+
+def test_op_missing_from_the_catalogue_is_named_with_its_source_line():
+    assert catalogue_ops() is not None and "cumsum" not in catalogue_ops()
+    with pytest.raises(ExportError) as e:
+        export_joint(CumSum(), (torch.randn(4),))
+    msg = str(e.value)
+    assert "aten.cumsum" in msg
+    assert "node 'cumsum' (target aten.cumsum.default)" in msg
+    assert f"test_errors.py:{line_of('# CUMSUM_LINE')}" in msg
+
+
+def test_untranslatable_argument_names_node_target_and_line():
+    with pytest.raises(ExportError) as e:
+        export_joint(IndexWithNone(), (torch.tensor([0, 2]),))
+    msg = str(e.value)
+    assert re.search(r"node '\w+' \(target aten\.index\.Tensor\)", msg), msg
+    assert f"test_errors.py:{line_of('# INDEX_LINE')}" in msg
+    assert "None elements" in msg
+
+
+MODEL_FILE = '''
+import torch
+
+def make():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU()), (torch.randn(2, 3),)
+
+def make_kwargs():
+    return torch.nn.Bilinear(3, 3, 2), (torch.randn(2, 3),), {"input2": torch.randn(2, 3)}
+'''
+
+
+def test_command_line_exports_a_model_file(tmp_path):
+    (tmp_path / "model.py").write_text(MODEL_FILE)
+    out = tmp_path / "out.mlir"
+    p = subprocess.run([sys.executable, "-m", "joinery_torch", "export",
+                        f"{tmp_path / 'model.py'}:make", "-o", out, "--data", tmp_path / "data"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    text = out.read_text()
+    assert '%primals_1: tensor<4x3xf32> {aot.desc = #aot.param<"0.weight">}' in text
+    assert sorted(f.name for f in (tmp_path / "data" / "inputs").iterdir()) == [
+        f"arg{i}.npy" for i in range(4)
+    ]
+    assert (tmp_path / "data" / "expected" / "result0.npy").exists()
+
+
+def test_command_line_reports_untranslatable_models(tmp_path):
+    (tmp_path / "model.py").write_text(MODEL_FILE)
+    p = subprocess.run([sys.executable, "-m", "joinery_torch", "export",
+                        f"{tmp_path / 'model.py'}:make_kwargs"], capture_output=True, text=True)
+    assert p.returncode == 1
+    assert p.stderr.startswith("error: ")
+    assert "_trilinear" in p.stderr
+
+
+def test_command_line_rejects_a_bad_factory_spec(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "joinery_torch", "export", "nofactory.py"],
+                       capture_output=True, text=True)
+    assert p.returncode != 0
+    assert "FILE.py:FACTORY" in p.stderr
