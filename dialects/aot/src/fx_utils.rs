@@ -281,10 +281,11 @@ pub fn descriptor_table(ctx: &Context, func: OpId) -> String {
             *w = (*w).max(cell.chars().count());
         }
     }
+    let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
     let mut out = format!(
-        "@{name}: {} arguments, {} results\n",
-        descs.args.len(),
-        descs.results.len()
+        "@{name}: {}, {}\n",
+        count(descs.args.len(), "argument"),
+        count(descs.results.len(), "result")
     );
     for row in &rows {
         let mut line = String::from(" ");

@@ -11,6 +11,7 @@ fn main() {
     ];
     let mut passes = PassRegistry::new();
     joinery_pass::register_generic_passes(&mut passes);
+    joinery_aot::register_passes(&mut passes);
     joinery_partition::register_passes(&mut passes);
     let args: Vec<String> = std::env::args().collect();
     std::process::exit(joinery_driver::opt_main(args, &dialects, &passes));
