@@ -43,6 +43,11 @@ pub(crate) struct Number<'a> {
     pub(crate) pos: Pos,
 }
 
+/// Decodes a string literal body, borrowing it when it has no escapes.
+pub(crate) fn string_cow(raw: &str, pos: Pos) -> Result<std::borrow::Cow<'_, str>, SyntaxError> {
+    literal::unescape(raw).or_else(|m| err(pos, m))
+}
+
 /// Decodes a string literal body.
 pub(crate) fn string(raw: &str, pos: Pos) -> Result<String, SyntaxError> {
     match literal::unescape(raw) {

@@ -3,6 +3,7 @@
 //! which custom form an op was written in. Names are slices of the source.
 
 use joinery_ir::{Attribute, Location, Type};
+use std::borrow::Cow;
 
 /// A byte range in the source file being parsed.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -57,7 +58,7 @@ pub(crate) enum OpBody<'a> {
 /// `"d.op"(%a) [^bb1] <{props}> ({regions}) {attrs} : (T) -> R`.
 #[derive(Debug)]
 pub(crate) struct GenericOp<'a> {
-    pub(crate) name: String,
+    pub(crate) name: Cow<'a, str>,
     pub(crate) name_pos: Pos,
     pub(crate) operands: Vec<ValueRef<'a>>,
     pub(crate) successors: Vec<(&'a str, Pos)>,

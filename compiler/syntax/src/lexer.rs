@@ -223,7 +223,6 @@ impl<'a, 'f> Lexer<'a, 'f> {
     /// list `%a, %r:2 =` turns into definitions, anything else into uses.
     fn classify_values(&mut self) {
         let mut i = 1;
-        let mut names = vec![0];
         let is_def = loop {
             if self.peek_tok(i) == Some(Tok::Colon) {
                 if !matches!(self.peek_tok(i + 1), Some(Tok::Int(_))) {
@@ -233,21 +232,20 @@ impl<'a, 'f> Lexer<'a, 'f> {
             }
             match self.peek_tok(i) {
                 Some(Tok::Equal) => break true,
-                Some(Tok::Comma) => match self.peek_tok(i + 1) {
-                    Some(Tok::ValueId(_)) => {
-                        names.push(i + 1);
-                        i += 2;
-                    }
-                    _ => break false,
-                },
+                Some(Tok::Comma) if matches!(self.peek_tok(i + 1), Some(Tok::ValueId(_))) => {
+                    i += 2
+                }
                 _ => break false,
             }
         };
-        for j in names {
-            let entry = &mut self.buf[j];
-            entry.1 = Class::Done;
-            if is_def && let Ok((_, t, _)) = &mut entry.0 && let Tok::ValueId(name) = *t {
-                *t = Tok::DefId(name);
+        for entry in self.buf.range_mut(..i) {
+            if let (Ok((_, t, _)), class) = entry
+                && let Tok::ValueId(name) = *t
+            {
+                *class = Class::Done;
+                if is_def {
+                    *t = Tok::DefId(name);
+                }
             }
         }
     }

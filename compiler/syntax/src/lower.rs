@@ -14,6 +14,7 @@ use joinery_ir::{
     RegionId, Span, Traits, Type, Value,
 };
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// What a name is bound to.
 enum Entry {
@@ -44,7 +45,7 @@ struct RegionSpec<'a> {
 
 /// An op after its form was resolved, ready to build.
 struct Prepared<'a> {
-    name: String,
+    name: Cow<'a, str>,
     def: Option<&'static OpDef>,
     operands: Vec<(ValueRef<'a>, Type)>,
     result_types: Vec<Type>,
@@ -287,12 +288,13 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             }
             self.lower_ops(b.ops, id, &labels);
         }
-        let scope = self.scopes.last_mut().expect("a scope is open");
-        for name in scope.region_defs.pop().expect("a region is open") {
-            scope.values.remove(name);
-        }
         if isolated {
             self.close_isolated_scope();
+        } else {
+            let scope = self.scopes.last_mut().expect("a scope is open");
+            for name in scope.region_defs.pop().expect("a region is open") {
+                scope.values.remove(name);
+            }
         }
         region
     }
@@ -531,7 +533,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         };
         let form = FormCheck { def, op: &c };
         let mut p = Prepared {
-            name: name.to_string(),
+            name: Cow::Borrowed(name),
             def: Some(def),
             operands: Vec::new(),
             result_types: Vec::new(),

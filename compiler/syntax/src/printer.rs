@@ -32,6 +32,7 @@ pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
         out: String::new(),
         values: FxHashMap::default(),
         blocks: FxHashMap::default(),
+        scratch: Vec::new(),
     };
     let mut scopes = Vec::new();
     let mut names = Namer {
@@ -40,7 +41,7 @@ pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
         blocks: &mut p.blocks,
         scopes: &mut scopes,
     };
-    names.open_isolated(op, true);
+    names.open_root(op);
     names.results(op);
     names.regions(op);
     names.close_isolated();
@@ -67,16 +68,24 @@ enum Key<'c> {
 }
 
 fn key_of(prefix: &str) -> Key<'_> {
-    match prefix.parse::<u32>() {
-        Ok(n) if n.to_string() == prefix => Key::Num(n),
-        _ => Key::Str(prefix),
+    match canonical_number(prefix) {
+        Some(n) => Key::Num(n),
+        None => Key::Str(prefix),
     }
+}
+
+/// The number `s` spells without leading zeros, if it does.
+fn canonical_number(s: &str) -> Option<u32> {
+    if s.len() > 1 && s.starts_with('0') {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// A source name split into its scope key and group index (`r#1` is `r`, `Some(1)`).
 fn split_name(name: &str) -> Option<(&str, Option<u32>)> {
     let (prefix, index) = match name.split_once('#') {
-        Some((p, i)) => (p, Some(i.parse::<u32>().ok().filter(|n| n.to_string() == i)?)),
+        Some((p, i)) => (p, Some(canonical_number(i)?)),
         None => (name, None),
     };
     is_suffix_id(prefix).then_some((prefix, index))
@@ -85,7 +94,8 @@ fn split_name(name: &str) -> Option<(&str, Option<u32>)> {
 #[derive(Default)]
 struct NameScope<'c> {
     used: FxHashSet<Key<'c>>,
-    reserved: FxHashSet<Key<'c>>,
+    /// Numeric source names of the scope: fresh numbers skip them.
+    reserved: FxHashSet<u32>,
     next: u32,
     region_defs: Vec<Vec<Key<'c>>>,
 }
@@ -103,16 +113,29 @@ fn isolated(ctx: &Context, op: OpId) -> bool {
 }
 
 impl<'c> Namer<'_, 'c> {
-    /// Opens the name scope of an isolated op (or of the root), reserving every source
-    /// name defined in it.
-    fn open_isolated(&mut self, op: OpId, with_results: bool) {
+    /// Opens the scope of the printed op's results; it also covers the op's regions when
+    /// the op is not isolated from above.
+    fn open_root(&mut self, op: OpId) {
+        let walk = !isolated(self.ctx, op);
+        self.open_scope(op, true, walk);
+    }
+
+    /// Opens the name scope of an isolated op's regions.
+    fn open_isolated(&mut self, op: OpId) {
+        self.open_scope(op, false, true);
+    }
+
+    /// Opens a name scope, reserving every numeric source name defined in it.
+    fn open_scope(&mut self, op: OpId, with_results: bool, with_regions: bool) {
         let mut scope = NameScope::default();
         scope.region_defs.push(Vec::new());
         let mut stack = Vec::new();
         if with_results {
             self.reserve_results(op, &mut scope);
         }
-        stack.extend(self.ctx.regions(op).iter().copied());
+        if with_regions {
+            stack.extend(self.ctx.regions(op).iter().copied());
+        }
         while let Some(region) = stack.pop() {
             for &block in self.ctx.region_blocks(region) {
                 for &arg in self.ctx.block_args(block) {
@@ -136,8 +159,12 @@ impl<'c> Namer<'_, 'c> {
     }
 
     fn reserve(&self, v: Value, scope: &mut NameScope<'c>) {
-        if let Some((prefix, _)) = self.ctx.value_name(v).and_then(split_name) {
-            scope.reserved.insert(key_of(prefix));
+        if let Some(n) = self
+            .ctx
+            .value_name(v)
+            .and_then(|name| canonical_number(name.split_once('#').map_or(name, |(p, _)| p)))
+        {
+            scope.reserved.insert(n);
         }
     }
 
@@ -152,7 +179,7 @@ impl<'c> Namer<'_, 'c> {
     fn fresh(&mut self) -> u32 {
         let scope = self.scope();
         while scope.used.contains(&Key::Num(scope.next))
-            || scope.reserved.contains(&Key::Num(scope.next))
+            || scope.reserved.contains(&scope.next)
         {
             scope.next += 1;
         }
@@ -229,16 +256,18 @@ impl<'c> Namer<'_, 'c> {
         let iso = isolated(self.ctx, op);
         for &region in self.ctx.regions(op) {
             if iso {
-                self.open_isolated(op, false);
-                self.region(region);
+                self.open_isolated(op);
+                self.region(region, true);
                 self.close_isolated();
             } else {
-                self.region(region);
+                self.region(region, false);
             }
         }
     }
 
-    fn region(&mut self, region: RegionId) {
+    /// Names a region's blocks and values; `last` says its scope closes right after, so
+    /// its names need not be forgotten one by one.
+    fn region(&mut self, region: RegionId, last: bool) {
         self.scope().region_defs.push(Vec::new());
         let blocks = self.ctx.region_blocks(region);
         let reserved: FxHashSet<&str> = blocks
@@ -270,8 +299,11 @@ impl<'c> Namer<'_, 'c> {
             }
         }
         let scope = self.scope();
-        for key in scope.region_defs.pop().expect("a region is open") {
-            scope.used.remove(&key);
+        let defs = scope.region_defs.pop().expect("a region is open");
+        if !last {
+            for key in defs {
+                scope.used.remove(&key);
+            }
         }
     }
 }
@@ -283,6 +315,8 @@ struct Printer<'c> {
     out: String,
     values: FxHashMap<Value, Name<'c>>,
     blocks: FxHashMap<BlockId, Name<'c>>,
+    /// A reusable buffer for result types.
+    scratch: Vec<Type>,
 }
 
 /// The five attributes a function-like op's custom form spells in its header.
@@ -305,11 +339,11 @@ impl<'c> Printer<'c> {
         self.out.push('%');
         match self.values.get(&v) {
             Some(Name::Source(s)) => self.out.push_str(s),
-            Some(Name::Num(n)) => {
-                let _ = write!(self.out, "{n}");
-            }
+            Some(Name::Num(n)) => push_u32(&mut self.out, *n),
             Some(Name::Group(n, i)) => {
-                let _ = write!(self.out, "{n}#{i}");
+                push_u32(&mut self.out, *n);
+                self.out.push('#');
+                push_u32(&mut self.out, *i);
             }
             None => self.out.push_str("<<UNKNOWN SSA VALUE>>"),
         }
@@ -406,7 +440,7 @@ impl<'c> Printer<'c> {
                     }
                 },
                 Some(Name::Num(n)) => {
-                    let _ = write!(self.out, "{n}");
+                    push_u32(&mut self.out, *n);
                     i += 1;
                 }
                 None => {
@@ -479,13 +513,11 @@ impl<'c> Printer<'c> {
         self.out.push_str(" : (");
         self.types(self.ctx.operands(op).iter().map(|&v| self.ctx.value_type(v)));
         self.out.push_str(") -> ");
-        let results: Vec<Type> = self
-            .ctx
-            .results(op)
-            .iter()
-            .map(|&v| self.ctx.value_type(v))
-            .collect();
+        let mut results = std::mem::take(&mut self.scratch);
+        results.clear();
+        results.extend(self.ctx.results(op).iter().map(|&v| self.ctx.value_type(v)));
         write_fn_results(self.ctx, &mut self.out, &results);
+        self.scratch = results;
     }
 
     /// Prints the custom form of `op`; returns false (printing nothing) when the op does
@@ -741,6 +773,21 @@ impl<'c> Printer<'c> {
     }
 }
 
+/// Appends a number without going through `fmt`.
+fn push_u32(out: &mut String, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("digits are ASCII"));
+}
+
 fn write_symbol(out: &mut String, name: &str) {
     out.push('@');
     if is_symbol_id(name) {
@@ -878,7 +925,7 @@ pub(crate) fn write_attr(ctx: &Context, out: &mut String, attr: Attribute) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_attr(ctx, out, a);
+                write_array_item(ctx, out, a);
             }
             out.push(']');
         }
@@ -922,6 +969,24 @@ pub(crate) fn write_attr(ctx: &Context, out: &mut String, attr: Attribute) {
     }
 }
 
+/// An array element: like MLIR, `i64` integers and finite `f64` floats drop their type,
+/// which is what an untyped literal means.
+fn write_array_item(ctx: &Context, out: &mut String, attr: Attribute) {
+    match ctx.attr_data(attr) {
+        AttrData::Integer { value, ty }
+            if *ctx.type_data(*ty) == (TypeData::Integer { width: 64 }) =>
+        {
+            let _ = write!(out, "{value}");
+        }
+        AttrData::Float { value, ty }
+            if value.0.is_finite() && *ctx.type_data(*ty) == TypeData::Float(FloatKind::F64) =>
+        {
+            write_float(out, FloatKind::F64, value.0);
+        }
+        _ => write_attr(ctx, out, attr),
+    }
+}
+
 fn write_dense(ctx: &Context, out: &mut String, ty: Type, data: &DenseData) {
     let (shape, element) = match ctx.tensor_parts(ty) {
         Some((shape, element)) => (
@@ -940,6 +1005,7 @@ fn write_dense(ctx: &Context, out: &mut String, ty: Type, data: &DenseData) {
             }
             out.push('"');
         }
+        DenseData::Elements(items) if items.is_empty() => {}
         DenseData::Elements(items) => {
             let count: u64 = shape.iter().product();
             if count != items.len() as u64 || shape.is_empty() {

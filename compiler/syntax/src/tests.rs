@@ -37,12 +37,127 @@ pub(crate) fn roundtrip(src: &str) -> String {
     pretty
 }
 
+fn error_of(src: &str) -> String {
+    parse(src).err().expect("expected a parse error")
+}
+
 #[test]
-fn scratch_inputs() {
+fn shared_inputs_round_trip() {
     for f in ["joint", "attrs", "blocks"] {
-        let src = std::fs::read_to_string(format!("../../tests/inputs/{f}.mlir")).unwrap();
-        let pretty = roundtrip(&src);
-        println!("{pretty}");
-        println!("{}", print(&src, true));
+        let src = std::fs::read_to_string(format!("../../tests/inputs/syntax/{f}.mlir")).unwrap();
+        roundtrip(&src);
     }
+}
+
+#[test]
+fn names_are_kept_and_fresh_numbers_skip_them() {
+    let src = r#"func.func @f(%1: f32) -> f32 {
+  %r:2 = "d.two"(%1) : (f32) -> (f32, f32)
+  %x = "d.add"(%r#0, %r#1) : (f32, f32) -> f32
+  func.return %x : f32
+}
+"#;
+    let (mut ctx, m) = parse(src).unwrap();
+    let text = print_op(&ctx, m, &PrintOptions::default());
+    assert!(text.contains("%r:2 = \"d.two\"(%1)"), "{text}");
+    assert!(text.contains("\"d.add\"(%r#0, %r#1)"), "{text}");
+    let func = ctx.first_op(ctx.body_block(m).unwrap()).unwrap();
+    let body = ctx.body_block(func).unwrap();
+    let two = ctx.first_op(body).unwrap();
+    for &r in ctx.results(two).to_vec().iter() {
+        ctx.set_value_name(r, None);
+    }
+    let text = print_op(&ctx, m, &PrintOptions::default());
+    assert!(text.contains("%0:2 = \"d.two\"(%1)"), "{text}");
+    ctx.set_value_name(ctx.results(two)[0], Some("x"));
+    let text = print_op(&ctx, m, &PrintOptions::default());
+    assert!(text.contains("%x, %0 = \"d.two\"(%1)"), "{text}");
+    assert!(text.contains("%2 = \"d.add\"(%x, %0)"), "{text}");
+    roundtrip(&text);
+}
+
+#[test]
+fn forward_references_resolve_and_check_types() {
+    let (ctx, m) = parse(
+        r#""d.g"() ({
+  "d.use"(%b) : (i32) -> ()
+  %b = "d.def"() : () -> i32
+}) : () -> ()"#,
+    )
+    .unwrap();
+    let op = ctx.first_op(ctx.body_block(m).unwrap()).unwrap();
+    let inner = ctx.first_op(ctx.body_block(op).unwrap()).unwrap();
+    let def = ctx.next_op(inner).unwrap();
+    assert_eq!(ctx.operands(inner), ctx.results(def));
+    let e = error_of(r#""d.use"(%b) : (i32) -> ()
+%b = "d.def"() : () -> f32"#);
+    assert!(e.contains("1:9: error: use of value '%b' expects different type"), "{e}");
+}
+
+#[test]
+fn name_errors_have_spans() {
+    assert_eq!(
+        error_of(r#""d.use"(%nope) : (i32) -> ()"#),
+        "1:9: error: use of undefined value '%nope'\n"
+    );
+    assert_eq!(
+        error_of("%a = \"d.x\"() : () -> i32\n%a = \"d.x\"() : () -> i32"),
+        "2:1: error: redefinition of value '%a'\n"
+    );
+    assert_eq!(
+        error_of("%a:2 = \"d.x\"() : () -> (i32, i32)\n\"d.u\"(%a#2) : (i32) -> ()"),
+        "2:7: error: reference to invalid result number '%a#2'\n"
+    );
+    assert_eq!(
+        error_of("\"d.b\"()[^nope] : () -> ()"),
+        "1:9: error: reference to an undefined block '^nope'\n"
+    );
+}
+
+#[test]
+fn custom_forms_follow_the_registered_format() {
+    let e = error_of("%0 = aten.relu %x : f32");
+    assert!(e.starts_with("1:6: error: custom form of 'aten.relu', which is not a registered operation"), "{e}");
+    let e = error_of("func.func @f() {\n  func.return @g\n}");
+    assert!(e.starts_with("2:15: error: 'func.return' does not take a symbol here"), "{e}");
+    let e = error_of("func.func @f(%a: i32) {\n  func.return %a\n}");
+    assert!(e.starts_with("2:3: error: expected 1 operand type(s) but had 0"), "{e}");
+}
+
+#[test]
+fn unregistered_ops_need_permission() {
+    let mut ctx = Context::new(&[]);
+    let mut sources = SourceMap::default();
+    let file = sources.add("x.mlir", "\"aten.relu\"() : () -> ()");
+    let diags = parse_source(&mut ctx, &sources, file).unwrap_err();
+    assert!(diags[0].message.contains("unregistered dialect 'aten'"));
+    let file = sources.add("y.mlir", "\"func.nope\"() : () -> ()");
+    let diags = parse_source(&mut ctx, &sources, file).unwrap_err();
+    assert!(diags[0].message.contains("dialect 'func' has no operation") || diags[0].message.contains("unregistered dialect 'func'"));
+}
+
+#[test]
+fn syntax_errors_say_what_was_expected() {
+    assert_eq!(
+        error_of("%0 = \"d.x\"( : () -> ()"),
+        "1:13: error: unexpected ':'; expected an SSA value or ')'\n"
+    );
+    assert_eq!(
+        error_of("\"d.x\"() : () -> tensor<2x>"),
+        "1:26: error: unexpected '>'; expected a dialect type, an identifier, a keyword or '('\n"
+    );
+    let deep = format!("\"d.x\"() {{a = {}}} : () -> ()", "[".repeat(1_000_000));
+    assert!(error_of(&deep).contains("nest deeper than 512"));
+}
+
+#[test]
+fn implicit_and_explicit_modules() {
+    let (ctx, m) = parse("module @m attributes {d.k = 1 : i64} {\n}").unwrap();
+    assert_eq!(ctx.symbol_name(m), Some("m"));
+    assert_eq!(
+        print_op(&ctx, m, &PrintOptions::default()),
+        "module @m attributes {d.k = 1 : i64} {\n}\n"
+    );
+    let (ctx, m) = parse("").unwrap();
+    assert_eq!(print_op(&ctx, m, &PrintOptions { generic: true, debug_info: false }), "\"builtin.module\"() ({\n}) : () -> ()\n");
 }

@@ -1,7 +1,7 @@
 func.func @cfg(%arg0: i1, %arg1: i32) -> i32 {
-  "cf.cond_br"(%arg0, %arg1)[^bb1, ^exit] : (i1, i32) -> ()
+  "d.cond_br"(%arg0, %arg1)[^bb1, ^exit] : (i1, i32) -> ()
 ^bb1:
-  "cf.br"(%arg1)[^exit] : (i32) -> ()
+  "d.br"(%arg1)[^exit] : (i32) -> ()
 ^exit(%v: i32):
   func.return %v : i32
 }

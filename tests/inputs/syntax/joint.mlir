@@ -15,8 +15,8 @@ module {
   }
   func.func private @decl(i32, f32 {d.x}) -> i32
   func.func @call(%a: i32) -> i32 attributes {d.note = "hi"} {
-    %0 = func.call @decl(%a, %f) : (i32, f32) -> i32
     %f = "d.const"() {value = 1.5 : f32} : () -> f32
+    %0 = func.call @decl(%a, %f) : (i32, f32) -> i32
     func.return %0 : i32
   }
 }
