@@ -182,15 +182,18 @@ def interpret(mlir: Path, inputs: Path, outputs: Path, n_results: int, seed: int
             for j in range(n_results)]
 
 
-def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rel: float = 1e-5):
-    """Equal shapes and dtypes, and every element within ``rel`` of the tensor's scale
-    (max |expected|), so sums that cancel are judged at the scale of their terms."""
+def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rel: float = 1e-5,
+                 floor: float = 1e-6):
+    """Equal shapes and dtypes, and every element within ``rel`` of the tensor's scale:
+    max |expected|, at least ``floor``. A sum that cancels to about zero (the gradient of a
+    conv bias under batch norm) is judged at the scale of its terms by passing that scale
+    as ``floor``."""
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
     assert actual.dtype == expected.dtype, f"{what}: dtype {actual.dtype} != {expected.dtype}"
     if expected.dtype == np.bool_ or np.issubdtype(expected.dtype, np.integer):
         np.testing.assert_array_equal(actual, expected, err_msg=what)
         return
-    scale = max(float(np.abs(expected).max(initial=0.0)), 1e-6)
+    scale = max(float(np.abs(expected).max(initial=0.0)), floor)
     err = float(np.abs(actual.astype(np.float64) - expected.astype(np.float64)).max(initial=0.0))
     assert err <= rel * scale, f"{what}: max error {err:.3g} > {rel} x scale {scale:.3g}"
 
