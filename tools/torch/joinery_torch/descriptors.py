@@ -55,11 +55,6 @@ class UnknownDescriptor(ValueError):
     """A descriptor class joinery does not know."""
 
 
-def is_input(desc) -> bool:
-    """Whether ``desc`` is an ``AOTInput`` (by class name)."""
-    return type(desc).__name__ in _INPUTS
-
-
 def to_attr(desc) -> str:
     """The ``#aot.*`` attribute text of a PyTorch descriptor, nested descriptors included."""
     cls = type(desc).__name__
