@@ -48,16 +48,18 @@ build:
 build-debug:
 	$(CARGO) build --bins
 
-## test: unit/integration tests (cargo) then the lit suite (against the debug build, which
-## cargo test has compiled anyway), then one closing summary line over both.
-test: deps build-debug
+## test: unit/integration tests (cargo) then the lit suite (against the debug build), then
+## one closing summary line over both. Building all targets first compiles the libraries
+## once with the features the tests unify in, so `cargo test` and the tools share them.
+test: deps
 	@mkdir -p $(CARGO_TARGET_DIR)
-	@cargo_rc=0; $(CARGO) test --workspace 2>&1 | tee $(CARGO_LOG) || cargo_rc=$$?; \
+	$(CARGO) build --workspace --all-targets
+	@cargo_rc=0; $(CARGO) test --workspace --no-fail-fast 2>&1 | tee $(CARGO_LOG) || cargo_rc=$$?; \
 	lit_rc=0; JOINERY_TOOLS_DIR=$(DEBUG_DIR) $(LIT) $(LIT_FLAGS) lit-tests 2>&1 | tee $(LIT_LOG) || lit_rc=$$?; \
 	python3 .ci/summarize.py --cargo $(CARGO_LOG) $$cargo_rc --lit $(LIT_LOG) $$lit_rc
 
 cargo-test:
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --no-fail-fast
 
 ## lit: the FileCheck suite against the tools in JOINERY_TOOLS_DIR (default: release build).
 JOINERY_TOOLS_DIR ?= $(RELEASE_DIR)

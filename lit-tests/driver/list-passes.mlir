@@ -3,7 +3,7 @@
 // RUN: joinery-opt --show-dialects | FileCheck %s --check-prefix=DIALECTS
 
 // CHECK-LABEL: Passes:
-// CHECK-NEXT: --canonicalize - Canonicalize operations
+// CHECK:      --canonicalize {{ *}}- Canonicalize operations
 // CHECK-NEXT:   max-iterations=<int> - {{.+}} (default: 10)
 // CHECK:      --cse {{ *}}- Eliminate common sub-expressions
 // CHECK-NEXT: --dce {{ *}}- Erase pure operations whose results are unused
