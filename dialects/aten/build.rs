@@ -76,9 +76,15 @@ fn main() {
         .unwrap();
         count += 1;
     }
+    let extra = ["crate::refs::TO_VALUE_OP", "crate::refs::TO_REF_OP"];
+    let all = extra.len() + count;
+    let extra_defs: String = extra.iter().map(|e| format!("    {e},\n")).collect();
     let out = format!(
         "/// Every aten op, in catalogue order (generated from `catalogue.txt`).\n\
          pub static OPS: [OpDef; {count}] = [\n{defs}];\n\n\
+         /// What the dialect registers: the catalogue's ops, then the reference conversions\n\
+         /// of [`refs`].\n\
+         static DIALECT_OPS: [OpDef; {all}] = [\n{defs}{extra_defs}];\n\n\
          /// The schema text and inference rule of every op, parallel to [`OPS`].\n\
          pub(crate) static ENTRIES: [CatalogueEntry; {count}] = [\n{entries}];\n"
     );

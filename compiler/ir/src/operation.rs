@@ -227,6 +227,43 @@ impl Context {
         v
     }
 
+    /// Inserts an argument at position `index` of a block (later arguments shift up), as
+    /// passes that change a function's signature need.
+    pub fn insert_block_argument(&mut self, block: BlockId, index: usize, ty: Type) -> Value {
+        let v = self.new_value(
+            ty,
+            ValueDef::BlockArg {
+                block,
+                index: index as u32,
+            },
+            None,
+        );
+        self.blocks[block.0 as usize].args.insert(index, v);
+        self.renumber_block_args(block, index + 1);
+        v
+    }
+
+    /// Removes the unused argument at position `index` of a block (later arguments shift
+    /// down).
+    pub fn erase_block_argument(&mut self, block: BlockId, index: usize) {
+        let v = self.blocks[block.0 as usize].args.remove(index);
+        debug_assert!(
+            self.values[v.0 as usize].uses.is_empty(),
+            "erasing a block argument that is still used"
+        );
+        self.renumber_block_args(block, index);
+    }
+
+    fn renumber_block_args(&mut self, block: BlockId, from: usize) {
+        for i in from..self.blocks[block.0 as usize].args.len() {
+            let v = self.blocks[block.0 as usize].args[i];
+            self.values[v.0 as usize].def = ValueDef::BlockArg {
+                block,
+                index: i as u32,
+            };
+        }
+    }
+
     /// Creates an empty detached region.
     pub fn create_region(&mut self) -> RegionId {
         self.regions.push(RegionData {

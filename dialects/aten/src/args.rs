@@ -442,8 +442,10 @@ impl TensorInfo {
         TensorInfo::new(shape.iter().map(|&n| Dim::Static(n)).collect(), dtype)
     }
 
-    /// Reads a tensor type; `None` if `ty` is no tensor of a supported dtype.
+    /// Reads a tensor type (or the referent of an `!aten.ref<...>`); `None` if `ty` is no
+    /// tensor of a supported dtype.
     pub fn from_type(ctx: &Context, ty: Type) -> Option<TensorInfo> {
+        let ty = crate::refs::value_type(ctx, ty);
         match ctx.type_data(ty) {
             TypeData::RankedTensor { shape, element } => Some(TensorInfo {
                 shape: Some(shape.clone()),

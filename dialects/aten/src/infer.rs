@@ -251,7 +251,12 @@ fn scalar_participant(a: &Args, name: &str) -> Option<Participant> {
 /// The in-place contract: the out-of-place result must fit `self` (same shape, castable
 /// dtype), and the op returns `self`'s type.
 pub fn in_place(a: &Args, out: Vec<TensorInfo>) -> Inferred {
-    if !a.schema.is_mutating() {
+    let returns_self = a
+        .schema
+        .returns
+        .first()
+        .is_some_and(|r| r.alias.as_ref().is_some_and(|x| x.is_write));
+    if !returns_self {
         return Ok(out);
     }
     let this = a.tensor("self");
@@ -909,6 +914,30 @@ pub fn as_strided(a: &Args) -> Inferred {
 /// Ops returning their input's type (`clone`, `detach`, `alias`).
 pub fn identity(a: &Args) -> Inferred {
     Ok(vec![a.tensor("self").clone()])
+}
+
+/// `slice_scatter` / `select_scatter` / `as_strided_scatter`: `src` written into the view of
+/// `self` that `slice` / `select` / `as_strided` with the same arguments takes; `src` must
+/// have that view's shape and `self`'s dtype, and the result has `self`'s type.
+pub fn view_scatter(a: &Args) -> Inferred {
+    let (this, src) = (a.tensor("self"), a.tensor("src"));
+    let view = match a.schema.name.as_str() {
+        "slice_scatter" => slice(a)?,
+        "select_scatter" => select(a)?,
+        _ => as_strided(a)?,
+    };
+    same_dtype(this, src, "self and src")?;
+    if !view[0].is_compatible(&TensorInfo {
+        shape: src.shape.clone(),
+        dtype: view[0].dtype,
+    }) {
+        return Err(format!(
+            "src of shape {} does not match the shape {} of the view it is written to",
+            shape_str(&src.shape),
+            shape_str(&view[0].shape)
+        ));
+    }
+    Ok(vec![this.clone()])
 }
 
 /// `cat`: same rank, equal extents off `dim`; promoted dtype. Legacy 1-D empty tensors

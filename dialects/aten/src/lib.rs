@@ -46,19 +46,23 @@
 //! View ops (`view`, `t`, `slice.Tensor`, ...) have value semantics here and are pure;
 //! in-place ops (`add_.Tensor`, `copy_`, `index_put_`, ...) are registered without `PURE`
 //! so that passes keep them, for the functionalization pass that rewrites them away.
-//! Their operands are plain tensor values for now; L0 mutable-reference tensor types come
-//! later. Ops that draw random numbers (`native_dropout`, `rand`, `bernoulli.p`) are not
+//! The tensor they write must be a mutable reference `!aten.ref<tensor<...>>` (level L0,
+//! see [`refs`]): a tensor object with identity, as opposed to the immutable tensor values
+//! every other level uses. Every op reads references as well as values; `aot-functionalize`
+//! turns such programs into value-only ones. Ops that draw random numbers (`native_dropout`, `rand`, `bernoulli.p`) are not
 //! pure either. Device-dependent results follow PyTorch on CPU (e.g. `native_layer_norm`'s
 //! mean and rstd have the input's dtype).
 
 pub mod args;
 pub mod dtype;
 pub mod infer;
+pub mod refs;
 pub mod schema;
 pub mod verify;
 
 pub use args::{ArgValue, Args, TensorInfo, attr_or_default, operand_group, operand_groups};
 pub use dtype::DType;
+pub use refs::{REF_TYPE, TO_REF_OP, TO_VALUE_OP, is_ref, ref_type, referent};
 pub use schema::{ArgKind, Argument, DefaultValue, OpSchema, Return};
 
 use joinery_ir::{AsmFormat, Dialect, OpDef, Traits};
@@ -79,9 +83,10 @@ pub struct CatalogueEntry {
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 
-/// The aten dialect: every op of the catalogue.
+/// The aten dialect: every op of the catalogue, the reference type and its conversions.
 pub static ATEN_DIALECT: Dialect = Dialect {
-    ops: &OPS,
+    ops: &DIALECT_OPS,
+    types: &[REF_TYPE],
     ..Dialect::new(
         "aten",
         "PyTorch ATen tensor ops with inferred and verified shapes",

@@ -4,7 +4,9 @@
 //! - every attribute is a non-tensor schema argument (or a `dialect.*` attribute) of the
 //!   right kind, and every required one is present;
 //! - the op's inference rule accepts the arguments (shape and dtype constraints);
-//! - the declared results match the inferred ones in number and type.
+//! - the declared results match the inferred ones in number and type;
+//! - every operand the op writes (`Tensor(a!)`) is an `!aten.ref`, and so is a result that
+//!   returns it.
 
 use crate::args::TensorInfo;
 use joinery_ir::{Context, Diagnostic, OpId};
@@ -13,6 +15,7 @@ use joinery_ir::{Context, Diagnostic, OpId};
 pub fn verify_op(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     let name = ctx.name_str(op);
     let inferred = crate::infer_op(ctx, op).map_err(Diagnostic::error)?;
+    verify_writes(ctx, op)?;
     let results = ctx.results(op);
     if results.len() != inferred.len() {
         return Err(Diagnostic::error(format!(
@@ -31,6 +34,41 @@ pub fn verify_op(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
         if !want.is_compatible(&got) {
             return Err(Diagnostic::error(format!(
                 "{name}: result #{i} is declared {got} but inferred {want}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The operands an in-place op writes, and the results returning them, are references.
+fn verify_writes(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
+    let name = ctx.name_str(op);
+    let Some(schema) = crate::schema(name) else {
+        return Ok(());
+    };
+    if !schema.is_mutating() {
+        return Ok(());
+    }
+    let groups = crate::operand_groups(ctx, op).map_err(Diagnostic::error)?;
+    for (arg, values) in groups {
+        if !arg.alias.as_ref().is_some_and(|a| a.is_write) {
+            continue;
+        }
+        for v in values {
+            if !crate::refs::is_ref(ctx, ctx.value_type(v)) {
+                return Err(Diagnostic::error(format!(
+                    "{name} writes '{}', which must be a mutable reference !aten.ref<...>, \
+                     not a tensor value",
+                    arg.name
+                )));
+            }
+        }
+    }
+    for (i, (ret, &r)) in schema.returns.iter().zip(ctx.results(op)).enumerate() {
+        let writes = ret.alias.as_ref().is_some_and(|a| a.is_write);
+        if writes && !crate::refs::is_ref(ctx, ctx.value_type(r)) {
+            return Err(Diagnostic::error(format!(
+                "{name}: result #{i} is the written operand itself and must be an !aten.ref<...>"
             )));
         }
     }

@@ -2,7 +2,10 @@
 //!
 //! `func.func` stores its signature in `function_type`, per-argument and per-result
 //! attribute dictionaries in `arg_attrs` / `res_attrs` (arrays of dictionaries, MLIR's
-//! representation), and its name in `sym_name`.
+//! representation), and its name in `sym_name`. [`edit`] inserts and erases arguments and
+//! results of a function keeping all of these in step.
+
+pub mod edit;
 
 use joinery_ir::{AsmFormat, Context, Diagnostic, Dialect, OpDef, OpId, Traits, Type};
 

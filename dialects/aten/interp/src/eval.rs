@@ -342,6 +342,10 @@ fn dispatch(
         "erf" => fu(FloatUnary::Erf),
         "log1p" => fu(FloatUnary::Log1p),
         "expm1" => fu(FloatUnary::Expm1),
+        "zero" => {
+            let x = a.tensor("self")?;
+            one(factory::full(&shape_i64(x), Scalar::Int(0), x.dtype())?)
+        }
         "fill" => {
             let x = a.tensor("self")?;
             one(factory::full(&shape_i64(x), a.scalar("value")?, x.dtype())?)
@@ -449,6 +453,36 @@ fn dispatch(
             &a.ints("size")?,
             &a.ints("stride")?,
             a.opt_int("storage_offset")?.unwrap_or(0),
+        )?),
+        "slice_scatter" => one(shape::view_scatter(
+            a.tensor("self")?,
+            a.tensor("src")?,
+            |x| {
+                shape::slice(
+                    x,
+                    a.int("dim")?,
+                    a.opt_int("start")?,
+                    a.opt_int("end")?,
+                    a.int("step")?,
+                )
+            },
+        )?),
+        "select_scatter" => one(shape::view_scatter(
+            a.tensor("self")?,
+            a.tensor("src")?,
+            |x| shape::select(x, a.int("dim")?, a.int("index")?),
+        )?),
+        "as_strided_scatter" => one(shape::view_scatter(
+            a.tensor("self")?,
+            a.tensor("src")?,
+            |x| {
+                index::as_strided(
+                    x,
+                    &a.ints("size")?,
+                    &a.ints("stride")?,
+                    a.opt_int("storage_offset")?.unwrap_or(0),
+                )
+            },
         )?),
         "alias" | "detach" | "clone" => one(a.tensor("self")?.clone()),
         "cat" => one(shape::cat(&a.tensor_list("tensors")?, a.int("dim")?)?),

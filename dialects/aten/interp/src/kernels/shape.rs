@@ -309,3 +309,42 @@ pub fn shape_of(size: &[i64]) -> KResult<Vec<usize>> {
     }
     Ok(size.iter().map(|&s| s as usize).collect())
 }
+
+/// The `*_scatter` ops: `x` with the elements that `view` selects replaced by `src` (cast
+/// to `x`'s dtype). The view is applied to the flat positions of `x`, which says where
+/// each element of `src` goes.
+pub fn view_scatter(
+    x: &Tensor,
+    src: &Tensor,
+    view: impl Fn(&Tensor) -> KResult<Tensor>,
+) -> KResult<Tensor> {
+    let positions = ArrayD::from_shape_vec(IxDyn(x.shape()), (0..x.len() as i64).collect())
+        .expect("one position per element");
+    let at = view(&Tensor::I64(positions))?;
+    if at.shape() != src.shape() {
+        return kerr(format!(
+            "src of shape {:?} does not match the shape {:?} of the view it is written to",
+            src.shape(),
+            at.shape()
+        ));
+    }
+    let at: Vec<usize> = at.to_i64().iter().map(|&p| p as usize).collect();
+    let mut out = x.clone();
+    match (&mut out, &src.cast(x.dtype())) {
+        (Tensor::Bool(o), Tensor::Bool(s)) => scatter_flat(o, s, &at),
+        (Tensor::I32(o), Tensor::I32(s)) => scatter_flat(o, s, &at),
+        (Tensor::I64(o), Tensor::I64(s)) => scatter_flat(o, s, &at),
+        (Tensor::F32(o), Tensor::F32(s)) => scatter_flat(o, s, &at),
+        (Tensor::F64(o), Tensor::F64(s)) => scatter_flat(o, s, &at),
+        _ => return kerr("view_scatter: src was not cast to self's dtype"),
+    }
+    Ok(out)
+}
+
+fn scatter_flat<T: Clone>(out: &mut ArrayD<T>, src: &ArrayD<T>, at: &[usize]) {
+    let mut flat: Vec<T> = out.iter().cloned().collect();
+    for (v, &p) in src.iter().zip(at) {
+        flat[p] = v.clone();
+    }
+    *out = ArrayD::from_shape_vec(out.raw_dim(), flat).expect("same numel");
+}
