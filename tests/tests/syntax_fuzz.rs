@@ -7,9 +7,47 @@ mod syntax_common;
 use syntax_common::{IrGen, Rng, assert_roundtrip, inputs, parse};
 
 const TOKENS: &[&str] = &[
-    "%", "%x", "%0#9", "^bb", "@", "@\"", "#", "#d.a<", "!d.t", "(", ")", "{", "}", "[", "]", "<",
-    ">", ",", ":", "::", "=", "->", "*x", "?", "-", "0x", "1.5e", "\"", "\\", "dense<", "tensor<",
-    "loc(", "func.func", "module", "attributes", "private", "2x?x", "\n", "//", "\u{0}", "é",
+    "%",
+    "%x",
+    "%0#9",
+    "^bb",
+    "@",
+    "@\"",
+    "#",
+    "#d.a<",
+    "!d.t",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "<",
+    ">",
+    ",",
+    ":",
+    "::",
+    "=",
+    "->",
+    "*x",
+    "?",
+    "-",
+    "0x",
+    "1.5e",
+    "\"",
+    "\\",
+    "dense<",
+    "tensor<",
+    "loc(",
+    "func.func",
+    "module",
+    "attributes",
+    "private",
+    "2x?x",
+    "\n",
+    "//",
+    "\u{0}",
+    "é",
 ];
 
 fn corpus() -> Vec<String> {
@@ -36,7 +74,7 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
                 let end = char_boundary(&s, (at + 1 + rng.below(8)).min(s.len()));
                 s.replace_range(at..end, "");
             }
-            1 => s.insert_str(at, *rng.pick(TOKENS)),
+            1 => s.insert_str(at, rng.pick::<&str>(TOKENS)),
             2 => {
                 let mut bytes = s.into_bytes();
                 if !bytes.is_empty() {
@@ -75,7 +113,10 @@ fn mutated_inputs_never_panic() {
             parsed += 1;
         }
     }
-    assert!(parsed < 6_000, "every mutation parsed: the mutations do nothing");
+    assert!(
+        parsed < 6_000,
+        "every mutation parsed: the mutations do nothing"
+    );
 }
 
 #[test]
@@ -103,7 +144,7 @@ fn invalid_by_construction_is_an_error() {
                 let mut s = base.clone();
                 for _ in 0..1 + rng.below(4) {
                     let at = char_boundary(&s, rng.below(s.len() + 1));
-                    s.insert_str(at, *rng.pick(TOKENS));
+                    s.insert_str(at, rng.pick::<&str>(TOKENS));
                 }
                 s.push_str("\n\"d.op\"() : () ->");
                 s
@@ -115,8 +156,21 @@ fn invalid_by_construction_is_an_error() {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
-    for open in ["(", "[", "{", "<", "tensor<", "{a = ", "\"d.op\"() ({\n", "#d.a<", "dense<["] {
-        let text = format!("\"d.op\"() {{a = {}}} : () -> ()", open.repeat(1 << 20 / open.len()));
+    for open in [
+        "(",
+        "[",
+        "{",
+        "<",
+        "tensor<",
+        "{a = ",
+        "\"d.op\"() ({\n",
+        "#d.a<",
+        "dense<[",
+    ] {
+        let text = format!(
+            "\"d.op\"() {{a = {}}} : () -> ()",
+            open.repeat((1 << 20) / open.len())
+        );
         assert!(!check(&text), "nesting with {open:?} parsed");
     }
     // Just under the limit: nested regions parse and print without overflowing the stack.

@@ -101,7 +101,9 @@ fn dialect_name(full: &str, sigil: char, pos: Pos) -> Result<(&str, &str), Synta
         Some((d, n)) if !d.is_empty() && !n.is_empty() => Ok((d, n)),
         _ => err(
             pos,
-            format!("expected '{sigil}dialect.name'; aliases like '{sigil}{full}' are not supported"),
+            format!(
+                "expected '{sigil}dialect.name'; aliases like '{sigil}{full}' are not supported"
+            ),
         ),
     }
 }
@@ -116,7 +118,10 @@ pub(crate) fn dialect_type(
     let (dialect, name) = dialect_name(full, '!', pos)?;
     match ctx.dialect(dialect) {
         Some(d) if d.type_def(name).is_none() => {
-            return err(pos, format!("dialect '{dialect}' has no type named '{name}'"));
+            return err(
+                pos,
+                format!("dialect '{dialect}' has no type named '{name}'"),
+            );
         }
         None if !ctx.allow_unregistered => {
             return err(pos, format!("type of unregistered dialect '{dialect}'"));
@@ -146,7 +151,10 @@ pub(crate) fn dialect_attr(
             );
         }
         None if !ctx.allow_unregistered => {
-            return err(pos, format!("attribute of unregistered dialect '{dialect}'"));
+            return err(
+                pos,
+                format!("attribute of unregistered dialect '{dialect}'"),
+            );
         }
         _ => {}
     }
@@ -212,6 +220,26 @@ fn int_value(n: Number<'_>) -> Result<i64, SyntaxError> {
         .map_or_else(|| err(n.pos, "integer literal does not fit in 64 bits"), Ok)
 }
 
+/// An integer literal that must fit in `width` bits, read as signed or unsigned (as MLIR
+/// accepts both `255 : i8` and `-1 : i8`).
+fn fit_width(n: Number<'_>, width: u32) -> Result<i64, SyntaxError> {
+    let value = int_value(n)?;
+    if width < 64 {
+        let fits = if value < 0 {
+            value >= -(1i64 << (width - 1))
+        } else {
+            (value as u64) < (1u64 << width)
+        };
+        if !fits {
+            return err(
+                n.pos,
+                format!("integer constant out of range for type i{width}"),
+            );
+        }
+    }
+    Ok(value)
+}
+
 fn float_value(n: Number<'_>, kind: FloatKind) -> Result<f64, SyntaxError> {
     let v = match n.num {
         Num::Float(t) => t
@@ -230,7 +258,10 @@ fn float_value(n: Number<'_>, kind: FloatKind) -> Result<f64, SyntaxError> {
                 || {
                     err(
                         n.pos,
-                        format!("hexadecimal literal does not fit in type {}", kind.keyword()),
+                        format!(
+                            "hexadecimal literal does not fit in type {}",
+                            kind.keyword()
+                        ),
                     )
                 },
                 Ok,
@@ -258,12 +289,19 @@ pub(crate) fn number_attr(
         let value = float_value(n, kind)?;
         return Ok(ctx.float_attr(value, ty));
     }
-    match ctx.type_data(ty) {
-        TypeData::Integer { .. } | TypeData::Index => {
+    match *ctx.type_data(ty) {
+        TypeData::Integer { width } => {
+            let value = fit_width(n, width)?;
+            Ok(ctx.attr_of(AttrData::Integer { value, ty }))
+        }
+        TypeData::Index => {
             let value = int_value(n)?;
             Ok(ctx.attr_of(AttrData::Integer { value, ty }))
         }
-        _ => err(n.pos, "numeric literal needs an integer, index or float type"),
+        _ => err(
+            n.pos,
+            "numeric literal needs an integer, index or float type",
+        ),
     }
 }
 
@@ -308,7 +346,10 @@ pub(crate) fn dense_bool<'a>(id: &str, pos: Pos) -> Result<DenseList<'a>, Syntax
     match id {
         "true" => Ok(dense_scalar(DenseLit::Bool(true, pos))),
         "false" => Ok(dense_scalar(DenseLit::Bool(false, pos))),
-        _ => err(pos, format!("expected a number, 'true' or 'false' in dense literal, found '{id}'")),
+        _ => err(
+            pos,
+            format!("expected a number, 'true' or 'false' in dense literal, found '{id}'"),
+        ),
     }
 }
 
@@ -353,7 +394,11 @@ pub(crate) fn dense_attr(
     let Some((shape, element)) = ctx.tensor_parts(ty) else {
         return err(pos, "dense literal needs a ranked tensor type");
     };
-    let Some(dims) = shape.iter().map(|d| d.extent()).collect::<Option<Vec<u64>>>() else {
+    let Some(dims) = shape
+        .iter()
+        .map(|d| d.extent())
+        .collect::<Option<Vec<u64>>>()
+    else {
         return err(pos, "dense literal needs a statically shaped tensor type");
     };
     let count: u64 = dims.iter().product();
@@ -365,10 +410,19 @@ pub(crate) fn dense_attr(
                 || err(hpos, "expected a hex string \"0x...\" in dense literal"),
                 Ok,
             )?;
-            let width = element_bytes(ctx, element)
-                .map_or_else(|| err(pos, "dense hex literal needs a scalar element type"), Ok)?;
+            let width = element_bytes(ctx, element).map_or_else(
+                || err(pos, "dense hex literal needs a scalar element type"),
+                Ok,
+            )?;
             if bytes.len() as u64 != width && bytes.len() as u64 != width * count {
-                return err(hpos, format!("dense hex literal has {} bytes; expected {} per element for {count} element(s)", bytes.len(), width));
+                return err(
+                    hpos,
+                    format!(
+                        "dense hex literal has {} bytes; expected {} per element for {count} element(s)",
+                        bytes.len(),
+                        width
+                    ),
+                );
             }
             DenseData::Hex(bytes)
         }
@@ -434,14 +488,18 @@ fn dense_element(
             1 | -1 => Ok(DenseScalar::Bool(true)),
             _ => err(n.pos, "i1 dense element must be 0, 1, true or false"),
         },
-        (TypeData::Integer { .. } | TypeData::Index, DenseLit::Num(n)) => {
-            Ok(DenseScalar::Int(int_value(n)?))
+        (TypeData::Integer { width }, DenseLit::Num(n)) => {
+            Ok(DenseScalar::Int(fit_width(n, *width)?))
         }
+        (TypeData::Index, DenseLit::Num(n)) => Ok(DenseScalar::Int(int_value(n)?)),
         (TypeData::Float(k), DenseLit::Num(n)) => {
             Ok(DenseScalar::Float(FloatBits(float_value(n, *k)?)))
         }
         (_, DenseLit::Bool(_, pos)) => err(pos, "boolean dense element needs element type i1"),
-        (_, DenseLit::Num(n)) => err(n.pos, "dense literal needs an integer, index or float element type"),
+        (_, DenseLit::Num(n)) => err(
+            n.pos,
+            "dense literal needs an integer, index or float element type",
+        ),
     }
 }
 

@@ -40,6 +40,9 @@ pub(crate) struct ResultDef<'a> {
 /// `{a = 1, b}` with the span of each key.
 pub(crate) type AttrDict = Vec<(String, Attribute, Pos)>;
 
+/// `-> (T {attrs}, R)`: result types with optional attribute dictionaries.
+pub(crate) type ResultTypes = Vec<(Type, Option<AttrDict>)>;
+
 /// An operation in either form.
 #[derive(Debug)]
 pub(crate) struct Op<'a> {
@@ -98,7 +101,7 @@ pub(crate) struct CustomOp<'a> {
     /// `( ... )` after the symbol.
     pub(crate) args: Option<(Vec<CustomArg<'a>>, Pos)>,
     /// `-> T` or `-> (T {attrs}, T)`.
-    pub(crate) results: Option<(Vec<(Type, Option<AttrDict>)>, Pos)>,
+    pub(crate) results: Option<(ResultTypes, Pos)>,
     /// `attributes {..}`.
     pub(crate) attributes: Option<(AttrDict, Pos)>,
     /// `{..}` before the colon.

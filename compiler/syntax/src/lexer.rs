@@ -232,9 +232,7 @@ impl<'a, 'f> Lexer<'a, 'f> {
             }
             match self.peek_tok(i) {
                 Some(Tok::Equal) => break true,
-                Some(Tok::Comma) if matches!(self.peek_tok(i + 1), Some(Tok::ValueId(_))) => {
-                    i += 2
-                }
+                Some(Tok::Comma) if matches!(self.peek_tok(i + 1), Some(Tok::ValueId(_))) => i += 2,
                 _ => break false,
             }
         };
@@ -480,9 +478,7 @@ mod tests {
             .find_map(|t| t.err())
             .unwrap();
         assert_eq!((err.start, err.end), (2, 3));
-        let err = Lexer::new("\"abc", &no_ops)
-            .find_map(|t| t.err())
-            .unwrap();
+        let err = Lexer::new("\"abc", &no_ops).find_map(|t| t.err()).unwrap();
         assert_eq!(err.message, "unterminated string literal");
         let deep = "[".repeat(100_000);
         let err = Lexer::new(&deep, &no_ops).find_map(|t| t.err()).unwrap();

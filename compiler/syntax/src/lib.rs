@@ -64,13 +64,14 @@ fn syntax_diagnostic(
 ) -> Diagnostic {
     let (start, end, message) = match e {
         ParseError::User { error } => (error.start, error.end, error.message),
-        ParseError::InvalidToken { location } => {
-            (location, location, "invalid token".to_string())
-        }
+        ParseError::InvalidToken { location } => (location, location, "invalid token".to_string()),
         ParseError::UnrecognizedEof { location, expected } => (
             location,
             location,
-            format!("unexpected end of input; expected {}", expected_words(&expected)),
+            format!(
+                "unexpected end of input; expected {}",
+                expected_words(&expected)
+            ),
         ),
         ParseError::UnrecognizedToken {
             token: (s, _, e),
@@ -87,7 +88,10 @@ fn syntax_diagnostic(
         ParseError::ExtraToken { token: (s, _, e) } => (
             s,
             e,
-            format!("unexpected {} after the end of input", found_words(&text[s..e])),
+            format!(
+                "unexpected {} after the end of input",
+                found_words(&text[s..e])
+            ),
         ),
     };
     Diagnostic::error(message).with_span(Some(Span::new(file, start, end)))

@@ -149,7 +149,11 @@ fn f32_to_f16(x: f32) -> u16 {
     let exp = ((bits >> 23) & 0xff) as i32;
     let man = bits & 0x7f_ffff;
     if exp == 0xff {
-        let nan = if man != 0 { 0x200 | (man >> 13) as u16 } else { 0 };
+        let nan = if man != 0 {
+            0x200 | (man >> 13) as u16
+        } else {
+            0
+        };
         return sign | 0x7c00 | nan;
     }
     let e = exp - 127 + 15;
@@ -246,7 +250,10 @@ mod tests {
     fn narrow_floats_round_to_nearest_even() {
         assert_eq!(round_to(FloatKind::F16, 1.0 + 1.0 / 4096.0), 1.0);
         assert_eq!(round_to(FloatKind::F16, 65520.0), f64::INFINITY);
-        assert_eq!(round_to(FloatKind::F16, 5.960464477539063e-8), 5.960464477539063e-8);
+        assert_eq!(
+            round_to(FloatKind::F16, 5.960464477539063e-8),
+            5.960464477539063e-8
+        );
         assert_eq!(round_to(FloatKind::BF16, 1.00390625), 1.0);
         assert_eq!(from_bits(FloatKind::F16, 0x3c00), Some(1.0));
         assert_eq!(from_bits(FloatKind::F32, 1 << 40), None);

@@ -19,7 +19,12 @@ use std::borrow::Cow;
 /// What a name is bound to.
 enum Entry {
     /// Results `first..first + count` of `op`.
-    Results { op: OpId, first: u32, count: u32, pos: Pos },
+    Results {
+        op: OpId,
+        first: u32,
+        count: u32,
+        pos: Pos,
+    },
     /// A block argument.
     Arg { value: Value, pos: Pos },
     /// Uses seen before the definition: (result number, placeholder, first use).
@@ -198,9 +203,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 self.ctx.set_value_span(v, span);
                 match r.count {
                     None => self.ctx.set_value_name(v, Some(r.name)),
-                    Some(_) => self
-                        .ctx
-                        .set_value_name(v, Some(&format!("{}#{i}", r.name))),
+                    Some(_) => self.ctx.set_value_name(v, Some(&format!("{}#{i}", r.name))),
                 }
             }
             let entry = Entry::Results {
@@ -215,7 +218,10 @@ impl<'a, 'c> Lowerer<'a, 'c> {
     }
 
     /// Merges attribute lists, reporting duplicates.
-    fn merge_attrs(&mut self, mut attrs: Vec<(String, Attribute, Pos)>) -> Vec<(String, Attribute)> {
+    fn merge_attrs(
+        &mut self,
+        mut attrs: Vec<(String, Attribute, Pos)>,
+    ) -> Vec<(String, Attribute)> {
         attrs.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out: Vec<(String, Attribute)> = Vec::with_capacity(attrs.len());
         for (k, v, pos) in attrs {
@@ -284,7 +290,14 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 if v.index != 0 {
                     self.error(v.pos, "a block argument cannot have a result number");
                 }
-                self.define(v.name, Entry::Arg { value: arg, pos: v.pos }, v.pos);
+                self.define(
+                    v.name,
+                    Entry::Arg {
+                        value: arg,
+                        pos: v.pos,
+                    },
+                    v.pos,
+                );
             }
             self.lower_ops(b.ops, id, &labels);
         }
@@ -387,7 +400,11 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             Ok(None) => {
                 let ph = self.placeholder(ty);
                 let scope = self.scopes.last_mut().expect("a scope is open");
-                match scope.values.entry(v.name).or_insert(Entry::Forward(Vec::new())) {
+                match scope
+                    .values
+                    .entry(v.name)
+                    .or_insert(Entry::Forward(Vec::new()))
+                {
                     Entry::Forward(refs) => refs.push((v.index, ph, v.pos)),
                     _ => unreachable!("only forward entries lack the value"),
                 }
@@ -416,7 +433,8 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     let real = match &self.scopes.last().unwrap().values[name] {
                         Entry::Results {
                             op, first, count, ..
-                        } => (index < *count).then(|| self.ctx.result(*op, (*first + index) as usize)),
+                        } => (index < *count)
+                            .then(|| self.ctx.result(*op, (*first + index) as usize)),
                         Entry::Arg { value, .. } => (index == 0).then_some(*value),
                         _ => continue,
                     };
@@ -474,7 +492,10 @@ impl<'a, 'c> Lowerer<'a, 'c> {
     fn prepare_generic(&mut self, g: GenericOp<'a>) -> Result<Prepared<'a>, Diagnostic> {
         let def = self.check_registered(&g.name, g.name_pos)?;
         let Some((inputs, outputs)) = self.ctx.function_signature(g.ty) else {
-            return Err(self.err(g.ty_pos, "expected a function type for the operation's signature"));
+            return Err(self.err(
+                g.ty_pos,
+                "expected a function type for the operation's signature",
+            ));
         };
         if inputs.len() != g.operands.len() {
             return Err(self.err(
@@ -553,12 +574,27 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 form.only(self, &[Piece::Operands, Piece::Attrs, Piece::Types])?;
                 let (ty, tpos) = form.single_type(self)?;
                 let Some((inputs, outputs)) = self.ctx.function_signature(ty) else {
-                    return Err(self.err(tpos, format!("'{name}' expects a function type `(T, ...) -> R`")));
+                    return Err(self.err(
+                        tpos,
+                        format!("'{name}' expects a function type `(T, ...) -> R`"),
+                    ));
                 };
                 if inputs.len() != c.operands.len() {
-                    return Err(self.err(tpos, format!("expected {} operand type(s) but had {}", c.operands.len(), inputs.len())));
+                    return Err(self.err(
+                        tpos,
+                        format!(
+                            "expected {} operand type(s) but had {}",
+                            c.operands.len(),
+                            inputs.len()
+                        ),
+                    ));
                 }
-                p.operands = c.operands.iter().copied().zip(inputs.iter().copied()).collect();
+                p.operands = c
+                    .operands
+                    .iter()
+                    .copied()
+                    .zip(inputs.iter().copied())
+                    .collect();
                 p.result_types = outputs.to_vec();
             }
             AsmFormat::SameType => {
@@ -572,36 +608,79 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 let types = c.types.as_ref().map_or(&[][..], |(t, _)| &t[..]);
                 if types.len() != c.operands.len() {
                     let pos = c.types.as_ref().map_or(c.name_pos, |t| t.1);
-                    return Err(self.err(pos, format!("expected {} operand type(s) but had {}", c.operands.len(), types.len())));
+                    return Err(self.err(
+                        pos,
+                        format!(
+                            "expected {} operand type(s) but had {}",
+                            c.operands.len(),
+                            types.len()
+                        ),
+                    ));
                 }
-                p.operands = c.operands.iter().copied().zip(types.iter().copied()).collect();
+                p.operands = c
+                    .operands
+                    .iter()
+                    .copied()
+                    .zip(types.iter().copied())
+                    .collect();
             }
             AsmFormat::Call => {
-                form.only(self, &[Piece::Symbol, Piece::Args, Piece::Attrs, Piece::Types])?;
+                form.only(
+                    self,
+                    &[Piece::Symbol, Piece::Args, Piece::Attrs, Piece::Types],
+                )?;
                 let (callee, _) = form.required(self, c.symbol, "a callee `@name`")?;
-                let (args, _) = form.required(self, c.args.as_ref().map(|a| (&a.0, a.1)), "an argument list `(%a, ...)`")?;
+                let (args, _) = form.required(
+                    self,
+                    c.args.as_ref().map(|a| (&a.0, a.1)),
+                    "an argument list `(%a, ...)`",
+                )?;
                 let (ty, tpos) = form.single_type(self)?;
                 let Some((inputs, outputs)) = self.ctx.function_signature(ty) else {
-                    return Err(self.err(tpos, format!("'{name}' expects a function type `(T, ...) -> R`")));
+                    return Err(self.err(
+                        tpos,
+                        format!("'{name}' expects a function type `(T, ...) -> R`"),
+                    ));
                 };
                 if inputs.len() != args.len() {
-                    return Err(self.err(tpos, format!("expected {} operand type(s) but had {}", args.len(), inputs.len())));
+                    return Err(self.err(
+                        tpos,
+                        format!(
+                            "expected {} operand type(s) but had {}",
+                            args.len(),
+                            inputs.len()
+                        ),
+                    ));
                 }
                 let mut operands = Vec::with_capacity(args.len());
                 for (a, &t) in args.iter().zip(inputs) {
                     match a {
                         CustomArg::Use(v) => operands.push((*v, t)),
                         CustomArg::Decl { pos, .. } => {
-                            return Err(self.err(*pos, format!("'{name}' takes SSA values as arguments, not declarations")));
+                            return Err(self.err(
+                                *pos,
+                                format!("'{name}' takes SSA values as arguments, not declarations"),
+                            ));
                         }
                     }
                 }
                 p.operands = operands;
                 p.result_types = outputs.to_vec();
-                p.attrs.push(("callee".to_string(), callee, c.symbol.unwrap().1));
+                p.attrs
+                    .push(("callee".to_string(), callee, c.symbol.unwrap().1));
             }
             AsmFormat::FunctionLike => {
-                form.only(self, &[Piece::Visibility, Piece::Symbol, Piece::Args, Piece::Results, Piece::Attributes, Piece::Region])?;
+                form.only(
+                    self,
+                    &[
+                        Piece::Visibility,
+                        Piece::Symbol,
+                        Piece::Args,
+                        Piece::Results,
+                        Piece::Attributes,
+                        Piece::Region,
+                    ],
+                )?;
                 if !results.is_empty() {
                     return Err(self.err(results[0].pos, format!("'{name}' has no results")));
                 }
@@ -616,7 +695,8 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     entry_args,
                     ensure_block,
                 });
-                p.attrs.extend(c.attributes.map(|a| a.0).unwrap_or_default());
+                p.attrs
+                    .extend(c.attributes.map(|a| a.0).unwrap_or_default());
                 return Ok(p);
             }
             AsmFormat::Module => {
@@ -629,14 +709,18 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     p.attrs.push(("sym_name".to_string(), n, spos));
                 }
                 let Some(region) = c.region else {
-                    return Err(self.err(c.name_pos, format!("'{name}' expects a body region `{{ ... }}`")));
+                    return Err(self.err(
+                        c.name_pos,
+                        format!("'{name}' expects a body region `{{ ... }}`"),
+                    ));
                 };
                 p.regions.push(RegionSpec {
                     region,
                     entry_args: None,
                     ensure_block: true,
                 });
-                p.attrs.extend(c.attributes.map(|a| a.0).unwrap_or_default());
+                p.attrs
+                    .extend(c.attributes.map(|a| a.0).unwrap_or_default());
                 return Ok(p);
             }
         }
@@ -659,7 +743,10 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             return Err(self.err(spos, "a function name must be a flat symbol"));
         };
         let Some((args, _)) = &c.args else {
-            return Err(self.err(spos, format!("'{name}' expects an argument list `(%arg: T, ...)`")));
+            return Err(self.err(
+                spos,
+                format!("'{name}' expects an argument list `(%arg: T, ...)`"),
+            ));
         };
         let has_body = c.region.is_some();
         let mut inputs = Vec::with_capacity(args.len());
@@ -667,13 +754,21 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         let mut entry = Vec::with_capacity(args.len());
         for a in args {
             match a {
-                CustomArg::Decl { value, ty, attrs, pos } => {
+                CustomArg::Decl {
+                    value,
+                    ty,
+                    attrs,
+                    pos,
+                } => {
                     inputs.push(*ty);
                     arg_attrs.push(attrs.clone().unwrap_or_default());
                     match value {
                         Some(v) => entry.push((*v, *ty)),
                         None if has_body => {
-                            return Err(self.err(*pos, "arguments of a function with a body need names: `%name: T`"));
+                            return Err(self.err(
+                                *pos,
+                                "arguments of a function with a body need names: `%name: T`",
+                            ));
                         }
                         None => {}
                     }
@@ -763,11 +858,31 @@ impl<'a> FormCheck<'_, 'a> {
         let present = [
             (Piece::Visibility, c.visibility.map(|v| v.1), "a visibility"),
             (Piece::Symbol, c.symbol.map(|s| s.1), "a symbol"),
-            (Piece::Operands, c.operands.first().map(|v| v.pos), "operands"),
-            (Piece::Args, c.args.as_ref().map(|a| a.1), "a parenthesized argument list"),
-            (Piece::Results, c.results.as_ref().map(|r| r.1), "'->' results"),
-            (Piece::Attributes, c.attributes.as_ref().map(|a| a.1), "an 'attributes' dictionary"),
-            (Piece::Attrs, c.attrs.as_ref().map(|a| a.1), "an attribute dictionary"),
+            (
+                Piece::Operands,
+                c.operands.first().map(|v| v.pos),
+                "operands",
+            ),
+            (
+                Piece::Args,
+                c.args.as_ref().map(|a| a.1),
+                "a parenthesized argument list",
+            ),
+            (
+                Piece::Results,
+                c.results.as_ref().map(|r| r.1),
+                "'->' results",
+            ),
+            (
+                Piece::Attributes,
+                c.attributes.as_ref().map(|a| a.1),
+                "an 'attributes' dictionary",
+            ),
+            (
+                Piece::Attrs,
+                c.attrs.as_ref().map(|a| a.1),
+                "an attribute dictionary",
+            ),
             (Piece::Types, c.types.as_ref().map(|t| t.1), "types"),
             (Piece::Region, c.region.as_ref().map(|r| r.pos), "a region"),
         ];
@@ -788,11 +903,20 @@ impl<'a> FormCheck<'_, 'a> {
         Ok(())
     }
 
-    fn required<T>(&self, l: &Lowerer<'_, '_>, piece: Option<(T, Pos)>, what: &str) -> Result<(T, Pos), Diagnostic> {
+    fn required<T>(
+        &self,
+        l: &Lowerer<'_, '_>,
+        piece: Option<(T, Pos)>,
+        what: &str,
+    ) -> Result<(T, Pos), Diagnostic> {
         piece.ok_or_else(|| {
             l.err(
                 self.op.name_pos,
-                format!("'{}' expects {what}; its form is `{}`", self.def.name, self.syntax()),
+                format!(
+                    "'{}' expects {what}; its form is `{}`",
+                    self.def.name,
+                    self.syntax()
+                ),
             )
         })
     }
@@ -803,11 +927,19 @@ impl<'a> FormCheck<'_, 'a> {
             Some((types, pos)) if types.len() == 1 => Ok((types[0], *pos)),
             Some((_, pos)) => Err(l.err(
                 *pos,
-                format!("'{}' expects one type after ':'; its form is `{}`", self.def.name, self.syntax()),
+                format!(
+                    "'{}' expects one type after ':'; its form is `{}`",
+                    self.def.name,
+                    self.syntax()
+                ),
             )),
             None => Err(l.err(
                 self.op.name_pos,
-                format!("'{}' expects ': type'; its form is `{}`", self.def.name, self.syntax()),
+                format!(
+                    "'{}' expects ': type'; its form is `{}`",
+                    self.def.name,
+                    self.syntax()
+                ),
             )),
         }
     }

@@ -9,8 +9,8 @@
 
 use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, write_float};
 use joinery_ir::{
-    AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData, DenseScalar,
-    FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
+    AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData, DenseScalar, FloatKind,
+    Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write;
@@ -178,9 +178,7 @@ impl<'c> Namer<'_, 'c> {
 
     fn fresh(&mut self) -> u32 {
         let scope = self.scope();
-        while scope.used.contains(&Key::Num(scope.next))
-            || scope.reserved.contains(&scope.next)
-        {
+        while scope.used.contains(&Key::Num(scope.next)) || scope.reserved.contains(&scope.next) {
             scope.next += 1;
         }
         scope.next += 1;
@@ -192,7 +190,11 @@ impl<'c> Namer<'_, 'c> {
         if !scope.used.insert(key) {
             return false;
         }
-        scope.region_defs.last_mut().expect("a region is open").push(key);
+        scope
+            .region_defs
+            .last_mut()
+            .expect("a region is open")
+            .push(key);
         true
     }
 
@@ -511,7 +513,12 @@ impl<'c> Printer<'c> {
         }
         self.attr_dict(self.ctx.attrs(op).filter(|(k, _)| !is_prop(k)));
         self.out.push_str(" : (");
-        self.types(self.ctx.operands(op).iter().map(|&v| self.ctx.value_type(v)));
+        self.types(
+            self.ctx
+                .operands(op)
+                .iter()
+                .map(|&v| self.ctx.value_type(v)),
+        );
         self.out.push_str(") -> ");
         let mut results = std::mem::take(&mut self.scratch);
         results.clear();
@@ -641,7 +648,10 @@ impl<'c> Printer<'c> {
         if let Some(entry) = entry {
             let args = ctx.block_args(entry);
             if args.len() != inputs.len()
-                || args.iter().zip(inputs).any(|(&a, &t)| ctx.value_type(a) != t)
+                || args
+                    .iter()
+                    .zip(inputs)
+                    .any(|(&a, &t)| ctx.value_type(a) != t)
             {
                 return false;
             }
@@ -990,7 +1000,10 @@ fn write_array_item(ctx: &Context, out: &mut String, attr: Attribute) {
 fn write_dense(ctx: &Context, out: &mut String, ty: Type, data: &DenseData) {
     let (shape, element) = match ctx.tensor_parts(ty) {
         Some((shape, element)) => (
-            shape.iter().map(|d| d.extent().unwrap_or(0)).collect::<Vec<u64>>(),
+            shape
+                .iter()
+                .map(|d| d.extent().unwrap_or(0))
+                .collect::<Vec<u64>>(),
             element,
         ),
         None => (Vec::new(), ty),

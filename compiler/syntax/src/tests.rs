@@ -24,21 +24,40 @@ pub(crate) fn parse(src: &str) -> Result<(Context, joinery_ir::OpId), String> {
 
 fn print(src: &str, generic: bool) -> String {
     let (ctx, m) = parse(src).unwrap_or_else(|e| panic!("{e}\nin:\n{src}"));
-    print_op(&ctx, m, &PrintOptions { generic, debug_info: true })
+    print_op(
+        &ctx,
+        m,
+        &PrintOptions {
+            generic,
+            debug_info: true,
+        },
+    )
 }
 
 /// Prints `src`, checks that printing is a fixed point in both forms, returns the pretty text.
 pub(crate) fn roundtrip(src: &str) -> String {
     let pretty = print(src, false);
-    assert_eq!(print(&pretty, false), pretty, "pretty form is not a fixed point");
+    assert_eq!(
+        print(&pretty, false),
+        pretty,
+        "pretty form is not a fixed point"
+    );
     let generic = print(src, true);
-    assert_eq!(print(&generic, true), generic, "generic form is not a fixed point");
-    assert_eq!(print(&generic, false), pretty, "generic form loses information");
+    assert_eq!(
+        print(&generic, true),
+        generic,
+        "generic form is not a fixed point"
+    );
+    assert_eq!(
+        print(&generic, false),
+        pretty,
+        "generic form loses information"
+    );
     pretty
 }
 
 fn error_of(src: &str) -> String {
-    parse(src).err().expect("expected a parse error")
+    parse(src).expect_err("expected a parse error")
 }
 
 #[test]
@@ -89,9 +108,14 @@ fn forward_references_resolve_and_check_types() {
     let inner = ctx.first_op(ctx.body_block(op).unwrap()).unwrap();
     let def = ctx.next_op(inner).unwrap();
     assert_eq!(ctx.operands(inner), ctx.results(def));
-    let e = error_of(r#""d.use"(%b) : (i32) -> ()
-%b = "d.def"() : () -> f32"#);
-    assert!(e.contains("1:9: error: use of value '%b' expects different type"), "{e}");
+    let e = error_of(
+        r#""d.use"(%b) : (i32) -> ()
+%b = "d.def"() : () -> f32"#,
+    );
+    assert!(
+        e.contains("1:9: error: use of value '%b' expects different type"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -117,11 +141,22 @@ fn name_errors_have_spans() {
 #[test]
 fn custom_forms_follow_the_registered_format() {
     let e = error_of("%0 = aten.relu %x : f32");
-    assert!(e.starts_with("1:6: error: custom form of 'aten.relu', which is not a registered operation"), "{e}");
+    assert!(
+        e.starts_with(
+            "1:6: error: custom form of 'aten.relu', which is not a registered operation"
+        ),
+        "{e}"
+    );
     let e = error_of("func.func @f() {\n  func.return @g\n}");
-    assert!(e.starts_with("2:15: error: 'func.return' does not take a symbol here"), "{e}");
+    assert!(
+        e.starts_with("2:15: error: 'func.return' does not take a symbol here"),
+        "{e}"
+    );
     let e = error_of("func.func @f(%a: i32) {\n  func.return %a\n}");
-    assert!(e.starts_with("2:3: error: expected 1 operand type(s) but had 0"), "{e}");
+    assert!(
+        e.starts_with("2:3: error: expected 1 operand type(s) but had 0"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -133,7 +168,10 @@ fn unregistered_ops_need_permission() {
     assert!(diags[0].message.contains("unregistered dialect 'aten'"));
     let file = sources.add("y.mlir", "\"func.nope\"() : () -> ()");
     let diags = parse_source(&mut ctx, &sources, file).unwrap_err();
-    assert!(diags[0].message.contains("dialect 'func' has no operation") || diags[0].message.contains("unregistered dialect 'func'"));
+    assert!(
+        diags[0].message.contains("dialect 'func' has no operation")
+            || diags[0].message.contains("unregistered dialect 'func'")
+    );
 }
 
 #[test]
@@ -159,5 +197,15 @@ fn implicit_and_explicit_modules() {
         "module @m attributes {d.k = 1 : i64} {\n}\n"
     );
     let (ctx, m) = parse("").unwrap();
-    assert_eq!(print_op(&ctx, m, &PrintOptions { generic: true, debug_info: false }), "\"builtin.module\"() ({\n}) : () -> ()\n");
+    assert_eq!(
+        print_op(
+            &ctx,
+            m,
+            &PrintOptions {
+                generic: true,
+                debug_info: false
+            }
+        ),
+        "\"builtin.module\"() ({\n}) : () -> ()\n"
+    );
 }

@@ -61,8 +61,14 @@ pub fn assert_roundtrip(src: &str) -> Roundtrip {
     );
     let (ctx3, m3) = parse(&generic).unwrap_or_else(|e| panic!("{e}\nin:\n{generic}"));
     let (pretty3, generic3) = print_both(&ctx3, m3);
-    assert_eq!(generic3, generic, "generic form is not a fixed point; input:\n{src}");
-    assert_eq!(pretty3, pretty, "generic and pretty forms differ; input:\n{src}");
+    assert_eq!(
+        generic3, generic,
+        "generic form is not a fixed point; input:\n{src}"
+    );
+    assert_eq!(
+        pretty3, pretty,
+        "generic and pretty forms differ; input:\n{src}"
+    );
     Roundtrip {
         pretty,
         generic,
@@ -134,8 +140,19 @@ pub struct IrGen {
     funcs: Vec<(String, Vec<String>, Vec<String>)>,
 }
 
-const SCALARS: &[&str] = &["i1", "i8", "i32", "i64", "index", "f16", "bf16", "f32", "f64"];
-const WORDS: &[&str] = &["x", "arg", "primals_1", "tangents", "v.a", "$t", "_w-1", "out"];
+const SCALARS: &[&str] = &[
+    "i1", "i8", "i32", "i64", "index", "f16", "bf16", "f32", "f64",
+];
+const WORDS: &[&str] = &[
+    "x",
+    "arg",
+    "primals_1",
+    "tangents",
+    "v.a",
+    "$t",
+    "_w-1",
+    "out",
+];
 
 impl IrGen {
     /// A generator with the given seed and size limits.
@@ -189,7 +206,7 @@ impl IrGen {
                         }
                     }
                 }
-                s.push_str(*self.rng.pick(SCALARS));
+                s.push_str(self.rng.pick::<&str>(SCALARS));
                 s.push('>');
                 s
             }
@@ -203,10 +220,21 @@ impl IrGen {
     }
 
     fn string_lit(&mut self) -> String {
-        let pieces = ["a", "B", " ", "\\\"", "\\\\", "\\0A", "\\09", "é", "x.y", "\\E2\\82\\AC"];
+        let pieces = [
+            "a",
+            "B",
+            " ",
+            "\\\"",
+            "\\\\",
+            "\\0A",
+            "\\09",
+            "é",
+            "x.y",
+            "\\E2\\82\\AC",
+        ];
         let mut s = "\"".to_string();
         for _ in 0..self.rng.below(5) {
-            s.push_str(*self.rng.pick(&pieces));
+            s.push_str(self.rng.pick::<&str>(&pieces));
         }
         s.push('"');
         s
@@ -219,16 +247,36 @@ impl IrGen {
         } else {
             String::new()
         };
-        format!("{sign}{}.{}{exp}", self.rng.below(1000), self.rng.below(100000))
+        format!(
+            "{sign}{}.{}{exp}",
+            self.rng.below(1000),
+            self.rng.below(100000)
+        )
     }
 
     /// A random attribute; `depth` bounds nesting.
     pub fn attr(&mut self, depth: usize) -> String {
         let kinds = if depth == 0 { 9 } else { 14 };
         match self.rng.below(kinds) {
-            0 => format!("{} : {}", self.rng.below(1000) as i64 - 500, self.rng.pick(&["i8", "i32", "i64", "index"])),
-            1 => format!("{} : {}", self.float_lit(), self.rng.pick(&["f16", "bf16", "f32", "f64"])),
-            2 => self.rng.pick(&["0x7FC00000 : f32", "0x7FF0000000000000 : f64", "0xFC00 : f16", "0x7FC0 : bf16"]).to_string(),
+            0 => format!(
+                "{} : {}",
+                self.rng.below(200) as i64 - 100,
+                self.rng.pick(&["i8", "i32", "i64", "index"])
+            ),
+            1 => format!(
+                "{} : {}",
+                self.float_lit(),
+                self.rng.pick(&["f16", "bf16", "f32", "f64"])
+            ),
+            2 => self
+                .rng
+                .pick(&[
+                    "0x7FC00000 : f32",
+                    "0x7FF0000000000000 : f64",
+                    "0xFC00 : f16",
+                    "0x7FC0 : bf16",
+                ])
+                .to_string(),
             3 => self.string_lit(),
             4 => self.rng.pick(&["true", "false", "unit"]).to_string(),
             5 => self.ty(1),
@@ -287,7 +335,10 @@ impl IrGen {
                         format!("[{}]", row.join(", "))
                     })
                     .collect();
-                format!("dense<[{}]> : tensor<{rows}x{cols}x{elem}>", body.join(", "))
+                format!(
+                    "dense<[{}]> : tensor<{rows}x{cols}x{elem}>",
+                    body.join(", ")
+                )
             }
             _ => "dense<\"0x0000803F0000C03F\"> : tensor<2xf32>".to_string(),
         }
@@ -319,7 +370,11 @@ impl IrGen {
     fn loc(&mut self) -> String {
         match self.rng.below(4) {
             0 => "unknown".to_string(),
-            1 => format!("\"model.py\":{}:{}", self.rng.below(500), self.rng.below(80)),
+            1 => format!(
+                "\"model.py\":{}:{}",
+                self.rng.below(500),
+                self.rng.below(80)
+            ),
             2 => "\"name\"(\"f.py\":1:2)".to_string(),
             _ => "callsite(\"a\" at fused[\"b\", unknown])".to_string(),
         }
@@ -374,7 +429,12 @@ impl IrGen {
         if returned.is_empty() {
             out.push_str("  func.return\n");
         } else {
-            let _ = writeln!(out, "  func.return {} : {}", names.join(", "), results.join(", "));
+            let _ = writeln!(
+                out,
+                "  func.return {} : {}",
+                names.join(", "),
+                results.join(", ")
+            );
         }
         out.push_str("}\n");
         self.ops += 2;
@@ -382,7 +442,11 @@ impl IrGen {
     }
 
     fn operands(&mut self, visible: &[(String, String)]) -> Vec<(String, String)> {
-        let n = if visible.is_empty() { 0 } else { self.rng.below(4) };
+        let n = if visible.is_empty() {
+            0
+        } else {
+            self.rng.below(4)
+        };
         (0..n).map(|_| self.rng.pick(visible).clone()).collect()
     }
 
@@ -420,11 +484,17 @@ impl IrGen {
             let n_results = self.rng.below(3);
             let result_types: Vec<String> = (0..n_results).map(|_| self.ty(1)).collect();
             let mut line = String::new();
-            let name = *self.rng.pick(&["d.op", "aten.add.Tensor", "d.x$y", "some.yield"]);
+            let name = *self
+                .rng
+                .pick(&["d.op", "aten.add.Tensor", "d.x$y", "some.yield"]);
             let _ = write!(
                 line,
                 "\"{name}\"({})",
-                operands.iter().map(|(n, _)| format!("%{n}")).collect::<Vec<_>>().join(", ")
+                operands
+                    .iter()
+                    .map(|(n, _)| format!("%{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             if self.rng.one_in(3) {
                 let _ = write!(line, " {}", self.dict(2));
@@ -440,7 +510,11 @@ impl IrGen {
             let _ = write!(
                 line,
                 " : ({}) -> ({})",
-                operands.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>().join(", "),
+                operands
+                    .iter()
+                    .map(|(_, t)| t.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 result_types.join(", ")
             );
             if self.rng.one_in(5) {
@@ -460,7 +534,11 @@ impl IrGen {
         let mut i = 0;
         while i < types.len() {
             let left = types.len() - i;
-            let group = if left > 1 && self.rng.one_in(2) { left } else { 1 };
+            let group = if left > 1 && self.rng.one_in(2) {
+                left
+            } else {
+                1
+            };
             let name = self.fresh_name();
             if group == 1 && !self.rng.one_in(5) {
                 parts.push(format!("%{name}"));
@@ -481,9 +559,15 @@ impl IrGen {
         let mut out = "{\n".to_string();
         let mut scope = visible.to_vec();
         let n_blocks = 1 + self.rng.below(3);
-        let labels: Vec<String> = (0..n_blocks).map(|_| format!("bb{}", self.fresh_name())).collect();
+        let labels: Vec<String> = (0..n_blocks)
+            .map(|_| format!("bb{}", self.fresh_name()))
+            .collect();
         for (b, label) in labels.iter().enumerate() {
-            let n_args = if b == 0 && self.rng.one_in(2) { 0 } else { self.rng.below(3) };
+            let n_args = if b == 0 && self.rng.one_in(2) {
+                0
+            } else {
+                self.rng.below(3)
+            };
             if b > 0 || n_args > 0 {
                 let mut args = Vec::new();
                 for _ in 0..n_args {
