@@ -48,15 +48,17 @@ build:
 build-debug:
 	$(CARGO) build --bins
 
-## test: unit/integration tests (cargo) then the lit suite (against the debug build), then
-## one closing summary line over both. Building all targets first compiles the libraries
-## once with the features the tests unify in, so `cargo test` and the tools share them.
-test: deps
+## test: unit/integration tests (cargo), the lit suite (against the debug build, which cargo
+## test has compiled anyway), the PyTorch conformance zoo (in the venv), then one closing
+## summary line over all three.
+PYTEST_LOG := $(CARGO_TARGET_DIR)/pytest.log
+test: deps venv
 	@mkdir -p $(CARGO_TARGET_DIR)
 	$(CARGO) build --workspace --all-targets
 	@cargo_rc=0; $(CARGO) test --workspace --no-fail-fast 2>&1 | tee $(CARGO_LOG) || cargo_rc=$$?; \
 	lit_rc=0; JOINERY_TOOLS_DIR=$(DEBUG_DIR) $(LIT) $(LIT_FLAGS) lit-tests 2>&1 | tee $(LIT_LOG) || lit_rc=$$?; \
-	python3 .ci/summarize.py --cargo $(CARGO_LOG) $$cargo_rc --lit $(LIT_LOG) $$lit_rc
+	pytest_rc=0; JOINERY_TOOLS_DIR=$(DEBUG_DIR) $(VENV_PY) -m pytest $(PYTEST_FLAGS) tests/torch 2>&1 | tee $(PYTEST_LOG) || pytest_rc=$$?; \
+	python3 .ci/summarize.py --cargo $(CARGO_LOG) $$cargo_rc --lit $(LIT_LOG) $$lit_rc --pytest $(PYTEST_LOG) $$pytest_rc
 
 cargo-test:
 	$(CARGO) test --workspace --no-fail-fast
@@ -68,9 +70,12 @@ lit:
 	@mkdir -p $(CARGO_TARGET_DIR)
 	JOINERY_TOOLS_DIR=$(JOINERY_TOOLS_DIR) $(LIT) $(LIT_FLAGS) lit-tests 2>&1 | tee $(LIT_LOG)
 
-## run: the bundled example through joinery-opt.
-run: build
-	$(RELEASE_DIR)/joinery-opt $(EXAMPLE)
+## run: train the bundled MLP natively (text -> LLVM -> falling loss), SGD on synthetic data.
+TRAIN_EXAMPLE ?= examples/mlp_joint.mlir
+TRAIN_FLAGS ?= --steps 30 --lr 0.1
+run:
+	$(CARGO) build --release -p joinery-run
+	$(RELEASE_DIR)/joinery-run train $(TRAIN_EXAMPLE) $(TRAIN_FLAGS)
 
 ## bench: parse+verify+print throughput against mlir-opt-22.
 bench: build

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Adds up cargo test's and lit's results into one closing line for `make test`.
+"""Adds up cargo test's, lit's and pytest's results into one closing line for `make test`.
 
 Prints per-runner totals, then `total: N passed, N failed, N skipped`, and exits
 non-zero when either runner failed (including a build failure that ran no test).
@@ -40,16 +40,34 @@ def lit_counts(text):
     return passed, failed, skipped
 
 
+PYTEST_COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?)")
+
+
+def pytest_counts(text):
+    passed = failed = skipped = 0
+    lines = [line for line in text.splitlines() if re.search(r"\d+ (passed|failed|errors?)", line)]
+    for n, kind in PYTEST_COUNT.findall(lines[-1] if lines else ""):
+        if kind == "passed":
+            passed += int(n)
+        elif kind == "skipped":
+            skipped += int(n)
+        else:
+            failed += int(n)
+    return passed, failed, skipped
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cargo", nargs=2, metavar=("LOG", "RC"), required=True)
     ap.add_argument("--lit", nargs=2, metavar=("LOG", "RC"), required=True)
+    ap.add_argument("--pytest", nargs=2, metavar=("LOG", "RC"), required=True)
     args = ap.parse_args()
     total = [0, 0, 0]
     ok = True
     for name, (log, rc), count in (
         ("cargo", args.cargo, cargo_counts),
         ("lit", args.lit, lit_counts),
+        ("pytest", args.pytest, pytest_counts),
     ):
         try:
             with open(log, encoding="utf-8", errors="replace") as f:
