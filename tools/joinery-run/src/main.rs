@@ -1,13 +1,20 @@
 //! `joinery-run --interpret FILE.mlir --fn NAME --inputs DIR --outputs DIR`: parses and
 //! verifies a module, runs one function with the reference interpreter on `.npy` inputs
-//! and writes its results as `.npy` files.
+//! and writes its results as `.npy` files. `--native FILE.mlir` runs the same function
+//! compiled by the LLVM backend instead.
+//!
+//! `joinery-run train EXAMPLE.mlir --steps N --lr X` trains a joint graph natively with
+//! SGD on synthetic data ([`train`]).
 //!
 //! Argument `i` is read from `DIR/arg{i}.npy`, or else from `DIR/<name>.npy` where
 //! `<name>` is the argument's SSA name (`primals_1.npy` for `%primals_1`). Result `j` is
 //! written to `out{j}.npy`; a `None` result (a masked-out gradient) writes no file and is
 //! reported on stderr.
 
-use clap::Parser;
+mod native;
+mod train;
+
+use clap::{Parser, Subcommand};
 use joinery_interp::{RunOptions, RuntimeValue, Tensor, run_function_with};
 use joinery_ir::{Context, OpId, SourceMap};
 use std::path::{Path, PathBuf};
@@ -17,29 +24,52 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(
     name = "joinery-run",
-    about = "Run joinery IR with the reference interpreter"
+    about = "Run joinery IR with the reference interpreter or natively, or train a joint graph",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
 )]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// The module to interpret (MLIR text).
+    #[arg(
+        long,
+        value_name = "FILE.mlir",
+        required_unless_present = "native",
+        conflicts_with = "native"
+    )]
+    interpret: Option<PathBuf>,
+    /// The module to compile with the native (LLVM) backend and run.
     #[arg(long, value_name = "FILE.mlir")]
-    interpret: PathBuf,
+    native: Option<PathBuf>,
     /// The function to run.
-    #[arg(long = "fn", value_name = "NAME")]
-    func: String,
+    #[arg(long = "fn", value_name = "NAME", required = true)]
+    func: Option<String>,
     /// Directory holding the inputs (`arg0.npy`, ... or `<argument name>.npy`).
-    #[arg(long, value_name = "DIR")]
-    inputs: PathBuf,
+    #[arg(long, value_name = "DIR", required = true)]
+    inputs: Option<PathBuf>,
     /// Directory to write the results to (`out0.npy`, ...); created if missing.
-    #[arg(long, value_name = "DIR")]
-    outputs: PathBuf,
+    #[arg(long, value_name = "DIR", required = true)]
+    outputs: Option<PathBuf>,
     /// Seed of random ops such as `native_dropout`.
     #[arg(long, default_value_t = 0)]
     seed: u64,
 }
 
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Train a joint graph natively with SGD on synthetic data.
+    Train(train::TrainArgs),
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
+    let result = match &cli.command {
+        Some(Command::Train(args)) => train::train(args),
+        None => run(&cli),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprint!("{message}");
@@ -50,10 +80,19 @@ fn main() -> ExitCode {
 
 /// Runs the command; the error is the text to print (rendered diagnostics included).
 fn run(cli: &Cli) -> Result<(), String> {
-    let text = std::fs::read_to_string(&cli.interpret)
-        .map_err(|e| format!("error: cannot read {}: {e}\n", cli.interpret.display()))?;
+    let (Some(func), Some(inputs), Some(outputs)) = (&cli.func, &cli.inputs, &cli.outputs) else {
+        return Err("error: --fn, --inputs and --outputs are required\n".into());
+    };
+    if let Some(path) = &cli.native {
+        return run_native(path, func, inputs, outputs);
+    }
+    let Some(path) = &cli.interpret else {
+        return Err("error: give --interpret FILE or --native FILE\n".into());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("error: cannot read {}: {e}\n", path.display()))?;
     let mut sources = SourceMap::default();
-    let file = sources.add(cli.interpret.display().to_string(), text);
+    let file = sources.add(path.display().to_string(), text);
     let mut ctx = Context::new(&[
         &joinery_func::FUNC_DIALECT,
         &joinery_aot::AOT_DIALECT,
@@ -65,12 +104,37 @@ fn run(cli: &Cli) -> Result<(), String> {
     if problems.iter().any(|d| d.is_error()) {
         return Err(joinery_diagnostics::render(&sources, &problems));
     }
-    let inputs =
-        read_inputs(&ctx, module, &cli.func, &cli.inputs).map_err(|e| format!("error: {e}\n"))?;
+    let inputs = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
     let options = RunOptions { seed: cli.seed };
-    let results = run_function_with(&ctx, module, &cli.func, inputs, &options)
+    let results = run_function_with(&ctx, module, func, inputs, &options)
         .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
-    write_outputs(&results, &cli.outputs).map_err(|e| format!("error: {e}\n"))
+    write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
+}
+
+/// `--native`: compiles `func` with the LLVM backend (JIT) and runs it on the inputs.
+fn run_native(path: &Path, func: &str, inputs: &Path, outputs: &Path) -> Result<(), String> {
+    let (mut ctx, sources, module) = native::load(path)?;
+    let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
+    let threads = joinery_runtime::default_threads();
+    let (modules, _) = joinery_backend::compile_jit(&mut ctx, module, &[func.to_string()], threads)
+        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    let mut rt_args = args
+        .iter()
+        .map(native::to_runtime)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("error: {e}\n"))?;
+    let results = modules[0]
+        .call(&mut rt_args)
+        .map_err(|e| format!("{e}\n"))?;
+    let results: Vec<RuntimeValue> = results
+        .iter()
+        .map(|r| {
+            r.as_ref().map_or(RuntimeValue::None, |t| {
+                RuntimeValue::Tensor(native::to_interp(t))
+            })
+        })
+        .collect();
+    write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
 }
 
 /// Reads one `.npy` per argument of `func`, by index or by SSA name.

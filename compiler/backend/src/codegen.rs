@@ -1,0 +1,1273 @@
+//! LLVM code generation (level L4) with inkwell: one LLVM function per `kernel.fused`.
+//!
+//! Each kernel `k` becomes `void k(ptr %buffers, i64 %lo, i64 %hi)` (the ABI the runtime
+//! calls, [`joinery_runtime::KernelFn`]) that loads its buffer pointers and calls the
+//! always-inlined `k.body(ptr noalias %b0, ..., i64 %lo, i64 %hi)`, whose `noalias`
+//! parameters become alias scopes when inlined: loads and stores of different buffers
+//! never alias, so loops vectorize. The body is the loop nest over the kernel's space
+//! (outermost loop `[lo, hi)`, inner loops full), loads through index arithmetic,
+//! the scalar ops, and stores or reductions; a reduction along the innermost loop keeps
+//! its accumulator in a register. Float arithmetic carries `reassoc contract` so
+//! reductions vectorize and multiply-adds fuse. `exp`, `log`, `tanh`, `sigmoid`, `erf`
+//! of `f32` are inline polynomials (Cephes; Abramowitz–Stegun 7.1.26 for `erf`, the
+//! approximation PyTorch's vectorised CPU kernels use) so they vectorize too.
+
+use crate::dialect::{BINARY_OPS, UNARY_OPS};
+use inkwell::AddressSpace;
+use inkwell::FloatPredicate;
+use inkwell::IntPredicate;
+use inkwell::attributes::{Attribute as LlAttr, AttributeLoc};
+use inkwell::builder::Builder;
+use inkwell::context::Context as LlContext;
+use inkwell::intrinsics::Intrinsic;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{
+    BasicValue, BasicValueEnum, FastMathFlags, FloatValue, FunctionValue, IntValue, PointerValue,
+};
+use joinery_ir::{Context, Diagnostic, FloatKind, OpId, TypeData, Value};
+use rustc_hash::FxHashMap;
+
+/// The element kinds kernels handle.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Elem {
+    F32,
+    F64,
+    Int(u32),
+    /// `i1`, stored as one byte.
+    Bool,
+}
+
+fn elem_of(ctx: &Context, ty: joinery_ir::Type) -> Option<Elem> {
+    let ty = ctx.tensor_parts(ty).map_or(ty, |(_, e)| e);
+    match ctx.type_data(ty) {
+        TypeData::Float(FloatKind::F32) => Some(Elem::F32),
+        TypeData::Float(FloatKind::F64) => Some(Elem::F64),
+        TypeData::Integer { width: 1 } => Some(Elem::Bool),
+        TypeData::Integer { width } if matches!(width, 8 | 16 | 32 | 64) => Some(Elem::Int(*width)),
+        _ => None,
+    }
+}
+
+fn ints(ctx: &Context, a: Option<joinery_ir::Attribute>) -> Vec<i64> {
+    a.and_then(|a| ctx.as_array(a))
+        .map(|items| items.iter().filter_map(|&x| ctx.as_i64(x)).collect())
+        .unwrap_or_default()
+}
+
+fn arrays(ctx: &Context, a: Option<joinery_ir::Attribute>) -> Vec<Vec<i64>> {
+    a.and_then(|a| ctx.as_array(a))
+        .map(|items| items.iter().map(|&x| ints(ctx, Some(x))).collect())
+        .unwrap_or_default()
+}
+
+fn strings(ctx: &Context, a: Option<joinery_ir::Attribute>) -> Vec<String> {
+    a.and_then(|a| ctx.as_array(a))
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|&x| ctx.as_str(x).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A `kernel.fused` op read back from its attributes.
+pub struct FusedKernel {
+    pub name: String,
+    pub space: Vec<u64>,
+    pub num_inputs: usize,
+    pub in_maps: Vec<Vec<i64>>,
+    pub out_maps: Vec<Vec<i64>>,
+    pub out_kinds: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+impl FusedKernel {
+    /// Reads the attributes of a `kernel.fused` op.
+    pub fn read(ctx: &Context, op: OpId) -> FusedKernel {
+        FusedKernel {
+            name: ctx
+                .attr(op, "name")
+                .and_then(|a| ctx.as_str(a))
+                .unwrap_or("kernel")
+                .to_string(),
+            space: ints(ctx, ctx.attr(op, "space"))
+                .iter()
+                .map(|&d| d as u64)
+                .collect(),
+            num_inputs: ctx
+                .attr(op, "num_inputs")
+                .and_then(|a| ctx.as_i64(a))
+                .unwrap_or(0) as usize,
+            in_maps: arrays(ctx, ctx.attr(op, "in_maps")),
+            out_maps: arrays(ctx, ctx.attr(op, "out_maps")),
+            out_kinds: strings(ctx, ctx.attr(op, "out_kinds")),
+            sources: strings(ctx, ctx.attr(op, "sources")),
+        }
+    }
+}
+
+/// Generates LLVM functions for kernels into one module.
+pub struct Codegen<'ll> {
+    pub ll: &'ll LlContext,
+    pub module: Module<'ll>,
+    builder: Builder<'ll>,
+    /// Comment lines to print before each kernel's `define` (the source ops).
+    pub comments: Vec<(String, String)>,
+}
+
+type Res<T> = Result<T, Diagnostic>;
+
+fn ll_err(e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(format!("LLVM code generation failed: {e}"))
+}
+
+impl<'ll> Codegen<'ll> {
+    /// An empty module named `name`.
+    pub fn new(ll: &'ll LlContext, name: &str) -> Codegen<'ll> {
+        Codegen {
+            ll,
+            module: ll.create_module(name),
+            builder: ll.create_builder(),
+            comments: Vec::new(),
+        }
+    }
+
+    fn llty(&self, e: Elem) -> BasicTypeEnum<'ll> {
+        match e {
+            Elem::F32 => self.ll.f32_type().into(),
+            Elem::F64 => self.ll.f64_type().into(),
+            Elem::Int(w) => self.int_type(w).into(),
+            Elem::Bool => self.ll.bool_type().into(),
+        }
+    }
+
+    fn int_type(&self, bits: u32) -> inkwell::types::IntType<'ll> {
+        match bits {
+            8 => self.ll.i8_type(),
+            16 => self.ll.i16_type(),
+            32 => self.ll.i32_type(),
+            _ => self.ll.i64_type(),
+        }
+    }
+
+    /// The in-memory type (booleans are bytes).
+    fn memty(&self, e: Elem) -> BasicTypeEnum<'ll> {
+        match e {
+            Elem::Bool => self.ll.i8_type().into(),
+            _ => self.llty(e),
+        }
+    }
+
+    /// Emits the kernel for one `kernel.fused` op.
+    pub fn emit_fused(&mut self, ctx: &Context, op: OpId) -> Res<String> {
+        let k = FusedKernel::read(ctx, op);
+        let span = ctx.span(op);
+        let ptr = self.ll.ptr_type(AddressSpace::default());
+        let i64t = self.ll.i64_type();
+        let nbuf = ctx.operands(op).len();
+        let elems: Vec<Elem> = ctx
+            .operands(op)
+            .iter()
+            .map(|&v| {
+                elem_of(ctx, ctx.value_type(v)).ok_or_else(|| {
+                    Diagnostic::error(format!(
+                        "kernel {}: unsupported element type for the native backend",
+                        k.name
+                    ))
+                    .with_span(span)
+                })
+            })
+            .collect::<Res<_>>()?;
+
+        // The body function with noalias buffer parameters.
+        let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> = vec![ptr.into(); nbuf];
+        params.push(i64t.into());
+        params.push(i64t.into());
+        let body_ty = self.ll.void_type().fn_type(&params, false);
+        let body_fn = self.module.add_function(
+            &format!("{}.body", k.name),
+            body_ty,
+            Some(Linkage::Internal),
+        );
+        let noalias = self
+            .ll
+            .create_enum_attribute(LlAttr::get_named_enum_kind_id("noalias"), 0);
+        for i in 0..nbuf {
+            body_fn.add_attribute(AttributeLoc::Param(i as u32), noalias);
+        }
+        for a in ["alwaysinline", "nounwind"] {
+            let at = self
+                .ll
+                .create_enum_attribute(LlAttr::get_named_enum_kind_id(a), 0);
+            body_fn.add_attribute(AttributeLoc::Function, at);
+        }
+        self.emit_body(ctx, op, &k, &elems, body_fn)?;
+
+        // The entry point the runtime calls.
+        let entry_ty = self
+            .ll
+            .void_type()
+            .fn_type(&[ptr.into(), i64t.into(), i64t.into()], false);
+        let entry = self.module.add_function(&k.name, entry_ty, None);
+        let nounwind = self
+            .ll
+            .create_enum_attribute(LlAttr::get_named_enum_kind_id("nounwind"), 0);
+        entry.add_attribute(AttributeLoc::Function, nounwind);
+        let bb = self.ll.append_basic_block(entry, "entry");
+        self.builder.position_at_end(bb);
+        let bufs = entry.get_nth_param(0).expect("param").into_pointer_value();
+        let mut args: Vec<inkwell::values::BasicMetadataValueEnum> = Vec::new();
+        for i in 0..nbuf {
+            // SAFETY: index within the pointer array the runtime passes.
+            let slot = unsafe {
+                self.builder
+                    .build_gep(ptr, bufs, &[i64t.const_int(i as u64, false)], "slot")
+                    .map_err(ll_err)?
+            };
+            let p = self
+                .builder
+                .build_load(ptr, slot, &format!("b{i}"))
+                .map_err(ll_err)?;
+            args.push(p.into());
+        }
+        args.push(entry.get_nth_param(1).expect("lo").into());
+        args.push(entry.get_nth_param(2).expect("hi").into());
+        self.builder
+            .build_call(body_fn, &args, "")
+            .map_err(ll_err)?;
+        self.builder.build_return(None).map_err(ll_err)?;
+        self.comments.push((
+            k.name.clone(),
+            format!(
+                "; kernel {} over [{}] fuses: {}",
+                k.name,
+                k.space
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                k.sources.join(", ")
+            ),
+        ));
+        Ok(k.name)
+    }
+
+    fn emit_body(
+        &mut self,
+        ctx: &Context,
+        op: OpId,
+        k: &FusedKernel,
+        elems: &[Elem],
+        f: FunctionValue<'ll>,
+    ) -> Res<()> {
+        let nbuf = elems.len();
+        let bufs: Vec<PointerValue> = (0..nbuf)
+            .map(|i| {
+                f.get_nth_param(i as u32)
+                    .expect("param")
+                    .into_pointer_value()
+            })
+            .collect();
+        let lo = f.get_nth_param(nbuf as u32).expect("lo").into_int_value();
+        let hi = f
+            .get_nth_param(nbuf as u32 + 1)
+            .expect("hi")
+            .into_int_value();
+        let entry = self.ll.append_basic_block(f, "entry");
+        self.builder.position_at_end(entry);
+        let rank = k.space.len();
+        let region = ctx.regions(op)[0];
+        let block = ctx.region_blocks(region)[0];
+        let nout = nbuf - k.num_inputs;
+        // Reductions along the innermost loop keep a register accumulator.
+        let acc_outs: Vec<usize> = (0..nout)
+            .filter(|&o| k.out_kinds[o] != "store" && rank > 0 && k.out_maps[o][rank] == 0)
+            .collect();
+        let mut idx: Vec<IntValue<'ll>> = Vec::new();
+        self.emit_loop(
+            ctx, k, elems, &bufs, block, &acc_outs, 0, lo, hi, &mut idx, f,
+        )?;
+        self.builder.build_return(None).map_err(ll_err)?;
+        Ok(())
+    }
+
+    /// Address of element `map` at indices `idx` in `buf`.
+    fn address(
+        &self,
+        buf: PointerValue<'ll>,
+        e: Elem,
+        map: &[i64],
+        idx: &[IntValue<'ll>],
+    ) -> Res<PointerValue<'ll>> {
+        let i64t = self.ll.i64_type();
+        let mut off = i64t.const_int(map[0] as u64, true);
+        for (d, &i) in idx.iter().enumerate() {
+            let s = map[d + 1];
+            if s == 0 {
+                continue;
+            }
+            let t = self
+                .builder
+                .build_int_nsw_mul(i, i64t.const_int(s as u64, true), "")
+                .map_err(ll_err)?;
+            off = self.builder.build_int_nsw_add(off, t, "").map_err(ll_err)?;
+        }
+        // SAFETY: the map stays inside the buffer (static shapes).
+        unsafe {
+            self.builder
+                .build_in_bounds_gep(self.memty(e), buf, &[off], "")
+                .map_err(ll_err)
+        }
+    }
+
+    fn load(
+        &self,
+        buf: PointerValue<'ll>,
+        e: Elem,
+        map: &[i64],
+        idx: &[IntValue<'ll>],
+    ) -> Res<BasicValueEnum<'ll>> {
+        let p = self.address(buf, e, map, idx)?;
+        let v = self
+            .builder
+            .build_load(self.memty(e), p, "")
+            .map_err(ll_err)?;
+        if e == Elem::Bool {
+            let z = self.ll.i8_type().const_zero();
+            return Ok(self
+                .builder
+                .build_int_compare(IntPredicate::NE, v.into_int_value(), z, "")
+                .map_err(ll_err)?
+                .into());
+        }
+        Ok(v)
+    }
+
+    fn store(
+        &self,
+        buf: PointerValue<'ll>,
+        e: Elem,
+        map: &[i64],
+        idx: &[IntValue<'ll>],
+        v: BasicValueEnum<'ll>,
+    ) -> Res<()> {
+        let p = self.address(buf, e, map, idx)?;
+        let v = if e == Elem::Bool {
+            self.builder
+                .build_int_z_extend(v.into_int_value(), self.ll.i8_type(), "")
+                .map_err(ll_err)?
+                .into()
+        } else {
+            v
+        };
+        self.builder.build_store(p, v).map_err(ll_err)?;
+        Ok(())
+    }
+
+    fn combine(
+        &self,
+        kind: &str,
+        e: Elem,
+        a: BasicValueEnum<'ll>,
+        b: BasicValueEnum<'ll>,
+    ) -> Res<BasicValueEnum<'ll>> {
+        match (kind, e) {
+            ("sum", Elem::F32 | Elem::F64) => {
+                self.fbin("kernel.add", a.into_float_value(), b.into_float_value())
+            }
+            ("max", Elem::F32 | Elem::F64) => {
+                self.fbin("kernel.max", a.into_float_value(), b.into_float_value())
+            }
+            ("sum", _) => Ok(self
+                .builder
+                .build_int_add(a.into_int_value(), b.into_int_value(), "")
+                .map_err(ll_err)?
+                .into()),
+            _ => {
+                let c = self
+                    .builder
+                    .build_int_compare(
+                        IntPredicate::SGT,
+                        a.into_int_value(),
+                        b.into_int_value(),
+                        "",
+                    )
+                    .map_err(ll_err)?;
+                Ok(self.builder.build_select(c, a, b, "").map_err(ll_err)?)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn emit_loop(
+        &mut self,
+        ctx: &Context,
+        k: &FusedKernel,
+        elems: &[Elem],
+        bufs: &[PointerValue<'ll>],
+        block: joinery_ir::BlockId,
+        acc_outs: &[usize],
+        depth: usize,
+        lo: IntValue<'ll>,
+        hi: IntValue<'ll>,
+        idx: &mut Vec<IntValue<'ll>>,
+        f: FunctionValue<'ll>,
+    ) -> Res<()> {
+        let rank = k.space.len();
+        let nin = k.num_inputs;
+        if rank == 0 {
+            let accs = FxHashMap::default();
+            self.emit_point(ctx, k, elems, bufs, block, idx, &accs)
+                .map(|_| ())?;
+            return Ok(());
+        }
+        let i64t = self.ll.i64_type();
+        let (start, end) = if depth == 0 {
+            (lo, hi)
+        } else {
+            (i64t.const_zero(), i64t.const_int(k.space[depth], false))
+        };
+        let innermost = depth + 1 == rank;
+        let pre = self.builder.get_insert_block().expect("positioned");
+        // Accumulators for reductions along this (innermost) loop: start from memory.
+        let mut acc_init: Vec<(usize, BasicValueEnum<'ll>)> = Vec::new();
+        if innermost {
+            let mut zidx = idx.clone();
+            zidx.push(i64t.const_zero());
+            for &o in acc_outs {
+                let e = elems[nin + o];
+                acc_init.push((o, self.load(bufs[nin + o], e, &k.out_maps[o], &zidx)?));
+            }
+        }
+        let lp = self.ll.append_basic_block(f, &format!("loop{depth}"));
+        let exit = self.ll.append_basic_block(f, &format!("exit{depth}"));
+        self.builder
+            .build_unconditional_branch(lp)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(lp);
+        let phi = self
+            .builder
+            .build_phi(i64t, &format!("i{depth}"))
+            .map_err(ll_err)?;
+        phi.add_incoming(&[(&start, pre)]);
+        let mut acc_phis = Vec::new();
+        for (o, init) in &acc_init {
+            let p = self
+                .builder
+                .build_phi(init.get_type(), &format!("acc{o}"))
+                .map_err(ll_err)?;
+            p.add_incoming(&[(init, pre)]);
+            acc_phis.push((*o, p));
+        }
+        let i = phi.as_basic_value().into_int_value();
+        idx.push(i);
+        let mut next_accs: Vec<(usize, BasicValueEnum<'ll>)> = Vec::new();
+        if innermost {
+            let accs: FxHashMap<usize, BasicValueEnum<'ll>> = acc_phis
+                .iter()
+                .map(|(o, p)| (*o, p.as_basic_value()))
+                .collect();
+            next_accs = self.emit_point(ctx, k, elems, bufs, block, idx, &accs)?;
+        } else {
+            self.emit_loop(
+                ctx,
+                k,
+                elems,
+                bufs,
+                block,
+                acc_outs,
+                depth + 1,
+                lo,
+                hi,
+                idx,
+                f,
+            )?;
+        }
+        idx.pop();
+        let latch = self.builder.get_insert_block().expect("positioned");
+        let inext = self
+            .builder
+            .build_int_nsw_add(i, i64t.const_int(1, false), "")
+            .map_err(ll_err)?;
+        phi.add_incoming(&[(&inext, latch)]);
+        for ((_, p), (_, v)) in acc_phis.iter().zip(&next_accs) {
+            p.add_incoming(&[(v, latch)]);
+        }
+        let cond = self
+            .builder
+            .build_int_compare(IntPredicate::SLT, inext, end, "")
+            .map_err(ll_err)?;
+        self.builder
+            .build_conditional_branch(cond, lp, exit)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(exit);
+        if innermost {
+            // The accumulators after the last iteration go back to memory.
+            let mut zidx = idx.clone();
+            zidx.push(i64t.const_zero());
+            for (o, last) in &next_accs {
+                self.store(bufs[nin + o], elems[nin + o], &k.out_maps[*o], &zidx, *last)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Emits one point of the space: loads, the body's scalar ops, stores and
+    /// reductions. Returns the new accumulator values of register reductions.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_point(
+        &mut self,
+        ctx: &Context,
+        k: &FusedKernel,
+        elems: &[Elem],
+        bufs: &[PointerValue<'ll>],
+        block: joinery_ir::BlockId,
+        idx: &[IntValue<'ll>],
+        accs: &FxHashMap<usize, BasicValueEnum<'ll>>,
+    ) -> Res<Vec<(usize, BasicValueEnum<'ll>)>> {
+        let nin = k.num_inputs;
+        let mut vals: FxHashMap<Value, BasicValueEnum<'ll>> = FxHashMap::default();
+        for (i, &a) in ctx.block_args(block).iter().enumerate() {
+            vals.insert(a, self.load(bufs[i], elems[i], &k.in_maps[i], idx)?);
+        }
+        let mut out = Vec::new();
+        for sop in ctx.block_ops(block) {
+            let name = ctx.name_str(sop);
+            if name == "kernel.yield" {
+                for (o, &v) in ctx.operands(sop).iter().enumerate() {
+                    let v = vals[&v];
+                    let e = elems[nin + o];
+                    match k.out_kinds[o].as_str() {
+                        "store" => self.store(bufs[nin + o], e, &k.out_maps[o], idx, v)?,
+                        kind => {
+                            if let Some(acc) = accs.get(&o) {
+                                out.push((o, self.combine(kind, e, *acc, v)?));
+                            } else {
+                                let cur = self.load(bufs[nin + o], e, &k.out_maps[o], idx)?;
+                                let n = self.combine(kind, e, cur, v)?;
+                                self.store(bufs[nin + o], e, &k.out_maps[o], idx, n)?;
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            let r = ctx.result(sop, 0);
+            let rty = elem_of(ctx, ctx.value_type(r)).ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "'{name}': unsupported scalar type in kernel {}",
+                    k.name
+                ))
+            })?;
+            let args: Vec<BasicValueEnum<'ll>> =
+                ctx.operands(sop).iter().map(|v| vals[v]).collect();
+            let arg_elems: Vec<Elem> = ctx
+                .operands(sop)
+                .iter()
+                .map(|&v| elem_of(ctx, ctx.value_type(v)).unwrap_or(Elem::F32))
+                .collect();
+            let v = self.scalar_op(ctx, sop, name, rty, &args, &arg_elems, idx)?;
+            vals.insert(r, v);
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn scalar_op(
+        &mut self,
+        ctx: &Context,
+        sop: OpId,
+        name: &str,
+        rty: Elem,
+        args: &[BasicValueEnum<'ll>],
+        arg_elems: &[Elem],
+        idx: &[IntValue<'ll>],
+    ) -> Res<BasicValueEnum<'ll>> {
+        let b = &self.builder;
+        let is_float = |e: Elem| matches!(e, Elem::F32 | Elem::F64);
+        Ok(match name {
+            "kernel.const" => {
+                let v = ctx
+                    .attr(sop, "value")
+                    .and_then(|a| ctx.as_f64(a))
+                    .unwrap_or(0.0);
+                match rty {
+                    Elem::F32 => self.ll.f32_type().const_float(v as f32 as f64).into(),
+                    Elem::F64 => self.ll.f64_type().const_float(v).into(),
+                    Elem::Bool => self
+                        .ll
+                        .bool_type()
+                        .const_int((v != 0.0) as u64, false)
+                        .into(),
+                    Elem::Int(w) => self.int_type(w).const_int(v as i64 as u64, true).into(),
+                }
+            }
+            "kernel.index" => {
+                let d = ctx
+                    .attr(sop, "dim")
+                    .and_then(|a| ctx.as_i64(a))
+                    .unwrap_or(0) as usize;
+                idx.get(d)
+                    .copied()
+                    .unwrap_or(self.ll.i64_type().const_zero())
+                    .into()
+            }
+            "kernel.cast" => self.cast(args[0], arg_elems[0], rty)?,
+            "kernel.cmp" => {
+                let p = ctx
+                    .attr(sop, "predicate")
+                    .and_then(|a| ctx.as_str(a))
+                    .unwrap_or("eq");
+                if is_float(arg_elems[0]) {
+                    let pred = match p {
+                        "eq" => FloatPredicate::OEQ,
+                        "ne" => FloatPredicate::UNE,
+                        "lt" => FloatPredicate::OLT,
+                        "le" => FloatPredicate::OLE,
+                        "gt" => FloatPredicate::OGT,
+                        _ => FloatPredicate::OGE,
+                    };
+                    b.build_float_compare(
+                        pred,
+                        args[0].into_float_value(),
+                        args[1].into_float_value(),
+                        "",
+                    )
+                    .map_err(ll_err)?
+                    .into()
+                } else {
+                    let pred = match p {
+                        "eq" => IntPredicate::EQ,
+                        "ne" => IntPredicate::NE,
+                        "lt" => IntPredicate::SLT,
+                        "le" => IntPredicate::SLE,
+                        "gt" => IntPredicate::SGT,
+                        _ => IntPredicate::SGE,
+                    };
+                    b.build_int_compare(
+                        pred,
+                        args[0].into_int_value(),
+                        args[1].into_int_value(),
+                        "",
+                    )
+                    .map_err(ll_err)?
+                    .into()
+                }
+            }
+            "kernel.select" => b
+                .build_select(args[0].into_int_value(), args[1], args[2], "")
+                .map_err(ll_err)?,
+            n if BINARY_OPS.contains(&n) => {
+                if is_float(rty) {
+                    self.fbin(n, args[0].into_float_value(), args[1].into_float_value())?
+                } else {
+                    self.ibin(n, args[0].into_int_value(), args[1].into_int_value())?
+                }
+            }
+            n if UNARY_OPS.contains(&n) => {
+                if is_float(rty) {
+                    self.funary(n, args[0].into_float_value())?
+                } else {
+                    self.iunary(n, args[0].into_int_value())?
+                }
+            }
+            other => {
+                return Err(Diagnostic::error(format!(
+                    "the native backend cannot generate code for '{other}'"
+                ))
+                .with_span(ctx.span(sop)));
+            }
+        })
+    }
+
+    fn cast(&self, v: BasicValueEnum<'ll>, from: Elem, to: Elem) -> Res<BasicValueEnum<'ll>> {
+        let b = &self.builder;
+        let t = self.llty(to);
+        Ok(match (from, to) {
+            (a, c) if a == c => v,
+            (Elem::F32 | Elem::F64, Elem::F32 | Elem::F64) => b
+                .build_float_cast(v.into_float_value(), t.into_float_type(), "")
+                .map_err(ll_err)?
+                .into(),
+            (Elem::F32 | Elem::F64, Elem::Bool) => {
+                let z = v.into_float_value().get_type().const_zero();
+                b.build_float_compare(FloatPredicate::UNE, v.into_float_value(), z, "")
+                    .map_err(ll_err)?
+                    .into()
+            }
+            (Elem::F32 | Elem::F64, Elem::Int(_)) => b
+                .build_float_to_signed_int(v.into_float_value(), t.into_int_type(), "")
+                .map_err(ll_err)?
+                .into(),
+            (Elem::Bool, Elem::F32 | Elem::F64) => b
+                .build_unsigned_int_to_float(v.into_int_value(), t.into_float_type(), "")
+                .map_err(ll_err)?
+                .into(),
+            (Elem::Int(_), Elem::F32 | Elem::F64) => b
+                .build_signed_int_to_float(v.into_int_value(), t.into_float_type(), "")
+                .map_err(ll_err)?
+                .into(),
+            (Elem::Int(_), Elem::Bool) => {
+                let z = v.into_int_value().get_type().const_zero();
+                b.build_int_compare(IntPredicate::NE, v.into_int_value(), z, "")
+                    .map_err(ll_err)?
+                    .into()
+            }
+            (Elem::Bool, Elem::Int(_)) => b
+                .build_int_z_extend(v.into_int_value(), t.into_int_type(), "")
+                .map_err(ll_err)?
+                .into(),
+            _ => b
+                .build_int_cast_sign_flag(v.into_int_value(), t.into_int_type(), true, "")
+                .map_err(ll_err)?
+                .into(),
+        })
+    }
+
+    /// Marks a float instruction `reassoc contract`.
+    fn fast(&self, v: FloatValue<'ll>) -> FloatValue<'ll> {
+        if let Some(inst) = v.as_instruction_value() {
+            // Only arithmetic instructions get here; constants folded by the builder are
+            // no instructions and need no flags.
+            let _ = inst
+                .set_fast_math_flags(FastMathFlags::AllowReassoc | FastMathFlags::AllowContract);
+        }
+        v
+    }
+
+    fn fbin(&self, n: &str, a: FloatValue<'ll>, c: FloatValue<'ll>) -> Res<BasicValueEnum<'ll>> {
+        let b = &self.builder;
+        let v = match n {
+            "kernel.add" => self.fast(b.build_float_add(a, c, "").map_err(ll_err)?),
+            "kernel.sub" => self.fast(b.build_float_sub(a, c, "").map_err(ll_err)?),
+            "kernel.mul" => self.fast(b.build_float_mul(a, c, "").map_err(ll_err)?),
+            "kernel.div" => b.build_float_div(a, c, "").map_err(ll_err)?,
+            "kernel.max" | "kernel.min" => {
+                let pred = if n == "kernel.max" {
+                    FloatPredicate::OGT
+                } else {
+                    FloatPredicate::OLT
+                };
+                // NaN in `a` propagates, as PyTorch's max/relu.
+                let keep = b.build_float_compare(pred, a, c, "").map_err(ll_err)?;
+                let isnan = b
+                    .build_float_compare(FloatPredicate::UNO, a, a, "")
+                    .map_err(ll_err)?;
+                let keep = b.build_or(keep, isnan, "").map_err(ll_err)?;
+                return Ok(b.build_select(keep, a, c, "").map_err(ll_err)?);
+            }
+            "kernel.pow" => self
+                .call_intrinsic("llvm.pow", a.get_type().into(), &[a.into(), c.into()])?
+                .into_float_value(),
+            other => {
+                return Err(Diagnostic::error(format!(
+                    "'{other}' is not defined on floats"
+                )));
+            }
+        };
+        Ok(v.into())
+    }
+
+    fn ibin(&self, n: &str, a: IntValue<'ll>, c: IntValue<'ll>) -> Res<BasicValueEnum<'ll>> {
+        let b = &self.builder;
+        Ok(match n {
+            "kernel.add" => b.build_int_add(a, c, "").map_err(ll_err)?.into(),
+            "kernel.sub" => b.build_int_sub(a, c, "").map_err(ll_err)?.into(),
+            "kernel.mul" => b.build_int_mul(a, c, "").map_err(ll_err)?.into(),
+            "kernel.div" => b.build_int_signed_div(a, c, "").map_err(ll_err)?.into(),
+            "kernel.and" => b.build_and(a, c, "").map_err(ll_err)?.into(),
+            "kernel.or" => b.build_or(a, c, "").map_err(ll_err)?.into(),
+            "kernel.max" | "kernel.min" => {
+                let pred = if n == "kernel.max" {
+                    IntPredicate::SGT
+                } else {
+                    IntPredicate::SLT
+                };
+                let keep = b.build_int_compare(pred, a, c, "").map_err(ll_err)?;
+                b.build_select(keep, a, c, "").map_err(ll_err)?
+            }
+            other => {
+                return Err(Diagnostic::error(format!(
+                    "'{other}' is not defined on integers"
+                )));
+            }
+        })
+    }
+
+    fn iunary(&self, n: &str, a: IntValue<'ll>) -> Res<BasicValueEnum<'ll>> {
+        let b = &self.builder;
+        let t = a.get_type();
+        Ok(match n {
+            "kernel.neg" => b.build_int_neg(a, "").map_err(ll_err)?.into(),
+            "kernel.not" => b.build_not(a, "").map_err(ll_err)?.into(),
+            "kernel.abs" => {
+                let neg = b.build_int_neg(a, "").map_err(ll_err)?;
+                let lt = b
+                    .build_int_compare(IntPredicate::SLT, a, t.const_zero(), "")
+                    .map_err(ll_err)?;
+                b.build_select(lt, neg, a, "").map_err(ll_err)?
+            }
+            "kernel.sign" => {
+                let gt = b
+                    .build_int_compare(IntPredicate::SGT, a, t.const_zero(), "")
+                    .map_err(ll_err)?;
+                let lt = b
+                    .build_int_compare(IntPredicate::SLT, a, t.const_zero(), "")
+                    .map_err(ll_err)?;
+                let gt = b.build_int_z_extend(gt, t, "").map_err(ll_err)?;
+                let lt = b.build_int_z_extend(lt, t, "").map_err(ll_err)?;
+                b.build_int_sub(gt, lt, "").map_err(ll_err)?.into()
+            }
+            other => {
+                return Err(Diagnostic::error(format!(
+                    "'{other}' is not defined on integers"
+                )));
+            }
+        })
+    }
+
+    fn call_intrinsic(
+        &self,
+        name: &str,
+        ty: BasicTypeEnum<'ll>,
+        args: &[inkwell::values::BasicMetadataValueEnum<'ll>],
+    ) -> Res<BasicValueEnum<'ll>> {
+        let intr = Intrinsic::find(name).ok_or_else(|| ll_err(format!("no intrinsic {name}")))?;
+        let decl = intr
+            .get_declaration(&self.module, &[ty])
+            .ok_or_else(|| ll_err(format!("cannot declare {name}")))?;
+        let call = self.builder.build_call(decl, args, "").map_err(ll_err)?;
+        call.try_as_basic_value()
+            .basic()
+            .ok_or_else(|| ll_err(format!("{name} returns nothing")))
+    }
+
+    /// Calls a C math function `double f(double)` / `float ff(float)`.
+    fn call_libm(&self, name: &str, a: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
+        let t = a.get_type();
+        let f = self.module.get_function(name).unwrap_or_else(|| {
+            self.module
+                .add_function(name, t.fn_type(&[t.into()], false), Some(Linkage::External))
+        });
+        let call = self
+            .builder
+            .build_call(f, &[a.into()], "")
+            .map_err(ll_err)?;
+        Ok(call
+            .try_as_basic_value()
+            .basic()
+            .ok_or_else(|| ll_err(format!("{name} returns nothing")))?
+            .into_float_value())
+    }
+
+    fn fconst(&self, t: inkwell::types::FloatType<'ll>, v: f64) -> FloatValue<'ll> {
+        t.const_float(v)
+    }
+
+    fn funary(&self, n: &str, a: FloatValue<'ll>) -> Res<BasicValueEnum<'ll>> {
+        let b = &self.builder;
+        let t = a.get_type();
+        let is32 = t == self.ll.f32_type();
+        let one = self.fconst(t, 1.0);
+        let v: FloatValue<'ll> = match n {
+            "kernel.neg" => b.build_float_neg(a, "").map_err(ll_err)?,
+            "kernel.abs" => self
+                .call_intrinsic("llvm.fabs", t.into(), &[a.into()])?
+                .into_float_value(),
+            "kernel.sqrt" => self
+                .call_intrinsic("llvm.sqrt", t.into(), &[a.into()])?
+                .into_float_value(),
+            "kernel.rsqrt" => {
+                let s = self
+                    .call_intrinsic("llvm.sqrt", t.into(), &[a.into()])?
+                    .into_float_value();
+                b.build_float_div(one, s, "").map_err(ll_err)?
+            }
+            "kernel.recip" => b.build_float_div(one, a, "").map_err(ll_err)?,
+            "kernel.sin" => self
+                .call_intrinsic("llvm.sin", t.into(), &[a.into()])?
+                .into_float_value(),
+            "kernel.cos" => self
+                .call_intrinsic("llvm.cos", t.into(), &[a.into()])?
+                .into_float_value(),
+            "kernel.exp" if is32 => self.exp_f32(a)?,
+            "kernel.exp" => self
+                .call_intrinsic("llvm.exp", t.into(), &[a.into()])?
+                .into_float_value(),
+            "kernel.log" if is32 => self.log_f32(a)?,
+            "kernel.log" => self
+                .call_intrinsic("llvm.log", t.into(), &[a.into()])?
+                .into_float_value(),
+            "kernel.tanh" if is32 => self.tanh_f32(a)?,
+            "kernel.tanh" => self.call_libm("tanh", a)?,
+            "kernel.sigmoid" => {
+                let na = b.build_float_neg(a, "").map_err(ll_err)?;
+                let e = if is32 {
+                    self.exp_f32(na)?
+                } else {
+                    self.call_intrinsic("llvm.exp", t.into(), &[na.into()])?
+                        .into_float_value()
+                };
+                let d = b.build_float_add(one, e, "").map_err(ll_err)?;
+                b.build_float_div(one, d, "").map_err(ll_err)?
+            }
+            "kernel.erf" if is32 => self.erf_f32(a)?,
+            "kernel.erf" => self.call_libm("erf", a)?,
+            "kernel.log1p" => self.call_libm(if is32 { "log1pf" } else { "log1p" }, a)?,
+            "kernel.expm1" => self.call_libm(if is32 { "expm1f" } else { "expm1" }, a)?,
+            "kernel.sign" => {
+                let z = t.const_zero();
+                let gt = b
+                    .build_float_compare(FloatPredicate::OGT, a, z, "")
+                    .map_err(ll_err)?;
+                let lt = b
+                    .build_float_compare(FloatPredicate::OLT, a, z, "")
+                    .map_err(ll_err)?;
+                let gt = b.build_unsigned_int_to_float(gt, t, "").map_err(ll_err)?;
+                let lt = b.build_unsigned_int_to_float(lt, t, "").map_err(ll_err)?;
+                b.build_float_sub(gt, lt, "").map_err(ll_err)?
+            }
+            other => {
+                return Err(Diagnostic::error(format!(
+                    "'{other}' is not defined on floats"
+                )));
+            }
+        };
+        Ok(v.into())
+    }
+
+    fn poly(&self, x: FloatValue<'ll>, coeffs: &[f64]) -> Res<FloatValue<'ll>> {
+        let t = x.get_type();
+        let mut acc = self.fconst(t, coeffs[0]);
+        for &c in &coeffs[1..] {
+            let m = self.fast(self.builder.build_float_mul(acc, x, "").map_err(ll_err)?);
+            acc = self.fast(
+                self.builder
+                    .build_float_add(m, self.fconst(t, c), "")
+                    .map_err(ll_err)?,
+            );
+        }
+        Ok(acc)
+    }
+
+    fn fmin_max(&self, a: FloatValue<'ll>, lo: f64, hi: f64) -> Res<FloatValue<'ll>> {
+        let t = a.get_type();
+        let a = self.call_intrinsic(
+            "llvm.maxnum",
+            t.into(),
+            &[a.into(), self.fconst(t, lo).into()],
+        )?;
+        Ok(self
+            .call_intrinsic(
+                "llvm.minnum",
+                t.into(),
+                &[a.into(), self.fconst(t, hi).into()],
+            )?
+            .into_float_value())
+    }
+
+    /// Cephes `expf`: range reduction by ln 2, degree-5 polynomial, exponent bits.
+    fn exp_f32(&self, x: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
+        let b = &self.builder;
+        let t = x.get_type();
+        let i32t = self.ll.i32_type();
+        let x = self.fmin_max(x, -87.336_544_750_553_1, 88.376_262_664_795_9)?;
+        let fx = b
+            .build_float_mul(x, self.fconst(t, std::f64::consts::LOG2_E), "")
+            .map_err(ll_err)?;
+        let fx = b
+            .build_float_add(fx, self.fconst(t, 0.5), "")
+            .map_err(ll_err)?;
+        let fx = self
+            .call_intrinsic("llvm.floor", t.into(), &[fx.into()])?
+            .into_float_value();
+        let r = b
+            .build_float_sub(
+                x,
+                b.build_float_mul(fx, self.fconst(t, 0.693_359_375), "")
+                    .map_err(ll_err)?,
+                "",
+            )
+            .map_err(ll_err)?;
+        let r = b
+            .build_float_add(
+                r,
+                b.build_float_mul(fx, self.fconst(t, 2.121_944_4e-4), "")
+                    .map_err(ll_err)?,
+                "",
+            )
+            .map_err(ll_err)?;
+        let z = b.build_float_mul(r, r, "").map_err(ll_err)?;
+        let p = self.poly(
+            r,
+            &[
+                1.987_569_15e-4,
+                1.398_199_950_7e-3,
+                8.333_451_907_3e-3,
+                4.166_579_589_4e-2,
+                1.666_666_545_9e-1,
+                5.000_000_120_1e-1,
+            ],
+        )?;
+        let y = b
+            .build_float_add(b.build_float_mul(p, z, "").map_err(ll_err)?, r, "")
+            .map_err(ll_err)?;
+        let y = b
+            .build_float_add(y, self.fconst(t, 1.0), "")
+            .map_err(ll_err)?;
+        let n = b.build_float_to_signed_int(fx, i32t, "").map_err(ll_err)?;
+        let n = b
+            .build_int_add(n, i32t.const_int(127, false), "")
+            .map_err(ll_err)?;
+        let n = b
+            .build_left_shift(n, i32t.const_int(23, false), "")
+            .map_err(ll_err)?;
+        let pow2 = b
+            .build_bit_cast(n, t, "")
+            .map_err(ll_err)?
+            .into_float_value();
+        b.build_float_mul(y, pow2, "").map_err(ll_err)
+    }
+
+    /// Cephes `logf`: mantissa/exponent split, degree-8 polynomial.
+    fn log_f32(&self, x: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
+        let b = &self.builder;
+        let t = x.get_type();
+        let i32t = self.ll.i32_type();
+        let bits = b
+            .build_bit_cast(x, i32t, "")
+            .map_err(ll_err)?
+            .into_int_value();
+        let e = b
+            .build_right_shift(bits, i32t.const_int(23, false), false, "")
+            .map_err(ll_err)?;
+        let e = b
+            .build_and(e, i32t.const_int(0xff, false), "")
+            .map_err(ll_err)?;
+        let e = b
+            .build_int_sub(e, i32t.const_int(126, false), "")
+            .map_err(ll_err)?;
+        let m = b
+            .build_and(bits, i32t.const_int(0x007f_ffff, false), "")
+            .map_err(ll_err)?;
+        let m = b
+            .build_or(m, i32t.const_int(0x3f00_0000, false), "")
+            .map_err(ll_err)?;
+        let m = b
+            .build_bit_cast(m, t, "")
+            .map_err(ll_err)?
+            .into_float_value();
+        let ef = b.build_signed_int_to_float(e, t, "").map_err(ll_err)?;
+        let small = b
+            .build_float_compare(
+                FloatPredicate::OLT,
+                m,
+                self.fconst(t, std::f64::consts::FRAC_1_SQRT_2),
+                "",
+            )
+            .map_err(ll_err)?;
+        let ef = b
+            .build_select(
+                small,
+                b.build_float_sub(ef, self.fconst(t, 1.0), "")
+                    .map_err(ll_err)?,
+                ef,
+                "",
+            )
+            .map_err(ll_err)?
+            .into_float_value();
+        let m2 = b
+            .build_select(small, b.build_float_add(m, m, "").map_err(ll_err)?, m, "")
+            .map_err(ll_err)?
+            .into_float_value();
+        let xr = b
+            .build_float_sub(m2, self.fconst(t, 1.0), "")
+            .map_err(ll_err)?;
+        let z = b.build_float_mul(xr, xr, "").map_err(ll_err)?;
+        let p = self.poly(
+            xr,
+            &[
+                7.037_683_629_2e-2,
+                -1.151_461_031_0e-1,
+                1.167_699_874_0e-1,
+                -1.242_014_084_6e-1,
+                1.424_932_278_7e-1,
+                -1.666_805_766_5e-1,
+                2.000_071_476_5e-1,
+                -2.499_999_399_3e-1,
+                3.333_333_117_4e-1,
+            ],
+        )?;
+        let y = b
+            .build_float_mul(b.build_float_mul(p, xr, "").map_err(ll_err)?, z, "")
+            .map_err(ll_err)?;
+        let y = b
+            .build_float_add(
+                y,
+                b.build_float_mul(ef, self.fconst(t, -2.121_944_4e-4), "")
+                    .map_err(ll_err)?,
+                "",
+            )
+            .map_err(ll_err)?;
+        let y = b
+            .build_float_sub(
+                y,
+                b.build_float_mul(z, self.fconst(t, 0.5), "")
+                    .map_err(ll_err)?,
+                "",
+            )
+            .map_err(ll_err)?;
+        let r = b.build_float_add(xr, y, "").map_err(ll_err)?;
+        let r = b
+            .build_float_add(
+                r,
+                b.build_float_mul(ef, self.fconst(t, 0.693_359_375), "")
+                    .map_err(ll_err)?,
+                "",
+            )
+            .map_err(ll_err)?;
+        // log(0) = -inf, log(<0) = NaN, log(inf) = inf, log(NaN) = NaN.
+        let zero = b
+            .build_float_compare(FloatPredicate::OEQ, x, t.const_zero(), "")
+            .map_err(ll_err)?;
+        let neg = b
+            .build_float_compare(FloatPredicate::ULT, x, t.const_zero(), "")
+            .map_err(ll_err)?;
+        let inf = b
+            .build_float_compare(FloatPredicate::OEQ, x, self.fconst(t, f64::INFINITY), "")
+            .map_err(ll_err)?;
+        let r = b
+            .build_select(inf, x, r, "")
+            .map_err(ll_err)?
+            .into_float_value();
+        let r = b
+            .build_select(neg, self.fconst(t, f64::NAN), r, "")
+            .map_err(ll_err)?
+            .into_float_value();
+        Ok(
+            b.build_select(zero, self.fconst(t, f64::NEG_INFINITY), r, "")
+                .map_err(ll_err)?
+                .into_float_value(),
+        )
+    }
+
+    /// Cephes `tanhf`: odd polynomial below 0.625, else `1 - 2 / (exp(2|x|) + 1)`.
+    fn tanh_f32(&self, x: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
+        let b = &self.builder;
+        let t = x.get_type();
+        let ax = self
+            .call_intrinsic("llvm.fabs", t.into(), &[x.into()])?
+            .into_float_value();
+        let z = b.build_float_mul(x, x, "").map_err(ll_err)?;
+        let p = self.poly(
+            z,
+            &[
+                -5.704_988_727_45e-3,
+                2.063_908_879_54e-2,
+                -5.373_971_555_31e-2,
+                1.333_144_220_36e-1,
+                -3.333_328_194_22e-1,
+            ],
+        )?;
+        let small = b
+            .build_float_add(
+                b.build_float_mul(b.build_float_mul(p, z, "").map_err(ll_err)?, x, "")
+                    .map_err(ll_err)?,
+                x,
+                "",
+            )
+            .map_err(ll_err)?;
+        let e = self.exp_f32(b.build_float_add(ax, ax, "").map_err(ll_err)?)?;
+        let big = b
+            .build_float_sub(
+                self.fconst(t, 1.0),
+                b.build_float_div(
+                    self.fconst(t, 2.0),
+                    b.build_float_add(e, self.fconst(t, 1.0), "")
+                        .map_err(ll_err)?,
+                    "",
+                )
+                .map_err(ll_err)?,
+                "",
+            )
+            .map_err(ll_err)?;
+        let big = self
+            .call_intrinsic("llvm.copysign", t.into(), &[big.into(), x.into()])?
+            .into_float_value();
+        let is_small = b
+            .build_float_compare(FloatPredicate::OLT, ax, self.fconst(t, 0.625), "")
+            .map_err(ll_err)?;
+        Ok(b.build_select(is_small, small, big, "")
+            .map_err(ll_err)?
+            .into_float_value())
+    }
+
+    /// Abramowitz–Stegun 7.1.26 (absolute error below 1.5e-7).
+    fn erf_f32(&self, x: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
+        let b = &self.builder;
+        let t = x.get_type();
+        let ax = self
+            .call_intrinsic("llvm.fabs", t.into(), &[x.into()])?
+            .into_float_value();
+        let d = b
+            .build_float_add(
+                self.fconst(t, 1.0),
+                b.build_float_mul(ax, self.fconst(t, 0.327_591_1), "")
+                    .map_err(ll_err)?,
+                "",
+            )
+            .map_err(ll_err)?;
+        let tt = b
+            .build_float_div(self.fconst(t, 1.0), d, "")
+            .map_err(ll_err)?;
+        let p = self.poly(
+            tt,
+            &[
+                1.061_405_429,
+                -1.453_152_027,
+                1.421_413_741,
+                -0.284_496_736,
+                0.254_829_592,
+            ],
+        )?;
+        let p = b.build_float_mul(p, tt, "").map_err(ll_err)?;
+        let nx2 = b
+            .build_float_neg(b.build_float_mul(ax, ax, "").map_err(ll_err)?, "")
+            .map_err(ll_err)?;
+        let e = self.exp_f32(nx2)?;
+        let y = b
+            .build_float_sub(
+                self.fconst(t, 1.0),
+                b.build_float_mul(p, e, "").map_err(ll_err)?,
+                "",
+            )
+            .map_err(ll_err)?;
+        Ok(self
+            .call_intrinsic("llvm.copysign", t.into(), &[y.into(), x.into()])?
+            .into_float_value())
+    }
+}
+
+/// The generated IR of a module as text, with a comment naming the source ops before
+/// each kernel.
+pub fn print_with_comments(cg: &Codegen<'_>) -> String {
+    let text = cg.module.print_to_string().to_string();
+    let mut out = String::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("define ") {
+            if let Some((_, c)) = cg.comments.iter().find(|(name, _)| {
+                rest.contains(&format!("@{name}("))
+                    || rest.contains(&format!("@\"{name}.body\"("))
+                    || rest.contains(&format!("@{name}.body("))
+            }) {
+                out.push_str(c);
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,233 @@
+//! From an L3 function to the runtime's [`Plan`]: signature with descriptors, buffers
+//! (arguments, results, arena slots from the memory plan) and steps.
+
+use crate::codegen::FusedKernel;
+use crate::memplan::buffer_bytes;
+use joinery_aot::{AotOutput, FuncDescriptors, Slot};
+use joinery_ir::{Context, Diagnostic, OpId, Value};
+use joinery_runtime::DType as RtType;
+use joinery_runtime::plan::{
+    ArgSpec, BufferSpec, KernelSpec, Location, MatRef, Partial, Plan, ReduceKind, ResultSpec,
+    ResultTensor, Step,
+};
+use rustc_hash::FxHashMap;
+
+fn rt_dtype(ctx: &Context, v: Value) -> Result<(RtType, Vec<usize>), Diagnostic> {
+    rt_type(ctx, ctx.value_type(v))
+}
+
+fn rt_type(ctx: &Context, ty: joinery_ir::Type) -> Result<(RtType, Vec<usize>), Diagnostic> {
+    use joinery_aten::DType::*;
+    let (shape, dt) = crate::graph::static_info(ctx, ty)
+        .ok_or_else(|| Diagnostic::error("the native backend needs static tensor types"))?;
+    let d = match dt {
+        F32 => RtType::F32,
+        F64 => RtType::F64,
+        I64 => RtType::I64,
+        I32 => RtType::I32,
+        Bool => RtType::Bool,
+        other => {
+            return Err(Diagnostic::error(format!(
+                "the native backend does not support {} tensors",
+                other.keyword()
+            )));
+        }
+    };
+    Ok((d, shape.iter().map(|&x| x as usize).collect()))
+}
+
+fn i64s(ctx: &Context, op: OpId, name: &str) -> Vec<i64> {
+    ctx.attr(op, name)
+        .and_then(|a| ctx.as_array(a))
+        .map(|v| v.iter().filter_map(|&x| ctx.as_i64(x)).collect())
+        .unwrap_or_default()
+}
+
+/// Builds the plan of an L3 function whose allocs have been placed.
+pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
+    let body = ctx
+        .body_block(func)
+        .ok_or_else(|| Diagnostic::error("an L3 function needs a body"))?;
+    let descs = FuncDescriptors::read(ctx, func);
+    let mut buffers: Vec<BufferSpec> = Vec::new();
+    let mut index: FxHashMap<Value, usize> = FxHashMap::default();
+    let mut inputs = Vec::new();
+    for (i, &a) in ctx.block_args(body).iter().enumerate() {
+        let (dtype, shape) = rt_dtype(ctx, a)?;
+        let desc = descs
+            .as_ref()
+            .and_then(|d| d.args.get(i))
+            .and_then(|s| s.desc())
+            .map(|d| d.expr())
+            .unwrap_or_default();
+        inputs.push(ArgSpec {
+            name: ctx.value_name(a).unwrap_or("").to_string(),
+            desc,
+            dtype,
+            shape,
+        });
+        index.insert(a, buffers.len());
+        buffers.push(BufferSpec {
+            location: Location::Input(i),
+            bytes: buffer_bytes(ctx, a),
+        });
+    }
+    let mut kernels = Vec::new();
+    let mut steps = Vec::new();
+    let mut arena_bytes = 0u64;
+    let mut outputs = Vec::new();
+    for op in ctx.block_ops(body) {
+        match ctx.name_str(op) {
+            "kernel.alloc" => {
+                let v = ctx.result(op, 0);
+                let bytes = buffer_bytes(ctx, v);
+                let location = if let Some(j) = ctx.attr(op, "output").and_then(|a| ctx.as_i64(a)) {
+                    Location::Output(j as usize)
+                } else {
+                    let offset = ctx
+                        .attr(op, "offset")
+                        .and_then(|a| ctx.as_i64(a))
+                        .ok_or_else(|| {
+                            Diagnostic::error(
+                                "kernel.alloc without an offset: run memory planning first",
+                            )
+                            .with_span(ctx.span(op))
+                        })? as u64;
+                    arena_bytes = arena_bytes.max(offset + bytes);
+                    Location::Arena { offset }
+                };
+                index.insert(v, buffers.len());
+                buffers.push(BufferSpec { location, bytes });
+            }
+            "kernel.fill" => {
+                let b = ctx.operand(op, 0);
+                let (dtype, shape) = rt_dtype(ctx, b)?;
+                steps.push(Step::Fill {
+                    buffer: index[&b],
+                    dtype,
+                    elements: shape.iter().product::<usize>() as u64,
+                    value: ctx
+                        .attr(op, "value")
+                        .and_then(|a| ctx.as_f64(a))
+                        .unwrap_or(0.0),
+                });
+            }
+            "kernel.fused" => {
+                let k = FusedKernel::read(ctx, op);
+                let args: Vec<usize> = ctx.operands(op).iter().map(|v| index[v]).collect();
+                let extent = k.space.first().copied().unwrap_or(1);
+                let work = k.space.iter().product::<u64>();
+                let mut partial = Vec::new();
+                for (o, kind) in k.out_kinds.iter().enumerate() {
+                    let map = &k.out_maps[o];
+                    if kind != "store" && !k.space.is_empty() && map[1] == 0 && k.space[0] > 1 {
+                        let v = ctx.operand(op, k.num_inputs + o);
+                        let (dt, shape) = rt_dtype(ctx, v)?;
+                        if dt != RtType::F32 {
+                            continue;
+                        }
+                        partial.push(Partial {
+                            arg: k.num_inputs + o,
+                            kind: if kind == "sum" {
+                                ReduceKind::Sum
+                            } else {
+                                ReduceKind::Max
+                            },
+                            elements: shape.iter().product::<usize>() as u64,
+                        });
+                    }
+                }
+                // A non-f32 reduction across the split loop runs on one thread.
+                let serial = k.out_kinds.iter().enumerate().any(|(o, kind)| {
+                    kind != "store"
+                        && !k.space.is_empty()
+                        && k.out_maps[o][1] == 0
+                        && !partial.iter().any(|p| p.arg == k.num_inputs + o)
+                });
+                kernels.push(KernelSpec {
+                    symbol: k.name.clone(),
+                    sources: k.sources.clone(),
+                });
+                steps.push(Step::Kernel {
+                    kernel: kernels.len() - 1,
+                    args,
+                    extent,
+                    work: if serial { 0 } else { work },
+                    partial,
+                });
+            }
+            "kernel.gemm" => {
+                let m = |name: &str, operand: usize| {
+                    let v = i64s(ctx, op, name);
+                    MatRef {
+                        buffer: index[&ctx.operand(op, operand)],
+                        offset: v[0],
+                        bs: v[1],
+                        rs: v[2],
+                        cs: v[3],
+                    }
+                };
+                let get =
+                    |n: &str| ctx.attr(op, n).and_then(|a| ctx.as_i64(a)).unwrap_or(0) as usize;
+                steps.push(Step::Gemm {
+                    m: get("m"),
+                    n: get("n"),
+                    k: get("k"),
+                    batch: get("batch"),
+                    a: m("a_map", 0),
+                    b: m("b_map", 1),
+                    c: m("c_map", 2),
+                    accumulate: ctx
+                        .attr(op, "accumulate")
+                        .and_then(|a| ctx.as_bool(a))
+                        .unwrap_or(false),
+                });
+            }
+            "func.return" => {
+                let result_types = joinery_func::signature(ctx, func)
+                    .map(|(_, r)| r)
+                    .unwrap_or_default();
+                for (j, &v) in ctx.operands(op).iter().enumerate() {
+                    let desc = descs.as_ref().and_then(|d| d.results.get(j));
+                    let mutates = match desc {
+                        Some(Slot::Desc(AotOutput::InputMutation { mutated_input })) => {
+                            descs.as_ref().and_then(|d| d.arg_slot_for(mutated_input))
+                        }
+                        _ => None,
+                    };
+                    let tensor = if ctx.is_tensor(ctx.value_type(v)) {
+                        // The declared result type (a buffer may hold it in another shape
+                        // of the same size, e.g. a reduction kept with its unit dims).
+                        let ty = result_types.get(j).copied().unwrap_or(ctx.value_type(v));
+                        let (dtype, shape) = rt_type(ctx, ty)?;
+                        Some(ResultTensor {
+                            dtype,
+                            shape,
+                            buffer: index[&v],
+                        })
+                    } else {
+                        None
+                    };
+                    outputs.push(ResultSpec {
+                        desc: desc
+                            .and_then(|s| s.desc())
+                            .map(|d| d.expr())
+                            .unwrap_or_default(),
+                        tensor,
+                        mutates,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Plan {
+        name: ctx.symbol_name(func).unwrap_or("fn").to_string(),
+        inputs,
+        outputs,
+        buffers,
+        arena_bytes,
+        kernels,
+        steps,
+    })
+}

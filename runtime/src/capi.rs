@@ -1,0 +1,430 @@
+//! The C ABI: load a compiled library, call its functions and differentiable pairs on
+//! DLPack tensors. Declared in `include/joinery.h`. Every function returns 0 on success
+//! or -1 with a message for [`joinery_last_error`]; nothing unwinds across the boundary.
+
+use crate::module::{CompiledModule, DifferentiableFn, Library, Saved, default_threads};
+use crate::tensor::{DType, Tensor};
+use std::cell::RefCell;
+use std::ffi::{CStr, CString, c_char, c_void};
+
+/// DLPack's device (`DLDevice`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct DLDevice {
+    pub device_type: i32,
+    pub device_id: i32,
+}
+
+/// DLPack's element type (`DLDataType`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct DLDataType {
+    pub code: u8,
+    pub bits: u8,
+    pub lanes: u16,
+}
+
+/// DLPack's tensor view (`DLTensor`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct DLTensor {
+    pub data: *mut c_void,
+    pub device: DLDevice,
+    pub ndim: i32,
+    pub dtype: DLDataType,
+    pub shape: *mut i64,
+    /// Null for compact row-major.
+    pub strides: *mut i64,
+    pub byte_offset: u64,
+}
+
+/// DLPack's owned tensor (`DLManagedTensor`): call `deleter` when done.
+#[repr(C)]
+#[derive(Debug)]
+pub struct DLManagedTensor {
+    pub dl_tensor: DLTensor,
+    pub manager_ctx: *mut c_void,
+    pub deleter: Option<unsafe extern "C" fn(*mut DLManagedTensor)>,
+}
+
+/// `kDLCPU`.
+pub const KDL_CPU: i32 = 1;
+const KDL_INT: u8 = 0;
+const KDL_FLOAT: u8 = 2;
+const KDL_BOOL: u8 = 6;
+
+thread_local! {
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+fn fail(message: impl Into<String>) -> i32 {
+    let text = CString::new(message.into().replace('\0', " ")).unwrap_or_default();
+    LAST_ERROR.with(|e| *e.borrow_mut() = text);
+    -1
+}
+
+/// The message of the last failed call on this thread (empty if none).
+#[unsafe(no_mangle)]
+pub extern "C" fn joinery_last_error() -> *const c_char {
+    LAST_ERROR.with(|e| e.borrow().as_ptr())
+}
+
+fn dtype_from_dl(t: DLDataType) -> Option<DType> {
+    match (t.code, t.bits, t.lanes) {
+        (KDL_FLOAT, 32, 1) => Some(DType::F32),
+        (KDL_FLOAT, 64, 1) => Some(DType::F64),
+        (KDL_INT, 64, 1) => Some(DType::I64),
+        (KDL_INT, 32, 1) => Some(DType::I32),
+        (KDL_BOOL, 8, 1) => Some(DType::Bool),
+        _ => None,
+    }
+}
+
+fn dtype_to_dl(d: DType) -> DLDataType {
+    let (code, bits) = match d {
+        DType::F32 => (KDL_FLOAT, 32),
+        DType::F64 => (KDL_FLOAT, 64),
+        DType::I64 => (KDL_INT, 64),
+        DType::I32 => (KDL_INT, 32),
+        DType::Bool => (KDL_BOOL, 8),
+    };
+    DLDataType {
+        code,
+        bits,
+        lanes: 1,
+    }
+}
+
+/// Borrows a CPU, compact row-major DLTensor as a [`Tensor`].
+///
+/// # Safety
+/// `t` must be a valid DLTensor whose data outlives the returned tensor.
+unsafe fn borrow_dl<'a>(t: &DLTensor, what: &str) -> Result<Tensor<'a>, String> {
+    if t.device.device_type != KDL_CPU {
+        return Err(format!("{what}: only CPU tensors are supported"));
+    }
+    let dtype = dtype_from_dl(t.dtype).ok_or_else(|| {
+        format!(
+            "{what}: unsupported DLPack dtype (code {}, {} bits, {} lanes)",
+            t.dtype.code, t.dtype.bits, t.dtype.lanes
+        )
+    })?;
+    let ndim = t.ndim.max(0) as usize;
+    // SAFETY: a valid DLTensor has ndim shape entries (and strides, when non-null).
+    let shape: Vec<usize> = if ndim == 0 {
+        Vec::new()
+    } else {
+        unsafe { std::slice::from_raw_parts(t.shape, ndim) }
+            .iter()
+            .map(|&d| d.max(0) as usize)
+            .collect()
+    };
+    if !t.strides.is_null() && ndim > 0 {
+        // SAFETY: as above.
+        let strides = unsafe { std::slice::from_raw_parts(t.strides, ndim) };
+        let mut expect = 1i64;
+        for (&s, &d) in strides.iter().zip(&shape).rev() {
+            if d > 1 && s != expect {
+                return Err(format!(
+                    "{what}: only compact row-major tensors are supported"
+                ));
+            }
+            expect *= d as i64;
+        }
+    }
+    // SAFETY: data + byte_offset holds the tensor's elements, per the DLPack contract.
+    let ptr = unsafe { t.data.cast::<u8>().add(t.byte_offset as usize) };
+    // SAFETY: the caller keeps the memory alive and unaliased during the call.
+    Ok(unsafe { Tensor::from_raw(ptr, dtype, &shape) })
+}
+
+struct Managed {
+    tensor: Tensor<'static>,
+    shape: Vec<i64>,
+}
+
+unsafe extern "C" fn delete_managed(m: *mut DLManagedTensor) {
+    if m.is_null() {
+        return;
+    }
+    // SAFETY: `m` and its context were created by `to_managed` with Box::into_raw.
+    unsafe {
+        let m = Box::from_raw(m);
+        drop(Box::from_raw(m.manager_ctx.cast::<Managed>()));
+    }
+}
+
+fn to_managed(t: Tensor<'static>) -> *mut DLManagedTensor {
+    let shape: Vec<i64> = t.shape().iter().map(|&d| d as i64).collect();
+    let mut ctx = Box::new(Managed { tensor: t, shape });
+    let dl = DLTensor {
+        data: ctx.tensor.as_ptr().cast(),
+        device: DLDevice {
+            device_type: KDL_CPU,
+            device_id: 0,
+        },
+        ndim: ctx.shape.len() as i32,
+        dtype: dtype_to_dl(ctx.tensor.dtype()),
+        shape: ctx.shape.as_mut_ptr(),
+        strides: std::ptr::null_mut(),
+        byte_offset: 0,
+    };
+    Box::into_raw(Box::new(DLManagedTensor {
+        dl_tensor: dl,
+        manager_ctx: Box::into_raw(ctx).cast(),
+        deleter: Some(delete_managed),
+    }))
+}
+
+/// Writes results as managed tensors (null for `none` results).
+///
+/// # Safety
+/// `out` must hold `n` writable slots.
+unsafe fn write_results(
+    results: Vec<Option<Tensor<'static>>>,
+    out: *mut *mut DLManagedTensor,
+    n: usize,
+) -> i32 {
+    if results.len() != n {
+        return fail(format!(
+            "expected room for {} results, got {n}",
+            results.len()
+        ));
+    }
+    for (i, r) in results.into_iter().enumerate() {
+        // SAFETY: the caller provides n slots.
+        unsafe { *out.add(i) = r.map_or(std::ptr::null_mut(), to_managed) };
+    }
+    0
+}
+
+/// Borrows `n` input DLTensors.
+///
+/// # Safety
+/// `inputs` must point to `n` valid DLTensors.
+unsafe fn borrow_inputs<'a>(inputs: *const DLTensor, n: usize) -> Result<Vec<Tensor<'a>>, String> {
+    (0..n)
+        .map(|i| {
+            // SAFETY: the caller passes n tensors.
+            unsafe { borrow_dl(&*inputs.add(i), &format!("argument #{i}")) }
+        })
+        .collect()
+}
+
+/// A loaded library (opaque to C).
+pub struct JoineryLibrary(Library);
+
+/// Opens a compiled shared library. Returns null on failure.
+///
+/// # Safety
+/// `path` must be a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_library_open(path: *const c_char) -> *mut JoineryLibrary {
+    // SAFETY: the caller passes a C string.
+    let path = unsafe { CStr::from_ptr(path) }
+        .to_string_lossy()
+        .into_owned();
+    match Library::open(std::path::Path::new(&path)) {
+        Ok(lib) => Box::into_raw(Box::new(JoineryLibrary(lib))),
+        Err(e) => {
+            fail(e.0);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Closes a library opened by [`joinery_library_open`] (modules taken from it stay valid).
+///
+/// # Safety
+/// `lib` must come from `joinery_library_open` and not be used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_library_close(lib: *mut JoineryLibrary) {
+    if !lib.is_null() {
+        // SAFETY: created by Box::into_raw in joinery_library_open.
+        drop(unsafe { Box::from_raw(lib) });
+    }
+}
+
+/// Takes the compiled function `name` from a library (null on failure).
+///
+/// # Safety
+/// `lib` must be a live library and `name` a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_module_get(
+    lib: *const JoineryLibrary,
+    name: *const c_char,
+) -> *mut CompiledModule {
+    // SAFETY: per the contract above.
+    let (lib, name) = unsafe { (&(*lib).0, CStr::from_ptr(name).to_string_lossy()) };
+    match lib.module(&name, default_threads()) {
+        Ok(m) => Box::into_raw(Box::new(m)),
+        Err(e) => {
+            fail(e.0);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Frees a module.
+///
+/// # Safety
+/// `m` must come from `joinery_module_get`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_module_free(m: *mut CompiledModule) {
+    if !m.is_null() {
+        // SAFETY: created by Box::into_raw.
+        drop(unsafe { Box::from_raw(m) });
+    }
+}
+
+/// Number of arguments and results of a module.
+///
+/// # Safety
+/// `m` must be a live module.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_module_arity(
+    m: *const CompiledModule,
+    num_inputs: *mut usize,
+    num_outputs: *mut usize,
+) {
+    // SAFETY: per the contract above; out-pointers are writable.
+    unsafe {
+        let plan = (*m).plan();
+        *num_inputs = plan.inputs.len();
+        *num_outputs = plan.outputs.len();
+    }
+}
+
+/// Calls a module on `n_in` DLTensors; writes `n_out` managed results (null for `none`).
+/// Input-mutation results are also written back into their argument's memory.
+///
+/// # Safety
+/// `inputs` must hold `n_in` valid DLTensors and `outputs` `n_out` writable slots.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_module_call(
+    m: *const CompiledModule,
+    inputs: *const DLTensor,
+    n_in: usize,
+    outputs: *mut *mut DLManagedTensor,
+    n_out: usize,
+) -> i32 {
+    // SAFETY: per the contract above.
+    let mut args = match unsafe { borrow_inputs(inputs, n_in) } {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    // SAFETY: `m` is live.
+    match unsafe { &*m }.call(&mut args) {
+        // SAFETY: `outputs` has n_out slots.
+        Ok(r) => unsafe { write_results(r, outputs, n_out) },
+        Err(e) => fail(e.0),
+    }
+}
+
+/// Takes the differentiable function compiled from joint `name` (null on failure).
+///
+/// # Safety
+/// `lib` must be a live library and `name` a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_diff_get(
+    lib: *const JoineryLibrary,
+    name: *const c_char,
+) -> *mut DifferentiableFn {
+    // SAFETY: per the contract above.
+    let (lib, name) = unsafe { (&(*lib).0, CStr::from_ptr(name).to_string_lossy()) };
+    match lib.differentiable(&name, default_threads()) {
+        Ok(d) => Box::into_raw(Box::new(d)),
+        Err(e) => {
+            fail(e.0);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Frees a differentiable function.
+///
+/// # Safety
+/// `d` must come from `joinery_diff_get`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_diff_free(d: *mut DifferentiableFn) {
+    if !d.is_null() {
+        // SAFETY: created by Box::into_raw.
+        drop(unsafe { Box::from_raw(d) });
+    }
+}
+
+/// Runs the forward: writes `n_out` user outputs and an opaque saved handle.
+///
+/// # Safety
+/// As [`joinery_module_call`]; `saved` must be writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_diff_forward(
+    d: *const DifferentiableFn,
+    inputs: *const DLTensor,
+    n_in: usize,
+    outputs: *mut *mut DLManagedTensor,
+    n_out: usize,
+    saved: *mut *mut Saved,
+) -> i32 {
+    // SAFETY: per the contract above.
+    let mut args = match unsafe { borrow_inputs(inputs, n_in) } {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    // SAFETY: `d` is live.
+    match unsafe { &*d }.forward(&mut args) {
+        Ok((outs, s)) => {
+            // SAFETY: `outputs` has n_out slots; `saved` is writable.
+            let rc = unsafe { write_results(outs, outputs, n_out) };
+            if rc == 0 {
+                unsafe { *saved = Box::into_raw(Box::new(s)) };
+            }
+            rc
+        }
+        Err(e) => fail(e.0),
+    }
+}
+
+/// Runs the backward, consuming `saved`; writes one gradient slot per primal (null where
+/// the joint has no gradient).
+///
+/// # Safety
+/// `saved` must come from `joinery_diff_forward` of the same function and is freed here.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_diff_backward(
+    d: *const DifferentiableFn,
+    saved: *mut Saved,
+    tangents: *const DLTensor,
+    n_tangents: usize,
+    grads: *mut *mut DLManagedTensor,
+    n_grads: usize,
+) -> i32 {
+    if saved.is_null() {
+        return fail("saved handle is null");
+    }
+    // SAFETY: created by Box::into_raw in joinery_diff_forward.
+    let saved = unsafe { *Box::from_raw(saved) };
+    // SAFETY: per the contract above.
+    let tans = match unsafe { borrow_inputs(tangents, n_tangents) } {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    // SAFETY: `d` is live.
+    match unsafe { &*d }.backward(saved, tans) {
+        // SAFETY: `grads` has n_grads slots.
+        Ok(g) => unsafe { write_results(g, grads, n_grads) },
+        Err(e) => fail(e.0),
+    }
+}
+
+/// Frees a saved handle that will not be passed to a backward.
+///
+/// # Safety
+/// `saved` must come from `joinery_diff_forward`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_saved_free(saved: *mut Saved) {
+    if !saved.is_null() {
+        // SAFETY: created by Box::into_raw.
+        drop(unsafe { Box::from_raw(saved) });
+    }
+}

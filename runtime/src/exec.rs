@@ -1,0 +1,256 @@
+//! Runs a [`Plan`]: resolves buffers to pointers, then executes its steps in order,
+//! splitting kernels across the thread pool and calling the GEMM.
+
+use crate::plan::{Location, MatRef, Partial, Plan, ReduceKind, Step};
+use crate::tensor::{AlignedBuf, DType, Tensor};
+
+/// A generated kernel: runs outer iterations `[lo, hi)` over the given buffers.
+pub type KernelFn = unsafe extern "C" fn(buffers: *const *mut u8, lo: i64, hi: i64);
+
+/// Below this many loop iterations a kernel runs on the calling thread.
+const PARALLEL_WORK: u64 = 1 << 15;
+/// Below this many multiply-adds a GEMM runs on one thread.
+const PARALLEL_GEMM: usize = 1 << 18;
+
+/// Buffer pointers shared with pool threads (each kernel task writes disjoint elements).
+#[derive(Clone)]
+struct Ptrs(Vec<*mut u8>);
+// SAFETY: the plan guarantees tasks of one step write disjoint memory (partial
+// reductions get private copies), and the buffers outlive the step.
+unsafe impl Send for Ptrs {}
+// SAFETY: as above.
+unsafe impl Sync for Ptrs {}
+
+impl Ptrs {
+    /// The pointer array (a method, so closures capture the whole `Send` wrapper).
+    fn array(&self) -> *const *mut u8 {
+        self.0.as_ptr()
+    }
+
+    /// The pointers (a method, for the same reason).
+    fn slice(&self) -> &[*mut u8] {
+        &self.0
+    }
+}
+
+/// Executes plans on a thread pool; owns the scratch arena between calls.
+pub struct Executor {
+    pool: rayon::ThreadPool,
+    threads: usize,
+    arena: AlignedBuf,
+}
+
+impl Executor {
+    /// An executor with `threads` worker threads.
+    pub fn new(threads: usize) -> Executor {
+        let threads = threads.max(1);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool starts");
+        Executor {
+            pool,
+            threads,
+            arena: AlignedBuf::zeroed(0),
+        }
+    }
+
+    /// Number of worker threads.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Runs `plan` with kernels `kernels` on checked `inputs`, writing `outputs`
+    /// (allocated by the caller with the plan's result types; `None` for `none` results).
+    pub fn run(
+        &mut self,
+        plan: &Plan,
+        kernels: &[KernelFn],
+        inputs: &[Tensor<'_>],
+        outputs: &mut [Option<Tensor<'static>>],
+    ) {
+        if (self.arena.len() as u64) < plan.arena_bytes {
+            self.arena = AlignedBuf::zeroed(plan.arena_bytes as usize);
+        }
+        let arena = self.arena.as_ptr();
+        let ptrs = Ptrs(
+            plan.buffers
+                .iter()
+                .map(|b| match b.location {
+                    Location::Input(i) => inputs[i].as_ptr(),
+                    Location::Output(j) => outputs[j]
+                        .as_ref()
+                        .map_or(std::ptr::null_mut(), |t| t.as_ptr()),
+                    // SAFETY: the planner keeps every slot inside arena_bytes.
+                    Location::Arena { offset } => unsafe { arena.add(offset as usize) },
+                })
+                .collect(),
+        );
+        let threads = self.threads;
+        self.pool.install(|| {
+            for step in &plan.steps {
+                run_step(step, kernels, ptrs.slice(), threads);
+            }
+        });
+    }
+}
+
+fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize) {
+    match step {
+        Step::Kernel {
+            kernel,
+            args,
+            extent,
+            work,
+            partial,
+        } => {
+            let f = kernels[*kernel];
+            let args = Ptrs(args.iter().map(|&b| ptrs[b]).collect());
+            let extent = *extent as i64;
+            if *work < PARALLEL_WORK || extent < 2 || threads == 1 {
+                // SAFETY: the kernel was generated for exactly these buffers.
+                unsafe { f(args.0.as_ptr(), 0, extent) };
+            } else if partial.is_empty() {
+                let tasks = (threads as i64 * 4).min(extent);
+                let chunk = (extent + tasks - 1) / tasks;
+                rayon::scope(|s| {
+                    for t in 0..tasks {
+                        let args = args.clone();
+                        s.spawn(move |_| {
+                            let lo = t * chunk;
+                            let hi = (lo + chunk).min(extent);
+                            if lo < hi {
+                                // SAFETY: tasks cover disjoint outer iterations.
+                                unsafe { f(args.array(), lo, hi) };
+                            }
+                        });
+                    }
+                });
+            } else {
+                run_partial(f, &args, extent, partial, threads);
+            }
+        }
+        Step::Gemm {
+            m,
+            n,
+            k,
+            batch,
+            a,
+            b,
+            c,
+            accumulate,
+        } => {
+            let par = if m * n * k >= PARALLEL_GEMM && threads > 1 {
+                gemm::Parallelism::Rayon(threads)
+            } else {
+                gemm::Parallelism::None
+            };
+            let at = |r: &MatRef, i: usize| -> *mut f32 {
+                // SAFETY: offsets and strides come from the buffer's static shape.
+                unsafe {
+                    ptrs[r.buffer]
+                        .cast::<f32>()
+                        .offset((r.offset + r.bs * i as i64) as isize)
+                }
+            };
+            for i in 0..*batch {
+                // SAFETY: the operands are f32 buffers of the declared extents.
+                unsafe {
+                    gemm::gemm(
+                        *m,
+                        *n,
+                        *k,
+                        at(c, i),
+                        c.cs as isize,
+                        c.rs as isize,
+                        *accumulate,
+                        at(a, i),
+                        a.cs as isize,
+                        a.rs as isize,
+                        at(b, i),
+                        b.cs as isize,
+                        b.rs as isize,
+                        1.0f32,
+                        1.0f32,
+                        false,
+                        false,
+                        false,
+                        par,
+                    )
+                }
+            }
+        }
+        Step::Fill {
+            buffer,
+            dtype,
+            elements,
+            value,
+        } => fill(ptrs[*buffer], *dtype, *elements as usize, *value),
+    }
+}
+
+/// Splits a kernel whose reduction outputs span the outer loop: each task reduces into a
+/// private copy (initialised to the reduction's identity), then the copies are combined
+/// into the real buffers in task order.
+fn run_partial(f: KernelFn, args: &Ptrs, extent: i64, partial: &[Partial], threads: usize) {
+    let tasks = (threads as i64).min(extent);
+    let chunk = (extent + tasks - 1) / tasks;
+    let mut scratch: Vec<Vec<Vec<f32>>> = (0..tasks)
+        .map(|_| {
+            partial
+                .iter()
+                .map(|p| {
+                    let init = match p.kind {
+                        ReduceKind::Sum => 0.0,
+                        ReduceKind::Max => f32::NEG_INFINITY,
+                    };
+                    vec![init; p.elements as usize]
+                })
+                .collect()
+        })
+        .collect();
+    rayon::scope(|s| {
+        for (t, bufs) in scratch.iter_mut().enumerate() {
+            let mut mine = args.clone();
+            for (p, b) in partial.iter().zip(bufs.iter_mut()) {
+                mine.0[p.arg] = b.as_mut_ptr().cast();
+            }
+            s.spawn(move |_| {
+                let mine = mine;
+                let lo = t as i64 * chunk;
+                let hi = (lo + chunk).min(extent);
+                if lo < hi {
+                    // SAFETY: partial outputs are private; other outputs are disjoint.
+                    unsafe { f(mine.array(), lo, hi) };
+                }
+            });
+        }
+    });
+    for (i, p) in partial.iter().enumerate() {
+        // SAFETY: the real buffer holds `elements` f32 values.
+        let out = unsafe {
+            std::slice::from_raw_parts_mut(args.0[p.arg].cast::<f32>(), p.elements as usize)
+        };
+        for task in &scratch {
+            for (o, &v) in out.iter_mut().zip(&task[i]) {
+                *o = match p.kind {
+                    ReduceKind::Sum => *o + v,
+                    ReduceKind::Max => o.max(v),
+                };
+            }
+        }
+    }
+}
+
+fn fill(ptr: *mut u8, dtype: DType, n: usize, value: f64) {
+    // SAFETY: the buffer holds n elements of dtype.
+    unsafe {
+        match dtype {
+            DType::F32 => std::slice::from_raw_parts_mut(ptr.cast::<f32>(), n).fill(value as f32),
+            DType::F64 => std::slice::from_raw_parts_mut(ptr.cast::<f64>(), n).fill(value),
+            DType::I64 => std::slice::from_raw_parts_mut(ptr.cast::<i64>(), n).fill(value as i64),
+            DType::I32 => std::slice::from_raw_parts_mut(ptr.cast::<i32>(), n).fill(value as i32),
+            DType::Bool => std::slice::from_raw_parts_mut(ptr, n).fill((value != 0.0) as u8),
+        }
+    }
+}

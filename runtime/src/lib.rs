@@ -1,0 +1,24 @@
+//! joinery's runtime: what compiled code runs against, with nothing of the compiler.
+//!
+//! - [`tensor`]: dense tensors with owned (aligned) or borrowed storage.
+//! - [`plan`]: the data a compilation produces — buffers, memory plan, kernel and GEMM
+//!   steps, signatures with descriptors — serialised as JSON inside a shared library.
+//! - [`exec`]: runs a plan on a rayon thread pool, GEMMs through the `gemm` crate.
+//! - [`module`]: [`CompiledModule`] (checked calls, input-mutation write-back),
+//!   [`DifferentiableFn`] (forward → outputs + opaque saved; backward), [`Library`]
+//!   (`dlopen` of an ahead-of-time compiled library).
+//! - [`capi`]: the C ABI over DLPack tensors (`include/joinery.h`).
+
+pub mod capi;
+pub mod exec;
+pub mod module;
+pub mod plan;
+pub mod tensor;
+
+pub use exec::{Executor, KernelFn};
+pub use module::{
+    BUNDLE_SYMBOL, CallError, CodeOwner, CompiledModule, DifferentiableFn, Library, Saved,
+    default_threads,
+};
+pub use plan::{Bundle, Plan};
+pub use tensor::{DType, Tensor};

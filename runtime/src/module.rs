@@ -1,0 +1,301 @@
+//! [`CompiledModule`]: a plan plus its kernels' machine code, callable on tensors with
+//! shapes and dtypes checked at call time; [`DifferentiableFn`]: a forward/backward pair
+//! with an opaque saved handle; [`Library`]: both, loaded from a shared library that the
+//! compiler wrote, without LLVM.
+
+use crate::exec::{Executor, KernelFn};
+use crate::plan::{Bundle, DiffSpec, Plan};
+use crate::tensor::{Tensor, describe};
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Name of the NUL-terminated JSON [`Bundle`] every compiled shared library exports.
+pub const BUNDLE_SYMBOL: &str = "joinery_bundle";
+
+/// A call-time error: which argument is wrong and why.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CallError(pub String);
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error: {}", self.0)
+    }
+}
+
+impl std::error::Error for CallError {}
+
+/// Keeps whatever owns the kernels' code alive (a JIT engine, a loaded library).
+pub type CodeOwner = Arc<dyn Any + Send + Sync>;
+
+/// Default worker threads: `JOINERY_NUM_THREADS`, else the machine's parallelism.
+pub fn default_threads() -> usize {
+    std::env::var("JOINERY_NUM_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// A compiled function ready to call.
+pub struct CompiledModule {
+    plan: Plan,
+    kernels: Vec<KernelFn>,
+    exec: Mutex<Executor>,
+    _code: CodeOwner,
+}
+
+impl CompiledModule {
+    /// A module from a plan and the addresses of its kernels (in `plan.kernels` order);
+    /// `code` keeps the memory holding them alive.
+    ///
+    /// # Safety
+    /// Each pointer must be a kernel generated for this plan, valid while `code` lives.
+    pub unsafe fn new(
+        plan: Plan,
+        kernels: Vec<KernelFn>,
+        code: CodeOwner,
+        threads: usize,
+    ) -> CompiledModule {
+        CompiledModule {
+            plan,
+            kernels,
+            exec: Mutex::new(Executor::new(threads)),
+            _code: code,
+        }
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Checks that `inputs` match the signature: count, dtype and shape of each.
+    pub fn check_inputs(&self, inputs: &[Tensor<'_>]) -> Result<(), CallError> {
+        let specs = &self.plan.inputs;
+        if inputs.len() != specs.len() {
+            return Err(CallError(format!(
+                "@{} takes {} arguments, got {}",
+                self.plan.name,
+                specs.len(),
+                inputs.len()
+            )));
+        }
+        for (i, (t, s)) in inputs.iter().zip(specs).enumerate() {
+            if t.dtype() != s.dtype || t.shape() != s.shape.as_slice() {
+                let desc = if s.desc.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", s.desc)
+                };
+                return Err(CallError(format!(
+                    "argument #{i} (%{}{desc}) of @{} expects {}, got {}",
+                    s.name,
+                    self.plan.name,
+                    describe(s.dtype, &s.shape),
+                    t.describe()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the function: checks `inputs`, returns fresh result tensors (`None` for `none`
+    /// results) and writes every `#aot.input_mutation` result back into its argument.
+    pub fn call(
+        &self,
+        inputs: &mut [Tensor<'_>],
+    ) -> Result<Vec<Option<Tensor<'static>>>, CallError> {
+        self.check_inputs(inputs)?;
+        let mut outputs: Vec<Option<Tensor<'static>>> = self
+            .plan
+            .outputs
+            .iter()
+            .map(|r| r.tensor.as_ref().map(|t| Tensor::zeros(t.dtype, &t.shape)))
+            .collect();
+        {
+            let mut exec = self.exec.lock().unwrap_or_else(|e| e.into_inner());
+            exec.run(&self.plan, &self.kernels, inputs, &mut outputs);
+        }
+        for (r, out) in self.plan.outputs.iter().zip(&outputs) {
+            if let (Some(i), Some(t)) = (r.mutates, out) {
+                inputs[i].bytes_mut().copy_from_slice(t.bytes());
+            }
+        }
+        Ok(outputs)
+    }
+}
+
+/// The values a forward call saved for its backward; opaque to the caller.
+pub struct Saved {
+    owner: u64,
+    tensors: Vec<Tensor<'static>>,
+}
+
+impl Saved {
+    /// How many tensors are held.
+    pub fn len(&self) -> usize {
+        self.tensors.len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.tensors.is_empty()
+    }
+}
+
+static NEXT_FN_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A differentiable callable: `forward(inputs) -> (outputs, saved)` and
+/// `backward(saved, tangents) -> grads`, as AOTAutograd's compiled function.
+pub struct DifferentiableFn {
+    id: u64,
+    forward: CompiledModule,
+    backward: CompiledModule,
+    num_fwd_outputs: usize,
+}
+
+impl DifferentiableFn {
+    /// Pairs a forward and a backward module; the forward returns `num_fwd_outputs` user
+    /// outputs followed by the saved values, which the backward takes before the tangents.
+    pub fn new(
+        forward: CompiledModule,
+        backward: CompiledModule,
+        num_fwd_outputs: usize,
+    ) -> DifferentiableFn {
+        DifferentiableFn {
+            id: NEXT_FN_ID.fetch_add(1, Ordering::Relaxed),
+            forward,
+            backward,
+            num_fwd_outputs,
+        }
+    }
+
+    /// The forward module.
+    pub fn forward_module(&self) -> &CompiledModule {
+        &self.forward
+    }
+
+    /// The backward module.
+    pub fn backward_module(&self) -> &CompiledModule {
+        &self.backward
+    }
+
+    /// Runs the forward: user outputs (input mutations written back) and the saved handle.
+    pub fn forward(
+        &self,
+        inputs: &mut [Tensor<'_>],
+    ) -> Result<(Vec<Option<Tensor<'static>>>, Saved), CallError> {
+        let mut outs = self.forward.call(inputs)?;
+        let saved = outs.split_off(self.num_fwd_outputs.min(outs.len()));
+        let tensors = saved
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| t.ok_or_else(|| CallError(format!("saved value #{i} is none"))))
+            .collect::<Result<_, _>>()?;
+        Ok((
+            outs,
+            Saved {
+                owner: self.id,
+                tensors,
+            },
+        ))
+    }
+
+    /// Runs the backward on what the matching forward saved; one gradient slot per primal
+    /// (`None` where the joint has no gradient).
+    pub fn backward(
+        &self,
+        saved: Saved,
+        tangents: Vec<Tensor<'_>>,
+    ) -> Result<Vec<Option<Tensor<'static>>>, CallError> {
+        if saved.owner != self.id {
+            return Err(CallError(
+                "saved values come from another differentiable function".into(),
+            ));
+        }
+        let mut inputs: Vec<Tensor<'_>> = saved.tensors;
+        inputs.extend(tangents);
+        self.backward.call(&mut inputs)
+    }
+}
+
+/// A shared library written by the compiler: its plans and kernels, loaded with `dlopen`.
+pub struct Library {
+    bundle: Bundle,
+    lib: Arc<libloading::Library>,
+}
+
+impl Library {
+    /// Opens a compiled shared library and reads its plan bundle.
+    pub fn open(path: &std::path::Path) -> Result<Library, CallError> {
+        // SAFETY: loading runs the library's initialisers; compiled kernels have none.
+        let lib = unsafe { libloading::Library::new(path) }
+            .map_err(|e| CallError(format!("cannot load {}: {e}", path.display())))?;
+        // SAFETY: the symbol is a NUL-terminated string written by the compiler.
+        let text = unsafe {
+            let sym: libloading::Symbol<'_, *const std::ffi::c_char> = lib
+                .get(format!("{BUNDLE_SYMBOL}\0").as_bytes())
+                .map_err(|e| CallError(format!("{}: no plan bundle: {e}", path.display())))?;
+            std::ffi::CStr::from_ptr(*sym)
+                .to_string_lossy()
+                .into_owned()
+        };
+        let bundle = Bundle::from_json(&text).map_err(CallError)?;
+        Ok(Library {
+            bundle,
+            lib: Arc::new(lib),
+        })
+    }
+
+    /// The plans and pairs inside.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+
+    /// The compiled function named `name`.
+    pub fn module(&self, name: &str, threads: usize) -> Result<CompiledModule, CallError> {
+        let plan = self
+            .bundle
+            .plans
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| CallError(format!("no compiled function @{name} in the library")))?;
+        self.module_of(plan.clone(), threads)
+    }
+
+    fn module_of(&self, plan: Plan, threads: usize) -> Result<CompiledModule, CallError> {
+        let kernels = plan
+            .kernels
+            .iter()
+            .map(|k| {
+                // SAFETY: kernel symbols have the KernelFn signature.
+                unsafe {
+                    self.lib
+                        .get::<KernelFn>(format!("{}\0", k.symbol).as_bytes())
+                        .map(|s| *s)
+                        .map_err(|e| CallError(format!("missing kernel {}: {e}", k.symbol)))
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let owner: CodeOwner = self.lib.clone();
+        // SAFETY: the kernels were compiled with this plan and live as long as the library.
+        Ok(unsafe { CompiledModule::new(plan, kernels, owner, threads) })
+    }
+
+    /// The differentiable function compiled from the joint function `name`.
+    pub fn differentiable(
+        &self,
+        name: &str,
+        threads: usize,
+    ) -> Result<DifferentiableFn, CallError> {
+        let d: &DiffSpec = self
+            .bundle
+            .diffs
+            .iter()
+            .find(|d| d.name == name)
+            .ok_or_else(|| CallError(format!("no differentiable function @{name}")))?;
+        let fwd = self.module_of(self.bundle.plans[d.forward].clone(), threads)?;
+        let bwd = self.module_of(self.bundle.plans[d.backward].clone(), threads)?;
+        Ok(DifferentiableFn::new(fwd, bwd, d.num_fwd_outputs))
+    }
+}

@@ -1,0 +1,304 @@
+//! Dense tensors: a dtype, a shape and contiguous row-major storage that is either owned
+//! (64-byte aligned, freed on drop) or borrowed from the caller (a NumPy array, a DLPack
+//! tensor, a slice).
+
+use serde::{Deserialize, Serialize};
+use std::alloc::{Layout, alloc_zeroed, dealloc};
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+/// Element types compiled code handles.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub enum DType {
+    F32,
+    F64,
+    I64,
+    I32,
+    /// One byte per element, 0 or 1.
+    Bool,
+}
+
+impl DType {
+    /// Bytes per element.
+    pub fn size(self) -> usize {
+        match self {
+            DType::F32 | DType::I32 => 4,
+            DType::F64 | DType::I64 => 8,
+            DType::Bool => 1,
+        }
+    }
+
+    /// The MLIR spelling (`f32`, `i64`, `i1`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DType::F32 => "f32",
+            DType::F64 => "f64",
+            DType::I64 => "i64",
+            DType::I32 => "i32",
+            DType::Bool => "i1",
+        }
+    }
+}
+
+/// `tensor<2x3xf32>`-style spelling of a dtype and shape, for messages.
+pub fn describe(dtype: DType, shape: &[usize]) -> String {
+    let mut s = String::from("tensor<");
+    for d in shape {
+        s.push_str(&format!("{d}x"));
+    }
+    s.push_str(dtype.keyword());
+    s.push('>');
+    s
+}
+
+/// Alignment of owned storage: one AVX-512 vector, one cache line.
+pub const ALIGN: usize = 64;
+
+/// Owned, zero-initialised, [`ALIGN`]-aligned bytes.
+pub struct AlignedBuf {
+    ptr: NonNull<u8>,
+    bytes: usize,
+}
+
+// SAFETY: AlignedBuf owns its allocation exclusively, like a Vec<u8>.
+unsafe impl Send for AlignedBuf {}
+// SAFETY: shared references only read.
+unsafe impl Sync for AlignedBuf {}
+
+impl AlignedBuf {
+    /// `bytes` zero bytes.
+    pub fn zeroed(bytes: usize) -> AlignedBuf {
+        if bytes == 0 {
+            return AlignedBuf {
+                ptr: NonNull::<[u8; ALIGN]>::dangling().cast(),
+                bytes,
+            };
+        }
+        let layout = Layout::from_size_align(bytes, ALIGN).expect("tensor size overflows");
+        // SAFETY: the layout has a non-zero size.
+        let raw = unsafe { alloc_zeroed(layout) };
+        let ptr = NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
+        AlignedBuf { ptr, bytes }
+    }
+
+    /// The start of the allocation.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    /// Size in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes
+    }
+
+    /// Whether the buffer holds no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.bytes == 0
+    }
+}
+
+impl Drop for AlignedBuf {
+    fn drop(&mut self) {
+        if self.bytes != 0 {
+            let layout = Layout::from_size_align(self.bytes, ALIGN).expect("layout was valid");
+            // SAFETY: allocated in `zeroed` with this layout.
+            unsafe { dealloc(self.ptr.as_ptr(), layout) }
+        }
+    }
+}
+
+/// Where a tensor's elements live.
+enum Storage<'a> {
+    Owned(AlignedBuf),
+    Borrowed {
+        ptr: NonNull<u8>,
+        bytes: usize,
+        _life: PhantomData<&'a mut [u8]>,
+    },
+}
+
+/// A dense row-major tensor whose storage is owned or borrowed for `'a`.
+pub struct Tensor<'a> {
+    dtype: DType,
+    shape: Vec<usize>,
+    storage: Storage<'a>,
+}
+
+// SAFETY: a borrowed tensor holds the equivalent of `&'a mut [u8]`, which is Send.
+unsafe impl Send for Tensor<'_> {}
+
+impl std::fmt::Debug for Tensor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tensor({})", describe(self.dtype, &self.shape))
+    }
+}
+
+/// Element types a tensor can be viewed as.
+pub trait Element: Copy + 'static {
+    /// The dtype of this element type.
+    const DTYPE: DType;
+}
+impl Element for f32 {
+    const DTYPE: DType = DType::F32;
+}
+impl Element for f64 {
+    const DTYPE: DType = DType::F64;
+}
+impl Element for i64 {
+    const DTYPE: DType = DType::I64;
+}
+impl Element for i32 {
+    const DTYPE: DType = DType::I32;
+}
+
+impl Tensor<'static> {
+    /// A zero-filled owned tensor.
+    pub fn zeros(dtype: DType, shape: &[usize]) -> Tensor<'static> {
+        let bytes = shape.iter().product::<usize>() * dtype.size();
+        Tensor {
+            dtype,
+            shape: shape.to_vec(),
+            storage: Storage::Owned(AlignedBuf::zeroed(bytes)),
+        }
+    }
+
+    /// An owned tensor holding `values` (row-major); panics if the count does not match.
+    pub fn from_vec<T: Element>(shape: &[usize], values: Vec<T>) -> Tensor<'static> {
+        assert_eq!(
+            shape.iter().product::<usize>(),
+            values.len(),
+            "from_vec: {} values for shape {shape:?}",
+            values.len()
+        );
+        let mut t = Tensor::zeros(T::DTYPE, shape);
+        t.as_mut_slice::<T>().copy_from_slice(&values);
+        t
+    }
+
+    /// An owned boolean tensor.
+    pub fn from_bools(shape: &[usize], values: &[bool]) -> Tensor<'static> {
+        let mut t = Tensor::zeros(DType::Bool, shape);
+        for (b, &v) in t.bytes_mut().iter_mut().zip(values) {
+            *b = v as u8;
+        }
+        t
+    }
+}
+
+impl<'a> Tensor<'a> {
+    /// A tensor borrowing a mutable slice of `T`; the shape must cover it exactly.
+    pub fn borrow_slice<T: Element>(shape: &[usize], data: &'a mut [T]) -> Tensor<'a> {
+        assert_eq!(shape.iter().product::<usize>(), data.len());
+        Tensor {
+            dtype: T::DTYPE,
+            shape: shape.to_vec(),
+            storage: Storage::Borrowed {
+                ptr: NonNull::new(data.as_mut_ptr().cast()).expect("slices are non-null"),
+                bytes: std::mem::size_of_val(data),
+                _life: PhantomData,
+            },
+        }
+    }
+
+    /// A tensor over caller memory.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads and writes of `product(shape) * dtype.size()` bytes,
+    /// suitably aligned for `dtype`, and not used through other pointers for `'a`.
+    pub unsafe fn from_raw(ptr: *mut u8, dtype: DType, shape: &[usize]) -> Tensor<'a> {
+        let bytes = shape.iter().product::<usize>() * dtype.size();
+        Tensor {
+            dtype,
+            shape: shape.to_vec(),
+            storage: Storage::Borrowed {
+                ptr: NonNull::new(ptr).unwrap_or(NonNull::dangling()),
+                bytes,
+                _life: PhantomData,
+            },
+        }
+    }
+
+    /// The element type.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The extents.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether the storage is owned (not borrowed).
+    pub fn is_owned(&self) -> bool {
+        matches!(self.storage, Storage::Owned(_))
+    }
+
+    /// `tensor<...>` spelling of dtype and shape.
+    pub fn describe(&self) -> String {
+        describe(self.dtype, &self.shape)
+    }
+
+    /// Pointer to the first element.
+    pub fn as_ptr(&self) -> *mut u8 {
+        match &self.storage {
+            Storage::Owned(b) => b.as_ptr(),
+            Storage::Borrowed { ptr, .. } => ptr.as_ptr(),
+        }
+    }
+
+    fn byte_len(&self) -> usize {
+        match &self.storage {
+            Storage::Owned(b) => b.len(),
+            Storage::Borrowed { bytes, .. } => *bytes,
+        }
+    }
+
+    /// The raw bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the storage is valid for byte_len bytes for the tensor's lifetime.
+        unsafe { std::slice::from_raw_parts(self.as_ptr(), self.byte_len()) }
+    }
+
+    /// The raw bytes, mutable.
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as `bytes`, and `&mut self` makes the access exclusive.
+        unsafe { std::slice::from_raw_parts_mut(self.as_ptr(), self.byte_len()) }
+    }
+
+    /// The elements as `T`; panics when `T` is not the tensor's dtype.
+    pub fn as_slice<T: Element>(&self) -> &[T] {
+        assert_eq!(self.dtype, T::DTYPE, "as_slice: wrong element type");
+        // SAFETY: the dtype matches, storage is aligned for it and holds numel elements.
+        unsafe { std::slice::from_raw_parts(self.as_ptr().cast(), self.numel()) }
+    }
+
+    /// The elements as mutable `T`; panics when `T` is not the tensor's dtype.
+    pub fn as_mut_slice<T: Element>(&mut self) -> &mut [T] {
+        assert_eq!(self.dtype, T::DTYPE, "as_mut_slice: wrong element type");
+        // SAFETY: as `as_slice`, exclusive through `&mut self`.
+        unsafe { std::slice::from_raw_parts_mut(self.as_ptr().cast(), self.numel()) }
+    }
+
+    /// An owned copy.
+    pub fn to_owned_tensor(&self) -> Tensor<'static> {
+        let mut t = Tensor::zeros(self.dtype, &self.shape);
+        t.bytes_mut().copy_from_slice(self.bytes());
+        t
+    }
+
+    /// Every element converted to `f64` (booleans as 0/1), for checks and printing.
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        match self.dtype {
+            DType::F32 => self.as_slice::<f32>().iter().map(|&x| x as f64).collect(),
+            DType::F64 => self.as_slice::<f64>().to_vec(),
+            DType::I64 => self.as_slice::<i64>().iter().map(|&x| x as f64).collect(),
+            DType::I32 => self.as_slice::<i32>().iter().map(|&x| x as f64).collect(),
+            DType::Bool => self.bytes().iter().map(|&b| b as f64).collect(),
+        }
+    }
+}
