@@ -24,6 +24,7 @@ mod graph;
 pub mod maxflow;
 mod mincut;
 mod ops;
+pub mod residual;
 mod split;
 
 use joinery_ir::{Context, Diagnostic, OpId, Traits};
@@ -45,6 +46,7 @@ pub enum Strategy {
 /// The options of one partitioning.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub struct PartitionOptions {
+    /// How saved values are chosen.
     pub strategy: Strategy,
     /// PyTorch's `activation_memory_budget` in `[0, 1]`: 1 is the runtime-optimal cut, 0
     /// saves only the primals; in between, more is recomputed to save less (min-cut only).

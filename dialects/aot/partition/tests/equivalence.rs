@@ -1,0 +1,305 @@
+//! `backward(forward(x))` equals the joint in the reference interpreter, bit for bit, for
+//! every test joint (lit inputs, the repository's examples, the conformance zoo and a
+//! generated residual stack), both strategies and several memory budgets. Every partition
+//! also verifies (the aot verifier checks the pair as the joint it came from).
+
+use joinery_aot::{FuncDescriptors, JointPair, Slot, joint_pairs};
+use joinery_interp::{DType, RuntimeValue, Tensor, run_function};
+use joinery_ir::{Context, OpId, SourceMap, Traits};
+use joinery_partition::residual::ResidualStack;
+use joinery_partition::{Partition, PartitionOptions, Strategy, partition_joint};
+use std::path::Path;
+
+fn context() -> Context {
+    Context::new(&[
+        &joinery_func::FUNC_DIALECT,
+        &joinery_aot::AOT_DIALECT,
+        &joinery_aten::ATEN_DIALECT,
+    ])
+}
+
+fn parse(ctx: &mut Context, name: &str, text: &str) -> OpId {
+    let mut sources = SourceMap::default();
+    let file = sources.add(name, text);
+    joinery_syntax::parse_source(ctx, &sources, file)
+        .unwrap_or_else(|d| panic!("{name} does not parse: {d:?}"))
+}
+
+/// The joint functions of a module: function-like ops with a body and descriptors.
+fn joints(ctx: &Context, module: OpId) -> Vec<String> {
+    let body = ctx.body_block(module).expect("module body");
+    ctx.block_ops(body)
+        .filter(|&op| ctx.has_traits(op, Traits::FUNCTION_LIKE) && ctx.body_block(op).is_some())
+        .filter(|&op| FuncDescriptors::read(ctx, op).is_some_and(|d| d.has_any()))
+        .filter_map(|op| ctx.symbol_name(op).map(str::to_string))
+        .collect()
+}
+
+/// Deterministic inputs for a function's arguments: small non-integer floats, indices in
+/// `[0, 2)` for integer tensors (valid for every zoo case), alternating booleans.
+fn inputs(ctx: &Context, module: OpId, func: &str) -> Vec<Tensor> {
+    let f = ctx.lookup_symbol(module, func).expect("function exists");
+    let (types, _) = joinery_func::signature(ctx, f).expect("function type");
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    types
+        .iter()
+        .map(|&ty| {
+            let (dims, element) = ctx.tensor_parts(ty).expect("tensor argument");
+            let shape: Vec<usize> = dims.iter().map(|d| d.extent().unwrap() as usize).collect();
+            let dtype = DType::from_element_type(ctx, element).expect("element type");
+            let n: usize = shape.iter().product();
+            let values = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (state >> 33) as f64 / (1u64 << 31) as f64;
+                    match dtype {
+                        DType::Bool => (r > 0.5) as u8 as f64,
+                        d if d.is_float() => r * 2.0 - 1.0 + 0.125,
+                        _ => (r * 2.0).floor(),
+                    }
+                })
+                .collect();
+            Tensor::from_vec_f64(&shape, values, dtype)
+        })
+        .collect()
+}
+
+/// Partitions every joint of `text` with `options` and checks the interpreter equality.
+fn check(name: &str, text: &str, options: PartitionOptions) -> Vec<Partition> {
+    let mut reference = context();
+    let ref_module = parse(&mut reference, name, text);
+    let mut ctx = context();
+    let module = parse(&mut ctx, name, text);
+    let mut partitions = Vec::new();
+    for joint in joints(&reference, ref_module) {
+        let joint_inputs = inputs(&reference, ref_module, &joint);
+        let expected = run_function(&reference, ref_module, &joint, joint_inputs.clone())
+            .unwrap_or_else(|d| panic!("{name}: @{joint} does not run: {d:?}"));
+        let func = ctx.lookup_symbol(module, &joint).expect("same module");
+        let p = partition_joint(&mut ctx, func, &options)
+            .unwrap_or_else(|d| panic!("{name}: @{joint} does not partition: {d:?}"));
+        let diags = joinery_ir::verify::verify(&ctx, module);
+        assert!(
+            diags.is_empty(),
+            "{name} ({options:?}): invalid IR: {diags:?}"
+        );
+
+        let pair = joint_pairs(&ctx, module)
+            .into_iter()
+            .map(|(_, p)| p)
+            .find(|p| p.forward == format!("{joint}_forward"))
+            .expect("the pair op names the forward");
+        let got = run_pair(
+            &ctx,
+            module,
+            &pair,
+            &reference,
+            ref_module,
+            &joint,
+            &joint_inputs,
+        );
+        assert_eq!(
+            got.len(),
+            expected.len(),
+            "{name} ({options:?}): result count"
+        );
+        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert!(
+                same(g, e),
+                "{name} ({options:?}): result {i} of @{joint} differs after partitioning"
+            );
+        }
+        partitions.push(p);
+    }
+    partitions
+}
+
+/// Bitwise equality (NaN payloads included).
+fn same(a: &RuntimeValue, b: &RuntimeValue) -> bool {
+    match (a, b) {
+        (RuntimeValue::None, RuntimeValue::None) => true,
+        (RuntimeValue::Tensor(x), RuntimeValue::Tensor(y)) => {
+            x.dtype() == y.dtype()
+                && x.shape() == y.shape()
+                && x.to_f64()
+                    .iter()
+                    .zip(y.to_f64().iter())
+                    .all(|(p, q)| p.to_bits() == q.to_bits())
+        }
+        _ => false,
+    }
+}
+
+/// Runs forward then backward, feeding each argument from the joint's inputs by descriptor,
+/// and returns the joint's results: forward outputs, then the backward's.
+fn run_pair(
+    ctx: &Context,
+    module: OpId,
+    pair: &JointPair,
+    reference: &Context,
+    ref_module: OpId,
+    joint: &str,
+    joint_inputs: &[Tensor],
+) -> Vec<RuntimeValue> {
+    let joint_func = reference.lookup_symbol(ref_module, joint).unwrap();
+    let joint_descs = FuncDescriptors::read(reference, joint_func).unwrap();
+    let by_desc = |slot: &Slot<joinery_aot::AotInput>| -> Tensor {
+        let d = slot.desc().expect("described argument");
+        let i = joint_descs
+            .args
+            .iter()
+            .position(|s| s.desc() == Some(d))
+            .expect("joint argument");
+        joint_inputs[i].clone()
+    };
+    let fwd = ctx.lookup_symbol(module, &pair.forward).unwrap();
+    let fwd_inputs: Vec<Tensor> = FuncDescriptors::read(ctx, fwd)
+        .unwrap()
+        .args
+        .iter()
+        .map(by_desc)
+        .collect();
+    let mut fwd_out = run_function(ctx, module, &pair.forward, fwd_inputs).expect("forward runs");
+    let saved = fwd_out.split_off(pair.num_fwd_outputs);
+    let bwd = ctx.lookup_symbol(module, &pair.backward).unwrap();
+    let bwd_descs = FuncDescriptors::read(ctx, bwd).unwrap();
+    let mut bwd_inputs: Vec<Tensor> = saved
+        .into_iter()
+        .map(|v| v.as_tensor().expect("saved values are tensors").clone())
+        .collect();
+    bwd_inputs.extend(bwd_descs.args[pair.num_saved..].iter().map(by_desc));
+    let bwd_out = run_function(ctx, module, &pair.backward, bwd_inputs).expect("backward runs");
+    fwd_out.extend(bwd_out);
+    fwd_out
+}
+
+const STRATEGIES: &[(Strategy, f64)] = &[
+    (Strategy::Default, 1.0),
+    (Strategy::MinCut, 1.0),
+    (Strategy::MinCut, 0.5),
+    (Strategy::MinCut, 0.1),
+    (Strategy::MinCut, 0.0),
+];
+
+fn check_all(name: &str, text: &str) {
+    for &(strategy, memory_budget) in STRATEGIES {
+        check(
+            name,
+            text,
+            PartitionOptions {
+                strategy,
+                memory_budget,
+            },
+        );
+    }
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(3)
+        .unwrap()
+}
+
+#[test]
+fn lit_inputs_partition_to_the_joint() {
+    let text =
+        std::fs::read_to_string(repo().join("lit-tests/partition/aot-partition.mlir")).unwrap();
+    for (k, chunk) in text.split("// -----").enumerate() {
+        check_all(&format!("aot-partition.mlir chunk {k}"), chunk);
+    }
+}
+
+#[test]
+fn repository_examples_partition_to_the_joint() {
+    for file in [
+        "tests/inputs/linear_relu_joint.mlir",
+        "examples/linear_relu_joint.mlir",
+    ] {
+        let text = std::fs::read_to_string(repo().join(file)).unwrap();
+        check_all(file, &text);
+    }
+}
+
+#[test]
+fn conformance_zoo_partitions_to_the_joint() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/zoo");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "the zoo has its cases");
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        check_all(&path.display().to_string(), &text);
+    }
+}
+
+#[test]
+fn residual_stack_partitions_to_the_joint() {
+    let stack = ResidualStack {
+        layers: 3,
+        batch: 2,
+        width: 4,
+    };
+    for &(strategy, memory_budget) in STRATEGIES {
+        let mut ctx = context();
+        let module = stack.build(&mut ctx, "joint");
+        let text = joinery_syntax::print_op(&ctx, module, &Default::default());
+        let ps = check(
+            "residual stack",
+            &text,
+            PartitionOptions {
+                strategy,
+                memory_budget,
+            },
+        );
+        assert_eq!(ps.len(), 1);
+    }
+}
+
+#[test]
+fn a_lower_budget_saves_less_and_recomputes_more() {
+    let stack = ResidualStack {
+        layers: 4,
+        batch: 8,
+        width: 16,
+    };
+    let mut ctx = context();
+    let module = stack.build(&mut ctx, "joint");
+    let text = joinery_syntax::print_op(&ctx, module, &Default::default());
+    let run = |strategy, memory_budget| {
+        check(
+            "residual stack",
+            &text,
+            PartitionOptions {
+                strategy,
+                memory_budget,
+            },
+        )
+        .remove(0)
+    };
+    let default = run(Strategy::Default, 1.0);
+    let full = run(Strategy::MinCut, 1.0);
+    let half = run(Strategy::MinCut, 0.5);
+    let none = run(Strategy::MinCut, 0.0);
+    assert_eq!(default.recomputed_ops, 0);
+    assert!(full.saved_bytes <= default.saved_bytes);
+    assert!(half.saved_bytes <= full.saved_bytes);
+    assert!(none.saved_bytes < full.saved_bytes, "{none:?} vs {full:?}");
+    assert!(none.recomputed_ops > full.recomputed_ops);
+}
+
+#[test]
+fn the_linear_relu_example_saves_what_pytorch_saves() {
+    let text = std::fs::read_to_string(repo().join("tests/inputs/linear_relu_joint.mlir")).unwrap();
+    let p = check("linear_relu_joint.mlir", &text, PartitionOptions::default()).remove(0);
+    // {primals_4: 4x3 f32, relu: 4x2 f32}
+    assert_eq!(
+        (p.saved_tensors, p.saved_bytes, p.recomputed_ops),
+        (2, 80, 0)
+    );
+}
