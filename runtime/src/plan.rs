@@ -138,8 +138,25 @@ pub enum Step {
         buffer: usize,
         dtype: DType,
         elements: u64,
+        /// Stored as IEEE bits: JSON has no infinities (a max-reduction starts at -inf).
+        #[serde(with = "f64_bits")]
         value: f64,
     },
+}
+
+/// Serde for an `f64` as its bit pattern.
+mod f64_bits {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes the bits.
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(v.to_bits())
+    }
+
+    /// Reads the bits.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        u64::deserialize(d).map(f64::from_bits)
+    }
 }
 
 /// A forward/backward pair of plans forming a differentiable function.

@@ -142,6 +142,8 @@ pub enum NodeKind {
         dims: Vec<usize>,
         kind: Reduce,
     },
+    /// `cat(parts, dim)`: each part copied into its slice of the node's buffer.
+    Concat { parts: Vec<Operand>, dim: usize },
     /// `[bias +] a @ b` per batch; `a` is `[batch, m, k]`, `b` `[batch, k, n]`, `bias`
     /// broadcast to the node's `[batch, m, n]` (the node's shape drops `batch` for mm).
     Gemm {
@@ -1180,6 +1182,26 @@ impl<'c> Builder<'c> {
                 }
             }
             "nll_loss_forward" | "nll_loss_backward" => self.lower_nll(op, base, src),
+            "cat" => {
+                let (shape, dt) = self.result_info(op, 0)?;
+                let vals =
+                    operand_group(self.ctx, op, "tensors").map_err(|e| err(self.ctx, op, e))?;
+                let parts = vals
+                    .iter()
+                    .filter_map(|v| self.values.get(v).cloned())
+                    .filter(|o| o.shape.iter().product::<u64>() > 0)
+                    .collect::<Vec<_>>();
+                let dim = norm_dim(self.int_attr(op, "dim")?, shape.len());
+                if parts.iter().any(|p| self.dtype(p) != dt) {
+                    return Err(err(
+                        self.ctx,
+                        op,
+                        format!("the native backend supports '{src}' of same-dtype tensors only"),
+                    ));
+                }
+                let node = self.push(NodeKind::Concat { parts, dim }, shape, dt, src);
+                Ok(vec![self.whole(node)])
+            }
             "native_layer_norm" => self.lower_layer_norm(op, src),
             "native_layer_norm_backward" => self.lower_layer_norm_backward(op, src),
             _ => Err(err(

@@ -49,6 +49,7 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
             v.extend(bias.iter());
             v
         }
+        NodeKind::Concat { parts, .. } => parts.iter().collect(),
     }
 }
 
@@ -260,6 +261,9 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         ctx.set_value_name(na, nm.as_deref());
     }
 
+    let result_types = joinery_func::signature(ctx, func)
+        .map(|(_, r)| r)
+        .unwrap_or_default();
     // Buffers of materialized nodes.
     let mut buf: Vec<Option<Value>> = vec![None; n];
     for m in 0..n {
@@ -271,7 +275,12 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             continue;
         }
         let et = dtype_type(ctx, g.nodes[m].dtype);
-        let ty = ctx.static_tensor_type(&g.nodes[m].shape, et);
+        // A result buffer has the declared result type (the node may hold the same
+        // elements in another shape, e.g. a reduction with its unit dims kept).
+        let ty = match output_of.get(&m) {
+            Some(&j) => result_types[j],
+            None => ctx.static_tensor_type(&g.nodes[m].shape, et),
+        };
         let mut attrs = Vec::new();
         if let Some(&j) = output_of.get(&m) {
             attrs.push(("output".to_string(), ctx.integer_attr(j as i64, 64)));
@@ -300,6 +309,10 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             let shape = g.nodes[first].shape.clone();
             if let Some(bias) = bias {
                 let bsrc = format!("{} (bias)", g.nodes[first].source);
+                let whole = graph::Map {
+                    offset: 0,
+                    strides: contiguous(&shape),
+                };
                 emit_copy_kernel(
                     ctx,
                     body,
@@ -307,7 +320,7 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                     &buf,
                     bias,
                     c,
-                    &shape,
+                    &whole,
                     &format!("{name}_k{kernels}_bias"),
                     &bsrc,
                 );
@@ -349,6 +362,32 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             ];
             Builder::new(ctx, InsertPoint::End(body)).build("kernel.gemm", &ops, &[], attrs);
             gemms += 1;
+            continue;
+        }
+        if let NodeKind::Concat { parts, dim } = &g.nodes[first].kind {
+            let out = buf[first].expect("concats are materialized");
+            let strides = contiguous(&g.nodes[first].shape);
+            let mut start = 0i64;
+            for (i, p) in parts.iter().enumerate() {
+                let slice = graph::Map {
+                    offset: start * strides[*dim],
+                    strides: strides.clone(),
+                };
+                let src = g.nodes[first].source.clone();
+                emit_copy_kernel(
+                    ctx,
+                    body,
+                    &g,
+                    &buf,
+                    p,
+                    out,
+                    &slice,
+                    &format!("{name}_k{kernels}_cat{i}"),
+                    &src,
+                );
+                kernels += 1;
+                start += p.shape[*dim] as i64;
+            }
             continue;
         }
         if space_of(&g, first).is_none() {
@@ -429,7 +468,7 @@ fn group_order(g: &Graph, users: &[Vec<NodeId>], groups: &Groups) -> Vec<usize> 
     out
 }
 
-/// A kernel storing `src` (broadcast to `shape`) into buffer `dst`.
+/// A kernel storing `src` into buffer `dst` through `dst_map` (over `src`'s shape).
 #[allow(clippy::too_many_arguments)]
 fn emit_copy_kernel(
     ctx: &mut Context,
@@ -438,10 +477,11 @@ fn emit_copy_kernel(
     buf: &[Option<Value>],
     src: &Operand,
     dst: Value,
-    shape: &[u64],
+    dst_map: &graph::Map,
     name: &str,
     source: &str,
 ) {
+    let shape = &src.shape[..];
     let et = dtype_type(ctx, g.nodes[src.node].dtype);
     let region = ctx.create_region();
     let block = ctx.create_block(&[et]);
@@ -451,10 +491,7 @@ fn emit_copy_kernel(
     let out = Operand {
         node: 0,
         shape: shape.to_vec(),
-        map: graph::Map {
-            offset: 0,
-            strides: contiguous(shape),
-        },
+        map: dst_map.clone(),
     };
     let in_maps = {
         let m = map_attr(ctx, src);

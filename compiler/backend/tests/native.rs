@@ -1,0 +1,525 @@
+//! The native backend against the reference interpreter, the runtime's call-time checks,
+//! AOT libraries, and a property test over random graphs. One test binary: every test
+//! links LLVM statically.
+
+use joinery_interp::{RuntimeValue, Tensor as ITensor};
+use joinery_ir::{Builder, Context, InsertPoint, OpId, OperationState, SourceMap, Type};
+use joinery_runtime::{CompiledModule, DType, Tensor};
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+
+const RTOL: f64 = 1e-5;
+
+fn context() -> Context {
+    Context::new(&[
+        &joinery_func::FUNC_DIALECT,
+        &joinery_aot::AOT_DIALECT,
+        &joinery_aten::ATEN_DIALECT,
+        &joinery_backend::KERNEL_DIALECT,
+    ])
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn parse_text(text: &str) -> (Context, OpId) {
+    let mut ctx = context();
+    let mut sources = SourceMap::default();
+    let file = sources.add("input.mlir", text.to_string());
+    let module = joinery_syntax::parse_source(&mut ctx, &sources, file)
+        .unwrap_or_else(|d| panic!("{}", joinery_diagnostics::render(&sources, &d)));
+    (ctx, module)
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Random interpreter inputs for `func`: floats in [-1, 1), integers in [0, classes).
+fn random_inputs(ctx: &Context, func: OpId, seed: u64) -> Vec<ITensor> {
+    let classes = ctx
+        .walk(func)
+        .into_iter()
+        .find(|&op| ctx.name_str(op) == "aten.nll_loss_forward")
+        .and_then(|op| {
+            let t = ctx.value_type(ctx.operand(op, 0));
+            ctx.tensor_parts(t)
+                .and_then(|(s, _)| s.get(1).and_then(|d| d.extent()))
+        })
+        .unwrap_or(2) as i64;
+    let mut rng = Rng(seed);
+    ctx.block_args(ctx.body_block(func).expect("body"))
+        .iter()
+        .map(|&a| {
+            let (shape, dt) =
+                joinery_backend::graph::static_info(ctx, ctx.value_type(a)).expect("static");
+            let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
+            let n: usize = shape.iter().product();
+            let ix = ndarray::IxDyn(&shape);
+            match dt {
+                joinery_aten::DType::I64 => ITensor::I64(
+                    ndarray::ArrayD::from_shape_vec(
+                        ix,
+                        (0..n)
+                            .map(|_| (rng.next() % classes as u64) as i64)
+                            .collect(),
+                    )
+                    .expect("shape"),
+                ),
+                joinery_aten::DType::Bool => ITensor::Bool(
+                    ndarray::ArrayD::from_shape_vec(
+                        ix,
+                        (0..n).map(|_| rng.next() % 2 == 0).collect(),
+                    )
+                    .expect("shape"),
+                ),
+                _ => ITensor::F32(
+                    ndarray::ArrayD::from_shape_vec(
+                        ix,
+                        (0..n).map(|_| (2.0 * rng.uniform() - 1.0) as f32).collect(),
+                    )
+                    .expect("shape"),
+                ),
+            }
+        })
+        .collect()
+}
+
+fn to_runtime(t: &ITensor) -> Tensor<'static> {
+    let shape = t.shape().to_vec();
+    match t {
+        ITensor::F32(a) => Tensor::from_vec(&shape, a.iter().copied().collect::<Vec<f32>>()),
+        ITensor::I64(a) => Tensor::from_vec(&shape, a.iter().copied().collect::<Vec<i64>>()),
+        ITensor::Bool(a) => Tensor::from_bools(&shape, &a.iter().copied().collect::<Vec<bool>>()),
+        other => panic!("unexpected input {}", other.describe()),
+    }
+}
+
+/// Compares native results with the interpreter's: `|a - b| <= RTOL * (|b| + max|b|)`
+/// per element (relative to the element, with the tensor's scale as floor for values
+/// near zero), same shapes, same `none` slots.
+fn compare(what: &str, native: &[Option<Tensor<'_>>], interp: &[RuntimeValue]) -> f64 {
+    assert_eq!(native.len(), interp.len(), "{what}: result count");
+    let mut worst = 0.0f64;
+    for (j, (n, i)) in native.iter().zip(interp).enumerate() {
+        match (n, i) {
+            (None, RuntimeValue::None) => {}
+            (Some(n), RuntimeValue::Tensor(i)) => {
+                assert_eq!(n.shape(), i.shape(), "{what}: result #{j} shape");
+                let b = i.to_f64();
+                let a = n.to_f64_vec();
+                let scale = b.iter().fold(0.0f64, |m, &x| m.max(x.abs()));
+                for (k, (&x, &y)) in a.iter().zip(b.iter()).enumerate() {
+                    let err = (x - y).abs() / (y.abs() + scale).max(f64::MIN_POSITIVE);
+                    assert!(
+                        err <= RTOL || (x.is_nan() && y.is_nan()),
+                        "{what}: result #{j} element {k}: native {x} vs interpreter {y} (relative error {err:.2e})"
+                    );
+                    if err.is_finite() {
+                        worst = worst.max(err);
+                    }
+                }
+            }
+            _ => panic!("{what}: result #{j}: none vs tensor"),
+        }
+    }
+    worst
+}
+
+fn compile_one(ctx: &mut Context, module: OpId, name: &str) -> Result<CompiledModule, String> {
+    joinery_backend::compile_jit(ctx, module, &[name.to_string()], 2)
+        .map(|(mut m, _)| m.remove(0))
+        .map_err(|d| d.message)
+}
+
+fn check_function(ctx: &mut Context, module: OpId, name: &str, what: &str) -> Result<f64, String> {
+    let func = ctx.lookup_symbol(module, name).expect("function");
+    let inputs = random_inputs(ctx, func, 7);
+    let expected = joinery_interp::run_function(ctx, module, name, inputs.clone())
+        .map_err(|d| format!("interpreter: {}", d.message))?;
+    let m = compile_one(ctx, module, name)?;
+    let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let got = m.call(&mut args).map_err(|e| e.0)?;
+    Ok(compare(what, &got, &expected))
+}
+
+fn test_graphs() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in [
+        "examples",
+        "tests/inputs",
+        "dialects/aot/partition/tests/zoo",
+    ] {
+        if let Ok(entries) = std::fs::read_dir(root().join(dir)) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "mlir") {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn native_matches_the_interpreter_on_every_test_graph() {
+    let mut matched = Vec::new();
+    let mut unsupported = Vec::new();
+    for path in test_graphs() {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let (mut ctx, module) = parse_text(&text);
+        if !joinery_ir::verify::verify(&ctx, module).is_empty() {
+            continue;
+        }
+        for name in joinery_backend::function_names(&ctx, module) {
+            let what = format!("{}:@{name}", path.file_name().unwrap().to_string_lossy());
+            match check_function(&mut ctx, module, &name, &what) {
+                Ok(err) => matched.push(format!("{what} (max rel err {err:.1e})")),
+                Err(e) if e.starts_with("interpreter") => {}
+                Err(e) => {
+                    assert!(
+                        e.contains("does not support") || e.contains("supports"),
+                        "{what}: unexpected failure: {e}"
+                    );
+                    assert!(
+                        e.contains("'aten."),
+                        "{what}: the diagnostic names no op: {e}"
+                    );
+                    unsupported.push(format!("{what}: {e}"));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "matched:\n  {}\nunsupported:\n  {}",
+        matched.join("\n  "),
+        unsupported.join("\n  ")
+    );
+    for must in [
+        "mlp_joint.mlir",
+        "linear_relu_joint.mlir",
+        "mlp_cross_entropy.mlir",
+        "transformer_block.mlir",
+    ] {
+        assert!(
+            matched.iter().any(|m| m.starts_with(must)),
+            "{must} must compile and match; matched: {matched:?}; unsupported: {unsupported:?}"
+        );
+    }
+}
+
+#[test]
+fn forward_and_backward_match_the_joint() {
+    let text = std::fs::read_to_string(root().join("examples/mlp_joint.mlir")).expect("example");
+    let (mut ctx, module) = parse_text(&text);
+    let func = ctx.lookup_symbol(module, "joint").expect("joint");
+    let inputs = random_inputs(&ctx, func, 3);
+    let expected =
+        joinery_interp::run_function(&ctx, module, "joint", inputs.clone()).expect("interp");
+    let (f, _) =
+        joinery_backend::compile_differentiable(&mut ctx, module, "joint", 2).expect("compiles");
+    // The forward takes the primals (every argument but the last, the tangent).
+    let mut primals: Vec<Tensor<'_>> = inputs[..inputs.len() - 1].iter().map(to_runtime).collect();
+    let (outs, saved) = f.forward(&mut primals).expect("forward");
+    let grads = f
+        .backward(saved, vec![to_runtime(&inputs[inputs.len() - 1])])
+        .expect("backward");
+    let mut all = outs;
+    all.extend(grads);
+    compare("mlp forward+backward", &all, &expected);
+}
+
+#[test]
+fn wrong_arguments_are_errors_naming_argument_and_descriptor() {
+    let text = std::fs::read_to_string(root().join("examples/mlp_joint.mlir")).expect("example");
+    let (mut ctx, module) = parse_text(&text);
+    let m = compile_one(&mut ctx, module, "joint").expect("compiles");
+    let func = ctx.lookup_symbol(module, "joint").expect("joint");
+    let mut args: Vec<Tensor<'_>> = random_inputs(&ctx, func, 1)
+        .iter()
+        .map(to_runtime)
+        .collect();
+    args[2] = Tensor::zeros(DType::F32, &[10, 255]);
+    let e = m.call(&mut args).expect_err("wrong shape");
+    assert!(e.0.contains("argument #2 (%primals_3"), "{}", e.0);
+    assert!(e.0.contains("fc2.weight"), "{}", e.0);
+    assert!(
+        e.0.contains("tensor<10x256xf32>") && e.0.contains("tensor<10x255xf32>"),
+        "{}",
+        e.0
+    );
+    args[2] = Tensor::zeros(DType::F32, &[10, 256]);
+    args[5] = Tensor::zeros(DType::F32, &[64]);
+    let e = m.call(&mut args).expect_err("wrong dtype");
+    assert!(
+        e.0.contains("argument #5") && e.0.contains("tensor<64xi64>"),
+        "{}",
+        e.0
+    );
+    args.pop();
+    assert!(
+        m.call(&mut args)
+            .expect_err("arity")
+            .0
+            .contains("takes 7 arguments, got 6")
+    );
+}
+
+#[test]
+fn input_mutations_are_written_back() {
+    let text =
+        std::fs::read_to_string(root().join("examples/linear_relu_joint.mlir")).expect("example");
+    let (mut ctx, module) = parse_text(&text);
+    let m = compile_one(&mut ctx, module, "joint").expect("compiles");
+    let func = ctx.lookup_symbol(module, "joint").expect("joint");
+    let mut args: Vec<Tensor<'_>> = random_inputs(&ctx, func, 2)
+        .iter()
+        .map(to_runtime)
+        .collect();
+    args[2] = Tensor::from_vec(&[], vec![41.0f32]);
+    let outs = m.call(&mut args).expect("runs");
+    assert_eq!(args[2].as_slice::<f32>(), &[42.0]);
+    assert_eq!(
+        outs[0].as_ref().expect("mutation result").as_slice::<f32>(),
+        &[42.0]
+    );
+    assert!(outs[4].is_none() && outs[5].is_none());
+}
+
+#[test]
+fn unsupported_ops_are_diagnostics_naming_the_op() {
+    let text =
+        std::fs::read_to_string(root().join("dialects/aot/partition/tests/zoo/conv_bn.mlir"))
+            .expect("zoo");
+    let (mut ctx, module) = parse_text(&text);
+    let e = compile_one(&mut ctx, module, "joint")
+        .err()
+        .expect("convolution is not supported");
+    assert!(e.contains("'aten.convolution'"), "{e}");
+}
+
+#[test]
+fn pointwise_chains_fuse_and_memory_is_reused() {
+    let text = std::fs::read_to_string(root().join("examples/mlp_joint.mlir")).expect("example");
+    let (mut ctx, module) = parse_text(&text);
+    let native =
+        joinery_backend::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
+    let printed = joinery_syntax::print_op(&ctx, native.l3, &Default::default());
+    // threshold_backward and its bias-gradient reduction share one loop nest, and so do
+    // log_softmax, the loss, its backward and the next bias gradient.
+    let fused = |ops: &[&str]| {
+        printed
+            .lines()
+            .any(|l| l.contains("kernel.fused") && ops.iter().all(|o| l.contains(o)))
+    };
+    assert!(
+        fused(&["aten.threshold_backward", "aten.sum.dim_IntList"]),
+        "{printed}"
+    );
+    assert!(
+        fused(&[
+            "aten._log_softmax",
+            "aten.nll_loss_forward",
+            "aten._log_softmax_backward_data",
+            "aten.sum.dim_IntList"
+        ]),
+        "{printed}"
+    );
+    assert_eq!(printed.matches("kernel.gemm").count(), 5, "{printed}");
+    let r = &native.reports[0];
+    assert!(
+        r.memory.arena_bytes < r.memory.unshared_bytes,
+        "{:?}",
+        r.memory
+    );
+    // The printed L3 parses and verifies.
+    let (ctx2, m2) = parse_text(&printed);
+    assert!(joinery_ir::verify::verify(&ctx2, m2).is_empty());
+}
+
+#[test]
+fn llvm_ir_names_source_ops_and_is_vectorized() {
+    let text = std::fs::read_to_string(root().join("examples/mlp_joint.mlir")).expect("example");
+    let (mut ctx, module) = parse_text(&text);
+    let native =
+        joinery_backend::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
+    let ir = joinery_backend::llvm_ir(&ctx, native.l3, true).expect("codegen");
+    assert!(ir.contains("; kernel joint_k"), "{ir}");
+    assert!(ir.contains("aten.threshold_backward"));
+    assert!(
+        ir.contains("<16 x float>") || ir.contains("<8 x float>"),
+        "not vectorized"
+    );
+}
+
+#[test]
+fn shared_libraries_run_without_the_compiler() {
+    let text = std::fs::read_to_string(root().join("examples/mlp_joint.mlir")).expect("example");
+    let (mut ctx, module) = parse_text(&text);
+    let dir = std::env::temp_dir().join(format!("joinery-aot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let (lib, header) = (dir.join("mlp.so"), dir.join("mlp.h"));
+    let native =
+        joinery_backend::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
+    joinery_backend::write_shared_library(&ctx, &native, &lib, &header).expect("writes");
+    let h = std::fs::read_to_string(&header).expect("header");
+    assert!(
+        h.contains("extern const char joinery_bundle[];") && h.contains("void joint_k0_"),
+        "{h}"
+    );
+    let loaded = joinery_runtime::Library::open(&lib).expect("loads");
+    let m = loaded.module("joint", 2).expect("module");
+    let jit = compile_one(&mut ctx, module, "joint").expect("jit");
+    let func = ctx.lookup_symbol(module, "joint").expect("joint");
+    let inputs = random_inputs(&ctx, func, 5);
+    let mut a: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let mut b: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let (x, y) = (m.call(&mut a).expect("aot"), jit.call(&mut b).expect("jit"));
+    for (p, q) in x.iter().zip(&y) {
+        assert_eq!(
+            p.as_ref().map(|t| t.to_f64_vec()),
+            q.as_ref().map(|t| t.to_f64_vec())
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One op of a random graph.
+#[derive(Clone, Debug)]
+enum GenOp {
+    Unary(usize),
+    Binary(usize, bool),
+    Sum(usize),
+    Transpose,
+    Reshape,
+    Matmul,
+}
+
+fn gen_op() -> impl Strategy<Value = GenOp> {
+    prop_oneof![
+        (0usize..5).prop_map(GenOp::Unary),
+        (0usize..4, any::<bool>()).prop_map(|(k, b)| GenOp::Binary(k, b)),
+        (0usize..2).prop_map(GenOp::Sum),
+        Just(GenOp::Transpose),
+        Just(GenOp::Reshape),
+        Just(GenOp::Matmul),
+    ]
+}
+
+/// Builds `@f(%x: tensor<4x6xf32>, %w: tensor<6x6xf32>, %b: tensor<6xf32>)` applying `ops`
+/// to a current 2-D value; returns the module.
+fn build_random(ops: &[GenOp]) -> (Context, OpId) {
+    let mut ctx = context();
+    let f32t = ctx.float_type(joinery_ir::FloatKind::F32);
+    let tys: Vec<Type> = vec![
+        ctx.static_tensor_type(&[4, 6], f32t),
+        ctx.static_tensor_type(&[6, 6], f32t),
+        ctx.static_tensor_type(&[6], f32t),
+    ];
+    let module = ctx.create_module();
+    let region = ctx.create_region();
+    let body = ctx.create_block(&tys);
+    ctx.append_block(region, body);
+    let args = ctx.block_args(body).to_vec();
+    let mut cur = args[0];
+    let ints = |ctx: &mut Context, v: &[i64]| {
+        let items = v.iter().map(|&x| ctx.integer_attr(x, 64)).collect();
+        ctx.array_attr(items)
+    };
+    let mut outs = Vec::new();
+    for op in ops {
+        let shape: Vec<u64> = joinery_backend::graph::static_info(&ctx, ctx.value_type(cur))
+            .expect("static")
+            .0;
+        let mut b = Builder::new(&mut ctx, InsertPoint::End(body));
+        let built = match op {
+            GenOp::Unary(k) => {
+                let name = [
+                    "aten.tanh",
+                    "aten.sigmoid",
+                    "aten.relu",
+                    "aten.exp",
+                    "aten.neg",
+                ][*k];
+                joinery_aten::build(&mut b, name, &[cur], vec![])
+            }
+            GenOp::Binary(k, bias) => {
+                let other = if *bias && shape.len() == 2 && shape[1] == 6 {
+                    args[2]
+                } else {
+                    cur
+                };
+                let name = [
+                    "aten.add.Tensor",
+                    "aten.mul.Tensor",
+                    "aten.sub.Tensor",
+                    "aten.maximum",
+                ][*k];
+                joinery_aten::build(&mut b, name, &[cur, other], vec![])
+            }
+            GenOp::Sum(d) => {
+                let dim = ints(b.ctx, &[(*d % shape.len().max(1)) as i64]);
+                let keep = b.ctx.bool_attr(true);
+                joinery_aten::build(
+                    &mut b,
+                    "aten.sum.dim_IntList",
+                    &[cur],
+                    vec![("dim".into(), dim), ("keepdim".into(), keep)],
+                )
+            }
+            GenOp::Transpose => joinery_aten::build(&mut b, "aten.t", &[cur], vec![]),
+            GenOp::Reshape => {
+                let n: u64 = shape.iter().product();
+                let size = ints(b.ctx, &[n as i64, 1]);
+                joinery_aten::build(&mut b, "aten.reshape", &[cur], vec![("shape".into(), size)])
+            }
+            GenOp::Matmul if shape.len() == 2 && shape[1] == 6 => {
+                joinery_aten::build(&mut b, "aten.mm", &[cur, args[1]], vec![])
+            }
+            GenOp::Matmul => continue,
+        };
+        let op = built.expect("valid op");
+        cur = ctx.result(op, 0);
+        outs.push(cur);
+    }
+    if outs.is_empty() {
+        outs.push(args[0]);
+    }
+    let result_types: Vec<Type> = outs.iter().map(|&v| ctx.value_type(v)).collect();
+    Builder::new(&mut ctx, InsertPoint::End(body)).build("func.return", &outs, &[], vec![]);
+    let fty = ctx.function_type(tys, result_types);
+    let mut state = OperationState::new(ctx.op_name("func.func"));
+    state.regions.push(region);
+    state.attrs = vec![
+        ("sym_name".into(), ctx.string_attr("f")),
+        ("function_type".into(), ctx.type_attr(fty)),
+    ];
+    let f = ctx.create_op(state);
+    let mb = ctx.body_block(module).expect("module body");
+    ctx.append_op(mb, f);
+    (ctx, module)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, failure_persistence: None, ..ProptestConfig::default() })]
+    #[test]
+    fn random_graphs_match_the_interpreter(ops in prop::collection::vec(gen_op(), 1..7)) {
+        let (mut ctx, module) = build_random(&ops);
+        prop_assert!(joinery_ir::verify::verify(&ctx, module).is_empty());
+        let r = check_function(&mut ctx, module, "f", &format!("{ops:?}"));
+        prop_assert!(r.is_ok(), "{:?}: {:?}", ops, r);
+    }
+}
