@@ -97,12 +97,12 @@ func.func @conv_pool(%x: tensor<2x3x8x8xf32>, %w: tensor<16x3x3x3xf32>, %b: tens
 }
 
 // CHECK-LABEL: func.func @in_place
-func.func @in_place(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
-  // CHECK: aten.add_.Tensor %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  %a = aten.add_.Tensor %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  // CHECK: aten.copy_ %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  %c = aten.copy_ %x, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  func.return %c : tensor<4xf32>
+func.func @in_place(%x: !aten.ref<tensor<4xf32>>, %y: tensor<4xf32>) -> !aten.ref<tensor<4xf32>> {
+  // CHECK: aten.add_.Tensor %{{.*}}, %{{.*}} : (!aten.ref<tensor<4xf32>>, tensor<4xf32>) -> !aten.ref<tensor<4xf32>>
+  %a = aten.add_.Tensor %x, %y : (!aten.ref<tensor<4xf32>>, tensor<4xf32>) -> !aten.ref<tensor<4xf32>>
+  // CHECK: aten.copy_ %{{.*}}, %{{.*}} : (!aten.ref<tensor<4xf32>>, !aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
+  %c = aten.copy_ %x, %a : (!aten.ref<tensor<4xf32>>, !aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
+  func.return %c : !aten.ref<tensor<4xf32>>
 }
 
 // The generic form parses too.

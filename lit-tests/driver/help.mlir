@@ -23,7 +23,7 @@
 // CHECK-DAG: --show-dialects
 // CHECK-DAG: -h, --help
 // CHECK: Passes (run in flag order):
-// CHECK-DAG: --canonicalize[=<OPTIONS>]  Canonicalize operations
+// CHECK-DAG: --canonicalize[=<OPTIONS>]{{[[:space:]]+}}Canonicalize operations
 // CHECK-DAG: --cse[=<OPTIONS>]
 // CHECK-DAG: --dce[=<OPTIONS>]
 // CHECK-DAG: --inline[=<OPTIONS>]

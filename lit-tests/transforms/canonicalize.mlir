@@ -30,9 +30,9 @@ func.func @canonicalize$dead_none() {
 // CHECK: "test.unknown"
 // CHECK: aten.relu_
 // CHECK: func.return %[[N]]
-func.func @canonicalize$kept(%a: tensor<4xf32>) -> tensor<4xf32> {
-  %n = aten.neg %a : (tensor<4xf32>) -> tensor<4xf32>
-  %u = "test.unknown"(%a) : (tensor<4xf32>) -> tensor<4xf32>
-  %i = aten.relu_ %a : (tensor<4xf32>) -> tensor<4xf32>
+func.func @canonicalize$kept(%a: !aten.ref<tensor<4xf32>>) -> tensor<4xf32> {
+  %n = aten.neg %a : (!aten.ref<tensor<4xf32>>) -> tensor<4xf32>
+  %u = "test.unknown"(%a) : (!aten.ref<tensor<4xf32>>) -> tensor<4xf32>
+  %i = aten.relu_ %a : (!aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
   func.return %n : tensor<4xf32>
 }

@@ -47,12 +47,12 @@ func.func @cse$different_attributes(%a: tensor<4x4xf32>) -> (tensor<4xf32>, tens
 // CHECK-LABEL: func.func @cse$not_pure
 // CHECK-COUNT-2: "test.unknown"
 // CHECK-COUNT-2: aten.relu_
-func.func @cse$not_pure(%a: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
-  %u1 = "test.unknown"(%a) : (tensor<4xf32>) -> tensor<4xf32>
-  %u2 = "test.unknown"(%a) : (tensor<4xf32>) -> tensor<4xf32>
-  %i1 = aten.relu_ %a : (tensor<4xf32>) -> tensor<4xf32>
-  %i2 = aten.relu_ %a : (tensor<4xf32>) -> tensor<4xf32>
-  func.return %u1, %u2, %i1, %i2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+func.func @cse$not_pure(%a: !aten.ref<tensor<4xf32>>) -> (tensor<4xf32>, tensor<4xf32>, !aten.ref<tensor<4xf32>>, !aten.ref<tensor<4xf32>>) {
+  %u1 = "test.unknown"(%a) : (!aten.ref<tensor<4xf32>>) -> tensor<4xf32>
+  %u2 = "test.unknown"(%a) : (!aten.ref<tensor<4xf32>>) -> tensor<4xf32>
+  %i1 = aten.relu_ %a : (!aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
+  %i2 = aten.relu_ %a : (!aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
+  func.return %u1, %u2, %i1, %i2 : tensor<4xf32>, tensor<4xf32>, !aten.ref<tensor<4xf32>>, !aten.ref<tensor<4xf32>>
 }
 
 // -----

@@ -28,8 +28,8 @@ func.func @dce$live(%a: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-LABEL: func.func @dce$effects
 // CHECK: "test.unknown"
 // CHECK: aten.relu_
-func.func @dce$effects(%a: tensor<4xf32>) {
-  %u = "test.unknown"(%a) : (tensor<4xf32>) -> tensor<4xf32>
-  %i = aten.relu_ %a : (tensor<4xf32>) -> tensor<4xf32>
+func.func @dce$effects(%a: !aten.ref<tensor<4xf32>>) {
+  %u = "test.unknown"(%a) : (!aten.ref<tensor<4xf32>>) -> tensor<4xf32>
+  %i = aten.relu_ %a : (!aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
   func.return
 }

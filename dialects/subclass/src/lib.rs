@@ -62,7 +62,7 @@ pub static SUBCLASS_DIALECT: Dialect = Dialect {
 pub static DESUGAR_SUBCLASSES: PassInfo = PassInfo {
     name: "aot-desugar-subclasses",
     title: "AotDesugarSubclasses",
-    summary: "Flatten tensor-subclass arguments, results and ops into inner tensors",
+    summary: "Flatten tensor subclasses into inner tensors",
     description: "Needs: a func.func with one block whose subclass values (!subclass.*) are \
         arguments, results of subclass.unflatten / subclass.dispatch, and operands of those, \
         subclass.flatten and func.return; results with static outer shapes. Runs after \

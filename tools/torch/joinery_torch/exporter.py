@@ -115,9 +115,18 @@ def to_numpy(t: torch.Tensor) -> np.ndarray:
     return t.contiguous().numpy()
 
 
-def export_joint(module, args, kwargs=None, *, decompositions=None) -> str:
+def export_joint(
+    module, args, kwargs=None, *, decompositions=None, disable_functionalization=False
+) -> str:
     """The joinery text of ``module(*args, **kwargs)``'s joint graph with descriptors."""
-    return export(module, args, kwargs, decompositions=decompositions, run=False).text
+    return export(
+        module,
+        args,
+        kwargs,
+        decompositions=decompositions,
+        disable_functionalization=disable_functionalization,
+        run=False,
+    ).text
 
 
 def export(
@@ -126,21 +135,31 @@ def export(
     kwargs: dict[str, Any] | None = None,
     *,
     decompositions: dict | None = None,
+    disable_functionalization: bool = False,
     run: bool = True,
     seed: int = 0,
 ) -> JointExport:
     """Exports the joint graph; with ``run``, also builds example inputs (random tangents
-    from ``seed``) and runs PyTorch's joint graph on them for reference outputs."""
+    from ``seed``) and runs PyTorch's joint graph on them for reference outputs.
+
+    With ``disable_functionalization`` PyTorch keeps in-place ops and views (level L0):
+    every tensor is then written as a mutable reference ``!aten.ref<tensor<...>>``, as
+    torch-mlir imports ``!torch.tensor``, for ``aot-functionalize`` to rewrite."""
     args = tuple(args)
     kwargs = dict(kwargs or {})
     with contextlib.ExitStack() as stack, _record_stack_traces():
         from torch._functorch.aot_autograd import aot_export_joint_with_descriptors
 
         joint = aot_export_joint_with_descriptors(
-            stack, module, args, kwargs, decompositions=decompositions
+            stack,
+            module,
+            args,
+            kwargs,
+            decompositions=decompositions,
+            disable_functionalization=disable_functionalization,
         )
         gm = joint.graph_module
-        text = _Emitter(gm, joint).emit()
+        text = _Emitter(gm, joint, references=disable_functionalization).emit()
         result = JointExport(
             text=text,
             graph_module=gm,
@@ -285,9 +304,10 @@ def _masked_result_type(op: str, i: int, arg) -> tuple[list, torch.dtype] | None
 class _Emitter:
     """Writes one joint graph module as joinery text."""
 
-    def __init__(self, gm: torch.fx.GraphModule, joint):
+    def __init__(self, gm: torch.fx.GraphModule, joint, references: bool = False):
         self.gm = gm
         self.joint = joint
+        self.references = references
         self.nodes = list(gm.graph.nodes)
         self.taken = {n.name for n in self.nodes}
         self.value: dict[torch.fx.Node, str] = {}
@@ -296,6 +316,12 @@ class _Emitter:
             seq = n.meta.get("seq_nr")
             if seq is not None and n.meta.get("stack_trace") and seq not in self.first_by_seq:
                 self.first_by_seq[seq] = n
+
+    def ty(self, val, what: str) -> str:
+        """The type of a tensor value: ``tensor<...>``, or ``!aten.ref<tensor<...>>`` when
+        exporting with references (non-functional graphs)."""
+        t = tensor_type(val, what)
+        return f"!aten.ref<{t}>" if self.references else t
 
     # ----- errors -----
 
@@ -332,7 +358,7 @@ class _Emitter:
             desc = n.meta.get("desc")
             if desc is None:
                 self.fail(n, "placeholder has no meta['desc'] descriptor")
-            ty = tensor_type(n.meta.get("val"), f"placeholder '{n.name}'")
+            ty = self.ty(n.meta.get("val"), f"placeholder '{n.name}'")
             arg_texts.append(f"%{n.name}: {ty} {{aot.desc = {self.desc_attr(n, desc)}}}")
             self.value[n] = f"%{n.name}"
 
@@ -379,7 +405,7 @@ class _Emitter:
                 self.fail(out_node, f"output {i} is {v!r}, not a graph value")
             if d is None:
                 self.fail(out_node, f"output {i} ('{v.name}') has no descriptor")
-            ty = tensor_type(v.meta.get("val"), f"output {i} ('{v.name}')")
+            ty = self.ty(v.meta.get("val"), f"output {i} ('{v.name}')")
             res_types.append(f"{ty} {{aot.desc = {self.desc_attr(out_node, d)}}}")
             res_values.append((self.use(v, out_node), ty))
         if none_name is not None:
@@ -512,7 +538,7 @@ class _Emitter:
                     if not isinstance(x, torch.fx.Node):
                         self.fail(n, f"tensor argument '{a.name}' is {x!r}, not a graph value")
                     operands.append(self.use(x, n))
-                    operand_types.append(tensor_type(x.meta.get("val"), f"operand '{x.name}'"))
+                    operand_types.append(self.ty(x.meta.get("val"), f"operand '{x.name}'"))
             elif v is not _ABSENT and v is not None:
                 attrs[a.name] = self.attr(n, a, v)
         if len(variable) >= 2 and not (
@@ -579,7 +605,7 @@ class _Emitter:
     def result_types(self, n, op, bound) -> list[str]:
         val = n.meta.get("val")
         if not isinstance(val, (tuple, list)):
-            return [tensor_type(val, f"the result of '{n.name}'")]
+            return [self.ty(val, f"the result of '{n.name}'")]
         values = {a.name: v for a, v in bound}
 
         def arg(name):
@@ -596,7 +622,7 @@ class _Emitter:
                     self.fail(n, f"result {i} is None and its type is unknown")
                 shape, dtype = inferred
                 r = torch.empty(shape, dtype=dtype, device="meta")
-            types.append(tensor_type(r, f"result {i} of '{n.name}'"))
+            types.append(self.ty(r, f"result {i} of '{n.name}'"))
         return types
 
 

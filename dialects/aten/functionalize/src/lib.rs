@@ -74,7 +74,7 @@ use joinery_pass::{Pass, PassInfo, PassRegistry, PassResult, PassState};
 pub static FUNCTIONALIZE: PassInfo = PassInfo {
     name: "aot-functionalize",
     title: "AotFunctionalize",
-    summary: "Rewrite in-place ops and views on !aten.ref tensors into functional ops (L0 -> L1)",
+    summary: "Rewrite in-place ops on !aten.ref into values",
     description: "Needs: a func.func whose body is one block; references !aten.ref<T> only as \
         operands and results of catalogue aten ops, aten.ref_to_value / aten.value_to_ref and \
         func.return; arguments that do not alias each other.\n\
