@@ -31,13 +31,13 @@ func.func @reductions_and_matmul(%x: tensor<4x3xf32>, %w: tensor<5x3xf32>, %bias
   %y = aten.addmm %bias, %x, %wt : (tensor<5xf32>, tensor<4x3xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
   // CHECK: aten.mm
   %m = aten.mm %x, %wt : (tensor<4x3xf32>, tensor<3x5xf32>) -> tensor<4x5xf32>
-  // CHECK: aten.sum.dim_IntList %{{.*}} {dim = [0 : i64], keepdim = true} : (tensor<4x5xf32>) -> tensor<1x5xf32>
+  // CHECK: aten.sum.dim_IntList %{{.*}} {dim = [0], keepdim = true} : (tensor<4x5xf32>) -> tensor<1x5xf32>
   %s = aten.sum.dim_IntList %y {dim = [0], keepdim = true} : (tensor<4x5xf32>) -> tensor<1x5xf32>
-  // CHECK: aten.amax %{{.*}} {dim = [1 : i64]} : (tensor<4x5xf32>) -> tensor<4xf32>
+  // CHECK: aten.amax %{{.*}} {dim = [1]} : (tensor<4x5xf32>) -> tensor<4xf32>
   %mx = aten.amax %m {dim = [1]} : (tensor<4x5xf32>) -> tensor<4xf32>
-  // CHECK: %{{.*}}:2 = aten.var_mean.correction %{{.*}} {correction = 0 : i64, dim = [1 : i64]} : (tensor<4x5xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  // CHECK: %{{.*}}:2 = aten.var_mean.correction %{{.*}} {correction = 0 : i64, dim = [1]} : (tensor<4x5xf32>) -> (tensor<4xf32>, tensor<4xf32>)
   %vm:2 = aten.var_mean.correction %m {correction = 0 : i64, dim = [1]} : (tensor<4x5xf32>) -> (tensor<4xf32>, tensor<4xf32>)
-  // CHECK: aten.mean.dim %{{.*}} {dim = [-1 : i64]} : (tensor<?x5xf32>) -> tensor<?xf32>
+  // CHECK: aten.mean.dim %{{.*}} {dim = [-1]} : (tensor<?x5xf32>) -> tensor<?xf32>
   %dyn = "test.dynamic"() : () -> tensor<?x5xf32>
   %md = aten.mean.dim %dyn {dim = [-1]} : (tensor<?x5xf32>) -> tensor<?xf32>
   func.return %s : tensor<1x5xf32>
@@ -45,21 +45,21 @@ func.func @reductions_and_matmul(%x: tensor<4x3xf32>, %w: tensor<5x3xf32>, %bias
 
 // CHECK-LABEL: func.func @views
 func.func @views(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
-  // CHECK: aten.view %{{.*}} {size = [-1 : i64, 4 : i64]} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
+  // CHECK: aten.view %{{.*}} {size = [-1, 4]} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
   %v = aten.view %x {size = [-1, 4]} : (tensor<2x3x4xf32>) -> tensor<6x4xf32>
-  // CHECK: aten.permute %{{.*}} {dims = [2 : i64, 0 : i64, 1 : i64]} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  // CHECK: aten.permute %{{.*}} {dims = [2, 0, 1]} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
   %p = aten.permute %x {dims = [2, 0, 1]} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
   // CHECK: aten.transpose.int %{{.*}} {dim0 = 0 : i64, dim1 = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
   %tr = aten.transpose.int %x {dim0 = 0 : i64, dim1 = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
   // CHECK: aten.unsqueeze %{{.*}} {dim = 0 : i64} : (tensor<2x3x4xf32>) -> tensor<1x2x3x4xf32>
   %u = aten.unsqueeze %x {dim = 0 : i64} : (tensor<2x3x4xf32>) -> tensor<1x2x3x4xf32>
-  // CHECK: aten.expand %{{.*}} {size = [5 : i64, 2 : i64, 3 : i64, 4 : i64]} : (tensor<1x2x3x4xf32>) -> tensor<5x2x3x4xf32>
+  // CHECK: aten.expand %{{.*}} {size = [5, 2, 3, 4]} : (tensor<1x2x3x4xf32>) -> tensor<5x2x3x4xf32>
   %ex = aten.expand %u {size = [5, 2, 3, 4]} : (tensor<1x2x3x4xf32>) -> tensor<5x2x3x4xf32>
   // CHECK: aten.slice.Tensor %{{.*}} {dim = 1 : i64, end = 9223372036854775807 : i64, start = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x2x4xf32>
   %sl = aten.slice.Tensor %x {dim = 1 : i64, end = 9223372036854775807 : i64, start = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x2x4xf32>
   // CHECK: aten.select.int %{{.*}} {dim = 0 : i64, index = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<3x4xf32>
   %se = aten.select.int %x {dim = 0 : i64, index = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<3x4xf32>
-  // CHECK: %{{.*}}:2 = aten.split_with_sizes %{{.*}} {dim = 2 : i64, split_sizes = [1 : i64, 3 : i64]} : (tensor<2x3x4xf32>) -> (tensor<2x3x1xf32>, tensor<2x3x3xf32>)
+  // CHECK: %{{.*}}:2 = aten.split_with_sizes %{{.*}} {dim = 2 : i64, split_sizes = [1, 3]} : (tensor<2x3x4xf32>) -> (tensor<2x3x1xf32>, tensor<2x3x3xf32>)
   %sp:2 = aten.split_with_sizes %x {dim = 2 : i64, split_sizes = [1, 3]} : (tensor<2x3x4xf32>) -> (tensor<2x3x1xf32>, tensor<2x3x3xf32>)
   // CHECK: aten.cat %{{.*}}, %{{.*}} {dim = -1 : i64} : (tensor<2x3x1xf32>, tensor<2x3x3xf32>) -> tensor<2x3x4xf32>
   %ct = aten.cat %sp#0, %sp#1 {dim = -1 : i64} : (tensor<2x3x1xf32>, tensor<2x3x3xf32>) -> tensor<2x3x4xf32>
@@ -71,7 +71,7 @@ func.func @views(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
 // CHECK-LABEL: func.func @nn
 func.func @nn(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %labels: tensor<2xi64>) -> tensor<f32> {
   // Weight present, bias absent: operandSegmentSizes says which.
-  // CHECK: %{{.*}}:3 = aten.native_layer_norm %{{.*}}, %{{.*}} {eps = 1.0e-5 : f64, normalized_shape = [8 : i64], operandSegmentSizes = [1 : i64, 1 : i64, 0 : i64]} : (tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  // CHECK: %{{.*}}:3 = aten.native_layer_norm %{{.*}}, %{{.*}} {eps = 1.0e-5 : f64, normalized_shape = [8], operandSegmentSizes = [1, 1, 0]} : (tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
   %ln:3 = aten.native_layer_norm %x, %w {eps = 1.0e-05 : f64, normalized_shape = [8], operandSegmentSizes = [1, 1, 0]} : (tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
   // CHECK: aten._log_softmax %{{.*}} {dim = 1 : i64, half_to_float = false} : (tensor<2x8xf32>) -> tensor<2x8xf32>
   %ls = aten._log_softmax %ln#0 {dim = 1 : i64, half_to_float = false} : (tensor<2x8xf32>) -> tensor<2x8xf32>
@@ -79,7 +79,7 @@ func.func @nn(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %labels: tensor<2xi64>) ->
   %loss:2 = aten.nll_loss_forward %ls, %labels {ignore_index = -100 : i64, reduction = 1 : i64} : (tensor<2x8xf32>, tensor<2xi64>) -> (tensor<f32>, tensor<f32>)
   // CHECK: %{{.*}}:2 = aten.native_dropout %{{.*}} {p = 0.5 : f64, train = true} : (tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xi1>)
   %d:2 = aten.native_dropout %x {p = 0.5 : f64, train = true} : (tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xi1>)
-  // CHECK: aten.full {fill_value = 0 : i64, size = [2 : i64, 3 : i64]} : () -> tensor<2x3xi64>
+  // CHECK: aten.full {fill_value = 0 : i64, size = [2, 3]} : () -> tensor<2x3xi64>
   %f = aten.full {fill_value = 0 : i64, size = [2, 3]} : () -> tensor<2x3xi64>
   // CHECK: aten.embedding %{{.*}}, %{{.*}} : (tensor<10x4xf32>, tensor<2x3xi64>) -> tensor<2x3x4xf32>
   %table = "test.table"() : () -> tensor<10x4xf32>
@@ -89,9 +89,9 @@ func.func @nn(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %labels: tensor<2xi64>) ->
 
 // CHECK-LABEL: func.func @conv_pool
 func.func @conv_pool(%x: tensor<2x3x8x8xf32>, %w: tensor<16x3x3x3xf32>, %b: tensor<16xf32>) -> tensor<2x16x4x4xf32> {
-  // CHECK: aten.convolution %{{.*}}, %{{.*}}, %{{.*}} {dilation = [1 : i64, 1 : i64], groups = 1 : i64, output_padding = [0 : i64, 0 : i64], padding = [1 : i64, 1 : i64], stride = [1 : i64, 1 : i64], transposed = false} : (tensor<2x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<2x16x8x8xf32>
+  // CHECK: aten.convolution %{{.*}}, %{{.*}}, %{{.*}} {dilation = [1, 1], groups = 1 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<2x16x8x8xf32>
   %c = aten.convolution %x, %w, %b {dilation = [1, 1], groups = 1 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<2x16x8x8xf32>
-  // CHECK: %{{.*}}:2 = aten.max_pool2d_with_indices %{{.*}} {kernel_size = [2 : i64, 2 : i64], stride = [2 : i64, 2 : i64]} : (tensor<2x16x8x8xf32>) -> (tensor<2x16x4x4xf32>, tensor<2x16x4x4xi64>)
+  // CHECK: %{{.*}}:2 = aten.max_pool2d_with_indices %{{.*}} {kernel_size = [2, 2], stride = [2, 2]} : (tensor<2x16x8x8xf32>) -> (tensor<2x16x4x4xf32>, tensor<2x16x4x4xi64>)
   %p:2 = aten.max_pool2d_with_indices %c {kernel_size = [2, 2], stride = [2, 2]} : (tensor<2x16x8x8xf32>) -> (tensor<2x16x4x4xf32>, tensor<2x16x4x4xi64>)
   func.return %p#0 : tensor<2x16x4x4xf32>
 }
