@@ -44,6 +44,7 @@ impl Executor {
     /// An executor with `threads` worker threads.
     pub fn new(threads: usize) -> Executor {
         let threads = threads.max(1);
+        blas::set_threads(threads);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -87,12 +88,39 @@ impl Executor {
                 .collect(),
         );
         let threads = self.threads;
+        let profile = std::env::var_os("JOINERY_PROFILE").is_some();
         self.pool.install(|| {
-            for step in &plan.steps {
+            for (i, step) in plan.steps.iter().enumerate() {
+                let t = std::time::Instant::now();
                 run_step(step, kernels, ptrs.slice(), threads);
+                if profile {
+                    eprintln!("{}", describe_step(plan, i, t.elapsed()));
+                }
             }
         });
     }
+}
+
+/// One line of `JOINERY_PROFILE` output: step, time, what it runs.
+fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
+    let what = match &plan.steps[i] {
+        Step::Kernel { kernel, work, .. } => {
+            let k = &plan.kernels[*kernel];
+            format!(
+                "kernel {} ({} points): {}",
+                k.symbol,
+                work,
+                k.sources.join(", ")
+            )
+        }
+        Step::Gemm { m, n, k, batch, .. } => format!("gemm {batch}x[{m}x{k}]@[{k}x{n}]"),
+        Step::Fill { elements, .. } => format!("fill {elements}"),
+    };
+    format!(
+        "@{} step {i:>3} {:>9.3} ms  {what}",
+        plan.name,
+        t.as_secs_f64() * 1e3
+    )
 }
 
 fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize) {
@@ -153,7 +181,67 @@ fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize)
                         .offset((r.offset + r.bs * i as i64) as isize)
                 }
             };
+            if *batch >= threads && threads > 1 {
+                // Many small products: one single-threaded GEMM per batch, batches in
+                // parallel.
+                let p = Ptrs(ptrs.to_vec());
+                let (m, n, k, acc, nb) = (*m, *n, *k, *accumulate, *batch);
+                let (a, b, c) = (*a, *b, *c);
+                rayon::scope(|s| {
+                    for t in 0..threads {
+                        let p = p.clone();
+                        s.spawn(move |_| {
+                            let at = |r: &MatRef, i: usize| -> *mut f32 {
+                                // SAFETY: offsets and strides come from the static shapes.
+                                unsafe {
+                                    p.slice()[r.buffer]
+                                        .cast::<f32>()
+                                        .offset((r.offset + r.bs * i as i64) as isize)
+                                }
+                            };
+                            for i in (t..nb).step_by(threads) {
+                                // SAFETY: batches write disjoint output matrices.
+                                unsafe {
+                                    gemm::gemm(
+                                        m,
+                                        n,
+                                        k,
+                                        at(&c, i),
+                                        c.cs as isize,
+                                        c.rs as isize,
+                                        acc,
+                                        at(&a, i),
+                                        a.cs as isize,
+                                        a.rs as isize,
+                                        at(&b, i),
+                                        b.cs as isize,
+                                        b.rs as isize,
+                                        1.0f32,
+                                        1.0f32,
+                                        false,
+                                        false,
+                                        false,
+                                        gemm::Parallelism::None,
+                                    )
+                                }
+                            }
+                        });
+                    }
+                });
+                return;
+            }
             for i in 0..*batch {
+                if blas::sgemm(
+                    *m,
+                    *n,
+                    *k,
+                    (a, at(a, i)),
+                    (b, at(b, i)),
+                    (c, at(c, i)),
+                    *accumulate,
+                ) {
+                    continue;
+                }
                 // SAFETY: the operands are f32 buffers of the declared extents.
                 unsafe {
                     gemm::gemm(
@@ -253,4 +341,121 @@ fn fill(ptr: *mut u8, dtype: DType, n: usize, value: f64) {
             DType::Bool => std::slice::from_raw_parts_mut(ptr, n).fill((value != 0.0) as u8),
         }
     }
+}
+
+/// OpenBLAS's `cblas_sgemm` for operands with a unit stride, when the build found it.
+mod blas {
+    use crate::plan::MatRef;
+
+    #[cfg(joinery_openblas)]
+    unsafe extern "C" {
+        fn cblas_sgemm(
+            layout: i32,
+            ta: i32,
+            tb: i32,
+            m: i32,
+            n: i32,
+            k: i32,
+            alpha: f32,
+            a: *const f32,
+            lda: i32,
+            b: *const f32,
+            ldb: i32,
+            beta: f32,
+            c: *mut f32,
+            ldc: i32,
+        );
+        fn openblas_set_num_threads(n: i32);
+    }
+
+    /// Sets OpenBLAS's own thread count (it keeps a pthread pool beside rayon's).
+    pub fn set_threads(n: usize) {
+        #[cfg(joinery_openblas)]
+        // SAFETY: a plain setter.
+        unsafe {
+            openblas_set_num_threads(n as i32)
+        };
+        let _ = n;
+    }
+
+    /// `(transpose, leading dimension)` of a row-major view, if it has a unit stride.
+    #[cfg_attr(not(joinery_openblas), allow(dead_code))]
+    fn layout(r: &MatRef, rows: usize, cols: usize) -> Option<(i32, i32)> {
+        const NO: i32 = 111;
+        const TRANS: i32 = 112;
+        if r.cs == 1 && r.rs >= cols.max(1) as i64 {
+            Some((NO, r.rs as i32))
+        } else if r.rs == 1 && r.cs >= rows.max(1) as i64 {
+            Some((TRANS, r.cs as i32))
+        } else {
+            None
+        }
+    }
+
+    /// Runs `c (+)= a @ b` with OpenBLAS; false when it cannot (not linked, or no unit
+    /// stride), and the caller uses the `gemm` crate.
+    #[cfg(joinery_openblas)]
+    pub fn sgemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: (&MatRef, *mut f32),
+        b: (&MatRef, *mut f32),
+        c: (&MatRef, *mut f32),
+        accumulate: bool,
+    ) -> bool {
+        let (Some((ta, lda)), Some((tb, ldb))) = (layout(a.0, m, k), layout(b.0, k, n)) else {
+            return false;
+        };
+        if c.0.cs != 1 || c.0.rs < n.max(1) as i64 {
+            return false;
+        }
+        let beta = if accumulate { 1.0 } else { 0.0 };
+        // SAFETY: the views cover m x k, k x n and m x n f32 elements.
+        unsafe {
+            cblas_sgemm(
+                101,
+                ta,
+                tb,
+                m as i32,
+                n as i32,
+                k as i32,
+                1.0,
+                a.1,
+                lda,
+                b.1,
+                ldb,
+                beta,
+                c.1,
+                c.0.rs as i32,
+            )
+        };
+        true
+    }
+
+    /// Without OpenBLAS every GEMM goes to the `gemm` crate.
+    #[cfg(not(joinery_openblas))]
+    pub fn sgemm(
+        _m: usize,
+        _n: usize,
+        _k: usize,
+        _a: (&MatRef, *mut f32),
+        _b: (&MatRef, *mut f32),
+        _c: (&MatRef, *mut f32),
+        _accumulate: bool,
+    ) -> bool {
+        false
+    }
+
+    /// Which library runs GEMM steps.
+    pub const NAME: &str = if cfg!(joinery_openblas) {
+        "OpenBLAS"
+    } else {
+        "gemm crate"
+    };
+}
+
+/// The GEMM library this runtime was built with (`OpenBLAS` or `gemm crate`).
+pub fn gemm_library() -> &'static str {
+    blas::NAME
 }

@@ -386,3 +386,51 @@ pub fn write_shared_library(
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", header.display())))?;
     Ok(())
 }
+
+/// Work of one call of an L3 function: floating-point operations of its GEMMs and bytes
+/// its kernels and GEMMs read and write (each operand counted once per step: elements
+/// along broadcast dimensions are not re-counted).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cost {
+    pub gemm_flops: f64,
+    pub bytes: f64,
+}
+
+/// The [`Cost`] of the L3 function `func`.
+pub fn cost(ctx: &Context, func: OpId) -> Cost {
+    let mut c = Cost::default();
+    let elem = |v: joinery_ir::Value| {
+        let bytes = memplan::buffer_bytes(ctx, v) as f64;
+        let n = graph::static_info(ctx, ctx.value_type(v))
+            .map_or(1.0, |(s, _)| s.iter().product::<u64>().max(1) as f64);
+        bytes / n
+    };
+    for op in ctx.walk(func) {
+        match ctx.name_str(op) {
+            "kernel.fused" => {
+                let k = codegen::FusedKernel::read(ctx, op);
+                let maps = k.in_maps.iter().chain(&k.out_maps);
+                for (v, map) in ctx.operands(op).iter().zip(maps) {
+                    let touched: f64 = k
+                        .space
+                        .iter()
+                        .zip(&map[1..])
+                        .filter(|(_, s)| **s != 0)
+                        .map(|(d, _)| *d as f64)
+                        .product();
+                    c.bytes += touched * elem(*v);
+                }
+            }
+            "kernel.gemm" => {
+                let get = |n: &str| ctx.attr(op, n).and_then(|a| ctx.as_i64(a)).unwrap_or(0) as f64;
+                let (m, n, k, b) = (get("m"), get("n"), get("k"), get("batch"));
+                c.gemm_flops += 2.0 * m * n * k * b;
+                let acc = ctx.attr(op, "accumulate").and_then(|a| ctx.as_bool(a)) == Some(true);
+                c.bytes += 4.0 * b * (m * k + k * n + m * n * if acc { 2.0 } else { 1.0 });
+            }
+            "kernel.fill" => c.bytes += memplan::buffer_bytes(ctx, ctx.operand(op, 0)) as f64,
+            _ => {}
+        }
+    }
+    c
+}

@@ -4,13 +4,15 @@
 //! compiled by the LLVM backend instead.
 //!
 //! `joinery-run train EXAMPLE.mlir --steps N --lr X` trains a joint graph natively with
-//! SGD on synthetic data ([`train`]).
+//! SGD on synthetic data ([`train`]); `joinery-run bench FILE.mlir` times a function
+//! compiled natively ([`bench`]).
 //!
 //! Argument `i` is read from `DIR/arg{i}.npy`, or else from `DIR/<name>.npy` where
 //! `<name>` is the argument's SSA name (`primals_1.npy` for `%primals_1`). Result `j` is
 //! written to `out{j}.npy`; a `None` result (a masked-out gradient) writes no file and is
 //! reported on stderr.
 
+mod bench;
 mod native;
 mod train;
 
@@ -61,12 +63,15 @@ struct Cli {
 enum Command {
     /// Train a joint graph natively with SGD on synthetic data.
     Train(train::TrainArgs),
+    /// Time a function compiled natively (compile time, median call time, work per call).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Train(args)) => train::train(args),
+        Some(Command::Bench(args)) => bench::bench(args),
         None => run(&cli),
     };
     match result {

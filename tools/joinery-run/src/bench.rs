@@ -1,0 +1,99 @@
+//! `joinery-run bench FILE.mlir --fn joint --iters N`: compiles a function natively (cold,
+//! timed from text to callable) and times calls on random inputs; prints one JSON line
+//! with compile time, median call time, GEMM flops and bytes moved per call.
+
+use crate::native::load;
+use clap::Args;
+use joinery_runtime::{DType, Tensor};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `joinery-run bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// The module (MLIR text).
+    #[arg(value_name = "FILE.mlir")]
+    pub file: PathBuf,
+    /// The function to time.
+    #[arg(long = "fn", value_name = "NAME", default_value = "joint")]
+    pub func: String,
+    /// Timed calls (after one warm-up call).
+    #[arg(long, default_value_t = 20)]
+    pub iters: usize,
+    /// Worker threads (default: JOINERY_NUM_THREADS or all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Runs the command; the error is the text to print.
+pub fn bench(args: &BenchArgs) -> Result<(), String> {
+    let t0 = Instant::now();
+    let (mut ctx, sources, module) = load(&args.file)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(joinery_runtime::default_threads);
+    let (mut modules, native) =
+        joinery_backend::compile_jit(&mut ctx, module, std::slice::from_ref(&args.func), threads)
+            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    let compile = t0.elapsed();
+    let m = modules.remove(0);
+    let cost = joinery_backend::cost(&ctx, native.reports[0].func);
+    let mut seed = 1u64;
+    let mut inputs: Vec<Tensor<'static>> = m
+        .plan()
+        .inputs
+        .iter()
+        .map(|a| {
+            let n: usize = a.shape.iter().product();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let mut s = seed;
+            let mut next = move || {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                s
+            };
+            match a.dtype {
+                DType::F32 => Tensor::from_vec(
+                    &a.shape,
+                    (0..n)
+                        .map(|_| (next() >> 40) as f32 / (1u64 << 24) as f32 - 0.5)
+                        .collect(),
+                ),
+                DType::I64 => {
+                    Tensor::from_vec(&a.shape, (0..n).map(|_| (next() % 2) as i64).collect())
+                }
+                other => Tensor::zeros(other, &a.shape),
+            }
+        })
+        .collect();
+    m.call(&mut inputs).map_err(|e| format!("{e}\n"))?;
+    let mut times: Vec<f64> = (0..args.iters.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            m.call(&mut inputs).map(|_| t.elapsed().as_secs_f64() * 1e3)
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{e}\n"))?;
+    times.sort_by(f64::total_cmp);
+    let r = &native.reports[0];
+    println!(
+        "{{\"fn\": \"{}\", \"compile_ms\": {:.1}, \"lower_ms\": {:.1}, \"llvm_ms\": {:.1}, \"median_ms\": {:.3}, \"min_ms\": {:.3}, \"kernels\": {}, \"gemms\": {}, \"arena_bytes\": {}, \"unshared_bytes\": {}, \"gemm_flops\": {:.0}, \"bytes\": {:.0}, \"threads\": {}}}",
+        args.func,
+        compile.as_secs_f64() * 1e3,
+        native.timings.lower.as_secs_f64() * 1e3,
+        native.timings.llvm.as_secs_f64() * 1e3,
+        times[times.len() / 2],
+        times[0],
+        r.kernels,
+        r.gemms,
+        r.memory.arena_bytes,
+        r.memory.unshared_bytes,
+        cost.gemm_flops,
+        cost.bytes,
+        threads
+    );
+    Ok(())
+}
