@@ -1258,9 +1258,7 @@ pub fn print_with_comments(cg: &Codegen<'_>) -> String {
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("define ") {
             if let Some((_, c)) = cg.comments.iter().find(|(name, _)| {
-                rest.contains(&format!("@{name}("))
-                    || rest.contains(&format!("@\"{name}.body\"("))
-                    || rest.contains(&format!("@{name}.body("))
+                rest.contains(&format!("@{name}(")) || rest.contains(&format!("@\"{name}\"("))
             }) {
                 out.push_str(c);
                 out.push('\n');
