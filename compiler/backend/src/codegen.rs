@@ -756,7 +756,7 @@ impl<'ll> Codegen<'ll> {
                     .build_float_compare(FloatPredicate::UNO, a, a, "")
                     .map_err(ll_err)?;
                 let keep = b.build_or(keep, isnan, "").map_err(ll_err)?;
-                return Ok(b.build_select(keep, a, c, "").map_err(ll_err)?);
+                return b.build_select(keep, a, c, "").map_err(ll_err);
             }
             "kernel.pow" => self
                 .call_intrinsic("llvm.pow", a.get_type().into(), &[a.into(), c.into()])?
@@ -1256,13 +1256,13 @@ pub fn print_with_comments(cg: &Codegen<'_>) -> String {
     let text = cg.module.print_to_string().to_string();
     let mut out = String::new();
     for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("define ") {
-            if let Some((_, c)) = cg.comments.iter().find(|(name, _)| {
+        if let Some(rest) = line.strip_prefix("define ")
+            && let Some((_, c)) = cg.comments.iter().find(|(name, _)| {
                 rest.contains(&format!("@{name}(")) || rest.contains(&format!("@\"{name}\"("))
-            }) {
-                out.push_str(c);
-                out.push('\n');
-            }
+            })
+        {
+            out.push_str(c);
+            out.push('\n');
         }
         out.push_str(line);
         out.push('\n');

@@ -80,7 +80,7 @@ fn random_inputs(ctx: &Context, func: OpId, seed: u64) -> Vec<ITensor> {
                 joinery_aten::DType::Bool => ITensor::Bool(
                     ndarray::ArrayD::from_shape_vec(
                         ix,
-                        (0..n).map(|_| rng.next() % 2 == 0).collect(),
+                        (0..n).map(|_| rng.next().is_multiple_of(2)).collect(),
                     )
                     .expect("shape"),
                 ),
