@@ -523,3 +523,110 @@ proptest! {
         prop_assert!(r.is_ok(), "{:?}: {:?}", ops, r);
     }
 }
+
+#[test]
+fn the_c_abi_runs_differentiable_functions_on_dlpack_tensors() {
+    use joinery_runtime::capi::*;
+    let text = std::fs::read_to_string(root().join("examples/mlp_joint.mlir")).expect("example");
+    let (mut ctx, module) = parse_text(&text);
+    let func = ctx.lookup_symbol(module, "joint").expect("joint");
+    let inputs = random_inputs(&ctx, func, 9);
+    let expected =
+        joinery_interp::run_function(&ctx, module, "joint", inputs.clone()).expect("interp");
+    // Ahead of time: partition, compile forward and backward, write the library.
+    let (_, mut native) =
+        joinery_backend::compile_differentiable(&mut ctx, module, "joint", 2).expect("compiles");
+    native.bundle.diffs[0].name = "joint".into();
+    let dir = std::env::temp_dir().join(format!("joinery-capi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let lib_path = dir.join("mlp.so");
+    joinery_backend::write_shared_library(&ctx, &native, &lib_path, &dir.join("mlp.h"))
+        .expect("writes");
+    let mut tensors: Vec<Tensor<'static>> = inputs.iter().map(to_runtime).collect();
+    let mut shapes: Vec<Vec<i64>> = tensors
+        .iter()
+        .map(|t| t.shape().iter().map(|&d| d as i64).collect())
+        .collect();
+    let dl: Vec<DLTensor> = tensors
+        .iter_mut()
+        .zip(shapes.iter_mut())
+        .map(|(t, s)| DLTensor {
+            data: t.as_ptr().cast(),
+            device: DLDevice {
+                device_type: KDL_CPU,
+                device_id: 0,
+            },
+            ndim: s.len() as i32,
+            dtype: match t.dtype() {
+                DType::F32 => DLDataType {
+                    code: 2,
+                    bits: 32,
+                    lanes: 1,
+                },
+                _ => DLDataType {
+                    code: 0,
+                    bits: 64,
+                    lanes: 1,
+                },
+            },
+            shape: s.as_mut_ptr(),
+            strides: std::ptr::null_mut(),
+            byte_offset: 0,
+        })
+        .collect();
+    let path = std::ffi::CString::new(lib_path.to_string_lossy().as_bytes()).expect("path");
+    let name = std::ffi::CString::new("joint").expect("name");
+    // SAFETY: the calls follow joinery.h: live handles, valid DLTensors, enough slots.
+    unsafe {
+        let lib = joinery_library_open(path.as_ptr());
+        assert!(!lib.is_null());
+        let d = joinery_diff_get(lib, name.as_ptr());
+        assert!(
+            !d.is_null(),
+            "{:?}",
+            std::ffi::CStr::from_ptr(joinery_last_error())
+        );
+        let mut outs = [std::ptr::null_mut(); 1];
+        let mut saved = std::ptr::null_mut();
+        let n = dl.len();
+        assert_eq!(
+            joinery_diff_forward(d, dl.as_ptr(), n - 1, outs.as_mut_ptr(), 1, &mut saved),
+            0
+        );
+        let mut grads = [std::ptr::null_mut(); 6];
+        assert_eq!(
+            joinery_diff_backward(d, saved, dl.as_ptr().add(n - 1), 1, grads.as_mut_ptr(), 6),
+            0
+        );
+        let mut got: Vec<Option<Tensor<'static>>> = Vec::new();
+        for &m in outs.iter().chain(grads.iter()) {
+            if m.is_null() {
+                got.push(None);
+                continue;
+            }
+            let t = &(*m).dl_tensor;
+            let shape: Vec<usize> = (0..t.ndim as usize)
+                .map(|i| *t.shape.add(i) as usize)
+                .collect();
+            got.push(Some(
+                Tensor::from_raw(t.data.cast(), DType::F32, &shape).to_owned_tensor(),
+            ));
+            ((*m).deleter.expect("deleter"))(m);
+        }
+        compare("C ABI forward+backward", &got, &expected);
+        // A wrong argument is an error with a message, not a crash.
+        let mut bad = [std::ptr::null_mut(); 1];
+        let mut s2 = std::ptr::null_mut();
+        assert_eq!(
+            joinery_diff_forward(d, dl.as_ptr().add(1), n - 1, bad.as_mut_ptr(), 1, &mut s2),
+            -1
+        );
+        let msg = std::ffi::CStr::from_ptr(joinery_last_error())
+            .to_string_lossy()
+            .into_owned();
+        assert!(msg.contains("argument #0"), "{msg}");
+        joinery_diff_free(d);
+        joinery_library_close(lib);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

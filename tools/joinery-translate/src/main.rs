@@ -82,6 +82,7 @@ fn run(cli: &Cli) -> Result<String, String> {
     } else {
         cli.functions.clone()
     };
+    let mut diffs = Vec::new();
     if cli.partition {
         let mut split = Vec::new();
         for name in &functions {
@@ -90,13 +91,22 @@ fn run(cli: &Cli) -> Result<String, String> {
                 .ok_or_else(|| format!("error: no function named @{name}\n"))?;
             let p = joinery_partition::partition_joint(&mut ctx, func, &Default::default())
                 .map_err(render)?;
+            let fwd_results = joinery_func::signature(&ctx, p.forward).map_or(0, |(_, r)| r.len());
+            diffs.push(joinery_runtime::plan::DiffSpec {
+                name: name.clone(),
+                forward: split.len(),
+                backward: split.len() + 1,
+                num_fwd_outputs: fwd_results - p.saved_tensors,
+                num_saved: p.saved_tensors,
+            });
             for f in [p.forward, p.backward] {
                 split.push(ctx.symbol_name(f).unwrap_or_default().to_string());
             }
         }
         functions = split;
     }
-    let native = joinery_backend::compile(&mut ctx, module, &functions).map_err(render)?;
+    let mut native = joinery_backend::compile(&mut ctx, module, &functions).map_err(render)?;
+    native.bundle.diffs = diffs;
     if cli.to_kernels {
         let mut out = String::new();
         for r in &native.reports {
