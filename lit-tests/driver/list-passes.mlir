@@ -5,10 +5,15 @@
 // CHECK-LABEL: Passes:
 // CHECK:      --canonicalize {{ *}}- Canonicalize operations
 // CHECK-NEXT:   max-iterations=<int> - {{.+}} (default: 10)
+// CHECK:      --convert-aten-to-kernel {{ *}}- Lower aten functions to kernel-dialect loop nests and GEMM calls (L1/L2 -> L3)
 // CHECK:      --cse {{ *}}- Eliminate common sub-expressions
 // CHECK-NEXT: --dce {{ *}}- Erase pure operations whose results are unused
 // CHECK-NEXT: --inline {{ *}}- Inline function calls
 // CHECK-NEXT:   remove-dead-callees=<bool> - {{.+}} (default: true)
+// CHECK-NEXT: --kernel-fuse {{ *}}- Merge producer loop nests into their consumers (vertical fusion)
+// CHECK-NEXT:     (runs on 'func.func')
+// CHECK-NEXT: --kernel-plan-memory {{ *}}- Place intermediate kernel buffers in one arena by liveness
+// CHECK-NEXT:     (runs on 'func.func')
 // CHECK-NEXT: --symbol-dce {{ *}}- Eliminate dead private symbols
 
 // DIALECTS: Available Dialects:
@@ -16,3 +21,5 @@
 // DIALECTS-NEXT: func {{ *}}- {{.+}}
 // DIALECTS-NEXT: aot {{ *}}- {{.+}}
 // DIALECTS-NEXT: aten {{ *}}- {{.+}}
+// DIALECTS-NEXT: subclass {{ *}}- {{.+}}
+// DIALECTS-NEXT: kernel {{ *}}- Buffers, fused loop nests and GEMM calls (level L3)

@@ -51,6 +51,7 @@ pub struct DLManagedTensor {
 pub const KDL_CPU: i32 = 1;
 const KDL_INT: u8 = 0;
 const KDL_FLOAT: u8 = 2;
+const KDL_BFLOAT: u8 = 4;
 const KDL_BOOL: u8 = 6;
 
 thread_local! {
@@ -75,6 +76,10 @@ fn dtype_from_dl(t: DLDataType) -> Option<DType> {
         (KDL_FLOAT, 64, 1) => Some(DType::F64),
         (KDL_INT, 64, 1) => Some(DType::I64),
         (KDL_INT, 32, 1) => Some(DType::I32),
+        (KDL_INT, 16, 1) => Some(DType::I16),
+        (KDL_INT, 8, 1) => Some(DType::I8),
+        (KDL_FLOAT, 16, 1) => Some(DType::F16),
+        (KDL_BFLOAT, 16, 1) => Some(DType::BF16),
         (KDL_BOOL, 8, 1) => Some(DType::Bool),
         _ => None,
     }
@@ -86,6 +91,10 @@ fn dtype_to_dl(d: DType) -> DLDataType {
         DType::F64 => (KDL_FLOAT, 64),
         DType::I64 => (KDL_INT, 64),
         DType::I32 => (KDL_INT, 32),
+        DType::I16 => (KDL_INT, 16),
+        DType::I8 => (KDL_INT, 8),
+        DType::F16 => (KDL_FLOAT, 16),
+        DType::BF16 => (KDL_BFLOAT, 16),
         DType::Bool => (KDL_BOOL, 8),
     };
     DLDataType {

@@ -338,6 +338,12 @@ fn fill(ptr: *mut u8, dtype: DType, n: usize, value: f64) {
             DType::F64 => std::slice::from_raw_parts_mut(ptr.cast::<f64>(), n).fill(value),
             DType::I64 => std::slice::from_raw_parts_mut(ptr.cast::<i64>(), n).fill(value as i64),
             DType::I32 => std::slice::from_raw_parts_mut(ptr.cast::<i32>(), n).fill(value as i32),
+            DType::I16 => std::slice::from_raw_parts_mut(ptr.cast::<i16>(), n).fill(value as i16),
+            DType::I8 => std::slice::from_raw_parts_mut(ptr.cast::<i8>(), n).fill(value as i8),
+            DType::F16 => std::slice::from_raw_parts_mut(ptr.cast::<u16>(), n)
+                .fill(half::f16::from_f64(value).to_bits()),
+            DType::BF16 => std::slice::from_raw_parts_mut(ptr.cast::<u16>(), n)
+                .fill(half::bf16::from_f64(value).to_bits()),
             DType::Bool => std::slice::from_raw_parts_mut(ptr, n).fill((value != 0.0) as u8),
         }
     }

@@ -2,43 +2,11 @@
 //! (64-byte aligned, freed on drop) or borrowed from the caller (a NumPy array, a DLPack
 //! tensor, a slice).
 
-use serde::{Deserialize, Serialize};
 use std::alloc::{Layout, alloc_zeroed, dealloc};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
-/// Element types compiled code handles.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-pub enum DType {
-    F32,
-    F64,
-    I64,
-    I32,
-    /// One byte per element, 0 or 1.
-    Bool,
-}
-
-impl DType {
-    /// Bytes per element.
-    pub fn size(self) -> usize {
-        match self {
-            DType::F32 | DType::I32 => 4,
-            DType::F64 | DType::I64 => 8,
-            DType::Bool => 1,
-        }
-    }
-
-    /// The MLIR spelling (`f32`, `i64`, `i1`).
-    pub fn keyword(self) -> &'static str {
-        match self {
-            DType::F32 => "f32",
-            DType::F64 => "f64",
-            DType::I64 => "i64",
-            DType::I32 => "i32",
-            DType::Bool => "i1",
-        }
-    }
-}
+pub use joinery_dtype::DType;
 
 /// `tensor<2x3xf32>`-style spelling of a dtype and shape, for messages.
 pub fn describe(dtype: DType, shape: &[usize]) -> String {
@@ -144,6 +112,18 @@ impl Element for f32 {
 impl Element for f64 {
     const DTYPE: DType = DType::F64;
 }
+impl Element for i16 {
+    const DTYPE: DType = DType::I16;
+}
+impl Element for i8 {
+    const DTYPE: DType = DType::I8;
+}
+impl Element for half::f16 {
+    const DTYPE: DType = DType::F16;
+}
+impl Element for half::bf16 {
+    const DTYPE: DType = DType::BF16;
+}
 impl Element for i64 {
     const DTYPE: DType = DType::I64;
 }
@@ -154,7 +134,7 @@ impl Element for i32 {
 impl Tensor<'static> {
     /// A zero-filled owned tensor.
     pub fn zeros(dtype: DType, shape: &[usize]) -> Tensor<'static> {
-        let bytes = shape.iter().product::<usize>() * dtype.size();
+        let bytes = shape.iter().product::<usize>() * dtype.size_bytes();
         Tensor {
             dtype,
             shape: shape.to_vec(),
@@ -203,10 +183,10 @@ impl<'a> Tensor<'a> {
     /// A tensor over caller memory.
     ///
     /// # Safety
-    /// `ptr` must be valid for reads and writes of `product(shape) * dtype.size()` bytes,
+    /// `ptr` must be valid for reads and writes of `product(shape) * dtype.size_bytes()` bytes,
     /// suitably aligned for `dtype`, and not used through other pointers for `'a`.
     pub unsafe fn from_raw(ptr: *mut u8, dtype: DType, shape: &[usize]) -> Tensor<'a> {
-        let bytes = shape.iter().product::<usize>() * dtype.size();
+        let bytes = shape.iter().product::<usize>() * dtype.size_bytes();
         Tensor {
             dtype,
             shape: shape.to_vec(),
@@ -298,6 +278,18 @@ impl<'a> Tensor<'a> {
             DType::F64 => self.as_slice::<f64>().to_vec(),
             DType::I64 => self.as_slice::<i64>().iter().map(|&x| x as f64).collect(),
             DType::I32 => self.as_slice::<i32>().iter().map(|&x| x as f64).collect(),
+            DType::I16 => self.as_slice::<i16>().iter().map(|&x| x as f64).collect(),
+            DType::I8 => self.as_slice::<i8>().iter().map(|&x| x as f64).collect(),
+            DType::F16 => self
+                .as_slice::<half::f16>()
+                .iter()
+                .map(|x| x.to_f64())
+                .collect(),
+            DType::BF16 => self
+                .as_slice::<half::bf16>()
+                .iter()
+                .map(|x| x.to_f64())
+                .collect(),
             DType::Bool => self.bytes().iter().map(|&b| b as f64).collect(),
         }
     }

@@ -23,6 +23,59 @@ use std::time::{Duration, Instant};
 /// The op every pipeline of the driver is anchored on.
 const ROOT_OP: &str = "builtin.module";
 
+/// A parsed and verified module, with the sources its diagnostics point into.
+pub struct LoadedModule {
+    pub ctx: Context,
+    pub sources: SourceMap,
+    pub module: OpId,
+}
+
+impl LoadedModule {
+    /// `diagnostics` rendered against the module's sources.
+    pub fn render(&self, diagnostics: &[Diagnostic]) -> String {
+        joinery_diagnostics::render(&self.sources, diagnostics)
+    }
+}
+
+/// The prologue of every tool but the opt driver: reads `path` (`-` is stdin), parses it
+/// with `dialects` registered and verifies it. The error is the rendered diagnostics (or
+/// the I/O error), ready to print.
+pub fn load_module(
+    path: &std::path::Path,
+    dialects: &[&'static Dialect],
+) -> Result<LoadedModule, String> {
+    let name = path.display().to_string();
+    let text = if name == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("error: cannot read stdin: {e}\n"))?;
+        text
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {name}: {e}\n"))?;
+        String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "error: {name} is not UTF-8 text (invalid byte at offset {})\n",
+                e.utf8_error().valid_up_to()
+            )
+        })?
+    };
+    let mut sources = SourceMap::default();
+    let file = sources.add(name, text);
+    let mut ctx = Context::new(dialects);
+    let module = parse_source(&mut ctx, &sources, file)
+        .map_err(|diags| joinery_diagnostics::render(&sources, &diags))?;
+    let problems = joinery_ir::verify::verify(&ctx, module);
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(joinery_diagnostics::render(&sources, &problems));
+    }
+    Ok(LoadedModule {
+        ctx,
+        sources,
+        module,
+    })
+}
+
 /// Runs the opt tool on the process's stdin/stdout/stderr; returns the exit status.
 /// `args[0]` is the tool name.
 pub fn opt_main(args: Vec<String>, dialects: &[&'static Dialect], passes: &PassRegistry) -> i32 {

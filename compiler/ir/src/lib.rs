@@ -26,4 +26,4 @@ pub use dialect::{AsmFormat, AttrDef, AttrSite, Dialect, OpDef, Traits, TypeDef}
 pub use location::{FileId, Location, SourceFile, SourceMap, Span};
 pub use operation::{BlockId, OpId, OpName, OperationState, RegionId, Use, Value, ValueDef};
 pub use rewrite::{RewritePattern, Rewriter};
-pub use types::{Dim, FloatKind, Type, TypeData};
+pub use types::{DType, Dim, FloatKind, Type, TypeData};

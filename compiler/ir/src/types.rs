@@ -3,6 +3,7 @@
 
 use crate::attributes::AttrParam;
 use crate::context::Context;
+pub use joinery_dtype::DType;
 
 /// A handle to an interned type.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -102,6 +103,37 @@ impl Context {
     /// A float type.
     pub fn float_type(&mut self, kind: FloatKind) -> Type {
         self.type_of(TypeData::Float(kind))
+    }
+
+    /// The element type `ty` (a builtin scalar type) stands for, if PyTorch has it.
+    pub fn dtype_of(&self, ty: Type) -> Option<DType> {
+        Some(match self.type_data(ty) {
+            TypeData::Integer { width: 1 } => DType::Bool,
+            TypeData::Integer { width: 8 } => DType::I8,
+            TypeData::Integer { width: 16 } => DType::I16,
+            TypeData::Integer { width: 32 } => DType::I32,
+            TypeData::Integer { width: 64 } => DType::I64,
+            TypeData::Float(FloatKind::F16) => DType::F16,
+            TypeData::Float(FloatKind::BF16) => DType::BF16,
+            TypeData::Float(FloatKind::F32) => DType::F32,
+            TypeData::Float(FloatKind::F64) => DType::F64,
+            _ => return None,
+        })
+    }
+
+    /// The builtin scalar type of `dtype` (`i1`, `f32`, ...).
+    pub fn dtype_type(&mut self, dtype: DType) -> Type {
+        match dtype {
+            DType::Bool => self.integer_type(1),
+            DType::I8 => self.integer_type(8),
+            DType::I16 => self.integer_type(16),
+            DType::I32 => self.integer_type(32),
+            DType::I64 => self.integer_type(64),
+            DType::F16 => self.float_type(FloatKind::F16),
+            DType::BF16 => self.float_type(FloatKind::BF16),
+            DType::F32 => self.float_type(FloatKind::F32),
+            DType::F64 => self.float_type(FloatKind::F64),
+        }
     }
 
     /// `index`.

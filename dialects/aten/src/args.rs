@@ -193,7 +193,7 @@ pub fn attr_value(ctx: &Context, arg: &Argument, attr: Attribute) -> Result<ArgV
         },
         ArgKind::ScalarType => {
             let ty = ctx.as_type(attr).ok_or_else(wrong)?;
-            ArgValue::DType(DType::from_type(ctx, ty).ok_or_else(wrong)?)
+            ArgValue::DType(ctx.dtype_of(ty).ok_or_else(wrong)?)
         }
         ArgKind::Str | ArgKind::Layout | ArgKind::Device | ArgKind::MemoryFormat => {
             ArgValue::Str(ctx.as_str(attr).ok_or_else(wrong)?.to_string())
@@ -449,11 +449,11 @@ impl TensorInfo {
         match ctx.type_data(ty) {
             TypeData::RankedTensor { shape, element } => Some(TensorInfo {
                 shape: Some(shape.clone()),
-                dtype: DType::from_type(ctx, *element)?,
+                dtype: ctx.dtype_of(*element)?,
             }),
             TypeData::UnrankedTensor { element } => Some(TensorInfo {
                 shape: None,
-                dtype: DType::from_type(ctx, *element)?,
+                dtype: ctx.dtype_of(*element)?,
             }),
             _ => None,
         }
@@ -461,7 +461,7 @@ impl TensorInfo {
 
     /// The IR type of this tensor.
     pub fn to_type(&self, ctx: &mut Context) -> Type {
-        let element = self.dtype.to_type(ctx);
+        let element = ctx.dtype_type(self.dtype);
         match &self.shape {
             Some(shape) => ctx.tensor_type(shape.clone(), element),
             None => ctx.type_of(TypeData::UnrankedTensor { element }),

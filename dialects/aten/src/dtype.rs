@@ -1,102 +1,16 @@
 //! Tensor element types (PyTorch's `ScalarType`) and PyTorch's type promotion.
 
-use joinery_ir::{Context, FloatKind, Type, TypeData};
+pub use joinery_dtype::DEFAULT_FLOAT;
+pub use joinery_ir::DType;
 
-/// A tensor element type. Integers are signed (MLIR's signless `iN` read as PyTorch's
-/// signed types); `Bool` is `i1`. Unsigned and complex types are not supported.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum DType {
-    Bool,
-    I8,
-    I16,
-    I32,
-    I64,
-    F16,
-    BF16,
-    F32,
-    F64,
-}
-
-/// The type of a float without a dtype (PyTorch's default dtype).
-pub const DEFAULT_FLOAT: DType = DType::F32;
-
-impl DType {
-    /// The element type of `ty` (a scalar type), if it is one PyTorch has.
-    pub fn from_type(ctx: &Context, ty: Type) -> Option<DType> {
-        Some(match ctx.type_data(ty) {
-            TypeData::Integer { width: 1 } => DType::Bool,
-            TypeData::Integer { width: 8 } => DType::I8,
-            TypeData::Integer { width: 16 } => DType::I16,
-            TypeData::Integer { width: 32 } => DType::I32,
-            TypeData::Integer { width: 64 } => DType::I64,
-            TypeData::Float(FloatKind::F16) => DType::F16,
-            TypeData::Float(FloatKind::BF16) => DType::BF16,
-            TypeData::Float(FloatKind::F32) => DType::F32,
-            TypeData::Float(FloatKind::F64) => DType::F64,
-            _ => return None,
-        })
-    }
-
-    /// The IR scalar type of this dtype.
-    pub fn to_type(self, ctx: &mut Context) -> Type {
-        match self {
-            DType::Bool => ctx.integer_type(1),
-            DType::I8 => ctx.integer_type(8),
-            DType::I16 => ctx.integer_type(16),
-            DType::I32 => ctx.integer_type(32),
-            DType::I64 => ctx.integer_type(64),
-            DType::F16 => ctx.float_type(FloatKind::F16),
-            DType::BF16 => ctx.float_type(FloatKind::BF16),
-            DType::F32 => ctx.float_type(FloatKind::F32),
-            DType::F64 => ctx.float_type(FloatKind::F64),
-        }
-    }
-
-    /// The MLIR spelling: `i1`, `i64`, `f32`, ...
-    pub fn keyword(self) -> &'static str {
-        match self {
-            DType::Bool => "i1",
-            DType::I8 => "i8",
-            DType::I16 => "i16",
-            DType::I32 => "i32",
-            DType::I64 => "i64",
-            DType::F16 => "f16",
-            DType::BF16 => "bf16",
-            DType::F32 => "f32",
-            DType::F64 => "f64",
-        }
-    }
-
-    /// Whether this is a floating-point type.
-    pub fn is_float(self) -> bool {
-        matches!(self, DType::F16 | DType::BF16 | DType::F32 | DType::F64)
-    }
-
-    /// Whether this is an integer type (not bool).
-    pub fn is_integral(self) -> bool {
-        matches!(self, DType::I8 | DType::I16 | DType::I32 | DType::I64)
-    }
-
-    /// `bool < integral < floating`, PyTorch's promotion categories.
-    fn category(self) -> u8 {
-        if self == DType::Bool {
-            0
-        } else if self.is_float() {
-            2
-        } else {
-            1
-        }
-    }
-
-    /// The float type integer inputs compute in (`exp` of an `i64` tensor is `f32`).
-    pub fn to_float(self) -> DType {
-        if self.is_float() { self } else { DEFAULT_FLOAT }
-    }
-}
-
-impl std::fmt::Display for DType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.keyword())
+/// `bool < integral < floating`, PyTorch's promotion categories.
+fn category(d: DType) -> u8 {
+    if d == DType::Bool {
+        0
+    } else if d.is_float() {
+        2
+    } else {
+        1
     }
 }
 
@@ -106,7 +20,7 @@ pub fn promote_types(a: DType, b: DType) -> DType {
     if a == b {
         return a;
     }
-    match (a.category(), b.category()) {
+    match (category(a), category(b)) {
         (x, y) if x != y => {
             if x > y {
                 a
@@ -150,7 +64,7 @@ fn int_rank(d: DType) -> u8 {
 
 /// `torch.can_cast(from, to)`: no float to integral, no non-bool to bool.
 pub fn can_cast(from: DType, to: DType) -> bool {
-    from.category() <= to.category()
+    category(from) <= category(to)
 }
 
 /// One input to [`result_type`].
@@ -192,7 +106,7 @@ pub fn result_type(inputs: &[Participant]) -> Option<DType> {
 /// higher category.
 fn combine(higher: Option<DType>, lower: Option<DType>) -> Option<DType> {
     match (higher, lower) {
-        (Some(h), Some(l)) if l.category() > h.category() => Some(promote_types(h, l)),
+        (Some(h), Some(l)) if category(l) > category(h) => Some(promote_types(h, l)),
         (Some(h), _) => Some(h),
         (None, l) => l,
     }

@@ -75,8 +75,10 @@ fn participant(t: &TensorInfo) -> Participant {
     }
 }
 
-/// Normalizes a possibly negative dim for a tensor of `rank` (rank 0 accepts -1 and 0).
-fn norm_dim(dim: i64, rank: usize) -> Result<usize, String> {
+/// Wraps a possibly negative dimension index into `0..rank`, as PyTorch does (rank 0
+/// accepts 0 and -1); out of range is an error naming the valid range. The one place
+/// dimension indices are normalized: inference, interpreter and lowering call it.
+pub fn norm_dim(dim: i64, rank: usize) -> Result<usize, String> {
     let r = rank.max(1) as i64;
     if dim < -r || dim >= r {
         return Err(format!(
@@ -85,7 +87,7 @@ fn norm_dim(dim: i64, rank: usize) -> Result<usize, String> {
             r - 1
         ));
     }
-    Ok(if dim < 0 { dim + r } else { dim } as usize)
+    Ok(dim.rem_euclid(r) as usize)
 }
 
 /// Broadcasts shapes as PyTorch does (right-aligned; 1 stretches).

@@ -62,6 +62,7 @@ pub mod verify;
 
 pub use args::{ArgValue, Args, TensorInfo, attr_or_default, operand_group, operand_groups};
 pub use dtype::DType;
+pub use infer::norm_dim;
 pub use refs::{REF_TYPE, TO_REF_OP, TO_VALUE_OP, is_ref, ref_type, referent};
 pub use schema::{ArgKind, Argument, DefaultValue, OpSchema, Return};
 

@@ -360,7 +360,7 @@ fn scaled_dispatch(
             let (data, scale) = (inner[0], inner[1]);
             let dtype = TensorInfo::from_type(rw.ctx, rw.ctx.value_type(scale))
                 .map_or(DType::F32, |t| t.dtype);
-            let element = dtype.to_type(rw.ctx);
+            let element = rw.ctx.dtype_type(dtype);
             let dtype_attr = rw.ctx.type_attr(element);
             let wide = rw.emit("aten._to_copy", &[data], &[("dtype".into(), dtype_attr)])?[0];
             plain.push(rw.emit("aten.mul.Tensor", &[wide, scale], &[])?[0]);

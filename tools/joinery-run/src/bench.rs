@@ -33,11 +33,11 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
         .threads
         .unwrap_or_else(joinery_runtime::default_threads);
     let (mut modules, native) =
-        joinery_backend::compile_jit(&mut ctx, module, std::slice::from_ref(&args.func), threads)
+        joinery_native::compile_jit(&mut ctx, module, std::slice::from_ref(&args.func), threads)
             .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let compile = t0.elapsed();
     let m = modules.remove(0);
-    let cost = joinery_backend::cost(&ctx, native.reports[0].func);
+    let cost = joinery_native::cost(&ctx, native.reports[0].func);
     let mut seed = 1u64;
     let mut inputs: Vec<Tensor<'static>> = m
         .plan()

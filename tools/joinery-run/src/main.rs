@@ -18,7 +18,7 @@ mod train;
 
 use clap::{Parser, Subcommand};
 use joinery_interp::{RunOptions, RuntimeValue, Tensor, run_function_with};
-use joinery_ir::{Context, OpId, SourceMap};
+use joinery_ir::{Context, OpId};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -94,21 +94,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     let Some(path) = &cli.interpret else {
         return Err("error: give --interpret FILE or --native FILE\n".into());
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("error: cannot read {}: {e}\n", path.display()))?;
-    let mut sources = SourceMap::default();
-    let file = sources.add(path.display().to_string(), text);
-    let mut ctx = Context::new(&[
-        &joinery_func::FUNC_DIALECT,
-        &joinery_aot::AOT_DIALECT,
-        &joinery_aten::ATEN_DIALECT,
-    ]);
-    let module = joinery_syntax::parse_source(&mut ctx, &sources, file)
-        .map_err(|diags| joinery_diagnostics::render(&sources, &diags))?;
-    let problems = joinery_ir::verify::verify(&ctx, module);
-    if problems.iter().any(|d| d.is_error()) {
-        return Err(joinery_diagnostics::render(&sources, &problems));
-    }
+    let (ctx, sources, module) = native::load(path)?;
     let inputs = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
     let options = RunOptions { seed: cli.seed };
     let results = run_function_with(&ctx, module, func, inputs, &options)
@@ -121,7 +107,7 @@ fn run_native(path: &Path, func: &str, inputs: &Path, outputs: &Path) -> Result<
     let (mut ctx, sources, module) = native::load(path)?;
     let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
     let threads = joinery_runtime::default_threads();
-    let (modules, _) = joinery_backend::compile_jit(&mut ctx, module, &[func.to_string()], threads)
+    let (modules, _) = joinery_native::compile_jit(&mut ctx, module, &[func.to_string()], threads)
         .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let mut rt_args = args
         .iter()
@@ -133,12 +119,11 @@ fn run_native(path: &Path, func: &str, inputs: &Path, outputs: &Path) -> Result<
         .map_err(|e| format!("{e}\n"))?;
     let results: Vec<RuntimeValue> = results
         .iter()
-        .map(|r| {
-            r.as_ref().map_or(RuntimeValue::None, |t| {
-                RuntimeValue::Tensor(native::to_interp(t))
-            })
+        .map(|r| match r {
+            Some(t) => native::to_interp(t).map(RuntimeValue::Tensor),
+            None => Ok(RuntimeValue::None),
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
 }
 

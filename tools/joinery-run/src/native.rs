@@ -5,25 +5,11 @@ use joinery_interp::Tensor as ITensor;
 use joinery_ir::{Context, OpId, SourceMap};
 use joinery_runtime::{DType, Tensor};
 
-/// Parses and verifies a module; errors are rendered diagnostics.
+/// Parses and verifies a module at any level with every dialect registered; errors are
+/// rendered diagnostics.
 pub fn load(path: &std::path::Path) -> Result<(Context, SourceMap, OpId), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("error: cannot read {}: {e}\n", path.display()))?;
-    let mut sources = SourceMap::default();
-    let file = sources.add(path.display().to_string(), text);
-    let mut ctx = Context::new(&[
-        &joinery_func::FUNC_DIALECT,
-        &joinery_aot::AOT_DIALECT,
-        &joinery_aten::ATEN_DIALECT,
-        &joinery_backend::KERNEL_DIALECT,
-    ]);
-    let module = joinery_syntax::parse_source(&mut ctx, &sources, file)
-        .map_err(|diags| joinery_diagnostics::render(&sources, &diags))?;
-    let problems = joinery_ir::verify::verify(&ctx, module);
-    if problems.iter().any(|d| d.is_error()) {
-        return Err(joinery_diagnostics::render(&sources, &problems));
-    }
-    Ok((ctx, sources, module))
+    let loaded = joinery_driver::load_module(path, &joinery_all::DIALECTS)?;
+    Ok((loaded.ctx, loaded.sources, loaded.module))
 }
 
 /// An interpreter tensor as a runtime tensor.
@@ -39,14 +25,15 @@ pub fn to_runtime(t: &ITensor) -> Result<Tensor<'static>, String> {
 }
 
 /// A runtime tensor as an interpreter tensor (for `.npy` output).
-pub fn to_interp(t: &Tensor<'_>) -> ITensor {
+pub fn to_interp(t: &Tensor<'_>) -> Result<ITensor, String> {
     let shape = ndarray::IxDyn(t.shape());
     let arr = |v: Vec<f64>| ndarray::ArrayD::from_shape_vec(shape.clone(), v).expect("sizes match");
-    match t.dtype() {
+    Ok(match t.dtype() {
         DType::F32 => ITensor::F32(arr(t.to_f64_vec()).mapv(|x| x as f32)),
         DType::F64 => ITensor::F64(arr(t.to_f64_vec())),
         DType::I64 => ITensor::I64(arr(t.to_f64_vec()).mapv(|x| x as i64)),
         DType::I32 => ITensor::I32(arr(t.to_f64_vec()).mapv(|x| x as i32)),
         DType::Bool => ITensor::Bool(arr(t.to_f64_vec()).mapv(|x| x != 0.0)),
-    }
+        other => return Err(format!("error: cannot write a {other} tensor as .npy")),
+    })
 }

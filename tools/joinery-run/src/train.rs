@@ -92,8 +92,8 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         )
         .iter()
         .map(|&a| {
-            let (shape, dt) = joinery_backend::graph::static_info(&ctx, ctx.value_type(a))
-                .ok_or_else(|| {
+            let (shape, dt) =
+                joinery_kernel::static_info(&ctx, ctx.value_type(a)).ok_or_else(|| {
                     "error: the joint needs statically shaped tensor arguments\n".to_string()
                 })?;
             let dt = match dt {
@@ -140,9 +140,8 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         .threads
         .unwrap_or_else(joinery_runtime::default_threads);
     let t0 = Instant::now();
-    let (f, native) =
-        joinery_backend::compile_differentiable(&mut ctx, module, &args.func, threads)
-            .map_err(render)?;
+    let (f, native) = joinery_native::compile_differentiable(&mut ctx, module, &args.func, threads)
+        .map_err(render)?;
     let compile = t0.elapsed();
     eprintln!(
         "compiled @{} natively in {:.0} ms (lowering {:.0} ms, LLVM {:.0} ms): {}",

@@ -6,11 +6,13 @@
 //! - `--to-shared-lib OUT.so --header OUT.h`: ahead-of-time output the runtime loads
 //!   without LLVM.
 //!
-//! `--fn NAME` picks functions (default: every function with a body); `--partition`
-//! first splits each joint function into forward and backward (`aot-partition`).
+//! The input may be at any level: L1 joints, L2 forward/backward functions (their
+//! `aot.joint_pair` ops become the library's differentiable pairs) or L3 kernels (planned
+//! L3 is translated as it is). `--fn NAME` picks functions (default: every function with
+//! a body); `--partition` first splits each joint function into forward and backward
+//! (`aot-partition`).
 
 use clap::Parser;
-use joinery_ir::{Context, SourceMap};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,53 +62,19 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<String, String> {
-    let text = std::fs::read_to_string(&cli.input)
-        .map_err(|e| format!("error: cannot read {}: {e}\n", cli.input.display()))?;
-    let mut sources = SourceMap::default();
-    let file = sources.add(cli.input.display().to_string(), text);
-    let mut ctx = Context::new(&[
-        &joinery_func::FUNC_DIALECT,
-        &joinery_aot::AOT_DIALECT,
-        &joinery_aten::ATEN_DIALECT,
-        &joinery_backend::KERNEL_DIALECT,
-    ]);
-    let module = joinery_syntax::parse_source(&mut ctx, &sources, file)
-        .map_err(|d| joinery_diagnostics::render(&sources, &d))?;
-    let problems = joinery_ir::verify::verify(&ctx, module);
-    if problems.iter().any(|d| d.is_error()) {
-        return Err(joinery_diagnostics::render(&sources, &problems));
-    }
-    let render = |d: joinery_ir::Diagnostic| joinery_diagnostics::render(&sources, &[d]);
-    let mut functions = if cli.functions.is_empty() {
-        joinery_backend::function_names(&ctx, module)
+    let loaded = joinery_driver::load_module(&cli.input, &joinery_all::DIALECTS)?;
+    let (mut ctx, module) = (loaded.ctx, loaded.module);
+    let render = |d: joinery_ir::Diagnostic| joinery_diagnostics::render(&loaded.sources, &[d]);
+    let native = if cli.functions.is_empty() {
+        joinery_native::compile_module(&mut ctx, module, cli.partition)
+    } else if cli.partition {
+        Err(joinery_ir::Diagnostic::error(
+            "--partition works on the whole module; drop --fn",
+        ))
     } else {
-        cli.functions.clone()
-    };
-    let mut diffs = Vec::new();
-    if cli.partition {
-        let mut split = Vec::new();
-        for name in &functions {
-            let func = ctx
-                .lookup_symbol(module, name)
-                .ok_or_else(|| format!("error: no function named @{name}\n"))?;
-            let p = joinery_partition::partition_joint(&mut ctx, func, &Default::default())
-                .map_err(render)?;
-            let fwd_results = joinery_func::signature(&ctx, p.forward).map_or(0, |(_, r)| r.len());
-            diffs.push(joinery_runtime::plan::DiffSpec {
-                name: name.clone(),
-                forward: split.len(),
-                backward: split.len() + 1,
-                num_fwd_outputs: fwd_results - p.saved_tensors,
-                num_saved: p.saved_tensors,
-            });
-            for f in [p.forward, p.backward] {
-                split.push(ctx.symbol_name(f).unwrap_or_default().to_string());
-            }
-        }
-        functions = split;
+        joinery_native::compile(&mut ctx, module, &cli.functions)
     }
-    let mut native = joinery_backend::compile(&mut ctx, module, &functions).map_err(render)?;
-    native.bundle.diffs = diffs;
+    .map_err(render)?;
     if cli.to_kernels {
         let mut out = String::new();
         for r in &native.reports {
@@ -123,14 +91,15 @@ fn run(cli: &Cli) -> Result<String, String> {
         return Ok(out);
     }
     if cli.to_llvm {
-        return joinery_backend::llvm_ir(&ctx, native.l3, !cli.no_opt).map_err(render);
+        return joinery_native::llvm_ir(&ctx, native.l3, !cli.no_opt).map_err(render);
     }
     if let Some(lib) = &cli.to_shared_lib {
         let header = cli
             .header
             .clone()
             .unwrap_or_else(|| lib.with_extension("h"));
-        joinery_backend::write_shared_library(&ctx, &native, lib, &header).map_err(render)?;
+        joinery_native::write_shared_library(&ctx, native.l3, &native.bundle, lib, &header)
+            .map_err(render)?;
         return Ok(format!(
             "wrote {} and {}\n",
             lib.display(),

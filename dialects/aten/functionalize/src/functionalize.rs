@@ -467,7 +467,7 @@ impl Walk<'_> {
         let want = TensorInfo::from_type(self.ctx, target);
         match (have, want) {
             (Some(h), Some(w)) if h.dtype != w.dtype => {
-                let element = w.dtype.to_type(self.ctx);
+                let element = self.ctx.dtype_type(w.dtype);
                 let dtype = self.ctx.type_attr(element);
                 let span = self.ctx.span(anchor);
                 let op = self.build(

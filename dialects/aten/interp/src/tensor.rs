@@ -63,7 +63,7 @@ impl DType {
 
     /// The storage dtype of a builtin element type.
     pub fn from_element_type(ctx: &Context, ty: Type) -> KResult<DType> {
-        match AtenDType::from_type(ctx, ty) {
+        match ctx.dtype_of(ty) {
             Some(d) => DType::from_aten(d),
             None => kerr("not a tensor element type PyTorch has"),
         }

@@ -18,7 +18,7 @@ fn load(file: &str) -> Tensor {
 }
 
 fn tensor_type(ctx: &mut Context, t: &Tensor) -> Type {
-    let element = t.dtype().to_aten().to_type(ctx);
+    let element = ctx.dtype_type(t.dtype().to_aten());
     let shape: Vec<u64> = t.shape().iter().map(|&d| d as u64).collect();
     ctx.static_tensor_type(&shape, element)
 }

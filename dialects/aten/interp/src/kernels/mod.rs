@@ -47,18 +47,9 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> KResult<Vec<usize>> {
     Ok(out)
 }
 
-/// Wraps a possibly negative dimension index into `0..rank` (rank 0 accepts 0 and -1, as
-/// PyTorch does for scalars).
+/// [`joinery_aten::norm_dim`] as an interpreter error.
 pub fn norm_dim(dim: i64, rank: usize) -> KResult<usize> {
-    let r = rank.max(1) as i64;
-    if dim < -r || dim >= r {
-        return kerr(format!(
-            "dimension out of range (expected to be in range of [{}, {}], but got {dim})",
-            -r,
-            r - 1
-        ));
-    }
-    Ok(dim.rem_euclid(r) as usize)
+    joinery_aten::norm_dim(dim, rank).or_else(kerr)
 }
 
 /// Normalizes a list of dimensions; duplicates are an error.

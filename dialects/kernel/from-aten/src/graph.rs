@@ -10,20 +10,13 @@
 //! and its backward, `gelu` and its backward, `mean`) become pointwise and reduction
 //! nodes, as inductor's decompositions do. Anything else is a diagnostic naming the op.
 
-use joinery_aten::{ArgValue, DType, TensorInfo, attr_or_default, operand_group};
-use joinery_ir::{Context, Diagnostic, Dim, OpId, Type, Value};
+use joinery_aten::{ArgValue, attr_or_default, operand_group};
+use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
+pub use joinery_kernel::{Map, Predicate, ScalarOp, contiguous, static_info};
 use rustc_hash::FxHashMap;
 
 /// A node index in [`Graph::nodes`].
 pub type NodeId = usize;
-
-/// A strided view of a node's contiguous row-major buffer, in elements.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Map {
-    pub offset: i64,
-    /// One stride per dimension of the viewed shape (0 broadcasts).
-    pub strides: Vec<i64>,
-}
 
 /// A node's value seen through a view.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -31,17 +24,6 @@ pub struct Operand {
     pub node: NodeId,
     pub shape: Vec<u64>,
     pub map: Map,
-}
-
-/// Row-major strides of a shape.
-pub fn contiguous(shape: &[u64]) -> Vec<i64> {
-    let mut s = vec![0i64; shape.len()];
-    let mut acc = 1i64;
-    for i in (0..shape.len()).rev() {
-        s[i] = acc;
-        acc *= shape[i] as i64;
-    }
-    s
 }
 
 impl Operand {
@@ -59,52 +41,6 @@ impl Operand {
     }
 }
 
-/// Unary scalar functions.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Un {
-    Neg,
-    Abs,
-    Exp,
-    Log,
-    Tanh,
-    Sigmoid,
-    Sqrt,
-    Rsqrt,
-    Recip,
-    Erf,
-    Sin,
-    Cos,
-    Log1p,
-    Expm1,
-    Sign,
-    Not,
-}
-
-/// Binary scalar functions.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Bin {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Max,
-    Min,
-    Pow,
-    And,
-    Or,
-}
-
-/// Comparison predicates.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Cmp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
 /// A scalar expression evaluated at every point of a pointwise node's shape.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Expr {
@@ -113,9 +49,11 @@ pub enum Expr {
     Const(f64, DType),
     /// The index along iteration dimension `d` (i64).
     Iota(usize),
-    Un(Un, Box<Expr>),
-    Bin(Bin, Box<Expr>, Box<Expr>),
-    Cmp(Cmp, Box<Expr>, Box<Expr>),
+    /// A one-operand [`ScalarOp`].
+    Un(ScalarOp, Box<Expr>),
+    /// A two-operand [`ScalarOp`].
+    Bin(ScalarOp, Box<Expr>, Box<Expr>),
+    Cmp(Predicate, Box<Expr>, Box<Expr>),
     /// `cond ? a : b`.
     Select(Box<Expr>, Box<Expr>, Box<Expr>),
     Cast(DType, Box<Expr>),
@@ -181,23 +119,9 @@ fn err(ctx: &Context, op: OpId, message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(message).with_span(ctx.span(op))
 }
 
-/// Static shape and dtype of a tensor type.
-pub fn static_info(ctx: &Context, ty: Type) -> Option<(Vec<u64>, DType)> {
-    let info = TensorInfo::from_type(ctx, ty)?;
-    let shape = info
-        .shape?
-        .iter()
-        .map(|d| match d {
-            Dim::Static(n) => Some(*n),
-            Dim::Dynamic => None,
-        })
-        .collect::<Option<Vec<u64>>>()?;
-    Some((shape, info.dtype))
-}
-
-fn norm_dim(d: i64, rank: usize) -> usize {
-    let r = rank.max(1) as i64;
-    (if d < 0 { d + r } else { d }).clamp(0, r - 1) as usize
+/// A dimension index normalized for a tensor of `rank`, or an error at `op`.
+fn norm_dim(ctx: &Context, op: OpId, d: i64, rank: usize) -> Result<usize, Diagnostic> {
+    joinery_aten::norm_dim(d, rank).map_err(|m| err(ctx, op, m))
 }
 
 struct Builder<'c> {
@@ -295,13 +219,13 @@ fn cast(e: Expr, from: DType, to: DType) -> Expr {
 fn c(v: f64, ty: DType) -> Expr {
     Expr::Const(v, ty)
 }
-fn bin(op: Bin, a: Expr, b: Expr) -> Expr {
+fn bin(op: ScalarOp, a: Expr, b: Expr) -> Expr {
     Expr::Bin(op, Box::new(a), Box::new(b))
 }
-fn un(op: Un, a: Expr) -> Expr {
+fn un(op: ScalarOp, a: Expr) -> Expr {
     Expr::Un(op, Box::new(a))
 }
-fn cmp(p: Cmp, a: Expr, b: Expr) -> Expr {
+fn cmp(p: Predicate, a: Expr, b: Expr) -> Expr {
     Expr::Cmp(p, Box::new(a), Box::new(b))
 }
 fn select(cond: Expr, a: Expr, b: Expr) -> Expr {
@@ -552,7 +476,9 @@ impl<'c> Builder<'c> {
         let mut out: Vec<usize> = if dims.is_empty() {
             (0..rank).collect()
         } else {
-            dims.iter().map(|&d| norm_dim(d, rank)).collect()
+            dims.iter()
+                .map(|&d| norm_dim(self.ctx, op, d, rank))
+                .collect::<Result<_, _>>()?
         };
         out.sort_unstable();
         out.dedup();
@@ -623,8 +549,8 @@ impl<'c> Builder<'c> {
                     "t" if rank < 2 => (0..rank).collect(),
                     "t" => vec![1, 0],
                     "transpose" => {
-                        let a = norm_dim(self.int_attr(op, "dim0")?, rank);
-                        let b = norm_dim(self.int_attr(op, "dim1")?, rank);
+                        let a = norm_dim(self.ctx, op, self.int_attr(op, "dim0")?, rank)?;
+                        let b = norm_dim(self.ctx, op, self.int_attr(op, "dim1")?, rank)?;
                         let mut p: Vec<usize> = (0..rank).collect();
                         p.swap(a, b);
                         p
@@ -632,8 +558,8 @@ impl<'c> Builder<'c> {
                     _ => self
                         .ints_attr(op, "dims")?
                         .iter()
-                        .map(|&d| norm_dim(d, rank))
-                        .collect(),
+                        .map(|&d| norm_dim(self.ctx, op, d, rank))
+                        .collect::<Result<_, _>>()?,
                 };
                 one(Operand {
                     node: x.node,
@@ -657,7 +583,7 @@ impl<'c> Builder<'c> {
             "slice" | "select" => {
                 let x = self.operand(op, "self")?;
                 let rank = x.shape.len();
-                let dim = norm_dim(self.int_attr(op, "dim")?, rank);
+                let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, rank)?;
                 let size = x.shape[dim] as i64;
                 let fix = |i: i64| {
                     if i < 0 {
@@ -693,7 +619,7 @@ impl<'c> Builder<'c> {
             "split" | "split_with_sizes" => {
                 let x = self.operand(op, "self")?;
                 let rank = x.shape.len();
-                let dim = norm_dim(self.int_attr(op, "dim")?, rank);
+                let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, rank)?;
                 let size = x.shape[dim];
                 let sizes: Vec<u64> = if base == "split_with_sizes" || overload == "sizes" {
                     self.ints_attr(op, "split_sizes")?
@@ -727,21 +653,21 @@ impl<'c> Builder<'c> {
         src: &str,
     ) -> Result<Option<Operand>, Diagnostic> {
         let unary = match base {
-            "neg" => Some(Un::Neg),
-            "abs" => Some(Un::Abs),
-            "exp" => Some(Un::Exp),
-            "log" => Some(Un::Log),
-            "tanh" => Some(Un::Tanh),
-            "sigmoid" => Some(Un::Sigmoid),
-            "sqrt" => Some(Un::Sqrt),
-            "rsqrt" => Some(Un::Rsqrt),
-            "reciprocal" => Some(Un::Recip),
-            "erf" => Some(Un::Erf),
-            "sin" => Some(Un::Sin),
-            "cos" => Some(Un::Cos),
-            "log1p" => Some(Un::Log1p),
-            "expm1" => Some(Un::Expm1),
-            "sign" => Some(Un::Sign),
+            "neg" => Some(ScalarOp::Neg),
+            "abs" => Some(ScalarOp::Abs),
+            "exp" => Some(ScalarOp::Exp),
+            "log" => Some(ScalarOp::Log),
+            "tanh" => Some(ScalarOp::Tanh),
+            "sigmoid" => Some(ScalarOp::Sigmoid),
+            "sqrt" => Some(ScalarOp::Sqrt),
+            "rsqrt" => Some(ScalarOp::Rsqrt),
+            "reciprocal" => Some(ScalarOp::Recip),
+            "erf" => Some(ScalarOp::Erf),
+            "sin" => Some(ScalarOp::Sin),
+            "cos" => Some(ScalarOp::Cos),
+            "log1p" => Some(ScalarOp::Log1p),
+            "expm1" => Some(ScalarOp::Expm1),
+            "sign" => Some(ScalarOp::Sign),
             _ => None,
         };
         let is_pointwise = unary.is_some()
@@ -835,19 +761,19 @@ impl<'c> Builder<'c> {
                         if alpha == 1.0 {
                             e
                         } else {
-                            bin(Bin::Mul, e, c(alpha, ty))
+                            bin(ScalarOp::Mul, e, c(alpha, ty))
                         }
                     };
                     match base {
-                        "add" => bin(Bin::Add, a, scale(b)),
-                        "sub" => bin(Bin::Sub, a, scale(b)),
+                        "add" => bin(ScalarOp::Add, a, scale(b)),
+                        "sub" => bin(ScalarOp::Sub, a, scale(b)),
                         // rsub: other - alpha * self
-                        _ => bin(Bin::Sub, b, scale(a)),
+                        _ => bin(ScalarOp::Sub, b, scale(a)),
                     }
                 }
                 "mul" => {
                     let a = input(self, &mut pw, "self")?;
-                    bin(Bin::Mul, a, other(self, &mut pw)?)
+                    bin(ScalarOp::Mul, a, other(self, &mut pw)?)
                 }
                 "div" => {
                     let a = input(self, &mut pw, "self")?;
@@ -861,16 +787,16 @@ impl<'c> Builder<'c> {
                             ),
                         ));
                     }
-                    bin(Bin::Div, a, b)
+                    bin(ScalarOp::Div, a, b)
                 }
                 "maximum" | "minimum" => {
                     let a = input(self, &mut pw, "self")?;
                     let b = input(self, &mut pw, "other")?;
                     bin(
                         if base == "maximum" {
-                            Bin::Max
+                            ScalarOp::Max
                         } else {
-                            Bin::Min
+                            ScalarOp::Min
                         },
                         a,
                         b,
@@ -881,16 +807,16 @@ impl<'c> Builder<'c> {
                     if overload == "Tensor_Scalar" {
                         let e = self.f64_attr(op, "exponent")?;
                         if e == 2.0 {
-                            bin(Bin::Mul, a.clone(), a)
+                            bin(ScalarOp::Mul, a.clone(), a)
                         } else if e == 1.0 {
                             a
                         } else if e == 0.5 {
-                            un(Un::Sqrt, a)
+                            un(ScalarOp::Sqrt, a)
                         } else {
-                            bin(Bin::Pow, a, c(e, ty))
+                            bin(ScalarOp::Pow, a, c(e, ty))
                         }
                     } else {
-                        bin(Bin::Pow, a, input(self, &mut pw, "exponent")?)
+                        bin(ScalarOp::Pow, a, input(self, &mut pw, "exponent")?)
                     }
                 }
                 "where" => {
@@ -904,10 +830,10 @@ impl<'c> Builder<'c> {
                 "clamp" => {
                     let mut x = input(self, &mut pw, "self")?;
                     if let Some(lo) = self.attr(op, "min")?.as_f64() {
-                        x = bin(Bin::Max, x, c(lo, ty));
+                        x = bin(ScalarOp::Max, x, c(lo, ty));
                     }
                     if let Some(hi) = self.attr(op, "max")?.as_f64() {
-                        x = bin(Bin::Min, x, c(hi, ty));
+                        x = bin(ScalarOp::Min, x, c(hi, ty));
                     }
                     x
                 }
@@ -918,29 +844,29 @@ impl<'c> Builder<'c> {
                     let cond = pw.input(&m, mdt, DType::Bool);
                     select(cond, scalar(self, "value")?, x)
                 }
-                "relu" => bin(Bin::Max, input(self, &mut pw, "self")?, c(0.0, ty)),
+                "relu" => bin(ScalarOp::Max, input(self, &mut pw, "self")?, c(0.0, ty)),
                 "threshold_backward" => {
                     let g = input(self, &mut pw, "grad_output")?;
                     let x = input(self, &mut pw, "self")?;
                     let t = scalar(self, "threshold")?;
-                    select(cmp(Cmp::Le, x, t), c(0.0, ty), g)
+                    select(cmp(Predicate::Le, x, t), c(0.0, ty), g)
                 }
                 "tanh_backward" => {
                     let g = input(self, &mut pw, "grad_output")?;
                     let y = input(self, &mut pw, "output")?;
                     bin(
-                        Bin::Mul,
+                        ScalarOp::Mul,
                         g,
-                        bin(Bin::Sub, c(1.0, ty), bin(Bin::Mul, y.clone(), y)),
+                        bin(ScalarOp::Sub, c(1.0, ty), bin(ScalarOp::Mul, y.clone(), y)),
                     )
                 }
                 "sigmoid_backward" => {
                     let g = input(self, &mut pw, "grad_output")?;
                     let y = input(self, &mut pw, "output")?;
                     bin(
-                        Bin::Mul,
+                        ScalarOp::Mul,
                         g,
-                        bin(Bin::Mul, y.clone(), bin(Bin::Sub, c(1.0, ty), y)),
+                        bin(ScalarOp::Mul, y.clone(), bin(ScalarOp::Sub, c(1.0, ty), y)),
                     )
                 }
                 "gelu" | "gelu_backward" => {
@@ -959,44 +885,56 @@ impl<'c> Builder<'c> {
                     }
                     let x = input(self, &mut pw, "self")?;
                     let cdf = bin(
-                        Bin::Mul,
+                        ScalarOp::Mul,
                         c(0.5, ty),
                         bin(
-                            Bin::Add,
+                            ScalarOp::Add,
                             c(1.0, ty),
                             un(
-                                Un::Erf,
-                                bin(Bin::Mul, x.clone(), c(std::f64::consts::FRAC_1_SQRT_2, ty)),
+                                ScalarOp::Erf,
+                                bin(
+                                    ScalarOp::Mul,
+                                    x.clone(),
+                                    c(std::f64::consts::FRAC_1_SQRT_2, ty),
+                                ),
                             ),
                         ),
                     );
                     if base == "gelu" {
-                        bin(Bin::Mul, x, cdf)
+                        bin(ScalarOp::Mul, x, cdf)
                     } else {
                         let g = input(self, &mut pw, "grad_output")?;
                         let pdf = bin(
-                            Bin::Mul,
+                            ScalarOp::Mul,
                             c(
                                 0.5 * std::f64::consts::FRAC_2_SQRT_PI
                                     * std::f64::consts::FRAC_1_SQRT_2,
                                 ty,
                             ),
                             un(
-                                Un::Exp,
-                                bin(Bin::Mul, c(-0.5, ty), bin(Bin::Mul, x.clone(), x.clone())),
+                                ScalarOp::Exp,
+                                bin(
+                                    ScalarOp::Mul,
+                                    c(-0.5, ty),
+                                    bin(ScalarOp::Mul, x.clone(), x.clone()),
+                                ),
                             ),
                         );
-                        bin(Bin::Mul, g, bin(Bin::Add, cdf, bin(Bin::Mul, x, pdf)))
+                        bin(
+                            ScalarOp::Mul,
+                            g,
+                            bin(ScalarOp::Add, cdf, bin(ScalarOp::Mul, x, pdf)),
+                        )
                     }
                 }
                 "eq" | "ne" | "lt" | "le" | "gt" | "ge" => {
                     let p = match base {
-                        "eq" => Cmp::Eq,
-                        "ne" => Cmp::Ne,
-                        "lt" => Cmp::Lt,
-                        "le" => Cmp::Le,
-                        "gt" => Cmp::Gt,
-                        _ => Cmp::Ge,
+                        "eq" => Predicate::Eq,
+                        "ne" => Predicate::Ne,
+                        "lt" => Predicate::Lt,
+                        "le" => Predicate::Le,
+                        "gt" => Predicate::Gt,
+                        _ => Predicate::Ge,
                     };
                     let a = input(self, &mut pw, "self")?;
                     cmp(p, a, other(self, &mut pw)?)
@@ -1004,7 +942,7 @@ impl<'c> Builder<'c> {
                 "logical_not" => {
                     let o = self.operand(op, "self")?;
                     let dt = self.dtype(&o);
-                    un(Un::Not, pw.input(&o, dt, DType::Bool))
+                    un(ScalarOp::Not, pw.input(&o, dt, DType::Bool))
                 }
                 "_to_copy" | "copy" => {
                     let name = if base == "copy" { "src" } else { "self" };
@@ -1024,7 +962,11 @@ impl<'c> Builder<'c> {
                         .and_then(|v| v.as_f64())
                         .unwrap_or(1.0);
                     let i = cast(Expr::Iota(0), DType::I64, ty);
-                    bin(Bin::Add, c(start, ty), bin(Bin::Mul, i, c(step, ty)))
+                    bin(
+                        ScalarOp::Add,
+                        c(start, ty),
+                        bin(ScalarOp::Mul, i, c(step, ty)),
+                    )
                 }
                 _ => {
                     // fill / zeros / ones / full / *_like / scalar_tensor: a constant.
@@ -1072,7 +1014,7 @@ impl<'c> Builder<'c> {
                     let n: u64 = dims.iter().map(|&d| x.shape[d]).product();
                     let mut pw = Pw::new(&r.shape);
                     let e = pw.input(&r, out_dt, out_dt);
-                    r = self.pointwise(pw, bin(Bin::Div, e, c(n as f64, out_dt)), out_dt, src);
+                    r = self.pointwise(pw, bin(ScalarOp::Div, e, c(n as f64, out_dt)), out_dt, src);
                 }
                 Ok(vec![self.squeeze_dims(r, &dims, keepdim)])
             }
@@ -1130,32 +1072,36 @@ impl<'c> Builder<'c> {
             }
             "_softmax" | "_log_softmax" | "softmax" | "log_softmax" => {
                 let x = self.operand(op, "self")?;
-                let dim = norm_dim(self.int_attr(op, "dim")?, x.shape.len());
+                let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, x.shape.len())?;
                 let (_, dt) = self.result_info(op, 0)?;
                 let m = self.reduce(&x, &[dim], Reduce::Max, src);
                 let mut pw = Pw::new(&x.shape);
                 let xe = pw.input(&x, dt, dt);
                 let me = pw.input(&m, dt, dt);
-                let shifted = bin(Bin::Sub, xe, me);
-                let e = self.pointwise(pw, un(Un::Exp, shifted), dt, src);
+                let shifted = bin(ScalarOp::Sub, xe, me);
+                let e = self.pointwise(pw, un(ScalarOp::Exp, shifted), dt, src);
                 let s = self.reduce(&e, &[dim], Reduce::Sum, src);
                 let mut pw = Pw::new(&x.shape);
                 let out = if base.contains("log") {
                     let xe = pw.input(&x, dt, dt);
                     let me = pw.input(&m, dt, dt);
                     let se = pw.input(&s, dt, dt);
-                    bin(Bin::Sub, bin(Bin::Sub, xe, me), un(Un::Log, se))
+                    bin(
+                        ScalarOp::Sub,
+                        bin(ScalarOp::Sub, xe, me),
+                        un(ScalarOp::Log, se),
+                    )
                 } else {
                     let ee = pw.input(&e, dt, dt);
                     let se = pw.input(&s, dt, dt);
-                    bin(Bin::Div, ee, se)
+                    bin(ScalarOp::Div, ee, se)
                 };
                 Ok(vec![self.pointwise(pw, out, dt, src)])
             }
             "_softmax_backward_data" | "_log_softmax_backward_data" => {
                 let g = self.operand(op, "grad_output")?;
                 let y = self.operand(op, "output")?;
-                let dim = norm_dim(self.int_attr(op, "dim")?, g.shape.len());
+                let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, g.shape.len())?;
                 let (_, dt) = self.result_info(op, 0)?;
                 if base.contains("log") {
                     // g - exp(y) * sum(g)
@@ -1164,20 +1110,24 @@ impl<'c> Builder<'c> {
                     let ge = pw.input(&g, dt, dt);
                     let ye = pw.input(&y, dt, dt);
                     let se = pw.input(&s, dt, dt);
-                    let e = bin(Bin::Sub, ge, bin(Bin::Mul, un(Un::Exp, ye), se));
+                    let e = bin(
+                        ScalarOp::Sub,
+                        ge,
+                        bin(ScalarOp::Mul, un(ScalarOp::Exp, ye), se),
+                    );
                     Ok(vec![self.pointwise(pw, e, dt, src)])
                 } else {
                     // y * (g - sum(g * y))
                     let mut pw = Pw::new(&g.shape);
                     let ge = pw.input(&g, dt, dt);
                     let ye = pw.input(&y, dt, dt);
-                    let gy = self.pointwise(pw, bin(Bin::Mul, ge, ye), dt, src);
+                    let gy = self.pointwise(pw, bin(ScalarOp::Mul, ge, ye), dt, src);
                     let s = self.reduce(&gy, &[dim], Reduce::Sum, src);
                     let mut pw = Pw::new(&g.shape);
                     let ge = pw.input(&g, dt, dt);
                     let ye = pw.input(&y, dt, dt);
                     let se = pw.input(&s, dt, dt);
-                    let e = bin(Bin::Mul, ye, bin(Bin::Sub, ge, se));
+                    let e = bin(ScalarOp::Mul, ye, bin(ScalarOp::Sub, ge, se));
                     Ok(vec![self.pointwise(pw, e, dt, src)])
                 }
             }
@@ -1191,7 +1141,7 @@ impl<'c> Builder<'c> {
                     .filter_map(|v| self.values.get(v).cloned())
                     .filter(|o| o.shape.iter().product::<u64>() > 0)
                     .collect::<Vec<_>>();
-                let dim = norm_dim(self.int_attr(op, "dim")?, shape.len());
+                let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, shape.len())?;
                 if parts.iter().any(|p| self.dtype(p) != dt) {
                     return Err(err(
                         self.ctx,
@@ -1243,15 +1193,15 @@ impl<'c> Builder<'c> {
         // hit[i, j] = target[i] == j && target[i] != ignore_index
         let hit = |pw: &mut Pw| {
             let t = pw.input(&t2, tdt, DType::I64);
-            let eq = cmp(Cmp::Eq, t.clone(), Expr::Iota(1));
-            let valid = cmp(Cmp::Ne, t, c(ignore as f64, DType::I64));
-            bin(Bin::And, eq, valid)
+            let eq = cmp(Predicate::Eq, t.clone(), Expr::Iota(1));
+            let valid = cmp(Predicate::Ne, t, c(ignore as f64, DType::I64));
+            bin(ScalarOp::And, eq, valid)
         };
         // total_weight = count of valid targets
         let mut pw = Pw::new(&[n]);
         let t = pw.input(&target, tdt, DType::I64);
         let valid = cast(
-            cmp(Cmp::Ne, t, c(ignore as f64, DType::I64)),
+            cmp(Predicate::Ne, t, c(ignore as f64, DType::I64)),
             DType::Bool,
             dt,
         );
@@ -1276,9 +1226,9 @@ impl<'c> Builder<'c> {
             let te = pw.input(&total, dt, dt);
             let loss = if reduction == 1 {
                 let we = pw.input(&tw, dt, dt);
-                un(Un::Neg, bin(Bin::Div, te, we))
+                un(ScalarOp::Neg, bin(ScalarOp::Div, te, we))
             } else {
-                un(Un::Neg, te)
+                un(ScalarOp::Neg, te)
             };
             let out = self.pointwise(pw, loss, dt, src);
             Ok(vec![out, tw])
@@ -1290,11 +1240,11 @@ impl<'c> Builder<'c> {
             let ge = pw.input(&g, dt, dt);
             let scale = if reduction == 1 {
                 let we = pw.input(&w, dt, dt);
-                bin(Bin::Div, ge, we)
+                bin(ScalarOp::Div, ge, we)
             } else {
                 ge
             };
-            let e = select(h, un(Un::Neg, scale), c(0.0, dt));
+            let e = select(h, un(ScalarOp::Neg, scale), c(0.0, dt));
             Ok(vec![self.pointwise(pw, e, dt, src)])
         }
     }
@@ -1312,20 +1262,24 @@ impl<'c> Builder<'c> {
         let s = self.reduce(&x, &dims, Reduce::Sum, src);
         let mut pw = Pw::new(&s.shape);
         let se = pw.input(&s, dt, dt);
-        let mean = self.pointwise(pw, bin(Bin::Div, se, c(count as f64, dt)), dt, src);
+        let mean = self.pointwise(pw, bin(ScalarOp::Div, se, c(count as f64, dt)), dt, src);
         let mut pw = Pw::new(&x.shape);
         let xe = pw.input(&x, dt, dt);
         let me = pw.input(&mean, dt, dt);
-        let d = bin(Bin::Sub, xe, me);
-        let sq = self.pointwise(pw, bin(Bin::Mul, d.clone(), d), dt, src);
+        let d = bin(ScalarOp::Sub, xe, me);
+        let sq = self.pointwise(pw, bin(ScalarOp::Mul, d.clone(), d), dt, src);
         let v = self.reduce(&sq, &dims, Reduce::Sum, src);
         let mut pw = Pw::new(&v.shape);
         let ve = pw.input(&v, dt, dt);
         let rstd = self.pointwise(
             pw,
             un(
-                Un::Rsqrt,
-                bin(Bin::Add, bin(Bin::Div, ve, c(count as f64, dt)), c(eps, dt)),
+                ScalarOp::Rsqrt,
+                bin(
+                    ScalarOp::Add,
+                    bin(ScalarOp::Div, ve, c(count as f64, dt)),
+                    c(eps, dt),
+                ),
             ),
             dt,
             src,
@@ -1334,12 +1288,12 @@ impl<'c> Builder<'c> {
         let xe = pw.input(&x, dt, dt);
         let me = pw.input(&mean, dt, dt);
         let re = pw.input(&rstd, dt, dt);
-        let mut y = bin(Bin::Mul, bin(Bin::Sub, xe, me), re);
+        let mut y = bin(ScalarOp::Mul, bin(ScalarOp::Sub, xe, me), re);
         if let Some(w) = &w {
-            y = bin(Bin::Mul, y, pw.input(w, dt, dt));
+            y = bin(ScalarOp::Mul, y, pw.input(w, dt, dt));
         }
         if let Some(b) = &bias {
-            y = bin(Bin::Add, y, pw.input(b, dt, dt));
+            y = bin(ScalarOp::Add, y, pw.input(b, dt, dt));
         }
         let out = self.pointwise(pw, y, dt, src);
         let (mshape, _) = self.result_info(op, 1)?;
@@ -1379,18 +1333,23 @@ impl<'c> Builder<'c> {
         let xe = pw.input(&x, dt, dt);
         let me = pw.input(&mean, dt, dt);
         let re = pw.input(&rstd, dt, dt);
-        let xhat = self.pointwise(pw, bin(Bin::Mul, bin(Bin::Sub, xe, me), re), dt, src);
+        let xhat = self.pointwise(
+            pw,
+            bin(ScalarOp::Mul, bin(ScalarOp::Sub, xe, me), re),
+            dt,
+            src,
+        );
         let mut pw = Pw::new(&x.shape);
         let mut ge = pw.input(&go, dt, dt);
         if let Some(w) = &w {
-            ge = bin(Bin::Mul, ge, pw.input(w, dt, dt));
+            ge = bin(ScalarOp::Mul, ge, pw.input(w, dt, dt));
         }
         let g = self.pointwise(pw, ge, dt, src);
         let sum_g = self.reduce(&g, &dims, Reduce::Sum, src);
         let mut pw = Pw::new(&x.shape);
         let a = pw.input(&g, dt, dt);
         let b = pw.input(&xhat, dt, dt);
-        let gx = self.pointwise(pw, bin(Bin::Mul, a, b), dt, src);
+        let gx = self.pointwise(pw, bin(ScalarOp::Mul, a, b), dt, src);
         let sum_gx = self.reduce(&gx, &dims, Reduce::Sum, src);
         // dx = rstd / N * (N * g - sum(g) - xhat * sum(g * xhat))
         let mut pw = Pw::new(&x.shape);
@@ -1400,13 +1359,21 @@ impl<'c> Builder<'c> {
         let sgx = pw.input(&sum_gx, dt, dt);
         let re = pw.input(&rstd, dt, dt);
         let inner = bin(
-            Bin::Sub,
-            bin(Bin::Sub, bin(Bin::Mul, c(count as f64, dt), ge), sg),
-            bin(Bin::Mul, xh, sgx),
+            ScalarOp::Sub,
+            bin(
+                ScalarOp::Sub,
+                bin(ScalarOp::Mul, c(count as f64, dt), ge),
+                sg,
+            ),
+            bin(ScalarOp::Mul, xh, sgx),
         );
         let dx = self.pointwise(
             pw,
-            bin(Bin::Mul, bin(Bin::Div, re, c(count as f64, dt)), inner),
+            bin(
+                ScalarOp::Mul,
+                bin(ScalarOp::Div, re, c(count as f64, dt)),
+                inner,
+            ),
             dt,
             src,
         );
@@ -1417,7 +1384,7 @@ impl<'c> Builder<'c> {
             let mut pw = Pw::new(&x.shape);
             let a = pw.input(&go, dt, dt);
             let b = pw.input(&xhat, dt, dt);
-            let p = self.pointwise(pw, bin(Bin::Mul, a, b), dt, src);
+            let p = self.pointwise(pw, bin(ScalarOp::Mul, a, b), dt, src);
             let r = self.reduce(&p, &batch_dims, Reduce::Sum, src);
             outs.push(self.reshape(&r, &wshape, src));
         } else {

@@ -15,7 +15,7 @@ fn context() -> Context {
         &joinery_func::FUNC_DIALECT,
         &joinery_aot::AOT_DIALECT,
         &joinery_aten::ATEN_DIALECT,
-        &joinery_backend::KERNEL_DIALECT,
+        &joinery_native::KERNEL_DIALECT,
     ])
 }
 
@@ -62,8 +62,7 @@ fn random_inputs(ctx: &Context, func: OpId, seed: u64) -> Vec<ITensor> {
     ctx.block_args(ctx.body_block(func).expect("body"))
         .iter()
         .map(|&a| {
-            let (shape, dt) =
-                joinery_backend::graph::static_info(ctx, ctx.value_type(a)).expect("static");
+            let (shape, dt) = joinery_kernel::static_info(ctx, ctx.value_type(a)).expect("static");
             let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
             let n: usize = shape.iter().product();
             let ix = ndarray::IxDyn(&shape);
@@ -138,7 +137,7 @@ fn compare(what: &str, native: &[Option<Tensor<'_>>], interp: &[RuntimeValue]) -
 }
 
 fn compile_one(ctx: &mut Context, module: OpId, name: &str) -> Result<CompiledModule, String> {
-    joinery_backend::compile_jit(ctx, module, &[name.to_string()], 2)
+    joinery_native::compile_jit(ctx, module, &[name.to_string()], 2)
         .map(|(mut m, _)| m.remove(0))
         .map_err(|d| d.message)
 }
@@ -184,7 +183,7 @@ fn native_matches_the_interpreter_on_every_test_graph() {
         if !joinery_ir::verify::verify(&ctx, module).is_empty() {
             continue;
         }
-        for name in joinery_backend::function_names(&ctx, module) {
+        for name in joinery_native::function_names(&ctx, module) {
             let what = format!("{}:@{name}", path.file_name().unwrap().to_string_lossy());
             match check_function(&mut ctx, module, &name, &what) {
                 Ok(err) => matched.push(format!("{what} (max rel err {err:.1e})")),
@@ -230,7 +229,7 @@ fn forward_and_backward_match_the_joint() {
     let expected =
         joinery_interp::run_function(&ctx, module, "joint", inputs.clone()).expect("interp");
     let (f, _) =
-        joinery_backend::compile_differentiable(&mut ctx, module, "joint", 2).expect("compiles");
+        joinery_native::compile_differentiable(&mut ctx, module, "joint", 2).expect("compiles");
     // The forward takes the primals (every argument but the last, the tangent).
     let mut primals: Vec<Tensor<'_>> = inputs[..inputs.len() - 1].iter().map(to_runtime).collect();
     let (outs, saved) = f.forward(&mut primals).expect("forward");
@@ -315,8 +314,7 @@ fn unsupported_ops_are_diagnostics_naming_the_op() {
 fn pointwise_chains_fuse_and_memory_is_reused() {
     let text = std::fs::read_to_string(root().join("examples/mlp_joint.mlir")).expect("example");
     let (mut ctx, module) = parse_text(&text);
-    let native =
-        joinery_backend::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
+    let native = joinery_native::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
     let printed = joinery_syntax::print_op(&ctx, native.l3, &Default::default());
     // threshold_backward and its bias-gradient reduction share one loop nest, and so do
     // log_softmax, the loss, its backward and the next bias gradient.
@@ -354,9 +352,8 @@ fn pointwise_chains_fuse_and_memory_is_reused() {
 fn llvm_ir_names_source_ops_and_is_vectorized() {
     let text = std::fs::read_to_string(root().join("examples/mlp_joint.mlir")).expect("example");
     let (mut ctx, module) = parse_text(&text);
-    let native =
-        joinery_backend::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
-    let ir = joinery_backend::llvm_ir(&ctx, native.l3, true).expect("codegen");
+    let native = joinery_native::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
+    let ir = joinery_native::llvm_ir(&ctx, native.l3, true).expect("codegen");
     assert!(ir.contains("; kernel joint_k"), "{ir}");
     assert!(ir.contains("aten.threshold_backward"));
     assert!(
@@ -372,9 +369,9 @@ fn shared_libraries_run_without_the_compiler() {
     let dir = std::env::temp_dir().join(format!("joinery-aot-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let (lib, header) = (dir.join("mlp.so"), dir.join("mlp.h"));
-    let native =
-        joinery_backend::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
-    joinery_backend::write_shared_library(&ctx, &native, &lib, &header).expect("writes");
+    let native = joinery_native::compile(&mut ctx, module, &["joint".to_string()]).expect("lowers");
+    joinery_native::write_shared_library(&ctx, native.l3, &native.bundle, &lib, &header)
+        .expect("writes");
     let h = std::fs::read_to_string(&header).expect("header");
     assert!(
         h.contains("extern const char joinery_bundle[];") && h.contains("void joint_k0_"),
@@ -441,7 +438,7 @@ fn build_random(ops: &[GenOp]) -> (Context, OpId) {
     };
     let mut outs = Vec::new();
     for op in ops {
-        let shape: Vec<u64> = joinery_backend::graph::static_info(&ctx, ctx.value_type(cur))
+        let shape: Vec<u64> = joinery_kernel::static_info(&ctx, ctx.value_type(cur))
             .expect("static")
             .0;
         let mut b = Builder::new(&mut ctx, InsertPoint::End(body));
@@ -535,13 +532,19 @@ fn the_c_abi_runs_differentiable_functions_on_dlpack_tensors() {
         joinery_interp::run_function(&ctx, module, "joint", inputs.clone()).expect("interp");
     // Ahead of time: partition, compile forward and backward, write the library.
     let (_, mut native) =
-        joinery_backend::compile_differentiable(&mut ctx, module, "joint", 2).expect("compiles");
+        joinery_native::compile_differentiable(&mut ctx, module, "joint", 2).expect("compiles");
     native.bundle.diffs[0].name = "joint".into();
     let dir = std::env::temp_dir().join(format!("joinery-capi-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp");
     let lib_path = dir.join("mlp.so");
-    joinery_backend::write_shared_library(&ctx, &native, &lib_path, &dir.join("mlp.h"))
-        .expect("writes");
+    joinery_native::write_shared_library(
+        &ctx,
+        native.l3,
+        &native.bundle,
+        &lib_path,
+        &dir.join("mlp.h"),
+    )
+    .expect("writes");
     let mut tensors: Vec<Tensor<'static>> = inputs.iter().map(to_runtime).collect();
     let mut shapes: Vec<Vec<i64>> = tensors
         .iter()

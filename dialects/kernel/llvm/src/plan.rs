@@ -1,46 +1,32 @@
 //! From an L3 function to the runtime's [`Plan`]: signature with descriptors, buffers
 //! (arguments, results, arena slots from the memory plan) and steps.
 
-use crate::codegen::FusedKernel;
-use crate::memplan::buffer_bytes;
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
-use joinery_ir::{Context, Diagnostic, OpId, Value};
-use joinery_runtime::DType as RtType;
+use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
+use joinery_kernel::{Alloc, Fused, Gemm, MatrixMap, OutKind, buffer_bytes, static_info};
 use joinery_runtime::plan::{
     ArgSpec, BufferSpec, KernelSpec, Location, MatRef, Partial, Plan, ReduceKind, ResultSpec,
     ResultTensor, Step,
 };
 use rustc_hash::FxHashMap;
 
-fn rt_dtype(ctx: &Context, v: Value) -> Result<(RtType, Vec<usize>), Diagnostic> {
+fn rt_dtype(ctx: &Context, v: Value) -> Result<(DType, Vec<usize>), Diagnostic> {
     rt_type(ctx, ctx.value_type(v))
 }
 
-fn rt_type(ctx: &Context, ty: joinery_ir::Type) -> Result<(RtType, Vec<usize>), Diagnostic> {
-    use joinery_aten::DType::*;
-    let (shape, dt) = crate::graph::static_info(ctx, ty)
+/// The dtype and shape of a buffer type the runtime handles.
+fn rt_type(ctx: &Context, ty: joinery_ir::Type) -> Result<(DType, Vec<usize>), Diagnostic> {
+    let (shape, dt) = static_info(ctx, ty)
         .ok_or_else(|| Diagnostic::error("the native backend needs static tensor types"))?;
-    let d = match dt {
-        F32 => RtType::F32,
-        F64 => RtType::F64,
-        I64 => RtType::I64,
-        I32 => RtType::I32,
-        Bool => RtType::Bool,
-        other => {
-            return Err(Diagnostic::error(format!(
-                "the native backend does not support {} tensors",
-                other.keyword()
-            )));
-        }
-    };
-    Ok((d, shape.iter().map(|&x| x as usize).collect()))
-}
-
-fn i64s(ctx: &Context, op: OpId, name: &str) -> Vec<i64> {
-    ctx.attr(op, name)
-        .and_then(|a| ctx.as_array(a))
-        .map(|v| v.iter().filter_map(|&x| ctx.as_i64(x)).collect())
-        .unwrap_or_default()
+    if !matches!(
+        dt,
+        DType::F32 | DType::F64 | DType::I64 | DType::I32 | DType::Bool
+    ) {
+        return Err(Diagnostic::error(format!(
+            "the native backend does not support {dt} tensors"
+        )));
+    }
+    Ok((dt, shape.iter().map(|&x| x as usize).collect()))
 }
 
 /// Builds the plan of an L3 function whose allocs have been placed.
@@ -81,20 +67,18 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             "kernel.alloc" => {
                 let v = ctx.result(op, 0);
                 let bytes = buffer_bytes(ctx, v);
-                let location = if let Some(j) = ctx.attr(op, "output").and_then(|a| ctx.as_i64(a)) {
-                    Location::Output(j as usize)
-                } else {
-                    let offset = ctx
-                        .attr(op, "offset")
-                        .and_then(|a| ctx.as_i64(a))
-                        .ok_or_else(|| {
-                            Diagnostic::error(
-                                "kernel.alloc without an offset: run memory planning first",
-                            )
-                            .with_span(ctx.span(op))
-                        })? as u64;
-                    arena_bytes = arena_bytes.max(offset + bytes);
-                    Location::Arena { offset }
+                let location = match Alloc::read(ctx, op)? {
+                    Alloc::Output(j) => Location::Output(j),
+                    Alloc::Arena(offset) => {
+                        arena_bytes = arena_bytes.max(offset + bytes);
+                        Location::Arena { offset }
+                    }
+                    Alloc::Unplanned => {
+                        return Err(Diagnostic::error(
+                            "kernel.alloc without an offset: run kernel-plan-memory first",
+                        )
+                        .with_span(ctx.span(op)));
+                    }
                 };
                 index.insert(v, buffers.len());
                 buffers.push(BufferSpec { location, bytes });
@@ -106,29 +90,30 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     buffer: index[&b],
                     dtype,
                     elements: shape.iter().product::<usize>() as u64,
-                    value: ctx
-                        .attr(op, "value")
-                        .and_then(|a| ctx.as_f64(a))
-                        .unwrap_or(0.0),
+                    value: joinery_kernel::attrs::value(ctx, op)?,
                 });
             }
             "kernel.fused" => {
-                let k = FusedKernel::read(ctx, op);
+                let k = Fused::read(ctx, op)?;
                 let args: Vec<usize> = ctx.operands(op).iter().map(|v| index[v]).collect();
                 let extent = k.space.first().copied().unwrap_or(1);
                 let work = k.space.iter().product::<u64>();
                 let mut partial = Vec::new();
-                for (o, kind) in k.out_kinds.iter().enumerate() {
+                for (o, &kind) in k.out_kinds.iter().enumerate() {
                     let map = &k.out_maps[o];
-                    if kind != "store" && !k.space.is_empty() && map[1] == 0 && k.space[0] > 1 {
+                    if kind != OutKind::Store
+                        && !k.space.is_empty()
+                        && map.strides[0] == 0
+                        && k.space[0] > 1
+                    {
                         let v = ctx.operand(op, k.num_inputs + o);
                         let (dt, shape) = rt_dtype(ctx, v)?;
-                        if dt != RtType::F32 {
+                        if dt != DType::F32 {
                             continue;
                         }
                         partial.push(Partial {
                             arg: k.num_inputs + o,
-                            kind: if kind == "sum" {
+                            kind: if kind == OutKind::Sum {
                                 ReduceKind::Sum
                             } else {
                                 ReduceKind::Max
@@ -138,10 +123,10 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     }
                 }
                 // A non-f32 reduction across the split loop runs on one thread.
-                let serial = k.out_kinds.iter().enumerate().any(|(o, kind)| {
-                    kind != "store"
+                let serial = k.out_kinds.iter().enumerate().any(|(o, &kind)| {
+                    kind != OutKind::Store
                         && !k.space.is_empty()
-                        && k.out_maps[o][1] == 0
+                        && k.out_maps[o].strides[0] == 0
                         && !partial.iter().any(|p| p.arg == k.num_inputs + o)
                 });
                 kernels.push(KernelSpec {
@@ -157,30 +142,23 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                 });
             }
             "kernel.gemm" => {
-                let m = |name: &str, operand: usize| {
-                    let v = i64s(ctx, op, name);
-                    MatRef {
-                        buffer: index[&ctx.operand(op, operand)],
-                        offset: v[0],
-                        bs: v[1],
-                        rs: v[2],
-                        cs: v[3],
-                    }
+                let g = Gemm::read(ctx, op)?;
+                let matrix = |map: MatrixMap, operand: usize| MatRef {
+                    buffer: index[&ctx.operand(op, operand)],
+                    offset: map.offset,
+                    bs: map.batch_stride,
+                    rs: map.row_stride,
+                    cs: map.col_stride,
                 };
-                let get =
-                    |n: &str| ctx.attr(op, n).and_then(|a| ctx.as_i64(a)).unwrap_or(0) as usize;
                 steps.push(Step::Gemm {
-                    m: get("m"),
-                    n: get("n"),
-                    k: get("k"),
-                    batch: get("batch"),
-                    a: m("a_map", 0),
-                    b: m("b_map", 1),
-                    c: m("c_map", 2),
-                    accumulate: ctx
-                        .attr(op, "accumulate")
-                        .and_then(|a| ctx.as_bool(a))
-                        .unwrap_or(false),
+                    m: g.m as usize,
+                    n: g.n as usize,
+                    k: g.k as usize,
+                    batch: g.batch as usize,
+                    a: matrix(g.a, 0),
+                    b: matrix(g.b, 1),
+                    c: matrix(g.c, 2),
+                    accumulate: g.accumulate,
                 });
             }
             "func.return" => {

@@ -12,7 +12,6 @@
 //! of `f32` are inline polynomials (Cephes; Abramowitz–Stegun 7.1.26 for `erf`, the
 //! approximation PyTorch's vectorised CPU kernels use) so they vectorize too.
 
-use crate::dialect::{BINARY_OPS, UNARY_OPS};
 use inkwell::AddressSpace;
 use inkwell::FloatPredicate;
 use inkwell::IntPredicate;
@@ -26,6 +25,8 @@ use inkwell::values::{
     BasicValue, BasicValueEnum, FastMathFlags, FloatValue, FunctionValue, IntValue, PointerValue,
 };
 use joinery_ir::{Context, Diagnostic, FloatKind, OpId, TypeData, Value};
+use joinery_kernel::attrs::{index_dim, predicate, value};
+use joinery_kernel::{Fused, OutKind, Predicate, ScalarOp};
 use rustc_hash::FxHashMap;
 
 /// The element kinds kernels handle.
@@ -46,65 +47,6 @@ fn elem_of(ctx: &Context, ty: joinery_ir::Type) -> Option<Elem> {
         TypeData::Integer { width: 1 } => Some(Elem::Bool),
         TypeData::Integer { width } if matches!(width, 8 | 16 | 32 | 64) => Some(Elem::Int(*width)),
         _ => None,
-    }
-}
-
-fn ints(ctx: &Context, a: Option<joinery_ir::Attribute>) -> Vec<i64> {
-    a.and_then(|a| ctx.as_array(a))
-        .map(|items| items.iter().filter_map(|&x| ctx.as_i64(x)).collect())
-        .unwrap_or_default()
-}
-
-fn arrays(ctx: &Context, a: Option<joinery_ir::Attribute>) -> Vec<Vec<i64>> {
-    a.and_then(|a| ctx.as_array(a))
-        .map(|items| items.iter().map(|&x| ints(ctx, Some(x))).collect())
-        .unwrap_or_default()
-}
-
-fn strings(ctx: &Context, a: Option<joinery_ir::Attribute>) -> Vec<String> {
-    a.and_then(|a| ctx.as_array(a))
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|&x| ctx.as_str(x).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A `kernel.fused` op read back from its attributes.
-pub struct FusedKernel {
-    pub name: String,
-    pub space: Vec<u64>,
-    pub num_inputs: usize,
-    pub in_maps: Vec<Vec<i64>>,
-    pub out_maps: Vec<Vec<i64>>,
-    pub out_kinds: Vec<String>,
-    pub sources: Vec<String>,
-}
-
-impl FusedKernel {
-    /// Reads the attributes of a `kernel.fused` op.
-    pub fn read(ctx: &Context, op: OpId) -> FusedKernel {
-        FusedKernel {
-            name: ctx
-                .attr(op, "name")
-                .and_then(|a| ctx.as_str(a))
-                .unwrap_or("kernel")
-                .to_string(),
-            space: ints(ctx, ctx.attr(op, "space"))
-                .iter()
-                .map(|&d| d as u64)
-                .collect(),
-            num_inputs: ctx
-                .attr(op, "num_inputs")
-                .and_then(|a| ctx.as_i64(a))
-                .unwrap_or(0) as usize,
-            in_maps: arrays(ctx, ctx.attr(op, "in_maps")),
-            out_maps: arrays(ctx, ctx.attr(op, "out_maps")),
-            out_kinds: strings(ctx, ctx.attr(op, "out_kinds")),
-            sources: strings(ctx, ctx.attr(op, "sources")),
-        }
     }
 }
 
@@ -162,7 +104,7 @@ impl<'ll> Codegen<'ll> {
 
     /// Emits the kernel for one `kernel.fused` op.
     pub fn emit_fused(&mut self, ctx: &Context, op: OpId) -> Res<String> {
-        let k = FusedKernel::read(ctx, op);
+        let k = Fused::read(ctx, op)?;
         let span = ctx.span(op);
         let ptr = self.ll.ptr_type(AddressSpace::default());
         let i64t = self.ll.i64_type();
@@ -258,7 +200,7 @@ impl<'ll> Codegen<'ll> {
         &mut self,
         ctx: &Context,
         op: OpId,
-        k: &FusedKernel,
+        k: &Fused,
         elems: &[Elem],
         f: FunctionValue<'ll>,
     ) -> Res<()> {
@@ -283,7 +225,9 @@ impl<'ll> Codegen<'ll> {
         let nout = nbuf - k.num_inputs;
         // Reductions along the innermost loop keep a register accumulator.
         let acc_outs: Vec<usize> = (0..nout)
-            .filter(|&o| k.out_kinds[o] != "store" && rank > 0 && k.out_maps[o][rank] == 0)
+            .filter(|&o| {
+                k.out_kinds[o] != OutKind::Store && rank > 0 && k.out_maps[o].strides[rank - 1] == 0
+            })
             .collect();
         let mut idx: Vec<IntValue<'ll>> = Vec::new();
         self.emit_loop(
@@ -368,19 +312,19 @@ impl<'ll> Codegen<'ll> {
 
     fn combine(
         &self,
-        kind: &str,
+        kind: OutKind,
         e: Elem,
         a: BasicValueEnum<'ll>,
         b: BasicValueEnum<'ll>,
     ) -> Res<BasicValueEnum<'ll>> {
         match (kind, e) {
-            ("sum", Elem::F32 | Elem::F64) => {
-                self.fbin("kernel.add", a.into_float_value(), b.into_float_value())
+            (OutKind::Sum, Elem::F32 | Elem::F64) => {
+                self.fbin(ScalarOp::Add, a.into_float_value(), b.into_float_value())
             }
-            ("max", Elem::F32 | Elem::F64) => {
-                self.fbin("kernel.max", a.into_float_value(), b.into_float_value())
+            (OutKind::Max, Elem::F32 | Elem::F64) => {
+                self.fbin(ScalarOp::Max, a.into_float_value(), b.into_float_value())
             }
-            ("sum", _) => Ok(self
+            (OutKind::Sum, _) => Ok(self
                 .builder
                 .build_int_add(a.into_int_value(), b.into_int_value(), "")
                 .map_err(ll_err)?
@@ -404,7 +348,7 @@ impl<'ll> Codegen<'ll> {
     fn emit_loop(
         &mut self,
         ctx: &Context,
-        k: &FusedKernel,
+        k: &Fused,
         elems: &[Elem],
         bufs: &[PointerValue<'ll>],
         block: joinery_ir::BlockId,
@@ -438,7 +382,10 @@ impl<'ll> Codegen<'ll> {
             zidx.push(i64t.const_zero());
             for &o in acc_outs {
                 let e = elems[nin + o];
-                acc_init.push((o, self.load(bufs[nin + o], e, &k.out_maps[o], &zidx)?));
+                acc_init.push((
+                    o,
+                    self.load(bufs[nin + o], e, &k.out_maps[o].to_ints(), &zidx)?,
+                ));
             }
         }
         let lp = self.ll.append_basic_block(f, &format!("loop{depth}"));
@@ -508,7 +455,13 @@ impl<'ll> Codegen<'ll> {
             let mut zidx = idx.clone();
             zidx.push(i64t.const_zero());
             for (o, last) in &next_accs {
-                self.store(bufs[nin + o], elems[nin + o], &k.out_maps[*o], &zidx, *last)?;
+                self.store(
+                    bufs[nin + o],
+                    elems[nin + o],
+                    &k.out_maps[*o].to_ints(),
+                    &zidx,
+                    *last,
+                )?;
             }
         }
         Ok(())
@@ -520,7 +473,7 @@ impl<'ll> Codegen<'ll> {
     fn emit_point(
         &mut self,
         ctx: &Context,
-        k: &FusedKernel,
+        k: &Fused,
         elems: &[Elem],
         bufs: &[PointerValue<'ll>],
         block: joinery_ir::BlockId,
@@ -530,7 +483,10 @@ impl<'ll> Codegen<'ll> {
         let nin = k.num_inputs;
         let mut vals: FxHashMap<Value, BasicValueEnum<'ll>> = FxHashMap::default();
         for (i, &a) in ctx.block_args(block).iter().enumerate() {
-            vals.insert(a, self.load(bufs[i], elems[i], &k.in_maps[i], idx)?);
+            vals.insert(
+                a,
+                self.load(bufs[i], elems[i], &k.in_maps[i].to_ints(), idx)?,
+            );
         }
         let mut out = Vec::new();
         for sop in ctx.block_ops(block) {
@@ -539,15 +495,18 @@ impl<'ll> Codegen<'ll> {
                 for (o, &v) in ctx.operands(sop).iter().enumerate() {
                     let v = vals[&v];
                     let e = elems[nin + o];
-                    match k.out_kinds[o].as_str() {
-                        "store" => self.store(bufs[nin + o], e, &k.out_maps[o], idx, v)?,
+                    match k.out_kinds[o] {
+                        OutKind::Store => {
+                            self.store(bufs[nin + o], e, &k.out_maps[o].to_ints(), idx, v)?
+                        }
                         kind => {
                             if let Some(acc) = accs.get(&o) {
                                 out.push((o, self.combine(kind, e, *acc, v)?));
                             } else {
-                                let cur = self.load(bufs[nin + o], e, &k.out_maps[o], idx)?;
+                                let cur =
+                                    self.load(bufs[nin + o], e, &k.out_maps[o].to_ints(), idx)?;
                                 let n = self.combine(kind, e, cur, v)?;
-                                self.store(bufs[nin + o], e, &k.out_maps[o], idx, n)?;
+                                self.store(bufs[nin + o], e, &k.out_maps[o].to_ints(), idx, n)?;
                             }
                         }
                     }
@@ -589,10 +548,7 @@ impl<'ll> Codegen<'ll> {
         let is_float = |e: Elem| matches!(e, Elem::F32 | Elem::F64);
         Ok(match name {
             "kernel.const" => {
-                let v = ctx
-                    .attr(sop, "value")
-                    .and_then(|a| ctx.as_f64(a))
-                    .unwrap_or(0.0);
+                let v = value(ctx, sop)?;
                 match rty {
                     Elem::F32 => self.ll.f32_type().const_float(v as f32 as f64).into(),
                     Elem::F64 => self.ll.f64_type().const_float(v).into(),
@@ -605,29 +561,27 @@ impl<'ll> Codegen<'ll> {
                 }
             }
             "kernel.index" => {
-                let d = ctx
-                    .attr(sop, "dim")
-                    .and_then(|a| ctx.as_i64(a))
-                    .unwrap_or(0) as usize;
-                idx.get(d)
-                    .copied()
-                    .unwrap_or(self.ll.i64_type().const_zero())
-                    .into()
+                let d = index_dim(ctx, sop)?;
+                let i: IntValue<'ll> = *idx.get(d).ok_or_else(|| {
+                    Diagnostic::error(format!(
+                        "'kernel.index' of dim {d} in a {}-dimensional kernel",
+                        idx.len()
+                    ))
+                    .with_span(ctx.span(sop))
+                })?;
+                i.into()
             }
             "kernel.cast" => self.cast(args[0], arg_elems[0], rty)?,
             "kernel.cmp" => {
-                let p = ctx
-                    .attr(sop, "predicate")
-                    .and_then(|a| ctx.as_str(a))
-                    .unwrap_or("eq");
+                let p = predicate(ctx, sop)?;
                 if is_float(arg_elems[0]) {
                     let pred = match p {
-                        "eq" => FloatPredicate::OEQ,
-                        "ne" => FloatPredicate::UNE,
-                        "lt" => FloatPredicate::OLT,
-                        "le" => FloatPredicate::OLE,
-                        "gt" => FloatPredicate::OGT,
-                        _ => FloatPredicate::OGE,
+                        Predicate::Eq => FloatPredicate::OEQ,
+                        Predicate::Ne => FloatPredicate::UNE,
+                        Predicate::Lt => FloatPredicate::OLT,
+                        Predicate::Le => FloatPredicate::OLE,
+                        Predicate::Gt => FloatPredicate::OGT,
+                        Predicate::Ge => FloatPredicate::OGE,
                     };
                     b.build_float_compare(
                         pred,
@@ -639,12 +593,12 @@ impl<'ll> Codegen<'ll> {
                     .into()
                 } else {
                     let pred = match p {
-                        "eq" => IntPredicate::EQ,
-                        "ne" => IntPredicate::NE,
-                        "lt" => IntPredicate::SLT,
-                        "le" => IntPredicate::SLE,
-                        "gt" => IntPredicate::SGT,
-                        _ => IntPredicate::SGE,
+                        Predicate::Eq => IntPredicate::EQ,
+                        Predicate::Ne => IntPredicate::NE,
+                        Predicate::Lt => IntPredicate::SLT,
+                        Predicate::Le => IntPredicate::SLE,
+                        Predicate::Gt => IntPredicate::SGT,
+                        Predicate::Ge => IntPredicate::SGE,
                     };
                     b.build_int_compare(
                         pred,
@@ -659,26 +613,22 @@ impl<'ll> Codegen<'ll> {
             "kernel.select" => b
                 .build_select(args[0].into_int_value(), args[1], args[2], "")
                 .map_err(ll_err)?,
-            n if BINARY_OPS.contains(&n) => {
-                if is_float(rty) {
-                    self.fbin(n, args[0].into_float_value(), args[1].into_float_value())?
-                } else {
-                    self.ibin(n, args[0].into_int_value(), args[1].into_int_value())?
+            n => match ScalarOp::from_name(n) {
+                Some(op) if op.arity() == 2 && is_float(rty) => {
+                    self.fbin(op, args[0].into_float_value(), args[1].into_float_value())?
                 }
-            }
-            n if UNARY_OPS.contains(&n) => {
-                if is_float(rty) {
-                    self.funary(n, args[0].into_float_value())?
-                } else {
-                    self.iunary(n, args[0].into_int_value())?
+                Some(op) if op.arity() == 2 => {
+                    self.ibin(op, args[0].into_int_value(), args[1].into_int_value())?
                 }
-            }
-            other => {
-                return Err(Diagnostic::error(format!(
-                    "the native backend cannot generate code for '{other}'"
-                ))
-                .with_span(ctx.span(sop)));
-            }
+                Some(op) if is_float(rty) => self.funary(op, args[0].into_float_value())?,
+                Some(op) => self.iunary(op, args[0].into_int_value())?,
+                None => {
+                    return Err(Diagnostic::error(format!(
+                        "the native backend cannot generate code for '{n}'"
+                    ))
+                    .with_span(ctx.span(sop)));
+                }
+            },
         })
     }
 
@@ -737,15 +687,20 @@ impl<'ll> Codegen<'ll> {
         v
     }
 
-    fn fbin(&self, n: &str, a: FloatValue<'ll>, c: FloatValue<'ll>) -> Res<BasicValueEnum<'ll>> {
+    fn fbin(
+        &self,
+        op: ScalarOp,
+        a: FloatValue<'ll>,
+        c: FloatValue<'ll>,
+    ) -> Res<BasicValueEnum<'ll>> {
         let b = &self.builder;
-        let v = match n {
-            "kernel.add" => self.fast(b.build_float_add(a, c, "").map_err(ll_err)?),
-            "kernel.sub" => self.fast(b.build_float_sub(a, c, "").map_err(ll_err)?),
-            "kernel.mul" => self.fast(b.build_float_mul(a, c, "").map_err(ll_err)?),
-            "kernel.div" => b.build_float_div(a, c, "").map_err(ll_err)?,
-            "kernel.max" | "kernel.min" => {
-                let pred = if n == "kernel.max" {
+        let v = match op {
+            ScalarOp::Add => self.fast(b.build_float_add(a, c, "").map_err(ll_err)?),
+            ScalarOp::Sub => self.fast(b.build_float_sub(a, c, "").map_err(ll_err)?),
+            ScalarOp::Mul => self.fast(b.build_float_mul(a, c, "").map_err(ll_err)?),
+            ScalarOp::Div => b.build_float_div(a, c, "").map_err(ll_err)?,
+            ScalarOp::Max | ScalarOp::Min => {
+                let pred = if op == ScalarOp::Max {
                     FloatPredicate::OGT
                 } else {
                     FloatPredicate::OLT
@@ -758,29 +713,30 @@ impl<'ll> Codegen<'ll> {
                 let keep = b.build_or(keep, isnan, "").map_err(ll_err)?;
                 return b.build_select(keep, a, c, "").map_err(ll_err);
             }
-            "kernel.pow" => self
+            ScalarOp::Pow => self
                 .call_intrinsic("llvm.pow", a.get_type().into(), &[a.into(), c.into()])?
                 .into_float_value(),
             other => {
                 return Err(Diagnostic::error(format!(
-                    "'{other}' is not defined on floats"
+                    "'{}' is not defined on floats",
+                    other.name()
                 )));
             }
         };
         Ok(v.into())
     }
 
-    fn ibin(&self, n: &str, a: IntValue<'ll>, c: IntValue<'ll>) -> Res<BasicValueEnum<'ll>> {
+    fn ibin(&self, op: ScalarOp, a: IntValue<'ll>, c: IntValue<'ll>) -> Res<BasicValueEnum<'ll>> {
         let b = &self.builder;
-        Ok(match n {
-            "kernel.add" => b.build_int_add(a, c, "").map_err(ll_err)?.into(),
-            "kernel.sub" => b.build_int_sub(a, c, "").map_err(ll_err)?.into(),
-            "kernel.mul" => b.build_int_mul(a, c, "").map_err(ll_err)?.into(),
-            "kernel.div" => b.build_int_signed_div(a, c, "").map_err(ll_err)?.into(),
-            "kernel.and" => b.build_and(a, c, "").map_err(ll_err)?.into(),
-            "kernel.or" => b.build_or(a, c, "").map_err(ll_err)?.into(),
-            "kernel.max" | "kernel.min" => {
-                let pred = if n == "kernel.max" {
+        Ok(match op {
+            ScalarOp::Add => b.build_int_add(a, c, "").map_err(ll_err)?.into(),
+            ScalarOp::Sub => b.build_int_sub(a, c, "").map_err(ll_err)?.into(),
+            ScalarOp::Mul => b.build_int_mul(a, c, "").map_err(ll_err)?.into(),
+            ScalarOp::Div => b.build_int_signed_div(a, c, "").map_err(ll_err)?.into(),
+            ScalarOp::And => b.build_and(a, c, "").map_err(ll_err)?.into(),
+            ScalarOp::Or => b.build_or(a, c, "").map_err(ll_err)?.into(),
+            ScalarOp::Max | ScalarOp::Min => {
+                let pred = if op == ScalarOp::Max {
                     IntPredicate::SGT
                 } else {
                     IntPredicate::SLT
@@ -790,26 +746,27 @@ impl<'ll> Codegen<'ll> {
             }
             other => {
                 return Err(Diagnostic::error(format!(
-                    "'{other}' is not defined on integers"
+                    "'{}' is not defined on integers",
+                    other.name()
                 )));
             }
         })
     }
 
-    fn iunary(&self, n: &str, a: IntValue<'ll>) -> Res<BasicValueEnum<'ll>> {
+    fn iunary(&self, op: ScalarOp, a: IntValue<'ll>) -> Res<BasicValueEnum<'ll>> {
         let b = &self.builder;
         let t = a.get_type();
-        Ok(match n {
-            "kernel.neg" => b.build_int_neg(a, "").map_err(ll_err)?.into(),
-            "kernel.not" => b.build_not(a, "").map_err(ll_err)?.into(),
-            "kernel.abs" => {
+        Ok(match op {
+            ScalarOp::Neg => b.build_int_neg(a, "").map_err(ll_err)?.into(),
+            ScalarOp::Not => b.build_not(a, "").map_err(ll_err)?.into(),
+            ScalarOp::Abs => {
                 let neg = b.build_int_neg(a, "").map_err(ll_err)?;
                 let lt = b
                     .build_int_compare(IntPredicate::SLT, a, t.const_zero(), "")
                     .map_err(ll_err)?;
                 b.build_select(lt, neg, a, "").map_err(ll_err)?
             }
-            "kernel.sign" => {
+            ScalarOp::Sign => {
                 let gt = b
                     .build_int_compare(IntPredicate::SGT, a, t.const_zero(), "")
                     .map_err(ll_err)?;
@@ -822,7 +779,8 @@ impl<'ll> Codegen<'ll> {
             }
             other => {
                 return Err(Diagnostic::error(format!(
-                    "'{other}' is not defined on integers"
+                    "'{}' is not defined on integers",
+                    other.name()
                 )));
             }
         })
@@ -866,43 +824,43 @@ impl<'ll> Codegen<'ll> {
         t.const_float(v)
     }
 
-    fn funary(&self, n: &str, a: FloatValue<'ll>) -> Res<BasicValueEnum<'ll>> {
+    fn funary(&self, op: ScalarOp, a: FloatValue<'ll>) -> Res<BasicValueEnum<'ll>> {
         let b = &self.builder;
         let t = a.get_type();
         let is32 = t == self.ll.f32_type();
         let one = self.fconst(t, 1.0);
-        let v: FloatValue<'ll> = match n {
-            "kernel.neg" => b.build_float_neg(a, "").map_err(ll_err)?,
-            "kernel.abs" => self
+        let v: FloatValue<'ll> = match op {
+            ScalarOp::Neg => b.build_float_neg(a, "").map_err(ll_err)?,
+            ScalarOp::Abs => self
                 .call_intrinsic("llvm.fabs", t.into(), &[a.into()])?
                 .into_float_value(),
-            "kernel.sqrt" => self
+            ScalarOp::Sqrt => self
                 .call_intrinsic("llvm.sqrt", t.into(), &[a.into()])?
                 .into_float_value(),
-            "kernel.rsqrt" => {
+            ScalarOp::Rsqrt => {
                 let s = self
                     .call_intrinsic("llvm.sqrt", t.into(), &[a.into()])?
                     .into_float_value();
                 b.build_float_div(one, s, "").map_err(ll_err)?
             }
-            "kernel.recip" => b.build_float_div(one, a, "").map_err(ll_err)?,
-            "kernel.sin" => self
+            ScalarOp::Recip => b.build_float_div(one, a, "").map_err(ll_err)?,
+            ScalarOp::Sin => self
                 .call_intrinsic("llvm.sin", t.into(), &[a.into()])?
                 .into_float_value(),
-            "kernel.cos" => self
+            ScalarOp::Cos => self
                 .call_intrinsic("llvm.cos", t.into(), &[a.into()])?
                 .into_float_value(),
-            "kernel.exp" if is32 => self.exp_f32(a)?,
-            "kernel.exp" => self
+            ScalarOp::Exp if is32 => self.exp_f32(a)?,
+            ScalarOp::Exp => self
                 .call_intrinsic("llvm.exp", t.into(), &[a.into()])?
                 .into_float_value(),
-            "kernel.log" if is32 => self.log_f32(a)?,
-            "kernel.log" => self
+            ScalarOp::Log if is32 => self.log_f32(a)?,
+            ScalarOp::Log => self
                 .call_intrinsic("llvm.log", t.into(), &[a.into()])?
                 .into_float_value(),
-            "kernel.tanh" if is32 => self.tanh_f32(a)?,
-            "kernel.tanh" => self.call_libm("tanh", a)?,
-            "kernel.sigmoid" => {
+            ScalarOp::Tanh if is32 => self.tanh_f32(a)?,
+            ScalarOp::Tanh => self.call_libm("tanh", a)?,
+            ScalarOp::Sigmoid => {
                 let na = b.build_float_neg(a, "").map_err(ll_err)?;
                 let e = if is32 {
                     self.exp_f32(na)?
@@ -913,11 +871,11 @@ impl<'ll> Codegen<'ll> {
                 let d = b.build_float_add(one, e, "").map_err(ll_err)?;
                 b.build_float_div(one, d, "").map_err(ll_err)?
             }
-            "kernel.erf" if is32 => self.erf_f32(a)?,
-            "kernel.erf" => self.call_libm("erf", a)?,
-            "kernel.log1p" => self.call_libm(if is32 { "log1pf" } else { "log1p" }, a)?,
-            "kernel.expm1" => self.call_libm(if is32 { "expm1f" } else { "expm1" }, a)?,
-            "kernel.sign" => {
+            ScalarOp::Erf if is32 => self.erf_f32(a)?,
+            ScalarOp::Erf => self.call_libm("erf", a)?,
+            ScalarOp::Log1p => self.call_libm(if is32 { "log1pf" } else { "log1p" }, a)?,
+            ScalarOp::Expm1 => self.call_libm(if is32 { "expm1f" } else { "expm1" }, a)?,
+            ScalarOp::Sign => {
                 let z = t.const_zero();
                 let gt = b
                     .build_float_compare(FloatPredicate::OGT, a, z, "")
@@ -931,7 +889,8 @@ impl<'ll> Codegen<'ll> {
             }
             other => {
                 return Err(Diagnostic::error(format!(
-                    "'{other}' is not defined on floats"
+                    "'{}' is not defined on floats",
+                    other.name()
                 )));
             }
         };

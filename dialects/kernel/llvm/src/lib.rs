@@ -1,25 +1,14 @@
-//! joinery's native backend: aten functions (L1 joints, L2 forward/backward) to machine
-//! code behind the runtime's [`CompiledModule`] and [`DifferentiableFn`].
+//! Translation of the kernel dialect (L3) to LLVM IR (L4) with inkwell, as MLIR's
+//! `Target/LLVMIR`: it reads only kernel IR (and the `aot` descriptors on signatures).
 //!
-//! The pipeline, each stage printable:
-//!
-//! 1. [`graph`]: aten ops read into a tensor-expression graph; views become strided maps,
-//!    composite ops are decomposed.
-//! 2. [`lower`]: fusion into groups and emission of an L3 `func.func` of the [`dialect`]
-//!    `kernel` (`joinery-translate --to-kernels`).
-//! 3. [`memplan`]: arena offsets by liveness; peak bytes reported.
-//! 4. [`codegen`]: LLVM IR with inkwell, `default<O3>` for the host CPU
-//!    (`joinery-translate --to-llvm`).
-//! 5. In-process JIT ([`jit_module`]), or ahead-of-time: an object file, a shared library
-//!    and a C header ([`write_shared_library`]) that the runtime loads without LLVM.
-//!
-//! Ops the backend cannot lower are diagnostics naming the op, never silent fallbacks.
+//! - [`codegen`]: one LLVM function per `kernel.fused`, `default<O3>` for the host CPU
+//!   (`joinery-translate --to-llvm`);
+//! - [`plan`]: each L3 function as the runtime's execution [`Plan`](joinery_runtime::plan::Plan)
+//!   (buffers, memory plan, kernel and GEMM steps);
+//! - [`jit_module`]: in-process JIT behind [`CompiledModule`]s; [`write_shared_library`]:
+//!   an object file, a shared library and a C header that the runtime loads without LLVM.
 
 pub mod codegen;
-pub mod dialect;
-pub mod graph;
-pub mod lower;
-pub mod memplan;
 pub mod plan;
 
 use codegen::Codegen;
@@ -32,62 +21,11 @@ use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
 };
 use joinery_ir::{Context, Diagnostic, OpId};
+use joinery_kernel::{Fused, Gemm, buffer_bytes, static_info};
 use joinery_runtime::plan::{Bundle, DiffSpec};
-use joinery_runtime::{CodeOwner, CompiledModule, DifferentiableFn, KernelFn};
-use memplan::MemoryPlan;
+use joinery_runtime::{CodeOwner, CompiledModule, KernelFn};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-pub use dialect::KERNEL_DIALECT;
-
-/// What lowering one function to L3 produced.
-#[derive(Clone, Debug)]
-pub struct FunctionReport {
-    pub name: String,
-    /// The L3 function.
-    pub func: OpId,
-    pub kernels: usize,
-    pub gemms: usize,
-    pub memory: MemoryPlan,
-}
-
-/// Lowers the named functions of `module` into a new L3 module (returned, detached),
-/// planning the memory of each.
-pub fn lower_to_kernels(
-    ctx: &mut Context,
-    module: OpId,
-    functions: &[String],
-) -> Result<(OpId, Vec<FunctionReport>), Diagnostic> {
-    let l3 = ctx.create_module();
-    let mut reports = Vec::new();
-    for name in functions {
-        let func = ctx
-            .lookup_symbol(module, name)
-            .ok_or_else(|| Diagnostic::error(format!("no function named @{name} in the module")))?;
-        let lowered = lower::lower_function(ctx, func, l3)?;
-        let memory = memplan::plan_memory(ctx, lowered.func);
-        reports.push(FunctionReport {
-            name: name.clone(),
-            func: lowered.func,
-            kernels: lowered.kernels,
-            gemms: lowered.gemms,
-            memory,
-        });
-    }
-    Ok((l3, reports))
-}
-
-/// Every function with a body in a module, in order.
-pub fn function_names(ctx: &Context, module: OpId) -> Vec<String> {
-    let Some(body) = ctx.body_block(module) else {
-        return Vec::new();
-    };
-    ctx.block_ops(body)
-        .filter(|&op| ctx.name_str(op) == "func.func" && ctx.body_block(op).is_some())
-        .filter_map(|op| ctx.symbol_name(op).map(str::to_string))
-        .collect()
-}
 
 fn host_machine(reloc: RelocMode) -> Result<TargetMachine, Diagnostic> {
     Target::initialize_native(&InitializationConfig::default())
@@ -157,15 +95,22 @@ pub fn llvm_ir(ctx: &Context, l3: OpId, optimize: bool) -> Result<String, Diagno
     Ok(codegen::print_with_comments(&cg))
 }
 
-/// Plans of the functions of an L3 module, plus differentiable pairs.
+/// The runtime plans of the named L3 functions of `l3` (memory planned), plus
+/// differentiable pairs.
 pub fn bundle(
     ctx: &Context,
-    reports: &[FunctionReport],
+    l3: OpId,
+    functions: &[String],
     diffs: Vec<DiffSpec>,
 ) -> Result<Bundle, Diagnostic> {
-    let plans = reports
+    let plans = functions
         .iter()
-        .map(|r| plan::build_plan(ctx, r.func))
+        .map(|name| {
+            let func = ctx.lookup_symbol(l3, name).ok_or_else(|| {
+                Diagnostic::error(format!("no function named @{name} in the module"))
+            })?;
+            plan::build_plan(ctx, func)
+        })
         .collect::<Result<_, _>>()?;
     Ok(Bundle { plans, diffs })
 }
@@ -181,13 +126,6 @@ struct JitCode {
 unsafe impl Send for JitCode {}
 // SAFETY: as above; no method is called through shared references.
 unsafe impl Sync for JitCode {}
-
-/// Time spent in each compilation stage.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Timings {
-    pub lower: Duration,
-    pub llvm: Duration,
-}
 
 /// JIT-compiles the L3 module's kernels in-process and returns one module per plan.
 pub fn jit_module(
@@ -237,105 +175,21 @@ pub fn jit_module(
         .collect())
 }
 
-/// Everything one native compilation of a module produced.
-pub struct Native {
-    /// The L3 module (detached, in the context).
-    pub l3: OpId,
-    pub reports: Vec<FunctionReport>,
-    pub bundle: Bundle,
-    pub timings: Timings,
-}
-
-/// Lowers and plans the named functions of `module`.
-pub fn compile(
-    ctx: &mut Context,
-    module: OpId,
-    functions: &[String],
-) -> Result<Native, Diagnostic> {
-    let t = Instant::now();
-    let (l3, reports) = lower_to_kernels(ctx, module, functions)?;
-    let bundle = bundle(ctx, &reports, Vec::new())?;
-    Ok(Native {
-        l3,
-        reports,
-        bundle,
-        timings: Timings {
-            lower: t.elapsed(),
-            llvm: Duration::ZERO,
-        },
-    })
-}
-
-/// Compiles the named functions of `module` to callable modules in-process.
-pub fn compile_jit(
-    ctx: &mut Context,
-    module: OpId,
-    functions: &[String],
-    threads: usize,
-) -> Result<(Vec<CompiledModule>, Native), Diagnostic> {
-    let mut native = compile(ctx, module, functions)?;
-    let t = Instant::now();
-    let modules = jit_module(ctx, native.l3, &native.bundle, threads)?;
-    native.timings.llvm = t.elapsed();
-    Ok((modules, native))
-}
-
-/// Partitions the joint function `joint` (`aot-partition`, PyTorch's default strategy)
-/// and compiles the forward and backward into a differentiable function.
-pub fn compile_differentiable(
-    ctx: &mut Context,
-    module: OpId,
-    joint: &str,
-    threads: usize,
-) -> Result<(DifferentiableFn, Native), Diagnostic> {
-    let func = ctx
-        .lookup_symbol(module, joint)
-        .ok_or_else(|| Diagnostic::error(format!("no function named @{joint} in the module")))?;
-    let part = joinery_partition::partition_joint(
-        ctx,
-        func,
-        &joinery_partition::PartitionOptions::default(),
-    )?;
-    let fwd = ctx
-        .symbol_name(part.forward)
-        .unwrap_or_default()
-        .to_string();
-    let bwd = ctx
-        .symbol_name(part.backward)
-        .unwrap_or_default()
-        .to_string();
-    let fwd_results = joinery_func::signature(ctx, part.forward).map_or(0, |(_, r)| r.len());
-    let (mut modules, mut native) = compile_jit(ctx, module, &[fwd, bwd], threads)?;
-    let num_fwd_outputs = fwd_results - part.saved_tensors;
-    native.bundle.diffs.push(DiffSpec {
-        name: joint.to_string(),
-        forward: 0,
-        backward: 1,
-        num_fwd_outputs,
-        num_saved: part.saved_tensors,
-    });
-    let backward = modules.pop().expect("two modules");
-    let forward = modules.pop().expect("two modules");
-    Ok((
-        DifferentiableFn::new(forward, backward, num_fwd_outputs),
-        native,
-    ))
-}
-
-/// Writes the kernels of `native` as a shared library (`lib`), its object file next to it
+/// Writes the kernels of the L3 module `l3` as a shared library (`lib`), its object file next to it
 /// and a C header (`header`) declaring the kernels and the embedded plan bundle. The
 /// runtime's [`joinery_runtime::Library`] (or `joinery_library_open` from C) runs it
 /// without LLVM.
 pub fn write_shared_library(
     ctx: &Context,
-    native: &Native,
+    l3: OpId,
+    bundle: &Bundle,
     lib: &Path,
     header: &Path,
 ) -> Result<(), Diagnostic> {
     let tm = host_machine(RelocMode::PIC)?;
     let ll = LlContext::create();
-    let cg = codegen_module(ctx, native.l3, &ll, &tm, true)?;
-    let json = native.bundle.to_json();
+    let cg = codegen_module(ctx, l3, &ll, &tm, true)?;
+    let json = bundle.to_json();
     let s = ll.const_string(json.as_bytes(), true);
     let g = cg
         .module
@@ -367,7 +221,7 @@ pub fn write_shared_library(
          /* The execution plans (JSON): buffers, memory plan, steps, signatures. */\n\
          extern const char joinery_bundle[];\n\n",
     );
-    for p in &native.bundle.plans {
+    for p in &bundle.plans {
         h.push_str(&format!(
             "/* @{}: arena {} bytes */\n",
             p.name, p.arena_bytes
@@ -400,21 +254,23 @@ pub struct Cost {
 pub fn cost(ctx: &Context, func: OpId) -> Cost {
     let mut c = Cost::default();
     let elem = |v: joinery_ir::Value| {
-        let bytes = memplan::buffer_bytes(ctx, v) as f64;
-        let n = graph::static_info(ctx, ctx.value_type(v))
+        let bytes = buffer_bytes(ctx, v) as f64;
+        let n = static_info(ctx, ctx.value_type(v))
             .map_or(1.0, |(s, _)| s.iter().product::<u64>().max(1) as f64);
         bytes / n
     };
     for op in ctx.walk(func) {
         match ctx.name_str(op) {
             "kernel.fused" => {
-                let k = codegen::FusedKernel::read(ctx, op);
+                let Ok(k) = Fused::read(ctx, op) else {
+                    continue;
+                };
                 let maps = k.in_maps.iter().chain(&k.out_maps);
                 for (v, map) in ctx.operands(op).iter().zip(maps) {
                     let touched: f64 = k
                         .space
                         .iter()
-                        .zip(&map[1..])
+                        .zip(&map.strides)
                         .filter(|(_, s)| **s != 0)
                         .map(|(d, _)| *d as f64)
                         .product();
@@ -422,13 +278,13 @@ pub fn cost(ctx: &Context, func: OpId) -> Cost {
                 }
             }
             "kernel.gemm" => {
-                let get = |n: &str| ctx.attr(op, n).and_then(|a| ctx.as_i64(a)).unwrap_or(0) as f64;
-                let (m, n, k, b) = (get("m"), get("n"), get("k"), get("batch"));
-                c.gemm_flops += 2.0 * m * n * k * b;
-                let acc = ctx.attr(op, "accumulate").and_then(|a| ctx.as_bool(a)) == Some(true);
-                c.bytes += 4.0 * b * (m * k + k * n + m * n * if acc { 2.0 } else { 1.0 });
+                let Ok(g) = Gemm::read(ctx, op) else { continue };
+                let (m, n, k, b) = (g.m as f64, g.n as f64, g.k as f64, g.batch as f64);
+                c.gemm_flops += g.flops();
+                let acc = if g.accumulate { 2.0 } else { 1.0 };
+                c.bytes += 4.0 * b * (m * k + k * n + m * n * acc);
             }
-            "kernel.fill" => c.bytes += memplan::buffer_bytes(ctx, ctx.operand(op, 0)) as f64,
+            "kernel.fill" => c.bytes += buffer_bytes(ctx, ctx.operand(op, 0)) as f64,
             _ => {}
         }
     }

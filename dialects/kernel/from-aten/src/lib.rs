@@ -1,0 +1,103 @@
+//! `convert-aten-to-kernel`: aten functions (L1 joints, L2 forward/backward, after
+//! `aten-decompose`) become kernel-dialect functions (L3).
+//!
+//! Two steps: [`graph`] reads the aten ops into a tensor-expression graph where views
+//! (`t`, `permute`, `expand`, `slice`, `view` of contiguous data...) compose strided maps
+//! and never copy; [`lower`] emits one `kernel.fused` per pointwise or reduction node, a
+//! `kernel.gemm` per matrix product and copies for `cat` and for results that are views.
+//! Fusion is the later `kernel-fuse` pass, memory placement `kernel-plan-memory`.
+
+pub mod graph;
+pub mod lower;
+
+use joinery_ir::{Context, Diagnostic, OpId, Traits};
+use joinery_pass::{Pass, PassInfo, PassOptions, PassRegistry, PassResult, PassState};
+
+/// Converts the aten function `func` in place: its body becomes L3. Returns the number of
+/// kernels and GEMMs emitted.
+pub fn convert_function(ctx: &mut Context, func: OpId) -> Result<lower::Lowered, Diagnostic> {
+    let module = ctx.parent_op(func).ok_or_else(|| {
+        Diagnostic::error("convert-aten-to-kernel needs a function inside a module")
+            .with_span(ctx.span(func))
+    })?;
+    let lowered = lower::lower_function(ctx, func, module)?;
+    ctx.move_op_before(lowered.func, func);
+    ctx.erase_op(func);
+    Ok(lowered)
+}
+
+/// Whether `func` is already L3 (holds kernel ops) and so is left alone.
+fn is_l3(ctx: &Context, func: OpId) -> bool {
+    ctx.walk(func)
+        .into_iter()
+        .any(|op| ctx.name_str(op).starts_with("kernel."))
+}
+
+/// The declaration of `convert-aten-to-kernel`.
+pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
+    name: "convert-aten-to-kernel",
+    title: "ConvertAtenToKernel",
+    summary: "Lower aten functions to kernel-dialect loop nests and GEMM calls (L1/L2 -> L3)",
+    description: "Rewrites every function with a body of aten ops into the kernel dialect: \
+        function arguments become the caller's buffers, each result a kernel.alloc marked \
+        `output`, every other value an unplanned kernel.alloc. Views (t, transpose, permute, \
+        expand, slice, select, split, unsqueeze, squeeze, view/reshape that strides can \
+        express, detach, clone) only compose the strided maps of their readers; pointwise \
+        ops and reductions each become one kernel.fused (reductions after a kernel.fill of \
+        their identity); mm, bmm and addmm become kernel.gemm on strided operands (addmm \
+        after a bias copy, accumulating); cat becomes slice copies; a result that is an \
+        argument or a view gets a copy.\n\
+        Needs: statically shaped tensors of f32, f64, i64, i32 or i1; composite ops \
+        decomposed first (aten-decompose); one block per function. Functions already \
+        holding kernel ops are left alone.\n\
+        Guarantees: the L3 function computes the same values as the aten function with the \
+        reference interpreter's semantics; every aten op it cannot lower is an error naming \
+        the op, never a silent fallback.\n\
+        Gaps: no dynamic shapes; GEMMs are f32 only; no fusion here (kernel-fuse).",
+    anchor: Some("builtin.module"),
+    options: &[],
+    statistics: &[
+        ("kernels", "kernel.fused ops emitted"),
+        ("gemms", "kernel.gemm ops emitted"),
+    ],
+    constructor: |_: &PassOptions| Box::new(ConvertAtenToKernel),
+};
+
+/// Registers `convert-aten-to-kernel`.
+pub fn register_passes(registry: &mut PassRegistry) {
+    registry.register(&CONVERT_ATEN_TO_KERNEL);
+}
+
+/// The `convert-aten-to-kernel` pass.
+struct ConvertAtenToKernel;
+
+impl Pass for ConvertAtenToKernel {
+    fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
+        let Some(body) = ctx.body_block(module) else {
+            return Ok(false);
+        };
+        let functions: Vec<OpId> = ctx
+            .block_ops(body)
+            .filter(|&op| {
+                ctx.has_traits(op, Traits::FUNCTION_LIKE)
+                    && ctx.body_block(op).is_some()
+                    && !is_l3(ctx, op)
+            })
+            .collect();
+        let mut errors = Vec::new();
+        for func in &functions {
+            match convert_function(ctx, *func) {
+                Ok(l) => {
+                    state.add_statistic("kernels", l.kernels as u64);
+                    state.add_statistic("gemms", l.gemms as u64);
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        if errors.is_empty() {
+            Ok(!functions.is_empty())
+        } else {
+            Err(errors)
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! Emission of the kernel dialect (L3) from the tensor-expression [`graph`](crate::graph):
+//! one `kernel.fused` loop nest per pointwise or reduction node (fusion is the separate
+//! `kernel-fuse` pass), a `kernel.gemm` per matrix product on strided operands
+//! (transposes are free), after a copy kernel broadcasting the bias into the output for
+//! `addmm`, and slice copies for `cat`.
+
+use crate::graph::{self, Expr, Graph, NodeId, NodeKind, Operand, Reduce};
+use joinery_ir::{
+    Attribute, Builder, Context, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
+};
+use joinery_kernel::{Fused, Gemm, Map, MatrixMap, OutKind, contiguous};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// What lowering one function produced.
+#[derive(Clone, Debug)]
+pub struct Lowered {
+    /// The L3 `func.func`.
+    pub func: OpId,
+    /// Number of `kernel.fused` ops and of aten-level nodes fused into them.
+    pub kernels: usize,
+    pub gemms: usize,
+}
+
+fn space_of(g: &Graph, n: NodeId) -> Option<&[u64]> {
+    match &g.nodes[n].kind {
+        NodeKind::Pointwise { .. } => Some(&g.nodes[n].shape),
+        NodeKind::Reduce { operand, .. } => Some(&operand.shape),
+        _ => None,
+    }
+}
+
+fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
+    match &g.nodes[n].kind {
+        NodeKind::Input(_) => Vec::new(),
+        NodeKind::Pointwise { operands, .. } => operands.iter().collect(),
+        NodeKind::Reduce { operand, .. } => vec![operand],
+        NodeKind::Gemm { a, b, bias, .. } => {
+            let mut v = vec![a, b];
+            v.extend(bias.iter());
+            v
+        }
+        NodeKind::Concat { parts, .. } => parts.iter().collect(),
+    }
+}
+
+/// Whether `o` covers all of its node's buffer in row-major order (any shape).
+fn is_whole(g: &Graph, o: &Operand) -> bool {
+    let shape = &g.nodes[o.node].shape;
+    o.shape.iter().product::<u64>() == shape.iter().product::<u64>()
+        && o.map.is_identity_over(&o.shape)
+}
+
+fn short_name(src: &str) -> String {
+    let s = src.strip_prefix("aten.").unwrap_or(src);
+    s.split('.')
+        .next()
+        .unwrap_or(s)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// Lowers the aten function `func` into an L3 function appended to `dest` (a module).
+pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lowered, Diagnostic> {
+    let mut g = graph::build(ctx, func)?;
+    // Results that are not a whole computed buffer (arguments, views, repeats) get a copy.
+    let mut claimed: FxHashSet<NodeId> = FxHashSet::default();
+    for j in 0..g.outputs.len() {
+        let Some(o) = g.outputs[j].clone() else {
+            continue;
+        };
+        let computed = !matches!(g.nodes[o.node].kind, NodeKind::Input(_));
+        if computed && is_whole(&g, &o) && claimed.insert(o.node) {
+            continue;
+        }
+        let node = &g.nodes[o.node];
+        let dt = node.dtype;
+        let src = format!("copy of result #{j}");
+        g.nodes.push(graph::Node {
+            kind: NodeKind::Pointwise {
+                operands: vec![o.clone()],
+                expr: Expr::In(0),
+            },
+            shape: o.shape.clone(),
+            dtype: dt,
+            source: src,
+        });
+        let id = g.nodes.len() - 1;
+        claimed.insert(id);
+        g.outputs[j] = Some(Operand {
+            node: id,
+            shape: o.shape.clone(),
+            map: Map {
+                offset: 0,
+                strides: contiguous(&o.shape),
+            },
+        });
+    }
+    let n = g.nodes.len();
+    let mut users: Vec<Vec<NodeId>> = vec![Vec::new(); n];
+    for c in 0..n {
+        for o in operands(&g, c) {
+            users[o.node].push(c);
+        }
+    }
+    let output_of: FxHashMap<NodeId, usize> = g
+        .outputs
+        .iter()
+        .enumerate()
+        .filter_map(|(j, o)| o.as_ref().map(|o| (o.node, j)))
+        .collect();
+    let materialized: Vec<bool> = vec![true; n];
+    // The L3 function: same signature and argument/result attributes.
+    let name = ctx.symbol_name(func).unwrap_or("fn").to_string();
+    let region = ctx.create_region();
+    let arg_types: Vec<Type> = ctx
+        .block_args(ctx.body_block(func).expect("checked by graph::build"))
+        .iter()
+        .map(|&a| ctx.value_type(a))
+        .collect();
+    let body = ctx.create_block(&arg_types);
+    ctx.append_block(region, body);
+    let mut state = OperationState::new(ctx.op_name("func.func"));
+    state.regions.push(region);
+    state.attrs = ctx
+        .attrs(func)
+        .filter(|(k, _)| matches!(*k, "arg_attrs" | "res_attrs" | "function_type" | "sym_name"))
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    state.span = ctx.span(func);
+    let l3 = ctx.create_op(state);
+    let dest_block = ctx.body_block(dest).expect("modules have a body");
+    ctx.append_op(dest_block, l3);
+    let old_args: Vec<Value> = ctx
+        .block_args(ctx.body_block(func).expect("has body"))
+        .to_vec();
+    for (i, &a) in old_args.iter().enumerate() {
+        let nm = ctx.value_name(a).map(str::to_string);
+        let na = ctx.block_args(body)[i];
+        ctx.set_value_name(na, nm.as_deref());
+    }
+
+    let result_types = joinery_func::signature(ctx, func)
+        .map(|(_, r)| r)
+        .unwrap_or_default();
+    // Buffers of materialized nodes.
+    let mut buf: Vec<Option<Value>> = vec![None; n];
+    for m in 0..n {
+        if !materialized[m] {
+            continue;
+        }
+        if let NodeKind::Input(i) = g.nodes[m].kind {
+            buf[m] = Some(ctx.block_args(body)[i]);
+            continue;
+        }
+        let et = ctx.dtype_type(g.nodes[m].dtype);
+        // A result buffer has the declared result type (the node may hold the same
+        // elements in another shape, e.g. a reduction with its unit dims kept).
+        let ty = match output_of.get(&m) {
+            Some(&j) => result_types[j],
+            None => ctx.static_tensor_type(&g.nodes[m].shape, et),
+        };
+        let mut attrs = Vec::new();
+        if let Some(&j) = output_of.get(&m) {
+            attrs.push(("output".to_string(), ctx.integer_attr(j as i64, 64)));
+        }
+        let op = Builder::new(ctx, InsertPoint::End(body)).build("kernel.alloc", &[], &[ty], attrs);
+        buf[m] = Some(ctx.result(op, 0));
+    }
+
+    // Nodes are in dependency order already (the graph is built in op order).
+    let mut kernels = 0;
+    let mut gemms = 0;
+    for first in 0..n {
+        if let NodeKind::Gemm {
+            a,
+            b,
+            bias,
+            batch,
+            m,
+            n: nn,
+            k,
+        } = &g.nodes[first].kind
+        {
+            let c = buf[first].expect("gemm outputs are materialized");
+            let shape = g.nodes[first].shape.clone();
+            if let Some(bias) = bias {
+                let bsrc = format!("{} (bias)", g.nodes[first].source);
+                let whole = Map {
+                    offset: 0,
+                    strides: contiguous(&shape),
+                };
+                emit_copy_kernel(
+                    ctx,
+                    body,
+                    &g,
+                    &buf,
+                    bias,
+                    c,
+                    &whole,
+                    &format!("{name}_k{kernels}_bias"),
+                    &bsrc,
+                );
+                kernels += 1;
+            }
+            let matrix = |map: &Map| match map.strides[..] {
+                [bs, rs, cs] => MatrixMap {
+                    offset: map.offset,
+                    batch_stride: bs,
+                    row_stride: rs,
+                    col_stride: cs,
+                },
+                [rs, cs] => MatrixMap {
+                    offset: map.offset,
+                    batch_stride: 0,
+                    row_stride: rs,
+                    col_stride: cs,
+                },
+                _ => unreachable!("graph GEMM operands are matrices or batches of them"),
+            };
+            let gemm = Gemm {
+                m: *m,
+                n: *nn,
+                k: *k,
+                batch: *batch,
+                a: matrix(&a.map),
+                b: matrix(&b.map),
+                c: matrix(&Map::identity(&shape)),
+                accumulate: bias.is_some(),
+                sources: vec![g.nodes[first].source.clone()],
+            };
+            let attrs = gemm.attributes(ctx);
+            let ops = [
+                buf[a.node].expect("every node has a buffer"),
+                buf[b.node].expect("every node has a buffer"),
+                c,
+            ];
+            Builder::new(ctx, InsertPoint::End(body)).build("kernel.gemm", &ops, &[], attrs);
+            gemms += 1;
+            continue;
+        }
+        if let NodeKind::Concat { parts, dim } = &g.nodes[first].kind {
+            let out = buf[first].expect("concats are materialized");
+            let strides = contiguous(&g.nodes[first].shape);
+            let mut start = 0i64;
+            for (i, p) in parts.iter().enumerate() {
+                let slice = Map {
+                    offset: start * strides[*dim],
+                    strides: strides.clone(),
+                };
+                let src = g.nodes[first].source.clone();
+                emit_copy_kernel(
+                    ctx,
+                    body,
+                    &g,
+                    &buf,
+                    p,
+                    out,
+                    &slice,
+                    &format!("{name}_k{kernels}_cat{i}"),
+                    &src,
+                );
+                kernels += 1;
+                start += p.shape[*dim] as i64;
+            }
+            continue;
+        }
+        if space_of(&g, first).is_none() {
+            continue;
+        }
+        emit_node(ctx, body, &g, first, &buf, &format!("{name}_k{kernels}"))?;
+        kernels += 1;
+    }
+
+    // Return.
+    let mut rets = Vec::new();
+    for o in &g.outputs {
+        match o {
+            Some(o) => rets.push(buf[o.node].expect("outputs are materialized")),
+            None => {
+                let none = ctx.none_type();
+                let op = Builder::new(ctx, InsertPoint::End(body)).build(
+                    "aot.none",
+                    &[],
+                    &[none],
+                    vec![],
+                );
+                rets.push(ctx.result(op, 0));
+            }
+        }
+    }
+    Builder::new(ctx, InsertPoint::End(body)).build("func.return", &rets, &[], vec![]);
+    Ok(Lowered {
+        func: l3,
+        kernels,
+        gemms,
+    })
+}
+
+/// A kernel storing `src` into buffer `dst` through `dst_map` (over `src`'s shape).
+#[allow(clippy::too_many_arguments)]
+fn emit_copy_kernel(
+    ctx: &mut Context,
+    body: joinery_ir::BlockId,
+    g: &Graph,
+    buf: &[Option<Value>],
+    src: &Operand,
+    dst: Value,
+    dst_map: &Map,
+    name: &str,
+    source: &str,
+) {
+    let et = ctx.dtype_type(g.nodes[src.node].dtype);
+    let region = ctx.create_region();
+    let block = ctx.create_block(&[et]);
+    ctx.append_block(region, block);
+    let arg = ctx.block_args(block)[0];
+    Builder::new(ctx, InsertPoint::End(block)).build("kernel.yield", &[arg], &[], vec![]);
+    let fused = Fused {
+        name: format!("{name}_copy"),
+        space: src.shape.clone(),
+        num_inputs: 1,
+        in_maps: vec![src.map.clone()],
+        out_maps: vec![dst_map.clone()],
+        out_kinds: vec![OutKind::Store],
+        sources: vec![source.to_string()],
+    };
+    let mut state = OperationState::new(ctx.op_name("kernel.fused"));
+    state.operands = vec![buf[src.node].expect("every node has a buffer"), dst];
+    state.attrs = fused.attributes(ctx);
+    state.regions.push(region);
+    let op = ctx.create_op(state);
+    ctx.append_op(body, op);
+}
+
+/// Emits one pointwise or reduction node as a `kernel.fused` op (a reduction after a
+/// `kernel.fill` of its identity).
+fn emit_node(
+    ctx: &mut Context,
+    body: joinery_ir::BlockId,
+    g: &Graph,
+    m: NodeId,
+    buf: &[Option<Value>],
+    name: &str,
+) -> Result<(), Diagnostic> {
+    let node = &g.nodes[m];
+    let space: Vec<u64> = space_of(g, m).expect("a compute node").to_vec();
+    let loads: Vec<&Operand> = operands(g, m);
+    let in_types: Vec<Type> = loads
+        .iter()
+        .map(|o| ctx.dtype_type(g.nodes[o.node].dtype))
+        .collect();
+    let region = ctx.create_region();
+    let block = ctx.create_block(&in_types);
+    ctx.append_block(region, block);
+    let args: Vec<Value> = ctx.block_args(block).to_vec();
+    let out = buf[m].expect("every node has a buffer");
+    let (value, out_map, kind) = match &node.kind {
+        NodeKind::Pointwise { expr, .. } => (
+            emit_expr(ctx, block, expr, &args),
+            Map::identity(&space),
+            OutKind::Store,
+        ),
+        NodeKind::Reduce { dims, kind, .. } => {
+            let mut strides = contiguous(&node.shape);
+            for &d in dims {
+                strides[d] = 0;
+            }
+            let (kind, init) = match kind {
+                Reduce::Sum => (OutKind::Sum, 0.0),
+                Reduce::Max => (OutKind::Max, f64::NEG_INFINITY),
+            };
+            let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
+            let attr = ctx.float_attr(init, f64t);
+            Builder::new(ctx, InsertPoint::End(body)).build(
+                "kernel.fill",
+                &[out],
+                &[],
+                vec![("value".into(), attr)],
+            );
+            (args[0], Map { offset: 0, strides }, kind)
+        }
+        _ => unreachable!("space_of is Some for pointwise and reduction nodes only"),
+    };
+    Builder::new(ctx, InsertPoint::End(block)).build("kernel.yield", &[value], &[], vec![]);
+    let fused = Fused {
+        name: format!("{name}_{}", short_name(&node.source)),
+        space,
+        num_inputs: loads.len(),
+        in_maps: loads.iter().map(|o| o.map.clone()).collect(),
+        out_maps: vec![out_map],
+        out_kinds: vec![kind],
+        sources: vec![node.source.clone()],
+    };
+    let mut operands_v: Vec<Value> = loads
+        .iter()
+        .map(|o| buf[o.node].expect("loads read buffers"))
+        .collect();
+    operands_v.push(out);
+    let mut state = OperationState::new(ctx.op_name("kernel.fused"));
+    state.operands = operands_v;
+    state.attrs = fused.attributes(ctx);
+    state.regions.push(region);
+    let op = ctx.create_op(state);
+    ctx.append_op(body, op);
+    Ok(())
+}
+
+/// Emits the scalar ops of `e` at the end of `block`; returns the result value.
+fn emit_expr(ctx: &mut Context, block: joinery_ir::BlockId, e: &Expr, ins: &[Value]) -> Value {
+    let b = |ctx: &mut Context,
+             name: &str,
+             ops: &[Value],
+             ty: Type,
+             attrs: Vec<(String, Attribute)>| {
+        let op = Builder::new(ctx, InsertPoint::End(block)).build(name, ops, &[ty], attrs);
+        ctx.result(op, 0)
+    };
+    match e {
+        Expr::In(i) => ins[*i],
+        Expr::Const(v, dt) => {
+            let ty = ctx.dtype_type(*dt);
+            let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
+            let a = ctx.float_attr(*v, f64t);
+            b(ctx, "kernel.const", &[], ty, vec![("value".into(), a)])
+        }
+        Expr::Iota(d) => {
+            let ty = ctx.integer_type(64);
+            let a = ctx.integer_attr(*d as i64, 64);
+            b(ctx, "kernel.index", &[], ty, vec![("dim".into(), a)])
+        }
+        Expr::Un(op, a) => {
+            let x = emit_expr(ctx, block, a, ins);
+            let ty = ctx.value_type(x);
+            b(ctx, op.name(), &[x], ty, vec![])
+        }
+        Expr::Bin(op, l, r) => {
+            let x = emit_expr(ctx, block, l, ins);
+            let y = emit_expr(ctx, block, r, ins);
+            let ty = ctx.value_type(x);
+            b(ctx, op.name(), &[x, y], ty, vec![])
+        }
+        Expr::Cmp(p, l, r) => {
+            let x = emit_expr(ctx, block, l, ins);
+            let y = emit_expr(ctx, block, r, ins);
+            let ty = ctx.integer_type(1);
+            let a = ctx.string_attr(p.text());
+            b(
+                ctx,
+                "kernel.cmp",
+                &[x, y],
+                ty,
+                vec![("predicate".into(), a)],
+            )
+        }
+        Expr::Select(cnd, l, r) => {
+            let c = emit_expr(ctx, block, cnd, ins);
+            let x = emit_expr(ctx, block, l, ins);
+            let y = emit_expr(ctx, block, r, ins);
+            let ty = ctx.value_type(x);
+            b(ctx, "kernel.select", &[c, x, y], ty, vec![])
+        }
+        Expr::Cast(dt, a) => {
+            let x = emit_expr(ctx, block, a, ins);
+            let ty = ctx.dtype_type(*dt);
+            if ctx.value_type(x) == ty {
+                return x;
+            }
+            b(ctx, "kernel.cast", &[x], ty, vec![])
+        }
+    }
+}

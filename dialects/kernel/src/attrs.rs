@@ -1,0 +1,381 @@
+//! Typed accessors of the `kernel` ops: each reads an op's attributes into a struct, and a
+//! missing or ill-typed attribute is an error naming it and the op, never a default.
+//! Lowering writes these structs back with `write`, so the spelling lives here only.
+
+use crate::ops::{OutKind, Predicate};
+use joinery_ir::{Attribute, Context, DType, Diagnostic, Dim, OpId, Type, Value};
+
+fn missing(ctx: &Context, op: OpId, attr: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(format!(
+        "'{}' needs attribute '{attr}' ({what})",
+        ctx.name_str(op)
+    ))
+    .with_span(ctx.span(op))
+}
+
+fn get(ctx: &Context, op: OpId, attr: &str, what: &str) -> Result<Attribute, Diagnostic> {
+    ctx.attr(op, attr)
+        .ok_or_else(|| missing(ctx, op, attr, what))
+}
+
+fn int(ctx: &Context, op: OpId, attr: &str) -> Result<i64, Diagnostic> {
+    let a = get(ctx, op, attr, "an integer")?;
+    ctx.as_i64(a)
+        .ok_or_else(|| missing(ctx, op, attr, "an integer"))
+}
+
+fn ints_of(ctx: &Context, a: Attribute) -> Option<Vec<i64>> {
+    ctx.as_array(a)?.iter().map(|&x| ctx.as_i64(x)).collect()
+}
+
+fn ints(ctx: &Context, op: OpId, attr: &str) -> Result<Vec<i64>, Diagnostic> {
+    let what = "an array of integers";
+    ints_of(ctx, get(ctx, op, attr, what)?).ok_or_else(|| missing(ctx, op, attr, what))
+}
+
+fn maps(ctx: &Context, op: OpId, attr: &str) -> Result<Vec<Map>, Diagnostic> {
+    let what = "an array of maps [offset, strides...]";
+    let a = get(ctx, op, attr, what)?;
+    ctx.as_array(a)
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|&x| ints_of(ctx, x).and_then(|v| Map::from_ints(&v)))
+                .collect()
+        })
+        .ok_or_else(|| missing(ctx, op, attr, what))
+}
+
+fn strings(ctx: &Context, op: OpId, attr: &str) -> Result<Vec<String>, Diagnostic> {
+    let what = "an array of strings";
+    let a = get(ctx, op, attr, what)?;
+    ctx.as_array(a)
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|&x| ctx.as_str(x).map(str::to_string))
+                .collect()
+        })
+        .ok_or_else(|| missing(ctx, op, attr, what))
+}
+
+fn i64_array(ctx: &mut Context, v: &[i64]) -> Attribute {
+    let items = v.iter().map(|&x| ctx.integer_attr(x, 64)).collect();
+    ctx.array_attr(items)
+}
+
+fn string_array(ctx: &mut Context, v: &[String]) -> Attribute {
+    let items = v.iter().map(|s| ctx.string_attr(s.clone())).collect();
+    ctx.array_attr(items)
+}
+
+/// Where a kernel reads or writes a buffer: element `offset + sum(strides[d] * i[d])`
+/// at iteration point `i` (stride 0 broadcasts, or reduces for an accumulated output).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct Map {
+    pub offset: i64,
+    pub strides: Vec<i64>,
+}
+
+impl Map {
+    /// Row-major strides of `shape` from offset 0: the whole buffer, element for element.
+    pub fn identity(shape: &[u64]) -> Map {
+        Map {
+            offset: 0,
+            strides: contiguous(shape),
+        }
+    }
+
+    /// `[offset, strides...]` as the attribute holds it.
+    pub fn from_ints(v: &[i64]) -> Option<Map> {
+        let (&offset, strides) = v.split_first()?;
+        Some(Map {
+            offset,
+            strides: strides.to_vec(),
+        })
+    }
+
+    /// `[offset, strides...]`.
+    pub fn to_ints(&self) -> Vec<i64> {
+        let mut v = vec![self.offset];
+        v.extend(&self.strides);
+        v
+    }
+
+    /// Whether this map reads a buffer of `shape` element for element over an iteration
+    /// space of the same shape (strides of unit dims do not matter).
+    pub fn is_identity_over(&self, shape: &[u64]) -> bool {
+        self.offset == 0
+            && self.strides.len() == shape.len()
+            && self
+                .strides
+                .iter()
+                .zip(contiguous(shape))
+                .zip(shape)
+                .all(|((&s, c), &d)| d == 1 || s == c)
+    }
+}
+
+/// Row-major strides of a shape, in elements.
+pub fn contiguous(shape: &[u64]) -> Vec<i64> {
+    let mut s = vec![0i64; shape.len()];
+    let mut acc = 1i64;
+    for i in (0..shape.len()).rev() {
+        s[i] = acc;
+        acc *= shape[i] as i64;
+    }
+    s
+}
+
+/// Static shape and element type of a buffer type (`tensor<4x8xf32>`); `None` for a
+/// dynamic shape or a type that is not a tensor of a PyTorch dtype.
+pub fn static_info(ctx: &Context, ty: Type) -> Option<(Vec<u64>, DType)> {
+    let (dims, element) = ctx.tensor_parts(ty)?;
+    let shape = dims
+        .iter()
+        .map(|d| match d {
+            Dim::Static(n) => Some(*n),
+            Dim::Dynamic => None,
+        })
+        .collect::<Option<Vec<u64>>>()?;
+    Some((shape, ctx.dtype_of(element)?))
+}
+
+/// Bytes of a buffer value (a static tensor type; 0 for anything else).
+pub fn buffer_bytes(ctx: &Context, v: Value) -> u64 {
+    static_info(ctx, ctx.value_type(v)).map_or(0, |(shape, dt)| {
+        shape.iter().product::<u64>() * dt.size_bytes() as u64
+    })
+}
+
+/// `kernel.fused`: operands are `num_inputs` input buffers then one buffer per output.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Fused {
+    /// The symbol of the generated function.
+    pub name: String,
+    /// The iteration space; the outermost dimension is split across threads.
+    pub space: Vec<u64>,
+    pub num_inputs: usize,
+    pub in_maps: Vec<Map>,
+    pub out_maps: Vec<Map>,
+    pub out_kinds: Vec<OutKind>,
+    /// The aten ops the kernel computes, for comments and profiles.
+    pub sources: Vec<String>,
+}
+
+impl Fused {
+    /// Reads a `kernel.fused` op.
+    pub fn read(ctx: &Context, op: OpId) -> Result<Fused, Diagnostic> {
+        let name_attr = get(ctx, op, "name", "a string")?;
+        let name = ctx
+            .as_str(name_attr)
+            .ok_or_else(|| missing(ctx, op, "name", "a string"))?
+            .to_string();
+        let space = ints(ctx, op, "space")?;
+        if space.iter().any(|&d| d < 0) {
+            return Err(missing(ctx, op, "space", "non-negative extents"));
+        }
+        let num_inputs = int(ctx, op, "num_inputs")?;
+        let num_inputs = usize::try_from(num_inputs)
+            .map_err(|_| missing(ctx, op, "num_inputs", "a non-negative integer"))?;
+        let out_kinds = strings(ctx, op, "out_kinds")?
+            .iter()
+            .map(|k| OutKind::from_text(k))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| missing(ctx, op, "out_kinds", "\"store\", \"sum\" or \"max\" each"))?;
+        Ok(Fused {
+            name,
+            space: space.iter().map(|&d| d as u64).collect(),
+            num_inputs,
+            in_maps: maps(ctx, op, "in_maps")?,
+            out_maps: maps(ctx, op, "out_maps")?,
+            out_kinds,
+            sources: strings(ctx, op, "sources")?,
+        })
+    }
+
+    /// The attributes of a `kernel.fused` op holding `self`.
+    pub fn attributes(&self, ctx: &mut Context) -> Vec<(String, Attribute)> {
+        let space: Vec<i64> = self.space.iter().map(|&d| d as i64).collect();
+        let map_array = |ctx: &mut Context, maps: &[Map]| {
+            let items = maps.iter().map(|m| i64_array(ctx, &m.to_ints())).collect();
+            ctx.array_attr(items)
+        };
+        let kinds: Vec<String> = self
+            .out_kinds
+            .iter()
+            .map(|k| k.text().to_string())
+            .collect();
+        vec![
+            ("in_maps".into(), map_array(ctx, &self.in_maps)),
+            ("name".into(), ctx.string_attr(self.name.clone())),
+            (
+                "num_inputs".into(),
+                ctx.integer_attr(self.num_inputs as i64, 64),
+            ),
+            ("out_kinds".into(), string_array(ctx, &kinds)),
+            ("out_maps".into(), map_array(ctx, &self.out_maps)),
+            ("sources".into(), string_array(ctx, &self.sources)),
+            ("space".into(), i64_array(ctx, &space)),
+        ]
+    }
+}
+
+/// A `kernel.gemm` operand or result matrix: `[offset, batch stride, row stride, column
+/// stride]` in elements.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct MatrixMap {
+    pub offset: i64,
+    pub batch_stride: i64,
+    pub row_stride: i64,
+    pub col_stride: i64,
+}
+
+impl MatrixMap {
+    fn read(ctx: &Context, op: OpId, attr: &str) -> Result<MatrixMap, Diagnostic> {
+        match ints(ctx, op, attr)?[..] {
+            [offset, batch_stride, row_stride, col_stride] => Ok(MatrixMap {
+                offset,
+                batch_stride,
+                row_stride,
+                col_stride,
+            }),
+            _ => Err(missing(
+                ctx,
+                op,
+                attr,
+                "[offset, batch stride, row stride, column stride]",
+            )),
+        }
+    }
+
+    fn attribute(&self, ctx: &mut Context) -> Attribute {
+        i64_array(
+            ctx,
+            &[
+                self.offset,
+                self.batch_stride,
+                self.row_stride,
+                self.col_stride,
+            ],
+        )
+    }
+}
+
+/// `kernel.gemm`: `c (+)= a @ b` for each of `batch` `[m, k] @ [k, n]` products; operands
+/// are the buffers of `a`, `b`, `c`.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Gemm {
+    pub m: u64,
+    pub n: u64,
+    pub k: u64,
+    pub batch: u64,
+    pub a: MatrixMap,
+    pub b: MatrixMap,
+    pub c: MatrixMap,
+    /// Whether `c` is added to (it holds a bias) rather than overwritten.
+    pub accumulate: bool,
+    pub sources: Vec<String>,
+}
+
+impl Gemm {
+    /// Reads a `kernel.gemm` op.
+    pub fn read(ctx: &Context, op: OpId) -> Result<Gemm, Diagnostic> {
+        let dim = |attr: &str| {
+            let v = int(ctx, op, attr)?;
+            u64::try_from(v).map_err(|_| missing(ctx, op, attr, "a non-negative integer"))
+        };
+        let acc = get(ctx, op, "accumulate", "a bool")?;
+        Ok(Gemm {
+            m: dim("m")?,
+            n: dim("n")?,
+            k: dim("k")?,
+            batch: dim("batch")?,
+            a: MatrixMap::read(ctx, op, "a_map")?,
+            b: MatrixMap::read(ctx, op, "b_map")?,
+            c: MatrixMap::read(ctx, op, "c_map")?,
+            accumulate: ctx
+                .as_bool(acc)
+                .ok_or_else(|| missing(ctx, op, "accumulate", "a bool"))?,
+            sources: strings(ctx, op, "sources")?,
+        })
+    }
+
+    /// The attributes of a `kernel.gemm` op holding `self`.
+    pub fn attributes(&self, ctx: &mut Context) -> Vec<(String, Attribute)> {
+        vec![
+            ("a_map".into(), self.a.attribute(ctx)),
+            ("accumulate".into(), ctx.bool_attr(self.accumulate)),
+            ("b_map".into(), self.b.attribute(ctx)),
+            ("batch".into(), ctx.integer_attr(self.batch as i64, 64)),
+            ("c_map".into(), self.c.attribute(ctx)),
+            ("k".into(), ctx.integer_attr(self.k as i64, 64)),
+            ("m".into(), ctx.integer_attr(self.m as i64, 64)),
+            ("n".into(), ctx.integer_attr(self.n as i64, 64)),
+            ("sources".into(), string_array(ctx, &self.sources)),
+        ]
+    }
+
+    /// Floating-point operations of one call.
+    pub fn flops(&self) -> f64 {
+        2.0 * (self.m * self.n * self.k * self.batch) as f64
+    }
+}
+
+/// Where a `kernel.alloc` buffer lives.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Alloc {
+    /// The caller-visible result number `n` of the function.
+    Output(usize),
+    /// Byte offset in the function's arena (after `kernel-plan-memory`).
+    Arena(u64),
+    /// Not placed yet.
+    Unplanned,
+}
+
+impl Alloc {
+    /// Reads a `kernel.alloc` op.
+    pub fn read(ctx: &Context, op: OpId) -> Result<Alloc, Diagnostic> {
+        let non_negative = |attr: &str| -> Result<Option<u64>, Diagnostic> {
+            match ctx.attr(op, attr) {
+                None => Ok(None),
+                Some(a) => ctx
+                    .as_i64(a)
+                    .and_then(|v| u64::try_from(v).ok())
+                    .map(Some)
+                    .ok_or_else(|| missing(ctx, op, attr, "a non-negative integer")),
+            }
+        };
+        match (non_negative("output")?, non_negative("offset")?) {
+            (Some(_), Some(_)) => Err(Diagnostic::error(
+                "'kernel.alloc' is either a result ('output') or an arena slot ('offset'), not both",
+            )
+            .with_span(ctx.span(op))),
+            (Some(j), None) => Ok(Alloc::Output(j as usize)),
+            (None, Some(offset)) => Ok(Alloc::Arena(offset)),
+            (None, None) => Ok(Alloc::Unplanned),
+        }
+    }
+}
+
+/// Reads the `value` of a `kernel.fill` or `kernel.const` as a number.
+pub fn value(ctx: &Context, op: OpId) -> Result<f64, Diagnostic> {
+    let a = get(ctx, op, "value", "a number")?;
+    ctx.as_f64(a)
+        .ok_or_else(|| missing(ctx, op, "value", "a number"))
+}
+
+/// Reads the dimension of a `kernel.index`.
+pub fn index_dim(ctx: &Context, op: OpId) -> Result<usize, Diagnostic> {
+    let d = int(ctx, op, "dim")?;
+    usize::try_from(d).map_err(|_| missing(ctx, op, "dim", "a non-negative integer"))
+}
+
+/// Reads the predicate of a `kernel.cmp`.
+pub fn predicate(ctx: &Context, op: OpId) -> Result<Predicate, Diagnostic> {
+    let what = "one of eq, ne, lt, le, gt, ge";
+    let a = get(ctx, op, "predicate", what)?;
+    ctx.as_str(a)
+        .and_then(Predicate::from_text)
+        .ok_or_else(|| missing(ctx, op, "predicate", what))
+}

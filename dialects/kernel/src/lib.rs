@@ -1,0 +1,44 @@
+//! The `kernel` dialect (level L3): buffers, fused loop nests, GEMM calls, fills; and the
+//! passes that only make sense on it (`kernel-fuse`, `kernel-plan-memory`).
+//!
+//! At L3 a tensor-typed SSA value names a *buffer*: contiguous row-major storage of that
+//! type. Function arguments are the caller's buffers; `kernel.alloc` makes one (in the
+//! arena at byte `offset` once memory is planned, or the caller-visible result `output`);
+//! kernels write their outputs in place (destination-passing style) and return nothing.
+//!
+//! ```text
+//! %b = kernel.alloc {offset = 0 : i64} : tensor<256x1024xf32>
+//! "kernel.fused"(%x, %w, %b) <{in_maps = [[0, 1024, 1], [0, 0, 1]], name = "k0_relu",
+//!     num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 1024, 1]],
+//!     sources = ["aten.relu"], space = [256, 1024]}> ({
+//!   ^bb0(%a: f32, %c: f32):
+//!     %s = kernel.add %a, %c : (f32, f32) -> f32
+//!     "kernel.yield"(%s) : (f32) -> ()
+//! }) : (tensor<256x1024xf32>, tensor<1024xf32>, tensor<256x1024xf32>) -> ()
+//! ```
+//!
+//! `kernel.fused` iterates over `space` (outermost dim split across threads); its body
+//! receives one scalar per input, loaded at `offset + sum(stride_d * i_d)` from the
+//! input's map (`[offset, stride_0, ...]`, elements; stride 0 broadcasts — views are index
+//! arithmetic here), and yields one scalar per output, stored (`store`) or accumulated
+//! (`sum`, `max`; the map's zero strides are the reduced dims) through its out map.
+//! `kernel.gemm` computes `c (+)= a @ b` on strided f32 matrices. `kernel.fill` sets
+//! every element of a buffer.
+
+pub mod attrs;
+pub mod fuse;
+pub mod ops;
+pub mod plan_memory;
+pub mod verify;
+
+pub use attrs::{Alloc, Fused, Gemm, Map, MatrixMap, buffer_bytes, contiguous, static_info};
+pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarOp};
+pub use plan_memory::{MemoryPlan, plan_memory};
+
+use joinery_pass::PassRegistry;
+
+/// Registers `kernel-fuse` and `kernel-plan-memory`.
+pub fn register_passes(registry: &mut PassRegistry) {
+    registry.register(&fuse::FUSE);
+    registry.register(&plan_memory::PLAN_MEMORY);
+}

@@ -1,0 +1,207 @@
+//! The op table of the `kernel` dialect: its structural ops and, generated from one list,
+//! the scalar ops of fused bodies ([`ScalarOp`]) that lowering builds and codegen
+//! dispatches on.
+
+use crate::verify;
+use joinery_ir::{AsmFormat, Dialect, OpDef, Traits};
+
+const fn scalar(name: &'static str, summary: &'static str) -> OpDef {
+    OpDef {
+        traits: Traits::PURE,
+        format: AsmFormat::Functional,
+        verify: Some(verify::verify_scalar),
+        ..OpDef::new(name, summary)
+    }
+}
+
+/// One row per elementwise scalar op: variant, op name, operand count, summary.
+macro_rules! scalar_ops {
+    ($($variant:ident = $name:literal, $arity:literal, $summary:literal;)*) => {
+        /// An elementwise scalar op of a `kernel.fused` body (`kernel.add`, `kernel.exp`...).
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        pub enum ScalarOp {
+            $(#[doc = $summary] $variant,)*
+        }
+
+        impl ScalarOp {
+            /// Every scalar op, in table order.
+            pub const ALL: &'static [ScalarOp] = &[$(ScalarOp::$variant,)*];
+
+            /// The op name (`kernel.add`).
+            pub fn name(self) -> &'static str {
+                match self { $(ScalarOp::$variant => $name,)* }
+            }
+
+            /// Number of operands: 1 or 2.
+            pub fn arity(self) -> usize {
+                match self { $(ScalarOp::$variant => $arity,)* }
+            }
+
+            /// The scalar op named `name`.
+            pub fn from_name(name: &str) -> Option<ScalarOp> {
+                match name { $($name => Some(ScalarOp::$variant),)* _ => None }
+            }
+        }
+
+        /// The kernel dialect.
+        pub static KERNEL_DIALECT: Dialect = Dialect {
+            ops: &[
+                OpDef {
+                    format: AsmFormat::Functional,
+                    inherent_attrs: &["offset", "output"],
+                    verify: Some(verify::verify_alloc),
+                    ..OpDef::new("kernel.alloc", "A buffer: an arena slot or a result")
+                },
+                OpDef {
+                    inherent_attrs: &[
+                        "in_maps", "name", "num_inputs", "out_kinds", "out_maps", "sources", "space",
+                    ],
+                    verify: Some(verify::verify_fused),
+                    ..OpDef::new("kernel.fused", "A fused loop nest over an iteration space")
+                },
+                OpDef {
+                    inherent_attrs: &[
+                        "a_map", "accumulate", "b_map", "batch", "c_map", "k", "m", "n", "sources",
+                    ],
+                    verify: Some(verify::verify_gemm),
+                    ..OpDef::new("kernel.gemm", "c (+)= a @ b on strided f32 matrices")
+                },
+                OpDef {
+                    format: AsmFormat::Functional,
+                    inherent_attrs: &["value"],
+                    verify: Some(verify::verify_fill),
+                    ..OpDef::new("kernel.fill", "Sets every element of a buffer")
+                },
+                OpDef {
+                    traits: Traits::TERMINATOR.union(Traits::PURE),
+                    ..OpDef::new("kernel.yield", "The values a fused body produces")
+                },
+                OpDef {
+                    inherent_attrs: &["value"],
+                    ..scalar("kernel.const", "A scalar constant")
+                },
+                OpDef {
+                    inherent_attrs: &["dim"],
+                    ..scalar("kernel.index", "The loop index along one dimension")
+                },
+                scalar("kernel.cast", "Converts a scalar to another element type"),
+                OpDef {
+                    inherent_attrs: &["predicate"],
+                    ..scalar("kernel.cmp", "Compares two scalars")
+                },
+                scalar("kernel.select", "cond ? a : b"),
+                $(scalar($name, $summary),)*
+            ],
+            ..Dialect::new("kernel", "Buffers, fused loop nests and GEMM calls (level L3)")
+        };
+    };
+}
+
+scalar_ops! {
+    Add = "kernel.add", 2, "a + b";
+    Sub = "kernel.sub", 2, "a - b";
+    Mul = "kernel.mul", 2, "a * b";
+    Div = "kernel.div", 2, "a / b";
+    Max = "kernel.max", 2, "max(a, b)";
+    Min = "kernel.min", 2, "min(a, b)";
+    Pow = "kernel.pow", 2, "a ** b";
+    And = "kernel.and", 2, "a && b";
+    Or = "kernel.or", 2, "a || b";
+    Neg = "kernel.neg", 1, "-a";
+    Abs = "kernel.abs", 1, "|a|";
+    Exp = "kernel.exp", 1, "e ** a";
+    Log = "kernel.log", 1, "ln a";
+    Tanh = "kernel.tanh", 1, "tanh a";
+    Sigmoid = "kernel.sigmoid", 1, "1 / (1 + e ** -a)";
+    Sqrt = "kernel.sqrt", 1, "sqrt a";
+    Rsqrt = "kernel.rsqrt", 1, "1 / sqrt a";
+    Recip = "kernel.recip", 1, "1 / a";
+    Erf = "kernel.erf", 1, "erf a";
+    Sin = "kernel.sin", 1, "sin a";
+    Cos = "kernel.cos", 1, "cos a";
+    Log1p = "kernel.log1p", 1, "ln (1 + a)";
+    Expm1 = "kernel.expm1", 1, "e ** a - 1";
+    Sign = "kernel.sign", 1, "sign a";
+    Not = "kernel.not", 1, "!a";
+}
+
+/// One row per comparison predicate: variant and spelling.
+macro_rules! predicates {
+    ($($variant:ident = $text:literal,)*) => {
+        /// The predicate of a `kernel.cmp`.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        pub enum Predicate {
+            $(#[doc = $text] $variant,)*
+        }
+
+        impl Predicate {
+            /// The spelling in the `predicate` attribute.
+            pub fn text(self) -> &'static str {
+                match self { $(Predicate::$variant => $text,)* }
+            }
+
+            /// The predicate spelled `text`.
+            pub fn from_text(text: &str) -> Option<Predicate> {
+                match text { $($text => Some(Predicate::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+predicates! {
+    Eq = "eq",
+    Ne = "ne",
+    Lt = "lt",
+    Le = "le",
+    Gt = "gt",
+    Ge = "ge",
+}
+
+/// How a `kernel.fused` output is written: stored, or accumulated over the dims its map
+/// gives stride 0.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum OutKind {
+    Store,
+    Sum,
+    Max,
+}
+
+impl OutKind {
+    /// The spelling in `out_kinds`.
+    pub fn text(self) -> &'static str {
+        match self {
+            OutKind::Store => "store",
+            OutKind::Sum => "sum",
+            OutKind::Max => "max",
+        }
+    }
+
+    /// The kind spelled `text`.
+    pub fn from_text(text: &str) -> Option<OutKind> {
+        [OutKind::Store, OutKind::Sum, OutKind::Max]
+            .into_iter()
+            .find(|k| k.text() == text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scalar_op_is_registered_once_with_its_name() {
+        for &op in ScalarOp::ALL {
+            assert_eq!(ScalarOp::from_name(op.name()), Some(op));
+            let defs = KERNEL_DIALECT
+                .ops
+                .iter()
+                .filter(|d| d.name == op.name())
+                .count();
+            assert_eq!(defs, 1, "{}", op.name());
+            assert!(matches!(op.arity(), 1 | 2));
+        }
+        assert_eq!(ScalarOp::from_name("kernel.fused"), None);
+        assert_eq!(Predicate::from_text("le"), Some(Predicate::Le));
+        assert_eq!(OutKind::from_text("sum"), Some(OutKind::Sum));
+    }
+}

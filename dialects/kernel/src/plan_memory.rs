@@ -1,0 +1,159 @@
+//! `kernel-plan-memory`: every `kernel.alloc` that is not a result gets a byte `offset`
+//! in one arena, reusing the space of buffers whose lifetimes (first to last use, in op
+//! order) do not overlap. Greedy by size: the largest buffers are placed first, each at
+//! the lowest [`SLOT_ALIGN`]-aligned offset that fits beside the already placed buffers it
+//! is alive with (TFLite's and XLA's heap simulator heuristic).
+
+use crate::attrs::{Alloc, buffer_bytes};
+use joinery_ir::{Context, Diagnostic, OpId};
+use joinery_pass::{Pass, PassInfo, PassOptions, PassResult, PassState};
+use rustc_hash::FxHashMap;
+
+/// Alignment of arena slots (one AVX-512 vector).
+pub const SLOT_ALIGN: u64 = 64;
+
+/// What memory planning decided for one function.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct MemoryPlan {
+    /// Bytes of the arena (the peak of intermediate buffers alive at once).
+    pub arena_bytes: u64,
+    /// Bytes all intermediate buffers would take without reuse.
+    pub unshared_bytes: u64,
+    /// Bytes of the function's results.
+    pub output_bytes: u64,
+    /// Number of intermediate buffers placed.
+    pub buffers: usize,
+}
+
+/// An intermediate buffer to place.
+struct Slot {
+    alloc: OpId,
+    bytes: u64,
+    /// Position of the first and last op using the buffer.
+    first_use: usize,
+    last_use: usize,
+}
+
+/// A placed slot: its byte range in the arena and its lifetime.
+struct Placed {
+    start: u64,
+    end: u64,
+    first_use: usize,
+    last_use: usize,
+}
+
+/// Plans the arena of the L3 function `func`, setting `offset` on its allocs. Allocs
+/// that already have an offset are planned again.
+pub fn plan_memory(ctx: &mut Context, func: OpId) -> Result<MemoryPlan, Diagnostic> {
+    let Some(body) = ctx.body_block(func) else {
+        return Ok(MemoryPlan::default());
+    };
+    let ops: Vec<OpId> = ctx.block_ops(body).collect();
+    let position: FxHashMap<OpId, usize> = ops.iter().enumerate().map(|(i, &o)| (o, i)).collect();
+    let mut plan = MemoryPlan::default();
+    let mut slots = Vec::new();
+    for &op in &ops {
+        if ctx.name_str(op) != "kernel.alloc" {
+            continue;
+        }
+        let v = ctx.result(op, 0);
+        if let Alloc::Output(_) = Alloc::read(ctx, op)? {
+            plan.output_bytes += buffer_bytes(ctx, v);
+            continue;
+        }
+        // Uses nested in a region count at the position of their top-level op.
+        let top = |mut user: OpId| {
+            while !position.contains_key(&user) {
+                match ctx.parent_op(user) {
+                    Some(p) => user = p,
+                    None => break,
+                }
+            }
+            position.get(&user).copied().unwrap_or(position[&op])
+        };
+        let uses: Vec<usize> = ctx.uses(v).iter().map(|u| top(u.op)).collect();
+        slots.push(Slot {
+            alloc: op,
+            bytes: buffer_bytes(ctx, v).div_ceil(SLOT_ALIGN) * SLOT_ALIGN,
+            first_use: uses.iter().copied().min().unwrap_or(position[&op]),
+            last_use: uses.iter().copied().max().unwrap_or(position[&op]),
+        });
+    }
+    slots.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.first_use.cmp(&b.first_use)));
+    let mut placed: Vec<Placed> = Vec::new();
+    for slot in &slots {
+        let mut live: Vec<(u64, u64)> = placed
+            .iter()
+            .filter(|p| p.first_use <= slot.last_use && slot.first_use <= p.last_use)
+            .map(|p| (p.start, p.end))
+            .collect();
+        live.sort_unstable();
+        let mut offset = 0u64;
+        for (start, end) in live {
+            if offset + slot.bytes <= start {
+                break;
+            }
+            offset = offset.max(end);
+        }
+        placed.push(Placed {
+            start: offset,
+            end: offset + slot.bytes,
+            first_use: slot.first_use,
+            last_use: slot.last_use,
+        });
+        plan.arena_bytes = plan.arena_bytes.max(offset + slot.bytes);
+        plan.unshared_bytes += slot.bytes;
+        let attr = ctx.integer_attr(offset as i64, 64);
+        ctx.set_attr(slot.alloc, "offset", attr);
+    }
+    plan.buffers = slots.len();
+    Ok(plan)
+}
+
+/// The declaration of `kernel-plan-memory`.
+pub static PLAN_MEMORY: PassInfo = PassInfo {
+    name: "kernel-plan-memory",
+    title: "KernelPlanMemory",
+    summary: "Place intermediate kernel buffers in one arena by liveness",
+    description: "Gives every kernel.alloc that is not a function result an `offset` in the \
+        function's arena. Buffers alive at the same time (first to last use in op order, uses \
+        inside a kernel body counting at the kernel) never overlap; others share space. Greedy \
+        by size, largest first, each at the lowest 64-byte-aligned offset that fits (the heap \
+        simulator heuristic of TFLite and XLA).\n\
+        Needs: an L3 function (kernel ops, one block), run after kernel-fuse so that buffers \
+        fusion removed take no space.\n\
+        Guarantees: every non-result alloc has an offset; offsets are 64-byte aligned.\n\
+        Gaps: no in-place reuse of an operand's slot by a kernel's output; the arena is not \
+        shared across functions.",
+    anchor: Some("func.func"),
+    options: &[],
+    statistics: &[
+        ("arena-bytes", "Bytes of the arenas planned"),
+        (
+            "unshared-bytes",
+            "Bytes the intermediate buffers would take without reuse",
+        ),
+        ("buffers", "Intermediate buffers placed"),
+    ],
+    constructor: |_: &PassOptions| Box::new(PlanMemory),
+};
+
+/// The `kernel-plan-memory` pass.
+struct PlanMemory;
+
+impl Pass for PlanMemory {
+    fn run(&mut self, ctx: &mut Context, func: OpId, state: &mut PassState) -> PassResult {
+        let has_allocs = ctx.body_block(func).is_some_and(|b| {
+            ctx.block_ops(b)
+                .any(|op| ctx.name_str(op) == "kernel.alloc")
+        });
+        if !has_allocs {
+            return Ok(false);
+        }
+        let plan = plan_memory(ctx, func).map_err(|d| vec![d])?;
+        state.add_statistic("arena-bytes", plan.arena_bytes);
+        state.add_statistic("unshared-bytes", plan.unshared_bytes);
+        state.add_statistic("buffers", plan.buffers as u64);
+        Ok(plan.buffers > 0)
+    }
+}

@@ -1,0 +1,52 @@
+// The kernel dialect (L3) written by hand: it parses, verifies and round-trips.
+// RUN: joinery-opt %s | FileCheck %s
+// RUN: joinery-opt %s --verify-roundtrip | joinery-opt | FileCheck %s
+// RUN: joinery-opt %s --print-op-generic | joinery-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @relu_sum$planned
+// CHECK:         %[[T:.*]] = kernel.alloc {offset = 0 : i64} : () -> tensor<4x3xf32>
+// CHECK:         %[[S:.*]] = kernel.alloc {output = 0 : i64} : () -> tensor<4x1xf32>
+// CHECK:         kernel.fill %[[S]] {value = 0.0 : f64}
+// CHECK:         "kernel.fused"(%x, %[[T]]) <{in_maps = {{\[}}[0, 3, 1]], name = "relu"
+// CHECK:           %[[Z:.*]] = kernel.const {value = 0.0 : f64} : () -> f32
+// CHECK:           kernel.max %{{.*}}, %[[Z]] : (f32, f32) -> f32
+// CHECK:         "kernel.fused"(%[[T]], %[[S]])
+// CHECK-SAME:      out_kinds = ["sum"]
+// CHECK:         "kernel.gemm"(%x, %w, %{{.*}}) <{a_map = [0, 0, 3, 1], accumulate = false
+// CHECK:         func.return %[[S]], %{{.*}}
+func.func @relu_sum$planned(%x: tensor<4x3xf32>, %w: tensor<3x2xf32>) -> (tensor<4x1xf32>, tensor<4x2xf32>) {
+  %t = kernel.alloc {offset = 0 : i64} : () -> tensor<4x3xf32>
+  %s = kernel.alloc {output = 0 : i64} : () -> tensor<4x1xf32>
+  %m = kernel.alloc {output = 1 : i64} : () -> tensor<4x2xf32>
+  kernel.fill %s {value = 0.0 : f64} : (tensor<4x1xf32>) -> ()
+  "kernel.fused"(%x, %t) <{in_maps = [[0, 3, 1]], name = "relu", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 3, 1]], sources = ["aten.relu"], space = [4, 3]}> ({
+  ^bb0(%a: f32):
+    %zero = kernel.const {value = 0.0 : f64} : () -> f32
+    %r = kernel.max %a, %zero : (f32, f32) -> f32
+    "kernel.yield"(%r) : (f32) -> ()
+  }) : (tensor<4x3xf32>, tensor<4x3xf32>) -> ()
+  "kernel.fused"(%t, %s) <{in_maps = [[0, 3, 1]], name = "sum", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [[0, 1, 0]], sources = ["aten.sum.dim_IntList"], space = [4, 3]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4x3xf32>, tensor<4x1xf32>) -> ()
+  "kernel.gemm"(%x, %w, %m) <{a_map = [0, 0, 3, 1], accumulate = false, b_map = [0, 0, 2, 1], batch = 1 : i64, c_map = [0, 0, 2, 1], k = 3 : i64, m = 4 : i64, n = 2 : i64, sources = ["aten.mm"]}> : (tensor<4x3xf32>, tensor<3x2xf32>, tensor<4x2xf32>) -> ()
+  func.return %s, %m : tensor<4x1xf32>, tensor<4x2xf32>
+}
+
+// CHECK-LABEL: func.func @scalars$every_form
+// CHECK:         kernel.index {dim = 1 : i64} : () -> i64
+// CHECK:         kernel.cast
+// CHECK:         kernel.cmp %{{.*}}, %{{.*}} {predicate = "lt"} : (f32, f32) -> i1
+// CHECK:         kernel.select
+func.func @scalars$every_form(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 2, 1]], name = "iota_select", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 2, 1]], sources = ["aten.where.self"], space = [2, 2]}> ({
+  ^bb0(%a: f32):
+    %i = kernel.index {dim = 1 : i64} : () -> i64
+    %f = kernel.cast %i : (i64) -> f32
+    %lt = kernel.cmp %a, %f {predicate = "lt"} : (f32, f32) -> i1
+    %r = kernel.select %lt, %a, %f : (i1, f32, f32) -> f32
+    "kernel.yield"(%r) : (f32) -> ()
+  }) : (tensor<2x2xf32>, tensor<2x2xf32>) -> ()
+  func.return %o : tensor<2x2xf32>
+}

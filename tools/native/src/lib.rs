@@ -1,0 +1,329 @@
+//! joinery's native compilation pipeline as a library: aten functions (L1 joints, L2
+//! forward/backward) to machine code behind the runtime's [`CompiledModule`] and
+//! [`DifferentiableFn`]. Every IR-to-IR step is a registered pass run by the pass manager
+//! ([`CONVERT_PIPELINE`], [`KERNEL_PIPELINE`]); the last step is the kernel dialect's LLVM translation.
+//!
+//! 1. `aot-partition` (joints only): `@forward` / `@backward` tied by `aot.joint_pair`;
+//! 2. `convert-aten-to-kernel`: one loop nest per pointwise or reduction op, `kernel.gemm`
+//!    per matrix product (L3, `joinery-translate --to-kernels`);
+//! 3. `kernel-fuse`, `kernel-plan-memory`: vertical fusion, arena offsets by liveness;
+//! 4. [`joinery_kernel_llvm`]: LLVM IR at `default<O3>` for the host
+//!    (`joinery-translate --to-llvm`), JIT-compiled, or a shared library with a C header.
+//!
+//! Ops the pipeline cannot lower are diagnostics naming the op, never silent fallbacks.
+
+use joinery_ir::{Context, Diagnostic, OpId};
+use joinery_kernel::{Alloc, MemoryPlan, buffer_bytes};
+use joinery_pass::{PassManager, PassRegistry};
+use joinery_runtime::plan::{Bundle, DiffSpec};
+use joinery_runtime::{CompiledModule, DifferentiableFn};
+use std::time::{Duration, Instant};
+
+pub use joinery_kernel::KERNEL_DIALECT;
+pub use joinery_kernel_llvm::{Cost, cost, llvm_ir, write_shared_library};
+
+/// The conversion to L3: every function that is not L3 yet (see
+/// `convert-aten-to-kernel`).
+pub const CONVERT_PIPELINE: &str = "builtin.module(convert-aten-to-kernel)";
+
+/// Fusion and memory planning, run on each L3 function whose buffers are not placed yet
+/// (hand-written or earlier-planned L3 is taken as it is).
+pub const KERNEL_PIPELINE: &str = "func.func(kernel-fuse,kernel-plan-memory)";
+
+/// Every pass the native pipeline runs.
+fn registry() -> PassRegistry {
+    let mut registry = PassRegistry::new();
+    joinery_partition::register_passes(&mut registry);
+    joinery_aten_to_kernel::register_passes(&mut registry);
+    joinery_kernel::register_passes(&mut registry);
+    registry
+}
+
+/// Runs pipeline `text` on `op`; the first error is the result's error.
+fn run_pipeline(ctx: &mut Context, op: OpId, text: &str) -> Result<(), Diagnostic> {
+    let mut pm = PassManager::parse(&registry(), text)?;
+    pm.run(ctx, op).map(drop).map_err(|diagnostics| {
+        diagnostics
+            .into_iter()
+            .find(Diagnostic::is_error)
+            .unwrap_or_else(|| Diagnostic::error("the native pipeline failed"))
+    })
+}
+
+/// Whether `func` has a `kernel.alloc` not placed yet.
+fn has_unplanned_buffers(ctx: &Context, func: OpId) -> bool {
+    ctx.walk(func).into_iter().any(|op| {
+        ctx.name_str(op) == "kernel.alloc" && matches!(Alloc::read(ctx, op), Ok(Alloc::Unplanned))
+    })
+}
+
+/// Lowers every function of `module` to planned L3 in place: [`CONVERT_PIPELINE`] on the
+/// module, then [`KERNEL_PIPELINE`] on each function with unplanned buffers.
+pub fn lower_to_kernels(ctx: &mut Context, module: OpId) -> Result<(), Diagnostic> {
+    run_pipeline(ctx, module, CONVERT_PIPELINE)?;
+    let functions: Vec<OpId> = ctx
+        .body_block(module)
+        .map(|b| {
+            ctx.block_ops(b)
+                .filter(|&op| ctx.name_str(op) == "func.func")
+                .collect()
+        })
+        .unwrap_or_default();
+    for func in functions {
+        if has_unplanned_buffers(ctx, func) {
+            run_pipeline(ctx, func, KERNEL_PIPELINE)?;
+        }
+    }
+    Ok(())
+}
+
+/// What lowering one function produced.
+#[derive(Clone, Debug)]
+pub struct FunctionReport {
+    pub name: String,
+    /// The L3 function.
+    pub func: OpId,
+    /// `kernel.fused` ops after fusion.
+    pub kernels: usize,
+    pub gemms: usize,
+    pub memory: MemoryPlan,
+}
+
+impl FunctionReport {
+    /// Reads the report of the planned L3 function `func` off its ops.
+    fn read(ctx: &Context, name: &str, func: OpId) -> Result<FunctionReport, Diagnostic> {
+        let mut report = FunctionReport {
+            name: name.to_string(),
+            func,
+            kernels: 0,
+            gemms: 0,
+            memory: MemoryPlan::default(),
+        };
+        for op in ctx.walk(func) {
+            match ctx.name_str(op) {
+                "kernel.fused" => report.kernels += 1,
+                "kernel.gemm" => report.gemms += 1,
+                "kernel.alloc" => {
+                    let bytes = buffer_bytes(ctx, ctx.result(op, 0));
+                    match Alloc::read(ctx, op)? {
+                        Alloc::Output(_) => report.memory.output_bytes += bytes,
+                        Alloc::Arena(offset) => {
+                            let slot = bytes.div_ceil(joinery_kernel::plan_memory::SLOT_ALIGN)
+                                * joinery_kernel::plan_memory::SLOT_ALIGN;
+                            report.memory.buffers += 1;
+                            report.memory.unshared_bytes += slot;
+                            report.memory.arena_bytes =
+                                report.memory.arena_bytes.max(offset + slot);
+                        }
+                        Alloc::Unplanned => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Every function with a body in a module, in order.
+pub fn function_names(ctx: &Context, module: OpId) -> Vec<String> {
+    let Some(body) = ctx.body_block(module) else {
+        return Vec::new();
+    };
+    ctx.block_ops(body)
+        .filter(|&op| ctx.name_str(op) == "func.func" && ctx.body_block(op).is_some())
+        .filter_map(|op| ctx.symbol_name(op).map(str::to_string))
+        .collect()
+}
+
+/// Time spent in each compilation stage.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    /// The pass pipeline (partitioning and lowering to planned L3).
+    pub lower: Duration,
+    /// LLVM translation, optimisation and code generation.
+    pub llvm: Duration,
+}
+
+/// Everything one native compilation of a module produced.
+pub struct Native {
+    /// The L3 module (a detached copy of the input, lowered; the input is unchanged).
+    pub l3: OpId,
+    pub reports: Vec<FunctionReport>,
+    pub bundle: Bundle,
+    pub timings: Timings,
+}
+
+/// Lowers and plans the named functions of a copy of `module` ([`lower_to_kernels`]);
+/// `module` itself is left as it was.
+pub fn compile(
+    ctx: &mut Context,
+    module: OpId,
+    functions: &[String],
+) -> Result<Native, Diagnostic> {
+    let start = Instant::now();
+    for name in functions {
+        if ctx.lookup_symbol(module, name).is_none() {
+            return Err(Diagnostic::error(format!(
+                "no function named @{name} in the module"
+            )));
+        }
+    }
+    let l3 = copy_module(ctx, module);
+    keep_only(ctx, l3, functions);
+    lower_to_kernels(ctx, l3)?;
+    finish(ctx, l3, functions, Vec::new(), start)
+}
+
+/// Compiles a whole module at any level (L1, L2 or L3): with `partition`, each joint is
+/// first split by `aot-partition`; every function is lowered, and each `aot.joint_pair`
+/// of the module becomes a differentiable pair of the bundle.
+pub fn compile_module(
+    ctx: &mut Context,
+    module: OpId,
+    partition: bool,
+) -> Result<Native, Diagnostic> {
+    let start = Instant::now();
+    let l3 = copy_module(ctx, module);
+    if partition {
+        run_pipeline(ctx, l3, "builtin.module(aot-partition)")?;
+    }
+    lower_to_kernels(ctx, l3)?;
+    let functions = function_names(ctx, l3);
+    let position = |name: &str| {
+        functions.iter().position(|f| f == name).ok_or_else(|| {
+            Diagnostic::error(format!("aot.joint_pair names @{name}, which has no body"))
+        })
+    };
+    let diffs = joinery_aot::joint_pairs(ctx, l3)
+        .into_iter()
+        .map(|(_, pair)| {
+            Ok(DiffSpec {
+                name: pair.forward.trim_end_matches("_forward").to_string(),
+                forward: position(&pair.forward)?,
+                backward: position(&pair.backward)?,
+                num_fwd_outputs: pair.num_fwd_outputs,
+                num_saved: pair.num_saved,
+            })
+        })
+        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    finish(ctx, l3, &functions, diffs, start)
+}
+
+/// A detached copy of `module` to lower, its values keeping their source names.
+fn copy_module(ctx: &mut Context, module: OpId) -> OpId {
+    let mut map = rustc_hash::FxHashMap::default();
+    let copy = ctx.clone_op(module, &mut map);
+    for (old, new) in map {
+        if let Some(name) = ctx.value_name(old).map(str::to_string) {
+            ctx.set_value_name(new, Some(&name));
+        }
+    }
+    copy
+}
+
+/// Erases the functions of `module` not named in `functions`, and any op referring to
+/// them (an `aot.joint_pair` of a function not compiled).
+fn keep_only(ctx: &mut Context, module: OpId, functions: &[String]) {
+    let ops: Vec<OpId> = ctx
+        .body_block(module)
+        .map(|b| ctx.block_ops(b).collect())
+        .unwrap_or_default();
+    for op in ops {
+        let keep = match ctx.name_str(op) {
+            "func.func" => ctx
+                .symbol_name(op)
+                .is_some_and(|n| functions.iter().any(|f| f == n)),
+            _ => false,
+        };
+        if !keep {
+            ctx.erase_op(op);
+        }
+    }
+}
+
+/// Reports and runtime plans of the named L3 functions of `l3`.
+fn finish(
+    ctx: &Context,
+    l3: OpId,
+    functions: &[String],
+    diffs: Vec<DiffSpec>,
+    start: Instant,
+) -> Result<Native, Diagnostic> {
+    let reports = functions
+        .iter()
+        .map(|name| {
+            let func = ctx.lookup_symbol(l3, name).ok_or_else(|| {
+                Diagnostic::error(format!("no function named @{name} after lowering"))
+            })?;
+            FunctionReport::read(ctx, name, func)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let bundle = joinery_kernel_llvm::bundle(ctx, l3, functions, diffs)?;
+    Ok(Native {
+        l3,
+        reports,
+        bundle,
+        timings: Timings {
+            lower: start.elapsed(),
+            llvm: Duration::ZERO,
+        },
+    })
+}
+
+/// Compiles the named functions of `module` to callable modules in-process.
+pub fn compile_jit(
+    ctx: &mut Context,
+    module: OpId,
+    functions: &[String],
+    threads: usize,
+) -> Result<(Vec<CompiledModule>, Native), Diagnostic> {
+    let mut native = compile(ctx, module, functions)?;
+    let start = Instant::now();
+    let modules = joinery_kernel_llvm::jit_module(ctx, native.l3, &native.bundle, threads)?;
+    native.timings.llvm = start.elapsed();
+    Ok((modules, native))
+}
+
+/// Partitions the joint function `joint` (`aot-partition`, PyTorch's default strategy) in
+/// a copy of `module`, lowers the forward and backward the `aot.joint_pair` names, and
+/// compiles them into a differentiable function.
+pub fn compile_differentiable(
+    ctx: &mut Context,
+    module: OpId,
+    joint: &str,
+    threads: usize,
+) -> Result<(DifferentiableFn, Native), Diagnostic> {
+    let start = Instant::now();
+    if ctx.lookup_symbol(module, joint).is_none() {
+        return Err(Diagnostic::error(format!(
+            "no function named @{joint} in the module"
+        )));
+    }
+    let l3 = copy_module(ctx, module);
+    keep_only(ctx, l3, &[joint.to_string()]);
+    run_pipeline(ctx, l3, "builtin.module(aot-partition)")?;
+    let (_, pair) = joinery_aot::joint_pairs(ctx, l3)
+        .into_iter()
+        .next()
+        .ok_or_else(|| Diagnostic::error(format!("aot-partition made no pair of @{joint}")))?;
+    lower_to_kernels(ctx, l3)?;
+    let functions = [pair.forward.clone(), pair.backward.clone()];
+    let diff = DiffSpec {
+        name: joint.to_string(),
+        forward: 0,
+        backward: 1,
+        num_fwd_outputs: pair.num_fwd_outputs,
+        num_saved: pair.num_saved,
+    };
+    let mut native = finish(ctx, l3, &functions, vec![diff], start)?;
+    let llvm_start = Instant::now();
+    let mut modules = joinery_kernel_llvm::jit_module(ctx, l3, &native.bundle, threads)?;
+    native.timings.llvm = llvm_start.elapsed();
+    let backward = modules.pop().expect("one module per plan");
+    let forward = modules.pop().expect("one module per plan");
+    Ok((
+        DifferentiableFn::new(forward, backward, pair.num_fwd_outputs),
+        native,
+    ))
+}
