@@ -32,9 +32,13 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let threads = args
         .threads
         .unwrap_or_else(joinery_runtime::default_threads);
-    let (mut modules, native) =
-        joinery_native::compile_jit(&mut ctx, module, std::slice::from_ref(&args.func), threads)
-            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    let (mut modules, native) = joinery_native::compile_and_load(
+        &mut ctx,
+        module,
+        std::slice::from_ref(&args.func),
+        threads,
+    )
+    .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let compile = t0.elapsed();
     let m = modules.remove(0);
     let cost = joinery_native::cost(&ctx, native.reports[0].func);

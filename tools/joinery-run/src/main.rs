@@ -107,8 +107,9 @@ fn run_native(path: &Path, func: &str, inputs: &Path, outputs: &Path) -> Result<
     let (mut ctx, sources, module) = native::load(path)?;
     let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
     let threads = joinery_runtime::default_threads();
-    let (modules, _) = joinery_native::compile_jit(&mut ctx, module, &[func.to_string()], threads)
-        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    let (modules, _) =
+        joinery_native::compile_and_load(&mut ctx, module, &[func.to_string()], threads)
+            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let mut rt_args = args
         .iter()
         .map(native::to_runtime)

@@ -8,7 +8,8 @@
 //!    per matrix product (L3, `joinery-translate --to-kernels`);
 //! 3. `kernel-fuse`, `kernel-plan-memory`: vertical fusion, arena offsets by liveness;
 //! 4. [`joinery_kernel_llvm`]: LLVM IR at `default<O3>` for the host
-//!    (`joinery-translate --to-llvm`), JIT-compiled, or a shared library with a C header.
+//!    (`joinery-translate --to-llvm`), compiled on every core into a shared library that
+//!    is cached on disk ([`cache_dir`]) and loaded, or written with a C header.
 //!
 //! Ops the pipeline cannot lower are diagnostics naming the op, never silent fallbacks.
 
@@ -20,6 +21,7 @@ use joinery_runtime::{CompiledModule, DifferentiableFn};
 use std::time::{Duration, Instant};
 
 pub use joinery_kernel::KERNEL_DIALECT;
+pub use joinery_kernel_llvm::object::{CACHE_DIR_VAR, CacheOutcome, cache_dir};
 pub use joinery_kernel_llvm::{Cost, cost, llvm_ir, write_shared_library};
 
 /// The conversion to L3: every function that is not L3 yet (see
@@ -141,8 +143,11 @@ pub fn function_names(ctx: &Context, module: OpId) -> Vec<String> {
 pub struct Timings {
     /// The pass pipeline (partitioning and lowering to planned L3).
     pub lower: Duration,
-    /// LLVM translation, optimisation and code generation.
+    /// Machine code: LLVM translation, optimisation, code generation and linking, or a
+    /// compile-cache lookup.
     pub llvm: Duration,
+    /// Whether the machine code came from the compile cache (`None`: not loaded).
+    pub cache: Option<CacheOutcome>,
 }
 
 /// Everything one native compilation of a module produced.
@@ -267,12 +272,14 @@ fn finish(
         timings: Timings {
             lower: start.elapsed(),
             llvm: Duration::ZERO,
+            cache: None,
         },
     })
 }
 
-/// Compiles the named functions of `module` to callable modules in-process.
-pub fn compile_jit(
+/// Compiles the named functions of `module` to callable modules (machine code from the
+/// compile cache or compiled now, see [`cache_dir`]).
+pub fn compile_and_load(
     ctx: &mut Context,
     module: OpId,
     functions: &[String],
@@ -280,8 +287,10 @@ pub fn compile_jit(
 ) -> Result<(Vec<CompiledModule>, Native), Diagnostic> {
     let mut native = compile(ctx, module, functions)?;
     let start = Instant::now();
-    let modules = joinery_kernel_llvm::jit_module(ctx, native.l3, &native.bundle, threads)?;
+    let (modules, cache) =
+        joinery_kernel_llvm::load_modules(ctx, native.l3, &native.bundle, threads)?;
     native.timings.llvm = start.elapsed();
+    native.timings.cache = Some(cache);
     Ok((modules, native))
 }
 
@@ -318,8 +327,9 @@ pub fn compile_differentiable(
     };
     let mut native = finish(ctx, l3, &functions, vec![diff], start)?;
     let llvm_start = Instant::now();
-    let mut modules = joinery_kernel_llvm::jit_module(ctx, l3, &native.bundle, threads)?;
+    let (mut modules, cache) = joinery_kernel_llvm::load_modules(ctx, l3, &native.bundle, threads)?;
     native.timings.llvm = llvm_start.elapsed();
+    native.timings.cache = Some(cache);
     let backward = modules.pop().expect("one module per plan");
     let forward = modules.pop().expect("one module per plan");
     Ok((

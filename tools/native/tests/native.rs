@@ -137,7 +137,7 @@ fn compare(what: &str, native: &[Option<Tensor<'_>>], interp: &[RuntimeValue]) -
 }
 
 fn compile_one(ctx: &mut Context, module: OpId, name: &str) -> Result<CompiledModule, String> {
-    joinery_native::compile_jit(ctx, module, &[name.to_string()], 2)
+    joinery_native::compile_and_load(ctx, module, &[name.to_string()], 2)
         .map(|(mut m, _)| m.remove(0))
         .map_err(|d| d.message)
 }

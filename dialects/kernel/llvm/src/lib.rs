@@ -5,29 +5,29 @@
 //!   (`joinery-translate --to-llvm`);
 //! - [`plan`]: each L3 function as the runtime's execution [`Plan`](joinery_runtime::plan::Plan)
 //!   (buffers, memory plan, kernel and GEMM steps);
-//! - [`jit_module`]: in-process JIT behind [`CompiledModule`]s; [`write_shared_library`]:
-//!   an object file, a shared library and a C header that the runtime loads without LLVM.
+//! - [`object`]: the kernels compiled to object code on every core, linked into a shared
+//!   library with the plans and cached on disk ([`load_modules`] puts them behind
+//!   [`CompiledModule`]s); [`write_shared_library`]: the same library and a C header, for
+//!   embedding without LLVM.
 
 pub mod codegen;
+pub mod object;
 pub mod plan;
 
 use codegen::Codegen;
 use inkwell::OptimizationLevel;
 use inkwell::attributes::AttributeLoc;
 use inkwell::context::Context as LlContext;
-use inkwell::execution_engine::ExecutionEngine;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{
-    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
-};
+use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine};
 use joinery_ir::{Context, Diagnostic, OpId};
 use joinery_kernel::{Fused, Gemm, buffer_bytes, static_info};
 use joinery_runtime::plan::{Bundle, DiffSpec};
-use joinery_runtime::{CodeOwner, CompiledModule, KernelFn};
+use joinery_runtime::{CompiledModule, Library};
+use object::CacheOutcome;
 use std::path::Path;
-use std::sync::Arc;
 
-fn host_machine(reloc: RelocMode) -> Result<TargetMachine, Diagnostic> {
+pub(crate) fn host_machine(reloc: RelocMode) -> Result<TargetMachine, Diagnostic> {
     Target::initialize_native(&InitializationConfig::default())
         .map_err(|e| Diagnostic::error(format!("cannot initialise the native target: {e}")))?;
     let triple = TargetMachine::get_default_triple();
@@ -47,20 +47,17 @@ fn host_machine(reloc: RelocMode) -> Result<TargetMachine, Diagnostic> {
         .ok_or_else(|| Diagnostic::error("cannot create an LLVM target machine for this host"))
 }
 
-/// Generates (and with `optimize`, optimises at `default<O3>` for the host) the LLVM
-/// module of every kernel of an L3 module.
+/// The LLVM module of the given `kernel.fused` ops, unoptimised, for the host CPU
+/// (`target-cpu`, `target-features` and 512-bit preferred vectors on every function).
 pub fn codegen_module<'ll>(
     ctx: &Context,
-    l3: OpId,
+    kernels: &[OpId],
     ll: &'ll LlContext,
     tm: &TargetMachine,
-    optimize: bool,
 ) -> Result<Codegen<'ll>, Diagnostic> {
     let mut cg = Codegen::new(ll, "joinery");
-    for op in ctx.walk(l3) {
-        if ctx.name_str(op) == "kernel.fused" {
-            cg.emit_fused(ctx, op)?;
-        }
+    for &op in kernels {
+        cg.emit_fused(ctx, op)?;
     }
     cg.module.set_triple(&tm.get_triple());
     cg.module
@@ -79,19 +76,29 @@ pub fn codegen_module<'ll>(
     cg.module
         .verify()
         .map_err(|e| Diagnostic::error(format!("generated LLVM IR is invalid: {e}")))?;
-    if optimize {
-        cg.module
-            .run_passes("default<O3>", tm, PassBuilderOptions::create())
-            .map_err(|e| Diagnostic::error(format!("LLVM optimisation failed: {e}")))?;
-    }
     Ok(cg)
 }
 
-/// The LLVM IR of an L3 module as text (`joinery-translate --to-llvm`).
+/// Every `kernel.fused` op of an L3 module, in order.
+fn kernels_of(ctx: &Context, l3: OpId) -> Vec<OpId> {
+    ctx.walk(l3)
+        .into_iter()
+        .filter(|&op| ctx.name_str(op) == "kernel.fused")
+        .collect()
+}
+
+/// The LLVM IR of an L3 module as text, optimised at `default<O3>` unless `optimize` is
+/// false, each kernel preceded by a comment naming its source ops
+/// (`joinery-translate --to-llvm`).
 pub fn llvm_ir(ctx: &Context, l3: OpId, optimize: bool) -> Result<String, Diagnostic> {
     let tm = host_machine(RelocMode::PIC)?;
     let ll = LlContext::create();
-    let cg = codegen_module(ctx, l3, &ll, &tm, optimize)?;
+    let cg = codegen_module(ctx, &kernels_of(ctx, l3), &ll, &tm)?;
+    if optimize {
+        cg.module
+            .run_passes("default<O3>", &tm, PassBuilderOptions::create())
+            .map_err(|e| Diagnostic::error(format!("LLVM optimisation failed: {e}")))?;
+    }
     Ok(codegen::print_with_comments(&cg))
 }
 
@@ -115,67 +122,31 @@ pub fn bundle(
     Ok(Bundle { plans, diffs })
 }
 
-/// Keeps JIT-compiled code alive: the engine, then the LLVM context it borrows.
-struct JitCode {
-    _engine: ExecutionEngine<'static>,
-    _ll: Box<LlContext>,
-}
-
-// SAFETY: the engine is never used after the kernels' addresses are read; it only keeps
-// their memory mapped, which any thread may execute.
-unsafe impl Send for JitCode {}
-// SAFETY: as above; no method is called through shared references.
-unsafe impl Sync for JitCode {}
-
-/// JIT-compiles the L3 module's kernels in-process and returns one module per plan.
-pub fn jit_module(
+/// Callable modules for the plans of `bundle`, one per plan, from the shared library of
+/// `l3`: served from the compile cache when the same kernels were compiled before on this
+/// kind of CPU by this compiler, else compiled on `threads` threads and cached.
+pub fn load_modules(
     ctx: &Context,
     l3: OpId,
     bundle: &Bundle,
     threads: usize,
-) -> Result<Vec<CompiledModule>, Diagnostic> {
-    let tm = host_machine(RelocMode::Default)?;
-    let ll = Box::new(LlContext::create());
-    // SAFETY: the context lives in a Box owned by `JitCode` next to the engine, which is
-    // dropped first (field order); the reference never outlives it.
-    let llref: &'static LlContext = unsafe { &*(ll.as_ref() as *const LlContext) };
-    let cg = codegen_module(ctx, l3, llref, &tm, true)?;
-    let engine = cg
-        .module
-        .create_jit_execution_engine(OptimizationLevel::Aggressive)
-        .map_err(|e| Diagnostic::error(format!("cannot create the LLVM JIT: {e}")))?;
-    let mut addrs = Vec::new();
-    for p in &bundle.plans {
-        let fns = p
-            .kernels
-            .iter()
-            .map(|k| {
-                let addr = engine.get_function_address(&k.symbol).map_err(|e| {
-                    Diagnostic::error(format!("JIT: kernel {} not found: {e}", k.symbol))
-                })?;
-                // SAFETY: the kernel was generated with the KernelFn signature.
-                Ok(unsafe { std::mem::transmute::<usize, KernelFn>(addr) })
-            })
-            .collect::<Result<Vec<_>, Diagnostic>>()?;
-        addrs.push(fns);
-    }
-    drop(cg);
-    let owner: CodeOwner = Arc::new(JitCode {
-        _engine: engine,
-        _ll: ll,
-    });
-    Ok(bundle
+) -> Result<(Vec<CompiledModule>, CacheOutcome), Diagnostic> {
+    let text = joinery_syntax::print_op(ctx, l3, &Default::default());
+    let (path, outcome) = object::cached_library(ctx, l3, &text, bundle, threads)?;
+    let library = Library::open(&path).map_err(|e| Diagnostic::error(e.0))?;
+    let modules = bundle
         .plans
         .iter()
-        .zip(addrs)
-        .map(|(p, fns)| {
-            // SAFETY: kernels were compiled for this plan and live as long as `owner`.
-            unsafe { CompiledModule::new(p.clone(), fns, owner.clone(), threads) }
+        .map(|p| {
+            library
+                .module(&p.name, threads)
+                .map_err(|e| Diagnostic::error(e.0))
         })
-        .collect())
+        .collect::<Result<_, _>>()?;
+    Ok((modules, outcome))
 }
 
-/// Writes the kernels of the L3 module `l3` as a shared library (`lib`), its object file next to it
+/// Writes the kernels of the L3 module `l3` as a shared library (`lib`)
 /// and a C header (`header`) declaring the kernels and the embedded plan bundle. The
 /// runtime's [`joinery_runtime::Library`] (or `joinery_library_open` from C) runs it
 /// without LLVM.
@@ -186,33 +157,9 @@ pub fn write_shared_library(
     lib: &Path,
     header: &Path,
 ) -> Result<(), Diagnostic> {
-    let tm = host_machine(RelocMode::PIC)?;
-    let ll = LlContext::create();
-    let cg = codegen_module(ctx, l3, &ll, &tm, true)?;
-    let json = bundle.to_json();
-    let s = ll.const_string(json.as_bytes(), true);
-    let g = cg
-        .module
-        .add_global(s.get_type(), None, joinery_runtime::BUNDLE_SYMBOL);
-    g.set_initializer(&s);
-    g.set_constant(true);
-    let obj = lib.with_extension("o");
-    tm.write_to_file(&cg.module, FileType::Object, &obj)
-        .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", obj.display())))?;
-    let status = std::process::Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
-        .arg("-shared")
-        .arg("-o")
-        .arg(lib)
-        .arg(&obj)
-        .arg("-lm")
-        .status()
-        .map_err(|e| Diagnostic::error(format!("cannot run the linker (cc): {e}")))?;
-    if !status.success() {
-        return Err(Diagnostic::error(format!(
-            "linking {} failed ({status})",
-            lib.display()
-        )));
-    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let objects = object::compile_objects(ctx, l3, bundle, threads)?;
+    object::link_shared_library(&objects, lib)?;
     let mut h = String::from(
         "/* Generated by joinery: kernels of a compiled module. Load the library with\n \
          * joinery_library_open() from <joinery.h> (the runtime reads the plan bundle);\n \
