@@ -92,6 +92,15 @@ impl DType {
     pub fn to_float(self) -> DType {
         if self.is_float() { self } else { DEFAULT_FLOAT }
     }
+
+    /// The dtype arithmetic on this dtype runs in (PyTorch's `get_computation_dtype`,
+    /// the "opmath" type): `f16` and `bf16` compute in `f32`, every other dtype in itself.
+    pub fn computation(self) -> DType {
+        match self {
+            DType::F16 | DType::BF16 => DType::F32,
+            d => d,
+        }
+    }
 }
 
 impl std::fmt::Display for DType {
