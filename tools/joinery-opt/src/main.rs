@@ -15,6 +15,7 @@ fn main() {
     joinery_aot::register_passes(&mut passes);
     joinery_partition::register_passes(&mut passes);
     joinery_functionalize::register_passes(&mut passes);
+    joinery_decompose::register_passes(&mut passes);
     joinery_subclass::register_passes(&mut passes);
     let args: Vec<String> = std::env::args().collect();
     std::process::exit(joinery_driver::opt_main(args, &dialects, &passes));
