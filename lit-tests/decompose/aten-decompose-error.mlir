@@ -60,3 +60,27 @@ func.func @native_layer_norm_backward$used_dynamic_zero(%g: tensor<?x8xf32>, %x:
   %grads:3 = aten.native_layer_norm_backward %g, %x, %m, %r {normalized_shape = [8], output_mask = [false, true, true]} : (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x1xf32>, tensor<?x1xf32>) -> (tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>)
   func.return %grads#0 : tensor<?x8xf32>
 }
+
+// -----
+
+func.func @var.correction$no_degrees_of_freedom(%x: tensor<3x1xf32>) -> tensor<3xf32> {
+  // expected-error@+1 {{cannot decompose 'aten.var.correction': N - correction = 0 is not positive}}
+  %var = aten.var.correction %x {dim = [1]} : (tensor<3x1xf32>) -> tensor<3xf32>
+  func.return %var : tensor<3xf32>
+}
+
+// -----
+
+func.func @native_batch_norm$training_one_element(%x: tensor<1x3xf32>) -> tensor<1x3xf32> {
+  // expected-error@+1 {{cannot decompose 'aten.native_batch_norm': training needs more than one element per channel}}
+  %bn:3 = aten.native_batch_norm %x {eps = 1.0e-05, momentum = 0.1, training = true} : (tensor<1x3xf32>) -> (tensor<1x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  func.return %bn#0 : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @native_batch_norm$eval_without_running_stats(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  // expected-error@+1 {{cannot decompose 'aten.native_batch_norm': evaluation mode needs running statistics}}
+  %bn:3 = aten.native_batch_norm %x {eps = 1.0e-05, momentum = 0.1, training = false} : (tensor<4x3xf32>) -> (tensor<4x3xf32>, tensor<0xf32>, tensor<0xf32>)
+  func.return %bn#0 : tensor<4x3xf32>
+}

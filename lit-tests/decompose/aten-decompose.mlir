@@ -13,7 +13,7 @@
 
 // STATS: AtenDecompose
 // STATS-NEXT: (S) {{ *}}{{[0-9]+}} created    - Primitive ops created
-// STATS-NEXT: (S) {{ *}}21 decomposed - Composite ops decomposed
+// STATS-NEXT: (S) {{ *}}26 decomposed - Composite ops decomposed
 // STATS-NEXT: (S) {{ *}}2 left-alone - Selected ops left alone (not decomposable here)
 
 // softmax(x) = exp(x - amax(x)) / sum(exp(x - amax(x))).
@@ -347,6 +347,115 @@ func.func @sigmoid_backward$basic(%g: tensor<4xf32>, %y: tensor<4xf32>) -> tenso
 func.func @threshold_backward$relu(%g: tensor<4xf32>, %x: tensor<4xf32>) -> tensor<4xf32> {
   %grad = aten.threshold_backward %g, %x {threshold = 0} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   func.return %grad : tensor<4xf32>
+}
+
+// -----
+
+// native_dropout_backward(g, mask, scale) = g * (mask.to(g) * scale).
+// CHECK-LABEL: func.func @native_dropout_backward$basic(
+// CHECK-SAME:      %[[G:.*]]: tensor<8xf32>, %[[MASK:.*]]: tensor<8xi1>)
+// CHECK:         %[[KEPT:.*]] = aten._to_copy %[[MASK]] {dtype = f32} : (tensor<8xi1>) -> tensor<8xf32>
+// CHECK:         %[[SCALED:.*]] = aten.mul.Scalar %[[KEPT]] {other = 2.0 : f64}
+// CHECK:         %grad = aten.mul.Tensor %[[G]], %[[SCALED]]
+func.func @native_dropout_backward$basic(%g: tensor<8xf32>, %mask: tensor<8xi1>) -> tensor<8xf32> {
+  %grad = aten.native_dropout_backward %g, %mask {scale = 2.0} : (tensor<8xf32>, tensor<8xi1>) -> tensor<8xf32>
+  func.return %grad : tensor<8xf32>
+}
+
+// -----
+
+// var(x, D) = sum((x - mean)^2, D) / (N - 1) by default; the mean drops its kept dims.
+// CHECK-LABEL: func.func @var_mean.correction$unbiased(
+// CHECK-SAME:      %[[X:.*]]: tensor<4x6xf32>)
+// CHECK:         %[[SUM:.*]] = aten.sum.dim_IntList %[[X]] {dim = [1], keepdim = true}
+// CHECK:         %[[MEAN:.*]] = aten.div.Scalar %[[SUM]] {other = 6 : i64} : (tensor<4x1xf32>) -> tensor<4x1xf32>
+// CHECK:         %[[CENTERED:.*]] = aten.sub.Tensor %[[X]], %[[MEAN]]
+// CHECK:         %[[SQ:.*]] = aten.mul.Tensor %[[CENTERED]], %[[CENTERED]]
+// CHECK:         %[[SQSUM:.*]] = aten.sum.dim_IntList %[[SQ]] {dim = [1], keepdim = false} : (tensor<4x6xf32>) -> tensor<4xf32>
+// CHECK:         %[[VAR:.*]] = aten.div.Scalar %[[SQSUM]] {other = 5.0 : f64}
+// CHECK:         %[[FLAT:.*]] = aten.view %[[MEAN]] {size = [4]} : (tensor<4x1xf32>) -> tensor<4xf32>
+// CHECK:         func.return %[[VAR]], %[[FLAT]]
+func.func @var_mean.correction$unbiased(%x: tensor<4x6xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %vm:2 = aten.var_mean.correction %x {dim = [1]} : (tensor<4x6xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  func.return %vm#0, %vm#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Training batch norm: per-channel statistics over dims 0, 2, 3; the running mean and
+// variance move by momentum, the variance unbiased by n / (n - 1) = 32 / 31.
+// CHECK-LABEL: func.func @_native_batch_norm_legit_functional$training(
+// CHECK-SAME:      %[[X:.*]]: tensor<2x3x4x4xf32>, %[[W:.*]]: tensor<3xf32>, %[[B:.*]]: tensor<3xf32>, %[[RM:.*]]: tensor<3xf32>, %[[RV:.*]]: tensor<3xf32>)
+// CHECK:         %[[SUM:.*]] = aten.sum.dim_IntList %[[X]] {dim = [0, 2, 3], keepdim = true} : (tensor<2x3x4x4xf32>) -> tensor<1x3x1x1xf32>
+// CHECK:         %[[MEAN:.*]] = aten.div.Scalar %[[SUM]] {other = 32 : i64}
+// CHECK:         %[[CENTERED:.*]] = aten.sub.Tensor %[[X]], %[[MEAN]]
+// CHECK:         %[[VAR:.*]] = aten.div.Scalar %{{.*}} {other = 32 : i64}
+// CHECK:         %[[RSTD:.*]] = aten.rsqrt
+// CHECK:         %[[NORM:.*]] = aten.mul.Tensor %[[CENTERED]], %[[RSTD]]
+// CHECK:         %[[SAVE_MEAN:.*]] = aten.squeeze.dims %[[MEAN]] {dim = [0, 2, 3]} : (tensor<1x3x1x1xf32>) -> tensor<3xf32>
+// CHECK:         %[[SAVE_RSTD:.*]] = aten.squeeze.dims %[[RSTD]] {dim = [0, 2, 3]}
+// CHECK:         %[[MOVED:.*]] = aten.mul.Scalar %[[SAVE_MEAN]] {other = 0.1 : f64}
+// CHECK:         %[[KEPT:.*]] = aten.mul.Scalar %[[RM]] {other = 0.9 : f64}
+// CHECK:         %[[NEW_MEAN:.*]] = aten.add.Tensor %[[MOVED]], %[[KEPT]]
+// CHECK:         %[[BATCH_VAR:.*]] = aten.squeeze.dims %[[VAR]] {dim = [0, 2, 3]}
+// CHECK:         %[[UNBIASED:.*]] = aten.mul.Scalar %[[BATCH_VAR]] {other = 1.032258064516129 : f64}
+// CHECK:         %[[NEW_VAR:.*]] = aten.add.Tensor
+// CHECK:         %[[WC:.*]] = aten.view %[[W]] {size = [-1, 1, 1]} : (tensor<3xf32>) -> tensor<3x1x1xf32>
+// CHECK:         %[[SCALED:.*]] = aten.mul.Tensor %[[NORM]], %[[WC]]
+// CHECK:         %[[BC:.*]] = aten.view %[[B]] {size = [-1, 1, 1]}
+// CHECK:         %[[OUT:.*]] = aten.add.Tensor %[[SCALED]], %[[BC]]
+// CHECK:         func.return %[[OUT]], %[[SAVE_MEAN]], %[[SAVE_RSTD]], %[[NEW_MEAN]], %[[NEW_VAR]]
+func.func @_native_batch_norm_legit_functional$training(%x: tensor<2x3x4x4xf32>, %w: tensor<3xf32>, %b: tensor<3xf32>, %rm: tensor<3xf32>, %rv: tensor<3xf32>) -> (tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %bn:5 = aten._native_batch_norm_legit_functional %x, %w, %b, %rm, %rv {eps = 1.0e-05, momentum = 0.1, training = true} : (tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  func.return %bn#0, %bn#1, %bn#2, %bn#3, %bn#4 : tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// Evaluation: the running statistics, viewed per channel.
+// CHECK-LABEL: func.func @_native_batch_norm_legit_no_training$affine(
+// CHECK-SAME:      %[[X:.*]]: tensor<2x3x4xf32>, %{{.*}}: tensor<3xf32>, %{{.*}}: tensor<3xf32>, %[[RM:.*]]: tensor<3xf32>, %[[RV:.*]]: tensor<3xf32>)
+// CHECK:         %[[VAREPS:.*]] = aten.add.Scalar %[[RV]] {other = 1.0e-5 : f64}
+// CHECK:         %[[INVSTD:.*]] = aten.rsqrt %[[VAREPS]]
+// CHECK:         %[[MEAN:.*]] = aten.view %[[RM]] {size = [-1, 1]} : (tensor<3xf32>) -> tensor<3x1xf32>
+// CHECK:         %[[SCALE:.*]] = aten.view %[[INVSTD]] {size = [-1, 1]}
+// CHECK:         %[[CENTERED:.*]] = aten.sub.Tensor %[[X]], %[[MEAN]]
+// CHECK:         aten.mul.Tensor %[[CENTERED]], %[[SCALE]]
+// CHECK-NOT:     aten.zeros
+// CHECK:         func.return
+func.func @_native_batch_norm_legit_no_training$affine(%x: tensor<2x3x4xf32>, %w: tensor<3xf32>, %b: tensor<3xf32>, %rm: tensor<3xf32>, %rv: tensor<3xf32>) -> tensor<2x3x4xf32> {
+  %bn:3 = aten._native_batch_norm_legit_no_training %x, %w, %b, %rm, %rv {eps = 1.0e-05, momentum = 0.1} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<0xf32>, tensor<0xf32>)
+  func.return %bn#0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// dx = ((g - (x - mean) * dot/n * invstd^2) - sum(g)/n) * invstd * w, dw = dot * invstd,
+// db = sum(g), with dot = sum(g * (x - mean)).
+// CHECK-LABEL: func.func @native_batch_norm_backward$training(
+// CHECK-SAME:      %[[G:.*]]: tensor<2x3x4xf32>, %[[X:.*]]: tensor<2x3x4xf32>, %[[W:.*]]: tensor<3xf32>, %[[MEAN:.*]]: tensor<3xf32>, %[[INVSTD:.*]]: tensor<3xf32>)
+// CHECK:         %[[MEANC:.*]] = aten.view %[[MEAN]] {size = [-1, 1]}
+// CHECK:         %[[GSUM:.*]] = aten.sum.dim_IntList %[[G]] {dim = [0, 2], keepdim = false} : (tensor<2x3x4xf32>) -> tensor<3xf32>
+// CHECK:         %[[CENTERED:.*]] = aten.sub.Tensor %[[X]], %[[MEANC]]
+// CHECK:         %[[GC:.*]] = aten.mul.Tensor %[[G]], %[[CENTERED]]
+// CHECK:         %[[DOT:.*]] = aten.sum.dim_IntList %[[GC]] {dim = [0, 2], keepdim = false}
+// CHECK:         %[[WS:.*]] = aten.mul.Tensor %[[INVSTD]], %[[W]]
+// CHECK:         %[[GRAD_SCALE:.*]] = aten.view %[[WS]] {size = [-1, 1]}
+// CHECK:         %[[GMEAN:.*]] = aten.mul.Scalar %[[GSUM]] {other = 0.125 : f64}
+// CHECK:         %[[GMEANC:.*]] = aten.view %[[GMEAN]] {size = [-1, 1]}
+// CHECK:         %[[DOTN:.*]] = aten.mul.Scalar %[[DOT]] {other = 0.125 : f64}
+// CHECK:         %[[INVSTD_SQ:.*]] = aten.mul.Tensor %[[INVSTD]], %[[INVSTD]]
+// CHECK:         %[[PS:.*]] = aten.mul.Tensor %[[DOTN]], %[[INVSTD_SQ]]
+// CHECK:         %[[PROJ_SCALE:.*]] = aten.view %[[PS]] {size = [-1, 1]}
+// CHECK:         %[[PROJ:.*]] = aten.mul.Tensor %[[CENTERED]], %[[PROJ_SCALE]]
+// CHECK:         %[[A:.*]] = aten.sub.Tensor %[[G]], %[[PROJ]]
+// CHECK:         %[[B:.*]] = aten.sub.Tensor %[[A]], %[[GMEANC]]
+// CHECK:         %[[DX:.*]] = aten.mul.Tensor %[[B]], %[[GRAD_SCALE]]
+// CHECK:         %[[DW:.*]] = aten.mul.Tensor %[[DOT]], %[[INVSTD]]
+// CHECK:         func.return %[[DX]], %[[DW]], %[[GSUM]]
+func.func @native_batch_norm_backward$training(%g: tensor<2x3x4xf32>, %x: tensor<2x3x4xf32>, %w: tensor<3xf32>, %mean: tensor<3xf32>, %invstd: tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %grads:3 = aten.native_batch_norm_backward %g, %x, %w, %mean, %invstd {eps = 1.0e-05, train = true, output_mask = [true, true, true], operandSegmentSizes = [1, 1, 1, 0, 0, 1, 1]} : (tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>)
+  func.return %grads#0, %grads#1, %grads#2 : tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>
 }
 
 // -----

@@ -1,6 +1,6 @@
 //! `aten-decompose`: rewrites composite aten ops (softmax and its backward, NLL loss, layer
-//! norm, GELU, mean, the pointwise backward formulas) into primitive aten ops of the
-//! catalogue, as PyTorch's decomposition table (`torch/_decomp/decompositions.py`,
+//! and batch norm, GELU, mean and variance, the pointwise backward formulas) into primitive
+//! aten ops of the catalogue, as PyTorch's decomposition table (`torch/_decomp/decompositions.py`,
 //! `torch/_refs`) does before inductor lowers a graph.
 //!
 //! The output is ordinary aten IR: printable, verified by the aten dialect's own inference
@@ -8,8 +8,8 @@
 //! interpreter, which is how the tests check each rule. It uses only ops the native
 //! backend lowers: `amax`, `sum` / `sum.dim_IntList` (with `dtype`), `add` / `sub` / `mul` /
 //! `div` (`.Tensor` and `.Scalar`), `neg`, `exp`, `log`, `rsqrt`, `erf`, `tanh`, `eq.Tensor`,
-//! `ne.Scalar`, `le.Scalar`, `where.self`, `scalar_tensor`, `arange`, `zeros`, `unsqueeze`
-//! and `_to_copy`; gathers and scatters over the class dim become a one-hot
+//! `ne.Scalar`, `le.Scalar`, `where.self`, `scalar_tensor`, `arange`, `zeros`, `unsqueeze`,
+//! `squeeze.dims`, `view` and `_to_copy`; gathers and scatters over the class dim become a one-hot
 //! `target == arange(C)` mask.
 //!
 //! # The table
@@ -47,21 +47,28 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         (gather / scatter over the classes as a one-hot eq(target, arange(C)) with where and \
         sum), native_layer_norm, native_layer_norm_backward (sum, div, sub, mul, rsqrt), gelu, \
         gelu_backward (erf or tanh form), mean, mean.dim (sum / count), tanh_backward, \
-        sigmoid_backward, threshold_backward.\n\
+        sigmoid_backward, threshold_backward, native_dropout_backward, var.correction, \
+        var_mean.correction, _native_batch_norm_legit_functional, \
+        _native_batch_norm_legit_no_training, native_batch_norm, native_batch_norm_backward \
+        (per-channel sums over every dim but 1, running statistics moved by momentum).\n\
         Needs: verified aten ops (L1 or L2 functions). \
         Guarantees: every decomposed op is replaced by ops whose inferred types equal its result \
         types, so the IR stays valid; arithmetic runs in PyTorch's computation dtype (f16 and \
         bf16 in f32) and results are cast back; the output uses only amax, sum, add, sub, mul, \
         div, neg, exp, log, rsqrt, erf, tanh, eq, ne, le, where, scalar_tensor, arange, zeros, \
-        unsqueeze and _to_copy, all of which the native backend lowers; replacements keep the \
-        replaced results' names. A gradient native_layer_norm_backward does not compute \
-        (output_mask false, or no weight / bias) that is nevertheless used becomes zeros. \
+        unsqueeze, squeeze.dims, view and _to_copy, all of which the native backend lowers; \
+        replacements keep the replaced results' names. A gradient a backward op does not \
+        compute (output_mask false, or no weight / bias) that is nevertheless used becomes \
+        zeros. \
         Leaves alone (strict=true: reports, naming the op and the reason): unranked operands; \
         softmax over a dynamic dim (it may be empty, and amax has no identity); NLL losses with a dynamic \
-        class count; mean without static shapes (it counts the elements); layer norms over \
-        zero elements; results declared with '?' where the decomposition knows the size. \
+        class count; mean, var and training batch norm without the static sizes they count; \
+        var with N - correction <= 0; layer norms over zero elements; batch norm in \
+        evaluation mode without running statistics; results declared with '?' where the \
+        decomposition knows the size. \
         Known gaps: nll_loss with out-of-range targets yields 0 where PyTorch raises; \
-        batch norm, var and embedding are not decomposed yet.",
+        embedding, its backward, convolution and pooling are not decomposed (they need \
+        gathers and scatters the catalogue lacks).",
     anchor: Some("func.func"),
     options: &[
         PassOptionInfo {

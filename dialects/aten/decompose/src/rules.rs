@@ -38,9 +38,17 @@ const fn row(
 /// Every decomposition of the pass, in the order `--list-passes` documents them.
 pub static DECOMPOSITIONS: &[Decomposition] = &[
     row("aten._softmax", "decompositions._softmax", softmax),
-    row("aten.softmax.int", "decompositions._softmax of x.to(dtype) (ATen)", softmax),
+    row(
+        "aten.softmax.int",
+        "decompositions._softmax of x.to(dtype) (ATen)",
+        softmax,
+    ),
     row("aten._log_softmax", "decompositions._log_softmax", softmax),
-    row("aten.log_softmax.int", "decompositions._log_softmax of x.to(dtype) (ATen)", softmax),
+    row(
+        "aten.log_softmax.int",
+        "decompositions._log_softmax of x.to(dtype) (ATen)",
+        softmax,
+    ),
     row(
         "aten._softmax_backward_data",
         "decompositions._softmax_backward_data",
@@ -93,6 +101,33 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         "aten.threshold_backward",
         "decompositions.threshold_backward",
         threshold_backward,
+    ),
+    row(
+        "aten.native_dropout_backward",
+        "decompositions.native_dropout_backward",
+        native_dropout_backward,
+    ),
+    row("aten.var.correction", "_refs.var", var),
+    row("aten.var_mean.correction", "_refs.var_mean", var),
+    row(
+        "aten._native_batch_norm_legit_functional",
+        "decompositions._native_batch_norm_legit_functional",
+        batch_norm,
+    ),
+    row(
+        "aten._native_batch_norm_legit_no_training",
+        "decompositions._native_batch_norm_legit_no_training",
+        batch_norm,
+    ),
+    row(
+        "aten.native_batch_norm",
+        "decompositions.native_batch_norm",
+        batch_norm,
+    ),
+    row(
+        "aten.native_batch_norm_backward",
+        "decompositions.native_batch_norm_backward",
+        native_batch_norm_backward,
     ),
 ];
 
@@ -572,13 +607,8 @@ fn gelu_backward(e: &mut Emitter, op: OpId) -> Replacements {
 fn mean(e: &mut Emitter, op: OpId) -> Replacements {
     let x = tensor(e, op, "self")?;
     let out = result_info(e, op, 0);
-    let (Some(in_dims), Some(out_dims)) = (static_dims(&e.info(x)), static_dims(&out)) else {
-        return Err("it needs static shapes to count the elements it averages".into());
-    };
-    let in_numel: u64 = in_dims.iter().product();
-    let out_numel: u64 = out_dims.iter().product();
-    // With no output element the count is never used; with no input element it is 0.
-    let count = in_numel.checked_div(out_numel).unwrap_or(1);
+    let count = reduced_count(e, x, &out)
+        .ok_or("it needs static shapes to count the elements it averages")?;
     let cdt = out.dtype.computation();
     let mut attrs = Vec::new();
     for name in ["dim", "keepdim"] {
@@ -641,4 +671,304 @@ fn threshold_backward(e: &mut Emitter, op: OpId) -> Replacements {
     let zero = e.constant(0.0, out)?;
     let g = e.cast(g, out)?;
     Ok(vec![Some(e.select(below, zero, g)?)])
+}
+
+/// `native_dropout_backward(g, mask, scale) ==> g * (mask.to(g) * scale)`.
+fn native_dropout_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let g = tensor(e, op, "grad_output")?;
+    let mask = tensor(e, op, "mask")?;
+    let scale = float_arg(e, op, "scale")?;
+    let out = result_info(e, op, 0).dtype;
+    let kept = e.cast(mask, e.dtype(g))?;
+    let scaled = e.with_float("aten.mul.Scalar", kept, scale)?;
+    let r = e.mul(g, scaled)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+// ----- variance ---------------------------------------------------------------------------
+
+/// The number of elements reduced into each element of `out`, when shapes are static.
+fn reduced_count(e: &Emitter, x: Value, out: &TensorInfo) -> Option<u64> {
+    let in_numel: u64 = static_dims(&e.info(x))?.iter().product();
+    let out_numel: u64 = static_dims(out)?.iter().product();
+    // With no output element the count is never used; with no input element it is 0.
+    Some(in_numel.checked_div(out_numel).unwrap_or(1))
+}
+
+/// `var(x, D, c) ==> sum((x - sum(x, D) / N)^2, D) / (N - c)`; `var_mean` also returns
+/// the mean `sum(x, D) / N`.
+fn var(e: &mut Emitter, op: OpId) -> Replacements {
+    let x = tensor(e, op, "self")?;
+    let out = result_info(e, op, 0);
+    let count = reduced_count(e, x, &out)
+        .ok_or("it needs static shapes to count the elements it reduces")?;
+    let correction = match arg(e, op, "correction")? {
+        ArgValue::None => 1.0,
+        v => v
+            .as_f64()
+            .ok_or_else(|| Refusal::Internal("'correction' is not a number".into()))?,
+    };
+    let divisor = count as f64 - correction;
+    if divisor <= 0.0 {
+        return Err(format!("N - correction = {divisor} is not positive").into());
+    }
+    let dims = match arg(e, op, "dim")? {
+        ArgValue::IntList(v) => v,
+        _ => Vec::new(),
+    };
+    let keepdim = matches!(arg(e, op, "keepdim")?, ArgValue::Bool(true));
+    let x = e.cast(x, out.dtype.computation())?;
+    let sum = e.sum(x, &dims, true)?;
+    let mean = e.with_int("aten.div.Scalar", sum, count as i64)?;
+    let centered = e.sub(x, mean)?;
+    let squares = e.mul(centered, centered)?;
+    let square_sum = e.sum(squares, &dims, keepdim)?;
+    let var = e.with_float("aten.div.Scalar", square_sum, divisor)?;
+    let mut outs = vec![Some(e.cast(var, out.dtype)?)];
+    if e.ctx.results(op).len() == 2 {
+        let mean = if keepdim {
+            mean
+        } else {
+            let size = static_dims(&out).expect("counted above");
+            let size: Vec<i64> = size.iter().map(|&n| n as i64).collect();
+            let size = e.ints(&size);
+            e.op1("aten.view", &[mean], vec![("size", size)])?
+        };
+        outs.push(Some(e.cast(mean, result_info(e, op, 1).dtype)?));
+    }
+    Ok(outs)
+}
+
+// ----- batch norm -------------------------------------------------------------------------
+
+/// `[C]` viewed as `[C, 1, ...]`, broadcasting against an `[N, C, ...]` input of `rank`.
+fn per_channel(e: &mut Emitter, v: Value, rank: usize) -> Result<Value, Refusal> {
+    let mut size = vec![-1i64];
+    size.extend(std::iter::repeat_n(1, rank.saturating_sub(2)));
+    let size = e.ints(&size);
+    e.op1("aten.view", &[v], vec![("size", size)])
+}
+
+/// The dims batch norm reduces (all but the channel dim 1) and the elements per channel.
+fn batch_norm_dims(e: &Emitter, input: Value) -> Result<(Vec<i64>, usize, Option<u64>), Refusal> {
+    let shape = ranked(e, input, "input")?;
+    let dims: Vec<i64> = (0..shape.len() as i64).filter(|&d| d != 1).collect();
+    let count = dims
+        .iter()
+        .map(|&d| match shape[d as usize] {
+            Dim::Static(n) => Some(n),
+            Dim::Dynamic => None,
+        })
+        .product::<Option<u64>>();
+    Ok((dims, shape.len(), count))
+}
+
+/// Training: `mean = sum(x, D) / n`, `var = sum((x - mean)^2, D) / n`, `y = (x - mean) *
+/// rsqrt(var + eps) * w + b`, running stats `m * batch + (1 - m) * running` with the
+/// unbiased `var * n / (n - 1)`; evaluation: `y = (x - running_mean) * rsqrt(running_var +
+/// eps) * w + b` and empty saved statistics (PyTorch on CPU).
+fn batch_norm(e: &mut Emitter, op: OpId) -> Replacements {
+    let input = tensor(e, op, "input")?;
+    let weight = opt_tensor(e, op, "weight")?;
+    let bias = opt_tensor(e, op, "bias")?;
+    let running_mean = opt_tensor(e, op, "running_mean")?;
+    let running_var = opt_tensor(e, op, "running_var")?;
+    let training = matches!(
+        attr_or_default(e.ctx, op, "training"),
+        Ok(ArgValue::Bool(true))
+    );
+    let momentum = float_arg(e, op, "momentum")?;
+    let eps = float_arg(e, op, "eps")?;
+    let (dims, rank, count) = batch_norm_dims(e, input)?;
+    let results: Vec<TensorInfo> = (0..e.ctx.results(op).len())
+        .map(|i| result_info(e, op, i))
+        .collect();
+    if rank < 2 {
+        return Err("the input has no channel dim".into());
+    }
+    let count = match (training, count) {
+        (true, Some(n)) if n > 1 => n as i64,
+        (true, Some(_)) => return Err("training needs more than one element per channel".into()),
+        (true, None) => {
+            return Err("training needs static sizes to count the elements per channel".into());
+        }
+        (false, _) => 0,
+    };
+    let cdt = e.dtype(input).computation();
+    let (normalized, mut outs) = if training {
+        let x = e.cast(input, cdt)?;
+        let sum = e.sum(x, &dims, true)?;
+        let mean = e.with_int("aten.div.Scalar", sum, count)?;
+        let centered = e.sub(x, mean)?;
+        let squares = e.mul(centered, centered)?;
+        let square_sum = e.sum(squares, &dims, true)?;
+        let var = e.with_int("aten.div.Scalar", square_sum, count)?;
+        let shifted = e.with_float("aten.add.Scalar", var, eps)?;
+        let rstd = e.unary("aten.rsqrt", shifted)?;
+        let normalized = e.mul(centered, rstd)?;
+        let squeeze = |e: &mut Emitter, v: Value| {
+            let dim = e.ints(&dims);
+            e.op1("aten.squeeze.dims", &[v], vec![("dim", dim)])
+        };
+        let save_mean = squeeze(e, mean)?;
+        let save_rstd = squeeze(e, rstd)?;
+        let mut outs = vec![
+            None,
+            Some(e.cast(save_mean, results[1].dtype)?),
+            Some(e.cast(save_rstd, results[2].dtype)?),
+        ];
+        if let (5, Some(rm), Some(rv)) = (results.len(), running_mean, running_var) {
+            let moved = e.with_float("aten.mul.Scalar", save_mean, momentum)?;
+            let kept = e.with_float("aten.mul.Scalar", rm, 1.0 - momentum)?;
+            let new_mean = e.add(moved, kept)?;
+            let batch_var = squeeze(e, var)?;
+            let bessel = count as f64 / (count - 1) as f64;
+            let unbiased = e.with_float("aten.mul.Scalar", batch_var, bessel)?;
+            let moved = e.with_float("aten.mul.Scalar", unbiased, momentum)?;
+            let kept = e.with_float("aten.mul.Scalar", rv, 1.0 - momentum)?;
+            let new_var = e.add(moved, kept)?;
+            outs.push(Some(e.cast(new_mean, results[3].dtype)?));
+            outs.push(Some(e.cast(new_var, results[4].dtype)?));
+        }
+        (normalized, outs)
+    } else {
+        let (Some(rm), Some(rv)) = (running_mean, running_var) else {
+            return Err("evaluation mode needs running statistics".into());
+        };
+        let mean = e.cast(rm, cdt)?;
+        let var = e.cast(rv, cdt)?;
+        let shifted = e.with_float("aten.add.Scalar", var, eps)?;
+        let invstd = e.unary("aten.rsqrt", shifted)?;
+        let mean = per_channel(e, mean, rank)?;
+        let invstd = per_channel(e, invstd, rank)?;
+        let centered = e.sub(input, mean)?;
+        let normalized = e.mul(centered, invstd)?;
+        let mut outs = vec![
+            None,
+            Some(e.zeros(&results[1])?),
+            Some(e.zeros(&results[2])?),
+        ];
+        if results.len() == 5 {
+            outs.push(Some(e.cast(rm, results[3].dtype)?));
+            outs.push(Some(e.cast(rv, results[4].dtype)?));
+        }
+        (normalized, outs)
+    };
+    let mut y = normalized;
+    if let Some(w) = weight {
+        let w = per_channel(e, w, rank)?;
+        y = e.mul(y, w)?;
+    }
+    if let Some(b) = bias {
+        let b = per_channel(e, b, rank)?;
+        y = e.add(y, b)?;
+    }
+    outs[0] = Some(e.cast(y, results[0].dtype)?);
+    // A training op whose running statistics are absent has no value for them.
+    while outs.len() < results.len() {
+        outs.push(None);
+    }
+    Ok(outs)
+}
+
+/// `native_batch_norm_backward ==> dx = (g - (x - mean) * dot * invstd^2 / n - sum(g) / n)
+/// * invstd * w` (training) or `g * invstd * w` (evaluation), `dw = dot * invstd`,
+/// `db = sum(g)`, with `dot = sum(g * (x - mean))` over all but the channel dim.
+fn native_batch_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let grad_out = tensor(e, op, "grad_out")?;
+    let input = tensor(e, op, "input")?;
+    let weight = opt_tensor(e, op, "weight")?;
+    let running_mean = opt_tensor(e, op, "running_mean")?;
+    let running_var = opt_tensor(e, op, "running_var")?;
+    let save_mean = opt_tensor(e, op, "save_mean")?;
+    let save_invstd = opt_tensor(e, op, "save_invstd")?;
+    let training = matches!(arg(e, op, "train")?, ArgValue::Bool(true));
+    let eps = float_arg(e, op, "eps")?;
+    let mask = match arg(e, op, "output_mask")? {
+        ArgValue::BoolList(v) if v.len() == 3 => [v[0], v[1], v[2]],
+        _ => {
+            return Err(Refusal::Internal(
+                "'output_mask' is not three booleans".into(),
+            ));
+        }
+    };
+    let (dims, rank, count) = batch_norm_dims(e, input)?;
+    if rank < 2 {
+        return Err("the input has no channel dim".into());
+    }
+    let count = count.ok_or("it needs static sizes to count the elements per channel")?;
+    if count == 0 {
+        return Err("the input has no element per channel".into());
+    }
+    let results: Vec<TensorInfo> = (0..3).map(|i| result_info(e, op, i)).collect();
+    let used: Vec<bool> = (0..3)
+        .map(|i| !e.ctx.is_unused(e.ctx.result(op, i)))
+        .collect();
+    for i in 0..3 {
+        if used[i] && !mask[i] && static_dims(&results[i]).is_none() {
+            return Err("a result it does not compute is used and has a dynamic shape".into());
+        }
+    }
+    let cdt = e.dtype(input).computation();
+    let g = e.cast(grad_out, cdt)?;
+    let x = e.cast(input, cdt)?;
+    let (mean, invstd) = if training {
+        let (Some(m), Some(s)) = (save_mean, save_invstd) else {
+            return Err("training mode needs save_mean and save_invstd".into());
+        };
+        (e.cast(m, cdt)?, e.cast(s, cdt)?)
+    } else {
+        let (Some(m), Some(v)) = (running_mean, running_var) else {
+            return Err("evaluation mode needs running statistics".into());
+        };
+        let m = e.cast(m, cdt)?;
+        let v = e.cast(v, cdt)?;
+        let shifted = e.with_float("aten.add.Scalar", v, eps)?;
+        (m, e.unary("aten.rsqrt", shifted)?)
+    };
+    let norm = 1.0 / count as f64;
+    let mean_b = per_channel(e, mean, rank)?;
+    let grad_sum = e.sum(g, &dims, false)?;
+    let centered = e.sub(x, mean_b)?;
+    let g_centered = e.mul(g, centered)?;
+    let dot = e.sum(g_centered, &dims, false)?;
+    let mut outs = vec![None, None, None];
+    if mask[0] {
+        let scale = match weight {
+            Some(w) => {
+                let w = e.cast(w, cdt)?;
+                e.mul(invstd, w)?
+            }
+            None => invstd,
+        };
+        let grad_scale = per_channel(e, scale, rank)?;
+        let dx = if training {
+            let grad_mean = e.with_float("aten.mul.Scalar", grad_sum, norm)?;
+            let grad_mean = per_channel(e, grad_mean, rank)?;
+            let dot_norm = e.with_float("aten.mul.Scalar", dot, norm)?;
+            let invstd_sq = e.mul(invstd, invstd)?;
+            let proj_scale = e.mul(dot_norm, invstd_sq)?;
+            let proj_scale = per_channel(e, proj_scale, rank)?;
+            let proj = e.mul(centered, proj_scale)?;
+            let a = e.sub(g, proj)?;
+            let b = e.sub(a, grad_mean)?;
+            e.mul(b, grad_scale)?
+        } else {
+            e.mul(g, grad_scale)?
+        };
+        outs[0] = Some(e.cast(dx, results[0].dtype)?);
+    }
+    if mask[1] {
+        let dw = e.mul(dot, invstd)?;
+        outs[1] = Some(e.cast(dw, results[1].dtype)?);
+    }
+    if mask[2] {
+        outs[2] = Some(e.cast(grad_sum, results[2].dtype)?);
+    }
+    for i in 0..3 {
+        if outs[i].is_none() && used[i] {
+            outs[i] = Some(e.zeros(&results[i])?);
+        }
+    }
+    Ok(outs)
 }

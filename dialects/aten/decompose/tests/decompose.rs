@@ -345,6 +345,50 @@ func.func @threshold_backward$relu(%g: tensor<3x4xf64>, %x: tensor<3x4xf64>) -> 
   %r = aten.threshold_backward %g, %y {threshold = 0} : (tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>
   func.return %r : tensor<3x4xf64>
 }
+func.func @native_dropout_backward$basic(%g: tensor<3x4xf32>, %m: tensor<3x4xi1>) -> tensor<3x4xf32> {
+  %r = aten.native_dropout_backward %g, %m {scale = 2.0} : (tensor<3x4xf32>, tensor<3x4xi1>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @var.correction$default(%x: tensor<3x5xf32>) -> tensor<3xf32> {
+  %r = aten.var.correction %x {dim = [1]} : (tensor<3x5xf32>) -> tensor<3xf32>
+  func.return %r : tensor<3xf32>
+}
+func.func @var.correction$all_biased_keepdim(%x: tensor<2x3x4xf64>) -> tensor<1x1x1xf64> {
+  %r = aten.var.correction %x {correction = 0, keepdim = true} : (tensor<2x3x4xf64>) -> tensor<1x1x1xf64>
+  func.return %r : tensor<1x1x1xf64>
+}
+func.func @var_mean.correction$dims(%x: tensor<2x3x4xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %r:2 = aten.var_mean.correction %x {correction = 0.5, dim = [0, -1]} : (tensor<2x3x4xf32>) -> (tensor<3xf32>, tensor<3xf32>)
+  func.return %r#0, %r#1 : tensor<3xf32>, tensor<3xf32>
+}
+func.func @_native_batch_norm_legit_functional$training(%x: tensor<4x3x2x2xf32>, %w: tensor<3xf32>, %b: tensor<3xf32>, %rm: tensor<3xf32>, %rv: tensor<3xf32>) -> (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %r:5 = aten._native_batch_norm_legit_functional %x, %w, %b, %rm, %rv {eps = 1.0e-05, momentum = 0.1, training = true} : (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  func.return %r#0, %r#1, %r#2, %r#3, %r#4 : tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}
+func.func @_native_batch_norm_legit_functional$eval(%x: tensor<4x3xf64>, %rm: tensor<3xf64>, %v: tensor<3xf64>) -> (tensor<4x3xf64>, tensor<0xf64>, tensor<3xf64>, tensor<3xf64>) {
+  %rv = aten.abs %v : (tensor<3xf64>) -> tensor<3xf64>
+  %r:5 = aten._native_batch_norm_legit_functional %x, %rm, %rv {eps = 1.0e-05, momentum = 0.1, training = false, operandSegmentSizes = [1, 0, 0, 1, 1]} : (tensor<4x3xf64>, tensor<3xf64>, tensor<3xf64>) -> (tensor<4x3xf64>, tensor<0xf64>, tensor<0xf64>, tensor<3xf64>, tensor<3xf64>)
+  func.return %r#0, %r#1, %r#3, %r#4 : tensor<4x3xf64>, tensor<0xf64>, tensor<3xf64>, tensor<3xf64>
+}
+func.func @_native_batch_norm_legit_no_training$affine(%x: tensor<2x3x4xf32>, %w: tensor<3xf32>, %b: tensor<3xf32>, %rm: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<2x3x4xf32> {
+  %rv = aten.abs %v : (tensor<3xf32>) -> tensor<3xf32>
+  %r:3 = aten._native_batch_norm_legit_no_training %x, %w, %b, %rm, %rv {eps = 1.0e-05, momentum = 0.1} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<0xf32>, tensor<0xf32>)
+  func.return %r#0 : tensor<2x3x4xf32>
+}
+func.func @native_batch_norm$training_without_running(%x: tensor<5x2xf32>, %w: tensor<2xf32>) -> (tensor<5x2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %r:3 = aten.native_batch_norm %x, %w {eps = 1.0e-05, momentum = 0.1, training = true, operandSegmentSizes = [1, 1, 0, 0, 0]} : (tensor<5x2xf32>, tensor<2xf32>) -> (tensor<5x2xf32>, tensor<2xf32>, tensor<2xf32>)
+  func.return %r#0, %r#1, %r#2 : tensor<5x2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+func.func @native_batch_norm_backward$training(%g: tensor<4x3x2x2xf32>, %x: tensor<4x3x2x2xf32>, %w: tensor<3xf32>, %rm: tensor<3xf32>, %rv: tensor<3xf32>) -> (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %bn:5 = aten._native_batch_norm_legit_functional %x, %w, %rm, %rm, %rv {eps = 1.0e-05, momentum = 0.1, training = true} : (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  %r:3 = aten.native_batch_norm_backward %g, %x, %w, %rm, %rv, %bn#1, %bn#2 {eps = 1.0e-05, train = true, output_mask = [true, true, true]} : (tensor<4x3x2x2xf32>, tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>)
+  func.return %r#0, %r#1, %r#2 : tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>
+}
+func.func @native_batch_norm_backward$eval_no_weight(%g: tensor<4x3xf64>, %x: tensor<4x3xf64>, %rm: tensor<3xf64>, %v: tensor<3xf64>) -> (tensor<4x3xf64>, tensor<3xf64>) {
+  %rv = aten.abs %v : (tensor<3xf64>) -> tensor<3xf64>
+  %r:3 = aten.native_batch_norm_backward %g, %x, %rm, %rv {eps = 1.0e-05, train = false, output_mask = [true, false, true], operandSegmentSizes = [1, 1, 0, 1, 1, 0, 0]} : (tensor<4x3xf64>, tensor<4x3xf64>, tensor<3xf64>, tensor<3xf64>) -> (tensor<4x3xf64>, tensor<3xf64>, tensor<3xf64>)
+  func.return %r#0, %r#2 : tensor<4x3xf64>, tensor<3xf64>
+}
 "#;
 
 #[test]
