@@ -771,88 +771,37 @@ fn batch_norm(e: &mut Emitter, op: OpId) -> Replacements {
     let input = tensor(e, op, "input")?;
     let weight = opt_tensor(e, op, "weight")?;
     let bias = opt_tensor(e, op, "bias")?;
-    let running_mean = opt_tensor(e, op, "running_mean")?;
-    let running_var = opt_tensor(e, op, "running_var")?;
     let training = matches!(
         attr_or_default(e.ctx, op, "training"),
         Ok(ArgValue::Bool(true))
     );
-    let momentum = float_arg(e, op, "momentum")?;
-    let eps = float_arg(e, op, "eps")?;
     let (dims, rank, count) = batch_norm_dims(e, input)?;
-    let results: Vec<TensorInfo> = (0..e.ctx.results(op).len())
-        .map(|i| result_info(e, op, i))
-        .collect();
     if rank < 2 {
         return Err("the input has no channel dim".into());
     }
-    let count = match (training, count) {
-        (true, Some(n)) if n > 1 => n as i64,
-        (true, Some(_)) => return Err("training needs more than one element per channel".into()),
-        (true, None) => {
-            return Err("training needs static sizes to count the elements per channel".into());
-        }
-        (false, _) => 0,
+    let bn = BatchNorm {
+        input,
+        running_mean: opt_tensor(e, op, "running_mean")?,
+        running_var: opt_tensor(e, op, "running_var")?,
+        momentum: float_arg(e, op, "momentum")?,
+        eps: float_arg(e, op, "eps")?,
+        dims,
+        rank,
+        results: (0..e.ctx.results(op).len())
+            .map(|i| result_info(e, op, i))
+            .collect(),
     };
-    let cdt = e.dtype(input).computation();
     let (normalized, mut outs) = if training {
-        let x = e.cast(input, cdt)?;
-        let sum = e.sum(x, &dims, true)?;
-        let mean = e.with_int("aten.div.Scalar", sum, count)?;
-        let centered = e.sub(x, mean)?;
-        let squares = e.mul(centered, centered)?;
-        let square_sum = e.sum(squares, &dims, true)?;
-        let var = e.with_int("aten.div.Scalar", square_sum, count)?;
-        let shifted = e.with_float("aten.add.Scalar", var, eps)?;
-        let rstd = e.unary("aten.rsqrt", shifted)?;
-        let normalized = e.mul(centered, rstd)?;
-        let squeeze = |e: &mut Emitter, v: Value| {
-            let dim = e.ints(&dims);
-            e.op1("aten.squeeze.dims", &[v], vec![("dim", dim)])
+        let count = match count {
+            Some(n) if n > 1 => n as i64,
+            Some(_) => return Err("training needs more than one element per channel".into()),
+            None => {
+                return Err("training needs static sizes to count the elements per channel".into());
+            }
         };
-        let save_mean = squeeze(e, mean)?;
-        let save_rstd = squeeze(e, rstd)?;
-        let mut outs = vec![
-            None,
-            Some(e.cast(save_mean, results[1].dtype)?),
-            Some(e.cast(save_rstd, results[2].dtype)?),
-        ];
-        if let (5, Some(rm), Some(rv)) = (results.len(), running_mean, running_var) {
-            let moved = e.with_float("aten.mul.Scalar", save_mean, momentum)?;
-            let kept = e.with_float("aten.mul.Scalar", rm, 1.0 - momentum)?;
-            let new_mean = e.add(moved, kept)?;
-            let batch_var = squeeze(e, var)?;
-            let bessel = count as f64 / (count - 1) as f64;
-            let unbiased = e.with_float("aten.mul.Scalar", batch_var, bessel)?;
-            let moved = e.with_float("aten.mul.Scalar", unbiased, momentum)?;
-            let kept = e.with_float("aten.mul.Scalar", rv, 1.0 - momentum)?;
-            let new_var = e.add(moved, kept)?;
-            outs.push(Some(e.cast(new_mean, results[3].dtype)?));
-            outs.push(Some(e.cast(new_var, results[4].dtype)?));
-        }
-        (normalized, outs)
+        batch_norm_training(e, &bn, count)?
     } else {
-        let (Some(rm), Some(rv)) = (running_mean, running_var) else {
-            return Err("evaluation mode needs running statistics".into());
-        };
-        let mean = e.cast(rm, cdt)?;
-        let var = e.cast(rv, cdt)?;
-        let shifted = e.with_float("aten.add.Scalar", var, eps)?;
-        let invstd = e.unary("aten.rsqrt", shifted)?;
-        let mean = per_channel(e, mean, rank)?;
-        let invstd = per_channel(e, invstd, rank)?;
-        let centered = e.sub(input, mean)?;
-        let normalized = e.mul(centered, invstd)?;
-        let mut outs = vec![
-            None,
-            Some(e.zeros(&results[1])?),
-            Some(e.zeros(&results[2])?),
-        ];
-        if results.len() == 5 {
-            outs.push(Some(e.cast(rm, results[3].dtype)?));
-            outs.push(Some(e.cast(rv, results[4].dtype)?));
-        }
-        (normalized, outs)
+        batch_norm_evaluation(e, &bn)?
     };
     let mut y = normalized;
     if let Some(w) = weight {
@@ -863,12 +812,95 @@ fn batch_norm(e: &mut Emitter, op: OpId) -> Replacements {
         let b = per_channel(e, b, rank)?;
         y = e.add(y, b)?;
     }
-    outs[0] = Some(e.cast(y, results[0].dtype)?);
-    // A training op whose running statistics are absent has no value for them.
-    while outs.len() < results.len() {
-        outs.push(None);
-    }
+    outs[0] = Some(e.cast(y, bn.results[0].dtype)?);
     Ok(outs)
+}
+
+/// What both batch norm modes read.
+struct BatchNorm {
+    input: Value,
+    running_mean: Option<Value>,
+    running_var: Option<Value>,
+    momentum: f64,
+    eps: f64,
+    /// Every dim but the channel dim 1.
+    dims: Vec<i64>,
+    rank: usize,
+    /// The op's result types (3, or 5 with the new running statistics).
+    results: Vec<TensorInfo>,
+}
+
+/// The normalized input and the replacements of every result but the output (slot 0).
+type Normalized = Result<(Value, Vec<Option<Value>>), Refusal>;
+
+/// Batch statistics: the normalized input, the saved mean and rstd, and (5 results) the
+/// running statistics moved by momentum.
+fn batch_norm_training(e: &mut Emitter, bn: &BatchNorm, count: i64) -> Normalized {
+    let x = e.cast(bn.input, e.dtype(bn.input).computation())?;
+    let sum = e.sum(x, &bn.dims, true)?;
+    let mean = e.with_int("aten.div.Scalar", sum, count)?;
+    let centered = e.sub(x, mean)?;
+    let squares = e.mul(centered, centered)?;
+    let square_sum = e.sum(squares, &bn.dims, true)?;
+    let var = e.with_int("aten.div.Scalar", square_sum, count)?;
+    let shifted = e.with_float("aten.add.Scalar", var, bn.eps)?;
+    let rstd = e.unary("aten.rsqrt", shifted)?;
+    let normalized = e.mul(centered, rstd)?;
+    let squeeze = |e: &mut Emitter, v: Value| {
+        let dim = e.ints(&bn.dims);
+        e.op1("aten.squeeze.dims", &[v], vec![("dim", dim)])
+    };
+    let save_mean = squeeze(e, mean)?;
+    let save_rstd = squeeze(e, rstd)?;
+    let mut outs = vec![
+        None,
+        Some(e.cast(save_mean, bn.results[1].dtype)?),
+        Some(e.cast(save_rstd, bn.results[2].dtype)?),
+    ];
+    if bn.results.len() == 5 {
+        let (Some(rm), Some(rv)) = (bn.running_mean, bn.running_var) else {
+            return Err(Refusal::Internal("no running statistics to update".into()));
+        };
+        let moved = e.with_float("aten.mul.Scalar", save_mean, bn.momentum)?;
+        let kept = e.with_float("aten.mul.Scalar", rm, 1.0 - bn.momentum)?;
+        let new_mean = e.add(moved, kept)?;
+        let batch_var = squeeze(e, var)?;
+        let bessel = count as f64 / (count - 1) as f64;
+        let unbiased = e.with_float("aten.mul.Scalar", batch_var, bessel)?;
+        let moved = e.with_float("aten.mul.Scalar", unbiased, bn.momentum)?;
+        let kept = e.with_float("aten.mul.Scalar", rv, 1.0 - bn.momentum)?;
+        let new_var = e.add(moved, kept)?;
+        outs.push(Some(e.cast(new_mean, bn.results[3].dtype)?));
+        outs.push(Some(e.cast(new_var, bn.results[4].dtype)?));
+    }
+    Ok((normalized, outs))
+}
+
+/// Running statistics: the normalized input, empty saved statistics (PyTorch on CPU) and
+/// (5 results) the running statistics unchanged.
+fn batch_norm_evaluation(e: &mut Emitter, bn: &BatchNorm) -> Normalized {
+    let (Some(rm), Some(rv)) = (bn.running_mean, bn.running_var) else {
+        return Err("evaluation mode needs running statistics".into());
+    };
+    let cdt = e.dtype(bn.input).computation();
+    let mean = e.cast(rm, cdt)?;
+    let var = e.cast(rv, cdt)?;
+    let shifted = e.with_float("aten.add.Scalar", var, bn.eps)?;
+    let invstd = e.unary("aten.rsqrt", shifted)?;
+    let mean = per_channel(e, mean, bn.rank)?;
+    let invstd = per_channel(e, invstd, bn.rank)?;
+    let centered = e.sub(bn.input, mean)?;
+    let normalized = e.mul(centered, invstd)?;
+    let mut outs = vec![
+        None,
+        Some(e.zeros(&bn.results[1])?),
+        Some(e.zeros(&bn.results[2])?),
+    ];
+    if bn.results.len() == 5 {
+        outs.push(Some(e.cast(rm, bn.results[3].dtype)?));
+        outs.push(Some(e.cast(rv, bn.results[4].dtype)?));
+    }
+    Ok((normalized, outs))
 }
 
 /// `native_batch_norm_backward ==> dx = (g - (x - mean) * dot * invstd^2 / n - sum(g) / n)
