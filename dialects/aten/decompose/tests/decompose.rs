@@ -410,12 +410,18 @@ fn every_composite_op_agrees_with_the_interpreter() {
     assert!(decomposed >= DECOMPOSITIONS.len() as u64);
 }
 
-/// The workspace directories holding joint graphs: the hand-written inputs, the examples
-/// and the zoo joints exported from PyTorch.
+/// The workspace directories holding joint graphs: the hand-written inputs, the examples,
+/// the zoo joints exported from PyTorch (kept with the partitioner's tests) and any under
+/// `tests/torch/inputs`.
 fn joint_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
     let mut files = Vec::new();
-    for dir in ["tests/inputs", "examples", "tests/torch/inputs"] {
+    for dir in [
+        "tests/inputs",
+        "examples",
+        "dialects/aot/partition/tests/zoo",
+        "tests/torch/inputs",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };
@@ -433,7 +439,7 @@ fn joint_files() -> Vec<PathBuf> {
 #[test]
 fn joint_graphs_agree_with_the_interpreter() {
     let files = joint_files();
-    assert!(files.len() >= 4, "joint graphs found: {files:?}");
+    assert!(files.len() >= 15, "joint graphs found: {files:?}");
     let mut decomposed = 0;
     for path in files {
         let text = std::fs::read_to_string(&path).expect("readable");
