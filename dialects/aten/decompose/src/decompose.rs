@@ -3,7 +3,7 @@
 
 use crate::emit::{Emitter, Refusal};
 use crate::rules::{DECOMPOSITIONS, Decomposition, decomposition};
-use joinery_ir::{Context, Diagnostic, OpId, ValueDef};
+use joinery_ir::{Context, Diagnostic, OpId, OpName, ValueDef};
 use joinery_pass::{PassResult, PassState};
 
 /// Which ops to decompose and what to do with those that cannot be.
@@ -46,10 +46,10 @@ impl DecomposeOptions {
 
 /// What one run did, for the pass statistics.
 #[derive(Clone, Copy, Default, Debug)]
-pub struct Counts {
-    pub decomposed: u64,
-    pub created: u64,
-    pub left_alone: u64,
+struct Counts {
+    decomposed: u64,
+    created: u64,
+    left_alone: u64,
 }
 
 /// Decomposes the selected composite ops of one `func.func` (or of any op's regions).
@@ -62,12 +62,19 @@ pub fn decompose_function(
     let selection = options
         .selection()
         .map_err(|e| vec![Diagnostic::error(e).with_span(ctx.span(func))])?;
+    let selection: Vec<(OpName, &'static Decomposition)> = selection
+        .into_iter()
+        .map(|d| (ctx.op_name(d.op), d))
+        .collect();
     let targets: Vec<(OpId, &'static Decomposition)> = ctx
         .walk(func)
         .into_iter()
         .filter_map(|op| {
-            let name = ctx.name_str(op);
-            selection.iter().find(|d| d.op == name).map(|&d| (op, d))
+            let name = ctx.name(op);
+            selection
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|&(_, d)| (op, d))
         })
         .collect();
     let mut counts = Counts::default();

@@ -1,7 +1,7 @@
 //! The decompositions: one table row per composite op, one rule per op family. Each rule
 //! follows the PyTorch decomposition its row names (`torch/_decomp/decompositions.py`, or
-//! `torch/_refs` where the op has no entry there) and its doc comment's first line is its
-//! law. Rules compute in PyTorch's computation dtype (`f16`/`bf16` in `f32`) and convert
+//! `torch/_refs` where the op has no entry there), and the first line of its doc comment is
+//! its law. Rules compute in PyTorch's computation dtype (`f16`/`bf16` in `f32`) and convert
 //! each result to the op's result dtype, as PyTorch's `pw_cast_for_opmath` does.
 //!
 //! A rule first checks what it needs (and returns [`Refusal::Unsupported`] before building
@@ -35,7 +35,7 @@ const fn row(
     Decomposition { op, follows, rule }
 }
 
-/// Every decomposition of the pass, in the order `--list-passes` documents them.
+/// Every decomposition of the pass, in the order its description lists them.
 pub static DECOMPOSITIONS: &[Decomposition] = &[
     row("aten._softmax", "decompositions._softmax", softmax),
     row(
@@ -201,8 +201,9 @@ fn one_minus(e: &mut Emitter, v: Value) -> Result<Value, Refusal> {
 
 // ----- softmax ----------------------------------------------------------------------------
 
-/// `softmax(x, d) ==> exp(x - amax(x, d)) / sum(exp(x - amax(x, d)), d)`; `log_softmax` is
-/// `(x - amax) - log(sum(exp(x - amax), d))`; `softmax.int(x, d, dtype)` first casts `x`.
+/// `softmax(x, d) ==> e / sum(e, d)` with `e = exp(x - amax(x, d))`.
+/// `log_softmax` is `(x - amax(x, d)) - log(sum(e, d))`; `softmax.int(x, d, dtype)` and
+/// `log_softmax.int` first cast `x` to `dtype`.
 fn softmax(e: &mut Emitter, op: OpId) -> Replacements {
     let log = e.ctx.name_str(op).contains("log_softmax");
     let mut x = tensor(e, op, "self")?;
@@ -305,8 +306,9 @@ fn nll_classes(e: &mut Emitter, op: OpId) -> Result<NllClasses, Refusal> {
     })
 }
 
-/// `nll_loss_forward(x, t) ==> -sum(where(t == arange(C), x*w, 0), C) masked where
-/// t == ignore_index`, then summed (sum) or divided by the count of kept weights (mean).
+/// `nll_loss_forward(x, t) ==> where(t != ii, -sum(where(t == arange(C), x * w, 0), C), 0)`.
+/// The per-row losses are then summed (sum), or summed and divided by `total_weight`, the
+/// sum of the kept rows' weights (mean).
 fn nll_loss_forward(e: &mut Emitter, op: OpId) -> Replacements {
     let self_ = tensor(e, op, "self")?;
     let target = tensor(e, op, "target")?;
@@ -357,8 +359,9 @@ fn nll_loss_forward(e: &mut Emitter, op: OpId) -> Replacements {
     ])
 }
 
-/// `nll_loss_backward(g, x, t) ==> where(t == arange(C), -g', 0)` with
-/// `g' = where(t != ignore_index, g / total_weight (mean) * w, 0)`.
+/// `nll_loss_backward(g, x, t) ==> where(t == arange(C), -g', 0)`.
+/// Here `g' = where(t != ignore_index, g * w, 0)`, `g` first divided by `total_weight`
+/// for the mean.
 fn nll_loss_backward(e: &mut Emitter, op: OpId) -> Replacements {
     let mut g = tensor(e, op, "grad_output")?;
     let self_ = tensor(e, op, "self")?;
@@ -409,8 +412,9 @@ fn layer_norm_dims(
     Ok(((axis..rank).collect(), (0..axis).collect(), count as u64))
 }
 
-/// `native_layer_norm(x) ==> ((x - mean) * rsqrt(var + eps)) * w + b, mean, rsqrt(var + eps)`
-/// with `mean = sum(x, D) / N` and the biased `var = sum((x - mean)^2, D) / N`.
+/// `native_layer_norm(x) ==> (x - mean) * rsqrt(var + eps) * w + b, mean, rsqrt(var + eps)`.
+/// Over the normalized dims `D` of `N` elements: `mean = sum(x, D) / N` and the biased
+/// `var = sum((x - mean)^2, D) / N`.
 fn native_layer_norm(e: &mut Emitter, op: OpId) -> Replacements {
     let input = tensor(e, op, "input")?;
     let weight = opt_tensor(e, op, "weight")?;
@@ -442,8 +446,9 @@ fn native_layer_norm(e: &mut Emitter, op: OpId) -> Replacements {
     ])
 }
 
-/// `native_layer_norm_backward ==> dx = rstd/N * (N*g' - sum(g', D) - x^ * sum(g'*x^, D)),
-/// dw = sum(g * x^, outer), db = sum(g, outer)` with `x^ = (x - mean) * rstd`, `g' = g * w`.
+/// `dx ==> rstd / N * (N * g' - sum(g', D) - x^ * sum(g' * x^, D))`.
+/// With `x^ = (x - mean) * rstd` and `g' = g * w`; `dw = sum(g * x^)` and `db = sum(g)`
+/// over the outer dims.
 fn native_layer_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
     let grad_out = tensor(e, op, "grad_out")?;
     let input = tensor(e, op, "input")?;
@@ -534,8 +539,8 @@ const M_2_SQRTPI: f64 = std::f64::consts::FRAC_2_SQRT_PI;
 const TANH_BETA: f64 = M_SQRT2 * M_2_SQRTPI * 0.5;
 const TANH_KAPPA: f64 = 0.044715;
 
-/// `gelu(x) ==> x * 0.5 * (1 + erf(x / sqrt(2)))`; with `approximate='tanh'`,
-/// `0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))`.
+/// `gelu(x) ==> x * 0.5 * (1 + erf(x / sqrt(2)))`.
+/// With `approximate='tanh'`: `0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))`.
 fn gelu(e: &mut Emitter, op: OpId) -> Replacements {
     let tanh = tanh_approximation(e, op)?;
     let input = tensor(e, op, "self")?;
@@ -558,8 +563,9 @@ fn gelu(e: &mut Emitter, op: OpId) -> Replacements {
     Ok(vec![Some(e.cast(r, out.dtype)?)])
 }
 
-/// `gelu_backward(g, x) ==> g * (cdf(x) + x * pdf(x))` with `cdf = 0.5 * (1 + erf(x/sqrt(2)))`,
-/// `pdf = exp(-x^2/2) / sqrt(2 pi)`; the tanh form differentiates the tanh approximation.
+/// `gelu_backward(g, x) ==> g * (cdf(x) + x * pdf(x))`.
+/// With `cdf = 0.5 * (1 + erf(x / sqrt(2)))` and `pdf = exp(-x^2 / 2) / sqrt(2 pi)`; the
+/// tanh form differentiates the tanh approximation.
 fn gelu_backward(e: &mut Emitter, op: OpId) -> Replacements {
     let tanh = tanh_approximation(e, op)?;
     let grad = tensor(e, op, "grad_output")?;
@@ -695,8 +701,8 @@ fn reduced_count(e: &Emitter, x: Value, out: &TensorInfo) -> Option<u64> {
     Some(in_numel.checked_div(out_numel).unwrap_or(1))
 }
 
-/// `var(x, D, c) ==> sum((x - sum(x, D) / N)^2, D) / (N - c)`; `var_mean` also returns
-/// the mean `sum(x, D) / N`.
+/// `var(x, D, c) ==> sum((x - sum(x, D) / N)^2, D) / (N - c)`.
+/// `var_mean` also returns the mean `sum(x, D) / N`; `c` defaults to 1.
 fn var(e: &mut Emitter, op: OpId) -> Replacements {
     let x = tensor(e, op, "self")?;
     let out = result_info(e, op, 0);
@@ -763,10 +769,11 @@ fn batch_norm_dims(e: &Emitter, input: Value) -> Result<(Vec<i64>, usize, Option
     Ok((dims, shape.len(), count))
 }
 
-/// Training: `mean = sum(x, D) / n`, `var = sum((x - mean)^2, D) / n`, `y = (x - mean) *
-/// rsqrt(var + eps) * w + b`, running stats `m * batch + (1 - m) * running` with the
-/// unbiased `var * n / (n - 1)`; evaluation: `y = (x - running_mean) * rsqrt(running_var +
-/// eps) * w + b` and empty saved statistics (PyTorch on CPU).
+/// `batch_norm(x) ==> (x - mean) * rsqrt(var + eps) * w + b`, per channel.
+/// Training uses the batch's `mean = sum(x, D) / n` and biased `var = sum((x - mean)^2, D)
+/// / n` and moves the running statistics to `m * batch + (1 - m) * running` (the variance
+/// unbiased by `n / (n - 1)`); evaluation uses the running statistics and saves empty
+/// tensors, as PyTorch does on CPU.
 fn batch_norm(e: &mut Emitter, op: OpId) -> Replacements {
     let input = tensor(e, op, "input")?;
     let weight = opt_tensor(e, op, "weight")?;
@@ -903,9 +910,10 @@ fn batch_norm_evaluation(e: &mut Emitter, bn: &BatchNorm) -> Normalized {
     Ok((normalized, outs))
 }
 
-/// `native_batch_norm_backward ==> dx = (g - (x - mean) * dot * invstd^2 / n - sum(g) / n)
-/// * invstd * w` (training) or `g * invstd * w` (evaluation), `dw = dot * invstd`,
-/// `db = sum(g)`, with `dot = sum(g * (x - mean))` over all but the channel dim.
+/// `dx ==> (g - (x - mean) * dot * invstd^2 / n - sum(g) / n) * invstd * w`.
+/// That is training; evaluation is `g * invstd * w` with the running statistics. Also
+/// `dw = dot * invstd` and `db = sum(g)`, where `dot = sum(g * (x - mean))` and the sums
+/// run over every dim but the channel dim.
 fn native_batch_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
     let grad_out = tensor(e, op, "grad_out")?;
     let input = tensor(e, op, "input")?;
