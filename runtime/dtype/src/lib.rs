@@ -77,6 +77,15 @@ impl DType {
         matches!(self, DType::I8 | DType::I16 | DType::I32 | DType::I64)
     }
 
+    /// The dtype arithmetic on this dtype runs in (PyTorch's `get_computation_dtype`, the
+    /// "opmath" type): `f16` and `bf16` compute in `f32`, every other dtype in itself.
+    pub fn computation(self) -> DType {
+        match self {
+            DType::F16 | DType::BF16 => DType::F32,
+            d => d,
+        }
+    }
+
     /// The float type integer inputs compute in (`exp` of an `i64` tensor is `f32`).
     pub fn to_float(self) -> DType {
         if self.is_float() { self } else { DEFAULT_FLOAT }

@@ -182,7 +182,8 @@ pub fn nll_loss_forward(
             Tensor::from_vec_f64(&[], vec![losses.iter().sum::<f64>() / total_weight], dtype)
         }
     };
-    let total = if reduction == Reduction::None {
+    // PyTorch zeroes total_weight only for per-row losses; an unbatched input keeps it.
+    let total = if reduction == Reduction::None && nll.batched {
         0.0
     } else {
         total_weight
