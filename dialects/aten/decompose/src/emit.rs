@@ -2,7 +2,9 @@
 //! they replace, with result types from the aten dialect's own inference.
 
 use joinery_aten::{DType, TensorInfo};
-use joinery_ir::{Attribute, Builder, Context, Dim, FloatKind, InsertPoint, OpId, Span, Value};
+use joinery_ir::{
+    Attribute, Builder, Context, Dim, FloatKind, InsertPoint, Location, OpId, Span, Value,
+};
 
 /// Why a decomposition did not apply to one op.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -42,6 +44,9 @@ pub struct Emitter<'c> {
     pub ctx: &'c mut Context,
     anchor: OpId,
     span: Option<Span>,
+    /// `loc("<decomposed op>"(its loc))`: every op made carries the name of the op it
+    /// came from, as MLIR's rewrites keep their root's location.
+    loc: Location,
     /// The ops created so far, in creation order.
     pub created: Vec<OpId>,
 }
@@ -50,10 +55,15 @@ impl<'c> Emitter<'c> {
     /// An emitter inserting before `anchor`.
     pub fn new(ctx: &'c mut Context, anchor: OpId) -> Emitter<'c> {
         let span = ctx.span(anchor);
+        let loc = Location::Name {
+            name: ctx.name_str(anchor).to_string(),
+            child: ctx.loc(anchor).cloned().map(Box::new),
+        };
         Emitter {
             ctx,
             anchor,
             span,
+            loc,
             created: Vec::new(),
         }
     }
@@ -71,6 +81,7 @@ impl<'c> Emitter<'c> {
         let op = joinery_aten::build(&mut b, name, operands, attrs)
             .map_err(|e| Refusal::Internal(format!("building '{name}': {e}")))?;
         self.ctx.set_span(op, self.span);
+        self.ctx.set_loc(op, Some(self.loc.clone()));
         self.created.push(op);
         Ok(self.ctx.results(op).to_vec())
     }

@@ -1,17 +1,18 @@
-//! The tensor-expression graph: an aten function (L1 joint or L2 forward/backward) read
-//! into nodes the kernel lowering understands, with composite ops decomposed.
+//! The tensor-expression graph: an aten function (L1 joint or L2 forward/backward, after
+//! `aten-decompose`) read into nodes the kernel lowering understands.
 //!
 //! Every aten value becomes an [`Operand`]: a node (a function input, a pointwise
 //! expression, a reduction or a GEMM) seen through a strided [`Map`]. View ops (`t`,
 //! `transpose`, `permute`, `expand`, `view` of contiguous data, `unsqueeze`, `squeeze`,
 //! `slice`, `select`, `split`, `detach`, `clone`, ...) only compose maps: they never copy.
-//! A reshape that no strides can express materialises a copy node. Composite ops
-//! (`_log_softmax`, `_softmax` and their backwards, `nll_loss_*`, `native_layer_norm`
-//! and its backward, `gelu` and its backward, `mean`) become pointwise and reduction
-//! nodes, as inductor's decompositions do. Anything else is a diagnostic naming the op.
+//! A reshape that no strides can express materialises a copy node. Primitive pointwise
+//! ops become expression nodes, `sum` and `amax` reductions, `mm`/`bmm`/`addmm` GEMMs,
+//! `cat` a concatenation. Composite ops (softmax, losses, norms, gelu, mean...) are
+//! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
+//! naming the op.
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
-use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
+use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Value};
 pub use joinery_kernel::{Map, Predicate, ScalarOp, contiguous, static_info};
 use rustc_hash::FxHashMap;
 
@@ -117,6 +118,15 @@ pub struct Graph {
 
 fn err(ctx: &Context, op: OpId, message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(message).with_span(ctx.span(op))
+}
+
+/// The aten op `op` stands for in kernel names, comments and profiles: the composite op
+/// it was decomposed from (its `loc("aten....")`), else its own name.
+fn source_name(ctx: &Context, op: OpId) -> String {
+    match ctx.loc(op) {
+        Some(Location::Name { name, .. }) if name.starts_with("aten.") => name.clone(),
+        _ => ctx.name_str(op).to_string(),
+    }
 }
 
 /// A dimension index normalized for a tensor of `rank`, or an error at `op`.
@@ -354,12 +364,6 @@ impl<'c> Builder<'c> {
         self.whole(n)
     }
 
-    /// Zeros shaped as result `i` of `op` (a gradient the op was told not to compute).
-    fn zeros(&mut self, op: OpId, i: usize, src: &str) -> Result<Operand, Diagnostic> {
-        let (shape, dt) = self.result_info(op, i)?;
-        Ok(self.pointwise(Pw::new(&shape), c(0.0, dt), dt, src))
-    }
-
     /// A copy of `o` into a fresh contiguous node.
     fn copy(&mut self, o: &Operand, source: &str) -> Operand {
         let dt = self.dtype(o);
@@ -520,7 +524,8 @@ impl<'c> Builder<'c> {
             ));
         };
         let (base, overload) = rest.split_once('.').unwrap_or((rest, ""));
-        let src = full.as_str();
+        let source = source_name(ctx, op);
+        let src = source.as_str();
         if let Some(v) = self.lower_view(op, base, overload)? {
             return Ok(v);
         }
@@ -536,7 +541,7 @@ impl<'c> Builder<'c> {
         base: &str,
         overload: &str,
     ) -> Result<Option<Vec<Operand>>, Diagnostic> {
-        let src = self.ctx.name_str(op).to_string();
+        let src = source_name(self.ctx, op);
         let one = |o: Operand| Ok(Some(vec![o]));
         match base {
             "detach" | "alias" | "clone" | "lift_fresh_copy" | "contiguous" => {
@@ -684,11 +689,6 @@ impl<'c> Builder<'c> {
                     | "where"
                     | "clamp"
                     | "masked_fill"
-                    | "threshold_backward"
-                    | "tanh_backward"
-                    | "sigmoid_backward"
-                    | "gelu"
-                    | "gelu_backward"
                     | "relu"
                     | "eq"
                     | "ne"
@@ -845,88 +845,6 @@ impl<'c> Builder<'c> {
                     select(cond, scalar(self, "value")?, x)
                 }
                 "relu" => bin(ScalarOp::Max, input(self, &mut pw, "self")?, c(0.0, ty)),
-                "threshold_backward" => {
-                    let g = input(self, &mut pw, "grad_output")?;
-                    let x = input(self, &mut pw, "self")?;
-                    let t = scalar(self, "threshold")?;
-                    select(cmp(Predicate::Le, x, t), c(0.0, ty), g)
-                }
-                "tanh_backward" => {
-                    let g = input(self, &mut pw, "grad_output")?;
-                    let y = input(self, &mut pw, "output")?;
-                    bin(
-                        ScalarOp::Mul,
-                        g,
-                        bin(ScalarOp::Sub, c(1.0, ty), bin(ScalarOp::Mul, y.clone(), y)),
-                    )
-                }
-                "sigmoid_backward" => {
-                    let g = input(self, &mut pw, "grad_output")?;
-                    let y = input(self, &mut pw, "output")?;
-                    bin(
-                        ScalarOp::Mul,
-                        g,
-                        bin(ScalarOp::Mul, y.clone(), bin(ScalarOp::Sub, c(1.0, ty), y)),
-                    )
-                }
-                "gelu" | "gelu_backward" => {
-                    let approx = match self.attr(op, "approximate")? {
-                        ArgValue::Str(s) => s,
-                        _ => "none".into(),
-                    };
-                    if approx != "none" {
-                        return Err(err(
-                            self.ctx,
-                            op,
-                            format!(
-                                "the native backend does not support '{src}' with approximate='{approx}'"
-                            ),
-                        ));
-                    }
-                    let x = input(self, &mut pw, "self")?;
-                    let cdf = bin(
-                        ScalarOp::Mul,
-                        c(0.5, ty),
-                        bin(
-                            ScalarOp::Add,
-                            c(1.0, ty),
-                            un(
-                                ScalarOp::Erf,
-                                bin(
-                                    ScalarOp::Mul,
-                                    x.clone(),
-                                    c(std::f64::consts::FRAC_1_SQRT_2, ty),
-                                ),
-                            ),
-                        ),
-                    );
-                    if base == "gelu" {
-                        bin(ScalarOp::Mul, x, cdf)
-                    } else {
-                        let g = input(self, &mut pw, "grad_output")?;
-                        let pdf = bin(
-                            ScalarOp::Mul,
-                            c(
-                                0.5 * std::f64::consts::FRAC_2_SQRT_PI
-                                    * std::f64::consts::FRAC_1_SQRT_2,
-                                ty,
-                            ),
-                            un(
-                                ScalarOp::Exp,
-                                bin(
-                                    ScalarOp::Mul,
-                                    c(-0.5, ty),
-                                    bin(ScalarOp::Mul, x.clone(), x.clone()),
-                                ),
-                            ),
-                        );
-                        bin(
-                            ScalarOp::Mul,
-                            g,
-                            bin(ScalarOp::Add, cdf, bin(ScalarOp::Mul, x, pdf)),
-                        )
-                    }
-                }
                 "eq" | "ne" | "lt" | "le" | "gt" | "ge" => {
                     let p = match base {
                         "eq" => Predicate::Eq,
@@ -986,7 +904,7 @@ impl<'c> Builder<'c> {
 
     fn lower_other(&mut self, op: OpId, base: &str, src: &str) -> Result<Vec<Operand>, Diagnostic> {
         match base {
-            "sum" | "mean" | "amax" => {
+            "sum" | "amax" => {
                 let x = self.operand(op, "self")?;
                 let rank = x.shape.len();
                 let dims = if self.ctx.attr(op, "dim").is_some() || base == "amax" {
@@ -1009,13 +927,7 @@ impl<'c> Builder<'c> {
                 } else {
                     Reduce::Sum
                 };
-                let mut r = self.reduce(&x, &dims, kind, src);
-                if base == "mean" {
-                    let n: u64 = dims.iter().map(|&d| x.shape[d]).product();
-                    let mut pw = Pw::new(&r.shape);
-                    let e = pw.input(&r, out_dt, out_dt);
-                    r = self.pointwise(pw, bin(ScalarOp::Div, e, c(n as f64, out_dt)), out_dt, src);
-                }
+                let r = self.reduce(&x, &dims, kind, src);
                 Ok(vec![self.squeeze_dims(r, &dims, keepdim)])
             }
             "mm" | "bmm" | "addmm" => {
@@ -1070,68 +982,6 @@ impl<'c> Builder<'c> {
                 );
                 Ok(vec![self.whole(node)])
             }
-            "_softmax" | "_log_softmax" | "softmax" | "log_softmax" => {
-                let x = self.operand(op, "self")?;
-                let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, x.shape.len())?;
-                let (_, dt) = self.result_info(op, 0)?;
-                let m = self.reduce(&x, &[dim], Reduce::Max, src);
-                let mut pw = Pw::new(&x.shape);
-                let xe = pw.input(&x, dt, dt);
-                let me = pw.input(&m, dt, dt);
-                let shifted = bin(ScalarOp::Sub, xe, me);
-                let e = self.pointwise(pw, un(ScalarOp::Exp, shifted), dt, src);
-                let s = self.reduce(&e, &[dim], Reduce::Sum, src);
-                let mut pw = Pw::new(&x.shape);
-                let out = if base.contains("log") {
-                    let xe = pw.input(&x, dt, dt);
-                    let me = pw.input(&m, dt, dt);
-                    let se = pw.input(&s, dt, dt);
-                    bin(
-                        ScalarOp::Sub,
-                        bin(ScalarOp::Sub, xe, me),
-                        un(ScalarOp::Log, se),
-                    )
-                } else {
-                    let ee = pw.input(&e, dt, dt);
-                    let se = pw.input(&s, dt, dt);
-                    bin(ScalarOp::Div, ee, se)
-                };
-                Ok(vec![self.pointwise(pw, out, dt, src)])
-            }
-            "_softmax_backward_data" | "_log_softmax_backward_data" => {
-                let g = self.operand(op, "grad_output")?;
-                let y = self.operand(op, "output")?;
-                let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, g.shape.len())?;
-                let (_, dt) = self.result_info(op, 0)?;
-                if base.contains("log") {
-                    // g - exp(y) * sum(g)
-                    let s = self.reduce(&g, &[dim], Reduce::Sum, src);
-                    let mut pw = Pw::new(&g.shape);
-                    let ge = pw.input(&g, dt, dt);
-                    let ye = pw.input(&y, dt, dt);
-                    let se = pw.input(&s, dt, dt);
-                    let e = bin(
-                        ScalarOp::Sub,
-                        ge,
-                        bin(ScalarOp::Mul, un(ScalarOp::Exp, ye), se),
-                    );
-                    Ok(vec![self.pointwise(pw, e, dt, src)])
-                } else {
-                    // y * (g - sum(g * y))
-                    let mut pw = Pw::new(&g.shape);
-                    let ge = pw.input(&g, dt, dt);
-                    let ye = pw.input(&y, dt, dt);
-                    let gy = self.pointwise(pw, bin(ScalarOp::Mul, ge, ye), dt, src);
-                    let s = self.reduce(&gy, &[dim], Reduce::Sum, src);
-                    let mut pw = Pw::new(&g.shape);
-                    let ge = pw.input(&g, dt, dt);
-                    let ye = pw.input(&y, dt, dt);
-                    let se = pw.input(&s, dt, dt);
-                    let e = bin(ScalarOp::Mul, ye, bin(ScalarOp::Sub, ge, se));
-                    Ok(vec![self.pointwise(pw, e, dt, src)])
-                }
-            }
-            "nll_loss_forward" | "nll_loss_backward" => self.lower_nll(op, base, src),
             "cat" => {
                 let (shape, dt) = self.result_info(op, 0)?;
                 let vals =
@@ -1152,251 +1002,16 @@ impl<'c> Builder<'c> {
                 let node = self.push(NodeKind::Concat { parts, dim }, shape, dt, src);
                 Ok(vec![self.whole(node)])
             }
-            "native_layer_norm" => self.lower_layer_norm(op, src),
-            "native_layer_norm_backward" => self.lower_layer_norm_backward(op, src),
             _ => Err(err(
                 self.ctx,
                 op,
                 format!(
-                    "the native backend does not support '{src}' yet (the reference \
-                     interpreter runs it: joinery-run --interpret)"
+                    "the native backend does not support '{src}' yet (composite ops are \
+                     decomposed first by aten-decompose; the reference interpreter runs it: \
+                     joinery-run --interpret)"
                 ),
             )),
         }
-    }
-
-    fn lower_nll(&mut self, op: OpId, base: &str, src: &str) -> Result<Vec<Operand>, Diagnostic> {
-        let x = self.operand(op, "self")?;
-        let target = self.operand(op, "target")?;
-        if self.opt_operand(op, "weight")?.is_some() || x.shape.len() != 2 {
-            return Err(err(
-                self.ctx,
-                op,
-                format!(
-                    "the native backend supports '{src}' on [N, C] inputs without class weights only"
-                ),
-            ));
-        }
-        let reduction = self.int_attr(op, "reduction")?;
-        let ignore = self.int_attr(op, "ignore_index")?;
-        let dt = self.dtype(&x);
-        let tdt = self.dtype(&target);
-        let (n, cl) = (x.shape[0], x.shape[1]);
-        let t2 = Operand {
-            node: target.node,
-            shape: vec![n, 1],
-            map: Map {
-                offset: target.map.offset,
-                strides: vec![target.map.strides[0], 0],
-            },
-        };
-        // hit[i, j] = target[i] == j && target[i] != ignore_index
-        let hit = |pw: &mut Pw| {
-            let t = pw.input(&t2, tdt, DType::I64);
-            let eq = cmp(Predicate::Eq, t.clone(), Expr::Iota(1));
-            let valid = cmp(Predicate::Ne, t, c(ignore as f64, DType::I64));
-            bin(ScalarOp::And, eq, valid)
-        };
-        // total_weight = count of valid targets
-        let mut pw = Pw::new(&[n]);
-        let t = pw.input(&target, tdt, DType::I64);
-        let valid = cast(
-            cmp(Predicate::Ne, t, c(ignore as f64, DType::I64)),
-            DType::Bool,
-            dt,
-        );
-        let v = self.pointwise(pw, valid, dt, src);
-        let tw = self.reduce(&v, &[0], Reduce::Sum, src);
-        let tw = self.squeeze_dims(tw, &[0], false);
-        if base == "nll_loss_forward" {
-            if reduction == 0 {
-                return Err(err(
-                    self.ctx,
-                    op,
-                    format!("the native backend does not support '{src}' with reduction='none'"),
-                ));
-            }
-            let mut pw = Pw::new(&[n, cl]);
-            let h = hit(&mut pw);
-            let xe = pw.input(&x, dt, dt);
-            let picked = self.pointwise(pw, select(h, xe, c(0.0, dt)), dt, src);
-            let total = self.reduce(&picked, &[0, 1], Reduce::Sum, src);
-            let total = self.squeeze_dims(total, &[0, 1], false);
-            let mut pw = Pw::new(&[]);
-            let te = pw.input(&total, dt, dt);
-            let loss = if reduction == 1 {
-                let we = pw.input(&tw, dt, dt);
-                un(ScalarOp::Neg, bin(ScalarOp::Div, te, we))
-            } else {
-                un(ScalarOp::Neg, te)
-            };
-            let out = self.pointwise(pw, loss, dt, src);
-            Ok(vec![out, tw])
-        } else {
-            let g = self.operand(op, "grad_output")?;
-            let w = self.operand(op, "total_weight")?;
-            let mut pw = Pw::new(&[n, cl]);
-            let h = hit(&mut pw);
-            let ge = pw.input(&g, dt, dt);
-            let scale = if reduction == 1 {
-                let we = pw.input(&w, dt, dt);
-                bin(ScalarOp::Div, ge, we)
-            } else {
-                ge
-            };
-            let e = select(h, un(ScalarOp::Neg, scale), c(0.0, dt));
-            Ok(vec![self.pointwise(pw, e, dt, src)])
-        }
-    }
-
-    fn lower_layer_norm(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
-        let x = self.operand(op, "input")?;
-        let nshape = self.ints_attr(op, "normalized_shape")?;
-        let rank = x.shape.len();
-        let dims: Vec<usize> = (rank - nshape.len()..rank).collect();
-        let count: u64 = dims.iter().map(|&d| x.shape[d]).product();
-        let eps = self.f64_attr(op, "eps")?;
-        let dt = self.dtype(&x);
-        let w = self.opt_operand(op, "weight")?;
-        let bias = self.opt_operand(op, "bias")?;
-        let s = self.reduce(&x, &dims, Reduce::Sum, src);
-        let mut pw = Pw::new(&s.shape);
-        let se = pw.input(&s, dt, dt);
-        let mean = self.pointwise(pw, bin(ScalarOp::Div, se, c(count as f64, dt)), dt, src);
-        let mut pw = Pw::new(&x.shape);
-        let xe = pw.input(&x, dt, dt);
-        let me = pw.input(&mean, dt, dt);
-        let d = bin(ScalarOp::Sub, xe, me);
-        let sq = self.pointwise(pw, bin(ScalarOp::Mul, d.clone(), d), dt, src);
-        let v = self.reduce(&sq, &dims, Reduce::Sum, src);
-        let mut pw = Pw::new(&v.shape);
-        let ve = pw.input(&v, dt, dt);
-        let rstd = self.pointwise(
-            pw,
-            un(
-                ScalarOp::Rsqrt,
-                bin(
-                    ScalarOp::Add,
-                    bin(ScalarOp::Div, ve, c(count as f64, dt)),
-                    c(eps, dt),
-                ),
-            ),
-            dt,
-            src,
-        );
-        let mut pw = Pw::new(&x.shape);
-        let xe = pw.input(&x, dt, dt);
-        let me = pw.input(&mean, dt, dt);
-        let re = pw.input(&rstd, dt, dt);
-        let mut y = bin(ScalarOp::Mul, bin(ScalarOp::Sub, xe, me), re);
-        if let Some(w) = &w {
-            y = bin(ScalarOp::Mul, y, pw.input(w, dt, dt));
-        }
-        if let Some(b) = &bias {
-            y = bin(ScalarOp::Add, y, pw.input(b, dt, dt));
-        }
-        let out = self.pointwise(pw, y, dt, src);
-        let (mshape, _) = self.result_info(op, 1)?;
-        let mean = self.reshape(&mean, &mshape, src);
-        let rstd = self.reshape(&rstd, &mshape, src);
-        Ok(vec![out, mean, rstd])
-    }
-
-    fn lower_layer_norm_backward(
-        &mut self,
-        op: OpId,
-        src: &str,
-    ) -> Result<Vec<Operand>, Diagnostic> {
-        let go = self.operand(op, "grad_out")?;
-        let x = self.operand(op, "input")?;
-        let nshape = self.ints_attr(op, "normalized_shape")?;
-        let rank = x.shape.len();
-        let dims: Vec<usize> = (rank - nshape.len()..rank).collect();
-        let batch_dims: Vec<usize> = (0..rank - nshape.len()).collect();
-        let count: u64 = dims.iter().map(|&d| x.shape[d]).product();
-        let dt = self.dtype(&x);
-        let mut kshape = x.shape.clone();
-        for &d in &dims {
-            kshape[d] = 1;
-        }
-        let mean = self.operand(op, "mean")?;
-        let mean = self.reshape(&mean, &kshape, src);
-        let rstd = self.operand(op, "rstd")?;
-        let rstd = self.reshape(&rstd, &kshape, src);
-        let w = self.opt_operand(op, "weight")?;
-        let mask: Vec<bool> = match self.attr(op, "output_mask")? {
-            ArgValue::BoolList(v) => v,
-            _ => vec![true, true, true],
-        };
-        // xhat = (x - mean) * rstd; g = grad_out * w
-        let mut pw = Pw::new(&x.shape);
-        let xe = pw.input(&x, dt, dt);
-        let me = pw.input(&mean, dt, dt);
-        let re = pw.input(&rstd, dt, dt);
-        let xhat = self.pointwise(
-            pw,
-            bin(ScalarOp::Mul, bin(ScalarOp::Sub, xe, me), re),
-            dt,
-            src,
-        );
-        let mut pw = Pw::new(&x.shape);
-        let mut ge = pw.input(&go, dt, dt);
-        if let Some(w) = &w {
-            ge = bin(ScalarOp::Mul, ge, pw.input(w, dt, dt));
-        }
-        let g = self.pointwise(pw, ge, dt, src);
-        let sum_g = self.reduce(&g, &dims, Reduce::Sum, src);
-        let mut pw = Pw::new(&x.shape);
-        let a = pw.input(&g, dt, dt);
-        let b = pw.input(&xhat, dt, dt);
-        let gx = self.pointwise(pw, bin(ScalarOp::Mul, a, b), dt, src);
-        let sum_gx = self.reduce(&gx, &dims, Reduce::Sum, src);
-        // dx = rstd / N * (N * g - sum(g) - xhat * sum(g * xhat))
-        let mut pw = Pw::new(&x.shape);
-        let ge = pw.input(&g, dt, dt);
-        let sg = pw.input(&sum_g, dt, dt);
-        let xh = pw.input(&xhat, dt, dt);
-        let sgx = pw.input(&sum_gx, dt, dt);
-        let re = pw.input(&rstd, dt, dt);
-        let inner = bin(
-            ScalarOp::Sub,
-            bin(
-                ScalarOp::Sub,
-                bin(ScalarOp::Mul, c(count as f64, dt), ge),
-                sg,
-            ),
-            bin(ScalarOp::Mul, xh, sgx),
-        );
-        let dx = self.pointwise(
-            pw,
-            bin(
-                ScalarOp::Mul,
-                bin(ScalarOp::Div, re, c(count as f64, dt)),
-                inner,
-            ),
-            dt,
-            src,
-        );
-        let mut outs = vec![dx];
-        let wshape: Vec<u64> = dims.iter().map(|&d| x.shape[d]).collect();
-        // dw = sum over batch dims of grad_out * xhat; db = sum over batch dims of grad_out
-        if mask.get(1).copied().unwrap_or(true) && w.is_some() {
-            let mut pw = Pw::new(&x.shape);
-            let a = pw.input(&go, dt, dt);
-            let b = pw.input(&xhat, dt, dt);
-            let p = self.pointwise(pw, bin(ScalarOp::Mul, a, b), dt, src);
-            let r = self.reduce(&p, &batch_dims, Reduce::Sum, src);
-            outs.push(self.reshape(&r, &wshape, src));
-        } else {
-            outs.push(self.zeros(op, 1, src)?);
-        }
-        if mask.get(2).copied().unwrap_or(true) && self.opt_operand(op, "bias")?.is_some() {
-            let r = self.reduce(&go, &batch_dims, Reduce::Sum, src);
-            outs.push(self.reshape(&r, &wshape, src));
-        } else {
-            outs.push(self.zeros(op, 2, src)?);
-        }
-        Ok(outs)
     }
 }
 
