@@ -1,6 +1,7 @@
-//! `joinery-run bench FILE.mlir --fn joint --iters N`: compiles a function natively (cold,
-//! timed from text to callable) and times calls on random inputs; prints one JSON line
-//! with compile time, median call time, GEMM flops and bytes moved per call.
+//! `joinery-run bench FILE.mlir --fn joint --iters N`: compiles a function natively (timed
+//! from text to callable; cold or served by the compile cache, which the JSON says) and
+//! times calls on random inputs; prints one JSON line with compile time, median call
+//! time, GEMM flops and bytes moved per call.
 
 use crate::native::load;
 use clap::Args;
@@ -84,8 +85,12 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
     times.sort_by(f64::total_cmp);
     let r = &native.reports[0];
     println!(
-        "{{\"fn\": \"{}\", \"compile_ms\": {:.1}, \"lower_ms\": {:.1}, \"llvm_ms\": {:.1}, \"median_ms\": {:.3}, \"min_ms\": {:.3}, \"kernels\": {}, \"gemms\": {}, \"arena_bytes\": {}, \"unshared_bytes\": {}, \"gemm_flops\": {:.0}, \"bytes\": {:.0}, \"threads\": {}}}",
+        "{{\"fn\": \"{}\", \"cache\": \"{}\", \"compile_ms\": {:.1}, \"lower_ms\": {:.1}, \"llvm_ms\": {:.1}, \"median_ms\": {:.3}, \"min_ms\": {:.3}, \"kernels\": {}, \"gemms\": {}, \"arena_bytes\": {}, \"unshared_bytes\": {}, \"gemm_flops\": {:.0}, \"bytes\": {:.0}, \"threads\": {}}}",
         args.func,
+        match native.timings.cache {
+            Some(joinery_native::CacheOutcome::Hit) => "hit",
+            _ => "miss",
+        },
         compile.as_secs_f64() * 1e3,
         native.timings.lower.as_secs_f64() * 1e3,
         native.timings.llvm.as_secs_f64() * 1e3,
