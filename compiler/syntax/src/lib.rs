@@ -148,6 +148,3 @@ fn expected_words(expected: &[String]) -> String {
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,5 +1,6 @@
 //! Passes on IR written as text (joinery-syntax), checked on the printed result.
 
+#[path = "pass_common/mod.rs"]
 mod common;
 
 use joinery_ir::SourceMap;

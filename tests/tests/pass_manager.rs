@@ -1,5 +1,6 @@
 //! The pass manager: nesting, failure, verify-each, IR dumps and reports.
 
+#[path = "pass_common/mod.rs"]
 mod common;
 
 use common::*;

@@ -1,5 +1,6 @@
 //! The generic passes on small IR built with the builder.
 
+#[path = "pass_common/mod.rs"]
 mod common;
 
 use common::*;

@@ -1,10 +1,10 @@
 //! Unit tests of the whole pipeline: parse, print, parse again.
 
-use crate::{PrintOptions, parse_source, print_op};
 use joinery_ir::{Context, SourceMap};
+use joinery_syntax::{PrintOptions, parse_source, print_op};
 
 /// Parses `src` with builtin, func and unregistered dialects allowed.
-pub(crate) fn parse(src: &str) -> Result<(Context, joinery_ir::OpId), String> {
+fn parse(src: &str) -> Result<(Context, joinery_ir::OpId), String> {
     let mut ctx = Context::new(&[&joinery_func::FUNC_DIALECT]);
     ctx.allow_unregistered = true;
     let mut sources = SourceMap::default();
@@ -63,7 +63,7 @@ fn error_of(src: &str) -> String {
 #[test]
 fn shared_inputs_round_trip() {
     for f in ["joint", "attrs", "blocks"] {
-        let src = std::fs::read_to_string(format!("../../tests/inputs/syntax/{f}.mlir")).unwrap();
+        let src = std::fs::read_to_string(format!("inputs/syntax/{f}.mlir")).unwrap();
         roundtrip(&src);
     }
 }
