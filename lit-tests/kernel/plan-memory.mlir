@@ -1,5 +1,6 @@
 // RUN: joinery-opt %s --kernel-plan-memory | FileCheck %s
 // RUN: joinery-opt %s --kernel-plan-memory --pass-statistics 2>&1 >/dev/null | FileCheck %s --check-prefix=STATS
+// RUN: joinery-opt %s --kernel-plan-memory=alignment=65536 | FileCheck %s --check-prefix=ALIGN
 
 // Three 16 KiB intermediates in a chain: the first and the third are never alive
 // together, so they share offset 0; results keep their `output` and get no offset.
@@ -9,6 +10,12 @@
 // CHECK:         kernel.alloc {offset = 16384 : i64} : () -> tensor<64x64xf32>
 // CHECK:         kernel.alloc {offset = 0 : i64} : () -> tensor<64x64xf32>
 // CHECK:         kernel.alloc {output = 0 : i64} : () -> tensor<64x64xf32>
+
+// Slots rounded up to 64 KiB: the second buffer starts at 65536.
+// ALIGN-LABEL: func.func @chain$reuses
+// ALIGN:         kernel.alloc {offset = 0 : i64}
+// ALIGN:         kernel.alloc {offset = 65536 : i64}
+// ALIGN:         kernel.alloc {offset = 0 : i64}
 
 // STATS: KernelPlanMemory
 // STATS: 32768 arena-bytes

@@ -1,12 +1,15 @@
 //! `kernel-plan-memory`: every `kernel.alloc` that is not a result gets a byte `offset`
 //! in one arena, reusing the space of buffers whose lifetimes (first to last use, in op
 //! order) do not overlap. Greedy by size: the largest buffers are placed first, each at
-//! the lowest [`SLOT_ALIGN`]-aligned offset that fits beside the already placed buffers it
-//! is alive with (TFLite's and XLA's heap simulator heuristic).
+//! the lowest aligned offset ([`SLOT_ALIGN`] bytes unless the `alignment` option says
+//! otherwise) that fits beside the already placed buffers it is alive with (TFLite's and
+//! XLA's heap simulator heuristic).
 
 use crate::attrs::{Alloc, buffer_bytes};
 use joinery_ir::{Context, Diagnostic, OpId};
-use joinery_pass::{Pass, PassInfo, PassOptions, PassResult, PassState};
+use joinery_pass::{
+    OptionKind, Pass, PassInfo, PassOptionInfo, PassOptions, PassResult, PassState,
+};
 use rustc_hash::FxHashMap;
 
 /// Alignment of arena slots (one AVX-512 vector).
@@ -42,9 +45,13 @@ struct Placed {
     last_use: usize,
 }
 
-/// Plans the arena of the L3 function `func`, setting `offset` on its allocs. Allocs
-/// that already have an offset are planned again.
-pub fn plan_memory(ctx: &mut Context, func: OpId) -> Result<MemoryPlan, Diagnostic> {
+/// Plans the arena of the L3 function `func` with `alignment`-byte slots (a power of two),
+/// setting `offset` on its allocs. Allocs that already have an offset are planned again.
+pub fn plan_memory(
+    ctx: &mut Context,
+    func: OpId,
+    alignment: u64,
+) -> Result<MemoryPlan, Diagnostic> {
     let Some(body) = ctx.body_block(func) else {
         return Ok(MemoryPlan::default());
     };
@@ -74,7 +81,7 @@ pub fn plan_memory(ctx: &mut Context, func: OpId) -> Result<MemoryPlan, Diagnost
         let uses: Vec<usize> = ctx.uses(v).iter().map(|u| top(u.op)).collect();
         slots.push(Slot {
             alloc: op,
-            bytes: buffer_bytes(ctx, v).div_ceil(SLOT_ALIGN) * SLOT_ALIGN,
+            bytes: buffer_bytes(ctx, v).div_ceil(alignment) * alignment,
             first_use: uses.iter().copied().min().unwrap_or(position[&op]),
             last_use: uses.iter().copied().max().unwrap_or(position[&op]),
         });
@@ -122,11 +129,16 @@ pub static PLAN_MEMORY: PassInfo = PassInfo {
         simulator heuristic of TFLite and XLA).\n\
         Needs: an L3 function (kernel ops, one block), run after kernel-fuse so that buffers \
         fusion removed take no space.\n\
-        Guarantees: every non-result alloc has an offset; offsets are 64-byte aligned.\n\
+        Guarantees: every non-result alloc has an offset, a multiple of `alignment`.\n\
         Gaps: no in-place reuse of an operand's slot by a kernel's output; the arena is not \
         shared across functions.",
     anchor: Some("func.func"),
-    options: &[],
+    options: &[PassOptionInfo {
+        name: "alignment",
+        kind: OptionKind::Int,
+        default: "64",
+        help: "Byte alignment of every slot, a power of two (64: one cache line, one AVX-512 vector)",
+    }],
     statistics: &[
         ("arena-bytes", "Bytes of the arenas planned"),
         (
@@ -135,11 +147,17 @@ pub static PLAN_MEMORY: PassInfo = PassInfo {
         ),
         ("buffers", "Intermediate buffers placed"),
     ],
-    constructor: |_: &PassOptions| Box::new(PlanMemory),
+    constructor: |options: &PassOptions| {
+        Box::new(PlanMemory {
+            alignment: options.int("alignment"),
+        })
+    },
 };
 
 /// The `kernel-plan-memory` pass.
-struct PlanMemory;
+struct PlanMemory {
+    alignment: i64,
+}
 
 impl Pass for PlanMemory {
     fn run(&mut self, ctx: &mut Context, func: OpId, state: &mut PassState) -> PassResult {
@@ -147,10 +165,19 @@ impl Pass for PlanMemory {
             ctx.block_ops(b)
                 .any(|op| ctx.name_str(op) == "kernel.alloc")
         });
+        if self.alignment < 1 || (self.alignment & (self.alignment - 1)) != 0 {
+            return Err(vec![
+                Diagnostic::error(format!(
+                    "kernel-plan-memory: alignment must be a power of two, got {}",
+                    self.alignment
+                ))
+                .with_span(ctx.span(func)),
+            ]);
+        }
         if !has_allocs {
             return Ok(false);
         }
-        let plan = plan_memory(ctx, func).map_err(|d| vec![d])?;
+        let plan = plan_memory(ctx, func, self.alignment as u64).map_err(|d| vec![d])?;
         state.add_statistic("arena-bytes", plan.arena_bytes);
         state.add_statistic("unshared-bytes", plan.unshared_bytes);
         state.add_statistic("buffers", plan.buffers as u64);
