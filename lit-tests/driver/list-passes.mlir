@@ -10,11 +10,11 @@
 // CHECK-NEXT: --dce {{ *}}- Erase pure operations whose results are unused
 // CHECK-NEXT: --inline {{ *}}- Inline function calls
 // CHECK-NEXT:   remove-dead-callees=<bool> - {{.+}} (default: true)
-// CHECK-NEXT: --kernel-fuse {{ *}}- Merge producer loop nests into their consumers (vertical fusion)
-// CHECK-NEXT:     (runs on 'func.func')
-// CHECK-NEXT: --kernel-plan-memory {{ *}}- Place intermediate kernel buffers in one arena by liveness
-// CHECK-NEXT:     (runs on 'func.func')
-// CHECK-NEXT: --symbol-dce {{ *}}- Eliminate dead private symbols
+// CHECK:      --kernel-coalesce-dims {{ *}}- Merge adjacent loop dimensions
+// CHECK:      --kernel-fuse {{ *}}- Merge producer loop nests into their consumers
+// CHECK:      --kernel-plan-memory {{ *}}- Place intermediate kernel buffers in one arena by liveness
+// CHECK-NEXT:   alignment=<int> - {{.+}} (default: 64)
+// CHECK:      --symbol-dce {{ *}}- Eliminate dead private symbols
 
 // DIALECTS: Available Dialects:
 // DIALECTS-NEXT: builtin {{ *}}- {{.+}}

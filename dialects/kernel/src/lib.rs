@@ -1,5 +1,6 @@
 //! The `kernel` dialect (level L3): buffers, fused loop nests, GEMM calls, fills; and the
-//! passes that only make sense on it (`kernel-fuse`, `kernel-plan-memory`).
+//! passes that only make sense on it (`kernel-fuse`, `kernel-coalesce-dims`,
+//! `kernel-plan-memory`).
 //!
 //! At L3 a tensor-typed SSA value names a *buffer*: contiguous row-major storage of that
 //! type. Function arguments are the caller's buffers; `kernel.alloc` makes one (in the
@@ -26,6 +27,7 @@
 //! every element of a buffer.
 
 pub mod attrs;
+pub mod coalesce;
 pub mod fuse;
 pub mod ops;
 pub mod plan_memory;
@@ -37,8 +39,9 @@ pub use plan_memory::{MemoryPlan, plan_memory};
 
 use joinery_pass::PassRegistry;
 
-/// Registers `kernel-fuse` and `kernel-plan-memory`.
+/// Registers `kernel-fuse`, `kernel-coalesce-dims` and `kernel-plan-memory`.
 pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&fuse::FUSE);
+    registry.register(&coalesce::COALESCE_DIMS);
     registry.register(&plan_memory::PLAN_MEMORY);
 }

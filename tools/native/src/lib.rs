@@ -33,7 +33,7 @@ pub const CONVERT_PIPELINE: &str =
 
 /// Fusion and memory planning, run on each L3 function whose buffers are not placed yet
 /// (hand-written or earlier-planned L3 is taken as it is).
-pub const KERNEL_PIPELINE: &str = "func.func(kernel-fuse,kernel-plan-memory)";
+pub const KERNEL_PIPELINE: &str = "func.func(kernel-fuse,kernel-coalesce-dims,kernel-plan-memory)";
 
 /// Every pass the native pipeline runs.
 fn registry() -> PassRegistry {
