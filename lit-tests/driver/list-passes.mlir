@@ -13,7 +13,8 @@
 // CHECK:      --kernel-coalesce-dims {{ *}}- Merge adjacent loop dimensions
 // CHECK:      --kernel-fuse {{ *}}- Merge producer loop nests into their consumers
 // CHECK:      --kernel-plan-memory {{ *}}- Place intermediate kernel buffers in one arena by liveness
-// CHECK-NEXT:   alignment=<int> - {{.+}} (default: 64)
+// CHECK-NEXT:     (runs on 'func.func')
+// CHECK-NEXT:     alignment=<int> - {{.+}} (default: 64)
 // CHECK:      --symbol-dce {{ *}}- Eliminate dead private symbols
 
 // DIALECTS: Available Dialects:
