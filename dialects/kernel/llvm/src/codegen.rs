@@ -699,19 +699,15 @@ impl<'ll> Codegen<'ll> {
             ScalarOp::Sub => self.fast(b.build_float_sub(a, c, "").map_err(ll_err)?),
             ScalarOp::Mul => self.fast(b.build_float_mul(a, c, "").map_err(ll_err)?),
             ScalarOp::Div => b.build_float_div(a, c, "").map_err(ll_err)?,
+            // NaN propagates from either side, as PyTorch's max/min/relu; LLVM
+            // vectorizes these as reductions too.
             ScalarOp::Max | ScalarOp::Min => {
-                let pred = if op == ScalarOp::Max {
-                    FloatPredicate::OGT
+                let name = if op == ScalarOp::Max {
+                    "llvm.maximum"
                 } else {
-                    FloatPredicate::OLT
+                    "llvm.minimum"
                 };
-                // NaN in `a` propagates, as PyTorch's max/relu.
-                let keep = b.build_float_compare(pred, a, c, "").map_err(ll_err)?;
-                let isnan = b
-                    .build_float_compare(FloatPredicate::UNO, a, a, "")
-                    .map_err(ll_err)?;
-                let keep = b.build_or(keep, isnan, "").map_err(ll_err)?;
-                return b.build_select(keep, a, c, "").map_err(ll_err);
+                return self.call_intrinsic(name, a.get_type().into(), &[a.into(), c.into()]);
             }
             ScalarOp::Pow => self
                 .call_intrinsic("llvm.pow", a.get_type().into(), &[a.into(), c.into()])?
