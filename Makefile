@@ -24,7 +24,7 @@ DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
 CARGO_LOG := $(CARGO_TARGET_DIR)/cargo-test.log
 LIT_LOG := $(CARGO_TARGET_DIR)/lit.log
 
-.PHONY: deps build build-debug test cargo-test lit run bench fmt clippy
+.PHONY: deps build build-debug test cargo-test lit run bench bench-gemm fmt clippy
 
 ## deps: install the LLVM/MLIR 22 tools and libraries when any is missing (idempotent).
 deps:
@@ -81,6 +81,16 @@ run: deps
 ## bench: parse+verify+print throughput against mlir-opt-22.
 bench: build
 	python3 bench/parse_print.py --joinery-opt $(RELEASE_DIR)/joinery-opt --mlir-opt $(MLIR_OPT)
+
+## bench-gemm: every GEMM of the benchmark workloads (bench/workloads.py), the runtime's
+## GEMM step against torch.mm/bmm on the same shapes and strides, 2 threads each.
+## BENCH_GEMM_FLAGS=--candidates adds the matrixmultiply crate.
+BENCH_GEMM_FLAGS ?=
+bench-gemm: deps venv
+	$(CARGO) build --release -p joinery-translate
+	$(CARGO) build --release -p joinery-runtime --example gemm_shapes
+	$(VENV_PY) bench/gemm_vs_torch.py --translate $(RELEASE_DIR)/joinery-translate \
+	  --gemm-bench $(RELEASE_DIR)/examples/gemm_shapes $(BENCH_GEMM_FLAGS)
 
 fmt:
 	$(CARGO) fmt --all
