@@ -9,7 +9,7 @@ CARGO ?= cargo
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
 # Debian 12 packages that provide FileCheck, lit, not, mlir-opt and the LLVM/MLIR libraries.
-APT_PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libpolly-22-dev libzstd-dev libopenblas-dev
+APT_PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libpolly-22-dev libzstd-dev
 FILECHECK := /usr/bin/FileCheck-22
 MLIR_OPT := /usr/bin/mlir-opt-22
 # lit: the versioned wrapper if it is on PATH, else the script llvm-22-tools ships
@@ -24,7 +24,7 @@ DEBUG_DIR := $(CARGO_TARGET_DIR)/debug
 CARGO_LOG := $(CARGO_TARGET_DIR)/cargo-test.log
 LIT_LOG := $(CARGO_TARGET_DIR)/lit.log
 
-.PHONY: deps build build-debug test cargo-test lit run bench fmt clippy
+.PHONY: deps build build-debug test cargo-test lit run bench bench-gemm fmt clippy
 
 ## deps: install the LLVM/MLIR 22 tools and libraries when any is missing (idempotent).
 deps:
@@ -33,7 +33,6 @@ deps:
 	  [ -x "$$f" ] || missing=1; \
 	done; \
 	command -v lit-22 >/dev/null 2>&1 || [ -x /usr/lib/llvm-22/bin/lit ] || missing=1; \
-	[ -e /usr/include/x86_64-linux-gnu/cblas.h ] || [ -e /usr/include/cblas.h ] || missing=1; \
 	if [ "$$missing" = 1 ]; then \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  install="$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(APT_PACKAGES)"; \
@@ -72,15 +71,26 @@ lit:
 	JOINERY_TOOLS_DIR=$(JOINERY_TOOLS_DIR) $(LIT) $(LIT_FLAGS) lit-tests 2>&1 | tee $(LIT_LOG)
 
 ## run: train the bundled MLP natively (text -> LLVM -> falling loss), SGD on synthetic data.
+## Installs what is missing first (`deps`, as `make test` does), so it works as a first command.
 TRAIN_EXAMPLE ?= examples/mlp_joint.mlir
 TRAIN_FLAGS ?= --steps 30 --lr 0.1
-run:
+run: deps
 	$(CARGO) build --release -p joinery-run
 	$(RELEASE_DIR)/joinery-run train $(TRAIN_EXAMPLE) $(TRAIN_FLAGS)
 
 ## bench: parse+verify+print throughput against mlir-opt-22.
 bench: build
 	python3 bench/parse_print.py --joinery-opt $(RELEASE_DIR)/joinery-opt --mlir-opt $(MLIR_OPT)
+
+## bench-gemm: every GEMM of the benchmark workloads (bench/workloads.py), the runtime's
+## GEMM step against torch.mm/bmm on the same shapes and strides, 2 threads each.
+## BENCH_GEMM_FLAGS=--candidates adds the matrixmultiply crate.
+BENCH_GEMM_FLAGS ?=
+bench-gemm: deps venv
+	$(CARGO) build --release -p joinery-translate
+	$(CARGO) build --release -p joinery-runtime --example gemm_shapes
+	$(VENV_PY) bench/gemm_vs_torch.py --translate $(RELEASE_DIR)/joinery-translate \
+	  --gemm-bench $(RELEASE_DIR)/examples/gemm_shapes $(BENCH_GEMM_FLAGS)
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,6 +1,7 @@
 //! Runs a [`Plan`]: resolves buffers to pointers, then executes its steps in order,
 //! splitting kernels across the thread pool and calling the GEMM.
 
+use crate::gemm::{self, Dims, Strided};
 use crate::plan::{Location, MatRef, Partial, Plan, ReduceKind, Step};
 use crate::tensor::{AlignedBuf, DType, Tensor};
 
@@ -9,8 +10,6 @@ pub type KernelFn = unsafe extern "C" fn(buffers: *const *mut u8, lo: i64, hi: i
 
 /// Below this many loop iterations a kernel runs on the calling thread.
 const PARALLEL_WORK: u64 = 1 << 15;
-/// Below this many multiply-adds a GEMM runs on one thread.
-const PARALLEL_GEMM: usize = 1 << 18;
 
 /// Buffer pointers shared with pool threads (each kernel task writes disjoint elements).
 #[derive(Clone)]
@@ -44,7 +43,6 @@ impl Executor {
     /// An executor with `threads` worker threads.
     pub fn new(threads: usize) -> Executor {
         let threads = threads.max(1);
-        blas::set_threads(threads);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -168,105 +166,22 @@ fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize)
             c,
             accumulate,
         } => {
-            let par = if m * n * k >= PARALLEL_GEMM && threads > 1 {
-                gemm::Parallelism::Rayon(threads)
-            } else {
-                gemm::Parallelism::None
+            let view = |r: &MatRef| Strided {
+                // SAFETY: the offset comes from the buffer's static shape.
+                ptr: unsafe { ptrs[r.buffer].cast::<f32>().offset(r.offset as isize) },
+                rs: r.rs as isize,
+                cs: r.cs as isize,
+                bs: r.bs as isize,
             };
-            let at = |r: &MatRef, i: usize| -> *mut f32 {
-                // SAFETY: offsets and strides come from the buffer's static shape.
-                unsafe {
-                    ptrs[r.buffer]
-                        .cast::<f32>()
-                        .offset((r.offset + r.bs * i as i64) as isize)
-                }
+            let dims = Dims {
+                batch: *batch,
+                m: *m,
+                n: *n,
+                k: *k,
             };
-            if *batch >= threads && threads > 1 {
-                // Many small products: one single-threaded GEMM per batch, batches in
-                // parallel.
-                let p = Ptrs(ptrs.to_vec());
-                let (m, n, k, acc, nb) = (*m, *n, *k, *accumulate, *batch);
-                let (a, b, c) = (*a, *b, *c);
-                rayon::scope(|s| {
-                    for t in 0..threads {
-                        let p = p.clone();
-                        s.spawn(move |_| {
-                            let at = |r: &MatRef, i: usize| -> *mut f32 {
-                                // SAFETY: offsets and strides come from the static shapes.
-                                unsafe {
-                                    p.slice()[r.buffer]
-                                        .cast::<f32>()
-                                        .offset((r.offset + r.bs * i as i64) as isize)
-                                }
-                            };
-                            for i in (t..nb).step_by(threads) {
-                                // SAFETY: batches write disjoint output matrices.
-                                unsafe {
-                                    gemm::gemm(
-                                        m,
-                                        n,
-                                        k,
-                                        at(&c, i),
-                                        c.cs as isize,
-                                        c.rs as isize,
-                                        acc,
-                                        at(&a, i),
-                                        a.cs as isize,
-                                        a.rs as isize,
-                                        at(&b, i),
-                                        b.cs as isize,
-                                        b.rs as isize,
-                                        1.0f32,
-                                        1.0f32,
-                                        false,
-                                        false,
-                                        false,
-                                        gemm::Parallelism::None,
-                                    )
-                                }
-                            }
-                        });
-                    }
-                });
-                return;
-            }
-            for i in 0..*batch {
-                if blas::sgemm(
-                    *m,
-                    *n,
-                    *k,
-                    (a, at(a, i)),
-                    (b, at(b, i)),
-                    (c, at(c, i)),
-                    *accumulate,
-                ) {
-                    continue;
-                }
-                // SAFETY: the operands are f32 buffers of the declared extents.
-                unsafe {
-                    gemm::gemm(
-                        *m,
-                        *n,
-                        *k,
-                        at(c, i),
-                        c.cs as isize,
-                        c.rs as isize,
-                        *accumulate,
-                        at(a, i),
-                        a.cs as isize,
-                        a.rs as isize,
-                        at(b, i),
-                        b.cs as isize,
-                        b.rs as isize,
-                        1.0f32,
-                        1.0f32,
-                        false,
-                        false,
-                        false,
-                        par,
-                    )
-                }
-            }
+            // SAFETY: the planner sized every operand buffer for these views, and a GEMM
+            // output is never one of its inputs.
+            unsafe { gemm::sgemm(dims, view(a), view(b), view(c), *accumulate, threads) }
         }
         Step::Fill {
             buffer,
@@ -347,121 +262,4 @@ fn fill(ptr: *mut u8, dtype: DType, n: usize, value: f64) {
             DType::Bool => std::slice::from_raw_parts_mut(ptr, n).fill((value != 0.0) as u8),
         }
     }
-}
-
-/// OpenBLAS's `cblas_sgemm` for operands with a unit stride, when the build found it.
-mod blas {
-    use crate::plan::MatRef;
-
-    #[cfg(joinery_openblas)]
-    unsafe extern "C" {
-        fn cblas_sgemm(
-            layout: i32,
-            ta: i32,
-            tb: i32,
-            m: i32,
-            n: i32,
-            k: i32,
-            alpha: f32,
-            a: *const f32,
-            lda: i32,
-            b: *const f32,
-            ldb: i32,
-            beta: f32,
-            c: *mut f32,
-            ldc: i32,
-        );
-        fn openblas_set_num_threads(n: i32);
-    }
-
-    /// Sets OpenBLAS's own thread count (it keeps a pthread pool beside rayon's).
-    pub fn set_threads(n: usize) {
-        #[cfg(joinery_openblas)]
-        // SAFETY: a plain setter.
-        unsafe {
-            openblas_set_num_threads(n as i32)
-        };
-        let _ = n;
-    }
-
-    /// `(transpose, leading dimension)` of a row-major view, if it has a unit stride.
-    #[cfg_attr(not(joinery_openblas), allow(dead_code))]
-    fn layout(r: &MatRef, rows: usize, cols: usize) -> Option<(i32, i32)> {
-        const NO: i32 = 111;
-        const TRANS: i32 = 112;
-        if r.cs == 1 && r.rs >= cols.max(1) as i64 {
-            Some((NO, r.rs as i32))
-        } else if r.rs == 1 && r.cs >= rows.max(1) as i64 {
-            Some((TRANS, r.cs as i32))
-        } else {
-            None
-        }
-    }
-
-    /// Runs `c (+)= a @ b` with OpenBLAS; false when it cannot (not linked, or no unit
-    /// stride), and the caller uses the `gemm` crate.
-    #[cfg(joinery_openblas)]
-    pub fn sgemm(
-        m: usize,
-        n: usize,
-        k: usize,
-        a: (&MatRef, *mut f32),
-        b: (&MatRef, *mut f32),
-        c: (&MatRef, *mut f32),
-        accumulate: bool,
-    ) -> bool {
-        let (Some((ta, lda)), Some((tb, ldb))) = (layout(a.0, m, k), layout(b.0, k, n)) else {
-            return false;
-        };
-        if c.0.cs != 1 || c.0.rs < n.max(1) as i64 {
-            return false;
-        }
-        let beta = if accumulate { 1.0 } else { 0.0 };
-        // SAFETY: the views cover m x k, k x n and m x n f32 elements.
-        unsafe {
-            cblas_sgemm(
-                101,
-                ta,
-                tb,
-                m as i32,
-                n as i32,
-                k as i32,
-                1.0,
-                a.1,
-                lda,
-                b.1,
-                ldb,
-                beta,
-                c.1,
-                c.0.rs as i32,
-            )
-        };
-        true
-    }
-
-    /// Without OpenBLAS every GEMM goes to the `gemm` crate.
-    #[cfg(not(joinery_openblas))]
-    pub fn sgemm(
-        _m: usize,
-        _n: usize,
-        _k: usize,
-        _a: (&MatRef, *mut f32),
-        _b: (&MatRef, *mut f32),
-        _c: (&MatRef, *mut f32),
-        _accumulate: bool,
-    ) -> bool {
-        false
-    }
-
-    /// Which library runs GEMM steps.
-    pub const NAME: &str = if cfg!(joinery_openblas) {
-        "OpenBLAS"
-    } else {
-        "gemm crate"
-    };
-}
-
-/// The GEMM library this runtime was built with (`OpenBLAS` or `gemm crate`).
-pub fn gemm_library() -> &'static str {
-    blas::NAME
 }

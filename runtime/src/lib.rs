@@ -3,8 +3,8 @@
 //! - [`tensor`]: dense tensors with owned (aligned) or borrowed storage.
 //! - [`plan`]: the data a compilation produces — buffers, memory plan, kernel and GEMM
 //!   steps, signatures with descriptors — serialised as JSON inside a shared library.
-//! - [`exec`]: runs a plan on a rayon thread pool; GEMMs through OpenBLAS when the build
-//!   finds Debian's libopenblas (measured faster here), else the `gemm` crate.
+//! - [`exec`]: runs a plan on a rayon thread pool.
+//! - [`gemm`]: f32 GEMM on strided, batched operands (the `gemm` crate underneath).
 //! - [`module`]: [`CompiledModule`] (checked calls, input-mutation write-back),
 //!   [`DifferentiableFn`] (forward → outputs + opaque saved; backward), [`Library`]
 //!   (`dlopen` of an ahead-of-time compiled library).
@@ -12,11 +12,12 @@
 
 pub mod capi;
 pub mod exec;
+pub mod gemm;
 pub mod module;
 pub mod plan;
 pub mod tensor;
 
-pub use exec::{Executor, KernelFn, gemm_library};
+pub use exec::{Executor, KernelFn};
 pub use module::{
     BUNDLE_SYMBOL, CallError, CodeOwner, CompiledModule, DifferentiableFn, Library, Saved,
     default_threads,
