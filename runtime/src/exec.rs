@@ -63,15 +63,24 @@ impl Executor {
 
     /// Runs `plan` with kernels `kernels` on checked `inputs`, writing `outputs`
     /// (allocated by the caller with the plan's result types; `None` for `none` results).
+    /// Fails only when the arena cannot be allocated.
     pub fn run(
         &mut self,
         plan: &Plan,
         kernels: &[KernelFn],
         inputs: &[Tensor<'_>],
         outputs: &mut [Option<Tensor<'static>>],
-    ) {
+    ) -> Result<(), String> {
         if (self.arena.len() as u64) < plan.arena_bytes {
-            self.arena = AlignedBuf::zeroed(plan.arena_bytes as usize);
+            self.arena = usize::try_from(plan.arena_bytes)
+                .ok()
+                .and_then(AlignedBuf::try_zeroed)
+                .ok_or_else(|| {
+                    format!(
+                        "@{}: cannot allocate its arena of {} bytes",
+                        plan.name, plan.arena_bytes
+                    )
+                })?;
         }
         let arena = self.arena.as_ptr();
         let ptrs = Ptrs(
@@ -98,6 +107,7 @@ impl Executor {
                 }
             }
         });
+        Ok(())
     }
 }
 
@@ -168,7 +178,7 @@ fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize)
             c,
             accumulate,
         } => {
-            let par = if m * n * k >= PARALLEL_GEMM && threads > 1 {
+            let par = if m.saturating_mul(*n).saturating_mul(*k) >= PARALLEL_GEMM && threads > 1 {
                 gemm::Parallelism::Rayon(threads)
             } else {
                 gemm::Parallelism::None
@@ -384,15 +394,16 @@ mod blas {
         let _ = n;
     }
 
-    /// `(transpose, leading dimension)` of a row-major view, if it has a unit stride.
+    /// `(transpose, leading dimension)` of a row-major view, if it has a unit stride and
+    /// a leading dimension CBLAS's `int` holds.
     #[cfg_attr(not(joinery_openblas), allow(dead_code))]
     fn layout(r: &MatRef, rows: usize, cols: usize) -> Option<(i32, i32)> {
         const NO: i32 = 111;
         const TRANS: i32 = 112;
         if r.cs == 1 && r.rs >= cols.max(1) as i64 {
-            Some((NO, r.rs as i32))
+            Some((NO, i32::try_from(r.rs).ok()?))
         } else if r.rs == 1 && r.cs >= rows.max(1) as i64 {
-            Some((TRANS, r.cs as i32))
+            Some((TRANS, i32::try_from(r.cs).ok()?))
         } else {
             None
         }
@@ -413,6 +424,14 @@ mod blas {
         let (Some((ta, lda)), Some((tb, ldb))) = (layout(a.0, m, k), layout(b.0, k, n)) else {
             return false;
         };
+        let (Ok(mi), Ok(ni), Ok(ki), Ok(ldc)) = (
+            i32::try_from(m),
+            i32::try_from(n),
+            i32::try_from(k),
+            i32::try_from(c.0.rs),
+        ) else {
+            return false;
+        };
         if c.0.cs != 1 || c.0.rs < n.max(1) as i64 {
             return false;
         }
@@ -420,20 +439,7 @@ mod blas {
         // SAFETY: the views cover m x k, k x n and m x n f32 elements.
         unsafe {
             cblas_sgemm(
-                101,
-                ta,
-                tb,
-                m as i32,
-                n as i32,
-                k as i32,
-                1.0,
-                a.1,
-                lda,
-                b.1,
-                ldb,
-                beta,
-                c.1,
-                c.0.rs as i32,
+                101, ta, tb, mi, ni, ki, 1.0, a.1, lda, b.1, ldb, beta, c.1, ldc,
             )
         };
         true
