@@ -298,6 +298,33 @@ fn input_mutations_are_written_back() {
     assert!(outs[4].is_none() && outs[5].is_none());
 }
 
+/// Regression (issue 10): loops tested their condition only after a first iteration, so
+/// a kernel over an empty space read and wrote one row of buffers that have none.
+#[test]
+fn empty_tensors_run_no_iterations() {
+    let text = r#"
+func.func @empty(%x: tensor<0x4xf32>) -> (tensor<0x4xf32>, tensor<4xf32>) {
+  %r = aten.relu %x : (tensor<0x4xf32>) -> tensor<0x4xf32>
+  %s = aten.sum.dim_IntList %x {dim = [0], keepdim = false} : (tensor<0x4xf32>) -> tensor<4xf32>
+  func.return %r, %s : tensor<0x4xf32>, tensor<4xf32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    check_function(&mut ctx, module, "empty", "empty tensors").expect("matches the interpreter");
+}
+
+/// Regression (issue 10): `i1` comparisons were signed, so true (-1) sorted below false.
+#[test]
+fn bool_comparisons_order_false_below_true() {
+    let text = r#"
+func.func @order(%a: tensor<16xi1>, %b: tensor<16xi1>) -> (tensor<16xi1>, tensor<16xi1>) {
+  %lt = aten.lt.Tensor %a, %b : (tensor<16xi1>, tensor<16xi1>) -> tensor<16xi1>
+  %ge = aten.ge.Tensor %a, %b : (tensor<16xi1>, tensor<16xi1>) -> tensor<16xi1>
+  func.return %lt, %ge : tensor<16xi1>, tensor<16xi1>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    check_function(&mut ctx, module, "order", "bool order").expect("matches the interpreter");
+}
+
 #[test]
 fn unsupported_ops_are_diagnostics_naming_the_op() {
     let text =
