@@ -362,7 +362,7 @@ impl Gemm {
 
     /// Floating-point operations of one call.
     pub fn flops(&self) -> f64 {
-        2.0 * (self.m * self.n * self.k * self.batch) as f64
+        2.0 * self.m as f64 * self.n as f64 * self.k as f64 * self.batch as f64
     }
 }
 

@@ -192,3 +192,30 @@ fn mutated_l3_never_panics_nor_reaches_an_internal_error() {
         "only {translated} of {mutants} mutants translated"
     );
 }
+
+/// Edge cases that are valid and must translate: a reduction over a 2^80-point space
+/// (its work count saturates instead of overflowing), an empty space, a rank-0 kernel.
+#[test]
+fn extreme_spaces_translate() {
+    let kernel = |space: &str, maps: &str, ty: &str| {
+        format!(
+            r#"func.func @f(%x: {ty}) -> {ty} {{
+  %o = kernel.alloc {{output = 0 : i64}} : () -> {ty}
+  kernel.fill %o {{value = 0.0 : f64}} : ({ty}) -> ()
+  "kernel.fused"(%x, %o) <{{in_maps = [{maps}], name = "k", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [{maps}], sources = [], space = {space}}}> ({{
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }}) : ({ty}, {ty}) -> ()
+  func.return %o : {ty}
+}}"#
+        )
+    };
+    install_hook();
+    for text in [
+        kernel("[1099511627776, 1099511627776]", "[0, 0, 0]", "tensor<1xf32>"),
+        kernel("[0, 4]", "[0, 0, 1]", "tensor<4xf32>"),
+        kernel("[]", "[0]", "tensor<f32>"),
+    ] {
+        assert_eq!(guarded_check(&text), Ok(Outcome::Translated), "{text}");
+    }
+}

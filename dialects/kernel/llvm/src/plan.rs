@@ -117,7 +117,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     .map(|&v| buffer(&index, op, v))
                     .collect::<Result<_, _>>()?;
                 let extent = k.space.first().copied().unwrap_or(1);
-                let work = k.space.iter().product::<u64>();
+                let work = k.space.iter().fold(1u64, |w, &d| w.saturating_mul(d));
                 let mut partial = Vec::new();
                 for (o, &kind) in k.out_kinds.iter().enumerate() {
                     let map = &k.out_maps[o];
