@@ -92,3 +92,39 @@
     }) : (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) -> ()
     func.return %1, %3 : tensor<4x4xf32>, tensor<4x4xf32>
   }
+
+// Regression (issue 10): q reads p's output through a flip, so merging p into c would
+// hoist w (which c needs) and the merged kernel above p; both use %u, allocated after p,
+// so the pair is left alone.
+// CHECK-LABEL: func.func @alloc_between$not_hoisted
+// CHECK:         "kernel.fused"(%x, %[[T:.*]]) <{{.*}}name = "p"
+// CHECK:         "kernel.fused"(%[[T]], %{{.*}}) <{{.*}}name = "q"
+// CHECK:         %[[U:.*]] = kernel.alloc : () -> tensor<4xf32>
+// CHECK:         "kernel.fused"(%x, %[[U]]) <{{.*}}name = "w"
+// CHECK:         "kernel.fused"(%[[T]], %[[U]], %{{.*}}) <{{.*}}name = "c"
+func.func @alloc_between$not_hoisted(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %t = kernel.alloc : () -> tensor<4xf32>
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  %r = kernel.alloc {output = 1 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %t) <{in_maps = [[0, 1]], name = "p", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.neg"], space = [4]}> ({
+  ^bb0(%a: f32):
+    %n = kernel.neg %a : (f32) -> f32
+    "kernel.yield"(%n) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%t, %r) <{in_maps = [[3, -1]], name = "q", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.flip"], space = [4]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  %u = kernel.alloc : () -> tensor<4xf32>
+  "kernel.fused"(%x, %u) <{in_maps = [[0, 1]], name = "w", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.abs"], space = [4]}> ({
+  ^bb0(%a: f32):
+    %e = kernel.abs %a : (f32) -> f32
+    "kernel.yield"(%e) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%t, %u, %o) <{in_maps = [[0, 1], [3, -1]], name = "c", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.add.Tensor"], space = [4]}> ({
+  ^bb0(%a: f32, %b: f32):
+    %s = kernel.add %a, %b : (f32, f32) -> f32
+    "kernel.yield"(%s) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o, %r : tensor<4xf32>, tensor<4xf32>
+}

@@ -160,3 +160,352 @@ func.func @scalar$arity(%x: tensor<2xf32>) -> tensor<2xf32> {
   }) : (tensor<2xf32>, tensor<2xf32>) -> ()
   func.return %o : tensor<2xf32>
 }
+
+// -----
+
+func.func @scalar$operand_types(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    %i = kernel.index {dim = 0 : i64} : () -> i64
+    // expected-error@+1 {{'kernel.add' takes operands of its result type}}
+    %c = kernel.add %a, %i : (f32, i64) -> f32
+    "kernel.yield"(%c) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @scalar$float_op_on_int(%x: tensor<4xi64>) -> tensor<4xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: i64):
+    // expected-error@+1 {{'kernel.exp' is not defined on i64}}
+    %c = kernel.exp %a : (i64) -> i64
+    "kernel.yield"(%c) : (i64) -> ()
+  }) : (tensor<4xi64>, tensor<4xi64>) -> ()
+  func.return %o : tensor<4xi64>
+}
+
+// -----
+
+func.func @scalar$int_division(%x: tensor<4xi64>) -> tensor<4xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: i64):
+    // expected-error@+1 {{'kernel.div' is not defined on i64}}
+    %c = kernel.div %a, %a : (i64, i64) -> i64
+    "kernel.yield"(%c) : (i64) -> ()
+  }) : (tensor<4xi64>, tensor<4xi64>) -> ()
+  func.return %o : tensor<4xi64>
+}
+
+// -----
+
+func.func @scalar$bool_arithmetic(%x: tensor<4xi1>) -> tensor<4xi1> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi1>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: i1):
+    // expected-error@+1 {{'kernel.add' is not defined on i1}}
+    %c = kernel.add %a, %a : (i1, i1) -> i1
+    "kernel.yield"(%c) : (i1) -> ()
+  }) : (tensor<4xi1>, tensor<4xi1>) -> ()
+  func.return %o : tensor<4xi1>
+}
+
+// -----
+
+func.func @cmp$operand_types(%x: tensor<4xf32>) -> tensor<4xi1> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi1>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    %i = kernel.index {dim = 0 : i64} : () -> i64
+    // expected-error@+1 {{'kernel.cmp' compares two operands of one type}}
+    %c = kernel.cmp %a, %i {predicate = "lt"} : (f32, i64) -> i1
+    "kernel.yield"(%c) : (i1) -> ()
+  }) : (tensor<4xf32>, tensor<4xi1>) -> ()
+  func.return %o : tensor<4xi1>
+}
+
+// -----
+
+func.func @cmp$result_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    // expected-error@+1 {{'kernel.cmp' yields an i1}}
+    %c = kernel.cmp %a, %a {predicate = "lt"} : (f32, f32) -> f32
+    "kernel.yield"(%c) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @select$condition_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    %i = kernel.index {dim = 0 : i64} : () -> i64
+    // expected-error@+1 {{'kernel.select' selects by an i1 condition}}
+    %c = kernel.select %i, %a, %a : (i64, f32, f32) -> f32
+    "kernel.yield"(%c) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @select$branch_types(%x: tensor<4xf32>, %m: tensor<4xi1>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %m, %o) <{in_maps = [[0, 1], [0, 1]], name = "k", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32, %b: i1):
+    %i = kernel.index {dim = 0 : i64} : () -> i64
+    // expected-error@+1 {{'kernel.select' selects between two values of its result type}}
+    %c = kernel.select %b, %a, %i : (i1, f32, i64) -> f32
+    "kernel.yield"(%c) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @index$result_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    // expected-error@+1 {{'kernel.index' yields an i64}}
+    %i = kernel.index {dim = 0 : i64} : () -> f32
+    "kernel.yield"(%i) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @index$dim_beyond_space(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    // expected-error@+1 {{'kernel.index' of dim 1 in a kernel over a 1-dimensional space}}
+    %i = kernel.index {dim = 1 : i64} : () -> i64
+    %f = kernel.cast %i : (i64) -> f32
+    "kernel.yield"(%f) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @scalar$outside_a_body() {
+  // expected-error@+1 {{'kernel.const' may appear only in a 'kernel.fused' body}}
+  %c = kernel.const {value = 1.0 : f64} : () -> f32
+  func.return
+}
+
+// -----
+
+func.func @yield$outside_a_body() {
+  // expected-error@+1 {{'kernel.yield' ends a 'kernel.fused' body and may appear nowhere else}}
+  "kernel.yield"() : () -> ()
+}
+
+// -----
+
+// Bodies are isolated from above: the outer names are not in scope.
+func.func @fused$value_from_above(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    %c = kernel.add %a, %a : (f32, f32) -> f32
+    "kernel.yield"(%c) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k2", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    // expected-error@+1 {{use of undefined value '%x'}}
+    "kernel.yield"(%x) : (tensor<4xf32>) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused$non_scalar_op_in_body(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    // expected-error@+1 {{'kernel.fused' bodies hold only scalar kernel ops, not 'kernel.alloc'}}
+    %b = kernel.alloc : () -> tensor<4xf32>
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused$sum_of_bool(%x: tensor<4xi1>) -> tensor<1xi1> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<1xi1>
+  kernel.fill %o {value = 0.0 : f64} : (tensor<1xi1>) -> ()
+  // expected-error@+1 {{output #0 accumulates ("sum") into i1, which has no sum or max}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [[0, 0]], sources = [], space = [4]}> ({
+  ^bb0(%a: i1):
+    "kernel.yield"(%a) : (i1) -> ()
+  }) : (tensor<4xi1>, tensor<1xi1>) -> ()
+  func.return %o : tensor<1xi1>
+}
+
+// -----
+
+func.func @fused$store_broadcast(%x: tensor<4xf32>) -> tensor<1xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<1xf32>
+  // expected-error@+1 {{stored output #0 has stride 0 along dim 0 of the space: it would write its elements 4 times (only "sum" and "max" outputs reduce)}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 0]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<1xf32>) -> ()
+  func.return %o : tensor<1xf32>
+}
+
+// -----
+
+func.func @fused$overlapping_map(%x: tensor<2x2xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  // expected-error@+1 {{the map of output #0 sends different points of the space to one element}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 2, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1, 1]], sources = [], space = [2, 2]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<2x2xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused$partial_sum_overlap(%x: tensor<4x4xf32>) -> tensor<8xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<8xf32>
+  kernel.fill %o {value = 0.0 : f64} : (tensor<8xf32>) -> ()
+  // expected-error@+1 {{the map of output #0 sends different points of the space to one element}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 4, 1, 0]], name = "k", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [[0, 1, 1, 0]], sources = [], space = [4, 4, 2]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4x4xf32>, tensor<8xf32>) -> ()
+  func.return %o : tensor<8xf32>
+}
+
+// -----
+
+func.func @fused$in_place(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  kernel.fill %o {value = 1.0 : f64} : (tensor<4xf32>) -> ()
+  // expected-error@+1 {{output #0 of 'kernel.fused' is also its input #0; kernels do not write in place}}
+  "kernel.fused"(%o, %o) <{in_maps = [[3, -1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused$output_twice(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  // expected-error@+1 {{output #1 of 'kernel.fused' is the buffer of an earlier output}}
+  "kernel.fused"(%x, %o, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store", "store"], out_maps = [[0, 1], [0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a, %a) : (f32, f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused$writes_an_argument(%x: tensor<4xf32>, %y: tensor<4xf32>) {
+  // expected-error@+1 {{output #0 of 'kernel.fused' is written, so it must be a buffer made by 'kernel.alloc' (arguments are only read)}}
+  "kernel.fused"(%x, %y) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return
+}
+
+// -----
+
+func.func @fused$map_overflow(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  // expected-error@+1 {{the map of input #0 overflows 64-bit index arithmetic}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 4611686018427387904]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused$name_not_a_symbol(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  // expected-error@+1 {{'kernel.fused' name "a b" is not a symbol (letters, digits, '_' and '$', not starting with a digit)}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "a b", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused$element_type(%x: tensor<4xf16>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  // expected-error@+1 {{input #0 of 'kernel.fused' has element type f16; kernels handle f32, f64, i64, i32 and i1}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4xf16>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @gemm$c_is_a(%a: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
+  kernel.fill %c {value = 1.0 : f64} : (tensor<2x2xf32>) -> ()
+  // expected-error@+1 {{'kernel.gemm' writes c, which must be another buffer than a and b}}
+  "kernel.gemm"(%c, %a, %c) <{a_map = [0, 0, 2, 1], accumulate = false, b_map = [0, 0, 2, 1], batch = 1 : i64, c_map = [0, 0, 2, 1], k = 2 : i64, m = 2 : i64, n = 2 : i64, sources = []}> : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>) -> ()
+  func.return %c : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @gemm$c_broadcast(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
+  // expected-error@+1 {{'kernel.gemm' c_map writes some element of c more than once}}
+  "kernel.gemm"(%a, %b, %c) <{a_map = [0, 0, 2, 1], accumulate = false, b_map = [0, 0, 2, 1], batch = 1 : i64, c_map = [0, 0, 0, 1], k = 2 : i64, m = 2 : i64, n = 2 : i64, sources = []}> : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>) -> ()
+  func.return %c : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @alloc$too_large() -> tensor<1099511627776x1099511627776xf32> {
+  // expected-error@+1 {{the result of 'kernel.alloc' is too large (more than 2^63 bytes)}}
+  %c = kernel.alloc {output = 0 : i64} : () -> tensor<1099511627776x1099511627776xf32>
+  func.return %c : tensor<1099511627776x1099511627776xf32>
+}
+
+// -----
+
+func.func @alloc$output_not_returned() -> (tensor<2xf32>, tensor<2xf32>) {
+  %a = kernel.alloc {output = 0 : i64} : () -> tensor<2xf32>
+  // expected-error@+1 {{'kernel.alloc' with output = 0 must be result #0 of the function's return}}
+  %b = kernel.alloc {output = 0 : i64} : () -> tensor<2xf32>
+  kernel.fill %a {value = 0.0 : f64} : (tensor<2xf32>) -> ()
+  kernel.fill %b {value = 0.0 : f64} : (tensor<2xf32>) -> ()
+  func.return %a, %b : tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+func.func @alloc$misaligned_offset() {
+  // expected-error@+1 {{'kernel.alloc' offset 6 is not a multiple of the f64 element size (8 bytes)}}
+  %a = kernel.alloc {offset = 6 : i64} : () -> tensor<2xf64>
+  func.return
+}

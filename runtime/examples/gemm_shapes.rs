@@ -257,10 +257,16 @@ fn main() {
         let plan = plan(case, sizes);
         let ptrs = [0, 1, 2].map(|i| t[i].as_ptr().cast::<f32>());
         let mut call = |t: &[Tensor<'static>]| match which {
-            Impl::Runtime => exec.run(&plan, &[], t, &mut []),
-            Impl::MatrixMultiply => matrixmultiply_gemm(case, ptrs, threads, &pool),
+            Impl::Runtime => exec.run(&plan, &[], t, &mut []).map_err(|e| e.to_string()),
+            Impl::MatrixMultiply => {
+                matrixmultiply_gemm(case, ptrs, threads, &pool);
+                Ok(())
+            }
         };
-        call(&t);
+        if let Err(e) = call(&t) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
         let err = check(case, t[0].as_slice(), t[1].as_slice(), &c0, t[2].as_slice());
         let ok = err < 1e-4;
         failed |= !ok;
@@ -269,7 +275,10 @@ fn main() {
         while times.len() < 5 || (start.elapsed().as_secs_f64() < min_time && times.len() < 10_000)
         {
             let s = Instant::now();
-            call(&t);
+            if let Err(e) = call(&t) {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
             times.push(s.elapsed().as_secs_f64());
         }
         times.sort_by(f64::total_cmp);

@@ -104,13 +104,19 @@ fn dtype_to_dl(d: DType) -> DLDataType {
     }
 }
 
-/// Borrows a CPU, compact row-major DLTensor as a [`Tensor`].
+/// Borrows a CPU, compact row-major DLTensor as a [`Tensor`]. Every field is checked
+/// first: a null pointer, a negative `ndim` or extent, a size past `isize::MAX`, strides
+/// that are not compact row-major, data not aligned to its elements or another device are
+/// errors naming `what`.
 ///
 /// # Safety
 /// `t` must be a valid DLTensor whose data outlives the returned tensor.
 unsafe fn borrow_dl<'a>(t: &DLTensor, what: &str) -> Result<Tensor<'a>, String> {
     if t.device.device_type != KDL_CPU {
-        return Err(format!("{what}: only CPU tensors are supported"));
+        return Err(format!(
+            "{what}: only CPU tensors are supported (device type {})",
+            t.device.device_type
+        ));
     }
     let dtype = dtype_from_dl(t.dtype).ok_or_else(|| {
         format!(
@@ -118,16 +124,28 @@ unsafe fn borrow_dl<'a>(t: &DLTensor, what: &str) -> Result<Tensor<'a>, String> 
             t.dtype.code, t.dtype.bits, t.dtype.lanes
         )
     })?;
-    let ndim = t.ndim.max(0) as usize;
+    let ndim = usize::try_from(t.ndim).map_err(|_| format!("{what}: negative ndim {}", t.ndim))?;
+    if ndim > 0 && t.shape.is_null() {
+        return Err(format!("{what}: null shape for {ndim} dimensions"));
+    }
     // SAFETY: a valid DLTensor has ndim shape entries (and strides, when non-null).
-    let shape: Vec<usize> = if ndim == 0 {
-        Vec::new()
+    let dims: &[i64] = if ndim == 0 {
+        &[]
     } else {
         unsafe { std::slice::from_raw_parts(t.shape, ndim) }
-            .iter()
-            .map(|&d| d.max(0) as usize)
-            .collect()
     };
+    let shape = dims
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            usize::try_from(d).map_err(|_| format!("{what}: negative extent {d} in dim {i}"))
+        })
+        .collect::<Result<Vec<usize>, String>>()?;
+    let bytes = shape
+        .iter()
+        .try_fold(dtype.size_bytes(), |acc, &d| acc.checked_mul(d))
+        .filter(|&b| b <= isize::MAX as usize)
+        .ok_or_else(|| format!("{what}: the tensor is too large"))?;
     if !t.strides.is_null() && ndim > 0 {
         // SAFETY: as above.
         let strides = unsafe { std::slice::from_raw_parts(t.strides, ndim) };
@@ -135,14 +153,31 @@ unsafe fn borrow_dl<'a>(t: &DLTensor, what: &str) -> Result<Tensor<'a>, String> 
         for (&s, &d) in strides.iter().zip(&shape).rev() {
             if d > 1 && s != expect {
                 return Err(format!(
-                    "{what}: only compact row-major tensors are supported"
+                    "{what}: only compact row-major tensors are supported (strides {strides:?} for shape {shape:?})"
                 ));
             }
-            expect *= d as i64;
+            expect = expect.saturating_mul(d as i64);
         }
     }
+    if bytes > 0 && t.data.is_null() {
+        return Err(format!("{what}: null data"));
+    }
+    let offset = usize::try_from(t.byte_offset)
+        .ok()
+        .filter(|&o| bytes == 0 || (t.data as usize).checked_add(o).is_some())
+        .ok_or_else(|| format!("{what}: byte_offset {} is out of range", t.byte_offset))?;
     // SAFETY: data + byte_offset holds the tensor's elements, per the DLPack contract.
-    let ptr = unsafe { t.data.cast::<u8>().add(t.byte_offset as usize) };
+    let ptr = if bytes == 0 {
+        std::ptr::null_mut()
+    } else {
+        unsafe { t.data.cast::<u8>().add(offset) }
+    };
+    if !(ptr as usize).is_multiple_of(dtype.size_bytes()) {
+        return Err(format!(
+            "{what}: data is not aligned to its {}-byte elements",
+            dtype.size_bytes()
+        ));
+    }
     // SAFETY: the caller keeps the memory alive and unaliased during the call.
     Ok(unsafe { Tensor::from_raw(ptr, dtype, &shape) })
 }
@@ -200,6 +235,9 @@ unsafe fn write_results(
             results.len()
         ));
     }
+    if n > 0 && out.is_null() {
+        return fail("the result array is null");
+    }
     for (i, r) in results.into_iter().enumerate() {
         // SAFETY: the caller provides n slots.
         unsafe { *out.add(i) = r.map_or(std::ptr::null_mut(), to_managed) };
@@ -212,6 +250,9 @@ unsafe fn write_results(
 /// # Safety
 /// `inputs` must point to `n` valid DLTensors.
 unsafe fn borrow_inputs<'a>(inputs: *const DLTensor, n: usize) -> Result<Vec<Tensor<'a>>, String> {
+    if n > 0 && inputs.is_null() {
+        return Err(format!("the array of {n} input tensors is null"));
+    }
     (0..n)
         .map(|i| {
             // SAFETY: the caller passes n tensors.
@@ -229,6 +270,10 @@ pub struct JoineryLibrary(Library);
 /// `path` must be a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn joinery_library_open(path: *const c_char) -> *mut JoineryLibrary {
+    if path.is_null() {
+        fail("the library path is null");
+        return std::ptr::null_mut();
+    }
     // SAFETY: the caller passes a C string.
     let path = unsafe { CStr::from_ptr(path) }
         .to_string_lossy()
@@ -263,6 +308,10 @@ pub unsafe extern "C" fn joinery_module_get(
     lib: *const JoineryLibrary,
     name: *const c_char,
 ) -> *mut CompiledModule {
+    if lib.is_null() || name.is_null() {
+        fail("joinery_module_get: null library or name");
+        return std::ptr::null_mut();
+    }
     // SAFETY: per the contract above.
     let (lib, name) = unsafe { (&(*lib).0, CStr::from_ptr(name).to_string_lossy()) };
     match lib.module(&name, default_threads()) {
@@ -296,6 +345,9 @@ pub unsafe extern "C" fn joinery_module_arity(
     num_inputs: *mut usize,
     num_outputs: *mut usize,
 ) {
+    if m.is_null() || num_inputs.is_null() || num_outputs.is_null() {
+        return;
+    }
     // SAFETY: per the contract above; out-pointers are writable.
     unsafe {
         let plan = (*m).plan();
@@ -317,13 +369,25 @@ pub unsafe extern "C" fn joinery_module_call(
     outputs: *mut *mut DLManagedTensor,
     n_out: usize,
 ) -> i32 {
+    if m.is_null() {
+        return fail("joinery_module_call: null module");
+    }
+    // SAFETY: `m` is live.
+    let m = unsafe { &*m };
+    if n_out != m.plan().outputs.len() || (n_out > 0 && outputs.is_null()) {
+        return fail(format!(
+            "@{} has {} results; got room for {n_out}{}",
+            m.plan().name,
+            m.plan().outputs.len(),
+            if outputs.is_null() { " (null)" } else { "" }
+        ));
+    }
     // SAFETY: per the contract above.
     let mut args = match unsafe { borrow_inputs(inputs, n_in) } {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
-    // SAFETY: `m` is live.
-    match unsafe { &*m }.call(&mut args) {
+    match m.call(&mut args) {
         // SAFETY: `outputs` has n_out slots.
         Ok(r) => unsafe { write_results(r, outputs, n_out) },
         Err(e) => fail(e.0),
@@ -339,6 +403,10 @@ pub unsafe extern "C" fn joinery_diff_get(
     lib: *const JoineryLibrary,
     name: *const c_char,
 ) -> *mut DifferentiableFn {
+    if lib.is_null() || name.is_null() {
+        fail("joinery_diff_get: null library or name");
+        return std::ptr::null_mut();
+    }
     // SAFETY: per the contract above.
     let (lib, name) = unsafe { (&(*lib).0, CStr::from_ptr(name).to_string_lossy()) };
     match lib.differentiable(&name, default_threads()) {
@@ -375,6 +443,9 @@ pub unsafe extern "C" fn joinery_diff_forward(
     n_out: usize,
     saved: *mut *mut Saved,
 ) -> i32 {
+    if d.is_null() || saved.is_null() {
+        return fail("joinery_diff_forward: null function or saved slot");
+    }
     // SAFETY: per the contract above.
     let mut args = match unsafe { borrow_inputs(inputs, n_in) } {
         Ok(a) => a,
@@ -413,6 +484,9 @@ pub unsafe extern "C" fn joinery_diff_backward(
     }
     // SAFETY: created by Box::into_raw in joinery_diff_forward.
     let saved = unsafe { *Box::from_raw(saved) };
+    if d.is_null() {
+        return fail("joinery_diff_backward: null function");
+    }
     // SAFETY: per the contract above.
     let tans = match unsafe { borrow_inputs(tangents, n_tangents) } {
         Ok(a) => a,
@@ -435,5 +509,232 @@ pub unsafe extern "C" fn joinery_saved_free(saved: *mut Saved) {
     if !saved.is_null() {
         // SAFETY: created by Box::into_raw.
         drop(unsafe { Box::from_raw(saved) });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{ArgSpec, BufferSpec, Location, Plan, ResultSpec, ResultTensor};
+    use std::sync::Arc;
+
+    /// `@f(%x: tensor<2x3xf32>) -> tensor<2x3xf32>` with no steps (its result stays zero):
+    /// enough to exercise the argument checks without generated code.
+    fn module() -> CompiledModule {
+        let plan = Plan {
+            name: "f".into(),
+            inputs: vec![ArgSpec {
+                name: "x".into(),
+                desc: String::new(),
+                dtype: DType::F32,
+                shape: vec![2, 3],
+            }],
+            outputs: vec![ResultSpec {
+                desc: String::new(),
+                tensor: Some(ResultTensor {
+                    dtype: DType::F32,
+                    shape: vec![2, 3],
+                    buffer: 1,
+                }),
+                mutates: None,
+            }],
+            buffers: vec![
+                BufferSpec {
+                    location: Location::Input(0),
+                    bytes: 24,
+                },
+                BufferSpec {
+                    location: Location::Output(0),
+                    bytes: 24,
+                },
+            ],
+            arena_bytes: 0,
+            kernels: vec![],
+            steps: vec![],
+        };
+        plan.check().expect("a valid plan");
+        // SAFETY: the plan runs no kernel.
+        unsafe { CompiledModule::new(plan, vec![], Arc::new(()), 1) }
+    }
+
+    #[test]
+    fn damaged_bundles_are_errors() {
+        let plan = module().plan().clone();
+        let mut bad = plan.clone();
+        bad.steps.push(crate::plan::Step::Fill {
+            buffer: 9,
+            dtype: DType::F32,
+            elements: 6,
+            value: 0.0,
+        });
+        let mut long = plan.clone();
+        long.steps.push(crate::plan::Step::Fill {
+            buffer: 1,
+            dtype: DType::F32,
+            elements: 7,
+            value: 0.0,
+        });
+        let mut result = plan.clone();
+        result.buffers[1].location = Location::Output(3);
+        for (p, want) in [
+            (bad, "buffer 9, which is not there"),
+            (long, "past the end of buffer 1"),
+            (result, "result #3, which is not a tensor result"),
+        ] {
+            let json = crate::plan::Bundle {
+                plans: vec![p],
+                diffs: vec![],
+            }
+            .to_json();
+            let e = crate::plan::Bundle::from_json(&json).expect_err(want);
+            assert!(e.contains(want), "want {want:?}, got {e:?}");
+        }
+    }
+
+    /// A DLTensor over `data` with `shape`, f32 on the CPU.
+    fn dl(data: &mut [f32], shape: &mut [i64]) -> DLTensor {
+        DLTensor {
+            data: data.as_mut_ptr().cast(),
+            device: DLDevice {
+                device_type: KDL_CPU,
+                device_id: 0,
+            },
+            ndim: shape.len() as i32,
+            dtype: dtype_to_dl(DType::F32),
+            shape: shape.as_mut_ptr(),
+            strides: std::ptr::null_mut(),
+            byte_offset: 0,
+        }
+    }
+
+    fn last_error() -> String {
+        // SAFETY: joinery_last_error returns this thread's NUL-terminated message.
+        unsafe { CStr::from_ptr(joinery_last_error()) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// Calls the module on one tensor, edited by `edit`; the error message, or "" on success.
+    fn call_with(edit: impl FnOnce(&mut DLTensor)) -> String {
+        let m = module();
+        let mut data = [1.0f32; 8];
+        let mut shape = [2i64, 3];
+        let mut strides = [3i64, 1];
+        let mut t = dl(&mut data, &mut shape);
+        t.strides = strides.as_mut_ptr();
+        edit(&mut t);
+        let mut out = [std::ptr::null_mut(); 1];
+        // SAFETY: `t` is a DLTensor over live memory; `out` has one slot.
+        let rc = unsafe { joinery_module_call(&m, &t, 1, out.as_mut_ptr(), 1) };
+        if rc == 0 {
+            // SAFETY: a managed result from joinery_module_call.
+            unsafe { delete_managed(out[0]) };
+            String::new()
+        } else {
+            last_error()
+        }
+    }
+
+    #[test]
+    fn a_valid_call_succeeds() {
+        assert_eq!(call_with(|_| {}), "");
+    }
+
+    #[test]
+    fn dlpack_tensors_are_checked_field_by_field() {
+        type Edit = Box<dyn FnOnce(&mut DLTensor)>;
+        let cases: [(&str, Edit); 8] = [
+            ("negative ndim -1", Box::new(|t| t.ndim = -1)),
+            (
+                "expects tensor<2x3xf32>, got tensor<2x3x1xf32>",
+                Box::new(|t| {
+                    t.ndim = 3;
+                    t.strides = std::ptr::null_mut();
+                    t.shape = Box::leak(Box::new([2i64, 3, 1])).as_mut_ptr();
+                }),
+            ),
+            (
+                "null shape for 2 dimensions",
+                Box::new(|t| t.shape = std::ptr::null_mut()),
+            ),
+            (
+                "negative extent -3 in dim 1",
+                Box::new(|t| t.shape = Box::leak(Box::new([2i64, -3])).as_mut_ptr()),
+            ),
+            (
+                "only compact row-major tensors are supported",
+                Box::new(|t| t.strides = Box::leak(Box::new([1i64, 2])).as_mut_ptr()),
+            ),
+            (
+                "only CPU tensors are supported",
+                Box::new(|t| t.device.device_type = 2),
+            ),
+            (
+                "not aligned to its 4-byte elements",
+                Box::new(|t| t.byte_offset = 2),
+            ),
+            ("null data", Box::new(|t| t.data = std::ptr::null_mut())),
+        ];
+        for (want, edit) in cases {
+            let got = call_with(edit);
+            assert!(got.contains(want), "want {want:?}, got {got:?}");
+            assert!(
+                got.starts_with("argument #0") || got.contains("argument #0"),
+                "the message names the argument: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn null_handles_and_arrays_are_errors() {
+        let m = module();
+        let mut out = [std::ptr::null_mut(); 1];
+        // SAFETY: null pointers are what is being checked.
+        unsafe {
+            assert_eq!(
+                joinery_module_call(std::ptr::null(), std::ptr::null(), 0, out.as_mut_ptr(), 1),
+                -1
+            );
+            assert!(last_error().contains("null module"));
+            assert_eq!(
+                joinery_module_call(&m, std::ptr::null(), 1, out.as_mut_ptr(), 1),
+                -1
+            );
+            assert!(last_error().contains("null"), "{}", last_error());
+            let mut data = [0.0f32; 6];
+            let mut shape = [2i64, 3];
+            let t = dl(&mut data, &mut shape);
+            assert_eq!(joinery_module_call(&m, &t, 1, std::ptr::null_mut(), 1), -1);
+            assert!(last_error().contains("(null)"), "{}", last_error());
+            assert_eq!(joinery_module_call(&m, &t, 1, out.as_mut_ptr(), 2), -1);
+            assert!(last_error().contains("has 1 results; got room for 2"));
+            assert!(joinery_library_open(std::ptr::null()).is_null());
+            assert!(joinery_module_get(std::ptr::null(), std::ptr::null()).is_null());
+            assert!(joinery_diff_get(std::ptr::null(), std::ptr::null()).is_null());
+            let mut saved = std::ptr::null_mut();
+            assert_eq!(
+                joinery_diff_forward(std::ptr::null(), &t, 1, out.as_mut_ptr(), 1, &mut saved),
+                -1
+            );
+            let (mut a, mut b) = (7usize, 7usize);
+            joinery_module_arity(std::ptr::null(), &mut a, &mut b);
+            assert_eq!((a, b), (7, 7));
+        }
+    }
+
+    #[test]
+    fn empty_tensors_are_aligned() {
+        let m = module();
+        let mut shape = [0i64, 3];
+        let mut t = dl(&mut [], &mut shape);
+        t.data = std::ptr::null_mut();
+        let mut out = [std::ptr::null_mut(); 1];
+        // SAFETY: an empty tensor needs no data.
+        let rc = unsafe { joinery_module_call(&m, &t, 1, out.as_mut_ptr(), 1) };
+        assert_eq!(rc, -1);
+        assert!(last_error().contains("expects tensor<2x3xf32>, got tensor<0x3xf32>"));
+        let e = Tensor::zeros(DType::F64, &[0]);
+        assert!((e.as_ptr() as usize).is_multiple_of(crate::tensor::ALIGN));
+        assert!(e.to_f64_vec().is_empty());
     }
 }

@@ -61,15 +61,24 @@ impl Executor {
 
     /// Runs `plan` with kernels `kernels` on checked `inputs`, writing `outputs`
     /// (allocated by the caller with the plan's result types; `None` for `none` results).
+    /// Fails only when the arena cannot be allocated.
     pub fn run(
         &mut self,
         plan: &Plan,
         kernels: &[KernelFn],
         inputs: &[Tensor<'_>],
         outputs: &mut [Option<Tensor<'static>>],
-    ) {
+    ) -> Result<(), String> {
         if (self.arena.len() as u64) < plan.arena_bytes {
-            self.arena = AlignedBuf::zeroed(plan.arena_bytes as usize);
+            self.arena = usize::try_from(plan.arena_bytes)
+                .ok()
+                .and_then(AlignedBuf::try_zeroed)
+                .ok_or_else(|| {
+                    format!(
+                        "@{}: cannot allocate its arena of {} bytes",
+                        plan.name, plan.arena_bytes
+                    )
+                })?;
         }
         let arena = self.arena.as_ptr();
         let ptrs = Ptrs(
@@ -96,6 +105,7 @@ impl Executor {
                 }
             }
         });
+        Ok(())
     }
 }
 

@@ -106,15 +106,23 @@ impl CompiledModule {
         inputs: &mut [Tensor<'_>],
     ) -> Result<Vec<Option<Tensor<'static>>>, CallError> {
         self.check_inputs(inputs)?;
-        let mut outputs: Vec<Option<Tensor<'static>>> = self
-            .plan
-            .outputs
-            .iter()
-            .map(|r| r.tensor.as_ref().map(|t| Tensor::zeros(t.dtype, &t.shape)))
-            .collect();
+        let mut outputs: Vec<Option<Tensor<'static>>> = Vec::new();
+        for (j, r) in self.plan.outputs.iter().enumerate() {
+            outputs.push(match &r.tensor {
+                None => None,
+                Some(t) => Some(Tensor::try_zeros(t.dtype, &t.shape).ok_or_else(|| {
+                    CallError(format!(
+                        "@{}: cannot allocate result #{j} ({})",
+                        self.plan.name,
+                        describe(t.dtype, &t.shape)
+                    ))
+                })?),
+            });
+        }
         {
             let mut exec = self.exec.lock().unwrap_or_else(|e| e.into_inner());
-            exec.run(&self.plan, &self.kernels, inputs, &mut outputs);
+            exec.run(&self.plan, &self.kernels, inputs, &mut outputs)
+                .map_err(CallError)?;
         }
         for (r, out) in self.plan.outputs.iter().zip(&outputs) {
             if let (Some(i), Some(t)) = (r.mutates, out) {

@@ -185,8 +185,181 @@ impl Bundle {
         serde_json::to_string(self).expect("plans serialize")
     }
 
-    /// Parses a bundle from JSON.
+    /// Parses a bundle from JSON and checks it ([`Bundle::check`]).
     pub fn from_json(text: &str) -> Result<Bundle, String> {
-        serde_json::from_str(text).map_err(|e| format!("malformed plan bundle: {e}"))
+        let bundle: Bundle =
+            serde_json::from_str(text).map_err(|e| format!("malformed plan bundle: {e}"))?;
+        bundle
+            .check()
+            .map_err(|e| format!("malformed plan bundle: {e}"))?;
+        Ok(bundle)
     }
+
+    /// Checks every plan ([`Plan::check`]) and that pairs name plans of the bundle.
+    pub fn check(&self) -> Result<(), String> {
+        for p in &self.plans {
+            p.check()?;
+        }
+        for d in &self.diffs {
+            if d.forward >= self.plans.len() || d.backward >= self.plans.len() {
+                return Err(format!("pair {} names a plan that is not there", d.name));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// Checks what running the plan relies on, so that a damaged plan is an error rather
+    /// than memory corruption: every index names an existing argument, result, buffer or
+    /// kernel; buffers have the bytes of their tensors and arena slots lie inside the
+    /// arena; fills, partial reductions and GEMM operands stay inside their buffers.
+    /// (What a kernel touches is in its code, checked when it was compiled.)
+    pub fn check(&self) -> Result<(), String> {
+        let at = |what: &str| format!("@{}: {what}", self.name);
+        let bytes_of = |dtype: DType, shape: &[usize]| {
+            shape.iter().try_fold(dtype.size_bytes() as u64, |acc, &d| {
+                acc.checked_mul(d as u64)
+            })
+        };
+        for (b, buf) in self.buffers.iter().enumerate() {
+            let expect = match buf.location {
+                Location::Input(i) => {
+                    let a = self
+                        .inputs
+                        .get(i)
+                        .ok_or_else(|| at(&format!("buffer {b} is missing argument #{i}")))?;
+                    bytes_of(a.dtype, &a.shape)
+                }
+                Location::Output(j) => {
+                    let t = self
+                        .outputs
+                        .get(j)
+                        .and_then(|r| r.tensor.as_ref())
+                        .ok_or_else(|| {
+                            at(&format!(
+                                "buffer {b} is result #{j}, which is not a tensor result"
+                            ))
+                        })?;
+                    bytes_of(t.dtype, &t.shape)
+                }
+                Location::Arena { offset } => {
+                    if offset
+                        .checked_add(buf.bytes)
+                        .is_none_or(|end| end > self.arena_bytes)
+                    {
+                        return Err(at(&format!("buffer {b} lies outside the arena")));
+                    }
+                    Some(buf.bytes)
+                }
+            };
+            if expect != Some(buf.bytes) {
+                return Err(at(&format!(
+                    "buffer {b} has {} bytes, not its tensor's",
+                    buf.bytes
+                )));
+            }
+        }
+        let buffer = |b: usize| {
+            self.buffers
+                .get(b)
+                .ok_or_else(|| at(&format!("a step names buffer {b}, which is not there")))
+        };
+        for (j, r) in self.outputs.iter().enumerate() {
+            if let Some(t) = &r.tensor
+                && buffer(t.buffer)?.location != Location::Output(j)
+            {
+                return Err(at(&format!("result #{j} is not read from its own buffer")));
+            }
+            if let Some(i) = r.mutates {
+                let same = match (self.inputs.get(i), &r.tensor) {
+                    (Some(a), Some(t)) => a.dtype == t.dtype && a.shape == t.shape,
+                    _ => false,
+                };
+                if !same {
+                    return Err(at(&format!(
+                        "result #{j} cannot be written back to argument #{i}"
+                    )));
+                }
+            }
+        }
+        let inside = |b: usize, elements: u64, size: u64| -> Result<(), String> {
+            let bytes = buffer(b)?.bytes;
+            if elements.checked_mul(size).is_none_or(|n| n > bytes) {
+                return Err(at(&format!("a step reaches past the end of buffer {b}")));
+            }
+            Ok(())
+        };
+        for step in &self.steps {
+            match step {
+                Step::Kernel {
+                    kernel,
+                    args,
+                    partial,
+                    ..
+                } => {
+                    if *kernel >= self.kernels.len() {
+                        return Err(at(&format!(
+                            "a step runs kernel {kernel}, which is not there"
+                        )));
+                    }
+                    for &b in args {
+                        buffer(b)?;
+                    }
+                    for p in partial {
+                        let b = *args
+                            .get(p.arg)
+                            .ok_or_else(|| at("a partial reduction names no argument"))?;
+                        inside(b, p.elements, 4)?;
+                    }
+                }
+                Step::Fill {
+                    buffer: b,
+                    dtype,
+                    elements,
+                    ..
+                } => inside(*b, *elements, dtype.size_bytes() as u64)?,
+                Step::Gemm {
+                    m,
+                    n,
+                    k,
+                    batch,
+                    a,
+                    b,
+                    c,
+                    ..
+                } => {
+                    for (r, rows, cols) in [(a, m, k), (b, k, n), (c, m, n)] {
+                        let elements = buffer(r.buffer)?.bytes / 4;
+                        if !matrix_inside(r, *batch, *rows, *cols, elements) {
+                            return Err(at(&format!(
+                                "a GEMM operand reaches outside buffer {}",
+                                r.buffer
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether every element `offset + bs*i + rs*r + cs*c` of a `batch` x `rows` x `cols`
+/// view lies in `0..elements`.
+fn matrix_inside(r: &MatRef, batch: usize, rows: usize, cols: usize, elements: u64) -> bool {
+    if batch == 0 || rows == 0 || cols == 0 {
+        return true;
+    }
+    let reach = |stride: i64, extent: usize| -> Option<(i64, i64)> {
+        let v = stride.checked_mul(i64::try_from(extent - 1).ok()?)?;
+        Some((v.min(0), v.max(0)))
+    };
+    let range = [(r.bs, batch), (r.rs, rows), (r.cs, cols)]
+        .into_iter()
+        .try_fold((r.offset, r.offset), |(lo, hi), (s, e)| {
+            let (dl, dh) = reach(s, e)?;
+            Some((lo.checked_add(dl)?, hi.checked_add(dh)?))
+        });
+    range.is_some_and(|(lo, hi)| lo >= 0 && (hi as u64) < elements)
 }

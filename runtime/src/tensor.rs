@@ -22,6 +22,14 @@ pub fn describe(dtype: DType, shape: &[usize]) -> String {
 /// Alignment of owned storage: one AVX-512 vector, one cache line.
 pub const ALIGN: usize = 64;
 
+/// A non-null pointer aligned to [`ALIGN`] for empty storage: an empty tensor's elements
+/// are still viewed as (empty) slices, which must be aligned for every dtype.
+fn aligned_dangling() -> NonNull<u8> {
+    #[repr(align(64))]
+    struct Aligned;
+    NonNull::<Aligned>::dangling().cast()
+}
+
 /// Owned, zero-initialised, [`ALIGN`]-aligned bytes.
 pub struct AlignedBuf {
     ptr: NonNull<u8>,
@@ -34,19 +42,29 @@ unsafe impl Send for AlignedBuf {}
 unsafe impl Sync for AlignedBuf {}
 
 impl AlignedBuf {
-    /// `bytes` zero bytes.
+    /// `bytes` zero bytes; aborts when memory runs out (see [`AlignedBuf::try_zeroed`]).
     pub fn zeroed(bytes: usize) -> AlignedBuf {
+        AlignedBuf::try_zeroed(bytes).unwrap_or_else(|| {
+            let layout = Layout::from_size_align(bytes, ALIGN).unwrap_or(Layout::new::<u8>());
+            std::alloc::handle_alloc_error(layout)
+        })
+    }
+
+    /// `bytes` zero bytes, or `None` when they cannot be allocated.
+    pub fn try_zeroed(bytes: usize) -> Option<AlignedBuf> {
         if bytes == 0 {
-            return AlignedBuf {
-                ptr: NonNull::<[u8; ALIGN]>::dangling().cast(),
+            return Some(AlignedBuf {
+                ptr: aligned_dangling(),
                 bytes,
-            };
+            });
         }
-        let layout = Layout::from_size_align(bytes, ALIGN).expect("tensor size overflows");
+        let layout = Layout::from_size_align(bytes, ALIGN).ok()?;
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc_zeroed(layout) };
-        let ptr = NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
-        AlignedBuf { ptr, bytes }
+        Some(AlignedBuf {
+            ptr: NonNull::new(raw)?,
+            bytes,
+        })
     }
 
     /// The start of the allocation.
@@ -142,6 +160,19 @@ impl Tensor<'static> {
         }
     }
 
+    /// A zero-filled owned tensor, or `None` when its bytes overflow or cannot be
+    /// allocated.
+    pub fn try_zeros(dtype: DType, shape: &[usize]) -> Option<Tensor<'static>> {
+        let bytes = shape
+            .iter()
+            .try_fold(dtype.size_bytes(), |acc, &d| acc.checked_mul(d))?;
+        Some(Tensor {
+            dtype,
+            shape: shape.to_vec(),
+            storage: Storage::Owned(AlignedBuf::try_zeroed(bytes)?),
+        })
+    }
+
     /// An owned tensor holding `values` (row-major); panics if the count does not match.
     pub fn from_vec<T: Element>(shape: &[usize], values: Vec<T>) -> Tensor<'static> {
         assert_eq!(
@@ -191,7 +222,7 @@ impl<'a> Tensor<'a> {
             dtype,
             shape: shape.to_vec(),
             storage: Storage::Borrowed {
-                ptr: NonNull::new(ptr).unwrap_or(NonNull::dangling()),
+                ptr: NonNull::new(ptr).unwrap_or_else(aligned_dangling),
                 bytes,
                 _life: PhantomData,
             },

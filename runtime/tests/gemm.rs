@@ -364,7 +364,9 @@ fn plan_step_through_the_executor() {
         Tensor::from_vec(&[k * n], b.clone()),
         Tensor::from_vec(&[batch * m * n], c0.clone()),
     ];
-    Executor::new(2).run(&plan, &[], &inputs, &mut []);
+    Executor::new(2)
+        .run(&plan, &[], &inputs, &mut [])
+        .expect("runs");
     let got = inputs[2].as_slice::<f32>();
     for i in 0..batch {
         for r in 0..m {

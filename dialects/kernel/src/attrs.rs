@@ -116,15 +116,28 @@ impl Map {
     }
 }
 
-/// Row-major strides of a shape, in elements.
+/// Row-major strides of a shape, in elements (saturating: a verified buffer's fit).
 pub fn contiguous(shape: &[u64]) -> Vec<i64> {
     let mut s = vec![0i64; shape.len()];
     let mut acc = 1i64;
     for i in (0..shape.len()).rev() {
         s[i] = acc;
-        acc *= shape[i] as i64;
+        acc = acc.saturating_mul(i64::try_from(shape[i]).unwrap_or(i64::MAX));
     }
     s
+}
+
+/// The element types kernel buffers and scalars may have: those code generation and the
+/// runtime handle.
+pub const KERNEL_DTYPES: [DType; 5] = [DType::F32, DType::F64, DType::I64, DType::I32, DType::Bool];
+
+/// Bytes of a buffer of `shape` and `dtype`, if that is at most `i64::MAX` (so element
+/// indices, byte offsets and arena sizes fit 64-bit arithmetic).
+pub fn checked_bytes(shape: &[u64], dtype: DType) -> Option<u64> {
+    shape
+        .iter()
+        .try_fold(dtype.size_bytes() as u64, |acc, &d| acc.checked_mul(d))
+        .filter(|&b| b <= i64::MAX as u64)
 }
 
 /// Static shape and element type of a buffer type (`tensor<4x8xf32>`); `None` for a
@@ -141,11 +154,42 @@ pub fn static_info(ctx: &Context, ty: Type) -> Option<(Vec<u64>, DType)> {
     Some((shape, ctx.dtype_of(element)?))
 }
 
-/// Bytes of a buffer value (a static tensor type; 0 for anything else).
+/// Bytes of a buffer value (a static tensor type; 0 for anything else; `u64::MAX` for a
+/// size [`checked_bytes`] refuses, which the verifier rejects).
 pub fn buffer_bytes(ctx: &Context, v: Value) -> u64 {
     static_info(ctx, ctx.value_type(v)).map_or(0, |(shape, dt)| {
-        shape.iter().product::<u64>() * dt.size_bytes() as u64
+        checked_bytes(&shape, dt).unwrap_or(u64::MAX)
     })
+}
+
+/// Whether `name` can be a kernel's symbol: letters, digits, `_` and `$`, not starting
+/// with a digit (a C identifier, as the generated header declares it; `$` as compilers
+/// allow). The kernel's body function adds a `.`, so it never collides with a kernel.
+pub fn is_kernel_symbol(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// `text` made a kernel symbol ([`is_kernel_symbol`]): other characters become `_`, and
+/// a leading digit or an empty text gets a `_` before it.
+pub fn kernel_symbol(text: &str) -> String {
+    let mut s: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '$' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$') {
+        s.insert(0, '_');
+    }
+    s
 }
 
 /// `kernel.fused`: operands are `num_inputs` input buffers then one buffer per output.
@@ -318,7 +362,7 @@ impl Gemm {
 
     /// Floating-point operations of one call.
     pub fn flops(&self) -> f64 {
-        2.0 * (self.m * self.n * self.k * self.batch) as f64
+        2.0 * self.m as f64 * self.n as f64 * self.k as f64 * self.batch as f64
     }
 }
 

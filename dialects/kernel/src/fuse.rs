@@ -8,10 +8,12 @@
 //! yielded scalars; `P`'s stores that something else still reads (another op, or the
 //! caller: a result buffer) stay as extra outputs, the rest disappear with their
 //! `kernel.alloc`. The merged kernel sits where `C` was when no op between them touches
-//! `P`'s outputs; else where `P` was, after the ops between them that `C` depends on
-//! (their dependency cone, fills of `C`'s accumulators included) are hoisted above `P`,
-//! when none of those touches `P`'s outputs or writes its inputs; otherwise the pair is
-//! left alone (fusing would reorder a read and a write). Buffers being written once
+//! `P`'s outputs or writes its inputs; else where `P` was, after the ops between them
+//! that `C` depends on (their dependency cone, fills of `C`'s accumulators included) are
+//! hoisted above `P`, when none of those touches `P`'s outputs or writes its inputs, the
+//! ops left between read neither `C`'s outputs nor what a hoisted op writes, and what
+//! moves up uses no value defined below `P`; otherwise the pair is left alone (fusing
+//! would reorder a read and a write). Buffers being written once
 //! before memory planning is what makes this reasoning sound, so the pass refuses planned
 //! functions. A reduction is never read inside its own loop nest (its value is complete
 //! only after it), so a reduction's pointwise prologue fuses into it and its epilogue
@@ -123,16 +125,42 @@ fn legal(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<Plac
         return None;
     }
     let touches = |op: OpId, vs: &[Value]| ctx.operands(op).iter().any(|v| vs.contains(v));
-    if !between.iter().any(|&op| touches(op, &p.outputs)) {
+    let writes_p_input = |op: OpId| written(ctx, op).iter().any(|w| p.inputs.contains(w));
+    // The producer moves down to the consumer past ops that neither touch its outputs nor
+    // overwrite its inputs.
+    if !between
+        .iter()
+        .any(|&op| touches(op, &p.outputs) || writes_p_input(op))
+    {
         return Some(Placement::AtConsumer);
     }
     // Hoist what the consumer needs above the producer, if none of it reads or writes the
     // producer's buffers.
     let cone = dependency_cone(ctx, c, between);
-    let independent = cone.iter().all(|&op| {
-        !touches(op, &p.outputs) && !written(ctx, op).iter().any(|w| p.inputs.contains(w))
+    let independent = cone
+        .iter()
+        .all(|&op| !touches(op, &p.outputs) && !writes_p_input(op));
+    // Ops that stay between must not see a moved op's writes early: the consumer's
+    // outputs, or what a hoisted op after them writes.
+    let ordered = between.iter().enumerate().all(|(i, &x)| {
+        cone.contains(&x)
+            || (!touches(x, &c.outputs)
+                && between[i + 1..]
+                    .iter()
+                    .filter(|y| cone.contains(y))
+                    .all(|&y| !touches(x, &written(ctx, y))))
     });
-    independent.then_some(Placement::AtProducer { hoisted: cone })
+    // What moves above the producer may only use values defined there (an alloc between
+    // the two stays below it).
+    let defined_below = |v: &Value| {
+        ctx.defining_op(*v)
+            .is_some_and(|d| between.contains(&d) && !cone.contains(&d))
+    };
+    let movable = cone
+        .iter()
+        .chain([&c.op])
+        .all(|&op| !ctx.operands(op).iter().any(defined_below));
+    (independent && ordered && movable).then_some(Placement::AtProducer { hoisted: cone })
 }
 
 /// Builds the kernel computing `p` then `c`, inserted before `at`; returns it.

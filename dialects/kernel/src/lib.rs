@@ -33,8 +33,11 @@ pub mod ops;
 pub mod plan_memory;
 pub mod verify;
 
-pub use attrs::{Alloc, Fused, Gemm, Map, MatrixMap, buffer_bytes, contiguous, static_info};
-pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarOp};
+pub use attrs::{
+    Alloc, Fused, Gemm, KERNEL_DTYPES, Map, MatrixMap, buffer_bytes, checked_bytes, contiguous,
+    is_kernel_symbol, kernel_symbol, static_info,
+};
+pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};
 
 use joinery_pass::PassRegistry;

@@ -3,7 +3,41 @@
 //! dispatches on.
 
 use crate::verify;
-use joinery_ir::{AsmFormat, Dialect, OpDef, Traits};
+use joinery_ir::{AsmFormat, DType, Dialect, OpDef, Traits};
+
+/// The element kinds of scalars, as far as scalar ops care.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ScalarKind {
+    Float,
+    Int,
+    /// `i1`: only the logical ops are defined (`i1` arithmetic is not PyTorch's bool
+    /// arithmetic).
+    Bool,
+}
+
+impl ScalarKind {
+    /// The kind of `dtype`.
+    pub fn of(dtype: DType) -> ScalarKind {
+        match dtype {
+            DType::Bool => ScalarKind::Bool,
+            d if d.is_float() => ScalarKind::Float,
+            _ => ScalarKind::Int,
+        }
+    }
+
+    fn bit(self) -> u8 {
+        match self {
+            ScalarKind::Float => F,
+            ScalarKind::Int => I,
+            ScalarKind::Bool => B,
+        }
+    }
+}
+
+/// Kind sets of the `scalar_ops!` table: float, integer, bool.
+const F: u8 = 1;
+const I: u8 = 2;
+const B: u8 = 4;
 
 const fn scalar(name: &'static str, summary: &'static str) -> OpDef {
     OpDef {
@@ -14,9 +48,10 @@ const fn scalar(name: &'static str, summary: &'static str) -> OpDef {
     }
 }
 
-/// One row per elementwise scalar op: variant, op name, operand count, summary.
+/// One row per elementwise scalar op: variant, op name, operand count, the element kinds
+/// it is defined on (operands and result all of one type), summary.
 macro_rules! scalar_ops {
-    ($($variant:ident = $name:literal, $arity:literal, $summary:literal;)*) => {
+    ($($variant:ident = $name:literal, $arity:literal, $kinds:expr, $summary:literal;)*) => {
         /// An elementwise scalar op of a `kernel.fused` body (`kernel.add`, `kernel.exp`...).
         #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
         pub enum ScalarOp {
@@ -41,6 +76,13 @@ macro_rules! scalar_ops {
             pub fn from_name(name: &str) -> Option<ScalarOp> {
                 match name { $($name => Some(ScalarOp::$variant),)* _ => None }
             }
+
+            /// Whether the op is defined on scalars of `kind`: what the verifier accepts
+            /// and code generation lowers.
+            pub fn defined_on(self, kind: ScalarKind) -> bool {
+                let kinds: u8 = match self { $(ScalarOp::$variant => $kinds,)* };
+                kinds & kind.bit() != 0
+            }
         }
 
         /// The kernel dialect.
@@ -53,6 +95,7 @@ macro_rules! scalar_ops {
                     ..OpDef::new("kernel.alloc", "A buffer: an arena slot or a result")
                 },
                 OpDef {
+                    traits: Traits::ISOLATED_FROM_ABOVE.union(Traits::SINGLE_BLOCK),
                     inherent_attrs: &[
                         "in_maps", "name", "num_inputs", "out_kinds", "out_maps", "sources", "space",
                     ],
@@ -74,6 +117,7 @@ macro_rules! scalar_ops {
                 },
                 OpDef {
                     traits: Traits::TERMINATOR.union(Traits::PURE),
+                    verify: Some(verify::verify_yield),
                     ..OpDef::new("kernel.yield", "The values a fused body produces")
                 },
                 OpDef {
@@ -97,32 +141,33 @@ macro_rules! scalar_ops {
     };
 }
 
+// Integer division is left out: a zero divisor traps on x86.
 scalar_ops! {
-    Add = "kernel.add", 2, "a + b";
-    Sub = "kernel.sub", 2, "a - b";
-    Mul = "kernel.mul", 2, "a * b";
-    Div = "kernel.div", 2, "a / b";
-    Max = "kernel.max", 2, "max(a, b)";
-    Min = "kernel.min", 2, "min(a, b)";
-    Pow = "kernel.pow", 2, "a ** b";
-    And = "kernel.and", 2, "a && b";
-    Or = "kernel.or", 2, "a || b";
-    Neg = "kernel.neg", 1, "-a";
-    Abs = "kernel.abs", 1, "|a|";
-    Exp = "kernel.exp", 1, "e ** a";
-    Log = "kernel.log", 1, "ln a";
-    Tanh = "kernel.tanh", 1, "tanh a";
-    Sigmoid = "kernel.sigmoid", 1, "1 / (1 + e ** -a)";
-    Sqrt = "kernel.sqrt", 1, "sqrt a";
-    Rsqrt = "kernel.rsqrt", 1, "1 / sqrt a";
-    Recip = "kernel.recip", 1, "1 / a";
-    Erf = "kernel.erf", 1, "erf a";
-    Sin = "kernel.sin", 1, "sin a";
-    Cos = "kernel.cos", 1, "cos a";
-    Log1p = "kernel.log1p", 1, "ln (1 + a)";
-    Expm1 = "kernel.expm1", 1, "e ** a - 1";
-    Sign = "kernel.sign", 1, "sign a";
-    Not = "kernel.not", 1, "!a";
+    Add = "kernel.add", 2, F | I, "a + b";
+    Sub = "kernel.sub", 2, F | I, "a - b";
+    Mul = "kernel.mul", 2, F | I, "a * b";
+    Div = "kernel.div", 2, F, "a / b";
+    Max = "kernel.max", 2, F | I, "max(a, b)";
+    Min = "kernel.min", 2, F | I, "min(a, b)";
+    Pow = "kernel.pow", 2, F, "a ** b";
+    And = "kernel.and", 2, I | B, "a && b";
+    Or = "kernel.or", 2, I | B, "a || b";
+    Neg = "kernel.neg", 1, F | I, "-a";
+    Abs = "kernel.abs", 1, F | I, "|a|";
+    Exp = "kernel.exp", 1, F, "e ** a";
+    Log = "kernel.log", 1, F, "ln a";
+    Tanh = "kernel.tanh", 1, F, "tanh a";
+    Sigmoid = "kernel.sigmoid", 1, F, "1 / (1 + e ** -a)";
+    Sqrt = "kernel.sqrt", 1, F, "sqrt a";
+    Rsqrt = "kernel.rsqrt", 1, F, "1 / sqrt a";
+    Recip = "kernel.recip", 1, F, "1 / a";
+    Erf = "kernel.erf", 1, F, "erf a";
+    Sin = "kernel.sin", 1, F, "sin a";
+    Cos = "kernel.cos", 1, F, "cos a";
+    Log1p = "kernel.log1p", 1, F, "ln (1 + a)";
+    Expm1 = "kernel.expm1", 1, F, "e ** a - 1";
+    Sign = "kernel.sign", 1, F | I, "sign a";
+    Not = "kernel.not", 1, I | B, "!a";
 }
 
 /// One row per comparison predicate: variant and spelling.

@@ -5,12 +5,13 @@
 //! otherwise) that fits beside the already placed buffers it is alive with (TFLite's and
 //! XLA's heap simulator heuristic).
 
-use crate::attrs::{Alloc, buffer_bytes};
-use joinery_ir::{Context, Diagnostic, OpId};
+use crate::attrs::{Alloc, Fused, Gemm, buffer_bytes};
+use crate::ops::OutKind;
+use joinery_ir::{BlockId, Context, Diagnostic, OpId, Value};
 use joinery_pass::{
     OptionKind, Pass, PassInfo, PassOptionInfo, PassOptions, PassResult, PassState,
 };
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Alignment of arena slots (one AVX-512 vector).
 pub const SLOT_ALIGN: u64 = 64;
@@ -31,7 +32,10 @@ pub struct MemoryPlan {
 /// An intermediate buffer to place.
 struct Slot {
     alloc: OpId,
+    /// Bytes rounded up to [`SLOT_ALIGN`].
     bytes: u64,
+    /// The offset it has, if planned.
+    offset: Option<u64>,
     /// Position of the first and last op using the buffer.
     first_use: usize,
     last_use: usize,
@@ -45,29 +49,27 @@ struct Placed {
     last_use: usize,
 }
 
-/// Plans the arena of the L3 function `func` with `alignment`-byte slots (a power of two),
-/// setting `offset` on its allocs. Allocs that already have an offset are planned again.
-pub fn plan_memory(
-    ctx: &mut Context,
-    func: OpId,
-    alignment: u64,
-) -> Result<MemoryPlan, Diagnostic> {
-    let Some(body) = ctx.body_block(func) else {
-        return Ok(MemoryPlan::default());
-    };
+/// The intermediate buffers of the block `body` with their lifetimes and sizes rounded up
+/// to `alignment`, and the bytes of the function's results.
+fn slots(ctx: &Context, body: BlockId, alignment: u64) -> Result<(Vec<Slot>, u64), Diagnostic> {
     let ops: Vec<OpId> = ctx.block_ops(body).collect();
     let position: FxHashMap<OpId, usize> = ops.iter().enumerate().map(|(i, &o)| (o, i)).collect();
-    let mut plan = MemoryPlan::default();
+    let mut output_bytes = 0u64;
     let mut slots = Vec::new();
     for &op in &ops {
         if ctx.name_str(op) != "kernel.alloc" {
             continue;
         }
         let v = ctx.result(op, 0);
-        if let Alloc::Output(_) = Alloc::read(ctx, op)? {
-            plan.output_bytes += buffer_bytes(ctx, v);
-            continue;
-        }
+        let bytes = buffer_bytes(ctx, v);
+        let offset = match Alloc::read(ctx, op)? {
+            Alloc::Output(_) => {
+                output_bytes = output_bytes.saturating_add(bytes);
+                continue;
+            }
+            Alloc::Arena(offset) => Some(offset),
+            Alloc::Unplanned => None,
+        };
         // Uses nested in a region count at the position of their top-level op.
         let top = |mut user: OpId| {
             while !position.contains_key(&user) {
@@ -79,13 +81,39 @@ pub fn plan_memory(
             position.get(&user).copied().unwrap_or(position[&op])
         };
         let uses: Vec<usize> = ctx.uses(v).iter().map(|u| top(u.op)).collect();
+        let aligned = bytes
+            .checked_next_multiple_of(alignment)
+            .ok_or_else(|| too_large(ctx, op))?;
         slots.push(Slot {
             alloc: op,
-            bytes: buffer_bytes(ctx, v).div_ceil(alignment) * alignment,
+            bytes: aligned,
+            offset,
             first_use: uses.iter().copied().min().unwrap_or(position[&op]),
             last_use: uses.iter().copied().max().unwrap_or(position[&op]),
         });
     }
+    Ok((slots, output_bytes))
+}
+
+fn too_large(ctx: &Context, op: OpId) -> Diagnostic {
+    Diagnostic::error("the arena would exceed 2^63 bytes").with_span(ctx.span(op))
+}
+
+/// Plans the arena of the L3 function `func` with `alignment`-byte slots (a power of two),
+/// setting `offset` on its allocs. Allocs that already have an offset are planned again.
+pub fn plan_memory(
+    ctx: &mut Context,
+    func: OpId,
+    alignment: u64,
+) -> Result<MemoryPlan, Diagnostic> {
+    let Some(body) = ctx.body_block(func) else {
+        return Ok(MemoryPlan::default());
+    };
+    let (mut slots, output_bytes) = slots(ctx, body, alignment)?;
+    let mut plan = MemoryPlan {
+        output_bytes,
+        ..MemoryPlan::default()
+    };
     slots.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.first_use.cmp(&b.first_use)));
     let mut placed: Vec<Placed> = Vec::new();
     for slot in &slots {
@@ -97,24 +125,102 @@ pub fn plan_memory(
         live.sort_unstable();
         let mut offset = 0u64;
         for (start, end) in live {
-            if offset + slot.bytes <= start {
+            if offset.saturating_add(slot.bytes) <= start {
                 break;
             }
             offset = offset.max(end);
         }
+        let end = offset
+            .checked_add(slot.bytes)
+            .filter(|&e| e <= i64::MAX as u64)
+            .ok_or_else(|| too_large(ctx, slot.alloc))?;
         placed.push(Placed {
             start: offset,
-            end: offset + slot.bytes,
+            end,
             first_use: slot.first_use,
             last_use: slot.last_use,
         });
-        plan.arena_bytes = plan.arena_bytes.max(offset + slot.bytes);
-        plan.unshared_bytes += slot.bytes;
+        plan.arena_bytes = plan.arena_bytes.max(end);
+        plan.unshared_bytes = plan.unshared_bytes.saturating_add(slot.bytes);
         let attr = ctx.integer_attr(offset as i64, 64);
         ctx.set_attr(slot.alloc, "offset", attr);
     }
     plan.buffers = slots.len();
     Ok(plan)
+}
+
+/// Checks what running the planned L3 function `func` relies on, beyond what each op's
+/// verifier sees: buffers alive at the same time never share arena bytes (a hand-written
+/// plan may place them anywhere), and no kernel reads an arena buffer (or accumulates
+/// into it) before something writes it (arena bytes hold whatever an earlier buffer
+/// left; results start zeroed).
+pub fn check_planned(ctx: &Context, func: OpId) -> Result<(), Diagnostic> {
+    let Some(body) = ctx.body_block(func) else {
+        return Ok(());
+    };
+    let (slots, _) = slots(ctx, body, 1)?;
+    for (i, a) in slots.iter().enumerate() {
+        for b in &slots[..i] {
+            let (Some(oa), Some(ob)) = (a.offset, b.offset) else {
+                continue;
+            };
+            let alive = a.first_use <= b.last_use && b.first_use <= a.last_use;
+            let bytes =
+                |o: u64, s: &Slot| o..o.saturating_add(buffer_bytes(ctx, ctx.result(s.alloc, 0)));
+            let (ra, rb) = (bytes(oa, a), bytes(ob, b));
+            if alive && ra.start < rb.end && rb.start < ra.end {
+                return Err(Diagnostic::error(format!(
+                    "this buffer (arena bytes {}..{}) overlaps another one alive at the same time (bytes {}..{})",
+                    ra.start, ra.end, rb.start, rb.end
+                ))
+                .with_span(ctx.span(a.alloc))
+                .with_note("the other buffer", ctx.span(b.alloc)));
+            }
+        }
+    }
+    let mut written: FxHashSet<Value> = FxHashSet::default();
+    for op in ctx.block_ops(body) {
+        let operands = ctx.operands(op);
+        let (reads, writes): (Vec<Value>, Vec<Value>) = match ctx.name_str(op) {
+            "kernel.fill" => (Vec::new(), operands.to_vec()),
+            "kernel.fused" => {
+                let k = Fused::read(ctx, op)?;
+                let outputs = &operands[k.num_inputs..];
+                let mut reads = operands[..k.num_inputs].to_vec();
+                reads.extend(
+                    outputs
+                        .iter()
+                        .zip(&k.out_kinds)
+                        .filter(|(_, kind)| **kind != OutKind::Store)
+                        .map(|(v, _)| *v),
+                );
+                (reads, outputs.to_vec())
+            }
+            "kernel.gemm" => {
+                let g = Gemm::read(ctx, op)?;
+                let n = if g.accumulate { 3 } else { 2 };
+                (operands[..n].to_vec(), operands[2..].to_vec())
+            }
+            _ => continue,
+        };
+        for v in reads {
+            // Arguments hold the caller's values and results start zeroed.
+            let scratch = ctx.defining_op(v).is_some_and(|d| {
+                ctx.name_str(d) == "kernel.alloc"
+                    && !matches!(Alloc::read(ctx, d), Ok(Alloc::Output(_)))
+            });
+            if scratch && !written.contains(&v) {
+                return Err(Diagnostic::error(format!(
+                    "'{}' reads a buffer before anything writes it",
+                    ctx.name_str(op)
+                ))
+                .with_span(ctx.span(op))
+                .with_note("the buffer", ctx.value_span(v)));
+            }
+        }
+        written.extend(writes);
+    }
+    Ok(())
 }
 
 /// The declaration of `kernel-plan-memory`.

@@ -1,76 +1,171 @@
-//! The verifier of the `kernel` dialect. Checked, per op:
+//! The verifier of the `kernel` dialect: whatever it accepts, code generation and the
+//! runtime handle (no input reaches an internal error). Checked, per op:
 //!
-//! - `kernel.alloc`: no operands, one statically shaped tensor result of a PyTorch dtype;
-//!   `output` or `offset` (not both), non-negative.
-//! - `kernel.fused`: every attribute present and well typed ([`Fused::read`]);
-//!   `num_inputs` inputs plus one buffer per output kind; one map per buffer with one
-//!   stride per dimension of `space`; every access inside its buffer; a body block with
-//!   one scalar argument per input, of the input's element type, ending in `kernel.yield`
-//!   of one scalar per output, of the output's element type.
+//! - every buffer: a statically shaped tensor of a [`KERNEL_DTYPES`] element type, of at
+//!   most `i64::MAX` bytes ([`checked_bytes`]); buffers an op writes are made by
+//!   `kernel.alloc` (arguments are the caller's and are only read).
+//! - `kernel.alloc`: no operands, one buffer result; `output` or `offset` (not both),
+//!   non-negative; an `output = j` buffer is operand `j` of the function's return (the
+//!   runtime hands that buffer back as result `j`); an `offset` is a multiple of the
+//!   element size.
+//! - `kernel.fused`: every attribute present and well typed ([`Fused::read`]); `name` a
+//!   symbol ([`is_kernel_symbol`]); `num_inputs` inputs plus one buffer per output kind;
+//!   one map per buffer with one stride per dimension of `space`; every access inside its
+//!   buffer, in 64-bit index arithmetic; each output a distinct buffer that the kernel
+//!   does not read (no in-place kernels); a stored output writes each element at most
+//!   once (its map is injective over the space), an accumulated one at most once per
+//!   point of the dims it does not reduce (so the runtime may split the outer loop);
+//!   `sum` and `max` outputs are not `i1`; one body block (isolated from above) with one
+//!   scalar argument per input, of the input's element type, holding only scalar ops and
+//!   ending in `kernel.yield` of one scalar per output, of the output's element type;
+//!   `kernel.index` dims inside the space.
 //! - `kernel.gemm`: three f32 buffers, well-typed attributes ([`Gemm::read`]), every
-//!   element of `a`, `b` and `c` inside its buffer.
+//!   element of `a`, `b` and `c` inside its buffer; `c` is neither `a` nor `b` and each of
+//!   its elements is written once.
 //! - `kernel.fill`: one buffer operand and a numeric `value`.
-//! - scalar ops: the arity of [`ScalarOp`] and scalar (non-tensor) operands; `kernel.cmp`'s
-//!   predicate, `kernel.index`'s dim and `kernel.const`'s value readable.
+//! - `kernel.yield`: directly inside a `kernel.fused`.
+//! - scalar ops: directly inside a `kernel.fused` body, no regions; operands and result
+//!   scalars of a [`KERNEL_DTYPES`] element type; [`ScalarOp`]s take their arity of one
+//!   type and yield it, of a kind the op is defined on ([`ScalarOp::defined_on`]);
+//!   `kernel.cmp` compares two operands of one type into `i1` by a readable predicate;
+//!   `kernel.select` picks between two values of its result type by an `i1`;
+//!   `kernel.index` yields `i64` of a readable dim; `kernel.const` has a readable value;
+//!   `kernel.cast` converts one operand.
 
-use crate::attrs::{Alloc, Fused, Gemm, Map, MatrixMap, index_dim, predicate, static_info, value};
-use crate::ops::ScalarOp;
-use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
+use crate::attrs::{
+    Alloc, Fused, Gemm, KERNEL_DTYPES, Map, MatrixMap, checked_bytes, index_dim, is_kernel_symbol,
+    predicate, static_info, value,
+};
+use crate::ops::{OutKind, ScalarKind, ScalarOp};
+use joinery_ir::{Context, DType, Diagnostic, OpId, Traits, Value};
 
 fn error(ctx: &Context, op: OpId, message: String) -> Diagnostic {
     Diagnostic::error(message).with_span(ctx.span(op))
 }
 
+/// Shape and element type of a buffer operand or result; `what` names it in errors.
 fn buffer(ctx: &Context, op: OpId, v: Value, what: &str) -> Result<(Vec<u64>, DType), Diagnostic> {
-    static_info(ctx, ctx.value_type(v)).ok_or_else(|| {
+    let name = ctx.name_str(op);
+    let (shape, dt) = static_info(ctx, ctx.value_type(v)).ok_or_else(|| {
         error(
             ctx,
             op,
-            format!(
-                "{what} of '{}' must be a statically shaped tensor buffer",
-                ctx.name_str(op)
-            ),
+            format!("{what} of '{name}' must be a statically shaped tensor buffer"),
         )
-    })
+    })?;
+    if !KERNEL_DTYPES.contains(&dt) {
+        return Err(error(
+            ctx,
+            op,
+            format!(
+                "{what} of '{name}' has element type {dt}; kernels handle f32, f64, i64, i32 and i1"
+            ),
+        ));
+    }
+    if checked_bytes(&shape, dt).is_none() {
+        return Err(error(
+            ctx,
+            op,
+            format!("{what} of '{name}' is too large (more than 2^63 bytes)"),
+        ));
+    }
+    Ok((shape, dt))
 }
 
-/// The lowest and highest element index a map touches over `space` (empty space: none).
-fn extent(map: &Map, space: &[u64]) -> Option<(i64, i64)> {
+/// A buffer an op writes: made by `kernel.alloc`, not a caller's argument.
+fn written_buffer(ctx: &Context, op: OpId, v: Value, what: &str) -> Result<(), Diagnostic> {
+    let made = ctx
+        .defining_op(v)
+        .is_some_and(|d| ctx.name_str(d) == "kernel.alloc");
+    if made {
+        Ok(())
+    } else {
+        Err(error(
+            ctx,
+            op,
+            format!(
+                "{what} of '{}' is written, so it must be a buffer made by 'kernel.alloc' (arguments are only read)",
+                ctx.name_str(op)
+            ),
+        ))
+    }
+}
+
+/// The lowest and highest element index a map touches over `space`: `Ok(None)` for an
+/// empty space, `Err(())` when the index arithmetic overflows 64 bits.
+fn extent(map: &Map, space: &[u64]) -> Result<Option<(i64, i64)>, ()> {
     if space.contains(&0) {
-        return None;
+        return Ok(None);
     }
     let (mut lo, mut hi) = (map.offset, map.offset);
     for (&s, &d) in map.strides.iter().zip(space) {
-        let reach = s * (d as i64 - 1);
+        let last = i64::try_from(d - 1).map_err(drop)?;
+        let reach = s.checked_mul(last).ok_or(())?;
         if reach < 0 {
-            lo += reach;
+            lo = lo.checked_add(reach).ok_or(())?;
         } else {
-            hi += reach;
+            hi = hi.checked_add(reach).ok_or(())?;
         }
     }
-    Some((lo, hi))
+    Ok(Some((lo, hi)))
 }
 
+/// Checks that `map` over `space` stays inside a buffer of `elements` elements.
 fn check_inside(
     ctx: &Context,
     op: OpId,
     what: &str,
-    range: Option<(i64, i64)>,
+    map: &Map,
+    space: &[u64],
     elements: u64,
 ) -> Result<(), Diagnostic> {
-    match range {
-        Some((lo, hi)) if lo < 0 || hi >= elements as i64 => Err(error(
+    match extent(map, space) {
+        Err(()) => Err(error(
+            ctx,
+            op,
+            format!("the map of {what} overflows 64-bit index arithmetic"),
+        )),
+        Ok(Some((lo, hi))) if lo < 0 || hi as u64 >= elements => Err(error(
             ctx,
             op,
             format!("{what} reaches elements {lo}..={hi} of a buffer of {elements} elements"),
         )),
-        _ => Ok(()),
+        Ok(_) => Ok(()),
     }
+}
+
+/// Whether distinct points of `space` that differ in dims of non-zero stride reach
+/// distinct elements. Sufficient test (exact for the layouts lowering makes): sorted by
+/// stride, every stride exceeds the reach of the smaller ones.
+fn injective(strides: &[i64], space: &[u64]) -> bool {
+    let mut dims: Vec<(u64, u64)> = strides
+        .iter()
+        .zip(space)
+        .filter(|&(&s, &d)| s != 0 && d > 1)
+        .map(|(&s, &d)| (s.unsigned_abs(), d))
+        .collect();
+    dims.sort_unstable();
+    let mut reach = 0u64;
+    for (s, d) in dims {
+        if s <= reach {
+            return false;
+        }
+        reach = reach.saturating_add(s.saturating_mul(d - 1));
+    }
+    true
+}
+
+/// The first dim of extent above 1 that `strides` gives stride 0, if any.
+fn broadcast_dim(strides: &[i64], space: &[u64]) -> Option<usize> {
+    strides
+        .iter()
+        .zip(space)
+        .position(|(&s, &d)| s == 0 && d > 1)
 }
 
 /// Verifies a `kernel.alloc`.
 pub fn verify_alloc(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
-    Alloc::read(ctx, op)?;
+    let place = Alloc::read(ctx, op)?;
     if !ctx.operands(op).is_empty() || ctx.results(op).len() != 1 {
         return Err(error(
             ctx,
@@ -78,7 +173,37 @@ pub fn verify_alloc(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             "'kernel.alloc' takes no operands and has one result".into(),
         ));
     }
-    buffer(ctx, op, ctx.result(op, 0), "the result")?;
+    let v = ctx.result(op, 0);
+    let (_, dt) = buffer(ctx, op, v, "the result")?;
+    match place {
+        Alloc::Output(j) => {
+            let returned = ctx
+                .parent_block(op)
+                .and_then(|b| ctx.last_op(b))
+                .filter(|&t| ctx.has_traits(t, Traits::RETURN_LIKE))
+                .and_then(|t| ctx.operands(t).get(j).copied());
+            if returned != Some(v) {
+                return Err(error(
+                    ctx,
+                    op,
+                    format!(
+                        "'kernel.alloc' with output = {j} must be result #{j} of the function's return"
+                    ),
+                ));
+            }
+        }
+        Alloc::Arena(offset) if offset % dt.size_bytes() as u64 != 0 => {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "'kernel.alloc' offset {offset} is not a multiple of the {dt} element size ({} bytes)",
+                    dt.size_bytes()
+                ),
+            ));
+        }
+        _ => {}
+    }
     Ok(())
 }
 
@@ -93,7 +218,7 @@ pub fn verify_fill(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
         ));
     }
     buffer(ctx, op, ctx.operand(op, 0), "the operand")?;
-    Ok(())
+    written_buffer(ctx, op, ctx.operand(op, 0), "the operand")
 }
 
 /// Verifies a `kernel.gemm`.
@@ -115,7 +240,8 @@ pub fn verify_gemm(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     .enumerate()
     {
         let v = ctx.operand(op, i);
-        let (shape, dt) = buffer(ctx, op, v, name)?;
+        let what = format!("operand {name}");
+        let (shape, dt) = buffer(ctx, op, v, &what)?;
         if dt != DType::F32 {
             return Err(error(
                 ctx,
@@ -133,14 +259,27 @@ pub fn verify_gemm(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             offset,
             strides: vec![batch_stride, row_stride, col_stride],
         };
-        let range = extent(&as_map, &[g.batch, rows, cols]);
-        check_inside(
-            ctx,
-            op,
-            &format!("operand {name}"),
-            range,
-            shape.iter().product(),
-        )?;
+        let space = [g.batch, rows, cols];
+        check_inside(ctx, op, &what, &as_map, &space, shape.iter().product())?;
+        if name == "c" {
+            written_buffer(ctx, op, v, &what)?;
+            if v == ctx.operand(op, 0) || v == ctx.operand(op, 1) {
+                return Err(error(
+                    ctx,
+                    op,
+                    "'kernel.gemm' writes c, which must be another buffer than a and b".into(),
+                ));
+            }
+            if broadcast_dim(&as_map.strides, &space).is_some()
+                || !injective(&as_map.strides, &space)
+            {
+                return Err(error(
+                    ctx,
+                    op,
+                    "'kernel.gemm' c_map writes some element of c more than once".into(),
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -148,14 +287,24 @@ pub fn verify_gemm(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
 /// Verifies a `kernel.fused`.
 pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     let k = Fused::read(ctx, op)?;
-    let operands = ctx.operands(op);
-    let outputs = k.out_kinds.len();
-    if operands.len() != k.num_inputs + outputs {
+    if !is_kernel_symbol(&k.name) {
         return Err(error(
             ctx,
             op,
             format!(
-                "'kernel.fused' has {} operands, expected num_inputs ({}) + one per out kind ({outputs})",
+                "'kernel.fused' name \"{}\" is not a symbol (letters, digits, '_' and '$', not starting with a digit)",
+                k.name.escape_default()
+            ),
+        ));
+    }
+    let operands = ctx.operands(op);
+    let outputs = k.out_kinds.len();
+    if operands.len() != k.num_inputs.saturating_add(outputs) || !ctx.results(op).is_empty() {
+        return Err(error(
+            ctx,
+            op,
+            format!(
+                "'kernel.fused' has {} operands, expected num_inputs ({}) + one per out kind ({outputs}), and no results",
                 operands.len(),
                 k.num_inputs
             ),
@@ -196,20 +345,74 @@ pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
                 ),
             ));
         }
-        check_inside(
-            ctx,
-            op,
-            &what,
-            extent(map, &k.space),
-            shape.iter().product(),
-        )?;
+        check_inside(ctx, op, &what, map, &k.space, shape.iter().product())?;
         elems.push(dt);
     }
-    let body = ctx
-        .regions(op)
-        .first()
-        .and_then(|&r| ctx.region_blocks(r).first().copied())
-        .ok_or_else(|| error(ctx, op, "'kernel.fused' needs a body block".into()))?;
+    for (j, (map, &kind)) in k.out_maps.iter().zip(&k.out_kinds).enumerate() {
+        let v = operands[k.num_inputs + j];
+        let what = format!("output #{j}");
+        written_buffer(ctx, op, v, &what)?;
+        if let Some(i) = operands[..k.num_inputs].iter().position(|&w| w == v) {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "{what} of 'kernel.fused' is also its input #{i}; kernels do not write in place"
+                ),
+            ));
+        }
+        if operands[k.num_inputs..k.num_inputs + j].contains(&v) {
+            return Err(error(
+                ctx,
+                op,
+                format!("{what} of 'kernel.fused' is the buffer of an earlier output"),
+            ));
+        }
+        if kind == OutKind::Store
+            && let Some(d) = broadcast_dim(&map.strides, &k.space)
+        {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "stored {what} has stride 0 along dim {d} of the space: it would write its elements {} times (only \"sum\" and \"max\" outputs reduce)",
+                    k.space[d]
+                ),
+            ));
+        }
+        if !injective(&map.strides, &k.space) {
+            return Err(error(
+                ctx,
+                op,
+                format!("the map of {what} sends different points of the space to one element"),
+            ));
+        }
+        let dt = elems[k.num_inputs + j];
+        if kind != OutKind::Store && dt == DType::Bool {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "{what} accumulates (\"{}\") into i1, which has no sum or max",
+                    kind.text()
+                ),
+            ));
+        }
+    }
+    let regions = ctx.regions(op);
+    let body = match regions {
+        [r] => match ctx.region_blocks(*r) {
+            [b] => *b,
+            _ => return Err(error(ctx, op, "'kernel.fused' needs one body block".into())),
+        },
+        _ => {
+            return Err(error(
+                ctx,
+                op,
+                "'kernel.fused' needs one region holding its body".into(),
+            ));
+        }
+    };
     let args = ctx.block_args(body);
     if args.len() != k.num_inputs {
         return Err(error(
@@ -232,10 +435,35 @@ pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
         }
     }
     let terminator = ctx
-        .block_ops(body)
-        .last()
+        .last_op(body)
         .filter(|&t| ctx.name_str(t) == "kernel.yield")
         .ok_or_else(|| error(ctx, op, "the body must end in 'kernel.yield'".into()))?;
+    for sop in ctx.block_ops(body) {
+        if sop == terminator {
+            continue;
+        }
+        let name = ctx.name_str(sop);
+        if !is_scalar_op(name) {
+            return Err(error(
+                ctx,
+                sop,
+                format!("'kernel.fused' bodies hold only scalar kernel ops, not '{name}'"),
+            ));
+        }
+        if name == "kernel.index" {
+            let d = index_dim(ctx, sop)?;
+            if d >= k.space.len() {
+                return Err(error(
+                    ctx,
+                    sop,
+                    format!(
+                        "'kernel.index' of dim {d} in a kernel over a {}-dimensional space",
+                        k.space.len()
+                    ),
+                ));
+            }
+        }
+    }
     let yielded = ctx.operands(terminator);
     if yielded.len() != outputs {
         return Err(error(
@@ -260,9 +488,40 @@ pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// Whether `name` is a scalar op of fused bodies.
+fn is_scalar_op(name: &str) -> bool {
+    matches!(
+        name,
+        "kernel.const" | "kernel.index" | "kernel.cast" | "kernel.cmp" | "kernel.select"
+    ) || ScalarOp::from_name(name).is_some()
+}
+
+/// Verifies a `kernel.yield`.
+pub fn verify_yield(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
+    match ctx.parent_op(op) {
+        Some(p) if ctx.name_str(p) == "kernel.fused" => Ok(()),
+        _ => Err(error(
+            ctx,
+            op,
+            "'kernel.yield' ends a 'kernel.fused' body and may appear nowhere else".into(),
+        )),
+    }
+}
+
 /// Verifies a scalar op of a fused body.
 pub fn verify_scalar(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     let name = ctx.name_str(op);
+    if ctx
+        .parent_op(op)
+        .is_none_or(|p| ctx.name_str(p) != "kernel.fused")
+    {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' may appear only in a 'kernel.fused' body"),
+        ));
+    }
+    let scalar = ScalarOp::from_name(name);
     let want = match name {
         "kernel.const" => {
             value(ctx, op)?;
@@ -278,7 +537,7 @@ pub fn verify_scalar(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             2
         }
         "kernel.select" => 3,
-        other => ScalarOp::from_name(other).map_or(0, ScalarOp::arity),
+        _ => scalar.map_or(0, ScalarOp::arity),
     };
     if ctx.operands(op).len() != want || ctx.results(op).len() != 1 {
         return Err(error(
@@ -287,14 +546,41 @@ pub fn verify_scalar(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             format!("'{name}' takes {want} operands and has one result"),
         ));
     }
+    if !ctx.regions(op).is_empty() {
+        return Err(error(ctx, op, format!("'{name}' has no regions")));
+    }
+    let mut types = Vec::with_capacity(want + 1);
     for &v in ctx.operands(op).iter().chain(ctx.results(op)) {
-        if ctx.dtype_of(ctx.value_type(v)).is_none() {
-            return Err(error(
-                ctx,
-                op,
-                format!("'{name}' works on scalars of a PyTorch dtype"),
-            ));
+        match ctx.dtype_of(ctx.value_type(v)) {
+            Some(dt) if KERNEL_DTYPES.contains(&dt) => types.push(dt),
+            _ => {
+                return Err(error(
+                    ctx,
+                    op,
+                    format!("'{name}' works on scalars of f32, f64, i64, i32 or i1"),
+                ));
+            }
         }
     }
-    Ok(())
+    let result = types[want];
+    let operands = &types[..want];
+    let mismatch = |what: &str| Err(error(ctx, op, format!("'{name}' {what}")));
+    match name {
+        "kernel.index" if result != DType::I64 => mismatch("yields an i64"),
+        "kernel.cmp" if operands[0] != operands[1] => mismatch("compares two operands of one type"),
+        "kernel.cmp" if result != DType::Bool => mismatch("yields an i1"),
+        "kernel.select" if operands[0] != DType::Bool => mismatch("selects by an i1 condition"),
+        "kernel.select" if operands[1] != result || operands[2] != result => {
+            mismatch("selects between two values of its result type")
+        }
+        _ => match scalar {
+            Some(_) if operands.iter().any(|&t| t != result) => {
+                mismatch("takes operands of its result type")
+            }
+            Some(s) if !s.defined_on(ScalarKind::of(result)) => {
+                mismatch(&format!("is not defined on {result}"))
+            }
+            _ => Ok(()),
+        },
+    }
 }

@@ -49,7 +49,15 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    match run(&Cli::parse()) {
+    let cli = Cli::parse();
+    // As joinery-opt: a panic (a bug) is an internal error and exit status 1, not a
+    // backtrace; deep input recursion gets the guard's large stack.
+    let outcome = joinery_driver::guard::run_guarded(|| run(&cli)).unwrap_or_else(|panic| {
+        Err(format!(
+            "error: internal error: {panic}\n  = note: this is a bug in joinery; please report it with the input\n"
+        ))
+    });
+    match outcome {
         Ok(text) => {
             print!("{text}");
             ExitCode::SUCCESS

@@ -298,6 +298,101 @@ fn input_mutations_are_written_back() {
     assert!(outs[4].is_none() && outs[5].is_none());
 }
 
+/// Regression (issue 10): loops tested their condition only after a first iteration, so
+/// a kernel over an empty space read and wrote one row of buffers that have none.
+#[test]
+fn empty_tensors_run_no_iterations() {
+    let text = r#"
+func.func @empty(%x: tensor<0x4xf32>) -> (tensor<0x4xf32>, tensor<4xf32>) {
+  %r = aten.relu %x : (tensor<0x4xf32>) -> tensor<0x4xf32>
+  %s = aten.sum.dim_IntList %x {dim = [0], keepdim = false} : (tensor<0x4xf32>) -> tensor<4xf32>
+  func.return %r, %s : tensor<0x4xf32>, tensor<4xf32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    check_function(&mut ctx, module, "empty", "empty tensors").expect("matches the interpreter");
+}
+
+/// Regression (issue 10): `i1` comparisons were signed, so true (-1) sorted below false.
+#[test]
+fn bool_comparisons_order_false_below_true() {
+    let text = r#"
+func.func @order(%a: tensor<16xi1>, %b: tensor<16xi1>) -> (tensor<16xi1>, tensor<16xi1>) {
+  %lt = aten.lt.Tensor %a, %b : (tensor<16xi1>, tensor<16xi1>) -> tensor<16xi1>
+  %ge = aten.ge.Tensor %a, %b : (tensor<16xi1>, tensor<16xi1>) -> tensor<16xi1>
+  func.return %lt, %ge : tensor<16xi1>, tensor<16xi1>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    check_function(&mut ctx, module, "order", "bool order").expect("matches the interpreter");
+}
+
+/// Regression (issue 10): kernel-fuse moved a producer past a write of its input, and
+/// hoisted a consumer's work above an op reading the consumer's output, so those reads
+/// saw the wrong values (hand-written L3 may write a buffer more than once).
+#[test]
+fn fusion_keeps_reads_and_writes_in_order() {
+    let run = |text: &str| -> Vec<Vec<f64>> {
+        let (mut ctx, module) = parse_text(text);
+        let m = compile_one(&mut ctx, module, "f").expect("compiles");
+        let mut args = vec![Tensor::from_vec(&[4], vec![1.0f32, 2.0, 3.0, 4.0])];
+        m.call(&mut args)
+            .expect("runs")
+            .into_iter()
+            .map(|t| t.expect("a tensor").to_f64_vec())
+            .collect()
+    };
+    // p copies %a (1), then %a becomes 2: c adds the copy and the new %a.
+    let overwritten_input = r#"
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %a = kernel.alloc : () -> tensor<4xf32>
+  %t = kernel.alloc : () -> tensor<4xf32>
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  kernel.fill %a {value = 1.0 : f64} : (tensor<4xf32>) -> ()
+  "kernel.fused"(%a, %t) <{in_maps = [[0, 1]], name = "p", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%v: f32):
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  kernel.fill %a {value = 2.0 : f64} : (tensor<4xf32>) -> ()
+  "kernel.fused"(%t, %a, %o) <{in_maps = [[0, 1], [0, 1]], name = "c", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%v: f32, %w: f32):
+    %s = kernel.add %v, %w : (f32, f32) -> f32
+    "kernel.yield"(%s) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}"#;
+    assert_eq!(run(overwritten_input), vec![vec![3.0; 4]]);
+    // r copies the accumulator after its fill and before c sums into it.
+    let read_before_consumer = r#"
+func.func @f(%x: tensor<4xf32>) -> (tensor<1xf32>, tensor<4xf32>, tensor<1xf32>) {
+  %t = kernel.alloc : () -> tensor<4xf32>
+  %s = kernel.alloc {output = 0 : i64} : () -> tensor<1xf32>
+  %r = kernel.alloc {output = 1 : i64} : () -> tensor<4xf32>
+  %q = kernel.alloc {output = 2 : i64} : () -> tensor<1xf32>
+  "kernel.fused"(%x, %t) <{in_maps = [[0, 1]], name = "p", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%v: f32):
+    %n = kernel.neg %v : (f32) -> f32
+    "kernel.yield"(%n) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%t, %r) <{in_maps = [[3, -1]], name = "q", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%v: f32):
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  kernel.fill %s {value = 0.0 : f64} : (tensor<1xf32>) -> ()
+  "kernel.fused"(%s, %q) <{in_maps = [[0, 1]], name = "r", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [1]}> ({
+  ^bb0(%v: f32):
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<1xf32>, tensor<1xf32>) -> ()
+  "kernel.fused"(%t, %s) <{in_maps = [[0, 1]], name = "c", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [[0, 0]], sources = [], space = [4]}> ({
+  ^bb0(%v: f32):
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<1xf32>) -> ()
+  func.return %s, %r, %q : tensor<1xf32>, tensor<4xf32>, tensor<1xf32>
+}"#;
+    assert_eq!(
+        run(read_before_consumer),
+        vec![vec![-10.0], vec![-4.0, -3.0, -2.0, -1.0], vec![0.0]]
+    );
+}
+
 #[test]
 fn unsupported_ops_are_diagnostics_naming_the_op() {
     let text =

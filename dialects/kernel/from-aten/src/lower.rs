@@ -6,9 +6,9 @@
 
 use crate::graph::{self, Expr, Graph, NodeId, NodeKind, Operand, Reduce};
 use joinery_ir::{
-    Attribute, Builder, Context, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
+    Attribute, Builder, Context, DType, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
 };
-use joinery_kernel::{Fused, Gemm, Map, MatrixMap, OutKind, contiguous};
+use joinery_kernel::{Fused, Gemm, Map, MatrixMap, OutKind, ScalarKind, ScalarOp, contiguous};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What lowering one function produced.
@@ -111,7 +111,7 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         .collect();
     let materialized: Vec<bool> = vec![true; n];
     // The L3 function: same signature and argument/result attributes.
-    let name = ctx.symbol_name(func).unwrap_or("fn").to_string();
+    let name = joinery_kernel::kernel_symbol(ctx.symbol_name(func).unwrap_or("fn"));
     let region = ctx.create_region();
     let arg_types: Vec<Type> = ctx
         .block_args(ctx.body_block(func).expect("checked by graph::build"))
@@ -357,10 +357,13 @@ fn emit_node(
     let out = buf[m].expect("every node has a buffer");
     let (value, out_map, kind) = match &node.kind {
         NodeKind::Pointwise { expr, .. } => (
-            emit_expr(ctx, block, expr, &args),
+            emit_expr(ctx, block, expr, &args).map_err(|m| unsupported(&node.source, &m))?,
             Map::identity(&space),
             OutKind::Store,
         ),
+        NodeKind::Reduce { .. } if node.dtype == DType::Bool => {
+            return Err(unsupported(&node.source, "a sum or max of i1"));
+        }
         NodeKind::Reduce { dims, kind, .. } => {
             let mut strides = contiguous(&node.shape);
             for &d in dims {
@@ -406,8 +409,21 @@ fn emit_node(
     Ok(())
 }
 
-/// Emits the scalar ops of `e` at the end of `block`; returns the result value.
-fn emit_expr(ctx: &mut Context, block: joinery_ir::BlockId, e: &Expr, ins: &[Value]) -> Value {
+/// The error for a node the kernel dialect cannot express (`what` says why).
+fn unsupported(source: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(format!(
+        "the native backend does not support '{source}' here: {what}"
+    ))
+}
+
+/// Emits the scalar ops of `e` at the end of `block`; returns the result value, or what
+/// the kernel dialect cannot express (a scalar op on a type it is not defined on).
+fn emit_expr(
+    ctx: &mut Context,
+    block: joinery_ir::BlockId,
+    e: &Expr,
+    ins: &[Value],
+) -> Result<Value, String> {
     let b = |ctx: &mut Context,
              name: &str,
              ops: &[Value],
@@ -416,7 +432,15 @@ fn emit_expr(ctx: &mut Context, block: joinery_ir::BlockId, e: &Expr, ins: &[Val
         let op = Builder::new(ctx, InsertPoint::End(block)).build(name, ops, &[ty], attrs);
         ctx.result(op, 0)
     };
-    match e {
+    let defined = |ctx: &Context, op: ScalarOp, x: Value| {
+        let dt = ctx.dtype_of(ctx.value_type(x)).unwrap_or(DType::F32);
+        if op.defined_on(ScalarKind::of(dt)) {
+            Ok(())
+        } else {
+            Err(format!("'{}' is not defined on {dt}", op.name()))
+        }
+    };
+    Ok(match e {
         Expr::In(i) => ins[*i],
         Expr::Const(v, dt) => {
             let ty = ctx.dtype_type(*dt);
@@ -430,19 +454,21 @@ fn emit_expr(ctx: &mut Context, block: joinery_ir::BlockId, e: &Expr, ins: &[Val
             b(ctx, "kernel.index", &[], ty, vec![("dim".into(), a)])
         }
         Expr::Un(op, a) => {
-            let x = emit_expr(ctx, block, a, ins);
+            let x = emit_expr(ctx, block, a, ins)?;
+            defined(ctx, *op, x)?;
             let ty = ctx.value_type(x);
             b(ctx, op.name(), &[x], ty, vec![])
         }
         Expr::Bin(op, l, r) => {
-            let x = emit_expr(ctx, block, l, ins);
-            let y = emit_expr(ctx, block, r, ins);
+            let x = emit_expr(ctx, block, l, ins)?;
+            let y = emit_expr(ctx, block, r, ins)?;
+            defined(ctx, *op, x)?;
             let ty = ctx.value_type(x);
             b(ctx, op.name(), &[x, y], ty, vec![])
         }
         Expr::Cmp(p, l, r) => {
-            let x = emit_expr(ctx, block, l, ins);
-            let y = emit_expr(ctx, block, r, ins);
+            let x = emit_expr(ctx, block, l, ins)?;
+            let y = emit_expr(ctx, block, r, ins)?;
             let ty = ctx.integer_type(1);
             let a = ctx.string_attr(p.text());
             b(
@@ -454,19 +480,19 @@ fn emit_expr(ctx: &mut Context, block: joinery_ir::BlockId, e: &Expr, ins: &[Val
             )
         }
         Expr::Select(cnd, l, r) => {
-            let c = emit_expr(ctx, block, cnd, ins);
-            let x = emit_expr(ctx, block, l, ins);
-            let y = emit_expr(ctx, block, r, ins);
+            let c = emit_expr(ctx, block, cnd, ins)?;
+            let x = emit_expr(ctx, block, l, ins)?;
+            let y = emit_expr(ctx, block, r, ins)?;
             let ty = ctx.value_type(x);
             b(ctx, "kernel.select", &[c, x, y], ty, vec![])
         }
         Expr::Cast(dt, a) => {
-            let x = emit_expr(ctx, block, a, ins);
+            let x = emit_expr(ctx, block, a, ins)?;
             let ty = ctx.dtype_type(*dt);
             if ctx.value_type(x) == ty {
-                return x;
+                return Ok(x);
             }
             b(ctx, "kernel.cast", &[x], ty, vec![])
         }
-    }
+    })
 }

@@ -50,6 +50,50 @@ fn elem_of(ctx: &Context, ty: joinery_ir::Type) -> Option<Elem> {
     }
 }
 
+/// Symbols generated code may call (the C math functions of [`Codegen::call_libm`] and
+/// those LLVM lowers intrinsics and loop idioms to) and the plan bundle: no kernel may
+/// take one of these names.
+pub const RESERVED_SYMBOLS: &[&str] = &[
+    "joinery_bundle",
+    "tanh",
+    "tanhf",
+    "erf",
+    "erff",
+    "log1p",
+    "log1pf",
+    "expm1",
+    "expm1f",
+    "exp",
+    "expf",
+    "exp2",
+    "exp2f",
+    "log",
+    "logf",
+    "pow",
+    "powf",
+    "sin",
+    "sinf",
+    "cos",
+    "cosf",
+    "sincos",
+    "sincosf",
+    "sqrt",
+    "sqrtf",
+    "fabs",
+    "fabsf",
+    "floor",
+    "floorf",
+    "fmax",
+    "fmaxf",
+    "fmin",
+    "fminf",
+    "copysign",
+    "copysignf",
+    "memset",
+    "memcpy",
+    "memmove",
+];
+
 /// Generates LLVM functions for kernels into one module.
 pub struct Codegen<'ll> {
     pub ll: &'ll LlContext,
@@ -374,7 +418,18 @@ impl<'ll> Codegen<'ll> {
             (i64t.const_zero(), i64t.const_int(k.space[depth], false))
         };
         let innermost = depth + 1 == rank;
-        let pre = self.builder.get_insert_block().expect("positioned");
+        // An empty loop (a zero extent, or a task without outer iterations) runs nothing:
+        // the loop below tests its condition only after the first iteration.
+        let pre = self.ll.append_basic_block(f, &format!("pre{depth}"));
+        let done = self.ll.append_basic_block(f, &format!("done{depth}"));
+        let nonempty = self
+            .builder
+            .build_int_compare(IntPredicate::SLT, start, end, "")
+            .map_err(ll_err)?;
+        self.builder
+            .build_conditional_branch(nonempty, pre, done)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(pre);
         // Accumulators for reductions along this (innermost) loop: start from memory.
         let mut acc_init: Vec<(usize, BasicValueEnum<'ll>)> = Vec::new();
         if innermost {
@@ -464,6 +519,10 @@ impl<'ll> Codegen<'ll> {
                 )?;
             }
         }
+        self.builder
+            .build_unconditional_branch(done)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(done);
         Ok(())
     }
 
@@ -525,8 +584,16 @@ impl<'ll> Codegen<'ll> {
             let arg_elems: Vec<Elem> = ctx
                 .operands(sop)
                 .iter()
-                .map(|&v| elem_of(ctx, ctx.value_type(v)).unwrap_or(Elem::F32))
-                .collect();
+                .map(|&v| {
+                    elem_of(ctx, ctx.value_type(v)).ok_or_else(|| {
+                        Diagnostic::error(format!(
+                            "'{name}': unsupported operand type in kernel {}",
+                            k.name
+                        ))
+                        .with_span(ctx.span(sop))
+                    })
+                })
+                .collect::<Res<_>>()?;
             let v = self.scalar_op(ctx, sop, name, rty, &args, &arg_elems, idx)?;
             vals.insert(r, v);
         }
@@ -592,13 +659,19 @@ impl<'ll> Codegen<'ll> {
                     .map_err(ll_err)?
                     .into()
                 } else {
-                    let pred = match p {
-                        Predicate::Eq => IntPredicate::EQ,
-                        Predicate::Ne => IntPredicate::NE,
-                        Predicate::Lt => IntPredicate::SLT,
-                        Predicate::Le => IntPredicate::SLE,
-                        Predicate::Gt => IntPredicate::SGT,
-                        Predicate::Ge => IntPredicate::SGE,
+                    // `i1` compares unsigned: true (1) is above false, as in PyTorch.
+                    let signed = arg_elems[0] != Elem::Bool;
+                    let pred = match (p, signed) {
+                        (Predicate::Eq, _) => IntPredicate::EQ,
+                        (Predicate::Ne, _) => IntPredicate::NE,
+                        (Predicate::Lt, true) => IntPredicate::SLT,
+                        (Predicate::Le, true) => IntPredicate::SLE,
+                        (Predicate::Gt, true) => IntPredicate::SGT,
+                        (Predicate::Ge, true) => IntPredicate::SGE,
+                        (Predicate::Lt, false) => IntPredicate::ULT,
+                        (Predicate::Le, false) => IntPredicate::ULE,
+                        (Predicate::Gt, false) => IntPredicate::UGT,
+                        (Predicate::Ge, false) => IntPredicate::UGE,
                     };
                     b.build_int_compare(
                         pred,
@@ -801,10 +874,12 @@ impl<'ll> Codegen<'ll> {
     /// Calls a C math function `double f(double)` / `float ff(float)`.
     fn call_libm(&self, name: &str, a: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
         let t = a.get_type();
-        let f = self.module.get_function(name).unwrap_or_else(|| {
-            self.module
-                .add_function(name, t.fn_type(&[t.into()], false), Some(Linkage::External))
-        });
+        let ty = t.fn_type(&[t.into()], false);
+        let f = match self.module.get_function(name) {
+            Some(f) if f.get_type() == ty => f,
+            Some(_) => return Err(ll_err(format!("'{name}' is declared with another type"))),
+            None => self.module.add_function(name, ty, Some(Linkage::External)),
+        };
         let call = self
             .builder
             .build_call(f, &[a.into()], "")

@@ -87,10 +87,35 @@ fn kernels_of(ctx: &Context, l3: OpId) -> Vec<OpId> {
         .collect()
 }
 
+/// Checks that the kernels of `l3` have distinct names, none of them a symbol generated
+/// code calls ([`codegen::RESERVED_SYMBOLS`]): the runtime finds kernels by name.
+pub(crate) fn check_symbols(ctx: &Context, l3: OpId) -> Result<(), Diagnostic> {
+    let mut seen: rustc_hash::FxHashMap<String, OpId> = Default::default();
+    for op in kernels_of(ctx, l3) {
+        let name = Fused::read(ctx, op)?.name;
+        if codegen::RESERVED_SYMBOLS.contains(&name.as_str()) {
+            return Err(Diagnostic::error(format!(
+                "kernel name \"{name}\" is a symbol the generated code uses; rename the kernel"
+            ))
+            .with_span(ctx.span(op)));
+        }
+        if let Some(&first) = seen.get(&name) {
+            return Err(Diagnostic::error(format!(
+                "two kernels are named \"{name}\"; kernel names are symbols and must be unique in the module"
+            ))
+            .with_span(ctx.span(op))
+            .with_note("the first one", ctx.span(first)));
+        }
+        seen.insert(name, op);
+    }
+    Ok(())
+}
+
 /// The LLVM IR of an L3 module as text, optimised at `default<O3>` unless `optimize` is
 /// false, each kernel preceded by a comment naming its source ops
 /// (`joinery-translate --to-llvm`).
 pub fn llvm_ir(ctx: &Context, l3: OpId, optimize: bool) -> Result<String, Diagnostic> {
+    check_symbols(ctx, l3)?;
     let tm = host_machine(RelocMode::PIC)?;
     let ll = LlContext::create();
     let cg = codegen_module(ctx, &kernels_of(ctx, l3), &ll, &tm)?;

@@ -113,6 +113,7 @@ pub fn compile_objects(
     bundle: &Bundle,
     threads: usize,
 ) -> Result<Vec<Vec<u8>>, Diagnostic> {
+    crate::check_symbols(ctx, l3)?;
     let tm = host_machine(RelocMode::PIC)?;
     let mut bitcodes = Vec::new();
     for share in shares_of(ctx, l3, threads) {

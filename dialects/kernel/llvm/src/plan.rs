@@ -3,7 +3,9 @@
 
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
-use joinery_kernel::{Alloc, Fused, Gemm, MatrixMap, OutKind, buffer_bytes, static_info};
+use joinery_kernel::{
+    Alloc, Fused, Gemm, KERNEL_DTYPES, MatrixMap, OutKind, buffer_bytes, checked_bytes, static_info,
+};
 use joinery_runtime::plan::{
     ArgSpec, BufferSpec, KernelSpec, Location, MatRef, Partial, Plan, ReduceKind, ResultSpec,
     ResultTensor, Step,
@@ -18,13 +20,15 @@ fn rt_dtype(ctx: &Context, v: Value) -> Result<(DType, Vec<usize>), Diagnostic> 
 fn rt_type(ctx: &Context, ty: joinery_ir::Type) -> Result<(DType, Vec<usize>), Diagnostic> {
     let (shape, dt) = static_info(ctx, ty)
         .ok_or_else(|| Diagnostic::error("the native backend needs static tensor types"))?;
-    if !matches!(
-        dt,
-        DType::F32 | DType::F64 | DType::I64 | DType::I32 | DType::Bool
-    ) {
+    if !KERNEL_DTYPES.contains(&dt) {
         return Err(Diagnostic::error(format!(
             "the native backend does not support {dt} tensors"
         )));
+    }
+    if checked_bytes(&shape, dt).is_none() {
+        return Err(Diagnostic::error(
+            "the native backend does not support tensors of more than 2^63 bytes",
+        ));
     }
     Ok((dt, shape.iter().map(|&x| x as usize).collect()))
 }
@@ -34,12 +38,13 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
     let body = ctx
         .body_block(func)
         .ok_or_else(|| Diagnostic::error("an L3 function needs a body"))?;
+    joinery_kernel::plan_memory::check_planned(ctx, func)?;
     let descs = FuncDescriptors::read(ctx, func);
     let mut buffers: Vec<BufferSpec> = Vec::new();
     let mut index: FxHashMap<Value, usize> = FxHashMap::default();
     let mut inputs = Vec::new();
     for (i, &a) in ctx.block_args(body).iter().enumerate() {
-        let (dtype, shape) = rt_dtype(ctx, a)?;
+        let (dtype, shape) = rt_dtype(ctx, a).map_err(|d| d.with_span(ctx.span(func)))?;
         let desc = descs
             .as_ref()
             .and_then(|d| d.args.get(i))
@@ -62,6 +67,17 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
     let mut steps = Vec::new();
     let mut arena_bytes = 0u64;
     let mut outputs = Vec::new();
+    // The buffer a kernel op's operand names: every tensor of an L3 function is an
+    // argument or a `kernel.alloc`.
+    let buffer = |index: &FxHashMap<Value, usize>, op: OpId, v: Value| {
+        index.get(&v).copied().ok_or_else(|| {
+            Diagnostic::error(format!(
+                "an operand of '{}' is not a buffer (a function argument or a kernel.alloc)",
+                ctx.name_str(op)
+            ))
+            .with_span(ctx.span(op))
+        })
+    };
     for op in ctx.block_ops(body) {
         match ctx.name_str(op) {
             "kernel.alloc" => {
@@ -70,7 +86,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                 let location = match Alloc::read(ctx, op)? {
                     Alloc::Output(j) => Location::Output(j),
                     Alloc::Arena(offset) => {
-                        arena_bytes = arena_bytes.max(offset + bytes);
+                        arena_bytes = arena_bytes.max(offset.saturating_add(bytes));
                         Location::Arena { offset }
                     }
                     Alloc::Unplanned => {
@@ -87,7 +103,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                 let b = ctx.operand(op, 0);
                 let (dtype, shape) = rt_dtype(ctx, b)?;
                 steps.push(Step::Fill {
-                    buffer: index[&b],
+                    buffer: buffer(&index, op, b)?,
                     dtype,
                     elements: shape.iter().product::<usize>() as u64,
                     value: joinery_kernel::attrs::value(ctx, op)?,
@@ -95,9 +111,13 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             }
             "kernel.fused" => {
                 let k = Fused::read(ctx, op)?;
-                let args: Vec<usize> = ctx.operands(op).iter().map(|v| index[v]).collect();
+                let args: Vec<usize> = ctx
+                    .operands(op)
+                    .iter()
+                    .map(|&v| buffer(&index, op, v))
+                    .collect::<Result<_, _>>()?;
                 let extent = k.space.first().copied().unwrap_or(1);
-                let work = k.space.iter().product::<u64>();
+                let work = k.space.iter().fold(1u64, |w, &d| w.saturating_mul(d));
                 let mut partial = Vec::new();
                 for (o, &kind) in k.out_kinds.iter().enumerate() {
                     let map = &k.out_maps[o];
@@ -143,21 +163,23 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             }
             "kernel.gemm" => {
                 let g = Gemm::read(ctx, op)?;
-                let matrix = |map: MatrixMap, operand: usize| MatRef {
-                    buffer: index[&ctx.operand(op, operand)],
-                    offset: map.offset,
-                    bs: map.batch_stride,
-                    rs: map.row_stride,
-                    cs: map.col_stride,
+                let matrix = |map: MatrixMap, operand: usize| -> Result<MatRef, Diagnostic> {
+                    Ok(MatRef {
+                        buffer: buffer(&index, op, ctx.operand(op, operand))?,
+                        offset: map.offset,
+                        bs: map.batch_stride,
+                        rs: map.row_stride,
+                        cs: map.col_stride,
+                    })
                 };
                 steps.push(Step::Gemm {
                     m: g.m as usize,
                     n: g.n as usize,
                     k: g.k as usize,
                     batch: g.batch as usize,
-                    a: matrix(g.a, 0),
-                    b: matrix(g.b, 1),
-                    c: matrix(g.c, 2),
+                    a: matrix(g.a, 0)?,
+                    b: matrix(g.b, 1)?,
+                    c: matrix(g.c, 2)?,
                     accumulate: g.accumulate,
                 });
             }
@@ -174,14 +196,34 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                         _ => None,
                     };
                     let tensor = if ctx.is_tensor(ctx.value_type(v)) {
-                        // The declared result type (a buffer may hold it in another shape
-                        // of the same size, e.g. a reduction kept with its unit dims).
+                        // The runtime hands back the buffer it made for result j, so that
+                        // is the buffer the function must return there.
+                        let alloc = ctx.defining_op(v).filter(|&d| {
+                            ctx.name_str(d) == "kernel.alloc"
+                                && Alloc::read(ctx, d).ok() == Some(Alloc::Output(j))
+                        });
+                        if alloc.is_none() {
+                            return Err(Diagnostic::error(format!(
+                                "result #{j} of an L3 function must be the buffer of `kernel.alloc {{output = {j}}}`"
+                            ))
+                            .with_span(ctx.span(op)));
+                        }
                         let ty = result_types.get(j).copied().unwrap_or(ctx.value_type(v));
                         let (dtype, shape) = rt_type(ctx, ty)?;
+                        if let Some(i) = mutates
+                            && inputs
+                                .get(i)
+                                .is_none_or(|a: &ArgSpec| a.dtype != dtype || a.shape != shape)
+                        {
+                            return Err(Diagnostic::error(format!(
+                                "result #{j} is the new value of argument #{i}, but their types differ"
+                            ))
+                            .with_span(ctx.span(op)));
+                        }
                         Some(ResultTensor {
                             dtype,
                             shape,
-                            buffer: index[&v],
+                            buffer: buffer(&index, op, v)?,
                         })
                     } else {
                         None
@@ -196,7 +238,14 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     });
                 }
             }
-            _ => {}
+            // The value of `none` results.
+            "aot.none" => {}
+            other => {
+                return Err(Diagnostic::error(format!(
+                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm and func.return only)"
+                ))
+                .with_span(ctx.span(op)));
+            }
         }
     }
     Ok(Plan {
