@@ -2,7 +2,8 @@
 // RUN: joinery-opt %s --kernel-fuse --pass-statistics 2>&1 >/dev/null | FileCheck %s --check-prefix=STATS
 
 // STATS: KernelFuse
-// STATS: 4 merges
+// STATS: 3 collapsed
+// STATS: 5 merges
 
 // add -> tanh -> sum: one loop nest; tanh's store stays (it is a result), add's goes
 // with its buffer.
@@ -19,12 +20,13 @@
 // CHECK:         func.return
 
 // The consumer reads the producer through a transpose: the value is not in a register
-// at that point of the loop nest, so the pair is left alone.
+// at that point of the loop nest, so the pair is left alone. The producer's loop nest collapses to one loop; the
+// transposed reader's cannot.
 // CHECK-LABEL: func.func @transpose$not_fused
 // CHECK:         "kernel.fused"
-// CHECK-SAME:      sources = ["aten.exp"]
+// CHECK-SAME:      sources = ["aten.exp"], space = [16]
 // CHECK:         "kernel.fused"
-// CHECK-SAME:      sources = ["aten.neg"]
+// CHECK-SAME:      sources = ["aten.neg"], space = [4, 4]
 
 // A GEMM between exp and mul reads exp's buffer: the merged kernel goes where exp was,
 // with sigmoid (which mul needs) hoisted above it, and keeps exp's store for the GEMM.
@@ -33,6 +35,15 @@
 // CHECK-SAME:      out_kinds = ["store", "store"]
 // CHECK-SAME:      sources = ["aten.sigmoid", "aten.exp", "aten.mul.Tensor"]
 // CHECK:         "kernel.gemm"
+
+// exp over [2, 4, 4] into a sum over the same elements seen as [8, 4]: both split into
+// [2, 4, 4], merge, and the merged loop nest collapses to [8, 4].
+// CHECK-LABEL: func.func @reshape$aligned
+// CHECK-NOT:     kernel.alloc :
+// CHECK:         "kernel.fused"(%x, %s) <{in_maps = {{\[}}[0, 4, 1]]
+// CHECK-SAME:      out_maps = {{\[}}[0, 1, 0]]
+// CHECK-SAME:      space = [8, 4]
+// CHECK:           kernel.exp
   func.func @chain$fuses(%x: tensor<4x3xf32>, %b: tensor<3xf32>) -> (tensor<4x3xf32>, tensor<4x1xf32>) {
     %0 = kernel.alloc : () -> tensor<4x3xf32>
     %1 = kernel.alloc {output = 0 : i64} : () -> tensor<4x3xf32>
@@ -91,4 +102,19 @@
       "kernel.yield"(%10) : (f32) -> ()
     }) : (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) -> ()
     func.return %1, %3 : tensor<4x4xf32>, tensor<4x4xf32>
+  }
+  func.func @reshape$aligned(%x: tensor<2x4x4xf32>) -> tensor<8x1xf32> {
+    %e = kernel.alloc : () -> tensor<2x4x4xf32>
+    %s = kernel.alloc {output = 0 : i64} : () -> tensor<8x1xf32>
+    "kernel.fused"(%x, %e) <{in_maps = [[0, 16, 4, 1]], name = "exp", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 16, 4, 1]], sources = ["aten.exp"], space = [2, 4, 4]}> ({
+    ^bb0(%v: f32):
+      %r = kernel.exp %v : (f32) -> f32
+      "kernel.yield"(%r) : (f32) -> ()
+    }) : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> ()
+    kernel.fill %s {value = 0.0 : f64} : (tensor<8x1xf32>) -> ()
+    "kernel.fused"(%e, %s) <{in_maps = [[0, 4, 1]], name = "sum", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [[0, 1, 0]], sources = ["aten.sum.dim_IntList"], space = [8, 4]}> ({
+    ^bb0(%v: f32):
+      "kernel.yield"(%v) : (f32) -> ()
+    }) : (tensor<2x4x4xf32>, tensor<8x1xf32>) -> ()
+    func.return %s : tensor<8x1xf32>
   }

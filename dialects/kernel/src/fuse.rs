@@ -7,18 +7,29 @@
 //! The merged kernel computes `P`'s body, then `C`'s with those reads replaced by `P`'s
 //! yielded scalars; `P`'s stores that something else still reads (another op, or the
 //! caller: a result buffer) stay as extra outputs, the rest disappear with their
-//! `kernel.alloc`. The merged kernel sits where `C` was when no op between them touches
-//! `P`'s outputs; else where `P` was, after the ops between them that `C` depends on
-//! (their dependency cone, fills of `C`'s accumulators included) are hoisted above `P`,
-//! when none of those touches `P`'s outputs or writes its inputs; otherwise the pair is
-//! left alone (fusing would reorder a read and a write). Buffers being written once
+//! `kernel.alloc`. A reduction is never read inside its own loop nest (its value is
+//! complete only after it), so a reduction's pointwise prologue fuses into it and its
+//! epilogue starts the next kernel.
+//!
+//! Spaces that split into a common one (`[1024, 256]` and `[8, 128, 256]`) count as the
+//! same: both kernels are re-expressed over the common refinement ([`space`]); at the end
+//! every kernel's space is collapsed back to the fewest loops its maps allow.
+//!
+//! Placement. The merged kernel sits where `C` was when no op between them touches `P`'s
+//! outputs or writes its inputs; else where `P` was, after the ops between them that `C`
+//! depends on (their dependency cone, fills of `C`'s accumulators included) are hoisted
+//! above `P`, when none of those touches `P`'s outputs or writes its inputs; otherwise the
+//! pair is left alone (fusing would reorder a read and a write). Buffers being written once
 //! before memory planning is what makes this reasoning sound, so the pass refuses planned
-//! functions. A reduction is never read inside its own loop nest (its value is complete
-//! only after it), so a reduction's pointwise prologue fuses into it and its epilogue
-//! starts the next kernel.
+//! functions.
+
+mod body;
+pub mod space;
 
 use crate::attrs::{Fused, Map};
-use joinery_ir::{Context, Diagnostic, InsertPoint, OpId, OperationState, Value};
+use crate::ops::OutKind;
+use body::NewKernel;
+use joinery_ir::{Context, Diagnostic, OpId, Value};
 use joinery_pass::{Pass, PassInfo, PassOptions, PassResult, PassState};
 use rustc_hash::FxHashMap;
 
@@ -36,18 +47,44 @@ fn written(ctx: &Context, op: OpId) -> Vec<Value> {
     }
 }
 
-/// The only op writing `buffer`, if exactly one does.
-fn sole_writer(ctx: &Context, buffer: Value) -> Option<OpId> {
-    let mut writers = ctx
+/// The ops writing `buffer`, in use order.
+fn writers(ctx: &Context, buffer: Value) -> Vec<OpId> {
+    let mut ops: Vec<OpId> = ctx
         .uses(buffer)
         .iter()
         .map(|u| u.op)
-        .filter(|&op| written(ctx, op).contains(&buffer));
-    let first = writers.next()?;
-    writers.all(|w| w == first).then_some(first)
+        .filter(|&op| written(ctx, op).contains(&buffer))
+        .collect();
+    ops.dedup();
+    ops
+}
+
+/// The only op writing `buffer`, if exactly one does.
+fn sole_writer(ctx: &Context, buffer: Value) -> Option<OpId> {
+    match writers(ctx, buffer)[..] {
+        [w] => Some(w),
+        _ => None,
+    }
+}
+
+/// Whether `buffer` is an intermediate: a `kernel.alloc` that is not a result.
+fn is_temporary(ctx: &Context, buffer: Value) -> bool {
+    ctx.defining_op(buffer)
+        .is_some_and(|a| ctx.name_str(a) == "kernel.alloc" && ctx.attr(a, "output").is_none())
+}
+
+/// Erases the `kernel.alloc` of `buffer` when nothing uses the buffer any more.
+fn erase_if_unused(ctx: &mut Context, buffer: Value) {
+    if let Some(alloc) = ctx.defining_op(buffer)
+        && ctx.name_str(alloc) == "kernel.alloc"
+        && ctx.is_unused(buffer)
+    {
+        ctx.erase_op(alloc);
+    }
 }
 
 /// A kernel with its attributes and operands.
+#[derive(Clone)]
 struct Kernel {
     op: OpId,
     attrs: Fused,
@@ -59,6 +96,12 @@ impl Kernel {
     fn read(ctx: &Context, op: OpId) -> Result<Kernel, Diagnostic> {
         let attrs = Fused::read(ctx, op)?;
         let operands = ctx.operands(op);
+        if operands.len() < attrs.num_inputs {
+            return Err(
+                Diagnostic::error("'kernel.fused' has fewer operands than inputs")
+                    .with_span(ctx.span(op)),
+            );
+        }
         Ok(Kernel {
             op,
             inputs: operands[..attrs.num_inputs].to_vec(),
@@ -70,23 +113,56 @@ impl Kernel {
     fn body(&self, ctx: &Context) -> joinery_ir::BlockId {
         ctx.region_blocks(ctx.regions(self.op)[0])[0]
     }
+
+    /// Whether the body reads a loop index (`kernel.index`), which ties it to its dims.
+    fn uses_index(&self, ctx: &Context) -> bool {
+        ctx.block_ops(self.body(ctx))
+            .any(|op| ctx.name_str(op) == "kernel.index")
+    }
+
+    /// The same kernel over `space`, a refinement of its own; `None` when its body reads a
+    /// loop index of a dim that would change.
+    fn refined(&self, ctx: &Context, space: &[u64]) -> Option<Kernel> {
+        if self.attrs.space == space {
+            return Some(self.clone());
+        }
+        if self.uses_index(ctx) {
+            return None;
+        }
+        let refine = |maps: &[Map]| -> Option<Vec<Map>> {
+            maps.iter()
+                .map(|m| space::refine_map(m, &self.attrs.space, space))
+                .collect()
+        };
+        let mut k = self.clone();
+        k.attrs.in_maps = refine(&self.attrs.in_maps)?;
+        k.attrs.out_maps = refine(&self.attrs.out_maps)?;
+        k.attrs.space = space.to_vec();
+        Some(k)
+    }
+}
+
+/// Both kernels over their common space, when they have one.
+fn aligned(ctx: &Context, a: &Kernel, b: &Kernel) -> Option<(Kernel, Kernel)> {
+    let common = space::common_space(&a.attrs.space, &b.attrs.space)?;
+    Some((a.refined(ctx, &common)?, b.refined(ctx, &common)?))
 }
 
 /// Where the merged kernel goes.
 #[derive(Clone, PartialEq, Eq, Debug)]
 enum Placement {
-    /// Where the consumer was.
-    AtConsumer,
-    /// Where the producer was, after the listed ops between them that the consumer
-    /// depends on, hoisted above the producer in their order.
-    AtProducer { hoisted: Vec<OpId> },
+    /// Where the later kernel was.
+    AtSecond,
+    /// Where the earlier kernel was, after the listed ops between them that the later one
+    /// depends on, hoisted above the earlier one in their order.
+    AtFirst { hoisted: Vec<OpId> },
 }
 
-/// The ops of `between` that `c` depends on, directly or through each other: writers of
-/// what a member reads or accumulates into. Buffers are written once (an accumulator:
-/// one fill, then its reduction), so these are all the ops that must stay before `c`.
-fn dependency_cone(ctx: &Context, c: &Kernel, between: &[OpId]) -> Vec<OpId> {
-    let mut needed: Vec<Value> = ctx.operands(c.op).to_vec();
+/// The ops of `between` that `second` depends on, directly or through each other: writers
+/// of what a member reads or accumulates into. Buffers are written once (an accumulator:
+/// one fill, then its reduction), so these are all the ops that must stay before it.
+fn dependency_cone(ctx: &Context, second: &Kernel, between: &[OpId]) -> Vec<OpId> {
+    let mut needed: Vec<Value> = ctx.operands(second.op).to_vec();
     let mut cone = Vec::new();
     for &op in between.iter().rev() {
         if written(ctx, op).iter().any(|w| needed.contains(w)) {
@@ -98,15 +174,33 @@ fn dependency_cone(ctx: &Context, c: &Kernel, between: &[OpId]) -> Vec<OpId> {
     cone
 }
 
-/// Whether `p` can merge into `c`, and where.
-fn legal(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<Placement> {
-    if p.attrs.space != c.attrs.space {
-        return None;
+/// Where `first` and `second` (later, with `between` the ops between them) can be
+/// computed together, if anywhere.
+fn placement(
+    ctx: &Context,
+    first: &Kernel,
+    second: &Kernel,
+    between: &[OpId],
+) -> Option<Placement> {
+    let touches = |op: OpId, vs: &[Value]| ctx.operands(op).iter().any(|v| vs.contains(v));
+    let keeps_first = |op: OpId| {
+        !touches(op, &first.outputs) && !written(ctx, op).iter().any(|w| first.inputs.contains(w))
+    };
+    if between.iter().all(|&op| keeps_first(op)) {
+        return Some(Placement::AtSecond);
     }
+    let cone = dependency_cone(ctx, second, between);
+    cone.iter()
+        .all(|&op| keeps_first(op))
+        .then_some(Placement::AtFirst { hoisted: cone })
+}
+
+/// Whether `p` can merge into its consumer `c` (both over their common space), and where.
+fn vertical(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<Placement> {
     let mut reads_p = false;
     for (v, map) in c.inputs.iter().zip(&c.attrs.in_maps) {
         if let Some(j) = p.outputs.iter().position(|o| o == v) {
-            let stored = p.attrs.out_kinds[j] == crate::OutKind::Store
+            let stored = p.attrs.out_kinds[j] == OutKind::Store
                 && p.attrs.out_maps[j] == *map
                 && map.is_identity_over(&c.attrs.space);
             if !stored {
@@ -122,162 +216,220 @@ fn legal(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<Plac
     {
         return None;
     }
-    let touches = |op: OpId, vs: &[Value]| ctx.operands(op).iter().any(|v| vs.contains(v));
-    if !between.iter().any(|&op| touches(op, &p.outputs)) {
-        return Some(Placement::AtConsumer);
-    }
-    // Hoist what the consumer needs above the producer, if none of it reads or writes the
-    // producer's buffers.
-    let cone = dependency_cone(ctx, c, between);
-    let independent = cone.iter().all(|&op| {
-        !touches(op, &p.outputs) && !written(ctx, op).iter().any(|w| p.inputs.contains(w))
-    });
-    independent.then_some(Placement::AtProducer { hoisted: cone })
+    placement(ctx, p, c, between)
 }
 
-/// Builds the kernel computing `p` then `c`, inserted before `at`; returns it.
-fn merge(ctx: &mut Context, p: &Kernel, c: &Kernel, at: OpId) -> OpId {
-    // Inputs: the producer's, then the consumer's that are not the producer's outputs,
-    // each (buffer, map) pair once.
-    let mut inputs: Vec<(Value, Map)> = Vec::new();
-    let slot = |v: Value, map: &Map, inputs: &mut Vec<(Value, Map)>| match inputs
+/// Builds the kernel computing `first` then `second` (both over one space), with
+/// `second`'s reads of `first`'s stores taken from registers, inserted before `at`.
+fn merge(ctx: &mut Context, first: &Kernel, second: &Kernel, at: OpId) -> OpId {
+    let mut nk = NewKernel::new(ctx);
+    let block = nk.block;
+    // `first`'s stores stay where something else reads them or the caller does.
+    let kept: Vec<bool> = first
+        .outputs
         .iter()
-        .position(|(w, m)| *w == v && m == map)
-    {
-        Some(i) => i,
-        None => {
-            inputs.push((v, map.clone()));
-            inputs.len() - 1
-        }
-    };
-    let p_slots: Vec<usize> = p
-        .inputs
-        .iter()
-        .zip(&p.attrs.in_maps)
-        .map(|(&v, m)| slot(v, m, &mut inputs))
-        .collect();
-    let c_slots: Vec<Option<usize>> = c
-        .inputs
-        .iter()
-        .zip(&c.attrs.in_maps)
-        .map(|(&v, m)| (!p.outputs.contains(&v)).then(|| slot(v, m, &mut inputs)))
-        .collect();
-
-    let arg_types: Vec<_> = inputs
-        .iter()
-        .map(|(v, _)| {
-            let ty = ctx.value_type(*v);
-            ctx.tensor_parts(ty).map_or(ty, |(_, e)| e)
+        .map(|&o| {
+            let other_use = ctx.uses(o).iter().any(|u| {
+                u.op != first.op && u.op != second.op && ctx.name_str(u.op) != "kernel.alloc"
+            });
+            other_use || !is_temporary(ctx, o)
         })
         .collect();
-    let block = ctx.create_block(&arg_types);
-    let region = ctx.create_region();
-    ctx.append_block(region, block);
-    let args = ctx.block_args(block).to_vec();
-
-    let mut map: FxHashMap<Value, Value> = FxHashMap::default();
-    let p_body = p.body(ctx);
-    for (i, &a) in ctx.block_args(p_body).to_vec().iter().enumerate() {
-        map.insert(a, args[p_slots[i]]);
-    }
-    let p_yields = clone_body(ctx, p_body, block, &mut map);
-    let c_body = c.body(ctx);
-    for (i, &a) in ctx.block_args(c_body).to_vec().iter().enumerate() {
-        let v = match c_slots[i] {
-            Some(s) => args[s],
-            None => {
-                let j = p
-                    .outputs
-                    .iter()
-                    .position(|o| *o == c.inputs[i])
-                    .expect("a P output");
-                p_yields[j]
-            }
-        };
-        map.insert(a, v);
-    }
-    let c_yields = clone_body(ctx, c_body, block, &mut map);
-
-    // Outputs: the consumer's, then the producer's that something else still reads.
-    let mut outputs = c.outputs.clone();
-    let mut out_maps = c.attrs.out_maps.clone();
-    let mut out_kinds = c.attrs.out_kinds.clone();
-    let mut yields = c_yields;
-    for (j, &o) in p.outputs.iter().enumerate() {
-        let other_use = ctx
-            .uses(o)
+    let needed: Vec<usize> = (0..first.outputs.len())
+        .filter(|&j| kept[j] || second.inputs.contains(&first.outputs[j]))
+        .collect();
+    let first_body = first.body(ctx);
+    let first_yields = yields(ctx, first_body);
+    let roots: Vec<Value> = needed.iter().map(|&j| first_yields[j]).collect();
+    let first_args = ctx.block_args(first_body).to_vec();
+    let cloned = body::clone_slice(ctx, first_body, block, &roots, &|_| false, &mut |ctx, v| {
+        let i = first_args
             .iter()
-            .any(|u| u.op != p.op && u.op != c.op && ctx.name_str(u.op) != "kernel.alloc");
-        let is_result = ctx
-            .defining_op(o)
-            .is_some_and(|a| ctx.attr(a, "output").is_some());
-        if other_use || is_result {
-            outputs.push(o);
-            out_maps.push(p.attrs.out_maps[j].clone());
-            out_kinds.push(p.attrs.out_kinds[j]);
-            yields.push(p_yields[j]);
+            .position(|&a| a == v)
+            .expect("slice leaves are block arguments");
+        nk.input(ctx, first.inputs[i], &first.attrs.in_maps[i])
+    });
+    let value_of: FxHashMap<usize, Value> = needed.iter().copied().zip(cloned).collect();
+
+    let second_body = second.body(ctx);
+    let second_yields = yields(ctx, second_body);
+    let second_args = ctx.block_args(second_body).to_vec();
+    let second_values = body::clone_slice(
+        ctx,
+        second_body,
+        block,
+        &second_yields,
+        &|_| false,
+        &mut |ctx, v| {
+            let i = second_args
+                .iter()
+                .position(|&a| a == v)
+                .expect("slice leaves are block arguments");
+            match first.outputs.iter().position(|&o| o == second.inputs[i]) {
+                Some(j) => value_of[&j],
+                None => nk.input(ctx, second.inputs[i], &second.attrs.in_maps[i]),
+            }
+        },
+    );
+    for (o, &v) in second_values.iter().enumerate() {
+        nk.output(
+            second.outputs[o],
+            second.attrs.out_maps[o].clone(),
+            second.attrs.out_kinds[o],
+            v,
+        );
+    }
+    for (j, &o) in first.outputs.iter().enumerate() {
+        if kept[j] {
+            nk.output(
+                o,
+                first.attrs.out_maps[j].clone(),
+                first.attrs.out_kinds[j],
+                value_of[&j],
+            );
         }
     }
-    joinery_ir::Builder::new(ctx, InsertPoint::End(block)).build(
-        "kernel.yield",
-        &yields,
-        &[],
-        vec![],
+    let sources = first
+        .attrs
+        .sources
+        .iter()
+        .chain(&second.attrs.sources)
+        .cloned()
+        .collect();
+    let op = nk.build(
+        ctx,
+        second.attrs.name.clone(),
+        second.attrs.space.clone(),
+        sources,
+        ctx.span(second.op),
     );
-
-    let fused = Fused {
-        name: c.attrs.name.clone(),
-        space: c.attrs.space.clone(),
-        num_inputs: inputs.len(),
-        in_maps: inputs.iter().map(|(_, m)| m.clone()).collect(),
-        out_maps,
-        out_kinds,
-        sources: p
-            .attrs
-            .sources
-            .iter()
-            .chain(&c.attrs.sources)
-            .cloned()
-            .collect(),
-    };
-    let mut operands: Vec<Value> = inputs.iter().map(|(v, _)| *v).collect();
-    operands.extend(&outputs);
-    let mut state = OperationState::new(ctx.op_name("kernel.fused"));
-    state.operands = operands;
-    state.regions.push(region);
-    state.attrs = fused.attributes(ctx);
-    state.span = ctx.span(c.op);
-    let op = ctx.create_op(state);
     ctx.insert_op_before(at, op);
     op
 }
 
-/// Clones the ops of `from` except its terminator to the end of `to`; returns the
-/// terminator's operands, remapped.
-fn clone_body(
-    ctx: &mut Context,
-    from: joinery_ir::BlockId,
-    to: joinery_ir::BlockId,
-    map: &mut FxHashMap<Value, Value>,
-) -> Vec<Value> {
-    let ops: Vec<OpId> = ctx.block_ops(from).collect();
-    let (terminator, body) = ops
-        .split_last()
-        .expect("verified bodies end in kernel.yield");
-    for &op in body {
-        let clone = ctx.clone_op(op, map);
-        ctx.append_op(to, clone);
-    }
-    ctx.operands(*terminator)
-        .iter()
-        .map(|v| *map.get(v).unwrap_or(v))
-        .collect()
+/// The values a kernel body yields.
+fn yields(ctx: &Context, body: joinery_ir::BlockId) -> Vec<Value> {
+    ctx.block_ops(body)
+        .last()
+        .map(|t| ctx.operands(t).to_vec())
+        .unwrap_or_default()
 }
 
-/// Fuses the kernels of `func` until no pair merges; returns the number of merges.
-pub fn fuse_function(ctx: &mut Context, func: OpId) -> Result<usize, Diagnostic> {
+/// Replaces `first` and `second` by their merge at `placement`; returns the merged op.
+fn apply_merge(ctx: &mut Context, first: &Kernel, second: &Kernel, placement: Placement) -> OpId {
+    let at = match placement {
+        Placement::AtSecond => second.op,
+        Placement::AtFirst { hoisted } => {
+            for op in hoisted {
+                ctx.move_op_before(op, first.op);
+            }
+            first.op
+        }
+    };
+    let merged = merge(ctx, first, second, at);
+    ctx.erase_op(second.op);
+    ctx.erase_op(first.op);
+    for &o in &first.outputs {
+        erase_if_unused(ctx, o);
+    }
+    merged
+}
+
+/// The ops of the function body and their positions.
+struct Order {
+    ops: Vec<OpId>,
+    position: FxHashMap<OpId, usize>,
+}
+
+impl Order {
+    fn of(ctx: &Context, block: joinery_ir::BlockId) -> Order {
+        let ops: Vec<OpId> = ctx.block_ops(block).collect();
+        let position = ops.iter().enumerate().map(|(i, &o)| (o, i)).collect();
+        Order { ops, position }
+    }
+}
+
+/// One vertical merge, if any applies.
+fn vertical_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
+    for (ci, &c_op) in order.ops.iter().enumerate() {
+        if ctx.name_str(c_op) != "kernel.fused" {
+            continue;
+        }
+        let c = Kernel::read(ctx, c_op)?;
+        for &input in &c.inputs {
+            let Some(p_op) = sole_writer(ctx, input) else {
+                continue;
+            };
+            if p_op == c_op || ctx.name_str(p_op) != "kernel.fused" {
+                continue;
+            }
+            let Some(&pi) = order.position.get(&p_op) else {
+                continue;
+            };
+            if pi >= ci {
+                continue;
+            }
+            let p = Kernel::read(ctx, p_op)?;
+            let Some((p, c)) = aligned(ctx, &p, &c) else {
+                continue;
+            };
+            let Some(placement) = vertical(ctx, &p, &c, &order.ops[pi + 1..ci]) else {
+                continue;
+            };
+            apply_merge(ctx, &p, &c, placement);
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Collapses every kernel's space to the fewest loops its maps allow; returns how many
+/// changed.
+fn collapse_spaces(ctx: &mut Context, block: joinery_ir::BlockId) -> Result<usize, Diagnostic> {
+    let mut changed = 0;
+    let ops: Vec<OpId> = ctx.block_ops(block).collect();
+    for op in ops {
+        if ctx.name_str(op) != "kernel.fused" {
+            continue;
+        }
+        let k = Kernel::read(ctx, op)?;
+        if k.uses_index(ctx) {
+            continue;
+        }
+        let maps: Vec<Map> = k
+            .attrs
+            .in_maps
+            .iter()
+            .chain(&k.attrs.out_maps)
+            .cloned()
+            .collect();
+        let Some((space, mut maps)) = space::collapse(&k.attrs.space, &maps) else {
+            continue;
+        };
+        let mut attrs = k.attrs.clone();
+        attrs.out_maps = maps.split_off(attrs.num_inputs);
+        attrs.in_maps = maps;
+        attrs.space = space;
+        for (name, value) in attrs.attributes(ctx) {
+            ctx.set_attr(op, &name, value);
+        }
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// What one run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FuseStats {
+    pub merges: usize,
+    pub collapsed: usize,
+}
+
+/// Fuses the kernels of `func` until no pair merges, then collapses their spaces.
+pub fn fuse_function(ctx: &mut Context, func: OpId) -> Result<FuseStats, Diagnostic> {
+    let mut stats = FuseStats::default();
     let Some(block) = ctx.body_block(func) else {
-        return Ok(0);
+        return Ok(stats);
     };
     if let Some(planned) = ctx
         .block_ops(block)
@@ -289,59 +441,15 @@ pub fn fuse_function(ctx: &mut Context, func: OpId) -> Result<usize, Diagnostic>
         )
         .with_span(ctx.span(planned)));
     }
-    let mut merges = 0;
-    'restart: loop {
-        let ops: Vec<OpId> = ctx.block_ops(block).collect();
-        let position: FxHashMap<OpId, usize> =
-            ops.iter().enumerate().map(|(i, &o)| (o, i)).collect();
-        for (ci, &c_op) in ops.iter().enumerate() {
-            if ctx.name_str(c_op) != "kernel.fused" {
-                continue;
-            }
-            let c = Kernel::read(ctx, c_op)?;
-            for &input in &c.inputs {
-                let Some(p_op) = sole_writer(ctx, input) else {
-                    continue;
-                };
-                if p_op == c_op || ctx.name_str(p_op) != "kernel.fused" {
-                    continue;
-                }
-                let Some(&pi) = position.get(&p_op) else {
-                    continue;
-                };
-                if pi >= ci {
-                    continue;
-                }
-                let p = Kernel::read(ctx, p_op)?;
-                let Some(placement) = legal(ctx, &p, &c, &ops[pi + 1..ci]) else {
-                    continue;
-                };
-                let at = match placement {
-                    Placement::AtConsumer => c_op,
-                    Placement::AtProducer { hoisted } => {
-                        for op in hoisted {
-                            ctx.move_op_before(op, p_op);
-                        }
-                        p_op
-                    }
-                };
-                merge(ctx, &p, &c, at);
-                ctx.erase_op(c_op);
-                ctx.erase_op(p_op);
-                for o in p.outputs {
-                    if let Some(alloc) = ctx.defining_op(o)
-                        && ctx.name_str(alloc) == "kernel.alloc"
-                        && ctx.is_unused(o)
-                    {
-                        ctx.erase_op(alloc);
-                    }
-                }
-                merges += 1;
-                continue 'restart;
-            }
+    loop {
+        let order = Order::of(ctx, block);
+        if !vertical_step(ctx, &order)? {
+            break;
         }
-        return Ok(merges);
+        stats.merges += 1;
     }
+    stats.collapsed = collapse_spaces(ctx, block)?;
+    Ok(stats)
 }
 
 /// The declaration of `kernel-fuse`.
@@ -352,7 +460,10 @@ pub static FUSE: PassInfo = PassInfo {
     description: "Merges a kernel.fused producer into a kernel.fused consumer that reads its \
         stored output element for element over the same iteration space, keeping the value \
         in a register; stores still read elsewhere (or returned) stay as extra outputs, the \
-        others and their allocs are removed. Repeats until nothing merges.\n\
+        others and their allocs are removed. Spaces that refine to a common one count as \
+        the same (a [1024, 256] kernel merges with an [8, 128, 256] one); at the end every \
+        space is collapsed to the fewest loops its maps allow. Repeats until nothing \
+        merges.\n\
         Needs: an L3 function before kernel-plan-memory (buffers written once; a planned \
         function is refused).\n\
         Guarantees: every read still sees the value the unfused function gave it (a merge \
@@ -363,7 +474,10 @@ pub static FUSE: PassInfo = PassInfo {
         epilogues are separate kernels.",
     anchor: Some("func.func"),
     options: &[],
-    statistics: &[("merges", "Producer kernels merged into their consumers")],
+    statistics: &[
+        ("merges", "Producer kernels merged into their consumers"),
+        ("collapsed", "Kernels whose loop nests were collapsed"),
+    ],
     constructor: |_: &PassOptions| Box::new(Fuse),
 };
 
@@ -372,8 +486,9 @@ struct Fuse;
 
 impl Pass for Fuse {
     fn run(&mut self, ctx: &mut Context, func: OpId, state: &mut PassState) -> PassResult {
-        let merges = fuse_function(ctx, func).map_err(|d| vec![d])?;
-        state.add_statistic("merges", merges as u64);
-        Ok(merges > 0)
+        let stats = fuse_function(ctx, func).map_err(|d| vec![d])?;
+        state.add_statistic("merges", stats.merges as u64);
+        state.add_statistic("collapsed", stats.collapsed as u64);
+        Ok(stats != FuseStats::default())
     }
 }
