@@ -1,36 +1,62 @@
-//! `kernel-fuse`: vertical fusion of `kernel.fused` loop nests, as inductor's scheduler
-//! fuses a producer into its consumer.
+//! `kernel-fuse`: fusion of `kernel.fused` loop nests, as inductor's scheduler fuses
+//! nodes, in four rewrites repeated until none applies, then a clean-up of the spaces.
 //!
-//! A producer `P` merges into a consumer `C` when `C` reads a buffer `P` stores, both
-//! iterate over the same space, and every read `C` makes of `P`'s outputs is element for
-//! element (identity maps, so the value is in a register at that point of the loop nest).
-//! The merged kernel computes `P`'s body, then `C`'s with those reads replaced by `P`'s
-//! yielded scalars; `P`'s stores that something else still reads (another op, or the
-//! caller: a result buffer) stay as extra outputs, the rest disappear with their
-//! `kernel.alloc`. A reduction is never read inside its own loop nest (its value is
-//! complete only after it), so a reduction's pointwise prologue fuses into it and its
-//! epilogue starts the next kernel.
+//! - **Vertical** (producer into consumer). A producer `P` merges into a consumer `C`
+//!   when `C` reads a buffer `P` stores, both iterate over the same space, and every read
+//!   `C` makes of `P`'s outputs is element for element (identity maps, so the value is in
+//!   a register at that point of the loop nest). The merged kernel computes `P`'s body,
+//!   then `C`'s with those reads replaced by `P`'s yielded scalars; `P`'s stores that
+//!   something else still reads (another op, or the caller: a result buffer) stay as extra
+//!   outputs, the rest disappear with their `kernel.alloc`. A reduction is never read
+//!   inside its own loop nest (its value is complete only after it), so a reduction's
+//!   pointwise prologue fuses into it and its epilogue starts the next kernel.
+//! - **GEMM bias into the readers** ([`recompute`]). `addmm` stores its bias into the
+//!   product's buffer before an accumulating GEMM; when every reader of that buffer is a
+//!   loop nest, the GEMM overwrites instead and each reader adds the bias it recomputes
+//!   from the bias kernel's inputs: the bias store and the GEMM's read of it go, and the
+//!   bias add joins the post-GEMM pointwise chain.
+//! - **Recompute** ([`recompute`]). A cheap value a kernel stores and other kernels read
+//!   where merging cannot reach (after a GEMM, through a transpose, broadcast along a
+//!   row, from a reduction's side output) is recomputed in every reader from the inputs it
+//!   was computed from, and the store goes, as inductor inlines pointwise nodes into each
+//!   consumer. The heuristic is in [`recompute`]'s documentation.
+//! - **Horizontal** (siblings). Two independent kernels over the same space that read a
+//!   common buffer (say a gradient that a layer norm's weight, bias and input gradients
+//!   all reduce), or one of which reads only broadcast data (a bias copy), become one
+//!   loop nest: the shared buffer is read once and one kernel launch goes.
 //!
 //! Spaces that split into a common one (`[1024, 256]` and `[8, 128, 256]`) count as the
 //! same: both kernels are re-expressed over the common refinement ([`space`]); at the end
 //! every kernel's space is collapsed back to the fewest loops its maps allow.
 //!
-//! Placement. The merged kernel sits where `C` was when no op between them touches `P`'s
-//! outputs or writes its inputs; else where `P` was, after the ops between them that `C`
-//! depends on (their dependency cone, fills of `C`'s accumulators included) are hoisted
-//! above `P`, when none of those touches `P`'s outputs or writes its inputs; otherwise the
-//! pair is left alone (fusing would reorder a read and a write). Buffers being written once
-//! before memory planning is what makes this reasoning sound, so the pass refuses planned
-//! functions.
+//! Placement. A merged kernel sits where the later of the two was when no op between them
+//! touches the earlier one's outputs or writes its inputs; else where the earlier one was,
+//! after the ops between them that the later one depends on (their dependency cone, fills
+//! of its accumulators included) are hoisted above it, when none of those touches the
+//! earlier one's outputs or writes its inputs; otherwise the pair is left alone (fusing
+//! would reorder a read and a write).
+//!
+//! Soundness rests on two properties of unplanned L3 that lowering produces: every buffer
+//! is written by one op (a reduction's accumulator: one fill, then the reduction; a GEMM
+//! with a bias: the bias kernel, then the GEMM; a concatenation: one copy per disjoint
+//! slice), and every write of a buffer comes before every read of it. So a buffer read
+//! anywhere after its writers holds the same value everywhere, which is what lets a
+//! consumer read a producer's inputs instead of its output, and the pass refuses planned
+//! functions (the arena reuses buffers). Recompute and the bias fold check that the
+//! writers of every buffer they make a reader load precede the kernel the value was
+//! computed in.
 
 mod body;
+pub mod recompute;
 pub mod space;
 
 use crate::attrs::{Fused, Map};
 use crate::ops::OutKind;
 use body::NewKernel;
 use joinery_ir::{Context, Diagnostic, OpId, Value};
-use joinery_pass::{Pass, PassInfo, PassOptions, PassResult, PassState};
+use joinery_pass::{
+    OptionKind, Pass, PassInfo, PassOptionInfo, PassOptions, PassResult, PassState,
+};
 use rustc_hash::FxHashMap;
 
 /// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer.
@@ -140,6 +166,17 @@ impl Kernel {
         k.attrs.space = space.to_vec();
         Some(k)
     }
+
+    /// A reduction across the outer (thread-split) dim that the runtime cannot split (not
+    /// f32): such a kernel runs on one thread.
+    fn serial(&self, ctx: &Context) -> bool {
+        self.attrs.out_kinds.iter().enumerate().any(|(o, &kind)| {
+            kind != OutKind::Store
+                && self.attrs.out_maps[o].strides.first() == Some(&0)
+                && crate::attrs::static_info(ctx, ctx.value_type(self.outputs[o]))
+                    .is_none_or(|(_, dt)| dt != joinery_ir::DType::F32)
+        })
+    }
 }
 
 /// Both kernels over their common space, when they have one.
@@ -217,6 +254,44 @@ fn vertical(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<P
         return None;
     }
     placement(ctx, p, c, between)
+}
+
+/// Most buffers a horizontally merged kernel may stream (loads and stores per point).
+const MAX_HORIZONTAL_OPERANDS: usize = 12;
+
+/// Whether every input of `k` is broadcast along some dim (a bias, a row statistic): its
+/// reads are small next to its space, so it adds no stream worth a separate pass.
+fn reads_only_broadcasts(k: &Kernel) -> bool {
+    k.attrs.in_maps.iter().all(|m| {
+        m.strides
+            .iter()
+            .zip(&k.attrs.space)
+            .any(|(&s, &d)| s == 0 && d > 1)
+    })
+}
+
+/// Whether the independent kernels `a` and `b` (later; both over their common space) are
+/// worth one loop nest, and where it goes.
+fn horizontal(ctx: &Context, a: &Kernel, b: &Kernel, between: &[OpId]) -> Option<Placement> {
+    let independent = !b.inputs.iter().any(|v| a.outputs.contains(v))
+        && !a.inputs.iter().any(|v| b.outputs.contains(v))
+        && !a.outputs.iter().any(|v| b.outputs.contains(v));
+    let shares = a.inputs.iter().any(|v| b.inputs.contains(v));
+    let worth = shares || reads_only_broadcasts(a) || reads_only_broadcasts(b);
+    let buffers: rustc_hash::FxHashSet<Value> = ctx
+        .operands(a.op)
+        .iter()
+        .chain(ctx.operands(b.op))
+        .copied()
+        .collect();
+    if !independent
+        || !worth
+        || buffers.len() > MAX_HORIZONTAL_OPERANDS
+        || a.serial(ctx) != b.serial(ctx)
+    {
+        return None;
+    }
+    placement(ctx, a, b, between)
 }
 
 /// Builds the kernel computing `first` then `second` (both over one space), with
@@ -383,6 +458,32 @@ fn vertical_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
     Ok(false)
 }
 
+/// One horizontal merge, if any applies: the later kernel with the nearest earlier one.
+fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
+    let kernels: Vec<(usize, OpId)> = order
+        .ops
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| ctx.name_str(**op) == "kernel.fused")
+        .map(|(i, &op)| (i, op))
+        .collect();
+    for (n, &(bi, b_op)) in kernels.iter().enumerate() {
+        let b = Kernel::read(ctx, b_op)?;
+        for &(ai, a_op) in kernels[..n].iter().rev() {
+            let a = Kernel::read(ctx, a_op)?;
+            let Some((a, b)) = aligned(ctx, &a, &b) else {
+                continue;
+            };
+            let Some(placement) = horizontal(ctx, &a, &b, &order.ops[ai + 1..bi]) else {
+                continue;
+            };
+            apply_merge(ctx, &a, &b, placement);
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Collapses every kernel's space to the fewest loops its maps allow; returns how many
 /// changed.
 fn collapse_spaces(ctx: &mut Context, block: joinery_ir::BlockId) -> Result<usize, Diagnostic> {
@@ -418,15 +519,40 @@ fn collapse_spaces(ctx: &mut Context, block: joinery_ir::BlockId) -> Result<usiz
     Ok(changed)
 }
 
+/// Which rewrites run (the pass options).
+#[derive(Clone, Copy, Debug)]
+pub struct FuseOptions {
+    pub recompute: bool,
+    pub horizontal: bool,
+    pub gemm_bias: bool,
+}
+
+impl Default for FuseOptions {
+    fn default() -> FuseOptions {
+        FuseOptions {
+            recompute: true,
+            horizontal: true,
+            gemm_bias: true,
+        }
+    }
+}
+
 /// What one run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FuseStats {
     pub merges: usize,
+    pub bias_folds: usize,
+    pub recomputed: usize,
+    pub horizontal: usize,
     pub collapsed: usize,
 }
 
-/// Fuses the kernels of `func` until no pair merges, then collapses their spaces.
-pub fn fuse_function(ctx: &mut Context, func: OpId) -> Result<FuseStats, Diagnostic> {
+/// Fuses the kernels of `func` until no rewrite applies, then collapses their spaces.
+pub fn fuse_function(
+    ctx: &mut Context,
+    func: OpId,
+    options: FuseOptions,
+) -> Result<FuseStats, Diagnostic> {
     let mut stats = FuseStats::default();
     let Some(block) = ctx.body_block(func) else {
         return Ok(stats);
@@ -443,10 +569,17 @@ pub fn fuse_function(ctx: &mut Context, func: OpId) -> Result<FuseStats, Diagnos
     }
     loop {
         let order = Order::of(ctx, block);
-        if !vertical_step(ctx, &order)? {
+        if vertical_step(ctx, &order)? {
+            stats.merges += 1;
+        } else if options.gemm_bias && recompute::gemm_bias_step(ctx, &order)? {
+            stats.bias_folds += 1;
+        } else if options.recompute && recompute::recompute_step(ctx, &order)? {
+            stats.recomputed += 1;
+        } else if options.horizontal && horizontal_step(ctx, &order)? {
+            stats.horizontal += 1;
+        } else {
             break;
         }
-        stats.merges += 1;
     }
     stats.collapsed = collapse_spaces(ctx, block)?;
     Ok(stats)
@@ -456,38 +589,93 @@ pub fn fuse_function(ctx: &mut Context, func: OpId) -> Result<FuseStats, Diagnos
 pub static FUSE: PassInfo = PassInfo {
     name: "kernel-fuse",
     title: "KernelFuse",
-    summary: "Merge producer loop nests into their consumers (vertical fusion)",
-    description: "Merges a kernel.fused producer into a kernel.fused consumer that reads its \
-        stored output element for element over the same iteration space, keeping the value \
-        in a register; stores still read elsewhere (or returned) stay as extra outputs, the \
-        others and their allocs are removed. Spaces that refine to a common one count as \
-        the same (a [1024, 256] kernel merges with an [8, 128, 256] one); at the end every \
-        space is collapsed to the fewest loops its maps allow. Repeats until nothing \
-        merges.\n\
-        Needs: an L3 function before kernel-plan-memory (buffers written once; a planned \
-        function is refused).\n\
+    summary: "Fuse loop nests: vertical, horizontal, recompute, GEMM bias into readers",
+    description: "Repeats four rewrites on kernel.fused loop nests until none applies. \
+        Vertical: a producer merges into a consumer that reads its stored output element \
+        for element over the same iteration space (the value stays in a register); stores \
+        still read elsewhere (or returned) stay as extra outputs. GEMM bias (gemm-bias): \
+        the bias kernel an addmm's accumulating GEMM adds to is dropped when every reader \
+        of the product is a loop nest; the GEMM overwrites and each reader adds the bias. \
+        Recompute (recompute): a value a kernel stores is recomputed in every reader from \
+        the inputs it was computed from, and the store dropped, when the value is cheap at \
+        the readers (at most 8 adds' worth per point; transcendentals weigh 20, divisions \
+        and square roots 4; a value that is constant along a reader's inner loops is \
+        counted once per outer point) and the readers' new loads are no more bytes than the \
+        store and loads removed. Horizontal (horizontal): two independent \
+        kernels over the same space that read a common buffer, or one of which reads only \
+        broadcasts, become one loop nest of at most 12 buffers. Spaces that refine to a \
+        common one count as the same; at the end every space is collapsed to the fewest \
+        loops its maps allow.\n\
+        Needs: an L3 function before kernel-plan-memory (each buffer written by one op, \
+        or by a fill and a reduction, a bias kernel and a GEMM, or copies into disjoint \
+        slices; every write before every read; a planned function is refused).\n\
         Guarantees: every read still sees the value the unfused function gave it (a merge \
-        that would move a read across a write is not made); reductions are never read in \
-        their own loop nest.\n\
-        Gaps: no horizontal fusion of independent kernels over one space; no fusion across \
-        a view with other strides (the consumer then reads the stored buffer); GEMM \
-        epilogues are separate kernels.",
+        that would move a read across a write is not made; recomputed values read buffers \
+        whose writers all precede the kernel that computed them); reductions are never \
+        read in their own loop nest; no kernel over a thread-split reduction runs serially \
+        because of a merge.\n\
+        Gaps: a softmax or layer norm row still takes one kernel per reduction plus its \
+        epilogue (a two-pass row kernel, the row held in cache, needs a kernel-dialect \
+        construct: see the pass documentation); no fusion across a reshape that mixes dims; \
+        GEMM epilogues run as separate loop nests reading the product back (the runtime \
+        GEMM has no epilogue hook), and the head-split copies a batched GEMM needs stay.",
     anchor: Some("func.func"),
-    options: &[],
+    options: &[
+        PassOptionInfo {
+            name: "recompute",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "Recompute cheap stored values in their readers and drop the stores",
+        },
+        PassOptionInfo {
+            name: "horizontal",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "Merge independent kernels over one space that read a common buffer",
+        },
+        PassOptionInfo {
+            name: "gemm-bias",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "Add an addmm bias in the product's readers instead of storing it first",
+        },
+    ],
     statistics: &[
         ("merges", "Producer kernels merged into their consumers"),
+        (
+            "bias-folds",
+            "GEMM bias kernels folded into the product's readers",
+        ),
+        (
+            "recomputed",
+            "Stored values recomputed in their readers instead",
+        ),
+        ("horizontal", "Independent kernels merged with a sibling"),
         ("collapsed", "Kernels whose loop nests were collapsed"),
     ],
-    constructor: |_: &PassOptions| Box::new(Fuse),
+    constructor: |options: &PassOptions| {
+        Box::new(Fuse {
+            options: FuseOptions {
+                recompute: options.bool("recompute"),
+                horizontal: options.bool("horizontal"),
+                gemm_bias: options.bool("gemm-bias"),
+            },
+        })
+    },
 };
 
 /// The `kernel-fuse` pass.
-struct Fuse;
+struct Fuse {
+    options: FuseOptions,
+}
 
 impl Pass for Fuse {
     fn run(&mut self, ctx: &mut Context, func: OpId, state: &mut PassState) -> PassResult {
-        let stats = fuse_function(ctx, func).map_err(|d| vec![d])?;
+        let stats = fuse_function(ctx, func, self.options).map_err(|d| vec![d])?;
         state.add_statistic("merges", stats.merges as u64);
+        state.add_statistic("bias-folds", stats.bias_folds as u64);
+        state.add_statistic("recomputed", stats.recomputed as u64);
+        state.add_statistic("horizontal", stats.horizontal as u64);
         state.add_statistic("collapsed", stats.collapsed as u64);
         Ok(stats != FuseStats::default())
     }

@@ -1,10 +1,10 @@
 //! Building `kernel.fused` ops for `kernel-fuse`: a [`NewKernel`] collects inputs (each
 //! buffer and map bound once to a body argument, on first use), scalar ops cloned from
 //! other kernels' bodies ([`clone_slice`]: only what the wanted values depend on) and
-//! outputs.
+//! outputs; and the cost of recomputing a slice ([`slice_weight`]).
 
 use crate::attrs::{Fused, Map};
-use crate::ops::OutKind;
+use crate::ops::{OutKind, ScalarOp};
 use joinery_ir::{BlockId, Context, InsertPoint, OpId, OperationState, Span, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -140,4 +140,66 @@ pub fn clone_slice(
             }
         })
         .collect()
+}
+
+/// Cost of one scalar op in units of an add: transcendentals are inline polynomials of
+/// 15 to 30 instructions, divisions and square roots a few times an add.
+fn op_weight(ctx: &Context, op: OpId) -> u64 {
+    match ScalarOp::from_name(ctx.name_str(op)) {
+        Some(
+            ScalarOp::Exp
+            | ScalarOp::Log
+            | ScalarOp::Tanh
+            | ScalarOp::Sigmoid
+            | ScalarOp::Erf
+            | ScalarOp::Sin
+            | ScalarOp::Cos
+            | ScalarOp::Pow
+            | ScalarOp::Log1p
+            | ScalarOp::Expm1,
+        ) => 20,
+        Some(ScalarOp::Div | ScalarOp::Sqrt | ScalarOp::Rsqrt | ScalarOp::Recip) => 4,
+        _ if matches!(ctx.name_str(op), "kernel.const" | "kernel.index") => 0,
+        _ => 1,
+    }
+}
+
+/// The weight of the ops `root` depends on in `body` (down to block arguments and
+/// `is_leaf` values), and whether any of them is a `kernel.index`.
+pub fn slice_weight(
+    ctx: &Context,
+    body: BlockId,
+    root: Value,
+    is_leaf: &dyn Fn(Value) -> bool,
+) -> (u64, bool) {
+    let ops = slice_ops(ctx, body, &[root], is_leaf);
+    let weight = ops.iter().map(|&op| op_weight(ctx, op)).sum();
+    let index = ops.iter().any(|&op| ctx.name_str(op) == "kernel.index");
+    (weight, index)
+}
+
+/// The leaves `root`'s slice reads: block arguments of `body` and `is_leaf` values, each
+/// once, in first-use order.
+pub fn slice_leaves(
+    ctx: &Context,
+    body: BlockId,
+    root: Value,
+    is_leaf: &dyn Fn(Value) -> bool,
+) -> Vec<Value> {
+    let ops = slice_ops(ctx, body, &[root], is_leaf);
+    let inside: FxHashSet<Value> = ops
+        .iter()
+        .flat_map(|&op| ctx.results(op).iter().copied())
+        .collect();
+    let mut leaves: Vec<Value> = Vec::new();
+    let candidates = ops
+        .iter()
+        .flat_map(|&op| ctx.operands(op).iter().copied())
+        .chain(std::iter::once(root));
+    for v in candidates {
+        if !inside.contains(&v) && !leaves.contains(&v) {
+            leaves.push(v);
+        }
+    }
+    leaves
 }
