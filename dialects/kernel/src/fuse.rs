@@ -45,6 +45,34 @@
 //! functions (the arena reuses buffers). Recompute and the bias fold check that the
 //! writers of every buffer they make a reader load precede the kernel the value was
 //! computed in.
+//!
+//! # What remains
+//!
+//! - **Row kernels (proposed).** Softmax and layer norm still take one kernel per
+//!   reduction plus an epilogue (max, sum of exp, normalize; mean, variance, normalize),
+//!   each reading the row again from L2 or L3, and softmax stores its exps for the last
+//!   pass (recomputing an `exp` per element is over budget). A row kernel would run, for
+//!   each point of its outer dims, several passes over the inner dims while the row stays
+//!   in L1: one region per phase, `phases = [[inputs, outputs], ...]` splitting the
+//!   operands (still inputs, then outputs) between them, `outer = r` the dims they share.
+//!   Phase `k + 1` starts at an outer point when phase `k` has finished every inner point
+//!   of it. Consecutive kernels over one space may become phases when everything the
+//!   later reads from the earlier is read through the map it was written with and is
+//!   complete per outer point (no reduced or broadcast dim among the outer ones), so a
+//!   phase only sees values of its own row and the runtime still splits the outer dims
+//!   across threads. Codegen shares the outer loops and emits one inner loop nest per
+//!   phase; a reduction a later phase reads can stay in a register, and recomputing a
+//!   value from an earlier phase costs once per row, so softmax's exps need not be
+//!   stored. On `block` this would remove seven kernels (softmax 3 to 1, each layer norm
+//!   3 to 1, the layer-norm backward 2 to 1) and 10 to 15 MB of traffic per step.
+//! - **GEMM epilogues.** The pointwise chain after a GEMM (bias, activation, residual) is
+//!   one loop nest, but it reads the product back: the runtime GEMM (OpenBLAS `sgemm` or
+//!   the `gemm` crate) takes no per-tile callback, so the chain cannot run on a tile while
+//!   it is in registers. An `addmm` whose product is a result, or that another GEMM
+//!   reads, keeps its bias copy and the accumulating GEMM.
+//! - Copies that only exist for a GEMM's operand layout (attention's head split and merge:
+//!   a batch of `(batch, head)` pairs has no single batch stride) and the slices of a
+//!   concatenation (several writers) are not fused with their neighbours.
 
 mod body;
 pub mod recompute;
@@ -122,11 +150,33 @@ impl Kernel {
     fn read(ctx: &Context, op: OpId) -> Result<Kernel, Diagnostic> {
         let attrs = Fused::read(ctx, op)?;
         let operands = ctx.operands(op);
-        if operands.len() < attrs.num_inputs {
-            return Err(
-                Diagnostic::error("'kernel.fused' has fewer operands than inputs")
-                    .with_span(ctx.span(op)),
-            );
+        let outputs = operands.len().saturating_sub(attrs.num_inputs);
+        let rank = attrs.space.len();
+        let body = ctx
+            .regions(op)
+            .first()
+            .and_then(|&r| ctx.region_blocks(r).first().copied());
+        let body_args = body.map(|b| ctx.block_args(b).len());
+        let body_yields = body
+            .and_then(|b| ctx.block_ops(b).last())
+            .map(|t| ctx.operands(t).len());
+        let consistent = operands.len() >= attrs.num_inputs
+            && attrs.in_maps.len() == attrs.num_inputs
+            && attrs.out_maps.len() == outputs
+            && attrs.out_kinds.len() == outputs
+            && body_args == Some(attrs.num_inputs)
+            && body_yields == Some(outputs)
+            && attrs
+                .in_maps
+                .iter()
+                .chain(&attrs.out_maps)
+                .all(|m| m.strides.len() == rank);
+        if !consistent {
+            return Err(Diagnostic::error(
+                "kernel-fuse needs verified kernels: one map per buffer with one stride per \
+                 dim, one body argument per input, one yielded value per output",
+            )
+            .with_span(ctx.span(op)));
         }
         Ok(Kernel {
             op,
@@ -317,13 +367,18 @@ fn merge(ctx: &mut Context, first: &Kernel, second: &Kernel, at: OpId) -> OpId {
     let first_yields = yields(ctx, first_body);
     let roots: Vec<Value> = needed.iter().map(|&j| first_yields[j]).collect();
     let first_args = ctx.block_args(first_body).to_vec();
-    let cloned = body::clone_slice(ctx, first_body, block, &roots, &|_| false, &mut |ctx, v| {
-        let i = first_args
-            .iter()
-            .position(|&a| a == v)
-            .expect("slice leaves are block arguments");
-        nk.input(ctx, first.inputs[i], &first.attrs.in_maps[i])
-    });
+    let cloned =
+        body::clone_slice(
+            ctx,
+            first_body,
+            block,
+            &roots,
+            &|_| false,
+            &mut |ctx, v| match first_args.iter().position(|&a| a == v) {
+                Some(i) => nk.input(ctx, first.inputs[i], &first.attrs.in_maps[i]),
+                None => v,
+            },
+        );
     let value_of: FxHashMap<usize, Value> = needed.iter().copied().zip(cloned).collect();
 
     let second_body = second.body(ctx);
@@ -336,10 +391,9 @@ fn merge(ctx: &mut Context, first: &Kernel, second: &Kernel, at: OpId) -> OpId {
         &second_yields,
         &|_| false,
         &mut |ctx, v| {
-            let i = second_args
-                .iter()
-                .position(|&a| a == v)
-                .expect("slice leaves are block arguments");
+            let Some(i) = second_args.iter().position(|&a| a == v) else {
+                return v;
+            };
             match first.outputs.iter().position(|&o| o == second.inputs[i]) {
                 Some(j) => value_of[&j],
                 None => nk.input(ctx, second.inputs[i], &second.attrs.in_maps[i]),
@@ -458,7 +512,12 @@ fn vertical_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
     Ok(false)
 }
 
-/// One horizontal merge, if any applies: the later kernel with the nearest earlier one.
+/// How many kernels back a kernel that reads only broadcasts looks for a sibling.
+const BROADCAST_SIBLING_WINDOW: usize = 4;
+
+/// One horizontal merge, if any applies: a kernel with the nearest earlier kernel that
+/// reads one of its inputs, or (when either reads only broadcasts) one of the few kernels
+/// just before it.
 fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
     let kernels: Vec<(usize, OpId)> = order
         .ops
@@ -469,7 +528,22 @@ fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic>
         .collect();
     for (n, &(bi, b_op)) in kernels.iter().enumerate() {
         let b = Kernel::read(ctx, b_op)?;
-        for &(ai, a_op) in kernels[..n].iter().rev() {
+        let mut candidates: Vec<(usize, OpId)> = b
+            .inputs
+            .iter()
+            .flat_map(|&v| ctx.uses(v).iter().map(|u| u.op))
+            .filter(|&op| op != b_op && ctx.name_str(op) == "kernel.fused")
+            .filter_map(|op| order.position.get(&op).map(|&i| (i, op)))
+            .filter(|&(i, _)| i < bi)
+            .collect();
+        candidates.extend(
+            kernels[n.saturating_sub(BROADCAST_SIBLING_WINDOW)..n]
+                .iter()
+                .copied(),
+        );
+        candidates.sort_unstable_by(|x, y| y.0.cmp(&x.0));
+        candidates.dedup();
+        for (ai, a_op) in candidates {
             let a = Kernel::read(ctx, a_op)?;
             let Some((a, b)) = aligned(ctx, &a, &b) else {
                 continue;
@@ -615,10 +689,13 @@ pub static FUSE: PassInfo = PassInfo {
         read in their own loop nest; no kernel over a thread-split reduction runs serially \
         because of a merge.\n\
         Gaps: a softmax or layer norm row still takes one kernel per reduction plus its \
-        epilogue (a two-pass row kernel, the row held in cache, needs a kernel-dialect \
-        construct: see the pass documentation); no fusion across a reshape that mixes dims; \
-        GEMM epilogues run as separate loop nests reading the product back (the runtime \
-        GEMM has no epilogue hook), and the head-split copies a batched GEMM needs stay.",
+        epilogue (a row kernel, several passes over a row held in L1, needs a \
+        kernel-dialect construct: proposed in the pass documentation); no fusion across a \
+        reshape that mixes dims; the post-GEMM chain is one loop nest but reads the product \
+        back (the runtime GEMM has no epilogue hook); an addmm whose product is a result or \
+        feeds another GEMM keeps its bias copy; the copies a batched GEMM's operand layout \
+        needs and a concatenation's slices stay separate; a threshold backward's mask is \
+        stored, not recomputed (that would move more bytes).",
     anchor: Some("func.func"),
     options: &[
         PassOptionInfo {

@@ -7,7 +7,8 @@
 //! 2. `aten-decompose`, `cse`: composite ops as primitive aten ops;
 //!    `convert-aten-to-kernel`: one loop nest per pointwise or reduction op, `kernel.gemm`
 //!    per matrix product (L3, `joinery-translate --to-kernels`);
-//! 3. `kernel-fuse`, `kernel-plan-memory`: vertical fusion, arena offsets by liveness;
+//! 3. `kernel-fuse`, `kernel-plan-memory`: fusion (vertical, horizontal, recompute, GEMM
+//!    bias into its readers), arena offsets by liveness;
 //! 4. [`joinery_kernel_llvm`]: LLVM IR at `default<O3>` for the host
 //!    (`joinery-translate --to-llvm`), compiled on every core into a shared library that
 //!    is cached on disk ([`cache_dir`]) and loaded, or written with a C header.

@@ -109,8 +109,8 @@ fn slice_ops(
 }
 
 /// Clones what `roots` (values of the kernel body `body`) depend on to the end of `to`;
-/// a leaf (a block argument, or a value `is_leaf` names) becomes `bind(leaf)` on first use.
-/// Returns the clones of `roots`.
+/// a leaf (a block argument, a value `is_leaf` names, or a value from outside the body)
+/// becomes `bind(leaf)` on first use. Returns the clones of `roots`.
 pub fn clone_slice(
     ctx: &mut Context,
     body: BlockId,

@@ -103,18 +103,18 @@ impl Stored<'_> {
         |v| self.cuts.contains_key(&v)
     }
 
-    /// The buffer and map (over the producer's space) a leaf of the slice loads.
-    fn leaf_access(&self, ctx: &Context, leaf: Value) -> (Value, Map) {
+    /// The buffer and map (over the producer's space) a leaf of the slice loads; `None`
+    /// for a value from outside the body.
+    fn leaf_access(&self, ctx: &Context, leaf: Value) -> Option<(Value, Map)> {
         let p = self.producer;
         match self.cuts.get(&leaf) {
-            Some(&j) => (p.outputs[j], p.attrs.out_maps[j].clone()),
+            Some(&j) => Some((p.outputs[j], p.attrs.out_maps[j].clone())),
             None => {
                 let i = ctx
                     .block_args(p.body(ctx))
                     .iter()
-                    .position(|&a| a == leaf)
-                    .expect("leaves are block arguments or cuts");
-                (p.inputs[i], p.attrs.in_maps[i].clone())
+                    .position(|&a| a == leaf)?;
+                Some((p.inputs[i], p.attrs.in_maps[i].clone()))
             }
         }
     }
@@ -177,10 +177,13 @@ fn plan_readers(
     let root = s.root(ctx);
     let (weight, uses_index) = body::slice_weight(ctx, body, root, &leaf);
     let weight = weight + fold.extra_weight;
-    let leaves: Vec<(Value, Map)> = body::slice_leaves(ctx, body, root, &leaf)
+    let Some(leaves) = body::slice_leaves(ctx, body, root, &leaf)
         .into_iter()
         .map(|l| s.leaf_access(ctx, l))
-        .collect();
+        .collect::<Option<Vec<(Value, Map)>>>()
+    else {
+        return Ok(None);
+    };
     let p_pos = order.position[&p.op];
     // What the slice loads is written before the producer (or by it) and never after.
     for (x, _) in &leaves {
@@ -261,17 +264,19 @@ fn rewrite_reader(ctx: &mut Context, s: &Stored<'_>, reader: &Reader, add_to_loa
     let mut nk = NewKernel::new(ctx);
     let block = nk.block;
     let values = body::clone_slice(ctx, c_body, block, &c_yields, &|_| false, &mut |ctx, v| {
-        let i = c_args
-            .iter()
-            .position(|&a| a == v)
-            .expect("slice leaves are block arguments");
+        let Some(i) = c_args.iter().position(|&a| a == v) else {
+            return v;
+        };
         let Some((_, forms)) = reader.slots.iter().find(|(slot, _)| *slot == i) else {
             return nk.input(ctx, c.inputs[i], &c.attrs.in_maps[i]);
         };
-        let recomputed = body::clone_slice(ctx, p_body, block, &[root], &leaf, &mut |ctx, l| {
-            let (x, m) = s.leaf_access(ctx, l);
-            nk.input(ctx, x, &space::compose_map(&m, forms, rank))
-        })[0];
+        let recomputed =
+            body::clone_slice(ctx, p_body, block, &[root], &leaf, &mut |ctx, l| match s
+                .leaf_access(ctx, l)
+            {
+                Some((x, m)) => nk.input(ctx, x, &space::compose_map(&m, forms, rank)),
+                None => l,
+            })[0];
         if !add_to_load {
             return recomputed;
         }
@@ -323,13 +328,17 @@ fn drop_output(ctx: &mut Context, p: &Kernel, out: usize) {
     let roots: Vec<Value> = keep.iter().map(|&j| ys[j]).collect();
     let mut nk = NewKernel::new(ctx);
     let block = nk.block;
-    let values = body::clone_slice(ctx, body, block, &roots, &|_| false, &mut |ctx, v| {
-        let i = args
-            .iter()
-            .position(|&a| a == v)
-            .expect("slice leaves are block arguments");
-        nk.input(ctx, p.inputs[i], &p.attrs.in_maps[i])
-    });
+    let values = body::clone_slice(
+        ctx,
+        body,
+        block,
+        &roots,
+        &|_| false,
+        &mut |ctx, v| match args.iter().position(|&a| a == v) {
+            Some(i) => nk.input(ctx, p.inputs[i], &p.attrs.in_maps[i]),
+            None => v,
+        },
+    );
     for (&j, v) in keep.iter().zip(values) {
         nk.output(
             p.outputs[j],
