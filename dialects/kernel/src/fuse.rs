@@ -541,7 +541,7 @@ fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic>
                 .iter()
                 .copied(),
         );
-        candidates.sort_unstable_by(|x, y| y.0.cmp(&x.0));
+        candidates.sort_unstable_by_key(|&(i, _)| std::cmp::Reverse(i));
         candidates.dedup();
         for (ai, a_op) in candidates {
             let a = Kernel::read(ctx, a_op)?;
