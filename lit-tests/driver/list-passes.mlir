@@ -14,6 +14,7 @@
 // CHECK-NEXT:     (runs on 'func.func')
 // CHECK-NEXT:     recompute=<bool> - {{.+}} (default: true)
 // CHECK-NEXT:     horizontal=<bool> - {{.+}} (default: true)
+// CHECK-NEXT:     rows=<bool> - {{.+}} (default: true)
 // CHECK-NEXT:     gemm-bias=<bool> - {{.+}} (default: true)
 // CHECK-NEXT: --kernel-plan-memory {{ *}}- Place intermediate kernel buffers in one arena by liveness
 // CHECK-NEXT:     (runs on 'func.func')

@@ -1,6 +1,6 @@
 // RUN: joinery-opt %s --kernel-fuse | FileCheck %s
 // RUN: joinery-opt %s --kernel-fuse --pass-statistics 2>&1 >/dev/null | FileCheck %s --check-prefix=STATS
-// RUN: joinery-opt %s --kernel-fuse='gemm-bias=false recompute=false horizontal=false' | FileCheck %s --check-prefix=OFF
+// RUN: joinery-opt %s --kernel-fuse='gemm-bias=false recompute=false horizontal=false rows=false' | FileCheck %s --check-prefix=OFF
 
 // STATS: KernelFuse
 // STATS: 1 bias-folds
@@ -8,6 +8,7 @@
 // STATS: 1 horizontal
 // STATS: 5 merges
 // STATS: 3 recomputed
+// STATS: 3 rows
 
 // add -> tanh -> sum: one loop nest; tanh's store stays (it is a result), add's goes
 // with its buffer.
@@ -52,12 +53,16 @@
 // Layer norm: the centred x a variance kernel stores is recomputed from x and the mean
 // in the normalizing kernel (one sub), and rsqrt(var / n + eps), stored per row by a
 // kernel of its own, is recomputed there too: it only depends on the row, so it costs
-// one evaluation per row. Both stores and the rstd kernel go.
+// one evaluation per row. Both stores and the rstd kernel go. The normalizing kernel
+// then reads the variance the first kernel reduced: it becomes that kernel's second
+// phase, row by row (the row of x is read from memory once).
 // CHECK-LABEL: func.func @layer_norm$recomputed
 // CHECK-NOT:     kernel.alloc : () -> tensor<4x8xf32>
-// CHECK:         "kernel.fused"(%x, %mean, %var) <{
-// CHECK-SAME:      out_kinds = ["sum"]
-// CHECK:         "kernel.fused"(%x, %mean, %var, %y) <{in_maps = {{\[}}[0, 8, 1], [0, 1, 0], [0, 1, 0]]
+// CHECK:         "kernel.fused"(%x, %mean, %x, %mean, %var, %var, %y) <{in_maps = {{\[}}[0, 8, 1], [0, 1, 0], [0, 8, 1], [0, 1, 0], [0, 1, 0]]
+// CHECK-SAME:      out_kinds = ["sum", "store"]
+// CHECK-SAME:      outer = 1 : i64, phases = {{\[}}[2, 1], [3, 1]]
+// CHECK:           kernel.sub
+// CHECK:         }, {
 // CHECK:           %[[C:.*]] = kernel.sub
 // CHECK:           kernel.rsqrt
 // CHECK:           kernel.mul %[[C]]
@@ -126,6 +131,28 @@
 // CHECK-SAME:      out_maps = {{\[}}[0, 1, 0]]
 // CHECK-SAME:      space = [8, 4]
 // CHECK:           kernel.exp
+// Softmax: the sum of exps reads the row max and the normalization reads the row sum,
+// reductions a register cannot carry into the next loop nest; the three kernels become
+// the phases of one row kernel, each row passed over three times while it is in L1.
+// CHECK-LABEL: func.func @softmax$row
+// CHECK:         kernel.fill %max
+// CHECK:         kernel.fill %sum
+// CHECK:         "kernel.fused"(%x, %x, %max, %e, %sum, %max, %sum, %e, %y) <{
+// CHECK-SAME:      out_kinds = ["max", "sum", "store", "store"]
+// CHECK-SAME:      outer = 1 : i64, phases = {{\[}}[1, 1], [2, 2], [2, 1]]
+// CHECK:         }, {
+// CHECK:           kernel.exp
+// CHECK:         }, {
+// CHECK:           kernel.div
+// CHECK-NOT:     "kernel.fused"
+// OFF-LABEL:   func.func @softmax$row
+// OFF-COUNT-3:   "kernel.fused"
+
+// Column sums are complete only after every row: the kernel reading them stays apart.
+// CHECK-LABEL: func.func @column_stat$not_row
+// CHECK:         "kernel.fused"(%x, %cols)
+// CHECK:         "kernel.fused"(%x, %cols, %y)
+
   func.func @chain$fuses(%x: tensor<4x3xf32>, %b: tensor<3xf32>) -> (tensor<4x3xf32>, tensor<4x1xf32>) {
     %0 = kernel.alloc : () -> tensor<4x3xf32>
     %1 = kernel.alloc {output = 0 : i64} : () -> tensor<4x3xf32>
@@ -354,4 +381,43 @@
       "kernel.yield"(%v) : (f32) -> ()
     }) : (tensor<2x4x4xf32>, tensor<8x1xf32>) -> ()
     func.return %s : tensor<8x1xf32>
+  }
+  func.func @softmax$row(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+    %max = kernel.alloc : () -> tensor<4x1xf32>
+    %sum = kernel.alloc : () -> tensor<4x1xf32>
+    %e = kernel.alloc : () -> tensor<4x8xf32>
+    %y = kernel.alloc {output = 0 : i64} : () -> tensor<4x8xf32>
+    kernel.fill %max {value = 0xFFF0000000000000 : f64} : (tensor<4x1xf32>) -> ()
+    "kernel.fused"(%x, %max) <{in_maps = [[0, 8, 1]], name = "max", num_inputs = 1 : i64, out_kinds = ["max"], out_maps = [[0, 1, 0]], sources = ["aten.amax"], space = [4, 8]}> ({
+    ^bb0(%a: f32):
+      "kernel.yield"(%a) : (f32) -> ()
+    }) : (tensor<4x8xf32>, tensor<4x1xf32>) -> ()
+    kernel.fill %sum {value = 0.0 : f64} : (tensor<4x1xf32>) -> ()
+    "kernel.fused"(%x, %max, %sum, %e) <{in_maps = [[0, 8, 1], [0, 1, 0]], name = "exp_sum", num_inputs = 2 : i64, out_kinds = ["sum", "store"], out_maps = [[0, 1, 0], [0, 8, 1]], sources = ["aten.sub.Tensor", "aten.exp", "aten.sum.dim_IntList"], space = [4, 8]}> ({
+    ^bb0(%a: f32, %m: f32):
+      %d = kernel.sub %a, %m : (f32, f32) -> f32
+      %x1 = kernel.exp %d : (f32) -> f32
+      "kernel.yield"(%x1, %x1) : (f32, f32) -> ()
+    }) : (tensor<4x8xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x8xf32>) -> ()
+    "kernel.fused"(%e, %sum, %y) <{in_maps = [[0, 8, 1], [0, 1, 0]], name = "normalize", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 8, 1]], sources = ["aten.div.Tensor"], space = [4, 8]}> ({
+    ^bb0(%a: f32, %s: f32):
+      %q = kernel.div %a, %s : (f32, f32) -> f32
+      "kernel.yield"(%q) : (f32) -> ()
+    }) : (tensor<4x8xf32>, tensor<4x1xf32>, tensor<4x8xf32>) -> ()
+    func.return %y : tensor<4x8xf32>
+  }
+  func.func @column_stat$not_row(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+    %cols = kernel.alloc : () -> tensor<8xf32>
+    %y = kernel.alloc {output = 0 : i64} : () -> tensor<4x8xf32>
+    kernel.fill %cols {value = 0.0 : f64} : (tensor<8xf32>) -> ()
+    "kernel.fused"(%x, %cols) <{in_maps = [[0, 8, 1]], name = "col_sum", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [[0, 0, 1]], sources = ["aten.sum.dim_IntList"], space = [4, 8]}> ({
+    ^bb0(%a: f32):
+      "kernel.yield"(%a) : (f32) -> ()
+    }) : (tensor<4x8xf32>, tensor<8xf32>) -> ()
+    "kernel.fused"(%x, %cols, %y) <{in_maps = [[0, 8, 1], [0, 0, 1]], name = "center", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 8, 1]], sources = ["aten.sub.Tensor"], space = [4, 8]}> ({
+    ^bb0(%a: f32, %c: f32):
+      %d = kernel.sub %a, %c : (f32, f32) -> f32
+      "kernel.yield"(%d) : (f32) -> ()
+    }) : (tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>) -> ()
+    func.return %y : tensor<4x8xf32>
   }

@@ -1,5 +1,6 @@
 //! `kernel-fuse`: fusion of `kernel.fused` loop nests, as inductor's scheduler fuses
-//! nodes, in four rewrites repeated until none applies, then a clean-up of the spaces.
+//! nodes, in five rewrites repeated until none applies (in this order of preference),
+//! then a clean-up of the spaces.
 //!
 //! - **Vertical** (producer into consumer). A producer `P` merges into a consumer `C`
 //!   when `C` reads a buffer `P` stores, both iterate over the same space, and every read
@@ -24,6 +25,10 @@
 //!   common buffer (say a gradient that a layer norm's weight, bias and input gradients
 //!   all reduce), or one of which reads only broadcast data (a bias copy), become one
 //!   loop nest: the shared buffer is read once and one kernel launch goes.
+//! - **Rows** ([`rows`]). A kernel that reads a reduction an earlier kernel over the same
+//!   space computed (softmax's normalization reads the row sum, which reads the row max)
+//!   becomes a later phase of one *row kernel* with it: for each point of the outer dims
+//!   every phase passes over the inner dims in turn, while the row is in L1.
 //!
 //! Spaces that split into a common one (`[1024, 256]` and `[8, 128, 256]`) count as the
 //! same: both kernels are re-expressed over the common refinement ([`space`]); at the end
@@ -48,23 +53,11 @@
 //!
 //! # What remains
 //!
-//! - **Row kernels (proposed).** Softmax and layer norm still take one kernel per
-//!   reduction plus an epilogue (max, sum of exp, normalize; mean, variance, normalize),
-//!   each reading the row again from L2 or L3, and softmax stores its exps for the last
-//!   pass (recomputing an `exp` per element is over budget). A row kernel would run, for
-//!   each point of its outer dims, several passes over the inner dims while the row stays
-//!   in L1: one region per phase, `phases = [[inputs, outputs], ...]` splitting the
-//!   operands (still inputs, then outputs) between them, `outer = r` the dims they share.
-//!   Phase `k + 1` starts at an outer point when phase `k` has finished every inner point
-//!   of it. Consecutive kernels over one space may become phases when everything the
-//!   later reads from the earlier is read through the map it was written with and is
-//!   complete per outer point (no reduced or broadcast dim among the outer ones), so a
-//!   phase only sees values of its own row and the runtime still splits the outer dims
-//!   across threads. Codegen shares the outer loops and emits one inner loop nest per
-//!   phase; a reduction a later phase reads can stay in a register, and recomputing a
-//!   value from an earlier phase costs once per row, so softmax's exps need not be
-//!   stored. On `block` this would remove seven kernels (softmax 3 to 1, each layer norm
-//!   3 to 1, the layer-norm backward 2 to 1) and 10 to 15 MB of traffic per step.
+//! - **Row kernels** store what a later phase reads (a softmax's exps, a row max) in
+//!   buffers of the whole function's size, though only one row is live at a time: a
+//!   per-thread row scratch (or writing the exps into the output and normalizing in
+//!   place) would also save their write-back. Recompute cannot see into a row kernel's
+//!   phases, so a value an earlier phase stores is never recomputed by a later one.
 //! - **GEMM epilogues.** The pointwise chain after a GEMM (bias, activation, residual) is
 //!   one loop nest, but it reads the product back: the runtime GEMM (OpenBLAS `sgemm` or
 //!   the `gemm` crate) takes no per-tile callback, so the chain cannot run on a tile while
@@ -76,6 +69,7 @@
 
 mod body;
 pub mod recompute;
+mod rows;
 pub mod space;
 
 use crate::attrs::{Fused, Map};
@@ -152,20 +146,29 @@ impl Kernel {
         let operands = ctx.operands(op);
         let outputs = operands.len().saturating_sub(attrs.num_inputs);
         let rank = attrs.space.len();
-        let body = ctx
-            .regions(op)
-            .first()
-            .and_then(|&r| ctx.region_blocks(r).first().copied());
-        let body_args = body.map(|b| ctx.block_args(b).len());
-        let body_yields = body
-            .and_then(|b| ctx.block_ops(b).last())
-            .map(|t| ctx.operands(t).len());
+        let ranges = attrs.phase_ranges();
+        let bodies_match = ctx.regions(op).len() == ranges.len()
+            && ctx
+                .regions(op)
+                .iter()
+                .zip(&ranges)
+                .all(|(&r, (ins, outs))| {
+                    ctx.region_blocks(r).first().is_some_and(|&b| {
+                        ctx.block_args(b).len() == ins.len()
+                            && ctx
+                                .block_ops(b)
+                                .last()
+                                .is_some_and(|t| ctx.operands(t).len() == outs.len())
+                    })
+                });
         let consistent = operands.len() >= attrs.num_inputs
             && attrs.in_maps.len() == attrs.num_inputs
             && attrs.out_maps.len() == outputs
             && attrs.out_kinds.len() == outputs
-            && body_args == Some(attrs.num_inputs)
-            && body_yields == Some(outputs)
+            && ranges
+                .last()
+                .is_none_or(|(i, o)| i.end == attrs.num_inputs && o.end == outputs)
+            && bodies_match
             && attrs
                 .in_maps
                 .iter()
@@ -186,14 +189,24 @@ impl Kernel {
         })
     }
 
+    /// The body (of the first phase, for a row kernel).
     fn body(&self, ctx: &Context) -> joinery_ir::BlockId {
         ctx.region_blocks(ctx.regions(self.op)[0])[0]
     }
 
-    /// Whether the body reads a loop index (`kernel.index`), which ties it to its dims.
+    /// Whether this is a row kernel (several phases): the other rewrites leave it alone.
+    fn is_row(&self) -> bool {
+        !self.attrs.phases.is_empty()
+    }
+
+    /// Whether a body reads a loop index (`kernel.index`), which ties it to its dims.
     fn uses_index(&self, ctx: &Context) -> bool {
-        ctx.block_ops(self.body(ctx))
-            .any(|op| ctx.name_str(op) == "kernel.index")
+        ctx.regions(self.op).iter().any(|&r| {
+            ctx.region_blocks(r).iter().any(|&b| {
+                ctx.block_ops(b)
+                    .any(|op| ctx.name_str(op) == "kernel.index")
+            })
+        })
     }
 
     /// The same kernel over `space`, a refinement of its own; `None` when its body reads a
@@ -213,6 +226,19 @@ impl Kernel {
         let mut k = self.clone();
         k.attrs.in_maps = refine(&self.attrs.in_maps)?;
         k.attrs.out_maps = refine(&self.attrs.out_maps)?;
+        if self.is_row() {
+            // The shared dims end at the same point of the finer space.
+            let cut: u64 = self.attrs.space[..self.attrs.outer].iter().product();
+            let mut p = 1u64;
+            k.attrs.outer = space
+                .iter()
+                .position(|&d| {
+                    p *= d;
+                    p >= cut
+                })
+                .map(|i| i + 1)
+                .filter(|&o| p == cut && o < space.len())?;
+        }
         k.attrs.space = space.to_vec();
         Some(k)
     }
@@ -485,6 +511,9 @@ fn vertical_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
             continue;
         }
         let c = Kernel::read(ctx, c_op)?;
+        if c.is_row() {
+            continue;
+        }
         for &input in &c.inputs {
             let Some(p_op) = sole_writer(ctx, input) else {
                 continue;
@@ -499,6 +528,9 @@ fn vertical_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
                 continue;
             }
             let p = Kernel::read(ctx, p_op)?;
+            if p.is_row() {
+                continue;
+            }
             let Some((p, c)) = aligned(ctx, &p, &c) else {
                 continue;
             };
@@ -528,6 +560,9 @@ fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic>
         .collect();
     for (n, &(bi, b_op)) in kernels.iter().enumerate() {
         let b = Kernel::read(ctx, b_op)?;
+        if b.is_row() {
+            continue;
+        }
         let mut candidates: Vec<(usize, OpId)> = b
             .inputs
             .iter()
@@ -545,6 +580,9 @@ fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic>
         candidates.dedup();
         for (ai, a_op) in candidates {
             let a = Kernel::read(ctx, a_op)?;
+            if a.is_row() {
+                continue;
+            }
             let Some((a, b)) = aligned(ctx, &a, &b) else {
                 continue;
             };
@@ -578,10 +616,43 @@ fn collapse_spaces(ctx: &mut Context, block: joinery_ir::BlockId) -> Result<usiz
             .chain(&k.attrs.out_maps)
             .cloned()
             .collect();
-        let Some((space, mut maps)) = space::collapse(&k.attrs.space, &maps) else {
-            continue;
-        };
         let mut attrs = k.attrs.clone();
+        let (space, mut maps) = if k.is_row() {
+            // The outer and inner dims collapse apart, each keeping at least one dim.
+            let part = |range: std::ops::Range<usize>| {
+                let sub: Vec<Map> = maps
+                    .iter()
+                    .map(|m| Map {
+                        offset: m.offset,
+                        strides: m.strides[range.clone()].to_vec(),
+                    })
+                    .collect();
+                space::collapse(&k.attrs.space[range.clone()], &sub)
+                    .filter(|(dims, _)| !dims.is_empty())
+                    .unwrap_or((k.attrs.space[range].to_vec(), sub))
+            };
+            let rank = k.attrs.space.len();
+            let (outer_dims, outer_maps) = part(0..k.attrs.outer);
+            let (inner_dims, inner_maps) = part(k.attrs.outer..rank);
+            if outer_dims.len() + inner_dims.len() == rank {
+                continue;
+            }
+            attrs.outer = outer_dims.len();
+            let maps = outer_maps
+                .into_iter()
+                .zip(inner_maps)
+                .map(|(o, i)| Map {
+                    offset: o.offset,
+                    strides: o.strides.into_iter().chain(i.strides).collect(),
+                })
+                .collect();
+            ([outer_dims, inner_dims].concat(), maps)
+        } else {
+            match space::collapse(&k.attrs.space, &maps) {
+                Some(collapsed) => collapsed,
+                None => continue,
+            }
+        };
         attrs.out_maps = maps.split_off(attrs.num_inputs);
         attrs.in_maps = maps;
         attrs.space = space;
@@ -599,6 +670,7 @@ pub struct FuseOptions {
     pub recompute: bool,
     pub horizontal: bool,
     pub gemm_bias: bool,
+    pub rows: bool,
 }
 
 impl Default for FuseOptions {
@@ -607,6 +679,7 @@ impl Default for FuseOptions {
             recompute: true,
             horizontal: true,
             gemm_bias: true,
+            rows: true,
         }
     }
 }
@@ -618,6 +691,7 @@ pub struct FuseStats {
     pub bias_folds: usize,
     pub recomputed: usize,
     pub horizontal: usize,
+    pub rows: usize,
     pub collapsed: usize,
 }
 
@@ -651,6 +725,8 @@ pub fn fuse_function(
             stats.recomputed += 1;
         } else if options.horizontal && horizontal_step(ctx, &order)? {
             stats.horizontal += 1;
+        } else if options.rows && rows::row_step(ctx, &order)? {
+            stats.rows += 1;
         } else {
             break;
         }
@@ -664,7 +740,7 @@ pub static FUSE: PassInfo = PassInfo {
     name: "kernel-fuse",
     title: "KernelFuse",
     summary: "Fuse loop nests: vertical, horizontal, recompute, GEMM bias into readers",
-    description: "Repeats four rewrites on kernel.fused loop nests until none applies. \
+    description: "Repeats five rewrites on kernel.fused loop nests until none applies. \
         Vertical: a producer merges into a consumer that reads its stored output element \
         for element over the same iteration space (the value stays in a register); stores \
         still read elsewhere (or returned) stay as extra outputs. GEMM bias (gemm-bias): \
@@ -677,7 +753,11 @@ pub static FUSE: PassInfo = PassInfo {
         counted once per outer point) and the readers' new loads are no more bytes than the \
         store and loads removed. Horizontal (horizontal): two independent \
         kernels over the same space that read a common buffer, or one of which reads only \
-        broadcasts, become one loop nest of at most 12 buffers. Spaces that refine to a \
+        broadcasts, become one loop nest of at most 12 buffers. Rows (rows): a kernel that \
+        reads what an earlier kernel over the same space reduced, through the map it was \
+        written with and complete per point of the outer dims, becomes a later phase of a \
+        row kernel with it (each phase passes over a row in turn, the row in L1; at most \
+        32 KiB per row). Spaces that refine to a \
         common one count as the same; at the end every space is collapsed to the fewest \
         loops its maps allow.\n\
         Needs: an L3 function before kernel-plan-memory (each buffer written by one op, \
@@ -688,9 +768,8 @@ pub static FUSE: PassInfo = PassInfo {
         whose writers all precede the kernel that computed them); reductions are never \
         read in their own loop nest; no kernel over a thread-split reduction runs serially \
         because of a merge.\n\
-        Gaps: a softmax or layer norm row still takes one kernel per reduction plus its \
-        epilogue (a row kernel, several passes over a row held in L1, needs a \
-        kernel-dialect construct: proposed in the pass documentation); no fusion across a \
+        Gaps: a row kernel stores what its later phases read in function-sized buffers \
+        (a softmax's exps), and nothing is recomputed across its phases; no fusion across a \
         reshape that mixes dims; the post-GEMM chain is one loop nest but reads the product \
         back (the runtime GEMM has no epilogue hook); an addmm whose product is a result or \
         feeds another GEMM keeps its bias copy; the copies a batched GEMM's operand layout \
@@ -711,6 +790,12 @@ pub static FUSE: PassInfo = PassInfo {
             help: "Merge independent kernels over one space that read a common buffer",
         },
         PassOptionInfo {
+            name: "rows",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "Make a kernel that reads an earlier one's reductions a later phase of it",
+        },
+        PassOptionInfo {
             name: "gemm-bias",
             kind: OptionKind::Bool,
             default: "true",
@@ -728,6 +813,7 @@ pub static FUSE: PassInfo = PassInfo {
             "Stored values recomputed in their readers instead",
         ),
         ("horizontal", "Independent kernels merged with a sibling"),
+        ("rows", "Kernels made a later phase of a row kernel"),
         ("collapsed", "Kernels whose loop nests were collapsed"),
     ],
     constructor: |options: &PassOptions| {
@@ -736,6 +822,7 @@ pub static FUSE: PassInfo = PassInfo {
                 recompute: options.bool("recompute"),
                 horizontal: options.bool("horizontal"),
                 gemm_bias: options.bool("gemm-bias"),
+                rows: options.bool("rows"),
             },
         })
     },
@@ -753,6 +840,7 @@ impl Pass for Fuse {
         state.add_statistic("bias-folds", stats.bias_folds as u64);
         state.add_statistic("recomputed", stats.recomputed as u64);
         state.add_statistic("horizontal", stats.horizontal as u64);
+        state.add_statistic("rows", stats.rows as u64);
         state.add_statistic("collapsed", stats.collapsed as u64);
         Ok(stats != FuseStats::default())
     }

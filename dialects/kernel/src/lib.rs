@@ -22,6 +22,10 @@
 //! input's map (`[offset, stride_0, ...]`, elements; stride 0 broadcasts — views are index
 //! arithmetic here), and yields one scalar per output, stored (`store`) or accumulated
 //! (`sum`, `max`; the map's zero strides are the reduced dims) through its out map.
+//! A *row kernel* has `phases = [[inputs, outputs], ...]` and one region per phase, each
+//! taking its share of the operands in order: for each point of the first `outer` dims,
+//! each phase iterates over the remaining dims before the next starts (softmax's max, sum
+//! and normalization pass over a row in turn while it is in cache).
 //! `kernel.gemm` computes `c (+)= a @ b` on strided f32 matrices. `kernel.fill` sets
 //! every element of a buffer.
 
@@ -31,7 +35,7 @@ pub mod ops;
 pub mod plan_memory;
 pub mod verify;
 
-pub use attrs::{Alloc, Fused, Gemm, Map, MatrixMap, buffer_bytes, contiguous, static_info};
+pub use attrs::{Alloc, Fused, Gemm, Map, MatrixMap, Phase, buffer_bytes, contiguous, static_info};
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};
 

@@ -6,7 +6,9 @@
 //!   `num_inputs` inputs plus one buffer per output kind; one map per buffer with one
 //!   stride per dimension of `space`; every access inside its buffer; a body block with
 //!   one scalar argument per input, of the input's element type, ending in `kernel.yield`
-//!   of one scalar per output, of the output's element type.
+//!   of one scalar per output, of the output's element type. A row kernel: at least two
+//!   `phases` splitting the inputs and outputs, `1 <= outer < rank`, one region per
+//!   phase, each body checked against its share.
 //! - `kernel.gemm`: three f32 buffers, well-typed attributes ([`Gemm::read`]), every
 //!   element of `a`, `b` and `c` inside its buffer.
 //! - `kernel.fill`: one buffer operand and a numeric `value`.
@@ -205,56 +207,99 @@ pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
         )?;
         elems.push(dt);
     }
-    let body = ctx
-        .regions(op)
-        .first()
-        .and_then(|&r| ctx.region_blocks(r).first().copied())
-        .ok_or_else(|| error(ctx, op, "'kernel.fused' needs a body block".into()))?;
-    let args = ctx.block_args(body);
-    if args.len() != k.num_inputs {
+    if !k.phases.is_empty() {
+        let inputs: usize = k.phases.iter().map(|p| p.inputs).sum();
+        let outs: usize = k.phases.iter().map(|p| p.outputs).sum();
+        if k.phases.len() < 2 || inputs != k.num_inputs || outs != outputs {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "'phases' must split the {} inputs and {outputs} outputs between at least \
+                     two phases",
+                    k.num_inputs
+                ),
+            ));
+        }
+        if k.outer == 0 || k.outer >= k.space.len() {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "'outer' of a row kernel must leave both outer and inner dims: 1 <= {} < {}",
+                    k.outer,
+                    k.space.len()
+                ),
+            ));
+        }
+    } else if ctx.attr(op, "outer").is_some() {
+        return Err(error(ctx, op, "'outer' without 'phases'".into()));
+    }
+    let ranges = k.phase_ranges();
+    if ctx.regions(op).len() != ranges.len() {
         return Err(error(
             ctx,
             op,
             format!(
-                "the body takes {} scalars, expected one per input ({})",
-                args.len(),
-                k.num_inputs
+                "'kernel.fused' has {} regions, expected one per phase ({})",
+                ctx.regions(op).len(),
+                ranges.len()
             ),
         ));
     }
-    for (i, &a) in args.iter().enumerate() {
-        if ctx.dtype_of(ctx.value_type(a)) != Some(elems[i]) {
+    for (&region, (ins, outs)) in ctx.regions(op).iter().zip(ranges) {
+        let body = ctx
+            .region_blocks(region)
+            .first()
+            .copied()
+            .ok_or_else(|| error(ctx, op, "'kernel.fused' needs a body block".into()))?;
+        let args = ctx.block_args(body);
+        if args.len() != ins.len() {
             return Err(error(
                 ctx,
                 op,
-                format!("body argument #{i} must be a scalar {}", elems[i]),
+                format!(
+                    "the body takes {} scalars, expected one per input ({})",
+                    args.len(),
+                    ins.len()
+                ),
             ));
         }
-    }
-    let terminator = ctx
-        .block_ops(body)
-        .last()
-        .filter(|&t| ctx.name_str(t) == "kernel.yield")
-        .ok_or_else(|| error(ctx, op, "the body must end in 'kernel.yield'".into()))?;
-    let yielded = ctx.operands(terminator);
-    if yielded.len() != outputs {
-        return Err(error(
-            ctx,
-            terminator,
-            format!(
-                "'kernel.yield' yields {} values, expected one per output ({outputs})",
-                yielded.len()
-            ),
-        ));
-    }
-    for (j, &y) in yielded.iter().enumerate() {
-        let want = elems[k.num_inputs + j];
-        if ctx.dtype_of(ctx.value_type(y)) != Some(want) {
+        for (&a, i) in args.iter().zip(ins) {
+            if ctx.dtype_of(ctx.value_type(a)) != Some(elems[i]) {
+                return Err(error(
+                    ctx,
+                    op,
+                    format!("body argument #{i} must be a scalar {}", elems[i]),
+                ));
+            }
+        }
+        let terminator = ctx
+            .block_ops(body)
+            .last()
+            .filter(|&t| ctx.name_str(t) == "kernel.yield")
+            .ok_or_else(|| error(ctx, op, "the body must end in 'kernel.yield'".into()))?;
+        let yielded = ctx.operands(terminator);
+        if yielded.len() != outs.len() {
             return Err(error(
                 ctx,
                 terminator,
-                format!("yielded value #{j} must be a scalar {want}"),
+                format!(
+                    "'kernel.yield' yields {} values, expected one per output ({})",
+                    yielded.len(),
+                    outs.len()
+                ),
             ));
+        }
+        for (&y, j) in yielded.iter().zip(outs) {
+            let want = elems[k.num_inputs + j];
+            if ctx.dtype_of(ctx.value_type(y)) != Some(want) {
+                return Err(error(
+                    ctx,
+                    terminator,
+                    format!("yielded value #{j} must be a scalar {want}"),
+                ));
+            }
         }
     }
     Ok(())

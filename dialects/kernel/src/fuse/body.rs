@@ -71,6 +71,8 @@ impl NewKernel {
             out_maps: self.outputs.iter().map(|o| o.1.clone()).collect(),
             out_kinds: self.outputs.iter().map(|o| o.2).collect(),
             sources,
+            phases: Vec::new(),
+            outer: 0,
         };
         let mut state = OperationState::new(ctx.op_name("kernel.fused"));
         state.operands = self.inputs.iter().map(|(v, _)| *v).collect();

@@ -210,7 +210,7 @@ fn plan_readers(
             return Ok(None);
         }
         let kernel = Kernel::read(ctx, op)?;
-        if kernel.outputs.contains(&buffer) {
+        if kernel.is_row() || kernel.outputs.contains(&buffer) {
             return Ok(None);
         }
         let space = &kernel.attrs.space;
@@ -366,6 +366,9 @@ pub(super) fn recompute_step(ctx: &mut Context, order: &Order) -> Result<bool, D
             continue;
         }
         let p = Kernel::read(ctx, op)?;
+        if p.is_row() {
+            continue;
+        }
         for out in 0..p.outputs.len() {
             let buffer = p.outputs[out];
             if p.attrs.out_kinds[out] != OutKind::Store
@@ -438,6 +441,9 @@ pub(super) fn gemm_bias_step(ctx: &mut Context, order: &Order) -> Result<bool, D
             continue;
         }
         let init = Kernel::read(ctx, init_op)?;
+        if init.is_row() {
+            continue;
+        }
         let Some(out) = init.outputs.iter().position(|&o| o == c) else {
             continue;
         };
