@@ -82,16 +82,20 @@ use joinery_pass::{
 use rustc_hash::FxHashMap;
 
 /// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer.
-fn written(ctx: &Context, op: OpId) -> Vec<Value> {
+fn written(ctx: &Context, op: OpId) -> &[Value] {
     let operands = ctx.operands(op);
     match ctx.name_str(op) {
-        "kernel.fused" => match Fused::read(ctx, op) {
-            Ok(k) => operands[k.num_inputs.min(operands.len())..].to_vec(),
-            Err(_) => operands.to_vec(),
-        },
-        "kernel.gemm" => operands.get(2).copied().into_iter().collect(),
-        "kernel.fill" => operands.to_vec(),
-        _ => Vec::new(),
+        "kernel.fused" => {
+            let inputs = ctx
+                .attr(op, "num_inputs")
+                .and_then(|a| ctx.as_i64(a))
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(0);
+            &operands[inputs.min(operands.len())..]
+        }
+        "kernel.gemm" => operands.get(2..3).unwrap_or(&[]),
+        "kernel.fill" => operands,
+        _ => &[],
     }
 }
 
@@ -490,27 +494,48 @@ fn apply_merge(ctx: &mut Context, first: &Kernel, second: &Kernel, placement: Pl
     merged
 }
 
-/// The ops of the function body and their positions.
-struct Order {
+/// Kernels read so far, by op. The pass never changes a kernel in place (it builds a new
+/// op and erases the old ones, and op ids are not reused), so an entry stays right for as
+/// long as its op is in the function.
+#[derive(Default)]
+struct KernelCache(std::cell::RefCell<FxHashMap<OpId, std::rc::Rc<Kernel>>>);
+
+/// The ops of the function body, their positions, and the kernels read so far.
+struct Order<'a> {
     ops: Vec<OpId>,
     position: FxHashMap<OpId, usize>,
+    kernels: &'a KernelCache,
 }
 
-impl Order {
-    fn of(ctx: &Context, block: joinery_ir::BlockId) -> Order {
+impl<'a> Order<'a> {
+    fn of(ctx: &Context, block: joinery_ir::BlockId, kernels: &'a KernelCache) -> Order<'a> {
         let ops: Vec<OpId> = ctx.block_ops(block).collect();
         let position = ops.iter().enumerate().map(|(i, &o)| (o, i)).collect();
-        Order { ops, position }
+        Order {
+            ops,
+            position,
+            kernels,
+        }
+    }
+
+    /// The kernel `op` (a `kernel.fused` of the function).
+    fn kernel(&self, ctx: &Context, op: OpId) -> Result<std::rc::Rc<Kernel>, Diagnostic> {
+        if let Some(k) = self.kernels.0.borrow().get(&op) {
+            return Ok(k.clone());
+        }
+        let k = std::rc::Rc::new(Kernel::read(ctx, op)?);
+        self.kernels.0.borrow_mut().insert(op, k.clone());
+        Ok(k)
     }
 }
 
 /// One vertical merge, if any applies.
-fn vertical_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
+fn vertical_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
     for (ci, &c_op) in order.ops.iter().enumerate() {
         if ctx.name_str(c_op) != "kernel.fused" {
             continue;
         }
-        let c = Kernel::read(ctx, c_op)?;
+        let c = order.kernel(ctx, c_op)?;
         if c.is_row() {
             continue;
         }
@@ -527,7 +552,7 @@ fn vertical_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
             if pi >= ci {
                 continue;
             }
-            let p = Kernel::read(ctx, p_op)?;
+            let p = order.kernel(ctx, p_op)?;
             if p.is_row() {
                 continue;
             }
@@ -550,7 +575,7 @@ const BROADCAST_SIBLING_WINDOW: usize = 4;
 /// One horizontal merge, if any applies: a kernel with the nearest earlier kernel that
 /// reads one of its inputs, or (when either reads only broadcasts) one of the few kernels
 /// just before it.
-fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
+fn horizontal_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
     let kernels: Vec<(usize, OpId)> = order
         .ops
         .iter()
@@ -559,7 +584,7 @@ fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic>
         .map(|(i, &op)| (i, op))
         .collect();
     for (n, &(bi, b_op)) in kernels.iter().enumerate() {
-        let b = Kernel::read(ctx, b_op)?;
+        let b = order.kernel(ctx, b_op)?;
         if b.is_row() {
             continue;
         }
@@ -579,7 +604,7 @@ fn horizontal_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic>
         candidates.sort_unstable_by_key(|&(i, _)| std::cmp::Reverse(i));
         candidates.dedup();
         for (ai, a_op) in candidates {
-            let a = Kernel::read(ctx, a_op)?;
+            let a = order.kernel(ctx, a_op)?;
             if a.is_row() {
                 continue;
             }
@@ -715,8 +740,9 @@ pub fn fuse_function(
         )
         .with_span(ctx.span(planned)));
     }
+    let kernels = KernelCache::default();
     loop {
-        let order = Order::of(ctx, block);
+        let order = Order::of(ctx, block, &kernels);
         if vertical_step(ctx, &order)? {
             stats.merges += 1;
         } else if options.gemm_bias && recompute::gemm_bias_step(ctx, &order)? {

@@ -150,7 +150,7 @@ fn stored<'a>(ctx: &Context, p: &'a Kernel, out: usize) -> Stored<'a> {
 /// A reader of the stored buffer and, per input slot loading it, where that load lands
 /// in the producer's space.
 struct Reader {
-    kernel: Kernel,
+    kernel: std::rc::Rc<Kernel>,
     slots: Vec<(usize, Vec<Linear>)>,
 }
 
@@ -172,7 +172,7 @@ struct Fold<'a> {
 /// one can recompute the value within the budgets.
 fn plan_readers(
     ctx: &Context,
-    order: &Order,
+    order: &Order<'_>,
     s: &Stored<'_>,
     fold: &Fold<'_>,
 ) -> Result<Option<Vec<Reader>>, Diagnostic> {
@@ -215,7 +215,7 @@ fn plan_readers(
         {
             return Ok(None);
         }
-        let kernel = Kernel::read(ctx, op)?;
+        let kernel = order.kernel(ctx, op)?;
         if kernel.is_row() || kernel.outputs.contains(&buffer) {
             return Ok(None);
         }
@@ -366,12 +366,12 @@ fn drop_output(ctx: &mut Context, p: &Kernel, out: usize) {
 
 /// One stored value recomputed in its readers (or a store nothing reads dropped), if any
 /// qualifies.
-pub(super) fn recompute_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
+pub(super) fn recompute_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
     for &op in &order.ops {
         if ctx.name_str(op) != "kernel.fused" {
             continue;
         }
-        let p = Kernel::read(ctx, op)?;
+        let p = order.kernel(ctx, op)?;
         if p.is_row() {
             continue;
         }
@@ -408,7 +408,7 @@ pub(super) fn recompute_step(ctx: &mut Context, order: &Order) -> Result<bool, D
 }
 
 /// One GEMM's bias moved into the readers of its product, if any qualifies.
-pub(super) fn gemm_bias_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
+pub(super) fn gemm_bias_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
     for &g_op in &order.ops {
         if ctx.name_str(g_op) != "kernel.gemm" {
             continue;
@@ -446,7 +446,7 @@ pub(super) fn gemm_bias_step(ctx: &mut Context, order: &Order) -> Result<bool, D
         {
             continue;
         }
-        let init = Kernel::read(ctx, init_op)?;
+        let init = order.kernel(ctx, init_op)?;
         if init.is_row() {
             continue;
         }

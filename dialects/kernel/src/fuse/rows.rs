@@ -167,12 +167,12 @@ fn build_row(ctx: &mut Context, a: &Kernel, b: &Kernel, outer: usize, at: OpId) 
 }
 
 /// One kernel made a later phase of an earlier one it reads, if any qualifies.
-pub(super) fn row_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnostic> {
+pub(super) fn row_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
     for (bi, &b_op) in order.ops.iter().enumerate() {
         if ctx.name_str(b_op) != "kernel.fused" {
             continue;
         }
-        let b = Kernel::read(ctx, b_op)?;
+        let b = order.kernel(ctx, b_op)?;
         let mut candidates: Vec<(usize, OpId)> = b
             .inputs
             .iter()
@@ -184,7 +184,7 @@ pub(super) fn row_step(ctx: &mut Context, order: &Order) -> Result<bool, Diagnos
         candidates.sort_unstable_by_key(|&(i, _)| std::cmp::Reverse(i));
         candidates.dedup();
         for (ai, a_op) in candidates {
-            let a = Kernel::read(ctx, a_op)?;
+            let a = order.kernel(ctx, a_op)?;
             let Some((a, b)) = aligned(ctx, &a, &b) else {
                 continue;
             };
