@@ -14,7 +14,8 @@
 //! - **GEMM bias into the readers** ([`recompute`]). `addmm` stores its bias into the
 //!   product's buffer before an accumulating GEMM; when every reader of that buffer is a
 //!   loop nest, the GEMM overwrites instead and each reader adds the bias it recomputes
-//!   from the bias kernel's inputs: the bias store and the GEMM's read of it go, and the
+//!   from the bias kernel's inputs: the bias kernel goes (and, with a GEMM that does not
+//!   read what it overwrites, the traffic of storing and reloading the bias), and the
 //!   bias add joins the post-GEMM pointwise chain.
 //! - **Recompute** ([`recompute`]). A cheap value a kernel stores and other kernels read
 //!   where merging cannot reach (after a GEMM, through a transpose, broadcast along a
@@ -49,7 +50,10 @@
 //! consumer read a producer's inputs instead of its output, and the pass refuses planned
 //! functions (the arena reuses buffers). Recompute and the bias fold check that the
 //! writers of every buffer they make a reader load precede the kernel the value was
-//! computed in.
+//! computed in. A row kernel's later phase reads an earlier phase's output only through
+//! the map it was written with, moving along every outer dim and sending distinct points
+//! to distinct elements, so at each outer point it reads finished values that no later
+//! outer point rewrites. The other rewrites leave row kernels alone.
 //!
 //! # What remains
 //!
@@ -63,6 +67,8 @@
 //!   the `gemm` crate) takes no per-tile callback, so the chain cannot run on a tile while
 //!   it is in registers. An `addmm` whose product is a result, or that another GEMM
 //!   reads, keeps its bias copy and the accumulating GEMM.
+//! - A threshold backward's mask stays a stored side output of the forward relu in a
+//!   joint graph: recomputing it would reload the four-byte relu (see [`recompute`]).
 //! - Copies that only exist for a GEMM's operand layout (attention's head split and merge:
 //!   a batch of `(batch, head)` pairs has no single batch stride) and the slices of a
 //!   concatenation (several writers) are not fused with their neighbours.
