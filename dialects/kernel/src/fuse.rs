@@ -75,7 +75,7 @@
 
 mod body;
 pub mod recompute;
-mod rows;
+pub mod rows;
 pub mod space;
 
 use crate::attrs::{Fused, Map};

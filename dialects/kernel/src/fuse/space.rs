@@ -181,8 +181,8 @@ pub fn compose(space: &[u64], read: &Map, reader_space: &[u64]) -> Option<Vec<Li
     Some(forms)
 }
 
-/// A map over the producer's space seen from the consumer's: `map.offset + sum(map.strides[d]
-/// * p[d])` with `p[d]` the [`compose`]d forms.
+/// A map over the producer's space seen from the consumer's:
+/// `map.offset + sum(map.strides[d] * p[d])` with `p[d]` the forms [`compose`] gives.
 pub fn compose_map(map: &Map, forms: &[Linear], reader_rank: usize) -> Map {
     let mut out = Map {
         offset: map.offset,
