@@ -11,10 +11,10 @@
 //! dim (no reduced or broadcast dim among them) and never sends two points to one element
 //! but along a reduced dim, so at an outer point `B` only reads elements `A` finished at
 //! that point and `A` never writes them again; `A` reads nothing `B` writes; the outer
-//! dims are the longest such prefix (and not all dims). Placement as for the other merges (no read moves across a write).
-//! The phases' working set at one outer point must fit in half of L1 (32 KiB); a kernel
-//! that the runtime must run on one thread (a non-f32 reduction across the outer dim)
-//! only merges with another such kernel.
+//! dims are the longest such prefix (and not all dims). Placement as for the other
+//! merges (no read moves across a write). The phases' working set at one outer point
+//! must fit in half of L1 (32 KiB); a kernel that the runtime must run on one thread (a
+//! non-f32 reduction across the outer dim) only merges with another such kernel.
 
 use super::{Kernel, Order, aligned, placement, writers};
 use crate::attrs::{Fused, Phase, static_info};
