@@ -10,9 +10,13 @@
 // CHECK-NEXT: --dce {{ *}}- Erase pure operations whose results are unused
 // CHECK-NEXT: --inline {{ *}}- Inline function calls
 // CHECK-NEXT:   remove-dead-callees=<bool> - {{.+}} (default: true)
-// CHECK:      --kernel-coalesce-dims {{ *}}- Merge adjacent loop dimensions
-// CHECK:      --kernel-fuse {{ *}}- Merge producer loop nests into their consumers
-// CHECK:      --kernel-plan-memory {{ *}}- Place intermediate kernel buffers in one arena by liveness
+// CHECK:      --kernel-fuse {{ *}}- Fuse loop nests: vertical, horizontal, recompute, GEMM bias into readers
+// CHECK-NEXT:     (runs on 'func.func')
+// CHECK-NEXT:     recompute=<bool> - {{.+}} (default: true)
+// CHECK-NEXT:     horizontal=<bool> - {{.+}} (default: true)
+// CHECK-NEXT:     rows=<bool> - {{.+}} (default: true)
+// CHECK-NEXT:     gemm-bias=<bool> - {{.+}} (default: true)
+// CHECK-NEXT: --kernel-plan-memory {{ *}}- Place intermediate kernel buffers in one arena by liveness
 // CHECK-NEXT:     (runs on 'func.func')
 // CHECK-NEXT:     alignment=<int> - {{.+}} (default: 64)
 // CHECK:      --symbol-dce {{ *}}- Eliminate dead private symbols

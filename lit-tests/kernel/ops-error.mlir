@@ -177,6 +177,37 @@ func.func @scalar$operand_types(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+func.func @fused$phases_do_not_split_operands(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4x8xf32>
+  // expected-error@+1 {{'phases' must split the 1 inputs and 1 outputs between at least two phases}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 8, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 8, 1]], outer = 1 : i64, phases = [[1, 1], [1, 0]], sources = [], space = [4, 8]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }, {
+  ^bb0(%a: f32):
+    "kernel.yield"() : () -> ()
+  }) : (tensor<4x8xf32>, tensor<4x8xf32>) -> ()
+  func.return %o : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @fused$outer_covers_every_dim(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4x8xf32>
+  // expected-error@+1 {{'outer' of a row kernel must leave both outer and inner dims: 1 <= 2 < 2}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 8, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 8, 1]], outer = 2 : i64, phases = [[1, 0], [0, 1]], sources = [], space = [4, 8]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"() : () -> ()
+  }, {
+  ^bb0:
+    %c = kernel.const {value = 1.0 : f64} : () -> f32
+    "kernel.yield"(%c) : (f32) -> ()
+  }) : (tensor<4x8xf32>, tensor<4x8xf32>) -> ()
+  func.return %o : tensor<4x8xf32>
+}
+
+// -----
+
 func.func @scalar$float_op_on_int(%x: tensor<4xi64>) -> tensor<4xi64> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
   "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
@@ -508,4 +539,16 @@ func.func @alloc$misaligned_offset() {
   // expected-error@+1 {{'kernel.alloc' offset 6 is not a multiple of the f64 element size (8 bytes)}}
   %a = kernel.alloc {offset = 6 : i64} : () -> tensor<2xf64>
   func.return
+}
+
+// -----
+
+func.func @fused$one_region_per_phase(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4x8xf32>
+  // expected-error@+1 {{'kernel.fused' has 1 regions, expected one per phase (2)}}
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 8, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 8, 1]], outer = 1 : i64, phases = [[1, 0], [0, 1]], sources = [], space = [4, 8]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"() : () -> ()
+  }) : (tensor<4x8xf32>, tensor<4x8xf32>) -> ()
+  func.return %o : tensor<4x8xf32>
 }

@@ -50,3 +50,36 @@ func.func @scalars$every_form(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   }) : (tensor<2x2xf32>, tensor<2x2xf32>) -> ()
   func.return %o : tensor<2x2xf32>
 }
+
+// A row kernel: per point of its outer dim, each phase (region) runs over the inner dim
+// before the next; the operands are split between the phases in order.
+// CHECK-LABEL: func.func @softmax$row_kernel
+// CHECK:         "kernel.fused"(%x, %x, %m, %x, %m, %s, %m, %s, %y) <{
+// CHECK-SAME:      outer = 1 : i64, phases = {{\[}}[1, 1], [2, 1], [3, 1]]
+// CHECK:         }, {
+// CHECK:           kernel.exp
+// CHECK:         }, {
+// CHECK:           kernel.div
+func.func @softmax$row_kernel(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %m = kernel.alloc : () -> tensor<4x1xf32>
+  %s = kernel.alloc : () -> tensor<4x1xf32>
+  %y = kernel.alloc {output = 0 : i64} : () -> tensor<4x8xf32>
+  kernel.fill %m {value = 0xFFF0000000000000 : f64} : (tensor<4x1xf32>) -> ()
+  kernel.fill %s {value = 0.0 : f64} : (tensor<4x1xf32>) -> ()
+  "kernel.fused"(%x, %x, %m, %x, %m, %s, %m, %s, %y) <{in_maps = [[0, 8, 1], [0, 8, 1], [0, 1, 0], [0, 8, 1], [0, 1, 0], [0, 1, 0]], name = "softmax", num_inputs = 6 : i64, out_kinds = ["max", "sum", "store"], out_maps = [[0, 1, 0], [0, 1, 0], [0, 8, 1]], outer = 1 : i64, phases = [[1, 1], [2, 1], [3, 1]], sources = ["aten._softmax"], space = [4, 8]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }, {
+  ^bb0(%a: f32, %mx: f32):
+    %d = kernel.sub %a, %mx : (f32, f32) -> f32
+    %e = kernel.exp %d : (f32) -> f32
+    "kernel.yield"(%e) : (f32) -> ()
+  }, {
+  ^bb0(%a: f32, %mx: f32, %sum: f32):
+    %d = kernel.sub %a, %mx : (f32, f32) -> f32
+    %e = kernel.exp %d : (f32) -> f32
+    %q = kernel.div %e, %sum : (f32, f32) -> f32
+    "kernel.yield"(%q) : (f32) -> ()
+  }) : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x1xf32>, tensor<4x8xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x8xf32>) -> ()
+  func.return %y : tensor<4x8xf32>
+}

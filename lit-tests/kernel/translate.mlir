@@ -43,6 +43,22 @@ func.func @chain$fuses(%x: tensor<4x3xf32>, %b: tensor<3xf32>) -> (tensor<4x3xf3
   func.return %t, %s, %m : tensor<4x3xf32>, tensor<4x1xf32>, tensor<3x3xf32>
 }
 
+// Softmax decomposes into a max, a sum of exps and a division; the three loop nests
+// become the phases of one row kernel (each row passed over while it is in L1), and the
+// LLVM function shares the row loop between the phases.
+// CHECK-LABEL: func.func @softmax$row
+// CHECK:         "kernel.fused"
+// CHECK-SAME:      outer = 1 : i64, phases = {{\[}}[1, 1], [2, 2], [2, 1]]
+// CHECK-NOT:     "kernel.fused"
+// CHECK:         func.return
+// LLVM: ; kernel softmax$row_k{{[0-9]+}}__softmax over [4, 8] fuses: aten._softmax
+// LLVM: define void @"softmax$row_k{{[0-9]+}}__softmax"(ptr
+// LLVM: row0
+func.func @softmax$row(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %y = "aten._softmax"(%x) {dim = 1 : i64, half_to_float = false} : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  func.return %y : tensor<4x8xf32>
+}
+
 // L2: func.func @joint_forward
 // L2: "kernel.gemm"
 // L2: func.func @joint_backward

@@ -192,7 +192,18 @@ pub fn kernel_symbol(text: &str) -> String {
     s
 }
 
+/// How many of a row kernel's inputs and outputs one phase (one region) takes, in operand
+/// order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Phase {
+    pub inputs: usize,
+    pub outputs: usize,
+}
+
 /// `kernel.fused`: operands are `num_inputs` input buffers then one buffer per output.
+/// A row kernel (`phases` not empty) has one region per phase, each taking its share of
+/// the inputs and outputs in order; for each point of the first `outer` dims, a phase
+/// runs over every point of the other dims before the next phase starts.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Fused {
     /// The symbol of the generated function.
@@ -205,9 +216,31 @@ pub struct Fused {
     pub out_kinds: Vec<OutKind>,
     /// The aten ops the kernel computes, for comments and profiles.
     pub sources: Vec<String>,
+    /// A row kernel's phases; empty for a kernel of one region.
+    pub phases: Vec<Phase>,
+    /// The dims a row kernel's phases share (0 for a kernel of one region).
+    pub outer: usize,
 }
 
 impl Fused {
+    /// Each phase's inputs and outputs as index ranges into the inputs and the outputs
+    /// (one phase taking everything for a kernel of one region).
+    pub fn phase_ranges(&self) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+        if self.phases.is_empty() {
+            return vec![(0..self.num_inputs, 0..self.out_kinds.len())];
+        }
+        let (mut i, mut o) = (0, 0);
+        self.phases
+            .iter()
+            .map(|p| {
+                let r = (i..i + p.inputs, o..o + p.outputs);
+                i += p.inputs;
+                o += p.outputs;
+                r
+            })
+            .collect()
+    }
+
     /// Reads a `kernel.fused` op.
     pub fn read(ctx: &Context, op: OpId) -> Result<Fused, Diagnostic> {
         let name_attr = get(ctx, op, "name", "a string")?;
@@ -227,6 +260,31 @@ impl Fused {
             .map(|k| OutKind::from_text(k))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| missing(ctx, op, "out_kinds", "\"store\", \"sum\" or \"max\" each"))?;
+        let phases = match ctx.attr(op, "phases") {
+            None => Vec::new(),
+            Some(a) => {
+                let what = "an array of [inputs, outputs] pairs";
+                ctx.as_array(a)
+                    .and_then(|items| {
+                        items
+                            .iter()
+                            .map(|&x| match ints_of(ctx, x)?[..] {
+                                [i, o] if i >= 0 && o >= 0 => Some(Phase {
+                                    inputs: i as usize,
+                                    outputs: o as usize,
+                                }),
+                                _ => None,
+                            })
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or_else(|| missing(ctx, op, "phases", what))?
+            }
+        };
+        let outer = match ctx.attr(op, "outer") {
+            None => 0,
+            Some(_) => usize::try_from(int(ctx, op, "outer")?)
+                .map_err(|_| missing(ctx, op, "outer", "a non-negative integer"))?,
+        };
         Ok(Fused {
             name,
             space: space.iter().map(|&d| d as u64).collect(),
@@ -235,6 +293,8 @@ impl Fused {
             out_maps: maps(ctx, op, "out_maps")?,
             out_kinds,
             sources: strings(ctx, op, "sources")?,
+            phases,
+            outer,
         })
     }
 
@@ -250,7 +310,7 @@ impl Fused {
             .iter()
             .map(|k| k.text().to_string())
             .collect();
-        vec![
+        let mut attrs = vec![
             ("in_maps".into(), map_array(ctx, &self.in_maps)),
             ("name".into(), ctx.string_attr(self.name.clone())),
             (
@@ -261,7 +321,17 @@ impl Fused {
             ("out_maps".into(), map_array(ctx, &self.out_maps)),
             ("sources".into(), string_array(ctx, &self.sources)),
             ("space".into(), i64_array(ctx, &space)),
-        ]
+        ];
+        if !self.phases.is_empty() {
+            let phases = self
+                .phases
+                .iter()
+                .map(|p| i64_array(ctx, &[p.inputs as i64, p.outputs as i64]))
+                .collect();
+            attrs.push(("outer".into(), ctx.integer_attr(self.outer as i64, 64)));
+            attrs.push(("phases".into(), ctx.array_attr(phases)));
+        }
+        attrs
     }
 }
 

@@ -1,55 +1,150 @@
-//! `kernel-fuse`: vertical fusion of `kernel.fused` loop nests, as inductor's scheduler
-//! fuses a producer into its consumer.
+//! `kernel-fuse`: fusion of `kernel.fused` loop nests, as inductor's scheduler fuses
+//! nodes, in five rewrites repeated until none applies (in this order of preference),
+//! then a clean-up of the spaces.
 //!
-//! A producer `P` merges into a consumer `C` when `C` reads a buffer `P` stores, both
-//! iterate over the same space, and every read `C` makes of `P`'s outputs is element for
-//! element (identity maps, so the value is in a register at that point of the loop nest).
-//! The merged kernel computes `P`'s body, then `C`'s with those reads replaced by `P`'s
-//! yielded scalars; `P`'s stores that something else still reads (another op, or the
-//! caller: a result buffer) stay as extra outputs, the rest disappear with their
-//! `kernel.alloc`. The merged kernel sits where `C` was when no op between them touches
-//! `P`'s outputs or writes its inputs; else where `P` was, after the ops between them
-//! that `C` depends on (their dependency cone, fills of `C`'s accumulators included) are
-//! hoisted above `P`, when none of those touches `P`'s outputs or writes its inputs, the
-//! ops left between read neither `C`'s outputs nor what a hoisted op writes, and what
-//! moves up uses no value defined below `P`; otherwise the pair is left alone (fusing
-//! would reorder a read and a write). Buffers being written once
-//! before memory planning is what makes this reasoning sound, so the pass refuses planned
-//! functions. A reduction is never read inside its own loop nest (its value is complete
-//! only after it), so a reduction's pointwise prologue fuses into it and its epilogue
-//! starts the next kernel.
+//! - **Vertical** (producer into consumer). A producer `P` merges into a consumer `C`
+//!   when `C` reads a buffer `P` stores, both iterate over the same space, and every read
+//!   `C` makes of `P`'s outputs is element for element (identity maps, so the value is in
+//!   a register at that point of the loop nest). The merged kernel computes `P`'s body,
+//!   then `C`'s with those reads replaced by `P`'s yielded scalars; `P`'s stores that
+//!   something else still reads (another op, or the caller: a result buffer) stay as extra
+//!   outputs, the rest disappear with their `kernel.alloc`. A reduction is never read
+//!   inside its own loop nest (its value is complete only after it), so a reduction's
+//!   pointwise prologue fuses into it and its epilogue starts the next kernel.
+//! - **GEMM bias into the readers** ([`recompute`]). `addmm` stores its bias into the
+//!   product's buffer before an accumulating GEMM; when every reader of that buffer is a
+//!   loop nest, the GEMM overwrites instead and each reader adds the bias it recomputes
+//!   from the bias kernel's inputs: the bias kernel goes (and, with a GEMM that does not
+//!   read what it overwrites, the traffic of storing and reloading the bias), and the
+//!   bias add joins the post-GEMM pointwise chain.
+//! - **Recompute** ([`recompute`]). A cheap value a kernel stores and other kernels read
+//!   where merging cannot reach (after a GEMM, through a transpose, broadcast along a
+//!   row, from a reduction's side output) is recomputed in every reader from the inputs it
+//!   was computed from, and the store goes, as inductor inlines pointwise nodes into each
+//!   consumer. The heuristic is in [`recompute`]'s documentation.
+//! - **Horizontal** (siblings). Two independent kernels over the same space that read a
+//!   common buffer (say a gradient that a layer norm's weight, bias and input gradients
+//!   all reduce), or one of which reads only broadcast data (a bias copy), become one
+//!   loop nest: the shared buffer is read once and one kernel launch goes.
+//! - **Rows** ([`rows`]). A kernel that reads a reduction an earlier kernel over the same
+//!   space computed (softmax's normalization reads the row sum, which reads the row max)
+//!   becomes a later phase of one *row kernel* with it: for each point of the outer dims
+//!   every phase passes over the inner dims in turn, while the row is in L1.
+//!
+//! Spaces that split into a common one (`[1024, 256]` and `[8, 128, 256]`) count as the
+//! same: both kernels are re-expressed over the common refinement ([`space`]); at the end
+//! every kernel's space is collapsed back to the fewest loops its maps allow.
+//!
+//! Placement. A merged kernel sits where the later of the two was when no op between them
+//! touches the earlier one's outputs or writes its inputs; else where the earlier one was,
+//! after the ops between them that the later one depends on (their dependency cone, fills
+//! of its accumulators included) are hoisted above it, when none of those touches the
+//! earlier one's outputs or writes its inputs, the ops left between read neither the later
+//! one's outputs nor what a hoisted op writes, and what moves up uses no value defined
+//! below the earlier one; otherwise the pair is left alone (fusing would reorder a read and
+//! a write).
+//!
+//! Soundness rests on two properties of unplanned L3 that lowering produces: every buffer
+//! is written by one op (a reduction's accumulator: one fill, then the reduction; a GEMM
+//! with a bias: the bias kernel, then the GEMM; a concatenation: one copy per disjoint
+//! slice), and every write of a buffer comes before every read of it. So a buffer read
+//! anywhere after its writers holds the same value everywhere, which is what lets a
+//! consumer read a producer's inputs instead of its output, and the pass refuses planned
+//! functions (the arena reuses buffers). Recompute and the bias fold check that the
+//! writers of every buffer they make a reader load precede the kernel the value was
+//! computed in. A row kernel's later phase reads an earlier phase's output only through
+//! the map it was written with, moving along every outer dim and sending distinct points
+//! to distinct elements, so at each outer point it reads finished values that no later
+//! outer point rewrites. The other rewrites leave row kernels alone.
+//!
+//! # What remains
+//!
+//! - **Row kernels** store what a later phase reads (a softmax's exps, a row max) in
+//!   buffers of the whole function's size, though only one row is live at a time: a
+//!   per-thread row scratch (or writing the exps into the output and normalizing in
+//!   place) would also save their write-back. Recompute cannot see into a row kernel's
+//!   phases, so a value an earlier phase stores is never recomputed by a later one.
+//! - **GEMM epilogues.** The pointwise chain after a GEMM (bias, activation, residual) is
+//!   one loop nest, but it reads the product back: the runtime GEMM (OpenBLAS `sgemm` or
+//!   the `gemm` crate) takes no per-tile callback, so the chain cannot run on a tile while
+//!   it is in registers. An `addmm` whose product is a result, or that another GEMM
+//!   reads, keeps its bias copy and the accumulating GEMM.
+//! - A threshold backward's mask stays a stored side output of the forward relu in a
+//!   joint graph: recomputing it would reload the four-byte relu (see [`recompute`]).
+//! - Copies that only exist for a GEMM's operand layout (attention's head split and merge:
+//!   a batch of `(batch, head)` pairs has no single batch stride) and the slices of a
+//!   concatenation (several writers) are not fused with their neighbours.
+
+mod body;
+pub mod recompute;
+pub mod rows;
+pub mod space;
 
 use crate::attrs::{Fused, Map};
-use joinery_ir::{Context, Diagnostic, InsertPoint, OpId, OperationState, Value};
-use joinery_pass::{Pass, PassInfo, PassOptions, PassResult, PassState};
+use crate::ops::OutKind;
+use body::NewKernel;
+use joinery_ir::{Context, Diagnostic, OpId, Value};
+use joinery_pass::{
+    OptionKind, Pass, PassInfo, PassOptionInfo, PassOptions, PassResult, PassState,
+};
 use rustc_hash::FxHashMap;
 
 /// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer.
-fn written(ctx: &Context, op: OpId) -> Vec<Value> {
+fn written(ctx: &Context, op: OpId) -> &[Value] {
     let operands = ctx.operands(op);
     match ctx.name_str(op) {
-        "kernel.fused" => match Fused::read(ctx, op) {
-            Ok(k) => operands[k.num_inputs.min(operands.len())..].to_vec(),
-            Err(_) => operands.to_vec(),
-        },
-        "kernel.gemm" => operands.get(2).copied().into_iter().collect(),
-        "kernel.fill" => operands.to_vec(),
-        _ => Vec::new(),
+        "kernel.fused" => {
+            let inputs = ctx
+                .attr(op, "num_inputs")
+                .and_then(|a| ctx.as_i64(a))
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(0);
+            &operands[inputs.min(operands.len())..]
+        }
+        "kernel.gemm" => operands.get(2..3).unwrap_or(&[]),
+        "kernel.fill" => operands,
+        _ => &[],
     }
+}
+
+/// The ops writing `buffer`, in use order.
+fn writers(ctx: &Context, buffer: Value) -> Vec<OpId> {
+    let mut ops: Vec<OpId> = ctx
+        .uses(buffer)
+        .iter()
+        .map(|u| u.op)
+        .filter(|&op| written(ctx, op).contains(&buffer))
+        .collect();
+    ops.dedup();
+    ops
 }
 
 /// The only op writing `buffer`, if exactly one does.
 fn sole_writer(ctx: &Context, buffer: Value) -> Option<OpId> {
-    let mut writers = ctx
-        .uses(buffer)
-        .iter()
-        .map(|u| u.op)
-        .filter(|&op| written(ctx, op).contains(&buffer));
-    let first = writers.next()?;
-    writers.all(|w| w == first).then_some(first)
+    match writers(ctx, buffer)[..] {
+        [w] => Some(w),
+        _ => None,
+    }
+}
+
+/// Whether `buffer` is an intermediate: a `kernel.alloc` that is not a result.
+fn is_temporary(ctx: &Context, buffer: Value) -> bool {
+    ctx.defining_op(buffer)
+        .is_some_and(|a| ctx.name_str(a) == "kernel.alloc" && ctx.attr(a, "output").is_none())
+}
+
+/// Erases the `kernel.alloc` of `buffer` when nothing uses the buffer any more.
+fn erase_if_unused(ctx: &mut Context, buffer: Value) {
+    if let Some(alloc) = ctx.defining_op(buffer)
+        && ctx.name_str(alloc) == "kernel.alloc"
+        && ctx.is_unused(buffer)
+    {
+        ctx.erase_op(alloc);
+    }
 }
 
 /// A kernel with its attributes and operands.
+#[derive(Clone)]
 struct Kernel {
     op: OpId,
     attrs: Fused,
@@ -61,6 +156,43 @@ impl Kernel {
     fn read(ctx: &Context, op: OpId) -> Result<Kernel, Diagnostic> {
         let attrs = Fused::read(ctx, op)?;
         let operands = ctx.operands(op);
+        let outputs = operands.len().saturating_sub(attrs.num_inputs);
+        let rank = attrs.space.len();
+        let ranges = attrs.phase_ranges();
+        let bodies_match = ctx.regions(op).len() == ranges.len()
+            && ctx
+                .regions(op)
+                .iter()
+                .zip(&ranges)
+                .all(|(&r, (ins, outs))| {
+                    ctx.region_blocks(r).first().is_some_and(|&b| {
+                        ctx.block_args(b).len() == ins.len()
+                            && ctx
+                                .block_ops(b)
+                                .last()
+                                .is_some_and(|t| ctx.operands(t).len() == outs.len())
+                    })
+                });
+        let consistent = operands.len() >= attrs.num_inputs
+            && attrs.in_maps.len() == attrs.num_inputs
+            && attrs.out_maps.len() == outputs
+            && attrs.out_kinds.len() == outputs
+            && ranges
+                .last()
+                .is_none_or(|(i, o)| i.end == attrs.num_inputs && o.end == outputs)
+            && bodies_match
+            && attrs
+                .in_maps
+                .iter()
+                .chain(&attrs.out_maps)
+                .all(|m| m.strides.len() == rank);
+        if !consistent {
+            return Err(Diagnostic::error(
+                "kernel-fuse needs verified kernels: one map per buffer with one stride per \
+                 dim, one body argument per input, one yielded value per output",
+            )
+            .with_span(ctx.span(op)));
+        }
         Ok(Kernel {
             op,
             inputs: operands[..attrs.num_inputs].to_vec(),
@@ -69,26 +201,93 @@ impl Kernel {
         })
     }
 
+    /// The body (of the first phase, for a row kernel).
     fn body(&self, ctx: &Context) -> joinery_ir::BlockId {
         ctx.region_blocks(ctx.regions(self.op)[0])[0]
     }
+
+    /// Whether this is a row kernel (several phases): the other rewrites leave it alone.
+    fn is_row(&self) -> bool {
+        !self.attrs.phases.is_empty()
+    }
+
+    /// Whether a body reads a loop index (`kernel.index`), which ties it to its dims.
+    fn uses_index(&self, ctx: &Context) -> bool {
+        ctx.regions(self.op).iter().any(|&r| {
+            ctx.region_blocks(r).iter().any(|&b| {
+                ctx.block_ops(b)
+                    .any(|op| ctx.name_str(op) == "kernel.index")
+            })
+        })
+    }
+
+    /// The same kernel over `space`, a refinement of its own; `None` when its body reads a
+    /// loop index of a dim that would change.
+    fn refined(&self, ctx: &Context, space: &[u64]) -> Option<Kernel> {
+        if self.attrs.space == space {
+            return Some(self.clone());
+        }
+        if self.uses_index(ctx) {
+            return None;
+        }
+        let refine = |maps: &[Map]| -> Option<Vec<Map>> {
+            maps.iter()
+                .map(|m| space::refine_map(m, &self.attrs.space, space))
+                .collect()
+        };
+        let mut k = self.clone();
+        k.attrs.in_maps = refine(&self.attrs.in_maps)?;
+        k.attrs.out_maps = refine(&self.attrs.out_maps)?;
+        if self.is_row() {
+            // The shared dims end at the same point of the finer space.
+            let cut: u64 = self.attrs.space[..self.attrs.outer].iter().product();
+            let mut p = 1u64;
+            k.attrs.outer = space
+                .iter()
+                .position(|&d| {
+                    p *= d;
+                    p >= cut
+                })
+                .map(|i| i + 1)
+                .filter(|&o| p == cut && o < space.len())?;
+        }
+        k.attrs.space = space.to_vec();
+        Some(k)
+    }
+
+    /// A reduction across the outer (thread-split) dim that the runtime cannot split (not
+    /// f32): such a kernel runs on one thread.
+    fn serial(&self, ctx: &Context) -> bool {
+        self.attrs.out_kinds.iter().enumerate().any(|(o, &kind)| {
+            kind != OutKind::Store
+                && self.attrs.out_maps[o].strides.first() == Some(&0)
+                && crate::attrs::static_info(ctx, ctx.value_type(self.outputs[o]))
+                    .is_none_or(|(_, dt)| dt != joinery_ir::DType::F32)
+        })
+    }
+}
+
+/// Both kernels over their common space, when they have one.
+fn aligned(ctx: &Context, a: &Kernel, b: &Kernel) -> Option<(Kernel, Kernel)> {
+    let common = space::common_space(&a.attrs.space, &b.attrs.space)?;
+    Some((a.refined(ctx, &common)?, b.refined(ctx, &common)?))
 }
 
 /// Where the merged kernel goes.
 #[derive(Clone, PartialEq, Eq, Debug)]
 enum Placement {
-    /// Where the consumer was.
-    AtConsumer,
-    /// Where the producer was, after the listed ops between them that the consumer
-    /// depends on, hoisted above the producer in their order.
-    AtProducer { hoisted: Vec<OpId> },
+    /// Where the later kernel was.
+    AtSecond,
+    /// Where the earlier kernel was, after the listed ops between them that the later one
+    /// depends on, hoisted above the earlier one in their order.
+    AtFirst { hoisted: Vec<OpId> },
 }
 
-/// The ops of `between` that `c` depends on, directly or through each other: writers of
-/// what a member reads or accumulates into. Buffers are written once (an accumulator:
-/// one fill, then its reduction), so these are all the ops that must stay before `c`.
-fn dependency_cone(ctx: &Context, c: &Kernel, between: &[OpId]) -> Vec<OpId> {
-    let mut needed: Vec<Value> = ctx.operands(c.op).to_vec();
+/// The ops of `between` that `second` depends on, directly or through each other: writers
+/// of what a member reads or accumulates into. Buffers are written once (an accumulator:
+/// one fill, then its reduction), so these are all the ops that must stay before it.
+fn dependency_cone(ctx: &Context, second: &Kernel, between: &[OpId]) -> Vec<OpId> {
+    let mut needed: Vec<Value> = ctx.operands(second.op).to_vec();
     let mut cone = Vec::new();
     for &op in between.iter().rev() {
         if written(ctx, op).iter().any(|w| needed.contains(w)) {
@@ -100,15 +299,52 @@ fn dependency_cone(ctx: &Context, c: &Kernel, between: &[OpId]) -> Vec<OpId> {
     cone
 }
 
-/// Whether `p` can merge into `c`, and where.
-fn legal(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<Placement> {
-    if p.attrs.space != c.attrs.space {
-        return None;
+/// Where `first` and `second` (later, with `between` the ops between them) can be
+/// computed together, if anywhere.
+fn placement(
+    ctx: &Context,
+    first: &Kernel,
+    second: &Kernel,
+    between: &[OpId],
+) -> Option<Placement> {
+    let touches = |op: OpId, vs: &[Value]| ctx.operands(op).iter().any(|v| vs.contains(v));
+    let keeps_first = |op: OpId| {
+        !touches(op, &first.outputs) && !written(ctx, op).iter().any(|w| first.inputs.contains(w))
+    };
+    if between.iter().all(|&op| keeps_first(op)) {
+        return Some(Placement::AtSecond);
     }
+    let cone = dependency_cone(ctx, second, between);
+    let independent = cone.iter().all(|&op| keeps_first(op));
+    // Ops that stay between must not see a moved op's writes early: the second kernel's
+    // outputs, or what a hoisted op after them writes.
+    let ordered = between.iter().enumerate().all(|(i, &x)| {
+        cone.contains(&x)
+            || (!touches(x, &second.outputs)
+                && between[i + 1..]
+                    .iter()
+                    .filter(|y| cone.contains(y))
+                    .all(|&y| !touches(x, &written(ctx, y))))
+    });
+    // What moves above the first kernel may only use values defined there (an alloc
+    // between the two stays below it).
+    let defined_below = |v: &Value| {
+        ctx.defining_op(*v)
+            .is_some_and(|d| between.contains(&d) && !cone.contains(&d))
+    };
+    let movable = cone
+        .iter()
+        .chain([&second.op])
+        .all(|&op| !ctx.operands(op).iter().any(defined_below));
+    (independent && ordered && movable).then_some(Placement::AtFirst { hoisted: cone })
+}
+
+/// Whether `p` can merge into its consumer `c` (both over their common space), and where.
+fn vertical(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<Placement> {
     let mut reads_p = false;
     for (v, map) in c.inputs.iter().zip(&c.attrs.in_maps) {
         if let Some(j) = p.outputs.iter().position(|o| o == v) {
-            let stored = p.attrs.out_kinds[j] == crate::OutKind::Store
+            let stored = p.attrs.out_kinds[j] == OutKind::Store
                 && p.attrs.out_maps[j] == *map
                 && map.is_identity_over(&c.attrs.space);
             if !stored {
@@ -124,188 +360,402 @@ fn legal(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<Plac
     {
         return None;
     }
-    let touches = |op: OpId, vs: &[Value]| ctx.operands(op).iter().any(|v| vs.contains(v));
-    let writes_p_input = |op: OpId| written(ctx, op).iter().any(|w| p.inputs.contains(w));
-    // The producer moves down to the consumer past ops that neither touch its outputs nor
-    // overwrite its inputs.
-    if !between
-        .iter()
-        .any(|&op| touches(op, &p.outputs) || writes_p_input(op))
-    {
-        return Some(Placement::AtConsumer);
-    }
-    // Hoist what the consumer needs above the producer, if none of it reads or writes the
-    // producer's buffers.
-    let cone = dependency_cone(ctx, c, between);
-    let independent = cone
-        .iter()
-        .all(|&op| !touches(op, &p.outputs) && !writes_p_input(op));
-    // Ops that stay between must not see a moved op's writes early: the consumer's
-    // outputs, or what a hoisted op after them writes.
-    let ordered = between.iter().enumerate().all(|(i, &x)| {
-        cone.contains(&x)
-            || (!touches(x, &c.outputs)
-                && between[i + 1..]
-                    .iter()
-                    .filter(|y| cone.contains(y))
-                    .all(|&y| !touches(x, &written(ctx, y))))
-    });
-    // What moves above the producer may only use values defined there (an alloc between
-    // the two stays below it).
-    let defined_below = |v: &Value| {
-        ctx.defining_op(*v)
-            .is_some_and(|d| between.contains(&d) && !cone.contains(&d))
-    };
-    let movable = cone
-        .iter()
-        .chain([&c.op])
-        .all(|&op| !ctx.operands(op).iter().any(defined_below));
-    (independent && ordered && movable).then_some(Placement::AtProducer { hoisted: cone })
+    placement(ctx, p, c, between)
 }
 
-/// Builds the kernel computing `p` then `c`, inserted before `at`; returns it.
-fn merge(ctx: &mut Context, p: &Kernel, c: &Kernel, at: OpId) -> OpId {
-    // Inputs: the producer's, then the consumer's that are not the producer's outputs,
-    // each (buffer, map) pair once.
-    let mut inputs: Vec<(Value, Map)> = Vec::new();
-    let slot = |v: Value, map: &Map, inputs: &mut Vec<(Value, Map)>| match inputs
-        .iter()
-        .position(|(w, m)| *w == v && m == map)
-    {
-        Some(i) => i,
-        None => {
-            inputs.push((v, map.clone()));
-            inputs.len() - 1
-        }
-    };
-    let p_slots: Vec<usize> = p
-        .inputs
-        .iter()
-        .zip(&p.attrs.in_maps)
-        .map(|(&v, m)| slot(v, m, &mut inputs))
-        .collect();
-    let c_slots: Vec<Option<usize>> = c
-        .inputs
-        .iter()
-        .zip(&c.attrs.in_maps)
-        .map(|(&v, m)| (!p.outputs.contains(&v)).then(|| slot(v, m, &mut inputs)))
-        .collect();
+/// Most buffers a horizontally merged kernel may stream (loads and stores per point).
+const MAX_HORIZONTAL_OPERANDS: usize = 12;
 
-    let arg_types: Vec<_> = inputs
+/// Whether every input of `k` is broadcast along some dim (a bias, a row statistic): its
+/// reads are small next to its space, so it adds no stream worth a separate pass.
+fn reads_only_broadcasts(k: &Kernel) -> bool {
+    k.attrs.in_maps.iter().all(|m| {
+        m.strides
+            .iter()
+            .zip(&k.attrs.space)
+            .any(|(&s, &d)| s == 0 && d > 1)
+    })
+}
+
+/// Whether the independent kernels `a` and `b` (later; both over their common space) are
+/// worth one loop nest, and where it goes.
+fn horizontal(ctx: &Context, a: &Kernel, b: &Kernel, between: &[OpId]) -> Option<Placement> {
+    let independent = !b.inputs.iter().any(|v| a.outputs.contains(v))
+        && !a.inputs.iter().any(|v| b.outputs.contains(v))
+        && !a.outputs.iter().any(|v| b.outputs.contains(v));
+    let shares = a.inputs.iter().any(|v| b.inputs.contains(v));
+    let worth = shares || reads_only_broadcasts(a) || reads_only_broadcasts(b);
+    let buffers: rustc_hash::FxHashSet<Value> = ctx
+        .operands(a.op)
         .iter()
-        .map(|(v, _)| {
-            let ty = ctx.value_type(*v);
-            ctx.tensor_parts(ty).map_or(ty, |(_, e)| e)
+        .chain(ctx.operands(b.op))
+        .copied()
+        .collect();
+    if !independent
+        || !worth
+        || buffers.len() > MAX_HORIZONTAL_OPERANDS
+        || a.serial(ctx) != b.serial(ctx)
+    {
+        return None;
+    }
+    placement(ctx, a, b, between)
+}
+
+/// Builds the kernel computing `first` then `second` (both over one space), with
+/// `second`'s reads of `first`'s stores taken from registers, inserted before `at`.
+fn merge(ctx: &mut Context, first: &Kernel, second: &Kernel, at: OpId) -> OpId {
+    let mut nk = NewKernel::new(ctx);
+    let block = nk.block;
+    // `first`'s stores stay where something else reads them or the caller does.
+    let kept: Vec<bool> = first
+        .outputs
+        .iter()
+        .map(|&o| {
+            let other_use = ctx.uses(o).iter().any(|u| {
+                u.op != first.op && u.op != second.op && ctx.name_str(u.op) != "kernel.alloc"
+            });
+            other_use || !is_temporary(ctx, o)
         })
         .collect();
-    let block = ctx.create_block(&arg_types);
-    let region = ctx.create_region();
-    ctx.append_block(region, block);
-    let args = ctx.block_args(block).to_vec();
+    let needed: Vec<usize> = (0..first.outputs.len())
+        .filter(|&j| kept[j] || second.inputs.contains(&first.outputs[j]))
+        .collect();
+    let first_body = first.body(ctx);
+    let first_yields = yields(ctx, first_body);
+    let roots: Vec<Value> = needed.iter().map(|&j| first_yields[j]).collect();
+    let first_args = ctx.block_args(first_body).to_vec();
+    let cloned =
+        body::clone_slice(
+            ctx,
+            first_body,
+            block,
+            &roots,
+            &|_| false,
+            &mut |ctx, v| match first_args.iter().position(|&a| a == v) {
+                Some(i) => nk.input(ctx, first.inputs[i], &first.attrs.in_maps[i]),
+                None => v,
+            },
+        );
+    let value_of: FxHashMap<usize, Value> = needed.iter().copied().zip(cloned).collect();
 
-    let mut map: FxHashMap<Value, Value> = FxHashMap::default();
-    let p_body = p.body(ctx);
-    for (i, &a) in ctx.block_args(p_body).to_vec().iter().enumerate() {
-        map.insert(a, args[p_slots[i]]);
-    }
-    let p_yields = clone_body(ctx, p_body, block, &mut map);
-    let c_body = c.body(ctx);
-    for (i, &a) in ctx.block_args(c_body).to_vec().iter().enumerate() {
-        let v = match c_slots[i] {
-            Some(s) => args[s],
-            None => {
-                let j = p
-                    .outputs
-                    .iter()
-                    .position(|o| *o == c.inputs[i])
-                    .expect("a P output");
-                p_yields[j]
+    let second_body = second.body(ctx);
+    let second_yields = yields(ctx, second_body);
+    let second_args = ctx.block_args(second_body).to_vec();
+    let second_values = body::clone_slice(
+        ctx,
+        second_body,
+        block,
+        &second_yields,
+        &|_| false,
+        &mut |ctx, v| {
+            let Some(i) = second_args.iter().position(|&a| a == v) else {
+                return v;
+            };
+            match first.outputs.iter().position(|&o| o == second.inputs[i]) {
+                Some(j) => value_of[&j],
+                None => nk.input(ctx, second.inputs[i], &second.attrs.in_maps[i]),
             }
-        };
-        map.insert(a, v);
+        },
+    );
+    for (o, &v) in second_values.iter().enumerate() {
+        nk.output(
+            second.outputs[o],
+            second.attrs.out_maps[o].clone(),
+            second.attrs.out_kinds[o],
+            v,
+        );
     }
-    let c_yields = clone_body(ctx, c_body, block, &mut map);
-
-    // Outputs: the consumer's, then the producer's that something else still reads.
-    let mut outputs = c.outputs.clone();
-    let mut out_maps = c.attrs.out_maps.clone();
-    let mut out_kinds = c.attrs.out_kinds.clone();
-    let mut yields = c_yields;
-    for (j, &o) in p.outputs.iter().enumerate() {
-        let other_use = ctx
-            .uses(o)
-            .iter()
-            .any(|u| u.op != p.op && u.op != c.op && ctx.name_str(u.op) != "kernel.alloc");
-        let is_result = ctx
-            .defining_op(o)
-            .is_some_and(|a| ctx.attr(a, "output").is_some());
-        if other_use || is_result {
-            outputs.push(o);
-            out_maps.push(p.attrs.out_maps[j].clone());
-            out_kinds.push(p.attrs.out_kinds[j]);
-            yields.push(p_yields[j]);
+    for (j, &o) in first.outputs.iter().enumerate() {
+        if kept[j] {
+            nk.output(
+                o,
+                first.attrs.out_maps[j].clone(),
+                first.attrs.out_kinds[j],
+                value_of[&j],
+            );
         }
     }
-    joinery_ir::Builder::new(ctx, InsertPoint::End(block)).build(
-        "kernel.yield",
-        &yields,
-        &[],
-        vec![],
+    let sources = first
+        .attrs
+        .sources
+        .iter()
+        .chain(&second.attrs.sources)
+        .cloned()
+        .collect();
+    let op = nk.build(
+        ctx,
+        second.attrs.name.clone(),
+        second.attrs.space.clone(),
+        sources,
+        ctx.span(second.op),
     );
-
-    let fused = Fused {
-        name: c.attrs.name.clone(),
-        space: c.attrs.space.clone(),
-        num_inputs: inputs.len(),
-        in_maps: inputs.iter().map(|(_, m)| m.clone()).collect(),
-        out_maps,
-        out_kinds,
-        sources: p
-            .attrs
-            .sources
-            .iter()
-            .chain(&c.attrs.sources)
-            .cloned()
-            .collect(),
-    };
-    let mut operands: Vec<Value> = inputs.iter().map(|(v, _)| *v).collect();
-    operands.extend(&outputs);
-    let mut state = OperationState::new(ctx.op_name("kernel.fused"));
-    state.operands = operands;
-    state.regions.push(region);
-    state.attrs = fused.attributes(ctx);
-    state.span = ctx.span(c.op);
-    let op = ctx.create_op(state);
     ctx.insert_op_before(at, op);
     op
 }
 
-/// Clones the ops of `from` except its terminator to the end of `to`; returns the
-/// terminator's operands, remapped.
-fn clone_body(
-    ctx: &mut Context,
-    from: joinery_ir::BlockId,
-    to: joinery_ir::BlockId,
-    map: &mut FxHashMap<Value, Value>,
-) -> Vec<Value> {
-    let ops: Vec<OpId> = ctx.block_ops(from).collect();
-    let (terminator, body) = ops
-        .split_last()
-        .expect("verified bodies end in kernel.yield");
-    for &op in body {
-        let clone = ctx.clone_op(op, map);
-        ctx.append_op(to, clone);
-    }
-    ctx.operands(*terminator)
-        .iter()
-        .map(|v| *map.get(v).unwrap_or(v))
-        .collect()
+/// The values a kernel body yields.
+fn yields(ctx: &Context, body: joinery_ir::BlockId) -> Vec<Value> {
+    ctx.block_ops(body)
+        .last()
+        .map(|t| ctx.operands(t).to_vec())
+        .unwrap_or_default()
 }
 
-/// Fuses the kernels of `func` until no pair merges; returns the number of merges.
-pub fn fuse_function(ctx: &mut Context, func: OpId) -> Result<usize, Diagnostic> {
+/// Replaces `first` and `second` by their merge at `placement`; returns the merged op.
+fn apply_merge(ctx: &mut Context, first: &Kernel, second: &Kernel, placement: Placement) -> OpId {
+    let at = match placement {
+        Placement::AtSecond => second.op,
+        Placement::AtFirst { hoisted } => {
+            for op in hoisted {
+                ctx.move_op_before(op, first.op);
+            }
+            first.op
+        }
+    };
+    let merged = merge(ctx, first, second, at);
+    ctx.erase_op(second.op);
+    ctx.erase_op(first.op);
+    for &o in &first.outputs {
+        erase_if_unused(ctx, o);
+    }
+    merged
+}
+
+/// Kernels read so far, by op. The pass never changes a kernel in place (it builds a new
+/// op and erases the old ones, and op ids are not reused), so an entry stays right for as
+/// long as its op is in the function.
+#[derive(Default)]
+struct KernelCache(std::cell::RefCell<FxHashMap<OpId, std::rc::Rc<Kernel>>>);
+
+/// The ops of the function body, their positions, and the kernels read so far.
+struct Order<'a> {
+    ops: Vec<OpId>,
+    position: FxHashMap<OpId, usize>,
+    kernels: &'a KernelCache,
+}
+
+impl<'a> Order<'a> {
+    fn of(ctx: &Context, block: joinery_ir::BlockId, kernels: &'a KernelCache) -> Order<'a> {
+        let ops: Vec<OpId> = ctx.block_ops(block).collect();
+        let position = ops.iter().enumerate().map(|(i, &o)| (o, i)).collect();
+        Order {
+            ops,
+            position,
+            kernels,
+        }
+    }
+
+    /// The kernel `op` (a `kernel.fused` of the function).
+    fn kernel(&self, ctx: &Context, op: OpId) -> Result<std::rc::Rc<Kernel>, Diagnostic> {
+        if let Some(k) = self.kernels.0.borrow().get(&op) {
+            return Ok(k.clone());
+        }
+        let k = std::rc::Rc::new(Kernel::read(ctx, op)?);
+        self.kernels.0.borrow_mut().insert(op, k.clone());
+        Ok(k)
+    }
+}
+
+/// One vertical merge, if any applies.
+fn vertical_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
+    for (ci, &c_op) in order.ops.iter().enumerate() {
+        if ctx.name_str(c_op) != "kernel.fused" {
+            continue;
+        }
+        let c = order.kernel(ctx, c_op)?;
+        if c.is_row() {
+            continue;
+        }
+        for &input in &c.inputs {
+            let Some(p_op) = sole_writer(ctx, input) else {
+                continue;
+            };
+            if p_op == c_op || ctx.name_str(p_op) != "kernel.fused" {
+                continue;
+            }
+            let Some(&pi) = order.position.get(&p_op) else {
+                continue;
+            };
+            if pi >= ci {
+                continue;
+            }
+            let p = order.kernel(ctx, p_op)?;
+            if p.is_row() {
+                continue;
+            }
+            let Some((p, c)) = aligned(ctx, &p, &c) else {
+                continue;
+            };
+            let Some(placement) = vertical(ctx, &p, &c, &order.ops[pi + 1..ci]) else {
+                continue;
+            };
+            apply_merge(ctx, &p, &c, placement);
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// How many kernels back a kernel that reads only broadcasts looks for a sibling.
+const BROADCAST_SIBLING_WINDOW: usize = 4;
+
+/// One horizontal merge, if any applies: a kernel with the nearest earlier kernel that
+/// reads one of its inputs, or (when either reads only broadcasts) one of the few kernels
+/// just before it.
+fn horizontal_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
+    let kernels: Vec<(usize, OpId)> = order
+        .ops
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| ctx.name_str(**op) == "kernel.fused")
+        .map(|(i, &op)| (i, op))
+        .collect();
+    for (n, &(bi, b_op)) in kernels.iter().enumerate() {
+        let b = order.kernel(ctx, b_op)?;
+        if b.is_row() {
+            continue;
+        }
+        let mut candidates: Vec<(usize, OpId)> = b
+            .inputs
+            .iter()
+            .flat_map(|&v| ctx.uses(v).iter().map(|u| u.op))
+            .filter(|&op| op != b_op && ctx.name_str(op) == "kernel.fused")
+            .filter_map(|op| order.position.get(&op).map(|&i| (i, op)))
+            .filter(|&(i, _)| i < bi)
+            .collect();
+        candidates.extend(
+            kernels[n.saturating_sub(BROADCAST_SIBLING_WINDOW)..n]
+                .iter()
+                .copied(),
+        );
+        candidates.sort_unstable_by_key(|&(i, _)| std::cmp::Reverse(i));
+        candidates.dedup();
+        for (ai, a_op) in candidates {
+            let a = order.kernel(ctx, a_op)?;
+            if a.is_row() {
+                continue;
+            }
+            let Some((a, b)) = aligned(ctx, &a, &b) else {
+                continue;
+            };
+            let Some(placement) = horizontal(ctx, &a, &b, &order.ops[ai + 1..bi]) else {
+                continue;
+            };
+            apply_merge(ctx, &a, &b, placement);
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Collapses every kernel's space to the fewest loops its maps allow; returns how many
+/// changed.
+fn collapse_spaces(ctx: &mut Context, block: joinery_ir::BlockId) -> Result<usize, Diagnostic> {
+    let mut changed = 0;
+    let ops: Vec<OpId> = ctx.block_ops(block).collect();
+    for op in ops {
+        if ctx.name_str(op) != "kernel.fused" {
+            continue;
+        }
+        let k = Kernel::read(ctx, op)?;
+        if k.uses_index(ctx) {
+            continue;
+        }
+        let maps: Vec<Map> = k
+            .attrs
+            .in_maps
+            .iter()
+            .chain(&k.attrs.out_maps)
+            .cloned()
+            .collect();
+        let mut attrs = k.attrs.clone();
+        let (space, mut maps) = if k.is_row() {
+            // The outer and inner dims collapse apart, each keeping at least one dim.
+            let part = |range: std::ops::Range<usize>| {
+                let sub: Vec<Map> = maps
+                    .iter()
+                    .map(|m| Map {
+                        offset: m.offset,
+                        strides: m.strides[range.clone()].to_vec(),
+                    })
+                    .collect();
+                space::collapse(&k.attrs.space[range.clone()], &sub)
+                    .filter(|(dims, _)| !dims.is_empty())
+                    .unwrap_or((k.attrs.space[range].to_vec(), sub))
+            };
+            let rank = k.attrs.space.len();
+            let (outer_dims, outer_maps) = part(0..k.attrs.outer);
+            let (inner_dims, inner_maps) = part(k.attrs.outer..rank);
+            if outer_dims.len() + inner_dims.len() == rank {
+                continue;
+            }
+            attrs.outer = outer_dims.len();
+            let maps = outer_maps
+                .into_iter()
+                .zip(inner_maps)
+                .map(|(o, i)| Map {
+                    offset: o.offset,
+                    strides: o.strides.into_iter().chain(i.strides).collect(),
+                })
+                .collect();
+            ([outer_dims, inner_dims].concat(), maps)
+        } else {
+            match space::collapse(&k.attrs.space, &maps) {
+                Some(collapsed) => collapsed,
+                None => continue,
+            }
+        };
+        attrs.out_maps = maps.split_off(attrs.num_inputs);
+        attrs.in_maps = maps;
+        attrs.space = space;
+        for (name, value) in attrs.attributes(ctx) {
+            ctx.set_attr(op, &name, value);
+        }
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// Which rewrites run (the pass options).
+#[derive(Clone, Copy, Debug)]
+pub struct FuseOptions {
+    pub recompute: bool,
+    pub horizontal: bool,
+    pub gemm_bias: bool,
+    pub rows: bool,
+}
+
+impl Default for FuseOptions {
+    fn default() -> FuseOptions {
+        FuseOptions {
+            recompute: true,
+            horizontal: true,
+            gemm_bias: true,
+            rows: true,
+        }
+    }
+}
+
+/// What one run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FuseStats {
+    pub merges: usize,
+    pub bias_folds: usize,
+    pub recomputed: usize,
+    pub horizontal: usize,
+    pub rows: usize,
+    pub collapsed: usize,
+}
+
+/// Fuses the kernels of `func` until no rewrite applies, then collapses their spaces.
+pub fn fuse_function(
+    ctx: &mut Context,
+    func: OpId,
+    options: FuseOptions,
+) -> Result<FuseStats, Diagnostic> {
+    let mut stats = FuseStats::default();
     let Some(block) = ctx.body_block(func) else {
-        return Ok(0);
+        return Ok(stats);
     };
     if let Some(planned) = ctx
         .block_ops(block)
@@ -317,91 +767,134 @@ pub fn fuse_function(ctx: &mut Context, func: OpId) -> Result<usize, Diagnostic>
         )
         .with_span(ctx.span(planned)));
     }
-    let mut merges = 0;
-    'restart: loop {
-        let ops: Vec<OpId> = ctx.block_ops(block).collect();
-        let position: FxHashMap<OpId, usize> =
-            ops.iter().enumerate().map(|(i, &o)| (o, i)).collect();
-        for (ci, &c_op) in ops.iter().enumerate() {
-            if ctx.name_str(c_op) != "kernel.fused" {
-                continue;
-            }
-            let c = Kernel::read(ctx, c_op)?;
-            for &input in &c.inputs {
-                let Some(p_op) = sole_writer(ctx, input) else {
-                    continue;
-                };
-                if p_op == c_op || ctx.name_str(p_op) != "kernel.fused" {
-                    continue;
-                }
-                let Some(&pi) = position.get(&p_op) else {
-                    continue;
-                };
-                if pi >= ci {
-                    continue;
-                }
-                let p = Kernel::read(ctx, p_op)?;
-                let Some(placement) = legal(ctx, &p, &c, &ops[pi + 1..ci]) else {
-                    continue;
-                };
-                let at = match placement {
-                    Placement::AtConsumer => c_op,
-                    Placement::AtProducer { hoisted } => {
-                        for op in hoisted {
-                            ctx.move_op_before(op, p_op);
-                        }
-                        p_op
-                    }
-                };
-                merge(ctx, &p, &c, at);
-                ctx.erase_op(c_op);
-                ctx.erase_op(p_op);
-                for o in p.outputs {
-                    if let Some(alloc) = ctx.defining_op(o)
-                        && ctx.name_str(alloc) == "kernel.alloc"
-                        && ctx.is_unused(o)
-                    {
-                        ctx.erase_op(alloc);
-                    }
-                }
-                merges += 1;
-                continue 'restart;
-            }
+    let kernels = KernelCache::default();
+    loop {
+        let order = Order::of(ctx, block, &kernels);
+        if vertical_step(ctx, &order)? {
+            stats.merges += 1;
+        } else if options.gemm_bias && recompute::gemm_bias_step(ctx, &order)? {
+            stats.bias_folds += 1;
+        } else if options.recompute && recompute::recompute_step(ctx, &order)? {
+            stats.recomputed += 1;
+        } else if options.horizontal && horizontal_step(ctx, &order)? {
+            stats.horizontal += 1;
+        } else if options.rows && rows::row_step(ctx, &order)? {
+            stats.rows += 1;
+        } else {
+            break;
         }
-        return Ok(merges);
     }
+    stats.collapsed = collapse_spaces(ctx, block)?;
+    Ok(stats)
 }
 
 /// The declaration of `kernel-fuse`.
 pub static FUSE: PassInfo = PassInfo {
     name: "kernel-fuse",
     title: "KernelFuse",
-    summary: "Merge producer loop nests into their consumers (vertical fusion)",
-    description: "Merges a kernel.fused producer into a kernel.fused consumer that reads its \
-        stored output element for element over the same iteration space, keeping the value \
-        in a register; stores still read elsewhere (or returned) stay as extra outputs, the \
-        others and their allocs are removed. Repeats until nothing merges.\n\
-        Needs: an L3 function before kernel-plan-memory (buffers written once; a planned \
-        function is refused).\n\
+    summary: "Fuse loop nests: vertical, horizontal, recompute, GEMM bias into readers",
+    description: "Repeats five rewrites on kernel.fused loop nests until none applies. \
+        Vertical: a producer merges into a consumer that reads its stored output element \
+        for element over the same iteration space (the value stays in a register); stores \
+        still read elsewhere (or returned) stay as extra outputs. GEMM bias (gemm-bias): \
+        the bias kernel an addmm's accumulating GEMM adds to is dropped when every reader \
+        of the product is a loop nest; the GEMM overwrites and each reader adds the bias. \
+        Recompute (recompute): a value a kernel stores is recomputed in every reader from \
+        the inputs it was computed from, and the store dropped, when the value is cheap at \
+        the readers (at most 8 adds' worth per point; transcendentals weigh 20, divisions \
+        and square roots 4; a value that is constant along a reader's inner loops is \
+        counted once per outer point) and the readers' new loads are no more bytes than the \
+        store and loads removed. Horizontal (horizontal): two independent \
+        kernels over the same space that read a common buffer, or one of which reads only \
+        broadcasts, become one loop nest of at most 12 buffers. Rows (rows): a kernel that \
+        reads what an earlier kernel over the same space reduced, through the map it was \
+        written with and complete per point of the outer dims, becomes a later phase of a \
+        row kernel with it (each phase passes over a row in turn, the row in L1; at most \
+        32 KiB per row). Spaces that refine to a \
+        common one count as the same; at the end every space is collapsed to the fewest \
+        loops its maps allow.\n\
+        Needs: an L3 function before kernel-plan-memory (each buffer written by one op, \
+        or by a fill and a reduction, a bias kernel and a GEMM, or copies into disjoint \
+        slices; every write before every read; a planned function is refused).\n\
         Guarantees: every read still sees the value the unfused function gave it (a merge \
-        that would move a read across a write is not made); reductions are never read in \
-        their own loop nest.\n\
-        Gaps: no horizontal fusion of independent kernels over one space; no fusion across \
-        a view with other strides (the consumer then reads the stored buffer); GEMM \
-        epilogues are separate kernels.",
+        that would move a read across a write is not made; recomputed values read buffers \
+        whose writers all precede the kernel that computed them); reductions are never \
+        read in their own loop nest; no kernel over a thread-split reduction runs serially \
+        because of a merge.\n\
+        Gaps: a row kernel stores what its later phases read in function-sized buffers \
+        (a softmax's exps), and nothing is recomputed across its phases; no fusion across a \
+        reshape that mixes dims; the post-GEMM chain is one loop nest but reads the product \
+        back (the runtime GEMM has no epilogue hook); an addmm whose product is a result or \
+        feeds another GEMM keeps its bias copy; the copies a batched GEMM's operand layout \
+        needs and a concatenation's slices stay separate; a threshold backward's mask is \
+        stored, not recomputed (that would move more bytes).",
     anchor: Some("func.func"),
-    options: &[],
-    statistics: &[("merges", "Producer kernels merged into their consumers")],
-    constructor: |_: &PassOptions| Box::new(Fuse),
+    options: &[
+        PassOptionInfo {
+            name: "recompute",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "Recompute cheap stored values in their readers and drop the stores",
+        },
+        PassOptionInfo {
+            name: "horizontal",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "Merge independent kernels over one space that read a common buffer",
+        },
+        PassOptionInfo {
+            name: "rows",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "Make a kernel that reads an earlier one's reductions a later phase of it",
+        },
+        PassOptionInfo {
+            name: "gemm-bias",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "Add an addmm bias in the product's readers instead of storing it first",
+        },
+    ],
+    statistics: &[
+        ("merges", "Producer kernels merged into their consumers"),
+        (
+            "bias-folds",
+            "GEMM bias kernels folded into the product's readers",
+        ),
+        (
+            "recomputed",
+            "Stored values recomputed in their readers instead",
+        ),
+        ("horizontal", "Independent kernels merged with a sibling"),
+        ("rows", "Kernels made a later phase of a row kernel"),
+        ("collapsed", "Kernels whose loop nests were collapsed"),
+    ],
+    constructor: |options: &PassOptions| {
+        Box::new(Fuse {
+            options: FuseOptions {
+                recompute: options.bool("recompute"),
+                horizontal: options.bool("horizontal"),
+                gemm_bias: options.bool("gemm-bias"),
+                rows: options.bool("rows"),
+            },
+        })
+    },
 };
 
 /// The `kernel-fuse` pass.
-struct Fuse;
+struct Fuse {
+    options: FuseOptions,
+}
 
 impl Pass for Fuse {
     fn run(&mut self, ctx: &mut Context, func: OpId, state: &mut PassState) -> PassResult {
-        let merges = fuse_function(ctx, func).map_err(|d| vec![d])?;
-        state.add_statistic("merges", merges as u64);
-        Ok(merges > 0)
+        let stats = fuse_function(ctx, func, self.options).map_err(|d| vec![d])?;
+        state.add_statistic("merges", stats.merges as u64);
+        state.add_statistic("bias-folds", stats.bias_folds as u64);
+        state.add_statistic("recomputed", stats.recomputed as u64);
+        state.add_statistic("horizontal", stats.horizontal as u64);
+        state.add_statistic("rows", stats.rows as u64);
+        state.add_statistic("collapsed", stats.collapsed as u64);
+        Ok(stats != FuseStats::default())
     }
 }

@@ -1,6 +1,5 @@
 //! The `kernel` dialect (level L3): buffers, fused loop nests, GEMM calls, fills; and the
-//! passes that only make sense on it (`kernel-fuse`, `kernel-coalesce-dims`,
-//! `kernel-plan-memory`).
+//! passes that only make sense on it (`kernel-fuse`, `kernel-plan-memory`).
 //!
 //! At L3 a tensor-typed SSA value names a *buffer*: contiguous row-major storage of that
 //! type. Function arguments are the caller's buffers; `kernel.alloc` makes one (in the
@@ -23,28 +22,30 @@
 //! input's map (`[offset, stride_0, ...]`, elements; stride 0 broadcasts — views are index
 //! arithmetic here), and yields one scalar per output, stored (`store`) or accumulated
 //! (`sum`, `max`; the map's zero strides are the reduced dims) through its out map.
+//! A *row kernel* has `phases = [[inputs, outputs], ...]` and one region per phase, each
+//! taking its share of the operands in order: for each point of the first `outer` dims,
+//! each phase iterates over the remaining dims before the next starts (softmax's max, sum
+//! and normalization pass over a row in turn while it is in cache).
 //! `kernel.gemm` computes `c (+)= a @ b` on strided f32 matrices. `kernel.fill` sets
 //! every element of a buffer.
 
 pub mod attrs;
-pub mod coalesce;
 pub mod fuse;
 pub mod ops;
 pub mod plan_memory;
 pub mod verify;
 
 pub use attrs::{
-    Alloc, Fused, Gemm, KERNEL_DTYPES, Map, MatrixMap, buffer_bytes, checked_bytes, contiguous,
-    is_kernel_symbol, kernel_symbol, static_info,
+    Alloc, Fused, Gemm, KERNEL_DTYPES, Map, MatrixMap, Phase, buffer_bytes, checked_bytes,
+    contiguous, is_kernel_symbol, kernel_symbol, static_info,
 };
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};
 
 use joinery_pass::PassRegistry;
 
-/// Registers `kernel-fuse`, `kernel-coalesce-dims` and `kernel-plan-memory`.
+/// Registers `kernel-fuse` and `kernel-plan-memory`.
 pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&fuse::FUSE);
-    registry.register(&coalesce::COALESCE_DIMS);
     registry.register(&plan_memory::PLAN_MEMORY);
 }

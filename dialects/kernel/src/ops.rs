@@ -97,7 +97,8 @@ macro_rules! scalar_ops {
                 OpDef {
                     traits: Traits::ISOLATED_FROM_ABOVE.union(Traits::SINGLE_BLOCK),
                     inherent_attrs: &[
-                        "in_maps", "name", "num_inputs", "out_kinds", "out_maps", "sources", "space",
+                        "in_maps", "name", "num_inputs", "out_kinds", "out_maps", "outer", "phases",
+                        "sources", "space",
                     ],
                     verify: Some(verify::verify_fused),
                     ..OpDef::new("kernel.fused", "A fused loop nest over an iteration space")

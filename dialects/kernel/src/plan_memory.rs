@@ -186,7 +186,12 @@ pub fn check_planned(ctx: &Context, func: OpId) -> Result<(), Diagnostic> {
             "kernel.fused" => {
                 let k = Fused::read(ctx, op)?;
                 let outputs = &operands[k.num_inputs..];
-                let mut reads = operands[..k.num_inputs].to_vec();
+                // A row kernel's later phase reads what an earlier phase wrote.
+                let mut reads: Vec<Value> = operands[..k.num_inputs]
+                    .iter()
+                    .filter(|v| !outputs.contains(v))
+                    .copied()
+                    .collect();
                 reads.extend(
                     outputs
                         .iter()

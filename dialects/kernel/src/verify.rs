@@ -18,7 +18,10 @@
 //!   `sum` and `max` outputs are not `i1`; one body block (isolated from above) with one
 //!   scalar argument per input, of the input's element type, holding only scalar ops and
 //!   ending in `kernel.yield` of one scalar per output, of the output's element type;
-//!   `kernel.index` dims inside the space.
+//!   `kernel.index` dims inside the space. A row kernel: at least two `phases` splitting
+//!   the inputs and outputs, `1 <= outer < rank`, one region per phase, each body checked
+//!   against its share; a later phase may read an earlier phase's output through the map
+//!   it was written with (the only reading of an output allowed).
 //! - `kernel.gemm`: three f32 buffers, well-typed attributes ([`Gemm::read`]), every
 //!   element of `a`, `b` and `c` inside its buffer; `c` is neither `a` nor `b` and each of
 //!   its elements is written once.
@@ -348,18 +351,58 @@ pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
         check_inside(ctx, op, &what, map, &k.space, shape.iter().product())?;
         elems.push(dt);
     }
-    for (j, (map, &kind)) in k.out_maps.iter().zip(&k.out_kinds).enumerate() {
-        let v = operands[k.num_inputs + j];
-        let what = format!("output #{j}");
-        written_buffer(ctx, op, v, &what)?;
-        if let Some(i) = operands[..k.num_inputs].iter().position(|&w| w == v) {
+    if !k.phases.is_empty() {
+        let inputs: usize = k.phases.iter().map(|p| p.inputs).sum();
+        let outs: usize = k.phases.iter().map(|p| p.outputs).sum();
+        if k.phases.len() < 2 || inputs != k.num_inputs || outs != outputs {
             return Err(error(
                 ctx,
                 op,
                 format!(
-                    "{what} of 'kernel.fused' is also its input #{i}; kernels do not write in place"
+                    "'phases' must split the {} inputs and {outputs} outputs between at least \
+                     two phases",
+                    k.num_inputs
                 ),
             ));
+        }
+        if k.outer == 0 || k.outer >= k.space.len() {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "'outer' of a row kernel must leave both outer and inner dims: 1 <= {} < {}",
+                    k.outer,
+                    k.space.len()
+                ),
+            ));
+        }
+    } else if ctx.attr(op, "outer").is_some() {
+        return Err(error(ctx, op, "'outer' without 'phases'".into()));
+    }
+    let ranges = k.phase_ranges();
+    // The phase of input `i` and of output `j` (one phase when there are no phases).
+    let phase_of_input = |i: usize| ranges.iter().position(|(ins, _)| ins.contains(&i));
+    let phase_of_output = |j: usize| ranges.iter().position(|(_, outs)| outs.contains(&j));
+    for (j, (map, &kind)) in k.out_maps.iter().zip(&k.out_kinds).enumerate() {
+        let v = operands[k.num_inputs + j];
+        let what = format!("output #{j}");
+        written_buffer(ctx, op, v, &what)?;
+        // Only a later phase of a row kernel may read what an earlier phase wrote, and
+        // only through the map it was written with.
+        for i in (0..k.num_inputs).filter(|&i| operands[i] == v) {
+            let later_phase = matches!(
+                (phase_of_output(j), phase_of_input(i)),
+                (Some(w), Some(r)) if r > w
+            );
+            if !later_phase || k.in_maps[i] != *map {
+                return Err(error(
+                    ctx,
+                    op,
+                    format!(
+                        "{what} of 'kernel.fused' is also its input #{i}; kernels do not write in place"
+                    ),
+                ));
+            }
         }
         if operands[k.num_inputs..k.num_inputs + j].contains(&v) {
             return Err(error(
@@ -399,90 +442,100 @@ pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             ));
         }
     }
-    let regions = ctx.regions(op);
-    let body = match regions {
-        [r] => match ctx.region_blocks(*r) {
-            [b] => *b,
-            _ => return Err(error(ctx, op, "'kernel.fused' needs one body block".into())),
-        },
-        _ => {
-            return Err(error(
-                ctx,
-                op,
-                "'kernel.fused' needs one region holding its body".into(),
-            ));
-        }
-    };
-    let args = ctx.block_args(body);
-    if args.len() != k.num_inputs {
+    if ctx.regions(op).len() != ranges.len() {
         return Err(error(
             ctx,
             op,
             format!(
-                "the body takes {} scalars, expected one per input ({})",
-                args.len(),
-                k.num_inputs
+                "'kernel.fused' has {} regions, expected one per phase ({})",
+                ctx.regions(op).len(),
+                ranges.len()
             ),
         ));
     }
-    for (i, &a) in args.iter().enumerate() {
-        if ctx.dtype_of(ctx.value_type(a)) != Some(elems[i]) {
+    for (&region, (ins, outs)) in ctx.regions(op).iter().zip(ranges) {
+        let body = match ctx.region_blocks(region) {
+            [b] => *b,
+            _ => {
+                return Err(error(
+                    ctx,
+                    op,
+                    "'kernel.fused' needs one body block per region".into(),
+                ));
+            }
+        };
+        let args = ctx.block_args(body);
+        if args.len() != ins.len() {
             return Err(error(
                 ctx,
                 op,
-                format!("body argument #{i} must be a scalar {}", elems[i]),
+                format!(
+                    "the body takes {} scalars, expected one per input ({})",
+                    args.len(),
+                    ins.len()
+                ),
             ));
         }
-    }
-    let terminator = ctx
-        .last_op(body)
-        .filter(|&t| ctx.name_str(t) == "kernel.yield")
-        .ok_or_else(|| error(ctx, op, "the body must end in 'kernel.yield'".into()))?;
-    for sop in ctx.block_ops(body) {
-        if sop == terminator {
-            continue;
-        }
-        let name = ctx.name_str(sop);
-        if !is_scalar_op(name) {
-            return Err(error(
-                ctx,
-                sop,
-                format!("'kernel.fused' bodies hold only scalar kernel ops, not '{name}'"),
-            ));
-        }
-        if name == "kernel.index" {
-            let d = index_dim(ctx, sop)?;
-            if d >= k.space.len() {
+        for (&a, i) in args.iter().zip(ins) {
+            if ctx.dtype_of(ctx.value_type(a)) != Some(elems[i]) {
                 return Err(error(
                     ctx,
-                    sop,
-                    format!(
-                        "'kernel.index' of dim {d} in a kernel over a {}-dimensional space",
-                        k.space.len()
-                    ),
+                    op,
+                    format!("body argument #{i} must be a scalar {}", elems[i]),
                 ));
             }
         }
-    }
-    let yielded = ctx.operands(terminator);
-    if yielded.len() != outputs {
-        return Err(error(
-            ctx,
-            terminator,
-            format!(
-                "'kernel.yield' yields {} values, expected one per output ({outputs})",
-                yielded.len()
-            ),
-        ));
-    }
-    for (j, &y) in yielded.iter().enumerate() {
-        let want = elems[k.num_inputs + j];
-        if ctx.dtype_of(ctx.value_type(y)) != Some(want) {
+        let terminator = ctx
+            .last_op(body)
+            .filter(|&t| ctx.name_str(t) == "kernel.yield")
+            .ok_or_else(|| error(ctx, op, "the body must end in 'kernel.yield'".into()))?;
+        for sop in ctx.block_ops(body) {
+            if sop == terminator {
+                continue;
+            }
+            let name = ctx.name_str(sop);
+            if !is_scalar_op(name) {
+                return Err(error(
+                    ctx,
+                    sop,
+                    format!("'kernel.fused' bodies hold only scalar kernel ops, not '{name}'"),
+                ));
+            }
+            if name == "kernel.index" {
+                let d = index_dim(ctx, sop)?;
+                if d >= k.space.len() {
+                    return Err(error(
+                        ctx,
+                        sop,
+                        format!(
+                            "'kernel.index' of dim {d} in a kernel over a {}-dimensional space",
+                            k.space.len()
+                        ),
+                    ));
+                }
+            }
+        }
+        let yielded = ctx.operands(terminator);
+        if yielded.len() != outs.len() {
             return Err(error(
                 ctx,
                 terminator,
-                format!("yielded value #{j} must be a scalar {want}"),
+                format!(
+                    "'kernel.yield' yields {} values, expected one per output ({})",
+                    yielded.len(),
+                    outs.len()
+                ),
             ));
+        }
+        for (&y, j) in yielded.iter().zip(outs) {
+            let want = elems[k.num_inputs + j];
+            if ctx.dtype_of(ctx.value_type(y)) != Some(want) {
+                return Err(error(
+                    ctx,
+                    terminator,
+                    format!("yielded value #{j} must be a scalar {want}"),
+                ));
+            }
         }
     }
     Ok(())

@@ -7,7 +7,8 @@
 //! 2. `aten-decompose`, `cse`: composite ops as primitive aten ops;
 //!    `convert-aten-to-kernel`: one loop nest per pointwise or reduction op, `kernel.gemm`
 //!    per matrix product (L3, `joinery-translate --to-kernels`);
-//! 3. `kernel-fuse`, `kernel-plan-memory`: vertical fusion, arena offsets by liveness;
+//! 3. `kernel-fuse`, `kernel-plan-memory`: fusion (vertical, horizontal, recompute, GEMM
+//!    bias into its readers), arena offsets by liveness;
 //! 4. [`joinery_kernel_llvm`]: LLVM IR at `default<O3>` for the host
 //!    (`joinery-translate --to-llvm`), compiled on every core into a shared library that
 //!    is cached on disk ([`cache_dir`]) and loaded, or written with a C header.
@@ -33,7 +34,7 @@ pub const CONVERT_PIPELINE: &str =
 
 /// Fusion and memory planning, run on each L3 function whose buffers are not placed yet
 /// (hand-written or earlier-planned L3 is taken as it is).
-pub const KERNEL_PIPELINE: &str = "func.func(kernel-fuse,kernel-coalesce-dims,kernel-plan-memory)";
+pub const KERNEL_PIPELINE: &str = "func.func(kernel-fuse,kernel-plan-memory)";
 
 /// Every pass the native pipeline runs.
 fn registry() -> PassRegistry {

@@ -324,6 +324,8 @@ fn emit_copy_kernel(
         out_maps: vec![dst_map.clone()],
         out_kinds: vec![OutKind::Store],
         sources: vec![source.to_string()],
+        phases: Vec::new(),
+        outer: 0,
     };
     let mut state = OperationState::new(ctx.op_name("kernel.fused"));
     state.operands = vec![buf[src.node].expect("every node has a buffer"), dst];
@@ -394,6 +396,8 @@ fn emit_node(
         out_maps: vec![out_map],
         out_kinds: vec![kind],
         sources: vec![node.source.clone()],
+        phases: Vec::new(),
+        outer: 0,
     };
     let mut operands_v: Vec<Value> = loads
         .iter()

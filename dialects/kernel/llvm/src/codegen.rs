@@ -2,12 +2,13 @@
 //!
 //! Each kernel `k` becomes `void k(ptr %buffers, i64 %lo, i64 %hi)` (the ABI the runtime
 //! calls, [`joinery_runtime::KernelFn`]) that loads its buffer pointers and calls the
-//! always-inlined `k.body(ptr noalias %b0, ..., i64 %lo, i64 %hi)`, whose `noalias`
-//! parameters become alias scopes when inlined: loads and stores of different buffers
-//! never alias, so loops vectorize. The body is the loop nest over the kernel's space
-//! (outermost loop `[lo, hi)`, inner loops full), loads through index arithmetic,
-//! the scalar ops, and stores or reductions; a reduction along the innermost loop keeps
-//! its accumulator in a register. Float arithmetic carries `reassoc contract` so
+//! always-inlined `k.body(ptr noalias %b0, ..., i64 %lo, i64 %hi)`, one parameter per
+//! distinct buffer, whose `noalias` parameters become alias scopes when inlined: loads
+//! and stores of different buffers never alias, so loops vectorize. The body is the loop
+//! nest over the kernel's space (outermost loop `[lo, hi)`, inner loops full), loads
+//! through index arithmetic, the scalar ops, and stores or reductions; a reduction along
+//! the innermost loop keeps its accumulator in a register. A row kernel shares the loops
+//! over its `outer` dims and runs one such nest per phase inside them. Float arithmetic carries `reassoc contract` so
 //! reductions vectorize and multiply-adds fuse. `exp`, `log`, `tanh`, `sigmoid`, `erf`
 //! of `f32` are inline polynomials (Cephes; Abramowitz–Stegun 7.1.26 for `erf`, the
 //! approximation PyTorch's vectorised CPU kernels use) so they vectorize too.
@@ -93,6 +94,15 @@ pub const RESERVED_SYMBOLS: &[&str] = &[
     "memcpy",
     "memmove",
 ];
+/// One phase of a kernel as code generation walks it: its body, its inputs and outputs
+/// (index ranges into the kernel's), and its outputs reduced in a register along the
+/// innermost loop.
+struct PhaseCg {
+    block: joinery_ir::BlockId,
+    ins: std::ops::Range<usize>,
+    outs: std::ops::Range<usize>,
+    acc_outs: Vec<usize>,
+}
 
 /// Generates LLVM functions for kernels into one module.
 pub struct Codegen<'ll> {
@@ -152,7 +162,6 @@ impl<'ll> Codegen<'ll> {
         let span = ctx.span(op);
         let ptr = self.ll.ptr_type(AddressSpace::default());
         let i64t = self.ll.i64_type();
-        let nbuf = ctx.operands(op).len();
         let elems: Vec<Elem> = ctx
             .operands(op)
             .iter()
@@ -167,8 +176,22 @@ impl<'ll> Codegen<'ll> {
             })
             .collect::<Res<_>>()?;
 
-        // The body function with noalias buffer parameters.
-        let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> = vec![ptr.into(); nbuf];
+        // The body function with one noalias parameter per distinct buffer (a row kernel
+        // may read in a later phase a buffer an earlier one wrote).
+        let mut distinct: Vec<Value> = Vec::new();
+        let param_of: Vec<usize> = ctx
+            .operands(op)
+            .iter()
+            .map(|v| match distinct.iter().position(|d| d == v) {
+                Some(i) => i,
+                None => {
+                    distinct.push(*v);
+                    distinct.len() - 1
+                }
+            })
+            .collect();
+        let nparam = distinct.len();
+        let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> = vec![ptr.into(); nparam];
         params.push(i64t.into());
         params.push(i64t.into());
         let body_ty = self.ll.void_type().fn_type(&params, false);
@@ -180,7 +203,7 @@ impl<'ll> Codegen<'ll> {
         let noalias = self
             .ll
             .create_enum_attribute(LlAttr::get_named_enum_kind_id("noalias"), 0);
-        for i in 0..nbuf {
+        for i in 0..nparam {
             body_fn.add_attribute(AttributeLoc::Param(i as u32), noalias);
         }
         for a in ["alwaysinline", "nounwind"] {
@@ -189,7 +212,7 @@ impl<'ll> Codegen<'ll> {
                 .create_enum_attribute(LlAttr::get_named_enum_kind_id(a), 0);
             body_fn.add_attribute(AttributeLoc::Function, at);
         }
-        self.emit_body(ctx, op, &k, &elems, body_fn)?;
+        self.emit_body(ctx, op, &k, &elems, &param_of, body_fn)?;
 
         // The entry point the runtime calls.
         let entry_ty = self
@@ -205,7 +228,11 @@ impl<'ll> Codegen<'ll> {
         self.builder.position_at_end(bb);
         let bufs = entry.get_nth_param(0).expect("param").into_pointer_value();
         let mut args: Vec<inkwell::values::BasicMetadataValueEnum> = Vec::new();
-        for i in 0..nbuf {
+        for d in 0..nparam {
+            let i = param_of
+                .iter()
+                .position(|&p| p == d)
+                .expect("every parameter is some operand's");
             // SAFETY: index within the pointer array the runtime passes.
             let slot = unsafe {
                 self.builder
@@ -246,38 +273,109 @@ impl<'ll> Codegen<'ll> {
         op: OpId,
         k: &Fused,
         elems: &[Elem],
+        param_of: &[usize],
         f: FunctionValue<'ll>,
     ) -> Res<()> {
-        let nbuf = elems.len();
-        let bufs: Vec<PointerValue> = (0..nbuf)
-            .map(|i| {
-                f.get_nth_param(i as u32)
+        let nparam = param_of.iter().max().map_or(0, |&m| m + 1);
+        let bufs: Vec<PointerValue> = param_of
+            .iter()
+            .map(|&p| {
+                f.get_nth_param(p as u32)
                     .expect("param")
                     .into_pointer_value()
             })
             .collect();
-        let lo = f.get_nth_param(nbuf as u32).expect("lo").into_int_value();
+        let lo = f.get_nth_param(nparam as u32).expect("lo").into_int_value();
         let hi = f
-            .get_nth_param(nbuf as u32 + 1)
+            .get_nth_param(nparam as u32 + 1)
             .expect("hi")
             .into_int_value();
         let entry = self.ll.append_basic_block(f, "entry");
         self.builder.position_at_end(entry);
         let rank = k.space.len();
-        let region = ctx.regions(op)[0];
-        let block = ctx.region_blocks(region)[0];
-        let nout = nbuf - k.num_inputs;
-        // Reductions along the innermost loop keep a register accumulator.
-        let acc_outs: Vec<usize> = (0..nout)
-            .filter(|&o| {
-                k.out_kinds[o] != OutKind::Store && rank > 0 && k.out_maps[o].strides[rank - 1] == 0
+        let phases: Vec<PhaseCg> = ctx
+            .regions(op)
+            .iter()
+            .zip(k.phase_ranges())
+            .map(|(&region, (ins, outs))| PhaseCg {
+                block: ctx.region_blocks(region)[0],
+                // Reductions along the innermost loop keep a register accumulator.
+                acc_outs: outs
+                    .clone()
+                    .filter(|&o| {
+                        k.out_kinds[o] != OutKind::Store
+                            && rank > 0
+                            && k.out_maps[o].strides[rank - 1] == 0
+                    })
+                    .collect(),
+                ins,
+                outs,
             })
             .collect();
         let mut idx: Vec<IntValue<'ll>> = Vec::new();
-        self.emit_loop(
-            ctx, k, elems, &bufs, block, &acc_outs, 0, lo, hi, &mut idx, f,
-        )?;
+        self.emit_rows(ctx, k, elems, &bufs, &phases, 0, lo, hi, &mut idx, f)?;
         self.builder.build_return(None).map_err(ll_err)?;
+        Ok(())
+    }
+
+    /// The loops over the dims a row kernel's phases share (none for a kernel of one
+    /// region), then each phase's loop nest over the others, in order.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_rows(
+        &mut self,
+        ctx: &Context,
+        k: &Fused,
+        elems: &[Elem],
+        bufs: &[PointerValue<'ll>],
+        phases: &[PhaseCg],
+        depth: usize,
+        lo: IntValue<'ll>,
+        hi: IntValue<'ll>,
+        idx: &mut Vec<IntValue<'ll>>,
+        f: FunctionValue<'ll>,
+    ) -> Res<()> {
+        if depth == k.outer {
+            for phase in phases {
+                self.emit_loop(ctx, k, elems, bufs, phase, depth, lo, hi, idx, f)?;
+            }
+            return Ok(());
+        }
+        let i64t = self.ll.i64_type();
+        let (start, end) = if depth == 0 {
+            (lo, hi)
+        } else {
+            (i64t.const_zero(), i64t.const_int(k.space[depth], false))
+        };
+        let pre = self.builder.get_insert_block().expect("positioned");
+        let lp = self.ll.append_basic_block(f, &format!("row{depth}"));
+        let exit = self.ll.append_basic_block(f, &format!("rowexit{depth}"));
+        self.builder
+            .build_unconditional_branch(lp)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(lp);
+        let phi = self
+            .builder
+            .build_phi(i64t, &format!("r{depth}"))
+            .map_err(ll_err)?;
+        phi.add_incoming(&[(&start, pre)]);
+        let i = phi.as_basic_value().into_int_value();
+        idx.push(i);
+        self.emit_rows(ctx, k, elems, bufs, phases, depth + 1, lo, hi, idx, f)?;
+        idx.pop();
+        let latch = self.builder.get_insert_block().expect("positioned");
+        let inext = self
+            .builder
+            .build_int_nsw_add(i, i64t.const_int(1, false), "")
+            .map_err(ll_err)?;
+        phi.add_incoming(&[(&inext, latch)]);
+        let cond = self
+            .builder
+            .build_int_compare(IntPredicate::SLT, inext, end, "")
+            .map_err(ll_err)?;
+        self.builder
+            .build_conditional_branch(cond, lp, exit)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(exit);
         Ok(())
     }
 
@@ -395,8 +493,7 @@ impl<'ll> Codegen<'ll> {
         k: &Fused,
         elems: &[Elem],
         bufs: &[PointerValue<'ll>],
-        block: joinery_ir::BlockId,
-        acc_outs: &[usize],
+        phase: &PhaseCg,
         depth: usize,
         lo: IntValue<'ll>,
         hi: IntValue<'ll>,
@@ -407,7 +504,7 @@ impl<'ll> Codegen<'ll> {
         let nin = k.num_inputs;
         if rank == 0 {
             let accs = FxHashMap::default();
-            self.emit_point(ctx, k, elems, bufs, block, idx, &accs)
+            self.emit_point(ctx, k, elems, bufs, phase, idx, &accs)
                 .map(|_| ())?;
             return Ok(());
         }
@@ -435,7 +532,7 @@ impl<'ll> Codegen<'ll> {
         if innermost {
             let mut zidx = idx.clone();
             zidx.push(i64t.const_zero());
-            for &o in acc_outs {
+            for &o in &phase.acc_outs {
                 let e = elems[nin + o];
                 acc_init.push((
                     o,
@@ -471,21 +568,9 @@ impl<'ll> Codegen<'ll> {
                 .iter()
                 .map(|(o, p)| (*o, p.as_basic_value()))
                 .collect();
-            next_accs = self.emit_point(ctx, k, elems, bufs, block, idx, &accs)?;
+            next_accs = self.emit_point(ctx, k, elems, bufs, phase, idx, &accs)?;
         } else {
-            self.emit_loop(
-                ctx,
-                k,
-                elems,
-                bufs,
-                block,
-                acc_outs,
-                depth + 1,
-                lo,
-                hi,
-                idx,
-                f,
-            )?;
+            self.emit_loop(ctx, k, elems, bufs, phase, depth + 1, lo, hi, idx, f)?;
         }
         idx.pop();
         let latch = self.builder.get_insert_block().expect("positioned");
@@ -535,13 +620,14 @@ impl<'ll> Codegen<'ll> {
         k: &Fused,
         elems: &[Elem],
         bufs: &[PointerValue<'ll>],
-        block: joinery_ir::BlockId,
+        phase: &PhaseCg,
         idx: &[IntValue<'ll>],
         accs: &FxHashMap<usize, BasicValueEnum<'ll>>,
     ) -> Res<Vec<(usize, BasicValueEnum<'ll>)>> {
         let nin = k.num_inputs;
+        let block = phase.block;
         let mut vals: FxHashMap<Value, BasicValueEnum<'ll>> = FxHashMap::default();
-        for (i, &a) in ctx.block_args(block).iter().enumerate() {
+        for (&a, i) in ctx.block_args(block).iter().zip(phase.ins.clone()) {
             vals.insert(
                 a,
                 self.load(bufs[i], elems[i], &k.in_maps[i].to_ints(), idx)?,
@@ -551,7 +637,7 @@ impl<'ll> Codegen<'ll> {
         for sop in ctx.block_ops(block) {
             let name = ctx.name_str(sop);
             if name == "kernel.yield" {
-                for (o, &v) in ctx.operands(sop).iter().enumerate() {
+                for (&v, o) in ctx.operands(sop).iter().zip(phase.outs.clone()) {
                     let v = vals[&v];
                     let e = elems[nin + o];
                     match k.out_kinds[o] {

@@ -215,7 +215,8 @@ pub fn write_shared_library(
 
 /// Work of one call of an L3 function: floating-point operations of its GEMMs and bytes
 /// its kernels and GEMMs read and write (each operand counted once per step: elements
-/// along broadcast dimensions are not re-counted).
+/// along broadcast dimensions are not re-counted, nor a row kernel's reloads of a buffer
+/// through a map an earlier phase used).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Cost {
     pub gemm_flops: f64,
@@ -238,7 +239,14 @@ pub fn cost(ctx: &Context, func: OpId) -> Cost {
                     continue;
                 };
                 let maps = k.in_maps.iter().chain(&k.out_maps);
+                let mut seen: Vec<(joinery_ir::Value, &joinery_kernel::Map)> = Vec::new();
                 for (v, map) in ctx.operands(op).iter().zip(maps) {
+                    // A row kernel's later phase reloads what an earlier one stored or
+                    // loaded through the same map: the row is in cache.
+                    if seen.contains(&(*v, map)) {
+                        continue;
+                    }
+                    seen.push((*v, map));
                     let touched: f64 = k
                         .space
                         .iter()
