@@ -213,7 +213,11 @@ fn extreme_spaces_translate() {
     };
     install_hook();
     for text in [
-        kernel("[1099511627776, 1099511627776]", "[0, 0, 0]", "tensor<1xf32>"),
+        kernel(
+            "[1099511627776, 1099511627776]",
+            "[0, 0, 0]",
+            "tensor<1xf32>",
+        ),
         kernel("[0, 4]", "[0, 0, 1]", "tensor<4xf32>"),
         kernel("[]", "[0]", "tensor<f32>"),
     ] {
