@@ -36,12 +36,13 @@ fn lowered(text: &str, pipelines: &[&str]) -> Option<String> {
     Some(joinery_syntax::print_op(&ctx, module, &Default::default()))
 }
 
-/// The chunks of the kernel lit tests, the L3 of the aten chunks and of the examples
-/// (unplanned, and planned by the whole pipeline).
+/// The chunks of the kernel lit tests and their inputs, the L3 of the aten chunks and of
+/// the examples (unplanned, and planned by the whole pipeline).
 fn corpus() -> Vec<String> {
     let mut texts = Vec::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("lit-tests/kernel"))
-        .expect("lit-tests/kernel")
+    let mut files: Vec<PathBuf> = ["lit-tests/kernel", "lit-tests/kernel/Inputs"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root().join(dir)).expect("lit inputs"))
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "mlir"))
         .collect();
@@ -127,7 +128,7 @@ fn mutated_l3_never_panics_nor_reaches_an_internal_error() {
         }
     }
     let seed = env_or("JOINERY_ROBUSTNESS_SEED", 10);
-    let mutants = env_or("JOINERY_ROBUSTNESS_MUTANTS", 3_000) as usize;
+    let mutants = env_or("JOINERY_ROBUSTNESS_MUTANTS", 2_500) as usize;
     let mut rng = Rng(seed);
     let (mut parsed, mut verified, mut translated) = (0, 0, 0);
     let mut failures: BTreeMap<String, (String, String)> = BTreeMap::new();
