@@ -324,7 +324,7 @@ fn placement(
                 && between[i + 1..]
                     .iter()
                     .filter(|y| cone.contains(y))
-                    .all(|&y| !touches(x, &written(ctx, y))))
+                    .all(|&y| !touches(x, written(ctx, y))))
     });
     // What moves above the first kernel may only use values defined there (an alloc
     // between the two stays below it).

@@ -356,9 +356,9 @@ impl JointGraph {
             };
         }
         let mut required_fw = vec![false; n];
-        for i in 0..n {
+        for (i, required) in required_fw.iter_mut().enumerate() {
             if self.is_input(i as NodeId) {
-                required_fw[i] = true;
+                *required = true;
             }
         }
         let mut stack: Vec<NodeId> = Vec::new();

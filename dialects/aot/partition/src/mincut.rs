@@ -167,9 +167,9 @@ impl<'a> MinCut<'a> {
         let n = g.nodes.len();
         let mut fw_order = vec![u32::MAX; n];
         let mut fw_nodes = Vec::new();
-        for i in 0..n {
+        for (i, order) in fw_order.iter_mut().enumerate() {
             if g.required_fw[i] {
-                fw_order[i] = fw_nodes.len() as u32;
+                *order = fw_nodes.len() as u32;
                 fw_nodes.push(i as NodeId);
             }
         }

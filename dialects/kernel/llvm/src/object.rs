@@ -72,7 +72,7 @@ fn shares_of(ctx: &Context, l3: OpId, shares: usize) -> Vec<Vec<OpId>> {
         .filter(|&op| ctx.name_str(op) == "kernel.fused")
         .map(|op| (ctx.walk(op).len(), op))
         .collect();
-    kernels.sort_by(|a, b| b.0.cmp(&a.0));
+    kernels.sort_by_key(|k| std::cmp::Reverse(k.0));
     let mut groups: Vec<(usize, Vec<OpId>)> = vec![(0, Vec::new()); shares.max(1)];
     for (size, op) in kernels {
         let lightest = groups
