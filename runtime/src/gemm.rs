@@ -40,6 +40,9 @@ pub struct Dims {
 /// Below this many multiply-adds a GEMM runs on one thread.
 const PARALLEL_GEMM: usize = 1 << 18;
 
+/// Fewest columns of `c` per thread when a product is split by columns.
+const MIN_SPLIT_COLUMNS: usize = 32;
+
 /// Below this many output elements a broadcast row is written on one thread.
 const PARALLEL_COPY: usize = 1 << 15;
 
@@ -210,29 +213,70 @@ unsafe fn repeated_rows(dims: Dims, ops: Operands, accumulate: bool, threads: us
 }
 
 /// Product `i` of the batch through the `gemm` crate, on `threads` threads of the current
-/// pool when it is big enough to split (the crate splits the output among them).
+/// pool when it is big enough to split.
+///
+/// The library computes a row-major `c` as `c^T = b^T a^T` and splits the rows of `c`
+/// among threads; each thread then packs every panel of `b` it multiplies with, and
+/// packs (transposing) them all on one thread when `c` has few columns. When `b` is not
+/// row-major that packing is a strided gather worth splitting, so the columns of `c` (and
+/// of `b`) are divided among the threads instead, each a single-threaded product.
 unsafe fn product(dims: Dims, ops: Operands, i: usize, accumulate: bool, threads: usize) {
     let Dims { m, n, k, .. } = dims;
-    let Operands { a, b, c } = ops;
-    let parallelism = if threads > 1 && m * n * k >= PARALLEL_GEMM {
-        gemm::Parallelism::Rayon(threads)
+    if threads < 2 || m * n * k < PARALLEL_GEMM {
+        // SAFETY: the caller's contract.
+        return unsafe { columns(dims, ops, i, 0..n, accumulate, gemm::Parallelism::None) };
+    }
+    // c^T = b^T a^T: the same product with a row-major output.
+    let (dims, ops) = if ops.c.cs.abs() > ops.c.rs.abs() {
+        (dims.transposed(), ops.transposed())
     } else {
-        gemm::Parallelism::None
+        (dims, ops)
     };
-    // SAFETY: the caller's contract.
+    let n = dims.n;
+    if ops.b.cs.abs() != 1 && n >= MIN_SPLIT_COLUMNS * threads {
+        let chunk = n.div_ceil(threads).next_multiple_of(16);
+        rayon::scope(|s| {
+            for t in 0..threads {
+                let cols = (t * chunk).min(n)..((t + 1) * chunk).min(n);
+                s.spawn(move |_| {
+                    // SAFETY: threads write disjoint columns of c[i].
+                    unsafe { columns(dims, ops, i, cols, accumulate, gemm::Parallelism::None) }
+                });
+            }
+        });
+    } else {
+        let all = gemm::Parallelism::Rayon(threads);
+        // SAFETY: the caller's contract.
+        unsafe { columns(dims, ops, i, 0..n, accumulate, all) }
+    }
+}
+
+/// Columns `cols` of product `i` through the `gemm` crate.
+unsafe fn columns(
+    dims: Dims,
+    ops: Operands,
+    i: usize,
+    cols: std::ops::Range<usize>,
+    accumulate: bool,
+    parallelism: gemm::Parallelism,
+) {
+    let Dims { m, k, .. } = dims;
+    let Operands { a, b, c } = ops;
+    let first = cols.start as isize;
+    // SAFETY: the caller's contract; the columns lie inside the product.
     unsafe {
         gemm::gemm(
             m,
-            n,
+            cols.len(),
             k,
-            c.at(i),
+            c.at(i).offset(first * c.cs),
             c.cs,
             c.rs,
             accumulate,
             a.at(i),
             a.cs,
             a.rs,
-            b.at(i),
+            b.at(i).offset(first * b.cs),
             b.cs,
             b.rs,
             1.0f32,
