@@ -84,7 +84,7 @@ bench: build
 
 ## bench-gemm: every GEMM of the benchmark workloads (bench/workloads.py), the runtime's
 ## GEMM step against torch.mm/bmm on the same shapes and strides, 2 threads each.
-## BENCH_GEMM_FLAGS=--candidates adds the gemm crate (the library not chosen).
+## BENCH_GEMM_FLAGS=--candidates adds the matrixmultiply crate.
 BENCH_GEMM_FLAGS ?=
 bench-gemm: deps venv
 	$(CARGO) build --release -p joinery-translate

@@ -15,8 +15,8 @@ checked too. Both use --threads threads. Each case runs on every side back to ba
 --rounds rounds within this one run; each side's rate is its best round's median. On a
 shared machine the script first waits (up to --quiet-wait seconds) for other processes to
 leave the CPUs idle, and reports for each row the CPU share other processes took while its
-rounds ran. --candidates adds the `gemm` crate (the alternative library) as a third
-side. Prints the CPU, then a Markdown table (also written to --out). Exits non-zero
+rounds ran. --candidates adds the `matrixmultiply` crate (the alternative library) as a
+third side. Prints the CPU, then a Markdown table (also written to --out). Exits non-zero
 if any command or check failed; the rates themselves are reported, not asserted.
 """
 import argparse, json, os, platform, re, subprocess, sys, tempfile, time
@@ -186,7 +186,7 @@ def main():
     ap.add_argument("--quiet-wait", type=float, default=20.0,
                     help="seconds to wait for an idle machine before each case (0: don't)")
     ap.add_argument("--candidates", action="store_true",
-                    help="also time the gemm crate (the GEMM library alternative)")
+                    help="also time the matrixmultiply crate (the GEMM library alternative)")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
 
@@ -222,7 +222,7 @@ def main():
     with open(cases_path, "w") as f:
         json.dump([{k: v for k, v in c.items() if k != "workloads"} for c in cases], f)
 
-    sides = ["runtime", "torch"] + (["gemm"] if a.candidates else [])
+    sides = ["runtime", "torch"] + (["matrixmultiply"] if a.candidates else [])
     # times[side][case][round], other[case][round]
     times = {s: [[] for _ in cases] for s in sides}
     other = [[] for _ in cases]
@@ -240,7 +240,7 @@ def main():
             other[i].append(load.share)
         print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
 
-    extra_head = " gemm crate GFLOP/s | gemm crate/torch |" if a.candidates else ""
+    extra_head = " matrixmultiply GFLOP/s | mm/torch |" if a.candidates else ""
     lines = [
         f"CPU: {cpu_model()}; {a.threads} threads; torch {torch.__version__}; "
         f"best of {a.rounds} rounds of medians",
@@ -256,7 +256,7 @@ def main():
         rate = {s: flops / min(times[s][i]) / 1e9 for s in sides}
         best = {times[s][i].index(min(times[s][i])) for s in sides}
         ratios.append(rate["runtime"] / rate["torch"])
-        cand = (f" {rate['gemm']:.1f} | {rate['gemm'] / rate['torch']:.2f} |"
+        cand = (f" {rate['matrixmultiply']:.1f} | {rate['matrixmultiply'] / rate['torch']:.2f} |"
                 if a.candidates else "")
         lines.append(
             f"| {','.join(sorted(c['workloads']))} | {c['source'].removeprefix('aten.')} "

@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo run --release -p joinery-runtime --example gemm_shapes -- cases.json [--threads 2]
-//!     [--min-time 0.3] [--only I] [--impl runtime|gemm]
+//!     [--min-time 0.3] [--only I] [--impl runtime|matrixmultiply]
 //! ```
 //!
 //! `cases.json` is a list of `{"m", "n", "k", "batch", "a", "b", "c", "accumulate"}` with
@@ -12,10 +12,9 @@
 //! `kernel.gemm` attributes). For every case it first checks the product against an f64
 //! reference on sampled elements (exit status 1 on a mismatch), then prints one JSON line:
 //! the median seconds per call over repeated calls and GFLOP/s. `--only I` runs case `I`
-//! alone (the Python driver pairs each case with PyTorch's run). `--impl gemm`
-//! runs the `gemm` crate instead (its own packing and rayon parallelism on the same
-//! threads, one product per thread for batches), the library the runtime's choice was
-//! measured against.
+//! alone (the Python driver pairs each case with PyTorch's run). `--impl matrixmultiply`
+//! runs the `matrixmultiply` crate instead (one call per thread on a block of rows), the
+//! candidate the library choice was measured against.
 
 use joinery_runtime::plan::{ArgSpec, BufferSpec, Location, MatRef, Plan, Step};
 use joinery_runtime::{DType, Executor, Tensor};
@@ -39,7 +38,7 @@ struct Case {
 #[derive(Clone, Copy, PartialEq)]
 enum Impl {
     Runtime,
-    GemmCrate,
+    MatrixMultiply,
 }
 
 /// Elements a view must span: one past its farthest element.
@@ -145,63 +144,62 @@ fn check(case: &Case, a: &[f32], b: &[f32], c0: &[f32], c: &[f32]) -> f64 {
     worst
 }
 
-/// `c (+)= a @ b` with the `gemm` crate: batches one per thread when they divide evenly,
-/// else each product split by the crate across the threads.
-fn gemm_crate(case: &Case, ptrs: [*mut f32; 3], threads: usize, pool: &rayon::ThreadPool) {
+/// `c (+)= a @ b` with `matrixmultiply`: batches in parallel when there are enough,
+/// else row blocks in parallel.
+fn matrixmultiply_gemm(case: &Case, ptrs: [*mut f32; 3], threads: usize, pool: &rayon::ThreadPool) {
     #[derive(Clone, Copy)]
     struct P([*mut f32; 3]);
-    // SAFETY: tasks write disjoint batches of c.
+    // SAFETY: tasks write disjoint rows or batches of c.
     unsafe impl Send for P {}
     // SAFETY: as above.
     unsafe impl Sync for P {}
     let p = P(ptrs);
+    let beta = if case.accumulate { 1.0 } else { 0.0 };
     let (a, b, c) = (case.a, case.b, case.c);
-    let run = move |p: P, i: usize, par: gemm::Parallelism| {
-        let at = |j: usize, m: [i64; 4]| -> *mut f32 {
-            // SAFETY: the view stays inside the buffers sized by `extent`.
-            unsafe { p.0[j].offset((m[0] + m[1] * i as i64) as isize) }
-        };
-        // SAFETY: as above.
+    let run = move |p: P, i: usize, r0: usize, rows: usize| {
+        // SAFETY: the view stays inside the buffers sized by `extent`.
         unsafe {
-            gemm::gemm(
-                case.m,
-                case.n,
+            matrixmultiply::sgemm(
+                rows,
                 case.k,
-                at(2, c),
-                c[3] as isize,
-                c[2] as isize,
-                case.accumulate,
-                at(0, a),
-                a[3] as isize,
+                case.n,
+                1.0,
+                p.0[0].offset((a[0] + a[1] * i as i64 + a[2] * r0 as i64) as isize),
                 a[2] as isize,
-                at(1, b),
-                b[3] as isize,
+                a[3] as isize,
+                p.0[1].offset((b[0] + b[1] * i as i64) as isize),
                 b[2] as isize,
-                1.0,
-                1.0,
-                false,
-                false,
-                false,
-                par,
+                b[3] as isize,
+                beta,
+                p.0[2].offset((c[0] + c[1] * i as i64 + c[2] * r0 as i64) as isize),
+                c[2] as isize,
+                c[3] as isize,
             )
         }
     };
     pool.install(|| {
-        if case.batch > 1 && case.batch.is_multiple_of(threads) {
-            rayon::scope(|s| {
+        rayon::scope(|s| {
+            if case.batch >= threads {
                 for t in 0..threads {
                     s.spawn(move |_| {
                         for i in (t..case.batch).step_by(threads) {
-                            run(p, i, gemm::Parallelism::None);
+                            run(p, i, 0, case.m);
                         }
                     });
                 }
-            })
-        } else {
-            for i in 0..case.batch {
-                run(p, i, gemm::Parallelism::Rayon(threads));
+            } else {
+                let chunk = case.m.div_ceil(threads);
+                for i in 0..case.batch {
+                    for t in 0..threads {
+                        let r0 = t * chunk;
+                        let rows = chunk.min(case.m.saturating_sub(r0));
+                        if rows > 0 {
+                            s.spawn(move |_| run(p, i, r0, rows));
+                        }
+                    }
+                }
             }
-        }
+        })
     });
 }
 
@@ -222,7 +220,7 @@ fn main() {
             "--impl" => {
                 which = match value().as_str() {
                     "runtime" => Impl::Runtime,
-                    "gemm" => Impl::GemmCrate,
+                    "matrixmultiply" => Impl::MatrixMultiply,
                     other => panic!("unknown --impl {other}"),
                 }
             }
@@ -259,9 +257,9 @@ fn main() {
         let plan = plan(case, sizes);
         let ptrs = [0, 1, 2].map(|i| t[i].as_ptr().cast::<f32>());
         let mut call = |t: &[Tensor<'static>]| match which {
-            Impl::Runtime => exec.run(&plan, &[], t, &mut []),
-            Impl::GemmCrate => {
-                gemm_crate(case, ptrs, threads, &pool);
+            Impl::Runtime => exec.run(&plan, &[], t, &mut []).map_err(|e| e.to_string()),
+            Impl::MatrixMultiply => {
+                matrixmultiply_gemm(case, ptrs, threads, &pool);
                 Ok(())
             }
         };

@@ -1,11 +1,4 @@
-//! f32 GEMM on strided operands: `c[i] (+)= a[i] @ b[i]` for each batch `i`, on the
-//! `matrixmultiply` crate (chosen by `make bench-gemm`, see the README).
-//!
-//! The library takes any row and column strides and packs both operands into its kernel's
-//! layout, so transposed (`t`, `permute`) and padded operands are passed as they are. It
-//! runs on the calling thread; parallelism is ours, on the executor's pool and never more
-//! threads than it has: a big product is split into one block of output rows or columns
-//! per thread, a batch of products into one group of whole products per thread.
+//! f32 GEMM on strided operands: `c[i] (+)= a[i] @ b[i]` for each batch `i`.
 
 /// A (batch of) strided f32 matrices: element `(i, r, c)` is at
 /// `ptr + i * bs + r * rs + c * cs` (elements, not bytes). Any stride may be zero
@@ -47,9 +40,8 @@ pub struct Dims {
 /// Below this many multiply-adds a GEMM runs on one thread.
 const PARALLEL_GEMM: usize = 1 << 18;
 
-/// Blocks of a split product start at multiples of this (the kernels' widest side), so no
-/// thread gets a ragged edge of another's.
-const SPLIT_ALIGN: usize = 16;
+/// Fewest columns of `c` per thread when a product is split by columns.
+const MIN_SPLIT_COLUMNS: usize = 32;
 
 /// Below this many output elements a broadcast row is written on one thread.
 const PARALLEL_COPY: usize = 1 << 15;
@@ -161,21 +153,26 @@ unsafe fn repeated_rows(dims: Dims, ops: Operands, accumulate: bool, threads: us
     for i in 0..batch {
         // SAFETY: the caller's contract; `row` holds n elements.
         unsafe {
-            matrixmultiply::sgemm(
+            gemm::gemm(
                 1,
-                k,
                 n,
-                1.0,
-                a.at(i),
-                0,
-                a.cs,
-                b.at(i),
-                b.rs,
-                b.cs,
-                0.0,
+                k,
                 row.as_mut_ptr(),
-                n as isize,
                 1,
+                n as isize,
+                false,
+                a.at(i),
+                a.cs,
+                0,
+                b.at(i),
+                b.cs,
+                b.rs,
+                1.0f32,
+                1.0f32,
+                false,
+                false,
+                false,
+                gemm::Parallelism::None,
             )
         };
         let row = &row;
@@ -215,60 +212,79 @@ unsafe fn repeated_rows(dims: Dims, ops: Operands, accumulate: bool, threads: us
     }
 }
 
-/// Product `i` of the batch on `threads` threads of the current pool, when it is big
-/// enough to split: each thread computes a block of the longer side of `c`, so what every
-/// thread packs whole (all of `b` for a block of rows, all of `a` for a block of columns)
-/// is the smaller operand.
+/// Product `i` of the batch through the `gemm` crate, on `threads` threads of the current
+/// pool when it is big enough to split.
+///
+/// The library computes a row-major `c` as `c^T = b^T a^T` and splits the rows of `c`
+/// among threads; each thread then packs every panel of `b` it multiplies with, and
+/// packs (transposing) them all on one thread when `c` has few columns. When `b` is not
+/// row-major that packing is a strided gather worth splitting, so the columns of `c` (and
+/// of `b`) are divided among the threads instead, each a single-threaded product.
 unsafe fn product(dims: Dims, ops: Operands, i: usize, accumulate: bool, threads: usize) {
     let Dims { m, n, k, .. } = dims;
     if threads < 2 || m * n * k < PARALLEL_GEMM {
         // SAFETY: the caller's contract.
-        return unsafe { block(dims, ops, i, 0..m, 0..n, accumulate) };
+        return unsafe { columns(dims, ops, i, 0..n, accumulate, gemm::Parallelism::None) };
     }
-    let by_rows = m >= n;
-    let len = if by_rows { m } else { n };
-    let chunk = len.div_ceil(threads).next_multiple_of(SPLIT_ALIGN);
-    rayon::scope(|s| {
-        for t in 0..threads {
-            let part = (t * chunk).min(len)..((t + 1) * chunk).min(len);
-            if part.is_empty() {
-                continue;
+    // c^T = b^T a^T: the same product with a row-major output.
+    let (dims, ops) = if ops.c.cs.abs() > ops.c.rs.abs() {
+        (dims.transposed(), ops.transposed())
+    } else {
+        (dims, ops)
+    };
+    let n = dims.n;
+    if ops.b.cs.abs() != 1 && n >= MIN_SPLIT_COLUMNS * threads {
+        let chunk = n.div_ceil(threads).next_multiple_of(16);
+        rayon::scope(|s| {
+            for t in 0..threads {
+                let cols = (t * chunk).min(n)..((t + 1) * chunk).min(n);
+                s.spawn(move |_| {
+                    // SAFETY: threads write disjoint columns of c[i].
+                    unsafe { columns(dims, ops, i, cols, accumulate, gemm::Parallelism::None) }
+                });
             }
-            let (rows, cols) = if by_rows { (part, 0..n) } else { (0..m, part) };
-            // SAFETY: threads write disjoint blocks of c[i].
-            s.spawn(move |_| unsafe { block(dims, ops, i, rows, cols, accumulate) });
-        }
-    });
+        });
+    } else {
+        let all = gemm::Parallelism::Rayon(threads);
+        // SAFETY: the caller's contract.
+        unsafe { columns(dims, ops, i, 0..n, accumulate, all) }
+    }
 }
 
-/// Rows `rows` and columns `cols` of product `i`, on this thread.
-unsafe fn block(
+/// Columns `cols` of product `i` through the `gemm` crate.
+unsafe fn columns(
     dims: Dims,
     ops: Operands,
     i: usize,
-    rows: std::ops::Range<usize>,
     cols: std::ops::Range<usize>,
     accumulate: bool,
+    parallelism: gemm::Parallelism,
 ) {
+    let Dims { m, k, .. } = dims;
     let Operands { a, b, c } = ops;
-    let (r0, c0) = (rows.start as isize, cols.start as isize);
-    // SAFETY: the caller's contract; the block lies inside the product.
+    let first = cols.start as isize;
+    // SAFETY: the caller's contract; the columns lie inside the product.
     unsafe {
-        matrixmultiply::sgemm(
-            rows.len(),
-            dims.k,
+        gemm::gemm(
+            m,
             cols.len(),
-            1.0,
-            a.at(i).offset(r0 * a.rs),
-            a.rs,
-            a.cs,
-            b.at(i).offset(c0 * b.cs),
-            b.rs,
-            b.cs,
-            if accumulate { 1.0 } else { 0.0 },
-            c.at(i).offset(r0 * c.rs + c0 * c.cs),
-            c.rs,
+            k,
+            c.at(i).offset(first * c.cs),
             c.cs,
+            c.rs,
+            accumulate,
+            a.at(i),
+            a.cs,
+            a.rs,
+            b.at(i).offset(first * b.cs),
+            b.cs,
+            b.rs,
+            1.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            parallelism,
         )
     }
 }

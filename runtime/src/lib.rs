@@ -4,7 +4,7 @@
 //! - [`plan`]: the data a compilation produces — buffers, memory plan, kernel and GEMM
 //!   steps, signatures with descriptors — serialised as JSON inside a shared library.
 //! - [`exec`]: runs a plan on a rayon thread pool.
-//! - [`gemm`]: f32 GEMM on strided, batched operands (the `matrixmultiply` crate underneath).
+//! - [`gemm`]: f32 GEMM on strided, batched operands (the `gemm` crate underneath).
 //! - [`module`]: [`CompiledModule`] (checked calls, input-mutation write-back),
 //!   [`DifferentiableFn`] (forward → outputs + opaque saved; backward), [`Library`]
 //!   (`dlopen` of an ahead-of-time compiled library).
