@@ -5,7 +5,7 @@ For every zoo case (tests/torch/models.py) the joint graph is exported once with
 run on that FX graph, and ``joinery-opt --aot-partition`` on its joinery text. The table
 shows the bytes each side saves for the backward.
 
-    /work/venv-torch/bin/python bench/partition_vs_torch.py [--tools DIR] [--export-zoo DIR]
+    .venv/bin/python bench/partition_vs_torch.py [--tools DIR] [--export-zoo DIR]
 
 ``--export-zoo DIR`` also writes every case's joint as ``DIR/<case>.mlir`` (the inputs of
 joinery-partition's interpreter-equality test).
