@@ -17,13 +17,15 @@ use inkwell::AddressSpace;
 use inkwell::FloatPredicate;
 use inkwell::IntPredicate;
 use inkwell::attributes::{Attribute as LlAttr, AttributeLoc};
+use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::context::Context as LlContext;
 use inkwell::intrinsics::Intrinsic;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
-    BasicValue, BasicValueEnum, FastMathFlags, FloatValue, FunctionValue, IntValue, PointerValue,
+    BasicValue, BasicValueEnum, FastMathFlags, FloatValue, FunctionValue, IntValue, PhiValue,
+    PointerValue,
 };
 use joinery_ir::{Context, Diagnostic, FloatKind, OpId, TypeData, Value};
 use joinery_kernel::attrs::{index_dim, predicate, value};
@@ -94,6 +96,16 @@ pub const RESERVED_SYMBOLS: &[&str] = &[
     "memcpy",
     "memmove",
 ];
+/// The blocks of one counted loop (see [`Codegen::guard_loop`]).
+struct LoopBlocks<'ll> {
+    header: BasicBlock<'ll>,
+    exit: BasicBlock<'ll>,
+    /// Where the skipped (empty) and the finished loop meet.
+    done: BasicBlock<'ll>,
+    start: IntValue<'ll>,
+    end: IntValue<'ll>,
+}
+
 /// One phase of a kernel as code generation walks it: its body, its inputs and outputs
 /// (index ranges into the kernel's), and its outputs reduced in a register along the
 /// innermost loop.
@@ -346,36 +358,91 @@ impl<'ll> Codegen<'ll> {
         } else {
             (i64t.const_zero(), i64t.const_int(k.space[depth], false))
         };
-        let pre = self.builder.get_insert_block().expect("positioned");
-        let lp = self.ll.append_basic_block(f, &format!("row{depth}"));
-        let exit = self.ll.append_basic_block(f, &format!("rowexit{depth}"));
-        self.builder
-            .build_unconditional_branch(lp)
-            .map_err(ll_err)?;
-        self.builder.position_at_end(lp);
-        let phi = self
-            .builder
-            .build_phi(i64t, &format!("r{depth}"))
-            .map_err(ll_err)?;
-        phi.add_incoming(&[(&start, pre)]);
-        let i = phi.as_basic_value().into_int_value();
-        idx.push(i);
+        let blocks = self.guard_loop(f, start, end, &format!("row{depth}"))?;
+        let phi = self.enter_loop(&blocks)?;
+        idx.push(phi.as_basic_value().into_int_value());
         self.emit_rows(ctx, k, elems, bufs, phases, depth + 1, lo, hi, idx, f)?;
         idx.pop();
-        let latch = self.builder.get_insert_block().expect("positioned");
-        let inext = self
+        self.close_loop(&blocks, phi)?;
+        self.finish_loop(&blocks)
+    }
+
+    /// Opens `for i in start..end`: a guard that skips to the returned `done` block when
+    /// the range is empty (the loop tests its condition only after an iteration), a
+    /// preheader, and the header with the induction phi named `label{depth}`. The builder
+    /// is left in the preheader, where the caller may emit loop-invariant code before
+    /// [`Codegen::enter_loop`].
+    fn guard_loop(
+        &self,
+        f: FunctionValue<'ll>,
+        start: IntValue<'ll>,
+        end: IntValue<'ll>,
+        label: &str,
+    ) -> Res<LoopBlocks<'ll>> {
+        let pre = self.ll.append_basic_block(f, &format!("{label}pre"));
+        let done = self.ll.append_basic_block(f, &format!("{label}done"));
+        let nonempty = self
             .builder
-            .build_int_nsw_add(i, i64t.const_int(1, false), "")
-            .map_err(ll_err)?;
-        phi.add_incoming(&[(&inext, latch)]);
-        let cond = self
-            .builder
-            .build_int_compare(IntPredicate::SLT, inext, end, "")
+            .build_int_compare(IntPredicate::SLT, start, end, "")
             .map_err(ll_err)?;
         self.builder
-            .build_conditional_branch(cond, lp, exit)
+            .build_conditional_branch(nonempty, pre, done)
             .map_err(ll_err)?;
-        self.builder.position_at_end(exit);
+        self.builder.position_at_end(pre);
+        let header = self.ll.append_basic_block(f, label);
+        let exit = self.ll.append_basic_block(f, &format!("{label}exit"));
+        Ok(LoopBlocks {
+            header,
+            exit,
+            done,
+            start,
+            end,
+        })
+    }
+
+    /// Branches from the preheader into the loop header and makes the induction phi;
+    /// the builder is left in the header.
+    fn enter_loop(&self, blocks: &LoopBlocks<'ll>) -> Res<PhiValue<'ll>> {
+        let pre = self.builder.get_insert_block().expect("positioned");
+        self.builder
+            .build_unconditional_branch(blocks.header)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(blocks.header);
+        let phi = self
+            .builder
+            .build_phi(self.ll.i64_type(), "")
+            .map_err(ll_err)?;
+        phi.add_incoming(&[(&blocks.start, pre)]);
+        Ok(phi)
+    }
+
+    /// Closes the loop at the current block (the latch, returned): the induction step and
+    /// the back edge; the builder is left in the loop's exit block.
+    fn close_loop(&self, blocks: &LoopBlocks<'ll>, phi: PhiValue<'ll>) -> Res<BasicBlock<'ll>> {
+        let latch = self.builder.get_insert_block().expect("positioned");
+        let i = phi.as_basic_value().into_int_value();
+        let next = self
+            .builder
+            .build_int_nsw_add(i, self.ll.i64_type().const_int(1, false), "")
+            .map_err(ll_err)?;
+        phi.add_incoming(&[(&next, latch)]);
+        let cond = self
+            .builder
+            .build_int_compare(IntPredicate::SLT, next, blocks.end, "")
+            .map_err(ll_err)?;
+        self.builder
+            .build_conditional_branch(cond, blocks.header, blocks.exit)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(blocks.exit);
+        Ok(latch)
+    }
+
+    /// Joins the skipped and the finished loop: the builder continues in `done`.
+    fn finish_loop(&self, blocks: &LoopBlocks<'ll>) -> Res<()> {
+        self.builder
+            .build_unconditional_branch(blocks.done)
+            .map_err(ll_err)?;
+        self.builder.position_at_end(blocks.done);
         Ok(())
     }
 
@@ -515,18 +582,7 @@ impl<'ll> Codegen<'ll> {
             (i64t.const_zero(), i64t.const_int(k.space[depth], false))
         };
         let innermost = depth + 1 == rank;
-        // An empty loop (a zero extent, or a task without outer iterations) runs nothing:
-        // the loop below tests its condition only after the first iteration.
-        let pre = self.ll.append_basic_block(f, &format!("pre{depth}"));
-        let done = self.ll.append_basic_block(f, &format!("done{depth}"));
-        let nonempty = self
-            .builder
-            .build_int_compare(IntPredicate::SLT, start, end, "")
-            .map_err(ll_err)?;
-        self.builder
-            .build_conditional_branch(nonempty, pre, done)
-            .map_err(ll_err)?;
-        self.builder.position_at_end(pre);
+        let blocks = self.guard_loop(f, start, end, &format!("loop{depth}"))?;
         // Accumulators for reductions along this (innermost) loop: start from memory.
         let mut acc_init: Vec<(usize, BasicValueEnum<'ll>)> = Vec::new();
         if innermost {
@@ -540,17 +596,8 @@ impl<'ll> Codegen<'ll> {
                 ));
             }
         }
-        let lp = self.ll.append_basic_block(f, &format!("loop{depth}"));
-        let exit = self.ll.append_basic_block(f, &format!("exit{depth}"));
-        self.builder
-            .build_unconditional_branch(lp)
-            .map_err(ll_err)?;
-        self.builder.position_at_end(lp);
-        let phi = self
-            .builder
-            .build_phi(i64t, &format!("i{depth}"))
-            .map_err(ll_err)?;
-        phi.add_incoming(&[(&start, pre)]);
+        let pre = self.builder.get_insert_block().expect("positioned");
+        let phi = self.enter_loop(&blocks)?;
         let mut acc_phis = Vec::new();
         for (o, init) in &acc_init {
             let p = self
@@ -573,23 +620,10 @@ impl<'ll> Codegen<'ll> {
             self.emit_loop(ctx, k, elems, bufs, phase, depth + 1, lo, hi, idx, f)?;
         }
         idx.pop();
-        let latch = self.builder.get_insert_block().expect("positioned");
-        let inext = self
-            .builder
-            .build_int_nsw_add(i, i64t.const_int(1, false), "")
-            .map_err(ll_err)?;
-        phi.add_incoming(&[(&inext, latch)]);
+        let latch = self.close_loop(&blocks, phi)?;
         for ((_, p), (_, v)) in acc_phis.iter().zip(&next_accs) {
             p.add_incoming(&[(v, latch)]);
         }
-        let cond = self
-            .builder
-            .build_int_compare(IntPredicate::SLT, inext, end, "")
-            .map_err(ll_err)?;
-        self.builder
-            .build_conditional_branch(cond, lp, exit)
-            .map_err(ll_err)?;
-        self.builder.position_at_end(exit);
         if innermost {
             // The accumulators after the last iteration go back to memory.
             let mut zidx = idx.clone();
@@ -604,11 +638,7 @@ impl<'ll> Codegen<'ll> {
                 )?;
             }
         }
-        self.builder
-            .build_unconditional_branch(done)
-            .map_err(ll_err)?;
-        self.builder.position_at_end(done);
-        Ok(())
+        self.finish_loop(&blocks)
     }
 
     /// Emits one point of the space: loads, the body's scalar ops, stores and
