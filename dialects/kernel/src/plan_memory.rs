@@ -149,6 +149,27 @@ pub fn plan_memory(
     Ok(plan)
 }
 
+/// The plan the placed allocs of the L3 function `func` carry, read back: arena size,
+/// bytes of the placed buffers in [`SLOT_ALIGN`]-byte slots, result bytes. Unplanned
+/// allocs count nowhere.
+pub fn planned(ctx: &Context, func: OpId) -> Result<MemoryPlan, Diagnostic> {
+    let Some(body) = ctx.body_block(func) else {
+        return Ok(MemoryPlan::default());
+    };
+    let (slots, output_bytes) = slots(ctx, body, SLOT_ALIGN)?;
+    let mut plan = MemoryPlan {
+        output_bytes,
+        ..MemoryPlan::default()
+    };
+    for slot in &slots {
+        let Some(offset) = slot.offset else { continue };
+        plan.buffers += 1;
+        plan.unshared_bytes = plan.unshared_bytes.saturating_add(slot.bytes);
+        plan.arena_bytes = plan.arena_bytes.max(offset.saturating_add(slot.bytes));
+    }
+    Ok(plan)
+}
+
 /// Checks what running the planned L3 function `func` relies on, beyond what each op's
 /// verifier sees: buffers alive at the same time never share arena bytes (a hand-written
 /// plan may place them anywhere), and no kernel reads an arena buffer (or accumulates

@@ -16,7 +16,7 @@
 //! Ops the pipeline cannot lower are diagnostics naming the op, never silent fallbacks.
 
 use joinery_ir::{Context, Diagnostic, OpId};
-use joinery_kernel::{Alloc, MemoryPlan, buffer_bytes};
+use joinery_kernel::{Alloc, MemoryPlan};
 use joinery_pass::{PassManager, PassRegistry};
 use joinery_runtime::plan::{Bundle, DiffSpec};
 use joinery_runtime::{CompiledModule, DifferentiableFn};
@@ -105,27 +105,12 @@ impl FunctionReport {
             func,
             kernels: 0,
             gemms: 0,
-            memory: MemoryPlan::default(),
+            memory: joinery_kernel::plan_memory::planned(ctx, func)?,
         };
         for op in ctx.walk(func) {
             match ctx.name_str(op) {
                 "kernel.fused" => report.kernels += 1,
                 "kernel.gemm" => report.gemms += 1,
-                "kernel.alloc" => {
-                    let bytes = buffer_bytes(ctx, ctx.result(op, 0));
-                    match Alloc::read(ctx, op)? {
-                        Alloc::Output(_) => report.memory.output_bytes += bytes,
-                        Alloc::Arena(offset) => {
-                            let slot = bytes.div_ceil(joinery_kernel::plan_memory::SLOT_ALIGN)
-                                * joinery_kernel::plan_memory::SLOT_ALIGN;
-                            report.memory.buffers += 1;
-                            report.memory.unshared_bytes += slot;
-                            report.memory.arena_bytes =
-                                report.memory.arena_bytes.max(offset + slot);
-                        }
-                        Alloc::Unplanned => {}
-                    }
-                }
                 _ => {}
             }
         }
