@@ -80,7 +80,7 @@ pub fn codegen_module<'ll>(
 }
 
 /// Every `kernel.fused` op of an L3 module, in order.
-fn kernels_of(ctx: &Context, l3: OpId) -> Vec<OpId> {
+pub(crate) fn kernels_of(ctx: &Context, l3: OpId) -> Vec<OpId> {
     ctx.walk(l3)
         .into_iter()
         .filter(|&op| ctx.name_str(op) == "kernel.fused")

@@ -66,10 +66,8 @@ fn llvm_error(what: &str) -> impl Fn(inkwell::support::LLVMString) -> Diagnostic
 
 /// The `kernel.fused` ops of `l3`, dealt into at most `shares` groups of similar size.
 fn shares_of(ctx: &Context, l3: OpId, shares: usize) -> Vec<Vec<OpId>> {
-    let mut kernels: Vec<(usize, OpId)> = ctx
-        .walk(l3)
+    let mut kernels: Vec<(usize, OpId)> = crate::kernels_of(ctx, l3)
         .into_iter()
-        .filter(|&op| ctx.name_str(op) == "kernel.fused")
         .map(|op| (ctx.walk(op).len(), op))
         .collect();
     kernels.sort_by_key(|k| std::cmp::Reverse(k.0));
