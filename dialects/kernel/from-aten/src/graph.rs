@@ -12,7 +12,7 @@
 //! naming the op.
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
-use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Value};
+use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
 pub use joinery_kernel::{Map, Predicate, ScalarOp, contiguous, static_info};
 use rustc_hash::FxHashMap;
 
@@ -657,48 +657,18 @@ impl<'c> Builder<'c> {
         overload: &str,
         src: &str,
     ) -> Result<Option<Operand>, Diagnostic> {
-        let unary = match base {
-            "neg" => Some(ScalarOp::Neg),
-            "abs" => Some(ScalarOp::Abs),
-            "exp" => Some(ScalarOp::Exp),
-            "log" => Some(ScalarOp::Log),
-            "tanh" => Some(ScalarOp::Tanh),
-            "sigmoid" => Some(ScalarOp::Sigmoid),
-            "sqrt" => Some(ScalarOp::Sqrt),
-            "rsqrt" => Some(ScalarOp::Rsqrt),
-            "reciprocal" => Some(ScalarOp::Recip),
-            "erf" => Some(ScalarOp::Erf),
-            "sin" => Some(ScalarOp::Sin),
-            "cos" => Some(ScalarOp::Cos),
-            "log1p" => Some(ScalarOp::Log1p),
-            "expm1" => Some(ScalarOp::Expm1),
-            "sign" => Some(ScalarOp::Sign),
-            _ => None,
+        let elementwise = self.ctx.has_traits(op, Traits::ELEMENTWISE);
+        let unary = if elementwise {
+            unary_scalar_op(base)
+        } else {
+            None
         };
-        let is_pointwise = unary.is_some()
+        // Besides `elementwise` ops, casts and factories are one pointwise node each.
+        let is_pointwise = elementwise
             || matches!(
                 base,
-                "add"
-                    | "sub"
-                    | "rsub"
-                    | "mul"
-                    | "div"
-                    | "maximum"
-                    | "minimum"
-                    | "pow"
-                    | "where"
-                    | "clamp"
-                    | "masked_fill"
-                    | "relu"
-                    | "eq"
-                    | "ne"
-                    | "lt"
-                    | "le"
-                    | "gt"
-                    | "ge"
-                    | "logical_not"
-                    | "_to_copy"
-                    | "fill"
+                "_to_copy"
+                    | "copy"
                     | "zeros_like"
                     | "ones_like"
                     | "full_like"
@@ -707,7 +677,6 @@ impl<'c> Builder<'c> {
                     | "full"
                     | "scalar_tensor"
                     | "arange"
-                    | "copy"
             );
         if !is_pointwise {
             return Ok(None);
@@ -886,17 +855,13 @@ impl<'c> Builder<'c> {
                         bin(ScalarOp::Mul, i, c(step, ty)),
                     )
                 }
-                _ => {
-                    // fill / zeros / ones / full / *_like / scalar_tensor: a constant.
-                    let v = match base {
-                        "zeros" | "zeros_like" => 0.0,
-                        "ones" | "ones_like" => 1.0,
-                        "fill" => self.f64_attr(op, "value")?,
-                        "scalar_tensor" => self.f64_attr(op, "s")?,
-                        _ => self.f64_attr(op, "fill_value")?,
-                    };
-                    c(v, ty)
-                }
+                "zeros" | "zeros_like" | "zero" => c(0.0, ty),
+                "ones" | "ones_like" => c(1.0, ty),
+                "fill" => c(self.f64_attr(op, "value")?, ty),
+                "scalar_tensor" => c(self.f64_attr(op, "s")?, ty),
+                "full" | "full_like" => c(self.f64_attr(op, "fill_value")?, ty),
+                // Other elementwise ops are composite (decomposed first) or not lowered yet.
+                _ => return Ok(None),
             }
         };
         Ok(Some(self.pointwise(pw, expr, out_dt, src)))
@@ -1015,9 +980,27 @@ impl<'c> Builder<'c> {
     }
 }
 
+/// The [`ScalarOp`] computing a one-operand elementwise aten op: the kernel op of the
+/// same name (`aten.exp` → `kernel.exp`), with a rename where the names differ.
+fn unary_scalar_op(base: &str) -> Option<ScalarOp> {
+    let name = match base {
+        "reciprocal" => "recip",
+        other => other,
+    };
+    ScalarOp::from_name(&format!("kernel.{name}")).filter(|op| op.arity() == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unary_ops_map_by_name() {
+        assert_eq!(unary_scalar_op("exp"), Some(ScalarOp::Exp));
+        assert_eq!(unary_scalar_op("reciprocal"), Some(ScalarOp::Recip));
+        assert_eq!(unary_scalar_op("add"), None);
+        assert_eq!(unary_scalar_op("gelu"), None);
+    }
 
     #[test]
     fn reshape_of_transpose_needs_a_copy() {

@@ -1,0 +1,783 @@
+//! The interpreter entry of every catalogue op: one small function per kernel name of the
+//! catalogue's last column, reading the op's arguments by schema name ([`OpArgs`]) and
+//! calling the [`kernels`](crate::kernels). The dispatch table is generated from the
+//! catalogue, so a catalogue op whose kernel is missing here does not compile.
+
+use crate::eval::OpArgs;
+use crate::kernels::nn::Reduction;
+use crate::kernels::pointwise::{Compare, FloatUnary, GeluApproximate, RoundingMode, SameUnary};
+use crate::kernels::{factory, index, linalg, nn, pointwise as pw, reduce, shape};
+use crate::tensor::{DType, KResult, RuntimeValue, Scalar, Tensor, kerr};
+
+/// What an op evaluates to: one value per result.
+pub(crate) type Results = KResult<Vec<RuntimeValue>>;
+
+/// An interpreter kernel: evaluates one op from its arguments.
+pub(crate) type Kernel = fn(&OpArgs) -> Results;
+
+fn one(t: Tensor) -> Results {
+    Ok(vec![RuntimeValue::Tensor(t)])
+}
+
+fn many(ts: impl IntoIterator<Item = Tensor>) -> Results {
+    Ok(ts.into_iter().map(RuntimeValue::Tensor).collect())
+}
+
+fn optional(ts: [Option<Tensor>; 3]) -> Results {
+    Ok(ts.into_iter().map(RuntimeValue::from).collect())
+}
+
+fn shape_i64(x: &Tensor) -> Vec<i64> {
+    x.shape().iter().map(|&d| d as i64).collect()
+}
+
+// ----- pointwise ----------------------------------------------------------------------
+
+fn alpha(a: &OpArgs) -> KResult<Scalar> {
+    Ok(a.opt_scalar("alpha")?.unwrap_or(Scalar::Int(1)))
+}
+
+pub(crate) fn add(a: &OpArgs) -> Results {
+    one(pw::add(a.operand("self")?, a.operand("other")?, alpha(a)?)?)
+}
+
+pub(crate) fn sub(a: &OpArgs) -> Results {
+    one(pw::sub(a.operand("self")?, a.operand("other")?, alpha(a)?)?)
+}
+
+pub(crate) fn mul(a: &OpArgs) -> Results {
+    one(pw::mul(a.operand("self")?, a.operand("other")?)?)
+}
+
+pub(crate) fn div(a: &OpArgs) -> Results {
+    one(pw::div(
+        a.operand("self")?,
+        a.operand("other")?,
+        RoundingMode::True,
+    )?)
+}
+
+pub(crate) fn div_mode(a: &OpArgs) -> Results {
+    let mode = match a.value("rounding_mode")?.as_str() {
+        None => RoundingMode::True,
+        Some("trunc") => RoundingMode::Trunc,
+        Some("floor") => RoundingMode::Floor,
+        Some(m) => {
+            return kerr(format!(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{m}'"
+            ));
+        }
+    };
+    one(pw::div(a.operand("self")?, a.operand("other")?, mode)?)
+}
+
+pub(crate) fn maximum(a: &OpArgs) -> Results {
+    one(pw::extremum(a.operand("self")?, a.operand("other")?, true)?)
+}
+
+pub(crate) fn minimum(a: &OpArgs) -> Results {
+    one(pw::extremum(
+        a.operand("self")?,
+        a.operand("other")?,
+        false,
+    )?)
+}
+
+pub(crate) fn pow(a: &OpArgs) -> Results {
+    one(pw::pow(a.operand("self")?, a.operand("exponent")?)?)
+}
+
+pub(crate) fn where_self(a: &OpArgs) -> Results {
+    one(pw::where_(
+        a.tensor("condition")?,
+        a.operand("self")?,
+        a.operand("other")?,
+    )?)
+}
+
+pub(crate) fn clamp(a: &OpArgs) -> Results {
+    one(pw::clamp(
+        a.tensor("self")?,
+        a.opt_operand("min")?,
+        a.opt_operand("max")?,
+    )?)
+}
+
+pub(crate) fn masked_fill(a: &OpArgs) -> Results {
+    one(index::masked_fill(
+        a.tensor("self")?,
+        a.tensor("mask")?,
+        a.scalar("value")?,
+    )?)
+}
+
+pub(crate) fn threshold_backward(a: &OpArgs) -> Results {
+    one(pw::threshold_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+        a.scalar("threshold")?,
+    )?)
+}
+
+pub(crate) fn tanh_backward(a: &OpArgs) -> Results {
+    one(pw::tanh_backward(
+        a.tensor("grad_output")?,
+        a.tensor("output")?,
+    )?)
+}
+
+pub(crate) fn sigmoid_backward(a: &OpArgs) -> Results {
+    one(pw::sigmoid_backward(
+        a.tensor("grad_output")?,
+        a.tensor("output")?,
+    )?)
+}
+
+pub(crate) fn gelu(a: &OpArgs) -> Results {
+    one(pw::gelu(
+        a.tensor("self")?,
+        GeluApproximate::parse(a.str("approximate")?)?,
+    )?)
+}
+
+pub(crate) fn gelu_backward(a: &OpArgs) -> Results {
+    one(pw::gelu_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+        GeluApproximate::parse(a.str("approximate")?)?,
+    )?)
+}
+
+fn compare(a: &OpArgs, pred: Compare) -> Results {
+    one(pw::compare(a.operand("self")?, a.operand("other")?, pred)?)
+}
+
+pub(crate) fn eq(a: &OpArgs) -> Results {
+    compare(a, Compare::Eq)
+}
+
+pub(crate) fn ne(a: &OpArgs) -> Results {
+    compare(a, Compare::Ne)
+}
+
+pub(crate) fn lt(a: &OpArgs) -> Results {
+    compare(a, Compare::Lt)
+}
+
+pub(crate) fn le(a: &OpArgs) -> Results {
+    compare(a, Compare::Le)
+}
+
+pub(crate) fn gt(a: &OpArgs) -> Results {
+    compare(a, Compare::Gt)
+}
+
+pub(crate) fn ge(a: &OpArgs) -> Results {
+    compare(a, Compare::Ge)
+}
+
+pub(crate) fn logical_not(a: &OpArgs) -> Results {
+    one(pw::logical_not(a.tensor("self")?))
+}
+
+fn same_unary(a: &OpArgs, f: SameUnary) -> Results {
+    one(pw::same_unary(a.tensor("self")?, f)?)
+}
+
+fn float_unary(a: &OpArgs, f: FloatUnary) -> Results {
+    one(pw::float_unary(a.tensor("self")?, f))
+}
+
+/// Kernels that apply one [`SameUnary`] or [`FloatUnary`] op to `self`.
+macro_rules! unary_kernels {
+    ($($name:ident => $apply:ident($op:expr);)*) => {
+        $(pub(crate) fn $name(a: &OpArgs) -> Results { $apply(a, $op) })*
+    };
+}
+
+unary_kernels! {
+    neg => same_unary(SameUnary::Neg);
+    abs => same_unary(SameUnary::Abs);
+    relu => same_unary(SameUnary::Relu);
+    sign => same_unary(SameUnary::Sign);
+    exp => float_unary(FloatUnary::Exp);
+    log => float_unary(FloatUnary::Log);
+    tanh => float_unary(FloatUnary::Tanh);
+    sigmoid => float_unary(FloatUnary::Sigmoid);
+    sqrt => float_unary(FloatUnary::Sqrt);
+    rsqrt => float_unary(FloatUnary::Rsqrt);
+    reciprocal => float_unary(FloatUnary::Reciprocal);
+    sin => float_unary(FloatUnary::Sin);
+    cos => float_unary(FloatUnary::Cos);
+    erf => float_unary(FloatUnary::Erf);
+    log1p => float_unary(FloatUnary::Log1p);
+    expm1 => float_unary(FloatUnary::Expm1);
+}
+
+pub(crate) fn zero(a: &OpArgs) -> Results {
+    let x = a.tensor("self")?;
+    one(factory::full(&shape_i64(x), Scalar::Int(0), x.dtype())?)
+}
+
+pub(crate) fn fill(a: &OpArgs) -> Results {
+    let x = a.tensor("self")?;
+    one(factory::full(&shape_i64(x), a.scalar("value")?, x.dtype())?)
+}
+
+// ----- reductions ---------------------------------------------------------------------
+
+pub(crate) fn sum(a: &OpArgs) -> Results {
+    one(reduce::sum(
+        a.tensor("self")?,
+        a.opt_ints_if("dim")?.as_deref(),
+        a.bool_if("keepdim")?,
+        a.dtype("dtype")?,
+    )?)
+}
+
+pub(crate) fn mean(a: &OpArgs) -> Results {
+    one(reduce::mean(
+        a.tensor("self")?,
+        a.opt_ints_if("dim")?.as_deref(),
+        a.bool_if("keepdim")?,
+        a.dtype("dtype")?,
+    )?)
+}
+
+fn amax_amin(a: &OpArgs, max: bool) -> Results {
+    one(reduce::amax(
+        a.tensor("self")?,
+        &a.ints("dim")?,
+        a.bool("keepdim")?,
+        max,
+    )?)
+}
+
+pub(crate) fn amax(a: &OpArgs) -> Results {
+    amax_amin(a, true)
+}
+
+pub(crate) fn amin(a: &OpArgs) -> Results {
+    amax_amin(a, false)
+}
+
+fn var_and_mean(a: &OpArgs) -> KResult<(Tensor, Tensor)> {
+    let correction = a.opt_scalar("correction")?.map_or(1.0, Scalar::to_f64);
+    reduce::var_mean(
+        a.tensor("self")?,
+        a.opt_ints("dim")?.as_deref(),
+        correction,
+        a.bool("keepdim")?,
+    )
+}
+
+pub(crate) fn var(a: &OpArgs) -> Results {
+    one(var_and_mean(a)?.0)
+}
+
+pub(crate) fn var_mean(a: &OpArgs) -> Results {
+    let (var, mean) = var_and_mean(a)?;
+    many([var, mean])
+}
+
+fn extremum_dim(a: &OpArgs, max: bool) -> Results {
+    let (v, i) = index::max_dim(a.tensor("self")?, a.int("dim")?, a.bool("keepdim")?, max)?;
+    many([v, i])
+}
+
+pub(crate) fn max_dim(a: &OpArgs) -> Results {
+    extremum_dim(a, true)
+}
+
+pub(crate) fn min_dim(a: &OpArgs) -> Results {
+    extremum_dim(a, false)
+}
+
+fn arg_extremum(a: &OpArgs, max: bool) -> Results {
+    one(reduce::argmax(
+        a.tensor("self")?,
+        a.opt_int("dim")?,
+        a.bool("keepdim")?,
+        max,
+    )?)
+}
+
+pub(crate) fn argmax(a: &OpArgs) -> Results {
+    arg_extremum(a, true)
+}
+
+pub(crate) fn argmin(a: &OpArgs) -> Results {
+    arg_extremum(a, false)
+}
+
+// ----- linear algebra -----------------------------------------------------------------
+
+pub(crate) fn mm(a: &OpArgs) -> Results {
+    one(linalg::mm(a.tensor("self")?, a.tensor("mat2")?)?)
+}
+
+pub(crate) fn bmm(a: &OpArgs) -> Results {
+    one(linalg::bmm(a.tensor("self")?, a.tensor("mat2")?)?)
+}
+
+pub(crate) fn addmm(a: &OpArgs) -> Results {
+    one(linalg::addmm(
+        a.tensor("self")?,
+        a.tensor("mat1")?,
+        a.tensor("mat2")?,
+        a.scalar("beta")?,
+        a.scalar("alpha")?,
+    )?)
+}
+
+// ----- views and shapes ---------------------------------------------------------------
+
+pub(crate) fn view(a: &OpArgs) -> Results {
+    one(shape::reshape(a.tensor("self")?, &a.ints("size")?)?)
+}
+
+pub(crate) fn reshape(a: &OpArgs) -> Results {
+    one(shape::reshape(a.tensor("self")?, &a.ints("shape")?)?)
+}
+
+pub(crate) fn t(a: &OpArgs) -> Results {
+    one(shape::t(a.tensor("self")?)?)
+}
+
+pub(crate) fn transpose(a: &OpArgs) -> Results {
+    one(shape::transpose(
+        a.tensor("self")?,
+        a.int("dim0")?,
+        a.int("dim1")?,
+    )?)
+}
+
+pub(crate) fn permute(a: &OpArgs) -> Results {
+    one(shape::permute(a.tensor("self")?, &a.ints("dims")?)?)
+}
+
+pub(crate) fn expand(a: &OpArgs) -> Results {
+    one(shape::expand(a.tensor("self")?, &a.ints("size")?)?)
+}
+
+pub(crate) fn squeeze(a: &OpArgs) -> Results {
+    one(shape::squeeze(a.tensor("self")?, None)?)
+}
+
+pub(crate) fn squeeze_dim(a: &OpArgs) -> Results {
+    one(shape::squeeze(a.tensor("self")?, Some(&[a.int("dim")?]))?)
+}
+
+pub(crate) fn squeeze_dims(a: &OpArgs) -> Results {
+    one(shape::squeeze(a.tensor("self")?, Some(&a.ints("dim")?))?)
+}
+
+pub(crate) fn unsqueeze(a: &OpArgs) -> Results {
+    one(shape::unsqueeze(a.tensor("self")?, a.int("dim")?)?)
+}
+
+fn slice_of(a: &OpArgs, x: &Tensor) -> KResult<Tensor> {
+    shape::slice(
+        x,
+        a.int("dim")?,
+        a.opt_int("start")?,
+        a.opt_int("end")?,
+        a.int("step")?,
+    )
+}
+
+fn select_of(a: &OpArgs, x: &Tensor) -> KResult<Tensor> {
+    shape::select(x, a.int("dim")?, a.int("index")?)
+}
+
+fn as_strided_of(a: &OpArgs, x: &Tensor) -> KResult<Tensor> {
+    index::as_strided(
+        x,
+        &a.ints("size")?,
+        &a.ints("stride")?,
+        a.opt_int("storage_offset")?.unwrap_or(0),
+    )
+}
+
+pub(crate) fn slice(a: &OpArgs) -> Results {
+    one(slice_of(a, a.tensor("self")?)?)
+}
+
+pub(crate) fn select(a: &OpArgs) -> Results {
+    one(select_of(a, a.tensor("self")?)?)
+}
+
+pub(crate) fn as_strided(a: &OpArgs) -> Results {
+    one(as_strided_of(a, a.tensor("self")?)?)
+}
+
+pub(crate) fn split_with_sizes(a: &OpArgs) -> Results {
+    many(shape::split_with_sizes(
+        a.tensor("self")?,
+        &a.ints("split_sizes")?,
+        a.int("dim")?,
+    )?)
+}
+
+pub(crate) fn split(a: &OpArgs) -> Results {
+    many(shape::split(
+        a.tensor("self")?,
+        a.int("split_size")?,
+        a.int("dim")?,
+    )?)
+}
+
+pub(crate) fn slice_scatter(a: &OpArgs) -> Results {
+    one(shape::view_scatter(
+        a.tensor("self")?,
+        a.tensor("src")?,
+        |x| slice_of(a, x),
+    )?)
+}
+
+pub(crate) fn select_scatter(a: &OpArgs) -> Results {
+    one(shape::view_scatter(
+        a.tensor("self")?,
+        a.tensor("src")?,
+        |x| select_of(a, x),
+    )?)
+}
+
+pub(crate) fn as_strided_scatter(a: &OpArgs) -> Results {
+    one(shape::view_scatter(
+        a.tensor("self")?,
+        a.tensor("src")?,
+        |x| as_strided_of(a, x),
+    )?)
+}
+
+/// `alias`, `detach`, `clone`: the value itself.
+pub(crate) fn identity(a: &OpArgs) -> Results {
+    one(a.tensor("self")?.clone())
+}
+
+pub(crate) fn cat(a: &OpArgs) -> Results {
+    one(shape::cat(&a.tensor_list("tensors")?, a.int("dim")?)?)
+}
+
+pub(crate) fn stack(a: &OpArgs) -> Results {
+    one(shape::stack(&a.tensor_list("tensors")?, a.int("dim")?)?)
+}
+
+pub(crate) fn to_copy(a: &OpArgs) -> Results {
+    let x = a.tensor("self")?;
+    one(x.cast(a.dtype("dtype")?.unwrap_or(x.dtype())))
+}
+
+pub(crate) fn copy(a: &OpArgs) -> Results {
+    one(shape::copy(a.tensor("self")?, a.tensor("src")?)?)
+}
+
+// ----- indexing -----------------------------------------------------------------------
+
+pub(crate) fn gather(a: &OpArgs) -> Results {
+    one(index::gather(
+        a.tensor("self")?,
+        a.int("dim")?,
+        a.tensor("index")?,
+    )?)
+}
+
+pub(crate) fn index(a: &OpArgs) -> Results {
+    one(index::index(a.tensor("self")?, &a.tensor_list("indices")?)?)
+}
+
+pub(crate) fn index_put(a: &OpArgs) -> Results {
+    one(index::index_put(
+        a.tensor("self")?,
+        &a.tensor_list("indices")?,
+        a.tensor("values")?,
+        a.bool("accumulate")?,
+    )?)
+}
+
+// ----- softmax ------------------------------------------------------------------------
+
+/// `self`, cast to the op's `dtype` argument when it has one and it is given.
+fn softmax_input(a: &OpArgs) -> KResult<Tensor> {
+    let x = a.tensor("self")?;
+    Ok(match a.dtype_if("dtype")? {
+        Some(d) => x.cast(d),
+        None => x.clone(),
+    })
+}
+
+pub(crate) fn softmax(a: &OpArgs) -> Results {
+    one(nn::softmax(&softmax_input(a)?, a.int("dim")?)?)
+}
+
+pub(crate) fn log_softmax(a: &OpArgs) -> Results {
+    one(nn::log_softmax(&softmax_input(a)?, a.int("dim")?)?)
+}
+
+type SoftmaxBackward = fn(&Tensor, &Tensor, i64, DType) -> KResult<Tensor>;
+
+fn softmax_backward_with(a: &OpArgs, f: SoftmaxBackward) -> Results {
+    let grad = a.tensor("grad_output")?;
+    let dtype = a.dtype("input_dtype")?.unwrap_or(grad.dtype());
+    one(f(grad, a.tensor("output")?, a.int("dim")?, dtype)?)
+}
+
+pub(crate) fn softmax_backward(a: &OpArgs) -> Results {
+    softmax_backward_with(a, nn::softmax_backward)
+}
+
+pub(crate) fn log_softmax_backward(a: &OpArgs) -> Results {
+    softmax_backward_with(a, nn::log_softmax_backward)
+}
+
+// ----- losses -------------------------------------------------------------------------
+
+pub(crate) fn nll_loss_forward(a: &OpArgs) -> Results {
+    let (out, total) = nn::nll_loss_forward(
+        a.tensor("self")?,
+        a.tensor("target")?,
+        a.opt_tensor("weight")?,
+        Reduction::from_i64(a.int("reduction")?)?,
+        a.int("ignore_index")?,
+    )?;
+    many([out, total])
+}
+
+pub(crate) fn nll_loss_backward(a: &OpArgs) -> Results {
+    one(nn::nll_loss_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+        a.tensor("target")?,
+        a.opt_tensor("weight")?,
+        Reduction::from_i64(a.int("reduction")?)?,
+        a.int("ignore_index")?,
+        a.tensor("total_weight")?,
+    )?)
+}
+
+// ----- normalization ------------------------------------------------------------------
+
+pub(crate) fn native_layer_norm(a: &OpArgs) -> Results {
+    let (out, mean, rstd) = nn::native_layer_norm(
+        a.tensor("input")?,
+        &a.ints("normalized_shape")?,
+        a.opt_tensor("weight")?,
+        a.opt_tensor("bias")?,
+        a.float("eps")?,
+    )?;
+    many([out, mean, rstd])
+}
+
+pub(crate) fn native_layer_norm_backward(a: &OpArgs) -> Results {
+    optional(nn::native_layer_norm_backward(
+        a.tensor("grad_out")?,
+        a.tensor("input")?,
+        &a.ints("normalized_shape")?,
+        a.tensor("mean")?,
+        a.tensor("rstd")?,
+        a.opt_tensor("weight")?,
+        a.opt_tensor("bias")?,
+        a.mask3("output_mask")?,
+    )?)
+}
+
+fn batch_norm_outputs(a: &OpArgs, training: bool) -> KResult<nn::BatchNormOut> {
+    nn::batch_norm(
+        a.tensor("input")?,
+        a.opt_tensor("weight")?,
+        a.opt_tensor("bias")?,
+        a.opt_tensor("running_mean")?,
+        a.opt_tensor("running_var")?,
+        training,
+        a.float("momentum")?,
+        a.float("eps")?,
+    )
+}
+
+pub(crate) fn batch_norm(a: &OpArgs) -> Results {
+    let out = batch_norm_outputs(a, a.bool("training")?)?;
+    many([out.output, out.save_mean, out.save_invstd])
+}
+
+pub(crate) fn batch_norm_no_training(a: &OpArgs) -> Results {
+    let out = batch_norm_outputs(a, false)?;
+    many([out.output, out.save_mean, out.save_invstd])
+}
+
+/// `_native_batch_norm_legit_functional`: also returns the updated running statistics.
+pub(crate) fn batch_norm_functional(a: &OpArgs) -> Results {
+    let out = batch_norm_outputs(a, a.bool("training")?)?;
+    let Some((m, v)) = out.running else {
+        return kerr("batch norm: running statistics are required");
+    };
+    many([out.output, out.save_mean, out.save_invstd, m, v])
+}
+
+pub(crate) fn batch_norm_backward(a: &OpArgs) -> Results {
+    optional(nn::batch_norm_backward(
+        a.tensor("grad_out")?,
+        a.tensor("input")?,
+        a.opt_tensor("weight")?,
+        a.opt_tensor("running_mean")?,
+        a.opt_tensor("running_var")?,
+        a.opt_tensor("save_mean")?,
+        a.opt_tensor("save_invstd")?,
+        a.bool("train")?,
+        a.float("eps")?,
+        a.mask3("output_mask")?,
+    )?)
+}
+
+// ----- convolution, pooling, embedding ------------------------------------------------
+
+pub(crate) fn convolution(a: &OpArgs) -> Results {
+    one(nn::convolution(
+        a.tensor("input")?,
+        a.tensor("weight")?,
+        a.opt_tensor("bias")?,
+        &a.conv_params()?,
+    )?)
+}
+
+pub(crate) fn convolution_backward(a: &OpArgs) -> Results {
+    optional(nn::convolution_backward(
+        a.tensor("grad_output")?,
+        a.tensor("input")?,
+        a.tensor("weight")?,
+        &a.conv_params()?,
+        a.mask3("output_mask")?,
+    )?)
+}
+
+pub(crate) fn max_pool2d_with_indices(a: &OpArgs) -> Results {
+    let (v, i) = nn::max_pool2d_with_indices(a.tensor("self")?, &a.pool_params()?)?;
+    many([v, i])
+}
+
+pub(crate) fn max_pool2d_with_indices_backward(a: &OpArgs) -> Results {
+    one(nn::max_pool2d_with_indices_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+        &a.pool_params()?,
+        a.tensor("indices")?,
+    )?)
+}
+
+pub(crate) fn embedding(a: &OpArgs) -> Results {
+    one(nn::embedding(a.tensor("weight")?, a.tensor("indices")?)?)
+}
+
+pub(crate) fn embedding_dense_backward(a: &OpArgs) -> Results {
+    one(nn::embedding_dense_backward(
+        a.tensor("grad_output")?,
+        a.tensor("indices")?,
+        a.int("num_weights")?,
+        a.int("padding_idx")?,
+        a.bool("scale_grad_by_freq")?,
+    )?)
+}
+
+// ----- randomness ---------------------------------------------------------------------
+
+pub(crate) fn native_dropout(a: &OpArgs) -> Results {
+    let (seed, stream) = a.next_stream();
+    let train = a.opt_bool("train")?.unwrap_or(true);
+    let (out, mask) = nn::native_dropout(a.tensor("input")?, a.float("p")?, train, seed, stream)?;
+    many([out, mask])
+}
+
+pub(crate) fn native_dropout_backward(a: &OpArgs) -> Results {
+    one(nn::native_dropout_backward(
+        a.tensor("grad_output")?,
+        a.tensor("mask")?,
+        a.float("scale")?,
+    )?)
+}
+
+pub(crate) fn bernoulli(a: &OpArgs) -> Results {
+    let (seed, stream) = a.next_stream();
+    one(factory::bernoulli(
+        a.tensor("self")?,
+        a.float("p")?,
+        seed,
+        stream,
+    )?)
+}
+
+fn random(a: &OpArgs, normal: bool) -> Results {
+    let (seed, stream) = a.next_stream();
+    let dtype = a.dtype("dtype")?.unwrap_or(DType::F32);
+    one(factory::random(
+        &a.ints("size")?,
+        dtype,
+        normal,
+        seed,
+        stream,
+    )?)
+}
+
+pub(crate) fn rand(a: &OpArgs) -> Results {
+    random(a, false)
+}
+
+pub(crate) fn randn(a: &OpArgs) -> Results {
+    random(a, true)
+}
+
+// ----- factories ----------------------------------------------------------------------
+
+pub(crate) fn full(a: &OpArgs) -> Results {
+    let value = a.scalar("fill_value")?;
+    let dtype = a.dtype("dtype")?.unwrap_or(factory::inferred_dtype(value));
+    one(factory::full(&a.ints("size")?, value, dtype)?)
+}
+
+fn constant(a: &OpArgs, value: i64) -> Results {
+    let dtype = a.dtype("dtype")?.unwrap_or(DType::F32);
+    one(factory::full(&a.ints("size")?, Scalar::Int(value), dtype)?)
+}
+
+/// `zeros`, and `empty` (whose contents are unspecified: zeros here).
+pub(crate) fn zeros(a: &OpArgs) -> Results {
+    constant(a, 0)
+}
+
+pub(crate) fn ones(a: &OpArgs) -> Results {
+    constant(a, 1)
+}
+
+fn like(a: &OpArgs, value: Scalar) -> Results {
+    let x = a.tensor("self")?;
+    let dtype = a.dtype("dtype")?.unwrap_or(x.dtype());
+    one(factory::full(&shape_i64(x), value, dtype)?)
+}
+
+/// `zeros_like`, and `empty_like` (zeros here).
+pub(crate) fn zeros_like(a: &OpArgs) -> Results {
+    like(a, Scalar::Int(0))
+}
+
+pub(crate) fn ones_like(a: &OpArgs) -> Results {
+    like(a, Scalar::Int(1))
+}
+
+pub(crate) fn full_like(a: &OpArgs) -> Results {
+    like(a, a.scalar("fill_value")?)
+}
+
+pub(crate) fn scalar_tensor(a: &OpArgs) -> Results {
+    let dtype = a.dtype("dtype")?.unwrap_or(DType::F32);
+    one(a.scalar("s")?.to_tensor(dtype))
+}
+
+pub(crate) fn arange(a: &OpArgs) -> Results {
+    let start = a.opt_scalar_if("start")?.unwrap_or(Scalar::Int(0));
+    let step = a.opt_scalar_if("step")?.unwrap_or(Scalar::Int(1));
+    one(factory::arange(
+        start,
+        a.scalar("end")?,
+        step,
+        a.dtype("dtype")?,
+    )?)
+}
