@@ -270,3 +270,11 @@ func.func @mul$non_tensor_operand(%x: tensor<3xf32>, %s: f32) {
   %0 = aten.mul.Tensor %x, %s : (tensor<3xf32>, f32) -> tensor<3xf32>
   func.return
 }
+
+// -----
+
+func.func @bitwise_not$float(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{bitwise ops are only defined on integer and bool tensors, got f32}}
+  %r = aten.bitwise_not %x : (tensor<4xf32>) -> tensor<4xf32>
+  func.return %r : tensor<4xf32>
+}

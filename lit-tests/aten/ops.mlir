@@ -112,3 +112,24 @@ func.func @generic(%x: tensor<4xf32>) -> tensor<4xf32> {
   %n = "aten.neg"(%x) : (tensor<4xf32>) -> tensor<4xf32>
   func.return %n : tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @core_pointwise
+func.func @core_pointwise(%x: tensor<4xf32>, %i: tensor<4xi64>, %b: tensor<4xi1>) -> tensor<4xf32> {
+  // CHECK: aten.atan2 %{{.*}}, %{{.*}} : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xf32>
+  %a = aten.atan2 %i, %i : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xf32>
+  // CHECK: aten.round %{{.*}} : (tensor<4xf32>) -> tensor<4xf32>
+  %r = aten.round %x : (tensor<4xf32>) -> tensor<4xf32>
+  // CHECK: aten.bitwise_and.Scalar %{{.*}} {other = 3 : i64} : (tensor<4xi64>) -> tensor<4xi64>
+  %ba = aten.bitwise_and.Scalar %i {other = 3 : i64} : (tensor<4xi64>) -> tensor<4xi64>
+  // CHECK: aten.logical_and %{{.*}}, %{{.*}} : (tensor<4xi64>, tensor<4xi1>) -> tensor<4xi1>
+  %la = aten.logical_and %i, %b : (tensor<4xi64>, tensor<4xi1>) -> tensor<4xi1>
+  // CHECK: aten.isnan %{{.*}} : (tensor<4xf32>) -> tensor<4xi1>
+  %n = aten.isnan %x : (tensor<4xf32>) -> tensor<4xi1>
+  // CHECK: aten.pow.Scalar %{{.*}} {self = 2.0 : f64} : (tensor<4xi64>) -> tensor<4xf32>
+  %p = aten.pow.Scalar %i {self = 2.0 : f64} : (tensor<4xi64>) -> tensor<4xf32>
+  // CHECK: aten.elu %{{.*}} {alpha = 1.5 : f64} : (tensor<4xf32>) -> tensor<4xf32>
+  %e = aten.elu %x {alpha = 1.5 : f64} : (tensor<4xf32>) -> tensor<4xf32>
+  // CHECK: aten.silu_backward %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %s = aten.silu_backward %x, %e : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  func.return %s : tensor<4xf32>
+}

@@ -282,11 +282,12 @@ pub fn in_place(a: &Args, out: Vec<TensorInfo>) -> Inferred {
 
 // ----- pointwise ----------------------------------------------------------------------
 
-/// Broadcasting binary ops with type promotion over the tensors and the `other` /
-/// `exponent` scalar (`alpha` scales and does not promote, but must fit the result).
+/// Broadcasting binary ops with type promotion over the tensors and the `self` /
+/// `other` / `exponent` scalar (`alpha` scales and does not promote, but must fit the result).
 pub fn binary(a: &Args) -> Inferred {
     let tensors: Vec<&TensorInfo> = a.all_tensors().collect();
     let mut parts: Vec<Participant> = tensors.iter().map(|t| participant(t)).collect();
+    parts.extend(scalar_participant(a, "self"));
     parts.extend(scalar_participant(a, "other"));
     parts.extend(scalar_participant(a, "exponent"));
     let dtype = result_type(&parts).unwrap_or(DEFAULT_FLOAT);
@@ -331,6 +332,38 @@ pub fn compare(a: &Args) -> Inferred {
     let mut out = binary(a)?;
     out[0].dtype = DType::Bool;
     Ok(out)
+}
+
+/// Bitwise ops: [`binary`] on integer or bool operands only.
+pub fn bitwise(a: &Args) -> Inferred {
+    for t in a.all_tensors() {
+        if t.dtype.is_float() {
+            return Err(format!(
+                "bitwise ops are only defined on integer and bool tensors, got {}",
+                t.dtype
+            ));
+        }
+    }
+    if let ArgValue::Float(_) = a.value("other") {
+        return Err("bitwise ops are not defined for a floating-point 'other'".into());
+    }
+    binary(a)
+}
+
+/// Elementwise tests (`isinf`, `isnan`): `self`'s shape, bool results.
+pub fn predicate(a: &Args) -> Inferred {
+    Ok(vec![TensorInfo {
+        shape: a.tensor("self").shape.clone(),
+        dtype: DType::Bool,
+    }])
+}
+
+/// Activations and their backwards: float tensors only, shapes and dtypes as [`binary`].
+pub fn activation(a: &Args) -> Inferred {
+    for t in a.all_tensors() {
+        require_float(t, "the input of an activation")?;
+    }
+    binary(a)
 }
 
 /// `where.self`: a bool condition picks between two promoted operands.

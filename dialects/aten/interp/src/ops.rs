@@ -212,6 +212,217 @@ unary_kernels! {
     erf => float_unary(FloatUnary::Erf);
     log1p => float_unary(FloatUnary::Log1p);
     expm1 => float_unary(FloatUnary::Expm1);
+    tan => float_unary(FloatUnary::Tan);
+    asin => float_unary(FloatUnary::Asin);
+    acos => float_unary(FloatUnary::Acos);
+    atan => float_unary(FloatUnary::Atan);
+    sinh => float_unary(FloatUnary::Sinh);
+    cosh => float_unary(FloatUnary::Cosh);
+    asinh => float_unary(FloatUnary::Asinh);
+    acosh => float_unary(FloatUnary::Acosh);
+    atanh => float_unary(FloatUnary::Atanh);
+    log2 => float_unary(FloatUnary::Log2);
+    log10 => float_unary(FloatUnary::Log10);
+    floor => same_unary(SameUnary::Floor);
+    ceil => same_unary(SameUnary::Ceil);
+    round => same_unary(SameUnary::Round);
+    trunc => same_unary(SameUnary::Trunc);
+    sgn => same_unary(SameUnary::Sign);
+}
+
+pub(crate) fn rsub(a: &OpArgs) -> Results {
+    one(pw::rsub(
+        a.operand("self")?,
+        a.operand("other")?,
+        alpha(a)?,
+    )?)
+}
+
+pub(crate) fn atan2(a: &OpArgs) -> Results {
+    one(pw::atan2(a.tensor("self")?, a.tensor("other")?)?)
+}
+
+pub(crate) fn fmod(a: &OpArgs) -> Results {
+    one(pw::fmod(a.operand("self")?, a.operand("other")?)?)
+}
+
+pub(crate) fn remainder(a: &OpArgs) -> Results {
+    one(pw::remainder(a.operand("self")?, a.operand("other")?)?)
+}
+
+fn bitwise(a: &OpArgs, f: fn(i64, i64) -> i64) -> Results {
+    one(pw::bitwise(a.operand("self")?, a.operand("other")?, f)?)
+}
+
+pub(crate) fn bitwise_and(a: &OpArgs) -> Results {
+    bitwise(a, |x, y| x & y)
+}
+
+pub(crate) fn bitwise_or(a: &OpArgs) -> Results {
+    bitwise(a, |x, y| x | y)
+}
+
+pub(crate) fn bitwise_xor(a: &OpArgs) -> Results {
+    bitwise(a, |x, y| x ^ y)
+}
+
+pub(crate) fn bitwise_not(a: &OpArgs) -> Results {
+    one(pw::bitwise_not(a.tensor("self")?)?)
+}
+
+fn logical(a: &OpArgs, f: fn(bool, bool) -> bool) -> Results {
+    one(pw::logical(a.tensor("self")?, a.tensor("other")?, f)?)
+}
+
+pub(crate) fn logical_and(a: &OpArgs) -> Results {
+    logical(a, |x, y| x && y)
+}
+
+pub(crate) fn logical_or(a: &OpArgs) -> Results {
+    logical(a, |x, y| x || y)
+}
+
+pub(crate) fn logical_xor(a: &OpArgs) -> Results {
+    logical(a, |x, y| x != y)
+}
+
+pub(crate) fn isinf(a: &OpArgs) -> Results {
+    one(pw::float_test(a.tensor("self")?, f64::is_infinite))
+}
+
+pub(crate) fn isnan(a: &OpArgs) -> Results {
+    one(pw::float_test(a.tensor("self")?, f64::is_nan))
+}
+
+// ----- activations --------------------------------------------------------------------
+
+/// A `Scalar` argument as a float.
+fn num(a: &OpArgs, name: &str) -> KResult<f64> {
+    Ok(a.scalar(name)?.to_f64())
+}
+
+fn forward(a: &OpArgs, f: impl Fn(f64) -> f64) -> Results {
+    one(pw::activation(a.tensor("self")?, f)?)
+}
+
+fn backward(a: &OpArgs, input: &str, f: impl Fn(f64, f64) -> f64) -> Results {
+    one(pw::activation_backward(
+        a.tensor("grad_output")?,
+        a.tensor(input)?,
+        f,
+    )?)
+}
+
+pub(crate) fn silu(a: &OpArgs) -> Results {
+    one(pw::silu(a.tensor("self")?)?)
+}
+
+pub(crate) fn silu_backward(a: &OpArgs) -> Results {
+    one(pw::silu_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+    )?)
+}
+
+pub(crate) fn elu(a: &OpArgs) -> Results {
+    let (alpha, scale, input_scale) = (num(a, "alpha")?, num(a, "scale")?, num(a, "input_scale")?);
+    forward(a, |x| {
+        if x > 0.0 {
+            scale * x
+        } else {
+            scale * alpha * (x * input_scale).exp_m1()
+        }
+    })
+}
+
+pub(crate) fn elu_backward(a: &OpArgs) -> Results {
+    let (alpha, scale, input_scale) = (num(a, "alpha")?, num(a, "scale")?, num(a, "input_scale")?);
+    let is_result = a.bool("is_result")?;
+    backward(a, "self_or_result", |g, v| match (is_result, v > 0.0) {
+        (_, true) => g * scale,
+        (true, false) => g * input_scale * (v + scale * alpha),
+        (false, false) => g * input_scale * scale * alpha * (v * input_scale).exp(),
+    })
+}
+
+pub(crate) fn leaky_relu(a: &OpArgs) -> Results {
+    let slope = num(a, "negative_slope")?;
+    forward(a, |x| if x > 0.0 { x } else { x * slope })
+}
+
+pub(crate) fn leaky_relu_backward(a: &OpArgs) -> Results {
+    let slope = num(a, "negative_slope")?;
+    backward(a, "self", |g, x| if x > 0.0 { g } else { g * slope })
+}
+
+pub(crate) fn hardtanh(a: &OpArgs) -> Results {
+    one(pw::hardtanh(
+        a.tensor("self")?,
+        a.scalar("min_val")?,
+        a.scalar("max_val")?,
+    )?)
+}
+
+pub(crate) fn hardtanh_backward(a: &OpArgs) -> Results {
+    let (lo, hi) = (num(a, "min_val")?, num(a, "max_val")?);
+    backward(a, "self", |g, x| if x <= lo || x >= hi { 0.0 } else { g })
+}
+
+pub(crate) fn hardswish(a: &OpArgs) -> Results {
+    forward(a, |x| x * (x + 3.0).clamp(0.0, 6.0) / 6.0)
+}
+
+pub(crate) fn hardswish_backward(a: &OpArgs) -> Results {
+    backward(a, "self", |g, x| {
+        if x < -3.0 {
+            0.0
+        } else if x <= 3.0 {
+            g * (x / 3.0 + 0.5)
+        } else {
+            g
+        }
+    })
+}
+
+pub(crate) fn hardsigmoid(a: &OpArgs) -> Results {
+    forward(a, |x| (x + 3.0).clamp(0.0, 6.0) / 6.0)
+}
+
+pub(crate) fn hardsigmoid_backward(a: &OpArgs) -> Results {
+    backward(
+        a,
+        "self",
+        |g, x| {
+            if x > -3.0 && x < 3.0 { g / 6.0 } else { 0.0 }
+        },
+    )
+}
+
+pub(crate) fn mish(a: &OpArgs) -> Results {
+    forward(a, |x| x * pw::softplus(x, 1.0, 20.0).tanh())
+}
+
+pub(crate) fn mish_backward(a: &OpArgs) -> Results {
+    backward(a, "self", |g, x| {
+        let t = pw::softplus(x, 1.0, 20.0).tanh();
+        g * (t + x * pw::sigmoid(x) * (1.0 - t * t))
+    })
+}
+
+pub(crate) fn softplus(a: &OpArgs) -> Results {
+    let (beta, threshold) = (num(a, "beta")?, num(a, "threshold")?);
+    forward(a, |x| pw::softplus(x, beta, threshold))
+}
+
+pub(crate) fn softplus_backward(a: &OpArgs) -> Results {
+    let (beta, threshold) = (num(a, "beta")?, num(a, "threshold")?);
+    backward(a, "self", |g, x| {
+        if x * beta > threshold {
+            g
+        } else {
+            g * pw::sigmoid(x * beta)
+        }
+    })
 }
 
 pub(crate) fn zero(a: &OpArgs) -> Results {
