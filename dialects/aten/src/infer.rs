@@ -67,6 +67,14 @@ fn shapes_agree(a: &Shape, b: &Shape) -> bool {
     }
 }
 
+/// `t`'s shape with another dtype.
+fn with_dtype(t: &TensorInfo, dtype: DType) -> TensorInfo {
+    TensorInfo {
+        shape: t.shape.clone(),
+        dtype,
+    }
+}
+
 fn participant(t: &TensorInfo) -> Participant {
     if t.rank() == Some(0) {
         Participant::ZeroDim(t.dtype)
@@ -452,10 +460,21 @@ pub fn gelu(a: &Args) -> Inferred {
 
 // ----- reductions ---------------------------------------------------------------------
 
-/// `sum`: integer and bool inputs accumulate in `i64` unless `dtype` says otherwise.
+/// The reduced dimensions: the `dim` argument as a list (`int dim` is one), `None` for
+/// all of them.
+fn reduce_dims(a: &Args) -> Option<Vec<i64>> {
+    match a.value("dim") {
+        ArgValue::Int(d) => Some(vec![*d]),
+        ArgValue::IntList(v) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// `sum` and `prod`: integer and bool inputs accumulate in `i64` unless `dtype` says
+/// otherwise.
 pub fn sum(a: &Args) -> Inferred {
     let this = a.tensor("self");
-    let shape = reduce_shape(&this.shape, a.opt_ints("dim"), keepdim(a))?;
+    let shape = reduce_shape(&this.shape, reduce_dims(a).as_deref(), keepdim(a))?;
     let dtype = a.opt_dtype("dtype").unwrap_or(if this.dtype.is_float() {
         this.dtype
     } else {
@@ -489,6 +508,79 @@ pub fn amax(a: &Args) -> Inferred {
         shape,
         dtype: this.dtype,
     }])
+}
+
+/// `any` / `all`: reduce `dim` (all when absent) to bools.
+pub fn any(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let shape = reduce_shape(&this.shape, reduce_dims(a).as_deref(), keepdim(a))?;
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: DType::Bool,
+    }])
+}
+
+/// `cumsum`: `self`'s shape; integers and bools accumulate in `i64` unless `dtype` says
+/// otherwise.
+pub fn cumsum(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    if let Some(r) = this.rank() {
+        norm_dim(a.int("dim")?, r)?;
+    }
+    let dtype = a.opt_dtype("dtype").unwrap_or(if this.dtype.is_float() {
+        this.dtype
+    } else {
+        DType::I64
+    });
+    Ok(vec![TensorInfo {
+        shape: this.shape.clone(),
+        dtype,
+    }])
+}
+
+/// `sort`: the sorted values and their `i64` indices, shaped like `self`.
+pub fn sort(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    if let Some(r) = this.rank() {
+        norm_dim(a.int("dim")?, r)?;
+    }
+    Ok(vec![this.clone(), with_dtype(this, DType::I64)])
+}
+
+/// `topk`: `k` values along `dim` and their `i64` indices.
+pub fn topk(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let k = a.int("k")?;
+    let shape = match &this.shape {
+        None => None,
+        Some(s) => {
+            let mut s = s.clone();
+            if s.is_empty() {
+                if !(0..=1).contains(&k) {
+                    return Err(format!(
+                        "selected index k out of range, got {k} for a 0-d tensor"
+                    ));
+                }
+            } else {
+                let d = norm_dim(a.int("dim")?, s.len())?;
+                if let Dim::Static(n) = s[d]
+                    && (k < 0 || k as u64 > n)
+                {
+                    return Err(format!(
+                        "selected index k out of range, got {k} for dimension {d} of size {n}"
+                    ));
+                }
+                s[d] = Dim::Static(k.max(0) as u64);
+            }
+            Some(s)
+        }
+    };
+    let values = TensorInfo {
+        shape,
+        dtype: this.dtype,
+    };
+    let indices = with_dtype(&values, DType::I64);
+    Ok(vec![values, indices])
 }
 
 /// `var.correction` / `var_mean.correction`: float input; one result per schema return.
@@ -1851,4 +1943,226 @@ pub fn arange(a: &Args) -> Inferred {
 /// `zeros_like`, `ones_like`, `empty_like`, `full_like`: `self`'s shape, `dtype` if given.
 pub fn like(a: &Args) -> Inferred {
     to_copy(a)
+}
+
+// ----- core ops beyond the families above ---------------------------------------------
+
+/// `triu` / `tril`: a matrix or a batch of matrices, unchanged type.
+pub fn triangle(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    if this.rank().is_some_and(|r| r < 2) {
+        return Err(format!(
+            "input tensor must have at least 2 dimensions, got shape {}",
+            shape_str(&this.shape)
+        ));
+    }
+    Ok(vec![this.clone()])
+}
+
+/// `constant_pad_nd`: `pad` holds (before, after) pairs for the last dims, last dim first;
+/// negative amounts crop.
+pub fn constant_pad(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let pad = a.ints("pad")?;
+    if pad.len() % 2 != 0 {
+        return Err(format!("pad length must be even, got {}", pad.len()));
+    }
+    let Some(s) = &this.shape else {
+        return Ok(vec![this.clone()]);
+    };
+    if pad.len() / 2 > s.len() {
+        return Err(format!(
+            "pad {} pads more dimensions than the input's {}",
+            list_str(pad),
+            s.len()
+        ));
+    }
+    let mut out = s.clone();
+    for (i, pair) in pad.chunks(2).enumerate() {
+        let d = s.len() - 1 - i;
+        if let Dim::Static(n) = s[d] {
+            let m = n as i64 + pair[0] + pair[1];
+            if m < 0 {
+                return Err(format!(
+                    "the padded size of dimension {d} is negative ({m})"
+                ));
+            }
+            out[d] = Dim::Static(m as u64);
+        }
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `index_select`: `self` with dimension `dim` replaced by the length of a 0-d or 1-d
+/// integer `index`.
+pub fn index_select(a: &Args) -> Inferred {
+    let (this, index) = (a.tensor("self"), a.tensor("index"));
+    require_integral(index, "index")?;
+    let len = match &index.shape {
+        Some(s) if s.len() > 1 => {
+            return Err(format!(
+                "index must be 0-d or 1-d, got shape {}",
+                shape_str(&index.shape)
+            ));
+        }
+        Some(s) => s.first().copied().unwrap_or(Dim::Static(1)),
+        None => Dim::Dynamic,
+    };
+    let shape = match &this.shape {
+        Some(s) if s.is_empty() => {
+            norm_dim(a.int("dim")?, 0)?;
+            Some(Vec::new())
+        }
+        Some(s) => {
+            let d = norm_dim(a.int("dim")?, s.len())?;
+            let mut s = s.clone();
+            s[d] = len;
+            Some(s)
+        }
+        None => None,
+    };
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: this.dtype,
+    }])
+}
+
+/// `scatter`, `scatter_add`, `scatter_reduce`: `self`'s type; an integer `index` of
+/// `self`'s rank, and a `src` of `self`'s dtype.
+pub fn scatter(a: &Args) -> Inferred {
+    let (this, index) = (a.tensor("self"), a.tensor("index"));
+    require_integral(index, "index")?;
+    if let (Some(r), Some(ri)) = (this.rank(), index.rank()) {
+        norm_dim(a.int("dim")?, r)?;
+        if r.max(1) != ri.max(1) {
+            return Err(format!(
+                "index must have the same rank as self ({r}), got rank {ri}"
+            ));
+        }
+    }
+    if let Some(src) = a.has("src").then(|| a.tensor("src")) {
+        same_dtype(this, src, "self and src")?;
+    }
+    if let Some(r) = a.opt_str("reduce")
+        && !matches!(r, "sum" | "prod" | "mean" | "amax" | "amin")
+    {
+        return Err(format!(
+            "reduce argument must be either sum, prod, mean, amax or amin, got {r}"
+        ));
+    }
+    Ok(vec![this.clone()])
+}
+
+/// `native_group_norm`: the output, and per-(sample, group) mean and rstd.
+pub fn group_norm(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let (n, group) = (a.int("N")?, a.int("group")?);
+    let c = a.int("C")?;
+    if group <= 0 || c % group != 0 {
+        return Err(format!(
+            "expected the number of channels ({c}) to be divisible by the number of groups ({group})"
+        ));
+    }
+    let stats = TensorInfo::new(static_shape(&[n, group], "[N, group]")?, input.dtype);
+    Ok(vec![input.clone(), stats.clone(), stats])
+}
+
+/// `native_group_norm_backward`: the input's grad and the `[C]` grads of weight and bias.
+pub fn group_norm_backward(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let param = TensorInfo::new(static_shape(&[a.int("C")?], "[C]")?, input.dtype);
+    Ok(vec![input.clone(), param.clone(), param])
+}
+
+/// Pointwise losses (`mse_loss`, `smooth_l1_loss`, `binary_cross_entropy_with_logits`):
+/// the broadcast of `self` and `target` with reduction 0 (`none`), else a scalar.
+pub fn loss(a: &Args) -> Inferred {
+    let out = activation(a)?;
+    match a.int("reduction")? {
+        0 => Ok(out),
+        1 | 2 => Ok(vec![TensorInfo::new(Vec::new(), out[0].dtype)]),
+        r => Err(format!("reduction must be 0, 1 or 2, got {r}")),
+    }
+}
+
+/// The backward of a pointwise loss: `self`'s type.
+pub fn loss_backward(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    activation(a)?;
+    Ok(vec![this.clone()])
+}
+
+/// `unbind`: one result per index of `dim`, without that dimension.
+pub fn unbind(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let Some(s) = &this.shape else {
+        return Err("cannot infer the number of results of unbinding an unranked tensor".into());
+    };
+    let d = norm_dim(a.int("dim")?, s.len())?;
+    let Dim::Static(n) = s[d] else {
+        return Err(format!(
+            "cannot infer the number of results: dimension {d} is dynamic"
+        ));
+    };
+    let mut part = s.clone();
+    part.remove(d);
+    Ok(vec![TensorInfo::new(part, this.dtype); n as usize])
+}
+
+/// `new_zeros`: shape `size`, `self`'s dtype unless `dtype` is given.
+pub fn new_factory(a: &Args) -> Inferred {
+    let shape = static_shape(a.ints("size")?, "size")?;
+    let dtype = a.opt_dtype("dtype").unwrap_or(a.tensor("self").dtype);
+    Ok(vec![TensorInfo::new(shape, dtype)])
+}
+
+/// `repeat`: `repeats` has at least `self`'s rank; `self` is aligned right and each dim
+/// multiplied.
+pub fn repeat(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let reps = a.ints("repeats")?;
+    let Some(s) = &this.shape else {
+        return Ok(vec![TensorInfo {
+            shape: None,
+            dtype: this.dtype,
+        }]);
+    };
+    if reps.len() < s.len() {
+        return Err(format!(
+            "number of dimensions of repeat dims ({}) can not be smaller than number of dimensions of tensor ({})",
+            reps.len(),
+            s.len()
+        ));
+    }
+    let lead = reps.len() - s.len();
+    let mut out = Vec::with_capacity(reps.len());
+    for (i, &r) in reps.iter().enumerate() {
+        if r < 0 {
+            return Err(format!("repeats must be non-negative, got {r}"));
+        }
+        out.push(match (i < lead, i.checked_sub(lead).map(|j| s[j])) {
+            (true, _) => Dim::Static(r as u64),
+            (false, Some(Dim::Static(n))) => Dim::Static(n * r as u64),
+            _ => Dim::Dynamic,
+        });
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `slice_backward`: a tensor of `input_sizes` with `grad_output`'s dtype.
+pub fn slice_backward(a: &Args) -> Inferred {
+    let shape = static_shape(a.ints("input_sizes")?, "input_sizes")?;
+    Ok(vec![TensorInfo::new(shape, a.tensor("grad_output").dtype)])
+}
+
+/// `linspace`: `steps` values, the default float dtype unless `dtype` says otherwise.
+pub fn linspace(a: &Args) -> Inferred {
+    let steps = a.int("steps")?;
+    if steps < 0 {
+        return Err(format!("number of steps must be non-negative, got {steps}"));
+    }
+    let dtype = a.opt_dtype("dtype").unwrap_or(DEFAULT_FLOAT);
+    Ok(vec![TensorInfo::of(&[steps as u64], dtype)])
 }

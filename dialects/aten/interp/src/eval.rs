@@ -254,6 +254,11 @@ impl OpArgs<'_> {
         self.bool(name)
     }
 
+    /// Whether the op's schema has an argument called `name`.
+    pub(crate) fn schema_has(&self, name: &str) -> bool {
+        self.schema.arg(name).is_some()
+    }
+
     /// `dtype`, for arguments only some overloads have.
     pub(crate) fn dtype_if(&self, name: &str) -> KResult<Option<DType>> {
         if self.schema.arg(name).is_none() {

@@ -6,8 +6,9 @@
 use crate::eval::OpArgs;
 use crate::kernels::nn::Reduction;
 use crate::kernels::pointwise::{Compare, FloatUnary, GeluApproximate, RoundingMode, SameUnary};
-use crate::kernels::{factory, index, linalg, nn, pointwise as pw, reduce, shape};
+use crate::kernels::{factory, index, lanes, linalg, nn, pointwise as pw, reduce, shape};
 use crate::tensor::{DType, KResult, RuntimeValue, Scalar, Tensor, kerr};
+use joinery_aten::ArgValue;
 
 /// What an op evaluates to: one value per result.
 pub(crate) type Results = KResult<Vec<RuntimeValue>>;
@@ -989,6 +990,264 @@ pub(crate) fn arange(a: &OpArgs) -> Results {
         start,
         a.scalar("end")?,
         step,
+        a.dtype("dtype")?,
+    )?)
+}
+
+// ----- core ops beyond the families above ---------------------------------------------
+
+/// The reduced dims of a reduction: `dim` as a list (`int dim` is one), `None` for all.
+fn reduce_dims(a: &OpArgs) -> KResult<Option<Vec<i64>>> {
+    if a.schema_has("dim") {
+        Ok(match a.value("dim")? {
+            ArgValue::Int(d) => Some(vec![*d]),
+            ArgValue::IntList(v) => Some(v.clone()),
+            _ => None,
+        })
+    } else {
+        Ok(None)
+    }
+}
+
+fn any_all(a: &OpArgs, all: bool) -> Results {
+    one(reduce::any_all(
+        a.tensor("self")?,
+        reduce_dims(a)?.as_deref(),
+        a.bool_if("keepdim")?,
+        all,
+    )?)
+}
+
+pub(crate) fn any(a: &OpArgs) -> Results {
+    any_all(a, false)
+}
+
+pub(crate) fn all(a: &OpArgs) -> Results {
+    any_all(a, true)
+}
+
+pub(crate) fn prod(a: &OpArgs) -> Results {
+    one(reduce::prod(
+        a.tensor("self")?,
+        reduce_dims(a)?.as_deref(),
+        a.bool_if("keepdim")?,
+        a.dtype("dtype")?,
+    )?)
+}
+
+/// `var.dim`: the variance with Bessel's correction when `unbiased`.
+pub(crate) fn var_unbiased(a: &OpArgs) -> Results {
+    let correction = if a.bool("unbiased")? { 1.0 } else { 0.0 };
+    let (var, _) = reduce::var_mean(
+        a.tensor("self")?,
+        a.opt_ints("dim")?.as_deref(),
+        correction,
+        a.bool("keepdim")?,
+    )?;
+    one(var)
+}
+
+pub(crate) fn cumsum(a: &OpArgs) -> Results {
+    one(lanes::cumsum(
+        a.tensor("self")?,
+        a.int("dim")?,
+        a.dtype("dtype")?,
+    )?)
+}
+
+pub(crate) fn sort(a: &OpArgs) -> Results {
+    let (v, i) = lanes::sort(a.tensor("self")?, a.int("dim")?, a.bool("descending")?)?;
+    many([v, i])
+}
+
+pub(crate) fn topk(a: &OpArgs) -> Results {
+    let (v, i) = lanes::topk(
+        a.tensor("self")?,
+        a.int("k")?,
+        a.int("dim")?,
+        a.bool("largest")?,
+    )?;
+    many([v, i])
+}
+
+pub(crate) fn flip(a: &OpArgs) -> Results {
+    one(lanes::flip(a.tensor("self")?, &a.ints("dims")?)?)
+}
+
+pub(crate) fn unbind(a: &OpArgs) -> Results {
+    many(shape::unbind(a.tensor("self")?, a.int("dim")?)?)
+}
+
+pub(crate) fn triu(a: &OpArgs) -> Results {
+    one(shape::triangle(
+        a.tensor("self")?,
+        a.int("diagonal")?,
+        true,
+    )?)
+}
+
+pub(crate) fn tril(a: &OpArgs) -> Results {
+    one(shape::triangle(
+        a.tensor("self")?,
+        a.int("diagonal")?,
+        false,
+    )?)
+}
+
+pub(crate) fn repeat(a: &OpArgs) -> Results {
+    one(index::repeat(a.tensor("self")?, &a.ints("repeats")?)?)
+}
+
+pub(crate) fn constant_pad_nd(a: &OpArgs) -> Results {
+    one(shape::constant_pad(
+        a.tensor("self")?,
+        &a.ints("pad")?,
+        a.scalar("value")?,
+    )?)
+}
+
+/// `slice_backward`: zeros of `input_sizes` with the gradient written into the slice.
+pub(crate) fn slice_backward(a: &OpArgs) -> Results {
+    let grad = a.tensor("grad_output")?;
+    let zeros = factory::full(&a.ints("input_sizes")?, Scalar::Int(0), grad.dtype())?;
+    one(shape::view_scatter(&zeros, grad, |x| {
+        shape::slice(
+            x,
+            a.int("dim")?,
+            Some(a.int("start")?),
+            Some(a.int("end")?),
+            a.int("step")?,
+        )
+    })?)
+}
+
+pub(crate) fn index_select(a: &OpArgs) -> Results {
+    one(index::index_select(
+        a.tensor("self")?,
+        a.int("dim")?,
+        a.tensor("index")?,
+    )?)
+}
+
+fn scatter_with(
+    a: &OpArgs,
+    src: index::ScatterSource,
+    reduce: index::ScatterReduce,
+    include_self: bool,
+) -> Results {
+    one(index::scatter(
+        a.tensor("self")?,
+        a.int("dim")?,
+        a.tensor("index")?,
+        src,
+        reduce,
+        include_self,
+    )?)
+}
+
+pub(crate) fn scatter_src(a: &OpArgs) -> Results {
+    let src = index::ScatterSource::Tensor(a.tensor("src")?);
+    scatter_with(a, src, index::ScatterReduce::Replace, true)
+}
+
+pub(crate) fn scatter_value(a: &OpArgs) -> Results {
+    let src = index::ScatterSource::Value(a.scalar("value")?);
+    scatter_with(a, src, index::ScatterReduce::Replace, true)
+}
+
+pub(crate) fn scatter_add(a: &OpArgs) -> Results {
+    let src = index::ScatterSource::Tensor(a.tensor("src")?);
+    scatter_with(a, src, index::ScatterReduce::Sum, true)
+}
+
+pub(crate) fn scatter_reduce(a: &OpArgs) -> Results {
+    let src = index::ScatterSource::Tensor(a.tensor("src")?);
+    let reduce = index::ScatterReduce::parse(a.str("reduce")?)?;
+    scatter_with(a, src, reduce, a.bool("include_self")?)
+}
+
+fn loss_of(a: &OpArgs, loss: nn::PointwiseLoss) -> Results {
+    one(nn::pointwise_loss(
+        a.tensor("self")?,
+        a.tensor("target")?,
+        Reduction::from_i64(a.int("reduction")?)?,
+        loss,
+    )?)
+}
+
+fn loss_backward_of(a: &OpArgs, loss: nn::PointwiseLoss) -> Results {
+    one(nn::pointwise_loss_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+        a.tensor("target")?,
+        Reduction::from_i64(a.int("reduction")?)?,
+        loss,
+    )?)
+}
+
+pub(crate) fn mse_loss(a: &OpArgs) -> Results {
+    loss_of(a, nn::PointwiseLoss::Mse)
+}
+
+pub(crate) fn mse_loss_backward(a: &OpArgs) -> Results {
+    loss_backward_of(a, nn::PointwiseLoss::Mse)
+}
+
+pub(crate) fn smooth_l1_loss(a: &OpArgs) -> Results {
+    let beta = a.float("beta")?;
+    loss_of(a, nn::PointwiseLoss::SmoothL1 { beta })
+}
+
+pub(crate) fn smooth_l1_loss_backward(a: &OpArgs) -> Results {
+    let beta = a.float("beta")?;
+    loss_backward_of(a, nn::PointwiseLoss::SmoothL1 { beta })
+}
+
+fn group_norm_shape(a: &OpArgs) -> KResult<nn::GroupNormShape> {
+    let size = |name: &str| -> KResult<usize> {
+        usize::try_from(a.int(name)?).or_else(|_| kerr(format!("{name} must be non-negative")))
+    };
+    Ok(nn::GroupNormShape {
+        n: size("N")?,
+        c: size("C")?,
+        hxw: size("HxW")?,
+        group: size("group")?,
+    })
+}
+
+pub(crate) fn native_group_norm(a: &OpArgs) -> Results {
+    let (out, mean, rstd) = nn::native_group_norm(
+        a.tensor("input")?,
+        a.opt_tensor("weight")?,
+        a.opt_tensor("bias")?,
+        group_norm_shape(a)?,
+        a.float("eps")?,
+    )?;
+    many([out, mean, rstd])
+}
+
+pub(crate) fn native_group_norm_backward(a: &OpArgs) -> Results {
+    optional(nn::native_group_norm_backward(
+        a.tensor("grad_out")?,
+        a.tensor("input")?,
+        a.tensor("mean")?,
+        a.tensor("rstd")?,
+        a.opt_tensor("weight")?,
+        group_norm_shape(a)?,
+        a.mask3("output_mask")?,
+    )?)
+}
+
+pub(crate) fn new_zeros(a: &OpArgs) -> Results {
+    let dtype = a.dtype("dtype")?.unwrap_or(a.tensor("self")?.dtype());
+    one(factory::full(&a.ints("size")?, Scalar::Int(0), dtype)?)
+}
+
+pub(crate) fn linspace(a: &OpArgs) -> Results {
+    one(factory::linspace(
+        a.scalar("start")?,
+        a.scalar("end")?,
+        a.int("steps")?,
         a.dtype("dtype")?,
     )?)
 }

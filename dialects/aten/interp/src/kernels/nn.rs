@@ -1196,3 +1196,220 @@ pub fn native_dropout_backward(grad: &Tensor, mask: &Tensor, scale: f64) -> KRes
     })?;
     Ok(Tensor::from_f64(r, grad.dtype()))
 }
+
+/// The `(N, C, HxW, group)` layout of a group-norm input.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupNormShape {
+    pub n: usize,
+    pub c: usize,
+    pub hxw: usize,
+    pub group: usize,
+}
+
+impl GroupNormShape {
+    fn check(self, x: &Tensor) -> KResult<()> {
+        if self.group == 0 || self.c % self.group != 0 {
+            return kerr(format!(
+                "group_norm: the number of channels ({}) must be divisible by the number of groups ({})",
+                self.c, self.group
+            ));
+        }
+        if x.len() != self.n * self.c * self.hxw {
+            return kerr(format!(
+                "group_norm: input of shape {:?} does not hold N * C * HxW = {} * {} * {} elements",
+                x.shape(),
+                self.n,
+                self.c,
+                self.hxw
+            ));
+        }
+        Ok(())
+    }
+
+    /// Elements per (sample, group).
+    fn per_group(self) -> usize {
+        self.c / self.group * self.hxw
+    }
+
+    /// The channel of flat element `i`.
+    fn channel(self, i: usize) -> usize {
+        i / self.hxw % self.c
+    }
+}
+
+fn per_channel(t: Option<&Tensor>, c: usize, what: &str) -> KResult<Option<Vec<f64>>> {
+    match t {
+        Some(t) if t.len() != c => kerr(format!(
+            "group_norm: expected {what} of {c} elements, got shape {:?}",
+            t.shape()
+        )),
+        Some(t) => Ok(Some(t.to_f64().iter().copied().collect())),
+        None => Ok(None),
+    }
+}
+
+/// `aten.native_group_norm`: returns `(output, mean, rstd)`, the statistics of shape
+/// `[N, group]` (biased variance).
+pub fn native_group_norm(
+    x: &Tensor,
+    weight: Option<&Tensor>,
+    bias: Option<&Tensor>,
+    s: GroupNormShape,
+    eps: f64,
+) -> KResult<(Tensor, Tensor, Tensor)> {
+    expect_float(x, "group_norm input")?;
+    s.check(x)?;
+    let w = per_channel(weight, s.c, "weight")?;
+    let b = per_channel(bias, s.c, "bias")?;
+    let xs: Vec<f64> = x.to_f64().iter().copied().collect();
+    let m = s.per_group();
+    let (mut out, mut means, mut rstds) = (vec![0.0; xs.len()], Vec::new(), Vec::new());
+    for (g, chunk) in xs.chunks(m.max(1)).enumerate().take(s.n * s.group) {
+        let mean = chunk.iter().sum::<f64>() / m as f64;
+        let var = chunk.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m as f64;
+        let rstd = 1.0 / (var + eps).sqrt();
+        for (k, v) in chunk.iter().enumerate() {
+            let i = g * m + k;
+            let c = s.channel(i);
+            let y = (v - mean) * rstd;
+            out[i] = y * w.as_ref().map_or(1.0, |w| w[c]) + b.as_ref().map_or(0.0, |b| b[c]);
+        }
+        means.push(mean);
+        rstds.push(rstd);
+    }
+    let dt = x.dtype();
+    Ok((
+        Tensor::from_vec_f64(x.shape(), out, dt),
+        Tensor::from_vec_f64(&[s.n, s.group], means, dt),
+        Tensor::from_vec_f64(&[s.n, s.group], rstds, dt),
+    ))
+}
+
+/// `aten.native_group_norm_backward`: the grads of input, weight and bias (each only
+/// when `mask` asks for it).
+pub fn native_group_norm_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    mean: &Tensor,
+    rstd: &Tensor,
+    weight: Option<&Tensor>,
+    s: GroupNormShape,
+    mask: [bool; 3],
+) -> KResult<[Option<Tensor>; 3]> {
+    expect_float(x, "group_norm input")?;
+    s.check(x)?;
+    if grad.shape() != x.shape() {
+        return kerr(format!(
+            "group_norm backward: grad_out of shape {:?} must have the input's shape {:?}",
+            grad.shape(),
+            x.shape()
+        ));
+    }
+    if mean.len() != s.n * s.group || rstd.len() != s.n * s.group {
+        return kerr("group_norm backward: mean and rstd must hold N * group elements");
+    }
+    let w = per_channel(weight, s.c, "weight")?;
+    let (xs, gs): (Vec<f64>, Vec<f64>) = (
+        x.to_f64().iter().copied().collect(),
+        grad.to_f64().iter().copied().collect(),
+    );
+    let (mu, rs): (Vec<f64>, Vec<f64>) = (
+        mean.to_f64().iter().copied().collect(),
+        rstd.to_f64().iter().copied().collect(),
+    );
+    let m = s.per_group();
+    let mut dx = vec![0.0; xs.len()];
+    let (mut dw, mut db) = (vec![0.0; s.c], vec![0.0; s.c]);
+    for g in 0..s.n * s.group {
+        let range = g * m..(g + 1) * m;
+        let xhat = |i: usize| (xs[i] - mu[g]) * rs[g];
+        let dxhat = |i: usize| gs[i] * w.as_ref().map_or(1.0, |w| w[s.channel(i)]);
+        let sum_d: f64 = range.clone().map(dxhat).sum();
+        let sum_dx: f64 = range.clone().map(|i| dxhat(i) * xhat(i)).sum();
+        for i in range {
+            dx[i] = rs[g] / m as f64 * (m as f64 * dxhat(i) - sum_d - xhat(i) * sum_dx);
+            dw[s.channel(i)] += gs[i] * xhat(i);
+            db[s.channel(i)] += gs[i];
+        }
+    }
+    let dt = x.dtype();
+    let wdt = weight.map_or(dt, Tensor::dtype);
+    Ok([
+        mask[0].then(|| Tensor::from_vec_f64(x.shape(), dx, dt)),
+        mask[1].then(|| Tensor::from_vec_f64(&[s.c], dw, wdt)),
+        mask[2].then(|| Tensor::from_vec_f64(&[s.c], db, wdt)),
+    ])
+}
+
+/// A pointwise loss: its value and its derivative in `self` at one difference
+/// `d = self - target`.
+#[derive(Clone, Copy, Debug)]
+pub enum PointwiseLoss {
+    /// `d^2`.
+    Mse,
+    /// `0.5 d^2 / beta` below `beta`, `|d| - 0.5 beta` above.
+    SmoothL1 { beta: f64 },
+}
+
+impl PointwiseLoss {
+    fn value(self, d: f64) -> f64 {
+        match self {
+            PointwiseLoss::Mse => d * d,
+            PointwiseLoss::SmoothL1 { beta } if d.abs() < beta => 0.5 * d * d / beta,
+            PointwiseLoss::SmoothL1 { beta } => d.abs() - 0.5 * beta,
+        }
+    }
+
+    fn derivative(self, d: f64) -> f64 {
+        match self {
+            PointwiseLoss::Mse => 2.0 * d,
+            PointwiseLoss::SmoothL1 { beta } if d.abs() < beta => d / beta,
+            PointwiseLoss::SmoothL1 { .. } => d.signum() * f64::from(u8::from(d != 0.0)),
+        }
+    }
+}
+
+/// The elementwise differences `self - target` (broadcast) and their shape.
+fn differences(x: &Tensor, target: &Tensor) -> KResult<(ArrayD<f64>, DType)> {
+    expect_float(x, "loss input")?;
+    let dtype = x.dtype().promote(target.dtype());
+    Ok((
+        super::map2(&x.to_f64(), &target.to_f64(), |a, b| a - b)?,
+        dtype,
+    ))
+}
+
+/// `aten.mse_loss` / `aten.smooth_l1_loss`: the loss per element, or its mean or sum.
+pub fn pointwise_loss(
+    x: &Tensor,
+    target: &Tensor,
+    reduction: Reduction,
+    loss: PointwiseLoss,
+) -> KResult<Tensor> {
+    let (d, dtype) = differences(x, target)?;
+    let l = d.mapv(|v| loss.value(v));
+    let n = l.len() as f64;
+    Ok(match reduction {
+        Reduction::None => Tensor::from_f64(l, dtype),
+        Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], dtype),
+        Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], dtype),
+    })
+}
+
+/// The backward of [`pointwise_loss`] in `self`.
+pub fn pointwise_loss_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    target: &Tensor,
+    reduction: Reduction,
+    loss: PointwiseLoss,
+) -> KResult<Tensor> {
+    let (d, dtype) = differences(x, target)?;
+    let scale = match reduction {
+        Reduction::Mean => 1.0 / d.len() as f64,
+        _ => 1.0,
+    };
+    let local = d.mapv(|v| loss.derivative(v) * scale);
+    let g = super::map2(&local, &grad.to_f64(), |l, g| l * g)?;
+    Ok(Tensor::from_f64(g, dtype))
+}
