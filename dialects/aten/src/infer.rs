@@ -1708,12 +1708,17 @@ pub fn convolution_backward(a: &Args) -> Inferred {
     ])
 }
 
-/// The output shape of `max_pool2d_with_indices` (PyTorch's `pooling_output_shape`).
+/// The output shape of `max_pool2d_with_indices` and `avg_pool2d` (PyTorch's
+/// `pooling_output_shape`; `avg_pool2d` has no dilation).
 fn pool_output(a: &Args, this: &TensorInfo) -> Result<Shape, String> {
     let kernel = spatial_param(a, "kernel_size", 2, None)?;
     let stride = spatial_param(a, "stride", 2, Some(&kernel))?;
     let padding = spatial_param(a, "padding", 2, None)?;
-    let dilation = spatial_param(a, "dilation", 2, None)?;
+    let dilation = if a.has("dilation") {
+        spatial_param(a, "dilation", 2, None)?
+    } else {
+        vec![1, 1]
+    };
     let ceil = a.opt_bool("ceil_mode").unwrap_or(false);
     for i in 0..2 {
         if kernel[i] <= 0 || stride[i] <= 0 || dilation[i] <= 0 {
@@ -2165,4 +2170,193 @@ pub fn linspace(a: &Args) -> Inferred {
     }
     let dtype = a.opt_dtype("dtype").unwrap_or(DEFAULT_FLOAT);
     Ok(vec![TensorInfo::of(&[steps as u64], dtype)])
+}
+
+/// `avg_pool2d`: the pooled shape, `self`'s float dtype.
+pub fn avg_pool2d(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    if let Some(d) = a.opt_int("divisor_override")
+        && d == 0
+    {
+        return Err("divisor must be not zero".into());
+    }
+    Ok(vec![TensorInfo {
+        shape: pool_output(a, this)?,
+        dtype: this.dtype,
+    }])
+}
+
+/// `avg_pool2d_backward`: `self`'s type; `grad_output` has the pooled shape.
+pub fn avg_pool2d_backward(a: &Args) -> Inferred {
+    let (grad, this) = (a.tensor("grad_output"), a.tensor("self"));
+    let out = pool_output(a, this)?;
+    if !shapes_agree(&grad.shape, &out) {
+        return Err(format!(
+            "grad_output of shape {} must have the pooling output shape {}",
+            shape_str(&grad.shape),
+            shape_str(&out)
+        ));
+    }
+    Ok(vec![this.clone()])
+}
+
+/// `_adaptive_avg_pool2d`: the last two dims become `output_size`.
+pub fn adaptive_avg_pool2d(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    let size = a.ints("output_size")?;
+    if size.len() != 2 || size.iter().any(|&n| n < 0) {
+        return Err(format!(
+            "output_size must be 2 non-negative sizes, got {}",
+            list_str(size)
+        ));
+    }
+    let shape = match ranked(this, "self", &[3, 4])? {
+        Some(s) => {
+            let mut s = s.to_vec();
+            let r = s.len();
+            s[r - 2] = Dim::Static(size[0] as u64);
+            s[r - 1] = Dim::Static(size[1] as u64);
+            Some(s)
+        }
+        None => None,
+    };
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: this.dtype,
+    }])
+}
+
+/// `_adaptive_avg_pool2d_backward`: `self`'s type.
+pub fn adaptive_avg_pool2d_backward(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    same_dtype(a.tensor("grad_output"), this, "grad_output and self")?;
+    Ok(vec![this.clone()])
+}
+
+/// `reflection_pad{1,2}d` / `replication_pad2d`: the last `padding.len() / 2` dims grow by
+/// their (before, after) pairs (last dim first); reflection pads stay below the dim size.
+pub fn index_pad(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let pad = a.ints("padding")?;
+    let k = pad.len() / 2;
+    let Some(s) = ranked(this, "self", &[k + 1, k + 2])? else {
+        return Ok(vec![this.clone()]);
+    };
+    let reflect = a.schema.name.starts_with("reflection");
+    let mut out = s.to_vec();
+    for (i, pair) in pad.chunks(2).enumerate() {
+        let d = s.len() - 1 - i;
+        if let Dim::Static(n) = s[d] {
+            let n = n as i64;
+            if reflect && (pair[0] >= n || pair[1] >= n) {
+                return Err(format!(
+                    "padding ({}, {}) must be below the input size {n} of dimension {d}",
+                    pair[0], pair[1]
+                ));
+            }
+            let m = n + pair[0] + pair[1];
+            if m <= 0 || (!reflect && n == 0) {
+                return Err(format!("the padded size of dimension {d} is {m}"));
+            }
+            out[d] = Dim::Static(m as u64);
+        }
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `upsample_nearest2d.vec` / `upsample_bilinear2d.vec`: the last two dims become
+/// `output_size`, or `floor(size * scale)` with `scale_factors`; exactly one is given.
+pub fn upsample2d(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let sizes = a.opt_ints("output_size");
+    let scales = match a.value("scale_factors") {
+        ArgValue::FloatList(v) => Some(v.clone()),
+        _ => None,
+    };
+    let Some(s) = ranked(input, "input", &[3, 4])? else {
+        return Ok(vec![input.clone()]);
+    };
+    let mut out = s.to_vec();
+    let r = out.len();
+    match (sizes, scales) {
+        (Some(sz), None) if sz.len() == 2 && sz.iter().all(|&n| n > 0) => {
+            out[r - 2] = Dim::Static(sz[0] as u64);
+            out[r - 1] = Dim::Static(sz[1] as u64);
+        }
+        (None, Some(sc)) if sc.len() == 2 && sc.iter().all(|&f| f > 0.0) => {
+            for i in 0..2 {
+                if let Dim::Static(n) = s[r - 2 + i] {
+                    out[r - 2 + i] = Dim::Static((n as f64 * sc[i]).floor() as u64);
+                }
+            }
+        }
+        _ => {
+            return Err(
+                "exactly one of output_size (2 positive sizes) and scale_factors (2 positive factors) must be given"
+                    .into(),
+            );
+        }
+    }
+    Ok(vec![TensorInfo::new(out, input.dtype)])
+}
+
+/// `diagonal`: `self` without `dim1` and `dim2`, plus the length of the diagonal at
+/// `offset`.
+pub fn diagonal(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let Some(s) = &this.shape else {
+        return Ok(vec![this.clone()]);
+    };
+    if s.len() < 2 {
+        return Err(format!(
+            "diagonal needs at least 2 dimensions, got shape {}",
+            shape_str(&this.shape)
+        ));
+    }
+    let (d1, d2) = (
+        norm_dim(a.int("dim1")?, s.len())?,
+        norm_dim(a.int("dim2")?, s.len())?,
+    );
+    if d1 == d2 {
+        return Err(format!(
+            "diagonal dimensions cannot be identical {d1}, {d2}"
+        ));
+    }
+    let offset = a.int("offset")?;
+    let len = match (s[d1], s[d2]) {
+        (Dim::Static(n1), Dim::Static(n2)) => {
+            let (n1, n2) = (n1 as i64, n2 as i64);
+            let l = if offset >= 0 {
+                n1.min(n2 - offset)
+            } else {
+                (n1 + offset).min(n2)
+            };
+            Dim::Static(l.max(0) as u64)
+        }
+        _ => Dim::Dynamic,
+    };
+    let mut out: Vec<Dim> = s
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != d1 && i != d2)
+        .map(|(_, &d)| d)
+        .collect();
+    out.push(len);
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `masked_scatter`: `self` and a bool `mask` broadcast to `self`'s shape; `source` of
+/// `self`'s dtype.
+pub fn masked_scatter(a: &Args) -> Inferred {
+    let (this, mask, source) = (a.tensor("self"), a.tensor("mask"), a.tensor("source"));
+    require_bool(mask, "mask")?;
+    same_dtype(this, source, "self and source")?;
+    let shape = broadcast(&[&this.shape, &mask.shape])?;
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: this.dtype,
+    }])
 }

@@ -812,6 +812,21 @@ pub(crate) fn batch_norm(a: &OpArgs) -> Results {
     many([out.output, out.save_mean, out.save_invstd])
 }
 
+/// `_native_batch_norm_legit.no_stats`: batch norm without running statistics.
+pub(crate) fn batch_norm_no_stats(a: &OpArgs) -> Results {
+    let out = nn::batch_norm(
+        a.tensor("input")?,
+        a.opt_tensor("weight")?,
+        a.opt_tensor("bias")?,
+        None,
+        None,
+        a.bool("training")?,
+        a.float("momentum")?,
+        a.float("eps")?,
+    )?;
+    many([out.output, out.save_mean, out.save_invstd])
+}
+
 pub(crate) fn batch_norm_no_training(a: &OpArgs) -> Results {
     let out = batch_norm_outputs(a, false)?;
     many([out.output, out.save_mean, out.save_invstd])
@@ -1249,5 +1264,117 @@ pub(crate) fn linspace(a: &OpArgs) -> Results {
         a.scalar("end")?,
         a.int("steps")?,
         a.dtype("dtype")?,
+    )?)
+}
+
+// ----- average pooling ----------------------------------------------------------------
+
+fn avg_params(a: &OpArgs) -> KResult<(nn::PoolParams, nn::AvgPoolParams)> {
+    Ok((
+        nn::PoolParams {
+            kernel_size: a.ints("kernel_size")?,
+            stride: a.ints("stride")?,
+            padding: a.ints("padding")?,
+            dilation: vec![1, 1],
+            ceil_mode: a.bool("ceil_mode")?,
+        },
+        nn::AvgPoolParams {
+            count_include_pad: a.bool("count_include_pad")?,
+            divisor_override: a.opt_int("divisor_override")?,
+        },
+    ))
+}
+
+pub(crate) fn avg_pool2d(a: &OpArgs) -> Results {
+    let (pp, ap) = avg_params(a)?;
+    one(nn::avg_pool2d(a.tensor("self")?, &pp, ap)?)
+}
+
+pub(crate) fn avg_pool2d_backward(a: &OpArgs) -> Results {
+    let (pp, ap) = avg_params(a)?;
+    one(nn::avg_pool2d_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+        &pp,
+        ap,
+    )?)
+}
+
+pub(crate) fn adaptive_avg_pool2d(a: &OpArgs) -> Results {
+    one(nn::adaptive_avg_pool2d(
+        a.tensor("self")?,
+        &a.ints("output_size")?,
+    )?)
+}
+
+pub(crate) fn adaptive_avg_pool2d_backward(a: &OpArgs) -> Results {
+    one(nn::adaptive_avg_pool2d_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+    )?)
+}
+
+pub(crate) fn reflection_pad(a: &OpArgs) -> Results {
+    one(index::index_pad(
+        a.tensor("self")?,
+        &a.ints("padding")?,
+        true,
+    )?)
+}
+
+pub(crate) fn replication_pad(a: &OpArgs) -> Results {
+    one(index::index_pad(
+        a.tensor("self")?,
+        &a.ints("padding")?,
+        false,
+    )?)
+}
+
+fn upsample(a: &OpArgs, mode: nn::Upsample) -> Results {
+    let scales = match a.value("scale_factors")? {
+        ArgValue::FloatList(v) => Some(v.clone()),
+        _ => None,
+    };
+    one(nn::upsample2d(
+        a.tensor("input")?,
+        a.opt_ints("output_size")?.as_deref(),
+        scales.as_deref(),
+        mode,
+    )?)
+}
+
+pub(crate) fn upsample_nearest2d(a: &OpArgs) -> Results {
+    upsample(a, nn::Upsample::Nearest)
+}
+
+pub(crate) fn upsample_bilinear2d(a: &OpArgs) -> Results {
+    let align_corners = a.bool("align_corners")?;
+    upsample(a, nn::Upsample::Bilinear { align_corners })
+}
+
+pub(crate) fn diagonal(a: &OpArgs) -> Results {
+    one(index::diagonal(
+        a.tensor("self")?,
+        a.int("offset")?,
+        a.int("dim1")?,
+        a.int("dim2")?,
+    )?)
+}
+
+pub(crate) fn masked_scatter(a: &OpArgs) -> Results {
+    one(index::masked_scatter(
+        a.tensor("self")?,
+        a.tensor("mask")?,
+        a.tensor("source")?,
+    )?)
+}
+
+pub(crate) fn binary_cross_entropy_with_logits(a: &OpArgs) -> Results {
+    one(nn::binary_cross_entropy_with_logits(
+        a.tensor("self")?,
+        a.tensor("target")?,
+        a.opt_tensor("weight")?,
+        a.opt_tensor("pos_weight")?,
+        Reduction::from_i64(a.int("reduction")?)?,
     )?)
 }

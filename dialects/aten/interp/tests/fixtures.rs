@@ -57,6 +57,14 @@ fn attribute(ctx: &mut Context, kind: &str, value: &str) -> Attribute {
                 .collect();
             ctx.array_attr(items)
         }
+        "floats" => {
+            let f64_ty = ctx.float_type(joinery_ir::FloatKind::F64);
+            let items = list(value)
+                .iter()
+                .map(|v| ctx.float_attr(v.parse().expect("float"), f64_ty))
+                .collect();
+            ctx.array_attr(items)
+        }
         "bools" => {
             let items = list(value)
                 .iter()

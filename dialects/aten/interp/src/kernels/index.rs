@@ -468,3 +468,131 @@ pub fn scatter(
     let arr = ArrayD::from_shape_vec(IxDyn(x.shape()), out).expect("self's shape");
     Ok(Tensor::from_f64(arr, x.dtype()))
 }
+
+/// `aten.reflection_pad*` (`reflect`) / `aten.replication_pad*`: pads the last
+/// `padding.len() / 2` dims by (before, after) pairs (last dim first) with the input
+/// mirrored at its edges (edge not repeated) or with the edge repeated.
+pub fn index_pad(x: &Tensor, padding: &[i64], reflect: bool) -> KResult<Tensor> {
+    let k = padding.len() / 2;
+    if padding.len() % 2 != 0 || x.ndim() < k + 1 {
+        return kerr(format!(
+            "padding {padding:?} needs an even length and an input of rank at least {}",
+            k + 1
+        ));
+    }
+    let r = x.ndim();
+    let mut before = vec![0i64; r];
+    let mut shape = x.shape().to_vec();
+    for (i, pair) in padding.chunks(2).enumerate() {
+        let d = r - 1 - i;
+        let n = x.shape()[d] as i64;
+        if reflect && (pair[0] >= n || pair[1] >= n) {
+            return kerr(format!(
+                "Argument #4: Padding size should be less than the corresponding input dimension, but got: padding ({}, {}) at dimension {d} of input {:?}",
+                pair[0],
+                pair[1],
+                x.shape()
+            ));
+        }
+        let m = n + pair[0] + pair[1];
+        if m <= 0 || n == 0 {
+            return kerr(format!("padding: the padded size of dimension {d} is {m}"));
+        }
+        before[d] = pair[0];
+        shape[d] = m as usize;
+    }
+    let xs = strides(x.shape());
+    let offsets: Vec<usize> = (0..shape.iter().product())
+        .map(|flat| {
+            let at = unravel(flat, &shape);
+            at.iter()
+                .enumerate()
+                .map(|(d, &o)| {
+                    let n = x.shape()[d] as i64;
+                    let i = o as i64 - before[d];
+                    let i = if reflect {
+                        let i = i.abs();
+                        if i >= n { 2 * (n - 1) - i } else { i }
+                    } else {
+                        i.clamp(0, n - 1)
+                    };
+                    i as usize * xs[d]
+                })
+                .sum()
+        })
+        .collect();
+    Ok(take(x, &offsets, &shape))
+}
+
+/// `aten.diagonal`: the elements `x[.., i, .., i + offset, ..]` of dims `dim1` and `dim2`,
+/// as a last dimension.
+pub fn diagonal(x: &Tensor, offset: i64, dim1: i64, dim2: i64) -> KResult<Tensor> {
+    if x.ndim() < 2 {
+        return kerr("diagonal: the input needs at least 2 dimensions");
+    }
+    let (d1, d2) = (norm_dim(dim1, x.ndim())?, norm_dim(dim2, x.ndim())?);
+    if d1 == d2 {
+        return kerr(format!(
+            "diagonal dimensions cannot be identical {dim1}, {dim2}"
+        ));
+    }
+    let (n1, n2) = (x.shape()[d1] as i64, x.shape()[d2] as i64);
+    let len = if offset >= 0 {
+        n1.min(n2 - offset)
+    } else {
+        (n1 + offset).min(n2)
+    }
+    .max(0);
+    let (start1, start2) = if offset >= 0 {
+        (0, offset)
+    } else {
+        (-offset, 0)
+    };
+    let kept: Vec<usize> = (0..x.ndim()).filter(|&d| d != d1 && d != d2).collect();
+    let mut shape: Vec<usize> = kept.iter().map(|&d| x.shape()[d]).collect();
+    shape.push(len as usize);
+    let xs = strides(x.shape());
+    let offsets: Vec<usize> = (0..shape.iter().product())
+        .map(|flat| {
+            let at = unravel(flat, &shape);
+            let i = at[at.len() - 1] as i64;
+            let base: usize = kept.iter().zip(&at).map(|(&d, &a)| a * xs[d]).sum();
+            base + (start1 + i) as usize * xs[d1] + (start2 + i) as usize * xs[d2]
+        })
+        .collect();
+    Ok(take(x, &offsets, &shape))
+}
+
+/// `aten.masked_scatter`: `x` with the positions where `mask` (broadcast) is true taking
+/// the elements of `source` in order.
+pub fn masked_scatter(x: &Tensor, mask: &Tensor, source: &Tensor) -> KResult<Tensor> {
+    if mask.dtype() != DType::Bool {
+        return kerr("masked_scatter: mask must be a bool tensor");
+    }
+    if source.dtype() != x.dtype() {
+        return kerr(format!(
+            "masked_scatter: expected self and source to have the same dtype, got {} and {}",
+            x.dtype(),
+            source.dtype()
+        ));
+    }
+    let shape = super::broadcast_shapes(x.shape(), mask.shape())?;
+    let x = super::shape::broadcast_to(x, &shape)?;
+    let mask = super::shape::broadcast_to(mask, &shape)?;
+    let src: Vec<f64> = source.to_f64().iter().copied().collect();
+    let mut next = 0;
+    let mut out: Vec<f64> = x.to_f64().iter().copied().collect();
+    for (v, &m) in out.iter_mut().zip(mask.to_bool().iter()) {
+        if m {
+            let Some(&s) = src.get(next) else {
+                return kerr(
+                    "masked_scatter: the number of true elements of mask exceeds the number of elements of source",
+                );
+            };
+            *v = s;
+            next += 1;
+        }
+    }
+    let arr = ArrayD::from_shape_vec(IxDyn(&shape), out).expect("broadcast shape");
+    Ok(Tensor::from_f64(arr, x.dtype()))
+}

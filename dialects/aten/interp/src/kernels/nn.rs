@@ -1413,3 +1413,330 @@ pub fn pointwise_loss_backward(
     let g = super::map2(&local, &grad.to_f64(), |l, g| l * g)?;
     Ok(Tensor::from_f64(g, dtype))
 }
+
+/// The parameters of `avg_pool2d` beyond the window's.
+#[derive(Clone, Copy, Debug)]
+pub struct AvgPoolParams {
+    pub count_include_pad: bool,
+    pub divisor_override: Option<i64>,
+}
+
+/// The input rows and columns an `avg_pool2d` output element averages, and its divisor
+/// (PyTorch's CPU kernel: the window clipped to the padded input counts the padding, the
+/// window clipped to the input does not).
+fn avg_window(
+    g: &Pool,
+    ap: AvgPoolParams,
+    oy: usize,
+    ox: usize,
+) -> (std::ops::Range<usize>, std::ops::Range<usize>, f64) {
+    let clip = |o: usize, i: usize, size: usize| {
+        let start = (o * g.s[i]) as i64 - g.p[i] as i64;
+        let end = (start + g.k[i] as i64).min((size + g.p[i]) as i64);
+        let padded = end - start;
+        (
+            start.max(0) as usize,
+            end.min(size as i64).max(0) as usize,
+            padded,
+        )
+    };
+    let (y0, y1, ph) = clip(oy, 0, g.h);
+    let (x0, x1, pw) = clip(ox, 1, g.w);
+    let divisor = match ap.divisor_override {
+        Some(d) => d as f64,
+        None if ap.count_include_pad => (ph * pw) as f64,
+        None => (y1.saturating_sub(y0) * x1.saturating_sub(x0)) as f64,
+    };
+    (y0..y1.max(y0), x0..x1.max(x0), divisor)
+}
+
+fn check_divisor(ap: AvgPoolParams) -> KResult<()> {
+    if ap.divisor_override == Some(0) {
+        return kerr("avg_pool2d: divisor must be not zero");
+    }
+    Ok(())
+}
+
+/// `aten.avg_pool2d`: the mean of each window (see [`avg_window`] for the divisor).
+pub fn avg_pool2d(x: &Tensor, pp: &PoolParams, ap: AvgPoolParams) -> KResult<Tensor> {
+    expect_float(x, "avg_pool2d input")?;
+    check_divisor(ap)?;
+    let g = pool_geom(x, pp)?;
+    let xs = flat(x);
+    let plane = g.h * g.w;
+    let mut out = Vec::with_capacity(g.lead * g.oh * g.ow);
+    for l in 0..g.lead {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let (ys, xr, divisor) = avg_window(&g, ap, oy, ox);
+                let sum: f64 = ys
+                    .flat_map(|y| xr.clone().map(move |xx| y * g.w + xx))
+                    .map(|off| xs[l * plane + off])
+                    .sum();
+                out.push(sum / divisor);
+            }
+        }
+    }
+    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
+    shape.extend([g.oh, g.ow]);
+    Ok(Tensor::from_vec_f64(&shape, out, x.dtype()))
+}
+
+/// `aten.avg_pool2d_backward`: each output gradient spread evenly over its window.
+pub fn avg_pool2d_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    pp: &PoolParams,
+    ap: AvgPoolParams,
+) -> KResult<Tensor> {
+    check_divisor(ap)?;
+    let g = pool_geom(x, pp)?;
+    let mut out_shape = x.shape()[..x.ndim() - 2].to_vec();
+    out_shape.extend([g.oh, g.ow]);
+    if grad.shape() != out_shape {
+        return kerr(format!(
+            "avg_pool2d_backward: grad_output must have shape {out_shape:?}, got {:?}",
+            grad.shape()
+        ));
+    }
+    let gs = flat(grad);
+    let plane = g.h * g.w;
+    let mut gx = vec![0.0; x.len()];
+    for l in 0..g.lead {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let (ys, xr, divisor) = avg_window(&g, ap, oy, ox);
+                let share = gs[(l * g.oh + oy) * g.ow + ox] / divisor;
+                for y in ys {
+                    for xx in xr.clone() {
+                        gx[l * plane + y * g.w + xx] += share;
+                    }
+                }
+            }
+        }
+    }
+    Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
+}
+
+/// The input range output index `o` of `out` averages over `size` inputs (adaptive
+/// pooling: `floor(o * size / out) .. ceil((o + 1) * size / out)`).
+fn adaptive_range(o: usize, out: usize, size: usize) -> std::ops::Range<usize> {
+    (o * size / out)..((o + 1) * size).div_ceil(out)
+}
+
+/// `(lead, h, w)` of a 3-D or 4-D pooling input.
+fn planes(x: &Tensor, what: &str) -> KResult<(usize, usize, usize)> {
+    let r = x.ndim();
+    if !(r == 3 || r == 4) {
+        return kerr(format!(
+            "{what}: expected 3-D or 4-D input, got shape {:?}",
+            x.shape()
+        ));
+    }
+    let (h, w) = (x.shape()[r - 2], x.shape()[r - 1]);
+    Ok((x.shape()[..r - 2].iter().product(), h, w))
+}
+
+/// `aten._adaptive_avg_pool2d`: the mean over each adaptive window.
+pub fn adaptive_avg_pool2d(x: &Tensor, output_size: &[i64]) -> KResult<Tensor> {
+    expect_float(x, "adaptive_avg_pool2d input")?;
+    let (lead, h, w) = planes(x, "adaptive_avg_pool2d")?;
+    let [oh, ow] = output_size else {
+        return kerr("adaptive_avg_pool2d: output_size must have 2 elements");
+    };
+    let (oh, ow) = (*oh as usize, *ow as usize);
+    let xs = flat(x);
+    let mut out = Vec::with_capacity(lead * oh * ow);
+    for l in 0..lead {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let (ys, xr) = (adaptive_range(oy, oh, h), adaptive_range(ox, ow, w));
+                let n = (ys.len() * xr.len()) as f64;
+                let sum: f64 = ys
+                    .flat_map(|y| xr.clone().map(move |xx| y * w + xx))
+                    .map(|off| xs[l * h * w + off])
+                    .sum();
+                out.push(sum / n);
+            }
+        }
+    }
+    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
+    shape.extend([oh, ow]);
+    Ok(Tensor::from_vec_f64(&shape, out, x.dtype()))
+}
+
+/// `aten._adaptive_avg_pool2d_backward`: each output gradient spread over its window.
+pub fn adaptive_avg_pool2d_backward(grad: &Tensor, x: &Tensor) -> KResult<Tensor> {
+    let (lead, h, w) = planes(x, "adaptive_avg_pool2d_backward")?;
+    let r = grad.ndim();
+    if r != x.ndim() || grad.shape()[..r - 2] != x.shape()[..r - 2] {
+        return kerr(format!(
+            "adaptive_avg_pool2d_backward: grad_output of shape {:?} does not match self of shape {:?}",
+            grad.shape(),
+            x.shape()
+        ));
+    }
+    let (oh, ow) = (grad.shape()[r - 2], grad.shape()[r - 1]);
+    let gs = flat(grad);
+    let mut gx = vec![0.0; x.len()];
+    for l in 0..lead {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let (ys, xr) = (adaptive_range(oy, oh, h), adaptive_range(ox, ow, w));
+                let share = gs[(l * oh + oy) * ow + ox] / (ys.len() * xr.len()) as f64;
+                for y in ys {
+                    for xx in xr.clone() {
+                        gx[l * h * w + y * w + xx] += share;
+                    }
+                }
+            }
+        }
+    }
+    Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
+}
+
+/// How `upsample_*2d` reads the input.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Upsample {
+    Nearest,
+    Bilinear { align_corners: bool },
+}
+
+/// The output sizes of an upsampling of `(h, w)`: `output_size`, or the input scaled.
+fn upsample_sizes(
+    h: usize,
+    w: usize,
+    output_size: Option<&[i64]>,
+    scales: Option<&[f64]>,
+) -> KResult<[usize; 2]> {
+    match (output_size, scales) {
+        (Some([oh, ow]), None) if *oh > 0 && *ow > 0 => Ok([*oh as usize, *ow as usize]),
+        (None, Some([sh, sw])) if *sh > 0.0 && *sw > 0.0 => Ok([
+            (h as f64 * sh).floor() as usize,
+            (w as f64 * sw).floor() as usize,
+        ]),
+        _ => kerr(
+            "upsample: exactly one of output_size and scale_factors must be given, with 2 positive entries",
+        ),
+    }
+}
+
+/// For each output index along an axis of `size` inputs, the two inputs it interpolates
+/// and the weight of the second (PyTorch's `area_pixel_compute_source_index` and
+/// `nearest_idx`, in f32 as PyTorch computes them for f32 inputs).
+fn source_indices(
+    size: usize,
+    out: usize,
+    scale: Option<f64>,
+    mode: Upsample,
+) -> Vec<(usize, usize, f64)> {
+    let ratio = |align: bool| -> f32 {
+        if align {
+            if out > 1 {
+                (size as f32 - 1.0) / (out as f32 - 1.0)
+            } else {
+                0.0
+            }
+        } else {
+            scale.map_or(size as f32 / out as f32, |s| (1.0 / s) as f32)
+        }
+    };
+    (0..out)
+        .map(|o| match mode {
+            Upsample::Nearest => {
+                let i = if out == size {
+                    o
+                } else if out == 2 * size {
+                    o >> 1
+                } else {
+                    ((o as f32 * ratio(false)).floor() as usize).min(size - 1)
+                };
+                (i, i, 0.0)
+            }
+            Upsample::Bilinear { align_corners } => {
+                let r = ratio(align_corners);
+                let src = if align_corners {
+                    r * o as f32
+                } else {
+                    (r * (o as f32 + 0.5) - 0.5).max(0.0)
+                };
+                let i0 = (src as usize).min(size - 1);
+                let i1 = if i0 < size - 1 { i0 + 1 } else { i0 };
+                (i0, i1, f64::from(src - i0 as f32))
+            }
+        })
+        .collect()
+}
+
+/// `aten.upsample_nearest2d.vec` / `aten.upsample_bilinear2d.vec`.
+pub fn upsample2d(
+    x: &Tensor,
+    output_size: Option<&[i64]>,
+    scales: Option<&[f64]>,
+    mode: Upsample,
+) -> KResult<Tensor> {
+    expect_float(x, "upsample input")?;
+    let (lead, h, w) = planes(x, "upsample")?;
+    if h == 0 || w == 0 {
+        return kerr("upsample: the input must have non-empty spatial dimensions");
+    }
+    let [oh, ow] = upsample_sizes(h, w, output_size, scales)?;
+    let sh = scales.map(|s| s[0]);
+    let sw = scales.map(|s| s[1]);
+    let ys = source_indices(h, oh, sh, mode);
+    let xs_idx = source_indices(w, ow, sw, mode);
+    let xs = flat(x);
+    let mut out = Vec::with_capacity(lead * oh * ow);
+    for l in 0..lead {
+        let at = |y: usize, xx: usize| xs[l * h * w + y * w + xx];
+        for &(y0, y1, ly) in &ys {
+            for &(x0, x1, lx) in &xs_idx {
+                let top = at(y0, x0) * (1.0 - lx) + at(y0, x1) * lx;
+                let bottom = at(y1, x0) * (1.0 - lx) + at(y1, x1) * lx;
+                out.push(if mode == Upsample::Nearest {
+                    at(y0, x0)
+                } else {
+                    top * (1.0 - ly) + bottom * ly
+                });
+            }
+        }
+    }
+    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
+    shape.extend([oh, ow]);
+    Ok(Tensor::from_vec_f64(&shape, out, x.dtype()))
+}
+
+/// `aten.binary_cross_entropy_with_logits`: `(1 - t) x + w_p (log1p(e^-|x|) + max(-x, 0))`
+/// with `w_p = 1 + (pos_weight - 1) t`, times `weight`, then reduced.
+pub fn binary_cross_entropy_with_logits(
+    x: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    pos_weight: Option<&Tensor>,
+    reduction: Reduction,
+) -> KResult<Tensor> {
+    expect_float(x, "binary_cross_entropy_with_logits input")?;
+    let dtype = x.dtype().promote(target.dtype());
+    let softplus_neg = super::map2(&x.to_f64(), &target.to_f64(), |v, _| {
+        (-v.abs()).exp().ln_1p() + (-v).max(0.0)
+    })?;
+    let log_weight = match pos_weight {
+        Some(p) => super::map2(&p.to_f64(), &target.to_f64(), |p, t| 1.0 + (p - 1.0) * t)?,
+        None => target.to_f64().mapv(|_| 1.0),
+    };
+    let linear = super::map2(&x.to_f64(), &target.to_f64(), |v, t| (1.0 - t) * v)?;
+    let mut l = super::map2(
+        &linear,
+        &super::map2(&log_weight, &softplus_neg, |w, s| w * s)?,
+        |a, b| a + b,
+    )?;
+    if let Some(w) = weight {
+        l = super::map2(&l, &w.to_f64(), |a, b| a * b)?;
+    }
+    let n = l.len() as f64;
+    Ok(match reduction {
+        Reduction::None => Tensor::from_f64(l, dtype),
+        Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], dtype),
+        Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], dtype),
+    })
+}
