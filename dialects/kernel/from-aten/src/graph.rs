@@ -667,7 +667,8 @@ impl<'c> Builder<'c> {
         let is_pointwise = elementwise
             || matches!(
                 base,
-                "_to_copy"
+                "rsub"
+                    | "_to_copy"
                     | "copy"
                     | "zeros_like"
                     | "ones_like"
@@ -685,7 +686,11 @@ impl<'c> Builder<'c> {
         let mut pw = Pw::new(&shape);
         // The dtype the arithmetic runs in: the result's, or for comparisons the
         // promoted operand type.
-        let ty = if out_dt == DType::Bool && base != "where" && base != "masked_fill" {
+        let compares = matches!(
+            base,
+            "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "isnan" | "isinf"
+        );
+        let ty = if compares {
             let mut t = DType::Bool;
             for name in ["self", "other"] {
                 if let Ok(Some(o)) = self.opt_operand(op, name) {
@@ -771,6 +776,10 @@ impl<'c> Builder<'c> {
                         b,
                     )
                 }
+                "pow" if overload == "Scalar" => {
+                    let base = scalar(self, "self")?;
+                    bin(ScalarOp::Pow, base, input(self, &mut pw, "exponent")?)
+                }
                 "pow" => {
                     let a = input(self, &mut pw, "self")?;
                     if overload == "Tensor_Scalar" {
@@ -826,6 +835,72 @@ impl<'c> Builder<'c> {
                     let a = input(self, &mut pw, "self")?;
                     cmp(p, a, other(self, &mut pw)?)
                 }
+                "atan2" => {
+                    let a = input(self, &mut pw, "self")?;
+                    bin(ScalarOp::Atan2, a, input(self, &mut pw, "other")?)
+                }
+                "fmod" => {
+                    let a = input(self, &mut pw, "self")?;
+                    bin(ScalarOp::Rem, a, other(self, &mut pw)?)
+                }
+                "remainder" => {
+                    // Python's modulo: fmod, moved into the divisor's sign when the signs
+                    // differ: `m = fmod(a, b); (m != 0 && (m < 0) ^ (b < 0)) ? m + b : m`.
+                    let a = input(self, &mut pw, "self")?;
+                    let b = other(self, &mut pw)?;
+                    let m = bin(ScalarOp::Rem, a, b.clone());
+                    let zero = c(0.0, ty);
+                    let signs_differ = bin(
+                        ScalarOp::Xor,
+                        cmp(Predicate::Lt, m.clone(), zero.clone()),
+                        cmp(Predicate::Lt, b.clone(), zero.clone()),
+                    );
+                    let fix = bin(
+                        ScalarOp::And,
+                        cmp(Predicate::Ne, m.clone(), zero),
+                        signs_differ,
+                    );
+                    select(fix, bin(ScalarOp::Add, m.clone(), b), m)
+                }
+                "bitwise_and" | "bitwise_or" | "bitwise_xor" => {
+                    let a = input(self, &mut pw, "self")?;
+                    let f = match base {
+                        "bitwise_and" => ScalarOp::And,
+                        "bitwise_or" => ScalarOp::Or,
+                        _ => ScalarOp::Xor,
+                    };
+                    bin(f, a, other(self, &mut pw)?)
+                }
+                "logical_and" | "logical_or" | "logical_xor" => {
+                    let mut as_bool = |name: &str| -> Result<Expr, Diagnostic> {
+                        let o = self.operand(op, name)?;
+                        let dt = self.dtype(&o);
+                        Ok(pw.input(&o, dt, DType::Bool))
+                    };
+                    let (a, b) = (as_bool("self")?, as_bool("other")?);
+                    let f = match base {
+                        "logical_and" => ScalarOp::And,
+                        "logical_or" => ScalarOp::Or,
+                        _ => ScalarOp::Xor,
+                    };
+                    bin(f, a, b)
+                }
+                // NaN is the one value unequal to itself.
+                "isnan" => {
+                    let x = input(self, &mut pw, "self")?;
+                    cmp(Predicate::Ne, x.clone(), x)
+                }
+                // Infinite: beyond the largest finite value of the dtype (NaN is not).
+                "isinf" if ty.is_float() => {
+                    let x = input(self, &mut pw, "self")?;
+                    let max = if ty == DType::F64 {
+                        f64::MAX
+                    } else {
+                        f64::from(f32::MAX)
+                    };
+                    cmp(Predicate::Gt, un(ScalarOp::Abs, x), c(max, ty))
+                }
+                "isinf" => c(0.0, DType::Bool),
                 "logical_not" => {
                     let o = self.operand(op, "self")?;
                     let dt = self.dtype(&o);
@@ -985,6 +1060,8 @@ impl<'c> Builder<'c> {
 fn unary_scalar_op(base: &str) -> Option<ScalarOp> {
     let name = match base {
         "reciprocal" => "recip",
+        "sgn" => "sign",
+        "bitwise_not" => "not",
         other => other,
     };
     ScalarOp::from_name(&format!("kernel.{name}")).filter(|op| op.arity() == 1)
