@@ -68,7 +68,7 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         Leaves alone (strict=true: reports, naming the op and the reason): unranked operands; \
         softmax over a dynamic dim (it may be empty, and amax has no identity); NLL losses with a dynamic \
         class count; mean, var and training batch norm without the static sizes they count; \
-        var with N - correction <= 0; hardtanh of integer tensors; mean losses of dynamic shape; layer norms over zero elements; batch norm in \
+        var with N - correction <= 0; mean losses of dynamic shape; layer norms over zero elements; batch norm in \
         evaluation mode without running statistics; results declared with '?' where the \
         decomposition knows the size. \
         Known gaps: nll_loss with out-of-range targets yields 0 where PyTorch raises; \

@@ -1199,16 +1199,20 @@ fn leaky_relu_backward(e: &mut Emitter, op: OpId) -> Replacements {
     Ok(vec![Some(e.cast(r, out)?)])
 }
 
-/// `hardtanh(x, lo, hi) ==> clamp(x, lo, hi)` (float inputs).
+/// `hardtanh(x, lo, hi) ==> clamp(x, lo, hi)`, the bounds in `x`'s kind (integer inputs
+/// take them truncated, as PyTorch converts them to the input's dtype).
 fn hardtanh(e: &mut Emitter, op: OpId) -> Replacements {
     let x = tensor(e, op, "self")?;
-    if !e.dtype(x).is_float() {
-        return Err(Refusal::Unsupported(
-            "hardtanh of an integer tensor keeps integer bounds".into(),
-        ));
-    }
     let (lo, hi) = (float_arg(e, op, "min_val")?, float_arg(e, op, "max_val")?);
-    Ok(vec![Some(clamp(e, x, lo, hi)?)])
+    if e.dtype(x).is_float() {
+        return Ok(vec![Some(clamp(e, x, lo, hi)?)]);
+    }
+    let (lo, hi) = (e.int(lo as i64), e.int(hi as i64));
+    Ok(vec![Some(e.op1(
+        "aten.clamp",
+        &[x],
+        vec![("min", lo), ("max", hi)],
+    )?)])
 }
 
 /// `hardtanh_backward(g, x) ==> where(x <= lo | x >= hi, 0, g)`.

@@ -422,6 +422,10 @@ func.func @hardtanh$bounds(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %r = aten.hardtanh %x {min_val = -0.5, max_val = 0.5} : (tensor<3x4xf32>) -> tensor<3x4xf32>
   func.return %r : tensor<3x4xf32>
 }
+func.func @hardtanh$integer(%x: tensor<3x4xi64>) -> tensor<3x4xi64> {
+  %r = aten.hardtanh %x {min_val = -1.5, max_val = 1} : (tensor<3x4xi64>) -> tensor<3x4xi64>
+  func.return %r : tensor<3x4xi64>
+}
 func.func @hardtanh_backward$bounds(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %r = aten.hardtanh_backward %g, %x {min_val = -0.5, max_val = 0.5} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
   func.return %r : tensor<3x4xf32>

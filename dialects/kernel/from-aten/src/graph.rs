@@ -723,7 +723,11 @@ impl<'c> Builder<'c> {
                 Ok(pw.input(&o, dt, ty))
             }
         };
-        let expr = if let Some(u) = unary {
+        let rounds = matches!(base, "floor" | "ceil" | "round" | "trunc");
+        let expr = if rounds && !ty.is_float() {
+            // Integers are already whole.
+            input(self, &mut pw, "self")?
+        } else if let Some(u) = unary {
             un(u, input(self, &mut pw, "self")?)
         } else {
             match base {
@@ -805,13 +809,21 @@ impl<'c> Builder<'c> {
                     let b = input(self, &mut pw, "other")?;
                     select(cond, a, b)
                 }
+                // `min(max(x, lo), hi)`, each bound a scalar or (clamp.Tensor) a tensor.
                 "clamp" => {
                     let mut x = input(self, &mut pw, "self")?;
-                    if let Some(lo) = self.attr(op, "min")?.as_f64() {
-                        x = bin(ScalarOp::Max, x, c(lo, ty));
-                    }
-                    if let Some(hi) = self.attr(op, "max")?.as_f64() {
-                        x = bin(ScalarOp::Min, x, c(hi, ty));
+                    for (name, f) in [("min", ScalarOp::Max), ("max", ScalarOp::Min)] {
+                        let bound = if overload == "Tensor" {
+                            self.opt_operand(op, name)?.map(|o| {
+                                let dt = self.dtype(&o);
+                                pw.input(&o, dt, ty)
+                            })
+                        } else {
+                            self.attr(op, name)?.as_f64().map(|v| c(v, ty))
+                        };
+                        if let Some(b) = bound {
+                            x = bin(f, x, b);
+                        }
                     }
                     x
                 }
