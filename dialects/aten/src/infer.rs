@@ -520,6 +520,16 @@ pub fn any(a: &Args) -> Inferred {
     }])
 }
 
+/// `linalg_vector_norm`: reduce `dim` (all when absent) of a float tensor, in `dtype`
+/// when given.
+pub fn vector_norm(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    let shape = reduce_shape(&this.shape, reduce_dims(a).as_deref(), keepdim(a))?;
+    let dtype = a.opt_dtype("dtype").unwrap_or(this.dtype);
+    Ok(vec![TensorInfo { shape, dtype }])
+}
+
 /// `cumsum`: `self`'s shape; integers and bools accumulate in `i64` unless `dtype` says
 /// otherwise.
 pub fn cumsum(a: &Args) -> Inferred {

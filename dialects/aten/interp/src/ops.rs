@@ -1378,3 +1378,49 @@ pub(crate) fn binary_cross_entropy_with_logits(a: &OpArgs) -> Results {
         Reduction::from_i64(a.int("reduction")?)?,
     )?)
 }
+
+pub(crate) fn xlogy(a: &OpArgs) -> Results {
+    one(pw::xlogy(a.tensor("self")?, a.tensor("other")?)?)
+}
+
+/// `select_backward`: zeros of `input_sizes` with the gradient written into the slice.
+pub(crate) fn select_backward(a: &OpArgs) -> Results {
+    let grad = a.tensor("grad_output")?;
+    let zeros = factory::full(&a.ints("input_sizes")?, Scalar::Int(0), grad.dtype())?;
+    one(shape::view_scatter(&zeros, grad, |x| {
+        shape::select(x, a.int("dim")?, a.int("index")?)
+    })?)
+}
+
+pub(crate) fn linalg_vector_norm(a: &OpArgs) -> Results {
+    one(reduce::vector_norm(
+        a.tensor("self")?,
+        a.scalar("ord")?.to_f64(),
+        reduce_dims(a)?.as_deref(),
+        a.bool("keepdim")?,
+        a.dtype("dtype")?,
+    )?)
+}
+
+pub(crate) fn binary_cross_entropy(a: &OpArgs) -> Results {
+    one(nn::binary_cross_entropy(
+        a.tensor("self")?,
+        a.tensor("target")?,
+        a.opt_tensor("weight")?,
+        Reduction::from_i64(a.int("reduction")?)?,
+    )?)
+}
+
+pub(crate) fn binary_cross_entropy_backward(a: &OpArgs) -> Results {
+    one(nn::binary_cross_entropy_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+        a.tensor("target")?,
+        a.opt_tensor("weight")?,
+        Reduction::from_i64(a.int("reduction")?)?,
+    )?)
+}
+
+pub(crate) fn clamp_min(a: &OpArgs) -> Results {
+    one(pw::clamp(a.tensor("self")?, a.opt_operand("min")?, None)?)
+}

@@ -187,6 +187,15 @@ fn close(got: &Tensor, want: &Tensor) -> Result<(), String> {
 fn every_fixture_matches_pytorch() {
     let cases = cases();
     assert!(cases.len() > 150, "the manifest lost cases");
+    let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        before,
+        "two fixture cases share a name (and files)"
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let mut ctx = Context::new(&[&joinery_func::FUNC_DIALECT, &joinery_aten::ATEN_DIALECT]);

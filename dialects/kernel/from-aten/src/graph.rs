@@ -810,9 +810,14 @@ impl<'c> Builder<'c> {
                     select(cond, a, b)
                 }
                 // `min(max(x, lo), hi)`, each bound a scalar or (clamp.Tensor) a tensor.
-                "clamp" => {
+                "clamp" | "clamp_min" => {
                     let mut x = input(self, &mut pw, "self")?;
-                    for (name, f) in [("min", ScalarOp::Max), ("max", ScalarOp::Min)] {
+                    let bounds: &[(&str, ScalarOp)] = if base == "clamp_min" {
+                        &[("min", ScalarOp::Max)]
+                    } else {
+                        &[("min", ScalarOp::Max), ("max", ScalarOp::Min)]
+                    };
+                    for &(name, f) in bounds {
                         let bound = if overload == "Tensor" {
                             self.opt_operand(op, name)?.map(|o| {
                                 let dt = self.dtype(&o);
@@ -850,6 +855,15 @@ impl<'c> Builder<'c> {
                 "atan2" => {
                     let a = input(self, &mut pw, "self")?;
                     bin(ScalarOp::Atan2, a, input(self, &mut pw, "other")?)
+                }
+                // `isnan(y) ? NaN : x == 0 ? 0 : x * log(y)`.
+                "xlogy" => {
+                    let x = input(self, &mut pw, "self")?;
+                    let y = input(self, &mut pw, "other")?;
+                    let product = bin(ScalarOp::Mul, x.clone(), un(ScalarOp::Log, y.clone()));
+                    let zero_x = cmp(Predicate::Eq, x, c(0.0, ty));
+                    let finite = select(zero_x, c(0.0, ty), product);
+                    select(cmp(Predicate::Ne, y.clone(), y.clone()), y, finite)
                 }
                 "fmod" => {
                     let a = input(self, &mut pw, "self")?;

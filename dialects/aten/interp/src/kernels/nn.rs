@@ -1740,3 +1740,60 @@ pub fn binary_cross_entropy_with_logits(
         Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], dtype),
     })
 }
+
+/// `aten.binary_cross_entropy`: `-w (t log x + (1 - t) log(1 - x))`, each log at least
+/// -100, then reduced.
+pub fn binary_cross_entropy(
+    x: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    reduction: Reduction,
+) -> KResult<Tensor> {
+    expect_float(x, "binary_cross_entropy input")?;
+    if x.shape() != target.shape() {
+        return kerr(format!(
+            "binary_cross_entropy: target of shape {:?} must have the input's shape {:?}",
+            target.shape(),
+            x.shape()
+        ));
+    }
+    if x.to_f64().iter().any(|v| !(0.0..=1.0).contains(v)) {
+        return kerr("all elements of input should be between 0 and 1");
+    }
+    let mut l = super::map2(&x.to_f64(), &target.to_f64(), |v, t| {
+        -(t * v.ln().max(-100.0) + (1.0 - t) * (1.0 - v).ln().max(-100.0))
+    })?;
+    if let Some(w) = weight {
+        l = super::map2(&l, &w.to_f64(), |a, b| a * b)?;
+    }
+    let n = l.len() as f64;
+    Ok(match reduction {
+        Reduction::None => Tensor::from_f64(l, x.dtype()),
+        Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], x.dtype()),
+        Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], x.dtype()),
+    })
+}
+
+/// `aten.binary_cross_entropy_backward`: `g w (x - t) / max((1 - x) x, 1e-12)`, divided by
+/// the element count for a mean.
+pub fn binary_cross_entropy_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    reduction: Reduction,
+) -> KResult<Tensor> {
+    expect_float(x, "binary_cross_entropy input")?;
+    let scale = match reduction {
+        Reduction::Mean => 1.0 / x.len() as f64,
+        _ => 1.0,
+    };
+    let local = super::map2(&x.to_f64(), &target.to_f64(), |v, t| {
+        (v - t) / ((1.0 - v) * v).max(1e-12) * scale
+    })?;
+    let mut g = super::map2(&local, &grad.to_f64(), |l, g| l * g)?;
+    if let Some(w) = weight {
+        g = super::map2(&g, &w.to_f64(), |a, b| a * b)?;
+    }
+    Ok(Tensor::from_f64(g, x.dtype()))
+}

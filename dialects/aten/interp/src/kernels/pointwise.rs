@@ -502,6 +502,19 @@ pub fn atan2(a: &Tensor, b: &Tensor) -> KResult<Tensor> {
     float_binary(a, b, f64::atan2)
 }
 
+/// `aten.xlogy`: `x * log(y)`, 0 where `x` is 0 (unless `y` is NaN), in floating point.
+pub fn xlogy(a: &Tensor, b: &Tensor) -> KResult<Tensor> {
+    float_binary(a, b, |x, y| {
+        if y.is_nan() {
+            f64::NAN
+        } else if x == 0.0 {
+            0.0
+        } else {
+            x * y.ln()
+        }
+    })
+}
+
 /// `aten.fmod`: the remainder of truncating division (sign of the dividend).
 pub fn fmod(a: Operand, b: Operand) -> KResult<Tensor> {
     let dtype = result_type(&[a, b]);

@@ -286,3 +286,33 @@ pub fn argmax(x: &Tensor, dim: Option<i64>, keepdim: bool, max: bool) -> KResult
         ArrayD::from_shape_vec(IxDyn(&shape), out).expect("reduction shape"),
     ))
 }
+
+/// `aten.linalg_vector_norm`: `(sum |x|^ord)^(1/ord)` over `dims` (all when `None`);
+/// `ord = inf` is the largest `|x|`, `-inf` the smallest, `0` the count of non-zeros.
+pub fn vector_norm(
+    x: &Tensor,
+    ord: f64,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> KResult<Tensor> {
+    super::expect_float(x, "linalg_vector_norm input")?;
+    let dtype = dtype.unwrap_or(x.dtype());
+    let plan = plan(x.shape(), dims, keepdim)?;
+    if plan.inner == 0 && ord < 0.0 {
+        return kerr("linalg.vector_norm cannot compute a negative norm over an empty dimension");
+    }
+    let r = reduce_f64(&x.to_f64_in(dtype), &plan, |r| {
+        let abs = r.iter().map(|v| v.abs());
+        if ord == f64::INFINITY {
+            abs.fold(0.0, f64::max)
+        } else if ord == f64::NEG_INFINITY {
+            abs.fold(f64::INFINITY, f64::min)
+        } else if ord == 0.0 {
+            abs.filter(|&v| v != 0.0).count() as f64
+        } else {
+            abs.map(|v| v.powf(ord)).sum::<f64>().powf(1.0 / ord)
+        }
+    });
+    Ok(Tensor::from_f64(r, dtype))
+}
