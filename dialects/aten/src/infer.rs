@@ -2370,3 +2370,38 @@ pub fn masked_scatter(a: &Args) -> Inferred {
         dtype: this.dtype,
     }])
 }
+
+/// `_scaled_dot_product_flash_attention_for_cpu`: the output (query's type) and the
+/// log-sum-exp per query row (query's shape without the head dim).
+pub fn sdpa(a: &Args) -> Inferred {
+    let (q, k, v) = (a.tensor("query"), a.tensor("key"), a.tensor("value"));
+    require_float(q, "query")?;
+    same_dtype(q, k, "query and key")?;
+    same_dtype(q, v, "query and value")?;
+    if !shapes_agree(&k.shape, &v.shape) {
+        return Err(format!(
+            "key {} and value {} must have the same shape",
+            shape_str(&k.shape),
+            shape_str(&v.shape)
+        ));
+    }
+    let lse = q
+        .shape
+        .as_ref()
+        .map(|s| s[..s.len().saturating_sub(1)].to_vec());
+    Ok(vec![
+        q.clone(),
+        TensorInfo {
+            shape: lse,
+            dtype: q.dtype,
+        },
+    ])
+}
+
+/// `_scaled_dot_product_flash_attention_for_cpu_backward`: the types of query, key and
+/// value.
+pub fn sdpa_backward(a: &Args) -> Inferred {
+    let (q, k, v) = (a.tensor("query"), a.tensor("key"), a.tensor("value"));
+    require_float(q, "query")?;
+    Ok(vec![q.clone(), k.clone(), v.clone()])
+}

@@ -1424,3 +1424,31 @@ pub(crate) fn binary_cross_entropy_backward(a: &OpArgs) -> Results {
 pub(crate) fn clamp_min(a: &OpArgs) -> Results {
     one(pw::clamp(a.tensor("self")?, a.opt_operand("min")?, None)?)
 }
+
+pub(crate) fn sdpa_flash_cpu(a: &OpArgs) -> Results {
+    let (out, lse) = nn::sdpa(
+        a.tensor("query")?,
+        a.tensor("key")?,
+        a.tensor("value")?,
+        a.float("dropout_p")?,
+        a.bool("is_causal")?,
+        a.opt_tensor("attn_mask")?,
+        a.value("scale")?.as_f64(),
+    )?;
+    many([out, lse])
+}
+
+pub(crate) fn sdpa_flash_cpu_backward(a: &OpArgs) -> Results {
+    many(nn::sdpa_backward(
+        a.tensor("grad_out")?,
+        a.tensor("query")?,
+        a.tensor("key")?,
+        a.tensor("value")?,
+        a.tensor("out")?,
+        a.tensor("logsumexp")?,
+        a.float("dropout_p")?,
+        a.bool("is_causal")?,
+        a.opt_tensor("attn_mask")?,
+        a.value("scale")?.as_f64(),
+    )?)
+}

@@ -1797,3 +1797,193 @@ pub fn binary_cross_entropy_backward(
     }
     Ok(Tensor::from_f64(g, x.dtype()))
 }
+
+/// The scores of scaled dot-product attention: for every batch `n`, query row `i` and key
+/// row `j`, `q_i . k_j * scale` plus the mask (`-inf` where a bool mask is false or, with
+/// `is_causal`, where `j > i`).
+struct Attention {
+    batch: usize,
+    l: usize,
+    s: usize,
+    e: usize,
+    scale: f64,
+    scores: Vec<f64>,
+}
+
+fn attention_scores(
+    q: &Tensor,
+    k: &Tensor,
+    is_causal: bool,
+    mask: Option<&Tensor>,
+    scale: Option<f64>,
+) -> KResult<Attention> {
+    expect_float(q, "attention query")?;
+    let r = q.ndim();
+    if r < 2
+        || k.ndim() != r
+        || q.shape()[..r - 2] != k.shape()[..r - 2]
+        || q.shape()[r - 1] != k.shape()[r - 1]
+    {
+        return kerr(format!(
+            "scaled_dot_product_attention: query {:?} and key {:?} must agree in batch dims and head size",
+            q.shape(),
+            k.shape()
+        ));
+    }
+    let (l, s, e) = (q.shape()[r - 2], k.shape()[r - 2], q.shape()[r - 1]);
+    let batch: usize = q.shape()[..r - 2].iter().product();
+    let scale = scale.unwrap_or(1.0 / (e as f64).sqrt());
+    let mut mshape = q.shape()[..r - 2].to_vec();
+    mshape.extend([l, s]);
+    let mask = mask
+        .map(|m| super::shape::broadcast_to(m, &mshape))
+        .transpose()?;
+    let (qs, ks) = (flat(q), flat(k));
+    let mut scores = vec![0.0; batch * l * s];
+    for n in 0..batch {
+        for i in 0..l {
+            for j in 0..s {
+                let dot: f64 = (0..e)
+                    .map(|c| qs[(n * l + i) * e + c] * ks[(n * s + j) * e + c])
+                    .sum();
+                scores[(n * l + i) * s + j] = dot * scale;
+            }
+        }
+    }
+    if let Some(m) = &mask {
+        if m.dtype() == DType::Bool {
+            for (v, keep) in scores.iter_mut().zip(m.to_bool().iter()) {
+                if !keep {
+                    *v = f64::NEG_INFINITY;
+                }
+            }
+        } else {
+            for (v, add) in scores.iter_mut().zip(m.to_f64().iter()) {
+                *v += add;
+            }
+        }
+    }
+    if is_causal {
+        for n in 0..batch {
+            for i in 0..l {
+                for j in (i + 1).min(s)..s {
+                    scores[(n * l + i) * s + j] = f64::NEG_INFINITY;
+                }
+            }
+        }
+    }
+    Ok(Attention {
+        batch,
+        l,
+        s,
+        e,
+        scale,
+        scores,
+    })
+}
+
+fn check_dropout(p: f64) -> KResult<()> {
+    if p != 0.0 {
+        return kerr(
+            "scaled_dot_product_attention: the interpreter runs attention without dropout (dropout_p must be 0)",
+        );
+    }
+    Ok(())
+}
+
+/// `aten._scaled_dot_product_flash_attention_for_cpu`: `softmax(scores) @ value` and the
+/// log-sum-exp of each score row.
+pub fn sdpa(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    dropout_p: f64,
+    is_causal: bool,
+    mask: Option<&Tensor>,
+    scale: Option<f64>,
+) -> KResult<(Tensor, Tensor)> {
+    check_dropout(dropout_p)?;
+    let a = attention_scores(q, k, is_causal, mask, scale)?;
+    if v.shape() != k.shape() {
+        return kerr(format!(
+            "scaled_dot_product_attention: value {:?} must have key's shape {:?}",
+            v.shape(),
+            k.shape()
+        ));
+    }
+    let vs = flat(v);
+    let (mut out, mut lse) = (vec![0.0; a.batch * a.l * a.e], vec![0.0; a.batch * a.l]);
+    for n in 0..a.batch {
+        for i in 0..a.l {
+            let row = &a.scores[(n * a.l + i) * a.s..(n * a.l + i + 1) * a.s];
+            let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let sum: f64 = row.iter().map(|x| (x - max).exp()).sum();
+            lse[n * a.l + i] = max + sum.ln();
+            for (j, x) in row.iter().enumerate() {
+                let p = (x - max).exp() / sum;
+                for c in 0..a.e {
+                    out[(n * a.l + i) * a.e + c] += p * vs[(n * a.s + j) * a.e + c];
+                }
+            }
+        }
+    }
+    let r = q.ndim();
+    Ok((
+        Tensor::from_vec_f64(q.shape(), out, q.dtype()),
+        Tensor::from_vec_f64(&q.shape()[..r - 1], lse, q.dtype()),
+    ))
+}
+
+/// `aten._scaled_dot_product_flash_attention_for_cpu_backward`: the grads of query, key and
+/// value, from the probabilities `exp(scores - logsumexp)`.
+#[allow(clippy::too_many_arguments)]
+pub fn sdpa_backward(
+    grad: &Tensor,
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    out: &Tensor,
+    lse: &Tensor,
+    dropout_p: f64,
+    is_causal: bool,
+    mask: Option<&Tensor>,
+    scale: Option<f64>,
+) -> KResult<[Tensor; 3]> {
+    check_dropout(dropout_p)?;
+    let a = attention_scores(q, k, is_causal, mask, scale)?;
+    if grad.shape() != q.shape() || out.shape() != q.shape() || v.shape() != k.shape() {
+        return kerr(
+            "scaled_dot_product_attention backward: grad_out and out must have query's shape, value key's",
+        );
+    }
+    let (gs, qs, ks, vs, os, ls) = (flat(grad), flat(q), flat(k), flat(v), flat(out), flat(lse));
+    let (mut dq, mut dk, mut dv) = (
+        vec![0.0; qs.len()],
+        vec![0.0; ks.len()],
+        vec![0.0; vs.len()],
+    );
+    let (l, s, e) = (a.l, a.s, a.e);
+    for n in 0..a.batch {
+        for i in 0..l {
+            let qi = (n * l + i) * e;
+            let d: f64 = (0..e).map(|c| gs[qi + c] * os[qi + c]).sum();
+            for j in 0..s {
+                let p = (a.scores[(n * l + i) * s + j] - ls[n * l + i]).exp();
+                let kj = (n * s + j) * e;
+                let dp: f64 = (0..e).map(|c| gs[qi + c] * vs[kj + c]).sum();
+                let ds = p * (dp - d) * a.scale;
+                for c in 0..e {
+                    dv[kj + c] += p * gs[qi + c];
+                    dq[qi + c] += ds * ks[kj + c];
+                    dk[kj + c] += ds * qs[qi + c];
+                }
+            }
+        }
+    }
+    let dt = q.dtype();
+    Ok([
+        Tensor::from_vec_f64(q.shape(), dq, dt),
+        Tensor::from_vec_f64(k.shape(), dk, dt),
+        Tensor::from_vec_f64(v.shape(), dv, dt),
+    ])
+}
