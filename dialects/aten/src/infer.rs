@@ -2371,11 +2371,18 @@ pub fn masked_scatter(a: &Args) -> Inferred {
     }])
 }
 
-/// `_scaled_dot_product_flash_attention_for_cpu`: the output (query's type) and the
+/// `_scaled_dot_product_flash_attention_for_cpu`: 4-D `{B, H, T, K}` operands and a mask of
+/// the query's dtype, as PyTorch's CPU kernel demands; the output (query's type) and the
 /// log-sum-exp per query row (query's shape without the head dim).
 pub fn sdpa(a: &Args) -> Inferred {
     let (q, k, v) = (a.tensor("query"), a.tensor("key"), a.tensor("value"));
     require_float(q, "query")?;
+    for (name, t) in [("query", q), ("key", k), ("value", v)] {
+        ranked(t, name, &[4])?;
+    }
+    if let Some(mask) = a.opt_tensor("attn_mask") {
+        same_dtype(q, mask, "the attention mask and query")?;
+    }
     same_dtype(q, k, "query and key")?;
     same_dtype(q, v, "query and value")?;
     if !shapes_agree(&k.shape, &v.shape) {

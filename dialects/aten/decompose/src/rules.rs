@@ -185,6 +185,16 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         "decompositions.softplus_backward",
         softplus_backward,
     ),
+    row(
+        "aten._scaled_dot_product_flash_attention_for_cpu",
+        "decompositions.scaled_dot_product_flash_attention_for_cpu",
+        sdpa,
+    ),
+    row(
+        "aten._scaled_dot_product_flash_attention_for_cpu_backward",
+        "the math of sdpa_backward (probabilities from logsumexp)",
+        sdpa_backward,
+    ),
     row("aten.mse_loss", "decompositions.mse_loss", mse_loss),
     row(
         "aten.mse_loss_backward",
@@ -1367,4 +1377,173 @@ fn mse_loss_backward(e: &mut Emitter, op: OpId) -> Replacements {
     let twice = e.with_float("aten.mul.Scalar", d, scale)?;
     let r = e.mul(twice, g)?;
     Ok(vec![Some(e.cast(r, out)?)])
+}
+
+// ----- attention --------------------------------------------------------------------------
+
+/// The static sizes of an attention: `lead` batch dims (`n` of them in all), `l` query
+/// rows, `s` key rows, head size `e`, and the score scale.
+struct AttentionDims {
+    lead: Vec<i64>,
+    n: i64,
+    l: i64,
+    s: i64,
+    e: i64,
+    scale: f64,
+}
+
+fn attention_dims(e: &Emitter, op: OpId) -> Result<AttentionDims, Refusal> {
+    if float_arg(e, op, "dropout_p")? != 0.0 {
+        return Err(Refusal::Unsupported("attention with dropout".into()));
+    }
+    let dims = |name: &str| -> Result<Vec<i64>, Refusal> {
+        let v = tensor(e, op, name)?;
+        static_dims(&e.info(v))
+            .map(|d| d.iter().map(|&x| x as i64).collect())
+            .ok_or_else(|| Refusal::Unsupported(format!("'{name}' needs static sizes")))
+    };
+    let (q, k) = (dims("query")?, dims("key")?);
+    let r = q.len();
+    if r < 3 || k.len() != r {
+        return Err(Refusal::Internal("attention of rank below 3".into()));
+    }
+    let lead = q[..r - 2].to_vec();
+    let e_size = q[r - 1];
+    let scale = match arg(e, op, "scale")? {
+        ArgValue::None => 1.0 / (e_size as f64).sqrt(),
+        v => v
+            .as_f64()
+            .ok_or_else(|| Refusal::Internal("'scale' is not a number".into()))?,
+    };
+    Ok(AttentionDims {
+        n: lead.iter().product(),
+        lead,
+        l: q[r - 2],
+        s: k[r - 2],
+        e: e_size,
+        scale,
+    })
+}
+
+/// `x` viewed as `[n, rows, cols]`.
+fn batched(e: &mut Emitter, x: Value, n: i64, rows: i64, cols: i64) -> Result<Value, Refusal> {
+    let size = e.ints(&[n, rows, cols]);
+    e.op1("aten.view", &[x], vec![("size", size)])
+}
+
+/// `x` of shape `[n, a, b]` as `[n, b, a]`.
+fn swap_last(e: &mut Emitter, x: Value) -> Result<Value, Refusal> {
+    let (d0, d1) = (e.int(1), e.int(2));
+    e.op1("aten.transpose.int", &[x], vec![("dim0", d0), ("dim1", d1)])
+}
+
+/// The masked, scaled scores `q k^T * scale` as `[n, l, s]`: the (float) mask is added,
+/// the causal mask puts the lowest finite value where a key is hidden.
+fn attention_scores(
+    e: &mut Emitter,
+    op: OpId,
+    d: &AttentionDims,
+    q3: Value,
+    k3: Value,
+) -> Result<Value, Refusal> {
+    let kt = swap_last(e, k3)?;
+    let qk = e.binary("aten.bmm", q3, kt)?;
+    let mut scores = e.with_float("aten.mul.Scalar", qk, d.scale)?;
+    if let Some(mask) = opt_tensor(e, op, "attn_mask")? {
+        let mut full = d.lead.clone();
+        full.extend([d.l, d.s]);
+        let size = e.ints(&full);
+        let expanded = e.op1("aten.expand", &[mask], vec![("size", size)])?;
+        let m3 = batched(e, expanded, d.n, d.l, d.s)?;
+        scores = e.add(scores, m3)?;
+    }
+    let is_causal = arg(e, op, "is_causal")?
+        .as_bool()
+        .ok_or_else(|| Refusal::Internal("'is_causal' is not a boolean".into()))?;
+    if is_causal {
+        let rows = e.arange(d.l as u64)?;
+        let rows = e.unsqueeze(rows, 1)?;
+        let cols = e.arange(d.s as u64)?;
+        let cols = e.unsqueeze(cols, 0)?;
+        let future = e.binary("aten.gt.Tensor", cols, rows)?;
+        let low = e.constant(f64::from(f32::MIN), e.dtype(scores))?;
+        scores = e.select(future, low, scores)?;
+    }
+    Ok(scores)
+}
+
+/// `x` viewed with the query's batch dims and `tail`.
+fn unbatched(e: &mut Emitter, x: Value, d: &AttentionDims, tail: &[i64]) -> Result<Value, Refusal> {
+    let mut size = d.lead.clone();
+    size.extend_from_slice(tail);
+    let size = e.ints(&size);
+    e.op1("aten.view", &[x], vec![("size", size)])
+}
+
+/// `sdpa(q, k, v) ==> (p @ v, m + log(z))` with `p = exp(S - m) / z`, `m = amax(S)`,
+/// `z = sum(exp(S - m))` over the keys of the scores `S` (masked, scaled `q k^T`).
+fn sdpa(e: &mut Emitter, op: OpId) -> Replacements {
+    let d = attention_dims(e, op)?;
+    let (q, k, v) = (
+        tensor(e, op, "query")?,
+        tensor(e, op, "key")?,
+        tensor(e, op, "value")?,
+    );
+    let q3 = batched(e, q, d.n, d.l, d.e)?;
+    let k3 = batched(e, k, d.n, d.s, d.e)?;
+    let v3 = batched(e, v, d.n, d.s, d.e)?;
+    let scores = attention_scores(e, op, &d, q3, k3)?;
+    let m = e.amax(scores, &[2], true)?;
+    let shifted = e.sub(scores, m)?;
+    let ex = e.unary("aten.exp", shifted)?;
+    let z = e.sum(ex, &[2], true)?;
+    let p = e.div(ex, z)?;
+    let out3 = e.binary("aten.bmm", p, v3)?;
+    let out = unbatched(e, out3, &d, &[d.l, d.e])?;
+    let log_z = e.unary("aten.log", z)?;
+    let lse3 = e.add(m, log_z)?;
+    let lse = unbatched(e, lse3, &d, &[d.l])?;
+    Ok(vec![Some(out), Some(lse)])
+}
+
+/// `sdpa_backward(g) ==> dq = dS k, dk = dS^T q, dv = p^T g` with `p = exp(S - lse)` and
+/// `dS = p * (g v^T - rowsum(g * out)) * scale`.
+fn sdpa_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let d = attention_dims(e, op)?;
+    let (q, k, v) = (
+        tensor(e, op, "query")?,
+        tensor(e, op, "key")?,
+        tensor(e, op, "value")?,
+    );
+    let (g, out, lse) = (
+        tensor(e, op, "grad_out")?,
+        tensor(e, op, "out")?,
+        tensor(e, op, "logsumexp")?,
+    );
+    let q3 = batched(e, q, d.n, d.l, d.e)?;
+    let k3 = batched(e, k, d.n, d.s, d.e)?;
+    let v3 = batched(e, v, d.n, d.s, d.e)?;
+    let g3 = batched(e, g, d.n, d.l, d.e)?;
+    let o3 = batched(e, out, d.n, d.l, d.e)?;
+    let lse3 = batched(e, lse, d.n, d.l, 1)?;
+    let scores = attention_scores(e, op, &d, q3, k3)?;
+    let shifted = e.sub(scores, lse3)?;
+    let p = e.unary("aten.exp", shifted)?;
+    let pt = swap_last(e, p)?;
+    let dv3 = e.binary("aten.bmm", pt, g3)?;
+    let vt = swap_last(e, v3)?;
+    let dp = e.binary("aten.bmm", g3, vt)?;
+    let go = e.mul(g3, o3)?;
+    let row = e.sum(go, &[2], true)?;
+    let centered = e.sub(dp, row)?;
+    let pc = e.mul(p, centered)?;
+    let ds = e.with_float("aten.mul.Scalar", pc, d.scale)?;
+    let dq3 = e.binary("aten.bmm", ds, k3)?;
+    let dst = swap_last(e, ds)?;
+    let dk3 = e.binary("aten.bmm", dst, q3)?;
+    Ok(vec![
+        Some(unbatched(e, dq3, &d, &[d.l, d.e])?),
+        Some(unbatched(e, dk3, &d, &[d.s, d.e])?),
+        Some(unbatched(e, dv3, &d, &[d.s, d.e])?),
+    ])
 }

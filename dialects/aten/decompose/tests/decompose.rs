@@ -482,6 +482,19 @@ func.func @mse_loss_backward$sum(%g: tensor<f32>, %x: tensor<3x4xf32>, %t: tenso
   %r = aten.mse_loss_backward %g, %x, %t {reduction = 2} : (tensor<f32>, tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
   func.return %r : tensor<3x4xf32>
 }
+func.func @_scaled_dot_product_flash_attention_for_cpu$causal(%q: tensor<2x3x4x5xf32>, %k: tensor<2x3x6x5xf32>, %v: tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4xf32>) {
+  %r:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %k, %v {dropout_p = 0.0, is_causal = true} : (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4xf32>)
+  func.return %r#0, %r#1 : tensor<2x3x4x5xf32>, tensor<2x3x4xf32>
+}
+func.func @_scaled_dot_product_flash_attention_for_cpu$float_mask_scale(%q: tensor<2x1x4x5xf32>, %k: tensor<2x1x6x5xf32>, %v: tensor<2x1x6x5xf32>, %m: tensor<4x6xf32>) -> (tensor<2x1x4x5xf32>, tensor<2x1x4xf32>) {
+  %r:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %k, %v, %m {dropout_p = 0.0, is_causal = false, scale = 0.3} : (tensor<2x1x4x5xf32>, tensor<2x1x6x5xf32>, tensor<2x1x6x5xf32>, tensor<4x6xf32>) -> (tensor<2x1x4x5xf32>, tensor<2x1x4xf32>)
+  func.return %r#0, %r#1 : tensor<2x1x4x5xf32>, tensor<2x1x4xf32>
+}
+func.func @_scaled_dot_product_flash_attention_for_cpu_backward$causal(%g: tensor<2x3x4x5xf32>, %q: tensor<2x3x4x5xf32>, %k: tensor<2x3x6x5xf32>, %v: tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>) {
+  %f:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %k, %v {dropout_p = 0.0, is_causal = true} : (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4xf32>)
+  %r:3 = aten._scaled_dot_product_flash_attention_for_cpu_backward %g, %q, %k, %v, %f#0, %f#1 {dropout_p = 0.0, is_causal = true} : (tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>)
+  func.return %r#0, %r#1, %r#2 : tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>
+}
 "#;
 
 #[test]

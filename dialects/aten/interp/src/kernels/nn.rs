@@ -1799,8 +1799,8 @@ pub fn binary_cross_entropy_backward(
 }
 
 /// The scores of scaled dot-product attention: for every batch `n`, query row `i` and key
-/// row `j`, `q_i . k_j * scale` plus the mask (`-inf` where a bool mask is false or, with
-/// `is_causal`, where `j > i`).
+/// row `j`, `q_i . k_j * scale` plus the (float) mask, and `-inf` where `j > i` with
+/// `is_causal`.
 struct Attention {
     batch: usize,
     l: usize,
@@ -1818,9 +1818,18 @@ fn attention_scores(
     scale: Option<f64>,
 ) -> KResult<Attention> {
     expect_float(q, "attention query")?;
+    if [q, k].iter().any(|t| t.ndim() != 4) {
+        return kerr(
+            "scaled_dot_product_attention_flash_attention: Accept only 4 dims inputs shape of {B, H, T, K}",
+        );
+    }
+    if mask.is_some_and(|m| m.dtype() != q.dtype()) {
+        return kerr(
+            "scaled_dot_product_attention_flash_attention: Attention mask is the same data type as query",
+        );
+    }
     let r = q.ndim();
-    if r < 2
-        || k.ndim() != r
+    if k.ndim() != r
         || q.shape()[..r - 2] != k.shape()[..r - 2]
         || q.shape()[r - 1] != k.shape()[r - 1]
     {
@@ -1851,16 +1860,8 @@ fn attention_scores(
         }
     }
     if let Some(m) = &mask {
-        if m.dtype() == DType::Bool {
-            for (v, keep) in scores.iter_mut().zip(m.to_bool().iter()) {
-                if !keep {
-                    *v = f64::NEG_INFINITY;
-                }
-            }
-        } else {
-            for (v, add) in scores.iter_mut().zip(m.to_f64().iter()) {
-                *v += add;
-            }
+        for (v, add) in scores.iter_mut().zip(m.to_f64().iter()) {
+            *v += add;
         }
     }
     if is_causal {
@@ -1917,6 +1918,10 @@ pub fn sdpa(
         for i in 0..a.l {
             let row = &a.scores[(n * a.l + i) * a.s..(n * a.l + i + 1) * a.s];
             let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if max == f64::NEG_INFINITY {
+                // A row that sees no key: PyTorch's kernel leaves output and lse 0.
+                continue;
+            }
             let sum: f64 = row.iter().map(|x| (x - max).exp()).sum();
             lse[n * a.l + i] = max + sum.ln();
             for (j, x) in row.iter().enumerate() {
