@@ -756,16 +756,23 @@ impl<'c> Builder<'c> {
                 "div" => {
                     let a = input(self, &mut pw, "self")?;
                     let b = other(self, &mut pw)?;
-                    if let Ok(ArgValue::Str(_)) = self.attr(op, "rounding_mode") {
-                        return Err(err(
-                            self.ctx,
-                            op,
-                            format!(
-                                "the native backend does not support '{src}' with a rounding mode"
-                            ),
-                        ));
+                    match self.attr(op, "rounding_mode") {
+                        Ok(ArgValue::Str(mode)) if !ty.is_float() => {
+                            return Err(err(
+                                self.ctx,
+                                op,
+                                format!(
+                                    "the native backend does not support '{src}' with rounding \
+                                     mode '{mode}' on integers"
+                                ),
+                            ));
+                        }
+                        Ok(ArgValue::Str(mode)) if mode == "trunc" => {
+                            un(ScalarOp::Trunc, bin(ScalarOp::Div, a, b))
+                        }
+                        Ok(ArgValue::Str(_)) => floor_divide(a, b, ty),
+                        _ => bin(ScalarOp::Div, a, b),
                     }
-                    bin(ScalarOp::Div, a, b)
                 }
                 "maximum" | "minimum" => {
                     let a = input(self, &mut pw, "self")?;
@@ -1079,6 +1086,43 @@ impl<'c> Builder<'c> {
             )),
         }
     }
+}
+
+/// Python's floor division of floats as PyTorch computes it (`div_floor_floating`): from
+/// `m = fmod(a, b)`, `q = (a - m) / b`, one less when `m` and `b` differ in sign, rounded
+/// to the nearest integer above `floor(q)` by more than 0.5; `a / b` when `b` is 0, and a
+/// zero quotient keeps the sign of `a / b`.
+fn floor_divide(a: Expr, b: Expr, ty: DType) -> Expr {
+    let zero = c(0.0, ty);
+    let m = bin(ScalarOp::Rem, a.clone(), b.clone());
+    let q = bin(
+        ScalarOp::Div,
+        bin(ScalarOp::Sub, a.clone(), m.clone()),
+        b.clone(),
+    );
+    let signs_differ = bin(
+        ScalarOp::Xor,
+        cmp(Predicate::Lt, b.clone(), zero.clone()),
+        cmp(Predicate::Lt, m.clone(), zero.clone()),
+    );
+    let adjust = bin(
+        ScalarOp::And,
+        cmp(Predicate::Ne, m, zero.clone()),
+        signs_differ,
+    );
+    let q = select(adjust, bin(ScalarOp::Sub, q.clone(), c(1.0, ty)), q);
+    let fl = un(ScalarOp::Floor, q.clone());
+    let up = cmp(
+        Predicate::Gt,
+        bin(ScalarOp::Sub, q.clone(), fl.clone()),
+        c(0.5, ty),
+    );
+    let rounded = select(up, bin(ScalarOp::Add, fl.clone(), c(1.0, ty)), fl);
+    let quotient = bin(ScalarOp::Div, a, b.clone());
+    // copysign(0, a / b): a / b times 0 keeps its sign.
+    let signed_zero = bin(ScalarOp::Mul, quotient.clone(), zero.clone());
+    let nonzero = select(cmp(Predicate::Eq, q, zero.clone()), signed_zero, rounded);
+    select(cmp(Predicate::Eq, b, zero), quotient, nonzero)
 }
 
 /// The [`ScalarOp`] computing a one-operand elementwise aten op: the kernel op of the
