@@ -1979,7 +1979,7 @@ pub fn triangle(a: &Args) -> Inferred {
 pub fn constant_pad(a: &Args) -> Inferred {
     let this = a.tensor("self");
     let pad = a.ints("pad")?;
-    if pad.len() % 2 != 0 {
+    if !pad.len().is_multiple_of(2) {
         return Err(format!("pad length must be even, got {}", pad.len()));
     }
     let Some(s) = &this.shape else {

@@ -474,7 +474,7 @@ pub fn scatter(
 /// mirrored at its edges (edge not repeated) or with the edge repeated.
 pub fn index_pad(x: &Tensor, padding: &[i64], reflect: bool) -> KResult<Tensor> {
     let k = padding.len() / 2;
-    if padding.len() % 2 != 0 || x.ndim() < k + 1 {
+    if !padding.len().is_multiple_of(2) || x.ndim() < k + 1 {
         return kerr(format!(
             "padding {padding:?} needs an even length and an input of rank at least {}",
             k + 1

@@ -1208,7 +1208,7 @@ pub struct GroupNormShape {
 
 impl GroupNormShape {
     fn check(self, x: &Tensor) -> KResult<()> {
-        if self.group == 0 || self.c % self.group != 0 {
+        if self.group == 0 || !self.c.is_multiple_of(self.group) {
             return kerr(format!(
                 "group_norm: the number of channels ({}) must be divisible by the number of groups ({})",
                 self.c, self.group

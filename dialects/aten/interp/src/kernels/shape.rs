@@ -378,7 +378,7 @@ pub fn triangle(x: &Tensor, diagonal: i64, upper: bool) -> KResult<Tensor> {
 /// `aten.constant_pad_nd`: pads (or, for negative amounts, crops) the last dimensions by
 /// `pad` = (before, after) pairs, last dimension first, filling with `value`.
 pub fn constant_pad(x: &Tensor, pad: &[i64], value: crate::tensor::Scalar) -> KResult<Tensor> {
-    if pad.len() % 2 != 0 || pad.len() / 2 > x.ndim() {
+    if !pad.len().is_multiple_of(2) || pad.len() / 2 > x.ndim() {
         return kerr(format!(
             "constant_pad_nd: padding length {} must be even and at most twice the rank {}",
             pad.len(),
