@@ -2412,3 +2412,66 @@ pub fn sdpa_backward(a: &Args) -> Inferred {
     require_float(q, "query")?;
     Ok(vec![q.clone(), k.clone(), v.clone()])
 }
+
+/// `_embedding_bag`: the `[bags, D]` output, and the bag of each index, the bag sizes and
+/// the max indices in the offsets' dtype, shaped as PyTorch's CPU kernel shapes them
+/// (`offset2bag` is empty on the fast path of a sum over an f32 or f16 weight with no
+/// padding index).
+pub fn embedding_bag(a: &Args) -> Inferred {
+    let (weight, indices, offsets) = (a.tensor("weight"), a.tensor("indices"), a.tensor("offsets"));
+    require_float(weight, "weight")?;
+    require_integral(indices, "indices")?;
+    require_integral(offsets, "offsets")?;
+    let w = ranked(weight, "weight", &[2])?;
+    let n = ranked(indices, "indices", &[1])?.map(|s| s[0]);
+    let o = ranked(offsets, "offsets", &[1])?.map(|s| s[0]);
+    let mode = a.int("mode")?;
+    if !(0..=2).contains(&mode) {
+        return Err(format!(
+            "mode must be 0 (sum), 1 (mean) or 2 (max), got {mode}"
+        ));
+    }
+    if a.opt_tensor("per_sample_weights").is_some() && mode != 0 {
+        return Err("embedding_bag: per_sample_weights only supported with mode='sum'".into());
+    }
+    let bags = match (o, a.opt_bool("include_last_offset").unwrap_or(false)) {
+        (Some(Dim::Static(0)), true) => {
+            return Err("include_last_offset: numBags should be at least 1".into());
+        }
+        (Some(Dim::Static(b)), true) => Dim::Static(b - 1),
+        (Some(b), false) => b,
+        _ => Dim::Dynamic,
+    };
+    let d = w.map_or(Dim::Dynamic, |w| w[1]);
+    let fast_sum =
+        mode == 0 && matches!(weight.dtype, DType::F32 | DType::F16) && a.int("padding_idx")? < 0;
+    let aux = offsets.dtype;
+    Ok(vec![
+        TensorInfo::new(vec![bags, d], weight.dtype),
+        TensorInfo::new(
+            vec![if fast_sum {
+                Dim::Static(0)
+            } else {
+                n.unwrap_or(Dim::Dynamic)
+            }],
+            aux,
+        ),
+        TensorInfo::new(vec![bags], aux),
+        TensorInfo::new(if mode == 2 { vec![bags, d] } else { vec![bags] }, aux),
+    ])
+}
+
+/// `_embedding_bag_backward`: the dense `[num_weights, D]` gradient of the weight.
+pub fn embedding_bag_backward(a: &Args) -> Inferred {
+    let grad = a.tensor("grad");
+    require_float(grad, "grad")?;
+    let d = ranked(grad, "grad", &[2])?.map_or(Dim::Dynamic, |s| s[1]);
+    let rows = a.int("num_weights")?;
+    if rows < 0 {
+        return Err(format!("num_weights must be non-negative, got {rows}"));
+    }
+    Ok(vec![TensorInfo::new(
+        vec![Dim::Static(rows as u64), d],
+        grad.dtype,
+    )])
+}

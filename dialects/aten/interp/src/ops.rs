@@ -1452,3 +1452,36 @@ pub(crate) fn sdpa_flash_cpu_backward(a: &OpArgs) -> Results {
         a.value("scale")?.as_f64(),
     )?)
 }
+
+fn embedding_bag_params(a: &OpArgs) -> KResult<nn::EmbeddingBag> {
+    Ok(nn::EmbeddingBag {
+        mode: a.int("mode")?,
+        include_last_offset: a.schema_has("include_last_offset")
+            && a.bool("include_last_offset")?,
+        padding_idx: a.int("padding_idx")?,
+        scale_grad_by_freq: a.bool("scale_grad_by_freq")?,
+    })
+}
+
+pub(crate) fn embedding_bag(a: &OpArgs) -> Results {
+    many(nn::embedding_bag(
+        a.tensor("weight")?,
+        a.tensor("indices")?,
+        a.tensor("offsets")?,
+        a.opt_tensor("per_sample_weights")?,
+        embedding_bag_params(a)?,
+    )?)
+}
+
+pub(crate) fn embedding_bag_backward(a: &OpArgs) -> Results {
+    one(nn::embedding_bag_backward(
+        a.tensor("grad")?,
+        a.tensor("indices")?,
+        a.tensor("offsets")?,
+        a.tensor("bag_size")?,
+        a.tensor("maximum_indices")?,
+        a.int("num_weights")?,
+        a.opt_tensor("per_sample_weights")?,
+        embedding_bag_params(a)?,
+    )?)
+}

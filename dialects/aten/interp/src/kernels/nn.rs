@@ -1992,3 +1992,197 @@ pub fn sdpa_backward(
         Tensor::from_vec_f64(v.shape(), dv, dt),
     ])
 }
+
+/// The parameters of `_embedding_bag` besides its tensors.
+#[derive(Clone, Copy, Debug)]
+pub struct EmbeddingBag {
+    /// 0 sum, 1 mean, 2 max.
+    pub mode: i64,
+    pub include_last_offset: bool,
+    pub padding_idx: i64,
+    pub scale_grad_by_freq: bool,
+}
+
+/// The bag of each index, from the bag start offsets (an index belongs to the last bag
+/// starting at or before it), checking offsets and indices.
+fn bags_of(offsets: &[i64], n: usize, rows: usize, indices: &[i64]) -> KResult<Vec<usize>> {
+    if offsets.first().is_some_and(|&o| o != 0) {
+        return kerr(
+            "embedding_bag: offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0",
+        );
+    }
+    if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last().is_some_and(|&o| o as usize > n) {
+        return kerr(
+            "embedding_bag: offsets must be non-decreasing and at most the number of indices",
+        );
+    }
+    if let Some(i) = indices.iter().find(|&&i| i < 0 || i as usize >= rows) {
+        return kerr(format!(
+            "embedding_bag: index {i} is out of range for {rows} rows"
+        ));
+    }
+    Ok((0..n)
+        .map(|k| offsets.iter().rposition(|&o| o as usize <= k).unwrap_or(0))
+        .collect())
+}
+
+/// `aten._embedding_bag`: `(output, offset2bag, bag_size, max_indices)` as PyTorch's CPU
+/// kernel computes them.
+pub fn embedding_bag(
+    weight: &Tensor,
+    indices: &Tensor,
+    offsets: &Tensor,
+    per_sample_weights: Option<&Tensor>,
+    p: EmbeddingBag,
+) -> KResult<[Tensor; 4]> {
+    super::expect_rank(weight, 2, "embedding_bag weight")?;
+    super::expect_rank(indices, 1, "embedding_bag indices")?;
+    super::expect_rank(offsets, 1, "embedding_bag offsets")?;
+    let (rows, d) = (weight.shape()[0], weight.shape()[1]);
+    let idx = index_values(indices, rows, "embedding_bag")?;
+    let offs: Vec<i64> = offsets.to_i64().iter().copied().collect();
+    let n = idx.len();
+    let bags_n = if p.include_last_offset {
+        offs.len().checked_sub(1).ok_or_else(|| {
+            joinery_ir::Diagnostic::error("include_last_offset: numBags should be at least 1")
+        })?
+    } else {
+        offs.len()
+    };
+    let bag = bags_of(&offs, n, rows, &idx)?;
+    let psw: Option<Vec<f64>> = per_sample_weights.map(flat);
+    if psw.is_some() && p.mode != 0 {
+        return kerr("embedding_bag: per_sample_weights only supported with mode='sum'");
+    }
+    let ws = flat(weight);
+    let mut out = vec![0.0; bags_n * d];
+    let mut count = vec![0i64; bags_n];
+    let mut arg = vec![-1i64; bags_n * d];
+    for (k, (&i, &b)) in idx.iter().zip(&bag).enumerate() {
+        if b >= bags_n || i == p.padding_idx {
+            continue;
+        }
+        count[b] += 1;
+        let scale = psw.as_ref().map_or(1.0, |w| w[k]);
+        for c in 0..d {
+            let v = ws[i as usize * d + c];
+            let o = &mut out[b * d + c];
+            if p.mode == 2 {
+                if arg[b * d + c] < 0 || v > *o {
+                    *o = v;
+                    arg[b * d + c] = i;
+                }
+            } else {
+                *o += v * scale;
+            }
+        }
+    }
+    if p.mode == 1 {
+        for (b, &c) in count.iter().enumerate() {
+            if c > 0 {
+                out[b * d..(b + 1) * d]
+                    .iter_mut()
+                    .for_each(|v| *v /= c as f64);
+            }
+        }
+    }
+    let aux = offsets.dtype();
+    let fast_sum = p.mode == 0 && weight.dtype() == DType::F32 && p.padding_idx < 0;
+    let ints = |shape: &[usize], v: Vec<i64>| {
+        Tensor::from_i64(ArrayD::from_shape_vec(IxDyn(shape), v).expect("shape"), aux)
+    };
+    let offset2bag = if fast_sum {
+        ints(&[0], Vec::new())
+    } else {
+        ints(&[n], bag.iter().map(|&b| b as i64).collect())
+    };
+    let bag_size = if p.mode == 0 {
+        vec![0; bags_n]
+    } else {
+        count.clone()
+    };
+    let max_indices = match p.mode {
+        2 => ints(&[bags_n, d], arg.iter().map(|&a| a.max(0)).collect()),
+        1 => ints(&[bags_n], count),
+        _ => ints(&[bags_n], vec![0; bags_n]),
+    };
+    Ok([
+        Tensor::from_vec_f64(&[bags_n, d], out, weight.dtype()),
+        offset2bag,
+        ints(&[bags_n], bag_size),
+        max_indices,
+    ])
+}
+
+/// `aten._embedding_bag_backward` (dense): each bag's gradient back to the rows it read
+/// (scaled by the per-sample weight, divided by the bag size for a mean, to the maximum
+/// rows for a max), divided by the index frequency with `scale_grad_by_freq`.
+#[allow(clippy::too_many_arguments)]
+pub fn embedding_bag_backward(
+    grad: &Tensor,
+    indices: &Tensor,
+    offsets: &Tensor,
+    bag_size: &Tensor,
+    max_indices: &Tensor,
+    num_weights: i64,
+    per_sample_weights: Option<&Tensor>,
+    p: EmbeddingBag,
+) -> KResult<Tensor> {
+    super::expect_rank(grad, 2, "embedding_bag grad")?;
+    let rows = usize::try_from(num_weights).or_else(|_| {
+        kerr(format!(
+            "num_weights must be non-negative, got {num_weights}"
+        ))
+    })?;
+    let (bags_n, d) = (grad.shape()[0], grad.shape()[1]);
+    let idx = index_values(indices, rows, "embedding_bag backward")?;
+    let offs: Vec<i64> = offsets.to_i64().iter().copied().collect();
+    let bag = bags_of(&offs, idx.len(), rows, &idx)?;
+    let gs = flat(grad);
+    let sizes: Vec<i64> = bag_size.to_i64().iter().copied().collect();
+    let psw: Option<Vec<f64>> = per_sample_weights.map(flat);
+    let mut freq = vec![0.0f64; rows];
+    for &i in &idx {
+        freq[i as usize] += 1.0;
+    }
+    let mut gw = vec![0.0; rows * d];
+    if p.mode == 2 {
+        let arg: Vec<i64> = max_indices.to_i64().iter().copied().collect();
+        for b in 0..bags_n {
+            if sizes.get(b).is_some_and(|&s| s == 0) {
+                continue;
+            }
+            for c in 0..d {
+                let i = arg[b * d + c];
+                if i < 0 || i as usize >= rows {
+                    return kerr(format!(
+                        "embedding_bag backward: max index {i} is out of range"
+                    ));
+                }
+                let f = if p.scale_grad_by_freq {
+                    freq[i as usize]
+                } else {
+                    1.0
+                };
+                gw[i as usize * d + c] += gs[b * d + c] / f;
+            }
+        }
+    } else {
+        for (k, (&i, &b)) in idx.iter().zip(&bag).enumerate() {
+            if b >= bags_n || i == p.padding_idx {
+                continue;
+            }
+            let mut scale = psw.as_ref().map_or(1.0, |w| w[k]);
+            if p.mode == 1 {
+                scale /= sizes.get(b).copied().unwrap_or(1).max(1) as f64;
+            }
+            if p.scale_grad_by_freq {
+                scale /= freq[i as usize];
+            }
+            for c in 0..d {
+                gw[i as usize * d + c] += gs[b * d + c] * scale;
+            }
+        }
+    }
+    Ok(Tensor::from_vec_f64(&[rows, d], gw, grad.dtype()))
+}
