@@ -168,6 +168,10 @@ class Case:
     subclass: bool = False
     """The joint has subclass pieces: PyTorch's fx_utils refuse it, and eager outputs are
     subclass instances."""
+    replay: Callable[[nn.Module, list], nn.Module] | None = None
+    """For a random model: a copy of the module that replays the draws read off the
+    joint's outputs (a list of arrays, one per plain output), so eager autograd gives the
+    reference numbers."""
 
 
 def _seeded(make: Callable[[], tuple]) -> Callable[[], tuple]:
