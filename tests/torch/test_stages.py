@@ -155,6 +155,17 @@ GAPS: list[Gap] = [
 """Known gaps; the first entry naming a (model, mode, stage) is the one that applies."""
 
 
+def test_every_gap_applies():
+    """Every entry names existing models, modes and stages, has a valid pattern and is the
+    gap of at least one cell (no entry is shadowed by earlier ones)."""
+    for g in GAPS:
+        assert set(g.models) <= set(NAMES), g
+        assert set(g.modes) <= set(MODES), g
+        assert set(g.stages) <= set(STAGES), g
+        re.compile(g.match)
+        assert any(gap(n, m, s) is g for n in g.models for m in g.modes for s in g.stages), g
+
+
 def gap(name: str, mode: str, stage: str) -> Gap | None:
     """The known gap of one cell, if any."""
     return next((g for g in GAPS if name in g.models and mode in g.modes and stage in g.stages),

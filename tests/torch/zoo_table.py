@@ -5,7 +5,8 @@
 
 Each cell is the outcome with ``--decompositions none`` / ``core``: ✓ passed, a footnote
 number for a known gap (the reason of its strict xfail in ``test_stages.GAPS``), ``FAIL``
-for anything else. The exit status is pytest's.
+and a footnote with the error for anything else (a new failure, or a gap that no longer
+fails as its entry says). The exit status is pytest's.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Outcomes:
 
     def __init__(self):
         self.cells: dict[tuple[str, str, str], str | None] = {}
-        """``None`` for a pass, the xfail reason for a known gap, ``FAIL: ...`` otherwise."""
+        """``None`` for a pass, the xfail reason for a known gap, ``FAIL: <error>`` otherwise."""
 
     def pytest_runtest_logreport(self, report):
         m = re.search(r"\[(\w+)-(\w+)-([\w.-]+)\]$", report.nodeid)
@@ -40,7 +41,14 @@ class Outcomes:
         elif report.passed:
             self.cells[key] = None
         else:
-            self.cells[key] = "FAIL"
+            self.cells[key] = "FAIL: " + failure_line(report.longreprtext)
+
+
+def failure_line(text: str) -> str:
+    """The first line of pytest's report of a failure that says what went wrong."""
+    lines = text.splitlines()
+    first = next((ln[1:].strip() for ln in lines if ln.startswith("E ")), None)
+    return first or next((ln.strip() for ln in lines if ln.strip()), "no report")
 
 
 def table(cells: dict) -> str:
@@ -53,11 +61,10 @@ def table(cells: dict) -> str:
         outcome = cells[name, mode, stage]
         if outcome is None:
             return "✓"
-        if outcome == "FAIL":
-            return "FAIL"
         if outcome not in notes:
             notes.append(outcome)
-        return f"[{notes.index(outcome) + 1}]"
+        n = notes.index(outcome) + 1
+        return f"FAIL[{n}]" if outcome.startswith("FAIL: ") else f"[{n}]"
 
     stages = test_stages.STAGES
     lines = ["| model | " + " | ".join(s.replace("partition-", "partition ") for s in stages)
