@@ -197,11 +197,12 @@ _PAIR = re.compile(r'"aot\.joint_pair"\(\) <\{backward = @(\w+), forward = @(\w+
 
 
 def interpret_partitioned(mlir: Path, joint_rows: list[Row], joint_inputs: Path, work: Path,
-                          seed: int = 0) -> list:
+                          seed: int = 0, native: bool = False) -> list:
     """Runs the forward and then the backward of a partitioned joint (``mlir``, from
-    ``--aot-partition``) with the interpreter and returns what the joint returns: the
-    forward's outputs, then the backward's. Each argument is the joint's input of the same
-    descriptor (``joint_rows``, ``joint_inputs``); saved values come from the forward."""
+    ``--aot-partition``) with the interpreter (or compiled by the native backend) and
+    returns what the joint returns: the forward's outputs, then the backward's. Each
+    argument is the joint's input of the same descriptor (``joint_rows``, ``joint_inputs``);
+    saved values come from the forward."""
     pair = _PAIR.search(Path(mlir).read_text())
     assert pair, f"no aot.joint_pair in {mlir}"
     backward, forward = pair.group(1), pair.group(2)
@@ -215,7 +216,8 @@ def interpret_partitioned(mlir: Path, joint_rows: list[Row], joint_inputs: Path,
         for i, src in enumerate(sources):
             shutil.copy(src, inputs / f"arg{i}.npy")
         n_results = sum(r.kind == "result" for r in tables[fn])
-        return interpret(mlir, inputs, work / f"{fn}_out", n_results, seed=seed, fn=fn)
+        return interpret(mlir, inputs, work / f"{fn}_out", n_results, seed=seed, fn=fn,
+                         native=native)
 
     def by_desc(fn: str, skip: int = 0) -> list[Path]:
         args = [r for r in tables[fn] if r.kind == "arg"][skip:]
