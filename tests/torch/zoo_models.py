@@ -364,8 +364,8 @@ class FixedMask(nn.Module):
 
 
 class DropoutMLP(nn.Module):
-    """An MLP with dropout between layers in training mode; it returns the dropped
-    activations beside the loss so the mask it drew can be checked."""
+    """An MLP with dropout in training mode; it returns the dropped features beside the
+    loss so the mask it drew can be checked."""
 
     def __init__(self, p=0.25):
         super().__init__()
@@ -374,14 +374,20 @@ class DropoutMLP(nn.Module):
         self.l2 = nn.Linear(32, 4)
 
     def forward(self, x, target):
-        d = self.drop(F.relu(self.l1(x)))
-        return F.mse_loss(self.l2(d), target), d
+        d = self.drop(self.l1(x))
+        return F.mse_loss(self.l2(F.relu(d)), target), d
 
 
 def replay_dropout(module: DropoutMLP, outputs: list) -> DropoutMLP:
-    """The model with its dropout mask read off the dropped activations (output 1)."""
+    """The model with its dropout mask read off the dropped features (output 1), after
+    checking that it drops about a fraction ``p`` (within 5 standard deviations)."""
+    mask = torch.as_tensor(outputs[1] != 0)
+    p = module.drop.p
+    dropped = 1.0 - mask.float().mean().item()
+    assert abs(dropped - p) < 5 * math.sqrt(p * (1 - p) / mask.numel()), \
+        f"dropout dropped {dropped:.3f} of the features, p = {p}"
     replayed = copy.deepcopy(module)
-    replayed.drop = FixedMask(torch.as_tensor(outputs[1] != 0), module.drop.p)
+    replayed.drop = FixedMask(mask, p)
     return replayed
 
 
