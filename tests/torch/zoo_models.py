@@ -212,6 +212,7 @@ class SwiGLU(nn.Module):
 
 
 def rotate_half(x):
+    """``[-x2, x1]`` for the halves ``x1, x2`` of the last dimension (rotary embeddings)."""
     x1, x2 = x.chunk(2, dim=-1)
     return torch.cat((-x2, x1), dim=-1)
 
@@ -525,6 +526,82 @@ class SDPAttention(nn.Module):
         return self.o(y.transpose(1, 2).reshape(B, T, D)).pow(2).mean()
 
 
+class ConvAutoencoder(nn.Module):
+    """A convolutional autoencoder: strided convs down, ``ConvTranspose2d`` up, a sigmoid
+    output and a binary cross-entropy reconstruction loss."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2, padding=1), nn.ReLU(),
+                                     nn.Conv2d(4, 8, 3, stride=2, padding=1), nn.ReLU())
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(4, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
+
+    def forward(self, x):
+        return F.binary_cross_entropy(self.decoder(self.encoder(x)), x)
+
+
+class Contrastive(nn.Module):
+    """A CLIP-style contrastive loss: two encoders, L2-normalised embeddings, a learned
+    temperature and a symmetric cross-entropy over the similarity matrix."""
+
+    def __init__(self, d_img=12, d_txt=10, d=8):
+        super().__init__()
+        self.img = nn.Sequential(nn.Linear(d_img, 16), nn.GELU(), nn.Linear(16, d))
+        self.txt = nn.Sequential(nn.Linear(d_txt, 16), nn.Tanh(), nn.Linear(16, d))
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+
+    def forward(self, images, texts):
+        i = F.normalize(self.img(images), dim=-1)
+        t = F.normalize(self.txt(texts), dim=-1)
+        logits = self.logit_scale.exp() * i @ t.t()
+        labels = torch.arange(logits.shape[0])
+        return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels)) / 2
+
+
+class TinyViT(nn.Module):
+    """A tiny vision transformer: patch embedding conv, a class token concatenated in
+    front, learned position embeddings, one ``nn.TransformerEncoderLayer`` (batch first,
+    GELU) and a classifier with label smoothing."""
+
+    def __init__(self, d=16, classes=3):
+        super().__init__()
+        self.patch = nn.Conv2d(3, d, kernel_size=4, stride=4)
+        self.cls = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+        self.pos = nn.Parameter(torch.randn(1, 5, d) * 0.02)
+        self.encoder = nn.TransformerEncoderLayer(d, nhead=2, dim_feedforward=32, dropout=0.0,
+                                                  activation="gelu", batch_first=True)
+        self.head = nn.Linear(d, classes)
+
+    def forward(self, images, y):
+        x = self.patch(images).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+        x = self.encoder(x)
+        return F.cross_entropy(self.head(x[:, 0]), y, label_smoothing=0.1)
+
+
+class TemporalConvNet(nn.Module):
+    """A WaveNet-style temporal CNN: causal dilated ``Conv1d`` layers (left padding), gated
+    tanh-sigmoid activations, residuals, average pooling over time and a KL-divergence
+    loss against target distributions."""
+
+    def __init__(self, c=4, classes=3):
+        super().__init__()
+        self.inp = nn.Conv1d(2, c, 1)
+        self.filters = nn.ModuleList(nn.Conv1d(c, c, 2, dilation=d) for d in (1, 2, 4))
+        self.gates = nn.ModuleList(nn.Conv1d(c, c, 2, dilation=d) for d in (1, 2, 4))
+        self.out = nn.Linear(c, classes)
+
+    def forward(self, x, target_probs):
+        h = self.inp(x)
+        for f, g in zip(self.filters, self.gates):
+            p = F.pad(h, (f.dilation[0], 0))
+            h = h + torch.tanh(f(p)) * torch.sigmoid(g(p))
+        pooled = F.avg_pool1d(h, kernel_size=h.shape[-1]).squeeze(-1)
+        return F.kl_div(F.log_softmax(self.out(pooled), -1), target_probs, reduction="batchmean")
+
+
 def _images(n=2, c=3, hw=8):
     return torch.randn(n, c, hw, hw)
 
@@ -545,36 +622,47 @@ def _bert_inputs():
     return input_ids, token_types, attention_mask, torch.tensor([1, 0])
 
 
+def _case(name: str, module, inputs, **flags) -> Case:
+    """A case whose seeded factory builds ``module()`` and its positional ``inputs()``."""
+    return Case(name, _seeded(lambda: (module(), inputs(), {})), **flags)
+
+
 CASES = [
-    Case("resnet_block", _seeded(lambda: (BasicBlock().train(), (_images(), torch.tensor([0, 2])), {}))),
-    Case("vgg_small", _seeded(lambda: (SmallVGG(), (_images(), torch.tensor([3, 1])), {}))),
-    Case("mobilenet_dw", _seeded(lambda: (DepthwiseSeparable().train(), (_images(), torch.tensor([1, 2])), {}))),
-    Case("unet", _seeded(lambda: (TinyUNet(), (torch.randn(2, 1, 8, 8), torch.randn(2, 1, 8, 8)), {}))),
-    Case("lstm_unrolled", _seeded(lambda: (UnrolledLSTM(), (torch.randn(4, 2, 3),), {}))),
-    Case("gru_unrolled", _seeded(lambda: (UnrolledGRU(), (torch.randn(4, 2, 3),), {}))),
-    Case("gpt_block", _seeded(lambda: (GPTBlock(), (torch.randint(0, 11, (2, 8)),), {}))),
-    Case("rmsnorm", _seeded(lambda: (RMSNormMLP(), (torch.randn(4, 16),), {}))),
-    Case("swiglu", _seeded(lambda: (SwiGLU(), (torch.randn(2, 3, 16),), {}))),
-    Case("rotary_attention", _seeded(lambda: (RotaryAttention(), (torch.randn(2, 6, 16),), {}))),
-    Case("bert_encoder", _seeded(lambda: (BertEncoder(), _bert_inputs(), {}))),
-    Case("embedding_bag_recsys", _seeded(lambda: (Recommender(), _bags(), {}))),
-    Case("mlp_mixer", _seeded(lambda: (MixerBlock(), (_images(hw=8), torch.tensor([0, 2])), {}))),
-    Case("tensor_constants", _seeded(lambda: (WithConstants(), (torch.rand(5, 3), torch.tensor([0, 1, 2, 1, 0])), {}))),
-    Case("inplace_input_buffers", _seeded(lambda: (InPlaceUpdates(), (3 * torch.randn(4, 6),), {}))),
-    Case("dropout_mlp", _seeded(lambda: (DropoutMLP(), (torch.randn(16, 8), torch.randn(16, 4)), {})),
-         random=True, replay=replay_dropout),
-    Case("integer_side_inputs", _seeded(lambda: (
-        IntegerSideInputs(),
-        (torch.randn(3, 5, 6), torch.tensor([5, 2, 3]), torch.tensor([4, 0, 2]),
-         torch.tensor([True, False, True])), {}))),
-    Case("multi_loss", _seeded(lambda: (
-        MultiTask(), (torch.randn(6, 8), torch.tensor([0, 1, 2, 2, 1, 0]), torch.randn(6)), {}))),
-    Case("activations", _seeded(lambda: (Activations(), (torch.randn(4, 8),), {}))),
-    Case("group_norm_cnn", _seeded(lambda: (GroupNormCNN(), (_images(hw=6),), {}))),
-    Case("mse_regression", _seeded(lambda: (Regression(), (torch.randn(8, 5), torch.randn(8, 2)), {}))),
-    Case("cumsum_topk", _seeded(lambda: (CumsumTopk(), (torch.randn(3, 7, 6),), {}))),
-    Case("padded_conv", _seeded(lambda: (PaddedConv(), (torch.randn(2, 2, 5, 5),), {}))),
-    Case("sdpa_attention", _seeded(lambda: (SDPAttention(), (torch.randn(2, 5, 16),), {}))),
+    _case("resnet_block", lambda: BasicBlock().train(), lambda: (_images(), torch.tensor([0, 2]))),
+    _case("vgg_small", SmallVGG, lambda: (_images(), torch.tensor([3, 1]))),
+    _case("mobilenet_dw", lambda: DepthwiseSeparable().train(),
+          lambda: (_images(), torch.tensor([1, 2]))),
+    _case("unet", TinyUNet, lambda: (torch.randn(2, 1, 8, 8), torch.randn(2, 1, 8, 8))),
+    _case("lstm_unrolled", UnrolledLSTM, lambda: (torch.randn(4, 2, 3),)),
+    _case("gru_unrolled", UnrolledGRU, lambda: (torch.randn(4, 2, 3),)),
+    _case("gpt_block", GPTBlock, lambda: (torch.randint(0, 11, (2, 8)),)),
+    _case("rmsnorm", RMSNormMLP, lambda: (torch.randn(4, 16),)),
+    _case("swiglu", SwiGLU, lambda: (torch.randn(2, 3, 16),)),
+    _case("rotary_attention", RotaryAttention, lambda: (torch.randn(2, 6, 16),)),
+    _case("bert_encoder", BertEncoder, _bert_inputs),
+    _case("embedding_bag_recsys", Recommender, _bags),
+    _case("mlp_mixer", MixerBlock, lambda: (_images(hw=8), torch.tensor([0, 2]))),
+    _case("tensor_constants", WithConstants,
+          lambda: (torch.rand(5, 3), torch.tensor([0, 1, 2, 1, 0]))),
+    _case("inplace_input_buffers", InPlaceUpdates, lambda: (3 * torch.randn(4, 6),)),
+    _case("dropout_mlp", DropoutMLP, lambda: (torch.randn(16, 8), torch.randn(16, 4)),
+          random=True, replay=replay_dropout),
+    _case("integer_side_inputs", IntegerSideInputs,
+          lambda: (torch.randn(3, 5, 6), torch.tensor([5, 2, 3]), torch.tensor([4, 0, 2]),
+                   torch.tensor([True, False, True]))),
+    _case("multi_loss", MultiTask,
+          lambda: (torch.randn(6, 8), torch.tensor([0, 1, 2, 2, 1, 0]), torch.randn(6))),
+    _case("activations", Activations, lambda: (torch.randn(4, 8),)),
+    _case("group_norm_cnn", GroupNormCNN, lambda: (_images(hw=6),)),
+    _case("mse_regression", Regression, lambda: (torch.randn(8, 5), torch.randn(8, 2))),
+    _case("cumsum_topk", CumsumTopk, lambda: (torch.randn(3, 7, 6),)),
+    _case("padded_conv", PaddedConv, lambda: (torch.randn(2, 2, 5, 5),)),
+    _case("sdpa_attention", SDPAttention, lambda: (torch.randn(2, 5, 16),)),
+    _case("conv_autoencoder", ConvAutoencoder, lambda: (torch.rand(2, 1, 8, 8),)),
+    _case("clip_contrastive", Contrastive, lambda: (torch.randn(4, 12), torch.randn(4, 10))),
+    _case("vit_tiny", TinyViT, lambda: (_images(), torch.tensor([2, 0]))),
+    _case("temporal_convnet", TemporalConvNet,
+          lambda: (torch.randn(2, 2, 12), torch.softmax(torch.randn(2, 3), -1))),
 ]
 
 BY_NAME = {c.name: c for c in CASES}
