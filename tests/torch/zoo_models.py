@@ -8,14 +8,13 @@ and their case says how to replay those draws eagerly (:attr:`models.Case.replay
 
 from __future__ import annotations
 
-import copy
 import math
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from models import Case, _seeded
+from models import Case, _seeded, replays_dropout
 
 
 class BasicBlock(nn.Module):
@@ -352,18 +351,6 @@ class InPlaceUpdates(nn.Module):
         return (h - self.ema).pow(2).sum()
 
 
-class FixedMask(nn.Module):
-    """Dropout with a given keep-mask (how a random model's draws are replayed eagerly)."""
-
-    def __init__(self, mask, p):
-        super().__init__()
-        self.mask = mask
-        self.p = p
-
-    def forward(self, x):
-        return x * self.mask / (1 - self.p)
-
-
 class DropoutMLP(nn.Module):
     """An MLP with dropout in training mode; it returns the dropped features beside the
     loss so the mask it drew can be checked."""
@@ -377,19 +364,6 @@ class DropoutMLP(nn.Module):
     def forward(self, x, target):
         d = self.drop(self.l1(x))
         return F.mse_loss(self.l2(F.relu(d)), target), d
-
-
-def replay_dropout(module: DropoutMLP, outputs: list) -> DropoutMLP:
-    """The model with its dropout mask read off the dropped features (output 1), after
-    checking that it drops about a fraction ``p`` (within 5 standard deviations)."""
-    mask = torch.as_tensor(outputs[1] != 0)
-    p = module.drop.p
-    dropped = 1.0 - mask.float().mean().item()
-    assert abs(dropped - p) < 5 * math.sqrt(p * (1 - p) / mask.numel()), \
-        f"dropout dropped {dropped:.3f} of the features, p = {p}"
-    replayed = copy.deepcopy(module)
-    replayed.drop = FixedMask(mask, p)
-    return replayed
 
 
 class IntegerSideInputs(nn.Module):
@@ -646,7 +620,7 @@ CASES = [
           lambda: (torch.rand(5, 3), torch.tensor([0, 1, 2, 1, 0]))),
     _case("inplace_input_buffers", InPlaceUpdates, lambda: (3 * torch.randn(4, 6),)),
     _case("dropout_mlp", DropoutMLP, lambda: (torch.randn(16, 8), torch.randn(16, 4)),
-          random=True, replay=replay_dropout),
+          random=True, replay=replays_dropout(1)),
     _case("integer_side_inputs", IntegerSideInputs,
           lambda: (torch.randn(3, 5, 6), torch.tensor([5, 2, 3]), torch.tensor([4, 0, 2]),
                    torch.tensor([True, False, True]))),
