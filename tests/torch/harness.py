@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
 import shutil
@@ -82,7 +83,14 @@ def parse_table(text: str) -> list[Row]:
 
 
 def function_tables(mlir: Path) -> dict[str, list[Row]]:
-    """joinery's descriptor table of every function of a module, by function name."""
+    """joinery's descriptor table of every function of a module, by function name (read
+    once per version of the file)."""
+    stat = Path(mlir).stat()
+    return _function_tables(Path(mlir), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _function_tables(mlir: Path, _mtime_ns: int, _size: int) -> dict[str, list[Row]]:
     p = run([tool("joinery-opt"), "--aot-print-descriptors", mlir, "-o", os.devnull])
     assert p.returncode == 0, p.stderr
     sections = re.split(r"^@(\w+): .*$", p.stdout, flags=re.M)
