@@ -1,5 +1,6 @@
-"""Every stage of joinery on every model of the real-model zoo (``zoo_models.py``), in both
-export modes (``--decompositions none`` and ``core``):
+"""Every stage of joinery on every model of the real-model zoo (``zoo_models.py``) and the
+conformance zoo (``models.py``), in both export modes (``--decompositions none`` and
+``core``):
 
 - ``export``: the joint exports, and PyTorch's joint computes what eager autograd computes;
 - ``roundtrip``: ``joinery-opt --verify-roundtrip``;
@@ -316,8 +317,8 @@ def test_fx_utils(exported, name, mode, stage):
 @pytest.mark.parametrize("name, mode, stage", cells("interpret"))
 def test_interpret(exported, interpreted, name, mode, stage):
     with known(name, mode, stage):
-        got = interpreted(name, mode)
         e = exported(name, mode)
+        got = interpreted(name, mode)
         harness.assert_outputs_close(got, reference(e, got), e[2].output_descs)
 
 
