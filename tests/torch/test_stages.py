@@ -298,6 +298,7 @@ def test_export(exported, name, mode, stage):
 
 @pytest.mark.parametrize("name, mode, stage", cells("roundtrip"))
 def test_roundtrip(exported, tmp_path, name, mode, stage):
+    """The exported text verifies and prints back to what it parses from."""
     with known(name, mode, stage):
         _, _, _, d = exported(name, mode)
         p = harness.run([harness.tool("joinery-opt"), "--verify-roundtrip", d / "joint.mlir",
@@ -308,6 +309,7 @@ def test_roundtrip(exported, tmp_path, name, mode, stage):
 
 @pytest.mark.parametrize("name, mode, stage", cells("fx_utils"))
 def test_fx_utils(exported, name, mode, stage):
+    """joinery's descriptor pairing answers the fx_utils queries as PyTorch does."""
     with known(name, mode, stage):
         _, _, result, d = exported(name, mode)
         ours = harness.joinery_fx_utils(harness.joinery_table(d / "joint.mlir"))
@@ -316,6 +318,7 @@ def test_fx_utils(exported, name, mode, stage):
 
 @pytest.mark.parametrize("name, mode, stage", cells("interpret"))
 def test_interpret(exported, interpreted, name, mode, stage):
+    """The reference interpreter computes PyTorch's outputs, buffer updates and grads."""
     with known(name, mode, stage):
         e = exported(name, mode)
         got = interpreted(name, mode)
@@ -324,6 +327,7 @@ def test_interpret(exported, interpreted, name, mode, stage):
 
 @pytest.mark.parametrize("name, mode, stage", cells("native"))
 def test_native(exported, tmp_path, name, mode, stage):
+    """The joint compiled whole by the native backend computes them too."""
     with known(name, mode, stage):
         e = exported(name, mode)
         _, _, result, d = e
@@ -342,6 +346,7 @@ def partition(joint: Path, options: str, out: Path) -> Path:
 
 @pytest.mark.parametrize("name, mode, stage", cells("native-fwd-bwd"))
 def test_native_forward_backward(exported, tmp_path, name, mode, stage):
+    """So do the default partition's forward and backward, each compiled natively."""
     with known(name, mode, stage):
         e = exported(name, mode)
         _, _, result, d = e
