@@ -7,6 +7,9 @@
   :func:`torch_fx_utils` computes them with PyTorch's own ``fx_utils`` on the FX graph.
 - :func:`eager_reference` runs the module eagerly with autograd and lays the results out
   as the joint's outputs, by descriptor.
+- :func:`interpret` runs a function with ``joinery-run`` (interpreter or native code);
+  :func:`interpret_partitioned` runs a partitioned joint's forward and then its backward;
+  :func:`assert_outputs_close` compares joint outputs.
 """
 
 from __future__ import annotations
