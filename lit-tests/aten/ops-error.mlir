@@ -270,3 +270,19 @@ func.func @mul$non_tensor_operand(%x: tensor<3xf32>, %s: f32) {
   %0 = aten.mul.Tensor %x, %s : (tensor<3xf32>, f32) -> tensor<3xf32>
   func.return
 }
+
+// -----
+
+func.func @bitwise_not$float(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{bitwise ops are only defined on integer and bool tensors, got f32}}
+  %r = aten.bitwise_not %x : (tensor<4xf32>) -> tensor<4xf32>
+  func.return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @_scaled_dot_product_flash_attention_for_cpu$mask_dtype(%q: tensor<1x2x4x8xf32>, %m: tensor<4x4xi1>) -> tensor<1x2x4x8xf32> {
+  // expected-error@+1 {{the attention mask and query must have the same dtype, got f32 and i1}}
+  %r:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %q, %q, %m : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<4x4xi1>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4xf32>)
+  func.return %r#0 : tensor<1x2x4x8xf32>
+}

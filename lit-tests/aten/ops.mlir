@@ -112,3 +112,45 @@ func.func @generic(%x: tensor<4xf32>) -> tensor<4xf32> {
   %n = "aten.neg"(%x) : (tensor<4xf32>) -> tensor<4xf32>
   func.return %n : tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @core_pointwise
+func.func @core_pointwise(%x: tensor<4xf32>, %i: tensor<4xi64>, %b: tensor<4xi1>) -> tensor<4xf32> {
+  // CHECK: aten.atan2 %{{.*}}, %{{.*}} : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xf32>
+  %a = aten.atan2 %i, %i : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xf32>
+  // CHECK: aten.round %{{.*}} : (tensor<4xf32>) -> tensor<4xf32>
+  %r = aten.round %x : (tensor<4xf32>) -> tensor<4xf32>
+  // CHECK: aten.bitwise_and.Scalar %{{.*}} {other = 3 : i64} : (tensor<4xi64>) -> tensor<4xi64>
+  %ba = aten.bitwise_and.Scalar %i {other = 3 : i64} : (tensor<4xi64>) -> tensor<4xi64>
+  // CHECK: aten.logical_and %{{.*}}, %{{.*}} : (tensor<4xi64>, tensor<4xi1>) -> tensor<4xi1>
+  %la = aten.logical_and %i, %b : (tensor<4xi64>, tensor<4xi1>) -> tensor<4xi1>
+  // CHECK: aten.isnan %{{.*}} : (tensor<4xf32>) -> tensor<4xi1>
+  %n = aten.isnan %x : (tensor<4xf32>) -> tensor<4xi1>
+  // CHECK: aten.pow.Scalar %{{.*}} {self = 2.0 : f64} : (tensor<4xi64>) -> tensor<4xf32>
+  %p = aten.pow.Scalar %i {self = 2.0 : f64} : (tensor<4xi64>) -> tensor<4xf32>
+  // CHECK: aten.elu %{{.*}} {alpha = 1.5 : f64} : (tensor<4xf32>) -> tensor<4xf32>
+  %e = aten.elu %x {alpha = 1.5 : f64} : (tensor<4xf32>) -> tensor<4xf32>
+  // CHECK: aten.silu_backward %{{.*}}, %{{.*}} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %s = aten.silu_backward %x, %e : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  func.return %s : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @core_structured
+func.func @core_structured(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %v: tensor<2xi64>) -> tensor<3x4xf32> {
+  // CHECK: %{{.*}}:2 = aten.topk %{{.*}} {k = 2 : i64} : (tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  %t:2 = aten.topk %x {k = 2 : i64} : (tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  // CHECK: aten.cumsum %{{.*}} {dim = 1 : i64} : (tensor<2x4xi64>) -> tensor<2x4xi64>
+  %c = aten.cumsum %i {dim = 1 : i64} : (tensor<2x4xi64>) -> tensor<2x4xi64>
+  // CHECK: aten.constant_pad_nd %{{.*}} {pad = [1, 2]} : (tensor<3x4xf32>) -> tensor<3x7xf32>
+  %p = aten.constant_pad_nd %x {pad = [1, 2]} : (tensor<3x4xf32>) -> tensor<3x7xf32>
+  // CHECK: aten.index_select %{{.*}}, %{{.*}} {dim = 0 : i64} : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  %s = aten.index_select %x, %v {dim = 0 : i64} : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  // CHECK: aten.scatter.value %{{.*}}, %{{.*}} {dim = 0 : i64, value = 1.0 : f64} : (tensor<3x4xf32>, tensor<2x4xi64>) -> tensor<3x4xf32>
+  %sc = aten.scatter.value %x, %i {dim = 0 : i64, value = 1.0 : f64} : (tensor<3x4xf32>, tensor<2x4xi64>) -> tensor<3x4xf32>
+  // CHECK: aten.any.dim %{{.*}} {dim = 1 : i64} : (tensor<3x4xf32>) -> tensor<3xi1>
+  %a = aten.any.dim %x {dim = 1 : i64} : (tensor<3x4xf32>) -> tensor<3xi1>
+  // CHECK: %{{.*}}:3 = aten.native_group_norm %{{.*}} {C = 4 : i64, HxW = 1 : i64, N = 3 : i64, eps = 1.0e-5 : f64, group = 2 : i64} : (tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
+  %g:3 = aten.native_group_norm %x {C = 4 : i64, HxW = 1 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 2 : i64} : (tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
+  // CHECK: aten.mse_loss %{{.*}}, %{{.*}} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  %l = aten.mse_loss %x, %g#0 : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  func.return %sc : tensor<3x4xf32>
+}

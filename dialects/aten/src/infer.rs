@@ -67,6 +67,14 @@ fn shapes_agree(a: &Shape, b: &Shape) -> bool {
     }
 }
 
+/// `t`'s shape with another dtype.
+fn with_dtype(t: &TensorInfo, dtype: DType) -> TensorInfo {
+    TensorInfo {
+        shape: t.shape.clone(),
+        dtype,
+    }
+}
+
 fn participant(t: &TensorInfo) -> Participant {
     if t.rank() == Some(0) {
         Participant::ZeroDim(t.dtype)
@@ -282,11 +290,12 @@ pub fn in_place(a: &Args, out: Vec<TensorInfo>) -> Inferred {
 
 // ----- pointwise ----------------------------------------------------------------------
 
-/// Broadcasting binary ops with type promotion over the tensors and the `other` /
-/// `exponent` scalar (`alpha` scales and does not promote, but must fit the result).
+/// Broadcasting binary ops with type promotion over the tensors and the `self` /
+/// `other` / `exponent` scalar (`alpha` scales and does not promote, but must fit the result).
 pub fn binary(a: &Args) -> Inferred {
     let tensors: Vec<&TensorInfo> = a.all_tensors().collect();
     let mut parts: Vec<Participant> = tensors.iter().map(|t| participant(t)).collect();
+    parts.extend(scalar_participant(a, "self"));
     parts.extend(scalar_participant(a, "other"));
     parts.extend(scalar_participant(a, "exponent"));
     let dtype = result_type(&parts).unwrap_or(DEFAULT_FLOAT);
@@ -331,6 +340,38 @@ pub fn compare(a: &Args) -> Inferred {
     let mut out = binary(a)?;
     out[0].dtype = DType::Bool;
     Ok(out)
+}
+
+/// Bitwise ops: [`binary`] on integer or bool operands only.
+pub fn bitwise(a: &Args) -> Inferred {
+    for t in a.all_tensors() {
+        if t.dtype.is_float() {
+            return Err(format!(
+                "bitwise ops are only defined on integer and bool tensors, got {}",
+                t.dtype
+            ));
+        }
+    }
+    if let ArgValue::Float(_) = a.value("other") {
+        return Err("bitwise ops are not defined for a floating-point 'other'".into());
+    }
+    binary(a)
+}
+
+/// Elementwise tests (`isinf`, `isnan`): `self`'s shape, bool results.
+pub fn predicate(a: &Args) -> Inferred {
+    Ok(vec![TensorInfo {
+        shape: a.tensor("self").shape.clone(),
+        dtype: DType::Bool,
+    }])
+}
+
+/// Activations and their backwards: float tensors only, shapes and dtypes as [`binary`].
+pub fn activation(a: &Args) -> Inferred {
+    for t in a.all_tensors() {
+        require_float(t, "the input of an activation")?;
+    }
+    binary(a)
 }
 
 /// `where.self`: a bool condition picks between two promoted operands.
@@ -419,10 +460,21 @@ pub fn gelu(a: &Args) -> Inferred {
 
 // ----- reductions ---------------------------------------------------------------------
 
-/// `sum`: integer and bool inputs accumulate in `i64` unless `dtype` says otherwise.
+/// The reduced dimensions: the `dim` argument as a list (`int dim` is one), `None` for
+/// all of them.
+fn reduce_dims(a: &Args) -> Option<Vec<i64>> {
+    match a.value("dim") {
+        ArgValue::Int(d) => Some(vec![*d]),
+        ArgValue::IntList(v) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// `sum` and `prod`: integer and bool inputs accumulate in `i64` unless `dtype` says
+/// otherwise.
 pub fn sum(a: &Args) -> Inferred {
     let this = a.tensor("self");
-    let shape = reduce_shape(&this.shape, a.opt_ints("dim"), keepdim(a))?;
+    let shape = reduce_shape(&this.shape, reduce_dims(a).as_deref(), keepdim(a))?;
     let dtype = a.opt_dtype("dtype").unwrap_or(if this.dtype.is_float() {
         this.dtype
     } else {
@@ -456,6 +508,89 @@ pub fn amax(a: &Args) -> Inferred {
         shape,
         dtype: this.dtype,
     }])
+}
+
+/// `any` / `all`: reduce `dim` (all when absent) to bools.
+pub fn any(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let shape = reduce_shape(&this.shape, reduce_dims(a).as_deref(), keepdim(a))?;
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: DType::Bool,
+    }])
+}
+
+/// `linalg_vector_norm`: reduce `dim` (all when absent) of a float tensor, in `dtype`
+/// when given.
+pub fn vector_norm(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    let shape = reduce_shape(&this.shape, reduce_dims(a).as_deref(), keepdim(a))?;
+    let dtype = a.opt_dtype("dtype").unwrap_or(this.dtype);
+    Ok(vec![TensorInfo { shape, dtype }])
+}
+
+/// `cumsum`: `self`'s shape; integers and bools accumulate in `i64` unless `dtype` says
+/// otherwise.
+pub fn cumsum(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    if let Some(r) = this.rank() {
+        norm_dim(a.int("dim")?, r)?;
+    }
+    let dtype = a.opt_dtype("dtype").unwrap_or(if this.dtype.is_float() {
+        this.dtype
+    } else {
+        DType::I64
+    });
+    Ok(vec![TensorInfo {
+        shape: this.shape.clone(),
+        dtype,
+    }])
+}
+
+/// `sort`: the sorted values and their `i64` indices, shaped like `self`.
+pub fn sort(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    if let Some(r) = this.rank() {
+        norm_dim(a.int("dim")?, r)?;
+    }
+    Ok(vec![this.clone(), with_dtype(this, DType::I64)])
+}
+
+/// `topk`: `k` values along `dim` and their `i64` indices.
+pub fn topk(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let k = a.int("k")?;
+    let shape = match &this.shape {
+        None => None,
+        Some(s) => {
+            let mut s = s.clone();
+            if s.is_empty() {
+                if !(0..=1).contains(&k) {
+                    return Err(format!(
+                        "selected index k out of range, got {k} for a 0-d tensor"
+                    ));
+                }
+            } else {
+                let d = norm_dim(a.int("dim")?, s.len())?;
+                if let Dim::Static(n) = s[d]
+                    && (k < 0 || k as u64 > n)
+                {
+                    return Err(format!(
+                        "selected index k out of range, got {k} for dimension {d} of size {n}"
+                    ));
+                }
+                s[d] = Dim::Static(k.max(0) as u64);
+            }
+            Some(s)
+        }
+    };
+    let values = TensorInfo {
+        shape,
+        dtype: this.dtype,
+    };
+    let indices = with_dtype(&values, DType::I64);
+    Ok(vec![values, indices])
 }
 
 /// `var.correction` / `var_mean.correction`: float input; one result per schema return.
@@ -1583,12 +1718,17 @@ pub fn convolution_backward(a: &Args) -> Inferred {
     ])
 }
 
-/// The output shape of `max_pool2d_with_indices` (PyTorch's `pooling_output_shape`).
+/// The output shape of `max_pool2d_with_indices` and `avg_pool2d` (PyTorch's
+/// `pooling_output_shape`; `avg_pool2d` has no dilation).
 fn pool_output(a: &Args, this: &TensorInfo) -> Result<Shape, String> {
     let kernel = spatial_param(a, "kernel_size", 2, None)?;
     let stride = spatial_param(a, "stride", 2, Some(&kernel))?;
     let padding = spatial_param(a, "padding", 2, None)?;
-    let dilation = spatial_param(a, "dilation", 2, None)?;
+    let dilation = if a.has("dilation") {
+        spatial_param(a, "dilation", 2, None)?
+    } else {
+        vec![1, 1]
+    };
     let ceil = a.opt_bool("ceil_mode").unwrap_or(false);
     for i in 0..2 {
         if kernel[i] <= 0 || stride[i] <= 0 || dilation[i] <= 0 {
@@ -1818,4 +1958,457 @@ pub fn arange(a: &Args) -> Inferred {
 /// `zeros_like`, `ones_like`, `empty_like`, `full_like`: `self`'s shape, `dtype` if given.
 pub fn like(a: &Args) -> Inferred {
     to_copy(a)
+}
+
+// ----- core ops beyond the families above ---------------------------------------------
+
+/// `triu` / `tril`: a matrix or a batch of matrices, unchanged type.
+pub fn triangle(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    if this.rank().is_some_and(|r| r < 2) {
+        return Err(format!(
+            "input tensor must have at least 2 dimensions, got shape {}",
+            shape_str(&this.shape)
+        ));
+    }
+    Ok(vec![this.clone()])
+}
+
+/// `constant_pad_nd`: `pad` holds (before, after) pairs for the last dims, last dim first;
+/// negative amounts crop.
+pub fn constant_pad(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let pad = a.ints("pad")?;
+    if pad.len() % 2 != 0 {
+        return Err(format!("pad length must be even, got {}", pad.len()));
+    }
+    let Some(s) = &this.shape else {
+        return Ok(vec![this.clone()]);
+    };
+    if pad.len() / 2 > s.len() {
+        return Err(format!(
+            "pad {} pads more dimensions than the input's {}",
+            list_str(pad),
+            s.len()
+        ));
+    }
+    let mut out = s.clone();
+    for (i, pair) in pad.chunks(2).enumerate() {
+        let d = s.len() - 1 - i;
+        if let Dim::Static(n) = s[d] {
+            let m = n as i64 + pair[0] + pair[1];
+            if m < 0 {
+                return Err(format!(
+                    "the padded size of dimension {d} is negative ({m})"
+                ));
+            }
+            out[d] = Dim::Static(m as u64);
+        }
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `index_select`: `self` with dimension `dim` replaced by the length of a 0-d or 1-d
+/// integer `index`.
+pub fn index_select(a: &Args) -> Inferred {
+    let (this, index) = (a.tensor("self"), a.tensor("index"));
+    require_integral(index, "index")?;
+    let len = match &index.shape {
+        Some(s) if s.len() > 1 => {
+            return Err(format!(
+                "index must be 0-d or 1-d, got shape {}",
+                shape_str(&index.shape)
+            ));
+        }
+        Some(s) => s.first().copied().unwrap_or(Dim::Static(1)),
+        None => Dim::Dynamic,
+    };
+    let shape = match &this.shape {
+        Some(s) if s.is_empty() => {
+            norm_dim(a.int("dim")?, 0)?;
+            Some(Vec::new())
+        }
+        Some(s) => {
+            let d = norm_dim(a.int("dim")?, s.len())?;
+            let mut s = s.clone();
+            s[d] = len;
+            Some(s)
+        }
+        None => None,
+    };
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: this.dtype,
+    }])
+}
+
+/// `scatter`, `scatter_add`, `scatter_reduce`: `self`'s type; an integer `index` of
+/// `self`'s rank, and a `src` of `self`'s dtype.
+pub fn scatter(a: &Args) -> Inferred {
+    let (this, index) = (a.tensor("self"), a.tensor("index"));
+    require_integral(index, "index")?;
+    if let (Some(r), Some(ri)) = (this.rank(), index.rank()) {
+        norm_dim(a.int("dim")?, r)?;
+        if r.max(1) != ri.max(1) {
+            return Err(format!(
+                "index must have the same rank as self ({r}), got rank {ri}"
+            ));
+        }
+    }
+    if let Some(src) = a.has("src").then(|| a.tensor("src")) {
+        same_dtype(this, src, "self and src")?;
+    }
+    if let Some(r) = a.opt_str("reduce")
+        && !matches!(r, "sum" | "prod" | "mean" | "amax" | "amin")
+    {
+        return Err(format!(
+            "reduce argument must be either sum, prod, mean, amax or amin, got {r}"
+        ));
+    }
+    Ok(vec![this.clone()])
+}
+
+/// `native_group_norm`: the output, and per-(sample, group) mean and rstd.
+pub fn group_norm(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let (n, group) = (a.int("N")?, a.int("group")?);
+    let c = a.int("C")?;
+    if group <= 0 || c % group != 0 {
+        return Err(format!(
+            "expected the number of channels ({c}) to be divisible by the number of groups ({group})"
+        ));
+    }
+    let stats = TensorInfo::new(static_shape(&[n, group], "[N, group]")?, input.dtype);
+    Ok(vec![input.clone(), stats.clone(), stats])
+}
+
+/// `native_group_norm_backward`: the input's grad and the `[C]` grads of weight and bias.
+pub fn group_norm_backward(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let param = TensorInfo::new(static_shape(&[a.int("C")?], "[C]")?, input.dtype);
+    Ok(vec![input.clone(), param.clone(), param])
+}
+
+/// Pointwise losses (`mse_loss`, `smooth_l1_loss`, `binary_cross_entropy_with_logits`):
+/// the broadcast of `self` and `target` with reduction 0 (`none`), else a scalar.
+pub fn loss(a: &Args) -> Inferred {
+    let out = activation(a)?;
+    match a.int("reduction")? {
+        0 => Ok(out),
+        1 | 2 => Ok(vec![TensorInfo::new(Vec::new(), out[0].dtype)]),
+        r => Err(format!("reduction must be 0, 1 or 2, got {r}")),
+    }
+}
+
+/// The backward of a pointwise loss: `self`'s type.
+pub fn loss_backward(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    activation(a)?;
+    Ok(vec![this.clone()])
+}
+
+/// `unbind`: one result per index of `dim`, without that dimension.
+pub fn unbind(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let Some(s) = &this.shape else {
+        return Err("cannot infer the number of results of unbinding an unranked tensor".into());
+    };
+    let d = norm_dim(a.int("dim")?, s.len())?;
+    let Dim::Static(n) = s[d] else {
+        return Err(format!(
+            "cannot infer the number of results: dimension {d} is dynamic"
+        ));
+    };
+    let mut part = s.clone();
+    part.remove(d);
+    Ok(vec![TensorInfo::new(part, this.dtype); n as usize])
+}
+
+/// `new_zeros`: shape `size`, `self`'s dtype unless `dtype` is given.
+pub fn new_factory(a: &Args) -> Inferred {
+    let shape = static_shape(a.ints("size")?, "size")?;
+    let dtype = a.opt_dtype("dtype").unwrap_or(a.tensor("self").dtype);
+    Ok(vec![TensorInfo::new(shape, dtype)])
+}
+
+/// `repeat`: `repeats` has at least `self`'s rank; `self` is aligned right and each dim
+/// multiplied.
+pub fn repeat(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let reps = a.ints("repeats")?;
+    let Some(s) = &this.shape else {
+        return Ok(vec![TensorInfo {
+            shape: None,
+            dtype: this.dtype,
+        }]);
+    };
+    if reps.len() < s.len() {
+        return Err(format!(
+            "number of dimensions of repeat dims ({}) can not be smaller than number of dimensions of tensor ({})",
+            reps.len(),
+            s.len()
+        ));
+    }
+    let lead = reps.len() - s.len();
+    let mut out = Vec::with_capacity(reps.len());
+    for (i, &r) in reps.iter().enumerate() {
+        if r < 0 {
+            return Err(format!("repeats must be non-negative, got {r}"));
+        }
+        out.push(match (i < lead, i.checked_sub(lead).map(|j| s[j])) {
+            (true, _) => Dim::Static(r as u64),
+            (false, Some(Dim::Static(n))) => Dim::Static(n * r as u64),
+            _ => Dim::Dynamic,
+        });
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `slice_backward`: a tensor of `input_sizes` with `grad_output`'s dtype.
+pub fn slice_backward(a: &Args) -> Inferred {
+    let shape = static_shape(a.ints("input_sizes")?, "input_sizes")?;
+    Ok(vec![TensorInfo::new(shape, a.tensor("grad_output").dtype)])
+}
+
+/// `linspace`: `steps` values, the default float dtype unless `dtype` says otherwise.
+pub fn linspace(a: &Args) -> Inferred {
+    let steps = a.int("steps")?;
+    if steps < 0 {
+        return Err(format!("number of steps must be non-negative, got {steps}"));
+    }
+    let dtype = a.opt_dtype("dtype").unwrap_or(DEFAULT_FLOAT);
+    Ok(vec![TensorInfo::of(&[steps as u64], dtype)])
+}
+
+/// `avg_pool2d`: the pooled shape, `self`'s float dtype.
+pub fn avg_pool2d(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    if let Some(d) = a.opt_int("divisor_override")
+        && d == 0
+    {
+        return Err("divisor must be not zero".into());
+    }
+    Ok(vec![TensorInfo {
+        shape: pool_output(a, this)?,
+        dtype: this.dtype,
+    }])
+}
+
+/// `avg_pool2d_backward`: `self`'s type; `grad_output` has the pooled shape.
+pub fn avg_pool2d_backward(a: &Args) -> Inferred {
+    let (grad, this) = (a.tensor("grad_output"), a.tensor("self"));
+    let out = pool_output(a, this)?;
+    if !shapes_agree(&grad.shape, &out) {
+        return Err(format!(
+            "grad_output of shape {} must have the pooling output shape {}",
+            shape_str(&grad.shape),
+            shape_str(&out)
+        ));
+    }
+    Ok(vec![this.clone()])
+}
+
+/// `_adaptive_avg_pool2d`: the last two dims become `output_size`.
+pub fn adaptive_avg_pool2d(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    require_float(this, "self")?;
+    let size = a.ints("output_size")?;
+    if size.len() != 2 || size.iter().any(|&n| n < 0) {
+        return Err(format!(
+            "output_size must be 2 non-negative sizes, got {}",
+            list_str(size)
+        ));
+    }
+    let shape = match ranked(this, "self", &[3, 4])? {
+        Some(s) => {
+            let mut s = s.to_vec();
+            let r = s.len();
+            s[r - 2] = Dim::Static(size[0] as u64);
+            s[r - 1] = Dim::Static(size[1] as u64);
+            Some(s)
+        }
+        None => None,
+    };
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: this.dtype,
+    }])
+}
+
+/// `_adaptive_avg_pool2d_backward`: `self`'s type.
+pub fn adaptive_avg_pool2d_backward(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    same_dtype(a.tensor("grad_output"), this, "grad_output and self")?;
+    Ok(vec![this.clone()])
+}
+
+/// `reflection_pad{1,2}d` / `replication_pad2d`: the last `padding.len() / 2` dims grow by
+/// their (before, after) pairs (last dim first); reflection pads stay below the dim size.
+pub fn index_pad(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let pad = a.ints("padding")?;
+    let k = pad.len() / 2;
+    let Some(s) = ranked(this, "self", &[k + 1, k + 2])? else {
+        return Ok(vec![this.clone()]);
+    };
+    let reflect = a.schema.name.starts_with("reflection");
+    let mut out = s.to_vec();
+    for (i, pair) in pad.chunks(2).enumerate() {
+        let d = s.len() - 1 - i;
+        if let Dim::Static(n) = s[d] {
+            let n = n as i64;
+            if reflect && (pair[0] >= n || pair[1] >= n) {
+                return Err(format!(
+                    "padding ({}, {}) must be below the input size {n} of dimension {d}",
+                    pair[0], pair[1]
+                ));
+            }
+            let m = n + pair[0] + pair[1];
+            if m <= 0 || (!reflect && n == 0) {
+                return Err(format!("the padded size of dimension {d} is {m}"));
+            }
+            out[d] = Dim::Static(m as u64);
+        }
+    }
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `upsample_nearest2d.vec` / `upsample_bilinear2d.vec`: the last two dims become
+/// `output_size`, or `floor(size * scale)` with `scale_factors`; exactly one is given.
+pub fn upsample2d(a: &Args) -> Inferred {
+    let input = a.tensor("input");
+    require_float(input, "input")?;
+    let sizes = a.opt_ints("output_size");
+    let scales = match a.value("scale_factors") {
+        ArgValue::FloatList(v) => Some(v.clone()),
+        _ => None,
+    };
+    let Some(s) = ranked(input, "input", &[3, 4])? else {
+        return Ok(vec![input.clone()]);
+    };
+    let mut out = s.to_vec();
+    let r = out.len();
+    match (sizes, scales) {
+        (Some(sz), None) if sz.len() == 2 && sz.iter().all(|&n| n > 0) => {
+            out[r - 2] = Dim::Static(sz[0] as u64);
+            out[r - 1] = Dim::Static(sz[1] as u64);
+        }
+        (None, Some(sc)) if sc.len() == 2 && sc.iter().all(|&f| f > 0.0) => {
+            for i in 0..2 {
+                if let Dim::Static(n) = s[r - 2 + i] {
+                    out[r - 2 + i] = Dim::Static((n as f64 * sc[i]).floor() as u64);
+                }
+            }
+        }
+        _ => {
+            return Err(
+                "exactly one of output_size (2 positive sizes) and scale_factors (2 positive factors) must be given"
+                    .into(),
+            );
+        }
+    }
+    Ok(vec![TensorInfo::new(out, input.dtype)])
+}
+
+/// `diagonal`: `self` without `dim1` and `dim2`, plus the length of the diagonal at
+/// `offset`.
+pub fn diagonal(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let Some(s) = &this.shape else {
+        return Ok(vec![this.clone()]);
+    };
+    if s.len() < 2 {
+        return Err(format!(
+            "diagonal needs at least 2 dimensions, got shape {}",
+            shape_str(&this.shape)
+        ));
+    }
+    let (d1, d2) = (
+        norm_dim(a.int("dim1")?, s.len())?,
+        norm_dim(a.int("dim2")?, s.len())?,
+    );
+    if d1 == d2 {
+        return Err(format!(
+            "diagonal dimensions cannot be identical {d1}, {d2}"
+        ));
+    }
+    let offset = a.int("offset")?;
+    let len = match (s[d1], s[d2]) {
+        (Dim::Static(n1), Dim::Static(n2)) => {
+            let (n1, n2) = (n1 as i64, n2 as i64);
+            let l = if offset >= 0 {
+                n1.min(n2 - offset)
+            } else {
+                (n1 + offset).min(n2)
+            };
+            Dim::Static(l.max(0) as u64)
+        }
+        _ => Dim::Dynamic,
+    };
+    let mut out: Vec<Dim> = s
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != d1 && i != d2)
+        .map(|(_, &d)| d)
+        .collect();
+    out.push(len);
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `masked_scatter`: `self` and a bool `mask` broadcast to `self`'s shape; `source` of
+/// `self`'s dtype.
+pub fn masked_scatter(a: &Args) -> Inferred {
+    let (this, mask, source) = (a.tensor("self"), a.tensor("mask"), a.tensor("source"));
+    require_bool(mask, "mask")?;
+    same_dtype(this, source, "self and source")?;
+    let shape = broadcast(&[&this.shape, &mask.shape])?;
+    Ok(vec![TensorInfo {
+        shape,
+        dtype: this.dtype,
+    }])
+}
+
+/// `_scaled_dot_product_flash_attention_for_cpu`: 4-D `{B, H, T, K}` operands and a mask of
+/// the query's dtype, as PyTorch's CPU kernel demands; the output (query's type) and the
+/// log-sum-exp per query row (query's shape without the head dim).
+pub fn sdpa(a: &Args) -> Inferred {
+    let (q, k, v) = (a.tensor("query"), a.tensor("key"), a.tensor("value"));
+    require_float(q, "query")?;
+    for (name, t) in [("query", q), ("key", k), ("value", v)] {
+        ranked(t, name, &[4])?;
+    }
+    if let Some(mask) = a.opt_tensor("attn_mask") {
+        same_dtype(q, mask, "the attention mask and query")?;
+    }
+    same_dtype(q, k, "query and key")?;
+    same_dtype(q, v, "query and value")?;
+    if !shapes_agree(&k.shape, &v.shape) {
+        return Err(format!(
+            "key {} and value {} must have the same shape",
+            shape_str(&k.shape),
+            shape_str(&v.shape)
+        ));
+    }
+    let lse = q
+        .shape
+        .as_ref()
+        .map(|s| s[..s.len().saturating_sub(1)].to_vec());
+    Ok(vec![
+        q.clone(),
+        TensorInfo {
+            shape: lse,
+            dtype: q.dtype,
+        },
+    ])
+}
+
+/// `_scaled_dot_product_flash_attention_for_cpu_backward`: the types of query, key and
+/// value.
+pub fn sdpa_backward(a: &Args) -> Inferred {
+    let (q, k, v) = (a.tensor("query"), a.tensor("key"), a.tensor("value"));
+    require_float(q, "query")?;
+    Ok(vec![q.clone(), k.clone(), v.clone()])
 }

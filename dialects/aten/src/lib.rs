@@ -3,12 +3,14 @@
 //!
 //! # One source of truth
 //!
-//! Every op is one line of `catalogue.txt`: PyTorch's schema string from
-//! `native_functions.yaml`, the op's traits, and the name of its inference rule in
-//! [`infer`]. The build script turns the catalogue into [`OPS`] (the `OpDef`s of
-//! [`ATEN_DIALECT`]); at run time the same schema strings are parsed once into
-//! [`OpSchema`]s, served by [`schema`]. Adding an op is adding a line (and, if no existing
-//! rule fits, a rule).
+//! Every op is one line of `catalogue.txt`: PyTorch's schema string, the op's traits
+//! (the IR's `pure`, `elementwise`, `commutative`, and the [`AtenTraits`] passes classify
+//! ops by), the name of its inference rule in [`infer`] and the name of its interpreter
+//! kernel. The build script turns the catalogue into [`OPS`] (the `OpDef`s of
+//! [`ATEN_DIALECT`]) and their [`CatalogueEntry`]s; the interpreter's build script reads
+//! the same lines for its dispatch table. At run time the schema strings are parsed once
+//! into [`OpSchema`]s, served by [`schema`]. Adding an op is adding a line (and, if no
+//! existing rule fits, a rule) plus its kernels.
 //!
 //! # How a schema maps onto an op
 //!
@@ -73,13 +75,38 @@ use std::sync::LazyLock;
 /// Computes an op's result shapes and dtypes from its arguments; errors say what is wrong.
 pub type InferFn = fn(&Args) -> Result<Vec<TensorInfo>, String>;
 
-/// One catalogue line: the schema text and the op's inference rule.
+bitflags::bitflags! {
+    /// What passes need to know about an aten op beyond the IR's [`Traits`], from its
+    /// catalogue line: the partitioner classifies ops by these alone (they mirror the op
+    /// lists of PyTorch's `partitioners.py`).
+    #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+    pub struct AtenTraits: u8 {
+        /// A view (`view`, `permute`, `slice`...): PyTorch's `view_ops`, always recomputable.
+        const VIEW = 1 << 0;
+        /// Cheap to recompute in the backward (PyTorch's `recomputable_ops`); implied by
+        /// `view` and by `pure elementwise`.
+        const RECOMPUTABLE = 1 << 1;
+        /// Matmuls and convolutions (PyTorch's `compute_intensive_ops`): saved, never
+        /// recomputed.
+        const COMPUTE_INTENSIVE = 1 << 2;
+        /// Draws random numbers (PyTorch's `random_ops`); never pure.
+        const RANDOM = 1 << 3;
+        /// Reads only its operand's static shape and dtype (`zeros_like`).
+        const METADATA = 1 << 4;
+        /// Concatenates its operands (`cat`): any producer may fuse into it.
+        const CONCAT = 1 << 5;
+    }
+}
+
+/// One catalogue line: the schema text, the op's inference rule and its aten traits.
 #[derive(Debug)]
 pub struct CatalogueEntry {
     /// PyTorch's schema string.
     pub schema: &'static str,
     /// The rule computing result types.
     pub infer: InferFn,
+    /// The catalogue's traits beyond the IR's.
+    pub traits: AtenTraits,
 }
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
@@ -118,9 +145,19 @@ pub fn schema(op_name: &str) -> Option<&'static OpSchema> {
     cat.by_name.get(op_name).map(|&i| &cat.schemas[i])
 }
 
-/// The catalogue entry (schema text and inference rule) of an op by IR name.
+/// The catalogue entry (schema text, inference rule, traits) of an op by IR name.
 pub fn entry(op_name: &str) -> Option<&'static CatalogueEntry> {
     CATALOGUE.by_name.get(op_name).map(|&i| &ENTRIES[i])
+}
+
+/// The position of an op in the catalogue (and in [`OPS`]), by IR name.
+pub fn op_index(op_name: &str) -> Option<usize> {
+    CATALOGUE.by_name.get(op_name).copied()
+}
+
+/// The aten traits of an op by IR name; empty for names outside the catalogue.
+pub fn aten_traits(op_name: &str) -> AtenTraits {
+    entry(op_name).map_or(AtenTraits::empty(), |e| e.traits)
 }
 
 /// Every schema of the catalogue, in catalogue order (parallel to [`OPS`]).

@@ -66,3 +66,79 @@ fn default_overload_has_no_suffix() {
     );
     assert_eq!(s.arg("dim").unwrap().kind, ArgKind::IntList(Some(1)));
 }
+
+/// The base names (`aten.<base>.<overload>`) of the catalogue ops carrying `flag`.
+fn bases_with(flag: joinery_aten::AtenTraits) -> std::collections::BTreeSet<String> {
+    OPS.iter()
+        .filter(|d| joinery_aten::aten_traits(d.name).contains(flag))
+        .map(|d| {
+            d.name["aten.".len()..]
+                .split('.')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn partitioner_traits_follow_pytorchs_op_lists() {
+    use joinery_aten::AtenTraits;
+    // `view_ops` of `get_default_op_list` in torch/_functorch/partitioners.py (transpose
+    // added: core ATen decomposes it to permute, a view op).
+    let views = [
+        "squeeze",
+        "unsqueeze",
+        "alias",
+        "view",
+        "slice",
+        "t",
+        "expand",
+        "as_strided",
+        "permute",
+        "select",
+        "split",
+        "transpose",
+    ];
+    assert_eq!(
+        bases_with(AtenTraits::VIEW),
+        views.iter().map(|s| s.to_string()).collect()
+    );
+    let compute = bases_with(AtenTraits::COMPUTE_INTENSIVE);
+    let pytorch_compute = [
+        "mm",
+        "convolution",
+        "convolution_backward",
+        "bmm",
+        "addmm",
+        "_scaled_dot_product_flash_attention",
+        "_scaled_dot_product_efficient_attention",
+        "_flash_attention_forward",
+        "_efficient_attention_forward",
+        "upsample_bilinear2d",
+        "_scaled_mm",
+    ];
+    for c in &compute {
+        assert!(pytorch_compute.contains(&c.as_str()), "{c}");
+    }
+    for c in ["mm", "bmm", "addmm", "convolution", "convolution_backward"] {
+        assert!(compute.contains(c), "{c}");
+    }
+    for def in OPS.iter() {
+        let t = joinery_aten::aten_traits(def.name);
+        let pure = def.traits.contains(Traits::PURE);
+        assert!(!(t.contains(AtenTraits::RANDOM) && pure), "{}", def.name);
+        assert!(
+            !t.contains(AtenTraits::RECOMPUTABLE) || pure,
+            "{}",
+            def.name
+        );
+        if pure && def.traits.contains(Traits::ELEMENTWISE) {
+            assert!(t.contains(AtenTraits::RECOMPUTABLE), "{}", def.name);
+        }
+    }
+    assert!(joinery_aten::aten_traits("aten.native_dropout").contains(AtenTraits::RANDOM));
+    assert!(joinery_aten::aten_traits("aten.cat").contains(AtenTraits::CONCAT));
+    assert!(joinery_aten::aten_traits("aten.sum").contains(AtenTraits::RECOMPUTABLE));
+    assert!(!joinery_aten::aten_traits("aten.mm").contains(AtenTraits::RECOMPUTABLE));
+}

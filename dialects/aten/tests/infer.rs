@@ -1188,7 +1188,12 @@ fn randomness() {
         &[("scale", A::F(2.0))],
         &["tensor<2x3xf32>"],
     );
-    ok("aten.bernoulli.p", &["2xf32"], &[], &["tensor<2xf32>"]);
+    ok(
+        "aten.bernoulli.p",
+        &["2xf32"],
+        &[("p", A::F(0.5))],
+        &["tensor<2xf32>"],
+    );
     ok(
         "aten.rand",
         &[],

@@ -151,8 +151,11 @@ scalar_ops! {
     Max = "kernel.max", 2, F | I, "max(a, b)";
     Min = "kernel.min", 2, F | I, "min(a, b)";
     Pow = "kernel.pow", 2, F, "a ** b";
-    And = "kernel.and", 2, I | B, "a && b";
-    Or = "kernel.or", 2, I | B, "a || b";
+    Atan2 = "kernel.atan2", 2, F, "atan2(a, b)";
+    Rem = "kernel.rem", 2, F | I, "a - trunc(a / b) * b (C's fmod, the sign of a)";
+    And = "kernel.and", 2, I | B, "a & b";
+    Or = "kernel.or", 2, I | B, "a | b";
+    Xor = "kernel.xor", 2, I | B, "a ^ b";
     Neg = "kernel.neg", 1, F | I, "-a";
     Abs = "kernel.abs", 1, F | I, "|a|";
     Exp = "kernel.exp", 1, F, "e ** a";
@@ -167,8 +170,23 @@ scalar_ops! {
     Cos = "kernel.cos", 1, F, "cos a";
     Log1p = "kernel.log1p", 1, F, "ln (1 + a)";
     Expm1 = "kernel.expm1", 1, F, "e ** a - 1";
+    Tan = "kernel.tan", 1, F, "tan a";
+    Asin = "kernel.asin", 1, F, "asin a";
+    Acos = "kernel.acos", 1, F, "acos a";
+    Atan = "kernel.atan", 1, F, "atan a";
+    Sinh = "kernel.sinh", 1, F, "sinh a";
+    Cosh = "kernel.cosh", 1, F, "cosh a";
+    Asinh = "kernel.asinh", 1, F, "asinh a";
+    Acosh = "kernel.acosh", 1, F, "acosh a";
+    Atanh = "kernel.atanh", 1, F, "atanh a";
+    Log2 = "kernel.log2", 1, F, "log2 a";
+    Log10 = "kernel.log10", 1, F, "log10 a";
+    Floor = "kernel.floor", 1, F, "floor a";
+    Ceil = "kernel.ceil", 1, F, "ceil a";
+    Round = "kernel.round", 1, F, "a rounded half to even";
+    Trunc = "kernel.trunc", 1, F, "a rounded toward zero";
     Sign = "kernel.sign", 1, F | I, "sign a";
-    Not = "kernel.not", 1, I | B, "!a";
+    Not = "kernel.not", 1, I | B, "~a (!a on bools)";
 }
 
 /// One row per comparison predicate: variant and spelling.

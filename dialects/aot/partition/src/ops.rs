@@ -1,8 +1,10 @@
-//! What the partitioner needs to know about an op: PyTorch's op lists from
-//! `partitioners.py` (`get_default_op_list`) over joinery's aten names, plus the catalogue's
-//! traits (`elementwise` stands for PyTorch's `pointwise` tag, and any op that is not `pure`
-//! draws random numbers or has effects, so it is never recomputed).
+//! What the partitioner needs to know about an op, read from the aten catalogue's traits:
+//! PyTorch's op lists from `partitioners.py` (`get_default_op_list`) are the catalogue's
+//! `view`, `recomputable`, `compute` and `random` traits (`elementwise` stands for
+//! PyTorch's `pointwise` tag and implies `recomputable`), and any op that is not `pure`
+//! draws random numbers or has effects, so it is never recomputed.
 
+use joinery_aten::AtenTraits;
 use joinery_ir::{Context, OpId, Traits};
 
 /// Properties of one op, as bit flags.
@@ -50,48 +52,34 @@ pub(crate) fn factory_of(name: &str) -> Option<&'static str> {
     })
 }
 
-/// Classifies an op by name and traits.
+/// Classifies an op by its traits: the IR's `PURE` and the catalogue's aten traits (ops
+/// of other dialects have none).
 pub(crate) fn classify(ctx: &Context, op: OpId) -> OpClass {
-    let name = ctx.name_str(op);
-    let mut class = OpClass::default();
-    if !ctx.has_traits(op, Traits::PURE) {
-        class = class.with(OpClass::RANDOM);
-    }
-    let Some(short) = name.strip_prefix("aten.") else {
-        return class;
-    };
-    let packet = short.split('.').next().unwrap_or(short);
-    if ctx.has_traits(op, Traits::ELEMENTWISE) && !class.has(OpClass::RANDOM) {
-        class = class.with(OpClass::RECOMPUTABLE);
-    }
-    match packet {
-        // PyTorch's view_ops (`transpose` is added: core ATen decomposes it to `permute`,
-        // which is a view op, and it is as free to recompute).
-        "squeeze" | "unsqueeze" | "alias" | "view" | "slice" | "t" | "expand" | "as_strided"
-        | "permute" | "select" | "split" | "transpose" => {
-            class = class.with(OpClass::VIEW).with(OpClass::RECOMPUTABLE);
-        }
-        // Non-pointwise ops of PyTorch's recomputable list (pointwise ones are `elementwise`).
-        "sum" | "mean" | "amax" | "max" | "min" | "_to_copy" | "clone" | "full_like"
-        | "zeros_like" | "empty_like" | "var" | "var_mean" | "_unsafe_view" | "reshape"
-        | "scalar_tensor" | "ones" | "zeros" | "full" | "empty" | "arange" | "argmax" | "index"
-        | "gather" => {
-            class = class.with(OpClass::RECOMPUTABLE);
-        }
-        "mm" | "bmm" | "addmm" | "convolution" | "convolution_backward" => {
-            class = class.with(OpClass::COMPUTE_INTENSIVE);
-        }
-        "cat" => class = class.with(OpClass::CAT),
-        _ => {}
-    }
-    if factory_of(name).is_some() {
-        class = class.with(OpClass::METADATA_ONLY);
-    }
-    if class.has(OpClass::RANDOM) {
-        // An impure op is never recomputable, whatever its name says.
-        class = OpClass(class.0 & !OpClass::RECOMPUTABLE.0);
-    }
-    class
+    let traits = joinery_aten::aten_traits(ctx.name_str(op));
+    let impure = !ctx.has_traits(op, Traits::PURE);
+    [
+        (
+            traits.contains(AtenTraits::RANDOM) || impure,
+            OpClass::RANDOM,
+        ),
+        (
+            traits.contains(AtenTraits::RECOMPUTABLE),
+            OpClass::RECOMPUTABLE,
+        ),
+        (traits.contains(AtenTraits::VIEW), OpClass::VIEW),
+        (
+            traits.contains(AtenTraits::COMPUTE_INTENSIVE),
+            OpClass::COMPUTE_INTENSIVE,
+        ),
+        (traits.contains(AtenTraits::CONCAT), OpClass::CAT),
+        (
+            traits.contains(AtenTraits::METADATA),
+            OpClass::METADATA_ONLY,
+        ),
+    ]
+    .into_iter()
+    .filter(|(set, _)| *set)
+    .fold(OpClass::default(), |class, (_, flag)| class.with(flag))
 }
 
 /// PyTorch's flop-count runtime estimate (`estimate_runtime` with the `flops` estimator):
@@ -159,4 +147,23 @@ pub(crate) fn estimate_flops(ctx: &Context, op: OpId) -> f64 {
         _ => 1.0,
     };
     flops.max(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metadata_op_has_a_catalogue_factory() {
+        let metadata: Vec<&str> = joinery_aten::OPS
+            .iter()
+            .map(|d| d.name)
+            .filter(|n| joinery_aten::aten_traits(n).contains(AtenTraits::METADATA))
+            .collect();
+        assert_eq!(metadata.len(), 4, "{metadata:?}");
+        for name in metadata {
+            let factory = factory_of(name).unwrap_or_else(|| panic!("{name} has no factory"));
+            assert!(joinery_aten::schema(factory).is_some(), "{factory}");
+        }
+    }
 }

@@ -50,12 +50,20 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         sigmoid_backward, threshold_backward, native_dropout_backward, var.correction, \
         var_mean.correction, _native_batch_norm_legit_functional, \
         _native_batch_norm_legit_no_training, native_batch_norm, native_batch_norm_backward \
-        (per-channel sums over every dim but 1, running statistics moved by momentum).\n\
+        (per-channel sums over every dim but 1, running statistics moved by momentum); the \
+        activations silu, elu, leaky_relu, hardtanh, hardswish, hardsigmoid, mish, softplus and \
+        their backwards silu_backward, elu_backward, leaky_relu_backward, hardtanh_backward, \
+        hardswish_backward, hardsigmoid_backward, mish_backward, softplus_backward (where, \
+        clamp, sigmoid, expm1, log1p, logical_and); mse_loss, mse_loss_backward; \
+        _scaled_dot_product_flash_attention_for_cpu and \
+        _scaled_dot_product_flash_attention_for_cpu_backward (bmm over the batch dims, the \
+        causal mask from arange, the softmax from amax, exp and sum).\n\
         Needs: verified aten ops (L1 or L2 functions). \
         Guarantees: every decomposed op is replaced by ops whose inferred types equal its result \
         types, so the IR stays valid; arithmetic runs in PyTorch's computation dtype (f16 and \
         bf16 in f32) and results are cast back; the output uses only amax, sum, add, sub, mul, \
-        div, neg, exp, log, rsqrt, erf, tanh, eq, ne, le, where, scalar_tensor, arange, zeros, \
+        div, neg, exp, expm1, log, log1p, rsqrt, erf, tanh, sigmoid, clamp, eq, ne, le, lt, gt, \
+        ge, gt.Tensor, logical_and, where, bmm, transpose.int, expand, scalar_tensor, arange, zeros, \
         unsqueeze, squeeze.dims, view and _to_copy, all of which the native backend lowers; \
         replacements keep the replaced results' names. A gradient a backward op does not \
         compute (output_mask false, or no weight / bias) that is nevertheless used becomes \
@@ -63,7 +71,8 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         Leaves alone (strict=true: reports, naming the op and the reason): unranked operands; \
         softmax over a dynamic dim (it may be empty, and amax has no identity); NLL losses with a dynamic \
         class count; mean, var and training batch norm without the static sizes they count; \
-        var with N - correction <= 0; layer norms over zero elements; batch norm in \
+        var with N - correction <= 0; mean losses of dynamic shape; attention with dropout or of dynamic \
+        sizes; layer norms over zero elements; batch norm in \
         evaluation mode without running statistics; results declared with '?' where the \
         decomposition knows the size. \
         Known gaps: nll_loss with out-of-range targets yields 0 where PyTorch raises; \

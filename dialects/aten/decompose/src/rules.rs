@@ -129,6 +129,78 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         "decompositions.native_batch_norm_backward",
         native_batch_norm_backward,
     ),
+    row("aten.silu", "decompositions.silu", silu),
+    row(
+        "aten.silu_backward",
+        "decompositions.silu_backward",
+        silu_backward,
+    ),
+    row("aten.elu", "decompositions.elu", elu),
+    row(
+        "aten.elu_backward",
+        "decompositions.elu_backward",
+        elu_backward,
+    ),
+    row(
+        "aten.leaky_relu",
+        "_refs.nn.functional.leaky_relu",
+        leaky_relu,
+    ),
+    row(
+        "aten.leaky_relu_backward",
+        "decompositions.leaky_relu_backward",
+        leaky_relu_backward,
+    ),
+    row("aten.hardtanh", "_refs.nn.functional.hardtanh", hardtanh),
+    row(
+        "aten.hardtanh_backward",
+        "decompositions.hardtanh_backward",
+        hardtanh_backward,
+    ),
+    row("aten.hardswish", "decompositions.hardswish", hardswish),
+    row(
+        "aten.hardswish_backward",
+        "decompositions.hardswish_backward",
+        hardswish_backward,
+    ),
+    row(
+        "aten.hardsigmoid",
+        "decompositions.hardsigmoid",
+        hardsigmoid,
+    ),
+    row(
+        "aten.hardsigmoid_backward",
+        "decompositions.hardsigmoid_backward",
+        hardsigmoid_backward,
+    ),
+    row("aten.mish", "_refs.nn.functional.mish", mish),
+    row(
+        "aten.mish_backward",
+        "decompositions.mish_backward",
+        mish_backward,
+    ),
+    row("aten.softplus", "_refs.nn.functional.softplus", softplus),
+    row(
+        "aten.softplus_backward",
+        "decompositions.softplus_backward",
+        softplus_backward,
+    ),
+    row(
+        "aten._scaled_dot_product_flash_attention_for_cpu",
+        "decompositions.scaled_dot_product_flash_attention_for_cpu",
+        sdpa,
+    ),
+    row(
+        "aten._scaled_dot_product_flash_attention_for_cpu_backward",
+        "the math of sdpa_backward (probabilities from logsumexp)",
+        sdpa_backward,
+    ),
+    row("aten.mse_loss", "decompositions.mse_loss", mse_loss),
+    row(
+        "aten.mse_loss_backward",
+        "decompositions.mse_loss_backward",
+        mse_loss_backward,
+    ),
 ];
 
 /// The decomposition of an op, by IR name.
@@ -1011,4 +1083,467 @@ fn native_batch_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
         }
     }
     Ok(outs)
+}
+
+// ----- activations ------------------------------------------------------------------------
+
+/// `x` of a forward activation in its computation dtype, and the result dtype.
+fn activation_input(e: &mut Emitter, op: OpId) -> Result<(Value, DType), Refusal> {
+    let x = tensor(e, op, "self")?;
+    let out = result_info(e, op, 0).dtype;
+    Ok((e.cast(x, e.dtype(x).computation())?, out))
+}
+
+/// `grad_output` and `input` of a backward activation in their computation dtype, and the
+/// result dtype.
+fn activation_grads(
+    e: &mut Emitter,
+    op: OpId,
+    input: &str,
+) -> Result<(Value, Value, DType), Refusal> {
+    let g = tensor(e, op, "grad_output")?;
+    let x = tensor(e, op, input)?;
+    let cdt = backward_dtype(e, g, x);
+    let out = result_info(e, op, 0).dtype;
+    Ok((e.cast(g, cdt)?, e.cast(x, cdt)?, out))
+}
+
+/// `where(cond, a, 0)`.
+fn or_zero(e: &mut Emitter, cond: Value, a: Value) -> Result<Value, Refusal> {
+    let zero = e.constant(0.0, e.dtype(a))?;
+    e.select(cond, a, zero)
+}
+
+/// `clamp(x, lo, hi)` with float bounds.
+fn clamp(e: &mut Emitter, x: Value, lo: f64, hi: f64) -> Result<Value, Refusal> {
+    let (lo, hi) = (e.float(lo), e.float(hi));
+    e.op1("aten.clamp", &[x], vec![("min", lo), ("max", hi)])
+}
+
+/// `softplus(x) ==> where(x * beta > threshold, x, log1p(exp(x * beta)) / beta)`.
+fn softplus_of(e: &mut Emitter, x: Value, beta: f64, threshold: f64) -> Result<Value, Refusal> {
+    let xb = e.with_float("aten.mul.Scalar", x, beta)?;
+    let linear = e.with_float("aten.gt.Scalar", xb, threshold)?;
+    let exp = e.unary("aten.exp", xb)?;
+    let log = e.unary("aten.log1p", exp)?;
+    let soft = e.with_float("aten.div.Scalar", log, beta)?;
+    e.select(linear, x, soft)
+}
+
+/// `silu(x) ==> x * sigmoid(x)`.
+fn silu(e: &mut Emitter, op: OpId) -> Replacements {
+    let (x, out) = activation_input(e, op)?;
+    let s = e.unary("aten.sigmoid", x)?;
+    let r = e.mul(x, s)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `silu_backward(g, x) ==> g * s * (1 + x * (1 - s))` with `s = sigmoid(x)`.
+fn silu_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let (g, x, out) = activation_grads(e, op, "self")?;
+    let s = e.unary("aten.sigmoid", x)?;
+    let complement = one_minus(e, s)?;
+    let xc = e.mul(x, complement)?;
+    let one_plus = e.with_float("aten.add.Scalar", xc, 1.0)?;
+    let gs = e.mul(g, s)?;
+    let r = e.mul(gs, one_plus)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `elu(x) ==> where(x > 0, x * scale, expm1(x * input_scale) * alpha * scale)`.
+fn elu(e: &mut Emitter, op: OpId) -> Replacements {
+    let (alpha, scale) = (float_arg(e, op, "alpha")?, float_arg(e, op, "scale")?);
+    let input_scale = float_arg(e, op, "input_scale")?;
+    let (x, out) = activation_input(e, op)?;
+    let positive = e.with_float("aten.gt.Scalar", x, 0.0)?;
+    let linear = e.with_float("aten.mul.Scalar", x, scale)?;
+    let xs = e.with_float("aten.mul.Scalar", x, input_scale)?;
+    let em1 = e.unary("aten.expm1", xs)?;
+    let curve = e.with_float("aten.mul.Scalar", em1, alpha * scale)?;
+    let r = e.select(positive, linear, curve)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `elu_backward(g, y) ==> where(y <= 0, g * input_scale * (y + alpha * scale), g * scale)`
+/// from the result `y`; from the input `x` the negative side is
+/// `g * input_scale * alpha * scale * exp(x * input_scale)`.
+fn elu_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let (alpha, scale) = (float_arg(e, op, "alpha")?, float_arg(e, op, "scale")?);
+    let input_scale = float_arg(e, op, "input_scale")?;
+    let is_result = arg(e, op, "is_result")?
+        .as_bool()
+        .ok_or_else(|| Refusal::Internal("'is_result' is not a boolean".into()))?;
+    let (g, v, out) = activation_grads(e, op, "self_or_result")?;
+    let negative = e.with_float("aten.le.Scalar", v, 0.0)?;
+    let slope = if is_result {
+        e.with_float("aten.add.Scalar", v, alpha * scale)?
+    } else {
+        let xs = e.with_float("aten.mul.Scalar", v, input_scale)?;
+        let exp = e.unary("aten.exp", xs)?;
+        e.with_float("aten.mul.Scalar", exp, alpha * scale)?
+    };
+    let gs = e.with_float("aten.mul.Scalar", g, input_scale)?;
+    let neg_side = e.mul(gs, slope)?;
+    let pos_side = e.with_float("aten.mul.Scalar", g, scale)?;
+    let r = e.select(negative, neg_side, pos_side)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `leaky_relu(x) ==> where(x > 0, x, x * negative_slope)`.
+fn leaky_relu(e: &mut Emitter, op: OpId) -> Replacements {
+    let slope = float_arg(e, op, "negative_slope")?;
+    let (x, out) = activation_input(e, op)?;
+    let positive = e.with_float("aten.gt.Scalar", x, 0.0)?;
+    let scaled = e.with_float("aten.mul.Scalar", x, slope)?;
+    let r = e.select(positive, x, scaled)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `leaky_relu_backward(g, x) ==> where(x > 0, g, g * negative_slope)`.
+fn leaky_relu_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let slope = float_arg(e, op, "negative_slope")?;
+    let (g, x, out) = activation_grads(e, op, "self")?;
+    let positive = e.with_float("aten.gt.Scalar", x, 0.0)?;
+    let scaled = e.with_float("aten.mul.Scalar", g, slope)?;
+    let r = e.select(positive, g, scaled)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `hardtanh(x, lo, hi) ==> clamp(x, lo, hi)`, the bounds in `x`'s kind (integer inputs
+/// take them truncated, as PyTorch converts them to the input's dtype).
+fn hardtanh(e: &mut Emitter, op: OpId) -> Replacements {
+    let x = tensor(e, op, "self")?;
+    let (lo, hi) = (float_arg(e, op, "min_val")?, float_arg(e, op, "max_val")?);
+    if e.dtype(x).is_float() {
+        return Ok(vec![Some(clamp(e, x, lo, hi)?)]);
+    }
+    let (lo, hi) = (e.int(lo as i64), e.int(hi as i64));
+    Ok(vec![Some(e.op1(
+        "aten.clamp",
+        &[x],
+        vec![("min", lo), ("max", hi)],
+    )?)])
+}
+
+/// `hardtanh_backward(g, x) ==> where(x <= lo | x >= hi, 0, g)`.
+fn hardtanh_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let (lo, hi) = (float_arg(e, op, "min_val")?, float_arg(e, op, "max_val")?);
+    let (g, x, out) = activation_grads(e, op, "self")?;
+    let above = e.with_float("aten.gt.Scalar", x, lo)?;
+    let below = e.with_float("aten.lt.Scalar", x, hi)?;
+    let inside = e.binary("aten.logical_and", above, below)?;
+    let r = or_zero(e, inside, g)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `hardswish(x) ==> x * clamp(x + 3, 0, 6) / 6`.
+fn hardswish(e: &mut Emitter, op: OpId) -> Replacements {
+    let (x, out) = activation_input(e, op)?;
+    let shifted = e.with_float("aten.add.Scalar", x, 3.0)?;
+    let relu6 = clamp(e, shifted, 0.0, 6.0)?;
+    let scaled = e.with_float("aten.div.Scalar", relu6, 6.0)?;
+    let r = e.mul(x, scaled)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `hardswish_backward(g, x) ==> where(x < -3, 0, where(x <= 3, g * (x / 3 + 0.5), g))`.
+fn hardswish_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let (g, x, out) = activation_grads(e, op, "self")?;
+    let low = e.with_float("aten.ge.Scalar", x, -3.0)?;
+    let middle = e.with_float("aten.le.Scalar", x, 3.0)?;
+    let third = e.with_float("aten.div.Scalar", x, 3.0)?;
+    let slope = e.with_float("aten.add.Scalar", third, 0.5)?;
+    let gs = e.mul(g, slope)?;
+    let upper = e.select(middle, gs, g)?;
+    let r = or_zero(e, low, upper)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `hardsigmoid(x) ==> clamp(x + 3, 0, 6) / 6`.
+fn hardsigmoid(e: &mut Emitter, op: OpId) -> Replacements {
+    let (x, out) = activation_input(e, op)?;
+    let shifted = e.with_float("aten.add.Scalar", x, 3.0)?;
+    let relu6 = clamp(e, shifted, 0.0, 6.0)?;
+    let r = e.with_float("aten.div.Scalar", relu6, 6.0)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `hardsigmoid_backward(g, x) ==> where(-3 < x < 3, g / 6, 0)`.
+fn hardsigmoid_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let (g, x, out) = activation_grads(e, op, "self")?;
+    let above = e.with_float("aten.gt.Scalar", x, -3.0)?;
+    let below = e.with_float("aten.lt.Scalar", x, 3.0)?;
+    let inside = e.binary("aten.logical_and", above, below)?;
+    let sixth = e.with_float("aten.div.Scalar", g, 6.0)?;
+    let r = or_zero(e, inside, sixth)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `mish(x) ==> x * tanh(softplus(x))`.
+fn mish(e: &mut Emitter, op: OpId) -> Replacements {
+    let (x, out) = activation_input(e, op)?;
+    let sp = softplus_of(e, x, 1.0, 20.0)?;
+    let t = e.unary("aten.tanh", sp)?;
+    let r = e.mul(x, t)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `mish_backward(g, x) ==> g * (t + x * sigmoid(x) * (1 - t * t))` with
+/// `t = tanh(softplus(x))`.
+fn mish_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let (g, x, out) = activation_grads(e, op, "self")?;
+    let sp = softplus_of(e, x, 1.0, 20.0)?;
+    let t = e.unary("aten.tanh", sp)?;
+    let s = e.unary("aten.sigmoid", x)?;
+    let t_sq = e.mul(t, t)?;
+    let complement = one_minus(e, t_sq)?;
+    let xs = e.mul(x, s)?;
+    let xsc = e.mul(xs, complement)?;
+    let slope = e.add(t, xsc)?;
+    let r = e.mul(g, slope)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `softplus(x) ==> where(x * beta > threshold, x, log1p(exp(x * beta)) / beta)`.
+fn softplus(e: &mut Emitter, op: OpId) -> Replacements {
+    let (beta, threshold) = (float_arg(e, op, "beta")?, float_arg(e, op, "threshold")?);
+    let (x, out) = activation_input(e, op)?;
+    let r = softplus_of(e, x, beta, threshold)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `softplus_backward(g, x) ==> where(x * beta > threshold, g, g * sigmoid(x * beta))`.
+fn softplus_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let (beta, threshold) = (float_arg(e, op, "beta")?, float_arg(e, op, "threshold")?);
+    let (g, x, out) = activation_grads(e, op, "self")?;
+    let xb = e.with_float("aten.mul.Scalar", x, beta)?;
+    let linear = e.with_float("aten.gt.Scalar", xb, threshold)?;
+    let s = e.unary("aten.sigmoid", xb)?;
+    let gs = e.mul(g, s)?;
+    let r = e.select(linear, g, gs)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+// ----- losses -----------------------------------------------------------------------------
+
+/// The element count a mean loss divides by, when the loss is a mean (`reduction = 1`).
+fn mean_count(e: &Emitter, op: OpId, d: Value) -> Result<Option<u64>, Refusal> {
+    match int_arg(e, op, "reduction")? {
+        1 => static_dims(&e.info(d))
+            .map(|dims| Some(dims.iter().product()))
+            .ok_or_else(|| Refusal::Unsupported("a mean loss needs static shapes".into())),
+        0 | 2 => Ok(None),
+        r => Err(Refusal::Unsupported(format!(
+            "reduction {r} is not 0, 1 or 2"
+        ))),
+    }
+}
+
+/// `mse_loss(x, t) ==> (x - t)^2`, then its mean (`reduction = 1`) or sum (`2`).
+fn mse_loss(e: &mut Emitter, op: OpId) -> Replacements {
+    let x = tensor(e, op, "self")?;
+    let t = tensor(e, op, "target")?;
+    let out = result_info(e, op, 0).dtype;
+    let cdt = backward_dtype(e, x, t);
+    let (x, t) = (e.cast(x, cdt)?, e.cast(t, cdt)?);
+    let d = e.sub(x, t)?;
+    let sq = e.mul(d, d)?;
+    let count = mean_count(e, op, sq)?;
+    let r = match int_arg(e, op, "reduction")? {
+        0 => sq,
+        _ => {
+            let total = e.sum_all(sq, None)?;
+            match count {
+                Some(n) => e.with_int("aten.div.Scalar", total, n as i64)?,
+                None => total,
+            }
+        }
+    };
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `mse_loss_backward(g, x, t) ==> 2 * (x - t) * g`, divided by the element count for a
+/// mean.
+fn mse_loss_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let g = tensor(e, op, "grad_output")?;
+    let x = tensor(e, op, "self")?;
+    let t = tensor(e, op, "target")?;
+    let out = result_info(e, op, 0).dtype;
+    let cdt = promote_types(backward_dtype(e, x, t), e.dtype(g)).computation();
+    let (g, x, t) = (e.cast(g, cdt)?, e.cast(x, cdt)?, e.cast(t, cdt)?);
+    let d = e.sub(x, t)?;
+    let count = mean_count(e, op, d)?;
+    let scale = 2.0 / count.map_or(1.0, |n| n as f64);
+    let twice = e.with_float("aten.mul.Scalar", d, scale)?;
+    let r = e.mul(twice, g)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+// ----- attention --------------------------------------------------------------------------
+
+/// The static sizes of an attention: `lead` batch dims (`n` of them in all), `l` query
+/// rows, `s` key rows, head size `e`, and the score scale.
+struct AttentionDims {
+    lead: Vec<i64>,
+    n: i64,
+    l: i64,
+    s: i64,
+    e: i64,
+    scale: f64,
+}
+
+fn attention_dims(e: &Emitter, op: OpId) -> Result<AttentionDims, Refusal> {
+    if float_arg(e, op, "dropout_p")? != 0.0 {
+        return Err(Refusal::Unsupported("attention with dropout".into()));
+    }
+    let dims = |name: &str| -> Result<Vec<i64>, Refusal> {
+        let v = tensor(e, op, name)?;
+        static_dims(&e.info(v))
+            .map(|d| d.iter().map(|&x| x as i64).collect())
+            .ok_or_else(|| Refusal::Unsupported(format!("'{name}' needs static sizes")))
+    };
+    let (q, k) = (dims("query")?, dims("key")?);
+    let r = q.len();
+    if r < 3 || k.len() != r {
+        return Err(Refusal::Internal("attention of rank below 3".into()));
+    }
+    let lead = q[..r - 2].to_vec();
+    let e_size = q[r - 1];
+    let scale = match arg(e, op, "scale")? {
+        ArgValue::None => 1.0 / (e_size as f64).sqrt(),
+        v => v
+            .as_f64()
+            .ok_or_else(|| Refusal::Internal("'scale' is not a number".into()))?,
+    };
+    Ok(AttentionDims {
+        n: lead.iter().product(),
+        lead,
+        l: q[r - 2],
+        s: k[r - 2],
+        e: e_size,
+        scale,
+    })
+}
+
+/// `x` viewed as `[n, rows, cols]`.
+fn batched(e: &mut Emitter, x: Value, n: i64, rows: i64, cols: i64) -> Result<Value, Refusal> {
+    let size = e.ints(&[n, rows, cols]);
+    e.op1("aten.view", &[x], vec![("size", size)])
+}
+
+/// `x` of shape `[n, a, b]` as `[n, b, a]`.
+fn swap_last(e: &mut Emitter, x: Value) -> Result<Value, Refusal> {
+    let (d0, d1) = (e.int(1), e.int(2));
+    e.op1("aten.transpose.int", &[x], vec![("dim0", d0), ("dim1", d1)])
+}
+
+/// The masked, scaled scores `q k^T * scale` as `[n, l, s]`: the (float) mask is added,
+/// the causal mask puts the lowest finite value where a key is hidden.
+fn attention_scores(
+    e: &mut Emitter,
+    op: OpId,
+    d: &AttentionDims,
+    q3: Value,
+    k3: Value,
+) -> Result<Value, Refusal> {
+    let kt = swap_last(e, k3)?;
+    let qk = e.binary("aten.bmm", q3, kt)?;
+    let mut scores = e.with_float("aten.mul.Scalar", qk, d.scale)?;
+    if let Some(mask) = opt_tensor(e, op, "attn_mask")? {
+        let mut full = d.lead.clone();
+        full.extend([d.l, d.s]);
+        let size = e.ints(&full);
+        let expanded = e.op1("aten.expand", &[mask], vec![("size", size)])?;
+        let m3 = batched(e, expanded, d.n, d.l, d.s)?;
+        scores = e.add(scores, m3)?;
+    }
+    let is_causal = arg(e, op, "is_causal")?
+        .as_bool()
+        .ok_or_else(|| Refusal::Internal("'is_causal' is not a boolean".into()))?;
+    if is_causal {
+        let rows = e.arange(d.l as u64)?;
+        let rows = e.unsqueeze(rows, 1)?;
+        let cols = e.arange(d.s as u64)?;
+        let cols = e.unsqueeze(cols, 0)?;
+        let future = e.binary("aten.gt.Tensor", cols, rows)?;
+        let low = e.constant(f64::from(f32::MIN), e.dtype(scores))?;
+        scores = e.select(future, low, scores)?;
+    }
+    Ok(scores)
+}
+
+/// `x` viewed with the query's batch dims and `tail`.
+fn unbatched(e: &mut Emitter, x: Value, d: &AttentionDims, tail: &[i64]) -> Result<Value, Refusal> {
+    let mut size = d.lead.clone();
+    size.extend_from_slice(tail);
+    let size = e.ints(&size);
+    e.op1("aten.view", &[x], vec![("size", size)])
+}
+
+/// `sdpa(q, k, v) ==> (p @ v, m + log(z))` with `p = exp(S - m) / z`, `m = amax(S)`,
+/// `z = sum(exp(S - m))` over the keys of the scores `S` (masked, scaled `q k^T`).
+fn sdpa(e: &mut Emitter, op: OpId) -> Replacements {
+    let d = attention_dims(e, op)?;
+    let (q, k, v) = (
+        tensor(e, op, "query")?,
+        tensor(e, op, "key")?,
+        tensor(e, op, "value")?,
+    );
+    let q3 = batched(e, q, d.n, d.l, d.e)?;
+    let k3 = batched(e, k, d.n, d.s, d.e)?;
+    let v3 = batched(e, v, d.n, d.s, d.e)?;
+    let scores = attention_scores(e, op, &d, q3, k3)?;
+    let m = e.amax(scores, &[2], true)?;
+    let shifted = e.sub(scores, m)?;
+    let ex = e.unary("aten.exp", shifted)?;
+    let z = e.sum(ex, &[2], true)?;
+    let p = e.div(ex, z)?;
+    let out3 = e.binary("aten.bmm", p, v3)?;
+    let out = unbatched(e, out3, &d, &[d.l, d.e])?;
+    let log_z = e.unary("aten.log", z)?;
+    let lse3 = e.add(m, log_z)?;
+    let lse = unbatched(e, lse3, &d, &[d.l])?;
+    Ok(vec![Some(out), Some(lse)])
+}
+
+/// `sdpa_backward(g) ==> dq = dS k, dk = dS^T q, dv = p^T g` with `p = exp(S - lse)` and
+/// `dS = p * (g v^T - rowsum(g * out)) * scale`.
+fn sdpa_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let d = attention_dims(e, op)?;
+    let (q, k, v) = (
+        tensor(e, op, "query")?,
+        tensor(e, op, "key")?,
+        tensor(e, op, "value")?,
+    );
+    let (g, out, lse) = (
+        tensor(e, op, "grad_out")?,
+        tensor(e, op, "out")?,
+        tensor(e, op, "logsumexp")?,
+    );
+    let q3 = batched(e, q, d.n, d.l, d.e)?;
+    let k3 = batched(e, k, d.n, d.s, d.e)?;
+    let v3 = batched(e, v, d.n, d.s, d.e)?;
+    let g3 = batched(e, g, d.n, d.l, d.e)?;
+    let o3 = batched(e, out, d.n, d.l, d.e)?;
+    let lse3 = batched(e, lse, d.n, d.l, 1)?;
+    let scores = attention_scores(e, op, &d, q3, k3)?;
+    let shifted = e.sub(scores, lse3)?;
+    let p = e.unary("aten.exp", shifted)?;
+    let pt = swap_last(e, p)?;
+    let dv3 = e.binary("aten.bmm", pt, g3)?;
+    let vt = swap_last(e, v3)?;
+    let dp = e.binary("aten.bmm", g3, vt)?;
+    let go = e.mul(g3, o3)?;
+    let row = e.sum(go, &[2], true)?;
+    let centered = e.sub(dp, row)?;
+    let pc = e.mul(p, centered)?;
+    let ds = e.with_float("aten.mul.Scalar", pc, d.scale)?;
+    let dq3 = e.binary("aten.bmm", ds, k3)?;
+    let dst = swap_last(e, ds)?;
+    let dk3 = e.binary("aten.bmm", dst, q3)?;
+    Ok(vec![
+        Some(unbatched(e, dq3, &d, &[d.l, d.e])?),
+        Some(unbatched(e, dk3, &d, &[d.s, d.e])?),
+        Some(unbatched(e, dv3, &d, &[d.s, d.e])?),
+    ])
 }

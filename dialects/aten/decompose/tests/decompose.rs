@@ -389,6 +389,112 @@ func.func @native_batch_norm_backward$eval_no_weight(%g: tensor<4x3xf64>, %x: te
   %r:3 = aten.native_batch_norm_backward %g, %x, %rm, %rv {eps = 1.0e-05, train = false, output_mask = [true, false, true], operandSegmentSizes = [1, 1, 0, 1, 1, 0, 0]} : (tensor<4x3xf64>, tensor<4x3xf64>, tensor<3xf64>, tensor<3xf64>) -> (tensor<4x3xf64>, tensor<3xf64>, tensor<3xf64>)
   func.return %r#0, %r#2 : tensor<4x3xf64>, tensor<3xf64>
 }
+func.func @silu$basic(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.silu %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @silu_backward$f64(%g: tensor<3x4xf64>, %x: tensor<3x4xf64>) -> tensor<3x4xf64> {
+  %r = aten.silu_backward %g, %x : (tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>
+  func.return %r : tensor<3x4xf64>
+}
+func.func @elu$scaled(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.elu %x {alpha = 1.5, scale = 1.2, input_scale = 0.8} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @elu_backward$input(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.elu_backward %g, %x {alpha = 1.5, scale = 1.2, input_scale = 0.8, is_result = false} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @elu_backward$result(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %y = aten.elu %x {alpha = 1.0, scale = 1.0, input_scale = 1.0} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.elu_backward %g, %y {alpha = 1.0, scale = 1.0, input_scale = 1.0, is_result = true} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @leaky_relu$slope(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.leaky_relu %x {negative_slope = 0.1} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @leaky_relu_backward$slope(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.leaky_relu_backward %g, %x {negative_slope = 0.2, self_is_result = false} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @hardtanh$bounds(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.hardtanh %x {min_val = -0.5, max_val = 0.5} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @hardtanh$integer(%x: tensor<3x4xi64>) -> tensor<3x4xi64> {
+  %r = aten.hardtanh %x {min_val = -1.5, max_val = 1} : (tensor<3x4xi64>) -> tensor<3x4xi64>
+  func.return %r : tensor<3x4xi64>
+}
+func.func @hardtanh_backward$bounds(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.hardtanh_backward %g, %x {min_val = -0.5, max_val = 0.5} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @hardswish$wide(%v: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %x = aten.mul.Scalar %v {other = 4.0} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.hardswish %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @hardswish_backward$wide(%g: tensor<3x4xf32>, %v: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %x = aten.mul.Scalar %v {other = 4.0} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.hardswish_backward %g, %x : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @hardsigmoid$wide(%v: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %x = aten.mul.Scalar %v {other = 4.0} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.hardsigmoid %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @hardsigmoid_backward$wide(%g: tensor<3x4xf32>, %v: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %x = aten.mul.Scalar %v {other = 4.0} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.hardsigmoid_backward %g, %x : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @mish$basic(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.mish %x : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @mish_backward$basic(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.mish_backward %g, %x : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @softplus$threshold(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.softplus %x {beta = 2.0, threshold = 0.5} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @softplus_backward$threshold(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.softplus_backward %g, %x {beta = 2.0, threshold = 0.5} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @mse_loss$mean(%x: tensor<3x4xf32>, %t: tensor<3x4xf32>) -> tensor<f32> {
+  %r = aten.mse_loss %x, %t : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  func.return %r : tensor<f32>
+}
+func.func @mse_loss$none(%x: tensor<3x4xf32>, %t: tensor<4xf32>) -> tensor<3x4xf32> {
+  %r = aten.mse_loss %x, %t {reduction = 0} : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @mse_loss_backward$mean(%g: tensor<f32>, %x: tensor<3x4xf32>, %t: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.mse_loss_backward %g, %x, %t {reduction = 1} : (tensor<f32>, tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @mse_loss_backward$sum(%g: tensor<f32>, %x: tensor<3x4xf32>, %t: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.mse_loss_backward %g, %x, %t {reduction = 2} : (tensor<f32>, tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @_scaled_dot_product_flash_attention_for_cpu$causal(%q: tensor<2x3x4x5xf32>, %k: tensor<2x3x6x5xf32>, %v: tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4xf32>) {
+  %r:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %k, %v {dropout_p = 0.0, is_causal = true} : (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4xf32>)
+  func.return %r#0, %r#1 : tensor<2x3x4x5xf32>, tensor<2x3x4xf32>
+}
+func.func @_scaled_dot_product_flash_attention_for_cpu$float_mask_scale(%q: tensor<2x1x4x5xf32>, %k: tensor<2x1x6x5xf32>, %v: tensor<2x1x6x5xf32>, %m: tensor<4x6xf32>) -> (tensor<2x1x4x5xf32>, tensor<2x1x4xf32>) {
+  %r:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %k, %v, %m {dropout_p = 0.0, is_causal = false, scale = 0.3} : (tensor<2x1x4x5xf32>, tensor<2x1x6x5xf32>, tensor<2x1x6x5xf32>, tensor<4x6xf32>) -> (tensor<2x1x4x5xf32>, tensor<2x1x4xf32>)
+  func.return %r#0, %r#1 : tensor<2x1x4x5xf32>, tensor<2x1x4xf32>
+}
+func.func @_scaled_dot_product_flash_attention_for_cpu_backward$causal(%g: tensor<2x3x4x5xf32>, %q: tensor<2x3x4x5xf32>, %k: tensor<2x3x6x5xf32>, %v: tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>) {
+  %f:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %k, %v {dropout_p = 0.0, is_causal = true} : (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4xf32>)
+  %r:3 = aten._scaled_dot_product_flash_attention_for_cpu_backward %g, %q, %k, %v, %f#0, %f#1 {dropout_p = 0.0, is_causal = true} : (tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>)
+  func.return %r#0, %r#1, %r#2 : tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>
+}
 "#;
 
 #[test]

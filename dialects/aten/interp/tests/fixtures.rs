@@ -57,6 +57,14 @@ fn attribute(ctx: &mut Context, kind: &str, value: &str) -> Attribute {
                 .collect();
             ctx.array_attr(items)
         }
+        "floats" => {
+            let f64_ty = ctx.float_type(joinery_ir::FloatKind::F64);
+            let items = list(value)
+                .iter()
+                .map(|v| ctx.float_attr(v.parse().expect("float"), f64_ty))
+                .collect();
+            ctx.array_attr(items)
+        }
         "bools" => {
             let items = list(value)
                 .iter()
@@ -112,8 +120,9 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
-/// A module holding `func.func @case` that applies the case's op to its arguments.
-fn build(ctx: &mut Context, case: &Case) -> OpId {
+/// A module holding `func.func @case` that applies the case's op to its arguments, and
+/// that op.
+fn build(ctx: &mut Context, case: &Case) -> (OpId, OpId) {
     let module = ctx.create_module();
     let arg_types: Vec<Type> = case.inputs.iter().map(|t| tensor_type(ctx, t)).collect();
     let result_types: Vec<Type> = case
@@ -146,7 +155,7 @@ fn build(ctx: &mut Context, case: &Case) -> OpId {
     let op = b.build(&case.op, &args, &result_types, attrs);
     let results = b.ctx.results(op).to_vec();
     b.build("func.return", &results, &[], Vec::new());
-    module
+    (module, op)
 }
 
 fn close(got: &Tensor, want: &Tensor) -> Result<(), String> {
@@ -178,10 +187,36 @@ fn close(got: &Tensor, want: &Tensor) -> Result<(), String> {
 fn every_fixture_matches_pytorch() {
     let cases = cases();
     assert!(cases.len() > 150, "the manifest lost cases");
+    let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        before,
+        "two fixture cases share a name (and files)"
+    );
     let mut failures = Vec::new();
     for case in &cases {
         let mut ctx = Context::new(&[&joinery_func::FUNC_DIALECT, &joinery_aten::ATEN_DIALECT]);
-        let module = build(&mut ctx, case);
+        let (module, op) = build(&mut ctx, case);
+        // The aten dialect's inference agrees with PyTorch's result types.
+        match joinery_aten::infer_op(&ctx, op) {
+            Ok(inferred) => {
+                for (j, (info, want)) in inferred.iter().zip(&case.outputs).enumerate() {
+                    let Some(want) = want else { continue };
+                    let ty = tensor_type(&mut ctx, want);
+                    let want = joinery_aten::TensorInfo::from_type(&ctx, ty);
+                    if want.as_ref() != Some(info) {
+                        failures.push(format!(
+                            "{} ({}) result #{j}: inferred {info:?}, PyTorch gives {want:?}",
+                            case.name, case.op
+                        ));
+                    }
+                }
+            }
+            Err(e) => failures.push(format!("{} ({}): inference: {e}", case.name, case.op)),
+        }
         let got = match run_function(&ctx, module, &case.name, case.inputs.clone()) {
             Ok(got) => got,
             Err(d) => {

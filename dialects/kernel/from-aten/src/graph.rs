@@ -12,7 +12,7 @@
 //! naming the op.
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
-use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Value};
+use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
 pub use joinery_kernel::{Map, Predicate, ScalarOp, contiguous, static_info};
 use rustc_hash::FxHashMap;
 
@@ -657,48 +657,19 @@ impl<'c> Builder<'c> {
         overload: &str,
         src: &str,
     ) -> Result<Option<Operand>, Diagnostic> {
-        let unary = match base {
-            "neg" => Some(ScalarOp::Neg),
-            "abs" => Some(ScalarOp::Abs),
-            "exp" => Some(ScalarOp::Exp),
-            "log" => Some(ScalarOp::Log),
-            "tanh" => Some(ScalarOp::Tanh),
-            "sigmoid" => Some(ScalarOp::Sigmoid),
-            "sqrt" => Some(ScalarOp::Sqrt),
-            "rsqrt" => Some(ScalarOp::Rsqrt),
-            "reciprocal" => Some(ScalarOp::Recip),
-            "erf" => Some(ScalarOp::Erf),
-            "sin" => Some(ScalarOp::Sin),
-            "cos" => Some(ScalarOp::Cos),
-            "log1p" => Some(ScalarOp::Log1p),
-            "expm1" => Some(ScalarOp::Expm1),
-            "sign" => Some(ScalarOp::Sign),
-            _ => None,
+        let elementwise = self.ctx.has_traits(op, Traits::ELEMENTWISE);
+        let unary = if elementwise {
+            unary_scalar_op(base)
+        } else {
+            None
         };
-        let is_pointwise = unary.is_some()
+        // Besides `elementwise` ops, casts and factories are one pointwise node each.
+        let is_pointwise = elementwise
             || matches!(
                 base,
-                "add"
-                    | "sub"
-                    | "rsub"
-                    | "mul"
-                    | "div"
-                    | "maximum"
-                    | "minimum"
-                    | "pow"
-                    | "where"
-                    | "clamp"
-                    | "masked_fill"
-                    | "relu"
-                    | "eq"
-                    | "ne"
-                    | "lt"
-                    | "le"
-                    | "gt"
-                    | "ge"
-                    | "logical_not"
+                "rsub"
                     | "_to_copy"
-                    | "fill"
+                    | "copy"
                     | "zeros_like"
                     | "ones_like"
                     | "full_like"
@@ -707,7 +678,6 @@ impl<'c> Builder<'c> {
                     | "full"
                     | "scalar_tensor"
                     | "arange"
-                    | "copy"
             );
         if !is_pointwise {
             return Ok(None);
@@ -716,7 +686,11 @@ impl<'c> Builder<'c> {
         let mut pw = Pw::new(&shape);
         // The dtype the arithmetic runs in: the result's, or for comparisons the
         // promoted operand type.
-        let ty = if out_dt == DType::Bool && base != "where" && base != "masked_fill" {
+        let compares = matches!(
+            base,
+            "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "isnan" | "isinf"
+        );
+        let ty = if compares {
             let mut t = DType::Bool;
             for name in ["self", "other"] {
                 if let Ok(Some(o)) = self.opt_operand(op, name) {
@@ -749,7 +723,11 @@ impl<'c> Builder<'c> {
                 Ok(pw.input(&o, dt, ty))
             }
         };
-        let expr = if let Some(u) = unary {
+        let rounds = matches!(base, "floor" | "ceil" | "round" | "trunc");
+        let expr = if rounds && !ty.is_float() {
+            // Integers are already whole.
+            input(self, &mut pw, "self")?
+        } else if let Some(u) = unary {
             un(u, input(self, &mut pw, "self")?)
         } else {
             match base {
@@ -802,6 +780,10 @@ impl<'c> Builder<'c> {
                         b,
                     )
                 }
+                "pow" if overload == "Scalar" => {
+                    let base = scalar(self, "self")?;
+                    bin(ScalarOp::Pow, base, input(self, &mut pw, "exponent")?)
+                }
                 "pow" => {
                     let a = input(self, &mut pw, "self")?;
                     if overload == "Tensor_Scalar" {
@@ -827,13 +809,26 @@ impl<'c> Builder<'c> {
                     let b = input(self, &mut pw, "other")?;
                     select(cond, a, b)
                 }
-                "clamp" => {
+                // `min(max(x, lo), hi)`, each bound a scalar or (clamp.Tensor) a tensor.
+                "clamp" | "clamp_min" => {
                     let mut x = input(self, &mut pw, "self")?;
-                    if let Some(lo) = self.attr(op, "min")?.as_f64() {
-                        x = bin(ScalarOp::Max, x, c(lo, ty));
-                    }
-                    if let Some(hi) = self.attr(op, "max")?.as_f64() {
-                        x = bin(ScalarOp::Min, x, c(hi, ty));
+                    let bounds: &[(&str, ScalarOp)] = if base == "clamp_min" {
+                        &[("min", ScalarOp::Max)]
+                    } else {
+                        &[("min", ScalarOp::Max), ("max", ScalarOp::Min)]
+                    };
+                    for &(name, f) in bounds {
+                        let bound = if overload == "Tensor" {
+                            self.opt_operand(op, name)?.map(|o| {
+                                let dt = self.dtype(&o);
+                                pw.input(&o, dt, ty)
+                            })
+                        } else {
+                            self.attr(op, name)?.as_f64().map(|v| c(v, ty))
+                        };
+                        if let Some(b) = bound {
+                            x = bin(f, x, b);
+                        }
                     }
                     x
                 }
@@ -857,6 +852,81 @@ impl<'c> Builder<'c> {
                     let a = input(self, &mut pw, "self")?;
                     cmp(p, a, other(self, &mut pw)?)
                 }
+                "atan2" => {
+                    let a = input(self, &mut pw, "self")?;
+                    bin(ScalarOp::Atan2, a, input(self, &mut pw, "other")?)
+                }
+                // `isnan(y) ? NaN : x == 0 ? 0 : x * log(y)`.
+                "xlogy" => {
+                    let x = input(self, &mut pw, "self")?;
+                    let y = input(self, &mut pw, "other")?;
+                    let product = bin(ScalarOp::Mul, x.clone(), un(ScalarOp::Log, y.clone()));
+                    let zero_x = cmp(Predicate::Eq, x, c(0.0, ty));
+                    let finite = select(zero_x, c(0.0, ty), product);
+                    select(cmp(Predicate::Ne, y.clone(), y.clone()), y, finite)
+                }
+                "fmod" => {
+                    let a = input(self, &mut pw, "self")?;
+                    bin(ScalarOp::Rem, a, other(self, &mut pw)?)
+                }
+                "remainder" => {
+                    // Python's modulo: fmod, moved into the divisor's sign when the signs
+                    // differ: `m = fmod(a, b); (m != 0 && (m < 0) ^ (b < 0)) ? m + b : m`.
+                    let a = input(self, &mut pw, "self")?;
+                    let b = other(self, &mut pw)?;
+                    let m = bin(ScalarOp::Rem, a, b.clone());
+                    let zero = c(0.0, ty);
+                    let signs_differ = bin(
+                        ScalarOp::Xor,
+                        cmp(Predicate::Lt, m.clone(), zero.clone()),
+                        cmp(Predicate::Lt, b.clone(), zero.clone()),
+                    );
+                    let fix = bin(
+                        ScalarOp::And,
+                        cmp(Predicate::Ne, m.clone(), zero),
+                        signs_differ,
+                    );
+                    select(fix, bin(ScalarOp::Add, m.clone(), b), m)
+                }
+                "bitwise_and" | "bitwise_or" | "bitwise_xor" => {
+                    let a = input(self, &mut pw, "self")?;
+                    let f = match base {
+                        "bitwise_and" => ScalarOp::And,
+                        "bitwise_or" => ScalarOp::Or,
+                        _ => ScalarOp::Xor,
+                    };
+                    bin(f, a, other(self, &mut pw)?)
+                }
+                "logical_and" | "logical_or" | "logical_xor" => {
+                    let mut as_bool = |name: &str| -> Result<Expr, Diagnostic> {
+                        let o = self.operand(op, name)?;
+                        let dt = self.dtype(&o);
+                        Ok(pw.input(&o, dt, DType::Bool))
+                    };
+                    let (a, b) = (as_bool("self")?, as_bool("other")?);
+                    let f = match base {
+                        "logical_and" => ScalarOp::And,
+                        "logical_or" => ScalarOp::Or,
+                        _ => ScalarOp::Xor,
+                    };
+                    bin(f, a, b)
+                }
+                // NaN is the one value unequal to itself.
+                "isnan" => {
+                    let x = input(self, &mut pw, "self")?;
+                    cmp(Predicate::Ne, x.clone(), x)
+                }
+                // Infinite: beyond the largest finite value of the dtype (NaN is not).
+                "isinf" if ty.is_float() => {
+                    let x = input(self, &mut pw, "self")?;
+                    let max = if ty == DType::F64 {
+                        f64::MAX
+                    } else {
+                        f64::from(f32::MAX)
+                    };
+                    cmp(Predicate::Gt, un(ScalarOp::Abs, x), c(max, ty))
+                }
+                "isinf" => c(0.0, DType::Bool),
                 "logical_not" => {
                     let o = self.operand(op, "self")?;
                     let dt = self.dtype(&o);
@@ -886,17 +956,13 @@ impl<'c> Builder<'c> {
                         bin(ScalarOp::Mul, i, c(step, ty)),
                     )
                 }
-                _ => {
-                    // fill / zeros / ones / full / *_like / scalar_tensor: a constant.
-                    let v = match base {
-                        "zeros" | "zeros_like" => 0.0,
-                        "ones" | "ones_like" => 1.0,
-                        "fill" => self.f64_attr(op, "value")?,
-                        "scalar_tensor" => self.f64_attr(op, "s")?,
-                        _ => self.f64_attr(op, "fill_value")?,
-                    };
-                    c(v, ty)
-                }
+                "zeros" | "zeros_like" | "zero" => c(0.0, ty),
+                "ones" | "ones_like" => c(1.0, ty),
+                "fill" => c(self.f64_attr(op, "value")?, ty),
+                "scalar_tensor" => c(self.f64_attr(op, "s")?, ty),
+                "full" | "full_like" => c(self.f64_attr(op, "fill_value")?, ty),
+                // Other elementwise ops are composite (decomposed first) or not lowered yet.
+                _ => return Ok(None),
             }
         };
         Ok(Some(self.pointwise(pw, expr, out_dt, src)))
@@ -1015,9 +1081,29 @@ impl<'c> Builder<'c> {
     }
 }
 
+/// The [`ScalarOp`] computing a one-operand elementwise aten op: the kernel op of the
+/// same name (`aten.exp` → `kernel.exp`), with a rename where the names differ.
+fn unary_scalar_op(base: &str) -> Option<ScalarOp> {
+    let name = match base {
+        "reciprocal" => "recip",
+        "sgn" => "sign",
+        "bitwise_not" => "not",
+        other => other,
+    };
+    ScalarOp::from_name(&format!("kernel.{name}")).filter(|op| op.arity() == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unary_ops_map_by_name() {
+        assert_eq!(unary_scalar_op("exp"), Some(ScalarOp::Exp));
+        assert_eq!(unary_scalar_op("reciprocal"), Some(ScalarOp::Recip));
+        assert_eq!(unary_scalar_op("add"), None);
+        assert_eq!(unary_scalar_op("gelu"), None);
+    }
 
     #[test]
     fn reshape_of_transpose_needs_a_copy() {

@@ -92,6 +92,38 @@ pub const RESERVED_SYMBOLS: &[&str] = &[
     "fminf",
     "copysign",
     "copysignf",
+    "tan",
+    "tanf",
+    "asin",
+    "asinf",
+    "acos",
+    "acosf",
+    "atan",
+    "atanf",
+    "atan2",
+    "atan2f",
+    "sinh",
+    "sinhf",
+    "cosh",
+    "coshf",
+    "asinh",
+    "asinhf",
+    "acosh",
+    "acoshf",
+    "atanh",
+    "atanhf",
+    "log2",
+    "log2f",
+    "log10",
+    "log10f",
+    "ceil",
+    "ceilf",
+    "trunc",
+    "truncf",
+    "roundeven",
+    "roundevenf",
+    "fmod",
+    "fmodf",
     "memset",
     "memcpy",
     "memmove",
@@ -901,6 +933,11 @@ impl<'ll> Codegen<'ll> {
             ScalarOp::Pow => self
                 .call_intrinsic("llvm.pow", a.get_type().into(), &[a.into(), c.into()])?
                 .into_float_value(),
+            ScalarOp::Rem => b.build_float_rem(a, c, "").map_err(ll_err)?,
+            ScalarOp::Atan2 => {
+                let is32 = a.get_type() == self.ll.f32_type();
+                self.call_libm(if is32 { "atan2f" } else { "atan2" }, &[a, c])?
+            }
             other => {
                 return Err(Diagnostic::error(format!(
                     "'{}' is not defined on floats",
@@ -920,6 +957,8 @@ impl<'ll> Codegen<'ll> {
             ScalarOp::Div => b.build_int_signed_div(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::And => b.build_and(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Or => b.build_or(a, c, "").map_err(ll_err)?.into(),
+            ScalarOp::Xor => b.build_xor(a, c, "").map_err(ll_err)?.into(),
+            ScalarOp::Rem => b.build_int_signed_rem(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Max | ScalarOp::Min => {
                 let pred = if op == ScalarOp::Max {
                     IntPredicate::SGT
@@ -987,19 +1026,19 @@ impl<'ll> Codegen<'ll> {
             .ok_or_else(|| ll_err(format!("{name} returns nothing")))
     }
 
-    /// Calls a C math function `double f(double)` / `float ff(float)`.
-    fn call_libm(&self, name: &str, a: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
-        let t = a.get_type();
-        let ty = t.fn_type(&[t.into()], false);
+    /// Calls a C math function of one or two floats (`double f(double)` /
+    /// `float ff(float)`, `atan2`).
+    fn call_libm(&self, name: &str, args: &[FloatValue<'ll>]) -> Res<FloatValue<'ll>> {
+        let t = args[0].get_type();
+        let params: Vec<_> = args.iter().map(|_| t.into()).collect();
+        let ty = t.fn_type(&params, false);
         let f = match self.module.get_function(name) {
             Some(f) if f.get_type() == ty => f,
             Some(_) => return Err(ll_err(format!("'{name}' is declared with another type"))),
             None => self.module.add_function(name, ty, Some(Linkage::External)),
         };
-        let call = self
-            .builder
-            .build_call(f, &[a.into()], "")
-            .map_err(ll_err)?;
+        let args: Vec<_> = args.iter().map(|&a| a.into()).collect();
+        let call = self.builder.build_call(f, &args, "").map_err(ll_err)?;
         Ok(call
             .try_as_basic_value()
             .basic()
@@ -1046,7 +1085,7 @@ impl<'ll> Codegen<'ll> {
                 .call_intrinsic("llvm.log", t.into(), &[a.into()])?
                 .into_float_value(),
             ScalarOp::Tanh if is32 => self.tanh_f32(a)?,
-            ScalarOp::Tanh => self.call_libm("tanh", a)?,
+            ScalarOp::Tanh => self.call_libm("tanh", &[a])?,
             ScalarOp::Sigmoid => {
                 let na = b.build_float_neg(a, "").map_err(ll_err)?;
                 let e = if is32 {
@@ -1059,9 +1098,39 @@ impl<'ll> Codegen<'ll> {
                 b.build_float_div(one, d, "").map_err(ll_err)?
             }
             ScalarOp::Erf if is32 => self.erf_f32(a)?,
-            ScalarOp::Erf => self.call_libm("erf", a)?,
-            ScalarOp::Log1p => self.call_libm(if is32 { "log1pf" } else { "log1p" }, a)?,
-            ScalarOp::Expm1 => self.call_libm(if is32 { "expm1f" } else { "expm1" }, a)?,
+            ScalarOp::Erf => self.call_libm("erf", &[a])?,
+            ScalarOp::Log1p => self.call_libm(if is32 { "log1pf" } else { "log1p" }, &[a])?,
+            ScalarOp::Expm1 => self.call_libm(if is32 { "expm1f" } else { "expm1" }, &[a])?,
+            ScalarOp::Floor | ScalarOp::Ceil | ScalarOp::Round | ScalarOp::Trunc => {
+                let name = match op {
+                    ScalarOp::Floor => "llvm.floor",
+                    ScalarOp::Ceil => "llvm.ceil",
+                    ScalarOp::Round => "llvm.roundeven",
+                    _ => "llvm.trunc",
+                };
+                self.call_intrinsic(name, t.into(), &[a.into()])?
+                    .into_float_value()
+            }
+            ScalarOp::Tan
+            | ScalarOp::Asin
+            | ScalarOp::Acos
+            | ScalarOp::Atan
+            | ScalarOp::Sinh
+            | ScalarOp::Cosh
+            | ScalarOp::Asinh
+            | ScalarOp::Acosh
+            | ScalarOp::Atanh
+            | ScalarOp::Log2
+            | ScalarOp::Log10 => {
+                // The C function of the op's name (`kernel.asin` → `asin` / `asinf`).
+                let base = op.name().trim_start_matches("kernel.");
+                let name = if is32 {
+                    format!("{base}f")
+                } else {
+                    base.to_string()
+                };
+                self.call_libm(&name, &[a])?
+            }
             ScalarOp::Sign => {
                 let z = t.const_zero();
                 let gt = b

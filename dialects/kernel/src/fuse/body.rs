@@ -158,9 +158,23 @@ fn op_weight(ctx: &Context, op: OpId) -> u64 {
             | ScalarOp::Cos
             | ScalarOp::Pow
             | ScalarOp::Log1p
-            | ScalarOp::Expm1,
+            | ScalarOp::Expm1
+            | ScalarOp::Tan
+            | ScalarOp::Asin
+            | ScalarOp::Acos
+            | ScalarOp::Atan
+            | ScalarOp::Atan2
+            | ScalarOp::Sinh
+            | ScalarOp::Cosh
+            | ScalarOp::Asinh
+            | ScalarOp::Acosh
+            | ScalarOp::Atanh
+            | ScalarOp::Log2
+            | ScalarOp::Log10,
         ) => 20,
-        Some(ScalarOp::Div | ScalarOp::Sqrt | ScalarOp::Rsqrt | ScalarOp::Recip) => 4,
+        Some(
+            ScalarOp::Div | ScalarOp::Sqrt | ScalarOp::Rsqrt | ScalarOp::Recip | ScalarOp::Rem,
+        ) => 4,
         _ if matches!(ctx.name_str(op), "kernel.const" | "kernel.index") => 0,
         _ => 1,
     }

@@ -88,3 +88,26 @@ pub fn random(size: &[i64], dtype: DType, normal: bool, seed: u64, stream: u64) 
         .collect();
     Ok(Tensor::from_vec_f64(&shape, v, dtype))
 }
+
+/// `aten.linspace`: `steps` evenly spaced values from `start` to `end`, computed as PyTorch
+/// does (the first half counting up from `start`, the second down from `end`).
+pub fn linspace(start: Scalar, end: Scalar, steps: i64, dtype: Option<DType>) -> KResult<Tensor> {
+    if steps < 0 {
+        return kerr("linspace: number of steps must be non-negative");
+    }
+    let dtype = dtype.unwrap_or(DType::F32);
+    let (a, b) = (start.to_f64(), end.to_f64());
+    let n = steps as usize;
+    let step = if n > 1 { (b - a) / (n - 1) as f64 } else { 0.0 };
+    let half = n / 2;
+    let values: Vec<f64> = (0..n)
+        .map(|i| {
+            if i < half {
+                a + step * i as f64
+            } else {
+                b - step * (n - 1 - i) as f64
+            }
+        })
+        .collect();
+    Ok(Tensor::from_vec_f64(&[n], values, dtype))
+}

@@ -9,6 +9,7 @@
 
 pub mod factory;
 pub mod index;
+pub mod lanes;
 pub mod linalg;
 pub mod nn;
 pub mod pointwise;

@@ -1196,3 +1196,799 @@ pub fn native_dropout_backward(grad: &Tensor, mask: &Tensor, scale: f64) -> KRes
     })?;
     Ok(Tensor::from_f64(r, grad.dtype()))
 }
+
+/// The `(N, C, HxW, group)` layout of a group-norm input.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupNormShape {
+    pub n: usize,
+    pub c: usize,
+    pub hxw: usize,
+    pub group: usize,
+}
+
+impl GroupNormShape {
+    fn check(self, x: &Tensor) -> KResult<()> {
+        if self.group == 0 || self.c % self.group != 0 {
+            return kerr(format!(
+                "group_norm: the number of channels ({}) must be divisible by the number of groups ({})",
+                self.c, self.group
+            ));
+        }
+        if x.len() != self.n * self.c * self.hxw {
+            return kerr(format!(
+                "group_norm: input of shape {:?} does not hold N * C * HxW = {} * {} * {} elements",
+                x.shape(),
+                self.n,
+                self.c,
+                self.hxw
+            ));
+        }
+        Ok(())
+    }
+
+    /// Elements per (sample, group).
+    fn per_group(self) -> usize {
+        self.c / self.group * self.hxw
+    }
+
+    /// The channel of flat element `i`.
+    fn channel(self, i: usize) -> usize {
+        i / self.hxw % self.c
+    }
+}
+
+fn per_channel(t: Option<&Tensor>, c: usize, what: &str) -> KResult<Option<Vec<f64>>> {
+    match t {
+        Some(t) if t.len() != c => kerr(format!(
+            "group_norm: expected {what} of {c} elements, got shape {:?}",
+            t.shape()
+        )),
+        Some(t) => Ok(Some(t.to_f64().iter().copied().collect())),
+        None => Ok(None),
+    }
+}
+
+/// `aten.native_group_norm`: returns `(output, mean, rstd)`, the statistics of shape
+/// `[N, group]` (biased variance).
+pub fn native_group_norm(
+    x: &Tensor,
+    weight: Option<&Tensor>,
+    bias: Option<&Tensor>,
+    s: GroupNormShape,
+    eps: f64,
+) -> KResult<(Tensor, Tensor, Tensor)> {
+    expect_float(x, "group_norm input")?;
+    s.check(x)?;
+    let w = per_channel(weight, s.c, "weight")?;
+    let b = per_channel(bias, s.c, "bias")?;
+    let xs: Vec<f64> = x.to_f64().iter().copied().collect();
+    let m = s.per_group();
+    let (mut out, mut means, mut rstds) = (vec![0.0; xs.len()], Vec::new(), Vec::new());
+    for (g, chunk) in xs.chunks(m.max(1)).enumerate().take(s.n * s.group) {
+        let mean = chunk.iter().sum::<f64>() / m as f64;
+        let var = chunk.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m as f64;
+        let rstd = 1.0 / (var + eps).sqrt();
+        for (k, v) in chunk.iter().enumerate() {
+            let i = g * m + k;
+            let c = s.channel(i);
+            let y = (v - mean) * rstd;
+            out[i] = y * w.as_ref().map_or(1.0, |w| w[c]) + b.as_ref().map_or(0.0, |b| b[c]);
+        }
+        means.push(mean);
+        rstds.push(rstd);
+    }
+    let dt = x.dtype();
+    Ok((
+        Tensor::from_vec_f64(x.shape(), out, dt),
+        Tensor::from_vec_f64(&[s.n, s.group], means, dt),
+        Tensor::from_vec_f64(&[s.n, s.group], rstds, dt),
+    ))
+}
+
+/// `aten.native_group_norm_backward`: the grads of input, weight and bias (each only
+/// when `mask` asks for it).
+pub fn native_group_norm_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    mean: &Tensor,
+    rstd: &Tensor,
+    weight: Option<&Tensor>,
+    s: GroupNormShape,
+    mask: [bool; 3],
+) -> KResult<[Option<Tensor>; 3]> {
+    expect_float(x, "group_norm input")?;
+    s.check(x)?;
+    if grad.shape() != x.shape() {
+        return kerr(format!(
+            "group_norm backward: grad_out of shape {:?} must have the input's shape {:?}",
+            grad.shape(),
+            x.shape()
+        ));
+    }
+    if mean.len() != s.n * s.group || rstd.len() != s.n * s.group {
+        return kerr("group_norm backward: mean and rstd must hold N * group elements");
+    }
+    let w = per_channel(weight, s.c, "weight")?;
+    let (xs, gs): (Vec<f64>, Vec<f64>) = (
+        x.to_f64().iter().copied().collect(),
+        grad.to_f64().iter().copied().collect(),
+    );
+    let (mu, rs): (Vec<f64>, Vec<f64>) = (
+        mean.to_f64().iter().copied().collect(),
+        rstd.to_f64().iter().copied().collect(),
+    );
+    let m = s.per_group();
+    let mut dx = vec![0.0; xs.len()];
+    let (mut dw, mut db) = (vec![0.0; s.c], vec![0.0; s.c]);
+    for g in 0..s.n * s.group {
+        let range = g * m..(g + 1) * m;
+        let xhat = |i: usize| (xs[i] - mu[g]) * rs[g];
+        let dxhat = |i: usize| gs[i] * w.as_ref().map_or(1.0, |w| w[s.channel(i)]);
+        let sum_d: f64 = range.clone().map(dxhat).sum();
+        let sum_dx: f64 = range.clone().map(|i| dxhat(i) * xhat(i)).sum();
+        for i in range {
+            dx[i] = rs[g] / m as f64 * (m as f64 * dxhat(i) - sum_d - xhat(i) * sum_dx);
+            dw[s.channel(i)] += gs[i] * xhat(i);
+            db[s.channel(i)] += gs[i];
+        }
+    }
+    let dt = x.dtype();
+    let wdt = weight.map_or(dt, Tensor::dtype);
+    Ok([
+        mask[0].then(|| Tensor::from_vec_f64(x.shape(), dx, dt)),
+        mask[1].then(|| Tensor::from_vec_f64(&[s.c], dw, wdt)),
+        mask[2].then(|| Tensor::from_vec_f64(&[s.c], db, wdt)),
+    ])
+}
+
+/// A pointwise loss: its value and its derivative in `self` at one difference
+/// `d = self - target`.
+#[derive(Clone, Copy, Debug)]
+pub enum PointwiseLoss {
+    /// `d^2`.
+    Mse,
+    /// `0.5 d^2 / beta` below `beta`, `|d| - 0.5 beta` above.
+    SmoothL1 { beta: f64 },
+}
+
+impl PointwiseLoss {
+    fn value(self, d: f64) -> f64 {
+        match self {
+            PointwiseLoss::Mse => d * d,
+            PointwiseLoss::SmoothL1 { beta } if d.abs() < beta => 0.5 * d * d / beta,
+            PointwiseLoss::SmoothL1 { beta } => d.abs() - 0.5 * beta,
+        }
+    }
+
+    fn derivative(self, d: f64) -> f64 {
+        match self {
+            PointwiseLoss::Mse => 2.0 * d,
+            PointwiseLoss::SmoothL1 { beta } if d.abs() < beta => d / beta,
+            PointwiseLoss::SmoothL1 { .. } => d.signum() * f64::from(u8::from(d != 0.0)),
+        }
+    }
+}
+
+/// The elementwise differences `self - target` (broadcast) and their shape.
+fn differences(x: &Tensor, target: &Tensor) -> KResult<(ArrayD<f64>, DType)> {
+    expect_float(x, "loss input")?;
+    let dtype = x.dtype().promote(target.dtype());
+    Ok((
+        super::map2(&x.to_f64(), &target.to_f64(), |a, b| a - b)?,
+        dtype,
+    ))
+}
+
+/// `aten.mse_loss` / `aten.smooth_l1_loss`: the loss per element, or its mean or sum.
+pub fn pointwise_loss(
+    x: &Tensor,
+    target: &Tensor,
+    reduction: Reduction,
+    loss: PointwiseLoss,
+) -> KResult<Tensor> {
+    let (d, dtype) = differences(x, target)?;
+    let l = d.mapv(|v| loss.value(v));
+    let n = l.len() as f64;
+    Ok(match reduction {
+        Reduction::None => Tensor::from_f64(l, dtype),
+        Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], dtype),
+        Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], dtype),
+    })
+}
+
+/// The backward of [`pointwise_loss`] in `self`.
+pub fn pointwise_loss_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    target: &Tensor,
+    reduction: Reduction,
+    loss: PointwiseLoss,
+) -> KResult<Tensor> {
+    let (d, dtype) = differences(x, target)?;
+    let scale = match reduction {
+        Reduction::Mean => 1.0 / d.len() as f64,
+        _ => 1.0,
+    };
+    let local = d.mapv(|v| loss.derivative(v) * scale);
+    let g = super::map2(&local, &grad.to_f64(), |l, g| l * g)?;
+    Ok(Tensor::from_f64(g, dtype))
+}
+
+/// The parameters of `avg_pool2d` beyond the window's.
+#[derive(Clone, Copy, Debug)]
+pub struct AvgPoolParams {
+    pub count_include_pad: bool,
+    pub divisor_override: Option<i64>,
+}
+
+/// The input rows and columns an `avg_pool2d` output element averages, and its divisor
+/// (PyTorch's CPU kernel: the window clipped to the padded input counts the padding, the
+/// window clipped to the input does not).
+fn avg_window(
+    g: &Pool,
+    ap: AvgPoolParams,
+    oy: usize,
+    ox: usize,
+) -> (std::ops::Range<usize>, std::ops::Range<usize>, f64) {
+    let clip = |o: usize, i: usize, size: usize| {
+        let start = (o * g.s[i]) as i64 - g.p[i] as i64;
+        let end = (start + g.k[i] as i64).min((size + g.p[i]) as i64);
+        let padded = end - start;
+        (
+            start.max(0) as usize,
+            end.min(size as i64).max(0) as usize,
+            padded,
+        )
+    };
+    let (y0, y1, ph) = clip(oy, 0, g.h);
+    let (x0, x1, pw) = clip(ox, 1, g.w);
+    let divisor = match ap.divisor_override {
+        Some(d) => d as f64,
+        None if ap.count_include_pad => (ph * pw) as f64,
+        None => (y1.saturating_sub(y0) * x1.saturating_sub(x0)) as f64,
+    };
+    (y0..y1.max(y0), x0..x1.max(x0), divisor)
+}
+
+fn check_divisor(ap: AvgPoolParams) -> KResult<()> {
+    if ap.divisor_override == Some(0) {
+        return kerr("avg_pool2d: divisor must be not zero");
+    }
+    Ok(())
+}
+
+/// `aten.avg_pool2d`: the mean of each window (see [`avg_window`] for the divisor).
+pub fn avg_pool2d(x: &Tensor, pp: &PoolParams, ap: AvgPoolParams) -> KResult<Tensor> {
+    expect_float(x, "avg_pool2d input")?;
+    check_divisor(ap)?;
+    let g = pool_geom(x, pp)?;
+    let xs = flat(x);
+    let plane = g.h * g.w;
+    let mut out = Vec::with_capacity(g.lead * g.oh * g.ow);
+    for l in 0..g.lead {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let (ys, xr, divisor) = avg_window(&g, ap, oy, ox);
+                let sum: f64 = ys
+                    .flat_map(|y| xr.clone().map(move |xx| y * g.w + xx))
+                    .map(|off| xs[l * plane + off])
+                    .sum();
+                out.push(sum / divisor);
+            }
+        }
+    }
+    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
+    shape.extend([g.oh, g.ow]);
+    Ok(Tensor::from_vec_f64(&shape, out, x.dtype()))
+}
+
+/// `aten.avg_pool2d_backward`: each output gradient spread evenly over its window.
+pub fn avg_pool2d_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    pp: &PoolParams,
+    ap: AvgPoolParams,
+) -> KResult<Tensor> {
+    check_divisor(ap)?;
+    let g = pool_geom(x, pp)?;
+    let mut out_shape = x.shape()[..x.ndim() - 2].to_vec();
+    out_shape.extend([g.oh, g.ow]);
+    if grad.shape() != out_shape {
+        return kerr(format!(
+            "avg_pool2d_backward: grad_output must have shape {out_shape:?}, got {:?}",
+            grad.shape()
+        ));
+    }
+    let gs = flat(grad);
+    let plane = g.h * g.w;
+    let mut gx = vec![0.0; x.len()];
+    for l in 0..g.lead {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let (ys, xr, divisor) = avg_window(&g, ap, oy, ox);
+                let share = gs[(l * g.oh + oy) * g.ow + ox] / divisor;
+                for y in ys {
+                    for xx in xr.clone() {
+                        gx[l * plane + y * g.w + xx] += share;
+                    }
+                }
+            }
+        }
+    }
+    Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
+}
+
+/// The input range output index `o` of `out` averages over `size` inputs (adaptive
+/// pooling: `floor(o * size / out) .. ceil((o + 1) * size / out)`).
+fn adaptive_range(o: usize, out: usize, size: usize) -> std::ops::Range<usize> {
+    (o * size / out)..((o + 1) * size).div_ceil(out)
+}
+
+/// `(lead, h, w)` of a 3-D or 4-D pooling input.
+fn planes(x: &Tensor, what: &str) -> KResult<(usize, usize, usize)> {
+    let r = x.ndim();
+    if !(r == 3 || r == 4) {
+        return kerr(format!(
+            "{what}: expected 3-D or 4-D input, got shape {:?}",
+            x.shape()
+        ));
+    }
+    let (h, w) = (x.shape()[r - 2], x.shape()[r - 1]);
+    Ok((x.shape()[..r - 2].iter().product(), h, w))
+}
+
+/// `aten._adaptive_avg_pool2d`: the mean over each adaptive window.
+pub fn adaptive_avg_pool2d(x: &Tensor, output_size: &[i64]) -> KResult<Tensor> {
+    expect_float(x, "adaptive_avg_pool2d input")?;
+    let (lead, h, w) = planes(x, "adaptive_avg_pool2d")?;
+    let [oh, ow] = output_size else {
+        return kerr("adaptive_avg_pool2d: output_size must have 2 elements");
+    };
+    let (oh, ow) = (*oh as usize, *ow as usize);
+    let xs = flat(x);
+    let mut out = Vec::with_capacity(lead * oh * ow);
+    for l in 0..lead {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let (ys, xr) = (adaptive_range(oy, oh, h), adaptive_range(ox, ow, w));
+                let n = (ys.len() * xr.len()) as f64;
+                let sum: f64 = ys
+                    .flat_map(|y| xr.clone().map(move |xx| y * w + xx))
+                    .map(|off| xs[l * h * w + off])
+                    .sum();
+                out.push(sum / n);
+            }
+        }
+    }
+    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
+    shape.extend([oh, ow]);
+    Ok(Tensor::from_vec_f64(&shape, out, x.dtype()))
+}
+
+/// `aten._adaptive_avg_pool2d_backward`: each output gradient spread over its window.
+pub fn adaptive_avg_pool2d_backward(grad: &Tensor, x: &Tensor) -> KResult<Tensor> {
+    let (lead, h, w) = planes(x, "adaptive_avg_pool2d_backward")?;
+    let r = grad.ndim();
+    if r != x.ndim() || grad.shape()[..r - 2] != x.shape()[..r - 2] {
+        return kerr(format!(
+            "adaptive_avg_pool2d_backward: grad_output of shape {:?} does not match self of shape {:?}",
+            grad.shape(),
+            x.shape()
+        ));
+    }
+    let (oh, ow) = (grad.shape()[r - 2], grad.shape()[r - 1]);
+    let gs = flat(grad);
+    let mut gx = vec![0.0; x.len()];
+    for l in 0..lead {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let (ys, xr) = (adaptive_range(oy, oh, h), adaptive_range(ox, ow, w));
+                let share = gs[(l * oh + oy) * ow + ox] / (ys.len() * xr.len()) as f64;
+                for y in ys {
+                    for xx in xr.clone() {
+                        gx[l * h * w + y * w + xx] += share;
+                    }
+                }
+            }
+        }
+    }
+    Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
+}
+
+/// How `upsample_*2d` reads the input.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Upsample {
+    Nearest,
+    Bilinear { align_corners: bool },
+}
+
+/// The output sizes of an upsampling of `(h, w)`: `output_size`, or the input scaled.
+fn upsample_sizes(
+    h: usize,
+    w: usize,
+    output_size: Option<&[i64]>,
+    scales: Option<&[f64]>,
+) -> KResult<[usize; 2]> {
+    match (output_size, scales) {
+        (Some([oh, ow]), None) if *oh > 0 && *ow > 0 => Ok([*oh as usize, *ow as usize]),
+        (None, Some([sh, sw])) if *sh > 0.0 && *sw > 0.0 => Ok([
+            (h as f64 * sh).floor() as usize,
+            (w as f64 * sw).floor() as usize,
+        ]),
+        _ => kerr(
+            "upsample: exactly one of output_size and scale_factors must be given, with 2 positive entries",
+        ),
+    }
+}
+
+/// For each output index along an axis of `size` inputs, the two inputs it interpolates
+/// and the weight of the second (PyTorch's `area_pixel_compute_source_index` and
+/// `nearest_idx`, in f32 as PyTorch computes them for f32 inputs).
+fn source_indices(
+    size: usize,
+    out: usize,
+    scale: Option<f64>,
+    mode: Upsample,
+) -> Vec<(usize, usize, f64)> {
+    let ratio = |align: bool| -> f32 {
+        if align {
+            if out > 1 {
+                (size as f32 - 1.0) / (out as f32 - 1.0)
+            } else {
+                0.0
+            }
+        } else {
+            scale.map_or(size as f32 / out as f32, |s| (1.0 / s) as f32)
+        }
+    };
+    (0..out)
+        .map(|o| match mode {
+            Upsample::Nearest => {
+                let i = if out == size {
+                    o
+                } else if out == 2 * size {
+                    o >> 1
+                } else {
+                    ((o as f32 * ratio(false)).floor() as usize).min(size - 1)
+                };
+                (i, i, 0.0)
+            }
+            Upsample::Bilinear { align_corners } => {
+                let r = ratio(align_corners);
+                let src = if align_corners {
+                    r * o as f32
+                } else {
+                    (r * (o as f32 + 0.5) - 0.5).max(0.0)
+                };
+                let i0 = (src as usize).min(size - 1);
+                let i1 = if i0 < size - 1 { i0 + 1 } else { i0 };
+                (i0, i1, f64::from(src - i0 as f32))
+            }
+        })
+        .collect()
+}
+
+/// `aten.upsample_nearest2d.vec` / `aten.upsample_bilinear2d.vec`.
+pub fn upsample2d(
+    x: &Tensor,
+    output_size: Option<&[i64]>,
+    scales: Option<&[f64]>,
+    mode: Upsample,
+) -> KResult<Tensor> {
+    expect_float(x, "upsample input")?;
+    let (lead, h, w) = planes(x, "upsample")?;
+    if h == 0 || w == 0 {
+        return kerr("upsample: the input must have non-empty spatial dimensions");
+    }
+    let [oh, ow] = upsample_sizes(h, w, output_size, scales)?;
+    let sh = scales.map(|s| s[0]);
+    let sw = scales.map(|s| s[1]);
+    let ys = source_indices(h, oh, sh, mode);
+    let xs_idx = source_indices(w, ow, sw, mode);
+    let xs = flat(x);
+    let mut out = Vec::with_capacity(lead * oh * ow);
+    for l in 0..lead {
+        let at = |y: usize, xx: usize| xs[l * h * w + y * w + xx];
+        for &(y0, y1, ly) in &ys {
+            for &(x0, x1, lx) in &xs_idx {
+                let top = at(y0, x0) * (1.0 - lx) + at(y0, x1) * lx;
+                let bottom = at(y1, x0) * (1.0 - lx) + at(y1, x1) * lx;
+                out.push(if mode == Upsample::Nearest {
+                    at(y0, x0)
+                } else {
+                    top * (1.0 - ly) + bottom * ly
+                });
+            }
+        }
+    }
+    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
+    shape.extend([oh, ow]);
+    Ok(Tensor::from_vec_f64(&shape, out, x.dtype()))
+}
+
+/// `aten.binary_cross_entropy_with_logits`: `(1 - t) x + w_p (log1p(e^-|x|) + max(-x, 0))`
+/// with `w_p = 1 + (pos_weight - 1) t`, times `weight`, then reduced.
+pub fn binary_cross_entropy_with_logits(
+    x: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    pos_weight: Option<&Tensor>,
+    reduction: Reduction,
+) -> KResult<Tensor> {
+    expect_float(x, "binary_cross_entropy_with_logits input")?;
+    let dtype = x.dtype().promote(target.dtype());
+    let softplus_neg = super::map2(&x.to_f64(), &target.to_f64(), |v, _| {
+        (-v.abs()).exp().ln_1p() + (-v).max(0.0)
+    })?;
+    let log_weight = match pos_weight {
+        Some(p) => super::map2(&p.to_f64(), &target.to_f64(), |p, t| 1.0 + (p - 1.0) * t)?,
+        None => target.to_f64().mapv(|_| 1.0),
+    };
+    let linear = super::map2(&x.to_f64(), &target.to_f64(), |v, t| (1.0 - t) * v)?;
+    let mut l = super::map2(
+        &linear,
+        &super::map2(&log_weight, &softplus_neg, |w, s| w * s)?,
+        |a, b| a + b,
+    )?;
+    if let Some(w) = weight {
+        l = super::map2(&l, &w.to_f64(), |a, b| a * b)?;
+    }
+    let n = l.len() as f64;
+    Ok(match reduction {
+        Reduction::None => Tensor::from_f64(l, dtype),
+        Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], dtype),
+        Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], dtype),
+    })
+}
+
+/// `aten.binary_cross_entropy`: `-w (t log x + (1 - t) log(1 - x))`, each log at least
+/// -100, then reduced.
+pub fn binary_cross_entropy(
+    x: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    reduction: Reduction,
+) -> KResult<Tensor> {
+    expect_float(x, "binary_cross_entropy input")?;
+    if x.shape() != target.shape() {
+        return kerr(format!(
+            "binary_cross_entropy: target of shape {:?} must have the input's shape {:?}",
+            target.shape(),
+            x.shape()
+        ));
+    }
+    if x.to_f64().iter().any(|v| !(0.0..=1.0).contains(v)) {
+        return kerr("all elements of input should be between 0 and 1");
+    }
+    let mut l = super::map2(&x.to_f64(), &target.to_f64(), |v, t| {
+        -(t * v.ln().max(-100.0) + (1.0 - t) * (1.0 - v).ln().max(-100.0))
+    })?;
+    if let Some(w) = weight {
+        l = super::map2(&l, &w.to_f64(), |a, b| a * b)?;
+    }
+    let n = l.len() as f64;
+    Ok(match reduction {
+        Reduction::None => Tensor::from_f64(l, x.dtype()),
+        Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], x.dtype()),
+        Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], x.dtype()),
+    })
+}
+
+/// `aten.binary_cross_entropy_backward`: `g w (x - t) / max((1 - x) x, 1e-12)`, divided by
+/// the element count for a mean.
+pub fn binary_cross_entropy_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    target: &Tensor,
+    weight: Option<&Tensor>,
+    reduction: Reduction,
+) -> KResult<Tensor> {
+    expect_float(x, "binary_cross_entropy input")?;
+    let scale = match reduction {
+        Reduction::Mean => 1.0 / x.len() as f64,
+        _ => 1.0,
+    };
+    let local = super::map2(&x.to_f64(), &target.to_f64(), |v, t| {
+        (v - t) / ((1.0 - v) * v).max(1e-12) * scale
+    })?;
+    let mut g = super::map2(&local, &grad.to_f64(), |l, g| l * g)?;
+    if let Some(w) = weight {
+        g = super::map2(&g, &w.to_f64(), |a, b| a * b)?;
+    }
+    Ok(Tensor::from_f64(g, x.dtype()))
+}
+
+/// The scores of scaled dot-product attention: for every batch `n`, query row `i` and key
+/// row `j`, `q_i . k_j * scale` plus the (float) mask, and `-inf` where `j > i` with
+/// `is_causal`.
+struct Attention {
+    batch: usize,
+    l: usize,
+    s: usize,
+    e: usize,
+    scale: f64,
+    scores: Vec<f64>,
+}
+
+fn attention_scores(
+    q: &Tensor,
+    k: &Tensor,
+    is_causal: bool,
+    mask: Option<&Tensor>,
+    scale: Option<f64>,
+) -> KResult<Attention> {
+    expect_float(q, "attention query")?;
+    if [q, k].iter().any(|t| t.ndim() != 4) {
+        return kerr(
+            "scaled_dot_product_attention_flash_attention: Accept only 4 dims inputs shape of {B, H, T, K}",
+        );
+    }
+    if mask.is_some_and(|m| m.dtype() != q.dtype()) {
+        return kerr(
+            "scaled_dot_product_attention_flash_attention: Attention mask is the same data type as query",
+        );
+    }
+    let r = q.ndim();
+    if k.ndim() != r
+        || q.shape()[..r - 2] != k.shape()[..r - 2]
+        || q.shape()[r - 1] != k.shape()[r - 1]
+    {
+        return kerr(format!(
+            "scaled_dot_product_attention: query {:?} and key {:?} must agree in batch dims and head size",
+            q.shape(),
+            k.shape()
+        ));
+    }
+    let (l, s, e) = (q.shape()[r - 2], k.shape()[r - 2], q.shape()[r - 1]);
+    let batch: usize = q.shape()[..r - 2].iter().product();
+    let scale = scale.unwrap_or(1.0 / (e as f64).sqrt());
+    let mut mshape = q.shape()[..r - 2].to_vec();
+    mshape.extend([l, s]);
+    let mask = mask
+        .map(|m| super::shape::broadcast_to(m, &mshape))
+        .transpose()?;
+    let (qs, ks) = (flat(q), flat(k));
+    let mut scores = vec![0.0; batch * l * s];
+    for n in 0..batch {
+        for i in 0..l {
+            for j in 0..s {
+                let dot: f64 = (0..e)
+                    .map(|c| qs[(n * l + i) * e + c] * ks[(n * s + j) * e + c])
+                    .sum();
+                scores[(n * l + i) * s + j] = dot * scale;
+            }
+        }
+    }
+    if let Some(m) = &mask {
+        for (v, add) in scores.iter_mut().zip(m.to_f64().iter()) {
+            *v += add;
+        }
+    }
+    if is_causal {
+        for n in 0..batch {
+            for i in 0..l {
+                for j in (i + 1).min(s)..s {
+                    scores[(n * l + i) * s + j] = f64::NEG_INFINITY;
+                }
+            }
+        }
+    }
+    Ok(Attention {
+        batch,
+        l,
+        s,
+        e,
+        scale,
+        scores,
+    })
+}
+
+fn check_dropout(p: f64) -> KResult<()> {
+    if p != 0.0 {
+        return kerr(
+            "scaled_dot_product_attention: the interpreter runs attention without dropout (dropout_p must be 0)",
+        );
+    }
+    Ok(())
+}
+
+/// `aten._scaled_dot_product_flash_attention_for_cpu`: `softmax(scores) @ value` and the
+/// log-sum-exp of each score row.
+pub fn sdpa(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    dropout_p: f64,
+    is_causal: bool,
+    mask: Option<&Tensor>,
+    scale: Option<f64>,
+) -> KResult<(Tensor, Tensor)> {
+    check_dropout(dropout_p)?;
+    let a = attention_scores(q, k, is_causal, mask, scale)?;
+    if v.shape() != k.shape() {
+        return kerr(format!(
+            "scaled_dot_product_attention: value {:?} must have key's shape {:?}",
+            v.shape(),
+            k.shape()
+        ));
+    }
+    let vs = flat(v);
+    let (mut out, mut lse) = (vec![0.0; a.batch * a.l * a.e], vec![0.0; a.batch * a.l]);
+    for n in 0..a.batch {
+        for i in 0..a.l {
+            let row = &a.scores[(n * a.l + i) * a.s..(n * a.l + i + 1) * a.s];
+            let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if max == f64::NEG_INFINITY {
+                // A row that sees no key: PyTorch's kernel leaves output and lse 0.
+                continue;
+            }
+            let sum: f64 = row.iter().map(|x| (x - max).exp()).sum();
+            lse[n * a.l + i] = max + sum.ln();
+            for (j, x) in row.iter().enumerate() {
+                let p = (x - max).exp() / sum;
+                for c in 0..a.e {
+                    out[(n * a.l + i) * a.e + c] += p * vs[(n * a.s + j) * a.e + c];
+                }
+            }
+        }
+    }
+    let r = q.ndim();
+    Ok((
+        Tensor::from_vec_f64(q.shape(), out, q.dtype()),
+        Tensor::from_vec_f64(&q.shape()[..r - 1], lse, q.dtype()),
+    ))
+}
+
+/// `aten._scaled_dot_product_flash_attention_for_cpu_backward`: the grads of query, key and
+/// value, from the probabilities `exp(scores - logsumexp)`.
+#[allow(clippy::too_many_arguments)]
+pub fn sdpa_backward(
+    grad: &Tensor,
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    out: &Tensor,
+    lse: &Tensor,
+    dropout_p: f64,
+    is_causal: bool,
+    mask: Option<&Tensor>,
+    scale: Option<f64>,
+) -> KResult<[Tensor; 3]> {
+    check_dropout(dropout_p)?;
+    let a = attention_scores(q, k, is_causal, mask, scale)?;
+    if grad.shape() != q.shape() || out.shape() != q.shape() || v.shape() != k.shape() {
+        return kerr(
+            "scaled_dot_product_attention backward: grad_out and out must have query's shape, value key's",
+        );
+    }
+    let (gs, qs, ks, vs, os, ls) = (flat(grad), flat(q), flat(k), flat(v), flat(out), flat(lse));
+    let (mut dq, mut dk, mut dv) = (
+        vec![0.0; qs.len()],
+        vec![0.0; ks.len()],
+        vec![0.0; vs.len()],
+    );
+    let (l, s, e) = (a.l, a.s, a.e);
+    for n in 0..a.batch {
+        for i in 0..l {
+            let qi = (n * l + i) * e;
+            let d: f64 = (0..e).map(|c| gs[qi + c] * os[qi + c]).sum();
+            for j in 0..s {
+                let p = (a.scores[(n * l + i) * s + j] - ls[n * l + i]).exp();
+                let kj = (n * s + j) * e;
+                let dp: f64 = (0..e).map(|c| gs[qi + c] * vs[kj + c]).sum();
+                let ds = p * (dp - d) * a.scale;
+                for c in 0..e {
+                    dv[kj + c] += p * gs[qi + c];
+                    dq[qi + c] += ds * ks[kj + c];
+                    dk[kj + c] += ds * qs[qi + c];
+                }
+            }
+        }
+    }
+    let dt = q.dtype();
+    Ok([
+        Tensor::from_vec_f64(q.shape(), dq, dt),
+        Tensor::from_vec_f64(k.shape(), dk, dt),
+        Tensor::from_vec_f64(v.shape(), dv, dt),
+    ])
+}

@@ -72,7 +72,7 @@ pub fn binary(
 }
 
 /// Rounds a scalar to what it becomes inside a kernel of `dtype`.
-fn scalar_in(s: Scalar, dtype: DType) -> f64 {
+pub fn scalar_in(s: Scalar, dtype: DType) -> f64 {
     s.to_tensor(dtype)
         .to_f64()
         .iter()
@@ -354,6 +354,17 @@ pub enum FloatUnary {
     Reciprocal,
     Sin,
     Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Log2,
+    Log10,
     Erf,
 }
 
@@ -371,13 +382,25 @@ pub fn float_unary(x: &Tensor, op: FloatUnary) -> Tensor {
         FloatUnary::Reciprocal => |v| 1.0 / v,
         FloatUnary::Sin => f64::sin,
         FloatUnary::Cos => f64::cos,
+        FloatUnary::Tan => f64::tan,
+        FloatUnary::Asin => f64::asin,
+        FloatUnary::Acos => f64::acos,
+        FloatUnary::Atan => f64::atan,
+        FloatUnary::Sinh => f64::sinh,
+        FloatUnary::Cosh => f64::cosh,
+        FloatUnary::Asinh => f64::asinh,
+        FloatUnary::Acosh => f64::acosh,
+        FloatUnary::Atanh => f64::atanh,
+        FloatUnary::Log2 => f64::log2,
+        FloatUnary::Log10 => f64::log10,
         FloatUnary::Erf => libm::erf,
     };
     let dtype = float_dtype(x.dtype());
     Tensor::from_f64(x.to_f64_in(dtype).mapv(f), dtype)
 }
 
-fn sigmoid(v: f64) -> f64 {
+/// The logistic function.
+pub fn sigmoid(v: f64) -> f64 {
     1.0 / (1.0 + (-v).exp())
 }
 
@@ -389,13 +412,20 @@ pub enum SameUnary {
     Relu,
     Floor,
     Ceil,
+    /// Round half to even, as `torch.round`.
+    Round,
+    Trunc,
     Sign,
 }
 
 /// Applies a [`SameUnary`] op.
 pub fn same_unary(x: &Tensor, op: SameUnary) -> KResult<Tensor> {
     let dtype = x.dtype();
-    if dtype == DType::Bool && matches!(op, SameUnary::Neg | SameUnary::Relu) {
+    let rounding = matches!(
+        op,
+        SameUnary::Floor | SameUnary::Ceil | SameUnary::Round | SameUnary::Trunc
+    );
+    if dtype == DType::Bool && (rounding || matches!(op, SameUnary::Neg | SameUnary::Relu)) {
         return kerr(format!("{op:?} is not supported on bool tensors").to_lowercase());
     }
     Ok(if dtype.is_float() {
@@ -405,6 +435,8 @@ pub fn same_unary(x: &Tensor, op: SameUnary) -> KResult<Tensor> {
             SameUnary::Relu => |v| if v > 0.0 || v.is_nan() { v } else { 0.0 },
             SameUnary::Floor => f64::floor,
             SameUnary::Ceil => f64::ceil,
+            SameUnary::Round => f64::round_ties_even,
+            SameUnary::Trunc => f64::trunc,
             SameUnary::Sign => |v| {
                 if v > 0.0 {
                     1.0
@@ -421,7 +453,7 @@ pub fn same_unary(x: &Tensor, op: SameUnary) -> KResult<Tensor> {
             SameUnary::Neg => i64::wrapping_neg,
             SameUnary::Abs => i64::wrapping_abs,
             SameUnary::Relu => |v| v.max(0),
-            SameUnary::Floor | SameUnary::Ceil => |v| v,
+            SameUnary::Floor | SameUnary::Ceil | SameUnary::Round | SameUnary::Trunc => |v| v,
             SameUnary::Sign => i64::signum,
         };
         Tensor::from_i64(x.to_i64().mapv(f), dtype)
@@ -431,6 +463,141 @@ pub fn same_unary(x: &Tensor, op: SameUnary) -> KResult<Tensor> {
 /// `aten.logical_not`.
 pub fn logical_not(x: &Tensor) -> Tensor {
     Tensor::Bool(x.to_bool().mapv(|b| !b))
+}
+
+/// `aten.logical_and` / `or` / `xor`: operands read as bools, bool result.
+pub fn logical(a: &Tensor, b: &Tensor, f: fn(bool, bool) -> bool) -> KResult<Tensor> {
+    Ok(Tensor::Bool(map2(&a.to_bool(), &b.to_bool(), f)?))
+}
+
+/// `aten.isinf` / `aten.isnan`: a test of each float element; integers pass no test.
+pub fn float_test(x: &Tensor, f: fn(f64) -> bool) -> Tensor {
+    Tensor::Bool(if x.dtype().is_float() {
+        x.to_f64().mapv(f)
+    } else {
+        x.to_bool().mapv(|_| false)
+    })
+}
+
+/// A bitwise op on integer or bool operands, in their common dtype.
+pub fn bitwise(a: Operand, b: Operand, f: fn(i64, i64) -> i64) -> KResult<Tensor> {
+    let dtype = result_type(&[a, b]);
+    if dtype.is_float() {
+        return kerr(format!("bitwise ops are not defined for {dtype} tensors"));
+    }
+    binary(a, b, dtype, |_, _| 0.0, |x, y| Ok(f(x, y)))
+}
+
+/// `aten.bitwise_not`: `~x` on integers, `!x` on bools.
+pub fn bitwise_not(x: &Tensor) -> KResult<Tensor> {
+    match x.dtype() {
+        DType::Bool => Ok(logical_not(x)),
+        d if d.is_float() => kerr(format!("bitwise_not is not defined for {d} tensors")),
+        d => Ok(Tensor::from_i64(x.to_i64().mapv(|v| !v), d)),
+    }
+}
+
+/// `aten.atan2`, computed in floating point.
+pub fn atan2(a: &Tensor, b: &Tensor) -> KResult<Tensor> {
+    float_binary(a, b, f64::atan2)
+}
+
+/// `aten.xlogy`: `x * log(y)`, 0 where `x` is 0 (unless `y` is NaN), in floating point.
+pub fn xlogy(a: &Tensor, b: &Tensor) -> KResult<Tensor> {
+    float_binary(a, b, |x, y| {
+        if y.is_nan() {
+            f64::NAN
+        } else if x == 0.0 {
+            0.0
+        } else {
+            x * y.ln()
+        }
+    })
+}
+
+/// `aten.fmod`: the remainder of truncating division (sign of the dividend).
+pub fn fmod(a: Operand, b: Operand) -> KResult<Tensor> {
+    let dtype = result_type(&[a, b]);
+    binary(
+        a,
+        b,
+        dtype,
+        |x, y| x % y,
+        |x, y| {
+            if y == 0 {
+                Err("ZeroDivisionError")
+            } else {
+                Ok(x.wrapping_rem(y))
+            }
+        },
+    )
+}
+
+/// `aten.remainder`: Python's `%` (sign of the divisor).
+pub fn remainder(a: Operand, b: Operand) -> KResult<Tensor> {
+    let dtype = result_type(&[a, b]);
+    binary(
+        a,
+        b,
+        dtype,
+        |x, y| {
+            let m = x % y;
+            if m != 0.0 && (m < 0.0) != (y < 0.0) {
+                m + y
+            } else {
+                m
+            }
+        },
+        |x, y| {
+            if y == 0 {
+                return Err("ZeroDivisionError");
+            }
+            let m = x.wrapping_rem(y);
+            Ok(if m != 0 && (m < 0) != (y < 0) {
+                m + y
+            } else {
+                m
+            })
+        },
+    )
+}
+
+/// `aten.hardtanh`: `x` clamped to `[lo, hi]`, in `x`'s dtype.
+pub fn hardtanh(x: &Tensor, lo: Scalar, hi: Scalar) -> KResult<Tensor> {
+    if x.dtype() == DType::Bool {
+        return kerr("Bool inputs not supported for hardtanh");
+    }
+    let dtype = x.dtype();
+    let (l, h) = (scalar_in(lo, dtype), scalar_in(hi, dtype));
+    Ok(Tensor::from_f64(
+        x.to_f64().mapv(|v| v.max(l).min(h)),
+        dtype,
+    ))
+}
+
+/// An activation of one float tensor: `f` on every element, same dtype.
+pub fn activation(x: &Tensor, f: impl Fn(f64) -> f64) -> KResult<Tensor> {
+    super::expect_float(x, "the input of an activation")?;
+    Ok(Tensor::from_f64(x.to_f64().mapv(f), x.dtype()))
+}
+
+/// The backward of an activation: `f(grad, x)` on every element pair, float result.
+pub fn activation_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    f: impl Fn(f64, f64) -> f64,
+) -> KResult<Tensor> {
+    super::expect_float(x, "the input of an activation")?;
+    float_binary(grad, x, f)
+}
+
+/// `softplus(x) = log(1 + e^(beta x)) / beta`, linear above `threshold`.
+pub fn softplus(v: f64, beta: f64, threshold: f64) -> f64 {
+    if v * beta > threshold {
+        v
+    } else {
+        (v * beta).exp().ln_1p() / beta
+    }
 }
 
 /// `aten.threshold_backward`: `self <= threshold ? 0 : grad`.

@@ -1,4 +1,5 @@
-//! Reductions over lists of dimensions (`sum`, `mean`, `amax`, `amin`, `var`, `argmax`).
+//! Reductions over lists of dimensions (`sum`, `prod`, `any`, `all`, `mean`, `amax`, `amin`,
+//! `var`, `argmax`).
 
 use super::{norm_dim, norm_dims};
 use crate::tensor::{DType, KResult, Tensor, kerr};
@@ -65,6 +66,50 @@ pub fn sum(
     keepdim: bool,
     dtype: Option<DType>,
 ) -> KResult<Tensor> {
+    fold(
+        x,
+        dims,
+        keepdim,
+        dtype,
+        0.0,
+        |a, b| a + b,
+        0,
+        i64::wrapping_add,
+    )
+}
+
+/// `aten.prod`: integers and bools multiply in i64 unless `dtype` says otherwise.
+pub fn prod(
+    x: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> KResult<Tensor> {
+    fold(
+        x,
+        dims,
+        keepdim,
+        dtype,
+        1.0,
+        |a, b| a * b,
+        1,
+        i64::wrapping_mul,
+    )
+}
+
+/// Folds the reduced elements from `init` with `ff` (floats, in f64) or `fi` (integers
+/// and bools, in i64, the default result dtype for them).
+#[allow(clippy::too_many_arguments)]
+fn fold(
+    x: &Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+    init_f: f64,
+    ff: fn(f64, f64) -> f64,
+    init_i: i64,
+    fi: fn(i64, i64) -> i64,
+) -> KResult<Tensor> {
     let plan = plan(x.shape(), dims, keepdim)?;
     let dtype = dtype.unwrap_or(if x.dtype().is_float() {
         x.dtype()
@@ -72,19 +117,44 @@ pub fn sum(
         DType::I64
     });
     if dtype.is_float() {
-        let r = reduce_f64(&x.to_f64_in(dtype), &plan, |r| r.iter().sum());
+        let r = reduce_f64(&x.to_f64_in(dtype), &plan, |r| {
+            r.iter().copied().fold(init_f, ff)
+        });
         return Ok(Tensor::from_f64(r, dtype));
     }
     let data = rows(&x.cast(dtype).to_i64(), &plan);
     let out: Vec<i64> = if plan.inner == 0 {
-        vec![0; plan.outer]
+        vec![init_i; plan.outer]
     } else {
         data.chunks(plan.inner)
-            .map(|r| r.iter().fold(0i64, |a, &b| a.wrapping_add(b)))
+            .map(|r| r.iter().copied().fold(init_i, fi))
             .collect()
     };
     let arr = ArrayD::from_shape_vec(IxDyn(&plan.out_shape), out).expect("reduction shape");
     Ok(Tensor::from_i64(arr, dtype))
+}
+
+/// `aten.any` / `aten.all` over `dims` (every dim when `None`): bool results; an empty
+/// reduction gives `false` for `any` and `true` for `all`.
+pub fn any_all(x: &Tensor, dims: Option<&[i64]>, keepdim: bool, all: bool) -> KResult<Tensor> {
+    let plan = plan(x.shape(), dims, keepdim)?;
+    let data = rows(&x.to_bool(), &plan);
+    let out: Vec<bool> = if plan.inner == 0 {
+        vec![all; plan.outer]
+    } else {
+        data.chunks(plan.inner)
+            .map(|r| {
+                if all {
+                    r.iter().all(|&b| b)
+                } else {
+                    r.iter().any(|&b| b)
+                }
+            })
+            .collect()
+    };
+    Ok(Tensor::Bool(
+        ArrayD::from_shape_vec(IxDyn(&plan.out_shape), out).expect("reduction shape"),
+    ))
 }
 
 /// `aten.mean`: floating-point inputs only (or an explicit float `dtype`).
@@ -215,4 +285,34 @@ pub fn argmax(x: &Tensor, dim: Option<i64>, keepdim: bool, max: bool) -> KResult
     Ok(Tensor::I64(
         ArrayD::from_shape_vec(IxDyn(&shape), out).expect("reduction shape"),
     ))
+}
+
+/// `aten.linalg_vector_norm`: `(sum |x|^ord)^(1/ord)` over `dims` (all when `None`);
+/// `ord = inf` is the largest `|x|`, `-inf` the smallest, `0` the count of non-zeros.
+pub fn vector_norm(
+    x: &Tensor,
+    ord: f64,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    dtype: Option<DType>,
+) -> KResult<Tensor> {
+    super::expect_float(x, "linalg_vector_norm input")?;
+    let dtype = dtype.unwrap_or(x.dtype());
+    let plan = plan(x.shape(), dims, keepdim)?;
+    if plan.inner == 0 && ord < 0.0 {
+        return kerr("linalg.vector_norm cannot compute a negative norm over an empty dimension");
+    }
+    let r = reduce_f64(&x.to_f64_in(dtype), &plan, |r| {
+        let abs = r.iter().map(|v| v.abs());
+        if ord == f64::INFINITY {
+            abs.fold(0.0, f64::max)
+        } else if ord == f64::NEG_INFINITY {
+            abs.fold(f64::INFINITY, f64::min)
+        } else if ord == 0.0 {
+            abs.filter(|&v| v != 0.0).count() as f64
+        } else {
+            abs.map(|v| v.powf(ord)).sum::<f64>().powf(1.0 / ord)
+        }
+    });
+    Ok(Tensor::from_f64(r, dtype))
 }

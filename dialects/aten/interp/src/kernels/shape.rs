@@ -348,3 +348,101 @@ fn scatter_flat<T: Clone>(out: &mut ArrayD<T>, src: &ArrayD<T>, at: &[usize]) {
     }
     *out = ArrayD::from_shape_vec(out.raw_dim(), flat).expect("same numel");
 }
+
+/// `aten.triu` (`upper`) / `aten.tril`: zeroes the elements below (above) diagonal
+/// `diagonal` of the last two dimensions.
+pub fn triangle(x: &Tensor, diagonal: i64, upper: bool) -> KResult<Tensor> {
+    if x.ndim() < 2 {
+        return kerr("triu/tril: input tensor must have at least 2 dimensions");
+    }
+    let r = x.ndim();
+    let keep = move |idx: &IxDyn| {
+        let off = idx[r - 1] as i64 - idx[r - 2] as i64;
+        if upper {
+            off >= diagonal
+        } else {
+            off <= diagonal
+        }
+    };
+    Ok(map_array!(x, a => {
+        let mut a = a.clone();
+        for (idx, v) in a.indexed_iter_mut() {
+            if !keep(&idx) {
+                *v = Default::default();
+            }
+        }
+        a
+    }))
+}
+
+/// `aten.constant_pad_nd`: pads (or, for negative amounts, crops) the last dimensions by
+/// `pad` = (before, after) pairs, last dimension first, filling with `value`.
+pub fn constant_pad(x: &Tensor, pad: &[i64], value: crate::tensor::Scalar) -> KResult<Tensor> {
+    if pad.len() % 2 != 0 || pad.len() / 2 > x.ndim() {
+        return kerr(format!(
+            "constant_pad_nd: padding length {} must be even and at most twice the rank {}",
+            pad.len(),
+            x.ndim()
+        ));
+    }
+    let r = x.ndim();
+    let mut before = vec![0i64; r];
+    let mut shape: Vec<i64> = x.shape().iter().map(|&n| n as i64).collect();
+    for (i, pair) in pad.chunks(2).enumerate() {
+        let d = r - 1 - i;
+        before[d] = pair[0];
+        shape[d] += pair[0] + pair[1];
+        if shape[d] < 0 {
+            return kerr(format!(
+                "constant_pad_nd: the padded size of dimension {d} is negative ({})",
+                shape[d]
+            ));
+        }
+    }
+    let mut out = super::factory::full(&shape, value, x.dtype())?;
+    // The overlap of input and output along each dim, in each one's coordinates.
+    let ranges: Vec<(usize, usize, usize)> = (0..r)
+        .map(|d| {
+            let (n, m, b) = (x.shape()[d] as i64, shape[d], before[d]);
+            let src = (-b).max(0);
+            let dst = b.max(0);
+            let len = (n - src).min(m - dst).max(0);
+            (src as usize, dst as usize, len as usize)
+        })
+        .collect();
+    fn copy_region<T: Clone>(
+        src: &ArrayD<T>,
+        dst: &mut ArrayD<T>,
+        ranges: &[(usize, usize, usize)],
+    ) {
+        let s = src.slice_each_axis(|ax| {
+            let (o, _, l) = ranges[ax.axis.index()];
+            Slice::from(o..o + l)
+        });
+        let mut t = dst.slice_each_axis_mut(|ax| {
+            let (_, o, l) = ranges[ax.axis.index()];
+            Slice::from(o..o + l)
+        });
+        t.assign(&s);
+    }
+    match (&mut out, x) {
+        (Tensor::Bool(o), Tensor::Bool(a)) => copy_region(a, o, &ranges),
+        (Tensor::I32(o), Tensor::I32(a)) => copy_region(a, o, &ranges),
+        (Tensor::I64(o), Tensor::I64(a)) => copy_region(a, o, &ranges),
+        (Tensor::F32(o), Tensor::F32(a)) => copy_region(a, o, &ranges),
+        (Tensor::F64(o), Tensor::F64(a)) => copy_region(a, o, &ranges),
+        _ => return kerr("constant_pad_nd: the padded tensor keeps the input's dtype"),
+    }
+    Ok(out)
+}
+
+/// `aten.unbind`: the slices of `x` along `dim`, without that dimension.
+pub fn unbind(x: &Tensor, dim: i64) -> KResult<Vec<Tensor>> {
+    if x.ndim() == 0 {
+        return kerr("Dimension specified as 0 but tensor has no dimensions");
+    }
+    let d = norm_dim(dim, x.ndim())?;
+    (0..x.shape()[d] as i64)
+        .map(|i| select(x, d as i64, i))
+        .collect()
+}
