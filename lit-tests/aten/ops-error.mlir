@@ -270,3 +270,21 @@ func.func @mul$non_tensor_operand(%x: tensor<3xf32>, %s: f32) {
   %0 = aten.mul.Tensor %x, %s : (tensor<3xf32>, f32) -> tensor<3xf32>
   func.return
 }
+
+// -----
+
+func.func @mul$none_operand(%x: tensor<3xf32>) {
+  %none = "aot.none"() : () -> none
+  // expected-error@+1 {{aten.mul.Tensor: operand #1 ('other') must be a tensor of bool, integer or float elements (a 'none' value stands only for a None entry of a Tensor?[] list)}}
+  %0 = aten.mul.Tensor %x, %none : (tensor<3xf32>, none) -> tensor<3xf32>
+  func.return
+}
+
+// -----
+
+func.func @index$none_entries_too_many(%x: tensor<2x5xf32>, %i: tensor<3xi64>) {
+  %none = "aot.none"() : () -> none
+  // expected-error@+1 {{aten.index.Tensor: too many indices for a tensor of rank 2 (got 3)}}
+  %0 = "aten.index.Tensor"(%x, %none, %none, %i) : (tensor<2x5xf32>, none, none, tensor<3xi64>) -> tensor<3xf32>
+  func.return
+}

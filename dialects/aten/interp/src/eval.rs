@@ -66,6 +66,14 @@ impl<'a> OpArgs<'a> {
             .collect()
     }
 
+    /// A `Tensor?[]` argument: `None` entries are `None`.
+    fn opt_tensor_list(&self, name: &str) -> KResult<Vec<Option<&'a Tensor>>> {
+        Ok(self.tensors[self.index(name)?]
+            .iter()
+            .map(|v| v.as_tensor())
+            .collect())
+    }
+
     fn value(&self, name: &str) -> KResult<&ArgValue> {
         let i = self.index(name)?;
         Ok(self.values[i].as_ref().unwrap_or(&ArgValue::None))
@@ -497,10 +505,10 @@ fn dispatch(
             a.int("dim")?,
             a.tensor("index")?,
         )?),
-        "index" => one(index::index(a.tensor("self")?, &a.tensor_list("indices")?)?),
+        "index" => one(index::index(a.tensor("self")?, &a.opt_tensor_list("indices")?)?),
         "index_put" => one(index::index_put(
             a.tensor("self")?,
-            &a.tensor_list("indices")?,
+            &a.opt_tensor_list("indices")?,
             a.tensor("values")?,
             a.bool("accumulate")?,
         )?),

@@ -71,3 +71,33 @@ fn a_number_as_self_is_a_zero_dim_constant_that_keeps_the_tensor_dtype() {
     .expect("runs");
     assert_eq!(results(out)[0], tensor(&[3], vec![0.5, -1.0, 2.0], DType::F32));
 }
+
+#[test]
+fn none_entries_of_index_lists_are_full_slices() {
+    // x[:, i] (adjacent: the index dims stay in place) and x[i, :, j] (apart: they come
+    // first), as PyTorch's advanced indexing.
+    let out = run(
+        r#"
+        func.func @f(%x: tensor<2x3x4xi64>) -> (tensor<2x2x4xi64>, tensor<2x3xi64>) {
+          %none = "aot.none"() : () -> none
+          %i = "arith.constant"() <{value = dense<[2, 0]> : tensor<2xi64>}> : () -> tensor<2xi64>
+          %j = "arith.constant"() <{value = dense<[3, -1]> : tensor<2xi64>}> : () -> tensor<2xi64>
+          %k = "arith.constant"() <{value = dense<[1, 0]> : tensor<2xi64>}> : () -> tensor<2xi64>
+          %a = "aten.index.Tensor"(%x, %none, %i) : (tensor<2x3x4xi64>, none, tensor<2xi64>) -> tensor<2x2x4xi64>
+          %b = "aten.index.Tensor"(%x, %k, %none, %j) : (tensor<2x3x4xi64>, tensor<2xi64>, none, tensor<2xi64>) -> tensor<2x3xi64>
+          func.return %a, %b : tensor<2x2x4xi64>, tensor<2x3xi64>
+        }
+        "#,
+        vec![tensor(&[2, 3, 4], (0..24).map(f64::from).collect(), DType::I64)],
+    )
+    .expect("runs");
+    let out = results(out);
+    let a: Vec<f64> = [8, 9, 10, 11, 0, 1, 2, 3, 20, 21, 22, 23, 12, 13, 14, 15]
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect();
+    assert_eq!(out[0], tensor(&[2, 2, 4], a, DType::I64));
+    // x[1, :, 3] and x[0, :, -1].
+    let b = vec![15.0, 19.0, 23.0, 3.0, 7.0, 11.0];
+    assert_eq!(out[1], tensor(&[2, 3], b, DType::I64));
+}
