@@ -145,3 +145,33 @@ def test_an_absent_optional_tensor_is_an_empty_operand_group(monkeypatch):
     # weight, indices, offsets present; per_sample_weights absent.
     assert "operandSegmentSizes" not in line
     assert re.search(r'"aten\._embedding_bag"\(%\w+, %\w+, %\w+\) ', line), line
+
+
+class MutatedConstant(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(2, 2)
+
+    def forward(self, x):
+        c = torch.tensor([1.0, 2.0])
+        c.add_(1.0)
+        return (self.lin(x) * c).sum()
+
+
+def test_constants_without_functionalization_are_cloned_into_references(tmp_path):
+    torch.manual_seed(0)
+    module, args = MutatedConstant(), (torch.randn(3, 2),)
+    reference = export(module, args)
+    l0 = export(module, args, disable_functionalization=True, run=False)
+    assert re.search(r'%lift_fresh_copy = "aten.clone"\(%_tensor_constant0\) : '
+                     r"\(tensor<2xf32>\) -> !aten.ref<tensor<2xf32>>", l0.text), l0.text
+    (tmp_path / "l0.mlir").write_text(l0.text)
+    p = harness.run([harness.tool("joinery-opt"), tmp_path / "l0.mlir", "--aot-functionalize",
+                     "-o", tmp_path / "joint.mlir"])
+    assert p.returncode == 0, p.stderr
+    reference.write_npy(tmp_path)
+    got = harness.interpret(tmp_path / "joint.mlir", tmp_path / "inputs", tmp_path / "out",
+                            len(reference.output_descs))
+    for j, (g, want) in enumerate(zip(got, reference.expected_outputs)):
+        if want is not None:
+            harness.assert_close(g, want.numpy(), f"result {j}")

@@ -446,8 +446,7 @@ class _Emitter:
             if n.target is operator.getitem:
                 continue
             if self.is_constant_copy(n):
-                self.value[n] = self.value[n.args[0]]
-                self.value_types[n] = self.value_types[n.args[0]]
+                body.extend(self.emit_constant_copy(n))
                 continue
             body.extend(self.emit_call(n, missing))
         cat = catalogue_ops()
@@ -600,14 +599,27 @@ class _Emitter:
         return f'{name} = "arith.constant"() <{{value = {value}}}> : () -> {ty}'
 
     def is_constant_copy(self, n) -> bool:
-        """Whether ``n`` is ``lift_fresh_copy`` of a constant in a functional graph, which is
-        the constant itself."""
+        """Whether ``n`` is ``lift_fresh_copy`` of a constant (``torch.tensor`` in
+        ``forward``)."""
         return (
-            not self.references
-            and n.target is torch.ops.aten.lift_fresh_copy.default
+            n.target is torch.ops.aten.lift_fresh_copy.default
             and isinstance(n.args[0], torch.fx.Node)
             and n.args[0].op == "get_attr"
         )
+
+    def emit_constant_copy(self, n) -> list[str]:
+        """``lift_fresh_copy`` of a constant: in a functional graph the constant itself (a
+        copy of an immutable value); over references a fresh mutable copy, which L0 spells
+        ``aten.clone`` of the value into an ``!aten.ref``."""
+        const = n.args[0]
+        if not self.references:
+            self.value[n] = self.value[const]
+            self.value_types[n] = self.value_types[const]
+            return []
+        src_ty = self.value_types[const]
+        ty = self.ty(n.meta.get("val"), f"the result of '{n.name}'")
+        self.value[n] = f"%{n.name}"
+        return [f'%{n.name} = "aten.clone"({self.value[const]}) : ({src_ty}) -> {ty}']
 
     def wrapped_numbers(self, n, bound, numbers: set[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
         """0-d ``arith.constant``s for Python numbers passed to tensor arguments, as
