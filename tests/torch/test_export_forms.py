@@ -175,3 +175,22 @@ def test_constants_without_functionalization_are_cloned_into_references(tmp_path
     for j, (g, want) in enumerate(zip(got, reference.expected_outputs)):
         if want is not None:
             harness.assert_close(g, want.numpy(), f"result {j}")
+
+
+class UpsampleNearest(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(2, 2, 3, padding=1)
+
+    def forward(self, x):
+        return torch.nn.functional.interpolate(self.conv(x), scale_factor=2, mode="nearest").sum()
+
+
+def test_nearest_upsampling_indexes_with_none_entries(tmp_path):
+    # Under core decompositions, nearest upsampling is `index.Tensor(x, [None, None, h, w])`
+    # and its backward an `index_put` with the same list.
+    torch.manual_seed(0)
+    result = export(UpsampleNearest(), (torch.randn(1, 2, 4, 4),), decompositions=core())
+    assert re.search(r'"aten\.index\.Tensor"\(%\w+, %none, %none, %\w+, %\w+\)', result.text)
+    assert re.search(r'"aten\.index_put"\(%\w+, %none, %none, %\w+, %\w+, %\w+\)', result.text)
+    check_runs(result, tmp_path)
