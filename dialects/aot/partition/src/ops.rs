@@ -23,8 +23,9 @@ impl OpClass {
     pub const CAT: OpClass = OpClass(1 << 4);
     /// Reads only the static shape and dtype of its operand (`zeros_like` and friends).
     pub const METADATA_ONLY: OpClass = OpClass(1 << 5);
-    /// A constant (`arith.constant`, PyTorch's `get_attr`): never saved, never banned,
-    /// rebuilt for free wherever it is used.
+    /// A constant-like op (`arith.constant`, PyTorch's `get_attr`; `aot.none`, the `None`
+    /// of a `Tensor?[]` entry): never saved, never banned, rebuilt for free wherever it is
+    /// used.
     pub const CONSTANT: OpClass = OpClass(1 << 6);
 
     /// Whether every flag of `other` is set.
@@ -57,7 +58,7 @@ pub(crate) fn factory_of(name: &str) -> Option<&'static str> {
 pub(crate) fn classify(ctx: &Context, op: OpId) -> OpClass {
     let name = ctx.name_str(op);
     let mut class = OpClass::default();
-    if name == joinery_arith::CONSTANT_OP.name {
+    if ctx.has_traits(op, Traits::CONSTANT_LIKE) {
         return OpClass::CONSTANT.with(OpClass::RECOMPUTABLE);
     }
     if !ctx.has_traits(op, Traits::PURE) {
