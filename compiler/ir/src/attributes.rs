@@ -302,9 +302,9 @@ impl Context {
             return None;
         };
         let (shape, element) = self.tensor_parts(*ty)?;
-        let count = shape
-            .iter()
-            .try_fold(1usize, |n, d| n.checked_mul(usize::try_from(d.extent()?).ok()?))?;
+        let count = shape.iter().try_fold(1usize, |n, d| {
+            n.checked_mul(usize::try_from(d.extent()?).ok()?)
+        })?;
         Some((*ty, data.scalars(self.type_data(element), count)?))
     }
 

@@ -421,7 +421,10 @@ pub(crate) fn dense_attr(
                         count.div_ceil(8)
                     )
                 } else {
-                    format!("{} ({width} per element) or {width} for a splat", width * count as usize)
+                    format!(
+                        "{} ({width} per element) or {width} for a splat",
+                        width * count as usize
+                    )
                 };
                 return err(
                     hpos,
@@ -473,7 +476,6 @@ fn hex_bytes(raw: &str) -> Option<Vec<u8>> {
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
         .collect()
 }
-
 
 fn dense_element(
     ctx: &Context,

@@ -117,7 +117,6 @@ pub(crate) fn round_to(kind: FloatKind, v: f64) -> f64 {
     }
 }
 
-
 fn to_bits(kind: FloatKind, v: f64) -> u64 {
     match kind {
         FloatKind::F64 => v.to_bits(),

@@ -24,7 +24,10 @@ pub const CONSTANT_OP: OpDef = OpDef {
     traits: Traits::PURE.union(Traits::CONSTANT_LIKE),
     inherent_attrs: &["value"],
     verify: Some(verify_constant),
-    ..OpDef::new("arith.constant", "A tensor constant given by a dense<...> literal")
+    ..OpDef::new(
+        "arith.constant",
+        "A tensor constant given by a dense<...> literal",
+    )
 };
 
 /// The arith dialect: only `arith.constant`.

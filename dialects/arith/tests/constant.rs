@@ -45,10 +45,17 @@ fn every_dense_form_reads_as_row_major_elements() {
     assert_eq!(got[1], vec![f(0.5); 3]);
     assert_eq!(got[2], vec![f(1.0), f(-2.0)]);
     assert_eq!(got[3], vec![i(-2)]);
-    let packed: Vec<DenseScalar> = [1, 0, 1, 0, 0, 0, 0, 0, 1].iter().map(|&x| b(x == 1)).collect();
+    let packed: Vec<DenseScalar> = [1, 0, 1, 0, 0, 0, 0, 0, 1]
+        .iter()
+        .map(|&x| b(x == 1))
+        .collect();
     assert_eq!(got[4], packed);
     assert_eq!(got[5], vec![b(true); 12]);
-    assert_eq!(got[6], vec![f(1.0); 2], "two bytes of f16 are one element: a splat");
+    assert_eq!(
+        got[6],
+        vec![f(1.0); 2],
+        "two bytes of f16 are one element: a splat"
+    );
     assert_eq!(got[7], vec![b(true)]);
 }
 

@@ -1116,9 +1116,7 @@ fn indexed_shape(this: &TensorInfo, indices: &[Option<&TensorInfo>]) -> Result<S
     let (Some(first), Some(last)) = (tensor_spans.first(), tensor_spans.last()) else {
         return Ok(Some(s.clone()));
     };
-    let adjacent = tensor_spans
-        .windows(2)
-        .all(|w| w[1].0 == w[0].0 + w[0].1);
+    let adjacent = tensor_spans.windows(2).all(|w| w[1].0 == w[0].0 + w[0].1);
     let sliced = |range: std::ops::Range<usize>| {
         range.filter(|&d| !tensor_spans.iter().any(|t| (t.0..t.0 + t.1).contains(&d)))
     };

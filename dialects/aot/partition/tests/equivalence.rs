@@ -242,7 +242,9 @@ fn conformance_zoo_partitions_to_the_joint() {
 #[test]
 fn constants_are_never_saved_but_rebuilt_in_the_backward() {
     for case in ["constants.mlir", "wrapped_number_core.mlir"] {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/zoo").join(case);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/zoo")
+            .join(case);
         let text = std::fs::read_to_string(&path).unwrap();
         for &(strategy, memory_budget) in STRATEGIES {
             let options = PartitionOptions {
@@ -270,7 +272,10 @@ fn constants_are_never_saved_but_rebuilt_in_the_backward() {
                 .block_ops(ctx.body_block(bwd).unwrap())
                 .filter(|&op| ctx.name_str(op) == "arith.constant")
                 .count();
-            assert!(rebuilt > 0, "{case} ({options:?}): the backward rebuilds its constants");
+            assert!(
+                rebuilt > 0,
+                "{case} ({options:?}): the backward rebuilds its constants"
+            );
         }
     }
 }

@@ -505,7 +505,10 @@ fn dispatch(
             a.int("dim")?,
             a.tensor("index")?,
         )?),
-        "index" => one(index::index(a.tensor("self")?, &a.opt_tensor_list("indices")?)?),
+        "index" => one(index::index(
+            a.tensor("self")?,
+            &a.opt_tensor_list("indices")?,
+        )?),
         "index_put" => one(index::index_put(
             a.tensor("self")?,
             &a.opt_tensor_list("indices")?,

@@ -15,8 +15,8 @@ fn run(src: &str, inputs: Vec<Tensor>) -> Result<Vec<RuntimeValue>, String> {
     ]);
     let mut sources = SourceMap::default();
     let file = sources.add("input.mlir", src);
-    let module = joinery_syntax::parse_source(&mut ctx, &sources, file)
-        .map_err(|d| format!("{d:?}"))?;
+    let module =
+        joinery_syntax::parse_source(&mut ctx, &sources, file).map_err(|d| format!("{d:?}"))?;
     let diags = joinery_ir::verify::verify(&ctx, module);
     assert!(diags.is_empty(), "{diags:?}");
     run_function(&ctx, module, "f", inputs).map_err(|d| d.message)
@@ -48,7 +48,10 @@ fn constants_in_every_form_hold_their_elements() {
     )
     .expect("runs");
     let out = results(out);
-    assert_eq!(out[0], tensor(&[2, 2], vec![1.0, -2.0, 3.0, 4.0], DType::I64));
+    assert_eq!(
+        out[0],
+        tensor(&[2, 2], vec![1.0, -2.0, 3.0, 4.0], DType::I64)
+    );
     assert_eq!(out[1], tensor(&[3], vec![0.25; 3], DType::F32));
     assert_eq!(out[2], tensor(&[2], vec![1.0, -2.0], DType::F32));
     let bits = vec![1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
@@ -69,7 +72,10 @@ fn a_number_as_self_is_a_zero_dim_constant_that_keeps_the_tensor_dtype() {
         vec![tensor(&[3], vec![0.5, 2.0, -1.0], DType::F32)],
     )
     .expect("runs");
-    assert_eq!(results(out)[0], tensor(&[3], vec![0.5, -1.0, 2.0], DType::F32));
+    assert_eq!(
+        results(out)[0],
+        tensor(&[3], vec![0.5, -1.0, 2.0], DType::F32)
+    );
 }
 
 #[test]

@@ -328,7 +328,13 @@ impl<'c> Builder<'c> {
     /// [`MAX_BAKED_ELEMENTS`] elements picks its element by flat index.
     fn lower_constant(&mut self, op: OpId) -> Result<Operand, Diagnostic> {
         let ctx = self.ctx;
-        let malformed = || err(ctx, op, "'arith.constant' has no dense<...> value of its type");
+        let malformed = || {
+            err(
+                ctx,
+                op,
+                "'arith.constant' has no dense<...> value of its type",
+            )
+        };
         let (ty, elements) = joinery_arith::constant_elements(ctx, op).ok_or_else(malformed)?;
         let (shape, dtype) = static_info(ctx, ty).ok_or_else(malformed)?;
         let values: Vec<f64> = elements.iter().map(|e| e.as_f64()).collect();
@@ -354,10 +360,15 @@ impl<'c> Builder<'c> {
                 .map(|(d, &s)| bin(ScalarOp::Mul, Expr::Iota(d), c(s as f64, DType::I64)))
                 .reduce(|a, b| bin(ScalarOp::Add, a, b))
                 .unwrap_or(c(0.0, DType::I64));
-            values.iter().enumerate().rev().skip(1).fold(c(last, dtype), |rest, (i, &v)| {
-                let at = cmp(Predicate::Eq, flat.clone(), c(i as f64, DType::I64));
-                select(at, c(v, dtype), rest)
-            })
+            values
+                .iter()
+                .enumerate()
+                .rev()
+                .skip(1)
+                .fold(c(last, dtype), |rest, (i, &v)| {
+                    let at = cmp(Predicate::Eq, flat.clone(), c(i as f64, DType::I64));
+                    select(at, c(v, dtype), rest)
+                })
         };
         let kind = NodeKind::Pointwise {
             operands: Vec::new(),
