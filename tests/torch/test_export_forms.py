@@ -194,3 +194,24 @@ def test_nearest_upsampling_indexes_with_none_entries(tmp_path):
     assert re.search(r'"aten\.index\.Tensor"\(%\w+, %none, %none, %\w+, %\w+\)', result.text)
     assert re.search(r'"aten\.index_put"\(%\w+, %none, %none, %\w+, %\w+, %\w+\)', result.text)
     check_runs(result, tmp_path)
+
+
+class TimesTwo(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 3)
+
+    def forward(self, x):
+        return (self.lin(x) * 2).sum()
+
+
+def test_a_scalar_overload_missing_from_the_catalogue_gives_way_to_a_constant(monkeypatch, tmp_path):
+    known = exporter.catalogue_ops()
+    assert "mul.Scalar" in known and "mul.Tensor" in known
+    monkeypatch.setattr(exporter, "catalogue_ops", lambda: known - {"mul.Scalar"})
+    torch.manual_seed(0)
+    result = export(TimesTwo(), (torch.randn(2, 3),), decompositions=core())
+    # The int 2 is computed in the tensor's f32, as PyTorch's wrapped number.
+    assert '%mul_other = "arith.constant"() <{value = dense<2.0> : tensor<f32>}>' in result.text
+    assert '"aten.mul.Tensor"(%addmm, %mul_other)' in result.text
+    check_runs(result, tmp_path)

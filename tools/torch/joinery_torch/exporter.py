@@ -669,13 +669,17 @@ class _Emitter:
             self.fail(n, f"'{schema.name}' is not an ATen op")
         bound = self.bind(n, schema)
         # A Python number passed to a Tensor argument means the `.Scalar` overload, or a
-        # wrapped-number constant when the op has none.
+        # wrapped-number constant when the op has none (or the catalogue lacks it).
         numbers = {a.name for a, v in bound if _is_tensor_type(a.type) and _is_number(v)}
         lines: list[str] = []
         wrapped: dict[str, tuple[str, str]] = {}
         if numbers:
             overload = self.scalar_overload(target, numbers)
-            if overload is not None:
+            known = catalogue_ops()
+            if overload is not None and (
+                known is None or _op_name(overload)[len("aten."):] in known
+                or _op_name(schema)[len("aten."):] not in known
+            ):
                 schema = overload
                 bound = [(a, v) for a, (_, v) in zip(schema.arguments, bound)]
             else:
