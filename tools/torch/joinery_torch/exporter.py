@@ -14,11 +14,13 @@ into one FX graph whose placeholders (``primals_*``, ``tangents_*``) and output 
 - every tensor constant (a ``get_attr`` node: ``torch.tensor([...])`` in ``forward``) is an
   ``arith.constant`` holding a ``dense<...>`` literal (a splat when every element is equal,
   raw hex bytes above 100 elements, as ``mlir-opt`` prints); ``lift_fresh_copy`` of a
-  constant is the constant itself (a copy of an immutable value);
+  constant is the constant itself (a copy of an immutable value) in a functional graph;
 - a Python number passed where the schema wants a tensor uses the op's ``Scalar``
-  overload when there is one, else becomes a 0-d ``arith.constant`` of the dtype PyTorch
-  computes in (a wrapped number never promotes a tensor's dtype, and a 0-d constant of
-  the promoted dtype does not either);
+  overload when there is one in the catalogue, else becomes a 0-d ``arith.constant`` of
+  the dtype PyTorch computes in (a wrapped number never promotes a tensor's dtype, and a
+  0-d constant of the promoted dtype does not either);
+- ``lift_fresh_copy`` of a constant without functionalization is ``aten.clone`` of it
+  into an ``!aten.ref`` (a fresh mutable copy);
 - an absent optional tensor (``None``) is an empty operand group (``operandSegmentSizes``
   when counting cannot tell); a ``None`` entry of a ``Tensor?[]`` list is the ``none``
   value of ``%none = "aot.none"()``;
