@@ -281,8 +281,26 @@ func.func @bitwise_not$float(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+func.func @mul$none_operand(%x: tensor<3xf32>) {
+  %none = "aot.none"() : () -> none
+  // expected-error@+1 {{aten.mul.Tensor: operand #1 ('other') must be a tensor of bool, integer or float elements (a 'none' value stands only for a None entry of a Tensor?[] list)}}
+  %0 = aten.mul.Tensor %x, %none : (tensor<3xf32>, none) -> tensor<3xf32>
+  func.return
+}
+
+// -----
+
 func.func @_scaled_dot_product_flash_attention_for_cpu$mask_dtype(%q: tensor<1x2x4x8xf32>, %m: tensor<4x4xi1>) -> tensor<1x2x4x8xf32> {
   // expected-error@+1 {{the attention mask and query must have the same dtype, got f32 and i1}}
   %r:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %q, %q, %m : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<4x4xi1>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4xf32>)
   func.return %r#0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+func.func @index$none_entries_too_many(%x: tensor<2x5xf32>, %i: tensor<3xi64>) {
+  %none = "aot.none"() : () -> none
+  // expected-error@+1 {{aten.index.Tensor: too many indices for a tensor of rank 2 (got 3)}}
+  %0 = "aten.index.Tensor"(%x, %none, %none, %i) : (tensor<2x5xf32>, none, none, tensor<3xi64>) -> tensor<3xf32>
+  func.return
 }

@@ -154,3 +154,16 @@ func.func @core_structured(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %v: tensor<
   %l = aten.mse_loss %x, %g#0 : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
   func.return %sc : tensor<3x4xf32>
 }
+
+// None forms: an absent optional tensor is an empty operand group; a None entry of a
+// Tensor?[] list is the `none` value of aot.none (full slice on that dim).
+// CHECK-LABEL: func.func @index$none_entries
+// CHECK: %[[N:.*]] = "aot.none"() : () -> none
+// CHECK: aten.index.Tensor %x, %[[N]], %i : (tensor<2x5x7xf32>, none, tensor<3xi64>) -> tensor<2x3x7xf32>
+// CHECK: aten.index.Tensor %x, %i, %[[N]], %j : (tensor<2x5x7xf32>, tensor<3xi64>, none, tensor<4x1xi64>) -> tensor<4x3x5xf32>
+func.func @index$none_entries(%x: tensor<2x5x7xf32>, %i: tensor<3xi64>, %j: tensor<4x1xi64>) -> (tensor<2x3x7xf32>, tensor<4x3x5xf32>) {
+  %none = "aot.none"() : () -> none
+  %0 = "aten.index.Tensor"(%x, %none, %i) : (tensor<2x5x7xf32>, none, tensor<3xi64>) -> tensor<2x3x7xf32>
+  %1 = "aten.index.Tensor"(%x, %i, %none, %j) : (tensor<2x5x7xf32>, tensor<3xi64>, none, tensor<4x1xi64>) -> tensor<4x3x5xf32>
+  func.return %0, %1 : tensor<2x3x7xf32>, tensor<4x3x5xf32>
+}

@@ -24,6 +24,7 @@
 // DIALECTS: Available Dialects:
 // DIALECTS-NEXT: builtin {{ *}}- {{.+}}
 // DIALECTS-NEXT: func {{ *}}- {{.+}}
+// DIALECTS-NEXT: arith {{ *}}- {{.+}}
 // DIALECTS-NEXT: aot {{ *}}- {{.+}}
 // DIALECTS-NEXT: aten {{ *}}- {{.+}}
 // DIALECTS-NEXT: subclass {{ *}}- {{.+}}

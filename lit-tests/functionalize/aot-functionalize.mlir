@@ -167,3 +167,22 @@ func.func @values$untouched(%x: tensor<4xf32>) -> tensor<4xf32> {
   %n = aten.neg %x : (tensor<4xf32>) -> tensor<4xf32>
   func.return %n : tensor<4xf32>
 }
+
+// -----
+
+// A constant stays a value: a fresh mutable copy of it (PyTorch's lift_fresh_copy) is a
+// clone into a reference, and writes to the copy leave the constant alone.
+// CHECK-LABEL: func.func @constant$mutated_copy(
+// CHECK:   %[[K:.*]] = "arith.constant"() <{value = dense<[1.0, 2.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+// CHECK:   %[[C:.*]] = aten.clone %[[K]] : (tensor<2xf32>) -> tensor<2xf32>
+// CHECK:   %[[A:.*]] = aten.add.Tensor %[[C]], %{{.*}}
+// CHECK:   %[[M:.*]] = aten.mul.Tensor %[[A]], %[[K]]
+// CHECK:   func.return %[[M]]
+// CHECK-NOT: aten.ref
+func.func @constant$mutated_copy(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %k = "arith.constant"() <{value = dense<[1.0, 2.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %c = aten.clone %k : (tensor<2xf32>) -> !aten.ref<tensor<2xf32>>
+  %a = aten.add_.Tensor %c, %x : (!aten.ref<tensor<2xf32>>, tensor<2xf32>) -> !aten.ref<tensor<2xf32>>
+  %m = aten.mul.Tensor %c, %k : (!aten.ref<tensor<2xf32>>, tensor<2xf32>) -> tensor<2xf32>
+  func.return %m : tensor<2xf32>
+}

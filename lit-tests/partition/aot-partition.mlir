@@ -115,3 +115,33 @@ module {
     func.return %sum, %mul : tensor<f32>, tensor<4x3xf32>
   }
 }
+
+// -----
+
+// A constant used by forward and backward is never saved: each function builds its own
+// (PyTorch copies get_attr nodes into both graphs). Only the primal the backward reads
+// is saved.
+// CHECK-LABEL: func.func @constant$rebuilt_forward(
+// CHECK: %c = "arith.constant"() <{value = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>}>
+// CHECK: func.return %sum, %x :
+// CHECK-LABEL: func.func @constant$rebuilt_backward(
+// CHECK-SAME: %x: tensor<3xf32> {aot.desc = #aot.plain<0>}, %tangents_1: tensor<f32>
+// CHECK: %c = "arith.constant"() <{value = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>}>
+// CHECK: aten.mul.Tensor %{{.*}}, %c
+// MINCUT-LABEL: func.func @constant$rebuilt_forward(
+// MINCUT-NOT: saved_for_backwards<1>
+// MINCUT-LABEL: func.func @constant$rebuilt_backward(
+// MINCUT: "arith.constant"
+// BUDGET0-LABEL: func.func @constant$rebuilt_backward(
+// BUDGET0: "arith.constant"
+func.func @constant$rebuilt(%x: tensor<3xf32> {aot.desc = #aot.plain<0>}, %tangents_1: tensor<f32> {aot.desc = #aot.tangent<#aot.plain_out<0>>}) -> (tensor<f32> {aot.desc = #aot.plain_out<0>}, tensor<3xf32> {aot.desc = #aot.grad<#aot.plain<0>>}) {
+  %c = "arith.constant"() <{value = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>}> : () -> tensor<3xf32>
+  %m = "aten.mul.Tensor"(%x, %c) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %p = "aten.mul.Tensor"(%m, %x) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %sum = "aten.sum"(%p) : (tensor<3xf32>) -> tensor<f32>
+  %e = "aten.expand"(%tangents_1) {size = [3]} : (tensor<f32>) -> tensor<3xf32>
+  %g1 = "aten.mul.Tensor"(%e, %x) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %g2 = "aten.mul.Tensor"(%g1, %c) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %g = "aten.mul.Tensor"(%g2, %c) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  func.return %sum, %g : tensor<f32>, tensor<3xf32>
+}

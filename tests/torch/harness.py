@@ -7,13 +7,18 @@
   :func:`torch_fx_utils` computes them with PyTorch's own ``fx_utils`` on the FX graph.
 - :func:`eager_reference` runs the module eagerly with autograd and lays the results out
   as the joint's outputs, by descriptor.
+- :func:`interpret` runs a function with ``joinery-run`` (interpreter or native code);
+  :func:`interpret_partitioned` runs a partitioned joint's forward and then its backward;
+  :func:`assert_outputs_close` compares joint outputs.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.utils._pytree as pytree
+from joinery_torch.exporter import to_numpy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -79,12 +85,25 @@ def parse_table(text: str) -> list[Row]:
     return rows
 
 
-def joinery_table(mlir: Path) -> list[Row]:
-    """joinery's descriptor table of ``@joint``."""
+def function_tables(mlir: Path) -> dict[str, list[Row]]:
+    """joinery's descriptor table of every function of a module, by function name (read
+    once per version of the file)."""
+    stat = Path(mlir).stat()
+    return _function_tables(Path(mlir), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _function_tables(mlir: Path, _mtime_ns: int, _size: int) -> dict[str, list[Row]]:
     p = run([tool("joinery-opt"), "--aot-print-descriptors", mlir, "-o", os.devnull])
     assert p.returncode == 0, p.stderr
-    rows = parse_table(p.stdout)
-    assert rows, f"no descriptor table in:\n{p.stdout}"
+    sections = re.split(r"^@(\w+): .*$", p.stdout, flags=re.M)
+    return {name: parse_table(body) for name, body in zip(sections[1::2], sections[2::2])}
+
+
+def joinery_table(mlir: Path) -> list[Row]:
+    """joinery's descriptor table of ``@joint``."""
+    rows = function_tables(mlir).get("joint")
+    assert rows, f"no descriptor table of @joint for {mlir}"
     return rows
 
 
@@ -172,14 +191,54 @@ def torch_fx_utils(gm: torch.fx.GraphModule) -> dict:
 # ----- numerics -----
 
 
-def interpret(mlir: Path, inputs: Path, outputs: Path, n_results: int, seed: int = 0) -> list:
-    """Runs ``@joint`` with joinery's reference interpreter; one array (or ``None`` for a
-    ``none`` result, which writes no file) per result."""
-    p = run([tool("joinery-run"), "--interpret", mlir, "--fn", "joint", "--inputs", inputs,
-             "--outputs", outputs, "--seed", seed])
+def interpret(mlir: Path, inputs: Path, outputs: Path, n_results: int, seed: int = 0,
+              fn: str = "joint", native: bool = False) -> list:
+    """Runs ``@fn`` (``@joint`` by default) with joinery's reference interpreter, or compiled
+    by the native backend; one array (or ``None`` for a ``none`` result, which writes no
+    file) per result."""
+    p = run([tool("joinery-run"), "--native" if native else "--interpret", mlir, "--fn", fn,
+             "--inputs", inputs, "--outputs", outputs, "--seed", seed])
     assert p.returncode == 0, p.stderr
     return [np.load(outputs / f"out{j}.npy") if (outputs / f"out{j}.npy").exists() else None
             for j in range(n_results)]
+
+
+_PAIR = re.compile(r'"aot\.joint_pair"\(\) <\{backward = @(\w+), forward = @(\w+), '
+                   r"num_fwd_outputs = (\d+) : i64, num_saved = (\d+) : i64\}>")
+
+
+def interpret_partitioned(mlir: Path, joint_rows: list[Row], joint_inputs: Path, work: Path,
+                          seed: int = 0, native: bool = False) -> list:
+    """Runs the forward and then the backward of a partitioned joint (``mlir``, from
+    ``--aot-partition``) with the interpreter (or compiled by the native backend) and
+    returns what the joint returns: the forward's outputs, then the backward's. Each
+    argument is the joint's input of the same descriptor (``joint_rows``, ``joint_inputs``);
+    saved values come from the forward."""
+    pair = _PAIR.search(Path(mlir).read_text())
+    assert pair, f"no aot.joint_pair in {mlir}"
+    backward, forward = pair.group(1), pair.group(2)
+    num_fwd_outputs, num_saved = int(pair.group(3)), int(pair.group(4))
+    tables = function_tables(mlir)
+    joint_arg = {r.repr: r.index for r in joint_rows if r.kind == "arg"}
+
+    def stage(fn: str, sources: list[Path]) -> list:
+        inputs = work / f"{fn}_in"
+        inputs.mkdir(parents=True, exist_ok=True)
+        for i, src in enumerate(sources):
+            shutil.copy(src, inputs / f"arg{i}.npy")
+        n_results = sum(r.kind == "result" for r in tables[fn])
+        return interpret(mlir, inputs, work / f"{fn}_out", n_results, seed=seed, fn=fn,
+                         native=native)
+
+    def by_desc(fn: str, skip: int = 0) -> list[Path]:
+        args = [r for r in tables[fn] if r.kind == "arg"][skip:]
+        return [joint_inputs / f"arg{joint_arg[r.repr]}.npy" for r in args]
+
+    fwd = stage(forward, by_desc(forward))
+    saved = [work / f"{forward}_out" / f"out{j}.npy"
+             for j in range(num_fwd_outputs, num_fwd_outputs + num_saved)]
+    bwd = stage(backward, saved + by_desc(backward, skip=num_saved))
+    return fwd[:num_fwd_outputs] + bwd
 
 
 def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rel: float = 1e-5,
@@ -196,6 +255,28 @@ def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rel: float
     scale = max(float(np.abs(expected).max(initial=0.0)), floor)
     err = float(np.abs(actual.astype(np.float64) - expected.astype(np.float64)).max(initial=0.0))
     assert err <= rel * scale, f"{what}: max error {err:.3g} > {rel} x scale {scale:.3g}"
+
+
+def arrays(tensors: list) -> list:
+    """Tensors (or ``None``) as numpy arrays (or ``None``)."""
+    return [None if t is None else to_numpy(t) for t in tensors]
+
+
+def assert_outputs_close(got: list, expected: list, descs: list, rel: float = 1e-5):
+    """Every joint output against its expected value (``None`` slots included). A tenth of
+    the joint's largest float value is the floor of every output's scale, for outputs that
+    cancel to about zero (conv bias under batch norm: ~1e-6 of noise)."""
+    assert len(got) == len(expected), f"{len(got)} results, expected {len(expected)}"
+    joint_scale = 0.1 * max((float(np.abs(np.asarray(w, dtype=np.float64)).max())
+                             for w in expected if w is not None and w.dtype.kind == "f"
+                             and w.size), default=0.0)
+    for j, (g, want) in enumerate(zip(got, expected)):
+        what = f"result {j} ({descs[j]!r})"
+        if want is None:
+            assert g is None, f"{what}: expected a none slot"
+        else:
+            assert g is not None, f"{what}: no output"
+            assert_close(g, want, what, rel=rel, floor=max(joint_scale, 1e-6))
 
 
 def eager_reference(module, args, kwargs, export) -> list:

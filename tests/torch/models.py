@@ -6,6 +6,8 @@ tests are deterministic.
 
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -139,9 +141,40 @@ class Dropout(nn.Module):
     def __init__(self):
         super().__init__()
         self.linear = nn.Linear(8, 32)
+        self.drop = nn.Dropout(0.5)
 
     def forward(self, x):
-        return F.dropout(self.linear(x), 0.5, training=True)
+        return self.drop(self.linear(x))
+
+
+class FixedMask(nn.Module):
+    """Dropout with a given keep-mask (how a random model's draws are replayed eagerly)."""
+
+    def __init__(self, mask, p):
+        super().__init__()
+        self.mask = mask
+        self.p = p
+
+    def forward(self, x):
+        return x * self.mask / (1 - self.p)
+
+
+def replays_dropout(output: int) -> Callable[[nn.Module, list], nn.Module]:
+    """The ``Case.replay`` of a model whose ``drop`` (an ``nn.Dropout``) output is plain
+    output ``output``: the model with that mask, after checking that it drops about a
+    fraction ``p`` of the elements (within 5 standard deviations)."""
+
+    def replay(module: nn.Module, outputs: list) -> nn.Module:
+        mask = torch.as_tensor(outputs[output] != 0)
+        p = module.drop.p
+        dropped = 1.0 - mask.float().mean().item()
+        assert abs(dropped - p) < 5 * math.sqrt(p * (1 - p) / mask.numel()), \
+            f"dropout dropped {dropped:.3f} of the elements, p = {p}"
+        replayed = copy.deepcopy(module)
+        replayed.drop = FixedMask(mask, p)
+        return replayed
+
+    return replay
 
 
 class TwoTensorParam(nn.Module):
@@ -168,6 +201,10 @@ class Case:
     subclass: bool = False
     """The joint has subclass pieces: PyTorch's fx_utils refuse it, and eager outputs are
     subclass instances."""
+    replay: Callable[[nn.Module, list], nn.Module] | None = None
+    """For a random model: a copy of the module that replays the draws read off the
+    joint's outputs (a list of arrays, one per plain output), so eager autograd gives the
+    reference numbers."""
 
 
 def _seeded(make: Callable[[], tuple]) -> Callable[[], tuple]:
@@ -197,7 +234,8 @@ CASES = [
         _seeded(lambda: (EmbeddingModel(), (torch.randint(0, 10, (4, 5)),), {})),
     ),
     Case("mutates_input", _seeded(lambda: (MutatesInput(), (torch.randn(2, 3),), {}))),
-    Case("dropout", _seeded(lambda: (Dropout(), (torch.randn(16, 8),), {})), random=True),
+    Case("dropout", _seeded(lambda: (Dropout(), (torch.randn(16, 8),), {})), random=True,
+         replay=replays_dropout(0)),
     Case(
         "two_tensor_param",
         _seeded(lambda: (TwoTensorParam(), (torch.randn(2, 3),), {})),

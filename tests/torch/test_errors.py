@@ -24,13 +24,13 @@ class ErfInv(torch.nn.Module):
         return torch.erfinv(x * self.w).sum()  # ERFINV_LINE
 
 
-class IndexWithNone(torch.nn.Module):
+class ComplexCast(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.w = torch.nn.Parameter(torch.randn(3, 4))
 
-    def forward(self, idx):
-        return self.w[:, idx].sum()  # INDEX_LINE
+    def forward(self, x):
+        return (self.w * x).to(torch.complex64).abs().sum()  # COMPLEX_LINE
 
 
 def line_of(marker: str) -> int:
@@ -50,11 +50,11 @@ def test_op_missing_from_the_catalogue_is_named_with_its_source_line():
 
 def test_untranslatable_argument_names_node_target_and_line():
     with pytest.raises(ExportError) as e:
-        export_joint(IndexWithNone(), (torch.tensor([0, 2]),))
+        export_joint(ComplexCast(), (torch.randn(3, 4),))
     msg = str(e.value)
-    assert re.search(r"node '\w+' \(target aten\.index\.Tensor\)", msg), msg
-    assert f"test_errors.py:{line_of('# INDEX_LINE')}" in msg
-    assert "None elements" in msg
+    assert re.search(r"node '\w+' \(target aten\._to_copy\.default\)", msg), msg
+    assert f"test_errors.py:{line_of('# COMPLEX_LINE')}" in msg
+    assert "argument 'dtype' = torch.complex64: dtype torch.complex64 is not supported" in msg
 
 
 MODEL_FILE = '''

@@ -58,17 +58,8 @@ def test_fx_utils_tables_match_pytorch(exported, name):
 def test_interpreter_matches_pytorch(exported, name):
     _, _, result, d = exported(name)
     got = harness.interpret(d / "joint.mlir", d / "inputs", d / "out", len(result.output_descs))
-    # A tenth of the joint's largest value is the floor of every output's scale, for
-    # outputs that cancel to about zero (conv bias under batch norm: ~1e-6 of noise).
-    joint_scale = 0.1 * max(float(w.abs().max()) for w in result.expected_outputs
-                      if w is not None and w.is_floating_point() and w.numel())
-    for j, (g, want) in enumerate(zip(got, result.expected_outputs)):
-        what = f"result {j} ({result.output_descs[j]!r})"
-        if want is None:
-            assert g is None, f"{what}: expected a none slot"
-        else:
-            assert g is not None, f"{what}: no output"
-            harness.assert_close(g, want.numpy(), what, floor=joint_scale)
+    harness.assert_outputs_close(got, harness.arrays(result.expected_outputs),
+                                 result.output_descs)
 
 
 @pytest.mark.parametrize("name", [c.name for c in models.CASES if not (c.random or c.subclass)])

@@ -3,7 +3,7 @@
 
 use crate::context::Context;
 use crate::location::Location;
-use crate::types::Type;
+use crate::types::{Type, TypeData};
 
 /// A handle to an interned attribute.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -40,8 +40,108 @@ pub enum DenseData {
     Splat(DenseScalar),
     /// Every element in row-major order (nesting is implied by the type's shape).
     Elements(Vec<DenseScalar>),
-    /// Raw little-endian bytes: `dense<"0x0000803F">`.
+    /// Raw little-endian bytes, as MLIR writes large constants: `dense<"0x0000803F">`.
+    /// Each element takes its width in whole bytes, except `i1`, packed 8 to a byte
+    /// (element `k` in bit `k % 8` of byte `k / 8`); one element's bytes are a splat (for
+    /// `i1`, a single byte `0x00` or `0xFF`).
     Hex(Vec<u8>),
+}
+
+impl DenseScalar {
+    /// The value as `f64` (booleans are 0 or 1).
+    pub fn as_f64(self) -> f64 {
+        match self {
+            DenseScalar::Int(v) => v as f64,
+            DenseScalar::Float(v) => v.0,
+            DenseScalar::Bool(b) => f64::from(u8::from(b)),
+        }
+    }
+}
+
+impl DenseData {
+    /// The `count` elements of type `element` in row-major order, splats repeated and hex
+    /// bytes decoded; `None` when the payload does not hold `count` elements of that type.
+    pub fn scalars(&self, element: &TypeData, count: usize) -> Option<Vec<DenseScalar>> {
+        match self {
+            DenseData::Splat(s) => Some(vec![*s; count]),
+            DenseData::Elements(items) => (items.len() == count).then(|| items.clone()),
+            DenseData::Hex(bytes) => decode_hex(bytes, element, count),
+        }
+    }
+}
+
+/// The bytes one element of `element` takes in a hex payload (`i1` counts 1: it is
+/// packed, see [`DenseData::Hex`]).
+pub fn dense_element_bytes(element: &TypeData) -> Option<usize> {
+    match element {
+        TypeData::Integer { width } => Some(width.div_ceil(8) as usize),
+        TypeData::Index => Some(8),
+        TypeData::Float(k) => Some((k.bits() / 8) as usize),
+        _ => None,
+    }
+}
+
+/// How `bytes` hold `count` elements of `element`, `None` when they cannot (MLIR's
+/// `DenseElementsAttr::isValidRawBuffer`).
+pub fn dense_hex_layout(element: &TypeData, bytes: &[u8], count: usize) -> Option<HexLayout> {
+    let width = dense_element_bytes(element)?;
+    let len = bytes.len();
+    if *element == (TypeData::Integer { width: 1 }) {
+        return if matches!(bytes, [0x00] | [0xFF]) {
+            Some(HexLayout::Splat)
+        } else if len == count.div_ceil(8) {
+            Some(HexLayout::Packed)
+        } else {
+            None
+        };
+    }
+    if len == width * count {
+        Some(HexLayout::Elements)
+    } else if len == width {
+        Some(HexLayout::Splat)
+    } else {
+        None
+    }
+}
+
+/// How the bytes of a `dense<"0x...">` payload map onto elements.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum HexLayout {
+    /// One element repeated.
+    Splat,
+    /// Every element, each in its width of bytes.
+    Elements,
+    /// `i1` elements, 8 to a byte.
+    Packed,
+}
+
+fn decode_hex(bytes: &[u8], element: &TypeData, count: usize) -> Option<Vec<DenseScalar>> {
+    let layout = dense_hex_layout(element, bytes, count)?;
+    let width = dense_element_bytes(element)?;
+    let read = |chunk: &[u8]| -> Option<DenseScalar> {
+        let mut raw = [0u8; 8];
+        raw[..chunk.len()].copy_from_slice(chunk);
+        let bits = u64::from_le_bytes(raw);
+        Some(match element {
+            TypeData::Integer { width: 1 } => DenseScalar::Bool(bits & 1 != 0),
+            TypeData::Integer { width } => {
+                let shift = 64 - *width.min(&64);
+                DenseScalar::Int(((bits << shift) as i64) >> shift)
+            }
+            TypeData::Index => DenseScalar::Int(bits as i64),
+            TypeData::Float(k) => DenseScalar::Float(FloatBits(k.from_bits(bits)?)),
+            _ => return None,
+        })
+    };
+    match layout {
+        HexLayout::Splat => Some(vec![read(bytes)?; count]),
+        HexLayout::Elements => bytes.chunks(width).map(read).collect(),
+        HexLayout::Packed => Some(
+            (0..count)
+                .map(|k| DenseScalar::Bool(bytes[k / 8] >> (k % 8) & 1 != 0))
+                .collect(),
+        ),
+    }
 }
 
 /// A parameter of a dialect attribute or type: `#d.name<p0, p1>` / `!d.name<p0, p1>`.
@@ -193,6 +293,19 @@ impl Context {
             AttrData::Array(items) => Some(items),
             _ => None,
         }
+    }
+
+    /// The type and row-major elements of a `dense<...>` attribute (splats and hex
+    /// expanded); `None` for other attributes or a payload that does not fit its type.
+    pub fn dense_elements(&self, attr: Attribute) -> Option<(Type, Vec<DenseScalar>)> {
+        let AttrData::DenseElements { ty, data } = self.attr_data(attr) else {
+            return None;
+        };
+        let (shape, element) = self.tensor_parts(*ty)?;
+        let count = shape.iter().try_fold(1usize, |n, d| {
+            n.checked_mul(usize::try_from(d.extent()?).ok()?)
+        })?;
+        Some((*ty, data.scalars(self.type_data(element), count)?))
     }
 
     /// The entries of a dictionary attribute.

@@ -18,7 +18,10 @@ pub mod rewrite;
 pub mod types;
 pub mod verify;
 
-pub use attributes::{AttrData, AttrParam, Attribute, DenseData, DenseScalar, FloatBits};
+pub use attributes::{
+    AttrData, AttrParam, Attribute, DenseData, DenseScalar, FloatBits, HexLayout,
+    dense_element_bytes, dense_hex_layout,
+};
 pub use builder::{Builder, InsertPoint};
 pub use context::{Context, DialectRegistry};
 pub use diagnostics::{Diagnostic, Note, Severity};

@@ -37,6 +37,41 @@ impl FloatKind {
             FloatKind::F64 => 64,
         }
     }
+
+    /// The value whose bit pattern is `bits` (the low [`FloatKind::bits`] bits); `None`
+    /// when `bits` has more bits than the kind.
+    pub fn from_bits(self, bits: u64) -> Option<f64> {
+        match self {
+            FloatKind::F64 => Some(f64::from_bits(bits)),
+            FloatKind::F32 => Some(f32::from_bits(u32::try_from(bits).ok()?) as f64),
+            FloatKind::BF16 => {
+                Some(f32::from_bits(u32::from(u16::try_from(bits).ok()?) << 16) as f64)
+            }
+            FloatKind::F16 => Some(f16_to_f32(u16::try_from(bits).ok()?) as f64),
+        }
+    }
+}
+
+/// Widens IEEE half-precision bits to `f32` (exact).
+fn f16_to_f32(h: u16) -> f32 {
+    let sign = ((h & 0x8000) as u32) << 16;
+    let exp = ((h >> 10) & 0x1f) as u32;
+    let man = (h & 0x3ff) as u32;
+    let bits = match (exp, man) {
+        (0, 0) => sign,
+        (0, _) => {
+            let mut e = 127 - 15 + 1;
+            let mut m = man;
+            while m & 0x400 == 0 {
+                m <<= 1;
+                e -= 1;
+            }
+            sign | (e << 23) | ((m & 0x3ff) << 13)
+        }
+        (0x1f, _) => sign | 0x7f80_0000 | (man << 13),
+        _ => sign | ((exp + 127 - 15) << 23) | (man << 13),
+    };
+    f32::from_bits(bits)
 }
 
 /// One dimension of a ranked tensor: a static extent or `?`.

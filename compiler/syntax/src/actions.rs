@@ -254,7 +254,7 @@ fn float_value(n: Number<'_>, kind: FloatKind) -> Result<f64, SyntaxError> {
                 return err(n.pos, "hexadecimal float literal cannot be negative");
             }
             let bits = literal::parse_uint(t);
-            return bits.and_then(|b| literal::from_bits(kind, b)).map_or_else(
+            return bits.and_then(|b| kind.from_bits(b)).map_or_else(
                 || {
                     err(
                         n.pos,
@@ -410,17 +410,27 @@ pub(crate) fn dense_attr(
                 || err(hpos, "expected a hex string \"0x...\" in dense literal"),
                 Ok,
             )?;
-            let width = element_bytes(ctx, element).map_or_else(
-                || err(pos, "dense hex literal needs a scalar element type"),
-                Ok,
-            )?;
-            if bytes.len() as u64 != width && bytes.len() as u64 != width * count {
+            let element = ctx.type_data(element);
+            let Some(width) = joinery_ir::dense_element_bytes(element) else {
+                return err(pos, "dense hex literal needs a scalar element type");
+            };
+            if joinery_ir::dense_hex_layout(element, &bytes, count as usize).is_none() {
+                let expected = if *element == (TypeData::Integer { width: 1 }) {
+                    format!(
+                        "{} (i1 elements packed 8 to a byte) or one byte 0x00/0xFF",
+                        count.div_ceil(8)
+                    )
+                } else {
+                    format!(
+                        "{} ({width} per element) or {width} for a splat",
+                        width * count as usize
+                    )
+                };
                 return err(
                     hpos,
                     format!(
-                        "dense hex literal has {} bytes; expected {} per element for {count} element(s)",
-                        bytes.len(),
-                        width
+                        "dense hex literal has {} bytes; expected {expected} for {count} element(s)",
+                        bytes.len()
                     ),
                 );
             }
@@ -465,15 +475,6 @@ fn hex_bytes(raw: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
         .collect()
-}
-
-fn element_bytes(ctx: &Context, element: Type) -> Option<u64> {
-    match ctx.type_data(element) {
-        TypeData::Integer { width } => Some(u64::from(width.div_ceil(8))),
-        TypeData::Index => Some(8),
-        TypeData::Float(k) => Some(u64::from(k.bits() / 8)),
-        _ => None,
-    }
 }
 
 fn dense_element(

@@ -111,17 +111,9 @@ pub(crate) fn round_to(kind: FloatKind, v: f64) -> f64 {
         FloatKind::F64 => v,
         FloatKind::F32 => v as f32 as f64,
         FloatKind::BF16 => f32::from_bits(f32_to_bf16(v as f32) << 16) as f64,
-        FloatKind::F16 => f16_to_f32(f32_to_f16(v as f32)) as f64,
-    }
-}
-
-/// Reinterprets raw bits as a value of the float kind (for hex float literals).
-pub(crate) fn from_bits(kind: FloatKind, bits: u64) -> Option<f64> {
-    match kind {
-        FloatKind::F64 => Some(f64::from_bits(bits)),
-        FloatKind::F32 => Some(f32::from_bits(u32::try_from(bits).ok()?) as f64),
-        FloatKind::BF16 => Some(f32::from_bits(u32::from(u16::try_from(bits).ok()?) << 16) as f64),
-        FloatKind::F16 => Some(f16_to_f32(u16::try_from(bits).ok()?) as f64),
+        FloatKind::F16 => FloatKind::F16
+            .from_bits(u64::from(f32_to_f16(v as f32)))
+            .unwrap_or(f64::NAN),
     }
 }
 
@@ -182,27 +174,6 @@ fn f32_to_f16(x: f32) -> u16 {
     sign | out as u16
 }
 
-fn f16_to_f32(h: u16) -> f32 {
-    let sign = ((h & 0x8000) as u32) << 16;
-    let exp = ((h >> 10) & 0x1f) as u32;
-    let man = (h & 0x3ff) as u32;
-    let bits = match (exp, man) {
-        (0, 0) => sign,
-        (0, _) => {
-            let mut e = 127 - 15 + 1;
-            let mut m = man;
-            while m & 0x400 == 0 {
-                m <<= 1;
-                e -= 1;
-            }
-            sign | (e << 23) | ((m & 0x3ff) << 13)
-        }
-        (0x1f, _) => sign | 0x7f80_0000 | (man << 13),
-        _ => sign | ((exp + 127 - 15) << 23) | (man << 13),
-    };
-    f32::from_bits(bits)
-}
-
 /// Writes a float of the given kind so it re-parses to the same bits: the shortest decimal
 /// that round-trips, always with a `.`; NaN and infinities as hex bits, as MLIR prints them.
 pub(crate) fn write_float(out: &mut String, kind: FloatKind, v: f64) {
@@ -255,8 +226,8 @@ mod tests {
             5.960464477539063e-8
         );
         assert_eq!(round_to(FloatKind::BF16, 1.00390625), 1.0);
-        assert_eq!(from_bits(FloatKind::F16, 0x3c00), Some(1.0));
-        assert_eq!(from_bits(FloatKind::F32, 1 << 40), None);
+        assert_eq!(FloatKind::F16.from_bits(0x3c00), Some(1.0));
+        assert_eq!(FloatKind::F32.from_bits(1 << 40), None);
     }
 
     #[test]

@@ -5,10 +5,11 @@
 use joinery_ir::Dialect;
 use joinery_pass::PassRegistry;
 
-/// Every dialect: `func`, `aot`, `aten`, `subclass`, `kernel` (the builtin dialect is
-/// always registered).
-pub static DIALECTS: [&Dialect; 5] = [
+/// Every dialect: `func`, `arith`, `aot`, `aten`, `subclass`, `kernel` (the builtin
+/// dialect is always registered).
+pub static DIALECTS: [&Dialect; 6] = [
     &joinery_func::FUNC_DIALECT,
+    &joinery_arith::ARITH_DIALECT,
     &joinery_aot::AOT_DIALECT,
     &joinery_aten::ATEN_DIALECT,
     &joinery_subclass::SUBCLASS_DIALECT,

@@ -514,8 +514,11 @@ pub struct Args {
     /// The op's schema.
     pub schema: &'static OpSchema,
     /// Per schema argument: the tensors of a tensor argument (empty when an optional one
-    /// is absent).
+    /// is absent; only the present entries of a `Tensor?[]` list).
     tensors: Vec<Vec<TensorInfo>>,
+    /// Per schema argument: for a `Tensor?[]` list, whether each entry is a tensor (`false`
+    /// for a `None` entry, an operand of type `none`).
+    present: Vec<Vec<bool>>,
     /// Per schema argument: the value of a non-tensor argument.
     values: Vec<Option<ArgValue>>,
 }
@@ -538,30 +541,45 @@ impl Args {
         let mut next = 0;
         let mut sizes = sizes.into_iter();
         let mut tensors = Vec::with_capacity(schema.args.len());
+        let mut present = Vec::with_capacity(schema.args.len());
         for arg in &schema.args {
             if !arg.kind.is_tensor() {
                 tensors.push(Vec::new());
+                present.push(Vec::new());
                 continue;
             }
             let n = sizes.next().unwrap_or(0);
             let mut group = Vec::with_capacity(n);
+            let mut entries = Vec::with_capacity(n);
             for (i, &ty) in operand_types[next..next + n].iter().enumerate() {
+                let is_none = *ctx.type_data(ty) == TypeData::None;
+                entries.push(!is_none);
+                if is_none && arg.kind == ArgKind::OptionalTensorList {
+                    continue;
+                }
                 let info = TensorInfo::from_type(ctx, ty).ok_or_else(|| {
                     format!(
                         "operand #{} ('{}') must be a tensor of bool, integer or float \
-                         elements",
+                         elements{}",
                         next + i,
-                        arg.name
+                        arg.name,
+                        if is_none {
+                            " (a 'none' value stands only for a None entry of a Tensor?[] list)"
+                        } else {
+                            ""
+                        }
                     )
                 })?;
                 group.push(info);
             }
             next += n;
             tensors.push(group);
+            present.push(entries);
         }
         Ok(Args {
             schema,
             tensors,
+            present,
             values,
         })
     }
@@ -604,9 +622,19 @@ impl Args {
         self.tensors[self.index(name)].first()
     }
 
-    /// The tensor-list argument `name`.
+    /// The tensor-list argument `name` (for a `Tensor?[]` list, its present entries).
     pub fn tensor_list(&self, name: &str) -> &[TensorInfo] {
         &self.tensors[self.index(name)]
+    }
+
+    /// The `Tensor?[]` argument `name`, entry by entry (`None` entries are `None`).
+    pub fn opt_tensor_list(&self, name: &str) -> Vec<Option<&TensorInfo>> {
+        let i = self.index(name);
+        let mut tensors = self.tensors[i].iter();
+        self.present[i]
+            .iter()
+            .map(|&p| if p { tensors.next() } else { None })
+            .collect()
     }
 
     /// Every tensor operand in order.

@@ -1201,26 +1201,38 @@ pub fn gather(a: &Args) -> Inferred {
 }
 
 /// The shape indexed by integer/bool index tensors over the leading dims of `shape`.
-fn indexed_shape(this: &TensorInfo, indices: &[TensorInfo]) -> Result<Shape, String> {
+/// The shape of `this[indices]`: `None` entries (and dims past the last entry) are full
+/// slices; the broadcast index shape replaces the indexed dims in place when they are
+/// adjacent, and comes first otherwise (PyTorch's advanced indexing).
+fn indexed_shape(this: &TensorInfo, indices: &[Option<&TensorInfo>]) -> Result<Shape, String> {
     let mut consumed = 0;
     let mut shapes: Vec<Shape> = Vec::new();
+    // Per entry: the dims of `this` it covers and whether it is an index tensor.
+    let mut spans: Vec<(usize, usize, bool)> = Vec::new();
     for (k, idx) in indices.iter().enumerate() {
+        let Some(idx) = idx else {
+            spans.push((consumed, 1, false));
+            consumed += 1;
+            continue;
+        };
         let rank = idx.rank();
-        match idx.dtype {
+        let width = match idx.dtype {
             DType::Bool => {
-                consumed += rank.unwrap_or(1);
                 shapes.push(Some(vec![Dim::Dynamic]));
+                rank.unwrap_or(1)
             }
             d if d.is_integral() => {
-                consumed += 1;
                 shapes.push(idx.shape.clone());
+                1
             }
             d => {
                 return Err(format!(
                     "index {k} must be an integer or bool tensor, got {d}"
                 ));
             }
-        }
+        };
+        spans.push((consumed, width, true));
+        consumed += width;
     }
     let Some(s) = &this.shape else {
         return Ok(None);
@@ -1232,17 +1244,33 @@ fn indexed_shape(this: &TensorInfo, indices: &[TensorInfo]) -> Result<Shape, Str
         ));
     }
     let refs: Vec<&Shape> = shapes.iter().collect();
-    let Some(mut out) = broadcast(&refs)? else {
+    let Some(indexed) = broadcast(&refs)? else {
         return Ok(None);
     };
-    out.extend_from_slice(&s[consumed..]);
+    let tensor_spans: Vec<&(usize, usize, bool)> = spans.iter().filter(|t| t.2).collect();
+    let (Some(first), Some(last)) = (tensor_spans.first(), tensor_spans.last()) else {
+        return Ok(Some(s.clone()));
+    };
+    let adjacent = tensor_spans.windows(2).all(|w| w[1].0 == w[0].0 + w[0].1);
+    let sliced = |range: std::ops::Range<usize>| {
+        range.filter(|&d| !tensor_spans.iter().any(|t| (t.0..t.0 + t.1).contains(&d)))
+    };
+    let mut out: Vec<Dim> = Vec::new();
+    if adjacent {
+        out.extend_from_slice(&s[..first.0]);
+        out.extend_from_slice(&indexed);
+        out.extend_from_slice(&s[last.0 + last.1..]);
+    } else {
+        out.extend_from_slice(&indexed);
+        out.extend(sliced(0..s.len()).map(|d| s[d]));
+    }
     Ok(Some(out))
 }
 
 /// `index.Tensor`: advanced indexing with index tensors for the leading dims.
 pub fn index(a: &Args) -> Inferred {
     let this = a.tensor("self");
-    let shape = indexed_shape(this, a.tensor_list("indices"))?;
+    let shape = indexed_shape(this, &a.opt_tensor_list("indices"))?;
     Ok(vec![TensorInfo {
         shape,
         dtype: this.dtype,
@@ -1253,7 +1281,7 @@ pub fn index(a: &Args) -> Inferred {
 pub fn index_put(a: &Args) -> Inferred {
     let (this, values) = (a.tensor("self"), a.tensor("values"));
     same_dtype(this, values, "self and values")?;
-    let target = indexed_shape(this, a.tensor_list("indices"))?;
+    let target = indexed_shape(this, &a.opt_tensor_list("indices"))?;
     broadcast(&[&target, &values.shape]).map_err(|_| {
         format!(
             "values of shape {} cannot be broadcast to the indexed shape {}",

@@ -24,15 +24,22 @@
 //!   `str`/`Layout`/`Device`/`MemoryFormat` → string. An absent optional (`None`)
 //!   argument is an omitted attribute; an omitted attribute with a schema default takes
 //!   the default (see [`attr_or_default`]). `Generator` arguments must be absent.
-//! - Results: one per `Tensor` return (`native_layer_norm` has 3); a `Tensor[]` return
-//!   (`split_with_sizes`) is a variable number of results.
+//! - Results: one per `Tensor` return (`native_layer_norm` has 3), also for returns an
+//!   `output_mask` leaves uncomputed (they keep the type PyTorch would give them and are
+//!   unused); a `Tensor[]` return (`split_with_sizes`) is a variable number of results.
 //! - Optional tensors (`Tensor? weight`) and tensor lists (`Tensor[] tensors`) are
-//!   variadic operand groups. When the operand count alone determines the groups — at
-//!   most one optional/list argument, or only optional tensors that are all present or all
+//!   variadic operand groups; an absent optional tensor (PyTorch's `None`) is an empty
+//!   group. When the operand count alone determines the groups — at most one
+//!   optional/list argument, or only optional tensors that are all present or all
 //!   absent — nothing more is written. Otherwise the op carries MLIR's
 //!   `operandSegmentSizes = [1, 0, 1, ...]` (one entry per tensor argument, in schema
-//!   order): e.g. `native_layer_norm` with a weight but no bias. `Tensor?[]` lists
-//!   (`index_put_`) cannot hold `None` elements yet.
+//!   order): e.g. `native_layer_norm` with a weight but no bias.
+//! - A `None` entry of a `Tensor?[]` list (`index.Tensor` with `x[:, idx]`) is an operand
+//!   of type `none`, the value of `%none = "aot.none"() : () -> none`; such lists are read
+//!   entry by entry with [`Args::opt_tensor_list`]. `none` operands are rejected anywhere
+//!   else.
+//! - Tensor constants and Python numbers in tensor positions are operands defined by
+//!   `arith.constant` (see the `joinery-arith` crate).
 //! - Attributes whose name holds a `.` belong to other dialects and are not checked here.
 //!
 //! # Verification

@@ -166,9 +166,26 @@ pub fn compile(
         }
     }
     let l3 = copy_module(ctx, module);
-    keep_only(ctx, l3, functions);
+    keep_only(ctx, l3, &with_pair_partners(ctx, l3, functions));
     lower_to_kernels(ctx, l3)?;
     finish(ctx, l3, functions, Vec::new(), start)
+}
+
+/// `functions` and the other half of every `aot.joint_pair` one of them belongs to: a
+/// backward's saved arguments are described only through its pair, so compiling either half
+/// alone keeps the pair (and lowers, but does not emit, the partner).
+fn with_pair_partners(ctx: &Context, module: OpId, functions: &[String]) -> Vec<String> {
+    let mut kept = functions.to_vec();
+    for (_, pair) in joinery_aot::joint_pairs(ctx, module) {
+        if functions.contains(&pair.forward) || functions.contains(&pair.backward) {
+            for half in [pair.forward, pair.backward] {
+                if !kept.contains(&half) {
+                    kept.push(half);
+                }
+            }
+        }
+    }
+    kept
 }
 
 /// Compiles a whole module at any level (L1, L2 or L3): with `partition`, each joint is
@@ -218,9 +235,14 @@ fn copy_module(ctx: &mut Context, module: OpId) -> OpId {
     copy
 }
 
-/// Erases the functions of `module` not named in `functions`, and any op referring to
-/// them (an `aot.joint_pair` of a function not compiled).
+/// Erases the functions of `module` not named in `functions`, and every other op but the
+/// `aot.joint_pair`s of two kept functions.
 fn keep_only(ctx: &mut Context, module: OpId, functions: &[String]) {
+    let pairs: rustc_hash::FxHashSet<OpId> = joinery_aot::joint_pairs(ctx, module)
+        .into_iter()
+        .filter(|(_, p)| functions.contains(&p.forward) && functions.contains(&p.backward))
+        .map(|(op, _)| op)
+        .collect();
     let ops: Vec<OpId> = ctx
         .body_block(module)
         .map(|b| ctx.block_ops(b).collect())
@@ -230,7 +252,7 @@ fn keep_only(ctx: &mut Context, module: OpId, functions: &[String]) {
             "func.func" => ctx
                 .symbol_name(op)
                 .is_some_and(|n| functions.iter().any(|f| f == n)),
-            _ => false,
+            _ => pairs.contains(&op),
         };
         if !keep {
             ctx.erase_op(op);

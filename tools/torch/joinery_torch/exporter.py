@@ -11,8 +11,21 @@ into one FX graph whose placeholders (``primals_*``, ``tangents_*``) and output 
   node is an attribute named after the schema argument (``dialects/aten/src/lib.rs``);
 - a multi-result node defines one value per result, each named after the ``getitem``
   node that reads it (``%getitem, %getitem_1, %getitem_2 = "aten.native_layer_norm"``);
+- every tensor constant (a ``get_attr`` node: ``torch.tensor([...])`` in ``forward``) is an
+  ``arith.constant`` holding a ``dense<...>`` literal (a splat when every element is equal,
+  raw hex bytes above 100 elements, as ``mlir-opt`` prints); ``lift_fresh_copy`` of a
+  constant is the constant itself (a copy of an immutable value) in a functional graph;
+- a Python number passed where the schema wants a tensor uses the op's ``Scalar``
+  overload when there is one in the catalogue, else becomes a 0-d ``arith.constant`` of
+  the dtype PyTorch computes in (a wrapped number never promotes a tensor's dtype, and a
+  0-d constant of the promoted dtype does not either);
+- ``lift_fresh_copy`` of a constant without functionalization is ``aten.clone`` of it
+  into an ``!aten.ref`` (a fresh mutable copy);
+- an absent optional tensor (``None``) is an empty operand group (``operandSegmentSizes``
+  when counting cannot tell); a ``None`` entry of a ``Tensor?[]`` list is the ``none``
+  value of ``%none = "aot.none"()``;
 - every output is a result with its descriptor; PyTorch's ``None`` gradient slots are
-  results of type ``none`` holding ``%none = "aot.none"()`` and described by
+  results of type ``none`` holding that same ``%none`` and described by
   ``#aot.none_grad<primal>``;
 - the module carries ``torch.params_spec``, ``torch.buffers_spec`` and the pytree
   ``torch.in_spec`` / ``torch.out_spec`` (``treespec_dumps`` JSON).
@@ -36,7 +49,7 @@ import torch
 import torch.utils._pytree as pytree
 
 from . import descriptors
-from .text import float_literal, int_literal, string_literal
+from .text import element_literal, float_literal, int_literal, string_literal
 
 
 class ExportError(Exception):
@@ -245,6 +258,61 @@ def tensor_type(val, what: str) -> str:
     return "tensor<" + "".join(d + "x" for d in dims) + elem + ">"
 
 
+_HEX_THRESHOLD = 100
+"""Constants with more elements than this are written as hex bytes, as ``mlir-opt`` does."""
+
+
+def _element_bytes(flat: torch.Tensor) -> list[bytes]:
+    """The little-endian bytes of every element of a 1-d tensor."""
+    if flat.dtype == torch.bool:
+        arr = flat.to(torch.uint8).numpy()
+    elif flat.dtype == torch.bfloat16:
+        arr = flat.view(torch.int16).numpy()
+    else:
+        arr = flat.numpy()
+    arr = arr.astype(arr.dtype.newbyteorder("<"))
+    raw, width = arr.tobytes(), arr.dtype.itemsize
+    return [raw[i:i + width] for i in range(0, len(raw), width)]
+
+
+def dense_literal(t: torch.Tensor, what: str) -> str:
+    """``dense<...> : tensor<...>`` holding a real tensor's elements: a splat when every
+    element is equal, nested lists up to 100 elements, raw little-endian hex above (``i1``
+    packed 8 to a byte, element ``k`` in bit ``k % 8``), as ``mlir-opt`` prints. Runs
+    outside any fake-tensor mode, since export may still have one active."""
+    from torch._subclasses.fake_tensor import unset_fake_temporarily
+
+    with unset_fake_temporarily():
+        return _dense_literal(t, what)
+
+
+def _dense_literal(t: torch.Tensor, what: str) -> str:
+    t = t.detach().cpu().contiguous()
+    ty = tensor_type(t, what)
+    kind = _DTYPES[t.dtype]
+    flat = t.reshape(-1)
+    elements = _element_bytes(flat)
+    if not elements:
+        body = ""
+    elif all(e == elements[0] for e in elements):
+        body = element_literal(flat[0].item(), kind)
+    elif len(elements) > _HEX_THRESHOLD:
+        if t.dtype == torch.bool:
+            raw = np.packbits(flat.numpy(), bitorder="little").tobytes()
+        else:
+            raw = b"".join(elements)
+        body = '"0x' + raw.hex().upper() + '"'
+    else:
+
+        def nested(x) -> str:
+            if isinstance(x, list):
+                return "[" + ", ".join(nested(y) for y in x) + "]"
+            return element_literal(x, kind)
+
+        body = nested(t.tolist())
+    return f"dense<{body}> : {ty}"
+
+
 def _source_line(node) -> str | None:
     """``file:line`` of the innermost user frame of a node's stack trace."""
     trace = node.meta.get("stack_trace")
@@ -311,6 +379,10 @@ class _Emitter:
         self.nodes = list(gm.graph.nodes)
         self.taken = {n.name for n in self.nodes}
         self.value: dict[torch.fx.Node, str] = {}
+        # The type of values whose type is not that of their node's meta (constants,
+        # which stay values in functions over references).
+        self.value_types: dict[torch.fx.Node, str] = {}
+        self.none_name: str | None = None
         self.first_by_seq: dict[int, torch.fx.Node] = {}
         for n in self.nodes:
             seq = n.meta.get("seq_nr")
@@ -366,14 +438,19 @@ class _Emitter:
         body: list[str] = []
         missing: dict[str, torch.fx.Node] = {}
         for n in self.nodes:
+            if n.op == "get_attr":
+                body.append(self.emit_constant(n))
+                continue
             if n.op != "call_function":
                 if n.op in ("placeholder", "output"):
                     continue
-                self.fail(n, f"'{n.op}' nodes are not supported (only ATen calls)")
+                self.fail(n, f"'{n.op}' nodes are not supported (only ATen calls and constants)")
             if n.target is operator.getitem:
                 continue
-            line = self.emit_call(n, missing)
-            body.append(line)
+            if self.is_constant_copy(n):
+                body.extend(self.emit_constant_copy(n))
+                continue
+            body.extend(self.emit_call(n, missing))
         cat = catalogue_ops()
         if cat is not None and missing:
             lines = [
@@ -391,25 +468,20 @@ class _Emitter:
             self.fail(out_node, "the output node has no descriptor list matching its values")
         none_slots = self.none_grad_primals(placeholders, out_descs)
         res_types, res_values = [], []
-        none_name = None
         for i, (v, d) in enumerate(zip(outputs, out_descs)):
             if v is None:
                 if d is not None:
                     self.fail(out_node, f"output {i} is None but described by {d!r}")
-                if none_name is None:
-                    none_name = self.fresh("none")
                 res_types.append(f"none {{aot.desc = {descriptors.none_grad_attr(none_slots[i])}}}")
-                res_values.append((f"%{none_name}", "none"))
+                res_values.append((self.none_value(body), "none"))
                 continue
             if not isinstance(v, torch.fx.Node):
                 self.fail(out_node, f"output {i} is {v!r}, not a graph value")
             if d is None:
                 self.fail(out_node, f"output {i} ('{v.name}') has no descriptor")
-            ty = self.ty(v.meta.get("val"), f"output {i} ('{v.name}')")
+            ty = self.value_type(v, f"output {i} ('{v.name}')")
             res_types.append(f"{ty} {{aot.desc = {self.desc_attr(out_node, d)}}}")
             res_values.append((self.use(v, out_node), ty))
-        if none_name is not None:
-            body.append(f'%{none_name} = "aot.none"() : () -> none')
         if res_values:
             body.append(
                 "func.return "
@@ -492,6 +564,96 @@ class _Emitter:
                     lst[i] = self.fresh(f"{base.name}_{i}")
         return names
 
+    def none_value(self, body: list[str]) -> str:
+        """The name of the function's one ``none`` value, defined by ``aot.none`` at its first
+        use (appended to ``body``)."""
+        if self.none_name is None:
+            self.none_name = self.fresh("none")
+            body.append(f'%{self.none_name} = "aot.none"() : () -> none')
+        return f"%{self.none_name}"
+
+    def value_type(self, v, what: str) -> str:
+        """The IR type of the value of node ``v``."""
+        return self.value_types.get(v) or self.ty(v.meta.get("val"), what)
+
+    def emit_constant(self, n) -> str:
+        """A ``get_attr`` node (a tensor constant) as an ``arith.constant``."""
+        t = self.gm
+        for part in str(n.target).split("."):
+            t = getattr(t, part, None)
+        if not isinstance(t, torch.Tensor) or isinstance(t, torch.nn.Parameter):
+            self.fail(n, f"get_attr of {type(t).__name__}, not a tensor constant")
+        if type(t) is not torch.Tensor:
+            self.fail(n, f"the constant is a {type(t).__name__}, not a plain tensor")
+        return self.constant_line(n, f"%{n.name}", t, f"constant '{n.name}'")
+
+    def constant_line(self, n, name: str, t: torch.Tensor, what: str, record: bool = True) -> str:
+        """``name = "arith.constant"`` holding ``t``; with ``record``, it is the value of node
+        ``n`` (errors name ``n`` either way)."""
+        try:
+            value = dense_literal(t, what)
+        except ExportError as e:
+            self.fail(n, str(e))
+        ty = value.rsplit(" : ", 1)[1]
+        if record:
+            self.value[n] = name
+            self.value_types[n] = ty
+        return f'{name} = "arith.constant"() <{{value = {value}}}> : () -> {ty}'
+
+    def is_constant_copy(self, n) -> bool:
+        """Whether ``n`` is ``lift_fresh_copy`` of a constant (``torch.tensor`` in
+        ``forward``)."""
+        return (
+            n.target is torch.ops.aten.lift_fresh_copy.default
+            and isinstance(n.args[0], torch.fx.Node)
+            and n.args[0].op == "get_attr"
+        )
+
+    def emit_constant_copy(self, n) -> list[str]:
+        """``lift_fresh_copy`` of a constant: in a functional graph the constant itself (a
+        copy of an immutable value); over references a fresh mutable copy, which L0 spells
+        ``aten.clone`` of the value into an ``!aten.ref``."""
+        const = n.args[0]
+        if not self.references:
+            self.value[n] = self.value[const]
+            self.value_types[n] = self.value_types[const]
+            return []
+        src_ty = self.value_types[const]
+        ty = self.ty(n.meta.get("val"), f"the result of '{n.name}'")
+        self.value[n] = f"%{n.name}"
+        return [f'%{n.name} = "aten.clone"({self.value[const]}) : ({src_ty}) -> {ty}']
+
+    def wrapped_numbers(self, n, bound, numbers: set[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
+        """0-d ``arith.constant``s for Python numbers passed to tensor arguments, as
+        PyTorch's wrapped numbers: of the dtype the op computes in (the promotion of the
+        tensor arguments with the numbers), so they never change the result dtype. Returns
+        the constant lines and, per argument name, the constant's name and type."""
+        from torch._prims_common import ELEMENTWISE_TYPE_PROMOTION_KIND, elementwise_dtypes
+        from torch._subclasses.fake_tensor import unset_fake_temporarily
+
+        promoted = []
+        for a, v in bound:
+            if a.name in numbers:
+                promoted.append(v)
+            elif str(a.type) == "Tensor" and isinstance(v, torch.fx.Node):
+                promoted.append(v.meta.get("val"))
+        try:
+            _, dtype = elementwise_dtypes(
+                *promoted, type_promotion_kind=ELEMENTWISE_TYPE_PROMOTION_KIND.DEFAULT
+            )
+        except Exception as e:  # noqa: BLE001 - PyTorch raises several kinds here
+            self.fail(n, f"cannot find the dtype of the number(s) {sorted(numbers)}: {e}")
+        lines, wrapped = [], {}
+        for a, v in bound:
+            if a.name in numbers:
+                name = "%" + self.fresh(f"{n.name}_{a.name}")
+                with unset_fake_temporarily():
+                    number = torch.tensor(v, dtype=dtype)
+                line = self.constant_line(n, name, number, f"number '{a.name}'", record=False)
+                lines.append(line)
+                wrapped[a.name] = (name, line.rsplit(" -> ", 1)[1])
+        return lines, wrapped
+
     def use(self, v, user) -> str:
         if v in self.result_names:
             self.fail(user, f"uses multi-result '{v.name}' directly instead of through getitem")
@@ -499,7 +661,8 @@ class _Emitter:
             self.fail(user, f"uses '{v}', which was not translated")
         return self.value[v]
 
-    def emit_call(self, n, missing: dict) -> str:
+    def emit_call(self, n, missing: dict) -> list[str]:
+        """The lines of one ATen call: any constants it needs, then the op."""
         target = n.target
         if not isinstance(target, torch._ops.OpOverload):
             self.fail(n, "only ATen operator calls can be translated")
@@ -507,11 +670,22 @@ class _Emitter:
         if not schema.name.startswith("aten::"):
             self.fail(n, f"'{schema.name}' is not an ATen op")
         bound = self.bind(n, schema)
-        # A Python number passed to a Tensor argument means the `.Scalar` overload.
-        numbers = [a.name for a, v in bound if _is_tensor_type(a.type) and _is_number(v)]
+        # A Python number passed to a Tensor argument means the `.Scalar` overload, or a
+        # wrapped-number constant when the op has none (or the catalogue lacks it).
+        numbers = {a.name for a, v in bound if _is_tensor_type(a.type) and _is_number(v)}
+        lines: list[str] = []
+        wrapped: dict[str, tuple[str, str]] = {}
         if numbers:
-            schema = self.scalar_overload(n, target, set(numbers))
-            bound = [(a, v) for a, (_, v) in zip(schema.arguments, bound)]
+            overload = self.scalar_overload(target, numbers)
+            known = catalogue_ops()
+            if overload is not None and (
+                known is None or _op_name(overload)[len("aten."):] in known
+                or _op_name(schema)[len("aten."):] not in known
+            ):
+                schema = overload
+                bound = [(a, v) for a, (_, v) in zip(schema.arguments, bound)]
+            else:
+                lines, wrapped = self.wrapped_numbers(n, bound, numbers)
         op = _op_name(schema)
         if catalogue_ops() is not None and op[len("aten."):] not in catalogue_ops():
             missing.setdefault(op, n)
@@ -520,25 +694,33 @@ class _Emitter:
         variable = []
         for a, v in bound:
             ty = str(a.type)
-            if _is_tensor_type(a.type):
+            if a.name in wrapped:
+                name, cty = wrapped[a.name]
+                segments.append(1)
+                operands.append(name)
+                operand_types.append(cty)
+            elif _is_tensor_type(a.type):
+                absent = v is None or v is _ABSENT
                 if ty.startswith("List"):
-                    items = list(v or [])
-                    if any(x is None for x in items):
-                        self.fail(n, f"'{a.name}' holds None elements, which aten cannot express")
+                    items = [] if absent else list(v)
                     variable.append(("list", len(items)))
                 elif ty.startswith("Optional"):
-                    items = [] if v is None else [v]
+                    items = [] if absent else [v]
                     variable.append(("optional", len(items)))
                 else:
-                    if v is None:
+                    if absent:
                         self.fail(n, f"required tensor argument '{a.name}' is None")
                     items = [v]
                 segments.append(len(items))
                 for x in items:
+                    if x is None and ty == "List[Optional[Tensor]]":
+                        operands.append(self.none_value(lines))
+                        operand_types.append("none")
+                        continue
                     if not isinstance(x, torch.fx.Node):
                         self.fail(n, f"tensor argument '{a.name}' is {x!r}, not a graph value")
                     operands.append(self.use(x, n))
-                    operand_types.append(self.ty(x.meta.get("val"), f"operand '{x.name}'"))
+                    operand_types.append(self.value_type(x, f"operand '{x.name}'"))
             elif v is not _ABSENT and v is not None:
                 attrs[a.name] = self.attr(n, a, v)
         if len(variable) >= 2 and not (
@@ -556,10 +738,11 @@ class _Emitter:
         if attrs:
             attr_text = " {" + ", ".join(f"{k} = {attrs[k]}" for k in sorted(attrs)) + "}"
         results = result_types[0] if len(result_types) == 1 else "(" + ", ".join(result_types) + ")"
-        return (
+        lines.append(
             f'{lhs} = "{op}"({", ".join(operands)}){attr_text} : '
             f'({", ".join(operand_types)}) -> {results}'
         )
+        return lines
 
     def bind(self, n, schema) -> list[tuple[Any, Any]]:
         """Every schema argument with the node's value for it (``_ABSENT`` if not given)."""
@@ -576,8 +759,9 @@ class _Emitter:
             self.fail(n, f"unknown keyword arguments {sorted(kwargs)}")
         return bound
 
-    def scalar_overload(self, n, target, numbers: set[str]):
-        """The overload of the same op taking ``Scalar`` where ``numbers`` are passed."""
+    def scalar_overload(self, target, numbers: set[str]):
+        """The overload of the same op taking ``Scalar`` where ``numbers`` are passed, or
+        ``None`` when there is none."""
         mine = target._schema.arguments
         packet = target.overloadpacket
         for name in packet.overloads():
@@ -590,8 +774,7 @@ class _Emitter:
                 for a, b in zip(args, mine)
             ):
                 return cand
-        self.fail(n, f"passes a number to tensor argument(s) {sorted(numbers)} and "
-                     f"'{packet}' has no overload taking a Scalar there")
+        return None
 
     def attr(self, n, arg, v) -> str:
         ty = str(arg.type)

@@ -33,6 +33,24 @@ def float_literal(x: float) -> str:
     return f"{r} : f64"
 
 
+def element_literal(x, kind: str) -> str:
+    """One element of a ``dense<...>`` literal of element type ``kind`` (``f32``, ``i64``,
+    ``i1``...): floats round-trip with a ``.`` and non-finite ones are hex bits of the
+    element's width, as MLIR prints them."""
+    if kind == "i1":
+        return "true" if x else "false"
+    if not kind.startswith(("f", "bf")):
+        return str(int(x))
+    if not math.isfinite(x):
+        fmt, width = {"f64": ("<d", 16), "f32": ("<f", 8)}.get(kind, ("<e", 4))
+        if kind == "bf16":
+            bits = struct.unpack("<I", struct.pack("<f", x))[0] >> 16
+        else:
+            bits = int.from_bytes(struct.pack(fmt, x), "little")
+        return f"0x{bits:0{width}X}"
+    return float_literal(x).removesuffix(" : f64")
+
+
 def int_literal(x: int) -> str:
     """An i64 integer attribute."""
     return f"{int(x)} : i64"

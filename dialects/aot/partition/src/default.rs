@@ -8,9 +8,11 @@
 //! backward saves its results (PyTorch saves the `getitem` users of a tuple node); a tensor
 //! whose backward users read only its sizes saves nothing, because its metadata-only users
 //! carry no data edge (see [`crate::graph`]); there are no SymInt values to save, since
-//! shapes live in the types.
+//! shapes live in the types. Constants are never saved: the backward rebuilds its own, as
+//! PyTorch copies `get_attr` nodes into both graphs.
 
 use crate::graph::{JointGraph, NodeId, NodeKind};
+use crate::ops::OpClass;
 
 /// The values to save, in joint order.
 pub(crate) fn saved_values(g: &JointGraph) -> Vec<NodeId> {
@@ -20,7 +22,7 @@ pub(crate) fn saved_values(g: &JointGraph) -> Vec<NodeId> {
     }
     let mut saved = Vec::new();
     for (i, node) in g.nodes.iter().enumerate() {
-        if !g.required_fw[i] {
+        if !g.required_fw[i] || node.class.has(OpClass::CONSTANT) {
             continue;
         }
         let used_by_backward =

@@ -135,7 +135,8 @@ pub static AOT_PARTITION: PassInfo = PassInfo {
         assumes duplicates are merged.\n\
         Guarantees: backward(forward(x)) computes the joint's results with the same ops in \
         the same order of floating-point work; no op that is not pure (random) is ever run in \
-        both functions (PyTorch PR 190759); a source-sink path of infinite edges is reported, \
+        both functions (PyTorch PR 190759); constants (arith.constant, aot.none) are never \
+        saved, each function builds its own, as PyTorch copies get_attr nodes into both; a source-sink path of infinite edges is reported, \
         not a crash; saved values appear in joint order.\n\
         Gaps: no SymInt or opaque saved values (shapes are static types: a tensor whose \
         backward users read only its metadata is not saved, its zeros_like-style users are \

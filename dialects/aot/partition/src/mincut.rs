@@ -317,8 +317,14 @@ impl<'a> MinCut<'a> {
         let vout = |x: NodeId| NodeIndex::new(3 + 2 * x as usize);
         let mut banned = vec![false; n];
         let mut banned_list: Vec<NodeId> = Vec::new();
+        // A constant is never banned: nothing flows into it, so it is never cut (saved) and
+        // the backward rebuilds it.
         let mut ban = |x: NodeId, net: &mut Graph<(), u64>, banned: &mut Vec<bool>| {
-            if self.is_view(x) || dont_ban[x as usize] || banned[x as usize] {
+            if self.is_view(x)
+                || self.class(x).has(OpClass::CONSTANT)
+                || dont_ban[x as usize]
+                || banned[x as usize]
+            {
                 return;
             }
             banned[x as usize] = true;

@@ -25,6 +25,10 @@ impl OpClass {
     pub const CAT: OpClass = OpClass(1 << 4);
     /// Reads only the static shape and dtype of its operand (`zeros_like` and friends).
     pub const METADATA_ONLY: OpClass = OpClass(1 << 5);
+    /// A constant-like op (`arith.constant`, PyTorch's `get_attr`; `aot.none`, the `None`
+    /// of a `Tensor?[]` entry): never saved, never banned, rebuilt for free wherever it is
+    /// used.
+    pub const CONSTANT: OpClass = OpClass(1 << 6);
 
     /// Whether every flag of `other` is set.
     pub fn has(self, other: OpClass) -> bool {
@@ -55,6 +59,9 @@ pub(crate) fn factory_of(name: &str) -> Option<&'static str> {
 /// Classifies an op by its traits: the IR's `PURE` and the catalogue's aten traits (ops
 /// of other dialects have none).
 pub(crate) fn classify(ctx: &Context, op: OpId) -> OpClass {
+    if ctx.has_traits(op, Traits::CONSTANT_LIKE) {
+        return OpClass::CONSTANT.with(OpClass::RECOMPUTABLE);
+    }
     let traits = joinery_aten::aten_traits(ctx.name_str(op));
     let impure = !ctx.has_traits(op, Traits::PURE);
     [

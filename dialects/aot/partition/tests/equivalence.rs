@@ -13,6 +13,7 @@ use std::path::Path;
 fn context() -> Context {
     Context::new(&[
         &joinery_func::FUNC_DIALECT,
+        &joinery_arith::ARITH_DIALECT,
         &joinery_aot::AOT_DIALECT,
         &joinery_aten::ATEN_DIALECT,
     ])
@@ -235,6 +236,47 @@ fn conformance_zoo_partitions_to_the_joint() {
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         check_all(&path.display().to_string(), &text);
+    }
+}
+
+#[test]
+fn constants_are_never_saved_but_rebuilt_in_the_backward() {
+    for case in ["constants.mlir", "wrapped_number_core.mlir"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/zoo")
+            .join(case);
+        let text = std::fs::read_to_string(&path).unwrap();
+        for &(strategy, memory_budget) in STRATEGIES {
+            let options = PartitionOptions {
+                strategy,
+                memory_budget,
+            };
+            check(case, &text, options);
+            let mut ctx = context();
+            let module = parse(&mut ctx, case, &text);
+            let func = ctx.lookup_symbol(module, "joint").unwrap();
+            partition_joint(&mut ctx, func, &options).unwrap();
+            let (_, pair) = joint_pairs(&ctx, module).into_iter().next().unwrap();
+            let fwd = ctx.lookup_symbol(module, &pair.forward).unwrap();
+            let ret = ctx.block_ops(ctx.body_block(fwd).unwrap()).last().unwrap();
+            for &v in &ctx.operands(ret)[pair.num_fwd_outputs..] {
+                let def = ctx.defining_op(v).map(|op| ctx.name_str(op));
+                assert_ne!(
+                    def,
+                    Some("arith.constant"),
+                    "{case} ({options:?}): a constant is saved"
+                );
+            }
+            let bwd = ctx.lookup_symbol(module, &pair.backward).unwrap();
+            let rebuilt = ctx
+                .block_ops(ctx.body_block(bwd).unwrap())
+                .filter(|&op| ctx.name_str(op) == "arith.constant")
+                .count();
+            assert!(
+                rebuilt > 0,
+                "{case} ({options:?}): the backward rebuilds its constants"
+            );
+        }
     }
 }
 

@@ -27,6 +27,7 @@ const SEEDS: [u64; 3] = [1, 2, 3];
 fn parse(text: &str, file: &str) -> (Context, OpId) {
     let mut ctx = Context::new(&[
         &joinery_func::FUNC_DIALECT,
+        &joinery_arith::ARITH_DIALECT,
         &joinery_aot::AOT_DIALECT,
         &joinery_aten::ATEN_DIALECT,
     ]);

@@ -82,6 +82,14 @@ impl<'a> OpArgs<'a> {
             .collect()
     }
 
+    /// A `Tensor?[]` argument: `None` entries are `None`.
+    pub(crate) fn opt_tensor_list(&self, name: &str) -> KResult<Vec<Option<&'a Tensor>>> {
+        Ok(self.tensors[self.index(name)?]
+            .iter()
+            .map(|v| v.as_tensor())
+            .collect())
+    }
+
     pub(crate) fn value(&self, name: &str) -> KResult<&ArgValue> {
         let i = self.index(name)?;
         Ok(self.values[i].as_ref().unwrap_or(&ArgValue::None))

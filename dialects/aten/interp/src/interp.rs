@@ -3,7 +3,9 @@
 
 use crate::eval::{RngState, eval_aten};
 use crate::tensor::{DType, RuntimeValue, Tensor, describe};
-use joinery_ir::{AttrData, AttrParam, Attribute, Context, Diagnostic, Dim, OpId, Type, TypeData};
+use joinery_ir::{
+    AttrData, AttrParam, Attribute, Context, DenseScalar, Diagnostic, Dim, OpId, Type, TypeData,
+};
 use rustc_hash::FxHashMap;
 
 /// The op that makes PyTorch's `None` (a gradient slot without a gradient).
@@ -129,6 +131,43 @@ fn check_value(ctx: &Context, ty: Type, value: &RuntimeValue) -> Result<(), Stri
     }
 }
 
+/// The tensor an `arith.constant` holds.
+fn constant_tensor(ctx: &Context, op: OpId) -> Result<Tensor, Diagnostic> {
+    let malformed = || {
+        Diagnostic::error("'arith.constant' has no dense<...> value of its result type")
+            .with_span(ctx.span(op))
+    };
+    let (ty, elements) = joinery_arith::constant_elements(ctx, op).ok_or_else(malformed)?;
+    let (dims, element) = ctx.tensor_parts(ty).ok_or_else(malformed)?;
+    let dtype = DType::from_element_type(ctx, element).map_err(|d| d.with_span(ctx.span(op)))?;
+    let shape: Vec<usize> = dims
+        .iter()
+        .map(|d| d.extent().map(|n| n as usize))
+        .collect::<Option<_>>()
+        .ok_or_else(malformed)?;
+    let dims = ndarray::IxDyn(&shape);
+    Ok(if dtype.is_float() {
+        let floats = elements.iter().map(|e| e.as_f64()).collect();
+        Tensor::from_f64(
+            ndarray::ArrayD::from_shape_vec(dims, floats).map_err(|_| malformed())?,
+            dtype,
+        )
+    } else {
+        let ints = elements
+            .iter()
+            .map(|e| match *e {
+                DenseScalar::Int(v) => v,
+                DenseScalar::Bool(b) => i64::from(b),
+                DenseScalar::Float(f) => f.0 as i64,
+            })
+            .collect();
+        Tensor::from_i64(
+            ndarray::ArrayD::from_shape_vec(dims, ints).map_err(|_| malformed())?,
+            dtype,
+        )
+    })
+}
+
 fn type_text(shape: &[Dim], dtype: DType) -> String {
     let dims: Vec<String> = shape
         .iter()
@@ -231,6 +270,8 @@ impl Interp<'_> {
             }
             let results = if name == NONE_OP {
                 vec![RuntimeValue::None]
+            } else if name == joinery_arith::CONSTANT_OP.name {
+                vec![RuntimeValue::Tensor(constant_tensor(ctx, op)?)]
             } else if name == joinery_func::CALL_OP.name {
                 let args = operands.into_iter().cloned().collect();
                 self.eval_call(op, args)?

@@ -16,6 +16,10 @@ use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
 pub use joinery_kernel::{Map, Predicate, ScalarOp, contiguous, static_info};
 use rustc_hash::FxHashMap;
 
+/// The most elements a constant may have to be baked into code (a splat of any size is
+/// one constant; others become a bisection over their elements).
+pub const MAX_BAKED_ELEMENTS: usize = 1024;
+
 /// A node index in [`Graph::nodes`].
 pub type NodeId = usize;
 
@@ -179,6 +183,11 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
         if name == "aot.none" {
             continue;
         }
+        if name == joinery_arith::CONSTANT_OP.name {
+            let o = b.lower_constant(op)?;
+            b.values.insert(ctx.result(op, 0), o);
+            continue;
+        }
         let results = b.lower_op(op)?;
         for (&r, o) in ctx.results(op).iter().zip(results) {
             b.values.insert(r, o);
@@ -228,6 +237,27 @@ fn cast(e: Expr, from: DType, to: DType) -> Expr {
 
 fn c(v: f64, ty: DType) -> Expr {
     Expr::Const(v, ty)
+}
+
+/// The element of `values` (which start at flat index `start`) at flat index `flat`: a
+/// balanced tree of `select`s on `flat < middle`, with one constant per run of equal
+/// values.
+fn pick(values: &[f64], start: usize, flat: &Expr, ty: DType) -> Expr {
+    let first = values.first().copied().unwrap_or(0.0);
+    if values.iter().all(|v| v.to_bits() == first.to_bits()) {
+        return c(first, ty);
+    }
+    let mid = values.len() / 2;
+    let below = cmp(
+        Predicate::Lt,
+        flat.clone(),
+        c((start + mid) as f64, DType::I64),
+    );
+    select(
+        below,
+        pick(&values[..mid], start, flat, ty),
+        pick(&values[mid..], start + mid, flat, ty),
+    )
 }
 fn bin(op: ScalarOp, a: Expr, b: Expr) -> Expr {
     Expr::Bin(op, Box::new(a), Box::new(b))
@@ -312,6 +342,50 @@ impl<'c> Builder<'c> {
             source: source.to_string(),
         });
         self.g.nodes.len() - 1
+    }
+
+    /// An `arith.constant` baked into the code: a splat is one constant over the node's
+    /// shape (free to fuse into its readers); any other constant of up to
+    /// [`MAX_BAKED_ELEMENTS`] elements picks its element by bisecting the flat index
+    /// (runs of equal elements are one leaf).
+    fn lower_constant(&mut self, op: OpId) -> Result<Operand, Diagnostic> {
+        let ctx = self.ctx;
+        let malformed = || {
+            err(
+                ctx,
+                op,
+                "'arith.constant' has no dense<...> value of its type",
+            )
+        };
+        let (ty, elements) = joinery_arith::constant_elements(ctx, op).ok_or_else(malformed)?;
+        let (shape, dtype) = static_info(ctx, ty).ok_or_else(malformed)?;
+        let values: Vec<f64> = elements.iter().map(|e| e.as_f64()).collect();
+        if values.len() > MAX_BAKED_ELEMENTS {
+            return Err(err(
+                ctx,
+                op,
+                format!(
+                    "the native backend does not support '{}' of more than \
+                     {MAX_BAKED_ELEMENTS} elements (this one has {}): it bakes constants \
+                     into code",
+                    joinery_arith::CONSTANT_OP.name,
+                    values.len()
+                ),
+            ));
+        }
+        let flat = contiguous(&shape)
+            .iter()
+            .enumerate()
+            .map(|(d, &s)| bin(ScalarOp::Mul, Expr::Iota(d), c(s as f64, DType::I64)))
+            .reduce(|a, b| bin(ScalarOp::Add, a, b))
+            .unwrap_or(c(0.0, DType::I64));
+        let expr = pick(&values, 0, &flat, dtype);
+        let kind = NodeKind::Pointwise {
+            operands: Vec::new(),
+            expr,
+        };
+        let node = self.push(kind, shape, dtype, joinery_arith::CONSTANT_OP.name);
+        Ok(self.whole(node))
     }
 
     fn whole(&self, node: NodeId) -> Operand {

@@ -90,9 +90,10 @@ pub fn gather(x: &Tensor, dim: i64, index: &Tensor) -> KResult<Tensor> {
     Ok(take(x, &offsets, index.shape()))
 }
 
-/// Flat offsets of `self[indices]` (indices on the leading dims, broadcast together), the
-/// result shape, and the shape of the indexed block.
-fn advanced(x: &Tensor, indices: &[&Tensor]) -> KResult<(Vec<usize>, Vec<usize>)> {
+/// Flat offsets of `self[indices]` and the result shape. `None` entries (and dims past
+/// the last entry) are full slices. As in PyTorch, the broadcast index dims replace the
+/// indexed dims in place when those are adjacent, and come first otherwise.
+fn advanced(x: &Tensor, indices: &[Option<&Tensor>]) -> KResult<(Vec<usize>, Vec<usize>)> {
     if indices.len() > x.ndim() {
         return kerr(format!(
             "too many indices for tensor of dimension {} (got {})",
@@ -100,49 +101,66 @@ fn advanced(x: &Tensor, indices: &[&Tensor]) -> KResult<(Vec<usize>, Vec<usize>)
             indices.len()
         ));
     }
+    let indexed: Vec<(usize, &Tensor)> = indices
+        .iter()
+        .enumerate()
+        .filter_map(|(d, t)| t.map(|t| (d, t)))
+        .collect();
     let mut bshape: Vec<usize> = Vec::new();
-    for t in indices {
+    for (_, t) in &indexed {
         if t.dtype() == DType::Bool {
             return kerr("index: boolean mask indices are not supported by the interpreter");
         }
         bshape = super::broadcast_shapes(&bshape, t.shape())?;
     }
-    let lists = indices
+    let lists = indexed
         .iter()
-        .map(|t| {
+        .map(|(_, t)| {
             let b = super::shape::broadcast_to(t, &bshape)?;
             index_list(&b, "index")
         })
         .collect::<KResult<Vec<_>>>()?;
-    let k = indices.len();
-    let rest = &x.shape()[k..];
-    let rest_len: usize = rest.iter().product();
+    let sliced: Vec<usize> = (0..x.ndim())
+        .filter(|d| !indexed.iter().any(|(i, _)| i == d))
+        .collect();
+    let adjacent = indexed.windows(2).all(|w| w[1].0 == w[0].0 + 1);
+    let lead = match indexed.first() {
+        Some(&(first, _)) if adjacent => first,
+        _ => 0,
+    };
+    let mut shape: Vec<usize> = sliced[..lead].iter().map(|&d| x.shape()[d]).collect();
+    shape.extend_from_slice(&bshape);
+    shape.extend(sliced[lead..].iter().map(|&d| x.shape()[d]));
     let xs = strides(x.shape());
-    let count: usize = bshape.iter().product();
-    let mut offsets = Vec::with_capacity(count * rest_len);
+    let bs = strides(&bshape);
+    let count: usize = shape.iter().product();
+    let mut offsets = Vec::with_capacity(count);
     for i in 0..count {
+        let at = unravel(i, &shape);
+        let (pre, rest) = at.split_at(lead);
+        let (b, post) = rest.split_at(bshape.len());
+        let flat: usize = b.iter().zip(&bs).map(|(a, s)| a * s).sum();
         let mut base = 0;
-        for (d, list) in lists.iter().enumerate() {
-            let n = x.shape()[d] as i64;
-            let v = list[i];
+        for ((d, _), list) in indexed.iter().zip(&lists) {
+            let n = x.shape()[*d] as i64;
+            let v = list[flat];
             if v < -n || v >= n {
                 return kerr(format!(
                     "index {v} is out of bounds for dimension {d} with size {n}"
                 ));
             }
-            base += v.rem_euclid(n.max(1)) as usize * xs[d];
+            base += v.rem_euclid(n.max(1)) as usize * xs[*d];
         }
-        for r in 0..rest_len {
-            offsets.push(base + r);
+        for (&c, &d) in pre.iter().chain(post).zip(&sliced) {
+            base += c * xs[d];
         }
+        offsets.push(base);
     }
-    let mut shape = bshape;
-    shape.extend_from_slice(rest);
     Ok((offsets, shape))
 }
 
-/// `aten.index.Tensor` with index tensors for the leading dimensions.
-pub fn index(x: &Tensor, indices: &[&Tensor]) -> KResult<Tensor> {
+/// `aten.index.Tensor`: `None` entries of `indices` are full slices.
+pub fn index(x: &Tensor, indices: &[Option<&Tensor>]) -> KResult<Tensor> {
     let (offsets, shape) = advanced(x, indices)?;
     Ok(take(x, &offsets, &shape))
 }
@@ -150,7 +168,7 @@ pub fn index(x: &Tensor, indices: &[&Tensor]) -> KResult<Tensor> {
 /// `aten.index_put`: writes (or, with `accumulate`, adds) `values` at `self[indices]`.
 pub fn index_put(
     x: &Tensor,
-    indices: &[&Tensor],
+    indices: &[Option<&Tensor>],
     values: &Tensor,
     accumulate: bool,
 ) -> KResult<Tensor> {
