@@ -31,7 +31,7 @@ fn space_of(g: &Graph, n: NodeId) -> Option<&[u64]> {
 
 fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
     match &g.nodes[n].kind {
-        NodeKind::Input(_) => Vec::new(),
+        NodeKind::Input(_) | NodeKind::Unlowered => Vec::new(),
         NodeKind::Pointwise { operands, .. } => operands.iter().collect(),
         NodeKind::Reduce { operand, .. } => vec![operand],
         NodeKind::Gemm { a, b, bias, .. } => {
@@ -40,6 +40,7 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
             v
         }
         NodeKind::Concat { parts, .. } => parts.iter().collect(),
+        NodeKind::Place { part, .. } => vec![part],
     }
 }
 
@@ -97,19 +98,25 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         });
     }
     let n = g.nodes.len();
-    let mut users: Vec<Vec<NodeId>> = vec![Vec::new(); n];
-    for c in 0..n {
-        for o in operands(&g, c) {
-            users[o.node].push(c);
-        }
-    }
     let output_of: FxHashMap<NodeId, usize> = g
         .outputs
         .iter()
         .enumerate()
         .filter_map(|(j, o)| o.as_ref().map(|o| (o.node, j)))
         .collect();
-    let materialized: Vec<bool> = vec![true; n];
+    // Only nodes a result depends on are computed (a gradient output_mask leaves out is
+    // never read); operands precede their readers, so one backward sweep finds them.
+    let mut materialized: Vec<bool> = vec![false; n];
+    for o in g.outputs.iter().flatten() {
+        materialized[o.node] = true;
+    }
+    for m in (0..n).rev() {
+        if materialized[m] {
+            for o in operands(&g, m) {
+                materialized[o.node] = true;
+            }
+        }
+    }
     // The L3 function: same signature and argument/result attributes.
     let name = joinery_kernel::kernel_symbol(ctx.symbol_name(func).unwrap_or("fn"));
     let region = ctx.create_region();
@@ -172,6 +179,34 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
     let mut kernels = 0;
     let mut gemms = 0;
     for first in 0..n {
+        if !materialized[first] {
+            continue;
+        }
+        if let NodeKind::Place { fill, part, at } = &g.nodes[first].kind {
+            let out = buf[first].expect("placements are materialized");
+            let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
+            let value = ctx.float_attr(*fill, f64t);
+            Builder::new(ctx, InsertPoint::End(body)).build(
+                "kernel.fill",
+                &[out],
+                &[],
+                vec![("value".into(), value)],
+            );
+            let src = g.nodes[first].source.clone();
+            emit_copy_kernel(
+                ctx,
+                body,
+                &g,
+                &buf,
+                part,
+                out,
+                at,
+                &format!("{name}_k{kernels}_place"),
+                &src,
+            );
+            kernels += 1;
+            continue;
+        }
         if let NodeKind::Gemm {
             a,
             b,
