@@ -40,11 +40,25 @@ func.func @conv_backward$input_only(%gy: tensor<2x4x3x3xf32>, %x: tensor<2x3x5x5
   func.return %gx : tensor<2x3x5x5xf32>
 }
 
-// A grouped (depthwise) convolution is one GEMM per group over every image at once.
+// A depthwise convolution is a multiply over [N, G, Og, Cg, KH, KW, OH, OW] summed over
+// the taps (kernel-fuse makes it one loop nest); no GEMM of one row per channel.
 // CHECK-LABEL: func.func @conv$depthwise
-// CHECK:         "kernel.gemm"(%w, %{{.*}}, %{{.*}}) <{a_map = [0, 9, 9, 1]
-// CHECK-SAME:      batch = 3 : i64, c_map = [0, 32, 32, 1], k = 9 : i64, m = 1 : i64, n = 32 : i64
+// CHECK-NOT:     kernel.gemm
+// CHECK:         "kernel.fused"(%{{.*}}, %w, %{{.*}}) <{in_maps = {{\[}}[0, 108, 36, 0, 36, 6, 1, 6, 1], [0, 0, 9, 9, 9, 3, 1, 0, 0]]
+// CHECK:         out_kinds = ["sum"], out_maps = {{\[}}[0, 48, 16, 16, 0, 0, 0, 4, 1]]
+// CHECK-NOT:     kernel.gemm
+// CHECK:         func.return
 func.func @conv$depthwise(%x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
   %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32>
   func.return %y : tensor<2x3x4x4xf32>
+}
+
+// A grouped convolution with many channels per group is one GEMM per group over every
+// image at once ([G, Og, N * L]), read back as [N, O, OH, OW] through a permuted view.
+// CHECK-LABEL: func.func @conv$grouped
+// CHECK:         "kernel.gemm"(%w, %{{.*}}, %{{.*}}) <{a_map = [0, 144, 18, 1]
+// CHECK-SAME:      batch = 2 : i64, c_map = [0, 256, 32, 1], k = 18 : i64, m = 8 : i64, n = 32 : i64
+func.func @conv$grouped(%x: tensor<2x4x4x4xf32>, %w: tensor<16x2x3x3xf32>) -> tensor<2x16x4x4xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 2 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x4x4x4xf32>, tensor<16x2x3x3xf32>) -> tensor<2x16x4x4xf32>
+  func.return %y : tensor<2x16x4x4xf32>
 }

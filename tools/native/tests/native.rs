@@ -235,6 +235,9 @@ fn native_matches_the_interpreter_on_every_test_graph() {
         "conv2d_dilation_nobias.mlir",
         "conv2d_groups_depthwise.mlir",
         "conv2d_stride_pad.mlir",
+        "conv2d_grouped_direct.mlir",
+        "max_pool2d.mlir",
+        "max_pool2d_dilation_ceil.mlir",
     ] {
         assert!(
             matched.iter().any(|m| m.starts_with(must)),
@@ -250,6 +253,8 @@ fn forward_and_backward_match_the_joint() {
         "dialects/aot/partition/tests/zoo/conv_bn.mlir",
         "tools/native/tests/graphs/conv2d_stride_pad.mlir",
         "tools/native/tests/graphs/conv2d_groups_depthwise.mlir",
+        "tools/native/tests/graphs/conv2d_grouped_direct.mlir",
+        "tools/native/tests/graphs/max_pool2d.mlir",
     ] {
         check_forward_and_backward(path);
     }

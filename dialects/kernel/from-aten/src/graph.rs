@@ -7,11 +7,13 @@
 //! `slice`, `select`, `split`, `detach`, `clone`, ...) only compose maps: they never copy.
 //! A reshape that no strides can express materialises a copy node. Primitive pointwise
 //! ops become expression nodes, `sum` and `amax` reductions, `mm`/`bmm`/`addmm` GEMMs,
-//! `cat` a concatenation. Composite ops (softmax, losses, norms, gelu, mean...) are
+//! `cat` a concatenation; convolutions (`graph/conv.rs`) and max pooling
+//! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions. Composite ops (softmax, losses, norms, gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
 
 mod conv;
+mod pool;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
 use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Value};
@@ -1051,6 +1053,8 @@ impl<'c> Builder<'c> {
             }
             "convolution" => self.convolution(op, src),
             "convolution_backward" => self.convolution_backward(op, src),
+            "max_pool2d_with_indices" => self.max_pool2d(op, src),
+            "max_pool2d_with_indices_backward" => self.max_pool2d_backward(op, src),
             "cat" => {
                 let (shape, dt) = self.result_info(op, 0)?;
                 let vals =

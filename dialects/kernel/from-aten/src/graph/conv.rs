@@ -8,7 +8,8 @@
 //!   into a `[C*K, L]` matrix;
 //! - one `kernel.gemm` multiplies the weight matrix by it: batched over the images for an
 //!   ungrouped convolution (the result is already `[N, O, OS..]`), over the groups
-//!   otherwise (a depthwise convolution is `groups` products of one row each).
+//!   otherwise; a grouped convolution with few output channels per group (depthwise)
+//!   is instead a multiply summed over the taps, one fused loop nest, without im2col.
 //!
 //! The backward follows from `y = W @ cols`: `grad_weight = gy @ cols^T` over every
 //! image at once, `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy`
@@ -145,6 +146,19 @@ impl Builder<'_> {
         len: &[u64],
         src: &str,
     ) -> Operand {
+        self.place_in(x, 0.0, lo, spread, len, src)
+    }
+
+    /// [`Builder::place`] into a buffer filled with `fill`.
+    pub(super) fn place_in(
+        &mut self,
+        x: &Operand,
+        fill: f64,
+        lo: &[i64],
+        spread: &[i64],
+        len: &[u64],
+        src: &str,
+    ) -> Operand {
         let spatial = lo.len();
         if lo.iter().all(|&l| l == 0) && spread.iter().all(|&s| s == 1) && x.shape[2..] == *len {
             return x.clone();
@@ -174,16 +188,7 @@ impl Builder<'_> {
         let mut shape = x.shape[..2].to_vec();
         shape.extend(len);
         let dtype = self.dtype(x);
-        let node = self.push(
-            NodeKind::Place {
-                fill: 0.0,
-                part,
-                at,
-            },
-            shape,
-            dtype,
-            src,
-        );
+        let node = self.push(NodeKind::Place { fill, part, at }, shape, dtype, src);
         self.whole(node)
     }
 
@@ -272,6 +277,9 @@ impl Builder<'_> {
         src: &str,
     ) -> Operand {
         let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
+        if direct(groups, og) {
+            return self.conv_direct(xp, w, bias, output, stride, dilation, src);
+        }
         let kernel = w.shape[3..].to_vec();
         let kk: u64 = kernel.iter().product();
         let n = xp.shape[0];
@@ -310,6 +318,87 @@ impl Builder<'_> {
             let y = permute(&y, &[2, 0, 1, 3]);
             self.reshape(&y, &out_shape, src)
         }
+    }
+
+    /// The convolution of [`Builder::conv_gemm`] as a multiply over the space
+    /// `[N, G, Og, Cg, K.., OS..]` summed over `Cg` and `K`: one fused loop nest whose
+    /// innermost loop runs along an output row.
+    #[allow(clippy::too_many_arguments)]
+    fn conv_direct(
+        &mut self,
+        xp: &Operand,
+        w: &Operand,
+        bias: Option<&Operand>,
+        output: &[u64],
+        stride: &[i64],
+        dilation: &[i64],
+        src: &str,
+    ) -> Operand {
+        let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
+        let spatial = output.len();
+        let kernel = &w.shape[3..];
+        let (xs, ws) = (&xp.map.strides, &w.map.strides);
+        let n = xp.shape[0];
+        let mut shape = vec![n, groups, og, cg];
+        shape.extend(kernel);
+        shape.extend(output);
+        let mut x_strides = vec![xs[0], cg as i64 * xs[1], 0, xs[1]];
+        let mut w_strides = vec![0, ws[0], ws[1], ws[2]];
+        x_strides.extend((0..spatial).map(|i| dilation[i] * xs[2 + i]));
+        w_strides.extend(&ws[3..]);
+        x_strides.extend((0..spatial).map(|i| stride[i] * xs[2 + i]));
+        w_strides.extend(vec![0; spatial]);
+        let taps = (3..4 + spatial).collect::<Vec<_>>();
+        let y = self.multiply_sum(xp, x_strides, w, w_strides, &shape, &taps, src);
+        let mut out_shape = vec![n, groups * og];
+        out_shape.extend(output);
+        let y = self.reshape(&y, &out_shape, src);
+        match bias {
+            None => y,
+            Some(b) => {
+                let mut pw = super::Pw::new(&out_shape);
+                let mut col = vec![groups * og];
+                col.extend(vec![1; spatial]);
+                let b = self.reshape(b, &col, src);
+                let e = super::bin(
+                    super::ScalarOp::Add,
+                    pw.input(&y, DType::F32, DType::F32),
+                    pw.input(&b, DType::F32, DType::F32),
+                );
+                self.pointwise(pw, e, DType::F32, src)
+            }
+        }
+    }
+
+    /// `sum(a * b)` over `dims` of `shape`, `a` and `b` read through the given strides of
+    /// their maps (the product is fused into the reduction by kernel-fuse): keepdim shape.
+    #[allow(clippy::too_many_arguments)]
+    fn multiply_sum(
+        &mut self,
+        a: &Operand,
+        a_strides: Vec<i64>,
+        b: &Operand,
+        b_strides: Vec<i64>,
+        shape: &[u64],
+        dims: &[usize],
+        src: &str,
+    ) -> Operand {
+        let view = |o: &Operand, strides: Vec<i64>| Operand {
+            node: o.node,
+            shape: shape.to_vec(),
+            map: Map {
+                offset: o.map.offset,
+                strides,
+            },
+        };
+        let mut pw = super::Pw::new(shape);
+        let e = super::bin(
+            super::ScalarOp::Mul,
+            pw.input(&view(a, a_strides), DType::F32, DType::F32),
+            pw.input(&view(b, b_strides), DType::F32, DType::F32),
+        );
+        let product = self.pointwise(pw, e, DType::F32, src);
+        self.reduce(&product, dims, Reduce::Sum, src)
     }
 
     /// `aten.convolution`.
@@ -401,7 +490,29 @@ impl Builder<'_> {
             None
         });
         // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
-        results.push(if mask[1] {
+        results.push(if mask[1] && direct(groups, og) {
+            // Over [G, Og, Cg, K.., N, OS..], summed over the images and positions.
+            let len: Vec<u64> = (0..spatial)
+                .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+                .collect();
+            let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
+            let (xs, ys) = (&xp.map.strides, &gy.map.strides);
+            let mut shape = vec![groups, og, cg];
+            shape.extend(&g.kernel);
+            shape.push(g.n);
+            shape.extend(&g.output);
+            let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1]];
+            let mut y_strides = vec![og as i64 * ys[1], ys[1], 0];
+            x_strides.extend((0..spatial).map(|i| g.dilation[i] * xs[2 + i]));
+            y_strides.extend(vec![0; spatial]);
+            x_strides.push(xs[0]);
+            y_strides.push(ys[0]);
+            x_strides.extend((0..spatial).map(|i| g.stride[i] * xs[2 + i]));
+            y_strides.extend(&ys[2..]);
+            let dims: Vec<usize> = (3 + spatial..shape.len()).collect();
+            let gw = self.multiply_sum(&xp, x_strides, &gy, y_strides, &shape, &dims, src);
+            Some(self.reshape(&gw, &w.shape, src))
+        } else if mask[1] {
             let len: Vec<u64> = (0..spatial)
                 .map(|i| g.input[i] + 2 * g.padding[i] as u64)
                 .collect();
@@ -451,6 +562,13 @@ impl Builder<'_> {
         let pw = super::Pw::new(&shape);
         Ok(self.pointwise(pw, super::c(0.0, dtype), dtype, src))
     }
+}
+
+/// Whether a convolution of `groups` groups of `og` output channels each runs as a
+/// direct multiply-sum rather than GEMMs: grouped ones with few output channels per
+/// group (a depthwise convolution would be one GEMM of one row per channel).
+fn direct(groups: u64, og: u64) -> bool {
+    groups > 1 && og < 8
 }
 
 /// `o` with its dims reordered: dim `i` of the result is dim `perm[i]` of `o`.

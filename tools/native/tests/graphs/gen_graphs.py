@@ -1,9 +1,10 @@
-"""Exports the convolution joints of tools/native/tests/graphs (run from the repo root):
+"""Exports the joints of tools/native/tests/graphs (run from the repo root):
 
-    JOINERY_TOOLS_DIR=target/debug .venv/bin/python tools/native/tests/graphs/gen_conv.py
+    JOINERY_TOOLS_DIR=target/debug .venv/bin/python tools/native/tests/graphs/gen_graphs.py
 
-Each joint is a small conv net's training step (forward and every gradient), covering
-stride, padding, dilation, groups (depthwise too), bias or none, 1-D and 2-D.
+Each joint is a small net's training step (forward and every gradient, the input's
+too): convolutions covering stride, padding, dilation, groups (depthwise too), bias or
+none, 1-D and 2-D; max pooling with padding, dilation and ceil_mode.
 """
 
 import pathlib
@@ -42,10 +43,28 @@ CASES = {
     ),
     "conv2d_groups_depthwise": (
         Convs(
-            nn.Conv2d(6, 9, 3, stride=(1, 2), padding=1, groups=3),
-            nn.Conv2d(9, 9, 3, padding=2, dilation=2, groups=9),
+            nn.Conv2d(6, 16, 3, stride=(1, 2), padding=1, groups=2),
+            nn.Conv2d(16, 16, 3, padding=2, dilation=2, groups=16),
         ),
         (3, 6, 7, 8),
+    ),
+    "conv2d_grouped_direct": (
+        Convs(
+            nn.Conv2d(6, 9, 3, stride=2, padding=1, groups=3),
+            nn.Conv2d(9, 18, (2, 3), padding=(1, 0), groups=9, bias=False),
+        ),
+        (2, 6, 9, 8),
+    ),
+    "max_pool2d": (
+        Convs(nn.Conv2d(2, 3, 3, padding=1), nn.MaxPool2d(3, stride=2, padding=1)),
+        (2, 2, 9, 8),
+    ),
+    "max_pool2d_dilation_ceil": (
+        Convs(
+            nn.MaxPool2d((2, 3), stride=(2, 1), padding=(1, 1), dilation=(1, 2), ceil_mode=True),
+            nn.MaxPool2d(2, ceil_mode=True),
+        ),
+        (2, 3, 9, 10),
     ),
     "conv1d": (
         Convs(nn.Conv1d(3, 5, 4, stride=3, padding=2), nn.Conv1d(5, 2, 3, groups=1)),
