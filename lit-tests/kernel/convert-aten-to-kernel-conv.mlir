@@ -22,13 +22,13 @@ func.func @conv$padded_strided(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>,
   func.return %y : tensor<2x4x3x3xf32>
 }
 
-// The input gradient is a convolution of grad_output spread out by the stride (out map
-// strides 2) and padded by K - 1 - padding, with the weight flipped (negative strides)
-// and its channel dims swapped; the masked-out gradients are never computed.
+// The input gradient of a stride-1 convolution is a convolution of grad_output padded by
+// K - 1 - padding with the weight flipped (negative strides) and its channel dims
+// swapped; the masked-out gradients are never computed.
 // CHECK-LABEL: func.func @conv_backward$input_only
 // CHECK:         kernel.fill
 // CHECK:         "kernel.fused"(%gy, %{{.*}}) <{in_maps = {{\[}}[0, 36, 9, 3, 1]]
-// CHECK-SAME:      out_maps = {{\[}}[8, 196, 49, 14, 2]]
+// CHECK-SAME:      out_maps = {{\[}}[16, 196, 49, 7, 1]]
 // CHECK:         "kernel.fused"(%w, %{{.*}}) <{in_maps = {{\[}}[8, 108, 9, 27, -3, -1]]
 // CHECK:         "kernel.gemm"
 // CHECK-SAME:      batch = 2 : i64
@@ -36,6 +36,24 @@ func.func @conv$padded_strided(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>,
 // CHECK-NOT:     out_kinds = ["sum"]
 // CHECK:         func.return
 func.func @conv_backward$input_only(%gy: tensor<2x4x3x3xf32>, %x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x3x5x5xf32> {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [4], dilation = [1, 1], groups = 1 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [0, 0], stride = [1, 1], transposed = false} : (tensor<2x4x3x3xf32>, tensor<2x3x5x5xf32>, tensor<4x3x3x3xf32>) -> (tensor<2x3x5x5xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>)
+  func.return %gx : tensor<2x3x5x5xf32>
+}
+
+// With a stride, the patch gradients W^T @ grad_output (one GEMM per image, the weight
+// read transposed) are added tap by tap into a zero padded buffer (col2im: one
+// accumulating copy per tap, out maps stepping by the stride), then cropped.
+// CHECK-LABEL: func.func @conv_backward$strided
+// CHECK:         "kernel.gemm"(%w, %gy, %[[DCOLS:.*]]) <{a_map = [0, 0, 1, 27]
+// CHECK-SAME:      batch = 2 : i64
+// CHECK:         kernel.fill %[[PAD:.*]] {value = 0.0 : f64} : (tensor<2x3x7x7xf32>)
+// CHECK:         "kernel.fused"(%[[DCOLS]], %[[PAD]]) <{in_maps = {{\[}}[0, 243, 81, 3, 1]]
+// CHECK-SAME:      out_kinds = ["sum"], out_maps = {{\[}}[0, 147, 49, 14, 2]]
+// CHECK-COUNT-7: out_kinds = ["sum"]
+// CHECK:         "kernel.fused"(%[[DCOLS]], %[[PAD]]) <{in_maps = {{\[}}[72, 243, 81, 3, 1]]
+// CHECK-SAME:      out_kinds = ["sum"], out_maps = {{\[}}[16, 147, 49, 14, 2]]
+// CHECK:         "kernel.fused"(%[[PAD]], %{{.*}}) <{in_maps = {{\[}}[8, 147, 49, 7, 1]]
+func.func @conv_backward$strided(%gy: tensor<2x4x3x3xf32>, %x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x3x5x5xf32> {
   %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [4], dilation = [1, 1], groups = 1 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<2x4x3x3xf32>, tensor<2x3x5x5xf32>, tensor<4x3x3x3xf32>) -> (tensor<2x3x5x5xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>)
   func.return %gx : tensor<2x3x5x5xf32>
 }

@@ -88,9 +88,14 @@ pub enum NodeKind {
     /// The results of an op the backend cannot lower: a stand-in so that the ops after
     /// it are still checked; a graph holding one is never lowered.
     Unlowered,
-    /// The node's buffer filled with `fill`, then `part` copied into it through `at` (a
-    /// map over `part`'s shape): a padding, or a spreading out by a stride.
-    Place { fill: f64, part: Operand, at: Map },
+    /// The node's buffer filled with `fill`, then each part copied (or with `accumulate`
+    /// added) into it through its map (over the part's shape): a padding, a spreading out
+    /// by a stride, or the sum of shifted patches (col2im).
+    Place {
+        fill: f64,
+        parts: Vec<(Operand, Map)>,
+        accumulate: bool,
+    },
     /// `cat(parts, dim)`: each part copied into its slice of the node's buffer.
     Concat { parts: Vec<Operand>, dim: usize },
     /// `[bias +] a @ b` per batch; `a` is `[batch, m, k]`, `b` `[batch, k, n]`, `bias`

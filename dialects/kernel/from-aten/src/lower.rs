@@ -40,7 +40,7 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
             v
         }
         NodeKind::Concat { parts, .. } => parts.iter().collect(),
-        NodeKind::Place { part, .. } => vec![part],
+        NodeKind::Place { parts, .. } => parts.iter().map(|(p, _)| p).collect(),
     }
 }
 
@@ -182,7 +182,12 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         if !materialized[first] {
             continue;
         }
-        if let NodeKind::Place { fill, part, at } = &g.nodes[first].kind {
+        if let NodeKind::Place {
+            fill,
+            parts,
+            accumulate,
+        } = &g.nodes[first].kind
+        {
             let out = buf[first].expect("placements are materialized");
             let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
             let value = ctx.float_attr(*fill, f64t);
@@ -193,18 +198,26 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                 vec![("value".into(), value)],
             );
             let src = g.nodes[first].source.clone();
-            emit_copy_kernel(
-                ctx,
-                body,
-                &g,
-                &buf,
-                part,
-                out,
-                at,
-                &format!("{name}_k{kernels}_place"),
-                &src,
-            );
-            kernels += 1;
+            let kind = if *accumulate {
+                OutKind::Sum
+            } else {
+                OutKind::Store
+            };
+            for (i, (part, at)) in parts.iter().enumerate() {
+                emit_copy_kernel(
+                    ctx,
+                    body,
+                    &g,
+                    &buf,
+                    part,
+                    out,
+                    at,
+                    kind,
+                    &format!("{name}_k{kernels}_place{i}"),
+                    &src,
+                );
+                kernels += 1;
+            }
             continue;
         }
         if let NodeKind::Gemm {
@@ -233,6 +246,7 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                     bias,
                     c,
                     &whole,
+                    OutKind::Store,
                     &format!("{name}_k{kernels}_bias"),
                     &bsrc,
                 );
@@ -292,6 +306,7 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                     p,
                     out,
                     &slice,
+                    OutKind::Store,
                     &format!("{name}_k{kernels}_cat{i}"),
                     &src,
                 );
@@ -332,7 +347,8 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
     })
 }
 
-/// A kernel storing `src` into buffer `dst` through `dst_map` (over `src`'s shape).
+/// A kernel storing (or, `kind` sum, adding) `src` into buffer `dst` through `dst_map`
+/// (over `src`'s shape).
 #[allow(clippy::too_many_arguments)]
 fn emit_copy_kernel(
     ctx: &mut Context,
@@ -342,6 +358,7 @@ fn emit_copy_kernel(
     src: &Operand,
     dst: Value,
     dst_map: &Map,
+    kind: OutKind,
     name: &str,
     source: &str,
 ) {
@@ -357,7 +374,7 @@ fn emit_copy_kernel(
         num_inputs: 1,
         in_maps: vec![src.map.clone()],
         out_maps: vec![dst_map.clone()],
-        out_kinds: vec![OutKind::Store],
+        out_kinds: vec![kind],
         sources: vec![source.to_string()],
         phases: Vec::new(),
         outer: 0,

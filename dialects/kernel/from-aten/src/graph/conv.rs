@@ -188,7 +188,16 @@ impl Builder<'_> {
         let mut shape = x.shape[..2].to_vec();
         shape.extend(len);
         let dtype = self.dtype(x);
-        let node = self.push(NodeKind::Place { fill, part, at }, shape, dtype, src);
+        let node = self.push(
+            NodeKind::Place {
+                fill,
+                parts: vec![(part, at)],
+                accumulate: false,
+            },
+            shape,
+            dtype,
+            src,
+        );
         self.whole(node)
     }
 
@@ -465,30 +474,34 @@ impl Builder<'_> {
         let mut results = Vec::new();
         // grad_input: gy spread by the stride into a buffer padded by d * (K - 1) - p on
         // the left, convolved with the flipped, channel-swapped weight.
-        results.push(if mask[0] {
-            let lo: Vec<i64> = (0..spatial)
-                .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
-                .collect();
-            let len: Vec<u64> = (0..spatial)
-                .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
-                .collect();
-            let z = self.place(&gy, &lo, &g.stride, &len, src);
-            let wv = self.grouped_weight(&w, groups, src);
-            let mut perm: Vec<usize> = vec![0, 2, 1];
-            perm.extend(3..3 + spatial);
-            let mut wt = permute(&wv, &perm);
-            for i in 0..spatial {
-                let d = 3 + i;
-                wt.map.offset += (g.kernel[i] as i64 - 1) * wt.map.strides[d];
-                wt.map.strides[d] = -wt.map.strides[d];
-            }
-            let ones = vec![1; spatial];
-            let gx = self.conv_gemm(&z, &wt, None, &g.input, &ones, &g.dilation, src);
-            let (shape, _) = self.result_info(op, 0)?;
-            Some(self.reshape(&gx, &shape, src))
-        } else {
-            None
-        });
+        results.push(
+            if mask[0] && groups == 1 && g.stride.iter().any(|&s| s > 1) {
+                Some(self.conv_grad_input_col2im(op, &g, &gy, &w, src)?)
+            } else if mask[0] {
+                let lo: Vec<i64> = (0..spatial)
+                    .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
+                    .collect();
+                let len: Vec<u64> = (0..spatial)
+                    .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
+                    .collect();
+                let z = self.place(&gy, &lo, &g.stride, &len, src);
+                let wv = self.grouped_weight(&w, groups, src);
+                let mut perm: Vec<usize> = vec![0, 2, 1];
+                perm.extend(3..3 + spatial);
+                let mut wt = permute(&wv, &perm);
+                for i in 0..spatial {
+                    let d = 3 + i;
+                    wt.map.offset += (g.kernel[i] as i64 - 1) * wt.map.strides[d];
+                    wt.map.strides[d] = -wt.map.strides[d];
+                }
+                let ones = vec![1; spatial];
+                let gx = self.conv_gemm(&z, &wt, None, &g.input, &ones, &g.dilation, src);
+                let (shape, _) = self.result_info(op, 0)?;
+                Some(self.reshape(&gx, &shape, src))
+            } else {
+                None
+            },
+        );
         // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
         results.push(if mask[1] && direct(groups, og) {
             // Over [G, Og, Cg, K.., N, OS..], summed over the images and positions.
@@ -554,6 +567,95 @@ impl Builder<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// The input gradient of an ungrouped strided convolution: the patch gradients
+    /// `W^T @ gy` (`[N, C * K, L]`, one GEMM per image) added tap by tap into a zero
+    /// padded buffer through strided maps (col2im), which is then cropped. Spreading `gy`
+    /// out by the stride instead would multiply the work by the stride's area.
+    fn conv_grad_input_col2im(
+        &mut self,
+        op: OpId,
+        g: &Geometry,
+        gy: &Operand,
+        w: &Operand,
+        src: &str,
+    ) -> Result<Operand, Diagnostic> {
+        let spatial = g.spatial();
+        let kk: u64 = g.kernel.iter().product();
+        let l = g.positions();
+        let ckk = g.c * kk;
+        let wm = self.reshape(w, &[g.o, ckk], src);
+        let a = Operand {
+            node: wm.node,
+            shape: vec![g.n, ckk, g.o],
+            map: Map {
+                offset: wm.map.offset,
+                strides: vec![0, wm.map.strides[1], wm.map.strides[0]],
+            },
+        };
+        let b = self.reshape(gy, &[g.n, g.o, l], src);
+        let dcols = self.gemm(a, b, None, src);
+        // dcols as [N, C, K.., OS..]; tap t is the [N, C, OS..] slice at t * L.
+        let len: Vec<u64> = (0..spatial)
+            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+            .collect();
+        let mut padded_shape = vec![g.n, g.c];
+        padded_shape.extend(&len);
+        let ps = contiguous(&padded_shape);
+        let ds = &dcols.map.strides;
+        let mut part_shape = vec![g.n, g.c];
+        part_shape.extend(&g.output);
+        let mut os_strides = contiguous(&g.output);
+        os_strides.iter_mut().for_each(|s| *s *= ds[2]);
+        let mut parts = Vec::new();
+        for t in 0..kk {
+            // The multi-index of tap t over the kernel dims.
+            let mut rest = t;
+            let mut tap = vec![0u64; spatial];
+            for i in (0..spatial).rev() {
+                tap[i] = rest % g.kernel[i];
+                rest /= g.kernel[i];
+            }
+            let mut strides = vec![ds[0], kk as i64 * l as i64 * ds[2]];
+            strides.extend(&os_strides);
+            let part = Operand {
+                node: dcols.node,
+                shape: part_shape.clone(),
+                map: Map {
+                    offset: dcols.map.offset + (t * l) as i64 * ds[2],
+                    strides,
+                },
+            };
+            let mut at = Map {
+                offset: 0,
+                strides: vec![ps[0], ps[1]],
+            };
+            for i in 0..spatial {
+                at.offset += tap[i] as i64 * g.dilation[i] * ps[2 + i];
+                at.strides.push(g.stride[i] * ps[2 + i]);
+            }
+            parts.push((part, at));
+        }
+        let node = self.push(
+            NodeKind::Place {
+                fill: 0.0,
+                parts,
+                accumulate: true,
+            },
+            padded_shape.clone(),
+            DType::F32,
+            src,
+        );
+        let padded = self.whole(node);
+        let mut crop = padded.clone();
+        crop.shape = vec![g.n, g.c];
+        crop.shape.extend(&g.input);
+        for i in 0..spatial {
+            crop.map.offset += g.padding[i] * ps[2 + i];
+        }
+        let (shape, _) = self.result_info(op, 0)?;
+        Ok(self.reshape(&crop, &shape, src))
     }
 
     /// Zeros of the type of result `i` of `op`.
