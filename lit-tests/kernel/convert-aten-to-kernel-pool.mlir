@@ -33,3 +33,20 @@ func.func @max_pool_backward$padded(%gy: tensor<1x2x3x3xf32>, %x: tensor<1x2x5x5
   %gx = "aten.max_pool2d_with_indices_backward"(%gy, %x, %i) {kernel_size = [3, 3], stride = [2, 2], padding = [1, 1], dilation = [1, 1], ceil_mode = false} : (tensor<1x2x3x3xf32>, tensor<1x2x5x5xf32>, tensor<1x2x3x3xi64>) -> tensor<1x2x5x5xf32>
   func.return %gx : tensor<1x2x5x5xf32>
 }
+
+// Average pooling: a zero placement, the window view summed, each sum divided by its
+// window's size computed from the loop indices (clipped to the input without
+// count_include_pad).
+// CHECK-LABEL: func.func @avg_pool$padded
+// CHECK:         kernel.fill %[[PAD:.*]] {value = 0.0 : f64} : (tensor<2x1x7x7xf32>)
+// CHECK:         "kernel.fused"(%[[PAD]], %[[SUM:.*]]) <{in_maps = {{\[}}[0, 49, 14, 2, 7, 1]]
+// CHECK-SAME:      out_kinds = ["sum"], out_maps = {{\[}}[0, 9, 3, 1, 0, 0]]
+// CHECK:         "kernel.fused"(%[[SUM]], %{{.*}})
+// CHECK:           kernel.index {dim = 1 : i64}
+// CHECK:           kernel.min
+// CHECK:           kernel.max
+// CHECK:           kernel.div %{{.*}}, %{{.*}} : (f32, f32) -> f32
+func.func @avg_pool$padded(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %a = "aten.avg_pool2d"(%x) {kernel_size = [3, 3], stride = [2, 2], padding = [1, 1], count_include_pad = false} : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32>
+  func.return %a : tensor<1x2x3x3xf32>
+}

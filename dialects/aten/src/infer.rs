@@ -1583,12 +1583,17 @@ pub fn convolution_backward(a: &Args) -> Inferred {
     ])
 }
 
-/// The output shape of `max_pool2d_with_indices` (PyTorch's `pooling_output_shape`).
+/// The output shape of `max_pool2d_with_indices` or `avg_pool2d` (PyTorch's
+/// `pooling_output_shape`; average pooling has no dilation).
 fn pool_output(a: &Args, this: &TensorInfo) -> Result<Shape, String> {
     let kernel = spatial_param(a, "kernel_size", 2, None)?;
     let stride = spatial_param(a, "stride", 2, Some(&kernel))?;
     let padding = spatial_param(a, "padding", 2, None)?;
-    let dilation = spatial_param(a, "dilation", 2, None)?;
+    let dilation = if a.has("dilation") {
+        spatial_param(a, "dilation", 2, None)?
+    } else {
+        vec![1, 1]
+    };
     let ceil = a.opt_bool("ceil_mode").unwrap_or(false);
     for i in 0..2 {
         if kernel[i] <= 0 || stride[i] <= 0 || dilation[i] <= 0 {
@@ -1665,6 +1670,29 @@ pub fn max_pool2d_backward(a: &Args) -> Inferred {
         }
     }
     require_integral(indices, "indices")?;
+    Ok(vec![this.clone()])
+}
+
+/// `avg_pool2d`: the window means, of the input's shape but for the pooled dims.
+pub fn avg_pool2d(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    Ok(vec![TensorInfo {
+        shape: pool_output(a, this)?,
+        dtype: this.dtype,
+    }])
+}
+
+/// `avg_pool2d_backward`: the gradient of `self`.
+pub fn avg_pool2d_backward(a: &Args) -> Inferred {
+    let (grad, this) = (a.tensor("grad_output"), a.tensor("self"));
+    let out = pool_output(a, this)?;
+    if !shapes_agree(&grad.shape, &out) {
+        return Err(format!(
+            "grad_output of shape {} must have the pooling output shape {}",
+            shape_str(&grad.shape),
+            shape_str(&out)
+        ));
+    }
     Ok(vec![this.clone()])
 }
 

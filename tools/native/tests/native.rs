@@ -238,6 +238,8 @@ fn native_matches_the_interpreter_on_every_test_graph() {
         "conv2d_grouped_direct.mlir",
         "max_pool2d.mlir",
         "max_pool2d_dilation_ceil.mlir",
+        "avg_pool2d.mlir",
+        "avg_pool2d_divisor.mlir",
     ] {
         assert!(
             matched.iter().any(|m| m.starts_with(must)),
@@ -255,6 +257,7 @@ fn forward_and_backward_match_the_joint() {
         "tools/native/tests/graphs/conv2d_groups_depthwise.mlir",
         "tools/native/tests/graphs/conv2d_grouped_direct.mlir",
         "tools/native/tests/graphs/max_pool2d.mlir",
+        "tools/native/tests/graphs/avg_pool2d.mlir",
     ] {
         check_forward_and_backward(path);
     }

@@ -173,7 +173,7 @@ impl<'a> OpArgs<'a> {
             kernel_size: self.ints("kernel_size")?,
             stride: self.ints("stride")?,
             padding: self.ints("padding")?,
-            dilation: self.ints("dilation")?,
+            dilation: self.opt_ints_if("dilation")?.unwrap_or_else(|| vec![1]),
             ceil_mode: self.bool("ceil_mode")?,
         })
     }
@@ -637,6 +637,19 @@ fn dispatch(
             a.tensor("self")?,
             &a.pool_params()?,
             a.tensor("indices")?,
+        )?),
+        "avg_pool2d" => one(nn::avg_pool2d(
+            a.tensor("self")?,
+            &a.pool_params()?,
+            a.bool("count_include_pad")?,
+            a.opt_int("divisor_override")?,
+        )?),
+        "avg_pool2d_backward" => one(nn::avg_pool2d_backward(
+            a.tensor("grad_output")?,
+            a.tensor("self")?,
+            &a.pool_params()?,
+            a.bool("count_include_pad")?,
+            a.opt_int("divisor_override")?,
         )?),
         "embedding" => one(nn::embedding(a.tensor("weight")?, a.tensor("indices")?)?),
         "embedding_dense_backward" => one(nn::embedding_dense_backward(

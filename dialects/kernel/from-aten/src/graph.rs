@@ -7,7 +7,7 @@
 //! `slice`, `select`, `split`, `detach`, `clone`, ...) only compose maps: they never copy.
 //! A reshape that no strides can express materialises a copy node. Primitive pointwise
 //! ops become expression nodes, `sum` and `amax` reductions, `mm`/`bmm`/`addmm` GEMMs,
-//! `cat` a concatenation; convolutions (`graph/conv.rs`) and max pooling
+//! `cat` a concatenation; convolutions (`graph/conv.rs`) and max and average pooling
 //! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions. Composite ops (softmax, losses, norms, gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
@@ -1060,6 +1060,8 @@ impl<'c> Builder<'c> {
             "convolution_backward" => self.convolution_backward(op, src),
             "max_pool2d_with_indices" => self.max_pool2d(op, src),
             "max_pool2d_with_indices_backward" => self.max_pool2d_backward(op, src),
+            "avg_pool2d" => self.avg_pool2d(op, src),
+            "avg_pool2d_backward" => self.avg_pool2d_backward(op, src),
             "cat" => {
                 let (shape, dt) = self.result_info(op, 0)?;
                 let vals =

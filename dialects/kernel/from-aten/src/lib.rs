@@ -53,7 +53,9 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         depthwise, a multiply summed over the taps instead); grad_input is a convolution \
         of grad_output spread out by the stride with the flipped weight; \
         max_pool2d_with_indices and its backward are window views of a -inf placement \
-        reduced by max, the indices and gradients comparisons against kernel.index. Only \
+        reduced by max, the indices and gradients comparisons against kernel.index; \
+        avg_pool2d sums a window view of a zero placement and divides by window sizes \
+        computed from kernel.index, its backward spreads the divided gradient. Only \
         nodes some result depends on are emitted (gradients output_mask leaves out are \
         never computed).\n\
         Needs: statically shaped tensors of f32, f64, i64, i32 or i1; composite ops \

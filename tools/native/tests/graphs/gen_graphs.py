@@ -4,7 +4,8 @@
 
 Each joint is a small net's training step (forward and every gradient, the input's
 too): convolutions covering stride, padding, dilation, groups (depthwise too), bias or
-none, 1-D and 2-D; max pooling with padding, dilation and ceil_mode.
+none, 1-D and 2-D; max and average pooling with padding, dilation (max), ceil_mode,
+count_include_pad and divisor_override (average).
 """
 
 import pathlib
@@ -65,6 +66,18 @@ CASES = {
             nn.MaxPool2d(2, ceil_mode=True),
         ),
         (2, 3, 9, 10),
+    ),
+    "avg_pool2d": (
+        Convs(
+            nn.AvgPool2d(3, stride=2, padding=1),
+            nn.AvgPool2d((2, 3), stride=(2, 1), padding=(1, 1), ceil_mode=True,
+                         count_include_pad=False),
+        ),
+        (2, 3, 9, 8),
+    ),
+    "avg_pool2d_divisor": (
+        Convs(nn.Conv2d(2, 2, 1), nn.AvgPool2d(2, ceil_mode=True, divisor_override=3)),
+        (1, 2, 5, 7),
     ),
     "conv1d": (
         Convs(nn.Conv1d(3, 5, 4, stride=3, padding=2), nn.Conv1d(5, 2, 3, groups=1)),

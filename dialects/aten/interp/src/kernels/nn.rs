@@ -1046,6 +1046,108 @@ pub fn max_pool2d_with_indices_backward(
     Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
 }
 
+/// The window of output position `o` along one dim of `size` elements: its clipped
+/// range and the divisor PyTorch's `avg_pool2d` uses for it.
+fn avg_window(o: usize, size: usize, k: usize, s: usize, p: usize) -> (usize, usize, usize) {
+    let start = (o * s) as i64 - p as i64;
+    let end = (start + k as i64).min((size + p) as i64);
+    let padded = (end - start) as usize;
+    let (lo, hi) = (start.max(0) as usize, end.min(size as i64) as usize);
+    (lo, hi, padded)
+}
+
+/// The divisor of one `avg_pool2d` window.
+fn avg_divisor(
+    rows: (usize, usize, usize),
+    cols: (usize, usize, usize),
+    include_pad: bool,
+    over: Option<i64>,
+) -> f64 {
+    match over {
+        Some(d) => d as f64,
+        None if include_pad => (rows.2 * cols.2) as f64,
+        None => ((rows.1 - rows.0) * (cols.1 - cols.0)) as f64,
+    }
+}
+
+/// `aten.avg_pool2d`: each window's sum over its divisor (the window size with or
+/// without padding, or `divisor_override`).
+pub fn avg_pool2d(
+    x: &Tensor,
+    pp: &PoolParams,
+    include_pad: bool,
+    divisor_override: Option<i64>,
+) -> KResult<Tensor> {
+    expect_float(x, "avg_pool2d input")?;
+    if divisor_override == Some(0) {
+        return kerr("avg_pool2d: divisor must be not zero");
+    }
+    let g = pool_geom(x, pp)?;
+    let xs = flat(x);
+    let plane = g.h * g.w;
+    let mut vals = Vec::with_capacity(g.lead * g.oh * g.ow);
+    for l in 0..g.lead {
+        for oy in 0..g.oh {
+            let rows = avg_window(oy, g.h, g.k[0], g.s[0], g.p[0]);
+            for ox in 0..g.ow {
+                let cols = avg_window(ox, g.w, g.k[1], g.s[1], g.p[1]);
+                let mut sum = 0.0;
+                for iy in rows.0..rows.1 {
+                    for ix in cols.0..cols.1 {
+                        sum += xs[l * plane + iy * g.w + ix];
+                    }
+                }
+                vals.push(sum / avg_divisor(rows, cols, include_pad, divisor_override));
+            }
+        }
+    }
+    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
+    shape.extend([g.oh, g.ow]);
+    Ok(Tensor::from_vec_f64(&shape, vals, x.dtype()))
+}
+
+/// `aten.avg_pool2d_backward`: each window's gradient over its divisor, back to every
+/// element of the window.
+pub fn avg_pool2d_backward(
+    grad: &Tensor,
+    x: &Tensor,
+    pp: &PoolParams,
+    include_pad: bool,
+    divisor_override: Option<i64>,
+) -> KResult<Tensor> {
+    if divisor_override == Some(0) {
+        return kerr("avg_pool2d_backward: divisor must be not zero");
+    }
+    let g = pool_geom(x, pp)?;
+    let mut out_shape = x.shape()[..x.ndim() - 2].to_vec();
+    out_shape.extend([g.oh, g.ow]);
+    if grad.shape() != out_shape {
+        return kerr(format!(
+            "avg_pool2d_backward: grad_output must have shape {out_shape:?}, got {:?}",
+            grad.shape()
+        ));
+    }
+    let gs = flat(grad);
+    let plane = g.h * g.w;
+    let mut gx = vec![0.0; x.len()];
+    for l in 0..g.lead {
+        for oy in 0..g.oh {
+            let rows = avg_window(oy, g.h, g.k[0], g.s[0], g.p[0]);
+            for ox in 0..g.ow {
+                let cols = avg_window(ox, g.w, g.k[1], g.s[1], g.p[1]);
+                let v = gs[(l * g.oh + oy) * g.ow + ox]
+                    / avg_divisor(rows, cols, include_pad, divisor_override);
+                for iy in rows.0..rows.1 {
+                    for ix in cols.0..cols.1 {
+                        gx[l * plane + iy * g.w + ix] += v;
+                    }
+                }
+            }
+        }
+    }
+    Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
+}
+
 fn index_values(indices: &Tensor, bound: usize, what: &str) -> KResult<Vec<i64>> {
     if !matches!(indices.dtype(), DType::I32 | DType::I64) {
         return kerr(format!(

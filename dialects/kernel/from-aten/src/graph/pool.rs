@@ -1,4 +1,7 @@
-//! `max_pool2d_with_indices` and its backward on the machinery of the convolutions: a
+//! `max_pool2d_with_indices`, `avg_pool2d` and their backwards on the machinery of the
+//! convolutions (average pooling: a zero placement, a window view summed, divided by a
+//! divisor computed from `kernel.index`; its backward spreads the divided gradient like
+//! max pooling's and sums the taps). Max pooling: a
 //! placement into a `-inf` buffer (the padding), a strided window view reduced by `max`,
 //! and for the indices and the backward comparisons against loop indices (`kernel.index`),
 //! so no element is ever read at a computed address.
@@ -56,7 +59,11 @@ impl Builder<'_> {
             kernel,
             stride: two("stride", Some(kernel))?,
             padding: two("padding", Some([0, 0]))?,
-            dilation: two("dilation", Some([1, 1]))?,
+            dilation: if self.ctx.attr(op, "dilation").is_some() {
+                two("dilation", Some([1, 1]))?
+            } else {
+                [1, 1]
+            },
             input: [x[r - 2], x[r - 1]],
             output: [y[r - 2], y[r - 1]],
         })
@@ -232,6 +239,145 @@ impl Builder<'_> {
         let e = select(hit, pw.input(&g, dt, dt), c(0.0, dt));
         let terms = self.pointwise(pw, e, dt, src);
         let gx = self.reduce(&terms, &[3, 4], Reduce::Sum, src);
+        Ok(vec![self.reshape(&gx, &x_shape, src)])
+    }
+
+    /// The divisor of each `avg_pool2d` window, as an f32 expression of the loop indices
+    /// `rows` and `cols` (output positions): PyTorch's window size clipped to the padded
+    /// input (`count_include_pad`), or to the input, or `divisor_override`.
+    fn avg_divisor(
+        &self,
+        op: OpId,
+        w: &Window,
+        rows: usize,
+        cols: usize,
+    ) -> Result<Expr, Diagnostic> {
+        if let Some(d) = self.attr(op, "divisor_override")?.as_int() {
+            if d == 0 {
+                return Err(err(
+                    self.ctx,
+                    op,
+                    "'avg_pool2d': divisor_override must not be zero",
+                ));
+            }
+            return Ok(c(d as f64, DType::F32));
+        }
+        let include_pad = !matches!(self.attr(op, "count_include_pad")?, ArgValue::Bool(false));
+        let i = |v: i64| c(v as f64, DType::I64);
+        let extent = |d: usize, dim: usize| {
+            let start = bin(
+                ScalarOp::Sub,
+                bin(ScalarOp::Mul, Expr::Iota(dim), i(w.stride[d])),
+                i(w.padding[d]),
+            );
+            let end = bin(
+                ScalarOp::Min,
+                bin(ScalarOp::Add, start.clone(), i(w.kernel[d])),
+                i(w.input[d] as i64 + w.padding[d]),
+            );
+            if include_pad {
+                bin(ScalarOp::Sub, end, start)
+            } else {
+                bin(
+                    ScalarOp::Sub,
+                    bin(ScalarOp::Min, end, i(w.input[d] as i64)),
+                    bin(ScalarOp::Max, start, i(0)),
+                )
+            }
+        };
+        let count = bin(ScalarOp::Mul, extent(0, rows), extent(1, cols));
+        Ok(Expr::Cast(DType::F32, Box::new(count)))
+    }
+
+    /// `aten.avg_pool2d`.
+    pub(super) fn avg_pool2d(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
+        let x = self.operand(op, "self")?;
+        let (y_shape, dt) = self.result_info(op, 0)?;
+        let w = self.window(op, &x.shape, &y_shape)?;
+        if dt != DType::F32 {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("the native backend supports '{src}' on f32 tensors only"),
+            ));
+        }
+        let x4 = self.planes(&x, src);
+        let len: Vec<u64> = (0..2)
+            .map(|i| {
+                let reach = (w.output[i] as i64 - 1) * w.stride[i] + w.kernel[i];
+                reach.max(w.input[i] as i64 + 2 * w.padding[i]) as u64
+            })
+            .collect();
+        let xp = self.place_in(&x4, 0.0, &w.padding, &[1, 1], &len, src);
+        let s = xp.map.strides.clone();
+        let shape = vec![
+            xp.shape[0],
+            w.output[0],
+            w.output[1],
+            w.kernel[0] as u64,
+            w.kernel[1] as u64,
+        ];
+        let windows = Operand {
+            node: xp.node,
+            shape,
+            map: Map {
+                offset: xp.map.offset,
+                strides: vec![s[0], w.stride[0] * s[2], w.stride[1] * s[3], s[2], s[3]],
+            },
+        };
+        let sum = self.reduce(&windows, &[3, 4], Reduce::Sum, src);
+        let divisor = self.avg_divisor(op, &w, 1, 2)?;
+        let mut pw = Pw::new(&sum.shape);
+        let e = bin(ScalarOp::Div, pw.input(&sum, dt, dt), divisor);
+        let mean = self.pointwise(pw, e, dt, src);
+        Ok(vec![self.reshape(&mean, &y_shape, src)])
+    }
+
+    /// `aten.avg_pool2d_backward`.
+    pub(super) fn avg_pool2d_backward(
+        &mut self,
+        op: OpId,
+        src: &str,
+    ) -> Result<Vec<Operand>, Diagnostic> {
+        let gy = self.operand(op, "grad_output")?;
+        let (x_shape, dt) = self.result_info(op, 0)?;
+        let w = self.window(op, &x_shape, &gy.shape)?;
+        if dt != DType::F32 {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("the native backend supports '{src}' on f32 tensors only"),
+            ));
+        }
+        let gy4 = self.planes(&gy, src);
+        let divisor = self.avg_divisor(op, &w, 2, 3)?;
+        let mut pw = Pw::new(&gy4.shape);
+        let e = bin(ScalarOp::Div, pw.input(&gy4, dt, dt), divisor);
+        let scaled = self.pointwise(pw, e, dt, src);
+        let lo: Vec<i64> = (0..2).map(|i| w.kernel[i] - 1).collect();
+        let len: Vec<u64> = (0..2)
+            .map(|i| (w.input[i] as i64 + w.padding[i] + lo[i]) as u64)
+            .collect();
+        let z = self.place_in(&scaled, 0.0, &lo, &w.stride, &len, src);
+        let s = &z.map.strides;
+        let shape = vec![
+            z.shape[0],
+            w.input[0],
+            w.input[1],
+            w.kernel[0] as u64,
+            w.kernel[1] as u64,
+        ];
+        let taps = Operand {
+            node: z.node,
+            shape,
+            map: Map {
+                offset: z.map.offset
+                    + (w.padding[0] + lo[0]) * s[2]
+                    + (w.padding[1] + lo[1]) * s[3],
+                strides: vec![s[0], s[2], s[3], -s[2], -s[3]],
+            },
+        };
+        let gx = self.reduce(&taps, &[3, 4], Reduce::Sum, src);
         Ok(vec![self.reshape(&gx, &x_shape, src)])
     }
 }
