@@ -113,7 +113,8 @@ const SCALE_FLOOR: f64 = 1e-2;
 /// Compares native results with the interpreter's: `|a - b| <= RTOL * (|b| + max|b|)`
 /// per element (relative to the element, with the tensor's scale as floor for values
 /// near zero, and [`SCALE_FLOOR`] of the call's largest result as the floor of that),
-/// same shapes, same `none` slots.
+/// same shapes, same `none` slots; equal values (infinities too) and NaN against NaN
+/// match.
 fn compare(what: &str, native: &[Option<Tensor<'_>>], interp: &[RuntimeValue]) -> f64 {
     assert_eq!(native.len(), interp.len(), "{what}: result count");
     let mut worst = 0.0f64;
@@ -139,7 +140,7 @@ fn compare(what: &str, native: &[Option<Tensor<'_>>], interp: &[RuntimeValue]) -
                 for (k, (&x, &y)) in a.iter().zip(b.iter()).enumerate() {
                     let err = (x - y).abs() / (y.abs() + scale).max(f64::MIN_POSITIVE);
                     assert!(
-                        err <= RTOL || (x.is_nan() && y.is_nan()),
+                        err <= RTOL || x == y || (x.is_nan() && y.is_nan()),
                         "{what}: result #{j} element {k}: native {x} vs interpreter {y} (relative error {err:.2e})"
                     );
                     if err.is_finite() {
