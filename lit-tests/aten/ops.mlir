@@ -96,6 +96,15 @@ func.func @conv_pool(%x: tensor<2x3x8x8xf32>, %w: tensor<16x3x3x3xf32>, %b: tens
   func.return %p#0 : tensor<2x16x4x4xf32>
 }
 
+// CHECK-LABEL: func.func @avg_pool
+func.func @avg_pool(%x: tensor<2x16x8x8xf32>, %g: tensor<2x16x5x5xf32>) -> (tensor<2x16x5x5xf32>, tensor<2x16x8x8xf32>) {
+  // CHECK: aten.avg_pool2d %{{.*}} {ceil_mode = true, count_include_pad = false, kernel_size = [2, 2], padding = [1, 1], stride = [2, 2]} : (tensor<2x16x8x8xf32>) -> tensor<2x16x5x5xf32>
+  %a = aten.avg_pool2d %x {ceil_mode = true, count_include_pad = false, kernel_size = [2, 2], padding = [1, 1], stride = [2, 2]} : (tensor<2x16x8x8xf32>) -> tensor<2x16x5x5xf32>
+  // CHECK: aten.avg_pool2d_backward %{{.*}}, %{{.*}} {ceil_mode = true, count_include_pad = false, divisor_override = 3 : i64, kernel_size = [2, 2], padding = [1, 1], stride = [2, 2]} : (tensor<2x16x5x5xf32>, tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  %b = aten.avg_pool2d_backward %g, %x {ceil_mode = true, count_include_pad = false, divisor_override = 3 : i64, kernel_size = [2, 2], padding = [1, 1], stride = [2, 2]} : (tensor<2x16x5x5xf32>, tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  func.return %a, %b : tensor<2x16x5x5xf32>, tensor<2x16x8x8xf32>
+}
+
 // CHECK-LABEL: func.func @in_place
 func.func @in_place(%x: !aten.ref<tensor<4xf32>>, %y: tensor<4xf32>) -> !aten.ref<tensor<4xf32>> {
   // CHECK: aten.add_.Tensor %{{.*}}, %{{.*}} : (!aten.ref<tensor<4xf32>>, tensor<4xf32>) -> !aten.ref<tensor<4xf32>>

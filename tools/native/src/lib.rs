@@ -47,14 +47,25 @@ fn registry() -> PassRegistry {
     registry
 }
 
-/// Runs pipeline `text` on `op`; the first error is the result's error.
+/// Runs pipeline `text` on `op`; its errors (one per function that failed, say) become
+/// one diagnostic: their messages joined, located at the first, the others' locations
+/// and notes kept as notes.
 fn run_pipeline(ctx: &mut Context, op: OpId, text: &str) -> Result<(), Diagnostic> {
     let mut pm = PassManager::parse(&registry(), text)?;
     pm.run(ctx, op).map(drop).map_err(|diagnostics| {
-        diagnostics
-            .into_iter()
-            .find(Diagnostic::is_error)
-            .unwrap_or_else(|| Diagnostic::error("the native pipeline failed"))
+        let mut errors = diagnostics.into_iter().filter(Diagnostic::is_error);
+        let Some(mut first) = errors.next() else {
+            return Diagnostic::error("the native pipeline failed");
+        };
+        for e in errors {
+            first.message = format!("{}; {}", first.message, e.message);
+            first.notes.push(joinery_ir::Note {
+                message: e.message,
+                span: e.span,
+            });
+            first.notes.extend(e.notes);
+        }
+        first
     })
 }
 

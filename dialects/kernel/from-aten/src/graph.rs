@@ -7,14 +7,18 @@
 //! `slice`, `select`, `split`, `detach`, `clone`, ...) only compose maps: they never copy.
 //! A reshape that no strides can express materialises a copy node. Primitive pointwise
 //! ops become expression nodes, `sum` and `amax` reductions, `mm`/`bmm`/`addmm` GEMMs,
-//! `cat` a concatenation. Composite ops (softmax, losses, norms, gelu, mean...) are
+//! `cat` a concatenation; convolutions (`graph/conv.rs`) and max and average pooling
+//! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions. Composite ops (softmax, losses, norms, gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
+
+mod conv;
+mod pool;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
 use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
 pub use joinery_kernel::{Map, Predicate, ScalarOp, contiguous, static_info};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The most elements a constant may have to be baked into code (a splat of any size is
 /// one constant; others become a bisection over their elements).
@@ -84,6 +88,17 @@ pub enum NodeKind {
         operand: Operand,
         dims: Vec<usize>,
         kind: Reduce,
+    },
+    /// The results of an op the backend cannot lower: a stand-in so that the ops after
+    /// it are still checked; a graph holding one is never lowered.
+    Unlowered,
+    /// The node's buffer filled with `fill`, then each part copied (or with `accumulate`
+    /// added) into it through its map (over the part's shape): a padding, a spreading out
+    /// by a stride, or the sum of shifted patches (col2im).
+    Place {
+        fill: f64,
+        parts: Vec<(Operand, Map)>,
+        accumulate: bool,
     },
     /// `cat(parts, dim)`: each part copied into its slice of the node's buffer.
     Concat { parts: Vec<Operand>, dim: usize },
@@ -169,6 +184,11 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
         let o = b.whole(node);
         b.values.insert(arg, o);
     }
+    // Every op is tried, so that one diagnostic names all the ops the backend cannot
+    // lower: the results of one that fails stand in as `Unlowered` nodes (or, without a
+    // static type, poison the ops that read them, which are then skipped silently).
+    let mut failed: Vec<(OpId, Diagnostic)> = Vec::new();
+    let mut poisoned: FxHashSet<Value> = FxHashSet::default();
     for op in ctx.block_ops(body) {
         let name = ctx.name_str(op);
         if name == "func.return" {
@@ -183,17 +203,71 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
         if name == "aot.none" {
             continue;
         }
-        if name == joinery_arith::CONSTANT_OP.name {
-            let o = b.lower_constant(op)?;
-            b.values.insert(ctx.result(op, 0), o);
+        if ctx.operands(op).iter().any(|v| poisoned.contains(v)) {
+            poisoned.extend(ctx.results(op).iter().copied());
             continue;
         }
-        let results = b.lower_op(op)?;
-        for (&r, o) in ctx.results(op).iter().zip(results) {
-            b.values.insert(r, o);
+        let lowered = if name == joinery_arith::CONSTANT_OP.name {
+            b.lower_constant(op).map(|o| vec![o])
+        } else {
+            b.lower_op(op)
+        };
+        match lowered {
+            Ok(results) => {
+                for (&r, o) in ctx.results(op).iter().zip(results) {
+                    b.values.insert(r, o);
+                }
+            }
+            Err(d) => {
+                failed.push((op, d));
+                for &r in ctx.results(op) {
+                    match static_info(ctx, ctx.value_type(r)) {
+                        Some((shape, dtype)) => {
+                            let node = b.push(NodeKind::Unlowered, shape, dtype, name);
+                            let o = b.whole(node);
+                            b.values.insert(r, o);
+                        }
+                        None => {
+                            poisoned.insert(r);
+                        }
+                    }
+                }
+            }
         }
     }
-    Ok(b.g)
+    if failed.is_empty() {
+        Ok(b.g)
+    } else {
+        Err(unsupported_ops(ctx, func, failed))
+    }
+}
+
+/// The one diagnostic for every op of `func` the backend could not lower: a single
+/// failure as it is, several as an error at the first naming them all, with a note at
+/// each op saying why.
+fn unsupported_ops(ctx: &Context, func: OpId, mut failed: Vec<(OpId, Diagnostic)>) -> Diagnostic {
+    if failed.len() == 1 {
+        return failed.remove(0).1;
+    }
+    let mut names: Vec<String> = Vec::new();
+    for (op, _) in &failed {
+        let name = format!("'{}'", source_name(ctx, *op));
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let func_name = ctx.symbol_name(func).unwrap_or("function");
+    let first = failed[0].1.span.or_else(|| ctx.span(failed[0].0));
+    let mut d = Diagnostic::error(format!(
+        "the native backend does not support {} ops of @{func_name}: {}",
+        failed.len(),
+        names.join(", ")
+    ))
+    .with_span(first);
+    for (op, e) in failed {
+        d = d.with_note(e.message, e.span.or_else(|| ctx.span(op)));
+    }
+    d
 }
 
 /// Builds the typed scalar expression of one pointwise node.
@@ -1129,6 +1203,12 @@ impl<'c> Builder<'c> {
                 );
                 Ok(vec![self.whole(node)])
             }
+            "convolution" => self.convolution(op, src),
+            "convolution_backward" => self.convolution_backward(op, src),
+            "max_pool2d_with_indices" => self.max_pool2d(op, src),
+            "max_pool2d_with_indices_backward" => self.max_pool2d_backward(op, src),
+            "avg_pool2d" => self.avg_pool2d(op, src),
+            "avg_pool2d_backward" => self.avg_pool2d_backward(op, src),
             "cat" => {
                 let (shape, dt) = self.result_info(op, 0)?;
                 let vals =

@@ -46,14 +46,29 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         ops and reductions each become one kernel.fused (reductions after a kernel.fill of \
         their identity); mm, bmm and addmm become kernel.gemm on strided operands (addmm \
         after a bias copy, accumulating); cat becomes slice copies; a result that is an \
-        argument or a view gets a copy.\n\
+        argument or a view gets a copy. convolution and convolution_backward (N-d, stride, \
+        padding, dilation, groups; not transposed) become a zero-filled placement of the \
+        input (kernel.fill and a copy), an im2col copy through a strided view and \
+        kernel.gemm per image or per group (grouped ones with few channels per group, \
+        depthwise, a multiply summed over the taps instead); grad_input is a convolution \
+        of grad_output spread out by the stride with the flipped weight; \
+        max_pool2d_with_indices and its backward are window views of a -inf placement \
+        reduced by max, the indices and gradients comparisons against kernel.index; \
+        avg_pool2d sums a window view of a zero placement and divides by window sizes \
+        computed from kernel.index, its backward spreads the divided gradient. Only \
+        nodes some result depends on are emitted (gradients output_mask leaves out are \
+        never computed).\n\
         Needs: statically shaped tensors of f32, f64, i64, i32 or i1; composite ops \
         decomposed first (aten-decompose); one block per function. Functions already \
         holding kernel ops are left alone.\n\
         Guarantees: the L3 function computes the same values as the aten function with the \
-        reference interpreter's semantics; every aten op it cannot lower is an error naming \
-        the op, never a silent fallback.\n\
-        Gaps: no dynamic shapes; GEMMs are f32 only; no fusion here (kernel-fuse).",
+        reference interpreter's semantics; the aten ops of a function it cannot lower are \
+        one error naming them all (at the first, a note at each with its reason), never a \
+        silent fallback.\n\
+        Gaps: no dynamic shapes; GEMMs (so convolutions) are f32 only; no transposed \
+        convolution; an index max_pool2d_with_indices_backward is given that is no \
+        window's maximum contributes nothing instead of an error; no fusion here \
+        (kernel-fuse).",
     anchor: Some("builtin.module"),
     options: &[],
     statistics: &[

@@ -31,7 +31,7 @@ fn space_of(g: &Graph, n: NodeId) -> Option<&[u64]> {
 
 fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
     match &g.nodes[n].kind {
-        NodeKind::Input(_) => Vec::new(),
+        NodeKind::Input(_) | NodeKind::Unlowered => Vec::new(),
         NodeKind::Pointwise { operands, .. } => operands.iter().collect(),
         NodeKind::Reduce { operand, .. } => vec![operand],
         NodeKind::Gemm { a, b, bias, .. } => {
@@ -40,6 +40,7 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
             v
         }
         NodeKind::Concat { parts, .. } => parts.iter().collect(),
+        NodeKind::Place { parts, .. } => parts.iter().map(|(p, _)| p).collect(),
     }
 }
 
@@ -97,19 +98,25 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         });
     }
     let n = g.nodes.len();
-    let mut users: Vec<Vec<NodeId>> = vec![Vec::new(); n];
-    for c in 0..n {
-        for o in operands(&g, c) {
-            users[o.node].push(c);
-        }
-    }
     let output_of: FxHashMap<NodeId, usize> = g
         .outputs
         .iter()
         .enumerate()
         .filter_map(|(j, o)| o.as_ref().map(|o| (o.node, j)))
         .collect();
-    let materialized: Vec<bool> = vec![true; n];
+    // Only nodes a result depends on are computed (a gradient output_mask leaves out is
+    // never read); operands precede their readers, so one backward sweep finds them.
+    let mut materialized: Vec<bool> = vec![false; n];
+    for o in g.outputs.iter().flatten() {
+        materialized[o.node] = true;
+    }
+    for m in (0..n).rev() {
+        if materialized[m] {
+            for o in operands(&g, m) {
+                materialized[o.node] = true;
+            }
+        }
+    }
     // The L3 function: same signature and argument/result attributes.
     let name = joinery_kernel::kernel_symbol(ctx.symbol_name(func).unwrap_or("fn"));
     let region = ctx.create_region();
@@ -172,6 +179,47 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
     let mut kernels = 0;
     let mut gemms = 0;
     for first in 0..n {
+        if !materialized[first] {
+            continue;
+        }
+        if let NodeKind::Place {
+            fill,
+            parts,
+            accumulate,
+        } = &g.nodes[first].kind
+        {
+            let out = buf[first].expect("placements are materialized");
+            let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
+            let value = ctx.float_attr(*fill, f64t);
+            Builder::new(ctx, InsertPoint::End(body)).build(
+                "kernel.fill",
+                &[out],
+                &[],
+                vec![("value".into(), value)],
+            );
+            let src = g.nodes[first].source.clone();
+            let kind = if *accumulate {
+                OutKind::Sum
+            } else {
+                OutKind::Store
+            };
+            for (i, (part, at)) in parts.iter().enumerate() {
+                emit_copy_kernel(
+                    ctx,
+                    body,
+                    &g,
+                    &buf,
+                    part,
+                    out,
+                    at,
+                    kind,
+                    &format!("{name}_k{kernels}_place{i}"),
+                    &src,
+                );
+                kernels += 1;
+            }
+            continue;
+        }
         if let NodeKind::Gemm {
             a,
             b,
@@ -198,6 +246,7 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                     bias,
                     c,
                     &whole,
+                    OutKind::Store,
                     &format!("{name}_k{kernels}_bias"),
                     &bsrc,
                 );
@@ -257,6 +306,7 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                     p,
                     out,
                     &slice,
+                    OutKind::Store,
                     &format!("{name}_k{kernels}_cat{i}"),
                     &src,
                 );
@@ -297,7 +347,8 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
     })
 }
 
-/// A kernel storing `src` into buffer `dst` through `dst_map` (over `src`'s shape).
+/// A kernel storing (or, `kind` sum, adding) `src` into buffer `dst` through `dst_map`
+/// (over `src`'s shape).
 #[allow(clippy::too_many_arguments)]
 fn emit_copy_kernel(
     ctx: &mut Context,
@@ -307,6 +358,7 @@ fn emit_copy_kernel(
     src: &Operand,
     dst: Value,
     dst_map: &Map,
+    kind: OutKind,
     name: &str,
     source: &str,
 ) {
@@ -322,7 +374,7 @@ fn emit_copy_kernel(
         num_inputs: 1,
         in_maps: vec![src.map.clone()],
         out_maps: vec![dst_map.clone()],
-        out_kinds: vec![OutKind::Store],
+        out_kinds: vec![kind],
         sources: vec![source.to_string()],
         phases: Vec::new(),
         outer: 0,

@@ -1,0 +1,193 @@
+"""Native convolution vs PyTorch's, forward and backward, on ResNet- and MobileNet-style
+shapes, f32, same threads, all in the same run.
+
+    python bench/conv_vs_torch.py --joinery-run target/release/joinery-run [--iters 10]
+
+For each shape, two one-op functions are written as joinery text: `aten.convolution`
+(forward, with bias) and `aten.convolution_backward` (all three gradients). `joinery-run
+bench` compiles each natively and times calls (median); PyTorch's own ops
+(`torch.ops.aten.convolution` / `convolution_backward`, i.e. oneDNN or its CPU kernels)
+are timed on the same shapes and threads right before and after, and the better of the two
+PyTorch medians is the baseline. The native results are checked against PyTorch's on
+the same inputs first (`joinery-run --native`, relative error printed). Prints the CPU
+model and a Markdown table of times and ratios (PyTorch time / native time: above 1 is
+faster than PyTorch); every command must succeed and print its result, or the script
+fails."""
+import argparse, json, os, platform, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name, N, C, H, W, O, kernel, stride, padding, groups
+SHAPES = [
+    ("resnet 3x3 64ch 56^2", 8, 64, 56, 56, 64, 3, 1, 1, 1),
+    ("resnet 3x3 128ch 28^2", 8, 128, 28, 28, 128, 3, 1, 1, 1),
+    ("resnet 3x3 s2 64->128", 8, 64, 56, 56, 128, 3, 2, 1, 1),
+    ("resnet 3x3 256ch 14^2", 8, 256, 14, 14, 256, 3, 1, 1, 1),
+    ("resnet 1x1 64->256 56^2", 8, 64, 56, 56, 256, 1, 1, 0, 1),
+    ("resnet stem 7x7 s2", 4, 3, 112, 112, 64, 7, 2, 3, 1),
+    ("depthwise 3x3 128ch 28^2", 8, 128, 28, 28, 128, 3, 1, 1, 128),
+]
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+def tensor(shape):
+    return "tensor<" + "x".join(str(d) for d in shape) + "xf32>"
+
+
+def attrs(k, s, p, g, extra=""):
+    return (
+        f"dilation = [1, 1], groups = {g} : i64, output_padding = [0, 0], "
+        f"padding = [{p}, {p}], stride = [{s}, {s}], transposed = false{extra}"
+    )
+
+
+def out_size(h, k, s, p):
+    return (h + 2 * p - k) // s + 1
+
+
+def module_text(n, c, h, w, o, k, s, p, g):
+    """The forward and backward functions of one convolution, and their shapes."""
+    x, wt, b = (n, c, h, w), (o, c // g, k, k), (o,)
+    y = (n, o, out_size(h, k, s, p), out_size(w, k, s, p))
+    fwd = (
+        f"func.func @forward(%x: {tensor(x)}, %w: {tensor(wt)}, %b: {tensor(b)}) -> {tensor(y)} {{\n"
+        f'  %y = "aten.convolution"(%x, %w, %b) {{{attrs(k, s, p, g)}}} : '
+        f"({tensor(x)}, {tensor(wt)}, {tensor(b)}) -> {tensor(y)}\n"
+        f"  func.return %y : {tensor(y)}\n}}\n"
+    )
+    mask = ", bias_sizes = [%d], output_mask = [true, true, true]" % o
+    bwd = (
+        f"func.func @backward(%gy: {tensor(y)}, %x: {tensor(x)}, %w: {tensor(wt)}) -> "
+        f"({tensor(x)}, {tensor(wt)}, {tensor(b)}) {{\n"
+        f'  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {{{attrs(k, s, p, g, mask)}}} : '
+        f"({tensor(y)}, {tensor(x)}, {tensor(wt)}) -> ({tensor(x)}, {tensor(wt)}, {tensor(b)})\n"
+        f"  func.return %gx, %gw, %gb : {tensor(x)}, {tensor(wt)}, {tensor(b)}\n}}\n"
+    )
+    return fwd + bwd, x, wt, b, y
+
+
+def run(cmd, env):
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc.stdout
+
+
+def native_bench(joinery_run, path, fn, iters, env):
+    out = run([joinery_run, "bench", path, "--fn", fn, "--iters", str(iters)], env)
+    lines = out.strip().splitlines()
+    if not lines:
+        sys.exit(f"joinery-run bench {path} --fn {fn} printed nothing")
+    result = json.loads(lines[-1])
+    if result.get("fn") != fn or "median_ms" not in result:
+        sys.exit(f"joinery-run bench {path} --fn {fn}: unexpected output {lines[-1]}")
+    return result
+
+
+def check(torch, np, joinery_run, path, fn, inputs, expected, tmp, env):
+    """Runs `fn` natively on `inputs`; the largest error relative to PyTorch's results."""
+    ind, outd = os.path.join(tmp, f"{fn}-in"), os.path.join(tmp, f"{fn}-out")
+    os.makedirs(ind, exist_ok=True)
+    for i, t in enumerate(inputs):
+        np.save(os.path.join(ind, f"arg{i}.npy"), t.numpy())
+    run([joinery_run, "--native", path, "--fn", fn, "--inputs", ind, "--outputs", outd], env)
+    worst = 0.0
+    for j, e in enumerate(expected):
+        got = torch.from_numpy(np.load(os.path.join(outd, f"out{j}.npy")))
+        if got.shape != e.shape:
+            sys.exit(f"{fn}: result {j} has shape {tuple(got.shape)}, PyTorch {tuple(e.shape)}")
+        scale = e.abs().max().item() or 1.0
+        worst = max(worst, ((got - e).abs().max().item()) / scale)
+    return worst
+
+
+def time_torch(f, iters):
+    f()
+    ts = []
+    for _ in range(iters):
+        t = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - t)
+    return median(ts) * 1e3
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--joinery-run", required=True)
+    ap.add_argument("--iters", type=int, default=10)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", default=None)
+    a = ap.parse_args()
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    tmp = tempfile.mkdtemp(prefix="joinery-conv-bench-")
+    env = dict(os.environ, JOINERY_NUM_THREADS=str(a.threads),
+               JOINERY_CACHE_DIR=os.path.join(tmp, "cache"))
+    cpu = cpu_model()
+    print(f"CPU: {cpu}; {a.threads} threads; torch {torch.__version__}", file=sys.stderr)
+    aten = torch.ops.aten
+    rows = []
+    for name, n, c, h, w, o, k, s, p, g in SHAPES:
+        text, xs, ws, bs, ys = module_text(n, c, h, w, o, k, s, p, g)
+        path = os.path.join(tmp, f"conv{len(rows)}.mlir")
+        with open(path, "w") as f:
+            f.write(text)
+        x, wt, b, gy = (torch.randn(*xs), torch.randn(*ws) * 0.1, torch.randn(*bs),
+                        torch.randn(*ys))
+        conv = lambda: aten.convolution(x, wt, b, [s, s], [p, p], [1, 1], False, [0, 0], g)
+        back = lambda: aten.convolution_backward(
+            gy, x, wt, [o], [s, s], [p, p], [1, 1], False, [0, 0], g, [True, True, True])
+        err_f = check(torch, np, a.joinery_run, path, "forward", [x, wt, b], [conv()], tmp, env)
+        err_b = check(torch, np, a.joinery_run, path, "backward", [gy, x, wt], list(back()),
+                      tmp, env)
+        torch_f = time_torch(conv, a.iters)
+        torch_b = time_torch(back, a.iters)
+        nat_f = native_bench(a.joinery_run, path, "forward", a.iters, env)
+        nat_b = native_bench(a.joinery_run, path, "backward", a.iters, env)
+        torch_f = min(torch_f, time_torch(conv, a.iters))
+        torch_b = min(torch_b, time_torch(back, a.iters))
+        flops = 2 * n * o * (c // g) * k * k * ys[2] * ys[3]
+        rows.append((name, flops, torch_f, nat_f["median_ms"], torch_b, nat_b["median_ms"],
+                     max(err_f, err_b)))
+        print(name, f"torch {torch_f:.2f}/{torch_b:.2f} ms native {nat_f['median_ms']:.2f}/"
+              f"{nat_b['median_ms']:.2f} ms err {max(err_f, err_b):.1e}", file=sys.stderr)
+
+    lines = [
+        f"CPU: {cpu}, {a.threads} threads, torch {torch.__version__}, median of {a.iters}.",
+        "",
+        "| shape | fwd GFLOP | torch fwd ms | native fwd ms | fwd ratio | torch bwd ms "
+        "| native bwd ms | bwd ratio | max rel err |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, flops, tf, nf, tb, nb, err in rows:
+        lines.append(
+            f"| {name} | {flops / 1e9:.2f} | {tf:.2f} | {nf:.2f} | {tf / nf:.2f} | {tb:.2f} "
+            f"| {nb:.2f} | {tb / nb:.2f} | {err:.1e} |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

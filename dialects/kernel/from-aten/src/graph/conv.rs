@@ -1,0 +1,686 @@
+//! `convolution` and `convolution_backward` (N-d, strided, padded, dilated, grouped) as
+//! strided copies and GEMMs, the way PyTorch's `slow_conv2d` runs them:
+//!
+//! - the input is *placed* into a zero-filled buffer when it is padded (or, for the
+//!   gradient of the input, spread out by the stride): one fill and one copy kernel;
+//! - the patches are an *im2col* view of that buffer (`[C, K.., OS..]` with strides
+//!   `dilation * s` and `stride * s`: no index arithmetic beyond a strided map), copied
+//!   into a `[C*K, L]` matrix;
+//! - one `kernel.gemm` multiplies the weight matrix by it: batched over the images for an
+//!   ungrouped convolution (the result is already `[N, O, OS..]`), over the groups
+//!   otherwise; a grouped convolution with few output channels per group (depthwise)
+//!   is instead a multiply summed over the taps, one fused loop nest, without im2col.
+//!
+//! The backward follows from `y = W @ cols`: `grad_weight = gy @ cols^T` over every
+//! image at once, `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy`
+//! spread out by the stride and padded by `dilation * (K - 1) - padding`, with the weight
+//! flipped along its spatial dims (negative strides) and its channel dims swapped.
+
+use super::{Builder, Map, NodeKind, Operand, Reduce, broadcast, contiguous, err};
+use joinery_aten::ArgValue;
+use joinery_ir::{DType, Diagnostic, OpId};
+
+/// Sizes and parameters of one convolution, spatial dims last.
+struct Geometry {
+    n: u64,
+    c: u64,
+    o: u64,
+    groups: u64,
+    /// Spatial sizes of the input, the kernel and the output.
+    input: Vec<u64>,
+    kernel: Vec<u64>,
+    output: Vec<u64>,
+    stride: Vec<i64>,
+    padding: Vec<i64>,
+    dilation: Vec<i64>,
+}
+
+impl Geometry {
+    fn spatial(&self) -> usize {
+        self.input.len()
+    }
+
+    /// Output positions per image.
+    fn positions(&self) -> u64 {
+        self.output.iter().product()
+    }
+}
+
+impl Builder<'_> {
+    /// A spatial parameter list of `op` with one entry per spatial dim (a single entry
+    /// applies to every dim, as PyTorch expands it).
+    fn spatial_ints(&self, op: OpId, name: &str, spatial: usize) -> Result<Vec<i64>, Diagnostic> {
+        let v = self.ints_attr(op, name)?;
+        match v.len() {
+            1 => Ok(vec![v[0]; spatial]),
+            n if n == spatial => Ok(v),
+            n => Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{}': '{name}' has {n} entries for {spatial} spatial dims",
+                    self.ctx.name_str(op)
+                ),
+            )),
+        }
+    }
+
+    /// Reads the convolution parameters of `op` on batched `x` (`[N, C, S..]`) and `w`
+    /// (`[O, C / groups, K..]`), with the output spatial sizes of `out`.
+    fn geometry(
+        &self,
+        op: OpId,
+        x: &Operand,
+        w: &Operand,
+        out: &[u64],
+    ) -> Result<Geometry, Diagnostic> {
+        let src = self.ctx.name_str(op);
+        let spatial = x.shape.len() - 2;
+        if matches!(self.attr(op, "transposed")?, ArgValue::Bool(true)) {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("the native backend does not support '{src}' with transposed = true"),
+            ));
+        }
+        if self.dtype(x) != DType::F32 || self.dtype(w) != DType::F32 {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("the native backend supports '{src}' on f32 tensors only"),
+            ));
+        }
+        let groups = self.int_attr(op, "groups")?;
+        let g = Geometry {
+            n: x.shape[0],
+            c: x.shape[1],
+            o: w.shape[0],
+            groups: u64::try_from(groups).unwrap_or(0),
+            input: x.shape[2..].to_vec(),
+            kernel: w.shape[2..].to_vec(),
+            output: out[out.len() - spatial..].to_vec(),
+            stride: self.spatial_ints(op, "stride", spatial)?,
+            padding: self.spatial_ints(op, "padding", spatial)?,
+            dilation: self.spatial_ints(op, "dilation", spatial)?,
+        };
+        let positive = |v: &[i64]| v.iter().all(|&s| s > 0);
+        if g.groups == 0
+            || !g.c.is_multiple_of(g.groups)
+            || !g.o.is_multiple_of(g.groups)
+            || !positive(&g.stride)
+            || !positive(&g.dilation)
+            || g.padding.iter().any(|&p| p < 0)
+        {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{src}': groups {groups} must divide the {} input and {} output channels, \
+                     stride and dilation must be positive and padding non-negative",
+                    g.c, g.o
+                ),
+            ));
+        }
+        Ok(g)
+    }
+
+    /// `x` with a unit batch dim in front when it has rank `rank - 1` (an unbatched
+    /// convolution operand).
+    fn batched(&mut self, x: Operand, rank: usize, src: &str) -> Operand {
+        if x.shape.len() == rank {
+            return x;
+        }
+        let mut shape = vec![1];
+        shape.extend(&x.shape);
+        self.reshape(&x, &shape, src)
+    }
+
+    /// `x` (`[N, C, S..]`) placed into a zero buffer `[N, C, len..]`: element `s` of
+    /// spatial dim `i` at `lo[i] + s * spread[i]`; elements that fall outside are dropped.
+    /// `x` itself when that is the identity.
+    fn place(
+        &mut self,
+        x: &Operand,
+        lo: &[i64],
+        spread: &[i64],
+        len: &[u64],
+        src: &str,
+    ) -> Operand {
+        self.place_in(x, 0.0, lo, spread, len, src)
+    }
+
+    /// [`Builder::place`] into a buffer filled with `fill`.
+    pub(super) fn place_in(
+        &mut self,
+        x: &Operand,
+        fill: f64,
+        lo: &[i64],
+        spread: &[i64],
+        len: &[u64],
+        src: &str,
+    ) -> Operand {
+        let spatial = lo.len();
+        if lo.iter().all(|&l| l == 0) && spread.iter().all(|&s| s == 1) && x.shape[2..] == *len {
+            return x.clone();
+        }
+        let dest = contiguous(&[&x.shape[..2], len].concat());
+        let mut part = x.clone();
+        let mut at = Map {
+            offset: 0,
+            strides: dest.clone(),
+        };
+        for i in 0..spatial {
+            let d = 2 + i;
+            // The source elements s with 0 <= lo + s * spread < len.
+            let first = if lo[i] < 0 {
+                ((-lo[i]) as u64).div_ceil(spread[i] as u64) as i64
+            } else {
+                0
+            };
+            let last = (len[i] as i64 - 1 - lo[i]).div_euclid(spread[i]);
+            let last = last.min(x.shape[d] as i64 - 1);
+            let count = (last - first + 1).max(0) as u64;
+            part.map.offset += first * part.map.strides[d];
+            part.shape[d] = count;
+            at.offset += (lo[i] + first * spread[i]) * dest[d];
+            at.strides[d] = dest[d] * spread[i];
+        }
+        let mut shape = x.shape[..2].to_vec();
+        shape.extend(len);
+        let dtype = self.dtype(x);
+        let node = self.push(
+            NodeKind::Place {
+                fill,
+                parts: vec![(part, at)],
+                accumulate: false,
+            },
+            shape,
+            dtype,
+            src,
+        );
+        self.whole(node)
+    }
+
+    /// The im2col matrix of `xp` (`[N, G * Cg, P..]`, already padded) for kernel sizes
+    /// `kernel`, output sizes `output`, `stride` and `dilation`: `[N, Cg * K, L]` when
+    /// `per_image` (one group), else `[G, Cg * K, N * L]`.
+    #[allow(clippy::too_many_arguments)]
+    fn im2col(
+        &mut self,
+        xp: &Operand,
+        groups: u64,
+        kernel: &[u64],
+        output: &[u64],
+        stride: &[i64],
+        dilation: &[i64],
+        per_image: bool,
+        src: &str,
+    ) -> Operand {
+        let (n, cg) = (xp.shape[0], xp.shape[1] / groups);
+        let s = &xp.map.strides;
+        let k_strides = (0..kernel.len()).map(|i| dilation[i] * s[2 + i]);
+        let o_strides = (0..output.len()).map(|i| stride[i] * s[2 + i]);
+        let kk: u64 = kernel.iter().product();
+        let l: u64 = output.iter().product();
+        let (mut shape, mut strides) = if per_image {
+            (vec![n, cg], vec![s[0], s[1]])
+        } else {
+            (vec![groups, cg], vec![cg as i64 * s[1], s[1]])
+        };
+        shape.extend(kernel);
+        strides.extend(k_strides);
+        if !per_image {
+            shape.push(n);
+            strides.push(s[0]);
+        }
+        shape.extend(output);
+        strides.extend(o_strides);
+        let patches = Operand {
+            node: xp.node,
+            shape,
+            map: Map {
+                offset: xp.map.offset,
+                strides,
+            },
+        };
+        let matrix = if per_image {
+            [n, cg * kk, l]
+        } else {
+            [groups, cg * kk, n * l]
+        };
+        self.reshape(&patches, &matrix, src)
+    }
+
+    /// A GEMM node `a @ b` on `[batch, m, k]` and `[batch, k, n]` operands, plus `bias`
+    /// broadcast to the product.
+    fn gemm(&mut self, a: Operand, b: Operand, bias: Option<Operand>, src: &str) -> Operand {
+        let (batch, m, k, n) = (a.shape[0], a.shape[1], a.shape[2], b.shape[2]);
+        let node = self.push(
+            NodeKind::Gemm {
+                a,
+                b,
+                bias,
+                batch,
+                m,
+                n,
+                k,
+            },
+            vec![batch, m, n],
+            DType::F32,
+            src,
+        );
+        self.whole(node)
+    }
+
+    /// The convolution of `xp` (`[N, G * Cg, P..]`, padded) with the weight view `w`
+    /// (`[G, Og, Cg, K..]`), plus `bias` (`[G * Og]`): `[N, G * Og, output..]`.
+    #[allow(clippy::too_many_arguments)]
+    fn conv_gemm(
+        &mut self,
+        xp: &Operand,
+        w: &Operand,
+        bias: Option<&Operand>,
+        output: &[u64],
+        stride: &[i64],
+        dilation: &[i64],
+        src: &str,
+    ) -> Operand {
+        let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
+        if direct(groups, og) {
+            return self.conv_direct(xp, w, bias, output, stride, dilation, src);
+        }
+        let kernel = w.shape[3..].to_vec();
+        let kk: u64 = kernel.iter().product();
+        let n = xp.shape[0];
+        let l: u64 = output.iter().product();
+        let per_image = groups == 1;
+        let cols = self.im2col(
+            xp, groups, &kernel, output, stride, dilation, per_image, src,
+        );
+        let wm = self.reshape(w, &[groups, og, cg * kk], src);
+        let mut out_shape = vec![n, groups * og];
+        out_shape.extend(output);
+        if per_image {
+            // [N, O, L]: one product per image, the weight broadcast over them.
+            let a = Operand {
+                node: wm.node,
+                shape: vec![n, og, cg * kk],
+                map: Map {
+                    offset: wm.map.offset,
+                    strides: vec![0, wm.map.strides[1], wm.map.strides[2]],
+                },
+            };
+            let bias = bias.map(|b| {
+                let col = self.reshape(b, &[og, 1], src);
+                broadcast(&col, &[n, og, l])
+            });
+            let y = self.gemm(a, cols, bias, src);
+            self.reshape(&y, &out_shape, src)
+        } else {
+            // [G, Og, N * L], then viewed as [N, G * Og, L].
+            let bias = bias.map(|b| {
+                let col = self.reshape(b, &[groups, og, 1], src);
+                broadcast(&col, &[groups, og, n * l])
+            });
+            let y = self.gemm(wm, cols, bias, src);
+            let y = self.reshape(&y, &[groups, og, n, l], src);
+            let y = permute(&y, &[2, 0, 1, 3]);
+            self.reshape(&y, &out_shape, src)
+        }
+    }
+
+    /// The convolution of [`Builder::conv_gemm`] as a multiply over the space
+    /// `[N, G, Og, Cg, K.., OS..]` summed over `Cg` and `K`: one fused loop nest whose
+    /// innermost loop runs along an output row.
+    #[allow(clippy::too_many_arguments)]
+    fn conv_direct(
+        &mut self,
+        xp: &Operand,
+        w: &Operand,
+        bias: Option<&Operand>,
+        output: &[u64],
+        stride: &[i64],
+        dilation: &[i64],
+        src: &str,
+    ) -> Operand {
+        let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
+        let spatial = output.len();
+        let kernel = &w.shape[3..];
+        let (xs, ws) = (&xp.map.strides, &w.map.strides);
+        let n = xp.shape[0];
+        let mut shape = vec![n, groups, og, cg];
+        shape.extend(kernel);
+        shape.extend(output);
+        let mut x_strides = vec![xs[0], cg as i64 * xs[1], 0, xs[1]];
+        let mut w_strides = vec![0, ws[0], ws[1], ws[2]];
+        x_strides.extend((0..spatial).map(|i| dilation[i] * xs[2 + i]));
+        w_strides.extend(&ws[3..]);
+        x_strides.extend((0..spatial).map(|i| stride[i] * xs[2 + i]));
+        w_strides.extend(vec![0; spatial]);
+        let taps = (3..4 + spatial).collect::<Vec<_>>();
+        let y = self.multiply_sum(xp, x_strides, w, w_strides, &shape, &taps, src);
+        let mut out_shape = vec![n, groups * og];
+        out_shape.extend(output);
+        let y = self.reshape(&y, &out_shape, src);
+        match bias {
+            None => y,
+            Some(b) => {
+                let mut pw = super::Pw::new(&out_shape);
+                let mut col = vec![groups * og];
+                col.extend(vec![1; spatial]);
+                let b = self.reshape(b, &col, src);
+                let e = super::bin(
+                    super::ScalarOp::Add,
+                    pw.input(&y, DType::F32, DType::F32),
+                    pw.input(&b, DType::F32, DType::F32),
+                );
+                self.pointwise(pw, e, DType::F32, src)
+            }
+        }
+    }
+
+    /// `sum(a * b)` over `dims` of `shape`, `a` and `b` read through the given strides of
+    /// their maps (the product is fused into the reduction by kernel-fuse): keepdim shape.
+    #[allow(clippy::too_many_arguments)]
+    fn multiply_sum(
+        &mut self,
+        a: &Operand,
+        a_strides: Vec<i64>,
+        b: &Operand,
+        b_strides: Vec<i64>,
+        shape: &[u64],
+        dims: &[usize],
+        src: &str,
+    ) -> Operand {
+        let view = |o: &Operand, strides: Vec<i64>| Operand {
+            node: o.node,
+            shape: shape.to_vec(),
+            map: Map {
+                offset: o.map.offset,
+                strides,
+            },
+        };
+        let mut pw = super::Pw::new(shape);
+        let e = super::bin(
+            super::ScalarOp::Mul,
+            pw.input(&view(a, a_strides), DType::F32, DType::F32),
+            pw.input(&view(b, b_strides), DType::F32, DType::F32),
+        );
+        let product = self.pointwise(pw, e, DType::F32, src);
+        self.reduce(&product, dims, Reduce::Sum, src)
+    }
+
+    /// `aten.convolution`.
+    pub(super) fn convolution(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
+        let (out_shape, _) = self.result_info(op, 0)?;
+        let w = self.operand(op, "weight")?;
+        let rank = w.shape.len();
+        let x = self.operand(op, "input")?;
+        let x = self.batched(x, rank, src);
+        let bias = self.opt_operand(op, "bias")?;
+        let g = self.geometry(op, &x, &w, &out_shape)?;
+        let wv = self.grouped_weight(&w, g.groups, src);
+        let len: Vec<u64> = (0..g.spatial())
+            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+            .collect();
+        let xp = self.place(&x, &g.padding, &vec![1; g.spatial()], &len, src);
+        let y = self.conv_gemm(
+            &xp,
+            &wv,
+            bias.as_ref(),
+            &g.output,
+            &g.stride,
+            &g.dilation,
+            src,
+        );
+        Ok(vec![self.reshape(&y, &out_shape, src)])
+    }
+
+    /// The weight `[O, Cg, K..]` as `[G, Og, Cg, K..]`.
+    fn grouped_weight(&mut self, w: &Operand, groups: u64, src: &str) -> Operand {
+        let mut shape = vec![groups, w.shape[0] / groups];
+        shape.extend(&w.shape[1..]);
+        self.reshape(w, &shape, src)
+    }
+
+    /// `aten.convolution_backward`: the gradients `output_mask` asks for; the others are
+    /// zeros (nothing reads them, so they are never computed).
+    pub(super) fn convolution_backward(
+        &mut self,
+        op: OpId,
+        src: &str,
+    ) -> Result<Vec<Operand>, Diagnostic> {
+        let w = self.operand(op, "weight")?;
+        let rank = w.shape.len();
+        let x = self.operand(op, "input")?;
+        let x = self.batched(x, rank, src);
+        let gy = self.operand(op, "grad_output")?;
+        let gy = self.batched(gy, rank, src);
+        let g = self.geometry(op, &x, &w, &gy.shape)?;
+        let mask = match self.attr(op, "output_mask")? {
+            ArgValue::BoolList(m) if m.len() == 3 => m,
+            _ => {
+                return Err(err(
+                    self.ctx,
+                    op,
+                    format!("'{src}': output_mask must be a list of three booleans"),
+                ));
+            }
+        };
+        let spatial = g.spatial();
+        let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
+        let kk: u64 = g.kernel.iter().product();
+        let l = g.positions();
+        let mut results = Vec::new();
+        // grad_input: gy spread by the stride into a buffer padded by d * (K - 1) - p on
+        // the left, convolved with the flipped, channel-swapped weight.
+        results.push(
+            if mask[0] && groups == 1 && g.stride.iter().any(|&s| s > 1) {
+                Some(self.conv_grad_input_col2im(op, &g, &gy, &w, src)?)
+            } else if mask[0] {
+                let lo: Vec<i64> = (0..spatial)
+                    .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
+                    .collect();
+                let len: Vec<u64> = (0..spatial)
+                    .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
+                    .collect();
+                let z = self.place(&gy, &lo, &g.stride, &len, src);
+                let wv = self.grouped_weight(&w, groups, src);
+                let mut perm: Vec<usize> = vec![0, 2, 1];
+                perm.extend(3..3 + spatial);
+                let mut wt = permute(&wv, &perm);
+                for i in 0..spatial {
+                    let d = 3 + i;
+                    wt.map.offset += (g.kernel[i] as i64 - 1) * wt.map.strides[d];
+                    wt.map.strides[d] = -wt.map.strides[d];
+                }
+                let ones = vec![1; spatial];
+                let gx = self.conv_gemm(&z, &wt, None, &g.input, &ones, &g.dilation, src);
+                let (shape, _) = self.result_info(op, 0)?;
+                Some(self.reshape(&gx, &shape, src))
+            } else {
+                None
+            },
+        );
+        // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
+        results.push(if mask[1] && direct(groups, og) {
+            // Over [G, Og, Cg, K.., N, OS..], summed over the images and positions.
+            let len: Vec<u64> = (0..spatial)
+                .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+                .collect();
+            let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
+            let (xs, ys) = (&xp.map.strides, &gy.map.strides);
+            let mut shape = vec![groups, og, cg];
+            shape.extend(&g.kernel);
+            shape.push(g.n);
+            shape.extend(&g.output);
+            let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1]];
+            let mut y_strides = vec![og as i64 * ys[1], ys[1], 0];
+            x_strides.extend((0..spatial).map(|i| g.dilation[i] * xs[2 + i]));
+            y_strides.extend(vec![0; spatial]);
+            x_strides.push(xs[0]);
+            y_strides.push(ys[0]);
+            x_strides.extend((0..spatial).map(|i| g.stride[i] * xs[2 + i]));
+            y_strides.extend(&ys[2..]);
+            let dims: Vec<usize> = (3 + spatial..shape.len()).collect();
+            let gw = self.multiply_sum(&xp, x_strides, &gy, y_strides, &shape, &dims, src);
+            Some(self.reshape(&gw, &w.shape, src))
+        } else if mask[1] {
+            let len: Vec<u64> = (0..spatial)
+                .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+                .collect();
+            let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
+            let cols = self.im2col(
+                &xp,
+                groups,
+                &g.kernel,
+                &g.output,
+                &g.stride,
+                &g.dilation,
+                false,
+                src,
+            );
+            let cols_t = permute(&cols, &[0, 2, 1]);
+            let gy4 = self.reshape(&gy, &[g.n, groups, og, l], src);
+            let gy4 = permute(&gy4, &[1, 2, 0, 3]);
+            let gym = self.reshape(&gy4, &[groups, og, g.n * l], src);
+            let gw = self.gemm(gym, cols_t, None, src);
+            debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
+            Some(self.reshape(&gw, &w.shape, src))
+        } else {
+            None
+        });
+        // grad_bias: gy summed over every dim but the channels.
+        results.push(if mask[2] {
+            let dims: Vec<usize> = std::iter::once(0).chain(2..gy.shape.len()).collect();
+            let s = self.reduce(&gy, &dims, Reduce::Sum, src);
+            let (shape, _) = self.result_info(op, 2)?;
+            Some(self.reshape(&s, &shape, src))
+        } else {
+            None
+        });
+        let mut out = Vec::new();
+        for (i, r) in results.into_iter().enumerate() {
+            out.push(match r {
+                Some(r) => r,
+                None => self.zeros(op, i, src)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The input gradient of an ungrouped strided convolution: the patch gradients
+    /// `W^T @ gy` (`[N, C * K, L]`, one GEMM per image) added tap by tap into a zero
+    /// padded buffer through strided maps (col2im), which is then cropped. Spreading `gy`
+    /// out by the stride instead would multiply the work by the stride's area.
+    fn conv_grad_input_col2im(
+        &mut self,
+        op: OpId,
+        g: &Geometry,
+        gy: &Operand,
+        w: &Operand,
+        src: &str,
+    ) -> Result<Operand, Diagnostic> {
+        let spatial = g.spatial();
+        let kk: u64 = g.kernel.iter().product();
+        let l = g.positions();
+        let ckk = g.c * kk;
+        let wm = self.reshape(w, &[g.o, ckk], src);
+        let a = Operand {
+            node: wm.node,
+            shape: vec![g.n, ckk, g.o],
+            map: Map {
+                offset: wm.map.offset,
+                strides: vec![0, wm.map.strides[1], wm.map.strides[0]],
+            },
+        };
+        let b = self.reshape(gy, &[g.n, g.o, l], src);
+        let dcols = self.gemm(a, b, None, src);
+        // dcols as [N, C, K.., OS..]; tap t is the [N, C, OS..] slice at t * L.
+        let len: Vec<u64> = (0..spatial)
+            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+            .collect();
+        let mut padded_shape = vec![g.n, g.c];
+        padded_shape.extend(&len);
+        let ps = contiguous(&padded_shape);
+        let ds = &dcols.map.strides;
+        let mut part_shape = vec![g.n, g.c];
+        part_shape.extend(&g.output);
+        let mut os_strides = contiguous(&g.output);
+        os_strides.iter_mut().for_each(|s| *s *= ds[2]);
+        let mut parts = Vec::new();
+        for t in 0..kk {
+            // The multi-index of tap t over the kernel dims.
+            let mut rest = t;
+            let mut tap = vec![0u64; spatial];
+            for i in (0..spatial).rev() {
+                tap[i] = rest % g.kernel[i];
+                rest /= g.kernel[i];
+            }
+            let mut strides = vec![ds[0], kk as i64 * l as i64 * ds[2]];
+            strides.extend(&os_strides);
+            let part = Operand {
+                node: dcols.node,
+                shape: part_shape.clone(),
+                map: Map {
+                    offset: dcols.map.offset + (t * l) as i64 * ds[2],
+                    strides,
+                },
+            };
+            let mut at = Map {
+                offset: 0,
+                strides: vec![ps[0], ps[1]],
+            };
+            for i in 0..spatial {
+                at.offset += tap[i] as i64 * g.dilation[i] * ps[2 + i];
+                at.strides.push(g.stride[i] * ps[2 + i]);
+            }
+            parts.push((part, at));
+        }
+        let node = self.push(
+            NodeKind::Place {
+                fill: 0.0,
+                parts,
+                accumulate: true,
+            },
+            padded_shape.clone(),
+            DType::F32,
+            src,
+        );
+        let padded = self.whole(node);
+        let mut crop = padded.clone();
+        crop.shape = vec![g.n, g.c];
+        crop.shape.extend(&g.input);
+        for i in 0..spatial {
+            crop.map.offset += g.padding[i] * ps[2 + i];
+        }
+        let (shape, _) = self.result_info(op, 0)?;
+        Ok(self.reshape(&crop, &shape, src))
+    }
+
+    /// Zeros of the type of result `i` of `op`.
+    fn zeros(&mut self, op: OpId, i: usize, src: &str) -> Result<Operand, Diagnostic> {
+        let (shape, dtype) = self.result_info(op, i)?;
+        let pw = super::Pw::new(&shape);
+        Ok(self.pointwise(pw, super::c(0.0, dtype), dtype, src))
+    }
+}
+
+/// Whether a convolution of `groups` groups of `og` output channels each runs as a
+/// direct multiply-sum rather than GEMMs: grouped ones with few output channels per
+/// group (a depthwise convolution would be one GEMM of one row per channel).
+fn direct(groups: u64, og: u64) -> bool {
+    groups > 1 && og < 8
+}
+
+/// `o` with its dims reordered: dim `i` of the result is dim `perm[i]` of `o`.
+fn permute(o: &Operand, perm: &[usize]) -> Operand {
+    Operand {
+        node: o.node,
+        shape: perm.iter().map(|&p| o.shape[p]).collect(),
+        map: Map {
+            offset: o.map.offset,
+            strides: perm.iter().map(|&p| o.map.strides[p]).collect(),
+        },
+    }
+}
