@@ -696,7 +696,10 @@ pub(crate) fn gather(a: &OpArgs) -> Results {
 }
 
 pub(crate) fn index(a: &OpArgs) -> Results {
-    one(index::index(a.tensor("self")?, &a.opt_tensor_list("indices")?)?)
+    one(index::index(
+        a.tensor("self")?,
+        &a.opt_tensor_list("indices")?,
+    )?)
 }
 
 pub(crate) fn index_put(a: &OpArgs) -> Results {
