@@ -13,9 +13,10 @@ the same inputs first (`joinery-run --native`, relative error printed). Prints t
 model and a Markdown table of times and ratios (PyTorch time / native time: above 1 is
 faster than PyTorch); every command must succeed and print its result, or the script
 fails."""
-import argparse, json, os, platform, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+from common import cpu_model, median_ms  # noqa: E402
 
 # name, N, C, H, W, O, kernel, stride, padding, groups
 SHAPES = [
@@ -29,20 +30,8 @@ SHAPES = [
 ]
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
-def median(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2]
 
 
 def tensor(shape):
@@ -116,14 +105,6 @@ def check(torch, np, joinery_run, path, fn, inputs, expected, tmp, env):
     return worst
 
 
-def time_torch(f, iters):
-    f()
-    ts = []
-    for _ in range(iters):
-        t = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t)
-    return median(ts) * 1e3
 
 
 def main():
@@ -158,12 +139,12 @@ def main():
         err_f = check(torch, np, a.joinery_run, path, "forward", [x, wt, b], [conv()], tmp, env)
         err_b = check(torch, np, a.joinery_run, path, "backward", [gy, x, wt], list(back()),
                       tmp, env)
-        torch_f = time_torch(conv, a.iters)
-        torch_b = time_torch(back, a.iters)
+        torch_f = median_ms(conv, a.iters)
+        torch_b = median_ms(back, a.iters)
         nat_f = native_bench(a.joinery_run, path, "forward", a.iters, env)
         nat_b = native_bench(a.joinery_run, path, "backward", a.iters, env)
-        torch_f = min(torch_f, time_torch(conv, a.iters))
-        torch_b = min(torch_b, time_torch(back, a.iters))
+        torch_f = min(torch_f, median_ms(conv, a.iters))
+        torch_b = min(torch_b, median_ms(back, a.iters))
         flops = 2 * n * o * (c // g) * k * k * ys[2] * ys[3]
         rows.append((name, flops, torch_f, nat_f["median_ms"], torch_b, nat_b["median_ms"],
                      max(err_f, err_b)))

@@ -19,30 +19,17 @@ rounds ran. --candidates adds the `matrixmultiply` crate (the alternative librar
 third side. Prints the CPU, then a Markdown table (also written to --out). Exits non-zero
 if any command or check failed; the rates themselves are reported, not asserted.
 """
-import argparse, json, os, platform, re, subprocess, sys, tempfile, time
+import argparse, json, os, re, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools", "torch"))
+from common import cpu_model, median  # noqa: E402
 
 GEMM_RE = re.compile(r'"kernel\.gemm"\(.*?<\{(.*?)\}>')
 ATTR_RE = re.compile(r'(\w+) = (\[[^\]]*\]|true|false|-?\d+)(?: : i64)?')
 
 
-def cpu_model():
-    """The CPU model and its widest x86 vector extension."""
-    model, flags = platform.processor() or "unknown", set()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name") and model in ("unknown", "", platform.processor()):
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    simd = "avx512f" if "avx512f" in flags else "avx2" if "avx2" in flags else "no avx2"
-    return f"{model} ({os.cpu_count()} logical CPUs, {simd})"
 
 
 def gemm_cases(kernels_text):
@@ -125,9 +112,6 @@ def wait_quiet(limit):
             return
 
 
-def median(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2]
 
 
 def torch_case(torch, c, min_time, check):

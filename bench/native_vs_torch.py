@@ -14,23 +14,15 @@ measured in the same run: the GEMM rate of torch.mm on 2048^3 f32 and the copy b
 of torch's copy_ on 64 Mi floats (bytes read + written), both on the same threads.
 Prints the CPU model and a Markdown table (and writes it to --out); every timed command
 must succeed and print its JSON line, or the script fails."""
-import argparse, json, os, platform, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools", "torch"))
+from common import cpu_model, median, median_ms  # noqa: E402
 
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def machine_limits(torch, iters):
@@ -70,9 +62,6 @@ def native_bench(joinery_run, path, iters, threads, cache_dir):
     return json.loads(lines[-1])
 
 
-def median(xs):
-    xs = sorted(xs)
-    return xs[len(xs) // 2]
 
 
 def step_fn(model, args):
@@ -84,14 +73,6 @@ def step_fn(model, args):
     return step
 
 
-def time_steps(step, iters):
-    step()
-    ts = []
-    for _ in range(iters):
-        t = time.perf_counter()
-        step()
-        ts.append(time.perf_counter() - t)
-    return median(ts) * 1e3
 
 
 def main():
@@ -120,14 +101,14 @@ def main():
         path = os.path.join(tmp, f"{name}.mlir")
         with open(path, "w") as f:
             f.write(export_joint(model, args))
-        eager = time_steps(step_fn(model, args), a.iters)
+        eager = median_ms(step_fn(model, args), a.iters)
         torch._dynamo.reset()
         compiled = torch.compile(model)
         cstep = step_fn(compiled, args)
         t = time.perf_counter()
         cstep()
         inductor_cold = time.perf_counter() - t - eager / 1e3
-        inductor = time_steps(cstep, a.iters)
+        inductor = median_ms(cstep, a.iters)
         cache = os.path.join(tmp, f"cache-{name}")
         nat = native_bench(a.joinery_run, path, a.iters, a.threads, cache)
         warm = native_bench(a.joinery_run, path, 1, a.threads, cache)
@@ -135,7 +116,7 @@ def main():
             sys.exit(f"{name}: expected a cold then a warm compile, got {nat['cache']} then {warm['cache']}")
         nat["warm_compile_ms"] = warm["compile_ms"]
         # Eager again, to see drift of a shared machine within the run.
-        eager2 = time_steps(step_fn(model, args), a.iters)
+        eager2 = median_ms(step_fn(model, args), a.iters)
         rows.append((name, eager, eager2, inductor, inductor_cold, nat))
         print(name, json.dumps(nat), f"eager {eager:.2f}/{eager2:.2f} inductor {inductor:.2f}", file=sys.stderr)
 

@@ -1,0 +1,32 @@
+"""What the benchmark scripts share: the CPU model printed with every table, and medians."""
+import platform
+import time
+
+
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo (or what the platform reports)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def median(xs):
+    """The median of `xs` (the upper one for an even count)."""
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+def median_ms(f, iters):
+    """Median wall time of `iters` calls of `f`, in milliseconds, after one warm-up call."""
+    f()
+    ts = []
+    for _ in range(iters):
+        t = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - t)
+    return median(ts) * 1e3
