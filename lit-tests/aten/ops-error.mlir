@@ -304,3 +304,13 @@ func.func @index$none_entries_too_many(%x: tensor<2x5xf32>, %i: tensor<3xi64>) {
   %0 = "aten.index.Tensor"(%x, %none, %none, %i) : (tensor<2x5xf32>, none, none, tensor<3xi64>) -> tensor<3xf32>
   func.return
 }
+
+// -----
+
+// PyTorch's core decompositions can pass the attention probabilities where the backward
+// expects the forward's log-sum-exp: refused, never computed with.
+func.func @_scaled_dot_product_flash_attention_for_cpu_backward$logsumexp_shape(%q: tensor<1x2x4x8xf32>, %p: tensor<1x2x4x4xf32>) {
+  // expected-error@+1 {{logsumexp 1x2x4x4 must have the query's shape without its last dim, 1x2x4}}
+  %r:3 = aten._scaled_dot_product_flash_attention_for_cpu_backward %q, %q, %q, %q, %q, %p {dropout_p = 0.0 : f64, is_causal = false} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x4xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
+  func.return
+}

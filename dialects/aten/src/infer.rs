@@ -2434,10 +2434,22 @@ pub fn sdpa(a: &Args) -> Inferred {
 }
 
 /// `_scaled_dot_product_flash_attention_for_cpu_backward`: the types of query, key and
-/// value.
+/// value; `logsumexp` holds one value per query row, as the forward returns it.
 pub fn sdpa_backward(a: &Args) -> Inferred {
     let (q, k, v) = (a.tensor("query"), a.tensor("key"), a.tensor("value"));
     require_float(q, "query")?;
+    let lse = a.tensor("logsumexp");
+    let rows = q
+        .shape
+        .as_ref()
+        .map(|s| s[..s.len().saturating_sub(1)].to_vec());
+    if !shapes_agree(&lse.shape, &rows) {
+        return Err(format!(
+            "logsumexp {} must have the query's shape without its last dim, {}",
+            shape_str(&lse.shape),
+            shape_str(&rows)
+        ));
+    }
     Ok(vec![q.clone(), k.clone(), v.clone()])
 }
 
