@@ -590,6 +590,30 @@ fn gen_op() -> impl Strategy<Value = GenOp> {
 
 /// Builds `@f(%x: tensor<4x6xf32>, %w: tensor<6x6xf32>, %b: tensor<6xf32>)` applying `ops`
 /// to a current 2-D value; returns the module.
+/// Ends the body of a generated function `@f` (arguments `tys`, one block in `region`)
+/// with `func.return outs` and appends the function to `module`.
+fn finish_function(
+    ctx: &mut Context,
+    module: OpId,
+    region: joinery_ir::RegionId,
+    tys: Vec<Type>,
+    outs: &[joinery_ir::Value],
+) {
+    let body = ctx.region_blocks(region)[0];
+    let result_types: Vec<Type> = outs.iter().map(|&v| ctx.value_type(v)).collect();
+    Builder::new(ctx, InsertPoint::End(body)).build("func.return", outs, &[], vec![]);
+    let fty = ctx.function_type(tys, result_types);
+    let mut state = OperationState::new(ctx.op_name("func.func"));
+    state.regions.push(region);
+    state.attrs = vec![
+        ("sym_name".into(), ctx.string_attr("f")),
+        ("function_type".into(), ctx.type_attr(fty)),
+    ];
+    let f = ctx.create_op(state);
+    let mb = ctx.body_block(module).expect("module body");
+    ctx.append_op(mb, f);
+}
+
 fn build_random(ops: &[GenOp]) -> (Context, OpId) {
     let mut ctx = context();
     let f32t = ctx.float_type(joinery_ir::FloatKind::F32);
@@ -667,18 +691,7 @@ fn build_random(ops: &[GenOp]) -> (Context, OpId) {
     if outs.is_empty() {
         outs.push(args[0]);
     }
-    let result_types: Vec<Type> = outs.iter().map(|&v| ctx.value_type(v)).collect();
-    Builder::new(&mut ctx, InsertPoint::End(body)).build("func.return", &outs, &[], vec![]);
-    let fty = ctx.function_type(tys, result_types);
-    let mut state = OperationState::new(ctx.op_name("func.func"));
-    state.regions.push(region);
-    state.attrs = vec![
-        ("sym_name".into(), ctx.string_attr("f")),
-        ("function_type".into(), ctx.type_attr(fty)),
-    ];
-    let f = ctx.create_op(state);
-    let mb = ctx.body_block(module).expect("module body");
-    ctx.append_op(mb, f);
+    finish_function(&mut ctx, module, region, tys, &outs);
     (ctx, module)
 }
 
@@ -987,18 +1000,7 @@ fn build_fusion_graph(ops: &[FuseOp], keep: Option<usize>) -> (Context, OpId) {
             outs.push(v);
         }
     }
-    let result_types: Vec<Type> = outs.iter().map(|&v| ctx.value_type(v)).collect();
-    Builder::new(&mut ctx, InsertPoint::End(body)).build("func.return", &outs, &[], vec![]);
-    let fty = ctx.function_type(tys, result_types);
-    let mut state = OperationState::new(ctx.op_name("func.func"));
-    state.regions.push(region);
-    state.attrs = vec![
-        ("sym_name".into(), ctx.string_attr("f")),
-        ("function_type".into(), ctx.type_attr(fty)),
-    ];
-    let f = ctx.create_op(state);
-    let mb = ctx.body_block(module).expect("module body");
-    ctx.append_op(mb, f);
+    finish_function(&mut ctx, module, region, tys, &outs);
     (ctx, module)
 }
 
