@@ -54,7 +54,8 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         activations silu, elu, leaky_relu, hardtanh, hardswish, hardsigmoid, mish, softplus and \
         their backwards silu_backward, elu_backward, leaky_relu_backward, hardtanh_backward, \
         hardswish_backward, hardsigmoid_backward, mish_backward, softplus_backward (where, \
-        clamp, sigmoid, expm1, log1p, logical_and); mse_loss, mse_loss_backward; \
+        clamp, sigmoid, expm1, log1p, logical_and); mse_loss, mse_loss_backward; stack (unsqueeze, \
+        cat), unbind.int (select.int), unsafe_split.Tensor (split.Tensor), new_zeros (zeros); \
         _scaled_dot_product_flash_attention_for_cpu and \
         _scaled_dot_product_flash_attention_for_cpu_backward (bmm over the batch dims, the \
         causal mask from arange, the softmax from amax, exp and sum).\n\
@@ -64,7 +65,8 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         bf16 in f32) and results are cast back; the output uses only amax, sum, add, sub, mul, \
         div, neg, exp, expm1, log, log1p, rsqrt, erf, tanh, sigmoid, clamp, eq, ne, le, lt, gt, \
         ge, gt.Tensor, logical_and, where, bmm, transpose.int, expand, scalar_tensor, arange, zeros, \
-        unsqueeze, squeeze.dims, view and _to_copy, all of which the native backend lowers; \
+        unsqueeze, squeeze.dims, view, cat, select.int, split.Tensor and _to_copy, all of which the \
+        native backend lowers; \
         replacements keep the replaced results' names. A gradient a backward op does not \
         compute (output_mask false, or no weight / bias) that is nevertheless used becomes \
         zeros. \

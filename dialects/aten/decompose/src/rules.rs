@@ -195,6 +195,14 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         "the math of sdpa_backward (probabilities from logsumexp)",
         sdpa_backward,
     ),
+    row("aten.stack", "_refs.stack", stack),
+    row("aten.unbind.int", "_refs.unbind", unbind),
+    row(
+        "aten.unsafe_split.Tensor",
+        "decompositions.unsafe_split (split without aliasing)",
+        unsafe_split,
+    ),
+    row("aten.new_zeros", "_refs.new_zeros", new_zeros),
     row("aten.mse_loss", "decompositions.mse_loss", mse_loss),
     row(
         "aten.mse_loss_backward",
@@ -1546,4 +1554,52 @@ fn sdpa_backward(e: &mut Emitter, op: OpId) -> Replacements {
         Some(unbatched(e, dk3, &d, &[d.s, d.e])?),
         Some(unbatched(e, dv3, &d, &[d.s, d.e])?),
     ])
+}
+
+/// `stack(ts, dim) ==> cat([unsqueeze(t, dim) for t in ts], dim)`.
+fn stack(e: &mut Emitter, op: OpId) -> Replacements {
+    let tensors = operand_group(e.ctx, op, "tensors").map_err(Refusal::Internal)?;
+    let first = *tensors
+        .first()
+        .ok_or_else(|| Refusal::Internal("stack of no tensors".into()))?;
+    let rank = ranked(e, first, "tensors")?.len() as i64;
+    let dim = int_arg(e, op, "dim")?;
+    let dim = if dim < 0 { dim + rank + 1 } else { dim };
+    let parts = tensors
+        .iter()
+        .map(|&t| e.unsqueeze(t, dim))
+        .collect::<Result<Vec<_>, _>>()?;
+    let d = e.int(dim);
+    Ok(vec![Some(e.op1("aten.cat", &parts, vec![("dim", d)])?)])
+}
+
+/// `unbind(x, dim) ==> [select(x, dim, i) for i in range(x.size(dim))]`.
+fn unbind(e: &mut Emitter, op: OpId) -> Replacements {
+    let x = tensor(e, op, "self")?;
+    let dim = int_arg(e, op, "dim")?;
+    let shape = ranked(e, x, "self")?;
+    let n = static_size(&shape, dim)
+        .ok_or_else(|| Refusal::Unsupported("unbind along a dynamic dim".into()))?;
+    (0..n as i64)
+        .map(|i| {
+            let (d, i) = (e.int(dim), e.int(i));
+            Ok(Some(e.op1("aten.select.int", &[x], vec![("dim", d), ("index", i)])?))
+        })
+        .collect()
+}
+
+/// `unsafe_split(x, size, dim) ==> split(x, size, dim)`: the same values; only the
+/// aliasing differs, which value semantics do not see.
+fn unsafe_split(e: &mut Emitter, op: OpId) -> Replacements {
+    let x = tensor(e, op, "self")?;
+    let (size, dim) = (int_arg(e, op, "split_size")?, int_arg(e, op, "dim")?);
+    let (size, dim) = (e.int(size), e.int(dim));
+    let parts = e.op("aten.split.Tensor", &[x], vec![("split_size", size), ("dim", dim)])?;
+    Ok(parts.into_iter().map(Some).collect())
+}
+
+/// `new_zeros(x, size) ==> zeros(size)` in the result's dtype.
+fn new_zeros(e: &mut Emitter, op: OpId) -> Replacements {
+    let info = result_info(e, op, 0);
+    Ok(vec![Some(e.zeros(&info)?)])
 }

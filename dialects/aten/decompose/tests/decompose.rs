@@ -483,6 +483,22 @@ func.func @mse_loss_backward$sum(%g: tensor<f32>, %x: tensor<3x4xf32>, %t: tenso
   %r = aten.mse_loss_backward %g, %x, %t {reduction = 2} : (tensor<f32>, tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
   func.return %r : tensor<3x4xf32>
 }
+func.func @stack$negative_dim(%a: tensor<3x4xf32>, %b: tensor<3x4xf32>) -> tensor<3x4x2xf32> {
+  %r = aten.stack %a, %b {dim = -1} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4x2xf32>
+  func.return %r : tensor<3x4x2xf32>
+}
+func.func @unbind$dim1(%x: tensor<3x4xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %r:4 = aten.unbind.int %x {dim = 1} : (tensor<3x4xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
+  func.return %r#0, %r#1, %r#2, %r#3 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}
+func.func @unsafe_split$uneven(%x: tensor<5x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<1x4xf32>) {
+  %r:3 = aten.unsafe_split.Tensor %x {split_size = 2} : (tensor<5x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<1x4xf32>)
+  func.return %r#0, %r#1, %r#2 : tensor<2x4xf32>, tensor<2x4xf32>, tensor<1x4xf32>
+}
+func.func @new_zeros$dtype(%x: tensor<3x4xf32>) -> tensor<2x5xi64> {
+  %r = aten.new_zeros %x {size = [2, 5], dtype = i64} : (tensor<3x4xf32>) -> tensor<2x5xi64>
+  func.return %r : tensor<2x5xi64>
+}
 func.func @_scaled_dot_product_flash_attention_for_cpu$causal(%q: tensor<2x3x4x5xf32>, %k: tensor<2x3x6x5xf32>, %v: tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4xf32>) {
   %r:2 = aten._scaled_dot_product_flash_attention_for_cpu %q, %k, %v {dropout_p = 0.0, is_causal = true} : (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4xf32>)
   func.return %r#0, %r#1 : tensor<2x3x4x5xf32>, tensor<2x3x4xf32>
