@@ -1583,7 +1583,11 @@ fn unbind(e: &mut Emitter, op: OpId) -> Replacements {
     (0..n as i64)
         .map(|i| {
             let (d, i) = (e.int(dim), e.int(i));
-            Ok(Some(e.op1("aten.select.int", &[x], vec![("dim", d), ("index", i)])?))
+            Ok(Some(e.op1(
+                "aten.select.int",
+                &[x],
+                vec![("dim", d), ("index", i)],
+            )?))
         })
         .collect()
 }
@@ -1594,7 +1598,11 @@ fn unsafe_split(e: &mut Emitter, op: OpId) -> Replacements {
     let x = tensor(e, op, "self")?;
     let (size, dim) = (int_arg(e, op, "split_size")?, int_arg(e, op, "dim")?);
     let (size, dim) = (e.int(size), e.int(dim));
-    let parts = e.op("aten.split.Tensor", &[x], vec![("split_size", size), ("dim", dim)])?;
+    let parts = e.op(
+        "aten.split.Tensor",
+        &[x],
+        vec![("split_size", size), ("dim", dim)],
+    )?;
     Ok(parts.into_iter().map(Some).collect())
 }
 
