@@ -1388,12 +1388,18 @@ pub fn pointwise_loss(
 ) -> KResult<Tensor> {
     let (d, dtype) = differences(x, target)?;
     let l = d.mapv(|v| loss.value(v));
+    Ok(reduce_loss(l, reduction, dtype))
+}
+
+/// Elementwise losses `l` reduced as `reduction` asks (none, sum, or mean over every
+/// element), in `dtype`.
+fn reduce_loss(l: ArrayD<f64>, reduction: Reduction, dtype: DType) -> Tensor {
     let n = l.len() as f64;
-    Ok(match reduction {
+    match reduction {
         Reduction::None => Tensor::from_f64(l, dtype),
         Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], dtype),
         Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], dtype),
-    })
+    }
 }
 
 /// The backward of [`pointwise_loss`] in `self`.
@@ -1733,12 +1739,7 @@ pub fn binary_cross_entropy_with_logits(
     if let Some(w) = weight {
         l = super::map2(&l, &w.to_f64(), |a, b| a * b)?;
     }
-    let n = l.len() as f64;
-    Ok(match reduction {
-        Reduction::None => Tensor::from_f64(l, dtype),
-        Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], dtype),
-        Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], dtype),
-    })
+    Ok(reduce_loss(l, reduction, dtype))
 }
 
 /// `aten.binary_cross_entropy`: `-w (t log x + (1 - t) log(1 - x))`, each log at least
@@ -1766,12 +1767,7 @@ pub fn binary_cross_entropy(
     if let Some(w) = weight {
         l = super::map2(&l, &w.to_f64(), |a, b| a * b)?;
     }
-    let n = l.len() as f64;
-    Ok(match reduction {
-        Reduction::None => Tensor::from_f64(l, x.dtype()),
-        Reduction::Sum => Tensor::from_vec_f64(&[], vec![l.sum()], x.dtype()),
-        Reduction::Mean => Tensor::from_vec_f64(&[], vec![l.sum() / n], x.dtype()),
-    })
+    Ok(reduce_loss(l, reduction, x.dtype()))
 }
 
 /// `aten.binary_cross_entropy_backward`: `g w (x - t) / max((1 - x) x, 1e-12)`, divided by
