@@ -30,3 +30,12 @@ def median_ms(f, iters):
         f()
         ts.append(time.perf_counter() - t)
     return median(ts) * 1e3
+
+
+def write_table(lines, out):
+    """Prints the Markdown table `lines` and, when `out` is given, writes it there too."""
+    table = "\n".join(lines)
+    print(table)
+    if out:
+        with open(out, "w") as f:
+            f.write(table + "\n")

@@ -16,7 +16,7 @@ fails."""
 import argparse, json, os, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from common import cpu_model, median_ms  # noqa: E402
+from common import cpu_model, median_ms, write_table  # noqa: E402
 
 # name, N, C, H, W, O, kernel, stride, padding, groups
 SHAPES = [
@@ -163,11 +163,7 @@ def main():
             f"| {name} | {flops / 1e9:.2f} | {tf:.2f} | {nf:.2f} | {tf / nf:.2f} | {tb:.2f} "
             f"| {nb:.2f} | {tb / nb:.2f} | {err:.1e} |"
         )
-    table = "\n".join(lines)
-    print(table)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(table + "\n")
+    write_table(lines, a.out)
 
 
 if __name__ == "__main__":

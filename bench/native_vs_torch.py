@@ -19,7 +19,7 @@ import argparse, json, os, subprocess, sys, tempfile, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools", "torch"))
-from common import cpu_model, median, median_ms  # noqa: E402
+from common import cpu_model, median, median_ms, write_table  # noqa: E402
 
 
 
@@ -138,11 +138,7 @@ def main():
             f"| {nat['gemm_flops'] / 1e9:.2f} | {nat['bytes'] / 1e6:.1f} | {bound:.2f} "
             f"| {100 * bound / nat['median_ms']:.0f}% |"
         )
-    table = "\n".join(lines)
-    print(table)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(table + "\n")
+    write_table(lines, a.out)
 
 
 if __name__ == "__main__":
