@@ -24,7 +24,7 @@ import argparse, json, os, re, subprocess, sys, tempfile, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools", "torch"))
-from common import cpu_model, median  # noqa: E402
+from common import cpu_model, median, write_table  # noqa: E402
 
 GEMM_RE = re.compile(r'"kernel\.gemm"\(.*?<\{(.*?)\}>')
 ATTR_RE = re.compile(r'(\w+) = (\[[^\]]*\]|true|false|-?\d+)(?: : i64)?')
@@ -254,11 +254,7 @@ def main():
     lines += ["", f"{sum(r >= 0.9 for r in ratios)} of {len(ratios)} shapes at >= 0.9x torch; "
               f"geometric mean ratio {geo:.2f}; lowest {min(ratios):.2f}. "
               "Other load: the CPU share other processes took while the reported rounds ran."]
-    table = "\n".join(lines)
-    print(table)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(table + "\n")
+    write_table(lines, a.out)
 
 
 if __name__ == "__main__":
