@@ -609,6 +609,19 @@ impl<'c> Builder<'c> {
         }
     }
 
+    /// An error naming `src` unless every one of `dtypes` is f32 (the only element type
+    /// the GEMM and window lowerings handle).
+    fn require_f32(&self, op: OpId, src: &str, dtypes: &[DType]) -> Result<(), Diagnostic> {
+        if dtypes.iter().all(|&d| d == DType::F32) {
+            return Ok(());
+        }
+        Err(err(
+            self.ctx,
+            op,
+            format!("the native backend supports '{src}' on f32 tensors only"),
+        ))
+    }
+
     fn result_info(&self, op: OpId, i: usize) -> Result<(Vec<u64>, DType), Diagnostic> {
         let r = self.ctx.result(op, i);
         static_info(self.ctx, self.ctx.value_type(r)).ok_or_else(|| {
@@ -1158,14 +1171,7 @@ impl<'c> Builder<'c> {
                     (self.operand(op, "self")?, self.operand(op, "mat2")?)
                 };
                 let (shape, dt) = self.result_info(op, 0)?;
-                if dt != DType::F32 || self.dtype(&a) != DType::F32 || self.dtype(&b) != DType::F32
-                {
-                    return Err(err(
-                        self.ctx,
-                        op,
-                        format!("the native backend supports '{src}' on f32 tensors only"),
-                    ));
-                }
+                self.require_f32(op, src, &[dt, self.dtype(&a), self.dtype(&b)])?;
                 let bias = if base == "addmm" {
                     let beta = self.f64_attr(op, "beta")?;
                     let alpha = self.f64_attr(op, "alpha")?;

@@ -83,13 +83,7 @@ impl Builder<'_> {
                 format!("the native backend does not support '{src}' with transposed = true"),
             ));
         }
-        if self.dtype(x) != DType::F32 || self.dtype(w) != DType::F32 {
-            return Err(err(
-                self.ctx,
-                op,
-                format!("the native backend supports '{src}' on f32 tensors only"),
-            ));
-        }
+        self.require_f32(op, src, &[self.dtype(x), self.dtype(w)])?;
         let groups = self.int_attr(op, "groups")?;
         let g = Geometry {
             n: x.shape[0],

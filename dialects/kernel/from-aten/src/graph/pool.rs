@@ -294,13 +294,7 @@ impl Builder<'_> {
         let x = self.operand(op, "self")?;
         let (y_shape, dt) = self.result_info(op, 0)?;
         let w = self.window(op, &x.shape, &y_shape)?;
-        if dt != DType::F32 {
-            return Err(err(
-                self.ctx,
-                op,
-                format!("the native backend supports '{src}' on f32 tensors only"),
-            ));
-        }
+        self.require_f32(op, src, &[dt])?;
         let x4 = self.planes(&x, src);
         let len: Vec<u64> = (0..2)
             .map(|i| {
@@ -342,13 +336,7 @@ impl Builder<'_> {
         let gy = self.operand(op, "grad_output")?;
         let (x_shape, dt) = self.result_info(op, 0)?;
         let w = self.window(op, &x_shape, &gy.shape)?;
-        if dt != DType::F32 {
-            return Err(err(
-                self.ctx,
-                op,
-                format!("the native backend supports '{src}' on f32 tensors only"),
-            ));
-        }
+        self.require_f32(op, src, &[dt])?;
         let gy4 = self.planes(&gy, src);
         let divisor = self.avg_divisor(op, &w, 2, 3)?;
         let mut pw = Pw::new(&gy4.shape);
