@@ -108,13 +108,21 @@ PYTEST_FLAGS ?= -q
 
 .PHONY: venv torch-test
 
-## venv: $(VENV) with torch, numpy, pytest and the bridge package (editable); idempotent.
+## venv: $(VENV) with torch, numpy, pytest, maturin and the bridge package (editable), and
+## the bridge's native extension built when missing or older than its Rust sources; idempotent.
+TORCH_EXT_SOURCES := $(wildcard runtime/src/*.rs runtime/dtype/src/*.rs tools/torch/ext/src/*.rs) \
+  runtime/Cargo.toml tools/torch/ext/Cargo.toml
 venv:
-	@if ! $(VENV_PY) -c 'import torch, numpy, pytest, joinery_torch' >/dev/null 2>&1; then \
+	@if ! $(VENV_PY) -c 'import torch, numpy, pytest, maturin' >/dev/null 2>&1; then \
 	  [ -x "$(VENV_PY)" ] || python3 -m venv $(VENV); \
 	  $(VENV_PY) -m pip install --upgrade pip; \
-	  $(VENV_PY) -m pip install '$(TORCH_SPEC)' numpy pytest; \
-	  $(VENV_PY) -m pip install -e tools/torch; \
+	  $(VENV_PY) -m pip install '$(TORCH_SPEC)' numpy pytest 'maturin>=1.5,<2'; \
+	fi
+	@ext=$$(ls tools/torch/joinery_torch/_native*.so 2>/dev/null | head -1); \
+	if [ -z "$$ext" ] || [ -n "$$(find $(TORCH_EXT_SOURCES) -newer "$$ext" 2>/dev/null)" ] \
+	   || ! $(VENV_PY) -c 'import joinery_torch._native' >/dev/null 2>&1; then \
+	  VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release \
+	    -m tools/torch/ext/Cargo.toml; \
 	fi
 
 ## torch-test: export every zoo model, check round trip, descriptor tables and numerics.

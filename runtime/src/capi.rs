@@ -85,7 +85,8 @@ fn dtype_from_dl(t: DLDataType) -> Option<DType> {
     }
 }
 
-fn dtype_to_dl(d: DType) -> DLDataType {
+/// The DLPack element type of `d`.
+pub fn dtype_to_dl(d: DType) -> DLDataType {
     let (code, bits) = match d {
         DType::F32 => (KDL_FLOAT, 32),
         DType::F64 => (KDL_FLOAT, 64),
@@ -111,7 +112,7 @@ fn dtype_to_dl(d: DType) -> DLDataType {
 ///
 /// # Safety
 /// `t` must be a valid DLTensor whose data outlives the returned tensor.
-unsafe fn borrow_dl<'a>(t: &DLTensor, what: &str) -> Result<Tensor<'a>, String> {
+pub unsafe fn borrow_dl<'a>(t: &DLTensor, what: &str) -> Result<Tensor<'a>, String> {
     if t.device.device_type != KDL_CPU {
         return Err(format!(
             "{what}: only CPU tensors are supported (device type {})",
@@ -198,7 +199,8 @@ unsafe extern "C" fn delete_managed(m: *mut DLManagedTensor) {
     }
 }
 
-fn to_managed(t: Tensor<'static>) -> *mut DLManagedTensor {
+/// Hands an owned tensor over as a DLPack managed tensor; its `deleter` frees it.
+pub fn to_managed(t: Tensor<'static>) -> *mut DLManagedTensor {
     let shape: Vec<i64> = t.shape().iter().map(|&d| d as i64).collect();
     let mut ctx = Box::new(Managed { tensor: t, shape });
     let dl = DLTensor {

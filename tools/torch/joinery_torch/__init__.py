@@ -1,8 +1,12 @@
-"""joinery's PyTorch bridge: export AOTAutograd joint graphs with descriptors as joinery text.
+"""joinery's PyTorch bridge: export AOTAutograd joint graphs with descriptors as joinery text,
+and compile them with joinery into differentiable native callables.
 
 >>> text = export_joint(torch.nn.Linear(3, 2), (torch.randn(4, 3),))
+>>> step = compile_joint(model, (x, y)); step(x, y).backward()
 """
 
+from .compile import CompileError, CompiledJoint, cache_dir, compile_joint
 from .exporter import ExportError, JointExport, export, export_joint
 
-__all__ = ["ExportError", "JointExport", "export", "export_joint"]
+__all__ = ["CompileError", "CompiledJoint", "ExportError", "JointExport", "cache_dir",
+           "compile_joint", "export", "export_joint"]
