@@ -3,10 +3,14 @@ and compile them with joinery into differentiable native callables.
 
 >>> text = export_joint(torch.nn.Linear(3, 2), (torch.randn(4, 3),))
 >>> step = compile_joint(model, (x, y)); step(x, y).backward()
+>>> fast = torch.compile(model, backend="joinery")  # registered on import
 """
 
+from .backend import JoineryFallbackWarning, joinery_backend, register
 from .compile import CompileError, CompiledJoint, cache_dir, compile_joint
 from .exporter import ExportError, JointExport, export, export_joint
 
-__all__ = ["CompileError", "CompiledJoint", "ExportError", "JointExport", "cache_dir",
-           "compile_joint", "export", "export_joint"]
+__all__ = ["CompileError", "CompiledJoint", "ExportError", "JoineryFallbackWarning", "JointExport", "cache_dir",
+           "compile_joint", "export", "export_joint", "joinery_backend"]
+
+register()

@@ -1,0 +1,111 @@
+"""joinery as PyTorch's compiler: every zoo model trains for a few SGD steps through each
+entry point of the bridge and ends where eager PyTorch ends.
+
+Entry points: ``compile_joint(module, args)`` and ``torch.compile(module,
+backend="joinery")``. A model whose joint the native backend cannot compile (a known
+native gap of ``test_stages.GAPS``) is a strict xfail for ``compile_joint``, and for
+``torch.compile`` it must fall back to eager with a warning and still train as eager does.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import pytest
+import torch
+
+import models
+import zoo_models
+from joinery_torch import JoineryFallbackWarning, compile_joint
+from test_stages import KnownGap, NAMES, gap, known
+
+STEPS = 5
+LR = 0.01
+ENTRY_POINTS = ("compile_joint", "torch.compile")
+CASES = {c.name: c for c in models.CASES + zoo_models.CASES}
+
+STAGE = "native-fwd-bwd"
+"""The zoo stage whose known gaps say that the pair does not compile natively."""
+
+
+@pytest.fixture(autouse=True, scope="module")
+def private_cache(tmp_path_factory):
+    """Compiled libraries go to a cache of this test session."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("JOINERY_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+def _loss(outputs) -> torch.Tensor:
+    """What a step minimises: the sum of the means of the outputs that carry a gradient."""
+    flat = [o for o in torch.utils._pytree.tree_leaves(outputs)
+            if isinstance(o, torch.Tensor) and o.requires_grad]
+    return sum(o.float().mean() for o in flat)
+
+
+def train(module, call, args, kwargs) -> list[float]:
+    """``STEPS`` of plain SGD on ``module`` through ``call``; the losses."""
+    losses = []
+    for _ in range(STEPS):
+        for p in module.parameters():
+            p.grad = None
+        a, k = copy.deepcopy((args, kwargs))
+        loss = _loss(call(*a, **k))
+        loss.backward()
+        with torch.no_grad():
+            for p in module.parameters():
+                if p.grad is not None:
+                    p -= LR * p.grad
+        losses.append(loss.item())
+    return losses
+
+
+def assert_same_training(name: str, entry: str):
+    case = CASES[name]
+    module, args, kwargs = case.factory()
+    eager = copy.deepcopy(module)
+    if entry == "compile_joint":
+        call = compile_joint(module, args, kwargs)
+    else:
+        torch._dynamo.reset()
+        call = torch.compile(module, backend="joinery", fullgraph=True)
+    got = train(module, call, args, kwargs)
+    expected = train(eager, eager, args, kwargs)
+    torch.testing.assert_close(torch.tensor(got), torch.tensor(expected), rtol=1e-4, atol=1e-5)
+    for (n, p), q in zip(module.state_dict().items(), eager.state_dict().values()):
+        torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5, msg=lambda m: f"{n}: {m}")
+
+
+TRAINED = [n for n in NAMES if not CASES[n].random]
+"""Models whose steps are deterministic (random ones draw differently from eager)."""
+
+
+def _with_gaps(names: list[str]) -> list:
+    """``names`` as parameters, a known native gap a strict xfail."""
+    return [pytest.param(n, marks=[pytest.mark.xfail(strict=True, raises=KnownGap,
+                                                     reason=g.reason)] if g else [])
+            for n in names for g in [gap(n, "none", STAGE)]]
+
+
+@pytest.mark.parametrize("name", _with_gaps(TRAINED))
+def test_compile_joint_trains_as_eager(name):
+    """``compile_joint``: the same losses, parameters and buffers as eager after 5 steps."""
+    with known(name, "none", STAGE):
+        assert_same_training(name, "compile_joint")
+
+
+@pytest.mark.parametrize("name", TRAINED)
+def test_torch_compile_trains_as_eager(name):
+    """``torch.compile(backend="joinery")``: the same training as eager; a graph joinery
+    cannot compile falls back to eager with one warning naming the op."""
+    g = gap(name, "none", STAGE)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_same_training(name, "torch.compile")
+    fallbacks = [str(w.message) for w in caught if w.category is JoineryFallbackWarning]
+    if g is None:
+        assert fallbacks == []
+    else:
+        assert len(fallbacks) == 1 and "aten." in fallbacks[0], fallbacks
