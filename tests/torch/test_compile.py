@@ -1,14 +1,16 @@
 """joinery as PyTorch's compiler: every zoo model trains for a few SGD steps through each
 entry point of the bridge and ends where eager PyTorch ends.
 
-Entry points: ``compile_joint(module, args)`` and ``torch.compile(module,
-backend="joinery")``. A model whose joint the native backend cannot compile (a known
+Entry points: ``compile_joint(module, args)``, ``torch.compile(module,
+backend="joinery")`` and PyTorch's ``aot_compile_joint_with_descriptors`` with joinery's
+``partition_fn``, ``fw_compiler`` and ``bw_compiler``. A model whose joint the native backend cannot compile (a known
 native gap of ``test_stages.GAPS``) is a strict xfail for ``compile_joint``, and for
 ``torch.compile`` it must fall back to eager with a warning and still train as eager does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import warnings
 
@@ -17,12 +19,12 @@ import torch
 
 import models
 import zoo_models
+import joinery_torch
 from joinery_torch import JoineryFallbackWarning, compile_joint
 from test_stages import KnownGap, NAMES, gap, known
 
 STEPS = 5
 LR = 0.01
-ENTRY_POINTS = ("compile_joint", "torch.compile")
 CASES = {c.name: c for c in models.CASES + zoo_models.CASES}
 
 STAGE = "native-fwd-bwd"
@@ -68,6 +70,8 @@ def assert_same_training(name: str, entry: str):
     eager = copy.deepcopy(module)
     if entry == "compile_joint":
         call = compile_joint(module, args, kwargs)
+    elif entry == "aot":
+        call = aot_compiled(module, args, kwargs)
     else:
         torch._dynamo.reset()
         call = torch.compile(module, backend="joinery", fullgraph=True)
@@ -76,6 +80,23 @@ def assert_same_training(name: str, entry: str):
     torch.testing.assert_close(torch.tensor(got), torch.tensor(expected), rtol=1e-4, atol=1e-5)
     for (n, p), q in zip(module.state_dict().items(), eager.state_dict().values()):
         torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5, msg=lambda m: f"{n}: {m}")
+
+
+def aot_compiled(module, args, kwargs):
+    """``module`` through ``aot_compile_joint_with_descriptors`` with joinery's partition
+    and compilers, called like the module."""
+    from torch._functorch.aot_autograd import (aot_compile_joint_with_descriptors,
+                                                aot_export_joint_with_descriptors)
+
+    with contextlib.ExitStack() as stack:
+        jd = aot_export_joint_with_descriptors(stack, module, args, kwargs)
+        f = aot_compile_joint_with_descriptors(
+            jd, partition_fn=joinery_torch.partition_fn, fw_compiler=joinery_torch.fw_compiler,
+            bw_compiler=joinery_torch.bw_compiler)
+    params = dict(module.named_parameters(remove_duplicate=False))
+    buffers = dict(module.named_buffers(remove_duplicate=False))
+    state = [params[n] for n in jd.params_spec] + [buffers[n] for n in jd.buffers_spec]
+    return lambda *a, **k: f(*state, *a, **k)
 
 
 TRAINED = [n for n in NAMES if not CASES[n].random]
@@ -90,10 +111,13 @@ def _with_gaps(names: list[str]) -> list:
 
 
 @pytest.mark.parametrize("name", _with_gaps(TRAINED))
-def test_compile_joint_trains_as_eager(name):
-    """``compile_joint``: the same losses, parameters and buffers as eager after 5 steps."""
+@pytest.mark.parametrize("entry", ["compile_joint", "aot"])
+def test_compiled_joint_trains_as_eager(name, entry):
+    """``compile_joint`` and PyTorch's ``aot_compile_joint_with_descriptors`` with joinery's
+    partition and compilers: the same losses, parameters and buffers as eager after 5
+    steps."""
     with known(name, "none", STAGE):
-        assert_same_training(name, "compile_joint")
+        assert_same_training(name, entry)
 
 
 @pytest.mark.parametrize("name", TRAINED)

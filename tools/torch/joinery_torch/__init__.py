@@ -6,11 +6,13 @@ and compile them with joinery into differentiable native callables.
 >>> fast = torch.compile(model, backend="joinery")  # registered on import
 """
 
+from .aot import bw_compiler, fw_compiler, partition_fn
 from .backend import JoineryFallbackWarning, joinery_backend, register
 from .compile import CompileError, CompiledJoint, cache_dir, compile_joint
 from .exporter import ExportError, JointExport, export, export_joint
 
 __all__ = ["CompileError", "CompiledJoint", "ExportError", "JoineryFallbackWarning", "JointExport", "cache_dir",
-           "compile_joint", "export", "export_joint", "joinery_backend"]
+           "bw_compiler", "compile_joint", "export", "export_joint", "fw_compiler",
+           "joinery_backend", "partition_fn"]
 
 register()

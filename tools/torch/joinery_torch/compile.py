@@ -95,13 +95,14 @@ def partition_pipeline(partition: str = "min-cut", memory_budget: float | None =
 def compile_library(text: str, pipeline: str) -> Path:
     """The shared library of the joinery module ``text`` after ``pipeline``: compiled by
     ``joinery-opt`` and ``joinery-translate``, or found in the cache (keyed by the text,
-    the pipeline, the host CPU and the compiler build)."""
+    the pipeline, the host CPU and the compiler build). The module after ``pipeline`` is
+    kept beside it as ``l2.mlir``."""
     opt, translate = tool("joinery-opt"), tool("joinery-translate")
     key = hashlib.sha256("\0".join(
         [text, pipeline, _host_cpu(), _compiler_id([opt, translate])]).encode()).hexdigest()
     entry = cache_dir() / key[:2] / key
     lib = entry / "joint.so"
-    if lib.is_file():
+    if lib.is_file() and (entry / "l2.mlir").is_file():
         return lib
     entry.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=entry) as tmp:
@@ -109,6 +110,7 @@ def compile_library(text: str, pipeline: str) -> Path:
         (work / "joint.mlir").write_text(text)
         _run([opt, work / "joint.mlir", "--pass-pipeline", pipeline, "-o", work / "l2.mlir"])
         _run([translate, work / "l2.mlir", "--to-shared-lib", work / "joint.so"])
+        os.replace(work / "l2.mlir", entry / "l2.mlir")
         os.replace(work / "joint.so", lib)
     return lib
 
