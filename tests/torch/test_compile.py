@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 import warnings
 
 import pytest
@@ -132,4 +133,81 @@ def test_torch_compile_trains_as_eager(name):
     if g is None:
         assert fallbacks == []
     else:
-        assert len(fallbacks) == 1 and "aten." in fallbacks[0], fallbacks
+        assert len(fallbacks) == 1 and re.search(r"aten\.\S+ (at|in the backward of) \S*models\.py:\d+",
+                                                 fallbacks[0]), fallbacks
+
+
+class GraphBreak(torch.nn.Module):
+    """Two graphs for Dynamo: a graph break between the layers."""
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = torch.nn.Linear(6, 8)
+        self.l2 = torch.nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.l1(x))
+        torch._dynamo.graph_break()
+        return self.l2(h).square().mean()
+
+
+def test_torch_compile_with_graph_breaks(monkeypatch):
+    """Each graph of a model with a graph break is compiled by joinery, and training
+    matches eager."""
+    import joinery_torch.backend as backend
+
+    compiled = []
+    original = backend.compile_joint
+
+    def counting(gm, args):
+        compiled.append(gm)
+        return original(gm, args)
+
+    monkeypatch.setattr(backend, "compile_joint", counting)
+    torch.manual_seed(0)
+    model, x = GraphBreak(), torch.randn(4, 6)
+    eager = copy.deepcopy(model)
+    torch._dynamo.reset()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", JoineryFallbackWarning)
+        got = train(model, torch.compile(model, backend="joinery"), (x,), {})
+    assert len(compiled) == 2
+    torch.testing.assert_close(torch.tensor(got), torch.tensor(train(eager, eager, (x,), {})),
+                               rtol=1e-4, atol=1e-5)
+
+
+class Cdist(torch.nn.Module):
+    """A model with an op joinery lacks (``aten._cdist_forward``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.l = torch.nn.Linear(3, 3)
+
+    def forward(self, x):
+        return torch.cdist(self.l(x), x).mean()
+
+
+def test_fallback_names_the_op_and_the_model_line():
+    torch.manual_seed(0)
+    model, x = Cdist(), torch.randn(4, 3)
+    torch._dynamo.reset()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loss = torch.compile(model, backend="joinery")(x)
+    fallbacks = [str(w.message) for w in caught if w.category is JoineryFallbackWarning]
+    assert len(fallbacks) == 1
+    assert re.search(r"aten\._cdist_forward.* at \S*test_compile\.py:\d+", fallbacks[0]), fallbacks
+    torch.testing.assert_close(loss, model(x))
+
+
+def test_compiled_library_is_cached(monkeypatch, tmp_path):
+    """A second compilation of the same graph reuses the library without the compiler."""
+    monkeypatch.setenv("JOINERY_CACHE_DIR", str(tmp_path))
+    model, x = GraphBreak().l1, torch.randn(2, 6)
+    first = compile_joint(model, (x,))
+    assert first.library_path.is_relative_to(tmp_path)
+    import joinery_torch.compile as c
+
+    monkeypatch.setattr(c, "_run", lambda cmd: pytest.fail(f"the compiler ran: {cmd}"))
+    second = compile_joint(model, (x,))
+    assert second.library_path == first.library_path

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -27,7 +28,7 @@ import torch
 import torch.utils._pytree as pytree
 
 from . import _native
-from .exporter import export
+from .exporter import export, op_locations
 
 PARTITIONS = ("min-cut", "default")
 """The partition strategies of ``aot-partition``."""
@@ -115,6 +116,14 @@ def compile_library(text: str, pipeline: str) -> Path:
     return lib
 
 
+def located(e: CompileError, gm: torch.fx.GraphModule) -> CompileError:
+    """``e`` with the compiler's error lines (without its file paths, which name
+    temporary files) followed by the model line of every aten op they name."""
+    errors = [re.sub(r"^\S+:\d+:\d+: ", "", l) for l in str(e).splitlines() if "error:" in l]
+    ops = set(re.findall(r"'(aten\.[A-Za-z0-9_.]+)'", str(e)))
+    return CompileError("\n".join((errors or [str(e)]) + [f"  {w}" for w in op_locations(gm, ops)]))
+
+
 def _run(cmd: list) -> None:
     done = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
     if done.returncode != 0:
@@ -132,6 +141,8 @@ class _Layout:
     (written back into its input by the native code)."""
     tangents: list[int]
     """Per tangent of the backward: the user output it is the grad of."""
+    mutated: set
+    """The keys (parameter or buffer names, argument indices) of primals updated in place."""
 
 
 def _layout(input_descs: list, output_descs: list) -> _Layout:
@@ -148,16 +159,18 @@ def _layout(input_descs: list, output_descs: list) -> _Layout:
             tangents.append(d.output.idx)
         else:
             raise CompileError(f"compile_joint does not handle the input descriptor {d!r} yet")
-    outputs = []
+    outputs, mutated = [], set()
     for d in output_descs[: len(output_descs) - len(primals)]:
         kind = type(d).__name__
         if kind == "PlainAOTOutput":
             outputs.append(d.idx)
         elif kind == "InputMutationAOTOutput":
             outputs.append(None)
+            m = d.mutated_input
+            mutated.add(m.target if hasattr(m, "target") else m.idx)
         else:
             raise CompileError(f"compile_joint does not handle the output descriptor {d!r} yet")
-    return _Layout(primals, outputs, tangents)
+    return _Layout(primals, outputs, tangents, mutated)
 
 
 class _NativeStep(torch.autograd.Function):
@@ -205,29 +218,55 @@ class CompiledJoint:
         flat, self.in_spec = pytree.tree_flatten((tuple(args), dict(kwargs or {})))
         self._constants = {i: v for i, v in enumerate(flat) if not isinstance(v, torch.Tensor)}
         self.num_user_outputs = self.out_spec.num_leaves
-        self.library_path = compile_library(
-            self.text, pipeline or partition_pipeline(partition, memory_budget))
+        try:
+            self.library_path = compile_library(
+                self.text, pipeline or partition_pipeline(partition, memory_budget))
+        except CompileError as e:
+            raise located(e, exported.graph_module) from None
         self.native = _native.Library(str(self.library_path)).differentiable("joint", threads)
+        self._slots = self._state_slots()
+        self._flat_args = self.in_spec == pytree.tree_flatten((tuple(flat), {}))[1]
+
+    def _state_slots(self) -> list:
+        """Per primal: the dict holding it (a submodule's ``_parameters`` or ``_buffers``)
+        and its key, or ``None`` for a call argument. Read at each call, so a replaced or
+        updated parameter is seen."""
+        slots = []
+        for kind, key in self.layout.primals:
+            if kind == "input":
+                slots.append(None)
+                continue
+            owner, _, attr = key.rpartition(".")
+            sub = self.module.get_submodule(owner)
+            slots.append((sub._parameters if kind == "param" else sub._buffers, attr))
+        return slots
 
     def primals(self, args: Sequence[Any], kwargs: dict | None) -> list[torch.Tensor]:
         """The forward's arguments for a call with ``args`` and ``kwargs``."""
-        flat, spec = pytree.tree_flatten((tuple(args), dict(kwargs or {})))
-        if spec != self.in_spec:
-            raise TypeError(f"the call's arguments are structured as {spec}, "
-                            f"not as when compiled ({self.in_spec}): compile again")
+        if not kwargs and self._flat_args and len(args) == self.in_spec.num_leaves:
+            flat = args
+        else:
+            flat, spec = pytree.tree_flatten((tuple(args), dict(kwargs or {})))
+            if spec != self.in_spec:
+                raise TypeError(f"the call's arguments are structured as {spec}, "
+                                f"not as when compiled ({self.in_spec}): compile again")
         for i, v in self._constants.items():
             if flat[i] != v:
                 raise ValueError(f"argument {i} is {flat[i]!r}, compiled for {v!r}: compile again")
-        params = dict(self.module.named_parameters(remove_duplicate=False))
-        buffers = dict(self.module.named_buffers(remove_duplicate=False))
         out = []
-        for kind, key in self.layout.primals:
-            t = params[key] if kind == "param" else buffers[key] if kind == "buffer" else flat[key]
-            out.append(t if t.is_contiguous() else t.contiguous())
+        for (kind, key), slot in zip(self.layout.primals, self._slots):
+            t = flat[key] if slot is None else slot[0][slot[1]]
+            if not t.is_contiguous():
+                if key in self.layout.mutated:
+                    raise ValueError(f"{kind} {key} is updated in place and must be contiguous")
+                t = t.contiguous()
+            out.append(t)
         return out
 
     def __call__(self, *args, **kwargs):
         user = _NativeStep.apply(self, *self.primals(args, kwargs))
+        if self.out_spec.is_leaf():
+            return user[0]
         return pytree.tree_unflatten(list(user), self.out_spec)
 
 

@@ -333,6 +333,22 @@ def _source_line(node) -> str | None:
     return f"{path}:{lineno}"
 
 
+def op_locations(gm: torch.fx.GraphModule, ops: set[str]) -> list[str]:
+    """``aten.<op> at file:line`` (or ``in the backward of file:line``) for the first node
+    of ``gm`` calling each op named in ``ops`` (``aten.name`` or ``aten.name.overload``)."""
+    emitter = _Emitter(gm, None)
+    found = {}
+    for node in gm.graph.nodes:
+        schema = getattr(node.target, "_schema", None)
+        if node.op != "call_function" or schema is None:
+            continue
+        name = _op_name(schema)
+        for op in ops:
+            if op not in found and (name == op or name.rsplit(".", 1)[0] == op):
+                found[op] = f"{op} {emitter.where(node)}"
+    return [found[op] for op in sorted(found)]
+
+
 def _op_name(schema) -> str:
     ns, _, name = schema.name.partition("::")
     return f"{ns}.{name}" + (f".{schema.overload_name}" if schema.overload_name else "")
