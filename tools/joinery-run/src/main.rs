@@ -110,18 +110,17 @@ fn run_native(path: &Path, func: &str, inputs: &Path, outputs: &Path) -> Result<
     let (modules, _) =
         joinery_native::compile_and_load(&mut ctx, module, &[func.to_string()], threads)
             .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
-    let mut rt_args = args
+    let mut rt_args: Vec<_> = args
         .iter()
-        .map(native::to_runtime)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("error: {e}\n"))?;
+        .map(joinery_interp::runtime::to_runtime)
+        .collect();
     let results = modules[0]
         .call(&mut rt_args)
         .map_err(|e| format!("{e}\n"))?;
     let results: Vec<RuntimeValue> = results
         .iter()
         .map(|r| match r {
-            Some(t) => native::to_interp(t).map(RuntimeValue::Tensor),
+            Some(t) => joinery_interp::runtime::from_runtime(t).map(RuntimeValue::Tensor),
             None => Ok(RuntimeValue::None),
         })
         .collect::<Result<_, _>>()?;

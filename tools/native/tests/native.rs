@@ -2,6 +2,7 @@
 //! AOT libraries, and property tests over random graphs (one of them shaped to exercise
 //! kernel-fuse). One test binary: every test links LLVM statically.
 
+use joinery_interp::runtime::to_runtime;
 use joinery_interp::{RuntimeValue, Tensor as ITensor};
 use joinery_ir::{Builder, Context, InsertPoint, OpId, OperationState, SourceMap, Type};
 use joinery_runtime::{CompiledModule, DType, Tensor};
@@ -94,16 +95,6 @@ fn random_inputs(ctx: &Context, func: OpId, seed: u64) -> Vec<ITensor> {
             }
         })
         .collect()
-}
-
-fn to_runtime(t: &ITensor) -> Tensor<'static> {
-    let shape = t.shape().to_vec();
-    match t {
-        ITensor::F32(a) => Tensor::from_vec(&shape, a.iter().copied().collect::<Vec<f32>>()),
-        ITensor::I64(a) => Tensor::from_vec(&shape, a.iter().copied().collect::<Vec<i64>>()),
-        ITensor::Bool(a) => Tensor::from_bools(&shape, &a.iter().copied().collect::<Vec<bool>>()),
-        other => panic!("unexpected input {}", other.describe()),
-    }
 }
 
 /// The fraction of the call's largest result below which a result's own scale is

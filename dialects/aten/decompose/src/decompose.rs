@@ -111,6 +111,7 @@ pub fn decompose_function(
 pub fn decompose_op(ctx: &mut Context, op: OpId, d: &Decomposition) -> Result<u64, Refusal> {
     let mut e = Emitter::new(ctx, op);
     let outcome = (d.rule)(&mut e, op)
+        .and_then(|replacements| with_nones(&mut e, op, replacements))
         .and_then(|replacements| check(&e, op, &replacements).map(|()| replacements));
     let created = std::mem::take(&mut e.created);
     let replacements = match outcome {
@@ -153,6 +154,26 @@ pub fn decompose_op(ctx: &mut Context, op: OpId, d: &Decomposition) -> Result<u6
         }
     }
     Ok(kept)
+}
+
+/// A used `none` result the rule leaves alone (a gradient `output_mask` turns off) becomes
+/// an `aot.none` value.
+fn with_nones(
+    e: &mut Emitter,
+    op: OpId,
+    mut replacements: Vec<Option<joinery_ir::Value>>,
+) -> Result<Vec<Option<joinery_ir::Value>>, Refusal> {
+    let results = e.ctx.results(op).to_vec();
+    for (slot, &old) in replacements.iter_mut().zip(&results) {
+        let ty = e.ctx.value_type(old);
+        if slot.is_none()
+            && !e.ctx.is_unused(old)
+            && *e.ctx.type_data(ty) == joinery_ir::TypeData::None
+        {
+            *slot = Some(e.none_value());
+        }
+    }
+    Ok(replacements)
 }
 
 /// Each replacement has exactly the type of the result it replaces, and results without a

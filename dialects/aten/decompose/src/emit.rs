@@ -86,6 +86,16 @@ impl<'c> Emitter<'c> {
         Ok(self.ctx.results(op).to_vec())
     }
 
+    /// An `aot.none` value (what a `none` result is replaced with).
+    pub fn none_value(&mut self) -> Value {
+        let none = self.ctx.none_type();
+        let mut b = Builder::new(self.ctx, InsertPoint::Before(self.anchor));
+        let op = b.build("aot.none", &[], &[none], Vec::new());
+        self.ctx.set_span(op, self.span);
+        self.created.push(op);
+        self.ctx.result(op, 0)
+    }
+
     /// [`Emitter::op`] for single-result ops.
     pub fn op1(
         &mut self,

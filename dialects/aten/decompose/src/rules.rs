@@ -247,6 +247,58 @@ fn result_info(e: &Emitter, op: OpId, i: usize) -> TensorInfo {
     e.info(e.ctx.result(op, i))
 }
 
+/// The results of a norm backward with an `output_mask`: each slot's tensor info, `None`
+/// for a `none` result (which is then not computed). A used result that is not computed
+/// becomes zeros ([`zero_uncomputed`]), so it needs a static shape.
+fn masked_results(
+    e: &Emitter,
+    op: OpId,
+    computed: &mut [bool; 3],
+) -> Result<[Option<TensorInfo>; 3], Refusal> {
+    let results =
+        [0, 1, 2].map(|i| TensorInfo::from_type(e.ctx, e.ctx.value_type(e.ctx.result(op, i))));
+    for i in 0..3 {
+        computed[i] &= results[i].is_some();
+        let used = !e.ctx.is_unused(e.ctx.result(op, i));
+        if used
+            && !computed[i]
+            && results[i]
+                .as_ref()
+                .is_some_and(|r| static_dims(r).is_none())
+        {
+            return Err("a result it does not compute is used and has a dynamic shape".into());
+        }
+    }
+    Ok(results)
+}
+
+/// The dtype of masked result `i`, which is computed and therefore a tensor.
+fn masked_dtype(results: &[Option<TensorInfo>; 3], i: usize) -> Result<DType, Refusal> {
+    results[i]
+        .as_ref()
+        .map(|r| r.dtype)
+        .ok_or_else(|| Refusal::Internal(format!("result #{i} is computed but not a tensor")))
+}
+
+/// Zeros for the tensor results of a masked backward that the IR uses but the mask (or a
+/// missing weight or bias) leaves uncomputed, as PyTorch's None gradient reads.
+fn zero_uncomputed(
+    e: &mut Emitter,
+    op: OpId,
+    outs: &mut [Option<Value>],
+    results: &[Option<TensorInfo>; 3],
+) -> Result<(), Refusal> {
+    for (i, out) in outs.iter_mut().enumerate() {
+        if out.is_none()
+            && !e.ctx.is_unused(e.ctx.result(op, i))
+            && let Some(info) = &results[i]
+        {
+            *out = Some(e.zeros(info)?);
+        }
+    }
+    Ok(())
+}
+
 /// The dims of a value that must be ranked.
 fn ranked(e: &Emitter, v: Value, what: &str) -> Result<Vec<Dim>, Refusal> {
     e.info(v)
@@ -545,20 +597,12 @@ fn native_layer_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
         }
     };
     let (inner, outer, count) = layer_norm_dims(e, op, input)?;
-    let results: Vec<TensorInfo> = (0..3).map(|i| result_info(e, op, i)).collect();
-    let used: Vec<bool> = (0..3)
-        .map(|i| !e.ctx.is_unused(e.ctx.result(op, i)))
-        .collect();
-    let computed = [
+    let mut computed = [
         mask[0],
         mask[1] && weight.is_some(),
         mask[2] && bias.is_some(),
     ];
-    for i in 0..3 {
-        if used[i] && !computed[i] && static_dims(&results[i]).is_none() {
-            return Err("a result it does not compute is used and has a dynamic shape".into());
-        }
-    }
+    let results = masked_results(e, op, &mut computed)?;
     let cdt = e.dtype(input).computation();
     let g = e.cast(grad_out, cdt)?;
     let x = e.cast(input, cdt)?;
@@ -582,7 +626,7 @@ fn native_layer_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
         let inner_term = e.sub(ab, c3)?;
         let scale = e.with_int("aten.div.Scalar", rstd, count as i64)?;
         let dx = e.mul(scale, inner_term)?;
-        outs[0] = Some(e.cast(dx, results[0].dtype)?);
+        outs[0] = Some(e.cast(dx, masked_dtype(&results, 0)?)?);
     }
     if computed[1] {
         let p = e.mul(g, x_hat)?;
@@ -591,7 +635,7 @@ fn native_layer_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
         } else {
             e.sum(p, &outer, false)?
         };
-        outs[1] = Some(e.cast(dw, results[1].dtype)?);
+        outs[1] = Some(e.cast(dw, masked_dtype(&results, 1)?)?);
     }
     if computed[2] {
         let db = if outer.is_empty() {
@@ -599,14 +643,9 @@ fn native_layer_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
         } else {
             e.sum(g, &outer, false)?
         };
-        outs[2] = Some(e.cast(db, results[2].dtype)?);
+        outs[2] = Some(e.cast(db, masked_dtype(&results, 2)?)?);
     }
-    // A gradient PyTorch leaves None but the IR uses: zero, as the native backend had it.
-    for i in 0..3 {
-        if outs[i].is_none() && used[i] {
-            outs[i] = Some(e.zeros(&results[i])?);
-        }
-    }
+    zero_uncomputed(e, op, &mut outs, &results)?;
     Ok(outs)
 }
 
@@ -1020,15 +1059,8 @@ fn native_batch_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
     if count == 0 {
         return Err("the input has no element per channel".into());
     }
-    let results: Vec<TensorInfo> = (0..3).map(|i| result_info(e, op, i)).collect();
-    let used: Vec<bool> = (0..3)
-        .map(|i| !e.ctx.is_unused(e.ctx.result(op, i)))
-        .collect();
-    for i in 0..3 {
-        if used[i] && !mask[i] && static_dims(&results[i]).is_none() {
-            return Err("a result it does not compute is used and has a dynamic shape".into());
-        }
-    }
+    let mut mask = mask;
+    let results = masked_results(e, op, &mut mask)?;
     let cdt = e.dtype(input).computation();
     let g = e.cast(grad_out, cdt)?;
     let x = e.cast(input, cdt)?;
@@ -1076,20 +1108,16 @@ fn native_batch_norm_backward(e: &mut Emitter, op: OpId) -> Replacements {
         } else {
             e.mul(g, grad_scale)?
         };
-        outs[0] = Some(e.cast(dx, results[0].dtype)?);
+        outs[0] = Some(e.cast(dx, masked_dtype(&results, 0)?)?);
     }
     if mask[1] {
         let dw = e.mul(dot, invstd)?;
-        outs[1] = Some(e.cast(dw, results[1].dtype)?);
+        outs[1] = Some(e.cast(dw, masked_dtype(&results, 1)?)?);
     }
     if mask[2] {
-        outs[2] = Some(e.cast(grad_sum, results[2].dtype)?);
+        outs[2] = Some(e.cast(grad_sum, masked_dtype(&results, 2)?)?);
     }
-    for i in 0..3 {
-        if outs[i].is_none() && used[i] {
-            outs[i] = Some(e.zeros(&results[i])?);
-        }
-    }
+    zero_uncomputed(e, op, &mut outs, &results)?;
     Ok(outs)
 }
 

@@ -15,6 +15,7 @@ pub mod eval;
 pub mod interp;
 pub mod kernels;
 mod ops;
+pub mod runtime;
 pub mod tensor;
 
 pub use interp::{RunOptions, run_function, run_function_with};
