@@ -19,8 +19,8 @@ pub mod tensor;
 
 pub use exec::{Executor, KernelFn};
 pub use module::{
-    BUNDLE_SYMBOL, CallError, CodeOwner, CompiledModule, DifferentiableFn, Library, Saved,
-    default_threads,
+    BUNDLE_SYMBOL, CallError, CodeOwner, CompiledModule, DifferentiableFn, Library, RngState,
+    Saved, default_threads,
 };
 pub use plan::{Bundle, Plan};
 pub use tensor::{DType, Tensor};

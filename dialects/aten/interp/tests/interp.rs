@@ -200,19 +200,20 @@ fn dropout_is_reproducible_and_its_backward_uses_the_forward_mask() {
     let module = dropout_module(&mut ctx, 0.25, None);
     let x = values(&[1000], (0..1000).map(|i| i as f64 / 7.0).collect());
     let ones = values(&[1000], vec![1.0; 1000]);
-    let run = |seed| {
+    let run = |seed, offset| {
         run_function_with(
             &ctx,
             module,
             "drop",
             vec![x.clone(), ones.clone()],
-            &RunOptions { seed },
+            &RunOptions { seed, offset },
         )
         .unwrap()
     };
-    let (a, b, c) = (run(1), run(1), run(2));
+    let (a, b, c) = (run(1, 0), run(1, 0), run(2, 0));
     assert_eq!(a, b, "the same seed gives the same mask");
     assert_ne!(a[1], c[1], "another seed gives another mask");
+    assert_ne!(a[1], run(1, 1)[1], "another offset gives another mask");
     let mask: Vec<bool> = tensor(&a[1]).to_bool().iter().copied().collect();
     let kept = mask.iter().filter(|&&m| m).count();
     assert!(
@@ -235,7 +236,7 @@ fn dropout_is_reproducible_and_its_backward_uses_the_forward_mask() {
             pinned,
             "drop",
             vec![x.clone(), ones.clone()],
-            &RunOptions { seed },
+            &RunOptions { seed, offset: 0 },
         )
         .unwrap()
     };
