@@ -71,8 +71,9 @@ pub enum Expr {
     /// `cond ? a : b`.
     Select(Box<Expr>, Box<Expr>, Box<Expr>),
     Cast(DType, Box<Expr>),
-    /// The interpreter's counter-based uniform in `[0, 1)` (f64) of element `index` of
-    /// stream `stream` under `seed` (all three i64).
+    /// The random ops' counter-based uniform in `[0, 1)` (f64,
+    /// [`joinery_aten::random::uniform`]) of element `index` of stream `stream` under
+    /// `seed` (all three i64).
     Uniform {
         seed: Box<Expr>,
         stream: Box<Expr>,

@@ -511,10 +511,10 @@ fn unsupported(source: &str, what: &str) -> Diagnostic {
     ))
 }
 
-/// Emits the reference interpreter's random generator (`joinery_interp::kernels::nn::
-/// uniform`) at the end of `block`: the SplitMix64 finalizer of
-/// `seed + stream * K1 + index * K2` (i64 arithmetic modulo 2^64), its top 53 bits as an
-/// f64 in `[0, 1)`. Bit for bit what the interpreter draws.
+/// Emits the random ops' generator ([`joinery_aten::random`], what the reference
+/// interpreter evaluates) at the end of `block`: the finalizer of
+/// `seed + stream * STREAM_MULTIPLIER + index * INDEX_MULTIPLIER` in i64 arithmetic
+/// (modulo 2^64), its top bits as an f64 in `[0, 1)`. Bit for bit the interpreter's draw.
 fn emit_uniform(
     ctx: &mut Context,
     block: joinery_ir::BlockId,
@@ -522,6 +522,7 @@ fn emit_uniform(
     stream: Value,
     index: Value,
 ) -> Value {
+    use joinery_aten::random::{DROPPED_BITS, INDEX_MULTIPLIER, MIX, STREAM_MULTIPLIER};
     let i64t = ctx.integer_type(64);
     let op = |ctx: &mut Context,
               name: &str,
@@ -541,18 +542,13 @@ fn emit_uniform(
         );
         ctx.result(op, 0)
     };
-    let k1 = int(ctx, 0xD1B5_4A32_D192_ED03);
-    let k2 = int(ctx, 0x9E37_79B9_7F4A_7C15);
+    let k1 = int(ctx, STREAM_MULTIPLIER);
+    let k2 = int(ctx, INDEX_MULTIPLIER);
     let scaled_stream = op(ctx, "kernel.mul", &[stream, k1], i64t, vec![]);
     let scaled_index = op(ctx, "kernel.mul", &[index, k2], i64t, vec![]);
     let keyed = op(ctx, "kernel.add", &[seed, scaled_stream], i64t, vec![]);
     let mut z = op(ctx, "kernel.add", &[keyed, scaled_index], i64t, vec![]);
-    // z = (z ^ (z >> shift)) * multiplier, twice, then z ^= z >> 31.
-    for (shift, multiplier) in [
-        (30, Some(0xBF58_476D_1CE4_E5B9)),
-        (27, Some(0x94D0_49BB_1331_11EB)),
-        (31, None),
-    ] {
+    for (shift, multiplier) in MIX {
         let s = int(ctx, shift);
         let shifted = op(ctx, "kernel.shr", &[z, s], i64t, vec![]);
         z = op(ctx, "kernel.xor", &[z, shifted], i64t, vec![]);
@@ -561,17 +557,17 @@ fn emit_uniform(
             z = op(ctx, "kernel.mul", &[z, m], i64t, vec![]);
         }
     }
-    let eleven = int(ctx, 11);
-    let bits = op(ctx, "kernel.shr", &[z, eleven], i64t, vec![]);
+    let dropped = int(ctx, DROPPED_BITS);
+    let bits = op(ctx, "kernel.shr", &[z, dropped], i64t, vec![]);
     let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
     let numerator = op(ctx, "kernel.cast", &[bits], f64t, vec![]);
-    let two53 = ctx.float_attr((1u64 << 53) as f64, f64t);
+    let scale = ctx.float_attr((1u64 << (64 - DROPPED_BITS)) as f64, f64t);
     let denominator = op(
         ctx,
         "kernel.const",
         &[],
         f64t,
-        vec![("value".into(), two53)],
+        vec![("value".into(), scale)],
     );
     op(ctx, "kernel.div", &[numerator, denominator], f64t, vec![])
 }

@@ -1,7 +1,8 @@
 //! Random ops (`native_dropout`, `bernoulli.p`, `rand`, `randn`, `rand_like`,
 //! `randn_like`): pointwise nodes over the
-//! reference interpreter's counter-based generator ([`Expr::Uniform`]), so native code
-//! draws exactly the interpreter's numbers for the same seed and offset.
+//! counter-based generator of [`joinery_aten::random`] ([`Expr::Uniform`]), the one the
+//! reference interpreter evaluates, so native code draws exactly the interpreter's
+//! numbers for the same seed and offset.
 //!
 //! Random op `k` of the function (from 0, in op order) draws element `i` (row-major flat
 //! index) as `uniform(seed, offset + k, i)`; an op with an `interp.seed` attribute draws
