@@ -79,6 +79,8 @@ func.func @nn(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %labels: tensor<2xi64>) ->
   %loss:2 = aten.nll_loss_forward %ls, %labels {ignore_index = -100 : i64, reduction = 1 : i64} : (tensor<2x8xf32>, tensor<2xi64>) -> (tensor<f32>, tensor<f32>)
   // CHECK: %{{.*}}:2 = aten.native_dropout %{{.*}} {p = 0.5 : f64, train = true} : (tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xi1>)
   %d:2 = aten.native_dropout %x {p = 0.5 : f64, train = true} : (tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x8xi1>)
+  // CHECK: aten.randn_like %{{.*}} {dtype = f64} : (tensor<2x8xf32>) -> tensor<2x8xf64>
+  %rl = aten.randn_like %x {dtype = f64} : (tensor<2x8xf32>) -> tensor<2x8xf64>
   // CHECK: aten.full {fill_value = 0 : i64, size = [2, 3]} : () -> tensor<2x3xi64>
   %f = aten.full {fill_value = 0 : i64, size = [2, 3]} : () -> tensor<2x3xi64>
   // CHECK: aten.embedding %{{.*}}, %{{.*}} : (tensor<10x4xf32>, tensor<2x3xi64>) -> tensor<2x3x4xf32>

@@ -22,12 +22,12 @@ func.func @dynamic$unsupported(%x: tensor<?xf32>) -> tensor<?xf32> {
 
 // Every op the backend cannot lower is named in one error, at the first, with a note at
 // each; the ops after them are still checked.
-// CHECK: the native backend does not support 2 ops of @two$unsupported: 'aten.bernoulli.p', 'aten.argmax'
+// CHECK: the native backend does not support 2 ops of @two$unsupported: 'aten.prod.dim_int', 'aten.argmax'
 func.func @two$unsupported(%x: tensor<4x3xf32>) -> (tensor<f32>, tensor<4xi64>) {
-  // expected-error@+2 {{the native backend does not support 2 ops of @two$unsupported: 'aten.bernoulli.p', 'aten.argmax'}}
-  // expected-note@+1 {{the native backend does not support 'aten.bernoulli.p' yet}}
-  %b = "aten.bernoulli.p"(%x) {p = 0.5 : f64} : (tensor<4x3xf32>) -> tensor<4x3xf32>
-  %s = "aten.sum"(%b) : (tensor<4x3xf32>) -> tensor<f32>
+  // expected-error@+2 {{the native backend does not support 2 ops of @two$unsupported: 'aten.prod.dim_int', 'aten.argmax'}}
+  // expected-note@+1 {{the native backend does not support 'aten.prod.dim_int' yet}}
+  %b = "aten.prod.dim_int"(%x) {dim = 1 : i64, keepdim = true} : (tensor<4x3xf32>) -> tensor<4x1xf32>
+  %s = "aten.sum"(%b) : (tensor<4x1xf32>) -> tensor<f32>
   // expected-note@+1 {{the native backend does not support 'aten.argmax' yet}}
   %m = "aten.argmax"(%x) {dim = 1 : i64} : (tensor<4x3xf32>) -> tensor<4xi64>
   func.return %s, %m : tensor<f32>, tensor<4xi64>

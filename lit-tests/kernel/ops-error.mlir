@@ -552,3 +552,16 @@ func.func @fused$one_region_per_phase(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   }) : (tensor<4x8xf32>, tensor<4x8xf32>) -> ()
   func.return %o : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @scalar$float_shift(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
+  ^bb0(%a: f32):
+    // expected-error@+1 {{'kernel.shr' is not defined on f32}}
+    %c = kernel.shr %a, %a : (f32, f32) -> f32
+    "kernel.yield"(%c) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %o : tensor<4xf32>
+}

@@ -6,6 +6,7 @@
 // RUN: not joinery-translate %S/Inputs/translate-error-arena-overlap.mlir --to-llvm 2>&1 | FileCheck %s --check-prefix=OVERLAP
 // RUN: not joinery-translate %S/Inputs/translate-error-result-not-output.mlir --to-llvm 2>&1 | FileCheck %s --check-prefix=RESULT
 // RUN: not joinery-translate %S/Inputs/translate-error-foreign-op.mlir --to-llvm 2>&1 | FileCheck %s --check-prefix=FOREIGN
+// RUN: not joinery-translate %S/Inputs/translate-error-rng-arguments.mlir --to-llvm 2>&1 | FileCheck %s --check-prefix=RNG
 
 // The runtime finds kernels by name.
 // DUP: translate-error-duplicate-name.mlir:8:3: error: two kernels are named "k"; kernel names are symbols and must be unique in the module
@@ -27,3 +28,7 @@
 
 // A planned L3 function is translated as it is: an aten op left in it would be skipped.
 // FOREIGN: translate-error-foreign-op.mlir:3:3: error: the native backend cannot run 'aten.relu' in an L3 function
+
+// Random ops read their seed and first stream from the last two arguments, which the
+// runtime supplies: a function marked so must have them.
+// RNG: translate-error-rng-arguments.mlir:1:1: error: @f: its random state must be its last two inputs, 0-d i64 tensors

@@ -100,6 +100,7 @@ fn plan(case: &Case, sizes: [usize; 3]) -> Plan {
             c: matref(2, case.c),
             accumulate: case.accumulate,
         }],
+        rng: None,
     }
 }
 
@@ -257,7 +258,11 @@ fn main() {
         let plan = plan(case, sizes);
         let ptrs = [0, 1, 2].map(|i| t[i].as_ptr().cast::<f32>());
         let mut call = |t: &[Tensor<'static>]| match which {
-            Impl::Runtime => exec.run(&plan, &[], t, &mut []).map_err(|e| e.to_string()),
+            Impl::Runtime => {
+                let inputs: Vec<&Tensor<'_>> = t.iter().collect();
+                exec.run(&plan, &[], &inputs, &mut [])
+                    .map_err(|e| e.to_string())
+            }
             Impl::MatrixMultiply => {
                 matrixmultiply_gemm(case, ptrs, threads, &pool);
                 Ok(())

@@ -51,10 +51,16 @@ void joinery_module_free(JoineryModule *m);
 void joinery_module_arity(const JoineryModule *m, size_t *num_inputs, size_t *num_outputs);
 int joinery_module_call(const JoineryModule *m, const DLTensor *inputs, size_t n_in,
                         DLManagedTensor **outputs, size_t n_out);
+/* Random ops: op k (from 0) of the next call draws from stream (seed, offset + k); each
+   call advances offset by its number of random ops. A fresh module starts at (0, 0). */
+int joinery_module_set_rng_state(const JoineryModule *m, uint64_t seed, uint64_t offset);
+int joinery_module_rng_state(const JoineryModule *m, uint64_t *seed, uint64_t *offset);
 
 /* A joint function compiled as forward + backward (`name` is the joint's name). */
 JoineryDiffFn *joinery_diff_get(const JoineryLibrary *lib, const char *name);
 void joinery_diff_free(JoineryDiffFn *d);
+/* The random state of the next forward (the backward draws nothing). */
+int joinery_diff_set_rng_state(const JoineryDiffFn *d, uint64_t seed, uint64_t offset);
 int joinery_diff_forward(const JoineryDiffFn *d, const DLTensor *inputs, size_t n_in,
                          DLManagedTensor **outputs, size_t n_out, JoinerySaved **saved);
 /* Consumes `saved`. One gradient slot per primal (NULL where there is none). */

@@ -2,7 +2,7 @@
 //! DLPack tensors. Declared in `include/joinery.h`. Every function returns 0 on success
 //! or -1 with a message for [`joinery_last_error`]; nothing unwinds across the boundary.
 
-use crate::module::{CompiledModule, DifferentiableFn, Library, Saved, default_threads};
+use crate::module::{CompiledModule, DifferentiableFn, Library, RngState, Saved, default_threads};
 use crate::tensor::{DType, Tensor};
 use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char, c_void};
@@ -353,7 +353,7 @@ pub unsafe extern "C" fn joinery_module_arity(
     // SAFETY: per the contract above; out-pointers are writable.
     unsafe {
         let plan = (*m).plan();
-        *num_inputs = plan.inputs.len();
+        *num_inputs = plan.caller_inputs().len();
         *num_outputs = plan.outputs.len();
     }
 }
@@ -396,6 +396,47 @@ pub unsafe extern "C" fn joinery_module_call(
     }
 }
 
+/// Sets the random state of a module's next call: its random op `k` draws from stream
+/// `(seed, offset + k)`, and each call advances `offset` by its number of random ops.
+///
+/// # Safety
+/// `m` must be a live module.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_module_set_rng_state(
+    m: *const CompiledModule,
+    seed: u64,
+    offset: u64,
+) -> i32 {
+    if m.is_null() {
+        return fail("joinery_module_set_rng_state: null module");
+    }
+    // SAFETY: `m` is live.
+    unsafe { &*m }.set_rng_state(RngState { seed, offset });
+    0
+}
+
+/// Reads the random state the module's next call starts from.
+///
+/// # Safety
+/// `m` must be a live module; `seed` and `offset` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_module_rng_state(
+    m: *const CompiledModule,
+    seed: *mut u64,
+    offset: *mut u64,
+) -> i32 {
+    if m.is_null() || seed.is_null() || offset.is_null() {
+        return fail("joinery_module_rng_state: null module or out-pointer");
+    }
+    // SAFETY: per the contract above.
+    unsafe {
+        let s = (*m).rng_state();
+        *seed = s.seed;
+        *offset = s.offset;
+    }
+    0
+}
+
 /// Takes the differentiable function compiled from joint `name` (null on failure).
 ///
 /// # Safety
@@ -430,6 +471,25 @@ pub unsafe extern "C" fn joinery_diff_free(d: *mut DifferentiableFn) {
         // SAFETY: created by Box::into_raw.
         drop(unsafe { Box::from_raw(d) });
     }
+}
+
+/// Sets the random state of a differentiable function's next forward (as
+/// [`joinery_module_set_rng_state`]; the backward draws nothing).
+///
+/// # Safety
+/// `d` must be a live differentiable function.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn joinery_diff_set_rng_state(
+    d: *const DifferentiableFn,
+    seed: u64,
+    offset: u64,
+) -> i32 {
+    if d.is_null() {
+        return fail("joinery_diff_set_rng_state: null function");
+    }
+    // SAFETY: `d` is live.
+    unsafe { &*d }.set_rng_state(RngState { seed, offset });
+    0
 }
 
 /// Runs the forward: writes `n_out` user outputs and an opaque saved handle.
@@ -553,10 +613,27 @@ mod tests {
             arena_bytes: 0,
             kernels: vec![],
             steps: vec![],
+            rng: None,
         };
         plan.check().expect("a valid plan");
         // SAFETY: the plan runs no kernel.
         unsafe { CompiledModule::new(plan, vec![], Arc::new(()), 1) }
+    }
+
+    #[test]
+    fn the_random_state_is_set_and_read_through_the_c_abi() {
+        let m = module();
+        let (mut seed, mut offset) = (1u64, 1u64);
+        // SAFETY: `m` is live and the out-pointers writable.
+        unsafe {
+            assert_eq!(joinery_module_rng_state(&m, &mut seed, &mut offset), 0);
+            assert_eq!((seed, offset), (0, 0), "a fresh module starts at (0, 0)");
+            assert_eq!(joinery_module_set_rng_state(&m, 7, u64::MAX), 0);
+            assert_eq!(joinery_module_rng_state(&m, &mut seed, &mut offset), 0);
+            assert_eq!(joinery_module_set_rng_state(std::ptr::null(), 1, 2), -1);
+        }
+        assert_eq!((seed, offset), (7, u64::MAX));
+        assert!(last_error().contains("null module"), "{}", last_error());
     }
 
     #[test]
@@ -578,10 +655,13 @@ mod tests {
         });
         let mut result = plan.clone();
         result.buffers[1].location = Location::Output(3);
+        let mut rng = plan.clone();
+        rng.rng = Some(crate::plan::RngSpec { streams: 1 });
         for (p, want) in [
             (bad, "buffer 9, which is not there"),
             (long, "past the end of buffer 1"),
             (result, "result #3, which is not a tensor result"),
+            (rng, "random state must be its last two inputs"),
         ] {
             let json = crate::plan::Bundle {
                 plans: vec![p],

@@ -66,7 +66,7 @@ impl Executor {
         &mut self,
         plan: &Plan,
         kernels: &[KernelFn],
-        inputs: &[Tensor<'_>],
+        inputs: &[&Tensor<'_>],
         outputs: &mut [Option<Tensor<'static>>],
     ) -> Result<(), String> {
         if (self.arena.len() as u64) < plan.arena_bytes {

@@ -5,7 +5,8 @@
 //!   steps, signatures with descriptors — serialised as JSON inside a shared library.
 //! - [`exec`]: runs a plan on a rayon thread pool.
 //! - [`gemm`]: f32 GEMM on strided, batched operands (the `gemm` crate underneath).
-//! - [`module`]: [`CompiledModule`] (checked calls, input-mutation write-back),
+//! - [`module`]: [`CompiledModule`] (checked calls, input-mutation write-back, the
+//!   [`RngState`] its random ops draw from, advanced by every call),
 //!   [`DifferentiableFn`] (forward → outputs + opaque saved; backward), [`Library`]
 //!   (`dlopen` of an ahead-of-time compiled library).
 //! - [`capi`]: the C ABI over DLPack tensors (`include/joinery.h`).
@@ -19,8 +20,8 @@ pub mod tensor;
 
 pub use exec::{Executor, KernelFn};
 pub use module::{
-    BUNDLE_SYMBOL, CallError, CodeOwner, CompiledModule, DifferentiableFn, Library, Saved,
-    default_threads,
+    BUNDLE_SYMBOL, CallError, CodeOwner, CompiledModule, DifferentiableFn, Library, RngState,
+    Saved, default_threads,
 };
 pub use plan::{Bundle, Plan};
 pub use tensor::{DType, Tensor};

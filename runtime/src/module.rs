@@ -36,11 +36,23 @@ pub fn default_threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// The random state of a compiled module: random op `k` (from 0) of the next call draws
+/// from the counter-based stream `(seed, offset + k)`, the stream the reference
+/// interpreter's op `k` draws from with the same seed and offset. Each call advances
+/// `offset` by the number of random ops, so successive calls draw fresh numbers and a
+/// state set again replays them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct RngState {
+    pub seed: u64,
+    pub offset: u64,
+}
+
 /// A compiled function ready to call.
 pub struct CompiledModule {
     plan: Plan,
     kernels: Vec<KernelFn>,
     exec: Mutex<Executor>,
+    rng: Mutex<RngState>,
     _code: CodeOwner,
 }
 
@@ -60,6 +72,7 @@ impl CompiledModule {
             plan,
             kernels,
             exec: Mutex::new(Executor::new(threads)),
+            rng: Mutex::new(RngState::default()),
             _code: code,
         }
     }
@@ -69,9 +82,36 @@ impl CompiledModule {
         &self.plan
     }
 
-    /// Checks that `inputs` match the signature: count, dtype and shape of each.
+    /// The random state the next call starts from (seed 0, offset 0 at first).
+    pub fn rng_state(&self) -> RngState {
+        *self.rng.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets the random state: the next call draws from `state` (see [`RngState`]).
+    pub fn set_rng_state(&self, state: RngState) {
+        *self.rng.lock().unwrap_or_else(|e| e.into_inner()) = state;
+    }
+
+    /// The random state of this call as the plan's two trailing inputs, advancing the
+    /// module's state past the streams the call draws; nothing without random ops.
+    fn draw_rng_inputs(&self) -> Vec<Tensor<'static>> {
+        let Some(spec) = self.plan.rng else {
+            return Vec::new();
+        };
+        let mut state = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        let now = *state;
+        state.offset = now.offset.wrapping_add(spec.streams);
+        // The kernels read the two words as i64 and compute modulo 2^64.
+        vec![
+            Tensor::from_vec(&[], vec![now.seed as i64]),
+            Tensor::from_vec(&[], vec![now.offset as i64]),
+        ]
+    }
+
+    /// Checks that `inputs` match the signature: count, dtype and shape of each (the
+    /// random state the runtime supplies is not the caller's to pass).
     pub fn check_inputs(&self, inputs: &[Tensor<'_>]) -> Result<(), CallError> {
-        let specs = &self.plan.inputs;
+        let specs = self.plan.caller_inputs();
         if inputs.len() != specs.len() {
             return Err(CallError(format!(
                 "@{} takes {} arguments, got {}",
@@ -100,7 +140,8 @@ impl CompiledModule {
     }
 
     /// Runs the function: checks `inputs`, returns fresh result tensors (`None` for `none`
-    /// results) and writes every `#aot.input_mutation` result back into its argument.
+    /// results) and writes every `#aot.input_mutation` result back into its argument. A
+    /// function with random ops draws from the module's [`RngState`] and advances it.
     pub fn call(
         &self,
         inputs: &mut [Tensor<'_>],
@@ -120,8 +161,10 @@ impl CompiledModule {
             });
         }
         {
+            let rng = self.draw_rng_inputs();
+            let all: Vec<&Tensor<'_>> = inputs.iter().chain(&rng).collect();
             let mut exec = self.exec.lock().unwrap_or_else(|e| e.into_inner());
-            exec.run(&self.plan, &self.kernels, inputs, &mut outputs)
+            exec.run(&self.plan, &self.kernels, &all, &mut outputs)
                 .map_err(CallError)?;
         }
         for (r, out) in self.plan.outputs.iter().zip(&outputs) {
@@ -186,6 +229,17 @@ impl DifferentiableFn {
     /// The backward module.
     pub fn backward_module(&self) -> &CompiledModule {
         &self.backward
+    }
+
+    /// The random state the next forward starts from. The backward draws nothing: a
+    /// random op's values (a dropout mask) reach it as saved values.
+    pub fn rng_state(&self) -> RngState {
+        self.forward.rng_state()
+    }
+
+    /// Sets the random state of the next forward (see [`RngState`]).
+    pub fn set_rng_state(&self, state: RngState) {
+        self.forward.set_rng_state(state);
     }
 
     /// Runs the forward: user outputs (input mutations written back) and the saved handle.

@@ -21,6 +21,29 @@ pub struct Plan {
     pub arena_bytes: u64,
     pub kernels: Vec<KernelSpec>,
     pub steps: Vec<Step>,
+    /// The random ops' state, when the runtime supplies it: the last two inputs are then
+    /// not the caller's but the module's seed and offset ([`crate::module::RngState`]).
+    #[serde(default)]
+    pub rng: Option<RngSpec>,
+}
+
+/// How a plan draws random numbers: its random ops read the seed and the first stream
+/// from its last two inputs (0-d i64 tensors) that the runtime fills from the module's
+/// state; op `k` (from 0) draws from stream `offset + k`, so one call uses `streams`
+/// streams and the next call starts after them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct RngSpec {
+    /// Streams one call draws from (its number of random ops).
+    pub streams: u64,
+}
+
+impl Plan {
+    /// The arguments the caller passes: every input but the random state the runtime
+    /// supplies ([`Plan::rng`]).
+    pub fn caller_inputs(&self) -> &[ArgSpec] {
+        let hidden = if self.rng.is_some() { 2 } else { 0 };
+        &self.inputs[..self.inputs.len().saturating_sub(hidden)]
+    }
 }
 
 /// One argument: what the caller must pass.
@@ -217,6 +240,15 @@ impl Plan {
     /// (What a kernel touches is in its code, checked when it was compiled.)
     pub fn check(&self) -> Result<(), String> {
         let at = |what: &str| format!("@{}: {what}", self.name);
+        if self.rng.is_some() {
+            let n = self.inputs.len();
+            let scalar_i64 = |a: &ArgSpec| a.dtype == DType::I64 && a.shape.is_empty();
+            if n < 2 || !self.inputs[n - 2..].iter().all(scalar_i64) {
+                return Err(at(
+                    "its random state must be its last two inputs, 0-d i64 tensors",
+                ));
+            }
+        }
         let bytes_of = |dtype: DType, shape: &[usize]| {
             shape.iter().try_fold(dtype.size_bytes() as u64, |acc, &d| {
                 acc.checked_mul(d as u64)

@@ -358,6 +358,7 @@ fn plan_step_through_the_executor() {
             },
             accumulate: true,
         }],
+        rng: None,
     };
     let inputs = [
         Tensor::from_vec(&[a_len], a.clone()),
@@ -365,7 +366,7 @@ fn plan_step_through_the_executor() {
         Tensor::from_vec(&[batch * m * n], c0.clone()),
     ];
     Executor::new(2)
-        .run(&plan, &[], &inputs, &mut [])
+        .run(&plan, &[], &inputs.iter().collect::<Vec<_>>(), &mut [])
         .expect("runs");
     let got = inputs[2].as_slice::<f32>();
     for i in 0..batch {

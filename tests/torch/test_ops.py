@@ -32,7 +32,8 @@ CATALOGUE = REPO / "dialects" / "aten" / "catalogue.txt"
 FIXTURES = REPO / "dialects" / "aten" / "interp" / "fixtures" / "gen_fixtures.py"
 
 # Ops PyTorch cannot be compared with: their random streams are not PyTorch's.
-RANDOM = {"aten.native_dropout", "aten.bernoulli.p", "aten.rand", "aten.randn"}
+RANDOM = {"aten.native_dropout", "aten.bernoulli.p", "aten.rand", "aten.randn", "aten.rand_like",
+          "aten.randn_like"}
 # `empty` has unspecified contents in PyTorch.
 UNSPECIFIED = {"aten.empty.memory_format", "aten.empty_like", "aten.empty_strided"}
 

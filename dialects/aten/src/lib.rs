@@ -65,6 +65,7 @@
 pub mod args;
 pub mod dtype;
 pub mod infer;
+pub mod random;
 pub mod refs;
 pub mod schema;
 pub mod verify;

@@ -479,6 +479,16 @@ pub fn value(ctx: &Context, op: OpId) -> Result<f64, Diagnostic> {
         .ok_or_else(|| missing(ctx, op, "value", "a number"))
 }
 
+/// Reads the `value` of an integer `kernel.const` exactly: an integer attribute as it is
+/// (64-bit constants beyond 2^53, such as a hash's multipliers, included), a float
+/// rounded toward zero.
+pub fn int_value(ctx: &Context, op: OpId) -> Result<i64, Diagnostic> {
+    let a = get(ctx, op, "value", "a number")?;
+    ctx.as_i64(a)
+        .or_else(|| ctx.as_f64(a).map(|v| v as i64))
+        .ok_or_else(|| missing(ctx, op, "value", "a number"))
+}
+
 /// Reads the dimension of a `kernel.index`.
 pub fn index_dim(ctx: &Context, op: OpId) -> Result<usize, Diagnostic> {
     let d = int(ctx, op, "dim")?;

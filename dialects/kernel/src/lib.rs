@@ -28,6 +28,11 @@
 //! and normalization pass over a row in turn while it is in cache).
 //! `kernel.gemm` computes `c (+)= a @ b` on strided f32 matrices. `kernel.fill` sets
 //! every element of a buffer.
+//!
+//! Random numbers are integer arithmetic in fused bodies (`kernel.mul`, `kernel.xor`,
+//! `kernel.shr` on i64, exact 64-bit `kernel.const`s): the counter-based generator of the
+//! reference interpreter, keyed by a seed and a stream read from two arguments
+//! ([`RNG_STREAMS_ATTR`]).
 
 pub mod attrs;
 pub mod fuse;
@@ -43,6 +48,12 @@ pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};
 
 use joinery_pass::PassRegistry;
+
+/// The attribute of an L3 `func.func` whose random ops read their seed and first stream
+/// from its last two arguments (0-d i64), which the runtime supplies from the compiled
+/// module's state: `{kernel.rng_streams = 2 : i64}`, the streams one call draws (its
+/// number of random ops; random op `k` draws from stream `offset + k`).
+pub const RNG_STREAMS_ATTR: &str = "kernel.rng_streams";
 
 /// Registers `kernel-fuse` and `kernel-plan-memory`.
 pub fn register_passes(registry: &mut PassRegistry) {

@@ -156,6 +156,7 @@ scalar_ops! {
     And = "kernel.and", 2, I | B, "a & b";
     Or = "kernel.or", 2, I | B, "a | b";
     Xor = "kernel.xor", 2, I | B, "a ^ b";
+    Shr = "kernel.shr", 2, I, "a >> (b mod bit width), zeros shifted in (logical)";
     Neg = "kernel.neg", 1, F | I, "-a";
     Abs = "kernel.abs", 1, F | I, "|a|";
     Exp = "kernel.exp", 1, F, "e ** a";

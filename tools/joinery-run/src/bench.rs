@@ -46,7 +46,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let mut seed = 1u64;
     let mut inputs: Vec<Tensor<'static>> = m
         .plan()
-        .inputs
+        .caller_inputs()
         .iter()
         .map(|a| {
             let n: usize = a.shape.iter().product();

@@ -53,7 +53,8 @@ struct Cli {
     /// Directory to write the results to (`out0.npy`, ...); created if missing.
     #[arg(long, value_name = "DIR", required = true)]
     outputs: Option<PathBuf>,
-    /// Seed of random ops such as `native_dropout`.
+    /// Seed of random ops such as `native_dropout`: random op `k` draws from stream
+    /// `(seed, k)`, the same numbers with `--interpret` and `--native`.
     #[arg(long, default_value_t = 0)]
     seed: u64,
 }
@@ -89,21 +90,30 @@ fn run(cli: &Cli) -> Result<(), String> {
         return Err("error: --fn, --inputs and --outputs are required\n".into());
     };
     if let Some(path) = &cli.native {
-        return run_native(path, func, inputs, outputs);
+        return run_native(path, func, inputs, outputs, cli.seed);
     }
     let Some(path) = &cli.interpret else {
         return Err("error: give --interpret FILE or --native FILE\n".into());
     };
     let (ctx, sources, module) = native::load(path)?;
     let inputs = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
-    let options = RunOptions { seed: cli.seed };
+    let options = RunOptions {
+        seed: cli.seed,
+        offset: 0,
+    };
     let results = run_function_with(&ctx, module, func, inputs, &options)
         .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
 }
 
 /// `--native`: compiles `func` with the LLVM backend (JIT) and runs it on the inputs.
-fn run_native(path: &Path, func: &str, inputs: &Path, outputs: &Path) -> Result<(), String> {
+fn run_native(
+    path: &Path,
+    func: &str,
+    inputs: &Path,
+    outputs: &Path,
+    seed: u64,
+) -> Result<(), String> {
     let (mut ctx, sources, module) = native::load(path)?;
     let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
     let threads = joinery_runtime::default_threads();
@@ -114,6 +124,7 @@ fn run_native(path: &Path, func: &str, inputs: &Path, outputs: &Path) -> Result<
         .iter()
         .map(joinery_interp::runtime::to_runtime)
         .collect();
+    modules[0].set_rng_state(joinery_runtime::RngState { seed, offset: 0 });
     let results = modules[0]
         .call(&mut rt_args)
         .map_err(|e| format!("{e}\n"))?;

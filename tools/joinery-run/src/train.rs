@@ -34,7 +34,8 @@ pub struct TrainArgs {
     /// Learning rate.
     #[arg(long, default_value_t = 0.1)]
     pub lr: f32,
-    /// Seed of the synthetic data and initial parameters.
+    /// Seed of the synthetic data and initial parameters, and of the random ops (dropout):
+    /// step `c` draws from offset `c * (random ops)`, a fresh mask every step.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads (default: JOINERY_NUM_THREADS or all cores).
@@ -143,6 +144,10 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
     let (f, native) = joinery_native::compile_differentiable(&mut ctx, module, &args.func, threads)
         .map_err(render)?;
     let compile = t0.elapsed();
+    f.set_rng_state(joinery_runtime::RngState {
+        seed: args.seed,
+        offset: 0,
+    });
     eprintln!(
         "compiled @{} natively in {:.0} ms (lowering {:.0} ms, LLVM {:.0} ms): {}",
         args.func,

@@ -60,7 +60,6 @@ const NOT_NATIVE: &[&str] = &[
     "aten.max.dim",
     "aten.min.dim",
     "aten.mm",
-    "aten.native_dropout",
     "aten.native_group_norm",
     "aten.native_group_norm_backward",
     "aten.pow.Scalar",

@@ -3,9 +3,10 @@
 //! kernel-fuse). One test binary: every test links LLVM statically.
 
 use joinery_interp::runtime::to_runtime;
+use joinery_interp::{RunOptions, run_function_with};
 use joinery_interp::{RuntimeValue, Tensor as ITensor};
 use joinery_ir::{Builder, Context, InsertPoint, OpId, OperationState, SourceMap, Type};
-use joinery_runtime::{CompiledModule, DType, Tensor};
+use joinery_runtime::{CompiledModule, DType, RngState, Tensor};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -237,6 +238,7 @@ fn native_matches_the_interpreter_on_every_test_graph() {
         "max_pool2d_dilation_ceil.mlir",
         "avg_pool2d.mlir",
         "avg_pool2d_divisor.mlir",
+        "dropout.mlir",
     ] {
         assert!(
             matched.iter().any(|m| m.starts_with(must)),
@@ -255,9 +257,201 @@ fn forward_and_backward_match_the_joint() {
         "tools/native/tests/graphs/conv2d_grouped_direct.mlir",
         "tools/native/tests/graphs/max_pool2d.mlir",
         "tools/native/tests/graphs/avg_pool2d.mlir",
+        "dialects/aot/partition/tests/zoo/dropout.mlir",
     ] {
         check_forward_and_backward(path);
     }
+}
+
+/// Every random op, each result returned.
+const RANDOM_OPS: &str = r#"
+func.func @draw(%x: tensor<64x32xf32>)
+    -> (tensor<64x32xf32>, tensor<64x32xi1>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>) {
+  %y, %mask = "aten.native_dropout"(%x) {p = 0.3 : f64, train = true} : (tensor<64x32xf32>) -> (tensor<64x32xf32>, tensor<64x32xi1>)
+  %b = "aten.bernoulli.p"(%x) {p = 0.25 : f64} : (tensor<64x32xf32>) -> tensor<64x32xf32>
+  %u = "aten.rand"() {size = [64, 32]} : () -> tensor<64x32xf32>
+  %n = "aten.randn"() {size = [64, 32]} : () -> tensor<64x32xf32>
+  func.return %y, %mask, %b, %u, %n : tensor<64x32xf32>, tensor<64x32xi1>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>
+}"#;
+
+/// The elements of result `j`.
+fn result(values: &[Option<Tensor<'_>>], j: usize) -> Vec<f64> {
+    values[j].as_ref().expect("a tensor result").to_f64_vec()
+}
+
+/// Random ops draw the interpreter's numbers: call `c` of a module whose state was set to
+/// `(seed, 0)` is the interpreter's run at `(seed, c * ops)`, masks bit for bit; each call
+/// draws afresh, and setting the state again replays the draws.
+#[test]
+fn random_ops_draw_the_interpreters_numbers_call_after_call() {
+    let (mut ctx, module) = parse_text(RANDOM_OPS);
+    let func = ctx.lookup_symbol(module, "draw").expect("draw");
+    let inputs = random_inputs(&ctx, func, 5);
+    let m = compile_one(&mut ctx, module, "draw").expect("compiles");
+    let ops = 4;
+    assert_eq!(m.plan().rng.map(|r| r.streams), Some(ops));
+    let call = |m: &CompiledModule| {
+        let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+        m.call(&mut args).expect("runs")
+    };
+    for seed in [0u64, 11] {
+        m.set_rng_state(RngState { seed, offset: 0 });
+        let mut draws = Vec::new();
+        for c in 0..3 {
+            let got = call(&m);
+            let options = RunOptions {
+                seed,
+                offset: c * ops,
+            };
+            let expected =
+                run_function_with(&ctx, module, "draw", inputs.clone(), &options).expect("interp");
+            compare(&format!("seed {seed} call {c}"), &got, &expected);
+            for j in [1, 2, 3] {
+                let want: Vec<f64> = match &expected[j] {
+                    RuntimeValue::Tensor(t) => t.to_f64().iter().copied().collect(),
+                    RuntimeValue::None => panic!("a tensor result"),
+                };
+                assert_eq!(
+                    result(&got, j),
+                    want,
+                    "seed {seed} call {c}: result #{j} bit for bit"
+                );
+            }
+            draws.push(result(&got, 1));
+        }
+        assert_ne!(draws[0], draws[1], "each call draws a fresh mask");
+        assert_ne!(draws[1], draws[2], "each call draws a fresh mask");
+        assert_eq!(
+            m.rng_state(),
+            RngState {
+                seed,
+                offset: 3 * ops
+            }
+        );
+        m.set_rng_state(RngState { seed, offset: 0 });
+        assert_eq!(
+            result(&call(&m), 1),
+            draws[0],
+            "the same state replays the draws"
+        );
+    }
+}
+
+/// What the random ops draw has their distributions (within 5 standard deviations):
+/// dropout drops a fraction `p` and scales the rest by `1 / (1 - p)`, bernoulli draws
+/// ones with probability `p`, rand is uniform in `[0, 1)` and randn standard normal.
+#[test]
+fn random_ops_have_their_distributions() {
+    let (mut ctx, module) = parse_text(RANDOM_OPS);
+    let func = ctx.lookup_symbol(module, "draw").expect("draw");
+    let inputs = random_inputs(&ctx, func, 9);
+    let m = compile_one(&mut ctx, module, "draw").expect("compiles");
+    m.set_rng_state(RngState {
+        seed: 1234,
+        offset: 0,
+    });
+    let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let got = m.call(&mut args).expect("runs");
+    let x = args[0].to_f64_vec();
+    let n = x.len() as f64;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let near = |what: &str, got: f64, want: f64, sd: f64| {
+        assert!(
+            (got - want).abs() < 5.0 * sd,
+            "{what}: {got:.4}, expected {want} (sd {sd:.4})"
+        );
+    };
+    let (y, mask) = (result(&got, 0), result(&got, 1));
+    near(
+        "dropped fraction",
+        1.0 - mean(&mask),
+        0.3,
+        (0.3f64 * 0.7 / n).sqrt(),
+    );
+    for ((&y, &kept), &x) in y.iter().zip(&mask).zip(&x) {
+        let want = if kept != 0.0 { x / 0.7 } else { 0.0 };
+        assert!(
+            (y - want).abs() <= 1e-6 * (1.0 + want.abs()),
+            "dropout: {y} vs {want}"
+        );
+    }
+    let ones = result(&got, 2);
+    assert!(ones.iter().all(|&b| b == 0.0 || b == 1.0));
+    near(
+        "bernoulli ones",
+        mean(&ones),
+        0.25,
+        (0.25f64 * 0.75 / n).sqrt(),
+    );
+    let u = result(&got, 3);
+    assert!(u.iter().all(|&v| (0.0..1.0).contains(&v)));
+    near("rand mean", mean(&u), 0.5, (1.0 / 12.0 / n).sqrt());
+    let z = result(&got, 4);
+    let zm = mean(&z);
+    near("randn mean", zm, 0.0, (1.0 / n).sqrt());
+    let var = z.iter().map(|v| (v - zm) * (v - zm)).sum::<f64>() / n;
+    near("randn variance", var, 1.0, (2.0 / n).sqrt());
+}
+
+/// A function with PyTorch's Philox seed and offset arguments draws from those, in the
+/// interpreter as natively, and the runtime adds no state of its own.
+#[test]
+fn philox_arguments_are_the_random_state() {
+    let text = r#"
+func.func @drop(%x: tensor<64x32xf32> {aot.desc = #aot.plain<0>},
+                %seed: tensor<i64> {aot.desc = #aot.philox_fwd_seed},
+                %offset: tensor<i64> {aot.desc = #aot.philox_fwd_base_offset})
+    -> (tensor<64x32xf32> {aot.desc = #aot.plain_out<0>}, tensor<64x32xi1> {aot.desc = #aot.plain_out<1>}) {
+  %y, %mask = "aten.native_dropout"(%x) {p = 0.5 : f64, train = true} : (tensor<64x32xf32>) -> (tensor<64x32xf32>, tensor<64x32xi1>)
+  func.return %y, %mask : tensor<64x32xf32>, tensor<64x32xi1>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let func = ctx.lookup_symbol(module, "drop").expect("drop");
+    let m = compile_one(&mut ctx, module, "drop").expect("compiles");
+    assert_eq!(m.plan().rng, None);
+    let mut inputs = random_inputs(&ctx, func, 4);
+    let mut masks = Vec::new();
+    for (seed, offset) in [(5i64, 3i64), (5, 4)] {
+        inputs[1] = ITensor::I64(ndarray::arr0(seed).into_dyn());
+        inputs[2] = ITensor::I64(ndarray::arr0(offset).into_dyn());
+        let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+        let got = m.call(&mut args).expect("runs");
+        let expected =
+            joinery_interp::run_function(&ctx, module, "drop", inputs.clone()).expect("interp");
+        compare(&format!("philox ({seed}, {offset})"), &got, &expected);
+        masks.push(result(&got, 1));
+    }
+    assert_ne!(masks[0], masks[1], "another offset draws another mask");
+}
+
+/// Training steps through a differentiable function: each forward draws a fresh mask (step
+/// `c` is the interpreter's joint at offset `c`: one random op per forward), and the
+/// backward applies the mask its forward saved.
+#[test]
+fn each_training_step_draws_a_fresh_mask_that_its_backward_uses() {
+    let path = "dialects/aot/partition/tests/zoo/dropout.mlir";
+    let text = std::fs::read_to_string(root().join(path)).expect("test graph");
+    let (mut ctx, module) = parse_text(&text);
+    let func = ctx.lookup_symbol(module, "joint").expect("joint");
+    let inputs = random_inputs(&ctx, func, 6);
+    let (f, _) =
+        joinery_native::compile_differentiable(&mut ctx, module, "joint", 2).expect("compiles");
+    f.set_rng_state(RngState { seed: 9, offset: 0 });
+    let mut steps = Vec::new();
+    for c in 0..2 {
+        let options = RunOptions { seed: 9, offset: c };
+        let expected =
+            run_function_with(&ctx, module, "joint", inputs.clone(), &options).expect("interp");
+        let mut primals: Vec<Tensor<'_>> =
+            inputs[..inputs.len() - 1].iter().map(to_runtime).collect();
+        let (mut all, saved) = f.forward(&mut primals).expect("forward");
+        let tangent = to_runtime(&inputs[inputs.len() - 1]);
+        all.extend(f.backward(saved, vec![tangent]).expect("backward"));
+        compare(&format!("{path} step {c}"), &all, &expected);
+        steps.push(result(&all, 0));
+    }
+    assert_ne!(steps[0], steps[1], "the second step drops other elements");
+    assert_eq!(f.rng_state(), RngState { seed: 9, offset: 2 });
 }
 
 /// Partitions the joint of `path`, compiles forward and backward natively and compares
@@ -453,19 +647,19 @@ func.func @f(%x: tensor<4xf32>) -> (tensor<1xf32>, tensor<4xf32>, tensor<1xf32>)
 #[test]
 fn unsupported_ops_are_one_diagnostic_naming_every_op() {
     let text = r#"
-func.func @f(%x: tensor<4x3xf32>, %i: tensor<2xi64>) -> (tensor<4x3xf32>, tensor<f32>, tensor<4xi64>) {
-  %b = "aten.bernoulli.p"(%x) {p = 0.5 : f64} : (tensor<4x3xf32>) -> tensor<4x3xf32>
-  %r = "aten.relu"(%b) : (tensor<4x3xf32>) -> tensor<4x3xf32>
-  %s = "aten.sum"(%r) : (tensor<4x3xf32>) -> tensor<f32>
+func.func @f(%x: tensor<4x3xf32>, %i: tensor<2xi64>) -> (tensor<4x1xf32>, tensor<f32>, tensor<4xi64>) {
+  %b = "aten.prod.dim_int"(%x) {dim = 1 : i64, keepdim = true} : (tensor<4x3xf32>) -> tensor<4x1xf32>
+  %r = "aten.relu"(%b) : (tensor<4x1xf32>) -> tensor<4x1xf32>
+  %s = "aten.sum"(%r) : (tensor<4x1xf32>) -> tensor<f32>
   %m = "aten.argmax"(%x) {dim = 1 : i64} : (tensor<4x3xf32>) -> tensor<4xi64>
-  func.return %r, %s, %m : tensor<4x3xf32>, tensor<f32>, tensor<4xi64>
+  func.return %r, %s, %m : tensor<4x1xf32>, tensor<f32>, tensor<4xi64>
 }
 "#;
     let (mut ctx, module) = parse_text(text);
     let d = joinery_native::compile(&mut ctx, module, &["f".to_string()])
         .err()
-        .expect("bernoulli and argmax are not supported");
-    for op in ["'aten.bernoulli.p'", "'aten.argmax'"] {
+        .expect("prod and argmax are not supported");
+    for op in ["'aten.prod.dim_int'", "'aten.argmax'"] {
         assert!(d.message.contains(op), "{}", d.message);
     }
     assert!(d.message.contains("2 ops of @f"), "{}", d.message);

@@ -345,3 +345,42 @@ fn the_linear_relu_example_saves_what_pytorch_saves() {
         (2, 80, 0)
     );
 }
+
+/// A random op is never recomputed, at any memory budget: the backward draws nothing and
+/// receives the forward's draws (a dropout mask) as saved values, so forward and backward
+/// agree on them.
+#[test]
+fn random_ops_are_never_recomputed() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/zoo/dropout.mlir");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let random = |ctx: &Context, func: OpId| {
+        ctx.walk(func)
+            .into_iter()
+            .filter(|&op| {
+                joinery_aten::aten_traits(ctx.name_str(op))
+                    .contains(joinery_aten::AtenTraits::RANDOM)
+            })
+            .count()
+    };
+    for &(strategy, memory_budget) in STRATEGIES {
+        let options = PartitionOptions {
+            strategy,
+            memory_budget,
+        };
+        let mut ctx = context();
+        let module = parse(&mut ctx, "dropout.mlir", &text);
+        let func = ctx.lookup_symbol(module, "joint").unwrap();
+        let in_joint = random(&ctx, func);
+        assert!(in_joint > 0, "the case draws random numbers");
+        partition_joint(&mut ctx, func, &options).unwrap();
+        let (_, pair) = joint_pairs(&ctx, module).into_iter().next().unwrap();
+        let fwd = ctx.lookup_symbol(module, &pair.forward).unwrap();
+        let bwd = ctx.lookup_symbol(module, &pair.backward).unwrap();
+        assert_eq!(
+            random(&ctx, fwd),
+            in_joint,
+            "{options:?}: the forward draws"
+        );
+        assert_eq!(random(&ctx, bwd), 0, "{options:?}: the backward redraws");
+    }
+}

@@ -18,7 +18,8 @@ include!(concat!(env!("OUT_DIR"), "/kernels.rs"));
 pub struct RngState {
     /// The run's seed.
     pub seed: u64,
-    /// How many random ops have run so far (each one draws from its own stream).
+    /// The stream of the next random op: the run's offset plus the random ops run so far
+    /// (each one draws from its own stream).
     pub counter: u64,
 }
 
@@ -40,10 +41,11 @@ impl<'a> OpArgs<'a> {
     /// and the next stream of the run.
     pub(crate) fn next_stream(&self) -> (u64, u64) {
         let mut rng = self.rng.borrow_mut();
-        rng.counter += 1;
+        let stream = rng.counter;
+        rng.counter = stream.wrapping_add(1);
         match self.seed_attr {
             Some(s) => (s as u64, 0),
-            None => (rng.seed, rng.counter),
+            None => (rng.seed, stream),
         }
     }
 

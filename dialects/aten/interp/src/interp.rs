@@ -3,6 +3,7 @@
 
 use crate::eval::{RngState, eval_aten};
 use crate::tensor::{DType, RuntimeValue, Tensor, describe};
+use joinery_aot::{AotInput, FuncDescriptors};
 use joinery_ir::{
     AttrData, AttrParam, Attribute, Context, DenseScalar, Diagnostic, Dim, OpId, Type, TypeData,
 };
@@ -17,10 +18,15 @@ const MAX_CALL_DEPTH: usize = 256;
 /// Options of a run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
-    /// The seed of random ops (`native_dropout`, `rand`, ...). Each random op draws from
-    /// the stream `(seed, k)` where `k` counts random ops executed so far in the run, unless
-    /// the op pins its own stream with an `interp.seed` attribute.
+    /// The seed of random ops (`native_dropout`, `rand`, ...). The `k`-th random op of the
+    /// run (from 0) draws from the stream `(seed, offset + k)`, unless the op pins its own
+    /// stream with an `interp.seed` attribute (`(that seed, 0)`; it still counts). A
+    /// function with Philox seed and offset arguments takes both from those instead.
     pub seed: u64,
+    /// The first stream of the run: a compiled module advances it by its number of random
+    /// ops per call, so that call `c` of a native module draws what a run with offset
+    /// `c * ops` draws here.
+    pub offset: u64,
 }
 
 /// Runs function `func_name` of `module` on `inputs` (one per argument, checked against
@@ -65,16 +71,49 @@ pub fn run_function_with(
             );
         }
     }
+    let rng = philox_state(ctx, func, &args).unwrap_or(RngState {
+        seed: options.seed,
+        counter: options.offset,
+    });
     let mut interp = Interp {
         ctx,
         module,
-        rng: RngState {
-            seed: options.seed,
-            counter: 0,
-        },
+        rng,
         depth: 0,
     };
     interp.call(func, args)
+}
+
+/// The random state given by the function's own Philox seed and base offset arguments
+/// (`#aot.philox_fwd_seed` and `#aot.philox_fwd_base_offset`, else the backward's pair;
+/// one-element integer tensors), if it has them: PyTorch's functionalized RNG state,
+/// which then replaces [`RunOptions`]' (the native backend reads the same arguments).
+fn philox_state(ctx: &Context, func: OpId, args: &[RuntimeValue]) -> Option<RngState> {
+    let descs = FuncDescriptors::read(ctx, func)?;
+    let value = |want: &AotInput| {
+        let i = descs.args.iter().position(|s| s.desc() == Some(want))?;
+        let t = args.get(i)?.as_tensor()?;
+        (t.len() == 1 && !t.dtype().is_float() && t.dtype() != DType::Bool)
+            .then(|| t.to_i64().iter().next().copied())
+            .flatten()
+    };
+    [
+        (
+            AotInput::PhiloxForwardSeed,
+            AotInput::PhiloxForwardBaseOffset,
+        ),
+        (
+            AotInput::PhiloxBackwardSeed,
+            AotInput::PhiloxBackwardBaseOffset,
+        ),
+    ]
+    .iter()
+    .find_map(|(seed, offset)| {
+        Some(RngState {
+            seed: value(seed)? as u64,
+            counter: value(offset)? as u64,
+        })
+    })
 }
 
 fn lookup_func(

@@ -5,11 +5,15 @@
 //! are read through the aten dialect's schemas, so attribute defaults come from the
 //! catalogue. Every failure is a [`joinery_ir::Diagnostic`] carrying the op's span.
 //!
-//! Randomness (`native_dropout`, `bernoulli.p`, `rand`, `randn`) is deterministic: op `k`
-//! of a run draws from a counter-based stream keyed by `(seed, k)` ([`RunOptions::seed`]),
-//! or by the op's own `interp.seed` attribute. PyTorch's generator is not reproduced; what
-//! matters is that a dropout mask is a value: the backward op receives the forward's mask,
-//! so forward and backward always agree.
+//! Randomness (`native_dropout`, `bernoulli.p`, `rand`, `randn`) is deterministic: random
+//! op `k` of a run (from 0) draws from the counter-based stream keyed by
+//! `(seed, offset + k)` ([`RunOptions`]), or by the op's own `interp.seed` attribute;
+//! element `i` of a stream is [`kernels::nn::uniform`]`(seed, stream, i)`. The native
+//! backend generates the same function into its kernels, so native code draws exactly
+//! these numbers (a compiled module keeps `(seed, offset)` and advances the offset by its
+//! random ops per call). PyTorch's generator is not reproduced; what matters is that a
+//! dropout mask is a value: the backward op receives the forward's mask, so forward and
+//! backward always agree.
 
 pub mod eval;
 pub mod interp;

@@ -955,6 +955,24 @@ pub(crate) fn randn(a: &OpArgs) -> Results {
     random(a, true)
 }
 
+/// `rand_like` / `randn_like`: `rand` / `randn` of `self`'s shape, in `dtype` if given,
+/// else `self`'s.
+fn random_like(a: &OpArgs, normal: bool) -> Results {
+    let (seed, stream) = a.next_stream();
+    let x = a.tensor("self")?;
+    let size: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
+    let dtype = a.dtype("dtype")?.unwrap_or(x.dtype());
+    one(factory::random(&size, dtype, normal, seed, stream)?)
+}
+
+pub(crate) fn rand_like(a: &OpArgs) -> Results {
+    random_like(a, false)
+}
+
+pub(crate) fn randn_like(a: &OpArgs) -> Results {
+    random_like(a, true)
+}
+
 // ----- factories ----------------------------------------------------------------------
 
 pub(crate) fn full(a: &OpArgs) -> Results {

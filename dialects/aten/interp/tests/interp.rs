@@ -200,19 +200,20 @@ fn dropout_is_reproducible_and_its_backward_uses_the_forward_mask() {
     let module = dropout_module(&mut ctx, 0.25, None);
     let x = values(&[1000], (0..1000).map(|i| i as f64 / 7.0).collect());
     let ones = values(&[1000], vec![1.0; 1000]);
-    let run = |seed| {
+    let run = |seed, offset| {
         run_function_with(
             &ctx,
             module,
             "drop",
             vec![x.clone(), ones.clone()],
-            &RunOptions { seed },
+            &RunOptions { seed, offset },
         )
         .unwrap()
     };
-    let (a, b, c) = (run(1), run(1), run(2));
+    let (a, b, c) = (run(1, 0), run(1, 0), run(2, 0));
     assert_eq!(a, b, "the same seed gives the same mask");
     assert_ne!(a[1], c[1], "another seed gives another mask");
+    assert_ne!(a[1], run(1, 1)[1], "another offset gives another mask");
     let mask: Vec<bool> = tensor(&a[1]).to_bool().iter().copied().collect();
     let kept = mask.iter().filter(|&&m| m).count();
     assert!(
@@ -235,7 +236,7 @@ fn dropout_is_reproducible_and_its_backward_uses_the_forward_mask() {
             pinned,
             "drop",
             vec![x.clone(), ones.clone()],
-            &RunOptions { seed },
+            &RunOptions { seed, offset: 0 },
         )
         .unwrap()
     };
@@ -260,4 +261,48 @@ fn npy_round_trips_every_dtype() {
         assert_eq!(Tensor::read_npy(&bytes).unwrap(), t);
     }
     assert!(Tensor::read_npy(b"not npy").is_err());
+}
+
+/// A function with Philox seed and base offset arguments (PyTorch's functionalized RNG
+/// state) draws from those, whatever the run's options say: with arguments `(5, 3)` it
+/// draws what a function without them draws at options `(5, 3)`.
+#[test]
+fn philox_arguments_give_the_random_state() {
+    let text = r#"
+func.func @philox(%x: tensor<256xf32> {aot.desc = #aot.plain<0>},
+                  %seed: tensor<i64> {aot.desc = #aot.philox_fwd_seed},
+                  %offset: tensor<i64> {aot.desc = #aot.philox_fwd_base_offset})
+    -> (tensor<256xi1> {aot.desc = #aot.plain_out<0>}) {
+  %y, %mask = "aten.native_dropout"(%x) {p = 0.5 : f64, train = true} : (tensor<256xf32>) -> (tensor<256xf32>, tensor<256xi1>)
+  func.return %mask : tensor<256xi1>
+}
+func.func @plain(%x: tensor<256xf32>) -> tensor<256xi1> {
+  %y, %mask = "aten.native_dropout"(%x) {p = 0.5 : f64, train = true} : (tensor<256xf32>) -> (tensor<256xf32>, tensor<256xi1>)
+  func.return %mask : tensor<256xi1>
+}"#;
+    let mut ctx = Context::new(&[
+        &joinery_func::FUNC_DIALECT,
+        &joinery_aten::ATEN_DIALECT,
+        &joinery_aot::AOT_DIALECT,
+    ]);
+    let mut sources = joinery_ir::SourceMap::default();
+    let file = sources.add("philox.mlir", text.to_string());
+    let module = joinery_syntax::parse_source(&mut ctx, &sources, file).expect("parses");
+    let x = values(&[256], vec![1.0; 256]);
+    let scalar = |v: i64| Tensor::I64(ndarray::arr0(v).into_dyn());
+    let philox = |seed, offset, options: &RunOptions| {
+        let inputs = vec![x.clone(), scalar(seed), scalar(offset)];
+        run_function_with(&ctx, module, "philox", inputs, options).unwrap()
+    };
+    let drawn = philox(5, 3, &RunOptions::default());
+    let options = RunOptions { seed: 5, offset: 3 };
+    let plain = run_function_with(&ctx, module, "plain", vec![x.clone()], &options).unwrap();
+    assert_eq!(drawn, plain, "arguments (5, 3) draw as options (5, 3)");
+    let other = RunOptions { seed: 1, offset: 7 };
+    assert_eq!(drawn, philox(5, 3, &other), "the options do not matter");
+    assert_ne!(
+        drawn,
+        philox(5, 4, &other),
+        "another offset draws another mask"
+    );
 }

@@ -8,12 +8,15 @@
 //! A reshape that no strides can express materialises a copy node. Primitive pointwise
 //! ops become expression nodes, `sum` and `amax` reductions, `mm`/`bmm`/`addmm` GEMMs,
 //! `cat` a concatenation; convolutions (`graph/conv.rs`) and max and average pooling
-//! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions. Composite ops (softmax, losses, norms, gelu, mean...) are
+//! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions; random ops
+//! (`graph/random.rs`) pointwise nodes drawing from the interpreter's counter-based
+//! generator. Composite ops (softmax, losses, norms, gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
 
 mod conv;
 mod pool;
+mod random;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
 use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
@@ -56,6 +59,8 @@ pub enum Expr {
     /// Operand `i` of the node, loaded through its map.
     In(usize),
     Const(f64, DType),
+    /// An exact i64 constant (a 64-bit hash multiplier is not an f64).
+    Int(i64),
     /// The index along iteration dimension `d` (i64).
     Iota(usize),
     /// A one-operand [`ScalarOp`].
@@ -66,6 +71,14 @@ pub enum Expr {
     /// `cond ? a : b`.
     Select(Box<Expr>, Box<Expr>, Box<Expr>),
     Cast(DType, Box<Expr>),
+    /// The random ops' counter-based uniform in `[0, 1)` (f64,
+    /// [`joinery_aten::random::uniform`]) of element `index` of stream `stream` under
+    /// `seed` (all three i64).
+    Uniform {
+        seed: Box<Expr>,
+        stream: Box<Expr>,
+        index: Box<Expr>,
+    },
 }
 
 /// How a reduction combines.
@@ -133,6 +146,24 @@ pub type Output = Option<Operand>;
 pub struct Graph {
     pub nodes: Vec<Node>,
     pub outputs: Vec<Output>,
+    /// Where the random ops read their seed and first stream, if the function has any.
+    pub rng: Option<RngArgs>,
+}
+
+/// The random state of a function's random ops: random op `k` (from 0, in op order)
+/// draws from stream `offset + k` under `seed`, as in the reference interpreter.
+#[derive(Clone, Debug)]
+pub struct RngArgs {
+    /// The seed, a 0-d i64 argument.
+    pub seed: Operand,
+    /// The first stream, a 0-d i64 argument.
+    pub offset: Operand,
+    /// Whether the two are arguments lowering appends to the function (they are its last
+    /// two; the runtime supplies them) rather than the function's own Philox seed and
+    /// offset arguments (`#aot.philox_fwd_seed`, ...), which the caller passes.
+    pub appended: bool,
+    /// Random ops read so far: streams one call draws from.
+    pub streams: u64,
 }
 
 fn err(ctx: &Context, op: OpId, message: impl Into<String>) -> Diagnostic {
@@ -155,6 +186,8 @@ fn norm_dim(ctx: &Context, op: OpId, d: i64, rank: usize) -> Result<usize, Diagn
 
 struct Builder<'c> {
     ctx: &'c Context,
+    /// The function being read.
+    func: OpId,
     g: Graph,
     values: FxHashMap<Value, Operand>,
 }
@@ -166,6 +199,7 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
         .ok_or_else(|| err(ctx, func, "the native backend needs a function with a body"))?;
     let mut b = Builder {
         ctx,
+        func,
         g: Graph::default(),
         values: FxHashMap::default(),
     };
@@ -333,6 +367,16 @@ fn pick(values: &[f64], start: usize, flat: &Expr, ty: DType) -> Expr {
         pick(&values[mid..], start + mid, flat, ty),
     )
 }
+/// The row-major flat index (i64) of the iteration point of a node of `shape`.
+fn flat_index(shape: &[u64]) -> Expr {
+    contiguous(shape)
+        .iter()
+        .enumerate()
+        .map(|(d, &s)| bin(ScalarOp::Mul, Expr::Iota(d), c(s as f64, DType::I64)))
+        .reduce(|a, b| bin(ScalarOp::Add, a, b))
+        .unwrap_or(c(0.0, DType::I64))
+}
+
 fn bin(op: ScalarOp, a: Expr, b: Expr) -> Expr {
     Expr::Bin(op, Box::new(a), Box::new(b))
 }
@@ -447,13 +491,7 @@ impl<'c> Builder<'c> {
                 ),
             ));
         }
-        let flat = contiguous(&shape)
-            .iter()
-            .enumerate()
-            .map(|(d, &s)| bin(ScalarOp::Mul, Expr::Iota(d), c(s as f64, DType::I64)))
-            .reduce(|a, b| bin(ScalarOp::Add, a, b))
-            .unwrap_or(c(0.0, DType::I64));
-        let expr = pick(&values, 0, &flat, dtype);
+        let expr = pick(&values, 0, &flat_index(&shape), dtype);
         let kind = NodeKind::Pointwise {
             operands: Vec::new(),
             expr,
@@ -1215,6 +1253,11 @@ impl<'c> Builder<'c> {
             "max_pool2d_with_indices_backward" => self.max_pool2d_backward(op, src),
             "avg_pool2d" => self.avg_pool2d(op, src),
             "avg_pool2d_backward" => self.avg_pool2d_backward(op, src),
+            "native_dropout" => self.native_dropout(op, src),
+            "bernoulli" => Ok(vec![self.bernoulli(op, src)?]),
+            "rand" | "randn" | "rand_like" | "randn_like" => {
+                Ok(vec![self.rand(op, base.starts_with("randn"), src)?])
+            }
             "cat" => {
                 let (shape, dt) = self.result_info(op, 0)?;
                 let vals =

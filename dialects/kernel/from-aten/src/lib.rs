@@ -55,7 +55,14 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         max_pool2d_with_indices and its backward are window views of a -inf placement \
         reduced by max, the indices and gradients comparisons against kernel.index; \
         avg_pool2d sums a window view of a zero placement and divides by window sizes \
-        computed from kernel.index, its backward spreads the divided gradient. Only \
+        computed from kernel.index, its backward spreads the divided gradient. \
+        native_dropout, bernoulli.p, rand, randn, rand_like and randn_like compute the \
+        reference interpreter's counter-based generator in i64 scalar ops (random op k of \
+        the function draws element i as uniform(seed, offset + k, i), so native code draws \
+        the interpreter's numbers bit for bit); seed and offset are the function's Philox \
+        seed and base offset arguments when it has them, else two 0-d i64 arguments \
+        appended to the function, which is marked kernel.rng_streams = <random ops> so \
+        that the runtime supplies them. Only \
         nodes some result depends on are emitted (gradients output_mask leaves out are \
         never computed).\n\
         Needs: statically shaped tensors of f32, f64, i64, i32 or i1; composite ops \

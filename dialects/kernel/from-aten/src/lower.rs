@@ -5,10 +5,13 @@
 //! `addmm`, and slice copies for `cat`.
 
 use crate::graph::{self, Expr, Graph, NodeId, NodeKind, Operand, Reduce};
+use joinery_aot::{AotInput, DESC_KEY, FuncDescriptors};
 use joinery_ir::{
     Attribute, Builder, Context, DType, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
 };
-use joinery_kernel::{Fused, Gemm, Map, MatrixMap, OutKind, ScalarKind, ScalarOp, contiguous};
+use joinery_kernel::{
+    Fused, Gemm, Map, MatrixMap, OutKind, RNG_STREAMS_ATTR, ScalarKind, ScalarOp, contiguous,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What lowering one function produced.
@@ -120,11 +123,17 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
     // The L3 function: same signature and argument/result attributes.
     let name = joinery_kernel::kernel_symbol(ctx.symbol_name(func).unwrap_or("fn"));
     let region = ctx.create_region();
-    let arg_types: Vec<Type> = ctx
+    let mut arg_types: Vec<Type> = ctx
         .block_args(ctx.body_block(func).expect("checked by graph::build"))
         .iter()
         .map(|&a| ctx.value_type(a))
         .collect();
+    let appended_rng = g.rng.as_ref().filter(|r| r.appended).map(|r| r.streams);
+    if appended_rng.is_some() {
+        let i64t = ctx.integer_type(64);
+        let scalar = ctx.static_tensor_type(&[], i64t);
+        arg_types.extend([scalar, scalar]);
+    }
     let body = ctx.create_block(&arg_types);
     ctx.append_block(region, body);
     let mut state = OperationState::new(ctx.op_name("func.func"));
@@ -340,11 +349,41 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         }
     }
     Builder::new(ctx, InsertPoint::End(body)).build("func.return", &rets, &[], vec![]);
+    if let Some(streams) = appended_rng {
+        append_rng_arguments(ctx, func, l3, streams);
+    }
     Ok(Lowered {
         func: l3,
         kernels,
         gemms,
     })
+}
+
+/// Declares the two arguments the random ops of `l3` read, already in its entry block
+/// (`%rng_seed`, `%rng_offset`: 0-d i64 tensors, described as the forward's Philox seed
+/// and base offset when the function has descriptors), and marks `l3` with
+/// [`RNG_STREAMS_ATTR`]: the runtime supplies them.
+fn append_rng_arguments(ctx: &mut Context, func: OpId, l3: OpId, streams: u64) {
+    let described = FuncDescriptors::read(ctx, func).is_some_and(|d| d.has_any());
+    let mut dicts = joinery_func::edit::arg_attr_dicts(ctx, func);
+    for (desc, name) in [
+        (AotInput::PhiloxForwardSeed, "rng_seed"),
+        (AotInput::PhiloxForwardBaseOffset, "rng_offset"),
+    ] {
+        let entries = if described {
+            vec![(DESC_KEY.to_string(), desc.to_attr(ctx))]
+        } else {
+            Vec::new()
+        };
+        dicts.push(ctx.dictionary_attr(entries));
+        let arg = ctx.block_args(ctx.body_block(l3).expect("built with a body"))[dicts.len() - 1];
+        ctx.set_value_name(arg, Some(name));
+    }
+    joinery_func::edit::sync_function_type(ctx, l3);
+    let dicts = ctx.array_attr(dicts);
+    ctx.set_attr(l3, "arg_attrs", dicts);
+    let streams = ctx.integer_attr(streams as i64, 64);
+    ctx.set_attr(l3, RNG_STREAMS_ATTR, streams);
 }
 
 /// A kernel storing (or, `kind` sum, adding) `src` into buffer `dst` through `dst_map`
@@ -472,6 +511,67 @@ fn unsupported(source: &str, what: &str) -> Diagnostic {
     ))
 }
 
+/// Emits the random ops' generator ([`joinery_aten::random`], what the reference
+/// interpreter evaluates) at the end of `block`: the finalizer of
+/// `seed + stream * STREAM_MULTIPLIER + index * INDEX_MULTIPLIER` in i64 arithmetic
+/// (modulo 2^64), its top bits as an f64 in `[0, 1)`. Bit for bit the interpreter's draw.
+fn emit_uniform(
+    ctx: &mut Context,
+    block: joinery_ir::BlockId,
+    seed: Value,
+    stream: Value,
+    index: Value,
+) -> Value {
+    use joinery_aten::random::{DROPPED_BITS, INDEX_MULTIPLIER, MIX, STREAM_MULTIPLIER};
+    let i64t = ctx.integer_type(64);
+    let op = |ctx: &mut Context,
+              name: &str,
+              operands: &[Value],
+              ty: Type,
+              attrs: Vec<(String, Attribute)>| {
+        let op = Builder::new(ctx, InsertPoint::End(block)).build(name, operands, &[ty], attrs);
+        ctx.result(op, 0)
+    };
+    let int = |ctx: &mut Context, v: u64| {
+        let a = ctx.integer_attr(v as i64, 64);
+        let op = Builder::new(ctx, InsertPoint::End(block)).build(
+            "kernel.const",
+            &[],
+            &[i64t],
+            vec![("value".into(), a)],
+        );
+        ctx.result(op, 0)
+    };
+    let k1 = int(ctx, STREAM_MULTIPLIER);
+    let k2 = int(ctx, INDEX_MULTIPLIER);
+    let scaled_stream = op(ctx, "kernel.mul", &[stream, k1], i64t, vec![]);
+    let scaled_index = op(ctx, "kernel.mul", &[index, k2], i64t, vec![]);
+    let keyed = op(ctx, "kernel.add", &[seed, scaled_stream], i64t, vec![]);
+    let mut z = op(ctx, "kernel.add", &[keyed, scaled_index], i64t, vec![]);
+    for (shift, multiplier) in MIX {
+        let s = int(ctx, shift);
+        let shifted = op(ctx, "kernel.shr", &[z, s], i64t, vec![]);
+        z = op(ctx, "kernel.xor", &[z, shifted], i64t, vec![]);
+        if let Some(m) = multiplier {
+            let m = int(ctx, m);
+            z = op(ctx, "kernel.mul", &[z, m], i64t, vec![]);
+        }
+    }
+    let dropped = int(ctx, DROPPED_BITS);
+    let bits = op(ctx, "kernel.shr", &[z, dropped], i64t, vec![]);
+    let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
+    let numerator = op(ctx, "kernel.cast", &[bits], f64t, vec![]);
+    let scale = ctx.float_attr((1u64 << (64 - DROPPED_BITS)) as f64, f64t);
+    let denominator = op(
+        ctx,
+        "kernel.const",
+        &[],
+        f64t,
+        vec![("value".into(), scale)],
+    );
+    op(ctx, "kernel.div", &[numerator, denominator], f64t, vec![])
+}
+
 /// Emits the scalar ops of `e` at the end of `block`; returns the result value, or what
 /// the kernel dialect cannot express (a scalar op on a type it is not defined on).
 fn emit_expr(
@@ -503,6 +603,21 @@ fn emit_expr(
             let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
             let a = ctx.float_attr(*v, f64t);
             b(ctx, "kernel.const", &[], ty, vec![("value".into(), a)])
+        }
+        Expr::Int(v) => {
+            let ty = ctx.integer_type(64);
+            let a = ctx.integer_attr(*v, 64);
+            b(ctx, "kernel.const", &[], ty, vec![("value".into(), a)])
+        }
+        Expr::Uniform {
+            seed,
+            stream,
+            index,
+        } => {
+            let seed = emit_expr(ctx, block, seed, ins)?;
+            let stream = emit_expr(ctx, block, stream, ins)?;
+            let index = emit_expr(ctx, block, index, ins)?;
+            emit_uniform(ctx, block, seed, stream, index)
         }
         Expr::Iota(d) => {
             let ty = ctx.integer_type(64);

@@ -28,7 +28,7 @@ use inkwell::values::{
     PointerValue,
 };
 use joinery_ir::{Context, Diagnostic, FloatKind, OpId, TypeData, Value};
-use joinery_kernel::attrs::{index_dim, predicate, value};
+use joinery_kernel::attrs::{index_dim, int_value, predicate, value};
 use joinery_kernel::{Fused, OutKind, Predicate, ScalarOp};
 use rustc_hash::FxHashMap;
 
@@ -772,7 +772,10 @@ impl<'ll> Codegen<'ll> {
                         .bool_type()
                         .const_int((v != 0.0) as u64, false)
                         .into(),
-                    Elem::Int(w) => self.int_type(w).const_int(v as i64 as u64, true).into(),
+                    Elem::Int(w) => self
+                        .int_type(w)
+                        .const_int(int_value(ctx, sop)? as u64, true)
+                        .into(),
                 }
             }
             "kernel.index" => {
@@ -958,6 +961,16 @@ impl<'ll> Codegen<'ll> {
             ScalarOp::And => b.build_and(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Or => b.build_or(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Xor => b.build_xor(a, c, "").map_err(ll_err)?.into(),
+            // The amount is taken modulo the width: LLVM's shift by the width or more is
+            // poison.
+            ScalarOp::Shr => {
+                let t = a.get_type();
+                let width = t.const_int(u64::from(t.get_bit_width() - 1), false);
+                let amount = b.build_and(c, width, "").map_err(ll_err)?;
+                b.build_right_shift(a, amount, false, "")
+                    .map_err(ll_err)?
+                    .into()
+            }
             ScalarOp::Rem => b.build_int_signed_rem(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Max | ScalarOp::Min => {
                 let pred = if op == ScalarOp::Max {

@@ -4,11 +4,12 @@
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
 use joinery_kernel::{
-    Alloc, Fused, Gemm, KERNEL_DTYPES, MatrixMap, OutKind, buffer_bytes, checked_bytes, static_info,
+    Alloc, Fused, Gemm, KERNEL_DTYPES, MatrixMap, OutKind, RNG_STREAMS_ATTR, buffer_bytes,
+    checked_bytes, static_info,
 };
 use joinery_runtime::plan::{
     ArgSpec, BufferSpec, KernelSpec, Location, MatRef, Partial, Plan, ReduceKind, ResultSpec,
-    ResultTensor, Step,
+    ResultTensor, RngSpec, Step,
 };
 use rustc_hash::FxHashMap;
 
@@ -248,7 +249,22 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             }
         }
     }
-    Ok(Plan {
+    let rng = match ctx.attr(func, RNG_STREAMS_ATTR) {
+        None => None,
+        Some(a) => {
+            let streams = ctx
+                .as_i64(a)
+                .and_then(|v| u64::try_from(v).ok())
+                .ok_or_else(|| {
+                    Diagnostic::error(format!(
+                        "'{RNG_STREAMS_ATTR}' must be a non-negative integer"
+                    ))
+                    .with_span(ctx.span(func))
+                })?;
+            Some(RngSpec { streams })
+        }
+    };
+    let plan = Plan {
         name: ctx.symbol_name(func).unwrap_or("fn").to_string(),
         inputs,
         outputs,
@@ -256,5 +272,10 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
         arena_bytes,
         kernels,
         steps,
-    })
+        rng,
+    };
+    // What the runtime relies on (the random state's arguments among it).
+    plan.check()
+        .map_err(|e| Diagnostic::error(e).with_span(ctx.span(func)))?;
+    Ok(plan)
 }

@@ -1140,17 +1140,9 @@ pub fn embedding_dense_backward(
     Ok(Tensor::from_vec_f64(&[rows, d], out, grad.dtype()))
 }
 
-/// A counter-based random stream: uniform numbers in `[0, 1)` that depend only on
+/// The random ops' counter-based stream: uniform numbers in `[0, 1)` that depend only on
 /// `(seed, stream, index)`, so a dropout mask is reproducible from its key.
-pub fn uniform(seed: u64, stream: u64, index: u64) -> f64 {
-    let mut z = seed
-        .wrapping_add(stream.wrapping_mul(0xD1B5_4A32_D192_ED03))
-        .wrapping_add(index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
-}
+pub use joinery_aten::random::uniform;
 
 /// `aten.native_dropout`: `(x * mask / (1 - p), mask)` where each element is kept with
 /// probability `1 - p` by [`uniform`]`(seed, stream, i) < 1 - p`; without training the
