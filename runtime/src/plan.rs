@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// A compiled function.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Plan {
     /// The source function's symbol name.
     pub name: String,
@@ -32,6 +33,7 @@ pub struct Plan {
 /// state; op `k` (from 0) draws from stream `offset + k`, so one call uses `streams`
 /// streams and the next call starts after them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RngSpec {
     /// Streams one call draws from (its number of random ops).
     pub streams: u64,
@@ -48,6 +50,7 @@ impl Plan {
 
 /// One argument: what the caller must pass.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ArgSpec {
     /// The SSA name in the source (`primals_1`), for messages.
     pub name: String,
@@ -59,6 +62,7 @@ pub struct ArgSpec {
 
 /// One result.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResultSpec {
     /// The result's descriptor as text, or empty.
     pub desc: String,
@@ -70,6 +74,7 @@ pub struct ResultSpec {
 
 /// Type and storage of a tensor result.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResultTensor {
     pub dtype: DType,
     pub shape: Vec<usize>,
@@ -79,6 +84,7 @@ pub struct ResultTensor {
 
 /// Where a buffer lives.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Location {
     /// The storage of argument `i`.
     Input(usize),
@@ -90,6 +96,7 @@ pub enum Location {
 
 /// A buffer: contiguous bytes somewhere.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BufferSpec {
     pub location: Location,
     pub bytes: u64,
@@ -98,6 +105,7 @@ pub struct BufferSpec {
 /// A generated kernel: `void symbol(uint8_t **buffers, int64_t lo, int64_t hi)` runs
 /// iterations `[lo, hi)` of its outermost loop.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KernelSpec {
     pub symbol: String,
     /// The source ops fused into it, for profiles and messages.
@@ -106,6 +114,7 @@ pub struct KernelSpec {
 
 /// How a reduction combines values.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ReduceKind {
     Sum,
     Max,
@@ -114,6 +123,7 @@ pub enum ReduceKind {
 /// A kernel argument that is a reduction over the outermost (split) loop: each task
 /// accumulates into its own copy, combined into the buffer afterwards.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Partial {
     /// Position in the step's `args`.
     pub arg: usize,
@@ -124,6 +134,7 @@ pub struct Partial {
 
 /// A strided matrix operand of a GEMM step, in elements.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MatRef {
     pub buffer: usize,
     pub offset: i64,
@@ -135,6 +146,7 @@ pub struct MatRef {
 
 /// One step of a plan.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Step {
     /// Run kernel `kernel` over `extent` outer iterations with these buffers.
     Kernel {
@@ -184,6 +196,7 @@ mod f64_bits {
 
 /// A forward/backward pair of plans forming a differentiable function.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DiffSpec {
     /// The joint function's name.
     pub name: String,
@@ -197,6 +210,7 @@ pub struct DiffSpec {
 
 /// Everything one compilation produced: plans and differentiable pairs.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Bundle {
     pub plans: Vec<Plan>,
     pub diffs: Vec<DiffSpec>,

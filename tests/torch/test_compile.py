@@ -103,6 +103,9 @@ def aot_compiled(module, args, kwargs):
 TRAINED = [n for n in NAMES if not CASES[n].random]
 """Models whose steps are deterministic (random ones draw differently from eager)."""
 
+RANDOM = [n for n in NAMES if CASES[n].random]
+"""Models with dropout: eager replays the masks joinery drew (``Case.replay``)."""
+
 
 def _with_gaps(names: list[str]) -> list:
     """``names`` as parameters, a known native gap a strict xfail."""
@@ -211,3 +214,32 @@ def test_compiled_library_is_cached(monkeypatch, tmp_path):
     monkeypatch.setattr(c, "_run", lambda cmd: pytest.fail(f"the compiler ran: {cmd}"))
     second = compile_joint(model, (x,))
     assert second.library_path == first.library_path
+
+
+@pytest.mark.parametrize("name", RANDOM)
+def test_random_models_train_as_eager_replaying_the_masks(name):
+    """Dropout through ``compile_joint``: each step draws a fresh mask, and eager autograd
+    replaying that mask computes the same loss and the same update."""
+    case = CASES[name]
+    module, args, kwargs = case.factory()
+    eager = copy.deepcopy(module)
+    step = compile_joint(module, args, kwargs)
+    masks = []
+    for _ in range(STEPS):
+        for m in (module, eager):
+            for p in m.parameters():
+                p.grad = None
+        outs = step(*args, **kwargs)
+        flat = [o for o in torch.utils._pytree.tree_leaves(outs) if isinstance(o, torch.Tensor)]
+        replayed = case.replay(eager, [o.detach().numpy() for o in flat])
+        masks.append(replayed.drop.mask)
+        loss, expected = _loss(outs), _loss(replayed(*args, **kwargs))
+        loss.backward()
+        expected.backward()
+        torch.testing.assert_close(loss, expected, rtol=1e-4, atol=1e-5)
+        with torch.no_grad():
+            for p, q, r in zip(module.parameters(), eager.parameters(), replayed.parameters()):
+                torch.testing.assert_close(p.grad, r.grad, rtol=1e-4, atol=1e-5)
+                p -= LR * p.grad
+                q -= LR * r.grad
+    assert not all(torch.equal(masks[0], m) for m in masks[1:]), "every step drew the same mask"

@@ -227,6 +227,15 @@ class CompiledJoint:
         self._slots = self._state_slots()
         self._flat_args = self.in_spec == pytree.tree_flatten((tuple(flat), {}))[1]
 
+    def rng_state(self) -> tuple[int, int]:
+        """``(seed, offset)`` of the random ops (dropout): each call draws fresh numbers by
+        advancing the offset; the interpreter draws the same ones for the same state."""
+        return self.native.rng_state()
+
+    def set_rng_state(self, seed: int, offset: int = 0) -> None:
+        """Sets the random-number state; the same state replays the same draws."""
+        self.native.set_rng_state(seed, offset)
+
     def _state_slots(self) -> list:
         """Per primal: the dict holding it (a submodule's ``_parameters`` or ``_buffers``)
         and its key, or ``None`` for a call argument. Read at each call, so a replaced or

@@ -9,7 +9,7 @@
 
 use joinery_runtime::capi::{self, DLDevice, DLManagedTensor, DLTensor, KDL_CPU};
 use joinery_runtime::module::{CompiledModule, DifferentiableFn, Library as RtLibrary};
-use joinery_runtime::{DType, Tensor, default_threads};
+use joinery_runtime::{DType, RngState, Tensor, default_threads};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -300,6 +300,18 @@ impl Differentiable {
                 Bound::new(py, saved)?.into_any(),
             ],
         )
+    }
+
+    /// The random-number state `(seed, offset)` of the forward's random ops (dropout): each
+    /// call advances the offset by the draws it makes.
+    fn rng_state(&self) -> (u64, u64) {
+        let s = self.f.rng_state();
+        (s.seed, s.offset)
+    }
+
+    /// Sets the random-number state: the same state replays the same draws.
+    fn set_rng_state(&self, seed: u64, offset: u64) {
+        self.f.set_rng_state(RngState { seed, offset });
     }
 
     /// Runs the backward on what `saved` holds and the tangents: one gradient (or `None`)
