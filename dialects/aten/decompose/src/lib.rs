@@ -54,8 +54,8 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         (per-channel sums over every dim but 1, running statistics moved by momentum); \
         native_group_norm, native_group_norm_backward (the input viewed [N, group, C / group, \
         HxW]); linalg_vector_norm (pow, sum; amax of abs for ord = +-inf; a count of nonzeros \
-        for ord = 0); argmax, argmin (n - amax of where(x == amax(x) or isnan(x), n - \
-        arange(n), 0)); the losses smooth_l1_loss, smooth_l1_loss_backward, \
+        for ord = 0); argmax, argmin, max.dim, min.dim (n - amax of where(x == amax(x) or \
+        isnan(x), n - arange(n), 0)); amin (-amax(-x)); var.dim; the losses smooth_l1_loss, smooth_l1_loss_backward, \
         binary_cross_entropy, binary_cross_entropy_backward, binary_cross_entropy_with_logits \
         (abs, sign, log, log1p, clamp_min, the log-sigmoid as min(x, 0) - log1p(exp(-|x|))); the \
         activations silu, elu, leaky_relu, hardtanh, hardswish, hardsigmoid, mish, softplus and \
@@ -82,7 +82,8 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         softmax over a dynamic dim (it may be empty, and amax has no identity); NLL losses with a dynamic \
         class count; mean, var and training batch norm without the static sizes they count; \
         var with N - correction <= 0; mean losses of dynamic shape; group norms whose sizes do \
-        not match the input; argmax and argmin of bool tensors or along an empty or dynamic dim; attention with dropout or of dynamic \
+        not match the input; argmax, argmin, max.dim, min.dim and amin of bool tensors, or along an empty or \
+        dynamic dim; attention with dropout or of dynamic \
         sizes; layer norms over zero elements; batch norm in \
         evaluation mode without running statistics; results declared with '?' where the \
         decomposition knows the size. \

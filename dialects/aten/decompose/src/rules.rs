@@ -129,6 +129,18 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         norms::argmax,
     ),
     row(
+        "aten.max.dim",
+        "amax and the first index of it (ATen's max.dim)",
+        norms::max_dim,
+    ),
+    row(
+        "aten.min.dim",
+        "amin and the first index of it (ATen's min.dim)",
+        norms::max_dim,
+    ),
+    row("aten.amin", "_refs.amin as -amax(-x)", norms::amin),
+    row("aten.var.dim", "_refs.var with correction = unbiased", var),
+    row(
         "aten.native_group_norm",
         "_refs.native_group_norm",
         norms::native_group_norm,
@@ -842,11 +854,18 @@ fn var(e: &mut Emitter, op: OpId) -> Replacements {
     let out = result_info(e, op, 0);
     let count = reduced_count(e, x, &out)
         .ok_or("it needs static shapes to count the elements it reduces")?;
-    let correction = match arg(e, op, "correction")? {
-        ArgValue::None => 1.0,
-        v => v
-            .as_f64()
-            .ok_or_else(|| Refusal::Internal("'correction' is not a number".into()))?,
+    let correction = if e.ctx.name_str(op) == "aten.var.dim" {
+        match arg(e, op, "unbiased")? {
+            ArgValue::Bool(unbiased) => f64::from(u8::from(unbiased)),
+            _ => return Err(Refusal::Internal("'unbiased' is not a bool".into())),
+        }
+    } else {
+        match arg(e, op, "correction")? {
+            ArgValue::None => 1.0,
+            v => v
+                .as_f64()
+                .ok_or_else(|| Refusal::Internal("'correction' is not a number".into()))?,
+        }
     };
     let divisor = count as f64 - correction;
     if divisor <= 0.0 {

@@ -517,6 +517,22 @@ func.func @argmin$negative_dim_keepdim(%x: tensor<4x6xi64>) -> tensor<4x1xi64> {
   %r = aten.argmin %x {dim = -1, keepdim = true} : (tensor<4x6xi64>) -> tensor<4x1xi64>
   func.return %r : tensor<4x1xi64>
 }
+func.func @max.dim$ties(%x: tensor<4x6xi64>) -> (tensor<4xi64>, tensor<4xi64>) {
+  %r:2 = aten.max.dim %x {dim = 1} : (tensor<4x6xi64>) -> (tensor<4xi64>, tensor<4xi64>)
+  func.return %r#0, %r#1 : tensor<4xi64>, tensor<4xi64>
+}
+func.func @min.dim$keepdim(%x: tensor<3x5x2xf32>) -> (tensor<1x5x2xf32>, tensor<1x5x2xi64>) {
+  %r:2 = aten.min.dim %x {dim = -3, keepdim = true} : (tensor<3x5x2xf32>) -> (tensor<1x5x2xf32>, tensor<1x5x2xi64>)
+  func.return %r#0, %r#1 : tensor<1x5x2xf32>, tensor<1x5x2xi64>
+}
+func.func @amin$dims(%x: tensor<3x5x2xf32>) -> tensor<5xf32> {
+  %r = aten.amin %x {dim = [0, 2]} : (tensor<3x5x2xf32>) -> tensor<5xf32>
+  func.return %r : tensor<5xf32>
+}
+func.func @var.dim$biased_keepdim(%x: tensor<3x5xf32>) -> tensor<3x1xf32> {
+  %r = aten.var.dim %x {dim = [1], unbiased = false, keepdim = true} : (tensor<3x5xf32>) -> tensor<3x1xf32>
+  func.return %r : tensor<3x1xf32>
+}
 func.func @native_group_norm$affine(%x: tensor<2x6x3x2xf32>, %w: tensor<6xf32>, %b: tensor<6xf32>) -> (tensor<2x6x3x2xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
   %r:3 = aten.native_group_norm %x, %w, %b {N = 2, C = 6, HxW = 6, group = 3, eps = 1.0e-05} : (tensor<2x6x3x2xf32>, tensor<6xf32>, tensor<6xf32>) -> (tensor<2x6x3x2xf32>, tensor<2x3xf32>, tensor<2x3xf32>)
   func.return %r#0, %r#1, %r#2 : tensor<2x6x3x2xf32>, tensor<2x3xf32>, tensor<2x3xf32>

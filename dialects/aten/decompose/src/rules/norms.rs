@@ -1,5 +1,5 @@
-//! Group norm and its backward, vector norms, and the index of an extreme (`argmax`,
-//! `argmin`).
+//! Group norm and its backward, vector norms, and the extremes with their indices
+//! (`argmax`, `argmin`, `max.dim`, `min.dim`, `amin`).
 
 use super::{Replacements, arg, float_arg, int_arg, opt_tensor, ranked, result_info, tensor};
 use crate::emit::{Emitter, Refusal, static_dims};
@@ -235,45 +235,30 @@ pub(super) fn linalg_vector_norm(e: &mut Emitter, op: OpId) -> Replacements {
     Ok(vec![Some(e.cast(r, out)?)])
 }
 
-/// `argmax(x, d) ==> n - amax(where(x == amax(x, d) | isnan(x), n - arange(n), 0), d)`:
-/// the first index holding the maximum (or the first NaN) along `d`, every dim flattened
-/// when `d` is `None`. `argmin` is `argmax(-x)`.
-pub(super) fn argmax(e: &mut Emitter, op: OpId) -> Replacements {
-    let mut x = tensor(e, op, "self")?;
+/// The first index along `dim` of the maximum of `x` (or of its first NaN), keepdim
+/// shape (`x` of rank 0 as `[1]`): `n - amax(where(x == amax(x, d) | isnan(x), n -
+/// arange(n), 0), d)`. Also the maximum itself, `amax(x, d)` (keepdim).
+fn first_max(e: &mut Emitter, x: Value, dim: i64) -> Result<(Value, Value), Refusal> {
     let dt = e.dtype(x);
     if dt == DType::Bool {
         return Err("the extreme of a bool tensor".into());
     }
-    if e.ctx.name_str(op) == "aten.argmin" {
-        x = e.unary("aten.neg", x)?;
-    }
-    let dim = match arg(e, op, "dim")? {
-        ArgValue::Int(d) => Some(d),
-        _ => None,
-    };
-    let (x, dim) = match dim {
-        Some(d) => (x, d),
-        None => (e.view(x, &[-1])?, 0),
-    };
     let shape = ranked(e, x, "self")?;
-    let rank = shape.len().max(1) as i64;
-    let d = dim.rem_euclid(rank);
-    let n = if shape.is_empty() {
-        1
-    } else {
-        match shape[d as usize] {
-            joinery_ir::Dim::Static(n) => n as i64,
-            joinery_ir::Dim::Dynamic => return Err("an extreme along a dynamic dim".into()),
-        }
-    };
-    if n == 0 {
-        return Err("the extreme of an empty dim".into());
-    }
     let x = if shape.is_empty() {
         e.view(x, &[1])?
     } else {
         x
     };
+    let rank = shape.len().max(1) as i64;
+    let d = dim.rem_euclid(rank);
+    let n = match shape.get(d as usize) {
+        None => 1,
+        Some(joinery_ir::Dim::Static(n)) => *n as i64,
+        Some(joinery_ir::Dim::Dynamic) => return Err("an extreme along a dynamic dim".into()),
+    };
+    if n == 0 {
+        return Err("the extreme of an empty dim".into());
+    }
     let m = e.amax(x, &[d], true)?;
     let mut hit = e.binary("aten.eq.Tensor", x, m)?;
     if dt.is_float() {
@@ -290,6 +275,55 @@ pub(super) fn argmax(e: &mut Emitter, op: OpId) -> Replacements {
     let score = e.select(hit, from_end, zero)?;
     let best = e.amax(score, &[d], true)?;
     let neg = e.unary("aten.neg", best)?;
-    let r = e.with_int("aten.add.Scalar", neg, n)?;
-    Ok(vec![Some(as_result(e, op, 0, r)?)])
+    Ok((m, e.with_int("aten.add.Scalar", neg, n)?))
+}
+
+/// Whether `op` looks for the minimum (`argmin`, `min.dim`): the maximum of `-x`.
+fn minimizes(e: &Emitter, op: OpId) -> bool {
+    matches!(e.ctx.name_str(op), "aten.argmin" | "aten.min.dim")
+}
+
+/// `argmax(x, d) ==> ` [`first_max`]`(x, d)`: the first index holding the maximum (or the
+/// first NaN) along `d`, every dim flattened when `d` is `None`. `argmin` is
+/// `argmax(-x)`.
+pub(super) fn argmax(e: &mut Emitter, op: OpId) -> Replacements {
+    let mut x = tensor(e, op, "self")?;
+    if minimizes(e, op) {
+        x = e.unary("aten.neg", x)?;
+    }
+    let (x, dim) = match arg(e, op, "dim")? {
+        ArgValue::Int(d) => (x, d),
+        _ => (e.view(x, &[-1])?, 0),
+    };
+    let (_, index) = first_max(e, x, dim)?;
+    Ok(vec![Some(as_result(e, op, 0, index)?)])
+}
+
+/// `max.dim(x, d) ==> amax(x, d), argmax(x, d)`; `min.dim` negates `x` and the values.
+pub(super) fn max_dim(e: &mut Emitter, op: OpId) -> Replacements {
+    let x = tensor(e, op, "self")?;
+    let negate = minimizes(e, op);
+    let x = if negate { e.unary("aten.neg", x)? } else { x };
+    let (m, index) = first_max(e, x, int_arg(e, op, "dim")?)?;
+    let m = if negate { e.unary("aten.neg", m)? } else { m };
+    Ok(vec![
+        Some(as_result(e, op, 0, m)?),
+        Some(as_result(e, op, 1, index)?),
+    ])
+}
+
+/// `amin(x, D) ==> -amax(-x, D)`.
+pub(super) fn amin(e: &mut Emitter, op: OpId) -> Replacements {
+    let x = tensor(e, op, "self")?;
+    if e.dtype(x) == DType::Bool {
+        return Err("the minimum of a bool tensor".into());
+    }
+    let dims = match arg(e, op, "dim")? {
+        ArgValue::IntList(v) => v,
+        _ => Vec::new(),
+    };
+    let keepdim = matches!(arg(e, op, "keepdim")?, ArgValue::Bool(true));
+    let neg = e.unary("aten.neg", x)?;
+    let m = e.amax(neg, &dims, keepdim)?;
+    Ok(vec![Some(e.unary("aten.neg", m)?)])
 }
