@@ -56,8 +56,9 @@ class PadsAndViews(nn.Module):
 
 
 class NormsAndLosses(nn.Module):
-    """Group norms (3 and 2 groups), vector norms of several orders, `argmax` / `argmin`
-    outputs, and the smooth-L1, binary cross-entropy and BCE-with-logits losses."""
+    """Group norms (3 and 2 groups), vector norms of several orders, `amin`, `argmax` /
+    `argmin` and `min.dim` outputs, and the smooth-L1, binary cross-entropy and
+    BCE-with-logits losses."""
 
     def __init__(self):
         super().__init__()
@@ -82,8 +83,10 @@ class NormsAndLosses(nn.Module):
             + torch.linalg.vector_norm(h, ord=1, dim=-1)
             + torch.linalg.vector_norm(h, ord=float("inf"), dim=-1)
             + torch.linalg.vector_norm(h, ord=3)
+            + torch.amin(h, -1)
         )
-        return losses, norms, h.argmax(-1), x.argmin()
+        low = h.detach().min(1)
+        return losses, norms, h.argmax(-1), x.argmin(), low.values, low.indices
 
 
 CASES = {

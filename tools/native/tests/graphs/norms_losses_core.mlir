@@ -1,4 +1,4 @@
-module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": \"builtins.list\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}, {\"type\": \"builtins.dict\", \"context\": \"[]\", \"children_spec\": []}]}]", torch.out_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}]", torch.params_spec = ["affine.weight", "affine.bias", "plain.weight", "plain.bias"]} {
+module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": \"builtins.list\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}, {\"type\": \"builtins.dict\", \"context\": \"[]\", \"children_spec\": []}]}]", torch.out_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}]", torch.params_spec = ["affine.weight", "affine.bias", "plain.weight", "plain.bias"]} {
   func.func @joint(%primals_1: tensor<6xf32> {aot.desc = #aot.param<"affine.weight">},
                    %primals_2: tensor<6xf32> {aot.desc = #aot.param<"affine.bias">},
                    %primals_3: tensor<6xf32> {aot.desc = #aot.param<"plain.weight">},
@@ -10,6 +10,8 @@ module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"bu
           tensor<3xf32> {aot.desc = #aot.plain_out<1>},
           tensor<3xi64> {aot.desc = #aot.plain_out<2>},
           tensor<i64> {aot.desc = #aot.plain_out<3>},
+          tensor<3xf32> {aot.desc = #aot.plain_out<4>},
+          tensor<3xi64> {aot.desc = #aot.plain_out<5>},
           tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"affine.weight">>},
           tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"affine.bias">>},
           tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"plain.weight">>},
@@ -114,199 +116,212 @@ module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"bu
     %pow_8 = "aten.pow.Tensor_Scalar"(%sum_4) {exponent = 0.3333333333333333 : f64} : (tensor<f32>) -> tensor<f32>
     %alias_9 = "aten.alias"(%pow_8) : (tensor<f32>) -> tensor<f32>
     %add_7 = "aten.add.Tensor"(%add_6, %pow_8) : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+    %amin = "aten.amin"(%view) {dim = [-1]} : (tensor<3x30xf32>) -> tensor<3xf32>
+    %alias_10 = "aten.alias"(%amin) : (tensor<3xf32>) -> tensor<3xf32>
+    %add_8 = "aten.add.Tensor"(%add_7, %amin) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    %alias_11 = "aten.alias"(%view) : (tensor<3x30xf32>) -> tensor<3x30xf32>
+    %getitem_6, %getitem_7 = "aten.min.dim"(%alias_11) {dim = 1 : i64} : (tensor<3x30xf32>) -> (tensor<3xf32>, tensor<3xi64>)
     %argmax = "aten.argmax"(%view) {dim = -1 : i64} : (tensor<3x30xf32>) -> tensor<3xi64>
     %argmin = "aten.argmin"(%primals_5) : (tensor<3x6x5xf32>) -> tensor<i64>
-    %sum_5 = "aten.sum.dim_IntList"(%tangents_2) {dim = []} : (tensor<3xf32>) -> tensor<f32>
-    %alias_10 = "aten.alias"(%alias_9) : (tensor<f32>) -> tensor<f32>
+    %alias_12 = "aten.alias"(%alias_10) : (tensor<3xf32>) -> tensor<3xf32>
+    %view_1 = "aten.view"(%alias_12) {size = [3, 1]} : (tensor<3xf32>) -> tensor<3x1xf32>
+    %eq = "aten.eq.Tensor"(%view_1, %view) : (tensor<3x1xf32>, tensor<3x30xf32>) -> tensor<3x30xi1>
+    %view_2 = "aten.view"(%tangents_2) {size = [3, 1]} : (tensor<3xf32>) -> tensor<3x1xf32>
+    %sum_5 = "aten.sum.dim_IntList"(%eq) {dim = [-1], keepdim = true} : (tensor<3x30xi1>) -> tensor<3x1xi64>
+    %div_2 = "aten.div.Tensor"(%view_2, %sum_5) : (tensor<3x1xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
+    %mul_9 = "aten.mul.Tensor"(%div_2, %eq) : (tensor<3x1xf32>, tensor<3x30xi1>) -> tensor<3x30xf32>
+    %sum_6 = "aten.sum.dim_IntList"(%tangents_2) {dim = []} : (tensor<3xf32>) -> tensor<f32>
+    %alias_13 = "aten.alias"(%alias_9) : (tensor<f32>) -> tensor<f32>
     %abs_7 = "aten.abs"(%view) : (tensor<3x30xf32>) -> tensor<3x30xf32>
     %pow_9 = "aten.pow.Tensor_Scalar"(%abs_7) {exponent = 1.0 : f64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_9 = "aten.mul.Tensor"(%view, %pow_9) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %pow_10 = "aten.pow.Tensor_Scalar"(%alias_10) {exponent = 2.0 : f64} : (tensor<f32>) -> tensor<f32>
-    %div_2 = "aten.div.Tensor"(%sum_5, %pow_10) : (tensor<f32>, tensor<f32>) -> tensor<f32>
-    %eq = "aten.eq.Scalar"(%alias_10) {other = 0 : i64} : (tensor<f32>) -> tensor<i1>
+    %mul_10 = "aten.mul.Tensor"(%view, %pow_9) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %pow_10 = "aten.pow.Tensor_Scalar"(%alias_13) {exponent = 2.0 : f64} : (tensor<f32>) -> tensor<f32>
+    %div_3 = "aten.div.Tensor"(%sum_6, %pow_10) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+    %eq_1 = "aten.eq.Scalar"(%alias_13) {other = 0 : i64} : (tensor<f32>) -> tensor<i1>
     %scalar_tensor = "aten.scalar_tensor"() {device = "cpu", dtype = f32, layout = "strided", s = 0.0 : f64} : () -> tensor<f32>
-    %where_3 = "aten.where.self"(%eq, %scalar_tensor, %div_2) : (tensor<i1>, tensor<f32>, tensor<f32>) -> tensor<f32>
-    %mul_10 = "aten.mul.Tensor"(%mul_9, %where_3) : (tensor<3x30xf32>, tensor<f32>) -> tensor<3x30xf32>
-    %alias_11 = "aten.alias"(%alias_8) : (tensor<3xf32>) -> tensor<3xf32>
+    %where_3 = "aten.where.self"(%eq_1, %scalar_tensor, %div_3) : (tensor<i1>, tensor<f32>, tensor<f32>) -> tensor<f32>
+    %mul_11 = "aten.mul.Tensor"(%mul_10, %where_3) : (tensor<3x30xf32>, tensor<f32>) -> tensor<3x30xf32>
+    %add_9 = "aten.add.Tensor"(%mul_9, %mul_11) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %alias_14 = "aten.alias"(%alias_8) : (tensor<3xf32>) -> tensor<3xf32>
     %unsqueeze = "aten.unsqueeze"(%tangents_2) {dim = -1 : i64} : (tensor<3xf32>) -> tensor<3x1xf32>
-    %unsqueeze_1 = "aten.unsqueeze"(%alias_11) {dim = -1 : i64} : (tensor<3xf32>) -> tensor<3x1xf32>
+    %unsqueeze_1 = "aten.unsqueeze"(%alias_14) {dim = -1 : i64} : (tensor<3xf32>) -> tensor<3x1xf32>
     %abs_8 = "aten.abs"(%view) : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %eq_1 = "aten.eq.Tensor"(%abs_8, %unsqueeze_1) : (tensor<3x30xf32>, tensor<3x1xf32>) -> tensor<3x30xi1>
+    %eq_2 = "aten.eq.Tensor"(%abs_8, %unsqueeze_1) : (tensor<3x30xf32>, tensor<3x1xf32>) -> tensor<3x30xi1>
     %isnan = "aten.isnan"(%abs_8) : (tensor<3x30xf32>) -> tensor<3x30xi1>
-    %logical_or = "aten.logical_or"(%eq_1, %isnan) : (tensor<3x30xi1>, tensor<3x30xi1>) -> tensor<3x30xi1>
-    %sum_6 = "aten.sum.dim_IntList"(%logical_or) {dim = [-1], keepdim = true} : (tensor<3x30xi1>) -> tensor<3x1xi64>
-    %div_3 = "aten.div.Tensor"(%unsqueeze, %sum_6) : (tensor<3x1xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
-    %mul_11 = "aten.mul.Tensor"(%div_3, %logical_or) : (tensor<3x1xf32>, tensor<3x30xi1>) -> tensor<3x30xf32>
+    %logical_or = "aten.logical_or"(%eq_2, %isnan) : (tensor<3x30xi1>, tensor<3x30xi1>) -> tensor<3x30xi1>
+    %sum_7 = "aten.sum.dim_IntList"(%logical_or) {dim = [-1], keepdim = true} : (tensor<3x30xi1>) -> tensor<3x1xi64>
+    %div_4 = "aten.div.Tensor"(%unsqueeze, %sum_7) : (tensor<3x1xf32>, tensor<3x1xi64>) -> tensor<3x1xf32>
+    %mul_12 = "aten.mul.Tensor"(%div_4, %logical_or) : (tensor<3x1xf32>, tensor<3x30xi1>) -> tensor<3x30xf32>
     %sign = "aten.sign"(%view) : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_12 = "aten.mul.Tensor"(%sign, %mul_11) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %add_8 = "aten.add.Tensor"(%mul_10, %mul_12) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_13 = "aten.mul.Tensor"(%sign, %mul_12) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %add_10 = "aten.add.Tensor"(%add_9, %mul_13) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
     %unsqueeze_2 = "aten.unsqueeze"(%tangents_2) {dim = -1 : i64} : (tensor<3xf32>) -> tensor<3x1xf32>
     %sign_1 = "aten.sign"(%view) : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_13 = "aten.mul.Tensor"(%sign_1, %unsqueeze_2) : (tensor<3x30xf32>, tensor<3x1xf32>) -> tensor<3x30xf32>
-    %add_9 = "aten.add.Tensor"(%add_8, %mul_13) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %alias_13 = "aten.alias"(%alias_6) : (tensor<3xf32>) -> tensor<3xf32>
+    %mul_14 = "aten.mul.Tensor"(%sign_1, %unsqueeze_2) : (tensor<3x30xf32>, tensor<3x1xf32>) -> tensor<3x30xf32>
+    %add_11 = "aten.add.Tensor"(%add_10, %mul_14) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %alias_16 = "aten.alias"(%alias_6) : (tensor<3xf32>) -> tensor<3xf32>
     %unsqueeze_4 = "aten.unsqueeze"(%tangents_2) {dim = -1 : i64} : (tensor<3xf32>) -> tensor<3x1xf32>
-    %unsqueeze_5 = "aten.unsqueeze"(%alias_13) {dim = -1 : i64} : (tensor<3xf32>) -> tensor<3x1xf32>
-    %div_4 = "aten.div.Tensor"(%view, %unsqueeze_5) : (tensor<3x30xf32>, tensor<3x1xf32>) -> tensor<3x30xf32>
-    %eq_2 = "aten.eq.Scalar"(%unsqueeze_5) {other = 0 : i64} : (tensor<3x1xf32>) -> tensor<3x1xi1>
+    %unsqueeze_5 = "aten.unsqueeze"(%alias_16) {dim = -1 : i64} : (tensor<3xf32>) -> tensor<3x1xf32>
+    %div_5 = "aten.div.Tensor"(%view, %unsqueeze_5) : (tensor<3x30xf32>, tensor<3x1xf32>) -> tensor<3x30xf32>
+    %eq_3 = "aten.eq.Scalar"(%unsqueeze_5) {other = 0 : i64} : (tensor<3x1xf32>) -> tensor<3x1xi1>
     %scalar_tensor_1 = "aten.scalar_tensor"() {device = "cpu", dtype = f32, layout = "strided", s = 0.0 : f64} : () -> tensor<f32>
-    %where_4 = "aten.where.self"(%eq_2, %scalar_tensor_1, %div_4) : (tensor<3x1xi1>, tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_14 = "aten.mul.Tensor"(%unsqueeze_4, %where_4) : (tensor<3x1xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %add_10 = "aten.add.Tensor"(%add_9, %mul_14) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_15 = "aten.mul.Tensor"(%full_2, %expand_3) : (tensor<30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %add_11 = "aten.add.Scalar"(%mul_15) {other = 1 : i64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %sub_12 = "aten.sub.Tensor"(%add_11, %expand_3) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %where_4 = "aten.where.self"(%eq_3, %scalar_tensor_1, %div_5) : (tensor<3x1xi1>, tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_15 = "aten.mul.Tensor"(%unsqueeze_4, %where_4) : (tensor<3x1xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %add_12 = "aten.add.Tensor"(%add_11, %mul_15) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_16 = "aten.mul.Tensor"(%full_2, %expand_3) : (tensor<30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %add_13 = "aten.add.Scalar"(%mul_16) {other = 1 : i64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
+    %sub_12 = "aten.sub.Tensor"(%add_13, %expand_3) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
     %sigmoid_3 = "aten.sigmoid"(%view) : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_16 = "aten.mul.Tensor"(%sub_12, %sigmoid_3) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %sub_13 = "aten.sub.Tensor"(%mul_16, %mul_15) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_17 = "aten.mul.Tensor"(%sub_13, %tangents_1) : (tensor<3x30xf32>, tensor<f32>) -> tensor<3x30xf32>
-    %div_5 = "aten.div.Scalar"(%mul_17) {other = 90 : i64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %add_12 = "aten.add.Tensor"(%add_10, %div_5) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_17 = "aten.mul.Tensor"(%sub_12, %sigmoid_3) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %sub_13 = "aten.sub.Tensor"(%mul_17, %mul_16) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_18 = "aten.mul.Tensor"(%sub_13, %tangents_1) : (tensor<3x30xf32>, tensor<f32>) -> tensor<3x30xf32>
+    %div_6 = "aten.div.Scalar"(%mul_18) {other = 90 : i64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
+    %add_14 = "aten.add.Tensor"(%add_12, %div_6) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
     %sub_14 = "aten.sub.Tensor"(%sigmoid, %expand_2) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_18 = "aten.mul.Tensor"(%tangents_1, %sub_14) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_19 = "aten.mul.Tensor"(%tangents_1, %sub_14) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
     %sub_15_self = "arith.constant"() <{value = dense<1.0> : tensor<f32>}> : () -> tensor<f32>
     %sub_15 = "aten.sub.Tensor"(%sub_15_self, %sigmoid) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_19 = "aten.mul.Tensor"(%sigmoid, %sub_15) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %clamp = "aten.clamp"(%mul_19) {min = 1.0e-12 : f64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %div_6 = "aten.div.Tensor"(%mul_18, %clamp) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %div_7 = "aten.div.Scalar"(%div_6) {other = 90 : i64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_20 = "aten.mul.Tensor"(%sigmoid, %sub_15) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %clamp = "aten.clamp"(%mul_20) {min = 1.0e-12 : f64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
+    %div_7 = "aten.div.Tensor"(%mul_19, %clamp) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %div_8 = "aten.div.Scalar"(%div_7) {other = 90 : i64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
     %sub_16 = "aten.sub.Tensor"(%view, %expand_1) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
     %abs_9 = "aten.abs"(%sub_16) : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_20 = "aten.mul.Scalar"(%tangents_1) {other = 1.0 : f64} : (tensor<f32>) -> tensor<f32>
+    %mul_21 = "aten.mul.Scalar"(%tangents_1) {other = 1.0 : f64} : (tensor<f32>) -> tensor<f32>
     %lt_3 = "aten.lt.Scalar"(%abs_9) {other = 1.0 : f64} : (tensor<3x30xf32>) -> tensor<3x30xi1>
-    %mul_21 = "aten.mul.Tensor"(%mul_20, %sub_16) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %div_8 = "aten.div.Scalar"(%mul_21) {other = 1.0 : f64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_22 = "aten.mul.Tensor"(%mul_21, %sub_16) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %div_9 = "aten.div.Scalar"(%mul_22) {other = 1.0 : f64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
     %sign_2 = "aten.sign"(%sub_16) : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_22 = "aten.mul.Tensor"(%mul_20, %sign_2) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %where_5 = "aten.where.self"(%lt_3, %div_8, %mul_22) : (tensor<3x30xi1>, tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %add_13 = "aten.add.Tensor"(%add_12, %where_5) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_23 = "aten.mul.Tensor"(%mul_21, %sign_2) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %where_5 = "aten.where.self"(%lt_3, %div_9, %mul_23) : (tensor<3x30xi1>, tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %add_15 = "aten.add.Tensor"(%add_14, %where_5) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
     %sub_17 = "aten.sub.Tensor"(%view, %expand) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
     %abs_10 = "aten.abs"(%sub_17) : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_23 = "aten.mul.Scalar"(%tangents_1) {other = 0.011111111111111112 : f64} : (tensor<f32>) -> tensor<f32>
+    %mul_24 = "aten.mul.Scalar"(%tangents_1) {other = 0.011111111111111112 : f64} : (tensor<f32>) -> tensor<f32>
     %lt_4 = "aten.lt.Scalar"(%abs_10) {other = 0.5 : f64} : (tensor<3x30xf32>) -> tensor<3x30xi1>
-    %mul_24 = "aten.mul.Tensor"(%mul_23, %sub_17) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %div_9 = "aten.div.Scalar"(%mul_24) {other = 0.5 : f64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_25 = "aten.mul.Tensor"(%mul_24, %sub_17) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %div_10 = "aten.div.Scalar"(%mul_25) {other = 0.5 : f64} : (tensor<3x30xf32>) -> tensor<3x30xf32>
     %sign_3 = "aten.sign"(%sub_17) : (tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_25 = "aten.mul.Tensor"(%mul_23, %sign_3) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %where_6 = "aten.where.self"(%lt_4, %div_9, %mul_25) : (tensor<3x30xi1>, tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %add_14 = "aten.add.Tensor"(%add_13, %where_6) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %alias_14 = "aten.alias"(%alias_5) : (tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_26 = "aten.mul.Tensor"(%mul_24, %sign_3) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %where_6 = "aten.where.self"(%lt_4, %div_10, %mul_26) : (tensor<3x30xi1>, tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %add_16 = "aten.add.Tensor"(%add_15, %where_6) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %alias_17 = "aten.alias"(%alias_5) : (tensor<3x30xf32>) -> tensor<3x30xf32>
     %sub_18_self = "arith.constant"() <{value = dense<1.0> : tensor<f32>}> : () -> tensor<f32>
-    %sub_18 = "aten.sub.Tensor"(%sub_18_self, %alias_14) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_26 = "aten.mul.Tensor"(%alias_14, %sub_18) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %mul_27 = "aten.mul.Tensor"(%div_7, %mul_26) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %add_15 = "aten.add.Tensor"(%add_14, %mul_27) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
-    %view_1 = "aten.view"(%add_15) {size = [3, 6, 5]} : (tensor<3x30xf32>) -> tensor<3x6x5xf32>
-    %alias_15 = "aten.alias"(%alias_3) : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %alias_16 = "aten.alias"(%alias_4) : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_28 = "aten.mul.Tensor"(%view_1, %relu) : (tensor<3x6x5xf32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %view_2 = "aten.view"(%mul_28) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %sum_7 = "aten.sum.dim_IntList"(%view_2) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
-    %view_3 = "aten.view"(%view_1) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %sum_8 = "aten.sum.dim_IntList"(%view_3) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
+    %sub_18 = "aten.sub.Tensor"(%sub_18_self, %alias_17) : (tensor<f32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_27 = "aten.mul.Tensor"(%alias_17, %sub_18) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %mul_28 = "aten.mul.Tensor"(%div_8, %mul_27) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %add_17 = "aten.add.Tensor"(%add_16, %mul_28) : (tensor<3x30xf32>, tensor<3x30xf32>) -> tensor<3x30xf32>
+    %view_3 = "aten.view"(%add_17) {size = [3, 6, 5]} : (tensor<3x30xf32>) -> tensor<3x6x5xf32>
+    %alias_18 = "aten.alias"(%alias_3) : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %alias_19 = "aten.alias"(%alias_4) : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_29 = "aten.mul.Tensor"(%view_3, %relu) : (tensor<3x6x5xf32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %view_4 = "aten.view"(%mul_29) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %sum_8 = "aten.sum.dim_IntList"(%view_4) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
+    %view_5 = "aten.view"(%view_3) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %sum_9 = "aten.sum.dim_IntList"(%view_5) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
     %unsqueeze_6 = "aten.unsqueeze"(%primals_3) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
-    %mul_29 = "aten.mul.Tensor"(%sum_7, %unsqueeze_6) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
-    %view_4 = "aten.view"(%mul_29) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
-    %sum_9 = "aten.sum.dim_IntList"(%view_4) {dim = [2]} : (tensor<3x2x3xf32>) -> tensor<3x2xf32>
+    %mul_30 = "aten.mul.Tensor"(%sum_8, %unsqueeze_6) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
+    %view_6 = "aten.view"(%mul_30) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
+    %sum_10 = "aten.sum.dim_IntList"(%view_6) {dim = [2]} : (tensor<3x2x3xf32>) -> tensor<3x2xf32>
     %unsqueeze_7 = "aten.unsqueeze"(%primals_3) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
-    %mul_30 = "aten.mul.Tensor"(%sum_8, %unsqueeze_7) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
-    %view_5 = "aten.view"(%mul_30) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
-    %sum_10 = "aten.sum.dim_IntList"(%view_5) {dim = [2]} : (tensor<3x2x3xf32>) -> tensor<3x2xf32>
-    %unsqueeze_8 = "aten.unsqueeze"(%alias_16) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
-    %view_6 = "aten.view"(%primals_3) {size = [1, 2, 3]} : (tensor<6xf32>) -> tensor<1x2x3xf32>
-    %mul_31 = "aten.mul.Tensor"(%unsqueeze_8, %view_6) : (tensor<3x2x1xf32>, tensor<1x2x3xf32>) -> tensor<3x2x3xf32>
-    %neg_2 = "aten.neg"(%sum_9) : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_32 = "aten.mul.Scalar"(%sum_10) {other = 1 : i64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_33 = "aten.mul.Tensor"(%mul_32, %alias_15) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %add_16 = "aten.add.Tensor"(%neg_2, %mul_33) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_34 = "aten.mul.Tensor"(%add_16, %alias_16) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_35 = "aten.mul.Tensor"(%mul_34, %alias_16) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_36 = "aten.mul.Tensor"(%mul_35, %alias_16) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_37 = "aten.mul.Scalar"(%mul_36) {other = 0.06666666666666667 : f64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %neg_3 = "aten.neg"(%mul_37) : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_38 = "aten.mul.Tensor"(%neg_3, %alias_15) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_39 = "aten.mul.Tensor"(%sum_10, %alias_16) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_40 = "aten.mul.Scalar"(%mul_39) {other = 0.06666666666666667 : f64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %sub_19 = "aten.sub.Tensor"(%mul_38, %mul_40) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %unsqueeze_9 = "aten.unsqueeze"(%mul_31) {dim = -1 : i64} : (tensor<3x2x3xf32>) -> tensor<3x2x3x1xf32>
-    %unsqueeze_10 = "aten.unsqueeze"(%mul_37) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
+    %mul_31 = "aten.mul.Tensor"(%sum_9, %unsqueeze_7) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
+    %view_7 = "aten.view"(%mul_31) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
+    %sum_11 = "aten.sum.dim_IntList"(%view_7) {dim = [2]} : (tensor<3x2x3xf32>) -> tensor<3x2xf32>
+    %unsqueeze_8 = "aten.unsqueeze"(%alias_19) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
+    %view_8 = "aten.view"(%primals_3) {size = [1, 2, 3]} : (tensor<6xf32>) -> tensor<1x2x3xf32>
+    %mul_32 = "aten.mul.Tensor"(%unsqueeze_8, %view_8) : (tensor<3x2x1xf32>, tensor<1x2x3xf32>) -> tensor<3x2x3xf32>
+    %neg_2 = "aten.neg"(%sum_10) : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_33 = "aten.mul.Scalar"(%sum_11) {other = 1 : i64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_34 = "aten.mul.Tensor"(%mul_33, %alias_18) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %add_18 = "aten.add.Tensor"(%neg_2, %mul_34) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_35 = "aten.mul.Tensor"(%add_18, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_36 = "aten.mul.Tensor"(%mul_35, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_37 = "aten.mul.Tensor"(%mul_36, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_38 = "aten.mul.Scalar"(%mul_37) {other = 0.06666666666666667 : f64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %neg_3 = "aten.neg"(%mul_38) : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_39 = "aten.mul.Tensor"(%neg_3, %alias_18) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_40 = "aten.mul.Tensor"(%sum_11, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_41 = "aten.mul.Scalar"(%mul_40) {other = 0.06666666666666667 : f64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %sub_19 = "aten.sub.Tensor"(%mul_39, %mul_41) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %unsqueeze_9 = "aten.unsqueeze"(%mul_32) {dim = -1 : i64} : (tensor<3x2x3xf32>) -> tensor<3x2x3x1xf32>
+    %unsqueeze_10 = "aten.unsqueeze"(%mul_38) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
     %unsqueeze_11 = "aten.unsqueeze"(%unsqueeze_10) {dim = -1 : i64} : (tensor<3x2x1xf32>) -> tensor<3x2x1x1xf32>
     %unsqueeze_12 = "aten.unsqueeze"(%sub_19) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
     %unsqueeze_13 = "aten.unsqueeze"(%unsqueeze_12) {dim = -1 : i64} : (tensor<3x2x1xf32>) -> tensor<3x2x1x1xf32>
-    %view_7 = "aten.view"(%view_1) {size = [3, 2, 3, 5]} : (tensor<3x6x5xf32>) -> tensor<3x2x3x5xf32>
-    %mul_41 = "aten.mul.Tensor"(%view_7, %unsqueeze_9) : (tensor<3x2x3x5xf32>, tensor<3x2x3x1xf32>) -> tensor<3x2x3x5xf32>
-    %view_8 = "aten.view"(%relu) {size = [3, 2, 3, 5]} : (tensor<3x6x5xf32>) -> tensor<3x2x3x5xf32>
-    %mul_42 = "aten.mul.Tensor"(%view_8, %unsqueeze_11) : (tensor<3x2x3x5xf32>, tensor<3x2x1x1xf32>) -> tensor<3x2x3x5xf32>
-    %add_17 = "aten.add.Tensor"(%mul_41, %mul_42) : (tensor<3x2x3x5xf32>, tensor<3x2x3x5xf32>) -> tensor<3x2x3x5xf32>
-    %add_18 = "aten.add.Tensor"(%add_17, %unsqueeze_13) : (tensor<3x2x3x5xf32>, tensor<3x2x1x1xf32>) -> tensor<3x2x3x5xf32>
-    %view_9 = "aten.view"(%add_18) {size = [3, 6, 5]} : (tensor<3x2x3x5xf32>) -> tensor<3x6x5xf32>
-    %view_10 = "aten.view"(%sum_7) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
-    %view_11 = "aten.view"(%sum_8) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
-    %unsqueeze_14 = "aten.unsqueeze"(%alias_15) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
-    %mul_43 = "aten.mul.Tensor"(%view_11, %unsqueeze_14) : (tensor<3x2x3xf32>, tensor<3x2x1xf32>) -> tensor<3x2x3xf32>
-    %sub_20 = "aten.sub.Tensor"(%view_10, %mul_43) : (tensor<3x2x3xf32>, tensor<3x2x3xf32>) -> tensor<3x2x3xf32>
-    %unsqueeze_15 = "aten.unsqueeze"(%alias_16) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
-    %mul_44 = "aten.mul.Tensor"(%sub_20, %unsqueeze_15) : (tensor<3x2x3xf32>, tensor<3x2x1xf32>) -> tensor<3x2x3xf32>
-    %sum_11 = "aten.sum.dim_IntList"(%mul_44) {dim = [0]} : (tensor<3x2x3xf32>) -> tensor<2x3xf32>
-    %view_12 = "aten.view"(%sum_11) {size = [6]} : (tensor<2x3xf32>) -> tensor<6xf32>
-    %sum_12 = "aten.sum.dim_IntList"(%sum_8) {dim = [0]} : (tensor<3x6xf32>) -> tensor<6xf32>
-    %alias_17 = "aten.alias"(%alias_2) : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %le = "aten.le.Scalar"(%alias_17) {other = 0 : i64} : (tensor<3x6x5xf32>) -> tensor<3x6x5xi1>
+    %view_9 = "aten.view"(%view_3) {size = [3, 2, 3, 5]} : (tensor<3x6x5xf32>) -> tensor<3x2x3x5xf32>
+    %mul_42 = "aten.mul.Tensor"(%view_9, %unsqueeze_9) : (tensor<3x2x3x5xf32>, tensor<3x2x3x1xf32>) -> tensor<3x2x3x5xf32>
+    %view_10 = "aten.view"(%relu) {size = [3, 2, 3, 5]} : (tensor<3x6x5xf32>) -> tensor<3x2x3x5xf32>
+    %mul_43 = "aten.mul.Tensor"(%view_10, %unsqueeze_11) : (tensor<3x2x3x5xf32>, tensor<3x2x1x1xf32>) -> tensor<3x2x3x5xf32>
+    %add_19 = "aten.add.Tensor"(%mul_42, %mul_43) : (tensor<3x2x3x5xf32>, tensor<3x2x3x5xf32>) -> tensor<3x2x3x5xf32>
+    %add_20 = "aten.add.Tensor"(%add_19, %unsqueeze_13) : (tensor<3x2x3x5xf32>, tensor<3x2x1x1xf32>) -> tensor<3x2x3x5xf32>
+    %view_11 = "aten.view"(%add_20) {size = [3, 6, 5]} : (tensor<3x2x3x5xf32>) -> tensor<3x6x5xf32>
+    %view_12 = "aten.view"(%sum_8) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
+    %view_13 = "aten.view"(%sum_9) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
+    %unsqueeze_14 = "aten.unsqueeze"(%alias_18) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
+    %mul_44 = "aten.mul.Tensor"(%view_13, %unsqueeze_14) : (tensor<3x2x3xf32>, tensor<3x2x1xf32>) -> tensor<3x2x3xf32>
+    %sub_20 = "aten.sub.Tensor"(%view_12, %mul_44) : (tensor<3x2x3xf32>, tensor<3x2x3xf32>) -> tensor<3x2x3xf32>
+    %unsqueeze_15 = "aten.unsqueeze"(%alias_19) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
+    %mul_45 = "aten.mul.Tensor"(%sub_20, %unsqueeze_15) : (tensor<3x2x3xf32>, tensor<3x2x1xf32>) -> tensor<3x2x3xf32>
+    %sum_12 = "aten.sum.dim_IntList"(%mul_45) {dim = [0]} : (tensor<3x2x3xf32>) -> tensor<2x3xf32>
+    %view_14 = "aten.view"(%sum_12) {size = [6]} : (tensor<2x3xf32>) -> tensor<6xf32>
+    %sum_13 = "aten.sum.dim_IntList"(%sum_9) {dim = [0]} : (tensor<3x6xf32>) -> tensor<6xf32>
+    %alias_20 = "aten.alias"(%alias_2) : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %le = "aten.le.Scalar"(%alias_20) {other = 0 : i64} : (tensor<3x6x5xf32>) -> tensor<3x6x5xi1>
     %scalar_tensor_2 = "aten.scalar_tensor"() {device = "cpu", dtype = f32, layout = "strided", s = 0 : i64} : () -> tensor<f32>
-    %where_7 = "aten.where.self"(%le, %scalar_tensor_2, %view_9) : (tensor<3x6x5xi1>, tensor<f32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %alias_18 = "aten.alias"(%alias) : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %alias_19 = "aten.alias"(%alias_1) : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_45 = "aten.mul.Tensor"(%where_7, %primals_5) : (tensor<3x6x5xf32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %view_13 = "aten.view"(%mul_45) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %sum_13 = "aten.sum.dim_IntList"(%view_13) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
-    %view_14 = "aten.view"(%where_7) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %sum_14 = "aten.sum.dim_IntList"(%view_14) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
+    %where_7 = "aten.where.self"(%le, %scalar_tensor_2, %view_11) : (tensor<3x6x5xi1>, tensor<f32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %alias_21 = "aten.alias"(%alias) : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %alias_22 = "aten.alias"(%alias_1) : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_46 = "aten.mul.Tensor"(%where_7, %primals_5) : (tensor<3x6x5xf32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %view_15 = "aten.view"(%mul_46) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %sum_14 = "aten.sum.dim_IntList"(%view_15) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
+    %view_16 = "aten.view"(%where_7) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %sum_15 = "aten.sum.dim_IntList"(%view_16) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
     %unsqueeze_16 = "aten.unsqueeze"(%primals_1) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
-    %mul_46 = "aten.mul.Tensor"(%sum_13, %unsqueeze_16) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
-    %view_15 = "aten.view"(%mul_46) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
-    %sum_15 = "aten.sum.dim_IntList"(%view_15) {dim = [2]} : (tensor<3x3x2xf32>) -> tensor<3x3xf32>
+    %mul_47 = "aten.mul.Tensor"(%sum_14, %unsqueeze_16) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
+    %view_17 = "aten.view"(%mul_47) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
+    %sum_16 = "aten.sum.dim_IntList"(%view_17) {dim = [2]} : (tensor<3x3x2xf32>) -> tensor<3x3xf32>
     %unsqueeze_17 = "aten.unsqueeze"(%primals_1) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
-    %mul_47 = "aten.mul.Tensor"(%sum_14, %unsqueeze_17) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
-    %view_16 = "aten.view"(%mul_47) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
-    %sum_16 = "aten.sum.dim_IntList"(%view_16) {dim = [2]} : (tensor<3x3x2xf32>) -> tensor<3x3xf32>
-    %unsqueeze_18 = "aten.unsqueeze"(%alias_19) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
-    %view_17 = "aten.view"(%primals_1) {size = [1, 3, 2]} : (tensor<6xf32>) -> tensor<1x3x2xf32>
-    %mul_48 = "aten.mul.Tensor"(%unsqueeze_18, %view_17) : (tensor<3x3x1xf32>, tensor<1x3x2xf32>) -> tensor<3x3x2xf32>
-    %neg_4 = "aten.neg"(%sum_15) : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_49 = "aten.mul.Scalar"(%sum_16) {other = 1 : i64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_50 = "aten.mul.Tensor"(%mul_49, %alias_18) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %add_19 = "aten.add.Tensor"(%neg_4, %mul_50) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_51 = "aten.mul.Tensor"(%add_19, %alias_19) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_52 = "aten.mul.Tensor"(%mul_51, %alias_19) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_53 = "aten.mul.Tensor"(%mul_52, %alias_19) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_54 = "aten.mul.Scalar"(%mul_53) {other = 0.1 : f64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %neg_5 = "aten.neg"(%mul_54) : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_55 = "aten.mul.Tensor"(%neg_5, %alias_18) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_56 = "aten.mul.Tensor"(%sum_16, %alias_19) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_57 = "aten.mul.Scalar"(%mul_56) {other = 0.1 : f64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %sub_21 = "aten.sub.Tensor"(%mul_55, %mul_57) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %unsqueeze_19 = "aten.unsqueeze"(%mul_48) {dim = -1 : i64} : (tensor<3x3x2xf32>) -> tensor<3x3x2x1xf32>
-    %unsqueeze_20 = "aten.unsqueeze"(%mul_54) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %mul_48 = "aten.mul.Tensor"(%sum_15, %unsqueeze_17) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
+    %view_18 = "aten.view"(%mul_48) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
+    %sum_17 = "aten.sum.dim_IntList"(%view_18) {dim = [2]} : (tensor<3x3x2xf32>) -> tensor<3x3xf32>
+    %unsqueeze_18 = "aten.unsqueeze"(%alias_22) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %view_19 = "aten.view"(%primals_1) {size = [1, 3, 2]} : (tensor<6xf32>) -> tensor<1x3x2xf32>
+    %mul_49 = "aten.mul.Tensor"(%unsqueeze_18, %view_19) : (tensor<3x3x1xf32>, tensor<1x3x2xf32>) -> tensor<3x3x2xf32>
+    %neg_4 = "aten.neg"(%sum_16) : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_50 = "aten.mul.Scalar"(%sum_17) {other = 1 : i64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_51 = "aten.mul.Tensor"(%mul_50, %alias_21) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %add_21 = "aten.add.Tensor"(%neg_4, %mul_51) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_52 = "aten.mul.Tensor"(%add_21, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_53 = "aten.mul.Tensor"(%mul_52, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_54 = "aten.mul.Tensor"(%mul_53, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_55 = "aten.mul.Scalar"(%mul_54) {other = 0.1 : f64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %neg_5 = "aten.neg"(%mul_55) : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_56 = "aten.mul.Tensor"(%neg_5, %alias_21) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_57 = "aten.mul.Tensor"(%sum_17, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_58 = "aten.mul.Scalar"(%mul_57) {other = 0.1 : f64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %sub_21 = "aten.sub.Tensor"(%mul_56, %mul_58) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %unsqueeze_19 = "aten.unsqueeze"(%mul_49) {dim = -1 : i64} : (tensor<3x3x2xf32>) -> tensor<3x3x2x1xf32>
+    %unsqueeze_20 = "aten.unsqueeze"(%mul_55) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
     %unsqueeze_21 = "aten.unsqueeze"(%unsqueeze_20) {dim = -1 : i64} : (tensor<3x3x1xf32>) -> tensor<3x3x1x1xf32>
     %unsqueeze_22 = "aten.unsqueeze"(%sub_21) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
     %unsqueeze_23 = "aten.unsqueeze"(%unsqueeze_22) {dim = -1 : i64} : (tensor<3x3x1xf32>) -> tensor<3x3x1x1xf32>
-    %view_18 = "aten.view"(%where_7) {size = [3, 3, 2, 5]} : (tensor<3x6x5xf32>) -> tensor<3x3x2x5xf32>
-    %mul_58 = "aten.mul.Tensor"(%view_18, %unsqueeze_19) : (tensor<3x3x2x5xf32>, tensor<3x3x2x1xf32>) -> tensor<3x3x2x5xf32>
-    %view_19 = "aten.view"(%primals_5) {size = [3, 3, 2, 5]} : (tensor<3x6x5xf32>) -> tensor<3x3x2x5xf32>
-    %mul_59 = "aten.mul.Tensor"(%view_19, %unsqueeze_21) : (tensor<3x3x2x5xf32>, tensor<3x3x1x1xf32>) -> tensor<3x3x2x5xf32>
-    %add_20 = "aten.add.Tensor"(%mul_58, %mul_59) : (tensor<3x3x2x5xf32>, tensor<3x3x2x5xf32>) -> tensor<3x3x2x5xf32>
-    %add_21 = "aten.add.Tensor"(%add_20, %unsqueeze_23) : (tensor<3x3x2x5xf32>, tensor<3x3x1x1xf32>) -> tensor<3x3x2x5xf32>
-    %view_20 = "aten.view"(%add_21) {size = [3, 6, 5]} : (tensor<3x3x2x5xf32>) -> tensor<3x6x5xf32>
-    %view_21 = "aten.view"(%sum_13) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
-    %view_22 = "aten.view"(%sum_14) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
-    %unsqueeze_24 = "aten.unsqueeze"(%alias_18) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
-    %mul_60 = "aten.mul.Tensor"(%view_22, %unsqueeze_24) : (tensor<3x3x2xf32>, tensor<3x3x1xf32>) -> tensor<3x3x2xf32>
-    %sub_22 = "aten.sub.Tensor"(%view_21, %mul_60) : (tensor<3x3x2xf32>, tensor<3x3x2xf32>) -> tensor<3x3x2xf32>
-    %unsqueeze_25 = "aten.unsqueeze"(%alias_19) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
-    %mul_61 = "aten.mul.Tensor"(%sub_22, %unsqueeze_25) : (tensor<3x3x2xf32>, tensor<3x3x1xf32>) -> tensor<3x3x2xf32>
-    %sum_17 = "aten.sum.dim_IntList"(%mul_61) {dim = [0]} : (tensor<3x3x2xf32>) -> tensor<3x2xf32>
-    %view_23 = "aten.view"(%sum_17) {size = [6]} : (tensor<3x2xf32>) -> tensor<6xf32>
-    %sum_18 = "aten.sum.dim_IntList"(%sum_14) {dim = [0]} : (tensor<3x6xf32>) -> tensor<6xf32>
-    func.return %add_4, %add_7, %argmax, %argmin, %view_23, %sum_18, %view_12, %sum_12, %view_20 : tensor<f32>, tensor<3xf32>, tensor<3xi64>, tensor<i64>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<3x6x5xf32>
+    %view_20 = "aten.view"(%where_7) {size = [3, 3, 2, 5]} : (tensor<3x6x5xf32>) -> tensor<3x3x2x5xf32>
+    %mul_59 = "aten.mul.Tensor"(%view_20, %unsqueeze_19) : (tensor<3x3x2x5xf32>, tensor<3x3x2x1xf32>) -> tensor<3x3x2x5xf32>
+    %view_21 = "aten.view"(%primals_5) {size = [3, 3, 2, 5]} : (tensor<3x6x5xf32>) -> tensor<3x3x2x5xf32>
+    %mul_60 = "aten.mul.Tensor"(%view_21, %unsqueeze_21) : (tensor<3x3x2x5xf32>, tensor<3x3x1x1xf32>) -> tensor<3x3x2x5xf32>
+    %add_22 = "aten.add.Tensor"(%mul_59, %mul_60) : (tensor<3x3x2x5xf32>, tensor<3x3x2x5xf32>) -> tensor<3x3x2x5xf32>
+    %add_23 = "aten.add.Tensor"(%add_22, %unsqueeze_23) : (tensor<3x3x2x5xf32>, tensor<3x3x1x1xf32>) -> tensor<3x3x2x5xf32>
+    %view_22 = "aten.view"(%add_23) {size = [3, 6, 5]} : (tensor<3x3x2x5xf32>) -> tensor<3x6x5xf32>
+    %view_23 = "aten.view"(%sum_14) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
+    %view_24 = "aten.view"(%sum_15) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
+    %unsqueeze_24 = "aten.unsqueeze"(%alias_21) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %mul_61 = "aten.mul.Tensor"(%view_24, %unsqueeze_24) : (tensor<3x3x2xf32>, tensor<3x3x1xf32>) -> tensor<3x3x2xf32>
+    %sub_22 = "aten.sub.Tensor"(%view_23, %mul_61) : (tensor<3x3x2xf32>, tensor<3x3x2xf32>) -> tensor<3x3x2xf32>
+    %unsqueeze_25 = "aten.unsqueeze"(%alias_22) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %mul_62 = "aten.mul.Tensor"(%sub_22, %unsqueeze_25) : (tensor<3x3x2xf32>, tensor<3x3x1xf32>) -> tensor<3x3x2xf32>
+    %sum_18 = "aten.sum.dim_IntList"(%mul_62) {dim = [0]} : (tensor<3x3x2xf32>) -> tensor<3x2xf32>
+    %view_25 = "aten.view"(%sum_18) {size = [6]} : (tensor<3x2xf32>) -> tensor<6xf32>
+    %sum_19 = "aten.sum.dim_IntList"(%sum_15) {dim = [0]} : (tensor<3x6xf32>) -> tensor<6xf32>
+    func.return %add_4, %add_8, %argmax, %argmin, %getitem_6, %getitem_7, %view_25, %sum_19, %view_14, %sum_13, %view_22 : tensor<f32>, tensor<3xf32>, tensor<3xi64>, tensor<i64>, tensor<3xf32>, tensor<3xi64>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<3x6x5xf32>
   }
 }
