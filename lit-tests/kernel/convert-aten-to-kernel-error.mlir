@@ -40,3 +40,11 @@ func.func @conv$transposed_output_padding(%x: tensor<1x2x3x3xf32>, %w: tensor<2x
   %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 1 : i64, output_padding = [1, 1], padding = [0, 0], stride = [1, 1], transposed = true} : (tensor<1x2x3x3xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x6x6xf32>
   func.return %y : tensor<1x2x6x6xf32>
 }
+
+// -----
+
+func.func @select_backward$out_of_range(%g: tensor<4xf32>) -> tensor<3x4xf32> {
+  // expected-error@+1 {{'aten.select_backward': index 3 is out of range for dim 0 of size 3}}
+  %y = "aten.select_backward"(%g) {dim = 0 : i64, index = 3 : i64, input_sizes = [3, 4]} : (tensor<4xf32>) -> tensor<3x4xf32>
+  func.return %y : tensor<3x4xf32>
+}

@@ -814,6 +814,9 @@ impl<'c> Builder<'c> {
                     | "linspace"
                     | "triu"
                     | "tril"
+                    | "empty"
+                    | "empty_like"
+                    | "empty_strided"
             );
         if !is_pointwise {
             return Ok(None);
@@ -1147,7 +1150,10 @@ impl<'c> Builder<'c> {
                     let keep = cmp(p, j_minus_i, c(diagonal as f64, DType::I64));
                     select(keep, x, c(0.0, ty))
                 }
-                "zeros" | "zeros_like" | "zero" => c(0.0, ty),
+                // An empty tensor's elements are unspecified: zeros, as the interpreter's.
+                "zeros" | "zeros_like" | "zero" | "empty" | "empty_like" | "empty_strided" => {
+                    c(0.0, ty)
+                }
                 "ones" | "ones_like" => c(1.0, ty),
                 "fill" => c(self.f64_attr(op, "value")?, ty),
                 "scalar_tensor" => c(self.f64_attr(op, "s")?, ty),

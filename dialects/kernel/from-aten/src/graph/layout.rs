@@ -11,10 +11,16 @@ use super::{Builder, Map, NodeKind, Operand, err, norm_dim};
 use joinery_aten::ArgValue;
 use joinery_ir::{Diagnostic, OpId};
 
-/// `o` sliced along `dim` from `start` to `end` (each clamped into the dim as PyTorch
+/// A view: its shape and its map into the viewed buffer.
+struct View {
+    shape: Vec<u64>,
+    map: Map,
+}
+
+/// `v` sliced along `dim` from `start` to `end` (each clamped into the dim as PyTorch
 /// does, negative ones counted from the end; `None` is the dim's bound) by `step`.
-fn slice_of(o: &Operand, dim: usize, start: Option<i64>, end: Option<i64>, step: i64) -> Operand {
-    let size = o.shape[dim] as i64;
+fn slice_of(mut v: View, dim: usize, start: Option<i64>, end: Option<i64>, step: i64) -> View {
+    let size = v.shape[dim] as i64;
     let clamp = |i: i64| {
         if i < 0 {
             (i + size).max(0)
@@ -24,21 +30,10 @@ fn slice_of(o: &Operand, dim: usize, start: Option<i64>, end: Option<i64>, step:
     };
     let start = start.map_or(0, clamp);
     let end = end.map_or(size, clamp).max(start);
-    let mut s = o.clone();
-    s.map.offset += start * o.map.strides[dim];
-    s.shape[dim] = ((end - start + step - 1) / step) as u64;
-    s.map.strides[dim] *= step;
-    s
-}
-
-/// The whole contiguous buffer of `shape`, as the operand a placement's target maps start
-/// from (the node is not read: only its map is).
-fn target(shape: &[u64]) -> Operand {
-    Operand {
-        node: usize::MAX,
-        shape: shape.to_vec(),
-        map: Map::identity(shape),
-    }
+    v.map.offset += start * v.map.strides[dim];
+    v.shape[dim] = ((end - start + step - 1) / step) as u64;
+    v.map.strides[dim] *= step;
+    v
 }
 
 impl Builder<'_> {
@@ -60,17 +55,31 @@ impl Builder<'_> {
     }
 
     /// `o` seen through the `slice` (`start`, `end`, `step`) or `select` (`index`) that
-    /// `op`'s attributes describe along its `dim`; an index outside the dim or a step
-    /// below 1 is an error at `op`.
+    /// `op`'s attributes describe along its `dim`.
     pub(super) fn view_of(
         &self,
         op: OpId,
         o: &Operand,
         select: bool,
     ) -> Result<Operand, Diagnostic> {
-        let rank = o.shape.len();
+        let v = View {
+            shape: o.shape.clone(),
+            map: o.map.clone(),
+        };
+        let v = self.sliced(op, v, select)?;
+        Ok(Operand {
+            node: o.node,
+            shape: v.shape,
+            map: v.map,
+        })
+    }
+
+    /// [`Builder::view_of`] on a view; an index outside the dim or a step below 1 is an
+    /// error at `op`.
+    fn sliced(&self, op: OpId, mut v: View, select: bool) -> Result<View, Diagnostic> {
+        let rank = v.shape.len();
         let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, rank)?;
-        let size = o.shape[dim] as i64;
+        let size = v.shape[dim] as i64;
         if select {
             let index = self.int_attr(op, "index")?;
             let i = if index < 0 { index + size } else { index };
@@ -84,11 +93,10 @@ impl Builder<'_> {
                     ),
                 ));
             }
-            let mut s = o.clone();
-            s.map.offset += i * o.map.strides[dim];
-            s.shape.remove(dim);
-            s.map.strides.remove(dim);
-            return Ok(s);
+            v.map.offset += i * v.map.strides[dim];
+            v.shape.remove(dim);
+            v.map.strides.remove(dim);
+            return Ok(v);
         }
         let step = self.int_attr(op, "step")?;
         if step < 1 {
@@ -100,7 +108,7 @@ impl Builder<'_> {
         }
         let start = self.opt_int_attr(op, "start")?;
         let end = self.opt_int_attr(op, "end")?;
-        Ok(slice_of(o, dim, start, end, step))
+        Ok(slice_of(v, dim, start, end, step))
     }
 
     /// `flip(x, dims)`: a view reading each flipped dim backwards.
@@ -179,7 +187,11 @@ impl Builder<'_> {
     ) -> Result<Vec<Operand>, Diagnostic> {
         let (shape, dt) = self.result_info(op, 0)?;
         let select = base.starts_with("select");
-        let view = self.view_of(op, &target(&shape), select)?;
+        let whole = View {
+            shape: shape.clone(),
+            map: Map::identity(&shape),
+        };
+        let view = self.sliced(op, whole, select)?;
         let mut parts = Vec::new();
         let inner = if base.ends_with("_scatter") {
             parts.push((self.operand(op, "self")?, Map::identity(&shape)));
