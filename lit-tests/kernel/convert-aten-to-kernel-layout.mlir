@@ -1,8 +1,8 @@
 // RUN: joinery-opt %s --convert-aten-to-kernel | FileCheck %s
 
-// Ops that only move or make elements: pads and the backwards and scatters of slices and selects
-// are a fill and copies through strided maps, flip a view with a negative stride, triu
-// and tril a select on loop indices.
+// Ops that only move or make elements: pads and the backwards and scatters of slices
+// and selects are a fill and copies through strided maps, flip a view with a negative
+// stride, triu and tril a select on loop indices.
 
 // A negative pad crops (the copy starts one element in), a positive one shifts the
 // placement (one row down).
