@@ -38,7 +38,7 @@ class Convs(nn.Module):
 
 class PadsAndViews(nn.Module):
     """Pads (a fill value, two dims at once, negative pads cropping), flips, `triu` / `tril`
-    (on floats and on a bool mask), `linspace`, strided slices and selects (their
+    (on floats, on a bool mask, and with pads and flips on integers), `linspace`, strided slices and selects (their
     backwards), and `slice_scatter`, `select_scatter`."""
 
     def forward(self, x):
@@ -52,7 +52,8 @@ class PadsAndViews(nn.Module):
         y = x[:, 1:, :, ::2] * ramp[::2]
         z = torch.select_scatter(x * 2.0, torch.sin(x[:, 2]), 1, 0)
         z = torch.slice_scatter(z, z[:, :, 3:5] * 3.0, dim=2, start=1, end=-2)
-        return a.sum() + b.mean(), c, t, y, z
+        n = (x[0, 0] * 4.0).to(torch.int64)
+        return a.sum() + b.mean(), c, t, y, z, F.pad(n.flip(1), (1, -2, 0, 1), value=7), n.tril(-1)
 
 
 class NormsAndLosses(nn.Module):
