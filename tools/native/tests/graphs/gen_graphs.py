@@ -57,15 +57,14 @@ class PadsAndViews(nn.Module):
 
 
 class NormsAndLosses(nn.Module):
-    """Group norms (3 and 2 groups), vector norms of several orders, `amin`, `argmax` /
+    """Group norms (affine and not), vector norms of several orders, `amin`, `argmax` /
     `argmin` and `min.dim` outputs, and the smooth-L1, binary cross-entropy and
     BCE-with-logits losses."""
 
     def __init__(self):
         super().__init__()
         self.affine = nn.GroupNorm(3, 6)
-        # (Without affine parameters the exporter cannot type the backward's `None` grads.)
-        self.plain = nn.GroupNorm(2, 6)
+        self.plain = nn.GroupNorm(2, 6, affine=False)
 
     def forward(self, x):
         h = self.plain(torch.relu(self.affine(x))).flatten(1)

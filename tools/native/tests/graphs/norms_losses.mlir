@@ -1,9 +1,7 @@
-module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": \"builtins.list\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}, {\"type\": \"builtins.dict\", \"context\": \"[]\", \"children_spec\": []}]}]", torch.out_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}]", torch.params_spec = ["affine.weight", "affine.bias", "plain.weight", "plain.bias"]} {
+module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": \"builtins.list\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}, {\"type\": \"builtins.dict\", \"context\": \"[]\", \"children_spec\": []}]}]", torch.out_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}]", torch.params_spec = ["affine.weight", "affine.bias"]} {
   func.func @joint(%primals_1: tensor<6xf32> {aot.desc = #aot.param<"affine.weight">},
                    %primals_2: tensor<6xf32> {aot.desc = #aot.param<"affine.bias">},
-                   %primals_3: tensor<6xf32> {aot.desc = #aot.param<"plain.weight">},
-                   %primals_4: tensor<6xf32> {aot.desc = #aot.param<"plain.bias">},
-                   %primals_5: tensor<3x6x5xf32> {aot.desc = #aot.plain<0>},
+                   %primals_3: tensor<3x6x5xf32> {aot.desc = #aot.plain<0>},
                    %tangents_1: tensor<f32> {aot.desc = #aot.tangent<#aot.plain_out<0>>},
                    %tangents_2: tensor<3xf32> {aot.desc = #aot.tangent<#aot.plain_out<1>>})
       -> (tensor<f32> {aot.desc = #aot.plain_out<0>},
@@ -14,15 +12,13 @@ module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"bu
           tensor<3xi64> {aot.desc = #aot.plain_out<5>},
           tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"affine.weight">>},
           tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"affine.bias">>},
-          tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"plain.weight">>},
-          tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"plain.bias">>},
           tensor<3x6x5xf32> {aot.desc = #aot.grad<#aot.plain<0>>}) {
-    %getitem, %getitem_1, %getitem_2 = "aten.native_group_norm"(%primals_5, %primals_1, %primals_2) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 3 : i64} : (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<3x3xf32>, tensor<3x3xf32>)
+    %getitem, %getitem_1, %getitem_2 = "aten.native_group_norm"(%primals_3, %primals_1, %primals_2) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 3 : i64} : (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<3x3xf32>, tensor<3x3xf32>)
     %detach = "aten.detach"(%getitem_1) : (tensor<3x3xf32>) -> tensor<3x3xf32>
     %detach_1 = "aten.detach"(%getitem_2) : (tensor<3x3xf32>) -> tensor<3x3xf32>
     %relu = "aten.relu"(%getitem) : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
     %detach_2 = "aten.detach"(%relu) : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %getitem_3, %getitem_4, %getitem_5 = "aten.native_group_norm"(%relu, %primals_3, %primals_4) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 2 : i64} : (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
+    %getitem_3, %getitem_4, %getitem_5 = "aten.native_group_norm"(%relu) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 2 : i64} : (tensor<3x6x5xf32>) -> (tensor<3x6x5xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
     %detach_3 = "aten.detach"(%getitem_4) : (tensor<3x2xf32>) -> tensor<3x2xf32>
     %detach_4 = "aten.detach"(%getitem_5) : (tensor<3x2xf32>) -> tensor<3x2xf32>
     %view = "aten.view"(%getitem_3) {size = [3, 30]} : (tensor<3x6x5xf32>) -> tensor<3x30xf32>
@@ -60,7 +56,7 @@ module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"bu
     %detach_11 = "aten.detach"(%view) : (tensor<3x30xf32>) -> tensor<3x30xf32>
     %getitem_6, %getitem_7 = "aten.min.dim"(%detach_11) {dim = 1 : i64} : (tensor<3x30xf32>) -> (tensor<3xf32>, tensor<3xi64>)
     %argmax = "aten.argmax"(%view) {dim = -1 : i64} : (tensor<3x30xf32>) -> tensor<3xi64>
-    %argmin = "aten.argmin"(%primals_5) : (tensor<3x6x5xf32>) -> tensor<i64>
+    %argmin = "aten.argmin"(%primals_3) : (tensor<3x6x5xf32>) -> tensor<i64>
     %detach_12 = "aten.detach"(%detach_10) : (tensor<3xf32>) -> tensor<3xf32>
     %view_1 = "aten.view"(%detach_12) {size = [3, 1]} : (tensor<3xf32>) -> tensor<3x1xf32>
     %eq = "aten.eq.Tensor"(%view_1, %view) : (tensor<3x1xf32>, tensor<3x30xf32>) -> tensor<3x30xi1>
@@ -124,12 +120,12 @@ module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"bu
     %view_3 = "aten.view"(%add_15) {size = [3, 6, 5]} : (tensor<3x30xf32>) -> tensor<3x6x5xf32>
     %detach_18 = "aten.detach"(%detach_3) : (tensor<3x2xf32>) -> tensor<3x2xf32>
     %detach_19 = "aten.detach"(%detach_4) : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %getitem_8, %getitem_9, %getitem_10 = "aten.native_group_norm_backward"(%view_3, %relu, %detach_18, %detach_19, %primals_3) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, group = 2 : i64, output_mask = [true, true, true]} : (tensor<3x6x5xf32>, tensor<3x6x5xf32>, tensor<3x2xf32>, tensor<3x2xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>)
+    %getitem_8, %native_group_norm_backward_1_1, %native_group_norm_backward_2 = "aten.native_group_norm_backward"(%view_3, %relu, %detach_18, %detach_19) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, group = 2 : i64, output_mask = [true, false, false]} : (tensor<3x6x5xf32>, tensor<3x6x5xf32>, tensor<3x2xf32>, tensor<3x2xf32>) -> (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>)
     %detach_20 = "aten.detach"(%detach_2) : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
     %threshold_backward = "aten.threshold_backward"(%getitem_8, %detach_20) {threshold = 0 : i64} : (tensor<3x6x5xf32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
     %detach_21 = "aten.detach"(%detach) : (tensor<3x3xf32>) -> tensor<3x3xf32>
     %detach_22 = "aten.detach"(%detach_1) : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %getitem_11, %getitem_12, %getitem_13 = "aten.native_group_norm_backward"(%threshold_backward, %primals_5, %detach_21, %detach_22, %primals_1) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, group = 3 : i64, output_mask = [true, true, true]} : (tensor<3x6x5xf32>, tensor<3x6x5xf32>, tensor<3x3xf32>, tensor<3x3xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>)
-    func.return %add_2, %add_6, %argmax, %argmin, %getitem_6, %getitem_7, %getitem_12, %getitem_13, %getitem_9, %getitem_10, %getitem_11 : tensor<f32>, tensor<3xf32>, tensor<3xi64>, tensor<i64>, tensor<3xf32>, tensor<3xi64>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<3x6x5xf32>
+    %getitem_11, %getitem_12, %getitem_13 = "aten.native_group_norm_backward"(%threshold_backward, %primals_3, %detach_21, %detach_22, %primals_1) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, group = 3 : i64, output_mask = [true, true, true]} : (tensor<3x6x5xf32>, tensor<3x6x5xf32>, tensor<3x3xf32>, tensor<3x3xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>)
+    func.return %add_2, %add_6, %argmax, %argmin, %getitem_6, %getitem_7, %getitem_12, %getitem_13, %getitem_11 : tensor<f32>, tensor<3xf32>, tensor<3xi64>, tensor<i64>, tensor<3xf32>, tensor<3xi64>, tensor<6xf32>, tensor<6xf32>, tensor<3x6x5xf32>
   }
 }

@@ -1,9 +1,7 @@
-module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": \"builtins.list\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}, {\"type\": \"builtins.dict\", \"context\": \"[]\", \"children_spec\": []}]}]", torch.out_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}]", torch.params_spec = ["affine.weight", "affine.bias", "plain.weight", "plain.bias"]} {
+module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": \"builtins.list\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}, {\"type\": \"builtins.dict\", \"context\": \"[]\", \"children_spec\": []}]}]", torch.out_spec = "[1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}, {\"type\": null, \"context\": null, \"children_spec\": []}]}]", torch.params_spec = ["affine.weight", "affine.bias"]} {
   func.func @joint(%primals_1: tensor<6xf32> {aot.desc = #aot.param<"affine.weight">},
                    %primals_2: tensor<6xf32> {aot.desc = #aot.param<"affine.bias">},
-                   %primals_3: tensor<6xf32> {aot.desc = #aot.param<"plain.weight">},
-                   %primals_4: tensor<6xf32> {aot.desc = #aot.param<"plain.bias">},
-                   %primals_5: tensor<3x6x5xf32> {aot.desc = #aot.plain<0>},
+                   %primals_3: tensor<3x6x5xf32> {aot.desc = #aot.plain<0>},
                    %tangents_1: tensor<f32> {aot.desc = #aot.tangent<#aot.plain_out<0>>},
                    %tangents_2: tensor<3xf32> {aot.desc = #aot.tangent<#aot.plain_out<1>>})
       -> (tensor<f32> {aot.desc = #aot.plain_out<0>},
@@ -14,15 +12,13 @@ module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"bu
           tensor<3xi64> {aot.desc = #aot.plain_out<5>},
           tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"affine.weight">>},
           tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"affine.bias">>},
-          tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"plain.weight">>},
-          tensor<6xf32> {aot.desc = #aot.grad<#aot.param<"plain.bias">>},
           tensor<3x6x5xf32> {aot.desc = #aot.grad<#aot.plain<0>>}) {
-    %getitem, %getitem_1, %getitem_2 = "aten.native_group_norm"(%primals_5, %primals_1, %primals_2) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 3 : i64} : (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<3x3xf32>, tensor<3x3xf32>)
+    %getitem, %getitem_1, %getitem_2 = "aten.native_group_norm"(%primals_3, %primals_1, %primals_2) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 3 : i64} : (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<3x3xf32>, tensor<3x3xf32>)
     %alias = "aten.alias"(%getitem_1) : (tensor<3x3xf32>) -> tensor<3x3xf32>
     %alias_1 = "aten.alias"(%getitem_2) : (tensor<3x3xf32>) -> tensor<3x3xf32>
     %relu = "aten.relu"(%getitem) : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
     %alias_2 = "aten.alias"(%relu) : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %getitem_3, %getitem_4, %getitem_5 = "aten.native_group_norm"(%relu, %primals_3, %primals_4) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 2 : i64} : (tensor<3x6x5xf32>, tensor<6xf32>, tensor<6xf32>) -> (tensor<3x6x5xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
+    %getitem_3, %getitem_4, %getitem_5 = "aten.native_group_norm"(%relu) {C = 6 : i64, HxW = 5 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 2 : i64} : (tensor<3x6x5xf32>) -> (tensor<3x6x5xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
     %alias_3 = "aten.alias"(%getitem_4) : (tensor<3x2xf32>) -> tensor<3x2xf32>
     %alias_4 = "aten.alias"(%getitem_5) : (tensor<3x2xf32>) -> tensor<3x2xf32>
     %view = "aten.view"(%getitem_3) {size = [3, 30]} : (tensor<3x6x5xf32>) -> tensor<3x30xf32>
@@ -122,7 +118,7 @@ module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"bu
     %alias_11 = "aten.alias"(%view) : (tensor<3x30xf32>) -> tensor<3x30xf32>
     %getitem_6, %getitem_7 = "aten.min.dim"(%alias_11) {dim = 1 : i64} : (tensor<3x30xf32>) -> (tensor<3xf32>, tensor<3xi64>)
     %argmax = "aten.argmax"(%view) {dim = -1 : i64} : (tensor<3x30xf32>) -> tensor<3xi64>
-    %argmin = "aten.argmin"(%primals_5) : (tensor<3x6x5xf32>) -> tensor<i64>
+    %argmin = "aten.argmin"(%primals_3) : (tensor<3x6x5xf32>) -> tensor<i64>
     %alias_12 = "aten.alias"(%alias_10) : (tensor<3xf32>) -> tensor<3xf32>
     %view_1 = "aten.view"(%alias_12) {size = [3, 1]} : (tensor<3xf32>) -> tensor<3x1xf32>
     %eq = "aten.eq.Tensor"(%view_1, %view) : (tensor<3x1xf32>, tensor<3x30xf32>) -> tensor<3x30xi1>
@@ -219,109 +215,95 @@ module attributes {torch.buffers_spec = [], torch.in_spec = "[1, {\"type\": \"bu
     %sum_8 = "aten.sum.dim_IntList"(%view_4) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
     %view_5 = "aten.view"(%view_3) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
     %sum_9 = "aten.sum.dim_IntList"(%view_5) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
-    %unsqueeze_6 = "aten.unsqueeze"(%primals_3) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
-    %mul_30 = "aten.mul.Tensor"(%sum_8, %unsqueeze_6) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
-    %view_6 = "aten.view"(%mul_30) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
+    %view_6 = "aten.view"(%sum_8) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
     %sum_10 = "aten.sum.dim_IntList"(%view_6) {dim = [2]} : (tensor<3x2x3xf32>) -> tensor<3x2xf32>
-    %unsqueeze_7 = "aten.unsqueeze"(%primals_3) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
-    %mul_31 = "aten.mul.Tensor"(%sum_9, %unsqueeze_7) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
-    %view_7 = "aten.view"(%mul_31) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
+    %view_7 = "aten.view"(%sum_9) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
     %sum_11 = "aten.sum.dim_IntList"(%view_7) {dim = [2]} : (tensor<3x2x3xf32>) -> tensor<3x2xf32>
-    %unsqueeze_8 = "aten.unsqueeze"(%alias_19) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
-    %view_8 = "aten.view"(%primals_3) {size = [1, 2, 3]} : (tensor<6xf32>) -> tensor<1x2x3xf32>
-    %mul_32 = "aten.mul.Tensor"(%unsqueeze_8, %view_8) : (tensor<3x2x1xf32>, tensor<1x2x3xf32>) -> tensor<3x2x3xf32>
+    %unsqueeze_6 = "aten.unsqueeze"(%alias_19) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
+    %full_4 = "aten.full"() {device = "cpu", dtype = f32, fill_value = 1 : i64, layout = "strided", pin_memory = false, size = [1, 2, 3]} : () -> tensor<1x2x3xf32>
+    %mul_30 = "aten.mul.Tensor"(%unsqueeze_6, %full_4) : (tensor<3x2x1xf32>, tensor<1x2x3xf32>) -> tensor<3x2x3xf32>
     %neg_2 = "aten.neg"(%sum_10) : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_33 = "aten.mul.Scalar"(%sum_11) {other = 1 : i64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_34 = "aten.mul.Tensor"(%mul_33, %alias_18) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %add_18 = "aten.add.Tensor"(%neg_2, %mul_34) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_35 = "aten.mul.Tensor"(%add_18, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_36 = "aten.mul.Tensor"(%mul_35, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_37 = "aten.mul.Tensor"(%mul_36, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_38 = "aten.mul.Scalar"(%mul_37) {other = 0.06666666666666667 : f64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %neg_3 = "aten.neg"(%mul_38) : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_39 = "aten.mul.Tensor"(%neg_3, %alias_18) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_40 = "aten.mul.Tensor"(%sum_11, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %mul_41 = "aten.mul.Scalar"(%mul_40) {other = 0.06666666666666667 : f64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
-    %sub_19 = "aten.sub.Tensor"(%mul_39, %mul_41) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
-    %unsqueeze_9 = "aten.unsqueeze"(%mul_32) {dim = -1 : i64} : (tensor<3x2x3xf32>) -> tensor<3x2x3x1xf32>
-    %unsqueeze_10 = "aten.unsqueeze"(%mul_38) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
+    %mul_31 = "aten.mul.Scalar"(%sum_11) {other = 1 : i64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_32 = "aten.mul.Tensor"(%mul_31, %alias_18) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %add_18 = "aten.add.Tensor"(%neg_2, %mul_32) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_33 = "aten.mul.Tensor"(%add_18, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_34 = "aten.mul.Tensor"(%mul_33, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_35 = "aten.mul.Tensor"(%mul_34, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_36 = "aten.mul.Scalar"(%mul_35) {other = 0.06666666666666667 : f64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %neg_3 = "aten.neg"(%mul_36) : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_37 = "aten.mul.Tensor"(%neg_3, %alias_18) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_38 = "aten.mul.Tensor"(%sum_11, %alias_19) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %mul_39 = "aten.mul.Scalar"(%mul_38) {other = 0.06666666666666667 : f64} : (tensor<3x2xf32>) -> tensor<3x2xf32>
+    %sub_19 = "aten.sub.Tensor"(%mul_37, %mul_39) : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    %unsqueeze_7 = "aten.unsqueeze"(%mul_30) {dim = -1 : i64} : (tensor<3x2x3xf32>) -> tensor<3x2x3x1xf32>
+    %unsqueeze_8 = "aten.unsqueeze"(%mul_36) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
+    %unsqueeze_9 = "aten.unsqueeze"(%unsqueeze_8) {dim = -1 : i64} : (tensor<3x2x1xf32>) -> tensor<3x2x1x1xf32>
+    %unsqueeze_10 = "aten.unsqueeze"(%sub_19) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
     %unsqueeze_11 = "aten.unsqueeze"(%unsqueeze_10) {dim = -1 : i64} : (tensor<3x2x1xf32>) -> tensor<3x2x1x1xf32>
-    %unsqueeze_12 = "aten.unsqueeze"(%sub_19) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
-    %unsqueeze_13 = "aten.unsqueeze"(%unsqueeze_12) {dim = -1 : i64} : (tensor<3x2x1xf32>) -> tensor<3x2x1x1xf32>
-    %view_9 = "aten.view"(%view_3) {size = [3, 2, 3, 5]} : (tensor<3x6x5xf32>) -> tensor<3x2x3x5xf32>
-    %mul_42 = "aten.mul.Tensor"(%view_9, %unsqueeze_9) : (tensor<3x2x3x5xf32>, tensor<3x2x3x1xf32>) -> tensor<3x2x3x5xf32>
-    %view_10 = "aten.view"(%relu) {size = [3, 2, 3, 5]} : (tensor<3x6x5xf32>) -> tensor<3x2x3x5xf32>
-    %mul_43 = "aten.mul.Tensor"(%view_10, %unsqueeze_11) : (tensor<3x2x3x5xf32>, tensor<3x2x1x1xf32>) -> tensor<3x2x3x5xf32>
-    %add_19 = "aten.add.Tensor"(%mul_42, %mul_43) : (tensor<3x2x3x5xf32>, tensor<3x2x3x5xf32>) -> tensor<3x2x3x5xf32>
-    %add_20 = "aten.add.Tensor"(%add_19, %unsqueeze_13) : (tensor<3x2x3x5xf32>, tensor<3x2x1x1xf32>) -> tensor<3x2x3x5xf32>
-    %view_11 = "aten.view"(%add_20) {size = [3, 6, 5]} : (tensor<3x2x3x5xf32>) -> tensor<3x6x5xf32>
-    %view_12 = "aten.view"(%sum_8) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
-    %view_13 = "aten.view"(%sum_9) {size = [3, 2, 3]} : (tensor<3x6xf32>) -> tensor<3x2x3xf32>
-    %unsqueeze_14 = "aten.unsqueeze"(%alias_18) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
-    %mul_44 = "aten.mul.Tensor"(%view_13, %unsqueeze_14) : (tensor<3x2x3xf32>, tensor<3x2x1xf32>) -> tensor<3x2x3xf32>
-    %sub_20 = "aten.sub.Tensor"(%view_12, %mul_44) : (tensor<3x2x3xf32>, tensor<3x2x3xf32>) -> tensor<3x2x3xf32>
-    %unsqueeze_15 = "aten.unsqueeze"(%alias_19) {dim = -1 : i64} : (tensor<3x2xf32>) -> tensor<3x2x1xf32>
-    %mul_45 = "aten.mul.Tensor"(%sub_20, %unsqueeze_15) : (tensor<3x2x3xf32>, tensor<3x2x1xf32>) -> tensor<3x2x3xf32>
-    %sum_12 = "aten.sum.dim_IntList"(%mul_45) {dim = [0]} : (tensor<3x2x3xf32>) -> tensor<2x3xf32>
-    %view_14 = "aten.view"(%sum_12) {size = [6]} : (tensor<2x3xf32>) -> tensor<6xf32>
-    %sum_13 = "aten.sum.dim_IntList"(%sum_9) {dim = [0]} : (tensor<3x6xf32>) -> tensor<6xf32>
+    %view_8 = "aten.view"(%view_3) {size = [3, 2, 3, 5]} : (tensor<3x6x5xf32>) -> tensor<3x2x3x5xf32>
+    %mul_40 = "aten.mul.Tensor"(%view_8, %unsqueeze_7) : (tensor<3x2x3x5xf32>, tensor<3x2x3x1xf32>) -> tensor<3x2x3x5xf32>
+    %view_9 = "aten.view"(%relu) {size = [3, 2, 3, 5]} : (tensor<3x6x5xf32>) -> tensor<3x2x3x5xf32>
+    %mul_41 = "aten.mul.Tensor"(%view_9, %unsqueeze_9) : (tensor<3x2x3x5xf32>, tensor<3x2x1x1xf32>) -> tensor<3x2x3x5xf32>
+    %add_19 = "aten.add.Tensor"(%mul_40, %mul_41) : (tensor<3x2x3x5xf32>, tensor<3x2x3x5xf32>) -> tensor<3x2x3x5xf32>
+    %add_20 = "aten.add.Tensor"(%add_19, %unsqueeze_11) : (tensor<3x2x3x5xf32>, tensor<3x2x1x1xf32>) -> tensor<3x2x3x5xf32>
+    %view_10 = "aten.view"(%add_20) {size = [3, 6, 5]} : (tensor<3x2x3x5xf32>) -> tensor<3x6x5xf32>
     %alias_20 = "aten.alias"(%alias_2) : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
     %le = "aten.le.Scalar"(%alias_20) {other = 0 : i64} : (tensor<3x6x5xf32>) -> tensor<3x6x5xi1>
     %scalar_tensor_2 = "aten.scalar_tensor"() {device = "cpu", dtype = f32, layout = "strided", s = 0 : i64} : () -> tensor<f32>
-    %where_7 = "aten.where.self"(%le, %scalar_tensor_2, %view_11) : (tensor<3x6x5xi1>, tensor<f32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %where_7 = "aten.where.self"(%le, %scalar_tensor_2, %view_10) : (tensor<3x6x5xi1>, tensor<f32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
     %alias_21 = "aten.alias"(%alias) : (tensor<3x3xf32>) -> tensor<3x3xf32>
     %alias_22 = "aten.alias"(%alias_1) : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_46 = "aten.mul.Tensor"(%where_7, %primals_5) : (tensor<3x6x5xf32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %view_15 = "aten.view"(%mul_46) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %sum_14 = "aten.sum.dim_IntList"(%view_15) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
-    %view_16 = "aten.view"(%where_7) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
-    %sum_15 = "aten.sum.dim_IntList"(%view_16) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
-    %unsqueeze_16 = "aten.unsqueeze"(%primals_1) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
-    %mul_47 = "aten.mul.Tensor"(%sum_14, %unsqueeze_16) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
-    %view_17 = "aten.view"(%mul_47) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
-    %sum_16 = "aten.sum.dim_IntList"(%view_17) {dim = [2]} : (tensor<3x3x2xf32>) -> tensor<3x3xf32>
-    %unsqueeze_17 = "aten.unsqueeze"(%primals_1) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
-    %mul_48 = "aten.mul.Tensor"(%sum_15, %unsqueeze_17) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
-    %view_18 = "aten.view"(%mul_48) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
-    %sum_17 = "aten.sum.dim_IntList"(%view_18) {dim = [2]} : (tensor<3x3x2xf32>) -> tensor<3x3xf32>
-    %unsqueeze_18 = "aten.unsqueeze"(%alias_22) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
-    %view_19 = "aten.view"(%primals_1) {size = [1, 3, 2]} : (tensor<6xf32>) -> tensor<1x3x2xf32>
-    %mul_49 = "aten.mul.Tensor"(%unsqueeze_18, %view_19) : (tensor<3x3x1xf32>, tensor<1x3x2xf32>) -> tensor<3x3x2xf32>
-    %neg_4 = "aten.neg"(%sum_16) : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_50 = "aten.mul.Scalar"(%sum_17) {other = 1 : i64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_51 = "aten.mul.Tensor"(%mul_50, %alias_21) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %add_21 = "aten.add.Tensor"(%neg_4, %mul_51) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_52 = "aten.mul.Tensor"(%add_21, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_53 = "aten.mul.Tensor"(%mul_52, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_54 = "aten.mul.Tensor"(%mul_53, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_55 = "aten.mul.Scalar"(%mul_54) {other = 0.1 : f64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %neg_5 = "aten.neg"(%mul_55) : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_56 = "aten.mul.Tensor"(%neg_5, %alias_21) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_57 = "aten.mul.Tensor"(%sum_17, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %mul_58 = "aten.mul.Scalar"(%mul_57) {other = 0.1 : f64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
-    %sub_21 = "aten.sub.Tensor"(%mul_56, %mul_58) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
-    %unsqueeze_19 = "aten.unsqueeze"(%mul_49) {dim = -1 : i64} : (tensor<3x3x2xf32>) -> tensor<3x3x2x1xf32>
-    %unsqueeze_20 = "aten.unsqueeze"(%mul_55) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
-    %unsqueeze_21 = "aten.unsqueeze"(%unsqueeze_20) {dim = -1 : i64} : (tensor<3x3x1xf32>) -> tensor<3x3x1x1xf32>
-    %unsqueeze_22 = "aten.unsqueeze"(%sub_21) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
-    %unsqueeze_23 = "aten.unsqueeze"(%unsqueeze_22) {dim = -1 : i64} : (tensor<3x3x1xf32>) -> tensor<3x3x1x1xf32>
-    %view_20 = "aten.view"(%where_7) {size = [3, 3, 2, 5]} : (tensor<3x6x5xf32>) -> tensor<3x3x2x5xf32>
-    %mul_59 = "aten.mul.Tensor"(%view_20, %unsqueeze_19) : (tensor<3x3x2x5xf32>, tensor<3x3x2x1xf32>) -> tensor<3x3x2x5xf32>
-    %view_21 = "aten.view"(%primals_5) {size = [3, 3, 2, 5]} : (tensor<3x6x5xf32>) -> tensor<3x3x2x5xf32>
-    %mul_60 = "aten.mul.Tensor"(%view_21, %unsqueeze_21) : (tensor<3x3x2x5xf32>, tensor<3x3x1x1xf32>) -> tensor<3x3x2x5xf32>
-    %add_22 = "aten.add.Tensor"(%mul_59, %mul_60) : (tensor<3x3x2x5xf32>, tensor<3x3x2x5xf32>) -> tensor<3x3x2x5xf32>
-    %add_23 = "aten.add.Tensor"(%add_22, %unsqueeze_23) : (tensor<3x3x2x5xf32>, tensor<3x3x1x1xf32>) -> tensor<3x3x2x5xf32>
-    %view_22 = "aten.view"(%add_23) {size = [3, 6, 5]} : (tensor<3x3x2x5xf32>) -> tensor<3x6x5xf32>
-    %view_23 = "aten.view"(%sum_14) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
-    %view_24 = "aten.view"(%sum_15) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
-    %unsqueeze_24 = "aten.unsqueeze"(%alias_21) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
-    %mul_61 = "aten.mul.Tensor"(%view_24, %unsqueeze_24) : (tensor<3x3x2xf32>, tensor<3x3x1xf32>) -> tensor<3x3x2xf32>
-    %sub_22 = "aten.sub.Tensor"(%view_23, %mul_61) : (tensor<3x3x2xf32>, tensor<3x3x2xf32>) -> tensor<3x3x2xf32>
-    %unsqueeze_25 = "aten.unsqueeze"(%alias_22) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
-    %mul_62 = "aten.mul.Tensor"(%sub_22, %unsqueeze_25) : (tensor<3x3x2xf32>, tensor<3x3x1xf32>) -> tensor<3x3x2xf32>
-    %sum_18 = "aten.sum.dim_IntList"(%mul_62) {dim = [0]} : (tensor<3x3x2xf32>) -> tensor<3x2xf32>
-    %view_25 = "aten.view"(%sum_18) {size = [6]} : (tensor<3x2xf32>) -> tensor<6xf32>
-    %sum_19 = "aten.sum.dim_IntList"(%sum_15) {dim = [0]} : (tensor<3x6xf32>) -> tensor<6xf32>
-    func.return %add_4, %add_8, %argmax, %argmin, %getitem_6, %getitem_7, %view_25, %sum_19, %view_14, %sum_13, %view_22 : tensor<f32>, tensor<3xf32>, tensor<3xi64>, tensor<i64>, tensor<3xf32>, tensor<3xi64>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<3x6x5xf32>
+    %mul_42 = "aten.mul.Tensor"(%where_7, %primals_3) : (tensor<3x6x5xf32>, tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %view_11 = "aten.view"(%mul_42) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %sum_12 = "aten.sum.dim_IntList"(%view_11) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
+    %view_12 = "aten.view"(%where_7) {size = [3, 6, 5]} : (tensor<3x6x5xf32>) -> tensor<3x6x5xf32>
+    %sum_13 = "aten.sum.dim_IntList"(%view_12) {dim = [2]} : (tensor<3x6x5xf32>) -> tensor<3x6xf32>
+    %unsqueeze_12 = "aten.unsqueeze"(%primals_1) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
+    %mul_43 = "aten.mul.Tensor"(%sum_12, %unsqueeze_12) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
+    %view_13 = "aten.view"(%mul_43) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
+    %sum_14 = "aten.sum.dim_IntList"(%view_13) {dim = [2]} : (tensor<3x3x2xf32>) -> tensor<3x3xf32>
+    %unsqueeze_13 = "aten.unsqueeze"(%primals_1) {dim = 0 : i64} : (tensor<6xf32>) -> tensor<1x6xf32>
+    %mul_44 = "aten.mul.Tensor"(%sum_13, %unsqueeze_13) : (tensor<3x6xf32>, tensor<1x6xf32>) -> tensor<3x6xf32>
+    %view_14 = "aten.view"(%mul_44) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
+    %sum_15 = "aten.sum.dim_IntList"(%view_14) {dim = [2]} : (tensor<3x3x2xf32>) -> tensor<3x3xf32>
+    %unsqueeze_14 = "aten.unsqueeze"(%alias_22) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %view_15 = "aten.view"(%primals_1) {size = [1, 3, 2]} : (tensor<6xf32>) -> tensor<1x3x2xf32>
+    %mul_45 = "aten.mul.Tensor"(%unsqueeze_14, %view_15) : (tensor<3x3x1xf32>, tensor<1x3x2xf32>) -> tensor<3x3x2xf32>
+    %neg_4 = "aten.neg"(%sum_14) : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_46 = "aten.mul.Scalar"(%sum_15) {other = 1 : i64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_47 = "aten.mul.Tensor"(%mul_46, %alias_21) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %add_21 = "aten.add.Tensor"(%neg_4, %mul_47) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_48 = "aten.mul.Tensor"(%add_21, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_49 = "aten.mul.Tensor"(%mul_48, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_50 = "aten.mul.Tensor"(%mul_49, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_51 = "aten.mul.Scalar"(%mul_50) {other = 0.1 : f64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %neg_5 = "aten.neg"(%mul_51) : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_52 = "aten.mul.Tensor"(%neg_5, %alias_21) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_53 = "aten.mul.Tensor"(%sum_15, %alias_22) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %mul_54 = "aten.mul.Scalar"(%mul_53) {other = 0.1 : f64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+    %sub_20 = "aten.sub.Tensor"(%mul_52, %mul_54) : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+    %unsqueeze_15 = "aten.unsqueeze"(%mul_45) {dim = -1 : i64} : (tensor<3x3x2xf32>) -> tensor<3x3x2x1xf32>
+    %unsqueeze_16 = "aten.unsqueeze"(%mul_51) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %unsqueeze_17 = "aten.unsqueeze"(%unsqueeze_16) {dim = -1 : i64} : (tensor<3x3x1xf32>) -> tensor<3x3x1x1xf32>
+    %unsqueeze_18 = "aten.unsqueeze"(%sub_20) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %unsqueeze_19 = "aten.unsqueeze"(%unsqueeze_18) {dim = -1 : i64} : (tensor<3x3x1xf32>) -> tensor<3x3x1x1xf32>
+    %view_16 = "aten.view"(%where_7) {size = [3, 3, 2, 5]} : (tensor<3x6x5xf32>) -> tensor<3x3x2x5xf32>
+    %mul_55 = "aten.mul.Tensor"(%view_16, %unsqueeze_15) : (tensor<3x3x2x5xf32>, tensor<3x3x2x1xf32>) -> tensor<3x3x2x5xf32>
+    %view_17 = "aten.view"(%primals_3) {size = [3, 3, 2, 5]} : (tensor<3x6x5xf32>) -> tensor<3x3x2x5xf32>
+    %mul_56 = "aten.mul.Tensor"(%view_17, %unsqueeze_17) : (tensor<3x3x2x5xf32>, tensor<3x3x1x1xf32>) -> tensor<3x3x2x5xf32>
+    %add_22 = "aten.add.Tensor"(%mul_55, %mul_56) : (tensor<3x3x2x5xf32>, tensor<3x3x2x5xf32>) -> tensor<3x3x2x5xf32>
+    %add_23 = "aten.add.Tensor"(%add_22, %unsqueeze_19) : (tensor<3x3x2x5xf32>, tensor<3x3x1x1xf32>) -> tensor<3x3x2x5xf32>
+    %view_18 = "aten.view"(%add_23) {size = [3, 6, 5]} : (tensor<3x3x2x5xf32>) -> tensor<3x6x5xf32>
+    %view_19 = "aten.view"(%sum_12) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
+    %view_20 = "aten.view"(%sum_13) {size = [3, 3, 2]} : (tensor<3x6xf32>) -> tensor<3x3x2xf32>
+    %unsqueeze_20 = "aten.unsqueeze"(%alias_21) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %mul_57 = "aten.mul.Tensor"(%view_20, %unsqueeze_20) : (tensor<3x3x2xf32>, tensor<3x3x1xf32>) -> tensor<3x3x2xf32>
+    %sub_21 = "aten.sub.Tensor"(%view_19, %mul_57) : (tensor<3x3x2xf32>, tensor<3x3x2xf32>) -> tensor<3x3x2xf32>
+    %unsqueeze_21 = "aten.unsqueeze"(%alias_22) {dim = -1 : i64} : (tensor<3x3xf32>) -> tensor<3x3x1xf32>
+    %mul_58 = "aten.mul.Tensor"(%sub_21, %unsqueeze_21) : (tensor<3x3x2xf32>, tensor<3x3x1xf32>) -> tensor<3x3x2xf32>
+    %sum_16 = "aten.sum.dim_IntList"(%mul_58) {dim = [0]} : (tensor<3x3x2xf32>) -> tensor<3x2xf32>
+    %view_21 = "aten.view"(%sum_16) {size = [6]} : (tensor<3x2xf32>) -> tensor<6xf32>
+    %sum_17 = "aten.sum.dim_IntList"(%sum_13) {dim = [0]} : (tensor<3x6xf32>) -> tensor<6xf32>
+    func.return %add_4, %add_8, %argmax, %argmin, %getitem_6, %getitem_7, %view_21, %sum_17, %view_18 : tensor<f32>, tensor<3xf32>, tensor<3xi64>, tensor<i64>, tensor<3xf32>, tensor<3xi64>, tensor<6xf32>, tensor<6xf32>, tensor<3x6x5xf32>
   }
 }
