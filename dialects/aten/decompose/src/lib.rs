@@ -55,7 +55,7 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         native_group_norm, native_group_norm_backward (the input viewed [N, group, C / group, \
         HxW]); linalg_vector_norm (pow, sum; amax of abs for ord = +-inf; a count of nonzeros \
         for ord = 0); argmax, argmin, max.dim, min.dim (n - amax of where(x == amax(x) or \
-        isnan(x), n - arange(n), 0)); amin (-amax(-x)); var.dim; the losses smooth_l1_loss, smooth_l1_loss_backward, \
+        isnan(x), n - arange(n), 0)); amin (-amax(-x)); var.dim; the losses smooth_l1_loss, smooth_l1_loss_backward, huber_loss, huber_loss_backward, \
         binary_cross_entropy, binary_cross_entropy_backward, binary_cross_entropy_with_logits \
         (abs, sign, log, log1p, clamp_min, the log-sigmoid as min(x, 0) - log1p(exp(-|x|))); the \
         activations silu, elu, leaky_relu, hardtanh, hardswish, hardsigmoid, mish, softplus and \

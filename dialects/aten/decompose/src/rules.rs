@@ -161,6 +161,16 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         losses::smooth_l1_loss_backward,
     ),
     row(
+        "aten.huber_loss",
+        "_refs.nn.functional.huber_loss",
+        losses::huber_loss,
+    ),
+    row(
+        "aten.huber_loss_backward",
+        "decompositions.huber_loss_backward",
+        losses::huber_loss_backward,
+    ),
+    row(
         "aten.binary_cross_entropy",
         "decompositions.binary_cross_entropy",
         losses::binary_cross_entropy,

@@ -567,6 +567,18 @@ func.func @smooth_l1_loss_backward$sum(%g: tensor<f32>, %x: tensor<3x4xf64>, %t:
   %r = aten.smooth_l1_loss_backward %g, %x, %t {reduction = 2, beta = 1.0} : (tensor<f32>, tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>
   func.return %r : tensor<3x4xf64>
 }
+func.func @huber_loss$mean(%x: tensor<3x4xf32>, %t: tensor<3x4xf32>) -> tensor<f32> {
+  %r = aten.huber_loss %x, %t {delta = 0.7} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  func.return %r : tensor<f32>
+}
+func.func @huber_loss_backward$none(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>, %t: tensor<4xf32>) -> tensor<3x4xf32> {
+  %r = aten.huber_loss_backward %g, %x, %t {reduction = 0, delta = 0.4} : (tensor<3x4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @huber_loss_backward$mean(%g: tensor<f32>, %x: tensor<3x4xf64>, %t: tensor<3x4xf64>) -> tensor<3x4xf64> {
+  %r = aten.huber_loss_backward %g, %x, %t {reduction = 1, delta = 1.5} : (tensor<f32>, tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>
+  func.return %r : tensor<3x4xf64>
+}
 func.func @binary_cross_entropy$mean(%a: tensor<3x4xf32>, %b: tensor<3x4xf32>) -> tensor<f32> {
   %x = aten.sigmoid %a : (tensor<3x4xf32>) -> tensor<3x4xf32>
   %y = aten.sigmoid %b : (tensor<3x4xf32>) -> tensor<3x4xf32>

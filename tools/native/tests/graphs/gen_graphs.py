@@ -9,7 +9,7 @@ count_include_pad and divisor_override (average); transposed convolutions (strid
 with output padding, grouped, dilated, 1-D and 2-D); pads, crops, flips, triangles,
 `linspace`, slices and selects and writes into them (their backwards and scatters, also
 as the core decompositions export them); group norm, vector norms, `argmax` / `argmin`
-and the smooth-L1 and binary cross-entropy losses.
+and the smooth-L1, Huber and binary cross-entropy losses.
 """
 
 import pathlib
@@ -58,7 +58,7 @@ class PadsAndViews(nn.Module):
 
 class NormsAndLosses(nn.Module):
     """Group norms (affine and not), vector norms of several orders, `amin`, `argmax` /
-    `argmin` and `min.dim` outputs, and the smooth-L1, binary cross-entropy and
+    `argmin` and `min.dim` outputs, and the smooth-L1, Huber, binary cross-entropy and
     BCE-with-logits losses."""
 
     def __init__(self):
@@ -73,6 +73,7 @@ class NormsAndLosses(nn.Module):
         losses = (
             F.smooth_l1_loss(h, target.expand_as(h), beta=0.5)
             + F.smooth_l1_loss(h, target.flip(0).expand_as(h), reduction="sum")
+            + F.huber_loss(h, target.expand_as(h), delta=0.7)
             + F.binary_cross_entropy(p, torch.sigmoid(target).expand_as(p))
             + F.binary_cross_entropy_with_logits(
                 h, torch.sigmoid(target).expand_as(h), pos_weight=torch.full((h.shape[1],), 2.0)

@@ -1,4 +1,4 @@
-//! Elementwise losses and their backwards: smooth L1, binary cross entropy (on
+//! Elementwise losses and their backwards: smooth L1, Huber, binary cross entropy (on
 //! probabilities and on logits), each reduced as PyTorch's `apply_loss_reduction` does.
 
 use super::{
@@ -96,6 +96,42 @@ pub(super) fn smooth_l1_loss_backward(e: &mut Emitter, op: OpId) -> Replacements
     let linear = e.mul(ng, sign)?;
     let near = e.with_float("aten.lt.Scalar", z, beta)?;
     let r = e.select(near, quadratic, linear)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `huber_loss(x, t) ==> where(z < delta, 0.5 * z^2, delta * (z - 0.5 * delta))` with
+/// `z = |x - t|`, reduced.
+pub(super) fn huber_loss(e: &mut Emitter, op: OpId) -> Replacements {
+    let (x, t) = operands(e, op)?;
+    let delta = float_arg(e, op, "delta")?;
+    let out = result_info(e, op, 0).dtype;
+    let d = e.sub(x, t)?;
+    let z = e.unary("aten.abs", d)?;
+    let sq = e.mul(z, z)?;
+    let quadratic = e.with_float("aten.mul.Scalar", sq, 0.5)?;
+    let shifted = e.with_float("aten.sub.Scalar", z, 0.5 * delta)?;
+    let linear = e.with_float("aten.mul.Scalar", shifted, delta)?;
+    let near = e.with_float("aten.lt.Scalar", z, delta)?;
+    let loss = e.select(near, quadratic, linear)?;
+    let r = reduce_loss(e, op, loss)?;
+    Ok(vec![Some(e.cast(r, out)?)])
+}
+
+/// `huber_loss_backward(g, x, t) ==> n * g * clamp(x - t, -delta, delta)` with `n` the
+/// mean's `1 / numel` (else 1).
+pub(super) fn huber_loss_backward(e: &mut Emitter, op: OpId) -> Replacements {
+    let g = tensor(e, op, "grad_output")?;
+    let (x, t) = operands(e, op)?;
+    let delta = float_arg(e, op, "delta")?;
+    let out = result_info(e, op, 0).dtype;
+    let cdt = promote_types(e.dtype(x), e.dtype(g)).computation();
+    let (g, x, t) = (e.cast(g, cdt)?, e.cast(x, cdt)?, e.cast(t, cdt)?);
+    let norm = backward_norm(e, op, x)?;
+    let d = e.sub(x, t)?;
+    let (lo, hi) = (e.float(-delta), e.float(delta));
+    let clamped = e.op1("aten.clamp", &[d], vec![("min", lo), ("max", hi)])?;
+    let ng = e.with_float("aten.mul.Scalar", g, norm)?;
+    let r = e.mul(ng, clamped)?;
     Ok(vec![Some(e.cast(r, out)?)])
 }
 
