@@ -38,8 +38,8 @@ class Convs(nn.Module):
 
 class PadsAndViews(nn.Module):
     """Pads (a fill value, two dims at once, negative pads cropping), flips, `triu` / `tril`
-    (on floats, on a bool mask, and with pads and flips on integers), `linspace`, strided slices and selects (their
-    backwards), and `slice_scatter`, `select_scatter`."""
+    (on floats, on a bool mask, and with pads and flips on integers), `linspace`, strided
+    slices and selects (their backwards), and `slice_scatter`, `select_scatter`."""
 
     def forward(self, x):
         a = F.pad(x, (1, 2, 0, 1), value=0.5)
