@@ -35,8 +35,9 @@ func.func @slice_backward$strided(%g: tensor<2x3xf32>) -> tensor<2x8xf32> {
   func.return %y : tensor<2x8xf32>
 }
 
-// `self` is copied, then `src` over row -1.
+// `self` is copied (no fill: it covers the result), then `src` over row -1.
 // CHECK-LABEL: func.func @select_scatter$last
+// CHECK-NOT:     kernel.fill
 // CHECK:         "kernel.fused"(%x, %[[Y:.*]]) <{in_maps = {{\[}}[0, 4, 1]]
 // CHECK:         "kernel.fused"(%s, %[[Y]]) <{in_maps = {{\[}}[0, 1]]
 // CHECK-SAME:      out_maps = {{\[}}[8, 1]]
