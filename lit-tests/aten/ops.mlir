@@ -163,6 +163,8 @@ func.func @core_structured(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %v: tensor<
   %g:3 = aten.native_group_norm %x {C = 4 : i64, HxW = 1 : i64, N = 3 : i64, eps = 1.0e-05 : f64, group = 2 : i64} : (tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
   // CHECK: aten.mse_loss %{{.*}}, %{{.*}} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
   %l = aten.mse_loss %x, %g#0 : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  // CHECK: aten.huber_loss %{{.*}}, %{{.*}} {delta = 0.5 : f64, reduction = 0 : i64} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  %h = aten.huber_loss %x, %g#0 {delta = 0.5 : f64, reduction = 0 : i64} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
   func.return %sc : tensor<3x4xf32>
 }
 

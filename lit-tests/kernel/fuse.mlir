@@ -6,7 +6,7 @@
 // STATS: 1 bias-folds
 // STATS: 8 collapsed
 // STATS: 3 horizontal
-// STATS: 5 merges
+// STATS: 8 merges
 // STATS: 3 recomputed
 // STATS: 3 rows
 
@@ -456,4 +456,51 @@ func.func @alloc_between$not_hoisted(%x: tensor<4xf32>) -> (tensor<4xf32>, tenso
     "kernel.yield"(%s) : (f32) -> ()
   }) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> ()
   func.return %o, %r : tensor<4xf32>, tensor<4xf32>
+}
+
+// Regression: a scalar kernel (space []) reading a full sum (aligned with it to a 0-d
+// space) has no row to split; it stays a kernel of its own, where row fusion used to
+// underflow its outer-dim count.
+// CHECK-LABEL: func.func @row$scalar_after_sum
+// CHECK:         "kernel.fused"(%s, %e, %r) <{{.*}}name = "scale"{{.*}}space = []
+func.func @row$scalar_after_sum(%p: tensor<f32>, %z: tensor<4x8xf32>, %n: tensor<4x1xf32>, %y: tensor<4x8xf32>, %w: tensor<4x8xf32>) -> (tensor<4x4xf32>, tensor<f32>) {
+  %x = kernel.alloc : () -> tensor<4x8xf32>
+  %e = kernel.alloc : () -> tensor<f32>
+  %m = kernel.alloc : () -> tensor<4x8xf32>
+  %c = kernel.alloc {output = 0 : i64} : () -> tensor<4x4xf32>
+  %t = kernel.alloc : () -> tensor<4x8xf32>
+  %s = kernel.alloc : () -> tensor<1x1xf32>
+  %r = kernel.alloc {output = 1 : i64} : () -> tensor<f32>
+  "kernel.fused"(%z, %n, %x) <{in_maps = [[0, 8, 1], [0, 1, 0]], name = "ratio", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 8, 1]], sources = ["aten.div.Tensor"], space = [4, 8]}> ({
+  ^bb0(%a: f32, %b: f32):
+    %v = kernel.div %a, %b : (f32, f32) -> f32
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<4x8xf32>, tensor<4x1xf32>, tensor<4x8xf32>) -> ()
+  "kernel.fused"(%p, %e) <{in_maps = [[0]], name = "exp", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0]], sources = ["aten.exp"], space = []}> ({
+  ^bb0(%a: f32):
+    %v = kernel.exp %a : (f32) -> f32
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<f32>, tensor<f32>) -> ()
+  "kernel.fused"(%e, %x, %m) <{in_maps = [[0, 0, 0], [0, 8, 1]], name = "scaled", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 8, 1]], sources = ["aten.mul.Tensor"], space = [4, 8]}> ({
+  ^bb0(%a: f32, %b: f32):
+    %v = kernel.mul %a, %b : (f32, f32) -> f32
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<f32>, tensor<4x8xf32>, tensor<4x8xf32>) -> ()
+  "kernel.gemm"(%m, %w, %c) <{a_map = [0, 0, 8, 1], accumulate = false, b_map = [0, 0, 1, 8], batch = 1 : i64, c_map = [0, 0, 4, 1], k = 8 : i64, m = 4 : i64, n = 4 : i64, sources = ["aten.mm"]}> : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x4xf32>) -> ()
+  "kernel.fused"(%y, %x, %t) <{in_maps = [[0, 8, 1], [0, 8, 1]], name = "product", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0, 8, 1]], sources = ["aten.mul.Tensor"], space = [4, 8]}> ({
+  ^bb0(%a: f32, %b: f32):
+    %v = kernel.mul %a, %b : (f32, f32) -> f32
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> ()
+  kernel.fill %s {value = 0.0 : f64} : (tensor<1x1xf32>) -> ()
+  "kernel.fused"(%t, %s) <{in_maps = [[0, 8, 1]], name = "total", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [[0, 0, 0]], sources = ["aten.sum"], space = [4, 8]}> ({
+  ^bb0(%a: f32):
+    "kernel.yield"(%a) : (f32) -> ()
+  }) : (tensor<4x8xf32>, tensor<1x1xf32>) -> ()
+  "kernel.fused"(%s, %e, %r) <{in_maps = [[0], [0]], name = "scale", num_inputs = 2 : i64, out_kinds = ["store"], out_maps = [[0]], sources = ["aten.mul.Tensor"], space = []}> ({
+  ^bb0(%a: f32, %b: f32):
+    %v = kernel.mul %a, %b : (f32, f32) -> f32
+    "kernel.yield"(%v) : (f32) -> ()
+  }) : (tensor<1x1xf32>, tensor<f32>, tensor<f32>) -> ()
+  func.return %c, %r : tensor<4x4xf32>, tensor<f32>
 }

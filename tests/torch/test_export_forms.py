@@ -70,6 +70,16 @@ class EmbeddingBagNoWeights(torch.nn.Module):
         return self.bag(idx, offsets).sum()
 
 
+class PlainGroupNorm(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 24)
+        self.norm = torch.nn.GroupNorm(2, 6, affine=False)
+
+    def forward(self, x):
+        return (self.norm(self.lin(x).reshape(2, 6, 4)) * torch.linspace(-1.0, 1.0, 4)).sum()
+
+
 def check_runs(result, tmp_path):
     """The export round-trips, and the interpreter computes PyTorch's joint outputs."""
     mlir = tmp_path / "joint.mlir"
@@ -214,4 +224,16 @@ def test_a_scalar_overload_missing_from_the_catalogue_gives_way_to_a_constant(mo
     # The int 2 is computed in the tensor's f32, as PyTorch's wrapped number.
     assert '%mul_other = "arith.constant"() <{value = dense<2.0> : tensor<f32>}>' in result.text
     assert '"aten.mul.Tensor"(%addmm, %mul_other)' in result.text
+    check_runs(result, tmp_path)
+
+
+def test_gradients_a_backward_leaves_out_have_the_types_of_its_operands(tmp_path):
+    # Without affine parameters the group norm backward's weight and bias grads are None.
+    torch.manual_seed(0)
+    result = export(PlainGroupNorm(), (torch.randn(2, 3),))
+    assert re.search(
+        r'"aten\.native_group_norm_backward"\(.*\) -> '
+        r"\(tensor<2x6x4xf32>, tensor<6xf32>, tensor<6xf32>\)",
+        result.text,
+    ), result.text
     check_runs(result, tmp_path)

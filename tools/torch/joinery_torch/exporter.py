@@ -374,6 +374,12 @@ def _masked_result_type(op: str, i: int, arg) -> tuple[list, torch.dtype] | None
             return list(inp.shape), inp.dtype
         w = arg("weight")
         return [inp.shape[1]], (w.dtype if w is not None else inp.dtype)
+    if op == "aten.native_group_norm_backward":
+        inp = arg("input")
+        if i == 0:
+            return list(inp.shape), inp.dtype
+        w = arg("weight")
+        return [arg("C")], (w.dtype if w is not None else inp.dtype)
     if op == "aten.convolution_backward":
         if i < 2:
             t = arg("input" if i == 0 else "weight")

@@ -225,6 +225,12 @@ impl<'c> Emitter<'c> {
         self.op1("aten.unsqueeze", &[x], vec![("dim", dim)])
     }
 
+    /// `view(x, size)` (one `-1` entry is inferred).
+    pub fn view(&mut self, x: Value, size: &[i64]) -> Result<Value, Refusal> {
+        let size = self.ints(size);
+        self.op1("aten.view", &[x], vec![("size", size)])
+    }
+
     /// `where(cond, a, b)`.
     pub fn select(&mut self, cond: Value, a: Value, b: Value) -> Result<Value, Refusal> {
         self.op1("aten.where.self", &[cond, a, b], Vec::new())

@@ -7,7 +7,8 @@
 //! (every new op is built with [`joinery_aten::build`]), and executable by the reference
 //! interpreter, which is how the tests check each rule. It uses only ops the native
 //! backend lowers: `amax`, `sum` / `sum.dim_IntList` (with `dtype`), `add` / `sub` / `mul` /
-//! `div` (`.Tensor` and `.Scalar`), `neg`, `exp`, `log`, `rsqrt`, `erf`, `tanh`, `eq.Tensor`,
+//! `div` (`.Tensor` and `.Scalar`), `neg`, `abs`, `sign`, `pow`, `exp`, `log`, `log1p`,
+//! `rsqrt`, `erf`, `tanh`, `clamp`, `isnan`, `logical_or`, `eq.Tensor`,
 //! `ne.Scalar`, `le.Scalar`, `where.self`, `scalar_tensor`, `arange`, `zeros`, `unsqueeze`,
 //! `squeeze.dims`, `view` and `_to_copy`; gathers and scatters over the class dim become a one-hot
 //! `target == arange(C)` mask.
@@ -50,7 +51,13 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         sigmoid_backward, threshold_backward, native_dropout_backward, var.correction, \
         var_mean.correction, _native_batch_norm_legit_functional, \
         _native_batch_norm_legit_no_training, native_batch_norm, native_batch_norm_backward \
-        (per-channel sums over every dim but 1, running statistics moved by momentum); the \
+        (per-channel sums over every dim but 1, running statistics moved by momentum); \
+        native_group_norm, native_group_norm_backward (the input viewed [N, group, C / group, \
+        HxW]); linalg_vector_norm (pow, sum; amax of abs for ord = +-inf; a count of nonzeros \
+        for ord = 0); argmax, argmin, max.dim, min.dim (n - amax of where(x == amax(x) or \
+        isnan(x), n - arange(n), 0)); amin (-amax(-x)); var.dim; the losses smooth_l1_loss, smooth_l1_loss_backward, huber_loss, huber_loss_backward, \
+        binary_cross_entropy, binary_cross_entropy_backward, binary_cross_entropy_with_logits \
+        (abs, sign, log, log1p, clamp_min, the log-sigmoid as min(x, 0) - log1p(exp(-|x|))); the \
         activations silu, elu, leaky_relu, hardtanh, hardswish, hardsigmoid, mish, softplus and \
         their backwards silu_backward, elu_backward, leaky_relu_backward, hardtanh_backward, \
         hardswish_backward, hardsigmoid_backward, mish_backward, softplus_backward (where, \
@@ -63,8 +70,9 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         Guarantees: every decomposed op is replaced by ops whose inferred types equal its result \
         types, so the IR stays valid; arithmetic runs in PyTorch's computation dtype (f16 and \
         bf16 in f32) and results are cast back; the output uses only amax, sum, add, sub, mul, \
-        div, neg, exp, expm1, log, log1p, rsqrt, erf, tanh, sigmoid, clamp, eq, ne, le, lt, gt, \
-        ge, gt.Tensor, logical_and, where, bmm, transpose.int, expand, scalar_tensor, arange, zeros, \
+        div, neg, abs, sign, pow, exp, expm1, log, log1p, rsqrt, erf, tanh, sigmoid, clamp, \
+        clamp_min, eq, ne, le, lt, gt, ge, gt.Tensor, isnan, logical_and, logical_or, where, \
+        bmm, transpose.int, expand, scalar_tensor, arange, zeros, \
         unsqueeze, squeeze.dims, view, cat, select.int, split.Tensor and _to_copy, all of which the \
         native backend lowers; \
         replacements keep the replaced results' names. A gradient a backward op does not \
@@ -73,7 +81,9 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         Leaves alone (strict=true: reports, naming the op and the reason): unranked operands; \
         softmax over a dynamic dim (it may be empty, and amax has no identity); NLL losses with a dynamic \
         class count; mean, var and training batch norm without the static sizes they count; \
-        var with N - correction <= 0; mean losses of dynamic shape; attention with dropout or of dynamic \
+        var with N - correction <= 0; mean losses of dynamic shape; group norms whose sizes do \
+        not match the input; argmax, argmin, max.dim, min.dim and amin of bool tensors, or along an empty or \
+        dynamic dim; attention with dropout or of dynamic \
         sizes; layer norms over zero elements; batch norm in \
         evaluation mode without running statistics; results declared with '?' where the \
         decomposition knows the size. \

@@ -9,10 +9,14 @@
 //! and returns one replacement per result of the op (`None` for a result PyTorch leaves
 //! `None` and nothing uses).
 
+mod losses;
+mod norms;
+
 use crate::emit::{Emitter, Refusal, static_dims};
 use joinery_aten::dtype::promote_types;
 use joinery_aten::{ArgValue, DType, TensorInfo, attr_or_default, operand_group};
 use joinery_ir::{Dim, OpId, Value};
+use losses::{mean_count, reduce_loss};
 
 /// A rule's replacements, one per result of the op.
 pub type Replacements = Result<Vec<Option<Value>>, Refusal>;
@@ -109,6 +113,78 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
     ),
     row("aten.var.correction", "_refs.var", var),
     row("aten.var_mean.correction", "_refs.var_mean", var),
+    row(
+        "aten.linalg_vector_norm",
+        "_refs.linalg.vector_norm",
+        norms::linalg_vector_norm,
+    ),
+    row(
+        "aten.argmax",
+        "the first index of amax (ATen's argmax)",
+        norms::argmax,
+    ),
+    row(
+        "aten.argmin",
+        "the first index of amin (ATen's argmin)",
+        norms::argmax,
+    ),
+    row(
+        "aten.max.dim",
+        "amax and the first index of it (ATen's max.dim)",
+        norms::max_dim,
+    ),
+    row(
+        "aten.min.dim",
+        "amin and the first index of it (ATen's min.dim)",
+        norms::max_dim,
+    ),
+    row("aten.amin", "_refs.amin as -amax(-x)", norms::amin),
+    row("aten.var.dim", "_refs.var with correction = unbiased", var),
+    row(
+        "aten.native_group_norm",
+        "_refs.native_group_norm",
+        norms::native_group_norm,
+    ),
+    row(
+        "aten.native_group_norm_backward",
+        "decompositions.native_group_norm_backward",
+        norms::native_group_norm_backward,
+    ),
+    row(
+        "aten.smooth_l1_loss",
+        "decompositions.smooth_l1_loss",
+        losses::smooth_l1_loss,
+    ),
+    row(
+        "aten.smooth_l1_loss_backward",
+        "decompositions.smooth_l1_loss_backward",
+        losses::smooth_l1_loss_backward,
+    ),
+    row(
+        "aten.huber_loss",
+        "_refs.nn.functional.huber_loss",
+        losses::huber_loss,
+    ),
+    row(
+        "aten.huber_loss_backward",
+        "decompositions.huber_loss_backward",
+        losses::huber_loss_backward,
+    ),
+    row(
+        "aten.binary_cross_entropy",
+        "decompositions.binary_cross_entropy",
+        losses::binary_cross_entropy,
+    ),
+    row(
+        "aten.binary_cross_entropy_backward",
+        "decompositions.binary_cross_entropy_backward",
+        losses::binary_cross_entropy_backward,
+    ),
+    row(
+        "aten.binary_cross_entropy_with_logits",
+        "decompositions.binary_cross_entropy_with_logits",
+        losses::binary_cross_entropy_with_logits,
+    ),
     row(
         "aten._native_batch_norm_legit_functional",
         "decompositions._native_batch_norm_legit_functional",
@@ -827,11 +903,18 @@ fn var(e: &mut Emitter, op: OpId) -> Replacements {
     let out = result_info(e, op, 0);
     let count = reduced_count(e, x, &out)
         .ok_or("it needs static shapes to count the elements it reduces")?;
-    let correction = match arg(e, op, "correction")? {
-        ArgValue::None => 1.0,
-        v => v
-            .as_f64()
-            .ok_or_else(|| Refusal::Internal("'correction' is not a number".into()))?,
+    let correction = if e.ctx.name_str(op) == "aten.var.dim" {
+        match arg(e, op, "unbiased")? {
+            ArgValue::Bool(unbiased) => f64::from(u8::from(unbiased)),
+            _ => return Err(Refusal::Internal("'unbiased' is not a bool".into())),
+        }
+    } else {
+        match arg(e, op, "correction")? {
+            ArgValue::None => 1.0,
+            v => v
+                .as_f64()
+                .ok_or_else(|| Refusal::Internal("'correction' is not a number".into()))?,
+        }
     };
     let divisor = count as f64 - correction;
     if divisor <= 0.0 {
@@ -1362,19 +1445,6 @@ fn softplus_backward(e: &mut Emitter, op: OpId) -> Replacements {
 
 // ----- losses -----------------------------------------------------------------------------
 
-/// The element count a mean loss divides by, when the loss is a mean (`reduction = 1`).
-fn mean_count(e: &Emitter, op: OpId, d: Value) -> Result<Option<u64>, Refusal> {
-    match int_arg(e, op, "reduction")? {
-        1 => static_dims(&e.info(d))
-            .map(|dims| Some(dims.iter().product()))
-            .ok_or_else(|| Refusal::Unsupported("a mean loss needs static shapes".into())),
-        0 | 2 => Ok(None),
-        r => Err(Refusal::Unsupported(format!(
-            "reduction {r} is not 0, 1 or 2"
-        ))),
-    }
-}
-
 /// `mse_loss(x, t) ==> (x - t)^2`, then its mean (`reduction = 1`) or sum (`2`).
 fn mse_loss(e: &mut Emitter, op: OpId) -> Replacements {
     let x = tensor(e, op, "self")?;
@@ -1384,17 +1454,7 @@ fn mse_loss(e: &mut Emitter, op: OpId) -> Replacements {
     let (x, t) = (e.cast(x, cdt)?, e.cast(t, cdt)?);
     let d = e.sub(x, t)?;
     let sq = e.mul(d, d)?;
-    let count = mean_count(e, op, sq)?;
-    let r = match int_arg(e, op, "reduction")? {
-        0 => sq,
-        _ => {
-            let total = e.sum_all(sq, None)?;
-            match count {
-                Some(n) => e.with_int("aten.div.Scalar", total, n as i64)?,
-                None => total,
-            }
-        }
-    };
+    let r = reduce_loss(e, op, sq)?;
     Ok(vec![Some(e.cast(r, out)?)])
 }
 

@@ -483,6 +483,131 @@ func.func @mse_loss_backward$sum(%g: tensor<f32>, %x: tensor<3x4xf32>, %t: tenso
   %r = aten.mse_loss_backward %g, %x, %t {reduction = 2} : (tensor<f32>, tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
   func.return %r : tensor<3x4xf32>
 }
+func.func @linalg_vector_norm$ord2_keepdim(%x: tensor<4x6xf32>) -> tensor<4x1xf32> {
+  %r = aten.linalg_vector_norm %x {dim = [-1], keepdim = true, ord = 2.0} : (tensor<4x6xf32>) -> tensor<4x1xf32>
+  func.return %r : tensor<4x1xf32>
+}
+func.func @linalg_vector_norm$ord1_all(%x: tensor<3x4xf32>) -> tensor<f32> {
+  %r = aten.linalg_vector_norm %x {ord = 1} : (tensor<3x4xf32>) -> tensor<f32>
+  func.return %r : tensor<f32>
+}
+func.func @linalg_vector_norm$ord3_f64(%x: tensor<3x4xf64>) -> tensor<4xf64> {
+  %r = aten.linalg_vector_norm %x {dim = [0], ord = 3.0} : (tensor<3x4xf64>) -> tensor<4xf64>
+  func.return %r : tensor<4xf64>
+}
+func.func @linalg_vector_norm$inf(%x: tensor<3x4xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %a = aten.linalg_vector_norm %x {dim = [1], ord = 0x7FF0000000000000 : f64} : (tensor<3x4xf32>) -> tensor<3xf32>
+  %b = aten.linalg_vector_norm %x {dim = [1], ord = 0xFFF0000000000000 : f64} : (tensor<3x4xf32>) -> tensor<3xf32>
+  func.return %a, %b : tensor<3xf32>, tensor<3xf32>
+}
+func.func @linalg_vector_norm$zero(%v: tensor<3x4xi64>) -> tensor<3xf32> {
+  %x = aten._to_copy %v {dtype = f32} : (tensor<3x4xi64>) -> tensor<3x4xf32>
+  %r = aten.linalg_vector_norm %x {dim = [1], ord = 0.0} : (tensor<3x4xf32>) -> tensor<3xf32>
+  func.return %r : tensor<3xf32>
+}
+func.func @argmax$dim(%x: tensor<3x5x2xf32>) -> tensor<3x2xi64> {
+  %r = aten.argmax %x {dim = 1} : (tensor<3x5x2xf32>) -> tensor<3x2xi64>
+  func.return %r : tensor<3x2xi64>
+}
+func.func @argmax$ties_flat(%x: tensor<4x6xi64>) -> tensor<i64> {
+  %r = aten.argmax %x : (tensor<4x6xi64>) -> tensor<i64>
+  func.return %r : tensor<i64>
+}
+func.func @argmin$negative_dim_keepdim(%x: tensor<4x6xi64>) -> tensor<4x1xi64> {
+  %r = aten.argmin %x {dim = -1, keepdim = true} : (tensor<4x6xi64>) -> tensor<4x1xi64>
+  func.return %r : tensor<4x1xi64>
+}
+func.func @max.dim$ties(%x: tensor<4x6xi64>) -> (tensor<4xi64>, tensor<4xi64>) {
+  %r:2 = aten.max.dim %x {dim = 1} : (tensor<4x6xi64>) -> (tensor<4xi64>, tensor<4xi64>)
+  func.return %r#0, %r#1 : tensor<4xi64>, tensor<4xi64>
+}
+func.func @min.dim$keepdim(%x: tensor<3x5x2xf32>) -> (tensor<1x5x2xf32>, tensor<1x5x2xi64>) {
+  %r:2 = aten.min.dim %x {dim = -3, keepdim = true} : (tensor<3x5x2xf32>) -> (tensor<1x5x2xf32>, tensor<1x5x2xi64>)
+  func.return %r#0, %r#1 : tensor<1x5x2xf32>, tensor<1x5x2xi64>
+}
+func.func @amin$dims(%x: tensor<3x5x2xf32>) -> tensor<5xf32> {
+  %r = aten.amin %x {dim = [0, 2]} : (tensor<3x5x2xf32>) -> tensor<5xf32>
+  func.return %r : tensor<5xf32>
+}
+func.func @var.dim$biased_keepdim(%x: tensor<3x5xf32>) -> tensor<3x1xf32> {
+  %r = aten.var.dim %x {dim = [1], unbiased = false, keepdim = true} : (tensor<3x5xf32>) -> tensor<3x1xf32>
+  func.return %r : tensor<3x1xf32>
+}
+func.func @native_group_norm$affine(%x: tensor<2x6x3x2xf32>, %w: tensor<6xf32>, %b: tensor<6xf32>) -> (tensor<2x6x3x2xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %r:3 = aten.native_group_norm %x, %w, %b {N = 2, C = 6, HxW = 6, group = 3, eps = 1.0e-05} : (tensor<2x6x3x2xf32>, tensor<6xf32>, tensor<6xf32>) -> (tensor<2x6x3x2xf32>, tensor<2x3xf32>, tensor<2x3xf32>)
+  func.return %r#0, %r#1, %r#2 : tensor<2x6x3x2xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+func.func @native_group_norm$plain_1d(%x: tensor<3x4x5xf64>) -> (tensor<3x4x5xf64>, tensor<3x2xf64>, tensor<3x2xf64>) {
+  %r:3 = aten.native_group_norm %x {N = 3, C = 4, HxW = 5, group = 2, eps = 1.0e-03, operandSegmentSizes = [1, 0, 0]} : (tensor<3x4x5xf64>) -> (tensor<3x4x5xf64>, tensor<3x2xf64>, tensor<3x2xf64>)
+  func.return %r#0, %r#1, %r#2 : tensor<3x4x5xf64>, tensor<3x2xf64>, tensor<3x2xf64>
+}
+func.func @native_group_norm_backward$affine(%g: tensor<2x6x3x2xf32>, %x: tensor<2x6x3x2xf32>, %w: tensor<6xf32>) -> (tensor<2x6x3x2xf32>, tensor<6xf32>, tensor<6xf32>) {
+  %f:3 = aten.native_group_norm %x, %w {N = 2, C = 6, HxW = 6, group = 3, eps = 1.0e-05, operandSegmentSizes = [1, 1, 0]} : (tensor<2x6x3x2xf32>, tensor<6xf32>) -> (tensor<2x6x3x2xf32>, tensor<2x3xf32>, tensor<2x3xf32>)
+  %r:3 = aten.native_group_norm_backward %g, %x, %f#1, %f#2, %w {N = 2, C = 6, HxW = 6, group = 3, output_mask = [true, true, true]} : (tensor<2x6x3x2xf32>, tensor<2x6x3x2xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<6xf32>) -> (tensor<2x6x3x2xf32>, tensor<6xf32>, tensor<6xf32>)
+  func.return %r#0, %r#1, %r#2 : tensor<2x6x3x2xf32>, tensor<6xf32>, tensor<6xf32>
+}
+func.func @native_group_norm_backward$no_weight_input_only(%g: tensor<3x4x5xf64>, %x: tensor<3x4x5xf64>) -> tensor<3x4x5xf64> {
+  %f:3 = aten.native_group_norm %x {N = 3, C = 4, HxW = 5, group = 2, eps = 1.0e-05, operandSegmentSizes = [1, 0, 0]} : (tensor<3x4x5xf64>) -> (tensor<3x4x5xf64>, tensor<3x2xf64>, tensor<3x2xf64>)
+  %r:3 = aten.native_group_norm_backward %g, %x, %f#1, %f#2 {N = 3, C = 4, HxW = 5, group = 2, output_mask = [true, false, false], operandSegmentSizes = [1, 1, 1, 1, 0]} : (tensor<3x4x5xf64>, tensor<3x4x5xf64>, tensor<3x2xf64>, tensor<3x2xf64>) -> (tensor<3x4x5xf64>, tensor<4xf64>, tensor<4xf64>)
+  func.return %r#0 : tensor<3x4x5xf64>
+}
+func.func @smooth_l1_loss$mean(%x: tensor<3x4xf32>, %t: tensor<3x4xf32>) -> tensor<f32> {
+  %r = aten.smooth_l1_loss %x, %t {beta = 0.5} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  func.return %r : tensor<f32>
+}
+func.func @smooth_l1_loss$none(%x: tensor<3x4xf32>, %t: tensor<4xf32>) -> tensor<3x4xf32> {
+  %r = aten.smooth_l1_loss %x, %t {reduction = 0} : (tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @smooth_l1_loss_backward$mean(%g: tensor<f32>, %x: tensor<3x4xf32>, %t: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %r = aten.smooth_l1_loss_backward %g, %x, %t {reduction = 1, beta = 1.5} : (tensor<f32>, tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @smooth_l1_loss_backward$sum(%g: tensor<f32>, %x: tensor<3x4xf64>, %t: tensor<3x4xf64>) -> tensor<3x4xf64> {
+  %r = aten.smooth_l1_loss_backward %g, %x, %t {reduction = 2, beta = 1.0} : (tensor<f32>, tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>
+  func.return %r : tensor<3x4xf64>
+}
+func.func @huber_loss$mean(%x: tensor<3x4xf32>, %t: tensor<3x4xf32>) -> tensor<f32> {
+  %r = aten.huber_loss %x, %t {delta = 0.7} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  func.return %r : tensor<f32>
+}
+func.func @huber_loss_backward$none(%g: tensor<3x4xf32>, %x: tensor<3x4xf32>, %t: tensor<4xf32>) -> tensor<3x4xf32> {
+  %r = aten.huber_loss_backward %g, %x, %t {reduction = 0, delta = 0.4} : (tensor<3x4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @huber_loss_backward$mean(%g: tensor<f32>, %x: tensor<3x4xf64>, %t: tensor<3x4xf64>) -> tensor<3x4xf64> {
+  %r = aten.huber_loss_backward %g, %x, %t {reduction = 1, delta = 1.5} : (tensor<f32>, tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>
+  func.return %r : tensor<3x4xf64>
+}
+func.func @binary_cross_entropy$mean(%a: tensor<3x4xf32>, %b: tensor<3x4xf32>) -> tensor<f32> {
+  %x = aten.sigmoid %a : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %y = aten.sigmoid %b : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.binary_cross_entropy %x, %y : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  func.return %r : tensor<f32>
+}
+func.func @binary_cross_entropy$weight_none(%a: tensor<3x4xf32>, %b: tensor<3x4xf32>, %w: tensor<4xf32>) -> tensor<3x4xf32> {
+  %x = aten.sigmoid %a : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %y = aten.sigmoid %b : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.binary_cross_entropy %x, %y, %w {reduction = 0} : (tensor<3x4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @binary_cross_entropy_backward$mean_weight(%g: tensor<f32>, %a: tensor<3x4xf32>, %b: tensor<3x4xf32>, %w: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %x = aten.sigmoid %a : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %y = aten.sigmoid %b : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.binary_cross_entropy_backward %g, %x, %y, %w : (tensor<f32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}
+func.func @binary_cross_entropy_with_logits$mean(%x: tensor<3x4xf32>, %b: tensor<3x4xf32>) -> tensor<f32> {
+  %y = aten.sigmoid %b : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = aten.binary_cross_entropy_with_logits %x, %y : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<f32>
+  func.return %r : tensor<f32>
+}
+func.func @binary_cross_entropy_with_logits$pos_weight_sum(%x: tensor<3x4xf32>, %b: tensor<3x4xf32>, %w: tensor<3x4xf32>, %pw: tensor<4xf32>) -> tensor<f32> {
+  %y = aten.sigmoid %b : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %p = aten.abs %pw : (tensor<4xf32>) -> tensor<4xf32>
+  %r = aten.binary_cross_entropy_with_logits %x, %y, %w, %p {reduction = 2} : (tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x4xf32>, tensor<4xf32>) -> tensor<f32>
+  func.return %r : tensor<f32>
+}
 func.func @stack$negative_dim(%a: tensor<3x4xf32>, %b: tensor<3x4xf32>) -> tensor<3x4x2xf32> {
   %r = aten.stack %a, %b {dim = -1} : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x4x2xf32>
   func.return %r : tensor<3x4x2xf32>

@@ -1239,6 +1239,16 @@ pub(crate) fn smooth_l1_loss_backward(a: &OpArgs) -> Results {
     loss_backward_of(a, nn::PointwiseLoss::SmoothL1 { beta })
 }
 
+pub(crate) fn huber_loss(a: &OpArgs) -> Results {
+    let delta = a.float("delta")?;
+    loss_of(a, nn::PointwiseLoss::Huber { delta })
+}
+
+pub(crate) fn huber_loss_backward(a: &OpArgs) -> Results {
+    let delta = a.float("delta")?;
+    loss_backward_of(a, nn::PointwiseLoss::Huber { delta })
+}
+
 fn group_norm_shape(a: &OpArgs) -> KResult<nn::GroupNormShape> {
     let size = |name: &str| -> KResult<usize> {
         usize::try_from(a.int(name)?).or_else(|_| kerr(format!("{name} must be non-negative")))

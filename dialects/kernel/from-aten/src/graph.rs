@@ -4,7 +4,9 @@
 //! Every aten value becomes an [`Operand`]: a node (a function input, a pointwise
 //! expression, a reduction or a GEMM) seen through a strided [`Map`]. View ops (`t`,
 //! `transpose`, `permute`, `expand`, `view` of contiguous data, `unsqueeze`, `squeeze`,
-//! `slice`, `select`, `split`, `detach`, `clone`, ...) only compose maps: they never copy.
+//! `slice`, `select`, `split`, `detach`, `clone`, `flip`, ...) only compose maps: they never
+//! copy; pads and the backwards and scatters of slices and selects are placements
+//! (`graph/layout.rs`).
 //! A reshape that no strides can express materialises a copy node. Primitive pointwise
 //! ops become expression nodes, `sum` and `amax` reductions, `mm`/`bmm`/`addmm` GEMMs,
 //! `cat` a concatenation; convolutions (`graph/conv.rs`) and max and average pooling
@@ -15,6 +17,7 @@
 //! naming the op.
 
 mod conv;
+mod layout;
 mod pool;
 mod random;
 
@@ -786,40 +789,9 @@ impl<'c> Builder<'c> {
             }
             "slice" | "select" => {
                 let x = self.operand(op, "self")?;
-                let rank = x.shape.len();
-                let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, rank)?;
-                let size = x.shape[dim] as i64;
-                let fix = |i: i64| {
-                    if i < 0 {
-                        (i + size).max(0)
-                    } else {
-                        i.min(size)
-                    }
-                };
-                let mut o = x.clone();
-                if base == "select" {
-                    let idx = self.int_attr(op, "index")?;
-                    let idx = if idx < 0 { idx + size } else { idx };
-                    o.map.offset += idx * x.map.strides[dim];
-                    o.shape.remove(dim);
-                    o.map.strides.remove(dim);
-                } else {
-                    let start = match self.attr(op, "start")? {
-                        ArgValue::Int(i) => fix(i),
-                        _ => 0,
-                    };
-                    let end = match self.attr(op, "end")? {
-                        ArgValue::Int(i) => fix(i),
-                        _ => size,
-                    }
-                    .max(start);
-                    let step = self.int_attr(op, "step")?.max(1);
-                    o.map.offset += start * x.map.strides[dim];
-                    o.shape[dim] = ((end - start + step - 1) / step) as u64;
-                    o.map.strides[dim] *= step;
-                }
-                one(o)
+                one(self.view_of(op, &x, base == "select")?)
             }
+            "flip" => one(self.flip(op)?),
             "split" | "split_with_sizes" => {
                 let x = self.operand(op, "self")?;
                 let rank = x.shape.len();
@@ -877,6 +849,12 @@ impl<'c> Builder<'c> {
                     | "full"
                     | "scalar_tensor"
                     | "arange"
+                    | "linspace"
+                    | "triu"
+                    | "tril"
+                    | "empty"
+                    | "empty_like"
+                    | "empty_strided"
             );
         if !is_pointwise {
             return Ok(None);
@@ -1162,7 +1140,58 @@ impl<'c> Builder<'c> {
                         bin(ScalarOp::Mul, i, c(step, ty)),
                     )
                 }
-                "zeros" | "zeros_like" | "zero" => c(0.0, ty),
+                // `i < max(steps / 2, 1) ? start + i * step : end - (steps - 1 - i) * step`
+                // in f64, as PyTorch's kernel fills from both ends.
+                "linspace" => {
+                    let (start, end) = (self.f64_attr(op, "start")?, self.f64_attr(op, "end")?);
+                    let n = shape[0];
+                    let step = if n > 1 {
+                        (end - start) / (n - 1) as f64
+                    } else {
+                        0.0
+                    };
+                    let i = Expr::Iota(0);
+                    let fi = cast(i.clone(), DType::I64, DType::F64);
+                    let from_start = bin(
+                        ScalarOp::Add,
+                        c(start, DType::F64),
+                        bin(ScalarOp::Mul, c(step, DType::F64), fi.clone()),
+                    );
+                    let left = bin(ScalarOp::Sub, c((n as f64) - 1.0, DType::F64), fi);
+                    let from_end = bin(
+                        ScalarOp::Sub,
+                        c(end, DType::F64),
+                        bin(ScalarOp::Mul, c(step, DType::F64), left),
+                    );
+                    let first_half = cmp(Predicate::Lt, i, c((n / 2).max(1) as f64, DType::I64));
+                    cast(select(first_half, from_start, from_end), DType::F64, ty)
+                }
+                // Keeps `x[.., i, j]` where `j - i >= diagonal` (triu) or `<= diagonal`
+                // (tril), zero elsewhere.
+                "triu" | "tril" => {
+                    let rank = shape.len();
+                    if rank < 2 {
+                        return Err(err(
+                            self.ctx,
+                            op,
+                            format!("'{src}' needs a tensor of at least 2 dims"),
+                        ));
+                    }
+                    let x = input(self, &mut pw, "self")?;
+                    let diagonal = self.int_attr(op, "diagonal")?;
+                    let j_minus_i = bin(ScalarOp::Sub, Expr::Iota(rank - 1), Expr::Iota(rank - 2));
+                    let p = if base == "triu" {
+                        Predicate::Ge
+                    } else {
+                        Predicate::Le
+                    };
+                    let keep = cmp(p, j_minus_i, c(diagonal as f64, DType::I64));
+                    select(keep, x, c(0.0, ty))
+                }
+                // An empty tensor's elements are unspecified: zeros, as the interpreter's.
+                "zeros" | "zeros_like" | "zero" | "empty" | "empty_like" | "empty_strided" => {
+                    c(0.0, ty)
+                }
                 "ones" | "ones_like" => c(1.0, ty),
                 "fill" => c(self.f64_attr(op, "value")?, ty),
                 "scalar_tensor" => c(self.f64_attr(op, "s")?, ty),
@@ -1253,6 +1282,10 @@ impl<'c> Builder<'c> {
             "max_pool2d_with_indices_backward" => self.max_pool2d_backward(op, src),
             "avg_pool2d" => self.avg_pool2d(op, src),
             "avg_pool2d_backward" => self.avg_pool2d_backward(op, src),
+            "constant_pad_nd" => self.constant_pad_nd(op, src),
+            "slice_backward" | "select_backward" | "slice_scatter" | "select_scatter" => {
+                self.place_into_view(op, base, src)
+            }
             "native_dropout" => self.native_dropout(op, src),
             "bernoulli" => Ok(vec![self.bernoulli(op, src)?]),
             "rand" | "randn" | "rand_like" | "randn_like" => {

@@ -42,16 +42,21 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         function arguments become the caller's buffers, each result a kernel.alloc marked \
         `output`, every other value an unplanned kernel.alloc. Views (t, transpose, permute, \
         expand, slice, select, split, unsqueeze, squeeze, view/reshape that strides can \
-        express, detach, clone) only compose the strided maps of their readers; pointwise \
+        express, detach, clone; flip as negated strides) only compose the strided maps of \
+        their readers; constant_pad_nd (negative pads crop), slice_backward, \
+        select_backward, slice_scatter and select_scatter place their operands into a \
+        filled buffer; triu, tril, arange and linspace are expressions of kernel.index; \
+        pointwise \
         ops and reductions each become one kernel.fused (reductions after a kernel.fill of \
         their identity); mm, bmm and addmm become kernel.gemm on strided operands (addmm \
         after a bias copy, accumulating); cat becomes slice copies; a result that is an \
         argument or a view gets a copy. convolution and convolution_backward (N-d, stride, \
-        padding, dilation, groups; not transposed) become a zero-filled placement of the \
+        padding, dilation, groups, transposed with output_padding) become a zero-filled placement of the \
         input (kernel.fill and a copy), an im2col copy through a strided view and \
         kernel.gemm per image or per group (grouped ones with few channels per group, \
         depthwise, a multiply summed over the taps instead); grad_input is a convolution \
-        of grad_output spread out by the stride with the flipped weight; \
+        of grad_output spread out by the stride with the flipped weight, and a transposed \
+        convolution is that grad_input (its backward swaps the roles); \
         max_pool2d_with_indices and its backward are window views of a -inf placement \
         reduced by max, the indices and gradients comparisons against kernel.index; \
         avg_pool2d sums a window view of a zero placement and divides by window sizes \
@@ -72,8 +77,7 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         reference interpreter's semantics; the aten ops of a function it cannot lower are \
         one error naming them all (at the first, a note at each with its reason), never a \
         silent fallback.\n\
-        Gaps: no dynamic shapes; GEMMs (so convolutions) are f32 only; no transposed \
-        convolution; an index max_pool2d_with_indices_backward is given that is no \
+        Gaps: no dynamic shapes; GEMMs (so convolutions) are f32 only; an index max_pool2d_with_indices_backward is given that is no \
         window's maximum contributes nothing instead of an error; no fusion here \
         (kernel-fuse).",
     anchor: Some("builtin.module"),

@@ -198,14 +198,21 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         } = &g.nodes[first].kind
         {
             let out = buf[first].expect("placements are materialized");
-            let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
-            let value = ctx.float_attr(*fill, f64t);
-            Builder::new(ctx, InsertPoint::End(body)).build(
-                "kernel.fill",
-                &[out],
-                &[],
-                vec![("value".into(), value)],
-            );
+            // No fill when the first part overwrites every element (a scatter's `self`).
+            let shape = &g.nodes[first].shape;
+            let covered = parts.first().is_some_and(|(p, at)| {
+                !accumulate && p.shape == *shape && at.is_identity_over(shape)
+            });
+            if !covered {
+                let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
+                let value = ctx.float_attr(*fill, f64t);
+                Builder::new(ctx, InsertPoint::End(body)).build(
+                    "kernel.fill",
+                    &[out],
+                    &[],
+                    vec![("value".into(), value)],
+                );
+            }
             let src = g.nodes[first].source.clone();
             let kind = if *accumulate {
                 OutKind::Sum

@@ -99,7 +99,8 @@ pub fn linspace(start: Scalar, end: Scalar, steps: i64, dtype: Option<DType>) ->
     let (a, b) = (start.to_f64(), end.to_f64());
     let n = steps as usize;
     let step = if n > 1 { (b - a) / (n - 1) as f64 } else { 0.0 };
-    let half = n / 2;
+    // One step is `start` (PyTorch fills it alone); more fill from both ends.
+    let half = (n / 2).max(1);
     let values: Vec<f64> = (0..n)
         .map(|i| {
             if i < half {

@@ -1341,6 +1341,8 @@ pub enum PointwiseLoss {
     Mse,
     /// `0.5 d^2 / beta` below `beta`, `|d| - 0.5 beta` above.
     SmoothL1 { beta: f64 },
+    /// `0.5 d^2` below `delta`, `delta * (|d| - 0.5 delta)` above.
+    Huber { delta: f64 },
 }
 
 impl PointwiseLoss {
@@ -1349,6 +1351,8 @@ impl PointwiseLoss {
             PointwiseLoss::Mse => d * d,
             PointwiseLoss::SmoothL1 { beta } if d.abs() < beta => 0.5 * d * d / beta,
             PointwiseLoss::SmoothL1 { beta } => d.abs() - 0.5 * beta,
+            PointwiseLoss::Huber { delta } if d.abs() < delta => 0.5 * d * d,
+            PointwiseLoss::Huber { delta } => delta * (d.abs() - 0.5 * delta),
         }
     }
 
@@ -1357,6 +1361,7 @@ impl PointwiseLoss {
             PointwiseLoss::Mse => 2.0 * d,
             PointwiseLoss::SmoothL1 { beta } if d.abs() < beta => d / beta,
             PointwiseLoss::SmoothL1 { .. } => d.signum() * f64::from(u8::from(d != 0.0)),
+            PointwiseLoss::Huber { delta } => d.clamp(-delta, delta),
         }
     }
 }
@@ -1371,7 +1376,8 @@ fn differences(x: &Tensor, target: &Tensor) -> KResult<(ArrayD<f64>, DType)> {
     ))
 }
 
-/// `aten.mse_loss` / `aten.smooth_l1_loss`: the loss per element, or its mean or sum.
+/// `aten.mse_loss` / `aten.smooth_l1_loss` / `aten.huber_loss`: the loss per element, or
+/// its mean or sum.
 pub fn pointwise_loss(
     x: &Tensor,
     target: &Tensor,

@@ -15,6 +15,12 @@
 //! image at once, `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy`
 //! spread out by the stride and padded by `dilation * (K - 1) - padding`, with the weight
 //! flipped along its spatial dims (negative strides) and its channel dims swapped.
+//!
+//! A transposed convolution (`transposed = true`) of `x` by `w` is the `grad_input` of
+//! the convolution by `w` whose output has `x`'s shape (its input the transposed one's
+//! output, `output_padding` included), plus the bias. Its backward swaps the roles: the
+//! input gradient is the convolution of `grad_output` by `w`, the weight gradient that of
+//! the convolution of `grad_output` whose output gradient is `x`.
 
 use super::{Builder, Map, NodeKind, Operand, Reduce, broadcast, contiguous, err};
 use joinery_aten::ArgValue;
@@ -65,33 +71,45 @@ impl Builder<'_> {
         }
     }
 
-    /// Reads the convolution parameters of `op` on batched `x` (`[N, C, S..]`) and `w`
-    /// (`[O, C / groups, K..]`), with the output spatial sizes of `out`.
+    /// Reads the parameters of the (not transposed) convolution of `op` on a batched
+    /// input of shape `x` (`[N, C, S..]`) by a weight of shape `w` (`[O, C / groups, K..]`),
+    /// with the output spatial sizes of `out`. For a transposed `op`, `x` is the shape of
+    /// its output and `out` that of its input (see the module docs); its `output_padding`
+    /// must be below the stride or the dilation, as PyTorch requires.
     fn geometry(
         &self,
         op: OpId,
-        x: &Operand,
-        w: &Operand,
+        x: &[u64],
+        w: &[u64],
         out: &[u64],
     ) -> Result<Geometry, Diagnostic> {
         let src = self.ctx.name_str(op);
-        let spatial = x.shape.len() - 2;
-        if matches!(self.attr(op, "transposed")?, ArgValue::Bool(true)) {
-            return Err(err(
-                self.ctx,
-                op,
-                format!("the native backend does not support '{src}' with transposed = true"),
-            ));
-        }
-        self.require_f32(op, src, &[self.dtype(x), self.dtype(w)])?;
+        let spatial = x.len() - 2;
         let groups = self.int_attr(op, "groups")?;
+        if self.transposed(op)? {
+            let output_padding = self.spatial_ints(op, "output_padding", spatial)?;
+            let stride = self.spatial_ints(op, "stride", spatial)?;
+            let dilation = self.spatial_ints(op, "dilation", spatial)?;
+            if (0..spatial)
+                .any(|i| output_padding[i] < 0 || output_padding[i] >= stride[i].max(dilation[i]))
+            {
+                return Err(err(
+                    self.ctx,
+                    op,
+                    format!(
+                        "'{src}': output_padding {output_padding:?} must be non-negative and \
+                         below the stride or the dilation"
+                    ),
+                ));
+            }
+        }
         let g = Geometry {
-            n: x.shape[0],
-            c: x.shape[1],
-            o: w.shape[0],
+            n: x[0],
+            c: x[1],
+            o: w[0],
             groups: u64::try_from(groups).unwrap_or(0),
-            input: x.shape[2..].to_vec(),
-            kernel: w.shape[2..].to_vec(),
+            input: x[2..].to_vec(),
+            kernel: w[2..].to_vec(),
             output: out[out.len() - spatial..].to_vec(),
             stride: self.spatial_ints(op, "stride", spatial)?,
             padding: self.spatial_ints(op, "padding", spatial)?,
@@ -116,6 +134,11 @@ impl Builder<'_> {
             ));
         }
         Ok(g)
+    }
+
+    /// Whether `op` is a transposed convolution (or its backward).
+    fn transposed(&self, op: OpId) -> Result<bool, Diagnostic> {
+        Ok(matches!(self.attr(op, "transposed")?, ArgValue::Bool(true)))
     }
 
     /// `x` with a unit batch dim in front when it has rank `rank - 1` (an unbatched
@@ -358,19 +381,22 @@ impl Builder<'_> {
         let y = self.reshape(&y, &out_shape, src);
         match bias {
             None => y,
-            Some(b) => {
-                let mut pw = super::Pw::new(&out_shape);
-                let mut col = vec![groups * og];
-                col.extend(vec![1; spatial]);
-                let b = self.reshape(b, &col, src);
-                let e = super::bin(
-                    super::ScalarOp::Add,
-                    pw.input(&y, DType::F32, DType::F32),
-                    pw.input(&b, DType::F32, DType::F32),
-                );
-                self.pointwise(pw, e, DType::F32, src)
-            }
+            Some(b) => self.add_channel_bias(&y, b, src),
         }
+    }
+
+    /// `y` (`[N, C, S..]`) plus `bias` (`[C]`) along its channels.
+    fn add_channel_bias(&mut self, y: &Operand, bias: &Operand, src: &str) -> Operand {
+        let mut pw = super::Pw::new(&y.shape);
+        let mut col = vec![y.shape[1]];
+        col.extend(vec![1; y.shape.len() - 2]);
+        let b = self.reshape(bias, &col, src);
+        let e = super::bin(
+            super::ScalarOp::Add,
+            pw.input(y, DType::F32, DType::F32),
+            pw.input(&b, DType::F32, DType::F32),
+        );
+        self.pointwise(pw, e, DType::F32, src)
     }
 
     /// `sum(a * b)` over `dims` of `shape`, `a` and `b` read through the given strides of
@@ -404,30 +430,73 @@ impl Builder<'_> {
         self.reduce(&product, dims, Reduce::Sum, src)
     }
 
-    /// `aten.convolution`.
+    /// `aten.convolution`, transposed or not.
     pub(super) fn convolution(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
         let (out_shape, _) = self.result_info(op, 0)?;
         let w = self.operand(op, "weight")?;
         let rank = w.shape.len();
         let x = self.operand(op, "input")?;
         let x = self.batched(x, rank, src);
+        self.require_f32(op, src, &[self.dtype(&x), self.dtype(&w)])?;
         let bias = self.opt_operand(op, "bias")?;
-        let g = self.geometry(op, &x, &w, &out_shape)?;
-        let wv = self.grouped_weight(&w, g.groups, src);
+        let y = if self.transposed(op)? {
+            let mut y_shape = vec![x.shape[0]];
+            y_shape.extend(&out_shape[out_shape.len() + 1 - rank..]);
+            let g = self.geometry(op, &y_shape, &w.shape, &x.shape)?;
+            let y = self.conv_input_grad(&g, &x, &w, src);
+            match &bias {
+                Some(b) => self.add_channel_bias(&y, b, src),
+                None => y,
+            }
+        } else {
+            let g = self.geometry(op, &x.shape, &w.shape, &out_shape)?;
+            self.conv_forward(&g, &x, &w, bias.as_ref(), src)
+        };
+        Ok(vec![self.reshape(&y, &out_shape, src)])
+    }
+
+    /// The convolution of `x` by `w` (plus `bias`) that `g` describes: `[N, O, output..]`.
+    fn conv_forward(
+        &mut self,
+        g: &Geometry,
+        x: &Operand,
+        w: &Operand,
+        bias: Option<&Operand>,
+        src: &str,
+    ) -> Operand {
+        let wv = self.grouped_weight(w, g.groups, src);
         let len: Vec<u64> = (0..g.spatial())
             .map(|i| g.input[i] + 2 * g.padding[i] as u64)
             .collect();
-        let xp = self.place(&x, &g.padding, &vec![1; g.spatial()], &len, src);
-        let y = self.conv_gemm(
-            &xp,
-            &wv,
-            bias.as_ref(),
-            &g.output,
-            &g.stride,
-            &g.dilation,
-            src,
-        );
-        Ok(vec![self.reshape(&y, &out_shape, src)])
+        let xp = self.place(x, &g.padding, &vec![1; g.spatial()], &len, src);
+        self.conv_gemm(&xp, &wv, bias, &g.output, &g.stride, &g.dilation, src)
+    }
+
+    /// The input gradient of the convolution `g` describes, from the gradient `gy` of its
+    /// output (`[N, O, output..]`) and its weight `w`: `[N, C, input..]`.
+    fn conv_input_grad(&mut self, g: &Geometry, gy: &Operand, w: &Operand, src: &str) -> Operand {
+        if g.groups == 1 && g.stride.iter().any(|&s| s > 1) {
+            return self.conv_grad_input_col2im(g, gy, w, src);
+        }
+        let spatial = g.spatial();
+        let lo: Vec<i64> = (0..spatial)
+            .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
+            .collect();
+        let len: Vec<u64> = (0..spatial)
+            .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
+            .collect();
+        let z = self.place(gy, &lo, &g.stride, &len, src);
+        let wv = self.grouped_weight(w, g.groups, src);
+        let mut perm: Vec<usize> = vec![0, 2, 1];
+        perm.extend(3..3 + spatial);
+        let mut wt = permute(&wv, &perm);
+        for i in 0..spatial {
+            let d = 3 + i;
+            wt.map.offset += (g.kernel[i] as i64 - 1) * wt.map.strides[d];
+            wt.map.strides[d] = -wt.map.strides[d];
+        }
+        let ones = vec![1; spatial];
+        self.conv_gemm(&z, &wt, None, &g.input, &ones, &g.dilation, src)
     }
 
     /// The weight `[O, Cg, K..]` as `[G, Og, Cg, K..]`.
@@ -437,8 +506,8 @@ impl Builder<'_> {
         self.reshape(w, &shape, src)
     }
 
-    /// `aten.convolution_backward`: the gradients `output_mask` asks for; the others are
-    /// zeros (nothing reads them, so they are never computed).
+    /// `aten.convolution_backward`, transposed or not: the gradients `output_mask` asks
+    /// for; the others are zeros (nothing reads them, so they are never computed).
     pub(super) fn convolution_backward(
         &mut self,
         op: OpId,
@@ -446,11 +515,24 @@ impl Builder<'_> {
     ) -> Result<Vec<Operand>, Diagnostic> {
         let w = self.operand(op, "weight")?;
         let rank = w.shape.len();
-        let x = self.operand(op, "input")?;
-        let x = self.batched(x, rank, src);
-        let gy = self.operand(op, "grad_output")?;
-        let gy = self.batched(gy, rank, src);
-        let g = self.geometry(op, &x, &w, &gy.shape)?;
+        let input = self.operand(op, "input")?;
+        let input = self.batched(input, rank, src);
+        let grad_output = self.operand(op, "grad_output")?;
+        let grad_output = self.batched(grad_output, rank, src);
+        self.require_f32(
+            op,
+            src,
+            &[self.dtype(&input), self.dtype(&w), self.dtype(&grad_output)],
+        )?;
+        // `x` and `gy`: the input and output gradient of the (not transposed) convolution
+        // whose weight gradient this is.
+        let transposed = self.transposed(op)?;
+        let (x, gy) = if transposed {
+            (grad_output.clone(), input.clone())
+        } else {
+            (input.clone(), grad_output.clone())
+        };
+        let g = self.geometry(op, &x.shape, &w.shape, &gy.shape)?;
         let mask = match self.attr(op, "output_mask")? {
             ArgValue::BoolList(m) if m.len() == 3 => m,
             _ => {
@@ -466,36 +548,19 @@ impl Builder<'_> {
         let kk: u64 = g.kernel.iter().product();
         let l = g.positions();
         let mut results = Vec::new();
-        // grad_input: gy spread by the stride into a buffer padded by d * (K - 1) - p on
-        // the left, convolved with the flipped, channel-swapped weight.
-        results.push(
-            if mask[0] && groups == 1 && g.stride.iter().any(|&s| s > 1) {
-                Some(self.conv_grad_input_col2im(op, &g, &gy, &w, src)?)
-            } else if mask[0] {
-                let lo: Vec<i64> = (0..spatial)
-                    .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
-                    .collect();
-                let len: Vec<u64> = (0..spatial)
-                    .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
-                    .collect();
-                let z = self.place(&gy, &lo, &g.stride, &len, src);
-                let wv = self.grouped_weight(&w, groups, src);
-                let mut perm: Vec<usize> = vec![0, 2, 1];
-                perm.extend(3..3 + spatial);
-                let mut wt = permute(&wv, &perm);
-                for i in 0..spatial {
-                    let d = 3 + i;
-                    wt.map.offset += (g.kernel[i] as i64 - 1) * wt.map.strides[d];
-                    wt.map.strides[d] = -wt.map.strides[d];
-                }
-                let ones = vec![1; spatial];
-                let gx = self.conv_gemm(&z, &wt, None, &g.input, &ones, &g.dilation, src);
-                let (shape, _) = self.result_info(op, 0)?;
-                Some(self.reshape(&gx, &shape, src))
+        // grad_input: of a transposed convolution, the convolution of its grad_output;
+        // else the transposed convolution of gy.
+        results.push(if mask[0] {
+            let gx = if transposed {
+                self.conv_forward(&g, &x, &w, None, src)
             } else {
-                None
-            },
-        );
+                self.conv_input_grad(&g, &gy, &w, src)
+            };
+            let (shape, _) = self.result_info(op, 0)?;
+            Some(self.reshape(&gx, &shape, src))
+        } else {
+            None
+        });
         // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
         results.push(if mask[1] && direct(groups, og) {
             // Over [G, Og, Cg, K.., N, OS..], summed over the images and positions.
@@ -544,10 +609,10 @@ impl Builder<'_> {
         } else {
             None
         });
-        // grad_bias: gy summed over every dim but the channels.
+        // grad_bias: grad_output summed over every dim but the channels.
         results.push(if mask[2] {
-            let dims: Vec<usize> = std::iter::once(0).chain(2..gy.shape.len()).collect();
-            let s = self.reduce(&gy, &dims, Reduce::Sum, src);
+            let dims: Vec<usize> = std::iter::once(0).chain(2..rank).collect();
+            let s = self.reduce(&grad_output, &dims, Reduce::Sum, src);
             let (shape, _) = self.result_info(op, 2)?;
             Some(self.reshape(&s, &shape, src))
         } else {
@@ -569,12 +634,11 @@ impl Builder<'_> {
     /// out by the stride instead would multiply the work by the stride's area.
     fn conv_grad_input_col2im(
         &mut self,
-        op: OpId,
         g: &Geometry,
         gy: &Operand,
         w: &Operand,
         src: &str,
-    ) -> Result<Operand, Diagnostic> {
+    ) -> Operand {
         let spatial = g.spatial();
         let kk: u64 = g.kernel.iter().product();
         let l = g.positions();
@@ -648,8 +712,7 @@ impl Builder<'_> {
         for i in 0..spatial {
             crop.map.offset += g.padding[i] * ps[2 + i];
         }
-        let (shape, _) = self.result_info(op, 0)?;
-        Ok(self.reshape(&crop, &shape, src))
+        crop
     }
 
     /// Zeros of the type of result `i` of `op`.
