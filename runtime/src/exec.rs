@@ -2,6 +2,7 @@
 //! splitting kernels across the thread pool and calling the GEMM.
 
 use crate::gemm::{self, Dims, Strided};
+use crate::indexed;
 use crate::plan::{Location, MatRef, Partial, Plan, ReduceKind, Step};
 use crate::tensor::{AlignedBuf, DType, Tensor};
 
@@ -61,7 +62,8 @@ impl Executor {
 
     /// Runs `plan` with kernels `kernels` on checked `inputs`, writing `outputs`
     /// (allocated by the caller with the plan's result types; `None` for `none` results).
-    /// Fails only when the arena cannot be allocated.
+    /// Fails when the arena cannot be allocated, or when a gather or scatter meets an
+    /// index out of range (the error names the op and the index).
     pub fn run(
         &mut self,
         plan: &Plan,
@@ -99,13 +101,14 @@ impl Executor {
         self.pool.install(|| {
             for (i, step) in plan.steps.iter().enumerate() {
                 let t = std::time::Instant::now();
-                run_step(step, kernels, ptrs.slice(), threads);
+                run_step(step, kernels, ptrs.slice(), threads)
+                    .map_err(|e| format!("@{}: {e}", plan.name))?;
                 if profile {
                     eprintln!("{}", describe_step(plan, i, t.elapsed()));
                 }
             }
-        });
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -123,6 +126,8 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
         }
         Step::Gemm { m, n, k, batch, .. } => format!("gemm {batch}x[{m}x{k}]@[{k}x{n}]"),
         Step::Fill { elements, .. } => format!("fill {elements}"),
+        Step::Gather(m) => format!("gather {:?}: {}", m.space, m.source),
+        Step::Scatter { moves, .. } => format!("scatter {:?}: {}", moves.space, moves.source),
     };
     format!(
         "@{} step {i:>3} {:>9.3} ms  {what}",
@@ -131,7 +136,13 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
     )
 }
 
-fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize) {
+/// Runs one step; fails only on an index out of range.
+fn run_step(
+    step: &Step,
+    kernels: &[KernelFn],
+    ptrs: &[*mut u8],
+    threads: usize,
+) -> Result<(), String> {
     match step {
         Step::Kernel {
             kernel,
@@ -199,7 +210,15 @@ fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize)
             elements,
             value,
         } => fill(ptrs[*buffer], *dtype, *elements as usize, *value),
+        // SAFETY: the plan was checked (`Plan::check`): every element in reach is inside
+        // its buffer.
+        Step::Gather(m) => return unsafe { indexed::gather(m, ptrs, threads) },
+        // SAFETY: as above.
+        Step::Scatter { moves, accumulate } => {
+            return unsafe { indexed::scatter(moves, *accumulate, ptrs) };
+        }
     }
+    Ok(())
 }
 
 /// Splits a kernel whose reduction outputs span the outer loop: each task reduces into a

@@ -13,6 +13,7 @@
 pub mod capi;
 pub mod exec;
 pub mod gemm;
+mod indexed;
 pub mod module;
 pub mod plan;
 pub mod tensor;

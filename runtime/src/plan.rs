@@ -110,6 +110,50 @@ pub struct MatRef {
     pub bs: i64,
 }
 
+/// Elements `offset + sum(strides[d] * p[d])` of a buffer at the points `p` of a space.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct StridedMap {
+    pub offset: i64,
+    pub strides: Vec<i64>,
+}
+
+/// One index tensor of a [`Step::Gather`] or [`Step::Scatter`].
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct IndexRef {
+    pub buffer: usize,
+    /// [`DType::I64`] or [`DType::I32`].
+    pub dtype: DType,
+    /// Where the index of each point is read.
+    pub map: StridedMap,
+    /// The stride, in the indexed buffer, of the dimension the index selects along.
+    pub stride: i64,
+    /// That dimension's size: indices lie in `[0, bound)`, or with [`Indexed::wrap`] in
+    /// `[-bound, bound)`.
+    pub bound: u64,
+    /// That dimension's number, for messages.
+    pub dim: u64,
+}
+
+/// What a [`Step::Gather`] or [`Step::Scatter`] moves: for every point `p` of `space`,
+/// with `k = sum_j indices[j].stride * wrap(index_j(p))`, a gather sets
+/// `out[out_map(p)] = src[src_map(p) + k]`, a scatter `out[out_map(p) + k] (+)=
+/// src[src_map(p)]`. With `wrap` a negative index counts from the end of its dimension;
+/// an index out of range stops the call with an error naming `source`.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct Indexed {
+    pub src: usize,
+    pub out: usize,
+    /// Element type of `src` and `out`.
+    pub dtype: DType,
+    pub space: Vec<u64>,
+    pub src_map: StridedMap,
+    pub out_map: StridedMap,
+    pub indices: Vec<IndexRef>,
+    pub wrap: bool,
+    /// The aten op and its position in the source, for errors.
+    pub source: String,
+}
+
 /// One step of a plan.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub enum Step {
@@ -133,6 +177,11 @@ pub enum Step {
         c: MatRef,
         accumulate: bool,
     },
+    /// Copy elements of `src` at indexed positions into `out` ([`Indexed`]).
+    Gather(Indexed),
+    /// Store (or with `accumulate`, add) elements of `src` into `out` at indexed positions
+    /// ([`Indexed`]); runs on one thread, since indices may repeat.
+    Scatter { moves: Indexed, accumulate: bool },
     /// Fill a buffer of `elements` values of `dtype` with `value`.
     Fill {
         buffer: usize,
@@ -213,7 +262,8 @@ impl Plan {
     /// Checks what running the plan relies on, so that a damaged plan is an error rather
     /// than memory corruption: every index names an existing argument, result, buffer or
     /// kernel; buffers have the bytes of their tensors and arena slots lie inside the
-    /// arena; fills, partial reductions and GEMM operands stay inside their buffers.
+    /// arena; fills, partial reductions, GEMM operands and every element a gather or
+    /// scatter reads or writes (for any index in range) stay inside their buffers.
     /// (What a kernel touches is in its code, checked when it was compiled.)
     pub fn check(&self) -> Result<(), String> {
         let at = |what: &str| format!("@{}: {what}", self.name);
@@ -339,10 +389,86 @@ impl Plan {
                         }
                     }
                 }
+                Step::Gather(moves) => moves.check(&buffer, false).map_err(|e| at(&e))?,
+                Step::Scatter {
+                    moves, accumulate, ..
+                } => {
+                    moves.check(&buffer, true).map_err(|e| at(&e))?;
+                    if *accumulate && moves.dtype == DType::Bool {
+                        return Err(at("a scatter accumulates bools"));
+                    }
+                }
             }
         }
         Ok(())
     }
+}
+
+impl Indexed {
+    /// Checks the step's buffers and that every element it may touch lies inside them
+    /// (`scatter`: the indices offset `out`, else `src`).
+    fn check<'p>(
+        &self,
+        buffer: &impl Fn(usize) -> Result<&'p BufferSpec, String>,
+        scatter: bool,
+    ) -> Result<(), String> {
+        let elements = |b: usize, dtype: DType| -> Result<u64, String> {
+            Ok(buffer(b)?.bytes / dtype.size_bytes() as u64)
+        };
+        let rank = self.space.len();
+        let outside = |b: usize| format!("a gather or scatter reaches outside buffer {b}");
+        for ix in &self.indices {
+            if !matches!(ix.dtype, DType::I64 | DType::I32) || ix.map.strides.len() != rank {
+                return Err(format!(
+                    "index buffer {} is not an i64 or i32 map over the space",
+                    ix.buffer
+                ));
+            }
+            if !map_inside(&ix.map, &self.space, elements(ix.buffer, ix.dtype)?) {
+                return Err(outside(ix.buffer));
+            }
+        }
+        if self.src == self.out || self.indices.iter().any(|ix| ix.buffer == self.out) {
+            return Err("a gather or scatter writes a buffer it reads".into());
+        }
+        let (direct, direct_buf, indexed, indexed_buf) = if scatter {
+            (&self.src_map, self.src, &self.out_map, self.out)
+        } else {
+            (&self.out_map, self.out, &self.src_map, self.src)
+        };
+        if direct.strides.len() != rank || indexed.strides.len() != rank {
+            return Err("a gather or scatter map does not match its space".into());
+        }
+        if !map_inside(direct, &self.space, elements(direct_buf, self.dtype)?) {
+            return Err(outside(direct_buf));
+        }
+        let mut reach = indexed.clone();
+        let mut space = self.space.clone();
+        for ix in &self.indices {
+            reach.strides.push(ix.stride);
+            space.push(ix.bound);
+        }
+        if !map_inside(&reach, &space, elements(indexed_buf, self.dtype)?) {
+            return Err(outside(indexed_buf));
+        }
+        Ok(())
+    }
+}
+
+/// Whether every element a map reaches over `space` lies in `0..elements`.
+fn map_inside(map: &StridedMap, space: &[u64], elements: u64) -> bool {
+    if space.contains(&0) {
+        return true;
+    }
+    let range =
+        map.strides
+            .iter()
+            .zip(space)
+            .try_fold((map.offset, map.offset), |(lo, hi), (&s, &d)| {
+                let v = s.checked_mul(i64::try_from(d - 1).ok()?)?;
+                Some((lo.checked_add(v.min(0))?, hi.checked_add(v.max(0))?))
+            });
+    range.is_some_and(|(lo, hi)| lo >= 0 && (hi as u64) < elements)
 }
 
 /// Whether every element `offset + bs*i + rs*r + cs*c` of a `batch` x `rows` x `cols`

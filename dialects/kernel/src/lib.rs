@@ -27,7 +27,9 @@
 //! each phase iterates over the remaining dims before the next starts (softmax's max, sum
 //! and normalization pass over a row in turn while it is in cache).
 //! `kernel.gemm` computes `c (+)= a @ b` on strided f32 matrices. `kernel.fill` sets
-//! every element of a buffer.
+//! every element of a buffer. `kernel.gather` and `kernel.scatter` move elements to or
+//! from positions read out of index buffers ([`Indexed`]), checking every index at run
+//! time.
 
 pub mod attrs;
 pub mod fuse;
@@ -36,7 +38,7 @@ pub mod plan_memory;
 pub mod verify;
 
 pub use attrs::{
-    Alloc, Fused, Gemm, KERNEL_DTYPES, Map, MatrixMap, Phase, buffer_bytes, checked_bytes,
+    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Map, MatrixMap, Phase, buffer_bytes, checked_bytes,
     contiguous, is_kernel_symbol, kernel_symbol, static_info,
 };
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};

@@ -111,6 +111,22 @@ macro_rules! scalar_ops {
                     ..OpDef::new("kernel.gemm", "c (+)= a @ b on strided f32 matrices")
                 },
                 OpDef {
+                    inherent_attrs: &[
+                        "bounds", "dims", "index_maps", "index_strides", "out_map", "source",
+                        "space", "src_map", "wrap",
+                    ],
+                    verify: Some(verify::verify_indexed),
+                    ..OpDef::new("kernel.gather", "out = src at positions read from index buffers")
+                },
+                OpDef {
+                    inherent_attrs: &[
+                        "accumulate", "bounds", "dims", "index_maps", "index_strides", "out_map",
+                        "source", "space", "src_map", "wrap",
+                    ],
+                    verify: Some(verify::verify_indexed),
+                    ..OpDef::new("kernel.scatter", "out (+)= src at positions read from index buffers")
+                },
+                OpDef {
                     format: AsmFormat::Functional,
                     inherent_attrs: &["value"],
                     verify: Some(verify::verify_fill),
