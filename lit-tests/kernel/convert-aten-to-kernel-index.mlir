@@ -38,3 +38,21 @@ func.func @scatter_add$rows(%x: tensor<5x4xf32>, %i: tensor<2x4xi64>, %s: tensor
   %r = aten.scatter_add %x, %i, %s {dim = 0 : i64} : (tensor<5x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>) -> tensor<5x4xf32>
   func.return %r : tensor<5x4xf32>
 }
+
+// Ops along a dim are lane steps over a space with that dim last: topk is an argsort of
+// the positions, then a gather of the values at them.
+// CHECK-LABEL: func.func @topk$outer_dim
+// CHECK:         "kernel.argsort"(%x, %[[I:.*]]) <{descending = true, k = 2 : i64, out_map = [0, 1, 4], source = "aten.topk", space = [4, 3], src_map = [0, 1, 4]}>
+// CHECK:         "kernel.gather"(%x, %[[I]], %{{.*}}) <{bounds = [3], dims = [0], index_maps = {{\[}}[0, 4, 1]], index_strides = [4], out_map = [0, 4, 1]
+// CHECK-SAME:      space = [2, 4], src_map = [0, 0, 1], wrap = false}>
+// CHECK-LABEL: func.func @cumsum$int
+// CHECK:         "kernel.fused"(%x, %[[L:.*]]) <{{.*}}sources = ["aten.cumsum"]
+// CHECK:         "kernel.cumsum"(%[[L]], %{{.*}}) <{out_map = [0, 1, 4], source = "aten.cumsum", space = [4, 3], src_map = [0, 1, 4]}>
+func.func @topk$outer_dim(%x: tensor<3x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xi64>) {
+  %v, %i = aten.topk %x {k = 2 : i64, dim = 0 : i64} : (tensor<3x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xi64>)
+  func.return %v, %i : tensor<2x4xf32>, tensor<2x4xi64>
+}
+func.func @cumsum$int(%x: tensor<3x4xi32>) -> tensor<3x4xi64> {
+  %c = aten.cumsum %x {dim = 0 : i64} : (tensor<3x4xi32>) -> tensor<3x4xi64>
+  func.return %c : tensor<3x4xi64>
+}

@@ -598,3 +598,21 @@ func.func @scatter$bool_accumulate(%s: tensor<3xi1>, %i: tensor<3xi64>) -> tenso
   "kernel.scatter"(%s, %i, %o) <{accumulate = true, bounds = [5], dims = [0], index_maps = [[0, 1]], index_strides = [1], out_map = [0, 0], source = "aten.index_put", space = [3], src_map = [0, 1], wrap = true}> : (tensor<3xi1>, tensor<3xi64>, tensor<5xi1>) -> ()
   func.return %o : tensor<5xi1>
 }
+
+// -----
+
+func.func @argsort$k_past_the_lane(%x: tensor<3x4xf32>) -> tensor<3x5xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<3x5xi64>
+  // expected-error@+1 {{'kernel.argsort' k = 5 exceeds the lane's 4 elements}}
+  "kernel.argsort"(%x, %o) <{descending = false, k = 5 : i64, out_map = [0, 5, 1], source = "aten.topk", space = [3, 4], src_map = [0, 4, 1]}> : (tensor<3x4xf32>, tensor<3x5xi64>) -> ()
+  func.return %o : tensor<3x5xi64>
+}
+
+// -----
+
+func.func @cumsum$mixed_types(%x: tensor<4xi32>) -> tensor<4xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
+  // expected-error@+1 {{'kernel.cumsum' needs src and out of one type other than i1, not i32 and i64}}
+  "kernel.cumsum"(%x, %o) <{out_map = [0, 1], source = "aten.cumsum", space = [4], src_map = [0, 1]}> : (tensor<4xi32>, tensor<4xi64>) -> ()
+  func.return %o : tensor<4xi64>
+}

@@ -2,9 +2,9 @@
 //! splitting kernels across the thread pool and calling the GEMM.
 
 use crate::gemm::{self, Dims, Strided};
-use crate::indexed;
 use crate::plan::{Location, MatRef, Partial, Plan, ReduceKind, Step};
 use crate::tensor::{AlignedBuf, DType, Tensor};
+use crate::{indexed, lanes};
 
 /// A generated kernel: runs outer iterations `[lo, hi)` over the given buffers.
 pub type KernelFn = unsafe extern "C" fn(buffers: *const *mut u8, lo: i64, hi: i64);
@@ -128,6 +128,8 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
         Step::Fill { elements, .. } => format!("fill {elements}"),
         Step::Gather(m) => format!("gather {:?}: {}", m.space, m.source),
         Step::Scatter { moves, .. } => format!("scatter {:?}: {}", moves.space, moves.source),
+        Step::Cumsum(l) => format!("cumsum {:?}", l.space),
+        Step::Argsort { lanes, k, .. } => format!("argsort {:?} (k = {k})", lanes.space),
     };
     format!(
         "@{} step {i:>3} {:>9.3} ms  {what}",
@@ -136,7 +138,8 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
     )
 }
 
-/// Runs one step; fails only on an index out of range.
+/// Runs one step; fails only on an index out of range (or an element type a step has no
+/// arithmetic for).
 fn run_step(
     step: &Step,
     kernels: &[KernelFn],
@@ -217,6 +220,14 @@ fn run_step(
         Step::Scatter { moves, accumulate } => {
             return unsafe { indexed::scatter(moves, *accumulate, ptrs) };
         }
+        // SAFETY: as above.
+        Step::Cumsum(l) => return unsafe { lanes::cumsum(l, ptrs, threads) },
+        // SAFETY: as above.
+        Step::Argsort {
+            lanes: l,
+            k,
+            descending,
+        } => return unsafe { lanes::argsort(l, *k, *descending, ptrs, threads) },
     }
     Ok(())
 }

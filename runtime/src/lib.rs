@@ -14,6 +14,7 @@ pub mod capi;
 pub mod exec;
 pub mod gemm;
 mod indexed;
+mod lanes;
 pub mod module;
 pub mod plan;
 pub mod tensor;

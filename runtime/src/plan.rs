@@ -154,6 +154,20 @@ pub struct Indexed {
     pub source: String,
 }
 
+/// What a [`Step::Cumsum`] or [`Step::Argsort`] works on: the lanes along the last dim
+/// of `space` (the other dims pick the lane).
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct LaneRef {
+    pub src: usize,
+    pub out: usize,
+    /// Element type of `src`.
+    pub dtype: DType,
+    pub space: Vec<u64>,
+    pub src_map: StridedMap,
+    /// Over `space` with the last extent replaced by the elements written per lane.
+    pub out_map: StridedMap,
+}
+
 /// One step of a plan.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub enum Step {
@@ -182,6 +196,16 @@ pub enum Step {
     /// Store (or with `accumulate`, add) elements of `src` into `out` at indexed positions
     /// ([`Indexed`]); runs on one thread, since indices may repeat.
     Scatter { moves: Indexed, accumulate: bool },
+    /// Running sums along each lane, `out` of `src`'s type (floats summed in f64,
+    /// integers in wrapping i64).
+    Cumsum(LaneRef),
+    /// For each lane, the i64 positions of its first `k` elements in ascending (or
+    /// `descending`) order: stable, NaN above every number, as PyTorch sorts.
+    Argsort {
+        lanes: LaneRef,
+        k: u64,
+        descending: bool,
+    },
     /// Fill a buffer of `elements` values of `dtype` with `value`.
     Fill {
         buffer: usize,
@@ -390,6 +414,16 @@ impl Plan {
                     }
                 }
                 Step::Gather(moves) => moves.check(&buffer, false).map_err(|e| at(&e))?,
+                Step::Cumsum(lanes) => {
+                    let n = lanes.space.last().copied().unwrap_or(0);
+                    lanes.check(&buffer, n, lanes.dtype).map_err(|e| at(&e))?;
+                }
+                Step::Argsort { lanes, k, .. } => {
+                    if lanes.space.last().is_none_or(|&n| *k > n) {
+                        return Err(at("an argsort takes more elements than a lane has"));
+                    }
+                    lanes.check(&buffer, *k, DType::I64).map_err(|e| at(&e))?;
+                }
                 Step::Scatter {
                     moves, accumulate, ..
                 } => {
@@ -452,6 +486,37 @@ impl Indexed {
             return Err(outside(indexed_buf));
         }
         Ok(())
+    }
+}
+
+impl LaneRef {
+    /// Checks the buffers and that both maps stay inside them (`k` elements written per
+    /// lane, of `out_dtype`).
+    fn check<'p>(
+        &self,
+        buffer: &impl Fn(usize) -> Result<&'p BufferSpec, String>,
+        k: u64,
+        out_dtype: DType,
+    ) -> Result<(), String> {
+        let rank = self.space.len();
+        if rank == 0 || self.src_map.strides.len() != rank || self.out_map.strides.len() != rank {
+            return Err("a lane step's maps do not match its space".into());
+        }
+        if self.src == self.out {
+            return Err("a lane step writes the buffer it reads".into());
+        }
+        let mut out_space = self.space.clone();
+        out_space[rank - 1] = k;
+        let inside = |b: usize, map: &StridedMap, space: &[u64], dtype: DType| {
+            let elements = buffer(b)?.bytes / dtype.size_bytes() as u64;
+            if map_inside(map, space, elements) {
+                Ok(())
+            } else {
+                Err(format!("a lane step reaches outside buffer {b}"))
+            }
+        };
+        inside(self.src, &self.src_map, &self.space, self.dtype)?;
+        inside(self.out, &self.out_map, &out_space, out_dtype)
     }
 }
 

@@ -617,3 +617,88 @@ impl Indexed {
         )
     }
 }
+
+/// `kernel.cumsum` and `kernel.argsort`: work along lanes, the last dim of `space` (the
+/// others pick the lane). Operands: `src`, `out`.
+///
+/// - cumsum: `out[out_map(l, i)] = sum_{j <= i} src[src_map(l, j)]` (in f64 for floats,
+///   wrapping i64 for integers; `src` and `out` of one type);
+/// - argsort: `out` (i64) at `out_map(l, i)` for `i < k` holds the position in the lane of
+///   its `i`-th element in ascending (or `descending`) order, ties in lane order and NaN
+///   above every number (PyTorch's stable sort).
+#[derive(Clone, PartialEq, Debug)]
+pub struct Lanes {
+    pub space: Vec<u64>,
+    pub src_map: Map,
+    /// Over `space` with its last extent replaced by `k`.
+    pub out_map: Map,
+    /// Elements written per lane (the lane's length for a cumsum).
+    pub k: u64,
+    pub descending: bool,
+    /// The aten op, for messages and profiles.
+    pub source: String,
+}
+
+impl Lanes {
+    /// Reads a `kernel.cumsum` or `kernel.argsort` op.
+    pub fn read(ctx: &Context, op: OpId) -> Result<Lanes, Diagnostic> {
+        let one_map = |attr: &str| -> Result<Map, Diagnostic> {
+            let what = "a map [offset, strides...]";
+            ints_of(ctx, get(ctx, op, attr, what)?)
+                .and_then(|v| Map::from_ints(&v))
+                .ok_or_else(|| missing(ctx, op, attr, what))
+        };
+        let space = ints(ctx, op, "space")?
+            .iter()
+            .map(|&d| u64::try_from(d).ok())
+            .collect::<Option<Vec<u64>>>()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| missing(ctx, op, "space", "non-negative extents, at least one"))?;
+        let (k, descending) = if ctx.name_str(op) == "kernel.argsort" {
+            let k = u64::try_from(int(ctx, op, "k")?)
+                .map_err(|_| missing(ctx, op, "k", "a non-negative integer"))?;
+            let d = get(ctx, op, "descending", "a bool")?;
+            let d = ctx
+                .as_bool(d)
+                .ok_or_else(|| missing(ctx, op, "descending", "a bool"))?;
+            (k, d)
+        } else {
+            (*space.last().expect("checked non-empty"), false)
+        };
+        let source = get(ctx, op, "source", "a string")?;
+        Ok(Lanes {
+            src_map: one_map("src_map")?,
+            out_map: one_map("out_map")?,
+            k,
+            descending,
+            source: ctx
+                .as_str(source)
+                .ok_or_else(|| missing(ctx, op, "source", "a string"))?
+                .to_string(),
+            space,
+        })
+    }
+
+    /// The attributes of a `kernel.cumsum` (`argsort` false) or `kernel.argsort`.
+    pub fn attributes(&self, ctx: &mut Context, argsort: bool) -> Vec<(String, Attribute)> {
+        let space: Vec<i64> = self.space.iter().map(|&d| d as i64).collect();
+        let mut attrs = vec![
+            ("out_map".into(), i64_array(ctx, &self.out_map.to_ints())),
+            ("source".into(), ctx.string_attr(self.source.clone())),
+            ("space".into(), i64_array(ctx, &space)),
+            ("src_map".into(), i64_array(ctx, &self.src_map.to_ints())),
+        ];
+        if argsort {
+            attrs.push(("descending".into(), ctx.bool_attr(self.descending)));
+            attrs.push(("k".into(), ctx.integer_attr(self.k as i64, 64)));
+        }
+        attrs
+    }
+
+    /// The space `out_map` runs over: `space` with `k` elements per lane.
+    pub fn out_space(&self) -> Vec<u64> {
+        let mut s = self.space.clone();
+        *s.last_mut().expect("a lane dim") = self.k;
+        s
+    }
+}

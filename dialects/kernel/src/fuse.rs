@@ -90,7 +90,7 @@ use joinery_pass::{
 use rustc_hash::FxHashMap;
 
 /// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer, a
-/// gather's or scatter's `out`.
+/// gather's, scatter's, cumsum's or argsort's `out`.
 fn written(ctx: &Context, op: OpId) -> &[Value] {
     let operands = ctx.operands(op);
     match ctx.name_str(op) {

@@ -29,7 +29,8 @@
 //! `kernel.gemm` computes `c (+)= a @ b` on strided f32 matrices. `kernel.fill` sets
 //! every element of a buffer. `kernel.gather` and `kernel.scatter` move elements to or
 //! from positions read out of index buffers ([`Indexed`]), checking every index at run
-//! time.
+//! time. `kernel.cumsum` and `kernel.argsort` work along the lanes of a buffer
+//! ([`Lanes`]).
 
 pub mod attrs;
 pub mod fuse;
@@ -38,8 +39,8 @@ pub mod plan_memory;
 pub mod verify;
 
 pub use attrs::{
-    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Map, MatrixMap, Phase, buffer_bytes, checked_bytes,
-    contiguous, is_kernel_symbol, kernel_symbol, static_info,
+    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, Phase, buffer_bytes,
+    checked_bytes, contiguous, is_kernel_symbol, kernel_symbol, static_info,
 };
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};

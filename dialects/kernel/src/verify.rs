@@ -32,6 +32,11 @@
 //!   and none of the other operands; every index read inside its buffer, and every
 //!   element an in-range index can reach inside the indexed buffer; a gather's `out_map`
 //!   writes each element once.
+//! - `kernel.cumsum`, `kernel.argsort`: well-typed attributes ([`Lanes::read`]); operands
+//!   `src` and `out` (made by `kernel.alloc`, another buffer), no results; both maps
+//!   with one stride per dim of `space`, inside their buffers, `out_map` (over the space
+//!   with `k` per lane) writing each element once; a cumsum's buffers of one type, not
+//!   `i1`; an argsort's `out` i64 and `k` at most the lane's length.
 //! - `kernel.fill`: one buffer operand and a numeric `value`.
 //! - `kernel.yield`: directly inside a `kernel.fused`.
 //! - scalar ops: directly inside a `kernel.fused` body, no regions; operands and result
@@ -43,7 +48,7 @@
 //!   `kernel.cast` converts one operand.
 
 use crate::attrs::{
-    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Map, MatrixMap, checked_bytes, index_dim,
+    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, checked_bytes, index_dim,
     is_kernel_symbol, predicate, static_info, value,
 };
 use crate::ops::{OutKind, ScalarKind, ScalarOp};
@@ -397,6 +402,94 @@ pub fn verify_indexed(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     if !scatter
         && (broadcast_dim(&x.out_map.strides, &x.space).is_some()
             || !injective(&x.out_map.strides, &x.space))
+    {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' out_map writes some element of out more than once"),
+        ));
+    }
+    Ok(())
+}
+
+/// Verifies a `kernel.cumsum` or `kernel.argsort`.
+pub fn verify_lanes(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
+    let name = ctx.name_str(op);
+    let x = Lanes::read(ctx, op)?;
+    let operands = ctx.operands(op);
+    if operands.len() != 2 || !ctx.results(op).is_empty() {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' takes src and out and has no results"),
+        ));
+    }
+    let rank = x.space.len();
+    if x.src_map.strides.len() != rank || x.out_map.strides.len() != rank {
+        return Err(error(
+            ctx,
+            op,
+            format!("every map of '{name}' needs one stride per dim of its space ({rank})"),
+        ));
+    }
+    let (src, out) = (operands[0], operands[1]);
+    let (src_shape, src_dt) = buffer(ctx, op, src, "src")?;
+    let (out_shape, out_dt) = buffer(ctx, op, out, "out")?;
+    written_buffer(ctx, op, out, "out")?;
+    if src == out {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' writes out, which must be another buffer than src"),
+        ));
+    }
+    if name == "kernel.argsort" {
+        if out_dt != DType::I64 {
+            return Err(error(
+                ctx,
+                op,
+                format!("'{name}' writes i64 positions, not {out_dt}"),
+            ));
+        }
+        if x.k > x.space[rank - 1] {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "'{name}' k = {} exceeds the lane's {} elements",
+                    x.k,
+                    x.space[rank - 1]
+                ),
+            ));
+        }
+    } else if src_dt != out_dt || src_dt == DType::Bool {
+        return Err(error(
+            ctx,
+            op,
+            format!(
+                "'{name}' needs src and out of one type other than i1, not {src_dt} and {out_dt}"
+            ),
+        ));
+    }
+    check_inside(
+        ctx,
+        op,
+        "src",
+        &x.src_map,
+        &x.space,
+        src_shape.iter().product(),
+    )?;
+    let out_space = x.out_space();
+    check_inside(
+        ctx,
+        op,
+        "out",
+        &x.out_map,
+        &out_space,
+        out_shape.iter().product(),
+    )?;
+    if broadcast_dim(&x.out_map.strides, &out_space).is_some()
+        || !injective(&x.out_map.strides, &out_space)
     {
         return Err(error(
             ctx,

@@ -1151,3 +1151,32 @@ func.func @big(%w: tensor<1000x8xf32>, %i: tensor<1000000xi64>) -> tensor<100000
         );
     }
 }
+
+/// `cumsum`, `sort` and `topk` along inner and outer dims, with ties (kept in order) and
+/// an integer cumsum, against the interpreter.
+#[test]
+fn lane_ops_match_the_interpreter() {
+    let text = r#"
+func.func @lanes(%x: tensor<3x5xf32>, %n: tensor<3x5xi64>) -> (tensor<3x5xf32>, tensor<3x5xf32>, tensor<3x5xi64>, tensor<3x5xf32>, tensor<3x5xi64>, tensor<3x2xf32>, tensor<3x2xi64>, tensor<2x5xf32>, tensor<2x5xi64>, tensor<3x5xi64>) {
+  %c1 = aten.cumsum %x {dim = 1 : i64} : (tensor<3x5xf32>) -> tensor<3x5xf32>
+  %c0 = aten.cumsum %x {dim = -2 : i64} : (tensor<3x5xf32>) -> tensor<3x5xf32>
+  %sv, %si = aten.sort %x {dim = 1 : i64, descending = false} : (tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  %dv, %di = aten.sort %x {dim = 0 : i64, descending = true} : (tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  %tv, %ti = aten.topk %x {k = 2 : i64, dim = 1 : i64} : (tensor<3x5xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  %bv, %bi = aten.topk %x {k = 2 : i64, dim = 0 : i64, largest = false} : (tensor<3x5xf32>) -> (tensor<2x5xf32>, tensor<2x5xi64>)
+  %ci = aten.cumsum %n {dim = 0 : i64} : (tensor<3x5xi64>) -> tensor<3x5xi64>
+  func.return %c1, %c0, %si, %dv, %di, %tv, %ti, %bv, %bi, %ci : tensor<3x5xf32>, tensor<3x5xf32>, tensor<3x5xi64>, tensor<3x5xf32>, tensor<3x5xi64>, tensor<3x2xf32>, tensor<3x2xi64>, tensor<2x5xf32>, tensor<2x5xi64>, tensor<3x5xi64>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let x: Vec<f32> = [2, -1, 2, 0, 5, 1, 1, -3, 4, 1, 2, 7, -3, 0, 2]
+        .iter()
+        .map(|&v| v as f32 * 0.5)
+        .collect();
+    let x =
+        ITensor::F32(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[3, 5]), x).expect("shape"));
+    let n = i64s(
+        &[3, 5],
+        &[1, -2, 3, 4, 5, 6, 7, 8, 9, 10, -11, 12, 13, 14, 15],
+    );
+    check_with(&mut ctx, module, "lanes", "lanes", vec![x, n]).expect("matches the interpreter");
+}

@@ -10,12 +10,13 @@
 //! `cat` a concatenation; convolutions (`graph/conv.rs`) and max and average pooling
 //! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions; embedding,
 //! gather, advanced indexing and scatters (`graph/index.rs`) gathers and scatters through
-//! index tensors. Composite ops (softmax, losses, norms, gelu, mean...) are
+//! index tensors; `cumsum`, `sort` and `topk` lane steps (`graph/lanes.rs`). Composite ops (softmax, losses, norms, gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
 
 mod conv;
 mod index;
+mod lanes;
 mod pool;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
@@ -126,6 +127,15 @@ pub enum NodeKind {
         wrap: bool,
         site: String,
     },
+    /// Along the lanes of `src` (a view whose last dim is the lane), `k` elements per
+    /// lane written to the node's buffer through `out_map` (over `src`'s shape with `k`
+    /// as its last extent).
+    Lanes {
+        src: Operand,
+        out_map: Map,
+        k: u64,
+        kind: LaneKind,
+    },
     /// `[bias +] a @ b` per batch; `a` is `[batch, m, k]`, `b` `[batch, k, n]`, `bias`
     /// broadcast to the node's `[batch, m, n]` (the node's shape drops `batch` for mm).
     Gemm {
@@ -157,6 +167,15 @@ pub enum Init {
     Copy(Operand),
     /// Every element set to a value.
     Fill(f64),
+}
+
+/// What a [`NodeKind::Lanes`] computes along each lane.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LaneKind {
+    /// Running sums.
+    Cumsum,
+    /// The positions of the lane's first `k` elements in sorted order (i64).
+    Argsort { descending: bool },
 }
 
 /// One node.
@@ -1182,6 +1201,9 @@ impl<'c> Builder<'c> {
 
     fn lower_other(&mut self, op: OpId, base: &str, src: &str) -> Result<Vec<Operand>, Diagnostic> {
         if let Some(v) = self.lower_indexing(op, base, src)? {
+            return Ok(v);
+        }
+        if let Some(v) = self.lower_lanes(op, base, src)? {
             return Ok(v);
         }
         match base {

@@ -4,7 +4,9 @@
 //! (transposes are free), after a copy kernel broadcasting the bias into the output for
 //! `addmm`, and slice copies for `cat`.
 
-use crate::graph::{self, Expr, Graph, IndexSel, Init, NodeId, NodeKind, Operand, Reduce};
+use crate::graph::{
+    self, Expr, Graph, IndexSel, Init, LaneKind, NodeId, NodeKind, Operand, Reduce,
+};
 use joinery_ir::{
     Attribute, Builder, Context, DType, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
 };
@@ -43,6 +45,7 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
         }
         NodeKind::Concat { parts, .. } => parts.iter().collect(),
         NodeKind::Place { parts, .. } => parts.iter().map(|(p, _)| p).collect(),
+        NodeKind::Lanes { src, .. } => vec![src],
         NodeKind::Gather { src, indices, .. } => std::iter::once(src)
             .chain(indices.iter().map(|i| &i.index))
             .collect(),
@@ -359,6 +362,31 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             }
             let moves = indexed(src, at.clone(), indices, *accumulate, *wrap, site);
             emit_indexed(ctx, body, &buf, "kernel.scatter", &moves, src, indices, out);
+            continue;
+        }
+        if let NodeKind::Lanes {
+            src,
+            out_map,
+            k,
+            kind,
+        } = &g.nodes[first].kind
+        {
+            let out = buf[first].expect("lane nodes are materialized");
+            let (op_name, descending) = match kind {
+                LaneKind::Cumsum => ("kernel.cumsum", false),
+                LaneKind::Argsort { descending } => ("kernel.argsort", *descending),
+            };
+            let lanes = joinery_kernel::Lanes {
+                space: src.shape.clone(),
+                src_map: src.map.clone(),
+                out_map: out_map.clone(),
+                k: *k,
+                descending,
+                source: g.nodes[first].source.clone(),
+            };
+            let attrs = lanes.attributes(ctx, op_name == "kernel.argsort");
+            let operands = [buf[src.node].expect("every node has a buffer"), out];
+            Builder::new(ctx, InsertPoint::End(body)).build(op_name, &operands, &[], attrs);
             continue;
         }
         if let NodeKind::Concat { parts, dim } = &g.nodes[first].kind {

@@ -4,8 +4,8 @@
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
 use joinery_kernel::{
-    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, MatrixMap, OutKind, buffer_bytes, checked_bytes,
-    static_info,
+    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap, OutKind, buffer_bytes,
+    checked_bytes, static_info,
 };
 use joinery_runtime::plan::{
     self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, Partial, Plan,
@@ -228,6 +228,31 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     }
                 });
             }
+            "kernel.cumsum" | "kernel.argsort" => {
+                let x = Lanes::read(ctx, op)?;
+                let (src, out) = (ctx.operand(op, 0), ctx.operand(op, 1));
+                let strided = |m: &joinery_kernel::Map| rt::StridedMap {
+                    offset: m.offset,
+                    strides: m.strides.clone(),
+                };
+                let lanes = rt::LaneRef {
+                    src: buffer(&index, op, src)?,
+                    out: buffer(&index, op, out)?,
+                    dtype: rt_dtype(ctx, src)?.0,
+                    space: x.space.clone(),
+                    src_map: strided(&x.src_map),
+                    out_map: strided(&x.out_map),
+                };
+                steps.push(if ctx.name_str(op) == "kernel.cumsum" {
+                    Step::Cumsum(lanes)
+                } else {
+                    Step::Argsort {
+                        lanes,
+                        k: x.k,
+                        descending: x.descending,
+                    }
+                });
+            }
             "func.return" => {
                 let result_types = joinery_func::signature(ctx, func)
                     .map(|(_, r)| r)
@@ -287,7 +312,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             "aot.none" => {}
             other => {
                 return Err(Diagnostic::error(format!(
-                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter and func.return only)"
+                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter, kernel.cumsum, kernel.argsort and func.return only)"
                 ))
                 .with_span(ctx.span(op)));
             }

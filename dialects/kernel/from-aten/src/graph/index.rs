@@ -244,7 +244,7 @@ impl Builder<'_> {
     }
 
     /// A gather node reading `from` (a view over the node's shape) moved by `sels`.
-    fn gather_node(
+    pub(super) fn gather_node(
         &mut self,
         op: OpId,
         src: &str,
@@ -329,7 +329,7 @@ impl Builder<'_> {
     }
 
     /// `o` viewed as `[1]` when it is 0-d (gather and scatter treat a scalar as one).
-    fn at_least_1d(&mut self, o: &Operand, src: &str) -> Operand {
+    pub(super) fn at_least_1d(&mut self, o: &Operand, src: &str) -> Operand {
         if o.shape.is_empty() {
             self.reshape(o, &[1], src)
         } else {
