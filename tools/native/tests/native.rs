@@ -1180,3 +1180,36 @@ func.func @lanes(%x: tensor<3x5xf32>, %n: tensor<3x5xi64>) -> (tensor<3x5xf32>, 
     );
     check_with(&mut ctx, module, "lanes", "lanes", vec![x, n]).expect("matches the interpreter");
 }
+
+/// `_embedding_bag` in modes sum and mean (empty bags, `padding_idx`,
+/// `include_last_offset`, per-sample weights) and its backward (`scale_grad_by_freq`),
+/// against the interpreter.
+#[test]
+fn embedding_bags_match_the_interpreter() {
+    let text = r#"
+func.func @bags(%w: tensor<10x3xf32>, %i: tensor<6xi64>, %o: tensor<3xi64>, %psw: tensor<6xf32>, %g: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<10x3xf32>, tensor<10x3xf32>) {
+  %s:4 = aten._embedding_bag %w, %i, %o {mode = 0 : i64} : (tensor<10x3xf32>, tensor<6xi64>, tensor<3xi64>) -> (tensor<3x3xf32>, tensor<0xi64>, tensor<3xi64>, tensor<3xi64>)
+  %m:4 = aten._embedding_bag %w, %i, %o {mode = 1 : i64, padding_idx = 2 : i64} : (tensor<10x3xf32>, tensor<6xi64>, tensor<3xi64>) -> (tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<3xi64>)
+  %l:4 = aten._embedding_bag %w, %i, %o, %psw {mode = 0 : i64, include_last_offset = true} : (tensor<10x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<6xf32>) -> (tensor<2x3xf32>, tensor<0xi64>, tensor<2xi64>, tensor<2xi64>)
+  %p:4 = aten._embedding_bag %w, %i, %o, %psw {mode = 0 : i64} : (tensor<10x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<6xf32>) -> (tensor<3x3xf32>, tensor<0xi64>, tensor<3xi64>, tensor<3xi64>)
+  %b = aten._embedding_bag_backward %g, %i, %o, %m#1, %m#2, %m#3 {num_weights = 10 : i64, scale_grad_by_freq = true, mode = 1 : i64, sparse = false, padding_idx = 2 : i64} : (tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<6xi64>, tensor<3xi64>, tensor<3xi64>) -> tensor<10x3xf32>
+  %bs = aten._embedding_bag_backward %g, %i, %o, %p#1, %p#2, %p#3, %psw {num_weights = 10 : i64, scale_grad_by_freq = false, mode = 0 : i64, sparse = false} : (tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<0xi64>, tensor<3xi64>, tensor<3xi64>, tensor<6xf32>) -> tensor<10x3xf32>
+  func.return %s#0, %m#0, %m#1, %m#2, %l#0, %p#0, %b, %bs : tensor<3x3xf32>, tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<10x3xf32>, tensor<10x3xf32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let w = (0..30).map(|x| x as f32 * 0.25 - 3.0).collect();
+    let w =
+        ITensor::F32(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[10, 3]), w).expect("shape"));
+    let psw = [0.5f32, -1.0, 2.0, 1.5, 3.0, -2.0].to_vec();
+    let psw =
+        ITensor::F32(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[6]), psw).expect("shape"));
+    let inputs = vec![
+        w,
+        i64s(&[6], &[2, 7, 2, 0, 9, 2]),
+        i64s(&[3], &[0, 2, 2]),
+        psw,
+        f32s(&[3, 3]),
+    ];
+    check_with(&mut ctx, module, "bags", "embedding bags", inputs)
+        .expect("matches the interpreter");
+}

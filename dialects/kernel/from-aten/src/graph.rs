@@ -10,10 +10,11 @@
 //! `cat` a concatenation; convolutions (`graph/conv.rs`) and max and average pooling
 //! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions; embedding,
 //! gather, advanced indexing and scatters (`graph/index.rs`) gathers and scatters through
-//! index tensors; `cumsum`, `sort` and `topk` lane steps (`graph/lanes.rs`). Composite ops (softmax, losses, norms, gelu, mean...) are
+//! index tensors, and `_embedding_bag` and its backward on them (`graph/bag.rs`); `cumsum`, `sort` and `topk` lane steps (`graph/lanes.rs`). Composite ops (softmax, losses, norms, gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
 
+mod bag;
 mod conv;
 mod index;
 mod lanes;
@@ -1204,6 +1205,9 @@ impl<'c> Builder<'c> {
             return Ok(v);
         }
         if let Some(v) = self.lower_lanes(op, base, src)? {
+            return Ok(v);
+        }
+        if let Some(v) = self.lower_bags(op, base, src)? {
             return Ok(v);
         }
         match base {

@@ -55,7 +55,15 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         max_pool2d_with_indices and its backward are window views of a -inf placement \
         reduced by max, the indices and gradients comparisons against kernel.index; \
         avg_pool2d sums a window view of a zero placement and divides by window sizes \
-        computed from kernel.index, its backward spreads the divided gradient. Only \
+        computed from kernel.index, its backward spreads the divided gradient. \
+        embedding, gather, index_select, index.Tensor and _unsafe_index (None entries, \
+        adjacent or not) become one kernel.gather; index_put, _unsafe_index_put, \
+        scatter.src/value, scatter_add and scatter_reduce.two (sum) a copy of self then a \
+        kernel.scatter; embedding_dense_backward (padding_idx, scale_grad_by_freq) and \
+        _embedding_bag and its backward (sum, mean) gathers, masks and accumulating \
+        scatters; cumsum one kernel.cumsum, sort and topk a kernel.argsort then a gather \
+        of the values. Each gather and scatter names the aten op and its file:line:col, \
+        for the run-time error on an index out of range. Only \
         nodes some result depends on are emitted (gradients output_mask leaves out are \
         never computed).\n\
         Needs: statically shaped tensors of f32, f64, i64, i32 or i1; composite ops \
@@ -66,7 +74,8 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         one error naming them all (at the first, a note at each with its reason), never a \
         silent fallback.\n\
         Gaps: no dynamic shapes; GEMMs (so convolutions) are f32 only; no transposed \
-        convolution; an index max_pool2d_with_indices_backward is given that is no \
+        convolution; no boolean-mask indexing, scatter_reduce other than sum, or \
+        embedding_bag max mode; an index max_pool2d_with_indices_backward is given that is no \
         window's maximum contributes nothing instead of an error; no fusion here \
         (kernel-fuse).",
     anchor: Some("builtin.module"),

@@ -52,7 +52,7 @@ impl Builder<'_> {
     }
 
     /// An error unless `o` holds integer indices (i64 or i32).
-    fn check_index(&self, op: OpId, src: &str, o: &Operand) -> Result<(), Diagnostic> {
+    pub(super) fn check_index(&self, op: OpId, src: &str, o: &Operand) -> Result<(), Diagnostic> {
         match self.dtype(o) {
             DType::I64 | DType::I32 => Ok(()),
             dt => Err(err(
@@ -267,7 +267,7 @@ impl Builder<'_> {
     /// A scatter node of `shape` and `dtype`: `init`, then `from` (over the space of the
     /// moves) stored or added at `at` moved by `sels`.
     #[allow(clippy::too_many_arguments)]
-    fn scatter_node(
+    pub(super) fn scatter_node(
         &mut self,
         op: OpId,
         src: &str,
@@ -520,51 +520,7 @@ impl Builder<'_> {
             g = select(pad, c(0.0, dtype), g);
         }
         if by_freq {
-            // counts[i] = number of positions holding index i.
-            let count_at = Map {
-                offset: 0,
-                strides: vec![0; k],
-            };
-            let ones = {
-                let one = self.pointwise(Pw::new(&[]), c(1.0, DType::I64), DType::I64, src);
-                broadcast(&one, &indices.shape)
-            };
-            let counts = self.scatter_node(
-                op,
-                src,
-                vec![num_weights],
-                DType::I64,
-                Init::Fill(0.0),
-                ones,
-                count_at,
-                vec![IndexSel {
-                    index: indices.clone(),
-                    stride: 1,
-                    bound: num_weights,
-                    dim: 0,
-                }],
-                true,
-                false,
-            );
-            let freq = self.gather_node(
-                op,
-                src,
-                Operand {
-                    node: counts.node,
-                    shape: indices.shape.clone(),
-                    map: Map {
-                        offset: 0,
-                        strides: vec![0; k],
-                    },
-                },
-                vec![IndexSel {
-                    index: indices.clone(),
-                    stride: 1,
-                    bound: num_weights,
-                    dim: 0,
-                }],
-                false,
-            );
+            let freq = self.index_frequency(op, src, &indices, num_weights);
             let f = pw.input(&over(&freq), DType::I64, dtype);
             g = super::bin(ScalarOp::Div, g, f);
         }
@@ -592,6 +548,50 @@ impl Builder<'_> {
             true,
             false,
         ))
+    }
+}
+
+impl Builder<'_> {
+    /// For every position of `indices` (into `num_weights` rows), how many positions hold
+    /// the same index (i64): an accumulating scatter of ones, gathered back at the indices.
+    pub(super) fn index_frequency(
+        &mut self,
+        op: OpId,
+        src: &str,
+        indices: &Operand,
+        num_weights: u64,
+    ) -> Operand {
+        let k = indices.shape.len();
+        let sel = IndexSel {
+            index: indices.clone(),
+            stride: 1,
+            bound: num_weights,
+            dim: 0,
+        };
+        let one = self.pointwise(Pw::new(&[]), c(1.0, DType::I64), DType::I64, src);
+        let ones = broadcast(&one, &indices.shape);
+        let flat = Map {
+            offset: 0,
+            strides: vec![0; k],
+        };
+        let counts = self.scatter_node(
+            op,
+            src,
+            vec![num_weights],
+            DType::I64,
+            Init::Fill(0.0),
+            ones,
+            flat.clone(),
+            vec![sel.clone()],
+            true,
+            false,
+        );
+        let at = Operand {
+            node: counts.node,
+            shape: indices.shape.clone(),
+            map: flat,
+        };
+        self.gather_node(op, src, at, vec![sel], false)
     }
 }
 
