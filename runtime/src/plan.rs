@@ -554,3 +554,78 @@ fn matrix_inside(r: &MatRef, batch: usize, rows: usize, cols: usize, elements: u
         });
     range.is_some_and(|(lo, hi)| lo >= 0 && (hi as u64) < elements)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An embedding of 3 indices into a 10 x 4 table, with index bound `bound`.
+    fn embedding_plan(bound: u64) -> Plan {
+        let arg = |name: &str, dtype, shape: Vec<usize>| ArgSpec {
+            name: name.into(),
+            desc: String::new(),
+            dtype,
+            shape,
+        };
+        let map = |offset, strides: Vec<i64>| StridedMap { offset, strides };
+        Plan {
+            name: "embedding".into(),
+            inputs: vec![
+                arg("w", DType::F32, vec![10, 4]),
+                arg("i", DType::I64, vec![3]),
+            ],
+            outputs: vec![ResultSpec {
+                desc: String::new(),
+                tensor: Some(ResultTensor {
+                    dtype: DType::F32,
+                    shape: vec![3, 4],
+                    buffer: 2,
+                }),
+                mutates: None,
+            }],
+            buffers: vec![
+                BufferSpec {
+                    location: Location::Input(0),
+                    bytes: 160,
+                },
+                BufferSpec {
+                    location: Location::Input(1),
+                    bytes: 24,
+                },
+                BufferSpec {
+                    location: Location::Output(0),
+                    bytes: 48,
+                },
+            ],
+            arena_bytes: 0,
+            kernels: Vec::new(),
+            steps: vec![Step::Gather(Indexed {
+                src: 0,
+                out: 2,
+                dtype: DType::F32,
+                space: vec![3, 4],
+                src_map: map(0, vec![0, 1]),
+                out_map: map(0, vec![4, 1]),
+                indices: vec![IndexRef {
+                    buffer: 1,
+                    dtype: DType::I64,
+                    map: map(0, vec![1, 0]),
+                    stride: 4,
+                    bound,
+                    dim: 0,
+                }],
+                wrap: false,
+                source: "aten.embedding".into(),
+            })],
+        }
+    }
+
+    #[test]
+    fn gathers_that_could_reach_past_a_buffer_are_refused() {
+        assert_eq!(embedding_plan(10).check(), Ok(()));
+        let e = embedding_plan(11)
+            .check()
+            .expect_err("row 10 is past the table");
+        assert!(e.contains("reaches outside buffer 0"), "{e}");
+    }
+}
