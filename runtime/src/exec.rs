@@ -1,5 +1,6 @@
 //! Runs a [`Plan`]: resolves buffers to pointers, then executes its steps in order,
-//! splitting kernels across the thread pool and calling the GEMM.
+//! splitting kernels across the thread pool and calling the GEMM; gathers, scatters and
+//! lane steps run in `indexed` and `lanes`.
 
 use crate::gemm::{self, Dims, Strided};
 use crate::plan::{Location, MatRef, Partial, Plan, ReduceKind, Step};

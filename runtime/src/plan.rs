@@ -3,7 +3,8 @@
 //! A [`Plan`] lists the function's arguments and results (with their descriptors), the
 //! buffers it touches (caller inputs, caller-visible outputs, or slots of one arena laid
 //! out by the compiler's memory planner) and the steps to run in order: generated kernels,
-//! GEMM calls and fills. It is plain data (JSON), so a shared library carries it as a
+//! GEMM calls, fills, gathers and scatters through index tensors, and cumsums and
+//! argsorts along lanes. It is plain data (JSON), so a shared library carries it as a
 //! string and the runtime runs it without the compiler.
 
 use crate::tensor::DType;
