@@ -3,11 +3,20 @@
 // RUN: joinery-opt %s --convert-aten-to-kernel --split-input-file --verify-diagnostics
 // RUN: not joinery-translate %s --to-kernels 2>&1 | FileCheck %s
 
-// CHECK: error: the native backend does not support 'aten.embedding'
-func.func @embedding$unsupported(%w: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
-  // expected-error@+1 {{the native backend does not support 'aten.embedding'}}
-  %e = "aten.embedding"(%w, %i) : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
-  func.return %e : tensor<3x4xf32>
+// CHECK: error: the native backend does not support 'aten.masked_scatter'
+func.func @masked_scatter$unsupported(%x: tensor<4xf32>, %m: tensor<4xi1>, %s: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{the native backend does not support 'aten.masked_scatter'}}
+  %e = "aten.masked_scatter"(%x, %m, %s) : (tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) -> tensor<4xf32>
+  func.return %e : tensor<4xf32>
+}
+
+// -----
+
+// The scatter step stores or adds: other reductions are not lowered.
+func.func @scatter_reduce_amax$unsupported(%x: tensor<5xf32>, %i: tensor<3xi64>, %s: tensor<3xf32>) -> tensor<5xf32> {
+  // expected-error@+1 {{the native backend supports 'aten.scatter_reduce.two' with reduce = "sum" and include_self only}}
+  %r = aten.scatter_reduce.two %x, %i, %s {dim = 0 : i64, reduce = "amax"} : (tensor<5xf32>, tensor<3xi64>, tensor<3xf32>) -> tensor<5xf32>
+  func.return %r : tensor<5xf32>
 }
 
 // -----

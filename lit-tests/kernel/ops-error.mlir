@@ -565,3 +565,67 @@ func.func @scalar$float_shift(%x: tensor<4xf32>) -> tensor<4xf32> {
   }) : (tensor<4xf32>, tensor<4xf32>) -> ()
   func.return %o : tensor<4xf32>
 }
+
+// -----
+
+func.func @gather$float_index(%w: tensor<10x4xf32>, %i: tensor<3xf32>) -> tensor<3x4xf32> {
+  %e = kernel.alloc {output = 0 : i64} : () -> tensor<3x4xf32>
+  // expected-error@+1 {{index 0 of 'kernel.gather' must be an i64 or i32 buffer, not f32}}
+  "kernel.gather"(%w, %i, %e) <{bounds = [10], dims = [0], index_maps = [[0, 1, 0]], index_strides = [4], out_map = [0, 4, 1], source = "aten.embedding", space = [3, 4], src_map = [0, 0, 1], wrap = false}> : (tensor<10x4xf32>, tensor<3xf32>, tensor<3x4xf32>) -> ()
+  func.return %e : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @gather$bound_past_the_buffer(%w: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
+  %e = kernel.alloc {output = 0 : i64} : () -> tensor<3x4xf32>
+  // expected-error@+1 {{src reaches elements 0..=43 of a buffer of 40 elements}}
+  "kernel.gather"(%w, %i, %e) <{bounds = [11], dims = [0], index_maps = [[0, 1, 0]], index_strides = [4], out_map = [0, 4, 1], source = "aten.embedding", space = [3, 4], src_map = [0, 0, 1], wrap = false}> : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> ()
+  func.return %e : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @gather$missing_wrap(%w: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
+  %e = kernel.alloc {output = 0 : i64} : () -> tensor<3x4xf32>
+  // expected-error@+1 {{'kernel.gather' needs attribute 'wrap' (a bool)}}
+  "kernel.gather"(%w, %i, %e) <{bounds = [10], dims = [0], index_maps = [[0, 1, 0]], index_strides = [4], out_map = [0, 4, 1], source = "aten.embedding", space = [3, 4], src_map = [0, 0, 1]}> : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> ()
+  func.return %e : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @gather$out_written_twice(%w: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
+  %e = kernel.alloc {output = 0 : i64} : () -> tensor<3x4xf32>
+  // expected-error@+1 {{'kernel.gather' out_map writes some element of out more than once}}
+  "kernel.gather"(%w, %i, %e) <{bounds = [10], dims = [0], index_maps = [[0, 1, 0]], index_strides = [4], out_map = [0, 0, 1], source = "aten.embedding", space = [3, 4], src_map = [0, 0, 1], wrap = false}> : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> ()
+  func.return %e : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @scatter$bool_accumulate(%s: tensor<3xi1>, %i: tensor<3xi64>) -> tensor<5xi1> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<5xi1>
+  kernel.fill %o {value = 0.0 : f64} : (tensor<5xi1>) -> ()
+  // expected-error@+1 {{'kernel.scatter' cannot accumulate i1 elements}}
+  "kernel.scatter"(%s, %i, %o) <{accumulate = true, bounds = [5], dims = [0], index_maps = [[0, 1]], index_strides = [1], out_map = [0, 0], source = "aten.index_put", space = [3], src_map = [0, 1], wrap = true}> : (tensor<3xi1>, tensor<3xi64>, tensor<5xi1>) -> ()
+  func.return %o : tensor<5xi1>
+}
+
+// -----
+
+func.func @argsort$k_past_the_lane(%x: tensor<3x4xf32>) -> tensor<3x5xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<3x5xi64>
+  // expected-error@+1 {{'kernel.argsort' k = 5 exceeds the lane's 4 elements}}
+  "kernel.argsort"(%x, %o) <{descending = false, k = 5 : i64, out_map = [0, 5, 1], source = "aten.topk", space = [3, 4], src_map = [0, 4, 1]}> : (tensor<3x4xf32>, tensor<3x5xi64>) -> ()
+  func.return %o : tensor<3x5xi64>
+}
+
+// -----
+
+func.func @cumsum$mixed_types(%x: tensor<4xi32>) -> tensor<4xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
+  // expected-error@+1 {{'kernel.cumsum' needs src and out of one type other than i1, not i32 and i64}}
+  "kernel.cumsum"(%x, %o) <{out_map = [0, 1], source = "aten.cumsum", space = [4], src_map = [0, 1]}> : (tensor<4xi32>, tensor<4xi64>) -> ()
+  func.return %o : tensor<4xi64>
+}

@@ -83,3 +83,30 @@ func.func @softmax$row_kernel(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   }) : (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x1xf32>, tensor<4x8xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x8xf32>) -> ()
   func.return %y : tensor<4x8xf32>
 }
+
+// Moves through index buffers: a gather of embedding rows, and a scatter adding rows
+// into a buffer filled first.
+// CHECK-LABEL: func.func @gather_scatter$planned
+// CHECK:         "kernel.gather"(%w, %i, %[[E:.*]]) <{bounds = [10], dims = [0], index_maps = {{\[}}[0, 1, 0]], index_strides = [4], out_map = [0, 4, 1], source = "aten.embedding at model.mlir:3:3", space = [3, 4], src_map = [0, 0, 1], wrap = false}>
+// CHECK:         kernel.fill %[[G:.*]] {value = 0.0 : f64}
+// CHECK:         "kernel.scatter"(%[[E]], %i, %[[G]]) <{accumulate = true, bounds = [10]
+func.func @gather_scatter$planned(%w: tensor<10x4xf32>, %i: tensor<3xi64>) -> (tensor<3x4xf32>, tensor<10x4xf32>) {
+  %e = kernel.alloc {output = 0 : i64} : () -> tensor<3x4xf32>
+  %g = kernel.alloc {output = 1 : i64} : () -> tensor<10x4xf32>
+  "kernel.gather"(%w, %i, %e) <{bounds = [10], dims = [0], index_maps = [[0, 1, 0]], index_strides = [4], out_map = [0, 4, 1], source = "aten.embedding at model.mlir:3:3", space = [3, 4], src_map = [0, 0, 1], wrap = false}> : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> ()
+  kernel.fill %g {value = 0.0 : f64} : (tensor<10x4xf32>) -> ()
+  "kernel.scatter"(%e, %i, %g) <{accumulate = true, bounds = [10], dims = [0], index_maps = [[0, 1, 0]], index_strides = [4], out_map = [0, 0, 1], source = "aten.embedding_dense_backward", space = [3, 4], src_map = [0, 4, 1], wrap = false}> : (tensor<3x4xf32>, tensor<3xi64>, tensor<10x4xf32>) -> ()
+  func.return %e, %g : tensor<3x4xf32>, tensor<10x4xf32>
+}
+
+// Lane steps: running sums along rows, and the positions of each row's largest two.
+// CHECK-LABEL: func.func @lanes$planned
+// CHECK:         "kernel.cumsum"(%x, %{{.*}}) <{out_map = [0, 4, 1], source = "aten.cumsum", space = [3, 4], src_map = [0, 4, 1]}>
+// CHECK:         "kernel.argsort"(%x, %{{.*}}) <{descending = true, k = 2 : i64, out_map = [0, 2, 1], source = "aten.topk", space = [3, 4], src_map = [0, 4, 1]}>
+func.func @lanes$planned(%x: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3x2xi64>) {
+  %c = kernel.alloc {output = 0 : i64} : () -> tensor<3x4xf32>
+  %i = kernel.alloc {output = 1 : i64} : () -> tensor<3x2xi64>
+  "kernel.cumsum"(%x, %c) <{out_map = [0, 4, 1], source = "aten.cumsum", space = [3, 4], src_map = [0, 4, 1]}> : (tensor<3x4xf32>, tensor<3x4xf32>) -> ()
+  "kernel.argsort"(%x, %i) <{descending = true, k = 2 : i64, out_map = [0, 2, 1], source = "aten.topk", space = [3, 4], src_map = [0, 4, 1]}> : (tensor<3x4xf32>, tensor<3x2xi64>) -> ()
+  func.return %c, %i : tensor<3x4xf32>, tensor<3x2xi64>
+}

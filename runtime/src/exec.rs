@@ -1,9 +1,11 @@
 //! Runs a [`Plan`]: resolves buffers to pointers, then executes its steps in order,
-//! splitting kernels across the thread pool and calling the GEMM.
+//! splitting kernels across the thread pool and calling the GEMM; gathers, scatters and
+//! lane steps run in `indexed` and `lanes`.
 
 use crate::gemm::{self, Dims, Strided};
 use crate::plan::{Location, MatRef, Partial, Plan, ReduceKind, Step};
 use crate::tensor::{AlignedBuf, DType, Tensor};
+use crate::{indexed, lanes};
 
 /// A generated kernel: runs outer iterations `[lo, hi)` over the given buffers.
 pub type KernelFn = unsafe extern "C" fn(buffers: *const *mut u8, lo: i64, hi: i64);
@@ -61,7 +63,8 @@ impl Executor {
 
     /// Runs `plan` with kernels `kernels` on checked `inputs`, writing `outputs`
     /// (allocated by the caller with the plan's result types; `None` for `none` results).
-    /// Fails only when the arena cannot be allocated.
+    /// Fails when the arena cannot be allocated, or when a gather or scatter meets an
+    /// index out of range (the error names the op and the index).
     pub fn run(
         &mut self,
         plan: &Plan,
@@ -99,13 +102,14 @@ impl Executor {
         self.pool.install(|| {
             for (i, step) in plan.steps.iter().enumerate() {
                 let t = std::time::Instant::now();
-                run_step(step, kernels, ptrs.slice(), threads);
+                run_step(step, kernels, ptrs.slice(), threads)
+                    .map_err(|e| format!("@{}: {e}", plan.name))?;
                 if profile {
                     eprintln!("{}", describe_step(plan, i, t.elapsed()));
                 }
             }
-        });
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -123,6 +127,10 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
         }
         Step::Gemm { m, n, k, batch, .. } => format!("gemm {batch}x[{m}x{k}]@[{k}x{n}]"),
         Step::Fill { elements, .. } => format!("fill {elements}"),
+        Step::Gather(m) => format!("gather {:?}: {}", m.space, m.source),
+        Step::Scatter { moves, .. } => format!("scatter {:?}: {}", moves.space, moves.source),
+        Step::Cumsum(l) => format!("cumsum {:?}", l.space),
+        Step::Argsort { lanes, k, .. } => format!("argsort {:?} (k = {k})", lanes.space),
     };
     format!(
         "@{} step {i:>3} {:>9.3} ms  {what}",
@@ -131,7 +139,14 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
     )
 }
 
-fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize) {
+/// Runs one step; fails only on an index out of range (or an element type a step has no
+/// arithmetic for).
+fn run_step(
+    step: &Step,
+    kernels: &[KernelFn],
+    ptrs: &[*mut u8],
+    threads: usize,
+) -> Result<(), String> {
     match step {
         Step::Kernel {
             kernel,
@@ -199,7 +214,23 @@ fn run_step(step: &Step, kernels: &[KernelFn], ptrs: &[*mut u8], threads: usize)
             elements,
             value,
         } => fill(ptrs[*buffer], *dtype, *elements as usize, *value),
+        // SAFETY: the plan was checked (`Plan::check`): every element in reach is inside
+        // its buffer.
+        Step::Gather(m) => return unsafe { indexed::gather(m, ptrs, threads) },
+        // SAFETY: as above.
+        Step::Scatter { moves, accumulate } => {
+            return unsafe { indexed::scatter(moves, *accumulate, ptrs) };
+        }
+        // SAFETY: as above.
+        Step::Cumsum(l) => return unsafe { lanes::cumsum(l, ptrs, threads) },
+        // SAFETY: as above.
+        Step::Argsort {
+            lanes: l,
+            k,
+            descending,
+        } => return unsafe { lanes::argsort(l, *k, *descending, ptrs, threads) },
     }
+    Ok(())
 }
 
 /// Splits a kernel whose reduction outputs span the outer loop: each task reduces into a

@@ -14,6 +14,8 @@
 pub mod capi;
 pub mod exec;
 pub mod gemm;
+mod indexed;
+mod lanes;
 pub mod module;
 pub mod plan;
 pub mod tensor;

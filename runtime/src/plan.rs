@@ -3,7 +3,8 @@
 //! A [`Plan`] lists the function's arguments and results (with their descriptors), the
 //! buffers it touches (caller inputs, caller-visible outputs, or slots of one arena laid
 //! out by the compiler's memory planner) and the steps to run in order: generated kernels,
-//! GEMM calls and fills. It is plain data (JSON), so a shared library carries it as a
+//! GEMM calls, fills, gathers and scatters through index tensors, and cumsums and
+//! argsorts along lanes. It is plain data (JSON), so a shared library carries it as a
 //! string and the runtime runs it without the compiler.
 
 use crate::tensor::DType;
@@ -144,6 +145,64 @@ pub struct MatRef {
     pub bs: i64,
 }
 
+/// Elements `offset + sum(strides[d] * p[d])` of a buffer at the points `p` of a space.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct StridedMap {
+    pub offset: i64,
+    pub strides: Vec<i64>,
+}
+
+/// One index tensor of a [`Step::Gather`] or [`Step::Scatter`].
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct IndexRef {
+    pub buffer: usize,
+    /// [`DType::I64`] or [`DType::I32`].
+    pub dtype: DType,
+    /// Where the index of each point is read.
+    pub map: StridedMap,
+    /// The stride, in the indexed buffer, of the dimension the index selects along.
+    pub stride: i64,
+    /// That dimension's size: indices lie in `[0, bound)`, or with [`Indexed::wrap`] in
+    /// `[-bound, bound)`.
+    pub bound: u64,
+    /// That dimension's number, for messages.
+    pub dim: u64,
+}
+
+/// What a [`Step::Gather`] or [`Step::Scatter`] moves: for every point `p` of `space`,
+/// with `k = sum_j indices[j].stride * wrap(index_j(p))`, a gather sets
+/// `out[out_map(p)] = src[src_map(p) + k]`, a scatter `out[out_map(p) + k] (+)=
+/// src[src_map(p)]`. With `wrap` a negative index counts from the end of its dimension;
+/// an index out of range stops the call with an error naming `source`.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct Indexed {
+    pub src: usize,
+    pub out: usize,
+    /// Element type of `src` and `out`.
+    pub dtype: DType,
+    pub space: Vec<u64>,
+    pub src_map: StridedMap,
+    pub out_map: StridedMap,
+    pub indices: Vec<IndexRef>,
+    pub wrap: bool,
+    /// The aten op and its position in the source, for errors.
+    pub source: String,
+}
+
+/// What a [`Step::Cumsum`] or [`Step::Argsort`] works on: the lanes along the last dim
+/// of `space` (the other dims pick the lane).
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct LaneRef {
+    pub src: usize,
+    pub out: usize,
+    /// Element type of `src`.
+    pub dtype: DType,
+    pub space: Vec<u64>,
+    pub src_map: StridedMap,
+    /// Over `space` with the last extent replaced by the elements written per lane.
+    pub out_map: StridedMap,
+}
+
 /// One step of a plan.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -167,6 +226,21 @@ pub enum Step {
         b: MatRef,
         c: MatRef,
         accumulate: bool,
+    },
+    /// Copy elements of `src` at indexed positions into `out` ([`Indexed`]).
+    Gather(Indexed),
+    /// Store (or with `accumulate`, add) elements of `src` into `out` at indexed positions
+    /// ([`Indexed`]); runs on one thread, since indices may repeat.
+    Scatter { moves: Indexed, accumulate: bool },
+    /// Running sums along each lane, `out` of `src`'s type (floats summed in f64,
+    /// integers in wrapping i64).
+    Cumsum(LaneRef),
+    /// For each lane, the i64 positions of its first `k` elements in ascending (or
+    /// `descending`) order: stable, NaN above every number, as PyTorch sorts.
+    Argsort {
+        lanes: LaneRef,
+        k: u64,
+        descending: bool,
     },
     /// Fill a buffer of `elements` values of `dtype` with `value`.
     Fill {
@@ -250,7 +324,8 @@ impl Plan {
     /// Checks what running the plan relies on, so that a damaged plan is an error rather
     /// than memory corruption: every index names an existing argument, result, buffer or
     /// kernel; buffers have the bytes of their tensors and arena slots lie inside the
-    /// arena; fills, partial reductions and GEMM operands stay inside their buffers.
+    /// arena; fills, partial reductions, GEMM operands and every element a gather or
+    /// scatter reads or writes (for any index in range) stay inside their buffers.
     /// (What a kernel touches is in its code, checked when it was compiled.)
     pub fn check(&self) -> Result<(), String> {
         let at = |what: &str| format!("@{}: {what}", self.name);
@@ -385,10 +460,127 @@ impl Plan {
                         }
                     }
                 }
+                Step::Gather(moves) => moves.check(&buffer, false).map_err(|e| at(&e))?,
+                Step::Cumsum(lanes) => {
+                    let n = lanes.space.last().copied().unwrap_or(0);
+                    lanes.check(&buffer, n, lanes.dtype).map_err(|e| at(&e))?;
+                }
+                Step::Argsort { lanes, k, .. } => {
+                    if lanes.space.last().is_none_or(|&n| *k > n) {
+                        return Err(at("an argsort takes more elements than a lane has"));
+                    }
+                    lanes.check(&buffer, *k, DType::I64).map_err(|e| at(&e))?;
+                }
+                Step::Scatter {
+                    moves, accumulate, ..
+                } => {
+                    moves.check(&buffer, true).map_err(|e| at(&e))?;
+                    if *accumulate && moves.dtype == DType::Bool {
+                        return Err(at("a scatter accumulates bools"));
+                    }
+                }
             }
         }
         Ok(())
     }
+}
+
+impl Indexed {
+    /// Checks the step's buffers and that every element it may touch lies inside them
+    /// (`scatter`: the indices offset `out`, else `src`).
+    fn check<'p>(
+        &self,
+        buffer: &impl Fn(usize) -> Result<&'p BufferSpec, String>,
+        scatter: bool,
+    ) -> Result<(), String> {
+        let elements = |b: usize, dtype: DType| -> Result<u64, String> {
+            Ok(buffer(b)?.bytes / dtype.size_bytes() as u64)
+        };
+        let rank = self.space.len();
+        let outside = |b: usize| format!("a gather or scatter reaches outside buffer {b}");
+        for ix in &self.indices {
+            if !matches!(ix.dtype, DType::I64 | DType::I32) || ix.map.strides.len() != rank {
+                return Err(format!(
+                    "index buffer {} is not an i64 or i32 map over the space",
+                    ix.buffer
+                ));
+            }
+            if !map_inside(&ix.map, &self.space, elements(ix.buffer, ix.dtype)?) {
+                return Err(outside(ix.buffer));
+            }
+        }
+        if self.src == self.out || self.indices.iter().any(|ix| ix.buffer == self.out) {
+            return Err("a gather or scatter writes a buffer it reads".into());
+        }
+        let (direct, direct_buf, indexed, indexed_buf) = if scatter {
+            (&self.src_map, self.src, &self.out_map, self.out)
+        } else {
+            (&self.out_map, self.out, &self.src_map, self.src)
+        };
+        if direct.strides.len() != rank || indexed.strides.len() != rank {
+            return Err("a gather or scatter map does not match its space".into());
+        }
+        if !map_inside(direct, &self.space, elements(direct_buf, self.dtype)?) {
+            return Err(outside(direct_buf));
+        }
+        let mut reach = indexed.clone();
+        let mut space = self.space.clone();
+        for ix in &self.indices {
+            reach.strides.push(ix.stride);
+            space.push(ix.bound);
+        }
+        if !map_inside(&reach, &space, elements(indexed_buf, self.dtype)?) {
+            return Err(outside(indexed_buf));
+        }
+        Ok(())
+    }
+}
+
+impl LaneRef {
+    /// Checks the buffers and that both maps stay inside them (`k` elements written per
+    /// lane, of `out_dtype`).
+    fn check<'p>(
+        &self,
+        buffer: &impl Fn(usize) -> Result<&'p BufferSpec, String>,
+        k: u64,
+        out_dtype: DType,
+    ) -> Result<(), String> {
+        let rank = self.space.len();
+        if rank == 0 || self.src_map.strides.len() != rank || self.out_map.strides.len() != rank {
+            return Err("a lane step's maps do not match its space".into());
+        }
+        if self.src == self.out {
+            return Err("a lane step writes the buffer it reads".into());
+        }
+        let mut out_space = self.space.clone();
+        out_space[rank - 1] = k;
+        let inside = |b: usize, map: &StridedMap, space: &[u64], dtype: DType| {
+            let elements = buffer(b)?.bytes / dtype.size_bytes() as u64;
+            if map_inside(map, space, elements) {
+                Ok(())
+            } else {
+                Err(format!("a lane step reaches outside buffer {b}"))
+            }
+        };
+        inside(self.src, &self.src_map, &self.space, self.dtype)?;
+        inside(self.out, &self.out_map, &out_space, out_dtype)
+    }
+}
+
+/// Whether every element a map reaches over `space` lies in `0..elements`.
+fn map_inside(map: &StridedMap, space: &[u64], elements: u64) -> bool {
+    if space.contains(&0) {
+        return true;
+    }
+    let range =
+        map.strides
+            .iter()
+            .zip(space)
+            .try_fold((map.offset, map.offset), |(lo, hi), (&s, &d)| {
+                let v = s.checked_mul(i64::try_from(d - 1).ok()?)?;
+                Some((lo.checked_add(v.min(0))?, hi.checked_add(v.max(0))?))
+            });
+    range.is_some_and(|(lo, hi)| lo >= 0 && (hi as u64) < elements)
 }
 
 /// Whether every element `offset + bs*i + rs*r + cs*c` of a `batch` x `rows` x `cols`
@@ -408,4 +600,80 @@ fn matrix_inside(r: &MatRef, batch: usize, rows: usize, cols: usize, elements: u
             Some((lo.checked_add(dl)?, hi.checked_add(dh)?))
         });
     range.is_some_and(|(lo, hi)| lo >= 0 && (hi as u64) < elements)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An embedding of 3 indices into a 10 x 4 table, with index bound `bound`.
+    fn embedding_plan(bound: u64) -> Plan {
+        let arg = |name: &str, dtype, shape: Vec<usize>| ArgSpec {
+            name: name.into(),
+            desc: String::new(),
+            dtype,
+            shape,
+        };
+        let map = |offset, strides: Vec<i64>| StridedMap { offset, strides };
+        Plan {
+            name: "embedding".into(),
+            rng: None,
+            inputs: vec![
+                arg("w", DType::F32, vec![10, 4]),
+                arg("i", DType::I64, vec![3]),
+            ],
+            outputs: vec![ResultSpec {
+                desc: String::new(),
+                tensor: Some(ResultTensor {
+                    dtype: DType::F32,
+                    shape: vec![3, 4],
+                    buffer: 2,
+                }),
+                mutates: None,
+            }],
+            buffers: vec![
+                BufferSpec {
+                    location: Location::Input(0),
+                    bytes: 160,
+                },
+                BufferSpec {
+                    location: Location::Input(1),
+                    bytes: 24,
+                },
+                BufferSpec {
+                    location: Location::Output(0),
+                    bytes: 48,
+                },
+            ],
+            arena_bytes: 0,
+            kernels: Vec::new(),
+            steps: vec![Step::Gather(Indexed {
+                src: 0,
+                out: 2,
+                dtype: DType::F32,
+                space: vec![3, 4],
+                src_map: map(0, vec![0, 1]),
+                out_map: map(0, vec![4, 1]),
+                indices: vec![IndexRef {
+                    buffer: 1,
+                    dtype: DType::I64,
+                    map: map(0, vec![1, 0]),
+                    stride: 4,
+                    bound,
+                    dim: 0,
+                }],
+                wrap: false,
+                source: "aten.embedding".into(),
+            })],
+        }
+    }
+
+    #[test]
+    fn gathers_that_could_reach_past_a_buffer_are_refused() {
+        assert_eq!(embedding_plan(10).check(), Ok(()));
+        let e = embedding_plan(11)
+            .check()
+            .expect_err("row 10 is past the table");
+        assert!(e.contains("reaches outside buffer 0"), "{e}");
+    }
 }

@@ -57,6 +57,9 @@ pub struct Context {
     pub(crate) registry: DialectRegistry,
     /// Accept ops, attributes and types of dialects that are not registered.
     pub allow_unregistered: bool,
+    /// The files ops were parsed from, to name an op's `file:line:col` after the source
+    /// map is gone (a run-time error of compiled code names the op it comes from).
+    pub(crate) files: FxHashMap<crate::FileId, std::sync::Arc<crate::SourceFile>>,
 }
 
 impl Context {
@@ -78,7 +81,21 @@ impl Context {
             op_name_index: FxHashMap::default(),
             registry,
             allow_unregistered: false,
+            files: FxHashMap::default(),
         }
+    }
+
+    /// Remembers the file behind `id`, so that [`Context::position`] can name spans in it.
+    pub fn add_source_file(&mut self, id: crate::FileId, file: &crate::SourceFile) {
+        self.files.insert(id, std::sync::Arc::new(file.clone()));
+    }
+
+    /// `file:line:col` of the start of `span`, if its file was added
+    /// ([`Context::add_source_file`]).
+    pub fn position(&self, span: crate::Span) -> Option<String> {
+        let file = self.files.get(&span.file)?;
+        let (line, col) = file.line_col(span.start as usize);
+        Some(format!("{}:{line}:{col}", file.name))
     }
 
     /// The registered dialects.

@@ -25,7 +25,7 @@ impl Span {
 }
 
 /// A source file known to the diagnostics engine.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,

@@ -37,6 +37,7 @@ pub fn parse_source(
     file: FileId,
 ) -> Result<OpId, Vec<Diagnostic>> {
     let text = sources.file(file).text.as_str();
+    ctx.add_source_file(file, sources.file(file));
     let registry: Vec<_> = ctx.registry().dialects().to_vec();
     let is_op_name = |name: &str| {
         registry

@@ -503,3 +503,212 @@ pub fn predicate(ctx: &Context, op: OpId) -> Result<Predicate, Diagnostic> {
         .and_then(Predicate::from_text)
         .ok_or_else(|| missing(ctx, op, "predicate", what))
 }
+
+/// `kernel.gather` and `kernel.scatter`: data moved through index tensors, which loop
+/// kernels (affine loads only) cannot express. Operands: `src`, one buffer per index
+/// (i64 or i32), `out`. For every point `p` of `space`, with
+/// `k = sum_j index_strides[j] * index_j[index_maps[j](p)]` (with `wrap`, a negative
+/// index counts from the end, as PyTorch's indexing does; an index outside
+/// `[-bound, bound)`, or without `wrap` outside `[0, bound)`, is a run-time error naming
+/// `source`):
+///
+/// - gather: `out[out_map(p)] = src[src_map(p) + k]`;
+/// - scatter: `out[out_map(p) + k] = src[src_map(p)]` (`+=` with `accumulate`); `out`
+///   holds its initial value beforehand (written by earlier ops).
+#[derive(Clone, PartialEq, Debug)]
+pub struct Indexed {
+    pub space: Vec<u64>,
+    pub src_map: Map,
+    pub out_map: Map,
+    pub index_maps: Vec<Map>,
+    /// The stride, in the indexed buffer (`src` of a gather, `out` of a scatter), of each
+    /// index's dimension.
+    pub index_strides: Vec<i64>,
+    /// The size of each index's dimension: the valid range of its values.
+    pub bounds: Vec<u64>,
+    /// Which dimension of the indexed tensor each index selects along, for messages.
+    pub dims: Vec<u64>,
+    /// A scatter adds into `out` rather than overwriting (false for a gather).
+    pub accumulate: bool,
+    /// Negative indices count from the end of their dimension (else they are errors).
+    pub wrap: bool,
+    /// The aten op and its position (`aten.embedding at model.mlir:12:5`), for errors.
+    pub source: String,
+}
+
+impl Indexed {
+    /// Reads a `kernel.gather` or `kernel.scatter` op.
+    pub fn read(ctx: &Context, op: OpId) -> Result<Indexed, Diagnostic> {
+        let one_map = |attr: &str| -> Result<Map, Diagnostic> {
+            let what = "a map [offset, strides...]";
+            ints_of(ctx, get(ctx, op, attr, what)?)
+                .and_then(|v| Map::from_ints(&v))
+                .ok_or_else(|| missing(ctx, op, attr, what))
+        };
+        let non_negative = |attr: &str| -> Result<Vec<u64>, Diagnostic> {
+            ints(ctx, op, attr)?
+                .iter()
+                .map(|&d| u64::try_from(d).ok())
+                .collect::<Option<Vec<u64>>>()
+                .ok_or_else(|| missing(ctx, op, attr, "non-negative integers"))
+        };
+        let accumulate = if ctx.name_str(op) == "kernel.scatter" {
+            let a = get(ctx, op, "accumulate", "a bool")?;
+            ctx.as_bool(a)
+                .ok_or_else(|| missing(ctx, op, "accumulate", "a bool"))?
+        } else {
+            false
+        };
+        let source = get(ctx, op, "source", "a string")?;
+        let wrap = get(ctx, op, "wrap", "a bool")?;
+        Ok(Indexed {
+            wrap: ctx
+                .as_bool(wrap)
+                .ok_or_else(|| missing(ctx, op, "wrap", "a bool"))?,
+            space: non_negative("space")?,
+            src_map: one_map("src_map")?,
+            out_map: one_map("out_map")?,
+            index_maps: maps(ctx, op, "index_maps")?,
+            index_strides: ints(ctx, op, "index_strides")?,
+            bounds: non_negative("bounds")?,
+            dims: non_negative("dims")?,
+            accumulate,
+            source: ctx
+                .as_str(source)
+                .ok_or_else(|| missing(ctx, op, "source", "a string"))?
+                .to_string(),
+        })
+    }
+
+    /// The attributes of a `kernel.gather` (`scatter` false) or `kernel.scatter` holding
+    /// `self`.
+    pub fn attributes(&self, ctx: &mut Context, scatter: bool) -> Vec<(String, Attribute)> {
+        let u = |v: &[u64]| v.iter().map(|&d| d as i64).collect::<Vec<i64>>();
+        let index_maps = self
+            .index_maps
+            .iter()
+            .map(|m| i64_array(ctx, &m.to_ints()))
+            .collect();
+        let mut attrs = vec![
+            ("bounds".into(), i64_array(ctx, &u(&self.bounds))),
+            ("dims".into(), i64_array(ctx, &u(&self.dims))),
+            ("index_maps".into(), ctx.array_attr(index_maps)),
+            ("index_strides".into(), i64_array(ctx, &self.index_strides)),
+            ("out_map".into(), i64_array(ctx, &self.out_map.to_ints())),
+            ("source".into(), ctx.string_attr(self.source.clone())),
+            ("space".into(), i64_array(ctx, &u(&self.space))),
+            ("src_map".into(), i64_array(ctx, &self.src_map.to_ints())),
+            ("wrap".into(), ctx.bool_attr(self.wrap)),
+        ];
+        if scatter {
+            attrs.push(("accumulate".into(), ctx.bool_attr(self.accumulate)));
+        }
+        attrs
+    }
+
+    /// The map of the indexed buffer's elements with one more dim per index (of extent
+    /// its bound): every element the op may touch in `src` (gather) or `out` (scatter).
+    pub fn indexed_reach(&self, scatter: bool) -> (Map, Vec<u64>) {
+        let base = if scatter {
+            &self.out_map
+        } else {
+            &self.src_map
+        };
+        let mut strides = base.strides.clone();
+        strides.extend(&self.index_strides);
+        let mut space = self.space.clone();
+        space.extend(&self.bounds);
+        (
+            Map {
+                offset: base.offset,
+                strides,
+            },
+            space,
+        )
+    }
+}
+
+/// `kernel.cumsum` and `kernel.argsort`: work along lanes, the last dim of `space` (the
+/// others pick the lane). Operands: `src`, `out`.
+///
+/// - cumsum: `out[out_map(l, i)] = sum_{j <= i} src[src_map(l, j)]` (in f64 for floats,
+///   wrapping i64 for integers; `src` and `out` of one type);
+/// - argsort: `out` (i64) at `out_map(l, i)` for `i < k` holds the position in the lane of
+///   its `i`-th element in ascending (or `descending`) order, ties in lane order and NaN
+///   above every number (PyTorch's stable sort).
+#[derive(Clone, PartialEq, Debug)]
+pub struct Lanes {
+    pub space: Vec<u64>,
+    pub src_map: Map,
+    /// Over `space` with its last extent replaced by `k`.
+    pub out_map: Map,
+    /// Elements written per lane (the lane's length for a cumsum).
+    pub k: u64,
+    pub descending: bool,
+    /// The aten op, for messages and profiles.
+    pub source: String,
+}
+
+impl Lanes {
+    /// Reads a `kernel.cumsum` or `kernel.argsort` op.
+    pub fn read(ctx: &Context, op: OpId) -> Result<Lanes, Diagnostic> {
+        let one_map = |attr: &str| -> Result<Map, Diagnostic> {
+            let what = "a map [offset, strides...]";
+            ints_of(ctx, get(ctx, op, attr, what)?)
+                .and_then(|v| Map::from_ints(&v))
+                .ok_or_else(|| missing(ctx, op, attr, what))
+        };
+        let space = ints(ctx, op, "space")?
+            .iter()
+            .map(|&d| u64::try_from(d).ok())
+            .collect::<Option<Vec<u64>>>()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| missing(ctx, op, "space", "non-negative extents, at least one"))?;
+        let (k, descending) = if ctx.name_str(op) == "kernel.argsort" {
+            let k = u64::try_from(int(ctx, op, "k")?)
+                .map_err(|_| missing(ctx, op, "k", "a non-negative integer"))?;
+            let d = get(ctx, op, "descending", "a bool")?;
+            let d = ctx
+                .as_bool(d)
+                .ok_or_else(|| missing(ctx, op, "descending", "a bool"))?;
+            (k, d)
+        } else {
+            (*space.last().expect("checked non-empty"), false)
+        };
+        let source = get(ctx, op, "source", "a string")?;
+        Ok(Lanes {
+            src_map: one_map("src_map")?,
+            out_map: one_map("out_map")?,
+            k,
+            descending,
+            source: ctx
+                .as_str(source)
+                .ok_or_else(|| missing(ctx, op, "source", "a string"))?
+                .to_string(),
+            space,
+        })
+    }
+
+    /// The attributes of a `kernel.cumsum` (`argsort` false) or `kernel.argsort`.
+    pub fn attributes(&self, ctx: &mut Context, argsort: bool) -> Vec<(String, Attribute)> {
+        let space: Vec<i64> = self.space.iter().map(|&d| d as i64).collect();
+        let mut attrs = vec![
+            ("out_map".into(), i64_array(ctx, &self.out_map.to_ints())),
+            ("source".into(), ctx.string_attr(self.source.clone())),
+            ("space".into(), i64_array(ctx, &space)),
+            ("src_map".into(), i64_array(ctx, &self.src_map.to_ints())),
+        ];
+        if argsort {
+            attrs.push(("descending".into(), ctx.bool_attr(self.descending)));
+            attrs.push(("k".into(), ctx.integer_attr(self.k as i64, 64)));
+        }
+        attrs
+    }
+
+    /// The space `out_map` runs over: `space` with `k` elements per lane.
+    pub fn out_space(&self) -> Vec<u64> {
+        let mut s = self.space.clone();
+        *s.last_mut().expect("a lane dim") = self.k;
+        s
+    }
+}

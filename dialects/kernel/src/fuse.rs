@@ -89,7 +89,8 @@ use joinery_pass::{
 };
 use rustc_hash::FxHashMap;
 
-/// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer.
+/// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer, a
+/// gather's, scatter's, cumsum's or argsort's `out`.
 fn written(ctx: &Context, op: OpId) -> &[Value] {
     let operands = ctx.operands(op);
     match ctx.name_str(op) {
@@ -103,6 +104,9 @@ fn written(ctx: &Context, op: OpId) -> &[Value] {
         }
         "kernel.gemm" => operands.get(2..3).unwrap_or(&[]),
         "kernel.fill" => operands,
+        "kernel.gather" | "kernel.scatter" => {
+            operands.last().map(std::slice::from_ref).unwrap_or(&[])
+        }
         _ => &[],
     }
 }

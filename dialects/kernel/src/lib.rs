@@ -27,7 +27,10 @@
 //! each phase iterates over the remaining dims before the next starts (softmax's max, sum
 //! and normalization pass over a row in turn while it is in cache).
 //! `kernel.gemm` computes `c (+)= a @ b` on strided f32 matrices. `kernel.fill` sets
-//! every element of a buffer.
+//! every element of a buffer. `kernel.gather` and `kernel.scatter` move elements to or
+//! from positions read out of index buffers ([`Indexed`]), checking every index at run
+//! time. `kernel.cumsum` and `kernel.argsort` work along the lanes of a buffer
+//! ([`Lanes`]).
 //!
 //! Random numbers are integer arithmetic in fused bodies (`kernel.mul`, `kernel.xor`,
 //! `kernel.shr` on i64, exact 64-bit `kernel.const`s): the counter-based generator of the
@@ -41,8 +44,8 @@ pub mod plan_memory;
 pub mod verify;
 
 pub use attrs::{
-    Alloc, Fused, Gemm, KERNEL_DTYPES, Map, MatrixMap, Phase, buffer_bytes, checked_bytes,
-    contiguous, is_kernel_symbol, kernel_symbol, static_info,
+    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, Phase, buffer_bytes,
+    checked_bytes, contiguous, is_kernel_symbol, kernel_symbol, static_info,
 };
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};

@@ -111,6 +111,32 @@ macro_rules! scalar_ops {
                     ..OpDef::new("kernel.gemm", "c (+)= a @ b on strided f32 matrices")
                 },
                 OpDef {
+                    inherent_attrs: &[
+                        "bounds", "dims", "index_maps", "index_strides", "out_map", "source",
+                        "space", "src_map", "wrap",
+                    ],
+                    verify: Some(verify::verify_indexed),
+                    ..OpDef::new("kernel.gather", "out = src at positions read from index buffers")
+                },
+                OpDef {
+                    inherent_attrs: &[
+                        "accumulate", "bounds", "dims", "index_maps", "index_strides", "out_map",
+                        "source", "space", "src_map", "wrap",
+                    ],
+                    verify: Some(verify::verify_indexed),
+                    ..OpDef::new("kernel.scatter", "out (+)= src at positions read from index buffers")
+                },
+                OpDef {
+                    inherent_attrs: &["out_map", "source", "space", "src_map"],
+                    verify: Some(verify::verify_lanes),
+                    ..OpDef::new("kernel.cumsum", "Running sums along the lanes of a buffer")
+                },
+                OpDef {
+                    inherent_attrs: &["descending", "k", "out_map", "source", "space", "src_map"],
+                    verify: Some(verify::verify_lanes),
+                    ..OpDef::new("kernel.argsort", "Positions of each lane's first k elements in sorted order")
+                },
+                OpDef {
                     format: AsmFormat::Functional,
                     inherent_attrs: &["value"],
                     verify: Some(verify::verify_fill),

@@ -227,6 +227,17 @@ pub fn check_planned(ctx: &Context, func: OpId) -> Result<(), Diagnostic> {
                 let n = if g.accumulate { 3 } else { 2 };
                 (operands[..n].to_vec(), operands[2..].to_vec())
             }
+            // A scatter updates `out` in place, so it reads it too.
+            "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" => {
+                let Some((&out, rest)) = operands.split_last() else {
+                    continue;
+                };
+                let mut reads = rest.to_vec();
+                if ctx.name_str(op) == "kernel.scatter" {
+                    reads.push(out);
+                }
+                (reads, vec![out])
+            }
             _ => continue,
         };
         for v in reads {

@@ -25,6 +25,18 @@
 //! - `kernel.gemm`: three f32 buffers, well-typed attributes ([`Gemm::read`]), every
 //!   element of `a`, `b` and `c` inside its buffer; `c` is neither `a` nor `b` and each of
 //!   its elements is written once.
+//! - `kernel.gather`, `kernel.scatter`: well-typed attributes ([`Indexed::read`]);
+//!   operands `src`, one i64 or i32 buffer per index, `out`, no results; one map, stride,
+//!   bound and dim per index; every map with one stride per dim of `space`; `src` and
+//!   `out` of one element type (not `i1` when accumulating); `out` made by `kernel.alloc`
+//!   and none of the other operands; every index read inside its buffer, and every
+//!   element an in-range index can reach inside the indexed buffer; a gather's `out_map`
+//!   writes each element once.
+//! - `kernel.cumsum`, `kernel.argsort`: well-typed attributes ([`Lanes::read`]); operands
+//!   `src` and `out` (made by `kernel.alloc`, another buffer), no results; both maps
+//!   with one stride per dim of `space`, inside their buffers, `out_map` (over the space
+//!   with `k` per lane) writing each element once; a cumsum's buffers of one type, not
+//!   `i1`; an argsort's `out` i64 and `k` at most the lane's length.
 //! - `kernel.fill`: one buffer operand and a numeric `value`.
 //! - `kernel.yield`: directly inside a `kernel.fused`.
 //! - scalar ops: directly inside a `kernel.fused` body, no regions; operands and result
@@ -36,8 +48,8 @@
 //!   `kernel.cast` converts one operand.
 
 use crate::attrs::{
-    Alloc, Fused, Gemm, KERNEL_DTYPES, Map, MatrixMap, checked_bytes, index_dim, is_kernel_symbol,
-    predicate, static_info, value,
+    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, checked_bytes, index_dim,
+    is_kernel_symbol, predicate, static_info, value,
 };
 use crate::ops::{OutKind, ScalarKind, ScalarOp};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Traits, Value};
@@ -283,6 +295,207 @@ pub fn verify_gemm(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// Verifies a `kernel.gather` or `kernel.scatter`.
+pub fn verify_indexed(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
+    let name = ctx.name_str(op);
+    let scatter = name == "kernel.scatter";
+    let x = Indexed::read(ctx, op)?;
+    let k = x.index_maps.len();
+    let operands = ctx.operands(op);
+    if operands.len() != k + 2 || !ctx.results(op).is_empty() {
+        return Err(error(
+            ctx,
+            op,
+            format!(
+                "'{name}' takes src, one buffer per index map ({k}) and out, and has no results"
+            ),
+        ));
+    }
+    if x.index_strides.len() != k || x.bounds.len() != k || x.dims.len() != k {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' needs one index stride, bound and dim per index map ({k})"),
+        ));
+    }
+    let rank = x.space.len();
+    if [&x.src_map, &x.out_map]
+        .into_iter()
+        .chain(&x.index_maps)
+        .any(|m| m.strides.len() != rank)
+    {
+        return Err(error(
+            ctx,
+            op,
+            format!("every map of '{name}' needs one stride per dim of its space ({rank})"),
+        ));
+    }
+    let (src, out) = (operands[0], operands[k + 1]);
+    let (src_shape, src_dt) = buffer(ctx, op, src, "src")?;
+    let (out_shape, out_dt) = buffer(ctx, op, out, "out")?;
+    if src_dt != out_dt {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' moves {src_dt} elements into an {out_dt} buffer"),
+        ));
+    }
+    if x.accumulate && out_dt == DType::Bool {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' cannot accumulate i1 elements"),
+        ));
+    }
+    written_buffer(ctx, op, out, "out")?;
+    if operands[..=k].contains(&out) {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' writes out, which must be another buffer than its other operands"),
+        ));
+    }
+    for (j, map) in x.index_maps.iter().enumerate() {
+        let what = format!("index {j}");
+        let (shape, dt) = buffer(ctx, op, operands[1 + j], &what)?;
+        if !matches!(dt, DType::I64 | DType::I32) {
+            return Err(error(
+                ctx,
+                op,
+                format!("index {j} of '{name}' must be an i64 or i32 buffer, not {dt}"),
+            ));
+        }
+        check_inside(ctx, op, &what, map, &x.space, shape.iter().product())?;
+    }
+    let (reach, reach_space) = x.indexed_reach(scatter);
+    let (direct, direct_space, direct_shape) = if scatter {
+        (&x.src_map, &x.space, &src_shape)
+    } else {
+        (&x.out_map, &x.space, &out_shape)
+    };
+    let (indexed_what, indexed_shape) = if scatter {
+        ("out", &out_shape)
+    } else {
+        ("src", &src_shape)
+    };
+    check_inside(
+        ctx,
+        op,
+        indexed_what,
+        &reach,
+        &reach_space,
+        indexed_shape.iter().product(),
+    )?;
+    let direct_what = if scatter { "src" } else { "out" };
+    check_inside(
+        ctx,
+        op,
+        direct_what,
+        direct,
+        direct_space,
+        direct_shape.iter().product(),
+    )?;
+    if !scatter
+        && (broadcast_dim(&x.out_map.strides, &x.space).is_some()
+            || !injective(&x.out_map.strides, &x.space))
+    {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' out_map writes some element of out more than once"),
+        ));
+    }
+    Ok(())
+}
+
+/// Verifies a `kernel.cumsum` or `kernel.argsort`.
+pub fn verify_lanes(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
+    let name = ctx.name_str(op);
+    let x = Lanes::read(ctx, op)?;
+    let operands = ctx.operands(op);
+    if operands.len() != 2 || !ctx.results(op).is_empty() {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' takes src and out and has no results"),
+        ));
+    }
+    let rank = x.space.len();
+    if x.src_map.strides.len() != rank || x.out_map.strides.len() != rank {
+        return Err(error(
+            ctx,
+            op,
+            format!("every map of '{name}' needs one stride per dim of its space ({rank})"),
+        ));
+    }
+    let (src, out) = (operands[0], operands[1]);
+    let (src_shape, src_dt) = buffer(ctx, op, src, "src")?;
+    let (out_shape, out_dt) = buffer(ctx, op, out, "out")?;
+    written_buffer(ctx, op, out, "out")?;
+    if src == out {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' writes out, which must be another buffer than src"),
+        ));
+    }
+    if name == "kernel.argsort" {
+        if out_dt != DType::I64 {
+            return Err(error(
+                ctx,
+                op,
+                format!("'{name}' writes i64 positions, not {out_dt}"),
+            ));
+        }
+        if x.k > x.space[rank - 1] {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "'{name}' k = {} exceeds the lane's {} elements",
+                    x.k,
+                    x.space[rank - 1]
+                ),
+            ));
+        }
+    } else if src_dt != out_dt || src_dt == DType::Bool {
+        return Err(error(
+            ctx,
+            op,
+            format!(
+                "'{name}' needs src and out of one type other than i1, not {src_dt} and {out_dt}"
+            ),
+        ));
+    }
+    check_inside(
+        ctx,
+        op,
+        "src",
+        &x.src_map,
+        &x.space,
+        src_shape.iter().product(),
+    )?;
+    let out_space = x.out_space();
+    check_inside(
+        ctx,
+        op,
+        "out",
+        &x.out_map,
+        &out_space,
+        out_shape.iter().product(),
+    )?;
+    if broadcast_dim(&x.out_map.strides, &out_space).is_some()
+        || !injective(&x.out_map.strides, &out_space)
+    {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' out_map writes some element of out more than once"),
+        ));
     }
     Ok(())
 }

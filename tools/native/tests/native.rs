@@ -156,6 +156,17 @@ fn compile_one(ctx: &mut Context, module: OpId, name: &str) -> Result<CompiledMo
 fn check_function(ctx: &mut Context, module: OpId, name: &str, what: &str) -> Result<f64, String> {
     let func = ctx.lookup_symbol(module, name).expect("function");
     let inputs = random_inputs(ctx, func, 7);
+    check_with(ctx, module, name, what, inputs)
+}
+
+/// Runs `name` on `inputs` natively and in the interpreter and compares the results.
+fn check_with(
+    ctx: &mut Context,
+    module: OpId,
+    name: &str,
+    what: &str,
+    inputs: Vec<ITensor>,
+) -> Result<f64, String> {
     let expected = joinery_interp::run_function(ctx, module, name, inputs.clone())
         .map_err(|d| format!("interpreter: {}", d.message))?;
     let m = compile_one(ctx, module, name)?;
@@ -245,6 +256,8 @@ fn native_matches_the_interpreter_on_every_test_graph() {
         "pads_views_core.mlir",
         "norms_losses.mlir",
         "norms_losses_core.mlir",
+        "embedding.mlir",
+        "upsample_nearest_core.mlir",
     ] {
         assert!(
             matched.iter().any(|m| m.starts_with(must)),
@@ -1216,4 +1229,185 @@ proptest! {
         let r = check_function(&mut ctx, module, "f", &format!("{ops:?} keep {keep:?}"));
         prop_assert!(r.is_ok(), "{:?} keep {:?}: {:?}", ops, keep, r);
     }
+}
+
+/// An i64 interpreter tensor.
+fn i64s(shape: &[usize], v: &[i64]) -> ITensor {
+    ITensor::I64(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v.to_vec()).expect("shape"))
+}
+
+/// An f32 interpreter tensor of `0.5 * (i + 1)` with alternating signs.
+fn f32s(shape: &[usize]) -> ITensor {
+    let n: usize = shape.iter().product();
+    let v = (0..n)
+        .map(|i| if i % 2 == 0 { 0.5 } else { -0.5 } * (i + 1) as f32)
+        .collect();
+    ITensor::F32(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("shape"))
+}
+
+/// Every indexing op the native backend runs through its gather and scatter steps, on
+/// negative and repeated indices, against the interpreter.
+const INDEXING: &str = r#"
+func.func @indexing(%x: tensor<5x4xf32>, %w: tensor<10x3xf32>, %i: tensor<2x3xi64>, %j: tensor<3xi64>, %g: tensor<2x4xi64>, %src: tensor<2x4xf32>, %v: tensor<3x4xf32>, %t: tensor<2x5x4xf32>, %k: tensor<2x1xi64>, %gy: tensor<2x3x3xf32>) -> (tensor<2x3x3xf32>, tensor<3x4xf32>, tensor<5x3xf32>, tensor<2x4xf32>, tensor<5x3xf32>, tensor<2x3x5xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<10x3xf32>, tensor<10x3xf32>, tensor<2x3xf32>) {
+  %none = "aot.none"() : () -> none
+  %e = aten.embedding %w, %i : (tensor<10x3xf32>, tensor<2x3xi64>) -> tensor<2x3x3xf32>
+  %s0 = aten.index_select %x, %j {dim = 0 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+  %s1 = aten.index_select %x, %j {dim = 1 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<5x3xf32>
+  %ga = aten.gather %x, %g {dim = 0 : i64} : (tensor<5x4xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
+  %ix = "aten.index.Tensor"(%x, %none, %j) : (tensor<5x4xf32>, none, tensor<3xi64>) -> tensor<5x3xf32>
+  %ix2 = "aten.index.Tensor"(%t, %k, %none, %j) : (tensor<2x5x4xf32>, tensor<2x1xi64>, none, tensor<3xi64>) -> tensor<2x3x5xf32>
+  %ip = "aten.index_put"(%x, %j, %v) {accumulate = true} : (tensor<5x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<5x4xf32>
+  %ip2 = "aten._unsafe_index_put"(%x, %j, %v) {accumulate = false} : (tensor<5x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<5x4xf32>
+  %sc = aten.scatter.src %x, %g, %src {dim = 0 : i64} : (tensor<5x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>) -> tensor<5x4xf32>
+  %sa = aten.scatter_add %x, %g, %src {dim = 0 : i64} : (tensor<5x4xf32>, tensor<2x4xi64>, tensor<2x4xf32>) -> tensor<5x4xf32>
+  %sv = aten.scatter.value %x, %g {dim = 0 : i64, value = 3.0 : f64} : (tensor<5x4xf32>, tensor<2x4xi64>) -> tensor<5x4xf32>
+  %eb = aten.embedding_dense_backward %gy, %i {num_weights = 10 : i64, padding_idx = 2 : i64, scale_grad_by_freq = true} : (tensor<2x3x3xf32>, tensor<2x3xi64>) -> tensor<10x3xf32>
+  %eb2 = aten.embedding_dense_backward %gy, %i {num_weights = 10 : i64, padding_idx = -1 : i64, scale_grad_by_freq = false} : (tensor<2x3x3xf32>, tensor<2x3xi64>) -> tensor<10x3xf32>
+  %ui = "aten._unsafe_index.Tensor"(%x, %k, %j) : (tensor<5x4xf32>, tensor<2x1xi64>, tensor<3xi64>) -> tensor<2x3xf32>
+  func.return %e, %s0, %s1, %ga, %ix, %ix2, %ip, %ip2, %sc, %sa, %sv, %eb, %eb2, %ui : tensor<2x3x3xf32>, tensor<3x4xf32>, tensor<5x3xf32>, tensor<2x4xf32>, tensor<5x3xf32>, tensor<2x3x5xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<10x3xf32>, tensor<10x3xf32>, tensor<2x3xf32>
+}"#;
+
+/// The inputs of [`INDEXING`], with `j` (indices into dims of size 4 and 5) as given.
+fn indexing_inputs(j: [i64; 3]) -> Vec<ITensor> {
+    vec![
+        f32s(&[5, 4]),
+        f32s(&[10, 3]),
+        i64s(&[2, 3], &[2, 7, 2, 0, 9, 2]),
+        i64s(&[3], &j),
+        i64s(&[2, 4], &[0, -1, 4, 2, -5, 3, 1, 4]),
+        f32s(&[2, 4]),
+        f32s(&[3, 4]),
+        f32s(&[2, 5, 4]),
+        i64s(&[2, 1], &[1, -2]),
+        f32s(&[2, 3, 3]),
+    ]
+}
+
+#[test]
+fn gathers_and_scatters_match_the_interpreter() {
+    let (mut ctx, module) = parse_text(INDEXING);
+    let inputs = indexing_inputs([1, -1, -4]);
+    check_with(&mut ctx, module, "indexing", "indexing", inputs).expect("matches the interpreter");
+}
+
+#[test]
+fn an_index_out_of_range_is_an_error_naming_the_op_and_its_position() {
+    let (mut ctx, module) = parse_text(INDEXING);
+    let m = compile_one(&mut ctx, module, "indexing").expect("compiles");
+    let mut args: Vec<Tensor<'_>> = indexing_inputs([1, 0, 4]).iter().map(to_runtime).collect();
+    let e = m.call(&mut args).expect_err("index 4 of a dim of size 4").0;
+    assert!(
+        e.contains(
+            "aten.index_select at input.mlir:6:3: index 4 is out of range for dimension 1 of size 4"
+        ),
+        "{e}"
+    );
+    let mut inputs = indexing_inputs([1, 0, 2]);
+    inputs[2] = i64s(&[2, 3], &[2, 7, 2, 0, 10, 2]);
+    let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let e = m.call(&mut args).expect_err("index 10 of 10 rows").0;
+    assert!(
+        e.contains(
+            "aten.embedding at input.mlir:4:3: index 10 is out of range for dimension 0 of size 10"
+        ),
+        "{e}"
+    );
+    // Embedding indices do not wrap: -1 is out of range, as in PyTorch.
+    inputs[2] = i64s(&[2, 3], &[2, 7, 2, 0, -1, 2]);
+    let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let e = m.call(&mut args).expect_err("index -1 of an embedding").0;
+    assert!(
+        e.contains("index -1 is out of range for dimension 0 of size 10"),
+        "{e}"
+    );
+}
+
+/// A million indices: the gather runs in row tasks across the pool and matches a plain
+/// loop.
+#[test]
+fn a_million_indices_gather_in_parallel() {
+    let text = r#"
+func.func @big(%w: tensor<1000x8xf32>, %i: tensor<1000000xi64>) -> tensor<1000000x8xf32> {
+  %e = aten.embedding %w, %i : (tensor<1000x8xf32>, tensor<1000000xi64>) -> tensor<1000000x8xf32>
+  func.return %e : tensor<1000000x8xf32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let m = compile_one(&mut ctx, module, "big").expect("compiles");
+    let w: Vec<f32> = (0..8000).map(|x| x as f32).collect();
+    let idx: Vec<i64> = (0..1_000_000i64).map(|x| (x * 7919) % 1000).collect();
+    let mut args = vec![
+        Tensor::from_vec(&[1000, 8], w.clone()),
+        Tensor::from_vec(&[1_000_000], idx.clone()),
+    ];
+    let out = m.call(&mut args).expect("runs");
+    let got = out[0].as_ref().expect("result").as_slice::<f32>();
+    for (r, &i) in idx.iter().enumerate() {
+        assert_eq!(
+            &got[r * 8..r * 8 + 8],
+            &w[i as usize * 8..i as usize * 8 + 8],
+            "row {r}"
+        );
+    }
+}
+
+/// `cumsum`, `sort` and `topk` along inner and outer dims, with ties (kept in order) and
+/// an integer cumsum, against the interpreter.
+#[test]
+fn lane_ops_match_the_interpreter() {
+    let text = r#"
+func.func @lanes(%x: tensor<3x5xf32>, %n: tensor<3x5xi64>) -> (tensor<3x5xf32>, tensor<3x5xf32>, tensor<3x5xi64>, tensor<3x5xf32>, tensor<3x5xi64>, tensor<3x2xf32>, tensor<3x2xi64>, tensor<2x5xf32>, tensor<2x5xi64>, tensor<3x5xi64>) {
+  %c1 = aten.cumsum %x {dim = 1 : i64} : (tensor<3x5xf32>) -> tensor<3x5xf32>
+  %c0 = aten.cumsum %x {dim = -2 : i64} : (tensor<3x5xf32>) -> tensor<3x5xf32>
+  %sv, %si = aten.sort %x {dim = 1 : i64, descending = false} : (tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  %dv, %di = aten.sort %x {dim = 0 : i64, descending = true} : (tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>)
+  %tv, %ti = aten.topk %x {k = 2 : i64, dim = 1 : i64} : (tensor<3x5xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  %bv, %bi = aten.topk %x {k = 2 : i64, dim = 0 : i64, largest = false} : (tensor<3x5xf32>) -> (tensor<2x5xf32>, tensor<2x5xi64>)
+  %ci = aten.cumsum %n {dim = 0 : i64} : (tensor<3x5xi64>) -> tensor<3x5xi64>
+  func.return %c1, %c0, %si, %dv, %di, %tv, %ti, %bv, %bi, %ci : tensor<3x5xf32>, tensor<3x5xf32>, tensor<3x5xi64>, tensor<3x5xf32>, tensor<3x5xi64>, tensor<3x2xf32>, tensor<3x2xi64>, tensor<2x5xf32>, tensor<2x5xi64>, tensor<3x5xi64>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let x: Vec<f32> = [2, -1, 2, 0, 5, 1, 1, -3, 4, 1, 2, 7, -3, 0, 2]
+        .iter()
+        .map(|&v| v as f32 * 0.5)
+        .collect();
+    let x =
+        ITensor::F32(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[3, 5]), x).expect("shape"));
+    let n = i64s(
+        &[3, 5],
+        &[1, -2, 3, 4, 5, 6, 7, 8, 9, 10, -11, 12, 13, 14, 15],
+    );
+    check_with(&mut ctx, module, "lanes", "lanes", vec![x, n]).expect("matches the interpreter");
+}
+
+/// `_embedding_bag` in modes sum and mean (empty bags, `padding_idx`,
+/// `include_last_offset`, per-sample weights) and its backward (`scale_grad_by_freq`),
+/// against the interpreter.
+#[test]
+fn embedding_bags_match_the_interpreter() {
+    let text = r#"
+func.func @bags(%w: tensor<10x3xf32>, %i: tensor<6xi64>, %o: tensor<3xi64>, %psw: tensor<6xf32>, %g: tensor<3x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<10x3xf32>, tensor<10x3xf32>) {
+  %s:4 = aten._embedding_bag %w, %i, %o {mode = 0 : i64} : (tensor<10x3xf32>, tensor<6xi64>, tensor<3xi64>) -> (tensor<3x3xf32>, tensor<0xi64>, tensor<3xi64>, tensor<3xi64>)
+  %m:4 = aten._embedding_bag %w, %i, %o {mode = 1 : i64, padding_idx = 2 : i64} : (tensor<10x3xf32>, tensor<6xi64>, tensor<3xi64>) -> (tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<3xi64>)
+  %l:4 = aten._embedding_bag %w, %i, %o, %psw {mode = 0 : i64, include_last_offset = true} : (tensor<10x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<6xf32>) -> (tensor<2x3xf32>, tensor<0xi64>, tensor<2xi64>, tensor<2xi64>)
+  %p:4 = aten._embedding_bag %w, %i, %o, %psw {mode = 0 : i64} : (tensor<10x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<6xf32>) -> (tensor<3x3xf32>, tensor<0xi64>, tensor<3xi64>, tensor<3xi64>)
+  %b = aten._embedding_bag_backward %g, %i, %o, %m#1, %m#2, %m#3 {num_weights = 10 : i64, scale_grad_by_freq = true, mode = 1 : i64, sparse = false, padding_idx = 2 : i64} : (tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<6xi64>, tensor<3xi64>, tensor<3xi64>) -> tensor<10x3xf32>
+  %bs = aten._embedding_bag_backward %g, %i, %o, %p#1, %p#2, %p#3, %psw {num_weights = 10 : i64, scale_grad_by_freq = false, mode = 0 : i64, sparse = false} : (tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<0xi64>, tensor<3xi64>, tensor<3xi64>, tensor<6xf32>) -> tensor<10x3xf32>
+  func.return %s#0, %m#0, %m#1, %m#2, %l#0, %p#0, %b, %bs : tensor<3x3xf32>, tensor<3x3xf32>, tensor<6xi64>, tensor<3xi64>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<10x3xf32>, tensor<10x3xf32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let w = (0..30).map(|x| x as f32 * 0.25 - 3.0).collect();
+    let w =
+        ITensor::F32(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[10, 3]), w).expect("shape"));
+    let psw = [0.5f32, -1.0, 2.0, 1.5, 3.0, -2.0].to_vec();
+    let psw =
+        ITensor::F32(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[6]), psw).expect("shape"));
+    let inputs = vec![
+        w,
+        i64s(&[6], &[2, 7, 2, 0, 9, 2]),
+        i64s(&[3], &[0, 2, 2]),
+        psw,
+        f32s(&[3, 3]),
+    ];
+    check_with(&mut ctx, module, "bags", "embedding bags", inputs)
+        .expect("matches the interpreter");
 }

@@ -10,13 +10,20 @@
 //! A reshape that no strides can express materialises a copy node. Primitive pointwise
 //! ops become expression nodes, `sum` and `amax` reductions, `mm`/`bmm`/`addmm` GEMMs,
 //! `cat` a concatenation; convolutions (`graph/conv.rs`) and max and average pooling
-//! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions; random ops
-//! (`graph/random.rs`) pointwise nodes drawing from the interpreter's counter-based
-//! generator. Composite ops (softmax, losses, norms, gelu, mean...) are
+//! (`graph/pool.rs`) placements, strided window views, GEMMs and reductions; pads, flips,
+//! triangles and scatter placements (`graph/layout.rs`); random ops (`graph/random.rs`)
+//! pointwise nodes drawing from the interpreter's counter-based generator; embedding,
+//! gather, advanced indexing and scatters (`graph/index.rs`) gathers and scatters through
+//! index tensors, and `_embedding_bag` and its backward on them (`graph/bag.rs`); `cumsum`,
+//! `sort` and `topk` lane steps (`graph/lanes.rs`). Composite ops (softmax, losses, norms,
+//! gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
 
+mod bag;
 mod conv;
+mod index;
+mod lanes;
 mod layout;
 mod pool;
 mod random;
@@ -118,6 +125,36 @@ pub enum NodeKind {
     },
     /// `cat(parts, dim)`: each part copied into its slice of the node's buffer.
     Concat { parts: Vec<Operand>, dim: usize },
+    /// At each point `p` of the node's shape: `src`'s node at `src.map(p) + sum_j
+    /// stride_j * index_j(p)`. With `wrap`, negative indices count from the end; an index
+    /// out of range is a run-time error naming `site` (the aten op and its position).
+    Gather {
+        src: Operand,
+        indices: Vec<IndexSel>,
+        wrap: bool,
+        site: String,
+    },
+    /// The node's buffer set to `init`, then at each point `p` of `src`'s shape `src(p)`
+    /// stored (added with `accumulate`) at element `at(p) + sum_j stride_j * index_j(p)`
+    /// of it; indices checked as a [`NodeKind::Gather`]'s.
+    Scatter {
+        init: Init,
+        src: Operand,
+        at: Map,
+        indices: Vec<IndexSel>,
+        accumulate: bool,
+        wrap: bool,
+        site: String,
+    },
+    /// Along the lanes of `src` (a view whose last dim is the lane), `k` elements per
+    /// lane written to the node's buffer through `out_map` (over `src`'s shape with `k`
+    /// as its last extent).
+    Lanes {
+        src: Operand,
+        out_map: Map,
+        k: u64,
+        kind: LaneKind,
+    },
     /// `[bias +] a @ b` per batch; `a` is `[batch, m, k]`, `b` `[batch, k, n]`, `bias`
     /// broadcast to the node's `[batch, m, n]` (the node's shape drops `batch` for mm).
     Gemm {
@@ -129,6 +166,35 @@ pub enum NodeKind {
         n: u64,
         k: u64,
     },
+}
+
+/// One index tensor of a [`NodeKind::Gather`] or [`NodeKind::Scatter`]: `index` viewed
+/// over the node's space of moves, selecting along a dimension of stride `stride` (in the
+/// indexed buffer) and size `bound`, which is dimension `dim` of the indexed tensor.
+#[derive(Clone, PartialEq, Debug)]
+pub struct IndexSel {
+    pub index: Operand,
+    pub stride: i64,
+    pub bound: u64,
+    pub dim: u64,
+}
+
+/// What a [`NodeKind::Scatter`]'s buffer holds before the scatter.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Init {
+    /// A copy of an operand of the node's shape.
+    Copy(Operand),
+    /// Every element set to a value.
+    Fill(f64),
+}
+
+/// What a [`NodeKind::Lanes`] computes along each lane.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LaneKind {
+    /// Running sums.
+    Cumsum,
+    /// The positions of the lane's first `k` elements in sorted order (i64).
+    Argsort { descending: bool },
 }
 
 /// One node.
@@ -1204,6 +1270,15 @@ impl<'c> Builder<'c> {
     }
 
     fn lower_other(&mut self, op: OpId, base: &str, src: &str) -> Result<Vec<Operand>, Diagnostic> {
+        if let Some(v) = self.lower_indexing(op, base, src)? {
+            return Ok(v);
+        }
+        if let Some(v) = self.lower_lanes(op, base, src)? {
+            return Ok(v);
+        }
+        if let Some(v) = self.lower_bags(op, base, src)? {
+            return Ok(v);
+        }
         match base {
             "sum" | "amax" => {
                 let x = self.operand(op, "self")?;

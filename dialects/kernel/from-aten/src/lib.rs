@@ -67,7 +67,15 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         the interpreter's numbers bit for bit); seed and offset are the function's Philox \
         seed and base offset arguments when it has them, else two 0-d i64 arguments \
         appended to the function, which is marked kernel.rng_streams = <random ops> so \
-        that the runtime supplies them. Only \
+        that the runtime supplies them. \
+        embedding, gather, index_select, index.Tensor and _unsafe_index (None entries, \
+        adjacent or not) become one kernel.gather; index_put, _unsafe_index_put, \
+        scatter.src/value, scatter_add and scatter_reduce.two (sum) a copy of self then a \
+        kernel.scatter; embedding_dense_backward (padding_idx, scale_grad_by_freq) and \
+        _embedding_bag and its backward (sum, mean) gathers, masks and accumulating \
+        scatters; cumsum one kernel.cumsum, sort and topk a kernel.argsort then a gather \
+        of the values. Each gather and scatter names the aten op and its file:line:col, \
+        for the run-time error on an index out of range. Only \
         nodes some result depends on are emitted (gradients output_mask leaves out are \
         never computed).\n\
         Needs: statically shaped tensors of f32, f64, i64, i32 or i1; composite ops \
@@ -77,7 +85,9 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         reference interpreter's semantics; the aten ops of a function it cannot lower are \
         one error naming them all (at the first, a note at each with its reason), never a \
         silent fallback.\n\
-        Gaps: no dynamic shapes; GEMMs (so convolutions) are f32 only; an index max_pool2d_with_indices_backward is given that is no \
+        Gaps: no dynamic shapes; GEMMs (so convolutions) are f32 only; no boolean-mask \
+        indexing, scatter_reduce other than sum, or embedding_bag max mode; an index \
+        max_pool2d_with_indices_backward is given that is no \
         window's maximum contributes nothing instead of an error; no fusion here \
         (kernel-fuse).",
     anchor: Some("builtin.module"),

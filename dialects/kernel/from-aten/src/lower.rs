@@ -4,13 +4,16 @@
 //! (transposes are free), after a copy kernel broadcasting the bias into the output for
 //! `addmm`, and slice copies for `cat`.
 
-use crate::graph::{self, Expr, Graph, NodeId, NodeKind, Operand, Reduce};
+use crate::graph::{
+    self, Expr, Graph, IndexSel, Init, LaneKind, NodeId, NodeKind, Operand, Reduce,
+};
 use joinery_aot::{AotInput, DESC_KEY, FuncDescriptors};
 use joinery_ir::{
     Attribute, Builder, Context, DType, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
 };
 use joinery_kernel::{
-    Fused, Gemm, Map, MatrixMap, OutKind, RNG_STREAMS_ATTR, ScalarKind, ScalarOp, contiguous,
+    Fused, Gemm, Indexed, Map, MatrixMap, OutKind, RNG_STREAMS_ATTR, ScalarKind, ScalarOp,
+    contiguous,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -44,6 +47,21 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
         }
         NodeKind::Concat { parts, .. } => parts.iter().collect(),
         NodeKind::Place { parts, .. } => parts.iter().map(|(p, _)| p).collect(),
+        NodeKind::Lanes { src, .. } => vec![src],
+        NodeKind::Gather { src, indices, .. } => std::iter::once(src)
+            .chain(indices.iter().map(|i| &i.index))
+            .collect(),
+        NodeKind::Scatter {
+            init, src, indices, ..
+        } => {
+            let mut v: Vec<&Operand> = match init {
+                Init::Copy(o) => vec![o],
+                Init::Fill(_) => Vec::new(),
+            };
+            v.push(src);
+            v.extend(indices.iter().map(|i| &i.index));
+            v
+        }
     }
 }
 
@@ -304,6 +322,88 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             gemms += 1;
             continue;
         }
+        if let NodeKind::Gather {
+            src,
+            indices,
+            wrap,
+            site,
+        } = &g.nodes[first].kind
+        {
+            let out = buf[first].expect("gathers are materialized");
+            let shape = g.nodes[first].shape.clone();
+            let moves = indexed(src, Map::identity(&shape), indices, false, *wrap, site);
+            emit_indexed(ctx, body, &buf, "kernel.gather", &moves, src, indices, out);
+            continue;
+        }
+        if let NodeKind::Scatter {
+            init,
+            src,
+            at,
+            indices,
+            accumulate,
+            wrap,
+            site,
+        } = &g.nodes[first].kind
+        {
+            let out = buf[first].expect("scatters are materialized");
+            match init {
+                Init::Fill(v) => {
+                    let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
+                    let value = ctx.float_attr(*v, f64t);
+                    Builder::new(ctx, InsertPoint::End(body)).build(
+                        "kernel.fill",
+                        &[out],
+                        &[],
+                        vec![("value".into(), value)],
+                    );
+                }
+                Init::Copy(o) => {
+                    let whole = Map::identity(&g.nodes[first].shape);
+                    let src_name = format!("{} (copy)", g.nodes[first].source);
+                    emit_copy_kernel(
+                        ctx,
+                        body,
+                        &g,
+                        &buf,
+                        o,
+                        out,
+                        &whole,
+                        OutKind::Store,
+                        &format!("{name}_k{kernels}_init"),
+                        &src_name,
+                    );
+                    kernels += 1;
+                }
+            }
+            let moves = indexed(src, at.clone(), indices, *accumulate, *wrap, site);
+            emit_indexed(ctx, body, &buf, "kernel.scatter", &moves, src, indices, out);
+            continue;
+        }
+        if let NodeKind::Lanes {
+            src,
+            out_map,
+            k,
+            kind,
+        } = &g.nodes[first].kind
+        {
+            let out = buf[first].expect("lane nodes are materialized");
+            let (op_name, descending) = match kind {
+                LaneKind::Cumsum => ("kernel.cumsum", false),
+                LaneKind::Argsort { descending } => ("kernel.argsort", *descending),
+            };
+            let lanes = joinery_kernel::Lanes {
+                space: src.shape.clone(),
+                src_map: src.map.clone(),
+                out_map: out_map.clone(),
+                k: *k,
+                descending,
+                source: g.nodes[first].source.clone(),
+            };
+            let attrs = lanes.attributes(ctx, op_name == "kernel.argsort");
+            let operands = [buf[src.node].expect("every node has a buffer"), out];
+            Builder::new(ctx, InsertPoint::End(body)).build(op_name, &operands, &[], attrs);
+            continue;
+        }
         if let NodeKind::Concat { parts, dim } = &g.nodes[first].kind {
             let out = buf[first].expect("concats are materialized");
             let strides = contiguous(&g.nodes[first].shape);
@@ -391,6 +491,54 @@ fn append_rng_arguments(ctx: &mut Context, func: OpId, l3: OpId, streams: u64) {
     ctx.set_attr(l3, "arg_attrs", dicts);
     let streams = ctx.integer_attr(streams as i64, 64);
     ctx.set_attr(l3, RNG_STREAMS_ATTR, streams);
+}
+
+/// The attributes of a gather or scatter node moving `src` (over the space of moves)
+/// to or from `out_map` through `indices`.
+fn indexed(
+    src: &Operand,
+    out_map: Map,
+    indices: &[IndexSel],
+    accumulate: bool,
+    wrap: bool,
+    site: &str,
+) -> Indexed {
+    Indexed {
+        space: src.shape.clone(),
+        src_map: src.map.clone(),
+        out_map,
+        index_maps: indices.iter().map(|i| i.index.map.clone()).collect(),
+        index_strides: indices.iter().map(|i| i.stride).collect(),
+        bounds: indices.iter().map(|i| i.bound).collect(),
+        dims: indices.iter().map(|i| i.dim).collect(),
+        accumulate,
+        wrap,
+        source: site.to_string(),
+    }
+}
+
+/// Emits a `kernel.gather` or `kernel.scatter` (`name`) of `moves` on the buffers of
+/// `src`, the indices and `out`.
+#[allow(clippy::too_many_arguments)]
+fn emit_indexed(
+    ctx: &mut Context,
+    body: joinery_ir::BlockId,
+    buf: &[Option<Value>],
+    name: &str,
+    moves: &Indexed,
+    src: &Operand,
+    indices: &[IndexSel],
+    out: Value,
+) {
+    let mut operands = vec![buf[src.node].expect("every node has a buffer")];
+    operands.extend(
+        indices
+            .iter()
+            .map(|i| buf[i.index.node].expect("every node has a buffer")),
+    );
+    operands.push(out);
+    let attrs = moves.attributes(ctx, name == "kernel.scatter");
+    Builder::new(ctx, InsertPoint::End(body)).build(name, &operands, &[], attrs);
 }
 
 /// A kernel storing (or, `kind` sum, adding) `src` into buffer `dst` through `dst_map`

@@ -21,7 +21,7 @@ use inkwell::context::Context as LlContext;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine};
 use joinery_ir::{Context, Diagnostic, OpId};
-use joinery_kernel::{Fused, Gemm, buffer_bytes, static_info};
+use joinery_kernel::{Fused, Gemm, Indexed, buffer_bytes, static_info};
 use joinery_runtime::plan::{Bundle, DiffSpec};
 use joinery_runtime::{CompiledModule, Library};
 use object::CacheOutcome;
@@ -265,6 +265,21 @@ pub fn cost(ctx: &Context, func: OpId) -> Cost {
                 c.bytes += 4.0 * b * (m * k + k * n + m * n * acc);
             }
             "kernel.fill" => c.bytes += buffer_bytes(ctx, ctx.operand(op, 0)) as f64,
+            // Each point reads its indices and one element, and writes one (a scatter
+            // that accumulates also reads it).
+            "kernel.gather" | "kernel.scatter" => {
+                let Ok(x) = Indexed::read(ctx, op) else {
+                    continue;
+                };
+                let points = x.space.iter().product::<u64>() as f64;
+                let operands = ctx.operands(op);
+                let moved = elem(operands[0]) * if x.accumulate { 3.0 } else { 2.0 };
+                let indices: f64 = operands[1..operands.len() - 1]
+                    .iter()
+                    .map(|&v| elem(v))
+                    .sum();
+                c.bytes += points * (moved + indices);
+            }
             _ => {}
         }
     }

@@ -193,7 +193,8 @@ pub enum CacheOutcome {
 
 /// The shared library of `l3` with `bundle` inside: from the cache when it is there, else
 /// compiled on `threads` threads and stored there (written under a temporary name and
-/// renamed, so concurrent compilers never see half a file).
+/// renamed, so concurrent compilers never see half a file; the name is unique per process
+/// and call, so two threads compiling the same module do not share it).
 pub fn cached_library(
     ctx: &Context,
     l3: OpId,
@@ -214,7 +215,9 @@ pub fn cached_library(
         ))
     })?;
     let objects = compile_objects(ctx, l3, bundle, threads)?;
-    let partial = dir.join(format!("{key}.{}.tmp.so", std::process::id()));
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = dir.join(format!("{key}.{}.{call}.tmp.so", std::process::id()));
     link_shared_library(&objects, &partial)?;
     std::fs::rename(&partial, &lib).map_err(|e| {
         Diagnostic::error(format!(

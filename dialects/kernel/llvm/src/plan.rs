@@ -4,12 +4,12 @@
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
 use joinery_kernel::{
-    Alloc, Fused, Gemm, KERNEL_DTYPES, MatrixMap, OutKind, RNG_STREAMS_ATTR, buffer_bytes,
-    checked_bytes, static_info,
+    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap, OutKind, RNG_STREAMS_ATTR,
+    buffer_bytes, checked_bytes, static_info,
 };
 use joinery_runtime::plan::{
-    ArgSpec, BufferSpec, KernelSpec, Location, MatRef, Partial, Plan, ReduceKind, ResultSpec,
-    ResultTensor, RngSpec, Step,
+    self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, Partial, Plan,
+    ReduceKind, ResultSpec, ResultTensor, RngSpec, Step,
 };
 use rustc_hash::FxHashMap;
 
@@ -184,6 +184,75 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     accumulate: g.accumulate,
                 });
             }
+            "kernel.gather" | "kernel.scatter" => {
+                let x = Indexed::read(ctx, op)?;
+                let operands = ctx.operands(op);
+                let strided = |m: &joinery_kernel::Map| rt::StridedMap {
+                    offset: m.offset,
+                    strides: m.strides.clone(),
+                };
+                let indices = x
+                    .index_maps
+                    .iter()
+                    .enumerate()
+                    .map(|(j, map)| {
+                        let v = operands[1 + j];
+                        Ok(IndexRef {
+                            buffer: buffer(&index, op, v)?,
+                            dtype: rt_dtype(ctx, v)?.0,
+                            map: strided(map),
+                            stride: x.index_strides[j],
+                            bound: x.bounds[j],
+                            dim: x.dims[j],
+                        })
+                    })
+                    .collect::<Result<Vec<_>, Diagnostic>>()?;
+                let out = *operands.last().expect("verified: src, indices, out");
+                let moves = rt::Indexed {
+                    src: buffer(&index, op, operands[0])?,
+                    out: buffer(&index, op, out)?,
+                    dtype: rt_dtype(ctx, out)?.0,
+                    space: x.space.clone(),
+                    src_map: strided(&x.src_map),
+                    out_map: strided(&x.out_map),
+                    indices,
+                    wrap: x.wrap,
+                    source: x.source.clone(),
+                };
+                steps.push(if ctx.name_str(op) == "kernel.gather" {
+                    Step::Gather(moves)
+                } else {
+                    Step::Scatter {
+                        moves,
+                        accumulate: x.accumulate,
+                    }
+                });
+            }
+            "kernel.cumsum" | "kernel.argsort" => {
+                let x = Lanes::read(ctx, op)?;
+                let (src, out) = (ctx.operand(op, 0), ctx.operand(op, 1));
+                let strided = |m: &joinery_kernel::Map| rt::StridedMap {
+                    offset: m.offset,
+                    strides: m.strides.clone(),
+                };
+                let lanes = rt::LaneRef {
+                    src: buffer(&index, op, src)?,
+                    out: buffer(&index, op, out)?,
+                    dtype: rt_dtype(ctx, src)?.0,
+                    space: x.space.clone(),
+                    src_map: strided(&x.src_map),
+                    out_map: strided(&x.out_map),
+                };
+                steps.push(if ctx.name_str(op) == "kernel.cumsum" {
+                    Step::Cumsum(lanes)
+                } else {
+                    Step::Argsort {
+                        lanes,
+                        k: x.k,
+                        descending: x.descending,
+                    }
+                });
+            }
             "func.return" => {
                 let result_types = joinery_func::signature(ctx, func)
                     .map(|(_, r)| r)
@@ -243,7 +312,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             "aot.none" => {}
             other => {
                 return Err(Diagnostic::error(format!(
-                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm and func.return only)"
+                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter, kernel.cumsum, kernel.argsort and func.return only)"
                 ))
                 .with_span(ctx.span(op)));
             }

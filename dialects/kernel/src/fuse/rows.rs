@@ -49,7 +49,7 @@ fn distinct_points(map: &crate::attrs::Map, space: &[u64]) -> bool {
 fn row_outer(ctx: &Context, a: &Kernel, b: &Kernel) -> Option<usize> {
     let space = &a.attrs.space;
     let rank = space.len();
-    // A 0-d space has no row to split.
+    // A scalar kernel (a value a scatter reads, say) has no rows.
     let mut outer = rank.checked_sub(1)?;
     let mut crosses = false;
     if a.inputs.iter().any(|v| b.outputs.contains(v)) {

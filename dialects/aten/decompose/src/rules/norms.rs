@@ -1,7 +1,10 @@
 //! Group norm and its backward, vector norms, and the extremes with their indices
 //! (`argmax`, `argmin`, `max.dim`, `min.dim`, `amin`).
 
-use super::{Replacements, arg, float_arg, int_arg, opt_tensor, ranked, result_info, tensor};
+use super::{
+    Replacements, arg, float_arg, int_arg, masked_dtype, masked_results, opt_tensor, ranked,
+    result_info, tensor, zero_uncomputed,
+};
 use crate::emit::{Emitter, Refusal, static_dims};
 use joinery_aten::{ArgValue, DType};
 use joinery_ir::{OpId, Value};
@@ -112,7 +115,8 @@ pub(super) fn native_group_norm_backward(e: &mut Emitter, op: OpId) -> Replaceme
         }
     };
     let s = groups(e, op, input)?;
-    let results: Vec<_> = (0..3).map(|i| result_info(e, op, i)).collect();
+    let mut mask = mask;
+    let results = masked_results(e, op, &mut mask)?;
     let cdt = e.dtype(input).computation();
     let g = e.cast(grad_out, cdt)?;
     let x = e.cast(input, cdt)?;
@@ -167,7 +171,7 @@ pub(super) fn native_group_norm_backward(e: &mut Emitter, op: OpId) -> Replaceme
         let ab = e.add(a, b)?;
         let dx = e.add(ab, c3)?;
         let dx = as_result(e, op, 0, dx)?;
-        outs[0] = Some(e.cast(dx, results[0].dtype)?);
+        outs[0] = Some(e.cast(dx, masked_dtype(&results, 0)?)?);
     }
     if mask[1] {
         let ds3 = e.view(ds, &[s.n, s.g, s.cpg])?;
@@ -179,17 +183,13 @@ pub(super) fn native_group_norm_backward(e: &mut Emitter, op: OpId) -> Replaceme
         let scaled = e.mul(diff, rstd_col)?;
         let dw = e.sum(scaled, &[0], false)?;
         let dw = as_result(e, op, 1, dw)?;
-        outs[1] = Some(e.cast(dw, results[1].dtype)?);
+        outs[1] = Some(e.cast(dw, masked_dtype(&results, 1)?)?);
     }
     if mask[2] {
         let dbias = e.sum(db, &[0], false)?;
-        outs[2] = Some(e.cast(dbias, results[2].dtype)?);
+        outs[2] = Some(e.cast(dbias, masked_dtype(&results, 2)?)?);
     }
-    for i in 0..3 {
-        if outs[i].is_none() && !e.ctx.is_unused(e.ctx.result(op, i)) {
-            outs[i] = Some(e.zeros(&results[i])?);
-        }
-    }
+    zero_uncomputed(e, op, &mut outs, &results)?;
     Ok(outs)
 }
 
