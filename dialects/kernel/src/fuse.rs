@@ -104,7 +104,7 @@ fn written(ctx: &Context, op: OpId) -> &[Value] {
         }
         "kernel.gemm" => operands.get(2..3).unwrap_or(&[]),
         "kernel.fill" => operands,
-        "kernel.gather" | "kernel.scatter" => {
+        "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" => {
             operands.last().map(std::slice::from_ref).unwrap_or(&[])
         }
         _ => &[],
