@@ -25,6 +25,7 @@ mod conv;
 mod index;
 mod lanes;
 mod layout;
+mod matmul;
 mod pool;
 mod random;
 
@@ -986,6 +987,8 @@ impl<'c> Builder<'c> {
                         }
                     };
                     match base {
+                        // On bools (alpha is then 1 or True), `+` is a logical or.
+                        "add" if ty == DType::Bool => bin(ScalarOp::Or, a, b),
                         "add" => bin(ScalarOp::Add, a, scale(b)),
                         "sub" => bin(ScalarOp::Sub, a, scale(b)),
                         // rsub: other - alpha * self
@@ -1306,50 +1309,47 @@ impl<'c> Builder<'c> {
                 let r = self.reduce(&x, &dims, kind, src);
                 Ok(vec![self.squeeze_dims(r, &dims, keepdim)])
             }
-            "mm" | "bmm" | "addmm" => {
-                let (a, b) = if base == "addmm" {
-                    (self.operand(op, "mat1")?, self.operand(op, "mat2")?)
+            // `any`: some element is nonzero, a count of them above 0; `all`: none is zero.
+            // The count is an f32 sum (exact well past any flag count that decides it).
+            "any" | "all" => {
+                let x = self.operand(op, "self")?;
+                let rank = x.shape.len();
+                let dims = if self.ctx.attr(op, "dim").is_some() {
+                    self.dims_of(op, "dim", rank)?
                 } else {
-                    (self.operand(op, "self")?, self.operand(op, "mat2")?)
+                    (0..rank).collect()
                 };
-                let (shape, dt) = self.result_info(op, 0)?;
-                self.require_f32(op, src, &[dt, self.dtype(&a), self.dtype(&b)])?;
-                let bias = if base == "addmm" {
-                    let beta = self.f64_attr(op, "beta")?;
-                    let alpha = self.f64_attr(op, "alpha")?;
-                    if beta != 1.0 || alpha != 1.0 {
-                        return Err(err(
-                            self.ctx,
-                            op,
-                            format!(
-                                "the native backend supports '{src}' with alpha = beta = 1 only"
-                            ),
-                        ));
-                    }
-                    Some(broadcast(&self.operand(op, "self")?, &shape))
+                let keepdim = matches!(self.attr(op, "keepdim"), Ok(ArgValue::Bool(true)));
+                let (counted, decides) = if base == "any" {
+                    (Predicate::Ne, Predicate::Gt)
                 } else {
-                    None
+                    (Predicate::Eq, Predicate::Eq)
                 };
-                let (batch, m, k, n) = if base == "bmm" {
-                    (a.shape[0], a.shape[1], a.shape[2], b.shape[2])
-                } else {
-                    (1, a.shape[0], a.shape[1], b.shape[1])
-                };
-                let node = self.push(
-                    NodeKind::Gemm {
-                        a,
-                        b,
-                        bias,
-                        batch,
-                        m,
-                        n,
-                        k,
-                    },
-                    shape,
-                    dt,
-                    src,
-                );
-                Ok(vec![self.whole(node)])
+                let xd = self.dtype(&x);
+                let mut pw = Pw::new(&x.shape);
+                let e = pw.input(&x, xd, xd);
+                let flag = cast(cmp(counted, e, c(0.0, xd)), DType::Bool, DType::F32);
+                let flags = self.pointwise(pw, flag, DType::F32, src);
+                let count = self.reduce(&flags, &dims, Reduce::Sum, src);
+                let mut pw = Pw::new(&count.shape);
+                let n = pw.input(&count, DType::F32, DType::F32);
+                let out = self.pointwise(pw, cmp(decides, n, c(0.0, DType::F32)), DType::Bool, src);
+                Ok(vec![self.squeeze_dims(out, &dims, keepdim)])
+            }
+            "mm" | "bmm" | "addmm" => self.matmul(op, base, src),
+            "diagonal" => Ok(vec![self.diagonal(op)?]),
+            "as_strided" => Ok(vec![self.as_strided(op, src)?]),
+            "as_strided_scatter" => self.as_strided_scatter(op, src),
+            "repeat" => Ok(vec![self.repeat(op, src)?]),
+            "reflection_pad1d" | "reflection_pad2d" | "reflection_pad3d" => {
+                Ok(vec![self.edge_pad(op, true, src)?])
+            }
+            "replication_pad1d" | "replication_pad2d" | "replication_pad3d" => {
+                Ok(vec![self.edge_pad(op, false, src)?])
+            }
+            "_adaptive_avg_pool2d" => Ok(vec![self.adaptive_avg_pool2d(op, src)?]),
+            "_adaptive_avg_pool2d_backward" => {
+                Ok(vec![self.adaptive_avg_pool2d_backward(op, src)?])
             }
             "convolution" => self.convolution(op, src),
             "convolution_backward" => self.convolution_backward(op, src),
@@ -1376,13 +1376,19 @@ impl<'c> Builder<'c> {
                     .filter(|o| o.shape.iter().product::<u64>() > 0)
                     .collect::<Vec<_>>();
                 let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, shape.len())?;
-                if parts.iter().any(|p| self.dtype(p) != dt) {
-                    return Err(err(
-                        self.ctx,
-                        op,
-                        format!("the native backend supports '{src}' of same-dtype tensors only"),
-                    ));
-                }
+                // Parts of another dtype are cast to the promoted result's first.
+                let parts = parts
+                    .into_iter()
+                    .map(|p| {
+                        let pd = self.dtype(&p);
+                        if pd == dt {
+                            return p;
+                        }
+                        let mut pw = Pw::new(&p.shape);
+                        let e = pw.input(&p, pd, dt);
+                        self.pointwise(pw, e, dt, src)
+                    })
+                    .collect::<Vec<_>>();
                 let node = self.push(NodeKind::Concat { parts, dim }, shape, dt, src);
                 Ok(vec![self.whole(node)])
             }
