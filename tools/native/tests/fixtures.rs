@@ -29,8 +29,6 @@ const NOT_NATIVE: &[&str] = &[
     "aten.prod",
     "aten.prod.dim_int",
     "aten.scatter_reduce.two",
-    "aten.upsample_bilinear2d.vec",
-    "aten.upsample_nearest2d.vec",
 ];
 
 /// Native results within this relative tolerance of PyTorch's: the backend's polynomial

@@ -28,6 +28,7 @@ mod layout;
 mod matmul;
 mod pool;
 mod random;
+mod upsample;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
 use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
@@ -1347,6 +1348,11 @@ impl<'c> Builder<'c> {
             "replication_pad1d" | "replication_pad2d" | "replication_pad3d" => {
                 Ok(vec![self.edge_pad(op, false, src)?])
             }
+            "upsample_nearest2d" | "upsample_bilinear2d" => Ok(vec![self.upsample2d(
+                op,
+                base == "upsample_bilinear2d",
+                src,
+            )?]),
             "_adaptive_avg_pool2d" => Ok(vec![self.adaptive_avg_pool2d(op, src)?]),
             "_adaptive_avg_pool2d_backward" => {
                 Ok(vec![self.adaptive_avg_pool2d_backward(op, src)?])

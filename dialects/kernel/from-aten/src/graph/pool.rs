@@ -395,10 +395,41 @@ fn adaptive_count(i: Expr, input: u64, output: u64, dt: DType) -> Expr {
 }
 
 impl Builder<'_> {
+    /// `out[.., j, ..] = sum over k of x[.., k, ..] * w(j, k)` along `dim` (`size`
+    /// elements in the result): `weight(j, k)` (i64 loop-index expressions) gives the
+    /// condition for a term and its factor (`None`: 1); other terms are 0 whatever `x`
+    /// holds. Computed over `x`'s shape with `dim` resized plus a last dim of `k`,
+    /// reduced over that dim.
+    pub(super) fn weighted_sum(
+        &mut self,
+        x: &Operand,
+        dim: usize,
+        size: u64,
+        weight: impl Fn(Expr, Expr) -> (Expr, Option<Expr>),
+        src: &str,
+    ) -> Operand {
+        let rank = x.shape.len();
+        let dt = self.dtype(x);
+        let mut view = x.clone();
+        view.shape[dim] = size;
+        view.shape.push(x.shape[dim]);
+        view.map.strides[dim] = 0;
+        view.map.strides.push(x.map.strides[dim]);
+        let (keep, factor) = weight(Expr::Iota(dim), Expr::Iota(rank));
+        let mut pw = Pw::new(&view.shape.clone());
+        let v = pw.input(&view, dt, dt);
+        let v = match factor {
+            Some(f) => bin(ScalarOp::Mul, v, f),
+            None => v,
+        };
+        let terms = self.pointwise(pw, select(keep, v, c(0.0, dt)), dt, src);
+        let sums = self.reduce(&terms, &[rank], Reduce::Sum, src);
+        self.squeeze_dims(sums, &[rank], false)
+    }
+
     /// Sums `x` over the adaptive windows along `dim` (`input` to `output` elements;
     /// `spread`: back from `output` to `input`, each window's value added to its
-    /// elements): products with the window membership over `x`'s shape with `dim`
-    /// resized plus a last dim of the summed index, reduced over that dim.
+    /// elements), as a [`Builder::weighted_sum`] over window membership.
     fn adaptive_sum(
         &mut self,
         x: &Operand,
@@ -407,31 +438,21 @@ impl Builder<'_> {
         spread: bool,
         src: &str,
     ) -> Operand {
-        let rank = x.shape.len();
-        let dt = self.dtype(x);
-        let mut view = x.clone();
-        view.shape[dim] = if spread { input } else { output };
-        view.shape.push(x.shape[dim]);
-        view.map.strides[dim] = 0;
-        view.map.strides.push(x.map.strides[dim]);
-        let (i, h) = if spread {
-            (Expr::Iota(rank), Expr::Iota(dim))
-        } else {
-            (Expr::Iota(dim), Expr::Iota(rank))
+        let member = move |window: Expr, element: Expr| {
+            let (start, end) = adaptive_bounds(window, input, output);
+            let h = cast(element, DType::I64, DType::F64);
+            let inside = bin(
+                ScalarOp::And,
+                cmp(Predicate::Ge, h.clone(), start),
+                cmp(Predicate::Lt, h, end),
+            );
+            (inside, None)
         };
-        let (start, end) = adaptive_bounds(i, input, output);
-        let h = cast(h, DType::I64, DType::F64);
-        let member = bin(
-            ScalarOp::And,
-            cmp(Predicate::Ge, h.clone(), start),
-            cmp(Predicate::Lt, h, end),
-        );
-        let mut pw = Pw::new(&view.shape.clone());
-        let v = pw.input(&view, dt, dt);
-        let e = select(member, v, c(0.0, dt));
-        let terms = self.pointwise(pw, e, dt, src);
-        let sums = self.reduce(&terms, &[rank], Reduce::Sum, src);
-        self.squeeze_dims(sums, &[rank], false)
+        if spread {
+            self.weighted_sum(x, dim, input, |j, k| member(k, j), src)
+        } else {
+            self.weighted_sum(x, dim, output, member, src)
+        }
     }
 
     /// `x` (of the last two dims `output`) divided by its adaptive windows' element
