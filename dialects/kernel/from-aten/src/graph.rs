@@ -601,6 +601,32 @@ impl<'c> Builder<'c> {
         self.whole(n)
     }
 
+    /// `x ** n` in the integer dtype `ty` by square-and-multiply: the squares `x^(2^b)`
+    /// are pointwise nodes, the product of those of `n`'s set bits an expression of `pw`.
+    fn int_power(&mut self, pw: &mut Pw, x: Operand, n: u64, ty: DType, src: &str) -> Expr {
+        let mut square = x;
+        let mut square_dt = self.dtype(&square);
+        let mut factors = Vec::new();
+        let mut rest = n;
+        loop {
+            if rest & 1 == 1 {
+                factors.push(pw.input(&square, square_dt, ty));
+            }
+            rest >>= 1;
+            if rest == 0 {
+                break;
+            }
+            let mut p = Pw::new(&square.shape);
+            let s = p.input(&square, square_dt, ty);
+            square = self.pointwise(p, bin(ScalarOp::Mul, s.clone(), s), ty, src);
+            square_dt = ty;
+        }
+        factors
+            .into_iter()
+            .reduce(|a, b| bin(ScalarOp::Mul, a, b))
+            .unwrap_or(c(1.0, ty))
+    }
+
     /// Reduces `o` over `dims` (keepdim shape).
     fn reduce(&mut self, o: &Operand, dims: &[usize], kind: Reduce, source: &str) -> Operand {
         let mut shape = o.shape.clone();
@@ -1034,6 +1060,29 @@ impl<'c> Builder<'c> {
                         b,
                     )
                 }
+                // Integer powers wrap like PyTorch's square-and-multiply (`powi`).
+                "pow" if ty.is_integral() && overload == "Scalar" => {
+                    let a = self.int_attr(op, "self")?;
+                    let e = self.operand(op, "exponent")?;
+                    let ed = self.dtype(&e);
+                    let e = pw.input(&e, ed, DType::I64);
+                    cast(int_power_of(a, e), DType::I64, ty)
+                }
+                "pow" if ty.is_integral() && overload == "Tensor_Scalar" => {
+                    let n = self.int_attr(op, "exponent")?;
+                    let Ok(n) = u64::try_from(n) else {
+                        return Err(err(
+                            self.ctx,
+                            op,
+                            format!(
+                                "'{src}': integers to negative integer powers ({n}) are not \
+                                 allowed"
+                            ),
+                        ));
+                    };
+                    let x = self.operand(op, "self")?;
+                    self.int_power(&mut pw, x, n, ty, src)
+                }
                 "pow" if overload == "Scalar" => {
                     let base = scalar(self, "self")?;
                     bin(ScalarOp::Pow, base, input(self, &mut pw, "exponent")?)
@@ -1409,6 +1458,60 @@ impl<'c> Builder<'c> {
             )),
         }
     }
+}
+
+/// The i64 constant `v` as an expression: a constant is an f64, exact below 2^53, so a
+/// larger one is `hi * 2^32 + lo` (wrapping i64 arithmetic, folded by LLVM).
+fn i64_const(v: i64) -> Expr {
+    if v.unsigned_abs() < 1 << 53 {
+        return c(v as f64, DType::I64);
+    }
+    let (hi, lo) = (v >> 32, v & 0xffff_ffff);
+    bin(
+        ScalarOp::Add,
+        bin(
+            ScalarOp::Mul,
+            c(hi as f64, DType::I64),
+            c(4_294_967_296.0, DType::I64),
+        ),
+        c(lo as f64, DType::I64),
+    )
+}
+
+/// `a ** e` for the integer constant `a` and the i64 expression `e`, as PyTorch's `powi`:
+/// a negative `e` gives 1 for `a = 1`, ±1 for `a = -1`, else 0; otherwise the product
+/// of `a^(2^b)` (wrapping, computed here) over the set bits `b` of `e`.
+fn int_power_of(a: i64, e: Expr) -> Expr {
+    let n = |v: i64| c(v as f64, DType::I64);
+    let negative = match a {
+        1 => n(1),
+        -1 => {
+            let odd = cmp(Predicate::Ne, bin(ScalarOp::And, e.clone(), n(1)), n(0));
+            select(odd, n(-1), n(1))
+        }
+        _ => n(0),
+    };
+    let mut power = a;
+    let mut terms = Vec::new();
+    for b in 0..63 {
+        let high = bin(ScalarOp::Shr, e.clone(), n(b));
+        if power == 1 {
+            break;
+        }
+        if power == 0 {
+            // Any set bit from here on makes the product 0.
+            terms.push(select(cmp(Predicate::Ne, high, n(0)), n(0), n(1)));
+            break;
+        }
+        let bit = cmp(Predicate::Ne, bin(ScalarOp::And, high, n(1)), n(0));
+        terms.push(select(bit, i64_const(power), n(1)));
+        power = power.wrapping_mul(power);
+    }
+    let positive = terms
+        .into_iter()
+        .reduce(|x, y| bin(ScalarOp::Mul, x, y))
+        .unwrap_or(n(1));
+    select(cmp(Predicate::Lt, e, n(0)), negative, positive)
 }
 
 /// Python's floor division of floats as PyTorch computes it (`div_floor_floating`): from

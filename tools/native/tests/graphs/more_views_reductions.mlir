@@ -1,7 +1,8 @@
 // Lowerings the interpreter fixtures do not reach: adaptive average pooling with exact
 // windows (backward) and windows that overlap (an output larger than the input), f64
 // matrix products as loop nests, addmm with beta = 0, as_strided of a non-contiguous
-// input, reflection pads of a whole dim less one, flag counts over a transposed view.
+// input, reflection pads of a whole dim less one, flag counts over a transposed view,
+// integer powers that wrap (exponents past 63 bits of the result) or are negative.
 module {
   func.func @adaptive_exact(%x: tensor<2x3x8x6xf32>, %g: tensor<2x3x4x3xf32>)
       -> (tensor<2x3x4x3xf32>, tensor<2x3x8x6xf32>) {
@@ -54,5 +55,14 @@ module {
     %all = "aten.all"(%o) : (tensor<5x4xi1>) -> tensor<i1>
     %alld = "aten.all.dim"(%o) {dim = -1 : i64} : (tensor<5x4xi1>) -> tensor<5xi1>
     func.return %any, %all, %alld : tensor<1x4xi1>, tensor<i1>, tensor<5xi1>
+  }
+  func.func @int_powers(%x: tensor<4xf32>) -> (tensor<70xi64>, tensor<70xi64>, tensor<70xi32>, tensor<70xi64>) {
+    %e = "aten.arange.start_step"() {start = -5 : i64, end = 65 : i64, step = 1 : i64, dtype = i64} : () -> tensor<70xi64>
+    %p = "aten.pow.Scalar"(%e) {self = 3 : i64} : (tensor<70xi64>) -> tensor<70xi64>
+    %q = "aten.pow.Scalar"(%e) {self = -1 : i64} : (tensor<70xi64>) -> tensor<70xi64>
+    %e32 = "aten._to_copy"(%e) {dtype = i32} : (tensor<70xi64>) -> tensor<70xi32>
+    %r = "aten.pow.Tensor_Scalar"(%e32) {exponent = 13 : i64} : (tensor<70xi32>) -> tensor<70xi32>
+    %t = "aten.pow.Scalar"(%e) {self = 6 : i64} : (tensor<70xi64>) -> tensor<70xi64>
+    func.return %p, %q, %r, %t : tensor<70xi64>, tensor<70xi64>, tensor<70xi32>, tensor<70xi64>
   }
 }
