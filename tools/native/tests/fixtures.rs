@@ -24,8 +24,6 @@ const NOT_NATIVE: &[&str] = &[
     "aten.convolution_backward",
     "aten.div.Tensor_mode",
     "aten.masked_scatter",
-    "aten.prod",
-    "aten.prod.dim_int",
     "aten.scatter_reduce.two",
 ];
 

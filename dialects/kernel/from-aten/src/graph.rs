@@ -98,6 +98,7 @@ pub enum Expr {
 pub enum Reduce {
     Sum,
     Max,
+    Prod,
 }
 
 /// What a node computes.
@@ -1333,7 +1334,7 @@ impl<'c> Builder<'c> {
             return Ok(v);
         }
         match base {
-            "sum" | "amax" => {
+            "sum" | "amax" | "prod" => {
                 let x = self.operand(op, "self")?;
                 let rank = x.shape.len();
                 let dims = if self.ctx.attr(op, "dim").is_some() || base == "amax" {
@@ -1351,10 +1352,10 @@ impl<'c> Builder<'c> {
                 } else {
                     x
                 };
-                let kind = if base == "amax" {
-                    Reduce::Max
-                } else {
-                    Reduce::Sum
+                let kind = match base {
+                    "amax" => Reduce::Max,
+                    "prod" => Reduce::Prod,
+                    _ => Reduce::Sum,
                 };
                 let r = self.reduce(&x, &dims, kind, src);
                 Ok(vec![self.squeeze_dims(r, &dims, keepdim)])

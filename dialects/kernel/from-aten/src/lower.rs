@@ -620,6 +620,7 @@ fn emit_node(
             let (kind, init) = match kind {
                 Reduce::Sum => (OutKind::Sum, 0.0),
                 Reduce::Max => (OutKind::Max, f64::NEG_INFINITY),
+                Reduce::Prod => (OutKind::Prod, 1.0),
             };
             let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
             let attr = ctx.float_attr(init, f64t);

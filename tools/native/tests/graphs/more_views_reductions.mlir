@@ -2,7 +2,8 @@
 // windows (backward) and windows that overlap (an output larger than the input), f64
 // matrix products as loop nests, addmm with beta = 0, as_strided of a non-contiguous
 // input, reflection pads of a whole dim less one, flag counts over a transposed view,
-// integer powers that wrap (exponents past 63 bits of the result) or are negative.
+// integer powers that wrap (exponents past 63 bits of the result) or are negative,
+// products over the outer (thread-split) dim.
 module {
   func.func @adaptive_exact(%x: tensor<2x3x8x6xf32>, %g: tensor<2x3x4x3xf32>)
       -> (tensor<2x3x4x3xf32>, tensor<2x3x8x6xf32>) {
@@ -64,5 +65,14 @@ module {
     %r = "aten.pow.Tensor_Scalar"(%e32) {exponent = 13 : i64} : (tensor<70xi32>) -> tensor<70xi32>
     %t = "aten.pow.Scalar"(%e) {self = 6 : i64} : (tensor<70xi64>) -> tensor<70xi64>
     func.return %p, %q, %r, %t : tensor<70xi64>, tensor<70xi64>, tensor<70xi32>, tensor<70xi64>
+  }
+  func.func @products(%x: tensor<300x4xf32>) -> (tensor<4xf32>, tensor<300x1xf32>, tensor<i64>) {
+    %y = "aten.mul.Scalar"(%x) {other = 0.01 : f64} : (tensor<300x4xf32>) -> tensor<300x4xf32>
+    %z = "aten.add.Scalar"(%y) {other = 1.0 : f64} : (tensor<300x4xf32>) -> tensor<300x4xf32>
+    %p = "aten.prod.dim_int"(%z) {dim = 0 : i64, keepdim = false} : (tensor<300x4xf32>) -> tensor<4xf32>
+    %q = "aten.prod.dim_int"(%z) {dim = -1 : i64, keepdim = true} : (tensor<300x4xf32>) -> tensor<300x1xf32>
+    %e = "aten.arange.start_step"() {start = -7 : i64, end = 8 : i64, step = 1 : i64, dtype = i64} : () -> tensor<15xi64>
+    %r = "aten.prod"(%e) : (tensor<15xi64>) -> tensor<i64>
+    func.return %p, %q, %r : tensor<4xf32>, tensor<300x1xf32>, tensor<i64>
   }
 }
