@@ -649,7 +649,7 @@ pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
                 ctx,
                 op,
                 format!(
-                    "{what} accumulates (\"{}\") into i1, which has no sum or max",
+                    "{what} accumulates (\"{}\") into i1, which has no sum, max or product",
                     kind.text()
                 ),
             ));

@@ -610,7 +610,7 @@ fn emit_node(
             OutKind::Store,
         ),
         NodeKind::Reduce { .. } if node.dtype == DType::Bool => {
-            return Err(unsupported(&node.source, "a sum or max of i1"));
+            return Err(unsupported(&node.source, "a sum, max or product of i1"));
         }
         NodeKind::Reduce { dims, kind, .. } => {
             let mut strides = contiguous(&node.shape);
