@@ -57,3 +57,14 @@ func.func @select_backward$out_of_range(%g: tensor<4xf32>) -> tensor<3x4xf32> {
   %y = "aten.select_backward"(%g) {dim = 0 : i64, index = 3 : i64, input_sizes = [3, 4]} : (tensor<4xf32>) -> tensor<3x4xf32>
   func.return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// Half of a Philox pair: the conversion cannot append the other half beside it.
+func.func @dropout$offset_only(%x: tensor<8xf32> {aot.desc = #aot.plain<0>},
+                               %offset: tensor<i64> {aot.desc = #aot.philox_fwd_base_offset})
+    -> (tensor<8xf32> {aot.desc = #aot.plain_out<0>}) {
+  // expected-error@+1 {{the function has a #aot.philox_fwd_base_offset argument but no #aot.philox_fwd_seed argument}}
+  %y, %mask = "aten.native_dropout"(%x) {p = 0.5 : f64, train = true} : (tensor<8xf32>) -> (tensor<8xf32>, tensor<8xi1>)
+  func.return %y : tensor<8xf32>
+}
