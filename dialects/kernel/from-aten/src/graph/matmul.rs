@@ -1,8 +1,8 @@
 //! `mm`, `bmm` and `addmm` (`beta * self + alpha * (mat1 @ mat2)`): a GEMM node on f32
 //! (the bias fused when alpha = beta = 1); on other dtypes the products over the
-//! `[batch, m, k, n]` space summed over `k`, one fused loop nest. A scaled bias or
-//! product is one pointwise node after it; beta = 0 ignores `self` (its NaNs too), as
-//! PyTorch does.
+//! `[batch, m, k, n]` space summed over `k`, one fused loop nest. A bias not fused into
+//! the GEMM is added (each term scaled) by one pointwise node after it; beta = 0 ignores
+//! `self` (its NaNs too), as PyTorch does.
 
 use super::{Builder, Map, NodeKind, Operand, Pw, Reduce, ScalarOp, bin, broadcast, c};
 use joinery_ir::{DType, Diagnostic, OpId};
@@ -64,7 +64,7 @@ impl Builder<'_> {
         } else {
             self.matmul_loops(&a, &b, batched, dt, src)
         };
-        let Some(bias) = bias.filter(|_| !(fused && gemm)) else {
+        let Some(bias) = bias else {
             return Ok(vec![product]);
         };
         let mut pw = Pw::new(&shape);
