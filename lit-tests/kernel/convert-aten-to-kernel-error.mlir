@@ -31,15 +31,15 @@ func.func @dynamic$unsupported(%x: tensor<?xf32>) -> tensor<?xf32> {
 
 // Every op the backend cannot lower is named in one error, at the first, with a note at
 // each; the ops after them are still checked.
-// CHECK: the native backend does not support 2 ops of @two$unsupported: 'aten.prod.dim_int', 'aten.prod'
-func.func @two$unsupported(%x: tensor<4x3xf32>) -> (tensor<f32>, tensor<f32>) {
-  // expected-error@+2 {{the native backend does not support 2 ops of @two$unsupported: 'aten.prod.dim_int', 'aten.prod'}}
-  // expected-note@+1 {{the native backend does not support 'aten.prod.dim_int' yet}}
-  %b = "aten.prod.dim_int"(%x) {dim = 1 : i64, keepdim = true} : (tensor<4x3xf32>) -> tensor<4x1xf32>
-  %s = "aten.sum"(%b) : (tensor<4x1xf32>) -> tensor<f32>
-  // expected-note@+1 {{the native backend does not support 'aten.prod' yet}}
-  %m = "aten.prod"(%x) : (tensor<4x3xf32>) -> tensor<f32>
-  func.return %s, %m : tensor<f32>, tensor<f32>
+// CHECK: the native backend does not support 2 ops of @two$unsupported: 'aten.div.Tensor_mode', 'aten.masked_scatter'
+func.func @two$unsupported(%x: tensor<4x3xf32>, %i: tensor<4x3xi64>, %k: tensor<4x3xi1>) -> (tensor<f32>, tensor<4x3xf32>) {
+  // expected-error@+2 {{the native backend does not support 2 ops of @two$unsupported: 'aten.div.Tensor_mode', 'aten.masked_scatter'}}
+  // expected-note@+1 {{the native backend does not support 'aten.div.Tensor_mode' with rounding mode 'floor' on integers}}
+  %d = "aten.div.Tensor_mode"(%i, %i) {rounding_mode = "floor"} : (tensor<4x3xi64>, tensor<4x3xi64>) -> tensor<4x3xi64>
+  %s = "aten.sum"(%x) : (tensor<4x3xf32>) -> tensor<f32>
+  // expected-note@+1 {{the native backend does not support 'aten.masked_scatter' yet}}
+  %m = "aten.masked_scatter"(%x, %k, %x) : (tensor<4x3xf32>, tensor<4x3xi1>, tensor<4x3xf32>) -> tensor<4x3xf32>
+  func.return %s, %m : tensor<f32>, tensor<4x3xf32>
 }
 
 // -----
@@ -56,4 +56,15 @@ func.func @select_backward$out_of_range(%g: tensor<4xf32>) -> tensor<3x4xf32> {
   // expected-error@+1 {{'aten.select_backward': index 3 is out of range for dim 0 of size 3}}
   %y = "aten.select_backward"(%g) {dim = 0 : i64, index = 3 : i64, input_sizes = [3, 4]} : (tensor<4xf32>) -> tensor<3x4xf32>
   func.return %y : tensor<3x4xf32>
+}
+
+// -----
+
+// Half of a Philox pair: the conversion cannot append the other half beside it.
+func.func @dropout$offset_only(%x: tensor<8xf32> {aot.desc = #aot.plain<0>},
+                               %offset: tensor<i64> {aot.desc = #aot.philox_fwd_base_offset})
+    -> (tensor<8xf32> {aot.desc = #aot.plain_out<0>}) {
+  // expected-error@+1 {{the function has a #aot.philox_fwd_base_offset argument but no #aot.philox_fwd_seed argument}}
+  %y, %mask = "aten.native_dropout"(%x) {p = 0.5 : f64, train = true} : (tensor<8xf32>) -> (tensor<8xf32>, tensor<8xi1>)
+  func.return %y : tensor<8xf32>
 }

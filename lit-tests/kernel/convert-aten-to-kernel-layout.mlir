@@ -66,3 +66,25 @@ func.func @empty_like$zeros(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %y = "aten.empty_like"(%x) : (tensor<3x4xf32>) -> tensor<3x4xf32>
   func.return %y : tensor<3x4xf32>
 }
+
+// A diagonal is a view stepping along both dims at once, from (0, offset).
+// CHECK-LABEL: func.func @diagonal$view
+// CHECK:         "kernel.fused"(%x, %{{.*}}) <{in_maps = {{\[}}[1, 5]]
+func.func @diagonal$view(%x: tensor<3x4xf32>) -> tensor<3xf32> {
+  %d = "aten.diagonal"(%x) {offset = 1 : i64, dim1 = 0 : i64, dim2 = 1 : i64} : (tensor<3x4xf32>) -> tensor<3xf32>
+  %y = "aten.neg"(%d) : (tensor<3xf32>) -> tensor<3xf32>
+  func.return %y : tensor<3xf32>
+}
+
+// The input in the middle; before it x[2 - j], after it x[2 - j]: views read backwards.
+// CHECK-LABEL: func.func @reflection_pad1d$mirrored
+// CHECK:         "kernel.fused"(%x, %[[Y:.*]]) <{in_maps = {{\[}}[0, 4, 1]]
+// CHECK-SAME:      out_maps = {{\[}}[2, 7, 1]]
+// CHECK:         "kernel.fused"(%x, %[[Y]]) <{in_maps = {{\[}}[2, 4, -1]]
+// CHECK-SAME:      out_maps = {{\[}}[0, 7, 1]]{{.*}} space = [2, 2]
+// CHECK:         "kernel.fused"(%x, %[[Y]]) <{in_maps = {{\[}}[2, 4, -1]]
+// CHECK-SAME:      out_maps = {{\[}}[6, 7, 1]]{{.*}} space = [2, 1]
+func.func @reflection_pad1d$mirrored(%x: tensor<2x4xf32>) -> tensor<2x7xf32> {
+  %y = "aten.reflection_pad1d"(%x) {padding = [2, 1]} : (tensor<2x4xf32>) -> tensor<2x7xf32>
+  func.return %y : tensor<2x7xf32>
+}

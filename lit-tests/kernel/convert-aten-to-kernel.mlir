@@ -23,7 +23,7 @@
 
 // STATS: ConvertAtenToKernel
 // STATS: 1 gemms
-// STATS: 3 kernels
+// STATS: 4 kernels
 func.func @chain$unfused(%x: tensor<4x3xf32>, %b: tensor<3xf32>) -> (tensor<4x3xf32>, tensor<4x1xf32>, tensor<3x3xf32>) {
   %a = "aten.add.Tensor"(%x, %b) : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
   %t = "aten.tanh"(%a) : (tensor<4x3xf32>) -> tensor<4x3xf32>
@@ -40,4 +40,14 @@ func.func @chain$unfused(%x: tensor<4x3xf32>, %b: tensor<3xf32>) -> (tensor<4x3x
 func.func @l3$left_alone() -> tensor<2xf32> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<2xf32>
   func.return %o : tensor<2xf32>
+}
+
+// A product is an accumulation into a buffer of ones.
+// CHECK-LABEL: func.func @prod$accumulates
+// CHECK:         kernel.fill %[[P:.*]] {value = 1.0 : f64}
+// CHECK:         "kernel.fused"(%x, %[[P]])
+// CHECK-SAME:      out_kinds = ["prod"], out_maps = {{\[}}[0, 1, 0]]
+func.func @prod$accumulates(%x: tensor<3x4xf32>) -> tensor<3xf32> {
+  %y = "aten.prod.dim_int"(%x) {dim = 1 : i64, keepdim = false} : (tensor<3x4xf32>) -> tensor<3xf32>
+  func.return %y : tensor<3xf32>
 }

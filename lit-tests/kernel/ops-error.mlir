@@ -378,7 +378,7 @@ func.func @fused$non_scalar_op_in_body(%x: tensor<4xf32>) -> tensor<4xf32> {
 func.func @fused$sum_of_bool(%x: tensor<4xi1>) -> tensor<1xi1> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<1xi1>
   kernel.fill %o {value = 0.0 : f64} : (tensor<1xi1>) -> ()
-  // expected-error@+1 {{output #0 accumulates ("sum") into i1, which has no sum or max}}
+  // expected-error@+1 {{output #0 accumulates ("sum") into i1, which has no sum, max or product}}
   "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["sum"], out_maps = [[0, 0]], sources = [], space = [4]}> ({
   ^bb0(%a: i1):
     "kernel.yield"(%a) : (i1) -> ()

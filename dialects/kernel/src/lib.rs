@@ -21,7 +21,8 @@
 //! receives one scalar per input, loaded at `offset + sum(stride_d * i_d)` from the
 //! input's map (`[offset, stride_0, ...]`, elements; stride 0 broadcasts — views are index
 //! arithmetic here), and yields one scalar per output, stored (`store`) or accumulated
-//! (`sum`, `max`; the map's zero strides are the reduced dims) through its out map.
+//! (`sum`, `max`, `prod`; the map's zero strides are the reduced dims) through its out
+//! map.
 //! A *row kernel* has `phases = [[inputs, outputs], ...]` and one region per phase, each
 //! taking its share of the operands in order: for each point of the first `outer` dims,
 //! each phase iterates over the remaining dims before the next starts (softmax's max, sum

@@ -255,6 +255,7 @@ pub enum OutKind {
     Store,
     Sum,
     Max,
+    Prod,
 }
 
 impl OutKind {
@@ -264,12 +265,13 @@ impl OutKind {
             OutKind::Store => "store",
             OutKind::Sum => "sum",
             OutKind::Max => "max",
+            OutKind::Prod => "prod",
         }
     }
 
     /// The kind spelled `text`.
     pub fn from_text(text: &str) -> Option<OutKind> {
-        [OutKind::Store, OutKind::Sum, OutKind::Max]
+        [OutKind::Store, OutKind::Sum, OutKind::Max, OutKind::Prod]
             .into_iter()
             .find(|k| k.text() == text)
     }
@@ -294,5 +296,6 @@ mod tests {
         assert_eq!(ScalarOp::from_name("kernel.fused"), None);
         assert_eq!(Predicate::from_text("le"), Some(Predicate::Le));
         assert_eq!(OutKind::from_text("sum"), Some(OutKind::Sum));
+        assert_eq!(OutKind::from_text("prod"), Some(OutKind::Prod));
     }
 }

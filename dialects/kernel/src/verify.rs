@@ -15,7 +15,7 @@
 //!   does not read (no in-place kernels); a stored output writes each element at most
 //!   once (its map is injective over the space), an accumulated one at most once per
 //!   point of the dims it does not reduce (so the runtime may split the outer loop);
-//!   `sum` and `max` outputs are not `i1`; one body block (isolated from above) with one
+//!   `sum`, `max` and `prod` outputs are not `i1`; one body block (isolated from above) with one
 //!   scalar argument per input, of the input's element type, holding only scalar ops and
 //!   ending in `kernel.yield` of one scalar per output, of the output's element type;
 //!   `kernel.index` dims inside the space. A row kernel: at least two `phases` splitting
@@ -649,7 +649,7 @@ pub fn verify_fused(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
                 ctx,
                 op,
                 format!(
-                    "{what} accumulates (\"{}\") into i1, which has no sum or max",
+                    "{what} accumulates (\"{}\") into i1, which has no sum, max or product",
                     kind.text()
                 ),
             ));

@@ -25,8 +25,10 @@ mod conv;
 mod index;
 mod lanes;
 mod layout;
+mod matmul;
 mod pool;
 mod random;
+mod upsample;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
 use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
@@ -96,6 +98,7 @@ pub enum Expr {
 pub enum Reduce {
     Sum,
     Max,
+    Prod,
 }
 
 /// What a node computes.
@@ -599,6 +602,32 @@ impl<'c> Builder<'c> {
         self.whole(n)
     }
 
+    /// `x ** n` in the integer dtype `ty` by square-and-multiply: the squares `x^(2^b)`
+    /// are pointwise nodes, the product of those of `n`'s set bits an expression of `pw`.
+    fn int_power(&mut self, pw: &mut Pw, x: Operand, n: u64, ty: DType, src: &str) -> Expr {
+        let mut square = x;
+        let mut square_dt = self.dtype(&square);
+        let mut factors = Vec::new();
+        let mut rest = n;
+        loop {
+            if rest & 1 == 1 {
+                factors.push(pw.input(&square, square_dt, ty));
+            }
+            rest >>= 1;
+            if rest == 0 {
+                break;
+            }
+            let mut p = Pw::new(&square.shape);
+            let s = p.input(&square, square_dt, ty);
+            square = self.pointwise(p, bin(ScalarOp::Mul, s.clone(), s), ty, src);
+            square_dt = ty;
+        }
+        factors
+            .into_iter()
+            .reduce(|a, b| bin(ScalarOp::Mul, a, b))
+            .unwrap_or(c(1.0, ty))
+    }
+
     /// Reduces `o` over `dims` (keepdim shape).
     fn reduce(&mut self, o: &Operand, dims: &[usize], kind: Reduce, source: &str) -> Operand {
         let mut shape = o.shape.clone();
@@ -986,6 +1015,8 @@ impl<'c> Builder<'c> {
                         }
                     };
                     match base {
+                        // On bools (alpha is then 1 or True), `+` is a logical or.
+                        "add" if ty == DType::Bool => bin(ScalarOp::Or, a, b),
                         "add" => bin(ScalarOp::Add, a, scale(b)),
                         "sub" => bin(ScalarOp::Sub, a, scale(b)),
                         // rsub: other - alpha * self
@@ -1029,6 +1060,29 @@ impl<'c> Builder<'c> {
                         a,
                         b,
                     )
+                }
+                // Integer powers wrap like PyTorch's square-and-multiply (`powi`).
+                "pow" if ty.is_integral() && overload == "Scalar" => {
+                    let a = self.int_attr(op, "self")?;
+                    let e = self.operand(op, "exponent")?;
+                    let ed = self.dtype(&e);
+                    let e = pw.input(&e, ed, DType::I64);
+                    cast(int_power_of(a, e), DType::I64, ty)
+                }
+                "pow" if ty.is_integral() && overload == "Tensor_Scalar" => {
+                    let n = self.int_attr(op, "exponent")?;
+                    let Ok(n) = u64::try_from(n) else {
+                        return Err(err(
+                            self.ctx,
+                            op,
+                            format!(
+                                "'{src}': integers to negative integer powers ({n}) are not \
+                                 allowed"
+                            ),
+                        ));
+                    };
+                    let x = self.operand(op, "self")?;
+                    self.int_power(&mut pw, x, n, ty, src)
                 }
                 "pow" if overload == "Scalar" => {
                     let base = scalar(self, "self")?;
@@ -1280,7 +1334,7 @@ impl<'c> Builder<'c> {
             return Ok(v);
         }
         match base {
-            "sum" | "amax" => {
+            "sum" | "amax" | "prod" => {
                 let x = self.operand(op, "self")?;
                 let rank = x.shape.len();
                 let dims = if self.ctx.attr(op, "dim").is_some() || base == "amax" {
@@ -1298,58 +1352,60 @@ impl<'c> Builder<'c> {
                 } else {
                     x
                 };
-                let kind = if base == "amax" {
-                    Reduce::Max
-                } else {
-                    Reduce::Sum
+                let kind = match base {
+                    "amax" => Reduce::Max,
+                    "prod" => Reduce::Prod,
+                    _ => Reduce::Sum,
                 };
                 let r = self.reduce(&x, &dims, kind, src);
                 Ok(vec![self.squeeze_dims(r, &dims, keepdim)])
             }
-            "mm" | "bmm" | "addmm" => {
-                let (a, b) = if base == "addmm" {
-                    (self.operand(op, "mat1")?, self.operand(op, "mat2")?)
+            // `any`: some element is nonzero, a count of them above 0; `all`: none is zero.
+            // The count is an f32 sum (exact well past any flag count that decides it).
+            "any" | "all" => {
+                let x = self.operand(op, "self")?;
+                let rank = x.shape.len();
+                let dims = if self.ctx.attr(op, "dim").is_some() {
+                    self.dims_of(op, "dim", rank)?
                 } else {
-                    (self.operand(op, "self")?, self.operand(op, "mat2")?)
+                    (0..rank).collect()
                 };
-                let (shape, dt) = self.result_info(op, 0)?;
-                self.require_f32(op, src, &[dt, self.dtype(&a), self.dtype(&b)])?;
-                let bias = if base == "addmm" {
-                    let beta = self.f64_attr(op, "beta")?;
-                    let alpha = self.f64_attr(op, "alpha")?;
-                    if beta != 1.0 || alpha != 1.0 {
-                        return Err(err(
-                            self.ctx,
-                            op,
-                            format!(
-                                "the native backend supports '{src}' with alpha = beta = 1 only"
-                            ),
-                        ));
-                    }
-                    Some(broadcast(&self.operand(op, "self")?, &shape))
+                let keepdim = matches!(self.attr(op, "keepdim"), Ok(ArgValue::Bool(true)));
+                let (counted, decides) = if base == "any" {
+                    (Predicate::Ne, Predicate::Gt)
                 } else {
-                    None
+                    (Predicate::Eq, Predicate::Eq)
                 };
-                let (batch, m, k, n) = if base == "bmm" {
-                    (a.shape[0], a.shape[1], a.shape[2], b.shape[2])
-                } else {
-                    (1, a.shape[0], a.shape[1], b.shape[1])
-                };
-                let node = self.push(
-                    NodeKind::Gemm {
-                        a,
-                        b,
-                        bias,
-                        batch,
-                        m,
-                        n,
-                        k,
-                    },
-                    shape,
-                    dt,
-                    src,
-                );
-                Ok(vec![self.whole(node)])
+                let xd = self.dtype(&x);
+                let mut pw = Pw::new(&x.shape);
+                let e = pw.input(&x, xd, xd);
+                let flag = cast(cmp(counted, e, c(0.0, xd)), DType::Bool, DType::F32);
+                let flags = self.pointwise(pw, flag, DType::F32, src);
+                let count = self.reduce(&flags, &dims, Reduce::Sum, src);
+                let mut pw = Pw::new(&count.shape);
+                let n = pw.input(&count, DType::F32, DType::F32);
+                let out = self.pointwise(pw, cmp(decides, n, c(0.0, DType::F32)), DType::Bool, src);
+                Ok(vec![self.squeeze_dims(out, &dims, keepdim)])
+            }
+            "mm" | "bmm" | "addmm" => self.matmul(op, base, src),
+            "diagonal" => Ok(vec![self.diagonal(op)?]),
+            "as_strided" => Ok(vec![self.as_strided(op, src)?]),
+            "as_strided_scatter" => self.as_strided_scatter(op, src),
+            "repeat" => Ok(vec![self.repeat(op, src)?]),
+            "reflection_pad1d" | "reflection_pad2d" | "reflection_pad3d" => {
+                Ok(vec![self.edge_pad(op, true, src)?])
+            }
+            "replication_pad1d" | "replication_pad2d" | "replication_pad3d" => {
+                Ok(vec![self.edge_pad(op, false, src)?])
+            }
+            "upsample_nearest2d" | "upsample_bilinear2d" => Ok(vec![self.upsample2d(
+                op,
+                base == "upsample_bilinear2d",
+                src,
+            )?]),
+            "_adaptive_avg_pool2d" => Ok(vec![self.adaptive_avg_pool2d(op, src)?]),
+            "_adaptive_avg_pool2d_backward" => {
+                Ok(vec![self.adaptive_avg_pool2d_backward(op, src)?])
             }
             "convolution" => self.convolution(op, src),
             "convolution_backward" => self.convolution_backward(op, src),
@@ -1376,13 +1432,19 @@ impl<'c> Builder<'c> {
                     .filter(|o| o.shape.iter().product::<u64>() > 0)
                     .collect::<Vec<_>>();
                 let dim = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, shape.len())?;
-                if parts.iter().any(|p| self.dtype(p) != dt) {
-                    return Err(err(
-                        self.ctx,
-                        op,
-                        format!("the native backend supports '{src}' of same-dtype tensors only"),
-                    ));
-                }
+                // Parts of another dtype are cast to the promoted result's first.
+                let parts = parts
+                    .into_iter()
+                    .map(|p| {
+                        let pd = self.dtype(&p);
+                        if pd == dt {
+                            return p;
+                        }
+                        let mut pw = Pw::new(&p.shape);
+                        let e = pw.input(&p, pd, dt);
+                        self.pointwise(pw, e, dt, src)
+                    })
+                    .collect::<Vec<_>>();
                 let node = self.push(NodeKind::Concat { parts, dim }, shape, dt, src);
                 Ok(vec![self.whole(node)])
             }
@@ -1397,6 +1459,60 @@ impl<'c> Builder<'c> {
             )),
         }
     }
+}
+
+/// The i64 constant `v` as an expression: a constant is an f64, exact below 2^53, so a
+/// larger one is `hi * 2^32 + lo` (wrapping i64 arithmetic, folded by LLVM).
+fn i64_const(v: i64) -> Expr {
+    if v.unsigned_abs() < 1 << 53 {
+        return c(v as f64, DType::I64);
+    }
+    let (hi, lo) = (v >> 32, v & 0xffff_ffff);
+    bin(
+        ScalarOp::Add,
+        bin(
+            ScalarOp::Mul,
+            c(hi as f64, DType::I64),
+            c(4_294_967_296.0, DType::I64),
+        ),
+        c(lo as f64, DType::I64),
+    )
+}
+
+/// `a ** e` for the integer constant `a` and the i64 expression `e`, as PyTorch's `powi`:
+/// a negative `e` gives 1 for `a = 1`, ±1 for `a = -1`, else 0; otherwise the product
+/// of `a^(2^b)` (wrapping, computed here) over the set bits `b` of `e`.
+fn int_power_of(a: i64, e: Expr) -> Expr {
+    let n = |v: i64| c(v as f64, DType::I64);
+    let negative = match a {
+        1 => n(1),
+        -1 => {
+            let odd = cmp(Predicate::Ne, bin(ScalarOp::And, e.clone(), n(1)), n(0));
+            select(odd, n(-1), n(1))
+        }
+        _ => n(0),
+    };
+    let mut power = a;
+    let mut terms = Vec::new();
+    for b in 0..63 {
+        let high = bin(ScalarOp::Shr, e.clone(), n(b));
+        if power == 1 {
+            break;
+        }
+        if power == 0 {
+            // Any set bit from here on makes the product 0.
+            terms.push(select(cmp(Predicate::Ne, high, n(0)), n(0), n(1)));
+            break;
+        }
+        let bit = cmp(Predicate::Ne, bin(ScalarOp::And, high, n(1)), n(0));
+        terms.push(select(bit, i64_const(power), n(1)));
+        power = power.wrapping_mul(power);
+    }
+    let positive = terms
+        .into_iter()
+        .reduce(|x, y| bin(ScalarOp::Mul, x, y))
+        .unwrap_or(n(1));
+    select(cmp(Predicate::Lt, e, n(0)), negative, positive)
 }
 
 /// Python's floor division of floats as PyTorch computes it (`div_floor_floating`): from

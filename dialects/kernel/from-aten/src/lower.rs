@@ -610,7 +610,7 @@ fn emit_node(
             OutKind::Store,
         ),
         NodeKind::Reduce { .. } if node.dtype == DType::Bool => {
-            return Err(unsupported(&node.source, "a sum or max of i1"));
+            return Err(unsupported(&node.source, "a sum, max or product of i1"));
         }
         NodeKind::Reduce { dims, kind, .. } => {
             let mut strides = contiguous(&node.shape);
@@ -620,6 +620,7 @@ fn emit_node(
             let (kind, init) = match kind {
                 Reduce::Sum => (OutKind::Sum, 0.0),
                 Reduce::Max => (OutKind::Max, f64::NEG_INFINITY),
+                Reduce::Prod => (OutKind::Prod, 1.0),
             };
             let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
             let attr = ctx.float_attr(init, f64t);

@@ -565,6 +565,14 @@ impl<'ll> Codegen<'ll> {
             (OutKind::Max, Elem::F32 | Elem::F64) => {
                 self.fbin(ScalarOp::Max, a.into_float_value(), b.into_float_value())
             }
+            (OutKind::Prod, Elem::F32 | Elem::F64) => {
+                self.fbin(ScalarOp::Mul, a.into_float_value(), b.into_float_value())
+            }
+            (OutKind::Prod, _) => Ok(self
+                .builder
+                .build_int_mul(a.into_int_value(), b.into_int_value(), "")
+                .map_err(ll_err)?
+                .into()),
             (OutKind::Sum, _) => Ok(self
                 .builder
                 .build_int_add(a.into_int_value(), b.into_int_value(), "")

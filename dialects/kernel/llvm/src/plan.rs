@@ -129,21 +129,24 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     {
                         let v = ctx.operand(op, k.num_inputs + o);
                         let (dt, shape) = rt_dtype(ctx, v)?;
+                        let kind = match kind {
+                            OutKind::Sum => ReduceKind::Sum,
+                            OutKind::Max => ReduceKind::Max,
+                            // The runtime combines no partial products.
+                            _ => continue,
+                        };
                         if dt != DType::F32 {
                             continue;
                         }
                         partial.push(Partial {
                             arg: k.num_inputs + o,
-                            kind: if kind == OutKind::Sum {
-                                ReduceKind::Sum
-                            } else {
-                                ReduceKind::Max
-                            },
+                            kind,
                             elements: shape.iter().product::<usize>() as u64,
                         });
                     }
                 }
-                // A non-f32 reduction across the split loop runs on one thread.
+                // A non-f32 reduction or a product across the split loop runs on one
+                // thread.
                 let serial = k.out_kinds.iter().enumerate().any(|(o, &kind)| {
                     kind != OutKind::Store
                         && !k.space.is_empty()

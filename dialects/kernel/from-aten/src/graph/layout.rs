@@ -5,7 +5,12 @@
 //! - `constant_pad_nd`: the (cropped) input placed into a buffer filled with the pad value;
 //!   a negative pad crops, a positive one pads, per side;
 //! - `slice_backward` / `select_backward`: the gradient placed into its slice of a zero
-//!   buffer; `slice_scatter` / `select_scatter`: `self` copied, then `src` over its slice.
+//!   buffer; `slice_scatter` / `select_scatter`: `self` copied, then `src` over its slice;
+//! - `diagonal` and `as_strided` as views (`as_strided` of a contiguous copy when its input
+//!   is not one), `as_strided_scatter` as a placement over that view, `repeat` as a copy of
+//!   a view with zero strides;
+//! - `reflection_padNd` / `replication_padNd`: per dim, the input and its mirrored or
+//!   repeated edge views placed side by side.
 
 use super::{Builder, Map, NodeKind, Operand, err, norm_dim};
 use joinery_aten::ArgValue;
@@ -223,5 +228,296 @@ impl Builder<'_> {
             src,
         );
         Ok(vec![self.whole(node)])
+    }
+}
+
+impl Builder<'_> {
+    /// `diagonal(x, offset, dim1, dim2)`: a view dropping `dim1` and `dim2` for a last dim
+    /// stepping along both at once, from `(0, offset)` (or `(-offset, 0)`).
+    pub(super) fn diagonal(&self, op: OpId) -> Result<Operand, Diagnostic> {
+        let x = self.operand(op, "self")?;
+        let rank = x.shape.len();
+        let d1 = norm_dim(self.ctx, op, self.int_attr(op, "dim1")?, rank)?;
+        let d2 = norm_dim(self.ctx, op, self.int_attr(op, "dim2")?, rank)?;
+        if d1 == d2 {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{}': the diagonal's dims must differ (both are {d1})",
+                    self.ctx.name_str(op)
+                ),
+            ));
+        }
+        let offset = self.int_attr(op, "offset")?;
+        let (start1, start2) = if offset >= 0 {
+            (0, offset)
+        } else {
+            (-offset, 0)
+        };
+        let len = (x.shape[d1] as i64 - start1)
+            .min(x.shape[d2] as i64 - start2)
+            .max(0);
+        let (s1, s2) = (x.map.strides[d1], x.map.strides[d2]);
+        let mut o = x.clone();
+        if len > 0 {
+            o.map.offset += start1 * s1 + start2 * s2;
+        }
+        for d in [d1.max(d2), d1.min(d2)] {
+            o.shape.remove(d);
+            o.map.strides.remove(d);
+        }
+        o.shape.push(len as u64);
+        o.map.strides.push(s1 + s2);
+        Ok(o)
+    }
+
+    /// The `size`, `stride` and `storage_offset` of an `as_strided` (or its scatter) over
+    /// a contiguous tensor of `numel` elements, as a map; an element outside the tensor,
+    /// a negative stride or a length mismatch is an error at `op`.
+    fn strided_map(&self, op: OpId, numel: u64) -> Result<(Vec<u64>, Map), Diagnostic> {
+        let name = self.ctx.name_str(op);
+        let size = self.ints_attr(op, "size")?;
+        let stride = self.ints_attr(op, "stride")?;
+        let offset = self.opt_int_attr(op, "storage_offset")?.unwrap_or(0);
+        if size.len() != stride.len() {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{name}': {} sizes but {} strides",
+                    size.len(),
+                    stride.len()
+                ),
+            ));
+        }
+        if size.iter().chain(&stride).any(|&v| v < 0) || offset < 0 {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("'{name}': negative sizes, strides or offset are not supported"),
+            ));
+        }
+        let shape: Vec<u64> = size.iter().map(|&s| s as u64).collect();
+        if !shape.contains(&0) {
+            let last = offset
+                + size
+                    .iter()
+                    .zip(&stride)
+                    .map(|(n, s)| (n - 1) * s)
+                    .sum::<i64>();
+            if last as u64 >= numel {
+                return Err(err(
+                    self.ctx,
+                    op,
+                    format!(
+                        "'{name}': the view reaches element {last} of a tensor of {numel} \
+                         elements"
+                    ),
+                ));
+            }
+        }
+        Ok((
+            shape,
+            Map {
+                offset,
+                strides: stride,
+            },
+        ))
+    }
+
+    /// `o` itself when it reads its buffer contiguously from the start, else a copy that
+    /// does (the storage an `as_strided` indexes).
+    fn dense(&mut self, o: &Operand, source: &str) -> Operand {
+        if o.map == Map::identity(&o.shape) {
+            o.clone()
+        } else {
+            self.copy(o, source)
+        }
+    }
+
+    /// `as_strided(x, size, stride, storage_offset)`: a view of `x`'s elements in
+    /// row-major order.
+    pub(super) fn as_strided(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
+        let x = self.operand(op, "self")?;
+        let (shape, map) = self.strided_map(op, x.shape.iter().product())?;
+        let x = self.dense(&x, src);
+        Ok(Operand {
+            node: x.node,
+            shape,
+            map,
+        })
+    }
+
+    /// `as_strided_scatter(self, src, ...)`: `self` copied, then `src` placed over the
+    /// `as_strided` view of the copy.
+    pub(super) fn as_strided_scatter(
+        &mut self,
+        op: OpId,
+        src: &str,
+    ) -> Result<Vec<Operand>, Diagnostic> {
+        let (shape, dt) = self.result_info(op, 0)?;
+        let (view, map) = self.strided_map(op, shape.iter().product())?;
+        let inner = self.operand(op, "src")?;
+        if inner.shape != view {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{src}': the placed tensor has shape {:?}, its view {view:?}",
+                    inner.shape
+                ),
+            ));
+        }
+        let mut parts = vec![(self.operand(op, "self")?, Map::identity(&shape))];
+        if !view.contains(&0) {
+            parts.push((inner, map));
+        }
+        let node = self.push(
+            NodeKind::Place {
+                fill: 0.0,
+                parts,
+                accumulate: false,
+            },
+            shape,
+            dt,
+            src,
+        );
+        Ok(vec![self.whole(node)])
+    }
+
+    /// `repeat(x, repeats)`: `x` (with leading dims of 1 added) viewed as
+    /// `[r0, s0, r1, s1, ...]` with zero strides on the repeats, copied into the
+    /// `[r0 * s0, r1 * s1, ...]` result.
+    pub(super) fn repeat(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
+        let x = self.operand(op, "self")?;
+        let repeats = self.ints_attr(op, "repeats")?;
+        let rank = x.shape.len();
+        if repeats.len() < rank || repeats.iter().any(|&r| r < 0) {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{src}': {} repeats for {rank} dims; each must be at least 0",
+                    repeats.len()
+                ),
+            ));
+        }
+        let lead = repeats.len() - rank;
+        let mut shape = Vec::new();
+        let mut strides = Vec::new();
+        for (i, &r) in repeats.iter().enumerate() {
+            let (size, stride) = if i < lead {
+                (1, 0)
+            } else {
+                (x.shape[i - lead], x.map.strides[i - lead])
+            };
+            shape.extend([r as u64, size]);
+            strides.extend([0, stride]);
+        }
+        let view = Operand {
+            node: x.node,
+            shape,
+            map: Map {
+                offset: x.map.offset,
+                strides,
+            },
+        };
+        let (out, _) = self.result_info(op, 0)?;
+        let copy = self.copy(&view, src);
+        Ok(self.reshape(&copy, &out, src))
+    }
+
+    /// `reflection_padNd` (`reflect`) and `replication_padNd`: `padding` holds (before,
+    /// after) pairs from the last dim backwards; each padded dim is one placement of the
+    /// input and of its mirrored (`x[before - j]`, `x[n - 2 - j]`) or repeated edge
+    /// (`x[0]`, `x[n - 1]`) views.
+    pub(super) fn edge_pad(
+        &mut self,
+        op: OpId,
+        reflect: bool,
+        src: &str,
+    ) -> Result<Operand, Diagnostic> {
+        let mut x = self.operand(op, "self")?;
+        let pad = self.ints_attr(op, "padding")?;
+        let rank = x.shape.len();
+        if pad.len() % 2 != 0 || pad.len() > 2 * rank {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{src}': padding holds {} values; it needs pairs for at most {rank} dims",
+                    pad.len()
+                ),
+            ));
+        }
+        let dt = self.dtype(&x);
+        for (i, pair) in pad.chunks(2).enumerate() {
+            let d = rank - 1 - i;
+            let (before, after) = (pair[0], pair[1]);
+            let n = x.shape[d] as i64;
+            // Reflection mirrors about the edge element, so needs more elements than pad;
+            // replication needs an edge element.
+            let fits = if reflect {
+                before.max(after) < n
+            } else {
+                n > 0 || before.max(after) == 0
+            };
+            if before < 0 || after < 0 || !fits {
+                return Err(err(
+                    self.ctx,
+                    op,
+                    format!(
+                        "'{src}': padding ({before}, {after}) of dim {d} of size {n} is out \
+                         of range"
+                    ),
+                ));
+            }
+            if before == 0 && after == 0 {
+                continue;
+            }
+            let s = x.map.strides[d];
+            let mut shape = x.shape.clone();
+            shape[d] = (n + before + after) as u64;
+            let at = |start: i64| {
+                let mut m = Map::identity(&shape);
+                m.offset += start * m.strides[d];
+                m
+            };
+            let mut first = x.clone();
+            first.shape[d] = before as u64;
+            let mut last = x.clone();
+            last.shape[d] = after as u64;
+            if reflect {
+                first.map.offset += before * s;
+                last.map.offset += (n - 2) * s;
+                first.map.strides[d] = -s;
+                last.map.strides[d] = -s;
+            } else {
+                last.map.offset += (n - 1) * s;
+                first.map.strides[d] = 0;
+                last.map.strides[d] = 0;
+            }
+            let parts = [
+                (x.clone(), at(before)),
+                (first, at(0)),
+                (last, at(before + n)),
+            ]
+            .into_iter()
+            .filter(|(o, _)| !o.shape.contains(&0))
+            .collect();
+            let node = self.push(
+                NodeKind::Place {
+                    fill: 0.0,
+                    parts,
+                    accumulate: false,
+                },
+                shape,
+                dt,
+                src,
+            );
+            x = self.whole(node);
+        }
+        Ok(x)
     }
 }

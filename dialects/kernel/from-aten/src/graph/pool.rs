@@ -13,9 +13,14 @@
 //!   `-1`) so that input position `h` meets window tap `k` at `h + p + (K - 1 - k) * d`;
 //!   the gradient is `sum over taps (index == h * W + w ? grad : 0)`, one fused loop nest.
 //!   An index that is no window's maximum contributes nothing (it is not read from).
+//!
+//! `_adaptive_avg_pool2d` and its backward: a window view when each output size divides
+//! its input's; otherwise sums against PyTorch's window membership (`start = floor(i * in
+//! / out)`, `end = ceil((i + 1) * in / out)`, from `kernel.index`) one dim at a time.
 
 use super::{
-    Builder, Expr, Map, Operand, Predicate, Pw, Reduce, ScalarOp, bin, c, cmp, err, select,
+    Builder, Expr, Map, Operand, Predicate, Pw, Reduce, ScalarOp, bin, c, cast, cmp, err, select,
+    un,
 };
 use joinery_aten::ArgValue;
 use joinery_ir::{DType, Diagnostic, OpId};
@@ -367,5 +372,210 @@ impl Builder<'_> {
         };
         let gx = self.reduce(&taps, &[3, 4], Reduce::Sum, src);
         Ok(vec![self.reshape(&gx, &x_shape, src)])
+    }
+}
+
+/// PyTorch's window `[start, end)` of adaptive pooling's output index `i` (an i64
+/// expression) from `input` to `output` elements: `floor(i * input / output)` to
+/// `ceil((i + 1) * input / output)`, in f64 (exact: a quotient of integers below 2^26
+/// that is no integer is at least 2^-26 away from one).
+fn adaptive_bounds(i: Expr, input: u64, output: u64) -> (Expr, Expr) {
+    let f = |v: u64| c(v as f64, DType::F64);
+    let i = cast(i, DType::I64, DType::F64);
+    let at = |i: Expr| bin(ScalarOp::Div, bin(ScalarOp::Mul, i, f(input)), f(output));
+    let start = un(ScalarOp::Floor, at(i.clone()));
+    let end = un(ScalarOp::Ceil, at(bin(ScalarOp::Add, i, f(1))));
+    (start, end)
+}
+
+/// The element count of output index `i`'s adaptive window, in `dt`.
+fn adaptive_count(i: Expr, input: u64, output: u64, dt: DType) -> Expr {
+    let (start, end) = adaptive_bounds(i, input, output);
+    cast(bin(ScalarOp::Sub, end, start), DType::F64, dt)
+}
+
+impl Builder<'_> {
+    /// `out[.., j, ..] = sum over k of x[.., k, ..] * w(j, k)` along `dim` (`size`
+    /// elements in the result): `weight(j, k)` (i64 loop-index expressions) gives the
+    /// condition for a term and its factor (`None`: 1); other terms are 0 whatever `x`
+    /// holds. Computed over `x`'s shape with `dim` resized plus a last dim of `k`,
+    /// reduced over that dim.
+    pub(super) fn weighted_sum(
+        &mut self,
+        x: &Operand,
+        dim: usize,
+        size: u64,
+        weight: impl Fn(Expr, Expr) -> (Expr, Option<Expr>),
+        src: &str,
+    ) -> Operand {
+        let rank = x.shape.len();
+        let dt = self.dtype(x);
+        let mut view = x.clone();
+        view.shape[dim] = size;
+        view.shape.push(x.shape[dim]);
+        view.map.strides[dim] = 0;
+        view.map.strides.push(x.map.strides[dim]);
+        let (keep, factor) = weight(Expr::Iota(dim), Expr::Iota(rank));
+        let mut pw = Pw::new(&view.shape.clone());
+        let v = pw.input(&view, dt, dt);
+        let v = match factor {
+            Some(f) => bin(ScalarOp::Mul, v, f),
+            None => v,
+        };
+        let terms = self.pointwise(pw, select(keep, v, c(0.0, dt)), dt, src);
+        let sums = self.reduce(&terms, &[rank], Reduce::Sum, src);
+        self.squeeze_dims(sums, &[rank], false)
+    }
+
+    /// Sums `x` over the adaptive windows along `dim` (`input` to `output` elements;
+    /// `spread`: back from `output` to `input`, each window's value added to its
+    /// elements), as a [`Builder::weighted_sum`] over window membership.
+    fn adaptive_sum(
+        &mut self,
+        x: &Operand,
+        dim: usize,
+        [input, output]: [u64; 2],
+        spread: bool,
+        src: &str,
+    ) -> Operand {
+        let member = move |window: Expr, element: Expr| {
+            let (start, end) = adaptive_bounds(window, input, output);
+            let h = cast(element, DType::I64, DType::F64);
+            let inside = bin(
+                ScalarOp::And,
+                cmp(Predicate::Ge, h.clone(), start),
+                cmp(Predicate::Lt, h, end),
+            );
+            (inside, None)
+        };
+        if spread {
+            self.weighted_sum(x, dim, input, |j, k| member(k, j), src)
+        } else {
+            self.weighted_sum(x, dim, output, member, src)
+        }
+    }
+
+    /// `x` (of the last two dims `output`) divided by its adaptive windows' element
+    /// counts from `input`.
+    fn adaptive_divide(
+        &mut self,
+        x: &Operand,
+        input: [u64; 2],
+        output: [u64; 2],
+        dt: DType,
+        src: &str,
+    ) -> Operand {
+        let r = x.shape.len();
+        let mut pw = Pw::new(&x.shape);
+        let xd = self.dtype(x);
+        let v = pw.input(x, xd, dt);
+        let count = bin(
+            ScalarOp::Mul,
+            adaptive_count(Expr::Iota(r - 2), input[0], output[0], dt),
+            adaptive_count(Expr::Iota(r - 1), input[1], output[1], dt),
+        );
+        self.pointwise(pw, bin(ScalarOp::Div, v, count), dt, src)
+    }
+
+    /// The window `[kh, kw]` of an adaptive average pooling from the last two dims of
+    /// `input` to `output` when it is exact (each output size divides its input's, as
+    /// the start/end formula then gives), `None` otherwise; an output size of 0 from a
+    /// nonempty input is an error at `op`.
+    fn adaptive_window(
+        &self,
+        op: OpId,
+        input: &[u64],
+        output: &[u64],
+        src: &str,
+    ) -> Result<Option<[u64; 2]>, Diagnostic> {
+        let r = input.len();
+        if r < 3 {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("'{src}' needs a tensor of 3 or 4 dims"),
+            ));
+        }
+        let (ih, iw, oh, ow) = (input[r - 2], input[r - 1], output[r - 2], output[r - 1]);
+        if oh == 0 || ow == 0 {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("'{src}': output size {oh}x{ow} must be positive"),
+            ));
+        }
+        Ok((ih % oh == 0 && iw % ow == 0).then_some([ih / oh, iw / ow]))
+    }
+
+    /// `_adaptive_avg_pool2d(x, output_size)`: for exact windows the window view
+    /// `[.., OH, OW, KH, KW]` summed and divided by `KH * KW`; otherwise window sums
+    /// along W, then H ([`Builder::adaptive_sum`]), divided by each window's count.
+    pub(super) fn adaptive_avg_pool2d(
+        &mut self,
+        op: OpId,
+        src: &str,
+    ) -> Result<Operand, Diagnostic> {
+        let x = self.operand(op, "self")?;
+        let (shape, dt) = self.result_info(op, 0)?;
+        let r = x.shape.len();
+        let input = [x.shape[r - 2], x.shape[r - 1]];
+        let output = [shape[r - 2], shape[r - 1]];
+        let Some([kh, kw]) = self.adaptive_window(op, &x.shape, &shape, src)? else {
+            let rows = self.adaptive_sum(&x, r - 1, [input[1], output[1]], false, src);
+            let sums = self.adaptive_sum(&rows, r - 2, [input[0], output[0]], false, src);
+            return Ok(self.adaptive_divide(&sums, input, output, dt, src));
+        };
+        let (sh, sw) = (x.map.strides[r - 2], x.map.strides[r - 1]);
+        let mut windows = x.clone();
+        windows.shape.truncate(r - 2);
+        windows.map.strides.truncate(r - 2);
+        windows.shape.extend([shape[r - 2], shape[r - 1], kh, kw]);
+        windows
+            .map
+            .strides
+            .extend([sh * kh as i64, sw * kw as i64, sh, sw]);
+        let sums = self.reduce(&windows, &[r, r + 1], Reduce::Sum, src);
+        let sums = self.squeeze_dims(sums, &[r, r + 1], false);
+        let mut pw = Pw::new(&shape);
+        let s = pw.input(&sums, dt, dt);
+        let e = bin(ScalarOp::Div, s, c((kh * kw) as f64, dt));
+        Ok(self.pointwise(pw, e, dt, src))
+    }
+
+    /// `_adaptive_avg_pool2d_backward(grad_output, self)`: each gradient divided by its
+    /// window's count and added to the window's elements. Exact windows: computed over
+    /// `[.., OH, KH, OW, KW]` (the gradient read with zero strides on the taps) and seen
+    /// as the input's shape; otherwise spread along W, then H ([`Builder::adaptive_sum`]).
+    pub(super) fn adaptive_avg_pool2d_backward(
+        &mut self,
+        op: OpId,
+        src: &str,
+    ) -> Result<Operand, Diagnostic> {
+        let g = self.operand(op, "grad_output")?;
+        let (shape, dt) = self.result_info(op, 0)?;
+        let r = g.shape.len();
+        let input = [shape[r - 2], shape[r - 1]];
+        let output = [g.shape[r - 2], g.shape[r - 1]];
+        let Some([kh, kw]) = self.adaptive_window(op, &shape, &g.shape, src)? else {
+            let share = self.adaptive_divide(&g, input, output, dt, src);
+            let rows = self.adaptive_sum(&share, r - 1, [input[1], output[1]], true, src);
+            return Ok(self.adaptive_sum(&rows, r - 2, [input[0], output[0]], true, src));
+        };
+        let mut spread = g.clone();
+        spread.shape.truncate(r - 2);
+        spread.map.strides.truncate(r - 2);
+        spread
+            .shape
+            .extend([g.shape[r - 2], kh, g.shape[r - 1], kw]);
+        spread
+            .map
+            .strides
+            .extend([g.map.strides[r - 2], 0, g.map.strides[r - 1], 0]);
+        let mut pw = Pw::new(&spread.shape);
+        let gd = self.dtype(&g);
+        let e = pw.input(&spread, gd, dt);
+        let e = bin(ScalarOp::Div, e, c((kh * kw) as f64, dt));
+        let out = self.pointwise(pw, e, dt, src);
+        Ok(self.reshape(&out, &shape, src))
     }
 }

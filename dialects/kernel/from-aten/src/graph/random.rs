@@ -68,7 +68,8 @@ impl Builder<'_> {
     }
 
     /// The function's Philox seed and base offset arguments (forward pair first), if it
-    /// has them; an error unless they are 0-d i64 tensors.
+    /// has them; an error unless they are 0-d i64 tensors, or when it has only one of a
+    /// pair.
     fn philox_args(&self, op: OpId) -> Result<Option<(Operand, Operand)>, Diagnostic> {
         let ctx = self.ctx;
         let Some(descs) = FuncDescriptors::read(ctx, self.func) else {
@@ -108,6 +109,26 @@ impl Builder<'_> {
                     }
                 }
                 return Ok(Some((s, o)));
+            }
+        }
+        // Half a pair cannot be completed: the appended pair would repeat its descriptor.
+        for (seed, offset) in &pairs {
+            let (has_seed, has_offset) = (find(seed).is_some(), find(offset).is_some());
+            if has_seed != has_offset {
+                let (present, missing) = if has_seed {
+                    (seed, offset)
+                } else {
+                    (offset, seed)
+                };
+                return Err(err(
+                    ctx,
+                    op,
+                    format!(
+                        "the function has a {} argument but no {} argument",
+                        present.kind().syntax(),
+                        missing.kind().syntax()
+                    ),
+                ));
             }
         }
         Ok(None)
