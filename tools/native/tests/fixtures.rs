@@ -23,7 +23,9 @@ const NOT_NATIVE: &[&str] = &[
     "aten._native_batch_norm_legit.no_stats",
     "aten.convolution_backward",
     "aten.div.Tensor_mode",
+    "aten.fmod.Tensor",
     "aten.masked_scatter",
+    "aten.remainder.Tensor",
     "aten.scatter_reduce.two",
 ];
 

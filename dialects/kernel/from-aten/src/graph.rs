@@ -916,6 +916,29 @@ impl<'c> Builder<'c> {
         }
     }
 
+    /// Integer division traps on x86 for a zero divisor (and for `MIN % -1`), where
+    /// PyTorch raises: integer `fmod`/`remainder` are native only for a constant divisor
+    /// other than 0 and -1.
+    fn check_int_divisor(
+        &self,
+        op: OpId,
+        src: &str,
+        ty: DType,
+        divisor: &Expr,
+    ) -> Result<(), Diagnostic> {
+        if ty.is_float() || matches!(divisor, Expr::Const(v, _) if *v != 0.0 && *v != -1.0) {
+            return Ok(());
+        }
+        Err(err(
+            self.ctx,
+            op,
+            format!(
+                "the native backend does not support '{src}' on integers with a divisor that \
+                 may be 0 (integer division traps; PyTorch raises)"
+            ),
+        ))
+    }
+
     fn lower_pointwise(
         &mut self,
         op: OpId,
@@ -1171,13 +1194,16 @@ impl<'c> Builder<'c> {
                 }
                 "fmod" => {
                     let a = input(self, &mut pw, "self")?;
-                    bin(ScalarOp::Rem, a, other(self, &mut pw)?)
+                    let b = other(self, &mut pw)?;
+                    self.check_int_divisor(op, src, ty, &b)?;
+                    bin(ScalarOp::Rem, a, b)
                 }
                 "remainder" => {
                     // Python's modulo: fmod, moved into the divisor's sign when the signs
                     // differ: `m = fmod(a, b); (m != 0 && (m < 0) ^ (b < 0)) ? m + b : m`.
                     let a = input(self, &mut pw, "self")?;
                     let b = other(self, &mut pw)?;
+                    self.check_int_divisor(op, src, ty, &b)?;
                     let m = bin(ScalarOp::Rem, a, b.clone());
                     let zero = c(0.0, ty);
                     let signs_differ = bin(
