@@ -147,6 +147,7 @@ pub struct MatRef {
 
 /// Elements `offset + sum(strides[d] * p[d])` of a buffer at the points `p` of a space.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StridedMap {
     pub offset: i64,
     pub strides: Vec<i64>,
@@ -154,6 +155,7 @@ pub struct StridedMap {
 
 /// One index tensor of a [`Step::Gather`] or [`Step::Scatter`].
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IndexRef {
     pub buffer: usize,
     /// [`DType::I64`] or [`DType::I32`].
@@ -175,6 +177,7 @@ pub struct IndexRef {
 /// src[src_map(p)]`. With `wrap` a negative index counts from the end of its dimension;
 /// an index out of range stops the call with an error naming `source`.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Indexed {
     pub src: usize,
     pub out: usize,
@@ -192,6 +195,7 @@ pub struct Indexed {
 /// What a [`Step::Cumsum`] or [`Step::Argsort`] works on: the lanes along the last dim
 /// of `space` (the other dims pick the lane).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LaneRef {
     pub src: usize,
     pub out: usize,

@@ -14,7 +14,7 @@
 
 use super::{Builder, Map, NodeKind, Operand, err, norm_dim};
 use joinery_aten::ArgValue;
-use joinery_ir::{Diagnostic, OpId};
+use joinery_ir::{DType, Diagnostic, OpId};
 
 /// A view: its shape and its map into the viewed buffer.
 struct View {
@@ -42,6 +42,28 @@ fn slice_of(mut v: View, dim: usize, start: Option<i64>, end: Option<i64>, step:
 }
 
 impl Builder<'_> {
+    /// A node of `shape` filled with `fill`, each part then copied into it through its map.
+    fn placed(
+        &mut self,
+        fill: f64,
+        parts: Vec<(Operand, Map)>,
+        shape: Vec<u64>,
+        dt: DType,
+        src: &str,
+    ) -> Operand {
+        let node = self.push(
+            NodeKind::Place {
+                fill,
+                parts,
+                accumulate: false,
+            },
+            shape,
+            dt,
+            src,
+        );
+        self.whole(node)
+    }
+
     /// The optional `int` attribute `name` (`None` when absent or `None`).
     fn opt_int_attr(&self, op: OpId, name: &str) -> Result<Option<i64>, Diagnostic> {
         match self.attr(op, name)? {
@@ -168,17 +190,7 @@ impl Builder<'_> {
         } else {
             vec![(part, at)]
         };
-        let node = self.push(
-            NodeKind::Place {
-                fill: value,
-                parts,
-                accumulate: false,
-            },
-            shape,
-            dt,
-            src,
-        );
-        Ok(vec![self.whole(node)])
+        Ok(vec![self.placed(value, parts, shape, dt, src)])
     }
 
     /// `slice_backward` / `select_backward` (the gradient placed into its view of zeros of
@@ -217,17 +229,7 @@ impl Builder<'_> {
         if !view.shape.contains(&0) {
             parts.push((inner, view.map));
         }
-        let node = self.push(
-            NodeKind::Place {
-                fill: 0.0,
-                parts,
-                accumulate: false,
-            },
-            shape,
-            dt,
-            src,
-        );
-        Ok(vec![self.whole(node)])
+        Ok(vec![self.placed(0.0, parts, shape, dt, src)])
     }
 }
 
@@ -373,17 +375,7 @@ impl Builder<'_> {
         if !view.contains(&0) {
             parts.push((inner, map));
         }
-        let node = self.push(
-            NodeKind::Place {
-                fill: 0.0,
-                parts,
-                accumulate: false,
-            },
-            shape,
-            dt,
-            src,
-        );
-        Ok(vec![self.whole(node)])
+        Ok(vec![self.placed(0.0, parts, shape, dt, src)])
     }
 
     /// `repeat(x, repeats)`: `x` (with leading dims of 1 added) viewed as
@@ -506,17 +498,7 @@ impl Builder<'_> {
             .into_iter()
             .filter(|(o, _)| !o.shape.contains(&0))
             .collect();
-            let node = self.push(
-                NodeKind::Place {
-                    fill: 0.0,
-                    parts,
-                    accumulate: false,
-                },
-                shape,
-                dt,
-                src,
-            );
-            x = self.whole(node);
+            x = self.placed(0.0, parts, shape, dt, src);
         }
         Ok(x)
     }
