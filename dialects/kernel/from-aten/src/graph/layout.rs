@@ -42,6 +42,29 @@ fn slice_of(mut v: View, dim: usize, start: Option<i64>, end: Option<i64>, step:
 }
 
 impl Builder<'_> {
+    /// The `(before, after)` pads of attribute `name` (last dim first, as PyTorch lists
+    /// them): an even count covering at most `rank` dims.
+    fn pad_pairs(
+        &self,
+        op: OpId,
+        name: &str,
+        rank: usize,
+        src: &str,
+    ) -> Result<Vec<i64>, Diagnostic> {
+        let pad = self.ints_attr(op, name)?;
+        if pad.len() % 2 != 0 || pad.len() > 2 * rank {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{src}': {name} holds {} values; it needs pairs for at most {rank} dims",
+                    pad.len()
+                ),
+            ));
+        }
+        Ok(pad)
+    }
+
     /// A node of `shape` filled with `fill`, each part then copied into it through its map.
     fn placed(
         &mut self,
@@ -160,20 +183,10 @@ impl Builder<'_> {
         src: &str,
     ) -> Result<Vec<Operand>, Diagnostic> {
         let x = self.operand(op, "self")?;
-        let pad = self.ints_attr(op, "pad")?;
+        let rank = x.shape.len();
+        let pad = self.pad_pairs(op, "pad", rank, src)?;
         let value = self.f64_attr(op, "value")?;
         let (shape, dt) = self.result_info(op, 0)?;
-        let rank = x.shape.len();
-        if pad.len() % 2 != 0 || pad.len() > 2 * rank {
-            return Err(err(
-                self.ctx,
-                op,
-                format!(
-                    "'{src}': pad holds {} values; it needs pairs for at most {rank} dims",
-                    pad.len()
-                ),
-            ));
-        }
         let mut part = x.clone();
         let mut at = Map::identity(&shape);
         for (i, pair) in pad.chunks(2).enumerate() {
@@ -431,18 +444,8 @@ impl Builder<'_> {
         src: &str,
     ) -> Result<Operand, Diagnostic> {
         let mut x = self.operand(op, "self")?;
-        let pad = self.ints_attr(op, "padding")?;
         let rank = x.shape.len();
-        if pad.len() % 2 != 0 || pad.len() > 2 * rank {
-            return Err(err(
-                self.ctx,
-                op,
-                format!(
-                    "'{src}': padding holds {} values; it needs pairs for at most {rank} dims",
-                    pad.len()
-                ),
-            ));
-        }
+        let pad = self.pad_pairs(op, "padding", rank, src)?;
         let dt = self.dtype(&x);
         for (i, pair) in pad.chunks(2).enumerate() {
             let d = rank - 1 - i;
