@@ -118,7 +118,7 @@ venv:
 	  $(VENV_PY) -m pip install --upgrade pip; \
 	  $(VENV_PY) -m pip install '$(TORCH_SPEC)' numpy pytest 'maturin>=1.5,<2'; \
 	fi
-	@ext=$$(ls tools/torch/joinery_torch/_native*.so 2>/dev/null | head -1); \
+	@ext=$$(find tools/torch/joinery_torch -maxdepth 1 -name '_native*.so' -print -quit); \
 	if [ -z "$$ext" ] || [ -n "$$(find $(TORCH_EXT_SOURCES) -newer "$$ext" 2>/dev/null)" ] \
 	   || ! $(VENV_PY) -c 'import joinery_torch._native' >/dev/null 2>&1; then \
 	  VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release \
