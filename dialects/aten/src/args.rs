@@ -107,6 +107,16 @@ fn dtype_by_torch_name(name: &str) -> Option<DType> {
         "bfloat16" => DType::BF16,
         "float32" | "float" => DType::F32,
         "float64" | "double" => DType::F64,
+        // A schema default written as the `c10::ScalarType` number (`randperm`'s `dtype=4`).
+        "1" => DType::I8,
+        "2" => DType::I16,
+        "3" => DType::I32,
+        "4" => DType::I64,
+        "5" => DType::F16,
+        "6" => DType::F32,
+        "7" => DType::F64,
+        "11" => DType::Bool,
+        "15" => DType::BF16,
         _ => return None,
     })
 }

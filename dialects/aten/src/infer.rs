@@ -2515,3 +2515,65 @@ pub fn embedding_bag_backward(a: &Args) -> Inferred {
         grad.dtype,
     )])
 }
+
+// ----- numbers read from a tensor, data-dependent shapes ------------------------------
+
+/// `sym_size.int` / `sym_stride.int`: an `i64` number about dimension `dim` of `self`,
+/// which must have one (PyTorch: "dimension specified as 0 but tensor has no dimensions").
+pub fn sym_dim(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let dim = a.int("dim")?;
+    if let Some(rank) = this.rank() {
+        if rank == 0 {
+            return Err(format!(
+                "dimension specified as {dim} but tensor has no dimensions"
+            ));
+        }
+        norm_dim(dim, rank)?;
+    }
+    Ok(vec![TensorInfo::new(Vec::new(), DType::I64)])
+}
+
+/// `sym_numel` / `sym_storage_offset`: an `i64` number about `self`.
+pub fn sym_number(_: &Args) -> Inferred {
+    Ok(vec![TensorInfo::new(Vec::new(), DType::I64)])
+}
+
+/// `_local_scalar_dense` (`Tensor.item()`): the one element of `self`, a number of its
+/// dtype.
+pub fn local_scalar_dense(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    if let Some(shape) = &this.shape
+        && let Some(n) = shape.iter().map(|d| d.extent()).product::<Option<u64>>()
+        && n != 1
+    {
+        return Err(format!(
+            "a Tensor with {n} elements cannot be converted to Scalar"
+        ));
+    }
+    Ok(vec![TensorInfo::new(Vec::new(), this.dtype)])
+}
+
+/// `nonzero`: one `i64` row of indices per nonzero element of `self`, so the number of
+/// rows is known only at run time.
+pub fn nonzero(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let rank = this
+        .rank()
+        .ok_or("nonzero needs a ranked tensor: its result has one column per dimension")?;
+    Ok(vec![TensorInfo::new(
+        vec![Dim::Dynamic, Dim::Static(rank as u64)],
+        DType::I64,
+    )])
+}
+
+/// `randperm`: a permutation of `0..n` in `dtype` (`i64` by default).
+pub fn randperm(a: &Args) -> Inferred {
+    let n = a.int("n")?;
+    let n = u64::try_from(n).map_err(|_| format!("n must be non-negative, got {n}"))?;
+    let dtype = a.opt_dtype("dtype").unwrap_or(DType::I64);
+    if dtype == DType::Bool {
+        return Err("randperm is not implemented for bool".into());
+    }
+    Ok(vec![TensorInfo::new(vec![Dim::Static(n)], dtype)])
+}

@@ -129,6 +129,9 @@ pub struct Return {
     pub name: Option<String>,
     /// `Tensor` (one result) or `Tensor[]` (a variable number of results).
     pub is_list: bool,
+    /// `Scalar` or `SymInt`: a number, whose IR type is a builtin scalar type (`i64`,
+    /// `f32`, `i1`) rather than a tensor.
+    pub is_number: bool,
     pub alias: Option<Alias>,
 }
 
@@ -515,14 +518,16 @@ fn parse_returns(text: &str) -> Result<Vec<Return>, String> {
                 _ => (piece, None),
             };
             let parsed = parse_type(ty)?;
-            let is_list = match parsed.kind {
-                ArgKind::Tensor => false,
-                ArgKind::TensorList => true,
+            let (is_list, is_number) = match parsed.kind {
+                ArgKind::Tensor => (false, false),
+                ArgKind::TensorList => (true, false),
+                ArgKind::Int | ArgKind::Scalar if !parsed.optional => (false, true),
                 _ => return Err(format!("unsupported return type `{ty}`")),
             };
             Ok(Return {
                 name,
                 is_list,
+                is_number,
                 alias: parsed.alias,
             })
         })

@@ -4,7 +4,9 @@
 //! - every attribute is a non-tensor schema argument (or a `dialect.*` attribute) of the
 //!   right kind, and every required one is present;
 //! - the op's inference rule accepts the arguments (shape and dtype constraints);
-//! - the declared results match the inferred ones in number and type;
+//! - the declared results match the inferred ones in number and type (a `Scalar` or
+//!   `SymInt` result is a builtin number type, `i64`, `f32`, `i1`: the inferred rank-0
+//!   tensor's element type);
 //! - every operand the op writes (`Tensor(a!)`) is an `!aten.ref`, and so is a result that
 //!   returns it.
 
@@ -24,8 +26,18 @@ pub fn verify_op(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             results.len()
         )));
     }
+    let numbers = crate::schema(name).map_or(&[][..], |s| &s.returns[..]);
     for (i, (&r, want)) in results.iter().zip(&inferred).enumerate() {
         let ty = ctx.value_type(r);
+        if numbers.get(i).is_some_and(|ret| ret.is_number) {
+            if ctx.dtype_of(ty) != Some(want.dtype) || want.rank() != Some(0) {
+                return Err(Diagnostic::error(format!(
+                    "{name}: result #{i} is a number and must be declared {}",
+                    want.dtype
+                )));
+            }
+            continue;
+        }
         let Some(got) = TensorInfo::from_type(ctx, ty) else {
             return Err(Diagnostic::error(format!(
                 "{name}: result #{i} must be a tensor, inferred {want}"

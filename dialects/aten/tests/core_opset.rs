@@ -6,18 +6,9 @@
 
 /// Core ops not in the catalogue yet, by IR name.
 const NOT_YET: &[&str] = &[
-    // Results that are not tensors (a Scalar or SymInt): no aten op result can hold one.
-    "aten._local_scalar_dense",
-    "aten.sym_numel",
-    "aten.sym_size.int",
-    "aten.sym_storage_offset",
-    "aten.sym_stride.int",
     // An `out=` overload: it writes its `out` argument, which functionalization would
     // have to rewrite first.
     "aten.atan2.out",
-    // A result shape that depends on the values (`nonzero`), or a random permutation.
-    "aten.nonzero",
-    "aten.randperm",
     // Kernels not written yet.
     "aten._adaptive_avg_pool3d",
     "aten._cdist_forward",

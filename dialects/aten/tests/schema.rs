@@ -126,7 +126,8 @@ fn rejects_malformed_schemas() {
             "duplicate argument",
         ),
         ("add(int x=abc) -> Tensor", "bad default `abc` for int"),
-        ("add(Tensor self) -> int", "unsupported return type"),
+        ("add(Tensor self) -> int[]", "unsupported return type"),
+        ("add(Tensor self) -> SymInt?", "unsupported return type"),
         ("a-b(Tensor self) -> Tensor", "bad op name"),
     ] {
         let e = parse_schema(text).unwrap_err();

@@ -162,6 +162,17 @@ fn check_value(ctx: &Context, ty: Type, value: &RuntimeValue) -> Result<(), Stri
             }
             Ok(())
         }
+        (TypeData::Integer { .. } | TypeData::Float(_), RuntimeValue::Tensor(t)) => {
+            // A number (`sym_size.int`, `_local_scalar_dense`) is held as a rank-0 tensor.
+            let dtype = DType::from_element_type(ctx, ty).map_err(|d| d.message)?;
+            if dtype != t.dtype() || t.ndim() != 0 {
+                return Err(format!(
+                    "expected a number of type {dtype}, got {}",
+                    t.describe()
+                ));
+            }
+            Ok(())
+        }
         (_, RuntimeValue::None) => Err("expected a tensor, got None".into()),
         (_, RuntimeValue::Tensor(t)) => Err(format!(
             "expected a value of a non-tensor type, got a tensor {}",

@@ -947,6 +947,12 @@ fn random(a: &OpArgs, normal: bool) -> Results {
     )?)
 }
 
+pub(crate) fn randperm(a: &OpArgs) -> Results {
+    let (seed, stream) = a.next_stream();
+    let dtype = a.dtype("dtype")?.unwrap_or(DType::I64);
+    one(factory::randperm(a.int("n")?, dtype, seed, stream)?)
+}
+
 pub(crate) fn rand(a: &OpArgs) -> Results {
     random(a, false)
 }
@@ -1515,4 +1521,60 @@ pub(crate) fn embedding_bag_backward(a: &OpArgs) -> Results {
         a.opt_tensor("per_sample_weights")?,
         embedding_bag_params(a)?,
     )?)
+}
+
+// ----- numbers read from a tensor, data-dependent shapes ------------------------------
+
+/// A number result: a rank-0 tensor (its IR type is the builtin scalar type).
+fn number(v: i64) -> Results {
+    one(Tensor::I64(ndarray::arr0(v).into_dyn()))
+}
+
+/// The dimension `dim` of `self` names, which must exist.
+fn sym_dim(a: &OpArgs) -> KResult<(Tensor, usize)> {
+    let x = a.tensor("self")?.clone();
+    let dim = a.int("dim")?;
+    if x.ndim() == 0 {
+        return kerr(format!(
+            "dimension specified as {dim} but tensor has no dimensions"
+        ));
+    }
+    let d = crate::kernels::norm_dim(dim, x.ndim())?;
+    Ok((x, d))
+}
+
+pub(crate) fn sym_size(a: &OpArgs) -> Results {
+    let (x, d) = sym_dim(a)?;
+    number(x.shape()[d] as i64)
+}
+
+/// Tensors are contiguous values: the stride of `dim` is the product of the later sizes.
+pub(crate) fn sym_stride(a: &OpArgs) -> Results {
+    let (x, d) = sym_dim(a)?;
+    number(x.shape()[d + 1..].iter().product::<usize>() as i64)
+}
+
+pub(crate) fn sym_numel(a: &OpArgs) -> Results {
+    number(a.tensor("self")?.len() as i64)
+}
+
+/// Tensors are values of their own: they start at offset 0.
+pub(crate) fn sym_storage_offset(a: &OpArgs) -> Results {
+    a.tensor("self")?;
+    number(0)
+}
+
+pub(crate) fn local_scalar_dense(a: &OpArgs) -> Results {
+    let x = a.tensor("self")?;
+    if x.len() != 1 {
+        return kerr(format!(
+            "a Tensor with {} elements cannot be converted to Scalar",
+            x.len()
+        ));
+    }
+    one(shape::reshape(x, &[])?)
+}
+
+pub(crate) fn nonzero(a: &OpArgs) -> Results {
+    one(index::nonzero(a.tensor("self")?)?)
 }

@@ -29,14 +29,15 @@ fn every_fixture_matches_pytorch() {
     for case in &cases {
         let mut ctx = Context::new(&[&joinery_func::FUNC_DIALECT, &joinery_aten::ATEN_DIALECT]);
         let (module, op) = build(&mut ctx, case);
-        // The aten dialect's inference agrees with PyTorch's result types.
+        // The aten dialect's inference agrees with PyTorch's result types (a dynamic
+        // inferred dim, as `nonzero`'s row count, stands for whatever extent PyTorch gives).
         match joinery_aten::infer_op(&ctx, op) {
             Ok(inferred) => {
                 for (j, (info, want)) in inferred.iter().zip(&case.outputs).enumerate() {
                     let Some(want) = want else { continue };
                     let ty = tensor_type(&mut ctx, want);
                     let want = joinery_aten::TensorInfo::from_type(&ctx, ty);
-                    if want.as_ref() != Some(info) {
+                    if !want.as_ref().is_some_and(|w| info.is_compatible(w)) {
                         failures.push(format!(
                             "{} ({}) result #{j}: inferred {info:?}, PyTorch gives {want:?}",
                             case.name, case.op

@@ -306,3 +306,42 @@ func.func @plain(%x: tensor<256xf32>) -> tensor<256xi1> {
         "another offset draws another mask"
     );
 }
+
+#[test]
+fn randperm_is_a_reproducible_permutation() {
+    let mut ctx = context();
+    let module = ctx.create_module();
+    let i64_ty = ctx.integer_type(64);
+    let ty = ctx.static_tensor_type(&[1000], i64_ty);
+    let (_, entry, _) = function(&mut ctx, module, "perm", vec![], vec![ty], None);
+    let n = ctx.integer_attr(1000, 64);
+    let mut b = Builder::new(&mut ctx, InsertPoint::End(entry));
+    let p = b.build("aten.randperm", &[], &[ty], vec![("n".into(), n)]);
+    let out = b.ctx.result(p, 0);
+    b.build("func.return", &[out], &[], Vec::new());
+    let run = |seed| {
+        let r = run_function_with(
+            &ctx,
+            module,
+            "perm",
+            vec![],
+            &RunOptions { seed, offset: 0 },
+        );
+        tensor(&r.unwrap()[0])
+            .to_i64()
+            .iter()
+            .copied()
+            .collect::<Vec<i64>>()
+    };
+    let (a, b, c) = (run(3), run(3), run(4));
+    let mut sorted = a.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        (0..1000).collect::<Vec<_>>(),
+        "a permutation of 0..n"
+    );
+    assert_ne!(a, sorted, "shuffled");
+    assert_eq!(a, b, "the same seed gives the same permutation");
+    assert_ne!(a, c, "another seed gives another permutation");
+}

@@ -89,6 +89,17 @@ pub fn random(size: &[i64], dtype: DType, normal: bool, seed: u64, stream: u64) 
     Ok(Tensor::from_vec_f64(&shape, v, dtype))
 }
 
+/// `aten.randperm`: a random permutation of `0..n`: the stable ascending order of `n`
+/// uniform keys drawn as `rand([n], f64)` draws them (the native backend decomposes it
+/// so), in `dtype`.
+pub fn randperm(n: i64, dtype: DType, seed: u64, stream: u64) -> KResult<Tensor> {
+    let keys = random(&[n], DType::F64, false, seed, stream)?.to_f64();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&i, &j| keys[i].total_cmp(&keys[j]));
+    let values = order.into_iter().map(|i| i as f64).collect();
+    Ok(Tensor::from_vec_f64(&[keys.len()], values, dtype))
+}
+
 /// `aten.linspace`: `steps` evenly spaced values from `start` to `end`, computed as PyTorch
 /// does (the first half counting up from `start`, the second down from `end`).
 pub fn linspace(start: Scalar, end: Scalar, steps: i64, dtype: Option<DType>) -> KResult<Tensor> {

@@ -614,3 +614,20 @@ pub fn masked_scatter(x: &Tensor, mask: &Tensor, source: &Tensor) -> KResult<Ten
     let arr = ArrayD::from_shape_vec(IxDyn(&shape), out).expect("broadcast shape");
     Ok(Tensor::from_f64(arr, x.dtype()))
 }
+
+/// `aten.nonzero`: the multi-index of every nonzero element of `x` (NaN counts as
+/// nonzero), in row-major order, as `i64` rows.
+pub fn nonzero(x: &Tensor) -> KResult<Tensor> {
+    let shape = x.shape();
+    let hits: Vec<usize> = (x.to_f64().iter().enumerate())
+        .filter(|(_, v)| **v != 0.0)
+        .map(|(i, _)| i)
+        .collect();
+    let rows: Vec<i64> = (hits.iter())
+        .flat_map(|&i| unravel(i, shape))
+        .map(|k| k as i64)
+        .collect();
+    ArrayD::from_shape_vec(IxDyn(&[hits.len(), shape.len()]), rows)
+        .map(Tensor::I64)
+        .or_else(|e| kerr(format!("nonzero: {e}")))
+}

@@ -128,10 +128,13 @@ pub fn build(ctx: &mut Context, case: &Case) -> (OpId, OpId) {
 /// Appends `func.func @case` to `module`; returns the case's op.
 pub fn build_into(ctx: &mut Context, module: OpId, case: &Case) -> OpId {
     let arg_types: Vec<Type> = case.inputs.iter().map(|t| tensor_type(ctx, t)).collect();
-    let result_types: Vec<Type> = case
-        .outputs
-        .iter()
-        .map(|o| match o {
+    let returns = joinery_aten::schema(&case.op).map_or(&[][..], |s| &s.returns[..]);
+    let result_types: Vec<Type> = (case.outputs.iter().enumerate())
+        .map(|(i, o)| match o {
+            // A number result (`sym_size.int`): PyTorch's number, saved as a 0-d array.
+            Some(t) if returns.get(i).is_some_and(|r| r.is_number) => {
+                ctx.dtype_type(t.dtype().to_aten())
+            }
             Some(t) => tensor_type(ctx, t),
             None => ctx.none_type(),
         })
