@@ -13,7 +13,7 @@
 
 // STATS: AtenDecompose
 // STATS-NEXT: (S) {{ *}}{{[0-9]+}} created    - Primitive ops created
-// STATS-NEXT: (S) {{ *}}26 decomposed - Composite ops decomposed
+// STATS-NEXT: (S) {{ *}}27 decomposed - Composite ops decomposed
 // STATS-NEXT: (S) {{ *}}2 left-alone - Selected ops left alone (not decomposable here)
 
 // softmax(x) = exp(x - amax(x)) / sum(exp(x - amax(x))).
@@ -502,4 +502,18 @@ func.func @_log_softmax$empty_dim(%x: tensor<3x0xf32>) -> tensor<3x0xf32> {
 func.func @_softmax$dynamic_batch(%x: tensor<?x5xf32>) -> tensor<?x5xf32> {
   %softmax = aten._softmax %x {dim = 1, half_to_float = false} : (tensor<?x5xf32>) -> tensor<?x5xf32>
   func.return %softmax : tensor<?x5xf32>
+}
+
+// -----
+
+// randperm: the ascending order of uniform f64 keys, converted to its dtype; a pinned
+// stream stays on the key draw.
+// CHECK-LABEL: func.func @randperm
+func.func @randperm() -> tensor<6xi32> {
+  // CHECK: %[[K:.*]] = aten.rand {dtype = f64, interp.seed = 3 : i64, size = [6]} : () -> tensor<6xf64>
+  // CHECK: %[[S:.*]]:2 = aten.sort %[[K]] {descending = false, dim = 0 : i64} : (tensor<6xf64>) -> (tensor<6xf64>, tensor<6xi64>)
+  // CHECK: aten._to_copy %[[S]]#1 {dtype = i32} : (tensor<6xi64>) -> tensor<6xi32>
+  // CHECK-NOT: aten.randperm
+  %p = aten.randperm {n = 6 : i64, dtype = i32, interp.seed = 3 : i64} : () -> tensor<6xi32>
+  func.return %p : tensor<6xi32>
 }

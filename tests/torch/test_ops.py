@@ -33,7 +33,7 @@ FIXTURES = REPO / "dialects" / "aten" / "interp" / "fixtures" / "gen_fixtures.py
 
 # Ops PyTorch cannot be compared with: their random streams are not PyTorch's.
 RANDOM = {"aten.native_dropout", "aten.bernoulli.p", "aten.rand", "aten.randn", "aten.rand_like",
-          "aten.randn_like"}
+          "aten.randn_like", "aten.randperm"}
 # `empty` has unspecified contents in PyTorch.
 UNSPECIFIED = {"aten.empty.memory_format", "aten.empty_like", "aten.empty_strided"}
 
@@ -163,7 +163,12 @@ def build(sample: Sample) -> Case:
             for k, v in sample.kwargs.items()}
     out = overload(sample.op)(**call)
     results = list(out) if isinstance(out, (list, tuple)) else [out]
-    rtypes = ", ".join(tensor_type(o) for o in results)
+    # A number result (`sym_size.int`, `.item()`) has a builtin number type, `self`'s dtype
+    # for `_local_scalar_dense`, else `i64`; joinery returns it as a 0-d array.
+    numbers = [not isinstance(o, torch.Tensor) for o in results]
+    number_dtype = sample.kwargs["self"].dtype if sample.op == "_local_scalar_dense" else torch.int64
+    results = [torch.tensor(o, dtype=number_dtype) if n else o for o, n in zip(results, numbers)]
+    rtypes = ", ".join(DTYPES[o.dtype] if n else tensor_type(o) for o, n in zip(results, numbers))
     args = ", ".join(f"%a{i}: {t}" for i, t in enumerate(types))
     attr_text = " {" + ", ".join(attrs) + "}" if attrs else ""
     lhs = "%r" if len(results) == 1 else f"%r:{len(results)}"

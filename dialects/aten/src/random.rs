@@ -8,6 +8,10 @@
 //! The reference interpreter evaluates [`uniform`]; the native backend emits the same
 //! steps from these constants as integer kernel ops, so both draw the same numbers.
 
+/// The attribute pinning one random op's stream to `(its value, 0)` whatever the run's
+/// seed (the interpreter's fixtures and tests use it; the native backend honours it).
+pub const SEED_ATTR: &str = "interp.seed";
+
 /// The multiplier of the stream in the key.
 pub const STREAM_MULTIPLIER: u64 = 0xD1B5_4A32_D192_ED03;
 

@@ -140,9 +140,13 @@ pub fn checked_bytes(shape: &[u64], dtype: DType) -> Option<u64> {
         .filter(|&b| b <= i64::MAX as u64)
 }
 
-/// Static shape and element type of a buffer type (`tensor<4x8xf32>`); `None` for a
-/// dynamic shape or a type that is not a tensor of a PyTorch dtype.
+/// Static shape and element type of a buffer type (`tensor<4x8xf32>`, or a number type
+/// such as `i64`, held as a rank-0 buffer); `None` for a dynamic shape or a type that is
+/// not a tensor or number of a PyTorch dtype.
 pub fn static_info(ctx: &Context, ty: Type) -> Option<(Vec<u64>, DType)> {
+    if let Some(dtype) = ctx.dtype_of(ty) {
+        return Some((Vec::new(), dtype));
+    }
     let (dims, element) = ctx.tensor_parts(ty)?;
     let shape = dims
         .iter()

@@ -294,15 +294,16 @@ fn forward_and_backward_match_the_joint() {
     }
 }
 
-/// Every random op, each result returned.
+/// Every random op (`randperm` decomposed to `rand` and `sort`), each result returned.
 const RANDOM_OPS: &str = r#"
 func.func @draw(%x: tensor<64x32xf32>)
-    -> (tensor<64x32xf32>, tensor<64x32xi1>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>) {
+    -> (tensor<64x32xf32>, tensor<64x32xi1>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<50xi64>) {
   %y, %mask = "aten.native_dropout"(%x) {p = 0.3 : f64, train = true} : (tensor<64x32xf32>) -> (tensor<64x32xf32>, tensor<64x32xi1>)
   %b = "aten.bernoulli.p"(%x) {p = 0.25 : f64} : (tensor<64x32xf32>) -> tensor<64x32xf32>
   %u = "aten.rand"() {size = [64, 32]} : () -> tensor<64x32xf32>
   %n = "aten.randn"() {size = [64, 32]} : () -> tensor<64x32xf32>
-  func.return %y, %mask, %b, %u, %n : tensor<64x32xf32>, tensor<64x32xi1>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>
+  %p = "aten.randperm"() {n = 50 : i64} : () -> tensor<50xi64>
+  func.return %y, %mask, %b, %u, %n, %p : tensor<64x32xf32>, tensor<64x32xi1>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<50xi64>
 }"#;
 
 /// The elements of result `j`.
@@ -319,7 +320,7 @@ fn random_ops_draw_the_interpreters_numbers_call_after_call() {
     let func = ctx.lookup_symbol(module, "draw").expect("draw");
     let inputs = random_inputs(&ctx, func, 5);
     let m = compile_one(&mut ctx, module, "draw").expect("compiles");
-    let ops = 4;
+    let ops = 5;
     assert_eq!(m.plan().rng.map(|r| r.streams), Some(ops));
     let call = |m: &CompiledModule| {
         let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
@@ -337,7 +338,7 @@ fn random_ops_draw_the_interpreters_numbers_call_after_call() {
             let expected =
                 run_function_with(&ctx, module, "draw", inputs.clone(), &options).expect("interp");
             compare(&format!("seed {seed} call {c}"), &got, &expected);
-            for j in [1, 2, 3] {
+            for j in [1, 2, 3, 5] {
                 let want: Vec<f64> = match &expected[j] {
                     RuntimeValue::Tensor(t) => t.to_f64().iter().copied().collect(),
                     RuntimeValue::None => panic!("a tensor result"),
@@ -370,7 +371,8 @@ fn random_ops_draw_the_interpreters_numbers_call_after_call() {
 
 /// What the random ops draw has their distributions (within 5 standard deviations):
 /// dropout drops a fraction `p` and scales the rest by `1 / (1 - p)`, bernoulli draws
-/// ones with probability `p`, rand is uniform in `[0, 1)` and randn standard normal.
+/// ones with probability `p`, rand is uniform in `[0, 1)`, randn standard normal and
+/// randperm a shuffled permutation.
 #[test]
 fn random_ops_have_their_distributions() {
     let (mut ctx, module) = parse_text(RANDOM_OPS);
@@ -422,6 +424,14 @@ fn random_ops_have_their_distributions() {
     near("randn mean", zm, 0.0, (1.0 / n).sqrt());
     let var = z.iter().map(|v| (v - zm) * (v - zm)).sum::<f64>() / n;
     near("randn variance", var, 1.0, (2.0 / n).sqrt());
+    let mut perm = result(&got, 5);
+    assert_ne!(perm, (0..50).map(f64::from).collect::<Vec<_>>(), "shuffled");
+    perm.sort_by(f64::total_cmp);
+    assert_eq!(
+        perm,
+        (0..50).map(f64::from).collect::<Vec<_>>(),
+        "randperm: a permutation"
+    );
 }
 
 /// A function with PyTorch's Philox seed and offset arguments draws from those, in the

@@ -63,6 +63,7 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         hardswish_backward, hardsigmoid_backward, mish_backward, softplus_backward (where, \
         clamp, sigmoid, expm1, log1p, logical_and); mse_loss, mse_loss_backward; stack (unsqueeze, \
         cat), unbind.int (select.int), unsafe_split.Tensor (split.Tensor), new_zeros (zeros); \
+        randperm (the ascending order of rand keys: rand, sort); \
         _scaled_dot_product_flash_attention_for_cpu and \
         _scaled_dot_product_flash_attention_for_cpu_backward (bmm over the batch dims, the \
         causal mask from arange, the softmax from amax, exp and sum).\n\
@@ -72,7 +73,7 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         bf16 in f32) and results are cast back; the output uses only amax, sum, add, sub, mul, \
         div, neg, abs, sign, pow, exp, expm1, log, log1p, rsqrt, erf, tanh, sigmoid, clamp, \
         clamp_min, eq, ne, le, lt, gt, ge, gt.Tensor, isnan, logical_and, logical_or, where, \
-        bmm, transpose.int, expand, scalar_tensor, arange, zeros, \
+        bmm, transpose.int, expand, scalar_tensor, arange, zeros, rand, sort, \
         unsqueeze, squeeze.dims, view, cat, select.int, split.Tensor and _to_copy, all of which the \
         native backend lowers; \
         replacements keep the replaced results' names. A gradient a backward op does not \

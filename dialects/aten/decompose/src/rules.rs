@@ -279,6 +279,11 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         unsafe_split,
     ),
     row("aten.new_zeros", "_refs.new_zeros", new_zeros),
+    row(
+        "aten.randperm",
+        "joinery's randperm: the order of uniform keys",
+        randperm,
+    ),
     row("aten.mse_loss", "decompositions.mse_loss", mse_loss),
     row(
         "aten.mse_loss_backward",
@@ -1692,6 +1697,28 @@ fn unsafe_split(e: &mut Emitter, op: OpId) -> Replacements {
         vec![("split_size", size), ("dim", dim)],
     )?;
     Ok(parts.into_iter().map(Some).collect())
+}
+
+/// `randperm(n) ==> sort(rand([n], f64)).indices` in the result's dtype: the ascending
+/// order of `n` uniform keys, as the interpreter draws it (the `rand` takes the op's place
+/// among the function's random ops, and its pinned stream if it has one, so the keys are
+/// the same numbers).
+fn randperm(e: &mut Emitter, op: OpId) -> Replacements {
+    let n = int_arg(e, op, "n")?;
+    let info = result_info(e, op, 0);
+    let (size, f64_dtype) = (e.ints(&[n]), e.dtype_attr(DType::F64));
+    let mut attrs = vec![("size", size), ("dtype", f64_dtype)];
+    if let Some(seed) = e.ctx.attr(op, joinery_aten::random::SEED_ATTR) {
+        attrs.push((joinery_aten::random::SEED_ATTR, seed));
+    }
+    let keys = e.op1("aten.rand", &[], attrs)?;
+    let (dim, descending) = (e.int(0), e.boolean(false));
+    let sorted = e.op(
+        "aten.sort",
+        &[keys],
+        vec![("dim", dim), ("descending", descending)],
+    )?;
+    Ok(vec![Some(e.cast(sorted[1], info.dtype)?)])
 }
 
 /// `new_zeros(x, size) ==> zeros(size)` in the result's dtype.

@@ -637,6 +637,15 @@ func.func @_scaled_dot_product_flash_attention_for_cpu_backward$causal(%g: tenso
   %r:3 = aten._scaled_dot_product_flash_attention_for_cpu_backward %g, %q, %k, %v, %f#0, %f#1 {dropout_p = 0.0, is_causal = true} : (tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>)
   func.return %r#0, %r#1, %r#2 : tensor<2x3x4x5xf32>, tensor<2x3x6x5xf32>, tensor<2x3x6x5xf32>
 }
+func.func @randperm$default() -> tensor<20xi64> {
+  %r = aten.randperm {n = 20 : i64} : () -> tensor<20xi64>
+  func.return %r : tensor<20xi64>
+}
+func.func @randperm$f32_after_another_draw() -> (tensor<3xf32>, tensor<9xf32>) {
+  %u = aten.rand {size = [3]} : () -> tensor<3xf32>
+  %r = aten.randperm {n = 9 : i64, dtype = f32} : () -> tensor<9xf32>
+  func.return %u, %r : tensor<3xf32>, tensor<9xf32>
+}
 "#;
 
 #[test]

@@ -24,7 +24,7 @@ pub struct RngState {
 }
 
 /// The attribute that pins the random stream of one op: `{interp.seed = 7 : i64}`.
-pub const SEED_ATTR: &str = "interp.seed";
+pub use joinery_aten::random::SEED_ATTR;
 
 /// The arguments of one op at run time, by schema argument name, and the run's random
 /// state for the ops that draw numbers.

@@ -772,6 +772,30 @@ impl<'c> Builder<'c> {
         })
     }
 
+    /// The number `sym_size.int`, `sym_stride.int`, `sym_numel` or `sym_storage_offset`
+    /// reads from `self`'s static shape (a value is contiguous and starts at offset 0).
+    fn shape_number(&self, op: OpId, base: &str) -> Result<u64, Diagnostic> {
+        let x = self.ctx.operand(op, 0);
+        let Some((shape, _)) = static_info(self.ctx, self.ctx.value_type(x)) else {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("'aten.{base}': the native backend needs a statically shaped operand"),
+            ));
+        };
+        // The verifier has checked that `dim` names a dimension (`self` is not 0-d).
+        let dim = || -> Result<usize, Diagnostic> {
+            let d = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, shape.len())?;
+            Ok(d.min(shape.len().saturating_sub(1)))
+        };
+        Ok(match base {
+            "sym_size" => shape.get(dim()?).copied().unwrap_or(1),
+            "sym_stride" => shape.iter().skip(dim()? + 1).product(),
+            "sym_numel" => shape.iter().product(),
+            _ => 0,
+        })
+    }
+
     fn dims_of(&self, op: OpId, name: &str, rank: usize) -> Result<Vec<usize>, Diagnostic> {
         let dims = self.ints_attr(op, name)?;
         let mut out: Vec<usize> = if dims.is_empty() {
@@ -823,6 +847,17 @@ impl<'c> Builder<'c> {
         let (base, overload) = rest.split_once('.').unwrap_or((rest, ""));
         let source = source_name(ctx, op);
         let src = source.as_str();
+        if base == "nonzero" {
+            return Err(err(
+                ctx,
+                op,
+                format!(
+                    "'{src}' has a result shape that depends on the values, and the native \
+                     backend compiles static shapes only (torch.compile also breaks the graph \
+                     there by default); the reference interpreter runs it: joinery-run --interpret"
+                ),
+            ));
+        }
         if let Some(v) = self.lower_view(op, base, overload)? {
             return Ok(v);
         }
@@ -877,7 +912,13 @@ impl<'c> Builder<'c> {
                 let (shape, _) = self.result_info(op, 0)?;
                 one(broadcast(&x, &shape))
             }
-            "view" | "_unsafe_view" | "reshape" | "squeeze" | "unsqueeze" | "flatten" => {
+            "view"
+            | "_unsafe_view"
+            | "reshape"
+            | "squeeze"
+            | "unsqueeze"
+            | "flatten"
+            | "_local_scalar_dense" => {
                 let x = self.operand(op, "self")?;
                 let (shape, _) = self.result_info(op, 0)?;
                 one(self.reshape(&x, &shape, &src))
@@ -973,6 +1014,10 @@ impl<'c> Builder<'c> {
                     | "empty"
                     | "empty_like"
                     | "empty_strided"
+                    | "sym_size"
+                    | "sym_stride"
+                    | "sym_numel"
+                    | "sym_storage_offset"
             );
         if !is_pointwise {
             return Ok(None);
@@ -1342,6 +1387,9 @@ impl<'c> Builder<'c> {
                 "fill" => c(self.f64_attr(op, "value")?, ty),
                 "scalar_tensor" => c(self.f64_attr(op, "s")?, ty),
                 "full" | "full_like" => c(self.f64_attr(op, "fill_value")?, ty),
+                "sym_size" | "sym_stride" | "sym_numel" | "sym_storage_offset" => {
+                    c(self.shape_number(op, base)? as f64, ty)
+                }
                 // Other elementwise ops are composite (decomposed first) or not lowered yet.
                 _ => return Ok(None),
             }

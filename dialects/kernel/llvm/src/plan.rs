@@ -268,7 +268,9 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                         }
                         _ => None,
                     };
-                    let tensor = if ctx.is_tensor(ctx.value_type(v)) {
+                    // A number result (`i64`) is a rank-0 buffer like a 0-d tensor.
+                    let v_ty = ctx.value_type(v);
+                    let tensor = if ctx.is_tensor(v_ty) || ctx.dtype_of(v_ty).is_some() {
                         // The runtime hands back the buffer it made for result j, so that
                         // is the buffer the function must return there.
                         let alloc = ctx.defining_op(v).filter(|&d| {

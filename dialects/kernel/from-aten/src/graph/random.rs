@@ -27,8 +27,7 @@ use joinery_aot::{AotInput, FuncDescriptors};
 use joinery_aten::ArgValue;
 use joinery_ir::{DType, Diagnostic, OpId};
 
-/// The interpreter's attribute pinning one op's stream (`joinery_interp::eval::SEED_ATTR`).
-const SEED_ATTR: &str = "interp.seed";
+use joinery_aten::random::SEED_ATTR;
 
 impl Builder<'_> {
     /// The random state: the function's Philox seed and offset arguments, or two
