@@ -17,9 +17,7 @@ from joinery_torch.exporter import export
 
 
 def core():
-    from torch._decomp import core_aten_decompositions
-
-    return core_aten_decompositions()
+    return exporter.core_decompositions()
 
 
 class SmallConstant(torch.nn.Module):

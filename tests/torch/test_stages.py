@@ -69,26 +69,7 @@ class Gap:
     """A regular expression the failure's message contains while the cause stands."""
 
 
-def _native(*ops: str) -> str:
-    """A pattern matching the native backend's report of ops it does not support."""
-    return "native backend does not support" + "".join(
-        rf"(?=[\s\S]*'{re.escape(op)}')" for op in ops)
-
-
-GAPS: list[Gap] = [
-    Gap(('sdpa_attention', 'vit_tiny'), ('core',), ('export',),
-        "PyTorch: with core decompositions the joint passes the attention probabilities as "
-        "the logsumexp of aten._scaled_dot_product_flash_attention_for_cpu_backward, so its "
-        "attention grads differ from eager autograd (sdpa_attention: grad of qkv.weight, max "
-        "error 0.0749 at scale 0.0499; vit_tiny: grad of cls, 0.725 at 1.95)",
-        r"result \d+ \(GradAOTOutput\(grad_of=ParamAOTInput\(target='(qkv\.weight|cls)'\)\)\): "
-        r"max error"),
-    Gap(('sdpa_attention', 'vit_tiny'), ('core',),
-        tuple(s for s in STAGES if s != 'export'),
-        "PyTorch: the same joint is ill-typed (logsumexp shaped like the probabilities) and "
-        "joinery's verifier refuses it",
-        r"logsumexp \S+ must have the query's shape without its last dim"),
-]
+GAPS: list[Gap] = []
 """Known gaps; the first entry naming a (model, mode, stage) is the one that applies."""
 
 

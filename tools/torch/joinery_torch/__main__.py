@@ -40,9 +40,9 @@ def decomposition_table(name: str):
     if name == "none":
         return None
     if name == "core":
-        from torch._decomp import core_aten_decompositions
+        from joinery_torch.exporter import core_decompositions
 
-        return core_aten_decompositions()
+        return core_decompositions()
     raise SystemExit(f"error: unknown decomposition table '{name}' (none, core)")
 
 

@@ -128,6 +128,19 @@ def to_numpy(t: torch.Tensor) -> np.ndarray:
     return t.contiguous().numpy()
 
 
+def core_decompositions() -> dict:
+    """PyTorch's Core ATen decomposition table without the entries whose joints come out
+    wrong: PyTorch decomposes ``_scaled_dot_product_flash_attention_for_cpu`` into the math
+    attention and returns the attention probabilities where its backward expects the
+    logsumexp (an ill-typed joint with wrong attention grads). Left whole, joinery's
+    ``aten-decompose`` decomposes the op and its backward itself."""
+    from torch._decomp import core_aten_decompositions
+
+    table = core_aten_decompositions()
+    table.pop(torch.ops.aten._scaled_dot_product_flash_attention_for_cpu.default, None)
+    return table
+
+
 def export_joint(
     module, args, kwargs=None, *, decompositions=None, disable_functionalization=False
 ) -> str:
