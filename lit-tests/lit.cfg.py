@@ -56,6 +56,7 @@ config.substitutions.append(("%python", shutil.which("python3") or "python3"))
 # Longest names first so `joinery-opt` is not cut by a shorter tool name.
 for name, path in [
     ("joinery-translate", os.path.join(tools_dir, "joinery-translate")),
+    ("joinery-run", os.path.join(tools_dir, "joinery-run")),
     ("joinery-opt", joinery_opt),
     ("FileCheck", llvm_tool("FileCheck")),
     ("mlir-opt", llvm_tool("mlir-opt")),

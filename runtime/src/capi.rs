@@ -316,7 +316,14 @@ pub unsafe extern "C" fn joinery_module_get(
     }
     // SAFETY: per the contract above.
     let (lib, name) = unsafe { (&(*lib).0, CStr::from_ptr(name).to_string_lossy()) };
-    match lib.module(&name, default_threads()) {
+    let threads = match default_threads() {
+        Ok(n) => n,
+        Err(e) => {
+            fail(e);
+            return std::ptr::null_mut();
+        }
+    };
+    match lib.module(&name, threads) {
         Ok(m) => Box::into_raw(Box::new(m)),
         Err(e) => {
             fail(e.0);
@@ -452,7 +459,14 @@ pub unsafe extern "C" fn joinery_diff_get(
     }
     // SAFETY: per the contract above.
     let (lib, name) = unsafe { (&(*lib).0, CStr::from_ptr(name).to_string_lossy()) };
-    match lib.differentiable(&name, default_threads()) {
+    let threads = match default_threads() {
+        Ok(n) => n,
+        Err(e) => {
+            fail(e);
+            return std::ptr::null_mut();
+        }
+    };
+    match lib.differentiable(&name, threads) {
         Ok(d) => Box::into_raw(Box::new(d)),
         Err(e) => {
             fail(e.0);

@@ -28,12 +28,18 @@ impl std::error::Error for CallError {}
 /// Keeps whatever owns the kernels' code alive (a JIT engine, a loaded library).
 pub type CodeOwner = Arc<dyn Any + Send + Sync>;
 
-/// Default worker threads: `JOINERY_NUM_THREADS`, else the machine's parallelism.
-pub fn default_threads() -> usize {
-    std::env::var("JOINERY_NUM_THREADS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+/// Default worker threads: `JOINERY_NUM_THREADS` (a whole number of at least 1), else the
+/// machine's parallelism. A set but malformed variable is an error, not ignored.
+pub fn default_threads() -> Result<usize, String> {
+    match std::env::var("JOINERY_NUM_THREADS") {
+        Ok(text) => match text.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!(
+                "JOINERY_NUM_THREADS must be a whole number of at least 1, got '{text}'"
+            )),
+        },
+        Err(_) => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
 }
 
 /// The random state of a compiled module: random op `k` (from 0) of the next call draws

@@ -18,11 +18,11 @@ pub struct BenchArgs {
     /// The function to time.
     #[arg(long = "fn", value_name = "NAME", default_value = "joint")]
     pub func: String,
-    /// Timed calls (after one warm-up call).
-    #[arg(long, default_value_t = 20)]
+    /// Timed calls (after one warm-up call; at least 1).
+    #[arg(long, default_value_t = 20, value_parser = crate::flags::at_least_one)]
     pub iters: usize,
     /// Worker threads (default: JOINERY_NUM_THREADS or all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::flags::at_least_one)]
     pub threads: Option<usize>,
 }
 
@@ -30,9 +30,7 @@ pub struct BenchArgs {
 pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let t0 = Instant::now();
     let (mut ctx, sources, module) = load(&args.file)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(joinery_runtime::default_threads);
+    let threads = crate::flags::threads(args.threads)?;
     let (mut modules, native) = joinery_native::compile_and_load(
         &mut ctx,
         module,
@@ -75,7 +73,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
         })
         .collect();
     m.call(&mut inputs).map_err(|e| format!("{e}\n"))?;
-    let mut times: Vec<f64> = (0..args.iters.max(1))
+    let mut times: Vec<f64> = (0..args.iters)
         .map(|_| {
             let t = Instant::now();
             m.call(&mut inputs).map(|_| t.elapsed().as_secs_f64() * 1e3)

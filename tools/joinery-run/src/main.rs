@@ -13,6 +13,7 @@
 //! reported on stderr.
 
 mod bench;
+mod flags;
 mod native;
 mod train;
 
@@ -116,7 +117,7 @@ fn run_native(
 ) -> Result<(), String> {
     let (mut ctx, sources, module) = native::load(path)?;
     let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
-    let threads = joinery_runtime::default_threads();
+    let threads = flags::threads(None)?;
     let (modules, _) =
         joinery_native::compile_and_load(&mut ctx, module, &[func.to_string()], threads)
             .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;

@@ -28,18 +28,19 @@ pub struct TrainArgs {
     /// The joint function.
     #[arg(long = "fn", value_name = "NAME", default_value = "joint")]
     pub func: String,
-    /// Number of SGD steps.
-    #[arg(long, default_value_t = 20)]
+    /// Number of SGD steps (at least 1).
+    #[arg(long, default_value_t = 20, value_parser = crate::flags::at_least_one)]
     pub steps: usize,
-    /// Learning rate.
-    #[arg(long, default_value_t = 0.1)]
+    /// Learning rate (finite, at least 0).
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true,
+          value_parser = crate::flags::learning_rate)]
     pub lr: f32,
     /// Seed of the synthetic data and initial parameters, and of the random ops (dropout):
     /// step `c` draws from offset `c * (random ops)`, a fresh mask every step.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads (default: JOINERY_NUM_THREADS or all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::flags::at_least_one)]
     pub threads: Option<usize>,
 }
 
@@ -137,9 +138,7 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         })
         .collect();
 
-    let threads = args
-        .threads
-        .unwrap_or_else(joinery_runtime::default_threads);
+    let threads = crate::flags::threads(args.threads)?;
     let t0 = Instant::now();
     let (f, native) = joinery_native::compile_differentiable(&mut ctx, module, &args.func, threads)
         .map_err(render)?;

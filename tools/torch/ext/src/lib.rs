@@ -198,7 +198,7 @@ fn threads_or_default(threads: Option<usize>) -> PyResult<usize> {
     match threads {
         Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
         Some(n) => Ok(n),
-        None => Ok(default_threads()),
+        None => default_threads().map_err(PyValueError::new_err),
     }
 }
 
