@@ -17,6 +17,13 @@
 // BINARY: error: the input is not valid UTF-8 text
 // BINARY: exit code: 1
 
+// The other tools locate the first byte that is not UTF-8 alike (line 2, column 3).
+// RUN: %python -c "import sys; sys.stdout.buffer.write(b'func.func @f() {\n  \xff\n}\n')" > %t.latin
+// RUN: not joinery-translate --to-kernels %t.latin 2>&1 | FileCheck %s --check-prefix=LATIN
+// RUN: not joinery-translate --to-kernels - < %t.latin 2>&1 | FileCheck %s --check-prefix=LATIN
+// RUN: not joinery-run --interpret %t.latin --fn f --inputs %t --outputs %t 2>&1 | FileCheck %s --check-prefix=LATIN
+// LATIN: :2:3: error: the input is not valid UTF-8 text
+
 // One megabyte of unbalanced brackets.
 // RUN: %python -c "print('\"x.y\"() {a = ' + '[' * 1000000 + '} : () -> ()')" > %t.open
 // RUN: %python %S/Inputs/exit-code.py joinery-opt --allow-unregistered-dialect %t.open | FileCheck %s --check-prefix=OPEN

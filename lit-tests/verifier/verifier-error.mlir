@@ -114,3 +114,21 @@ func.func @aten_types(%a: tensor<4xf32>) -> tensor<5xf32> {
 func.func @bad_descriptor(%a: tensor<4xf32> {aot.desc = #aot.param<0>}) {
   func.return
 }
+
+// -----
+
+// A tensor type whose size overflows 64-bit byte arithmetic (each dim alone is fine).
+func.func @huge(%a: tensor<2xf32>) {
+  // expected-error@+1 {{a tensor of shape 4294967296x4294967296x16 holds more than 2^63 bytes}}
+  %0 = "test.make"() : () -> tensor<4294967296x4294967296x16xf32>
+  func.return
+}
+
+// -----
+
+// Dynamic dims count as 1: the static ones alone already overflow.
+func.func @huge_dynamic(%a: tensor<2xf32>) {
+  // expected-error@+1 {{a tensor of shape ?x2305843009213693952x2x2 holds more than 2^63 bytes}}
+  %0 = "test.make"() : () -> tensor<?x2305843009213693952x2x2xi8>
+  func.return
+}

@@ -37,6 +37,22 @@ impl LoadedModule {
     }
 }
 
+/// The text of an input file, or a diagnostic at its first byte that is not UTF-8 (the
+/// file, decoded lossily, is then added to `sources` so that the error shows the line).
+pub fn utf8_text(
+    sources: &mut SourceMap,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let file = sources.add(name.to_string(), lossy);
+        let span = joinery_ir::Span::new(file, offset, offset + 1);
+        Diagnostic::error("the input is not valid UTF-8 text").with_span(Some(span))
+    })
+}
+
 /// The prologue of every tool but the opt driver: reads `path` (`-` is stdin), parses it
 /// with `dialects` registered and verifies it. The error is the rendered diagnostics (or
 /// the I/O error), ready to print.
@@ -45,22 +61,18 @@ pub fn load_module(
     dialects: &[&'static Dialect],
 ) -> Result<LoadedModule, String> {
     let name = path.display().to_string();
-    let text = if name == "-" {
-        let mut text = String::new();
+    let bytes = if name == "-" {
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| format!("error: cannot read stdin: {e}\n"))?;
-        text
+        bytes
     } else {
-        let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {name}: {e}\n"))?;
-        String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "error: {name} is not UTF-8 text (invalid byte at offset {})\n",
-                e.utf8_error().valid_up_to()
-            )
-        })?
+        std::fs::read(path).map_err(|e| format!("error: cannot read {name}: {e}\n"))?
     };
     let mut sources = SourceMap::default();
+    let text = utf8_text(&mut sources, &name, bytes)
+        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let file = sources.add(name, text);
     let mut ctx = Context::new(dialects);
     let module = parse_source(&mut ctx, &sources, file)
@@ -261,17 +273,9 @@ impl Driver<'_> {
             Ok(x) => x,
             Err(d) => return self.fail(&sources, &[d]),
         };
-        let text = match String::from_utf8(bytes) {
+        let text = match utf8_text(&mut sources, &name, bytes) {
             Ok(t) => t,
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let file = sources.add(name, lossy);
-                let span = joinery_ir::Span::new(file, offset, offset + 1);
-                let d =
-                    Diagnostic::error("the input is not valid UTF-8 text").with_span(Some(span));
-                return self.fail(&sources, &[d]);
-            }
+            Err(d) => return self.fail(&sources, &[d]),
         };
         let dumps = DumpBuffer::default();
         let mut pm = match self.pass_manager(tool, opts, &dumps) {

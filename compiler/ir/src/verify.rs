@@ -925,9 +925,22 @@ impl<'c> Verifier<'c> {
             return;
         }
         match self.ctx.type_data(ty) {
-            TypeData::RankedTensor { element, .. } | TypeData::UnrankedTensor { element } => {
+            TypeData::RankedTensor { shape, element } => {
+                if tensor_bytes(self.ctx, shape, *element).is_none() {
+                    let dims: Vec<String> = (shape.iter())
+                        .map(|d| d.extent().map_or("?".into(), |n| n.to_string()))
+                        .collect();
+                    self.report(
+                        Diagnostic::error(format!(
+                            "a tensor of shape {} holds more than 2^63 bytes",
+                            dims.join("x")
+                        ))
+                        .with_span(span),
+                    );
+                }
                 self.check_type(*element, span)
             }
+            TypeData::UnrankedTensor { element } => self.check_type(*element, span),
             TypeData::Function { inputs, results } => {
                 for &t in inputs.iter().chain(results) {
                     self.check_type(t, span);
@@ -1003,3 +1016,24 @@ impl<'c> Verifier<'c> {
 
 #[cfg(test)]
 mod tests;
+
+/// The bytes of a tensor's static dims (dynamic dims count as 1), if they fit in an `i64`:
+/// sizes, offsets and strides of every tensor are then 64-bit arithmetic that cannot
+/// overflow. An element of a non-builtin type counts as one byte.
+fn tensor_bytes(ctx: &Context, shape: &[crate::Dim], element: Type) -> Option<u64> {
+    let element_bytes = match ctx.type_data(element) {
+        TypeData::Integer { width } => u64::from(width.div_ceil(8)),
+        TypeData::Index => 8,
+        TypeData::Float(kind) => match kind {
+            crate::FloatKind::F16 | crate::FloatKind::BF16 => 2,
+            crate::FloatKind::F32 => 4,
+            crate::FloatKind::F64 => 8,
+        },
+        _ => 1,
+    };
+    (shape.iter())
+        .try_fold(element_bytes.max(1), |acc, d| {
+            acc.checked_mul(d.extent().unwrap_or(1))
+        })
+        .filter(|&b| b <= i64::MAX as u64)
+}
