@@ -29,3 +29,23 @@ func.func @taken(%primals_1: tensor<4xf32> {aot.desc = #aot.param<"w">}, %tangen
   %out = "aten.neg"(%primals_1) : (tensor<4xf32>) -> tensor<4xf32>
   func.return %out, %tangents_1 : tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// A forward function that already returns saved values is not a joint.
+// expected-error@+1 {{cannot partition '@already_partitioned': result 1 (SavedForBackwardsAOTOutput(idx=0)) is a value saved for the backward, so this is already a partitioned forward function; aot-partition takes an L1 joint}}
+func.func @already_partitioned(%w: tensor<4xf32> {aot.desc = #aot.param<"w">}) -> (tensor<4xf32> {aot.desc = #aot.plain_out<0>}, tensor<4xf32> {aot.desc = #aot.saved_for_backwards<0>}) {
+  %n = aten.neg %w : (tensor<4xf32>) -> tensor<4xf32>
+  func.return %n, %w : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// An L0 joint (in-place ops on references) must be functionalized first.
+func.func @l0_joint(%w: tensor<4xf32> {aot.desc = #aot.param<"w">}, %steps: !aten.ref<tensor<4xf32>> {aot.desc = #aot.buffer<"steps">}, %t: tensor<4xf32> {aot.desc = #aot.tangent<#aot.plain_out<0>>}) -> (tensor<4xf32> {aot.desc = #aot.plain_out<0>}, tensor<4xf32> {aot.desc = #aot.grad<#aot.param<"w">>}, none {aot.desc = #aot.none_grad<#aot.buffer<"steps">>}) {
+  // expected-error@+1 {{cannot partition '@l0_joint': 'aten.add_.Scalar' writes its operand in place; aot-partition takes a functional L1 joint (run aot-functionalize first)}}
+  %0 = aten.add_.Scalar %steps {other = 1} : (!aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
+  %y = aten.mul.Tensor %w, %steps : (tensor<4xf32>, !aten.ref<tensor<4xf32>>) -> tensor<4xf32>
+  %n = "aot.none"() : () -> none
+  func.return %y, %t, %n : tensor<4xf32>, tensor<4xf32>, none
+}

@@ -131,6 +131,26 @@ impl JointGraph {
                 }
             }
         }
+        if let Some((i, d)) = (result_descs.iter().enumerate()).find(|(_, d)| {
+            matches!(
+                d,
+                AotOutput::SavedForBackwards { .. } | AotOutput::SavedForBackwardsNoVcCheck { .. }
+            )
+        }) {
+            return fail(format!(
+                "cannot partition '@{name}': result {i} ({d}) is a value saved for the backward, \
+                 so this is already a partitioned forward function; aot-partition takes an L1 \
+                 joint"
+            ));
+        }
+        if let Some(op) = first_in_place_op(ctx, func) {
+            return Err(Diagnostic::error(format!(
+                "cannot partition '@{name}': '{}' writes its operand in place; aot-partition \
+                 takes a functional L1 joint (run aot-functionalize first)",
+                ctx.name_str(op)
+            ))
+            .with_span(ctx.span(op)));
+        }
         let arg_roles: Vec<ArgRole> = arg_descs.iter().map(arg_role).collect();
         let in_backward: Vec<bool> = result_descs.iter().map(is_backward_output).collect();
         let num_fwd_outputs = in_backward.iter().take_while(|b| !**b).count();
@@ -472,4 +492,18 @@ pub(crate) fn tensor_bytes(ctx: &Context, ty: Type) -> Option<u64> {
         _ => 32,
     };
     Some(numel * bits.div_ceil(8))
+}
+
+/// The first op of `func` that writes an operand (an L0 in-place op, or any op on an
+/// `!aten.ref` reference), if any.
+fn first_in_place_op(ctx: &Context, func: OpId) -> Option<OpId> {
+    let body = ctx.body_block(func)?;
+    let is_ref = |v: &Value| joinery_aten::refs::is_ref(ctx, ctx.value_type(*v));
+    if ctx.block_args(body).iter().any(is_ref) {
+        return ctx.block_ops(body).next();
+    }
+    ctx.block_ops(body).find(|&op| {
+        joinery_aten::schema(ctx.name_str(op)).is_some_and(|s| s.is_mutating())
+            || ctx.operands(op).iter().chain(ctx.results(op)).any(is_ref)
+    })
 }
