@@ -1264,13 +1264,14 @@ fn f32s(shape: &[usize]) -> ITensor {
 }
 
 /// Every indexing op the native backend runs through its gather and scatter steps, on
-/// negative and repeated indices, against the interpreter.
+/// repeated indices and, where PyTorch takes them (`index`, `index_put`), negative ones,
+/// against the interpreter. `gather`, `scatter` and `index_select` read `%g` and `%sel`.
 const INDEXING: &str = r#"
-func.func @indexing(%x: tensor<5x4xf32>, %w: tensor<10x3xf32>, %i: tensor<2x3xi64>, %j: tensor<3xi64>, %g: tensor<2x4xi64>, %src: tensor<2x4xf32>, %v: tensor<3x4xf32>, %t: tensor<2x5x4xf32>, %k: tensor<2x1xi64>, %gy: tensor<2x3x3xf32>) -> (tensor<2x3x3xf32>, tensor<3x4xf32>, tensor<5x3xf32>, tensor<2x4xf32>, tensor<5x3xf32>, tensor<2x3x5xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<10x3xf32>, tensor<10x3xf32>, tensor<2x3xf32>) {
+func.func @indexing(%x: tensor<5x4xf32>, %w: tensor<10x3xf32>, %i: tensor<2x3xi64>, %j: tensor<3xi64>, %g: tensor<2x4xi64>, %src: tensor<2x4xf32>, %v: tensor<3x4xf32>, %t: tensor<2x5x4xf32>, %k: tensor<2x1xi64>, %gy: tensor<2x3x3xf32>, %sel: tensor<3xi64>) -> (tensor<2x3x3xf32>, tensor<3x4xf32>, tensor<5x3xf32>, tensor<2x4xf32>, tensor<5x3xf32>, tensor<2x3x5xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<10x3xf32>, tensor<10x3xf32>, tensor<2x3xf32>) {
   %none = "aot.none"() : () -> none
   %e = aten.embedding %w, %i : (tensor<10x3xf32>, tensor<2x3xi64>) -> tensor<2x3x3xf32>
-  %s0 = aten.index_select %x, %j {dim = 0 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
-  %s1 = aten.index_select %x, %j {dim = 1 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<5x3xf32>
+  %s0 = aten.index_select %x, %sel {dim = 0 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+  %s1 = aten.index_select %x, %sel {dim = 1 : i64} : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<5x3xf32>
   %ga = aten.gather %x, %g {dim = 0 : i64} : (tensor<5x4xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
   %ix = "aten.index.Tensor"(%x, %none, %j) : (tensor<5x4xf32>, none, tensor<3xi64>) -> tensor<5x3xf32>
   %ix2 = "aten.index.Tensor"(%t, %k, %none, %j) : (tensor<2x5x4xf32>, tensor<2x1xi64>, none, tensor<3xi64>) -> tensor<2x3x5xf32>
@@ -1285,26 +1286,28 @@ func.func @indexing(%x: tensor<5x4xf32>, %w: tensor<10x3xf32>, %i: tensor<2x3xi6
   func.return %e, %s0, %s1, %ga, %ix, %ix2, %ip, %ip2, %sc, %sa, %sv, %eb, %eb2, %ui : tensor<2x3x3xf32>, tensor<3x4xf32>, tensor<5x3xf32>, tensor<2x4xf32>, tensor<5x3xf32>, tensor<2x3x5xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>, tensor<10x3xf32>, tensor<10x3xf32>, tensor<2x3xf32>
 }"#;
 
-/// The inputs of [`INDEXING`], with `j` (indices into dims of size 4 and 5) as given.
-fn indexing_inputs(j: [i64; 3]) -> Vec<ITensor> {
+/// The inputs of [`INDEXING`], with `j` (indices into a dim of size 4) and `sel` (into
+/// dims of size 4 and 5) as given.
+fn indexing_inputs(j: [i64; 3], sel: [i64; 3]) -> Vec<ITensor> {
     vec![
         f32s(&[5, 4]),
         f32s(&[10, 3]),
         i64s(&[2, 3], &[2, 7, 2, 0, 9, 2]),
         i64s(&[3], &j),
-        i64s(&[2, 4], &[0, -1, 4, 2, -5, 3, 1, 4]),
+        i64s(&[2, 4], &[0, 4, 4, 2, 0, 3, 1, 4]),
         f32s(&[2, 4]),
         f32s(&[3, 4]),
         f32s(&[2, 5, 4]),
         i64s(&[2, 1], &[1, -2]),
         f32s(&[2, 3, 3]),
+        i64s(&[3], &sel),
     ]
 }
 
 #[test]
 fn gathers_and_scatters_match_the_interpreter() {
     let (mut ctx, module) = parse_text(INDEXING);
-    let inputs = indexing_inputs([1, -1, -4]);
+    let inputs = indexing_inputs([1, -1, -4], [1, 3, 0]);
     check_with(&mut ctx, module, "indexing", "indexing", inputs).expect("matches the interpreter");
 }
 
@@ -1312,15 +1315,34 @@ fn gathers_and_scatters_match_the_interpreter() {
 fn an_index_out_of_range_is_an_error_naming_the_op_and_its_position() {
     let (mut ctx, module) = parse_text(INDEXING);
     let m = compile_one(&mut ctx, module, "indexing").expect("compiles");
-    let mut args: Vec<Tensor<'_>> = indexing_inputs([1, 0, 4]).iter().map(to_runtime).collect();
-    let e = m.call(&mut args).expect_err("index 4 of a dim of size 4").0;
+    let call = |inputs: Vec<ITensor>| {
+        let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+        m.call(&mut args).expect_err("an index out of range").0
+    };
+    let e = call(indexing_inputs([1, 0, 2], [1, 0, 4]));
     assert!(
         e.contains(
             "aten.index_select at input.mlir:6:3: index 4 is out of range for dimension 1 of size 4"
         ),
         "{e}"
     );
-    let mut inputs = indexing_inputs([1, 0, 2]);
+    // `gather`, `scatter` and `index_select` refuse a negative index, as PyTorch does
+    // ("index -1 is out of bounds for dimension 1 with size 4"); `index` wraps it.
+    let e = call(indexing_inputs([1, 0, 2], [1, -1, 2]));
+    assert!(
+        e.contains("aten.index_select at input.mlir:5:3: index -1 is out of range for dimension 0 of size 5"),
+        "{e}"
+    );
+    let mut inputs = indexing_inputs([1, 0, 2], [1, 0, 2]);
+    inputs[4] = i64s(&[2, 4], &[0, -1, 4, 2, 0, 3, 1, 4]);
+    let e = call(inputs);
+    assert!(
+        e.contains(
+            "aten.gather at input.mlir:7:3: index -1 is out of range for dimension 0 of size 5"
+        ),
+        "{e}"
+    );
+    let mut inputs = indexing_inputs([1, 0, 2], [1, 0, 2]);
     inputs[2] = i64s(&[2, 3], &[2, 7, 2, 0, 10, 2]);
     let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
     let e = m.call(&mut args).expect_err("index 10 of 10 rows").0;
@@ -1428,4 +1450,32 @@ func.func @bags(%w: tensor<10x3xf32>, %i: tensor<6xi64>, %o: tensor<3xi64>, %psw
     ];
     check_with(&mut ctx, module, "bags", "embedding bags", inputs)
         .expect("matches the interpreter");
+}
+
+/// A class label out of range (or negative, other than `ignore_index`) makes the native
+/// loss fail with the op's location, as PyTorch raises, instead of dropping the row from
+/// a mean that still divides by the whole batch.
+#[test]
+fn a_class_label_out_of_range_is_an_error() {
+    let text = r#"
+func.func @loss(%x: tensor<4x3xf32>, %t: tensor<4xi64>) -> (tensor<f32>, tensor<f32>) {
+  %l, %w = aten.nll_loss_forward %x, %t {ignore_index = -100 : i64, reduction = 1 : i64} : (tensor<4x3xf32>, tensor<4xi64>) -> (tensor<f32>, tensor<f32>)
+  func.return %l, %w : tensor<f32>, tensor<f32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let m = compile_one(&mut ctx, module, "loss").expect("compiles");
+    let x = f32s(&[4, 3]);
+    for (labels, bad) in [([0, 3, 1, 2], "index 3"), ([0, -5, 1, 2], "index -5")] {
+        let inputs = [x.clone(), i64s(&[4], &labels)];
+        let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+        let e = m.call(&mut args).expect_err("a label out of range").0;
+        assert!(
+            e.contains(&format!(
+                "aten.nll_loss_forward at input.mlir:3:3: {bad} is out of range for dimension 1 of size 3"
+            )),
+            "{e}"
+        );
+    }
+    let inputs = vec![x, i64s(&[4], &[0, -100, 1, 2])];
+    check_with(&mut ctx, module, "loss", "loss", inputs).expect("ignored rows are skipped");
 }

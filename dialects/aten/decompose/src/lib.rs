@@ -44,9 +44,10 @@ pub static DECOMPOSE: PassInfo = PassInfo {
     description: "Rewrites each composite op into primitive aten ops of the catalogue, following \
         PyTorch's own decomposition of it (torch/_decomp/decompositions.py, torch/_refs): \
         _softmax, softmax.int, _log_softmax, log_softmax.int (amax, sub, exp, sum, div / log), \
-        _softmax_backward_data, _log_softmax_backward_data, nll_loss_forward, nll_loss_backward \
-        (gather / scatter over the classes as a one-hot eq(target, arange(C)) with where and \
-        sum), native_layer_norm, native_layer_norm_backward (sum, div, sub, mul, rsqrt), gelu, \
+        _softmax_backward_data, _log_softmax_backward_data, nll_loss_forward \
+        (gather of each kept target's class, which checks it against the class count), \
+        nll_loss_backward (scatter over the classes as a one-hot eq(target, arange(C)) with \
+        where), native_layer_norm, native_layer_norm_backward (sum, div, sub, mul, rsqrt), gelu, \
         gelu_backward (erf or tanh form), mean, mean.dim (sum / count), tanh_backward, \
         sigmoid_backward, threshold_backward, native_dropout_backward, var.correction, \
         var_mean.correction, _native_batch_norm_legit_functional, \
@@ -73,7 +74,7 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         bf16 in f32) and results are cast back; the output uses only amax, sum, add, sub, mul, \
         div, neg, abs, sign, pow, exp, expm1, log, log1p, rsqrt, erf, tanh, sigmoid, clamp, \
         clamp_min, eq, ne, le, lt, gt, ge, gt.Tensor, isnan, logical_and, logical_or, where, \
-        bmm, transpose.int, expand, scalar_tensor, arange, zeros, rand, sort, \
+        bmm, transpose.int, expand, scalar_tensor, arange, zeros, rand, sort, gather, \
         unsqueeze, squeeze.dims, view, cat, select.int, split.Tensor and _to_copy, all of which the \
         native backend lowers; \
         replacements keep the replaced results' names. A gradient a backward op does not \

@@ -519,9 +519,11 @@ fn nll_classes(e: &mut Emitter, op: OpId) -> Result<NllClasses, Refusal> {
     })
 }
 
-/// `nll_loss_forward(x, t) ==> where(t != ii, -sum(where(t == arange(C), x * w, 0), C), 0)`.
+/// `nll_loss_forward(x, t) ==> where(t != ii, -gather(x * w, C, where(t != ii, t, 0)), 0)`.
 /// The per-row losses are then summed (sum), or summed and divided by `total_weight`, the
-/// sum of the kept rows' weights (mean).
+/// sum of the kept rows' weights (mean). The gather checks every kept target against the
+/// class count, as PyTorch does ("target 10 is out of bounds"), where a one-hot pick would
+/// silently drop the row.
 fn nll_loss_forward(e: &mut Emitter, op: OpId) -> Replacements {
     let self_ = tensor(e, op, "self")?;
     let target = tensor(e, op, "target")?;
@@ -537,11 +539,15 @@ fn nll_loss_forward(e: &mut Emitter, op: OpId) -> Replacements {
         None => self_,
     };
     let zero = e.constant(0.0, dt)?;
-    // gather(x, C, t) == sum(where(t == arange(C), x, 0), C)
-    let hits = e.select(c.one_hot, x, zero)?;
-    let picked = e.sum(hits, &[c.channel_dim], false)?;
-    let loss = e.unary("aten.neg", picked)?;
     let kept = e.with_int("aten.ne.Scalar", target, ignore)?;
+    let no_class = e.constant(0.0, e.dtype(target))?;
+    let safe_target = e.select(kept, target, no_class)?;
+    let index = e.unsqueeze(safe_target, c.channel_dim)?;
+    let dim = e.int(c.channel_dim);
+    let picked = e.op1("aten.gather", &[x, index], vec![("dim", dim)])?;
+    let dims = e.ints(&[c.channel_dim]);
+    let picked = e.op1("aten.squeeze.dims", &[picked], vec![("dim", dims)])?;
+    let loss = e.unary("aten.neg", picked)?;
     let result = e.select(kept, loss, zero)?;
     if reduction == 0 && rank == 2 {
         let total_weight = e.constant(0.0, dt)?;

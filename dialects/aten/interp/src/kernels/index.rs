@@ -77,14 +77,8 @@ pub fn gather(x: &Tensor, dim: i64, index: &Tensor) -> KResult<Tensor> {
     let xs = strides(&xshape);
     let mut offsets = Vec::with_capacity(idx.len());
     for (flat, &v) in idx.iter().enumerate() {
-        let n = xshape[d] as i64;
-        if v < -n || v >= n {
-            return kerr(format!(
-                "gather: index {v} is out of bounds for dimension {d} with size {n}"
-            ));
-        }
         let mut at = unravel(flat, &ishape);
-        at[d] = v.rem_euclid(n.max(1)) as usize;
+        at[d] = in_range(v, xshape[d], d, "gather")?;
         offsets.push(at.iter().zip(&xs).map(|(a, s)| a * s).sum());
     }
     Ok(take(x, &offsets, index.shape()))
@@ -258,13 +252,15 @@ pub fn masked_fill(x: &Tensor, mask: &Tensor, value: crate::tensor::Scalar) -> K
     Ok(out)
 }
 
-/// Checks an index `v` into a dimension of size `n` (negative counts from the end).
-fn in_range(v: i64, n: usize, what: &str) -> KResult<usize> {
-    let n = n as i64;
-    if v < -n || v >= n {
-        return kerr(format!("{what}: index {v} is out of bounds for size {n}"));
+/// Checks an index `v` into dimension `dim` of size `n`: `gather`, `scatter` and
+/// `index_select` take `0 <= v < n` (PyTorch refuses a negative one, unlike `index`).
+fn in_range(v: i64, n: usize, dim: usize, what: &str) -> KResult<usize> {
+    match usize::try_from(v) {
+        Ok(i) if i < n => Ok(i),
+        _ => kerr(format!(
+            "{what}: index {v} is out of bounds for dimension {dim} with size {n}"
+        )),
     }
-    Ok(v.rem_euclid(n.max(1)) as usize)
 }
 
 /// `aten.index_select`: the slices of `x` at `index` along `dim`.
@@ -281,7 +277,7 @@ pub fn index_select(x: &Tensor, dim: i64, index: &Tensor) -> KResult<Tensor> {
     };
     let rows = idx
         .iter()
-        .map(|&v| in_range(v, xshape[d], "index_select"))
+        .map(|&v| in_range(v, xshape[d], d, "index_select"))
         .collect::<KResult<Vec<_>>>()?;
     let mut shape = xshape.clone();
     shape[d] = rows.len();
@@ -443,7 +439,7 @@ pub fn scatter(
             (None, ScatterSource::Value(s)) => s.to_f64(),
             (None, ScatterSource::Tensor(_)) => unreachable!("tensor sources are read above"),
         };
-        at[d] = in_range(v, xshape[d], "scatter")?;
+        at[d] = in_range(v, xshape[d], d, "scatter")?;
         let o: usize = at.iter().zip(&xs).map(|(a, s)| a * s).sum();
         if !touched[o] && !include_self && reduce != ScatterReduce::Replace {
             out[o] = value;

@@ -98,7 +98,8 @@ impl Builder<'_> {
                 let dim = super::norm_dim(self.ctx, op, self.int_attr(op, "dim")?, x.shape.len())?;
                 let mut indices = vec![None; dim];
                 indices.push(Some(index));
-                self.advanced_gather(op, src, &x, &indices, true)?
+                // `index_select`, `gather` and `scatter` refuse negative indices (PyTorch).
+                self.advanced_gather(op, src, &x, &indices, false)?
             }
             "gather" => self.gather(op, src)?,
             "index_put" | "_unsafe_index_put" => self.index_put(op, src)?,
@@ -323,7 +324,7 @@ impl Builder<'_> {
                 strides,
             },
         };
-        let out = self.gather_node(op, src, view, vec![sel], true);
+        let out = self.gather_node(op, src, view, vec![sel], false);
         let (shape, _) = self.result_info(op, 0)?;
         Ok(self.reshape(&out, &shape, src))
     }
@@ -417,7 +418,7 @@ impl Builder<'_> {
             at,
             vec![sel],
             accumulate,
-            true,
+            false,
         );
         Ok(self.reshape(&out, &shape, src))
     }
