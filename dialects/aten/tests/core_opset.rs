@@ -12,21 +12,15 @@ const NOT_YET: &[&str] = &[
     "aten.sym_size.int",
     "aten.sym_storage_offset",
     "aten.sym_stride.int",
-    // An `out=` overload: it writes its `out` argument, which functionalization would
-    // have to rewrite first.
-    "aten.atan2.out",
     // A result shape that depends on the values (`nonzero`), or a random permutation.
     "aten.nonzero",
     "aten.randperm",
     // Kernels not written yet.
     "aten._adaptive_avg_pool3d",
-    "aten._cdist_forward",
     "aten._fft_c2r",
     "aten._fft_r2c",
-    "aten._pdist_forward",
     "aten.avg_pool3d",
     "aten.col2im",
-    "aten.grid_sampler_2d",
     "aten.max_pool3d_with_indices",
 ];
 
