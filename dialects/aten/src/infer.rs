@@ -267,7 +267,10 @@ fn scalar_participant(a: &Args, name: &str) -> Option<Participant> {
 pub fn in_place(a: &Args, out: Vec<TensorInfo>) -> Inferred {
     let Some(written) = a.schema.returns.first().and_then(|r| {
         let alias = r.alias.as_ref().filter(|x| x.is_write)?;
-        a.schema.args.iter().find(|arg| arg.alias.as_ref() == Some(alias))
+        a.schema
+            .args
+            .iter()
+            .find(|arg| arg.alias.as_ref() == Some(alias))
     }) else {
         return Ok(out);
     };
