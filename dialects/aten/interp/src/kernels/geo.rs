@@ -59,24 +59,26 @@ impl GridSample {
         })
     }
 
-    /// The source coordinate of normalized `coord` along a dim of `size` pixels and its
-    /// derivative (`grid_sampler_compute_source_index_set_grad`); `round` rounds each step
-    /// to the tensor's dtype.
-    fn source_index(&self, coord: f64, size: usize, round: fn(f64) -> f64) -> (f64, f64) {
+    /// The pixel coordinate of normalized `coord` along a dim of `size` pixels and its
+    /// derivative (`grid_sampler_unnormalize_set_grad`); `round` rounds each step to the
+    /// tensor's dtype.
+    fn unnormalize(&self, coord: f64, size: usize, round: fn(f64) -> f64) -> (f64, f64) {
         let n = size as f64;
-        let (scale, x) = if self.align_corners {
+        if self.align_corners {
             let s = round((n - 1.0) / 2.0);
-            (s, round(round(coord + 1.0) * s))
+            (round(round(coord + 1.0) * s), s)
         } else {
             let s = round(n / 2.0);
-            (s, round(round(round(coord + 1.0) * s) - 0.5))
-        };
-        let (x, grad) = match self.padding {
-            Padding::Zeros => (x, scale),
-            Padding::Border => {
-                let (x, g) = clip(x, size);
-                (x, scale * g)
-            }
+            (round(round(round(coord + 1.0) * s) - 0.5), s)
+        }
+    }
+
+    /// A pixel coordinate mapped by the padding mode (clamped, or reflected and clamped)
+    /// and the derivative of the mapping (`compute_coordinates`).
+    fn pad(&self, x: f64, size: usize, round: fn(f64) -> f64) -> (f64, f64) {
+        match self.padding {
+            Padding::Zeros => (x, 1.0),
+            Padding::Border => clip(x, size),
             Padding::Reflection => {
                 let (x, r) = if self.align_corners {
                     reflect(x, 0, 2 * (size as i64 - 1), round)
@@ -84,13 +86,21 @@ impl GridSample {
                     reflect(x, -1, 2 * size as i64 - 1, round)
                 };
                 let (x, g) = clip(x, size);
-                (x, scale * r * g)
+                (x, r * g)
             }
-        };
+        }
+    }
+
+    /// The source coordinate of normalized `coord` and its derivative
+    /// (`grid_sampler_compute_source_index_set_grad`); a coordinate that is not finite or
+    /// beyond the int range reads as -100 (outside), as PyTorch's.
+    fn source_index(&self, coord: f64, size: usize, round: fn(f64) -> f64) -> (f64, f64) {
+        let (x, scale) = self.unnormalize(coord, size, round);
+        let (x, g) = self.pad(x, size, round);
         if !x.is_finite() || x.abs() > i32::MAX as f64 {
-            (-100.0, grad)
+            (-100.0, scale * g)
         } else {
-            (x, grad)
+            (x, scale * g)
         }
     }
 }
@@ -152,68 +162,60 @@ fn rounding(dtype: DType) -> fn(f64) -> f64 {
     }
 }
 
-/// One output pixel's taps: `(y, x, weight)` of the pixels it reads (in bounds only), and
-/// the derivative of the source coordinates.
+/// One pixel an output point reads: where, its weight, and the derivatives of the
+/// weight by the source coordinates x and y.
+struct Tap {
+    y: usize,
+    x: usize,
+    weight: f64,
+    dx: f64,
+    dy: f64,
+}
+
+/// One output point's taps (in bounds only) and the derivatives of its source
+/// coordinates by the grid's x and y.
 struct Taps {
-    taps: Vec<(usize, usize, f64)>,
-    /// Bilinear: the corner pixels `nw, ne, sw, se` as `Option<(y, x)>` (in bounds) with the
-    /// fractional offsets, for the grid gradient.
-    corners: Option<Corners>,
+    taps: Vec<Tap>,
     gx: f64,
     gy: f64,
 }
 
-struct Corners {
-    at: [Option<(usize, usize)>; 4],
-    /// `x - floor(x)`, `y - floor(y)`.
-    fx: f64,
-    fy: f64,
-}
-
 fn taps(mode: &GridSample, x: f64, y: f64, h: usize, w: usize, round: fn(f64) -> f64) -> Taps {
-    let (ix, gx) = mode.source_index(x, w, round);
-    let (iy, gy) = mode.source_index(y, h, round);
     let inside = |yy: f64, xx: f64| {
         (yy >= 0.0 && yy < h as f64 && xx >= 0.0 && xx < w as f64)
             .then_some((yy as usize, xx as usize))
     };
-    match mode.interpolation {
-        Interpolation::Nearest => Taps {
-            taps: inside(iy.round_ties_even(), ix.round_ties_even())
-                .map(|(a, b)| (a, b, 1.0))
-                .into_iter()
-                .collect(),
-            corners: None,
-            gx,
-            gy,
-        },
+    let tap = |yy: f64, xx: f64, weight: f64, dx: f64, dy: f64| {
+        inside(yy, xx).map(|(y, x)| Tap {
+            y,
+            x,
+            weight,
+            dx,
+            dy,
+        })
+    };
+    let (ix, gx) = mode.source_index(x, w, round);
+    let (iy, gy) = mode.source_index(y, h, round);
+    let taps = match mode.interpolation {
+        Interpolation::Nearest => tap(iy.round_ties_even(), ix.round_ties_even(), 1.0, 0.0, 0.0)
+            .into_iter()
+            .collect(),
         Interpolation::Bilinear => {
             let (x0, y0) = (ix.floor(), iy.floor());
             let (fx, fy) = (ix - x0, iy - y0);
-            let at = [
-                inside(y0, x0),
-                inside(y0, x0 + 1.0),
-                inside(y0 + 1.0, x0),
-                inside(y0 + 1.0, x0 + 1.0),
-            ];
-            let weights = [
-                (1.0 - fx) * (1.0 - fy),
-                fx * (1.0 - fy),
-                (1.0 - fx) * fy,
-                fx * fy,
-            ];
-            Taps {
-                taps: at
-                    .iter()
-                    .zip(weights)
-                    .filter_map(|(p, wt)| p.map(|(a, b)| (a, b, wt)))
-                    .collect(),
-                corners: Some(Corners { at, fx, fy }),
-                gx,
-                gy,
-            }
+            let (ex, ey) = (1.0 - fx, 1.0 - fy);
+            [
+                tap(y0, x0, ex * ey, -ey, -ex),
+                tap(y0, x0 + 1.0, fx * ey, ey, -fx),
+                tap(y0 + 1.0, x0, ex * fy, -fy, ex),
+                tap(y0 + 1.0, x0 + 1.0, fx * fy, fy, fx),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
         }
-    }
+    };
+    Taps { taps, gx, gy }
 }
 
 /// The `[N, C, H, W]` input and `[N, oH, oW, 2]` grid of a grid sampler, checked.
@@ -242,11 +244,8 @@ pub fn grid_sampler_2d(input: &Tensor, grid: &Tensor, mode: GridSample) -> KResu
                 let t = taps(&mode, gs[p], gs[p + 1], h, w, round);
                 for ch in 0..c {
                     let plane = &xs[(b * c + ch) * h * w..][..h * w];
-                    out[((b * c + ch) * oh + i) * ow + j] = t
-                        .taps
-                        .iter()
-                        .map(|&(y, xx, wt)| plane[y * w + xx] * wt)
-                        .sum();
+                    out[((b * c + ch) * oh + i) * ow + j] =
+                        t.taps.iter().map(|k| plane[k.y * w + k.x] * k.weight).sum();
                 }
             }
         }
@@ -255,8 +254,8 @@ pub fn grid_sampler_2d(input: &Tensor, grid: &Tensor, mode: GridSample) -> KResu
 }
 
 /// `aten.grid_sampler_2d_backward`: the gradients of `input` (each output gradient added
-/// into the pixels it read, by weight) and of `grid` (zero for nearest), each `None` when
-/// `output_mask` leaves it out.
+/// into the pixels it read, by weight) and of `grid` (the pixels read times the weights'
+/// derivatives; zero for nearest), each `None` when `output_mask` leaves it out.
 pub fn grid_sampler_2d_backward(
     grad: &Tensor,
     input: &Tensor,
@@ -285,14 +284,11 @@ pub fn grid_sampler_2d_backward(
                 for ch in 0..c {
                     let gout = gos[((b * c + ch) * oh + i) * ow + j];
                     let base = (b * c + ch) * h * w;
-                    for &(y, xx, wt) in &t.taps {
-                        gin[base + y * w + xx] += wt * gout;
-                    }
-                    if let Some(k) = &t.corners {
-                        let v = k.at.map(|p| p.map_or(0.0, |(y, xx)| xs[base + y * w + xx]));
-                        let [nw, ne, sw, se] = v;
-                        gix += gout * ((1.0 - k.fy) * (ne - nw) + k.fy * (se - sw));
-                        giy += gout * ((1.0 - k.fx) * (sw - nw) + k.fx * (se - ne));
+                    for k in &t.taps {
+                        let at = base + k.y * w + k.x;
+                        gin[at] += k.weight * gout;
+                        gix += xs[at] * k.dx * gout;
+                        giy += xs[at] * k.dy * gout;
                     }
                 }
                 ggrid[p] = t.gx * gix;
