@@ -145,7 +145,7 @@ fn distance_shape(x1: &TensorInfo, x2: &TensorInfo) -> Result<Shape, String> {
 /// `_cdist_forward`, `_euclidean_dist`: `[batch..., r1, r2]` in `x1`'s dtype; `p >= 0`.
 pub fn cdist(a: &Args) -> Inferred {
     if let Some(p) = a.opt_f64("p")
-        && !(p >= 0.0)
+        && (p.is_nan() || p < 0.0)
     {
         return Err(format!(
             "cdist only supports non-negative p values, got {p}"
@@ -183,7 +183,7 @@ pub fn pdist(a: &Args) -> Inferred {
     let this = a.tensor("self");
     require_float(this, "self")?;
     if let Some(p) = a.opt_f64("p")
-        && !(p >= 0.0)
+        && (p.is_nan() || p < 0.0)
     {
         return Err(format!(
             "pdist only supports non-negative p values, got {p}"

@@ -91,7 +91,7 @@ enum Norm {
 fn norm(e: &Emitter, op: OpId) -> Result<Norm, Refusal> {
     let p = float_arg(e, op, "p")?;
     Ok(match p {
-        _ if !(p >= 0.0) => return Err(format!("p = {p} is negative").into()),
+        _ if (p.is_nan() || p < 0.0) => return Err(format!("p = {p} is negative").into()),
         0.0 => Norm::Zero,
         1.0 => Norm::One,
         2.0 => Norm::Two,

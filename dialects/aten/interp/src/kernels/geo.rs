@@ -387,7 +387,7 @@ impl Norm {
     /// The norm of `p`, which must be non-negative.
     pub fn new(p: f64, what: &str) -> KResult<Norm> {
         Ok(match p {
-            _ if !(p >= 0.0) => {
+            _ if (p.is_nan() || p < 0.0) => {
                 return kerr(format!(
                     "{what} only supports non-negative p values, got {p}"
                 ));
