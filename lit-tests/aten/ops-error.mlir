@@ -314,3 +314,28 @@ func.func @_scaled_dot_product_flash_attention_for_cpu_backward$logsumexp_shape(
   %r:3 = aten._scaled_dot_product_flash_attention_for_cpu_backward %q, %q, %q, %q, %q, %p {dropout_p = 0.0 : f64, is_causal = false} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x4xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
   func.return
 }
+
+// -----
+
+func.func @grid_sampler_2d$batch(%x: tensor<2x3x4x5xf32>, %g: tensor<1x4x5x2xf32>) {
+  // expected-error@+1 {{grid and input must have the same batch size, got 1 and 2}}
+  %0 = aten.grid_sampler_2d %x, %g {interpolation_mode = 0, padding_mode = 0, align_corners = false} : (tensor<2x3x4x5xf32>, tensor<1x4x5x2xf32>) -> tensor<2x3x4x5xf32>
+  func.return
+}
+
+// -----
+
+func.func @_cdist_forward$columns(%a: tensor<4x3xf32>, %b: tensor<5x2xf32>) {
+  // expected-error@+1 {{x1 and x2 must have the same number of columns, got 3 and 2}}
+  %0 = aten._cdist_forward %a, %b {p = 2.0} : (tensor<4x3xf32>, tensor<5x2xf32>) -> tensor<4x5xf32>
+  func.return
+}
+
+// -----
+
+// An out= overload writes its result into `out`, which must have the result's shape.
+func.func @atan2.out$shape(%a: tensor<3xf32>, %b: tensor<3xf32>, %o: !aten.ref<tensor<4xf32>>) {
+  // expected-error@+1 {{output with shape 4 doesn't match the broadcast shape 3}}
+  %0 = aten.atan2.out %a, %b, %o : (tensor<3xf32>, tensor<3xf32>, !aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
+  func.return
+}

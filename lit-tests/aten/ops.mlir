@@ -180,3 +180,20 @@ func.func @index$none_entries(%x: tensor<2x5x7xf32>, %i: tensor<3xi64>, %j: tens
   %1 = "aten.index.Tensor"(%x, %i, %none, %j) : (tensor<2x5x7xf32>, tensor<3xi64>, none, tensor<4x1xi64>) -> tensor<4x3x5xf32>
   func.return %0, %1 : tensor<2x3x7xf32>, tensor<4x3x5xf32>
 }
+
+// Geometric ops: grid sampling, affine grids, pairwise distances; an out= overload
+// (L0 only) returns its `out` reference.
+// CHECK-LABEL: func.func @geometry
+// CHECK: aten.affine_grid_generator %{{.*}} {align_corners = false, size = [2, 3, 4, 5]} : (tensor<2x2x3xf32>) -> tensor<2x4x5x2xf32>
+// CHECK: aten.grid_sampler_2d %{{.*}}, %{{.*}} {align_corners = false, interpolation_mode = 0 : i64, padding_mode = 2 : i64} : (tensor<2x3x4x5xf32>, tensor<2x4x5x2xf32>) -> tensor<2x3x4x5xf32>
+// CHECK: aten._cdist_forward %{{.*}}, %{{.*}} {p = 2.0 : f64} : (tensor<3x1x4x2xf32>, tensor<2x6x2xf32>) -> tensor<3x2x4x6xf32>
+// CHECK: aten._pdist_forward %{{.*}} {p = 0x7FF0000000000000 : f64} : (tensor<5x2xf32>) -> tensor<10xf32>
+// CHECK: aten.atan2.out %{{.*}}, %{{.*}}, %{{.*}} : (tensor<3xi64>, tensor<3xf32>, !aten.ref<tensor<3xf64>>) -> !aten.ref<tensor<3xf64>>
+func.func @geometry(%t: tensor<2x2x3xf32>, %x: tensor<2x3x4x5xf32>, %a: tensor<3x1x4x2xf32>, %b: tensor<2x6x2xf32>, %p: tensor<5x2xf32>, %i: tensor<3xi64>, %f: tensor<3xf32>, %o: !aten.ref<tensor<3xf64>>) -> (tensor<2x3x4x5xf32>, tensor<3x2x4x6xf32>, tensor<10xf32>) {
+  %g = aten.affine_grid_generator %t {size = [2, 3, 4, 5], align_corners = false} : (tensor<2x2x3xf32>) -> tensor<2x4x5x2xf32>
+  %s = aten.grid_sampler_2d %x, %g {interpolation_mode = 0, padding_mode = 2, align_corners = false} : (tensor<2x3x4x5xf32>, tensor<2x4x5x2xf32>) -> tensor<2x3x4x5xf32>
+  %c = aten._cdist_forward %a, %b {p = 2.0} : (tensor<3x1x4x2xf32>, tensor<2x6x2xf32>) -> tensor<3x2x4x6xf32>
+  %d = aten._pdist_forward %p {p = 0x7FF0000000000000 : f64} : (tensor<5x2xf32>) -> tensor<10xf32>
+  %w = aten.atan2.out %i, %f, %o : (tensor<3xi64>, tensor<3xf32>, !aten.ref<tensor<3xf64>>) -> !aten.ref<tensor<3xf64>>
+  func.return %s, %c, %d : tensor<2x3x4x5xf32>, tensor<3x2x4x6xf32>, tensor<10xf32>
+}

@@ -63,3 +63,13 @@ func.func @control$nested_region(%x: !aten.ref<tensor<4xf32>>) {
   }) : () -> ()
   func.return
 }
+
+// -----
+
+// An `out=` overload whose `out` is a value cannot be written (the verifier says so).
+func.func @error$out_value(%y: tensor<3xf32>, %x: tensor<3xf32>, %o: !aten.ref<tensor<3xf32>>) -> tensor<3xf32> {
+  %v = aten.ref_to_value %o : (!aten.ref<tensor<3xf32>>) -> tensor<3xf32>
+  // expected-error@+1 {{aten.atan2.out writes 'out', which must be a mutable reference !aten.ref<...>, not a tensor value}}
+  %r = aten.atan2.out %y, %x, %v : (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  func.return %r : tensor<3xf32>
+}

@@ -186,3 +186,43 @@ func.func @constant$mutated_copy(%x: tensor<2xf32>) -> tensor<2xf32> {
   %m = aten.mul.Tensor %c, %k : (!aten.ref<tensor<2xf32>>, tensor<2xf32>) -> tensor<2xf32>
   func.return %m : tensor<2xf32>
 }
+
+// -----
+
+// An `out=` overload writes its `out` operand: `atan2.out(y, x, out=o)` is `atan2(y, x)`
+// written into `o`, here an f64 input written through a row view: the result is cast to
+// f64 (as PyTorch casts into `out`), scattered back, and returned as the input mutation;
+// the row's old contents are never read.
+// CHECK-LABEL: func.func @mutation$out_overload(
+// CHECK-SAME: %[[Y:.*]]: tensor<3xf32> {{.*}}, %[[X:.*]]: tensor<3xf32> {{.*}}, %[[O:.*]]: tensor<2x3xf64>
+// CHECK-SAME: -> (tensor<2x3xf64> {aot.desc = #aot.input_mutation<#aot.plain<2>>}, tensor<f64> {aot.desc = #aot.plain_out<0>})
+// CHECK-NOT:   aten.select.int
+// CHECK:   %[[A:.*]] = aten.atan2 %[[Y]], %[[X]] : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+// CHECK:   %[[C:.*]] = aten._to_copy %[[A]] {dtype = f64} : (tensor<3xf32>) -> tensor<3xf64>
+// CHECK:   %[[N:.*]] = aten.select_scatter %[[O]], %[[C]] {dim = 0 : i64, index = 1 : i64}
+// CHECK:   %[[SUM:.*]] = aten.sum %[[N]]
+// CHECK:   func.return %[[N]], %[[SUM]]
+// CHECK-NOT: aten.atan2.out
+func.func @mutation$out_overload(%y: tensor<3xf32> {aot.desc = #aot.plain<0>}, %x: tensor<3xf32> {aot.desc = #aot.plain<1>}, %o: !aten.ref<tensor<2x3xf64>> {aot.desc = #aot.plain<2>}) -> (tensor<f64> {aot.desc = #aot.plain_out<0>}) {
+  %row = aten.select.int %o {dim = 0, index = 1} : (!aten.ref<tensor<2x3xf64>>) -> !aten.ref<tensor<3xf64>>
+  %r = aten.atan2.out %y, %x, %row : (tensor<3xf32>, tensor<3xf32>, !aten.ref<tensor<3xf64>>) -> !aten.ref<tensor<3xf64>>
+  %sum = aten.sum %o : (!aten.ref<tensor<2x3xf64>>) -> tensor<f64>
+  func.return %sum : tensor<f64>
+}
+
+// -----
+
+// The result of an `out=` op is `out` itself: a later in-place op through it writes the
+// same storage, and `out`'s old contents are never read.
+// CHECK-LABEL: func.func @mutation$out_result_aliases_out(
+// CHECK-SAME: -> tensor<4xf32>
+// CHECK:   %[[A:.*]] = aten.atan2 %[[Y:.*]], %[[X:.*]] : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK:   %[[M:.*]] = aten.mul.Scalar %[[A]] {other = 2 : i64}
+// CHECK:   func.return %[[M]]
+func.func @mutation$out_result_aliases_out(%y: tensor<4xf32>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = aten.zeros {size = [4]} : () -> !aten.ref<tensor<4xf32>>
+  %r = aten.atan2.out %y, %x, %o : (tensor<4xf32>, tensor<4xf32>, !aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
+  %m = aten.mul_.Scalar %r {other = 2} : (!aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
+  %v = aten.ref_to_value %o : (!aten.ref<tensor<4xf32>>) -> tensor<4xf32>
+  func.return %v : tensor<4xf32>
+}

@@ -576,6 +576,33 @@ class TemporalConvNet(nn.Module):
         return F.kl_div(F.log_softmax(self.out(pooled), -1), target_probs, reduction="batchmean")
 
 
+class SpatialTransformer(nn.Module):
+    """A spatial transformer network with a prototype loss: a localisation net (conv,
+    adaptive pooling, linear) regresses an affine transform around a fixed offset from the
+    identity, ``F.affine_grid`` and ``F.grid_sample`` (bilinear, zero padding) resample the
+    image, a small conv net embeds it, and the loss is a cross-entropy over the negative
+    ``torch.cdist`` distances to learned class prototypes plus a ``F.pdist`` term keeping
+    the prototypes apart."""
+
+    def __init__(self, classes=3, d=6):
+        super().__init__()
+        self.loc = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2),
+                                 nn.Flatten(), nn.Linear(16, 6))
+        with torch.no_grad():
+            self.loc[-1].bias.copy_(torch.tensor([0.9, 0.12, 0.05, -0.08, 0.85, 0.03]))
+        self.embed = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2),
+                                   nn.Flatten(), nn.Linear(16, d))
+        self.prototypes = nn.Parameter(torch.randn(classes, d))
+
+    def forward(self, x, y):
+        theta = self.loc(x).view(-1, 2, 3)
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        warped = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+        dist = torch.cdist(self.embed(warped), self.prototypes)
+        spread = torch.exp(-F.pdist(self.prototypes)).mean()
+        return F.cross_entropy(-dist, y) + 0.1 * spread
+
+
 def _images(n=2, c=3, hw=8):
     return torch.randn(n, c, hw, hw)
 
@@ -637,6 +664,8 @@ CASES = [
     _case("vit_tiny", TinyViT, lambda: (_images(), torch.tensor([2, 0]))),
     _case("temporal_convnet", TemporalConvNet,
           lambda: (torch.randn(2, 2, 12), torch.softmax(torch.randn(2, 3), -1))),
+    _case("spatial_transformer", SpatialTransformer,
+          lambda: (torch.randn(2, 1, 8, 8), torch.tensor([2, 0]))),
 ]
 
 BY_NAME = {c.name: c for c in CASES}

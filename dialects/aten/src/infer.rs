@@ -13,6 +13,9 @@ pub type Inferred = Result<Vec<TensorInfo>, String>;
 
 type Shape = Option<Vec<Dim>>;
 
+mod geo;
+pub use geo::*;
+
 // ----- helpers ------------------------------------------------------------------------
 
 /// `4x3`, `()` for rank 0, `*` for unranked.
@@ -258,18 +261,20 @@ fn scalar_participant(a: &Args, name: &str) -> Option<Participant> {
         .map(Participant::Scalar)
 }
 
-/// The in-place contract: the out-of-place result must fit `self` (same shape, castable
-/// dtype), and the op returns `self`'s type.
+/// The in-place contract: the out-of-place result must fit the written argument (`self`
+/// of an in-place op, `out` of an `out=` overload: same shape, castable dtype), and the op
+/// returns that argument's type.
 pub fn in_place(a: &Args, out: Vec<TensorInfo>) -> Inferred {
-    let returns_self = a
-        .schema
-        .returns
-        .first()
-        .is_some_and(|r| r.alias.as_ref().is_some_and(|x| x.is_write));
-    if !returns_self {
+    let Some(written) = a.schema.returns.first().and_then(|r| {
+        let alias = r.alias.as_ref().filter(|x| x.is_write)?;
+        a.schema
+            .args
+            .iter()
+            .find(|arg| arg.alias.as_ref() == Some(alias))
+    }) else {
         return Ok(out);
-    }
-    let this = a.tensor("self");
+    };
+    let this = a.tensor(&written.name);
     if let Some(r) = out.first() {
         if !can_cast(r.dtype, this.dtype) {
             return Err(format!(

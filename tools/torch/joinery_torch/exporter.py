@@ -393,6 +393,9 @@ def _masked_result_type(op: str, i: int, arg) -> tuple[list, torch.dtype] | None
             return list(inp.shape), inp.dtype
         w = arg("weight")
         return [arg("C")], (w.dtype if w is not None else inp.dtype)
+    if op == "aten.grid_sampler_2d_backward":
+        t = arg("input" if i == 0 else "grid")
+        return list(t.shape), t.dtype
     if op == "aten.convolution_backward":
         if i < 2:
             t = arg("input" if i == 0 else "weight")

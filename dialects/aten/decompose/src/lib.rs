@@ -67,14 +67,22 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         randperm (the ascending order of rand keys: rand, sort); \
         _scaled_dot_product_flash_attention_for_cpu and \
         _scaled_dot_product_flash_attention_for_cpu_backward (bmm over the batch dims, the \
-        causal mask from arange, the softmax from amax, exp and sum).\n\
+        causal mask from arange, the softmax from amax, exp and sum); grid_sampler_2d and \
+        grid_sampler_2d_backward, bilinear and nearest with every padding (source coordinates \
+        and their derivatives pointwise, the pixels read by gather and the input gradient \
+        added by scatter_add over the flattened planes); affine_grid_generator (linspace \
+        times theta's columns); _cdist_forward, _cdist_backward, _pdist_forward, \
+        _pdist_backward (broadcast row differences reduced per pair, pdist as the upper \
+        triangle of cdist by slices and cat) and _euclidean_dist (mm or bmm, as cdist uses \
+        for p = 2 on more than 25 rows).\n\
         Needs: verified aten ops (L1 or L2 functions). \
         Guarantees: every decomposed op is replaced by ops whose inferred types equal its result \
         types, so the IR stays valid; arithmetic runs in PyTorch's computation dtype (f16 and \
         bf16 in f32) and results are cast back; the output uses only amax, sum, add, sub, mul, \
         div, neg, abs, sign, pow, exp, expm1, log, log1p, rsqrt, erf, tanh, sigmoid, clamp, \
         clamp_min, eq, ne, le, lt, gt, ge, gt.Tensor, isnan, logical_and, logical_or, where, \
-        bmm, transpose.int, expand, scalar_tensor, arange, zeros, rand, sort, gather, \
+        bmm, mm, t, transpose.int, expand, clone, scalar_tensor, arange, linspace, zeros, rand, sort, \
+        floor, round, sqrt, gather, scatter_add, constant_pad_nd, slice.Tensor, \
         unsqueeze, squeeze.dims, view, cat, select.int, split.Tensor and _to_copy, all of which the \
         native backend lowers; \
         replacements keep the replaced results' names. A gradient a backward op does not \

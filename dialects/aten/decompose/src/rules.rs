@@ -9,6 +9,7 @@
 //! and returns one replacement per result of the op (`None` for a result PyTorch leaves
 //! `None` and nothing uses).
 
+mod geo;
 mod losses;
 mod norms;
 
@@ -289,6 +290,46 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         "aten.mse_loss_backward",
         "decompositions.mse_loss_backward",
         mse_loss_backward,
+    ),
+    row(
+        "aten.grid_sampler_2d",
+        "decompositions.grid_sampler_2d (bilinear, nearest)",
+        geo::grid_sampler_2d,
+    ),
+    row(
+        "aten.grid_sampler_2d_backward",
+        "the CPU kernel's grid_sampler_2d_backward, on gathers and scatter_add",
+        geo::grid_sampler_2d_backward,
+    ),
+    row(
+        "aten.affine_grid_generator",
+        "decompositions.affine_grid_generator",
+        geo::affine_grid_generator,
+    ),
+    row(
+        "aten._cdist_forward",
+        "the CPU kernel's cdist (broadcast differences), decompositions._euclidean_dist for p = 2 on many rows",
+        geo::cdist_forward,
+    ),
+    row(
+        "aten._cdist_backward",
+        "the CPU kernel's cdist backward",
+        geo::cdist_backward,
+    ),
+    row(
+        "aten._euclidean_dist",
+        "decompositions._euclidean_dist",
+        geo::euclidean_dist,
+    ),
+    row(
+        "aten._pdist_forward",
+        "the CPU kernel's pdist (the upper triangle of cdist)",
+        geo::pdist_forward,
+    ),
+    row(
+        "aten._pdist_backward",
+        "the CPU kernel's pdist backward (cdist backward of the symmetric pair matrices)",
+        geo::pdist_backward,
     ),
 ];
 

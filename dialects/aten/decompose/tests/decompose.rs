@@ -648,9 +648,81 @@ func.func @randperm$f32_after_another_draw() -> (tensor<3xf32>, tensor<9xf32>) {
 }
 "#;
 
+/// The geometric ops' scenarios (grid sampling, affine grids, distances), as [`CASES`].
+const GEO_CASES: &str = r#"
+func.func @grid_sampler_2d$bilinear_zeros(%x: tensor<2x3x4x5xf32>, %g: tensor<2x3x6x2xf32>) -> tensor<2x3x3x6xf32> {
+  %r = aten.grid_sampler_2d %x, %g {interpolation_mode = 0, padding_mode = 0, align_corners = false} : (tensor<2x3x4x5xf32>, tensor<2x3x6x2xf32>) -> tensor<2x3x3x6xf32>
+  func.return %r : tensor<2x3x3x6xf32>
+}
+func.func @grid_sampler_2d$nearest_reflection_aligned(%x: tensor<1x2x4x3xf32>, %g: tensor<1x5x2x2xf32>) -> tensor<1x2x5x2xf32> {
+  %r = aten.grid_sampler_2d %x, %g {interpolation_mode = 1, padding_mode = 2, align_corners = true} : (tensor<1x2x4x3xf32>, tensor<1x5x2x2xf32>) -> tensor<1x2x5x2xf32>
+  func.return %r : tensor<1x2x5x2xf32>
+}
+func.func @grid_sampler_2d_backward$bilinear_border(%go: tensor<2x3x3x6xf32>, %x: tensor<2x3x4x5xf32>, %g: tensor<2x3x6x2xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x6x2xf32>) {
+  %r:2 = aten.grid_sampler_2d_backward %go, %x, %g {interpolation_mode = 0, padding_mode = 1, align_corners = true, output_mask = [true, true]} : (tensor<2x3x3x6xf32>, tensor<2x3x4x5xf32>, tensor<2x3x6x2xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x6x2xf32>)
+  func.return %r#0, %r#1 : tensor<2x3x4x5xf32>, tensor<2x3x6x2xf32>
+}
+func.func @grid_sampler_2d_backward$bilinear_reflection(%go: tensor<1x2x5x2xf64>, %x: tensor<1x2x4x3xf64>, %g: tensor<1x5x2x2xf64>) -> (tensor<1x2x4x3xf64>, tensor<1x5x2x2xf64>) {
+  %r:2 = aten.grid_sampler_2d_backward %go, %x, %g {interpolation_mode = 0, padding_mode = 2, align_corners = false, output_mask = [true, true]} : (tensor<1x2x5x2xf64>, tensor<1x2x4x3xf64>, tensor<1x5x2x2xf64>) -> (tensor<1x2x4x3xf64>, tensor<1x5x2x2xf64>)
+  func.return %r#0, %r#1 : tensor<1x2x4x3xf64>, tensor<1x5x2x2xf64>
+}
+func.func @grid_sampler_2d_backward$nearest_grid_unused(%go: tensor<2x3x3x6xf32>, %x: tensor<2x3x4x5xf32>, %g: tensor<2x3x6x2xf32>) -> tensor<2x3x4x5xf32> {
+  %r:2 = aten.grid_sampler_2d_backward %go, %x, %g {interpolation_mode = 1, padding_mode = 0, align_corners = false, output_mask = [true, false]} : (tensor<2x3x3x6xf32>, tensor<2x3x4x5xf32>, tensor<2x3x6x2xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x6x2xf32>)
+  func.return %r#0 : tensor<2x3x4x5xf32>
+}
+func.func @affine_grid_generator$2d(%t: tensor<2x2x3xf32>) -> tensor<2x4x5x2xf32> {
+  %r = aten.affine_grid_generator %t {size = [2, 3, 4, 5], align_corners = false} : (tensor<2x2x3xf32>) -> tensor<2x4x5x2xf32>
+  func.return %r : tensor<2x4x5x2xf32>
+}
+func.func @affine_grid_generator$3d_aligned(%t: tensor<1x3x4xf32>) -> tensor<1x2x1x4x3xf32> {
+  %r = aten.affine_grid_generator %t {size = [1, 1, 2, 1, 4], align_corners = true} : (tensor<1x3x4xf32>) -> tensor<1x2x1x4x3xf32>
+  func.return %r : tensor<1x2x1x4x3xf32>
+}
+func.func @_cdist_forward$p1_batched(%a: tensor<3x1x4x2xf32>, %b: tensor<2x5x2xf32>) -> tensor<3x2x4x5xf32> {
+  %r = aten._cdist_forward %a, %b {p = 1.0} : (tensor<3x1x4x2xf32>, tensor<2x5x2xf32>) -> tensor<3x2x4x5xf32>
+  func.return %r : tensor<3x2x4x5xf32>
+}
+func.func @_cdist_forward$p0_inf_p3(%a: tensor<4x3xf32>, %b: tensor<5x3xf32>) -> (tensor<4x5xf32>, tensor<4x5xf32>, tensor<4x5xf32>) {
+  %z = aten._cdist_forward %a, %b {p = 0.0} : (tensor<4x3xf32>, tensor<5x3xf32>) -> tensor<4x5xf32>
+  %i = aten._cdist_forward %a, %b {p = 0x7FF0000000000000 : f64} : (tensor<4x3xf32>, tensor<5x3xf32>) -> tensor<4x5xf32>
+  %t = aten._cdist_forward %a, %b {p = 3.0} : (tensor<4x3xf32>, tensor<5x3xf32>) -> tensor<4x5xf32>
+  func.return %z, %i, %t : tensor<4x5xf32>, tensor<4x5xf32>, tensor<4x5xf32>
+}
+func.func @_cdist_forward$p2_mm_batched(%a: tensor<2x30x3xf32>, %b: tensor<1x4x3xf32>) -> tensor<2x30x4xf32> {
+  %r = aten._cdist_forward %a, %b {p = 2.0} : (tensor<2x30x3xf32>, tensor<1x4x3xf32>) -> tensor<2x30x4xf32>
+  func.return %r : tensor<2x30x4xf32>
+}
+func.func @_euclidean_dist$2d(%a: tensor<6x3xf32>, %b: tensor<4x3xf32>) -> tensor<6x4xf32> {
+  %r = aten._euclidean_dist %a, %b : (tensor<6x3xf32>, tensor<4x3xf32>) -> tensor<6x4xf32>
+  func.return %r : tensor<6x4xf32>
+}
+func.func @_cdist_backward$p2_p05_inf(%g: tensor<4x5xf32>, %a: tensor<4x3xf32>, %b: tensor<5x3xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>) {
+  %d2 = aten._cdist_forward %a, %b {p = 2.0} : (tensor<4x3xf32>, tensor<5x3xf32>) -> tensor<4x5xf32>
+  %r2 = aten._cdist_backward %g, %a, %b, %d2 {p = 2.0} : (tensor<4x5xf32>, tensor<4x3xf32>, tensor<5x3xf32>, tensor<4x5xf32>) -> tensor<4x3xf32>
+  %dh = aten._cdist_forward %a, %b {p = 0.5} : (tensor<4x3xf32>, tensor<5x3xf32>) -> tensor<4x5xf32>
+  %rh = aten._cdist_backward %g, %a, %b, %dh {p = 0.5} : (tensor<4x5xf32>, tensor<4x3xf32>, tensor<5x3xf32>, tensor<4x5xf32>) -> tensor<4x3xf32>
+  %di = aten._cdist_forward %a, %b {p = 0x7FF0000000000000 : f64} : (tensor<4x3xf32>, tensor<5x3xf32>) -> tensor<4x5xf32>
+  %ri = aten._cdist_backward %g, %a, %b, %di {p = 0x7FF0000000000000 : f64} : (tensor<4x5xf32>, tensor<4x3xf32>, tensor<5x3xf32>, tensor<4x5xf32>) -> tensor<4x3xf32>
+  func.return %r2, %rh, %ri : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>
+}
+func.func @_pdist_forward$p3_one_row(%a: tensor<5x3xf32>, %b: tensor<1x3xf32>) -> (tensor<10xf32>, tensor<0xf32>) {
+  %r = aten._pdist_forward %a {p = 3.0} : (tensor<5x3xf32>) -> tensor<10xf32>
+  %o = aten._pdist_forward %b : (tensor<1x3xf32>) -> tensor<0xf32>
+  func.return %r, %o : tensor<10xf32>, tensor<0xf32>
+}
+func.func @_pdist_backward$p1_p2(%g: tensor<10xf32>, %a: tensor<5x3xf32>) -> (tensor<5x3xf32>, tensor<5x3xf32>) {
+  %d1 = aten._pdist_forward %a {p = 1.0} : (tensor<5x3xf32>) -> tensor<10xf32>
+  %r1 = aten._pdist_backward %g, %a, %d1 {p = 1.0} : (tensor<10xf32>, tensor<5x3xf32>, tensor<10xf32>) -> tensor<5x3xf32>
+  %d2 = aten._pdist_forward %a {p = 2.0} : (tensor<5x3xf32>) -> tensor<10xf32>
+  %r2 = aten._pdist_backward %g, %a, %d2 {p = 2.0} : (tensor<10xf32>, tensor<5x3xf32>, tensor<10xf32>) -> tensor<5x3xf32>
+  func.return %r1, %r2 : tensor<5x3xf32>, tensor<5x3xf32>
+}
+"#;
+
 #[test]
 fn every_composite_op_agrees_with_the_interpreter() {
-    let (ctx, module) = parse(CASES, "cases.mlir");
+    let cases = format!("{CASES}{GEO_CASES}");
+    let (ctx, module) = parse(&cases, "cases.mlir");
     let tested: Vec<String> = ctx
         .walk(module)
         .into_iter()
@@ -663,7 +735,7 @@ fn every_composite_op_agrees_with_the_interpreter() {
             d.op
         );
     }
-    let decomposed = check_against_interpreter(CASES, "cases.mlir");
+    let decomposed = check_against_interpreter(&cases, "cases.mlir");
     assert!(decomposed >= DECOMPOSITIONS.len() as u64);
 }
 

@@ -124,10 +124,25 @@ fn mentions_refs(ctx: &Context, func: OpId) -> bool {
         || ctx.walk(func).into_iter().any(|op| touches_refs(ctx, op))
 }
 
-/// The functional variant of an in-place op: `add_.Tensor` → `aten.add.Tensor` (same
-/// results), otherwise `foo.ov` → `aten.foo_functional.ov` (the written operands' new
-/// values appended to the results). Returns the name and whether it is the former kind.
-fn functional_variant(name: &str) -> (String, bool) {
+/// How an op that writes operands becomes functional.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum VariantKind {
+    /// `add_.Tensor` → `aten.add.Tensor`: same operands and results; result 0 is the
+    /// written `self`'s new value.
+    InPlace,
+    /// `atan2.out` → `aten.atan2`: the operands without the written `out`; result 0 is
+    /// `out`'s new value (cast to its dtype).
+    Out,
+    /// `foo.ov` → `aten.foo_functional.ov`: same operands, the written operands' new
+    /// values appended to the results.
+    Functional,
+}
+
+/// The functional variant of an op that writes operands: its name and kind. An `out=`
+/// overload (`foo.out`, `foo.Tensor_out`) maps to the catalogue's non-mutating `foo`
+/// overload taking the same arguments without the written ones (PyTorch's pairing of
+/// `add.out` with `add.Tensor`); `None` when the catalogue has none.
+fn functional_variant(name: &str, schema: &OpSchema) -> Option<(String, VariantKind)> {
     let base = name.strip_prefix("aten.").unwrap_or(name);
     let (op, overload) = base
         .split_once('.')
@@ -136,10 +151,31 @@ fn functional_variant(name: &str) -> (String, bool) {
         Some(v) => format!("aten.{op}.{v}"),
         None => format!("aten.{op}"),
     };
-    match op.strip_suffix('_') {
-        Some(out_of_place) => (join(out_of_place), true),
-        None => (join(&format!("{op}_functional")), false),
+    if let Some(out_of_place) = op.strip_suffix('_') {
+        return Some((join(out_of_place), VariantKind::InPlace));
     }
+    if overload.is_some_and(|v| v == "out" || v.ends_with("_out")) {
+        let read: Vec<&str> = schema
+            .args
+            .iter()
+            .filter(|a| !a.alias.as_ref().is_some_and(|x| x.is_write))
+            .map(|a| a.name.as_str())
+            .collect();
+        let prefix = format!("aten.{op}");
+        return joinery_aten::schemas()
+            .iter()
+            .find(|s| {
+                let n = s.op_name();
+                (n == prefix || n.strip_prefix(&prefix).is_some_and(|r| r.starts_with('.')))
+                    && !s.is_mutating()
+                    && s.args
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .eq(read.iter().copied())
+            })
+            .map(|s| (s.op_name(), VariantKind::Out));
+    }
+    Some((join(&format!("{op}_functional")), VariantKind::Functional))
 }
 
 /// Everything the walk would reject for what an op *is*, reported for all ops at once.
@@ -184,12 +220,20 @@ fn precheck(ctx: &Context, func: OpId, body: joinery_ir::BlockId) -> Vec<Diagnos
             continue;
         };
         if schema.is_mutating() {
-            let (functional, _) = functional_variant(name);
-            if joinery_aten::schema(&functional).is_none_or(OpSchema::is_mutating) {
-                errors.push(fail(format!(
-                    "'{name}' writes an operand and has no functional variant '{functional}' \
-                     in the aten catalogue"
-                )));
+            match functional_variant(name, schema) {
+                None => errors.push(fail(format!(
+                    "'{name}' writes an operand and its catalogue has no overload taking \
+                     the same arguments without them"
+                ))),
+                Some((functional, _))
+                    if joinery_aten::schema(&functional).is_none_or(OpSchema::is_mutating) =>
+                {
+                    errors.push(fail(format!(
+                        "'{name}' writes an operand and has no functional variant \
+                         '{functional}' in the aten catalogue"
+                    )))
+                }
+                Some(_) => {}
             }
             if let Ok(groups) = operand_groups(ctx, op) {
                 for (arg, values) in groups {
@@ -355,20 +399,28 @@ impl Walk<'_> {
     /// An in-place op: its functional variant computes the written operands' new values,
     /// which are scattered back into their storages.
     fn write_op(&mut self, op: OpId, name: &str, schema: &OpSchema) -> Result<(), Diagnostic> {
-        let (functional, same_results) = functional_variant(name);
+        let (functional, kind) = functional_variant(name, schema)
+            .ok_or_else(|| self.error(op, format!("'{name}' has no functional variant")))?;
+        let same_results = kind != VariantKind::Functional;
         let groups = operand_groups(self.ctx, op).map_err(|e| self.error(op, e))?;
+        let writes = |arg: &joinery_aten::Argument| arg.alias.as_ref().is_some_and(|a| a.is_write);
         let written: Vec<Value> = groups
             .iter()
-            .filter(|(arg, _)| arg.alias.as_ref().is_some_and(|a| a.is_write))
+            .filter(|(arg, _)| writes(arg))
             .flat_map(|(_, values)| values.iter().copied())
             .collect();
         let mut operands = Vec::new();
-        for v in self.ctx.operands(op).to_vec() {
-            operands.push(if self.refs.contains_key(&v) {
-                self.read(v, op)?
-            } else {
-                v
-            });
+        for (arg, values) in &groups {
+            if kind == VariantKind::Out && writes(arg) {
+                continue;
+            }
+            for &v in values {
+                operands.push(if self.refs.contains_key(&v) {
+                    self.read(v, op)?
+                } else {
+                    v
+                });
+            }
         }
         let attrs: Vec<(String, Attribute)> = self
             .ctx

@@ -16,7 +16,9 @@
 //! - a read (any operand that is a reference, `aten.ref_to_value`, `func.return`) is the
 //!   chain replayed on the storage's current base value (cached until the storage changes);
 //! - a write (an op's `Tensor(a!)` operand) becomes the op's functional variant
-//!   (`add_.Tensor` → `add.Tensor`; `_native_batch_norm_legit` →
+//!   (`add_.Tensor` → `add.Tensor`; an `out=` overload `atan2.out(a, b, out=o)` →
+//!   `atan2(a, b)`, the catalogue's overload taking the same arguments without `out`, whose
+//!   result is `o`'s new value, cast to `o`'s dtype; `_native_batch_norm_legit` →
 //!   `_native_batch_norm_legit_functional`, whose extra results are the written operands'
 //!   new values), and the new value of the view is scattered back into the base along the
 //!   chain, innermost view first, with each view's inverse (`slice` → `slice_scatter`,
@@ -78,7 +80,8 @@ pub static FUNCTIONALIZE: PassInfo = PassInfo {
     description: "Needs: a func.func whose body is one block; references !aten.ref<T> only as \
         operands and results of catalogue aten ops, aten.ref_to_value / aten.value_to_ref and \
         func.return; arguments that do not alias each other.\n\
-        Guarantees: no !aten.ref and no op writing an operand is left; every read of a \
+        Guarantees: no !aten.ref and no op writing an operand is left (in-place ops and \
+        out= overloads become their functional variants); every read of a \
         storage (its base or any view) after a write sees the write (functional variants plus \
         view replay and *_scatter scatter-back, as PyTorch's functionalization); the \
         signature is PyTorch's: written arguments are returned as #aot.input_mutation results \

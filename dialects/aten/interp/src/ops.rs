@@ -10,6 +10,9 @@ use crate::kernels::{factory, index, lanes, linalg, nn, pointwise as pw, reduce,
 use crate::tensor::{DType, KResult, RuntimeValue, Scalar, Tensor, kerr};
 use joinery_aten::ArgValue;
 
+mod geo;
+pub(crate) use geo::*;
+
 /// What an op evaluates to: one value per result.
 pub(crate) type Results = KResult<Vec<RuntimeValue>>;
 

@@ -8,6 +8,7 @@
 //! within a few ulps of the result dtype; integer math is exact with two's-complement wrap.
 
 pub mod factory;
+pub mod geo;
 pub mod index;
 pub mod lanes;
 pub mod linalg;
