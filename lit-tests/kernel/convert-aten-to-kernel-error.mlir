@@ -31,11 +31,11 @@ func.func @dynamic$unsupported(%x: tensor<?xf32>) -> tensor<?xf32> {
 
 // Every op the backend cannot lower is named in one error, at the first, with a note at
 // each; the ops after them are still checked.
-// CHECK: the native backend does not support 2 ops of @two$unsupported: 'aten.div.Tensor_mode', 'aten.masked_scatter'
-func.func @two$unsupported(%x: tensor<4x3xf32>, %i: tensor<4x3xi64>, %k: tensor<4x3xi1>) -> (tensor<f32>, tensor<4x3xf32>) {
-  // expected-error@+2 {{the native backend does not support 2 ops of @two$unsupported: 'aten.div.Tensor_mode', 'aten.masked_scatter'}}
-  // expected-note@+1 {{the native backend does not support 'aten.div.Tensor_mode' with rounding mode 'floor' on integers}}
-  %d = "aten.div.Tensor_mode"(%i, %i) {rounding_mode = "floor"} : (tensor<4x3xi64>, tensor<4x3xi64>) -> tensor<4x3xi64>
+// CHECK: the native backend does not support 2 ops of @two$unsupported: 'aten.convolution', 'aten.masked_scatter'
+func.func @two$unsupported(%x: tensor<4x3xf32>, %c: tensor<1x1x4xf64>, %k: tensor<4x3xi1>) -> (tensor<f32>, tensor<4x3xf32>) {
+  // expected-error@+2 {{the native backend does not support 2 ops of @two$unsupported: 'aten.convolution', 'aten.masked_scatter'}}
+  // expected-note@+1 {{the native backend supports 'aten.convolution' on f32 tensors only}}
+  %d = "aten.convolution"(%c, %c) {dilation = [1], groups = 1 : i64, output_padding = [0], padding = [0], stride = [1], transposed = false} : (tensor<1x1x4xf64>, tensor<1x1x4xf64>) -> tensor<1x1x1xf64>
   %s = "aten.sum"(%x) : (tensor<4x3xf32>) -> tensor<f32>
   // expected-note@+1 {{the native backend does not support 'aten.masked_scatter' yet}}
   %m = "aten.masked_scatter"(%x, %k, %x) : (tensor<4x3xf32>, tensor<4x3xi1>, tensor<4x3xf32>) -> tensor<4x3xf32>

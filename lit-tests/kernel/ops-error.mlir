@@ -225,7 +225,7 @@ func.func @scalar$int_division(%x: tensor<4xi64>) -> tensor<4xi64> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
   "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
   ^bb0(%a: i64):
-    // expected-error@+1 {{'kernel.div' is not defined on i64}}
+    // expected-error@+1 {{'kernel.div' needs attribute 'site' (the op and position a zero divisor's error names)}}
     %c = kernel.div %a, %a : (i64, i64) -> i64
     "kernel.yield"(%c) : (i64) -> ()
   }) : (tensor<4xi64>, tensor<4xi64>) -> ()

@@ -51,6 +51,22 @@ func.func @scalars$every_form(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   func.return %o : tensor<2x2xf32>
 }
 
+// Integer division and remainder carry the site a zero divisor's run-time error names.
+// CHECK-LABEL: func.func @scalars$int_division
+// CHECK:         kernel.div %{{.*}}, %{{.*}} {site = "aten.div.Tensor_mode at model.py:3"} : (i64, i64) -> i64
+// CHECK:         kernel.rem %{{.*}}, %{{.*}} {site = "aten.fmod.Tensor at model.py:4"} : (i32, i32) -> i32
+func.func @scalars$int_division(%x: tensor<4xi64>, %y: tensor<4xi32>) -> (tensor<4xi64>, tensor<4xi32>) {
+  %q = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
+  %r = kernel.alloc {output = 1 : i64} : () -> tensor<4xi32>
+  "kernel.fused"(%x, %y, %q, %r) <{in_maps = [[0, 1], [0, 1]], name = "divide", num_inputs = 2 : i64, out_kinds = ["store", "store"], out_maps = [[0, 1], [0, 1]], sources = ["aten.div.Tensor_mode", "aten.fmod.Tensor"], space = [4]}> ({
+  ^bb0(%a: i64, %b: i32):
+    %c = kernel.div %a, %a {site = "aten.div.Tensor_mode at model.py:3"} : (i64, i64) -> i64
+    %d = kernel.rem %b, %b {site = "aten.fmod.Tensor at model.py:4"} : (i32, i32) -> i32
+    "kernel.yield"(%c, %d) : (i64, i32) -> ()
+  }) : (tensor<4xi64>, tensor<4xi32>, tensor<4xi64>, tensor<4xi32>) -> ()
+  func.return %q, %r : tensor<4xi64>, tensor<4xi32>
+}
+
 // A row kernel: per point of its outer dim, each phase (region) runs over the inner dim
 // before the next; the operands are split between the phases in order.
 // CHECK-LABEL: func.func @softmax$row_kernel

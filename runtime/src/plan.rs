@@ -111,6 +111,12 @@ pub struct KernelSpec {
     pub symbol: String,
     /// The source ops fused into it, for profiles and messages.
     pub sources: Vec<String>,
+    /// The sites (aten op and position) of its integer divisions, when it has any: then
+    /// `buffers` holds one more pointer, after the step's `args`, to an `i32` status word
+    /// that starts at 0; a zero divisor sets it to `1 + ` its site's index, and the step
+    /// fails naming that site (PyTorch raises `ZeroDivisionError`).
+    #[serde(default)]
+    pub checks: Vec<String>,
 }
 
 /// How a reduction combines values.

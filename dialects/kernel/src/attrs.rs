@@ -495,6 +495,48 @@ pub fn index_dim(ctx: &Context, op: OpId) -> Result<usize, Diagnostic> {
     usize::try_from(d).map_err(|_| missing(ctx, op, "dim", "a non-negative integer"))
 }
 
+/// Whether scalar op `op` is an integer `kernel.div` or `kernel.rem`: truncating, with a
+/// zero divisor a run-time error (the kernel sets its status word, the runtime reports the
+/// op's `site`).
+pub fn is_checked_division(ctx: &Context, op: OpId) -> bool {
+    matches!(ctx.name_str(op), "kernel.div" | "kernel.rem")
+        && ctx
+            .results(op)
+            .first()
+            .and_then(|&r| ctx.dtype_of(ctx.value_type(r)))
+            .is_some_and(|dt| !dt.is_float())
+}
+
+/// Reads the `site` of an integer `kernel.div` or `kernel.rem`: the aten op and its
+/// position, which a zero divisor's run-time error names.
+pub fn site(ctx: &Context, op: OpId) -> Result<String, Diagnostic> {
+    let what = "the op and position a zero divisor's error names";
+    let a = get(ctx, op, "site", what)?;
+    ctx.as_str(a)
+        .map(str::to_string)
+        .ok_or_else(|| missing(ctx, op, "site", what))
+}
+
+/// The distinct sites of the checked divisions ([`is_checked_division`]) in the body of
+/// `kernel.fused` op `fused`, in body order: status word `i + 1` of the kernel reports
+/// site `i`.
+pub fn division_sites(ctx: &Context, fused: OpId) -> Result<Vec<String>, Diagnostic> {
+    let mut sites: Vec<String> = Vec::new();
+    for &region in ctx.regions(fused) {
+        for &block in ctx.region_blocks(region) {
+            for op in ctx.block_ops(block) {
+                if is_checked_division(ctx, op) {
+                    let s = site(ctx, op)?;
+                    if !sites.contains(&s) {
+                        sites.push(s);
+                    }
+                }
+            }
+        }
+    }
+    Ok(sites)
+}
+
 /// Reads the predicate of a `kernel.cmp`.
 pub fn predicate(ctx: &Context, op: OpId) -> Result<Predicate, Diagnostic> {
     let what = "one of eq, ne, lt, le, gt, ge";

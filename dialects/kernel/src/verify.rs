@@ -38,6 +38,8 @@
 //!   with `k` per lane) writing each element once; a cumsum's buffers of one type, not
 //!   `i1`; an argsort's `out` i64 and `k` at most the lane's length.
 //! - `kernel.fill`: one buffer operand and a numeric `value`.
+//! - an integer `kernel.div` or `kernel.rem`: a string `site` (what a zero divisor's
+//!   run-time error names).
 //! - `kernel.yield`: directly inside a `kernel.fused`.
 //! - scalar ops: directly inside a `kernel.fused` body, no regions; operands and result
 //!   scalars of a [`KERNEL_DTYPES`] element type; [`ScalarOp`]s take their arity of one
@@ -49,7 +51,7 @@
 
 use crate::attrs::{
     Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, checked_bytes, index_dim,
-    is_kernel_symbol, predicate, static_info, value,
+    is_checked_division, is_kernel_symbol, predicate, site, static_info, value,
 };
 use crate::ops::{OutKind, ScalarKind, ScalarOp};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Traits, Value};
@@ -846,6 +848,7 @@ pub fn verify_scalar(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             Some(s) if !s.defined_on(ScalarKind::of(result)) => {
                 mismatch(&format!("is not defined on {result}"))
             }
+            _ if is_checked_division(ctx, op) => site(ctx, op).map(|_| ()),
             _ => Ok(()),
         },
     }

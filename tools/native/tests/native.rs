@@ -1330,6 +1330,58 @@ fn an_index_out_of_range_is_an_error_naming_the_op_and_its_position() {
     );
 }
 
+/// Integer floor and truncating division, `fmod` and `remainder` by a tensor (negative
+/// divisors, `MIN / -1`) in one kernel, and a float division beside them.
+const INT_DIVISION: &str = r#"
+func.func @int_division(%a: tensor<8xi64>, %b: tensor<8xi64>, %x: tensor<8xf32>) -> (tensor<8xi64>, tensor<8xi64>, tensor<8xi64>, tensor<8xi64>, tensor<8xf32>) {
+  %f = aten.div.Tensor_mode %a, %b {rounding_mode = "floor"} : (tensor<8xi64>, tensor<8xi64>) -> tensor<8xi64>
+  %t = aten.div.Tensor_mode %a, %b {rounding_mode = "trunc"} : (tensor<8xi64>, tensor<8xi64>) -> tensor<8xi64>
+  %m = aten.fmod.Tensor %a, %b : (tensor<8xi64>, tensor<8xi64>) -> tensor<8xi64>
+  %r = aten.remainder.Tensor %a, %b : (tensor<8xi64>, tensor<8xi64>) -> tensor<8xi64>
+  %y = aten.div.Tensor %x, %x : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  func.return %f, %t, %m, %r, %y : tensor<8xi64>, tensor<8xi64>, tensor<8xi64>, tensor<8xi64>, tensor<8xf32>
+}"#;
+
+#[test]
+fn integer_division_matches_the_interpreter() {
+    let (mut ctx, module) = parse_text(INT_DIVISION);
+    let inputs = vec![
+        i64s(&[8], &[7, -7, 7, -7, 0, 9, i64::MIN, 5]),
+        i64s(&[8], &[2, 2, -2, -2, -3, 4, -1, 1]),
+        f32s(&[8]),
+    ];
+    check_with(&mut ctx, module, "int_division", "int_division", inputs)
+        .expect("matches the interpreter");
+}
+
+#[test]
+fn an_integer_division_by_zero_is_an_error_naming_the_op_and_its_position() {
+    let (mut ctx, module) = parse_text(INT_DIVISION);
+    let m = compile_one(&mut ctx, module, "int_division").expect("compiles");
+    let inputs = [
+        i64s(&[8], &[7, -7, 7, -7, 0, 9, 3, 5]),
+        i64s(&[8], &[2, 2, -2, 0, -3, 4, -1, 1]),
+        f32s(&[8]),
+    ];
+    let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let e = m.call(&mut args).expect_err("a zero divisor").0;
+    assert!(
+        e.contains(
+            "aten.div.Tensor_mode at input.mlir:3:3: ZeroDivisionError: integer division by zero"
+        ),
+        "{e}"
+    );
+    // The same module runs again once the divisors are nonzero: the status word is the
+    // step's own.
+    let ok = [
+        i64s(&[8], &[7, -7, 7, -7, 0, 9, 3, 5]),
+        i64s(&[8], &[2, 2, -2, 1, -3, 4, -1, 1]),
+        f32s(&[8]),
+    ];
+    let mut args: Vec<Tensor<'_>> = ok.iter().map(to_runtime).collect();
+    m.call(&mut args).expect("nonzero divisors");
+}
+
 /// A million indices: the gather runs in row tasks across the pool and matches a plain
 /// loop.
 #[test]

@@ -793,6 +793,14 @@ fn emit_expr(
             let ty = ctx.value_type(x);
             b(ctx, op.name(), &[x, y], ty, vec![])
         }
+        Expr::IntDivision { op, a, b: d, site } => {
+            let x = emit_expr(ctx, block, a, ins)?;
+            let y = emit_expr(ctx, block, d, ins)?;
+            defined(ctx, *op, x)?;
+            let ty = ctx.value_type(x);
+            let site = ctx.string_attr(site.clone());
+            b(ctx, op.name(), &[x, y], ty, vec![("site".into(), site)])
+        }
         Expr::Cmp(p, l, r) => {
             let x = emit_expr(ctx, block, l, ins)?;
             let y = emit_expr(ctx, block, r, ins)?;

@@ -156,6 +156,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                 kernels.push(KernelSpec {
                     symbol: k.name.clone(),
                     sources: k.sources.clone(),
+                    checks: joinery_kernel::division_sites(ctx, op)?,
                 });
                 steps.push(Step::Kernel {
                     kernel: kernels.len() - 1,

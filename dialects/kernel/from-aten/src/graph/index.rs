@@ -42,15 +42,6 @@ impl Advanced {
 }
 
 impl Builder<'_> {
-    /// `aten.op at file:line:col` for run-time errors (the op alone when it was not
-    /// parsed from a file).
-    fn site(&self, op: OpId, src: &str) -> String {
-        match self.ctx.span(op).and_then(|s| self.ctx.position(s)) {
-            Some(at) => format!("{src} at {at}"),
-            None => src.to_string(),
-        }
-    }
-
     /// An error unless `o` holds integer indices (i64 or i32).
     pub(super) fn check_index(&self, op: OpId, src: &str, o: &Operand) -> Result<(), Diagnostic> {
         match self.dtype(o) {
