@@ -56,3 +56,17 @@ func.func @cumsum$int(%x: tensor<3x4xi32>) -> tensor<3x4xi64> {
   %c = aten.cumsum %x {dim = 0 : i64} : (tensor<3x4xi32>) -> tensor<3x4xi64>
   func.return %c : tensor<3x4xi64>
 }
+
+// masked_scatter: a running count of the mask's true elements (a cumsum) indexes
+// `[0, source...]`; a mask with more true elements than the source is an index out of
+// range at run time.
+// CHECK-LABEL: func.func @masked_scatter$counted
+// CHECK:         "kernel.cumsum"
+// CHECK:         "kernel.gather"
+// CHECK-SAME:      bounds = [6]
+// CHECK-SAME:      source = "aten.masked_scatter at {{.*}}convert-aten-to-kernel-index.mlir:[[@LINE+3]]:3 (mask has more true elements than source's 5)"
+// PLANNED-LABEL: func.func @masked_scatter$counted
+func.func @masked_scatter$counted(%x: tensor<2x3xf32>, %m: tensor<2x1xi1>, %s: tensor<5xf32>) -> tensor<2x3xf32> {
+  %r = "aten.masked_scatter"(%x, %m, %s) : (tensor<2x3xf32>, tensor<2x1xi1>, tensor<5xf32>) -> tensor<2x3xf32>
+  func.return %r : tensor<2x3xf32>
+}

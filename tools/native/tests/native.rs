@@ -1382,6 +1382,36 @@ fn an_integer_division_by_zero_is_an_error_naming_the_op_and_its_position() {
     m.call(&mut args).expect("nonzero divisors");
 }
 
+/// `masked_scatter` with a broadcast mask.
+const MASKED_SCATTER: &str = r#"
+func.func @masked(%x: tensor<3x4xf32>, %m: tensor<3x1xi1>, %s: tensor<8xf32>) -> tensor<3x4xf32> {
+  %r = "aten.masked_scatter"(%x, %m, %s) : (tensor<3x4xf32>, tensor<3x1xi1>, tensor<8xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}"#;
+
+fn bools(shape: &[usize], v: &[bool]) -> ITensor {
+    ITensor::Bool(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v.to_vec()).expect("shape"))
+}
+
+#[test]
+fn masked_scatter_with_too_few_source_elements_is_an_error() {
+    let (mut ctx, module) = parse_text(MASKED_SCATTER);
+    let fits = vec![f32s(&[3, 4]), bools(&[3, 1], &[true, false, true]), f32s(&[8])];
+    check_with(&mut ctx, module, "masked", "masked", fits).expect("matches the interpreter");
+    let m = compile_one(&mut ctx, module, "masked").expect("compiles");
+    // Twelve true elements for eight source elements: PyTorch raises.
+    let inputs = [f32s(&[3, 4]), bools(&[3, 1], &[true, true, true]), f32s(&[8])];
+    let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let e = m.call(&mut args).expect_err("too many true elements").0;
+    assert!(
+        e.contains(
+            "aten.masked_scatter at input.mlir:3:3 (mask has more true elements than source's 8): \
+             index 9 is out of range"
+        ),
+        "{e}"
+    );
+}
+
 /// A million indices: the gather runs in row tasks across the pool and matches a plain
 /// loop.
 #[test]

@@ -10,7 +10,8 @@
 //! range stops the call with an error naming the aten op and its `file:line:col`.
 
 use super::{
-    Builder, IndexSel, Init, Map, NodeKind, Operand, Predicate, Pw, broadcast, c, cmp, err, select,
+    Builder, IndexSel, Init, LaneKind, Map, NodeKind, Operand, Predicate, Pw, broadcast, c, cmp, err,
+    select,
 };
 use joinery_aten::{ArgValue, operand_group};
 use joinery_ir::{DType, Diagnostic, OpId};
@@ -92,6 +93,7 @@ impl Builder<'_> {
                 self.advanced_gather(op, src, &x, &indices, true)?
             }
             "gather" => self.gather(op, src)?,
+            "masked_scatter" => self.masked_scatter(op, src)?,
             "index_put" | "_unsafe_index_put" => self.index_put(op, src)?,
             "scatter" | "scatter_add" | "scatter_reduce" => {
                 self.scatter(op, base, &overload, src)?
@@ -282,6 +284,77 @@ impl Builder<'_> {
         };
         let node = self.push(kind, shape, dtype, src);
         self.whole(node)
+    }
+
+    /// `masked_scatter(self, mask, source)`: `self` (broadcast with `mask`) where the mask
+    /// is false; its `k`-th true element (row-major) takes `source`'s `k`-th element. A
+    /// gather from `[0, source...]` at the running count of true elements (0 where the
+    /// mask is false), so that a mask with more true elements than `source` has is an
+    /// index out of range at run time, as PyTorch raises.
+    fn masked_scatter(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
+        let x = self.operand(op, "self")?;
+        let mask = self.operand(op, "mask")?;
+        let source = self.operand(op, "source")?;
+        let (shape, dt) = self.result_info(op, 0)?;
+        if self.dtype(&mask) != DType::Bool || self.dtype(&source) != dt {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("'{src}' needs an i1 mask and a source of the result's dtype"),
+            ));
+        }
+        let numel: u64 = shape.iter().product();
+        let mut pw = Pw::new(&[numel]);
+        let flat_mask = self.reshape(&broadcast(&mask, &shape), &[numel], src);
+        let m = pw.input(&flat_mask, DType::Bool, DType::I64);
+        let counts = self.pointwise(pw, m, DType::I64, src);
+        let running = self.lanes_node(&counts, 0, numel, LaneKind::Cumsum, DType::I64, src);
+        let mut pw = Pw::new(&shape);
+        let at = pw.input(&self.reshape(&running, &shape, src), DType::I64, DType::I64);
+        let m = pw.input(&mask, DType::Bool, DType::Bool);
+        let index = self.pointwise(pw, select(m, at, c(0.0, DType::I64)), DType::I64, src);
+        // `[0, source...]`: position 0 is what mask-false points read (and discard).
+        let zero = self.pointwise(Pw::new(&[1]), c(0.0, dt), dt, src);
+        let n = source.shape.iter().product::<u64>();
+        let mut parts = vec![zero];
+        if n > 0 {
+            parts.push(self.reshape(&source, &[n], src));
+        }
+        let padded = self.push(NodeKind::Concat { parts, dim: 0 }, vec![n + 1], dt, src);
+        let from = Operand {
+            node: padded,
+            shape: shape.clone(),
+            map: Map {
+                offset: 0,
+                strides: vec![0; shape.len()],
+            },
+        };
+        let sel = IndexSel {
+            index,
+            stride: 1,
+            bound: n + 1,
+            dim: 0,
+        };
+        let site = format!(
+            "{} (mask has more true elements than source's {n})",
+            self.site(op, src)
+        );
+        let gathered = self.push(
+            NodeKind::Gather {
+                src: from,
+                indices: vec![sel],
+                wrap: false,
+                site,
+            },
+            shape.clone(),
+            dt,
+            src,
+        );
+        let mut pw = Pw::new(&shape);
+        let m = pw.input(&mask, DType::Bool, DType::Bool);
+        let g = pw.input(&self.whole(gathered), dt, dt);
+        let keep = pw.input(&x, dt, dt);
+        Ok(self.pointwise(pw, select(m, g, keep), dt, src))
     }
 
     /// `gather(self, dim, index)`: `out[p] = self[p with dim replaced by index[p]]`.
