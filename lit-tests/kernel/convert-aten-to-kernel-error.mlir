@@ -3,15 +3,6 @@
 // RUN: joinery-opt %s --convert-aten-to-kernel --split-input-file --verify-diagnostics
 // RUN: not joinery-translate %s --to-kernels 2>&1 | FileCheck %s
 
-// The scatter step stores or adds: other reductions are not lowered.
-func.func @scatter_reduce_amax$unsupported(%x: tensor<5xf32>, %i: tensor<3xi64>, %s: tensor<3xf32>) -> tensor<5xf32> {
-  // expected-error@+1 {{the native backend supports 'aten.scatter_reduce.two' with reduce = "sum" and include_self only}}
-  %r = aten.scatter_reduce.two %x, %i, %s {dim = 0 : i64, reduce = "amax"} : (tensor<5xf32>, tensor<3xi64>, tensor<3xf32>) -> tensor<5xf32>
-  func.return %r : tensor<5xf32>
-}
-
-// -----
-
 // expected-error@+1 {{argument #0 of the function has type that the native backend does not support (it needs statically shaped tensors)}}
 func.func @dynamic$unsupported(%x: tensor<?xf32>) -> tensor<?xf32> {
   %t = "aten.tanh"(%x) : (tensor<?xf32>) -> tensor<?xf32>

@@ -234,8 +234,13 @@ fn run_step(
         // its buffer.
         Step::Gather(m) => return unsafe { indexed::gather(m, ptrs, threads) },
         // SAFETY: as above.
-        Step::Scatter { moves, accumulate } => {
-            return unsafe { indexed::scatter(moves, *accumulate, ptrs) };
+        Step::Scatter {
+            moves,
+            accumulate,
+            reduce,
+        } => {
+            let combine = accumulate.then_some(*reduce);
+            return unsafe { indexed::scatter(moves, combine, ptrs) };
         }
         // SAFETY: as above.
         Step::Cumsum(l) => return unsafe { lanes::cumsum(l, ptrs, threads) },

@@ -127,6 +127,19 @@ pub enum ReduceKind {
     Max,
 }
 
+/// How an accumulating [`Step::Scatter`] combines an element with the one in `out`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ScatterReduce {
+    #[default]
+    Sum,
+    Prod,
+    /// The larger; NaN from either side wins.
+    Max,
+    /// The smaller; NaN from either side wins.
+    Min,
+}
+
 /// A kernel argument that is a reduction over the outermost (split) loop: each task
 /// accumulates into its own copy, combined into the buffer afterwards.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -239,9 +252,14 @@ pub enum Step {
     },
     /// Copy elements of `src` at indexed positions into `out` ([`Indexed`]).
     Gather(Indexed),
-    /// Store (or with `accumulate`, add) elements of `src` into `out` at indexed positions
-    /// ([`Indexed`]); runs on one thread, since indices may repeat.
-    Scatter { moves: Indexed, accumulate: bool },
+    /// Store (or with `accumulate`, combine by `reduce`) elements of `src` into `out` at
+    /// indexed positions ([`Indexed`]); runs on one thread, since indices may repeat.
+    Scatter {
+        moves: Indexed,
+        accumulate: bool,
+        #[serde(default)]
+        reduce: ScatterReduce,
+    },
     /// Running sums along each lane, `out` of `src`'s type (floats summed in f64,
     /// integers in wrapping i64).
     Cumsum(LaneRef),

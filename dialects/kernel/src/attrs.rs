@@ -546,6 +546,41 @@ pub fn predicate(ctx: &Context, op: OpId) -> Result<Predicate, Diagnostic> {
         .ok_or_else(|| missing(ctx, op, "predicate", what))
 }
 
+/// How an accumulating `kernel.scatter` combines an element with what `out` holds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ScatterReduce {
+    Sum,
+    Prod,
+    /// The larger; NaN from either side wins (PyTorch's `amax`).
+    Max,
+    /// The smaller; NaN from either side wins (PyTorch's `amin`).
+    Min,
+}
+
+impl ScatterReduce {
+    /// The attribute text (`sum`, `prod`, `max`, `min`).
+    pub fn text(self) -> &'static str {
+        match self {
+            ScatterReduce::Sum => "sum",
+            ScatterReduce::Prod => "prod",
+            ScatterReduce::Max => "max",
+            ScatterReduce::Min => "min",
+        }
+    }
+
+    /// The combination named `text`.
+    pub fn from_text(text: &str) -> Option<ScatterReduce> {
+        [
+            ScatterReduce::Sum,
+            ScatterReduce::Prod,
+            ScatterReduce::Max,
+            ScatterReduce::Min,
+        ]
+        .into_iter()
+        .find(|r| r.text() == text)
+    }
+}
+
 /// `kernel.gather` and `kernel.scatter`: data moved through index tensors, which loop
 /// kernels (affine loads only) cannot express. Operands: `src`, one buffer per index
 /// (i64 or i32), `out`. For every point `p` of `space`, with
@@ -555,7 +590,8 @@ pub fn predicate(ctx: &Context, op: OpId) -> Result<Predicate, Diagnostic> {
 /// `source`):
 ///
 /// - gather: `out[out_map(p)] = src[src_map(p) + k]`;
-/// - scatter: `out[out_map(p) + k] = src[src_map(p)]` (`+=` with `accumulate`); `out`
+/// - scatter: `out[out_map(p) + k] = src[src_map(p)]` (with `accumulate`, combined by
+///   `reduce`: `sum` when absent, `prod`, `max`, `min`); `out`
 ///   holds its initial value beforehand (written by earlier ops).
 #[derive(Clone, PartialEq, Debug)]
 pub struct Indexed {
@@ -570,8 +606,12 @@ pub struct Indexed {
     pub bounds: Vec<u64>,
     /// Which dimension of the indexed tensor each index selects along, for messages.
     pub dims: Vec<u64>,
-    /// A scatter adds into `out` rather than overwriting (false for a gather).
+    /// A scatter combines with `out` (by `reduce`) rather than overwriting (false for a
+    /// gather).
     pub accumulate: bool,
+    /// How an accumulating scatter combines: the optional `reduce` attribute, `sum` when
+    /// absent.
+    pub reduce: ScatterReduce,
     /// Negative indices count from the end of their dimension (else they are errors).
     pub wrap: bool,
     /// The aten op and its position (`aten.embedding at model.mlir:12:5`), for errors.
@@ -601,9 +641,19 @@ impl Indexed {
         } else {
             false
         };
+        let what = "one of sum, prod, max, min, on an accumulating scatter";
+        let reduce = match ctx.attr(op, "reduce") {
+            None => ScatterReduce::Sum,
+            Some(a) if accumulate => ctx
+                .as_str(a)
+                .and_then(ScatterReduce::from_text)
+                .ok_or_else(|| missing(ctx, op, "reduce", what))?,
+            Some(_) => return Err(missing(ctx, op, "reduce", what)),
+        };
         let source = get(ctx, op, "source", "a string")?;
         let wrap = get(ctx, op, "wrap", "a bool")?;
         Ok(Indexed {
+            reduce,
             wrap: ctx
                 .as_bool(wrap)
                 .ok_or_else(|| missing(ctx, op, "wrap", "a bool"))?,
@@ -644,6 +694,9 @@ impl Indexed {
         ];
         if scatter {
             attrs.push(("accumulate".into(), ctx.bool_attr(self.accumulate)));
+        }
+        if self.accumulate && self.reduce != ScatterReduce::Sum {
+            attrs.push(("reduce".into(), ctx.string_attr(self.reduce.text())));
         }
         attrs
     }

@@ -46,8 +46,8 @@ pub mod verify;
 
 pub use attrs::{
     Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, Phase, buffer_bytes,
-    checked_bytes, contiguous, division_sites, is_checked_division, is_kernel_symbol,
-    kernel_symbol, site, static_info,
+    ScatterReduce, checked_bytes, contiguous, division_sites, is_checked_division,
+    is_kernel_symbol, kernel_symbol, site, static_info,
 };
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};

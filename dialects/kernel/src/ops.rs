@@ -121,7 +121,7 @@ macro_rules! scalar_ops {
                 OpDef {
                     inherent_attrs: &[
                         "accumulate", "bounds", "dims", "index_maps", "index_strides", "out_map",
-                        "source", "space", "src_map", "wrap",
+                        "reduce", "source", "space", "src_map", "wrap",
                     ],
                     verify: Some(verify::verify_indexed),
                     ..OpDef::new("kernel.scatter", "out (+)= src at positions read from index buffers")

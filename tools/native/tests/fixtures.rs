@@ -20,7 +20,6 @@ use std::path::Path;
 const NOT_NATIVE: &[&str] = &[
     "aten._embedding_bag",
     "aten._embedding_bag_backward",
-    "aten.scatter_reduce.two",
 ];
 
 /// Native results within this relative tolerance of PyTorch's: the backend's polynomial

@@ -32,7 +32,7 @@ mod upsample;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
 use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
-pub use joinery_kernel::{Map, Predicate, ScalarOp, contiguous, static_info};
+pub use joinery_kernel::{Map, Predicate, ScalarOp, ScatterReduce, contiguous, static_info};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The most elements a constant may have to be baked into code (a splat of any size is
@@ -146,14 +146,14 @@ pub enum NodeKind {
         site: String,
     },
     /// The node's buffer set to `init`, then at each point `p` of `src`'s shape `src(p)`
-    /// stored (added with `accumulate`) at element `at(p) + sum_j stride_j * index_j(p)`
-    /// of it; indices checked as a [`NodeKind::Gather`]'s.
+    /// stored (combined by `accumulate` when it is some) at element `at(p) + sum_j
+    /// stride_j * index_j(p)` of it; indices checked as a [`NodeKind::Gather`]'s.
     Scatter {
         init: Init,
         src: Operand,
         at: Map,
         indices: Vec<IndexSel>,
-        accumulate: bool,
+        accumulate: Option<ScatterReduce>,
         wrap: bool,
         site: String,
     },
@@ -1063,15 +1063,10 @@ impl<'c> Builder<'c> {
                     match self.attr(op, "rounding_mode") {
                         Ok(ArgValue::Str(mode)) if !ty.is_float() => {
                             let site = self.site(op, src);
-                            let q = int_division(ScalarOp::Div, a.clone(), b.clone(), &site);
                             if mode == "trunc" {
-                                q
+                                int_division(ScalarOp::Div, a, b, &site)
                             } else {
-                                // Toward -inf: one less when the remainder is nonzero and
-                                // its sign differs from the divisor's.
-                                let r = int_division(ScalarOp::Rem, a, b.clone(), &site);
-                                let below = toward_divisor_sign(r, b, ty);
-                                select(below, bin(ScalarOp::Sub, q.clone(), c(1.0, ty)), q)
+                                floor_int_division(a, b, ty, &site)
                             }
                         }
                         Ok(ArgValue::Str(mode)) if mode == "trunc" => {
@@ -1548,6 +1543,16 @@ fn int_division(op: ScalarOp, a: Expr, b: Expr, site: &str) -> Expr {
         b: Box::new(b),
         site: site.to_string(),
     }
+}
+
+/// Integer `a / b` rounded toward -inf in `ty`: the truncating quotient, one less when
+/// the remainder is nonzero and its sign differs from the divisor's; a zero divisor is a
+/// run-time error naming `site`.
+fn floor_int_division(a: Expr, b: Expr, ty: DType, site: &str) -> Expr {
+    let q = int_division(ScalarOp::Div, a.clone(), b.clone(), site);
+    let r = int_division(ScalarOp::Rem, a, b.clone(), site);
+    let below = toward_divisor_sign(r, b, ty);
+    select(below, bin(ScalarOp::Sub, q.clone(), c(1.0, ty)), q)
 }
 
 /// Whether remainder `r` (of a division by `b`) is nonzero and of the other sign than `b`:

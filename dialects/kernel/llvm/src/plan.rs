@@ -229,6 +229,12 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     Step::Scatter {
                         moves,
                         accumulate: x.accumulate,
+                        reduce: match x.reduce {
+                            joinery_kernel::ScatterReduce::Sum => rt::ScatterReduce::Sum,
+                            joinery_kernel::ScatterReduce::Prod => rt::ScatterReduce::Prod,
+                            joinery_kernel::ScatterReduce::Max => rt::ScatterReduce::Max,
+                            joinery_kernel::ScatterReduce::Min => rt::ScatterReduce::Min,
+                        },
                     }
                 });
             }

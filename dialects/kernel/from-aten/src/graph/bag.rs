@@ -12,7 +12,8 @@
 //!   the index's frequency with `scale_grad_by_freq`) and added into its row.
 
 use super::{
-    Builder, Expr, IndexSel, Init, Map, Operand, Predicate, Pw, Reduce, ScalarOp, bin, c, cast,
+    Builder, Expr, IndexSel, Init, Map, Operand, Predicate, Pw, Reduce, ScalarOp, ScatterReduce, bin,
+    c, cast,
     cmp, err, select,
 };
 use joinery_aten::ArgValue;
@@ -182,7 +183,7 @@ impl Builder<'_> {
             from,
             at,
             vec![sel],
-            true,
+            Some(ScatterReduce::Sum),
             false,
         )
     }
