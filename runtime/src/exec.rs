@@ -194,7 +194,9 @@ fn run_step(
                     .ok()
                     .and_then(|i| checks.get(i))
                     .map_or("an integer division", String::as_str);
-                return Err(format!("{site}: ZeroDivisionError: integer division by zero"));
+                return Err(format!(
+                    "{site}: ZeroDivisionError: integer division by zero"
+                ));
             }
         }
         Step::Gemm {

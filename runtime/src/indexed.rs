@@ -209,7 +209,10 @@ unsafe fn combine_as<T: Element>(reduce: ScatterReduce, from: *const u8, to: *mu
     // SAFETY: the caller's contract.
     unsafe {
         let to = to.cast::<T>();
-        to.write_unaligned(to.read_unaligned().combine(from.cast::<T>().read_unaligned(), reduce));
+        to.write_unaligned(
+            to.read_unaligned()
+                .combine(from.cast::<T>().read_unaligned(), reduce),
+        );
     }
 }
 

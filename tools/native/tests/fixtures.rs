@@ -17,10 +17,7 @@ use std::path::Path;
 
 /// Ops with a fixture case the native backend refuses (a compile-time diagnostic; the
 /// test prints why). Remove an op when it becomes native: the test fails until then.
-const NOT_NATIVE: &[&str] = &[
-    "aten._embedding_bag",
-    "aten._embedding_bag_backward",
-];
+const NOT_NATIVE: &[&str] = &[];
 
 /// Native results within this relative tolerance of PyTorch's: the backend's polynomial
 /// `exp`/`log`/`tanh`/`erf` and reassociated reductions round differently from PyTorch's

@@ -13,8 +13,7 @@ use joinery_ir::{
 };
 use joinery_kernel::{
     Fused, Gemm, Indexed, Map, MatrixMap, OutKind, RNG_STREAMS_ATTR, ScalarKind, ScalarOp,
-    ScatterReduce,
-    contiguous,
+    ScatterReduce, contiguous,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 

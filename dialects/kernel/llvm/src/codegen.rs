@@ -361,7 +361,8 @@ impl<'ll> Codegen<'ll> {
         param_of: &[usize],
         f: FunctionValue<'ll>,
     ) -> Res<()> {
-        let nparam = param_of.iter().max().map_or(0, |&m| m + 1) + usize::from(self.status.is_some());
+        let nparam =
+            param_of.iter().max().map_or(0, |&m| m + 1) + usize::from(self.status.is_some());
         let bufs: Vec<PointerValue> = param_of
             .iter()
             .map(|&p| {
@@ -1091,14 +1092,16 @@ impl<'ll> Codegen<'ll> {
             .map_err(ll_err)?
             .into_int_value();
         let (q, special) = if rem {
-            (b.build_int_signed_rem(a, safe, "").map_err(ll_err)?, t.const_zero())
+            (
+                b.build_int_signed_rem(a, safe, "").map_err(ll_err)?,
+                t.const_zero(),
+            )
         } else {
             let q = b.build_int_signed_div(a, safe, "").map_err(ll_err)?;
             (q, b.build_int_sub(t.const_zero(), a, "").map_err(ll_err)?)
         };
         let q = b.build_select(minus_one, special, q, "").map_err(ll_err)?;
-        Ok(b
-            .build_select(zero, t.const_zero().into(), q, "")
+        Ok(b.build_select(zero, t.const_zero().into(), q, "")
             .map_err(ll_err)?)
     }
 

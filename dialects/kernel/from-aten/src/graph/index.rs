@@ -513,7 +513,13 @@ impl Builder<'_> {
         .then(|| {
             let one = self.pointwise(Pw::new(&[]), c(1.0, DType::I64), DType::I64, src);
             let ones = broadcast(&one, &space);
-            scatter(self, DType::I64, Init::Fill(0.0), ones, Some(ScatterReduce::Sum))
+            scatter(
+                self,
+                DType::I64,
+                Init::Fill(0.0),
+                ones,
+                Some(ScatterReduce::Sum),
+            )
         });
         let start = match (accumulate, &count) {
             (Some(ScatterReduce::Max | ScatterReduce::Min), _) if !include_self => {
@@ -521,7 +527,11 @@ impl Builder<'_> {
                 scatter(self, dtype, Init::Copy(x1), from.clone(), None)
             }
             (Some(kind), Some(n)) if !include_self => {
-                let identity = if kind == ScatterReduce::Prod { 1.0 } else { 0.0 };
+                let identity = if kind == ScatterReduce::Prod {
+                    1.0
+                } else {
+                    0.0
+                };
                 let mut pw = Pw::new(&x1.shape);
                 let hit = cmp(
                     Predicate::Gt,
