@@ -1101,8 +1101,8 @@ impl<'ll> Codegen<'ll> {
             (q, b.build_int_sub(t.const_zero(), a, "").map_err(ll_err)?)
         };
         let q = b.build_select(minus_one, special, q, "").map_err(ll_err)?;
-        Ok(b.build_select(zero, t.const_zero().into(), q, "")
-            .map_err(ll_err)?)
+        b.build_select(zero, t.const_zero().into(), q, "")
+            .map_err(ll_err)
     }
 
     fn iunary(&self, op: ScalarOp, a: IntValue<'ll>) -> Res<BasicValueEnum<'ll>> {
