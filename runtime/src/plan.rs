@@ -115,7 +115,7 @@ pub struct KernelSpec {
     /// `buffers` holds one more pointer, after the step's `args`, to an `i32` status word
     /// that starts at 0; a zero divisor sets it to `1 + ` its site's index, and the step
     /// fails naming that site (PyTorch raises `ZeroDivisionError`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<String>,
 }
 
@@ -138,6 +138,14 @@ pub enum ScatterReduce {
     Max,
     /// The smaller; NaN from either side wins.
     Min,
+}
+
+impl ScatterReduce {
+    /// Whether this is the default, [`ScatterReduce::Sum`] (left out of a plan's JSON, so
+    /// that plans without other reductions read as before).
+    pub fn is_sum(&self) -> bool {
+        *self == ScatterReduce::Sum
+    }
 }
 
 /// A kernel argument that is a reduction over the outermost (split) loop: each task
@@ -257,7 +265,7 @@ pub enum Step {
     Scatter {
         moves: Indexed,
         accumulate: bool,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "ScatterReduce::is_sum")]
         reduce: ScatterReduce,
     },
     /// Running sums along each lane, `out` of `src`'s type (floats summed in f64,
