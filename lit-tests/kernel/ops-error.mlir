@@ -604,6 +604,26 @@ func.func @gather$out_written_twice(%w: tensor<10x4xf32>, %i: tensor<3xi64>) -> 
 
 // -----
 
+func.func @scatter$reduce_without_accumulate(%s: tensor<3xf32>, %i: tensor<3xi64>) -> tensor<5xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<5xf32>
+  kernel.fill %o {value = 0.0 : f64} : (tensor<5xf32>) -> ()
+  // expected-error@+1 {{'kernel.scatter' needs attribute 'reduce' (one of sum, prod, max, min, on an accumulating scatter)}}
+  "kernel.scatter"(%s, %i, %o) <{accumulate = false, bounds = [5], dims = [0], index_maps = [[0, 1]], index_strides = [1], out_map = [0, 0], reduce = "max", source = "aten.scatter_reduce.two", space = [3], src_map = [0, 1], wrap = true}> : (tensor<3xf32>, tensor<3xi64>, tensor<5xf32>) -> ()
+  func.return %o : tensor<5xf32>
+}
+
+// -----
+
+func.func @scatter$unknown_reduce(%s: tensor<3xf32>, %i: tensor<3xi64>) -> tensor<5xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<5xf32>
+  kernel.fill %o {value = 0.0 : f64} : (tensor<5xf32>) -> ()
+  // expected-error@+1 {{'kernel.scatter' needs attribute 'reduce' (one of sum, prod, max, min, on an accumulating scatter)}}
+  "kernel.scatter"(%s, %i, %o) <{accumulate = true, bounds = [5], dims = [0], index_maps = [[0, 1]], index_strides = [1], out_map = [0, 0], reduce = "mean", source = "aten.scatter_reduce.two", space = [3], src_map = [0, 1], wrap = true}> : (tensor<3xf32>, tensor<3xi64>, tensor<5xf32>) -> ()
+  func.return %o : tensor<5xf32>
+}
+
+// -----
+
 func.func @scatter$bool_accumulate(%s: tensor<3xi1>, %i: tensor<3xi64>) -> tensor<5xi1> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<5xi1>
   kernel.fill %o {value = 0.0 : f64} : (tensor<5xi1>) -> ()

@@ -102,6 +102,17 @@ func.func @softmax$row_kernel(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // Moves through index buffers: a gather of embedding rows, and a scatter adding rows
 // into a buffer filled first.
+// An accumulating scatter may combine by a product, a max or a min instead of a sum.
+// CHECK-LABEL: func.func @scatter$max
+// CHECK:         "kernel.scatter"(%s, %i, %o) <{accumulate = true
+// CHECK-SAME:      reduce = "max"
+func.func @scatter$max(%s: tensor<3xf32>, %i: tensor<3xi64>) -> tensor<5xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<5xf32>
+  kernel.fill %o {value = 0xFFF0000000000000 : f64} : (tensor<5xf32>) -> ()
+  "kernel.scatter"(%s, %i, %o) <{accumulate = true, bounds = [5], dims = [0], index_maps = [[0, 1]], index_strides = [1], out_map = [0, 0], reduce = "max", source = "aten.scatter_reduce.two", space = [3], src_map = [0, 1], wrap = true}> : (tensor<3xf32>, tensor<3xi64>, tensor<5xf32>) -> ()
+  func.return %o : tensor<5xf32>
+}
+
 // CHECK-LABEL: func.func @gather_scatter$planned
 // CHECK:         "kernel.gather"(%w, %i, %[[E:.*]]) <{bounds = [10], dims = [0], index_maps = {{\[}}[0, 1, 0]], index_strides = [4], out_map = [0, 4, 1], source = "aten.embedding at model.mlir:3:3", space = [3, 4], src_map = [0, 0, 1], wrap = false}>
 // CHECK:         kernel.fill %[[G:.*]] {value = 0.0 : f64}

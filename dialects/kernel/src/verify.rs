@@ -28,7 +28,8 @@
 //! - `kernel.gather`, `kernel.scatter`: well-typed attributes ([`Indexed::read`]);
 //!   operands `src`, one i64 or i32 buffer per index, `out`, no results; one map, stride,
 //!   bound and dim per index; every map with one stride per dim of `space`; `src` and
-//!   `out` of one element type (not `i1` when accumulating); `out` made by `kernel.alloc`
+//!   `out` of one element type (not `i1` when accumulating); a `reduce` (sum, prod, max,
+//!   min) only on an accumulating scatter; `out` made by `kernel.alloc`
 //!   and none of the other operands; every index read inside its buffer, and every
 //!   element an in-range index can reach inside the indexed buffer; a gather's `out_map`
 //!   writes each element once.
