@@ -3,24 +3,6 @@
 // RUN: joinery-opt %s --convert-aten-to-kernel --split-input-file --verify-diagnostics
 // RUN: not joinery-translate %s --to-kernels 2>&1 | FileCheck %s
 
-// CHECK: error: the native backend does not support 'aten.masked_scatter'
-func.func @masked_scatter$unsupported(%x: tensor<4xf32>, %m: tensor<4xi1>, %s: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{the native backend does not support 'aten.masked_scatter'}}
-  %e = "aten.masked_scatter"(%x, %m, %s) : (tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) -> tensor<4xf32>
-  func.return %e : tensor<4xf32>
-}
-
-// -----
-
-// The scatter step stores or adds: other reductions are not lowered.
-func.func @scatter_reduce_amax$unsupported(%x: tensor<5xf32>, %i: tensor<3xi64>, %s: tensor<3xf32>) -> tensor<5xf32> {
-  // expected-error@+1 {{the native backend supports 'aten.scatter_reduce.two' with reduce = "sum" and include_self only}}
-  %r = aten.scatter_reduce.two %x, %i, %s {dim = 0 : i64, reduce = "amax"} : (tensor<5xf32>, tensor<3xi64>, tensor<3xf32>) -> tensor<5xf32>
-  func.return %r : tensor<5xf32>
-}
-
-// -----
-
 // expected-error@+1 {{argument #0 of the function has type that the native backend does not support (it needs statically shaped tensors)}}
 func.func @dynamic$unsupported(%x: tensor<?xf32>) -> tensor<?xf32> {
   %t = "aten.tanh"(%x) : (tensor<?xf32>) -> tensor<?xf32>
@@ -31,15 +13,15 @@ func.func @dynamic$unsupported(%x: tensor<?xf32>) -> tensor<?xf32> {
 
 // Every op the backend cannot lower is named in one error, at the first, with a note at
 // each; the ops after them are still checked.
-// CHECK: the native backend does not support 2 ops of @two$unsupported: 'aten.div.Tensor_mode', 'aten.masked_scatter'
-func.func @two$unsupported(%x: tensor<4x3xf32>, %i: tensor<4x3xi64>, %k: tensor<4x3xi1>) -> (tensor<f32>, tensor<4x3xf32>) {
-  // expected-error@+2 {{the native backend does not support 2 ops of @two$unsupported: 'aten.div.Tensor_mode', 'aten.masked_scatter'}}
-  // expected-note@+1 {{the native backend does not support 'aten.div.Tensor_mode' with rounding mode 'floor' on integers}}
-  %d = "aten.div.Tensor_mode"(%i, %i) {rounding_mode = "floor"} : (tensor<4x3xi64>, tensor<4x3xi64>) -> tensor<4x3xi64>
+// CHECK: the native backend does not support 2 ops of @two$unsupported: 'aten.convolution', 'aten.avg_pool2d'
+func.func @two$unsupported(%x: tensor<4x3xf32>, %c: tensor<1x1x4xf64>, %p: tensor<1x1x4x4xf64>) -> (tensor<f32>, tensor<1x1x2x2xf64>) {
+  // expected-error@+2 {{the native backend does not support 2 ops of @two$unsupported: 'aten.convolution', 'aten.avg_pool2d'}}
+  // expected-note@+1 {{the native backend supports 'aten.convolution' on f32 tensors only}}
+  %d = "aten.convolution"(%c, %c) {dilation = [1], groups = 1 : i64, output_padding = [0], padding = [0], stride = [1], transposed = false} : (tensor<1x1x4xf64>, tensor<1x1x4xf64>) -> tensor<1x1x1xf64>
   %s = "aten.sum"(%x) : (tensor<4x3xf32>) -> tensor<f32>
-  // expected-note@+1 {{the native backend does not support 'aten.masked_scatter' yet}}
-  %m = "aten.masked_scatter"(%x, %k, %x) : (tensor<4x3xf32>, tensor<4x3xi1>, tensor<4x3xf32>) -> tensor<4x3xf32>
-  func.return %s, %m : tensor<f32>, tensor<4x3xf32>
+  // expected-note@+1 {{the native backend supports 'aten.avg_pool2d' on f32 tensors only}}
+  %m = "aten.avg_pool2d"(%p) {kernel_size = [2, 2], stride = [2, 2], padding = [0, 0], ceil_mode = false, count_include_pad = true} : (tensor<1x1x4x4xf64>) -> tensor<1x1x2x2xf64>
+  func.return %s, %m : tensor<f32>, tensor<1x1x2x2xf64>
 }
 
 // -----

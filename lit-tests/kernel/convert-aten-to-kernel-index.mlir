@@ -56,3 +56,30 @@ func.func @cumsum$int(%x: tensor<3x4xi32>) -> tensor<3x4xi64> {
   %c = aten.cumsum %x {dim = 0 : i64} : (tensor<3x4xi32>) -> tensor<3x4xi64>
   func.return %c : tensor<3x4xi64>
 }
+
+// masked_scatter: a running count of the mask's true elements (a cumsum) indexes
+// `[0, source...]`; a mask with more true elements than the source is an index out of
+// range at run time.
+// CHECK-LABEL: func.func @masked_scatter$counted
+// CHECK:         "kernel.cumsum"
+// CHECK:         "kernel.gather"
+// CHECK-SAME:      bounds = [6]
+// CHECK-SAME:      source = "aten.masked_scatter at {{.*}}convert-aten-to-kernel-index.mlir:[[@LINE+3]]:3 (mask has more true elements than source's 5)"
+// PLANNED-LABEL: func.func @masked_scatter$counted
+func.func @masked_scatter$counted(%x: tensor<2x3xf32>, %m: tensor<2x1xi1>, %s: tensor<5xf32>) -> tensor<2x3xf32> {
+  %r = "aten.masked_scatter"(%x, %m, %s) : (tensor<2x3xf32>, tensor<2x1xi1>, tensor<5xf32>) -> tensor<2x3xf32>
+  func.return %r : tensor<2x3xf32>
+}
+
+// scatter_reduce amax without self: a stored scatter of the elements first (max(v, v)
+// is v), then a max scatter into it.
+// CHECK-LABEL: func.func @scatter_reduce$amax_without_self
+// CHECK:         "kernel.scatter"
+// CHECK-SAME:      accumulate = false
+// CHECK:         "kernel.scatter"
+// CHECK-SAME:      accumulate = true
+// CHECK-SAME:      reduce = "max"
+func.func @scatter_reduce$amax_without_self(%x: tensor<5xf32>, %i: tensor<3xi64>, %s: tensor<3xf32>) -> tensor<5xf32> {
+  %r = aten.scatter_reduce.two %x, %i, %s {dim = 0 : i64, reduce = "amax", include_self = false} : (tensor<5xf32>, tensor<3xi64>, tensor<3xf32>) -> tensor<5xf32>
+  func.return %r : tensor<5xf32>
+}

@@ -23,7 +23,7 @@
 
 // STATS: ConvertAtenToKernel
 // STATS: 1 gemms
-// STATS: 4 kernels
+// STATS: 5 kernels
 func.func @chain$unfused(%x: tensor<4x3xf32>, %b: tensor<3xf32>) -> (tensor<4x3xf32>, tensor<4x1xf32>, tensor<3x3xf32>) {
   %a = "aten.add.Tensor"(%x, %b) : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
   %t = "aten.tanh"(%a) : (tensor<4x3xf32>) -> tensor<4x3xf32>
@@ -50,4 +50,15 @@ func.func @l3$left_alone() -> tensor<2xf32> {
 func.func @prod$accumulates(%x: tensor<3x4xf32>) -> tensor<3xf32> {
   %y = "aten.prod.dim_int"(%x) {dim = 1 : i64, keepdim = false} : (tensor<3x4xf32>) -> tensor<3xf32>
   func.return %y : tensor<3xf32>
+}
+
+// Integer floor division: the truncating quotient, one less when the remainder's sign
+// differs from the divisor's; both divisions name the op for a zero divisor's error.
+// CHECK-LABEL: func.func @div_floor$int
+// CHECK:         "kernel.fused"
+// CHECK-DAG:       kernel.div %{{.*}}, %{{.*}} {site = "aten.div.Tensor_mode at {{.*}}convert-aten-to-kernel.mlir:[[@LINE+3]]:3"} : (i64, i64) -> i64
+// CHECK-DAG:       kernel.rem %{{.*}}, %{{.*}} {site = "aten.div.Tensor_mode at {{.*}}convert-aten-to-kernel.mlir:[[@LINE+2]]:3"} : (i64, i64) -> i64
+func.func @div_floor$int(%a: tensor<6xi64>, %b: tensor<6xi64>) -> tensor<6xi64> {
+  %q = aten.div.Tensor_mode %a, %b {rounding_mode = "floor"} : (tensor<6xi64>, tensor<6xi64>) -> tensor<6xi64>
+  func.return %q : tensor<6xi64>
 }

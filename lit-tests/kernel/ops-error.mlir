@@ -225,7 +225,7 @@ func.func @scalar$int_division(%x: tensor<4xi64>) -> tensor<4xi64> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
   "kernel.fused"(%x, %o) <{in_maps = [[0, 1]], name = "k", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = [], space = [4]}> ({
   ^bb0(%a: i64):
-    // expected-error@+1 {{'kernel.div' is not defined on i64}}
+    // expected-error@+1 {{'kernel.div' needs attribute 'site' (the op and position a zero divisor's error names)}}
     %c = kernel.div %a, %a : (i64, i64) -> i64
     "kernel.yield"(%c) : (i64) -> ()
   }) : (tensor<4xi64>, tensor<4xi64>) -> ()
@@ -600,6 +600,26 @@ func.func @gather$out_written_twice(%w: tensor<10x4xf32>, %i: tensor<3xi64>) -> 
   // expected-error@+1 {{'kernel.gather' out_map writes some element of out more than once}}
   "kernel.gather"(%w, %i, %e) <{bounds = [10], dims = [0], index_maps = [[0, 1, 0]], index_strides = [4], out_map = [0, 0, 1], source = "aten.embedding", space = [3, 4], src_map = [0, 0, 1], wrap = false}> : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> ()
   func.return %e : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @scatter$reduce_without_accumulate(%s: tensor<3xf32>, %i: tensor<3xi64>) -> tensor<5xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<5xf32>
+  kernel.fill %o {value = 0.0 : f64} : (tensor<5xf32>) -> ()
+  // expected-error@+1 {{'kernel.scatter' needs attribute 'reduce' (one of sum, prod, max, min, on an accumulating scatter)}}
+  "kernel.scatter"(%s, %i, %o) <{accumulate = false, bounds = [5], dims = [0], index_maps = [[0, 1]], index_strides = [1], out_map = [0, 0], reduce = "max", source = "aten.scatter_reduce.two", space = [3], src_map = [0, 1], wrap = true}> : (tensor<3xf32>, tensor<3xi64>, tensor<5xf32>) -> ()
+  func.return %o : tensor<5xf32>
+}
+
+// -----
+
+func.func @scatter$unknown_reduce(%s: tensor<3xf32>, %i: tensor<3xi64>) -> tensor<5xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<5xf32>
+  kernel.fill %o {value = 0.0 : f64} : (tensor<5xf32>) -> ()
+  // expected-error@+1 {{'kernel.scatter' needs attribute 'reduce' (one of sum, prod, max, min, on an accumulating scatter)}}
+  "kernel.scatter"(%s, %i, %o) <{accumulate = true, bounds = [5], dims = [0], index_maps = [[0, 1]], index_strides = [1], out_map = [0, 0], reduce = "mean", source = "aten.scatter_reduce.two", space = [3], src_map = [0, 1], wrap = true}> : (tensor<3xf32>, tensor<3xi64>, tensor<5xf32>) -> ()
+  func.return %o : tensor<5xf32>
 }
 
 // -----

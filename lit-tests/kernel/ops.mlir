@@ -51,6 +51,22 @@ func.func @scalars$every_form(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   func.return %o : tensor<2x2xf32>
 }
 
+// Integer division and remainder carry the site a zero divisor's run-time error names.
+// CHECK-LABEL: func.func @scalars$int_division
+// CHECK:         kernel.div %{{.*}}, %{{.*}} {site = "aten.div.Tensor_mode at model.py:3"} : (i64, i64) -> i64
+// CHECK:         kernel.rem %{{.*}}, %{{.*}} {site = "aten.fmod.Tensor at model.py:4"} : (i32, i32) -> i32
+func.func @scalars$int_division(%x: tensor<4xi64>, %y: tensor<4xi32>) -> (tensor<4xi64>, tensor<4xi32>) {
+  %q = kernel.alloc {output = 0 : i64} : () -> tensor<4xi64>
+  %r = kernel.alloc {output = 1 : i64} : () -> tensor<4xi32>
+  "kernel.fused"(%x, %y, %q, %r) <{in_maps = [[0, 1], [0, 1]], name = "divide", num_inputs = 2 : i64, out_kinds = ["store", "store"], out_maps = [[0, 1], [0, 1]], sources = ["aten.div.Tensor_mode", "aten.fmod.Tensor"], space = [4]}> ({
+  ^bb0(%a: i64, %b: i32):
+    %c = kernel.div %a, %a {site = "aten.div.Tensor_mode at model.py:3"} : (i64, i64) -> i64
+    %d = kernel.rem %b, %b {site = "aten.fmod.Tensor at model.py:4"} : (i32, i32) -> i32
+    "kernel.yield"(%c, %d) : (i64, i32) -> ()
+  }) : (tensor<4xi64>, tensor<4xi32>, tensor<4xi64>, tensor<4xi32>) -> ()
+  func.return %q, %r : tensor<4xi64>, tensor<4xi32>
+}
+
 // A row kernel: per point of its outer dim, each phase (region) runs over the inner dim
 // before the next; the operands are split between the phases in order.
 // CHECK-LABEL: func.func @softmax$row_kernel
@@ -86,6 +102,17 @@ func.func @softmax$row_kernel(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // Moves through index buffers: a gather of embedding rows, and a scatter adding rows
 // into a buffer filled first.
+// An accumulating scatter may combine by a product, a max or a min instead of a sum.
+// CHECK-LABEL: func.func @scatter$max
+// CHECK:         "kernel.scatter"(%s, %i, %o) <{accumulate = true
+// CHECK-SAME:      reduce = "max"
+func.func @scatter$max(%s: tensor<3xf32>, %i: tensor<3xi64>) -> tensor<5xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<5xf32>
+  kernel.fill %o {value = 0xFFF0000000000000 : f64} : (tensor<5xf32>) -> ()
+  "kernel.scatter"(%s, %i, %o) <{accumulate = true, bounds = [5], dims = [0], index_maps = [[0, 1]], index_strides = [1], out_map = [0, 0], reduce = "max", source = "aten.scatter_reduce.two", space = [3], src_map = [0, 1], wrap = true}> : (tensor<3xf32>, tensor<3xi64>, tensor<5xf32>) -> ()
+  func.return %o : tensor<5xf32>
+}
+
 // CHECK-LABEL: func.func @gather_scatter$planned
 // CHECK:         "kernel.gather"(%w, %i, %[[E:.*]]) <{bounds = [10], dims = [0], index_maps = {{\[}}[0, 1, 0]], index_strides = [4], out_map = [0, 4, 1], source = "aten.embedding at model.mlir:3:3", space = [3, 4], src_map = [0, 0, 1], wrap = false}>
 // CHECK:         kernel.fill %[[G:.*]] {value = 0.0 : f64}

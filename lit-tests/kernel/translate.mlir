@@ -59,6 +59,20 @@ func.func @softmax$row(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   func.return %y : tensor<4x8xf32>
 }
 
+// An integer division checks its divisor: a zero stores the site's code (1) in the
+// status word the runtime passes after the buffers, atomically, and yields 0.
+// CHECK-LABEL: func.func @fmod$int
+// CHECK:         kernel.rem %{{.*}}, %{{.*}} {site = "aten.fmod.Tensor at
+// LLVM: define void @"fmod$int_k{{[0-9]+}}_fmod"(ptr
+// LLVM: %status = load ptr
+// LLVM: divzero
+// LLVM: store atomic i32 1, ptr %status monotonic, align 4
+// LLVM: srem i64
+func.func @fmod$int(%a: tensor<6xi64>, %b: tensor<6xi64>) -> tensor<6xi64> {
+  %r = "aten.fmod.Tensor"(%a, %b) : (tensor<6xi64>, tensor<6xi64>) -> tensor<6xi64>
+  func.return %r : tensor<6xi64>
+}
+
 // L2: func.func @joint_forward
 // L2: "kernel.gemm"
 // L2: func.func @joint_backward

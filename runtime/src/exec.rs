@@ -6,6 +6,7 @@ use crate::gemm::{self, Dims, Strided};
 use crate::plan::{Location, MatRef, Partial, Plan, ReduceKind, Step};
 use crate::tensor::{AlignedBuf, DType, Tensor};
 use crate::{indexed, lanes};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// A generated kernel: runs outer iterations `[lo, hi)` over the given buffers.
 pub type KernelFn = unsafe extern "C" fn(buffers: *const *mut u8, lo: i64, hi: i64);
@@ -102,7 +103,7 @@ impl Executor {
         self.pool.install(|| {
             for (i, step) in plan.steps.iter().enumerate() {
                 let t = std::time::Instant::now();
-                run_step(step, kernels, ptrs.slice(), threads)
+                run_step(plan, step, kernels, ptrs.slice(), threads)
                     .map_err(|e| format!("@{}: {e}", plan.name))?;
                 if profile {
                     eprintln!("{}", describe_step(plan, i, t.elapsed()));
@@ -139,9 +140,10 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
     )
 }
 
-/// Runs one step; fails only on an index out of range (or an element type a step has no
-/// arithmetic for).
+/// Runs one step; fails only on an index out of range, an integer division by zero (or
+/// an element type a step has no arithmetic for).
 fn run_step(
+    plan: &Plan,
     step: &Step,
     kernels: &[KernelFn],
     ptrs: &[*mut u8],
@@ -156,7 +158,13 @@ fn run_step(
             partial,
         } => {
             let f = kernels[*kernel];
-            let args = Ptrs(args.iter().map(|&b| ptrs[b]).collect());
+            let mut args = Ptrs(args.iter().map(|&b| ptrs[b]).collect());
+            // A kernel with integer divisions reports a zero divisor in a status word.
+            let checks = &plan.kernels[*kernel].checks;
+            let status = AtomicI32::new(0);
+            if !checks.is_empty() {
+                args.0.push(status.as_ptr().cast());
+            }
             let extent = *extent as i64;
             if *work < PARALLEL_WORK || extent < 2 || threads == 1 {
                 // SAFETY: the kernel was generated for exactly these buffers.
@@ -179,6 +187,16 @@ fn run_step(
                 });
             } else {
                 run_partial(f, &args, extent, partial, threads);
+            }
+            let code = status.load(Ordering::Relaxed);
+            if code != 0 {
+                let site = usize::try_from(code - 1)
+                    .ok()
+                    .and_then(|i| checks.get(i))
+                    .map_or("an integer division", String::as_str);
+                return Err(format!(
+                    "{site}: ZeroDivisionError: integer division by zero"
+                ));
             }
         }
         Step::Gemm {
@@ -218,8 +236,13 @@ fn run_step(
         // its buffer.
         Step::Gather(m) => return unsafe { indexed::gather(m, ptrs, threads) },
         // SAFETY: as above.
-        Step::Scatter { moves, accumulate } => {
-            return unsafe { indexed::scatter(moves, *accumulate, ptrs) };
+        Step::Scatter {
+            moves,
+            accumulate,
+            reduce,
+        } => {
+            let combine = accumulate.then_some(*reduce);
+            return unsafe { indexed::scatter(moves, combine, ptrs) };
         }
         // SAFETY: as above.
         Step::Cumsum(l) => return unsafe { lanes::cumsum(l, ptrs, threads) },

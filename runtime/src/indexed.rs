@@ -2,7 +2,7 @@
 //! [`Step::Scatter`](crate::plan::Step::Scatter)): element moves through index tensors,
 //! every index checked against its dimension's size.
 
-use crate::plan::{IndexRef, Indexed};
+use crate::plan::{IndexRef, Indexed, ScatterReduce};
 use crate::tensor::DType;
 use rayon::prelude::*;
 
@@ -97,7 +97,8 @@ unsafe fn read_index(ix: &IndexRef, base: *mut u8, e: i64) -> i64 {
     }
 }
 
-/// Runs one row of a gather (scatter: `accumulate` says how).
+/// Runs one row of a gather (`scatter` `None`) or of a scatter (`Some`: stored, or
+/// combined by a [`ScatterReduce`]).
 ///
 /// # Safety
 /// Every element the step reaches lies in its buffers (`Plan::check`).
@@ -105,7 +106,7 @@ unsafe fn run_row(
     m: &Indexed,
     bufs: &Buffers,
     row: u64,
-    scatter: Option<bool>,
+    scatter: Option<Option<ScatterReduce>>,
 ) -> Result<(), String> {
     let size = m.dtype.size_bytes() as i64;
     let inner = m.space.last().copied().unwrap_or(1);
@@ -149,34 +150,89 @@ unsafe fn run_row(
         unsafe {
             let from = bufs.src.0.offset((s * size) as isize);
             let to = bufs.out.0.offset((o * size) as isize);
-            if scatter == Some(true) {
-                add(m.dtype, from, to)?;
-            } else {
-                std::ptr::copy_nonoverlapping(from, to, size as usize);
+            match scatter {
+                Some(Some(reduce)) => combine(m.dtype, reduce, from, to)?,
+                _ => std::ptr::copy_nonoverlapping(from, to, size as usize),
             }
         }
     }
     Ok(())
 }
 
-/// `*to += *from` for elements of `dtype`.
+/// The elements a scatter combines.
+trait Element: Copy + PartialOrd {
+    fn combine(self, v: Self, reduce: ScatterReduce) -> Self;
+}
+
+macro_rules! float_element {
+    ($t:ty) => {
+        impl Element for $t {
+            fn combine(self, v: $t, reduce: ScatterReduce) -> $t {
+                match reduce {
+                    ScatterReduce::Sum => self + v,
+                    ScatterReduce::Prod => self * v,
+                    // NaN from either side wins, as PyTorch's amax and amin.
+                    _ if self.is_nan() || v.is_nan() => <$t>::NAN,
+                    ScatterReduce::Max => self.max(v),
+                    ScatterReduce::Min => self.min(v),
+                }
+            }
+        }
+    };
+}
+
+macro_rules! int_element {
+    ($t:ty) => {
+        impl Element for $t {
+            fn combine(self, v: $t, reduce: ScatterReduce) -> $t {
+                match reduce {
+                    ScatterReduce::Sum => self.wrapping_add(v),
+                    ScatterReduce::Prod => self.wrapping_mul(v),
+                    ScatterReduce::Max => self.max(v),
+                    ScatterReduce::Min => self.min(v),
+                }
+            }
+        }
+    };
+}
+
+float_element!(f32);
+float_element!(f64);
+int_element!(i64);
+int_element!(i32);
+
+/// `*to = reduce(*to, *from)` for elements of type `T`.
+///
+/// # Safety
+/// Both point to one element of `T`.
+unsafe fn combine_as<T: Element>(reduce: ScatterReduce, from: *const u8, to: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let to = to.cast::<T>();
+        to.write_unaligned(
+            to.read_unaligned()
+                .combine(from.cast::<T>().read_unaligned(), reduce),
+        );
+    }
+}
+
+/// `*to = reduce(*to, *from)` for elements of `dtype`.
 ///
 /// # Safety
 /// Both point to one element of `dtype`.
-unsafe fn add(dtype: DType, from: *const u8, to: *mut u8) -> Result<(), String> {
+unsafe fn combine(
+    dtype: DType,
+    reduce: ScatterReduce,
+    from: *const u8,
+    to: *mut u8,
+) -> Result<(), String> {
     // SAFETY: the caller's contract.
     unsafe {
         match dtype {
-            DType::F32 => *to.cast::<f32>() += from.cast::<f32>().read_unaligned(),
-            DType::F64 => *to.cast::<f64>() += from.cast::<f64>().read_unaligned(),
-            DType::I64 => {
-                *to.cast::<i64>() =
-                    (*to.cast::<i64>()).wrapping_add(from.cast::<i64>().read_unaligned())
-            }
-            DType::I32 => {
-                *to.cast::<i32>() =
-                    (*to.cast::<i32>()).wrapping_add(from.cast::<i32>().read_unaligned())
-            }
+            DType::F32 => combine_as::<f32>(reduce, from, to),
+            DType::F64 => combine_as::<f64>(reduce, from, to),
+            DType::I64 => combine_as::<i64>(reduce, from, to),
+            DType::I32 => combine_as::<i32>(reduce, from, to),
             other => return Err(format!("a scatter cannot accumulate {other:?} elements")),
         }
     }
@@ -217,7 +273,7 @@ pub(crate) unsafe fn gather(m: &Indexed, ptrs: &[*mut u8], threads: usize) -> Re
 /// `ptrs` are the plan's buffers and the plan passed `Plan::check`.
 pub(crate) unsafe fn scatter(
     m: &Indexed,
-    accumulate: bool,
+    combine: Option<ScatterReduce>,
     ptrs: &[*mut u8],
 ) -> Result<(), String> {
     if m.space.contains(&0) {
@@ -225,5 +281,5 @@ pub(crate) unsafe fn scatter(
     }
     let bufs = Buffers::of(m, ptrs);
     // SAFETY: the caller's contract.
-    (0..rows(m)).try_for_each(|r| unsafe { run_row(m, &bufs, r, Some(accumulate)) })
+    (0..rows(m)).try_for_each(|r| unsafe { run_row(m, &bufs, r, Some(combine)) })
 }

@@ -111,6 +111,12 @@ pub struct KernelSpec {
     pub symbol: String,
     /// The source ops fused into it, for profiles and messages.
     pub sources: Vec<String>,
+    /// The sites (aten op and position) of its integer divisions, when it has any: then
+    /// `buffers` holds one more pointer, after the step's `args`, to an `i32` status word
+    /// that starts at 0; a zero divisor sets it to `1 + ` its site's index, and the step
+    /// fails naming that site (PyTorch raises `ZeroDivisionError`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<String>,
 }
 
 /// How a reduction combines values.
@@ -119,6 +125,27 @@ pub struct KernelSpec {
 pub enum ReduceKind {
     Sum,
     Max,
+}
+
+/// How an accumulating [`Step::Scatter`] combines an element with the one in `out`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum ScatterReduce {
+    #[default]
+    Sum,
+    Prod,
+    /// The larger; NaN from either side wins.
+    Max,
+    /// The smaller; NaN from either side wins.
+    Min,
+}
+
+impl ScatterReduce {
+    /// Whether this is the default, [`ScatterReduce::Sum`] (left out of a plan's JSON, so
+    /// that plans without other reductions read as before).
+    pub fn is_sum(&self) -> bool {
+        *self == ScatterReduce::Sum
+    }
 }
 
 /// A kernel argument that is a reduction over the outermost (split) loop: each task
@@ -233,9 +260,14 @@ pub enum Step {
     },
     /// Copy elements of `src` at indexed positions into `out` ([`Indexed`]).
     Gather(Indexed),
-    /// Store (or with `accumulate`, add) elements of `src` into `out` at indexed positions
-    /// ([`Indexed`]); runs on one thread, since indices may repeat.
-    Scatter { moves: Indexed, accumulate: bool },
+    /// Store (or with `accumulate`, combine by `reduce`) elements of `src` into `out` at
+    /// indexed positions ([`Indexed`]); runs on one thread, since indices may repeat.
+    Scatter {
+        moves: Indexed,
+        accumulate: bool,
+        #[serde(default, skip_serializing_if = "ScatterReduce::is_sum")]
+        reduce: ScatterReduce,
+    },
     /// Running sums along each lane, `out` of `src`'s type (floats summed in f64,
     /// integers in wrapping i64).
     Cumsum(LaneRef),

@@ -1683,15 +1683,21 @@ fn conv_output(a: &Args, input: &TensorInfo, weight: &TensorInfo) -> Result<Shap
         let (x, k) = (s[s.len() - spatial + i], w[2 + i]);
         let extent = match (x.extent(), k.extent()) {
             (Some(x), Some(k)) => {
-                let (x, k) = (x as i64, k as i64);
+                // In i128: attributes near i64's limits must not overflow the arithmetic.
+                let (x, k) = (i128::from(x), i128::from(k));
+                let (st, pad, dil) = (
+                    i128::from(stride[i]),
+                    i128::from(padding[i]),
+                    i128::from(dilation[i]),
+                );
                 let n = if transposed {
-                    (x - 1) * stride[i] - 2 * padding[i]
-                        + dilation[i] * (k - 1)
-                        + output_padding[i]
-                        + 1
+                    (x - 1) * st - 2 * pad + dil * (k - 1) + i128::from(output_padding[i]) + 1
                 } else {
-                    (x + 2 * padding[i] - dilation[i] * (k - 1) - 1).div_euclid(stride[i]) + 1
+                    (x + 2 * pad - dil * (k - 1) - 1).div_euclid(st) + 1
                 };
+                let n = i64::try_from(n).map_err(|_| {
+                    format!("the computed output size {n} of spatial dim {i} is too large")
+                })?;
                 if n <= 0 {
                     return Err(format!(
                         "the computed output size {n} of spatial dim {i} is too small \

@@ -499,6 +499,48 @@ pub fn index_dim(ctx: &Context, op: OpId) -> Result<usize, Diagnostic> {
     usize::try_from(d).map_err(|_| missing(ctx, op, "dim", "a non-negative integer"))
 }
 
+/// Whether scalar op `op` is an integer `kernel.div` or `kernel.rem`: truncating, with a
+/// zero divisor a run-time error (the kernel sets its status word, the runtime reports the
+/// op's `site`).
+pub fn is_checked_division(ctx: &Context, op: OpId) -> bool {
+    matches!(ctx.name_str(op), "kernel.div" | "kernel.rem")
+        && ctx
+            .results(op)
+            .first()
+            .and_then(|&r| ctx.dtype_of(ctx.value_type(r)))
+            .is_some_and(|dt| !dt.is_float())
+}
+
+/// Reads the `site` of an integer `kernel.div` or `kernel.rem`: the aten op and its
+/// position, which a zero divisor's run-time error names.
+pub fn site(ctx: &Context, op: OpId) -> Result<String, Diagnostic> {
+    let what = "the op and position a zero divisor's error names";
+    let a = get(ctx, op, "site", what)?;
+    ctx.as_str(a)
+        .map(str::to_string)
+        .ok_or_else(|| missing(ctx, op, "site", what))
+}
+
+/// The distinct sites of the checked divisions ([`is_checked_division`]) in the body of
+/// `kernel.fused` op `fused`, in body order: status word `i + 1` of the kernel reports
+/// site `i`.
+pub fn division_sites(ctx: &Context, fused: OpId) -> Result<Vec<String>, Diagnostic> {
+    let mut sites: Vec<String> = Vec::new();
+    for &region in ctx.regions(fused) {
+        for &block in ctx.region_blocks(region) {
+            for op in ctx.block_ops(block) {
+                if is_checked_division(ctx, op) {
+                    let s = site(ctx, op)?;
+                    if !sites.contains(&s) {
+                        sites.push(s);
+                    }
+                }
+            }
+        }
+    }
+    Ok(sites)
+}
+
 /// Reads the predicate of a `kernel.cmp`.
 pub fn predicate(ctx: &Context, op: OpId) -> Result<Predicate, Diagnostic> {
     let what = "one of eq, ne, lt, le, gt, ge";
@@ -506,6 +548,41 @@ pub fn predicate(ctx: &Context, op: OpId) -> Result<Predicate, Diagnostic> {
     ctx.as_str(a)
         .and_then(Predicate::from_text)
         .ok_or_else(|| missing(ctx, op, "predicate", what))
+}
+
+/// How an accumulating `kernel.scatter` combines an element with what `out` holds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ScatterReduce {
+    Sum,
+    Prod,
+    /// The larger; NaN from either side wins (PyTorch's `amax`).
+    Max,
+    /// The smaller; NaN from either side wins (PyTorch's `amin`).
+    Min,
+}
+
+impl ScatterReduce {
+    /// The attribute text (`sum`, `prod`, `max`, `min`).
+    pub fn text(self) -> &'static str {
+        match self {
+            ScatterReduce::Sum => "sum",
+            ScatterReduce::Prod => "prod",
+            ScatterReduce::Max => "max",
+            ScatterReduce::Min => "min",
+        }
+    }
+
+    /// The combination named `text`.
+    pub fn from_text(text: &str) -> Option<ScatterReduce> {
+        [
+            ScatterReduce::Sum,
+            ScatterReduce::Prod,
+            ScatterReduce::Max,
+            ScatterReduce::Min,
+        ]
+        .into_iter()
+        .find(|r| r.text() == text)
+    }
 }
 
 /// `kernel.gather` and `kernel.scatter`: data moved through index tensors, which loop
@@ -517,7 +594,8 @@ pub fn predicate(ctx: &Context, op: OpId) -> Result<Predicate, Diagnostic> {
 /// `source`):
 ///
 /// - gather: `out[out_map(p)] = src[src_map(p) + k]`;
-/// - scatter: `out[out_map(p) + k] = src[src_map(p)]` (`+=` with `accumulate`); `out`
+/// - scatter: `out[out_map(p) + k] = src[src_map(p)]` (with `accumulate`, combined by
+///   `reduce`: `sum` when absent, `prod`, `max`, `min`); `out`
 ///   holds its initial value beforehand (written by earlier ops).
 #[derive(Clone, PartialEq, Debug)]
 pub struct Indexed {
@@ -532,8 +610,12 @@ pub struct Indexed {
     pub bounds: Vec<u64>,
     /// Which dimension of the indexed tensor each index selects along, for messages.
     pub dims: Vec<u64>,
-    /// A scatter adds into `out` rather than overwriting (false for a gather).
+    /// A scatter combines with `out` (by `reduce`) rather than overwriting (false for a
+    /// gather).
     pub accumulate: bool,
+    /// How an accumulating scatter combines: the optional `reduce` attribute, `sum` when
+    /// absent.
+    pub reduce: ScatterReduce,
     /// Negative indices count from the end of their dimension (else they are errors).
     pub wrap: bool,
     /// The aten op and its position (`aten.embedding at model.mlir:12:5`), for errors.
@@ -563,9 +645,19 @@ impl Indexed {
         } else {
             false
         };
+        let what = "one of sum, prod, max, min, on an accumulating scatter";
+        let reduce = match ctx.attr(op, "reduce") {
+            None => ScatterReduce::Sum,
+            Some(a) if accumulate => ctx
+                .as_str(a)
+                .and_then(ScatterReduce::from_text)
+                .ok_or_else(|| missing(ctx, op, "reduce", what))?,
+            Some(_) => return Err(missing(ctx, op, "reduce", what)),
+        };
         let source = get(ctx, op, "source", "a string")?;
         let wrap = get(ctx, op, "wrap", "a bool")?;
         Ok(Indexed {
+            reduce,
             wrap: ctx
                 .as_bool(wrap)
                 .ok_or_else(|| missing(ctx, op, "wrap", "a bool"))?,
@@ -606,6 +698,9 @@ impl Indexed {
         ];
         if scatter {
             attrs.push(("accumulate".into(), ctx.bool_attr(self.accumulate)));
+        }
+        if self.accumulate && self.reduce != ScatterReduce::Sum {
+            attrs.push(("reduce".into(), ctx.string_attr(self.reduce.text())));
         }
         attrs
     }

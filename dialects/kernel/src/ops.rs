@@ -121,7 +121,7 @@ macro_rules! scalar_ops {
                 OpDef {
                     inherent_attrs: &[
                         "accumulate", "bounds", "dims", "index_maps", "index_strides", "out_map",
-                        "source", "space", "src_map", "wrap",
+                        "reduce", "source", "space", "src_map", "wrap",
                     ],
                     verify: Some(verify::verify_indexed),
                     ..OpDef::new("kernel.scatter", "out (+)= src at positions read from index buffers")
@@ -168,12 +168,13 @@ macro_rules! scalar_ops {
     };
 }
 
-// Integer division is left out: a zero divisor traps on x86.
+// Integer `div` and `rem` truncate and carry a `site`: a zero divisor is a run-time error
+// naming it (the kernel's status word), never a trap; `MIN / -1` wraps.
 scalar_ops! {
     Add = "kernel.add", 2, F | I, "a + b";
     Sub = "kernel.sub", 2, F | I, "a - b";
     Mul = "kernel.mul", 2, F | I, "a * b";
-    Div = "kernel.div", 2, F, "a / b";
+    Div = "kernel.div", 2, F | I, "a / b (integers: toward zero)";
     Max = "kernel.max", 2, F | I, "max(a, b)";
     Min = "kernel.min", 2, F | I, "min(a, b)";
     Pow = "kernel.pow", 2, F, "a ** b";

@@ -28,7 +28,8 @@
 //! - `kernel.gather`, `kernel.scatter`: well-typed attributes ([`Indexed::read`]);
 //!   operands `src`, one i64 or i32 buffer per index, `out`, no results; one map, stride,
 //!   bound and dim per index; every map with one stride per dim of `space`; `src` and
-//!   `out` of one element type (not `i1` when accumulating); `out` made by `kernel.alloc`
+//!   `out` of one element type (not `i1` when accumulating); a `reduce` (sum, prod, max,
+//!   min) only on an accumulating scatter; `out` made by `kernel.alloc`
 //!   and none of the other operands; every index read inside its buffer, and every
 //!   element an in-range index can reach inside the indexed buffer; a gather's `out_map`
 //!   writes each element once.
@@ -38,6 +39,8 @@
 //!   with `k` per lane) writing each element once; a cumsum's buffers of one type, not
 //!   `i1`; an argsort's `out` i64 and `k` at most the lane's length.
 //! - `kernel.fill`: one buffer operand and a numeric `value`.
+//! - an integer `kernel.div` or `kernel.rem`: a string `site` (what a zero divisor's
+//!   run-time error names).
 //! - `kernel.yield`: directly inside a `kernel.fused`.
 //! - scalar ops: directly inside a `kernel.fused` body, no regions; operands and result
 //!   scalars of a [`KERNEL_DTYPES`] element type; [`ScalarOp`]s take their arity of one
@@ -49,7 +52,7 @@
 
 use crate::attrs::{
     Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, checked_bytes, index_dim,
-    is_kernel_symbol, predicate, static_info, value,
+    is_checked_division, is_kernel_symbol, predicate, site, static_info, value,
 };
 use crate::ops::{OutKind, ScalarKind, ScalarOp};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Traits, Value};
@@ -846,6 +849,7 @@ pub fn verify_scalar(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             Some(s) if !s.defined_on(ScalarKind::of(result)) => {
                 mismatch(&format!("is not defined on {result}"))
             }
+            _ if is_checked_division(ctx, op) => site(ctx, op).map(|_| ()),
             _ => Ok(()),
         },
     }

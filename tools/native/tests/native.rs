@@ -691,19 +691,19 @@ func.func @f(%x: tensor<4xf32>) -> (tensor<1xf32>, tensor<4xf32>, tensor<1xf32>)
 #[test]
 fn unsupported_ops_are_one_diagnostic_naming_every_op() {
     let text = r#"
-func.func @f(%x: tensor<4x3xf32>, %i: tensor<4x3xi64>, %k: tensor<4x3xi1>) -> (tensor<4x3xi64>, tensor<f32>, tensor<4x3xf32>) {
-  %d = "aten.div.Tensor_mode"(%i, %i) {rounding_mode = "floor"} : (tensor<4x3xi64>, tensor<4x3xi64>) -> tensor<4x3xi64>
+func.func @f(%x: tensor<4x3xf32>, %c: tensor<1x1x4xf64>, %p: tensor<1x1x4x4xf64>) -> (tensor<1x1x1xf64>, tensor<f32>, tensor<1x1x2x2xf64>) {
+  %d = "aten.convolution"(%c, %c) {dilation = [1], groups = 1 : i64, output_padding = [0], padding = [0], stride = [1], transposed = false} : (tensor<1x1x4xf64>, tensor<1x1x4xf64>) -> tensor<1x1x1xf64>
   %r = "aten.relu"(%x) : (tensor<4x3xf32>) -> tensor<4x3xf32>
   %s = "aten.sum"(%r) : (tensor<4x3xf32>) -> tensor<f32>
-  %m = "aten.masked_scatter"(%x, %k, %r) : (tensor<4x3xf32>, tensor<4x3xi1>, tensor<4x3xf32>) -> tensor<4x3xf32>
-  func.return %d, %s, %m : tensor<4x3xi64>, tensor<f32>, tensor<4x3xf32>
+  %m = "aten.avg_pool2d"(%p) {kernel_size = [2, 2], stride = [2, 2], padding = [0, 0], ceil_mode = false, count_include_pad = true} : (tensor<1x1x4x4xf64>) -> tensor<1x1x2x2xf64>
+  func.return %d, %s, %m : tensor<1x1x1xf64>, tensor<f32>, tensor<1x1x2x2xf64>
 }
 "#;
     let (mut ctx, module) = parse_text(text);
     let d = joinery_native::compile(&mut ctx, module, &["f".to_string()])
         .err()
-        .expect("integer floor division and masked_scatter are not supported");
-    for op in ["'aten.div.Tensor_mode'", "'aten.masked_scatter'"] {
+        .expect("f64 convolution and average pooling are not supported");
+    for op in ["'aten.convolution'", "'aten.avg_pool2d'"] {
         assert!(d.message.contains(op), "{}", d.message);
     }
     assert!(d.message.contains("2 ops of @f"), "{}", d.message);
@@ -1358,6 +1358,98 @@ fn an_index_out_of_range_is_an_error_naming_the_op_and_its_position() {
     let e = m.call(&mut args).expect_err("index -1 of an embedding").0;
     assert!(
         e.contains("index -1 is out of range for dimension 0 of size 10"),
+        "{e}"
+    );
+}
+
+/// Integer floor and truncating division, `fmod` and `remainder` by a tensor (negative
+/// divisors, `MIN / -1`) in one kernel, and a float division beside them.
+const INT_DIVISION: &str = r#"
+func.func @int_division(%a: tensor<8xi64>, %b: tensor<8xi64>, %x: tensor<8xf32>) -> (tensor<8xi64>, tensor<8xi64>, tensor<8xi64>, tensor<8xi64>, tensor<8xf32>) {
+  %f = aten.div.Tensor_mode %a, %b {rounding_mode = "floor"} : (tensor<8xi64>, tensor<8xi64>) -> tensor<8xi64>
+  %t = aten.div.Tensor_mode %a, %b {rounding_mode = "trunc"} : (tensor<8xi64>, tensor<8xi64>) -> tensor<8xi64>
+  %m = aten.fmod.Tensor %a, %b : (tensor<8xi64>, tensor<8xi64>) -> tensor<8xi64>
+  %r = aten.remainder.Tensor %a, %b : (tensor<8xi64>, tensor<8xi64>) -> tensor<8xi64>
+  %y = aten.div.Tensor %x, %x : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  func.return %f, %t, %m, %r, %y : tensor<8xi64>, tensor<8xi64>, tensor<8xi64>, tensor<8xi64>, tensor<8xf32>
+}"#;
+
+#[test]
+fn integer_division_matches_the_interpreter() {
+    let (mut ctx, module) = parse_text(INT_DIVISION);
+    let inputs = vec![
+        i64s(&[8], &[7, -7, 7, -7, 0, 9, i64::MIN, 5]),
+        i64s(&[8], &[2, 2, -2, -2, -3, 4, -1, 1]),
+        f32s(&[8]),
+    ];
+    check_with(&mut ctx, module, "int_division", "int_division", inputs)
+        .expect("matches the interpreter");
+}
+
+#[test]
+fn an_integer_division_by_zero_is_an_error_naming_the_op_and_its_position() {
+    let (mut ctx, module) = parse_text(INT_DIVISION);
+    let m = compile_one(&mut ctx, module, "int_division").expect("compiles");
+    let inputs = [
+        i64s(&[8], &[7, -7, 7, -7, 0, 9, 3, 5]),
+        i64s(&[8], &[2, 2, -2, 0, -3, 4, -1, 1]),
+        f32s(&[8]),
+    ];
+    let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let e = m.call(&mut args).expect_err("a zero divisor").0;
+    assert!(
+        e.contains(
+            "aten.div.Tensor_mode at input.mlir:3:3: ZeroDivisionError: integer division by zero"
+        ),
+        "{e}"
+    );
+    // The same module runs again once the divisors are nonzero: the status word is the
+    // step's own.
+    let ok = [
+        i64s(&[8], &[7, -7, 7, -7, 0, 9, 3, 5]),
+        i64s(&[8], &[2, 2, -2, 1, -3, 4, -1, 1]),
+        f32s(&[8]),
+    ];
+    let mut args: Vec<Tensor<'_>> = ok.iter().map(to_runtime).collect();
+    m.call(&mut args).expect("nonzero divisors");
+}
+
+/// `masked_scatter` with a broadcast mask.
+const MASKED_SCATTER: &str = r#"
+func.func @masked(%x: tensor<3x4xf32>, %m: tensor<3x1xi1>, %s: tensor<8xf32>) -> tensor<3x4xf32> {
+  %r = "aten.masked_scatter"(%x, %m, %s) : (tensor<3x4xf32>, tensor<3x1xi1>, tensor<8xf32>) -> tensor<3x4xf32>
+  func.return %r : tensor<3x4xf32>
+}"#;
+
+fn bools(shape: &[usize], v: &[bool]) -> ITensor {
+    ITensor::Bool(
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v.to_vec()).expect("shape"),
+    )
+}
+
+#[test]
+fn masked_scatter_with_too_few_source_elements_is_an_error() {
+    let (mut ctx, module) = parse_text(MASKED_SCATTER);
+    let fits = vec![
+        f32s(&[3, 4]),
+        bools(&[3, 1], &[true, false, true]),
+        f32s(&[8]),
+    ];
+    check_with(&mut ctx, module, "masked", "masked", fits).expect("matches the interpreter");
+    let m = compile_one(&mut ctx, module, "masked").expect("compiles");
+    // Twelve true elements for eight source elements: PyTorch raises.
+    let inputs = [
+        f32s(&[3, 4]),
+        bools(&[3, 1], &[true, true, true]),
+        f32s(&[8]),
+    ];
+    let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+    let e = m.call(&mut args).expect_err("too many true elements").0;
+    assert!(
+        e.contains(
+            "aten.masked_scatter at input.mlir:3:3 (mask has more true elements than source's 8): \
+             index 9 is out of range"
+        ),
         "{e}"
     );
 }

@@ -51,7 +51,8 @@ pub static DECOMPOSE: PassInfo = PassInfo {
         gelu_backward (erf or tanh form), mean, mean.dim (sum / count), tanh_backward, \
         sigmoid_backward, threshold_backward, native_dropout_backward, var.correction, \
         var_mean.correction, _native_batch_norm_legit_functional, \
-        _native_batch_norm_legit_no_training, native_batch_norm, native_batch_norm_backward \
+        _native_batch_norm_legit_no_training, _native_batch_norm_legit.no_stats, \
+        native_batch_norm, native_batch_norm_backward \
         (per-channel sums over every dim but 1, running statistics moved by momentum); \
         native_group_norm, native_group_norm_backward (the input viewed [N, group, C / group, \
         HxW]); linalg_vector_norm (pow, sum; amax of abs for ord = +-inf; a count of nonzeros \

@@ -202,6 +202,11 @@ pub static DECOMPOSITIONS: &[Decomposition] = &[
         batch_norm,
     ),
     row(
+        "aten._native_batch_norm_legit.no_stats",
+        "decompositions._native_batch_norm_legit_no_stats",
+        batch_norm,
+    ),
+    row(
         "aten.native_batch_norm_backward",
         "decompositions.native_batch_norm_backward",
         native_batch_norm_backward,
@@ -1040,10 +1045,16 @@ fn batch_norm(e: &mut Emitter, op: OpId) -> Replacements {
     if rank < 2 {
         return Err("the input has no channel dim".into());
     }
+    // `_native_batch_norm_legit.no_stats` has no running statistics in its schema.
+    let has_stats = e.ctx.name_str(op) != "aten._native_batch_norm_legit.no_stats";
+    let running = |e: &Emitter, name: &str| match has_stats {
+        true => opt_tensor(e, op, name),
+        false => Ok(None),
+    };
     let bn = BatchNorm {
         input,
-        running_mean: opt_tensor(e, op, "running_mean")?,
-        running_var: opt_tensor(e, op, "running_var")?,
+        running_mean: running(e, "running_mean")?,
+        running_var: running(e, "running_var")?,
         momentum: float_arg(e, op, "momentum")?,
         eps: float_arg(e, op, "eps")?,
         dims,

@@ -380,6 +380,10 @@ func.func @native_batch_norm$training_without_running(%x: tensor<5x2xf32>, %w: t
   %r:3 = aten.native_batch_norm %x, %w {eps = 1.0e-05, momentum = 0.1, training = true, operandSegmentSizes = [1, 1, 0, 0, 0]} : (tensor<5x2xf32>, tensor<2xf32>) -> (tensor<5x2xf32>, tensor<2xf32>, tensor<2xf32>)
   func.return %r#0, %r#1, %r#2 : tensor<5x2xf32>, tensor<2xf32>, tensor<2xf32>
 }
+func.func @_native_batch_norm_legit.no_stats$training(%x: tensor<4x3x5xf32>, %w: tensor<3xf32>, %b: tensor<3xf32>) -> (tensor<4x3x5xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %r:3 = aten._native_batch_norm_legit.no_stats %x, %w, %b {eps = 1.0e-05, momentum = 0.1, training = true} : (tensor<4x3x5xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  func.return %r#0, %r#1, %r#2 : tensor<4x3x5xf32>, tensor<3xf32>, tensor<3xf32>
+}
 func.func @native_batch_norm_backward$training(%g: tensor<4x3x2x2xf32>, %x: tensor<4x3x2x2xf32>, %w: tensor<3xf32>, %rm: tensor<3xf32>, %rv: tensor<3xf32>) -> (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>) {
   %bn:5 = aten._native_batch_norm_legit_functional %x, %w, %rm, %rm, %rv {eps = 1.0e-05, momentum = 0.1, training = true} : (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>)
   %r:3 = aten.native_batch_norm_backward %g, %x, %w, %rm, %rv, %bn#1, %bn#2 {eps = 1.0e-05, train = true, output_mask = [true, true, true]} : (tensor<4x3x2x2xf32>, tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>)

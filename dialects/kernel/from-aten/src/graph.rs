@@ -32,7 +32,7 @@ mod upsample;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
 use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
-pub use joinery_kernel::{Map, Predicate, ScalarOp, contiguous, static_info};
+pub use joinery_kernel::{Map, Predicate, ScalarOp, ScatterReduce, contiguous, static_info};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The most elements a constant may have to be baked into code (a splat of any size is
@@ -82,6 +82,14 @@ pub enum Expr {
     Cmp(Predicate, Box<Expr>, Box<Expr>),
     /// `cond ? a : b`.
     Select(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// An integer [`ScalarOp::Div`] (toward zero) or [`ScalarOp::Rem`]: a zero divisor is
+    /// a run-time error naming `site` (the aten op and its position), as PyTorch raises.
+    IntDivision {
+        op: ScalarOp,
+        a: Box<Expr>,
+        b: Box<Expr>,
+        site: String,
+    },
     Cast(DType, Box<Expr>),
     /// The random ops' counter-based uniform in `[0, 1)` (f64,
     /// [`joinery_aten::random::uniform`]) of element `index` of stream `stream` under
@@ -138,14 +146,14 @@ pub enum NodeKind {
         site: String,
     },
     /// The node's buffer set to `init`, then at each point `p` of `src`'s shape `src(p)`
-    /// stored (added with `accumulate`) at element `at(p) + sum_j stride_j * index_j(p)`
-    /// of it; indices checked as a [`NodeKind::Gather`]'s.
+    /// stored (combined by `accumulate` when it is some) at element `at(p) + sum_j
+    /// stride_j * index_j(p)` of it; indices checked as a [`NodeKind::Gather`]'s.
     Scatter {
         init: Init,
         src: Operand,
         at: Map,
         indices: Vec<IndexSel>,
-        accumulate: bool,
+        accumulate: Option<ScatterReduce>,
         wrap: bool,
         site: String,
     },
@@ -320,8 +328,11 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
         };
         match lowered {
             Ok(results) => {
+                // A `none` result (a gradient an `output_mask` turns off) has no value.
                 for (&r, o) in ctx.results(op).iter().zip(results) {
-                    b.values.insert(r, o);
+                    if static_info(ctx, ctx.value_type(r)).is_some() {
+                        b.values.insert(r, o);
+                    }
                 }
             }
             Err(d) => {
@@ -517,6 +528,11 @@ fn reshape_strides(old: &[u64], old_strides: &[i64], new: &[u64]) -> Option<Vec<
             }
         }
     }
+    // Trailing size-1 dims of the view (all of them when `old` is 0-d) take any stride.
+    while view_d >= 0 && new[view_d as usize] == 1 {
+        out[view_d as usize] = chunk_base;
+        view_d -= 1;
+    }
     if view_d != -1 {
         return None;
     }
@@ -668,8 +684,16 @@ impl<'c> Builder<'c> {
                 },
             };
         }
+        // A contiguous copy takes any shape of its element count (verified view ops keep it).
         let c = self.copy(o, source);
-        self.reshape(&c, shape, source)
+        Operand {
+            node: c.node,
+            shape: shape.to_vec(),
+            map: Map {
+                offset: c.map.offset,
+                strides: contiguous(shape),
+            },
+        }
     }
 
     fn operand(&self, op: OpId, arg: &str) -> Result<Operand, Diagnostic> {
@@ -957,27 +981,23 @@ impl<'c> Builder<'c> {
         }
     }
 
-    /// Integer division traps on x86 for a zero divisor (and for `MIN % -1`), where
-    /// PyTorch raises: integer `fmod`/`remainder` are native only for a constant divisor
-    /// other than 0 and -1.
-    fn check_int_divisor(
-        &self,
-        op: OpId,
-        src: &str,
-        ty: DType,
-        divisor: &Expr,
-    ) -> Result<(), Diagnostic> {
-        if ty.is_float() || matches!(divisor, Expr::Const(v, _) if *v != 0.0 && *v != -1.0) {
-            return Ok(());
+    /// `fmod(a, b)`, the remainder toward zero, in `ty`: for integers a checked
+    /// [`Expr::IntDivision`] at `op`.
+    fn remainder(&self, op: OpId, src: &str, ty: DType, a: Expr, b: Expr) -> Expr {
+        if ty.is_float() {
+            bin(ScalarOp::Rem, a, b)
+        } else {
+            int_division(ScalarOp::Rem, a, b, &self.site(op, src))
         }
-        Err(err(
-            self.ctx,
-            op,
-            format!(
-                "the native backend does not support '{src}' on integers with a divisor that \
-                 may be 0 (integer division traps; PyTorch raises)"
-            ),
-        ))
+    }
+
+    /// `aten.op at file:line:col` for run-time errors (the op alone when it was not
+    /// parsed from a file).
+    fn site(&self, op: OpId, src: &str) -> String {
+        match self.ctx.span(op).and_then(|s| self.ctx.position(s)) {
+            Some(at) => format!("{src} at {at}"),
+            None => src.to_string(),
+        }
     }
 
     fn lower_pointwise(
@@ -1100,14 +1120,12 @@ impl<'c> Builder<'c> {
                     let b = other(self, &mut pw)?;
                     match self.attr(op, "rounding_mode") {
                         Ok(ArgValue::Str(mode)) if !ty.is_float() => {
-                            return Err(err(
-                                self.ctx,
-                                op,
-                                format!(
-                                    "the native backend does not support '{src}' with rounding \
-                                     mode '{mode}' on integers"
-                                ),
-                            ));
+                            let site = self.site(op, src);
+                            if mode == "trunc" {
+                                int_division(ScalarOp::Div, a, b, &site)
+                            } else {
+                                floor_int_division(a, b, ty, &site)
+                            }
                         }
                         Ok(ArgValue::Str(mode)) if mode == "trunc" => {
                             un(ScalarOp::Trunc, bin(ScalarOp::Div, a, b))
@@ -1240,27 +1258,15 @@ impl<'c> Builder<'c> {
                 "fmod" => {
                     let a = input(self, &mut pw, "self")?;
                     let b = other(self, &mut pw)?;
-                    self.check_int_divisor(op, src, ty, &b)?;
-                    bin(ScalarOp::Rem, a, b)
+                    self.remainder(op, src, ty, a, b)
                 }
                 "remainder" => {
                     // Python's modulo: fmod, moved into the divisor's sign when the signs
                     // differ: `m = fmod(a, b); (m != 0 && (m < 0) ^ (b < 0)) ? m + b : m`.
                     let a = input(self, &mut pw, "self")?;
                     let b = other(self, &mut pw)?;
-                    self.check_int_divisor(op, src, ty, &b)?;
-                    let m = bin(ScalarOp::Rem, a, b.clone());
-                    let zero = c(0.0, ty);
-                    let signs_differ = bin(
-                        ScalarOp::Xor,
-                        cmp(Predicate::Lt, m.clone(), zero.clone()),
-                        cmp(Predicate::Lt, b.clone(), zero.clone()),
-                    );
-                    let fix = bin(
-                        ScalarOp::And,
-                        cmp(Predicate::Ne, m.clone(), zero),
-                        signs_differ,
-                    );
+                    let m = self.remainder(op, src, ty, a, b.clone());
+                    let fix = toward_divisor_sign(m.clone(), b.clone(), ty);
                     select(fix, bin(ScalarOp::Add, m.clone(), b), m)
                 }
                 "bitwise_and" | "bitwise_or" | "bitwise_xor" => {
@@ -1589,6 +1595,40 @@ fn int_power_of(a: i64, e: Expr) -> Expr {
     select(cmp(Predicate::Lt, e, n(0)), negative, positive)
 }
 
+/// An integer division or remainder ([`Expr::IntDivision`]) reporting a zero divisor at
+/// `site`.
+fn int_division(op: ScalarOp, a: Expr, b: Expr, site: &str) -> Expr {
+    Expr::IntDivision {
+        op,
+        a: Box::new(a),
+        b: Box::new(b),
+        site: site.to_string(),
+    }
+}
+
+/// Integer `a / b` rounded toward -inf in `ty`: the truncating quotient, one less when
+/// the remainder is nonzero and its sign differs from the divisor's; a zero divisor is a
+/// run-time error naming `site`.
+fn floor_int_division(a: Expr, b: Expr, ty: DType, site: &str) -> Expr {
+    let q = int_division(ScalarOp::Div, a.clone(), b.clone(), site);
+    let r = int_division(ScalarOp::Rem, a, b.clone(), site);
+    let below = toward_divisor_sign(r, b, ty);
+    select(below, bin(ScalarOp::Sub, q.clone(), c(1.0, ty)), q)
+}
+
+/// Whether remainder `r` (of a division by `b`) is nonzero and of the other sign than `b`:
+/// where Python's floor division is one below the truncating one and its modulo is
+/// `r + b`.
+fn toward_divisor_sign(r: Expr, b: Expr, ty: DType) -> Expr {
+    let zero = c(0.0, ty);
+    let signs_differ = bin(
+        ScalarOp::Xor,
+        cmp(Predicate::Lt, r.clone(), zero.clone()),
+        cmp(Predicate::Lt, b, zero.clone()),
+    );
+    bin(ScalarOp::And, cmp(Predicate::Ne, r, zero), signs_differ)
+}
+
 /// Python's floor division of floats as PyTorch computes it (`div_floor_floating`): from
 /// `m = fmod(a, b)`, `q = (a - m) / b`, one less when `m` and `b` differ in sign, rounded
 /// to the nearest integer above `floor(q)` by more than 0.5; `a / b` when `b` is 0, and a
@@ -1601,16 +1641,7 @@ fn floor_divide(a: Expr, b: Expr, ty: DType) -> Expr {
         bin(ScalarOp::Sub, a.clone(), m.clone()),
         b.clone(),
     );
-    let signs_differ = bin(
-        ScalarOp::Xor,
-        cmp(Predicate::Lt, b.clone(), zero.clone()),
-        cmp(Predicate::Lt, m.clone(), zero.clone()),
-    );
-    let adjust = bin(
-        ScalarOp::And,
-        cmp(Predicate::Ne, m, zero.clone()),
-        signs_differ,
-    );
+    let adjust = toward_divisor_sign(m, b.clone(), ty);
     let q = select(adjust, bin(ScalarOp::Sub, q.clone(), c(1.0, ty)), q);
     let fl = un(ScalarOp::Floor, q.clone());
     let up = cmp(

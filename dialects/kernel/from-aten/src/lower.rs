@@ -13,7 +13,7 @@ use joinery_ir::{
 };
 use joinery_kernel::{
     Fused, Gemm, Indexed, Map, MatrixMap, OutKind, RNG_STREAMS_ATTR, ScalarKind, ScalarOp,
-    contiguous,
+    ScatterReduce, contiguous,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -331,7 +331,7 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         {
             let out = buf[first].expect("gathers are materialized");
             let shape = g.nodes[first].shape.clone();
-            let moves = indexed(src, Map::identity(&shape), indices, false, *wrap, site);
+            let moves = indexed(src, Map::identity(&shape), indices, None, *wrap, site);
             emit_indexed(ctx, body, &buf, "kernel.gather", &moves, src, indices, out);
             continue;
         }
@@ -499,7 +499,7 @@ fn indexed(
     src: &Operand,
     out_map: Map,
     indices: &[IndexSel],
-    accumulate: bool,
+    accumulate: Option<ScatterReduce>,
     wrap: bool,
     site: &str,
 ) -> Indexed {
@@ -511,7 +511,8 @@ fn indexed(
         index_strides: indices.iter().map(|i| i.stride).collect(),
         bounds: indices.iter().map(|i| i.bound).collect(),
         dims: indices.iter().map(|i| i.dim).collect(),
-        accumulate,
+        accumulate: accumulate.is_some(),
+        reduce: accumulate.unwrap_or(ScatterReduce::Sum),
         wrap,
         source: site.to_string(),
     }
@@ -792,6 +793,14 @@ fn emit_expr(
             defined(ctx, *op, x)?;
             let ty = ctx.value_type(x);
             b(ctx, op.name(), &[x, y], ty, vec![])
+        }
+        Expr::IntDivision { op, a, b: d, site } => {
+            let x = emit_expr(ctx, block, a, ins)?;
+            let y = emit_expr(ctx, block, d, ins)?;
+            defined(ctx, *op, x)?;
+            let ty = ctx.value_type(x);
+            let site = ctx.string_attr(site.clone());
+            b(ctx, op.name(), &[x, y], ty, vec![("site".into(), site)])
         }
         Expr::Cmp(p, l, r) => {
             let x = emit_expr(ctx, block, l, ins)?;

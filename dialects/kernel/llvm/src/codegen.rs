@@ -28,7 +28,9 @@ use inkwell::values::{
     PointerValue,
 };
 use joinery_ir::{Context, Diagnostic, FloatKind, OpId, TypeData, Value};
-use joinery_kernel::attrs::{index_dim, int_value, predicate, value};
+use joinery_kernel::attrs::{
+    division_sites, index_dim, int_value, is_checked_division, predicate, site, value,
+};
 use joinery_kernel::{Fused, OutKind, Predicate, ScalarOp};
 use rustc_hash::FxHashMap;
 
@@ -155,6 +157,16 @@ pub struct Codegen<'ll> {
     builder: Builder<'ll>,
     /// Comment lines to print before each kernel's `define` (the source ops).
     pub comments: Vec<(String, String)>,
+    /// The status word of the kernel being generated, when it has checked divisions.
+    status: Option<Status<'ll>>,
+}
+
+/// Where a kernel with checked divisions ([`joinery_kernel::division_sites`]) reports a
+/// zero divisor: an `i32` the runtime passes after the buffer pointers and reads after
+/// the step; a failing division stores `1 + ` the index of its site.
+struct Status<'ll> {
+    ptr: PointerValue<'ll>,
+    sites: Vec<String>,
 }
 
 type Res<T> = Result<T, Diagnostic>;
@@ -171,6 +183,7 @@ impl<'ll> Codegen<'ll> {
             module: ll.create_module(name),
             builder: ll.create_builder(),
             comments: Vec::new(),
+            status: None,
         }
     }
 
@@ -235,7 +248,11 @@ impl<'ll> Codegen<'ll> {
             })
             .collect();
         let nparam = distinct.len();
+        let sites = division_sites(ctx, op)?;
         let mut params: Vec<inkwell::types::BasicMetadataTypeEnum> = vec![ptr.into(); nparam];
+        if !sites.is_empty() {
+            params.push(ptr.into());
+        }
         params.push(i64t.into());
         params.push(i64t.into());
         let body_ty = self.ll.void_type().fn_type(&params, false);
@@ -256,7 +273,16 @@ impl<'ll> Codegen<'ll> {
                 .create_enum_attribute(LlAttr::get_named_enum_kind_id(a), 0);
             body_fn.add_attribute(AttributeLoc::Function, at);
         }
-        self.emit_body(ctx, op, &k, &elems, &param_of, body_fn)?;
+        if !sites.is_empty() {
+            let status = body_fn
+                .get_nth_param(nparam as u32)
+                .expect("status param")
+                .into_pointer_value();
+            self.status = Some(Status { ptr: status, sites });
+        }
+        let emitted = self.emit_body(ctx, op, &k, &elems, &param_of, body_fn);
+        let checked = self.status.take().is_some();
+        emitted?;
 
         // The entry point the runtime calls.
         let entry_ty = self
@@ -286,6 +312,21 @@ impl<'ll> Codegen<'ll> {
             let p = self
                 .builder
                 .build_load(ptr, slot, &format!("b{i}"))
+                .map_err(ll_err)?;
+            args.push(p.into());
+        }
+        if checked {
+            // The status word follows the operands' pointers.
+            let at = i64t.const_int(ctx.operands(op).len() as u64, false);
+            // SAFETY: the runtime passes one more pointer to a kernel with checks.
+            let slot = unsafe {
+                self.builder
+                    .build_gep(ptr, bufs, &[at], "slot")
+                    .map_err(ll_err)?
+            };
+            let p = self
+                .builder
+                .build_load(ptr, slot, "status")
                 .map_err(ll_err)?;
             args.push(p.into());
         }
@@ -320,7 +361,8 @@ impl<'ll> Codegen<'ll> {
         param_of: &[usize],
         f: FunctionValue<'ll>,
     ) -> Res<()> {
-        let nparam = param_of.iter().max().map_or(0, |&m| m + 1);
+        let nparam =
+            param_of.iter().max().map_or(0, |&m| m + 1) + usize::from(self.status.is_some());
         let bufs: Vec<PointerValue> = param_of
             .iter()
             .map(|&p| {
@@ -845,6 +887,11 @@ impl<'ll> Codegen<'ll> {
             "kernel.select" => b
                 .build_select(args[0].into_int_value(), args[1], args[2], "")
                 .map_err(ll_err)?,
+            _ if is_checked_division(ctx, sop) => {
+                let rem = name == "kernel.rem";
+                let at = site(ctx, sop)?;
+                self.checked_division(rem, &at, args[0].into_int_value(), args[1].into_int_value())?
+            }
             n => match ScalarOp::from_name(n) {
                 Some(op) if op.arity() == 2 && is_float(rty) => {
                     self.fbin(op, args[0].into_float_value(), args[1].into_float_value())?
@@ -965,7 +1012,6 @@ impl<'ll> Codegen<'ll> {
             ScalarOp::Add => b.build_int_add(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Sub => b.build_int_sub(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Mul => b.build_int_mul(a, c, "").map_err(ll_err)?.into(),
-            ScalarOp::Div => b.build_int_signed_div(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::And => b.build_and(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Or => b.build_or(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Xor => b.build_xor(a, c, "").map_err(ll_err)?.into(),
@@ -979,7 +1025,6 @@ impl<'ll> Codegen<'ll> {
                     .map_err(ll_err)?
                     .into()
             }
-            ScalarOp::Rem => b.build_int_signed_rem(a, c, "").map_err(ll_err)?.into(),
             ScalarOp::Max | ScalarOp::Min => {
                 let pred = if op == ScalarOp::Max {
                     IntPredicate::SGT
@@ -996,6 +1041,68 @@ impl<'ll> Codegen<'ll> {
                 )));
             }
         })
+    }
+
+    /// Integer `a / c` (`rem`: `a % c`) toward zero without a trap: a zero divisor
+    /// stores the code of `at` in the status word (on a branch the divisor of a
+    /// division by a constant folds away) and yields 0, `MIN / -1` wraps to `MIN`, and
+    /// `MIN % -1` is 0.
+    fn checked_division(
+        &self,
+        rem: bool,
+        at: &str,
+        a: IntValue<'ll>,
+        c: IntValue<'ll>,
+    ) -> Res<BasicValueEnum<'ll>> {
+        let b = &self.builder;
+        let status = self.status.as_ref().ok_or_else(|| {
+            Diagnostic::error(format!("checked division of '{at}' outside a kernel"))
+        })?;
+        let code = status.sites.iter().position(|s| s == at).unwrap_or(0) as u64 + 1;
+        let t = c.get_type();
+        let zero = b
+            .build_int_compare(IntPredicate::EQ, c, t.const_zero(), "")
+            .map_err(ll_err)?;
+        let minus_one = b
+            .build_int_compare(IntPredicate::EQ, c, t.const_all_ones(), "")
+            .map_err(ll_err)?;
+        let f = b
+            .get_insert_block()
+            .and_then(|bb| bb.get_parent())
+            .expect("positioned in a function");
+        let fail = self.ll.append_basic_block(f, "divzero");
+        let cont = self.ll.append_basic_block(f, "divok");
+        b.build_conditional_branch(zero, fail, cont)
+            .map_err(ll_err)?;
+        b.position_at_end(fail);
+        let i32t = self.ll.i32_type();
+        let store = b
+            .build_store(status.ptr, i32t.const_int(code, false))
+            .map_err(ll_err)?;
+        // Tasks of one step may fail at once: an atomic store, never a data race.
+        store
+            .set_atomic_ordering(inkwell::AtomicOrdering::Monotonic)
+            .map_err(ll_err)?;
+        store.set_alignment(4).map_err(ll_err)?;
+        b.build_unconditional_branch(cont).map_err(ll_err)?;
+        b.position_at_end(cont);
+        let bad = b.build_or(zero, minus_one, "").map_err(ll_err)?;
+        let safe = b
+            .build_select(bad, t.const_int(1, false), c, "")
+            .map_err(ll_err)?
+            .into_int_value();
+        let (q, special) = if rem {
+            (
+                b.build_int_signed_rem(a, safe, "").map_err(ll_err)?,
+                t.const_zero(),
+            )
+        } else {
+            let q = b.build_int_signed_div(a, safe, "").map_err(ll_err)?;
+            (q, b.build_int_sub(t.const_zero(), a, "").map_err(ll_err)?)
+        };
+        let q = b.build_select(minus_one, special, q, "").map_err(ll_err)?;
+        b.build_select(zero, t.const_zero().into(), q, "")
+            .map_err(ll_err)
     }
 
     fn iunary(&self, op: ScalarOp, a: IntValue<'ll>) -> Res<BasicValueEnum<'ll>> {

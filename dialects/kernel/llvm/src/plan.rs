@@ -156,6 +156,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                 kernels.push(KernelSpec {
                     symbol: k.name.clone(),
                     sources: k.sources.clone(),
+                    checks: joinery_kernel::division_sites(ctx, op)?,
                 });
                 steps.push(Step::Kernel {
                     kernel: kernels.len() - 1,
@@ -228,6 +229,12 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     Step::Scatter {
                         moves,
                         accumulate: x.accumulate,
+                        reduce: match x.reduce {
+                            joinery_kernel::ScatterReduce::Sum => rt::ScatterReduce::Sum,
+                            joinery_kernel::ScatterReduce::Prod => rt::ScatterReduce::Prod,
+                            joinery_kernel::ScatterReduce::Max => rt::ScatterReduce::Max,
+                            joinery_kernel::ScatterReduce::Min => rt::ScatterReduce::Min,
+                        },
                     }
                 });
             }

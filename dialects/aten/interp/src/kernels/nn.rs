@@ -2110,7 +2110,8 @@ pub fn embedding_bag(
 
 /// `aten._embedding_bag_backward` (dense): each bag's gradient back to the rows it read
 /// (scaled by the per-sample weight, divided by the bag size for a mean, to the maximum
-/// rows for a max), divided by the index frequency with `scale_grad_by_freq`.
+/// rows for a max), divided by the index frequency with `scale_grad_by_freq` (except for
+/// a max, as PyTorch's CPU kernel).
 #[allow(clippy::too_many_arguments)]
 pub fn embedding_bag_backward(
     grad: &Tensor,
@@ -2153,12 +2154,8 @@ pub fn embedding_bag_backward(
                         "embedding_bag backward: max index {i} is out of range"
                     ));
                 }
-                let f = if p.scale_grad_by_freq {
-                    freq[i as usize]
-                } else {
-                    1.0
-                };
-                gw[i as usize * d + c] += gs[b * d + c] / f;
+                // PyTorch's CPU max backward ignores `scale_grad_by_freq`.
+                gw[i as usize * d + c] += gs[b * d + c];
             }
         }
     } else {

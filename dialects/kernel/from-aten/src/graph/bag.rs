@@ -1,6 +1,6 @@
-//! `_embedding_bag` and `_embedding_bag_backward` in modes sum and mean, on the gather
-//! and scatter nodes of `graph/index.rs`, computing what the interpreter (PyTorch's CPU
-//! kernel) does:
+//! `_embedding_bag` and `_embedding_bag_backward` in modes sum, mean and max, on the
+//! gather and scatter nodes of `graph/index.rs`, computing what the interpreter
+//! (PyTorch's CPU kernel) does:
 //!
 //! - the bag of position `k` is the number of offsets at most `k`, minus one (offsets
 //!   are non-decreasing); positions in no bag (past the last with
@@ -8,12 +8,17 @@
 //! - forward: the rows gathered at the indices (times the per-sample weights) added into
 //!   their bags, divided by the bag's count for a mean; `offset2bag`, `bag_size` and
 //!   `max_indices` as the CPU kernel fills them;
+//! - max forward: over `[bags, n, d]`, each bag's column maximum of its rows (0 for an
+//!   empty bag) and the row index of its first maximum (`max_indices`, 0 when empty): a
+//!   dense reduction, quadratic in the bag count times the indices;
 //! - backward: each position's bag gradient gathered (scaled likewise, and divided by
-//!   the index's frequency with `scale_grad_by_freq`) and added into its row.
+//!   the index's frequency with `scale_grad_by_freq`) and added into its row; in max mode
+//!   each bag's gradient added at its `max_indices` row, per column (unscaled by
+//!   frequency, as PyTorch's CPU kernel).
 
 use super::{
-    Builder, Expr, IndexSel, Init, Map, Operand, Predicate, Pw, Reduce, ScalarOp, bin, c, cast,
-    cmp, err, select,
+    Builder, Expr, IndexSel, Init, Map, Operand, Predicate, Pw, Reduce, ScalarOp, ScatterReduce,
+    bin, c, cast, cmp, err, select,
 };
 use joinery_aten::ArgValue;
 use joinery_ir::{DType, Diagnostic, OpId};
@@ -43,16 +48,121 @@ impl Builder<'_> {
         }
     }
 
-    /// The mode (0 sum, 1 mean), refusing max.
+    /// The mode: 0 sum, 1 mean, 2 max.
     fn bag_mode(&self, op: OpId, src: &str) -> Result<i64, Diagnostic> {
         match self.int_attr(op, "mode")? {
-            m @ (0 | 1) => Ok(m),
-            _ => Err(err(
+            m @ (0..=2) => Ok(m),
+            m => Err(err(
                 self.ctx,
                 op,
-                format!("the native backend supports '{src}' in modes sum and mean only"),
+                format!("'{src}': mode {m} is not 0 (sum), 1 (mean) or 2 (max)"),
             )),
         }
+    }
+
+    /// Max mode: each bag's column maxima (0 for an empty bag) and the row index of the
+    /// first position reaching each (`max_indices`, 0 for an empty bag), over the dense
+    /// `[bags, n, d]` space of (bag, position, column).
+    #[allow(clippy::too_many_arguments)]
+    fn bag_max(
+        &mut self,
+        op: OpId,
+        src: &str,
+        rows: &Operand,
+        indices: &Operand,
+        b: &Bags,
+        count: &Operand,
+        dtype: DType,
+        max_dt: DType,
+    ) -> (Operand, Operand) {
+        let (n, d) = (rows.shape[0], rows.shape[1]);
+        let bags_n = count.shape[0];
+        let space = [bags_n, n, d];
+        let over = |o: &Operand, strides: [usize; 3]| Operand {
+            node: o.node,
+            shape: space.to_vec(),
+            map: Map {
+                offset: o.map.offset,
+                strides: strides
+                    .iter()
+                    .map(|&k| if k == usize::MAX { 0 } else { o.map.strides[k] })
+                    .collect(),
+            },
+        };
+        let none = usize::MAX;
+        // Whether position k counts in bag b, at [b, k, c].
+        let in_bag = |pw: &mut Pw, b: &Bags| {
+            let slot = pw.input(&over(&b.slot, [none, 0, none]), DType::I64, DType::I64);
+            let ok = pw.input(&over(&b.valid, [none, 0, none]), DType::Bool, DType::Bool);
+            let here = cmp(Predicate::Eq, slot, Expr::Iota(0));
+            bin(ScalarOp::And, ok, here)
+        };
+        let rdt = self.dtype(rows);
+        let mut pw = Pw::new(&space);
+        let inside = in_bag(&mut pw, b);
+        let v = pw.input(&over(rows, [none, 0, 1]), rdt, dtype);
+        let e = select(inside, v, c(f64::NEG_INFINITY, dtype));
+        let candidates = self.pointwise(pw, e, dtype, src);
+        let max = self.reduce(&candidates, &[1], Reduce::Max, src);
+        let max = self.reshape(&max, &[bags_n, d], src);
+        // The first position reaching the maximum: n - max(n - k) over those that do.
+        let mut pw = Pw::new(&space);
+        let inside = in_bag(&mut pw, b);
+        let v = pw.input(&over(rows, [none, 0, 1]), rdt, dtype);
+        let m = pw.input(&over(&max, [0, none, 1]), dtype, dtype);
+        let first = bin(ScalarOp::And, inside, cmp(Predicate::Eq, v, m));
+        let from_end = bin(
+            ScalarOp::Sub,
+            c(n as f64, DType::F64),
+            cast(Expr::Iota(1), DType::I64, DType::F64),
+        );
+        let e = select(first, from_end, c(0.0, DType::F64));
+        let keys = self.pointwise(pw, e, DType::F64, src);
+        let key = self.reduce(&keys, &[1], Reduce::Max, src);
+        let key = self.reshape(&key, &[bags_n, d], src);
+        // Position n - key, kept inside 0..n for an empty bag (whose index is 0 anyway).
+        let mut pw = Pw::new(&[bags_n, d]);
+        let k = pw.input(&key, DType::F64, DType::I64);
+        let at = bin(ScalarOp::Sub, c(n as f64, DType::I64), k);
+        let e = bin(ScalarOp::Min, at, c((n - 1) as f64, DType::I64));
+        let position = self.pointwise(pw, e, DType::I64, src);
+        let idt = self.dtype(indices);
+        let picked = self.gather_node(
+            op,
+            src,
+            Operand {
+                node: indices.node,
+                shape: vec![bags_n, d],
+                map: Map {
+                    offset: indices.map.offset,
+                    strides: vec![0, 0],
+                },
+            },
+            vec![IndexSel {
+                index: position,
+                stride: indices.map.strides[0],
+                bound: n,
+                dim: 0,
+            }],
+            false,
+        );
+        let mut pw = Pw::new(&[bags_n, d]);
+        let some = cmp(
+            Predicate::Gt,
+            pw.input(&Self::per_row(count, d), DType::I64, DType::I64),
+            c(0.0, DType::I64),
+        );
+        let m = pw.input(&max, dtype, dtype);
+        let output = self.pointwise(pw, select(some.clone(), m, c(0.0, dtype)), dtype, src);
+        let mut pw = Pw::new(&[bags_n, d]);
+        let some = cmp(
+            Predicate::Gt,
+            pw.input(&Self::per_row(count, d), DType::I64, DType::I64),
+            c(0.0, DType::I64),
+        );
+        let i = pw.input(&picked, idt, max_dt);
+        let max_indices = self.pointwise(pw, select(some, i, c(0.0, max_dt)), max_dt, src);
+        (output, max_indices)
     }
 
     /// The bags of the `n` positions of `indices` among `bags` bags starting at `offsets`.
@@ -182,7 +292,7 @@ impl Builder<'_> {
             from,
             at,
             vec![sel],
-            true,
+            Some(ScatterReduce::Sum),
             false,
         )
     }
@@ -217,7 +327,20 @@ impl Builder<'_> {
         let e = cast(ok, DType::Bool, DType::I64);
         let counted = self.pointwise(pw, e, DType::I64, src);
         let count = self.add_rows(op, src, counted, &b.slot, bags_n, DType::I64);
-        let output = if mode == 1 {
+        let (max_shape, max_dt) = self.result_info(op, 3)?;
+        let mut max_indices = None;
+        let output = if mode == 2 {
+            if n == 0 || max_shape != [bags_n, d] {
+                return Err(err(
+                    self.ctx,
+                    op,
+                    format!("the native backend supports '{src}' in max mode with some indices"),
+                ));
+            }
+            let (out, arg) = self.bag_max(op, src, &rows, &indices, &b, &count, dtype, max_dt);
+            max_indices = Some(arg);
+            out
+        } else if mode == 1 {
             let mut pw = Pw::new(&[bags_n, d]);
             let s = pw.input(&sums, dtype, dtype);
             let cnt = pw.input(&Self::per_row(&count, d), DType::I64, dtype);
@@ -236,7 +359,6 @@ impl Builder<'_> {
             self.pointwise(Pw::new(&o2b_shape), c(0.0, aux), aux, src)
         };
         let (size_shape, size_dt) = self.result_info(op, 2)?;
-        let (max_shape, max_dt) = self.result_info(op, 3)?;
         let zeros = |b: &mut Self, shape: &[u64], dt: DType| {
             b.pointwise(Pw::new(shape), c(0.0, dt), dt, src)
         };
@@ -245,7 +367,9 @@ impl Builder<'_> {
             let e = pw.input(o, DType::I64, dt);
             b.pointwise(pw, e, dt, src)
         };
-        let (bag_size, max_indices) = if mode == 1 {
+        let (bag_size, max_indices) = if let Some(arg) = max_indices {
+            (as_dt(self, &count, size_dt), arg)
+        } else if mode == 1 {
             (as_dt(self, &count, size_dt), as_dt(self, &count, max_dt))
         } else {
             (
@@ -254,6 +378,57 @@ impl Builder<'_> {
             )
         };
         Ok(vec![output, offset2bag, bag_size, max_indices])
+    }
+
+    /// Max mode's backward: `grad[b, c]` added at row `max_indices[b, c]`, column `c`,
+    /// for every nonempty bag `b` (PyTorch's CPU kernel ignores `scale_grad_by_freq`
+    /// here); a max index out of range is a run-time error.
+    fn bag_max_backward(
+        &mut self,
+        op: OpId,
+        src: &str,
+        grad: &Operand,
+        bag_size: &Operand,
+        rows: u64,
+        dtype: DType,
+    ) -> Result<Operand, Diagnostic> {
+        let (bags_n, d) = (grad.shape[0], grad.shape[1]);
+        let arg = self.operand(op, "maximum_indices")?;
+        self.check_index(op, src, &arg)?;
+        if arg.shape != [bags_n, d] || bag_size.shape != [bags_n] {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("'{src}': max mode needs [bags, d] maximum_indices and [bags] bag_size"),
+            ));
+        }
+        let mut pw = Pw::new(&[bags_n, d]);
+        let gdt = self.dtype(grad);
+        let v = pw.input(grad, gdt, dtype);
+        let sdt = self.dtype(bag_size);
+        let size = pw.input(&Self::per_row(bag_size, d), sdt, DType::I64);
+        let nonempty = cmp(Predicate::Gt, size, c(0.0, DType::I64));
+        let contrib = self.pointwise(pw, select(nonempty, v, c(0.0, dtype)), dtype, src);
+        Ok(self.scatter_node(
+            op,
+            src,
+            vec![rows, d],
+            dtype,
+            Init::Fill(0.0),
+            contrib,
+            Map {
+                offset: 0,
+                strides: vec![0, 1],
+            },
+            vec![IndexSel {
+                index: arg,
+                stride: d as i64,
+                bound: rows,
+                dim: 0,
+            }],
+            Some(ScatterReduce::Sum),
+            false,
+        ))
     }
 
     fn embedding_bag_backward(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
@@ -270,6 +445,11 @@ impl Builder<'_> {
         }
         let (bags_n, d) = (grad.shape[0], grad.shape[1]);
         let (rows, n) = (shape[0], indices.shape.first().copied().unwrap_or(0));
+        if mode == 2 {
+            return Ok(vec![
+                self.bag_max_backward(op, src, &grad, &bag_size, rows, dtype)?,
+            ]);
+        }
         let b = self.bags(op, src, &indices, &offsets, bags_n)?;
         let g = self.rows_at(op, src, &grad, &b.slot, false);
         let size = if mode == 1 {

@@ -24,7 +24,7 @@
 
 use super::{Builder, Map, NodeKind, Operand, Reduce, broadcast, contiguous, err};
 use joinery_aten::ArgValue;
-use joinery_ir::{DType, Diagnostic, OpId};
+use joinery_ir::{DType, Diagnostic, OpId, TypeData};
 
 /// Sizes and parameters of one convolution, spatial dims last.
 struct Geometry {
@@ -715,9 +715,15 @@ impl Builder<'_> {
         crop
     }
 
-    /// Zeros of the type of result `i` of `op`.
+    /// Zeros of the type of result `i` of `op`; for a `none` result a 0-d stand-in that
+    /// the graph builder drops (a `none` result has no value).
     fn zeros(&mut self, op: OpId, i: usize, src: &str) -> Result<Operand, Diagnostic> {
-        let (shape, dtype) = self.result_info(op, i)?;
+        let r = self.ctx.result(op, i);
+        let (shape, dtype) = if *self.ctx.type_data(self.ctx.value_type(r)) == TypeData::None {
+            (Vec::new(), DType::F32)
+        } else {
+            self.result_info(op, i)?
+        };
         let pw = super::Pw::new(&shape);
         Ok(self.pointwise(pw, super::c(0.0, dtype), dtype, src))
     }

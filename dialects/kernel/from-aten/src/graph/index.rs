@@ -10,11 +10,12 @@
 //! range stops the call with an error naming the aten op and its `file:line:col`.
 
 use super::{
-    Builder, IndexSel, Init, Map, NodeKind, Operand, Predicate, Pw, broadcast, c, cmp, err, select,
+    Builder, IndexSel, Init, LaneKind, Map, NodeKind, Operand, Predicate, Pw, bin, broadcast, c,
+    cmp, err, select,
 };
 use joinery_aten::{ArgValue, operand_group};
 use joinery_ir::{DType, Diagnostic, OpId};
-use joinery_kernel::{ScalarOp, contiguous};
+use joinery_kernel::{ScalarOp, ScatterReduce, contiguous};
 
 /// The layout of `x[indices]` (PyTorch's advanced indexing): the result shape, and for
 /// each result dim the dim of `x` it slices, or `None` for a dim of the broadcast index
@@ -42,15 +43,6 @@ impl Advanced {
 }
 
 impl Builder<'_> {
-    /// `aten.op at file:line:col` for run-time errors (the op alone when it was not
-    /// parsed from a file).
-    fn site(&self, op: OpId, src: &str) -> String {
-        match self.ctx.span(op).and_then(|s| self.ctx.position(s)) {
-            Some(at) => format!("{src} at {at}"),
-            None => src.to_string(),
-        }
-    }
-
     /// An error unless `o` holds integer indices (i64 or i32).
     pub(super) fn check_index(&self, op: OpId, src: &str, o: &Operand) -> Result<(), Diagnostic> {
         match self.dtype(o) {
@@ -102,6 +94,7 @@ impl Builder<'_> {
                 self.advanced_gather(op, src, &x, &indices, false)?
             }
             "gather" => self.gather(op, src)?,
+            "masked_scatter" => self.masked_scatter(op, src)?,
             "index_put" | "_unsafe_index_put" => self.index_put(op, src)?,
             "scatter" | "scatter_add" | "scatter_reduce" => {
                 self.scatter(op, base, &overload, src)?
@@ -266,7 +259,7 @@ impl Builder<'_> {
     }
 
     /// A scatter node of `shape` and `dtype`: `init`, then `from` (over the space of the
-    /// moves) stored or added at `at` moved by `sels`.
+    /// moves) stored (`accumulate` `None`) or combined at `at` moved by `sels`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn scatter_node(
         &mut self,
@@ -278,7 +271,7 @@ impl Builder<'_> {
         from: Operand,
         at: Map,
         sels: Vec<IndexSel>,
-        accumulate: bool,
+        accumulate: Option<ScatterReduce>,
         wrap: bool,
     ) -> Operand {
         let kind = NodeKind::Scatter {
@@ -292,6 +285,77 @@ impl Builder<'_> {
         };
         let node = self.push(kind, shape, dtype, src);
         self.whole(node)
+    }
+
+    /// `masked_scatter(self, mask, source)`: `self` (broadcast with `mask`) where the mask
+    /// is false; its `k`-th true element (row-major) takes `source`'s `k`-th element. A
+    /// gather from `[0, source...]` at the running count of true elements (0 where the
+    /// mask is false), so that a mask with more true elements than `source` has is an
+    /// index out of range at run time, as PyTorch raises.
+    fn masked_scatter(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
+        let x = self.operand(op, "self")?;
+        let mask = self.operand(op, "mask")?;
+        let source = self.operand(op, "source")?;
+        let (shape, dt) = self.result_info(op, 0)?;
+        if self.dtype(&mask) != DType::Bool || self.dtype(&source) != dt {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("'{src}' needs an i1 mask and a source of the result's dtype"),
+            ));
+        }
+        let numel: u64 = shape.iter().product();
+        let mut pw = Pw::new(&[numel]);
+        let flat_mask = self.reshape(&broadcast(&mask, &shape), &[numel], src);
+        let m = pw.input(&flat_mask, DType::Bool, DType::I64);
+        let counts = self.pointwise(pw, m, DType::I64, src);
+        let running = self.lanes_node(&counts, 0, numel, LaneKind::Cumsum, DType::I64, src);
+        let mut pw = Pw::new(&shape);
+        let at = pw.input(&self.reshape(&running, &shape, src), DType::I64, DType::I64);
+        let m = pw.input(&mask, DType::Bool, DType::Bool);
+        let index = self.pointwise(pw, select(m, at, c(0.0, DType::I64)), DType::I64, src);
+        // `[0, source...]`: position 0 is what mask-false points read (and discard).
+        let zero = self.pointwise(Pw::new(&[1]), c(0.0, dt), dt, src);
+        let n = source.shape.iter().product::<u64>();
+        let mut parts = vec![zero];
+        if n > 0 {
+            parts.push(self.reshape(&source, &[n], src));
+        }
+        let padded = self.push(NodeKind::Concat { parts, dim: 0 }, vec![n + 1], dt, src);
+        let from = Operand {
+            node: padded,
+            shape: shape.clone(),
+            map: Map {
+                offset: 0,
+                strides: vec![0; shape.len()],
+            },
+        };
+        let sel = IndexSel {
+            index,
+            stride: 1,
+            bound: n + 1,
+            dim: 0,
+        };
+        let site = format!(
+            "{} (mask has more true elements than source's {n})",
+            self.site(op, src)
+        );
+        let gathered = self.push(
+            NodeKind::Gather {
+                src: from,
+                indices: vec![sel],
+                wrap: false,
+                site,
+            },
+            shape.clone(),
+            dt,
+            src,
+        );
+        let mut pw = Pw::new(&shape);
+        let m = pw.input(&mask, DType::Bool, DType::Bool);
+        let g = pw.input(&self.whole(gathered), dt, dt);
+        let keep = pw.input(&x, dt, dt);
+        Ok(self.pointwise(pw, select(m, g, keep), dt, src))
     }
 
     /// `gather(self, dim, index)`: `out[p] = self[p with dim replaced by index[p]]`.
@@ -338,9 +402,12 @@ impl Builder<'_> {
         }
     }
 
-    /// `scatter.src` / `scatter.value` / `scatter_add` / `scatter_reduce.two` (sum with
-    /// `include_self` only): a copy of `self` with `src[p]` stored (added) at `p` with
-    /// `dim` replaced by `index[p]`, for every point `p` of `index`.
+    /// `scatter.src` / `scatter.value` / `scatter_add` / `scatter_reduce.two`: a copy of
+    /// `self` with `src[p]` stored (combined) at `p` with `dim` replaced by `index[p]`,
+    /// for every point `p` of `index`. Without `include_self` the positions that receive
+    /// elements start from the reduction's identity (for `amax`/`amin`, from one of the
+    /// elements: a stored scatter first); `mean` divides the sum by the count of elements
+    /// (a scatter of ones), flooring for integers, as PyTorch does.
     fn scatter(
         &mut self,
         op: OpId,
@@ -352,25 +419,41 @@ impl Builder<'_> {
         let index = self.operand(op, "index")?;
         self.check_index(op, src, &index)?;
         let (shape, dtype) = self.result_info(op, 0)?;
-        let accumulate = match base {
-            "scatter_add" => true,
+        let (accumulate, mean, include_self) = match base {
+            "scatter_add" => (Some(ScatterReduce::Sum), false, true),
             "scatter_reduce" => {
-                let reduce = self.attr(op, "reduce")?;
+                let reduce = match self.attr(op, "reduce")? {
+                    ArgValue::Str(r) => r,
+                    _ => String::new(),
+                };
+                let kind = match reduce.as_str() {
+                    "sum" | "mean" => ScatterReduce::Sum,
+                    "prod" => ScatterReduce::Prod,
+                    "amax" => ScatterReduce::Max,
+                    "amin" => ScatterReduce::Min,
+                    other => {
+                        return Err(err(
+                            self.ctx,
+                            op,
+                            format!(
+                                "'{src}': reduce must be one of sum, prod, mean, amax, amin, \
+                                 not '{other}'"
+                            ),
+                        ));
+                    }
+                };
                 let include_self = !matches!(self.attr(op, "include_self")?, ArgValue::Bool(false));
-                if !(matches!(&reduce, ArgValue::Str(r) if r == "sum") && include_self) {
-                    return Err(err(
-                        self.ctx,
-                        op,
-                        format!(
-                            "the native backend supports '{src}' with reduce = \"sum\" and \
-                             include_self only"
-                        ),
-                    ));
-                }
-                true
+                (Some(kind), reduce == "mean", include_self)
             }
-            _ => false,
+            _ => (None, false, true),
         };
+        if accumulate.is_some() && dtype == DType::Bool {
+            return Err(err(
+                self.ctx,
+                op,
+                format!("the native backend does not support '{src}' on i1 tensors"),
+            ));
+        }
         let x1 = self.at_least_1d(&x, src);
         let index = self.at_least_1d(&index, src);
         let dim = super::norm_dim(self.ctx, op, self.int_attr(op, "dim")?, x1.shape.len())?;
@@ -408,18 +491,76 @@ impl Builder<'_> {
             bound: x1.shape[dim],
             dim: dim as u64,
         };
-        let out = self.scatter_node(
-            op,
-            src,
-            x1.shape.clone(),
-            dtype,
-            Init::Copy(x1),
-            from,
-            at,
-            vec![sel],
-            accumulate,
-            false,
-        );
+        let xshape = x1.shape.clone();
+        let scatter = |b: &mut Self, dtype, init, from, accumulate| {
+            b.scatter_node(
+                op,
+                src,
+                xshape.clone(),
+                dtype,
+                init,
+                from,
+                at.clone(),
+                vec![sel.clone()],
+                accumulate,
+                false,
+            )
+        };
+        // How many elements land at each position (i64), when the mean or a reduction
+        // without `self` needs it.
+        let count = (mean
+            || (!include_self
+                && matches!(accumulate, Some(ScatterReduce::Sum | ScatterReduce::Prod))))
+        .then(|| {
+            let one = self.pointwise(Pw::new(&[]), c(1.0, DType::I64), DType::I64, src);
+            let ones = broadcast(&one, &space);
+            scatter(
+                self,
+                DType::I64,
+                Init::Fill(0.0),
+                ones,
+                Some(ScatterReduce::Sum),
+            )
+        });
+        let start = match (accumulate, &count) {
+            (Some(ScatterReduce::Max | ScatterReduce::Min), _) if !include_self => {
+                // max(v, v) = v: storing one of the elements first leaves the result theirs.
+                scatter(self, dtype, Init::Copy(x1), from.clone(), None)
+            }
+            (Some(kind), Some(n)) if !include_self => {
+                let identity = if kind == ScatterReduce::Prod {
+                    1.0
+                } else {
+                    0.0
+                };
+                let mut pw = Pw::new(&x1.shape);
+                let hit = cmp(
+                    Predicate::Gt,
+                    pw.input(n, DType::I64, DType::I64),
+                    c(0.0, DType::I64),
+                );
+                let keep = pw.input(&x1, dtype, dtype);
+                self.pointwise(pw, select(hit, c(identity, dtype), keep), dtype, src)
+            }
+            _ => x1,
+        };
+        let mut out = scatter(self, dtype, Init::Copy(start), from, accumulate);
+        if let (true, Some(n)) = (mean, &count) {
+            // sum / max(count (+ 1 for self), 1).
+            let mut pw = Pw::new(&out.shape);
+            let sum = pw.input(&out, dtype, dtype);
+            let mut k = pw.input(n, DType::I64, dtype);
+            if include_self {
+                k = bin(ScalarOp::Add, k, c(1.0, dtype));
+            }
+            let k = bin(ScalarOp::Max, k, c(1.0, dtype));
+            let e = if dtype.is_float() {
+                bin(ScalarOp::Div, sum, k)
+            } else {
+                super::floor_int_division(sum, k, dtype, &self.site(op, src))
+            };
+            out = self.pointwise(pw, e, dtype, src);
+        }
         Ok(self.reshape(&out, &shape, src))
     }
 
@@ -429,7 +570,8 @@ impl Builder<'_> {
         let x = self.operand(op, "self")?;
         let indices = self.index_list(op)?;
         let values = self.operand(op, "values")?;
-        let accumulate = matches!(self.attr(op, "accumulate")?, ArgValue::Bool(true));
+        let accumulate = matches!(self.attr(op, "accumulate")?, ArgValue::Bool(true))
+            .then_some(ScatterReduce::Sum);
         let (shape, dtype) = self.result_info(op, 0)?;
         let adv = self.advanced(op, src, &x.shape, &indices)?;
         let values = if self.dtype(&values) != dtype {
@@ -546,7 +688,7 @@ impl Builder<'_> {
                 bound: num_weights,
                 dim: 0,
             }],
-            true,
+            Some(ScatterReduce::Sum),
             false,
         ))
     }
@@ -584,7 +726,7 @@ impl Builder<'_> {
             ones,
             flat.clone(),
             vec![sel.clone()],
-            true,
+            Some(ScatterReduce::Sum),
             false,
         );
         let at = Operand {

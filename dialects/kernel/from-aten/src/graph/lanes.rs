@@ -93,7 +93,7 @@ impl Builder<'_> {
     }
 
     /// A lane node over `x` along `dim` writing `k` elements per lane, of `dtype`.
-    fn lanes_node(
+    pub(super) fn lanes_node(
         &mut self,
         x: &Operand,
         dim: usize,
