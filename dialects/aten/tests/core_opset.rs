@@ -19,15 +19,11 @@ const NOT_YET: &[&str] = &[
     "aten.nonzero",
     "aten.randperm",
     // Kernels not written yet.
-    "aten._adaptive_avg_pool3d",
     "aten._cdist_forward",
     "aten._fft_c2r",
     "aten._fft_r2c",
     "aten._pdist_forward",
-    "aten.avg_pool3d",
-    "aten.col2im",
     "aten.grid_sampler_2d",
-    "aten.max_pool3d_with_indices",
 ];
 
 /// `(IR name, schema)` of every core op of `core_aten_ops.txt`.
