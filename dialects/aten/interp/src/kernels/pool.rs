@@ -358,6 +358,12 @@ pub fn adaptive_avg_pool(x: &Tensor, output_size: &[i64], dims: usize) -> KResul
     }
     let output: Vec<usize> = output_size.iter().map(|&o| o as usize).collect();
     let input = x.shape()[x.ndim() - dims..].to_vec();
+    if input.contains(&0) {
+        return kerr(format!(
+            "{what}: expected an input with non-zero sizes but for the batch, got shape {:?}",
+            x.shape()
+        ));
+    }
     let plane: usize = input.iter().product();
     let xs = flat(x);
     let mut out = Vec::new();
