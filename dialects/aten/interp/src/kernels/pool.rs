@@ -128,9 +128,9 @@ impl Pool {
     fn avg_window(&self, ap: AvgPoolParams, o: &[usize]) -> (Vec<Range<usize>>, f64) {
         let mut ranges = Vec::with_capacity(o.len());
         let (mut padded, mut inside) = (1i64, 1usize);
-        for i in 0..o.len() {
+        for (i, &oi) in o.iter().enumerate() {
             let size = self.input[i] as i64;
-            let start = (o[i] * self.s[i]) as i64 - self.p[i] as i64;
+            let start = (oi * self.s[i]) as i64 - self.p[i] as i64;
             let end = (start + self.k[i] as i64).min(size + self.p[i] as i64);
             padded *= end - start;
             let (lo, hi) = (start.max(0) as usize, end.min(size).max(0) as usize);
