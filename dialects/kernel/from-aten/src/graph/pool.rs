@@ -4,19 +4,18 @@
 //! and a window is a strided view `[B, O.., K..]` of the padded planes.
 //!
 //! - average pooling: a zero placement, the window view summed, divided by a divisor
-//!   computed from `kernel.index`; its backward spreads the divided gradient like max
-//!   pooling's and sums the taps;
+//!   computed from `kernel.index`; its backward spreads the divided gradient by the
+//!   stride into a zero buffer where input position `h` meets window tap `k` at
+//!   `h + p + (K - 1 - k)` along each dim, and sums the taps;
 //! - max pooling values: a placement into a `-inf` buffer (the padding), the window view
 //!   reduced by `max`;
 //! - indices (flat row-major offsets in the input plane, the first maximum in scan
 //!   order): `-max(window == value ? -index : -inf)`, in f32 (exact below 2^24 elements a
 //!   plane), compared against loop indices (`kernel.index`) so that no element is ever
 //!   read at a computed address;
-//! - max pooling backward: `grad_output` and the indices spread by the stride into
-//!   buffers (zeros and `-1`) so that input position `h` meets window tap `k` at
-//!   `h + p + (K - 1 - k) * d` along each dim; the gradient is `sum over taps (index ==
-//!   flat(h) ? grad : 0)`, one fused loop nest. An index that is no window's maximum
-//!   contributes nothing (it is not read from).
+//! - max pooling backward: `grad_output` added at the indices into a zero gradient, one
+//!   accumulating scatter per plane (as PyTorch's kernel does); an index outside its
+//!   plane is a run-time error naming the op.
 //!
 //! Adaptive average pooling and its backward: a window view when each output size
 //! divides its input's; otherwise sums against PyTorch's window membership (`start =
@@ -24,8 +23,8 @@
 //! a time.
 
 use super::{
-    Builder, Expr, Map, Operand, Predicate, Pw, Reduce, ScalarOp, bin, c, cast, cmp, err, select,
-    un,
+    Builder, Expr, IndexSel, Init, Map, Operand, Predicate, Pw, Reduce, ScalarOp, bin, c, cast,
+    cmp, err, select, un,
 };
 use joinery_aten::ArgValue;
 use joinery_ir::{DType, Diagnostic, OpId};
@@ -81,8 +80,8 @@ impl Window {
             .collect()
     }
 
-    /// The lower spread offset of the backward's buffers, `(K - 1) * d` per dim, and
-    /// their spatial sizes.
+    /// The lower spread offset of a backward's spread buffer, `(K - 1) * d` per dim, and
+    /// its spatial sizes.
     fn spread_len(&self) -> (Vec<i64>, Vec<u64>) {
         let lo: Vec<i64> = (0..self.dims())
             .map(|i| (self.kernel[i] - 1) * self.dilation[i])
@@ -250,7 +249,9 @@ impl Builder<'_> {
         ])
     }
 
-    /// `aten.max_pool{2,3}d_with_indices_backward`.
+    /// `aten.max_pool{2,3}d_with_indices_backward`: `grad_output` added into a zero
+    /// gradient at the indices, plane by plane: one accumulating `kernel.scatter`, whose
+    /// run-time check makes an index outside its plane an error naming the op.
     pub(super) fn max_pool_backward(
         &mut self,
         op: OpId,
@@ -260,22 +261,39 @@ impl Builder<'_> {
         let idx = self.operand(op, "indices")?;
         let (x_shape, dt) = self.result_info(op, 0)?;
         let w = self.window(op, &x_shape, &gy.shape)?;
-        let n = w.dims();
         if self.dtype(&idx) != DType::I64 {
             return Err(err(self.ctx, op, format!("'{src}': indices must be i64")));
         }
-        let gyn = self.planes(&gy, n, src);
-        let idxn = self.planes(&idx, n, src);
-        let (lo, len) = w.spread_len();
-        let zg = self.place_in(&gyn, 0.0, &lo, &w.stride, &len, src);
-        let zi = self.place_in(&idxn, -1.0, &lo, &w.stride, &len, src);
-        let (g, i) = (w.taps(&zg, &lo), w.taps(&zi, &lo));
-        let mut pw = Pw::new(&g.shape.clone());
-        let flat = w.flat(|d| Expr::Iota(1 + d));
-        let hit = cmp(Predicate::Eq, pw.input(&i, DType::I64, DType::I64), flat);
-        let e = select(hit, pw.input(&g, dt, dt), c(0.0, dt));
-        let terms = self.pointwise(pw, e, dt, src);
-        let gx = self.reduce(&terms, &dims_from(1 + n, n), Reduce::Sum, src);
+        let n = w.dims();
+        let lead = x_shape.len() - n;
+        let planes: u64 = x_shape[..lead].iter().product();
+        let plane: u64 = w.input.iter().product();
+        let windows: u64 = w.output.iter().product();
+        let from = self.reshape(&gy, &[planes, windows], src);
+        let index = self.reshape(&idx, &[planes, windows], src);
+        let at = Map {
+            offset: 0,
+            strides: vec![plane as i64, 0],
+        };
+        let sel = IndexSel {
+            index,
+            stride: 1,
+            bound: plane,
+            dim: lead as u64,
+        };
+        let shape = vec![planes, plane];
+        let gx = self.scatter_node(
+            op,
+            src,
+            shape,
+            dt,
+            Init::Fill(0.0),
+            from,
+            at,
+            vec![sel],
+            true,
+            false,
+        );
         Ok(vec![self.reshape(&gx, &x_shape, src)])
     }
 
