@@ -339,3 +339,20 @@ func.func @atan2.out$shape(%a: tensor<3xf32>, %b: tensor<3xf32>, %o: !aten.ref<t
   %0 = aten.atan2.out %a, %b, %o : (tensor<3xf32>, tensor<3xf32>, !aten.ref<tensor<4xf32>>) -> !aten.ref<tensor<4xf32>>
   func.return
 }
+
+// -----
+
+// col2im's columns must hold one column per sliding block of the output image.
+func.func @col2im$blocks(%c: tensor<2x18x21xf32>) {
+  // expected-error@+1 {{aten.col2im: given output_size=[6, 7], kernel_size=[2, 3], expected input.size(-1) to be 20 but got 21}}
+  %0 = aten.col2im %c {dilation = [1, 1], kernel_size = [2, 3], output_size = [6, 7], padding = [1, 0], stride = [2, 1]} : (tensor<2x18x21xf32>) -> tensor<2x3x6x7xf32>
+  func.return
+}
+
+// -----
+
+func.func @max_pool3d$rank(%x: tensor<3x6x7xf32>) {
+  // expected-error@+1 {{aten.max_pool3d_with_indices: self must have rank 4 or 5, got shape 3x6x7}}
+  %0:2 = aten.max_pool3d_with_indices %x {kernel_size = [2, 2, 2]} : (tensor<3x6x7xf32>) -> (tensor<3x3x3xf32>, tensor<3x3x3xi64>)
+  func.return
+}

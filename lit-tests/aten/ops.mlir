@@ -197,3 +197,26 @@ func.func @geometry(%t: tensor<2x2x3xf32>, %x: tensor<2x3x4x5xf32>, %a: tensor<3
   %w = aten.atan2.out %i, %f, %o : (tensor<3xi64>, tensor<3xf32>, !aten.ref<tensor<3xf64>>) -> !aten.ref<tensor<3xf64>>
   func.return %s, %c, %d : tensor<2x3x4x5xf32>, tensor<3x2x4x6xf32>, tensor<10xf32>
 }
+
+// CHECK-LABEL: func.func @pool3d_and_blocks
+func.func @pool3d_and_blocks(%x: tensor<2x3x5x6x7xf32>, %img: tensor<3x6x7xf32>) -> (tensor<2x3x3x3x4xf32>, tensor<2x3x2x3x3xf32>, tensor<2x3x3x3x1xf32>, tensor<3x6x7xf32>) {
+  // CHECK: %{{.*}}:2 = aten.max_pool3d_with_indices %{{.*}} {kernel_size = [3, 2, 3], padding = [1, 0, 1], stride = [2, 2, 2]} : (tensor<2x3x5x6x7xf32>) -> (tensor<2x3x3x3x4xf32>, tensor<2x3x3x3x4xi64>)
+  %m:2 = aten.max_pool3d_with_indices %x {kernel_size = [3, 2, 3], padding = [1, 0, 1], stride = [2, 2, 2]} : (tensor<2x3x5x6x7xf32>) -> (tensor<2x3x3x3x4xf32>, tensor<2x3x3x3x4xi64>)
+  // CHECK: aten.avg_pool3d %{{.*}} {ceil_mode = true, count_include_pad = false, kernel_size = [2, 2, 2]} : (tensor<2x3x5x6x7xf32>) -> tensor<2x3x3x3x4xf32>
+  %a = aten.avg_pool3d %x {ceil_mode = true, count_include_pad = false, kernel_size = [2, 2, 2]} : (tensor<2x3x5x6x7xf32>) -> tensor<2x3x3x3x4xf32>
+  // CHECK: aten._adaptive_avg_pool3d %{{.*}} {output_size = [2, 3, 3]} : (tensor<2x3x5x6x7xf32>) -> tensor<2x3x2x3x3xf32>
+  %p = aten._adaptive_avg_pool3d %x {output_size = [2, 3, 3]} : (tensor<2x3x5x6x7xf32>) -> tensor<2x3x2x3x3xf32>
+  // CHECK: aten._adaptive_avg_pool3d_backward %{{.*}}, %{{.*}} : (tensor<2x3x2x3x3xf32>, tensor<2x3x5x6x7xf32>) -> tensor<2x3x5x6x7xf32>
+  %pb = aten._adaptive_avg_pool3d_backward %p, %x : (tensor<2x3x2x3x3xf32>, tensor<2x3x5x6x7xf32>) -> tensor<2x3x5x6x7xf32>
+  // CHECK: aten.max_pool3d_with_indices_backward %{{.*}}, %{{.*}}, %{{.*}} {ceil_mode = false, dilation = [1, 1, 1], kernel_size = [2, 2, 2], padding = [0, 0, 0], stride = [2, 2, 2]} : (tensor<2x3x2x3x3xf32>, tensor<2x3x5x6x7xf32>, tensor<2x3x2x3x3xi64>) -> tensor<2x3x5x6x7xf32>
+  %m2:2 = aten.max_pool3d_with_indices %x {kernel_size = [2, 2, 2]} : (tensor<2x3x5x6x7xf32>) -> (tensor<2x3x2x3x3xf32>, tensor<2x3x2x3x3xi64>)
+  %mb = aten.max_pool3d_with_indices_backward %p, %x, %m2#1 {ceil_mode = false, dilation = [1, 1, 1], kernel_size = [2, 2, 2], padding = [0, 0, 0], stride = [2, 2, 2]} : (tensor<2x3x2x3x3xf32>, tensor<2x3x5x6x7xf32>, tensor<2x3x2x3x3xi64>) -> tensor<2x3x5x6x7xf32>
+  // CHECK: aten.avg_pool3d_backward %{{.*}}, %{{.*}} {ceil_mode = false, count_include_pad = true, kernel_size = [3, 3, 7], padding = [1, 1, 0], stride = [2, 2, 1]} : (tensor<2x3x3x3x1xf32>, tensor<2x3x5x6x7xf32>) -> tensor<2x3x5x6x7xf32>
+  %g = aten.avg_pool3d %x {kernel_size = [3, 3, 7], padding = [1, 1, 0], stride = [2, 2, 1]} : (tensor<2x3x5x6x7xf32>) -> tensor<2x3x3x3x1xf32>
+  %gb = aten.avg_pool3d_backward %g, %x {ceil_mode = false, count_include_pad = true, kernel_size = [3, 3, 7], padding = [1, 1, 0], stride = [2, 2, 1]} : (tensor<2x3x3x3x1xf32>, tensor<2x3x5x6x7xf32>) -> tensor<2x3x5x6x7xf32>
+  // CHECK: aten.im2col %{{.*}} {dilation = [1, 1], kernel_size = [2, 3], padding = [1, 0], stride = [2, 1]} : (tensor<3x6x7xf32>) -> tensor<18x20xf32>
+  %cols = aten.im2col %img {dilation = [1, 1], kernel_size = [2, 3], padding = [1, 0], stride = [2, 1]} : (tensor<3x6x7xf32>) -> tensor<18x20xf32>
+  // CHECK: aten.col2im %{{.*}} {dilation = [1, 1], kernel_size = [2, 3], output_size = [6, 7], padding = [1, 0], stride = [2, 1]} : (tensor<18x20xf32>) -> tensor<3x6x7xf32>
+  %im = aten.col2im %cols {dilation = [1, 1], kernel_size = [2, 3], output_size = [6, 7], padding = [1, 0], stride = [2, 1]} : (tensor<18x20xf32>) -> tensor<3x6x7xf32>
+  func.return %m#0, %p, %g, %im : tensor<2x3x3x3x4xf32>, tensor<2x3x2x3x3xf32>, tensor<2x3x3x3x1xf32>, tensor<3x6x7xf32>
+}

@@ -97,18 +97,18 @@ func.func @_softmax_backward_data$basic(%g: tensor<4x8xf32>, %y: tensor<4x8xf32>
 
 // -----
 
-// gather(x, 1, t) as a one-hot mask t == arange(C); ignored targets count neither loss
-// nor weight; the unused total_weight's ops are not left behind.
+// gather(x, 1, t) picks each kept target's score (the gather checks the target against
+// the class count; ignored targets read class 0 and count neither loss nor weight); the
+// unused total_weight's ops are not left behind.
 // CHECK-LABEL: func.func @nll_loss_forward$mean(
 // CHECK-SAME:      %[[X:.*]]: tensor<6x5xf32>, %[[T:.*]]: tensor<6xi64>)
-// CHECK:         %[[COL:.*]] = aten.unsqueeze %[[T]] {dim = 1 : i64} : (tensor<6xi64>) -> tensor<6x1xi64>
-// CHECK:         %[[CLASSES:.*]] = aten.arange {end = 5 : i64} : () -> tensor<5xi64>
-// CHECK:         %[[HIT:.*]] = aten.eq.Tensor %[[COL]], %[[CLASSES]] : (tensor<6x1xi64>, tensor<5xi64>) -> tensor<6x5xi1>
 // CHECK:         %[[ZERO:.*]] = aten.scalar_tensor {dtype = f32, s = 0.0 : f64} : () -> tensor<f32>
-// CHECK:         %[[PICKED:.*]] = aten.where.self %[[HIT]], %[[X]], %[[ZERO]]
-// CHECK:         %[[ROW:.*]] = aten.sum.dim_IntList %[[PICKED]] {dim = [1], keepdim = false} : (tensor<6x5xf32>) -> tensor<6xf32>
-// CHECK:         %[[LOSS:.*]] = aten.neg %[[ROW]]
 // CHECK:         %[[KEPT:.*]] = aten.ne.Scalar %[[T]] {other = -100 : i64}
+// CHECK:         %[[SAFE:.*]] = aten.where.self %[[KEPT]], %[[T]], %{{.*}} : (tensor<6xi1>, tensor<6xi64>, tensor<i64>) -> tensor<6xi64>
+// CHECK:         %[[COL:.*]] = aten.unsqueeze %[[SAFE]] {dim = 1 : i64} : (tensor<6xi64>) -> tensor<6x1xi64>
+// CHECK:         %[[PICKED:.*]] = aten.gather %[[X]], %[[COL]] {dim = 1 : i64} : (tensor<6x5xf32>, tensor<6x1xi64>) -> tensor<6x1xf32>
+// CHECK:         %[[ROW:.*]] = aten.squeeze.dims %[[PICKED]] {dim = [1]} : (tensor<6x1xf32>) -> tensor<6xf32>
+// CHECK:         %[[LOSS:.*]] = aten.neg %[[ROW]]
 // CHECK:         %[[MASKED:.*]] = aten.where.self %[[KEPT]], %[[LOSS]], %[[ZERO]]
 // CHECK:         %[[COUNT:.*]] = aten.sum %[[KEPT]] {dtype = f32} : (tensor<6xi1>) -> tensor<f32>
 // CHECK:         %[[TOTAL:.*]] = aten.sum %[[MASKED]] : (tensor<6xf32>) -> tensor<f32>
@@ -127,8 +127,8 @@ func.func @nll_loss_forward$mean(%x: tensor<6x5xf32>, %t: tensor<6xi64>) -> tens
 // CHECK:         %[[HIT:.*]] = aten.eq.Tensor
 // CHECK:         %[[XW:.*]] = aten.mul.Tensor %[[X]], %[[W]]
 // CHECK:         %[[ZERO:.*]] = aten.scalar_tensor
-// CHECK:         aten.where.self %[[HIT]], %[[XW]], %[[ZERO]]
 // CHECK:         %[[KEPT:.*]] = aten.ne.Scalar %[[T]] {other = 0 : i64}
+// CHECK:         aten.gather %[[XW]], %{{.*}} {dim = 1 : i64}
 // CHECK:         %[[LOSSES:.*]] = aten.where.self %[[KEPT]]
 // CHECK:         %[[WHIT:.*]] = aten.where.self %[[HIT]], %[[W]], %[[ZERO]] : (tensor<6x5xi1>, tensor<5xf32>, tensor<f32>) -> tensor<6x5xf32>
 // CHECK:         %[[WROW:.*]] = aten.sum.dim_IntList %[[WHIT]] {dim = [1], keepdim = false}

@@ -27,11 +27,12 @@ func.func @index$non_adjacent(%y: tensor<2x3x4xf32>, %i: tensor<3x1xi64>, %j: te
   func.return %r : tensor<3x1x3xf32>
 }
 
-// A scatter starts from a copy of `self`, then adds at the indexed rows.
+// A scatter starts from a copy of `self`, then adds at the indexed rows (a negative index
+// is out of range, as in PyTorch; `index` wraps it).
 // CHECK-LABEL: func.func @scatter_add$rows
 // CHECK:         "kernel.fused"(%x, %[[OUT:.*]]) <{{.*}}sources = ["aten.scatter_add (copy)"]
 // CHECK:         "kernel.scatter"(%s, %i, %[[OUT]]) <{accumulate = true, bounds = [5], dims = [0], index_maps = {{\[}}[0, 4, 1]], index_strides = [4], out_map = [0, 0, 1]
-// CHECK-SAME:      space = [2, 4], src_map = [0, 4, 1], wrap = true}>
+// CHECK-SAME:      space = [2, 4], src_map = [0, 4, 1], wrap = false}>
 // PLANNED-LABEL: func.func @scatter_add$rows
 // PLANNED:         "kernel.scatter"
 func.func @scatter_add$rows(%x: tensor<5x4xf32>, %i: tensor<2x4xi64>, %s: tensor<2x4xf32>) -> tensor<5x4xf32> {

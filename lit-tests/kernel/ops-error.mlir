@@ -516,6 +516,7 @@ func.func @gemm$c_broadcast(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>) -> tensor<
 
 // -----
 
+// expected-error@+1 {{a tensor of shape 1099511627776x1099511627776 holds more than 2^63 bytes}}
 func.func @alloc$too_large() -> tensor<1099511627776x1099511627776xf32> {
   // expected-error@+1 {{the result of 'kernel.alloc' is too large (more than 2^63 bytes)}}
   %c = kernel.alloc {output = 0 : i64} : () -> tensor<1099511627776x1099511627776xf32>

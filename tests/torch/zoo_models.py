@@ -603,6 +603,34 @@ class SpatialTransformer(nn.Module):
         return F.cross_entropy(-dist, y) + 0.1 * spread
 
 
+class VolumeCNN(nn.Module):
+    """A small 3-d CNN for volumes (video clips, scans): Conv3d, BatchNorm3d, ReLU,
+    MaxPool3d, a padded AvgPool3d that does not count the padding, a patch-mixing step
+    through Unfold/Fold on the depth-stacked feature maps, AdaptiveAvgPool3d to a size
+    that does not divide the input's, and a linear head with cross-entropy."""
+
+    def __init__(self, c=4, classes=3):
+        super().__init__()
+        self.conv = nn.Conv3d(2, c, 3, padding=1)
+        self.bn = nn.BatchNorm3d(c)
+        self.pool = nn.MaxPool3d(2)
+        self.smooth = nn.AvgPool3d(2, stride=1, padding=1, count_include_pad=False)
+        self.unfold = nn.Unfold(2)
+        self.fold = nn.Fold((4, 4), 2)
+        self.mix = nn.Parameter(torch.randn(4) * 0.5 + 1)
+        self.gap = nn.AdaptiveAvgPool3d((2, 3, 1))
+        self.head = nn.Linear(c * 6, classes)
+
+    def forward(self, x, y):
+        h = self.pool(F.relu(self.bn(self.conv(x))))
+        h = self.smooth(h)
+        n, c, d, hh, ww = h.shape
+        patches = self.unfold(h.reshape(n, c * d, hh, ww))
+        patches = patches * self.mix.repeat_interleave(c * d).unsqueeze(-1)
+        h = self.fold(patches).reshape(n, c, d, hh, ww)
+        return F.cross_entropy(self.head(self.gap(h).flatten(1)), y)
+
+
 def _images(n=2, c=3, hw=8):
     return torch.randn(n, c, hw, hw)
 
@@ -666,6 +694,8 @@ CASES = [
           lambda: (torch.randn(2, 2, 12), torch.softmax(torch.randn(2, 3), -1))),
     _case("spatial_transformer", SpatialTransformer,
           lambda: (torch.randn(2, 1, 8, 8), torch.tensor([2, 0]))),
+    _case("volume_cnn", lambda: VolumeCNN().train(),
+          lambda: (torch.randn(2, 2, 6, 6, 6), torch.tensor([0, 2]))),
 ]
 
 BY_NAME = {c.name: c for c in CASES}

@@ -1757,19 +1757,26 @@ pub fn convolution_backward(a: &Args) -> Inferred {
     ])
 }
 
-/// The output shape of `max_pool2d_with_indices` and `avg_pool2d` (PyTorch's
-/// `pooling_output_shape`; `avg_pool2d` has no dilation).
+/// The number of spatial dims of a pooling op (2 for `avg_pool2d`, 3 for `avg_pool3d`).
+fn pool_dims(a: &Args) -> usize {
+    a.schema.pool_dims().unwrap_or(2)
+}
+
+/// The output shape of `max_pool{2,3}d_with_indices` and `avg_pool{2,3}d` (PyTorch's
+/// `pooling_output_shape`; average pooling has no dilation) on a batched or unbatched
+/// input.
 fn pool_output(a: &Args, this: &TensorInfo) -> Result<Shape, String> {
-    let kernel = spatial_param(a, "kernel_size", 2, None)?;
-    let stride = spatial_param(a, "stride", 2, Some(&kernel))?;
-    let padding = spatial_param(a, "padding", 2, None)?;
+    let n = pool_dims(a);
+    let kernel = spatial_param(a, "kernel_size", n, None)?;
+    let stride = spatial_param(a, "stride", n, Some(&kernel))?;
+    let padding = spatial_param(a, "padding", n, None)?;
     let dilation = if a.has("dilation") {
-        spatial_param(a, "dilation", 2, None)?
+        spatial_param(a, "dilation", n, None)?
     } else {
-        vec![1, 1]
+        vec![1; n]
     };
     let ceil = a.opt_bool("ceil_mode").unwrap_or(false);
-    for i in 0..2 {
+    for i in 0..n {
         if kernel[i] <= 0 || stride[i] <= 0 || dilation[i] <= 0 {
             return Err(format!(
                 "kernel_size {}, stride {} and dilation {} must be positive",
@@ -1785,33 +1792,33 @@ fn pool_output(a: &Args, this: &TensorInfo) -> Result<Shape, String> {
             ));
         }
     }
-    let Some(s) = ranked(this, "self", &[3, 4])? else {
+    let Some(s) = ranked(this, "self", &[n + 1, n + 2])? else {
         return Ok(None);
     };
     let mut out = s.to_vec();
     let rank = s.len();
-    for i in 0..2 {
-        let Dim::Static(x) = s[rank - 2 + i] else {
+    for i in 0..n {
+        let Dim::Static(x) = s[rank - n + i] else {
             continue;
         };
         let (x, k, st, p, d) = (x as i64, kernel[i], stride[i], padding[i], dilation[i]);
         let num = x + 2 * p - d * (k - 1) - 1 + if ceil { st - 1 } else { 0 };
-        let mut n = num.div_euclid(st) + 1;
-        if ceil && (n - 1) * st >= x + p {
-            n -= 1;
+        let mut size = num.div_euclid(st) + 1;
+        if ceil && (size - 1) * st >= x + p {
+            size -= 1;
         }
-        if n <= 0 {
+        if size <= 0 {
             return Err(format!(
-                "the computed output size {n} of spatial dim {i} is too small (input {x}, kernel {k})"
+                "the computed output size {size} of spatial dim {i} is too small (input {x}, kernel {k})"
             ));
         }
-        out[rank - 2 + i] = Dim::Static(n as u64);
+        out[rank - n + i] = Dim::Static(size as u64);
     }
     Ok(Some(out))
 }
 
-/// `max_pool2d_with_indices`: `(values, i64 indices)`.
-pub fn max_pool2d(a: &Args) -> Inferred {
+/// `max_pool{2,3}d_with_indices`: `(values, i64 indices)`.
+pub fn max_pool(a: &Args) -> Inferred {
     let this = a.tensor("self");
     let shape = pool_output(a, this)?;
     Ok(vec![
@@ -1826,8 +1833,8 @@ pub fn max_pool2d(a: &Args) -> Inferred {
     ])
 }
 
-/// `max_pool2d_with_indices_backward`: the gradient of `self`.
-pub fn max_pool2d_backward(a: &Args) -> Inferred {
+/// `max_pool{2,3}d_with_indices_backward`: the gradient of `self`.
+pub fn max_pool_backward(a: &Args) -> Inferred {
     let (grad, this, indices) = (
         a.tensor("grad_output"),
         a.tensor("self"),
@@ -2221,8 +2228,8 @@ pub fn linspace(a: &Args) -> Inferred {
     Ok(vec![TensorInfo::of(&[steps as u64], dtype)])
 }
 
-/// `avg_pool2d`: the pooled shape, `self`'s float dtype.
-pub fn avg_pool2d(a: &Args) -> Inferred {
+/// `avg_pool{2,3}d`: the pooled shape, `self`'s float dtype.
+pub fn avg_pool(a: &Args) -> Inferred {
     let this = a.tensor("self");
     require_float(this, "self")?;
     if let Some(d) = a.opt_int("divisor_override")
@@ -2236,8 +2243,8 @@ pub fn avg_pool2d(a: &Args) -> Inferred {
     }])
 }
 
-/// `avg_pool2d_backward`: `self`'s type; `grad_output` has the pooled shape.
-pub fn avg_pool2d_backward(a: &Args) -> Inferred {
+/// `avg_pool{2,3}d_backward`: `self`'s type; `grad_output` has the pooled shape.
+pub fn avg_pool_backward(a: &Args) -> Inferred {
     let (grad, this) = (a.tensor("grad_output"), a.tensor("self"));
     let out = pool_output(a, this)?;
     if !shapes_agree(&grad.shape, &out) {
@@ -2250,38 +2257,175 @@ pub fn avg_pool2d_backward(a: &Args) -> Inferred {
     Ok(vec![this.clone()])
 }
 
-/// `_adaptive_avg_pool2d`: the last two dims become `output_size`.
-pub fn adaptive_avg_pool2d(a: &Args) -> Inferred {
+/// `_adaptive_avg_pool{2,3}d`: the last `N` dims become `output_size`.
+pub fn adaptive_avg_pool(a: &Args) -> Inferred {
     let this = a.tensor("self");
     require_float(this, "self")?;
+    let n = pool_dims(a);
     let size = a.ints("output_size")?;
-    if size.len() != 2 || size.iter().any(|&n| n < 0) {
+    if size.len() != n || size.iter().any(|&d| d < 0) {
         return Err(format!(
-            "output_size must be 2 non-negative sizes, got {}",
+            "output_size must be {n} non-negative sizes, got {}",
             list_str(size)
         ));
     }
-    let shape = match ranked(this, "self", &[3, 4])? {
-        Some(s) => {
-            let mut s = s.to_vec();
-            let r = s.len();
-            s[r - 2] = Dim::Static(size[0] as u64);
-            s[r - 1] = Dim::Static(size[1] as u64);
-            Some(s)
+    let shape = ranked(this, "self", &[n + 1, n + 2])?.map(|s| {
+        let mut s = s.to_vec();
+        let r = s.len();
+        for (d, &len) in s[r - n..].iter_mut().zip(size) {
+            *d = Dim::Static(len as u64);
         }
-        None => None,
-    };
+        s
+    });
     Ok(vec![TensorInfo {
         shape,
         dtype: this.dtype,
     }])
 }
 
-/// `_adaptive_avg_pool2d_backward`: `self`'s type.
-pub fn adaptive_avg_pool2d_backward(a: &Args) -> Inferred {
-    let this = a.tensor("self");
-    same_dtype(a.tensor("grad_output"), this, "grad_output and self")?;
+/// `_adaptive_avg_pool{2,3}d_backward`: `self`'s type; `grad_output` has `self`'s rank
+/// and leading dims.
+pub fn adaptive_avg_pool_backward(a: &Args) -> Inferred {
+    let (grad, this) = (a.tensor("grad_output"), a.tensor("self"));
+    same_dtype(grad, this, "grad_output and self")?;
+    let n = pool_dims(a);
+    if let (Some(g), Some(s)) = (&grad.shape, &this.shape) {
+        let r = s.len();
+        if g.len() != r
+            || r < n + 1
+            || !shapes_agree(&Some(g[..r - n].to_vec()), &Some(s[..r - n].to_vec()))
+        {
+            return Err(format!(
+                "grad_output of shape {} does not match self of shape {}",
+                shape_str(&grad.shape),
+                shape_str(&this.shape)
+            ));
+        }
+    }
     Ok(vec![this.clone()])
+}
+
+/// The number of sliding blocks along each of the two spatial dims of `im2col` and
+/// `col2im` over an image of `size` (PyTorch's check: `kernel_size`, `dilation` and
+/// `stride` positive, `padding` non-negative, at least one block per dim).
+fn sliding_blocks(a: &Args, size: [Option<u64>; 2]) -> Result<[Option<u64>; 2], String> {
+    let kernel = spatial_param(a, "kernel_size", 2, None)?;
+    let dilation = spatial_param(a, "dilation", 2, None)?;
+    let padding = spatial_param(a, "padding", 2, None)?;
+    let stride = spatial_param(a, "stride", 2, None)?;
+    for (name, v, min) in [
+        ("kernel_size", &kernel, 1),
+        ("dilation", &dilation, 1),
+        ("padding", &padding, 0),
+        ("stride", &stride, 1),
+    ] {
+        if v.iter().any(|&x| x < min) {
+            return Err(format!(
+                "{name} should be greater than zero, but got {}",
+                list_str(v)
+            ));
+        }
+    }
+    let mut blocks = [None; 2];
+    for i in 0..2 {
+        let Some(x) = size[i] else { continue };
+        let n = (x as i64 + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1)
+            .div_euclid(stride[i])
+            + 1;
+        if n <= 0 {
+            return Err(format!(
+                "given an image of spatial size {}, kernel_size={}, dilation={}, padding={}, stride={}, \
+                 the sliding blocks number {n} along dim {i}, but must be at least one",
+                dim_str(Dim::Static(x)),
+                list_str(&kernel),
+                list_str(&dilation),
+                list_str(&padding),
+                list_str(&stride)
+            ));
+        }
+        blocks[i] = Some(n as u64);
+    }
+    Ok(blocks)
+}
+
+/// `im2col`: `[N, C, H, W]` (or `[C, H, W]`) to `[N, C * KH * KW, L]` (or without `N`),
+/// `L` the number of sliding blocks.
+pub fn im2col(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let kernel = spatial_param(a, "kernel_size", 2, None)?;
+    let Some(s) = ranked(this, "self", &[3, 4])? else {
+        sliding_blocks(a, [None, None])?;
+        return Ok(vec![TensorInfo {
+            shape: None,
+            dtype: this.dtype,
+        }]);
+    };
+    let r = s.len();
+    if s[r - 3..].contains(&Dim::Static(0)) {
+        return Err(format!(
+            "expected a 3-d or 4-d (batch mode) input with non-zero dims but for the batch, got shape {}",
+            shape_str(&this.shape)
+        ));
+    }
+    let blocks = sliding_blocks(a, [s[r - 2].extent(), s[r - 1].extent()])?;
+    let mut out = s[..r - 3].to_vec();
+    out.push(s[r - 3].extent().map_or(Dim::Dynamic, |c| {
+        Dim::Static(c * (kernel[0] * kernel[1]) as u64)
+    }));
+    out.push(match blocks {
+        [Some(h), Some(w)] => Dim::Static(h * w),
+        _ => Dim::Dynamic,
+    });
+    Ok(vec![TensorInfo::new(out, this.dtype)])
+}
+
+/// `col2im`: `[N, C * KH * KW, L]` (or `[C * KH * KW, L]`) to `[N, C, output_size...]`;
+/// `L` must be the number of sliding blocks over `output_size`.
+pub fn col2im(a: &Args) -> Inferred {
+    let this = a.tensor("self");
+    let kernel = spatial_param(a, "kernel_size", 2, None)?;
+    let size = a.ints("output_size")?;
+    if size.len() != 2 || size.iter().any(|&d| d <= 0) {
+        return Err(format!(
+            "output_size should be 2 sizes greater than zero, but got {}",
+            list_str(size)
+        ));
+    }
+    let blocks = sliding_blocks(a, [Some(size[0] as u64), Some(size[1] as u64)])?;
+    let Some(s) = ranked(this, "self", &[2, 3])? else {
+        return Ok(vec![TensorInfo {
+            shape: None,
+            dtype: this.dtype,
+        }]);
+    };
+    let r = s.len();
+    let taps = (kernel[0] * kernel[1]) as u64;
+    let channels = match s[r - 2] {
+        Dim::Static(n) if n == 0 || n % taps != 0 => {
+            return Err(format!(
+                "expected the size of the input's first non-batch dim to be divisible by the \
+                 product of kernel_size, but got shape {} and kernel_size={}",
+                shape_str(&this.shape),
+                list_str(&kernel)
+            ));
+        }
+        Dim::Static(n) => Dim::Static(n / taps),
+        Dim::Dynamic => Dim::Dynamic,
+    };
+    let l = blocks[0].zip(blocks[1]).map(|(h, w)| h * w);
+    if let (Dim::Static(got), Some(want)) = (s[r - 1], l)
+        && got != want
+    {
+        return Err(format!(
+            "given output_size={}, kernel_size={}, expected input.size(-1) to be {want} but got {got}",
+            list_str(size),
+            list_str(&kernel)
+        ));
+    }
+    let mut out = s[..r - 2].to_vec();
+    out.push(channels);
+    out.extend(size.iter().map(|&d| Dim::Static(d as u64)));
+    Ok(vec![TensorInfo::new(out, this.dtype)])
 }
 
 /// `reflection_pad{1,2}d` / `replication_pad2d`: the last `padding.len() / 2` dims grow by

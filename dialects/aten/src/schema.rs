@@ -161,6 +161,17 @@ impl OpSchema {
         self.args.iter().find(|a| a.name == name)
     }
 
+    /// The number of spatial dims of a pooling op: the `N` of `poolNd` in its name
+    /// (`avg_pool3d_backward` → 3), `None` for other ops.
+    pub fn pool_dims(&self) -> Option<usize> {
+        let rest = &self.name[self.name.find("pool")? + 4..];
+        rest.split('d')
+            .next()?
+            .parse()
+            .ok()
+            .filter(|n| (1..=3).contains(n))
+    }
+
     /// The arguments that become operands, in schema order.
     pub fn tensor_args(&self) -> impl Iterator<Item = &Argument> {
         self.args.iter().filter(|a| a.kind.is_tensor())

@@ -1426,3 +1426,94 @@ fn attribute_kinds_and_names_are_checked() {
         &["tensor<1x1x2x2xf32>", "tensor<1x1x2x2xi64>"],
     );
 }
+
+#[test]
+fn pool3d_and_sliding_blocks() {
+    ok(
+        "aten.max_pool3d_with_indices",
+        &["2x3x5x6x7xf32"],
+        &[
+            ("kernel_size", A::Is(&[3, 2, 3])),
+            ("stride", A::Is(&[2])),
+            ("padding", A::Is(&[1, 0, 1])),
+            ("ceil_mode", A::B(true)),
+        ],
+        &["tensor<2x3x3x3x4xf32>", "tensor<2x3x3x3x4xi64>"],
+    );
+    err(
+        "aten.max_pool3d_with_indices",
+        &["3x6x7xf32"],
+        &[("kernel_size", A::Is(&[2]))],
+        "self must have rank 4 or 5",
+    );
+    ok(
+        "aten.avg_pool3d",
+        &["3x5x6x7xf32"],
+        &[
+            ("kernel_size", A::Is(&[3, 3, 7])),
+            ("padding", A::Is(&[1, 1, 0])),
+        ],
+        &["tensor<3x2x2x1xf32>"],
+    );
+    ok(
+        "aten._adaptive_avg_pool3d",
+        &["2x3x5x6x7xf32"],
+        &[("output_size", A::Is(&[2, 3, 4]))],
+        &["tensor<2x3x2x3x4xf32>"],
+    );
+    err(
+        "aten._adaptive_avg_pool3d",
+        &["2x3x5x6x7xf32"],
+        &[("output_size", A::Is(&[2, 3]))],
+        "output_size must be 3 non-negative sizes",
+    );
+    err(
+        "aten._adaptive_avg_pool3d_backward",
+        &["2x4x2x3x4xf32", "2x3x5x6x7xf32"],
+        &[],
+        "does not match self",
+    );
+    let blocks = [
+        ("kernel_size", A::Is(&[2, 3])),
+        ("dilation", A::Is(&[1, 1])),
+        ("padding", A::Is(&[1, 0])),
+        ("stride", A::Is(&[2, 1])),
+    ];
+    ok(
+        "aten.im2col",
+        &["2x3x6x7xf32"],
+        &blocks,
+        &["tensor<2x18x20xf32>"],
+    );
+    err(
+        "aten.im2col",
+        &["3x1x1xf32"],
+        &[
+            ("kernel_size", A::Is(&[3, 3])),
+            ("dilation", A::Is(&[1])),
+            ("padding", A::Is(&[0])),
+            ("stride", A::Is(&[1])),
+        ],
+        "must be at least one",
+    );
+    let mut col2im = blocks.to_vec();
+    col2im.push(("output_size", A::Is(&[6, 7])));
+    ok(
+        "aten.col2im",
+        &["18x20xf32"],
+        &col2im,
+        &["tensor<3x6x7xf32>"],
+    );
+    err(
+        "aten.col2im",
+        &["2x18x21xf32"],
+        &col2im,
+        "expected input.size(-1) to be 20 but got 21",
+    );
+    err(
+        "aten.col2im",
+        &["2x16x20xf32"],
+        &col2im,
+        "divisible by the product of kernel_size",
+    );
+}

@@ -249,6 +249,11 @@ fn native_matches_the_interpreter_on_every_test_graph() {
         "max_pool2d_dilation_ceil.mlir",
         "avg_pool2d.mlir",
         "avg_pool2d_divisor.mlir",
+        "max_pool3d.mlir",
+        "avg_pool3d.mlir",
+        "avg_pool3d_divisor.mlir",
+        "adaptive_avg_pool3d.mlir",
+        "unfold_fold.mlir",
         "dropout.mlir",
         "conv_transpose2d.mlir",
         "conv_transpose1d.mlir",
@@ -284,6 +289,8 @@ fn forward_and_backward_match_the_joint() {
         "tools/native/tests/graphs/conv2d_grouped_direct.mlir",
         "tools/native/tests/graphs/max_pool2d.mlir",
         "tools/native/tests/graphs/avg_pool2d.mlir",
+        "tools/native/tests/graphs/max_pool3d.mlir",
+        "tools/native/tests/graphs/unfold_fold.mlir",
         "dialects/aot/partition/tests/zoo/dropout.mlir",
         "tools/native/tests/graphs/conv_transpose2d.mlir",
         "tools/native/tests/graphs/conv_transpose1d.mlir",
@@ -1449,6 +1456,36 @@ fn masked_scatter_with_too_few_source_elements_is_an_error() {
         e.contains(
             "aten.masked_scatter at input.mlir:3:3 (mask has more true elements than source's 8): \
              index 9 is out of range"
+        ),
+        "{e}"
+    );
+}
+
+/// A max-pooling backward adds each gradient at its index; an index outside its plane is
+/// a run-time error naming the op, as the interpreter's.
+#[test]
+fn a_max_pool_index_out_of_its_plane_is_an_error_naming_the_op() {
+    let text = r#"
+func.func @back(%g: tensor<1x2x1x1x2xf32>, %x: tensor<1x2x2x2x4xf32>, %i: tensor<1x2x1x1x2xi64>) -> tensor<1x2x2x2x4xf32> {
+  %r = aten.max_pool3d_with_indices_backward %g, %x, %i {ceil_mode = false, dilation = [1, 1, 1], kernel_size = [2, 2, 2], padding = [0, 0, 0], stride = [2, 2, 2]} : (tensor<1x2x1x1x2xf32>, tensor<1x2x2x2x4xf32>, tensor<1x2x1x1x2xi64>) -> tensor<1x2x2x2x4xf32>
+  func.return %r : tensor<1x2x2x2x4xf32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let inputs = |i: [i64; 4]| {
+        vec![
+            f32s(&[1, 2, 1, 1, 2]),
+            f32s(&[1, 2, 2, 2, 4]),
+            i64s(&[1, 2, 1, 1, 2], &i),
+        ]
+    };
+    check_with(&mut ctx, module, "back", "back", inputs([5, 15, 0, 5]))
+        .expect("matches the interpreter");
+    let m = compile_one(&mut ctx, module, "back").expect("compiles");
+    let mut args: Vec<Tensor<'_>> = inputs([5, 15, 16, 5]).iter().map(to_runtime).collect();
+    let e = m.call(&mut args).expect_err("index 16 of a plane of 16").0;
+    assert!(
+        e.contains(
+            "aten.max_pool3d_with_indices_backward at input.mlir:3:3: index 16 is out of range"
         ),
         "{e}"
     );

@@ -3,8 +3,9 @@
 //! names for it (a function of [`crate::ops`], through a table generated from the
 //! catalogue).
 
-use crate::kernels::nn::{ConvParams, PoolParams};
+use crate::kernels::nn::ConvParams;
 use crate::kernels::pointwise::Operand;
+use crate::kernels::pool::PoolParams;
 use crate::tensor::{DType, KResult, RuntimeValue, Scalar, Tensor, kerr};
 use joinery_aten::args::{operand_groups, resolve_attrs};
 use joinery_aten::{ArgValue, OpSchema};
@@ -194,12 +195,27 @@ impl<'a> OpArgs<'a> {
         })
     }
 
+    /// The number of spatial dims of a pooling op, from its name.
+    pub(crate) fn pool_dims(&self) -> KResult<usize> {
+        match self.schema.pool_dims() {
+            Some(n) => Ok(n),
+            None => kerr(format!("{} is not a pooling op", self.schema.op_name())),
+        }
+    }
+
+    /// The window of a max or average pooling (average pooling has no dilation).
     pub(crate) fn pool_params(&self) -> KResult<PoolParams> {
+        let dims = self.pool_dims()?;
         Ok(PoolParams {
+            dims,
             kernel_size: self.ints("kernel_size")?,
             stride: self.ints("stride")?,
             padding: self.ints("padding")?,
-            dilation: self.ints("dilation")?,
+            dilation: if self.schema.arg("dilation").is_some() {
+                self.ints("dilation")?
+            } else {
+                vec![1; dims]
+            },
             ceil_mode: self.bool("ceil_mode")?,
         })
     }

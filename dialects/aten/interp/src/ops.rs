@@ -6,7 +6,7 @@
 use crate::eval::OpArgs;
 use crate::kernels::nn::Reduction;
 use crate::kernels::pointwise::{Compare, FloatUnary, GeluApproximate, RoundingMode, SameUnary};
-use crate::kernels::{factory, index, lanes, linalg, nn, pointwise as pw, reduce, shape};
+use crate::kernels::{factory, index, lanes, linalg, nn, pointwise as pw, pool, reduce, shape};
 use crate::tensor::{DType, KResult, RuntimeValue, Scalar, Tensor, kerr};
 use joinery_aten::ArgValue;
 
@@ -883,13 +883,13 @@ pub(crate) fn convolution_backward(a: &OpArgs) -> Results {
     )?)
 }
 
-pub(crate) fn max_pool2d_with_indices(a: &OpArgs) -> Results {
-    let (v, i) = nn::max_pool2d_with_indices(a.tensor("self")?, &a.pool_params()?)?;
+pub(crate) fn max_pool_with_indices(a: &OpArgs) -> Results {
+    let (v, i) = pool::max_pool_with_indices(a.tensor("self")?, &a.pool_params()?)?;
     many([v, i])
 }
 
-pub(crate) fn max_pool2d_with_indices_backward(a: &OpArgs) -> Results {
-    one(nn::max_pool2d_with_indices_backward(
+pub(crate) fn max_pool_with_indices_backward(a: &OpArgs) -> Results {
+    one(pool::max_pool_with_indices_backward(
         a.tensor("grad_output")?,
         a.tensor("self")?,
         &a.pool_params()?,
@@ -1307,50 +1307,66 @@ pub(crate) fn linspace(a: &OpArgs) -> Results {
     )?)
 }
 
-// ----- average pooling ----------------------------------------------------------------
+// ----- average pooling, im2col and col2im ---------------------------------------------
 
-fn avg_params(a: &OpArgs) -> KResult<(nn::PoolParams, nn::AvgPoolParams)> {
-    Ok((
-        nn::PoolParams {
-            kernel_size: a.ints("kernel_size")?,
-            stride: a.ints("stride")?,
-            padding: a.ints("padding")?,
-            dilation: vec![1, 1],
-            ceil_mode: a.bool("ceil_mode")?,
-        },
-        nn::AvgPoolParams {
-            count_include_pad: a.bool("count_include_pad")?,
-            divisor_override: a.opt_int("divisor_override")?,
-        },
-    ))
+fn avg_params(a: &OpArgs) -> KResult<pool::AvgPoolParams> {
+    Ok(pool::AvgPoolParams {
+        count_include_pad: a.bool("count_include_pad")?,
+        divisor_override: a.opt_int("divisor_override")?,
+    })
 }
 
-pub(crate) fn avg_pool2d(a: &OpArgs) -> Results {
-    let (pp, ap) = avg_params(a)?;
-    one(nn::avg_pool2d(a.tensor("self")?, &pp, ap)?)
-}
-
-pub(crate) fn avg_pool2d_backward(a: &OpArgs) -> Results {
-    let (pp, ap) = avg_params(a)?;
-    one(nn::avg_pool2d_backward(
-        a.tensor("grad_output")?,
+pub(crate) fn avg_pool(a: &OpArgs) -> Results {
+    one(pool::avg_pool(
         a.tensor("self")?,
-        &pp,
-        ap,
+        &a.pool_params()?,
+        avg_params(a)?,
     )?)
 }
 
-pub(crate) fn adaptive_avg_pool2d(a: &OpArgs) -> Results {
-    one(nn::adaptive_avg_pool2d(
+pub(crate) fn avg_pool_backward(a: &OpArgs) -> Results {
+    one(pool::avg_pool_backward(
+        a.tensor("grad_output")?,
+        a.tensor("self")?,
+        &a.pool_params()?,
+        avg_params(a)?,
+    )?)
+}
+
+pub(crate) fn adaptive_avg_pool(a: &OpArgs) -> Results {
+    one(pool::adaptive_avg_pool(
         a.tensor("self")?,
         &a.ints("output_size")?,
+        a.pool_dims()?,
     )?)
 }
 
-pub(crate) fn adaptive_avg_pool2d_backward(a: &OpArgs) -> Results {
-    one(nn::adaptive_avg_pool2d_backward(
+pub(crate) fn adaptive_avg_pool_backward(a: &OpArgs) -> Results {
+    one(pool::adaptive_avg_pool_backward(
         a.tensor("grad_output")?,
         a.tensor("self")?,
+        a.pool_dims()?,
+    )?)
+}
+
+fn block_params(a: &OpArgs) -> KResult<pool::BlockParams> {
+    Ok(pool::BlockParams {
+        kernel_size: a.ints("kernel_size")?,
+        dilation: a.ints("dilation")?,
+        padding: a.ints("padding")?,
+        stride: a.ints("stride")?,
+    })
+}
+
+pub(crate) fn im2col(a: &OpArgs) -> Results {
+    one(pool::im2col(a.tensor("self")?, &block_params(a)?)?)
+}
+
+pub(crate) fn col2im(a: &OpArgs) -> Results {
+    one(pool::col2im(
+        a.tensor("self")?,
+        &a.ints("output_size")?,
+        &block_params(a)?,
     )?)
 }
 

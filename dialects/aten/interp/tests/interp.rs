@@ -345,3 +345,39 @@ fn randperm_is_a_reproducible_permutation() {
     assert_eq!(a, b, "the same seed gives the same permutation");
     assert_ne!(a, c, "another seed gives another permutation");
 }
+
+/// An index given to a pooling backward that lies outside its input plane is an error at
+/// the op, never a write out of bounds.
+#[test]
+fn a_max_pool_index_out_of_its_plane_is_an_error_at_the_op() {
+    let text = r#"
+func.func @back(%g: tensor<1x1x1x1x2xf32>, %x: tensor<1x1x2x2x4xf32>, %i: tensor<1x1x1x1x2xi64>) -> tensor<1x1x2x2x4xf32> {
+  %r = aten.max_pool3d_with_indices_backward %g, %x, %i {ceil_mode = false, dilation = [1, 1, 1], kernel_size = [2, 2, 2], padding = [0, 0, 0], stride = [2, 2, 2]} : (tensor<1x1x1x1x2xf32>, tensor<1x1x2x2x4xf32>, tensor<1x1x1x1x2xi64>) -> tensor<1x1x2x2x4xf32>
+  func.return %r : tensor<1x1x2x2x4xf32>
+}"#;
+    let mut ctx = context();
+    let mut sources = joinery_ir::SourceMap::default();
+    let file = sources.add("pool.mlir", text.to_string());
+    let module = joinery_syntax::parse_source(&mut ctx, &sources, file).expect("parses");
+    let g = values(&[1, 1, 1, 1, 2], vec![1.0, 2.0]);
+    let x = values(&[1, 1, 2, 2, 4], vec![0.0; 16]);
+    let indices =
+        |v: Vec<i64>| Tensor::I64(ndarray::ArrayD::from_shape_vec(vec![1, 1, 1, 1, 2], v).unwrap());
+    let ok = run_function(
+        &ctx,
+        module,
+        "back",
+        vec![g.clone(), x.clone(), indices(vec![5, 15])],
+    )
+    .expect("indices inside the plane");
+    let got: Vec<f64> = tensor(&ok[0]).to_f64().iter().copied().collect();
+    assert_eq!((got[5], got[15], got.iter().sum::<f64>()), (1.0, 2.0, 3.0));
+    let err = run_function(&ctx, module, "back", vec![g, x, indices(vec![5, 16])]).unwrap_err();
+    assert!(
+        err.message
+            .contains("index 16 is out of range for planes of 16 elements"),
+        "{}",
+        err.message
+    );
+    assert!(err.span.is_some(), "the error is located at the op");
+}

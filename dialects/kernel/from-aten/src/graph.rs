@@ -1483,16 +1483,22 @@ impl<'c> Builder<'c> {
                 base == "upsample_bilinear2d",
                 src,
             )?]),
-            "_adaptive_avg_pool2d" => Ok(vec![self.adaptive_avg_pool2d(op, src)?]),
-            "_adaptive_avg_pool2d_backward" => {
-                Ok(vec![self.adaptive_avg_pool2d_backward(op, src)?])
+            "_adaptive_avg_pool2d" | "_adaptive_avg_pool3d" => {
+                Ok(vec![self.adaptive_avg_pool(op, src)?])
+            }
+            "_adaptive_avg_pool2d_backward" | "_adaptive_avg_pool3d_backward" => {
+                Ok(vec![self.adaptive_avg_pool_backward(op, src)?])
             }
             "convolution" => self.convolution(op, src),
             "convolution_backward" => self.convolution_backward(op, src),
-            "max_pool2d_with_indices" => self.max_pool2d(op, src),
-            "max_pool2d_with_indices_backward" => self.max_pool2d_backward(op, src),
-            "avg_pool2d" => self.avg_pool2d(op, src),
-            "avg_pool2d_backward" => self.avg_pool2d_backward(op, src),
+            "max_pool2d_with_indices" | "max_pool3d_with_indices" => self.max_pool(op, src),
+            "max_pool2d_with_indices_backward" | "max_pool3d_with_indices_backward" => {
+                self.max_pool_backward(op, src)
+            }
+            "avg_pool2d" | "avg_pool3d" => self.avg_pool(op, src),
+            "avg_pool2d_backward" | "avg_pool3d_backward" => self.avg_pool_backward(op, src),
+            "im2col" => Ok(vec![self.im2col_op(op, src)?]),
+            "col2im" => Ok(vec![self.col2im_op(op, src)?]),
             "constant_pad_nd" => self.constant_pad_nd(op, src),
             "slice_backward" | "select_backward" | "slice_scatter" | "select_scatter" => {
                 self.place_into_view(op, base, src)

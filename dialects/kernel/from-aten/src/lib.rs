@@ -57,10 +57,13 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         depthwise, a multiply summed over the taps instead); grad_input is a convolution \
         of grad_output spread out by the stride with the flipped weight, and a transposed \
         convolution is that grad_input (its backward swaps the roles); \
-        max_pool2d_with_indices and its backward are window views of a -inf placement \
-        reduced by max, the indices and gradients comparisons against kernel.index; \
-        avg_pool2d sums a window view of a zero placement and divides by window sizes \
-        computed from kernel.index, its backward spreads the divided gradient. \
+        max_pool{2,3}d_with_indices is a window view of a -inf placement reduced by \
+        max, its indices comparisons against kernel.index, and its backward an \
+        accumulating kernel.scatter at the indices; avg_pool{2,3}d sums a window view of a zero placement and divides by \
+        window sizes computed from kernel.index, its backward spreads the divided \
+        gradient; _adaptive_avg_pool{2,3}d sums window views, or window memberships \
+        computed from kernel.index one dim at a time; im2col is the convolutions' padded \
+        placement and patch copy, col2im their accumulating placement of the patches. \
         native_dropout, bernoulli.p, rand, randn, rand_like and randn_like compute the \
         reference interpreter's counter-based generator in i64 scalar ops (random op k of \
         the function draws element i as uniform(seed, offset + k, i), so native code draws \
@@ -86,9 +89,7 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         one error naming them all (at the first, a note at each with its reason), never a \
         silent fallback.\n\
         Gaps: no dynamic shapes; GEMMs (so convolutions) are f32 only; no boolean-mask \
-        indexing, scatter_reduce other than sum, or embedding_bag max mode; an index \
-        max_pool2d_with_indices_backward is given that is no \
-        window's maximum contributes nothing instead of an error; no fusion here \
+        indexing, scatter_reduce other than sum, or embedding_bag max mode; no fusion here \
         (kernel-fuse).",
     anchor: Some("builtin.module"),
     options: &[],

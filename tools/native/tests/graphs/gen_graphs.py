@@ -6,7 +6,8 @@ Each joint is a small net's training step (forward and every gradient, the input
 too): convolutions covering stride, padding, dilation, groups (depthwise too), bias or
 none, 1-D and 2-D; max and average pooling with padding, dilation (max), ceil_mode,
 count_include_pad and divisor_override (average); transposed convolutions (strided
-with output padding, grouped, dilated, 1-D and 2-D); pads, crops, flips, triangles,
+with output padding, grouped, dilated, 1-D and 2-D); 3-d max, average and adaptive
+average pooling; `Unfold` / `Fold` (im2col, col2im); pads, crops, flips, triangles,
 `linspace`, slices and selects and writes into them (their backwards and scatters, also
 as the core decompositions export them); group norm, vector norms, `argmax` / `argmin`
 and the smooth-L1, Huber and binary cross-entropy losses.
@@ -163,6 +164,40 @@ CASES |= {
     ),
     "pads_views": (PadsAndViews(), (2, 3, 5, 6)),
     "norms_losses": (NormsAndLosses(), (3, 6, 5)),
+}
+
+CASES |= {
+    "max_pool3d": (
+        Convs(
+            nn.Conv3d(2, 3, 3, padding=1),
+            nn.MaxPool3d((2, 3, 2), stride=(2, 1, 2), padding=(1, 1, 0), dilation=(1, 2, 1),
+                         ceil_mode=True),
+        ),
+        (2, 2, 5, 6, 7),
+    ),
+    "avg_pool3d": (
+        Convs(
+            nn.AvgPool3d(3, stride=2, padding=1),
+            nn.AvgPool3d((2, 3, 2), stride=(2, 1, 1), padding=(1, 1, 0), ceil_mode=True,
+                         count_include_pad=False),
+        ),
+        (2, 3, 7, 6, 5),
+    ),
+    "avg_pool3d_divisor": (
+        Convs(nn.Conv3d(2, 2, 1), nn.AvgPool3d(2, ceil_mode=True, divisor_override=3)),
+        (1, 2, 5, 4, 3),
+    ),
+    "adaptive_avg_pool3d": (
+        Convs(nn.AdaptiveAvgPool3d((3, 2, 4)), nn.AdaptiveAvgPool3d((1, 2, 2))),
+        (2, 3, 7, 6, 8),
+    ),
+    "unfold_fold": (
+        Convs(
+            nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+            nn.Fold((6, 7), (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+        ),
+        (2, 3, 6, 7),
+    ),
 }
 
 CORE = ("pads_views", "norms_losses")

@@ -14,6 +14,7 @@ pub mod lanes;
 pub mod linalg;
 pub mod nn;
 pub mod pointwise;
+pub mod pool;
 pub mod reduce;
 pub mod shape;
 

@@ -1,6 +1,7 @@
 //! Neural-network ops and their backward ops: softmax, NLL loss, layer and batch norm,
-//! convolution, max pooling, embedding, dropout.
+//! convolution, embedding, dropout.
 
+use super::pool::{each_index, lead, per_dim};
 use super::{expect_float, map_lanes, norm_dim};
 use crate::tensor::{DType, KResult, Tensor, kerr};
 use ndarray::{ArrayD, IxDyn};
@@ -573,7 +574,7 @@ pub fn batch_norm_backward(
     ])
 }
 
-/// The parameters of a 2-D convolution (1-D ones are lifted to 2-D with height 1).
+/// The parameters of a convolution over 1, 2 or 3 spatial dims.
 #[derive(Clone, Debug)]
 pub struct ConvParams {
     pub stride: Vec<i64>,
@@ -584,21 +585,19 @@ pub struct ConvParams {
     pub groups: i64,
 }
 
-/// The geometry of one (non-transposed) 2-D convolution from `x` to `y`.
-#[derive(Clone, Copy, Debug)]
+/// The geometry of one (non-transposed) convolution from `x` `[n, c, input...]` to `y`
+/// `[n, o, output...]` with weight `[o, c / groups, kernel...]`.
+#[derive(Clone, Debug)]
 struct Geom {
     n: usize,
     c: usize,
-    h: usize,
-    w: usize,
     o: usize,
-    kh: usize,
-    kw: usize,
-    oh: usize,
-    ow: usize,
-    stride: [usize; 2],
-    pad: [usize; 2],
-    dil: [usize; 2],
+    input: Vec<usize>,
+    kernel: Vec<usize>,
+    output: Vec<usize>,
+    stride: Vec<usize>,
+    pad: Vec<usize>,
+    dil: Vec<usize>,
     groups: usize,
 }
 
@@ -607,101 +606,85 @@ impl Geom {
     fn taps(&self, mut f: impl FnMut(usize, usize, usize)) {
         let cg = self.c / self.groups;
         let og = self.o / self.groups;
-        for n in 0..self.n {
-            for o in 0..self.o {
-                let g = o / og;
-                for oy in 0..self.oh {
-                    for ox in 0..self.ow {
-                        let yi = ((n * self.o + o) * self.oh + oy) * self.ow + ox;
+        let x_plane: usize = self.input.iter().product();
+        let w_plane: usize = self.kernel.iter().product();
+        let y_plane: usize = self.output.iter().product();
+        let mut y_off = 0;
+        each_index(&self.output, |out| {
+            each_index(&self.kernel, |tap| {
+                let mut x_off = 0;
+                for i in 0..self.input.len() {
+                    let pos = (out[i] * self.stride[i] + tap[i] * self.dil[i]) as i64
+                        - self.pad[i] as i64;
+                    if pos < 0 || pos >= self.input[i] as i64 {
+                        return;
+                    }
+                    x_off = x_off * self.input[i] + pos as usize;
+                }
+                let w_off = tap
+                    .iter()
+                    .zip(&self.kernel)
+                    .fold(0, |a, (&t, &k)| a * k + t);
+                for n in 0..self.n {
+                    for o in 0..self.o {
+                        let g = o / og;
+                        let yi = (n * self.o + o) * y_plane + y_off;
                         for ci in 0..cg {
-                            let ic = g * cg + ci;
-                            for ky in 0..self.kh {
-                                let iy = (oy * self.stride[0] + ky * self.dil[0]) as i64
-                                    - self.pad[0] as i64;
-                                if iy < 0 || iy >= self.h as i64 {
-                                    continue;
-                                }
-                                for kx in 0..self.kw {
-                                    let ix = (ox * self.stride[1] + kx * self.dil[1]) as i64
-                                        - self.pad[1] as i64;
-                                    if ix < 0 || ix >= self.w as i64 {
-                                        continue;
-                                    }
-                                    let xi = ((n * self.c + ic) * self.h + iy as usize) * self.w
-                                        + ix as usize;
-                                    let wi = ((o * cg + ci) * self.kh + ky) * self.kw + kx;
-                                    f(xi, wi, yi);
-                                }
-                            }
+                            let xi = (n * self.c + g * cg + ci) * x_plane + x_off;
+                            let wi = (o * cg + ci) * w_plane + w_off;
+                            f(xi, wi, yi);
                         }
                     }
                 }
-            }
-        }
+            });
+            y_off += 1;
+        });
     }
-}
-
-fn pair(v: &[i64], what: &str, min: i64) -> KResult<[usize; 2]> {
-    let p = match v {
-        [a] => [*a, *a],
-        [a, b] => [*a, *b],
-        _ => {
-            return kerr(format!(
-                "{what} must have 1 or 2 elements for a 2-D convolution, got {v:?}"
-            ));
-        }
-    };
-    if p.iter().any(|&x| x < min) {
-        return kerr(format!("{what} must be at least {min}, got {v:?}"));
-    }
-    Ok([p[0] as usize, p[1] as usize])
 }
 
 /// The geometry of the underlying (non-transposed) convolution, from its input shape
-/// `[N, C, H, W]`, weight shape `[O, C/groups, KH, KW]` and output spatial size.
-fn geom(x: &[usize], w: &[usize], p: &ConvParams, out_hw: Option<[usize; 2]>) -> KResult<Geom> {
-    let stride = pair(&p.stride, "stride", 1)?;
-    let pad = pair(&p.padding, "padding", 0)?;
-    let dil = pair(&p.dilation, "dilation", 1)?;
+/// `[N, C, spatial...]`, weight shape `[O, C/groups, kernel...]` and output spatial sizes.
+fn geom(x: &[usize], w: &[usize], p: &ConvParams, output: Option<&[usize]>) -> KResult<Geom> {
+    let n = x.len() - 2;
+    let stride = per_dim(&p.stride, n, "stride", 1)?;
+    let pad = per_dim(&p.padding, n, "padding", 0)?;
+    let dil = per_dim(&p.dilation, n, "dilation", 1)?;
     if p.groups < 1 {
         return kerr(format!("groups must be positive, got {}", p.groups));
     }
     let groups = p.groups as usize;
-    let (n, c, h, wd) = (x[0], x[1], x[2], x[3]);
-    let (o, cg, kh, kw) = (w[0], w[1], w[2], w[3]);
+    let (c, o, cg) = (x[1], w[0], w[1]);
     if c % groups != 0 || o % groups != 0 || cg * groups != c {
         return kerr(format!(
-            "convolution: expected weight of shape [*, {}, {kh}, {kw}] for input {x:?} with groups={groups}, but got weight of shape {w:?}",
+            "convolution: expected weight of shape [*, {}, ...] for input {x:?} with groups={groups}, but got weight of shape {w:?}",
             c / groups.max(1)
         ));
     }
-    let extent = |size: usize, k: usize, d: usize, s: usize, pd: usize| -> KResult<usize> {
-        let span = d * (k.max(1) - 1) + 1;
-        if size + 2 * pd < span {
-            return kerr(format!(
-                "convolution: kernel size (with dilation) {span} is larger than the padded input size {}",
-                size + 2 * pd
-            ));
+    let (input, kernel) = (x[2..].to_vec(), w[2..].to_vec());
+    let output = match output {
+        Some(out) => out.to_vec(),
+        None => {
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                let span = dil[i] * (kernel[i].max(1) - 1) + 1;
+                let padded = input[i] + 2 * pad[i];
+                if padded < span {
+                    return kerr(format!(
+                        "convolution: kernel size (with dilation) {span} is larger than the padded input size {padded}"
+                    ));
+                }
+                out.push((padded - span) / stride[i] + 1);
+            }
+            out
         }
-        Ok((size + 2 * pd - span) / s + 1)
-    };
-    let [oh, ow] = match out_hw {
-        Some(hw) => hw,
-        None => [
-            extent(h, kh, dil[0], stride[0], pad[0])?,
-            extent(wd, kw, dil[1], stride[1], pad[1])?,
-        ],
     };
     Ok(Geom {
-        n,
+        n: x[0],
         c,
-        h,
-        w: wd,
         o,
-        kh,
-        kw,
-        oh,
-        ow,
+        input,
+        kernel,
+        output,
         stride,
         pad,
         dil,
@@ -710,79 +693,45 @@ fn geom(x: &[usize], w: &[usize], p: &ConvParams, out_hw: Option<[usize; 2]>) ->
 }
 
 fn conv_forward(x: &[f64], w: &[f64], g: &Geom) -> Vec<f64> {
-    let mut y = vec![0.0; g.n * g.o * g.oh * g.ow];
+    let mut y = vec![0.0; g.n * g.o * g.output.iter().product::<usize>()];
     g.taps(|xi, wi, yi| y[yi] += x[xi] * w[wi]);
     y
 }
 
 fn conv_grad_input(gy: &[f64], w: &[f64], g: &Geom) -> Vec<f64> {
-    let mut gx = vec![0.0; g.n * g.c * g.h * g.w];
+    let mut gx = vec![0.0; g.n * g.c * g.input.iter().product::<usize>()];
     g.taps(|xi, wi, yi| gx[xi] += gy[yi] * w[wi]);
     gx
 }
 
 fn conv_grad_weight(gy: &[f64], x: &[f64], g: &Geom) -> Vec<f64> {
-    let mut gw = vec![0.0; g.o * (g.c / g.groups) * g.kh * g.kw];
+    let mut gw = vec![0.0; g.o * (g.c / g.groups) * g.kernel.iter().product::<usize>()];
     g.taps(|xi, wi, yi| gw[wi] += gy[yi] * x[xi]);
     gw
 }
 
-/// Lifts a 1-D convolution operand `[N, C, L]` to 2-D `[N, C, 1, L]`.
-fn lift(shape: &[usize]) -> Vec<usize> {
-    if shape.len() == 3 {
-        vec![shape[0], shape[1], 1, shape[2]]
-    } else {
-        shape.to_vec()
-    }
-}
-
-fn lift_params(p: &ConvParams, one_d: bool) -> ConvParams {
-    if !one_d {
-        return p.clone();
-    }
-    let lift = |v: &[i64], fill: i64| {
-        let mut out = vec![fill];
-        out.push(v.first().copied().unwrap_or(fill));
-        out
-    };
-    ConvParams {
-        stride: lift(&p.stride, 1),
-        padding: lift(&p.padding, 0),
-        dilation: lift(&p.dilation, 1),
-        transposed: p.transposed,
-        output_padding: lift(&p.output_padding, 0),
-        groups: p.groups,
-    }
-}
-
-fn conv_ranks(x: &Tensor, w: &Tensor) -> KResult<bool> {
-    match (x.ndim(), w.ndim()) {
-        (4, 4) => Ok(false),
-        (3, 3) => Ok(true),
-        _ => kerr(format!(
-            "convolution supports batched 1-D and 2-D inputs: expected input and weight of rank 3 or 4, got shapes {:?} and {:?}",
+/// Checks that input and weight are batched convolution operands with 1 to 3 spatial
+/// dims.
+fn conv_ranks(x: &Tensor, w: &Tensor) -> KResult<()> {
+    if x.ndim() != w.ndim() || !(3..=5).contains(&x.ndim()) {
+        return kerr(format!(
+            "convolution supports batched 1-D, 2-D and 3-D inputs: expected input and weight of the same rank 3, 4 or 5, got shapes {:?} and {:?}",
             x.shape(),
             w.shape()
-        )),
+        ));
     }
+    Ok(())
 }
 
-fn unlift(shape: Vec<usize>, one_d: bool) -> Vec<usize> {
-    if one_d {
-        vec![shape[0], shape[1], shape[3]]
-    } else {
-        shape
-    }
-}
-
-/// The output spatial size of a transposed convolution.
-fn transposed_out(x: &[usize], w: &[usize], p: &ConvParams) -> KResult<[usize; 2]> {
-    let stride = pair(&p.stride, "stride", 1)?;
-    let pad = pair(&p.padding, "padding", 0)?;
-    let dil = pair(&p.dilation, "dilation", 1)?;
-    let op = pair(&p.output_padding, "output_padding", 0)?;
-    let mut out = [0; 2];
-    for i in 0..2 {
+/// The output spatial sizes of a transposed convolution.
+fn transposed_out(x: &[usize], w: &[usize], p: &ConvParams) -> KResult<Vec<usize>> {
+    let n = x.len() - 2;
+    let stride = per_dim(&p.stride, n, "stride", 1)?;
+    let pad = per_dim(&p.padding, n, "padding", 0)?;
+    let dil = per_dim(&p.dilation, n, "dilation", 1)?;
+    let op = per_dim(&p.output_padding, n, "output_padding", 0)?;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
         let size = (x[2 + i] as i64 - 1) * stride[i] as i64 - 2 * pad[i] as i64
             + dil[i] as i64 * (w[2 + i] as i64 - 1)
             + op[i] as i64
@@ -790,12 +739,12 @@ fn transposed_out(x: &[usize], w: &[usize], p: &ConvParams) -> KResult<[usize; 2
         if size <= 0 {
             return kerr(format!("transposed convolution output size is {size}"));
         }
-        out[i] = size as usize;
+        out.push(size as usize);
     }
     Ok(out)
 }
 
-/// `aten.convolution` for batched 1-D and 2-D inputs, plain or transposed.
+/// `aten.convolution` for batched 1-D, 2-D and 3-D inputs, plain or transposed.
 pub fn convolution(
     x: &Tensor,
     w: &Tensor,
@@ -803,30 +752,26 @@ pub fn convolution(
     p: &ConvParams,
 ) -> KResult<Tensor> {
     expect_float(x, "convolution input")?;
-    let one_d = conv_ranks(x, w)?;
-    let p = lift_params(p, one_d);
-    let (xs, ws) = (lift(x.shape()), lift(w.shape()));
+    conv_ranks(x, w)?;
+    let (xs, ws) = (x.shape(), w.shape());
     let (mut y, y_shape, channels) = if p.transposed {
-        let [oh, ow] = transposed_out(&xs, &ws, &p)?;
+        let out = transposed_out(xs, ws, p)?;
         let out_c = ws[1] * p.groups.max(1) as usize;
-        let y_shape = vec![xs[0], out_c, oh, ow];
-        let g = geom(&y_shape, &ws, &p, Some([xs[2], xs[3]]))?;
+        let mut y_shape = vec![xs[0], out_c];
+        y_shape.extend(&out);
+        let g = geom(&y_shape, ws, p, Some(&xs[2..]))?;
         if g.o != xs[1] {
             return kerr(format!(
-                "transposed convolution: weight {:?} expects {} input channels, got {}",
-                w.shape(),
-                g.o,
-                xs[1]
+                "transposed convolution: weight {ws:?} expects {} input channels, got {}",
+                g.o, xs[1]
             ));
         }
         (conv_grad_input(&flat(x), &flat(w), &g), y_shape, out_c)
     } else {
-        let g = geom(&xs, &ws, &p, None)?;
-        (
-            conv_forward(&flat(x), &flat(w), &g),
-            vec![g.n, g.o, g.oh, g.ow],
-            g.o,
-        )
+        let g = geom(xs, ws, p, None)?;
+        let mut y_shape = vec![g.n, g.o];
+        y_shape.extend(&g.output);
+        (conv_forward(&flat(x), &flat(w), &g), y_shape, g.o)
     };
     if let Some(b) = bias {
         if b.len() != channels {
@@ -836,12 +781,12 @@ pub fn convolution(
             ));
         }
         let bs = flat(b);
-        let plane = y_shape[2] * y_shape[3];
+        let plane: usize = y_shape[2..].iter().product();
         for (i, v) in y.iter_mut().enumerate() {
             *v += bs[(i / plane) % channels];
         }
     }
-    Ok(Tensor::from_vec_f64(&unlift(y_shape, one_d), y, x.dtype()))
+    Ok(Tensor::from_vec_f64(&y_shape, y, x.dtype()))
 }
 
 /// `aten.convolution_backward`: `(grad_input, grad_weight, grad_bias)` by `output_mask`.
@@ -853,26 +798,30 @@ pub fn convolution_backward(
     output_mask: [bool; 3],
 ) -> KResult<[Option<Tensor>; 3]> {
     expect_float(x, "convolution input")?;
-    let one_d = conv_ranks(x, w)?;
-    let p = lift_params(p, one_d);
-    let (xs, ws, gys) = (lift(x.shape()), lift(w.shape()), lift(gy.shape()));
+    conv_ranks(x, w)?;
+    let (xs, ws, gys) = (x.shape(), w.shape(), gy.shape());
+    if gys.len() != xs.len() {
+        return kerr(format!(
+            "convolution_backward: grad_output of shape {gys:?} does not have the input's rank"
+        ));
+    }
     let (xf, wf, gf) = (flat(x), flat(w), flat(gy));
     let (gx, gw) = if p.transposed {
         // The transposed conv is the input-gradient of the conv from its output to its input.
-        let g = geom(&gys, &ws, &p, Some([xs[2], xs[3]]))?;
-        if g.n * g.o * g.oh * g.ow != xf.len() || gys.len() != 4 {
+        let g = geom(gys, ws, p, Some(&xs[2..]))?;
+        if g.n * g.o * g.output.iter().product::<usize>() != xf.len() {
             return kerr(
                 "convolution_backward: grad_output does not match the transposed convolution",
             );
         }
         (conv_forward(&gf, &wf, &g), conv_grad_weight(&xf, &gf, &g))
     } else {
-        let g = geom(&xs, &ws, &p, None)?;
-        if gys != [g.n, g.o, g.oh, g.ow] {
+        let g = geom(xs, ws, p, None)?;
+        let mut want = vec![g.n, g.o];
+        want.extend(&g.output);
+        if gys != want {
             return kerr(format!(
-                "convolution_backward: grad_output has shape {:?}, expected {:?}",
-                gy.shape(),
-                unlift(vec![g.n, g.o, g.oh, g.ow], one_d)
+                "convolution_backward: grad_output has shape {gys:?}, expected {want:?}"
             ));
         }
         (
@@ -881,7 +830,7 @@ pub fn convolution_backward(
         )
     };
     let channels = gys[1];
-    let plane = gys[2] * gys[3];
+    let plane: usize = gys[2..].iter().product();
     let mut gb = vec![0.0; channels];
     for (i, v) in gf.iter().enumerate() {
         gb[(i / plane) % channels] += v;
@@ -892,158 +841,6 @@ pub fn convolution_backward(
         output_mask[1].then(|| Tensor::from_vec_f64(w.shape(), gw, dtype)),
         output_mask[2].then(|| Tensor::from_vec_f64(&[channels], gb, dtype)),
     ])
-}
-
-/// The parameters of `max_pool2d_with_indices`.
-#[derive(Clone, Debug)]
-pub struct PoolParams {
-    pub kernel_size: Vec<i64>,
-    pub stride: Vec<i64>,
-    pub padding: Vec<i64>,
-    pub dilation: Vec<i64>,
-    pub ceil_mode: bool,
-}
-
-struct Pool {
-    lead: usize,
-    h: usize,
-    w: usize,
-    oh: usize,
-    ow: usize,
-    k: [usize; 2],
-    s: [usize; 2],
-    p: [usize; 2],
-    d: [usize; 2],
-}
-
-fn pool_geom(x: &Tensor, pp: &PoolParams) -> KResult<Pool> {
-    if !(x.ndim() == 3 || x.ndim() == 4) {
-        return kerr(format!(
-            "max_pool2d: expected 3-D or 4-D input, got shape {:?}",
-            x.shape()
-        ));
-    }
-    let k = pair(&pp.kernel_size, "kernel_size", 1)?;
-    let s = if pp.stride.is_empty() {
-        k
-    } else {
-        pair(&pp.stride, "stride", 1)?
-    };
-    let p = pair(&pp.padding, "padding", 0)?;
-    let d = pair(&pp.dilation, "dilation", 1)?;
-    if p[0] > k[0] / 2 || p[1] > k[1] / 2 {
-        return kerr(format!(
-            "pad should be at most half of effective kernel size, but got pad={p:?} and kernel_size={k:?}"
-        ));
-    }
-    let r = x.ndim();
-    let (h, w) = (x.shape()[r - 2], x.shape()[r - 1]);
-    let lead = x.shape()[..r - 2].iter().product();
-    let out = |size: usize, i: usize| -> KResult<usize> {
-        let span = (d[i] * (k[i] - 1) + 1) as i64;
-        let numer =
-            size as i64 + 2 * p[i] as i64 - span + if pp.ceil_mode { s[i] as i64 - 1 } else { 0 };
-        let mut o = numer.div_euclid(s[i] as i64) + 1;
-        if pp.ceil_mode && (o - 1) * s[i] as i64 >= size as i64 + p[i] as i64 {
-            o -= 1;
-        }
-        if o <= 0 {
-            return kerr(format!("max_pool2d: output size is too small ({o})"));
-        }
-        Ok(o as usize)
-    };
-    Ok(Pool {
-        lead,
-        h,
-        w,
-        oh: out(h, 0)?,
-        ow: out(w, 1)?,
-        k,
-        s,
-        p,
-        d,
-    })
-}
-
-/// `aten.max_pool2d_with_indices`: `(values, indices)`; indices are flat offsets into each
-/// input plane; the first maximum wins and NaN counts as a maximum.
-pub fn max_pool2d_with_indices(x: &Tensor, pp: &PoolParams) -> KResult<(Tensor, Tensor)> {
-    expect_float(x, "max_pool2d input")?;
-    let g = pool_geom(x, pp)?;
-    let xs = flat(x);
-    let plane = g.h * g.w;
-    let (mut vals, mut idx) = (Vec::new(), Vec::new());
-    for l in 0..g.lead {
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let (mut best, mut best_i) = (f64::NEG_INFINITY, -1i64);
-                for ky in 0..g.k[0] {
-                    let iy = (oy * g.s[0] + ky * g.d[0]) as i64 - g.p[0] as i64;
-                    if iy < 0 || iy >= g.h as i64 {
-                        continue;
-                    }
-                    for kx in 0..g.k[1] {
-                        let ix = (ox * g.s[1] + kx * g.d[1]) as i64 - g.p[1] as i64;
-                        if ix < 0 || ix >= g.w as i64 {
-                            continue;
-                        }
-                        let off = iy as usize * g.w + ix as usize;
-                        let v = xs[l * plane + off];
-                        if v > best || v.is_nan() || best_i < 0 {
-                            best = v;
-                            best_i = off as i64;
-                            if v.is_nan() {
-                                break;
-                            }
-                        }
-                    }
-                    if best.is_nan() {
-                        break;
-                    }
-                }
-                vals.push(best);
-                idx.push(best_i);
-            }
-        }
-    }
-    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
-    shape.extend([g.oh, g.ow]);
-    let indices = ArrayD::from_shape_vec(IxDyn(&shape), idx).expect("pool shape");
-    Ok((
-        Tensor::from_vec_f64(&shape, vals, x.dtype()),
-        Tensor::I64(indices),
-    ))
-}
-
-/// `aten.max_pool2d_with_indices_backward`: scatters `grad` to the recorded maxima.
-pub fn max_pool2d_with_indices_backward(
-    grad: &Tensor,
-    x: &Tensor,
-    pp: &PoolParams,
-    indices: &Tensor,
-) -> KResult<Tensor> {
-    let g = pool_geom(x, pp)?;
-    let mut out_shape = x.shape()[..x.ndim() - 2].to_vec();
-    out_shape.extend([g.oh, g.ow]);
-    if grad.shape() != out_shape || indices.shape() != out_shape {
-        return kerr(format!(
-            "max_pool2d_with_indices_backward: grad_output and indices must have shape {out_shape:?}, got {:?} and {:?}",
-            grad.shape(),
-            indices.shape()
-        ));
-    }
-    let plane = g.h * g.w;
-    let per_lead = g.oh * g.ow;
-    let mut gx = vec![0.0; x.len()];
-    for (i, (gv, &ix)) in flat(grad).iter().zip(indices.to_i64().iter()).enumerate() {
-        if ix < 0 || ix as usize >= plane {
-            return kerr(format!(
-                "max_pool2d_with_indices_backward: index {ix} is out of range"
-            ));
-        }
-        gx[(i / per_lead) * plane + ix as usize] += gv;
-    }
-    Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
 }
 
 fn index_values(indices: &Tensor, bound: usize, what: &str) -> KResult<Vec<i64>> {
@@ -1418,185 +1215,11 @@ pub fn pointwise_loss_backward(
     Ok(Tensor::from_f64(g, dtype))
 }
 
-/// The parameters of `avg_pool2d` beyond the window's.
-#[derive(Clone, Copy, Debug)]
-pub struct AvgPoolParams {
-    pub count_include_pad: bool,
-    pub divisor_override: Option<i64>,
-}
-
-/// The input rows and columns an `avg_pool2d` output element averages, and its divisor
-/// (PyTorch's CPU kernel: the window clipped to the padded input counts the padding, the
-/// window clipped to the input does not).
-fn avg_window(
-    g: &Pool,
-    ap: AvgPoolParams,
-    oy: usize,
-    ox: usize,
-) -> (std::ops::Range<usize>, std::ops::Range<usize>, f64) {
-    let clip = |o: usize, i: usize, size: usize| {
-        let start = (o * g.s[i]) as i64 - g.p[i] as i64;
-        let end = (start + g.k[i] as i64).min((size + g.p[i]) as i64);
-        let padded = end - start;
-        (
-            start.max(0) as usize,
-            end.min(size as i64).max(0) as usize,
-            padded,
-        )
-    };
-    let (y0, y1, ph) = clip(oy, 0, g.h);
-    let (x0, x1, pw) = clip(ox, 1, g.w);
-    let divisor = match ap.divisor_override {
-        Some(d) => d as f64,
-        None if ap.count_include_pad => (ph * pw) as f64,
-        None => (y1.saturating_sub(y0) * x1.saturating_sub(x0)) as f64,
-    };
-    (y0..y1.max(y0), x0..x1.max(x0), divisor)
-}
-
-fn check_divisor(ap: AvgPoolParams) -> KResult<()> {
-    if ap.divisor_override == Some(0) {
-        return kerr("avg_pool2d: divisor must be not zero");
-    }
-    Ok(())
-}
-
-/// `aten.avg_pool2d`: the mean of each window (see [`avg_window`] for the divisor).
-pub fn avg_pool2d(x: &Tensor, pp: &PoolParams, ap: AvgPoolParams) -> KResult<Tensor> {
-    expect_float(x, "avg_pool2d input")?;
-    check_divisor(ap)?;
-    let g = pool_geom(x, pp)?;
-    let xs = flat(x);
-    let plane = g.h * g.w;
-    let mut out = Vec::with_capacity(g.lead * g.oh * g.ow);
-    for l in 0..g.lead {
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let (ys, xr, divisor) = avg_window(&g, ap, oy, ox);
-                let sum: f64 = ys
-                    .flat_map(|y| xr.clone().map(move |xx| y * g.w + xx))
-                    .map(|off| xs[l * plane + off])
-                    .sum();
-                out.push(sum / divisor);
-            }
-        }
-    }
-    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
-    shape.extend([g.oh, g.ow]);
-    Ok(Tensor::from_vec_f64(&shape, out, x.dtype()))
-}
-
-/// `aten.avg_pool2d_backward`: each output gradient spread evenly over its window.
-pub fn avg_pool2d_backward(
-    grad: &Tensor,
-    x: &Tensor,
-    pp: &PoolParams,
-    ap: AvgPoolParams,
-) -> KResult<Tensor> {
-    check_divisor(ap)?;
-    let g = pool_geom(x, pp)?;
-    let mut out_shape = x.shape()[..x.ndim() - 2].to_vec();
-    out_shape.extend([g.oh, g.ow]);
-    if grad.shape() != out_shape {
-        return kerr(format!(
-            "avg_pool2d_backward: grad_output must have shape {out_shape:?}, got {:?}",
-            grad.shape()
-        ));
-    }
-    let gs = flat(grad);
-    let plane = g.h * g.w;
-    let mut gx = vec![0.0; x.len()];
-    for l in 0..g.lead {
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let (ys, xr, divisor) = avg_window(&g, ap, oy, ox);
-                let share = gs[(l * g.oh + oy) * g.ow + ox] / divisor;
-                for y in ys {
-                    for xx in xr.clone() {
-                        gx[l * plane + y * g.w + xx] += share;
-                    }
-                }
-            }
-        }
-    }
-    Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
-}
-
-/// The input range output index `o` of `out` averages over `size` inputs (adaptive
-/// pooling: `floor(o * size / out) .. ceil((o + 1) * size / out)`).
-fn adaptive_range(o: usize, out: usize, size: usize) -> std::ops::Range<usize> {
-    (o * size / out)..((o + 1) * size).div_ceil(out)
-}
-
-/// `(lead, h, w)` of a 3-D or 4-D pooling input.
+/// `(planes, h, w)` of a 3-D or 4-D image input.
 fn planes(x: &Tensor, what: &str) -> KResult<(usize, usize, usize)> {
+    let lead = lead(x, 2, what)?;
     let r = x.ndim();
-    if !(r == 3 || r == 4) {
-        return kerr(format!(
-            "{what}: expected 3-D or 4-D input, got shape {:?}",
-            x.shape()
-        ));
-    }
-    let (h, w) = (x.shape()[r - 2], x.shape()[r - 1]);
-    Ok((x.shape()[..r - 2].iter().product(), h, w))
-}
-
-/// `aten._adaptive_avg_pool2d`: the mean over each adaptive window.
-pub fn adaptive_avg_pool2d(x: &Tensor, output_size: &[i64]) -> KResult<Tensor> {
-    expect_float(x, "adaptive_avg_pool2d input")?;
-    let (lead, h, w) = planes(x, "adaptive_avg_pool2d")?;
-    let [oh, ow] = output_size else {
-        return kerr("adaptive_avg_pool2d: output_size must have 2 elements");
-    };
-    let (oh, ow) = (*oh as usize, *ow as usize);
-    let xs = flat(x);
-    let mut out = Vec::with_capacity(lead * oh * ow);
-    for l in 0..lead {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let (ys, xr) = (adaptive_range(oy, oh, h), adaptive_range(ox, ow, w));
-                let n = (ys.len() * xr.len()) as f64;
-                let sum: f64 = ys
-                    .flat_map(|y| xr.clone().map(move |xx| y * w + xx))
-                    .map(|off| xs[l * h * w + off])
-                    .sum();
-                out.push(sum / n);
-            }
-        }
-    }
-    let mut shape = x.shape()[..x.ndim() - 2].to_vec();
-    shape.extend([oh, ow]);
-    Ok(Tensor::from_vec_f64(&shape, out, x.dtype()))
-}
-
-/// `aten._adaptive_avg_pool2d_backward`: each output gradient spread over its window.
-pub fn adaptive_avg_pool2d_backward(grad: &Tensor, x: &Tensor) -> KResult<Tensor> {
-    let (lead, h, w) = planes(x, "adaptive_avg_pool2d_backward")?;
-    let r = grad.ndim();
-    if r != x.ndim() || grad.shape()[..r - 2] != x.shape()[..r - 2] {
-        return kerr(format!(
-            "adaptive_avg_pool2d_backward: grad_output of shape {:?} does not match self of shape {:?}",
-            grad.shape(),
-            x.shape()
-        ));
-    }
-    let (oh, ow) = (grad.shape()[r - 2], grad.shape()[r - 1]);
-    let gs = flat(grad);
-    let mut gx = vec![0.0; x.len()];
-    for l in 0..lead {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let (ys, xr) = (adaptive_range(oy, oh, h), adaptive_range(ox, ow, w));
-                let share = gs[(l * oh + oy) * ow + ox] / (ys.len() * xr.len()) as f64;
-                for y in ys {
-                    for xx in xr.clone() {
-                        gx[l * h * w + y * w + xx] += share;
-                    }
-                }
-            }
-        }
-    }
-    Ok(Tensor::from_vec_f64(x.shape(), gx, grad.dtype()))
+    Ok((lead, x.shape()[r - 2], x.shape()[r - 1]))
 }
 
 /// How `upsample_*2d` reads the input.

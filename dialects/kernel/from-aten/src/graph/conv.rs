@@ -55,7 +55,12 @@ impl Geometry {
 impl Builder<'_> {
     /// A spatial parameter list of `op` with one entry per spatial dim (a single entry
     /// applies to every dim, as PyTorch expands it).
-    fn spatial_ints(&self, op: OpId, name: &str, spatial: usize) -> Result<Vec<i64>, Diagnostic> {
+    pub(super) fn spatial_ints(
+        &self,
+        op: OpId,
+        name: &str,
+        spatial: usize,
+    ) -> Result<Vec<i64>, Diagnostic> {
         let v = self.ints_attr(op, name)?;
         match v.len() {
             1 => Ok(vec![v[0]; spatial]),
@@ -639,7 +644,6 @@ impl Builder<'_> {
         w: &Operand,
         src: &str,
     ) -> Operand {
-        let spatial = g.spatial();
         let kk: u64 = g.kernel.iter().product();
         let l = g.positions();
         let ckk = g.c * kk;
@@ -654,18 +658,28 @@ impl Builder<'_> {
         };
         let b = self.reshape(gy, &[g.n, g.o, l], src);
         let dcols = self.gemm(a, b, None, src);
-        // dcols as [N, C, K.., OS..]; tap t is the [N, C, OS..] slice at t * L.
+        self.col2im(&dcols, g, src)
+    }
+
+    /// The sum of the patches `cols` (`[N, C * K, L]`, the layout of [`Builder::im2col`]
+    /// for one group) back into images `[N, C, input..]` of geometry `g`: each tap's
+    /// `[N, C, OS..]` slice added into a zero padded buffer through a strided map, which
+    /// is then cropped.
+    fn col2im(&mut self, cols: &Operand, g: &Geometry, src: &str) -> Operand {
+        let spatial = g.spatial();
+        let kk: u64 = g.kernel.iter().product();
+        // cols as [N, C, K.., OS..]; tap t is the [N, C, OS..] slice at row t.
         let len: Vec<u64> = (0..spatial)
             .map(|i| g.input[i] + 2 * g.padding[i] as u64)
             .collect();
         let mut padded_shape = vec![g.n, g.c];
         padded_shape.extend(&len);
         let ps = contiguous(&padded_shape);
-        let ds = &dcols.map.strides;
+        let cs = &cols.map.strides;
         let mut part_shape = vec![g.n, g.c];
         part_shape.extend(&g.output);
         let mut os_strides = contiguous(&g.output);
-        os_strides.iter_mut().for_each(|s| *s *= ds[2]);
+        os_strides.iter_mut().for_each(|s| *s *= cs[2]);
         let mut parts = Vec::new();
         for t in 0..kk {
             // The multi-index of tap t over the kernel dims.
@@ -675,13 +689,13 @@ impl Builder<'_> {
                 tap[i] = rest % g.kernel[i];
                 rest /= g.kernel[i];
             }
-            let mut strides = vec![ds[0], kk as i64 * l as i64 * ds[2]];
+            let mut strides = vec![cs[0], kk as i64 * cs[1]];
             strides.extend(&os_strides);
             let part = Operand {
-                node: dcols.node,
+                node: cols.node,
                 shape: part_shape.clone(),
                 map: Map {
-                    offset: dcols.map.offset + (t * l) as i64 * ds[2],
+                    offset: cols.map.offset + t as i64 * cs[1],
                     strides,
                 },
             };
@@ -695,6 +709,7 @@ impl Builder<'_> {
             }
             parts.push((part, at));
         }
+        let dtype = self.dtype(cols);
         let node = self.push(
             NodeKind::Place {
                 fill: 0.0,
@@ -702,7 +717,7 @@ impl Builder<'_> {
                 accumulate: true,
             },
             padded_shape.clone(),
-            DType::F32,
+            dtype,
             src,
         );
         let padded = self.whole(node);
@@ -713,6 +728,78 @@ impl Builder<'_> {
             crop.map.offset += g.padding[i] * ps[2 + i];
         }
         crop
+    }
+
+    /// The sliding-block geometry of `im2col`/`col2im` op `op` over `n` images of `c`
+    /// channels and spatial sizes `image`, as the geometry of a one-group convolution
+    /// (its output sizes: the number of blocks along each dim).
+    fn blocks(&self, op: OpId, n: u64, c: u64, image: &[u64]) -> Result<Geometry, Diagnostic> {
+        let kernel = self.spatial_ints(op, "kernel_size", 2)?;
+        let stride = self.spatial_ints(op, "stride", 2)?;
+        let padding = self.spatial_ints(op, "padding", 2)?;
+        let dilation = self.spatial_ints(op, "dilation", 2)?;
+        let mut output = Vec::with_capacity(2);
+        for i in 0..2 {
+            let reach = image[i] as i64 + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1;
+            if reach < 0 || stride[i] <= 0 || kernel[i] <= 0 || padding[i] < 0 {
+                return Err(err(
+                    self.ctx,
+                    op,
+                    format!(
+                        "'{}': no sliding block fits an image of size {image:?}",
+                        self.ctx.name_str(op)
+                    ),
+                ));
+            }
+            output.push((reach / stride[i] + 1) as u64);
+        }
+        Ok(Geometry {
+            n,
+            c,
+            o: c,
+            groups: 1,
+            input: image.to_vec(),
+            kernel: kernel.iter().map(|&k| k as u64).collect(),
+            output,
+            stride,
+            padding,
+            dilation,
+        })
+    }
+
+    /// `aten.im2col`: the padded image placed into a zero buffer and copied through the
+    /// patch view of [`Builder::im2col`].
+    pub(super) fn im2col_op(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
+        let x = self.operand(op, "self")?;
+        let (shape, _) = self.result_info(op, 0)?;
+        let x = self.batched(x, 4, src);
+        let g = self.blocks(op, x.shape[0], x.shape[1], &x.shape[2..])?;
+        let len: Vec<u64> = (0..2)
+            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+            .collect();
+        let xp = self.place(&x, &g.padding, &[1, 1], &len, src);
+        let cols = self.im2col(
+            &xp,
+            1,
+            &g.kernel,
+            &g.output,
+            &g.stride,
+            &g.dilation,
+            true,
+            src,
+        );
+        Ok(self.reshape(&cols, &shape, src))
+    }
+
+    /// `aten.col2im`: the adjoint of `im2col`, [`Builder::col2im`].
+    pub(super) fn col2im_op(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
+        let cols = self.operand(op, "self")?;
+        let (shape, _) = self.result_info(op, 0)?;
+        let cols = self.batched(cols, 3, src);
+        let r = shape.len();
+        let g = self.blocks(op, cols.shape[0], shape[r - 3], &shape[r - 2..])?;
+        let image = self.col2im(&cols, &g, src);
+        Ok(self.reshape(&image, &shape, src))
     }
 
     /// Zeros of the type of result `i` of `op`; for a `none` result a 0-d stand-in that

@@ -1,94 +1,190 @@
-//! `max_pool2d_with_indices`, `avg_pool2d` and their backwards on the machinery of the
-//! convolutions (average pooling: a zero placement, a window view summed, divided by a
-//! divisor computed from `kernel.index`; its backward spreads the divided gradient like
-//! max pooling's and sums the taps). Max pooling: a
-//! placement into a `-inf` buffer (the padding), a strided window view reduced by `max`,
-//! and for the indices and the backward comparisons against loop indices (`kernel.index`),
-//! so no element is ever read at a computed address.
+//! Max and average pooling over 1, 2 or 3 spatial dims (`max_pool{2,3}d_with_indices`,
+//! `avg_pool{2,3}d`, `_adaptive_avg_pool{2,3}d` and their backwards) on the machinery of
+//! the convolutions: every dim before the `N` spatial ones is merged into one plane dim,
+//! and a window is a strided view `[B, O.., K..]` of the padded planes.
 //!
-//! - values: `amax` of the window view `[N, C, OH, OW, KH, KW]`;
-//! - indices (flat `h * W + w` in the input plane, the first maximum in scan order):
-//!   `-max(window == value ? -index : -inf)`, in f32 (exact below 2^24 elements a plane);
-//! - backward: `grad_output` and the indices spread by the stride into buffers (zeros and
-//!   `-1`) so that input position `h` meets window tap `k` at `h + p + (K - 1 - k) * d`;
-//!   the gradient is `sum over taps (index == h * W + w ? grad : 0)`, one fused loop nest.
-//!   An index that is no window's maximum contributes nothing (it is not read from).
+//! - average pooling: a zero placement, the window view summed, divided by a divisor
+//!   computed from `kernel.index`; its backward spreads the divided gradient by the
+//!   stride into a zero buffer where input position `h` meets window tap `k` at
+//!   `h + p + (K - 1 - k)` along each dim, and sums the taps;
+//! - max pooling values: a placement into a `-inf` buffer (the padding), the window view
+//!   reduced by `max`;
+//! - indices (flat row-major offsets in the input plane, the first maximum in scan
+//!   order): `-max(window == value ? -index : -inf)`, in f32 (exact below 2^24 elements a
+//!   plane), compared against loop indices (`kernel.index`) so that no element is ever
+//!   read at a computed address;
+//! - max pooling backward: `grad_output` added at the indices into a zero gradient, one
+//!   accumulating scatter per plane (as PyTorch's kernel does); an index outside its
+//!   plane is a run-time error naming the op.
 //!
-//! `_adaptive_avg_pool2d` and its backward: a window view when each output size divides
-//! its input's; otherwise sums against PyTorch's window membership (`start = floor(i * in
-//! / out)`, `end = ceil((i + 1) * in / out)`, from `kernel.index`) one dim at a time.
+//! Adaptive average pooling and its backward: a window view when each output size
+//! divides its input's; otherwise sums against PyTorch's window membership (`start =
+//! floor(i * in / out)`, `end = ceil((i + 1) * in / out)`, from `kernel.index`) one dim at
+//! a time.
 
 use super::{
-    Builder, Expr, Map, Operand, Predicate, Pw, Reduce, ScalarOp, bin, c, cast, cmp, err, select,
-    un,
+    Builder, Expr, IndexSel, Init, Map, Operand, Predicate, Pw, Reduce, ScalarOp, bin, c, cast,
+    cmp, err, select, un,
 };
 use joinery_aten::ArgValue;
 use joinery_ir::{DType, Diagnostic, OpId};
+use joinery_kernel::ScatterReduce;
 
-/// Kernel, stride, padding and dilation of a 2-D pooling, with the plane and output sizes.
+/// Kernel, stride, padding and dilation of a pooling over the last `N` dims, with the
+/// input and output sizes of those dims.
 struct Window {
-    kernel: [i64; 2],
-    stride: [i64; 2],
-    padding: [i64; 2],
-    dilation: [i64; 2],
-    input: [u64; 2],
-    output: [u64; 2],
+    kernel: Vec<i64>,
+    stride: Vec<i64>,
+    padding: Vec<i64>,
+    dilation: Vec<i64>,
+    input: Vec<u64>,
+    output: Vec<u64>,
+}
+
+impl Window {
+    fn dims(&self) -> usize {
+        self.kernel.len()
+    }
+
+    /// The view of `xp` (`[B, 1, P..]`, the padded planes) holding every window:
+    /// `[B, O.., K..]`, window `o` of spatial dim `i` starting at `o * stride` and its taps
+    /// `dilation` apart.
+    fn windows(&self, xp: &Operand) -> Operand {
+        let s = &xp.map.strides;
+        let n = self.dims();
+        let mut shape = vec![xp.shape[0]];
+        shape.extend(&self.output);
+        shape.extend(self.kernel.iter().map(|&k| k as u64));
+        let mut strides = vec![s[0]];
+        strides.extend((0..n).map(|i| self.stride[i] * s[2 + i]));
+        strides.extend((0..n).map(|i| self.dilation[i] * s[2 + i]));
+        Operand {
+            node: xp.node,
+            shape,
+            map: Map {
+                offset: xp.map.offset,
+                strides,
+            },
+        }
+    }
+
+    /// The spatial sizes of the buffer a pooling's input is placed into: padded on both
+    /// sides, and on the far side enough for `ceil_mode`'s last window.
+    fn padded_len(&self) -> Vec<u64> {
+        (0..self.dims())
+            .map(|i| {
+                let reach = (self.output[i] as i64 - 1) * self.stride[i]
+                    + (self.kernel[i] - 1) * self.dilation[i]
+                    + 1;
+                reach.max(self.input[i] as i64 + 2 * self.padding[i]) as u64
+            })
+            .collect()
+    }
+
+    /// The lower spread offset of a backward's spread buffer, `(K - 1) * d` per dim, and
+    /// its spatial sizes.
+    fn spread_len(&self) -> (Vec<i64>, Vec<u64>) {
+        let lo: Vec<i64> = (0..self.dims())
+            .map(|i| (self.kernel[i] - 1) * self.dilation[i])
+            .collect();
+        let len = (0..self.dims())
+            .map(|i| (self.input[i] as i64 + self.padding[i] + lo[i]) as u64)
+            .collect();
+        (lo, len)
+    }
+
+    /// The view of a spread buffer `z` (`[B, 1, len..]`, from [`Window::spread_len`])
+    /// where input position `h` meets window tap `k` at `h + p + (K - 1 - k) * d`:
+    /// `[B, I.., K..]`.
+    fn taps(&self, z: &Operand, lo: &[i64]) -> Operand {
+        let s = &z.map.strides;
+        let n = self.dims();
+        let mut shape = vec![z.shape[0]];
+        shape.extend(&self.input);
+        shape.extend(self.kernel.iter().map(|&k| k as u64));
+        let mut strides = vec![s[0]];
+        strides.extend((0..n).map(|i| s[2 + i]));
+        strides.extend((0..n).map(|i| -self.dilation[i] * s[2 + i]));
+        let offset = z.map.offset
+            + (0..n)
+                .map(|i| (self.padding[i] + lo[i]) * s[2 + i])
+                .sum::<i64>();
+        Operand {
+            node: z.node,
+            shape,
+            map: Map { offset, strides },
+        }
+    }
+
+    /// The flat offset in one input plane of the positions `pos(i)` (i64 expressions,
+    /// one per spatial dim), row-major.
+    fn flat(&self, pos: impl Fn(usize) -> Expr) -> Expr {
+        (1..self.dims()).fold(pos(0), |acc, i| {
+            bin(
+                ScalarOp::Add,
+                bin(ScalarOp::Mul, acc, c(self.input[i] as f64, DType::I64)),
+                pos(i),
+            )
+        })
+    }
+}
+
+/// The dims `first..first + n` (the taps of a window view).
+fn dims_from(first: usize, n: usize) -> Vec<usize> {
+    (first..first + n).collect()
 }
 
 impl Builder<'_> {
+    /// The number of spatial dims of pooling op `op` (the `N` of its name's `poolNd`).
+    fn pool_dims(&self, op: OpId) -> Result<usize, Diagnostic> {
+        let name = self.ctx.name_str(op);
+        joinery_aten::schema(name)
+            .and_then(|s| s.pool_dims())
+            .ok_or_else(|| err(self.ctx, op, format!("'{name}' is not a pooling op")))
+    }
+
     /// Reads the window of a pooling op on an input of shape `x` with output shape `y`.
     fn window(&self, op: OpId, x: &[u64], y: &[u64]) -> Result<Window, Diagnostic> {
-        let two = |name: &str, default: Option<[i64; 2]>| -> Result<[i64; 2], Diagnostic> {
-            let v = match self.attr(op, name)? {
-                ArgValue::IntList(v) => v,
-                ArgValue::Int(i) => vec![i],
-                _ => Vec::new(),
-            };
-            match (v.len(), default) {
-                (0, Some(d)) => Ok(d),
-                (1, _) => Ok([v[0], v[0]]),
-                (2, _) => Ok([v[0], v[1]]),
-                _ => Err(err(
-                    self.ctx,
-                    op,
-                    format!(
-                        "'{}': '{name}' needs one or two entries",
-                        self.ctx.name_str(op)
-                    ),
-                )),
-            }
+        let n = self.pool_dims(op)?;
+        let kernel = self.spatial_ints(op, "kernel_size", n)?;
+        let stride = if self.ints_attr(op, "stride")?.is_empty() {
+            kernel.clone()
+        } else {
+            self.spatial_ints(op, "stride", n)?
         };
-        let kernel = two("kernel_size", None)?;
         let r = x.len();
         Ok(Window {
-            kernel,
-            stride: two("stride", Some(kernel))?,
-            padding: two("padding", Some([0, 0]))?,
+            stride,
+            padding: self.spatial_ints(op, "padding", n)?,
             dilation: if self.ctx.attr(op, "dilation").is_some() {
-                two("dilation", Some([1, 1]))?
+                self.spatial_ints(op, "dilation", n)?
             } else {
-                [1, 1]
+                vec![1; n]
             },
-            input: [x[r - 2], x[r - 1]],
-            output: [y[r - 2], y[r - 1]],
+            input: x[r - n..].to_vec(),
+            output: y[r - n..].to_vec(),
+            kernel,
         })
     }
 
-    /// `x` as `[N*C, 1, H, W]`-like `[B, 1, H, W]`: every leading dim merged.
-    fn planes(&mut self, x: &Operand, src: &str) -> Operand {
+    /// `x` as `[B, 1, S..]`: every dim before the `n` spatial ones merged.
+    fn planes(&mut self, x: &Operand, n: usize, src: &str) -> Operand {
         let r = x.shape.len();
-        let b: u64 = x.shape[..r - 2].iter().product();
-        self.reshape(x, &[b, 1, x.shape[r - 2], x.shape[r - 1]], src)
+        let b: u64 = x.shape[..r - n].iter().product();
+        let mut shape = vec![b, 1];
+        shape.extend(&x.shape[r - n..]);
+        self.reshape(x, &shape, src)
     }
 
-    /// `aten.max_pool2d_with_indices`.
-    pub(super) fn max_pool2d(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
+    /// `aten.max_pool{2,3}d_with_indices`.
+    pub(super) fn max_pool(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
         let x = self.operand(op, "self")?;
         let (y_shape, _) = self.result_info(op, 0)?;
         let (i_shape, _) = self.result_info(op, 1)?;
         let w = self.window(op, &x.shape, &y_shape)?;
+        let n = w.dims();
         let dt = self.dtype(&x);
-        if !dt.is_float() || w.input[0] * w.input[1] >= 1 << 24 {
+        if !dt.is_float() || w.input.iter().product::<u64>() >= 1 << 24 {
             return Err(err(
                 self.ctx,
                 op,
@@ -97,43 +193,22 @@ impl Builder<'_> {
                 ),
             ));
         }
-        let x4 = self.planes(&x, src);
-        // Padded on both sides, and on the right far enough for ceil_mode's last window.
-        let len: Vec<u64> = (0..2)
-            .map(|i| {
-                let reach =
-                    (w.output[i] as i64 - 1) * w.stride[i] + (w.kernel[i] - 1) * w.dilation[i] + 1;
-                reach.max(w.input[i] as i64 + 2 * w.padding[i]) as u64
-            })
-            .collect();
-        let xp = self.place_in(&x4, f64::NEG_INFINITY, &w.padding, &[1, 1], &len, src);
-        let s = xp.map.strides.clone();
-        let b = xp.shape[0];
-        let shape = vec![
-            b,
-            w.output[0],
-            w.output[1],
-            w.kernel[0] as u64,
-            w.kernel[1] as u64,
-        ];
-        let windows = Operand {
-            node: xp.node,
-            shape: shape.clone(),
-            map: Map {
-                offset: xp.map.offset,
-                strides: vec![
-                    s[0],
-                    w.stride[0] * s[2],
-                    w.stride[1] * s[3],
-                    w.dilation[0] * s[2],
-                    w.dilation[1] * s[3],
-                ],
-            },
-        };
-        let taps = [3, 4];
+        let xn = self.planes(&x, n, src);
+        let ones = vec![1; n];
+        let xp = self.place_in(
+            &xn,
+            f64::NEG_INFINITY,
+            &w.padding,
+            &ones,
+            &w.padded_len(),
+            src,
+        );
+        let windows = w.windows(&xp);
+        let shape = windows.shape.clone();
+        let taps = dims_from(1 + n, n);
         let max = self.reduce(&windows, &taps, Reduce::Max, src);
-        // The flat input index of each tap, as f32: (oh*s + kh*d - p) * W + (ow*s + kw*d - p).
-        let coord = |i: usize| {
+        // The flat input index of each tap, as f32: o * s + k * d - p along each dim.
+        let flat = w.flat(|i| {
             let pos = bin(
                 ScalarOp::Add,
                 bin(
@@ -143,17 +218,12 @@ impl Builder<'_> {
                 ),
                 bin(
                     ScalarOp::Mul,
-                    Expr::Iota(3 + i),
+                    Expr::Iota(1 + n + i),
                     c(w.dilation[i] as f64, DType::I64),
                 ),
             );
             bin(ScalarOp::Sub, pos, c(w.padding[i] as f64, DType::I64))
-        };
-        let flat = bin(
-            ScalarOp::Add,
-            bin(ScalarOp::Mul, coord(0), c(w.input[1] as f64, DType::I64)),
-            coord(1),
-        );
+        });
         let mut pw = Pw::new(&shape);
         let v = pw.input(&windows, dt, dt);
         let m = pw.input(&max, dt, dt);
@@ -180,8 +250,10 @@ impl Builder<'_> {
         ])
     }
 
-    /// `aten.max_pool2d_with_indices_backward`.
-    pub(super) fn max_pool2d_backward(
+    /// `aten.max_pool{2,3}d_with_indices_backward`: `grad_output` added into a zero
+    /// gradient at the indices, plane by plane: one accumulating `kernel.scatter`, whose
+    /// run-time check makes an index outside its plane an error naming the op.
+    pub(super) fn max_pool_backward(
         &mut self,
         op: OpId,
         src: &str,
@@ -193,86 +265,62 @@ impl Builder<'_> {
         if self.dtype(&idx) != DType::I64 {
             return Err(err(self.ctx, op, format!("'{src}': indices must be i64")));
         }
-        let gy4 = self.planes(&gy, src);
-        let idx4 = self.planes(&idx, src);
-        let lo: Vec<i64> = (0..2).map(|i| (w.kernel[i] - 1) * w.dilation[i]).collect();
-        let len: Vec<u64> = (0..2)
-            .map(|i| (w.input[i] as i64 + w.padding[i] + lo[i]) as u64)
-            .collect();
-        let zg = self.place_in(&gy4, 0.0, &lo, &w.stride, &len, src);
-        let zi = self.place_in(&idx4, -1.0, &lo, &w.stride, &len, src);
-        let b = zg.shape[0];
-        let shape = vec![
-            b,
-            w.input[0],
-            w.input[1],
-            w.kernel[0] as u64,
-            w.kernel[1] as u64,
-        ];
-        // Input position h meets tap k at h + p + (K - 1 - k) * d of the spread buffers.
-        let taps_view = |z: &Operand| {
-            let s = &z.map.strides;
-            let offset =
-                z.map.offset + (w.padding[0] + lo[0]) * s[2] + (w.padding[1] + lo[1]) * s[3];
-            Operand {
-                node: z.node,
-                shape: shape.clone(),
-                map: Map {
-                    offset,
-                    strides: vec![
-                        s[0],
-                        s[2],
-                        s[3],
-                        -w.dilation[0] * s[2],
-                        -w.dilation[1] * s[3],
-                    ],
-                },
-            }
+        let n = w.dims();
+        let lead = x_shape.len() - n;
+        let planes: u64 = x_shape[..lead].iter().product();
+        let plane: u64 = w.input.iter().product();
+        let windows: u64 = w.output.iter().product();
+        let from = self.reshape(&gy, &[planes, windows], src);
+        let index = self.reshape(&idx, &[planes, windows], src);
+        let at = Map {
+            offset: 0,
+            strides: vec![plane as i64, 0],
         };
-        let (g, i) = (taps_view(&zg), taps_view(&zi));
-        let mut pw = Pw::new(&shape);
-        let flat = bin(
-            ScalarOp::Add,
-            bin(
-                ScalarOp::Mul,
-                Expr::Iota(1),
-                c(w.input[1] as f64, DType::I64),
-            ),
-            Expr::Iota(2),
+        let sel = IndexSel {
+            index,
+            stride: 1,
+            bound: plane,
+            dim: lead as u64,
+        };
+        let shape = vec![planes, plane];
+        let gx = self.scatter_node(
+            op,
+            src,
+            shape,
+            dt,
+            Init::Fill(0.0),
+            from,
+            at,
+            vec![sel],
+            Some(ScatterReduce::Sum),
+            false,
         );
-        let hit = cmp(Predicate::Eq, pw.input(&i, DType::I64, DType::I64), flat);
-        let e = select(hit, pw.input(&g, dt, dt), c(0.0, dt));
-        let terms = self.pointwise(pw, e, dt, src);
-        let gx = self.reduce(&terms, &[3, 4], Reduce::Sum, src);
         Ok(vec![self.reshape(&gx, &x_shape, src)])
     }
 
-    /// The divisor of each `avg_pool2d` window, as an f32 expression of the loop indices
-    /// `rows` and `cols` (output positions): PyTorch's window size clipped to the padded
-    /// input (`count_include_pad`), or to the input, or `divisor_override`.
-    fn avg_divisor(
-        &self,
-        op: OpId,
-        w: &Window,
-        rows: usize,
-        cols: usize,
-    ) -> Result<Expr, Diagnostic> {
+    /// The divisor of each average pooling window, as an f32 expression of the loop
+    /// indices `first..first + N` (output positions): PyTorch's window size clipped to the
+    /// padded input (`count_include_pad`), or to the input, or `divisor_override`.
+    fn avg_divisor(&self, op: OpId, w: &Window, first: usize) -> Result<Expr, Diagnostic> {
         if let Some(d) = self.attr(op, "divisor_override")?.as_int() {
             if d == 0 {
                 return Err(err(
                     self.ctx,
                     op,
-                    "'avg_pool2d': divisor_override must not be zero",
+                    format!(
+                        "'{}': divisor_override must not be zero",
+                        self.ctx.name_str(op)
+                    ),
                 ));
             }
             return Ok(c(d as f64, DType::F32));
         }
         let include_pad = !matches!(self.attr(op, "count_include_pad")?, ArgValue::Bool(false));
         let i = |v: i64| c(v as f64, DType::I64);
-        let extent = |d: usize, dim: usize| {
+        let extent = |d: usize| {
             let start = bin(
                 ScalarOp::Sub,
-                bin(ScalarOp::Mul, Expr::Iota(dim), i(w.stride[d])),
+                bin(ScalarOp::Mul, Expr::Iota(first + d), i(w.stride[d])),
                 i(w.padding[d]),
             );
             let end = bin(
@@ -290,50 +338,30 @@ impl Builder<'_> {
                 )
             }
         };
-        let count = bin(ScalarOp::Mul, extent(0, rows), extent(1, cols));
+        let count = (1..w.dims()).fold(extent(0), |acc, d| bin(ScalarOp::Mul, acc, extent(d)));
         Ok(Expr::Cast(DType::F32, Box::new(count)))
     }
 
-    /// `aten.avg_pool2d`.
-    pub(super) fn avg_pool2d(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
+    /// `aten.avg_pool{2,3}d`.
+    pub(super) fn avg_pool(&mut self, op: OpId, src: &str) -> Result<Vec<Operand>, Diagnostic> {
         let x = self.operand(op, "self")?;
         let (y_shape, dt) = self.result_info(op, 0)?;
         let w = self.window(op, &x.shape, &y_shape)?;
+        let n = w.dims();
         self.require_f32(op, src, &[dt])?;
-        let x4 = self.planes(&x, src);
-        let len: Vec<u64> = (0..2)
-            .map(|i| {
-                let reach = (w.output[i] as i64 - 1) * w.stride[i] + w.kernel[i];
-                reach.max(w.input[i] as i64 + 2 * w.padding[i]) as u64
-            })
-            .collect();
-        let xp = self.place_in(&x4, 0.0, &w.padding, &[1, 1], &len, src);
-        let s = xp.map.strides.clone();
-        let shape = vec![
-            xp.shape[0],
-            w.output[0],
-            w.output[1],
-            w.kernel[0] as u64,
-            w.kernel[1] as u64,
-        ];
-        let windows = Operand {
-            node: xp.node,
-            shape,
-            map: Map {
-                offset: xp.map.offset,
-                strides: vec![s[0], w.stride[0] * s[2], w.stride[1] * s[3], s[2], s[3]],
-            },
-        };
-        let sum = self.reduce(&windows, &[3, 4], Reduce::Sum, src);
-        let divisor = self.avg_divisor(op, &w, 1, 2)?;
+        let xn = self.planes(&x, n, src);
+        let ones = vec![1; n];
+        let xp = self.place_in(&xn, 0.0, &w.padding, &ones, &w.padded_len(), src);
+        let sum = self.reduce(&w.windows(&xp), &dims_from(1 + n, n), Reduce::Sum, src);
+        let divisor = self.avg_divisor(op, &w, 1)?;
         let mut pw = Pw::new(&sum.shape);
         let e = bin(ScalarOp::Div, pw.input(&sum, dt, dt), divisor);
         let mean = self.pointwise(pw, e, dt, src);
         Ok(vec![self.reshape(&mean, &y_shape, src)])
     }
 
-    /// `aten.avg_pool2d_backward`.
-    pub(super) fn avg_pool2d_backward(
+    /// `aten.avg_pool{2,3}d_backward`.
+    pub(super) fn avg_pool_backward(
         &mut self,
         op: OpId,
         src: &str,
@@ -341,36 +369,16 @@ impl Builder<'_> {
         let gy = self.operand(op, "grad_output")?;
         let (x_shape, dt) = self.result_info(op, 0)?;
         let w = self.window(op, &x_shape, &gy.shape)?;
+        let n = w.dims();
         self.require_f32(op, src, &[dt])?;
-        let gy4 = self.planes(&gy, src);
-        let divisor = self.avg_divisor(op, &w, 2, 3)?;
-        let mut pw = Pw::new(&gy4.shape);
-        let e = bin(ScalarOp::Div, pw.input(&gy4, dt, dt), divisor);
+        let gyn = self.planes(&gy, n, src);
+        let divisor = self.avg_divisor(op, &w, 2)?;
+        let mut pw = Pw::new(&gyn.shape);
+        let e = bin(ScalarOp::Div, pw.input(&gyn, dt, dt), divisor);
         let scaled = self.pointwise(pw, e, dt, src);
-        let lo: Vec<i64> = (0..2).map(|i| w.kernel[i] - 1).collect();
-        let len: Vec<u64> = (0..2)
-            .map(|i| (w.input[i] as i64 + w.padding[i] + lo[i]) as u64)
-            .collect();
+        let (lo, len) = w.spread_len();
         let z = self.place_in(&scaled, 0.0, &lo, &w.stride, &len, src);
-        let s = &z.map.strides;
-        let shape = vec![
-            z.shape[0],
-            w.input[0],
-            w.input[1],
-            w.kernel[0] as u64,
-            w.kernel[1] as u64,
-        ];
-        let taps = Operand {
-            node: z.node,
-            shape,
-            map: Map {
-                offset: z.map.offset
-                    + (w.padding[0] + lo[0]) * s[2]
-                    + (w.padding[1] + lo[1]) * s[3],
-                strides: vec![s[0], s[2], s[3], -s[2], -s[3]],
-            },
-        };
-        let gx = self.reduce(&taps, &[3, 4], Reduce::Sum, src);
+        let gx = self.reduce(&w.taps(&z, &lo), &dims_from(1 + n, n), Reduce::Sum, src);
         Ok(vec![self.reshape(&gx, &x_shape, src)])
     }
 }
@@ -455,31 +463,28 @@ impl Builder<'_> {
         }
     }
 
-    /// `x` (of the last two dims `output`) divided by its adaptive windows' element
+    /// `x` (of the last `N` dims `output`) divided by its adaptive windows' element
     /// counts from `input`.
     fn adaptive_divide(
         &mut self,
         x: &Operand,
-        input: [u64; 2],
-        output: [u64; 2],
+        input: &[u64],
+        output: &[u64],
         dt: DType,
         src: &str,
     ) -> Operand {
-        let r = x.shape.len();
+        let (r, n) = (x.shape.len(), input.len());
         let mut pw = Pw::new(&x.shape);
         let xd = self.dtype(x);
         let v = pw.input(x, xd, dt);
-        let count = bin(
-            ScalarOp::Mul,
-            adaptive_count(Expr::Iota(r - 2), input[0], output[0], dt),
-            adaptive_count(Expr::Iota(r - 1), input[1], output[1], dt),
-        );
+        let count = |i: usize| adaptive_count(Expr::Iota(r - n + i), input[i], output[i], dt);
+        let count = (1..n).fold(count(0), |acc, i| bin(ScalarOp::Mul, acc, count(i)));
         self.pointwise(pw, bin(ScalarOp::Div, v, count), dt, src)
     }
 
-    /// The window `[kh, kw]` of an adaptive average pooling from the last two dims of
-    /// `input` to `output` when it is exact (each output size divides its input's, as
-    /// the start/end formula then gives), `None` otherwise; an output size of 0 from a
+    /// The window sizes of an adaptive average pooling from the last `N` dims of `input`
+    /// to `output` when it is exact (each output size divides its input's, as the
+    /// start/end formula then gives), `None` otherwise; an output size of 0 from a
     /// nonempty input is an error at `op`.
     fn adaptive_window(
         &self,
@@ -487,94 +492,99 @@ impl Builder<'_> {
         input: &[u64],
         output: &[u64],
         src: &str,
-    ) -> Result<Option<[u64; 2]>, Diagnostic> {
-        let r = input.len();
-        if r < 3 {
+    ) -> Result<Option<Vec<u64>>, Diagnostic> {
+        let (r, n) = (input.len(), self.pool_dims(op)?);
+        if r != n + 1 && r != n + 2 {
             return Err(err(
                 self.ctx,
                 op,
-                format!("'{src}' needs a tensor of 3 or 4 dims"),
+                format!("'{src}' needs a tensor of {} or {} dims", n + 1, n + 2),
             ));
         }
-        let (ih, iw, oh, ow) = (input[r - 2], input[r - 1], output[r - 2], output[r - 1]);
-        if oh == 0 || ow == 0 {
+        let (input, output) = (&input[r - n..], &output[r - n..]);
+        if output.contains(&0) {
             return Err(err(
                 self.ctx,
                 op,
-                format!("'{src}': output size {oh}x{ow} must be positive"),
+                format!("'{src}': output size {output:?} must be positive"),
             ));
         }
-        Ok((ih % oh == 0 && iw % ow == 0).then_some([ih / oh, iw / ow]))
+        let exact = input.iter().zip(output).all(|(i, o)| i % o == 0);
+        Ok(exact.then(|| input.iter().zip(output).map(|(i, o)| i / o).collect()))
     }
 
-    /// `_adaptive_avg_pool2d(x, output_size)`: for exact windows the window view
-    /// `[.., OH, OW, KH, KW]` summed and divided by `KH * KW`; otherwise window sums
-    /// along W, then H ([`Builder::adaptive_sum`]), divided by each window's count.
-    pub(super) fn adaptive_avg_pool2d(
-        &mut self,
-        op: OpId,
-        src: &str,
-    ) -> Result<Operand, Diagnostic> {
+    /// `_adaptive_avg_pool{2,3}d(x, output_size)`: for exact windows the window view
+    /// `[.., O.., K..]` summed and divided by the window size; otherwise window sums along
+    /// each spatial dim, last first ([`Builder::adaptive_sum`]), divided by each window's
+    /// count.
+    pub(super) fn adaptive_avg_pool(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
         let x = self.operand(op, "self")?;
         let (shape, dt) = self.result_info(op, 0)?;
+        let window = self.adaptive_window(op, &x.shape, &shape, src)?;
         let r = x.shape.len();
-        let input = [x.shape[r - 2], x.shape[r - 1]];
-        let output = [shape[r - 2], shape[r - 1]];
-        let Some([kh, kw]) = self.adaptive_window(op, &x.shape, &shape, src)? else {
-            let rows = self.adaptive_sum(&x, r - 1, [input[1], output[1]], false, src);
-            let sums = self.adaptive_sum(&rows, r - 2, [input[0], output[0]], false, src);
+        let n = self.pool_dims(op)?;
+        let (input, output) = (&x.shape[r - n..], &shape[r - n..]);
+        let Some(k) = window else {
+            let mut sums = x.clone();
+            for i in (0..n).rev() {
+                sums = self.adaptive_sum(&sums, r - n + i, [input[i], output[i]], false, src);
+            }
             return Ok(self.adaptive_divide(&sums, input, output, dt, src));
         };
-        let (sh, sw) = (x.map.strides[r - 2], x.map.strides[r - 1]);
+        let strides = x.map.strides[r - n..].to_vec();
         let mut windows = x.clone();
-        windows.shape.truncate(r - 2);
-        windows.map.strides.truncate(r - 2);
-        windows.shape.extend([shape[r - 2], shape[r - 1], kh, kw]);
+        windows.shape.truncate(r - n);
+        windows.map.strides.truncate(r - n);
+        windows.shape.extend(output);
+        windows.shape.extend(&k);
         windows
             .map
             .strides
-            .extend([sh * kh as i64, sw * kw as i64, sh, sw]);
-        let sums = self.reduce(&windows, &[r, r + 1], Reduce::Sum, src);
-        let sums = self.squeeze_dims(sums, &[r, r + 1], false);
+            .extend((0..n).map(|i| strides[i] * k[i] as i64));
+        windows.map.strides.extend(&strides);
+        let taps = dims_from(r, n);
+        let sums = self.reduce(&windows, &taps, Reduce::Sum, src);
+        let sums = self.squeeze_dims(sums, &taps, false);
         let mut pw = Pw::new(&shape);
         let s = pw.input(&sums, dt, dt);
-        let e = bin(ScalarOp::Div, s, c((kh * kw) as f64, dt));
+        let e = bin(ScalarOp::Div, s, c(k.iter().product::<u64>() as f64, dt));
         Ok(self.pointwise(pw, e, dt, src))
     }
 
-    /// `_adaptive_avg_pool2d_backward(grad_output, self)`: each gradient divided by its
-    /// window's count and added to the window's elements. Exact windows: computed over
-    /// `[.., OH, KH, OW, KW]` (the gradient read with zero strides on the taps) and seen
-    /// as the input's shape; otherwise spread along W, then H ([`Builder::adaptive_sum`]).
-    pub(super) fn adaptive_avg_pool2d_backward(
+    /// `_adaptive_avg_pool{2,3}d_backward(grad_output, self)`: each gradient divided by
+    /// its window's count and added to the window's elements. Exact windows: computed
+    /// over `[.., O1, K1, O2, K2, ..]` (the gradient read with zero strides on the taps)
+    /// and seen as the input's shape; otherwise spread along each spatial dim, last first
+    /// ([`Builder::adaptive_sum`]).
+    pub(super) fn adaptive_avg_pool_backward(
         &mut self,
         op: OpId,
         src: &str,
     ) -> Result<Operand, Diagnostic> {
         let g = self.operand(op, "grad_output")?;
         let (shape, dt) = self.result_info(op, 0)?;
+        let window = self.adaptive_window(op, &shape, &g.shape, src)?;
         let r = g.shape.len();
-        let input = [shape[r - 2], shape[r - 1]];
-        let output = [g.shape[r - 2], g.shape[r - 1]];
-        let Some([kh, kw]) = self.adaptive_window(op, &shape, &g.shape, src)? else {
-            let share = self.adaptive_divide(&g, input, output, dt, src);
-            let rows = self.adaptive_sum(&share, r - 1, [input[1], output[1]], true, src);
-            return Ok(self.adaptive_sum(&rows, r - 2, [input[0], output[0]], true, src));
+        let n = self.pool_dims(op)?;
+        let (input, output) = (&shape[r - n..], &g.shape[r - n..]);
+        let Some(k) = window else {
+            let mut spread = self.adaptive_divide(&g, input, output, dt, src);
+            for i in (0..n).rev() {
+                spread = self.adaptive_sum(&spread, r - n + i, [input[i], output[i]], true, src);
+            }
+            return Ok(spread);
         };
         let mut spread = g.clone();
-        spread.shape.truncate(r - 2);
-        spread.map.strides.truncate(r - 2);
-        spread
-            .shape
-            .extend([g.shape[r - 2], kh, g.shape[r - 1], kw]);
-        spread
-            .map
-            .strides
-            .extend([g.map.strides[r - 2], 0, g.map.strides[r - 1], 0]);
+        spread.shape.truncate(r - n);
+        spread.map.strides.truncate(r - n);
+        for i in 0..n {
+            spread.shape.extend([output[i], k[i]]);
+            spread.map.strides.extend([g.map.strides[r - n + i], 0]);
+        }
         let mut pw = Pw::new(&spread.shape);
         let gd = self.dtype(&g);
         let e = pw.input(&spread, gd, dt);
-        let e = bin(ScalarOp::Div, e, c((kh * kw) as f64, dt));
+        let e = bin(ScalarOp::Div, e, c(k.iter().product::<u64>() as f64, dt));
         let out = self.pointwise(pw, e, dt, src);
         Ok(self.reshape(&out, &shape, src))
     }
