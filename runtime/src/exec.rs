@@ -290,6 +290,12 @@ fn fill(ptr: *mut u8, dtype: DType, n: usize, value: f64) {
     // SAFETY: the buffer holds n elements of dtype.
     unsafe {
         match dtype {
+            DType::C64 => {
+                std::slice::from_raw_parts_mut(ptr.cast::<[f32; 2]>(), n).fill([value as f32, 0.0])
+            }
+            DType::C128 => {
+                std::slice::from_raw_parts_mut(ptr.cast::<[f64; 2]>(), n).fill([value, 0.0])
+            }
             DType::F32 => std::slice::from_raw_parts_mut(ptr.cast::<f32>(), n).fill(value as f32),
             DType::F64 => std::slice::from_raw_parts_mut(ptr.cast::<f64>(), n).fill(value),
             DType::I64 => std::slice::from_raw_parts_mut(ptr.cast::<i64>(), n).fill(value as i64),

@@ -928,6 +928,14 @@ impl<'c> Verifier<'c> {
             TypeData::RankedTensor { element, .. } | TypeData::UnrankedTensor { element } => {
                 self.check_type(*element, span)
             }
+            TypeData::Complex { element } => {
+                if !matches!(self.ctx.type_data(*element), TypeData::Float(_)) {
+                    self.report(
+                        Diagnostic::error("the parts of a complex type must be a float type")
+                            .with_span(span),
+                    );
+                }
+            }
             TypeData::Function { inputs, results } => {
                 for &t in inputs.iter().chain(results) {
                     self.check_type(t, span);

@@ -21,8 +21,6 @@ const NOT_YET: &[&str] = &[
     // Kernels not written yet.
     "aten._adaptive_avg_pool3d",
     "aten._cdist_forward",
-    "aten._fft_c2r",
-    "aten._fft_r2c",
     "aten._pdist_forward",
     "aten.avg_pool3d",
     "aten.col2im",
