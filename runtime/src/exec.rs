@@ -130,6 +130,7 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
         Step::Gather(m) => format!("gather {:?}: {}", m.space, m.source),
         Step::Scatter { moves, .. } => format!("scatter {:?}: {}", moves.space, moves.source),
         Step::Cumsum(l) => format!("cumsum {:?}", l.space),
+        Step::Fft(f) => format!("fft {:?} over {:?}", f.shape, f.dims),
         Step::Argsort { lanes, k, .. } => format!("argsort {:?} (k = {k})", lanes.space),
     };
     format!(
@@ -223,6 +224,8 @@ fn run_step(
         }
         // SAFETY: as above.
         Step::Cumsum(l) => return unsafe { lanes::cumsum(l, ptrs, threads) },
+        // SAFETY: as above.
+        Step::Fft(f) => return unsafe { f.run(ptrs) },
         // SAFETY: as above.
         Step::Argsort {
             lanes: l,

@@ -232,6 +232,107 @@ pub fn c2r<T: FftNum>(
     Ok(full.into_iter().map(|x| x.re).collect())
 }
 
+/// Which transform a plan's FFT step runs, with its own argument.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Transform {
+    /// [`r2c`].
+    R2c { onesided: bool },
+    /// [`c2r`].
+    C2r { last_dim_size: usize },
+    /// [`c2c`].
+    C2c { forward: bool },
+}
+
+/// A plan's FFT step: `src` transformed into `out`, both dense row-major buffers of
+/// `dtype` (f32 or f64); a complex side holds (real, imaginary) pairs.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FftRef {
+    pub src: usize,
+    pub out: usize,
+    pub dtype: crate::DType,
+    /// The transformed tensor's shape (complex numbers counted once).
+    pub shape: Vec<usize>,
+    pub dims: Vec<usize>,
+    pub norm: Norm,
+    pub transform: Transform,
+}
+
+impl FftRef {
+    /// The floats `src` and `out` hold.
+    pub fn elements(&self) -> (usize, usize) {
+        let n = |shape: &[usize], complex: bool| {
+            shape.iter().product::<usize>() * if complex { 2 } else { 1 }
+        };
+        match self.transform {
+            Transform::R2c { onesided } => (
+                n(&self.shape, false),
+                n(&r2c_shape(&self.shape, &self.dims, onesided), true),
+            ),
+            Transform::C2r { last_dim_size } => (
+                n(&self.shape, true),
+                n(&c2r_shape(&self.shape, &self.dims, last_dim_size), false),
+            ),
+            Transform::C2c { .. } => (n(&self.shape, true), n(&self.shape, true)),
+        }
+    }
+
+    /// Runs the step on the plan's buffers.
+    ///
+    /// # Safety
+    /// `ptrs[src]` and `ptrs[out]` hold [`FftRef::elements`] values of `dtype` each, and
+    /// do not overlap (the plan was checked).
+    pub(crate) unsafe fn run(&self, ptrs: &[*mut u8]) -> Result<(), String> {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match self.dtype {
+                crate::DType::F32 => self.run_in::<f32>(ptrs),
+                crate::DType::F64 => self.run_in::<f64>(ptrs),
+                d => Err(format!("an FFT step of {d} (f32 and f64 only)")),
+            }
+        }
+    }
+
+    /// [`FftRef::run`] in the float type `T`.
+    unsafe fn run_in<T: FftNum>(&self, ptrs: &[*mut u8]) -> Result<(), String> {
+        let (ns, no) = self.elements();
+        // SAFETY: the caller's contract: both buffers hold these many `T`s, apart; a
+        // complex number is two `T`s in a row (`Complex` is `repr(C)`).
+        let (src, out) = unsafe {
+            (
+                std::slice::from_raw_parts(ptrs[self.src].cast::<T>(), ns),
+                std::slice::from_raw_parts_mut(ptrs[self.out].cast::<T>(), no),
+            )
+        };
+        let as_complex = |v: &[T]| -> Vec<Complex<T>> {
+            v.chunks_exact(2)
+                .map(|p| Complex::new(p[0], p[1]))
+                .collect()
+        };
+        let result: Vec<T> = match self.transform {
+            Transform::R2c { onesided } => r2c(src, &self.shape, &self.dims, self.norm, onesided)?
+                .into_iter()
+                .flat_map(|z| [z.re, z.im])
+                .collect(),
+            Transform::C2r { last_dim_size } => c2r(
+                &as_complex(src),
+                &self.shape,
+                &self.dims,
+                self.norm,
+                last_dim_size,
+            )?,
+            Transform::C2c { forward } => {
+                let mut data = as_complex(src);
+                c2c(&mut data, &self.shape, &self.dims, forward, self.norm)?;
+                data.into_iter().flat_map(|z| [z.re, z.im]).collect()
+            }
+        };
+        out.copy_from_slice(&result);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

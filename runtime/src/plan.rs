@@ -246,6 +246,8 @@ pub enum Step {
         k: u64,
         descending: bool,
     },
+    /// A discrete Fourier transform ([`crate::fft::FftRef`]).
+    Fft(crate::fft::FftRef),
     /// Fill a buffer of `elements` values of `dtype` with `value`.
     Fill {
         buffer: usize,
@@ -465,6 +467,18 @@ impl Plan {
                     }
                 }
                 Step::Gather(moves) => moves.check(&buffer, false).map_err(|e| at(&e))?,
+                Step::Fft(f) => {
+                    if f.src == f.out || !matches!(f.dtype, DType::F32 | DType::F64) {
+                        return Err(at("an FFT step needs two f32 or f64 buffers"));
+                    }
+                    if f.dims.is_empty() || f.dims.iter().any(|&d| d >= f.shape.len()) {
+                        return Err(at("an FFT step's dims are not dims of its shape"));
+                    }
+                    let (ns, no) = f.elements();
+                    let size = f.dtype.size_bytes() as u64;
+                    inside(f.src, ns as u64, size)?;
+                    inside(f.out, no as u64, size)?;
+                }
                 Step::Cumsum(lanes) => {
                     let n = lanes.space.last().copied().unwrap_or(0);
                     lanes.check(&buffer, n, lanes.dtype).map_err(|e| at(&e))?;

@@ -257,6 +257,7 @@ const COMPLEX_OPS: &[&str] = &[
     "aten.stack",
     "aten.zeros_like",
     "aten.full_like",
+    "aten.full",
     "aten.empty_like",
     "aten.new_zeros",
     "aten.new_empty",
