@@ -88,6 +88,11 @@ GAPS: list[Gap] = [
         "PyTorch: the same joint is ill-typed (logsumexp shaped like the probabilities) and "
         "joinery's verifier refuses it",
         r"logsumexp \S+ must have the query's shape without its last dim"),
+    Gap(('fno_spectral',), MODES, ('native', 'native-fwd-bwd'),
+        "native: only the FFT ops and view_as_real/view_as_complex take complex tensors; the "
+        "complex arithmetic and shape ops around them (aten.mul.Tensor, aten.slice.Tensor, "
+        "aten._conj, aten.copy, ...) are not lowered yet",
+        _native('aten.mul.Tensor', 'aten.slice.Tensor') + r"[\s\S]*complex tensors"),
 ]
 """Known gaps; the first entry naming a (model, mode, stage) is the one that applies."""
 
