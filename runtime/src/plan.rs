@@ -330,8 +330,9 @@ impl Plan {
     /// Checks what running the plan relies on, so that a damaged plan is an error rather
     /// than memory corruption: every index names an existing argument, result, buffer or
     /// kernel; buffers have the bytes of their tensors and arena slots lie inside the
-    /// arena; fills, partial reductions, GEMM operands and every element a gather or
-    /// scatter reads or writes (for any index in range) stay inside their buffers.
+    /// arena; fills, partial reductions, GEMM operands, FFT operands and every element a
+    /// gather or scatter reads or writes (for any index in range) stay inside their
+    /// buffers.
     /// (What a kernel touches is in its code, checked when it was compiled.)
     pub fn check(&self) -> Result<(), String> {
         let at = |what: &str| format!("@{}: {what}", self.name);
@@ -693,5 +694,31 @@ mod tests {
             .check()
             .expect_err("row 10 is past the table");
         assert!(e.contains("reaches outside buffer 0"), "{e}");
+    }
+
+    #[test]
+    fn fft_steps_past_a_buffer_or_with_stray_dims_are_refused() {
+        use crate::fft::{FftRef, Norm, Transform};
+        let with_fft = |shape: Vec<usize>, dims: Vec<usize>, out: usize| {
+            let mut p = embedding_plan(10);
+            p.steps = vec![Step::Fft(FftRef {
+                src: 0,
+                out,
+                dtype: DType::F32,
+                shape,
+                dims,
+                norm: Norm::None,
+                transform: Transform::R2c { onesided: true },
+            })];
+            p.check()
+        };
+        // 3 real points in 40 floats, their 2 complex entries in 12.
+        assert_eq!(with_fft(vec![3], vec![0], 2), Ok(()));
+        let e = with_fft(vec![3, 4], vec![0], 2).expect_err("12 complex entries > 12 floats");
+        assert!(e.contains("reaches past the end of buffer 2"), "{e}");
+        let e = with_fft(vec![3], vec![1], 2).expect_err("dim 1 of a 1-d signal");
+        assert!(e.contains("dims are not dims of its shape"), "{e}");
+        let e = with_fft(vec![3], vec![0], 0).expect_err("in place");
+        assert!(e.contains("two f32 or f64 buffers"), "{e}");
     }
 }
