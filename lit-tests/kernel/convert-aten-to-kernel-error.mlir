@@ -50,3 +50,12 @@ func.func @dropout$offset_only(%x: tensor<8xf32> {aot.desc = #aot.plain<0>},
   %y, %mask = "aten.native_dropout"(%x) {p = 0.5 : f64, train = true} : (tensor<8xf32>) -> (tensor<8xf32>, tensor<8xi1>)
   func.return %y : tensor<8xf32>
 }
+
+// -----
+
+// Complex tensors: only the FFT ops and view_as_real/view_as_complex take them.
+func.func @mul$complex(%a: tensor<4xcomplex<f32>>, %b: tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>> {
+  // expected-error@+1 {{the native backend does not support complex tensors in 'aten.mul.Tensor'}}
+  %m = "aten.mul.Tensor"(%a, %b) : (tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>>
+  func.return %m : tensor<4xcomplex<f32>>
+}

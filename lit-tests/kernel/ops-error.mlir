@@ -650,3 +650,30 @@ func.func @cumsum$mixed_types(%x: tensor<4xi32>) -> tensor<4xi64> {
   "kernel.cumsum"(%x, %o) <{out_map = [0, 1], source = "aten.cumsum", space = [4], src_map = [0, 1]}> : (tensor<4xi32>, tensor<4xi64>) -> ()
   func.return %o : tensor<4xi64>
 }
+
+// -----
+
+func.func @fft$unknown_kind(%x: tensor<4xf32>) -> tensor<3x2xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<3x2xf32>
+  // expected-error@+1 {{'kernel.fft' needs attribute 'kind' ("r2c", "c2r" or "c2c")}}
+  "kernel.fft"(%x, %o) <{dims = [0], kind = "dct", normalization = 0 : i64, shape = [4], source = "aten._fft_r2c"}> : (tensor<4xf32>, tensor<3x2xf32>) -> ()
+  func.return %o : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @fft$wrong_out_size(%x: tensor<4xf32>) -> tensor<4x2xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<4x2xf32>
+  // expected-error@+1 {{out of 'kernel.fft' holds 8 elements, the transform needs 6}}
+  "kernel.fft"(%x, %o) <{dims = [0], kind = "r2c", normalization = 0 : i64, onesided = true, shape = [4], source = "aten._fft_r2c"}> : (tensor<4xf32>, tensor<4x2xf32>) -> ()
+  func.return %o : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @fft$short_c2r_input(%x: tensor<2x2xf32>) -> tensor<8xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<8xf32>
+  // expected-error@+1 {{'kernel.fft' of 8 real points needs 5 complex entries along dim 0}}
+  "kernel.fft"(%x, %o) <{dims = [0], kind = "c2r", last_dim_size = 8 : i64, normalization = 0 : i64, shape = [2], source = "aten._fft_c2r"}> : (tensor<2x2xf32>, tensor<8xf32>) -> ()
+  func.return %o : tensor<8xf32>
+}

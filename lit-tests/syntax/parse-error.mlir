@@ -96,3 +96,19 @@ func.func @f() {
 
 // expected-error@+1 {{unexpected end of input}}
 func.func @f() {
+
+// -----
+
+func.func @f() {
+  // expected-error@+1 {{the parts of a complex type must be a float type}}
+  "test.op"() : () -> tensor<2xcomplex<i32>>
+  func.return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error@+1 {{unknown type 'quaternion<...>'}}
+  "test.op"() : () -> quaternion<f32>
+  func.return
+}

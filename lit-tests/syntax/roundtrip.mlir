@@ -61,3 +61,12 @@ func.func @numbering(%0: f32) {
   "test.use"(%1, %0) : (f32, f32) -> ()
   func.return
 }
+
+// Complex element types, in tensors and as type attributes, as MLIR writes them.
+// CHECK-LABEL: func.func @complex
+// CHECK-SAME: (%z: tensor<4x3xcomplex<f32>>, %w: complex<f64>)
+// CHECK-NEXT: "test.op"() {dtype = complex<f32>} : () -> tensor<2xcomplex<f64>>
+func.func @complex(%z: tensor<4x3xcomplex<f32>>, %w: complex<f64>) {
+  %0 = "test.op"() {dtype = complex<f32>} : () -> tensor<2xcomplex<f64>>
+  func.return
+}

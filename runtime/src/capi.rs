@@ -52,6 +52,7 @@ pub const KDL_CPU: i32 = 1;
 const KDL_INT: u8 = 0;
 const KDL_FLOAT: u8 = 2;
 const KDL_BFLOAT: u8 = 4;
+const KDL_COMPLEX: u8 = 5;
 const KDL_BOOL: u8 = 6;
 
 thread_local! {
@@ -81,6 +82,8 @@ fn dtype_from_dl(t: DLDataType) -> Option<DType> {
         (KDL_FLOAT, 16, 1) => Some(DType::F16),
         (KDL_BFLOAT, 16, 1) => Some(DType::BF16),
         (KDL_BOOL, 8, 1) => Some(DType::Bool),
+        (KDL_COMPLEX, 64, 1) => Some(DType::C64),
+        (KDL_COMPLEX, 128, 1) => Some(DType::C128),
         _ => None,
     }
 }
@@ -97,6 +100,8 @@ pub fn dtype_to_dl(d: DType) -> DLDataType {
         DType::F16 => (KDL_FLOAT, 16),
         DType::BF16 => (KDL_BFLOAT, 16),
         DType::Bool => (KDL_BOOL, 8),
+        DType::C64 => (KDL_COMPLEX, 64),
+        DType::C128 => (KDL_COMPLEX, 128),
     };
     DLDataType {
         code,

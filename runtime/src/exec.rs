@@ -131,6 +131,7 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
         Step::Gather(m) => format!("gather {:?}: {}", m.space, m.source),
         Step::Scatter { moves, .. } => format!("scatter {:?}: {}", moves.space, moves.source),
         Step::Cumsum(l) => format!("cumsum {:?}", l.space),
+        Step::Fft(f) => format!("fft {:?} over {:?}", f.shape, f.dims),
         Step::Argsort { lanes, k, .. } => format!("argsort {:?} (k = {k})", lanes.space),
     };
     format!(
@@ -247,6 +248,8 @@ fn run_step(
         // SAFETY: as above.
         Step::Cumsum(l) => return unsafe { lanes::cumsum(l, ptrs, threads) },
         // SAFETY: as above.
+        Step::Fft(f) => return unsafe { f.run(ptrs) },
+        // SAFETY: as above.
         Step::Argsort {
             lanes: l,
             k,
@@ -313,6 +316,12 @@ fn fill(ptr: *mut u8, dtype: DType, n: usize, value: f64) {
     // SAFETY: the buffer holds n elements of dtype.
     unsafe {
         match dtype {
+            DType::C64 => {
+                std::slice::from_raw_parts_mut(ptr.cast::<[f32; 2]>(), n).fill([value as f32, 0.0])
+            }
+            DType::C128 => {
+                std::slice::from_raw_parts_mut(ptr.cast::<[f64; 2]>(), n).fill([value, 0.0])
+            }
             DType::F32 => std::slice::from_raw_parts_mut(ptr.cast::<f32>(), n).fill(value as f32),
             DType::F64 => std::slice::from_raw_parts_mut(ptr.cast::<f64>(), n).fill(value),
             DType::I64 => std::slice::from_raw_parts_mut(ptr.cast::<i64>(), n).fill(value as i64),

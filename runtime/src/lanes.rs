@@ -30,7 +30,9 @@ fn lane_offset(space: &[u64], map: &StridedMap, lane: u64) -> i64 {
     off
 }
 
-/// Element `e` of a buffer of `dtype` as f64 (the sort key, as the interpreter's).
+/// Element `e` of a buffer of `dtype` as f64 (the sort key, as the interpreter's); a
+/// complex element's key is its real part (the lowering never sorts complex tensors:
+/// PyTorch has no order on them).
 ///
 /// # Safety
 /// `e` lies inside the buffer.
@@ -41,6 +43,8 @@ unsafe fn key(base: *const u8, dtype: DType, e: i64) -> f64 {
         match dtype {
             DType::F32 => f64::from(base.cast::<f32>().offset(at).read_unaligned()),
             DType::F64 => base.cast::<f64>().offset(at).read_unaligned(),
+            DType::C64 => f64::from(base.cast::<[f32; 2]>().offset(at).read_unaligned()[0]),
+            DType::C128 => base.cast::<[f64; 2]>().offset(at).read_unaligned()[0],
             DType::I64 => base.cast::<i64>().offset(at).read_unaligned() as f64,
             DType::I32 => f64::from(base.cast::<i32>().offset(at).read_unaligned()),
             DType::I16 => f64::from(base.cast::<i16>().offset(at).read_unaligned()),

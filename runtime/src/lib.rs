@@ -4,6 +4,8 @@
 //! - [`plan`]: the data a compilation produces — buffers, memory plan, kernel and GEMM
 //!   steps, signatures with descriptors — serialised as JSON inside a shared library.
 //! - [`exec`]: runs a plan on a rayon thread pool.
+//! - [`fft`]: PyTorch's discrete Fourier transforms (`_fft_r2c`, `_fft_c2r`, `_fft_c2c`),
+//!   shared with the reference interpreter.
 //! - [`gemm`]: f32 GEMM on strided, batched operands (the `gemm` crate underneath).
 //! - [`module`]: [`CompiledModule`] (checked calls, input-mutation write-back, the
 //!   [`RngState`] its random ops draw from, advanced by every call),
@@ -13,6 +15,7 @@
 
 pub mod capi;
 pub mod exec;
+pub mod fft;
 pub mod gemm;
 mod indexed;
 mod lanes;

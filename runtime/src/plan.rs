@@ -278,6 +278,8 @@ pub enum Step {
         k: u64,
         descending: bool,
     },
+    /// A discrete Fourier transform ([`crate::fft::FftRef`]).
+    Fft(crate::fft::FftRef),
     /// Fill a buffer of `elements` values of `dtype` with `value`.
     Fill {
         buffer: usize,
@@ -360,8 +362,9 @@ impl Plan {
     /// Checks what running the plan relies on, so that a damaged plan is an error rather
     /// than memory corruption: every index names an existing argument, result, buffer or
     /// kernel; buffers have the bytes of their tensors and arena slots lie inside the
-    /// arena; fills, partial reductions, GEMM operands and every element a gather or
-    /// scatter reads or writes (for any index in range) stay inside their buffers.
+    /// arena; fills, partial reductions, GEMM operands, FFT operands and every element a
+    /// gather or scatter reads or writes (for any index in range) stay inside their
+    /// buffers.
     /// (What a kernel touches is in its code, checked when it was compiled.)
     pub fn check(&self) -> Result<(), String> {
         let at = |what: &str| format!("@{}: {what}", self.name);
@@ -497,6 +500,18 @@ impl Plan {
                     }
                 }
                 Step::Gather(moves) => moves.check(&buffer, false).map_err(|e| at(&e))?,
+                Step::Fft(f) => {
+                    if f.src == f.out || !matches!(f.dtype, DType::F32 | DType::F64) {
+                        return Err(at("an FFT step needs two f32 or f64 buffers"));
+                    }
+                    if f.dims.is_empty() || f.dims.iter().any(|&d| d >= f.shape.len()) {
+                        return Err(at("an FFT step's dims are not dims of its shape"));
+                    }
+                    let (ns, no) = f.elements();
+                    let size = f.dtype.size_bytes() as u64;
+                    inside(f.src, ns as u64, size)?;
+                    inside(f.out, no as u64, size)?;
+                }
                 Step::Cumsum(lanes) => {
                     let n = lanes.space.last().copied().unwrap_or(0);
                     lanes.check(&buffer, n, lanes.dtype).map_err(|e| at(&e))?;
@@ -711,5 +726,31 @@ mod tests {
             .check()
             .expect_err("row 10 is past the table");
         assert!(e.contains("reaches outside buffer 0"), "{e}");
+    }
+
+    #[test]
+    fn fft_steps_past_a_buffer_or_with_stray_dims_are_refused() {
+        use crate::fft::{FftRef, Norm, Transform};
+        let with_fft = |shape: Vec<usize>, dims: Vec<usize>, out: usize| {
+            let mut p = embedding_plan(10);
+            p.steps = vec![Step::Fft(FftRef {
+                src: 0,
+                out,
+                dtype: DType::F32,
+                shape,
+                dims,
+                norm: Norm::None,
+                transform: Transform::R2c { onesided: true },
+            })];
+            p.check()
+        };
+        // 3 real points in 40 floats, their 2 complex entries in 12.
+        assert_eq!(with_fft(vec![3], vec![0], 2), Ok(()));
+        let e = with_fft(vec![3, 4], vec![0], 2).expect_err("12 complex entries > 12 floats");
+        assert!(e.contains("reaches past the end of buffer 2"), "{e}");
+        let e = with_fft(vec![3], vec![1], 2).expect_err("dim 1 of a 1-d signal");
+        assert!(e.contains("dims are not dims of its shape"), "{e}");
+        let e = with_fft(vec![3], vec![0], 0).expect_err("in place");
+        assert!(e.contains("two f32 or f64 buffers"), "{e}");
     }
 }

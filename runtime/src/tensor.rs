@@ -148,6 +148,12 @@ impl Element for i64 {
 impl Element for i32 {
     const DTYPE: DType = DType::I32;
 }
+impl Element for rustfft::num_complex::Complex32 {
+    const DTYPE: DType = DType::C64;
+}
+impl Element for rustfft::num_complex::Complex64 {
+    const DTYPE: DType = DType::C128;
+}
 
 impl Tensor<'static> {
     /// A zero-filled owned tensor.
@@ -302,9 +308,20 @@ impl<'a> Tensor<'a> {
         t
     }
 
-    /// Every element converted to `f64` (booleans as 0/1), for checks and printing.
+    /// Every element converted to `f64` (booleans as 0/1; a complex element as its real
+    /// then its imaginary part, two values), for checks and printing.
     pub fn to_f64_vec(&self) -> Vec<f64> {
         match self.dtype {
+            DType::C64 => self
+                .as_slice::<rustfft::num_complex::Complex32>()
+                .iter()
+                .flat_map(|x| [x.re as f64, x.im as f64])
+                .collect(),
+            DType::C128 => self
+                .as_slice::<rustfft::num_complex::Complex64>()
+                .iter()
+                .flat_map(|x| [x.re, x.im])
+                .collect(),
             DType::F32 => self.as_slice::<f32>().iter().map(|&x| x as f64).collect(),
             DType::F64 => self.as_slice::<f64>().to_vec(),
             DType::I64 => self.as_slice::<i64>().iter().map(|&x| x as f64).collect(),

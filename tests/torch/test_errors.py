@@ -24,13 +24,13 @@ class ErfInv(torch.nn.Module):
         return torch.erfinv(x * self.w).sum()  # ERFINV_LINE
 
 
-class ComplexCast(torch.nn.Module):
+class Float8Cast(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.w = torch.nn.Parameter(torch.randn(3, 4))
 
     def forward(self, x):
-        return (self.w * x).to(torch.complex64).abs().sum()  # COMPLEX_LINE
+        return (self.w * x).to(torch.float8_e4m3fn).to(torch.float32).sum()  # FLOAT8_LINE
 
 
 def line_of(marker: str) -> int:
@@ -50,11 +50,12 @@ def test_op_missing_from_the_catalogue_is_named_with_its_source_line():
 
 def test_untranslatable_argument_names_node_target_and_line():
     with pytest.raises(ExportError) as e:
-        export_joint(ComplexCast(), (torch.randn(3, 4),))
+        export_joint(Float8Cast(), (torch.randn(3, 4),))
     msg = str(e.value)
     assert re.search(r"node '\w+' \(target aten\._to_copy\.default\)", msg), msg
-    assert f"test_errors.py:{line_of('# COMPLEX_LINE')}" in msg
-    assert "argument 'dtype' = torch.complex64: dtype torch.complex64 is not supported" in msg
+    assert f"test_errors.py:{line_of('# FLOAT8_LINE')}" in msg
+    assert ("argument 'dtype' = torch.float8_e4m3fn: dtype torch.float8_e4m3fn is not "
+            "supported") in msg
 
 
 MODEL_FILE = '''

@@ -631,6 +631,29 @@ class VolumeCNN(nn.Module):
         return F.cross_entropy(self.head(self.gap(h).flatten(1)), y)
 
 
+class SpectralFNO(nn.Module):
+    """A Fourier neural operator layer (FNO-style): a lifting Linear, a spectral convolution
+    (``rfft``, the lowest modes times a learned complex weight through ``view_as_complex``,
+    ``irfft`` back) plus a pointwise skip, GELU, a projection and an MSE loss."""
+
+    def __init__(self, width=4, modes=3):
+        super().__init__()
+        self.lift = nn.Linear(2, width)
+        self.spectral = nn.Parameter(0.3 * torch.randn(width, modes, 2))
+        self.skip = nn.Linear(width, width)
+        self.proj = nn.Linear(width, 1)
+        self.modes = modes
+
+    def forward(self, x, target):
+        h = self.lift(x).transpose(1, 2)
+        h_ft = torch.fft.rfft(h, norm="ortho")
+        out_ft = torch.zeros_like(h_ft)
+        out_ft[..., :self.modes] = h_ft[..., :self.modes] * torch.view_as_complex(self.spectral)
+        spectral = torch.fft.irfft(out_ft, n=h.shape[-1], norm="ortho")
+        h = F.gelu(spectral.transpose(1, 2) + self.skip(h.transpose(1, 2)))
+        return F.mse_loss(self.proj(h).squeeze(-1), target)
+
+
 def _images(n=2, c=3, hw=8):
     return torch.randn(n, c, hw, hw)
 
@@ -696,6 +719,7 @@ CASES = [
           lambda: (torch.randn(2, 1, 8, 8), torch.tensor([2, 0]))),
     _case("volume_cnn", lambda: VolumeCNN().train(),
           lambda: (torch.randn(2, 2, 6, 6, 6), torch.tensor([0, 2]))),
+    _case("fno_spectral", SpectralFNO, lambda: (torch.randn(2, 9, 2), torch.randn(2, 9))),
 ]
 
 BY_NAME = {c.name: c for c in CASES}

@@ -100,6 +100,8 @@ pub enum TypeData {
     Index,
     /// `f16`, `bf16`, `f32`, `f64`.
     Float(FloatKind),
+    /// `complex<f32>`: a complex number whose parts have the float type `element`.
+    Complex { element: Type },
     /// `none`.
     None,
     /// `tensor<2x?x4xf32>`; an empty shape is a rank-0 tensor `tensor<f32>`.
@@ -152,6 +154,11 @@ impl Context {
             TypeData::Float(FloatKind::BF16) => DType::BF16,
             TypeData::Float(FloatKind::F32) => DType::F32,
             TypeData::Float(FloatKind::F64) => DType::F64,
+            TypeData::Complex { element } => match self.type_data(*element) {
+                TypeData::Float(FloatKind::F32) => DType::C64,
+                TypeData::Float(FloatKind::F64) => DType::C128,
+                _ => return None,
+            },
             _ => return None,
         })
     }
@@ -168,7 +175,16 @@ impl Context {
             DType::BF16 => self.float_type(FloatKind::BF16),
             DType::F32 => self.float_type(FloatKind::F32),
             DType::F64 => self.float_type(FloatKind::F64),
+            DType::C64 | DType::C128 => {
+                let element = self.dtype_type(dtype.to_real());
+                self.complex_type(element)
+            }
         }
+    }
+
+    /// `complex<element>`.
+    pub fn complex_type(&mut self, element: Type) -> Type {
+        self.type_of(TypeData::Complex { element })
     }
 
     /// `index`.
@@ -221,11 +237,15 @@ impl Context {
         )
     }
 
-    /// Whether a type is a scalar usable as a tensor element (integer, index, float).
+    /// Whether a type is a scalar usable as a tensor element (integer, index, float,
+    /// complex).
     pub fn is_scalar(&self, ty: Type) -> bool {
         matches!(
             self.type_data(ty),
-            TypeData::Integer { .. } | TypeData::Index | TypeData::Float(_)
+            TypeData::Integer { .. }
+                | TypeData::Index
+                | TypeData::Float(_)
+                | TypeData::Complex { .. }
         )
     }
 }

@@ -941,6 +941,14 @@ impl<'c> Verifier<'c> {
                 self.check_type(*element, span)
             }
             TypeData::UnrankedTensor { element } => self.check_type(*element, span),
+            TypeData::Complex { element } => {
+                if !matches!(self.ctx.type_data(*element), TypeData::Float(_)) {
+                    self.report(
+                        Diagnostic::error("the parts of a complex type must be a float type")
+                            .with_span(span),
+                    );
+                }
+            }
             TypeData::Function { inputs, results } => {
                 for &t in inputs.iter().chain(results) {
                     self.check_type(t, span);
@@ -1021,19 +1029,25 @@ mod tests;
 /// sizes, offsets and strides of every tensor are then 64-bit arithmetic that cannot
 /// overflow. An element of a non-builtin type counts as one byte.
 fn tensor_bytes(ctx: &Context, shape: &[crate::Dim], element: Type) -> Option<u64> {
-    let element_bytes = match ctx.type_data(element) {
-        TypeData::Integer { width } => u64::from(width.div_ceil(8)),
+    (shape.iter())
+        .try_fold(element_bytes(ctx, element), |acc, d| {
+            acc.checked_mul(d.extent().unwrap_or(1))
+        })
+        .filter(|&b| b <= i64::MAX as u64)
+}
+
+/// The bytes of one element of type `ty` (a complex number holds two parts; a
+/// non-builtin type counts as one byte).
+fn element_bytes(ctx: &Context, ty: Type) -> u64 {
+    match ctx.type_data(ty) {
+        TypeData::Integer { width } => u64::from(width.div_ceil(8)).max(1),
         TypeData::Index => 8,
         TypeData::Float(kind) => match kind {
             crate::FloatKind::F16 | crate::FloatKind::BF16 => 2,
             crate::FloatKind::F32 => 4,
             crate::FloatKind::F64 => 8,
         },
+        TypeData::Complex { element } => 2 * element_bytes(ctx, *element),
         _ => 1,
-    };
-    (shape.iter())
-        .try_fold(element_bytes.max(1), |acc, d| {
-            acc.checked_mul(d.extent().unwrap_or(1))
-        })
-        .filter(|&b| b <= i64::MAX as u64)
+    }
 }

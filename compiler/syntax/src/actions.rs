@@ -75,6 +75,20 @@ pub(crate) fn builtin_type(ctx: &mut Context, id: &str, pos: Pos) -> Result<Type
     Ok(ctx.type_of(data))
 }
 
+/// A builtin type with a type parameter: `complex<f32>` (the parts are a float type).
+pub(crate) fn parametric_type(
+    ctx: &mut Context,
+    id: &str,
+    pos: Pos,
+    element: Type,
+) -> Result<Type, SyntaxError> {
+    match (id, ctx.type_data(element)) {
+        ("complex", TypeData::Float(_)) => Ok(ctx.complex_type(element)),
+        ("complex", _) => err(pos, "the parts of a complex type must be a float type"),
+        _ => err(pos, format!("unknown type '{id}<...>'")),
+    }
+}
+
 /// `tensor<2x?xT>` from the dimension prefix `2x?x` (if any) and the element type.
 pub(crate) fn ranked_tensor(
     ctx: &mut Context,

@@ -855,6 +855,11 @@ pub(crate) fn write_type(ctx: &Context, out: &mut String, ty: Type) {
         }
         TypeData::Index => out.push_str("index"),
         TypeData::Float(k) => out.push_str(k.keyword()),
+        TypeData::Complex { element } => {
+            out.push_str("complex<");
+            write_type(ctx, out, *element);
+            out.push('>');
+        }
         TypeData::None => out.push_str("none"),
         TypeData::RankedTensor { shape, element } => {
             out.push_str("tensor<");

@@ -107,6 +107,8 @@ fn dtype_by_torch_name(name: &str) -> Option<DType> {
         "bfloat16" => DType::BF16,
         "float32" | "float" => DType::F32,
         "float64" | "double" => DType::F64,
+        "complex64" | "cfloat" => DType::C64,
+        "complex128" | "cdouble" => DType::C128,
         // A schema default written as the `c10::ScalarType` number (`randperm`'s `dtype=4`).
         "1" => DType::I8,
         "2" => DType::I16,
@@ -238,7 +240,9 @@ fn expected_attr(kind: ArgKind) -> &'static str {
         ArgKind::Bool => "a boolean",
         ArgKind::BoolList(_) => "an array of booleans",
         ArgKind::Scalar => "an integer, float or boolean",
-        ArgKind::ScalarType => "a dtype (i1, i8, i16, i32, i64, f16, bf16, f32, f64)",
+        ArgKind::ScalarType => {
+            "a dtype (i1, i8, i16, i32, i64, f16, bf16, f32, f64, complex<f32>, complex<f64>)"
+        }
         ArgKind::Str | ArgKind::Layout | ArgKind::Device | ArgKind::MemoryFormat => "a string",
         ArgKind::Generator => "absent (generators are not supported)",
         ArgKind::Tensor | ArgKind::TensorList | ArgKind::OptionalTensorList => "an operand",

@@ -3,10 +3,12 @@
 pub use joinery_dtype::DEFAULT_FLOAT;
 pub use joinery_ir::DType;
 
-/// `bool < integral < floating`, PyTorch's promotion categories.
+/// `bool < integral < floating < complex`, PyTorch's promotion categories.
 fn category(d: DType) -> u8 {
     if d == DType::Bool {
         0
+    } else if d.is_complex() {
+        3
     } else if d.is_float() {
         2
     } else {
@@ -21,6 +23,11 @@ pub fn promote_types(a: DType, b: DType) -> DType {
         return a;
     }
     match (category(a), category(b)) {
+        // A complex type with a float or complex one: the complex type of their parts'
+        // promotion (`complex<f32>` with `f64` is `complex<f64>`).
+        (3, 2) | (2, 3) | (3, 3) => promote_types(a.to_real(), b.to_real())
+            .to_complex()
+            .unwrap_or(C64),
         (x, y) if x != y => {
             if x > y {
                 a
@@ -125,6 +132,10 @@ mod tests {
         assert_eq!(promote_types(F16, BF16), F32);
         assert_eq!(promote_types(F32, F64), F64);
         assert_eq!(promote_types(BF16, BF16), BF16);
+        assert_eq!(promote_types(C64, F64), C128);
+        assert_eq!(promote_types(F16, C64), C64);
+        assert_eq!(promote_types(I64, C64), C64);
+        assert_eq!(promote_types(C128, C64), C128);
     }
 
     #[test]

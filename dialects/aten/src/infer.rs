@@ -8,6 +8,9 @@ use crate::args::{ArgValue, Args, TensorInfo};
 use crate::dtype::{DEFAULT_FLOAT, DType, Participant, can_cast, result_type};
 use joinery_ir::Dim;
 
+mod complex;
+pub use complex::*;
+
 /// What a rule returns: one tensor per result, or what is wrong.
 pub type Inferred = Result<Vec<TensorInfo>, String>;
 
@@ -480,11 +483,13 @@ fn reduce_dims(a: &Args) -> Option<Vec<i64>> {
 pub fn sum(a: &Args) -> Inferred {
     let this = a.tensor("self");
     let shape = reduce_shape(&this.shape, reduce_dims(a).as_deref(), keepdim(a))?;
-    let dtype = a.opt_dtype("dtype").unwrap_or(if this.dtype.is_float() {
-        this.dtype
-    } else {
-        DType::I64
-    });
+    let dtype =
+        a.opt_dtype("dtype")
+            .unwrap_or(if this.dtype.is_float() || this.dtype.is_complex() {
+                this.dtype
+            } else {
+                DType::I64
+            });
     Ok(vec![TensorInfo { shape, dtype }])
 }
 
@@ -492,12 +497,12 @@ fn keepdim(a: &Args) -> bool {
     a.has("keepdim") && a.opt_bool("keepdim").unwrap_or(false)
 }
 
-/// `mean`: the result dtype (`dtype` or the input's) must be floating point.
+/// `mean`: the result dtype (`dtype` or the input's) must be floating point or complex.
 pub fn mean(a: &Args) -> Inferred {
     let this = a.tensor("self");
     let shape = reduce_shape(&this.shape, a.opt_ints("dim"), keepdim(a))?;
     let dtype = a.opt_dtype("dtype").unwrap_or(this.dtype);
-    if !dtype.is_float() {
+    if !dtype.is_float() && !dtype.is_complex() {
         return Err(format!(
             "could not infer the output dtype: the input dtype must be floating point, got {dtype}"
         ));

@@ -3,6 +3,9 @@
 //! Lowering writes these structs back with `write`, so the spelling lives here only.
 
 use crate::ops::{OutKind, Predicate};
+
+mod fft;
+pub use fft::{Fft, FftKind};
 use joinery_ir::{Attribute, Context, DType, Diagnostic, Dim, OpId, Type, Value};
 
 fn missing(ctx: &Context, op: OpId, attr: &str, what: &str) -> Diagnostic {
@@ -140,10 +143,22 @@ pub fn checked_bytes(shape: &[u64], dtype: DType) -> Option<u64> {
         .filter(|&b| b <= i64::MAX as u64)
 }
 
-/// Static shape and element type of a buffer type (`tensor<4x8xf32>`, or a number type
-/// such as `i64`, held as a rank-0 buffer); `None` for a dynamic shape or a type that is
-/// not a tensor or number of a PyTorch dtype.
+/// Static shape and element type of a buffer type (`tensor<4x8xf32>`) as kernels see it:
+/// a complex buffer (`tensor<4xcomplex<f32>>`) holds (real, imaginary) pairs, so it is a
+/// buffer of its parts' type with an extra last dim of 2 (`4x2xf32`). `None` for a dynamic
+/// shape or a type that is not a tensor of a PyTorch dtype.
 pub fn static_info(ctx: &Context, ty: Type) -> Option<(Vec<u64>, DType)> {
+    let (mut shape, dtype) = tensor_info(ctx, ty)?;
+    if dtype.is_complex() {
+        shape.push(2);
+    }
+    Some((shape, dtype.to_real()))
+}
+
+/// Static shape and element type of a tensor type as PyTorch sees it (a complex number is
+/// one element; a number type such as `i64` is a rank-0 buffer); `None` for a dynamic
+/// shape or a type that is not a tensor or number of a PyTorch dtype.
+pub fn tensor_info(ctx: &Context, ty: Type) -> Option<(Vec<u64>, DType)> {
     if let Some(dtype) = ctx.dtype_of(ty) {
         return Some((Vec::new(), dtype));
     }

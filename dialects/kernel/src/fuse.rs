@@ -90,7 +90,7 @@ use joinery_pass::{
 use rustc_hash::FxHashMap;
 
 /// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer, a
-/// gather's, scatter's, cumsum's or argsort's `out`.
+/// gather's, scatter's, cumsum's, argsort's or fft's `out`.
 fn written(ctx: &Context, op: OpId) -> &[Value] {
     let operands = ctx.operands(op);
     match ctx.name_str(op) {
@@ -104,7 +104,7 @@ fn written(ctx: &Context, op: OpId) -> &[Value] {
         }
         "kernel.gemm" => operands.get(2..3).unwrap_or(&[]),
         "kernel.fill" => operands,
-        "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" => {
+        "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" | "kernel.fft" => {
             operands.last().map(std::slice::from_ref).unwrap_or(&[])
         }
         _ => &[],

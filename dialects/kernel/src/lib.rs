@@ -31,7 +31,7 @@
 //! every element of a buffer. `kernel.gather` and `kernel.scatter` move elements to or
 //! from positions read out of index buffers ([`Indexed`]), checking every index at run
 //! time. `kernel.cumsum` and `kernel.argsort` work along the lanes of a buffer
-//! ([`Lanes`]).
+//! ([`Lanes`]); `kernel.fft` runs one of PyTorch's discrete Fourier transforms ([`Fft`]).
 //!
 //! Random numbers are integer arithmetic in fused bodies (`kernel.mul`, `kernel.xor`,
 //! `kernel.shr` on i64, exact 64-bit `kernel.const`s): the counter-based generator of the
@@ -45,9 +45,9 @@ pub mod plan_memory;
 pub mod verify;
 
 pub use attrs::{
-    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, Phase, ScatterReduce,
-    buffer_bytes, checked_bytes, contiguous, division_sites, is_checked_division, is_kernel_symbol,
-    kernel_symbol, site, static_info,
+    Alloc, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, Phase,
+    ScatterReduce, buffer_bytes, checked_bytes, contiguous, division_sites, is_checked_division,
+    is_kernel_symbol, kernel_symbol, site, static_info, tensor_info,
 };
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};

@@ -137,6 +137,14 @@ macro_rules! scalar_ops {
                     ..OpDef::new("kernel.argsort", "Positions of each lane's first k elements in sorted order")
                 },
                 OpDef {
+                    inherent_attrs: &[
+                        "dims", "forward", "kind", "last_dim_size", "normalization", "onesided",
+                        "shape", "source",
+                    ],
+                    verify: Some(verify::verify_fft),
+                    ..OpDef::new("kernel.fft", "A discrete Fourier transform of a buffer (PyTorch's _fft_r2c, _fft_c2r, _fft_c2c)")
+                },
+                OpDef {
                     format: AsmFormat::Functional,
                     inherent_attrs: &["value"],
                     verify: Some(verify::verify_fill),

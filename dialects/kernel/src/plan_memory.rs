@@ -228,7 +228,8 @@ pub fn check_planned(ctx: &Context, func: OpId) -> Result<(), Diagnostic> {
                 (operands[..n].to_vec(), operands[2..].to_vec())
             }
             // A scatter updates `out` in place, so it reads it too.
-            "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" => {
+            "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort"
+            | "kernel.fft" => {
                 let Some((&out, rest)) = operands.split_last() else {
                     continue;
                 };

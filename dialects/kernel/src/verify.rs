@@ -38,6 +38,7 @@
 //!   with one stride per dim of `space`, inside their buffers, `out_map` (over the space
 //!   with `k` per lane) writing each element once; a cumsum's buffers of one type, not
 //!   `i1`; an argsort's `out` i64 and `k` at most the lane's length.
+//! - `kernel.fft`: see [`verify_fft`].
 //! - `kernel.fill`: one buffer operand and a numeric `value`.
 //! - an integer `kernel.div` or `kernel.rem`: a string `site` (what a zero divisor's
 //!   run-time error names).
@@ -56,6 +57,9 @@ use crate::attrs::{
 };
 use crate::ops::{OutKind, ScalarKind, ScalarOp};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Traits, Value};
+
+mod fft;
+pub use fft::verify_fft;
 
 fn error(ctx: &Context, op: OpId, message: String) -> Diagnostic {
     Diagnostic::error(message).with_span(ctx.span(op))

@@ -66,6 +66,8 @@ _DTYPES = {
     torch.int16: "i16",
     torch.int8: "i8",
     torch.bool: "i1",
+    torch.complex64: "complex<f32>",
+    torch.complex128: "complex<f64>",
 }
 
 _CATALOGUE = Path(__file__).resolve().parents[3] / "dialects" / "aten" / "catalogue.txt"
@@ -301,6 +303,8 @@ def dense_literal(t: torch.Tensor, what: str) -> str:
 
 def _dense_literal(t: torch.Tensor, what: str) -> str:
     t = t.detach().cpu().contiguous()
+    if t.is_complex():
+        raise ExportError(f"{what} is a complex constant, which joinery cannot write yet")
     ty = tensor_type(t, what)
     kind = _DTYPES[t.dtype]
     flat = t.reshape(-1)

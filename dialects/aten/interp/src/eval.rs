@@ -221,6 +221,86 @@ impl<'a> OpArgs<'a> {
     }
 }
 
+/// The ops whose kernels take or make complex tensors. Every other kernel reads real
+/// numbers only, so a complex operand or result of another op is an error naming it.
+const COMPLEX_OPS: &[&str] = &[
+    "aten._fft_r2c",
+    "aten._fft_c2r",
+    "aten._fft_c2c",
+    "aten.view_as_real",
+    "aten.view_as_complex",
+    "aten.real",
+    "aten.imag",
+    "aten.complex",
+    "aten._conj",
+    "aten.abs",
+    "aten.sgn",
+    "aten.neg",
+    "aten.add.Tensor",
+    "aten.add.Scalar",
+    "aten.sub.Tensor",
+    "aten.sub.Scalar",
+    "aten.mul.Tensor",
+    "aten.mul.Scalar",
+    "aten.div.Tensor",
+    "aten.div.Scalar",
+    "aten.where.self",
+    "aten.sum",
+    "aten.sum.dim_IntList",
+    "aten.mean",
+    "aten.mean.dim",
+    "aten.clone",
+    "aten.copy",
+    "aten.alias",
+    "aten.view",
+    "aten._unsafe_view",
+    "aten.reshape",
+    "aten.t",
+    "aten.transpose.int",
+    "aten.permute",
+    "aten.expand",
+    "aten.squeeze",
+    "aten.squeeze.dim",
+    "aten.squeeze.dims",
+    "aten.unsqueeze",
+    "aten.slice.Tensor",
+    "aten.select.int",
+    "aten.slice_scatter",
+    "aten.select_scatter",
+    "aten.select_backward",
+    "aten.slice_backward",
+    "aten.cat",
+    "aten.stack",
+    "aten.zeros_like",
+    "aten.full_like",
+    "aten.full",
+    "aten.empty_like",
+    "aten.new_zeros",
+    "aten.new_empty",
+    "aten.new_empty_strided",
+];
+
+/// Refuses a complex operand or result of an op whose kernel reads real numbers only.
+fn check_complex(ctx: &Context, op: OpId, name: &str, operands: &[&RuntimeValue]) -> KResult<()> {
+    if COMPLEX_OPS.contains(&name) {
+        return Ok(());
+    }
+    let operand = operands
+        .iter()
+        .any(|v| v.as_tensor().is_some_and(|t| t.dtype().is_complex()));
+    let result = ctx.results(op).iter().any(|&r| {
+        ctx.tensor_parts(ctx.value_type(r))
+            .and_then(|(_, e)| ctx.dtype_of(e))
+            .is_some_and(|d| d.is_complex())
+    });
+    if operand || result {
+        return kerr(format!(
+            "the interpreter does not support complex tensors in '{name}'"
+        ));
+    }
+    Ok(())
+}
+
 /// Evaluates aten op `op` on `operands` (its operand values, in order) with the kernel
 /// the catalogue names for it.
 pub fn eval_aten(
@@ -239,6 +319,7 @@ pub fn eval_aten(
             "'{name}' writes to its operand; functionalize the program before interpreting it"
         ));
     };
+    check_complex(ctx, op, name, operands)?;
     let groups = operand_groups(ctx, op).map_err(joinery_ir::Diagnostic::error)?;
     let values =
         resolve_attrs(ctx, schema, ctx.attrs(op)).map_err(joinery_ir::Diagnostic::error)?;

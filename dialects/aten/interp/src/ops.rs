@@ -12,6 +12,8 @@ use joinery_aten::ArgValue;
 
 mod geo;
 pub(crate) use geo::*;
+mod complex;
+pub(crate) use complex::*;
 
 /// What an op evaluates to: one value per result.
 pub(crate) type Results = KResult<Vec<RuntimeValue>>;
@@ -200,8 +202,6 @@ macro_rules! unary_kernels {
 }
 
 unary_kernels! {
-    neg => same_unary(SameUnary::Neg);
-    abs => same_unary(SameUnary::Abs);
     relu => same_unary(SameUnary::Relu);
     sign => same_unary(SameUnary::Sign);
     exp => float_unary(FloatUnary::Exp);
@@ -231,7 +231,6 @@ unary_kernels! {
     ceil => same_unary(SameUnary::Ceil);
     round => same_unary(SameUnary::Round);
     trunc => same_unary(SameUnary::Trunc);
-    sgn => same_unary(SameUnary::Sign);
 }
 
 pub(crate) fn rsub(a: &OpArgs) -> Results {
@@ -440,24 +439,6 @@ pub(crate) fn fill(a: &OpArgs) -> Results {
 }
 
 // ----- reductions ---------------------------------------------------------------------
-
-pub(crate) fn sum(a: &OpArgs) -> Results {
-    one(reduce::sum(
-        a.tensor("self")?,
-        a.opt_ints_if("dim")?.as_deref(),
-        a.bool_if("keepdim")?,
-        a.dtype("dtype")?,
-    )?)
-}
-
-pub(crate) fn mean(a: &OpArgs) -> Results {
-    one(reduce::mean(
-        a.tensor("self")?,
-        a.opt_ints_if("dim")?.as_deref(),
-        a.bool_if("keepdim")?,
-        a.dtype("dtype")?,
-    )?)
-}
 
 fn amax_amin(a: &OpArgs, max: bool) -> Results {
     one(reduce::amax(

@@ -5,9 +5,12 @@ use joinery_aten::dtype::{DType as AtenDType, promote_types};
 use joinery_ir::{Context, Diagnostic, Type};
 use ndarray::{ArrayD, IxDyn};
 use ndarray_npy::{ReadNpyExt, WriteNpyExt};
+pub use num_complex::{Complex32, Complex64};
 
 /// The element types runtime tensors are stored in: a subset of the aten dialect's
-/// [`AtenDType`] (which also names i8, i16, f16 and bf16).
+/// [`AtenDType`] (which also names i8, i16, f16 and bf16). Complex tensors are held by
+/// the ops that take them (FFTs, views of their parts, arithmetic, shape ops); every other
+/// op refuses them (see `eval::COMPLEX_KERNELS`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum DType {
     Bool,
@@ -15,6 +18,8 @@ pub enum DType {
     I64,
     F32,
     F64,
+    C64,
+    C128,
 }
 
 impl DType {
@@ -36,7 +41,19 @@ impl DType {
             DType::I64 => AtenDType::I64,
             DType::F32 => AtenDType::F32,
             DType::F64 => AtenDType::F64,
+            DType::C64 => AtenDType::C64,
+            DType::C128 => AtenDType::C128,
         }
+    }
+
+    /// Whether this is a complex dtype.
+    pub fn is_complex(self) -> bool {
+        self.to_aten().is_complex()
+    }
+
+    /// The dtype of a complex dtype's parts; every other dtype is its own.
+    pub fn to_real(self) -> DType {
+        DType::from_aten(self.to_aten().to_real()).expect("parts of a stored dtype are stored")
     }
 
     /// The storage dtype for an aten dtype, or an error naming the unsupported one.
@@ -47,9 +64,11 @@ impl DType {
             AtenDType::I64 => DType::I64,
             AtenDType::F32 => DType::F32,
             AtenDType::F64 => DType::F64,
+            AtenDType::C64 => DType::C64,
+            AtenDType::C128 => DType::C128,
             other => {
                 return kerr(format!(
-                    "the interpreter does not support {other} tensors (supported: i1, i32, i64, f32, f64)"
+                    "the interpreter does not support {other} tensors (supported: i1, i32, i64, f32, f64, complex<f32>, complex<f64>)"
                 ));
             }
         })
@@ -131,6 +150,8 @@ pub enum Tensor {
     I64(ArrayD<i64>),
     F32(ArrayD<f32>),
     F64(ArrayD<f64>),
+    C64(ArrayD<Complex32>),
+    C128(ArrayD<Complex64>),
 }
 
 /// Applies an element-type-generic expression to the array inside a tensor and wraps the
@@ -143,6 +164,8 @@ macro_rules! map_array {
             $crate::tensor::Tensor::I64($a) => $crate::tensor::Tensor::I64($e),
             $crate::tensor::Tensor::F32($a) => $crate::tensor::Tensor::F32($e),
             $crate::tensor::Tensor::F64($a) => $crate::tensor::Tensor::F64($e),
+            $crate::tensor::Tensor::C64($a) => $crate::tensor::Tensor::C64($e),
+            $crate::tensor::Tensor::C128($a) => $crate::tensor::Tensor::C128($e),
         }
     };
 }
@@ -157,6 +180,8 @@ macro_rules! with_array {
             $crate::tensor::Tensor::I64($a) => $e,
             $crate::tensor::Tensor::F32($a) => $e,
             $crate::tensor::Tensor::F64($a) => $e,
+            $crate::tensor::Tensor::C64($a) => $e,
+            $crate::tensor::Tensor::C128($a) => $e,
         }
     };
 }
@@ -170,6 +195,8 @@ impl Tensor {
             Tensor::I64(_) => DType::I64,
             Tensor::F32(_) => DType::F32,
             Tensor::F64(_) => DType::F64,
+            Tensor::C64(_) => DType::C64,
+            Tensor::C128(_) => DType::C128,
         }
     }
 
@@ -206,9 +233,12 @@ impl Tensor {
         )
     }
 
-    /// Every element as f64 (bools are 0/1).
+    /// Every element as f64 (bools are 0/1; complex numbers give their real part, as
+    /// PyTorch's cast to a real dtype; only complex-aware kernels see complex tensors).
     pub fn to_f64(&self) -> ArrayD<f64> {
         match self {
+            Tensor::C64(a) => a.mapv(|x| f64::from(x.re)),
+            Tensor::C128(a) => a.mapv(|x| x.re),
             Tensor::Bool(a) => a.mapv(|x| x as i64 as f64),
             Tensor::I32(a) => a.mapv(f64::from),
             Tensor::I64(a) => a.mapv(|x| x as f64),
@@ -217,9 +247,12 @@ impl Tensor {
         }
     }
 
-    /// Every element as i64 (floats truncate toward zero, bools are 0/1).
+    /// Every element as i64 (floats truncate toward zero, bools are 0/1, complex numbers
+    /// give their real part).
     pub fn to_i64(&self) -> ArrayD<i64> {
         match self {
+            Tensor::C64(a) => a.mapv(|x| x.re as i64),
+            Tensor::C128(a) => a.mapv(|x| x.re as i64),
             Tensor::Bool(a) => a.mapv(i64::from),
             Tensor::I32(a) => a.mapv(i64::from),
             Tensor::I64(a) => a.clone(),
@@ -231,6 +264,8 @@ impl Tensor {
     /// Every element as bool (nonzero is true).
     pub fn to_bool(&self) -> ArrayD<bool> {
         match self {
+            Tensor::C64(a) => a.mapv(|x| x.re != 0.0 || x.im != 0.0),
+            Tensor::C128(a) => a.mapv(|x| x.re != 0.0 || x.im != 0.0),
             Tensor::Bool(a) => a.clone(),
             Tensor::I32(a) => a.mapv(|x| x != 0),
             Tensor::I64(a) => a.mapv(|x| x != 0),
@@ -248,6 +283,8 @@ impl Tensor {
             DType::I64 => Tensor::I64(a.mapv(|x| x as i64)),
             DType::F32 => Tensor::F32(a.mapv(|x| x as f32)),
             DType::F64 => Tensor::F64(a),
+            DType::C64 => Tensor::C64(a.mapv(|x| Complex32::new(x as f32, 0.0))),
+            DType::C128 => Tensor::C128(a.mapv(|x| Complex64::new(x, 0.0))),
         }
     }
 
@@ -259,6 +296,26 @@ impl Tensor {
             DType::I64 => Tensor::I64(a),
             DType::F32 => Tensor::F32(a.mapv(|x| x as f32)),
             DType::F64 => Tensor::F64(a.mapv(|x| x as f64)),
+            DType::C64 | DType::C128 => Tensor::from_f64(a.mapv(|x| x as f64), dtype),
+        }
+    }
+
+    /// Complex values converted to `dtype`: a complex dtype rounds both parts, a real one
+    /// keeps the real part (PyTorch's cast).
+    pub fn from_c128(a: ArrayD<Complex64>, dtype: DType) -> Tensor {
+        match dtype {
+            DType::C128 => Tensor::C128(a),
+            DType::C64 => Tensor::C64(a.mapv(|x| Complex32::new(x.re as f32, x.im as f32))),
+            _ => Tensor::from_f64(a.mapv(|x| x.re), dtype),
+        }
+    }
+
+    /// Every element as a `complex<f64>` (real values with a zero imaginary part).
+    pub fn to_c128(&self) -> ArrayD<Complex64> {
+        match self {
+            Tensor::C64(a) => a.mapv(|x| Complex64::new(f64::from(x.re), f64::from(x.im))),
+            Tensor::C128(a) => a.clone(),
+            _ => self.to_f64().mapv(|x| Complex64::new(x, 0.0)),
         }
     }
 
@@ -272,6 +329,7 @@ impl Tensor {
             Tensor::I32(a) => Tensor::from_i64(a.mapv(i64::from), dtype),
             Tensor::I64(a) => Tensor::from_i64(a.clone(), dtype),
             Tensor::F32(_) | Tensor::F64(_) => Tensor::from_f64(self.to_f64(), dtype),
+            Tensor::C64(_) | Tensor::C128(_) => Tensor::from_c128(self.to_c128(), dtype),
         }
     }
 
@@ -285,7 +343,8 @@ impl Tensor {
         }
     }
 
-    /// The single element of a one-element tensor as a scalar.
+    /// The single element of a one-element tensor as a scalar (`None` for a complex one:
+    /// a `Scalar` is real).
     pub fn item(&self) -> Option<Scalar> {
         if self.len() != 1 {
             return None;
@@ -296,6 +355,7 @@ impl Tensor {
             Tensor::I64(a) => Scalar::Int(*a.iter().next()?),
             Tensor::F32(a) => Scalar::Float(f64::from(*a.iter().next()?)),
             Tensor::F64(a) => Scalar::Float(*a.iter().next()?),
+            Tensor::C64(_) | Tensor::C128(_) => return None,
         })
     }
 
@@ -319,10 +379,18 @@ impl Tensor {
         if let Some(a) = try_read::<bool>(bytes) {
             return Ok(Tensor::Bool(a));
         }
+        if let Some(a) = try_read::<Complex32>(bytes) {
+            return Ok(Tensor::C64(a));
+        }
+        if let Some(a) = try_read::<Complex64>(bytes) {
+            return Ok(Tensor::C128(a));
+        }
         Err(ArrayD::<f32>::read_npy(bytes)
             .err()
             .map_or_else(String::new, |e| {
-                format!("not a .npy array of f32, f64, i64, i32 or bool ({e})")
+                format!(
+                    "not a .npy array of f32, f64, i64, i32, bool, complex64 or complex128 ({e})"
+                )
             }))
     }
 

@@ -15,13 +15,15 @@
 //! pointwise nodes drawing from the interpreter's counter-based generator; embedding,
 //! gather, advanced indexing and scatters (`graph/index.rs`) gathers and scatters through
 //! index tensors, and `_embedding_bag` and its backward on them (`graph/bag.rs`); `cumsum`,
-//! `sort` and `topk` lane steps (`graph/lanes.rs`). Composite ops (softmax, losses, norms,
+//! `sort` and `topk` lane steps (`graph/lanes.rs`); the FFT ops `kernel.fft` steps, complex
+//! tensors held as (real, imaginary) pairs (`graph/fft.rs`). Composite ops (softmax, losses, norms,
 //! gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
 
 mod bag;
 mod conv;
+mod fft;
 mod index;
 mod lanes;
 mod layout;
@@ -177,6 +179,12 @@ pub enum NodeKind {
         n: u64,
         k: u64,
     },
+    /// A discrete Fourier transform of `src` (dense, row-major) into the node's buffer;
+    /// a complex side holds (real, imaginary) pairs in an extra last dim of 2.
+    Fft {
+        src: Operand,
+        fft: joinery_kernel::Fft,
+    },
 }
 
 /// One index tensor of a [`NodeKind::Gather`] or [`NodeKind::Scatter`]: `index` viewed
@@ -321,7 +329,9 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
             poisoned.extend(ctx.results(op).iter().copied());
             continue;
         }
-        let lowered = if name == joinery_arith::CONSTANT_OP.name {
+        let lowered = if let Err(d) = fft::refuse_complex(ctx, op) {
+            Err(d)
+        } else if name == joinery_arith::CONSTANT_OP.name {
             b.lower_constant(op).map(|o| vec![o])
         } else {
             b.lower_op(op)
@@ -881,6 +891,9 @@ impl<'c> Builder<'c> {
                      there by default); the reference interpreter runs it: joinery-run --interpret"
                 ),
             ));
+        }
+        if let Some(v) = self.lower_fft(op, base, src)? {
+            return Ok(v);
         }
         if let Some(v) = self.lower_view(op, base, overload)? {
             return Ok(v);

@@ -47,7 +47,7 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
         }
         NodeKind::Concat { parts, .. } => parts.iter().collect(),
         NodeKind::Place { parts, .. } => parts.iter().map(|(p, _)| p).collect(),
-        NodeKind::Lanes { src, .. } => vec![src],
+        NodeKind::Lanes { src, .. } | NodeKind::Fft { src, .. } => vec![src],
         NodeKind::Gather { src, indices, .. } => std::iter::once(src)
             .chain(indices.iter().map(|i| &i.index))
             .collect(),
@@ -402,6 +402,13 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             let attrs = lanes.attributes(ctx, op_name == "kernel.argsort");
             let operands = [buf[src.node].expect("every node has a buffer"), out];
             Builder::new(ctx, InsertPoint::End(body)).build(op_name, &operands, &[], attrs);
+            continue;
+        }
+        if let NodeKind::Fft { src, fft } = &g.nodes[first].kind {
+            let out = buf[first].expect("fft nodes are materialized");
+            let attrs = fft.attributes(ctx);
+            let operands = [buf[src.node].expect("every node has a buffer"), out];
+            Builder::new(ctx, InsertPoint::End(body)).build("kernel.fft", &operands, &[], attrs);
             continue;
         }
         if let NodeKind::Concat { parts, dim } = &g.nodes[first].kind {

@@ -44,8 +44,13 @@ enum Elem {
     Bool,
 }
 
+/// The element kind of a scalar or buffer type; kernels read a complex buffer's parts.
 fn elem_of(ctx: &Context, ty: joinery_ir::Type) -> Option<Elem> {
     let ty = ctx.tensor_parts(ty).map_or(ty, |(_, e)| e);
+    let ty = match ctx.type_data(ty) {
+        TypeData::Complex { element } => *element,
+        _ => ty,
+    };
     match ctx.type_data(ty) {
         TypeData::Float(FloatKind::F32) => Some(Elem::F32),
         TypeData::Float(FloatKind::F64) => Some(Elem::F64),

@@ -4,9 +4,10 @@
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
 use joinery_kernel::{
-    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap, OutKind, RNG_STREAMS_ATTR,
-    buffer_bytes, checked_bytes, static_info,
+    Alloc, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap, OutKind,
+    RNG_STREAMS_ATTR, buffer_bytes, checked_bytes, static_info, tensor_info,
 };
+use joinery_runtime::fft::{FftRef, Norm, Transform};
 use joinery_runtime::plan::{
     self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, Partial, Plan,
     ReduceKind, ResultSpec, ResultTensor, RngSpec, Step,
@@ -34,6 +35,18 @@ fn rt_type(ctx: &Context, ty: joinery_ir::Type) -> Result<(DType, Vec<usize>), D
     Ok((dt, shape.iter().map(|&x| x as usize).collect()))
 }
 
+/// The dtype and shape a caller passes or receives for a buffer type: [`rt_type`], except
+/// that a complex buffer is a complex tensor (its bytes are the same).
+fn signature_type(ctx: &Context, ty: joinery_ir::Type) -> Result<(DType, Vec<usize>), Diagnostic> {
+    let (dtype, shape) = rt_type(ctx, ty)?;
+    match tensor_info(ctx, ty) {
+        Some((logical, complex)) if complex.is_complex() => {
+            Ok((complex, logical.iter().map(|&x| x as usize).collect()))
+        }
+        _ => Ok((dtype, shape)),
+    }
+}
+
 /// Builds the plan of an L3 function whose allocs have been placed.
 pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
     let body = ctx
@@ -45,7 +58,8 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
     let mut index: FxHashMap<Value, usize> = FxHashMap::default();
     let mut inputs = Vec::new();
     for (i, &a) in ctx.block_args(body).iter().enumerate() {
-        let (dtype, shape) = rt_dtype(ctx, a).map_err(|d| d.with_span(ctx.span(func)))?;
+        let (dtype, shape) =
+            signature_type(ctx, ctx.value_type(a)).map_err(|d| d.with_span(ctx.span(func)))?;
         let desc = descs
             .as_ref()
             .and_then(|d| d.args.get(i))
@@ -263,6 +277,28 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     }
                 });
             }
+            "kernel.fft" => {
+                let x = Fft::read(ctx, op)?;
+                let (src, out) = (ctx.operand(op, 0), ctx.operand(op, 1));
+                let size = |v: u64| v as usize;
+                let transform = match x.kind {
+                    FftKind::R2c { onesided } => Transform::R2c { onesided },
+                    FftKind::C2r { last_dim_size } => Transform::C2r {
+                        last_dim_size: size(last_dim_size),
+                    },
+                    FftKind::C2c { forward } => Transform::C2c { forward },
+                };
+                steps.push(Step::Fft(FftRef {
+                    src: buffer(&index, op, src)?,
+                    out: buffer(&index, op, out)?,
+                    dtype: rt_dtype(ctx, src)?.0,
+                    shape: x.shape.iter().copied().map(size).collect(),
+                    dims: x.dims.iter().copied().map(size).collect(),
+                    norm: Norm::from_mode(x.normalization)
+                        .map_err(|e| Diagnostic::error(e).with_span(ctx.span(op)))?,
+                    transform,
+                }));
+            }
             "func.return" => {
                 let result_types = joinery_func::signature(ctx, func)
                     .map(|(_, r)| r)
@@ -291,7 +327,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                             .with_span(ctx.span(op)));
                         }
                         let ty = result_types.get(j).copied().unwrap_or(ctx.value_type(v));
-                        let (dtype, shape) = rt_type(ctx, ty)?;
+                        let (dtype, shape) = signature_type(ctx, ty)?;
                         if let Some(i) = mutates
                             && inputs
                                 .get(i)
@@ -324,7 +360,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             "aot.none" => {}
             other => {
                 return Err(Diagnostic::error(format!(
-                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter, kernel.cumsum, kernel.argsort and func.return only)"
+                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter, kernel.cumsum, kernel.argsort, kernel.fft and func.return only)"
                 ))
                 .with_span(ctx.span(op)));
             }

@@ -7,6 +7,7 @@
 //! dtype itself, or a wider accumulator for reductions), so results agree with PyTorch to
 //! within a few ulps of the result dtype; integer math is exact with two's-complement wrap.
 
+pub mod complex;
 pub mod factory;
 pub mod geo;
 pub mod index;

@@ -1,6 +1,6 @@
 //! Elementwise ops with broadcasting and PyTorch's type promotion.
 
-use super::{map2, map3};
+use super::{complex, map2, map3};
 use crate::tensor::{DType, KResult, Scalar, Tensor, kerr};
 use joinery_aten::dtype::{Participant, result_type as result_type_of};
 use ndarray::ArrayD;
@@ -94,6 +94,10 @@ fn check_alpha(alpha: Scalar, dtype: DType) -> KResult<()> {
 pub fn add(a: Operand, b: Operand, alpha: Scalar) -> KResult<Tensor> {
     let dtype = result_type(&[a, b]);
     check_alpha(alpha, dtype)?;
+    if dtype.is_complex() {
+        let af = alpha.to_f64();
+        return complex::binary(a, b, dtype, |x, y| x + y * af);
+    }
     let (af, ai) = (scalar_in(alpha, dtype), alpha.to_i64());
     binary(
         a,
@@ -111,6 +115,10 @@ pub fn sub(a: Operand, b: Operand, alpha: Scalar) -> KResult<Tensor> {
         return kerr("subtraction, the `-` operator, with two bool tensors is not supported");
     }
     check_alpha(alpha, dtype)?;
+    if dtype.is_complex() {
+        let af = alpha.to_f64();
+        return complex::binary(a, b, dtype, |x, y| x - y * af);
+    }
     let (af, ai) = (scalar_in(alpha, dtype), alpha.to_i64());
     binary(
         a,
@@ -124,6 +132,9 @@ pub fn sub(a: Operand, b: Operand, alpha: Scalar) -> KResult<Tensor> {
 /// `aten.mul`.
 pub fn mul(a: Operand, b: Operand) -> KResult<Tensor> {
     let dtype = result_type(&[a, b]);
+    if dtype.is_complex() {
+        return complex::binary(a, b, dtype, |x, y| x * y);
+    }
     binary(a, b, dtype, |x, y| x * y, |x, y| Ok(x.wrapping_mul(y)))
 }
 
@@ -142,6 +153,10 @@ pub enum RoundingMode {
 pub fn div(a: Operand, b: Operand, mode: RoundingMode) -> KResult<Tensor> {
     let common = result_type(&[a, b]);
     match mode {
+        RoundingMode::True if common.is_complex() => complex::binary(a, b, common, |x, y| x / y),
+        _ if common.is_complex() => {
+            kerr("div with a rounding mode is not supported for complex inputs")
+        }
         RoundingMode::True => {
             let dtype = float_dtype(common);
             binary(a, b, dtype, |x, y| x / y, |_, _| Ok(0))
@@ -288,6 +303,11 @@ pub fn where_(cond: &Tensor, a: Operand, b: Operand) -> KResult<Tensor> {
     }
     let dtype = result_type(&[a, b]);
     let c = cond.to_bool();
+    if dtype.is_complex() {
+        let (x, y) = (complex::operand_in(a, dtype), complex::operand_in(b, dtype));
+        let r = map3(&c, &x, &y, |c, x, y| if c { x } else { y })?;
+        return Ok(Tensor::from_c128(r, dtype));
+    }
     Ok(if dtype.is_float() {
         let r = map3(&c, &a.to_f64_in(dtype), &b.to_f64_in(dtype), |c, x, y| {
             if c { x } else { y }

@@ -272,6 +272,8 @@ pub fn cat(xs: &[&Tensor], dim: i64) -> KResult<Tensor> {
         Tensor::I64(_) => cat_as!(I64),
         Tensor::F32(_) => cat_as!(F32),
         Tensor::F64(_) => cat_as!(F64),
+        Tensor::C64(_) => cat_as!(C64),
+        Tensor::C128(_) => cat_as!(C128),
     })
 }
 
@@ -336,6 +338,8 @@ pub fn view_scatter(
         (Tensor::I64(o), Tensor::I64(s)) => scatter_flat(o, s, &at),
         (Tensor::F32(o), Tensor::F32(s)) => scatter_flat(o, s, &at),
         (Tensor::F64(o), Tensor::F64(s)) => scatter_flat(o, s, &at),
+        (Tensor::C64(o), Tensor::C64(s)) => scatter_flat(o, s, &at),
+        (Tensor::C128(o), Tensor::C128(s)) => scatter_flat(o, s, &at),
         _ => return kerr("view_scatter: src was not cast to self's dtype"),
     }
     Ok(out)

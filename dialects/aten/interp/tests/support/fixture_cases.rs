@@ -164,25 +164,35 @@ pub fn build_into(ctx: &mut Context, module: OpId, case: &Case) -> OpId {
     op
 }
 
+/// Every value of a float or complex tensor (a complex number as its two parts).
+fn parts(t: &Tensor) -> Vec<f64> {
+    if t.dtype().is_complex() {
+        t.to_c128().iter().flat_map(|z| [z.re, z.im]).collect()
+    } else {
+        t.to_f64().iter().copied().collect()
+    }
+}
+
 /// Whether `got` is `want` within the fixtures' tolerance: 1e-5 relative (plus 1e-6
-/// absolute) for f32, 1e-10 for f64, exact for integers and bools; NaN matches NaN.
+/// absolute) for f32 and the parts of complex<f32>, 1e-10 for f64 and complex<f64>, exact
+/// for integers and bools; NaN matches NaN.
 pub fn close(got: &Tensor, want: &Tensor) -> Result<(), String> {
     if got.dtype() != want.dtype() || got.shape() != want.shape() {
         return Err(format!("got {}, want {}", got.describe(), want.describe()));
     }
-    if !want.dtype().is_float() {
+    if !want.dtype().is_float() && !want.dtype().is_complex() {
         return if got.to_i64() == want.to_i64() {
             Ok(())
         } else {
             Err(format!("got {:?}, want {:?}", got.to_i64(), want.to_i64()))
         };
     }
-    let (rtol, atol) = if want.dtype() == joinery_interp::DType::F32 {
+    let (rtol, atol) = if want.dtype().to_real() == joinery_interp::DType::F32 {
         (1e-5, 1e-6)
     } else {
         (1e-10, 1e-12)
     };
-    for (i, (g, w)) in got.to_f64().iter().zip(want.to_f64().iter()).enumerate() {
+    for (i, (g, w)) in parts(got).iter().zip(parts(want).iter()).enumerate() {
         let ok = (g.is_nan() && w.is_nan()) || g == w || (g - w).abs() <= atol + rtol * w.abs();
         if !ok {
             return Err(format!("element {i}: got {g}, want {w}"));

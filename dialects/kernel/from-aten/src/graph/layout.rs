@@ -343,7 +343,7 @@ impl Builder<'_> {
 
     /// `o` itself when it reads its buffer contiguously from the start, else a copy that
     /// does (the storage an `as_strided` indexes).
-    fn dense(&mut self, o: &Operand, source: &str) -> Operand {
+    pub(super) fn dense(&mut self, o: &Operand, source: &str) -> Operand {
         if o.map == Map::identity(&o.shape) {
             o.clone()
         } else {
