@@ -65,6 +65,12 @@ fn fail(message: impl Into<String>) -> i32 {
     -1
 }
 
+/// The default thread count, or `None` after recording why there is none (a malformed
+/// `JOINERY_NUM_THREADS`).
+fn threads_or_fail() -> Option<usize> {
+    default_threads().map_err(fail).ok()
+}
+
 /// The message of the last failed call on this thread (empty if none).
 #[unsafe(no_mangle)]
 pub extern "C" fn joinery_last_error() -> *const c_char {
@@ -321,12 +327,8 @@ pub unsafe extern "C" fn joinery_module_get(
     }
     // SAFETY: per the contract above.
     let (lib, name) = unsafe { (&(*lib).0, CStr::from_ptr(name).to_string_lossy()) };
-    let threads = match default_threads() {
-        Ok(n) => n,
-        Err(e) => {
-            fail(e);
-            return std::ptr::null_mut();
-        }
+    let Some(threads) = threads_or_fail() else {
+        return std::ptr::null_mut();
     };
     match lib.module(&name, threads) {
         Ok(m) => Box::into_raw(Box::new(m)),
@@ -464,12 +466,8 @@ pub unsafe extern "C" fn joinery_diff_get(
     }
     // SAFETY: per the contract above.
     let (lib, name) = unsafe { (&(*lib).0, CStr::from_ptr(name).to_string_lossy()) };
-    let threads = match default_threads() {
-        Ok(n) => n,
-        Err(e) => {
-            fail(e);
-            return std::ptr::null_mut();
-        }
+    let Some(threads) = threads_or_fail() else {
+        return std::ptr::null_mut();
     };
     match lib.differentiable(&name, threads) {
         Ok(d) => Box::into_raw(Box::new(d)),

@@ -36,6 +36,15 @@ fn ints(ctx: &Context, op: OpId, attr: &str) -> Result<Vec<i64>, Diagnostic> {
     ints_of(ctx, get(ctx, op, attr, what)?).ok_or_else(|| missing(ctx, op, attr, what))
 }
 
+/// Attribute `attr` of `op` as an array of non-negative integers.
+fn non_negative_ints(ctx: &Context, op: OpId, attr: &str) -> Result<Vec<u64>, Diagnostic> {
+    ints(ctx, op, attr)?
+        .iter()
+        .map(|&d| u64::try_from(d).ok())
+        .collect::<Option<Vec<u64>>>()
+        .ok_or_else(|| missing(ctx, op, attr, "non-negative integers"))
+}
+
 fn maps(ctx: &Context, op: OpId, attr: &str) -> Result<Vec<Map>, Diagnostic> {
     let what = "an array of maps [offset, strides...]";
     let a = get(ctx, op, attr, what)?;
@@ -646,13 +655,7 @@ impl Indexed {
                 .and_then(|v| Map::from_ints(&v))
                 .ok_or_else(|| missing(ctx, op, attr, what))
         };
-        let non_negative = |attr: &str| -> Result<Vec<u64>, Diagnostic> {
-            ints(ctx, op, attr)?
-                .iter()
-                .map(|&d| u64::try_from(d).ok())
-                .collect::<Option<Vec<u64>>>()
-                .ok_or_else(|| missing(ctx, op, attr, "non-negative integers"))
-        };
+        let non_negative = |attr: &str| non_negative_ints(ctx, op, attr);
         let accumulate = if ctx.name_str(op) == "kernel.scatter" {
             let a = get(ctx, op, "accumulate", "a bool")?;
             ctx.as_bool(a)

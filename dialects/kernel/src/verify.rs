@@ -66,6 +66,36 @@ fn error(ctx: &Context, op: OpId, message: String) -> Diagnostic {
 }
 
 /// Shape and element type of a buffer operand or result; `what` names it in errors.
+/// The operands of an op that reads `src` and writes `out` and has no results
+/// (`kernel.cumsum`, `kernel.argsort`, `kernel.fft`): their buffers' shapes and dtypes,
+/// `out` written and another buffer than `src`.
+type SrcAndOut = ((Vec<u64>, DType), (Vec<u64>, DType));
+
+/// Checks and reads the operands of a `src` → `out` op ([`SrcAndOut`]).
+fn src_and_out(ctx: &Context, op: OpId) -> Result<SrcAndOut, Diagnostic> {
+    let name = ctx.name_str(op);
+    let operands = ctx.operands(op);
+    if operands.len() != 2 || !ctx.results(op).is_empty() {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' takes src and out and has no results"),
+        ));
+    }
+    let (src, out) = (operands[0], operands[1]);
+    let src_buffer = buffer(ctx, op, src, "src")?;
+    let out_buffer = buffer(ctx, op, out, "out")?;
+    written_buffer(ctx, op, out, "out")?;
+    if src == out {
+        return Err(error(
+            ctx,
+            op,
+            format!("'{name}' writes out, which must be another buffer than src"),
+        ));
+    }
+    Ok((src_buffer, out_buffer))
+}
+
 fn buffer(ctx: &Context, op: OpId, v: Value, what: &str) -> Result<(Vec<u64>, DType), Diagnostic> {
     let name = ctx.name_str(op);
     let (shape, dt) = static_info(ctx, ctx.value_type(v)).ok_or_else(|| {
@@ -423,31 +453,13 @@ pub fn verify_indexed(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
 pub fn verify_lanes(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     let name = ctx.name_str(op);
     let x = Lanes::read(ctx, op)?;
-    let operands = ctx.operands(op);
-    if operands.len() != 2 || !ctx.results(op).is_empty() {
-        return Err(error(
-            ctx,
-            op,
-            format!("'{name}' takes src and out and has no results"),
-        ));
-    }
+    let ((src_shape, src_dt), (out_shape, out_dt)) = src_and_out(ctx, op)?;
     let rank = x.space.len();
     if x.src_map.strides.len() != rank || x.out_map.strides.len() != rank {
         return Err(error(
             ctx,
             op,
             format!("every map of '{name}' needs one stride per dim of its space ({rank})"),
-        ));
-    }
-    let (src, out) = (operands[0], operands[1]);
-    let (src_shape, src_dt) = buffer(ctx, op, src, "src")?;
-    let (out_shape, out_dt) = buffer(ctx, op, out, "out")?;
-    written_buffer(ctx, op, out, "out")?;
-    if src == out {
-        return Err(error(
-            ctx,
-            op,
-            format!("'{name}' writes out, which must be another buffer than src"),
         ));
     }
     if name == "kernel.argsort" {

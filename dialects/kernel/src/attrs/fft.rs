@@ -1,6 +1,6 @@
 //! [`Fft`]: the attributes of `kernel.fft`.
 
-use super::{get, i64_array, int, ints, missing};
+use super::{get, i64_array, int, missing, non_negative_ints};
 use joinery_ir::{Attribute, Context, Diagnostic, OpId};
 
 /// Which of PyTorch's transforms a `kernel.fft` computes, with its own argument.
@@ -33,13 +33,7 @@ pub struct Fft {
 impl Fft {
     /// Reads a `kernel.fft` op.
     pub fn read(ctx: &Context, op: OpId) -> Result<Fft, Diagnostic> {
-        let non_negative = |attr: &str| -> Result<Vec<u64>, Diagnostic> {
-            ints(ctx, op, attr)?
-                .iter()
-                .map(|&d| u64::try_from(d).ok())
-                .collect::<Option<Vec<u64>>>()
-                .ok_or_else(|| missing(ctx, op, attr, "non-negative integers"))
-        };
+        let non_negative = |attr: &str| non_negative_ints(ctx, op, attr);
         let flag = |attr: &str| -> Result<bool, Diagnostic> {
             ctx.as_bool(get(ctx, op, attr, "a bool")?)
                 .ok_or_else(|| missing(ctx, op, attr, "a bool"))

@@ -1,6 +1,6 @@
 //! The verifier of `kernel.fft`.
 
-use super::{buffer, error, written_buffer};
+use super::{error, src_and_out};
 use crate::attrs::{Fft, FftKind};
 use joinery_ir::{Context, DType, Diagnostic, OpId};
 
@@ -12,25 +12,7 @@ use joinery_ir::{Context, DType, Diagnostic, OpId};
 /// floats on a complex side).
 pub fn verify_fft(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     let x = Fft::read(ctx, op)?;
-    let operands = ctx.operands(op);
-    if operands.len() != 2 || !ctx.results(op).is_empty() {
-        return Err(error(
-            ctx,
-            op,
-            "'kernel.fft' takes src and out and has no results".into(),
-        ));
-    }
-    let (src, out) = (operands[0], operands[1]);
-    let (src_shape, src_dt) = buffer(ctx, op, src, "src")?;
-    let (out_shape, out_dt) = buffer(ctx, op, out, "out")?;
-    written_buffer(ctx, op, out, "out")?;
-    if src == out {
-        return Err(error(
-            ctx,
-            op,
-            "'kernel.fft' writes out, which must be another buffer than src".into(),
-        ));
-    }
+    let ((src_shape, src_dt), (out_shape, out_dt)) = src_and_out(ctx, op)?;
     if src_dt != out_dt || !matches!(src_dt, DType::F32 | DType::F64) {
         return Err(error(
             ctx,
