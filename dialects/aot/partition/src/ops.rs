@@ -50,7 +50,7 @@ pub(crate) fn factory_of(name: &str) -> Option<&'static str> {
     Some(match name {
         "aten.zeros_like" => "aten.zeros",
         "aten.ones_like" => "aten.ones",
-        "aten.empty_like" => "aten.empty.memory_format",
+        "aten.empty_like" | "aten.new_empty_strided" => "aten.empty.memory_format",
         "aten.full_like" => "aten.full",
         _ => return None,
     })
@@ -167,7 +167,7 @@ mod tests {
             .map(|d| d.name)
             .filter(|n| joinery_aten::aten_traits(n).contains(AtenTraits::METADATA))
             .collect();
-        assert_eq!(metadata.len(), 4, "{metadata:?}");
+        assert_eq!(metadata.len(), 5, "{metadata:?}");
         for name in metadata {
             let factory = factory_of(name).unwrap_or_else(|| panic!("{name} has no factory"));
             assert!(joinery_aten::schema(factory).is_some(), "{factory}");
