@@ -35,7 +35,8 @@ FIXTURES = REPO / "dialects" / "aten" / "interp" / "fixtures" / "gen_fixtures.py
 RANDOM = {"aten.native_dropout", "aten.bernoulli.p", "aten.rand", "aten.randn", "aten.rand_like",
           "aten.randn_like", "aten.randperm"}
 # `empty` has unspecified contents in PyTorch.
-UNSPECIFIED = {"aten.empty.memory_format", "aten.empty_like", "aten.empty_strided"}
+UNSPECIFIED = {"aten.empty.memory_format", "aten.empty_like", "aten.empty_strided",
+               "aten.new_empty_strided"}
 
 DTYPES = {
     torch.float32: "f32",
@@ -43,6 +44,8 @@ DTYPES = {
     torch.int64: "i64",
     torch.int32: "i32",
     torch.bool: "i1",
+    torch.complex64: "complex<f32>",
+    torch.complex128: "complex<f64>",
 }
 
 
@@ -198,7 +201,11 @@ def run_case(case: Case, mode: str, tmp: Path):
 def compare(case: Case, out: Path, what: str, rel: float):
     for j, want in enumerate(case.outputs):
         got = np.load(out / f"out{j}.npy")
-        w = want.numpy()
+        w = want.resolve_conj().numpy()
+        if np.iscomplexobj(w):
+            # Complex results compare as their real and imaginary parts.
+            assert np.iscomplexobj(got) and got.dtype == w.dtype, f"{what} #{j}: {got.dtype}"
+            got, w = np.stack([got.real, got.imag]), np.stack([w.real, w.imag])
         if w.dtype == np.float32 or w.dtype == np.float64:
             assert got.shape == w.shape and got.dtype == w.dtype, f"{what} #{j}: {got.dtype}{got.shape}"
             both_nan = np.isnan(got) & np.isnan(w)
