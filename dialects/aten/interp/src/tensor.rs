@@ -359,8 +359,10 @@ impl Tensor {
         })
     }
 
-    /// Reads a `.npy` file of any supported dtype.
+    /// Reads a `.npy` file of any supported dtype. The header's shape is checked against
+    /// the bytes the file holds before anything is allocated.
     pub fn read_npy(bytes: &[u8]) -> Result<Tensor, String> {
+        check_npy_size(bytes)?;
         fn try_read<T: ndarray_npy::ReadableElement>(bytes: &[u8]) -> Option<ArrayD<T>> {
             ArrayD::<T>::read_npy(bytes).ok()
         }
@@ -446,4 +448,59 @@ pub type KResult<T> = Result<T, Diagnostic>;
 /// An error diagnostic with `message`, for kernels.
 pub fn kerr<T>(message: impl Into<String>) -> KResult<T> {
     Err(Diagnostic::error(message))
+}
+
+/// Checks that a `.npy` file holds the data its header claims (shape times item size), so
+/// that a header claiming a huge shape is an error, not an allocation failure. A header
+/// this cannot read is left to the `.npy` reader's own error.
+fn check_npy_size(bytes: &[u8]) -> Result<(), String> {
+    let Some(rest) = bytes.strip_prefix(b"\x93NUMPY") else {
+        return Ok(());
+    };
+    let (header_len, start): (usize, usize) = match rest.first() {
+        Some(1) if rest.len() >= 4 => (usize::from(u16::from_le_bytes([rest[2], rest[3]])), 10),
+        Some(2 | 3) if rest.len() >= 6 => {
+            let n = u32::from_le_bytes([rest[2], rest[3], rest[4], rest[5]]);
+            (n as usize, 12)
+        }
+        _ => return Ok(()),
+    };
+    let Some(header) = bytes.get(start..start.saturating_add(header_len)) else {
+        return Err("the .npy header is longer than the file".into());
+    };
+    let header = String::from_utf8_lossy(header);
+    let field = |key: &str| -> Option<String> {
+        let at = header.find(key)? + key.len();
+        let text = header[at..].trim_start().strip_prefix(':')?.trim_start();
+        Some(text.to_string())
+    };
+    let (Some(descr), Some(shape)) = (field("'descr'"), field("'shape'")) else {
+        return Ok(());
+    };
+    let item: u64 = descr
+        .trim_start_matches(['\'', '"', '<', '>', '|', '='])
+        .chars()
+        .skip(1)
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(1);
+    let dims = shape
+        .strip_prefix('(')
+        .and_then(|t| t.split(')').next())
+        .unwrap_or("");
+    let mut elements: u64 = 1;
+    for d in dims.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let d: u64 = d
+            .parse()
+            .map_err(|_| format!("the .npy shape ({dims}) is malformed"))?;
+        elements = elements.saturating_mul(d);
+    }
+    let data = (bytes.len() - (start + header_len)) as u64;
+    if elements.saturating_mul(item) > data {
+        return Err(format!(
+            "the .npy header claims shape ({dims}) of {item}-byte items, but the file holds {data} bytes of data"
+        ));
+    }
+    Ok(())
 }

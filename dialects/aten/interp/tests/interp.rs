@@ -381,3 +381,21 @@ func.func @back(%g: tensor<1x1x1x1x2xf32>, %x: tensor<1x1x2x2x4xf32>, %i: tensor
     );
     assert!(err.span.is_some(), "the error is located at the op");
 }
+
+#[test]
+fn an_npy_header_claiming_more_data_than_the_file_holds_is_an_error() {
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000000000, 3), }";
+    let header = format!("{header:<117}\n");
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    bytes.extend([0u8; 16]);
+    let e = Tensor::read_npy(&bytes).expect_err("a huge claimed shape");
+    assert!(
+        e.contains("claims shape (100000000000, 3) of 4-byte items, but the file holds 16 bytes"),
+        "{e}"
+    );
+    let t = values(&[2, 3], (0..6).map(f64::from).collect());
+    let round = Tensor::read_npy(&t.write_npy().unwrap()).expect("a well-formed file");
+    assert_eq!(round, t);
+}
