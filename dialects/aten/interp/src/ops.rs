@@ -1530,28 +1530,28 @@ fn number(v: i64) -> Results {
     one(Tensor::I64(ndarray::arr0(v).into_dyn()))
 }
 
-/// The dimension `dim` of `self` names, which must exist.
-fn sym_dim(a: &OpArgs) -> KResult<(Tensor, usize)> {
-    let x = a.tensor("self")?.clone();
+/// The shape of `self` and the dimension `dim` names, which must exist.
+fn sym_dim(a: &OpArgs) -> KResult<(Vec<usize>, usize)> {
+    let shape = a.tensor("self")?.shape().to_vec();
     let dim = a.int("dim")?;
-    if x.ndim() == 0 {
+    if shape.is_empty() {
         return kerr(format!(
             "dimension specified as {dim} but tensor has no dimensions"
         ));
     }
-    let d = crate::kernels::norm_dim(dim, x.ndim())?;
-    Ok((x, d))
+    let d = crate::kernels::norm_dim(dim, shape.len())?;
+    Ok((shape, d))
 }
 
 pub(crate) fn sym_size(a: &OpArgs) -> Results {
-    let (x, d) = sym_dim(a)?;
-    number(x.shape()[d] as i64)
+    let (shape, d) = sym_dim(a)?;
+    number(shape[d] as i64)
 }
 
 /// Tensors are contiguous values: the stride of `dim` is the product of the later sizes.
 pub(crate) fn sym_stride(a: &OpArgs) -> Results {
-    let (x, d) = sym_dim(a)?;
-    number(x.shape()[d + 1..].iter().product::<usize>() as i64)
+    let (shape, d) = sym_dim(a)?;
+    number(shape[d + 1..].iter().product::<usize>() as i64)
 }
 
 pub(crate) fn sym_numel(a: &OpArgs) -> Results {

@@ -818,10 +818,7 @@ impl<'c> Builder<'c> {
             ));
         };
         // The verifier has checked that `dim` names a dimension (`self` is not 0-d).
-        let dim = || -> Result<usize, Diagnostic> {
-            let d = norm_dim(self.ctx, op, self.int_attr(op, "dim")?, shape.len())?;
-            Ok(d.min(shape.len().saturating_sub(1)))
-        };
+        let dim = || norm_dim(self.ctx, op, self.int_attr(op, "dim")?, shape.len());
         Ok(match base {
             "sym_size" => shape.get(dim()?).copied().unwrap_or(1),
             "sym_stride" => shape.iter().skip(dim()? + 1).product(),
