@@ -72,6 +72,8 @@ pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
         positions: FxHashMap::default(),
         indexed_blocks: FxHashSet::default(),
         dominators: FxHashMap::default(),
+        listed_uses: FxHashMap::default(),
+        indexed_values: FxHashSet::default(),
         checked_attrs: FxHashSet::default(),
         checked_types: FxHashSet::default(),
     };
@@ -212,6 +214,10 @@ struct Verifier<'c> {
     positions: FxHashMap<OpId, usize>,
     indexed_blocks: FxHashSet<BlockId>,
     dominators: FxHashMap<RegionId, Dominators>,
+    /// Entries of the use lists read so far (value, use) → how often listed, and the
+    /// values whose lists were read.
+    listed_uses: FxHashMap<(Value, Use), u32>,
+    indexed_values: FxHashSet<Value>,
     /// Attributes and types already checked: each problem is reported once, where first met.
     checked_attrs: FxHashSet<Attribute>,
     checked_types: FxHashSet<Type>,
@@ -394,7 +400,7 @@ impl<'c> Verifier<'c> {
                 op,
                 index: i as u32,
             };
-            let count = self.ctx.uses(v).iter().filter(|&&u| u == here).count();
+            let count = self.times_listed(v, here);
             if count != 1 {
                 let d = self.op_error(
                     op,
@@ -413,6 +419,17 @@ impl<'c> Verifier<'c> {
             }
             self.check_dominance(op, i, v, check_order);
         }
+    }
+
+    /// How many times `v`'s use list holds `here`. Each value's list is read once (into
+    /// `listed_uses`), so a value with many uses costs linear time, not quadratic.
+    fn times_listed(&mut self, v: Value, here: Use) -> u32 {
+        if self.indexed_values.insert(v) {
+            for &u in self.ctx.uses(v) {
+                *self.listed_uses.entry((v, u)).or_insert(0) += 1;
+            }
+        }
+        self.listed_uses.get(&(v, here)).copied().unwrap_or(0)
     }
 
     /// Whether `op` sits in a block reachable from its region's entry (always true outside
