@@ -39,15 +39,16 @@ impl Context {
         self.region_blocks(region).first().copied()
     }
 
-    /// The op defining symbol `name` directly inside the symbol table `table`.
+    /// The op defining symbol `name` directly inside the symbol table `table` (one of
+    /// them if the table defines it twice, which the verifier reports). Constant time: the
+    /// context keeps every block's symbols indexed as ops are placed and renamed.
     pub fn lookup_symbol(&self, table: OpId, name: &str) -> Option<OpId> {
         let block = self.body_block(table)?;
-        self.block_ops(block)
-            .find(|&op| self.symbol_name(op) == Some(name))
+        self.symbols.get(&block)?.get(name)?.first().copied()
     }
 
     /// The `sym_name` of a symbol op.
     pub fn symbol_name(&self, op: OpId) -> Option<&str> {
-        self.as_str(self.attr(op, "sym_name")?)
+        self.as_str(self.attr(op, crate::operation::SYM_NAME)?)
     }
 }

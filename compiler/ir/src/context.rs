@@ -4,9 +4,12 @@
 use crate::attributes::AttrData;
 use crate::dialect::{Dialect, OpDef};
 use crate::interner::Interner;
+use crate::operation::BlockId;
 use crate::operation::{BlockData, OpData, OpName, RegionData, ValueData};
 use crate::types::TypeData;
 use rustc_hash::FxHashMap;
+use std::any::{Any, TypeId};
+use std::sync::{Arc, Mutex};
 
 /// The dialects known to a context, and their ops by full name.
 #[derive(Debug, Default)]
@@ -60,7 +63,16 @@ pub struct Context {
     /// The files ops were parsed from, to name an op's `file:line:col` after the source
     /// map is gone (a run-time error of compiled code names the op it comes from).
     pub(crate) files: FxHashMap<crate::FileId, std::sync::Arc<crate::SourceFile>>,
+    /// Every block's symbol ops by `sym_name`, kept as ops are placed, moved and renamed
+    /// ([`Context::lookup_symbol`]).
+    pub(crate) symbols: FxHashMap<BlockId, FxHashMap<Box<str>, Vec<crate::OpId>>>,
+    /// Analyses of one block's ops ([`Context::block_analysis`]) by block and result type,
+    /// each with the block version it was computed at.
+    block_analyses: Mutex<FxHashMap<(BlockId, TypeId), (u64, AnyAnalysis)>>,
 }
+
+/// A cached block analysis of any type.
+type AnyAnalysis = Arc<dyn Any + Send + Sync>;
 
 impl Context {
     /// A context with the builtin dialect and the given dialects registered.
@@ -82,7 +94,42 @@ impl Context {
             registry,
             allow_unregistered: false,
             files: FxHashMap::default(),
+            symbols: FxHashMap::default(),
+            block_analyses: Mutex::default(),
         }
+    }
+
+    /// `build(self, block)`, computed once and reused until the block changes: an op is
+    /// added to it, removed or moved, or an attribute of one of its ops is set or removed.
+    /// So `build` may read the block's ops, their names and their attributes, nothing
+    /// nested in them. Results are cached by type: give each analysis its own type `T`.
+    /// This is how verifying a module of thousands of functions stays linear.
+    pub fn block_analysis<T: Any + Send + Sync>(
+        &self,
+        block: BlockId,
+        build: impl FnOnce(&Context, BlockId) -> T,
+    ) -> Arc<T> {
+        let version = self.blocks[block.0 as usize].version;
+        let key = (block, TypeId::of::<T>());
+        let cached = self.analyses().get(&key).cloned();
+        if let Some((v, any)) = cached
+            && v == version
+            && let Ok(t) = any.downcast::<T>()
+        {
+            return t;
+        }
+        // Built without the lock held: `build` may itself use cached analyses.
+        let t = Arc::new(build(self, block));
+        self.analyses().insert(key, (version, t.clone()));
+        t
+    }
+
+    fn analyses(
+        &self,
+    ) -> std::sync::MutexGuard<'_, FxHashMap<(BlockId, TypeId), (u64, AnyAnalysis)>> {
+        self.block_analyses
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Remembers the file behind `id`, so that [`Context::position`] can name spans in it.

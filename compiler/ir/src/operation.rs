@@ -37,6 +37,9 @@ pub enum ValueDef {
     BlockArg { block: BlockId, index: u32 },
 }
 
+/// The attribute naming a symbol op (`func.func @name` has `sym_name = "name"`).
+pub const SYM_NAME: &str = "sym_name";
+
 /// One use of a value: operand `index` of `op`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Use {
@@ -77,6 +80,9 @@ pub(crate) struct BlockData {
     pub(crate) last: Option<OpId>,
     pub(crate) parent: Option<RegionId>,
     pub(crate) span: Option<Span>,
+    /// Bumped whenever the block's op list or an attribute of one of its ops changes;
+    /// [`Context::block_analysis`] results are valid for one version.
+    pub(crate) version: u64,
 }
 
 #[derive(Debug)]
@@ -212,6 +218,7 @@ impl Context {
             last: None,
             parent: None,
             span: None,
+            version: 0,
         });
         for &ty in arg_types {
             self.add_block_argument(id, ty);
@@ -306,6 +313,8 @@ impl Context {
     }
 
     fn link(&mut self, op: OpId, block: BlockId, prev: Option<OpId>, next: Option<OpId>) {
+        self.blocks[block.0 as usize].version += 1;
+        self.index_symbol(op, block);
         let d = &mut self.ops[op.0 as usize];
         d.parent = Some(block);
         d.prev = prev;
@@ -325,6 +334,8 @@ impl Context {
         let d = &mut self.ops[op.0 as usize];
         let Some(block) = d.parent.take() else { return };
         let (prev, next) = (d.prev.take(), d.next.take());
+        self.blocks[block.0 as usize].version += 1;
+        self.unindex_symbol(op, block);
         match prev {
             Some(p) => self.ops[p.0 as usize].next = next,
             None => self.blocks[block.0 as usize].first = next,
@@ -453,18 +464,79 @@ impl Context {
 
     /// Sets (or replaces) an attribute.
     pub fn set_attr(&mut self, op: OpId, name: &str, value: Attribute) {
+        let block = self.touch_parent_block(op, name);
         let attrs = &mut self.ops[op.0 as usize].attrs;
         match attrs.binary_search_by(|(k, _)| (**k).cmp(name)) {
             Ok(i) => attrs[i].1 = value,
             Err(i) => attrs.insert(i, (name.into(), value)),
         }
+        if let Some(block) = block {
+            self.index_symbol(op, block);
+        }
     }
 
     /// Removes an attribute, returning it.
     pub fn remove_attr(&mut self, op: OpId, name: &str) -> Option<Attribute> {
+        let block = self.touch_parent_block(op, name);
         let attrs = &mut self.ops[op.0 as usize].attrs;
-        let i = attrs.binary_search_by(|(k, _)| (**k).cmp(name)).ok()?;
-        Some(attrs.remove(i).1)
+        let removed = attrs
+            .binary_search_by(|(k, _)| (**k).cmp(name))
+            .ok()
+            .map(|i| attrs.remove(i).1);
+        if let Some(block) = block {
+            self.index_symbol(op, block);
+        }
+        removed
+    }
+
+    /// Before attribute `name` of `op` changes: invalidates the analyses cached for the
+    /// op's block and, for `sym_name`, takes the op out of the block's symbol index
+    /// (returning the block, for the caller to index the op again after the change).
+    fn touch_parent_block(&mut self, op: OpId, name: &str) -> Option<BlockId> {
+        let block = self.ops[op.0 as usize].parent?;
+        self.blocks[block.0 as usize].version += 1;
+        if name != SYM_NAME {
+            return None;
+        }
+        self.unindex_symbol(op, block);
+        Some(block)
+    }
+
+    /// Adds `op` to the symbol index of `block` (which it is placed in) if it is a symbol.
+    fn index_symbol(&mut self, op: OpId, block: BlockId) {
+        if let Some(name) = self.indexed_name(op) {
+            self.symbols
+                .entry(block)
+                .or_default()
+                .entry(name)
+                .or_default()
+                .push(op);
+        }
+    }
+
+    /// The name `op` is indexed under: its `sym_name` string (a handle from another
+    /// context, which the verifier reports, is not read).
+    fn indexed_name(&self, op: OpId) -> Option<Box<str>> {
+        let a = self
+            .attr(op, SYM_NAME)
+            .filter(|a| self.attrs.contains_index(a.0))?;
+        self.as_str(a).map(Box::from)
+    }
+
+    /// Removes `op` from the symbol index of `block`.
+    fn unindex_symbol(&mut self, op: OpId, block: BlockId) {
+        let Some(name) = self.indexed_name(op) else {
+            return;
+        };
+        let Some(table) = self.symbols.get_mut(&block) else {
+            return;
+        };
+        if let Some(defs) = table.get_mut(&name) {
+            defs.retain(|&d| d != op);
+            if defs.is_empty() {
+                table.remove(&name);
+            }
+        }
     }
 
     /// Looks up an attribute by name.

@@ -86,25 +86,46 @@ impl JointPair {
     }
 }
 
-/// Every `aot.joint_pair` directly inside a symbol table, with its decoded attributes.
+/// Every `aot.joint_pair` directly inside a symbol table, with its decoded attributes
+/// (pairs whose attributes do not decode are left out: their own verifier reports them).
 pub fn joint_pairs(ctx: &Context, table: OpId) -> Vec<(OpId, JointPair)> {
     let Some(body) = ctx.body_block(table) else {
         return Vec::new();
     };
-    ctx.block_ops(body)
-        .filter(|&op| ctx.name_str(op) == JOINT_PAIR_OP.name)
-        .filter_map(|op| Some((op, JointPair::read(ctx, op).ok()?)))
-        .collect()
+    pair_index(ctx, body).pairs.clone()
 }
 
 /// The pair a function belongs to (as forward or backward), if any.
 pub fn pair_of(ctx: &Context, func: OpId) -> Option<JointPair> {
     let name = ctx.symbol_name(func)?;
-    let table = ctx.parent_op(func)?;
-    joint_pairs(ctx, table)
-        .into_iter()
-        .map(|(_, p)| p)
-        .find(|p| p.forward == name || p.backward == name)
+    let body = ctx.parent_block(func)?;
+    let index = pair_index(ctx, body);
+    let &k = index.by_function.get(name)?;
+    Some(index.pairs[k].1.clone())
+}
+
+/// The pairs of one symbol table's block, and which pair (the first) names each function.
+struct PairIndex {
+    pairs: Vec<(OpId, JointPair)>,
+    by_function: std::collections::HashMap<String, usize>,
+}
+
+/// The block's [`PairIndex`], read once per change of the block (a module of thousands of
+/// functions verifies in linear time).
+fn pair_index(ctx: &Context, body: joinery_ir::BlockId) -> std::sync::Arc<PairIndex> {
+    ctx.block_analysis(body, |ctx, body| {
+        let pairs: Vec<(OpId, JointPair)> = ctx
+            .block_ops(body)
+            .filter(|&op| ctx.name_str(op) == JOINT_PAIR_OP.name)
+            .filter_map(|op| Some((op, JointPair::read(ctx, op).ok()?)))
+            .collect();
+        let mut by_function = std::collections::HashMap::default();
+        for (k, (_, p)) in pairs.iter().enumerate() {
+            by_function.entry(p.forward.clone()).or_insert(k);
+            by_function.entry(p.backward.clone()).or_insert(k);
+        }
+        PairIndex { pairs, by_function }
+    })
 }
 
 /// The number of saved-value arguments of `func` when it is the backward of a pair.
