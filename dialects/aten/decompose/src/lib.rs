@@ -24,10 +24,12 @@
 //! unused results. A rule that refuses, or whose ops do not type-check, leaves the IR as it
 //! was.
 
+pub mod complex;
 pub mod decompose;
 pub mod emit;
 pub mod rules;
 
+pub use complex::{COMPLEX_TO_REAL, REWRITES, Rewrite, complex_to_real, rewrite};
 pub use decompose::{DecomposeOptions, decompose_function, decompose_op};
 pub use rules::{DECOMPOSITIONS, Decomposition, decomposition};
 
@@ -149,9 +151,10 @@ impl Pass for Decompose {
     }
 }
 
-/// Registers `aten-decompose`.
+/// Registers `aten-decompose` and `aten-complex-to-real`.
 pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&DECOMPOSE);
+    complex::register_passes(registry);
 }
 
 #[cfg(test)]
