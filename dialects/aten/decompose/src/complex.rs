@@ -45,9 +45,9 @@ pub static COMPLEX_TO_REAL: PassInfo = PassInfo {
         outside the table (the FFT ops among them), which read view_as_complex of a pair \
         form and whose complex results are read through view_as_real; function signatures \
         keep their complex types (view_as_real of an argument, view_as_complex of a result). \
-        Known gaps: abs of (nan, inf) is nan where PyTorch gives inf; matrix products, \
-        comparisons and the other ops on complex tensors are left complex (the native \
-        backend reports them).",
+        Known gaps: matrix products, comparisons and the other ops on complex tensors are \
+        left complex (the native backend reports them); Scalars are real (the catalogue's \
+        Scalar attributes hold no complex numbers).",
     anchor: Some("func.func"),
     options: &[],
     statistics: &[
@@ -468,7 +468,7 @@ fn join(e: &mut Emitter, re: Value, im: Value) -> Result<Value, Refusal> {
     e.op1("aten.stack", &[re, im], vec![("dim", dim)])
 }
 
-/// The operands of `op` that are tensor arguments, in order.
+/// Operand `i` of `op`.
 fn operand(e: &Emitter, op: OpId, i: usize) -> Value {
     e.ctx.operand(op, i)
 }
@@ -652,17 +652,12 @@ fn complex(e: &mut Emitter, _: &Pairs, op: OpId) -> Result<Vec<Value>, Refusal> 
     for i in 0..2 {
         let v = operand(e, op, i);
         let v = e.cast(v, out.dtype.to_real())?;
-        halves.push(
-            if e.info(v).shape.as_ref().map(Vec::len) == Some(size.len())
-                && crate::emit::static_dims(&e.info(v))
-                    .is_some_and(|d| d.iter().zip(&size).all(|(&a, &b)| a as i64 == b))
-            {
-                v
-            } else {
-                let s = e.ints(&size);
-                e.op1("aten.expand", &[v], vec![("size", s)])?
-            },
-        );
+        halves.push(if e.info(v).shape == out.shape {
+            v
+        } else {
+            let s = e.ints(&size);
+            e.op1("aten.expand", &[v], vec![("size", s)])?
+        });
     }
     Ok(vec![join(e, halves[0], halves[1])?])
 }

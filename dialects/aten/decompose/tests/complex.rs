@@ -5,7 +5,8 @@
 //! The functions take real `tensor<S x 2 x fT>` arguments (made complex by
 //! `view_as_complex`, which the pass removes) except where a scenario checks complex
 //! arguments; results may be complex (read back through `view_as_complex`). Tolerance:
-//! `|got - want| <= TOLERANCE * max(1, max |want|)` per part; the interpreter computes in
+//! `|got - want| <= TOLERANCE * max(1, max |finite want|)` per part (infinities and nans
+//! equal); the interpreter computes in
 //! f64 with `num_complex`'s formulas, the rewrite rounds after every real op.
 
 use joinery_decompose::{COMPLEX_TO_REAL, REWRITES, complex_to_real};
@@ -141,7 +142,10 @@ fn assert_agree(got: &RuntimeValue, want: &RuntimeValue, what: &str) {
     } else {
         TOLERANCE_F32
     };
-    let scale = w.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+    let scale = w
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(1.0f64, |m, v| m.max(v.abs()));
     for (i, (a, b)) in g.iter().zip(&w).enumerate() {
         let close = a == b || (a - b).abs() <= tolerance * scale || (a.is_nan() && b.is_nan());
         assert!(close, "{what}: part {i}: got {a}, want {b} (scale {scale})");
@@ -337,4 +341,43 @@ func.func @mm$complex(%a: tensor<2x2x2xf32>) -> tensor<2x2xcomplex<f32>> {
         .expect("mm stays");
     assert_eq!(names[mm - 1], "aten.view_as_complex", "{names:?}");
     assert_eq!(names[mm + 1], "aten.view_as_real", "{names:?}");
+}
+
+#[test]
+fn abs_and_sgn_agree_with_the_interpreter_on_zeros_infinities_nans_and_huge_parts() {
+    let text = r#"
+func.func @abs$edges(%z: tensor<8xcomplex<f32>>) -> (tensor<8xf32>, tensor<8xcomplex<f32>>) {
+  %a = aten.abs %z : (tensor<8xcomplex<f32>>) -> tensor<8xf32>
+  %s = aten.sgn %z : (tensor<8xcomplex<f32>>) -> tensor<8xcomplex<f32>>
+  func.return %a, %s : tensor<8xf32>, tensor<8xcomplex<f32>>
+}
+"#;
+    let (reference, ref_module) = parse(text);
+    let (mut ctx, module) = parse(text);
+    rewrite(&mut ctx, module);
+    let (inf, nan) = (f64::INFINITY, f64::NAN);
+    let parts = [
+        (0.0, 0.0),
+        (-0.0, 0.0),
+        (inf, 1.0),
+        (nan, inf),
+        (-inf, -inf),
+        (3.0, -4.0),
+        // Squares overflow f32: the scaled hypot does not.
+        (1e30, -1e30),
+        (nan, 1.0),
+    ];
+    let z = ndarray_of(
+        &[8],
+        parts
+            .iter()
+            .map(|&(re, im)| Complex64::new(re, im))
+            .collect(),
+    );
+    let inputs = vec![Tensor::from_c128(z, DType::C64)];
+    let want = run_function(&reference, ref_module, "abs$edges", inputs.clone()).expect("runs");
+    let got = run_function(&ctx, module, "abs$edges", inputs).expect("runs rewritten");
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_agree(g, w, &format!("result #{i}"));
+    }
 }
