@@ -23,6 +23,10 @@
 //! replacement the name of the result it replaces, and erases the rule's ops that only fed
 //! unused results. A rule that refuses, or whose ops do not type-check, leaves the IR as it
 //! was.
+//!
+//! The crate also holds `aten-complex-to-real` ([`complex`]), which the native pipeline runs
+//! before `aten-decompose`: ops on complex tensors become real aten ops on (real, imaginary)
+//! pairs, built with the same [`emit::Emitter`].
 
 pub mod complex;
 pub mod decompose;
