@@ -53,7 +53,8 @@ func.func @dropout$offset_only(%x: tensor<8xf32> {aot.desc = #aot.plain<0>},
 
 // -----
 
-// Complex tensors: only the FFT ops and view_as_real/view_as_complex take them.
+// Complex tensors: only the FFT ops and view_as_real/view_as_complex take them (the native
+// pipeline runs aten-complex-to-real first, which rewrites complex arithmetic into real ops).
 func.func @mul$complex(%a: tensor<4xcomplex<f32>>, %b: tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>> {
   // expected-error@+1 {{the native backend does not support complex tensors in 'aten.mul.Tensor'}}
   %m = "aten.mul.Tensor"(%a, %b) : (tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>>

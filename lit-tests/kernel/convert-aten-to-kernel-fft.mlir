@@ -35,3 +35,19 @@ func.func @view_as_complex$then_r2c_twosided(%w: tensor<4x2xf32>, %x: tensor<4xf
   %f = "aten._fft_r2c"(%x) {dim = [0], normalization = 0 : i64, onesided = false} : (tensor<4xf32>) -> tensor<4xcomplex<f32>>
   func.return %c, %f : tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>
 }
+
+// A fused body loading a complex buffer reads its parts' type (f32), as the verifier wants.
+// CHECK-LABEL: func.func @complex_argument$fused_parts
+// PLANNED-LABEL: func.func @complex_argument$fused_parts
+// PLANNED:         "kernel.fused"(%z, %{{.*}})
+// PLANNED-NEXT:    ^bb0(%[[IM:.*]]: f32, %[[RE:.*]]: f32):
+// PLANNED-NOT:     "kernel.fused"
+// PLANNED:         func.return
+func.func @complex_argument$fused_parts(%z: tensor<3xcomplex<f32>>) -> tensor<3xf32> {
+  %p = "aten.view_as_real"(%z) : (tensor<3xcomplex<f32>>) -> tensor<3x2xf32>
+  %re = "aten.select.int"(%p) {dim = 1 : i64, index = 0 : i64} : (tensor<3x2xf32>) -> tensor<3xf32>
+  %im = "aten.select.int"(%p) {dim = 1 : i64, index = 1 : i64} : (tensor<3x2xf32>) -> tensor<3xf32>
+  %n = "aten.neg"(%im) : (tensor<3xf32>) -> tensor<3xf32>
+  %s = "aten.add.Tensor"(%re, %n) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  func.return %s : tensor<3xf32>
+}

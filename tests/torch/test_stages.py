@@ -69,19 +69,7 @@ class Gap:
     """A regular expression the failure's message contains while the cause stands."""
 
 
-def _native(*ops: str) -> str:
-    """A pattern matching the native backend's report of ops it does not support."""
-    return "native backend does not support" + "".join(
-        rf"(?=[\s\S]*'{re.escape(op)}')" for op in ops)
-
-
-GAPS: list[Gap] = [
-    Gap(('fno_spectral',), MODES, ('native', 'native-fwd-bwd'),
-        "native: only the FFT ops and view_as_real/view_as_complex take complex tensors; the "
-        "complex arithmetic and shape ops around them (aten.mul.Tensor, aten.slice.Tensor, "
-        "aten._conj, aten.copy, ...) are not lowered yet",
-        _native('aten.mul.Tensor', 'aten.slice.Tensor')),
-]
+GAPS: list[Gap] = []
 """Known gaps; the first entry naming a (model, mode, stage) is the one that applies."""
 
 

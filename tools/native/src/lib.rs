@@ -4,7 +4,8 @@
 //! ([`CONVERT_PIPELINE`], [`KERNEL_PIPELINE`]); the last step is the kernel dialect's LLVM translation.
 //!
 //! 1. `aot-partition` (joints only): `@forward` / `@backward` tied by `aot.joint_pair`;
-//! 2. `aten-decompose`, `cse`: composite ops as primitive aten ops;
+//! 2. `aten-complex-to-real`: ops on complex tensors as real ops on (real, imaginary) pairs;
+//!    `aten-decompose`, `cse`: composite ops as primitive aten ops;
 //!    `convert-aten-to-kernel`: one loop nest per pointwise or reduction op, `kernel.gemm`
 //!    per matrix product (L3, `joinery-translate --to-kernels`);
 //! 3. `kernel-fuse`, `kernel-plan-memory`: fusion (vertical, horizontal, recompute, GEMM
@@ -26,11 +27,12 @@ pub use joinery_kernel::KERNEL_DIALECT;
 pub use joinery_kernel_llvm::object::{CACHE_DIR_VAR, CacheOutcome, cache_dir};
 pub use joinery_kernel_llvm::{Cost, cost, llvm_ir, write_shared_library};
 
-/// The conversion to L3 of every function that is not L3 yet: composite ops decomposed
-/// (strictly: one that cannot be is an error naming it), duplicates the decompositions
-/// made merged, then `convert-aten-to-kernel`.
-pub const CONVERT_PIPELINE: &str =
-    "builtin.module(func.func(aten-decompose{strict=true},cse),convert-aten-to-kernel)";
+/// The conversion to L3 of every function that is not L3 yet: complex tensors as real
+/// (real, imaginary) pairs (only the FFT ops and the signature keep complex types), composite
+/// ops decomposed (strictly: one that cannot be is an error naming it), duplicates the
+/// decompositions made merged, then `convert-aten-to-kernel`.
+pub const CONVERT_PIPELINE: &str = "builtin.module(func.func(aten-complex-to-real,\
+     aten-decompose{strict=true},cse),convert-aten-to-kernel)";
 
 /// Fusion and memory planning, run on each L3 function whose buffers are not placed yet
 /// (hand-written or earlier-planned L3 is taken as it is).

@@ -21,21 +21,6 @@ use std::path::Path;
 const NOT_NATIVE: &[&str] = &[
     // A result shape that depends on the values: the backend compiles static shapes.
     "aten.nonzero",
-    // Complex arithmetic: only the FFT ops, view_as_real and view_as_complex take complex
-    // tensors natively.
-    "aten._conj (complex)",
-    "aten.abs (complex)",
-    "aten.add.Tensor (complex)",
-    "aten.complex (complex)",
-    "aten.div.Tensor (complex)",
-    "aten.imag (complex)",
-    "aten.mean (complex)",
-    "aten.mul.Scalar (complex)",
-    "aten.mul.Tensor (complex)",
-    "aten.real (complex)",
-    "aten.sgn (complex)",
-    "aten.sum.dim_IntList (complex)",
-    "aten.where.self (complex)",
 ];
 
 /// Native results within this relative tolerance of PyTorch's: the backend's polynomial

@@ -23,11 +23,17 @@
 //! replacement the name of the result it replaces, and erases the rule's ops that only fed
 //! unused results. A rule that refuses, or whose ops do not type-check, leaves the IR as it
 //! was.
+//!
+//! The crate also holds `aten-complex-to-real` ([`complex`]), which the native pipeline runs
+//! before `aten-decompose`: ops on complex tensors become real aten ops on (real, imaginary)
+//! pairs, built with the same [`emit::Emitter`].
 
+pub mod complex;
 pub mod decompose;
 pub mod emit;
 pub mod rules;
 
+pub use complex::{COMPLEX_TO_REAL, REWRITES, Rewrite, complex_to_real, rewrite};
 pub use decompose::{DecomposeOptions, decompose_function, decompose_op};
 pub use rules::{DECOMPOSITIONS, Decomposition, decomposition};
 
@@ -149,9 +155,10 @@ impl Pass for Decompose {
     }
 }
 
-/// Registers `aten-decompose`.
+/// Registers `aten-decompose` and `aten-complex-to-real`.
 pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&DECOMPOSE);
+    complex::register_passes(registry);
 }
 
 #[cfg(test)]

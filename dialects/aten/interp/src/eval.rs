@@ -223,7 +223,7 @@ impl<'a> OpArgs<'a> {
 
 /// The ops whose kernels take or make complex tensors. Every other kernel reads real
 /// numbers only, so a complex operand or result of another op is an error naming it.
-const COMPLEX_OPS: &[&str] = &[
+pub const COMPLEX_OPS: &[&str] = &[
     "aten._fft_r2c",
     "aten._fft_c2r",
     "aten._fft_c2c",

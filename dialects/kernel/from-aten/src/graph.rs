@@ -1044,6 +1044,7 @@ impl<'c> Builder<'c> {
                     | "empty"
                     | "empty_like"
                     | "empty_strided"
+                    | "new_empty_strided"
                     | "sym_size"
                     | "sym_stride"
                     | "sym_numel"
@@ -1396,9 +1397,8 @@ impl<'c> Builder<'c> {
                     select(keep, x, c(0.0, ty))
                 }
                 // An empty tensor's elements are unspecified: zeros, as the interpreter's.
-                "zeros" | "zeros_like" | "zero" | "empty" | "empty_like" | "empty_strided" => {
-                    c(0.0, ty)
-                }
+                "zeros" | "zeros_like" | "zero" | "empty" | "empty_like" | "empty_strided"
+                | "new_empty_strided" => c(0.0, ty),
                 "ones" | "ones_like" => c(1.0, ty),
                 "fill" => c(self.f64_attr(op, "value")?, ty),
                 "scalar_tensor" => c(self.f64_attr(op, "s")?, ty),

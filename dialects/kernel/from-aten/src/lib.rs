@@ -79,7 +79,8 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         scatters; cumsum one kernel.cumsum, sort and topk a kernel.argsort then a gather \
         of the values; _fft_r2c, _fft_c2r and _fft_c2c one kernel.fft each, with complex \
         tensors held as (real, imaginary) pairs so that view_as_real and view_as_complex \
-        are no-ops (other ops on complex tensors are not lowered yet). Each gather and scatter names the aten op and its file:line:col, \
+        are no-ops (other ops on complex tensors are refused: the native pipeline runs \
+        aten-complex-to-real before, which leaves only the FFT ops on complex tensors). Each gather and scatter names the aten op and its file:line:col, \
         for the run-time error on an index out of range. Only \
         nodes some result depends on are emitted (gradients output_mask leaves out are \
         never computed).\n\

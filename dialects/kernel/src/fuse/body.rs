@@ -34,8 +34,12 @@ impl NewKernel {
         {
             return ctx.block_args(self.block)[i];
         }
+        // The scalar type kernels see: a complex buffer holds its parts (`static_info`).
         let ty = ctx.value_type(buffer);
-        let element = ctx.tensor_parts(ty).map_or(ty, |(_, e)| e);
+        let element = match crate::static_info(ctx, ty) {
+            Some((_, dtype)) => ctx.dtype_type(dtype),
+            None => ctx.tensor_parts(ty).map_or(ty, |(_, e)| e),
+        };
         self.inputs.push((buffer, map.clone()));
         ctx.add_block_argument(self.block, element)
     }

@@ -164,6 +164,25 @@ pub fn neg(x: &Tensor) -> Tensor {
     Tensor::from_c128(x.to_c128().mapv(|z| -z), x.dtype())
 }
 
+/// `x / y` as `c10::complex::operator/=` divides (Smith's algorithm, numpy's): no
+/// intermediate overflows where the quotient does not, and a zero divisor gives the
+/// infinities and nans of `x.re / |y.re|` and `x.im / |y.im|`, as PyTorch's.
+pub fn div(x: Complex64, y: Complex64) -> Complex64 {
+    let (a, b, c, d) = (x.re, x.im, y.re, y.im);
+    if c.abs() >= d.abs() {
+        if c == 0.0 && d == 0.0 {
+            return Complex64::new(a / c.abs(), b / d.abs());
+        }
+        let rat = d / c;
+        let scl = 1.0 / (c + d * rat);
+        Complex64::new((a + b * rat) * scl, (b - a * rat) * scl)
+    } else {
+        let rat = c / d;
+        let scl = 1.0 / (d + c * rat);
+        Complex64::new((a * rat + b) * scl, (b * rat - a) * scl)
+    }
+}
+
 /// An operand of a complex elementwise op, rounded to `dtype` first.
 pub fn operand_in(x: Operand, dtype: DType) -> ArrayD<Complex64> {
     match x {

@@ -153,7 +153,7 @@ pub enum RoundingMode {
 pub fn div(a: Operand, b: Operand, mode: RoundingMode) -> KResult<Tensor> {
     let common = result_type(&[a, b]);
     match mode {
-        RoundingMode::True if common.is_complex() => complex::binary(a, b, common, |x, y| x / y),
+        RoundingMode::True if common.is_complex() => complex::binary(a, b, common, complex::div),
         _ if common.is_complex() => {
             kerr("div with a rounding mode is not supported for complex inputs")
         }

@@ -35,14 +35,9 @@ fn attribute(ctx: &mut Context, kind: &str, value: &str) -> Attribute {
         "b" => ctx.bool_attr(value == "1"),
         "s" => ctx.string_attr(value),
         "t" => {
-            let ty = match value {
-                "f32" => ctx.float_type(joinery_ir::FloatKind::F32),
-                "f64" => ctx.float_type(joinery_ir::FloatKind::F64),
-                "i64" => ctx.integer_type(64),
-                "i32" => ctx.integer_type(32),
-                "i1" => ctx.integer_type(1),
-                other => panic!("unknown dtype {other}"),
-            };
+            let dtype = joinery_ir::DType::from_keyword(value)
+                .unwrap_or_else(|| panic!("unknown dtype {value}"));
+            let ty = ctx.dtype_type(dtype);
             ctx.type_attr(ty)
         }
         "ints" => {

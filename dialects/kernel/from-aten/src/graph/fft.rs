@@ -3,7 +3,9 @@
 //! `view_as_complex` as the reinterpretations they are. A complex tensor is held as its
 //! (real, imaginary) pairs, as kernels see complex buffers ([`joinery_kernel::static_info`]):
 //! a node of the real dtype with an extra last dim of 2, so both views are the operand
-//! itself. Any other op on complex tensors is not lowered yet.
+//! itself. The native pipeline's `aten-complex-to-real` rewrites complex arithmetic and
+//! layout ops into real ops on those pairs before this lowering; any other op left on
+//! complex tensors is refused here, naming it.
 
 use super::{Builder, NodeKind, Operand, err, norm_dim};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
@@ -39,7 +41,8 @@ pub(super) fn refuse_complex(ctx: &Context, op: OpId) -> Result<(), Diagnostic> 
             op,
             format!(
                 "the native backend does not support complex tensors in '{name}' (only \
-                 the FFT ops, view_as_real and view_as_complex take them)"
+                 the FFT ops, view_as_real and view_as_complex take them; \
+                 aten-complex-to-real rewrites complex arithmetic and layout ops before)"
             ),
         ));
     }
