@@ -237,6 +237,11 @@ impl DifferentiableFn {
         &self.backward
     }
 
+    /// How many user outputs the forward returns (the rest of its results are saved).
+    pub fn num_outputs(&self) -> usize {
+        self.num_fwd_outputs.min(self.forward.plan.outputs.len())
+    }
+
     /// The random state the next forward starts from. The backward draws nothing: a
     /// random op's values (a dropout mask) reach it as saved values.
     pub fn rng_state(&self) -> RngState {
@@ -254,7 +259,7 @@ impl DifferentiableFn {
         inputs: &mut [Tensor<'_>],
     ) -> Result<(Vec<Option<Tensor<'static>>>, Saved), CallError> {
         let mut outs = self.forward.call(inputs)?;
-        let saved = outs.split_off(self.num_fwd_outputs.min(outs.len()));
+        let saved = outs.split_off(self.num_outputs());
         let tensors = saved
             .into_iter()
             .enumerate()
@@ -294,8 +299,16 @@ pub struct Library {
 }
 
 impl Library {
-    /// Opens a compiled shared library and reads its plan bundle.
+    /// Opens a compiled shared library and reads its plan bundle. A relative `path` is
+    /// relative to the current directory (`dlopen` alone would search the library path
+    /// for a bare file name).
     pub fn open(path: &std::path::Path) -> Result<Library, CallError> {
+        let path = &std::path::absolute(path).map_err(|e| {
+            CallError(format!(
+                "cannot resolve {} against the current directory: {e}",
+                path.display()
+            ))
+        })?;
         // SAFETY: loading runs the library's initialisers; compiled kernels have none.
         let lib = unsafe { libloading::Library::new(path) }
             .map_err(|e| CallError(format!("cannot load {}: {e}", path.display())))?;
@@ -313,6 +326,16 @@ impl Library {
             bundle,
             lib: Arc::new(lib),
         })
+    }
+
+    /// A library over the symbols of the running test binary with `bundle` (whose plans
+    /// call no kernel), to test what runs on a library without compiling one.
+    #[cfg(test)]
+    pub(crate) fn for_tests(bundle: Bundle) -> Library {
+        Library {
+            bundle,
+            lib: Arc::new(libloading::os::unix::Library::this().into()),
+        }
     }
 
     /// The plans and pairs inside.
