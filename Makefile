@@ -115,7 +115,8 @@ PYTEST_FLAGS ?= -q
 ## venv: $(VENV) with torch, numpy, pytest, maturin and the bridge package (editable), and
 ## the bridge's native extension built when missing or older than its Rust sources; idempotent.
 TORCH_EXT_SOURCES := $(wildcard runtime/src/*.rs runtime/dtype/src/*.rs tools/torch/ext/src/*.rs) \
-  runtime/Cargo.toml tools/torch/ext/Cargo.toml
+  runtime/Cargo.toml tools/torch/ext/Cargo.toml \
+  $(wildcard runtime/guard/src/*.rs) runtime/guard/Cargo.toml
 venv:
 	@if ! $(VENV_PY) -c 'import torch, numpy, pytest, maturin' >/dev/null 2>&1; then \
 	  [ -x "$(VENV_PY)" ] || python3 -m venv $(VENV); \
