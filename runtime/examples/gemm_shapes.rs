@@ -240,16 +240,17 @@ fn run() -> Result<(), String> {
             _ => path = Some(a.clone()),
         }
     }
-    if threads == 0 || !min_time.is_finite() || min_time < 0.0 {
-        return Err("error: --threads must be at least 1 and --min-time finite and >= 0\n".into());
+    if !min_time.is_finite() || min_time < 0.0 {
+        return Err("error: --min-time must be finite and at least 0\n".into());
     }
     let path = path.ok_or(
         "usage: gemm_shapes CASES.json [--threads N] [--min-time S] [--only I] [--impl runtime|matrixmultiply]\n",
     )?;
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("error: cannot read {path}: {e}\n"))?;
-    let cases: Vec<Case> =
-        serde_json::from_str(&text).map_err(|e| format!("error: {path}: malformed cases: {e}\n"))?;
-    let mut exec = Executor::new(threads);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("error: cannot read {path}: {e}\n"))?;
+    let cases: Vec<Case> = serde_json::from_str(&text)
+        .map_err(|e| format!("error: {path}: malformed cases: {e}\n"))?;
+    let mut exec = Executor::new(threads).map_err(|e| format!("error: {e}\n"))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -473,7 +473,12 @@ pub unsafe extern "C" fn joinery_module_call(
         // SAFETY: per the contract above.
         let m = unsafe { borrow_handle(m, Kind::Module) }?;
         let plan = m.plan();
-        check_room(&format!("@{}", plan.name), plan.outputs.len(), outputs, n_out)?;
+        check_room(
+            &format!("@{}", plan.name),
+            plan.outputs.len(),
+            outputs,
+            n_out,
+        )?;
         // SAFETY: per the contract above.
         let mut args = unsafe { borrow_inputs(inputs, n_in) }?;
         let results = m.call(&mut args).map_err(|e| e.0)?;
@@ -635,7 +640,12 @@ pub unsafe extern "C" fn joinery_diff_backward(
         // SAFETY: per the contract above.
         let d = unsafe { borrow_handle(d, Kind::DiffFn) }?;
         let plan = d.backward_module().plan();
-        check_room(&format!("@{}", plan.name), plan.outputs.len(), grads, n_grads)?;
+        check_room(
+            &format!("@{}", plan.name),
+            plan.outputs.len(),
+            grads,
+            n_grads,
+        )?;
         // SAFETY: per the contract above.
         let tans = unsafe { borrow_inputs(tangents, n_tangents) }?;
         let g = d.backward(*saved, tans).map_err(|e| e.0)?;
@@ -700,7 +710,7 @@ mod tests {
         };
         plan.check().expect("a valid plan");
         // SAFETY: the plan runs no kernel.
-        unsafe { CompiledModule::new(plan, vec![], Arc::new(()), 1) }
+        unsafe { CompiledModule::new(plan, vec![], Arc::new(()), 1) }.expect("one thread starts")
     }
 
     /// [`module`] as a handle of the C ABI.
@@ -907,14 +917,30 @@ mod tests {
             let no_lib = joinery_library_open(c("/no/such/dir/lib.so").as_ptr());
             assert!(no_lib.is_null());
             assert!(joinery_module_get(no_lib, name.as_ptr()).is_null());
-            assert!(last_error().contains("joinery_module_get: null library"), "{}", last_error());
+            assert!(
+                last_error().contains("joinery_module_get: null library"),
+                "{}",
+                last_error()
+            );
             assert!(joinery_diff_get(no_lib, name.as_ptr()).is_null());
-            assert!(last_error().contains("joinery_diff_get: null library"), "{}", last_error());
+            assert!(
+                last_error().contains("joinery_diff_get: null library"),
+                "{}",
+                last_error()
+            );
             assert_eq!(joinery_library_close(no_lib), 0, "closing null is a no-op");
             assert!(joinery_module_get(lib, null_mut()).is_null());
-            assert!(last_error().contains("the function name is null"), "{}", last_error());
+            assert!(
+                last_error().contains("the function name is null"),
+                "{}",
+                last_error()
+            );
             assert!(joinery_diff_get(lib, null_mut()).is_null());
-            assert!(last_error().contains("the joint name is null"), "{}", last_error());
+            assert!(
+                last_error().contains("the joint name is null"),
+                "{}",
+                last_error()
+            );
             // Null modules and functions.
             let e = error_of(joinery_module_call(null_mut(), &t, 1, out.as_mut_ptr(), 1));
             assert!(e.contains("joinery_module_call: null module"), "{e}");
@@ -925,9 +951,23 @@ mod tests {
             assert!(e.contains("null module"), "{e}");
             let e = error_of(joinery_diff_set_rng_state(null_mut(), 1, 2));
             assert!(e.contains("null differentiable function"), "{e}");
-            let e = error_of(joinery_diff_forward(null_mut(), &t, 1, out.as_mut_ptr(), 1, &mut saved));
+            let e = error_of(joinery_diff_forward(
+                null_mut(),
+                &t,
+                1,
+                out.as_mut_ptr(),
+                1,
+                &mut saved,
+            ));
             assert!(e.contains("null differentiable function"), "{e}");
-            let e = error_of(joinery_diff_backward(null_mut(), null_mut(), &t, 1, out.as_mut_ptr(), 1));
+            let e = error_of(joinery_diff_backward(
+                null_mut(),
+                null_mut(),
+                &t,
+                1,
+                out.as_mut_ptr(),
+                1,
+            ));
             assert!(e.contains("null saved handle"), "{e}");
             // Null arrays and out-pointers.
             let e = error_of(joinery_module_call(m, null_mut(), 1, out.as_mut_ptr(), 1));
@@ -963,17 +1003,32 @@ mod tests {
         unsafe {
             let e = error_of(joinery_module_call(m, two.as_ptr(), 2, out.as_mut_ptr(), 1));
             assert!(e.contains("@f takes 1 arguments, got 2"), "{e}");
-            let e = error_of(joinery_module_call(m, std::ptr::null(), 0, out.as_mut_ptr(), 1));
+            let e = error_of(joinery_module_call(
+                m,
+                std::ptr::null(),
+                0,
+                out.as_mut_ptr(),
+                1,
+            ));
             assert!(e.contains("@f takes 1 arguments, got 0"), "{e}");
             let e = error_of(joinery_module_call(m, two.as_ptr(), 1, out.as_mut_ptr(), 2));
             assert!(e.contains("@f has 1 results; got room for 2"), "{e}");
-            assert!(out.iter().all(|p| p.is_null()), "nothing is written on failure");
+            assert!(
+                out.iter().all(|p| p.is_null()),
+                "nothing is written on failure"
+            );
             assert_eq!(joinery_module_free(m), 0);
         }
         let e = call_with(|t| t.dtype = dtype_to_dl(DType::F64));
-        assert!(e.contains("expects tensor<2x3xf32>, got tensor<2x3xf64>"), "{e}");
+        assert!(
+            e.contains("expects tensor<2x3xf32>, got tensor<2x3xf64>"),
+            "{e}"
+        );
         let e = call_with(|t| t.dtype.lanes = 4);
-        assert!(e.contains("unsupported DLPack dtype (code 2, 32 bits, 4 lanes)"), "{e}");
+        assert!(
+            e.contains("unsupported DLPack dtype (code 2, 32 bits, 4 lanes)"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -993,22 +1048,41 @@ mod tests {
             assert_eq!(joinery_module_call(m, &t, 1, out.as_mut_ptr(), 1), 0);
             delete_managed(out[0]);
             let e = error_of(joinery_library_close(lib));
-            assert!(e.contains("the library is not a live handle (freed already"), "{e}");
+            assert!(
+                e.contains("the library is not a live handle (freed already"),
+                "{e}"
+            );
             assert!(joinery_module_get(lib, c("f").as_ptr()).is_null());
             let e = error_of(joinery_module_call(d.cast(), &t, 1, out.as_mut_ptr(), 1));
-            assert!(e.contains("the module is a differentiable function handle"), "{e}");
+            assert!(
+                e.contains("the module is a differentiable function handle"),
+                "{e}"
+            );
             let e = error_of(joinery_diff_set_rng_state(m.cast(), 1, 2));
-            assert!(e.contains("the differentiable function is a module handle"), "{e}");
+            assert!(
+                e.contains("the differentiable function is a module handle"),
+                "{e}"
+            );
             assert_eq!(joinery_module_free(m), 0);
             let e = error_of(joinery_module_call(m, &t, 1, out.as_mut_ptr(), 1));
             assert!(e.contains("the module is not a live handle"), "{e}");
             let e = error_of(joinery_module_free(m));
-            assert!(e.contains("joinery_module_free: the module is not a live handle"), "{e}");
+            assert!(
+                e.contains("joinery_module_free: the module is not a live handle"),
+                "{e}"
+            );
             // A saved handle is consumed by its backward, once.
             let mut saved = null_mut();
             let mut grads = [null_mut(); 1];
             assert_eq!(joinery_diff_forward(d, &t, 1, null_mut(), 0, &mut saved), 0);
-            let e = error_of(joinery_diff_forward(d, &t, 1, out.as_mut_ptr(), 1, &mut saved));
+            let e = error_of(joinery_diff_forward(
+                d,
+                &t,
+                1,
+                out.as_mut_ptr(),
+                1,
+                &mut saved,
+            ));
             assert!(e.contains("@f has 0 results; got room for 1"), "{e}");
             assert_eq!(
                 joinery_diff_backward(d, saved, std::ptr::null(), 0, grads.as_mut_ptr(), 1),
@@ -1027,10 +1101,20 @@ mod tests {
             ));
             assert!(e.contains("the saved handle is not a live handle"), "{e}");
             let e = error_of(joinery_saved_free(saved));
-            assert!(e.contains("joinery_saved_free: the saved handle is not a live"), "{e}");
+            assert!(
+                e.contains("joinery_saved_free: the saved handle is not a live"),
+                "{e}"
+            );
             // A backward given a wrong tangent count still consumes its saved handle.
             assert_eq!(joinery_diff_forward(d, &t, 1, null_mut(), 0, &mut saved), 0);
-            let e = error_of(joinery_diff_backward(d, saved, &t, 1, grads.as_mut_ptr(), 1));
+            let e = error_of(joinery_diff_backward(
+                d,
+                saved,
+                &t,
+                1,
+                grads.as_mut_ptr(),
+                1,
+            ));
             assert!(e.contains("@f takes 1 arguments, got 2"), "{e}");
             assert_eq!(joinery_saved_free(saved), -1);
             assert_eq!(joinery_diff_free(d), 0);
@@ -1047,15 +1131,23 @@ mod tests {
         let cwd = std::env::current_dir().expect("a current directory");
         let want = cwd.join("no-such-joinery-library.so");
         let e = last_error();
-        assert!(e.contains(&format!("cannot load {}", want.display())), "{e}");
+        assert!(
+            e.contains(&format!("cannot load {}", want.display())),
+            "{e}"
+        );
     }
 
     #[test]
     fn a_panic_in_an_entry_point_is_an_internal_error() {
-        let rc = entry("joinery_test", -1, || -> Result<i32, String> { panic!("boom") });
+        let rc = entry("joinery_test", -1, || -> Result<i32, String> {
+            panic!("boom")
+        });
         assert_eq!(rc, -1);
         let e = last_error();
-        assert!(e.starts_with("joinery_test: internal error: boom at "), "{e}");
+        assert!(
+            e.starts_with("joinery_test: internal error: boom at "),
+            "{e}"
+        );
         assert!(e.contains("please report it"), "{e}");
         assert_eq!(entry("joinery_test", -1, || Ok(5)), 5);
     }

@@ -28,17 +28,39 @@ impl std::error::Error for CallError {}
 /// Keeps whatever owns the kernels' code alive (a JIT engine, a loaded library).
 pub type CodeOwner = Arc<dyn Any + Send + Sync>;
 
-/// Default worker threads: `JOINERY_NUM_THREADS` (a whole number of at least 1), else the
-/// machine's parallelism. A set but malformed variable is an error, not ignored.
+/// The most worker threads a module runs on: a larger count is a mistake (it could exhaust
+/// the machine's threads), refused rather than honoured.
+pub const MAX_THREADS: usize = 1024;
+
+/// `n` as a worker-thread count: from 1 to [`MAX_THREADS`], else why not.
+pub fn thread_count(n: usize) -> Result<usize, String> {
+    if (1..=MAX_THREADS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "a thread count must be from 1 to {MAX_THREADS}, got {n}"
+        ))
+    }
+}
+
+/// Default worker threads: `JOINERY_NUM_THREADS` (a whole number from 1 to
+/// [`MAX_THREADS`]), else the machine's parallelism. A set but malformed variable is an
+/// error, not ignored.
 pub fn default_threads() -> Result<usize, String> {
     match std::env::var("JOINERY_NUM_THREADS") {
-        Ok(text) => match text.trim().parse::<usize>() {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(format!(
-                "JOINERY_NUM_THREADS must be a whole number of at least 1, got '{text}'"
-            )),
-        },
-        Err(_) => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        Ok(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| thread_count(n).ok())
+            .ok_or_else(|| {
+                format!(
+                    "JOINERY_NUM_THREADS must be a whole number from 1 to {MAX_THREADS}, got '{text}'"
+                )
+            }),
+        Err(_) => Ok(std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_THREADS)),
     }
 }
 
@@ -63,8 +85,9 @@ pub struct CompiledModule {
 }
 
 impl CompiledModule {
-    /// A module from a plan and the addresses of its kernels (in `plan.kernels` order);
-    /// `code` keeps the memory holding them alive.
+    /// A module from a plan and the addresses of its kernels (in `plan.kernels` order),
+    /// run on `threads` workers; `code` keeps the memory holding them alive. Fails when the
+    /// workers cannot be started.
     ///
     /// # Safety
     /// Each pointer must be a kernel generated for this plan, valid while `code` lives.
@@ -73,14 +96,14 @@ impl CompiledModule {
         kernels: Vec<KernelFn>,
         code: CodeOwner,
         threads: usize,
-    ) -> CompiledModule {
-        CompiledModule {
+    ) -> Result<CompiledModule, CallError> {
+        Ok(CompiledModule {
             plan,
             kernels,
-            exec: Mutex::new(Executor::new(threads)),
+            exec: Mutex::new(Executor::new(threads).map_err(CallError)?),
             rng: Mutex::new(RngState::default()),
             _code: code,
-        }
+        })
     }
 
     /// The plan.
@@ -370,7 +393,7 @@ impl Library {
             .collect::<Result<Vec<_>, _>>()?;
         let owner: CodeOwner = self.lib.clone();
         // SAFETY: the kernels were compiled with this plan and live as long as the library.
-        Ok(unsafe { CompiledModule::new(plan, kernels, owner, threads) })
+        unsafe { CompiledModule::new(plan, kernels, owner, threads) }
     }
 
     /// The differentiable function compiled from the joint function `name`.

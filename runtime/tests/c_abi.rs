@@ -70,6 +70,9 @@ fn misuses_from_c_are_errors_not_aborts() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), want.len(), "{out}");
     for (line, want) in lines.iter().zip(&want) {
-        assert!(line.starts_with(want.as_str()), "want {want:?}, got {line:?}");
+        assert!(
+            line.starts_with(want.as_str()),
+            "want {want:?}, got {line:?}"
+        );
     }
 }

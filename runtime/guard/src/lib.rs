@@ -167,8 +167,14 @@ mod tests {
     #[test]
     fn the_report_asks_for_a_bug_report() {
         let text = internal_error("boom at x.rs:1");
-        assert!(text.starts_with("internal error: boom at x.rs:1\n"), "{text}");
-        assert!(text.contains("this is a bug in joinery; please report it"), "{text}");
+        assert!(
+            text.starts_with("internal error: boom at x.rs:1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("this is a bug in joinery; please report it"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads (default: JOINERY_NUM_THREADS or all cores).
-    #[arg(long, value_parser = crate::flags::at_least_one)]
+    #[arg(long, value_parser = crate::flags::thread_count)]
     pub threads: Option<usize>,
 }
 

@@ -68,7 +68,10 @@ fn measure(
         wall.push(start.elapsed());
         cpu.push(thread_cpu_time() - start_cpu);
         if p.saved_tensors == 0 {
-            return Err(format!("error: {} layers: the partition saves nothing\n", stack.layers));
+            return Err(format!(
+                "error: {} layers: the partition saves nothing\n",
+                stack.layers
+            ));
         }
     }
     wall.sort();
@@ -117,9 +120,7 @@ fn run() -> Result<(), String> {
     // 6250 layers is ~100,000 ops (16 ops per layer).
     let sizes: Vec<usize> = only.map_or_else(|| vec![50, 200, 1000, 4000, 6250], |n| vec![n]);
     println!("CPU: {}\n", cpu_model());
-    println!(
-        "| layers | ops | FX nodes | strategy | wall (median) | CPU (median) | ops/s (CPU) |"
-    );
+    println!("| layers | ops | FX nodes | strategy | wall (median) | CPU (median) | ops/s (CPU) |");
     println!("|---:|---:|---:|---|---:|---:|---:|");
     for &layers in &sizes {
         let stack = ResidualStack {

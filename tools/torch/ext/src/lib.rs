@@ -10,7 +10,7 @@
 
 use joinery_runtime::capi::{self, DLDevice, DLManagedTensor, DLTensor, KDL_CPU};
 use joinery_runtime::module::{CompiledModule, DifferentiableFn, Library as RtLibrary};
-use joinery_runtime::{DType, RngState, Tensor, default_threads};
+use joinery_runtime::{DType, RngState, Tensor, default_threads, thread_count};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -203,12 +203,11 @@ fn to_torch<'py>(
     PyList::new(py, items)
 }
 
+/// `threads` (from 1 to `MAX_THREADS`), else the default count.
 fn threads_or_default(threads: Option<usize>) -> PyResult<usize> {
-    match threads {
-        Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
-        Some(n) => Ok(n),
-        None => default_threads().map_err(PyValueError::new_err),
-    }
+    threads
+        .map_or_else(default_threads, thread_count)
+        .map_err(PyValueError::new_err)
 }
 
 /// A compiled shared library: its plans (as JSON) and functions.
