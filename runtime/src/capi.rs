@@ -102,6 +102,7 @@ enum Kind {
 }
 
 impl Kind {
+    /// The kind as messages name it.
     fn name(self) -> &'static str {
         match self {
             Kind::Library => "library",
@@ -115,6 +116,8 @@ impl Kind {
 /// Every handle given to C and not freed yet, by address.
 static LIVE: Mutex<BTreeMap<usize, Kind>> = Mutex::new(BTreeMap::new());
 
+/// The registry of live handles (still usable after a panic elsewhere poisoned it: every
+/// update is a single insert or remove).
 fn live_handles() -> std::sync::MutexGuard<'static, BTreeMap<usize, Kind>> {
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -184,6 +187,7 @@ fn check_room<T>(func: &str, expected: usize, out: *mut T, n: usize) -> Result<(
     Ok(())
 }
 
+/// The runtime dtype of a DLPack element type, if it has one.
 fn dtype_from_dl(t: DLDataType) -> Option<DType> {
     match (t.code, t.bits, t.lanes) {
         (KDL_FLOAT, 32, 1) => Some(DType::F32),
