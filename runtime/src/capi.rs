@@ -461,7 +461,8 @@ pub unsafe extern "C" fn joinery_module_arity(
 }
 
 /// Calls a module on `n_in` DLTensors; writes `n_out` managed results (null for `none`).
-/// Input-mutation results are also written back into their argument's memory.
+/// Input-mutation results are also written back into their argument's memory. Counts are
+/// checked before any tensor is read.
 ///
 /// # Safety
 /// `inputs` must hold `n_in` valid DLTensors and `outputs` `n_out` writable slots.
@@ -483,6 +484,7 @@ pub unsafe extern "C" fn joinery_module_call(
             outputs,
             n_out,
         )?;
+        m.check_arity(n_in).map_err(|e| e.0)?;
         // SAFETY: per the contract above.
         let mut args = unsafe { borrow_inputs(inputs, n_in) }?;
         let results = m.call(&mut args).map_err(|e| e.0)?;
@@ -612,6 +614,7 @@ pub unsafe extern "C" fn joinery_diff_forward(
         }
         let name = &d.forward_module().plan().name;
         check_room(&format!("@{name}"), d.num_outputs(), outputs, n_out)?;
+        d.forward_module().check_arity(n_in).map_err(|e| e.0)?;
         // SAFETY: per the contract above.
         let mut args = unsafe { borrow_inputs(inputs, n_in) }?;
         let (outs, s) = d.forward(&mut args).map_err(|e| e.0)?;
@@ -650,6 +653,9 @@ pub unsafe extern "C" fn joinery_diff_backward(
             grads,
             n_grads,
         )?;
+        d.backward_module()
+            .check_arity(saved.len() + n_tangents)
+            .map_err(|e| e.0)?;
         // SAFETY: per the contract above.
         let tans = unsafe { borrow_inputs(tangents, n_tangents) }?;
         let g = d.backward(*saved, tans).map_err(|e| e.0)?;
@@ -1015,6 +1021,15 @@ mod tests {
                 1,
             ));
             assert!(e.contains("@f takes 1 arguments, got 0"), "{e}");
+            // A count past the array is refused before any tensor is read.
+            let e = error_of(joinery_module_call(
+                m,
+                two.as_ptr(),
+                1000,
+                out.as_mut_ptr(),
+                1,
+            ));
+            assert!(e.contains("@f takes 1 arguments, got 1000"), "{e}");
             let e = error_of(joinery_module_call(m, two.as_ptr(), 1, out.as_mut_ptr(), 2));
             assert!(e.contains("@f has 1 results; got room for 2"), "{e}");
             assert!(

@@ -137,18 +137,24 @@ impl CompiledModule {
         ]
     }
 
+    /// Checks that `n` arguments are what the function takes (the random state the runtime
+    /// supplies is not the caller's to pass).
+    pub fn check_arity(&self, n: usize) -> Result<(), CallError> {
+        let want = self.plan.caller_inputs().len();
+        if n != want {
+            return Err(CallError(format!(
+                "@{} takes {want} arguments, got {n}",
+                self.plan.name
+            )));
+        }
+        Ok(())
+    }
+
     /// Checks that `inputs` match the signature: count, dtype and shape of each (the
     /// random state the runtime supplies is not the caller's to pass).
     pub fn check_inputs(&self, inputs: &[Tensor<'_>]) -> Result<(), CallError> {
+        self.check_arity(inputs.len())?;
         let specs = self.plan.caller_inputs();
-        if inputs.len() != specs.len() {
-            return Err(CallError(format!(
-                "@{} takes {} arguments, got {}",
-                self.plan.name,
-                specs.len(),
-                inputs.len()
-            )));
-        }
         for (i, (t, s)) in inputs.iter().zip(specs).enumerate() {
             if t.dtype() != s.dtype || t.shape() != s.shape.as_slice() {
                 let desc = if s.desc.is_empty() {
