@@ -48,13 +48,15 @@ build:
 build-debug:
 	$(CARGO) build --bins
 
-## test: unit/integration tests (cargo), the lit suite (against the debug build, which cargo
-## test has compiled anyway), the PyTorch conformance zoo (in the venv), then one closing
-## summary line over all three.
+## test: clippy (warnings are errors; it fails fast, as a build error does), unit/integration
+## tests (cargo), the lit suite (against the debug build, which cargo test has compiled
+## anyway), the PyTorch conformance zoo (in the venv), then one closing summary line over
+## the last three.
 PYTEST_LOG := $(CARGO_TARGET_DIR)/pytest.log
 test: deps venv
 	@mkdir -p $(CARGO_TARGET_DIR)
 	$(CARGO) build --workspace --all-targets
+	$(MAKE) --no-print-directory clippy
 	@cargo_rc=0; $(CARGO) test --workspace --no-fail-fast 2>&1 | tee $(CARGO_LOG) || cargo_rc=$$?; \
 	lit_rc=0; JOINERY_TOOLS_DIR=$(DEBUG_DIR) $(LIT) $(LIT_FLAGS) lit-tests 2>&1 | tee $(LIT_LOG) || lit_rc=$$?; \
 	pytest_rc=0; JOINERY_TOOLS_DIR=$(DEBUG_DIR) $(VENV_PY) -m pytest $(PYTEST_FLAGS) tests/torch 2>&1 | tee $(PYTEST_LOG) || pytest_rc=$$?; \
@@ -95,6 +97,8 @@ bench-gemm: deps venv
 fmt:
 	$(CARGO) fmt --all
 
+## clippy: the lints, warnings as errors (part of `make test`). It checks the workspace
+## against the same dependency graph as the build, in the same target dir.
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
@@ -111,7 +115,8 @@ PYTEST_FLAGS ?= -q
 ## venv: $(VENV) with torch, numpy, pytest, maturin and the bridge package (editable), and
 ## the bridge's native extension built when missing or older than its Rust sources; idempotent.
 TORCH_EXT_SOURCES := $(wildcard runtime/src/*.rs runtime/dtype/src/*.rs tools/torch/ext/src/*.rs) \
-  runtime/Cargo.toml tools/torch/ext/Cargo.toml
+  runtime/Cargo.toml tools/torch/ext/Cargo.toml \
+  $(wildcard runtime/guard/src/*.rs) runtime/guard/Cargo.toml
 venv:
 	@if ! $(VENV_PY) -c 'import torch, numpy, pytest, maturin' >/dev/null 2>&1; then \
 	  [ -x "$(VENV_PY)" ] || python3 -m venv $(VENV); \

@@ -205,6 +205,19 @@ fn matrixmultiply_gemm(case: &Case, ptrs: [*mut f32; 3], threads: usize, pool: &
 }
 
 fn main() {
+    std::process::exit(joinery_guard::tool_main(run));
+}
+
+/// The value of flag `flag`, parsed.
+fn flag_value<T: std::str::FromStr>(flag: &str, value: Option<&String>) -> Result<T, String> {
+    let value = value.ok_or_else(|| format!("error: {flag} takes a value\n"))?;
+    value
+        .parse()
+        .map_err(|_| format!("error: invalid value {value:?} for {flag}\n"))
+}
+
+/// Runs the benchmark; the error is the text to print.
+fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut path = None;
     let mut threads = 2usize;
@@ -213,30 +226,35 @@ fn main() {
     let mut only = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = || it.next().expect("flag takes a value").clone();
         match a.as_str() {
-            "--threads" => threads = value().parse().expect("--threads N"),
-            "--min-time" => min_time = value().parse().expect("--min-time SECONDS"),
-            "--only" => only = Some(value().parse::<usize>().expect("--only INDEX")),
+            "--threads" => threads = flag_value(a, it.next())?,
+            "--min-time" => min_time = flag_value(a, it.next())?,
+            "--only" => only = Some(flag_value::<usize>(a, it.next())?),
             "--impl" => {
-                which = match value().as_str() {
+                which = match flag_value::<String>(a, it.next())?.as_str() {
                     "runtime" => Impl::Runtime,
                     "matrixmultiply" => Impl::MatrixMultiply,
-                    other => panic!("unknown --impl {other}"),
+                    other => return Err(format!("error: unknown --impl {other}\n")),
                 }
             }
             _ => path = Some(a.clone()),
         }
     }
-    let path = path.expect("usage: gemm_shapes CASES.json [--threads N] [--min-time S]");
-    let cases: Vec<Case> =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("read cases"))
-            .expect("parse cases");
-    let mut exec = Executor::new(threads);
+    if !min_time.is_finite() || min_time < 0.0 {
+        return Err("error: --min-time must be finite and at least 0\n".into());
+    }
+    let path = path.ok_or(
+        "usage: gemm_shapes CASES.json [--threads N] [--min-time S] [--only I] [--impl runtime|matrixmultiply]\n",
+    )?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("error: cannot read {path}: {e}\n"))?;
+    let cases: Vec<Case> = serde_json::from_str(&text)
+        .map_err(|e| format!("error: {path}: malformed cases: {e}\n"))?;
+    let mut exec = Executor::new(threads).map_err(|e| format!("error: {e}\n"))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .expect("pool");
+        .map_err(|e| format!("error: cannot start {threads} threads: {e}\n"))?;
     let mut failed = false;
     for (index, case) in cases.iter().enumerate() {
         if only.is_some_and(|o| o != index) {
@@ -256,6 +274,8 @@ fn main() {
         }
         let c0 = t[2].as_slice::<f32>().to_vec();
         let plan = plan(case, sizes);
+        plan.check()
+            .map_err(|e| format!("error: case #{index}: {e}\n"))?;
         let ptrs = [0, 1, 2].map(|i| t[i].as_ptr().cast::<f32>());
         let mut call = |t: &[Tensor<'static>]| match which {
             Impl::Runtime => {
@@ -268,10 +288,7 @@ fn main() {
                 Ok(())
             }
         };
-        if let Err(e) = call(&t) {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
+        call(&t).map_err(|e| format!("error: {e}\n"))?;
         let err = check(case, t[0].as_slice(), t[1].as_slice(), &c0, t[2].as_slice());
         let ok = err < 1e-4;
         failed |= !ok;
@@ -280,10 +297,7 @@ fn main() {
         while times.len() < 5 || (start.elapsed().as_secs_f64() < min_time && times.len() < 10_000)
         {
             let s = Instant::now();
-            if let Err(e) = call(&t) {
-                eprintln!("error: {e}");
-                std::process::exit(1);
-            }
+            call(&t).map_err(|e| format!("error: {e}\n"))?;
             times.push(s.elapsed().as_secs_f64());
         }
         times.sort_by(f64::total_cmp);
@@ -307,7 +321,7 @@ fn main() {
         );
     }
     if failed {
-        eprintln!("error: a product did not match its f64 reference");
-        std::process::exit(1);
+        return Err("error: a product did not match its f64 reference\n".into());
     }
+    Ok(())
 }

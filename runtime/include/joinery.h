@@ -2,8 +2,12 @@
  * call its functions and differentiable (forward/backward) pairs on DLPack tensors.
  * Link with libjoinery_runtime (cdylib or staticlib of the joinery-runtime crate).
  *
- * Every call returns 0 on success or -1; joinery_last_error() then says why (wrong
- * argument shapes/dtypes name the argument and its descriptor). Inputs are borrowed
+ * Every call returns 0 on success or -1 (a handle, or NULL); joinery_last_error() then
+ * says why, naming the function (wrong argument shapes/dtypes name the argument and its
+ * descriptor). No misuse aborts: NULL, freed or wrong-kind handles (a NULL from a failed
+ * call passed on, a double free), NULL pointers, wrong tensor counts, shapes, dtypes,
+ * devices or strides are errors, and a bug (a Rust panic) is reported as an internal
+ * error; freeing NULL is a no-op. Inputs are borrowed
  * (CPU, compact row-major); results are DLManagedTensor* owned by the caller (call their
  * deleter); a `none` result is NULL. Results that are input mutations are also written
  * back into the argument's memory. */
@@ -43,12 +47,13 @@ typedef struct Saved JoinerySaved;
 
 const char *joinery_last_error(void);
 
+/* A relative `path` is relative to the current directory. */
 JoineryLibrary *joinery_library_open(const char *path);
-void joinery_library_close(JoineryLibrary *lib);
+int joinery_library_close(JoineryLibrary *lib);
 
 JoineryModule *joinery_module_get(const JoineryLibrary *lib, const char *name);
-void joinery_module_free(JoineryModule *m);
-void joinery_module_arity(const JoineryModule *m, size_t *num_inputs, size_t *num_outputs);
+int joinery_module_free(JoineryModule *m);
+int joinery_module_arity(const JoineryModule *m, size_t *num_inputs, size_t *num_outputs);
 int joinery_module_call(const JoineryModule *m, const DLTensor *inputs, size_t n_in,
                         DLManagedTensor **outputs, size_t n_out);
 /* Random ops: op k (from 0) of the next call draws from stream (seed, offset + k); each
@@ -58,16 +63,17 @@ int joinery_module_rng_state(const JoineryModule *m, uint64_t *seed, uint64_t *o
 
 /* A joint function compiled as forward + backward (`name` is the joint's name). */
 JoineryDiffFn *joinery_diff_get(const JoineryLibrary *lib, const char *name);
-void joinery_diff_free(JoineryDiffFn *d);
+int joinery_diff_free(JoineryDiffFn *d);
 /* The random state of the next forward (the backward draws nothing). */
 int joinery_diff_set_rng_state(const JoineryDiffFn *d, uint64_t seed, uint64_t offset);
 int joinery_diff_forward(const JoineryDiffFn *d, const DLTensor *inputs, size_t n_in,
                          DLManagedTensor **outputs, size_t n_out, JoinerySaved **saved);
-/* Consumes `saved`. One gradient slot per primal (NULL where there is none). */
+/* Consumes `saved` (on failure too). One gradient slot per primal (NULL where there is
+   none). */
 int joinery_diff_backward(const JoineryDiffFn *d, JoinerySaved *saved,
                           const DLTensor *tangents, size_t n_tangents,
                           DLManagedTensor **grads, size_t n_grads);
-void joinery_saved_free(JoinerySaved *saved);
+int joinery_saved_free(JoinerySaved *saved);
 
 #ifdef __cplusplus
 }

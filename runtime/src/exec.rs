@@ -43,18 +43,19 @@ pub struct Executor {
 }
 
 impl Executor {
-    /// An executor with `threads` worker threads.
-    pub fn new(threads: usize) -> Executor {
-        let threads = threads.max(1);
+    /// An executor with `threads` worker threads (from 1 to [`crate::module::MAX_THREADS`]);
+    /// an error names a count out of range or why the threads did not start.
+    pub fn new(threads: usize) -> Result<Executor, String> {
+        let threads = crate::module::thread_count(threads)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .expect("thread pool starts");
-        Executor {
+            .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
+        Ok(Executor {
             pool,
             threads,
             arena: AlignedBuf::zeroed(0),
-        }
+        })
     }
 
     /// Number of worker threads.

@@ -25,8 +25,8 @@ pub mod tensor;
 
 pub use exec::{Executor, KernelFn};
 pub use module::{
-    BUNDLE_SYMBOL, CallError, CodeOwner, CompiledModule, DifferentiableFn, Library, RngState,
-    Saved, default_threads,
+    BUNDLE_SYMBOL, CallError, CodeOwner, CompiledModule, DifferentiableFn, Library, MAX_THREADS,
+    RngState, Saved, default_threads, thread_count,
 };
 pub use plan::{Bundle, Plan};
 pub use tensor::{DType, Tensor};

@@ -28,17 +28,39 @@ impl std::error::Error for CallError {}
 /// Keeps whatever owns the kernels' code alive (a JIT engine, a loaded library).
 pub type CodeOwner = Arc<dyn Any + Send + Sync>;
 
-/// Default worker threads: `JOINERY_NUM_THREADS` (a whole number of at least 1), else the
-/// machine's parallelism. A set but malformed variable is an error, not ignored.
+/// The most worker threads a module runs on: a larger count is a mistake (it could exhaust
+/// the machine's threads), refused rather than honoured.
+pub const MAX_THREADS: usize = 1024;
+
+/// `n` as a worker-thread count: from 1 to [`MAX_THREADS`], else why not.
+pub fn thread_count(n: usize) -> Result<usize, String> {
+    if (1..=MAX_THREADS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "a thread count must be from 1 to {MAX_THREADS}, got {n}"
+        ))
+    }
+}
+
+/// Default worker threads: `JOINERY_NUM_THREADS` (a whole number from 1 to
+/// [`MAX_THREADS`]), else the machine's parallelism. A set but malformed variable is an
+/// error, not ignored.
 pub fn default_threads() -> Result<usize, String> {
     match std::env::var("JOINERY_NUM_THREADS") {
-        Ok(text) => match text.trim().parse::<usize>() {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(format!(
-                "JOINERY_NUM_THREADS must be a whole number of at least 1, got '{text}'"
-            )),
-        },
-        Err(_) => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        Ok(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| thread_count(n).ok())
+            .ok_or_else(|| {
+                format!(
+                    "JOINERY_NUM_THREADS must be a whole number from 1 to {MAX_THREADS}, got '{text}'"
+                )
+            }),
+        Err(_) => Ok(std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_THREADS)),
     }
 }
 
@@ -63,8 +85,9 @@ pub struct CompiledModule {
 }
 
 impl CompiledModule {
-    /// A module from a plan and the addresses of its kernels (in `plan.kernels` order);
-    /// `code` keeps the memory holding them alive.
+    /// A module from a plan and the addresses of its kernels (in `plan.kernels` order),
+    /// run on `threads` workers; `code` keeps the memory holding them alive. Fails when the
+    /// workers cannot be started.
     ///
     /// # Safety
     /// Each pointer must be a kernel generated for this plan, valid while `code` lives.
@@ -73,14 +96,14 @@ impl CompiledModule {
         kernels: Vec<KernelFn>,
         code: CodeOwner,
         threads: usize,
-    ) -> CompiledModule {
-        CompiledModule {
+    ) -> Result<CompiledModule, CallError> {
+        Ok(CompiledModule {
             plan,
             kernels,
-            exec: Mutex::new(Executor::new(threads)),
+            exec: Mutex::new(Executor::new(threads).map_err(CallError)?),
             rng: Mutex::new(RngState::default()),
             _code: code,
-        }
+        })
     }
 
     /// The plan.
@@ -114,18 +137,24 @@ impl CompiledModule {
         ]
     }
 
+    /// Checks that `n` arguments are what the function takes (the random state the runtime
+    /// supplies is not the caller's to pass).
+    pub fn check_arity(&self, n: usize) -> Result<(), CallError> {
+        let want = self.plan.caller_inputs().len();
+        if n != want {
+            return Err(CallError(format!(
+                "@{} takes {want} arguments, got {n}",
+                self.plan.name
+            )));
+        }
+        Ok(())
+    }
+
     /// Checks that `inputs` match the signature: count, dtype and shape of each (the
     /// random state the runtime supplies is not the caller's to pass).
     pub fn check_inputs(&self, inputs: &[Tensor<'_>]) -> Result<(), CallError> {
+        self.check_arity(inputs.len())?;
         let specs = self.plan.caller_inputs();
-        if inputs.len() != specs.len() {
-            return Err(CallError(format!(
-                "@{} takes {} arguments, got {}",
-                self.plan.name,
-                specs.len(),
-                inputs.len()
-            )));
-        }
         for (i, (t, s)) in inputs.iter().zip(specs).enumerate() {
             if t.dtype() != s.dtype || t.shape() != s.shape.as_slice() {
                 let desc = if s.desc.is_empty() {
@@ -237,6 +266,11 @@ impl DifferentiableFn {
         &self.backward
     }
 
+    /// How many user outputs the forward returns (the rest of its results are saved).
+    pub fn num_outputs(&self) -> usize {
+        self.num_fwd_outputs.min(self.forward.plan.outputs.len())
+    }
+
     /// The random state the next forward starts from. The backward draws nothing: a
     /// random op's values (a dropout mask) reach it as saved values.
     pub fn rng_state(&self) -> RngState {
@@ -254,7 +288,7 @@ impl DifferentiableFn {
         inputs: &mut [Tensor<'_>],
     ) -> Result<(Vec<Option<Tensor<'static>>>, Saved), CallError> {
         let mut outs = self.forward.call(inputs)?;
-        let saved = outs.split_off(self.num_fwd_outputs.min(outs.len()));
+        let saved = outs.split_off(self.num_outputs());
         let tensors = saved
             .into_iter()
             .enumerate()
@@ -294,8 +328,16 @@ pub struct Library {
 }
 
 impl Library {
-    /// Opens a compiled shared library and reads its plan bundle.
+    /// Opens a compiled shared library and reads its plan bundle. A relative `path` is
+    /// relative to the current directory (`dlopen` alone would search the library path
+    /// for a bare file name).
     pub fn open(path: &std::path::Path) -> Result<Library, CallError> {
+        let path = &std::path::absolute(path).map_err(|e| {
+            CallError(format!(
+                "cannot resolve {} against the current directory: {e}",
+                path.display()
+            ))
+        })?;
         // SAFETY: loading runs the library's initialisers; compiled kernels have none.
         let lib = unsafe { libloading::Library::new(path) }
             .map_err(|e| CallError(format!("cannot load {}: {e}", path.display())))?;
@@ -313,6 +355,16 @@ impl Library {
             bundle,
             lib: Arc::new(lib),
         })
+    }
+
+    /// A library over the symbols of the running test binary with `bundle` (whose plans
+    /// call no kernel), to test what runs on a library without compiling one.
+    #[cfg(test)]
+    pub(crate) fn for_tests(bundle: Bundle) -> Library {
+        Library {
+            bundle,
+            lib: Arc::new(libloading::os::unix::Library::this().into()),
+        }
     }
 
     /// The plans and pairs inside.
@@ -347,7 +399,7 @@ impl Library {
             .collect::<Result<Vec<_>, _>>()?;
         let owner: CodeOwner = self.lib.clone();
         // SAFETY: the kernels were compiled with this plan and live as long as the library.
-        Ok(unsafe { CompiledModule::new(plan, kernels, owner, threads) })
+        unsafe { CompiledModule::new(plan, kernels, owner, threads) }
     }
 
     /// The differentiable function compiled from the joint function `name`.

@@ -366,6 +366,7 @@ fn plan_step_through_the_executor() {
         Tensor::from_vec(&[batch * m * n], c0.clone()),
     ];
     Executor::new(2)
+        .expect("two threads start")
         .run(&plan, &[], &inputs.iter().collect::<Vec<_>>(), &mut [])
         .expect("runs");
     let got = inputs[2].as_slice::<f32>();
@@ -380,4 +381,19 @@ fn plan_step_through_the_executor() {
             }
         }
     }
+}
+
+#[test]
+fn thread_counts_out_of_range_are_errors() {
+    for n in [0, joinery_runtime::MAX_THREADS + 1, usize::MAX] {
+        let e = Executor::new(n).err().expect("refused");
+        assert_eq!(
+            e,
+            format!(
+                "a thread count must be from 1 to {}, got {n}",
+                joinery_runtime::MAX_THREADS
+            )
+        );
+    }
+    assert_eq!(Executor::new(3).expect("three threads start").threads(), 3);
 }

@@ -149,7 +149,7 @@ fn usage_errors_exit_one() {
 #[test]
 fn a_panicking_pass_is_an_internal_error() {
     let (code, _, err) = run(&["--test-panic"], "");
-    assert_eq!(code, 1);
+    assert_eq!(code, 70);
     assert!(
         err.contains("internal error: the test pass panicked on purpose"),
         "{err}"

@@ -3,6 +3,7 @@ source line it comes from, never a silently dropped node."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -99,3 +100,23 @@ def test_command_line_rejects_a_bad_factory_spec(tmp_path):
                        capture_output=True, text=True)
     assert p.returncode != 0
     assert "FILE.py:FACTORY" in p.stderr
+
+
+def test_a_bug_in_the_native_extension_raises_joinery_error(tmp_path):
+    """A panic in the extension (forced by the test-only JOINERY_TEST_PANIC) is a
+    JoineryError saying it is an internal error, not pyo3's PanicException (which
+    ``except Exception`` misses) with a backtrace."""
+    code = (
+        "from joinery_torch import _native\n"
+        "try:\n"
+        "    _native.Library('no-such-library.so')\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    env = dict(os.environ, JOINERY_TEST_PANIC="1")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=env, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("JoineryError internal error: JOINERY_TEST_PANIC is set"), p.stdout
+    assert "please report it" in p.stdout
+    assert "panicked" not in p.stderr, p.stderr

@@ -5,12 +5,15 @@
 //! dumps, timing, statistics, printer controls and introspection).
 //!
 //! Every error is a diagnostic rendered on stderr and makes the exit status 1; a panic
-//! anywhere below is caught and reported as an internal error (see [`guard`]).
+//! anywhere below is caught and reported as an internal error with exit status 70 (see
+//! [`guard`], which every tool's `main` goes through).
 
 pub mod cli;
 mod dump;
-pub mod guard;
 pub mod split;
+
+/// The panic guard every tool's `main` runs under (re-exported for the tools).
+pub use joinery_guard as guard;
 
 use cli::{Options, PipelineSource};
 use dump::{DumpBuffer, RunHeader};
@@ -106,25 +109,15 @@ pub fn opt_main_with_io(
     stdout: &mut (dyn Write + Send),
     stderr: &mut (dyn Write + Send),
 ) -> i32 {
-    let outcome = guard::run_guarded(|| {
+    guard::run_tool(stderr, |stderr| {
         let mut driver = Driver {
             dialects,
             passes,
             stdout: &mut *stdout,
-            stderr: &mut *stderr,
+            stderr,
         };
         driver.main(args, stdin)
-    });
-    match outcome {
-        Ok(code) => code,
-        Err(message) => {
-            let _ = writeln!(
-                stderr,
-                "error: internal error: {message}\n  = note: this is a bug in joinery; please report it with the input"
-            );
-            1
-        }
-    }
+    })
 }
 
 /// One invocation of the tool.

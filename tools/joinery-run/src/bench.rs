@@ -22,7 +22,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 20, value_parser = crate::flags::at_least_one)]
     pub iters: usize,
     /// Worker threads (default: JOINERY_NUM_THREADS or all cores).
-    #[arg(long, value_parser = crate::flags::at_least_one)]
+    #[arg(long, value_parser = crate::flags::thread_count)]
     pub threads: Option<usize>,
 }
 

@@ -21,7 +21,6 @@ use clap::{Parser, Subcommand};
 use joinery_interp::{RunOptions, RuntimeValue, Tensor, run_function_with};
 use joinery_ir::{Context, OpId};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Command-line arguments.
 #[derive(Parser, Debug)]
@@ -69,20 +68,13 @@ enum Command {
     Bench(bench::BenchArgs),
 }
 
-fn main() -> ExitCode {
+fn main() {
     let cli = Cli::parse();
-    let result = match &cli.command {
+    std::process::exit(joinery_driver::guard::tool_main(|| match &cli.command {
         Some(Command::Train(args)) => train::train(args),
         Some(Command::Bench(args)) => bench::bench(args),
         None => run(&cli),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprint!("{message}");
-            ExitCode::FAILURE
-        }
-    }
+    }));
 }
 
 /// Runs the command; the error is the text to print (rendered diagnostics included).

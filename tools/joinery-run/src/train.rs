@@ -40,7 +40,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads (default: JOINERY_NUM_THREADS or all cores).
-    #[arg(long, value_parser = crate::flags::at_least_one)]
+    #[arg(long, value_parser = crate::flags::thread_count)]
     pub threads: Option<usize>,
 }
 
@@ -242,7 +242,14 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         let loss = outs
             .get(loss_slot)
             .and_then(|o| o.as_ref())
-            .map_or(f32::NAN, |t| t.as_slice::<f32>()[0]);
+            .filter(|t| t.dtype() == DType::F32)
+            .and_then(|t| t.as_slice::<f32>().first().copied())
+            .ok_or_else(|| {
+                format!(
+                    "error: the loss (result #{loss_slot} of @{}) must be an f32 tensor with an element\n",
+                    args.func
+                )
+            })?;
         // SGD on every parameter that has a gradient.
         let nfwd = outs.len();
         for (j, g) in grads.iter().enumerate() {

@@ -14,7 +14,6 @@
 
 use clap::Parser;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// Command-line arguments.
 #[derive(Parser, Debug)]
@@ -48,25 +47,11 @@ struct Cli {
     partition: bool,
 }
 
-fn main() -> ExitCode {
+fn main() {
     let cli = Cli::parse();
-    // As joinery-opt: a panic (a bug) is an internal error and exit status 1, not a
-    // backtrace; deep input recursion gets the guard's large stack.
-    let outcome = joinery_driver::guard::run_guarded(|| run(&cli)).unwrap_or_else(|panic| {
-        Err(format!(
-            "error: internal error: {panic}\n  = note: this is a bug in joinery; please report it with the input\n"
-        ))
-    });
-    match outcome {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprint!("{message}");
-            ExitCode::FAILURE
-        }
-    }
+    std::process::exit(joinery_driver::guard::tool_main(|| {
+        run(&cli).map(|text| print!("{text}"))
+    }));
 }
 
 fn run(cli: &Cli) -> Result<String, String> {

@@ -10,7 +10,6 @@ mod l3_fuzz;
 use joinery_ir::Context;
 use joinery_pass::PassManager;
 use l3_fuzz::{Outcome, Rng, check, mutate, parse};
-use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -74,39 +73,9 @@ fn corpus() -> Vec<String> {
     texts
 }
 
-thread_local! {
-    static GUARDED: Cell<bool> = const { Cell::new(false) };
-    static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Records panic messages (with location) on guarded threads instead of printing them.
-fn install_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if GUARDED.with(Cell::get) {
-            let at = info
-                .location()
-                .map(|l| format!(" at {}:{}", l.file(), l.line()))
-                .unwrap_or_default();
-            let msg = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            PANIC.with(|p| *p.borrow_mut() = Some(format!("panic: {msg}{at}")));
-        } else {
-            previous(info);
-        }
-    }));
-}
-
-/// `check`, with a panic turned into `Err` naming it.
+/// `check`, with a panic turned into `Err` naming it (and its source location).
 fn guarded_check(text: &str) -> Result<Outcome, String> {
-    GUARDED.with(|g| g.set(true));
-    let r = std::panic::catch_unwind(|| check(text));
-    GUARDED.with(|g| g.set(false));
-    r.unwrap_or_else(|_| Err(PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default()))
+    joinery_guard::catch(|| check(text)).unwrap_or_else(|panic| Err(format!("panic: {panic}")))
 }
 
 /// The failure key: the message without numbers, so one bug is reported once.
@@ -120,7 +89,6 @@ fn key(failure: &str) -> String {
 
 #[test]
 fn mutated_l3_never_panics_nor_reaches_an_internal_error() {
-    install_hook();
     let corpus = corpus();
     for (i, text) in corpus.iter().enumerate() {
         if let Err(e) = guarded_check(text) {
@@ -211,7 +179,6 @@ fn extreme_spaces_translate() {
 }}"#
         )
     };
-    install_hook();
     for text in [
         kernel(
             "[1099511627776, 1099511627776]",

@@ -1,15 +1,13 @@
 //! Times `aot-partition` (default and min-cut) on joint graphs of a deep residual stack
-//! (Linear + LayerNorm + GELU + residual) and compares with PyTorch's min-cut partitioner.
+//! (Linear + LayerNorm + GELU + residual) up to 100,000 ops, to show how it scales.
+//! `bench/partition_vs_torch.py --residual-layers 50 200` times PyTorch's min-cut
+//! partitioner against joinery's on the same exported graphs, in the same run.
 //!
 //! `cargo run --release -p joinery-partition --example residual_bench [-- --quick] [--layers N]`
 
 use joinery_partition::residual::ResidualStack;
 use joinery_partition::{PartitionOptions, Strategy, partition_joint};
 use std::time::{Duration, Instant};
-
-/// PyTorch's min_cut_rematerialization_partition on this machine (issue 6): seconds at
-/// 1,305 and 5,205 FX nodes (50 and 200 layers).
-const TORCH_SECONDS: &[(usize, f64)] = &[(50, 0.35), (200, 2.4)];
 
 fn context() -> joinery_ir::Context {
     joinery_ir::Context::new(&[
@@ -38,7 +36,7 @@ fn measure(
     stack: ResidualStack,
     strategy: Strategy,
     runs: usize,
-) -> (usize, usize, Duration, Duration) {
+) -> Result<(usize, usize, Duration, Duration), String> {
     let mut built = Vec::with_capacity(runs);
     for _ in 0..runs {
         let mut ctx = context();
@@ -48,7 +46,9 @@ fn measure(
     }
     let (ctx, func) = &built[0];
     let ops = ctx.walk(*func).len();
-    let body = ctx.body_block(*func).expect("the joint has a body");
+    let body = ctx
+        .body_block(*func)
+        .ok_or("error: the generated joint has no body\n")?;
     let items: usize = ctx
         .block_ops(body)
         .map(|op| ctx.results(op).len())
@@ -59,34 +59,69 @@ fn measure(
         strategy,
         memory_budget: 1.0,
     };
-    let (mut wall, mut cpu): (Vec<Duration>, Vec<Duration>) = built
-        .iter_mut()
-        .map(|(ctx, func)| {
-            let (start, start_cpu) = (Instant::now(), thread_cpu_time());
-            let p = partition_joint(ctx, *func, &options).expect("the stack partitions");
-            let t = (start.elapsed(), thread_cpu_time() - start_cpu);
-            assert!(p.saved_tensors > 0);
-            t
-        })
-        .unzip();
+    let mut wall = Vec::with_capacity(runs);
+    let mut cpu = Vec::with_capacity(runs);
+    for (ctx, func) in &mut built {
+        let (start, start_cpu) = (Instant::now(), thread_cpu_time());
+        let p = partition_joint(ctx, *func, &options)
+            .map_err(|d| format!("error: {} layers: {}\n", stack.layers, d.message))?;
+        wall.push(start.elapsed());
+        cpu.push(thread_cpu_time() - start_cpu);
+        if p.saved_tensors == 0 {
+            return Err(format!(
+                "error: {} layers: the partition saves nothing\n",
+                stack.layers
+            ));
+        }
+    }
     wall.sort();
     cpu.sort();
-    (ops, nodes, wall[runs / 2], cpu[runs / 2])
+    Ok((ops, nodes, wall[runs / 2], cpu[runs / 2]))
+}
+
+/// The CPU's model name from `/proc/cpuinfo`, printed with the table.
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, name)| name.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let only: Option<usize> = std::env::args()
-        .skip_while(|a| a != "--layers")
-        .nth(1)
-        .and_then(|n| n.parse().ok());
+    std::process::exit(joinery_guard::tool_main(run));
+}
+
+/// Runs the benchmark; the error is the text to print.
+fn run() -> Result<(), String> {
+    let mut quick = false;
+    let mut only: Option<usize> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--layers" => {
+                let n = args.next().unwrap_or_default();
+                only = Some(n.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                    format!("error: --layers takes a positive count, not {n:?}\n")
+                })?);
+            }
+            other => {
+                return Err(format!(
+                    "error: unexpected argument {other:?}\nusage: residual_bench [--quick] [--layers N]\n"
+                ));
+            }
+        }
+    }
     // 6250 layers is ~100,000 ops (16 ops per layer).
     let sizes: Vec<usize> = only.map_or_else(|| vec![50, 200, 1000, 4000, 6250], |n| vec![n]);
-    println!(
-        "| layers | ops | FX nodes | strategy | wall (median) | CPU (median) | ops/s (CPU) | \
-         PyTorch min-cut | speed-up (wall / CPU) |"
-    );
-    println!("|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+    println!("CPU: {}\n", cpu_model());
+    println!("| layers | ops | FX nodes | strategy | wall (median) | CPU (median) | ops/s (CPU) |");
+    println!("|---:|---:|---:|---|---:|---:|---:|");
     for &layers in &sizes {
         let stack = ResidualStack {
             layers,
@@ -95,22 +130,10 @@ fn main() {
         };
         let runs = if quick || layers > 1000 { 3 } else { 7 };
         for strategy in [Strategy::Default, Strategy::MinCut] {
-            let (ops, nodes, wall, cpu) = measure(stack, strategy, runs);
+            let (ops, nodes, wall, cpu) = measure(stack, strategy, runs)?;
             let (secs, cpu_secs) = (wall.as_secs_f64(), cpu.as_secs_f64());
-            let torch = TORCH_SECONDS
-                .iter()
-                .find(|(l, _)| *l == layers)
-                .map(|&(_, s)| s);
-            let (torch_col, ratio_col) = match (torch, strategy) {
-                (Some(s), Strategy::MinCut) => (
-                    format!("{s:.2} s"),
-                    format!("{:.0}x / {:.0}x", s / secs, s / cpu_secs),
-                ),
-                _ => ("-".to_string(), "-".to_string()),
-            };
             println!(
-                "| {layers} | {ops} | {nodes} | {} | {:.2} ms | {:.2} ms | {:.2e} | {torch_col} | \
-                 {ratio_col} |",
+                "| {layers} | {ops} | {nodes} | {} | {:.2} ms | {:.2} ms | {:.2e} |",
                 match strategy {
                     Strategy::Default => "default",
                     Strategy::MinCut => "min-cut",
@@ -121,4 +144,5 @@ fn main() {
             );
         }
     }
+    Ok(())
 }

@@ -5,11 +5,12 @@
 //! native code reads them, and writes input mutations back into them, without a copy.
 //! Results leave as DLPack capsules that `torch.from_dlpack` wraps without a copy. Saved
 //! values stay inside a [`Saved`] handle between forward and backward. The GIL is released
-//! while native code runs.
+//! while native code runs. Every entry point runs under the panic guard: a bug raises a
+//! `JoineryError` saying so.
 
 use joinery_runtime::capi::{self, DLDevice, DLManagedTensor, DLTensor, KDL_CPU};
 use joinery_runtime::module::{CompiledModule, DifferentiableFn, Library as RtLibrary};
-use joinery_runtime::{DType, RngState, Tensor, default_threads};
+use joinery_runtime::{DType, RngState, Tensor, default_threads, thread_count};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -23,6 +24,14 @@ pyo3::create_exception!(
     PyRuntimeError,
     "A failed joinery call."
 );
+
+/// Runs an entry point's `body` under the panic guard: a panic (a bug) is a
+/// `JoineryError` saying so, not pyo3's `PanicException` (which `except Exception` does not
+/// catch) and a backtrace on stderr.
+fn guarded<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    joinery_guard::catch(body)
+        .unwrap_or_else(|panic| Err(JoineryError::new_err(joinery_guard::internal_error(&panic))))
+}
 
 /// What the extension needs from torch, looked up once.
 struct Torch {
@@ -194,12 +203,11 @@ fn to_torch<'py>(
     PyList::new(py, items)
 }
 
+/// `threads` (from 1 to `MAX_THREADS`), else the default count.
 fn threads_or_default(threads: Option<usize>) -> PyResult<usize> {
-    match threads {
-        Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
-        Some(n) => Ok(n),
-        None => default_threads().map_err(PyValueError::new_err),
-    }
+    threads
+        .map_or_else(default_threads, thread_count)
+        .map_err(PyValueError::new_err)
 }
 
 /// A compiled shared library: its plans (as JSON) and functions.
@@ -213,36 +221,41 @@ impl Library {
     /// Opens the library at `path` (written by `joinery-translate --to-shared-lib`).
     #[new]
     fn new(path: std::path::PathBuf) -> PyResult<Library> {
-        let path = std::path::absolute(&path).unwrap_or(path);
-        RtLibrary::open(&path)
-            .map(|lib| Library { lib })
-            .map_err(|e| JoineryError::new_err(e.0))
+        guarded(|| {
+            RtLibrary::open(&path)
+                .map(|lib| Library { lib })
+                .map_err(|e| JoineryError::new_err(e.0))
+        })
     }
 
     /// The plan bundle as JSON: every function's arguments and results with descriptors.
-    fn bundle_json(&self) -> String {
-        self.lib.bundle().to_json()
+    fn bundle_json(&self) -> PyResult<String> {
+        guarded(|| Ok(self.lib.bundle().to_json()))
     }
 
     /// The function `name`, run on `threads` threads (default: `JOINERY_NUM_THREADS` or
     /// every core).
     #[pyo3(signature = (name, threads=None))]
     fn function(&self, name: &str, threads: Option<usize>) -> PyResult<Function> {
-        let module = self
-            .lib
-            .module(name, threads_or_default(threads)?)
-            .map_err(|e| JoineryError::new_err(e.0))?;
-        Ok(Function { module })
+        guarded(|| {
+            let module = self
+                .lib
+                .module(name, threads_or_default(threads)?)
+                .map_err(|e| JoineryError::new_err(e.0))?;
+            Ok(Function { module })
+        })
     }
 
     /// The differentiable pair compiled from the joint function `name`.
     #[pyo3(signature = (name, threads=None))]
     fn differentiable(&self, name: &str, threads: Option<usize>) -> PyResult<Differentiable> {
-        let f = self
-            .lib
-            .differentiable(name, threads_or_default(threads)?)
-            .map_err(|e| JoineryError::new_err(e.0))?;
-        Ok(Differentiable { f })
+        guarded(|| {
+            let f = self
+                .lib
+                .differentiable(name, threads_or_default(threads)?)
+                .map_err(|e| JoineryError::new_err(e.0))?;
+            Ok(Differentiable { f })
+        })
     }
 }
 
@@ -260,10 +273,12 @@ impl Function {
         py: Python<'py>,
         inputs: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let results = with_tensors(py, inputs, "argument", |mut args| {
-            self.module.call(&mut args).map_err(|e| e.0)
-        })?;
-        to_torch(py, results)
+        guarded(|| {
+            let results = with_tensors(py, inputs, "argument", |mut args| {
+                self.module.call(&mut args).map_err(|e| e.0)
+            })?;
+            to_torch(py, results)
+        })
     }
 }
 
@@ -287,31 +302,38 @@ impl Differentiable {
         py: Python<'py>,
         primals: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let (outs, saved) = with_tensors(py, primals, "primal", |mut args| {
-            self.f.forward(&mut args).map_err(|e| e.0)
-        })?;
-        let saved = Saved {
-            inner: Mutex::new(Some(saved)),
-        };
-        PyTuple::new(
-            py,
-            [
-                to_torch(py, outs)?.into_any(),
-                Bound::new(py, saved)?.into_any(),
-            ],
-        )
+        guarded(|| {
+            let (outs, saved) = with_tensors(py, primals, "primal", |mut args| {
+                self.f.forward(&mut args).map_err(|e| e.0)
+            })?;
+            let saved = Saved {
+                inner: Mutex::new(Some(saved)),
+            };
+            PyTuple::new(
+                py,
+                [
+                    to_torch(py, outs)?.into_any(),
+                    Bound::new(py, saved)?.into_any(),
+                ],
+            )
+        })
     }
 
     /// The random-number state `(seed, offset)` of the forward's random ops (dropout): each
     /// call advances the offset by the draws it makes.
-    fn rng_state(&self) -> (u64, u64) {
-        let s = self.f.rng_state();
-        (s.seed, s.offset)
+    fn rng_state(&self) -> PyResult<(u64, u64)> {
+        guarded(|| {
+            let s = self.f.rng_state();
+            Ok((s.seed, s.offset))
+        })
     }
 
     /// Sets the random-number state: the same state replays the same draws.
-    fn set_rng_state(&self, seed: u64, offset: u64) {
-        self.f.set_rng_state(RngState { seed, offset });
+    fn set_rng_state(&self, seed: u64, offset: u64) -> PyResult<()> {
+        guarded(|| {
+            self.f.set_rng_state(RngState { seed, offset });
+            Ok(())
+        })
     }
 
     /// Runs the backward on what `saved` holds and the tangents: one gradient (or `None`)
@@ -322,19 +344,21 @@ impl Differentiable {
         saved: &Bound<'py, Saved>,
         tangents: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let held = saved
-            .get()
-            .inner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .ok_or_else(|| {
-                JoineryError::new_err("these saved values were already used by a backward")
+        guarded(|| {
+            let held = saved
+                .get()
+                .inner
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .ok_or_else(|| {
+                    JoineryError::new_err("these saved values were already used by a backward")
+                })?;
+            let grads = with_tensors(py, tangents, "tangent", |tans| {
+                self.f.backward(held, tans).map_err(|e| e.0)
             })?;
-        let grads = with_tensors(py, tangents, "tangent", |tans| {
-            self.f.backward(held, tans).map_err(|e| e.0)
-        })?;
-        to_torch(py, grads)
+            to_torch(py, grads)
+        })
     }
 }
 
