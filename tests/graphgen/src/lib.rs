@@ -26,7 +26,7 @@ pub struct Rng(pub u64);
 
 impl Rng {
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -36,7 +36,7 @@ impl Rng {
 
     /// A number in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     /// True with probability `p`.
@@ -46,7 +46,7 @@ impl Rng {
 
     /// A float in `[0, 1)`.
     pub fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// One of `items` (not empty).
@@ -437,7 +437,7 @@ fn factorization(rng: &mut Rng, n: u64, parts: usize, infer: bool) -> Vec<i64> {
     let mut rest = n;
     let mut p = 2;
     while rest > 1 {
-        while rest % p != 0 {
+        while !rest.is_multiple_of(p) {
             p += 1;
         }
         rest /= p;
@@ -469,14 +469,14 @@ impl Gen<'_> {
         self.ctx.float_attr(v, f64t)
     }
 
-    /// A tensor operand for `arg`: an existing value, or a new argument.
+    /// The value id of a tensor operand for `arg`: an existing value, or a new argument.
     fn tensor(
         &mut self,
         rng: &mut Rng,
         arg: &Argument,
         reference: Option<&(Vec<u64>, DType)>,
         draw: &mut Draw,
-    ) -> StepArg {
+    ) -> usize {
         let index_like = INDEX_ARGS.contains(&arg.name.as_str());
         if !index_like && !self.values.is_empty() && rng.chance(0.6) {
             // Prefer recent values: chains are deeper than fans.
@@ -487,7 +487,7 @@ impl Gen<'_> {
             } else {
                 rng.below(n)
             };
-            return StepArg::Tensor(id);
+            return id;
         }
         let shape = derived_shape(rng, reference.map(|r| r.0.as_slice()));
         let dtype = if index_like {
@@ -504,7 +504,7 @@ impl Gen<'_> {
         });
         let id = self.values.len() + draw.new_args.len();
         draw.new_args.push((shape, dtype, bound));
-        StepArg::Tensor(id)
+        id
     }
 
     /// One random draw of `schema`'s arguments.
@@ -532,18 +532,16 @@ impl Gen<'_> {
                 }
                 ArgKind::Tensor => {
                     groups.push(1);
-                    self.tensor(rng, arg, reference.as_ref(), &mut draw)
+                    StepArg::Tensor(self.tensor(rng, arg, reference.as_ref(), &mut draw))
                 }
                 ArgKind::TensorList => {
                     let n = 1 + rng.below(3);
                     let mut ids = Vec::new();
                     for _ in 0..n {
                         let r = reference.clone().or_else(|| seen.last().cloned());
-                        match self.tensor(rng, arg, r.as_ref(), &mut draw) {
-                            StepArg::Tensor(id) => ids.push(id),
-                            _ => unreachable!("tensor draws a tensor"),
-                        }
-                        if let Some(s) = self.id_info(id_last(&ids), &draw) {
+                        let id = self.tensor(rng, arg, r.as_ref(), &mut draw);
+                        ids.push(id);
+                        if let Some(s) = self.id_info(id, &draw) {
                             seen.push(s);
                         }
                     }
@@ -807,10 +805,6 @@ impl Gen<'_> {
     }
 }
 
-fn id_last(ids: &[usize]) -> usize {
-    *ids.last().expect("one id")
-}
-
 /// Random values for an argument: floats in `[-1, 1)`, integers in `-4..5` (in
 /// `0..bound` for index arguments), booleans.
 fn random_tensor(rng: &mut Rng, shape: &[u64], dtype: DType, bound: Option<u64>) -> Tensor {
@@ -860,9 +854,9 @@ pub fn generate_into(ctx: &mut Context, module: OpId, name: &str, seeds: &[u64])
         renumber[i] = next;
         next += 1;
     }
-    for i in 0..g.values.len() {
+    for (i, slot) in renumber.iter_mut().enumerate() {
         if !arg_ids.contains(&i) {
-            renumber[i] = next;
+            *slot = next;
             next += 1;
         }
     }
@@ -910,14 +904,13 @@ pub fn generate_into(ctx: &mut Context, module: OpId, name: &str, seeds: &[u64])
         }
     }
     // Results: every unused op result, and some used ones.
-    let mut out_rng = Rng(input_rng.next());
+    let mut out_rng = Rng(input_rng.next_u64());
     let mut outputs = Vec::new();
     let mut out_values = Vec::new();
-    for i in 0..g.values.len() {
+    for (i, &v) in g.values.iter().enumerate() {
         if arg_ids.contains(&i) {
             continue;
         }
-        let v = g.values[i];
         if g.ctx.is_unused(v) || out_rng.chance(0.25) {
             outputs.push(renumber[i]);
             out_values.push(v);
@@ -967,7 +960,7 @@ pub const MAX_OPS: usize = 8;
 pub fn graph_seeds(seed: u64, index: u64, max_ops: usize) -> Vec<u64> {
     let mut rng = Rng(seed ^ index.wrapping_mul(0xa076_1d64_78bd_642f));
     let n = 1 + rng.below(max_ops.max(1));
-    (0..n).map(|_| rng.next()).collect()
+    (0..n).map(|_| rng.next_u64()).collect()
 }
 
 thread_local! {

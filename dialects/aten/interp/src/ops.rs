@@ -342,10 +342,10 @@ pub(crate) fn elu_backward(a: &OpArgs) -> Results {
     let (alpha, scale, input_scale) = (num(a, "alpha")?, num(a, "scale")?, num(a, "input_scale")?);
     let is_result = a.bool("is_result")?;
     // PyTorch's kernel tests `v <= 0` for the negative branch: a NaN takes the positive one.
-    backward(a, "self_or_result", |g, v| match (is_result, !(v <= 0.0)) {
-        (_, true) => g * scale,
-        (true, false) => g * input_scale * (v + scale * alpha),
-        (false, false) => g * input_scale * scale * alpha * (v * input_scale).exp(),
+    backward(a, "self_or_result", |g, v| match (is_result, v <= 0.0) {
+        (_, false) => g * scale,
+        (true, true) => g * input_scale * (v + scale * alpha),
+        (false, true) => g * input_scale * scale * alpha * (v * input_scale).exp(),
     })
 }
 
