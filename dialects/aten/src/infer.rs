@@ -382,6 +382,14 @@ pub fn activation(a: &Args) -> Inferred {
     binary(a)
 }
 
+/// `mish_backward`: an activation's broadcast shape in `self`'s dtype (PyTorch's CPU
+/// kernel writes into a tensor with `self`'s options rather than promoting).
+pub fn mish_backward(a: &Args) -> Inferred {
+    let mut out = activation(a)?;
+    out[0].dtype = a.tensor("self").dtype;
+    Ok(out)
+}
+
 /// `where.self`: a bool condition picks between two promoted operands.
 pub fn where_self(a: &Args) -> Inferred {
     let (cond, x, y) = (a.tensor("condition"), a.tensor("self"), a.tensor("other"));
@@ -980,11 +988,20 @@ pub fn select(a: &Args) -> Inferred {
     Ok(vec![out])
 }
 
+/// The dim a split cuts, for a tensor of rank `rank`: 0-d tensors cannot be split, as in
+/// PyTorch (`norm_dim` would accept dim 0 of a scalar).
+fn split_dim(dim: i64, rank: usize) -> Result<usize, String> {
+    if rank == 0 {
+        return Err("split expects at least a 1-dimensional tensor".into());
+    }
+    norm_dim(dim, rank)
+}
+
 fn split_parts(this: &TensorInfo, dim: i64, sizes: &[u64]) -> Inferred {
     let Some(s) = &this.shape else {
         return Ok(vec![this.clone(); sizes.len()]);
     };
-    let i = norm_dim(dim, s.len())?;
+    let i = split_dim(dim, s.len())?;
     Ok(sizes
         .iter()
         .map(|&n| {
@@ -1003,7 +1020,7 @@ pub fn split_with_sizes(a: &Args) -> Inferred {
     let parts = static_shape(sizes, "split_sizes")?;
     let parts: Vec<u64> = parts.iter().filter_map(|d| d.extent()).collect();
     if let Some(s) = &this.shape {
-        let i = norm_dim(dim, s.len())?;
+        let i = split_dim(dim, s.len())?;
         if let Dim::Static(n) = s[i]
             && parts.iter().sum::<u64>() != n
         {
@@ -1025,7 +1042,7 @@ pub fn split(a: &Args) -> Inferred {
     let Some(s) = &this.shape else {
         return Err("cannot infer the number of results of splitting an unranked tensor".into());
     };
-    let i = norm_dim(dim, s.len())?;
+    let i = split_dim(dim, s.len())?;
     let Dim::Static(n) = s[i] else {
         return Err(format!(
             "cannot infer the number of results: dimension {i} is dynamic"
@@ -2077,6 +2094,13 @@ pub fn index_select(a: &Args) -> Inferred {
     let shape = match &this.shape {
         Some(s) if s.is_empty() => {
             norm_dim(a.int("dim")?, 0)?;
+            if let Dim::Static(n) = len
+                && n != 1
+            {
+                return Err(format!(
+                    "index_select(): index to a 0-d tensor can have only 1 value, got {n}"
+                ));
+            }
             Some(Vec::new())
         }
         Some(s) => {
@@ -2166,6 +2190,9 @@ pub fn unbind(a: &Args) -> Inferred {
     let Some(s) = &this.shape else {
         return Err("cannot infer the number of results of unbinding an unranked tensor".into());
     };
+    if s.is_empty() {
+        return Err("unbind() cannot be applied to a 0-dim tensor".into());
+    }
     let d = norm_dim(a.int("dim")?, s.len())?;
     let Dim::Static(n) = s[d] else {
         return Err(format!(

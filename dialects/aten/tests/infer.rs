@@ -1517,3 +1517,67 @@ fn pool3d_and_sliding_blocks() {
         "divisible by the product of kernel_size",
     );
 }
+
+/// Found by differential testing (`joinery-graphgen`): PyTorch lets dim 0 name the single
+/// element of a 0-d tensor, but ops that cut, select along or transform a dim refuse a
+/// 0-d tensor; inference said so with an index out of bounds (a panic) instead.
+#[test]
+fn ops_that_need_a_dimension_refuse_zero_dim_tensors() {
+    let split = [("split_sizes", A::Is(&[1])), ("dim", A::I(0))];
+    err(
+        "aten.split_with_sizes",
+        &["f32"],
+        &split,
+        "at least a 1-dimensional tensor",
+    );
+    let split = [("split_size", A::I(1)), ("dim", A::I(0))];
+    err(
+        "aten.split.Tensor",
+        &["f32"],
+        &split,
+        "at least a 1-dimensional tensor",
+    );
+    err(
+        "aten.unbind.int",
+        &["f32"],
+        &[("dim", A::I(0))],
+        "0-dim tensor",
+    );
+    let fft = [
+        ("dim", A::Is(&[0])),
+        ("normalization", A::I(0)),
+        ("onesided", A::B(true)),
+    ];
+    err("aten._fft_r2c", &["f32"], &fft, "at least one dimension");
+    // An index into a 0-d tensor holds one value at most, as in PyTorch.
+    err(
+        "aten.index_select",
+        &["f32", "5xi64"],
+        &[("dim", A::I(0))],
+        "only 1 value",
+    );
+    ok(
+        "aten.index_select",
+        &["f32", "1xi64"],
+        &[("dim", A::I(0))],
+        &["tensor<f32>"],
+    );
+}
+
+/// Found by differential testing against PyTorch: `mish_backward` keeps `self`'s dtype
+/// (PyTorch's CPU kernel does not promote), so an f64 grad with an f32 input gives f32.
+#[test]
+fn mish_backward_has_the_dtype_of_self() {
+    ok(
+        "aten.mish_backward",
+        &["2xf64", "2xf32"],
+        &[],
+        &["tensor<2xf32>"],
+    );
+    ok(
+        "aten.mish_backward",
+        &["3x2xf32", "f64"],
+        &[],
+        &["tensor<3x2xf64>"],
+    );
+}

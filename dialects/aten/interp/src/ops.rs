@@ -341,10 +341,11 @@ pub(crate) fn elu(a: &OpArgs) -> Results {
 pub(crate) fn elu_backward(a: &OpArgs) -> Results {
     let (alpha, scale, input_scale) = (num(a, "alpha")?, num(a, "scale")?, num(a, "input_scale")?);
     let is_result = a.bool("is_result")?;
-    backward(a, "self_or_result", |g, v| match (is_result, v > 0.0) {
-        (_, true) => g * scale,
-        (true, false) => g * input_scale * (v + scale * alpha),
-        (false, false) => g * input_scale * scale * alpha * (v * input_scale).exp(),
+    // PyTorch's kernel tests `v <= 0` for the negative branch: a NaN takes the positive one.
+    backward(a, "self_or_result", |g, v| match (is_result, v <= 0.0) {
+        (_, false) => g * scale,
+        (true, true) => g * input_scale * (v + scale * alpha),
+        (false, true) => g * input_scale * scale * alpha * (v * input_scale).exp(),
     })
 }
 
@@ -405,11 +406,14 @@ pub(crate) fn mish(a: &OpArgs) -> Results {
     forward(a, |x| x * pw::softplus(x, 1.0, 20.0).tanh())
 }
 
+/// PyTorch's CPU kernel writes into a tensor of `self`'s dtype: the result is not promoted.
 pub(crate) fn mish_backward(a: &OpArgs) -> Results {
-    backward(a, "self", |g, x| {
+    let x = a.tensor("self")?;
+    let grad = pw::activation_backward(a.tensor("grad_output")?, x, |g, x| {
         let t = pw::softplus(x, 1.0, 20.0).tanh();
         g * (t + x * pw::sigmoid(x) * (1.0 - t * t))
-    })
+    })?;
+    one(grad.cast(x.dtype()))
 }
 
 pub(crate) fn softplus(a: &OpArgs) -> Results {

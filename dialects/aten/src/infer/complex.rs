@@ -27,6 +27,11 @@ fn complex_of(t: &TensorInfo, what: &str) -> Result<DType, String> {
 /// The `dim` list of an FFT op normalized against `rank`: non-empty, distinct.
 fn fft_dims(a: &Args, rank: usize) -> Result<Vec<usize>, String> {
     let dims = a.ints("dim")?;
+    if rank == 0 && !dims.is_empty() {
+        // `norm_dim` wraps dim 0 of a scalar as PyTorch's reductions do; an FFT has no
+        // dim to transform.
+        return Err("an FFT needs a tensor of at least one dimension, got a 0-d tensor".into());
+    }
     let mut out = Vec::with_capacity(dims.len());
     for &d in dims {
         let d = norm_dim(d, rank)?;

@@ -268,7 +268,17 @@ fn source_name(ctx: &Context, op: OpId) -> String {
 }
 
 /// A dimension index normalized for a tensor of `rank`, or an error at `op`.
+/// A dim of a tensor of rank `rank` as an index into its shape. PyTorch lets dim 0 (or -1)
+/// name the single element of a 0-d tensor, which has no shape entry to index: that is a
+/// diagnostic here rather than an index out of bounds.
 fn norm_dim(ctx: &Context, op: OpId, d: i64, rank: usize) -> Result<usize, Diagnostic> {
+    if rank == 0 {
+        return Err(err(
+            ctx,
+            op,
+            format!("dim {d} of a 0-d tensor is not supported by the native backend yet"),
+        ));
+    }
     joinery_aten::norm_dim(d, rank).map_err(|m| err(ctx, op, m))
 }
 

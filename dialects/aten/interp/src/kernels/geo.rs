@@ -515,7 +515,9 @@ pub fn euclidean_dist(x1: &Tensor, x2: &Tensor) -> KResult<Tensor> {
             for j in 0..r2 {
                 let (u, v) = (&a[(l * r1 + i) * c..][..c], &b[(l * r2 + j) * c..][..c]);
                 let dot: f64 = u.iter().zip(v).map(|(x, y)| x * y).sum();
-                out.push((sq(u) + sq(v) - 2.0 * dot).max(0.0).sqrt());
+                // PyTorch's clamp_min(0) keeps a NaN (f64::max would drop it).
+                let d = sq(u) + sq(v) - 2.0 * dot;
+                out.push(if d < 0.0 { 0.0 } else { d.sqrt() });
             }
         }
     }

@@ -100,6 +100,10 @@ pub fn topk(x: &Tensor, k: i64, dim: i64, largest: bool) -> KResult<(Tensor, Ten
 /// `aten.flip`: reverses the order of elements along each of `dims`.
 pub fn flip(x: &Tensor, dims: &[i64]) -> KResult<Tensor> {
     let dims = norm_dims(dims, x.ndim())?;
+    if x.ndim() == 0 {
+        // Dim 0 of a 0-d tensor is its single element: nothing to reverse.
+        return Ok(x.clone());
+    }
     Ok(map_array!(x, a => {
         let mut a = a.clone();
         for &d in &dims {

@@ -290,7 +290,12 @@ pub fn native_layer_norm(
     let (mut out, mut means, mut rstds) = (vec![0.0; xs.len()], vec![0.0; outer], vec![0.0; outer]);
     for r in 0..outer {
         let row = &xs[r * inner..(r + 1) * inner];
-        let m = row.iter().sum::<f64>() / inner as f64;
+        // An empty group has mean 0 and a NaN rstd, as PyTorch's CPU kernel gives.
+        let m = if inner == 0 {
+            0.0
+        } else {
+            row.iter().sum::<f64>() / inner as f64
+        };
         let var = row.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / inner as f64;
         let rstd = 1.0 / (var + eps).sqrt();
         for (j, v) in row.iter().enumerate() {
@@ -1001,6 +1006,14 @@ impl GroupNormShape {
             return kerr(format!(
                 "group_norm: the number of channels ({}) must be divisible by the number of groups ({})",
                 self.c, self.group
+            ));
+        }
+        // PyTorch checks the batch too: with C = 0 the element count alone says nothing.
+        if x.shape().first().is_some_and(|&b| b != self.n) {
+            return kerr(format!(
+                "group_norm: expected input.size(0) == N = {}, got shape {:?}",
+                self.n,
+                x.shape()
             ));
         }
         if x.len() != self.n * self.c * self.hxw {
@@ -1759,6 +1772,15 @@ pub fn embedding_bag_backward(
     let gs = flat(grad);
     let sizes: Vec<i64> = bag_size.to_i64().iter().copied().collect();
     let psw: Option<Vec<f64>> = per_sample_weights.map(flat);
+    if let Some(w) = &psw
+        && w.len() != idx.len()
+    {
+        return kerr(format!(
+            "embedding_bag backward: {} per_sample_weights for {} indices",
+            w.len(),
+            idx.len()
+        ));
+    }
     let mut freq = vec![0.0f64; rows];
     for &i in &idx {
         freq[i as usize] += 1.0;
@@ -1766,6 +1788,13 @@ pub fn embedding_bag_backward(
     let mut gw = vec![0.0; rows * d];
     if p.mode == 2 {
         let arg: Vec<i64> = max_indices.to_i64().iter().copied().collect();
+        if arg.len() < bags_n * d {
+            return kerr(format!(
+                "embedding_bag backward: max_indices holds {} elements, {bags_n} bags of {d} need {}",
+                arg.len(),
+                bags_n * d
+            ));
+        }
         for b in 0..bags_n {
             if sizes.get(b).is_some_and(|&s| s == 0) {
                 continue;

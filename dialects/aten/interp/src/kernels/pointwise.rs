@@ -457,13 +457,14 @@ pub fn same_unary(x: &Tensor, op: SameUnary) -> KResult<Tensor> {
             SameUnary::Ceil => f64::ceil,
             SameUnary::Round => f64::round_ties_even,
             SameUnary::Trunc => f64::trunc,
+            // PyTorch's `(0 < x) - (x < 0)`: 0 for NaN and for both zeros.
             SameUnary::Sign => |v| {
                 if v > 0.0 {
                     1.0
                 } else if v < 0.0 {
                     -1.0
                 } else {
-                    v * 0.0
+                    0.0
                 }
             },
         };
@@ -590,7 +591,9 @@ pub fn hardtanh(x: &Tensor, lo: Scalar, hi: Scalar) -> KResult<Tensor> {
     let dtype = x.dtype();
     let (l, h) = (scalar_in(lo, dtype), scalar_in(hi, dtype));
     Ok(Tensor::from_f64(
-        x.to_f64().mapv(|v| v.max(l).min(h)),
+        // PyTorch's clamp keeps a NaN (f64::max would drop it).
+        x.to_f64()
+            .mapv(|v| if v.is_nan() { v } else { v.max(l).min(h) }),
         dtype,
     ))
 }

@@ -165,7 +165,14 @@ impl Builder<'_> {
     pub(super) fn flip(&self, op: OpId) -> Result<Operand, Diagnostic> {
         let x = self.operand(op, "self")?;
         let mut o = x.clone();
-        for d in self.dims_of(op, "dims", x.shape.len())? {
+        // Unlike a reduction's, an empty `dims` flips nothing.
+        let mut dims = Vec::new();
+        for d in self.ints_attr(op, "dims")? {
+            dims.push(super::norm_dim(self.ctx, op, d, x.shape.len())?);
+        }
+        dims.sort_unstable();
+        dims.dedup();
+        for d in dims {
             if x.shape[d] > 1 {
                 o.map.offset += (x.shape[d] as i64 - 1) * x.map.strides[d];
                 o.map.strides[d] = -x.map.strides[d];
