@@ -62,6 +62,10 @@ static HANDLES: LazyLock<Handles> = LazyLock::new(|| {
         )
     };
     assert!(!indexed.is_null() && !joint.is_null(), "{}", last_error());
+    // What was taken stays valid after its library is closed; `indexed_lib` stays open
+    // for the name lookups.
+    // SAFETY: a live library, not used afterwards.
+    unsafe { joinery_library_close(joint_lib) };
     Handles {
         indexed_lib,
         indexed,
