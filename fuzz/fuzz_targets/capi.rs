@@ -190,7 +190,8 @@ impl Input {
                 (6, _) => at[0] = (v & 1) as u8,
                 _ => {
                     let wide = i128::from(v).to_le_bytes();
-                    at.copy_from_slice(&wide[..elem.min(16)]);
+                    let n = elem.min(16);
+                    at[..n].copy_from_slice(&wide[..n]);
                 }
             }
         }

@@ -33,19 +33,20 @@ fn small_static(ctx: &Context, ty: Type) -> Option<(Vec<usize>, DType)> {
     (elements <= MAX_ELEMENTS).then_some((shape, dtype))
 }
 
-/// Whether every value defined in `func` (block arguments and op results) is small.
-fn runnable(ctx: &Context, func: OpId) -> bool {
-    ctx.walk(func).into_iter().all(|op| {
-        let results = ctx.results(op).iter();
-        let args = ctx
-            .regions(op)
-            .iter()
-            .flat_map(|&r| ctx.region_blocks(r))
-            .flat_map(|&b| ctx.block_args(b));
-        results
-            .chain(args)
-            .all(|&v| small_static(ctx, ctx.value_type(v)).is_some())
-    })
+/// Whether every value of `func` (its signature, block arguments and op results) is
+/// small.
+fn runnable(ctx: &Context, func: OpId, signature: &[Type]) -> bool {
+    let small = |ty: Type| small_static(ctx, ty).is_some();
+    signature.iter().all(|&ty| small(ty))
+        && ctx.walk(func).into_iter().all(|op| {
+            let results = ctx.results(op).iter();
+            let args = ctx
+                .regions(op)
+                .iter()
+                .flat_map(|&r| ctx.region_blocks(r))
+                .flat_map(|&b| ctx.block_args(b));
+            results.chain(args).all(|&v| small(ctx.value_type(v)))
+        })
 }
 
 /// Inputs for `types`: small floats of both signs, and integers in 0..3 (valid class
@@ -86,7 +87,8 @@ fuzz_target!(|data: &[u8]| {
     let Some((arg_types, result_types)) = joinery_func::signature(&ctx, func) else {
         return;
     };
-    if !runnable(&ctx, func) {
+    let signature: Vec<Type> = arg_types.iter().chain(&result_types).copied().collect();
+    if !runnable(&ctx, func, &signature) {
         return;
     }
     let name = ctx
