@@ -133,3 +133,68 @@ venv:
 ## torch-test: export every zoo model, check round trip, descriptor tables and numerics.
 torch-test: venv build-debug
 	JOINERY_TOOLS_DIR=$(DEBUG_DIR) $(VENV_PY) -m pytest $(PYTEST_FLAGS) tests/torch
+
+# ----- Fuzzing (fuzz/, cargo-fuzz on nightly) and sanitizers -----
+# Targets without LLVM: parse, verify, pass, interp, npy, capi; `l3_pipeline` links LLVM
+# (`--features llvm`). Each run reads the seeds (fuzz/corpus/<target>, made by
+# fuzz/seed.sh, not committed) and the committed minimized findings
+# (fuzz/regressions/<target>); new inputs go to the first. Campaigns run niced.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_TARGETS := parse verify pass interp npy capi
+FUZZ_LLVM_TARGETS := l3_pipeline
+FUZZ_DICT_TARGETS := parse verify pass interp l3_pipeline
+FUZZ := cargo +nightly fuzz
+FUZZ_NICE ?= nice -n 15
+ASAN_DIR := $(CURDIR)/target/asan
+
+.PHONY: nightly fuzz-build fuzz-seed fuzz fuzz-smoke asan compile-loop
+
+## nightly: the nightly toolchain (with rust-src, for -Zbuild-std) and cargo-fuzz, when
+## missing (idempotent).
+nightly:
+	@rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
+	@rustup component list --toolchain nightly --installed | grep -q '^rust-src' || rustup component add rust-src --toolchain nightly
+	@$(FUZZ) --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+
+## fuzz-build: every fuzz target with AddressSanitizer (FUZZ_LLVM=0 skips l3_pipeline).
+FUZZ_LLVM ?= 1
+FUZZ_ALL := $(FUZZ_TARGETS) $(if $(filter 1,$(FUZZ_LLVM)),$(FUZZ_LLVM_TARGETS))
+fuzz-build: nightly
+	cd fuzz && $(FUZZ) build
+	$(if $(filter 1,$(FUZZ_LLVM)),cd fuzz && $(FUZZ) build --features llvm $(FUZZ_LLVM_TARGETS))
+
+## fuzz-seed: the seed corpora and the C ABI target's libraries (fuzz/seed.sh).
+fuzz-seed:
+	$(CARGO) build -p joinery-opt -p joinery-translate
+	JOINERY_TOOLS_DIR=$(DEBUG_DIR) sh fuzz/seed.sh
+
+# fuzz_run TARGET SECONDS: one niced libFuzzer job on the seeds and the regressions.
+define fuzz_run
+	mkdir -p fuzz/corpus/$(1) fuzz/regressions/$(1)
+	cd fuzz && $(FUZZ_NICE) $(FUZZ) run $(if $(filter $(1),$(FUZZ_LLVM_TARGETS)),--features llvm) \
+	  $(1) corpus/$(1) regressions/$(1) -- -max_total_time=$(2) -timeout=60 -print_final_stats=1 \
+	  $(if $(filter $(1),$(FUZZ_DICT_TARGETS)),-dict=mlir.dict)
+
+endef
+
+## fuzz: every target for FUZZ_SECONDS each (default 60), one after the other.
+fuzz: fuzz-build fuzz-seed
+	$(foreach t,$(FUZZ_ALL),$(call fuzz_run,$(t),$(FUZZ_SECONDS)))
+
+## fuzz-smoke: the targets without LLVM for FUZZ_SMOKE_SECONDS each (default 5), after
+## replaying the committed regressions: a cheap check that every finding stays fixed.
+fuzz-smoke: nightly fuzz-seed
+	cd fuzz && $(FUZZ) build
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_SMOKE_SECONDS)))
+
+## asan: the runtime's and the native backend's (JIT) tests under AddressSanitizer, with
+## the standard library rebuilt instrumented (own target dir, target/asan).
+asan: nightly
+	RUSTFLAGS=-Zsanitizer=address RUSTDOCFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=$(ASAN_DIR) \
+	  cargo +nightly test -Zbuild-std --target x86_64-unknown-linux-gnu \
+	  -p joinery-runtime -p joinery-native
+
+## compile-loop: 10,000 native compiles of the MLP in one process, RSS every 1,000.
+compile-loop:
+	$(CARGO) run -p joinery-native --example compile_loop -- 10000 1000
