@@ -836,14 +836,21 @@ mod tests {
     #[test]
     fn dlpack_tensors_are_checked_field_by_field() {
         type Edit = Box<dyn FnOnce(&mut DLTensor)>;
+        // Arrays the edited tensors point at, alive until the end of the test.
+        let mut extra_dim = [2i64, 3, 1];
+        let mut negative_extent = [2i64, -3];
+        let mut column_major = [1i64, 2];
+        let extra_dim = extra_dim.as_mut_ptr();
+        let negative_extent = negative_extent.as_mut_ptr();
+        let column_major = column_major.as_mut_ptr();
         let cases: [(&str, Edit); 8] = [
             ("negative ndim -1", Box::new(|t| t.ndim = -1)),
             (
                 "expects tensor<2x3xf32>, got tensor<2x3x1xf32>",
-                Box::new(|t| {
+                Box::new(move |t| {
                     t.ndim = 3;
                     t.strides = null_mut();
-                    t.shape = Box::leak(Box::new([2i64, 3, 1])).as_mut_ptr();
+                    t.shape = extra_dim;
                 }),
             ),
             (
@@ -852,11 +859,11 @@ mod tests {
             ),
             (
                 "negative extent -3 in dim 1",
-                Box::new(|t| t.shape = Box::leak(Box::new([2i64, -3])).as_mut_ptr()),
+                Box::new(move |t| t.shape = negative_extent),
             ),
             (
                 "only compact row-major tensors are supported",
-                Box::new(|t| t.strides = Box::leak(Box::new([1i64, 2])).as_mut_ptr()),
+                Box::new(move |t| t.strides = column_major),
             ),
             (
                 "only CPU tensors are supported",
