@@ -41,7 +41,7 @@ PASSES = [
     ("aten-decompose", None),
     ("convert-aten-to-kernel", "--aot-partition --aten-decompose"),
     ("kernel-fuse", "--aot-partition --aten-decompose --convert-aten-to-kernel"),
-    ("kernel-plan-memory", "--aot-partition --aten-decompose --convert-aten-to-kernel --kernel-fuse"),
+    ("kernel-plan-memory", "--aot-partition --aten-decompose --convert-aten-to-kernel"),
 ]
 
 
@@ -129,20 +129,18 @@ def main() -> int:
             header = f"| pass ({layout}) | " + " | ".join(f"{n:,} ops" for n in args.sizes) + " | x |"
             print(header)
             print("|" + "---|" * (len(args.sizes) + 2))
-            per_op: dict[str, list[float]] = {p: [] for p, _ in passes}
+            srcs = []
             for n in args.sizes:
-                src = tmp / f"joint_{n}.mlir"
+                src = tmp / f"joint_{layout[0]}_{n}.mlir"
                 functions = 1 if layout == "one function" else max(1, n // 70)
-                count = module(src, n, functions)
-                for flag, prep in passes:
-                    per_op[flag].append(pass_seconds(args.opt, flag, prep, src, tmp) / count * 1e9)
-            for flag, _ in passes:
-                xs = per_op[flag]
+                srcs.append((src, module(src, n, functions)))
+            for flag, prep in passes:
+                xs = [pass_seconds(args.opt, flag, prep, src, tmp) / count * 1e9 for src, count in srcs]
                 growth = xs[-1] / xs[0] if xs[0] > 0 else float("inf")
                 mark = " (!)" if growth > 2 else ""
                 if growth > 2:
                     flagged.append(f"{flag} ({layout})")
-                print(f"| {flag} | " + " | ".join(f"{x:.0f}" for x in xs) + f" | {growth:.1f}{mark} |")
+                print(f"| {flag} | " + " | ".join(f"{x:.0f}" for x in xs) + f" | {growth:.1f}{mark} |", flush=True)
             print()
     if flagged:
         print("superlinear (time per op grows > 2x): " + ", ".join(flagged))
