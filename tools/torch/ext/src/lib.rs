@@ -55,6 +55,8 @@ fn torch(py: Python<'_>) -> PyResult<&Torch> {
             ("float16", DType::F16),
             ("bfloat16", DType::BF16),
             ("bool", DType::Bool),
+            ("complex64", DType::C64),
+            ("complex128", DType::C128),
         ]
         .into_iter()
         .map(|(name, d)| Ok((torch.getattr(name)?.unbind(), d)))
