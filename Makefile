@@ -98,8 +98,10 @@ fmt:
 	$(CARGO) fmt --all
 
 ## clippy: the lints, warnings as errors (part of `make test`). It checks the workspace
-## against the same dependency graph as the build, in the same target dir.
+## against the same dependency graph as the build, in the same target dir; adds the clippy
+## component through rustup when the toolchain lacks it.
 clippy:
+	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # ----- PyTorch bridge (tools/torch) and its conformance zoo (tests/torch) -----
