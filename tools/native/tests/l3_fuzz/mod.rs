@@ -9,27 +9,8 @@
 
 use joinery_ir::{Context, Diagnostic, SourceMap};
 
-/// splitmix64: small, seedable, the same everywhere.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+/// The seeded generator mutations draw from (the differential tests' splitmix64).
+pub use joinery_graphgen::Rng;
 
 /// Element types swapped into type positions.
 const TYPES: &[&str] = &["f32", "f64", "i64", "i32", "i1", "i8", "f16", "bf16"];
