@@ -10,6 +10,7 @@
 //! f64 with `num_complex`'s formulas, the rewrite rounds after every real op.
 
 use joinery_decompose::{COMPLEX_TO_REAL, REWRITES, complex_to_real};
+use joinery_graphgen::Rng;
 use joinery_interp::tensor::Complex64;
 use joinery_interp::{DType, RuntimeValue, Tensor, run_function};
 use joinery_ir::{Context, Dim, OpId, SourceMap};
@@ -78,17 +79,9 @@ fn complex_ops_left(ctx: &Context, module: OpId) -> Vec<String> {
         .collect()
 }
 
-/// A small deterministic generator (SplitMix64), uniform in [-2, 2).
-struct Rng(u64);
-
-impl Rng {
-    fn float(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
-    }
+/// Uniform in [-2, 2).
+fn float(rng: &mut Rng) -> f64 {
+    rng.uniform() * 4.0 - 2.0
 }
 
 /// Random inputs for every argument of `@name` (complex ones part by part).
@@ -109,16 +102,16 @@ fn random_inputs(ctx: &Context, module: OpId, name: &str, seed: u64) -> Vec<Tens
             let dtype = DType::from_element_type(ctx, element).expect("interpreter dtype");
             let n: usize = shape.iter().product();
             if dtype.is_complex() {
-                let values = (0..n).map(|_| Complex64::new(rng.float(), rng.float()));
+                let values = (0..n).map(|_| Complex64::new(float(&mut rng), float(&mut rng)));
                 let a = ndarray_of(&shape, values.collect());
                 Tensor::from_c128(a, dtype)
             } else if dtype == DType::Bool {
                 let values = (0..n)
-                    .map(|_| f64::from(u8::from(rng.float() > 0.0)))
+                    .map(|_| f64::from(u8::from(float(&mut rng) > 0.0)))
                     .collect();
                 Tensor::from_vec_f64(&shape, values, dtype)
             } else {
-                Tensor::from_vec_f64(&shape, (0..n).map(|_| rng.float()).collect(), dtype)
+                Tensor::from_vec_f64(&shape, (0..n).map(|_| float(&mut rng)).collect(), dtype)
             }
         })
         .collect()

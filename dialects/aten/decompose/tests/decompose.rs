@@ -10,6 +10,7 @@
 //! the cancellation in sums such as layer norm's gradient).
 
 use joinery_decompose::{DECOMPOSE, DECOMPOSITIONS, DecomposeOptions, decompose_function};
+use joinery_graphgen::Rng;
 use joinery_interp::{DType, RuntimeValue, Tensor, run_function};
 use joinery_ir::{Context, Dim, OpId, SourceMap, TypeData};
 use joinery_pass::PassState;
@@ -74,22 +75,9 @@ fn composites_left(ctx: &Context, module: OpId) -> Vec<String> {
         .collect()
 }
 
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [-2, 2).
-    fn float(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
-    }
+/// Uniform in [-2, 2).
+fn float(rng: &mut Rng) -> f64 {
+    rng.uniform() * 4.0 - 2.0
 }
 
 /// Random inputs for every argument of `@name`: floats in [-2, 2), integers in
@@ -112,9 +100,9 @@ fn random_inputs(ctx: &Context, module: OpId, name: &str, seed: u64) -> Vec<Tens
             let n: usize = shape.iter().product();
             let values = (0..n)
                 .map(|_| match ctx.type_data(element) {
-                    TypeData::Integer { width: 1 } => (rng.next() % 2) as f64,
-                    TypeData::Integer { .. } => (rng.next() % INT_RANGE) as f64,
-                    _ => rng.float(),
+                    TypeData::Integer { width: 1 } => (rng.next_u64() % 2) as f64,
+                    TypeData::Integer { .. } => (rng.next_u64() % INT_RANGE) as f64,
+                    _ => float(&mut rng),
                 })
                 .collect();
             Tensor::from_vec_f64(&shape, values, dtype)
