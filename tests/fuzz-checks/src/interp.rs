@@ -5,9 +5,9 @@
 //! are not static tensors or numbers of at most `MAX_ELEMENTS` elements are skipped
 //! before running, so the fuzzer cannot ask for more memory than a small graph needs.
 
+use crate::text;
 use joinery_interp::{DType, RuntimeValue, Tensor};
 use joinery_ir::{Context, OpId, Type};
-use crate::text;
 
 /// The largest value, in elements, a fuzzed function may declare.
 const MAX_ELEMENTS: u64 = 4096;

@@ -102,7 +102,11 @@ fn dictionary() -> Vec<Vec<u8>> {
     let text = std::fs::read_to_string(root().join("fuzz/mlir.dict")).expect("fuzz/mlir.dict");
     let mut tokens = Vec::new();
     for line in text.lines() {
-        let Some(quoted) = line.trim().strip_prefix('"').and_then(|l| l.strip_suffix('"')) else {
+        let Some(quoted) = line
+            .trim()
+            .strip_prefix('"')
+            .and_then(|l| l.strip_suffix('"'))
+        else {
             continue;
         };
         let mut token = Vec::new();
@@ -124,7 +128,11 @@ fn dictionary() -> Vec<Vec<u8>> {
         }
         tokens.push(token);
     }
-    assert!(tokens.len() > 100, "fuzz/mlir.dict has {} tokens", tokens.len());
+    assert!(
+        tokens.len() > 100,
+        "fuzz/mlir.dict has {} tokens",
+        tokens.len()
+    );
     tokens
 }
 
@@ -251,13 +259,21 @@ fn every_pass_keeps_ir_valid_or_refuses() {
 #[test]
 fn the_interpreter_returns_declared_types_or_located_errors() {
     let inputs = text_inputs("interp", |_| Vec::new());
-    run("interp", inputs.into_iter(), joinery_fuzz_checks::interp::check);
+    run(
+        "interp",
+        inputs.into_iter(),
+        joinery_fuzz_checks::interp::check,
+    );
 }
 
 #[test]
 fn npy_reading_is_consistent_or_an_error() {
     let fixtures = files(&root().join("dialects/aten/interp/fixtures/npy"), ".npy");
-    assert!(fixtures.len() > 100, "only {} .npy fixtures", fixtures.len());
+    assert!(
+        fixtures.len() > 100,
+        "only {} .npy fixtures",
+        fixtures.len()
+    );
     let mut rng = Rng(env_number("JOINERY_FUZZ_SEED", 0x6e70_79));
     let mut inputs = regressions("npy");
     // The header is where a reader goes wrong: mutations land in the first 128 bytes.
