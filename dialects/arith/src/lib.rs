@@ -17,11 +17,14 @@
 //! byte). The op is pure and constant-like; passes read its elements through
 //! [`constant_elements`].
 
-use joinery_ir::{AttrData, Context, DenseScalar, Diagnostic, Dialect, OpDef, OpId, Traits, Type};
+use joinery_ir::{
+    AsmFormat, AttrData, Context, DenseScalar, Diagnostic, Dialect, OpDef, OpId, Traits, Type,
+};
 
 /// `arith.constant`: a tensor whose elements are the `value` attribute.
 pub const CONSTANT_OP: OpDef = OpDef {
     traits: Traits::PURE.union(Traits::CONSTANT_LIKE),
+    format: AsmFormat::Constant,
     inherent_attrs: &["value"],
     verify: Some(verify_constant),
     ..OpDef::new(
