@@ -677,3 +677,28 @@ func.func @fft$short_c2r_input(%x: tensor<2x2xf32>) -> tensor<8xf32> {
   "kernel.fft"(%x, %o) <{dims = [0], kind = "c2r", last_dim_size = 8 : i64, normalization = 0 : i64, shape = [2], source = "aten._fft_c2r"}> : (tensor<2x2xf32>, tensor<8xf32>) -> ()
   func.return %o : tensor<8xf32>
 }
+
+// -----
+
+func.func @nonzero$short_out(%x: tensor<3x4xf32>) -> tensor<?x2xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<11x2xi64>
+  %n = kernel.alloc {offset = 0 : i64} : () -> tensor<i64>
+  // expected-error@+1 {{out of 'kernel.nonzero' must be an i64 buffer of shape [12, 2], not [11, 2] of i64}}
+  "kernel.nonzero"(%x, %o, %n) <{source = "aten.nonzero", space = [3, 4], src_map = [0, 4, 1]}> : (tensor<3x4xf32>, tensor<11x2xi64>, tensor<i64>) -> ()
+  %r = kernel.rows %o, %n : (tensor<11x2xi64>, tensor<i64>) -> tensor<?x2xi64>
+  func.return %r : tensor<?x2xi64>
+}
+
+// -----
+
+func.func @rows$read_by_a_kernel(%x: tensor<3x4xf32>) -> tensor<12x2xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<12x2xi64>
+  %n = kernel.alloc {offset = 0 : i64} : () -> tensor<i64>
+  %p = kernel.alloc {offset = 64 : i64} : () -> tensor<12x2xi64>
+  "kernel.nonzero"(%x, %p, %n) <{source = "aten.nonzero", space = [3, 4], src_map = [0, 4, 1]}> : (tensor<3x4xf32>, tensor<12x2xi64>, tensor<i64>) -> ()
+  // expected-error@+1 {{'kernel.rows' has a run-time extent, so only the function's return may use it}}
+  %r = kernel.rows %p, %n : (tensor<12x2xi64>, tensor<i64>) -> tensor<?x2xi64>
+  // expected-error@+1 {{src of 'kernel.cumsum' must be a statically shaped tensor buffer}}
+  "kernel.cumsum"(%r, %o) <{out_map = [0, 2, 1], source = "aten.cumsum", space = [12, 2], src_map = [0, 2, 1]}> : (tensor<?x2xi64>, tensor<12x2xi64>) -> ()
+  func.return %o : tensor<12x2xi64>
+}

@@ -19,6 +19,7 @@ pub mod fft;
 pub mod gemm;
 mod indexed;
 mod lanes;
+mod nonzero;
 pub mod module;
 pub mod plan;
 pub mod tensor;

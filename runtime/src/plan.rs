@@ -81,6 +81,12 @@ pub struct ResultTensor {
     pub shape: Vec<usize>,
     /// The buffer (a [`Location::Output`]) that holds the result.
     pub buffer: usize,
+    /// For a result whose leading extent is known only at run time (`tensor<?x2xi64>` of
+    /// `aten.nonzero`): the buffer holding that extent, one `i64` a step writes. `shape`
+    /// is then the upper bound the buffer is sized for, and the caller receives the
+    /// first `rows` entries along dim 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
 }
 
 /// Where a buffer lives.
@@ -234,6 +240,22 @@ pub struct LaneRef {
     pub out_map: StridedMap,
 }
 
+/// What a [`Step::Nonzero`] reads and writes.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NonzeroRef {
+    pub src: usize,
+    /// Element type of `src`.
+    pub dtype: DType,
+    /// The shape of the tensor searched (empty for a 0-d tensor).
+    pub space: Vec<u64>,
+    pub src_map: StridedMap,
+    /// An `i64` buffer of one row of `space.len()` indices per point of `space`.
+    pub out: usize,
+    /// One `i64`: the number of rows written.
+    pub count: usize,
+}
+
 /// One step of a plan.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -280,6 +302,9 @@ pub enum Step {
     },
     /// A discrete Fourier transform ([`crate::fft::FftRef`]).
     Fft(crate::fft::FftRef),
+    /// The multi-index of every nonzero element of `src` (NaN counts), in row-major
+    /// order, as rows of `out`, and their number in `count` ([`NonzeroRef`]).
+    Nonzero(NonzeroRef),
     /// Fill a buffer of `elements` values of `dtype` with `value`.
     Fill {
         buffer: usize,
@@ -363,8 +388,9 @@ impl Plan {
     /// than memory corruption: every index names an existing argument, result, buffer or
     /// kernel; buffers have the bytes of their tensors and arena slots lie inside the
     /// arena; fills, partial reductions, GEMM operands, FFT operands and every element a
-    /// gather or scatter reads or writes (for any index in range) stay inside their
-    /// buffers.
+    /// gather or scatter reads or writes (for any index in range), and a nonzero step's
+    /// reads, rows and count, stay inside their buffers; a result's run-time row count
+    /// is an `i64` of another buffer.
     /// (What a kernel touches is in its code, checked when it was compiled.)
     pub fn check(&self) -> Result<(), String> {
         let at = |what: &str| format!("@{}: {what}", self.name);
@@ -431,6 +457,21 @@ impl Plan {
             {
                 return Err(at(&format!("result #{j} is not read from its own buffer")));
             }
+            if let Some(t) = &r.tensor
+                && let Some(b) = t.rows
+            {
+                if t.shape.is_empty() || r.mutates.is_some() {
+                    return Err(at(&format!(
+                        "result #{j} has a run-time leading extent, so it must be a tensor \
+                         of rank 1 or more that is not written back to an argument"
+                    )));
+                }
+                if b == t.buffer || buffer(b)?.bytes < 8 {
+                    return Err(at(&format!(
+                        "the row count of result #{j} is not one i64 of another buffer"
+                    )));
+                }
+            }
             if let Some(i) = r.mutates {
                 let same = match (self.inputs.get(i), &r.tensor) {
                     (Some(a), Some(t)) => a.dtype == t.dtype && a.shape == t.shape,
@@ -443,6 +484,9 @@ impl Plan {
                 }
             }
         }
+        let elements_of = |b: usize, dtype: DType| -> Result<u64, String> {
+            Ok(buffer(b)?.bytes / dtype.size_bytes() as u64)
+        };
         let inside = |b: usize, elements: u64, size: u64| -> Result<(), String> {
             let bytes = buffer(b)?.bytes;
             if elements.checked_mul(size).is_none_or(|n| n > bytes) {
@@ -511,6 +555,23 @@ impl Plan {
                     let size = f.dtype.size_bytes() as u64;
                     inside(f.src, ns as u64, size)?;
                     inside(f.out, no as u64, size)?;
+                }
+                Step::Nonzero(x) => {
+                    if x.src_map.strides.len() != x.space.len()
+                        || !map_inside(&x.src_map, &x.space, elements_of(x.src, x.dtype)?)
+                    {
+                        return Err(at(&format!(
+                            "a nonzero step reaches outside buffer {}",
+                            x.src
+                        )));
+                    }
+                    let points = x.space.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
+                    let entries = points.and_then(|p| p.checked_mul(x.space.len() as u64));
+                    inside(x.out, entries.ok_or_else(|| at("a nonzero step overflows"))?, 8)?;
+                    inside(x.count, 1, 8)?;
+                    if x.out == x.src || x.count == x.src || x.count == x.out {
+                        return Err(at("a nonzero step writes a buffer it reads"));
+                    }
                 }
                 Step::Cumsum(lanes) => {
                     let n = lanes.space.last().copied().unwrap_or(0);
@@ -679,6 +740,7 @@ mod tests {
                     dtype: DType::F32,
                     shape: vec![3, 4],
                     buffer: 2,
+                    rows: None,
                 }),
                 mutates: None,
             }],

@@ -829,3 +829,54 @@ impl Lanes {
         s
     }
 }
+
+/// `kernel.nonzero`: operands `src`, `out` (i64, `[product(space), rank(space)]`) and
+/// `count` (a 0-d i64). For every point `p` of `space` in row-major order whose element
+/// `src[src_map(p)]` is nonzero (NaN is), the next row of `out` is `p`; `count` is then
+/// the number of rows written, the rest of `out` unspecified. The upper-bound `out` and
+/// the run-time `count` make a value whose leading extent is known only at run time
+/// (`kernel.rows`), as `aten.nonzero`'s `tensor<?xRxi64>`.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Nonzero {
+    /// The shape of the tensor searched (empty for a 0-d tensor).
+    pub space: Vec<u64>,
+    pub src_map: Map,
+    /// The aten op, for messages and profiles.
+    pub source: String,
+}
+
+impl Nonzero {
+    /// Reads a `kernel.nonzero` op.
+    pub fn read(ctx: &Context, op: OpId) -> Result<Nonzero, Diagnostic> {
+        let what = "a map [offset, strides...]";
+        let src_map = ints_of(ctx, get(ctx, op, "src_map", what)?)
+            .and_then(|v| Map::from_ints(&v))
+            .ok_or_else(|| missing(ctx, op, "src_map", what))?;
+        let source = get(ctx, op, "source", "a string")?;
+        Ok(Nonzero {
+            space: non_negative_ints(ctx, op, "space")?,
+            src_map,
+            source: ctx
+                .as_str(source)
+                .ok_or_else(|| missing(ctx, op, "source", "a string"))?
+                .to_string(),
+        })
+    }
+
+    /// The attributes of a `kernel.nonzero`.
+    pub fn attributes(&self, ctx: &mut Context) -> Vec<(String, Attribute)> {
+        let space: Vec<i64> = self.space.iter().map(|&d| d as i64).collect();
+        vec![
+            ("source".into(), ctx.string_attr(self.source.clone())),
+            ("space".into(), i64_array(ctx, &space)),
+            ("src_map".into(), i64_array(ctx, &self.src_map.to_ints())),
+        ]
+    }
+
+    /// The shape of `out`: one row of `space.len()` indices per point of `space` (`None`
+    /// when the element count overflows).
+    pub fn out_shape(&self) -> Option<Vec<u64>> {
+        let points = self.space.iter().try_fold(1u64, |n, &d| n.checked_mul(d))?;
+        Some(vec![points, self.space.len() as u64])
+    }
+}

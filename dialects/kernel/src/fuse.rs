@@ -90,7 +90,7 @@ use joinery_pass::{
 use rustc_hash::FxHashMap;
 
 /// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer, a
-/// gather's, scatter's, cumsum's, argsort's or fft's `out`.
+/// gather's, scatter's, cumsum's, argsort's or fft's `out`, a nonzero's `out` and `count`.
 fn written(ctx: &Context, op: OpId) -> &[Value] {
     let operands = ctx.operands(op);
     match ctx.name_str(op) {
@@ -103,6 +103,7 @@ fn written(ctx: &Context, op: OpId) -> &[Value] {
             &operands[inputs.min(operands.len())..]
         }
         "kernel.gemm" => operands.get(2..3).unwrap_or(&[]),
+        "kernel.nonzero" => operands.get(1..).unwrap_or(&[]),
         "kernel.fill" => operands,
         "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" | "kernel.fft" => {
             operands.last().map(std::slice::from_ref).unwrap_or(&[])

@@ -145,6 +145,17 @@ macro_rules! scalar_ops {
                     ..OpDef::new("kernel.fft", "A discrete Fourier transform of a buffer (PyTorch's _fft_r2c, _fft_c2r, _fft_c2c)")
                 },
                 OpDef {
+                    inherent_attrs: &["source", "space", "src_map"],
+                    verify: Some(verify::verify_nonzero),
+                    ..OpDef::new("kernel.nonzero", "The indices of a buffer's nonzero elements as rows, and how many there are")
+                },
+                OpDef {
+                    traits: Traits::PURE,
+                    format: AsmFormat::Functional,
+                    verify: Some(verify::verify_rows),
+                    ..OpDef::new("kernel.rows", "The first count rows of a buffer: a value whose leading extent is known at run time")
+                },
+                OpDef {
                     format: AsmFormat::Functional,
                     inherent_attrs: &["value"],
                     verify: Some(verify::verify_fill),

@@ -227,6 +227,11 @@ pub fn check_planned(ctx: &Context, func: OpId) -> Result<(), Diagnostic> {
                 let n = if g.accumulate { 3 } else { 2 };
                 (operands[..n].to_vec(), operands[2..].to_vec())
             }
+            "kernel.nonzero" => (
+                operands.get(..1).unwrap_or(&[]).to_vec(),
+                operands.get(1..).unwrap_or(&[]).to_vec(),
+            ),
+            "kernel.rows" => (operands.to_vec(), Vec::new()),
             // A scatter updates `out` in place, so it reads it too.
             "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort"
             | "kernel.fft" => {

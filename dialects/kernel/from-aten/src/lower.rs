@@ -47,7 +47,10 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
         }
         NodeKind::Concat { parts, .. } => parts.iter().collect(),
         NodeKind::Place { parts, .. } => parts.iter().map(|(p, _)| p).collect(),
-        NodeKind::Lanes { src, .. } | NodeKind::Fft { src, .. } => vec![src],
+        NodeKind::Lanes { src, .. } | NodeKind::Fft { src, .. } | NodeKind::Nonzero { src, .. } => {
+            vec![src]
+        }
+        NodeKind::RowCount { rows } => vec![rows],
         NodeKind::Gather { src, indices, .. } => std::iter::once(src)
             .chain(indices.iter().map(|i| &i.index))
             .collect(),
@@ -109,6 +112,10 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         });
         let id = g.nodes.len() - 1;
         claimed.insert(id);
+        // A copy of a value with a run-time row count has that many rows too.
+        if let Some(&count) = g.rows.get(&o.node) {
+            g.rows.insert(id, count);
+        }
         g.outputs[j] = Some(Operand {
             node: id,
             shape: o.shape.clone(),
@@ -136,6 +143,14 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             for o in operands(&g, m) {
                 materialized[o.node] = true;
             }
+        }
+    }
+    // A nonzero writes its row count, which the result's `kernel.rows` reads.
+    for m in 0..n {
+        if let NodeKind::Nonzero { count, .. } = g.nodes[m].kind
+            && materialized[m]
+        {
+            materialized[count] = true;
         }
     }
     // The L3 function: same signature and argument/result attributes.
@@ -190,9 +205,11 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         let et = ctx.dtype_type(g.nodes[m].dtype);
         // A result buffer has the declared result type (the node may hold the same
         // elements in another shape, e.g. a reduction with its unit dims kept).
+        // A result with a run-time row count is returned through `kernel.rows` of its
+        // upper-bound buffer.
         let ty = match output_of.get(&m) {
-            Some(&j) => result_types[j],
-            None => ctx.static_tensor_type(&g.nodes[m].shape, et),
+            Some(&j) if !g.rows.contains_key(&m) => result_types[j],
+            _ => ctx.static_tensor_type(&g.nodes[m].shape, et),
         };
         let mut attrs = Vec::new();
         if let Some(&j) = output_of.get(&m) {
@@ -404,6 +421,21 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             Builder::new(ctx, InsertPoint::End(body)).build(op_name, &operands, &[], attrs);
             continue;
         }
+        if let NodeKind::Nonzero { src, count } = &g.nodes[first].kind {
+            let nonzero = joinery_kernel::Nonzero {
+                space: src.shape.clone(),
+                src_map: src.map.clone(),
+                source: g.nodes[first].source.clone(),
+            };
+            let attrs = nonzero.attributes(ctx);
+            let operands = [
+                buf[src.node].expect("every node has a buffer"),
+                buf[first].expect("nonzero nodes are materialized"),
+                buf[*count].expect("a nonzero's count is materialized with it"),
+            ];
+            Builder::new(ctx, InsertPoint::End(body)).build("kernel.nonzero", &operands, &[], attrs);
+            continue;
+        }
         if let NodeKind::Fft { src, fft } = &g.nodes[first].kind {
             let out = buf[first].expect("fft nodes are materialized");
             let attrs = fft.attributes(ctx);
@@ -447,9 +479,24 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
 
     // Return.
     let mut rets = Vec::new();
-    for o in &g.outputs {
+    for (j, o) in g.outputs.iter().enumerate() {
         match o {
-            Some(o) => rets.push(buf[o.node].expect("outputs are materialized")),
+            Some(o) => {
+                let b = buf[o.node].expect("outputs are materialized");
+                rets.push(match g.rows.get(&o.node) {
+                    Some(&count) => {
+                        let count = buf[count].expect("a nonzero's count is materialized");
+                        let op = Builder::new(ctx, InsertPoint::End(body)).build(
+                            "kernel.rows",
+                            &[b, count],
+                            &[result_types[j]],
+                            vec![],
+                        );
+                        ctx.result(op, 0)
+                    }
+                    None => b,
+                });
+            }
             None => {
                 let none = ctx.none_type();
                 let op = Builder::new(ctx, InsertPoint::End(body)).build(
