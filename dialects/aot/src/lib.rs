@@ -44,7 +44,7 @@ pub use fx_utils::{
 };
 pub use pair::{JOINT_PAIR_OP, JointPair, joint_pairs, pair_of};
 pub use passes::{PRINT_DESCRIPTORS, PrintDescriptors, register_passes};
-pub use signature::{DESC_KEY, FuncDescriptors, Slot};
+pub use signature::{DESC_KEY, FuncDescriptors, Slot, SlotIndex};
 
 use joinery_ir::{Context, Diagnostic, Dialect, OpDef, OpId, Traits, TypeData};
 
