@@ -40,11 +40,21 @@ pub fn parse_source(
     let text = sources.file(file).text.as_str();
     ctx.add_source_file(file, sources.file(file));
     let registry: Vec<_> = ctx.registry().dialects().to_vec();
-    // A full op name, or one without its prefix (read in a default dialect: `{ return }`).
+    // A full op name, or one without the prefix of a dialect some op names as its default
+    // (`{ return }` in a function).
+    let defaults: Vec<&str> = registry
+        .iter()
+        .flat_map(|d| d.ops.iter().filter_map(|op| op.default_dialect))
+        .chain(["builtin"])
+        .collect();
     let is_op_name = |name: &str| {
         registry.iter().any(|d| {
             d.ops.iter().any(|op| {
-                op.name == name || op.name.split_once('.').is_some_and(|(_, n)| n == name)
+                op.name == name
+                    || op
+                        .name
+                        .split_once('.')
+                        .is_some_and(|(dialect, bare)| bare == name && defaults.contains(&dialect))
             })
         })
     };
