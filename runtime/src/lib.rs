@@ -19,8 +19,8 @@ pub mod fft;
 pub mod gemm;
 mod indexed;
 mod lanes;
-mod nonzero;
 pub mod module;
+mod nonzero;
 pub mod plan;
 pub mod tensor;
 

@@ -26,9 +26,13 @@ unsafe fn is_nonzero(base: *const u8, dtype: DType, e: i64) -> bool {
             DType::I16 => base.cast::<i16>().offset(at).read_unaligned() != 0,
             DType::I8 => base.cast::<i8>().offset(at).read_unaligned() != 0,
             DType::Bool => base.offset(at).read() != 0,
-            DType::F16 => half::f16::from_bits(base.cast::<u16>().offset(at).read_unaligned()) != half::f16::ZERO,
+            DType::F16 => {
+                half::f16::from_bits(base.cast::<u16>().offset(at).read_unaligned())
+                    != half::f16::ZERO
+            }
             DType::BF16 => {
-                half::bf16::from_bits(base.cast::<u16>().offset(at).read_unaligned()) != half::bf16::ZERO
+                half::bf16::from_bits(base.cast::<u16>().offset(at).read_unaligned())
+                    != half::bf16::ZERO
             }
         }
     }
@@ -143,7 +147,10 @@ mod tests {
         let p = plan(shape);
         p.check().expect("a well-formed plan");
         let x = Tensor::from_vec(shape, values);
-        let mut outs = vec![Some(Tensor::zeros(DType::I64, &p.outputs[0].tensor.as_ref().unwrap().shape))];
+        let mut outs = vec![Some(Tensor::zeros(
+            DType::I64,
+            &p.outputs[0].tensor.as_ref().unwrap().shape,
+        ))];
         Executor::new(1)
             .unwrap()
             .run(&p, &[], &[&x], &mut outs)

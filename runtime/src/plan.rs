@@ -567,7 +567,11 @@ impl Plan {
                     }
                     let points = x.space.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
                     let entries = points.and_then(|p| p.checked_mul(x.space.len() as u64));
-                    inside(x.out, entries.ok_or_else(|| at("a nonzero step overflows"))?, 8)?;
+                    inside(
+                        x.out,
+                        entries.ok_or_else(|| at("a nonzero step overflows"))?,
+                        8,
+                    )?;
                     inside(x.count, 1, 8)?;
                     if x.out == x.src || x.count == x.src || x.count == x.out {
                         return Err(at("a nonzero step writes a buffer it reads"));

@@ -60,8 +60,7 @@
 
 use crate::attrs::{
     Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, Nonzero, checked_bytes,
-    index_dim,
-    is_checked_division, is_kernel_symbol, predicate, site, static_info, value,
+    index_dim, is_checked_division, is_kernel_symbol, predicate, site, static_info, value,
 };
 use crate::ops::{OutKind, ScalarKind, ScalarOp};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Traits, Value};
@@ -916,7 +915,14 @@ pub fn verify_nonzero(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             ),
         ));
     }
-    check_inside(ctx, op, "src", &x.src_map, &x.space, src_shape.iter().product())?;
+    check_inside(
+        ctx,
+        op,
+        "src",
+        &x.src_map,
+        &x.space,
+        src_shape.iter().product(),
+    )?;
     let want = x
         .out_shape()
         .ok_or_else(|| error(ctx, op, "the space of 'kernel.nonzero' overflows".into()))?;
@@ -948,16 +954,18 @@ pub fn verify_rows(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
         return fail("needs a 0-d i64 count");
     }
     let r = ctx.result(op, 0);
-    let expected = ctx.tensor_parts(ctx.value_type(r)).and_then(|(dims, element)| {
-        let (first, rest) = dims.split_first()?;
-        let same_rest = rest.len() + 1 == shape.len()
-            && rest
-                .iter()
-                .zip(&shape[1..])
-                .all(|(d, &n)| *d == joinery_ir::Dim::Static(n));
-        (*first == joinery_ir::Dim::Dynamic && same_rest && ctx.dtype_of(element) == Some(dt))
-            .then_some(())
-    });
+    let expected = ctx
+        .tensor_parts(ctx.value_type(r))
+        .and_then(|(dims, element)| {
+            let (first, rest) = dims.split_first()?;
+            let same_rest = rest.len() + 1 == shape.len()
+                && rest
+                    .iter()
+                    .zip(&shape[1..])
+                    .all(|(d, &n)| *d == joinery_ir::Dim::Static(n));
+            (*first == joinery_ir::Dim::Dynamic && same_rest && ctx.dtype_of(element) == Some(dt))
+                .then_some(())
+        });
     if shape.is_empty() || expected.is_none() {
         return fail("yields the buffer's type with a dynamic leading extent (rank 1 or more)");
     }

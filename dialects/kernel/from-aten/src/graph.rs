@@ -333,7 +333,11 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
                  shaped tensors)"
                     .to_string()
             };
-            err(ctx, func, format!("argument #{i} of the function has {why}"))
+            err(
+                ctx,
+                func,
+                format!("argument #{i} of the function has {why}"),
+            )
         })?;
         let node = b.push(NodeKind::Input(i), shape, dtype, "argument");
         let o = b.whole(node);
@@ -874,7 +878,14 @@ impl<'c> Builder<'c> {
             src,
         );
         let whole = self.whole(rows);
-        self.push(NodeKind::RowCount { rows: whole.clone() }, Vec::new(), DType::I64, src);
+        self.push(
+            NodeKind::RowCount {
+                rows: whole.clone(),
+            },
+            Vec::new(),
+            DType::I64,
+            src,
+        );
         self.g.rows.insert(rows, count);
         Ok(whole)
     }
@@ -884,7 +895,10 @@ impl<'c> Builder<'c> {
     /// (which read that extent or a static number) would need the extent to size its loops.
     fn refuse_run_time_extent(&self, op: OpId) -> Option<Diagnostic> {
         let ctx = self.ctx;
-        if matches!(ctx.name_str(op), "aten.sym_size.int" | "aten.sym_stride.int") {
+        if matches!(
+            ctx.name_str(op),
+            "aten.sym_size.int" | "aten.sym_stride.int"
+        ) {
             return None;
         }
         let v = *ctx.operands(op).iter().find(|v| {

@@ -433,7 +433,12 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                 buf[first].expect("nonzero nodes are materialized"),
                 buf[*count].expect("a nonzero's count is materialized with it"),
             ];
-            Builder::new(ctx, InsertPoint::End(body)).build("kernel.nonzero", &operands, &[], attrs);
+            Builder::new(ctx, InsertPoint::End(body)).build(
+                "kernel.nonzero",
+                &operands,
+                &[],
+                attrs,
+            );
             continue;
         }
         if let NodeKind::Fft { src, fft } = &g.nodes[first].kind {

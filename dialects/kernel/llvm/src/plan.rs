@@ -9,8 +9,8 @@ use joinery_kernel::{
 };
 use joinery_runtime::fft::{FftRef, Norm, Transform};
 use joinery_runtime::plan::{
-    self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, NonzeroRef, Partial, Plan,
-    ReduceKind, ResultSpec, ResultTensor, RngSpec, Step,
+    self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, NonzeroRef, Partial,
+    Plan, ReduceKind, ResultSpec, ResultTensor, RngSpec, Step,
 };
 use rustc_hash::FxHashMap;
 
