@@ -4,10 +4,12 @@
 //! - the input is *placed* into a zero-filled buffer when it is padded (or, for the
 //!   gradient of the input, spread out by the stride): one fill and one copy kernel;
 //! - the patches are an *im2col* view of that buffer (`[C, K.., OS..]` with strides
-//!   `dilation * s` and `stride * s`: no index arithmetic beyond a strided map), never
-//!   copied whole: the `kernel.gemm` reads it as patches (`b_rows`/`b_cols`), which the
+//!   `dilation * s` and `stride * s`: no index arithmetic beyond a strided map); for the
+//!   forward and the input gradient it is never copied whole: the `kernel.gemm` reads it as patches (`b_rows`/`b_cols`), which the
 //!   runtime packs tile by tile into a cache-sized buffer right before multiplying each
-//!   tile (a 1x1 unpadded, unstrided convolution's view is already a plain matrix);
+//!   tile (a 1x1 unpadded, unstrided convolution's view is already a plain matrix); the
+//!   weight gradient still copies it into a `[C*K, N*L]` matrix, which measured faster
+//!   there than packing tiles only `K` taps wide;
 //! - one `kernel.gemm` multiplies the weight matrix by it: batched over the images for an
 //!   ungrouped convolution (the result is already `[N, O, OS..]`), over the groups
 //!   otherwise; a grouped convolution with few output channels per group (depthwise)
@@ -610,7 +612,8 @@ impl Builder<'_> {
                 .map(|i| g.input[i] + 2 * g.padding[i] as u64)
                 .collect();
             let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
-            // The patches [G, Cg, K.., N, OS..] with the tap and position dims swapped.
+            // The im2col matrix [G, Cg * K, N * L], copied: read as patches its columns
+            // (taps) run only K wide, and the packed product measured slower than the copy.
             let cols = patch_view(
                 &xp,
                 groups,
@@ -620,16 +623,12 @@ impl Builder<'_> {
                 &g.dilation,
                 false,
             );
-            let taps = 1 + spatial;
-            let perm: Vec<usize> = std::iter::once(0)
-                .chain(1 + taps..cols.shape.len())
-                .chain(1..1 + taps)
-                .collect();
-            let cols_t = permute(&cols, &perm);
+            let cols = self.reshape(&cols, &[groups, cg * kk, g.n * l], src);
+            let cols_t = permute(&cols, &[0, 2, 1]);
             let gy4 = self.reshape(&gy, &[g.n, groups, og, l], src);
             let gy4 = permute(&gy4, &[1, 2, 0, 3]);
             let gym = self.reshape(&gy4, &[groups, og, g.n * l], src);
-            let gw = self.patch_gemm(gym, cols_t, 1 + spatial, None, src);
+            let gw = self.gemm(gym, cols_t, None, src);
             debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
             Some(self.reshape(&gw, &w.shape, src))
         } else {
