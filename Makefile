@@ -94,6 +94,14 @@ bench-gemm: deps venv
 	$(VENV_PY) bench/gemm_vs_torch.py --translate $(RELEASE_DIR)/joinery-translate \
 	  --gemm-bench $(RELEASE_DIR)/examples/gemm_shapes $(BENCH_GEMM_FLAGS)
 
+## bench-conv: native convolution forward, input and weight gradients against PyTorch's
+## on ResNet- and MobileNet-style shapes (bench/conv_vs_torch.py), 2 threads each.
+BENCH_CONV_FLAGS ?= --iters 11
+.PHONY: bench-conv
+bench-conv: deps venv
+	$(CARGO) build --release -p joinery-run
+	$(VENV_PY) bench/conv_vs_torch.py --joinery-run $(RELEASE_DIR)/joinery-run $(BENCH_CONV_FLAGS)
+
 fmt:
 	$(CARGO) fmt --all
 

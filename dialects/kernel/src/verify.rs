@@ -23,7 +23,8 @@
 //!   against its share; a later phase may read an earlier phase's output through the map
 //!   it was written with (the only reading of an output allowed).
 //! - `kernel.gemm`: three f32 buffers, well-typed attributes ([`Gemm::read`]), every
-//!   element of `a`, `b` and `c` inside its buffer; `c` is neither `a` nor `b` and each of
+//!   element of `a`, `b` (through its patch dims, whose sizes divide `k` and `n`) and `c`
+//!   inside its buffer; `c` is neither `a` nor `b` and each of
 //!   its elements is written once.
 //! - `kernel.gather`, `kernel.scatter`: well-typed attributes ([`Indexed::read`]);
 //!   operands `src`, one i64 or i32 buffer per index, `out`, no results; one map, stride,
@@ -315,17 +316,24 @@ pub fn verify_gemm(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
                 format!("'kernel.gemm' operand {name} must be f32, not {dt}"),
             ));
         }
-        let MatrixMap {
-            offset,
-            batch_stride,
-            row_stride,
-            col_stride,
-        } = map;
-        let as_map = Map {
-            offset,
-            strides: vec![batch_stride, row_stride, col_stride],
+        let (as_map, space) = if name == "b" {
+            g.b_patches.space(map, g.batch, rows, cols).ok_or_else(|| {
+                error(
+                    ctx,
+                    op,
+                    "'kernel.gemm' b_rows and b_cols sizes must divide k and n".into(),
+                )
+            })?
+        } else {
+            let MatrixMap {
+                offset,
+                batch_stride,
+                row_stride,
+                col_stride,
+            } = map;
+            let strides = vec![batch_stride, row_stride, col_stride];
+            (Map { offset, strides }, vec![g.batch, rows, cols])
         };
-        let space = [g.batch, rows, cols];
         check_inside(ctx, op, &what, &as_map, &space, shape.iter().product())?;
         if name == "c" {
             written_buffer(ctx, op, v, &what)?;
