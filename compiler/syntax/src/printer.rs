@@ -51,6 +51,20 @@ pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
     p.out
 }
 
+/// A type in MLIR syntax, as the printer writes it (`tensor<4x3xf32>`).
+pub fn type_text(ctx: &Context, ty: Type) -> String {
+    let mut out = String::new();
+    write_type(ctx, &mut out, ty);
+    out
+}
+
+/// An attribute in MLIR syntax, as the printer writes it (`#aot.param<"fc1.weight">`).
+pub fn attr_text(ctx: &Context, attr: Attribute) -> String {
+    let mut out = String::new();
+    write_attr(ctx, &mut out, attr);
+    out
+}
+
 /// The printed name of a value.
 #[derive(Clone, Copy)]
 enum Name<'c> {

@@ -1,7 +1,8 @@
 //! `joinery-run --interpret FILE.mlir --fn NAME --inputs DIR --outputs DIR`: parses and
 //! verifies a module, runs one function with the reference interpreter on `.npy` inputs
 //! and writes its results as `.npy` files. `--native FILE.mlir` runs the same function
-//! compiled by the LLVM backend instead.
+//! compiled by the LLVM backend instead. Every command picks the module's only candidate
+//! when `--fn` is not given, and lists the candidates when there are several.
 //!
 //! `joinery-run train EXAMPLE.mlir --steps N --lr X` trains a joint graph natively with
 //! SGD on synthetic data ([`train`]); `joinery-run bench FILE.mlir` times a function
@@ -44,8 +45,8 @@ struct Cli {
     /// The module to compile with the native (LLVM) backend and run.
     #[arg(long, value_name = "FILE.mlir")]
     native: Option<PathBuf>,
-    /// The function to run.
-    #[arg(long = "fn", value_name = "NAME", required = true)]
+    /// The function to run (default: the module's only function).
+    #[arg(long = "fn", value_name = "NAME")]
     func: Option<String>,
     /// Directory holding the inputs (`arg0.npy`, ... or `<argument name>.npy`).
     #[arg(long, value_name = "DIR", required = true)]
@@ -79,40 +80,56 @@ fn main() {
 
 /// Runs the command; the error is the text to print (rendered diagnostics included).
 fn run(cli: &Cli) -> Result<(), String> {
-    let (Some(func), Some(inputs), Some(outputs)) = (&cli.func, &cli.inputs, &cli.outputs) else {
-        return Err("error: --fn, --inputs and --outputs are required\n".into());
+    let (Some(inputs), Some(outputs)) = (&cli.inputs, &cli.outputs) else {
+        return Err("error: --inputs and --outputs are required\n".into());
     };
-    if let Some(path) = &cli.native {
-        return run_native(path, func, inputs, outputs, cli.seed);
-    }
-    let Some(path) = &cli.interpret else {
+    let Some(path) = cli.native.as_ref().or(cli.interpret.as_ref()) else {
         return Err("error: give --interpret FILE or --native FILE\n".into());
     };
-    let (ctx, sources, module) = native::load(path)?;
-    let inputs = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
-    let options = RunOptions {
-        seed: cli.seed,
-        offset: 0,
+    let (mut ctx, sources, module) = native::load(path)?;
+    let candidates = joinery_native::function_names(&ctx, module);
+    let func = native::pick_function(cli.func.as_deref(), &candidates, path)?;
+    let args = read_inputs(&ctx, module, &func, inputs).map_err(|e| format!("error: {e}\n"))?;
+    let results = if cli.native.is_some() {
+        run_native(&mut ctx, module, &func, &args, cli.seed)
+            .map_err(|e| e.render(&sources))?
+    } else {
+        let options = RunOptions {
+            seed: cli.seed,
+            offset: 0,
+        };
+        run_function_with(&ctx, module, &func, args, &options)
+            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?
     };
-    let results = run_function_with(&ctx, module, func, inputs, &options)
-        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
+}
+
+/// Why a native run failed: a compiler diagnostic or a runtime error message.
+enum NativeError {
+    Compile(joinery_ir::Diagnostic),
+    Run(String),
+}
+
+impl NativeError {
+    fn render(self, sources: &joinery_ir::SourceMap) -> String {
+        match self {
+            NativeError::Compile(d) => joinery_diagnostics::render(sources, &[d]),
+            NativeError::Run(message) => format!("{message}\n"),
+        }
+    }
 }
 
 /// `--native`: compiles `func` with the LLVM backend (JIT) and runs it on the inputs.
 fn run_native(
-    path: &Path,
+    ctx: &mut Context,
+    module: OpId,
     func: &str,
-    inputs: &Path,
-    outputs: &Path,
+    args: &[Tensor],
     seed: u64,
-) -> Result<(), String> {
-    let (mut ctx, sources, module) = native::load(path)?;
-    let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
-    let threads = flags::threads(None)?;
-    let (modules, _) =
-        joinery_native::compile_and_load(&mut ctx, module, &[func.to_string()], threads)
-            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+) -> Result<Vec<RuntimeValue>, NativeError> {
+    let threads = flags::threads(None).map_err(NativeError::Run)?;
+    let (modules, _) = joinery_native::compile_and_load(ctx, module, &[func.to_string()], threads)
+        .map_err(NativeError::Compile)?;
     let mut rt_args: Vec<_> = args
         .iter()
         .map(joinery_interp::runtime::to_runtime)
@@ -120,15 +137,15 @@ fn run_native(
     modules[0].set_rng_state(joinery_runtime::RngState { seed, offset: 0 });
     let results = modules[0]
         .call(&mut rt_args)
-        .map_err(|e| format!("{e}\n"))?;
-    let results: Vec<RuntimeValue> = results
+        .map_err(|e| NativeError::Run(e.to_string()))?;
+    results
         .iter()
         .map(|r| match r {
             Some(t) => joinery_interp::runtime::from_runtime(t).map(RuntimeValue::Tensor),
             None => Ok(RuntimeValue::None),
         })
-        .collect::<Result<_, _>>()?;
-    write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
+        .collect::<Result<_, _>>()
+        .map_err(NativeError::Run)
 }
 
 /// Reads one `.npy` per argument of `func`, by index or by SSA name.
