@@ -67,12 +67,12 @@ pub(crate) unsafe fn nonzero(x: &NonzeroRef, ptrs: &[*mut u8]) {
             rows += 1;
         }
         // The next point in row-major order.
-        for d in (0..rank).rev() {
-            index[d] += 1;
-            if index[d] < x.space[d] {
+        for (i, &extent) in index.iter_mut().zip(&x.space).rev() {
+            *i += 1;
+            if *i < extent {
                 break;
             }
-            index[d] = 0;
+            *i = 0;
         }
     }
     // SAFETY: `count` holds one i64.
@@ -92,9 +92,9 @@ mod tests {
         let space: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
         let mut strides = vec![0i64; rank];
         let mut s = 1i64;
-        for d in (0..rank).rev() {
-            strides[d] = s;
-            s *= shape[d] as i64;
+        for (stride, &d) in strides.iter_mut().zip(shape).rev() {
+            *stride = s;
+            s *= d as i64;
         }
         Plan {
             name: "nz".into(),

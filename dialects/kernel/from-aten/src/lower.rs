@@ -146,12 +146,15 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         }
     }
     // A nonzero writes its row count, which the result's `kernel.rows` reads.
-    for m in 0..n {
-        if let NodeKind::Nonzero { count, .. } = g.nodes[m].kind
-            && materialized[m]
-        {
-            materialized[count] = true;
-        }
+    let counts: Vec<NodeId> = (0..n)
+        .filter(|&m| materialized[m])
+        .filter_map(|m| match g.nodes[m].kind {
+            NodeKind::Nonzero { count, .. } => Some(count),
+            _ => None,
+        })
+        .collect();
+    for count in counts {
+        materialized[count] = true;
     }
     // The L3 function: same signature and argument/result attributes.
     let name = joinery_kernel::kernel_symbol(ctx.symbol_name(func).unwrap_or("fn"));
