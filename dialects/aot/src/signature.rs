@@ -98,7 +98,7 @@ impl FuncDescriptors {
 }
 
 /// A slot's descriptor followed by every descriptor it is a subclass piece of.
-fn described<'a, T>(slot: &'a Slot<T>, base: fn(&T) -> Option<&T>) -> impl Iterator<Item = &'a T> {
+fn described<T>(slot: &Slot<T>, base: fn(&T) -> Option<&T>) -> impl Iterator<Item = &T> {
     std::iter::successors(slot.desc(), move |d| base(d))
 }
 
