@@ -413,7 +413,7 @@ fn patch_operand(
     };
     let taps = vec![dim(c, h * w), dim(kh, dilation * w)];
     let positions = vec![dim(oh, stride * w)];
-    let (tap_inner, pos_inner) = ((dilation) as isize, stride as isize);
+    let (tap_inner, pos_inner) = (dilation as isize, stride as isize);
     let (k, n) = (c * kh * kw, oh * ow);
     if weight_grad {
         let p = Patches {

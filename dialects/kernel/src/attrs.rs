@@ -435,7 +435,7 @@ impl Patches {
         }
         let what = "pairs [size, stride, ...] with non-negative sizes";
         let v = ints(ctx, op, attr)?;
-        if v.len() % 2 != 0 || v.chunks(2).any(|p| p[0] < 0) {
+        if !v.len().is_multiple_of(2) || v.chunks(2).any(|p| p[0] < 0) {
             return Err(missing(ctx, op, attr, what));
         }
         Ok(v.chunks(2)
