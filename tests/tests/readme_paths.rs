@@ -58,10 +58,12 @@ fn candidates(text: &str) -> Vec<(usize, String)> {
             continue;
         }
         if fenced {
-            found.extend(
-                line.split_whitespace()
-                    .map(|w| (line_no, w.trim_matches(|c: char| c == '\'' || c == '"').to_string())),
-            );
+            found.extend(line.split_whitespace().map(|w| {
+                (
+                    line_no,
+                    w.trim_matches(|c: char| c == '\'' || c == '"').to_string(),
+                )
+            }));
             continue;
         }
         for (k, span) in line.split('`').enumerate() {
@@ -149,7 +151,10 @@ fn every_path_named_in_a_readme_exists() {
 #[test]
 fn words_that_are_not_paths_are_left_alone() {
     assert_eq!(as_path("bench/workloads.py,"), Some("bench/workloads.py"));
-    assert_eq!(as_path("tools/torch/x.py:make_model"), Some("tools/torch/x.py"));
+    assert_eq!(
+        as_path("tools/torch/x.py:make_model"),
+        Some("tools/torch/x.py")
+    );
     assert_eq!(as_path("lit-tests/<area>/<pass>.mlir"), None);
     assert_eq!(as_path("$JOINERY_CACHE_DIR/torch"), None);
     assert_eq!(as_path("~/.cache/joinery"), None);

@@ -123,7 +123,13 @@ fn draw_pair(w: &mut DotWriter, ctx: &Context, pair: &JointPair, forward: OpId, 
     });
     let saved_args: Vec<Value> = ctx
         .body_block(backward)
-        .map(|b| ctx.block_args(b).iter().take(saved.len()).copied().collect())
+        .map(|b| {
+            ctx.block_args(b)
+                .iter()
+                .take(saved.len())
+                .copied()
+                .collect()
+        })
         .unwrap_or_default();
     let bwd_label = format!("@{} (backward)", pair.backward);
     w.cluster(&bwd_label, &[], |w| {
@@ -232,7 +238,12 @@ fn op_key(ctx: &Context, op: OpId, operands: Vec<Value>) -> OpKey {
 /// all saved values or results of recomputed ops (an op without operands, such as a
 /// constant the forward also has, counts as recomputed) and whose name and attributes equal those of the forward op on the corresponding
 /// forward values. `saved` lists the forward values the backward's leading arguments hold.
-fn recomputed_ops(ctx: &Context, forward: OpId, backward: OpId, saved: &[Value]) -> FxHashSet<OpId> {
+fn recomputed_ops(
+    ctx: &Context,
+    forward: OpId,
+    backward: OpId,
+    saved: &[Value],
+) -> FxHashSet<OpId> {
     let mut recomputed = FxHashSet::default();
     let (Some(fwd_body), Some(bwd_body)) = (ctx.body_block(forward), ctx.body_block(backward))
     else {

@@ -33,13 +33,9 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let candidates = joinery_native::function_names(&ctx, module);
     let func = crate::native::pick_function(args.func.as_deref(), &candidates, &args.file)?;
     let threads = crate::flags::threads(args.threads)?;
-    let (mut modules, native) = joinery_native::compile_and_load(
-        &mut ctx,
-        module,
-        std::slice::from_ref(&func),
-        threads,
-    )
-    .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    let (mut modules, native) =
+        joinery_native::compile_and_load(&mut ctx, module, std::slice::from_ref(&func), threads)
+            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let compile = t0.elapsed();
     let m = modules.remove(0);
     let cost = joinery_native::cost(&ctx, native.reports[0].func);

@@ -91,8 +91,7 @@ fn run(cli: &Cli) -> Result<(), String> {
     let func = native::pick_function(cli.func.as_deref(), &candidates, path)?;
     let args = read_inputs(&ctx, module, &func, inputs).map_err(|e| format!("error: {e}\n"))?;
     let results = if cli.native.is_some() {
-        run_native(&mut ctx, module, &func, &args, cli.seed)
-            .map_err(|e| e.render(&sources))?
+        run_native(&mut ctx, module, &func, &args, cli.seed).map_err(|e| e.render(&sources))?
     } else {
         let options = RunOptions {
             seed: cli.seed,

@@ -136,8 +136,8 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
 
     let threads = crate::flags::threads(args.threads)?;
     let t0 = Instant::now();
-    let (f, native) = joinery_native::compile_differentiable(&mut ctx, module, &name, threads)
-        .map_err(render)?;
+    let (f, native) =
+        joinery_native::compile_differentiable(&mut ctx, module, &name, threads).map_err(render)?;
     let compile = t0.elapsed();
     f.set_rng_state(joinery_runtime::RngState {
         seed: args.seed,

@@ -373,7 +373,11 @@ pub fn compile_differentiable(
 }
 
 /// The `aot.joint_pair` of `module` split from the joint named `joint`.
-pub fn partitioned_pair(ctx: &Context, module: OpId, joint: &str) -> Option<joinery_aot::JointPair> {
+pub fn partitioned_pair(
+    ctx: &Context,
+    module: OpId,
+    joint: &str,
+) -> Option<joinery_aot::JointPair> {
     joinery_aot::joint_pairs(ctx, module)
         .into_iter()
         .map(|(_, pair)| pair)

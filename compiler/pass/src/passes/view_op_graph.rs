@@ -297,7 +297,11 @@ impl<'c> DotWriter<'c> {
             for (i, &v) in operands.iter().enumerate() {
                 // A value defined above the op the graph is drawn for has no node.
                 if let Some(from) = self.node_of(v) {
-                    let label = if several { i.to_string() } else { String::new() };
+                    let label = if several {
+                        i.to_string()
+                    } else {
+                        String::new()
+                    };
                     self.edge(from, node, &label, "solid", &[]);
                 }
             }
