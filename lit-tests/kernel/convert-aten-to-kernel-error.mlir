@@ -71,3 +71,12 @@ func.func @nonzero$read(%x: tensor<3x4xf32>) -> (tensor<?x2xi64>, tensor<i64>) {
   %s = "aten.sum"(%nz) : (tensor<?x2xi64>) -> tensor<i64>
   func.return %nz, %s : tensor<?x2xi64>, tensor<i64>
 }
+
+// -----
+
+// A nonzero declared with a static row count: the count is only known at run time.
+func.func @nonzero$static(%x: tensor<3x4xf32>) -> tensor<5x2xi64> {
+  // expected-error@+1 {{'aten.nonzero' declares 5 rows, but its row count is known only at run time: the native backend takes its result typed with a dynamic leading dim ('?'), as the exporter writes it}}
+  %nz = aten.nonzero %x : (tensor<3x4xf32>) -> tensor<5x2xi64>
+  func.return %nz : tensor<5x2xi64>
+}

@@ -35,7 +35,7 @@ mod random;
 mod upsample;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
-use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
+use joinery_ir::{Context, DType, Diagnostic, Dim, Location, OpId, Traits, Value};
 pub use joinery_kernel::{Map, Predicate, ScalarOp, ScatterReduce, contiguous, static_info};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -869,6 +869,20 @@ impl<'c> Builder<'c> {
     /// `aten.nonzero`: a [`NodeKind::Nonzero`] node sized for every element of `self`
     /// nonzero, and the [`NodeKind::RowCount`] node that says how many are.
     fn nonzero(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
+        let declared = self.ctx.value_type(self.ctx.result(op, 0));
+        if let Some((dims, _)) = self.ctx.tensor_parts(declared)
+            && let Some(&Dim::Static(n)) = dims.first()
+        {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'aten.nonzero' declares {n} rows, but its row count is known only at run \
+                     time: the native backend takes its result typed with a dynamic leading \
+                     dim ('?'), as the exporter writes it"
+                ),
+            ));
+        }
         let x = self.operand(op, "self")?;
         let points: u64 = x.shape.iter().product();
         let rank = x.shape.len() as u64;

@@ -3,7 +3,7 @@
 //! into a `func.func`. Shared by the interpreter's and the native backend's fixture tests.
 
 use joinery_interp::Tensor;
-use joinery_ir::{Attribute, Builder, Context, InsertPoint, OpId, OperationState, Type};
+use joinery_ir::{Attribute, Builder, Context, Dim, InsertPoint, OpId, OperationState, Type};
 use std::path::Path;
 
 fn load(dir: &Path, file: &str) -> Tensor {
@@ -129,6 +129,14 @@ pub fn build_into(ctx: &mut Context, module: OpId, case: &Case) -> OpId {
             // A number result (`sym_size.int`): PyTorch's number, saved as a 0-d array.
             Some(t) if returns.get(i).is_some_and(|r| r.is_number) => {
                 ctx.dtype_type(t.dtype().to_aten())
+            }
+            // `nonzero`'s row count depends on the values: its declared type has a
+            // dynamic leading dim, as the exporter writes it.
+            Some(t) if case.op == "aten.nonzero" => {
+                let element = ctx.dtype_type(t.dtype().to_aten());
+                let mut dims: Vec<Dim> = t.shape().iter().map(|&d| Dim::Static(d as u64)).collect();
+                dims[0] = Dim::Dynamic;
+                ctx.tensor_type(dims, element)
             }
             Some(t) => tensor_type(ctx, t),
             None => ctx.none_type(),
