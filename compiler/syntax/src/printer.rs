@@ -1145,24 +1145,24 @@ fn write_loc(out: &mut String, loc: &Location) {
     }
 }
 
+/// `d0, d1, ...`: the first `count` ids with `prefix`, comma-separated.
+fn write_ids(out: &mut String, prefix: char, count: impl Into<u64>) {
+    for i in 0..count.into() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{prefix}{i}");
+    }
+}
+
 /// `affine_map<(d0, d1)[s0] -> (d1, d0 + s0)>`.
 fn write_affine_map(out: &mut String, map: &AffineMap) {
     out.push_str("affine_map<(");
-    for d in 0..map.dims {
-        if d > 0 {
-            out.push_str(", ");
-        }
-        let _ = write!(out, "d{d}");
-    }
+    write_ids(out, 'd', map.dims);
     out.push(')');
     if map.symbols > 0 {
         out.push('[');
-        for s in 0..map.symbols {
-            if s > 0 {
-                out.push_str(", ");
-            }
-            let _ = write!(out, "s{s}");
-        }
+        write_ids(out, 's', map.symbols);
         out.push(']');
     }
     out.push_str(" -> (");

@@ -15,6 +15,7 @@
 use joinery_graphgen::Rng;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 /// The repository root.
 fn root() -> PathBuf {
@@ -57,8 +58,14 @@ fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     out
 }
 
-/// The text corpus: every `// -----` chunk of the `.mlir` files `fuzz/seed.sh` seeds with.
-fn text_corpus() -> Vec<Vec<u8>> {
+/// The text corpus, read once for every test.
+static TEXT_CORPUS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(read_text_corpus);
+
+/// The fuzz dictionary's tokens, read once for every test.
+static DICTIONARY: LazyLock<Vec<Vec<u8>>> = LazyLock::new(read_dictionary);
+
+/// Every `// -----` chunk of the `.mlir` files `fuzz/seed.sh` seeds with.
+fn read_text_corpus() -> Vec<Vec<u8>> {
     let root = root();
     let dirs = [
         "lit-tests",
@@ -98,7 +105,7 @@ fn regressions(target: &str) -> Vec<Vec<u8>> {
 
 /// The tokens of `fuzz/mlir.dict` (libFuzzer's format: one quoted string per line, with
 /// `\\`, `\"` and `\xNN` escapes).
-fn dictionary() -> Vec<Vec<u8>> {
+fn read_dictionary() -> Vec<Vec<u8>> {
     let text = std::fs::read_to_string(root().join("fuzz/mlir.dict")).expect("fuzz/mlir.dict");
     let mut tokens = Vec::new();
     for line in text.lines() {
@@ -220,13 +227,13 @@ fn run(target: &str, inputs: impl Iterator<Item = Vec<u8>>, check: fn(&[u8])) ->
 /// The corpus and `mutations()` mutations of each entry, each prefixed by what `prefix`
 /// gives for its index, then the committed findings of `target` as they are.
 fn text_inputs(target: &str, prefix: impl Fn(usize) -> Vec<u8>) -> Vec<Vec<u8>> {
-    let corpus = text_corpus();
-    let dict = dictionary();
+    let corpus = &*TEXT_CORPUS;
+    let dict = &*DICTIONARY;
     let mut rng = Rng(env_number("JOINERY_FUZZ_SEED", 0x6a6f_696e) ^ target.len() as u64);
     let mut inputs: Vec<Vec<u8>> = corpus.clone();
-    for entry in &corpus {
+    for entry in corpus {
         for _ in 0..mutations() {
-            inputs.push(mutate(&mut rng, entry, &dict));
+            inputs.push(mutate(&mut rng, entry, dict));
         }
     }
     let mut inputs: Vec<Vec<u8>> = inputs
