@@ -1,13 +1,16 @@
 //! Presenting diagnostics: [`render`] prints them MLIR-style with source snippets drawn by
-//! codespan-reporting, and [`check_expected`] implements `--verify-diagnostics`, matching
+//! codespan-reporting, [`add_source_notes`] names the user's source line of the op a
+//! diagnostic points at, and [`check_expected`] implements `--verify-diagnostics`, matching
 //! them against `expected-*` comments in the source as MLIR's
 //! `SourceMgrDiagnosticVerifierHandler` does.
 
 mod expected;
 mod render;
+mod source_notes;
 
 pub use expected::check_expected;
 pub use render::{render, render_with};
+pub use source_notes::add_source_notes;
 
 use joinery_ir::{SourceFile, SourceMap, Span};
 

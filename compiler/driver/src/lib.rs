@@ -34,10 +34,23 @@ pub struct LoadedModule {
 }
 
 impl LoadedModule {
-    /// `diagnostics` rendered against the module's sources.
-    pub fn render(&self, diagnostics: &[Diagnostic]) -> String {
-        joinery_diagnostics::render(&self.sources, diagnostics)
+    /// `diagnostics` rendered against the module's sources, each naming the user's source
+    /// line of the op it points at ([`joinery_diagnostics::add_source_notes`]).
+    pub fn render(&mut self, diagnostics: &[Diagnostic]) -> String {
+        render_located(&self.ctx, &mut self.sources, diagnostics)
     }
+}
+
+/// `diagnostics` rendered against `sources`, each with a note naming the user's source line
+/// of the op it points at when that op's location has one.
+pub fn render_located(
+    ctx: &Context,
+    sources: &mut SourceMap,
+    diagnostics: &[Diagnostic],
+) -> String {
+    let mut diagnostics = diagnostics.to_vec();
+    joinery_diagnostics::add_source_notes(ctx, sources, &mut diagnostics);
+    joinery_diagnostics::render(sources, &diagnostics)
 }
 
 /// The text of an input file, or a diagnostic at its first byte that is not UTF-8 (the
@@ -82,7 +95,7 @@ pub fn load_module(
         .map_err(|diags| joinery_diagnostics::render(&sources, &diags))?;
     let problems = joinery_ir::verify::verify(&ctx, module);
     if problems.iter().any(Diagnostic::is_error) {
-        return Err(joinery_diagnostics::render(&sources, &problems));
+        return Err(render_located(&ctx, &mut sources, &problems));
     }
     Ok(LoadedModule {
         ctx,
@@ -351,6 +364,7 @@ impl Driver<'_> {
             self.report(sources, &problems);
             return ChunkOutcome { output, ok };
         }
+        joinery_diagnostics::add_source_notes(&ctx, sources, &mut diags);
         self.report(sources, &diags);
         let ok = output.is_some();
         ChunkOutcome { output, ok }

@@ -28,8 +28,13 @@ impl<'c> Builder<'c> {
         Builder { ctx, ip }
     }
 
-    /// Creates an op from a state and inserts it.
-    pub fn insert(&mut self, state: OperationState) -> OpId {
+    /// Creates an op from a state and inserts it. Inserted before an op, it takes that op's
+    /// location and span unless the state gives its own, as a rewrite's new ops keep the
+    /// location of the op they replace (so errors still name the user's source line).
+    pub fn insert(&mut self, mut state: OperationState) -> OpId {
+        if let InsertPoint::Before(anchor) = self.ip {
+            self.ctx.inherit_position(anchor, &mut state);
+        }
         let op = self.ctx.create_op(state);
         match self.ip {
             InsertPoint::End(block) => self.ctx.append_op(block, op),

@@ -26,7 +26,7 @@ pub use builder::{Builder, InsertPoint};
 pub use context::{Context, DialectRegistry};
 pub use diagnostics::{Diagnostic, Note, Severity};
 pub use dialect::{AsmFormat, AttrDef, AttrSite, Dialect, OpDef, Traits, TypeDef};
-pub use location::{FileId, Location, SourceFile, SourceMap, Span};
+pub use location::{FileId, Location, SourceFile, SourceMap, SourcePosition, Span};
 pub use operation::{BlockId, OpId, OpName, OperationState, RegionId, Use, Value, ValueDef};
 pub use rewrite::{RewritePattern, Rewriter};
 pub use types::{DType, Dim, FloatKind, Type, TypeData};

@@ -96,6 +96,95 @@ pub enum Location {
         callee: Box<Location>,
         caller: Box<Location>,
     },
-    /// `loc(fused[a, b])`.
-    Fused(Vec<Location>),
+    /// `loc(fused[a, b])`, or `loc(fused<"meta">[a, b])` with string metadata (the PyTorch
+    /// bridge marks an op of the backward as `fused<"backward">[forward op's position]`).
+    Fused {
+        metadata: Option<String>,
+        locs: Vec<Location>,
+    },
+}
+
+/// Where in the user's source an op comes from: the first `file:line:col` of its
+/// location, and whether the location marks it as part of the backward of that line.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SourcePosition<'l> {
+    pub file: &'l str,
+    pub line: u32,
+    pub col: u32,
+    pub backward: bool,
+}
+
+impl Location {
+    /// The first `file:line:col` in this location (depth first: a name's child, a call
+    /// site's callee, the parts of a fusion in order), or `None` when it holds none.
+    pub fn source_position(&self) -> Option<SourcePosition<'_>> {
+        match self {
+            Location::Unknown => None,
+            Location::FileLineCol { file, line, col } => Some(SourcePosition {
+                file,
+                line: *line,
+                col: *col,
+                backward: false,
+            }),
+            Location::Name { child, .. } => child.as_ref()?.source_position(),
+            Location::CallSite { callee, caller } => callee
+                .source_position()
+                .or_else(|| caller.source_position()),
+            Location::Fused { metadata, locs } => {
+                let mut p = locs.iter().find_map(Location::source_position)?;
+                p.backward |= metadata.as_deref() == Some("backward");
+                Some(p)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SourcePosition<'_> {
+    /// `file:line:col`, prefixed by `the backward of ` for a backward op.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.backward {
+            f.write_str("the backward of ")?;
+        }
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(line: u32) -> Location {
+        Location::FileLineCol {
+            file: "model.py".into(),
+            line,
+            col: 9,
+        }
+    }
+
+    #[test]
+    fn the_source_position_is_the_first_file_position_depth_first() {
+        assert_eq!(Location::Unknown.source_position(), None);
+        let named = Location::Name {
+            name: "aten.addmm".into(),
+            child: Some(Box::new(file(12))),
+        };
+        assert_eq!(named.source_position().map(|p| p.line), Some(12));
+        let call = Location::CallSite {
+            callee: Box::new(Location::Unknown),
+            caller: Box::new(file(3)),
+        };
+        assert_eq!(call.source_position().map(|p| p.line), Some(3));
+        let backward = Location::Fused {
+            metadata: Some("backward".into()),
+            locs: vec![Location::Unknown, named],
+        };
+        let p = backward.source_position().expect("a position");
+        assert_eq!((p.line, p.backward), (12, true));
+        assert_eq!(p.to_string(), "the backward of model.py:12:9");
+        let other = Location::Fused {
+            metadata: Some("fusion".into()),
+            locs: vec![file(4)],
+        };
+        assert_eq!(other.source_position().map(|p| p.backward), Some(false));
+    }
 }

@@ -623,6 +623,22 @@ impl Context {
         self.ops[op.0 as usize].loc.as_ref()
     }
 
+    /// Gives `state` the location and span of `from` where it has none of its own.
+    pub fn inherit_position(&self, from: OpId, state: &mut OperationState) {
+        let d = &self.ops[from.0 as usize];
+        if state.loc.is_none() {
+            state.loc = d.loc.clone();
+        }
+        if state.span.is_none() {
+            state.span = d.span;
+        }
+    }
+
+    /// Every op created in this context, erased ones included, in creation order.
+    pub fn all_ops(&self) -> impl ExactSizeIterator<Item = OpId> + use<> {
+        (0..self.ops.len() as u32).map(OpId)
+    }
+
     /// Where the op was written in the source, if it was parsed.
     pub fn span(&self, op: OpId) -> Option<Span> {
         self.ops[op.0 as usize].span

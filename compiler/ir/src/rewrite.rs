@@ -32,8 +32,10 @@ impl<'c> Rewriter<'c> {
         }
     }
 
-    /// Creates an op right before `anchor`.
-    pub fn create_before(&mut self, anchor: OpId, state: OperationState) -> OpId {
+    /// Creates an op right before `anchor`, with `anchor`'s location and span unless the
+    /// state gives its own.
+    pub fn create_before(&mut self, anchor: OpId, mut state: OperationState) -> OpId {
+        self.ctx.inherit_position(anchor, &mut state);
         let op = self.ctx.create_op(state);
         self.ctx.insert_op_before(anchor, op);
         self.touched.push(op);

@@ -569,16 +569,17 @@ pub(crate) fn loc_callsite<'a>(
     Ok(LocSyn::CallSite(Box::new(callee), Box::new(caller)))
 }
 
-/// `loc(fused[a, b])`.
+/// `loc(fused[a, b])`, or `loc(fused<"meta">[a, b])` with string metadata.
 pub(crate) fn loc_fused<'a>(
     kw: &str,
+    metadata: Option<String>,
     locs: Vec<LocSyn<'a>>,
     pos: Pos,
 ) -> Result<LocSyn<'a>, SyntaxError> {
     if kw != "fused" {
         return err(pos, "expected 'fused[...]'");
     }
-    Ok(LocSyn::Fused(locs))
+    Ok(LocSyn::Fused(metadata, locs))
 }
 
 /// `@root::@nested`.

@@ -154,8 +154,8 @@ pub(crate) enum LocSyn<'a> {
     Name(String, Box<LocSyn<'a>>),
     /// `callsite(callee at caller)`.
     CallSite(Box<LocSyn<'a>>, Box<LocSyn<'a>>),
-    /// `fused[a, b]`.
-    Fused(Vec<LocSyn<'a>>),
+    /// `fused[a, b]` or `fused<"meta">[a, b]`.
+    Fused(Option<String>, Vec<LocSyn<'a>>),
 }
 
 /// What the top level of a file defines besides ops: attribute, type and location aliases
@@ -281,11 +281,13 @@ impl<'a> Symbols<'a> {
                 callee: Box::new(self.resolve_loc(callee, open)?),
                 caller: Box::new(self.resolve_loc(caller, open)?),
             },
-            LocSyn::Fused(locs) => Location::Fused(
-                locs.iter()
+            LocSyn::Fused(metadata, locs) => Location::Fused {
+                metadata: metadata.clone(),
+                locs: locs
+                    .iter()
                     .map(|l| self.resolve_loc(l, open))
                     .collect::<Result<_, _>>()?,
-            ),
+            },
         })
     }
 }

@@ -1132,8 +1132,14 @@ fn write_loc(out: &mut String, loc: &Location) {
             write_loc(out, caller);
             out.push(')');
         }
-        Location::Fused(locs) => {
-            out.push_str("fused[");
+        Location::Fused { metadata, locs } => {
+            out.push_str("fused");
+            if let Some(m) = metadata {
+                out.push('<');
+                write_escaped(out, m);
+                out.push('>');
+            }
+            out.push('[');
             for (i, l) in locs.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");

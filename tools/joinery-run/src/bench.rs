@@ -29,13 +29,13 @@ pub struct BenchArgs {
 /// Runs the command; the error is the text to print.
 pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let t0 = Instant::now();
-    let (mut ctx, sources, module) = load(&args.file)?;
+    let (mut ctx, mut sources, module) = load(&args.file)?;
     let candidates = joinery_native::function_names(&ctx, module);
     let func = crate::native::pick_function(args.func.as_deref(), &candidates, &args.file)?;
     let threads = crate::flags::threads(args.threads)?;
     let (mut modules, native) =
         joinery_native::compile_and_load(&mut ctx, module, std::slice::from_ref(&func), threads)
-            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+            .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
     let compile = t0.elapsed();
     let m = modules.remove(0);
     let cost = joinery_native::cost(&ctx, native.reports[0].func);

@@ -86,19 +86,20 @@ fn run(cli: &Cli) -> Result<(), String> {
     let Some(path) = cli.native.as_ref().or(cli.interpret.as_ref()) else {
         return Err("error: give --interpret FILE or --native FILE\n".into());
     };
-    let (mut ctx, sources, module) = native::load(path)?;
+    let (mut ctx, mut sources, module) = native::load(path)?;
     let candidates = joinery_native::function_names(&ctx, module);
     let func = native::pick_function(cli.func.as_deref(), &candidates, path)?;
     let args = read_inputs(&ctx, module, &func, inputs).map_err(|e| format!("error: {e}\n"))?;
     let results = if cli.native.is_some() {
-        run_native(&mut ctx, module, &func, &args, cli.seed).map_err(|e| e.render(&sources))?
+        run_native(&mut ctx, module, &func, &args, cli.seed)
+            .map_err(|e| e.render(&ctx, &mut sources))?
     } else {
         let options = RunOptions {
             seed: cli.seed,
             offset: 0,
         };
         run_function_with(&ctx, module, &func, args, &options)
-            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?
+            .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?
     };
     write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
 }
@@ -110,9 +111,9 @@ enum NativeError {
 }
 
 impl NativeError {
-    fn render(self, sources: &joinery_ir::SourceMap) -> String {
+    fn render(self, ctx: &Context, sources: &mut joinery_ir::SourceMap) -> String {
         match self {
-            NativeError::Compile(d) => joinery_diagnostics::render(sources, &[d]),
+            NativeError::Compile(d) => joinery_driver::render_located(ctx, sources, &[d]),
             NativeError::Run(message) => format!("{message}\n"),
         }
     }

@@ -79,8 +79,7 @@ enum Role {
 
 /// Runs the command; the error is the text to print.
 pub fn train(args: &TrainArgs) -> Result<(), String> {
-    let (mut ctx, sources, module) = load(&args.file)?;
-    let render = |d: joinery_ir::Diagnostic| joinery_diagnostics::render(&sources, &[d]);
+    let (mut ctx, mut sources, module) = load(&args.file)?;
     let candidates = joinery_native::differentiable_names(&ctx, module);
     let name = crate::native::pick_function(args.func.as_deref(), &candidates, &args.file)?;
     let JointView {
@@ -136,8 +135,8 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
 
     let threads = crate::flags::threads(args.threads)?;
     let t0 = Instant::now();
-    let (f, native) =
-        joinery_native::compile_differentiable(&mut ctx, module, &name, threads).map_err(render)?;
+    let (f, native) = joinery_native::compile_differentiable(&mut ctx, module, &name, threads)
+        .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
     let compile = t0.elapsed();
     f.set_rng_state(joinery_runtime::RngState {
         seed: args.seed,

@@ -56,8 +56,7 @@ fn main() {
 
 fn run(cli: &Cli) -> Result<String, String> {
     let loaded = joinery_driver::load_module(&cli.input, &joinery_all::DIALECTS)?;
-    let (mut ctx, module) = (loaded.ctx, loaded.module);
-    let render = |d: joinery_ir::Diagnostic| joinery_diagnostics::render(&loaded.sources, &[d]);
+    let (mut ctx, module, mut sources) = (loaded.ctx, loaded.module, loaded.sources);
     let native = if cli.functions.is_empty() {
         joinery_native::compile_module(&mut ctx, module, cli.partition)
     } else if cli.partition {
@@ -67,7 +66,7 @@ fn run(cli: &Cli) -> Result<String, String> {
     } else {
         joinery_native::compile(&mut ctx, module, &cli.functions)
     }
-    .map_err(render)?;
+    .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
     if cli.to_kernels {
         let mut out = String::new();
         for r in &native.reports {
@@ -84,7 +83,8 @@ fn run(cli: &Cli) -> Result<String, String> {
         return Ok(out);
     }
     if cli.to_llvm {
-        return joinery_native::llvm_ir(&ctx, native.l3, !cli.no_opt).map_err(render);
+        return joinery_native::llvm_ir(&ctx, native.l3, !cli.no_opt)
+            .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]));
     }
     if let Some(lib) = &cli.to_shared_lib {
         let header = cli
@@ -92,7 +92,7 @@ fn run(cli: &Cli) -> Result<String, String> {
             .clone()
             .unwrap_or_else(|| lib.with_extension("h"));
         joinery_native::write_shared_library(&ctx, native.l3, &native.bundle, lib, &header)
-            .map_err(render)?;
+            .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
         return Ok(format!(
             "wrote {} and {}\n",
             lib.display(),

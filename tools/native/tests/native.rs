@@ -1318,6 +1318,35 @@ fn gathers_and_scatters_match_the_interpreter() {
     check_with(&mut ctx, module, "indexing", "indexing", inputs).expect("matches the interpreter");
 }
 
+/// An embedding whose location names a Python line (as the bridge writes it), and the
+/// same op as part of that line's backward.
+const LOCATED_EMBEDDING: &str = r#"func.func @located(%w: tensor<10x3xf32>, %i: tensor<2xi64>, %j: tensor<2xi64>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %e = aten.embedding %w, %i : (tensor<10x3xf32>, tensor<2xi64>) -> tensor<2x3xf32> loc("model.py":12:9)
+  %b = aten.embedding %w, %j : (tensor<10x3xf32>, tensor<2xi64>) -> tensor<2x3xf32> loc(fused<"backward">["model.py":14:9])
+  func.return %e, %b : tensor<2x3xf32>, tensor<2x3xf32>
+}"#;
+
+#[test]
+fn a_run_time_error_names_the_python_line_of_the_op() {
+    let (mut ctx, module) = parse_text(LOCATED_EMBEDDING);
+    let m = compile_one(&mut ctx, module, "located").expect("compiles");
+    let call = |i: &[i64], j: &[i64]| {
+        let inputs = [f32s(&[10, 3]), i64s(&[2], i), i64s(&[2], j)];
+        let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+        m.call(&mut args).expect_err("an index out of range").0
+    };
+    let e = call(&[1, 10], &[0, 1]);
+    assert!(
+        e.contains("aten.embedding at input.mlir:2:3 (from model.py:12:9): index 10"),
+        "{e}"
+    );
+    let e = call(&[1, 2], &[0, 11]);
+    assert!(
+        e.contains("aten.embedding at input.mlir:3:3 (in the backward of model.py:14:9): index 11"),
+        "{e}"
+    );
+}
+
 #[test]
 fn an_index_out_of_range_is_an_error_naming_the_op_and_its_position() {
     let (mut ctx, module) = parse_text(INDEXING);

@@ -96,11 +96,13 @@ def partition_pipeline(partition: str = "min-cut", memory_budget: float | None =
 def compile_library(text: str, pipeline: str) -> Path:
     """The shared library of the joinery module ``text`` after ``pipeline``: compiled by
     ``joinery-opt`` and ``joinery-translate``, or found in the cache (keyed by the text,
-    the pipeline, the host CPU and the compiler build). The module after ``pipeline`` is
-    kept beside it as ``l2.mlir``."""
+    the pipeline and flags, the host CPU and the compiler build). The module after
+    ``pipeline`` is kept beside it as ``l2.mlir``."""
     opt, translate = tool("joinery-opt"), tool("joinery-translate")
+    # With its locations, so the native code's errors name the model's lines.
+    opt_flags = ["--pass-pipeline", pipeline, "--print-debuginfo"]
     key = hashlib.sha256("\0".join(
-        [text, pipeline, _host_cpu(), _compiler_id([opt, translate])]).encode()).hexdigest()
+        [text, *opt_flags, _host_cpu(), _compiler_id([opt, translate])]).encode()).hexdigest()
     entry = cache_dir() / key[:2] / key
     lib = entry / "joint.so"
     if lib.is_file() and (entry / "l2.mlir").is_file():
@@ -109,7 +111,7 @@ def compile_library(text: str, pipeline: str) -> Path:
     with tempfile.TemporaryDirectory(dir=entry) as tmp:
         work = Path(tmp)
         (work / "joint.mlir").write_text(text)
-        _run([opt, work / "joint.mlir", "--pass-pipeline", pipeline, "-o", work / "l2.mlir"])
+        _run([opt, work / "joint.mlir", *opt_flags, "-o", work / "l2.mlir"])
         _run([translate, work / "l2.mlir", "--to-shared-lib", work / "joint.so"])
         os.replace(work / "l2.mlir", entry / "l2.mlir")
         os.replace(work / "joint.so", lib)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import linecache
 import operator
 import os
 from dataclasses import dataclass, field
@@ -330,8 +331,10 @@ def _dense_literal(t: torch.Tensor, what: str) -> str:
     return f"dense<{body}> : {ty}"
 
 
-def _source_line(node) -> str | None:
-    """``file:line`` of the innermost user frame of a node's stack trace."""
+def _source_position(node) -> tuple[str, int, int] | None:
+    """``(file, line, column)`` of the innermost user frame of a node's stack trace (a
+    frame outside PyTorch, else the innermost); the column is that of the line's first
+    character, as the trace records no column."""
     trace = node.meta.get("stack_trace")
     if not trace:
         return None
@@ -342,12 +345,21 @@ def _source_line(node) -> str | None:
         if line.startswith('File "'):
             path, _, rest = line[len('File "'):].partition('"')
             lineno = rest.split("line", 1)[-1].split(",", 1)[0].strip()
-            frames.append((path, lineno))
+            if lineno.isdigit():
+                frames.append((path, int(lineno)))
     if not frames:
         return None
     user = [f for f in frames if not f[0].startswith(torch_dir)]
     path, lineno = (user or frames)[-1]
-    return f"{path}:{lineno}"
+    text = linecache.getline(path, lineno)
+    col = len(text) - len(text.lstrip()) + 1 if text.strip() else 1
+    return path, lineno, col
+
+
+def _source_line(node) -> str | None:
+    """``file:line`` of the innermost user frame of a node's stack trace."""
+    pos = _source_position(node)
+    return f"{pos[0]}:{pos[1]}" if pos else None
 
 
 def op_locations(gm: torch.fx.GraphModule, ops: set[str]) -> list[str]:
@@ -447,6 +459,19 @@ class _Emitter:
         if fwd is not None and _source_line(fwd):
             return f"in the backward of {_source_line(fwd)}"
         return "(no source line recorded)"
+
+    def loc(self, node) -> str:
+        """`` loc("file":line:col)`` for a node with a recorded source line, or
+        `` loc(fused<"backward">["file":line:col])`` for a backward node whose forward node
+        (the same ``seq_nr``) has one, as MLIR writes derived locations; else nothing."""
+        pos = _source_position(node)
+        if pos is not None:
+            return f" loc({string_literal(pos[0])}:{pos[1]}:{pos[2]})"
+        fwd = self.first_by_seq.get(node.meta.get("seq_nr"))
+        pos = _source_position(fwd) if fwd is not None else None
+        if pos is None:
+            return ""
+        return f' loc(fused<"backward">[{string_literal(pos[0])}:{pos[1]}:{pos[2]}])'
 
     def fail(self, node, message: str):
         raise ExportError(
@@ -782,7 +807,7 @@ class _Emitter:
         results = result_types[0] if len(result_types) == 1 else "(" + ", ".join(result_types) + ")"
         lines.append(
             f'{lhs} = "{op}"({", ".join(operands)}){attr_text} : '
-            f'({", ".join(operand_types)}) -> {results}'
+            f'({", ".join(operand_types)}) -> {results}{self.loc(n)}'
         )
         return lines
 

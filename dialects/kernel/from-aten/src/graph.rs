@@ -1117,12 +1117,19 @@ impl<'c> Builder<'c> {
     }
 
     /// `aten.op at file:line:col` for run-time errors (the op alone when it was not
-    /// parsed from a file).
+    /// parsed from a file), followed by the user's source line its location names:
+    /// `aten.embedding at joint.mlir:4:3 (from model.py:12:9)`.
     fn site(&self, op: OpId, src: &str) -> String {
-        match self.ctx.span(op).and_then(|s| self.ctx.position(s)) {
+        let mut site = match self.ctx.span(op).and_then(|s| self.ctx.position(s)) {
             Some(at) => format!("{src} at {at}"),
             None => src.to_string(),
+        };
+        match self.ctx.loc(op).and_then(Location::source_position) {
+            Some(p) if p.backward => site.push_str(&format!(" (in {p})")),
+            Some(p) => site.push_str(&format!(" (from {p})")),
+            None => {}
         }
+        site
     }
 
     fn lower_pointwise(
