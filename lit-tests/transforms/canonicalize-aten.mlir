@@ -237,18 +237,23 @@ func.func @fold_constants() -> (tensor<2xf32>, tensor<2x2xi64>) {
 // -----
 
 // Constant folding keeps: ops with a non-constant operand, factories without operands,
-// random ops, and constants over the size limit (1,024 elements).
+// random ops, constants over the size limit (1,024 elements), and an op whose kernel
+// fails (an integer remainder by zero stays for its run-time error).
 // CHECK-LABEL: func.func @fold_constants_kept
 // CHECK: aten.add.Tensor
 // CHECK: aten.zeros
 // CHECK: aten.rand_like
 // CHECK: aten.neg
-func.func @fold_constants_kept(%arg0: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2048xf32>) {
+// CHECK: aten.remainder.Tensor
+func.func @fold_constants_kept(%arg0: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2048xf32>, tensor<2xi64>) {
   %a = "arith.constant"() <{value = dense<[1.0, 2.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
   %s = aten.add.Tensor %a, %arg0 : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
   %z = aten.zeros {size = [2]} : () -> tensor<2xf32>
   %r = aten.rand_like %a : (tensor<2xf32>) -> tensor<2xf32>
   %big = "arith.constant"() <{value = dense<1.0> : tensor<2048xf32>}> : () -> tensor<2048xf32>
   %n = aten.neg %big : (tensor<2048xf32>) -> tensor<2048xf32>
-  func.return %s, %z, %r, %n : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2048xf32>
+  %i = "arith.constant"() <{value = dense<[7, 3]> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %zero = "arith.constant"() <{value = dense<0> : tensor<2xi64>}> : () -> tensor<2xi64>
+  %m = aten.remainder.Tensor %i, %zero : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  func.return %s, %z, %r, %n, %m : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2048xf32>, tensor<2xi64>
 }
