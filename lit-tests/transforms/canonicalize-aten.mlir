@@ -257,3 +257,24 @@ func.func @fold_constants_kept(%arg0: tensor<2xf32>) -> (tensor<2xf32>, tensor<2
   %m = aten.remainder.Tensor %i, %zero : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
   func.return %s, %z, %r, %n, %m : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2048xf32>, tensor<2xi64>
 }
+
+// -----
+
+// permute-compose on a 0-d tensor: transpose(0, 0) is left alone (no dim to permute).
+// CHECK-LABEL: func.func @permute_scalar
+// CHECK: aten.transpose.int
+func.func @permute_scalar(%arg0: tensor<f32>) -> tensor<f32> {
+  %t = aten.transpose.int %arg0 {dim0 = 0 : i64, dim1 = 0 : i64} : (tensor<f32>) -> tensor<f32>
+  func.return %t : tensor<f32>
+}
+
+// -----
+
+// neutral-operand keeps boolean results: PyTorch refuses `x - False` (an error at run
+// time that the rewrite must not remove).
+// CHECK-LABEL: func.func @neutral_operand_bool
+// CHECK: aten.sub.Scalar
+func.func @neutral_operand_bool(%arg0: tensor<2xi1>) -> tensor<2xi1> {
+  %s = aten.sub.Scalar %arg0 {other = false} : (tensor<2xi1>) -> tensor<2xi1>
+  func.return %s : tensor<2xi1>
+}

@@ -74,7 +74,7 @@ pub static INVOLUTION: Pattern = Pattern {
 
 /// `x * 1`, `1 * x`, `x / 1`, `x - 0` (alpha 1) and `x + (-0.0)` (alpha 1; for integer
 /// results `x + 0`) are `x`, with the neutral operand a Scalar or an `arith.constant`
-/// splat, when the result has `x`'s type. `x - (-0.0)` and float `x + 0.0` stay: they turn
+/// splat, when the result has `x`'s type and is not boolean (PyTorch refuses `sub` there). `x - (-0.0)` and float `x + 0.0` stay: they turn
 /// `-0.0` into `+0.0`.
 pub static NEUTRAL_OPERAND: Pattern = Pattern {
     name: "aten.neutral-operand",
@@ -100,6 +100,14 @@ fn replace_by(rewriter: &mut Rewriter<'_>, op: OpId, v: Value) -> bool {
     }
     rewriter.replace_op(op, &[v]);
     true
+}
+
+/// The type of the result of an op with exactly one.
+fn only_result_type(ctx: &Context, op: OpId) -> Option<Type> {
+    match ctx.results(op) {
+        [r] => Some(ctx.value_type(*r)),
+        _ => None,
+    }
 }
 
 /// The operand of an op with exactly one.
@@ -132,10 +140,10 @@ fn reinferred(ctx: &Context, op: OpId, i: usize, v: Value) -> Option<TensorInfo>
 
 /// Whether the inferred `info` is exactly `op`'s declared only result type.
 fn is_result_type(ctx: &Context, op: OpId, info: &TensorInfo) -> bool {
-    let [result] = ctx.results(op) else {
-        return false;
-    };
-    TensorInfo::from_type(ctx, ctx.value_type(*result)).as_ref() == Some(info)
+    only_result_type(ctx, op)
+        .and_then(|ty| TensorInfo::from_type(ctx, ty))
+        .as_ref()
+        == Some(info)
 }
 
 /// Whether `op` is an aten op with pattern `p`, and without `!aten.ref` values.
@@ -167,10 +175,9 @@ fn same_shape(rewriter: &mut Rewriter<'_>, op: OpId) -> bool {
 
 fn reshape_chain(rewriter: &mut Rewriter<'_>, op: OpId) -> bool {
     let ctx = &*rewriter.ctx;
-    let Some(x) = only_operand(ctx, op) else {
+    let (Some(x), Some(ty)) = (only_operand(ctx, op), only_result_type(ctx, op)) else {
         return false;
     };
-    let ty = ctx.value_type(ctx.result(op, 0));
     // `x`, then the operand of each reshape above it.
     let mut chain = vec![x];
     while let Some(p) = ctx
@@ -203,11 +210,12 @@ fn permutation(ctx: &Context, op: OpId) -> Option<Vec<usize>> {
     let rank = ctx.tensor_parts(ctx.value_type(x))?.0.len();
     let name = ctx.name_str(op);
     let args = Args::of_op(ctx, crate::schema(name)?, op).ok()?;
-    let norm = |d: i64| crate::norm_dim(d, rank).ok();
+    // (`norm_dim` lets a 0-d tensor name dim 0, which has no entry here)
+    let norm = |d: i64| crate::norm_dim(d, rank).ok().filter(|&d| d < rank);
     let mut p: Vec<usize> = (0..rank).collect();
     match name {
         "aten.t" if rank == 2 => p.swap(0, 1),
-        "aten.t" => {}
+        "aten.t" if rank < 2 => {}
         "aten.transpose.int" => {
             p.swap(norm(args.int("dim0").ok()?)?, norm(args.int("dim1").ok()?)?)
         }
@@ -221,7 +229,9 @@ fn permutation(ctx: &Context, op: OpId) -> Option<Vec<usize>> {
         }
         _ => return None,
     }
-    Some(p)
+    // A permutation of every dim, or the op is not well formed.
+    let mut seen = vec![false; rank];
+    (p.len() == rank && p.iter().all(|&d| !std::mem::replace(&mut seen[d], true))).then_some(p)
 }
 
 fn is_identity(p: &[usize]) -> bool {
@@ -253,7 +263,9 @@ fn permute_compose(rewriter: &mut Rewriter<'_>, op: OpId) -> bool {
     let dims: Vec<Attribute> = composed.iter().map(|&d| ctx.integer_attr(d, 64)).collect();
     let dims = ctx.array_attr(dims);
     let attrs = vec![("dims".to_string(), dims)];
-    let ty = ctx.value_type(ctx.result(op, 0));
+    let Some(ty) = only_result_type(ctx, op) else {
+        return false;
+    };
     let inferred = crate::infer_types(
         ctx,
         "aten.permute",
@@ -326,10 +338,17 @@ fn neutral_operand(rewriter: &mut Rewriter<'_>, op: OpId) -> bool {
     if args.has("alpha") && args.opt_f64("alpha") != Some(1.0) {
         return false;
     }
-    let float = ctx
-        .tensor_parts(ctx.value_type(ctx.result(op, 0)))
+    let Some(dtype) = only_result_type(ctx, op)
+        .and_then(|ty| ctx.tensor_parts(ty))
         .and_then(|(_, e)| ctx.dtype_of(e))
-        .is_some_and(|d| d.is_float());
+    else {
+        return false;
+    };
+    // Booleans: PyTorch refuses `sub` on them, and the rest is no simpler.
+    if dtype == joinery_ir::DType::Bool {
+        return false;
+    }
+    let float = dtype.is_float();
     let operands = ctx.operands(op);
     // (the operand kept, the other one's value)
     let mut candidates: Vec<(Value, Option<DenseScalar>)> = Vec::new();
