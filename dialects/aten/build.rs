@@ -4,6 +4,10 @@
 //! traits). Checks what a line may claim: a `Tensor(a!)` op is not `pure` and has no
 //! interpreter kernel (`-`), every other op names one; `random` ops are not `pure`; `view`
 //! and `metadata` ops are; nothing random or impure is `recomputable`.
+//!
+//! The optional fifth column names the op's canonicalization patterns (statics of
+//! `src/canon.rs`); every pure op (pure ops draw no random numbers and have a kernel)
+//! gets the constant folder `canon::fold`.
 
 #[allow(dead_code)]
 #[path = "src/schema.rs"]
@@ -112,10 +116,27 @@ fn main() {
             .join(", ");
         let schema_text = line.schema;
         let rule = line.rule;
+        let fold = if pure {
+            "Some(crate::canon::fold)"
+        } else {
+            "None"
+        };
+        let canon = line
+            .canon
+            .iter()
+            .map(|p| format!("&crate::canon::{}", p.to_uppercase().replace('-', "_")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !line.canon.is_empty() && !pure {
+            fail(format!(
+                "{name} is not pure and cannot have canonicalization patterns"
+            ));
+        }
         writeln!(
             defs,
             "    OpDef {{ traits: {traits}, format: AsmFormat::Functional, inherent_attrs: &[{inherent}], \
-             verify: Some(crate::verify::verify_op), ..OpDef::new({name:?}, {schema_text:?}) }},"
+             verify: Some(crate::verify::verify_op), fold: {fold}, canonicalize: &[{canon}], \
+             ..OpDef::new({name:?}, {schema_text:?}) }},"
         )
         .unwrap();
         writeln!(

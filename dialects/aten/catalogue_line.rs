@@ -1,4 +1,5 @@
-//! One line of `catalogue.txt`, split into its columns: `schema | traits | rule | kernel`.
+//! One line of `catalogue.txt`, split into its columns: `schema | traits | rule | kernel`,
+//! and optionally `| canonicalization patterns`.
 //!
 //! Depends on nothing but `std`: the aten build script (which generates the op table) and
 //! the interpreter's build script (which generates its kernel table) both include it, so
@@ -15,6 +16,9 @@ pub struct CatalogueLine<'a> {
     /// The interpreter kernel, a function of the interpreter's `ops` module; `-` for
     /// in-place ops, which the interpreter never runs (functionalization removes them).
     pub kernel: &'a str,
+    /// The canonicalization patterns of the op (statics of `src/canon.rs`, written in
+    /// kebab case: `same-shape` is `canon::SAME_SHAPE`); empty when the column is absent.
+    pub canon: Vec<&'a str>,
 }
 
 /// The kernel column of ops the interpreter does not run.
@@ -28,11 +32,13 @@ pub fn catalogue_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// Splits a catalogue line into its four columns.
+/// Splits a catalogue line into its four columns and the optional fifth.
 pub fn split_line(line: &str) -> Result<CatalogueLine<'_>, String> {
     let fields: Vec<&str> = line.split('|').map(str::trim).collect();
-    let [schema, traits, rule, kernel] = fields[..] else {
-        return Err("expected `schema | traits | rule | kernel`".into());
+    let (schema, traits, rule, kernel, canon) = match fields[..] {
+        [schema, traits, rule, kernel] => (schema, traits, rule, kernel, ""),
+        [schema, traits, rule, kernel, canon] => (schema, traits, rule, kernel, canon),
+        _ => return Err("expected `schema | traits | rule | kernel [| patterns]`".into()),
     };
     if rule.is_empty() || kernel.is_empty() {
         return Err("the inference rule and the kernel must be named".into());
@@ -42,5 +48,6 @@ pub fn split_line(line: &str) -> Result<CatalogueLine<'_>, String> {
         traits: traits.split_whitespace().collect(),
         rule,
         kernel,
+        canon: canon.split_whitespace().collect(),
     })
 }

@@ -356,3 +356,11 @@ func.func @max_pool3d$rank(%x: tensor<3x6x7xf32>) {
   %0:2 = aten.max_pool3d_with_indices %x {kernel_size = [2, 2, 2]} : (tensor<3x6x7xf32>) -> (tensor<3x3x3xf32>, tensor<3x3x3xi64>)
   func.return
 }
+
+// -----
+
+func.func @squeeze_dims$repeated(%x: tensor<1x2xf32>) {
+  // expected-error@+1 {{aten.squeeze.dims: dim 0 appears multiple times in the list of dims}}
+  %0 = aten.squeeze.dims %x {dim = [0, -2]} : (tensor<1x2xf32>) -> tensor<2xf32>
+  func.return
+}

@@ -17,8 +17,10 @@ pub static DIALECTS: [&Dialect; 6] = [
 ];
 
 /// A registry holding every pass: the generic transforms, then each dialect's, in
-/// pipeline order.
+/// pipeline order. Attaches the interpreter's kernels to the aten constant folder
+/// (`joinery_aten::canon::set_constant_evaluator`), which the aten crate cannot depend on.
 pub fn passes() -> PassRegistry {
+    joinery_aten::canon::set_constant_evaluator(joinery_interp::fold_constant);
     let mut passes = PassRegistry::new();
     joinery_pass::register_generic_passes(&mut passes);
     joinery_aot::register_passes(&mut passes);

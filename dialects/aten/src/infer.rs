@@ -917,8 +917,15 @@ pub fn squeeze(a: &Args) -> Inferred {
         };
         for d in dims {
             let i = norm_dim(d, s.len())?;
-            if !s.is_empty() {
-                chosen[i] = true;
+            if s.is_empty() {
+                continue;
+            }
+            // The interpreter's kernel (and PyTorch's) refuse `squeeze.dims` with a dim
+            // listed twice; inference does too, so that a verified op always runs.
+            if std::mem::replace(&mut chosen[i], true) {
+                return Err(format!(
+                    "dim {i} appears multiple times in the list of dims"
+                ));
             }
         }
     }

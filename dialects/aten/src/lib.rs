@@ -10,7 +10,8 @@
 //! [`ATEN_DIALECT`]) and their [`CatalogueEntry`]s; the interpreter's build script reads
 //! the same lines for its dispatch table. At run time the schema strings are parsed once
 //! into [`OpSchema`]s, served by [`schema`]. Adding an op is adding a line (and, if no
-//! existing rule fits, a rule) plus its kernels.
+//! existing rule fits, a rule) plus its kernels. An optional fifth column names the op's
+//! canonicalization patterns ([`canon`]); every pure op folds on small constants.
 //!
 //! # How a schema maps onto an op
 //!
@@ -63,6 +64,7 @@
 //! mean and rstd have the input's dtype).
 
 pub mod args;
+pub mod canon;
 pub mod dtype;
 pub mod infer;
 pub mod random;
@@ -123,6 +125,7 @@ include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 pub static ATEN_DIALECT: Dialect = Dialect {
     ops: &DIALECT_OPS,
     types: &[REF_TYPE],
+    materialize_constant: Some(canon::materialize_constant),
     ..Dialect::new(
         "aten",
         "PyTorch ATen tensor ops with inferred and verified shapes",

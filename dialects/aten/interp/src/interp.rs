@@ -182,7 +182,7 @@ fn check_value(ctx: &Context, ty: Type, value: &RuntimeValue) -> Result<(), Stri
 }
 
 /// The tensor an `arith.constant` holds.
-fn constant_tensor(ctx: &Context, op: OpId) -> Result<Tensor, Diagnostic> {
+pub(crate) fn constant_tensor(ctx: &Context, op: OpId) -> Result<Tensor, Diagnostic> {
     let malformed = || {
         Diagnostic::error("'arith.constant' has no dense<...> value of its result type")
             .with_span(ctx.span(op))

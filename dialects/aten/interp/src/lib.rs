@@ -16,11 +16,13 @@
 //! backward always agree.
 
 pub mod eval;
+pub mod fold;
 pub mod interp;
 pub mod kernels;
 mod ops;
 pub mod runtime;
 pub mod tensor;
 
+pub use fold::fold_constant;
 pub use interp::{RunOptions, run_function, run_function_with};
 pub use tensor::{DType, RuntimeValue, Scalar, Tensor};
