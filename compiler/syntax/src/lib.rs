@@ -22,7 +22,7 @@ lalrpop_util::lalrpop_mod!(
     grammar
 );
 
-pub use printer::{PrintOptions, print_op};
+pub use printer::{PrintOptions, print_attr, print_op};
 
 use joinery_ir::{Context, Diagnostic, FileId, OpId, SourceMap, Span};
 use lalrpop_util::ParseError;

@@ -24,6 +24,14 @@ pub struct PrintOptions {
     pub debug_info: bool,
 }
 
+/// The text of one attribute as the printer writes it (`#aot.param<"fc1.weight">`), for
+/// translations that carry joinery attributes as strings (`joinery-translate --to-mlir`).
+pub fn print_attr(ctx: &Context, attr: Attribute) -> String {
+    let mut out = String::new();
+    write_attr(ctx, &mut out, attr);
+    out
+}
+
 /// Prints an op (usually a `builtin.module`) and everything nested in it, ending in a newline.
 pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
     let mut p = Printer {

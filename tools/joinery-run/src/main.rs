@@ -1,7 +1,8 @@
 //! `joinery-run --interpret FILE.mlir --fn NAME --inputs DIR --outputs DIR`: parses and
 //! verifies a module, runs one function with the reference interpreter on `.npy` inputs
 //! and writes its results as `.npy` files. `--native FILE.mlir` runs the same function
-//! compiled by the LLVM backend instead.
+//! compiled by the LLVM backend instead, and `--via-mlir FILE.mlir` exported to upstream
+//! MLIR and run by MLIR's own lowering and execution engine (`joinery_aten_to_mlir::exec`).
 //!
 //! `joinery-run train EXAMPLE.mlir --steps N --lr X` trains a joint graph natively with
 //! SGD on synthetic data ([`train`]); `joinery-run bench FILE.mlir` times a function
@@ -37,13 +38,17 @@ struct Cli {
     #[arg(
         long,
         value_name = "FILE.mlir",
-        required_unless_present = "native",
-        conflicts_with = "native"
+        required_unless_present_any = ["native", "via_mlir"],
+        conflicts_with_all = ["native", "via_mlir"]
     )]
     interpret: Option<PathBuf>,
     /// The module to compile with the native (LLVM) backend and run.
-    #[arg(long, value_name = "FILE.mlir")]
+    #[arg(long, value_name = "FILE.mlir", conflicts_with = "via_mlir")]
     native: Option<PathBuf>,
+    /// The module to export to upstream MLIR and run with MLIR's lowering and execution
+    /// engine.
+    #[arg(long, value_name = "FILE.mlir")]
+    via_mlir: Option<PathBuf>,
     /// The function to run.
     #[arg(long = "fn", value_name = "NAME", required = true)]
     func: Option<String>,
@@ -85,8 +90,15 @@ fn run(cli: &Cli) -> Result<(), String> {
     if let Some(path) = &cli.native {
         return run_native(path, func, inputs, outputs, cli.seed);
     }
+    if let Some(path) = &cli.via_mlir {
+        let (mut ctx, sources, module) = native::load(path)?;
+        let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
+        let results = joinery_aten_to_mlir::exec::run_function(&mut ctx, module, func, &args)
+            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+        return write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"));
+    }
     let Some(path) = &cli.interpret else {
-        return Err("error: give --interpret FILE or --native FILE\n".into());
+        return Err("error: give --interpret FILE, --native FILE or --via-mlir FILE\n".into());
     };
     let (ctx, sources, module) = native::load(path)?;
     let inputs = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;

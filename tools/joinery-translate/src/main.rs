@@ -5,6 +5,8 @@
 //!   unless `--no-opt`), each kernel preceded by a comment naming its source ops.
 //! - `--to-shared-lib OUT.so --header OUT.h`: ahead-of-time output the runtime loads
 //!   without LLVM.
+//! - `--to-mlir`: upstream MLIR (`func`, `tensor`, `linalg`, `arith`, `math`) built with
+//!   melior and checked by MLIR's verifier (`joinery_aten_to_mlir`); the whole module.
 //!
 //! The input may be at any level: L1 joints, L2 forward/backward functions (their
 //! `aot.joint_pair` ops become the library's differentiable pairs) or L3 kernels (planned
@@ -30,6 +32,9 @@ struct Cli {
     /// Print the LLVM IR of the kernels.
     #[arg(long, group = "to")]
     to_llvm: bool,
+    /// Print the module as upstream MLIR (func, tensor, linalg, arith, math).
+    #[arg(long, group = "to")]
+    to_mlir: bool,
     /// Write a shared library (and its object file next to it).
     #[arg(long, group = "to", value_name = "OUT.so")]
     to_shared_lib: Option<PathBuf>,
@@ -58,6 +63,12 @@ fn run(cli: &Cli) -> Result<String, String> {
     let loaded = joinery_driver::load_module(&cli.input, &joinery_all::DIALECTS)?;
     let (mut ctx, module) = (loaded.ctx, loaded.module);
     let render = |d: joinery_ir::Diagnostic| joinery_diagnostics::render(&loaded.sources, &[d]);
+    if cli.to_mlir {
+        if cli.partition || !cli.functions.is_empty() {
+            return Err("error: --to-mlir translates the whole module as it is; drop --fn and --partition\n".into());
+        }
+        return joinery_aten_to_mlir::to_mlir_text(&mut ctx, module).map_err(render);
+    }
     let native = if cli.functions.is_empty() {
         joinery_native::compile_module(&mut ctx, module, cli.partition)
     } else if cli.partition {
@@ -99,5 +110,5 @@ fn run(cli: &Cli) -> Result<String, String> {
             header.display()
         ));
     }
-    Err("error: give one of --to-kernels, --to-llvm, --to-shared-lib\n".into())
+    Err("error: give one of --to-kernels, --to-llvm, --to-shared-lib, --to-mlir\n".into())
 }
