@@ -27,7 +27,7 @@ LIT_LOG := $(CARGO_TARGET_DIR)/lit.log
 .PHONY: deps build build-debug test cargo-test lit run bench bench-gemm fmt clippy
 
 ## deps: install the LLVM/MLIR 22 tools and libraries when any is missing (idempotent).
-deps:
+deps: graphviz
 	@missing=0; \
 	for f in $(FILECHECK) $(MLIR_OPT) /usr/lib/llvm-22/bin/not /usr/lib/llvm-22/bin/llvm-config; do \
 	  [ -x "$$f" ] || missing=1; \
@@ -41,9 +41,11 @@ deps:
 	fi; \
 	command -v $(CARGO) >/dev/null || { echo "error: cargo not found (install Rust 1.95)" >&2; exit 1; }
 
-## build: release build of the tools.
+## build: release build of the tools, and the runtime's shared library
+## (libjoinery_runtime.so, C ABI of runtime/include/joinery.h) next to them in target/release.
 build:
 	$(CARGO) build --release --bins
+	$(CARGO) build --release -p joinery-runtime --lib
 
 build-debug:
 	$(CARGO) build --bins
@@ -93,6 +95,14 @@ bench-gemm: deps venv
 	$(CARGO) build --release -p joinery-runtime --example gemm_shapes
 	$(VENV_PY) bench/gemm_vs_torch.py --translate $(RELEASE_DIR)/joinery-translate \
 	  --gemm-bench $(RELEASE_DIR)/examples/gemm_shapes $(BENCH_GEMM_FLAGS)
+
+## bench-conv: native convolution forward, input and weight gradients against PyTorch's
+## on ResNet- and MobileNet-style shapes (bench/conv_vs_torch.py), 2 threads each.
+BENCH_CONV_FLAGS ?= --iters 11
+.PHONY: bench-conv
+bench-conv: deps venv
+	$(CARGO) build --release -p joinery-run
+	$(VENV_PY) bench/conv_vs_torch.py --joinery-run $(RELEASE_DIR)/joinery-run $(BENCH_CONV_FLAGS)
 
 fmt:
 	$(CARGO) fmt --all
@@ -200,3 +210,53 @@ asan: nightly
 ## compile-loop: 10,000 native compiles of the MLP in one process, RSS every 1,000.
 compile-loop:
 	$(CARGO) run -p joinery-native --example compile_loop -- 10000 1000
+
+# ----- Pictures of graphs (Graphviz) -----
+.PHONY: graphviz docs-pictures
+
+## graphviz: Graphviz's `dot` (Debian package graphviz) when missing (idempotent); renders
+## what `--view-op-graph` and `--view-partition` write.
+graphviz:
+	@if ! command -v dot >/dev/null 2>&1; then \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  install="$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends graphviz"; \
+	  $$install || { $$SUDO apt-get update && $$install; }; \
+	fi
+
+## docs-pictures: docs/mlp_partition.svg, the bundled MLP's min-cut partition drawn by
+## `--view-partition` (forward, backward, saved and recomputed ops in colour).
+PARTITION_DOT := $(CARGO_TARGET_DIR)/mlp_partition.dot
+docs-pictures: graphviz
+	$(CARGO) build -p joinery-opt
+	@mkdir -p docs
+	$(DEBUG_DIR)/joinery-opt $(TRAIN_EXAMPLE) --aot-partition='strategy=min-cut' \
+	  --view-partition='print-attrs=false' -o /dev/null 2> $(PARTITION_DOT)
+	dot -Tsvg $(PARTITION_DOT) -o docs/mlp_partition.svg
+
+# ----- Benchmarks of the README's tables (release build; each prints the CPU) -----
+.PHONY: bench-native bench-conv bench-torch-compile bench-partition bench-residual bench-pass-scaling
+
+## bench-native: one joint training step of bench/workloads.py, native against eager and inductor.
+bench-native: deps venv build
+	$(VENV_PY) bench/native_vs_torch.py --joinery-run $(RELEASE_DIR)/joinery-run --iters 15
+
+## bench-conv: convolutions forward and backward against PyTorch's CPU kernels.
+bench-conv: deps venv build
+	$(VENV_PY) bench/conv_vs_torch.py --joinery-run $(RELEASE_DIR)/joinery-run --iters 11
+
+## bench-torch-compile: training steps through torch.compile(backend="joinery") and compile_joint.
+bench-torch-compile: deps venv build
+	JOINERY_TOOLS_DIR=$(RELEASE_DIR) $(VENV_PY) bench/torch_compile_vs_torch.py
+
+## bench-partition: joinery's aot-partition against PyTorch's min-cut partitioner.
+bench-partition: deps venv build
+	$(VENV_PY) bench/partition_vs_torch.py --tools $(RELEASE_DIR) --residual-layers 50 200
+
+## bench-residual: aot-partition on residual-stack joints up to 100,000 ops.
+bench-residual:
+	$(CARGO) run --release -p joinery-partition --example residual_bench
+
+## bench-pass-scaling: each pass's time per op on generated joints of growing size.
+PASS_SCALING_SIZES ?= 10000 100000
+bench-pass-scaling: build
+	python3 bench/pass_scaling.py --opt $(RELEASE_DIR)/joinery-opt --sizes $(PASS_SCALING_SIZES)

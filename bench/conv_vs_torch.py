@@ -3,16 +3,17 @@ shapes, f32, same threads, all in the same run.
 
     python bench/conv_vs_torch.py --joinery-run target/release/joinery-run [--iters 10]
 
-For each shape, two one-op functions are written as joinery text: `aten.convolution`
-(forward, with bias) and `aten.convolution_backward` (all three gradients). `joinery-run
-bench` compiles each natively and times calls (median); PyTorch's own ops
-(`torch.ops.aten.convolution` / `convolution_backward`, i.e. oneDNN or its CPU kernels)
-are timed on the same shapes and threads right before and after, and the better of the two
-PyTorch medians is the baseline. The native results are checked against PyTorch's on
-the same inputs first (`joinery-run --native`, relative error printed). Prints the CPU
-model and a Markdown table of times and ratios (PyTorch time / native time: above 1 is
-faster than PyTorch); every command must succeed and print its result, or the script
-fails."""
+For each shape, three one-op functions are written as joinery text: `aten.convolution`
+(forward, with bias) and `aten.convolution_backward` twice, once for the input gradient
+(`output_mask = [true, false, false]`) and once for the weight and bias gradients
+(`[false, true, true]`). `joinery-run bench` compiles each natively and times calls
+(median); PyTorch's own ops (`torch.ops.aten.convolution` / `convolution_backward` with the
+same masks, i.e. oneDNN or its CPU kernels) are timed on the same shapes and threads right
+before and after, and the better of the two PyTorch medians is the baseline. The native
+results are checked against PyTorch's on the same inputs first (`joinery-run --native`,
+relative error printed). Prints the CPU model and a Markdown table of times and ratios
+(PyTorch time / native time: above 1 is faster than PyTorch); every command must succeed
+and print its result, or the script fails."""
 import argparse, json, os, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,6 +35,11 @@ SHAPES = [
 
 
 
+# output_mask of the two backward functions: the input gradient; the weight and bias ones.
+INPUT_MASK = (True, False, False)
+WEIGHT_MASK = (False, True, True)
+
+
 def tensor(shape):
     return "tensor<" + "x".join(str(d) for d in shape) + "xf32>"
 
@@ -50,7 +56,8 @@ def out_size(h, k, s, p):
 
 
 def module_text(n, c, h, w, o, k, s, p, g):
-    """The forward and backward functions of one convolution, and their shapes."""
+    """The forward, input-gradient and weight-gradient functions of one convolution, and
+    their shapes."""
     x, wt, b = (n, c, h, w), (o, c // g, k, k), (o,)
     y = (n, o, out_size(h, k, s, p), out_size(w, k, s, p))
     fwd = (
@@ -59,15 +66,23 @@ def module_text(n, c, h, w, o, k, s, p, g):
         f"({tensor(x)}, {tensor(wt)}, {tensor(b)}) -> {tensor(y)}\n"
         f"  func.return %y : {tensor(y)}\n}}\n"
     )
-    mask = ", bias_sizes = [%d], output_mask = [true, true, true]" % o
-    bwd = (
-        f"func.func @backward(%gy: {tensor(y)}, %x: {tensor(x)}, %w: {tensor(wt)}) -> "
-        f"({tensor(x)}, {tensor(wt)}, {tensor(b)}) {{\n"
-        f'  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {{{attrs(k, s, p, g, mask)}}} : '
-        f"({tensor(y)}, {tensor(x)}, {tensor(wt)}) -> ({tensor(x)}, {tensor(wt)}, {tensor(b)})\n"
-        f"  func.return %gx, %gw, %gb : {tensor(x)}, {tensor(wt)}, {tensor(b)}\n}}\n"
-    )
-    return fwd + bwd, x, wt, b, y
+
+    def backward(name, mask):
+        flags = ", ".join("true" if m else "false" for m in mask)
+        extra = f", bias_sizes = [{o}], output_mask = [{flags}]"
+        names = [r for r, m in zip(["%gx", "%gw", "%gb"], mask) if m]
+        types = [tensor(t) for t, m in zip([x, wt, b], mask) if m]
+        return (
+            f"func.func @{name}(%gy: {tensor(y)}, %x: {tensor(x)}, %w: {tensor(wt)}) -> "
+            f"({', '.join(types)}) {{\n"
+            f'  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) '
+            f"{{{attrs(k, s, p, g, extra)}}} : "
+            f"({tensor(y)}, {tensor(x)}, {tensor(wt)}) -> ({tensor(x)}, {tensor(wt)}, {tensor(b)})\n"
+            f"  func.return {', '.join(names)} : {', '.join(types)}\n}}\n"
+        )
+
+    text = fwd + backward("input_grad", INPUT_MASK) + backward("weight_grad", WEIGHT_MASK)
+    return text, x, wt, b, y
 
 
 def run(cmd, env):
@@ -133,36 +148,45 @@ def main():
             f.write(text)
         x, wt, b, gy = (torch.randn(*xs), torch.randn(*ws) * 0.1, torch.randn(*bs),
                         torch.randn(*ys))
-        conv = lambda: aten.convolution(x, wt, b, [s, s], [p, p], [1, 1], False, [0, 0], g)
-        back = lambda: aten.convolution_backward(
-            gy, x, wt, [o], [s, s], [p, p], [1, 1], False, [0, 0], g, [True, True, True])
-        err_f = check(torch, np, a.joinery_run, path, "forward", [x, wt, b], [conv()], tmp, env)
-        err_b = check(torch, np, a.joinery_run, path, "backward", [gy, x, wt], list(back()),
-                      tmp, env)
-        torch_f = median_ms(conv, a.iters)
-        torch_b = median_ms(back, a.iters)
-        nat_f = native_bench(a.joinery_run, path, "forward", a.iters, env)
-        nat_b = native_bench(a.joinery_run, path, "backward", a.iters, env)
-        torch_f = min(torch_f, median_ms(conv, a.iters))
-        torch_b = min(torch_b, median_ms(back, a.iters))
+
+        def back(mask):
+            return lambda: aten.convolution_backward(
+                gy, x, wt, [o], [s, s], [p, p], [1, 1], False, [0, 0], g, list(mask))
+
+        def picked(mask):
+            return [t for t, m in zip(back(mask)(), mask) if m]
+
+        cases = [
+            ("forward", lambda: aten.convolution(x, wt, b, [s, s], [p, p], [1, 1], False,
+                                                 [0, 0], g), [x, wt, b]),
+            ("input_grad", back(INPUT_MASK), [gy, x, wt]),
+            ("weight_grad", back(WEIGHT_MASK), [gy, x, wt]),
+        ]
+        expected = {"forward": [cases[0][1]()], "input_grad": picked(INPUT_MASK),
+                    "weight_grad": picked(WEIGHT_MASK)}
+        err = max(check(torch, np, a.joinery_run, path, fn, inputs, expected[fn], tmp, env)
+                  for fn, _, inputs in cases)
+        times = []
+        for fn, call, _ in cases:
+            before = median_ms(call, a.iters)
+            native = native_bench(a.joinery_run, path, fn, a.iters, env)["median_ms"]
+            times.append((min(before, median_ms(call, a.iters)), native))
         flops = 2 * n * o * (c // g) * k * k * ys[2] * ys[3]
-        rows.append((name, flops, torch_f, nat_f["median_ms"], torch_b, nat_b["median_ms"],
-                     max(err_f, err_b)))
-        print(name, f"torch {torch_f:.2f}/{torch_b:.2f} ms native {nat_f['median_ms']:.2f}/"
-              f"{nat_b['median_ms']:.2f} ms err {max(err_f, err_b):.1e}", file=sys.stderr)
+        rows.append((name, flops, times, err))
+        print(name, " ".join(f"{fn} torch {t:.2f} native {nt:.2f} ms;"
+                             for (fn, _, _), (t, nt) in zip(cases, times)),
+              f"err {err:.1e}", file=sys.stderr)
 
     lines = [
         f"CPU: {cpu}, {a.threads} threads, torch {torch.__version__}, median of {a.iters}.",
         "",
-        "| shape | fwd GFLOP | torch fwd ms | native fwd ms | fwd ratio | torch bwd ms "
-        "| native bwd ms | bwd ratio | max rel err |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| shape | GFLOP | torch fwd ms | native fwd ms | fwd ratio | torch dx ms "
+        "| native dx ms | dx ratio | torch dw ms | native dw ms | dw ratio | max rel err |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, flops, tf, nf, tb, nb, err in rows:
-        lines.append(
-            f"| {name} | {flops / 1e9:.2f} | {tf:.2f} | {nf:.2f} | {tf / nf:.2f} | {tb:.2f} "
-            f"| {nb:.2f} | {tb / nb:.2f} | {err:.1e} |"
-        )
+    for name, flops, times, err in rows:
+        cells = " | ".join(f"{t:.2f} | {nt:.2f} | {t / nt:.2f}" for t, nt in times)
+        lines.append(f"| {name} | {flops / 1e9:.2f} | {cells} | {err:.1e} |")
     write_table(lines, a.out)
 
 

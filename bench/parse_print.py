@@ -3,8 +3,8 @@
 
 Generates a function of N chained binary ops on tensor<4x4xf32> in generic form (an
 unregistered dialect, so both tools do the same work: parse, verify structure and SSA
-dominance, print), runs each tool R times interleaved, and prints the median wall time,
-the peak RSS of each tool and the ratio joinery-opt / mlir-opt.
+dominance, print), runs each tool R times interleaved, and prints the CPU, the median
+wall time, the peak RSS of each tool and the ratio joinery-opt / mlir-opt.
 """
 
 import argparse
@@ -15,6 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import cpu_model  # noqa: E402
 
 TENSOR = "tensor<4x4xf32>"
 
@@ -69,6 +72,7 @@ def main():
             for name, cmd in tools.items():
                 results[name].append(run_once(cmd))
 
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} CPUs")
     print(f"input: {args.ops} ops, {size / 1e6:.1f} MB, median of {args.runs} runs")
     print(f"{'tool':<14}{'median s':>10}{'min s':>10}{'MB/s':>10}{'peak RSS MiB':>14}")
     medians = {}

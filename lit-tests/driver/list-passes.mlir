@@ -20,6 +20,13 @@
 // CHECK-NEXT:     (runs on 'func.func')
 // CHECK-NEXT:     alignment=<int> - {{.+}} (default: 64)
 // CHECK:      --symbol-dce {{ *}}- Eliminate dead private symbols
+// CHECK-NEXT: --view-op-graph {{ *}}- Write a Graphviz (dot) picture of the data flow to stderr
+// CHECK-NEXT:   max-label-len=<int> - {{.+}} (default: 20)
+// CHECK-NEXT:   print-attrs=<bool> - {{.+}} (default: true)
+// CHECK-NEXT:   print-control-flow-edges=<bool> - {{.+}} (default: false)
+// CHECK-NEXT:   print-data-flow-edges=<bool> - {{.+}} (default: true)
+// CHECK-NEXT:   print-result-types=<bool> - {{.+}} (default: true)
+// CHECK-NEXT: --view-partition {{ *}}- Write a Graphviz (dot) picture of each forward/backward pair to stderr
 
 // DIALECTS: Available Dialects:
 // DIALECTS-NEXT: builtin {{ *}}- {{.+}}

@@ -2,21 +2,20 @@
 
 // convert-aten-to-kernel on convolutions: placements, im2col views, GEMMs.
 
-// A convolution is a zero-filled padded copy of the input, an im2col copy (a strided
-// view: the patch dims step by the dilation, the output dims by the stride) and one GEMM
-// per image accumulating onto the broadcast bias.
+// A convolution is a zero-filled padded copy of the input and one GEMM per image
+// accumulating onto the broadcast bias, whose b is the padded copy read as patches (the
+// im2col view, never copied: rows [C, KH] over KW, columns [OH] over OW; the patch dims
+// step by the dilation, the output dims by the stride).
 // CHECK-LABEL: func.func @conv$padded_strided
 // CHECK:         %[[PAD:.*]] = kernel.alloc : () -> tensor<2x3x7x7xf32>
-// CHECK:         %[[COLS:.*]] = kernel.alloc : () -> tensor<2x3x3x3x3x3xf32>
+// CHECK-NOT:     kernel.alloc : () -> tensor<2x3x3x3x3x3xf32>
 // CHECK:         %[[Y:.*]] = kernel.alloc {output = 0 : i64} : () -> tensor<2x4x3x3xf32>
 // CHECK:         kernel.fill %[[PAD]] {value = 0.0 : f64}
 // CHECK:         "kernel.fused"(%x, %[[PAD]]) <{in_maps = {{\[}}[0, 75, 25, 5, 1]]
 // CHECK-SAME:      out_maps = {{\[}}[8, 147, 49, 7, 1]]
-// CHECK:         "kernel.fused"(%[[PAD]], %[[COLS]]) <{in_maps = {{\[}}[0, 147, 49, 7, 1, 14, 2]]
-// CHECK-SAME:      space = [2, 3, 3, 3, 3, 3]
 // CHECK:         "kernel.fused"(%b, %[[Y]]) <{in_maps = {{\[}}[0, 0, 1, 0]]
-// CHECK:         "kernel.gemm"(%w, %[[COLS]], %[[Y]]) <{a_map = [0, 0, 27, 1], accumulate = true
-// CHECK-SAME:      batch = 2 : i64
+// CHECK:         "kernel.gemm"(%w, %[[PAD]], %[[Y]]) <{a_map = [0, 0, 27, 1], accumulate = true,
+// CHECK-SAME:      b_cols = [3, 14], b_map = [0, 147, 1, 2], b_rows = [3, 49, 3, 7], batch = 2 : i64
 func.func @conv$padded_strided(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<2x4x3x3xf32> {
   %y = "aten.convolution"(%x, %w, %b) {dilation = [1, 1], groups = 1 : i64, output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<2x3x5x5xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<2x4x3x3xf32>
   func.return %y : tensor<2x4x3x3xf32>

@@ -3,7 +3,7 @@
 // RUN: joinery-opt %s --convert-aten-to-kernel --split-input-file --verify-diagnostics
 // RUN: not joinery-translate %s --to-kernels 2>&1 | FileCheck %s
 
-// expected-error@+1 {{argument #0 of the function has type that the native backend does not support (it needs statically shaped tensors)}}
+// expected-error@+1 {{argument #0 of the function has an extent only known at run time (tensor<?xf32>), which the native backend takes as a function result only, never as an argument}}
 func.func @dynamic$unsupported(%x: tensor<?xf32>) -> tensor<?xf32> {
   %t = "aten.tanh"(%x) : (tensor<?xf32>) -> tensor<?xf32>
   func.return %t : tensor<?xf32>
@@ -59,4 +59,24 @@ func.func @mul$complex(%a: tensor<4xcomplex<f32>>, %b: tensor<4xcomplex<f32>>) -
   // expected-error@+1 {{the native backend does not support complex tensors in 'aten.mul.Tensor'}}
   %m = "aten.mul.Tensor"(%a, %b) : (tensor<4xcomplex<f32>>, tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>>
   func.return %m : tensor<4xcomplex<f32>>
+}
+
+// -----
+
+// A value whose row count is known only at run time (aten.nonzero's) may be a result or
+// counted by sym_size.int; any other reader is an error naming it and its producer.
+func.func @nonzero$read(%x: tensor<3x4xf32>) -> (tensor<?x2xi64>, tensor<i64>) {
+  %nz = aten.nonzero %x : (tensor<3x4xf32>) -> tensor<?x2xi64>
+  // expected-error@+1 {{'aten.sum' reads %nz, the result of 'aten.nonzero', whose extent along dim 0 is only known at run time; the native backend takes such a value only as a function result or in 'aten.sym_size.int'}}
+  %s = "aten.sum"(%nz) : (tensor<?x2xi64>) -> tensor<i64>
+  func.return %nz, %s : tensor<?x2xi64>, tensor<i64>
+}
+
+// -----
+
+// A nonzero declared with a static row count: the count is only known at run time.
+func.func @nonzero$static(%x: tensor<3x4xf32>) -> tensor<5x2xi64> {
+  // expected-error@+1 {{'aten.nonzero' declares 5 rows, but its row count is known only at run time: the native backend takes its result typed with a dynamic leading dim ('?'), as the exporter writes it}}
+  %nz = aten.nonzero %x : (tensor<3x4xf32>) -> tensor<5x2xi64>
+  func.return %nz : tensor<5x2xi64>
 }

@@ -6,7 +6,7 @@
 // STATS: 1 bias-folds
 // STATS: 8 collapsed
 // STATS: 3 horizontal
-// STATS: 8 merges
+// STATS: 11 merges
 // STATS: 3 recomputed
 // STATS: 3 rows
 
@@ -503,4 +503,52 @@ func.func @row$scalar_after_sum(%p: tensor<f32>, %z: tensor<4x8xf32>, %n: tensor
     "kernel.yield"(%v) : (f32) -> ()
   }) : (tensor<1x1xf32>, tensor<f32>, tensor<f32>) -> ()
   func.return %c, %r : tensor<4x4xf32>, tensor<f32>
+}
+
+// Producers first, then their consumers: each consumer merges with its producer across
+// the other producers, which touch none of its buffers (the pass finds the ops between a
+// pair that matter through use lists, and sweeps the block instead of restarting).
+// CHECK-LABEL: func.func @ladder$fuses_across_unrelated_kernels
+// CHECK-NOT:     kernel.alloc :
+// CHECK-COUNT-3: sources = ["aten.exp", "aten.neg"]
+// CHECK-NOT:     "kernel.fused"
+// CHECK:         func.return
+func.func @ladder$fuses_across_unrelated_kernels(%x0: tensor<4xf32>, %x1: tensor<4xf32>, %x2: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %t0 = kernel.alloc : () -> tensor<4xf32>
+  %t1 = kernel.alloc : () -> tensor<4xf32>
+  %t2 = kernel.alloc : () -> tensor<4xf32>
+  %r0 = kernel.alloc {output = 0 : i64} : () -> tensor<4xf32>
+  %r1 = kernel.alloc {output = 1 : i64} : () -> tensor<4xf32>
+  %r2 = kernel.alloc {output = 2 : i64} : () -> tensor<4xf32>
+  "kernel.fused"(%x0, %t0) <{in_maps = [[0, 1]], name = "p0", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.exp"], space = [4]}> ({
+  ^bb0(%a: f32):
+    %e = kernel.exp %a : (f32) -> f32
+    "kernel.yield"(%e) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%x1, %t1) <{in_maps = [[0, 1]], name = "p1", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.exp"], space = [4]}> ({
+  ^bb0(%a: f32):
+    %e = kernel.exp %a : (f32) -> f32
+    "kernel.yield"(%e) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%x2, %t2) <{in_maps = [[0, 1]], name = "p2", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.exp"], space = [4]}> ({
+  ^bb0(%a: f32):
+    %e = kernel.exp %a : (f32) -> f32
+    "kernel.yield"(%e) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%t0, %r0) <{in_maps = [[0, 1]], name = "c0", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.neg"], space = [4]}> ({
+  ^bb0(%a: f32):
+    %n = kernel.neg %a : (f32) -> f32
+    "kernel.yield"(%n) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%t1, %r1) <{in_maps = [[0, 1]], name = "c1", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.neg"], space = [4]}> ({
+  ^bb0(%a: f32):
+    %n = kernel.neg %a : (f32) -> f32
+    "kernel.yield"(%n) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  "kernel.fused"(%t2, %r2) <{in_maps = [[0, 1]], name = "c2", num_inputs = 1 : i64, out_kinds = ["store"], out_maps = [[0, 1]], sources = ["aten.neg"], space = [4]}> ({
+  ^bb0(%a: f32):
+    %n = kernel.neg %a : (f32) -> f32
+    "kernel.yield"(%n) : (f32) -> ()
+  }) : (tensor<4xf32>, tensor<4xf32>) -> ()
+  func.return %r0, %r1, %r2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }

@@ -104,6 +104,36 @@ func.func @gemm$out_of_bounds(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>) -> tenso
 
 // -----
 
+// The outer patch dims of b must divide k (here 4 = 3 x ?).
+func.func @gemm$patches_not_dividing(%a: tensor<2x4xf32>, %b: tensor<16xf32>) -> tensor<2x2xf32> {
+  %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
+  // expected-error@+1 {{'kernel.gemm' b_rows and b_cols sizes must divide k and n}}
+  "kernel.gemm"(%a, %b, %c) <{a_map = [0, 0, 4, 1], accumulate = false, b_map = [0, 0, 1, 2], b_rows = [3, 4], batch = 1 : i64, c_map = [0, 0, 2, 1], k = 4 : i64, m = 2 : i64, n = 2 : i64, sources = []}> : (tensor<2x4xf32>, tensor<16xf32>, tensor<2x2xf32>) -> ()
+  func.return %c : tensor<2x2xf32>
+}
+
+// -----
+
+// Read through its patch dims, b reaches element 8 + 1 + 3 = 12 of 0..=11.
+func.func @gemm$patches_out_of_bounds(%a: tensor<2x4xf32>, %b: tensor<12xf32>) -> tensor<2x2xf32> {
+  %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
+  // expected-error@+1 {{operand b reaches elements 0..=12 of a buffer of 12 elements}}
+  "kernel.gemm"(%a, %b, %c) <{a_map = [0, 0, 4, 1], accumulate = false, b_cols = [2, 3], b_map = [0, 0, 1, 0], b_rows = [2, 8], batch = 1 : i64, c_map = [0, 0, 2, 1], k = 4 : i64, m = 2 : i64, n = 2 : i64, sources = []}> : (tensor<2x4xf32>, tensor<12xf32>, tensor<2x2xf32>) -> ()
+  func.return %c : tensor<2x2xf32>
+}
+
+// -----
+
+// b_rows holds (size, stride) pairs.
+func.func @gemm$patches_odd(%a: tensor<2x4xf32>, %b: tensor<16xf32>) -> tensor<2x2xf32> {
+  %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
+  // expected-error@+1 {{'kernel.gemm' needs attribute 'b_rows' (pairs [size, stride, ...] with non-negative sizes)}}
+  "kernel.gemm"(%a, %b, %c) <{a_map = [0, 0, 4, 1], accumulate = false, b_map = [0, 0, 1, 2], b_rows = [2], batch = 1 : i64, c_map = [0, 0, 2, 1], k = 4 : i64, m = 2 : i64, n = 2 : i64, sources = []}> : (tensor<2x4xf32>, tensor<16xf32>, tensor<2x2xf32>) -> ()
+  func.return %c : tensor<2x2xf32>
+}
+
+// -----
+
 func.func @gemm$missing_accumulate(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
   // expected-error@+1 {{'kernel.gemm' needs attribute 'accumulate' (a bool)}}
@@ -676,4 +706,29 @@ func.func @fft$short_c2r_input(%x: tensor<2x2xf32>) -> tensor<8xf32> {
   // expected-error@+1 {{'kernel.fft' of 8 real points needs 5 complex entries along dim 0}}
   "kernel.fft"(%x, %o) <{dims = [0], kind = "c2r", last_dim_size = 8 : i64, normalization = 0 : i64, shape = [2], source = "aten._fft_c2r"}> : (tensor<2x2xf32>, tensor<8xf32>) -> ()
   func.return %o : tensor<8xf32>
+}
+
+// -----
+
+func.func @nonzero$short_out(%x: tensor<3x4xf32>) -> tensor<?x2xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<11x2xi64>
+  %n = kernel.alloc {offset = 0 : i64} : () -> tensor<i64>
+  // expected-error@+1 {{out of 'kernel.nonzero' must be an i64 buffer of shape [12, 2], not [11, 2] of i64}}
+  "kernel.nonzero"(%x, %o, %n) <{source = "aten.nonzero", space = [3, 4], src_map = [0, 4, 1]}> : (tensor<3x4xf32>, tensor<11x2xi64>, tensor<i64>) -> ()
+  %r = kernel.rows %o, %n : (tensor<11x2xi64>, tensor<i64>) -> tensor<?x2xi64>
+  func.return %r : tensor<?x2xi64>
+}
+
+// -----
+
+func.func @rows$read_by_a_kernel(%x: tensor<3x4xf32>) -> tensor<12x2xi64> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<12x2xi64>
+  %n = kernel.alloc {offset = 0 : i64} : () -> tensor<i64>
+  %p = kernel.alloc {offset = 64 : i64} : () -> tensor<12x2xi64>
+  "kernel.nonzero"(%x, %p, %n) <{source = "aten.nonzero", space = [3, 4], src_map = [0, 4, 1]}> : (tensor<3x4xf32>, tensor<12x2xi64>, tensor<i64>) -> ()
+  // expected-error@+1 {{'kernel.rows' has a run-time extent, so only the function's return may use it}}
+  %r = kernel.rows %p, %n : (tensor<12x2xi64>, tensor<i64>) -> tensor<?x2xi64>
+  // expected-error@+1 {{src of 'kernel.cumsum' must be a statically shaped tensor buffer}}
+  "kernel.cumsum"(%r, %o) <{out_map = [0, 2, 1], source = "aten.cumsum", space = [12, 2], src_map = [0, 2, 1]}> : (tensor<?x2xi64>, tensor<12x2xi64>) -> ()
+  func.return %o : tensor<12x2xi64>
 }

@@ -10,7 +10,10 @@
  * error; freeing NULL is a no-op. Inputs are borrowed
  * (CPU, compact row-major); results are DLManagedTensor* owned by the caller (call their
  * deleter); a `none` result is NULL. Results that are input mutations are also written
- * back into the argument's memory. */
+ * back into the argument's memory. A result whose leading extent is known only at run
+ * time (`tensor<?x2xi64>` of `aten.nonzero`: one row per nonzero element) comes back with
+ * its real shape: read `dl_tensor.shape[0]` of each call's result (0 rows is a valid
+ * answer). */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

@@ -700,6 +700,7 @@ mod tests {
                     dtype: DType::F32,
                     shape: vec![2, 3],
                     buffer: 1,
+                    rows: None,
                 }),
                 mutates: None,
             }],

@@ -65,8 +65,9 @@ impl Executor {
 
     /// Runs `plan` with kernels `kernels` on checked `inputs`, writing `outputs`
     /// (allocated by the caller with the plan's result types; `None` for `none` results).
-    /// Fails when the arena cannot be allocated, or when a gather or scatter meets an
-    /// index out of range (the error names the op and the index).
+    /// A result with a run-time row count ([`crate::plan::ResultTensor::rows`]) keeps
+    /// that many rows. Fails when the arena cannot be allocated, or when a gather or
+    /// scatter meets an index out of range (the error names the op and the index).
     pub fn run(
         &mut self,
         plan: &Plan,
@@ -110,8 +111,27 @@ impl Executor {
                     eprintln!("{}", describe_step(plan, i, t.elapsed()));
                 }
             }
-            Ok(())
-        })
+            Ok::<(), String>(())
+        })?;
+        // Results whose leading extent a step counted keep that many rows.
+        for (j, r) in plan.outputs.iter().enumerate() {
+            let (Some(spec), Some(out)) = (&r.tensor, outputs[j].as_mut()) else {
+                continue;
+            };
+            let Some(b) = spec.rows else { continue };
+            // SAFETY: the plan check made buffer `b` hold at least one i64.
+            let rows = unsafe { ptrs.slice()[b].cast::<i64>().read_unaligned() };
+            usize::try_from(rows)
+                .ok()
+                .and_then(|n| out.keep_leading(n).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "@{}: result #{j} counts {rows} rows, outside 0..={}",
+                        plan.name, spec.shape[0]
+                    )
+                })?;
+        }
+        Ok(())
     }
 }
 
@@ -134,6 +154,7 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
         Step::Cumsum(l) => format!("cumsum {:?}", l.space),
         Step::Fft(f) => format!("fft {:?} over {:?}", f.shape, f.dims),
         Step::Argsort { lanes, k, .. } => format!("argsort {:?} (k = {k})", lanes.space),
+        Step::Nonzero(x) => format!("nonzero {:?}", x.space),
     };
     format!(
         "@{} step {i:>3} {:>9.3} ms  {what}",
@@ -210,6 +231,7 @@ fn run_step(
             b,
             c,
             accumulate,
+            b_patches,
         } => {
             let view = |r: &MatRef| Strided {
                 // SAFETY: the offset comes from the buffer's static shape.
@@ -226,7 +248,17 @@ fn run_step(
             };
             // SAFETY: the planner sized every operand buffer for these views, and a GEMM
             // output is never one of its inputs.
-            unsafe { gemm::sgemm(dims, view(a), view(b), view(c), *accumulate, threads) }
+            unsafe {
+                gemm::sgemm(
+                    dims,
+                    view(a),
+                    view(b),
+                    b_patches,
+                    view(c),
+                    *accumulate,
+                    threads,
+                )
+            }
         }
         Step::Fill {
             buffer,
@@ -256,6 +288,8 @@ fn run_step(
             k,
             descending,
         } => return unsafe { lanes::argsort(l, *k, *descending, ptrs, threads) },
+        // SAFETY: as above.
+        Step::Nonzero(x) => unsafe { crate::nonzero::nonzero(x, ptrs) },
     }
     Ok(())
 }

@@ -1,4 +1,10 @@
 //! f32 GEMM on strided operands: `c[i] (+)= a[i] @ b[i]` for each batch `i`.
+//!
+//! A `b` read as patches ([`Patches`], a convolution's im2col view of its input) is packed
+//! tile by tile into a buffer that stays in the L2 cache, each tile multiplied as soon as
+//! it is packed, instead of the whole patch matrix being written to memory and read back.
+
+use crate::plan::Patches;
 
 /// A (batch of) strided f32 matrices: element `(i, r, c)` is at
 /// `ptr + i * bs + r * rs + c * cs` (elements, not bytes). Any stride may be zero
@@ -87,16 +93,19 @@ impl Operands {
     }
 }
 
-/// `c[i] = (accumulate ? c[i] : 0) + a[i] @ b[i]` for every batch `i`, on `threads`
-/// workers of the current rayon pool (call it inside the pool that has them).
+/// `c[i] = (accumulate ? c[i] : 0) + a[i] @ b[i]` for every batch `i`, `b` read through
+/// `b_patches`, on `threads` workers of the current rayon pool (call it inside the pool
+/// that has them).
 ///
 /// # Safety
-/// Every view must address `dims` valid f32 elements; the output matrices must not overlap
-/// each other or the inputs.
+/// Every view must address `dims` valid f32 elements (`b` through its patches, whose
+/// outer sizes divide `k` and `n`); the output matrices must not overlap each other or
+/// the inputs.
 pub unsafe fn sgemm(
     dims: Dims,
     a: Strided,
     b: Strided,
+    b_patches: &Patches,
     c: Strided,
     accumulate: bool,
     threads: usize,
@@ -106,6 +115,10 @@ pub unsafe fn sgemm(
         return;
     }
     let ops = Operands { a, b, c };
+    if !b_patches.is_plain() && k > 0 {
+        // SAFETY: the caller's contract.
+        return unsafe { packed(dims, ops, b_patches, accumulate, threads) };
+    }
     if a.rs == 0 && m > 1 {
         // SAFETY: the caller's contract.
         return unsafe { repeated_rows(dims, ops, accumulate, threads) };
@@ -141,6 +154,133 @@ pub unsafe fn sgemm(
 /// threads, when there are many, or when each is too small to split.
 fn batch_parallel(batch: usize, work: usize, threads: usize) -> bool {
     batch.is_multiple_of(threads) || batch >= 4 * threads || work < PARALLEL_GEMM
+}
+
+/// Floats of one packed tile of `b`: with the library's own packing of it, it stays in
+/// the L2 cache.
+const TILE_FLOATS: usize = 96 << 10;
+
+/// Most rows (of `k`) in one packed tile; a longer `k` is split into even chunks whose
+/// products are added up.
+const TILE_ROWS: usize = 1024;
+
+/// Fewest tiles per thread, so that uneven tiles still balance.
+const TILES_PER_THREAD: usize = 4;
+
+/// One run of a tile's packing: `len` consecutive source elements from `src` (relative to
+/// the row's or column's offset) to position `dst` of the tile's contiguous side.
+#[derive(Clone, Copy)]
+struct Run {
+    dst: usize,
+    src: isize,
+    len: usize,
+}
+
+/// The runs of consecutive elements among `offsets`: memory copies instead of a gather
+/// when the side's inner stride is 1.
+fn runs(offsets: &[isize]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    for (j, &o) in offsets.iter().enumerate() {
+        match out.last_mut() {
+            Some(r) if r.src + r.len as isize == o => r.len += 1,
+            _ => out.push(Run {
+                dst: j,
+                src: o,
+                len: 1,
+            }),
+        }
+    }
+    out
+}
+
+/// The product with `b` read through `patches`: the columns of every product are cut into
+/// tiles spread over the threads (whole tiles per thread, no synchronisation inside one);
+/// each tile of `b` (`kc` rows by `nc` columns, `k` in chunks of at most [`TILE_ROWS`]) is
+/// packed from the patches into a per-thread buffer, contiguous along the side whose
+/// inner stride is smaller, and multiplied by the library on one thread.
+unsafe fn packed(dims: Dims, ops: Operands, patches: &Patches, accumulate: bool, threads: usize) {
+    let Dims { batch, m, n, k } = dims;
+    let row_offsets = Patches::offsets(&patches.rows, k, ops.b.rs as i64);
+    let col_offsets = Patches::offsets(&patches.cols, n, ops.b.cs as i64);
+    let chunks = k.div_ceil(TILE_ROWS).max(1);
+    let kc = k.div_ceil(chunks).max(1);
+    let fit = (TILE_FLOATS / kc).max(16) / 16 * 16;
+    let balanced = (batch * n)
+        .div_ceil(TILES_PER_THREAD * threads)
+        .next_multiple_of(16);
+    let nc = fit.min(balanced).min(n).max(1);
+    let per_product = n.div_ceil(nc);
+    let tiles = batch * per_product;
+    // Contiguous along the columns when they are the side with the smaller inner stride.
+    let by_rows = ops.b.cs.abs() <= ops.b.rs.abs();
+    let (row_offsets, col_offsets) = (&row_offsets, &col_offsets);
+    let work = move |range: std::ops::Range<usize>| {
+        let mut tile = vec![0f32; kc * nc];
+        for t in range {
+            let (i, cols) = (t / per_product, t % per_product * nc);
+            let cols = cols..(cols + nc).min(n);
+            let width = cols.len();
+            for k0 in (0..k).step_by(kc) {
+                let rows = k0..(k0 + kc).min(k);
+                let height = rows.len();
+                // SAFETY: the caller's contract; the tile holds height x width floats.
+                unsafe {
+                    let base = ops.b.at(i);
+                    let (outer, inner) = if by_rows {
+                        (&row_offsets[rows.clone()], &col_offsets[cols.clone()])
+                    } else {
+                        (&col_offsets[cols.clone()], &row_offsets[rows.clone()])
+                    };
+                    let line = inner.len();
+                    let runs = runs(inner);
+                    for (o, &off) in outer.iter().enumerate() {
+                        let from = base.offset(off);
+                        let to = tile.as_mut_ptr().add(o * line);
+                        for r in &runs {
+                            std::ptr::copy_nonoverlapping(from.offset(r.src), to.add(r.dst), r.len);
+                        }
+                    }
+                    let (b_rs, b_cs) = if by_rows {
+                        (width as isize, 1)
+                    } else {
+                        (1, height as isize)
+                    };
+                    let first = cols.start as isize;
+                    gemm::gemm(
+                        m,
+                        width,
+                        height,
+                        ops.c.at(i).offset(first * ops.c.cs),
+                        ops.c.cs,
+                        ops.c.rs,
+                        accumulate || k0 > 0,
+                        ops.a.at(i).offset(k0 as isize * ops.a.cs),
+                        ops.a.cs,
+                        ops.a.rs,
+                        tile.as_ptr(),
+                        b_cs,
+                        b_rs,
+                        1.0f32,
+                        1.0f32,
+                        false,
+                        false,
+                        false,
+                        gemm::Parallelism::None,
+                    );
+                }
+            }
+        }
+    };
+    if threads < 2 || tiles < 2 {
+        return work(0..tiles);
+    }
+    let per = tiles.div_ceil(threads);
+    rayon::scope(|s| {
+        for t in 0..threads {
+            let work = &work;
+            s.spawn(move |_| work(t * per..((t + 1) * per).min(tiles)));
+        }
+    });
 }
 
 /// A product whose `a` has row stride 0 (an expanded vector or scalar, as the gradient of a

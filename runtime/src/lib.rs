@@ -20,6 +20,7 @@ pub mod gemm;
 mod indexed;
 mod lanes;
 pub mod module;
+mod nonzero;
 pub mod plan;
 pub mod tensor;
 

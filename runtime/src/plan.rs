@@ -81,6 +81,12 @@ pub struct ResultTensor {
     pub shape: Vec<usize>,
     /// The buffer (a [`Location::Output`]) that holds the result.
     pub buffer: usize,
+    /// For a result whose leading extent is known only at run time (`tensor<?x2xi64>` of
+    /// `aten.nonzero`): the buffer holding that extent, one `i64` a step writes. `shape`
+    /// is then the upper bound the buffer is sized for, and the caller receives the
+    /// first `rows` entries along dim 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
 }
 
 /// Where a buffer lives.
@@ -172,6 +178,60 @@ pub struct MatRef {
     pub bs: i64,
 }
 
+/// The outer dims of a GEMM operand read as patches (an im2col view of an image, which
+/// the runtime packs tile by tile instead of the plan copying it whole): its row index
+/// splits into `rows` (outermost first) and an inner dim of the operand's row stride, its
+/// column index into `cols` and an inner dim of its column stride; the inner extents are
+/// what the outer sizes leave of `k` and `n`. Both empty: a plain strided matrix.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patches {
+    pub rows: Vec<PatchDim>,
+    pub cols: Vec<PatchDim>,
+}
+
+/// One outer dim of [`Patches`]: its extent and its stride in elements.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchDim {
+    pub size: u64,
+    pub stride: i64,
+}
+
+impl Patches {
+    /// Whether the operand is a plain strided matrix.
+    pub fn is_plain(&self) -> bool {
+        self.rows.is_empty() && self.cols.is_empty()
+    }
+
+    /// The extent of the inner dim under `outer` for an index of `total` values, when the
+    /// outer sizes divide it.
+    fn inner(outer: &[PatchDim], total: u64) -> Option<u64> {
+        let o = outer
+            .iter()
+            .try_fold(1u64, |acc, d| acc.checked_mul(d.size))?;
+        (o != 0 && total.is_multiple_of(o)).then(|| total / o)
+    }
+
+    /// The element offsets of the `total` indices of one side (row or column): the outer
+    /// dims `outer` over an inner dim of stride `inner_stride`, row-major. The caller has
+    /// checked the plan ([`Plan::check`]), so the sizes divide and the offsets fit.
+    pub fn offsets(outer: &[PatchDim], total: usize, inner_stride: i64) -> Vec<isize> {
+        let inner = Patches::inner(outer, total as u64).unwrap_or(0) as usize;
+        let mut out = vec![0isize; inner];
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = j as isize * inner_stride as isize;
+        }
+        for d in outer.iter().rev() {
+            let step = d.stride as isize;
+            out = (0..d.size as isize)
+                .flat_map(|i| out.iter().map(move |&o| o + i * step))
+                .collect();
+        }
+        out
+    }
+}
+
 /// Elements `offset + sum(strides[d] * p[d])` of a buffer at the points `p` of a space.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -234,6 +294,22 @@ pub struct LaneRef {
     pub out_map: StridedMap,
 }
 
+/// What a [`Step::Nonzero`] reads and writes.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NonzeroRef {
+    pub src: usize,
+    /// Element type of `src`.
+    pub dtype: DType,
+    /// The shape of the tensor searched (empty for a 0-d tensor).
+    pub space: Vec<u64>,
+    pub src_map: StridedMap,
+    /// An `i64` buffer of one row of `space.len()` indices per point of `space`.
+    pub out: usize,
+    /// One `i64`: the number of rows written.
+    pub count: usize,
+}
+
 /// One step of a plan.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,6 +333,9 @@ pub enum Step {
         b: MatRef,
         c: MatRef,
         accumulate: bool,
+        /// `b` read as patches, when not a plain matrix.
+        #[serde(default, skip_serializing_if = "Patches::is_plain")]
+        b_patches: Patches,
     },
     /// Copy elements of `src` at indexed positions into `out` ([`Indexed`]).
     Gather(Indexed),
@@ -280,6 +359,9 @@ pub enum Step {
     },
     /// A discrete Fourier transform ([`crate::fft::FftRef`]).
     Fft(crate::fft::FftRef),
+    /// The multi-index of every nonzero element of `src` (NaN counts), in row-major
+    /// order, as rows of `out`, and their number in `count` ([`NonzeroRef`]).
+    Nonzero(NonzeroRef),
     /// Fill a buffer of `elements` values of `dtype` with `value`.
     Fill {
         buffer: usize,
@@ -363,8 +445,9 @@ impl Plan {
     /// than memory corruption: every index names an existing argument, result, buffer or
     /// kernel; buffers have the bytes of their tensors and arena slots lie inside the
     /// arena; fills, partial reductions, GEMM operands, FFT operands and every element a
-    /// gather or scatter reads or writes (for any index in range) stay inside their
-    /// buffers.
+    /// gather or scatter reads or writes (for any index in range), and a nonzero step's
+    /// reads, rows and count, stay inside their buffers; a result's run-time row count
+    /// is an `i64` of another buffer.
     /// (What a kernel touches is in its code, checked when it was compiled.)
     pub fn check(&self) -> Result<(), String> {
         let at = |what: &str| format!("@{}: {what}", self.name);
@@ -431,6 +514,21 @@ impl Plan {
             {
                 return Err(at(&format!("result #{j} is not read from its own buffer")));
             }
+            if let Some(t) = &r.tensor
+                && let Some(b) = t.rows
+            {
+                if t.shape.is_empty() || r.mutates.is_some() {
+                    return Err(at(&format!(
+                        "result #{j} has a run-time leading extent, so it must be a tensor \
+                         of rank 1 or more that is not written back to an argument"
+                    )));
+                }
+                if b == t.buffer || buffer(b)?.bytes < 8 {
+                    return Err(at(&format!(
+                        "the row count of result #{j} is not one i64 of another buffer"
+                    )));
+                }
+            }
             if let Some(i) = r.mutates {
                 let same = match (self.inputs.get(i), &r.tensor) {
                     (Some(a), Some(t)) => a.dtype == t.dtype && a.shape == t.shape,
@@ -443,6 +541,9 @@ impl Plan {
                 }
             }
         }
+        let elements_of = |b: usize, dtype: DType| -> Result<u64, String> {
+            Ok(buffer(b)?.bytes / dtype.size_bytes() as u64)
+        };
         let inside = |b: usize, elements: u64, size: u64| -> Result<(), String> {
             let bytes = buffer(b)?.bytes;
             if elements.checked_mul(size).is_none_or(|n| n > bytes) {
@@ -487,11 +588,15 @@ impl Plan {
                     a,
                     b,
                     c,
+                    b_patches,
                     ..
                 } => {
-                    for (r, rows, cols) in [(a, m, k), (b, k, n), (c, m, n)] {
+                    let plain = Patches::default();
+                    for (r, rows, cols, patches) in
+                        [(a, m, k, &plain), (b, k, n, b_patches), (c, m, n, &plain)]
+                    {
                         let elements = buffer(r.buffer)?.bytes / 4;
-                        if !matrix_inside(r, *batch, *rows, *cols, elements) {
+                        if !matrix_inside(r, patches, *batch, *rows, *cols, elements) {
                             return Err(at(&format!(
                                 "a GEMM operand reaches outside buffer {}",
                                 r.buffer
@@ -511,6 +616,27 @@ impl Plan {
                     let size = f.dtype.size_bytes() as u64;
                     inside(f.src, ns as u64, size)?;
                     inside(f.out, no as u64, size)?;
+                }
+                Step::Nonzero(x) => {
+                    if x.src_map.strides.len() != x.space.len()
+                        || !map_inside(&x.src_map, &x.space, elements_of(x.src, x.dtype)?)
+                    {
+                        return Err(at(&format!(
+                            "a nonzero step reaches outside buffer {}",
+                            x.src
+                        )));
+                    }
+                    let points = x.space.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
+                    let entries = points.and_then(|p| p.checked_mul(x.space.len() as u64));
+                    inside(
+                        x.out,
+                        entries.ok_or_else(|| at("a nonzero step overflows"))?,
+                        8,
+                    )?;
+                    inside(x.count, 1, 8)?;
+                    if x.out == x.src || x.count == x.src || x.count == x.out {
+                        return Err(at("a nonzero step writes a buffer it reads"));
+                    }
                 }
                 Step::Cumsum(lanes) => {
                     let n = lanes.space.last().copied().unwrap_or(0);
@@ -635,17 +761,33 @@ fn map_inside(map: &StridedMap, space: &[u64], elements: u64) -> bool {
 }
 
 /// Whether every element `offset + bs*i + rs*r + cs*c` of a `batch` x `rows` x `cols`
-/// view lies in `0..elements`.
-fn matrix_inside(r: &MatRef, batch: usize, rows: usize, cols: usize, elements: u64) -> bool {
+/// view, its rows and columns split by `patches`, lies in `0..elements`; false when the
+/// outer sizes of `patches` do not divide `rows` and `cols`.
+fn matrix_inside(
+    r: &MatRef,
+    patches: &Patches,
+    batch: usize,
+    rows: usize,
+    cols: usize,
+    elements: u64,
+) -> bool {
     if batch == 0 || rows == 0 || cols == 0 {
         return true;
     }
-    let reach = |stride: i64, extent: usize| -> Option<(i64, i64)> {
+    let (Some(inner_rows), Some(inner_cols)) = (
+        Patches::inner(&patches.rows, rows as u64),
+        Patches::inner(&patches.cols, cols as u64),
+    ) else {
+        return false;
+    };
+    let reach = |stride: i64, extent: u64| -> Option<(i64, i64)> {
         let v = stride.checked_mul(i64::try_from(extent - 1).ok()?)?;
         Some((v.min(0), v.max(0)))
     };
-    let range = [(r.bs, batch), (r.rs, rows), (r.cs, cols)]
+    let outer = patches.rows.iter().chain(&patches.cols);
+    let range = [(r.bs, batch as u64), (r.rs, inner_rows), (r.cs, inner_cols)]
         .into_iter()
+        .chain(outer.map(|d| (d.stride, d.size)))
         .try_fold((r.offset, r.offset), |(lo, hi), (s, e)| {
             let (dl, dh) = reach(s, e)?;
             Some((lo.checked_add(dl)?, hi.checked_add(dh)?))
@@ -679,6 +821,7 @@ mod tests {
                     dtype: DType::F32,
                     shape: vec![3, 4],
                     buffer: 2,
+                    rows: None,
                 }),
                 mutates: None,
             }],

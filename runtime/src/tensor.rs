@@ -268,9 +268,27 @@ impl<'a> Tensor<'a> {
         }
     }
 
+    /// Keeps the first `n` entries along dim 0 of an owned tensor (the rest of its
+    /// storage goes unused): how a result whose row count is known only at run time gets
+    /// its real shape. An error for a borrowed or 0-d tensor or `n` above the extent.
+    pub fn keep_leading(&mut self, n: usize) -> Result<(), String> {
+        match (&self.storage, self.shape.first()) {
+            (Storage::Owned(_), Some(&d)) if n <= d => {
+                self.shape[0] = n;
+                Ok(())
+            }
+            _ => Err(format!(
+                "cannot keep {n} leading entries of {} ({} storage)",
+                self.describe(),
+                if self.is_owned() { "owned" } else { "borrowed" }
+            )),
+        }
+    }
+
     fn byte_len(&self) -> usize {
         match &self.storage {
-            Storage::Owned(b) => b.len(),
+            // Owned storage may be longer than the shape after `keep_leading`.
+            Storage::Owned(_) => self.numel() * self.dtype.size_bytes(),
             Storage::Borrowed { bytes, .. } => *bytes,
         }
     }

@@ -206,6 +206,6 @@ fn implicit_and_explicit_modules() {
                 debug_info: false
             }
         ),
-        "\"builtin.module\"() ({\n}) : () -> ()\n"
+        "\"builtin.module\"() ({\n^bb0:\n}) : () -> ()\n"
     );
 }

@@ -144,6 +144,68 @@ fn decode_hex(bytes: &[u8], element: &TypeData, count: usize) -> Option<Vec<Dens
     }
 }
 
+/// An affine map `(d0, d1)[s0] -> (d1, d0 floordiv 2 + s0)`: dimension and symbol counts
+/// and one expression per result. Expressions are kept as written (MLIR simplifies them
+/// when it builds a map; joinery does not, so text round-trips exactly).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct AffineMap {
+    pub dims: u32,
+    pub symbols: u32,
+    pub results: Vec<AffineExpr>,
+}
+
+/// One expression of an [`AffineMap`].
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum AffineExpr {
+    /// Dimension `d{n}`.
+    Dim(u32),
+    /// Symbol `s{n}`.
+    Symbol(u32),
+    /// An integer constant.
+    Const(i64),
+    /// `-e`.
+    Neg(Box<AffineExpr>),
+    /// `lhs op rhs`.
+    Binary {
+        op: AffineOp,
+        lhs: Box<AffineExpr>,
+        rhs: Box<AffineExpr>,
+    },
+}
+
+/// The binary operators of affine expressions.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum AffineOp {
+    Add,
+    Sub,
+    Mul,
+    FloorDiv,
+    CeilDiv,
+    Mod,
+}
+
+impl AffineOp {
+    /// The operator as written: `+`, `-`, `*`, `floordiv`, `ceildiv`, `mod`.
+    pub fn spelling(self) -> &'static str {
+        match self {
+            AffineOp::Add => "+",
+            AffineOp::Sub => "-",
+            AffineOp::Mul => "*",
+            AffineOp::FloorDiv => "floordiv",
+            AffineOp::CeilDiv => "ceildiv",
+            AffineOp::Mod => "mod",
+        }
+    }
+
+    /// Binding strength: additive operators 1, multiplicative ones 2.
+    pub fn precedence(self) -> u8 {
+        match self {
+            AffineOp::Add | AffineOp::Sub => 1,
+            _ => 2,
+        }
+    }
+}
+
 /// A parameter of a dialect attribute or type: `#d.name<p0, p1>` / `!d.name<p0, p1>`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum AttrParam {
@@ -180,6 +242,14 @@ pub enum AttrData {
     SymbolRef { root: String, nested: Vec<String> },
     /// `dense<...> : tensor<...>`.
     DenseElements { ty: Type, data: DenseData },
+    /// `array<i64: 1, 2>`: a flat array of scalars of one element type (MLIR's
+    /// `DenseArrayAttr`, which upstream ops use for static sizes and permutations).
+    DenseArray {
+        element: Type,
+        values: Vec<DenseScalar>,
+    },
+    /// `affine_map<(d0, d1)[s0] -> (d1, d0 + s0)>`.
+    AffineMap(AffineMap),
     /// `loc(...)`.
     Location(Location),
     /// `#dialect.name<params>`: a dialect attribute, opaque when its dialect is not registered.
@@ -306,6 +376,17 @@ impl Context {
             n.checked_mul(usize::try_from(d.extent()?).ok()?)
         })?;
         Some((*ty, data.scalars(self.type_data(element), count)?))
+    }
+
+    /// The type of a typed attribute (integers, floats, `dense<...>`), as MLIR's
+    /// `TypedAttr`; `None` for the others.
+    pub fn attr_type(&self, attr: Attribute) -> Option<Type> {
+        match self.attr_data(attr) {
+            AttrData::Integer { ty, .. }
+            | AttrData::Float { ty, .. }
+            | AttrData::DenseElements { ty, .. } => Some(*ty),
+            _ => None,
+        }
     }
 
     /// The entries of a dictionary attribute.

@@ -64,6 +64,10 @@ pub enum AsmFormat {
     FunctionLike,
     /// `module [@name] [attributes {..}] { body }`.
     Module,
+    /// `%r = d.op {attrs} <value> : T`: the `value` attribute written after the name,
+    /// the result type being its type (MLIR's `attr-dict $value`, as `arith.constant`
+    /// prints). Read only: the printer keeps the generic form, which `mlir-opt` reads too.
+    Constant,
 }
 
 /// Verifies one op; returns the first problem as a diagnostic (the verifier adds the span).
@@ -97,6 +101,10 @@ pub struct OpDef {
     pub fold: Option<FoldFn>,
     /// Rewrites `canonicalize` applies to this op.
     pub canonicalize: &'static [&'static dyn RewritePattern],
+    /// The dialect whose ops may drop their prefix inside this op's regions when the op is
+    /// written in its custom form (MLIR's `OpAsmOpInterface::getDefaultDialect`: `return`
+    /// inside `func.func` is `func.return`).
+    pub default_dialect: Option<&'static str>,
 }
 
 impl OpDef {
@@ -111,6 +119,7 @@ impl OpDef {
             verify: None,
             fold: None,
             canonicalize: &[],
+            default_dialect: None,
         }
     }
 

@@ -19,8 +19,8 @@ pub mod types;
 pub mod verify;
 
 pub use attributes::{
-    AttrData, AttrParam, Attribute, DenseData, DenseScalar, FloatBits, HexLayout,
-    dense_element_bytes, dense_hex_layout,
+    AffineExpr, AffineMap, AffineOp, AttrData, AttrParam, Attribute, DenseData, DenseScalar,
+    FloatBits, HexLayout, dense_element_bytes, dense_hex_layout,
 };
 pub use builder::{Builder, InsertPoint};
 pub use context::{Context, DialectRegistry};

@@ -921,8 +921,10 @@ impl<'c> Verifier<'c> {
             AttrData::Integer { ty, .. }
             | AttrData::Float { ty, .. }
             | AttrData::Type(ty)
-            | AttrData::DenseElements { ty, .. } => self.check_type(*ty, span),
+            | AttrData::DenseElements { ty, .. }
+            | AttrData::DenseArray { element: ty, .. } => self.check_type(*ty, span),
             AttrData::Unit
+            | AttrData::AffineMap(_)
             | AttrData::Bool(_)
             | AttrData::String(_)
             | AttrData::SymbolRef { .. }

@@ -2,7 +2,7 @@
 //! ([`PassInfo`]) with typed options and statistics, a [`PassRegistry`] of passes and named
 //! pipelines, MLIR's pipeline text syntax, a [`PassManager`] with verify-each, IR dumps,
 //! timing and statistics, the greedy pattern-rewrite driver, and the generic transforms
-//! (`canonicalize`, `cse`, `dce`, `symbol-dce`, `inline`).
+//! (`canonicalize`, `cse`, `dce`, `symbol-dce`, `inline`) and `view-op-graph`.
 //!
 //! Typical use (what `joinery-opt` does):
 //!
@@ -29,7 +29,8 @@ pub use pass::{Pass, PassInfo, PassResult, PassState};
 pub use pipeline::{Pipeline, PipelineElement, parse_pipeline, parse_pipeline_elements};
 pub use registry::{PassRegistry, PipelineInfo, Registered};
 
-/// Registers the dialect-independent passes: canonicalize, cse, dce, symbol-dce, inline.
+/// Registers the dialect-independent passes: canonicalize, cse, dce, symbol-dce, inline,
+/// view-op-graph.
 pub fn register_generic_passes(registry: &mut PassRegistry) {
     for info in passes::GENERIC_PASSES {
         registry.register(info);

@@ -2,12 +2,12 @@
 //! types, dense literals, dialect attributes and types, locations. Each returns a
 //! [`SyntaxError`] with the span of the offending text.
 
-use crate::ast::{AttrDict, Pos};
+use crate::ast::{AttrDict, LocSyn, Pos, Symbols};
 use crate::lexer::{SyntaxError, Tok};
 use crate::literal;
 use joinery_ir::{
-    AttrData, AttrParam, Attribute, Context, DenseData, DenseScalar, Dim, FloatBits, FloatKind,
-    Location, Type, TypeData,
+    AffineExpr, AffineMap, AffineOp, AttrData, AttrParam, Attribute, Context, DenseData,
+    DenseScalar, Dim, FloatBits, FloatKind, Location, Type, TypeData,
 };
 use lalrpop_util::ParseError;
 
@@ -110,26 +110,43 @@ pub(crate) fn ranked_tensor(
     Ok(ctx.tensor_type(shape, element))
 }
 
-fn dialect_name(full: &str, sigil: char, pos: Pos) -> Result<(&str, &str), SyntaxError> {
+/// Splits `dialect.name`; `None` for an alias name (no dot).
+fn dialect_name(full: &str, sigil: char, pos: Pos) -> Result<Option<(&str, &str)>, SyntaxError> {
     match full.split_once('.') {
-        Some((d, n)) if !d.is_empty() && !n.is_empty() => Ok((d, n)),
+        None => Ok(None),
+        Some((d, n)) if !d.is_empty() && !n.is_empty() => Ok(Some((d, n))),
         _ => err(
             pos,
-            format!(
-                "expected '{sigil}dialect.name'; aliases like '{sigil}{full}' are not supported"
-            ),
+            format!("expected '{sigil}dialect.name', found '{sigil}{full}'"),
         ),
     }
 }
 
-/// `!dialect.name<params>`, checked against the dialect when it is registered.
+/// An alias use takes no parameters.
+fn no_params<T>(sigil: char, full: &str, params: &Option<(T, Pos)>) -> Result<(), SyntaxError> {
+    match params {
+        Some((_, ppos)) => err(
+            *ppos,
+            format!("'{sigil}{full}' is an alias (no '.'), which takes no parameters"),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// `!dialect.name<params>`, checked against the dialect when it is registered, or a type
+/// alias `!name`.
 pub(crate) fn dialect_type(
     ctx: &mut Context,
+    sym: &Symbols<'_>,
     full: &str,
     pos: Pos,
-    params: Vec<AttrParam>,
+    params: Option<(Vec<AttrParam>, Pos)>,
 ) -> Result<Type, SyntaxError> {
-    let (dialect, name) = dialect_name(full, '!', pos)?;
+    let Some((dialect, name)) = dialect_name(full, '!', pos)? else {
+        no_params('!', full, &params)?;
+        return sym.ty(full, pos);
+    };
+    let params = params.map(|p| p.0).unwrap_or_default();
     match ctx.dialect(dialect) {
         Some(d) if d.type_def(name).is_none() => {
             return err(
@@ -149,14 +166,24 @@ pub(crate) fn dialect_type(
     }))
 }
 
-/// `#dialect.name<params>`, checked against the dialect when it is registered.
+/// `#dialect.name<params>`, checked against the dialect when it is registered, or an
+/// attribute alias `#name` (a location alias defined earlier stands for its location).
 pub(crate) fn dialect_attr(
     ctx: &mut Context,
+    sym: &Symbols<'_>,
     full: &str,
     pos: Pos,
-    params: Vec<AttrParam>,
+    params: Option<(Vec<AttrParam>, Pos)>,
 ) -> Result<Attribute, SyntaxError> {
-    let (dialect, name) = dialect_name(full, '#', pos)?;
+    let Some((dialect, name)) = dialect_name(full, '#', pos)? else {
+        no_params('#', full, &params)?;
+        if sym.locs.contains_key(full) {
+            let loc = sym.loc(&LocSyn::Alias(full, pos))?;
+            return Ok(ctx.attr_of(AttrData::Location(loc)));
+        }
+        return sym.attr(full, pos);
+    };
+    let params = params.map(|p| p.0).unwrap_or_default();
     match ctx.dialect(dialect) {
         Some(d) if d.attr_def(name).is_none() => {
             return err(
@@ -420,7 +447,7 @@ pub(crate) fn dense_attr(
         DenseBody::Empty if count == 0 => DenseData::Elements(Vec::new()),
         DenseBody::Empty => return err(pos, "empty dense literal for a non-empty tensor"),
         DenseBody::Hex(raw, hpos) => {
-            let bytes = hex_bytes(raw).map_or_else(
+            let bytes = literal::hex_bytes(raw).map_or_else(
                 || err(hpos, "expected a hex string \"0x...\" in dense literal"),
                 Ok,
             )?;
@@ -480,17 +507,6 @@ fn join(v: &[u64]) -> String {
     v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn hex_bytes(raw: &str) -> Option<Vec<u8>> {
-    let hex = raw.strip_prefix("0x")?;
-    if hex.len() % 2 != 0 {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 fn dense_element(
     ctx: &Context,
     element: Type,
@@ -540,28 +556,29 @@ pub(crate) fn loc_file(
 }
 
 /// `loc(callsite(callee at caller))`.
-pub(crate) fn loc_callsite(
+pub(crate) fn loc_callsite<'a>(
     kw: &str,
-    callee: Location,
+    callee: LocSyn<'a>,
     at: &str,
-    caller: Location,
+    caller: LocSyn<'a>,
     pos: Pos,
-) -> Result<Location, SyntaxError> {
+) -> Result<LocSyn<'a>, SyntaxError> {
     if kw != "callsite" || at != "at" {
         return err(pos, "expected 'callsite(callee at caller)'");
     }
-    Ok(Location::CallSite {
-        callee: Box::new(callee),
-        caller: Box::new(caller),
-    })
+    Ok(LocSyn::CallSite(Box::new(callee), Box::new(caller)))
 }
 
 /// `loc(fused[a, b])`.
-pub(crate) fn loc_fused(kw: &str, locs: Vec<Location>, pos: Pos) -> Result<Location, SyntaxError> {
+pub(crate) fn loc_fused<'a>(
+    kw: &str,
+    locs: Vec<LocSyn<'a>>,
+    pos: Pos,
+) -> Result<LocSyn<'a>, SyntaxError> {
     if kw != "fused" {
         return err(pos, "expected 'fused[...]'");
     }
-    Ok(Location::Fused(locs))
+    Ok(LocSyn::Fused(locs))
 }
 
 /// `@root::@nested`.
@@ -585,4 +602,177 @@ pub(crate) fn result_count(text: &str, pos: Pos) -> Result<u32, SyntaxError> {
 pub(crate) fn result_index(text: &str, pos: Pos) -> Result<u32, SyntaxError> {
     text.parse::<u32>()
         .map_or_else(|_| err(pos, "result number too large"), Ok)
+}
+
+/// `dense_resource<key> : T`: the blob `key` of the file's `dialect_resources` section,
+/// read as the raw little-endian elements of `T` (one byte per `i1`). It becomes a
+/// `dense<"0x...">` literal: joinery has no resource store.
+pub(crate) fn dense_resource(
+    ctx: &mut Context,
+    sym: &Symbols<'_>,
+    key: (&str, Pos),
+    ty: Type,
+    pos: Pos,
+) -> Result<Attribute, SyntaxError> {
+    let Some((shape, element)) = ctx.tensor_parts(ty) else {
+        return err(pos, "dense_resource needs a ranked tensor type");
+    };
+    let Some(count) = shape.iter().try_fold(1usize, |n, d| {
+        n.checked_mul(usize::try_from(d.extent()?).ok()?)
+    }) else {
+        return err(pos, "dense_resource needs a statically shaped tensor type");
+    };
+    let Some((bytes, _)) = sym.resources.get(key.0) else {
+        return err(
+            key.1,
+            format!(
+                "unknown resource '{}' (no blob of that name in the file's '{{-# dialect_resources: {{ builtin: {{...}} }} #-}}' section)",
+                key.0
+            ),
+        );
+    };
+    let element_data = ctx.type_data(element).clone();
+    let Some(width) = joinery_ir::dense_element_bytes(&element_data) else {
+        return err(pos, "dense_resource needs a scalar element type");
+    };
+    if bytes.len() != width * count {
+        return err(
+            key.1,
+            format!(
+                "resource '{}' has {} bytes; {count} element(s) of {width} byte(s) need {}",
+                key.0,
+                bytes.len(),
+                width * count
+            ),
+        );
+    }
+    let data = if element_data == (TypeData::Integer { width: 1 }) {
+        DenseData::Elements(bytes.iter().map(|&b| DenseScalar::Bool(b != 0)).collect())
+    } else {
+        DenseData::Hex(bytes.clone())
+    };
+    Ok(ctx.attr_of(AttrData::DenseElements { ty, data }))
+}
+
+/// `array<T: a, b>`: `T` is `i1`, `i8`, `i16`, `i32`, `i64`, `f32` or `f64`, as MLIR's
+/// `DenseArrayAttr` allows.
+pub(crate) fn dense_array(
+    ctx: &mut Context,
+    element: Type,
+    items: Vec<DenseLit<'_>>,
+    pos: Pos,
+) -> Result<Attribute, SyntaxError> {
+    let ok = matches!(
+        ctx.type_data(element),
+        TypeData::Integer {
+            width: 1 | 8 | 16 | 32 | 64
+        } | TypeData::Float(FloatKind::F32 | FloatKind::F64)
+    );
+    if !ok {
+        return err(
+            pos,
+            "array<...> elements must be i1, i8, i16, i32, i64, f32 or f64",
+        );
+    }
+    let values = items
+        .into_iter()
+        .map(|lit| dense_element(ctx, element, lit))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ctx.attr_of(AttrData::DenseArray { element, values }))
+}
+
+/// An affine expression as written, names not yet bound to dimensions or symbols.
+#[derive(Debug)]
+pub(crate) enum AffineSyn<'a> {
+    Name(&'a str, Pos),
+    Const(i64),
+    Neg(Box<AffineSyn<'a>>),
+    Binary(AffineOp, Box<AffineSyn<'a>>, Box<AffineSyn<'a>>),
+}
+
+impl<'a> AffineSyn<'a> {
+    /// `lhs op rhs`.
+    pub(crate) fn binary(op: AffineOp, lhs: AffineSyn<'a>, rhs: AffineSyn<'a>) -> AffineSyn<'a> {
+        AffineSyn::Binary(op, Box::new(lhs), Box::new(rhs))
+    }
+
+    /// `-e`; a negated constant is the negative constant, as MLIR reads `-2`.
+    pub(crate) fn neg(e: AffineSyn<'a>) -> AffineSyn<'a> {
+        match e {
+            AffineSyn::Const(n) => AffineSyn::Const(n.wrapping_neg()),
+            e => AffineSyn::Neg(Box::new(e)),
+        }
+    }
+
+    fn bind(self, dims: &[(&str, Pos)], syms: &[(&str, Pos)]) -> Result<AffineExpr, SyntaxError> {
+        Ok(match self {
+            AffineSyn::Name(name, pos) => {
+                if let Some(i) = dims.iter().position(|d| d.0 == name) {
+                    AffineExpr::Dim(i as u32)
+                } else if let Some(i) = syms.iter().position(|s| s.0 == name) {
+                    AffineExpr::Symbol(i as u32)
+                } else {
+                    return err(
+                        pos,
+                        format!("'{name}' is neither a dimension nor a symbol of the affine map"),
+                    );
+                }
+            }
+            AffineSyn::Const(n) => AffineExpr::Const(n),
+            AffineSyn::Neg(e) => AffineExpr::Neg(Box::new(e.bind(dims, syms)?)),
+            AffineSyn::Binary(op, a, b) => AffineExpr::Binary {
+                op,
+                lhs: Box::new(a.bind(dims, syms)?),
+                rhs: Box::new(b.bind(dims, syms)?),
+            },
+        })
+    }
+}
+
+/// `floordiv`, `ceildiv` or `mod` between two affine terms.
+pub(crate) fn affine_op(word: &str, pos: Pos) -> Result<AffineOp, SyntaxError> {
+    match word {
+        "floordiv" => Ok(AffineOp::FloorDiv),
+        "ceildiv" => Ok(AffineOp::CeilDiv),
+        "mod" => Ok(AffineOp::Mod),
+        _ => err(
+            pos,
+            format!("expected '+', '-', '*', 'floordiv', 'ceildiv' or 'mod', found '{word}'"),
+        ),
+    }
+}
+
+/// An integer constant in an affine expression.
+pub(crate) fn affine_const<'a>(text: &str, pos: Pos) -> Result<AffineSyn<'a>, SyntaxError> {
+    match text.parse::<i64>() {
+        Ok(n) => Ok(AffineSyn::Const(n)),
+        Err(_) => err(pos, "affine constant does not fit in 64 bits"),
+    }
+}
+
+/// `affine_map<(d0, ...)[s0, ...] -> (e, ...)>`: binds the names of each expression to
+/// the dimension or symbol they declare (distinct names).
+pub(crate) fn affine_map(
+    ctx: &mut Context,
+    dims: Vec<(&str, Pos)>,
+    syms: Vec<(&str, Pos)>,
+    results: Vec<AffineSyn<'_>>,
+) -> Result<Attribute, SyntaxError> {
+    for (i, (name, npos)) in dims.iter().chain(&syms).enumerate() {
+        if dims.iter().chain(&syms).take(i).any(|(n, _)| n == name) {
+            return err(
+                *npos,
+                format!("'{name}' is declared twice in the affine map"),
+            );
+        }
+    }
+    let results = results
+        .into_iter()
+        .map(|e| e.bind(&dims, &syms))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ctx.attr_of(AttrData::AffineMap(AffineMap {
+        dims: dims.len() as u32,
+        symbols: syms.len() as u32,
+        results,
+    })))
 }

@@ -2,7 +2,10 @@
 //! left for [`crate::lower`] is structure and names: SSA values, block labels, regions, and
 //! which custom form an op was written in. Names are slices of the source.
 
+use crate::lexer::SyntaxError;
+use crate::meta::Resources;
 use joinery_ir::{Attribute, Location, Type};
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 /// A byte range in the source file being parsed.
@@ -48,7 +51,7 @@ pub(crate) type ResultTypes = Vec<(Type, Option<AttrDict>)>;
 pub(crate) struct Op<'a> {
     pub(crate) results: Vec<ResultDef<'a>>,
     pub(crate) body: OpBody<'a>,
-    pub(crate) loc: Option<Location>,
+    pub(crate) loc: Option<LocSyn<'a>>,
     pub(crate) pos: Pos,
 }
 
@@ -81,6 +84,8 @@ pub(crate) enum CustomArg<'a> {
         value: Option<ValueRef<'a>>,
         ty: Type,
         attrs: Option<AttrDict>,
+        /// `loc(...)` after the argument (checked, then dropped: values carry no location).
+        loc: Option<LocSyn<'a>>,
         pos: Pos,
     },
 }
@@ -108,6 +113,8 @@ pub(crate) struct CustomOp<'a> {
     pub(crate) attrs: Option<(AttrDict, Pos)>,
     /// `: T, T` or `: (T) -> R`.
     pub(crate) types: Option<(Vec<Type>, Pos)>,
+    /// An attribute written after the dictionary: `arith.constant dense<1.0> : T`.
+    pub(crate) value: Option<(Attribute, Pos)>,
     pub(crate) region: Option<Region<'a>>,
 }
 
@@ -121,6 +128,164 @@ pub(crate) struct Region<'a> {
 #[derive(Debug)]
 pub(crate) struct Block<'a> {
     pub(crate) label: Option<(&'a str, Pos)>,
-    pub(crate) args: Vec<(ValueRef<'a>, Type)>,
+    pub(crate) args: Vec<BlockArg<'a>>,
     pub(crate) ops: Vec<Op<'a>>,
+}
+
+/// `%x: T loc(...)` in a block header.
+#[derive(Debug)]
+pub(crate) struct BlockArg<'a> {
+    pub(crate) value: ValueRef<'a>,
+    pub(crate) ty: Type,
+    /// Checked, then dropped: values carry no location.
+    pub(crate) loc: Option<LocSyn<'a>>,
+}
+
+/// A location as written: like [`Location`], but it may name location aliases
+/// (`loc(#loc3)`, `fused[#loc1, #loc2]`), which MLIR prints after their uses, so they are
+/// resolved once the whole file is read.
+#[derive(Clone, Debug)]
+pub(crate) enum LocSyn<'a> {
+    /// A location without aliases.
+    Plain(Location),
+    /// `#name`.
+    Alias(&'a str, Pos),
+    /// `"name"(child)`.
+    Name(String, Box<LocSyn<'a>>),
+    /// `callsite(callee at caller)`.
+    CallSite(Box<LocSyn<'a>>, Box<LocSyn<'a>>),
+    /// `fused[a, b]`.
+    Fused(Vec<LocSyn<'a>>),
+}
+
+/// What the top level of a file defines besides ops: attribute, type and location aliases
+/// (`#a = ...`, `!t = ...`, `#loc1 = loc(...)`) and the resource blobs of its metadata.
+#[derive(Default)]
+pub(crate) struct Symbols<'a> {
+    pub(crate) attrs: FxHashMap<&'a str, (Attribute, Pos)>,
+    pub(crate) types: FxHashMap<&'a str, (Type, Pos)>,
+    pub(crate) locs: FxHashMap<&'a str, (LocSyn<'a>, Pos)>,
+    pub(crate) resources: Resources,
+}
+
+fn error(pos: Pos, message: impl Into<String>) -> SyntaxError {
+    SyntaxError::new(pos.start as usize, pos.end as usize, message)
+}
+
+impl<'a> Symbols<'a> {
+    /// Whether `name` is already an alias of any kind (they share one namespace per sigil,
+    /// and `#` is shared by attributes and locations).
+    fn check_new(&self, name: &str, pos: Pos, sigil: char) -> Result<(), SyntaxError> {
+        let taken = match sigil {
+            '!' => self.types.contains_key(name),
+            _ => self.attrs.contains_key(name) || self.locs.contains_key(name),
+        };
+        if taken {
+            return Err(error(pos, format!("redefinition of alias '{sigil}{name}'")));
+        }
+        if name.contains('.') {
+            return Err(error(
+                pos,
+                format!(
+                    "alias '{sigil}{name}' contains a '.', which is reserved for dialect names"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `#name = attr`.
+    pub(crate) fn define_attr(
+        &mut self,
+        name: &'a str,
+        pos: Pos,
+        attr: Attribute,
+    ) -> Result<(), SyntaxError> {
+        self.check_new(name, pos, '#')?;
+        self.attrs.insert(name, (attr, pos));
+        Ok(())
+    }
+
+    /// `!name = type`.
+    pub(crate) fn define_type(
+        &mut self,
+        name: &'a str,
+        pos: Pos,
+        ty: Type,
+    ) -> Result<(), SyntaxError> {
+        self.check_new(name, pos, '!')?;
+        self.types.insert(name, (ty, pos));
+        Ok(())
+    }
+
+    /// `#name = loc(...)`.
+    pub(crate) fn define_loc(
+        &mut self,
+        name: &'a str,
+        pos: Pos,
+        loc: LocSyn<'a>,
+    ) -> Result<(), SyntaxError> {
+        self.check_new(name, pos, '#')?;
+        self.locs.insert(name, (loc, pos));
+        Ok(())
+    }
+
+    /// The attribute alias `#name`.
+    pub(crate) fn attr(&self, name: &str, pos: Pos) -> Result<Attribute, SyntaxError> {
+        match self.attrs.get(name) {
+            Some((a, _)) => Ok(*a),
+            None => Err(error(pos, format!("undefined attribute alias '#{name}'"))),
+        }
+    }
+
+    /// The type alias `!name`.
+    pub(crate) fn ty(&self, name: &str, pos: Pos) -> Result<Type, SyntaxError> {
+        match self.types.get(name) {
+            Some((t, _)) => Ok(*t),
+            None => Err(error(pos, format!("undefined type alias '!{name}'"))),
+        }
+    }
+
+    /// Resolves the aliases of a written location.
+    pub(crate) fn loc(&self, loc: &LocSyn<'a>) -> Result<Location, SyntaxError> {
+        self.resolve_loc(loc, &mut Vec::new())
+    }
+
+    fn resolve_loc(
+        &self,
+        loc: &LocSyn<'a>,
+        open: &mut Vec<&'a str>,
+    ) -> Result<Location, SyntaxError> {
+        Ok(match loc {
+            LocSyn::Plain(l) => l.clone(),
+            LocSyn::Alias(name, pos) => {
+                let Some((target, _)) = self.locs.get(name) else {
+                    return Err(error(*pos, format!("undefined location alias '#{name}'")));
+                };
+                if open.contains(name) {
+                    return Err(error(
+                        *pos,
+                        format!("location alias '#{name}' refers to itself"),
+                    ));
+                }
+                open.push(name);
+                let l = self.resolve_loc(target, open)?;
+                open.pop();
+                l
+            }
+            LocSyn::Name(name, child) => Location::Name {
+                name: name.clone(),
+                child: Some(Box::new(self.resolve_loc(child, open)?)),
+            },
+            LocSyn::CallSite(callee, caller) => Location::CallSite {
+                callee: Box::new(self.resolve_loc(callee, open)?),
+                caller: Box::new(self.resolve_loc(caller, open)?),
+            },
+            LocSyn::Fused(locs) => Location::Fused(
+                locs.iter()
+                    .map(|l| self.resolve_loc(l, open))
+                    .collect::<Result<_, _>>()?,
+            ),
+        })
+    }
 }

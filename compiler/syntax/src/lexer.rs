@@ -66,6 +66,12 @@ pub(crate) enum Tok<'a> {
     BareId(&'a str),
     #[token("dense")]
     KwDense,
+    #[token("dense_resource")]
+    KwDenseResource,
+    #[token("array")]
+    KwArray,
+    #[token("affine_map")]
+    KwAffineMap,
     #[token("tensor")]
     KwTensor,
     #[token("loc")]
@@ -111,6 +117,12 @@ pub(crate) enum Tok<'a> {
     EmptyBraces,
     #[token("}")]
     RBrace,
+    /// `{-#`: opens the file metadata section (resource blobs).
+    #[token("{-#")]
+    MetaOpen,
+    /// `#-}`: closes the file metadata section.
+    #[token("#-}")]
+    MetaClose,
     #[token("[")]
     LBracket,
     #[token("]")]
@@ -321,6 +333,9 @@ pub(crate) fn is_key(t: Tok<'_>) -> bool {
         Tok::BareId(_)
             | Tok::Str(_)
             | Tok::KwDense
+            | Tok::KwDenseResource
+            | Tok::KwArray
+            | Tok::KwAffineMap
             | Tok::KwTensor
             | Tok::KwLoc
             | Tok::KwAttributes

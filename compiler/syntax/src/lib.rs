@@ -15,6 +15,7 @@ mod ast;
 mod lexer;
 mod literal;
 mod lower;
+mod meta;
 mod printer;
 
 lalrpop_util::lalrpop_mod!(
@@ -22,7 +23,7 @@ lalrpop_util::lalrpop_mod!(
     grammar
 );
 
-pub use printer::{PrintOptions, print_attr, print_op};
+pub use printer::{PrintOptions, attr_text, print_op, type_text};
 
 use joinery_ir::{Context, Diagnostic, FileId, OpId, SourceMap, Span};
 use lalrpop_util::ParseError;
@@ -39,18 +40,45 @@ pub fn parse_source(
     let text = sources.file(file).text.as_str();
     ctx.add_source_file(file, sources.file(file));
     let registry: Vec<_> = ctx.registry().dialects().to_vec();
+    // A full op name, or one without the prefix of a dialect some op names as its default
+    // (`{ return }` in a function).
+    let defaults: Vec<&str> = registry
+        .iter()
+        .flat_map(|d| d.ops.iter().filter_map(|op| op.default_dialect))
+        .chain(["builtin"])
+        .collect();
     let is_op_name = |name: &str| {
-        registry
-            .iter()
-            .any(|d| d.ops.iter().any(|op| op.name == name))
+        registry.iter().any(|d| {
+            d.ops.iter().any(|op| {
+                op.name == name
+                    || op
+                        .name
+                        .split_once('.')
+                        .is_some_and(|(dialect, bare)| bare == name && defaults.contains(&dialect))
+            })
+        })
     };
-    let tokens = lexer::Lexer::new(text, &is_op_name);
-    let ops = match grammar::TopLevelParser::new().parse(ctx, tokens) {
+    let (ops_end, resources) = match meta::split_metadata(text) {
+        Ok(split) => split,
+        Err(e) => {
+            return Err(vec![syntax_diagnostic(
+                file,
+                text,
+                ParseError::User { error: e },
+            )]);
+        }
+    };
+    let mut symbols = ast::Symbols {
+        resources,
+        ..ast::Symbols::default()
+    };
+    let tokens = lexer::Lexer::new(&text[..ops_end], &is_op_name);
+    let ops = match grammar::TopLevelParser::new().parse(ctx, &mut symbols, tokens) {
         Ok(ops) => ops,
         Err(e) => return Err(vec![syntax_diagnostic(file, text, e)]),
     };
-    let mut lower = lower::Lowerer::new(ctx, file);
-    let module = lower.lower_top(ops, ast::Pos::new(0, text.len()));
+    let mut lower = lower::Lowerer::new(ctx, file, symbols);
+    let module = lower.lower_top(ops, ast::Pos::new(0, ops_end));
     if lower.diags.is_empty() {
         Ok(module)
     } else {
@@ -124,9 +152,8 @@ fn expected_words(expected: &[String]) -> String {
             other => other.trim_matches('"'),
         };
         let w = match w {
-            "dense" | "tensor" | "loc" | "attributes" | "private" | "public" | "nested" => {
-                "a keyword"
-            }
+            "dense" | "dense_resource" | "array" | "affine_map" | "tensor" | "loc"
+            | "attributes" | "private" | "public" | "nested" => "a keyword",
             w => w,
         };
         if !words.contains(&w) {

@@ -94,6 +94,18 @@ pub(crate) fn parse_uint(text: &str) -> Option<u64> {
     }
 }
 
+/// The bytes of a `"0x..."` hex string body (two digits a byte).
+pub(crate) fn hex_bytes(raw: &str) -> Option<Vec<u8>> {
+    let hex = raw.strip_prefix("0x")?;
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 /// Applies a sign to a magnitude; `None` when it does not fit in an `i64`.
 pub(crate) fn signed(neg: bool, magnitude: u64, hex: bool) -> Option<i64> {
     if neg {

@@ -8,7 +8,10 @@
 //! definition gets a placeholder value that the definition replaces; placeholders left at
 //! the end of an isolated scope are undefined values.
 
-use crate::ast::{self, AttrDict, CustomArg, CustomOp, GenericOp, OpBody, Pos, ValueRef};
+use crate::ast::{
+    self, AttrDict, BlockArg, CustomArg, CustomOp, GenericOp, LocSyn, OpBody, Pos, Symbols,
+    ValueRef,
+};
 use joinery_ir::{
     AsmFormat, Attribute, BlockId, Context, Diagnostic, FileId, OpDef, OpId, OperationState,
     RegionId, Span, Traits, Type, Value,
@@ -43,7 +46,7 @@ struct Scope<'a> {
 /// A region to build, with the arguments its entry block gets from the op's header.
 struct RegionSpec<'a> {
     region: ast::Region<'a>,
-    entry_args: Option<Vec<(ValueRef<'a>, Type)>>,
+    entry_args: Option<Vec<BlockArg<'a>>>,
     /// Create an empty entry block when the region has none (modules, function bodies).
     ensure_block: bool,
 }
@@ -57,6 +60,9 @@ struct Prepared<'a> {
     attrs: Vec<(String, Attribute, Pos)>,
     successors: Vec<(&'a str, Pos)>,
     regions: Vec<RegionSpec<'a>>,
+    /// The default dialect of the op's regions: set by an op written in custom form,
+    /// inherited (`None`) by one in generic form, as MLIR's parser does.
+    default_dialect: Option<&'static str>,
 }
 
 /// Builds IR from a syntax tree.
@@ -66,18 +72,39 @@ pub(crate) struct Lowerer<'a, 'c> {
     pub(crate) diags: Vec<Diagnostic>,
     scopes: Vec<Scope<'a>>,
     placeholders: Option<BlockId>,
+    /// Aliases and resources of the file, for locations.
+    symbols: Symbols<'a>,
+    /// The dialect unprefixed custom op names resolve in, innermost last; the file starts
+    /// in `builtin` (so `module` is `builtin.module`).
+    default_dialects: Vec<&'static str>,
 }
+
+/// The default dialect of a region whose op names none (MLIR's parser falls back to it).
+const BUILTIN: &str = "builtin";
 
 type Labels<'a> = FxHashMap<&'a str, BlockId>;
 
 impl<'a, 'c> Lowerer<'a, 'c> {
-    pub(crate) fn new(ctx: &'c mut Context, file: FileId) -> Self {
+    pub(crate) fn new(ctx: &'c mut Context, file: FileId, symbols: Symbols<'a>) -> Self {
         Lowerer {
             ctx,
             file,
             diags: Vec::new(),
             scopes: Vec::new(),
             placeholders: None,
+            symbols,
+            default_dialects: vec![BUILTIN],
+        }
+    }
+
+    /// Resolves the aliases of a written location, reporting an unknown one.
+    fn location(&mut self, loc: Option<LocSyn<'a>>) -> Option<joinery_ir::Location> {
+        match self.symbols.loc(&loc?) {
+            Ok(l) => Some(l),
+            Err(e) => {
+                self.error(Pos::new(e.start, e.end), e.message);
+                None
+            }
         }
     }
 
@@ -186,11 +213,17 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         let isolated = p
             .def
             .is_some_and(|d| d.traits.contains(Traits::ISOLATED_FROM_ABOVE));
+        if let Some(d) = p.default_dialect {
+            self.default_dialects.push(d);
+        }
         for spec in p.regions {
             let region = self.lower_region(spec, isolated);
             state.regions.push(region);
         }
-        state.loc = loc;
+        if p.default_dialect.is_some() {
+            self.default_dialects.pop();
+        }
+        state.loc = self.location(loc);
         state.span = self.span(pos);
         let id = self.ctx.create_op(state);
         self.ctx.append_op(block, id);
@@ -283,7 +316,8 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             ids.push(id);
         }
         for (b, &id) in blocks.into_iter().zip(&ids) {
-            for (v, ty) in b.args {
+            for BlockArg { value: v, ty, loc } in b.args {
+                self.location(loc);
                 let arg = self.ctx.add_block_argument(id, ty);
                 self.ctx.set_value_name(arg, Some(v.name));
                 self.ctx.set_value_span(arg, self.span(v.pos));
@@ -528,30 +562,43 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             attrs,
             successors: g.successors,
             regions,
+            default_dialect: None,
         })
     }
 
     // ----- custom forms ---------------------------------------------------------------
+
+    /// The op a custom form names: `d.op` as written, or an unprefixed name in the
+    /// enclosing default dialect (`return` inside `func.func` is `func.return`).
+    fn custom_def(&self, name: &str, pos: Pos) -> Result<&'static OpDef, Diagnostic> {
+        let (full, resolved) = if name.contains('.') {
+            (Cow::Borrowed(name), None)
+        } else {
+            let d = self.default_dialects.last().copied().unwrap_or(BUILTIN);
+            (Cow::Owned(format!("{d}.{name}")), Some(d))
+        };
+        if let Some(def) = self.ctx.registry().op(&full) {
+            return Ok(def);
+        }
+        let tried = match resolved {
+            Some(d) => {
+                format!(" (read as '{full}' in the default dialect '{d}' of the enclosing op)")
+            }
+            None => String::new(),
+        };
+        Err(self.err(
+            pos,
+            format!("custom form of '{name}', which is not a registered operation{tried}; use the generic form \"{full}\"(...)"),
+        ))
+    }
 
     fn prepare_custom(
         &mut self,
         c: CustomOp<'a>,
         results: &[ast::ResultDef<'a>],
     ) -> Result<Prepared<'a>, Diagnostic> {
-        let name = if c.name == "module" {
-            "builtin.module"
-        } else {
-            c.name
-        };
-        let def = match self.ctx.registry().op(name) {
-            Some(def) => def,
-            None => {
-                return Err(self.err(
-                    c.name_pos,
-                    format!("custom form of '{name}', which is not a registered operation; use the generic form \"{name}\"(...)"),
-                ));
-            }
-        };
+        let def = self.custom_def(c.name, c.name_pos)?;
+        let name = def.name;
         let form = FormCheck { def, op: &c };
         let mut p = Prepared {
             name: Cow::Borrowed(name),
@@ -561,6 +608,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             attrs: Vec::new(),
             successors: Vec::new(),
             regions: Vec::new(),
+            default_dialect: Some(def.default_dialect.unwrap_or(BUILTIN)),
         };
         let result_count: u32 = results.iter().map(|r| r.count.unwrap_or(1)).sum();
         match def.format {
@@ -699,6 +747,15 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     .extend(c.attributes.map(|a| a.0).unwrap_or_default());
                 return Ok(p);
             }
+            AsmFormat::Constant => {
+                form.only(self, &[Piece::Attrs, Piece::Value])?;
+                let (value, vpos) = form.required(self, c.value, "a value attribute")?;
+                let Some(ty) = self.ctx.attr_type(value) else {
+                    return Err(self.err(vpos, format!("'{name}' expects a typed value")));
+                };
+                p.result_types = vec![ty];
+                p.attrs.push(("value".to_string(), value, vpos));
+            }
             AsmFormat::Module => {
                 form.only(self, &[Piece::Symbol, Piece::Attributes, Piece::Region])?;
                 if let Some((sym, spos)) = c.symbol {
@@ -734,7 +791,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         &mut self,
         c: &CustomOp<'a>,
         p: &mut Prepared<'a>,
-    ) -> Result<Option<Vec<(ValueRef<'a>, Type)>>, Diagnostic> {
+    ) -> Result<Option<Vec<BlockArg<'a>>>, Diagnostic> {
         let name = c.name;
         let Some((sym, spos)) = c.symbol else {
             return Err(self.err(c.name_pos, format!("'{name}' expects a name `@name`")));
@@ -758,12 +815,18 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     value,
                     ty,
                     attrs,
+                    loc,
                     pos,
                 } => {
                     inputs.push(*ty);
                     arg_attrs.push(attrs.clone().unwrap_or_default());
+                    self.location(loc.clone());
                     match value {
-                        Some(v) => entry.push((*v, *ty)),
+                        Some(v) => entry.push(BlockArg {
+                            value: *v,
+                            ty: *ty,
+                            loc: None,
+                        }),
                         None if has_body => {
                             return Err(self.err(
                                 *pos,
@@ -827,6 +890,7 @@ enum Piece {
     Attributes,
     Attrs,
     Types,
+    Value,
     Region,
 }
 
@@ -849,6 +913,7 @@ impl<'a> FormCheck<'_, 'a> {
                 "{n} [private] @name(%arg: T {{attrs}}, ...) -> (R {{attrs}}, ...) [attributes {{...}}] {{ body }}"
             ),
             AsmFormat::Module => "module [@name] [attributes {...}] { body }".to_string(),
+            AsmFormat::Constant => format!("%r = {n} {{attrs}} dense<...> : T"),
         }
     }
 
@@ -884,6 +949,7 @@ impl<'a> FormCheck<'_, 'a> {
                 "an attribute dictionary",
             ),
             (Piece::Types, c.types.as_ref().map(|t| t.1), "types"),
+            (Piece::Value, c.value.map(|v| v.1), "a value attribute"),
             (Piece::Region, c.region.as_ref().map(|r| r.pos), "a region"),
         ];
         for (piece, pos, what) in present {

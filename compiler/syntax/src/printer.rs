@@ -4,13 +4,15 @@
 //! Names are assigned in a first pass that follows the parser's scoping rules, so what is
 //! printed parses back to the same names: source names are kept; a value whose name is
 //! missing, malformed or already visible gets the next free number of its isolated scope,
-//! skipping every name used anywhere in that scope. Result groups are named `r#0`, `r#1`
+//! skipping every name used anywhere in that scope. Names inside an isolated op also avoid
+//! the names visible around it, so readers that do not know the op is isolated (`mlir-opt`
+//! with joinery's dialects unregistered) read the same text. Result groups are named `r#0`, `r#1`
 //! in the IR and print as `%r:2 = ...` with uses `%r#1`.
 
 use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, write_float};
 use joinery_ir::{
-    AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData, DenseScalar, FloatKind,
-    Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
+    AffineExpr, AffineMap, AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData,
+    DenseScalar, FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write;
@@ -22,14 +24,6 @@ pub struct PrintOptions {
     pub generic: bool,
     /// Print `loc(...)` locations (`--print-debuginfo`).
     pub debug_info: bool,
-}
-
-/// The text of one attribute as the printer writes it (`#aot.param<"fc1.weight">`), for
-/// translations that carry joinery attributes as strings (`joinery-translate --to-mlir`).
-pub fn print_attr(ctx: &Context, attr: Attribute) -> String {
-    let mut out = String::new();
-    write_attr(ctx, &mut out, attr);
-    out
 }
 
 /// Prints an op (usually a `builtin.module`) and everything nested in it, ending in a newline.
@@ -55,6 +49,20 @@ pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
     names.close_isolated();
     p.op(op, 0);
     p.out
+}
+
+/// A type in MLIR syntax, as the printer writes it (`tensor<4x3xf32>`).
+pub fn type_text(ctx: &Context, ty: Type) -> String {
+    let mut out = String::new();
+    write_type(ctx, &mut out, ty);
+    out
+}
+
+/// An attribute in MLIR syntax, as the printer writes it (`#aot.param<"fc1.weight">`).
+pub fn attr_text(ctx: &Context, attr: Attribute) -> String {
+    let mut out = String::new();
+    write_attr(ctx, &mut out, attr);
+    out
 }
 
 /// The printed name of a value.
@@ -184,20 +192,29 @@ impl<'c> Namer<'_, 'c> {
         self.scopes.last_mut().expect("a scope is open")
     }
 
+    /// Whether `key` names a value visible here, in this scope or an enclosing one: names
+    /// in an isolated op's regions avoid outer names too, so that a reader that does not
+    /// know the op is isolated (`mlir-opt`, for an op of a dialect it lacks) sees no
+    /// redefinition.
+    fn taken(&self, key: Key<'c>) -> bool {
+        self.scopes.iter().any(|s| s.used.contains(&key))
+    }
+
     fn fresh(&mut self) -> u32 {
-        let scope = self.scope();
-        while scope.used.contains(&Key::Num(scope.next)) || scope.reserved.contains(&scope.next) {
-            scope.next += 1;
+        let mut n = self.scope().next;
+        while self.taken(Key::Num(n)) || self.scope().reserved.contains(&n) {
+            n += 1;
         }
-        scope.next += 1;
-        scope.next - 1
+        self.scope().next = n + 1;
+        n
     }
 
     fn claim(&mut self, key: Key<'c>) -> bool {
-        let scope = self.scope();
-        if !scope.used.insert(key) {
+        if self.taken(key) {
             return false;
         }
+        let scope = self.scope();
+        scope.used.insert(key);
         scope
             .region_defs
             .last_mut()
@@ -765,7 +782,9 @@ impl<'c> Printer<'c> {
         self.out.push_str("{\n");
         for (i, &b) in self.ctx.region_blocks(region).iter().enumerate() {
             let args = self.ctx.block_args(b);
-            if i > 0 || (!header_args && !args.is_empty()) {
+            // An empty entry block keeps its label: `{}` alone is a region without blocks.
+            let empty_entry = self.ctx.first_op(b).is_none();
+            if i > 0 || (!header_args && (!args.is_empty() || empty_entry)) {
                 self.indent(indent);
                 self.block_ref(b);
                 if !args.is_empty() {
@@ -976,6 +995,17 @@ pub(crate) fn write_attr(ctx: &Context, out: &mut String, attr: Attribute) {
             out.push_str("> : ");
             write_type(ctx, out, *ty);
         }
+        AttrData::DenseArray { element, values } => {
+            out.push_str("array<");
+            write_type(ctx, out, *element);
+            let kind = float_kind(ctx, *element);
+            for (i, v) in values.iter().enumerate() {
+                out.push_str(if i == 0 { ": " } else { ", " });
+                write_scalar(out, kind, *v);
+            }
+            out.push('>');
+        }
+        AttrData::AffineMap(map) => write_affine_map(out, map),
         AttrData::Location(loc) => {
             out.push_str("loc(");
             write_loc(out, loc);
@@ -1112,5 +1142,74 @@ fn write_loc(out: &mut String, loc: &Location) {
             }
             out.push(']');
         }
+    }
+}
+
+/// `d0, d1, ...`: the first `count` ids with `prefix`, comma-separated.
+fn write_ids(out: &mut String, prefix: char, count: impl Into<u64>) {
+    for i in 0..count.into() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{prefix}{i}");
+    }
+}
+
+/// `affine_map<(d0, d1)[s0] -> (d1, d0 + s0)>`.
+fn write_affine_map(out: &mut String, map: &AffineMap) {
+    out.push_str("affine_map<(");
+    write_ids(out, 'd', map.dims);
+    out.push(')');
+    if map.symbols > 0 {
+        out.push('[');
+        write_ids(out, 's', map.symbols);
+        out.push(']');
+    }
+    out.push_str(" -> (");
+    for (i, e) in map.results.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_affine_expr(out, e, 0);
+    }
+    out.push_str(")>");
+}
+
+/// Writes `e`, in parentheses when it binds looser than `min` (additive operators bind
+/// at 1, multiplicative ones at 2, negation at 3; operators group to the left).
+fn write_affine_expr(out: &mut String, e: &AffineExpr, min: u8) {
+    let own = match e {
+        AffineExpr::Binary { op, .. } => op.precedence(),
+        AffineExpr::Neg(_) => 3,
+        AffineExpr::Const(n) if *n < 0 => 3,
+        _ => 4,
+    };
+    if own < min {
+        out.push('(');
+    }
+    match e {
+        AffineExpr::Dim(d) => {
+            let _ = write!(out, "d{d}");
+        }
+        AffineExpr::Symbol(s) => {
+            let _ = write!(out, "s{s}");
+        }
+        AffineExpr::Const(n) => {
+            let _ = write!(out, "{n}");
+        }
+        AffineExpr::Neg(inner) => {
+            out.push('-');
+            write_affine_expr(out, inner, 3);
+        }
+        AffineExpr::Binary { op, lhs, rhs } => {
+            write_affine_expr(out, lhs, own);
+            out.push(' ');
+            out.push_str(op.spelling());
+            out.push(' ');
+            write_affine_expr(out, rhs, own + 1);
+        }
+    }
+    if own < min {
+        out.push(')');
     }
 }

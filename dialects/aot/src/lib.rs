@@ -33,6 +33,7 @@ mod pair;
 mod passes;
 mod signature;
 mod verify;
+mod view;
 
 pub use descriptor::{
     AotInput, AotOutput, DescKind, Descriptor, Direction, Stage, kind_of, py_str_repr,
@@ -44,7 +45,8 @@ pub use fx_utils::{
 };
 pub use pair::{JOINT_PAIR_OP, JointPair, joint_pairs, pair_of};
 pub use passes::{PRINT_DESCRIPTORS, PrintDescriptors, register_passes};
-pub use signature::{DESC_KEY, FuncDescriptors, Slot};
+pub use signature::{DESC_KEY, FuncDescriptors, Slot, SlotIndex};
+pub use view::{VIEW_PARTITION, ViewPartition};
 
 use joinery_ir::{Context, Diagnostic, Dialect, OpDef, OpId, Traits, TypeData};
 

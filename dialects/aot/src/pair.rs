@@ -66,6 +66,15 @@ impl JointPair {
         })
     }
 
+    /// The name of the joint the pair was split from, which names its differentiable
+    /// function: the forward's name without its `_forward` suffix (`joint_forward` ->
+    /// `joint`).
+    pub fn joint_name(&self) -> &str {
+        self.forward
+            .strip_suffix("_forward")
+            .unwrap_or(&self.forward)
+    }
+
     /// Creates the op (detached) for this pair.
     pub fn build(&self, ctx: &mut Context) -> OpId {
         let name = ctx.op_name(JOINT_PAIR_OP.name);

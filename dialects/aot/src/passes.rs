@@ -40,4 +40,5 @@ impl Pass for PrintDescriptors {
 /// Registers the passes of the aot dialect.
 pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&PRINT_DESCRIPTORS);
+    registry.register(&crate::view::VIEW_PARTITION);
 }

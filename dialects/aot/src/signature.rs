@@ -4,6 +4,8 @@
 
 use crate::descriptor::{AotInput, AotOutput};
 use joinery_ir::{Context, OpId, Span, Value};
+use rustc_hash::FxHashMap;
+use std::hash::Hash;
 
 /// The key of the descriptor in an argument or result attribute dictionary.
 pub const DESC_KEY: &str = "aot.desc";
@@ -57,30 +59,22 @@ impl FuncDescriptors {
 
     /// The first argument described by `desc` itself or by a subclass piece of it.
     pub fn arg_slot_for(&self, desc: &AotInput) -> Option<usize> {
-        self.args.iter().position(|s| {
-            let mut d = s.desc();
-            while let Some(x) = d {
-                if x == desc {
-                    return true;
-                }
-                d = x.subclass_base();
-            }
-            false
-        })
+        first_slot(&self.args, desc, AotInput::subclass_base)
     }
 
     /// The first result described by `desc` itself or by a subclass piece of it.
     pub fn result_slot_for(&self, desc: &AotOutput) -> Option<usize> {
-        self.results.iter().position(|s| {
-            let mut d = s.desc();
-            while let Some(x) = d {
-                if x == desc {
-                    return true;
-                }
-                d = x.subclass_base();
-            }
-            false
-        })
+        first_slot(&self.results, desc, AotOutput::subclass_base)
+    }
+
+    /// [`FuncDescriptors::arg_slot_for`] for many lookups: built once, each lookup a hash.
+    pub fn arg_index(&self) -> SlotIndex<'_, AotInput> {
+        SlotIndex::new(&self.args, AotInput::subclass_base)
+    }
+
+    /// [`FuncDescriptors::result_slot_for`] for many lookups: built once, each lookup a hash.
+    pub fn result_index(&self) -> SlotIndex<'_, AotOutput> {
+        SlotIndex::new(&self.results, AotOutput::subclass_base)
     }
 
     /// The first slot (argument or result) whose descriptor is a subclass piece, as
@@ -100,6 +94,44 @@ impl FuncDescriptors {
                     .then(|| (false, i, d.kind().attr_name()))
             })
         })
+    }
+}
+
+/// A slot's descriptor followed by every descriptor it is a subclass piece of.
+fn described<T>(slot: &Slot<T>, base: fn(&T) -> Option<&T>) -> impl Iterator<Item = &T> {
+    std::iter::successors(slot.desc(), move |d| base(d))
+}
+
+/// The first of `slots` described by `desc` itself or by a subclass piece of it.
+fn first_slot<T: PartialEq>(
+    slots: &[Slot<T>],
+    desc: &T,
+    base: fn(&T) -> Option<&T>,
+) -> Option<usize> {
+    slots
+        .iter()
+        .position(|s| described(s, base).any(|d| d == desc))
+}
+
+/// Every descriptor that describes a slot (its own, or one it is a subclass piece of)
+/// with the first slot it describes; a function's verification looks up every slot's
+/// references, so a scan per lookup would make it quadratic in the slots.
+pub struct SlotIndex<'a, T>(FxHashMap<&'a T, usize>);
+
+impl<'a, T: Eq + Hash> SlotIndex<'a, T> {
+    fn new(slots: &'a [Slot<T>], base: fn(&T) -> Option<&T>) -> SlotIndex<'a, T> {
+        let mut first = FxHashMap::default();
+        for (i, slot) in slots.iter().enumerate() {
+            for d in described(slot, base) {
+                first.entry(d).or_insert(i);
+            }
+        }
+        SlotIndex(first)
+    }
+
+    /// The first slot described by `desc` itself or by a subclass piece of it.
+    pub fn get(&self, desc: &T) -> Option<usize> {
+        self.0.get(desc).copied()
     }
 }
 

@@ -32,6 +32,7 @@ use crate::descriptor::{AotInput, AotOutput, DescKind, Direction, Stage, kind_of
 use crate::pair::{JOINT_PAIR_OP, reconstructed_joint, saved_args_of_backward};
 use crate::signature::{DESC_KEY, FuncDescriptors, Slot, arg_span};
 use joinery_ir::{AttrSite, Attribute, Context, Diagnostic, OpId, Span, Traits, Type, TypeData};
+use rustc_hash::FxHashMap;
 
 /// The `verify_attribute` hook of the aot dialect.
 pub(crate) fn verify_attribute(
@@ -232,45 +233,52 @@ impl Checker<'_> {
 
     fn duplicate_inputs(&mut self) {
         let args = &self.descs.args;
-        for i in 0..args.len() {
-            let Some(d) = args[i].desc() else { continue };
-            if let Some(j) = (0..i).find(|&j| args[j].desc() == Some(d)) {
+        let mut first_param: FxHashMap<&str, usize> = FxHashMap::default();
+        for (j, slot) in args.iter().enumerate() {
+            if let Some(AotInput::Param { target }) = slot.desc() {
+                first_param.entry(target.as_str()).or_insert(j);
+            }
+        }
+        let mut first: FxHashMap<&AotInput, usize> = FxHashMap::default();
+        for (i, slot) in args.iter().enumerate() {
+            let Some(d) = slot.desc() else { continue };
+            let j = *first.entry(d).or_insert(i);
+            if j != i {
                 self.arg_error(
                     i,
                     format!("{} appears twice: arguments {j} and {i}", describe_input(d)),
                 );
             }
-            if let AotInput::Buffer { target } = d {
-                let param = (0..args.len()).find(|&j| {
-                    matches!(args[j].desc(), Some(AotInput::Param { target: t }) if t == target)
-                });
-                if let Some(j) = param {
-                    self.arg_error(
-                        i,
-                        format!(
-                            "'{target}' names both a parameter (argument {j}) and a buffer \
-                             (argument {i})"
-                        ),
-                    );
-                }
+            if let AotInput::Buffer { target } = d
+                && let Some(&j) = first_param.get(target.as_str())
+            {
+                self.arg_error(
+                    i,
+                    format!(
+                        "'{target}' names both a parameter (argument {j}) and a buffer \
+                         (argument {i})"
+                    ),
+                );
             }
         }
     }
 
     fn duplicate_outputs(&mut self) {
-        let results = &self.descs.results;
-        for i in 0..results.len() {
-            let Some(d) = results[i].desc() else { continue };
-            let earlier = (0..i).find(|&j| {
-                let Some(e) = results[j].desc() else {
-                    return false;
-                };
-                match (d.grad_slot_of(), e.grad_slot_of()) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => e == d,
-                }
-            });
-            let Some(j) = earlier else { continue };
+        /// What makes two results the same slot: the primal of a gradient slot
+        /// (`#aot.grad` or `#aot.none_grad`), else the descriptor itself.
+        #[derive(PartialEq, Eq, Hash)]
+        enum Key<'a> {
+            GradSlot(&'a AotInput),
+            Output(&'a AotOutput),
+        }
+        let mut first: FxHashMap<Key<'_>, usize> = FxHashMap::default();
+        for (i, slot) in self.descs.results.iter().enumerate() {
+            let Some(d) = slot.desc() else { continue };
+            let key = d.grad_slot_of().map_or(Key::Output(d), Key::GradSlot);
+            let j = *first.entry(key).or_insert(i);
+            if j == i {
+                continue;
+            }
             let msg = match d.grad_slot_of() {
                 Some(primal) => format!(
                     "{} has two gradient slots: results {j} and {i}",
@@ -288,6 +296,7 @@ impl Checker<'_> {
         let results_known = !self.descs.results.contains(&Slot::Invalid);
         let (ctx, in_types, out_types) = (self.ctx, self.in_types, self.out_types);
         let descs = self.descs;
+        let (arg_index, result_index) = (descs.arg_index(), descs.result_index());
         for (i, slot) in descs.results.iter().enumerate() {
             let Some(d) = slot.desc() else {
                 continue;
@@ -298,7 +307,7 @@ impl Checker<'_> {
                 AotOutput::NoneGrad { grad_of } => (grad_of, "the empty gradient slot of"),
                 AotOutput::InputMutation { mutated_input } => (mutated_input, "the mutation of"),
                 AotOutput::IntermediateBase { base_of } => {
-                    if results_known && self.descs.result_slot_for(base_of).is_none() {
+                    if results_known && result_index.get(base_of).is_none() {
                         self.func_error(format!(
                             "result {i} is the intermediate base of {}, but no result is \
                              described by {base_of}",
@@ -309,7 +318,7 @@ impl Checker<'_> {
                 }
                 _ => continue,
             };
-            let Some(j) = self.descs.arg_slot_for(primal) else {
+            let Some(j) = arg_index.get(primal) else {
                 if !args_known {
                     continue;
                 }
@@ -335,7 +344,7 @@ impl Checker<'_> {
             let AotInput::Tangent { output } = d.root() else {
                 continue;
             };
-            let Some(j) = self.descs.result_slot_for(output) else {
+            let Some(j) = result_index.get(output) else {
                 if !results_known {
                     continue;
                 }
@@ -368,11 +377,13 @@ impl Checker<'_> {
         }
         // Primals: differentiable arguments of stages 1-2 (through their subclass pieces).
         let mut primals: Vec<(usize, &AotInput)> = Vec::new();
+        let mut primal_position: FxHashMap<&AotInput, usize> = FxHashMap::default();
         for (i, slot) in self.descs.args.iter().enumerate() {
             let Some(d) = slot.desc() else { continue };
             let root = d.root();
             let is_primal = root.is_differentiable() && root.kind().stage() <= Stage::Aliasing;
-            if is_primal && !primals.iter().any(|(_, p)| *p == root) {
+            if is_primal && !primal_position.contains_key(root) {
+                primal_position.insert(root, primals.len());
                 primals.push((i, root));
             }
         }
@@ -384,7 +395,7 @@ impl Checker<'_> {
                 continue;
             };
             any_slot = true;
-            let Some(k) = primals.iter().position(|(_, p)| *p == primal) else {
+            let Some(&k) = primal_position.get(primal) else {
                 continue; // reported by `references`
             };
             if covered[k] && last.is_some_and(|(lk, _)| lk != k) {

@@ -15,13 +15,18 @@
 //! (`dense<0.5>`), nested lists (`dense<[[1, 2], [3, 4]]>`), or, for large constants,
 //! the raw little-endian bytes MLIR prints (`dense<"0x0000803F...">`, `i1` packed 8 to a
 //! byte). The op is pure and constant-like; passes read its elements through
-//! [`constant_elements`].
+//! [`constant_elements`]. The custom form `mlir-opt` prints,
+//! `%c = arith.constant dense<...> : tensor<2xf32>`, is read too; joinery prints the
+//! generic form.
 
-use joinery_ir::{AttrData, Context, DenseScalar, Diagnostic, Dialect, OpDef, OpId, Traits, Type};
+use joinery_ir::{
+    AsmFormat, AttrData, Context, DenseScalar, Diagnostic, Dialect, OpDef, OpId, Traits, Type,
+};
 
 /// `arith.constant`: a tensor whose elements are the `value` attribute.
 pub const CONSTANT_OP: OpDef = OpDef {
     traits: Traits::PURE.union(Traits::CONSTANT_LIKE),
+    format: AsmFormat::Constant,
     inherent_attrs: &["value"],
     verify: Some(verify_constant),
     ..OpDef::new(

@@ -262,6 +262,8 @@ fn describe_attr(ctx: &Context, attr: Attribute) -> &'static str {
         AttrData::Type(_) => "a type",
         AttrData::SymbolRef { .. } => "a symbol reference",
         AttrData::DenseElements { .. } => "a dense elements attribute",
+        AttrData::DenseArray { .. } => "a dense array",
+        AttrData::AffineMap(_) => "an affine map",
         AttrData::Location(_) => "a location",
         AttrData::Dialect { .. } => "a dialect attribute",
     }

@@ -23,6 +23,7 @@ pub const FUNC_OP: OpDef = OpDef {
         "sym_visibility",
     ],
     verify: Some(verify_func),
+    default_dialect: Some("func"),
     ..OpDef::new("func.func", "A function with a body region")
 };
 

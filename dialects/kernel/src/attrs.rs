@@ -404,6 +404,89 @@ impl MatrixMap {
     }
 }
 
+/// One outer dim of [`Patches`]: its extent and its stride in elements.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PatchDim {
+    pub size: u64,
+    pub stride: i64,
+}
+
+/// The outer dims of a `kernel.gemm`'s `b` read as patches (a convolution's im2col view
+/// of its padded input, which the runtime packs tile by tile instead of a copy of the
+/// whole matrix): `b`'s row index splits into `rows` (outermost first) and an inner dim of
+/// `b_map`'s row stride, its column index into `cols` and an inner dim of its column
+/// stride. Attributes `b_rows` and `b_cols`, `[size, stride, ...]`, absent when empty.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Patches {
+    pub rows: Vec<PatchDim>,
+    pub cols: Vec<PatchDim>,
+}
+
+impl Patches {
+    /// Whether `b` is a plain strided matrix.
+    pub fn is_plain(&self) -> bool {
+        self.rows.is_empty() && self.cols.is_empty()
+    }
+
+    /// The outer dims in attribute `attr` of `op`; none when it is absent.
+    fn read_dims(ctx: &Context, op: OpId, attr: &str) -> Result<Vec<PatchDim>, Diagnostic> {
+        if ctx.attr(op, attr).is_none() {
+            return Ok(Vec::new());
+        }
+        let what = "pairs [size, stride, ...] with non-negative sizes";
+        let v = ints(ctx, op, attr)?;
+        if !v.len().is_multiple_of(2) || v.chunks(2).any(|p| p[0] < 0) {
+            return Err(missing(ctx, op, attr, what));
+        }
+        Ok(v.chunks(2)
+            .map(|p| PatchDim {
+                size: p[0] as u64,
+                stride: p[1],
+            })
+            .collect())
+    }
+
+    /// The attributes holding `dims` under `attr`, when there are any.
+    fn attribute(ctx: &mut Context, attr: &str, dims: &[PatchDim]) -> Option<(String, Attribute)> {
+        if dims.is_empty() {
+            return None;
+        }
+        let flat: Vec<i64> = dims
+            .iter()
+            .flat_map(|d| [d.size as i64, d.stride])
+            .collect();
+        Some((attr.into(), i64_array(ctx, &flat)))
+    }
+
+    /// `b` as a map over `[batch, rows.., k / rows, cols.., n / cols]` from its matrix
+    /// map, with that space; `None` when the outer sizes do not divide `k` and `n`.
+    pub fn space(&self, b: MatrixMap, batch: u64, k: u64, n: u64) -> Option<(Map, Vec<u64>)> {
+        let inner = |outer: &[PatchDim], total: u64| {
+            let o: u64 = outer.iter().map(|d| d.size).product();
+            (o != 0 && total.is_multiple_of(o)).then(|| total / o)
+        };
+        let (kin, nin) = (inner(&self.rows, k)?, inner(&self.cols, n)?);
+        let mut strides = vec![b.batch_stride];
+        let mut space = vec![batch];
+        for (outer, stride, size) in [
+            (&self.rows, b.row_stride, kin),
+            (&self.cols, b.col_stride, nin),
+        ] {
+            strides.extend(outer.iter().map(|d| d.stride));
+            space.extend(outer.iter().map(|d| d.size));
+            strides.push(stride);
+            space.push(size);
+        }
+        Some((
+            Map {
+                offset: b.offset,
+                strides,
+            },
+            space,
+        ))
+    }
+}
+
 /// `kernel.gemm`: `c (+)= a @ b` for each of `batch` `[m, k] @ [k, n]` products; operands
 /// are the buffers of `a`, `b`, `c`.
 #[derive(Clone, PartialEq, Debug)]
@@ -417,6 +500,8 @@ pub struct Gemm {
     pub c: MatrixMap,
     /// Whether `c` is added to (it holds a bias) rather than overwritten.
     pub accumulate: bool,
+    /// `b` read as patches, when not a plain matrix.
+    pub b_patches: Patches,
     pub sources: Vec<String>,
 }
 
@@ -439,23 +524,32 @@ impl Gemm {
             accumulate: ctx
                 .as_bool(acc)
                 .ok_or_else(|| missing(ctx, op, "accumulate", "a bool"))?,
+            b_patches: Patches {
+                rows: Patches::read_dims(ctx, op, "b_rows")?,
+                cols: Patches::read_dims(ctx, op, "b_cols")?,
+            },
             sources: strings(ctx, op, "sources")?,
         })
     }
 
     /// The attributes of a `kernel.gemm` op holding `self`.
     pub fn attributes(&self, ctx: &mut Context) -> Vec<(String, Attribute)> {
-        vec![
+        let mut attrs = vec![
             ("a_map".into(), self.a.attribute(ctx)),
             ("accumulate".into(), ctx.bool_attr(self.accumulate)),
-            ("b_map".into(), self.b.attribute(ctx)),
+        ];
+        attrs.extend(Patches::attribute(ctx, "b_cols", &self.b_patches.cols));
+        attrs.push(("b_map".into(), self.b.attribute(ctx)));
+        attrs.extend(Patches::attribute(ctx, "b_rows", &self.b_patches.rows));
+        attrs.extend([
             ("batch".into(), ctx.integer_attr(self.batch as i64, 64)),
             ("c_map".into(), self.c.attribute(ctx)),
             ("k".into(), ctx.integer_attr(self.k as i64, 64)),
             ("m".into(), ctx.integer_attr(self.m as i64, 64)),
             ("n".into(), ctx.integer_attr(self.n as i64, 64)),
             ("sources".into(), string_array(ctx, &self.sources)),
-        ]
+        ]);
+        attrs
     }
 
     /// Floating-point operations of one call.
@@ -827,5 +921,56 @@ impl Lanes {
         let mut s = self.space.clone();
         *s.last_mut().expect("a lane dim") = self.k;
         s
+    }
+}
+
+/// `kernel.nonzero`: operands `src`, `out` (i64, `[product(space), rank(space)]`) and
+/// `count` (a 0-d i64). For every point `p` of `space` in row-major order whose element
+/// `src[src_map(p)]` is nonzero (NaN is), the next row of `out` is `p`; `count` is then
+/// the number of rows written, the rest of `out` unspecified. The upper-bound `out` and
+/// the run-time `count` make a value whose leading extent is known only at run time
+/// (`kernel.rows`), as `aten.nonzero`'s `tensor<?xRxi64>`.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Nonzero {
+    /// The shape of the tensor searched (empty for a 0-d tensor).
+    pub space: Vec<u64>,
+    pub src_map: Map,
+    /// The aten op, for messages and profiles.
+    pub source: String,
+}
+
+impl Nonzero {
+    /// Reads a `kernel.nonzero` op.
+    pub fn read(ctx: &Context, op: OpId) -> Result<Nonzero, Diagnostic> {
+        let what = "a map [offset, strides...]";
+        let src_map = ints_of(ctx, get(ctx, op, "src_map", what)?)
+            .and_then(|v| Map::from_ints(&v))
+            .ok_or_else(|| missing(ctx, op, "src_map", what))?;
+        let source = get(ctx, op, "source", "a string")?;
+        Ok(Nonzero {
+            space: non_negative_ints(ctx, op, "space")?,
+            src_map,
+            source: ctx
+                .as_str(source)
+                .ok_or_else(|| missing(ctx, op, "source", "a string"))?
+                .to_string(),
+        })
+    }
+
+    /// The attributes of a `kernel.nonzero`.
+    pub fn attributes(&self, ctx: &mut Context) -> Vec<(String, Attribute)> {
+        let space: Vec<i64> = self.space.iter().map(|&d| d as i64).collect();
+        vec![
+            ("source".into(), ctx.string_attr(self.source.clone())),
+            ("space".into(), i64_array(ctx, &space)),
+            ("src_map".into(), i64_array(ctx, &self.src_map.to_ints())),
+        ]
+    }
+
+    /// The shape of `out`: one row of `space.len()` indices per point of `space` (`None`
+    /// when the element count overflows).
+    pub fn out_shape(&self) -> Option<Vec<u64>> {
+        let points = self.space.iter().try_fold(1u64, |n, &d| n.checked_mul(d))?;
+        Some(vec![points, self.space.len() as u64])
     }
 }

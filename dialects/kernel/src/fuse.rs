@@ -87,10 +87,10 @@ use joinery_ir::{Context, Diagnostic, OpId, Value};
 use joinery_pass::{
     OptionKind, Pass, PassInfo, PassOptionInfo, PassOptions, PassResult, PassState,
 };
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer, a
-/// gather's, scatter's, cumsum's, argsort's or fft's `out`.
+/// gather's, scatter's, cumsum's, argsort's or fft's `out`, a nonzero's `out` and `count`.
 fn written(ctx: &Context, op: OpId) -> &[Value] {
     let operands = ctx.operands(op);
     match ctx.name_str(op) {
@@ -103,6 +103,7 @@ fn written(ctx: &Context, op: OpId) -> &[Value] {
             &operands[inputs.min(operands.len())..]
         }
         "kernel.gemm" => operands.get(2..3).unwrap_or(&[]),
+        "kernel.nonzero" => operands.get(1..).unwrap_or(&[]),
         "kernel.fill" => operands,
         "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" | "kernel.fft" => {
             operands.last().map(std::slice::from_ref).unwrap_or(&[])
@@ -287,54 +288,88 @@ enum Placement {
     AtFirst { hoisted: Vec<OpId> },
 }
 
-/// The ops of `between` that `second` depends on, directly or through each other: writers
-/// of what a member reads or accumulates into. Buffers are written once (an accumulator:
-/// one fill, then its reduction), so these are all the ops that must stay before it.
-fn dependency_cone(ctx: &Context, second: &Kernel, between: &[OpId]) -> Vec<OpId> {
-    let mut needed: Vec<Value> = ctx.operands(second.op).to_vec();
-    let mut cone = Vec::new();
-    for &op in between.iter().rev() {
-        if written(ctx, op).iter().any(|w| needed.contains(w)) {
-            needed.extend(ctx.operands(op));
-            cone.push(op);
+/// The ops strictly between `first` and `second` that `second` depends on, directly or
+/// through each other: writers of what a member reads or accumulates into, each before
+/// the member that needs it. Buffers are written once (an accumulator: one fill, then its
+/// reduction), so these are all the ops that must stay before it. Found through the use
+/// lists of the buffers involved, not by walking the ops between (which may be most of
+/// the function), and returned in block order.
+fn dependency_cone(ctx: &Context, order: &Order<'_>, first: &Kernel, second: &Kernel) -> Vec<OpId> {
+    let between = order.between(ctx, first.op, second.op);
+    let mut cone: Vec<(u64, OpId)> = Vec::new();
+    let mut members: FxHashSet<OpId> = FxHashSet::default();
+    let mut stack = vec![second.op];
+    while let Some(y) = stack.pop() {
+        let y_pos = order.pos(ctx, y);
+        for &v in ctx.operands(y) {
+            for u in ctx.uses(v) {
+                let x = u.op;
+                if members.contains(&x) || !written(ctx, x).contains(&v) {
+                    continue;
+                }
+                if let Some(x_pos) = between(x).filter(|&k| k < y_pos) {
+                    members.insert(x);
+                    cone.push((x_pos, x));
+                    stack.push(x);
+                }
+            }
         }
     }
-    cone.reverse();
-    cone
+    cone.sort_unstable();
+    cone.into_iter().map(|(_, op)| op).collect()
 }
 
-/// Where `first` and `second` (later, with `between` the ops between them) can be
-/// computed together, if anywhere.
+/// Where `first` and `second` (later) can be computed together, if anywhere. The ops
+/// between them that matter are found through use lists: those touching a buffer of
+/// `first`, `second` or the hoisted cone.
 fn placement(
     ctx: &Context,
+    order: &Order<'_>,
     first: &Kernel,
     second: &Kernel,
-    between: &[OpId],
 ) -> Option<Placement> {
-    let touches = |op: OpId, vs: &[Value]| ctx.operands(op).iter().any(|v| vs.contains(v));
-    let keeps_first = |op: OpId| {
-        !touches(op, &first.outputs) && !written(ctx, op).iter().any(|w| first.inputs.contains(w))
+    let between = &order.between(ctx, first.op, second.op);
+    let users_between = |v: Value| {
+        ctx.uses(v)
+            .iter()
+            .filter_map(move |u| between(u.op).map(|k| (k, u.op)))
     };
-    if between.iter().all(|&op| keeps_first(op)) {
+    // Some op between touches the first kernel's outputs or writes its inputs.
+    let disturbs_first = |op: OpId| {
+        ctx.operands(op).iter().any(|v| first.outputs.contains(v))
+            || written(ctx, op).iter().any(|w| first.inputs.contains(w))
+    };
+    let first_disturbed = first
+        .outputs
+        .iter()
+        .any(|&v| users_between(v).next().is_some())
+        || first
+            .inputs
+            .iter()
+            .any(|&v| users_between(v).any(|(_, op)| written(ctx, op).contains(&v)));
+    if !first_disturbed {
         return Some(Placement::AtSecond);
     }
-    let cone = dependency_cone(ctx, second, between);
-    let independent = cone.iter().all(|&op| keeps_first(op));
+    let cone = dependency_cone(ctx, order, first, second);
+    let in_cone: FxHashSet<OpId> = cone.iter().copied().collect();
+    let independent = cone.iter().all(|&op| !disturbs_first(op));
     // Ops that stay between must not see a moved op's writes early: the second kernel's
     // outputs, or what a hoisted op after them writes.
-    let ordered = between.iter().enumerate().all(|(i, &x)| {
-        cone.contains(&x)
-            || (!touches(x, &second.outputs)
-                && between[i + 1..]
-                    .iter()
-                    .filter(|y| cone.contains(y))
-                    .all(|&y| !touches(x, written(ctx, y))))
-    });
+    let ordered = second
+        .outputs
+        .iter()
+        .all(|&v| users_between(v).all(|(_, x)| in_cone.contains(&x)))
+        && cone.iter().all(|&y| {
+            let y_pos = order.pos(ctx, y);
+            written(ctx, y)
+                .iter()
+                .all(|&w| users_between(w).all(|(k, x)| k >= y_pos || in_cone.contains(&x)))
+        });
     // What moves above the first kernel may only use values defined there (an alloc
     // between the two stays below it).
     let defined_below = |v: &Value| {
         ctx.defining_op(*v)
-            .is_some_and(|d| between.contains(&d) && !cone.contains(&d))
+            .is_some_and(|d| between(d).is_some() && !in_cone.contains(&d))
     };
     let movable = cone
         .iter()
@@ -344,7 +379,7 @@ fn placement(
 }
 
 /// Whether `p` can merge into its consumer `c` (both over their common space), and where.
-fn vertical(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<Placement> {
+fn vertical(ctx: &Context, order: &Order<'_>, p: &Kernel, c: &Kernel) -> Option<Placement> {
     let mut reads_p = false;
     for (v, map) in c.inputs.iter().zip(&c.attrs.in_maps) {
         if let Some(j) = p.outputs.iter().position(|o| o == v) {
@@ -364,7 +399,7 @@ fn vertical(ctx: &Context, p: &Kernel, c: &Kernel, between: &[OpId]) -> Option<P
     {
         return None;
     }
-    placement(ctx, p, c, between)
+    placement(ctx, order, p, c)
 }
 
 /// Most buffers a horizontally merged kernel may stream (loads and stores per point).
@@ -383,7 +418,7 @@ fn reads_only_broadcasts(k: &Kernel) -> bool {
 
 /// Whether the independent kernels `a` and `b` (later; both over their common space) are
 /// worth one loop nest, and where it goes.
-fn horizontal(ctx: &Context, a: &Kernel, b: &Kernel, between: &[OpId]) -> Option<Placement> {
+fn horizontal(ctx: &Context, order: &Order<'_>, a: &Kernel, b: &Kernel) -> Option<Placement> {
     let independent = !b.inputs.iter().any(|v| a.outputs.contains(v))
         && !a.inputs.iter().any(|v| b.outputs.contains(v))
         && !a.outputs.iter().any(|v| b.outputs.contains(v));
@@ -402,7 +437,7 @@ fn horizontal(ctx: &Context, a: &Kernel, b: &Kernel, between: &[OpId]) -> Option
     {
         return None;
     }
-    placement(ctx, a, b, between)
+    placement(ctx, order, a, b)
 }
 
 /// Builds the kernel computing `first` then `second` (both over one space), with
@@ -506,13 +541,17 @@ fn yields(ctx: &Context, body: joinery_ir::BlockId) -> Vec<Value> {
 }
 
 /// Replaces `first` and `second` by their merge at `placement`; returns the merged op.
-fn apply_merge(ctx: &mut Context, first: &Kernel, second: &Kernel, placement: Placement) -> OpId {
+fn apply_merge(
+    ctx: &mut Context,
+    order: &Order<'_>,
+    first: &Kernel,
+    second: &Kernel,
+    placement: Placement,
+) -> OpId {
     let at = match placement {
         Placement::AtSecond => second.op,
         Placement::AtFirst { hoisted } => {
-            for op in hoisted {
-                ctx.move_op_before(op, first.op);
-            }
+            order.hoist(ctx, &hoisted, first.op);
             first.op
         }
     };
@@ -531,21 +570,113 @@ fn apply_merge(ctx: &mut Context, first: &Kernel, second: &Kernel, placement: Pl
 #[derive(Default)]
 struct KernelCache(std::cell::RefCell<FxHashMap<OpId, std::rc::Rc<Kernel>>>);
 
-/// The ops of the function body, their positions, and the kernels read so far.
+/// Spacing of the order keys [`Order`] gives the ops of a block: room for 32 halvings
+/// at one place before the block is renumbered.
+const KEY_SPACING: u64 = 1 << 32;
+
+/// The block's op order as comparable keys (MLIR's op order index), and the kernels read
+/// so far. Keys are given lazily: an op inserted by a rewrite gets one between its
+/// neighbours' the first time it is asked about (the block is renumbered when there is no
+/// room), and a moved op is forgotten so that it gets a new one. Asking whether one op
+/// comes before another is then a comparison, not a walk over the block.
 struct Order<'a> {
-    ops: Vec<OpId>,
-    position: FxHashMap<OpId, usize>,
+    block: joinery_ir::BlockId,
+    keys: std::cell::RefCell<FxHashMap<OpId, u64>>,
     kernels: &'a KernelCache,
 }
 
 impl<'a> Order<'a> {
     fn of(ctx: &Context, block: joinery_ir::BlockId, kernels: &'a KernelCache) -> Order<'a> {
-        let ops: Vec<OpId> = ctx.block_ops(block).collect();
-        let position = ops.iter().enumerate().map(|(i, &o)| (o, i)).collect();
-        Order {
-            ops,
-            position,
+        let order = Order {
+            block,
+            keys: Default::default(),
             kernels,
+        };
+        order.renumber(ctx);
+        order
+    }
+
+    fn renumber(&self, ctx: &Context) {
+        let mut keys = self.keys.borrow_mut();
+        keys.clear();
+        keys.extend(
+            ctx.block_ops(self.block)
+                .zip(1u64..)
+                .map(|(op, i)| (op, i * KEY_SPACING)),
+        );
+    }
+
+    /// The key of `op`, an op of the block.
+    fn pos(&self, ctx: &Context, op: OpId) -> u64 {
+        if let Some(&k) = self.keys.borrow().get(&op) {
+            return k;
+        }
+        // The run of unkeyed ops around `op` gets keys spread between its neighbours'.
+        let mut run = vec![op];
+        let mut prev = ctx.prev_op(op);
+        while let Some(p) = prev.filter(|p| !self.keys.borrow().contains_key(p)) {
+            run.push(p);
+            prev = ctx.prev_op(p);
+        }
+        run.reverse();
+        let mut next = ctx.next_op(op);
+        while let Some(n) = next.filter(|n| !self.keys.borrow().contains_key(n)) {
+            run.push(n);
+            next = ctx.next_op(n);
+        }
+        let keys = self.keys.borrow();
+        let lo = prev.map_or(0, |p| keys[&p]);
+        let hi = next.map_or(
+            lo.saturating_add(KEY_SPACING * (run.len() as u64 + 1)),
+            |n| keys[&n],
+        );
+        drop(keys);
+        let step = (hi - lo) / (run.len() as u64 + 1);
+        if step == 0 {
+            self.renumber(ctx);
+        } else {
+            self.keys
+                .borrow_mut()
+                .extend(run.iter().zip(1u64..).map(|(&o, i)| (o, lo + i * step)));
+        }
+        self.keys.borrow()[&op]
+    }
+
+    /// Forgets the key of a moved op.
+    fn moved(&self, op: OpId) {
+        self.keys.borrow_mut().remove(&op);
+    }
+
+    /// Moves `ops` (in their order) right before `anchor`.
+    fn hoist(&self, ctx: &mut Context, ops: &[OpId], anchor: OpId) {
+        for &op in ops {
+            ctx.move_op_before(op, anchor);
+            self.moved(op);
+        }
+    }
+
+    /// Whether `a` comes before `b` in the block.
+    fn before(&self, ctx: &Context, a: OpId, b: OpId) -> bool {
+        self.pos(ctx, a) < self.pos(ctx, b)
+    }
+
+    /// Whether `op` is an op of the block (not one nested in a kernel body).
+    fn contains(&self, ctx: &Context, op: OpId) -> bool {
+        ctx.parent_block(op) == Some(self.block)
+    }
+
+    /// The key of an op strictly between `first` and `second`, `None` for any other op.
+    fn between<'o>(
+        &'o self,
+        ctx: &'o Context,
+        first: OpId,
+        second: OpId,
+    ) -> impl Fn(OpId) -> Option<u64> + 'o {
+        let (lo, hi) = (self.pos(ctx, first), self.pos(ctx, second));
+        move |op| {
+            self.contains(ctx, op)
+                .then(|| self.pos(ctx, op))
+                .filter(|&k| lo < k && k < hi)
         }
     }
 
@@ -560,96 +691,148 @@ impl<'a> Order<'a> {
     }
 }
 
-/// One vertical merge, if any applies.
-fn vertical_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
-    for (ci, &c_op) in order.ops.iter().enumerate() {
-        if ctx.name_str(c_op) != "kernel.fused" {
-            continue;
-        }
-        let c = order.kernel(ctx, c_op)?;
-        if c.is_row() {
-            continue;
-        }
-        for &input in &c.inputs {
-            let Some(p_op) = sole_writer(ctx, input) else {
-                continue;
-            };
-            if p_op == c_op || ctx.name_str(p_op) != "kernel.fused" {
-                continue;
-            }
-            let Some(&pi) = order.position.get(&p_op) else {
-                continue;
-            };
-            if pi >= ci {
-                continue;
-            }
-            let p = order.kernel(ctx, p_op)?;
-            if p.is_row() {
-                continue;
-            }
-            let Some((p, c)) = aligned(ctx, &p, &c) else {
-                continue;
-            };
-            let Some(placement) = vertical(ctx, &p, &c, &order.ops[pi + 1..ci]) else {
-                continue;
-            };
-            apply_merge(ctx, &p, &c, placement);
-            return Ok(true);
-        }
+/// The op before `op` that a rewrite of `op` leaves in place (skipping the allocs of
+/// `outputs`, which the rewrite may erase): the sweep resumes after it.
+fn stable_prev(ctx: &Context, op: OpId, outputs: &[Value]) -> Option<OpId> {
+    let mut prev = ctx.prev_op(op);
+    while let Some(p) = prev.filter(|&p| ctx.results(p).iter().any(|r| outputs.contains(r))) {
+        prev = ctx.prev_op(p);
     }
-    Ok(false)
+    prev
+}
+
+/// Where a sweep resumes after a rewrite: right after `prev`, or at the block's start.
+fn resume_after(ctx: &Context, block: joinery_ir::BlockId, prev: Option<OpId>) -> Option<OpId> {
+    match prev {
+        Some(p) => ctx.next_op(p),
+        None => ctx.first_op(block),
+    }
+}
+
+/// Runs `rewrite_at` on every op of the block in order; a rewrite says where to go on
+/// (`Some(resume)`, `None` for the end of the block). Returns how many rewrites applied.
+fn sweep(
+    ctx: &mut Context,
+    order: &Order<'_>,
+    mut rewrite_at: impl FnMut(
+        &mut Context,
+        &Order<'_>,
+        OpId,
+    ) -> Result<Option<Option<OpId>>, Diagnostic>,
+) -> Result<usize, Diagnostic> {
+    let mut applied = 0;
+    let mut cursor = ctx.first_op(order.block);
+    while let Some(op) = cursor {
+        cursor = match rewrite_at(ctx, order, op)? {
+            Some(resume) => {
+                applied += 1;
+                resume
+            }
+            None => ctx.next_op(op),
+        };
+    }
+    Ok(applied)
+}
+
+/// Merges a producer into the consumer `c_op`, if one qualifies (the first input whose
+/// writer does). A vertical merge changes nothing a consumer before the producer sees, so
+/// the sweep resumes where the producer was: a sweep finds the same merges, in the same
+/// order, as restarting from the top after each would.
+fn vertical_at(
+    ctx: &mut Context,
+    order: &Order<'_>,
+    c_op: OpId,
+) -> Result<Option<Option<OpId>>, Diagnostic> {
+    if ctx.name_str(c_op) != "kernel.fused" {
+        return Ok(None);
+    }
+    let c = order.kernel(ctx, c_op)?;
+    if c.is_row() {
+        return Ok(None);
+    }
+    for &input in &c.inputs {
+        let Some(p_op) = sole_writer(ctx, input) else {
+            continue;
+        };
+        if p_op == c_op
+            || ctx.name_str(p_op) != "kernel.fused"
+            || !order.contains(ctx, p_op)
+            || !order.before(ctx, p_op, c_op)
+        {
+            continue;
+        }
+        let p = order.kernel(ctx, p_op)?;
+        if p.is_row() {
+            continue;
+        }
+        let Some((p, c)) = aligned(ctx, &p, &c) else {
+            continue;
+        };
+        let Some(placement) = vertical(ctx, order, &p, &c) else {
+            continue;
+        };
+        let prev = stable_prev(ctx, p.op, &p.outputs);
+        apply_merge(ctx, order, &p, &c, placement);
+        return Ok(Some(resume_after(ctx, order.block, prev)));
+    }
+    Ok(None)
 }
 
 /// How many kernels back a kernel that reads only broadcasts looks for a sibling.
 const BROADCAST_SIBLING_WINDOW: usize = 4;
 
-/// One horizontal merge, if any applies: a kernel with the nearest earlier kernel that
-/// reads one of its inputs, or (when either reads only broadcasts) one of the few kernels
-/// just before it.
-fn horizontal_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
-    let kernels: Vec<(usize, OpId)> = order
-        .ops
+/// Merges the kernel `b_op` with a sibling, if one qualifies: the nearest earlier kernel
+/// that reads one of its inputs, or (when either reads only broadcasts) one of the few
+/// kernels just before it. Like a vertical merge, it changes nothing an earlier kernel
+/// sees, and the sweep resumes where the sibling was.
+fn horizontal_at(
+    ctx: &mut Context,
+    order: &Order<'_>,
+    b_op: OpId,
+) -> Result<Option<Option<OpId>>, Diagnostic> {
+    if ctx.name_str(b_op) != "kernel.fused" {
+        return Ok(None);
+    }
+    let b = order.kernel(ctx, b_op)?;
+    if b.is_row() {
+        return Ok(None);
+    }
+    let b_pos = order.pos(ctx, b_op);
+    let mut candidates: Vec<(u64, OpId)> = b
+        .inputs
         .iter()
-        .enumerate()
-        .filter(|(_, op)| ctx.name_str(**op) == "kernel.fused")
-        .map(|(i, &op)| (i, op))
+        .flat_map(|&v| ctx.uses(v).iter().map(|u| u.op))
+        .filter(|&op| op != b_op && ctx.name_str(op) == "kernel.fused" && order.contains(ctx, op))
+        .map(|op| (order.pos(ctx, op), op))
+        .filter(|&(k, _)| k < b_pos)
         .collect();
-    for (n, &(bi, b_op)) in kernels.iter().enumerate() {
-        let b = order.kernel(ctx, b_op)?;
-        if b.is_row() {
+    let mut prev = ctx.prev_op(b_op);
+    let mut window = 0;
+    while let Some(op) = prev.filter(|_| window < BROADCAST_SIBLING_WINDOW) {
+        if ctx.name_str(op) == "kernel.fused" {
+            candidates.push((order.pos(ctx, op), op));
+            window += 1;
+        }
+        prev = ctx.prev_op(op);
+    }
+    candidates.sort_unstable_by_key(|&(k, _)| std::cmp::Reverse(k));
+    candidates.dedup();
+    for (_, a_op) in candidates {
+        let a = order.kernel(ctx, a_op)?;
+        if a.is_row() {
             continue;
         }
-        let mut candidates: Vec<(usize, OpId)> = b
-            .inputs
-            .iter()
-            .flat_map(|&v| ctx.uses(v).iter().map(|u| u.op))
-            .filter(|&op| op != b_op && ctx.name_str(op) == "kernel.fused")
-            .filter_map(|op| order.position.get(&op).map(|&i| (i, op)))
-            .filter(|&(i, _)| i < bi)
-            .collect();
-        candidates.extend(
-            kernels[n.saturating_sub(BROADCAST_SIBLING_WINDOW)..n]
-                .iter()
-                .copied(),
-        );
-        candidates.sort_unstable_by_key(|&(i, _)| std::cmp::Reverse(i));
-        candidates.dedup();
-        for (ai, a_op) in candidates {
-            let a = order.kernel(ctx, a_op)?;
-            if a.is_row() {
-                continue;
-            }
-            let Some((a, b)) = aligned(ctx, &a, &b) else {
-                continue;
-            };
-            let Some(placement) = horizontal(ctx, &a, &b, &order.ops[ai + 1..bi]) else {
-                continue;
-            };
-            apply_merge(ctx, &a, &b, placement);
-            return Ok(true);
-        }
+        let Some((a, b)) = aligned(ctx, &a, &b) else {
+            continue;
+        };
+        let Some(placement) = horizontal(ctx, order, &a, &b) else {
+            continue;
+        };
+        let prev = stable_prev(ctx, a.op, &a.outputs);
+        apply_merge(ctx, order, &a, &b, placement);
+        return Ok(Some(resume_after(ctx, order.block, prev)));
     }
-    Ok(false)
+    Ok(None)
 }
 
 /// Collapses every kernel's space to the fewest loops its maps allow; returns how many
@@ -772,21 +955,41 @@ pub fn fuse_function(
         .with_span(ctx.span(planned)));
     }
     let kernels = KernelCache::default();
+    let order = Order::of(ctx, block, &kernels);
+    // Each rewrite is tried in sweeps over the block rather than by a search from the top
+    // after every rewrite (which made the pass quadratic); vertical merges come first
+    // again after any sweep of the others changed something.
     loop {
-        let order = Order::of(ctx, block, &kernels);
-        if vertical_step(ctx, &order)? {
-            stats.merges += 1;
-        } else if options.gemm_bias && recompute::gemm_bias_step(ctx, &order)? {
-            stats.bias_folds += 1;
-        } else if options.recompute && recompute::recompute_step(ctx, &order)? {
-            stats.recomputed += 1;
-        } else if options.horizontal && horizontal_step(ctx, &order)? {
-            stats.horizontal += 1;
-        } else if options.rows && rows::row_step(ctx, &order)? {
-            stats.rows += 1;
-        } else {
-            break;
+        stats.merges += sweep(ctx, &order, vertical_at)?;
+        if options.gemm_bias {
+            let n = sweep(ctx, &order, recompute::gemm_bias_at)?;
+            stats.bias_folds += n;
+            if n > 0 {
+                continue;
+            }
         }
+        if options.recompute {
+            let n = sweep(ctx, &order, recompute::recompute_at)?;
+            stats.recomputed += n;
+            if n > 0 {
+                continue;
+            }
+        }
+        if options.horizontal {
+            let n = sweep(ctx, &order, horizontal_at)?;
+            stats.horizontal += n;
+            if n > 0 {
+                continue;
+            }
+        }
+        if options.rows {
+            let n = sweep(ctx, &order, rows::row_at)?;
+            stats.rows += n;
+            if n > 0 {
+                continue;
+            }
+        }
+        break;
     }
     stats.collapsed = collapse_spaces(ctx, block)?;
     Ok(stats)
@@ -900,5 +1103,42 @@ impl Pass for Fuse {
         state.add_statistic("rows", stats.rows as u64);
         state.add_statistic("collapsed", stats.collapsed as u64);
         Ok(stats != FuseStats::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KernelCache, Order};
+    use joinery_ir::{Context, OperationState};
+
+    /// Ops inserted one after another at one place (each right before the same anchor)
+    /// halve the room between keys until the block is renumbered; every comparison still
+    /// follows the block's order, and a moved op is compared where it now is.
+    #[test]
+    fn order_keys_follow_the_block_through_insertions_and_moves() {
+        let mut ctx = Context::new(&[]);
+        let block = ctx.create_block(&[]);
+        let name = ctx.op_name("test.op");
+        let create = |ctx: &mut Context| ctx.create_op(OperationState::new(name));
+        let (first, anchor) = (create(&mut ctx), create(&mut ctx));
+        ctx.append_op(block, first);
+        ctx.append_op(block, anchor);
+        let kernels = KernelCache::default();
+        let order = Order::of(&ctx, block, &kernels);
+        for _ in 0..100 {
+            let op = create(&mut ctx);
+            ctx.insert_op_before(anchor, op);
+            assert!(order.before(&ctx, op, anchor));
+        }
+        order.hoist(&mut ctx, &[anchor], first);
+        let ops: Vec<_> = ctx.block_ops(block).collect();
+        assert_eq!(ops[0], anchor);
+        for pair in ops.windows(2) {
+            assert!(
+                order.before(&ctx, pair[0], pair[1]),
+                "{pair:?} out of order"
+            );
+            assert!(!order.before(&ctx, pair[1], pair[0]));
+        }
     }
 }

@@ -105,10 +105,14 @@ macro_rules! scalar_ops {
                 },
                 OpDef {
                     inherent_attrs: &[
-                        "a_map", "accumulate", "b_map", "batch", "c_map", "k", "m", "n", "sources",
+                        "a_map", "accumulate", "b_cols", "b_map", "b_rows", "batch", "c_map", "k",
+                        "m", "n", "sources",
                     ],
                     verify: Some(verify::verify_gemm),
-                    ..OpDef::new("kernel.gemm", "c (+)= a @ b on strided f32 matrices")
+                    ..OpDef::new(
+                        "kernel.gemm",
+                        "c (+)= a @ b on strided f32 matrices (b possibly read as patches)",
+                    )
                 },
                 OpDef {
                     inherent_attrs: &[
@@ -143,6 +147,17 @@ macro_rules! scalar_ops {
                     ],
                     verify: Some(verify::verify_fft),
                     ..OpDef::new("kernel.fft", "A discrete Fourier transform of a buffer (PyTorch's _fft_r2c, _fft_c2r, _fft_c2c)")
+                },
+                OpDef {
+                    inherent_attrs: &["source", "space", "src_map"],
+                    verify: Some(verify::verify_nonzero),
+                    ..OpDef::new("kernel.nonzero", "The indices of a buffer's nonzero elements as rows, and how many there are")
+                },
+                OpDef {
+                    traits: Traits::PURE,
+                    format: AsmFormat::Functional,
+                    verify: Some(verify::verify_rows),
+                    ..OpDef::new("kernel.rows", "The first count rows of a buffer: a value whose leading extent is known at run time")
                 },
                 OpDef {
                     format: AsmFormat::Functional,

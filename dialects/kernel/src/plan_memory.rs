@@ -115,31 +115,35 @@ pub fn plan_memory(
         ..MemoryPlan::default()
     };
     slots.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.first_use.cmp(&b.first_use)));
+    // Placed slots by (start, end): the first fit scans them in address order, skipping
+    // those not alive with the slot, and stops at the first gap that fits (no list of the
+    // live slots is built and sorted per slot).
     let mut placed: Vec<Placed> = Vec::new();
     for slot in &slots {
-        let mut live: Vec<(u64, u64)> = placed
+        let mut offset = 0u64;
+        for p in placed
             .iter()
             .filter(|p| p.first_use <= slot.last_use && slot.first_use <= p.last_use)
-            .map(|p| (p.start, p.end))
-            .collect();
-        live.sort_unstable();
-        let mut offset = 0u64;
-        for (start, end) in live {
-            if offset.saturating_add(slot.bytes) <= start {
+        {
+            if offset.saturating_add(slot.bytes) <= p.start {
                 break;
             }
-            offset = offset.max(end);
+            offset = offset.max(p.end);
         }
         let end = offset
             .checked_add(slot.bytes)
             .filter(|&e| e <= i64::MAX as u64)
             .ok_or_else(|| too_large(ctx, slot.alloc))?;
-        placed.push(Placed {
-            start: offset,
-            end,
-            first_use: slot.first_use,
-            last_use: slot.last_use,
-        });
+        let at = placed.partition_point(|p| (p.start, p.end) <= (offset, end));
+        placed.insert(
+            at,
+            Placed {
+                start: offset,
+                end,
+                first_use: slot.first_use,
+                last_use: slot.last_use,
+            },
+        );
         plan.arena_bytes = plan.arena_bytes.max(end);
         plan.unshared_bytes = plan.unshared_bytes.saturating_add(slot.bytes);
         let attr = ctx.integer_attr(offset as i64, 64);
@@ -227,6 +231,11 @@ pub fn check_planned(ctx: &Context, func: OpId) -> Result<(), Diagnostic> {
                 let n = if g.accumulate { 3 } else { 2 };
                 (operands[..n].to_vec(), operands[2..].to_vec())
             }
+            "kernel.nonzero" => (
+                operands.get(..1).unwrap_or(&[]).to_vec(),
+                operands.get(1..).unwrap_or(&[]).to_vec(),
+            ),
+            "kernel.rows" => (operands.to_vec(), Vec::new()),
             // A scatter updates `out` in place, so it reads it too.
             "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort"
             | "kernel.fft" => {

@@ -23,7 +23,8 @@
 //!   against its share; a later phase may read an earlier phase's output through the map
 //!   it was written with (the only reading of an output allowed).
 //! - `kernel.gemm`: three f32 buffers, well-typed attributes ([`Gemm::read`]), every
-//!   element of `a`, `b` and `c` inside its buffer; `c` is neither `a` nor `b` and each of
+//!   element of `a`, `b` (through its patch dims, whose sizes divide `k` and `n`) and `c`
+//!   inside its buffer; `c` is neither `a` nor `b` and each of
 //!   its elements is written once.
 //! - `kernel.gather`, `kernel.scatter`: well-typed attributes ([`Indexed::read`]);
 //!   operands `src`, one i64 or i32 buffer per index, `out`, no results; one map, stride,
@@ -39,6 +40,13 @@
 //!   with `k` per lane) writing each element once; a cumsum's buffers of one type, not
 //!   `i1`; an argsort's `out` i64 and `k` at most the lane's length.
 //! - `kernel.fft`: see [`verify_fft`].
+//! - `kernel.nonzero`: well-typed attributes ([`Nonzero::read`]); operands `src`, `out`
+//!   and `count`, no results; `src_map` with one stride per dim of `space`, inside `src`;
+//!   `out` an i64 buffer of one row of `rank(space)` indices per point of `space`,
+//!   `count` a 0-d i64 buffer, both made by `kernel.alloc`, three distinct buffers.
+//! - `kernel.rows`: a buffer of rank 1 or more and a 0-d i64 count; one result of the
+//!   buffer's type with its leading extent dynamic (`?`), used only by the function's
+//!   return (no kernel reads a buffer whose size it does not know).
 //! - `kernel.fill`: one buffer operand and a numeric `value`.
 //! - an integer `kernel.div` or `kernel.rem`: a string `site` (what a zero divisor's
 //!   run-time error names).
@@ -52,8 +60,8 @@
 //!   `kernel.cast` converts one operand.
 
 use crate::attrs::{
-    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, checked_bytes, index_dim,
-    is_checked_division, is_kernel_symbol, predicate, site, static_info, value,
+    Alloc, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, Nonzero, checked_bytes,
+    index_dim, is_checked_division, is_kernel_symbol, predicate, site, static_info, value,
 };
 use crate::ops::{OutKind, ScalarKind, ScalarOp};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Traits, Value};
@@ -234,6 +242,13 @@ pub fn verify_alloc(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
                 .and_then(|b| ctx.last_op(b))
                 .filter(|&t| ctx.has_traits(t, Traits::RETURN_LIKE))
                 .and_then(|t| ctx.operands(t).get(j).copied());
+            // A value with a run-time row count returns its buffer through `kernel.rows`.
+            let returned = returned.map(|r| {
+                ctx.defining_op(r)
+                    .filter(|&d| ctx.name_str(d) == "kernel.rows")
+                    .and_then(|d| ctx.operands(d).first().copied())
+                    .unwrap_or(r)
+            });
             if returned != Some(v) {
                 return Err(error(
                     ctx,
@@ -301,17 +316,24 @@ pub fn verify_gemm(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
                 format!("'kernel.gemm' operand {name} must be f32, not {dt}"),
             ));
         }
-        let MatrixMap {
-            offset,
-            batch_stride,
-            row_stride,
-            col_stride,
-        } = map;
-        let as_map = Map {
-            offset,
-            strides: vec![batch_stride, row_stride, col_stride],
+        let (as_map, space) = if name == "b" {
+            g.b_patches.space(map, g.batch, rows, cols).ok_or_else(|| {
+                error(
+                    ctx,
+                    op,
+                    "'kernel.gemm' b_rows and b_cols sizes must divide k and n".into(),
+                )
+            })?
+        } else {
+            let MatrixMap {
+                offset,
+                batch_stride,
+                row_stride,
+                col_stride,
+            } = map;
+            let strides = vec![batch_stride, row_stride, col_stride];
+            (Map { offset, strides }, vec![g.batch, rows, cols])
         };
-        let space = [g.batch, rows, cols];
         check_inside(ctx, op, &what, &as_map, &space, shape.iter().product())?;
         if name == "c" {
             written_buffer(ctx, op, v, &what)?;
@@ -869,4 +891,101 @@ pub fn verify_scalar(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             _ => Ok(()),
         },
     }
+}
+
+/// Verifies a `kernel.nonzero`.
+pub fn verify_nonzero(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
+    let x = Nonzero::read(ctx, op)?;
+    let operands = ctx.operands(op);
+    if operands.len() != 3 || !ctx.results(op).is_empty() {
+        return Err(error(
+            ctx,
+            op,
+            "'kernel.nonzero' takes src, out and count and has no results".into(),
+        ));
+    }
+    let (src, out, count) = (operands[0], operands[1], operands[2]);
+    if src == out || src == count || out == count {
+        return Err(error(
+            ctx,
+            op,
+            "'kernel.nonzero' needs three distinct buffers src, out and count".into(),
+        ));
+    }
+    let (src_shape, _) = buffer(ctx, op, src, "src")?;
+    if x.src_map.strides.len() != x.space.len() {
+        return Err(error(
+            ctx,
+            op,
+            format!(
+                "the src_map of 'kernel.nonzero' needs one stride per dim of its space ({})",
+                x.space.len()
+            ),
+        ));
+    }
+    check_inside(
+        ctx,
+        op,
+        "src",
+        &x.src_map,
+        &x.space,
+        src_shape.iter().product(),
+    )?;
+    let want = x
+        .out_shape()
+        .ok_or_else(|| error(ctx, op, "the space of 'kernel.nonzero' overflows".into()))?;
+    for (v, what, shape) in [(out, "out", want), (count, "count", Vec::new())] {
+        let got = buffer(ctx, op, v, what)?;
+        if got != (shape.clone(), DType::I64) {
+            return Err(error(
+                ctx,
+                op,
+                format!(
+                    "{what} of 'kernel.nonzero' must be an i64 buffer of shape {shape:?}, not {:?} of {}",
+                    got.0, got.1
+                ),
+            ));
+        }
+        written_buffer(ctx, op, v, what)?;
+    }
+    Ok(())
+}
+
+/// Verifies a `kernel.rows`.
+pub fn verify_rows(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
+    let fail = |m: &str| Err(error(ctx, op, format!("'kernel.rows' {m}")));
+    if ctx.operands(op).len() != 2 || ctx.results(op).len() != 1 {
+        return fail("takes a buffer and a count and has one result");
+    }
+    let (shape, dt) = buffer(ctx, op, ctx.operand(op, 0), "the buffer")?;
+    if buffer(ctx, op, ctx.operand(op, 1), "the count")? != (Vec::new(), DType::I64) {
+        return fail("needs a 0-d i64 count");
+    }
+    let r = ctx.result(op, 0);
+    let expected = ctx
+        .tensor_parts(ctx.value_type(r))
+        .and_then(|(dims, element)| {
+            let (first, rest) = dims.split_first()?;
+            let same_rest = rest.len() + 1 == shape.len()
+                && rest
+                    .iter()
+                    .zip(&shape[1..])
+                    .all(|(d, &n)| *d == joinery_ir::Dim::Static(n));
+            (*first == joinery_ir::Dim::Dynamic && same_rest && ctx.dtype_of(element) == Some(dt))
+                .then_some(())
+        });
+    if shape.is_empty() || expected.is_none() {
+        return fail("yields the buffer's type with a dynamic leading extent (rank 1 or more)");
+    }
+    let returned_only = ctx
+        .uses(r)
+        .iter()
+        .all(|u| ctx.has_traits(u.op, Traits::RETURN_LIKE));
+    if !returned_only {
+        return fail(
+            "has a run-time extent, so only the function's return may use it (no kernel \
+             reads a buffer whose size it does not know)",
+        );
+    }
+    Ok(())
 }

@@ -61,7 +61,10 @@ impl Rng {
 /// and traits ([`eligible_ops`]); these are the ones whose constraints are on values,
 /// which inference cannot check.
 pub const EXCLUDED: &[(&str, &str)] = &[
-    ("aten.nonzero", "its result shape depends on the values"),
+    (
+        "aten.nonzero",
+        "its row count is known only at run time: later ops could not read it natively",
+    ),
     ("aten.empty.memory_format", "unspecified contents"),
     ("aten.empty_like", "unspecified contents"),
     ("aten.empty_strided", "unspecified contents"),

@@ -15,9 +15,9 @@ pub struct BenchArgs {
     /// The module (MLIR text).
     #[arg(value_name = "FILE.mlir")]
     pub file: PathBuf,
-    /// The function to time.
-    #[arg(long = "fn", value_name = "NAME", default_value = "joint")]
-    pub func: String,
+    /// The function to time (default: the module's only function).
+    #[arg(long = "fn", value_name = "NAME")]
+    pub func: Option<String>,
     /// Timed calls (after one warm-up call; at least 1).
     #[arg(long, default_value_t = 20, value_parser = crate::flags::at_least_one)]
     pub iters: usize,
@@ -30,14 +30,12 @@ pub struct BenchArgs {
 pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let t0 = Instant::now();
     let (mut ctx, sources, module) = load(&args.file)?;
+    let candidates = joinery_native::function_names(&ctx, module);
+    let func = crate::native::pick_function(args.func.as_deref(), &candidates, &args.file)?;
     let threads = crate::flags::threads(args.threads)?;
-    let (mut modules, native) = joinery_native::compile_and_load(
-        &mut ctx,
-        module,
-        std::slice::from_ref(&args.func),
-        threads,
-    )
-    .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    let (mut modules, native) =
+        joinery_native::compile_and_load(&mut ctx, module, std::slice::from_ref(&func), threads)
+            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let compile = t0.elapsed();
     let m = modules.remove(0);
     let cost = joinery_native::cost(&ctx, native.reports[0].func);
@@ -84,7 +82,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), String> {
     let r = &native.reports[0];
     println!(
         "{{\"fn\": \"{}\", \"cache\": \"{}\", \"compile_ms\": {:.1}, \"lower_ms\": {:.1}, \"llvm_ms\": {:.1}, \"median_ms\": {:.3}, \"min_ms\": {:.3}, \"kernels\": {}, \"gemms\": {}, \"arena_bytes\": {}, \"unshared_bytes\": {}, \"gemm_flops\": {:.0}, \"bytes\": {:.0}, \"threads\": {}}}",
-        args.func,
+        func,
         match native.timings.cache {
             Some(joinery_native::CacheOutcome::Hit) => "hit",
             _ => "miss",

@@ -3,6 +3,8 @@
 //! and writes its results as `.npy` files. `--native FILE.mlir` runs the same function
 //! compiled by the LLVM backend instead, and `--via-mlir FILE.mlir` exported to upstream
 //! MLIR and run by MLIR's own lowering and execution engine (`joinery_aten_to_mlir::exec`).
+//! Every command picks the module's only candidate when `--fn` is not given, and lists the
+//! candidates when there are several.
 //!
 //! `joinery-run train EXAMPLE.mlir --steps N --lr X` trains a joint graph natively with
 //! SGD on synthetic data ([`train`]); `joinery-run bench FILE.mlir` times a function
@@ -49,8 +51,8 @@ struct Cli {
     /// engine.
     #[arg(long, value_name = "FILE.mlir")]
     via_mlir: Option<PathBuf>,
-    /// The function to run.
-    #[arg(long = "fn", value_name = "NAME", required = true)]
+    /// The function to run (default: the module's only function).
+    #[arg(long = "fn", value_name = "NAME")]
     func: Option<String>,
     /// Directory holding the inputs (`arg0.npy`, ... or `<argument name>.npy`).
     #[arg(long, value_name = "DIR", required = true)]
@@ -84,47 +86,63 @@ fn main() {
 
 /// Runs the command; the error is the text to print (rendered diagnostics included).
 fn run(cli: &Cli) -> Result<(), String> {
-    let (Some(func), Some(inputs), Some(outputs)) = (&cli.func, &cli.inputs, &cli.outputs) else {
-        return Err("error: --fn, --inputs and --outputs are required\n".into());
+    let (Some(inputs), Some(outputs)) = (&cli.inputs, &cli.outputs) else {
+        return Err("error: --inputs and --outputs are required\n".into());
     };
-    if let Some(path) = &cli.native {
-        return run_native(path, func, inputs, outputs, cli.seed);
-    }
-    if let Some(path) = &cli.via_mlir {
-        let (mut ctx, sources, module) = native::load(path)?;
-        let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
-        let results = joinery_aten_to_mlir::exec::run_function(&mut ctx, module, func, &args)
-            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
-        return write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"));
-    }
-    let Some(path) = &cli.interpret else {
+    let Some(path) = cli
+        .native
+        .as_ref()
+        .or(cli.via_mlir.as_ref())
+        .or(cli.interpret.as_ref())
+    else {
         return Err("error: give --interpret FILE, --native FILE or --via-mlir FILE\n".into());
     };
-    let (ctx, sources, module) = native::load(path)?;
-    let inputs = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
-    let options = RunOptions {
-        seed: cli.seed,
-        offset: 0,
+    let (mut ctx, sources, module) = native::load(path)?;
+    let candidates = joinery_native::function_names(&ctx, module);
+    let func = native::pick_function(cli.func.as_deref(), &candidates, path)?;
+    let args = read_inputs(&ctx, module, &func, inputs).map_err(|e| format!("error: {e}\n"))?;
+    let results = if cli.native.is_some() {
+        run_native(&mut ctx, module, &func, &args, cli.seed).map_err(|e| e.render(&sources))?
+    } else if cli.via_mlir.is_some() {
+        joinery_aten_to_mlir::exec::run_function(&mut ctx, module, &func, &args)
+            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?
+    } else {
+        let options = RunOptions {
+            seed: cli.seed,
+            offset: 0,
+        };
+        run_function_with(&ctx, module, &func, args, &options)
+            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?
     };
-    let results = run_function_with(&ctx, module, func, inputs, &options)
-        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
+}
+
+/// Why a native run failed: a compiler diagnostic or a runtime error message.
+enum NativeError {
+    Compile(joinery_ir::Diagnostic),
+    Run(String),
+}
+
+impl NativeError {
+    fn render(self, sources: &joinery_ir::SourceMap) -> String {
+        match self {
+            NativeError::Compile(d) => joinery_diagnostics::render(sources, &[d]),
+            NativeError::Run(message) => format!("{message}\n"),
+        }
+    }
 }
 
 /// `--native`: compiles `func` with the LLVM backend (JIT) and runs it on the inputs.
 fn run_native(
-    path: &Path,
+    ctx: &mut Context,
+    module: OpId,
     func: &str,
-    inputs: &Path,
-    outputs: &Path,
+    args: &[Tensor],
     seed: u64,
-) -> Result<(), String> {
-    let (mut ctx, sources, module) = native::load(path)?;
-    let args = read_inputs(&ctx, module, func, inputs).map_err(|e| format!("error: {e}\n"))?;
-    let threads = flags::threads(None)?;
-    let (modules, _) =
-        joinery_native::compile_and_load(&mut ctx, module, &[func.to_string()], threads)
-            .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+) -> Result<Vec<RuntimeValue>, NativeError> {
+    let threads = flags::threads(None).map_err(NativeError::Run)?;
+    let (modules, _) = joinery_native::compile_and_load(ctx, module, &[func.to_string()], threads)
+        .map_err(NativeError::Compile)?;
     let mut rt_args: Vec<_> = args
         .iter()
         .map(joinery_interp::runtime::to_runtime)
@@ -132,15 +150,15 @@ fn run_native(
     modules[0].set_rng_state(joinery_runtime::RngState { seed, offset: 0 });
     let results = modules[0]
         .call(&mut rt_args)
-        .map_err(|e| format!("{e}\n"))?;
-    let results: Vec<RuntimeValue> = results
+        .map_err(|e| NativeError::Run(e.to_string()))?;
+    results
         .iter()
         .map(|r| match r {
             Some(t) => joinery_interp::runtime::from_runtime(t).map(RuntimeValue::Tensor),
             None => Ok(RuntimeValue::None),
         })
-        .collect::<Result<_, _>>()?;
-    write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
+        .collect::<Result<_, _>>()
+        .map_err(NativeError::Run)
 }
 
 /// Reads one `.npy` per argument of `func`, by index or by SSA name.

@@ -1,6 +1,8 @@
 //! `joinery-run train EXAMPLE.mlir --steps N --lr X`: compiles a joint graph to a native
 //! differentiable function (partitioned into forward and backward, JIT-compiled) and runs
-//! SGD on synthetic data, printing the loss of every step, step time and throughput.
+//! SGD on synthetic data, printing the loss of every step, step time and throughput. A
+//! module partitioned already (`joinery-opt --aot-partition`) trains its forward/backward
+//! pair as it is, named by the joint it was split from.
 //!
 //! Parameters (`#aot.param`) start as PyTorch's `nn.Linear` does (uniform in
 //! `±1/sqrt(fan_in)`). The data set is [`BATCHES`] batches drawn once and cycled: float
@@ -25,9 +27,10 @@ pub struct TrainArgs {
     /// The module holding the joint graph (MLIR text).
     #[arg(value_name = "EXAMPLE.mlir")]
     pub file: PathBuf,
-    /// The joint function.
-    #[arg(long = "fn", value_name = "NAME", default_value = "joint")]
-    pub func: String,
+    /// The joint function, or the joint a forward/backward pair of the module was split
+    /// from (default: the module's only one).
+    #[arg(long = "fn", value_name = "NAME")]
+    pub func: Option<String>,
     /// Number of SGD steps (at least 1).
     #[arg(long, default_value_t = 20, value_parser = crate::flags::at_least_one)]
     pub steps: usize,
@@ -78,26 +81,19 @@ enum Role {
 pub fn train(args: &TrainArgs) -> Result<(), String> {
     let (mut ctx, sources, module) = load(&args.file)?;
     let render = |d: joinery_ir::Diagnostic| joinery_diagnostics::render(&sources, &[d]);
-    let func = ctx.lookup_symbol(module, &args.func).ok_or_else(|| {
-        format!(
-            "error: no function named @{} in {}\n",
-            args.func,
-            args.file.display()
-        )
-    })?;
-    let descs = FuncDescriptors::read(&ctx, func)
-        .ok_or_else(|| format!("error: @{} has no signature\n", args.func))?;
-    let arg_types: Vec<(Vec<usize>, DType)> = ctx
-        .block_args(
-            ctx.body_block(func)
-                .ok_or("error: the joint has no body\n")?,
-        )
+    let candidates = joinery_native::differentiable_names(&ctx, module);
+    let name = crate::native::pick_function(args.func.as_deref(), &candidates, &args.file)?;
+    let JointView {
+        descs,
+        arg_types,
+        forward: func,
+    } = joint_view(&ctx, module, &name).map_err(|e| format!("error: {e}\n"))?;
+    let arg_types: Vec<(Vec<usize>, DType)> = arg_types
         .iter()
-        .map(|&a| {
-            let (shape, dt) =
-                joinery_kernel::static_info(&ctx, ctx.value_type(a)).ok_or_else(|| {
-                    "error: the joint needs statically shaped tensor arguments\n".to_string()
-                })?;
+        .map(|&ty| {
+            let (shape, dt) = joinery_kernel::static_info(&ctx, ty).ok_or_else(|| {
+                "error: the joint needs statically shaped tensor arguments\n".to_string()
+            })?;
             let dt = match dt {
                 joinery_aten::DType::F32 => DType::F32,
                 joinery_aten::DType::I64 => DType::I64,
@@ -140,8 +136,8 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
 
     let threads = crate::flags::threads(args.threads)?;
     let t0 = Instant::now();
-    let (f, native) = joinery_native::compile_differentiable(&mut ctx, module, &args.func, threads)
-        .map_err(render)?;
+    let (f, native) =
+        joinery_native::compile_differentiable(&mut ctx, module, &name, threads).map_err(render)?;
     let compile = t0.elapsed();
     f.set_rng_state(joinery_runtime::RngState {
         seed: args.seed,
@@ -149,7 +145,7 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
     });
     eprintln!(
         "compiled @{} natively in {:.0} ms (lowering {:.0} ms, LLVM {:.0} ms): {}",
-        args.func,
+        name,
         compile.as_secs_f64() * 1e3,
         native.timings.lower.as_secs_f64() * 1e3,
         native.timings.llvm.as_secs_f64() * 1e3,
@@ -247,7 +243,7 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
             .ok_or_else(|| {
                 format!(
                     "error: the loss (result #{loss_slot} of @{}) must be an f32 tensor with an element\n",
-                    args.func
+                    name
                 )
             })?;
         // SGD on every parameter that has a gradient.
@@ -346,6 +342,67 @@ fn synthetic_batch(
         }
     }
     out
+}
+
+/// A joint's signature as training sees it.
+struct JointView {
+    /// Descriptors of the joint's arguments (primals, then tangents) and results (forward
+    /// outputs, then gradients).
+    descs: FuncDescriptors,
+    /// The type of each argument.
+    arg_types: Vec<joinery_ir::Type>,
+    /// The function computing the forward (the joint itself, or the pair's forward).
+    forward: joinery_ir::OpId,
+}
+
+/// The signature of the joint `name`: the joint function's own, or for a forward/backward
+/// pair split from it (`joinery-opt --aot-partition`) the joint's layout rebuilt from the
+/// halves: the forward's arguments then the backward's tangents (its arguments after the
+/// saved values), the forward outputs then the backward's gradients.
+fn joint_view(
+    ctx: &joinery_ir::Context,
+    module: joinery_ir::OpId,
+    name: &str,
+) -> Result<JointView, String> {
+    let read = |func: joinery_ir::OpId| {
+        let descs = FuncDescriptors::read(ctx, func);
+        let types = joinery_func::signature(ctx, func).map(|(inputs, _)| inputs);
+        descs
+            .zip(types)
+            .ok_or_else(|| format!("@{} has no signature", ctx.symbol_name(func).unwrap_or("?")))
+    };
+    if let Some(func) = ctx.lookup_symbol(module, name) {
+        let (descs, arg_types) = read(func)?;
+        return Ok(JointView {
+            descs,
+            arg_types,
+            forward: func,
+        });
+    }
+    let pair = joinery_native::partitioned_pair(ctx, module, name).ok_or_else(|| {
+        format!("no function named @{name} in the module, nor a forward/backward pair of it")
+    })?;
+    let lookup = |f: &str| {
+        ctx.lookup_symbol(module, f)
+            .ok_or_else(|| format!("the pair of @{name} names @{f}, which is not in the module"))
+    };
+    let (forward, backward) = (lookup(&pair.forward)?, lookup(&pair.backward)?);
+    let (fwd, fwd_types) = read(forward)?;
+    let (bwd, bwd_types) = read(backward)?;
+    let mut descs = FuncDescriptors {
+        args: fwd.args,
+        results: fwd.results,
+    };
+    descs.args.extend(bwd.args.into_iter().skip(pair.num_saved));
+    descs.results.truncate(pair.num_fwd_outputs);
+    descs.results.extend(bwd.results);
+    let mut arg_types = fwd_types;
+    arg_types.extend(bwd_types.into_iter().skip(pair.num_saved));
+    Ok(JointView {
+        descs,
+        arg_types,
+        forward,
+    })
 }
 
 /// The class count of a label input: the class dimension of the `nll_loss_forward` that

@@ -225,7 +225,7 @@ pub fn compile_module(
         .into_iter()
         .map(|(_, pair)| {
             Ok(DiffSpec {
-                name: pair.forward.trim_end_matches("_forward").to_string(),
+                name: pair.joint_name().to_string(),
                 forward: position(&pair.forward)?,
                 backward: position(&pair.backward)?,
                 num_fwd_outputs: pair.num_fwd_outputs,
@@ -320,9 +320,11 @@ pub fn compile_and_load(
     Ok((modules, native))
 }
 
-/// Partitions the joint function `joint` (`aot-partition`, PyTorch's default strategy) in
-/// a copy of `module`, lowers the forward and backward the `aot.joint_pair` names, and
-/// compiles them into a differentiable function.
+/// Compiles the differentiable function `joint` of `module` (a copy of it; `module` is
+/// left as it was): a joint function of that name is partitioned (`aot-partition`,
+/// PyTorch's default strategy); otherwise a forward/backward pair the module holds
+/// already (partitioned by `joinery-opt --aot-partition`), whose joint was named `joint`
+/// ([`JointPair::joint_name`](joinery_aot::JointPair::joint_name)), is compiled as it is.
 pub fn compile_differentiable(
     ctx: &mut Context,
     module: OpId,
@@ -330,18 +332,24 @@ pub fn compile_differentiable(
     threads: usize,
 ) -> Result<(DifferentiableFn, Native), Diagnostic> {
     let start = Instant::now();
-    if ctx.lookup_symbol(module, joint).is_none() {
-        return Err(Diagnostic::error(format!(
-            "no function named @{joint} in the module"
-        )));
-    }
     let l3 = copy_module(ctx, module);
-    keep_only(ctx, l3, &[joint.to_string()]);
-    run_pipeline(ctx, l3, "builtin.module(aot-partition)")?;
-    let (_, pair) = joinery_aot::joint_pairs(ctx, l3)
-        .into_iter()
-        .next()
-        .ok_or_else(|| Diagnostic::error(format!("aot-partition made no pair of @{joint}")))?;
+    let pair = if ctx.lookup_symbol(module, joint).is_some() {
+        keep_only(ctx, l3, &[joint.to_string()]);
+        run_pipeline(ctx, l3, "builtin.module(aot-partition)")?;
+        joinery_aot::joint_pairs(ctx, l3)
+            .into_iter()
+            .next()
+            .map(|(_, pair)| pair)
+            .ok_or_else(|| Diagnostic::error(format!("aot-partition made no pair of @{joint}")))?
+    } else {
+        let pair = partitioned_pair(ctx, module, joint).ok_or_else(|| {
+            Diagnostic::error(format!(
+                "no function named @{joint} in the module, nor a forward/backward pair of it"
+            ))
+        })?;
+        keep_only(ctx, l3, &[pair.forward.clone(), pair.backward.clone()]);
+        pair
+    };
     lower_to_kernels(ctx, l3)?;
     let functions = [pair.forward.clone(), pair.backward.clone()];
     let diff = DiffSpec {
@@ -362,4 +370,39 @@ pub fn compile_differentiable(
         DifferentiableFn::new(forward, backward, pair.num_fwd_outputs),
         native,
     ))
+}
+
+/// The `aot.joint_pair` of `module` split from the joint named `joint`.
+pub fn partitioned_pair(
+    ctx: &Context,
+    module: OpId,
+    joint: &str,
+) -> Option<joinery_aot::JointPair> {
+    joinery_aot::joint_pairs(ctx, module)
+        .into_iter()
+        .map(|(_, pair)| pair)
+        .find(|pair| pair.joint_name() == joint)
+}
+
+/// The differentiable functions of `module` [`compile_differentiable`] can compile: the
+/// functions with descriptors that belong to no pair (joints), then its forward/backward
+/// pairs (by joint name).
+pub fn differentiable_names(ctx: &Context, module: OpId) -> Vec<String> {
+    let pairs = joinery_aot::joint_pairs(ctx, module);
+    let in_pair = |name: &str| {
+        pairs
+            .iter()
+            .any(|(_, p)| p.forward == name || p.backward == name)
+    };
+    let mut names: Vec<String> = function_names(ctx, module)
+        .into_iter()
+        .filter(|name| !in_pair(name))
+        .filter(|name| {
+            ctx.lookup_symbol(module, name)
+                .and_then(|f| joinery_aot::FuncDescriptors::read(ctx, f))
+                .is_some_and(|d| d.has_any())
+        })
+        .collect();
+    names.extend(pairs.iter().map(|(_, p)| p.joint_name().to_string()));
+    names
 }

@@ -18,10 +18,7 @@ use std::path::Path;
 /// Ops with a fixture case the native backend refuses (a compile-time diagnostic; the
 /// test prints why), `(complex)` after the name for its cases on complex tensors. Remove an
 /// op when it becomes native: the test fails until then.
-const NOT_NATIVE: &[&str] = &[
-    // A result shape that depends on the values: the backend compiles static shapes.
-    "aten.nonzero",
-];
+const NOT_NATIVE: &[&str] = &[];
 
 /// Native results within this relative tolerance of PyTorch's: the backend's polynomial
 /// `exp`/`log`/`tanh`/`erf` and reassociated reductions round differently from PyTorch's

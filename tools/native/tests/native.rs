@@ -1608,3 +1608,128 @@ func.func @loss(%x: tensor<4x3xf32>, %t: tensor<4xi64>) -> (tensor<f32>, tensor<
     let inputs = vec![x, i64s(&[4], &[0, -100, 1, 2])];
     check_with(&mut ctx, module, "loss", "loss", inputs).expect("ignored rows are skipped");
 }
+
+/// `nonzero` as a result (of a transposed view, of bools, returned twice), counted by
+/// `sym_size.int`, beside a static result.
+const NONZERO: &str = r#"
+func.func @nonzero(%x: tensor<3x4xf32>, %m: tensor<2x3xi1>) -> (tensor<?x2xi64>, tensor<?x2xi64>, i64, tensor<?x2xi64>, tensor<f32>) {
+  %t = aten.t %m : (tensor<2x3xi1>) -> tensor<3x2xi1>
+  %a = aten.nonzero %x : (tensor<3x4xf32>) -> tensor<?x2xi64>
+  %b = aten.nonzero %t : (tensor<3x2xi1>) -> tensor<?x2xi64>
+  %n = "aten.sym_size.int"(%a) {dim = 0 : i64} : (tensor<?x2xi64>) -> i64
+  %s = "aten.sum"(%x) : (tensor<3x4xf32>) -> tensor<f32>
+  func.return %a, %b, %n, %a, %s : tensor<?x2xi64>, tensor<?x2xi64>, i64, tensor<?x2xi64>, tensor<f32>
+}
+
+func.func @scalar(%x: tensor<f32>) -> tensor<?x0xi64> {
+  %a = aten.nonzero %x : (tensor<f32>) -> tensor<?x0xi64>
+  func.return %a : tensor<?x0xi64>
+}"#;
+
+/// An f32 interpreter tensor holding `v`.
+fn f32v(shape: &[usize], v: &[f32]) -> ITensor {
+    ITensor::F32(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v.to_vec()).expect("shape"))
+}
+
+#[test]
+fn nonzero_results_have_the_row_count_of_each_call() {
+    let (mut ctx, module) = parse_text(NONZERO);
+    let nan = f32::NAN;
+    let x = f32v(
+        &[3, 4],
+        &[0.0, 1.0, 0.0, nan, 0.0, 0.0, -2.0, 0.0, 3.0, 0.0, 0.0, 0.5],
+    );
+    let m = bools(&[2, 3], &[true, false, true, false, true, true]);
+    check_with(&mut ctx, module, "nonzero", "some", vec![x, m]).expect("matches");
+    // All zeros: no rows at all, from the same compiled function.
+    let zeros = vec![f32v(&[3, 4], &[0.0; 12]), bools(&[2, 3], &[false; 6])];
+    check_with(&mut ctx, module, "nonzero", "zeros", zeros).expect("matches");
+    let m = compile_one(&mut ctx, module, "nonzero").expect("compiles");
+    let mut args: Vec<Tensor<'_>> = [f32s(&[3, 4]), bools(&[2, 3], &[true; 6])]
+        .iter()
+        .map(to_runtime)
+        .collect();
+    let out = m.call(&mut args).expect("runs");
+    let shapes: Vec<Vec<usize>> = out.iter().flatten().map(|t| t.shape().to_vec()).collect();
+    assert_eq!(
+        shapes,
+        [vec![12, 2], vec![6, 2], vec![], vec![12, 2], vec![]]
+    );
+    assert_eq!(
+        out[2].as_ref().map(|t| t.as_slice::<i64>().to_vec()),
+        Some(vec![12])
+    );
+    // A 0-d tensor has one row of no indices when it is nonzero, none when it is zero.
+    for (v, rows) in [(2.5, 1), (0.0, 0)] {
+        let inputs = vec![f32v(&[], &[v])];
+        check_with(&mut ctx, module, "scalar", "0-d", inputs.clone()).expect("matches");
+        let s = compile_one(&mut ctx, module, "scalar").expect("compiles");
+        let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+        let out = s.call(&mut args).expect("runs");
+        assert_eq!(
+            out[0].as_ref().map(|t| t.shape().to_vec()),
+            Some(vec![rows, 0])
+        );
+    }
+}
+
+#[test]
+fn an_op_reading_nonzero_rows_is_a_diagnostic_naming_it() {
+    let text = r#"
+func.func @f(%x: tensor<3x4xf32>) -> (tensor<?x2xi64>, i64) {
+  %nz = aten.nonzero %x : (tensor<3x4xf32>) -> tensor<?x2xi64>
+  %n = "aten.sym_numel"(%nz) : (tensor<?x2xi64>) -> i64
+  %y = "aten.add.Tensor"(%nz, %nz) : (tensor<?x2xi64>, tensor<?x2xi64>) -> tensor<?x2xi64>
+  func.return %y, %n : tensor<?x2xi64>, i64
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let d = joinery_native::compile(&mut ctx, module, &["f".to_string()])
+        .err()
+        .expect("sym_numel and add read the rows");
+    for op in ["'aten.sym_numel'", "'aten.add.Tensor'"] {
+        assert!(d.message.contains(op), "{}", d.message);
+    }
+    assert_eq!(d.notes.len(), 2, "{:?}", d.notes);
+    for n in &d.notes {
+        assert!(
+            n.message.contains("reads %nz, the result of 'aten.nonzero', whose extent along dim 0 is only known at run time"),
+            "{}",
+            n.message
+        );
+    }
+}
+
+/// A joint whose forward returns `nonzero(x > 0)` beside a differentiable loss.
+const NONZERO_JOINT: &str = r#"
+func.func @joint(%x: tensor<2x3xf32> {aot.desc = #aot.param<"w">},
+                 %tangent: tensor<f32> {aot.desc = #aot.tangent<#aot.plain_out<0>>})
+    -> (tensor<f32> {aot.desc = #aot.plain_out<0>},
+        tensor<?x2xi64> {aot.desc = #aot.plain_out<1>},
+        tensor<2x3xf32> {aot.desc = #aot.grad<#aot.param<"w">>}) {
+  %sq = "aten.mul.Tensor"(%x, %x) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %loss = "aten.sum"(%sq) : (tensor<2x3xf32>) -> tensor<f32>
+  %pos = "aten.gt.Scalar"(%x) {other = 0.0 : f64} : (tensor<2x3xf32>) -> tensor<2x3xi1>
+  %nz = aten.nonzero %pos : (tensor<2x3xi1>) -> tensor<?x2xi64>
+  %e = "aten.expand"(%tangent) {size = [2, 3]} : (tensor<f32>) -> tensor<2x3xf32>
+  %g1 = "aten.mul.Tensor"(%e, %x) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %g = "aten.add.Tensor"(%g1, %g1) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  func.return %loss, %nz, %g : tensor<f32>, tensor<?x2xi64>, tensor<2x3xf32>
+}"#;
+
+#[test]
+fn a_differentiable_function_returns_nonzero_rows_from_its_forward() {
+    let (mut ctx, module) = parse_text(NONZERO_JOINT);
+    let (f, _) =
+        joinery_native::compile_differentiable(&mut ctx, module, "joint", 2).expect("compiles");
+    let x = f32v(&[2, 3], &[1.0, -1.0, 0.0, 2.0, 3.0, -4.0]);
+    let mut primals: Vec<Tensor<'_>> = vec![to_runtime(&x)];
+    let (outs, saved) = f.forward(&mut primals).expect("forward");
+    let rows = outs[1].as_ref().expect("the rows");
+    assert_eq!(rows.shape(), [3, 2]);
+    assert_eq!(rows.as_slice::<i64>(), [0, 0, 1, 0, 1, 1]);
+    let grads = f
+        .backward(saved, vec![Tensor::from_vec(&[], vec![1.0f32])])
+        .expect("backward");
+    let g = grads[0].as_ref().expect("a gradient");
+    assert_eq!(g.as_slice::<f32>(), [2.0, -2.0, 0.0, 4.0, 6.0, -8.0]);
+}

@@ -5,6 +5,7 @@ pub mod cse;
 pub mod dce;
 pub mod inline;
 pub mod symbol_dce;
+pub mod view_op_graph;
 
 use crate::pass::PassInfo;
 
@@ -15,4 +16,5 @@ pub static GENERIC_PASSES: &[&PassInfo] = &[
     &dce::DCE,
     &inline::INLINE,
     &symbol_dce::SYMBOL_DCE,
+    &view_op_graph::VIEW_OP_GRAPH,
 ];

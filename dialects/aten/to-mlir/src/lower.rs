@@ -293,7 +293,7 @@ fn carried_attrs<'c>(
         .unwrap_or(&[])
         .iter()
         .map(|(key, value)| {
-            let text = joinery_syntax::print_attr(ctx, *value);
+            let text = joinery_syntax::attr_text(ctx, *value);
             (
                 Identifier::new(mlir, key),
                 StringAttribute::new(mlir, &text).into(),

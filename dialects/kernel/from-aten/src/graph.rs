@@ -16,7 +16,9 @@
 //! gather, advanced indexing and scatters (`graph/index.rs`) gathers and scatters through
 //! index tensors, and `_embedding_bag` and its backward on them (`graph/bag.rs`); `cumsum`,
 //! `sort` and `topk` lane steps (`graph/lanes.rs`); the FFT ops `kernel.fft` steps, complex
-//! tensors held as (real, imaginary) pairs (`graph/fft.rs`). Composite ops (softmax, losses, norms,
+//! tensors held as (real, imaginary) pairs (`graph/fft.rs`); `nonzero` a node sized for
+//! every element with a run-time row count beside it ([`Graph::rows`]), which only a
+//! function result and `sym_size.int` may read. Composite ops (softmax, losses, norms,
 //! gelu, mean...) are
 //! `aten-decompose`'s job: here, like anything else unsupported, they are a diagnostic
 //! naming the op.
@@ -33,7 +35,7 @@ mod random;
 mod upsample;
 
 use joinery_aten::{ArgValue, attr_or_default, operand_group};
-use joinery_ir::{Context, DType, Diagnostic, Location, OpId, Traits, Value};
+use joinery_ir::{Context, DType, Diagnostic, Dim, Location, OpId, Traits, Value};
 pub use joinery_kernel::{Map, Predicate, ScalarOp, ScatterReduce, contiguous, static_info};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -170,6 +172,8 @@ pub enum NodeKind {
     },
     /// `[bias +] a @ b` per batch; `a` is `[batch, m, k]`, `b` `[batch, k, n]`, `bias`
     /// broadcast to the node's `[batch, m, n]` (the node's shape drops `batch` for mm).
+    /// With `b_rows`, `b` is a patch view `[batch, rows.., cols..]` (a convolution's
+    /// im2col, never copied) whose first `b_rows` dims after `batch` index its rows.
     Gemm {
         a: Operand,
         b: Operand,
@@ -178,6 +182,7 @@ pub enum NodeKind {
         m: u64,
         n: u64,
         k: u64,
+        b_rows: Option<usize>,
     },
     /// A discrete Fourier transform of `src` (dense, row-major) into the node's buffer;
     /// a complex side holds (real, imaginary) pairs in an extra last dim of 2.
@@ -185,6 +190,13 @@ pub enum NodeKind {
         src: Operand,
         fft: joinery_kernel::Fft,
     },
+    /// `aten.nonzero`: a row of indices per nonzero element of `src` (NaN counts), in
+    /// row-major order, into the node's buffer sized for every element; how many rows
+    /// there are goes to node `count` (a [`NodeKind::RowCount`]). The node's leading
+    /// extent is known only at run time ([`Graph::rows`]).
+    Nonzero { src: Operand, count: NodeId },
+    /// The number of rows of `rows` (a [`NodeKind::Nonzero`]), a 0-d i64 that node writes.
+    RowCount { rows: Operand },
 }
 
 /// One index tensor of a [`NodeKind::Gather`] or [`NodeKind::Scatter`]: `index` viewed
@@ -236,6 +248,10 @@ pub struct Graph {
     pub outputs: Vec<Output>,
     /// Where the random ops read their seed and first stream, if the function has any.
     pub rng: Option<RngArgs>,
+    /// The nodes whose leading extent is known only at run time, each with the
+    /// [`NodeKind::RowCount`] node holding it; their buffers are sized for the upper bound.
+    /// Only a function result and `sym_size.int` / `sym_stride.int` may read them.
+    pub rows: FxHashMap<NodeId, NodeId>,
 }
 
 /// The random state of a function's random ops: random op `k` (from 0, in op order)
@@ -303,13 +319,27 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
     };
     for (i, &arg) in ctx.block_args(body).iter().enumerate() {
         let (shape, dtype) = static_info(ctx, ctx.value_type(arg)).ok_or_else(|| {
+            let info = joinery_aten::TensorInfo::from_type(ctx, ctx.value_type(arg));
+            let dynamic = |t: &joinery_aten::TensorInfo| {
+                t.shape
+                    .as_ref()
+                    .is_some_and(|s| s.contains(&joinery_ir::Dim::Dynamic))
+            };
+            let why = if let Some(t) = info.filter(dynamic) {
+                format!(
+                    "an extent only known at run time ({t}), which the native backend takes \
+                     as a function result only, never as an argument (a backward cannot \
+                     take it as a saved value)"
+                )
+            } else {
+                "a type that the native backend does not support (it needs statically \
+                 shaped tensors)"
+                    .to_string()
+            };
             err(
                 ctx,
                 func,
-                format!(
-                    "argument #{i} of the function has type that the native backend does \
-                     not support (it needs statically shaped tensors)"
-                ),
+                format!("argument #{i} of the function has {why}"),
             )
         })?;
         let node = b.push(NodeKind::Input(i), shape, dtype, "argument");
@@ -341,6 +371,8 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
         }
         let lowered = if let Err(d) = fft::refuse_complex(ctx, op) {
             Err(d)
+        } else if let Some(d) = b.refuse_run_time_extent(op) {
+            Err(d)
         } else if name == joinery_arith::CONSTANT_OP.name {
             b.lower_constant(op).map(|o| vec![o])
         } else {
@@ -350,7 +382,9 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
             Ok(results) => {
                 // A `none` result (a gradient an `output_mask` turns off) has no value.
                 for (&r, o) in ctx.results(op).iter().zip(results) {
-                    if static_info(ctx, ctx.value_type(r)).is_some() {
+                    if static_info(ctx, ctx.value_type(r)).is_some()
+                        || b.g.rows.contains_key(&o.node)
+                    {
                         b.values.insert(r, o);
                     }
                 }
@@ -817,16 +851,11 @@ impl<'c> Builder<'c> {
     }
 
     /// The number `sym_size.int`, `sym_stride.int`, `sym_numel` or `sym_storage_offset`
-    /// reads from `self`'s static shape (a value is contiguous and starts at offset 0).
+    /// reads from `self`'s static shape (a value is contiguous and starts at offset 0); of
+    /// a value with a run-time row count, every number but that count (read elsewhere),
+    /// whose upper bound stands in the operand's shape, is static.
     fn shape_number(&self, op: OpId, base: &str) -> Result<u64, Diagnostic> {
-        let x = self.ctx.operand(op, 0);
-        let Some((shape, _)) = static_info(self.ctx, self.ctx.value_type(x)) else {
-            return Err(err(
-                self.ctx,
-                op,
-                format!("'aten.{base}': the native backend needs a statically shaped operand"),
-            ));
-        };
+        let shape = self.operand(op, "self")?.shape;
         // The verifier has checked that `dim` names a dimension (`self` is not 0-d).
         let dim = || norm_dim(self.ctx, op, self.int_attr(op, "dim")?, shape.len());
         Ok(match base {
@@ -835,6 +864,81 @@ impl<'c> Builder<'c> {
             "sym_numel" => shape.iter().product(),
             _ => 0,
         })
+    }
+
+    /// `aten.nonzero`: a [`NodeKind::Nonzero`] node sized for every element of `self`
+    /// nonzero, and the [`NodeKind::RowCount`] node that says how many are.
+    fn nonzero(&mut self, op: OpId, src: &str) -> Result<Operand, Diagnostic> {
+        let declared = self.ctx.value_type(self.ctx.result(op, 0));
+        if let Some((dims, _)) = self.ctx.tensor_parts(declared)
+            && let Some(&Dim::Static(n)) = dims.first()
+        {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'aten.nonzero' declares {n} rows, but its row count is known only at run \
+                     time: the native backend takes its result typed with a dynamic leading \
+                     dim ('?'), as the exporter writes it"
+                ),
+            ));
+        }
+        let x = self.operand(op, "self")?;
+        let points: u64 = x.shape.iter().product();
+        let rank = x.shape.len() as u64;
+        let rows = self.g.nodes.len();
+        let count = rows + 1;
+        self.push(
+            NodeKind::Nonzero { src: x, count },
+            vec![points, rank],
+            DType::I64,
+            src,
+        );
+        let whole = self.whole(rows);
+        self.push(
+            NodeKind::RowCount {
+                rows: whole.clone(),
+            },
+            Vec::new(),
+            DType::I64,
+            src,
+        );
+        self.g.rows.insert(rows, count);
+        Ok(whole)
+    }
+
+    /// Why the native backend cannot lower `op`, when it reads a value whose leading
+    /// extent is known only at run time: every op but `sym_size.int` and `sym_stride.int`
+    /// (which read that extent or a static number) would need the extent to size its loops.
+    fn refuse_run_time_extent(&self, op: OpId) -> Option<Diagnostic> {
+        let ctx = self.ctx;
+        if matches!(
+            ctx.name_str(op),
+            "aten.sym_size.int" | "aten.sym_stride.int"
+        ) {
+            return None;
+        }
+        let v = *ctx.operands(op).iter().find(|v| {
+            self.values
+                .get(v)
+                .is_some_and(|o| self.g.rows.contains_key(&o.node))
+        })?;
+        let name = ctx
+            .value_name(v)
+            .map_or_else(|| "a value".to_string(), |n| format!("%{n}"));
+        let producer = ctx
+            .defining_op(v)
+            .map_or_else(|| "an argument".to_string(), |d| source_name(ctx, d));
+        Some(err(
+            ctx,
+            op,
+            format!(
+                "'{}' reads {name}, the result of '{producer}', whose extent along dim 0 is \
+                 only known at run time; the native backend takes such a value only as a \
+                 function result or in 'aten.sym_size.int'",
+                source_name(ctx, op)
+            ),
+        ))
     }
 
     fn dims_of(&self, op: OpId, name: &str, rank: usize) -> Result<Vec<usize>, Diagnostic> {
@@ -889,15 +993,16 @@ impl<'c> Builder<'c> {
         let source = source_name(ctx, op);
         let src = source.as_str();
         if base == "nonzero" {
-            return Err(err(
-                ctx,
-                op,
-                format!(
-                    "'{src}' has a result shape that depends on the values, and the native \
-                     backend compiles static shapes only (torch.compile also breaks the graph \
-                     there by default); the reference interpreter runs it: joinery-run --interpret"
-                ),
-            ));
+            return Ok(vec![self.nonzero(op, src)?]);
+        }
+        if base == "sym_size" {
+            let x = self.operand(op, "self")?;
+            if let Some(&count) = self.g.rows.get(&x.node) {
+                let dim = norm_dim(ctx, op, self.int_attr(op, "dim")?, x.shape.len())?;
+                if dim == 0 {
+                    return Ok(vec![self.whole(count)]);
+                }
+            }
         }
         if let Some(v) = self.lower_fft(op, base, src)? {
             return Ok(v);

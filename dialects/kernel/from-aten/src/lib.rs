@@ -80,7 +80,11 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         of the values; _fft_r2c, _fft_c2r and _fft_c2c one kernel.fft each, with complex \
         tensors held as (real, imaginary) pairs so that view_as_real and view_as_complex \
         are no-ops (other ops on complex tensors are refused: the native pipeline runs \
-        aten-complex-to-real before, which leaves only the FFT ops on complex tensors). Each gather and scatter names the aten op and its file:line:col, \
+        aten-complex-to-real before, which leaves only the FFT ops on complex tensors); \
+        nonzero one kernel.nonzero into a buffer sized for every element plus a 0-d i64 \
+        row count, returned as kernel.rows of the two (its `tensor<?xRxi64>` type), its \
+        count also read by sym_size.int of dim 0; any other op reading it is an error \
+        saying its extent is only known at run time. Each gather and scatter names the aten op and its file:line:col, \
         for the run-time error on an index out of range. Only \
         nodes some result depends on are emitted (gradients output_mask leaves out are \
         never computed).\n\
@@ -91,7 +95,7 @@ pub static CONVERT_ATEN_TO_KERNEL: PassInfo = PassInfo {
         reference interpreter's semantics; the aten ops of a function it cannot lower are \
         one error naming them all (at the first, a note at each with its reason), never a \
         silent fallback.\n\
-        Gaps: no dynamic shapes; GEMMs (so convolutions) are f32 only; no boolean-mask \
+        Gaps: no dynamic shapes but nonzero's rows (as a result or counted); GEMMs (so convolutions) are f32 only; no boolean-mask \
         indexing, scatter_reduce other than sum, or embedding_bag max mode; no fusion here \
         (kernel-fuse).",
     anchor: Some("builtin.module"),

@@ -12,8 +12,8 @@ use joinery_ir::{
     Attribute, Builder, Context, DType, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
 };
 use joinery_kernel::{
-    Fused, Gemm, Indexed, Map, MatrixMap, OutKind, RNG_STREAMS_ATTR, ScalarKind, ScalarOp,
-    ScatterReduce, contiguous,
+    Fused, Gemm, Indexed, Map, MatrixMap, OutKind, PatchDim, Patches, RNG_STREAMS_ATTR, ScalarKind,
+    ScalarOp, ScatterReduce, contiguous,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -47,7 +47,10 @@ fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
         }
         NodeKind::Concat { parts, .. } => parts.iter().collect(),
         NodeKind::Place { parts, .. } => parts.iter().map(|(p, _)| p).collect(),
-        NodeKind::Lanes { src, .. } | NodeKind::Fft { src, .. } => vec![src],
+        NodeKind::Lanes { src, .. } | NodeKind::Fft { src, .. } | NodeKind::Nonzero { src, .. } => {
+            vec![src]
+        }
+        NodeKind::RowCount { rows } => vec![rows],
         NodeKind::Gather { src, indices, .. } => std::iter::once(src)
             .chain(indices.iter().map(|i| &i.index))
             .collect(),
@@ -109,6 +112,10 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         });
         let id = g.nodes.len() - 1;
         claimed.insert(id);
+        // A copy of a value with a run-time row count has that many rows too.
+        if let Some(&count) = g.rows.get(&o.node) {
+            g.rows.insert(id, count);
+        }
         g.outputs[j] = Some(Operand {
             node: id,
             shape: o.shape.clone(),
@@ -137,6 +144,17 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                 materialized[o.node] = true;
             }
         }
+    }
+    // A nonzero writes its row count, which the result's `kernel.rows` reads.
+    let counts: Vec<NodeId> = (0..n)
+        .filter(|&m| materialized[m])
+        .filter_map(|m| match g.nodes[m].kind {
+            NodeKind::Nonzero { count, .. } => Some(count),
+            _ => None,
+        })
+        .collect();
+    for count in counts {
+        materialized[count] = true;
     }
     // The L3 function: same signature and argument/result attributes.
     let name = joinery_kernel::kernel_symbol(ctx.symbol_name(func).unwrap_or("fn"));
@@ -190,9 +208,11 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
         let et = ctx.dtype_type(g.nodes[m].dtype);
         // A result buffer has the declared result type (the node may hold the same
         // elements in another shape, e.g. a reduction with its unit dims kept).
+        // A result with a run-time row count is returned through `kernel.rows` of its
+        // upper-bound buffer.
         let ty = match output_of.get(&m) {
-            Some(&j) => result_types[j],
-            None => ctx.static_tensor_type(&g.nodes[m].shape, et),
+            Some(&j) if !g.rows.contains_key(&m) => result_types[j],
+            _ => ctx.static_tensor_type(&g.nodes[m].shape, et),
         };
         let mut attrs = Vec::new();
         if let Some(&j) = output_of.get(&m) {
@@ -262,6 +282,7 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             m,
             n: nn,
             k,
+            b_rows,
         } = &g.nodes[first].kind
         {
             let c = buf[first].expect("gemm outputs are materialized");
@@ -301,15 +322,20 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                 },
                 _ => unreachable!("graph GEMM operands are matrices or batches of them"),
             };
+            let (b_map, b_patches) = match b_rows {
+                None => (matrix(&b.map), Patches::default()),
+                Some(rows) => patch_matrix(b, *rows),
+            };
             let gemm = Gemm {
                 m: *m,
                 n: *nn,
                 k: *k,
                 batch: *batch,
                 a: matrix(&a.map),
-                b: matrix(&b.map),
+                b: b_map,
                 c: matrix(&Map::identity(&shape)),
                 accumulate: bias.is_some(),
+                b_patches,
                 sources: vec![g.nodes[first].source.clone()],
             };
             let attrs = gemm.attributes(ctx);
@@ -404,6 +430,26 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             Builder::new(ctx, InsertPoint::End(body)).build(op_name, &operands, &[], attrs);
             continue;
         }
+        if let NodeKind::Nonzero { src, count } = &g.nodes[first].kind {
+            let nonzero = joinery_kernel::Nonzero {
+                space: src.shape.clone(),
+                src_map: src.map.clone(),
+                source: g.nodes[first].source.clone(),
+            };
+            let attrs = nonzero.attributes(ctx);
+            let operands = [
+                buf[src.node].expect("every node has a buffer"),
+                buf[first].expect("nonzero nodes are materialized"),
+                buf[*count].expect("a nonzero's count is materialized with it"),
+            ];
+            Builder::new(ctx, InsertPoint::End(body)).build(
+                "kernel.nonzero",
+                &operands,
+                &[],
+                attrs,
+            );
+            continue;
+        }
         if let NodeKind::Fft { src, fft } = &g.nodes[first].kind {
             let out = buf[first].expect("fft nodes are materialized");
             let attrs = fft.attributes(ctx);
@@ -447,9 +493,24 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
 
     // Return.
     let mut rets = Vec::new();
-    for o in &g.outputs {
+    for (j, o) in g.outputs.iter().enumerate() {
         match o {
-            Some(o) => rets.push(buf[o.node].expect("outputs are materialized")),
+            Some(o) => {
+                let b = buf[o.node].expect("outputs are materialized");
+                rets.push(match g.rows.get(&o.node) {
+                    Some(&count) => {
+                        let count = buf[count].expect("a nonzero's count is materialized");
+                        let op = Builder::new(ctx, InsertPoint::End(body)).build(
+                            "kernel.rows",
+                            &[b, count],
+                            &[result_types[j]],
+                            vec![],
+                        );
+                        ctx.result(op, 0)
+                    }
+                    None => b,
+                });
+            }
             None => {
                 let none = ctx.none_type();
                 let op = Builder::new(ctx, InsertPoint::End(body)).build(
@@ -838,4 +899,43 @@ fn emit_expr(
             b(ctx, "kernel.cast", &[x], ty, vec![])
         }
     })
+}
+
+/// A patch view `b` (`[batch, rows.., cols..]`, the first `rows` dims after the batch
+/// indexing the matrix's rows) as a GEMM operand: the matrix map of its batch and inner
+/// dims and the outer dims of each side, after dropping unit dims and merging dims that
+/// run on from each other.
+fn patch_matrix(b: &Operand, rows: usize) -> (MatrixMap, Patches) {
+    let side = |range: std::ops::Range<usize>| {
+        let mut dims: Vec<PatchDim> = Vec::new();
+        for d in range {
+            let (size, stride) = (b.shape[d], b.map.strides[d]);
+            if size == 1 {
+                continue;
+            }
+            match dims.last_mut() {
+                Some(last) if last.stride == stride * size as i64 => {
+                    last.size *= size;
+                    last.stride = stride;
+                }
+                _ => dims.push(PatchDim { size, stride }),
+            }
+        }
+        let inner = dims.pop().map_or(0, |d| d.stride);
+        (dims, inner)
+    };
+    let (row_dims, row_stride) = side(1..1 + rows);
+    let (col_dims, col_stride) = side(1 + rows..b.shape.len());
+    (
+        MatrixMap {
+            offset: b.map.offset,
+            batch_stride: b.map.strides[0],
+            row_stride,
+            col_stride,
+        },
+        Patches {
+            rows: row_dims,
+            cols: col_dims,
+        },
+    )
 }

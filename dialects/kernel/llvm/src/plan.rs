@@ -4,13 +4,13 @@
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
 use joinery_kernel::{
-    Alloc, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap, OutKind,
+    Alloc, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap, Nonzero, OutKind,
     RNG_STREAMS_ATTR, buffer_bytes, checked_bytes, static_info, tensor_info,
 };
 use joinery_runtime::fft::{FftRef, Norm, Transform};
 use joinery_runtime::plan::{
-    self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, Partial, Plan,
-    ReduceKind, ResultSpec, ResultTensor, RngSpec, Step,
+    self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, NonzeroRef, Partial,
+    Plan, ReduceKind, ResultSpec, ResultTensor, RngSpec, Step,
 };
 use rustc_hash::FxHashMap;
 
@@ -200,6 +200,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     b: matrix(g.b, 1)?,
                     c: matrix(g.c, 2)?,
                     accumulate: g.accumulate,
+                    b_patches: patches(&g.b_patches),
                 });
             }
             "kernel.gather" | "kernel.scatter" => {
@@ -277,6 +278,23 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     }
                 });
             }
+            "kernel.nonzero" => {
+                let x = Nonzero::read(ctx, op)?;
+                let src = ctx.operand(op, 0);
+                steps.push(Step::Nonzero(NonzeroRef {
+                    src: buffer(&index, op, src)?,
+                    dtype: rt_dtype(ctx, src)?.0,
+                    space: x.space,
+                    src_map: rt::StridedMap {
+                        offset: x.src_map.offset,
+                        strides: x.src_map.strides,
+                    },
+                    out: buffer(&index, op, ctx.operand(op, 1))?,
+                    count: buffer(&index, op, ctx.operand(op, 2))?,
+                }));
+            }
+            // Read by the return below.
+            "kernel.rows" => {}
             "kernel.fft" => {
                 let x = Fft::read(ctx, op)?;
                 let (src, out) = (ctx.operand(op, 0), ctx.operand(op, 1));
@@ -313,6 +331,14 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     };
                     // A number result (`i64`) is a rank-0 buffer like a 0-d tensor.
                     let v_ty = ctx.value_type(v);
+                    // A value with a run-time row count: its buffer and its count's.
+                    let (v, rows) = match ctx.defining_op(v) {
+                        Some(d) if ctx.name_str(d) == "kernel.rows" => {
+                            let count = buffer(&index, d, ctx.operand(d, 1))?;
+                            (ctx.operand(d, 0), Some(count))
+                        }
+                        _ => (v, None),
+                    };
                     let tensor = if ctx.is_tensor(v_ty) || ctx.dtype_of(v_ty).is_some() {
                         // The runtime hands back the buffer it made for result j, so that
                         // is the buffer the function must return there.
@@ -326,7 +352,12 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                             ))
                             .with_span(ctx.span(op)));
                         }
-                        let ty = result_types.get(j).copied().unwrap_or(ctx.value_type(v));
+                        // The buffer's type: the signature's, or its upper bound when the
+                        // leading extent is counted at run time.
+                        let ty = match rows {
+                            Some(_) => ctx.value_type(v),
+                            None => result_types.get(j).copied().unwrap_or(ctx.value_type(v)),
+                        };
                         let (dtype, shape) = signature_type(ctx, ty)?;
                         if let Some(i) = mutates
                             && inputs
@@ -342,6 +373,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                             dtype,
                             shape,
                             buffer: buffer(&index, op, v)?,
+                            rows,
                         })
                     } else {
                         None
@@ -360,7 +392,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             "aot.none" => {}
             other => {
                 return Err(Diagnostic::error(format!(
-                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter, kernel.cumsum, kernel.argsort, kernel.fft and func.return only)"
+                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter, kernel.cumsum, kernel.argsort, kernel.fft, kernel.nonzero, kernel.rows and func.return only)"
                 ))
                 .with_span(ctx.span(op)));
             }
@@ -395,4 +427,20 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
     plan.check()
         .map_err(|e| Diagnostic::error(e).with_span(ctx.span(func)))?;
     Ok(plan)
+}
+
+/// The runtime's form of a GEMM's patch dims.
+fn patches(p: &joinery_kernel::Patches) -> rt::Patches {
+    let dims = |v: &[joinery_kernel::PatchDim]| {
+        v.iter()
+            .map(|d| rt::PatchDim {
+                size: d.size,
+                stride: d.stride,
+            })
+            .collect()
+    };
+    rt::Patches {
+        rows: dims(&p.rows),
+        cols: dims(&p.cols),
+    }
 }

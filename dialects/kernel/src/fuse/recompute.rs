@@ -49,7 +49,10 @@
 
 use super::body::{self, NewKernel};
 use super::space::{self, Linear};
-use super::{Kernel, Order, erase_if_unused, is_temporary, sole_writer, writers, yields};
+use super::{
+    Kernel, Order, erase_if_unused, is_temporary, resume_after, sole_writer, stable_prev, writers,
+    yields,
+};
 use crate::attrs::{Gemm, Map, static_info};
 use crate::ops::OutKind;
 use joinery_ir::{Context, Diagnostic, InsertPoint, OpId, Value};
@@ -190,12 +193,11 @@ fn plan_readers(
     else {
         return Ok(None);
     };
-    let p_pos = order.position[&p.op];
     // What the slice loads is written before the producer (or by it) and never after.
     for (x, _) in &leaves {
         let ok = writers(ctx, *x)
             .iter()
-            .all(|w| *w == p.op || order.position.get(w).is_some_and(|&i| i < p_pos));
+            .all(|w| *w == p.op || (order.contains(ctx, *w) && order.before(ctx, *w, p.op)));
         if !ok {
             return Ok(None);
         }
@@ -209,9 +211,10 @@ fn plan_readers(
     reader_ops.dedup();
     let mut readers = Vec::new();
     let (mut added, mut saved) = (0u64, fold.removed);
-    let after = order.position[&fold.after];
     for op in reader_ops {
-        if ctx.name_str(op) != "kernel.fused" || order.position.get(&op).is_none_or(|&i| i <= after)
+        if ctx.name_str(op) != "kernel.fused"
+            || !order.contains(ctx, op)
+            || !order.before(ctx, fold.after, op)
         {
             return Ok(None);
         }
@@ -364,123 +367,126 @@ fn drop_output(ctx: &mut Context, p: &Kernel, out: usize) {
     ctx.erase_op(p.op);
 }
 
-/// One stored value recomputed in its readers (or a store nothing reads dropped), if any
-/// qualifies.
-pub(super) fn recompute_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
-    for &op in &order.ops {
-        if ctx.name_str(op) != "kernel.fused" {
-            continue;
-        }
-        let p = order.kernel(ctx, op)?;
-        if p.is_row() {
-            continue;
-        }
-        for out in 0..p.outputs.len() {
-            let buffer = p.outputs[out];
-            if p.attrs.out_kinds[out] != OutKind::Store
-                || !p.attrs.out_maps[out].is_identity_over(&p.attrs.space)
-                || !is_temporary(ctx, buffer)
-                || sole_writer(ctx, buffer) != Some(op)
-            {
-                continue;
-            }
-            let s = stored(ctx, &p, out);
-            let store = touched_bytes(ctx, buffer, &p.attrs.out_maps[out], &p.attrs.space);
-            let fold = Fold {
-                writers: &[op],
-                after: op,
-                extra_weight: 0,
-                removed: store,
-                keeps_load: false,
-            };
-            let Some(readers) = plan_readers(ctx, order, &s, &fold)? else {
-                continue;
-            };
-            for r in &readers {
-                rewrite_reader(ctx, &s, r, false);
-            }
-            drop_output(ctx, &p, out);
-            erase_if_unused(ctx, buffer);
-            return Ok(true);
-        }
+/// One stored value of the kernel `op` recomputed in its readers (or a store nothing
+/// reads dropped), if any qualifies; the sweep then looks at the rebuilt kernel again.
+pub(super) fn recompute_at(
+    ctx: &mut Context,
+    order: &Order<'_>,
+    op: OpId,
+) -> Result<Option<Option<OpId>>, Diagnostic> {
+    if ctx.name_str(op) != "kernel.fused" {
+        return Ok(None);
     }
-    Ok(false)
-}
-
-/// One GEMM's bias moved into the readers of its product, if any qualifies.
-pub(super) fn gemm_bias_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
-    for &g_op in &order.ops {
-        if ctx.name_str(g_op) != "kernel.gemm" {
-            continue;
-        }
-        let gemm = Gemm::read(ctx, g_op)?;
-        let Some(&c) = ctx.operands(g_op).get(2) else {
-            continue;
-        };
-        let elements = static_info(ctx, ctx.value_type(c)).map(|(s, _)| s.iter().product::<u64>());
-        let (m, n) = (gemm.m as i64, gemm.n as i64);
-        let whole = gemm.c.offset == 0
-            && gemm.c.col_stride == 1
-            && gemm.c.row_stride == n
-            && (gemm.batch == 1 || gemm.c.batch_stride == m * n)
-            && elements == Some(gemm.batch * gemm.m * gemm.n);
-        if !gemm.accumulate || !whole || !is_temporary(ctx, c) {
-            continue;
-        }
-        // The bias kernel: the one other writer of `c`, storing all of it before the GEMM.
-        let init_op = match writers(ctx, c)[..] {
-            [a, b] if (a == g_op) != (b == g_op) => {
-                if a == g_op {
-                    b
-                } else {
-                    a
-                }
-            }
-            _ => continue,
-        };
-        if ctx.name_str(init_op) != "kernel.fused"
-            || order
-                .position
-                .get(&init_op)
-                .is_none_or(|&i| i >= order.position[&g_op])
+    let p = order.kernel(ctx, op)?;
+    if p.is_row() {
+        return Ok(None);
+    }
+    for out in 0..p.outputs.len() {
+        let buffer = p.outputs[out];
+        if p.attrs.out_kinds[out] != OutKind::Store
+            || !p.attrs.out_maps[out].is_identity_over(&p.attrs.space)
+            || !is_temporary(ctx, buffer)
+            || sole_writer(ctx, buffer) != Some(op)
         {
             continue;
         }
-        let init = order.kernel(ctx, init_op)?;
-        if init.is_row() {
-            continue;
-        }
-        let Some(out) = init.outputs.iter().position(|&o| o == c) else {
-            continue;
-        };
-        if init.attrs.out_kinds[out] != OutKind::Store
-            || !init.attrs.out_maps[out].is_identity_over(&init.attrs.space)
-            || init.attrs.space.iter().product::<u64>() != elements.unwrap_or(0)
-            || init.inputs.contains(&c)
-        {
-            continue;
-        }
-        let s = stored(ctx, &init, out);
-        // The bias store and the GEMM's load of it go.
-        let removed = touched_bytes(ctx, c, &init.attrs.out_maps[out], &init.attrs.space)
-            + 4 * gemm.batch * gemm.m * gemm.n;
+        let s = stored(ctx, &p, out);
+        let store = touched_bytes(ctx, buffer, &p.attrs.out_maps[out], &p.attrs.space);
         let fold = Fold {
-            writers: &[init_op, g_op],
-            after: g_op,
-            extra_weight: 1,
-            removed,
-            keeps_load: true,
+            writers: &[op],
+            after: op,
+            extra_weight: 0,
+            removed: store,
+            keeps_load: false,
         };
         let Some(readers) = plan_readers(ctx, order, &s, &fold)? else {
             continue;
         };
+        let prev = stable_prev(ctx, op, &p.outputs);
         for r in &readers {
-            rewrite_reader(ctx, &s, r, true);
+            rewrite_reader(ctx, &s, r, false);
         }
-        let overwrite = ctx.bool_attr(false);
-        ctx.set_attr(g_op, "accumulate", overwrite);
-        drop_output(ctx, &init, out);
-        return Ok(true);
+        drop_output(ctx, &p, out);
+        erase_if_unused(ctx, buffer);
+        return Ok(Some(resume_after(ctx, order.block, prev)));
     }
-    Ok(false)
+    Ok(None)
+}
+
+/// The bias of the GEMM `g_op` moved into the readers of its product, if that qualifies;
+/// the sweep goes on from the GEMM (now overwriting, so left alone).
+pub(super) fn gemm_bias_at(
+    ctx: &mut Context,
+    order: &Order<'_>,
+    g_op: OpId,
+) -> Result<Option<Option<OpId>>, Diagnostic> {
+    if ctx.name_str(g_op) != "kernel.gemm" {
+        return Ok(None);
+    }
+    let gemm = Gemm::read(ctx, g_op)?;
+    let Some(&c) = ctx.operands(g_op).get(2) else {
+        return Ok(None);
+    };
+    let elements = static_info(ctx, ctx.value_type(c)).map(|(s, _)| s.iter().product::<u64>());
+    let (m, n) = (gemm.m as i64, gemm.n as i64);
+    let whole = gemm.c.offset == 0
+        && gemm.c.col_stride == 1
+        && gemm.c.row_stride == n
+        && (gemm.batch == 1 || gemm.c.batch_stride == m * n)
+        && elements == Some(gemm.batch * gemm.m * gemm.n);
+    if !gemm.accumulate || !whole || !is_temporary(ctx, c) {
+        return Ok(None);
+    }
+    // The bias kernel: the one other writer of `c`, storing all of it before the GEMM.
+    let init_op = match writers(ctx, c)[..] {
+        [a, b] if (a == g_op) != (b == g_op) => {
+            if a == g_op {
+                b
+            } else {
+                a
+            }
+        }
+        _ => return Ok(None),
+    };
+    if ctx.name_str(init_op) != "kernel.fused"
+        || !order.contains(ctx, init_op)
+        || !order.before(ctx, init_op, g_op)
+    {
+        return Ok(None);
+    }
+    let init = order.kernel(ctx, init_op)?;
+    if init.is_row() {
+        return Ok(None);
+    }
+    let Some(out) = init.outputs.iter().position(|&o| o == c) else {
+        return Ok(None);
+    };
+    if init.attrs.out_kinds[out] != OutKind::Store
+        || !init.attrs.out_maps[out].is_identity_over(&init.attrs.space)
+        || init.attrs.space.iter().product::<u64>() != elements.unwrap_or(0)
+        || init.inputs.contains(&c)
+    {
+        return Ok(None);
+    }
+    let s = stored(ctx, &init, out);
+    // The bias store and the GEMM's load of it go.
+    let removed = touched_bytes(ctx, c, &init.attrs.out_maps[out], &init.attrs.space)
+        + 4 * gemm.batch * gemm.m * gemm.n;
+    let fold = Fold {
+        writers: &[init_op, g_op],
+        after: g_op,
+        extra_weight: 1,
+        removed,
+        keeps_load: true,
+    };
+    let Some(readers) = plan_readers(ctx, order, &s, &fold)? else {
+        return Ok(None);
+    };
+    for r in &readers {
+        rewrite_reader(ctx, &s, r, true);
+    }
+    let overwrite = ctx.bool_attr(false);
+    ctx.set_attr(g_op, "accumulate", overwrite);
+    drop_output(ctx, &init, out);
+    Ok(Some(Some(g_op)))
 }

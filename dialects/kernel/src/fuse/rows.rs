@@ -16,7 +16,7 @@
 //! must fit in half of L1 (32 KiB); a kernel that the runtime must run on one thread (a
 //! non-f32 reduction across the outer dim) only merges with another such kernel.
 
-use super::{Kernel, Order, aligned, placement, writers};
+use super::{Kernel, Order, aligned, placement, resume_after, stable_prev, writers};
 use crate::attrs::{Fused, Phase, static_info};
 use joinery_ir::{BlockId, Context, Diagnostic, OpId, OperationState, Value};
 use rustc_hash::FxHashMap;
@@ -167,53 +167,56 @@ fn build_row(ctx: &mut Context, a: &Kernel, b: &Kernel, outer: usize, at: OpId) 
     op
 }
 
-/// One kernel made a later phase of an earlier one it reads, if any qualifies.
-pub(super) fn row_step(ctx: &mut Context, order: &Order<'_>) -> Result<bool, Diagnostic> {
-    for (bi, &b_op) in order.ops.iter().enumerate() {
-        if ctx.name_str(b_op) != "kernel.fused" {
+/// Makes the kernel `b_op` a later phase of an earlier kernel it reads, if one qualifies
+/// (the nearest first); the sweep resumes where that kernel was.
+pub(super) fn row_at(
+    ctx: &mut Context,
+    order: &Order<'_>,
+    b_op: OpId,
+) -> Result<Option<Option<OpId>>, Diagnostic> {
+    if ctx.name_str(b_op) != "kernel.fused" {
+        return Ok(None);
+    }
+    let b = order.kernel(ctx, b_op)?;
+    let b_pos = order.pos(ctx, b_op);
+    let mut candidates: Vec<(u64, OpId)> = b
+        .inputs
+        .iter()
+        .flat_map(|&v| writers(ctx, v))
+        .filter(|&op| op != b_op && ctx.name_str(op) == "kernel.fused" && order.contains(ctx, op))
+        .map(|op| (order.pos(ctx, op), op))
+        .filter(|&(k, _)| k < b_pos)
+        .collect();
+    candidates.sort_unstable_by_key(|&(k, _)| std::cmp::Reverse(k));
+    candidates.dedup();
+    for (_, a_op) in candidates {
+        let a = order.kernel(ctx, a_op)?;
+        let Some((a, b)) = aligned(ctx, &a, &b) else {
+            continue;
+        };
+        let Some(outer) = row_outer(ctx, &a, &b) else {
+            continue;
+        };
+        if a.serial(ctx) != b.serial(ctx) {
             continue;
         }
-        let b = order.kernel(ctx, b_op)?;
-        let mut candidates: Vec<(usize, OpId)> = b
-            .inputs
-            .iter()
-            .flat_map(|&v| writers(ctx, v))
-            .filter(|&op| op != b_op && ctx.name_str(op) == "kernel.fused")
-            .filter_map(|op| order.position.get(&op).map(|&i| (i, op)))
-            .filter(|&(i, _)| i < bi)
-            .collect();
-        candidates.sort_unstable_by_key(|&(i, _)| std::cmp::Reverse(i));
-        candidates.dedup();
-        for (ai, a_op) in candidates {
-            let a = order.kernel(ctx, a_op)?;
-            let Some((a, b)) = aligned(ctx, &a, &b) else {
-                continue;
-            };
-            let Some(outer) = row_outer(ctx, &a, &b) else {
-                continue;
-            };
-            if a.serial(ctx) != b.serial(ctx) {
-                continue;
+        let Some(place) = placement(ctx, order, &a, &b) else {
+            continue;
+        };
+        let prev = stable_prev(ctx, a.op, &a.outputs);
+        let at = match place {
+            super::Placement::AtSecond => b.op,
+            super::Placement::AtFirst { hoisted } => {
+                order.hoist(ctx, &hoisted, a.op);
+                a.op
             }
-            let Some(place) = placement(ctx, &a, &b, &order.ops[ai + 1..bi]) else {
-                continue;
-            };
-            let at = match place {
-                super::Placement::AtSecond => b.op,
-                super::Placement::AtFirst { hoisted } => {
-                    for op in hoisted {
-                        ctx.move_op_before(op, a.op);
-                    }
-                    a.op
-                }
-            };
-            build_row(ctx, &a, &b, outer, at);
-            ctx.erase_op(b.op);
-            ctx.erase_op(a.op);
-            return Ok(true);
-        }
+        };
+        build_row(ctx, &a, &b, outer, at);
+        ctx.erase_op(b.op);
+        ctx.erase_op(a.op);
+        return Ok(Some(resume_after(ctx, order.block, prev)));
     }
-    Ok(false)
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! into a `func.func`. Shared by the interpreter's and the native backend's fixture tests.
 
 use joinery_interp::Tensor;
-use joinery_ir::{Attribute, Builder, Context, InsertPoint, OpId, OperationState, Type};
+use joinery_ir::{Attribute, Builder, Context, Dim, InsertPoint, OpId, OperationState, Type};
 use std::path::Path;
 
 fn load(dir: &Path, file: &str) -> Tensor {
@@ -123,14 +123,38 @@ pub fn build(ctx: &mut Context, case: &Case) -> (OpId, OpId) {
 /// Appends `func.func @case` to `module`; returns the case's op.
 pub fn build_into(ctx: &mut Context, module: OpId, case: &Case) -> OpId {
     let arg_types: Vec<Type> = case.inputs.iter().map(|t| tensor_type(ctx, t)).collect();
+    let attrs: Vec<(String, Attribute)> = case
+        .attrs
+        .iter()
+        .map(|(n, k, v)| (n.clone(), attribute(ctx, k, v)))
+        .collect();
     let returns = joinery_aten::schema(&case.op).map_or(&[][..], |s| &s.returns[..]);
+    // A dim inference leaves dynamic (`nonzero`'s row count) depends on the values: it is
+    // declared dynamic, as the exporter writes it, with PyTorch's extents elsewhere.
+    let inferred = joinery_aten::infer_types(
+        ctx,
+        &case.op,
+        &arg_types,
+        attrs.iter().map(|(k, v)| (k.as_str(), *v)),
+    )
+    .unwrap_or_default();
     let result_types: Vec<Type> = (case.outputs.iter().enumerate())
         .map(|(i, o)| match o {
             // A number result (`sym_size.int`): PyTorch's number, saved as a 0-d array.
             Some(t) if returns.get(i).is_some_and(|r| r.is_number) => {
                 ctx.dtype_type(t.dtype().to_aten())
             }
-            Some(t) => tensor_type(ctx, t),
+            Some(t) => {
+                let inferred = inferred.get(i).and_then(|info| info.shape.as_deref());
+                let dims = (t.shape().iter().enumerate())
+                    .map(|(d, &n)| match inferred.and_then(|dims| dims.get(d)) {
+                        Some(Dim::Dynamic) => Dim::Dynamic,
+                        _ => Dim::Static(n as u64),
+                    })
+                    .collect();
+                let element = ctx.dtype_type(t.dtype().to_aten());
+                ctx.tensor_type(dims, element)
+            }
             None => ctx.none_type(),
         })
         .collect();
@@ -146,11 +170,6 @@ pub fn build_into(ctx: &mut Context, module: OpId, case: &Case) -> OpId {
     let func = ctx.create_op(state);
     let body = ctx.body_block(module).expect("module body");
     ctx.append_op(body, func);
-    let attrs: Vec<(String, Attribute)> = case
-        .attrs
-        .iter()
-        .map(|(n, k, v)| (n.clone(), attribute(ctx, k, v)))
-        .collect();
     let args = ctx.block_args(entry).to_vec();
     let mut b = Builder::new(ctx, InsertPoint::End(entry));
     let op = b.build(&case.op, &args, &result_types, attrs);

@@ -4,8 +4,12 @@
 //! - the input is *placed* into a zero-filled buffer when it is padded (or, for the
 //!   gradient of the input, spread out by the stride): one fill and one copy kernel;
 //! - the patches are an *im2col* view of that buffer (`[C, K.., OS..]` with strides
-//!   `dilation * s` and `stride * s`: no index arithmetic beyond a strided map), copied
-//!   into a `[C*K, L]` matrix;
+//!   `dilation * s` and `stride * s`: no index arithmetic beyond a strided map); for the
+//!   forward and the input gradient it is never copied whole: the `kernel.gemm` reads it as patches (`b_rows`/`b_cols`), which the
+//!   runtime packs tile by tile into a cache-sized buffer right before multiplying each
+//!   tile (a 1x1 unpadded, unstrided convolution's view is already a plain matrix); the
+//!   weight gradient still copies it into a `[C*K, N*L]` matrix, which measured faster
+//!   there than packing tiles only `K` taps wide;
 //! - one `kernel.gemm` multiplies the weight matrix by it: batched over the images for an
 //!   ungrouped convolution (the result is already `[N, O, OS..]`), over the groups
 //!   otherwise; a grouped convolution with few output channels per group (depthwise)
@@ -223,54 +227,68 @@ impl Builder<'_> {
         self.whole(node)
     }
 
-    /// The im2col matrix of `xp` (`[N, G * Cg, P..]`, already padded) for kernel sizes
-    /// `kernel`, output sizes `output`, `stride` and `dilation`: `[N, Cg * K, L]` when
-    /// `per_image` (one group), else `[G, Cg * K, N * L]`.
-    #[allow(clippy::too_many_arguments)]
+    /// The im2col matrix of `xp` (`[N, C, P..]`, already padded) of one group, for kernel
+    /// sizes `kernel`, output sizes `output`, `stride` and `dilation`: `[N, C * K, L]`, a
+    /// copy of [`patch_view`].
     fn im2col(
         &mut self,
         xp: &Operand,
-        groups: u64,
         kernel: &[u64],
         output: &[u64],
         stride: &[i64],
         dilation: &[i64],
-        per_image: bool,
         src: &str,
     ) -> Operand {
-        let (n, cg) = (xp.shape[0], xp.shape[1] / groups);
-        let s = &xp.map.strides;
-        let k_strides = (0..kernel.len()).map(|i| dilation[i] * s[2 + i]);
-        let o_strides = (0..output.len()).map(|i| stride[i] * s[2 + i]);
+        let patches = patch_view(xp, 1, kernel, output, stride, dilation, true);
         let kk: u64 = kernel.iter().product();
         let l: u64 = output.iter().product();
-        let (mut shape, mut strides) = if per_image {
-            (vec![n, cg], vec![s[0], s[1]])
-        } else {
-            (vec![groups, cg], vec![cg as i64 * s[1], s[1]])
-        };
-        shape.extend(kernel);
-        strides.extend(k_strides);
-        if !per_image {
-            shape.push(n);
-            strides.push(s[0]);
+        self.reshape(&patches, &[xp.shape[0], xp.shape[1] * kk, l], src)
+    }
+
+    /// A GEMM node `a @ b` where `b` is a patch view `[batch, rows.., cols..]` (see
+    /// [`patch_view`]) whose first `rows` dims after the batch index its rows: `b` is read
+    /// as a plain matrix when its dims merge into one row and one column dim, else as
+    /// patches that the runtime packs tile by tile (no im2col copy).
+    fn patch_gemm(
+        &mut self,
+        a: Operand,
+        b: Operand,
+        rows: usize,
+        bias: Option<Operand>,
+        src: &str,
+    ) -> Operand {
+        let batch = b.shape[0];
+        let k: u64 = b.shape[1..1 + rows].iter().product();
+        let n: u64 = b.shape[1 + rows..].iter().product();
+        let matrix = [batch, k, n];
+        if let Some(strides) = super::reshape_strides(&b.shape, &b.map.strides, &matrix) {
+            let plain = Operand {
+                node: b.node,
+                shape: matrix.to_vec(),
+                map: Map {
+                    offset: b.map.offset,
+                    strides,
+                },
+            };
+            return self.gemm(a, plain, bias, src);
         }
-        shape.extend(output);
-        strides.extend(o_strides);
-        let patches = Operand {
-            node: xp.node,
-            shape,
-            map: Map {
-                offset: xp.map.offset,
-                strides,
+        let m = a.shape[1];
+        let node = self.push(
+            NodeKind::Gemm {
+                a,
+                b,
+                bias,
+                batch,
+                m,
+                n,
+                k,
+                b_rows: Some(rows),
             },
-        };
-        let matrix = if per_image {
-            [n, cg * kk, l]
-        } else {
-            [groups, cg * kk, n * l]
-        };
-        self.reshape(&patches, &matrix, src)
+            vec![batch, m, n],
+            DType::F32,
+            src,
+        );
+        self.whole(node)
     }
 
     /// A GEMM node `a @ b` on `[batch, m, k]` and `[batch, k, n]` operands, plus `bias`
@@ -286,6 +304,7 @@ impl Builder<'_> {
                 m,
                 n,
                 k,
+                b_rows: None,
             },
             vec![batch, m, n],
             DType::F32,
@@ -316,9 +335,8 @@ impl Builder<'_> {
         let n = xp.shape[0];
         let l: u64 = output.iter().product();
         let per_image = groups == 1;
-        let cols = self.im2col(
-            xp, groups, &kernel, output, stride, dilation, per_image, src,
-        );
+        let cols = patch_view(xp, groups, &kernel, output, stride, dilation, per_image);
+        let rows = 1 + kernel.len();
         let wm = self.reshape(w, &[groups, og, cg * kk], src);
         let mut out_shape = vec![n, groups * og];
         out_shape.extend(output);
@@ -336,7 +354,7 @@ impl Builder<'_> {
                 let col = self.reshape(b, &[og, 1], src);
                 broadcast(&col, &[n, og, l])
             });
-            let y = self.gemm(a, cols, bias, src);
+            let y = self.patch_gemm(a, cols, rows, bias, src);
             self.reshape(&y, &out_shape, src)
         } else {
             // [G, Og, N * L], then viewed as [N, G * Og, L].
@@ -344,7 +362,7 @@ impl Builder<'_> {
                 let col = self.reshape(b, &[groups, og, 1], src);
                 broadcast(&col, &[groups, og, n * l])
             });
-            let y = self.gemm(wm, cols, bias, src);
+            let y = self.patch_gemm(wm, cols, rows, bias, src);
             let y = self.reshape(&y, &[groups, og, n, l], src);
             let y = permute(&y, &[2, 0, 1, 3]);
             self.reshape(&y, &out_shape, src)
@@ -594,7 +612,9 @@ impl Builder<'_> {
                 .map(|i| g.input[i] + 2 * g.padding[i] as u64)
                 .collect();
             let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
-            let cols = self.im2col(
+            // The im2col matrix [G, Cg * K, N * L], copied: read as patches its columns
+            // (taps) run only K wide, and the packed product measured slower than the copy.
+            let cols = patch_view(
                 &xp,
                 groups,
                 &g.kernel,
@@ -602,8 +622,8 @@ impl Builder<'_> {
                 &g.stride,
                 &g.dilation,
                 false,
-                src,
             );
+            let cols = self.reshape(&cols, &[groups, cg * kk, g.n * l], src);
             let cols_t = permute(&cols, &[0, 2, 1]);
             let gy4 = self.reshape(&gy, &[g.n, groups, og, l], src);
             let gy4 = permute(&gy4, &[1, 2, 0, 3]);
@@ -778,16 +798,7 @@ impl Builder<'_> {
             .map(|i| g.input[i] + 2 * g.padding[i] as u64)
             .collect();
         let xp = self.place(&x, &g.padding, &[1, 1], &len, src);
-        let cols = self.im2col(
-            &xp,
-            1,
-            &g.kernel,
-            &g.output,
-            &g.stride,
-            &g.dilation,
-            true,
-            src,
-        );
+        let cols = self.im2col(&xp, &g.kernel, &g.output, &g.stride, &g.dilation, src);
         Ok(self.reshape(&cols, &shape, src))
     }
 
@@ -821,6 +832,46 @@ impl Builder<'_> {
 /// group (a depthwise convolution would be one GEMM of one row per channel).
 fn direct(groups: u64, og: u64) -> bool {
     groups > 1 && og < 8
+}
+
+/// The patches of `xp` (`[N, G * Cg, P..]`, already padded) for kernel sizes `kernel`,
+/// output sizes `output`, `stride` and `dilation`, as a strided view (no copy):
+/// `[N, Cg, K.., OS..]` when `per_image` (one group), else `[G, Cg, K.., N, OS..]`. Its
+/// `Cg, K..` dims are the rows of the im2col matrix, the dims after them its columns.
+fn patch_view(
+    xp: &Operand,
+    groups: u64,
+    kernel: &[u64],
+    output: &[u64],
+    stride: &[i64],
+    dilation: &[i64],
+    per_image: bool,
+) -> Operand {
+    let (n, cg) = (xp.shape[0], xp.shape[1] / groups);
+    let s = &xp.map.strides;
+    let k_strides = (0..kernel.len()).map(|i| dilation[i] * s[2 + i]);
+    let o_strides = (0..output.len()).map(|i| stride[i] * s[2 + i]);
+    let (mut shape, mut strides) = if per_image {
+        (vec![n, cg], vec![s[0], s[1]])
+    } else {
+        (vec![groups, cg], vec![cg as i64 * s[1], s[1]])
+    };
+    shape.extend(kernel);
+    strides.extend(k_strides);
+    if !per_image {
+        shape.push(n);
+        strides.push(s[0]);
+    }
+    shape.extend(output);
+    strides.extend(o_strides);
+    Operand {
+        node: xp.node,
+        shape,
+        map: Map {
+            offset: xp.map.offset,
+            strides,
+        },
+    }
 }
 
 /// `o` with its dims reordered: dim `i` of the result is dim `perm[i]` of `o`.

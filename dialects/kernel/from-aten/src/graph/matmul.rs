@@ -51,6 +51,7 @@ impl Builder<'_> {
                     m,
                     n,
                     k,
+                    b_rows: None,
                 },
                 shape.clone(),
                 dt,

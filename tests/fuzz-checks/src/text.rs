@@ -1,8 +1,6 @@
-//! What the text-input targets share: parsing with every dialect registered, the
+//! What the text-input checks share: parsing with every dialect registered, the
 //! verifier, and the checks every diagnostic must pass (an error a user sees carries a
 //! location).
-
-#![allow(dead_code)]
 
 use joinery_ir::{Context, Diagnostic, OpId, SourceMap};
 
