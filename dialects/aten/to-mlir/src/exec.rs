@@ -33,6 +33,15 @@ pub const LOWER_PIPELINE: &str = "builtin.module(inline,\
     convert-math-to-libm,arith-expand,convert-arith-to-llvm,finalize-memref-to-llvm,\
     convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)";
 
+/// MLIR's C runner utilities, from the LLVM installation mlir-sys links against: the
+/// lowered code calls their `memrefCopy` for copies between memrefs of non-identity
+/// layout (a `tensor.insert_slice` into a strided view, say). NUL-terminated: MLIR's C API
+/// reads each shared library path as a C string, past the length melior passes.
+const RUNNER_UTILS: &str = concat!(
+    env!("MLIR_SYS_220_PREFIX"),
+    "/lib/libmlir_c_runner_utils.so\0"
+);
+
 /// The name of the entry wrapper.
 const ENTRY: &str = "__joinery_entry";
 
@@ -76,7 +85,14 @@ pub fn run_function(
     let outs: Vec<&TensorTy> = slots.iter().flatten().collect();
     add_entry(&mlir, &exported, func, &arg_tys, &outs)?;
     lower(&mlir, &mut exported)?;
-    let engine = ExecutionEngine::new(&exported, 2, &[], false, false);
+    // melior does not report a failed engine creation, so what can fail is checked first.
+    let library = RUNNER_UTILS.trim_end_matches('\0');
+    if !std::path::Path::new(library).is_file() {
+        return Err(Diagnostic::error(format!(
+            "MLIR's runner utilities are missing ({library}); install libmlir-22-dev (make deps)"
+        )));
+    }
+    let engine = ExecutionEngine::new(&exported, 2, &[RUNNER_UTILS], false, false);
     let mut buffers: Vec<Buffer> = inputs.iter().map(Buffer::of_tensor).collect();
     buffers.extend(outs.iter().map(|t| Buffer::zeroed(t)));
     let mut descriptors: Vec<Vec<i64>> = buffers.iter_mut().map(Buffer::descriptor).collect();
