@@ -3,6 +3,7 @@
 // must accept the output as it is: no --allow-unregistered-dialect, since descriptors
 // travel as discardable string attributes and no joinery dialect is left.
 // RUN: joinery-translate --to-mlir %s | FileCheck %s
+// RUN: joinery-translate --to-mlir %s | FileCheck %s --check-prefix=MAPS
 // RUN: joinery-translate --to-mlir %s | mlir-opt | FileCheck %s --check-prefix=UPSTREAM
 // The example joint graph (mm, addmm, t, relu, sum, expand, view, threshold_backward).
 // RUN: joinery-translate --to-mlir %S/../../examples/linear_relu_joint.mlir | mlir-opt | FileCheck %s --check-prefix=JOINT
@@ -22,8 +23,8 @@ func.func @linear(%w: tensor<3x4xf32> {aot.desc = #aot.param<"fc.weight">}, %x: 
 }
 
 // Broadcasting reads a size-1 dim at index 0; the scalar attribute is a constant in the body.
+// MAPS: affine_map<(d0, d1) -> (0, d1)>
 // CHECK-LABEL: func.func @broadcast
-// CHECK: affine_map<(d0, d1) -> (0, d1)>
 // CHECK: arith.addf
 // CHECK: arith.mulf
 func.func @broadcast(%a: tensor<2x3xf32>, %b: tensor<1x3xf32>) -> tensor<2x3xf32> {

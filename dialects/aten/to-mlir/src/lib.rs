@@ -27,6 +27,7 @@
 //! linalg to loops, to the LLVM dialect) and runs under melior's `ExecutionEngine`.
 
 pub mod exec;
+pub mod import;
 pub mod lower;
 mod types;
 

@@ -1,11 +1,12 @@
 //! MLIR as an independent oracle: every interpreter fixture (one aten op on PyTorch's
 //! recorded inputs) and every function of the lit inputs, test inputs, native test graphs
 //! and examples that the export covers is run through MLIR's own lowering and execution
-//! engine and through the reference interpreter, and their results must agree within
-//! [`RTOL`]. Each test prints its coverage (what went through, and why the rest did not).
+//! engine and through the reference interpreter, and their results must agree within the
+//! interpreter fixtures' tolerance ([`agree`]). The export → import round trip runs on the
+//! fixtures too. Each test prints its coverage (what went through, and why the rest did not).
 
 #[path = "../../interp/tests/support/fixture_cases.rs"]
-#[allow(dead_code)] // `build` and `close` serve the interpreter's fixture test
+#[allow(dead_code)] // `build` serves the interpreter's fixture test
 mod fixture_cases;
 
 use fixture_cases::{build_into, cases};
@@ -14,51 +15,19 @@ use joinery_ir::{Context, OpId, SourceMap};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// MLIR's results within this relative tolerance of the interpreter's.
-const RTOL: f64 = 1e-5;
-
-/// The fraction of a result's largest magnitude below which an error is measured against
-/// that magnitude instead: values that cancel to about zero in a sum of terms of any sign
-/// (MLIR computes f32 in f32, with libm's `erff` and its own order of accumulation, where
-/// the interpreter rounds its f64 results).
-const SCALE_FLOOR: f64 = 1e-2;
-
 fn context() -> Context {
     Context::new(&joinery_all::DIALECTS)
 }
 
-/// Whether `got` (MLIR) agrees with `want` (the interpreter): same dtype and shape, equal
-/// integers and booleans, floats within [`RTOL`] (NaN where the interpreter has NaN).
+/// Whether `got` (MLIR) agrees with `want` (the interpreter): both `none`, or tensors
+/// within the interpreter fixtures' tolerance ([`fixture_cases::close`]: exact integers and
+/// booleans, f32 within 1e-5 relative plus 1e-6 absolute, f64 within 1e-10).
 fn agree(got: &RuntimeValue, want: &RuntimeValue) -> Result<(), String> {
-    let (got, want) = match (got, want) {
-        (RuntimeValue::None, RuntimeValue::None) => return Ok(()),
-        (RuntimeValue::Tensor(g), RuntimeValue::Tensor(w)) => (g, w),
-        _ => return Err("a tensor against a none".into()),
-    };
-    if got.dtype() != want.dtype() || got.shape() != want.shape() {
-        return Err(format!("MLIR {}, interpreter {}", got.describe(), want.describe()));
+    match (got, want) {
+        (RuntimeValue::None, RuntimeValue::None) => Ok(()),
+        (RuntimeValue::Tensor(g), RuntimeValue::Tensor(w)) => fixture_cases::close(g, w),
+        _ => Err("a tensor against a none".into()),
     }
-    if !want.dtype().is_float() {
-        return if got.to_i64() == want.to_i64() {
-            Ok(())
-        } else {
-            Err(format!("MLIR {:?}, interpreter {:?}", got.to_i64(), want.to_i64()))
-        };
-    }
-    let (g, w) = (got.to_f64(), want.to_f64());
-    let scale = w
-        .iter()
-        .filter(|x| x.is_finite())
-        .fold(0.0f64, |m, x| m.max(x.abs()));
-    for (i, (a, b)) in g.iter().zip(w.iter()).enumerate() {
-        let ok = a == b
-            || (a.is_nan() && b.is_nan())
-            || (a - b).abs() <= RTOL * b.abs().max(SCALE_FLOOR * scale);
-        if !ok {
-            return Err(format!("element {i}: MLIR {a}, interpreter {b}"));
-        }
-    }
-    Ok(())
 }
 
 /// What happened to one function.
@@ -124,7 +93,11 @@ impl Tally {
             self.refused_by_interpreter
         );
         for (why, names) in &self.not_covered {
-            println!("  not covered ({}): {why} [{}]", names.len(), names.join(", "));
+            println!(
+                "  not covered ({}): {why} [{}]",
+                names.len(),
+                names.join(", ")
+            );
         }
     }
 }
@@ -140,7 +113,10 @@ fn fixtures_agree_with_the_interpreter() {
         ops_all.insert(case.op.clone());
         let complex = case.inputs.iter().any(|t| t.dtype().is_complex());
         if complex {
-            tally.add(case.name.clone(), Outcome::NotCovered("complex tensors".into()));
+            tally.add(
+                case.name.clone(),
+                Outcome::NotCovered("complex tensors".into()),
+            );
             continue;
         }
         let mut ctx = context();
@@ -166,7 +142,7 @@ fn fixtures_agree_with_the_interpreter() {
     // Every op with a row in the lowering table goes through on its own fixtures.
     let tabled: Vec<&String> = ops_all
         .iter()
-        .filter(|op| joinery_aten_to_mlir::lower::LOWERINGS.iter().any(|(n, _)| *op == n))
+        .filter(|op| joinery_aten_to_mlir::lower::lowering(op).is_some())
         .filter(|op| !ops_agreed.contains(*op))
         .collect();
     assert!(
@@ -220,14 +196,23 @@ fn inputs(ctx: &Context, func: OpId, rng: &mut joinery_graphgen::Rng) -> Option<
 fn test_graphs_agree_with_the_interpreter() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
     let mut files = Vec::new();
-    for dir in ["lit-tests", "tests/inputs", "tools/native/tests/graphs", "examples"] {
+    for dir in [
+        "lit-tests",
+        "tests/inputs",
+        "tools/native/tests/graphs",
+        "examples",
+    ] {
         mlir_files(&root.join(dir), &mut files);
     }
     let mut tally = Tally::default();
     let mut rng = joinery_graphgen::Rng(0x5eed);
     for path in &files {
         let text = std::fs::read_to_string(path).expect("readable test file");
-        let rel = path.strip_prefix(&root).unwrap_or(path).display().to_string();
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         for (k, chunk) in joinery_driver::split::split_input(&text).iter().enumerate() {
             let mut sources = SourceMap::default();
             let file = sources.add(rel.clone(), chunk.text.clone());
@@ -273,4 +258,129 @@ fn test_graphs_agree_with_the_interpreter() {
         !tally.agreed.is_empty(),
         "no test graph went through the MLIR path"
     );
+}
+
+/// What the export → import round trip did to one function.
+enum RoundTrip {
+    /// The imported function runs and equals the original on the interpreter.
+    Agreed,
+    /// The export or the import refused it (the first line of the reason).
+    NotCovered(String),
+    /// The imported text does not parse or verify as joinery IR, or computes another
+    /// result: a bug of the import.
+    Broken(String),
+}
+
+/// Exports `module` (a fresh copy, decomposed in place), imports the MLIR text back, and
+/// runs `func` of both on `inputs` with the interpreter; `want` is the original's result.
+fn round_trip(
+    ctx: &mut Context,
+    module: OpId,
+    func: &str,
+    inputs: &[Tensor],
+    want: &[RuntimeValue],
+) -> RoundTrip {
+    let text = match joinery_aten_to_mlir::to_mlir_text(ctx, module) {
+        Ok(text) => text,
+        Err(d) => return RoundTrip::NotCovered(d.message.lines().next().unwrap_or("").into()),
+    };
+    let mut sources = SourceMap::default();
+    let file = sources.add("exported.mlir", text.clone());
+    let imported = match joinery_aten_to_mlir::import::from_mlir_text(&text, file) {
+        Ok(imported) => imported,
+        Err(d) => {
+            return RoundTrip::NotCovered(format!(
+                "import: {}",
+                d.message.lines().next().unwrap_or("")
+            ));
+        }
+    };
+    let file = sources.add("imported.mlir", imported.clone());
+    let mut back = context();
+    let Ok(module) = joinery_syntax::parse_source(&mut back, &sources, file) else {
+        return RoundTrip::Broken(format!("the import does not parse:\n{imported}"));
+    };
+    let problems = joinery_ir::verify::verify(&back, module);
+    if let Some(d) = problems.iter().find(|d| d.is_error()) {
+        return RoundTrip::Broken(format!(
+            "the import does not verify: {}\n{imported}",
+            d.message
+        ));
+    }
+    let options = RunOptions { seed: 0, offset: 0 };
+    let got = match run_function_with(&back, module, func, inputs.to_vec(), &options) {
+        Ok(got) => got,
+        Err(d) => return RoundTrip::Broken(format!("the import does not run: {}", d.message)),
+    };
+    if got.len() != want.len() {
+        return RoundTrip::Broken(format!(
+            "{} results, the original {}",
+            got.len(),
+            want.len()
+        ));
+    }
+    for (j, (g, w)) in got.iter().zip(want).enumerate() {
+        if let Err(e) = agree(g, w) {
+            return RoundTrip::Broken(format!("result #{j}: {e}"));
+        }
+    }
+    RoundTrip::Agreed
+}
+
+#[test]
+fn export_then_import_equals_the_original_on_the_interpreter() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interp/fixtures");
+    let mut agreed = BTreeSet::new();
+    let mut not_covered: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut broken = Vec::new();
+    let mut all = BTreeSet::new();
+    for mut case in cases(&dir) {
+        if case.inputs.iter().any(|t| t.dtype().is_complex()) {
+            continue;
+        }
+        case.name = format!("case_{}", case.name);
+        all.insert(case.op.clone());
+        let mut ctx = context();
+        let module = ctx.create_module();
+        build_into(&mut ctx, module, &case);
+        let options = RunOptions { seed: 0, offset: 0 };
+        let Ok(want) = run_function_with(&ctx, module, &case.name, case.inputs.clone(), &options)
+        else {
+            continue;
+        };
+        match round_trip(&mut ctx, module, &case.name, &case.inputs, &want) {
+            RoundTrip::Agreed => {
+                agreed.insert(case.op.clone());
+            }
+            RoundTrip::NotCovered(why) => {
+                not_covered.entry(why).or_default().insert(case.op.clone());
+            }
+            RoundTrip::Broken(why) => broken.push(format!("{} ({}): {why}", case.name, case.op)),
+        }
+    }
+    println!(
+        "export -> import -> interpreter: {} of {} fixture ops round-trip",
+        agreed.len(),
+        all.len()
+    );
+    for (why, ops) in &not_covered {
+        let ops: Vec<&str> = ops.iter().map(String::as_str).collect();
+        println!("  not covered: {why} [{}]", ops.join(", "));
+    }
+    assert!(
+        broken.is_empty(),
+        "the round trip broke:\n{}",
+        broken.join("\n")
+    );
+    // The MLP ops: matrix products, broadcast adds, relu, and the reductions of a backward.
+    for op in [
+        "aten.mm",
+        "aten.addmm",
+        "aten.relu",
+        "aten.add.Tensor",
+        "aten.sum.dim_IntList",
+        "aten.t",
+    ] {
+        assert!(agreed.contains(op), "{op} does not round-trip");
+    }
 }
