@@ -24,12 +24,12 @@ use ndarray::{ArrayD, IxDyn};
 /// MLIR's lowering of the exported module to the LLVM dialect: calls inlined into the
 /// entry wrapper, one-shot bufferization across function boundaries (identity layouts,
 /// so `tensor.reshape` bufferizes), buffers freed by ownership-based deallocation, linalg
-/// to loops, then every dialect to LLVM (math functions without an LLVM intrinsic, such as
-/// `erf`, become libm calls).
+/// to loops, integer powers (`math.ipowi`) outlined as functions, then every dialect to
+/// LLVM (math functions without an LLVM intrinsic, such as `erf`, become libm calls).
 pub const LOWER_PIPELINE: &str = "builtin.module(inline,\
     one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},\
     buffer-deallocation-pipeline,convert-linalg-to-loops,convert-bufferization-to-memref,\
-    expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-math-to-llvm,\
+    expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-scf-to-cf,convert-math-to-llvm,\
     convert-math-to-libm,arith-expand,convert-arith-to-llvm,finalize-memref-to-llvm,\
     convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)";
 
