@@ -67,14 +67,18 @@ pub fn run_function(
         .map(|&t| TensorTy::of(ctx, t))
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| {
-            Diagnostic::error(format!("@{func}: an argument is not a static-shape real tensor"))
+            Diagnostic::error(format!(
+                "@{func}: an argument is not a static-shape real tensor"
+            ))
         })?;
     let slots: Vec<ResultSlot> = results
         .iter()
         .map(|&t| match ctx.type_data(t) {
             TypeData::None => Ok(None),
             _ => TensorTy::of(ctx, t).map(Some).ok_or_else(|| {
-                Diagnostic::error(format!("@{func}: a result is not a static-shape real tensor"))
+                Diagnostic::error(format!(
+                    "@{func}: a result is not a static-shape real tensor"
+                ))
             }),
         })
         .collect::<Result<_, _>>()?;
@@ -179,7 +183,10 @@ fn add_entry<'c>(
         ));
         for j in 0..outs.len() {
             let op = OperationBuilder::new("bufferization.materialize_in_destination", loc)
-                .add_operands(&[call.result(j)?.into(), block.argument(args.len() + j)?.into()])
+                .add_operands(&[
+                    call.result(j)?.into(),
+                    block.argument(args.len() + j)?.into(),
+                ])
                 .add_attributes(&[
                     (Identifier::new(mlir, "restrict"), Attribute::unit(mlir)),
                     (Identifier::new(mlir, "writable"), Attribute::unit(mlir)),

@@ -307,8 +307,11 @@ impl<'s> FunctionImporter<'s> {
         let res_attrs = self.slot_attrs(func, "res_attrs", fty.result_count());
         let none_results = self.none_results(func);
         let mut header = format!("  func.func @{name}(");
-        for i in 0..entry.argument_count() {
-            let arg: Value = entry.argument(i).expect("argument in range").into();
+        for (i, attrs) in arg_attrs.iter().enumerate() {
+            let arg: Value = entry
+                .argument(i)
+                .map_err(|_| self.err(func, format!("@{name}: its block lacks argument #{i}")))?
+                .into();
             let ty = tensor_ty(arg.r#type()).ok_or_else(|| {
                 self.err(
                     func,
@@ -316,7 +319,7 @@ impl<'s> FunctionImporter<'s> {
                 )
             })?;
             let sep = if i == 0 { "" } else { ", " };
-            let _ = write!(header, "{sep}%arg{i}: {}{}", ty.text(), arg_attrs[i]);
+            let _ = write!(header, "{sep}%arg{i}: {}{attrs}", ty.text());
             self.values.insert(
                 key(arg),
                 Val::Tensor {
@@ -799,7 +802,7 @@ impl<'s> FunctionImporter<'s> {
         for i in 0..ins {
             let input = self.tensor(op, op.operand(i).expect("in range"))?;
             let m = map(i).ok_or_else(|| self.err(op, "a missing indexing map"))?;
-            let loop_shaped = self.to_loop_shape(op, input, &m, &out)?;
+            let loop_shaped = self.broadcast_to_loops(op, input, &m, &out)?;
             let arg: Value = block
                 .argument(i)
                 .map_err(|e| self.err(op, e.to_string()))?
@@ -916,7 +919,7 @@ impl<'s> FunctionImporter<'s> {
     /// `input` read through `map` brought to the loop shape `out`: constant-0 subscripts
     /// dropped (their dims have extent 1), dims permuted to loop order, viewed with 1 for
     /// the loops it does not use, expanded.
-    fn to_loop_shape(
+    fn broadcast_to_loops(
         &mut self,
         op: &OperationRef,
         input: (String, Ty),

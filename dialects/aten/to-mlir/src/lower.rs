@@ -102,6 +102,11 @@ pub enum Reduction {
 /// optional scalar) to one value in the compute dtype, or `i1`.
 pub type BodyFn = for<'c, 'b> fn(&Body<'c, 'b>, &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>>;
 
+/// A pointwise body as a closure (rows' [`BodyFn`]s and the bodies the lowering writes
+/// itself), for any lifetime of the body's block.
+type BodyClosure<'c> =
+    dyn for<'x> Fn(&Body<'c, 'x>, &[Option<Value<'c, 'x>>]) -> LResult<Value<'c, 'x>>;
+
 /// Shorthand for a pointwise row.
 const fn pw(scalars: &'static [&'static str], compute: Compute, body: BodyFn) -> Lowering {
     Lowering::Pointwise {
@@ -113,74 +118,244 @@ const fn pw(scalars: &'static [&'static str], compute: Compute, body: BodyFn) ->
 
 /// The lowering of every covered aten op (the op name without `aten.`).
 pub static LOWERINGS: &[(&str, Lowering)] = &[
-    ("add.Tensor", pw(&["alpha"], Compute::Result, |b, v| b.add_scaled(v, false))),
-    ("add.Scalar", pw(&["other", "alpha"], Compute::Result, |b, v| b.add_scaled(v, false))),
-    ("sub.Tensor", pw(&["alpha"], Compute::Result, |b, v| b.add_scaled(v, true))),
-    ("sub.Scalar", pw(&["other", "alpha"], Compute::Result, |b, v| b.add_scaled(v, true))),
-    ("rsub.Tensor", pw(&["alpha"], Compute::Result, |b, v| b.rsub(v))),
-    ("rsub.Scalar", pw(&["other", "alpha"], Compute::Result, |b, v| b.rsub(v))),
-    ("mul.Tensor", pw(&[], Compute::Result, |b, v| b.arith(Arith::Mul, v))),
-    ("mul.Scalar", pw(&["other"], Compute::Result, |b, v| b.arith(Arith::Mul, v))),
-    ("div.Tensor", pw(&[], Compute::Result, |b, v| b.arith(Arith::Div, v))),
-    ("div.Scalar", pw(&["other"], Compute::Result, |b, v| b.arith(Arith::Div, v))),
-    ("maximum", pw(&[], Compute::Result, |b, v| b.arith(Arith::Max, v))),
-    ("minimum", pw(&[], Compute::Result, |b, v| b.arith(Arith::Min, v))),
-    ("pow.Tensor_Tensor", pw(&[], Compute::Result, |b, v| b.pow(v[0], v[1]))),
-    ("pow.Tensor_Scalar", pw(&["exponent"], Compute::Result, |b, v| b.pow(v[0], v[1]))),
-    ("pow.Scalar", pw(&["self"], Compute::Result, |b, v| b.pow(v[1], v[0]))),
+    (
+        "add.Tensor",
+        pw(&["alpha"], Compute::Result, |b, v| b.add_scaled(v, false)),
+    ),
+    (
+        "add.Scalar",
+        pw(&["other", "alpha"], Compute::Result, |b, v| {
+            b.add_scaled(v, false)
+        }),
+    ),
+    (
+        "sub.Tensor",
+        pw(&["alpha"], Compute::Result, |b, v| b.add_scaled(v, true)),
+    ),
+    (
+        "sub.Scalar",
+        pw(&["other", "alpha"], Compute::Result, |b, v| {
+            b.add_scaled(v, true)
+        }),
+    ),
+    (
+        "rsub.Tensor",
+        pw(&["alpha"], Compute::Result, |b, v| b.rsub(v)),
+    ),
+    (
+        "rsub.Scalar",
+        pw(&["other", "alpha"], Compute::Result, |b, v| b.rsub(v)),
+    ),
+    (
+        "mul.Tensor",
+        pw(&[], Compute::Result, |b, v| b.arith(Arith::Mul, v)),
+    ),
+    (
+        "mul.Scalar",
+        pw(&["other"], Compute::Result, |b, v| b.arith(Arith::Mul, v)),
+    ),
+    (
+        "div.Tensor",
+        pw(&[], Compute::Result, |b, v| b.arith(Arith::Div, v)),
+    ),
+    (
+        "div.Scalar",
+        pw(&["other"], Compute::Result, |b, v| b.arith(Arith::Div, v)),
+    ),
+    (
+        "maximum",
+        pw(&[], Compute::Result, |b, v| b.arith(Arith::Max, v)),
+    ),
+    (
+        "minimum",
+        pw(&[], Compute::Result, |b, v| b.arith(Arith::Min, v)),
+    ),
+    (
+        "pow.Tensor_Tensor",
+        pw(&[], Compute::Result, |b, v| b.pow(v[0], v[1])),
+    ),
+    (
+        "pow.Tensor_Scalar",
+        pw(&["exponent"], Compute::Result, |b, v| b.pow(v[0], v[1])),
+    ),
+    (
+        "pow.Scalar",
+        pw(&["self"], Compute::Result, |b, v| b.pow(v[1], v[0])),
+    ),
     ("neg", pw(&[], Compute::Result, |b, v| b.neg(b.get(v, 0)?))),
     ("abs", pw(&[], Compute::Result, |b, v| b.abs(b.get(v, 0)?))),
-    ("relu", pw(&[], Compute::Result, |b, v| {
-        let zero = b.number(0.0);
-        b.arith(Arith::Max, &[v[0], Some(zero)])
-    })),
-    ("sign", pw(&[], Compute::Result, |b, v| b.sign(b.get(v, 0)?))),
-    ("exp", pw(&[], Compute::Result, |b, v| b.math("math.exp", v))),
-    ("expm1", pw(&[], Compute::Result, |b, v| b.math("math.expm1", v))),
-    ("log", pw(&[], Compute::Result, |b, v| b.math("math.log", v))),
-    ("log1p", pw(&[], Compute::Result, |b, v| b.math("math.log1p", v))),
-    ("log2", pw(&[], Compute::Result, |b, v| b.math("math.log2", v))),
-    ("sqrt", pw(&[], Compute::Result, |b, v| b.math("math.sqrt", v))),
-    ("rsqrt", pw(&[], Compute::Result, |b, v| b.math("math.rsqrt", v))),
-    ("erf", pw(&[], Compute::Result, |b, v| b.math("math.erf", v))),
-    ("tanh", pw(&[], Compute::Result, |b, v| b.math("math.tanh", v))),
-    ("sin", pw(&[], Compute::Result, |b, v| b.math("math.sin", v))),
-    ("cos", pw(&[], Compute::Result, |b, v| b.math("math.cos", v))),
-    ("floor", pw(&[], Compute::Result, |b, v| b.math("math.floor", v))),
-    ("ceil", pw(&[], Compute::Result, |b, v| b.math("math.ceil", v))),
-    ("sigmoid", pw(&[], Compute::Result, |b, v| b.sigmoid(b.get(v, 0)?))),
-    ("reciprocal", pw(&[], Compute::Result, |b, v| {
-        let one = b.number(1.0);
-        b.arith(Arith::Div, &[Some(one), v[0]])
-    })),
-    ("clamp", pw(&["min", "max"], Compute::Result, |b, v| b.clamp(v))),
-    ("clamp_min", pw(&["min"], Compute::Result, |b, v| b.clamp(v))),
-    ("clamp_max", pw(&["max"], Compute::Result, |b, v| b.clamp(&[v[0], None, v[1]]))),
-    ("eq.Tensor", pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Eq, v))),
-    ("eq.Scalar", pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Eq, v))),
-    ("ne.Tensor", pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Ne, v))),
-    ("ne.Scalar", pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Ne, v))),
-    ("lt.Tensor", pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Lt, v))),
-    ("lt.Scalar", pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Lt, v))),
-    ("le.Tensor", pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Le, v))),
-    ("le.Scalar", pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Le, v))),
-    ("gt.Tensor", pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Gt, v))),
-    ("gt.Scalar", pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Gt, v))),
-    ("ge.Tensor", pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Ge, v))),
-    ("ge.Scalar", pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Ge, v))),
-    ("isnan", pw(&[], Compute::Promoted, |b, v| {
-        let x = b.get(v, 0)?;
-        b.compare_values(Cmp::Unordered, x, x)
-    })),
-    ("logical_and", pw(&[], Compute::Bool, |b, v| b.binary("arith.andi", v))),
-    ("logical_or", pw(&[], Compute::Bool, |b, v| b.binary("arith.ori", v))),
-    ("logical_xor", pw(&[], Compute::Bool, |b, v| b.binary("arith.xori", v))),
-    ("logical_not", pw(&[], Compute::Bool, |b, v| {
-        let t = b.number(1.0);
-        b.binary("arith.xori", &[v[0], Some(t)])
-    })),
-    ("where.self", pw(&[], Compute::Where, |b, v| b.select(v[0], v[1], v[2]))),
-    ("masked_fill.Scalar", pw(&["value"], Compute::MaskedFill, |b, v| b.select(v[1], v[2], v[0]))),
+    (
+        "relu",
+        pw(&[], Compute::Result, |b, v| {
+            let zero = b.number(0.0);
+            b.arith(Arith::Max, &[v[0], Some(zero)])
+        }),
+    ),
+    (
+        "sign",
+        pw(&[], Compute::Result, |b, v| b.sign(b.get(v, 0)?)),
+    ),
+    (
+        "exp",
+        pw(&[], Compute::Result, |b, v| b.math("math.exp", v)),
+    ),
+    (
+        "expm1",
+        pw(&[], Compute::Result, |b, v| b.math("math.expm1", v)),
+    ),
+    (
+        "log",
+        pw(&[], Compute::Result, |b, v| b.math("math.log", v)),
+    ),
+    (
+        "log1p",
+        pw(&[], Compute::Result, |b, v| b.math("math.log1p", v)),
+    ),
+    (
+        "log2",
+        pw(&[], Compute::Result, |b, v| b.math("math.log2", v)),
+    ),
+    (
+        "sqrt",
+        pw(&[], Compute::Result, |b, v| b.math("math.sqrt", v)),
+    ),
+    (
+        "rsqrt",
+        pw(&[], Compute::Result, |b, v| b.math("math.rsqrt", v)),
+    ),
+    (
+        "erf",
+        pw(&[], Compute::Result, |b, v| b.math("math.erf", v)),
+    ),
+    (
+        "tanh",
+        pw(&[], Compute::Result, |b, v| b.math("math.tanh", v)),
+    ),
+    (
+        "sin",
+        pw(&[], Compute::Result, |b, v| b.math("math.sin", v)),
+    ),
+    (
+        "cos",
+        pw(&[], Compute::Result, |b, v| b.math("math.cos", v)),
+    ),
+    (
+        "floor",
+        pw(&[], Compute::Result, |b, v| b.math("math.floor", v)),
+    ),
+    (
+        "ceil",
+        pw(&[], Compute::Result, |b, v| b.math("math.ceil", v)),
+    ),
+    (
+        "sigmoid",
+        pw(&[], Compute::Result, |b, v| b.sigmoid(b.get(v, 0)?)),
+    ),
+    (
+        "reciprocal",
+        pw(&[], Compute::Result, |b, v| {
+            let one = b.number(1.0);
+            b.arith(Arith::Div, &[Some(one), v[0]])
+        }),
+    ),
+    (
+        "clamp",
+        pw(&["min", "max"], Compute::Result, |b, v| b.clamp(v)),
+    ),
+    (
+        "clamp_min",
+        pw(&["min"], Compute::Result, |b, v| b.clamp(v)),
+    ),
+    (
+        "clamp_max",
+        pw(&["max"], Compute::Result, |b, v| {
+            b.clamp(&[v[0], None, v[1]])
+        }),
+    ),
+    (
+        "eq.Tensor",
+        pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Eq, v)),
+    ),
+    (
+        "eq.Scalar",
+        pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Eq, v)),
+    ),
+    (
+        "ne.Tensor",
+        pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Ne, v)),
+    ),
+    (
+        "ne.Scalar",
+        pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Ne, v)),
+    ),
+    (
+        "lt.Tensor",
+        pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Lt, v)),
+    ),
+    (
+        "lt.Scalar",
+        pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Lt, v)),
+    ),
+    (
+        "le.Tensor",
+        pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Le, v)),
+    ),
+    (
+        "le.Scalar",
+        pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Le, v)),
+    ),
+    (
+        "gt.Tensor",
+        pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Gt, v)),
+    ),
+    (
+        "gt.Scalar",
+        pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Gt, v)),
+    ),
+    (
+        "ge.Tensor",
+        pw(&[], Compute::Promoted, |b, v| b.compare(Cmp::Ge, v)),
+    ),
+    (
+        "ge.Scalar",
+        pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Ge, v)),
+    ),
+    (
+        "isnan",
+        pw(&[], Compute::Promoted, |b, v| {
+            let x = b.get(v, 0)?;
+            b.compare_values(Cmp::Unordered, x, x)
+        }),
+    ),
+    (
+        "logical_and",
+        pw(&[], Compute::Bool, |b, v| b.binary("arith.andi", v)),
+    ),
+    (
+        "logical_or",
+        pw(&[], Compute::Bool, |b, v| b.binary("arith.ori", v)),
+    ),
+    (
+        "logical_xor",
+        pw(&[], Compute::Bool, |b, v| b.binary("arith.xori", v)),
+    ),
+    (
+        "logical_not",
+        pw(&[], Compute::Bool, |b, v| {
+            let t = b.number(1.0);
+            b.binary("arith.xori", &[v[0], Some(t)])
+        }),
+    ),
+    (
+        "where.self",
+        pw(&[], Compute::Where, |b, v| b.select(v[0], v[1], v[2])),
+    ),
+    (
+        "masked_fill.Scalar",
+        pw(&["value"], Compute::MaskedFill, |b, v| {
+            b.select(v[1], v[2], v[0])
+        }),
+    ),
     ("_to_copy", pw(&[], Compute::Result, |b, v| b.get(v, 0))),
     ("sum", Lowering::Reduce(Reduction::Sum)),
     ("sum.dim_IntList", Lowering::Reduce(Reduction::Sum)),
@@ -304,7 +479,12 @@ fn carried_attrs<'c>(
 }
 
 /// The dictionaries of `arg_attrs` or `res_attrs`, one per slot (`None` where absent).
-fn slot_dicts(ctx: &Context, func: OpId, key: &str, count: usize) -> Vec<Option<joinery_ir::Attribute>> {
+fn slot_dicts(
+    ctx: &Context,
+    func: OpId,
+    key: &str,
+    count: usize,
+) -> Vec<Option<joinery_ir::Attribute>> {
     let items = ctx
         .attr(func, key)
         .and_then(|a| ctx.as_array(a))
@@ -741,8 +921,22 @@ impl<'c, 'b> Body<'c, 'b> {
         let zero = self.number(0.0);
         let pos = self.compare_values(Cmp::Gt, x, zero)?;
         let neg = self.compare_values(Cmp::Lt, x, zero)?;
-        let pos = cast(self.mlir, self.block, self.loc, pos, DType::Bool, self.dtype);
-        let neg = cast(self.mlir, self.block, self.loc, neg, DType::Bool, self.dtype);
+        let pos = cast(
+            self.mlir,
+            self.block,
+            self.loc,
+            pos,
+            DType::Bool,
+            self.dtype,
+        );
+        let neg = cast(
+            self.mlir,
+            self.block,
+            self.loc,
+            neg,
+            DType::Bool,
+            self.dtype,
+        );
         self.arith(Arith::Sub, &[Some(pos), Some(neg)])
     }
 
@@ -801,7 +995,12 @@ impl<'c, 'b> Body<'c, 'b> {
     }
 
     /// `a cmp b` as `i1` (ordered for floats except `!=`, as C's operators).
-    fn compare_values(&self, cmp: Cmp, a: Value<'c, 'b>, b: Value<'c, 'b>) -> LResult<Value<'c, 'b>> {
+    fn compare_values(
+        &self,
+        cmp: Cmp,
+        a: Value<'c, 'b>,
+        b: Value<'c, 'b>,
+    ) -> LResult<Value<'c, 'b>> {
         let op = if self.dtype.is_float() {
             let p = match cmp {
                 Cmp::Eq => CmpfPredicate::Oeq,
@@ -828,7 +1027,13 @@ impl<'c, 'b> Body<'c, 'b> {
                 (Cmp::Ge, true) => CmpiPredicate::Uge,
                 (Cmp::Unordered, _) => {
                     // An integer is never NaN.
-                    return Ok(scalar_constant(self.mlir, self.block, self.loc, Number::Int(0), DType::Bool));
+                    return Ok(scalar_constant(
+                        self.mlir,
+                        self.block,
+                        self.loc,
+                        Number::Int(0),
+                        DType::Bool,
+                    ));
                 }
             };
             arith::cmpi(self.mlir, p, a, b, self.loc)
@@ -897,7 +1102,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let lowering = lowering(name).ok_or("no row in the lowering table")?;
         let results = ctx.results(op);
         let [result] = results else {
-            return Err(format!("{} results; the export covers ops with one", results.len()));
+            return Err(format!(
+                "{} results; the export covers ops with one",
+                results.len()
+            ));
         };
         let out_ty = tensor_ty(ctx, *result)?;
         let value = match lowering {
@@ -967,9 +1175,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         }
         let dtype = match compute {
             Compute::Result | Compute::Where | Compute::MaskedFill => out.dtype,
-            Compute::Promoted => {
-                result_type(&participants).ok_or("no dtype to compare in")?
-            }
+            Compute::Promoted => result_type(&participants).ok_or("no dtype to compare in")?,
             Compute::Bool => DType::Bool,
         };
         let per_input: Vec<DType> = (0..inputs.len())
@@ -987,7 +1193,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         inputs: &[Input<'c, 'b>],
         out: &TensorTy,
         dtype: DType,
-        body: &dyn for<'x> Fn(&Body<'c, 'x>, &[Option<Value<'c, 'x>>]) -> LResult<Value<'c, 'x>>,
+        body: &BodyClosure<'c>,
     ) -> LResult<Value<'c, 'b>> {
         let per_input = vec![dtype; inputs.len()];
         self.generic(inputs, &per_input, out, dtype, body)
@@ -1055,7 +1261,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         per_input: &[DType],
         out: &TensorTy,
         dtype: DType,
-        body: &dyn for<'x> Fn(&Body<'c, 'x>, &[Option<Value<'c, 'x>>]) -> LResult<Value<'c, 'x>>,
+        body: &BodyClosure<'c>,
     ) -> LResult<Value<'c, 'b>> {
         let rank = out.rank();
         let mut operands = Vec::new();
@@ -1092,7 +1298,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                         arg += 1;
                         Some(cast(self.mlir, &inner, self.loc, v, ty.dtype, want))
                     }
-                    Input::Number(Some(n)) => Some(scalar_constant(self.mlir, &inner, self.loc, *n, want)),
+                    Input::Number(Some(n)) => {
+                        Some(scalar_constant(self.mlir, &inner, self.loc, *n, want))
+                    }
                     Input::Number(None) => None,
                 });
             }
@@ -1145,7 +1353,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     }
 
     /// A named linalg op (`linalg.fill`, `linalg.matmul`, ...) with its body filled in.
-    fn named(&self, name: &str, ins: &[Value<'c, 'b>], init: Value<'c, 'b>, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+    fn named(
+        &self,
+        name: &str,
+        ins: &[Value<'c, 'b>],
+        init: Value<'c, 'b>,
+        out: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
         let mut operands = ins.to_vec();
         operands.push(init);
         let op = OperationBuilder::new(name, self.loc)
@@ -1245,7 +1459,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             self.affine_map_attr(rank, &kept),
         ];
         let scalar = element(self.mlir, out.dtype);
-        let inner = Block::new(&[(element(self.mlir, in_ty.dtype), self.loc), (scalar, self.loc)]);
+        let inner = Block::new(&[
+            (element(self.mlir, in_ty.dtype), self.loc),
+            (scalar, self.loc),
+        ]);
         {
             let b = Body {
                 mlir: self.mlir,
@@ -1402,7 +1619,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             );
         }
         let init = self.empty(out);
-        let identity: Vec<AffineExpr> = (0..out.rank()).map(|d| AffineExpr::dim(self.mlir, d)).collect();
+        let identity: Vec<AffineExpr> = (0..out.rank())
+            .map(|d| AffineExpr::dim(self.mlir, d))
+            .collect();
         let maps = vec![self.affine_map_attr(out.rank(), &identity)];
         self.linalg_generic(&[], init, maps, &vec![false; out.rank()], inner, out)
     }
@@ -1415,7 +1634,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let attr = match out.dtype {
             DType::F32 => DenseElementsAttribute::f32_values(
                 ty,
-                &elements.iter().map(|e| e.as_f64() as f32).collect::<Vec<_>>(),
+                &elements
+                    .iter()
+                    .map(|e| e.as_f64() as f32)
+                    .collect::<Vec<_>>(),
             ),
             DType::F64 => DenseElementsAttribute::f64_values(
                 ty,
@@ -1423,11 +1645,17 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             ),
             DType::Bool => DenseElementsAttribute::bool_values(
                 ty,
-                &elements.iter().map(|e| i32::from(e.as_f64() != 0.0)).collect::<Vec<_>>(),
+                &elements
+                    .iter()
+                    .map(|e| i32::from(e.as_f64() != 0.0))
+                    .collect::<Vec<_>>(),
             ),
             DType::I32 => DenseElementsAttribute::i32_values(
                 ty,
-                &elements.iter().map(|e| dense_int(*e) as i32).collect::<Vec<_>>(),
+                &elements
+                    .iter()
+                    .map(|e| dense_int(*e) as i32)
+                    .collect::<Vec<_>>(),
             ),
             _ => DenseElementsAttribute::i64_values(
                 ty,

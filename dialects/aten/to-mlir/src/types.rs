@@ -17,7 +17,10 @@ impl TensorTy {
     /// complex or 8/16-bit element type, which the export does not cover.
     pub fn of(ctx: &Context, ty: Type) -> Option<TensorTy> {
         let (dims, element) = ctx.tensor_parts(ty)?;
-        let shape = dims.iter().map(|d| d.extent()).collect::<Option<Vec<u64>>>()?;
+        let shape = dims
+            .iter()
+            .map(|d| d.extent())
+            .collect::<Option<Vec<u64>>>()?;
         let dtype = ctx.dtype_of(element)?;
         matches!(
             dtype,
