@@ -4,6 +4,8 @@
 // zeros.
 // RUN: joinery-translate --from-mlir %s | FileCheck %s
 // RUN: joinery-translate --from-mlir %s | joinery-opt | FileCheck %s --check-prefix=VERIFIED
+// The export reads back: to-mlir then from-mlir (stdin) gives aten again.
+// RUN: joinery-translate --from-mlir %s | joinery-translate --to-mlir - | joinery-translate --from-mlir - | FileCheck %s --check-prefix=AGAIN
 
 // CHECK-LABEL: func.func @mlp
 // CHECK-SAME: %arg0: tensor<4x3xf32> {aot.desc = #aot.plain<0>}
@@ -18,6 +20,10 @@
 // CHECK: func.return %[[R]]
 // VERIFIED-LABEL: func.func @mlp
 // VERIFIED: aten.maximum
+// AGAIN-LABEL: func.func @mlp
+// AGAIN-SAME: {aot.desc = #aot.param<"fc.weight">}
+// AGAIN: aten.mm
+// AGAIN: aten.maximum
 func.func @mlp(%x: tensor<4x3xf32> {aot.desc = "#aot.plain<0>"}, %w: tensor<3x2xf32> {aot.desc = "#aot.param<\"fc.weight\">"},
                 %b: tensor<2xf32> {aot.desc = "#aot.param<\"fc.bias\">"}) -> (tensor<4x2xf32> {aot.desc = "#aot.plain_out<0>"}) {
   %zero = arith.constant 0.0 : f32

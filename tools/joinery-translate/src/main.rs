@@ -130,12 +130,16 @@ fn run(cli: &Cli) -> Result<String, String> {
     )
 }
 
-/// `--from-mlir`: imports the upstream MLIR file at `path`, then parses, verifies and
+/// `--from-mlir`: imports the upstream MLIR file at `path` (`-`: stdin), then parses, verifies and
 /// prints the joinery module (an error in the generated text is reported against it).
 fn from_mlir(path: &std::path::Path) -> Result<String, String> {
     let name = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {name}: {e}\n"))?;
+    let text = if name == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    }
+    .map_err(|e| format!("error: cannot read {name}: {e}\n"))?;
     let mut sources = joinery_ir::SourceMap::default();
     let file = sources.add(name.clone(), text.clone());
     let imported = joinery_aten_to_mlir::import::from_mlir_text(&text, file)
