@@ -72,6 +72,9 @@ pub enum Lowering {
     Slice,
     /// `select.int`: a one-element slice, reshaped to drop the dim.
     Select,
+    /// `split.Tensor`, `split_with_sizes`: one `tensor.extract_slice` per result, each
+    /// starting where the previous one ends along `dim`.
+    Split,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -394,6 +397,9 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("cat", Lowering::Cat),
     ("slice.Tensor", Lowering::Slice),
     ("select.int", Lowering::Select),
+    ("split.Tensor", Lowering::Split),
+    ("unsafe_split.Tensor", Lowering::Split),
+    ("split_with_sizes", Lowering::Split),
 ];
 
 /// The lowering of op `name` (`aten.add.Tensor`, `arith.constant`), if there is one.
@@ -1100,6 +1106,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let ctx = self.ctx;
         let name = ctx.name_str(op);
         let lowering = lowering(name).ok_or("no row in the lowering table")?;
+        if matches!(lowering, Lowering::Split) {
+            return self.split(op);
+        }
         let results = ctx.results(op);
         let [result] = results else {
             return Err(format!(
@@ -1140,6 +1149,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Cat => self.cat(op, &out_ty)?,
             Lowering::Slice => self.slice(op, &out_ty)?,
             Lowering::Select => self.select(op, &out_ty)?,
+            Lowering::Split => unreachable!("split is lowered before the one-result ops"),
         };
         self.values.insert(*result, value);
         Ok(())
@@ -1785,6 +1795,33 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             &strides,
             out,
         )
+    }
+
+    /// `split.Tensor` / `split_with_sizes`: each result (its extent along `dim` given by its
+    /// verified type) a slice starting where the previous one ends.
+    fn split(&mut self, op: OpId) -> LResult<()> {
+        let ctx = self.ctx;
+        let x = ctx.operand(op, 0);
+        let ty = tensor_ty(ctx, x)?;
+        let dim = self.dim_arg(op, &ty)?;
+        let input = self.value(x)?;
+        let mut offset = 0i64;
+        for &r in ctx.results(op) {
+            let out = tensor_ty(ctx, r)?;
+            let mut offsets = vec![0i64; ty.rank()];
+            offsets[dim] = offset;
+            let piece = self.slice_op(
+                "tensor.extract_slice",
+                &[input],
+                &offsets,
+                &out.shape,
+                &vec![1; ty.rank()],
+                &out,
+            )?;
+            offset += out.shape[dim] as i64;
+            self.values.insert(r, piece);
+        }
+        Ok(())
     }
 
     /// `select.int(self, dim, index)`: a one-element slice, reshaped to the result.
