@@ -1,8 +1,10 @@
 //! `joinery-run --interpret FILE.mlir --fn NAME --inputs DIR --outputs DIR`: parses and
 //! verifies a module, runs one function with the reference interpreter on `.npy` inputs
 //! and writes its results as `.npy` files. `--native FILE.mlir` runs the same function
-//! compiled by the LLVM backend instead. Every command picks the module's only candidate
-//! when `--fn` is not given, and lists the candidates when there are several.
+//! compiled by the LLVM backend instead, and `--via-mlir FILE.mlir` exported to upstream
+//! MLIR and run by MLIR's own lowering and execution engine (`joinery_aten_to_mlir::exec`).
+//! Every command picks the module's only candidate when `--fn` is not given, and lists the
+//! candidates when there are several.
 //!
 //! `joinery-run train EXAMPLE.mlir --steps N --lr X` trains a joint graph natively with
 //! SGD on synthetic data ([`train`]); `joinery-run bench FILE.mlir` times a function
@@ -38,13 +40,17 @@ struct Cli {
     #[arg(
         long,
         value_name = "FILE.mlir",
-        required_unless_present = "native",
-        conflicts_with = "native"
+        required_unless_present_any = ["native", "via_mlir"],
+        conflicts_with_all = ["native", "via_mlir"]
     )]
     interpret: Option<PathBuf>,
     /// The module to compile with the native (LLVM) backend and run.
-    #[arg(long, value_name = "FILE.mlir")]
+    #[arg(long, value_name = "FILE.mlir", conflicts_with = "via_mlir")]
     native: Option<PathBuf>,
+    /// The module to export to upstream MLIR and run with MLIR's lowering and execution
+    /// engine.
+    #[arg(long, value_name = "FILE.mlir")]
+    via_mlir: Option<PathBuf>,
     /// The function to run (default: the module's only function).
     #[arg(long = "fn", value_name = "NAME")]
     func: Option<String>,
@@ -83,8 +89,13 @@ fn run(cli: &Cli) -> Result<(), String> {
     let (Some(inputs), Some(outputs)) = (&cli.inputs, &cli.outputs) else {
         return Err("error: --inputs and --outputs are required\n".into());
     };
-    let Some(path) = cli.native.as_ref().or(cli.interpret.as_ref()) else {
-        return Err("error: give --interpret FILE or --native FILE\n".into());
+    let Some(path) = cli
+        .native
+        .as_ref()
+        .or(cli.via_mlir.as_ref())
+        .or(cli.interpret.as_ref())
+    else {
+        return Err("error: give --interpret FILE, --native FILE or --via-mlir FILE\n".into());
     };
     let (mut ctx, mut sources, module) = native::load(path)?;
     let candidates = joinery_native::function_names(&ctx, module);
@@ -93,6 +104,9 @@ fn run(cli: &Cli) -> Result<(), String> {
     let results = if cli.native.is_some() {
         run_native(&mut ctx, module, &func, &args, cli.seed)
             .map_err(|e| e.render(&ctx, &mut sources))?
+    } else if cli.via_mlir.is_some() {
+        joinery_aten_to_mlir::exec::run_function(&mut ctx, module, &func, &args)
+            .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?
     } else {
         let options = RunOptions {
             seed: cli.seed,

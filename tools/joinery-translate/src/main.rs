@@ -5,6 +5,11 @@
 //!   unless `--no-opt`), each kernel preceded by a comment naming its source ops.
 //! - `--to-shared-lib OUT.so --header OUT.h`: ahead-of-time output the runtime loads
 //!   without LLVM.
+//! - `--to-mlir`: upstream MLIR (`func`, `tensor`, `linalg`, `arith`, `math`) built with
+//!   melior and checked by MLIR's verifier (`joinery_aten_to_mlir`); the whole module.
+//! - `--from-mlir`: the other way, for the subset that maps back (`func`, `linalg` named
+//!   ops and pointwise or reducing `linalg.generic`, `arith`, `math`, `tensor`): the input
+//!   is upstream MLIR and the output joinery's aten IR, verified by joinery.
 //!
 //! The input may be at any level: L1 joints, L2 forward/backward functions (their
 //! `aot.joint_pair` ops become the library's differentiable pairs) or L3 kernels (planned
@@ -19,7 +24,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(
     name = "joinery-translate",
-    about = "Translate joinery IR to kernels, LLVM IR or a shared library"
+    about = "Translate joinery IR to kernels, LLVM IR, a shared library or upstream MLIR, or upstream MLIR to joinery IR"
 )]
 struct Cli {
     /// Input module (MLIR text).
@@ -30,6 +35,12 @@ struct Cli {
     /// Print the LLVM IR of the kernels.
     #[arg(long, group = "to")]
     to_llvm: bool,
+    /// Print the module as upstream MLIR (func, tensor, linalg, arith, math).
+    #[arg(long, group = "to")]
+    to_mlir: bool,
+    /// Read the input as upstream MLIR and print it as joinery aten IR.
+    #[arg(long, group = "to")]
+    from_mlir: bool,
     /// Write a shared library (and its object file next to it).
     #[arg(long, group = "to", value_name = "OUT.so")]
     to_shared_lib: Option<PathBuf>,
@@ -55,8 +66,23 @@ fn main() {
 }
 
 fn run(cli: &Cli) -> Result<String, String> {
+    if cli.from_mlir {
+        if cli.partition || !cli.functions.is_empty() {
+            return Err(
+                "error: --from-mlir imports the whole module; drop --fn and --partition\n".into(),
+            );
+        }
+        return from_mlir(&cli.input);
+    }
     let loaded = joinery_driver::load_module(&cli.input, &joinery_all::DIALECTS)?;
     let (mut ctx, module, mut sources) = (loaded.ctx, loaded.module, loaded.sources);
+    if cli.to_mlir {
+        if cli.partition || !cli.functions.is_empty() {
+            return Err("error: --to-mlir translates the whole module as it is; drop --fn and --partition\n".into());
+        }
+        return joinery_aten_to_mlir::to_mlir_text(&mut ctx, module)
+            .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]));
+    }
     let native = if cli.functions.is_empty() {
         joinery_native::compile_module(&mut ctx, module, cli.partition)
     } else if cli.partition {
@@ -99,5 +125,36 @@ fn run(cli: &Cli) -> Result<String, String> {
             header.display()
         ));
     }
-    Err("error: give one of --to-kernels, --to-llvm, --to-shared-lib\n".into())
+    Err(
+        "error: give one of --to-kernels, --to-llvm, --to-shared-lib, --to-mlir, --from-mlir\n"
+            .into(),
+    )
+}
+
+/// `--from-mlir`: imports the upstream MLIR file at `path` (`-`: stdin), then parses, verifies and
+/// prints the joinery module (an error in the generated text is reported against it).
+fn from_mlir(path: &std::path::Path) -> Result<String, String> {
+    let name = path.display().to_string();
+    let bytes = if name == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(path)
+    }
+    .map_err(|e| format!("error: cannot read {name}: {e}\n"))?;
+    let mut sources = joinery_ir::SourceMap::default();
+    let text = joinery_driver::utf8_text(&mut sources, &name, bytes)
+        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    let file = sources.add(name.clone(), text.clone());
+    let imported = joinery_aten_to_mlir::import::from_mlir_text(&text, file)
+        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
+    let generated = sources.add(format!("{name} (imported)"), imported);
+    let mut ctx = joinery_ir::Context::new(&joinery_all::DIALECTS);
+    let module = joinery_syntax::parse_source(&mut ctx, &sources, generated)
+        .map_err(|d| joinery_diagnostics::render(&sources, &d))?;
+    let problems = joinery_ir::verify::verify(&ctx, module);
+    if problems.iter().any(joinery_ir::Diagnostic::is_error) {
+        return Err(joinery_diagnostics::render(&sources, &problems));
+    }
+    Ok(joinery_syntax::print_op(&ctx, module, &Default::default()))
 }

@@ -1,0 +1,324 @@
+//! The second execution path: the exported module lowered by MLIR's own pipeline and run
+//! by melior's `ExecutionEngine` (`joinery-run --via-mlir`).
+//!
+//! A wrapper `@__joinery_entry` is added beside the exported function: it takes one memref
+//! per argument and one per (non-`none`) result, reads the arguments as tensors
+//! (`bufferization.to_tensor`), calls the function and writes each result into its memref
+//! (`bufferization.materialize_in_destination`). With `llvm.emit_c_interface` its C entry
+//! point takes one pointer to a memref descriptor per memref, which the caller fills with
+//! its own buffers.
+
+use crate::types::{TensorTy, element};
+use joinery_interp::{RuntimeValue, Tensor};
+use joinery_ir::{Context, DType, Diagnostic, OpId, TypeData};
+use melior::ExecutionEngine;
+use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute, TypeAttribute};
+use melior::ir::operation::OperationBuilder;
+use melior::ir::r#type::{FunctionType, MemRefType};
+use melior::ir::{
+    Attribute, Block, BlockLike, Identifier, Location, Module, Region, RegionLike, Type, Value,
+};
+use melior::pass::PassManager;
+use ndarray::{ArrayD, IxDyn};
+
+/// MLIR's lowering of the exported module to the LLVM dialect: calls inlined into the
+/// entry wrapper, one-shot bufferization across function boundaries (identity layouts,
+/// so `tensor.reshape` bufferizes), buffers freed by ownership-based deallocation, linalg
+/// to loops, integer powers (`math.ipowi`) outlined as functions, then every dialect to
+/// LLVM (math functions without an LLVM intrinsic, such as `erf`, become libm calls).
+pub const LOWER_PIPELINE: &str = "builtin.module(inline,\
+    one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},\
+    buffer-deallocation-pipeline,convert-linalg-to-loops,convert-bufferization-to-memref,\
+    expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-scf-to-cf,convert-math-to-llvm,\
+    convert-math-to-libm,arith-expand,convert-arith-to-llvm,finalize-memref-to-llvm,\
+    convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)";
+
+/// MLIR's C runner utilities, from the LLVM installation mlir-sys links against: the
+/// lowered code calls their `memrefCopy` for copies between memrefs of non-identity
+/// layout (a `tensor.insert_slice` into a strided view, say). NUL-terminated: MLIR's C API
+/// reads each shared library path as a C string, past the length melior passes.
+const RUNNER_UTILS: &str = concat!(
+    env!("MLIR_SYS_220_PREFIX"),
+    "/lib/libmlir_c_runner_utils.so\0"
+);
+
+/// The name of the entry wrapper.
+const ENTRY: &str = "__joinery_entry";
+
+/// One result of the function: a tensor of this type, or `None` (a `none` result).
+type ResultSlot = Option<TensorTy>;
+
+/// Runs function `func` of `module` (L1/L2 aten) through the MLIR path on `inputs`, with
+/// the interpreter's tensors in and out (a `none` result is [`RuntimeValue::None`]).
+/// `module` is decomposed in place first ([`crate::prepare`]).
+pub fn run_function(
+    ctx: &mut Context,
+    module: OpId,
+    func: &str,
+    inputs: &[Tensor],
+) -> Result<Vec<RuntimeValue>, Diagnostic> {
+    let f = ctx
+        .lookup_symbol(module, func)
+        .ok_or_else(|| Diagnostic::error(format!("no function named @{func} in the module")))?;
+    let (args, results) = joinery_func::signature(ctx, f)
+        .ok_or_else(|| Diagnostic::error(format!("@{func} has no function type")))?;
+    let arg_tys = args
+        .iter()
+        .map(|&t| TensorTy::of(ctx, t))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            Diagnostic::error(format!(
+                "@{func}: an argument is not a static-shape real tensor"
+            ))
+        })?;
+    let slots: Vec<ResultSlot> = results
+        .iter()
+        .map(|&t| match ctx.type_data(t) {
+            TypeData::None => Ok(None),
+            _ => TensorTy::of(ctx, t).map(Some).ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "@{func}: a result is not a static-shape real tensor"
+                ))
+            }),
+        })
+        .collect::<Result<_, _>>()?;
+    check_inputs(func, &arg_tys, inputs)?;
+    crate::prepare(ctx, module)?;
+    let mlir = crate::mlir_context();
+    let mut exported = crate::export(ctx, module, &mlir)?;
+    let outs: Vec<&TensorTy> = slots.iter().flatten().collect();
+    add_entry(&mlir, &exported, func, &arg_tys, &outs)?;
+    lower(&mlir, &mut exported)?;
+    // melior does not report a failed engine creation, so what can fail is checked first.
+    let library = RUNNER_UTILS.trim_end_matches('\0');
+    if !std::path::Path::new(library).is_file() {
+        return Err(Diagnostic::error(format!(
+            "MLIR's runner utilities are missing ({library}); install libmlir-22-dev (make deps)"
+        )));
+    }
+    let engine = ExecutionEngine::new(&exported, 2, &[RUNNER_UTILS], false, false);
+    let mut buffers: Vec<Buffer> = inputs.iter().map(Buffer::of_tensor).collect();
+    buffers.extend(outs.iter().map(|t| Buffer::zeroed(t)));
+    let mut descriptors: Vec<Vec<i64>> = buffers.iter_mut().map(Buffer::descriptor).collect();
+    let mut pointers: Vec<*mut i64> = descriptors.iter_mut().map(|d| d.as_mut_ptr()).collect();
+    let mut packed: Vec<*mut ()> = pointers
+        .iter_mut()
+        .map(|p| p as *mut *mut i64 as *mut ())
+        .collect();
+    // SAFETY: `@__joinery_entry`'s C interface (`_mlir_ciface_` + its name, which the C API
+    // adds) takes one memref descriptor pointer per argument; each descriptor points into
+    // a live buffer of the declared shape and dtype.
+    unsafe { engine.invoke_packed(ENTRY, &mut packed) }
+        .map_err(|e| Diagnostic::error(format!("the MLIR execution engine failed: {e}")))?;
+    let mut outputs = buffers.into_iter().skip(inputs.len());
+    Ok(slots
+        .iter()
+        .map(|slot| match slot {
+            None => RuntimeValue::None,
+            Some(ty) => RuntimeValue::Tensor(
+                outputs
+                    .next()
+                    .expect("one buffer per tensor result")
+                    .into_tensor(ty),
+            ),
+        })
+        .collect())
+}
+
+/// Each input has its argument's shape and dtype; the error names the argument.
+fn check_inputs(func: &str, args: &[TensorTy], inputs: &[Tensor]) -> Result<(), Diagnostic> {
+    if args.len() != inputs.len() {
+        return Err(Diagnostic::error(format!(
+            "@{func} takes {} arguments, got {}",
+            args.len(),
+            inputs.len()
+        )));
+    }
+    for (i, (ty, t)) in args.iter().zip(inputs).enumerate() {
+        let shape: Vec<u64> = t.shape().iter().map(|&e| e as u64).collect();
+        if shape != ty.shape || t.dtype().to_aten() != ty.dtype {
+            return Err(Diagnostic::error(format!(
+                "@{func}: argument #{i} is {}, the signature says {:?} of {}",
+                t.describe(),
+                ty.shape,
+                ty.dtype.keyword()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Adds `@__joinery_entry(inputs..., outputs...)` calling `func` (see the module docs).
+fn add_entry<'c>(
+    mlir: &'c melior::Context,
+    module: &Module<'c>,
+    func: &str,
+    args: &[TensorTy],
+    outs: &[&TensorTy],
+) -> Result<(), Diagnostic> {
+    let loc = Location::unknown(mlir);
+    let memref = |t: &TensorTy| -> Type<'c> {
+        let dims: Vec<i64> = t.shape.iter().map(|&e| e as i64).collect();
+        MemRefType::new(element(mlir, t.dtype), &dims, None, None).into()
+    };
+    let mut memrefs: Vec<Type> = args.iter().map(memref).collect();
+    memrefs.extend(outs.iter().map(|t| memref(t)));
+    let block = Block::new(&memrefs.iter().map(|&t| (t, loc)).collect::<Vec<_>>());
+    let built = (|| -> Result<(), melior::Error> {
+        let mut tensors: Vec<Value> = Vec::new();
+        for (i, t) in args.iter().enumerate() {
+            let op = OperationBuilder::new("bufferization.to_tensor", loc)
+                .add_operands(&[block.argument(i)?.into()])
+                .add_attributes(&[(Identifier::new(mlir, "restrict"), Attribute::unit(mlir))])
+                .add_results(&[t.mlir(mlir)])
+                .build()?;
+            tensors.push(block.append_operation(op).result(0)?.into());
+        }
+        let call = block.append_operation(melior::dialect::func::call(
+            mlir,
+            FlatSymbolRefAttribute::new(mlir, func),
+            &tensors,
+            &outs.iter().map(|t| t.mlir(mlir)).collect::<Vec<_>>(),
+            loc,
+        ));
+        for j in 0..outs.len() {
+            let op = OperationBuilder::new("bufferization.materialize_in_destination", loc)
+                .add_operands(&[
+                    call.result(j)?.into(),
+                    block.argument(args.len() + j)?.into(),
+                ])
+                .add_attributes(&[
+                    (Identifier::new(mlir, "restrict"), Attribute::unit(mlir)),
+                    (Identifier::new(mlir, "writable"), Attribute::unit(mlir)),
+                ])
+                .build()?;
+            block.append_operation(op);
+        }
+        block.append_operation(melior::dialect::func::r#return(&[], loc));
+        Ok(())
+    })();
+    built.map_err(|e| Diagnostic::error(format!("building the MLIR entry wrapper: {e}")))?;
+    let region = Region::new();
+    region.append_block(block);
+    module.body().append_operation(melior::dialect::func::func(
+        mlir,
+        StringAttribute::new(mlir, ENTRY),
+        TypeAttribute::new(FunctionType::new(mlir, &memrefs, &[]).into()),
+        region,
+        &[(
+            Identifier::new(mlir, "llvm.emit_c_interface"),
+            Attribute::unit(mlir),
+        )],
+        loc,
+    ));
+    crate::verify(mlir, module)
+}
+
+/// Runs [`LOWER_PIPELINE`] on `module`; MLIR's messages become the diagnostic.
+fn lower(mlir: &melior::Context, module: &mut Module) -> Result<(), Diagnostic> {
+    melior::utility::register_all_passes();
+    let pm = PassManager::new(mlir);
+    melior::utility::parse_pass_pipeline(pm.as_operation_pass_manager(), LOWER_PIPELINE)
+        .map_err(|e| Diagnostic::error(format!("MLIR's lowering pipeline: {e}")))?;
+    let messages = std::cell::RefCell::new(Vec::new());
+    let handler = mlir.attach_diagnostic_handler(|d| {
+        messages.borrow_mut().push(d.to_string());
+        true
+    });
+    let result = pm.run(module);
+    mlir.detach_diagnostic_handler(handler);
+    result.map_err(|e| {
+        Diagnostic::error(format!(
+            "MLIR's lowering to LLVM failed: {e}: {}",
+            messages.into_inner().join("; ")
+        ))
+    })
+}
+
+/// A tensor's elements in a buffer aligned for any element type, with its shape.
+struct Buffer {
+    words: Vec<u64>,
+    shape: Vec<usize>,
+}
+
+impl Buffer {
+    /// The elements of `t` in row-major order (booleans one byte each).
+    fn of_tensor(t: &Tensor) -> Buffer {
+        let bytes: Vec<u8> = match t {
+            Tensor::Bool(a) => a.iter().map(|&b| u8::from(b)).collect(),
+            Tensor::I32(a) => a.iter().flat_map(|v| v.to_ne_bytes()).collect(),
+            Tensor::I64(a) => a.iter().flat_map(|v| v.to_ne_bytes()).collect(),
+            Tensor::F32(a) => a.iter().flat_map(|v| v.to_ne_bytes()).collect(),
+            Tensor::F64(a) => a.iter().flat_map(|v| v.to_ne_bytes()).collect(),
+            Tensor::C64(_) | Tensor::C128(_) => unreachable!("inputs are checked to be real"),
+        };
+        let mut words = vec![0u64; bytes.len().div_ceil(8).max(1)];
+        for (i, chunk) in bytes.chunks(8).enumerate() {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            words[i] = u64::from_ne_bytes(word);
+        }
+        Buffer {
+            words,
+            shape: t.shape().to_vec(),
+        }
+    }
+
+    /// A zeroed buffer for a tensor of type `ty`.
+    fn zeroed(ty: &TensorTy) -> Buffer {
+        let count: u64 = ty.shape.iter().product();
+        let bytes = count as usize * ty.dtype.size_bytes();
+        Buffer {
+            words: vec![0; bytes.div_ceil(8).max(1)],
+            shape: ty.shape.iter().map(|&e| e as usize).collect(),
+        }
+    }
+
+    /// The memref descriptor of this buffer: allocated and aligned pointers, offset 0,
+    /// the sizes, then row-major strides.
+    fn descriptor(&mut self) -> Vec<i64> {
+        let ptr = self.words.as_mut_ptr() as i64;
+        let mut d = vec![ptr, ptr, 0];
+        d.extend(self.shape.iter().map(|&e| e as i64));
+        let mut strides = vec![0i64; self.shape.len()];
+        let mut stride = 1i64;
+        for (s, &e) in strides.iter_mut().zip(&self.shape).rev() {
+            *s = stride;
+            stride *= e as i64;
+        }
+        d.extend(strides);
+        d
+    }
+
+    /// The buffer read back as a tensor of type `ty`.
+    fn into_tensor(self, ty: &TensorTy) -> Tensor {
+        let bytes: Vec<u8> = self.words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+        let shape = IxDyn(&self.shape);
+        let count = self.shape.iter().product::<usize>();
+        macro_rules! read {
+            ($variant:ident, $t:ty, $n:expr) => {
+                Tensor::$variant(
+                    ArrayD::from_shape_vec(
+                        shape,
+                        bytes
+                            .chunks_exact($n)
+                            .take(count)
+                            .map(|c| <$t>::from_ne_bytes(c.try_into().expect("element bytes")))
+                            .collect(),
+                    )
+                    .expect("the buffer holds one element per index"),
+                )
+            };
+        }
+        match ty.dtype {
+            DType::Bool => Tensor::Bool(
+                ArrayD::from_shape_vec(shape, bytes[..count].iter().map(|&b| b != 0).collect())
+                    .expect("the buffer holds one element per index"),
+            ),
+            DType::I32 => read!(I32, i32, 4),
+            DType::F32 => read!(F32, f32, 4),
+            DType::F64 => read!(F64, f64, 8),
+            _ => read!(I64, i64, 8),
+        }
+    }
+}
