@@ -57,12 +57,15 @@ func.func @conv_backward$strided(%gy: tensor<2x4x3x3xf32>, %x: tensor<2x3x5x5xf3
   func.return %gx : tensor<2x3x5x5xf32>
 }
 
-// A depthwise convolution is a multiply over [N, G, Og, Cg, KH, KW, OH, OW] summed over
-// the taps (kernel-fuse makes it one loop nest); no GEMM of one row per channel.
+// A depthwise convolution is one pointwise kernel over [N, G, Og, OH, OW] that adds the
+// product of each tap's shifted view of the padded input with its weight (a scalar per
+// channel): written once, no accumulator, no GEMM of one row per channel.
 // CHECK-LABEL: func.func @conv$depthwise
 // CHECK-NOT:     kernel.gemm
-// CHECK:         "kernel.fused"(%{{.*}}, %w, %{{.*}}) <{in_maps = {{\[}}[0, 108, 36, 0, 36, 6, 1, 6, 1], [0, 0, 9, 9, 9, 3, 1, 0, 0]]
-// CHECK:         out_kinds = ["sum"], out_maps = {{\[}}[0, 48, 16, 16, 0, 0, 0, 4, 1]]
+// CHECK:         "kernel.fused"(%[[XP:.*]], %w, %[[XP]], %w, {{.*}}) <{in_maps = {{\[}}[0, 108, 36, 0, 6, 1], [0, 0, 9, 9, 0, 0], [1, 108, 36, 0, 6, 1], [1, 0, 9, 9, 0, 0],
+// CHECK-SAME:      [14, 108, 36, 0, 6, 1], [8, 0, 9, 9, 0, 0]]
+// CHECK-SAME:    out_kinds = ["store"], out_maps = {{\[}}[0, 48, 16, 16, 4, 1]]
+// CHECK-COUNT-9: kernel.mul
 // CHECK-NOT:     kernel.gemm
 // CHECK:         func.return
 func.func @conv$depthwise(%x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {

@@ -167,25 +167,33 @@ const TILE_ROWS: usize = 1024;
 /// Fewest tiles per thread, so that uneven tiles still balance.
 const TILES_PER_THREAD: usize = 4;
 
-/// One run of a tile's packing: `len` consecutive source elements from `src` (relative to
-/// the row's or column's offset) to position `dst` of the tile's contiguous side.
+/// One run of a tile's packing: `len` source elements `step` apart from `src` (relative
+/// to the row's or column's offset) to consecutive positions from `dst` of the tile's
+/// contiguous side.
 #[derive(Clone, Copy)]
 struct Run {
     dst: usize,
     src: isize,
+    step: isize,
     len: usize,
 }
 
-/// The runs of consecutive elements among `offsets`: memory copies instead of a gather
-/// when the side's inner stride is 1.
+/// The runs of evenly spaced elements among `offsets`: a memory copy when they are
+/// consecutive, else a strided loop (a strided convolution's patches: a call per element
+/// would cost more than the copy).
 fn runs(offsets: &[isize]) -> Vec<Run> {
     let mut out: Vec<Run> = Vec::new();
     for (j, &o) in offsets.iter().enumerate() {
         match out.last_mut() {
-            Some(r) if r.src + r.len as isize == o => r.len += 1,
+            Some(r) if r.len == 1 => {
+                r.step = o - r.src;
+                r.len = 2;
+            }
+            Some(r) if r.src + r.len as isize * r.step == o => r.len += 1,
             _ => out.push(Run {
                 dst: j,
                 src: o,
+                step: 1,
                 len: 1,
             }),
         }
@@ -193,11 +201,29 @@ fn runs(offsets: &[isize]) -> Vec<Run> {
     out
 }
 
+/// Copies run `r` from `from` to `to`.
+///
+/// # Safety
+/// The run's source elements must be readable from `from` and its destination writable.
+unsafe fn copy_run(r: &Run, from: *const f32, to: *mut f32) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if r.step == 1 {
+            std::ptr::copy_nonoverlapping(from.offset(r.src), to.add(r.dst), r.len);
+        } else {
+            let (src, dst) = (from.offset(r.src), to.add(r.dst));
+            for j in 0..r.len {
+                *dst.add(j) = *src.offset(j as isize * r.step);
+            }
+        }
+    }
+}
+
 /// The product with `b` read through `patches`: the columns of every product are cut into
 /// tiles spread over the threads (whole tiles per thread, no synchronisation inside one);
 /// each tile of `b` (`kc` rows by `nc` columns, `k` in chunks of at most [`TILE_ROWS`]) is
-/// packed from the patches into a per-thread buffer, contiguous along the side whose
-/// inner stride is smaller, and multiplied by the library on one thread.
+/// packed from the patches into a per-thread buffer, contiguous along the side that copies
+/// in fewer runs, and multiplied by the library on one thread.
 unsafe fn packed(dims: Dims, ops: Operands, patches: &Patches, accumulate: bool, threads: usize) {
     let Dims { batch, m, n, k } = dims;
     let row_offsets = Patches::offsets(&patches.rows, k, ops.b.rs as i64);
@@ -211,8 +237,10 @@ unsafe fn packed(dims: Dims, ops: Operands, patches: &Patches, accumulate: bool,
     let nc = fit.min(balanced).min(n).max(1);
     let per_product = n.div_ceil(nc);
     let tiles = batch * per_product;
-    // Contiguous along the columns when they are the side with the smaller inner stride.
-    let by_rows = ops.b.cs.abs() <= ops.b.rs.abs();
+    // Contiguous along the columns when the first tile's rows then copy in fewer runs
+    // than its columns would (a strided convolution's columns still form runs, strided
+    // ones, as long as an output row, where its rows' runs are only a kernel row long).
+    let by_rows = runs(&col_offsets[..nc]).len() * kc <= runs(&row_offsets[..kc]).len() * nc;
     let (row_offsets, col_offsets) = (&row_offsets, &col_offsets);
     let work = move |range: std::ops::Range<usize>| {
         let mut tile = vec![0f32; kc * nc];
@@ -237,7 +265,7 @@ unsafe fn packed(dims: Dims, ops: Operands, patches: &Patches, accumulate: bool,
                         let from = base.offset(off);
                         let to = tile.as_mut_ptr().add(o * line);
                         for r in &runs {
-                            std::ptr::copy_nonoverlapping(from.offset(r.src), to.add(r.dst), r.len);
+                            copy_run(r, from, to);
                         }
                     }
                     let (b_rs, b_cs) = if by_rows {

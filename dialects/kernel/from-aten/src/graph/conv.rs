@@ -13,7 +13,11 @@
 //! - one `kernel.gemm` multiplies the weight matrix by it: batched over the images for an
 //!   ungrouped convolution (the result is already `[N, O, OS..]`), over the groups
 //!   otherwise; a grouped convolution with few output channels per group (depthwise)
-//!   is instead a multiply summed over the taps, one fused loop nest, without im2col.
+//!   is instead a direct loop nest without im2col: for a few products per output element
+//!   (up to a 5x5 depthwise kernel) the bias plus every product written out, one
+//!   pointwise kernel along output rows; else a multiply summed over the taps. Its weight
+//!   gradient sums the products into a row of partial sums per tap, output row by output
+//!   row, then sums those rows.
 //!
 //! The backward follows from `y = W @ cols`: `grad_weight = gy @ cols^T` over every
 //! image at once, `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy`
@@ -386,6 +390,9 @@ impl Builder<'_> {
         let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
         let spatial = output.len();
         let kernel = &w.shape[3..];
+        if cg * kernel.iter().product::<u64>() <= UNROLLED_PRODUCTS {
+            return self.conv_unrolled(xp, w, bias, output, stride, dilation, src);
+        }
         let (xs, ws) = (&xp.map.strides, &w.map.strides);
         let n = xp.shape[0];
         let mut shape = vec![n, groups, og, cg];
@@ -406,6 +413,77 @@ impl Builder<'_> {
             None => y,
             Some(b) => self.add_channel_bias(&y, b, src),
         }
+    }
+
+    /// The convolution of [`Builder::conv_direct`] with its `Cg * K` products per output
+    /// element written out: one pointwise loop nest over `[N, G, Og, OS..]` that adds the
+    /// bias and every product of an input view shifted by its tap and channel with that
+    /// weight (a scalar per channel), so the innermost loop runs along an output row, the
+    /// output is written once and no accumulator is filled or reloaded.
+    #[allow(clippy::too_many_arguments)]
+    fn conv_unrolled(
+        &mut self,
+        xp: &Operand,
+        w: &Operand,
+        bias: Option<&Operand>,
+        output: &[u64],
+        stride: &[i64],
+        dilation: &[i64],
+        src: &str,
+    ) -> Operand {
+        let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
+        let spatial = output.len();
+        let kernel = &w.shape[3..];
+        let (xs, ws) = (&xp.map.strides, &w.map.strides);
+        let n = xp.shape[0];
+        let mut shape = vec![n, groups, og];
+        shape.extend(output);
+        let mut x_strides = vec![xs[0], cg as i64 * xs[1], 0];
+        x_strides.extend((0..spatial).map(|i| stride[i] * xs[2 + i]));
+        let mut w_strides = vec![0, ws[0], ws[1]];
+        w_strides.extend(vec![0; spatial]);
+        let view = |o: &Operand, offset: i64, strides: &[i64]| Operand {
+            node: o.node,
+            shape: shape.clone(),
+            map: Map {
+                offset: o.map.offset + offset,
+                strides: strides.to_vec(),
+            },
+        };
+        let mut pw = super::Pw::new(&shape);
+        let mut sum = bias.map(|b| {
+            let mut strides = vec![0, og as i64 * b.map.strides[0], b.map.strides[0]];
+            strides.extend(vec![0; spatial]);
+            pw.input(&view(b, 0, &strides), DType::F32, DType::F32)
+        });
+        let taps: u64 = kernel.iter().product();
+        for ci in 0..cg as i64 {
+            for t in 0..taps {
+                // The offsets of tap t (a multi-index over the kernel dims) in x and w.
+                let (mut x_at, mut w_at) = (ci * xs[1], ci * ws[2]);
+                let mut rest = t;
+                for i in (0..spatial).rev() {
+                    let k = (rest % kernel[i]) as i64;
+                    rest /= kernel[i];
+                    x_at += k * dilation[i] * xs[2 + i];
+                    w_at += k * ws[3 + i];
+                }
+                let product = super::bin(
+                    super::ScalarOp::Mul,
+                    pw.input(&view(xp, x_at, &x_strides), DType::F32, DType::F32),
+                    pw.input(&view(w, w_at, &w_strides), DType::F32, DType::F32),
+                );
+                sum = Some(match sum {
+                    None => product,
+                    Some(s) => super::bin(super::ScalarOp::Add, s, product),
+                });
+            }
+        }
+        let e = sum.unwrap_or_else(|| super::c(0.0, DType::F32));
+        let y = self.pointwise(pw, e, DType::F32, src);
+        let mut out_shape = vec![n, groups * og];
+        out_shape.extend(output);
+        self.reshape(&y, &out_shape, src)
     }
 
     /// `y` (`[N, C, S..]`) plus `bias` (`[C]`) along its channels.
@@ -586,26 +664,34 @@ impl Builder<'_> {
         });
         // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
         results.push(if mask[1] && direct(groups, og) {
-            // Over [G, Og, Cg, K.., N, OS..], summed over the images and positions.
+            // Over [G, Og, Cg, N, OS.. but the last, K.., OS last]: for each output row every
+            // tap's products are added into a row of partial sums while that row of the
+            // input and of `gy` is in L1; the partial rows are then summed.
             let len: Vec<u64> = (0..spatial)
                 .map(|i| g.input[i] + 2 * g.padding[i] as u64)
                 .collect();
             let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
             let (xs, ys) = (&xp.map.strides, &gy.map.strides);
-            let mut shape = vec![groups, og, cg];
-            shape.extend(&g.kernel);
-            shape.push(g.n);
-            shape.extend(&g.output);
-            let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1]];
-            let mut y_strides = vec![og as i64 * ys[1], ys[1], 0];
-            x_strides.extend((0..spatial).map(|i| g.dilation[i] * xs[2 + i]));
-            y_strides.extend(vec![0; spatial]);
-            x_strides.push(xs[0]);
-            y_strides.push(ys[0]);
-            x_strides.extend((0..spatial).map(|i| g.stride[i] * xs[2 + i]));
-            y_strides.extend(&ys[2..]);
-            let dims: Vec<usize> = (3 + spatial..shape.len()).collect();
-            let gw = self.multiply_sum(&xp, x_strides, &gy, y_strides, &shape, &dims, src);
+            let last = spatial - 1;
+            let mut shape = vec![groups, og, cg, g.n];
+            let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1], xs[0]];
+            let mut y_strides = vec![og as i64 * ys[1], ys[1], 0, ys[0]];
+            for i in 0..last {
+                shape.push(g.output[i]);
+                x_strides.push(g.stride[i] * xs[2 + i]);
+                y_strides.push(ys[2 + i]);
+            }
+            for i in 0..spatial {
+                shape.push(g.kernel[i]);
+                x_strides.push(g.dilation[i] * xs[2 + i]);
+                y_strides.push(0);
+            }
+            shape.push(g.output[last]);
+            x_strides.push(g.stride[last] * xs[2 + last]);
+            y_strides.push(ys[2 + last]);
+            let rows: Vec<usize> = (3..4 + last).collect();
+            let partial = self.multiply_sum(&xp, x_strides, &gy, y_strides, &shape, &rows, src);
+            let gw = self.reduce(&partial, &[shape.len() - 1], Reduce::Sum, src);
             Some(self.reshape(&gw, &w.shape, src))
         } else if mask[1] {
             let len: Vec<u64> = (0..spatial)
@@ -826,6 +912,10 @@ impl Builder<'_> {
         Ok(self.pointwise(pw, super::c(0.0, dtype), dtype, src))
     }
 }
+
+/// Most products per output element that [`Builder::conv_unrolled`] writes out (a 5x5
+/// depthwise kernel); a direct convolution with more sums them in a loop.
+const UNROLLED_PRODUCTS: u64 = 25;
 
 /// Whether a convolution of `groups` groups of `og` output channels each runs as a
 /// direct multiply-sum rather than GEMMs: grouped ones with few output channels per
