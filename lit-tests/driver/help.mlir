@@ -15,6 +15,7 @@
 // CHECK-DAG: --print-ir-after <PASS>
 // CHECK-DAG: --print-ir-after-change
 // CHECK-DAG: --timing
+// CHECK-DAG: --progress
 // CHECK-DAG: --pass-statistics
 // CHECK-DAG: --print-op-generic
 // CHECK-DAG: --print-debuginfo

@@ -120,3 +120,79 @@ def test_a_bug_in_the_native_extension_raises_joinery_error(tmp_path):
     assert p.stdout.startswith("JoineryError internal error: JOINERY_TEST_PANIC is set"), p.stdout
     assert "please report it" in p.stdout
     assert "panicked" not in p.stderr, p.stderr
+
+
+DATA_DEPENDENT_FILE = '''
+import torch
+
+class Model(torch.nn.Module):
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+        self.w = torch.nn.Parameter(torch.randn(4))
+
+    def forward(self, x):
+        y = x * self.w
+        if self.kind == "nonzero":
+            return torch.nonzero(y).float().sum()  # NONZERO_LINE
+        if self.kind == "mask":
+            return y[y > 0].sum()  # MASK_LINE
+        if self.kind == "item":
+            return y.sum() * torch.ones(int(y.sum().item()) + 8).sum()  # ITEM_LINE
+        if y.sum() > 0:  # BRANCH_LINE
+            return y.sum()
+        return -y.sum()
+
+def make(kind):
+    return Model(kind), (torch.randn(4),)
+
+def nonzero():
+    return make("nonzero")
+
+def mask():
+    return make("mask")
+
+def item():
+    return make("item")
+
+def branch():
+    return make("branch")
+'''
+
+
+def file_line_of(text: str, marker: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.endswith(marker))
+
+
+@pytest.mark.parametrize("kind, marker, op, what", [
+    ("nonzero", "# NONZERO_LINE", "aten.nonzero", "has a data-dependent output shape"),
+    ("mask", "# MASK_LINE", "aten.nonzero", "has a data-dependent output shape"),
+    ("item", "# ITEM_LINE", "aten._local_scalar_dense", "reads a tensor's value"),
+    ("branch", "# BRANCH_LINE", "aten._local_scalar_dense", "reads a tensor's value"),
+])
+def test_data_dependent_model_is_one_error_with_its_line(tmp_path, kind, marker, op, what):
+    """PyTorch's DynamicOutputShapeException / DataDependentOutputException become an
+    ExportError naming the op, the model's line and what to do; the command line prints it
+    as one line, without a traceback, and fails."""
+    model = tmp_path / "ddmodel.py"
+    model.write_text(DATA_DEPENDENT_FILE)
+    line = file_line_of(DATA_DEPENDENT_FILE, marker)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import importlib
+        mod = importlib.import_module("ddmodel")
+        with pytest.raises(ExportError) as e:
+            export_joint(*mod.make(kind))
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("ddmodel", None)
+    msg = str(e.value)
+    assert f"{op} {what} at {model}:{line} (" in msg, msg
+    assert "joinery needs static" in msg, msg
+    assert e.value.__cause__ is None and e.value.__suppress_context__
+
+    p = subprocess.run([sys.executable, "-m", "joinery_torch", "export", f"{model}:{kind}"],
+                       capture_output=True, text=True)
+    assert p.returncode == 1
+    assert p.stderr == f"error: {msg}\n", p.stderr
+    assert "Traceback" not in p.stderr

@@ -19,6 +19,7 @@ const DRIVER_FLAGS: &[&str] = &[
     "print-ir-after",
     "print-ir-after-change",
     "timing",
+    "progress",
     "pass-statistics",
     "print-op-generic",
     "print-debuginfo",
@@ -57,6 +58,8 @@ pub struct Options {
     pub print_ir_after: Vec<String>,
     pub print_ir_after_change: bool,
     pub timing: bool,
+    /// `--progress`: a line per top-level pass on stderr even off a terminal.
+    pub progress: bool,
     pub pass_statistics: bool,
     pub print_op_generic: bool,
     pub print_debuginfo: bool,
@@ -133,6 +136,7 @@ pub fn command(tool: &str, passes: &PassRegistry) -> Command {
         )
         .arg(flag("print-ir-after-change", "With the --print-ir-after* flags, print only after passes that changed the IR"))
         .arg(flag("timing", "Report the wall time of parsing, each pass, verification and printing (stderr)"))
+        .arg(flag("progress", "Print each top-level pass with its wall time as it runs (stderr; the default on a terminal)"))
         .arg(flag("pass-statistics", "Report the statistics of every pass that ran (stderr)"))
         .arg(flag("print-op-generic", "Print every op in the generic form"))
         .arg(flag("print-debuginfo", "Print op locations (`loc(...)`)"))
@@ -213,6 +217,7 @@ pub fn options(matches: &ArgMatches, passes: &PassRegistry) -> Result<Options, S
         print_ir_after: list("print-ir-after"),
         print_ir_after_change: matches.get_flag("print-ir-after-change"),
         timing: matches.get_flag("timing"),
+        progress: matches.get_flag("progress"),
         pass_statistics: matches.get_flag("pass-statistics"),
         print_op_generic: matches.get_flag("print-op-generic"),
         print_debuginfo: matches.get_flag("print-debuginfo"),

@@ -18,7 +18,7 @@ pub use joinery_guard as guard;
 use cli::{Options, PipelineSource};
 use dump::{DumpBuffer, RunHeader};
 use joinery_ir::{Context, Diagnostic, Dialect, FileId, OpId, SourceMap};
-use joinery_pass::{IrPrinting, PassFilter, PassManager, PassRegistry};
+use joinery_pass::{IrPrinting, PassFilter, PassManager, PassRegistry, Progress};
 use joinery_syntax::{PrintOptions, parse_source, print_op};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -239,6 +239,7 @@ impl Driver<'_> {
             }
         };
         pm.verify_each = opts.verify_each;
+        pm.progress = Progress::new(opts.progress);
         let filter = |all: bool, names: &[String]| {
             if all {
                 PassFilter::All

@@ -20,6 +20,7 @@ pub mod options;
 pub mod pass;
 pub mod passes;
 pub mod pipeline;
+pub mod progress;
 pub mod registry;
 
 pub use greedy::{GreedyConfig, GreedyOutcome, PatternSet, apply_patterns_greedily};
@@ -27,6 +28,7 @@ pub use manager::{IrPrinting, PassFilter, PassManager};
 pub use options::{OptionKind, OptionValue, PassOptionInfo, PassOptions, RawOption};
 pub use pass::{Pass, PassInfo, PassResult, PassState};
 pub use pipeline::{Pipeline, PipelineElement, parse_pipeline, parse_pipeline_elements};
+pub use progress::Progress;
 pub use registry::{PassRegistry, PipelineInfo, Registered};
 
 /// Registers the dialect-independent passes: canonicalize, cse, dce, symbol-dce, inline,

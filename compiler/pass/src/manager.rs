@@ -7,6 +7,7 @@
 use crate::options::PassOptions;
 use crate::pass::{Pass, PassInfo, PassState};
 use crate::pipeline::{Pipeline, PipelineElement, parse_pipeline, parse_pipeline_elements};
+use crate::progress::Progress;
 use crate::registry::{PassRegistry, Registered, reject_pipeline_options, unknown_name};
 use joinery_ir::{Context, Diagnostic, OpId};
 use joinery_syntax::{PrintOptions, print_op};
@@ -100,6 +101,8 @@ pub struct PassManager {
     pub ir_printing: IrPrinting,
     /// Where IR dumps go (stderr by default).
     pub dump_sink: Box<dyn Write>,
+    /// Progress lines for the top-level entries of the pipeline (off by default).
+    pub progress: Progress,
     total_time: Duration,
 }
 
@@ -115,6 +118,7 @@ impl PassManager {
             verify_each: true,
             ir_printing: IrPrinting::default(),
             dump_sink: Box::new(std::io::stderr()),
+            progress: Progress::default(),
             total_time: Duration::ZERO,
         }
     }
@@ -171,7 +175,7 @@ impl PassManager {
             diagnostics: Vec::new(),
         };
         let start = Instant::now();
-        let ok = self.root.run(ctx, op, &mut env);
+        let ok = self.root.run(ctx, op, &mut env, self.progress);
         self.total_time += start.elapsed();
         let _ = env.sink.flush();
         if ok {
@@ -333,41 +337,23 @@ impl RunEnv<'_> {
 }
 
 impl OpPipeline {
-    /// Runs every entry on `op`; false when a pass or the verifier failed.
-    fn run(&mut self, ctx: &mut Context, op: OpId, env: &mut RunEnv<'_>) -> bool {
-        for entry in &mut self.entries {
-            match entry {
-                Entry::Pass(slot) => {
-                    if !slot.run(ctx, op, env) {
-                        return false;
-                    }
-                }
-                Entry::Nested(nested) => {
-                    let start = Instant::now();
-                    let children: Vec<OpId> = ctx
-                        .regions(op)
-                        .iter()
-                        .flat_map(|&r| ctx.region_blocks(r).iter())
-                        .flat_map(|&b| ctx.block_ops(b))
-                        .filter(|&c| {
-                            nested
-                                .anchor
-                                .as_deref()
-                                .is_none_or(|a| ctx.name_str(c) == a)
-                        })
-                        .collect();
-                    let mut ok = true;
-                    for child in children {
-                        if !ctx.is_erased(child) && !nested.run(ctx, child, env) {
-                            ok = false;
-                            break;
-                        }
-                    }
-                    nested.time += start.elapsed();
-                    if !ok {
-                        return false;
-                    }
-                }
+    /// Runs every entry on `op`, each a step of `progress`; false when a pass or the
+    /// verifier failed.
+    fn run(
+        &mut self,
+        ctx: &mut Context,
+        op: OpId,
+        env: &mut RunEnv<'_>,
+        progress: Progress,
+    ) -> bool {
+        let n = self.entries.len();
+        for (i, entry) in self.entries.iter_mut().enumerate() {
+            let name = match entry {
+                Entry::Pass(slot) => slot.info.name.to_string(),
+                Entry::Nested(nested) => nested.to_pipeline().to_string(),
+            };
+            if !progress.step("pass", i + 1, n, &name, || entry.run(ctx, op, env)) {
+                return false;
             }
         }
         true
@@ -434,6 +420,37 @@ impl PassSlot {
 }
 
 impl Entry {
+    /// Runs the entry on `op` (a nested pipeline on each of its matching children);
+    /// false when a pass or the verifier failed.
+    fn run(&mut self, ctx: &mut Context, op: OpId, env: &mut RunEnv<'_>) -> bool {
+        let nested = match self {
+            Entry::Pass(slot) => return slot.run(ctx, op, env),
+            Entry::Nested(nested) => nested,
+        };
+        let start = Instant::now();
+        let children: Vec<OpId> = ctx
+            .regions(op)
+            .iter()
+            .flat_map(|&r| ctx.region_blocks(r).iter())
+            .flat_map(|&b| ctx.block_ops(b))
+            .filter(|&c| {
+                nested
+                    .anchor
+                    .as_deref()
+                    .is_none_or(|a| ctx.name_str(c) == a)
+            })
+            .collect();
+        let mut ok = true;
+        for child in children {
+            if !ctx.is_erased(child) && !nested.run(ctx, child, env, Progress::default()) {
+                ok = false;
+                break;
+            }
+        }
+        nested.time += start.elapsed();
+        ok
+    }
+
     fn time(&self) -> Duration {
         match self {
             Entry::Pass(slot) => slot.time,

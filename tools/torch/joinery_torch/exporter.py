@@ -41,6 +41,7 @@ import functools
 import linecache
 import operator
 import os
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -48,6 +49,12 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 import torch.utils._pytree as pytree
+from torch._subclasses.fake_tensor import (
+    DataDependentOutputException,
+    DynamicOutputShapeException,
+    UnsupportedOperatorException,
+)
+from torch.fx.experimental.symbolic_shapes import GuardOnDataDependentSymNode
 
 from . import descriptors
 from .text import element_literal, float_literal, int_literal, string_literal
@@ -70,6 +77,15 @@ _DTYPES = {
     torch.complex64: "complex<f32>",
     torch.complex128: "complex<f64>",
 }
+
+# PyTorch's errors for what tracing cannot handle: data-dependent shapes and values, and
+# ops without a shape function; each becomes a one-line ExportError.
+_TRACE_ERRORS = (
+    DynamicOutputShapeException,
+    DataDependentOutputException,
+    GuardOnDataDependentSymNode,
+    UnsupportedOperatorException,
+)
 
 _CATALOGUE = Path(__file__).resolve().parents[3] / "dialects" / "aten" / "catalogue.txt"
 
@@ -179,14 +195,17 @@ def export(
     with contextlib.ExitStack() as stack, _record_stack_traces():
         from torch._functorch.aot_autograd import aot_export_joint_with_descriptors
 
-        joint = aot_export_joint_with_descriptors(
-            stack,
-            module,
-            args,
-            kwargs,
-            decompositions=decompositions,
-            disable_functionalization=disable_functionalization,
-        )
+        try:
+            joint = aot_export_joint_with_descriptors(
+                stack,
+                module,
+                args,
+                kwargs,
+                decompositions=decompositions,
+                disable_functionalization=disable_functionalization,
+            )
+        except _TRACE_ERRORS as e:
+            raise ExportError(_trace_error_message(e)) from None
         gm = joint.graph_module
         text = _Emitter(gm, joint, references=disable_functionalization).emit()
         result = JointExport(
@@ -338,7 +357,6 @@ def _source_position(node) -> tuple[str, int, int] | None:
     trace = node.meta.get("stack_trace")
     if not trace:
         return None
-    torch_dir = os.path.dirname(torch.__file__)
     frames = []
     for line in trace.splitlines():
         line = line.strip()
@@ -347,13 +365,47 @@ def _source_position(node) -> tuple[str, int, int] | None:
             lineno = rest.split("line", 1)[-1].split(",", 1)[0].strip()
             if lineno.isdigit():
                 frames.append((path, int(lineno)))
+    return _user_position(frames)
+
+
+def _user_position(frames: list[tuple[str, int]]) -> tuple[str, int, int] | None:
+    """``(file, line, column)`` of the innermost of ``frames`` (outermost first) outside
+    PyTorch and this package, else the innermost; the column is that of the line's first
+    character."""
     if not frames:
         return None
-    user = [f for f in frames if not f[0].startswith(torch_dir)]
+    internal = (os.path.dirname(torch.__file__), os.path.dirname(os.path.abspath(__file__)))
+    user = [f for f in frames if not os.path.abspath(f[0]).startswith(internal)]
     path, lineno = (user or frames)[-1]
     text = linecache.getline(path, lineno)
     col = len(text) - len(text.lstrip()) + 1 if text.strip() else 1
     return path, lineno, col
+
+
+def _trace_error_message(e: Exception) -> str:
+    """One line for an error PyTorch raised while tracing the model: what the construct
+    is, the op, the model's line (from the exception's traceback) and what to do."""
+    func = getattr(e, "func", None)
+    op = _op_name(func._schema) if func is not None else None
+    if isinstance(e, DynamicOutputShapeException):
+        what = f"{op} has a data-dependent output shape"
+        hint = ("joinery needs static shapes: compute the mask or indices outside the model, "
+                "or use a fixed-shape form (torch.where(mask, x, 0) instead of x[mask])")
+    elif isinstance(e, (DataDependentOutputException, GuardOnDataDependentSymNode)):
+        what = (f"{op} reads a tensor's value" if op else "a shape or branch depends on a "
+                "tensor's value")
+        hint = ("joinery needs static control flow and shapes: do not call .item(), int(t), "
+                "bool(t) or branch on a tensor inside the model; pass such values as Python "
+                "numbers or use torch.where")
+    else:
+        what = f"{op} has no shape function in PyTorch (no meta or fake kernel)"
+        hint = "register a fake kernel for it or replace the op"
+    pos = _user_position([(f.filename, f.lineno) for f in traceback.extract_tb(e.__traceback__)])
+    if pos is None:
+        return f"{what}; {hint}"
+    code = linecache.getline(pos[0], pos[1]).strip()
+    at = f" at {pos[0]}:{pos[1]}" + (f" ({code})" if code else "")
+    return f"{what}{at}; {hint}"
 
 
 def _source_line(node) -> str | None:
