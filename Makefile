@@ -240,10 +240,6 @@ docs-pictures: graphviz
 bench-native: deps venv build
 	$(VENV_PY) bench/native_vs_torch.py --joinery-run $(RELEASE_DIR)/joinery-run --iters 15
 
-## bench-conv: convolutions forward and backward against PyTorch's CPU kernels.
-bench-conv: deps venv build
-	$(VENV_PY) bench/conv_vs_torch.py --joinery-run $(RELEASE_DIR)/joinery-run --iters 11
-
 ## bench-torch-compile: training steps through torch.compile(backend="joinery") and compile_joint.
 bench-torch-compile: deps venv build
 	JOINERY_TOOLS_DIR=$(RELEASE_DIR) $(VENV_PY) bench/torch_compile_vs_torch.py

@@ -74,8 +74,8 @@ pub static INVOLUTION: Pattern = Pattern {
 
 /// `x * 1`, `1 * x`, `x / 1`, `x - 0` (alpha 1) and `x + (-0.0)` (alpha 1; for integer
 /// results `x + 0`) are `x`, with the neutral operand a Scalar or an `arith.constant`
-/// splat, when the result has `x`'s type and is not boolean (PyTorch refuses `sub` there). `x - (-0.0)` and float `x + 0.0` stay: they turn
-/// `-0.0` into `+0.0`.
+/// splat, when the result has `x`'s type and is not boolean (PyTorch refuses `sub`
+/// there). `x - (-0.0)` and float `x + 0.0` stay: they turn `-0.0` into `+0.0`.
 pub static NEUTRAL_OPERAND: Pattern = Pattern {
     name: "aten.neutral-operand",
     rewrite: neutral_operand,
