@@ -63,7 +63,8 @@ def catalogue() -> dict:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        schema, traits, _, kernel = [c.strip() for c in line.split("|")]
+        # schema | traits | decomposition | kernel [| canonicalization patterns]
+        schema, traits, _, kernel = [c.strip() for c in line.split("|")][:4]
         if kernel == "-":
             continue
         name = "aten." + schema.split("(")[0]
