@@ -69,13 +69,9 @@ pub fn utf8_text(
     })
 }
 
-/// The prologue of every tool but the opt driver: reads `path` (`-` is stdin), parses it
-/// with `dialects` registered and verifies it. The error is the rendered diagnostics (or
-/// the I/O error), ready to print.
-pub fn load_module(
-    path: &std::path::Path,
-    dialects: &[&'static Dialect],
-) -> Result<LoadedModule, String> {
+/// The text of the file at `path` (`-` is stdin), added to `sources`. The error is the
+/// I/O error or the located non-UTF-8 diagnostic, rendered and ready to print.
+pub fn read_source(path: &std::path::Path, sources: &mut SourceMap) -> Result<FileId, String> {
     let name = path.display().to_string();
     let bytes = if name == "-" {
         let mut bytes = Vec::new();
@@ -86,10 +82,19 @@ pub fn load_module(
     } else {
         std::fs::read(path).map_err(|e| format!("error: cannot read {name}: {e}\n"))?
     };
-    let mut sources = SourceMap::default();
-    let text = utf8_text(&mut sources, &name, bytes)
-        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
-    let file = sources.add(name, text);
+    let text =
+        utf8_text(sources, &name, bytes).map_err(|d| joinery_diagnostics::render(sources, &[d]))?;
+    Ok(sources.add(name, text))
+}
+
+/// Parses `file` of `sources` with `dialects` registered and verifies it. The error is the
+/// rendered diagnostics, ready to print.
+pub fn parse_verified(
+    sources: SourceMap,
+    file: FileId,
+    dialects: &[&'static Dialect],
+) -> Result<LoadedModule, String> {
+    let mut sources = sources;
     let mut ctx = Context::new(dialects);
     let module = parse_source(&mut ctx, &sources, file)
         .map_err(|diags| joinery_diagnostics::render(&sources, &diags))?;
@@ -102,6 +107,17 @@ pub fn load_module(
         sources,
         module,
     })
+}
+
+/// The prologue of every tool but the opt driver: reads `path` (`-` is stdin), parses it
+/// with `dialects` registered and verifies it ([`read_source`], [`parse_verified`]).
+pub fn load_module(
+    path: &std::path::Path,
+    dialects: &[&'static Dialect],
+) -> Result<LoadedModule, String> {
+    let mut sources = SourceMap::default();
+    let file = read_source(path, &mut sources)?;
+    parse_verified(sources, file, dialects)
 }
 
 /// Runs the opt tool on the process's stdin/stdout/stderr; returns the exit status.

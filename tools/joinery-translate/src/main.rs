@@ -134,27 +134,19 @@ fn run(cli: &Cli) -> Result<String, String> {
 /// `--from-mlir`: imports the upstream MLIR file at `path` (`-`: stdin), then parses, verifies and
 /// prints the joinery module (an error in the generated text is reported against it).
 fn from_mlir(path: &std::path::Path) -> Result<String, String> {
-    let name = path.display().to_string();
-    let bytes = if name == "-" {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
-    } else {
-        std::fs::read(path)
-    }
-    .map_err(|e| format!("error: cannot read {name}: {e}\n"))?;
     let mut sources = joinery_ir::SourceMap::default();
-    let text = joinery_driver::utf8_text(&mut sources, &name, bytes)
-        .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
-    let file = sources.add(name.clone(), text.clone());
+    let file = joinery_driver::read_source(path, &mut sources)?;
+    let (name, text) = {
+        let f = sources.file(file);
+        (f.name.clone(), f.text.clone())
+    };
     let imported = joinery_aten_to_mlir::import::from_mlir_text(&text, file)
         .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let generated = sources.add(format!("{name} (imported)"), imported);
-    let mut ctx = joinery_ir::Context::new(&joinery_all::DIALECTS);
-    let module = joinery_syntax::parse_source(&mut ctx, &sources, generated)
-        .map_err(|d| joinery_diagnostics::render(&sources, &d))?;
-    let problems = joinery_ir::verify::verify(&ctx, module);
-    if problems.iter().any(joinery_ir::Diagnostic::is_error) {
-        return Err(joinery_diagnostics::render(&sources, &problems));
-    }
-    Ok(joinery_syntax::print_op(&ctx, module, &Default::default()))
+    let loaded = joinery_driver::parse_verified(sources, generated, &joinery_all::DIALECTS)?;
+    Ok(joinery_syntax::print_op(
+        &loaded.ctx,
+        loaded.module,
+        &Default::default(),
+    ))
 }
