@@ -279,6 +279,17 @@ def assert_outputs_close(got: list, expected: list, descs: list, rel: float = 1e
             assert_close(g, want, what, rel=rel, floor=max(joint_scale, 1e-6))
 
 
+def assert_outputs_identical(got: list, want: list, descs: list):
+    """Every output bit for bit equal to ``want``'s (same dtype and shape), ``None`` slots
+    in the same places."""
+    for j, (g, w) in enumerate(zip(got, want)):
+        what = f"result {j} ({descs[j]!r})"
+        assert (g is None) == (w is None), f"{what}: none slot differs"
+        if w is not None:
+            assert g.dtype == w.dtype and g.shape == w.shape, what
+            np.testing.assert_array_equal(g, w, err_msg=what)
+
+
 def eager_reference(module, args, kwargs, export) -> list:
     """The joint's outputs computed eagerly with autograd, laid out by output descriptor:
     plain outputs, new values of mutated buffers and inputs, and gradients for the
