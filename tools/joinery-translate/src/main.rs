@@ -136,13 +136,10 @@ fn run(cli: &Cli) -> Result<String, String> {
 fn from_mlir(path: &std::path::Path) -> Result<String, String> {
     let mut sources = joinery_ir::SourceMap::default();
     let file = joinery_driver::read_source(path, &mut sources)?;
-    let (name, text) = {
-        let f = sources.file(file);
-        (f.name.clone(), f.text.clone())
-    };
-    let imported = joinery_aten_to_mlir::import::from_mlir_text(&text, file)
+    let imported = joinery_aten_to_mlir::import::from_mlir_text(&sources.file(file).text, file)
         .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
-    let generated = sources.add(format!("{name} (imported)"), imported);
+    let name = format!("{} (imported)", sources.file(file).name);
+    let generated = sources.add(name, imported);
     let loaded = joinery_driver::parse_verified(sources, generated, &joinery_all::DIALECTS)?;
     Ok(joinery_syntax::print_op(
         &loaded.ctx,

@@ -321,7 +321,6 @@ fn view_op(
     let mut b = Builder::new(ctx, InsertPoint::Before(anchor));
     let op = joinery_aten::build(&mut b, name, &[v], Vec::new())
         .map_err(|e| vec![Diagnostic::error(format!("building '{name}': {e}")).with_span(span)])?;
-    ctx.set_span(op, span);
     Ok((op, ctx.result(op, 0)))
 }
 

@@ -2,9 +2,7 @@
 //! they replace, with result types from the aten dialect's own inference.
 
 use joinery_aten::{DType, TensorInfo};
-use joinery_ir::{
-    Attribute, Builder, Context, Dim, FloatKind, InsertPoint, Location, OpId, Span, Value,
-};
+use joinery_ir::{Attribute, Builder, Context, Dim, FloatKind, InsertPoint, Location, OpId, Value};
 
 /// Why a decomposition did not apply to one op.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -38,12 +36,12 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-/// Creates aten ops before `anchor`; every new op carries the anchor's span and is
-/// recorded, so a failed rewrite can be undone and a finished one cleaned of dead ops.
+/// Creates aten ops before `anchor` (each takes the anchor's span, as the [`Builder`] gives
+/// every op built before another); every new op is recorded, so a failed rewrite can be
+/// undone and a finished one cleaned of dead ops.
 pub struct Emitter<'c> {
     pub ctx: &'c mut Context,
     anchor: OpId,
-    span: Option<Span>,
     /// `loc("<decomposed op>"(its loc))`: every op made carries the name of the op it
     /// came from, as MLIR's rewrites keep their root's location.
     loc: Location,
@@ -54,7 +52,6 @@ pub struct Emitter<'c> {
 impl<'c> Emitter<'c> {
     /// An emitter inserting before `anchor`.
     pub fn new(ctx: &'c mut Context, anchor: OpId) -> Emitter<'c> {
-        let span = ctx.span(anchor);
         let loc = Location::Name {
             name: ctx.name_str(anchor).to_string(),
             child: ctx.loc(anchor).cloned().map(Box::new),
@@ -62,7 +59,6 @@ impl<'c> Emitter<'c> {
         Emitter {
             ctx,
             anchor,
-            span,
             loc,
             created: Vec::new(),
         }
@@ -80,7 +76,6 @@ impl<'c> Emitter<'c> {
         let mut b = Builder::new(self.ctx, InsertPoint::Before(self.anchor));
         let op = joinery_aten::build(&mut b, name, operands, attrs)
             .map_err(|e| Refusal::Internal(format!("building '{name}': {e}")))?;
-        self.ctx.set_span(op, self.span);
         self.ctx.set_loc(op, Some(self.loc.clone()));
         self.created.push(op);
         Ok(self.ctx.results(op).to_vec())
@@ -91,7 +86,6 @@ impl<'c> Emitter<'c> {
         let none = self.ctx.none_type();
         let mut b = Builder::new(self.ctx, InsertPoint::Before(self.anchor));
         let op = b.build("aot.none", &[], &[none], Vec::new());
-        self.ctx.set_span(op, self.span);
         self.created.push(op);
         self.ctx.result(op, 0)
     }
