@@ -1,6 +1,6 @@
 //! The native backend against the reference interpreter, the runtime's call-time checks,
 //! AOT libraries, and property tests over random graphs (one of them shaped to exercise
-//! kernel-fuse). One test binary: every test links LLVM statically.
+//! kernel-fuse).
 
 use joinery_interp::runtime::to_runtime;
 use joinery_interp::{RunOptions, run_function_with};
