@@ -28,7 +28,7 @@ pub use manager::{IrPrinting, PassFilter, PassManager};
 pub use options::{OptionKind, OptionValue, PassOptionInfo, PassOptions, RawOption};
 pub use pass::{Pass, PassInfo, PassResult, PassState};
 pub use pipeline::{Pipeline, PipelineElement, parse_pipeline, parse_pipeline_elements};
-pub use progress::Progress;
+pub use progress::{Progress, Steps};
 pub use registry::{PassRegistry, PipelineInfo, Registered};
 
 /// Registers the dialect-independent passes: canonicalize, cse, dce, symbol-dce, inline,

@@ -40,4 +40,29 @@ impl Progress {
         eprintln!("{:.1} s", start.elapsed().as_secs_f64());
         result
     }
+
+    /// The `total` steps of one tool run, numbered as they run: `step 2/3 compile @f ... 1.2 s`.
+    pub fn steps(self, total: usize) -> Steps {
+        Steps {
+            progress: self,
+            done: 0,
+            total,
+        }
+    }
+}
+
+/// A fixed sequence of named steps of one tool run (made by [`Progress::steps`]).
+#[derive(Debug)]
+pub struct Steps {
+    progress: Progress,
+    done: usize,
+    total: usize,
+}
+
+impl Steps {
+    /// Runs `f` as the next step, named `name`.
+    pub fn run<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
+        self.done += 1;
+        self.progress.step("step", self.done, self.total, name, f)
+    }
 }

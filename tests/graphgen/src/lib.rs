@@ -146,6 +146,12 @@ pub const PYTORCH_DIFFERS: &[(&str, &str)] = &[
          gradient in its scalar tail (the interpreter follows the scalar code)",
     ),
     (
+        "aten.gelu",
+        "for an infinite input PyTorch's CPU kernel gives NaN in its vectorized body (AVX-512 \
+         computes inf * 0) and +-inf in its scalar path, as the interpreter does; which path \
+         an element takes depends on the CPU's vector width and the tensor's length",
+    ),
+    (
         "aten.var_mean.correction",
         "with an infinite element PyTorch's Welford update gives a NaN mean where the mean is \
          infinite; joinery's mean is aten.mean's (the sum over the count)",

@@ -64,6 +64,10 @@ struct Cli {
     /// `(seed, k)`, the same numbers with `--interpret` and `--native`.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Print each step (load, compile, run, write) and its time on stderr (the default when
+    /// stderr is a terminal).
+    #[arg(long)]
+    progress: bool,
 }
 
 /// Subcommands.
@@ -97,25 +101,38 @@ fn run(cli: &Cli) -> Result<(), String> {
     else {
         return Err("error: give --interpret FILE, --native FILE or --via-mlir FILE\n".into());
     };
-    let (mut ctx, mut sources, module) = native::load(path)?;
-    let candidates = joinery_native::function_names(&ctx, module);
-    let func = native::pick_function(cli.func.as_deref(), &candidates, path)?;
-    let args = read_inputs(&ctx, module, &func, inputs).map_err(|e| format!("error: {e}\n"))?;
+    let total = if cli.native.is_some() { 4 } else { 3 };
+    let mut steps = joinery_pass::Progress::new(cli.progress).steps(total);
+    let (mut ctx, mut sources, module, func, args) = steps.run("load", || {
+        let (ctx, sources, module) = native::load(path)?;
+        let candidates = joinery_native::function_names(&ctx, module);
+        let func = native::pick_function(cli.func.as_deref(), &candidates, path)?;
+        let args = read_inputs(&ctx, module, &func, inputs).map_err(|e| format!("error: {e}\n"))?;
+        Ok::<_, String>((ctx, sources, module, func, args))
+    })?;
     let results = if cli.native.is_some() {
-        run_native(&mut ctx, module, &func, &args, cli.seed)
+        run_native(&mut ctx, module, &func, &args, cli.seed, &mut steps)
             .map_err(|e| e.render(&ctx, &mut sources))?
     } else if cli.via_mlir.is_some() {
-        joinery_aten_to_mlir::exec::run_function(&mut ctx, module, &func, &args)
+        steps
+            .run(&format!("run @{func} through MLIR"), || {
+                joinery_aten_to_mlir::exec::run_function(&mut ctx, module, &func, &args)
+            })
             .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?
     } else {
         let options = RunOptions {
             seed: cli.seed,
             offset: 0,
         };
-        run_function_with(&ctx, module, &func, args, &options)
+        steps
+            .run(&format!("interpret @{func}"), || {
+                run_function_with(&ctx, module, &func, args, &options)
+            })
             .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?
     };
-    write_outputs(&results, outputs).map_err(|e| format!("error: {e}\n"))
+    steps
+        .run("write outputs", || write_outputs(&results, outputs))
+        .map_err(|e| format!("error: {e}\n"))
 }
 
 /// Why a native run failed: a compiler diagnostic or a runtime error message.
@@ -133,24 +150,29 @@ impl NativeError {
     }
 }
 
-/// `--native`: compiles `func` with the LLVM backend (JIT) and runs it on the inputs.
+/// `--native`: compiles `func` with the LLVM backend (JIT) and runs it on the inputs, each
+/// a step of `steps`.
 fn run_native(
     ctx: &mut Context,
     module: OpId,
     func: &str,
     args: &[Tensor],
     seed: u64,
+    steps: &mut joinery_pass::Steps,
 ) -> Result<Vec<RuntimeValue>, NativeError> {
     let threads = flags::threads(None).map_err(NativeError::Run)?;
-    let (modules, _) = joinery_native::compile_and_load(ctx, module, &[func.to_string()], threads)
+    let (modules, _) = steps
+        .run(&format!("compile @{func}"), || {
+            joinery_native::compile_and_load(ctx, module, &[func.to_string()], threads)
+        })
         .map_err(NativeError::Compile)?;
     let mut rt_args: Vec<_> = args
         .iter()
         .map(joinery_interp::runtime::to_runtime)
         .collect();
     modules[0].set_rng_state(joinery_runtime::RngState { seed, offset: 0 });
-    let results = modules[0]
-        .call(&mut rt_args)
+    let results = steps
+        .run(&format!("run @{func}"), || modules[0].call(&mut rt_args))
         .map_err(|e| NativeError::Run(e.to_string()))?;
     results
         .iter()

@@ -18,6 +18,7 @@
 //! (`aot-partition`).
 
 use clap::Parser;
+use joinery_pass::{Progress, Steps};
 use std::path::PathBuf;
 
 /// Command-line arguments.
@@ -56,6 +57,10 @@ struct Cli {
     /// Split every joint function into forward and backward first.
     #[arg(long)]
     partition: bool,
+    /// Print each step (load, lower, LLVM, ...) and its time on stderr (the default when
+    /// stderr is a terminal).
+    #[arg(long)]
+    progress: bool,
 }
 
 fn main() {
@@ -72,27 +77,41 @@ fn run(cli: &Cli) -> Result<String, String> {
                 "error: --from-mlir imports the whole module; drop --fn and --partition\n".into(),
             );
         }
-        return from_mlir(&cli.input);
+        return from_mlir(&cli.input, Progress::new(cli.progress).steps(2));
     }
-    let loaded = joinery_driver::load_module(&cli.input, &joinery_all::DIALECTS)?;
+    let total = if cli.to_llvm || cli.to_shared_lib.is_some() {
+        3
+    } else {
+        2
+    };
+    let mut steps = Progress::new(cli.progress).steps(total);
+    let loaded = steps.run("load", || {
+        joinery_driver::load_module(&cli.input, &joinery_all::DIALECTS)
+    })?;
     let (mut ctx, module, mut sources) = (loaded.ctx, loaded.module, loaded.sources);
     if cli.to_mlir {
         if cli.partition || !cli.functions.is_empty() {
             return Err("error: --to-mlir translates the whole module as it is; drop --fn and --partition\n".into());
         }
-        return joinery_aten_to_mlir::to_mlir_text(&mut ctx, module)
+        return steps
+            .run("export to MLIR", || {
+                joinery_aten_to_mlir::to_mlir_text(&mut ctx, module)
+            })
             .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]));
     }
-    let native = if cli.functions.is_empty() {
-        joinery_native::compile_module(&mut ctx, module, cli.partition)
-    } else if cli.partition {
-        Err(joinery_ir::Diagnostic::error(
-            "--partition works on the whole module; drop --fn",
-        ))
-    } else {
-        joinery_native::compile(&mut ctx, module, &cli.functions)
-    }
-    .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
+    let native = steps
+        .run("lower to kernels", || {
+            if cli.functions.is_empty() {
+                joinery_native::compile_module(&mut ctx, module, cli.partition)
+            } else if cli.partition {
+                Err(joinery_ir::Diagnostic::error(
+                    "--partition works on the whole module; drop --fn",
+                ))
+            } else {
+                joinery_native::compile(&mut ctx, module, &cli.functions)
+            }
+        })
+        .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
     if cli.to_kernels {
         let mut out = String::new();
         for r in &native.reports {
@@ -109,7 +128,10 @@ fn run(cli: &Cli) -> Result<String, String> {
         return Ok(out);
     }
     if cli.to_llvm {
-        return joinery_native::llvm_ir(&ctx, native.l3, !cli.no_opt)
+        return steps
+            .run("translate to LLVM IR", || {
+                joinery_native::llvm_ir(&ctx, native.l3, !cli.no_opt)
+            })
             .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]));
     }
     if let Some(lib) = &cli.to_shared_lib {
@@ -117,7 +139,10 @@ fn run(cli: &Cli) -> Result<String, String> {
             .header
             .clone()
             .unwrap_or_else(|| lib.with_extension("h"));
-        joinery_native::write_shared_library(&ctx, native.l3, &native.bundle, lib, &header)
+        steps
+            .run("compile the shared library", || {
+                joinery_native::write_shared_library(&ctx, native.l3, &native.bundle, lib, &header)
+            })
             .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
         return Ok(format!(
             "wrote {} and {}\n",
@@ -132,15 +157,21 @@ fn run(cli: &Cli) -> Result<String, String> {
 }
 
 /// `--from-mlir`: imports the upstream MLIR file at `path` (`-`: stdin), then parses, verifies and
-/// prints the joinery module (an error in the generated text is reported against it).
-fn from_mlir(path: &std::path::Path) -> Result<String, String> {
+/// prints the joinery module (an error in the generated text is reported against it); the
+/// two halves are the two `steps`.
+fn from_mlir(path: &std::path::Path, mut steps: Steps) -> Result<String, String> {
     let mut sources = joinery_ir::SourceMap::default();
     let file = joinery_driver::read_source(path, &mut sources)?;
-    let imported = joinery_aten_to_mlir::import::from_mlir_text(&sources.file(file).text, file)
+    let imported = steps
+        .run("import MLIR", || {
+            joinery_aten_to_mlir::import::from_mlir_text(&sources.file(file).text, file)
+        })
         .map_err(|d| joinery_diagnostics::render(&sources, &[d]))?;
     let name = format!("{} (imported)", sources.file(file).name);
     let generated = sources.add(name, imported);
-    let loaded = joinery_driver::parse_verified(sources, generated, &joinery_all::DIALECTS)?;
+    let loaded = steps.run("parse and verify", || {
+        joinery_driver::parse_verified(sources, generated, &joinery_all::DIALECTS)
+    })?;
     Ok(joinery_syntax::print_op(
         &loaded.ctx,
         loaded.module,
