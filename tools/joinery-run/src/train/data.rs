@@ -122,6 +122,12 @@ impl Dataset {
     /// Reads `DIR/input<idx>.npy` for every slot: `N` samples of the slot's sample shape
     /// and dtype, the same `N` for every file.
     pub fn load(dir: &Path, slots: &[InputSlot]) -> Result<Dataset, String> {
+        if slots.is_empty() {
+            return Err(format!(
+                "--inputs {}: the joint has no user inputs to read",
+                dir.display()
+            ));
+        }
         let mut columns = Vec::new();
         let mut len: Option<(usize, PathBuf)> = None;
         for slot in slots {
@@ -191,7 +197,8 @@ impl Dataset {
         }
     }
 
-    /// `batches` batches of synthetic samples: float inputs are standard normals; an
+    /// `batches` batches of synthetic samples (`batches` empty samples without user
+    /// inputs): float inputs are standard normals; an
     /// integer input is a class label out of `classes`, given by a fixed random linear
     /// teacher over the first float input (argmax of `x @ T`), so there is something to
     /// learn.
@@ -248,7 +255,7 @@ impl Dataset {
                 Tensor::zeros(slot.dtype, &shape)
             });
         }
-        let len = slots.first().map_or(0, rows_of);
+        let len = slots.first().map_or(batches, rows_of);
         Dataset {
             slots: slots.to_vec(),
             columns: columns.into_iter().flatten().collect(),

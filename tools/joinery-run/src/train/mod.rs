@@ -63,7 +63,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR")]
     pub inputs: Option<PathBuf>,
     /// Share of the samples held out and evaluated (forward only) after every epoch.
-    #[arg(long, value_name = "FRACTION", default_value_t = 0.0, allow_negative_numbers = true,
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.0, allow_hyphen_values = true,
           value_parser = crate::flags::fraction)]
     pub holdout: f64,
     /// Keep the samples in file order (no shuffling; the held-out ones are the last).
@@ -73,21 +73,21 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value_t = optim::Kind::Sgd)]
     pub optimizer: optim::Kind,
     /// Learning rate (finite, at least 0; default 0.1 for sgd, 0.001 for adam).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::learning_rate)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::flags::learning_rate)]
     pub lr: Option<f64>,
     /// SGD's momentum (finite, at least 0; default 0).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::non_negative)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::flags::non_negative)]
     pub momentum: Option<f64>,
     /// L2 penalty added to the gradients (finite, at least 0).
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true,
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true,
           value_parser = crate::flags::non_negative)]
     pub weight_decay: f64,
     /// Adam's coefficients B1,B2, each in [0, 1) (default 0.9,0.999).
-    #[arg(long, value_name = "B1,B2", allow_negative_numbers = true,
+    #[arg(long, value_name = "B1,B2", allow_hyphen_values = true,
           value_parser = crate::flags::betas)]
     pub betas: Option<(f64, f64)>,
     /// Adam's term added to the denominator (finite, at least 0; default 1e-8).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::non_negative)]
+    #[arg(long, allow_hyphen_values = true, value_parser = crate::flags::non_negative)]
     pub eps: Option<f64>,
     /// Directory to write the trained parameters and buffers to (`<name>.npy` each, what
     /// --params reads); created if missing.
