@@ -261,9 +261,9 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
     let mut optimizer = optim::Optimizer::compile(&mut ctx, &config, &shapes, threads)
         .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
     eprintln!(
-        "compiled @{} ({:?}, {} parameters) natively in {:.0} ms",
+        "compiled @{} ({}, {} parameters) natively in {:.0} ms",
         optim::STEP_FN,
-        config.kind,
+        config.kind.name(),
         shapes.len(),
         t0.elapsed().as_secs_f64() * 1e3
     );

@@ -29,6 +29,16 @@ pub enum Kind {
     Adam,
 }
 
+impl Kind {
+    /// The flag's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Sgd => "sgd",
+            Kind::Adam => "adam",
+        }
+    }
+}
+
 /// An optimizer and its hyperparameters.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
