@@ -161,50 +161,39 @@ fn train_names_the_file_and_descriptor_of_bad_params_and_inputs() {
     use joinery_interp::DType::{F32, F64};
     let dir = scratch("train-errors");
     let (params, data) = linear_relu_files(&dir);
-    let run = |extra: &[&str]| {
+    let fails_with = |extra: &[&str], reason: &str| {
         let mut args = vec!["--params", params.to_str().unwrap()];
         args.extend(["--inputs", data.to_str().unwrap(), "--steps", "1"]);
         args.extend(extra);
         let out = train(&args);
-        assert_eq!(out.status.code(), Some(1));
-        String::from_utf8_lossy(&out.stderr).into_owned()
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(reason), "{stderr}");
     };
     write(&params.join("lin.weight.npy"), &[3, 2], 0.0, F32);
-    let err = run(&[]);
-    assert!(
-        err.contains("lin.weight.npy: ParamAOTInput(target='lin.weight') (argument #0) needs tensor<2x3xf32>, the file holds tensor<3x2xf32>"),
-        "{err}"
+    fails_with(
+        &[],
+        "lin.weight.npy: ParamAOTInput(target='lin.weight') (argument #0) needs tensor<2x3xf32>, the file holds tensor<3x2xf32>",
     );
     write(&params.join("lin.weight.npy"), &[2, 3], 0.0, F64);
-    let err = run(&[]);
-    assert!(
-        err.contains("needs tensor<2x3xf32>, the file holds tensor<2x3xf64>"),
-        "{err}"
-    );
+    fails_with(&[], "needs tensor<2x3xf32>, the file holds tensor<2x3xf64>");
     std::fs::remove_file(params.join("lin.weight.npy")).unwrap();
-    let err = run(&[]);
-    assert!(
-        err.contains("lin.weight.npy, the value of ParamAOTInput(target='lin.weight')"),
-        "{err}"
+    fails_with(
+        &[],
+        "lin.weight.npy, the value of ParamAOTInput(target='lin.weight')",
     );
     write(&params.join("lin.weight.npy"), &[2, 3], 0.0, F32);
     write(&data.join("input0.npy"), &[8, 4], 0.0, F32);
-    let err = run(&[]);
-    assert!(
-        err.contains("input0.npy: user input 0 (argument #3, batches of tensor<4x3xf32>) needs tensor<8x3xf32>, the file holds tensor<8x4xf32>"),
-        "{err}"
+    fails_with(
+        &[],
+        "input0.npy: user input 0 (argument #3, batches of tensor<4x3xf32>) needs tensor<8x3xf32>, the file holds tensor<8x4xf32>",
     );
     std::fs::remove_file(data.join("input0.npy")).unwrap();
-    let err = run(&[]);
-    assert!(
-        err.contains("missing input0.npy, the samples of user input 0"),
-        "{err}"
-    );
+    fails_with(&[], "missing input0.npy, the samples of user input 0");
     write(&data.join("input0.npy"), &[8, 3], 0.0, F32);
-    let err = run(&["--holdout", "0.25"]);
-    assert!(
-        err.contains("--holdout 0.25 holds out 2 of 8 samples, fewer than one batch of 4"),
-        "{err}"
+    fails_with(
+        &["--holdout", "0.25"],
+        "--holdout 0.25 holds out 2 of 8 samples, fewer than one batch of 4",
     );
 }
 
