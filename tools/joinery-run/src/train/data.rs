@@ -98,6 +98,7 @@ pub struct InputSlot {
     pub idx: usize,
     /// The argument's shape: the batch size, then one sample's shape.
     pub shape: Vec<usize>,
+    /// The argument's element type, which its file must have.
     pub dtype: DType,
 }
 
@@ -266,7 +267,9 @@ impl Dataset {
 
 /// Which samples train and which are held out for evaluation.
 pub struct Split {
+    /// The samples trained on, in their first order.
     pub train: Vec<usize>,
+    /// The held-out samples, evaluated after every epoch.
     pub eval: Vec<usize>,
 }
 

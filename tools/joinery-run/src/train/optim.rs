@@ -42,7 +42,9 @@ impl Kind {
 /// An optimizer and its hyperparameters.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
+    /// The update rule.
     pub kind: Kind,
+    /// The learning rate.
     pub lr: f64,
     /// SGD's momentum (0: plain SGD, no buffers).
     pub momentum: f64,
