@@ -1,7 +1,7 @@
-"""``joinery-run train`` from exported weights: the zoo's MLP with cross-entropy, exported
-with its weights (``params/``) and one batch (``batch/``), trains 5 steps through the
-native optimizer graph; its losses and saved parameters must be PyTorch's own optimizer's
-on the same data."""
+"""``joinery-run train`` from exported weights: the zoo's MLP with cross-entropy (and the
+Linear+ReLU with a step-counting buffer), exported with its weights (``params/``) and one
+batch (``batch/``), trains 5 steps through the native optimizer graph; its losses and
+saved parameters and buffers must be PyTorch's own optimizer's on the same data."""
 
 from __future__ import annotations
 
@@ -42,9 +42,13 @@ def torch_training(module, args, make_optimizer) -> tuple[list[float], dict]:
     return losses, {k: v.detach().numpy() for k, v in module.state_dict().items()}
 
 
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_training_from_exported_weights_matches_torch_optim(exported, tmp_path, name):
-    _, (module, args, _), _, data = exported("mlp_cross_entropy")
+@pytest.mark.parametrize("model,name", [
+    ("mlp_cross_entropy", "sgd-momentum"),
+    ("mlp_cross_entropy", "adam"),
+    ("linear_relu_steps", "adam"),
+])
+def test_training_from_exported_weights_matches_torch_optim(exported, tmp_path, model, name):
+    _, (module, args, _), _, data = exported(model)
     flags, make_optimizer = OPTIMIZERS[name]
     saved, log = tmp_path / "trained", tmp_path / "loss.csv"
     p = run([tool("joinery-run"), "train", data / "joint.mlir", "--params", data / "params",
@@ -62,3 +66,5 @@ def test_training_from_exported_weights_matches_torch_optim(exported, tmp_path, 
         assert_close(got, want, f"{name}: {key} after {STEPS} steps", rel=1e-4)
         start = np.load(data / "params" / f"{key}.npy")
         assert np.abs(want - start).max() > 1e-3, f"{key} did not move"
+    if model == "linear_relu_steps":
+        assert float(np.load(saved / "steps.npy")) == STEPS
