@@ -209,7 +209,9 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
     let per_epoch = split.train.len() / batch;
     let total = match (args.steps, args.epochs) {
         (Some(steps), _) => steps,
-        (None, Some(epochs)) => epochs * per_epoch,
+        (None, Some(epochs)) => epochs.checked_mul(per_epoch).ok_or_else(|| {
+            format!("error: --epochs {epochs} of {per_epoch} steps each is too many steps\n")
+        })?,
         (None, None) if args.inputs.is_some() => per_epoch,
         (None, None) => DEFAULT_STEPS,
     };
@@ -252,6 +254,11 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
         .filter_map(|(j, p)| p.map(|p| (p, j - nfwd)))
         .filter(|&(p, _)| matches!(joint[p].role, Role::Param(_)) && joint[p].dtype == DType::F32)
         .collect();
+    if trained.is_empty() {
+        return Err(format!(
+            "error: @{name} has no f32 parameter with a gradient to train\n"
+        ));
+    }
     let config = args.optimizer();
     let t0 = Instant::now();
     let shapes: Vec<Vec<usize>> = trained
