@@ -74,7 +74,8 @@ lit:
 	@mkdir -p $(CARGO_TARGET_DIR)
 	JOINERY_TOOLS_DIR=$(JOINERY_TOOLS_DIR) $(LIT) $(LIT_FLAGS) lit-tests 2>&1 | tee $(LIT_LOG)
 
-## run: train the bundled MLP natively (text -> LLVM -> falling loss), SGD on synthetic data.
+## run: train the bundled MLP natively (text -> LLVM -> falling loss), SGD on synthetic data
+## (`make train-plot` trains an exported model on real samples against PyTorch).
 ## Installs what is missing first (`deps`, as `make test` does), so it works as a first command.
 TRAIN_EXAMPLE ?= examples/mlp_joint.mlir
 TRAIN_FLAGS ?= --steps 30 --lr 0.1
@@ -124,16 +125,16 @@ PYTEST_FLAGS ?= -q
 
 .PHONY: venv torch-test
 
-## venv: $(VENV) with torch, numpy, pytest, maturin and the bridge package (editable), and
+## venv: $(VENV) with torch, numpy, pytest, maturin, matplotlib and the bridge package (editable), and
 ## the bridge's native extension built when missing or older than its Rust sources; idempotent.
 TORCH_EXT_SOURCES := $(wildcard runtime/src/*.rs runtime/dtype/src/*.rs tools/torch/ext/src/*.rs) \
   runtime/Cargo.toml tools/torch/ext/Cargo.toml \
   $(wildcard runtime/guard/src/*.rs) runtime/guard/Cargo.toml
 venv:
-	@if ! $(VENV_PY) -c 'import torch, numpy, pytest, maturin' >/dev/null 2>&1; then \
+	@if ! $(VENV_PY) -c 'import torch, numpy, pytest, maturin, matplotlib' >/dev/null 2>&1; then \
 	  [ -x "$(VENV_PY)" ] || python3 -m venv $(VENV); \
 	  $(VENV_PY) -m pip install --upgrade pip; \
-	  $(VENV_PY) -m pip install '$(TORCH_SPEC)' numpy pytest 'maturin>=1.5,<2'; \
+	  $(VENV_PY) -m pip install '$(TORCH_SPEC)' numpy pytest 'maturin>=1.5,<2' matplotlib; \
 	fi
 	@ext=$$(find tools/torch/joinery_torch -maxdepth 1 -name '_native*.so' -print -quit); \
 	if [ -z "$$ext" ] || [ -n "$$(find $(TORCH_EXT_SOURCES) -newer "$$ext" 2>/dev/null)" ] \
@@ -211,8 +212,8 @@ asan: nightly
 compile-loop:
 	$(CARGO) run -p joinery-native --example compile_loop -- 10000 1000
 
-# ----- Pictures of graphs (Graphviz) -----
-.PHONY: graphviz docs-pictures
+# ----- Pictures for the docs: graphs (Graphviz) and the training plot -----
+.PHONY: graphviz docs-pictures train-plot
 
 ## graphviz: Graphviz's `dot` (Debian package graphviz) when missing (idempotent); renders
 ## what `--view-op-graph` and `--view-partition` write.
@@ -232,6 +233,12 @@ docs-pictures: graphviz
 	$(DEBUG_DIR)/joinery-opt $(TRAIN_EXAMPLE) --aot-partition='strategy=min-cut' \
 	  --view-partition='print-attrs=false' -o /dev/null 2> $(PARTITION_DOT)
 	dot -Tsvg $(PARTITION_DOT) -o docs/mlp_partition.svg
+
+## train-plot: docs/train_loss.png, an MLP exported with its weights and trained by
+## `joinery-run train` (Adam, held-out split) next to torch.optim.Adam on the same samples.
+train-plot: venv
+	$(CARGO) build -p joinery-run
+	$(VENV_PY) examples/train_vs_torch.py --tools $(DEBUG_DIR) --out docs/train_loss.png
 
 # ----- Benchmarks of the README's tables (release build; each prints the CPU) -----
 .PHONY: bench-native bench-conv bench-torch-compile bench-partition bench-residual bench-pass-scaling

@@ -6,8 +6,8 @@
 //! Every command picks the module's only candidate when `--fn` is not given, and lists the
 //! candidates when there are several.
 //!
-//! `joinery-run train EXAMPLE.mlir --steps N --lr X` trains a joint graph natively with
-//! SGD on synthetic data ([`train`]); `joinery-run bench FILE.mlir` times a function
+//! `joinery-run train FILE.mlir --params DIR --inputs DIR --save DIR` trains a joint graph
+//! natively from exported weights on the user's samples with SGD or Adam ([`train`]); `joinery-run bench FILE.mlir` times a function
 //! compiled natively ([`bench`]).
 //!
 //! Argument `i` is read from `DIR/arg{i}.npy`, or else from `DIR/<name>.npy` where
@@ -73,14 +73,26 @@ struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Train a joint graph natively with SGD on synthetic data.
-    Train(train::TrainArgs),
+    /// Train a joint graph natively: from exported weights and .npy samples (or synthetic
+    /// ones), with SGD or Adam compiled as a graph, saving what it trained.
+    Train(Box<train::TrainArgs>),
     /// Time a function compiled natively (compile time, median call time, work per call).
     Bench(bench::BenchArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(Command::Train(args)) = &cli.command
+        && let Err(message) = args.check()
+    {
+        use clap::CommandFactory;
+        let mut cli = Cli::command();
+        cli.build();
+        cli.find_subcommand_mut("train")
+            .expect("train is a subcommand")
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
+            .exit();
+    }
     std::process::exit(joinery_driver::guard::tool_main(|| match &cli.command {
         Some(Command::Train(args)) => train::train(args),
         Some(Command::Bench(args)) => bench::bench(args),

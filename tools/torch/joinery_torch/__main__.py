@@ -3,7 +3,10 @@
 ``factory`` is a callable in the file returning ``(module, args)`` or
 ``(module, args, kwargs)``; the module's joint graph is written as joinery text. With
 ``--data DIR``, example inputs and PyTorch's joint outputs are written as ``.npy`` files
-(``DIR/inputs/arg<i>.npy``, ``DIR/expected/result<i>.npy``).
+(``DIR/inputs/arg<i>.npy``, ``DIR/expected/result<i>.npy``), with the parameters and buffers
+named by their descriptors (``DIR/params/<name>.npy``) and the user inputs as one batch
+(``DIR/batch/input<k>.npy``), which ``joinery-run train --params DIR/params --inputs
+DIR/batch`` reads.
 """
 
 from __future__ import annotations

@@ -128,12 +128,21 @@ class JointExport:
 
     def write_npy(self, directory: str | os.PathLike) -> None:
         """Writes ``inputs/arg<i>.npy`` for every argument and ``expected/result<i>.npy`` for
-        every result that is not a ``None`` gradient slot."""
+        every result that is not a ``None`` gradient slot; for ``joinery-run train``, also
+        every parameter and buffer as ``params/<name>.npy`` (named by its descriptor, what
+        ``--params`` reads) and every user input as ``batch/input<k>.npy`` (one batch of
+        samples, what ``--inputs`` reads)."""
         root = Path(directory)
-        (root / "inputs").mkdir(parents=True, exist_ok=True)
-        (root / "expected").mkdir(parents=True, exist_ok=True)
-        for i, t in enumerate(self.example_inputs):
-            np.save(root / "inputs" / f"arg{i}.npy", to_numpy(t))
+        for sub in ("inputs", "expected", "params", "batch"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        for i, (t, desc) in enumerate(zip(self.example_inputs, self.input_descs)):
+            array = to_numpy(t)
+            np.save(root / "inputs" / f"arg{i}.npy", array)
+            kind = type(desc).__name__
+            if kind in ("ParamAOTInput", "BufferAOTInput"):
+                np.save(root / "params" / f"{desc.target}.npy", array)
+            elif kind == "PlainAOTInput":
+                np.save(root / "batch" / f"input{desc.idx}.npy", array)
         for i, t in enumerate(self.expected_outputs):
             if t is not None:
                 np.save(root / "expected" / f"result{i}.npy", to_numpy(t))
