@@ -1678,10 +1678,10 @@ fn stack(cx: &mut Cx) -> Grads {
     let dim = norm(cx.int("dim")?, rank);
     let inputs = cx.list("tensors")?;
     let mut out = cx.none();
-    for i in 0..inputs.len() {
+    for (i, slot) in out.iter_mut().enumerate().take(inputs.len()) {
         if cx.needs[i] {
             let attrs = vec![("dim", cx.e.int(dim)), ("index", cx.e.int(i as i64))];
-            out[i] = Some(cx.e.op1("aten.select.int", &[g], attrs)?);
+            *slot = Some(cx.e.op1("aten.select.int", &[g], attrs)?);
         }
     }
     Ok(out)
