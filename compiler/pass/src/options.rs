@@ -400,6 +400,20 @@ impl PassOptions {
         }
     }
 
+    /// A `List` of integers.
+    pub fn ints(&self, name: &str) -> Vec<i64> {
+        match self.value(name) {
+            OptionValue::List(items) => items
+                .iter()
+                .map(|v| match v {
+                    OptionValue::Int(i) => *i,
+                    other => panic!("option '{name}' holds a non-integer item: {other:?}"),
+                })
+                .collect(),
+            other => panic!("option '{name}' is not a list: {other:?}"),
+        }
+    }
+
     /// Every option as `key=value`, sorted by key (MLIR prints options that way).
     pub fn to_raw(&self) -> Vec<RawOption> {
         let mut raw: Vec<RawOption> = self

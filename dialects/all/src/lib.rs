@@ -26,6 +26,7 @@ pub fn passes() -> PassRegistry {
     joinery_aot::register_passes(&mut passes);
     joinery_functionalize::register_passes(&mut passes);
     joinery_subclass::register_passes(&mut passes);
+    joinery_autodiff::register_passes(&mut passes);
     joinery_partition::register_passes(&mut passes);
     joinery_decompose::register_passes(&mut passes);
     joinery_aten_to_kernel::register_passes(&mut passes);

@@ -64,6 +64,12 @@ impl<'c> Emitter<'c> {
         }
     }
 
+    /// Gives the ops built from now on the location `loc` instead of the anchor's name
+    /// (autodiff marks each backward op with the forward op it differentiates).
+    pub fn set_loc(&mut self, loc: Location) {
+        self.loc = loc;
+    }
+
     /// Builds `name(operands) {attrs}` and returns its results. An inference error here
     /// means the decomposition itself is wrong for this input, and undoes the rewrite.
     pub fn op(

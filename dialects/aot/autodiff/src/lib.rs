@@ -1,0 +1,124 @@
+//! `aot-make-joint`: reverse-mode automatic differentiation in the IR. A forward function
+//! whose arguments carry `#aot.param` / `#aot.buffer` / `#aot.plain` descriptors and whose
+//! results carry `#aot.input_mutation` / `#aot.plain_out` becomes the joint function
+//! PyTorch's `aot_export_joint_with_descriptors` would have traced for it:
+//!
+//! ```text
+//! func.func @f(<primals>, <tangents>) -> (<forward outputs>, <one grad slot per primal>)
+//! ```
+//!
+//! [`joint::make_joint`] runs a requires-grad analysis (which values carry a gradient, as
+//! PyTorch's `requires_grad` propagates), adds a `#aot.tangent` argument for every
+//! differentiable output, walks the forward ops backwards accumulating gradients with the
+//! rules of [`rules::DERIVATIVES`] (one row per op, PyTorch's `derivatives.yaml` formula
+//! beside it), and returns a `#aot.grad` or `#aot.none_grad` slot per primal.
+
+pub mod joint;
+pub mod rules;
+
+pub use joint::{JointOptions, MadeJoint, make_joint};
+pub use rules::{DERIVATIVES, Derivative, NON_DIFFERENTIABLE, derivative};
+
+use joinery_ir::{Context, Diagnostic, OpId, Traits};
+use joinery_pass::{
+    OptionKind, Pass, PassInfo, PassOptionInfo, PassOptions, PassRegistry, PassResult, PassState,
+};
+
+/// The declaration of `aot-make-joint`.
+pub static AOT_MAKE_JOINT: PassInfo = PassInfo {
+    name: "aot-make-joint",
+    title: "AotMakeJoint",
+    summary: "Differentiate forward functions into AOTAutograd joint functions",
+    description: "Turns every forward function of the module (arguments described by \
+        #aot.param, #aot.buffer or #aot.plain, results by #aot.input_mutation or \
+        #aot.plain_out, no tangents or gradients yet) into its joint function in PyTorch's \
+        layout: the primals, then one #aot.tangent argument per differentiable output \
+        (mutated inputs that require grad first, then plain outputs); the forward results, \
+        then one gradient slot per primal in primal order, #aot.grad<primal> where a \
+        gradient flows and #aot.none_grad<primal> (an aot.none value) where none does.\n\
+        Requires-grad analysis, as PyTorch's: floating-point parameters require grad, \
+        buffers never do, plain inputs only when listed in plain-requires-grad (a user \
+        tensor with requires_grad=True); an op's float results require grad when an operand \
+        its derivative rule differentiates does; integer and boolean results, detach and \
+        the factories never do. Gradients of a value with several uses are summed \
+        (aten.add.Tensor); a gradient whose shape or dtype differs from its operand's is \
+        summed to the operand's shape and converted, as PyTorch's autograd engine does.\n\
+        Each backward op comes from the derivative table (crate joinery-autodiff, \
+        src/rules.rs, one row per op after PyTorch's derivatives.yaml) and emits PyTorch's \
+        own backward ops (threshold_backward, _softmax_backward_data, \
+        native_layer_norm_backward, convolution_backward, nll_loss_backward, \
+        embedding_dense_backward, ...); it carries the location \
+        fused<\"backward\">[forward op's location], as the bridge marks backward ops.\n\
+        Needs: single-block functions of aten ops with static shapes. Guarantees: the \
+        result verifies under the aot rules and computes PyTorch's gradients.\n\
+        Rejects: a gradient reaching an op without a table row (a diagnostic naming the \
+        op at its location), other descriptors on the forward function (tokens, RNG \
+        state, subclass pieces).\n\
+        Gaps: output tangents of ops whose secondary results PyTorch differentiates (the \
+        mean and rstd of native_layer_norm are treated as non-differentiable); no forward \
+        mode; frozen parameters need the bridge.",
+    anchor: Some("builtin.module"),
+    options: &[PassOptionInfo {
+        name: "plain-requires-grad",
+        kind: OptionKind::List(&OptionKind::Int),
+        default: "",
+        help: "Indices of the #aot.plain inputs that require grad (PyTorch's \
+               requires_grad=True on a user input)",
+    }],
+    statistics: &[
+        ("tangents", "Number of tangent arguments added"),
+        ("grads", "Number of gradient slots that get a gradient"),
+        ("backward-ops", "Number of ops the backward added"),
+    ],
+    constructor: |options: &PassOptions| {
+        Box::new(AotMakeJoint {
+            plain_requires_grad: options.ints("plain-requires-grad"),
+        })
+    },
+};
+
+/// Registers `aot-make-joint`.
+pub fn register_passes(registry: &mut PassRegistry) {
+    registry.register(&AOT_MAKE_JOINT);
+}
+
+/// The `aot-make-joint` pass.
+struct AotMakeJoint {
+    plain_requires_grad: Vec<i64>,
+}
+
+impl Pass for AotMakeJoint {
+    fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
+        let Some(body) = ctx.body_block(module) else {
+            return Ok(false);
+        };
+        let forwards: Vec<OpId> = ctx
+            .block_ops(body)
+            .filter(|&op| {
+                ctx.has_traits(op, Traits::FUNCTION_LIKE)
+                    && ctx.body_block(op).is_some()
+                    && joinery_aot::pair_of(ctx, op).is_none()
+                    && joint::is_forward(ctx, op)
+            })
+            .collect();
+        let options = JointOptions {
+            plain_requires_grad: self.plain_requires_grad.clone(),
+        };
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        for func in &forwards {
+            match make_joint(ctx, *func, &options) {
+                Ok(made) => {
+                    state.add_statistic("tangents", made.tangents as u64);
+                    state.add_statistic("grads", made.grads as u64);
+                    state.add_statistic("backward-ops", made.backward_ops as u64);
+                }
+                Err(mut d) => errors.append(&mut d),
+            }
+        }
+        if errors.is_empty() {
+            Ok(!forwards.is_empty())
+        } else {
+            Err(errors)
+        }
+    }
+}
