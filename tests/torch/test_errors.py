@@ -86,6 +86,25 @@ def test_command_line_exports_a_model_file(tmp_path):
     assert (tmp_path / "data" / "expected" / "result0.npy").exists()
 
 
+def test_command_line_progress_names_each_step_only_when_asked(tmp_path):
+    (tmp_path / "model.py").write_text(MODEL_FILE)
+    cmd = [sys.executable, "-m", "joinery_torch", "export", f"{tmp_path / 'model.py'}:make",
+           "-o", tmp_path / "out.mlir", "--data", tmp_path / "data"]
+    p = subprocess.run([*cmd, "--progress"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    steps = [re.sub(r"\.\.\. \d+\.\d s$", "...", line) for line in p.stderr.splitlines()]
+    assert steps == [
+        f"step 1/6 load {tmp_path / 'model.py'}:make ...",
+        "step 2/6 trace the joint (AOTAutograd) ...",
+        "step 3/6 print joinery text ...",
+        "step 4/6 run PyTorch's joint for reference outputs ...",
+        "step 5/6 write the text ...",
+        f"step 6/6 write {tmp_path / 'data'} ...",
+    ], p.stderr
+    quiet = subprocess.run(cmd, capture_output=True, text=True)
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
 def test_command_line_reports_untranslatable_models(tmp_path):
     (tmp_path / "model.py").write_text(MODEL_FILE)
     p = subprocess.run([sys.executable, "-m", "joinery_torch", "export",

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .exporter import ExportError, export
+from .progress import Steps
 
 
 def load_factory(spec: str):
@@ -60,24 +61,30 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--decompositions", default="none",
                     help="decomposition table: none (default) or core (core ATen)")
     ex.add_argument("--seed", type=int, default=0, help="seed of the random tangents")
+    ex.add_argument("--progress", action="store_true",
+                    help="print each step and its time on stderr (default when stderr is a terminal)")
     opts = parser.parse_args(argv)
 
-    made = load_factory(opts.factory)()
+    steps = Steps(4 + (opts.data is not None) * 2, asked=opts.progress)
+    with steps.step(f"load {opts.factory}"):
+        made = load_factory(opts.factory)()
     if not isinstance(made, tuple) or len(made) not in (2, 3):
         raise SystemExit("error: the factory must return (module, args) or (module, args, kwargs)")
     module, args, kwargs = (*made, None) if len(made) == 2 else made
     try:
         result = export(module, args, kwargs, decompositions=decomposition_table(opts.decompositions),
-                        run=opts.data is not None, seed=opts.seed)
+                        run=opts.data is not None, seed=opts.seed, progress=steps)
     except ExportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    if opts.output == "-":
-        sys.stdout.write(result.text)
-    else:
-        Path(opts.output).write_text(result.text)
+    with steps.step("write the text"):
+        if opts.output == "-":
+            sys.stdout.write(result.text)
+        else:
+            Path(opts.output).write_text(result.text)
     if opts.data is not None:
-        result.write_npy(opts.data)
+        with steps.step(f"write {opts.data}"):
+            result.write_npy(opts.data)
     return 0
 
 

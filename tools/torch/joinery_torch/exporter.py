@@ -57,6 +57,7 @@ from torch._subclasses.fake_tensor import (
 from torch.fx.experimental.symbolic_shapes import GuardOnDataDependentSymNode
 
 from . import descriptors
+from .progress import Steps
 from .text import element_literal, float_literal, int_literal, string_literal
 
 
@@ -192,31 +193,38 @@ def export(
     disable_functionalization: bool = False,
     run: bool = True,
     seed: int = 0,
+    progress: Steps | None = None,
 ) -> JointExport:
     """Exports the joint graph; with ``run``, also builds example inputs (random tangents
     from ``seed``) and runs PyTorch's joint graph on them for reference outputs.
 
     With ``disable_functionalization`` PyTorch keeps in-place ops and views (level L0):
     every tensor is then written as a mutable reference ``!aten.ref<tensor<...>>``, as
-    torch-mlir imports ``!torch.tensor``, for ``aot-functionalize`` to rewrite."""
+    torch-mlir imports ``!torch.tensor``, for ``aot-functionalize`` to rewrite.
+
+    ``progress`` numbers the tracing, the printing and (with ``run``) the reference run as
+    steps of a tool (``python -m joinery_torch export --progress``)."""
     args = tuple(args)
     kwargs = dict(kwargs or {})
+    progress = progress or Steps.quiet()
     with contextlib.ExitStack() as stack, _record_stack_traces():
         from torch._functorch.aot_autograd import aot_export_joint_with_descriptors
 
         try:
-            joint = aot_export_joint_with_descriptors(
-                stack,
-                module,
-                args,
-                kwargs,
-                decompositions=decompositions,
-                disable_functionalization=disable_functionalization,
-            )
+            with progress.step("trace the joint (AOTAutograd)"):
+                joint = aot_export_joint_with_descriptors(
+                    stack,
+                    module,
+                    args,
+                    kwargs,
+                    decompositions=decompositions,
+                    disable_functionalization=disable_functionalization,
+                )
         except _TRACE_ERRORS as e:
             raise ExportError(_trace_error_message(e)) from None
         gm = joint.graph_module
-        text = _Emitter(gm, joint, references=disable_functionalization).emit()
+        with progress.step("print joinery text"):
+            text = _Emitter(gm, joint, references=disable_functionalization).emit()
         result = JointExport(
             text=text,
             graph_module=gm,
@@ -228,15 +236,21 @@ def export(
             output_descs=list(gm.graph.output_node().meta.get("desc") or []),
         )
     if run:
-        result.example_inputs = example_inputs(gm, module, args, kwargs, seed)
-        interp = torch.fx.Interpreter(gm, garbage_collect_values=False)
-        with torch.no_grad():
-            interp.run(*[t.clone() for t in result.example_inputs])
-        result.expected_outputs = [
-            None if o is None else interp.env[o].detach()
-            for o in gm.graph.output_node().args[0]
-        ]
+        with progress.step("run PyTorch's joint for reference outputs"):
+            _run_reference(result, gm, module, args, kwargs, seed)
     return result
+
+
+def _run_reference(result: JointExport, gm, module, args, kwargs, seed: int) -> None:
+    """Example inputs (random tangents from ``seed``) and PyTorch's joint outputs on them."""
+    result.example_inputs = example_inputs(gm, module, args, kwargs, seed)
+    interp = torch.fx.Interpreter(gm, garbage_collect_values=False)
+    with torch.no_grad():
+        interp.run(*[t.clone() for t in result.example_inputs])
+    result.expected_outputs = [
+        None if o is None else interp.env[o].detach()
+        for o in gm.graph.output_node().args[0]
+    ]
 
 
 @contextlib.contextmanager
