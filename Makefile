@@ -201,6 +201,21 @@ fuzz-smoke: nightly fuzz-seed
 	cd fuzz && $(FUZZ) build
 	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_SMOKE_SECONDS)))
 
+## fuzz-campaign: CAMPAIGN_RUNS executions (default 10^7) of each text target (parse, verify,
+## pass), parse and pass side by side, then verify. For throughput the build has no sanitizer
+## (safe Rust; `make asan` and `make fuzz` cover memory errors), debug assertions on, and
+## edge coverage without compare tracing: lalrpop's state tables are large `match`es whose
+## switch tracing costs 3-4x the executions. Its own target dir (fuzz/target-fast).
+CAMPAIGN_RUNS ?= 10000000
+define campaign_run
+(mkdir -p fuzz/corpus/$(1) fuzz/regressions/$(1) && cd fuzz && $(FUZZ_NICE) ./target-fast/x86_64-unknown-linux-gnu/release/$(1) corpus/$(1) regressions/$(1) -dict=mlir.dict -runs=$(CAMPAIGN_RUNS) -timeout=60 -print_final_stats=1)
+endef
+.PHONY: fuzz-campaign
+fuzz-campaign: nightly fuzz-seed
+	cd fuzz && $(FUZZ) build -s none -a --no-trace-compares --target-dir target-fast
+	( $(call campaign_run,parse) && $(call campaign_run,verify) ) & text=$$!; \
+	  $(call campaign_run,pass); wait $$text
+
 ## asan: the runtime's and the native backend's (JIT) tests under AddressSanitizer, with
 ## the standard library rebuilt instrumented (own target dir, target/asan).
 asan: nightly
