@@ -29,6 +29,8 @@ use melior::ir::{
 };
 use std::collections::HashMap;
 
+mod indexed;
+
 /// An op's lowering failed: the reason, shown in the export's diagnostic.
 type LResult<T> = Result<T, String>;
 
@@ -75,6 +77,30 @@ pub enum Lowering {
     /// `split.Tensor`, `split_with_sizes`: one `tensor.extract_slice` per result, each
     /// starting where the previous one ends along `dim`.
     Split,
+    /// `gather`: a `linalg.generic` over the index reading `self` with `tensor.extract`.
+    Gather,
+    /// `embedding`: rows of the weight read with `tensor.extract`.
+    Embedding,
+    /// `embedding_dense_backward`: a reduction over the indices' places.
+    EmbeddingDenseBackward,
+    /// `constant_pad_nd`: `self` read at shifted places, `value` outside.
+    ConstantPad,
+    /// `convolution` (1-3 spatial dims, groups, stride, padding, dilation; not transposed).
+    Convolution,
+    /// `convolution_backward`: the input, weight and bias gradients `output_mask` asks for.
+    ConvolutionBackward,
+    /// `max_pool{2,3}d_with_indices`: the window maxima and their first offsets.
+    MaxPoolWithIndices,
+    /// `max_pool{2,3}d_with_indices_backward`: gradients summed where the indices point.
+    MaxPoolBackward,
+    /// `triu`, `tril`: zeros on one side of a diagonal.
+    Triangle,
+    /// `linspace`: evenly spaced numbers filled from both ends.
+    Linspace,
+    /// `index.Tensor`: `self` read at the index tensors' elements.
+    Index,
+    /// `index_put` with `accumulate`: values summed into the places they index.
+    IndexPut,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -400,6 +426,41 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("split.Tensor", Lowering::Split),
     ("unsafe_split.Tensor", Lowering::Split),
     ("split_with_sizes", Lowering::Split),
+    ("gather", Lowering::Gather),
+    ("embedding", Lowering::Embedding),
+    ("embedding_dense_backward", Lowering::EmbeddingDenseBackward),
+    ("constant_pad_nd", Lowering::ConstantPad),
+    ("convolution", Lowering::Convolution),
+    ("convolution_backward", Lowering::ConvolutionBackward),
+    ("max_pool2d_with_indices", Lowering::MaxPoolWithIndices),
+    ("max_pool3d_with_indices", Lowering::MaxPoolWithIndices),
+    (
+        "max_pool2d_with_indices_backward",
+        Lowering::MaxPoolBackward,
+    ),
+    (
+        "max_pool3d_with_indices_backward",
+        Lowering::MaxPoolBackward,
+    ),
+    ("triu", Lowering::Triangle),
+    ("tril", Lowering::Triangle),
+    ("linspace", Lowering::Linspace),
+    ("index.Tensor", Lowering::Index),
+    ("_unsafe_index.Tensor", Lowering::Index),
+    ("index_put", Lowering::IndexPut),
+    ("_unsafe_index_put", Lowering::IndexPut),
+    ("empty.memory_format", Lowering::Fill(None, 0.0)),
+    ("sgn", pw(&[], Compute::Result, |b, v| b.sign(b.get(v, 0)?))),
+    (
+        "bitwise_not",
+        pw(&[], Compute::Result, |b, v| b.bitwise_not(b.get(v, 0)?)),
+    ),
+    (
+        "xlogy.Tensor",
+        pw(&[], Compute::Result, |b, v| {
+            b.xlogy(b.get(v, 0)?, b.get(v, 1)?)
+        }),
+    ),
 ];
 
 /// The lowering of op `name` (`aten.add.Tensor`, `arith.constant`), if there is one.
@@ -580,10 +641,16 @@ fn export_function<'c>(
             if ctx.name_str(op) == "aot.none" {
                 continue;
             }
+            let is_none = |v: &joinery_ir::Value| {
+                matches!(
+                    ctx.type_data(ctx.value_type(*v)),
+                    joinery_ir::TypeData::None
+                )
+            };
             if ctx
                 .operands(op)
                 .iter()
-                .any(|v| !lower.values.contains_key(v))
+                .any(|v| !lower.values.contains_key(v) && !is_none(v))
             {
                 // Its producer failed and is already reported.
                 continue;
@@ -946,6 +1013,27 @@ impl<'c, 'b> Body<'c, 'b> {
         self.arith(Arith::Sub, &[Some(pos), Some(neg)])
     }
 
+    /// `~x`: `x xor true` for booleans, `x xor -1` for integers.
+    fn bitwise_not(&self, x: Value<'c, 'b>) -> LResult<Value<'c, 'b>> {
+        let ones = match self.dtype {
+            DType::Bool => self.number(1.0),
+            d if d.is_float() => return Err("bitwise not of a float".into()),
+            _ => self.number(-1.0),
+        };
+        self.binary("arith.xori", &[Some(x), Some(ones)])
+    }
+
+    /// `x * log(y)`, with `0` where `x == 0` unless `y` is NaN (PyTorch's `xlogy`).
+    fn xlogy(&self, x: Value<'c, 'b>, y: Value<'c, 'b>) -> LResult<Value<'c, 'b>> {
+        let log = self.math("math.log", &[Some(y)])?;
+        let product = self.arith(Arith::Mul, &[Some(x), Some(log)])?;
+        let zero = self.number(0.0);
+        let x_zero = self.compare_values(Cmp::Eq, x, zero)?;
+        let y_nan = self.compare_values(Cmp::Unordered, y, y)?;
+        let at_zero = self.select(Some(y_nan), Some(y), Some(zero))?;
+        self.select(Some(x_zero), Some(at_zero), Some(product))
+    }
+
     /// `1 / (1 + exp(-x))`.
     fn sigmoid(&self, x: Value<'c, 'b>) -> LResult<Value<'c, 'b>> {
         let minus = self.neg(x)?;
@@ -1105,9 +1193,20 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     fn op(&mut self, op: OpId) -> LResult<()> {
         let ctx = self.ctx;
         let name = ctx.name_str(op);
-        let lowering = lowering(name).ok_or("no row in the lowering table")?;
-        if matches!(lowering, Lowering::Split) {
-            return self.split(op);
+        let Some(lowering) = lowering(name) else {
+            if joinery_aten::aten_traits(name).contains(joinery_aten::AtenTraits::RANDOM) {
+                return Err(
+                    "it draws random numbers, and MLIR has no generator shared with joinery's"
+                        .into(),
+                );
+            }
+            return Err("no row in the lowering table".into());
+        };
+        match lowering {
+            Lowering::Split => return self.split(op),
+            Lowering::ConvolutionBackward => return self.convolution_backward(op),
+            Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
+            _ => {}
         }
         let results = ctx.results(op);
         let [result] = results else {
@@ -1149,7 +1248,19 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Cat => self.cat(op, &out_ty)?,
             Lowering::Slice => self.slice(op, &out_ty)?,
             Lowering::Select => self.select(op, &out_ty)?,
-            Lowering::Split => unreachable!("split is lowered before the one-result ops"),
+            Lowering::Gather => self.gather(op, &out_ty)?,
+            Lowering::Embedding => self.embedding(op, &out_ty)?,
+            Lowering::EmbeddingDenseBackward => self.embedding_dense_backward(op, &out_ty)?,
+            Lowering::ConstantPad => self.constant_pad(op, &out_ty)?,
+            Lowering::Convolution => self.convolution(op, &out_ty)?,
+            Lowering::MaxPoolBackward => self.max_pool_backward(op, &out_ty)?,
+            Lowering::Triangle => self.triangle(op, &out_ty)?,
+            Lowering::Linspace => self.linspace(op, &out_ty)?,
+            Lowering::Index => self.index(op, &out_ty)?,
+            Lowering::IndexPut => self.index_put(op, &out_ty)?,
+            Lowering::Split | Lowering::ConvolutionBackward | Lowering::MaxPoolWithIndices => {
+                unreachable!("ops with several results are lowered before the one-result ops")
+            }
         };
         self.values.insert(*result, value);
         Ok(())

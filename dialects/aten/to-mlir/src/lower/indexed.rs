@@ -1,0 +1,1164 @@
+//! Lowerings that read their operands at computed coordinates: gathers, embeddings,
+//! paddings, convolutions and max pooling.
+//!
+//! Each is one `linalg.generic` ([`Lowerer::generic_at`]) whose operands are read through
+//! projected permutations of the loop dims, so that MLIR infers every loop's extent, while
+//! the operand read at a computed place is captured from the enclosing function and read
+//! with `tensor.extract` at coordinates the body computes from `linalg.index` in `index`
+//! arithmetic. A read that may fall outside its tensor (padding, the taps of a strided
+//! convolution's input gradient) is clamped into range and its value replaced by a
+//! `arith.select`, so no access is ever out of bounds.
+
+use super::{Arith, Body, LResult, Lowerer, Number, tensor_ty};
+use crate::types::{TensorTy, element};
+use joinery_aten::args::{ArgValue, attr_or_default, operand_group};
+use joinery_ir::{DType, OpId};
+use melior::dialect::arith::{self, CmpiPredicate};
+use melior::ir::attribute::IntegerAttribute;
+use melior::ir::operation::OperationBuilder;
+use melior::ir::r#type::IntegerType;
+use melior::ir::{AffineExpr, Block, BlockLike, Value};
+
+/// A body that reads the loop indices: the block arguments (inputs, then the result's
+/// current element) to the value to yield.
+type IndexedBody<'c, 'a> =
+    dyn for<'x> Fn(&Body<'c, 'x>, &[Value<'c, 'x>]) -> LResult<Value<'c, 'x>> + 'a;
+
+/// An operand of [`Lowerer::generic_at`]: the value, its dtype, and the loop dim of each of
+/// its subscripts.
+type Operand<'c, 'b> = (Value<'c, 'b>, DType, Vec<usize>);
+
+/// Gives a closure the higher-ranked signature of an [`IndexedBody`].
+fn indexed<'c, F>(body: F) -> F
+where
+    F: for<'x> Fn(&Body<'c, 'x>, &[Value<'c, 'x>]) -> LResult<Value<'c, 'x>>,
+{
+    body
+}
+
+/// `index` arithmetic in a body.
+impl<'c, 'x> Body<'c, 'x> {
+    /// The index of loop dim `dim` (`linalg.index`).
+    fn loop_index(&self, dim: usize) -> LResult<Value<'c, 'x>> {
+        Ok(self.push(
+            OperationBuilder::new("linalg.index", self.loc)
+                .add_attributes(&[(
+                    melior::ir::Identifier::new(self.mlir, "dim"),
+                    IntegerAttribute::new(IntegerType::new(self.mlir, 64).into(), dim as i64)
+                        .into(),
+                )])
+                .add_results(&[melior::ir::Type::index(self.mlir)])
+                .build()
+                .map_err(|e| e.to_string())?,
+        ))
+    }
+
+    /// An `index` constant.
+    fn index(&self, v: i64) -> Value<'c, 'x> {
+        let ty = melior::ir::Type::index(self.mlir);
+        self.push(arith::constant(
+            self.mlir,
+            IntegerAttribute::new(ty, v).into(),
+            self.loc,
+        ))
+    }
+
+    /// `a * scale + offset` on `index` values, the constants folded away when trivial.
+    fn affine(&self, a: Value<'c, 'x>, scale: i64, offset: i64) -> Value<'c, 'x> {
+        let mut v = a;
+        if scale != 1 {
+            v = self.push(arith::muli(v, self.index(scale), self.loc));
+        }
+        if offset != 0 {
+            v = self.push(arith::addi(v, self.index(offset), self.loc));
+        }
+        v
+    }
+
+    /// Whether `0 <= v < extent`, as `i1`.
+    fn in_range(&self, v: Value<'c, 'x>, extent: u64) -> Value<'c, 'x> {
+        let low = self.push(arith::cmpi(
+            self.mlir,
+            CmpiPredicate::Sge,
+            v,
+            self.index(0),
+            self.loc,
+        ));
+        let high = self.push(arith::cmpi(
+            self.mlir,
+            CmpiPredicate::Slt,
+            v,
+            self.index(extent as i64),
+            self.loc,
+        ));
+        self.push(arith::andi(low, high, self.loc))
+    }
+
+    /// `all && ok`, or `ok` when there is nothing before it.
+    fn and_also(&self, all: Option<Value<'c, 'x>>, ok: Value<'c, 'x>) -> Value<'c, 'x> {
+        match all {
+            Some(all) => self.push(arith::andi(all, ok, self.loc)),
+            None => ok,
+        }
+    }
+
+    /// `v` clamped into `0..extent`.
+    fn clamp_index(&self, v: Value<'c, 'x>, extent: u64) -> Value<'c, 'x> {
+        let v = self.push(arith::maxsi(v, self.index(0), self.loc));
+        let last = self.index(extent.saturating_sub(1) as i64);
+        self.push(arith::minsi(v, last, self.loc))
+    }
+
+    /// An integer element as an `index`.
+    fn to_index(&self, v: Value<'c, 'x>) -> Value<'c, 'x> {
+        self.push(arith::index_cast(
+            v,
+            melior::ir::Type::index(self.mlir),
+            self.loc,
+        ))
+    }
+
+    /// The element of `tensor` (of `dtype`, captured from the function) at `coords`.
+    fn extract(
+        &self,
+        tensor: Value<'c, '_>,
+        dtype: DType,
+        coords: &[Value<'c, 'x>],
+    ) -> LResult<Value<'c, 'x>> {
+        Ok(self.push(
+            OperationBuilder::new("tensor.extract", self.loc)
+                .add_operands(&[tensor])
+                .add_operands(coords)
+                .add_results(&[element(self.mlir, dtype)])
+                .build()
+                .map_err(|e| e.to_string())?,
+        ))
+    }
+
+    /// `cond ? v : 0` in the compute dtype.
+    fn or_zero(&self, cond: Value<'c, 'x>, v: Value<'c, 'x>) -> LResult<Value<'c, 'x>> {
+        let zero = self.number(0.0);
+        self.select(Some(cond), Some(v), Some(zero))
+    }
+
+    /// `acc + (cond ? a * b : 0)`.
+    fn accumulate_product(
+        &self,
+        acc: Value<'c, 'x>,
+        cond: Value<'c, 'x>,
+        a: Value<'c, 'x>,
+        b: Value<'c, 'x>,
+    ) -> LResult<Value<'c, 'x>> {
+        let product = self.arith(Arith::Mul, &[Some(a), Some(b)])?;
+        let product = self.or_zero(cond, product)?;
+        self.arith(Arith::Add, &[Some(acc), Some(product)])
+    }
+}
+
+/// The geometry of a convolution or a pooling window along its spatial dims.
+#[derive(Clone)]
+struct Window {
+    stride: Vec<i64>,
+    padding: Vec<i64>,
+    dilation: Vec<i64>,
+}
+
+impl Window {
+    /// The integer list `name` of `op` with one entry per spatial dim (a single entry
+    /// applies to all); `default` when absent or empty.
+    fn list(op_args: &ArgValue, n: usize, default: &[i64]) -> LResult<Vec<i64>> {
+        match op_args {
+            ArgValue::IntList(v) if v.len() == n => Ok(v.clone()),
+            ArgValue::IntList(v) if v.len() == 1 => Ok(vec![v[0]; n]),
+            ArgValue::IntList(v) if v.is_empty() => Ok(default.to_vec()),
+            ArgValue::Int(v) => Ok(vec![*v; n]),
+            ArgValue::None => Ok(default.to_vec()),
+            other => Err(format!("expected {n} integers, got {other:?}")),
+        }
+    }
+
+    /// The window of `op` over `n` spatial dims; an absent or empty stride is `kernel`.
+    fn of(lower: &Lowerer, op: OpId, n: usize, kernel: &[i64]) -> LResult<Window> {
+        let arg = |name: &str| attr_or_default(lower.ctx, op, name);
+        let has = |name: &str| {
+            joinery_aten::schema(lower.ctx.name_str(op)).is_some_and(|s| s.arg(name).is_some())
+        };
+        let dilation = if has("dilation") {
+            Window::list(&arg("dilation")?, n, &vec![1; n])?
+        } else {
+            vec![1; n]
+        };
+        Ok(Window {
+            stride: Window::list(&arg("stride")?, n, kernel)?,
+            padding: Window::list(&arg("padding")?, n, &vec![0; n])?,
+            dilation,
+        })
+    }
+
+    /// The input coordinate `o * stride + k * dilation - padding` of output place `o` and
+    /// tap `k` along spatial dim `i`, clamped into `0..extent`, with whether it was inside.
+    fn tap<'c, 'x>(
+        &self,
+        b: &Body<'c, 'x>,
+        i: usize,
+        o: Value<'c, 'x>,
+        k: Value<'c, 'x>,
+        extent: u64,
+    ) -> (Value<'c, 'x>, Value<'c, 'x>) {
+        let o = b.affine(o, self.stride[i], -self.padding[i]);
+        let k = b.affine(k, self.dilation[i], 0);
+        let at = b.push(arith::addi(o, k, b.loc));
+        (b.clamp_index(at, extent), b.in_range(at, extent))
+    }
+
+    /// The element of `input` at `lead` coordinates followed by the tap of each spatial
+    /// dim `s` (its output place loop dim `places + s`, its tap loop dim `taps + s`), cast
+    /// to the compute dtype, and whether every tap lies inside the input.
+    fn read<'c, 'x>(
+        &self,
+        b: &Body<'c, 'x>,
+        input: Value<'c, '_>,
+        input_ty: &TensorTy,
+        lead: Vec<Value<'c, 'x>>,
+        places: usize,
+        taps: usize,
+    ) -> LResult<(Value<'c, 'x>, Value<'c, 'x>)> {
+        let first = lead.len();
+        let mut coords = lead;
+        let mut inside: Option<Value> = None;
+        for s in 0..self.stride.len() {
+            let (at, ok) = self.tap(
+                b,
+                s,
+                b.loop_index(places + s)?,
+                b.loop_index(taps + s)?,
+                input_ty.shape[first + s],
+            );
+            coords.push(at);
+            inside = Some(b.and_also(inside, ok));
+        }
+        let x = b.extract(input, input_ty.dtype, &coords)?;
+        let x = super::cast(b.mlir, b.block, b.loc, x, input_ty.dtype, b.dtype);
+        Ok((x, inside.ok_or("a window without spatial dims")?))
+    }
+}
+
+impl<'c, 'b> Lowerer<'c, 'b> {
+    /// A `linalg.generic` over `loops` loop dims (`reduced` marks the reductions): `ins`
+    /// read at their loop dims, the result `init` written at `out_dims`; `body` gets the
+    /// block arguments (the inputs' elements, then the result's) and returns what to yield.
+    fn generic_at(
+        &self,
+        ins: &[Operand<'c, 'b>],
+        init: Value<'c, 'b>,
+        out_dims: &[usize],
+        reduced: &[bool],
+        out: &TensorTy,
+        body: &IndexedBody<'c, '_>,
+    ) -> LResult<Value<'c, 'b>> {
+        let loops = reduced.len();
+        let map = |dims: &[usize]| {
+            let exprs: Vec<AffineExpr> = dims
+                .iter()
+                .map(|&d| AffineExpr::dim(self.mlir, d))
+                .collect();
+            self.affine_map_attr(loops, &exprs)
+        };
+        let mut maps: Vec<_> = ins.iter().map(|(_, _, dims)| map(dims)).collect();
+        maps.push(map(out_dims));
+        let mut arg_types: Vec<_> = ins
+            .iter()
+            .map(|(_, dtype, _)| (element(self.mlir, *dtype), self.loc))
+            .collect();
+        arg_types.push((element(self.mlir, out.dtype), self.loc));
+        let inner = Block::new(&arg_types);
+        {
+            let b = Body {
+                mlir: self.mlir,
+                block: &inner,
+                loc: self.loc,
+                dtype: out.dtype,
+            };
+            let args = (0..arg_types.len())
+                .map(|i| inner.argument(i).map(Value::from))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            let y = body(&b, &args)?;
+            inner.append_operation(
+                OperationBuilder::new("linalg.yield", self.loc)
+                    .add_operands(&[y])
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        let values: Vec<Value> = ins.iter().map(|(v, _, _)| *v).collect();
+        self.linalg_generic(&values, init, maps, reduced, inner, out)
+    }
+
+    /// The tensor operand named `name` of `op` with its type.
+    fn named_operand(&self, op: OpId, name: &str) -> LResult<(Value<'c, 'b>, TensorTy)> {
+        let group = operand_group(self.ctx, op, name)?;
+        let [v] = group[..] else {
+            return Err(format!("no operand '{name}'"));
+        };
+        Ok((self.value(v)?, tensor_ty(self.ctx, v)?))
+    }
+
+    /// `gather(self, dim, index)`: `out[i] = self[i with i[dim] = index[i]]`.
+    pub(super) fn gather(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let (index, index_ty) = self.named_operand(op, "index")?;
+        let dim = self.dim_arg(op, &x_ty)?;
+        let rank = out.rank();
+        let dtype = x_ty.dtype;
+        let body = indexed(move |b, args| {
+            let coords = (0..rank)
+                .map(|d| {
+                    if d == dim {
+                        Ok(b.to_index(args[0]))
+                    } else {
+                        b.loop_index(d)
+                    }
+                })
+                .collect::<LResult<Vec<_>>>()?;
+            b.extract(x, dtype, &coords)
+        });
+        let all: Vec<usize> = (0..rank).collect();
+        let init = self.empty(out);
+        self.generic_at(
+            &[(index, index_ty.dtype, all.clone())],
+            init,
+            &all,
+            &vec![false; rank],
+            out,
+            &body,
+        )
+    }
+
+    /// `embedding(weight, indices)`: row `indices[i]` of `weight` for every `i`.
+    pub(super) fn embedding(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (weight, weight_ty) = self.named_operand(op, "weight")?;
+        let (indices, indices_ty) = self.named_operand(op, "indices")?;
+        let rank = out.rank();
+        let dtype = weight_ty.dtype;
+        let body = indexed(move |b, args| {
+            let row = b.to_index(args[0]);
+            let column = b.loop_index(rank - 1)?;
+            b.extract(weight, dtype, &[row, column])
+        });
+        let all: Vec<usize> = (0..rank).collect();
+        let init = self.empty(out);
+        self.generic_at(
+            &[(indices, indices_ty.dtype, all[..rank - 1].to_vec())],
+            init,
+            &all,
+            &vec![false; rank],
+            out,
+            &body,
+        )
+    }
+
+    /// `embedding_dense_backward(grad_output, indices, num_weights, padding_idx)`: row `w`
+    /// of the result sums the gradient rows at the places where `indices` is `w` (none for
+    /// `padding_idx`); a reduction over those places.
+    pub(super) fn embedding_dense_backward(
+        &mut self,
+        op: OpId,
+        out: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
+        let (grad, _) = self.named_operand(op, "grad_output")?;
+        let (indices, indices_ty) = self.named_operand(op, "indices")?;
+        if Number::arg(self.ctx, op, "scale_grad_by_freq")?.is_some_and(|n| n.to_i64() != 0) {
+            return Err("scale_grad_by_freq".into());
+        }
+        let padding = Number::arg(self.ctx, op, "padding_idx")?.map_or(-1, Number::to_i64);
+        let places = indices_ty.rank();
+        // Loops: the result's row and column, then the places of `indices`.
+        let loops = 2 + places;
+        let place_dims: Vec<usize> = (2..loops).collect();
+        let mut grad_dims = place_dims.clone();
+        grad_dims.push(1);
+        let body = indexed(move |b, args| {
+            let row = b.loop_index(0)?;
+            let index = b.to_index(args[1]);
+            let hit = b.push(arith::cmpi(b.mlir, CmpiPredicate::Eq, index, row, b.loc));
+            let padded = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Ne,
+                row,
+                b.index(padding),
+                b.loc,
+            ));
+            let hit = b.push(arith::andi(hit, padded, b.loc));
+            let g = b.or_zero(hit, args[0])?;
+            b.arith(Arith::Add, &[Some(args[2]), Some(g)])
+        });
+        let init = self.splat(Number::Int(0), out);
+        let mut reduced = vec![false; 2];
+        reduced.extend(vec![true; places]);
+        self.generic_at(
+            &[
+                (grad, out.dtype, grad_dims),
+                (indices, indices_ty.dtype, place_dims),
+            ],
+            init,
+            &[0, 1],
+            &reduced,
+            out,
+            &body,
+        )
+    }
+
+    /// `constant_pad_nd(self, pad, value)`: `pad` holds (before, after) pairs from the last
+    /// dim backwards (negative ones crop); places outside `self` hold `value`.
+    pub(super) fn constant_pad(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let ArgValue::IntList(pad) = attr_or_default(self.ctx, op, "pad")? else {
+            return Err("pad is not a list".into());
+        };
+        let rank = out.rank();
+        if pad.len() % 2 != 0 || pad.len() / 2 > rank {
+            return Err(format!("{} pad entries for rank {rank}", pad.len()));
+        }
+        let mut before = vec![0i64; rank];
+        for (j, pair) in pad.chunks(2).enumerate() {
+            before[rank - 1 - j] = pair[0];
+        }
+        let value = Number::arg(self.ctx, op, "value")?.unwrap_or(Number::Int(0));
+        let shape = x_ty.shape.clone();
+        let dtype = x_ty.dtype;
+        let body = indexed(move |b, _| {
+            let mut coords = Vec::new();
+            let mut inside: Option<Value> = None;
+            for d in 0..rank {
+                let at = b.affine(b.loop_index(d)?, 1, -before[d]);
+                let ok = b.in_range(at, shape[d]);
+                inside = Some(b.and_also(inside, ok));
+                coords.push(b.clamp_index(at, shape[d]));
+            }
+            let v = b.extract(x, dtype, &coords)?;
+            let v = super::cast(b.mlir, b.block, b.loc, v, dtype, b.dtype);
+            let fill = super::scalar_constant(b.mlir, b.block, b.loc, value, b.dtype);
+            match inside {
+                Some(inside) => b.select(Some(inside), Some(v), Some(fill)),
+                None => Ok(v),
+            }
+        });
+        let all: Vec<usize> = (0..rank).collect();
+        let init = self.empty(out);
+        self.generic_at(&[], init, &all, &vec![false; rank], out, &body)
+    }
+
+    /// `convolution(input, weight, bias)`, not transposed: `out[n, oc, o] = bias[oc] +
+    /// sum over c, k of input[n, g * Cg + c, o * stride + k * dilation - padding] *
+    /// weight[oc, c, k]` with `g = oc / (Cout / groups)`, input places outside the input
+    /// reading zero.
+    pub(super) fn convolution(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let conv = Conv::of(self, op)?;
+        let (weight, _) = self.named_operand(op, "weight")?;
+        let bias = operand_group(self.ctx, op, "bias")?;
+        let init = match bias[..] {
+            [] => self.splat(Number::Int(0), out),
+            [bias] => {
+                let bias_ty = tensor_ty(self.ctx, bias)?;
+                let input =
+                    super::Input::Tensor(self.value(bias)?, bias_ty, super::Access::Dims(vec![1]));
+                self.generic_pointwise(&[input], out, out.dtype, &|b, v| b.get(v, 0))?
+            }
+            _ => return Err("several bias operands".into()),
+        };
+        let n = conv.spatial;
+        // Loops: n, oc, o (n spatial), c, k (n spatial); the input read at computed places.
+        let o_dims: Vec<usize> = (2..2 + n).collect();
+        let k_dims: Vec<usize> = (3 + n..3 + 2 * n).collect();
+        let mut weight_dims = vec![1, 2 + n];
+        weight_dims.extend(&k_dims);
+        let mut out_dims = vec![0, 1];
+        out_dims.extend(&o_dims);
+        let mut reduced = vec![false; 2 + n];
+        reduced.extend(vec![true; 1 + n]);
+        let body = indexed(move |b, args| {
+            let (x, inside) = conv.input_at(b)?;
+            b.accumulate_product(args[1], inside, x, args[0])
+        });
+        self.generic_at(
+            &[(weight, out.dtype, weight_dims)],
+            init,
+            &out_dims,
+            &reduced,
+            out,
+            &body,
+        )
+    }
+
+    /// `convolution_backward(grad_output, input, weight)`, not transposed: the gradients
+    /// `output_mask` asks for (the others are `none`): of the input, of the weight (the
+    /// forward's loop nest reducing over n and o instead), and of the bias (a sum over
+    /// every dim but the channels).
+    pub(super) fn convolution_backward(&mut self, op: OpId) -> LResult<()> {
+        let ctx = self.ctx;
+        let conv = Conv::of(self, op)?;
+        let (grad, grad_ty) = self.named_operand(op, "grad_output")?;
+        let results = ctx.results(op).to_vec();
+        let n = conv.spatial;
+        let want = |j: usize| -> LResult<Option<TensorTy>> {
+            let r = results.get(j).ok_or("fewer than 3 results")?;
+            if matches!(
+                ctx.type_data(ctx.value_type(*r)),
+                joinery_ir::TypeData::None
+            ) {
+                Ok(None)
+            } else {
+                tensor_ty(ctx, *r).map(Some)
+            }
+        };
+        if let Some(out) = want(0)? {
+            let v = self.convolution_input_grad(&conv, grad, &grad_ty, op, &out)?;
+            self.values.insert(results[0], v);
+        }
+        if let Some(out) = want(1)? {
+            // Loops as the forward's: n, oc, o, c, k; reduced over n and o.
+            let o_dims: Vec<usize> = (2..2 + n).collect();
+            let mut grad_dims = vec![0, 1];
+            grad_dims.extend(&o_dims);
+            let mut out_dims = vec![1, 2 + n];
+            out_dims.extend(3 + n..3 + 2 * n);
+            let mut reduced = vec![true, false];
+            reduced.extend(vec![true; n]);
+            reduced.extend(vec![false; 1 + n]);
+            let init = self.splat(Number::Int(0), &out);
+            let body = indexed(move |b, args| {
+                let (x, inside) = conv.input_at(b)?;
+                b.accumulate_product(args[1], inside, x, args[0])
+            });
+            let v = self.generic_at(
+                &[(grad, grad_ty.dtype, grad_dims)],
+                init,
+                &out_dims,
+                &reduced,
+                &out,
+                &body,
+            )?;
+            self.values.insert(results[1], v);
+        }
+        if let Some(out) = want(2)? {
+            let all: Vec<usize> = (0..grad_ty.rank()).collect();
+            let mut reduced = vec![true; grad_ty.rank()];
+            reduced[1] = false;
+            let init = self.splat(Number::Int(0), &out);
+            let body = indexed(|b, args| b.arith(Arith::Add, &[Some(args[0]), Some(args[1])]));
+            let v = self.generic_at(
+                &[(grad, grad_ty.dtype, all)],
+                init,
+                &[1],
+                &reduced,
+                &out,
+                &body,
+            )?;
+            self.values.insert(results[2], v);
+        }
+        Ok(())
+    }
+
+    /// The input gradient of a convolution: `gi[n, g, c, i] = sum over j, k of
+    /// grad[n, g * OCg + j, o] * weight[g, j, c, k]` where `i = o * stride + k * dilation -
+    /// padding` (taps whose `o` is not a whole place of the output read zero), computed
+    /// over `[N, G, Cg, spatial]` and reshaped to the input's shape.
+    fn convolution_input_grad(
+        &mut self,
+        conv: &Conv<'c, 'b>,
+        grad: Value<'c, 'b>,
+        grad_ty: &TensorTy,
+        op: OpId,
+        out: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
+        let (weight, weight_ty) = self.named_operand(op, "weight")?;
+        let n = conv.spatial;
+        let g = conv.groups as u64;
+        let ocg = weight_ty.shape[0] / g;
+        let cg = weight_ty.shape[1];
+        // The weight as [G, OCg, Cg, K...] and the result as [N, G, Cg, I...].
+        let mut grouped_w = vec![g, ocg, cg];
+        grouped_w.extend(&weight_ty.shape[2..]);
+        let weight = self.reshape(
+            weight,
+            &TensorTy {
+                shape: grouped_w,
+                dtype: weight_ty.dtype,
+            },
+        );
+        let mut grouped_out = vec![out.shape[0], g, cg];
+        grouped_out.extend(&out.shape[2..]);
+        let grouped = TensorTy {
+            shape: grouped_out,
+            dtype: out.dtype,
+        };
+        // Loops: n, g, c, i (n spatial), j, k (n spatial).
+        let mut out_dims: Vec<usize> = (0..3 + n).collect();
+        let mut weight_dims = vec![1, 3 + n, 2];
+        weight_dims.extend(4 + n..4 + 2 * n);
+        let mut reduced = vec![false; 3 + n];
+        reduced.extend(vec![true; 1 + n]);
+        let window = conv.window.clone();
+        let out_extents: Vec<u64> = grad_ty.shape[2..].to_vec();
+        let grad_dtype = grad_ty.dtype;
+        let body = indexed(move |b, args| {
+            let batch = b.loop_index(0)?;
+            let group = b.loop_index(1)?;
+            let j = b.loop_index(3 + n)?;
+            let channel = b.affine(group, ocg as i64, 0);
+            let channel = b.push(arith::addi(channel, j, b.loc));
+            let mut coords = vec![batch, channel];
+            let mut inside: Option<Value> = None;
+            for (s, &extent) in out_extents.iter().enumerate() {
+                // o * stride = i + padding - k * dilation.
+                let i = b.affine(b.loop_index(3 + s)?, 1, window.padding[s]);
+                let k = b.affine(b.loop_index(4 + n + s)?, -window.dilation[s], 0);
+                let scaled = b.push(arith::addi(i, k, b.loc));
+                let stride = b.index(window.stride[s]);
+                let o = b.push(arith::floordivsi(scaled, stride, b.loc));
+                let rem = b.push(arith::remsi(scaled, stride, b.loc));
+                let whole = b.push(arith::cmpi(
+                    b.mlir,
+                    CmpiPredicate::Eq,
+                    rem,
+                    b.index(0),
+                    b.loc,
+                ));
+                let ok = b.in_range(o, extent);
+                let ok = b.push(arith::andi(ok, whole, b.loc));
+                inside = Some(b.and_also(inside, ok));
+                coords.push(b.clamp_index(o, extent));
+            }
+            let gv = b.extract(grad, grad_dtype, &coords)?;
+            let inside = inside.ok_or("a convolution without spatial dims")?;
+            b.accumulate_product(args[1], inside, gv, args[0])
+        });
+        out_dims.truncate(3 + n);
+        let init = self.splat(Number::Int(0), &grouped);
+        let v = self.generic_at(
+            &[(weight, weight_ty.dtype, weight_dims)],
+            init,
+            &out_dims,
+            &reduced,
+            &grouped,
+            &body,
+        )?;
+        Ok(self.reshape(v, out))
+    }
+
+    /// `max_pool{2,3}d_with_indices(self, kernel_size, stride, padding, dilation)`: the
+    /// window maxima (NaN wins), then the flat offset in the input plane of the first place
+    /// holding each maximum (the smallest, as PyTorch scans in order).
+    pub(super) fn max_pool_with_indices(&mut self, op: OpId) -> LResult<()> {
+        let ctx = self.ctx;
+        let results = ctx.results(op).to_vec();
+        let [values, indices] = results[..] else {
+            return Err("max pooling has two results".into());
+        };
+        let (values_ty, indices_ty) = (tensor_ty(ctx, values)?, tensor_ty(ctx, indices)?);
+        let pool = Pool::of(self, op)?;
+        let (n, rank) = (pool.spatial, values_ty.rank());
+        // Loops: the result's dims, then the taps.
+        let loops = rank + n;
+        let out_dims: Vec<usize> = (0..rank).collect();
+        let taps = self.empty(&TensorTy {
+            shape: pool.kernel.iter().map(|&k| k as u64).collect(),
+            dtype: DType::Bool,
+        });
+        let tap_dims: Vec<usize> = (rank..loops).collect();
+        let mut reduced = vec![false; rank];
+        reduced.extend(vec![true; n]);
+        let max_init = self.splat(Number::Float(f64::NEG_INFINITY), &values_ty);
+        let p = pool.clone();
+        let max_body = indexed(move |b, args| {
+            let (x, inside) = p.input_at(b)?;
+            let candidate = b.select(Some(inside), Some(x), Some(b.number(f64::NEG_INFINITY)))?;
+            b.arith(Arith::Max, &[Some(args[1]), Some(candidate)])
+        });
+        let maxima = self.generic_at(
+            &[(taps, DType::Bool, tap_dims.clone())],
+            max_init,
+            &out_dims,
+            &reduced,
+            &values_ty,
+            &max_body,
+        )?;
+        let index_init = self.splat(Number::Int(i64::MAX), &indices_ty);
+        let p = pool.clone();
+        let dtype = values_ty.dtype;
+        let index_body = indexed(move |b, args| {
+            let real = Body {
+                mlir: b.mlir,
+                block: b.block,
+                loc: b.loc,
+                dtype,
+            };
+            let (x, inside) = p.input_at(&real)?;
+            let equal = real.compare_values(super::Cmp::Eq, x, args[1])?;
+            let nan = real.compare_values(super::Cmp::Unordered, x, x)?;
+            let hit = b.push(arith::ori(equal, nan, b.loc));
+            let hit = b.push(arith::andi(hit, inside, b.loc));
+            let offset = p.plane_offset(b)?;
+            let offset = b.push(arith::index_cast(
+                offset,
+                element(b.mlir, DType::I64),
+                b.loc,
+            ));
+            let smaller = b.arith(Arith::Min, &[Some(args[2]), Some(offset)])?;
+            b.select(Some(hit), Some(smaller), Some(args[2]))
+        });
+        let first = self.generic_at(
+            &[
+                (taps, DType::Bool, tap_dims),
+                (maxima, dtype, out_dims.clone()),
+            ],
+            index_init,
+            &out_dims,
+            &reduced,
+            &indices_ty,
+            &index_body,
+        )?;
+        self.values.insert(values, maxima);
+        self.values.insert(indices, first);
+        Ok(())
+    }
+
+    /// `max_pool{2,3}d_with_indices_backward(grad_output, self, ..., indices)`: each input
+    /// place sums the gradients of the outputs whose recorded index is its plane offset.
+    pub(super) fn max_pool_backward(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (grad, grad_ty) = self.named_operand(op, "grad_output")?;
+        let (indices, indices_ty) = self.named_operand(op, "indices")?;
+        let pool = Pool::of(self, op)?;
+        let (n, rank) = (pool.spatial, out.rank());
+        // Loops: the input's dims, then the output's spatial places.
+        let lead = rank - n;
+        let mut place_dims: Vec<usize> = (0..lead).collect();
+        place_dims.extend(rank..rank + n);
+        let mut reduced = vec![false; rank];
+        reduced.extend(vec![true; n]);
+        let all: Vec<usize> = (0..rank).collect();
+        let extents = out.shape[lead..].to_vec();
+        let body = indexed(move |b, args| {
+            let mut offset = b.index(0);
+            for (s, &extent) in extents.iter().enumerate() {
+                let scaled = b.affine(offset, extent as i64, 0);
+                offset = b.push(arith::addi(scaled, b.loop_index(lead + s)?, b.loc));
+            }
+            let index = b.to_index(args[1]);
+            let hit = b.push(arith::cmpi(b.mlir, CmpiPredicate::Eq, index, offset, b.loc));
+            let g = b.or_zero(hit, args[0])?;
+            b.arith(Arith::Add, &[Some(args[2]), Some(g)])
+        });
+        let init = self.splat(Number::Int(0), out);
+        self.generic_at(
+            &[
+                (grad, grad_ty.dtype, place_dims.clone()),
+                (indices, indices_ty.dtype, place_dims),
+            ],
+            init,
+            &all,
+            &reduced,
+            out,
+            &body,
+        )
+    }
+}
+
+/// A convolution's input and geometry, for bodies that read the input at a tap.
+#[derive(Clone)]
+struct Conv<'c, 'b> {
+    input: Value<'c, 'b>,
+    input_ty: TensorTy,
+    /// Spatial dims (1, 2 or 3).
+    spatial: usize,
+    groups: i64,
+    /// Output channels per group.
+    out_per_group: i64,
+    window: Window,
+}
+
+impl<'c, 'b> Conv<'c, 'b> {
+    /// Reads the operands and attributes of `convolution` or `convolution_backward`;
+    /// refuses transposed convolutions.
+    fn of(lower: &Lowerer<'c, 'b>, op: OpId) -> LResult<Conv<'c, 'b>> {
+        let ctx = lower.ctx;
+        let (input, input_ty) = lower.named_operand(op, "input")?;
+        let (_, weight_ty) = lower.named_operand(op, "weight")?;
+        if Number::arg(ctx, op, "transposed")?.is_some_and(|t| t.to_i64() != 0) {
+            return Err("a transposed convolution".into());
+        }
+        let spatial = input_ty.rank().checked_sub(2).filter(|&n| n >= 1).ok_or(
+            "a convolution input needs a batch and a channel dim and at least one spatial dim",
+        )?;
+        let groups = Number::arg(ctx, op, "groups")?.map_or(1, Number::to_i64);
+        if groups < 1 || weight_ty.shape[0] as i64 % groups != 0 {
+            return Err(format!("{groups} groups"));
+        }
+        Ok(Conv {
+            input,
+            input_ty,
+            spatial,
+            groups,
+            out_per_group: weight_ty.shape[0] as i64 / groups,
+            window: Window::of(lower, op, spatial, &vec![1; spatial])?,
+        })
+    }
+
+    /// In the forward's loop nest (n, oc, o, c, k): the input element read by this tap
+    /// (cast to the compute dtype) and whether it lies inside the input.
+    fn input_at<'x>(&self, b: &Body<'c, 'x>) -> LResult<(Value<'c, 'x>, Value<'c, 'x>)> {
+        let n = self.spatial;
+        let batch = b.loop_index(0)?;
+        let oc = b.loop_index(1)?;
+        let c = b.loop_index(2 + n)?;
+        let channel = if self.groups == 1 {
+            c
+        } else {
+            let group = b.push(arith::floordivsi(oc, b.index(self.out_per_group), b.loc));
+            let first = b.affine(group, self.input_ty.shape[1] as i64 / self.groups, 0);
+            b.push(arith::addi(first, c, b.loc))
+        };
+        self.window.read(
+            b,
+            self.input,
+            &self.input_ty,
+            vec![batch, channel],
+            2,
+            3 + n,
+        )
+    }
+}
+
+/// A max pooling's input and window, for bodies that read the input at a tap.
+#[derive(Clone)]
+struct Pool<'c, 'b> {
+    input: Value<'c, 'b>,
+    input_ty: TensorTy,
+    /// Spatial dims (2 or 3).
+    spatial: usize,
+    /// Dims before the spatial ones (channels, and maybe a batch).
+    lead: usize,
+    kernel: Vec<i64>,
+    window: Window,
+}
+
+impl<'c, 'b> Pool<'c, 'b> {
+    /// Reads the input (`self`) and window of a max pooling or its backward.
+    fn of(lower: &Lowerer<'c, 'b>, op: OpId) -> LResult<Pool<'c, 'b>> {
+        let ctx = lower.ctx;
+        let spatial = joinery_aten::schema(ctx.name_str(op))
+            .and_then(|s| s.pool_dims())
+            .ok_or("not a pooling op")?;
+        let (input, input_ty) = lower.named_operand(op, "self")?;
+        let lead = input_ty
+            .rank()
+            .checked_sub(spatial)
+            .filter(|&l| l >= 1)
+            .ok_or("a pooling input needs a channel dim")?;
+        let kernel = Window::list(&attr_or_default(ctx, op, "kernel_size")?, spatial, &[])?;
+        if kernel.len() != spatial {
+            return Err("no kernel_size".into());
+        }
+        let window = Window::of(lower, op, spatial, &kernel)?;
+        Ok(Pool {
+            input,
+            input_ty,
+            spatial,
+            lead,
+            kernel,
+            window,
+        })
+    }
+
+    /// In the loop nest (the result's dims, then the taps): the input element of this tap
+    /// (cast to the compute dtype) and whether it lies inside the input.
+    fn input_at<'x>(&self, b: &Body<'c, 'x>) -> LResult<(Value<'c, 'x>, Value<'c, 'x>)> {
+        let lead = (0..self.lead)
+            .map(|d| b.loop_index(d))
+            .collect::<LResult<Vec<_>>>()?;
+        let rank = self.input_ty.rank();
+        self.window
+            .read(b, self.input, &self.input_ty, lead, self.lead, rank)
+    }
+
+    /// The flat offset in the input plane of this tap's place (row-major over the
+    /// spatial dims), as an `index`.
+    fn plane_offset<'x>(&self, b: &Body<'c, 'x>) -> LResult<Value<'c, 'x>> {
+        let rank = self.input_ty.rank();
+        let mut offset = b.index(0);
+        for s in 0..self.spatial {
+            let extent = self.input_ty.shape[self.lead + s];
+            let (at, _) = self.window.tap(
+                b,
+                s,
+                b.loop_index(self.lead + s)?,
+                b.loop_index(rank + s)?,
+                extent,
+            );
+            let scaled = b.affine(offset, extent as i64, 0);
+            offset = b.push(arith::addi(scaled, at, b.loc));
+        }
+        Ok(offset)
+    }
+}
+
+/// The index tensors of `index.Tensor` / `index_put`: `(dim of self, tensor, its type)`
+/// for each present entry, the present dims adjacent.
+type Indices<'c, 'b> = Vec<(usize, Value<'c, 'b>, TensorTy)>;
+
+impl<'c, 'b> Lowerer<'c, 'b> {
+    /// `triu` / `tril(self, diagonal)`: the elements whose column minus row is at least
+    /// (`triu`) or at most (`tril`) `diagonal`, zeros elsewhere.
+    pub(super) fn triangle(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let rank = x_ty.rank();
+        if rank < 2 {
+            return Err("a triangle of a tensor of rank below 2".into());
+        }
+        let diagonal = Number::arg(self.ctx, op, "diagonal")?.map_or(0, Number::to_i64);
+        let upper = self.ctx.name_str(op) == "aten.triu";
+        let body = indexed(move |b, args| {
+            let row = b.loop_index(rank - 2)?;
+            let column = b.loop_index(rank - 1)?;
+            let offset = b.push(arith::subi(column, row, b.loc));
+            let predicate = if upper {
+                CmpiPredicate::Sge
+            } else {
+                CmpiPredicate::Sle
+            };
+            let keep = b.push(arith::cmpi(
+                b.mlir,
+                predicate,
+                offset,
+                b.index(diagonal),
+                b.loc,
+            ));
+            b.or_zero(keep, args[0])
+        });
+        let all: Vec<usize> = (0..rank).collect();
+        let init = self.empty(out);
+        self.generic_at(
+            &[(x, x_ty.dtype, all.clone())],
+            init,
+            &all,
+            &vec![false; rank],
+            out,
+            &body,
+        )
+    }
+
+    /// `linspace(start, end, steps)`: `start + step * i` for the first half and
+    /// `end - step * (steps - 1 - i)` for the rest, in `f64`, as PyTorch fills it.
+    pub(super) fn linspace(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let ctx = self.ctx;
+        let start = Number::arg(ctx, op, "start")?.ok_or("no start")?.to_f64();
+        let end = Number::arg(ctx, op, "end")?.ok_or("no end")?.to_f64();
+        let steps = Number::arg(ctx, op, "steps")?.ok_or("no steps")?.to_i64();
+        let step = if steps > 1 {
+            (end - start) / (steps - 1) as f64
+        } else {
+            0.0
+        };
+        let half = (steps / 2).max(1);
+        let dtype = out.dtype;
+        let body = indexed(move |b, _| {
+            let wide = Body {
+                mlir: b.mlir,
+                block: b.block,
+                loc: b.loc,
+                dtype: DType::F64,
+            };
+            let i = b.loop_index(0)?;
+            let first = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Slt,
+                i,
+                b.index(half),
+                b.loc,
+            ));
+            let from_end = b.affine(i, -1, steps - 1);
+            let as_float = |v: Value<'c, '_>| {
+                let v = b.push(arith::index_cast(v, element(b.mlir, DType::I64), b.loc));
+                super::cast(b.mlir, b.block, b.loc, v, DType::I64, DType::F64)
+            };
+            let (i, from_end) = (as_float(i), as_float(from_end));
+            let step = wide.number(step);
+            let up = wide.arith(Arith::Mul, &[Some(i), Some(step)])?;
+            let up = wide.arith(Arith::Add, &[Some(wide.number(start)), Some(up)])?;
+            let down = wide.arith(Arith::Mul, &[Some(from_end), Some(step)])?;
+            let down = wide.arith(Arith::Sub, &[Some(wide.number(end)), Some(down)])?;
+            let y = wide.select(Some(first), Some(up), Some(down))?;
+            Ok(super::cast(b.mlir, b.block, b.loc, y, DType::F64, dtype))
+        });
+        let init = self.empty(out);
+        self.generic_at(&[], init, &[0], &[false], out, &body)
+    }
+
+    /// The present index tensors of `index.Tensor` / `index_put` and the number of
+    /// dims their broadcast shape has; refuses index lists whose present entries are not
+    /// adjacent (PyTorch then moves the indexed dims first) and boolean masks.
+    fn indices(&self, op: OpId) -> LResult<(Indices<'c, 'b>, usize)> {
+        let ctx = self.ctx;
+        let mut present = Vec::new();
+        for (d, v) in operand_group(ctx, op, "indices")?.into_iter().enumerate() {
+            if matches!(ctx.type_data(ctx.value_type(v)), joinery_ir::TypeData::None) {
+                continue;
+            }
+            let ty = tensor_ty(ctx, v)?;
+            if !matches!(ty.dtype, DType::I32 | DType::I64) {
+                return Err("a boolean index mask".into());
+            }
+            present.push((d, self.value(v)?, ty));
+        }
+        let Some(first) = present.first().map(|p| p.0) else {
+            return Err("no index tensor".into());
+        };
+        if present.iter().enumerate().any(|(j, p)| p.0 != first + j) {
+            return Err("index tensors separated by a full slice".into());
+        }
+        let broadcast = present.iter().map(|p| p.2.rank()).max().unwrap_or(0);
+        Ok((present, broadcast))
+    }
+
+    /// `index.Tensor` / `_unsafe_index.Tensor(self, indices)`: `self` read at the index
+    /// tensors' elements (broadcast together, negative ones counted from the end) in the
+    /// indexed dims, the other dims passed through.
+    pub(super) fn index(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let (indices, broadcast) = self.indices(op)?;
+        let rank = out.rank();
+        let dtype = x_ty.dtype;
+        let body = indexed(move |b, _| {
+            let coords = index_coords(b, &x_ty, &indices, broadcast, |d| b.loop_index(d))?;
+            b.extract(x, dtype, &coords)
+        });
+        let all: Vec<usize> = (0..rank).collect();
+        let init = self.empty(out);
+        self.generic_at(&[], init, &all, &vec![false; rank], out, &body)
+    }
+
+    /// `index_put` / `_unsafe_index_put(self, indices, values, accumulate=True)`: each
+    /// place of `self` plus the `values` whose indices point at it (a reduction over the
+    /// indices' broadcast places). Without `accumulate` the last write wins, an order
+    /// MLIR does not keep: refused.
+    pub(super) fn index_put(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        if Number::arg(self.ctx, op, "accumulate")?.is_none_or(|a| a.to_i64() == 0) {
+            return Err("index_put without accumulate (the last write wins)".into());
+        }
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let (values, values_ty) = self.named_operand(op, "values")?;
+        let (indices, broadcast) = self.indices(op)?;
+        let rank = out.rank();
+        let first = indices[0].0;
+        let count = indices.len();
+        if values_ty.rank() != rank - count + broadcast {
+            return Err("values not of the indexed shape".into());
+        }
+        // Loops: the result's dims, then the broadcast index places (reduced).
+        let mut value_dims: Vec<usize> = (0..first).collect();
+        value_dims.extend(rank..rank + broadcast);
+        value_dims.extend(first + count..rank);
+        let all: Vec<usize> = (0..rank).collect();
+        let mut reduced = vec![false; rank];
+        reduced.extend(vec![true; broadcast]);
+        let body = indexed(move |b, args| {
+            let places = |d: usize| {
+                // `index_coords` asks for the index places (`first..first+broadcast`)
+                // of the indexed shape: here loop dims `rank..`.
+                b.loop_index(if d < first + broadcast {
+                    rank + d - first
+                } else {
+                    d
+                })
+            };
+            let mut hit: Option<Value> = None;
+            for (d, tensor, ty) in &indices {
+                let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[*d], &places, first)?;
+                let same = b.push(arith::cmpi(
+                    b.mlir,
+                    CmpiPredicate::Eq,
+                    at,
+                    b.loop_index(*d)?,
+                    b.loc,
+                ));
+                hit = Some(b.and_also(hit, same));
+            }
+            let hit = hit.ok_or("no index tensor")?;
+            let v = b.or_zero(hit, args[0])?;
+            b.arith(Arith::Add, &[Some(args[1]), Some(v)])
+        });
+        self.generic_at(
+            &[(values, values_ty.dtype, value_dims)],
+            x,
+            &all,
+            &reduced,
+            out,
+            &body,
+        )
+    }
+}
+
+/// The element of index tensor `tensor` (of type `ty`, broadcast to `broadcast` dims
+/// whose places are `place(first + j)`) as an `index` into a dim of `extent`, negative
+/// ones counted from the end.
+fn read_index<'c, 'x>(
+    b: &Body<'c, 'x>,
+    tensor: Value<'c, '_>,
+    ty: &TensorTy,
+    broadcast: usize,
+    extent: u64,
+    place: &dyn Fn(usize) -> LResult<Value<'c, 'x>>,
+    first: usize,
+) -> LResult<Value<'c, 'x>> {
+    let lead = broadcast - ty.rank();
+    let coords = ty
+        .shape
+        .iter()
+        .enumerate()
+        .map(|(j, &e)| {
+            if e == 1 {
+                Ok(b.index(0))
+            } else {
+                place(first + lead + j)
+            }
+        })
+        .collect::<LResult<Vec<_>>>()?;
+    let v = b.extract(tensor, ty.dtype, &coords)?;
+    let v = b.to_index(v);
+    let negative = b.push(arith::cmpi(
+        b.mlir,
+        CmpiPredicate::Slt,
+        v,
+        b.index(0),
+        b.loc,
+    ));
+    let wrapped = b.affine(v, 1, extent as i64);
+    b.select(Some(negative), Some(wrapped), Some(v))
+}
+
+/// The coordinates into `self` (of type `x_ty`) of result place `place(d)` of an
+/// `index.Tensor` whose present `indices` broadcast to `broadcast` dims.
+fn index_coords<'c, 'x>(
+    b: &Body<'c, 'x>,
+    x_ty: &TensorTy,
+    indices: &[(usize, Value<'c, '_>, TensorTy)],
+    broadcast: usize,
+    place: impl Fn(usize) -> LResult<Value<'c, 'x>>,
+) -> LResult<Vec<Value<'c, 'x>>> {
+    let first = indices[0].0;
+    let count = indices.len();
+    let mut coords = Vec::with_capacity(x_ty.rank());
+    for d in 0..x_ty.rank() {
+        coords.push(if d < first {
+            place(d)?
+        } else if d < first + count {
+            let (_, tensor, ty) = &indices[d - first];
+            let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[d], &place, first)?;
+            b.clamp_index(at, x_ty.shape[d])
+        } else {
+            place(d - count + broadcast)?
+        });
+    }
+    Ok(coords)
+}
