@@ -227,9 +227,9 @@ fn pointwise_aten(name: &str) -> Option<(&'static str, &'static str)> {
         "math.sin" => ("aten.sin", ""),
         "math.cos" => ("aten.cos", ""),
         "arith.select" => ("aten.where.self", ""),
-        "arith.andi" => ("aten.logical_and", ""),
-        "arith.ori" => ("aten.logical_or", ""),
-        "arith.xori" => ("aten.logical_xor", ""),
+        "arith.andi" => ("aten.bitwise_and.Tensor", ""),
+        "arith.ori" => ("aten.bitwise_or.Tensor", ""),
+        "arith.xori" => ("aten.bitwise_xor.Tensor", ""),
         _ => return None,
     })
 }

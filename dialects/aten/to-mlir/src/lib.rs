@@ -29,7 +29,7 @@
 pub mod exec;
 pub mod import;
 pub mod lower;
-mod types;
+pub mod types;
 
 use joinery_ir::{Context, Diagnostic, OpId};
 use melior::dialect::DialectRegistry;

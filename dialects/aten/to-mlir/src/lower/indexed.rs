@@ -135,6 +135,11 @@ impl<'c, 'x> Body<'c, 'x> {
         ))
     }
 
+    /// Scalar `v` of dtype `from` cast to the compute dtype.
+    fn as_compute(&self, v: Value<'c, 'x>, from: DType) -> Value<'c, 'x> {
+        super::cast(self.mlir, self.block, self.loc, v, from, self.dtype)
+    }
+
     /// `cond ? v : 0` in the compute dtype.
     fn or_zero(&self, cond: Value<'c, 'x>, v: Value<'c, 'x>) -> LResult<Value<'c, 'x>> {
         let zero = self.number(0.0);
@@ -237,8 +242,7 @@ impl Window {
             coords.push(at);
             inside = Some(b.and_also(inside, ok));
         }
-        let x = b.extract(input, input_ty.dtype, &coords)?;
-        let x = super::cast(b.mlir, b.block, b.loc, x, input_ty.dtype, b.dtype);
+        let x = b.as_compute(b.extract(input, input_ty.dtype, &coords)?, input_ty.dtype);
         Ok((x, inside.ok_or("a window without spatial dims")?))
     }
 }
@@ -247,8 +251,11 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     /// A `linalg.generic` over `loops` loop dims (`reduced` marks the reductions): `ins`
     /// read at their loop dims, the result `init` written at `out_dims`; `body` gets the
     /// block arguments (the inputs' elements, then the result's) and returns what to yield.
+    ///
+    /// A reduction into `f32` accumulates in `f64` (the float inputs and the accumulator
+    /// widened in the body, the result rounded once), as the interpreter's kernels do.
     fn generic_at(
-        &self,
+        &mut self,
         ins: &[Operand<'c, 'b>],
         init: Value<'c, 'b>,
         out_dims: &[usize],
@@ -256,6 +263,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         out: &TensorTy,
         body: &IndexedBody<'c, '_>,
     ) -> LResult<Value<'c, 'b>> {
+        let wide = reduced.contains(&true) && out.dtype == DType::F32;
+        let acc = TensorTy {
+            shape: out.shape.clone(),
+            dtype: if wide { DType::F64 } else { out.dtype },
+        };
+        let init = self.convert(init, out, &acc)?;
         let loops = reduced.len();
         let map = |dims: &[usize]| {
             let exprs: Vec<AffineExpr> = dims
@@ -266,23 +279,32 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         };
         let mut maps: Vec<_> = ins.iter().map(|(_, _, dims)| map(dims)).collect();
         maps.push(map(out_dims));
-        let mut arg_types: Vec<_> = ins
+        let mut dtypes: Vec<DType> = ins.iter().map(|(_, dtype, _)| *dtype).collect();
+        dtypes.push(acc.dtype);
+        let arg_types: Vec<_> = dtypes
             .iter()
-            .map(|(_, dtype, _)| (element(self.mlir, *dtype), self.loc))
+            .map(|&d| (element(self.mlir, d), self.loc))
             .collect();
-        arg_types.push((element(self.mlir, out.dtype), self.loc));
         let inner = Block::new(&arg_types);
         {
             let b = Body {
                 mlir: self.mlir,
                 block: &inner,
                 loc: self.loc,
-                dtype: out.dtype,
+                dtype: acc.dtype,
             };
-            let args = (0..arg_types.len())
-                .map(|i| inner.argument(i).map(Value::from))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string())?;
+            let args = dtypes
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| {
+                    let v = Value::from(inner.argument(i).map_err(|e| e.to_string())?);
+                    Ok(if wide && d.is_float() {
+                        b.as_compute(v, d)
+                    } else {
+                        v
+                    })
+                })
+                .collect::<LResult<Vec<_>>>()?;
             let y = body(&b, &args)?;
             inner.append_operation(
                 OperationBuilder::new("linalg.yield", self.loc)
@@ -292,7 +314,22 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             );
         }
         let values: Vec<Value> = ins.iter().map(|(v, _, _)| *v).collect();
-        self.linalg_generic(&values, init, maps, reduced, inner, out)
+        let result = self.linalg_generic(&values, init, maps, reduced, inner, &acc)?;
+        self.convert(result, &acc, out)
+    }
+
+    /// `v` of type `from` converted elementwise to `to`'s dtype (itself when they agree).
+    fn convert(
+        &mut self,
+        v: Value<'c, 'b>,
+        from: &TensorTy,
+        to: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
+        if from.dtype == to.dtype {
+            return Ok(v);
+        }
+        let input = super::Input::Tensor(v, from.clone(), super::Access::Broadcast);
+        self.generic_pointwise(&[input], to, to.dtype, &|b, v| b.get(v, 0))
     }
 
     /// The tensor operand named `name` of `op` with its type.
@@ -437,7 +474,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 coords.push(b.clamp_index(at, shape[d]));
             }
             let v = b.extract(x, dtype, &coords)?;
-            let v = super::cast(b.mlir, b.block, b.loc, v, dtype, b.dtype);
+            let v = b.as_compute(v, dtype);
             let fill = super::scalar_constant(b.mlir, b.block, b.loc, value, b.dtype);
             match inside {
                 Some(inside) => b.select(Some(inside), Some(v), Some(fill)),
@@ -630,7 +667,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 inside = Some(b.and_also(inside, ok));
                 coords.push(b.clamp_index(o, extent));
             }
-            let gv = b.extract(grad, grad_dtype, &coords)?;
+            let gv = b.as_compute(b.extract(grad, grad_dtype, &coords)?, grad_dtype);
             let inside = inside.ok_or("a convolution without spatial dims")?;
             b.accumulate_product(args[1], inside, gv, args[0])
         });
