@@ -1,0 +1,66 @@
+"""The MLIR path (``joinery-run --via-mlir``: export to upstream MLIR, MLIR's own pipeline
+and ExecutionEngine) as an oracle on every model of the zoos (``--decompositions none``):
+its results equal the reference interpreter's (1e-5 of each result's scale, as
+``test_stages.py`` judges the interpreter against PyTorch), and ``mlir-opt-22`` reads the
+export without ``--allow-unregistered-dialect``.
+
+A model the export does not cover must be refused with the export's diagnostic naming
+the ops: :data:`REFUSED` lists them with the reason, and a model that starts to go through
+(or refuses other ops) fails until its entry is updated."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+import harness
+from test_stages import NAMES
+
+MLIR_OPT = "mlir-opt-22"
+
+REFUSED: dict[str, tuple[set[str], str]] = {
+    "dropout": ({"aten.native_dropout"}, "random numbers: no generator shared with MLIR"),
+    "dropout_mlp": ({"aten.native_dropout"}, "random numbers: no generator shared with MLIR"),
+    "conv_autoencoder": ({"aten.convolution"}, "transposed convolution not lowered yet"),
+    "cumsum_topk": ({"aten.cumsum"}, "scans and sorts not lowered yet"),
+    "embedding_bag_recsys": ({"aten._embedding_bag"}, "embedding bags not lowered yet"),
+    "fno_spectral": ({"aten._fft_r2c", "aten.view_as_complex", "aten.zeros"},
+                     "complex tensors: the export covers real dtypes"),
+    "gpt_block": ({"aten.slice_backward"}, "view inverses not lowered yet"),
+    "vit_tiny": ({"aten.select_backward"}, "view inverses not lowered yet"),
+    "integer_side_inputs": ({"aten.scatter_add"}, "scatters not lowered yet"),
+    "spatial_transformer": ({"aten._adaptive_avg_pool2d", "aten.copy"},
+                            "average pooling and copy not lowered yet"),
+    "temporal_convnet": ({"aten.avg_pool2d"}, "average pooling not lowered yet"),
+    "volume_cnn": ({"aten.avg_pool3d"}, "average pooling not lowered yet"),
+}
+"""Models the MLIR export refuses: the ops its diagnostic names, and why."""
+
+
+def test_every_refusal_names_a_model():
+    assert set(REFUSED) <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_mlir_path_agrees_with_the_interpreter(exported, tmp_path, name):
+    """Covered models: ``--via-mlir`` computes the interpreter's results and mlir-opt-22
+    reads the export; refused ones: the diagnostic names exactly the listed ops."""
+    _, _, result, d = exported(name, "none")
+    joint = d / "joint.mlir"
+    n = len(result.output_descs)
+    translate = harness.run([harness.tool("joinery-translate"), "--to-mlir", joint])
+    if name in REFUSED:
+        ops, _ = REFUSED[name]
+        assert translate.returncode != 0, f"{name} now exports: remove it from REFUSED"
+        m = re.search(r"error: no lowering to upstream MLIR for (.*)", translate.stderr)
+        assert m, translate.stderr
+        assert set(re.findall(r"'([\w.]+)'", m.group(1))) == ops, translate.stderr
+        return
+    assert translate.returncode == 0, translate.stderr
+    opt = subprocess.run([MLIR_OPT], input=translate.stdout, capture_output=True, text=True)
+    assert opt.returncode == 0, opt.stderr
+    want = harness.interpret(joint, d / "inputs", tmp_path / "interpreted", n)
+    got = harness.interpret(joint, d / "inputs", tmp_path / "mlir", n, via_mlir=True)
+    harness.assert_outputs_close(got, want, result.output_descs)
