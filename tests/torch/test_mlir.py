@@ -28,13 +28,7 @@ REFUSED: dict[str, tuple[set[str], str]] = {
     "embedding_bag_recsys": ({"aten._embedding_bag"}, "embedding bags not lowered yet"),
     "fno_spectral": ({"aten._fft_r2c", "aten.view_as_complex", "aten.zeros"},
                      "complex tensors: the export covers real dtypes"),
-    "gpt_block": ({"aten.slice_backward"}, "view inverses not lowered yet"),
-    "vit_tiny": ({"aten.select_backward"}, "view inverses not lowered yet"),
     "integer_side_inputs": ({"aten.scatter_add"}, "scatters not lowered yet"),
-    "spatial_transformer": ({"aten._adaptive_avg_pool2d", "aten.copy"},
-                            "average pooling and copy not lowered yet"),
-    "temporal_convnet": ({"aten.avg_pool2d"}, "average pooling not lowered yet"),
-    "volume_cnn": ({"aten.avg_pool3d"}, "average pooling not lowered yet"),
 }
 """Models the MLIR export refuses: the ops its diagnostic names, and why."""
 

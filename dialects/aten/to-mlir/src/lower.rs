@@ -101,6 +101,21 @@ pub enum Lowering {
     Index,
     /// `index_put` with `accumulate`: values summed into the places they index.
     IndexPut,
+    /// `slice_scatter`, `select_scatter`, `slice_backward`, `select_backward`: a tensor
+    /// written into a slice or an index of a base (`self`, or zeros).
+    ViewScatter,
+    /// `avg_pool{2,3}d`: window sums over their divisors.
+    AvgPool,
+    /// `avg_pool{2,3}d_backward`: the shares of the windows reading each place.
+    AvgPoolBackward,
+    /// `_adaptive_avg_pool{2,3}d`: means over adaptive windows.
+    AdaptiveAvgPool,
+    /// `_adaptive_avg_pool{2,3}d_backward`: the shares of the windows holding each place.
+    AdaptiveAvgPoolBackward,
+    /// `im2col`: the sliding windows' taps as columns.
+    Im2col,
+    /// `col2im`: columns summed back into the places their taps read.
+    Col2im,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -450,6 +465,28 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("index_put", Lowering::IndexPut),
     ("_unsafe_index_put", Lowering::IndexPut),
     ("empty.memory_format", Lowering::Fill(None, 0.0)),
+    ("slice_scatter", Lowering::ViewScatter),
+    ("select_scatter", Lowering::ViewScatter),
+    ("slice_backward", Lowering::ViewScatter),
+    ("select_backward", Lowering::ViewScatter),
+    ("avg_pool2d", Lowering::AvgPool),
+    ("avg_pool3d", Lowering::AvgPool),
+    ("avg_pool2d_backward", Lowering::AvgPoolBackward),
+    ("avg_pool3d_backward", Lowering::AvgPoolBackward),
+    ("_adaptive_avg_pool2d", Lowering::AdaptiveAvgPool),
+    ("_adaptive_avg_pool3d", Lowering::AdaptiveAvgPool),
+    (
+        "_adaptive_avg_pool2d_backward",
+        Lowering::AdaptiveAvgPoolBackward,
+    ),
+    (
+        "_adaptive_avg_pool3d_backward",
+        Lowering::AdaptiveAvgPoolBackward,
+    ),
+    ("im2col", Lowering::Im2col),
+    ("col2im", Lowering::Col2im),
+    ("copy", pw(&[], Compute::Result, |b, v| b.get(v, 1))),
+    ("fill.Scalar", Lowering::Fill(Some("value"), 0.0)),
     ("sgn", pw(&[], Compute::Result, |b, v| b.sign(b.get(v, 0)?))),
     (
         "bitwise_not",
@@ -1258,6 +1295,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Linspace => self.linspace(op, &out_ty)?,
             Lowering::Index => self.index(op, &out_ty)?,
             Lowering::IndexPut => self.index_put(op, &out_ty)?,
+            Lowering::ViewScatter => self.view_scatter(op, &out_ty)?,
+            Lowering::AvgPool => self.avg_pool(op, &out_ty)?,
+            Lowering::AvgPoolBackward => self.avg_pool_backward(op, &out_ty)?,
+            Lowering::AdaptiveAvgPool => self.adaptive_avg_pool(op, &out_ty)?,
+            Lowering::AdaptiveAvgPoolBackward => self.adaptive_avg_pool_backward(op, &out_ty)?,
+            Lowering::Im2col => self.im2col(op, &out_ty)?,
+            Lowering::Col2im => self.col2im(op, &out_ty)?,
             Lowering::Split | Lowering::ConvolutionBackward | Lowering::MaxPoolWithIndices => {
                 unreachable!("ops with several results are lowered before the one-result ops")
             }
@@ -1887,13 +1931,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let x = ctx.operand(op, 0);
         let ty = tensor_ty(ctx, x)?;
         let dim = self.dim_arg(op, &ty)?;
-        let extent = ty.shape[dim] as i64;
-        let start = Number::arg(ctx, op, "start")?.map_or(0, Number::to_i64);
-        let start = if start < 0 { start + extent } else { start }.clamp(0, extent);
-        let step = Number::arg(ctx, op, "step")?.map_or(1, Number::to_i64);
-        if step < 1 {
-            return Err(format!("step {step} is not positive"));
-        }
+        let (start, step) = self.slice_start_step(op, ty.shape[dim] as i64)?;
         let mut offsets = vec![0i64; ty.rank()];
         offsets[dim] = start;
         let mut strides = vec![1i64; ty.rank()];
@@ -1906,6 +1944,18 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             &strides,
             out,
         )
+    }
+
+    /// The `start` (negative ones counted from the end, clamped into the dim as PyTorch
+    /// does) and the positive `step` of a slice along a dim of `extent`.
+    fn slice_start_step(&self, op: OpId, extent: i64) -> LResult<(i64, i64)> {
+        let start = Number::arg(self.ctx, op, "start")?.map_or(0, Number::to_i64);
+        let start = if start < 0 { start + extent } else { start }.clamp(0, extent);
+        let step = Number::arg(self.ctx, op, "step")?.map_or(1, Number::to_i64);
+        if step < 1 {
+            return Err(format!("step {step} is not positive"));
+        }
+        Ok((start, step))
     }
 
     /// `split.Tensor` / `split_with_sizes`: each result (its extent along `dim` given by its

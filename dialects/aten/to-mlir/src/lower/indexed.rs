@@ -216,6 +216,47 @@ impl Window {
         (b.clamp_index(at, extent), b.in_range(at, extent))
     }
 
+    /// The inverse of [`Window::read`], for gradients: the element of `output` (of type
+    /// `output_ty`) at `lead` coordinates followed by, along each spatial dim `s`, the
+    /// output place `o` whose tap `k` (loop dim `taps + s`) reads input place `i` (loop dim
+    /// `places + s`): `o * stride = i + padding - k * dilation`, cast to the compute dtype;
+    /// and whether every such `o` is a whole place inside the output.
+    fn gather_source<'c, 'x>(
+        &self,
+        b: &Body<'c, 'x>,
+        output: Value<'c, '_>,
+        output_ty: TensorTy,
+        lead: Vec<Value<'c, 'x>>,
+        places: usize,
+        taps: usize,
+    ) -> LResult<(Value<'c, 'x>, Value<'c, 'x>)> {
+        let first = lead.len();
+        let mut coords = lead;
+        let mut inside: Option<Value> = None;
+        for s in 0..self.stride.len() {
+            let extent = output_ty.shape[first + s];
+            let i = b.affine(b.loop_index(places + s)?, 1, self.padding[s]);
+            let k = b.affine(b.loop_index(taps + s)?, -self.dilation[s], 0);
+            let scaled = b.push(arith::addi(i, k, b.loc));
+            let stride = b.index(self.stride[s]);
+            let o = b.push(arith::floordivsi(scaled, stride, b.loc));
+            let rem = b.push(arith::remsi(scaled, stride, b.loc));
+            let whole = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Eq,
+                rem,
+                b.index(0),
+                b.loc,
+            ));
+            inside = Some(b.and_also(inside, whole));
+            inside = Some(b.and_also(inside, b.in_range(o, extent)));
+            coords.push(b.clamp_index(o, extent));
+        }
+        let v = b.extract(output, output_ty.dtype, &coords)?;
+        let v = b.as_compute(v, output_ty.dtype);
+        Ok((v, inside.ok_or("a window without spatial dims")?))
+    }
+
     /// The element of `input` at `lead` coordinates followed by the tap of each spatial
     /// dim `s` (its output place loop dim `places + s`, its tap loop dim `taps + s`), cast
     /// to the compute dtype, and whether every tap lies inside the input.
@@ -637,38 +678,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let mut reduced = vec![false; 3 + n];
         reduced.extend(vec![true; 1 + n]);
         let window = conv.window.clone();
-        let out_extents: Vec<u64> = grad_ty.shape[2..].to_vec();
-        let grad_dtype = grad_ty.dtype;
+        let grad_ty_c = grad_ty.clone();
         let body = indexed(move |b, args| {
             let batch = b.loop_index(0)?;
             let group = b.loop_index(1)?;
             let j = b.loop_index(3 + n)?;
             let channel = b.affine(group, ocg as i64, 0);
             let channel = b.push(arith::addi(channel, j, b.loc));
-            let mut coords = vec![batch, channel];
-            let mut inside: Option<Value> = None;
-            for (s, &extent) in out_extents.iter().enumerate() {
-                // o * stride = i + padding - k * dilation.
-                let i = b.affine(b.loop_index(3 + s)?, 1, window.padding[s]);
-                let k = b.affine(b.loop_index(4 + n + s)?, -window.dilation[s], 0);
-                let scaled = b.push(arith::addi(i, k, b.loc));
-                let stride = b.index(window.stride[s]);
-                let o = b.push(arith::floordivsi(scaled, stride, b.loc));
-                let rem = b.push(arith::remsi(scaled, stride, b.loc));
-                let whole = b.push(arith::cmpi(
-                    b.mlir,
-                    CmpiPredicate::Eq,
-                    rem,
-                    b.index(0),
-                    b.loc,
-                ));
-                let ok = b.in_range(o, extent);
-                let ok = b.push(arith::andi(ok, whole, b.loc));
-                inside = Some(b.and_also(inside, ok));
-                coords.push(b.clamp_index(o, extent));
-            }
-            let gv = b.as_compute(b.extract(grad, grad_dtype, &coords)?, grad_dtype);
-            let inside = inside.ok_or("a convolution without spatial dims")?;
+            let (gv, inside) =
+                window.gather_source(b, grad, grad_ty_c.clone(), vec![batch, channel], 3, 4 + n)?;
             b.accumulate_product(args[1], inside, gv, args[0])
         });
         out_dims.truncate(3 + n);
@@ -1032,6 +1050,62 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         self.generic_at(&[], init, &[0], &[false], out, &body)
     }
 
+    /// `slice_scatter` / `select_scatter(self, src, dim, ...)` and `slice_backward` /
+    /// `select_backward(grad_output, input_sizes, dim, ...)`: the base (`self`, or zeros)
+    /// with `src` (or the gradient) written into the slice `start::step` or at `index`
+    /// along `dim`.
+    pub(super) fn view_scatter(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let name = self.ctx.name_str(op);
+        let backward = name.ends_with("_backward");
+        let select = name.contains("select");
+        let (src, src_ty) = self.named_operand(op, if backward { "grad_output" } else { "src" })?;
+        let dim = self.dim_arg(op, out)?;
+        let extent = out.shape[dim] as i64;
+        let (start, step) = if select {
+            let index = Number::arg(self.ctx, op, "index")?
+                .ok_or("no index")?
+                .to_i64();
+            (if index < 0 { index + extent } else { index }, 1)
+        } else {
+            self.slice_start_step(op, extent)?
+        };
+        let base = if backward {
+            self.splat(Number::Int(0), out)
+        } else {
+            self.named_operand(op, "self")?.0
+        };
+        // The slice's extent along `dim` (one place for a select).
+        let count = if select { 1 } else { src_ty.shape[dim] };
+        let rank = out.rank();
+        let dtype = src_ty.dtype;
+        let body = indexed(move |b, args| {
+            let at = b.affine(b.loop_index(dim)?, 1, -start);
+            let place = b.push(arith::floordivsi(at, b.index(step), b.loc));
+            let rem = b.push(arith::remsi(at, b.index(step), b.loc));
+            let whole = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Eq,
+                rem,
+                b.index(0),
+                b.loc,
+            ));
+            // A place before `start` has a negative floor quotient: out of range too.
+            let inside = b.and_also(Some(whole), b.in_range(place, count));
+            let mut coords = Vec::with_capacity(rank);
+            for d in 0..rank {
+                if d != dim {
+                    coords.push(b.loop_index(d)?);
+                } else if !select {
+                    coords.push(b.clamp_index(place, count));
+                }
+            }
+            let v = b.as_compute(b.extract(src, dtype, &coords)?, dtype);
+            b.select(Some(inside), Some(v), Some(args[0]))
+        });
+        let all: Vec<usize> = (0..rank).collect();
+        self.generic_at(&[], base, &all, &vec![false; rank], out, &body)
+    }
+
     /// The present index tensors of `index.Tensor` / `index_put` and the number of
     /// dims their broadcast shape has; refuses index lists whose present entries are not
     /// adjacent (PyTorch then moves the indexed dims first) and boolean masks.
@@ -1198,4 +1272,425 @@ fn index_coords<'c, 'x>(
         });
     }
     Ok(coords)
+}
+
+/// The places of a box of `extents`, row-major.
+fn places(extents: &[u64]) -> Vec<Vec<u64>> {
+    let mut all = vec![Vec::new()];
+    for &e in extents {
+        all = all
+            .into_iter()
+            .flat_map(|p| {
+                (0..e).map(move |i| {
+                    let mut q = p.clone();
+                    q.push(i);
+                    q
+                })
+            })
+            .collect();
+    }
+    all
+}
+
+/// The adaptive window of output place `o` of `out` places over `size` inputs:
+/// `floor(o * size / out) .. ceil((o + 1) * size / out)`, as PyTorch's.
+fn adaptive_range(o: u64, out: u64, size: u64) -> std::ops::Range<u64> {
+    (o * size / out)..((o + 1) * size).div_ceil(out)
+}
+
+impl<'c, 'b> Lowerer<'c, 'b> {
+    /// A constant tensor of `ty` holding `values` (row-major).
+    fn dense(&self, ty: &TensorTy, values: &[f64]) -> LResult<Value<'c, 'b>> {
+        let mlir_ty = ty.mlir(self.mlir);
+        let attr = match ty.dtype {
+            DType::F32 => melior::ir::attribute::DenseElementsAttribute::f32_values(
+                mlir_ty,
+                &values.iter().map(|&v| v as f32).collect::<Vec<_>>(),
+            ),
+            DType::F64 => {
+                melior::ir::attribute::DenseElementsAttribute::f64_values(mlir_ty, values)
+            }
+            other => return Err(format!("averaging a {} tensor", other.keyword())),
+        };
+        Ok(self.push(arith::constant(self.mlir, attr.into(), self.loc)))
+    }
+
+    /// `x / divisor`, the divisor (of the spatial output shape) broadcast over the lead.
+    fn divide(
+        &mut self,
+        x: Value<'c, 'b>,
+        ty: &TensorTy,
+        divisor: Value<'c, 'b>,
+        divisor_ty: TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
+        let inputs = [
+            super::Input::Tensor(x, ty.clone(), super::Access::Broadcast),
+            super::Input::Tensor(divisor, divisor_ty, super::Access::Broadcast),
+        ];
+        self.generic_pointwise(&inputs, ty, ty.dtype, &|b, v| b.arith(Arith::Div, v))
+    }
+
+    /// The divisor of each output place (of `output` spatial extents) of an average
+    /// pooling, as a constant of `dtype`: `divisor_override`, else the window clipped to
+    /// the padded input (`count_include_pad`) or to the input, as PyTorch's CPU kernel.
+    fn avg_divisors(
+        &self,
+        op: OpId,
+        pool: &Pool,
+        output: &[u64],
+        dtype: DType,
+    ) -> LResult<(Value<'c, 'b>, TensorTy)> {
+        let ctx = self.ctx;
+        let override_ = Number::arg(ctx, op, "divisor_override")?;
+        let include_pad =
+            Number::arg(ctx, op, "count_include_pad")?.is_none_or(|n| n.to_i64() != 0);
+        let input = &pool.input_ty.shape[pool.lead..];
+        let w = &pool.window;
+        let values: Vec<f64> = places(output)
+            .iter()
+            .map(|o| {
+                let (mut padded, mut inside) = (1i64, 1i64);
+                for (i, &oi) in o.iter().enumerate() {
+                    let size = input[i] as i64;
+                    let start = oi as i64 * w.stride[i] - w.padding[i];
+                    let end = (start + pool.kernel[i]).min(size + w.padding[i]);
+                    padded *= end - start;
+                    inside *= (end.min(size) - start.max(0)).max(0);
+                }
+                match override_ {
+                    Some(d) => d.to_f64(),
+                    None if include_pad => padded as f64,
+                    None => inside as f64,
+                }
+            })
+            .collect();
+        let ty = TensorTy {
+            shape: output.to_vec(),
+            dtype,
+        };
+        Ok((self.dense(&ty, &values)?, ty))
+    }
+
+    /// `avg_pool{2,3}d(self, kernel_size, stride, padding, ...)`: the sum over each window
+    /// (padding reads zero) divided by its divisor ([`Lowerer::avg_divisors`]).
+    pub(super) fn avg_pool(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let pool = Pool::of(self, op)?;
+        if Number::arg(self.ctx, op, "ceil_mode")?.is_some_and(|n| n.to_i64() != 0) {
+            return Err("ceil_mode".into());
+        }
+        let (n, rank) = (pool.spatial, out.rank());
+        let taps = self.empty(&TensorTy {
+            shape: pool.kernel.iter().map(|&k| k as u64).collect(),
+            dtype: DType::Bool,
+        });
+        let mut reduced = vec![false; rank];
+        reduced.extend(vec![true; n]);
+        let all: Vec<usize> = (0..rank).collect();
+        let p = pool.clone();
+        let body = indexed(move |b, args| {
+            let (x, inside) = p.input_at(b)?;
+            let x = b.or_zero(inside, x)?;
+            b.arith(Arith::Add, &[Some(args[1]), Some(x)])
+        });
+        let init = self.splat(Number::Int(0), out);
+        let sums = self.generic_at(
+            &[(taps, DType::Bool, (rank..rank + n).collect())],
+            init,
+            &all,
+            &reduced,
+            out,
+            &body,
+        )?;
+        let (divisor, divisor_ty) =
+            self.avg_divisors(op, &pool, &out.shape[rank - n..], out.dtype)?;
+        self.divide(sums, out, divisor, divisor_ty)
+    }
+
+    /// `avg_pool{2,3}d_backward(grad_output, self, ...)`: each input place sums the
+    /// gradients (divided by their divisors) of the windows whose taps read it.
+    pub(super) fn avg_pool_backward(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let pool = Pool::of(self, op)?;
+        if Number::arg(self.ctx, op, "ceil_mode")?.is_some_and(|n| n.to_i64() != 0) {
+            return Err("ceil_mode".into());
+        }
+        let (grad, grad_ty) = self.named_operand(op, "grad_output")?;
+        let (n, rank) = (pool.spatial, out.rank());
+        let lead = rank - n;
+        let (divisor, divisor_ty) =
+            self.avg_divisors(op, &pool, &grad_ty.shape[lead..], grad_ty.dtype)?;
+        let shares = self.divide(grad, &grad_ty, divisor, divisor_ty)?;
+        let taps = self.empty(&TensorTy {
+            shape: pool.kernel.iter().map(|&k| k as u64).collect(),
+            dtype: DType::Bool,
+        });
+        let mut reduced = vec![false; rank];
+        reduced.extend(vec![true; n]);
+        let all: Vec<usize> = (0..rank).collect();
+        let window = pool.window.clone();
+        let body = indexed(move |b, args| {
+            let lead_coords = (0..lead)
+                .map(|d| b.loop_index(d))
+                .collect::<LResult<Vec<_>>>()?;
+            let (g, inside) =
+                window.gather_source(b, shares, grad_ty.clone(), lead_coords, lead, rank)?;
+            let g = b.or_zero(inside, g)?;
+            b.arith(Arith::Add, &[Some(args[1]), Some(g)])
+        });
+        let init = self.splat(Number::Int(0), out);
+        self.generic_at(
+            &[(taps, DType::Bool, (rank..rank + n).collect())],
+            init,
+            &all,
+            &reduced,
+            out,
+            &body,
+        )
+    }
+
+    /// The element count of each adaptive window of `output` places over `input`, as a
+    /// constant of `dtype`.
+    fn adaptive_counts(
+        &self,
+        input: &[u64],
+        output: &[u64],
+        dtype: DType,
+    ) -> LResult<(Value<'c, 'b>, TensorTy)> {
+        let values: Vec<f64> = places(output)
+            .iter()
+            .map(|o| {
+                o.iter()
+                    .enumerate()
+                    .map(|(i, &oi)| adaptive_range(oi, output[i], input[i]).count() as f64)
+                    .product()
+            })
+            .collect();
+        let ty = TensorTy {
+            shape: output.to_vec(),
+            dtype,
+        };
+        Ok((self.dense(&ty, &values)?, ty))
+    }
+
+    /// `_adaptive_avg_pool{2,3}d(self, output_size)`: the mean over each adaptive window
+    /// (`floor(o * size / out) .. ceil((o + 1) * size / out)`), the taps running over the
+    /// longest window and those past a window's end reading zero.
+    pub(super) fn adaptive_avg_pool(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let n = adaptive_dims(self.ctx, op)?;
+        let rank = out.rank();
+        let lead = rank.checked_sub(n).ok_or("an input of too low a rank")?;
+        let input = x_ty.shape[lead..].to_vec();
+        let output = out.shape[lead..].to_vec();
+        let longest: Vec<u64> = (0..n)
+            .map(|i| {
+                (0..output[i])
+                    .map(|o| adaptive_range(o, output[i], input[i]).count() as u64)
+                    .max()
+                    .unwrap_or(1)
+            })
+            .collect();
+        let taps = self.empty(&TensorTy {
+            shape: longest,
+            dtype: DType::Bool,
+        });
+        let mut reduced = vec![false; rank];
+        reduced.extend(vec![true; n]);
+        let all: Vec<usize> = (0..rank).collect();
+        let (ins, outs, dtype) = (input.clone(), output.clone(), x_ty.dtype);
+        let body = indexed(move |b, args| {
+            let mut coords = (0..lead)
+                .map(|d| b.loop_index(d))
+                .collect::<LResult<Vec<_>>>()?;
+            let mut inside: Option<Value> = None;
+            for s in 0..n {
+                let o = b.loop_index(lead + s)?;
+                let (start, end) = adaptive_bounds(b, o, outs[s], ins[s]);
+                let at = b.push(arith::addi(start, b.loop_index(rank + s)?, b.loc));
+                let ok = b.push(arith::cmpi(b.mlir, CmpiPredicate::Slt, at, end, b.loc));
+                inside = Some(b.and_also(inside, ok));
+                coords.push(b.clamp_index(at, ins[s]));
+            }
+            let v = b.as_compute(b.extract(x, dtype, &coords)?, dtype);
+            let v = b.or_zero(inside.ok_or("no spatial dims")?, v)?;
+            b.arith(Arith::Add, &[Some(args[1]), Some(v)])
+        });
+        let init = self.splat(Number::Int(0), out);
+        let sums = self.generic_at(
+            &[(taps, DType::Bool, (rank..rank + n).collect())],
+            init,
+            &all,
+            &reduced,
+            out,
+            &body,
+        )?;
+        let (counts, counts_ty) = self.adaptive_counts(&input, &output, out.dtype)?;
+        self.divide(sums, out, counts, counts_ty)
+    }
+
+    /// `_adaptive_avg_pool{2,3}d_backward(grad_output, self)`: each input place sums the
+    /// gradients (divided by their window's count) of the windows holding it, a reduction
+    /// over the output places.
+    pub(super) fn adaptive_avg_pool_backward(
+        &mut self,
+        op: OpId,
+        out: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
+        let (grad, grad_ty) = self.named_operand(op, "grad_output")?;
+        let n = adaptive_dims(self.ctx, op)?;
+        let rank = out.rank();
+        let lead = rank.checked_sub(n).ok_or("an input of too low a rank")?;
+        let input = out.shape[lead..].to_vec();
+        let output = grad_ty.shape[lead..].to_vec();
+        let (counts, counts_ty) = self.adaptive_counts(&input, &output, grad_ty.dtype)?;
+        let shares = self.divide(grad, &grad_ty, counts, counts_ty)?;
+        // Loops: the input's dims, then the output's spatial places (reduced).
+        let mut share_dims: Vec<usize> = (0..lead).collect();
+        share_dims.extend(rank..rank + n);
+        let mut reduced = vec![false; rank];
+        reduced.extend(vec![true; n]);
+        let all: Vec<usize> = (0..rank).collect();
+        let body = indexed(move |b, args| {
+            let mut inside: Option<Value> = None;
+            for s in 0..n {
+                let i = b.loop_index(lead + s)?;
+                let (start, end) = adaptive_bounds(b, b.loop_index(rank + s)?, output[s], input[s]);
+                let after = b.push(arith::cmpi(b.mlir, CmpiPredicate::Sge, i, start, b.loc));
+                let before = b.push(arith::cmpi(b.mlir, CmpiPredicate::Slt, i, end, b.loc));
+                inside = Some(b.and_also(inside, after));
+                inside = Some(b.and_also(inside, before));
+            }
+            let g = b.or_zero(inside.ok_or("no spatial dims")?, args[0])?;
+            b.arith(Arith::Add, &[Some(args[1]), Some(g)])
+        });
+        let init = self.splat(Number::Int(0), out);
+        self.generic_at(
+            &[(shares, grad_ty.dtype, share_dims)],
+            init,
+            &all,
+            &reduced,
+            out,
+            &body,
+        )
+    }
+}
+
+/// The spatial dims of an adaptive pooling, from its name.
+fn adaptive_dims(ctx: &joinery_ir::Context, op: OpId) -> LResult<usize> {
+    joinery_aten::schema(ctx.name_str(op))
+        .and_then(|s| s.pool_dims())
+        .ok_or_else(|| "not a pooling op".into())
+}
+
+/// `floor(o * size / out)` and `ceil((o + 1) * size / out)` for output place `o`.
+fn adaptive_bounds<'c, 'x>(
+    b: &Body<'c, 'x>,
+    o: Value<'c, 'x>,
+    out: u64,
+    size: u64,
+) -> (Value<'c, 'x>, Value<'c, 'x>) {
+    let scaled = b.affine(o, size as i64, 0);
+    let start = b.push(arith::floordivsi(scaled, b.index(out as i64), b.loc));
+    let next = b.affine(o, size as i64, size as i64);
+    let end = b.push(arith::ceildivsi(next, b.index(out as i64), b.loc));
+    (start, end)
+}
+
+/// The kernel and window of `im2col` / `col2im` (two spatial dims), and the number of
+/// places of the sliding window along each dim of an input of `input` extents.
+fn unfold_geometry(
+    lower: &Lowerer,
+    op: OpId,
+    input: &[u64],
+) -> LResult<(Vec<i64>, Window, Vec<u64>)> {
+    let kernel = Window::list(&attr_or_default(lower.ctx, op, "kernel_size")?, 2, &[])?;
+    if kernel.len() != 2 {
+        return Err("no kernel_size".into());
+    }
+    let window = Window::of(lower, op, 2, &[1, 1])?;
+    let places = (0..2)
+        .map(|i| {
+            let span = window.dilation[i] * (kernel[i] - 1) + 1;
+            let size = input[i] as i64 + 2 * window.padding[i];
+            u64::try_from((size - span) / window.stride[i] + 1)
+                .map_err(|_| "a kernel larger than the padded input".to_string())
+        })
+        .collect::<LResult<Vec<_>>>()?;
+    Ok((kernel, window, places))
+}
+
+impl<'c, 'b> Lowerer<'c, 'b> {
+    /// `im2col(self, kernel_size, dilation, padding, stride)`: every window's taps as
+    /// columns, computed as `[lead..., C, kh, kw, oh, ow]` (taps outside the input read
+    /// zero) and reshaped to the result `[lead..., C * kh * kw, oh * ow]`.
+    pub(super) fn im2col(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let lead = x_ty
+            .rank()
+            .checked_sub(2)
+            .ok_or("an input of rank below 3")?;
+        let (kernel, window, places) = unfold_geometry(self, op, &x_ty.shape[lead..])?;
+        let mut shape = x_ty.shape[..lead].to_vec();
+        shape.extend(kernel.iter().map(|&k| k as u64));
+        shape.extend(&places);
+        let unfolded = TensorTy {
+            shape,
+            dtype: out.dtype,
+        };
+        let rank = unfolded.rank();
+        let body = indexed(move |b, _| {
+            let lead_coords = (0..lead)
+                .map(|d| b.loop_index(d))
+                .collect::<LResult<Vec<_>>>()?;
+            let (v, inside) = window.read(b, x, &x_ty, lead_coords, lead + 2, lead)?;
+            b.or_zero(inside, v)
+        });
+        let init = self.empty(&unfolded);
+        let all: Vec<usize> = (0..rank).collect();
+        let v = self.generic_at(&[], init, &all, &vec![false; rank], &unfolded, &body)?;
+        Ok(self.reshape(v, out))
+    }
+
+    /// `col2im(self, output_size, kernel_size, dilation, padding, stride)`, the adjoint of
+    /// `im2col`: the columns seen as `[lead..., C, kh, kw, oh, ow]`, and each place of the
+    /// result sums the taps that read it.
+    pub(super) fn col2im(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let rank = out.rank();
+        let lead = rank.checked_sub(2).ok_or("a result of rank below 3")?;
+        let (kernel, window, places) = unfold_geometry(self, op, &out.shape[lead..])?;
+        let mut shape = out.shape[..lead].to_vec();
+        shape.extend(kernel.iter().map(|&k| k as u64));
+        shape.extend(&places);
+        let columns = TensorTy {
+            shape,
+            dtype: x_ty.dtype,
+        };
+        let x = self.reshape(x, &columns);
+        let taps = self.empty(&TensorTy {
+            shape: kernel.iter().map(|&k| k as u64).collect(),
+            dtype: DType::Bool,
+        });
+        // Loops: the result's dims, then the taps (reduced).
+        let body = indexed(move |b, args| {
+            let mut coords = (0..lead)
+                .map(|d| b.loop_index(d))
+                .collect::<LResult<Vec<_>>>()?;
+            coords.extend([b.loop_index(rank)?, b.loop_index(rank + 1)?]);
+            let (v, inside) = window.gather_source(b, x, columns.clone(), coords, lead, rank)?;
+            let v = b.or_zero(inside, v)?;
+            b.arith(Arith::Add, &[Some(args[1]), Some(v)])
+        });
+        let mut reduced = vec![false; rank];
+        reduced.extend([true, true]);
+        let init = self.splat(Number::Int(0), out);
+        let all: Vec<usize> = (0..rank).collect();
+        self.generic_at(
+            &[(taps, DType::Bool, vec![rank, rank + 1])],
+            init,
+            &all,
+            &reduced,
+            out,
+            &body,
+        )
+    }
 }
