@@ -23,12 +23,9 @@ MLIR_OPT = "mlir-opt-22"
 REFUSED: dict[str, tuple[set[str], str]] = {
     "dropout": ({"aten.native_dropout"}, "random numbers: no generator shared with MLIR"),
     "dropout_mlp": ({"aten.native_dropout"}, "random numbers: no generator shared with MLIR"),
-    "conv_autoencoder": ({"aten.convolution"}, "transposed convolution not lowered yet"),
-    "cumsum_topk": ({"aten.cumsum"}, "scans and sorts not lowered yet"),
     "embedding_bag_recsys": ({"aten._embedding_bag"}, "embedding bags not lowered yet"),
     "fno_spectral": ({"aten._fft_r2c", "aten.view_as_complex", "aten.zeros"},
                      "complex tensors: the export covers real dtypes"),
-    "integer_side_inputs": ({"aten.scatter_add"}, "scatters not lowered yet"),
 }
 """Models the MLIR export refuses: the ops its diagnostic names, and why."""
 

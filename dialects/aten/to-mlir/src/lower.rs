@@ -116,6 +116,15 @@ pub enum Lowering {
     Im2col,
     /// `col2im`: columns summed back into the places their taps read.
     Col2im,
+    /// `cumsum`: prefix sums along a dim.
+    Cumsum,
+    /// `scatter_add`, `scatter.src`, `scatter.value`: `src` (or `value`) added or written
+    /// at the places `index` names along a dim.
+    Scatter,
+    /// `sort`, `topk`: values and positions in the interpreter's stable order.
+    Sort,
+    /// `flip`: `self` read backwards along some dims.
+    Flip,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -487,6 +496,13 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("col2im", Lowering::Col2im),
     ("copy", pw(&[], Compute::Result, |b, v| b.get(v, 1))),
     ("fill.Scalar", Lowering::Fill(Some("value"), 0.0)),
+    ("cumsum", Lowering::Cumsum),
+    ("scatter_add", Lowering::Scatter),
+    ("scatter.src", Lowering::Scatter),
+    ("scatter.value", Lowering::Scatter),
+    ("sort", Lowering::Sort),
+    ("topk", Lowering::Sort),
+    ("flip", Lowering::Flip),
     ("sgn", pw(&[], Compute::Result, |b, v| b.sign(b.get(v, 0)?))),
     (
         "bitwise_not",
@@ -1243,6 +1259,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Split => return self.split(op),
             Lowering::ConvolutionBackward => return self.convolution_backward(op),
             Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
+            Lowering::Sort => return self.sort(op),
             _ => {}
         }
         let results = ctx.results(op);
@@ -1302,7 +1319,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::AdaptiveAvgPoolBackward => self.adaptive_avg_pool_backward(op, &out_ty)?,
             Lowering::Im2col => self.im2col(op, &out_ty)?,
             Lowering::Col2im => self.col2im(op, &out_ty)?,
-            Lowering::Split | Lowering::ConvolutionBackward | Lowering::MaxPoolWithIndices => {
+            Lowering::Cumsum => self.cumsum(op, &out_ty)?,
+            Lowering::Scatter => self.scatter(op, &out_ty)?,
+            Lowering::Flip => self.flip(op, &out_ty)?,
+            Lowering::Split
+            | Lowering::ConvolutionBackward
+            | Lowering::MaxPoolWithIndices
+            | Lowering::Sort => {
                 unreachable!("ops with several results are lowered before the one-result ops")
             }
         };
@@ -1602,9 +1625,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             .filter(|&d| !reduced[d])
             .map(|d| in_ty.shape[d])
             .collect();
+        // A sum into f32 accumulates in f64, as the interpreter does.
+        let wide = if kind == Reduction::Sum && out.dtype == DType::F32 {
+            DType::F64
+        } else {
+            out.dtype
+        };
         let acc_ty = TensorTy {
             shape: kept_shape,
-            dtype: out.dtype,
+            dtype: wide,
         };
         let init_value = match kind {
             Reduction::Sum => Number::Int(0),
@@ -1623,7 +1652,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             self.affine_map_attr(rank, &all),
             self.affine_map_attr(rank, &kept),
         ];
-        let scalar = element(self.mlir, out.dtype);
+        let scalar = element(self.mlir, wide);
         let inner = Block::new(&[
             (element(self.mlir, in_ty.dtype), self.loc),
             (scalar, self.loc),
@@ -1633,10 +1662,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 mlir: self.mlir,
                 block: &inner,
                 loc: self.loc,
-                dtype: out.dtype,
+                dtype: wide,
             };
             let x: Value = inner.argument(0).map_err(|e| e.to_string())?.into();
-            let x = cast(self.mlir, &inner, self.loc, x, in_ty.dtype, out.dtype);
+            let x = cast(self.mlir, &inner, self.loc, x, in_ty.dtype, wide);
             let a: Value = inner.argument(1).map_err(|e| e.to_string())?.into();
             let y = match kind {
                 Reduction::Sum => b.arith(Arith::Add, &[Some(x), Some(a)])?,
@@ -1651,7 +1680,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         }
         let xv = self.value(x)?;
         let r = self.linalg_generic(&[xv], acc, maps, &reduced, inner, &acc_ty)?;
-        Ok(self.reshape(r, out))
+        let wide_out = TensorTy {
+            shape: out.shape.clone(),
+            dtype: wide,
+        };
+        let r = self.reshape(r, &wide_out);
+        self.convert(r, &wide_out, out)
     }
 
     /// `linalg.matmul` (rank 2) or `linalg.batch_matmul` (rank 3) into a zero-filled result.

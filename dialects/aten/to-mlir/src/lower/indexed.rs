@@ -360,7 +360,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     }
 
     /// `v` of type `from` converted elementwise to `to`'s dtype (itself when they agree).
-    fn convert(
+    pub(super) fn convert(
         &mut self,
         v: Value<'c, 'b>,
         from: &TensorTy,
@@ -527,13 +527,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         self.generic_at(&[], init, &all, &vec![false; rank], out, &body)
     }
 
-    /// `convolution(input, weight, bias)`, not transposed: `out[n, oc, o] = bias[oc] +
-    /// sum over c, k of input[n, g * Cg + c, o * stride + k * dilation - padding] *
-    /// weight[oc, c, k]` with `g = oc / (Cout / groups)`, input places outside the input
-    /// reading zero.
+    /// `convolution(input, weight, bias)`: a direct convolution ([`Lowerer::conv_forward`])
+    /// or a transposed one (the adjoint loop nest, [`Lowerer::conv_adjoint`]) into the
+    /// bias broadcast over the channels, or zeros.
     pub(super) fn convolution(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
-        let conv = Conv::of(self, op)?;
-        let (weight, _) = self.named_operand(op, "weight")?;
+        let input = self.named_operand(op, "input")?;
+        let conv = Conv::of(self, op, input)?;
+        let weight = self.named_operand(op, "weight")?;
         let bias = operand_group(self.ctx, op, "bias")?;
         let init = match bias[..] {
             [] => self.splat(Number::Int(0), out),
@@ -545,22 +545,38 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             }
             _ => return Err("several bias operands".into()),
         };
+        if conv.transposed {
+            let (x, x_ty) = (conv.input, conv.input_ty.clone());
+            self.conv_adjoint(&conv, x, &x_ty, weight, init, out)
+        } else {
+            self.conv_forward(&conv, weight, init, out)
+        }
+    }
+
+    /// A direct convolution into `init`: `out[n, oc, o] += sum over c, k of
+    /// input[n, g * Cg + c, o * stride + k * dilation - padding] * weight[oc, c, k]` with
+    /// `g = oc / (Cout / groups)`, input places outside the input reading zero.
+    fn conv_forward(
+        &mut self,
+        conv: &Conv<'c, 'b>,
+        (weight, weight_ty): (Value<'c, 'b>, TensorTy),
+        init: Value<'c, 'b>,
+        out: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
         let n = conv.spatial;
         // Loops: n, oc, o (n spatial), c, k (n spatial); the input read at computed places.
-        let o_dims: Vec<usize> = (2..2 + n).collect();
-        let k_dims: Vec<usize> = (3 + n..3 + 2 * n).collect();
         let mut weight_dims = vec![1, 2 + n];
-        weight_dims.extend(&k_dims);
-        let mut out_dims = vec![0, 1];
-        out_dims.extend(&o_dims);
+        weight_dims.extend(3 + n..3 + 2 * n);
+        let out_dims: Vec<usize> = (0..2 + n).collect();
         let mut reduced = vec![false; 2 + n];
         reduced.extend(vec![true; 1 + n]);
+        let conv = conv.clone();
         let body = indexed(move |b, args| {
             let (x, inside) = conv.input_at(b)?;
             b.accumulate_product(args[1], inside, x, args[0])
         });
         self.generic_at(
-            &[(weight, out.dtype, weight_dims)],
+            &[(weight, weight_ty.dtype, weight_dims)],
             init,
             &out_dims,
             &reduced,
@@ -569,16 +585,51 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         )
     }
 
-    /// `convolution_backward(grad_output, input, weight)`, not transposed: the gradients
-    /// `output_mask` asks for (the others are `none`): of the input, of the weight (the
-    /// forward's loop nest reducing over n and o instead), and of the bias (a sum over
-    /// every dim but the channels).
+    /// The weight gradient of a direct convolution: the forward's loop nest (n, oc, o, c,
+    /// k) reduced over n and o, `gw[oc, c, k] = sum of grad[n, oc, o] * input[...]`.
+    fn conv_weight_grad(
+        &mut self,
+        conv: &Conv<'c, 'b>,
+        grad: Value<'c, 'b>,
+        grad_ty: &TensorTy,
+        out: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
+        let n = conv.spatial;
+        let grad_dims: Vec<usize> = (0..2 + n).collect();
+        let mut out_dims = vec![1, 2 + n];
+        out_dims.extend(3 + n..3 + 2 * n);
+        let mut reduced = vec![true, false];
+        reduced.extend(vec![true; n]);
+        reduced.extend(vec![false; 1 + n]);
+        let init = self.splat(Number::Int(0), out);
+        let conv = conv.clone();
+        let body = indexed(move |b, args| {
+            let (x, inside) = conv.input_at(b)?;
+            b.accumulate_product(args[1], inside, x, args[0])
+        });
+        self.generic_at(
+            &[(grad, grad_ty.dtype, grad_dims)],
+            init,
+            &out_dims,
+            &reduced,
+            out,
+            &body,
+        )
+    }
+
+    /// `convolution_backward(grad_output, input, weight)`: the gradients `output_mask`
+    /// asks for (the others are `none`). For a direct convolution the input gradient is
+    /// the adjoint loop nest and the weight gradient [`Lowerer::conv_weight_grad`]; for a
+    /// transposed one, the input gradient is a direct convolution of the gradient and the
+    /// weight gradient the same reduction with input and gradient exchanged. The bias
+    /// gradient sums the gradient over every dim but the channels.
     pub(super) fn convolution_backward(&mut self, op: OpId) -> LResult<()> {
         let ctx = self.ctx;
-        let conv = Conv::of(self, op)?;
         let (grad, grad_ty) = self.named_operand(op, "grad_output")?;
+        let (x, x_ty) = self.named_operand(op, "input")?;
+        let weight = self.named_operand(op, "weight")?;
+        let conv = Conv::of(self, op, (x, x_ty.clone()))?;
         let results = ctx.results(op).to_vec();
-        let n = conv.spatial;
         let want = |j: usize| -> LResult<Option<TensorTy>> {
             let r = results.get(j).ok_or("fewer than 3 results")?;
             if matches!(
@@ -590,33 +641,24 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 tensor_ty(ctx, *r).map(Some)
             }
         };
+        // A transposed convolution's gradients read the gradient where the direct
+        // convolution's read the input.
+        let of_grad = Conv::of(self, op, (grad, grad_ty.clone()))?;
         if let Some(out) = want(0)? {
-            let v = self.convolution_input_grad(&conv, grad, &grad_ty, op, &out)?;
+            let init = self.splat(Number::Int(0), &out);
+            let v = if conv.transposed {
+                self.conv_forward(&of_grad, weight.clone(), init, &out)?
+            } else {
+                self.conv_adjoint(&conv, grad, &grad_ty, weight.clone(), init, &out)?
+            };
             self.values.insert(results[0], v);
         }
         if let Some(out) = want(1)? {
-            // Loops as the forward's: n, oc, o, c, k; reduced over n and o.
-            let o_dims: Vec<usize> = (2..2 + n).collect();
-            let mut grad_dims = vec![0, 1];
-            grad_dims.extend(&o_dims);
-            let mut out_dims = vec![1, 2 + n];
-            out_dims.extend(3 + n..3 + 2 * n);
-            let mut reduced = vec![true, false];
-            reduced.extend(vec![true; n]);
-            reduced.extend(vec![false; 1 + n]);
-            let init = self.splat(Number::Int(0), &out);
-            let body = indexed(move |b, args| {
-                let (x, inside) = conv.input_at(b)?;
-                b.accumulate_product(args[1], inside, x, args[0])
-            });
-            let v = self.generic_at(
-                &[(grad, grad_ty.dtype, grad_dims)],
-                init,
-                &out_dims,
-                &reduced,
-                &out,
-                &body,
-            )?;
+            let v = if conv.transposed {
+                self.conv_weight_grad(&of_grad, x, &x_ty, &out)?
+            } else {
+                self.conv_weight_grad(&conv, grad, &grad_ty, &out)?
+            };
             self.values.insert(results[1], v);
         }
         if let Some(out) = want(2)? {
@@ -638,25 +680,25 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         Ok(())
     }
 
-    /// The input gradient of a convolution: `gi[n, g, c, i] = sum over j, k of
-    /// grad[n, g * OCg + j, o] * weight[g, j, c, k]` where `i = o * stride + k * dilation -
-    /// padding` (taps whose `o` is not a whole place of the output read zero), computed
-    /// over `[N, G, Cg, spatial]` and reshaped to the input's shape.
-    fn convolution_input_grad(
+    /// The adjoint of a direct convolution (its input gradient, and a transposed
+    /// convolution) into `init`: `r[n, g, c, i] += sum over j, k of y[n, g * Jg + j, o] *
+    /// weight[g, j, c, k]` where `i = o * stride + k * dilation - padding` (taps whose `o`
+    /// is not a whole place of `y` read zero), the weight `[G * Jg, C, K...]` seen as
+    /// `[G, Jg, C, K...]`, computed over `[N, G, C, spatial]` and reshaped to `out`.
+    fn conv_adjoint(
         &mut self,
         conv: &Conv<'c, 'b>,
-        grad: Value<'c, 'b>,
-        grad_ty: &TensorTy,
-        op: OpId,
+        y: Value<'c, 'b>,
+        y_ty: &TensorTy,
+        (weight, weight_ty): (Value<'c, 'b>, TensorTy),
+        init: Value<'c, 'b>,
         out: &TensorTy,
     ) -> LResult<Value<'c, 'b>> {
-        let (weight, weight_ty) = self.named_operand(op, "weight")?;
         let n = conv.spatial;
         let g = conv.groups as u64;
-        let ocg = weight_ty.shape[0] / g;
+        let jg = weight_ty.shape[0] / g;
         let cg = weight_ty.shape[1];
-        // The weight as [G, OCg, Cg, K...] and the result as [N, G, Cg, I...].
-        let mut grouped_w = vec![g, ocg, cg];
+        let mut grouped_w = vec![g, jg, cg];
         grouped_w.extend(&weight_ty.shape[2..]);
         let weight = self.reshape(
             weight,
@@ -671,26 +713,25 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             shape: grouped_out,
             dtype: out.dtype,
         };
+        let init = self.reshape(init, &grouped);
         // Loops: n, g, c, i (n spatial), j, k (n spatial).
-        let mut out_dims: Vec<usize> = (0..3 + n).collect();
+        let out_dims: Vec<usize> = (0..3 + n).collect();
         let mut weight_dims = vec![1, 3 + n, 2];
         weight_dims.extend(4 + n..4 + 2 * n);
         let mut reduced = vec![false; 3 + n];
         reduced.extend(vec![true; 1 + n]);
         let window = conv.window.clone();
-        let grad_ty_c = grad_ty.clone();
+        let y_ty = y_ty.clone();
         let body = indexed(move |b, args| {
             let batch = b.loop_index(0)?;
             let group = b.loop_index(1)?;
             let j = b.loop_index(3 + n)?;
-            let channel = b.affine(group, ocg as i64, 0);
+            let channel = b.affine(group, jg as i64, 0);
             let channel = b.push(arith::addi(channel, j, b.loc));
-            let (gv, inside) =
-                window.gather_source(b, grad, grad_ty_c.clone(), vec![batch, channel], 3, 4 + n)?;
-            b.accumulate_product(args[1], inside, gv, args[0])
+            let (yv, inside) =
+                window.gather_source(b, y, y_ty.clone(), vec![batch, channel], 3, 4 + n)?;
+            b.accumulate_product(args[1], inside, yv, args[0])
         });
-        out_dims.truncate(3 + n);
-        let init = self.splat(Number::Int(0), &grouped);
         let v = self.generic_at(
             &[(weight, weight_ty.dtype, weight_dims)],
             init,
@@ -828,21 +869,25 @@ struct Conv<'c, 'b> {
     /// Spatial dims (1, 2 or 3).
     spatial: usize,
     groups: i64,
-    /// Output channels per group.
+    /// Output channels per group of the direct loop nest (the weight's first dim over
+    /// the groups).
     out_per_group: i64,
     window: Window,
+    /// A transposed convolution (`convolution`'s `transposed`).
+    transposed: bool,
 }
 
 impl<'c, 'b> Conv<'c, 'b> {
-    /// Reads the operands and attributes of `convolution` or `convolution_backward`;
-    /// refuses transposed convolutions.
-    fn of(lower: &Lowerer<'c, 'b>, op: OpId) -> LResult<Conv<'c, 'b>> {
+    /// The attributes of `convolution` or `convolution_backward` with `input` as the
+    /// tensor its direct loop nest reads.
+    fn of(
+        lower: &Lowerer<'c, 'b>,
+        op: OpId,
+        (input, input_ty): (Value<'c, 'b>, TensorTy),
+    ) -> LResult<Conv<'c, 'b>> {
         let ctx = lower.ctx;
-        let (input, input_ty) = lower.named_operand(op, "input")?;
         let (_, weight_ty) = lower.named_operand(op, "weight")?;
-        if Number::arg(ctx, op, "transposed")?.is_some_and(|t| t.to_i64() != 0) {
-            return Err("a transposed convolution".into());
-        }
+        let transposed = Number::arg(ctx, op, "transposed")?.is_some_and(|t| t.to_i64() != 0);
         let spatial = input_ty.rank().checked_sub(2).filter(|&n| n >= 1).ok_or(
             "a convolution input needs a batch and a channel dim and at least one spatial dim",
         )?;
@@ -857,6 +902,7 @@ impl<'c, 'b> Conv<'c, 'b> {
             groups,
             out_per_group: weight_ty.shape[0] as i64 / groups,
             window: Window::of(lower, op, spatial, &vec![1; spatial])?,
+            transposed,
         })
     }
 
@@ -1692,5 +1738,381 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             out,
             &body,
         )
+    }
+}
+
+impl<'c, 'b> Lowerer<'c, 'b> {
+    /// `cumsum(self, dim)`: `out[i] = sum over j <= i[dim] of self[i with i[dim] = j]`, a
+    /// reduction over a last loop dim `j` masked to the prefix (quadratic in the dim's
+    /// extent, which the exported graphs keep small).
+    pub(super) fn cumsum(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let rank = out.rank();
+        if rank == 0 {
+            return self.convert(x, &x_ty, out);
+        }
+        let dim = self.dim_arg(op, &x_ty)?;
+        let mut x_dims: Vec<usize> = (0..rank).collect();
+        x_dims[dim] = rank;
+        let mut reduced = vec![false; rank];
+        reduced.push(true);
+        let dtype = x_ty.dtype;
+        let body = indexed(move |b, args| {
+            let j = b.loop_index(rank)?;
+            let i = b.loop_index(dim)?;
+            let before = b.push(arith::cmpi(b.mlir, CmpiPredicate::Sle, j, i, b.loc));
+            let v = if dtype.is_float() {
+                args[0]
+            } else {
+                b.as_compute(args[0], dtype)
+            };
+            let v = b.or_zero(before, v)?;
+            b.arith(Arith::Add, &[Some(args[1]), Some(v)])
+        });
+        let init = self.splat(Number::Int(0), out);
+        let all: Vec<usize> = (0..rank).collect();
+        self.generic_at(&[(x, dtype, x_dims)], init, &all, &reduced, out, &body)
+    }
+
+    /// `scatter_add(self, dim, index, src)`: `self` plus, at each place `p`, the `src[q]`
+    /// whose `index[q]` is `p[dim]` and whose other coordinates are `p`'s: a reduction over
+    /// `q[dim]`. `scatter.src` / `scatter.value` write instead of adding, the last write
+    /// (the largest such `q[dim]`, as the interpreter scans) winning: that `q[dim]` is found
+    /// first (a max reduction, -1 where nothing is written), then read.
+    pub(super) fn scatter(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let ctx = self.ctx;
+        let (x, _) = self.named_operand(op, "self")?;
+        let (index, index_ty) = self.named_operand(op, "index")?;
+        let src = match operand_group(ctx, op, "src") {
+            Ok(_) => Some(self.named_operand(op, "src")?),
+            Err(_) => None,
+        };
+        let dim = self.dim_arg(op, out)?;
+        let rank = out.rank();
+        if index_ty.rank() != rank || src.as_ref().is_some_and(|(_, t)| t.rank() != rank) {
+            return Err("index and src of another rank than self".into());
+        }
+        let along = self.empty(&TensorTy {
+            shape: vec![index_ty.shape[dim]],
+            dtype: DType::Bool,
+        });
+        let mut reduced = vec![false; rank];
+        reduced.push(true);
+        let all: Vec<usize> = (0..rank).collect();
+        let place = Scatter {
+            index,
+            index_ty,
+            dim,
+            rank,
+        };
+        if ctx.name_str(op) == "aten.scatter_add" {
+            let (src, src_ty) = src.ok_or("scatter_add without src")?;
+            let place = place.clone();
+            let body = indexed(move |b, args| {
+                let (coords, hit) = place.at(b, b.loop_index(rank)?)?;
+                let v = b.as_compute(b.extract(src, src_ty.dtype, &coords)?, src_ty.dtype);
+                let v = b.or_zero(hit, v)?;
+                b.arith(Arith::Add, &[Some(args[1]), Some(v)])
+            });
+            return self.generic_at(
+                &[(along, DType::Bool, vec![rank])],
+                x,
+                &all,
+                &reduced,
+                out,
+                &body,
+            );
+        }
+        let last_ty = TensorTy {
+            shape: out.shape.clone(),
+            dtype: DType::I64,
+        };
+        let finder = place.clone();
+        let find = indexed(move |b, args| {
+            let q = b.loop_index(rank)?;
+            let (_, hit) = finder.at(b, q)?;
+            let q = b.push(arith::index_cast(q, element(b.mlir, DType::I64), b.loc));
+            let later = b.arith(Arith::Max, &[Some(args[1]), Some(q)])?;
+            b.select(Some(hit), Some(later), Some(args[1]))
+        });
+        let none = self.splat(Number::Int(-1), &last_ty);
+        let last = self.generic_at(
+            &[(along, DType::Bool, vec![rank])],
+            none,
+            &all,
+            &reduced,
+            &last_ty,
+            &find,
+        )?;
+        let value = Number::arg(ctx, op, "value").ok().flatten();
+        let write = indexed(move |b, args| {
+            let found = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Sge,
+                args[0],
+                super::scalar_constant(b.mlir, b.block, b.loc, Number::Int(0), DType::I64),
+                b.loc,
+            ));
+            let v = match &src {
+                Some((src, src_ty)) => {
+                    let q = b.to_index(args[0]);
+                    let (coords, _) = place.at(b, b.clamp_index(q, place.index_ty.shape[dim]))?;
+                    b.as_compute(b.extract(*src, src_ty.dtype, &coords)?, src_ty.dtype)
+                }
+                None => super::scalar_constant(
+                    b.mlir,
+                    b.block,
+                    b.loc,
+                    value.ok_or("scatter without src or value")?,
+                    b.dtype,
+                ),
+            };
+            b.select(Some(found), Some(v), Some(args[1]))
+        });
+        self.generic_at(
+            &[(last, DType::I64, all.clone())],
+            x,
+            &all,
+            &vec![false; rank],
+            out,
+            &write,
+        )
+    }
+}
+
+/// Where a scatter reads: the index tensor and the dim it scatters along.
+#[derive(Clone)]
+struct Scatter<'c, 'b> {
+    index: Value<'c, 'b>,
+    index_ty: TensorTy,
+    dim: usize,
+    rank: usize,
+}
+
+impl<'c, 'b> Scatter<'c, 'b> {
+    /// For result place `p` (the loop dims before `rank`) and source place `q` along
+    /// `dim`: the coordinates of `q` in `index` and `src` (`p`'s elsewhere, clamped) and
+    /// whether `q` writes `p` (inside `index`, and `index[q] == p[dim]`).
+    fn at<'x>(
+        &self,
+        b: &Body<'c, 'x>,
+        q: Value<'c, 'x>,
+    ) -> LResult<(Vec<Value<'c, 'x>>, Value<'c, 'x>)> {
+        let mut coords = Vec::with_capacity(self.rank);
+        let mut inside: Option<Value> = None;
+        for d in 0..self.rank {
+            if d == self.dim {
+                coords.push(q);
+            } else {
+                let p = b.loop_index(d)?;
+                let extent = self.index_ty.shape[d];
+                inside = Some(b.and_also(inside, b.in_range(p, extent)));
+                coords.push(b.clamp_index(p, extent));
+            }
+        }
+        let target = b.to_index(b.extract(self.index, self.index_ty.dtype, &coords)?);
+        let hit = b.push(arith::cmpi(
+            b.mlir,
+            CmpiPredicate::Eq,
+            target,
+            b.loop_index(self.dim)?,
+            b.loc,
+        ));
+        Ok((coords, b.and_also(inside, hit)))
+    }
+}
+
+impl<'c, 'b> Lowerer<'c, 'b> {
+    /// `sort(self, dim, descending)` and `topk(self, k, dim, largest)`: the stable order
+    /// of the interpreter (NaN the largest, ties by position). Each element's rank along
+    /// `dim` is counted first (a reduction over the lane: quadratic in its extent); the
+    /// result's slot `s` then holds the element of rank `s` and its position.
+    pub(super) fn sort(&mut self, op: OpId) -> LResult<()> {
+        let ctx = self.ctx;
+        let results = ctx.results(op).to_vec();
+        let [values, indices] = results[..] else {
+            return Err("sorting has two results".into());
+        };
+        let (values_ty, indices_ty) = (tensor_ty(ctx, values)?, tensor_ty(ctx, indices)?);
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let rank = x_ty.rank();
+        if rank == 0 {
+            return Err("sorting a 0-d tensor".into());
+        }
+        let dim = self.dim_arg(op, &x_ty)?;
+        let descending = if ctx.name_str(op) == "aten.topk" {
+            Number::arg(ctx, op, "largest")?.is_none_or(|n| n.to_i64() != 0)
+        } else {
+            Number::arg(ctx, op, "descending")?.is_some_and(|n| n.to_i64() != 0)
+        };
+        let dtype = x_ty.dtype;
+        let all: Vec<usize> = (0..rank).collect();
+        let mut along: Vec<usize> = all.clone();
+        along[dim] = rank;
+        let mut reduced = vec![false; rank];
+        reduced.push(true);
+        // rank[j] = #{m : m comes before j}.
+        let ranks_ty = TensorTy {
+            shape: x_ty.shape.clone(),
+            dtype: DType::I64,
+        };
+        let rank_body = indexed(move |b, args| {
+            let keys = Body {
+                mlir: b.mlir,
+                block: b.block,
+                loc: b.loc,
+                dtype,
+            };
+            let (own, other) = (args[0], args[1]);
+            let (first, second) = if descending {
+                (own, other)
+            } else {
+                (other, own)
+            };
+            // `other` strictly before `own` in the order, or equal and earlier.
+            let less = nan_last_less(&keys, first, second)?;
+            let equal = nan_equal(&keys, own, other)?;
+            let m = b.loop_index(rank)?;
+            let earlier = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Slt,
+                m,
+                b.loop_index(dim)?,
+                b.loc,
+            ));
+            let tie = b.push(arith::andi(equal, earlier, b.loc));
+            let before = b.push(arith::ori(less, tie, b.loc));
+            let one = super::cast(b.mlir, b.block, b.loc, before, DType::Bool, DType::I64);
+            b.arith(Arith::Add, &[Some(args[2]), Some(one)])
+        });
+        let zero = self.splat(Number::Int(0), &ranks_ty);
+        let ranks = self.generic_at(
+            &[(x, dtype, all.clone()), (x, dtype, along.clone())],
+            zero,
+            &all,
+            &reduced,
+            &ranks_ty,
+            &rank_body,
+        )?;
+        // Slot s (loop dim `dim`) takes the element j (loop dim `rank`) of rank s.
+        let value_body = indexed(move |b, args| {
+            let hit = of_rank_slot(b, args[0], dim)?;
+            let v = b.or_zero(hit, args[1])?;
+            b.arith(Arith::Add, &[Some(args[2]), Some(v)])
+        });
+        let zero = self.splat(Number::Int(0), &values_ty);
+        let sorted = self.generic_at(
+            &[
+                (ranks, DType::I64, along.clone()),
+                (x, dtype, along.clone()),
+            ],
+            zero,
+            &all,
+            &reduced,
+            &values_ty,
+            &value_body,
+        )?;
+        let index_body = indexed(move |b, args| {
+            let hit = of_rank_slot(b, args[0], dim)?;
+            let j = b.loop_index(rank)?;
+            let j = b.push(arith::index_cast(j, element(b.mlir, DType::I64), b.loc));
+            let v = b.or_zero(hit, j)?;
+            b.arith(Arith::Add, &[Some(args[1]), Some(v)])
+        });
+        let zero = self.splat(Number::Int(0), &indices_ty);
+        let positions = self.generic_at(
+            &[(ranks, DType::I64, along)],
+            zero,
+            &all,
+            &reduced,
+            &indices_ty,
+            &index_body,
+        )?;
+        self.values.insert(values, sorted);
+        self.values.insert(indices, positions);
+        Ok(())
+    }
+}
+
+/// `a < b` with NaN the largest value (two NaNs are equal).
+fn nan_last_less<'c, 'x>(
+    b: &Body<'c, 'x>,
+    a: Value<'c, 'x>,
+    c: Value<'c, 'x>,
+) -> LResult<Value<'c, 'x>> {
+    let less = b.compare_values(super::Cmp::Lt, a, c)?;
+    if !b.dtype.is_float() {
+        return Ok(less);
+    }
+    // A number is below a NaN.
+    let a_nan = b.compare_values(super::Cmp::Unordered, a, a)?;
+    let c_nan = b.compare_values(super::Cmp::Unordered, c, c)?;
+    let yes = super::scalar_constant(b.mlir, b.block, b.loc, Number::Int(1), DType::Bool);
+    let a_number = b.push(arith::xori(a_nan, yes, b.loc));
+    let below_nan = b.push(arith::andi(a_number, c_nan, b.loc));
+    Ok(b.push(arith::ori(less, below_nan, b.loc)))
+}
+
+/// `a == b` with two NaNs equal.
+fn nan_equal<'c, 'x>(
+    b: &Body<'c, 'x>,
+    a: Value<'c, 'x>,
+    c: Value<'c, 'x>,
+) -> LResult<Value<'c, 'x>> {
+    let equal = b.compare_values(super::Cmp::Eq, a, c)?;
+    if !b.dtype.is_float() {
+        return Ok(equal);
+    }
+    let a_nan = b.compare_values(super::Cmp::Unordered, a, a)?;
+    let c_nan = b.compare_values(super::Cmp::Unordered, c, c)?;
+    let both = b.push(arith::andi(a_nan, c_nan, b.loc));
+    Ok(b.push(arith::ori(equal, both, b.loc)))
+}
+
+/// Whether `ranked` (an `i64` rank) is the slot of loop dim `dim`.
+fn of_rank_slot<'c, 'x>(
+    b: &Body<'c, 'x>,
+    ranked: Value<'c, 'x>,
+    dim: usize,
+) -> LResult<Value<'c, 'x>> {
+    let slot = b.loop_index(dim)?;
+    let ranked = b.to_index(ranked);
+    Ok(b.push(arith::cmpi(b.mlir, CmpiPredicate::Eq, ranked, slot, b.loc)))
+}
+
+impl<'c, 'b> Lowerer<'c, 'b> {
+    /// `flip(self, dims)`: `self` read at `extent - 1 - i` along each of `dims`.
+    pub(super) fn flip(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+        let (x, x_ty) = self.named_operand(op, "self")?;
+        let rank = out.rank();
+        let ArgValue::IntList(dims) = attr_or_default(self.ctx, op, "dims")? else {
+            return Err("dims is not a list".into());
+        };
+        let mut flipped = vec![false; rank];
+        for d in dims {
+            let d = if d < 0 { d + rank as i64 } else { d };
+            *usize::try_from(d)
+                .ok()
+                .and_then(|d| flipped.get_mut(d))
+                .ok_or("dim out of range")? = true;
+        }
+        let shape = x_ty.shape.clone();
+        let dtype = x_ty.dtype;
+        let body = indexed(move |b, _| {
+            let coords = (0..rank)
+                .map(|d| {
+                    let i = b.loop_index(d)?;
+                    Ok(if flipped[d] {
+                        b.affine(i, -1, shape[d] as i64 - 1)
+                    } else {
+                        i
+                    })
+                })
+                .collect::<LResult<Vec<_>>>()?;
+            Ok(b.as_compute(b.extract(x, dtype, &coords)?, dtype))
+        });
+        let all: Vec<usize> = (0..rank).collect();
+        let init = self.empty(out);
+        self.generic_at(&[], init, &all, &vec![false; rank], out, &body)
     }
 }
