@@ -373,6 +373,52 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         self.generic_pointwise(&[input], to, to.dtype, &|b, v| b.get(v, 0))
     }
 
+    /// A `linalg.generic` computing each element of `out` by `body` (which may read the
+    /// loop indices), the `ins` (of `out`'s shape) read at the same place.
+    fn parallel_at(
+        &mut self,
+        ins: &[(Value<'c, 'b>, DType)],
+        out: &TensorTy,
+        body: &IndexedBody<'c, '_>,
+    ) -> LResult<Value<'c, 'b>> {
+        let rank = out.rank();
+        let all: Vec<usize> = (0..rank).collect();
+        let ins: Vec<Operand> = ins.iter().map(|&(v, d)| (v, d, all.clone())).collect();
+        let init = self.empty(out);
+        self.generic_at(&ins, init, &all, &vec![false; rank], out, body)
+    }
+
+    /// A reduction into `init` (of type `out`): the loop dims are `out`'s, written in
+    /// order, followed by reduced ones up to the highest dim an input reads; `body` folds
+    /// each input element into the result's.
+    fn fold(
+        &mut self,
+        ins: &[Operand<'c, 'b>],
+        init: Value<'c, 'b>,
+        out: &TensorTy,
+        body: &IndexedBody<'c, '_>,
+    ) -> LResult<Value<'c, 'b>> {
+        let rank = out.rank();
+        let loops = ins
+            .iter()
+            .flat_map(|(_, _, dims)| dims.iter().map(|&d| d + 1))
+            .fold(rank, usize::max);
+        let reduced: Vec<bool> = (0..loops).map(|d| d >= rank).collect();
+        let all: Vec<usize> = (0..rank).collect();
+        self.generic_at(ins, init, &all, &reduced, out, body)
+    }
+
+    /// An input of a reduction whose only use is to give the loop dims `first..` the
+    /// extents of `shape` (an empty tensor; the body ignores its elements).
+    fn extents(&self, shape: Vec<u64>, first: usize) -> Operand<'c, 'b> {
+        let dims = (first..first + shape.len()).collect();
+        let ty = TensorTy {
+            shape,
+            dtype: DType::Bool,
+        };
+        (self.empty(&ty), DType::Bool, dims)
+    }
+
     /// The tensor operand named `name` of `op` with its type.
     fn named_operand(&self, op: OpId, name: &str) -> LResult<(Value<'c, 'b>, TensorTy)> {
         let group = operand_group(self.ctx, op, name)?;
@@ -401,16 +447,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 .collect::<LResult<Vec<_>>>()?;
             b.extract(x, dtype, &coords)
         });
-        let all: Vec<usize> = (0..rank).collect();
-        let init = self.empty(out);
-        self.generic_at(
-            &[(index, index_ty.dtype, all.clone())],
-            init,
-            &all,
-            &vec![false; rank],
-            out,
-            &body,
-        )
+        self.parallel_at(&[(index, index_ty.dtype)], out, &body)
     }
 
     /// `embedding(weight, indices)`: row `indices[i]` of `weight` for every `i`.
@@ -522,9 +559,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 None => Ok(v),
             }
         });
-        let all: Vec<usize> = (0..rank).collect();
-        let init = self.empty(out);
-        self.generic_at(&[], init, &all, &vec![false; rank], out, &body)
+        self.parallel_at(&[], out, &body)
     }
 
     /// `convolution(input, weight, bias)`: a direct convolution ([`Lowerer::conv_forward`])
@@ -563,30 +598,11 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         init: Value<'c, 'b>,
         out: &TensorTy,
     ) -> LResult<Value<'c, 'b>> {
-        let n = conv.spatial;
-        // Loops: n, oc, o (n spatial), c, k (n spatial); the input read at computed places.
-        let mut weight_dims = vec![1, 2 + n];
-        weight_dims.extend(3 + n..3 + 2 * n);
-        let out_dims: Vec<usize> = (0..2 + n).collect();
-        let mut reduced = vec![false; 2 + n];
-        reduced.extend(vec![true; 1 + n]);
-        let conv = conv.clone();
-        let body = indexed(move |b, args| {
-            let (x, inside) = conv.input_at(b)?;
-            b.accumulate_product(args[1], inside, x, args[0])
-        });
-        self.generic_at(
-            &[(weight, weight_ty.dtype, weight_dims)],
-            init,
-            &out_dims,
-            &reduced,
-            out,
-            &body,
-        )
+        self.conv_nest(conv, (weight, weight_ty.dtype), init, out, false)
     }
 
-    /// The weight gradient of a direct convolution: the forward's loop nest (n, oc, o, c,
-    /// k) reduced over n and o, `gw[oc, c, k] = sum of grad[n, oc, o] * input[...]`.
+    /// The weight gradient of a direct convolution: the forward's loop nest reduced over
+    /// n and o instead, `gw[oc, c, k] = sum of grad[n, oc, o] * input[...]`.
     fn conv_weight_grad(
         &mut self,
         conv: &Conv<'c, 'b>,
@@ -594,23 +610,41 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         grad_ty: &TensorTy,
         out: &TensorTy,
     ) -> LResult<Value<'c, 'b>> {
-        let n = conv.spatial;
-        let grad_dims: Vec<usize> = (0..2 + n).collect();
-        let mut out_dims = vec![1, 2 + n];
-        out_dims.extend(3 + n..3 + 2 * n);
-        let mut reduced = vec![true, false];
-        reduced.extend(vec![true; n]);
-        reduced.extend(vec![false; 1 + n]);
         let init = self.splat(Number::Int(0), out);
+        self.conv_nest(conv, (grad, grad_ty.dtype), init, out, true)
+    }
+
+    /// The direct convolution's loop nest (n, oc, o, c, k; the input read at computed
+    /// places): `operand` times the input tap summed into `init`. The forward reads the
+    /// weight at (oc, c, k) and writes (n, oc, o); the weight gradient (`weight_grad`)
+    /// reads the gradient at (n, oc, o) and writes (oc, c, k).
+    fn conv_nest(
+        &mut self,
+        conv: &Conv<'c, 'b>,
+        (operand, dtype): (Value<'c, 'b>, DType),
+        init: Value<'c, 'b>,
+        out: &TensorTy,
+        weight_grad: bool,
+    ) -> LResult<Value<'c, 'b>> {
+        let n = conv.spatial;
+        let places: Vec<usize> = (0..2 + n).collect();
+        let mut weights = vec![1, 2 + n];
+        weights.extend(3 + n..3 + 2 * n);
+        let (read, write) = if weight_grad {
+            (places, weights)
+        } else {
+            (weights, places)
+        };
+        let reduced: Vec<bool> = (0..3 + 2 * n).map(|d| !write.contains(&d)).collect();
         let conv = conv.clone();
         let body = indexed(move |b, args| {
             let (x, inside) = conv.input_at(b)?;
             b.accumulate_product(args[1], inside, x, args[0])
         });
         self.generic_at(
-            &[(grad, grad_ty.dtype, grad_dims)],
+            &[(operand, dtype, read)],
             init,
-            &out_dims,
+            &write,
             &reduced,
             out,
             &body,
@@ -754,17 +788,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         };
         let (values_ty, indices_ty) = (tensor_ty(ctx, values)?, tensor_ty(ctx, indices)?);
         let pool = Pool::of(self, op)?;
-        let (n, rank) = (pool.spatial, values_ty.rank());
+        let rank = values_ty.rank();
         // Loops: the result's dims, then the taps.
-        let loops = rank + n;
         let out_dims: Vec<usize> = (0..rank).collect();
-        let taps = self.empty(&TensorTy {
-            shape: pool.kernel.iter().map(|&k| k as u64).collect(),
-            dtype: DType::Bool,
-        });
-        let tap_dims: Vec<usize> = (rank..loops).collect();
-        let mut reduced = vec![false; rank];
-        reduced.extend(vec![true; n]);
+        let taps = self.extents(pool.kernel.iter().map(|&k| k as u64).collect(), rank);
         let max_init = self.splat(Number::Float(f64::NEG_INFINITY), &values_ty);
         let p = pool.clone();
         let max_body = indexed(move |b, args| {
@@ -772,14 +799,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let candidate = b.select(Some(inside), Some(x), Some(b.number(f64::NEG_INFINITY)))?;
             b.arith(Arith::Max, &[Some(args[1]), Some(candidate)])
         });
-        let maxima = self.generic_at(
-            &[(taps, DType::Bool, tap_dims.clone())],
-            max_init,
-            &out_dims,
-            &reduced,
-            &values_ty,
-            &max_body,
-        )?;
+        let maxima = self.fold(std::slice::from_ref(&taps), max_init, &values_ty, &max_body)?;
         let index_init = self.splat(Number::Int(i64::MAX), &indices_ty);
         let p = pool.clone();
         let dtype = values_ty.dtype;
@@ -804,14 +824,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let smaller = b.arith(Arith::Min, &[Some(args[2]), Some(offset)])?;
             b.select(Some(hit), Some(smaller), Some(args[2]))
         });
-        let first = self.generic_at(
-            &[
-                (taps, DType::Bool, tap_dims),
-                (maxima, dtype, out_dims.clone()),
-            ],
+        let first = self.fold(
+            &[taps, (maxima, dtype, out_dims.clone())],
             index_init,
-            &out_dims,
-            &reduced,
             &indices_ty,
             &index_body,
         )?;
@@ -831,9 +846,6 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let lead = rank - n;
         let mut place_dims: Vec<usize> = (0..lead).collect();
         place_dims.extend(rank..rank + n);
-        let mut reduced = vec![false; rank];
-        reduced.extend(vec![true; n]);
-        let all: Vec<usize> = (0..rank).collect();
         let extents = out.shape[lead..].to_vec();
         let body = indexed(move |b, args| {
             let mut offset = b.index(0);
@@ -847,14 +859,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[2]), Some(g)])
         });
         let init = self.splat(Number::Int(0), out);
-        self.generic_at(
+        self.fold(
             &[
                 (grad, grad_ty.dtype, place_dims.clone()),
                 (indices, indices_ty.dtype, place_dims),
             ],
             init,
-            &all,
-            &reduced,
             out,
             &body,
         )
@@ -1037,16 +1047,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             ));
             b.or_zero(keep, args[0])
         });
-        let all: Vec<usize> = (0..rank).collect();
-        let init = self.empty(out);
-        self.generic_at(
-            &[(x, x_ty.dtype, all.clone())],
-            init,
-            &all,
-            &vec![false; rank],
-            out,
-            &body,
-        )
+        self.parallel_at(&[(x, x_ty.dtype)], out, &body)
     }
 
     /// `linspace(start, end, steps)`: `start + step * i` for the first half and
@@ -1184,15 +1185,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     pub(super) fn index(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
         let (x, x_ty) = self.named_operand(op, "self")?;
         let (indices, broadcast) = self.indices(op)?;
-        let rank = out.rank();
         let dtype = x_ty.dtype;
         let body = indexed(move |b, _| {
             let coords = index_coords(b, &x_ty, &indices, broadcast, |d| b.loop_index(d))?;
             b.extract(x, dtype, &coords)
         });
-        let all: Vec<usize> = (0..rank).collect();
-        let init = self.empty(out);
-        self.generic_at(&[], init, &all, &vec![false; rank], out, &body)
+        self.parallel_at(&[], out, &body)
     }
 
     /// `index_put` / `_unsafe_index_put(self, indices, values, accumulate=True)`: each
@@ -1216,9 +1214,6 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let mut value_dims: Vec<usize> = (0..first).collect();
         value_dims.extend(rank..rank + broadcast);
         value_dims.extend(first + count..rank);
-        let all: Vec<usize> = (0..rank).collect();
-        let mut reduced = vec![false; rank];
-        reduced.extend(vec![true; broadcast]);
         let body = indexed(move |b, args| {
             let places = |d: usize| {
                 // `index_coords` asks for the index places (`first..first+broadcast`)
@@ -1245,14 +1240,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let v = b.or_zero(hit, args[0])?;
             b.arith(Arith::Add, &[Some(args[1]), Some(v)])
         });
-        self.generic_at(
-            &[(values, values_ty.dtype, value_dims)],
-            x,
-            &all,
-            &reduced,
-            out,
-            &body,
-        )
+        self.fold(&[(values, values_ty.dtype, value_dims)], x, out, &body)
     }
 }
 
@@ -1345,10 +1333,20 @@ fn adaptive_range(o: u64, out: u64, size: u64) -> std::ops::Range<u64> {
 }
 
 impl<'c, 'b> Lowerer<'c, 'b> {
-    /// A constant tensor of `ty` holding `values` (row-major).
-    fn dense(&self, ty: &TensorTy, values: &[f64]) -> LResult<Value<'c, 'b>> {
+    /// A constant tensor of `shape` and float `dtype` holding `values` (row-major), with
+    /// its type.
+    fn dense(
+        &self,
+        shape: &[u64],
+        dtype: DType,
+        values: &[f64],
+    ) -> LResult<(Value<'c, 'b>, TensorTy)> {
+        let ty = TensorTy {
+            shape: shape.to_vec(),
+            dtype,
+        };
         let mlir_ty = ty.mlir(self.mlir);
-        let attr = match ty.dtype {
+        let attr = match dtype {
             DType::F32 => melior::ir::attribute::DenseElementsAttribute::f32_values(
                 mlir_ty,
                 &values.iter().map(|&v| v as f32).collect::<Vec<_>>(),
@@ -1358,7 +1356,8 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             }
             other => return Err(format!("averaging a {} tensor", other.keyword())),
         };
-        Ok(self.push(arith::constant(self.mlir, attr.into(), self.loc)))
+        let v = self.push(arith::constant(self.mlir, attr.into(), self.loc));
+        Ok((v, ty))
     }
 
     /// `x / divisor`, the divisor (of the spatial output shape) broadcast over the lead.
@@ -1410,28 +1409,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 }
             })
             .collect();
-        let ty = TensorTy {
-            shape: output.to_vec(),
-            dtype,
-        };
-        Ok((self.dense(&ty, &values)?, ty))
+        self.dense(output, dtype, &values)
     }
 
     /// `avg_pool{2,3}d(self, kernel_size, stride, padding, ...)`: the sum over each window
     /// (padding reads zero) divided by its divisor ([`Lowerer::avg_divisors`]).
     pub(super) fn avg_pool(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
         let pool = Pool::of(self, op)?;
-        if Number::arg(self.ctx, op, "ceil_mode")?.is_some_and(|n| n.to_i64() != 0) {
-            return Err("ceil_mode".into());
-        }
         let (n, rank) = (pool.spatial, out.rank());
-        let taps = self.empty(&TensorTy {
-            shape: pool.kernel.iter().map(|&k| k as u64).collect(),
-            dtype: DType::Bool,
-        });
-        let mut reduced = vec![false; rank];
-        reduced.extend(vec![true; n]);
-        let all: Vec<usize> = (0..rank).collect();
+        let taps = self.extents(pool.kernel.iter().map(|&k| k as u64).collect(), rank);
         let p = pool.clone();
         let body = indexed(move |b, args| {
             let (x, inside) = p.input_at(b)?;
@@ -1439,14 +1425,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[1]), Some(x)])
         });
         let init = self.splat(Number::Int(0), out);
-        let sums = self.generic_at(
-            &[(taps, DType::Bool, (rank..rank + n).collect())],
-            init,
-            &all,
-            &reduced,
-            out,
-            &body,
-        )?;
+        let sums = self.fold(std::slice::from_ref(&taps), init, out, &body)?;
         let (divisor, divisor_ty) =
             self.avg_divisors(op, &pool, &out.shape[rank - n..], out.dtype)?;
         self.divide(sums, out, divisor, divisor_ty)
@@ -1456,22 +1435,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     /// gradients (divided by their divisors) of the windows whose taps read it.
     pub(super) fn avg_pool_backward(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
         let pool = Pool::of(self, op)?;
-        if Number::arg(self.ctx, op, "ceil_mode")?.is_some_and(|n| n.to_i64() != 0) {
-            return Err("ceil_mode".into());
-        }
         let (grad, grad_ty) = self.named_operand(op, "grad_output")?;
         let (n, rank) = (pool.spatial, out.rank());
         let lead = rank - n;
         let (divisor, divisor_ty) =
             self.avg_divisors(op, &pool, &grad_ty.shape[lead..], grad_ty.dtype)?;
         let shares = self.divide(grad, &grad_ty, divisor, divisor_ty)?;
-        let taps = self.empty(&TensorTy {
-            shape: pool.kernel.iter().map(|&k| k as u64).collect(),
-            dtype: DType::Bool,
-        });
-        let mut reduced = vec![false; rank];
-        reduced.extend(vec![true; n]);
-        let all: Vec<usize> = (0..rank).collect();
+        let taps = self.extents(pool.kernel.iter().map(|&k| k as u64).collect(), rank);
         let window = pool.window.clone();
         let body = indexed(move |b, args| {
             let lead_coords = (0..lead)
@@ -1483,14 +1453,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[1]), Some(g)])
         });
         let init = self.splat(Number::Int(0), out);
-        self.generic_at(
-            &[(taps, DType::Bool, (rank..rank + n).collect())],
-            init,
-            &all,
-            &reduced,
-            out,
-            &body,
-        )
+        self.fold(std::slice::from_ref(&taps), init, out, &body)
     }
 
     /// The element count of each adaptive window of `output` places over `input`, as a
@@ -1510,11 +1473,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                     .product()
             })
             .collect();
-        let ty = TensorTy {
-            shape: output.to_vec(),
-            dtype,
-        };
-        Ok((self.dense(&ty, &values)?, ty))
+        self.dense(output, dtype, &values)
     }
 
     /// `_adaptive_avg_pool{2,3}d(self, output_size)`: the mean over each adaptive window
@@ -1535,13 +1494,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                     .unwrap_or(1)
             })
             .collect();
-        let taps = self.empty(&TensorTy {
-            shape: longest,
-            dtype: DType::Bool,
-        });
-        let mut reduced = vec![false; rank];
-        reduced.extend(vec![true; n]);
-        let all: Vec<usize> = (0..rank).collect();
+        let taps = self.extents(longest, rank);
         let (ins, outs, dtype) = (input.clone(), output.clone(), x_ty.dtype);
         let body = indexed(move |b, args| {
             let mut coords = (0..lead)
@@ -1561,14 +1514,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[1]), Some(v)])
         });
         let init = self.splat(Number::Int(0), out);
-        let sums = self.generic_at(
-            &[(taps, DType::Bool, (rank..rank + n).collect())],
-            init,
-            &all,
-            &reduced,
-            out,
-            &body,
-        )?;
+        let sums = self.fold(std::slice::from_ref(&taps), init, out, &body)?;
         let (counts, counts_ty) = self.adaptive_counts(&input, &output, out.dtype)?;
         self.divide(sums, out, counts, counts_ty)
     }
@@ -1592,9 +1538,6 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         // Loops: the input's dims, then the output's spatial places (reduced).
         let mut share_dims: Vec<usize> = (0..lead).collect();
         share_dims.extend(rank..rank + n);
-        let mut reduced = vec![false; rank];
-        reduced.extend(vec![true; n]);
-        let all: Vec<usize> = (0..rank).collect();
         let body = indexed(move |b, args| {
             let mut inside: Option<Value> = None;
             for s in 0..n {
@@ -1609,14 +1552,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[1]), Some(g)])
         });
         let init = self.splat(Number::Int(0), out);
-        self.generic_at(
-            &[(shares, grad_ty.dtype, share_dims)],
-            init,
-            &all,
-            &reduced,
-            out,
-            &body,
-        )
+        self.fold(&[(shares, grad_ty.dtype, share_dims)], init, out, &body)
     }
 }
 
@@ -1712,10 +1648,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             dtype: x_ty.dtype,
         };
         let x = self.reshape(x, &columns);
-        let taps = self.empty(&TensorTy {
-            shape: kernel.iter().map(|&k| k as u64).collect(),
-            dtype: DType::Bool,
-        });
+        let taps = self.extents(kernel.iter().map(|&k| k as u64).collect(), rank);
         // Loops: the result's dims, then the taps (reduced).
         let body = indexed(move |b, args| {
             let mut coords = (0..lead)
@@ -1726,18 +1659,8 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let v = b.or_zero(inside, v)?;
             b.arith(Arith::Add, &[Some(args[1]), Some(v)])
         });
-        let mut reduced = vec![false; rank];
-        reduced.extend([true, true]);
         let init = self.splat(Number::Int(0), out);
-        let all: Vec<usize> = (0..rank).collect();
-        self.generic_at(
-            &[(taps, DType::Bool, vec![rank, rank + 1])],
-            init,
-            &all,
-            &reduced,
-            out,
-            &body,
-        )
+        self.fold(std::slice::from_ref(&taps), init, out, &body)
     }
 }
 
@@ -1754,8 +1677,6 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let dim = self.dim_arg(op, &x_ty)?;
         let mut x_dims: Vec<usize> = (0..rank).collect();
         x_dims[dim] = rank;
-        let mut reduced = vec![false; rank];
-        reduced.push(true);
         let dtype = x_ty.dtype;
         let body = indexed(move |b, args| {
             let j = b.loop_index(rank)?;
@@ -1770,8 +1691,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[1]), Some(v)])
         });
         let init = self.splat(Number::Int(0), out);
-        let all: Vec<usize> = (0..rank).collect();
-        self.generic_at(&[(x, dtype, x_dims)], init, &all, &reduced, out, &body)
+        self.fold(&[(x, dtype, x_dims)], init, out, &body)
     }
 
     /// `scatter_add(self, dim, index, src)`: `self` plus, at each place `p`, the `src[q]`
@@ -1792,12 +1712,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         if index_ty.rank() != rank || src.as_ref().is_some_and(|(_, t)| t.rank() != rank) {
             return Err("index and src of another rank than self".into());
         }
-        let along = self.empty(&TensorTy {
-            shape: vec![index_ty.shape[dim]],
-            dtype: DType::Bool,
-        });
-        let mut reduced = vec![false; rank];
-        reduced.push(true);
+        let along = self.extents(vec![index_ty.shape[dim]], rank);
         let all: Vec<usize> = (0..rank).collect();
         let place = Scatter {
             index,
@@ -1814,14 +1729,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 let v = b.or_zero(hit, v)?;
                 b.arith(Arith::Add, &[Some(args[1]), Some(v)])
             });
-            return self.generic_at(
-                &[(along, DType::Bool, vec![rank])],
-                x,
-                &all,
-                &reduced,
-                out,
-                &body,
-            );
+            return self.fold(std::slice::from_ref(&along), x, out, &body);
         }
         let last_ty = TensorTy {
             shape: out.shape.clone(),
@@ -1836,14 +1744,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.select(Some(hit), Some(later), Some(args[1]))
         });
         let none = self.splat(Number::Int(-1), &last_ty);
-        let last = self.generic_at(
-            &[(along, DType::Bool, vec![rank])],
-            none,
-            &all,
-            &reduced,
-            &last_ty,
-            &find,
-        )?;
+        let last = self.fold(std::slice::from_ref(&along), none, &last_ty, &find)?;
         let value = Number::arg(ctx, op, "value").ok().flatten();
         let write = indexed(move |b, args| {
             let found = b.push(arith::cmpi(
@@ -1949,8 +1850,6 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let all: Vec<usize> = (0..rank).collect();
         let mut along: Vec<usize> = all.clone();
         along[dim] = rank;
-        let mut reduced = vec![false; rank];
-        reduced.push(true);
         // rank[j] = #{m : m comes before j}.
         let ranks_ty = TensorTy {
             shape: x_ty.shape.clone(),
@@ -1970,8 +1869,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 (other, own)
             };
             // `other` strictly before `own` in the order, or equal and earlier.
-            let less = nan_last_less(&keys, first, second)?;
-            let equal = nan_equal(&keys, own, other)?;
+            let (less, equal) = nan_last_order(&keys, first, second)?;
             let m = b.loop_index(rank)?;
             let earlier = b.push(arith::cmpi(
                 b.mlir,
@@ -1986,11 +1884,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[2]), Some(one)])
         });
         let zero = self.splat(Number::Int(0), &ranks_ty);
-        let ranks = self.generic_at(
+        let ranks = self.fold(
             &[(x, dtype, all.clone()), (x, dtype, along.clone())],
             zero,
-            &all,
-            &reduced,
             &ranks_ty,
             &rank_body,
         )?;
@@ -2001,14 +1897,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[2]), Some(v)])
         });
         let zero = self.splat(Number::Int(0), &values_ty);
-        let sorted = self.generic_at(
+        let sorted = self.fold(
             &[
                 (ranks, DType::I64, along.clone()),
                 (x, dtype, along.clone()),
             ],
             zero,
-            &all,
-            &reduced,
             &values_ty,
             &value_body,
         )?;
@@ -2020,11 +1914,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             b.arith(Arith::Add, &[Some(args[1]), Some(v)])
         });
         let zero = self.splat(Number::Int(0), &indices_ty);
-        let positions = self.generic_at(
+        let positions = self.fold(
             &[(ranks, DType::I64, along)],
             zero,
-            &all,
-            &reduced,
             &indices_ty,
             &index_body,
         )?;
@@ -2034,39 +1926,27 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     }
 }
 
-/// `a < b` with NaN the largest value (two NaNs are equal).
-fn nan_last_less<'c, 'x>(
+/// `a < b` and `a == b` in the order that puts NaN above every number (two NaNs equal).
+fn nan_last_order<'c, 'x>(
     b: &Body<'c, 'x>,
     a: Value<'c, 'x>,
     c: Value<'c, 'x>,
-) -> LResult<Value<'c, 'x>> {
+) -> LResult<(Value<'c, 'x>, Value<'c, 'x>)> {
     let less = b.compare_values(super::Cmp::Lt, a, c)?;
+    let equal = b.compare_values(super::Cmp::Eq, a, c)?;
     if !b.dtype.is_float() {
-        return Ok(less);
+        return Ok((less, equal));
     }
-    // A number is below a NaN.
     let a_nan = b.compare_values(super::Cmp::Unordered, a, a)?;
     let c_nan = b.compare_values(super::Cmp::Unordered, c, c)?;
     let yes = super::scalar_constant(b.mlir, b.block, b.loc, Number::Int(1), DType::Bool);
     let a_number = b.push(arith::xori(a_nan, yes, b.loc));
     let below_nan = b.push(arith::andi(a_number, c_nan, b.loc));
-    Ok(b.push(arith::ori(less, below_nan, b.loc)))
-}
-
-/// `a == b` with two NaNs equal.
-fn nan_equal<'c, 'x>(
-    b: &Body<'c, 'x>,
-    a: Value<'c, 'x>,
-    c: Value<'c, 'x>,
-) -> LResult<Value<'c, 'x>> {
-    let equal = b.compare_values(super::Cmp::Eq, a, c)?;
-    if !b.dtype.is_float() {
-        return Ok(equal);
-    }
-    let a_nan = b.compare_values(super::Cmp::Unordered, a, a)?;
-    let c_nan = b.compare_values(super::Cmp::Unordered, c, c)?;
-    let both = b.push(arith::andi(a_nan, c_nan, b.loc));
-    Ok(b.push(arith::ori(equal, both, b.loc)))
+    let both_nan = b.push(arith::andi(a_nan, c_nan, b.loc));
+    Ok((
+        b.push(arith::ori(less, below_nan, b.loc)),
+        b.push(arith::ori(equal, both_nan, b.loc)),
+    ))
 }
 
 /// Whether `ranked` (an `i64` rank) is the slot of loop dim `dim`.
@@ -2111,8 +1991,6 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 .collect::<LResult<Vec<_>>>()?;
             Ok(b.as_compute(b.extract(x, dtype, &coords)?, dtype))
         });
-        let all: Vec<usize> = (0..rank).collect();
-        let init = self.empty(out);
-        self.generic_at(&[], init, &all, &vec![false; rank], out, &body)
+        self.parallel_at(&[], out, &body)
     }
 }
