@@ -503,6 +503,36 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("sort", Lowering::Sort),
     ("topk", Lowering::Sort),
     ("flip", Lowering::Flip),
+    (
+        "bitwise_and.Tensor",
+        pw(&[], Compute::Result, |b, v| b.bitwise("arith.andi", v)),
+    ),
+    (
+        "bitwise_and.Scalar",
+        pw(&["other"], Compute::Result, |b, v| {
+            b.bitwise("arith.andi", v)
+        }),
+    ),
+    (
+        "bitwise_or.Tensor",
+        pw(&[], Compute::Result, |b, v| b.bitwise("arith.ori", v)),
+    ),
+    (
+        "bitwise_or.Scalar",
+        pw(&["other"], Compute::Result, |b, v| {
+            b.bitwise("arith.ori", v)
+        }),
+    ),
+    (
+        "bitwise_xor.Tensor",
+        pw(&[], Compute::Result, |b, v| b.bitwise("arith.xori", v)),
+    ),
+    (
+        "bitwise_xor.Scalar",
+        pw(&["other"], Compute::Result, |b, v| {
+            b.bitwise("arith.xori", v)
+        }),
+    ),
     ("sgn", pw(&[], Compute::Result, |b, v| b.sign(b.get(v, 0)?))),
     (
         "bitwise_not",
@@ -1064,6 +1094,14 @@ impl<'c, 'b> Body<'c, 'b> {
             self.dtype,
         );
         self.arith(Arith::Sub, &[Some(pos), Some(neg)])
+    }
+
+    /// A bitwise `arith` op (`andi`, `ori`, `xori`) of booleans or integers.
+    fn bitwise(&self, name: &str, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
+        if self.dtype.is_float() {
+            return Err("a bitwise op on floats".into());
+        }
+        self.binary(name, v)
     }
 
     /// `~x`: `x xor true` for booleans, `x xor -1` for integers.
