@@ -5,7 +5,9 @@
 //! `linalg.generic` each whose indexing maps broadcast or permute the inputs; reductions are
 //! a `linalg.generic` over a `linalg.fill`ed accumulator; matrix products are
 //! `linalg.matmul` / `linalg.batch_matmul`; views are `tensor.reshape`, slices
-//! `tensor.extract_slice`, `cat` a chain of `tensor.insert_slice`.
+//! `tensor.extract_slice`, `cat` a chain of `tensor.insert_slice`. Ops that read their
+//! operands at computed places (convolutions, pooling, gathers, scatters, sorts) are in
+//! `lower/indexed.rs`. A sum into `f32` accumulates in `f64`, as the interpreter's kernels do.
 //!
 //! Inside a pointwise body every input is first cast to the op's compute dtype (the
 //! result dtype for arithmetic, PyTorch's `result_type` of the operands for comparisons,
