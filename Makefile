@@ -256,11 +256,15 @@ train-plot: venv
 	$(VENV_PY) examples/train_vs_torch.py --tools $(DEBUG_DIR) --out docs/train_loss.png
 
 # ----- Benchmarks of the README's tables (release build; each prints the CPU) -----
-.PHONY: bench-native bench-conv bench-torch-compile bench-partition bench-residual bench-pass-scaling
+.PHONY: bench-native bench-conv bench-torch-compile bench-partition bench-residual bench-pass-scaling bench-mlir
 
 ## bench-native: one joint training step of bench/workloads.py, native against eager and inductor.
 bench-native: deps venv build
 	$(VENV_PY) bench/native_vs_torch.py --joinery-run $(RELEASE_DIR)/joinery-run --iters 15
+
+## bench-mlir: one joint training step of bench/workloads.py, the MLIR path against native.
+bench-mlir: deps venv build
+	$(VENV_PY) bench/mlir_vs_native.py --joinery-run $(RELEASE_DIR)/joinery-run --iters 5
 
 ## bench-torch-compile: training steps through torch.compile(backend="joinery") and compile_joint.
 bench-torch-compile: deps venv build

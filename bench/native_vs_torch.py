@@ -48,10 +48,11 @@ def machine_limits(torch, iters):
     return gemm, copy
 
 
-def native_bench(joinery_run, path, iters, threads, cache_dir):
+def native_bench(joinery_run, path, iters, threads, cache_dir, extra=()):
+    """`joinery-run bench` of `path` (with `extra` flags); its JSON line, checked."""
     env = dict(os.environ, JOINERY_NUM_THREADS=str(threads), JOINERY_CACHE_DIR=cache_dir)
     proc = subprocess.run(
-        [joinery_run, "bench", path, "--iters", str(iters), "--threads", str(threads)],
+        [joinery_run, "bench", path, "--iters", str(iters), "--threads", str(threads), *extra],
         capture_output=True, text=True, env=env,
     )
     if proc.returncode != 0:

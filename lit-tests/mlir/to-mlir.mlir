@@ -50,3 +50,33 @@ func.func @reduce(%a: tensor<2x3xf32>) -> (tensor<2x1xf32>, tensor<2x3xi1>) {
 // JOINT-LABEL: func.func @joint
 // JOINT-SAME: aot.none_results = [{attrs = {aot.desc = "#aot.none_grad<#aot.buffer<\22steps\22>>"}, index = 4 : i64}
 // JOINT: linalg.matmul
+
+// A grouped, strided, padded convolution: one linalg.generic whose weight is read through
+// a projected permutation and whose input is read with tensor.extract at computed places,
+// clamped into range (padding reads zero through a select); the f32 sum runs in f64.
+// CHECK-LABEL: func.func @conv$grouped_strided
+// CHECK: linalg.generic {{.*}}"parallel", "reduction", "reduction", "reduction"]
+// CHECK: linalg.index 1
+// CHECK: arith.floordivsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+// CHECK: arith.extf
+// CHECK: arith.select
+// CHECK: arith.addf {{.*}} : f64
+// CHECK: arith.truncf
+// UPSTREAM-LABEL: func.func @conv$grouped_strided
+func.func @conv$grouped_strided(%x: tensor<1x4x5x5xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 2 : i64, output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32>
+  func.return %y : tensor<1x4x3x3xf32>
+}
+
+// gather reads the index tensor elementwise and self at the coordinates it names.
+// CHECK-LABEL: func.func @gather$dim1
+// CHECK: linalg.generic
+// CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: %[[COL:.*]] = arith.index_cast
+// CHECK: tensor.extract %{{.*}}[%[[ROW]], %[[COL]]]
+func.func @gather$dim1(%x: tensor<3x5xf32>, %i: tensor<3x2xi64>) -> tensor<3x2xf32> {
+  %g = "aten.gather"(%x, %i) {dim = 1 : i64} : (tensor<3x5xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  func.return %g : tensor<3x2xf32>
+}

@@ -192,11 +192,12 @@ def torch_fx_utils(gm: torch.fx.GraphModule) -> dict:
 
 
 def interpret(mlir: Path, inputs: Path, outputs: Path, n_results: int, seed: int = 0,
-              fn: str = "joint", native: bool = False) -> list:
-    """Runs ``@fn`` (``@joint`` by default) with joinery's reference interpreter, or compiled
-    by the native backend; one array (or ``None`` for a ``none`` result, which writes no
-    file) per result."""
-    p = run([tool("joinery-run"), "--native" if native else "--interpret", mlir, "--fn", fn,
+              fn: str = "joint", native: bool = False, via_mlir: bool = False) -> list:
+    """Runs ``@fn`` (``@joint`` by default) with joinery's reference interpreter, compiled
+    by the native backend, or through upstream MLIR (``via_mlir``); one array (or ``None``
+    for a ``none`` result, which writes no file) per result."""
+    mode = "--native" if native else "--via-mlir" if via_mlir else "--interpret"
+    p = run([tool("joinery-run"), mode, mlir, "--fn", fn,
              "--inputs", inputs, "--outputs", outputs, "--seed", seed])
     assert p.returncode == 0, p.stderr
     return [np.load(outputs / f"out{j}.npy") if (outputs / f"out{j}.npy").exists() else None

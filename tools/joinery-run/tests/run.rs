@@ -232,3 +232,53 @@ fn train_saves_what_a_resumed_run_continues_from() {
     let steps = read(&straight.join("steps.npy")).to_f64();
     assert_eq!(steps.iter().copied().collect::<Vec<_>>(), vec![8.0]);
 }
+
+#[test]
+fn bench_via_mlir_times_the_joint_and_says_so() {
+    let run = Command::new(env!("CARGO_BIN_EXE_joinery-run"))
+        .arg("bench")
+        .arg(workspace().join("examples/linear_relu_joint.mlir"))
+        .args(["--fn", "joint", "--iters", "2", "--via-mlir"])
+        .output()
+        .expect("joinery-run runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let line = stdout.lines().last().unwrap_or("");
+    assert!(
+        line.starts_with("{\"fn\": \"joint\", \"backend\": \"mlir\", \"compile_ms\": ")
+            && line.contains("\"median_ms\": "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bench_via_mlir_names_an_op_it_cannot_export() {
+    let dir = scratch("bench-mlir");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("dropout.mlir");
+    std::fs::write(
+        &src,
+        "func.func @f(%a: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>) {\n  \
+         %v, %m = \"aten.native_dropout\"(%a) {p = 0.5 : f64, train = true} : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>)\n  \
+         func.return %v, %m : tensor<4xf32>, tensor<4xi1>\n}\n",
+    )
+    .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_joinery-run"))
+        .arg("bench")
+        .arg(&src)
+        .arg("--via-mlir")
+        .output()
+        .expect("joinery-run runs");
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(
+            "dropout.mlir:2:3: error: no lowering to upstream MLIR for 'aten.native_dropout'"
+        ) && stderr.contains("it draws random numbers"),
+        "{stderr}"
+    );
+}

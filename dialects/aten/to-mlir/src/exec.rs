@@ -57,72 +57,133 @@ pub fn run_function(
     func: &str,
     inputs: &[Tensor],
 ) -> Result<Vec<RuntimeValue>, Diagnostic> {
-    let f = ctx
-        .lookup_symbol(module, func)
-        .ok_or_else(|| Diagnostic::error(format!("no function named @{func} in the module")))?;
-    let (args, results) = joinery_func::signature(ctx, f)
-        .ok_or_else(|| Diagnostic::error(format!("@{func} has no function type")))?;
-    let arg_tys = args
-        .iter()
-        .map(|&t| TensorTy::of(ctx, t))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| {
-            Diagnostic::error(format!(
-                "@{func}: an argument is not a static-shape real tensor"
-            ))
-        })?;
-    let slots: Vec<ResultSlot> = results
-        .iter()
-        .map(|&t| match ctx.type_data(t) {
-            TypeData::None => Ok(None),
-            _ => TensorTy::of(ctx, t).map(Some).ok_or_else(|| {
-                Diagnostic::error(format!(
-                    "@{func}: a result is not a static-shape real tensor"
-                ))
-            }),
-        })
-        .collect::<Result<_, _>>()?;
-    check_inputs(func, &arg_tys, inputs)?;
-    crate::prepare(ctx, module)?;
     let mlir = crate::mlir_context();
-    let mut exported = crate::export(ctx, module, &mlir)?;
-    let outs: Vec<&TensorTy> = slots.iter().flatten().collect();
-    add_entry(&mlir, &exported, func, &arg_tys, &outs)?;
-    lower(&mlir, &mut exported)?;
-    // melior does not report a failed engine creation, so what can fail is checked first.
-    let library = RUNNER_UTILS.trim_end_matches('\0');
-    if !std::path::Path::new(library).is_file() {
-        return Err(Diagnostic::error(format!(
-            "MLIR's runner utilities are missing ({library}); install libmlir-22-dev (make deps)"
-        )));
-    }
-    let engine = ExecutionEngine::new(&exported, 2, &[RUNNER_UTILS], false, false);
-    let mut buffers: Vec<Buffer> = inputs.iter().map(Buffer::of_tensor).collect();
-    buffers.extend(outs.iter().map(|t| Buffer::zeroed(t)));
-    let mut descriptors: Vec<Vec<i64>> = buffers.iter_mut().map(Buffer::descriptor).collect();
-    let mut pointers: Vec<*mut i64> = descriptors.iter_mut().map(|d| d.as_mut_ptr()).collect();
-    let mut packed: Vec<*mut ()> = pointers
-        .iter_mut()
-        .map(|p| p as *mut *mut i64 as *mut ())
-        .collect();
-    // SAFETY: `@__joinery_entry`'s C interface (`_mlir_ciface_` + its name, which the C API
-    // adds) takes one memref descriptor pointer per argument; each descriptor points into
-    // a live buffer of the declared shape and dtype.
-    unsafe { engine.invoke_packed(ENTRY, &mut packed) }
-        .map_err(|e| Diagnostic::error(format!("the MLIR execution engine failed: {e}")))?;
-    let mut outputs = buffers.into_iter().skip(inputs.len());
-    Ok(slots
-        .iter()
-        .map(|slot| match slot {
-            None => RuntimeValue::None,
-            Some(ty) => RuntimeValue::Tensor(
-                outputs
-                    .next()
-                    .expect("one buffer per tensor result")
-                    .into_tensor(ty),
-            ),
+    let compiled = Compiled::new(ctx, module, func, &mlir)?;
+    let mut bound = compiled.bind(inputs)?;
+    compiled.invoke(&mut bound)?;
+    Ok(compiled.results(bound))
+}
+
+/// A function compiled by the MLIR path: its execution engine and signature.
+pub struct Compiled {
+    engine: ExecutionEngine,
+    func: String,
+    args: Vec<TensorTy>,
+    slots: Vec<ResultSlot>,
+}
+
+/// The buffers of one call: the inputs, then one per tensor result.
+pub struct Bound {
+    buffers: Vec<Buffer>,
+    descriptors: Vec<Vec<i64>>,
+}
+
+impl Compiled {
+    /// Exports `func` of `module` (decomposed in place first, see [`crate::prepare`]),
+    /// lowers it with [`LOWER_PIPELINE`] and creates its execution engine.
+    pub fn new(
+        ctx: &mut Context,
+        module: OpId,
+        func: &str,
+        mlir: &melior::Context,
+    ) -> Result<Compiled, Diagnostic> {
+        let f = ctx
+            .lookup_symbol(module, func)
+            .ok_or_else(|| Diagnostic::error(format!("no function named @{func} in the module")))?;
+        let (args, results) = joinery_func::signature(ctx, f)
+            .ok_or_else(|| Diagnostic::error(format!("@{func} has no function type")))?;
+        let arg_tys = args
+            .iter()
+            .map(|&t| TensorTy::of(ctx, t))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "@{func}: an argument is not a static-shape real tensor"
+                ))
+            })?;
+        let slots: Vec<ResultSlot> = results
+            .iter()
+            .map(|&t| match ctx.type_data(t) {
+                TypeData::None => Ok(None),
+                _ => TensorTy::of(ctx, t).map(Some).ok_or_else(|| {
+                    Diagnostic::error(format!(
+                        "@{func}: a result is not a static-shape real tensor"
+                    ))
+                }),
+            })
+            .collect::<Result<_, _>>()?;
+        crate::prepare(ctx, module)?;
+        let mut exported = crate::export(ctx, module, mlir)?;
+        let outs: Vec<&TensorTy> = slots.iter().flatten().collect();
+        add_entry(mlir, &exported, func, &arg_tys, &outs)?;
+        lower(mlir, &mut exported)?;
+        // melior does not report a failed engine creation, so what can fail is checked first.
+        let library = RUNNER_UTILS.trim_end_matches('\0');
+        if !std::path::Path::new(library).is_file() {
+            return Err(Diagnostic::error(format!(
+                "MLIR's runner utilities are missing ({library}); install libmlir-22-dev (make deps)"
+            )));
+        }
+        Ok(Compiled {
+            engine: ExecutionEngine::new(&exported, 2, &[RUNNER_UTILS], false, false),
+            func: func.to_string(),
+            args: arg_tys,
+            slots,
         })
-        .collect())
+    }
+
+    /// The argument types, in order.
+    pub fn args(&self) -> &[TensorTy] {
+        &self.args
+    }
+
+    /// The buffers of a call on `inputs` (checked against the signature) and of its
+    /// results.
+    pub fn bind(&self, inputs: &[Tensor]) -> Result<Bound, Diagnostic> {
+        check_inputs(&self.func, &self.args, inputs)?;
+        let mut buffers: Vec<Buffer> = inputs.iter().map(Buffer::of_tensor).collect();
+        buffers.extend(self.slots.iter().flatten().map(Buffer::zeroed));
+        let descriptors = buffers.iter_mut().map(Buffer::descriptor).collect();
+        Ok(Bound {
+            buffers,
+            descriptors,
+        })
+    }
+
+    /// Calls the function on `bound`'s buffers, writing its results there.
+    pub fn invoke(&self, bound: &mut Bound) -> Result<(), Diagnostic> {
+        let mut pointers: Vec<*mut i64> = bound
+            .descriptors
+            .iter_mut()
+            .map(|d| d.as_mut_ptr())
+            .collect();
+        let mut packed: Vec<*mut ()> = pointers
+            .iter_mut()
+            .map(|p| p as *mut *mut i64 as *mut ())
+            .collect();
+        // SAFETY: `@__joinery_entry`'s C interface (`_mlir_ciface_` + its name, which the C
+        // API adds) takes one memref descriptor pointer per argument; each descriptor
+        // points into a live buffer of `bound` of the declared shape and dtype.
+        unsafe { self.engine.invoke_packed(ENTRY, &mut packed) }
+            .map_err(|e| Diagnostic::error(format!("the MLIR execution engine failed: {e}")))
+    }
+
+    /// The results held by `bound` after [`Compiled::invoke`].
+    pub fn results(&self, bound: Bound) -> Vec<RuntimeValue> {
+        let mut outputs = bound.buffers.into_iter().skip(self.args.len());
+        self.slots
+            .iter()
+            .map(|slot| match slot {
+                None => RuntimeValue::None,
+                Some(ty) => RuntimeValue::Tensor(
+                    outputs
+                        .next()
+                        .expect("one buffer per tensor result")
+                        .into_tensor(ty),
+                ),
+            })
+            .collect()
+    }
 }
 
 /// Each input has its argument's shape and dtype; the error names the argument.

@@ -227,9 +227,9 @@ fn pointwise_aten(name: &str) -> Option<(&'static str, &'static str)> {
         "math.sin" => ("aten.sin", ""),
         "math.cos" => ("aten.cos", ""),
         "arith.select" => ("aten.where.self", ""),
-        "arith.andi" => ("aten.logical_and", ""),
-        "arith.ori" => ("aten.logical_or", ""),
-        "arith.xori" => ("aten.logical_xor", ""),
+        "arith.andi" => ("aten.bitwise_and.Tensor", ""),
+        "arith.ori" => ("aten.bitwise_or.Tensor", ""),
+        "arith.xori" => ("aten.bitwise_xor.Tensor", ""),
         _ => return None,
     })
 }
@@ -964,7 +964,8 @@ impl<'s> FunctionImporter<'s> {
 
     /// A `linalg.generic` with reduction loops: one input read through the identity, the
     /// destination through the kept loops, a body `yield(add(in, acc))` (`sum`) or
-    /// `yield(maximumf(in, acc))` (`amax`), in either operand order.
+    /// `yield(maximumf(in, acc))` (`amax`), in either operand order; the input may first be
+    /// widened to the accumulator's float type (`arith.extf`).
     fn reduction<'c>(
         &mut self,
         op: &OperationRef,
@@ -988,12 +989,21 @@ impl<'s> FunctionImporter<'s> {
                     .result(r)
                     .is_ok_and(|e| e.is_dim() && e.dim_position() == kept[r])
             });
-        let combine = block.first_operation().ok_or_else(|| unsupported(self))?;
-        let yielded = combine.next_in_block().ok_or_else(|| unsupported(self))?;
         let arg = |i: usize| block.argument(i).ok().map(|a| key(a.into()));
+        let mut combine = block.first_operation().ok_or_else(|| unsupported(self))?;
+        // A sum into a wider float accumulator (the export's f32 sums in f64) widens its
+        // input first: `_to_copy` before the sum.
+        let mut input = arg(0);
+        let widened = op_name(&combine) == "arith.extf"
+            && combine.operand(0).is_ok_and(|v| Some(key(v)) == input);
+        if widened {
+            input = combine.result(0).ok().map(|r| key(r.into()));
+            combine = combine.next_in_block().ok_or_else(|| unsupported(self))?;
+        }
+        let yielded = combine.next_in_block().ok_or_else(|| unsupported(self))?;
         let operands: Vec<usize> = combine.operands().map(key).collect();
         let reads_both = operands.len() == 2
-            && operands.contains(&arg(0).unwrap_or(0))
+            && operands.contains(&input.unwrap_or(0))
             && operands.contains(&arg(1).unwrap_or(0));
         let yields_it = op_name(&yielded) == "linalg.yield"
             && yielded
@@ -1008,7 +1018,13 @@ impl<'s> FunctionImporter<'s> {
         if !kept_ok || !reads_both || !yields_it {
             return Err(unsupported(self));
         }
-        let x = self.tensor(op, op.operand(0).expect("input"))?;
+        let mut x = self.tensor(op, op.operand(0).expect("input"))?;
+        if widened {
+            let target = x.1.with_element(&out.element);
+            let attrs = format!(" {{dtype = {}}}", out.element);
+            let n = self.emit("aten._to_copy", &[x], &attrs, &target);
+            x = (n, target);
+        }
         if x.1.element != out.element
             || (aten == "aten.sum.dim_IntList"
                 && !matches!(out.element.as_str(), "f32" | "f64" | "i64"))

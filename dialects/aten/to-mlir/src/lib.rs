@@ -8,8 +8,10 @@
 //! ops become the primitive set of `aten-decompose`, and builds with melior's builders a
 //! module of upstream `func`, `tensor`, `linalg` (named ops `matmul`, `batch_matmul`,
 //! `fill`, and `linalg.generic` for pointwise ops, broadcasts, permutations and
-//! reductions), `arith` and `math` ops, which MLIR's verifier checks before it is returned.
-//! The per-op knowledge is one table, [`lower::LOWERINGS`]; an op without a row is reported
+//! reductions, and for ops that read at computed places: convolutions, pooling, gathers,
+//! scatters, paddings, sorts), `arith` and `math` ops, which MLIR's verifier checks before
+//! it is returned. The per-op knowledge is one table, [`lower::LOWERINGS`]; an op without a
+//! row (or whose row refuses its attributes, or that draws random numbers) is reported
 //! with every other such op of the module in one diagnostic.
 //!
 //! Arguments and results keep their attribute dictionaries as discardable attributes
@@ -29,7 +31,7 @@
 pub mod exec;
 pub mod import;
 pub mod lower;
-mod types;
+pub mod types;
 
 use joinery_ir::{Context, Diagnostic, OpId};
 use melior::dialect::DialectRegistry;

@@ -5,7 +5,9 @@
 //! `linalg.generic` each whose indexing maps broadcast or permute the inputs; reductions are
 //! a `linalg.generic` over a `linalg.fill`ed accumulator; matrix products are
 //! `linalg.matmul` / `linalg.batch_matmul`; views are `tensor.reshape`, slices
-//! `tensor.extract_slice`, `cat` a chain of `tensor.insert_slice`.
+//! `tensor.extract_slice`, `cat` a chain of `tensor.insert_slice`. Ops that read their
+//! operands at computed places (convolutions, pooling, gathers, scatters, sorts) are in
+//! `lower/indexed.rs`. A sum into `f32` accumulates in `f64`, as the interpreter's kernels do.
 //!
 //! Inside a pointwise body every input is first cast to the op's compute dtype (the
 //! result dtype for arithmetic, PyTorch's `result_type` of the operands for comparisons,
@@ -28,6 +30,8 @@ use melior::ir::{
     Region, RegionLike, Value, ValueLike,
 };
 use std::collections::HashMap;
+
+mod indexed;
 
 /// An op's lowering failed: the reason, shown in the export's diagnostic.
 type LResult<T> = Result<T, String>;
@@ -75,6 +79,54 @@ pub enum Lowering {
     /// `split.Tensor`, `split_with_sizes`: one `tensor.extract_slice` per result, each
     /// starting where the previous one ends along `dim`.
     Split,
+    /// `gather`: a `linalg.generic` over the index reading `self` with `tensor.extract`.
+    Gather,
+    /// `embedding`: rows of the weight read with `tensor.extract`.
+    Embedding,
+    /// `embedding_dense_backward`: a reduction over the indices' places.
+    EmbeddingDenseBackward,
+    /// `constant_pad_nd`: `self` read at shifted places, `value` outside.
+    ConstantPad,
+    /// `convolution` (1-3 spatial dims, groups, stride, padding, dilation; not transposed).
+    Convolution,
+    /// `convolution_backward`: the input, weight and bias gradients `output_mask` asks for.
+    ConvolutionBackward,
+    /// `max_pool{2,3}d_with_indices`: the window maxima and their first offsets.
+    MaxPoolWithIndices,
+    /// `max_pool{2,3}d_with_indices_backward`: gradients summed where the indices point.
+    MaxPoolBackward,
+    /// `triu`, `tril`: zeros on one side of a diagonal.
+    Triangle,
+    /// `linspace`: evenly spaced numbers filled from both ends.
+    Linspace,
+    /// `index.Tensor`: `self` read at the index tensors' elements.
+    Index,
+    /// `index_put` with `accumulate`: values summed into the places they index.
+    IndexPut,
+    /// `slice_scatter`, `select_scatter`, `slice_backward`, `select_backward`: a tensor
+    /// written into a slice or an index of a base (`self`, or zeros).
+    ViewScatter,
+    /// `avg_pool{2,3}d`: window sums over their divisors.
+    AvgPool,
+    /// `avg_pool{2,3}d_backward`: the shares of the windows reading each place.
+    AvgPoolBackward,
+    /// `_adaptive_avg_pool{2,3}d`: means over adaptive windows.
+    AdaptiveAvgPool,
+    /// `_adaptive_avg_pool{2,3}d_backward`: the shares of the windows holding each place.
+    AdaptiveAvgPoolBackward,
+    /// `im2col`: the sliding windows' taps as columns.
+    Im2col,
+    /// `col2im`: columns summed back into the places their taps read.
+    Col2im,
+    /// `cumsum`: prefix sums along a dim.
+    Cumsum,
+    /// `scatter_add`, `scatter.src`, `scatter.value`: `src` (or `value`) added or written
+    /// at the places `index` names along a dim.
+    Scatter,
+    /// `sort`, `topk`: values and positions in the interpreter's stable order.
+    Sort,
+    /// `flip`: `self` read backwards along some dims.
+    Flip,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -400,6 +452,100 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("split.Tensor", Lowering::Split),
     ("unsafe_split.Tensor", Lowering::Split),
     ("split_with_sizes", Lowering::Split),
+    ("gather", Lowering::Gather),
+    ("embedding", Lowering::Embedding),
+    ("embedding_dense_backward", Lowering::EmbeddingDenseBackward),
+    ("constant_pad_nd", Lowering::ConstantPad),
+    ("convolution", Lowering::Convolution),
+    ("convolution_backward", Lowering::ConvolutionBackward),
+    ("max_pool2d_with_indices", Lowering::MaxPoolWithIndices),
+    ("max_pool3d_with_indices", Lowering::MaxPoolWithIndices),
+    (
+        "max_pool2d_with_indices_backward",
+        Lowering::MaxPoolBackward,
+    ),
+    (
+        "max_pool3d_with_indices_backward",
+        Lowering::MaxPoolBackward,
+    ),
+    ("triu", Lowering::Triangle),
+    ("tril", Lowering::Triangle),
+    ("linspace", Lowering::Linspace),
+    ("index.Tensor", Lowering::Index),
+    ("_unsafe_index.Tensor", Lowering::Index),
+    ("index_put", Lowering::IndexPut),
+    ("_unsafe_index_put", Lowering::IndexPut),
+    ("empty.memory_format", Lowering::Fill(None, 0.0)),
+    ("slice_scatter", Lowering::ViewScatter),
+    ("select_scatter", Lowering::ViewScatter),
+    ("slice_backward", Lowering::ViewScatter),
+    ("select_backward", Lowering::ViewScatter),
+    ("avg_pool2d", Lowering::AvgPool),
+    ("avg_pool3d", Lowering::AvgPool),
+    ("avg_pool2d_backward", Lowering::AvgPoolBackward),
+    ("avg_pool3d_backward", Lowering::AvgPoolBackward),
+    ("_adaptive_avg_pool2d", Lowering::AdaptiveAvgPool),
+    ("_adaptive_avg_pool3d", Lowering::AdaptiveAvgPool),
+    (
+        "_adaptive_avg_pool2d_backward",
+        Lowering::AdaptiveAvgPoolBackward,
+    ),
+    (
+        "_adaptive_avg_pool3d_backward",
+        Lowering::AdaptiveAvgPoolBackward,
+    ),
+    ("im2col", Lowering::Im2col),
+    ("col2im", Lowering::Col2im),
+    ("copy", pw(&[], Compute::Result, |b, v| b.get(v, 1))),
+    ("fill.Scalar", Lowering::Fill(Some("value"), 0.0)),
+    ("cumsum", Lowering::Cumsum),
+    ("scatter_add", Lowering::Scatter),
+    ("scatter.src", Lowering::Scatter),
+    ("scatter.value", Lowering::Scatter),
+    ("sort", Lowering::Sort),
+    ("topk", Lowering::Sort),
+    ("flip", Lowering::Flip),
+    (
+        "bitwise_and.Tensor",
+        pw(&[], Compute::Result, |b, v| b.bitwise("arith.andi", v)),
+    ),
+    (
+        "bitwise_and.Scalar",
+        pw(&["other"], Compute::Result, |b, v| {
+            b.bitwise("arith.andi", v)
+        }),
+    ),
+    (
+        "bitwise_or.Tensor",
+        pw(&[], Compute::Result, |b, v| b.bitwise("arith.ori", v)),
+    ),
+    (
+        "bitwise_or.Scalar",
+        pw(&["other"], Compute::Result, |b, v| {
+            b.bitwise("arith.ori", v)
+        }),
+    ),
+    (
+        "bitwise_xor.Tensor",
+        pw(&[], Compute::Result, |b, v| b.bitwise("arith.xori", v)),
+    ),
+    (
+        "bitwise_xor.Scalar",
+        pw(&["other"], Compute::Result, |b, v| {
+            b.bitwise("arith.xori", v)
+        }),
+    ),
+    ("sgn", pw(&[], Compute::Result, |b, v| b.sign(b.get(v, 0)?))),
+    (
+        "bitwise_not",
+        pw(&[], Compute::Result, |b, v| b.bitwise_not(b.get(v, 0)?)),
+    ),
+    (
+        "xlogy.Tensor",
+        pw(&[], Compute::Result, |b, v| {
+            b.xlogy(b.get(v, 0)?, b.get(v, 1)?)
+        }),
+    ),
 ];
 
 /// The lowering of op `name` (`aten.add.Tensor`, `arith.constant`), if there is one.
@@ -580,10 +726,16 @@ fn export_function<'c>(
             if ctx.name_str(op) == "aot.none" {
                 continue;
             }
+            let is_none = |v: &joinery_ir::Value| {
+                matches!(
+                    ctx.type_data(ctx.value_type(*v)),
+                    joinery_ir::TypeData::None
+                )
+            };
             if ctx
                 .operands(op)
                 .iter()
-                .any(|v| !lower.values.contains_key(v))
+                .any(|v| !lower.values.contains_key(v) && !is_none(v))
             {
                 // Its producer failed and is already reported.
                 continue;
@@ -946,6 +1098,35 @@ impl<'c, 'b> Body<'c, 'b> {
         self.arith(Arith::Sub, &[Some(pos), Some(neg)])
     }
 
+    /// A bitwise `arith` op (`andi`, `ori`, `xori`) of booleans or integers.
+    fn bitwise(&self, name: &str, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
+        if self.dtype.is_float() {
+            return Err("a bitwise op on floats".into());
+        }
+        self.binary(name, v)
+    }
+
+    /// `~x`: `x xor true` for booleans, `x xor -1` for integers.
+    fn bitwise_not(&self, x: Value<'c, 'b>) -> LResult<Value<'c, 'b>> {
+        let ones = match self.dtype {
+            DType::Bool => self.number(1.0),
+            d if d.is_float() => return Err("bitwise not of a float".into()),
+            _ => self.number(-1.0),
+        };
+        self.binary("arith.xori", &[Some(x), Some(ones)])
+    }
+
+    /// `x * log(y)`, with `0` where `x == 0` unless `y` is NaN (PyTorch's `xlogy`).
+    fn xlogy(&self, x: Value<'c, 'b>, y: Value<'c, 'b>) -> LResult<Value<'c, 'b>> {
+        let log = self.math("math.log", &[Some(y)])?;
+        let product = self.arith(Arith::Mul, &[Some(x), Some(log)])?;
+        let zero = self.number(0.0);
+        let x_zero = self.compare_values(Cmp::Eq, x, zero)?;
+        let y_nan = self.compare_values(Cmp::Unordered, y, y)?;
+        let at_zero = self.select(Some(y_nan), Some(y), Some(zero))?;
+        self.select(Some(x_zero), Some(at_zero), Some(product))
+    }
+
     /// `1 / (1 + exp(-x))`.
     fn sigmoid(&self, x: Value<'c, 'b>) -> LResult<Value<'c, 'b>> {
         let minus = self.neg(x)?;
@@ -1105,9 +1286,21 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     fn op(&mut self, op: OpId) -> LResult<()> {
         let ctx = self.ctx;
         let name = ctx.name_str(op);
-        let lowering = lowering(name).ok_or("no row in the lowering table")?;
-        if matches!(lowering, Lowering::Split) {
-            return self.split(op);
+        let Some(lowering) = lowering(name) else {
+            if joinery_aten::aten_traits(name).contains(joinery_aten::AtenTraits::RANDOM) {
+                return Err(
+                    "it draws random numbers, and MLIR has no generator shared with joinery's"
+                        .into(),
+                );
+            }
+            return Err("no row in the lowering table".into());
+        };
+        match lowering {
+            Lowering::Split => return self.split(op),
+            Lowering::ConvolutionBackward => return self.convolution_backward(op),
+            Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
+            Lowering::Sort => return self.sort(op),
+            _ => {}
         }
         let results = ctx.results(op);
         let [result] = results else {
@@ -1149,7 +1342,32 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Cat => self.cat(op, &out_ty)?,
             Lowering::Slice => self.slice(op, &out_ty)?,
             Lowering::Select => self.select(op, &out_ty)?,
-            Lowering::Split => unreachable!("split is lowered before the one-result ops"),
+            Lowering::Gather => self.gather(op, &out_ty)?,
+            Lowering::Embedding => self.embedding(op, &out_ty)?,
+            Lowering::EmbeddingDenseBackward => self.embedding_dense_backward(op, &out_ty)?,
+            Lowering::ConstantPad => self.constant_pad(op, &out_ty)?,
+            Lowering::Convolution => self.convolution(op, &out_ty)?,
+            Lowering::MaxPoolBackward => self.max_pool_backward(op, &out_ty)?,
+            Lowering::Triangle => self.triangle(op, &out_ty)?,
+            Lowering::Linspace => self.linspace(op, &out_ty)?,
+            Lowering::Index => self.index(op, &out_ty)?,
+            Lowering::IndexPut => self.index_put(op, &out_ty)?,
+            Lowering::ViewScatter => self.view_scatter(op, &out_ty)?,
+            Lowering::AvgPool => self.avg_pool(op, &out_ty)?,
+            Lowering::AvgPoolBackward => self.avg_pool_backward(op, &out_ty)?,
+            Lowering::AdaptiveAvgPool => self.adaptive_avg_pool(op, &out_ty)?,
+            Lowering::AdaptiveAvgPoolBackward => self.adaptive_avg_pool_backward(op, &out_ty)?,
+            Lowering::Im2col => self.im2col(op, &out_ty)?,
+            Lowering::Col2im => self.col2im(op, &out_ty)?,
+            Lowering::Cumsum => self.cumsum(op, &out_ty)?,
+            Lowering::Scatter => self.scatter(op, &out_ty)?,
+            Lowering::Flip => self.flip(op, &out_ty)?,
+            Lowering::Split
+            | Lowering::ConvolutionBackward
+            | Lowering::MaxPoolWithIndices
+            | Lowering::Sort => {
+                unreachable!("ops with several results are lowered before the one-result ops")
+            }
         };
         self.values.insert(*result, value);
         Ok(())
@@ -1447,9 +1665,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             .filter(|&d| !reduced[d])
             .map(|d| in_ty.shape[d])
             .collect();
+        // A sum into f32 accumulates in f64, as the interpreter does.
+        let wide = if kind == Reduction::Sum && out.dtype == DType::F32 {
+            DType::F64
+        } else {
+            out.dtype
+        };
         let acc_ty = TensorTy {
             shape: kept_shape,
-            dtype: out.dtype,
+            dtype: wide,
         };
         let init_value = match kind {
             Reduction::Sum => Number::Int(0),
@@ -1468,7 +1692,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             self.affine_map_attr(rank, &all),
             self.affine_map_attr(rank, &kept),
         ];
-        let scalar = element(self.mlir, out.dtype);
+        let scalar = element(self.mlir, wide);
         let inner = Block::new(&[
             (element(self.mlir, in_ty.dtype), self.loc),
             (scalar, self.loc),
@@ -1478,10 +1702,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 mlir: self.mlir,
                 block: &inner,
                 loc: self.loc,
-                dtype: out.dtype,
+                dtype: wide,
             };
             let x: Value = inner.argument(0).map_err(|e| e.to_string())?.into();
-            let x = cast(self.mlir, &inner, self.loc, x, in_ty.dtype, out.dtype);
+            let x = cast(self.mlir, &inner, self.loc, x, in_ty.dtype, wide);
             let a: Value = inner.argument(1).map_err(|e| e.to_string())?.into();
             let y = match kind {
                 Reduction::Sum => b.arith(Arith::Add, &[Some(x), Some(a)])?,
@@ -1496,7 +1720,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         }
         let xv = self.value(x)?;
         let r = self.linalg_generic(&[xv], acc, maps, &reduced, inner, &acc_ty)?;
-        Ok(self.reshape(r, out))
+        let wide_out = TensorTy {
+            shape: out.shape.clone(),
+            dtype: wide,
+        };
+        let r = self.reshape(r, &wide_out);
+        self.convert(r, &wide_out, out)
     }
 
     /// `linalg.matmul` (rank 2) or `linalg.batch_matmul` (rank 3) into a zero-filled result.
@@ -1776,13 +2005,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let x = ctx.operand(op, 0);
         let ty = tensor_ty(ctx, x)?;
         let dim = self.dim_arg(op, &ty)?;
-        let extent = ty.shape[dim] as i64;
-        let start = Number::arg(ctx, op, "start")?.map_or(0, Number::to_i64);
-        let start = if start < 0 { start + extent } else { start }.clamp(0, extent);
-        let step = Number::arg(ctx, op, "step")?.map_or(1, Number::to_i64);
-        if step < 1 {
-            return Err(format!("step {step} is not positive"));
-        }
+        let (start, step) = self.slice_start_step(op, ty.shape[dim] as i64)?;
         let mut offsets = vec![0i64; ty.rank()];
         offsets[dim] = start;
         let mut strides = vec![1i64; ty.rank()];
@@ -1795,6 +2018,18 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             &strides,
             out,
         )
+    }
+
+    /// The `start` (negative ones counted from the end, clamped into the dim as PyTorch
+    /// does) and the positive `step` of a slice along a dim of `extent`.
+    fn slice_start_step(&self, op: OpId, extent: i64) -> LResult<(i64, i64)> {
+        let start = Number::arg(self.ctx, op, "start")?.map_or(0, Number::to_i64);
+        let start = if start < 0 { start + extent } else { start }.clamp(0, extent);
+        let step = Number::arg(self.ctx, op, "step")?.map_or(1, Number::to_i64);
+        if step < 1 {
+            return Err(format!("step {step} is not positive"));
+        }
+        Ok((start, step))
     }
 
     /// `split.Tensor` / `split_with_sizes`: each result (its extent along `dim` given by its

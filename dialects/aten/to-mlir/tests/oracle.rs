@@ -3,7 +3,8 @@
 //! and examples that the export covers is run through MLIR's own lowering and execution
 //! engine and through the reference interpreter, and their results must agree within the
 //! interpreter fixtures' tolerance ([`agree`]). The export → import round trip runs on the
-//! fixtures too. Each test prints its coverage (what went through, and why the rest did not).
+//! fixtures too, and `mlir-opt-22` reads every export without `--allow-unregistered-dialect`.
+//! Each test prints its coverage (what went through, and why the rest did not).
 
 #[path = "../../interp/tests/support/fixture_cases.rs"]
 #[allow(dead_code)] // `build` serves the interpreter's fixture test
@@ -192,8 +193,9 @@ fn inputs(ctx: &Context, func: OpId, rng: &mut joinery_graphgen::Rng) -> Option<
         .collect()
 }
 
-#[test]
-fn test_graphs_agree_with_the_interpreter() {
+/// Each `// -----` chunk of the lit inputs, test inputs, native test graphs and examples
+/// that parses and verifies: its label (`path#k`), its source map and file.
+fn test_modules() -> Vec<(String, SourceMap, joinery_ir::FileId)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
     let mut files = Vec::new();
     for dir in [
@@ -204,8 +206,7 @@ fn test_graphs_agree_with_the_interpreter() {
     ] {
         mlir_files(&root.join(dir), &mut files);
     }
-    let mut tally = Tally::default();
-    let mut rng = joinery_graphgen::Rng(0x5eed);
+    let mut modules = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("readable test file");
         let rel = path
@@ -226,26 +227,52 @@ fn test_graphs_agree_with_the_interpreter() {
             {
                 continue;
             }
-            let funcs: Vec<(OpId, String)> = ctx
-                .body_block(module)
-                .map(|b| ctx.block_ops(b).collect::<Vec<_>>())
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|&f| ctx.name_str(f) == "func.func" && ctx.body_block(f).is_some())
-                .filter_map(|f| Some((f, ctx.symbol_name(f)?.to_string())))
-                .collect();
-            for (f, name) in funcs {
-                let Some(args) = inputs(&ctx, f, &mut rng) else {
-                    continue;
-                };
-                // Each function runs in a fresh copy: the MLIR path decomposes in place.
-                let mut fresh = context();
-                let Ok(copy) = joinery_syntax::parse_source(&mut fresh, &sources, file) else {
-                    continue;
-                };
-                let outcome = check(&mut fresh, copy, &name, &args);
-                tally.add(format!("{rel}#{k}@{name}"), outcome);
-            }
+            modules.push((format!("{rel}#{k}"), sources, file));
+        }
+    }
+    modules
+}
+
+/// The fixture cases on real tensors, named `case_<name>`.
+fn real_cases() -> impl Iterator<Item = fixture_cases::Case> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interp/fixtures");
+    cases(&dir).into_iter().filter_map(|mut case| {
+        if case.inputs.iter().any(|t| t.dtype().is_complex()) {
+            return None;
+        }
+        case.name = format!("case_{}", case.name);
+        Some(case)
+    })
+}
+
+#[test]
+fn test_graphs_agree_with_the_interpreter() {
+    let mut tally = Tally::default();
+    let mut rng = joinery_graphgen::Rng(0x5eed);
+    for (label, sources, file) in test_modules() {
+        let mut ctx = context();
+        let Ok(module) = joinery_syntax::parse_source(&mut ctx, &sources, file) else {
+            continue;
+        };
+        let funcs: Vec<(OpId, String)> = ctx
+            .body_block(module)
+            .map(|b| ctx.block_ops(b).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|&f| ctx.name_str(f) == "func.func" && ctx.body_block(f).is_some())
+            .filter_map(|f| Some((f, ctx.symbol_name(f)?.to_string())))
+            .collect();
+        for (f, name) in funcs {
+            let Some(args) = inputs(&ctx, f, &mut rng) else {
+                continue;
+            };
+            // Each function runs in a fresh copy: the MLIR path decomposes in place.
+            let mut fresh = context();
+            let Ok(copy) = joinery_syntax::parse_source(&mut fresh, &sources, file) else {
+                continue;
+            };
+            let outcome = check(&mut fresh, copy, &name, &args);
+            tally.add(format!("{label}@{name}"), outcome);
         }
     }
     tally.report("test graphs");
@@ -329,16 +356,11 @@ fn round_trip(
 
 #[test]
 fn export_then_import_equals_the_original_on_the_interpreter() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interp/fixtures");
     let mut agreed = BTreeSet::new();
     let mut not_covered: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut broken = Vec::new();
     let mut all = BTreeSet::new();
-    for mut case in cases(&dir) {
-        if case.inputs.iter().any(|t| t.dtype().is_complex()) {
-            continue;
-        }
-        case.name = format!("case_{}", case.name);
+    for case in real_cases() {
         all.insert(case.op.clone());
         let mut ctx = context();
         let module = ctx.create_module();
@@ -382,5 +404,75 @@ fn export_then_import_equals_the_original_on_the_interpreter() {
         "aten.t",
     ] {
         assert!(agreed.contains(op), "{op} does not round-trip");
+    }
+}
+
+/// `mlir-opt-22` (the `mlir-22-tools` package `make deps` installs).
+const MLIR_OPT: &str = "mlir-opt-22";
+
+/// Every export of a fixture case and of a test-file module that the export covers is
+/// read by `mlir-opt-22` *without* `--allow-unregistered-dialect`: the output uses only
+/// registered upstream dialects (the `aot.*` attributes are discardable strings). All
+/// exports go through one `--split-input-file` run.
+#[test]
+fn mlir_opt_reads_every_export_without_unregistered_dialects() {
+    let mut chunks: Vec<(String, String)> = Vec::new();
+    for case in real_cases() {
+        let mut ctx = context();
+        let module = ctx.create_module();
+        build_into(&mut ctx, module, &case);
+        if let Ok(text) = joinery_aten_to_mlir::to_mlir_text(&mut ctx, module) {
+            chunks.push((case.name.clone(), text));
+        }
+    }
+    let fixtures = chunks.len();
+    for (label, sources, file) in test_modules() {
+        let mut ctx = context();
+        let Ok(module) = joinery_syntax::parse_source(&mut ctx, &sources, file) else {
+            continue;
+        };
+        if let Ok(text) = joinery_aten_to_mlir::to_mlir_text(&mut ctx, module) {
+            chunks.push((label, text));
+        }
+    }
+    println!(
+        "mlir-opt-22 reads {} exports ({fixtures} fixture cases, {} test-file modules)",
+        chunks.len(),
+        chunks.len() - fixtures
+    );
+    assert!(fixtures > 100 && chunks.len() > fixtures);
+    let all: Vec<&str> = chunks.iter().map(|(_, text)| text.as_str()).collect();
+    if let Err(e) = mlir_opt(&all.join("\n// -----\n")) {
+        let rejected: Vec<String> = chunks
+            .iter()
+            .filter_map(|(label, text)| mlir_opt(text).err().map(|e| format!("{label}: {e}")))
+            .collect();
+        panic!("{MLIR_OPT} rejected exports: {e}\n{}", rejected.join("\n"));
+    }
+}
+
+/// Runs `mlir-opt-22 --split-input-file` (no unregistered dialects) on `input`; the error
+/// is what it printed.
+fn mlir_opt(input: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(MLIR_OPT)
+        .arg("--split-input-file")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{MLIR_OPT} did not start ({e}); run `make deps`"));
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("mlir-opt reads its input");
+    let out = child.wait_with_output().expect("mlir-opt runs");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
 }
