@@ -4,7 +4,8 @@
 Generates a function of N chained binary ops on tensor<4x4xf32> in generic form (an
 unregistered dialect, so both tools do the same work: parse, verify structure and SSA
 dominance, print), runs each tool R times interleaved, and prints the CPU, the median
-wall time, the peak RSS of each tool and the ratio joinery-opt / mlir-opt.
+wall time, the median CPU time (user + system: the machine may be shared), the peak RSS of
+each tool and the ratios joinery-opt / mlir-opt.
 """
 
 import argparse
@@ -37,7 +38,8 @@ def generate(path, ops):
 
 
 def run_once(cmd):
-    """Runs `cmd`; returns (wall seconds, peak RSS in MiB). Fails loudly on a non-zero exit."""
+    """Runs `cmd`; returns (wall seconds, CPU seconds, peak RSS in MiB). Fails loudly on a
+    non-zero exit."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -47,7 +49,7 @@ def run_once(cmd):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"{cmd[0]} exited with {code}:\n{stderr[:2000]}")
-    return wall, usage.ru_maxrss / 1024.0
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
 
 
 def main():
@@ -74,16 +76,18 @@ def main():
 
     print(f"CPU: {cpu_model()}, {os.cpu_count()} CPUs")
     print(f"input: {args.ops} ops, {size / 1e6:.1f} MB, median of {args.runs} runs")
-    print(f"{'tool':<14}{'median s':>10}{'min s':>10}{'MB/s':>10}{'peak RSS MiB':>14}")
+    print(f"{'tool':<14}{'median s':>10}{'min s':>10}{'CPU s':>10}{'MB/s':>10}{'peak RSS MiB':>14}")
     medians = {}
     for name, runs in results.items():
-        walls = [w for w, _ in runs]
-        rss = max(r for _, r in runs)
+        walls = [w for w, _, _ in runs]
+        cpu = statistics.median(c for _, c, _ in runs)
+        rss = max(r for _, _, r in runs)
         med = statistics.median(walls)
-        medians[name] = (med, rss)
-        print(f"{name:<14}{med:>10.3f}{min(walls):>10.3f}{size / 1e6 / med:>10.1f}{rss:>14.1f}")
-    (jt, jr), (mt, mr) = medians["joinery-opt"], medians["mlir-opt-22"]
-    print(f"ratio joinery-opt / mlir-opt-22: time {jt / mt:.2f}x, peak RSS {jr / mr:.2f}x")
+        medians[name] = (med, cpu, rss)
+        print(f"{name:<14}{med:>10.3f}{min(walls):>10.3f}{cpu:>10.3f}{size / 1e6 / med:>10.1f}{rss:>14.1f}")
+    (jt, jc, jr), (mt, mc, mr) = medians["joinery-opt"], medians["mlir-opt-22"]
+    print(f"ratio joinery-opt / mlir-opt-22: wall {jt / mt:.2f}x, CPU {jc / mc:.2f}x, "
+          f"peak RSS {jr / mr:.2f}x")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ use crate::interner::Interner;
 use crate::operation::BlockId;
 use crate::operation::{BlockData, OpData, OpName, RegionData, ValueData};
 use crate::types::TypeData;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::any::{Any, TypeId};
 use std::sync::{Arc, Mutex};
 
@@ -57,6 +57,8 @@ pub struct Context {
     pub(crate) values: Vec<ValueData>,
     pub(crate) op_names: Vec<(Box<str>, Option<&'static OpDef>)>,
     pub(crate) op_name_index: FxHashMap<Box<str>, OpName>,
+    /// Every attribute name ops use, stored once ([`Context::attr_name`]).
+    pub(crate) attr_names: FxHashSet<Arc<str>>,
     pub(crate) registry: DialectRegistry,
     /// Accept ops, attributes and types of dialects that are not registered.
     pub allow_unregistered: bool,
@@ -91,6 +93,7 @@ impl Context {
             values: Vec::new(),
             op_names: Vec::new(),
             op_name_index: FxHashMap::default(),
+            attr_names: FxHashSet::default(),
             registry,
             allow_unregistered: false,
             files: FxHashMap::default(),

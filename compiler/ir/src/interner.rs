@@ -1,31 +1,41 @@
 //! A hash-consing table: equal values get one index.
 
-use rustc_hash::FxHashMap;
-use std::hash::Hash;
+use rustc_hash::FxBuildHasher;
+use std::hash::{BuildHasher, Hash};
 
-/// Stores each distinct value once and hands out dense `u32` indices.
+/// Stores each distinct value once and hands out dense `u32` indices. The hash table
+/// holds indices into `items`, so a value is stored (and, when new, moved in) once.
 #[derive(Debug)]
 pub(crate) struct Interner<T> {
     items: Vec<T>,
-    index: FxHashMap<T, u32>,
+    index: hashbrown::HashTable<u32>,
 }
 
-impl<T: Clone + Eq + Hash> Interner<T> {
+impl<T: Eq + Hash> Interner<T> {
     pub(crate) fn new() -> Self {
         Interner {
             items: Vec::new(),
-            index: FxHashMap::default(),
+            index: hashbrown::HashTable::new(),
         }
     }
 
     pub(crate) fn intern(&mut self, value: T) -> u32 {
-        if let Some(&i) = self.index.get(&value) {
-            return i;
+        let hash = FxBuildHasher.hash_one(&value);
+        let items = &self.items;
+        let entry = self.index.entry(
+            hash,
+            |&i| items[i as usize] == value,
+            |&i| FxBuildHasher.hash_one(&items[i as usize]),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let i = self.items.len() as u32;
+                e.insert(i);
+                self.items.push(value);
+                i
+            }
         }
-        let i = self.items.len() as u32;
-        self.items.push(value.clone());
-        self.index.insert(value, i);
-        i
     }
 
     pub(crate) fn get(&self, i: u32) -> &T {

@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::dialect::{OpDef, Traits};
 use crate::location::{Location, Span};
 use crate::types::Type;
+use std::sync::Arc;
 
 /// An operation.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -61,10 +62,12 @@ pub(crate) struct OpData {
     pub(crate) name: OpName,
     pub(crate) operands: Vec<Value>,
     pub(crate) results: Vec<Value>,
-    pub(crate) attrs: Vec<(Box<str>, Attribute)>,
+    /// Sorted by name; names are shared through [`Context::attr_name`].
+    pub(crate) attrs: Vec<(Arc<str>, Attribute)>,
     pub(crate) regions: Vec<RegionId>,
     pub(crate) successors: Vec<BlockId>,
-    pub(crate) loc: Option<Location>,
+    /// Shared by an op and its clones.
+    pub(crate) loc: Option<Arc<Location>>,
     pub(crate) span: Option<Span>,
     pub(crate) parent: Option<BlockId>,
     pub(crate) prev: Option<OpId>,
@@ -125,6 +128,17 @@ impl OperationState {
 impl Context {
     // ----- op names -------------------------------------------------------------------
 
+    /// The shared copy of an attribute name: ops store each distinct name once, so
+    /// creating and cloning ops allocates no name.
+    pub(crate) fn attr_name(&mut self, name: &str) -> Arc<str> {
+        if let Some(shared) = self.attr_names.get(name) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = name.into();
+        self.attr_names.insert(shared.clone());
+        shared
+    }
+
     /// Interns an op name (registered or not).
     pub fn op_name(&mut self, name: &str) -> OpName {
         if let Some(&id) = self.op_name_index.get(name) {
@@ -152,10 +166,10 @@ impl Context {
     /// Creates a detached op; regions in `state` become owned by it.
     pub fn create_op(&mut self, state: OperationState) -> OpId {
         let id = OpId(self.ops.len() as u32);
-        let mut attrs: Vec<(Box<str>, Attribute)> = state
+        let mut attrs: Vec<(Arc<str>, Attribute)> = state
             .attrs
             .into_iter()
-            .map(|(k, v)| (k.into_boxed_str(), v))
+            .map(|(k, v)| (self.attr_name(&k), v))
             .collect();
         attrs.sort_by(|a, b| a.0.cmp(&b.0));
         attrs.dedup_by(|later, earlier| later.0 == earlier.0);
@@ -184,7 +198,7 @@ impl Context {
             attrs,
             regions: state.regions,
             successors: state.successors,
-            loc: state.loc,
+            loc: state.loc.map(Arc::new),
             span: state.span,
             parent: None,
             prev: None,
@@ -465,10 +479,11 @@ impl Context {
     /// Sets (or replaces) an attribute.
     pub fn set_attr(&mut self, op: OpId, name: &str, value: Attribute) {
         let block = self.touch_parent_block(op, name);
+        let key = self.attr_name(name);
         let attrs = &mut self.ops[op.0 as usize].attrs;
         match attrs.binary_search_by(|(k, _)| (**k).cmp(name)) {
             Ok(i) => attrs[i].1 = value,
-            Err(i) => attrs.insert(i, (name.into(), value)),
+            Err(i) => attrs.insert(i, (key, value)),
         }
         if let Some(block) = block {
             self.index_symbol(op, block);
@@ -558,7 +573,7 @@ impl Context {
 
     /// Sets the user-visible location of an op.
     pub fn set_loc(&mut self, op: OpId, loc: Option<Location>) {
-        self.ops[op.0 as usize].loc = loc;
+        self.ops[op.0 as usize].loc = loc.map(Arc::new);
     }
 
     // ----- queries --------------------------------------------------------------------
@@ -620,14 +635,14 @@ impl Context {
 
     /// The op's `loc(...)`, if it has one.
     pub fn loc(&self, op: OpId) -> Option<&Location> {
-        self.ops[op.0 as usize].loc.as_ref()
+        self.ops[op.0 as usize].loc.as_deref()
     }
 
     /// Gives `state` the location and span of `from` where it has none of its own.
     pub fn inherit_position(&self, from: OpId, state: &mut OperationState) {
         let d = &self.ops[from.0 as usize];
         if state.loc.is_none() {
-            state.loc = d.loc.clone();
+            state.loc = d.loc.as_deref().cloned();
         }
         if state.span.is_none() {
             state.span = d.span;
@@ -825,25 +840,9 @@ impl Context {
     /// Clones an op (and its regions) detached, with operands remapped through `map`;
     /// the map is extended with the clone's results and block arguments.
     pub fn clone_op(&mut self, op: OpId, map: &mut rustc_hash::FxHashMap<Value, Value>) -> OpId {
-        let d = &self.ops[op.0 as usize];
-        let name = d.name;
-        let operands: Vec<Value> = d
-            .operands
-            .iter()
-            .map(|v| *map.get(v).unwrap_or(v))
-            .collect();
-        let result_types: Vec<Type> = d.results.iter().map(|&r| self.value_type(r)).collect();
-        let attrs: Vec<(String, Attribute)> =
-            d.attrs.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        let (old_regions, successors, loc, span) = (
-            d.regions.clone(),
-            d.successors.clone(),
-            d.loc.clone(),
-            d.span,
-        );
-        let old_results = d.results.clone();
+        let old_regions = self.ops[op.0 as usize].regions.clone();
         let mut block_map = rustc_hash::FxHashMap::default();
-        let mut regions = Vec::new();
+        let mut regions = Vec::with_capacity(old_regions.len());
         for region in old_regions {
             let new_region = self.create_region();
             for block in self.region_blocks(region).to_vec() {
@@ -881,21 +880,67 @@ impl Context {
             }
             regions.push(new_region);
         }
-        let state = OperationState {
+        let new = self.clone_op_without_regions(op, map);
+        for &region in &regions {
+            self.regions[region.0 as usize].parent = Some(new);
+        }
+        self.ops[new.0 as usize].regions = regions;
+        new
+    }
+
+    /// Clones `op` detached and without its regions, sharing its attribute names and
+    /// location (no allocation but the clone's own lists), operands remapped through
+    /// `map`, which is extended with the clone's results.
+    fn clone_op_without_regions(
+        &mut self,
+        op: OpId,
+        map: &mut rustc_hash::FxHashMap<Value, Value>,
+    ) -> OpId {
+        let id = OpId(self.ops.len() as u32);
+        let d = &self.ops[op.0 as usize];
+        let operands: Vec<Value> = d
+            .operands
+            .iter()
+            .map(|v| *map.get(v).unwrap_or(v))
+            .collect();
+        let (name, attrs, successors, loc, span) = (
+            d.name,
+            d.attrs.clone(),
+            d.successors.clone(),
+            d.loc.clone(),
+            d.span,
+        );
+        let count = d.results.len();
+        let mut results = Vec::with_capacity(count);
+        for index in 0..count {
+            let old = self.ops[op.0 as usize].results[index];
+            let ty = self.values[old.0 as usize].ty;
+            let def = ValueDef::OpResult {
+                op: id,
+                index: index as u32,
+            };
+            let new = self.new_value(ty, def, span);
+            map.insert(old, new);
+            results.push(new);
+        }
+        self.ops.push(OpData {
             name,
-            operands,
-            result_types,
+            operands: Vec::with_capacity(operands.len()),
+            results,
             attrs,
-            regions,
+            regions: Vec::new(),
             successors,
             loc,
             span,
-        };
-        let new = self.create_op(state);
-        for (&old, &new) in old_results.iter().zip(self.results(new).to_vec().iter()) {
-            map.insert(old, new);
+            parent: None,
+            prev: None,
+            next: None,
+            erased: false,
+        });
+        for operand in operands {
+            self.push_operand(id, operand);
         }
-        new
+        id
     }
 }
 

@@ -89,8 +89,24 @@ pub(crate) fn parametric_type(
     }
 }
 
-/// `tensor<2x?xT>` from the dimension prefix `2x?x` (if any) and the element type.
-pub(crate) fn ranked_tensor(
+/// `tensor<2x?xT>` from the dimension prefix `2x?x` (if any) and the element type; a
+/// prefix and element seen before give the type made then, without decoding or interning.
+pub(crate) fn ranked_tensor<'a>(
+    ctx: &mut Context,
+    sym: &mut Symbols<'a>,
+    dims: Option<(&'a str, Pos)>,
+    element: Type,
+) -> Result<Type, SyntaxError> {
+    let key = (dims.map_or("", |(d, _)| d), element);
+    if let Some(&ty) = sym.tensors.get(&key) {
+        return Ok(ty);
+    }
+    let ty = decode_ranked_tensor(ctx, dims, element)?;
+    sym.tensors.insert(key, ty);
+    Ok(ty)
+}
+
+fn decode_ranked_tensor(
     ctx: &mut Context,
     dims: Option<(&str, Pos)>,
     element: Type,

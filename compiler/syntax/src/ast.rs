@@ -165,6 +165,8 @@ pub(crate) struct Symbols<'a> {
     pub(crate) attrs: FxHashMap<&'a str, (Attribute, Pos)>,
     pub(crate) types: FxHashMap<&'a str, (Type, Pos)>,
     pub(crate) locs: FxHashMap<&'a str, (LocSyn<'a>, Pos)>,
+    /// Ranked tensor types by dimension text and element, as parsed so far.
+    pub(crate) tensors: FxHashMap<(&'a str, Type), Type>,
     pub(crate) resources: Resources,
 }
 

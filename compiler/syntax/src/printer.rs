@@ -366,11 +366,11 @@ impl<'c> Printer<'c> {
         self.out.push('%');
         match self.values.get(&v) {
             Some(Name::Source(s)) => self.out.push_str(s),
-            Some(Name::Num(n)) => push_u32(&mut self.out, *n),
+            Some(Name::Num(n)) => push_u64(&mut self.out, u64::from(*n)),
             Some(Name::Group(n, i)) => {
-                push_u32(&mut self.out, *n);
+                push_u64(&mut self.out, u64::from(*n));
                 self.out.push('#');
-                push_u32(&mut self.out, *i);
+                push_u64(&mut self.out, u64::from(*i));
             }
             None => self.out.push_str("<<UNKNOWN SSA VALUE>>"),
         }
@@ -467,7 +467,7 @@ impl<'c> Printer<'c> {
                     }
                 },
                 Some(Name::Num(n)) => {
-                    push_u32(&mut self.out, *n);
+                    push_u64(&mut self.out, u64::from(*n));
                     i += 1;
                 }
                 None => {
@@ -811,8 +811,8 @@ impl<'c> Printer<'c> {
 }
 
 /// Appends a number without going through `fmt`.
-fn push_u32(out: &mut String, mut n: u32) {
-    let mut buf = [0u8; 10];
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -878,7 +878,8 @@ fn write_function_type(ctx: &Context, out: &mut String, inputs: &[Type], results
 pub(crate) fn write_type(ctx: &Context, out: &mut String, ty: Type) {
     match ctx.type_data(ty) {
         TypeData::Integer { width } => {
-            let _ = write!(out, "i{width}");
+            out.push('i');
+            push_u64(out, u64::from(*width));
         }
         TypeData::Index => out.push_str("index"),
         TypeData::Float(k) => out.push_str(k.keyword()),
@@ -893,7 +894,8 @@ pub(crate) fn write_type(ctx: &Context, out: &mut String, ty: Type) {
             for d in shape {
                 match d.extent() {
                     Some(n) => {
-                        let _ = write!(out, "{n}x");
+                        push_u64(out, n);
+                        out.push('x');
                     }
                     None => out.push_str("?x"),
                 }

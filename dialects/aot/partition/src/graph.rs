@@ -196,8 +196,13 @@ impl JointGraph {
             required_bw: Vec::new(),
             tangent_dependent: Vec::new(),
         };
-        let mut value_node: FxHashMap<Value, NodeId> = FxHashMap::default();
-        for (i, &arg) in ctx.block_args(body).iter().enumerate() {
+        let args = ctx.block_args(body);
+        let mut value_node: FxHashMap<Value, NodeId> = FxHashMap::with_capacity_and_hasher(
+            args.len() + 2 * ctx.block_ops(body).count(),
+            Default::default(),
+        );
+        g.nodes.reserve(value_node.capacity());
+        for (i, &arg) in args.iter().enumerate() {
             value_node.insert(arg, g.nodes.len() as NodeId);
             g.nodes.push(value_node_data(
                 ctx,
@@ -216,7 +221,7 @@ impl JointGraph {
                     .results(op)
                     .iter()
                     .all(|&r| has_static_shape(ctx, ctx.value_type(r)));
-            let mut inputs: Vec<NodeId> = Vec::new();
+            let mut inputs: Vec<NodeId> = Vec::with_capacity(ctx.operands(op).len());
             if !metadata_only {
                 for &v in ctx.operands(op) {
                     let Some(&n) = value_node.get(&v) else {
@@ -299,6 +304,15 @@ impl JointGraph {
                 g.outputs.len(),
                 g.result_descs.len()
             ));
+        }
+        let mut user_count = vec![0u32; g.nodes.len()];
+        for node in &g.nodes {
+            for &input in &node.inputs {
+                user_count[input as usize] += 1;
+            }
+        }
+        for (node, &count) in g.nodes.iter_mut().zip(&user_count) {
+            node.users.reserve_exact(count as usize);
         }
         for n in 0..g.nodes.len() {
             for k in 0..g.nodes[n].inputs.len() {
