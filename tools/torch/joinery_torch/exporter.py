@@ -106,12 +106,13 @@ def catalogue_ops(path: Path = _CATALOGUE) -> frozenset[str] | None:
 
 @dataclass
 class JointExport:
-    """A joint graph exported from PyTorch: its joinery text and what is needed to check it."""
+    """A joint graph (or a forward graph alone, ``forward_only``) exported from PyTorch: its
+    joinery text and what is needed to check it."""
 
     text: str
     """The joinery module."""
     graph_module: torch.fx.GraphModule
-    """PyTorch's joint graph."""
+    """PyTorch's joint (or forward) graph."""
     params_spec: list[str]
     buffers_spec: list[str]
     in_spec: Any
@@ -125,6 +126,9 @@ class JointExport:
     arguments and seeded random tangents."""
     expected_outputs: list[torch.Tensor | None] = field(default_factory=list)
     """PyTorch's joint outputs on ``example_inputs`` (``None`` for empty gradient slots)."""
+    plain_requires_grad: list[int] = field(default_factory=list)
+    """The user inputs (``PlainAOTInput`` indices) with ``requires_grad=True``: what
+    ``aot-make-joint``'s ``plain-requires-grad`` option takes for a forward-only export."""
 
     def write_npy(self, directory: str | os.PathLike) -> None:
         """Writes ``inputs/arg<i>.npy`` for every argument and ``expected/result<i>.npy`` for
@@ -183,6 +187,14 @@ def export_joint(
     ).text
 
 
+def export_forward(module, args, kwargs=None, *, decompositions=None) -> str:
+    """The joinery text of ``module(*args, **kwargs)``'s forward graph alone, with
+    descriptors: the input of ``joinery-opt --aot-make-joint``, which builds the joint that
+    :func:`export_joint` would have exported."""
+    return export(module, args, kwargs, decompositions=decompositions, run=False,
+                  forward_only=True).text
+
+
 def export(
     module: torch.nn.Module,
     args: Sequence[Any],
@@ -192,9 +204,17 @@ def export(
     disable_functionalization: bool = False,
     run: bool = True,
     seed: int = 0,
+    forward_only: bool = False,
 ) -> JointExport:
     """Exports the joint graph; with ``run``, also builds example inputs (random tangents
     from ``seed``) and runs PyTorch's joint graph on them for reference outputs.
+
+    With ``forward_only`` it exports the forward graph alone, as ``aot_export_module(...,
+    trace_joint=False)`` does: traced under ``torch.no_grad()``, AOTAutograd sees no output
+    that requires grad and captures its inference graph, still with descriptors
+    (``param``/``buffer``/``plain`` arguments named ``primals_<i>``, ``plain_out`` and
+    ``input_mutation`` results) and without tangents or gradient slots; joinery's
+    ``aot-make-joint`` differentiates it.
 
     With ``disable_functionalization`` PyTorch keeps in-place ops and views (level L0):
     every tensor is then written as a mutable reference ``!aten.ref<tensor<...>>``, as
@@ -204,6 +224,8 @@ def export(
     with contextlib.ExitStack() as stack, _record_stack_traces():
         from torch._functorch.aot_autograd import aot_export_joint_with_descriptors
 
+        if forward_only:
+            stack.enter_context(torch.no_grad())
         try:
             joint = aot_export_joint_with_descriptors(
                 stack,
@@ -216,6 +238,9 @@ def export(
         except _TRACE_ERRORS as e:
             raise ExportError(_trace_error_message(e)) from None
         gm = joint.graph_module
+        if forward_only:
+            for i, node in enumerate(gm.graph.find_nodes(op="placeholder")):
+                node._rename(f"primals_{i + 1}")
         text = _Emitter(gm, joint, references=disable_functionalization).emit()
         result = JointExport(
             text=text,
@@ -226,6 +251,10 @@ def export(
             out_spec=joint.out_spec,
             input_descs=[n.meta.get("desc") for n in gm.graph.find_nodes(op="placeholder")],
             output_descs=list(gm.graph.output_node().meta.get("desc") or []),
+            plain_requires_grad=[
+                i for i, t in enumerate(pytree.tree_leaves((args, kwargs)))
+                if isinstance(t, torch.Tensor) and t.requires_grad
+            ],
         )
     if run:
         result.example_inputs = example_inputs(gm, module, args, kwargs, seed)
