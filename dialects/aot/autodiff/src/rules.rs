@@ -419,10 +419,46 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         max_dim,
     ),
+    dn(
+        "aten.topk",
+        &[0],
+        &[(
+            "self",
+            "value_selecting_reduction_backward_symint(grad, dim, indices, self.sym_sizes(), true)",
+        )],
+        topk,
+    ),
     d(
         "aten.cumsum",
         &[("self", "cumsum_backward(grad.to(self.scalar_type()), dim)")],
         cumsum,
+    ),
+    d(
+        "aten.linalg_vector_norm",
+        &[(
+            "self",
+            "linalg_vector_norm_backward(grad, self, ord, result, dim, keepdim)",
+        )],
+        vector_norm,
+    ),
+    d(
+        "aten._cdist_forward",
+        &[
+            (
+                "x1",
+                "_cdist_backward(grad.contiguous(), x1, x2, p, result)",
+            ),
+            (
+                "x2",
+                "_cdist_backward(grad.mT().contiguous(), x2, x1, p, result.mT().contiguous())",
+            ),
+        ],
+        cdist,
+    ),
+    d(
+        "aten._pdist_forward",
+        &[("self", "_pdist_backward(grad, self, p, result)")],
+        pdist,
     ),
     // ----- linear algebra -----
     d(
@@ -563,6 +599,14 @@ pub static DERIVATIVES: &[Derivative] = &[
         split,
     ),
     d(
+        "aten.unsafe_split.Tensor",
+        &[(
+            "self",
+            "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
+        )],
+        split,
+    ),
+    d(
         "aten.split_with_sizes",
         &[(
             "self",
@@ -607,7 +651,34 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         index,
     ),
-    // ----- softmax -----
+    d(
+        "aten.index_put",
+        &[
+            (
+                "self",
+                "accumulate ? grad : grad.index_put(indices, zeros_like(values), false)",
+            ),
+            ("values", "grad.index(indices)"),
+        ],
+        index_put,
+    ),
+    d(
+        "aten.im2col",
+        &[(
+            "self",
+            "col2im_symint(grad, {self.sym_size(-2), self.sym_size(-1)}, kernel_size, dilation, padding, stride)",
+        )],
+        im2col,
+    ),
+    d(
+        "aten.col2im",
+        &[(
+            "self",
+            "im2col(grad, kernel_size, dilation, padding, stride)",
+        )],
+        col2im,
+    ),
+    // ----- softmax and attention -----
     d(
         "aten._softmax",
         &[(
@@ -623,6 +694,15 @@ pub static DERIVATIVES: &[Derivative] = &[
             "_log_softmax_backward_data(grad, result, dim, self.scalar_type())",
         )],
         softmax,
+    ),
+    dn(
+        "aten._scaled_dot_product_flash_attention_for_cpu",
+        &[0],
+        &[(
+            "query, key, value",
+            "_scaled_dot_product_flash_attention_for_cpu_backward(grad, query, key, value, output, logsumexp, dropout_p, is_causal, attn_mask, scale)",
+        )],
+        flash_attention,
     ),
     // ----- losses -----
     dn(
@@ -665,6 +745,14 @@ pub static DERIVATIVES: &[Derivative] = &[
             "binary_cross_entropy_backward(grad, self, target, weight, reduction)",
         )],
         loss_self,
+    ),
+    d(
+        "aten.binary_cross_entropy_with_logits",
+        &[(
+            "self",
+            "binary_cross_entropy_with_logits_backward(grad, self, target, weight, pos_weight, reduction)",
+        )],
+        bce_with_logits,
     ),
     // ----- normalization -----
     dn(
@@ -755,6 +843,15 @@ pub static DERIVATIVES: &[Derivative] = &[
             "embedding_backward_symint(grad, indices, weight.sym_size(0), padding_idx, scale_grad_by_freq, sparse)",
         )],
         embedding,
+    ),
+    dn(
+        "aten._embedding_bag",
+        &[0],
+        &[(
+            "weight",
+            "_embedding_bag_backward_symint(grad, indices, offsets, result1, result2, result3, weight.sym_size(0), scale_grad_by_freq, mode, sparse, per_sample_weights, padding_idx)",
+        )],
+        embedding_bag,
     ),
     // ----- randomness -----
     dn(
@@ -1459,15 +1556,27 @@ fn amax(cx: &mut Cx) -> Grads {
     cx.one("self", r)
 }
 
-/// `value_selecting_reduction_backward`: the gradient scattered to the selected indices.
+/// `value_selecting_reduction_backward(grad, dim, indices, self.sizes(), keepdim)`.
 fn max_dim(cx: &mut Cx) -> Grads {
+    let keep = keepdim(cx)?;
+    selected_backward(cx, keep)
+}
+
+/// `value_selecting_reduction_backward(grad, dim, indices, self.sizes(), true)`.
+fn topk(cx: &mut Cx) -> Grads {
+    selected_backward(cx, true)
+}
+
+/// `value_selecting_reduction_backward`: the gradient scattered into zeros at the selected
+/// indices (result 1) along `dim`; `keep`: the selection kept `dim`.
+fn selected_backward(cx: &mut Cx, keep: bool) -> Grads {
     let g = cx.grad(0)?;
     let x = cx.input("self")?;
     let rank = cx.rank(x)?;
     let dim = norm(cx.int("dim")?, rank);
     let mut idx = cx.result(1);
     let mut g = g;
-    if !keepdim(cx)? && rank > 0 {
+    if !keep && rank > 0 {
         g = cx.e.unsqueeze(g, dim)?;
         idx = cx.e.unsqueeze(idx, dim)?;
     }
@@ -1489,6 +1598,92 @@ fn cumsum(cx: &mut Cx) -> Grads {
     let d = cx.e.int(dim);
     let c = cx.e.op1("aten.cumsum", &[f], vec![("dim", d)])?;
     let r = cx.e.op1("aten.flip", &[c], vec![("dims", dims)])?;
+    cx.one("self", r)
+}
+
+/// `linalg_vector_norm_backward` for a finite `ord` p >= 1: `self.sgn() * |self|^(p-1) *
+/// grad / result^(p-1)` with the reduced dims restored and 0 where the norm is 0 (`self *
+/// grad / result` for p = 2, `self.sgn() * grad` for p = 1).
+fn vector_norm(cx: &mut Cx) -> Grads {
+    let x = cx.input("self")?;
+    let rank = cx.rank(x)?;
+    let p = cx.float("ord")?;
+    if !(p.is_finite() && p >= 1.0) {
+        return Err(
+            format!("linalg_vector_norm of ord {p}: only a finite ord >= 1 has a rule").into(),
+        );
+    }
+    let g = cx.grad(0)?;
+    let g = restore(cx, g, rank)?;
+    let sign = cx.e.unary("aten.sgn", x)?;
+    if p == 1.0 {
+        let r = cx.e.mul(sign, g)?;
+        return cx.one("self", r);
+    }
+    let y = cx.result(0);
+    let y = restore(cx, y, rank)?;
+    let (scaled, denominator) = if p == 2.0 {
+        (x, y)
+    } else {
+        let magnitude = cx.e.unary("aten.abs", x)?;
+        let lower = cx.e.float(p - 1.0);
+        let powered = cx.e.op1(
+            "aten.pow.Tensor_Scalar",
+            &[magnitude],
+            vec![("exponent", lower)],
+        )?;
+        let lower = cx.e.float(p - 1.0);
+        let norm_powered =
+            cx.e.op1("aten.pow.Tensor_Scalar", &[y], vec![("exponent", lower)])?;
+        (cx.e.mul(sign, powered)?, norm_powered)
+    };
+    let ratio = cx.e.div(g, denominator)?;
+    let zero = cx.e.float(0.0);
+    let vanishes = cx.e.op1("aten.eq.Scalar", &[y], vec![("other", zero)])?;
+    let nought = cx.e.constant(0.0, cx.e.dtype(ratio))?;
+    let ratio = cx.e.select(vanishes, nought, ratio)?;
+    let r = cx.e.mul(scaled, ratio)?;
+    cx.one("self", r)
+}
+
+/// `x1: _cdist_backward(grad, x1, x2, p, result); x2: _cdist_backward(grad.mT(), x2, x1, p,
+/// result.mT())`.
+fn cdist(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let (x1, x2) = (cx.input("x1")?, cx.input("x2")?);
+    let y = cx.result(0);
+    let p = cx.keep("p")?.expect("p is required");
+    let mut out = cx.none();
+    if cx.needs("x1") {
+        let r =
+            cx.e.op1("aten._cdist_backward", &[g, x1, x2, y], vec![("p", p)])?;
+        cx.set(&mut out, "x1", r)?;
+    }
+    if cx.needs("x2") {
+        let rank = cx.rank(g)? as i64;
+        let gt = matrix_transpose(cx, g, rank)?;
+        let yt = matrix_transpose(cx, y, rank)?;
+        let r =
+            cx.e.op1("aten._cdist_backward", &[gt, x2, x1, yt], vec![("p", p)])?;
+        cx.set(&mut out, "x2", r)?;
+    }
+    Ok(out)
+}
+
+/// `v.mT()`: the last two dims of a rank-`rank` value swapped.
+fn matrix_transpose(cx: &mut Cx, v: Value, rank: i64) -> Result<Value, Refusal> {
+    let attrs = vec![("dim0", cx.e.int(rank - 2)), ("dim1", cx.e.int(rank - 1))];
+    cx.e.op1("aten.transpose.int", &[v], attrs)
+}
+
+/// `self: _pdist_backward(grad, self, p, result)`.
+fn pdist(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let x = cx.input("self")?;
+    let y = cx.result(0);
+    let p = cx.keep("p")?.expect("p has a default");
+    let r =
+        cx.e.op1("aten._pdist_backward", &[g, x, y], vec![("p", p)])?;
     cx.one("self", r)
 }
 
@@ -1767,7 +1962,55 @@ fn index(cx: &mut Cx) -> Grads {
     cx.one("self", r)
 }
 
-// ----- softmax and losses ----------------------------------------------------------------
+/// `self: accumulate ? grad : grad.index_put(indices, zeros_like(values)); values:
+/// grad.index(indices)`.
+fn index_put(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let indices = cx.list("indices")?;
+    let values = cx.input("values")?;
+    let mut out = cx.none();
+    if cx.needs("self") {
+        let r = if cx.arg("accumulate")?.as_bool() == Some(true) {
+            g
+        } else {
+            let info = cx.e.info(values);
+            let zeros = cx.e.zeros(&info)?;
+            let mut operands = vec![g];
+            operands.extend(&indices);
+            operands.push(zeros);
+            let no = cx.e.boolean(false);
+            cx.e.op1("aten.index_put", &operands, vec![("accumulate", no)])?
+        };
+        cx.set(&mut out, "self", r)?;
+    }
+    if cx.needs("values") {
+        let mut operands = vec![g];
+        operands.extend(&indices);
+        let r = cx.e.op1("aten.index.Tensor", &operands, Vec::new())?;
+        cx.set(&mut out, "values", r)?;
+    }
+    Ok(out)
+}
+
+/// `self: col2im(grad, self.sizes()[-2:], kernel_size, dilation, padding, stride)`.
+fn im2col(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let sizes = cx.sizes(cx.input("self")?)?;
+    let mut attrs = cx.keep_all(&["kernel_size", "dilation", "padding", "stride"])?;
+    attrs.push(("output_size", cx.e.ints(&sizes[sizes.len() - 2..])));
+    let r = cx.e.op1("aten.col2im", &[g], attrs)?;
+    cx.one("self", r)
+}
+
+/// `self: im2col(grad, kernel_size, dilation, padding, stride)`.
+fn col2im(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let attrs = cx.keep_all(&["kernel_size", "dilation", "padding", "stride"])?;
+    let r = cx.e.op1("aten.im2col", &[g], attrs)?;
+    cx.one("self", r)
+}
+
+// ----- softmax, attention and losses -----------------------------------------------------
 
 /// `self: _softmax_backward_data(grad, result, dim, self.scalar_type())` and the log form.
 fn softmax(cx: &mut Cx) -> Grads {
@@ -1788,6 +2031,35 @@ fn softmax(cx: &mut Cx) -> Grads {
         vec![("dim", dim), ("input_dtype", input_dtype)],
     )?;
     cx.one("self", r)
+}
+
+/// `query, key, value: _scaled_dot_product_flash_attention_for_cpu_backward(grad, query,
+/// key, value, output, logsumexp, dropout_p, is_causal, attn_mask, scale)`. Dropout is
+/// refused: the backward would need the forward's random draws.
+fn flash_attention(cx: &mut Cx) -> Grads {
+    if cx.float("dropout_p")? != 0.0 {
+        return Err("attention with dropout: the backward needs the forward's random draws".into());
+    }
+    let g = cx.grad(0)?;
+    let names = ["query", "key", "value"];
+    let (q, k, v) = (cx.input("query")?, cx.input("key")?, cx.input("value")?);
+    let mask = cx.opt_input("attn_mask")?;
+    let (out, logsumexp) = (cx.result(0), cx.result(1));
+    let attrs = cx.keep_all(&["dropout_p", "is_causal", "scale"])?;
+    let r = cx.call(
+        "aten._scaled_dot_product_flash_attention_for_cpu_backward",
+        &[
+            Some(g),
+            Some(q),
+            Some(k),
+            Some(v),
+            Some(out),
+            Some(logsumexp),
+            mask,
+        ],
+        attrs,
+    )?;
+    three(cx, &r, names)
 }
 
 /// `self: nll_loss_backward(grad, self, target, weight, reduction, ignore_index, total_weight)`.
@@ -1846,6 +2118,34 @@ fn loss_self(cx: &mut Cx) -> Grads {
         ),
     };
     let r = cx.call(&name, &operands, attrs)?[0];
+    cx.one("self", r)
+}
+
+/// `binary_cross_entropy_with_logits_backward`: `(sigmoid(self) - target) * grad`, with
+/// `pos_weight` `((pos_weight * target + 1 - target) * sigmoid(self) - pos_weight *
+/// target) * grad`, times `weight`, over `self.numel()` for the mean reduction.
+fn bce_with_logits(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let (x, y) = (cx.input("self")?, cx.input("target")?);
+    let p = cx.e.unary("aten.sigmoid", x)?;
+    let mut r = match cx.opt_input("pos_weight")? {
+        None => cx.e.sub(p, y)?,
+        Some(pw) => {
+            let t = cx.e.mul(pw, y)?;
+            let t1 = cx.e.with_int("aten.add.Scalar", t, 1)?;
+            let coefficient = cx.e.sub(t1, y)?;
+            let scaled = cx.e.mul(coefficient, p)?;
+            cx.e.sub(scaled, t)?
+        }
+    };
+    r = cx.e.mul(r, g)?;
+    if let Some(w) = cx.opt_input("weight")? {
+        r = cx.e.mul(r, w)?;
+    }
+    if cx.int("reduction")? == 1 {
+        let numel: i64 = cx.sizes(x)?.iter().product();
+        r = cx.e.with_int("aten.div.Scalar", r, numel)?;
+    }
     cx.one("self", r)
 }
 
@@ -2014,6 +2314,33 @@ fn embedding(cx: &mut Cx) -> Grads {
     attrs.push(("num_weights", cx.e.int(num_weights)));
     let r =
         cx.e.op1("aten.embedding_dense_backward", &[g, indices], attrs)?;
+    cx.one("weight", r)
+}
+
+/// `weight: _embedding_bag_backward(grad, indices, offsets, result1, result2, result3,
+/// weight.size(0), scale_grad_by_freq, mode, sparse, per_sample_weights, padding_idx)`.
+fn embedding_bag(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let w = cx.input("weight")?;
+    let (indices, offsets) = (cx.input("indices")?, cx.input("offsets")?);
+    let per_sample = cx.opt_input("per_sample_weights")?;
+    let num_weights = cx.sizes(w)?[0];
+    let mut attrs = cx.keep_all(&["scale_grad_by_freq", "mode", "sparse", "padding_idx"])?;
+    attrs.push(("num_weights", cx.e.int(num_weights)));
+    let (offset2bag, bag_size, max_indices) = (cx.result(1), cx.result(2), cx.result(3));
+    let r = cx.call(
+        "aten._embedding_bag_backward",
+        &[
+            Some(g),
+            Some(indices),
+            Some(offsets),
+            Some(offset2bag),
+            Some(bag_size),
+            Some(max_indices),
+            per_sample,
+        ],
+        attrs,
+    )?[0];
     cx.one("weight", r)
 }
 
