@@ -14,9 +14,9 @@
 //! add a row to [`DERIVATIVES`], and a sample to `tests/gradcheck.rs`, which checks every
 //! row against finite differences.
 
-use joinery_aten::{ArgValue, Argument, attr_or_default, operand_groups};
+use joinery_aten::{ArgValue, Argument, DType, TensorInfo, attr_or_default, operand_groups};
 use joinery_decompose::emit::{Emitter, Refusal, static_dims};
-use joinery_ir::{Attribute, Context, OpId, Value};
+use joinery_ir::{Attribute, Context, Dim, OpId, Value};
 
 /// A rule's gradients, one per operand of the op.
 pub type Grads = Result<Vec<Option<Value>>, Refusal>;
@@ -834,6 +834,23 @@ pub static DERIVATIVES: &[Derivative] = &[
         "aten._adaptive_avg_pool3d",
         &[("self", "_adaptive_avg_pool3d_backward(grad, self)")],
         adaptive_avg_pool,
+    ),
+    // ----- sampling -----
+    d(
+        "aten.grid_sampler_2d",
+        &[(
+            "input, grid",
+            "grid_sampler_2d_backward(grad, input, grid, interpolation_mode, padding_mode, align_corners, grad_input_mask)",
+        )],
+        grid_sampler,
+    ),
+    d(
+        "aten.affine_grid_generator",
+        &[(
+            "theta",
+            "affine_grid_generator_backward_symint(grad, size, align_corners)",
+        )],
+        affine_grid,
     ),
     // ----- embedding -----
     d(
@@ -2059,7 +2076,7 @@ fn flash_attention(cx: &mut Cx) -> Grads {
         ],
         attrs,
     )?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 /// `self: nll_loss_backward(grad, self, target, weight, reduction, ignore_index, total_weight)`.
@@ -2151,8 +2168,8 @@ fn bce_with_logits(cx: &mut Cx) -> Grads {
 
 // ----- normalization ---------------------------------------------------------------------
 
-/// `grad_input_mask`: which of `input, weight, bias` need a gradient.
-fn output_mask(cx: &mut Cx, names: [&str; 3]) -> Attribute {
+/// `grad_input_mask`: which of the arguments `names` need a gradient.
+fn output_mask(cx: &mut Cx, names: &[&str]) -> Attribute {
     let mask: Vec<Attribute> = names
         .iter()
         .map(|n| {
@@ -2163,8 +2180,8 @@ fn output_mask(cx: &mut Cx, names: [&str; 3]) -> Attribute {
     cx.e.ctx.array_attr(mask)
 }
 
-/// Sets the gradients of `input, weight, bias` from a three-result backward op.
-fn three(cx: &Cx, results: &[Value], names: [&str; 3]) -> Grads {
+/// Sets the gradients of the arguments `names` from a backward op with one result each.
+fn several(cx: &Cx, results: &[Value], names: &[&str]) -> Grads {
     let mut out = cx.none();
     for (i, n) in names.iter().enumerate() {
         if cx.needs(n) {
@@ -2182,14 +2199,14 @@ fn layer_norm(cx: &mut Cx) -> Grads {
     let (w, b) = (cx.opt_input("weight")?, cx.opt_input("bias")?);
     let names = ["input", "weight", "bias"];
     let mut attrs = cx.keep_all(&["normalized_shape"])?;
-    attrs.push(("output_mask", output_mask(cx, names)));
+    attrs.push(("output_mask", output_mask(cx, &names)));
     let (mean, rstd) = (cx.result(1), cx.result(2));
     let r = cx.call(
         "aten.native_layer_norm_backward",
         &[Some(g), Some(x), Some(mean), Some(rstd), w, b],
         attrs,
     )?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 /// `native_batch_norm_backward(grad, input, weight, running_mean, running_var, result1,
@@ -2200,7 +2217,7 @@ fn batch_norm(cx: &mut Cx) -> Grads {
     let x = cx.input("input")?;
     let w = cx.opt_input("weight")?;
     let names = ["input", "weight", "bias"];
-    let mask = output_mask(cx, names);
+    let mask = output_mask(cx, &names);
     let training = cx.keep("training")?.expect("training is required");
     let eps = cx.keep("eps")?.expect("eps is required");
     let (save_mean, save_invstd) = (cx.result(1), cx.result(2));
@@ -2218,7 +2235,7 @@ fn batch_norm(cx: &mut Cx) -> Grads {
         ],
         vec![("train", training), ("eps", eps), ("output_mask", mask)],
     )?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 /// `native_group_norm_backward(grad, input, result1, result2, weight, N, C, HxW, group,
@@ -2229,14 +2246,14 @@ fn group_norm(cx: &mut Cx) -> Grads {
     let w = cx.opt_input("weight")?;
     let names = ["input", "weight", "bias"];
     let mut attrs = cx.keep_all(&["N", "C", "HxW", "group"])?;
-    attrs.push(("output_mask", output_mask(cx, names)));
+    attrs.push(("output_mask", output_mask(cx, &names)));
     let (mean, rstd) = (cx.result(1), cx.result(2));
     let r = cx.call(
         "aten.native_group_norm_backward",
         &[Some(g), Some(x), Some(mean), Some(rstd), w],
         attrs,
     )?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 // ----- convolution and pooling -----------------------------------------------------------
@@ -2259,9 +2276,9 @@ fn convolution(cx: &mut Cx) -> Grads {
         let sizes = cx.sizes(b)?;
         attrs.push(("bias_sizes", cx.e.ints(&sizes)));
     }
-    attrs.push(("output_mask", output_mask(cx, names)));
+    attrs.push(("output_mask", output_mask(cx, &names)));
     let r = cx.e.op("aten.convolution_backward", &[g, x, w], attrs)?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 /// `max_pool{2,3}d_with_indices_backward(grad, self, kernel_size, stride, padding,
@@ -2301,6 +2318,76 @@ fn adaptive_avg_pool(cx: &mut Cx) -> Grads {
     let name = format!("{}_backward", cx.e.ctx.name_str(cx.op));
     let r = cx.e.op1(&name, &[g, x], Vec::new())?;
     cx.one("self", r)
+}
+
+/// `input, grid: grid_sampler_2d_backward(grad, input, grid, interpolation_mode,
+/// padding_mode, align_corners, grad_input_mask)`.
+fn grid_sampler(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let (x, grid) = (cx.input("input")?, cx.input("grid")?);
+    let names = ["input", "grid"];
+    let mut attrs = cx.keep_all(&["interpolation_mode", "padding_mode", "align_corners"])?;
+    attrs.push(("output_mask", output_mask(cx, &names)));
+    let r =
+        cx.e.op("aten.grid_sampler_2d_backward", &[g, x, grid], attrs)?;
+    several(cx, &r, &names)
+}
+
+/// `affine_grid_generator_backward(grad, size, align_corners)`: the grid is `base @
+/// theta^T` over the `(x, y, 1)` base grid of an `N x C x H x W` size, so `theta`'s
+/// gradient is `grad^T @ base` per batch element (2-d grids only).
+fn affine_grid(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let size = cx.ints("size")?;
+    let [n, _, h, w] = size[..] else {
+        return Err("affine_grid_generator of a 3-d grid: only 2-d grids have a rule".into());
+    };
+    let align = cx.arg("align_corners")?.as_bool() == Some(true);
+    let dtype = cx.e.dtype(g);
+    let xs = linspace_from_neg_one(cx, w, align, dtype)?;
+    let hw = cx.e.ints(&[h, w]);
+    let xs = cx.e.op1("aten.expand", &[xs], vec![("size", hw)])?;
+    let ys = linspace_from_neg_one(cx, h, align, dtype)?;
+    let ys = cx.e.unsqueeze(ys, 1)?;
+    let ys = cx.e.op1("aten.expand", &[ys], vec![("size", hw)])?;
+    let one = cx.e.constant(1.0, dtype)?;
+    let ones = cx.e.op1("aten.expand", &[one], vec![("size", hw)])?;
+    let minus_one = cx.e.int(-1);
+    let base =
+        cx.e.op1("aten.stack", &[xs, ys, ones], vec![("dim", minus_one)])?;
+    let base = cx.e.view(base, &[h * w, 3])?;
+    let g = cx.e.view(g, &[n, h * w, 2])?;
+    let g = matrix_transpose(cx, g, 3)?;
+    let g = cx.e.view(g, &[n * 2, h * w])?;
+    let r = cx.e.binary("aten.mm", g, base)?;
+    let r = cx.e.view(r, &[n, 2, 3])?;
+    cx.one("theta", r)
+}
+
+/// PyTorch's `linspace_from_neg_one`: `n` steps from -1 to 1, scaled by `(n - 1) / n`
+/// unless `align_corners`; a single step is 0.
+fn linspace_from_neg_one(
+    cx: &mut Cx,
+    n: i64,
+    align_corners: bool,
+    dtype: DType,
+) -> Result<Value, Refusal> {
+    if n <= 1 {
+        let info = TensorInfo::new(vec![Dim::Static(n.max(0) as u64)], dtype);
+        return cx.e.zeros(&info);
+    }
+    let attrs = vec![
+        ("start", cx.e.int(-1)),
+        ("end", cx.e.int(1)),
+        ("steps", cx.e.int(n)),
+        ("dtype", cx.e.dtype_attr(dtype)),
+    ];
+    let steps = cx.e.op1("aten.linspace", &[], attrs)?;
+    if align_corners {
+        return Ok(steps);
+    }
+    let scaled = cx.e.with_int("aten.mul.Scalar", steps, n - 1)?;
+    cx.e.with_int("aten.div.Scalar", scaled, n)
 }
 
 /// `weight: embedding_dense_backward(grad, indices, num_weights, padding_idx,
