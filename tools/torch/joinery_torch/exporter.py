@@ -226,6 +226,7 @@ def export(
 
         if forward_only:
             stack.enter_context(torch.no_grad())
+            decompositions = _keeping_detach(decompositions)
         try:
             joint = aot_export_joint_with_descriptors(
                 stack,
@@ -266,6 +267,15 @@ def export(
             for o in gm.graph.output_node().args[0]
         ]
     return result
+
+
+def _keeping_detach(decompositions: dict | None) -> dict | None:
+    """A decomposition table without ``detach``: the core table turns it into ``alias``,
+    which a joint loses nothing by (autograd has already stopped the gradient), but a
+    forward graph would lose where gradients stop."""
+    if decompositions is None:
+        return None
+    return {op: f for op, f in decompositions.items() if op != torch.ops.aten.detach.default}
 
 
 @contextlib.contextmanager
