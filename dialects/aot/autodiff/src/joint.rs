@@ -325,9 +325,10 @@ fn check_listed_plains(primals: &[AotInput], options: &JointOptions) -> Result<(
     Ok(())
 }
 
-/// Whether a value is a floating-point tensor (only those carry gradients).
+/// Whether a value is a floating-point or complex tensor (only those carry gradients).
 fn is_float_tensor(ctx: &Context, v: Value) -> bool {
-    TensorInfo::from_type(ctx, ctx.value_type(v)).is_some_and(|t| t.dtype.is_float())
+    TensorInfo::from_type(ctx, ctx.value_type(v))
+        .is_some_and(|t| t.dtype.is_float() || t.dtype.is_complex())
 }
 
 /// Marks the results of `op` that require grad: float results of a differentiable result

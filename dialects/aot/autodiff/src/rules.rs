@@ -678,6 +678,49 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         col2im,
     ),
+    d(
+        "aten.slice_scatter",
+        &[
+            (
+                "self",
+                "slice_scatter_symint(grad, zeros_like(src), dim, start, end, step)",
+            ),
+            ("src", "grad.slice_symint(dim, start, end, step)"),
+        ],
+        slice_scatter,
+    ),
+    d(
+        "aten.copy",
+        &[
+            ("self", "zeros_like(grad)"),
+            ("src", "at::sum_to(grad, src.sym_sizes())"),
+        ],
+        copy,
+    ),
+    // ----- complex numbers and FFTs -----
+    d(
+        "aten.view_as_complex",
+        &[("self", "at::view_as_real(grad.contiguous().resolve_conj())")],
+        view_as_complex,
+    ),
+    d(
+        "aten.view_as_real",
+        &[("self", "at::view_as_complex(grad.contiguous())")],
+        view_as_real,
+    ),
+    d(
+        "aten._fft_r2c",
+        &[(
+            "self",
+            "fft_r2c_backward(grad, dim, normalization, onesided, self.sym_size(dim.back()))",
+        )],
+        fft_r2c,
+    ),
+    d(
+        "aten._fft_c2r",
+        &[("self", "fft_c2r_backward(grad, dim, normalization)")],
+        fft_c2r,
+    ),
     // ----- softmax and attention -----
     d(
         "aten._softmax",
@@ -1147,20 +1190,32 @@ fn rsub(cx: &mut Cx) -> Grads {
     Ok(out)
 }
 
-/// `self: grad * other; other: grad * self`.
+/// `self: grad * other.conj(); other: grad * self.conj()` (the sweep keeps the real part
+/// for a real operand, as `handle_r_to_c`).
 fn mul(cx: &mut Cx) -> Grads {
     let g = cx.grad(0)?;
     let (a, b) = (cx.input("self")?, cx.input("other")?);
     let mut out = cx.none();
     if cx.needs("self") {
+        let b = conj(cx, b)?;
         let s = cx.e.mul(g, b)?;
         cx.set(&mut out, "self", s)?;
     }
     if cx.needs("other") {
+        let a = conj(cx, a)?;
         let o = cx.e.mul(g, a)?;
         cx.set(&mut out, "other", o)?;
     }
     Ok(out)
+}
+
+/// `v.conj()`: `aten._conj` of a complex value, the value itself otherwise.
+fn conj(cx: &mut Cx, v: Value) -> Result<Value, Refusal> {
+    if cx.e.dtype(v).is_complex() {
+        cx.e.unary("aten._conj", v)
+    } else {
+        Ok(v)
+    }
 }
 
 /// `self: op.Scalar(grad, other)` for `mul.Scalar` and `div.Scalar` (linear in `self`).
@@ -2007,6 +2062,113 @@ fn index_put(cx: &mut Cx) -> Grads {
         cx.set(&mut out, "values", r)?;
     }
     Ok(out)
+}
+
+/// `self: slice_scatter(grad, zeros_like(src), dim, start, end, step); src: grad.slice(dim,
+/// start, end, step)`.
+fn slice_scatter(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let src = cx.input("src")?;
+    let attrs = cx.keep_all(&["dim", "start", "end", "step"])?;
+    let mut out = cx.none();
+    if cx.needs("self") {
+        let info = cx.e.info(src);
+        let zeros = cx.e.zeros(&info)?;
+        let r = cx.e.op1("aten.slice_scatter", &[g, zeros], attrs.clone())?;
+        cx.set(&mut out, "self", r)?;
+    }
+    if cx.needs("src") {
+        let r = cx.e.op1("aten.slice.Tensor", &[g], attrs)?;
+        cx.set(&mut out, "src", r)?;
+    }
+    Ok(out)
+}
+
+/// `self: zeros_like(grad); src: sum_to(grad, src.sizes())` (the sweep sums and converts).
+fn copy(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let mut out = cx.none();
+    if cx.needs("self") {
+        let info = cx.e.info(g);
+        let zeros = cx.e.zeros(&info)?;
+        cx.set(&mut out, "self", zeros)?;
+    }
+    if cx.needs("src") {
+        cx.set(&mut out, "src", g)?;
+    }
+    Ok(out)
+}
+
+/// `self: view_as_real(grad)`.
+fn view_as_complex(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let r = cx.e.unary("aten.view_as_real", g)?;
+    cx.one("self", r)
+}
+
+/// `self: view_as_complex(grad)`.
+fn view_as_real(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let r = cx.e.unary("aten.view_as_complex", g)?;
+    cx.one("self", r)
+}
+
+/// `fft_r2c_backward`: the one-sided gradient zero-padded along the last transformed dim
+/// to `self`'s length, then `real(_fft_c2c(full, dim, normalization, forward=false))`.
+fn fft_r2c(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let x = cx.input("self")?;
+    let rank = cx.rank(x)?;
+    let dims = cx.ints("dim")?;
+    let last = norm(*dims.last().ok_or("an FFT over no dims")?, rank);
+    let full = cx.sizes(x)?[last as usize];
+    let mut sizes = cx.sizes(g)?;
+    let half = sizes[last as usize];
+    let mut g = g;
+    if cx.arg("onesided")?.as_bool() == Some(true) && full > half {
+        sizes[last as usize] = full;
+        let info = TensorInfo::new(
+            sizes.iter().map(|&n| Dim::Static(n as u64)).collect(),
+            cx.e.dtype(g),
+        );
+        let zeros = cx.e.zeros(&info)?;
+        let attrs = vec![
+            ("dim", cx.e.int(last)),
+            ("start", cx.e.int(0)),
+            ("end", cx.e.int(half)),
+        ];
+        g = cx.e.op1("aten.slice_scatter", &[zeros, g], attrs)?;
+    }
+    let mut attrs = cx.keep_all(&["dim", "normalization"])?;
+    attrs.push(("forward", cx.e.boolean(false)));
+    let c = cx.e.op1("aten._fft_c2c", &[g], attrs)?;
+    let r = cx.e.unary("aten.real", c)?;
+    cx.one("self", r)
+}
+
+/// `fft_c2r_backward`: `_fft_r2c(grad, dim, normalization, onesided=true)` with the bins
+/// that stand for two (all but the first and, for an even length, the last) doubled.
+fn fft_c2r(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let rank = cx.rank(g)?;
+    let mut attrs = cx.keep_all(&["dim", "normalization"])?;
+    attrs.push(("onesided", cx.e.boolean(true)));
+    let r = cx.e.op1("aten._fft_r2c", &[g], attrs)?;
+    let dims = cx.ints("dim")?;
+    let last = norm(*dims.last().ok_or("an FFT over no dims")?, rank);
+    let doubled = cx.sizes(g)?[last as usize] - cx.sizes(r)?[last as usize];
+    if doubled <= 0 {
+        return cx.one("self", r);
+    }
+    let attrs = vec![
+        ("dim", cx.e.int(last)),
+        ("start", cx.e.int(1)),
+        ("end", cx.e.int(1 + doubled)),
+    ];
+    let middle = cx.e.op1("aten.slice.Tensor", &[r], attrs.clone())?;
+    let twice = cx.e.with_int("aten.mul.Scalar", middle, 2)?;
+    let r = cx.e.op1("aten.slice_scatter", &[r, twice], attrs)?;
+    cx.one("self", r)
 }
 
 /// `self: col2im(grad, self.sizes()[-2:], kernel_size, dilation, padding, stride)`.
