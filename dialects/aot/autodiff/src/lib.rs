@@ -82,6 +82,23 @@ pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&AOT_MAKE_JOINT);
 }
 
+/// The functions of `module` `aot-make-joint` differentiates: those with a body, in no
+/// forward/backward pair, whose descriptors make them forward functions
+/// ([`joint::is_forward`]).
+pub fn forward_functions(ctx: &Context, module: OpId) -> Vec<OpId> {
+    let Some(body) = ctx.body_block(module) else {
+        return Vec::new();
+    };
+    ctx.block_ops(body)
+        .filter(|&op| {
+            ctx.has_traits(op, Traits::FUNCTION_LIKE)
+                && ctx.body_block(op).is_some()
+                && joinery_aot::pair_of(ctx, op).is_none()
+                && joint::is_forward(ctx, op)
+        })
+        .collect()
+}
+
 /// The `aot-make-joint` pass.
 struct AotMakeJoint {
     plain_requires_grad: Vec<i64>,
@@ -89,18 +106,7 @@ struct AotMakeJoint {
 
 impl Pass for AotMakeJoint {
     fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
-        let Some(body) = ctx.body_block(module) else {
-            return Ok(false);
-        };
-        let forwards: Vec<OpId> = ctx
-            .block_ops(body)
-            .filter(|&op| {
-                ctx.has_traits(op, Traits::FUNCTION_LIKE)
-                    && ctx.body_block(op).is_some()
-                    && joinery_aot::pair_of(ctx, op).is_none()
-                    && joint::is_forward(ctx, op)
-            })
-            .collect();
+        let forwards = forward_functions(ctx, module);
         let options = JointOptions {
             plain_requires_grad: self.plain_requires_grad.clone(),
         };
