@@ -94,6 +94,13 @@ const fn dn(
     }
 }
 
+/// A row whose one differentiable argument is `self`.
+macro_rules! unary {
+    ($op:literal, $formula:literal, $rule:expr) => {
+        d($op, &[("self", $formula)], $rule)
+    };
+}
+
 /// Ops whose results never require grad, whatever their operands (derivatives.yaml's
 /// `output_differentiability: [False]` and the factories): gradients stop there.
 pub static NON_DIFFERENTIABLE: &[&str] = &[
@@ -139,10 +146,10 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         add,
     ),
-    d(
+    unary!(
         "aten.add.Scalar",
-        &[("self", "handle_r_to_c(self.scalar_type(), grad)")],
-        identity,
+        "handle_r_to_c(self.scalar_type(), grad)",
+        identity
     ),
     d(
         "aten.sub.Tensor",
@@ -155,10 +162,10 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         sub,
     ),
-    d(
+    unary!(
         "aten.sub.Scalar",
-        &[("self", "handle_r_to_c(self.scalar_type(), grad)")],
-        identity,
+        "handle_r_to_c(self.scalar_type(), grad)",
+        identity
     ),
     d(
         "aten.rsub.Tensor",
@@ -171,13 +178,10 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         rsub,
     ),
-    d(
+    unary!(
         "aten.rsub.Scalar",
-        &[(
-            "self",
-            "handle_r_to_c(self.scalar_type(), maybe_multiply(-grad, alpha.conj()))",
-        )],
-        rsub,
+        "handle_r_to_c(self.scalar_type(), maybe_multiply(-grad, alpha.conj()))",
+        rsub
     ),
     d(
         "aten.mul.Tensor",
@@ -193,13 +197,10 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         mul,
     ),
-    d(
+    unary!(
         "aten.mul.Scalar",
-        &[(
-            "self",
-            "mul_tensor_backward(grad, other, self.scalar_type())",
-        )],
-        scalar_same,
+        "mul_tensor_backward(grad, other, self.scalar_type())",
+        scalar_same
     ),
     d(
         "aten.div.Tensor",
@@ -212,13 +213,10 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         div,
     ),
-    d(
+    unary!(
         "aten.div.Scalar",
-        &[(
-            "self",
-            "div_tensor_self_backward(grad, other, self.scalar_type())",
-        )],
-        scalar_same,
+        "div_tensor_self_backward(grad, other, self.scalar_type())",
+        scalar_same
     ),
     d(
         "aten.maximum",
@@ -236,10 +234,10 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         minimum,
     ),
-    d(
+    unary!(
         "aten.pow.Tensor_Scalar",
-        &[("self", "pow_backward(grad, self, exponent)")],
-        pow_scalar,
+        "pow_backward(grad, self, exponent)",
+        pow_scalar
     ),
     d(
         "aten.where.self",
@@ -249,157 +247,100 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         where_self,
     ),
-    d(
-        "aten.clamp",
-        &[("self", "clamp_backward(grad, self, min, max)")],
-        clamp,
-    ),
-    d(
+    unary!("aten.clamp", "clamp_backward(grad, self, min, max)", clamp),
+    unary!(
         "aten.clamp_min",
-        &[(
-            "self",
-            "where(self >= min, grad, at::scalar_tensor(0., grad.options()))",
-        )],
-        clamp,
+        "where(self >= min, grad, at::scalar_tensor(0., grad.options()))",
+        clamp
     ),
-    d(
+    unary!(
         "aten.masked_fill.Scalar",
-        &[("self", "grad.masked_fill(mask, 0)")],
-        masked_fill,
+        "grad.masked_fill(mask, 0)",
+        masked_fill
     ),
     // ----- pointwise, unary -----
-    d("aten.neg", &[("self", "grad.neg()")], neg),
-    d(
-        "aten.relu",
-        &[("self", "threshold_backward(grad, result, 0)")],
-        relu,
-    ),
-    d("aten.exp", &[("self", "grad * result.conj()")], exp),
-    d("aten.log", &[("self", "grad.div(self.conj())")], log),
-    d(
-        "aten.tanh",
-        &[("self", "tanh_backward(grad, result)")],
-        tanh,
-    ),
-    d(
-        "aten.sigmoid",
-        &[("self", "sigmoid_backward(grad, result)")],
-        sigmoid,
-    ),
-    d("aten.sqrt", &[("self", "grad / (2 * result.conj())")], sqrt),
-    d(
-        "aten.rsqrt",
-        &[("self", "-0.5 * grad * result.pow(3).conj()")],
-        rsqrt,
-    ),
-    d(
+    unary!("aten.neg", "grad.neg()", neg),
+    unary!("aten.relu", "threshold_backward(grad, result, 0)", relu),
+    unary!("aten.exp", "grad * result.conj()", exp),
+    unary!("aten.log", "grad.div(self.conj())", log),
+    unary!("aten.tanh", "tanh_backward(grad, result)", tanh),
+    unary!("aten.sigmoid", "sigmoid_backward(grad, result)", sigmoid),
+    unary!("aten.sqrt", "grad / (2 * result.conj())", sqrt),
+    unary!("aten.rsqrt", "-0.5 * grad * result.pow(3).conj()", rsqrt),
+    unary!(
         "aten.reciprocal",
-        &[("self", "-grad * (result * result).conj()")],
-        reciprocal,
+        "-grad * (result * result).conj()",
+        reciprocal
     ),
-    d("aten.sin", &[("self", "grad * self.cos().conj()")], sin),
-    d("aten.cos", &[("self", "grad * -self.sin().conj()")], cos),
-    d("aten.abs", &[("self", "grad * self.sgn()")], abs),
-    d(
-        "aten.log1p",
-        &[("self", "log1p_backward(grad, self)")],
-        log1p,
-    ),
-    d(
-        "aten.expm1",
-        &[("self", "grad * (result.conj() + 1)")],
-        expm1,
-    ),
-    d(
+    unary!("aten.sin", "grad * self.cos().conj()", sin),
+    unary!("aten.cos", "grad * -self.sin().conj()", cos),
+    unary!("aten.abs", "grad * self.sgn()", abs),
+    unary!("aten.log1p", "log1p_backward(grad, self)", log1p),
+    unary!("aten.expm1", "grad * (result.conj() + 1)", expm1),
+    unary!(
         "aten.erf",
-        &[("self", "2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad")],
-        erf,
+        "2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad",
+        erf
     ),
-    d(
-        "aten.gelu",
-        &[("self", "gelu_backward(grad, self, approximate)")],
-        gelu,
-    ),
-    d("aten.silu", &[("self", "silu_backward(grad, self)")], silu),
-    d(
+    unary!("aten.gelu", "gelu_backward(grad, self, approximate)", gelu),
+    unary!("aten.silu", "silu_backward(grad, self)", silu),
+    unary!(
         "aten.leaky_relu",
-        &[(
-            "self",
-            "leaky_relu_backward(grad, self, negative_slope, false)",
-        )],
-        leaky_relu,
+        "leaky_relu_backward(grad, self, negative_slope, false)",
+        leaky_relu
     ),
-    d(
+    unary!(
         "aten.hardtanh",
-        &[("self", "hardtanh_backward(grad, self, min_val, max_val)")],
-        hardtanh,
+        "hardtanh_backward(grad, self, min_val, max_val)",
+        hardtanh
     ),
-    d(
+    unary!(
         "aten.elu",
-        &[(
-            "self",
-            "elu_backward(grad, alpha, scale, input_scale, /* is_result */ false, self)",
-        )],
-        elu,
+        "elu_backward(grad, alpha, scale, input_scale, /* is_result */ false, self)",
+        elu
     ),
-    d(
+    unary!(
         "aten.softplus",
-        &[("self", "softplus_backward(grad, self, beta, threshold)")],
-        softplus,
+        "softplus_backward(grad, self, beta, threshold)",
+        softplus
     ),
-    d(
+    unary!(
         "aten.hardswish",
-        &[("self", "hardswish_backward(grad, self)")],
-        hardswish,
+        "hardswish_backward(grad, self)",
+        hardswish
     ),
-    d(
+    unary!(
         "aten.hardsigmoid",
-        &[("self", "hardsigmoid_backward(grad, self)")],
-        hardsigmoid,
+        "hardsigmoid_backward(grad, self)",
+        hardsigmoid
     ),
-    d("aten.mish", &[("self", "mish_backward(grad, self)")], mish),
+    unary!("aten.mish", "mish_backward(grad, self)", mish),
     // ----- reductions -----
-    d(
-        "aten.sum",
-        &[("self", "grad.expand_symint(self.sym_sizes())")],
-        sum,
-    ),
-    d(
+    unary!("aten.sum", "grad.expand_symint(self.sym_sizes())", sum),
+    unary!(
         "aten.sum.dim_IntList",
-        &[("self", "sum_backward(grad, self.sym_sizes(), dim, keepdim)")],
-        sum,
+        "sum_backward(grad, self.sym_sizes(), dim, keepdim)",
+        sum
     ),
-    d(
+    unary!(
         "aten.mean",
-        &[(
-            "self",
-            "grad.expand_symint(self.sym_sizes()) / self.sym_numel()",
-        )],
-        mean,
+        "grad.expand_symint(self.sym_sizes()) / self.sym_numel()",
+        mean
     ),
-    d(
+    unary!(
         "aten.mean.dim",
-        &[(
-            "self",
-            "mean_backward(grad, self.sym_sizes(), dim, self.sym_numel(), keepdim)",
-        )],
-        mean,
+        "mean_backward(grad, self.sym_sizes(), dim, self.sym_numel(), keepdim)",
+        mean
     ),
-    d(
+    unary!(
         "aten.amax",
-        &[(
-            "self",
-            "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
-        )],
-        amax,
+        "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
+        amax
     ),
-    d(
+    unary!(
         "aten.amin",
-        &[(
-            "self",
-            "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
-        )],
-        amax,
+        "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
+        amax
     ),
     dn(
         "aten.max.dim",
@@ -428,18 +369,15 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         topk,
     ),
-    d(
+    unary!(
         "aten.cumsum",
-        &[("self", "cumsum_backward(grad.to(self.scalar_type()), dim)")],
-        cumsum,
+        "cumsum_backward(grad.to(self.scalar_type()), dim)",
+        cumsum
     ),
-    d(
+    unary!(
         "aten.linalg_vector_norm",
-        &[(
-            "self",
-            "linalg_vector_norm_backward(grad, self, ord, result, dim, keepdim)",
-        )],
-        vector_norm,
+        "linalg_vector_norm_backward(grad, self, ord, result, dim, keepdim)",
+        vector_norm
     ),
     d(
         "aten._cdist_forward",
@@ -455,10 +393,10 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         cdist,
     ),
-    d(
+    unary!(
         "aten._pdist_forward",
-        &[("self", "_pdist_backward(grad, self, p, result)")],
-        pdist,
+        "_pdist_backward(grad, self, p, result)",
+        pdist
     ),
     // ----- linear algebra -----
     d(
@@ -499,80 +437,66 @@ pub static DERIVATIVES: &[Derivative] = &[
         addmm,
     ),
     // ----- views and shape manipulation -----
-    d(
+    unary!(
         "aten.view",
-        &[("self", "grad.reshape_symint(self.sym_sizes())")],
-        reshape,
+        "grad.reshape_symint(self.sym_sizes())",
+        reshape
     ),
-    d(
+    unary!(
         "aten._unsafe_view",
-        &[("self", "grad.reshape_symint(self.sym_sizes())")],
-        reshape,
+        "grad.reshape_symint(self.sym_sizes())",
+        reshape
     ),
-    d(
+    unary!(
         "aten.reshape",
-        &[("self", "grad.reshape_symint(self.sym_sizes())")],
-        reshape,
+        "grad.reshape_symint(self.sym_sizes())",
+        reshape
     ),
-    d(
+    unary!(
         "aten.squeeze",
-        &[("self", "unsqueeze_to(grad, self.sym_sizes())")],
-        reshape,
+        "unsqueeze_to(grad, self.sym_sizes())",
+        reshape
     ),
-    d(
+    unary!(
         "aten.squeeze.dim",
-        &[("self", "unsqueeze_to(grad, dim, self.sym_sizes())")],
-        reshape,
+        "unsqueeze_to(grad, dim, self.sym_sizes())",
+        reshape
     ),
-    d(
+    unary!(
         "aten.squeeze.dims",
-        &[("self", "unsqueeze_to(grad, dim, self.sym_sizes())")],
-        reshape,
+        "unsqueeze_to(grad, dim, self.sym_sizes())",
+        reshape
     ),
-    d(
-        "aten.unsqueeze",
-        &[("self", "grad.squeeze(dim)")],
-        unsqueeze,
-    ),
-    d("aten.t", &[("self", "grad.t()")], t),
-    d(
+    unary!("aten.unsqueeze", "grad.squeeze(dim)", unsqueeze),
+    unary!("aten.t", "grad.t()", t),
+    unary!(
         "aten.transpose.int",
-        &[("self", "grad.transpose(dim0, dim1)")],
-        transpose,
+        "grad.transpose(dim0, dim1)",
+        transpose
     ),
-    d(
-        "aten.permute",
-        &[("self", "permute_backwards(grad, dims)")],
-        permute,
-    ),
-    d(
+    unary!("aten.permute", "permute_backwards(grad, dims)", permute),
+    unary!(
         "aten.expand",
-        &[("self", "at::sum_to(grad, self.sym_sizes())")],
-        identity,
+        "at::sum_to(grad, self.sym_sizes())",
+        identity
     ),
-    d("aten.alias", &[("self", "grad")], identity),
-    d("aten.clone", &[("self", "grad")], identity),
-    d("aten.lift_fresh_copy", &[("self", "grad")], identity),
-    d(
+    unary!("aten.alias", "grad", identity),
+    unary!("aten.clone", "grad", identity),
+    unary!("aten.lift_fresh_copy", "grad", identity),
+    unary!(
         "aten._to_copy",
-        &[("self", "_to_copy_backward(grad, self.options())")],
-        identity,
+        "_to_copy_backward(grad, self.options())",
+        identity
     ),
-    d(
+    unary!(
         "aten.slice.Tensor",
-        &[(
-            "self",
-            "slice_backward_wrapper(grad, self.sym_sizes(), dim, start, end, step)",
-        )],
-        slice,
+        "slice_backward_wrapper(grad, self.sym_sizes(), dim, start, end, step)",
+        slice
     ),
-    d(
+    unary!(
         "aten.select.int",
-        &[(
-            "self",
-            "select_backward_symint(grad, self.sym_sizes(), dim, index)",
-        )],
-        select,
+        "select_backward_symint(grad, self.sym_sizes(), dim, index)",
+        select
     ),
     d(
         "aten.cat",
@@ -590,66 +514,44 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         stack,
     ),
-    d(
+    unary!(
         "aten.split.Tensor",
-        &[(
-            "self",
-            "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
-        )],
-        split,
+        "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
+        split
     ),
-    d(
+    unary!(
         "aten.unsafe_split.Tensor",
-        &[(
-            "self",
-            "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
-        )],
-        split,
+        "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
+        split
     ),
-    d(
+    unary!(
         "aten.split_with_sizes",
-        &[(
-            "self",
-            "split_with_sizes_backward(grads, split_sizes, dim, self.sym_sizes(), self.options())",
-        )],
-        split,
+        "split_with_sizes_backward(grads, split_sizes, dim, self.sym_sizes(), self.options())",
+        split
     ),
-    d(
-        "aten.unbind.int",
-        &[("self", "unbind_backward(grads, dim)")],
-        unbind,
-    ),
-    d("aten.flip", &[("self", "grad.flip(dims)")], flip),
-    d("aten.triu", &[("self", "grad.triu(diagonal)")], triangle),
-    d("aten.tril", &[("self", "grad.tril(diagonal)")], triangle),
-    d(
+    unary!("aten.unbind.int", "unbind_backward(grads, dim)", unbind),
+    unary!("aten.flip", "grad.flip(dims)", flip),
+    unary!("aten.triu", "grad.triu(diagonal)", triangle),
+    unary!("aten.tril", "grad.tril(diagonal)", triangle),
+    unary!(
         "aten.constant_pad_nd",
-        &[("self", "constant_pad_nd_backward(grad, pad)")],
-        constant_pad,
+        "constant_pad_nd_backward(grad, pad)",
+        constant_pad
     ),
-    d(
+    unary!(
         "aten.gather",
-        &[(
-            "self",
-            "gather_backward(grad, self, dim, index, sparse_grad)",
-        )],
-        gather,
+        "gather_backward(grad, self, dim, index, sparse_grad)",
+        gather
     ),
-    d(
+    unary!(
         "aten.index.Tensor",
-        &[(
-            "self",
-            "index_backward(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad)",
-        )],
-        index,
+        "index_backward(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad)",
+        index
     ),
-    d(
+    unary!(
         "aten._unsafe_index.Tensor",
-        &[(
-            "self",
-            "at::_unsafe_index_put(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad, true)",
-        )],
-        index,
+        "at::_unsafe_index_put(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad, true)",
+        index
     ),
     d(
         "aten.index_put",
@@ -662,21 +564,15 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         index_put,
     ),
-    d(
+    unary!(
         "aten.im2col",
-        &[(
-            "self",
-            "col2im_symint(grad, {self.sym_size(-2), self.sym_size(-1)}, kernel_size, dilation, padding, stride)",
-        )],
-        im2col,
+        "col2im_symint(grad, {self.sym_size(-2), self.sym_size(-1)}, kernel_size, dilation, padding, stride)",
+        im2col
     ),
-    d(
+    unary!(
         "aten.col2im",
-        &[(
-            "self",
-            "im2col(grad, kernel_size, dilation, padding, stride)",
-        )],
-        col2im,
+        "im2col(grad, kernel_size, dilation, padding, stride)",
+        col2im
     ),
     d(
         "aten.slice_scatter",
@@ -698,45 +594,36 @@ pub static DERIVATIVES: &[Derivative] = &[
         copy,
     ),
     // ----- complex numbers and FFTs -----
-    d(
+    unary!(
         "aten.view_as_complex",
-        &[("self", "at::view_as_real(grad.contiguous().resolve_conj())")],
-        view_as_complex,
+        "at::view_as_real(grad.contiguous().resolve_conj())",
+        view_as_complex
     ),
-    d(
+    unary!(
         "aten.view_as_real",
-        &[("self", "at::view_as_complex(grad.contiguous())")],
-        view_as_real,
+        "at::view_as_complex(grad.contiguous())",
+        view_as_real
     ),
-    d(
+    unary!(
         "aten._fft_r2c",
-        &[(
-            "self",
-            "fft_r2c_backward(grad, dim, normalization, onesided, self.sym_size(dim.back()))",
-        )],
-        fft_r2c,
+        "fft_r2c_backward(grad, dim, normalization, onesided, self.sym_size(dim.back()))",
+        fft_r2c
     ),
-    d(
+    unary!(
         "aten._fft_c2r",
-        &[("self", "fft_c2r_backward(grad, dim, normalization)")],
-        fft_c2r,
+        "fft_c2r_backward(grad, dim, normalization)",
+        fft_c2r
     ),
     // ----- softmax and attention -----
-    d(
+    unary!(
         "aten._softmax",
-        &[(
-            "self",
-            "_softmax_backward_data(grad, result, dim, self.scalar_type())",
-        )],
-        softmax,
+        "_softmax_backward_data(grad, result, dim, self.scalar_type())",
+        softmax
     ),
-    d(
+    unary!(
         "aten._log_softmax",
-        &[(
-            "self",
-            "_log_softmax_backward_data(grad, result, dim, self.scalar_type())",
-        )],
-        softmax,
+        "_log_softmax_backward_data(grad, result, dim, self.scalar_type())",
+        softmax
     ),
     dn(
         "aten._scaled_dot_product_flash_attention_for_cpu",
@@ -765,37 +652,25 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         mse_loss,
     ),
-    d(
+    unary!(
         "aten.smooth_l1_loss",
-        &[(
-            "self",
-            "smooth_l1_loss_backward(grad, self, target, reduction, beta)",
-        )],
-        loss_self,
+        "smooth_l1_loss_backward(grad, self, target, reduction, beta)",
+        loss_self
     ),
-    d(
+    unary!(
         "aten.huber_loss",
-        &[(
-            "self",
-            "huber_loss_backward(grad, self, target, reduction, delta)",
-        )],
-        loss_self,
+        "huber_loss_backward(grad, self, target, reduction, delta)",
+        loss_self
     ),
-    d(
+    unary!(
         "aten.binary_cross_entropy",
-        &[(
-            "self",
-            "binary_cross_entropy_backward(grad, self, target, weight, reduction)",
-        )],
-        loss_self,
+        "binary_cross_entropy_backward(grad, self, target, weight, reduction)",
+        loss_self
     ),
-    d(
+    unary!(
         "aten.binary_cross_entropy_with_logits",
-        &[(
-            "self",
-            "binary_cross_entropy_with_logits_backward(grad, self, target, weight, pos_weight, reduction)",
-        )],
-        bce_with_logits,
+        "binary_cross_entropy_with_logits_backward(grad, self, target, weight, pos_weight, reduction)",
+        bce_with_logits
     ),
     // ----- normalization -----
     dn(
@@ -852,31 +727,25 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         max_pool,
     ),
-    d(
+    unary!(
         "aten.avg_pool2d",
-        &[(
-            "self",
-            "avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
-        )],
-        avg_pool,
+        "avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
+        avg_pool
     ),
-    d(
+    unary!(
         "aten.avg_pool3d",
-        &[(
-            "self",
-            "avg_pool3d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
-        )],
-        avg_pool,
+        "avg_pool3d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
+        avg_pool
     ),
-    d(
+    unary!(
         "aten._adaptive_avg_pool2d",
-        &[("self", "_adaptive_avg_pool2d_backward(grad, self)")],
-        adaptive_avg_pool,
+        "_adaptive_avg_pool2d_backward(grad, self)",
+        adaptive_avg_pool
     ),
-    d(
+    unary!(
         "aten._adaptive_avg_pool3d",
-        &[("self", "_adaptive_avg_pool3d_backward(grad, self)")],
-        adaptive_avg_pool,
+        "_adaptive_avg_pool3d_backward(grad, self)",
+        adaptive_avg_pool
     ),
     // ----- sampling -----
     d(
@@ -1336,11 +1205,50 @@ fn masked_fill(cx: &mut Cx) -> Grads {
     cx.one("self", r)
 }
 
+/// The value a pointwise rule's factor is computed from.
+#[derive(Clone, Copy)]
+enum Of {
+    /// The op's input `self`.
+    Input,
+    /// The op's result.
+    Result,
+}
+
+/// A factor of a pointwise rule, built from the input or the result.
+type Factor = fn(&mut Emitter, Value) -> Result<Value, Refusal>;
+
+/// `self: grad * factor(v)`, `v` the input or the result: the one-line pointwise rules.
+fn times(cx: &mut Cx, of: Of, factor: Factor) -> Grads {
+    pointwise(cx, of, factor, "aten.mul.Tensor")
+}
+
+/// `self: grad / factor(v)`, `v` the input or the result.
+fn over(cx: &mut Cx, of: Of, factor: Factor) -> Grads {
+    pointwise(cx, of, factor, "aten.div.Tensor")
+}
+
+/// `self: combine(grad, factor(v))`.
+fn pointwise(cx: &mut Cx, of: Of, factor: Factor, combine: &str) -> Grads {
+    let g = cx.grad(0)?;
+    let v = match of {
+        Of::Input => cx.input("self")?,
+        Of::Result => cx.result(0),
+    };
+    let f = factor(cx.e, v)?;
+    let r = cx.e.binary(combine, g, f)?;
+    cx.one("self", r)
+}
+
+/// `self: op(grad)`: a linear op's gradient is another linear op of the gradient.
+fn of_grad(cx: &mut Cx, op: &str) -> Grads {
+    let g = cx.grad(0)?;
+    let r = cx.e.unary(op, g)?;
+    cx.one("self", r)
+}
+
 /// `self: -grad`.
 fn neg(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let r = cx.e.unary("aten.neg", g)?;
-    cx.one("self", r)
+    of_grad(cx, "aten.neg")
 }
 
 /// `self: threshold_backward(grad, result, 0)`.
@@ -1358,18 +1266,12 @@ fn relu(cx: &mut Cx) -> Grads {
 
 /// `self: grad * result`.
 fn exp(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let r = cx.e.mul(g, y)?;
-    cx.one("self", r)
+    times(cx, Of::Result, |_, y| Ok(y))
 }
 
 /// `self: grad / self`.
 fn log(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let r = cx.e.div(g, x)?;
-    cx.one("self", r)
+    over(cx, Of::Input, |_, x| Ok(x))
 }
 
 /// `grad_op(grad, result)`: `tanh_backward`, `sigmoid_backward`.
@@ -1392,92 +1294,62 @@ fn sigmoid(cx: &mut Cx) -> Grads {
 
 /// `self: grad / (2 * result)`.
 fn sqrt(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let two_y = cx.e.with_int("aten.mul.Scalar", y, 2)?;
-    let r = cx.e.div(g, two_y)?;
-    cx.one("self", r)
+    over(cx, Of::Result, |e, y| e.with_int("aten.mul.Scalar", y, 2))
 }
 
 /// `self: -0.5 * grad * result.pow(3)`.
 fn rsqrt(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let three = cx.e.int(3);
-    let cube =
-        cx.e.op1("aten.pow.Tensor_Scalar", &[y], vec![("exponent", three)])?;
-    let gc = cx.e.mul(g, cube)?;
-    let r = cx.e.with_float("aten.mul.Scalar", gc, -0.5)?;
-    cx.one("self", r)
+    times(cx, Of::Result, |e, y| {
+        let three = e.int(3);
+        let cube = e.op1("aten.pow.Tensor_Scalar", &[y], vec![("exponent", three)])?;
+        e.with_float("aten.mul.Scalar", cube, -0.5)
+    })
 }
 
 /// `self: -grad * (result * result)`.
 fn reciprocal(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let n = cx.e.unary("aten.neg", g)?;
-    let sq = cx.e.mul(y, y)?;
-    let r = cx.e.mul(n, sq)?;
-    cx.one("self", r)
+    times(cx, Of::Result, |e, y| {
+        let sq = e.mul(y, y)?;
+        e.unary("aten.neg", sq)
+    })
 }
 
 /// `self: grad * self.cos()`.
 fn sin(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let c = cx.e.unary("aten.cos", x)?;
-    let r = cx.e.mul(g, c)?;
-    cx.one("self", r)
+    times(cx, Of::Input, |e, x| e.unary("aten.cos", x))
 }
 
 /// `self: grad * -self.sin()`.
 fn cos(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let s = cx.e.unary("aten.sin", x)?;
-    let n = cx.e.unary("aten.neg", s)?;
-    let r = cx.e.mul(g, n)?;
-    cx.one("self", r)
+    times(cx, Of::Input, |e, x| {
+        let s = e.unary("aten.sin", x)?;
+        e.unary("aten.neg", s)
+    })
 }
 
 /// `self: grad * self.sgn()`.
 fn abs(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let s = cx.e.unary("aten.sgn", x)?;
-    let r = cx.e.mul(g, s)?;
-    cx.one("self", r)
+    times(cx, Of::Input, |e, x| e.unary("aten.sgn", x))
 }
 
 /// `log1p_backward`: `grad / (self + 1)`.
 fn log1p(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let x1 = cx.e.with_int("aten.add.Scalar", x, 1)?;
-    let r = cx.e.div(g, x1)?;
-    cx.one("self", r)
+    over(cx, Of::Input, |e, x| e.with_int("aten.add.Scalar", x, 1))
 }
 
 /// `self: grad * (result + 1)`.
 fn expm1(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let y1 = cx.e.with_int("aten.add.Scalar", y, 1)?;
-    let r = cx.e.mul(g, y1)?;
-    cx.one("self", r)
+    times(cx, Of::Result, |e, y| e.with_int("aten.add.Scalar", y, 1))
 }
 
 /// `self: 2 / sqrt(pi) * exp(-self^2) * grad`.
 fn erf(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let sq = cx.e.mul(x, x)?;
-    let n = cx.e.unary("aten.neg", sq)?;
-    let ex = cx.e.unary("aten.exp", n)?;
-    let scaled =
-        cx.e.with_float("aten.mul.Scalar", ex, std::f64::consts::FRAC_2_SQRT_PI)?;
-    let r = cx.e.mul(scaled, g)?;
-    cx.one("self", r)
+    times(cx, Of::Input, |e, x| {
+        let sq = e.mul(x, x)?;
+        let n = e.unary("aten.neg", sq)?;
+        let ex = e.unary("aten.exp", n)?;
+        e.with_float("aten.mul.Scalar", ex, std::f64::consts::FRAC_2_SQRT_PI)
+    })
 }
 
 /// `backward(grad, self, <the forward's arguments>)` for activations.
@@ -2101,16 +1973,12 @@ fn copy(cx: &mut Cx) -> Grads {
 
 /// `self: view_as_real(grad)`.
 fn view_as_complex(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let r = cx.e.unary("aten.view_as_real", g)?;
-    cx.one("self", r)
+    of_grad(cx, "aten.view_as_real")
 }
 
 /// `self: view_as_complex(grad)`.
 fn view_as_real(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let r = cx.e.unary("aten.view_as_complex", g)?;
-    cx.one("self", r)
+    of_grad(cx, "aten.view_as_complex")
 }
 
 /// `fft_r2c_backward`: the one-sided gradient zero-padded along the last transformed dim

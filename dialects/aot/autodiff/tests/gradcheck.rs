@@ -4,13 +4,11 @@
 //! float argument requires grad; the joint `aot-make-joint` builds, run with a random
 //! tangent `t`, must return the gradient of `<t, f(x)>` that central differences give.
 
-mod support;
-
 use joinery_aot::{AotInput, AotOutput, FuncDescriptors};
 use joinery_autodiff::{DERIVATIVES, JointOptions, make_joint};
+use joinery_graphgen::fixtures::{context, inputs, parse};
 use joinery_interp::{RuntimeValue, Tensor, run_function};
 use joinery_ir::{Context, OpId};
-use support::{context, inputs, parse};
 
 /// One sample: the op its row names, the shapes of its f64 arguments, its body.
 struct Sample<'a> {
