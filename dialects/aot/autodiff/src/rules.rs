@@ -315,6 +315,37 @@ pub static DERIVATIVES: &[Derivative] = &[
         hardsigmoid
     ),
     unary!("aten.mish", "mish_backward(grad, self)", mish),
+    // ----- backward ops (second derivatives) -----
+    d(
+        "aten.threshold_backward",
+        &[
+            ("grad_output", "threshold_backward(grad, self, threshold)"),
+            ("self", "zeros_like(grad)"),
+        ],
+        threshold_backward,
+    ),
+    d(
+        "aten.tanh_backward",
+        &[
+            ("grad_output", "tanh_backward(grad, output.conj())"),
+            (
+                "output",
+                "grad.conj() * (-2 * output.conj() * grad_output).conj()",
+            ),
+        ],
+        tanh_backward,
+    ),
+    d(
+        "aten.sigmoid_backward",
+        &[
+            ("grad_output", "sigmoid_backward(grad, output.conj())"),
+            (
+                "output",
+                "grad.conj() * grad_output * (-2 * output.conj() + 1)",
+            ),
+        ],
+        sigmoid_backward,
+    ),
     // ----- reductions -----
     unary!("aten.sum", "grad.expand_symint(self.sym_sizes())", sum),
     unary!(
@@ -1350,6 +1381,59 @@ fn erf(cx: &mut Cx) -> Grads {
         let ex = e.unary("aten.exp", n)?;
         e.with_float("aten.mul.Scalar", ex, std::f64::consts::FRAC_2_SQRT_PI)
     })
+}
+
+/// `grad_output: threshold_backward(grad, self, threshold); self: zeros_like(grad)`.
+fn threshold_backward(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let x = cx.input("self")?;
+    let mut out = cx.none();
+    if cx.needs("grad_output") {
+        let attrs = cx.keep_all(&["threshold"])?;
+        let r = cx.e.op1("aten.threshold_backward", &[g, x], attrs)?;
+        cx.set(&mut out, "grad_output", r)?;
+    }
+    if cx.needs("self") {
+        let info = cx.e.info(g);
+        let zeros = cx.e.zeros(&info)?;
+        cx.set(&mut out, "self", zeros)?;
+    }
+    Ok(out)
+}
+
+/// `grad_output: tanh_backward(grad, output); output: -2 * output * grad_output * grad`.
+fn tanh_backward(cx: &mut Cx) -> Grads {
+    activation_second(cx, "aten.tanh_backward", |e, y| {
+        e.with_int("aten.mul.Scalar", y, -2)
+    })
+}
+
+/// `grad_output: sigmoid_backward(grad, output); output: grad * grad_output * (1 - 2 *
+/// output)`.
+fn sigmoid_backward(cx: &mut Cx) -> Grads {
+    activation_second(cx, "aten.sigmoid_backward", |e, y| {
+        let m = e.with_int("aten.mul.Scalar", y, -2)?;
+        e.with_int("aten.add.Scalar", m, 1)
+    })
+}
+
+/// The rule of `name(grad_output, output)`, a backward linear in `grad_output` whose
+/// derivative in `output` is `grad * grad_output * slope(output)`.
+fn activation_second(cx: &mut Cx, name: &str, slope: Factor) -> Grads {
+    let g = cx.grad(0)?;
+    let (go, y) = (cx.input("grad_output")?, cx.input("output")?);
+    let mut out = cx.none();
+    if cx.needs("grad_output") {
+        let r = cx.e.binary(name, g, y)?;
+        cx.set(&mut out, "grad_output", r)?;
+    }
+    if cx.needs("output") {
+        let s = slope(cx.e, y)?;
+        let gg = cx.e.mul(g, go)?;
+        let r = cx.e.mul(gg, s)?;
+        cx.set(&mut out, "output", r)?;
+    }
+    Ok(out)
 }
 
 /// `backward(grad, self, <the forward's arguments>)` for activations.
