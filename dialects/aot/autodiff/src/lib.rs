@@ -13,9 +13,11 @@
 //! rules of [`rules::DERIVATIVES`] (one row per op, PyTorch's `derivatives.yaml` formula
 //! beside it), and returns a `#aot.grad` or `#aot.none_grad` slot per primal.
 
+pub mod grad_forward;
 pub mod joint;
 pub mod rules;
 
+pub use grad_forward::grads_as_forward;
 pub use joint::{JointOptions, MadeJoint, make_joint};
 pub use rules::{DERIVATIVES, Derivative, NON_DIFFERENTIABLE, derivative};
 
@@ -77,15 +79,77 @@ pub static AOT_MAKE_JOINT: PassInfo = PassInfo {
     },
 };
 
-/// Registers `aot-make-joint`.
+/// The declaration of `aot-grad-as-forward`.
+pub static AOT_GRAD_AS_FORWARD: PassInfo = PassInfo {
+    name: "aot-grad-as-forward",
+    title: "AotGradAsForward",
+    summary: "Turn joint functions into forward functions of their gradients",
+    description: "Turns every joint function of the module (a function with tangent \
+        arguments or gradient slots, in no forward/backward pair) into the forward function \
+        of its gradients, g(primals, tangents) = gradients, which aot-make-joint can \
+        differentiate again: second derivatives, as torch.autograd.grad(create_graph=True) \
+        differentiates PyTorch's backward graph. Each #aot.tangent argument becomes the plain \
+        input after the joint's last one (#aot.plain<n>, <n+1>, ... in argument order, named \
+        %cotangents_<k>); each #aot.grad result becomes #aot.plain_out<k> in result order; \
+        the forward outputs and #aot.none_grad slots are dropped, with the ops only they \
+        used.\n\
+        Needs: joints of parameters, buffers, plain inputs and tangents returning plain \
+        outputs, input mutations and gradient slots (aot-make-joint's or the bridge's). \
+        Guarantees: a forward function aot-make-joint takes; `--aot-make-joint \
+        --aot-grad-as-forward --aot-make-joint` gives the joint of the gradient, whose \
+        gradients are Hessian-vector products.\n\
+        Rejects: a joint without a gradient, other descriptors (tokens, RNG state, subclass \
+        pieces).\n\
+        Gaps: the descriptors no longer say which plain input is the tangent of which \
+        output; a plain input that requires grad in the second differentiation must be \
+        listed in aot-make-joint's plain-requires-grad.",
+    anchor: Some("builtin.module"),
+    options: &[],
+    statistics: &[("gradients", "Number of gradients made plain outputs")],
+    constructor: |_: &PassOptions| Box::new(AotGradAsForward),
+};
+
+/// Registers `aot-make-joint` and `aot-grad-as-forward`.
 pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&AOT_MAKE_JOINT);
+    registry.register(&AOT_GRAD_AS_FORWARD);
+}
+
+/// The `aot-grad-as-forward` pass.
+struct AotGradAsForward;
+
+impl Pass for AotGradAsForward {
+    fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
+        let joints = unpaired_functions(ctx, module, grad_forward::is_joint);
+        let mut errors = Vec::new();
+        for func in &joints {
+            match grads_as_forward(ctx, *func) {
+                Ok(n) => state.add_statistic("gradients", n as u64),
+                Err(d) => errors.push(d),
+            }
+        }
+        if errors.is_empty() {
+            Ok(!joints.is_empty())
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// The functions of `module` `aot-make-joint` differentiates: those with a body, in no
 /// forward/backward pair, whose descriptors make them forward functions
 /// ([`joint::is_forward`]).
 pub fn forward_functions(ctx: &Context, module: OpId) -> Vec<OpId> {
+    unpaired_functions(ctx, module, joint::is_forward)
+}
+
+/// The functions of `module` with a body, in no forward/backward pair, that `wanted`
+/// accepts.
+fn unpaired_functions(
+    ctx: &Context,
+    module: OpId,
+    wanted: fn(&Context, OpId) -> bool,
+) -> Vec<OpId> {
     let Some(body) = ctx.body_block(module) else {
         return Vec::new();
     };
@@ -94,7 +158,7 @@ pub fn forward_functions(ctx: &Context, module: OpId) -> Vec<OpId> {
             ctx.has_traits(op, Traits::FUNCTION_LIKE)
                 && ctx.body_block(op).is_some()
                 && joinery_aot::pair_of(ctx, op).is_none()
-                && joint::is_forward(ctx, op)
+                && wanted(ctx, op)
         })
         .collect()
 }

@@ -1,13 +1,11 @@
 //! Second derivatives by differentiating a joint's backward: the joint `aot-make-joint`
-//! builds for a small forward `f(w, x)` is re-described as the forward function
-//! `g(w, x, t) = d<t, f(w, x)>/dw` (its tangents become plain inputs, its gradient slots
-//! plain outputs, its forward outputs and empty slots are dropped), and `aot-make-joint`
-//! differentiates `g` in turn. The gradient of `<t2, g>` with respect to `w` is then the
+//! builds for a small forward `f(w, x)` becomes, by `aot-grad-as-forward`, the forward
+//! function `g(w, x, t) = d<t, f(w, x)>/dw` (its tangents plain inputs, its gradients plain
+//! outputs), and `aot-make-joint` differentiates `g` in turn. The gradient of `<t2, g>` with respect to `w` is then the
 //! Hessian-vector product `H t2`, which must equal central differences of `g` along `t2`
 //! (f64, the reference interpreter), as `torch.autograd.grad(create_graph=True)` computes
 //! it by differentiating the backward graph.
 
-use joinery_aot::{AotInput, AotOutput, DESC_KEY, FuncDescriptors, Slot};
 use joinery_autodiff::{JointOptions, make_joint};
 use joinery_graphgen::fixtures::{context, inputs, parse};
 use joinery_interp::{Tensor, run_function};
@@ -55,47 +53,10 @@ fn module_text(body: &str) -> String {
     )
 }
 
-fn desc_dict(ctx: &mut Context, desc: joinery_ir::Attribute) -> joinery_ir::Attribute {
-    ctx.dictionary_attr(vec![(DESC_KEY.to_string(), desc)])
-}
-
-/// `g(w, x, t) = d<t, f>/dw`: `f`'s joint with its tangents as plain inputs (after the user
-/// inputs) and its gradients as the plain outputs, the rest of its results dropped.
+/// `g(w, x, t) = d<t, f>/dw`: `f`'s joint as the forward function of its gradients.
 fn grads_as_forward(ctx: &mut Context, func: OpId) {
     make_joint(ctx, func, &JointOptions::default()).expect("f differentiates");
-    let descs = FuncDescriptors::read(ctx, func).expect("descriptors");
-    let users = descs
-        .args
-        .iter()
-        .filter(|s| matches!(s.desc(), Some(AotInput::Plain { .. })))
-        .count();
-    let mut tangent = 0;
-    for (i, slot) in descs.args.iter().enumerate() {
-        if slot.desc().is_some_and(AotInput::is_tangent) {
-            let attr = AotInput::Plain {
-                idx: users + tangent,
-            }
-            .to_attr(ctx);
-            let dict = desc_dict(ctx, attr);
-            joinery_func::edit::set_arg_attrs(ctx, func, i, dict);
-            tangent += 1;
-        }
-    }
-    let grads = descs
-        .results
-        .iter()
-        .filter(|s| matches!(s.desc(), Some(AotOutput::Grad { .. })))
-        .count();
-    for (i, slot) in descs.results.iter().enumerate().rev() {
-        if !matches!(slot, Slot::Desc(AotOutput::Grad { .. })) {
-            joinery_func::edit::erase_result(ctx, func, i);
-        }
-    }
-    for k in 0..grads {
-        let attr = AotOutput::Plain { idx: k }.to_attr(ctx);
-        let dict = desc_dict(ctx, attr);
-        joinery_func::edit::set_res_attrs(ctx, func, k, dict);
-    }
+    joinery_autodiff::grads_as_forward(ctx, func).expect("the joint has a gradient");
 }
 
 fn f64s(t: &Tensor) -> Vec<f64> {
