@@ -15,11 +15,13 @@
 
 pub mod grad_forward;
 pub mod joint;
+pub mod jvp;
 pub mod rules;
 
 pub use grad_forward::grads_as_forward;
 pub use joint::{JointOptions, MadeJoint, make_joint};
-pub use rules::{DERIVATIVES, Derivative, NON_DIFFERENTIABLE, derivative};
+pub use jvp::{MadeJvp, make_jvp};
+pub use rules::{DERIVATIVES, Derivative, Forward, NON_DIFFERENTIABLE, derivative};
 
 use joinery_ir::{Context, Diagnostic, OpId, Traits};
 use joinery_pass::{
@@ -109,10 +111,75 @@ pub static AOT_GRAD_AS_FORWARD: PassInfo = PassInfo {
     constructor: |_: &PassOptions| Box::new(AotGradAsForward),
 };
 
-/// Registers `aot-make-joint` and `aot-grad-as-forward`.
+/// The declaration of `aot-make-jvp`.
+pub static AOT_MAKE_JVP: PassInfo = PassInfo {
+    name: "aot-make-jvp",
+    title: "AotMakeJvp",
+    summary: "Forward-mode differentiation: forward functions into their Jacobian-vector products",
+    description: "Turns every forward function of the module (as aot-make-joint takes) into \
+        the forward function of its Jacobian-vector product: after the primals, one tangent \
+        input per primal that requires grad (plain inputs after the last one, named \
+        %d_<primal>); after the results, one tangent output per result that requires grad \
+        (plain outputs after the last one). Requires-grad is aot-make-joint's analysis \
+        (floating-point parameters, the plain inputs listed in plain-requires-grad).\n\
+        Each op's tangent follows from its row of the derivative table, as derivatives.yaml \
+        derives forward formulas: element-wise ops (auto_element_wise) apply the reverse rule \
+        to each operand's tangent and sum; linear ops (auto_linear: views, reductions, \
+        concatenation, gathers, FFTs) apply themselves to the tangents; ops affine in each \
+        operand (mm, bmm, addmm, convolution, constant_pad_nd) sum op(x_i := dx_i) - \
+        op(x_i := 0). Tangent ops carry fused<\"jvp\">[the op's location].\n\
+        Needs: single-block functions of aten ops with static shapes. Guarantees: the tangent \
+        outputs are the directional derivatives of the results along the tangent inputs.\n\
+        Rejects: a tangent reaching an op without a row or whose row has no forward rule \
+        (a diagnostic naming the op at its location).\n\
+        Gaps: no forward rule for the normalizations, softmax, losses, pooling with indices, \
+        attention and the other rows whose rule is neither element-wise nor linear.",
+    anchor: Some("builtin.module"),
+    options: &[PassOptionInfo {
+        name: "plain-requires-grad",
+        kind: OptionKind::List(&OptionKind::Int),
+        default: "",
+        help: "Indices of the #aot.plain inputs that get a tangent",
+    }],
+    statistics: &[
+        ("tangent-inputs", "Number of tangent inputs added"),
+        ("tangent-outputs", "Number of tangent outputs added"),
+        ("jvp-ops", "Number of ops computing tangents"),
+    ],
+    constructor: |options: &PassOptions| {
+        Box::new(AotMakeJvp {
+            plain_requires_grad: options.ints("plain-requires-grad"),
+        })
+    },
+};
+
+/// Registers `aot-make-joint`, `aot-make-jvp` and `aot-grad-as-forward`.
 pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&AOT_MAKE_JOINT);
+    registry.register(&AOT_MAKE_JVP);
     registry.register(&AOT_GRAD_AS_FORWARD);
+}
+
+/// The `aot-make-jvp` pass.
+struct AotMakeJvp {
+    plain_requires_grad: Vec<i64>,
+}
+
+impl Pass for AotMakeJvp {
+    fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
+        let options = JointOptions {
+            plain_requires_grad: self.plain_requires_grad.clone(),
+        };
+        let forwards = forward_functions(ctx, module);
+        run_each(ctx, forwards, state, |ctx, func| {
+            let made = make_jvp(ctx, func, &options)?;
+            Ok(vec![
+                ("tangent-inputs", made.inputs),
+                ("tangent-outputs", made.outputs),
+                ("jvp-ops", made.ops),
+            ])
+        })
+    }
 }
 
 /// The `aot-grad-as-forward` pass.
@@ -121,18 +188,36 @@ struct AotGradAsForward;
 impl Pass for AotGradAsForward {
     fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
         let joints = unpaired_functions(ctx, module, grad_forward::is_joint);
-        let mut errors = Vec::new();
-        for func in &joints {
-            match grads_as_forward(ctx, *func) {
-                Ok(n) => state.add_statistic("gradients", n as u64),
-                Err(d) => errors.push(d),
+        run_each(ctx, joints, state, |ctx, func| {
+            let n = grads_as_forward(ctx, func).map_err(|d| vec![d])?;
+            Ok(vec![("gradients", n)])
+        })
+    }
+}
+
+/// Runs `make` on each of `funcs`, adding the statistics it returns; the errors of all
+/// are reported together. Changed when there was a function to run on.
+fn run_each(
+    ctx: &mut Context,
+    funcs: Vec<OpId>,
+    state: &mut PassState,
+    mut make: impl FnMut(&mut Context, OpId) -> Result<Vec<(&'static str, usize)>, Vec<Diagnostic>>,
+) -> PassResult {
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for &func in &funcs {
+        match make(ctx, func) {
+            Ok(statistics) => {
+                for (name, n) in statistics {
+                    state.add_statistic(name, n as u64);
+                }
             }
+            Err(mut d) => errors.append(&mut d),
         }
-        if errors.is_empty() {
-            Ok(!joints.is_empty())
-        } else {
-            Err(errors)
-        }
+    }
+    if errors.is_empty() {
+        Ok(!funcs.is_empty())
+    } else {
+        Err(errors)
     }
 }
 
@@ -170,25 +255,17 @@ struct AotMakeJoint {
 
 impl Pass for AotMakeJoint {
     fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
-        let forwards = forward_functions(ctx, module);
         let options = JointOptions {
             plain_requires_grad: self.plain_requires_grad.clone(),
         };
-        let mut errors: Vec<Diagnostic> = Vec::new();
-        for func in &forwards {
-            match make_joint(ctx, *func, &options) {
-                Ok(made) => {
-                    state.add_statistic("tangents", made.tangents as u64);
-                    state.add_statistic("grads", made.grads as u64);
-                    state.add_statistic("backward-ops", made.backward_ops as u64);
-                }
-                Err(mut d) => errors.append(&mut d),
-            }
-        }
-        if errors.is_empty() {
-            Ok(!forwards.is_empty())
-        } else {
-            Err(errors)
-        }
+        let forwards = forward_functions(ctx, module);
+        run_each(ctx, forwards, state, |ctx, func| {
+            let made = make_joint(ctx, func, &options)?;
+            Ok(vec![
+                ("tangents", made.tangents),
+                ("grads", made.grads),
+                ("backward-ops", made.backward_ops),
+            ])
+        })
     }
 }

@@ -32,6 +32,29 @@ pub struct Derivative {
     pub outputs: Option<&'static [usize]>,
     /// Builds the gradients.
     pub rule: fn(&mut Cx) -> Grads,
+    /// How the forward-mode rule (`aot-make-jvp`) follows from the row.
+    pub forward: Forward,
+}
+
+/// How a row's forward-mode rule follows from it, after derivatives.yaml's `result:`
+/// entries (`auto_element_wise`, `auto_linear`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forward {
+    /// No forward rule yet: a tangent reaching the op is an error naming it.
+    None,
+    /// `auto_element_wise`: the reverse formula is element-wise in `grad`, so the result's
+    /// tangent is the sum over operands of the reverse rule applied to their tangents (real
+    /// values only: for complex ones the reverse rule conjugates).
+    ElementWise,
+    /// `auto_linear`: the op is linear in its differentiable operands together, so the
+    /// result's tangent is the op applied to their tangents (zeros where none flows).
+    Linear,
+    /// A multilinear op of its other differentiable operands plus linear terms in the
+    /// named additive ones (`mm`, `mul.Tensor`, which complex values keep from being
+    /// element-wise here; `addmm`'s `self`, `convolution`'s `bias`): the sum over operands
+    /// of the op with that operand's tangent, the other additive operands at zero, and for
+    /// an additive operand every other operand at zero.
+    MultiAffine(&'static [&'static str]),
 }
 
 impl Derivative {
@@ -61,6 +84,11 @@ impl Derivative {
             .is_some_and(|a| self.inputs().any(|n| n == a))
     }
 
+    /// The row with forward-mode rule `forward`.
+    const fn jvp(self, forward: Forward) -> Derivative {
+        Derivative { forward, ..self }
+    }
+
     /// Whether result `i` carries a gradient.
     pub fn output_differentiable(&self, i: usize) -> bool {
         self.outputs.is_none_or(|o| o.contains(&i))
@@ -77,6 +105,7 @@ const fn d(
         formulas,
         outputs: None,
         rule,
+        forward: Forward::None,
     }
 }
 
@@ -91,6 +120,7 @@ const fn dn(
         formulas,
         outputs: Some(outputs),
         rule,
+        forward: Forward::None,
     }
 }
 
@@ -145,12 +175,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         add,
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.add.Scalar",
         "handle_r_to_c(self.scalar_type(), grad)",
         identity
-    ),
+    ).jvp(Forward::ElementWise),
     d(
         "aten.sub.Tensor",
         &[
@@ -161,12 +191,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         sub,
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.sub.Scalar",
         "handle_r_to_c(self.scalar_type(), grad)",
         identity
-    ),
+    ).jvp(Forward::ElementWise),
     d(
         "aten.rsub.Tensor",
         &[
@@ -177,12 +207,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("other", "handle_r_to_c(other.scalar_type(), grad)"),
         ],
         rsub,
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.rsub.Scalar",
         "handle_r_to_c(self.scalar_type(), maybe_multiply(-grad, alpha.conj()))",
         rsub
-    ),
+    ).jvp(Forward::ElementWise),
     d(
         "aten.mul.Tensor",
         &[
@@ -196,12 +226,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         mul,
-    ),
+    ).jvp(Forward::MultiAffine(&[])),
     unary!(
         "aten.mul.Scalar",
         "mul_tensor_backward(grad, other, self.scalar_type())",
         scalar_same
-    ),
+    ).jvp(Forward::ElementWise),
     d(
         "aten.div.Tensor",
         &[
@@ -212,12 +242,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("other", "div_tensor_other_backward(grad, self, other)"),
         ],
         div,
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.div.Scalar",
         "div_tensor_self_backward(grad, other, self.scalar_type())",
         scalar_same
-    ),
+    ).jvp(Forward::ElementWise),
     d(
         "aten.maximum",
         &[(
@@ -225,7 +255,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             "at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
         )],
         maximum,
-    ),
+    ).jvp(Forward::ElementWise),
     d(
         "aten.minimum",
         &[(
@@ -233,12 +263,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             "at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
         )],
         minimum,
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.pow.Tensor_Scalar",
         "pow_backward(grad, self, exponent)",
         pow_scalar
-    ),
+    ).jvp(Forward::ElementWise),
     d(
         "aten.where.self",
         &[
@@ -246,75 +276,75 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("other", "where(condition, 0, grad)"),
         ],
         where_self,
-    ),
-    unary!("aten.clamp", "clamp_backward(grad, self, min, max)", clamp),
+    ).jvp(Forward::ElementWise),
+    unary!("aten.clamp", "clamp_backward(grad, self, min, max)", clamp).jvp(Forward::ElementWise),
     unary!(
         "aten.clamp_min",
         "where(self >= min, grad, at::scalar_tensor(0., grad.options()))",
         clamp
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.masked_fill.Scalar",
         "grad.masked_fill(mask, 0)",
         masked_fill
-    ),
+    ).jvp(Forward::ElementWise),
     // ----- pointwise, unary -----
-    unary!("aten.neg", "grad.neg()", neg),
-    unary!("aten.relu", "threshold_backward(grad, result, 0)", relu),
-    unary!("aten.exp", "grad * result.conj()", exp),
-    unary!("aten.log", "grad.div(self.conj())", log),
-    unary!("aten.tanh", "tanh_backward(grad, result)", tanh),
-    unary!("aten.sigmoid", "sigmoid_backward(grad, result)", sigmoid),
-    unary!("aten.sqrt", "grad / (2 * result.conj())", sqrt),
-    unary!("aten.rsqrt", "-0.5 * grad * result.pow(3).conj()", rsqrt),
+    unary!("aten.neg", "grad.neg()", neg).jvp(Forward::ElementWise),
+    unary!("aten.relu", "threshold_backward(grad, result, 0)", relu).jvp(Forward::ElementWise),
+    unary!("aten.exp", "grad * result.conj()", exp).jvp(Forward::ElementWise),
+    unary!("aten.log", "grad.div(self.conj())", log).jvp(Forward::ElementWise),
+    unary!("aten.tanh", "tanh_backward(grad, result)", tanh).jvp(Forward::ElementWise),
+    unary!("aten.sigmoid", "sigmoid_backward(grad, result)", sigmoid).jvp(Forward::ElementWise),
+    unary!("aten.sqrt", "grad / (2 * result.conj())", sqrt).jvp(Forward::ElementWise),
+    unary!("aten.rsqrt", "-0.5 * grad * result.pow(3).conj()", rsqrt).jvp(Forward::ElementWise),
     unary!(
         "aten.reciprocal",
         "-grad * (result * result).conj()",
         reciprocal
-    ),
-    unary!("aten.sin", "grad * self.cos().conj()", sin),
-    unary!("aten.cos", "grad * -self.sin().conj()", cos),
-    unary!("aten.abs", "grad * self.sgn()", abs),
-    unary!("aten.log1p", "log1p_backward(grad, self)", log1p),
-    unary!("aten.expm1", "grad * (result.conj() + 1)", expm1),
+    ).jvp(Forward::ElementWise),
+    unary!("aten.sin", "grad * self.cos().conj()", sin).jvp(Forward::ElementWise),
+    unary!("aten.cos", "grad * -self.sin().conj()", cos).jvp(Forward::ElementWise),
+    unary!("aten.abs", "grad * self.sgn()", abs).jvp(Forward::ElementWise),
+    unary!("aten.log1p", "log1p_backward(grad, self)", log1p).jvp(Forward::ElementWise),
+    unary!("aten.expm1", "grad * (result.conj() + 1)", expm1).jvp(Forward::ElementWise),
     unary!(
         "aten.erf",
         "2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad",
         erf
-    ),
-    unary!("aten.gelu", "gelu_backward(grad, self, approximate)", gelu),
-    unary!("aten.silu", "silu_backward(grad, self)", silu),
+    ).jvp(Forward::ElementWise),
+    unary!("aten.gelu", "gelu_backward(grad, self, approximate)", gelu).jvp(Forward::ElementWise),
+    unary!("aten.silu", "silu_backward(grad, self)", silu).jvp(Forward::ElementWise),
     unary!(
         "aten.leaky_relu",
         "leaky_relu_backward(grad, self, negative_slope, false)",
         leaky_relu
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.hardtanh",
         "hardtanh_backward(grad, self, min_val, max_val)",
         hardtanh
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.elu",
         "elu_backward(grad, alpha, scale, input_scale, /* is_result */ false, self)",
         elu
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.softplus",
         "softplus_backward(grad, self, beta, threshold)",
         softplus
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.hardswish",
         "hardswish_backward(grad, self)",
         hardswish
-    ),
+    ).jvp(Forward::ElementWise),
     unary!(
         "aten.hardsigmoid",
         "hardsigmoid_backward(grad, self)",
         hardsigmoid
-    ),
-    unary!("aten.mish", "mish_backward(grad, self)", mish),
+    ).jvp(Forward::ElementWise),
+    unary!("aten.mish", "mish_backward(grad, self)", mish).jvp(Forward::ElementWise),
     // ----- backward ops (second derivatives) -----
     d(
         "aten.threshold_backward",
@@ -347,22 +377,22 @@ pub static DERIVATIVES: &[Derivative] = &[
         sigmoid_backward,
     ),
     // ----- reductions -----
-    unary!("aten.sum", "grad.expand_symint(self.sym_sizes())", sum),
+    unary!("aten.sum", "grad.expand_symint(self.sym_sizes())", sum).jvp(Forward::Linear),
     unary!(
         "aten.sum.dim_IntList",
         "sum_backward(grad, self.sym_sizes(), dim, keepdim)",
         sum
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.mean",
         "grad.expand_symint(self.sym_sizes()) / self.sym_numel()",
         mean
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.mean.dim",
         "mean_backward(grad, self.sym_sizes(), dim, self.sym_numel(), keepdim)",
         mean
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.amax",
         "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
@@ -404,7 +434,7 @@ pub static DERIVATIVES: &[Derivative] = &[
         "aten.cumsum",
         "cumsum_backward(grad.to(self.scalar_type()), dim)",
         cumsum
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.linalg_vector_norm",
         "linalg_vector_norm_backward(grad, self, ord, result, dim, keepdim)",
@@ -443,7 +473,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         mm,
-    ),
+    ).jvp(Forward::MultiAffine(&[])),
     d(
         "aten.bmm",
         &[
@@ -451,7 +481,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("mat2", "self.transpose(1, 2).conj().bmm(grad)"),
         ],
         bmm,
-    ),
+    ).jvp(Forward::MultiAffine(&[])),
     d(
         "aten.addmm",
         &[
@@ -466,69 +496,69 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         addmm,
-    ),
+    ).jvp(Forward::MultiAffine(&["self"])),
     // ----- views and shape manipulation -----
     unary!(
         "aten.view",
         "grad.reshape_symint(self.sym_sizes())",
         reshape
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten._unsafe_view",
         "grad.reshape_symint(self.sym_sizes())",
         reshape
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.reshape",
         "grad.reshape_symint(self.sym_sizes())",
         reshape
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.squeeze",
         "unsqueeze_to(grad, self.sym_sizes())",
         reshape
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.squeeze.dim",
         "unsqueeze_to(grad, dim, self.sym_sizes())",
         reshape
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.squeeze.dims",
         "unsqueeze_to(grad, dim, self.sym_sizes())",
         reshape
-    ),
-    unary!("aten.unsqueeze", "grad.squeeze(dim)", unsqueeze),
-    unary!("aten.t", "grad.t()", t),
+    ).jvp(Forward::Linear),
+    unary!("aten.unsqueeze", "grad.squeeze(dim)", unsqueeze).jvp(Forward::Linear),
+    unary!("aten.t", "grad.t()", t).jvp(Forward::Linear),
     unary!(
         "aten.transpose.int",
         "grad.transpose(dim0, dim1)",
         transpose
-    ),
-    unary!("aten.permute", "permute_backwards(grad, dims)", permute),
+    ).jvp(Forward::Linear),
+    unary!("aten.permute", "permute_backwards(grad, dims)", permute).jvp(Forward::Linear),
     unary!(
         "aten.expand",
         "at::sum_to(grad, self.sym_sizes())",
         identity
-    ),
-    unary!("aten.alias", "grad", identity),
-    unary!("aten.clone", "grad", identity),
-    unary!("aten.lift_fresh_copy", "grad", identity),
+    ).jvp(Forward::Linear),
+    unary!("aten.alias", "grad", identity).jvp(Forward::Linear),
+    unary!("aten.clone", "grad", identity).jvp(Forward::Linear),
+    unary!("aten.lift_fresh_copy", "grad", identity).jvp(Forward::Linear),
     unary!(
         "aten._to_copy",
         "_to_copy_backward(grad, self.options())",
         identity
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.slice.Tensor",
         "slice_backward_wrapper(grad, self.sym_sizes(), dim, start, end, step)",
         slice
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.select.int",
         "select_backward_symint(grad, self.sym_sizes(), dim, index)",
         select
-    ),
+    ).jvp(Forward::Linear),
     d(
         "aten.cat",
         &[(
@@ -536,7 +566,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             "cat_tensors_backward(grad, to_args_sizes_symint(tensors), to_args_scalartypes(tensors), dim)",
         )],
         cat,
-    ),
+    ).jvp(Forward::Linear),
     d(
         "aten.stack",
         &[(
@@ -544,26 +574,26 @@ pub static DERIVATIVES: &[Derivative] = &[
             "stack_tensors_backward(grad, dim, to_args_scalartypes(tensors))",
         )],
         stack,
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.split.Tensor",
         "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
         split
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.unsafe_split.Tensor",
         "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
         split
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.split_with_sizes",
         "split_with_sizes_backward(grads, split_sizes, dim, self.sym_sizes(), self.options())",
         split
-    ),
-    unary!("aten.unbind.int", "unbind_backward(grads, dim)", unbind),
-    unary!("aten.flip", "grad.flip(dims)", flip),
-    unary!("aten.triu", "grad.triu(diagonal)", triangle),
-    unary!("aten.tril", "grad.tril(diagonal)", triangle),
+    ).jvp(Forward::Linear),
+    unary!("aten.unbind.int", "unbind_backward(grads, dim)", unbind).jvp(Forward::Linear),
+    unary!("aten.flip", "grad.flip(dims)", flip).jvp(Forward::Linear),
+    unary!("aten.triu", "grad.triu(diagonal)", triangle).jvp(Forward::Linear),
+    unary!("aten.tril", "grad.tril(diagonal)", triangle).jvp(Forward::Linear),
     unary!(
         "aten.constant_pad_nd",
         "constant_pad_nd_backward(grad, pad)",
@@ -573,17 +603,17 @@ pub static DERIVATIVES: &[Derivative] = &[
         "aten.gather",
         "gather_backward(grad, self, dim, index, sparse_grad)",
         gather
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.index.Tensor",
         "index_backward(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad)",
         index
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten._unsafe_index.Tensor",
         "at::_unsafe_index_put(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad, true)",
         index
-    ),
+    ).jvp(Forward::Linear),
     d(
         "aten.index_put",
         &[
@@ -594,17 +624,17 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("values", "grad.index(indices)"),
         ],
         index_put,
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.im2col",
         "col2im_symint(grad, {self.sym_size(-2), self.sym_size(-1)}, kernel_size, dilation, padding, stride)",
         im2col
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.col2im",
         "im2col(grad, kernel_size, dilation, padding, stride)",
         col2im
-    ),
+    ).jvp(Forward::Linear),
     d(
         "aten.slice_scatter",
         &[
@@ -615,7 +645,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("src", "grad.slice_symint(dim, start, end, step)"),
         ],
         slice_scatter,
-    ),
+    ).jvp(Forward::Linear),
     d(
         "aten.copy",
         &[
@@ -623,28 +653,28 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("src", "at::sum_to(grad, src.sym_sizes())"),
         ],
         copy,
-    ),
+    ).jvp(Forward::Linear),
     // ----- complex numbers and FFTs -----
     unary!(
         "aten.view_as_complex",
         "at::view_as_real(grad.contiguous().resolve_conj())",
         view_as_complex
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.view_as_real",
         "at::view_as_complex(grad.contiguous())",
         view_as_real
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten._fft_r2c",
         "fft_r2c_backward(grad, dim, normalization, onesided, self.sym_size(dim.back()))",
         fft_r2c
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten._fft_c2r",
         "fft_c2r_backward(grad, dim, normalization)",
         fft_c2r
-    ),
+    ).jvp(Forward::Linear),
     // ----- softmax and attention -----
     unary!(
         "aten._softmax",
@@ -739,7 +769,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             "convolution_backward_symint(grad, input, weight, bias->sym_sizes(), stride, padding, dilation, transposed, output_padding, groups, grad_input_mask)",
         )],
         convolution,
-    ),
+    ).jvp(Forward::MultiAffine(&["bias"])),
     dn(
         "aten.max_pool2d_with_indices",
         &[0],
@@ -762,22 +792,22 @@ pub static DERIVATIVES: &[Derivative] = &[
         "aten.avg_pool2d",
         "avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
         avg_pool
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten.avg_pool3d",
         "avg_pool3d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
         avg_pool
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten._adaptive_avg_pool2d",
         "_adaptive_avg_pool2d_backward(grad, self)",
         adaptive_avg_pool
-    ),
+    ).jvp(Forward::Linear),
     unary!(
         "aten._adaptive_avg_pool3d",
         "_adaptive_avg_pool3d_backward(grad, self)",
         adaptive_avg_pool
-    ),
+    ).jvp(Forward::Linear),
     // ----- sampling -----
     d(
         "aten.grid_sampler_2d",
@@ -803,7 +833,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             "embedding_backward_symint(grad, indices, weight.sym_size(0), padding_idx, scale_grad_by_freq, sparse)",
         )],
         embedding,
-    ),
+    ).jvp(Forward::Linear),
     dn(
         "aten._embedding_bag",
         &[0],
