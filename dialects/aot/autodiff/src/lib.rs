@@ -12,6 +12,11 @@
 //! differentiable output, walks the forward ops backwards accumulating gradients with the
 //! rules of [`rules::DERIVATIVES`] (one row per op, PyTorch's `derivatives.yaml` formula
 //! beside it), and returns a `#aot.grad` or `#aot.none_grad` slot per primal.
+//!
+//! [`jvp::make_jvp`] (`aot-make-jvp`) is forward mode from the same table: each row says how
+//! its forward rule follows from it ([`rules::Forward`]). [`grads_as_forward`]
+//! (`aot-grad-as-forward`) turns a joint into the forward function of its gradients, which
+//! `aot-make-joint` differentiates again: second derivatives.
 
 pub mod grad_forward;
 pub mod joint;

@@ -11,8 +11,9 @@
 //! engine does, so broadcasting ops need no reduction of their own.
 //!
 //! To add an op: write its rule below (the formula in the first line of its doc comment),
-//! add a row to [`DERIVATIVES`], and a sample to `tests/gradcheck.rs`, which checks every
-//! row against finite differences.
+//! add a row to [`DERIVATIVES`] (with `.jvp(...)` when its forward-mode rule follows from
+//! it, [`Forward`]), and a sample to `tests/gradcheck_samples.txt`; `tests/gradcheck.rs`
+//! checks every row's reverse and forward rules against finite differences.
 
 use joinery_aten::{ArgValue, Argument, DType, TensorInfo, attr_or_default, operand_groups};
 use joinery_decompose::emit::{Emitter, Refusal, static_dims};
