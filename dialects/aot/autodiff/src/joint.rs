@@ -235,6 +235,26 @@ pub(crate) struct Analysed {
     pub requires: FxHashSet<Value>,
 }
 
+impl Analysed {
+    /// The index of the next plain input: one past the last `#aot.plain<i>`.
+    pub fn next_plain_input(&self) -> usize {
+        let plain = self.primals.iter().filter_map(|p| match p {
+            AotInput::Plain { idx } => Some(idx + 1),
+            _ => None,
+        });
+        plain.max().unwrap_or(0)
+    }
+
+    /// The index of the next plain output: one past the last `#aot.plain_out<i>`.
+    pub fn next_plain_output(&self) -> usize {
+        let plain = self.outputs.iter().filter_map(|o| match o {
+            AotOutput::Plain { idx } => Some(idx + 1),
+            _ => None,
+        });
+        plain.max().unwrap_or(0)
+    }
+}
+
 /// Reads the forward function `func` and runs the requires-grad analysis; errors name the
 /// pass `pass` and are located at the function.
 pub(crate) fn analyse(

@@ -31,24 +31,17 @@ pub fn make_jvp(
     func: OpId,
     options: &JointOptions,
 ) -> Result<MadeJvp, Vec<Diagnostic>> {
+    let analysed = analyse(ctx, func, options, "aot-make-jvp")?;
+    let next_plain = analysed.next_plain_input();
+    let next_out = analysed.next_plain_output();
     let Analysed {
-        primals,
-        outputs,
         args,
         returned,
         ret,
         forward_ops,
         requires,
         ..
-    } = analyse(ctx, func, options, "aot-make-jvp")?;
-    let next_plain = primals
-        .iter()
-        .filter_map(|p| match p {
-            AotInput::Plain { idx } => Some(idx + 1),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
+    } = analysed;
     let mut tangents: FxHashMap<Value, Value> = FxHashMap::default();
     for (i, &arg) in args.iter().enumerate() {
         if !requires.contains(&arg) {
@@ -132,14 +125,6 @@ pub fn make_jvp(
     }
     let ops = emitter.created.len();
     let ctx = emitter.ctx;
-    let next_out = outputs
-        .iter()
-        .filter_map(|o| match o {
-            AotOutput::Plain { idx } => Some(idx + 1),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
     let mut made_outputs = 0;
     for v in returned {
         if let Some(&t) = tangents.get(&v) {
@@ -190,8 +175,8 @@ fn element_wise(
     tangents: &FxHashMap<Value, Value>,
 ) -> Result<Vec<Option<Value>>, Refusal> {
     let flowing = operand_tangents(e, op, rule, tangents);
-    let values = e.ctx.operands(op).iter().chain(e.ctx.results(op));
-    if values.clone().any(|&v| e.info(v).dtype.is_complex()) {
+    let mut values = e.ctx.operands(op).iter().chain(e.ctx.results(op));
+    if values.any(|&v| e.info(v).dtype.is_complex()) {
         return Err(
             "an element-wise forward rule on complex values (the reverse rule \
                     conjugates)"
