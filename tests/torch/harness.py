@@ -7,6 +7,8 @@
   :func:`torch_fx_utils` computes them with PyTorch's own ``fx_utils`` on the FX graph.
 - :func:`eager_reference` runs the module eagerly with autograd and lays the results out
   as the joint's outputs, by descriptor.
+- :func:`reference` is what a stage must compute: PyTorch's joint outputs, or for a random
+  model eager autograd replaying the draws read off the stage's outputs;
 - :func:`interpret` runs a function with ``joinery-run`` (interpreter or native code);
   :func:`interpret_partitioned` runs a partitioned joint's forward and then its backward;
   :func:`assert_outputs_close` compares joint outputs.
@@ -331,3 +333,19 @@ def eager_reference(module, args, kwargs, export) -> list:
         raise NotImplementedError(f"no eager value for {d!r}")
 
     return [None if d is None else value_of(d).detach() for d in export.output_descs]
+
+
+def plain_outputs(values: list, descs: list) -> list:
+    """The plain outputs among a joint's results, in output order."""
+    plain = {d.idx: v for v, d in zip(values, descs) if type(d).__name__ == "PlainAOTOutput"}
+    return [plain[i] for i in sorted(plain)]
+
+
+def reference(exported_case, got: list) -> list:
+    """What a stage's results must be: PyTorch's joint outputs, or for a random model eager
+    autograd replaying the draws read off ``got``."""
+    case, (module, args, kwargs), result, _ = exported_case
+    if case.replay is None:
+        return arrays(result.expected_outputs)
+    replayed = case.replay(module, plain_outputs(got, result.output_descs))
+    return arrays(eager_reference(replayed, args, kwargs, result))

@@ -121,22 +121,6 @@ def cells(*stages: str) -> list:
     return params
 
 
-def plain_outputs(values: list, descs: list) -> list:
-    """The plain outputs among a joint's results, in output order."""
-    plain = {d.idx: v for v, d in zip(values, descs) if type(d).__name__ == "PlainAOTOutput"}
-    return [plain[i] for i in sorted(plain)]
-
-
-def reference(exported_case, got: list) -> list:
-    """What a stage's results must be: PyTorch's joint outputs, or for a random model eager
-    autograd replaying the draws read off ``got``."""
-    case, (module, args, kwargs), result, _ = exported_case
-    if case.replay is None:
-        return harness.arrays(result.expected_outputs)
-    replayed = case.replay(module, plain_outputs(got, result.output_descs))
-    return harness.arrays(harness.eager_reference(replayed, args, kwargs, result))
-
-
 @pytest.fixture(scope="session")
 def interpreted(exported, tmp_path_factory):
     """``interpreted(name, mode)``: the interpreter's results of ``@joint`` (run once)."""
@@ -162,7 +146,7 @@ def test_export(exported, name, mode, stage):
         assert "func.func @joint" in (d / "joint.mlir").read_text()
         expected = harness.arrays(result.expected_outputs)
         if case.replay is not None:
-            module = case.replay(module, plain_outputs(expected, result.output_descs))
+            module = case.replay(module, harness.plain_outputs(expected, result.output_descs))
         eager = harness.arrays(harness.eager_reference(module, args, kwargs, result))
         harness.assert_outputs_close(expected, eager, result.output_descs)
 
@@ -193,7 +177,7 @@ def test_interpret(exported, interpreted, name, mode, stage):
     with known(name, mode, stage):
         e = exported(name, mode)
         got = interpreted(name, mode)
-        harness.assert_outputs_close(got, reference(e, got), e[2].output_descs)
+        harness.assert_outputs_close(got, harness.reference(e, got), e[2].output_descs)
 
 
 @pytest.mark.parametrize("name, mode, stage", cells("native"))
@@ -204,7 +188,7 @@ def test_native(exported, tmp_path, name, mode, stage):
         _, _, result, d = e
         got = harness.interpret(d / "joint.mlir", d / "inputs", tmp_path,
                                 len(result.output_descs), native=True)
-        harness.assert_outputs_close(got, reference(e, got), result.output_descs, rel=1e-4)
+        harness.assert_outputs_close(got, harness.reference(e, got), result.output_descs, rel=1e-4)
 
 
 def partition(joint: Path, options: str, out: Path) -> Path:
@@ -225,7 +209,7 @@ def test_native_forward_backward(exported, tmp_path, name, mode, stage):
                          tmp_path / "partitioned.mlir")
         got = harness.interpret_partitioned(part, harness.joinery_table(d / "joint.mlir"),
                                             d / "inputs", tmp_path, native=True)
-        harness.assert_outputs_close(got, reference(e, got), result.output_descs, rel=1e-4)
+        harness.assert_outputs_close(got, harness.reference(e, got), result.output_descs, rel=1e-4)
 
 
 @pytest.mark.parametrize("name, mode, stage", cells(*PARTITIONS))

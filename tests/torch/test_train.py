@@ -1,7 +1,8 @@
 """``joinery-run train`` from exported weights: the zoo's MLP with cross-entropy (and the
 Linear+ReLU with a step-counting buffer), exported with its weights (``params/``) and one
 batch (``batch/``), trains 5 steps through the native optimizer graph; its losses and
-saved parameters and buffers must be PyTorch's own optimizer's on the same data."""
+saved parameters and buffers must be PyTorch's own optimizer's on the same data. So must
+the same models exported forward only, which ``train`` differentiates itself."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import numpy as np
 import pytest
 import torch
 from harness import assert_close, run, tool
+from joinery_torch import export
+
+import models
 
 STEPS = 5
 
@@ -49,9 +53,28 @@ def torch_training(module, args, make_optimizer) -> tuple[list[float], dict]:
 ])
 def test_training_from_exported_weights_matches_torch_optim(exported, tmp_path, model, name):
     _, (module, args, _), _, data = exported(model)
+    check_training(data / "joint.mlir", data, module, args, name, tmp_path)
+
+
+@pytest.mark.parametrize("model", ["mlp_cross_entropy", "linear_relu_steps"])
+def test_training_a_forward_only_export_matches_torch_optim(tmp_path, model):
+    """A forward-only export (``export --forward-only``) trains too: ``joinery-run train``
+    differentiates it with ``aot-make-joint`` first, and the steps are PyTorch's."""
+    module, args, kwargs = models.BY_NAME[model].factory()
+    forward = export(module, args, kwargs, forward_only=True)
+    data = tmp_path / "data"
+    forward.write_npy(data)
+    (tmp_path / "forward.mlir").write_text(forward.text)
+    p = check_training(tmp_path / "forward.mlir", data, module, args, "adam", tmp_path)
+    assert "differentiated the forward function @joint (aot-make-joint)" in p.stderr
+
+
+def check_training(mlir, data, module, args, name, tmp_path):
+    """Trains ``mlir`` from ``data``'s ``params/`` and ``batch/`` with optimizer ``name``
+    and checks losses and saved state against ``torch.optim``; the finished process."""
     flags, make_optimizer = OPTIMIZERS[name]
     saved, log = tmp_path / "trained", tmp_path / "loss.csv"
-    p = run([tool("joinery-run"), "train", data / "joint.mlir", "--params", data / "params",
+    p = run([tool("joinery-run"), "train", mlir, "--params", data / "params",
              "--inputs", data / "batch", "--steps", STEPS, "--save", saved, "--log", log,
              *flags])
     assert p.returncode == 0, p.stderr
@@ -66,5 +89,6 @@ def test_training_from_exported_weights_matches_torch_optim(exported, tmp_path, 
         assert_close(got, want, f"{name}: {key} after {STEPS} steps", rel=1e-4)
         start = np.load(data / "params" / f"{key}.npy")
         assert np.abs(want - start).max() > 1e-3, f"{key} did not move"
-    if model == "linear_relu_steps":
+    if "steps" in want_state:
         assert float(np.load(saved / "steps.npy")) == STEPS
+    return p

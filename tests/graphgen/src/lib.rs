@@ -16,6 +16,8 @@
 //! ([`shrink`]). Each graph also records its ops as PyTorch calls ([`Step`]), so that
 //! PyTorch eager can run the same program (`tests/torch/test_differential.py`).
 
+pub mod fixtures;
+
 use joinery_aten::{ArgKind, Argument, DType, DefaultValue, OpSchema, TensorInfo};
 use joinery_interp::Tensor;
 use joinery_ir::{Attribute, Builder, Context, Dim, InsertPoint, OpId, OperationState, Value};

@@ -7,6 +7,10 @@
 named by their descriptors (``DIR/params/<name>.npy``) and the user inputs as one batch
 (``DIR/batch/input<k>.npy``), which ``joinery-run train --params DIR/params --inputs
 DIR/batch`` reads.
+
+With ``--forward-only`` the forward graph alone is written (no tangents, no gradient
+slots), for ``joinery-opt --aot-make-joint`` to differentiate; user inputs with
+``requires_grad=True`` are named on stderr as that pass's ``plain-requires-grad`` option.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m joinery_torch", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    ex = sub.add_parser("export", help="export a module's joint graph as joinery text")
+    ex = sub.add_parser("export", help="export a module's joint (or forward) graph as joinery text")
     ex.add_argument("factory", help="FILE.py:FACTORY returning (module, args[, kwargs])")
     ex.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     ex.add_argument("--data", help="directory for example inputs and PyTorch's outputs (.npy)")
@@ -63,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--seed", type=int, default=0, help="seed of the random tangents")
     ex.add_argument("--progress", action="store_true",
                     help="print each step and its time on stderr (default when stderr is a terminal)")
+    ex.add_argument("--forward-only", action="store_true",
+                    help="export the forward graph alone, for joinery-opt --aot-make-joint")
     opts = parser.parse_args(argv)
 
     steps = Steps(4 + (opts.data is not None) * 2, asked=opts.progress)
@@ -73,10 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     module, args, kwargs = (*made, None) if len(made) == 2 else made
     try:
         result = export(module, args, kwargs, decompositions=decomposition_table(opts.decompositions),
-                        run=opts.data is not None, seed=opts.seed, progress=steps)
+                        run=opts.data is not None, seed=opts.seed, progress=steps,
+                        forward_only=opts.forward_only)
     except ExportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    if opts.forward_only and result.plain_requires_grad:
+        listed = ",".join(map(str, result.plain_requires_grad))
+        print(f"note: user inputs {listed} require grad: differentiate with "
+              f"joinery-opt --aot-make-joint='plain-requires-grad={listed}'", file=sys.stderr)
     with steps.step("write the text"):
         if opts.output == "-":
             sys.stdout.write(result.text)

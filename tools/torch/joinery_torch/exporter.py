@@ -107,12 +107,13 @@ def catalogue_ops(path: Path = _CATALOGUE) -> frozenset[str] | None:
 
 @dataclass
 class JointExport:
-    """A joint graph exported from PyTorch: its joinery text and what is needed to check it."""
+    """A joint graph (or a forward graph alone, ``forward_only``) exported from PyTorch: its
+    joinery text and what is needed to check it."""
 
     text: str
     """The joinery module."""
     graph_module: torch.fx.GraphModule
-    """PyTorch's joint graph."""
+    """PyTorch's joint (or forward) graph."""
     params_spec: list[str]
     buffers_spec: list[str]
     in_spec: Any
@@ -126,6 +127,9 @@ class JointExport:
     arguments and seeded random tangents."""
     expected_outputs: list[torch.Tensor | None] = field(default_factory=list)
     """PyTorch's joint outputs on ``example_inputs`` (``None`` for empty gradient slots)."""
+    plain_requires_grad: list[int] = field(default_factory=list)
+    """The user inputs (``PlainAOTInput`` indices) with ``requires_grad=True``: what
+    ``aot-make-joint``'s ``plain-requires-grad`` option takes for a forward-only export."""
 
     def write_npy(self, directory: str | os.PathLike) -> None:
         """Writes ``inputs/arg<i>.npy`` for every argument and ``expected/result<i>.npy`` for
@@ -184,6 +188,14 @@ def export_joint(
     ).text
 
 
+def export_forward(module, args, kwargs=None, *, decompositions=None) -> str:
+    """The joinery text of ``module(*args, **kwargs)``'s forward graph alone, with
+    descriptors: the input of ``joinery-opt --aot-make-joint``, which builds the joint that
+    :func:`export_joint` would have exported."""
+    return export(module, args, kwargs, decompositions=decompositions, run=False,
+                  forward_only=True).text
+
+
 def export(
     module: torch.nn.Module,
     args: Sequence[Any],
@@ -194,9 +206,17 @@ def export(
     run: bool = True,
     seed: int = 0,
     progress: Steps | None = None,
+    forward_only: bool = False,
 ) -> JointExport:
     """Exports the joint graph; with ``run``, also builds example inputs (random tangents
     from ``seed``) and runs PyTorch's joint graph on them for reference outputs.
+
+    With ``forward_only`` it exports the forward graph alone, as ``aot_export_module(...,
+    trace_joint=False)`` does: traced under ``torch.no_grad()``, AOTAutograd sees no output
+    that requires grad and captures its inference graph, still with descriptors
+    (``param``/``buffer``/``plain`` arguments named ``primals_<i>``, ``plain_out`` and
+    ``input_mutation`` results) and without tangents or gradient slots; joinery's
+    ``aot-make-joint`` differentiates it.
 
     With ``disable_functionalization`` PyTorch keeps in-place ops and views (level L0):
     every tensor is then written as a mutable reference ``!aten.ref<tensor<...>>``, as
@@ -210,8 +230,11 @@ def export(
     with contextlib.ExitStack() as stack, _record_stack_traces():
         from torch._functorch.aot_autograd import aot_export_joint_with_descriptors
 
+        if forward_only:
+            stack.enter_context(torch.no_grad())
+            decompositions = _keeping_detach(decompositions)
         try:
-            with progress.step("trace the joint (AOTAutograd)"):
+            with progress.step(f"trace the {'forward' if forward_only else 'joint'} (AOTAutograd)"):
                 joint = aot_export_joint_with_descriptors(
                     stack,
                     module,
@@ -223,6 +246,9 @@ def export(
         except _TRACE_ERRORS as e:
             raise ExportError(_trace_error_message(e)) from None
         gm = joint.graph_module
+        if forward_only:
+            for i, node in enumerate(gm.graph.find_nodes(op="placeholder")):
+                node._rename(f"primals_{i + 1}")
         with progress.step("print joinery text"):
             text = _Emitter(gm, joint, references=disable_functionalization).emit()
         result = JointExport(
@@ -234,6 +260,10 @@ def export(
             out_spec=joint.out_spec,
             input_descs=[n.meta.get("desc") for n in gm.graph.find_nodes(op="placeholder")],
             output_descs=list(gm.graph.output_node().meta.get("desc") or []),
+            plain_requires_grad=[
+                i for i, t in enumerate(pytree.tree_leaves((args, kwargs)))
+                if isinstance(t, torch.Tensor) and t.requires_grad
+            ],
         )
     if run:
         with progress.step("run PyTorch's joint for reference outputs"):
@@ -251,6 +281,15 @@ def _run_reference(result: JointExport, gm, module, args, kwargs, seed: int) -> 
         None if o is None else interp.env[o].detach()
         for o in gm.graph.output_node().args[0]
     ]
+
+
+def _keeping_detach(decompositions: dict | None) -> dict | None:
+    """A decomposition table without ``detach``: the core table turns it into ``alias``,
+    which a joint loses nothing by (autograd has already stopped the gradient), but a
+    forward graph would lose where gradients stop."""
+    if decompositions is None:
+        return None
+    return {op: f for op, f in decompositions.items() if op != torch.ops.aten.detach.default}
 
 
 @contextlib.contextmanager

@@ -51,38 +51,18 @@ pub fn make_joint(
     func: OpId,
     options: &JointOptions,
 ) -> Result<MadeJoint, Vec<Diagnostic>> {
-    let span = ctx.span(func);
+    let Analysed {
+        name,
+        span,
+        primals,
+        outputs,
+        args,
+        returned,
+        ret,
+        forward_ops,
+        requires,
+    } = analyse(ctx, func, options, "aot-make-joint")?;
     let fail = |msg: String| vec![Diagnostic::error(msg).with_span(span)];
-    let name = ctx.symbol_name(func).unwrap_or("?").to_string();
-    let descs = FuncDescriptors::read(ctx, func)
-        .ok_or_else(|| fail(format!("aot-make-joint: @{name} has no function type")))?;
-    let body = ctx
-        .body_block(func)
-        .ok_or_else(|| fail(format!("aot-make-joint: @{name} has no body")))?;
-    let ret = ctx
-        .last_op(body)
-        .ok_or_else(|| fail(format!("aot-make-joint: @{name} has no terminator")))?;
-    let primals = primal_descriptors(&descs, &name).map_err(fail)?;
-    let outputs = output_descriptors(&descs, &name).map_err(fail)?;
-    let args: Vec<Value> = ctx.block_args(body).to_vec();
-    let returned: Vec<Value> = ctx.operands(ret).to_vec();
-
-    // Requires-grad analysis, forward over the ops.
-    let mut requires: FxHashSet<Value> = FxHashSet::default();
-    for (i, (desc, &arg)) in primals.iter().zip(&args).enumerate() {
-        if primal_requires_grad(ctx, desc, arg, options).map_err(|m| {
-            fail(format!(
-                "aot-make-joint: argument {i} ({desc}) of @{name}: {m}"
-            ))
-        })? {
-            requires.insert(arg);
-        }
-    }
-    check_listed_plains(&primals, options).map_err(|m| fail(format!("aot-make-joint: {m}")))?;
-    let forward_ops: Vec<OpId> = ctx.block_ops(body).filter(|&op| op != ret).collect();
-    for &op in &forward_ops {
-        propagate(ctx, op, &mut requires);
-    }
 
     // Tangents: mutated inputs that require grad first, then plain outputs (descriptors.md §4).
     let mutated_first = outputs
@@ -152,7 +132,7 @@ pub fn make_joint(
             );
             continue;
         };
-        emitter.set_loc(backward_loc(emitter.ctx.loc(op)));
+        emitter.set_loc(derived_loc("backward", emitter.ctx.loc(op)));
         let mut cx = Cx::new(&mut emitter, op, grads, needs.clone());
         let operand_grads = match (rule.rule)(&mut cx) {
             Ok(g) => g,
@@ -232,15 +212,108 @@ pub fn make_joint(
     })
 }
 
+/// A forward function read for differentiation: its descriptors, values and the
+/// requires-grad analysis.
+pub(crate) struct Analysed {
+    /// The function's symbol name.
+    pub name: String,
+    /// Where the function is, for diagnostics.
+    pub span: Option<joinery_ir::Span>,
+    /// The descriptor of every argument (parameters, buffers and plain inputs).
+    pub primals: Vec<AotInput>,
+    /// The descriptor of every result (plain outputs and input mutations).
+    pub outputs: Vec<AotOutput>,
+    /// The arguments.
+    pub args: Vec<Value>,
+    /// The returned values.
+    pub returned: Vec<Value>,
+    /// The terminator.
+    pub ret: OpId,
+    /// The ops before the terminator, in order.
+    pub forward_ops: Vec<OpId>,
+    /// The values that require grad, as PyTorch's `requires_grad` propagates.
+    pub requires: FxHashSet<Value>,
+}
+
+impl Analysed {
+    /// The index of the next plain input: one past the last `#aot.plain<i>`.
+    pub fn next_plain_input(&self) -> usize {
+        let plain = self.primals.iter().filter_map(|p| match p {
+            AotInput::Plain { idx } => Some(idx + 1),
+            _ => None,
+        });
+        plain.max().unwrap_or(0)
+    }
+
+    /// The index of the next plain output: one past the last `#aot.plain_out<i>`.
+    pub fn next_plain_output(&self) -> usize {
+        let plain = self.outputs.iter().filter_map(|o| match o {
+            AotOutput::Plain { idx } => Some(idx + 1),
+            _ => None,
+        });
+        plain.max().unwrap_or(0)
+    }
+}
+
+/// Reads the forward function `func` and runs the requires-grad analysis; errors name the
+/// pass `pass` and are located at the function.
+pub(crate) fn analyse(
+    ctx: &Context,
+    func: OpId,
+    options: &JointOptions,
+    pass: &str,
+) -> Result<Analysed, Vec<Diagnostic>> {
+    let span = ctx.span(func);
+    let fail = |msg: String| vec![Diagnostic::error(format!("{pass}: {msg}")).with_span(span)];
+    let name = ctx.symbol_name(func).unwrap_or("?").to_string();
+    let descs = FuncDescriptors::read(ctx, func)
+        .ok_or_else(|| fail(format!("@{name} has no function type")))?;
+    let body = ctx
+        .body_block(func)
+        .ok_or_else(|| fail(format!("@{name} has no body")))?;
+    let ret = ctx
+        .last_op(body)
+        .ok_or_else(|| fail(format!("@{name} has no terminator")))?;
+    let primals = primal_descriptors(&descs, &name).map_err(fail)?;
+    let outputs = output_descriptors(&descs, &name).map_err(fail)?;
+    let args: Vec<Value> = ctx.block_args(body).to_vec();
+    let returned: Vec<Value> = ctx.operands(ret).to_vec();
+    let mut requires: FxHashSet<Value> = FxHashSet::default();
+    for (i, (desc, &arg)) in primals.iter().zip(&args).enumerate() {
+        if primal_requires_grad(ctx, desc, arg, options)
+            .map_err(|m| fail(format!("argument {i} ({desc}) of @{name}: {m}")))?
+        {
+            requires.insert(arg);
+        }
+    }
+    check_listed_plains(&primals, options).map_err(fail)?;
+    let forward_ops: Vec<OpId> = ctx.block_ops(body).filter(|&op| op != ret).collect();
+    for &op in &forward_ops {
+        propagate(ctx, op, &mut requires);
+    }
+    Ok(Analysed {
+        name,
+        span,
+        primals,
+        outputs,
+        args,
+        returned,
+        ret,
+        forward_ops,
+        requires,
+    })
+}
+
 /// `{aot.desc = desc}`.
-fn desc_dict(ctx: &mut Context, desc: joinery_ir::Attribute) -> joinery_ir::Attribute {
+pub(crate) fn desc_dict(ctx: &mut Context, desc: joinery_ir::Attribute) -> joinery_ir::Attribute {
     ctx.dictionary_attr(vec![(DESC_KEY.to_string(), desc)])
 }
 
-/// `fused<"backward">[forward location]`, as the bridge marks an op of a line's backward.
-fn backward_loc(forward: Option<&Location>) -> Location {
+/// `fused<"kind">[forward location]`, as the bridge marks an op of a line's backward
+/// (`backward`; `jvp` for a forward-mode tangent).
+pub(crate) fn derived_loc(kind: &str, forward: Option<&Location>) -> Location {
     Location::Fused {
-        metadata: Some("backward".to_string()),
+        metadata: Some(kind.to_string()),
         locs: forward.cloned().into_iter().collect(),
     }
 }
@@ -256,11 +329,11 @@ fn primal_descriptors(descs: &FuncDescriptors, name: &str) -> Result<Vec<AotInpu
                 d @ (AotInput::Param { .. } | AotInput::Buffer { .. } | AotInput::Plain { .. }),
             ) => Ok(d.clone()),
             Slot::Desc(d) => Err(format!(
-                "aot-make-joint: argument {i} of @{name} is {d}; a forward function's \
-                 arguments are parameters, buffers and plain inputs"
+                "argument {i} of @{name} is {d}; a forward function's arguments are \
+                 parameters, buffers and plain inputs"
             )),
             _ => Err(format!(
-                "aot-make-joint: argument {i} of @{name} has no valid aot.desc descriptor"
+                "argument {i} of @{name} has no valid aot.desc descriptor"
             )),
         })
         .collect()
@@ -277,11 +350,11 @@ fn output_descriptors(descs: &FuncDescriptors, name: &str) -> Result<Vec<AotOutp
                 Ok(d.clone())
             }
             Slot::Desc(d) => Err(format!(
-                "aot-make-joint: result {i} of @{name} is {d}; a forward function's results \
-                 are plain outputs and input mutations"
+                "result {i} of @{name} is {d}; a forward function's results are plain \
+                 outputs and input mutations"
             )),
             _ => Err(format!(
-                "aot-make-joint: result {i} of @{name} has no valid aot.desc descriptor"
+                "result {i} of @{name} has no valid aot.desc descriptor"
             )),
         })
         .collect()
@@ -325,9 +398,10 @@ fn check_listed_plains(primals: &[AotInput], options: &JointOptions) -> Result<(
     Ok(())
 }
 
-/// Whether a value is a floating-point tensor (only those carry gradients).
-fn is_float_tensor(ctx: &Context, v: Value) -> bool {
-    TensorInfo::from_type(ctx, ctx.value_type(v)).is_some_and(|t| t.dtype.is_float())
+/// Whether a value is a floating-point or complex tensor (only those carry gradients).
+pub(crate) fn is_float_tensor(ctx: &Context, v: Value) -> bool {
+    TensorInfo::from_type(ctx, ctx.value_type(v))
+        .is_some_and(|t| t.dtype.is_float() || t.dtype.is_complex())
 }
 
 /// Marks the results of `op` that require grad: float results of a differentiable result

@@ -12,12 +12,21 @@
 //! differentiable output, walks the forward ops backwards accumulating gradients with the
 //! rules of [`rules::DERIVATIVES`] (one row per op, PyTorch's `derivatives.yaml` formula
 //! beside it), and returns a `#aot.grad` or `#aot.none_grad` slot per primal.
+//!
+//! [`jvp::make_jvp`] (`aot-make-jvp`) is forward mode from the same table: each row says how
+//! its forward rule follows from it ([`rules::Forward`]). [`grads_as_forward`]
+//! (`aot-grad-as-forward`) turns a joint into the forward function of its gradients, which
+//! `aot-make-joint` differentiates again: second derivatives.
 
+pub mod grad_forward;
 pub mod joint;
+pub mod jvp;
 pub mod rules;
 
+pub use grad_forward::grads_as_forward;
 pub use joint::{JointOptions, MadeJoint, make_joint};
-pub use rules::{DERIVATIVES, Derivative, NON_DIFFERENTIABLE, derivative};
+pub use jvp::{MadeJvp, make_jvp};
+pub use rules::{DERIVATIVES, Derivative, Forward, NON_DIFFERENTIABLE, derivative};
 
 use joinery_ir::{Context, Diagnostic, OpId, Traits};
 use joinery_pass::{
@@ -77,9 +86,171 @@ pub static AOT_MAKE_JOINT: PassInfo = PassInfo {
     },
 };
 
-/// Registers `aot-make-joint`.
+/// The declaration of `aot-grad-as-forward`.
+pub static AOT_GRAD_AS_FORWARD: PassInfo = PassInfo {
+    name: "aot-grad-as-forward",
+    title: "AotGradAsForward",
+    summary: "Turn joint functions into forward functions of their gradients",
+    description: "Turns every joint function of the module (a function with tangent \
+        arguments or gradient slots, in no forward/backward pair) into the forward function \
+        of its gradients, g(primals, tangents) = gradients, which aot-make-joint can \
+        differentiate again: second derivatives, as torch.autograd.grad(create_graph=True) \
+        differentiates PyTorch's backward graph. Each #aot.tangent argument becomes the plain \
+        input after the joint's last one (#aot.plain<n>, <n+1>, ... in argument order, named \
+        %cotangents_<k>); each #aot.grad result becomes #aot.plain_out<k> in result order; \
+        the forward outputs and #aot.none_grad slots are dropped, with the ops only they \
+        used.\n\
+        Needs: joints of parameters, buffers, plain inputs and tangents returning plain \
+        outputs, input mutations and gradient slots (aot-make-joint's or the bridge's). \
+        Guarantees: a forward function aot-make-joint takes; `--aot-make-joint \
+        --aot-grad-as-forward --aot-make-joint` gives the joint of the gradient, whose \
+        gradients are Hessian-vector products.\n\
+        Rejects: a joint without a gradient, other descriptors (tokens, RNG state, subclass \
+        pieces).\n\
+        Gaps: the descriptors no longer say which plain input is the tangent of which \
+        output; a plain input that requires grad in the second differentiation must be \
+        listed in aot-make-joint's plain-requires-grad.",
+    anchor: Some("builtin.module"),
+    options: &[],
+    statistics: &[("gradients", "Number of gradients made plain outputs")],
+    constructor: |_: &PassOptions| Box::new(AotGradAsForward),
+};
+
+/// The declaration of `aot-make-jvp`.
+pub static AOT_MAKE_JVP: PassInfo = PassInfo {
+    name: "aot-make-jvp",
+    title: "AotMakeJvp",
+    summary: "Forward-mode differentiation: forward functions into their Jacobian-vector products",
+    description: "Turns every forward function of the module (as aot-make-joint takes) into \
+        the forward function of its Jacobian-vector product: after the primals, one tangent \
+        input per primal that requires grad (plain inputs after the last one, named \
+        %d_<primal>); after the results, one tangent output per result that requires grad \
+        (plain outputs after the last one). Requires-grad is aot-make-joint's analysis \
+        (floating-point parameters, the plain inputs listed in plain-requires-grad).\n\
+        Each op's tangent follows from its row of the derivative table, as derivatives.yaml \
+        derives forward formulas: element-wise ops (auto_element_wise) apply the reverse rule \
+        to each operand's tangent and sum; linear ops (auto_linear: views, reductions, \
+        concatenation, gathers, FFTs) apply themselves to the tangents; ops affine in each \
+        operand (mm, bmm, addmm, convolution, constant_pad_nd) sum op(x_i := dx_i) - \
+        op(x_i := 0). Tangent ops carry fused<\"jvp\">[the op's location].\n\
+        Needs: single-block functions of aten ops with static shapes. Guarantees: the tangent \
+        outputs are the directional derivatives of the results along the tangent inputs.\n\
+        Rejects: a tangent reaching an op without a row or whose row has no forward rule \
+        (a diagnostic naming the op at its location).\n\
+        Gaps: no forward rule for the normalizations, softmax, losses, pooling with indices, \
+        attention and the other rows whose rule is neither element-wise nor linear.",
+    anchor: Some("builtin.module"),
+    options: &[PassOptionInfo {
+        name: "plain-requires-grad",
+        kind: OptionKind::List(&OptionKind::Int),
+        default: "",
+        help: "Indices of the #aot.plain inputs that get a tangent",
+    }],
+    statistics: &[
+        ("tangent-inputs", "Number of tangent inputs added"),
+        ("tangent-outputs", "Number of tangent outputs added"),
+        ("jvp-ops", "Number of ops computing tangents"),
+    ],
+    constructor: |options: &PassOptions| {
+        Box::new(AotMakeJvp {
+            plain_requires_grad: options.ints("plain-requires-grad"),
+        })
+    },
+};
+
+/// Registers `aot-make-joint`, `aot-make-jvp` and `aot-grad-as-forward`.
 pub fn register_passes(registry: &mut PassRegistry) {
     registry.register(&AOT_MAKE_JOINT);
+    registry.register(&AOT_MAKE_JVP);
+    registry.register(&AOT_GRAD_AS_FORWARD);
+}
+
+/// The `aot-make-jvp` pass.
+struct AotMakeJvp {
+    plain_requires_grad: Vec<i64>,
+}
+
+impl Pass for AotMakeJvp {
+    fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
+        let options = JointOptions {
+            plain_requires_grad: self.plain_requires_grad.clone(),
+        };
+        let forwards = forward_functions(ctx, module);
+        run_each(ctx, forwards, state, |ctx, func| {
+            let made = make_jvp(ctx, func, &options)?;
+            Ok(vec![
+                ("tangent-inputs", made.inputs),
+                ("tangent-outputs", made.outputs),
+                ("jvp-ops", made.ops),
+            ])
+        })
+    }
+}
+
+/// The `aot-grad-as-forward` pass.
+struct AotGradAsForward;
+
+impl Pass for AotGradAsForward {
+    fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
+        let joints = unpaired_functions(ctx, module, grad_forward::is_joint);
+        run_each(ctx, joints, state, |ctx, func| {
+            let n = grads_as_forward(ctx, func).map_err(|d| vec![d])?;
+            Ok(vec![("gradients", n)])
+        })
+    }
+}
+
+/// Runs `make` on each of `funcs`, adding the statistics it returns; the errors of all
+/// are reported together. Changed when there was a function to run on.
+fn run_each(
+    ctx: &mut Context,
+    funcs: Vec<OpId>,
+    state: &mut PassState,
+    mut make: impl FnMut(&mut Context, OpId) -> Result<Vec<(&'static str, usize)>, Vec<Diagnostic>>,
+) -> PassResult {
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for &func in &funcs {
+        match make(ctx, func) {
+            Ok(statistics) => {
+                for (name, n) in statistics {
+                    state.add_statistic(name, n as u64);
+                }
+            }
+            Err(mut d) => errors.append(&mut d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(!funcs.is_empty())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The functions of `module` `aot-make-joint` differentiates: those with a body, in no
+/// forward/backward pair, whose descriptors make them forward functions
+/// ([`joint::is_forward`]).
+pub fn forward_functions(ctx: &Context, module: OpId) -> Vec<OpId> {
+    unpaired_functions(ctx, module, joint::is_forward)
+}
+
+/// The functions of `module` with a body, in no forward/backward pair, that `wanted`
+/// accepts.
+fn unpaired_functions(
+    ctx: &Context,
+    module: OpId,
+    wanted: fn(&Context, OpId) -> bool,
+) -> Vec<OpId> {
+    let Some(body) = ctx.body_block(module) else {
+        return Vec::new();
+    };
+    ctx.block_ops(body)
+        .filter(|&op| {
+            ctx.has_traits(op, Traits::FUNCTION_LIKE)
+                && ctx.body_block(op).is_some()
+                && joinery_aot::pair_of(ctx, op).is_none()
+                && wanted(ctx, op)
+        })
+        .collect()
 }
 
 /// The `aot-make-joint` pass.
@@ -89,36 +260,17 @@ struct AotMakeJoint {
 
 impl Pass for AotMakeJoint {
     fn run(&mut self, ctx: &mut Context, module: OpId, state: &mut PassState) -> PassResult {
-        let Some(body) = ctx.body_block(module) else {
-            return Ok(false);
-        };
-        let forwards: Vec<OpId> = ctx
-            .block_ops(body)
-            .filter(|&op| {
-                ctx.has_traits(op, Traits::FUNCTION_LIKE)
-                    && ctx.body_block(op).is_some()
-                    && joinery_aot::pair_of(ctx, op).is_none()
-                    && joint::is_forward(ctx, op)
-            })
-            .collect();
         let options = JointOptions {
             plain_requires_grad: self.plain_requires_grad.clone(),
         };
-        let mut errors: Vec<Diagnostic> = Vec::new();
-        for func in &forwards {
-            match make_joint(ctx, *func, &options) {
-                Ok(made) => {
-                    state.add_statistic("tangents", made.tangents as u64);
-                    state.add_statistic("grads", made.grads as u64);
-                    state.add_statistic("backward-ops", made.backward_ops as u64);
-                }
-                Err(mut d) => errors.append(&mut d),
-            }
-        }
-        if errors.is_empty() {
-            Ok(!forwards.is_empty())
-        } else {
-            Err(errors)
-        }
+        let forwards = forward_functions(ctx, module);
+        run_each(ctx, forwards, state, |ctx, func| {
+            let made = make_joint(ctx, func, &options)?;
+            Ok(vec![
+                ("tangents", made.tangents),
+                ("grads", made.grads),
+                ("backward-ops", made.backward_ops),
+            ])
+        })
     }
 }

@@ -11,12 +11,13 @@
 //! engine does, so broadcasting ops need no reduction of their own.
 //!
 //! To add an op: write its rule below (the formula in the first line of its doc comment),
-//! add a row to [`DERIVATIVES`], and a sample to `tests/gradcheck.rs`, which checks every
-//! row against finite differences.
+//! add a row to [`DERIVATIVES`] (with `.jvp(...)` when its forward-mode rule follows from
+//! it, [`Forward`]), and a sample to `tests/gradcheck_samples.txt`; `tests/gradcheck.rs`
+//! checks every row's reverse and forward rules against finite differences.
 
-use joinery_aten::{ArgValue, Argument, attr_or_default, operand_groups};
+use joinery_aten::{ArgValue, Argument, DType, TensorInfo, attr_or_default, operand_groups};
 use joinery_decompose::emit::{Emitter, Refusal, static_dims};
-use joinery_ir::{Attribute, Context, OpId, Value};
+use joinery_ir::{Attribute, Context, Dim, OpId, Value};
 
 /// A rule's gradients, one per operand of the op.
 pub type Grads = Result<Vec<Option<Value>>, Refusal>;
@@ -32,6 +33,29 @@ pub struct Derivative {
     pub outputs: Option<&'static [usize]>,
     /// Builds the gradients.
     pub rule: fn(&mut Cx) -> Grads,
+    /// How the forward-mode rule (`aot-make-jvp`) follows from the row.
+    pub forward: Forward,
+}
+
+/// How a row's forward-mode rule follows from it, after derivatives.yaml's `result:`
+/// entries (`auto_element_wise`, `auto_linear`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forward {
+    /// No forward rule yet: a tangent reaching the op is an error naming it.
+    None,
+    /// `auto_element_wise`: the reverse formula is element-wise in `grad`, so the result's
+    /// tangent is the sum over operands of the reverse rule applied to their tangents (real
+    /// values only: for complex ones the reverse rule conjugates).
+    ElementWise,
+    /// `auto_linear`: the op is linear in its differentiable operands together, so the
+    /// result's tangent is the op applied to their tangents (zeros where none flows).
+    Linear,
+    /// A multilinear op of its other differentiable operands plus linear terms in the
+    /// named additive ones (`mm`, `mul.Tensor`, which complex values keep from being
+    /// element-wise here; `addmm`'s `self`, `convolution`'s `bias`): the sum over operands
+    /// of the op with that operand's tangent, the other additive operands at zero, and for
+    /// an additive operand every other operand at zero.
+    MultiAffine(&'static [&'static str]),
 }
 
 impl Derivative {
@@ -61,6 +85,11 @@ impl Derivative {
             .is_some_and(|a| self.inputs().any(|n| n == a))
     }
 
+    /// The row with forward-mode rule `forward`.
+    const fn jvp(self, forward: Forward) -> Derivative {
+        Derivative { forward, ..self }
+    }
+
     /// Whether result `i` carries a gradient.
     pub fn output_differentiable(&self, i: usize) -> bool {
         self.outputs.is_none_or(|o| o.contains(&i))
@@ -77,6 +106,7 @@ const fn d(
         formulas,
         outputs: None,
         rule,
+        forward: Forward::None,
     }
 }
 
@@ -91,7 +121,15 @@ const fn dn(
         formulas,
         outputs: Some(outputs),
         rule,
+        forward: Forward::None,
     }
+}
+
+/// A row whose one differentiable argument is `self`.
+macro_rules! unary {
+    ($op:literal, $formula:literal, $rule:expr) => {
+        d($op, &[("self", $formula)], $rule)
+    };
 }
 
 /// Ops whose results never require grad, whatever their operands (derivatives.yaml's
@@ -138,12 +176,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         add,
-    ),
-    d(
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.add.Scalar",
-        &[("self", "handle_r_to_c(self.scalar_type(), grad)")],
-        identity,
-    ),
+        "handle_r_to_c(self.scalar_type(), grad)",
+        identity
+    ).jvp(Forward::ElementWise),
     d(
         "aten.sub.Tensor",
         &[
@@ -154,12 +192,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         sub,
-    ),
-    d(
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.sub.Scalar",
-        &[("self", "handle_r_to_c(self.scalar_type(), grad)")],
-        identity,
-    ),
+        "handle_r_to_c(self.scalar_type(), grad)",
+        identity
+    ).jvp(Forward::ElementWise),
     d(
         "aten.rsub.Tensor",
         &[
@@ -170,15 +208,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("other", "handle_r_to_c(other.scalar_type(), grad)"),
         ],
         rsub,
-    ),
-    d(
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.rsub.Scalar",
-        &[(
-            "self",
-            "handle_r_to_c(self.scalar_type(), maybe_multiply(-grad, alpha.conj()))",
-        )],
-        rsub,
-    ),
+        "handle_r_to_c(self.scalar_type(), maybe_multiply(-grad, alpha.conj()))",
+        rsub
+    ).jvp(Forward::ElementWise),
     d(
         "aten.mul.Tensor",
         &[
@@ -192,15 +227,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         mul,
-    ),
-    d(
+    ).jvp(Forward::MultiAffine(&[])),
+    unary!(
         "aten.mul.Scalar",
-        &[(
-            "self",
-            "mul_tensor_backward(grad, other, self.scalar_type())",
-        )],
-        scalar_same,
-    ),
+        "mul_tensor_backward(grad, other, self.scalar_type())",
+        scalar_same
+    ).jvp(Forward::ElementWise),
     d(
         "aten.div.Tensor",
         &[
@@ -211,15 +243,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("other", "div_tensor_other_backward(grad, self, other)"),
         ],
         div,
-    ),
-    d(
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.div.Scalar",
-        &[(
-            "self",
-            "div_tensor_self_backward(grad, other, self.scalar_type())",
-        )],
-        scalar_same,
-    ),
+        "div_tensor_self_backward(grad, other, self.scalar_type())",
+        scalar_same
+    ).jvp(Forward::ElementWise),
     d(
         "aten.maximum",
         &[(
@@ -227,7 +256,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             "at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
         )],
         maximum,
-    ),
+    ).jvp(Forward::ElementWise),
     d(
         "aten.minimum",
         &[(
@@ -235,12 +264,12 @@ pub static DERIVATIVES: &[Derivative] = &[
             "at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
         )],
         minimum,
-    ),
-    d(
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.pow.Tensor_Scalar",
-        &[("self", "pow_backward(grad, self, exponent)")],
-        pow_scalar,
-    ),
+        "pow_backward(grad, self, exponent)",
+        pow_scalar
+    ).jvp(Forward::ElementWise),
     d(
         "aten.where.self",
         &[
@@ -248,158 +277,132 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("other", "where(condition, 0, grad)"),
         ],
         where_self,
-    ),
-    d(
-        "aten.clamp",
-        &[("self", "clamp_backward(grad, self, min, max)")],
-        clamp,
-    ),
-    d(
+    ).jvp(Forward::ElementWise),
+    unary!("aten.clamp", "clamp_backward(grad, self, min, max)", clamp).jvp(Forward::ElementWise),
+    unary!(
         "aten.clamp_min",
-        &[(
-            "self",
-            "where(self >= min, grad, at::scalar_tensor(0., grad.options()))",
-        )],
-        clamp,
-    ),
-    d(
+        "where(self >= min, grad, at::scalar_tensor(0., grad.options()))",
+        clamp
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.masked_fill.Scalar",
-        &[("self", "grad.masked_fill(mask, 0)")],
-        masked_fill,
-    ),
+        "grad.masked_fill(mask, 0)",
+        masked_fill
+    ).jvp(Forward::ElementWise),
     // ----- pointwise, unary -----
-    d("aten.neg", &[("self", "grad.neg()")], neg),
-    d(
-        "aten.relu",
-        &[("self", "threshold_backward(grad, result, 0)")],
-        relu,
-    ),
-    d("aten.exp", &[("self", "grad * result.conj()")], exp),
-    d("aten.log", &[("self", "grad.div(self.conj())")], log),
-    d(
-        "aten.tanh",
-        &[("self", "tanh_backward(grad, result)")],
-        tanh,
-    ),
-    d(
-        "aten.sigmoid",
-        &[("self", "sigmoid_backward(grad, result)")],
-        sigmoid,
-    ),
-    d("aten.sqrt", &[("self", "grad / (2 * result.conj())")], sqrt),
-    d(
-        "aten.rsqrt",
-        &[("self", "-0.5 * grad * result.pow(3).conj()")],
-        rsqrt,
-    ),
-    d(
+    unary!("aten.neg", "grad.neg()", neg).jvp(Forward::ElementWise),
+    unary!("aten.relu", "threshold_backward(grad, result, 0)", relu).jvp(Forward::ElementWise),
+    unary!("aten.exp", "grad * result.conj()", exp).jvp(Forward::ElementWise),
+    unary!("aten.log", "grad.div(self.conj())", log).jvp(Forward::ElementWise),
+    unary!("aten.tanh", "tanh_backward(grad, result)", tanh).jvp(Forward::ElementWise),
+    unary!("aten.sigmoid", "sigmoid_backward(grad, result)", sigmoid).jvp(Forward::ElementWise),
+    unary!("aten.sqrt", "grad / (2 * result.conj())", sqrt).jvp(Forward::ElementWise),
+    unary!("aten.rsqrt", "-0.5 * grad * result.pow(3).conj()", rsqrt).jvp(Forward::ElementWise),
+    unary!(
         "aten.reciprocal",
-        &[("self", "-grad * (result * result).conj()")],
-        reciprocal,
-    ),
-    d("aten.sin", &[("self", "grad * self.cos().conj()")], sin),
-    d("aten.cos", &[("self", "grad * -self.sin().conj()")], cos),
-    d("aten.abs", &[("self", "grad * self.sgn()")], abs),
-    d(
-        "aten.log1p",
-        &[("self", "log1p_backward(grad, self)")],
-        log1p,
-    ),
-    d(
-        "aten.expm1",
-        &[("self", "grad * (result.conj() + 1)")],
-        expm1,
-    ),
-    d(
+        "-grad * (result * result).conj()",
+        reciprocal
+    ).jvp(Forward::ElementWise),
+    unary!("aten.sin", "grad * self.cos().conj()", sin).jvp(Forward::ElementWise),
+    unary!("aten.cos", "grad * -self.sin().conj()", cos).jvp(Forward::ElementWise),
+    unary!("aten.abs", "grad * self.sgn()", abs).jvp(Forward::ElementWise),
+    unary!("aten.log1p", "log1p_backward(grad, self)", log1p).jvp(Forward::ElementWise),
+    unary!("aten.expm1", "grad * (result.conj() + 1)", expm1).jvp(Forward::ElementWise),
+    unary!(
         "aten.erf",
-        &[("self", "2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad")],
-        erf,
-    ),
-    d(
-        "aten.gelu",
-        &[("self", "gelu_backward(grad, self, approximate)")],
-        gelu,
-    ),
-    d("aten.silu", &[("self", "silu_backward(grad, self)")], silu),
-    d(
+        "2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad",
+        erf
+    ).jvp(Forward::ElementWise),
+    unary!("aten.gelu", "gelu_backward(grad, self, approximate)", gelu).jvp(Forward::ElementWise),
+    unary!("aten.silu", "silu_backward(grad, self)", silu).jvp(Forward::ElementWise),
+    unary!(
         "aten.leaky_relu",
-        &[(
-            "self",
-            "leaky_relu_backward(grad, self, negative_slope, false)",
-        )],
-        leaky_relu,
-    ),
-    d(
+        "leaky_relu_backward(grad, self, negative_slope, false)",
+        leaky_relu
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.hardtanh",
-        &[("self", "hardtanh_backward(grad, self, min_val, max_val)")],
-        hardtanh,
-    ),
-    d(
+        "hardtanh_backward(grad, self, min_val, max_val)",
+        hardtanh
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.elu",
-        &[(
-            "self",
-            "elu_backward(grad, alpha, scale, input_scale, /* is_result */ false, self)",
-        )],
-        elu,
-    ),
-    d(
+        "elu_backward(grad, alpha, scale, input_scale, /* is_result */ false, self)",
+        elu
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.softplus",
-        &[("self", "softplus_backward(grad, self, beta, threshold)")],
-        softplus,
-    ),
-    d(
+        "softplus_backward(grad, self, beta, threshold)",
+        softplus
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.hardswish",
-        &[("self", "hardswish_backward(grad, self)")],
-        hardswish,
-    ),
-    d(
+        "hardswish_backward(grad, self)",
+        hardswish
+    ).jvp(Forward::ElementWise),
+    unary!(
         "aten.hardsigmoid",
-        &[("self", "hardsigmoid_backward(grad, self)")],
-        hardsigmoid,
+        "hardsigmoid_backward(grad, self)",
+        hardsigmoid
+    ).jvp(Forward::ElementWise),
+    unary!("aten.mish", "mish_backward(grad, self)", mish).jvp(Forward::ElementWise),
+    // ----- backward ops (second derivatives) -----
+    d(
+        "aten.threshold_backward",
+        &[
+            ("grad_output", "threshold_backward(grad, self, threshold)"),
+            ("self", "zeros_like(grad)"),
+        ],
+        threshold_backward,
     ),
-    d("aten.mish", &[("self", "mish_backward(grad, self)")], mish),
+    d(
+        "aten.tanh_backward",
+        &[
+            ("grad_output", "tanh_backward(grad, output.conj())"),
+            (
+                "output",
+                "grad.conj() * (-2 * output.conj() * grad_output).conj()",
+            ),
+        ],
+        tanh_backward,
+    ),
+    d(
+        "aten.sigmoid_backward",
+        &[
+            ("grad_output", "sigmoid_backward(grad, output.conj())"),
+            (
+                "output",
+                "grad.conj() * grad_output * (-2 * output.conj() + 1)",
+            ),
+        ],
+        sigmoid_backward,
+    ),
     // ----- reductions -----
-    d(
-        "aten.sum",
-        &[("self", "grad.expand_symint(self.sym_sizes())")],
-        sum,
-    ),
-    d(
+    unary!("aten.sum", "grad.expand_symint(self.sym_sizes())", sum).jvp(Forward::Linear),
+    unary!(
         "aten.sum.dim_IntList",
-        &[("self", "sum_backward(grad, self.sym_sizes(), dim, keepdim)")],
-        sum,
-    ),
-    d(
+        "sum_backward(grad, self.sym_sizes(), dim, keepdim)",
+        sum
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.mean",
-        &[(
-            "self",
-            "grad.expand_symint(self.sym_sizes()) / self.sym_numel()",
-        )],
-        mean,
-    ),
-    d(
+        "grad.expand_symint(self.sym_sizes()) / self.sym_numel()",
+        mean
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.mean.dim",
-        &[(
-            "self",
-            "mean_backward(grad, self.sym_sizes(), dim, self.sym_numel(), keepdim)",
-        )],
-        mean,
-    ),
-    d(
+        "mean_backward(grad, self.sym_sizes(), dim, self.sym_numel(), keepdim)",
+        mean
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.amax",
-        &[(
-            "self",
-            "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
-        )],
-        amax,
+        "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
+        amax
     ),
-    d(
+    unary!(
         "aten.amin",
-        &[(
-            "self",
-            "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
-        )],
-        amax,
+        "scale_grad_by_count(restore_reduced_dims(grad, dim, keepdim), restore_reduced_dims(result, dim, keepdim) == self, dim)",
+        amax
     ),
     dn(
         "aten.max.dim",
@@ -419,10 +422,43 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         max_dim,
     ),
-    d(
+    dn(
+        "aten.topk",
+        &[0],
+        &[(
+            "self",
+            "value_selecting_reduction_backward_symint(grad, dim, indices, self.sym_sizes(), true)",
+        )],
+        topk,
+    ),
+    unary!(
         "aten.cumsum",
-        &[("self", "cumsum_backward(grad.to(self.scalar_type()), dim)")],
-        cumsum,
+        "cumsum_backward(grad.to(self.scalar_type()), dim)",
+        cumsum
+    ).jvp(Forward::Linear),
+    unary!(
+        "aten.linalg_vector_norm",
+        "linalg_vector_norm_backward(grad, self, ord, result, dim, keepdim)",
+        vector_norm
+    ),
+    d(
+        "aten._cdist_forward",
+        &[
+            (
+                "x1",
+                "_cdist_backward(grad.contiguous(), x1, x2, p, result)",
+            ),
+            (
+                "x2",
+                "_cdist_backward(grad.mT().contiguous(), x2, x1, p, result.mT().contiguous())",
+            ),
+        ],
+        cdist,
+    ),
+    unary!(
+        "aten._pdist_forward",
+        "_pdist_backward(grad, self, p, result)",
+        pdist
     ),
     // ----- linear algebra -----
     d(
@@ -438,7 +474,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         mm,
-    ),
+    ).jvp(Forward::MultiAffine(&[])),
     d(
         "aten.bmm",
         &[
@@ -446,7 +482,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             ("mat2", "self.transpose(1, 2).conj().bmm(grad)"),
         ],
         bmm,
-    ),
+    ).jvp(Forward::MultiAffine(&[])),
     d(
         "aten.addmm",
         &[
@@ -461,83 +497,69 @@ pub static DERIVATIVES: &[Derivative] = &[
             ),
         ],
         addmm,
-    ),
+    ).jvp(Forward::MultiAffine(&["self"])),
     // ----- views and shape manipulation -----
-    d(
+    unary!(
         "aten.view",
-        &[("self", "grad.reshape_symint(self.sym_sizes())")],
-        reshape,
-    ),
-    d(
+        "grad.reshape_symint(self.sym_sizes())",
+        reshape
+    ).jvp(Forward::Linear),
+    unary!(
         "aten._unsafe_view",
-        &[("self", "grad.reshape_symint(self.sym_sizes())")],
-        reshape,
-    ),
-    d(
+        "grad.reshape_symint(self.sym_sizes())",
+        reshape
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.reshape",
-        &[("self", "grad.reshape_symint(self.sym_sizes())")],
-        reshape,
-    ),
-    d(
+        "grad.reshape_symint(self.sym_sizes())",
+        reshape
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.squeeze",
-        &[("self", "unsqueeze_to(grad, self.sym_sizes())")],
-        reshape,
-    ),
-    d(
+        "unsqueeze_to(grad, self.sym_sizes())",
+        reshape
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.squeeze.dim",
-        &[("self", "unsqueeze_to(grad, dim, self.sym_sizes())")],
-        reshape,
-    ),
-    d(
+        "unsqueeze_to(grad, dim, self.sym_sizes())",
+        reshape
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.squeeze.dims",
-        &[("self", "unsqueeze_to(grad, dim, self.sym_sizes())")],
-        reshape,
-    ),
-    d(
-        "aten.unsqueeze",
-        &[("self", "grad.squeeze(dim)")],
-        unsqueeze,
-    ),
-    d("aten.t", &[("self", "grad.t()")], t),
-    d(
+        "unsqueeze_to(grad, dim, self.sym_sizes())",
+        reshape
+    ).jvp(Forward::Linear),
+    unary!("aten.unsqueeze", "grad.squeeze(dim)", unsqueeze).jvp(Forward::Linear),
+    unary!("aten.t", "grad.t()", t).jvp(Forward::Linear),
+    unary!(
         "aten.transpose.int",
-        &[("self", "grad.transpose(dim0, dim1)")],
-        transpose,
-    ),
-    d(
-        "aten.permute",
-        &[("self", "permute_backwards(grad, dims)")],
-        permute,
-    ),
-    d(
+        "grad.transpose(dim0, dim1)",
+        transpose
+    ).jvp(Forward::Linear),
+    unary!("aten.permute", "permute_backwards(grad, dims)", permute).jvp(Forward::Linear),
+    unary!(
         "aten.expand",
-        &[("self", "at::sum_to(grad, self.sym_sizes())")],
-        identity,
-    ),
-    d("aten.alias", &[("self", "grad")], identity),
-    d("aten.clone", &[("self", "grad")], identity),
-    d("aten.lift_fresh_copy", &[("self", "grad")], identity),
-    d(
+        "at::sum_to(grad, self.sym_sizes())",
+        identity
+    ).jvp(Forward::Linear),
+    unary!("aten.alias", "grad", identity).jvp(Forward::Linear),
+    unary!("aten.clone", "grad", identity).jvp(Forward::Linear),
+    unary!("aten.lift_fresh_copy", "grad", identity).jvp(Forward::Linear),
+    unary!(
         "aten._to_copy",
-        &[("self", "_to_copy_backward(grad, self.options())")],
-        identity,
-    ),
-    d(
+        "_to_copy_backward(grad, self.options())",
+        identity
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.slice.Tensor",
-        &[(
-            "self",
-            "slice_backward_wrapper(grad, self.sym_sizes(), dim, start, end, step)",
-        )],
-        slice,
-    ),
-    d(
+        "slice_backward_wrapper(grad, self.sym_sizes(), dim, start, end, step)",
+        slice
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.select.int",
-        &[(
-            "self",
-            "select_backward_symint(grad, self.sym_sizes(), dim, index)",
-        )],
-        select,
-    ),
+        "select_backward_symint(grad, self.sym_sizes(), dim, index)",
+        select
+    ).jvp(Forward::Linear),
     d(
         "aten.cat",
         &[(
@@ -545,7 +567,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             "cat_tensors_backward(grad, to_args_sizes_symint(tensors), to_args_scalartypes(tensors), dim)",
         )],
         cat,
-    ),
+    ).jvp(Forward::Linear),
     d(
         "aten.stack",
         &[(
@@ -553,76 +575,126 @@ pub static DERIVATIVES: &[Derivative] = &[
             "stack_tensors_backward(grad, dim, to_args_scalartypes(tensors))",
         )],
         stack,
-    ),
-    d(
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.split.Tensor",
-        &[(
-            "self",
-            "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
-        )],
-        split,
-    ),
-    d(
+        "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
+        split
+    ).jvp(Forward::Linear),
+    unary!(
+        "aten.unsafe_split.Tensor",
+        "split_backward(grads, split_size, dim, self.sym_sizes(), self.options())",
+        split
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.split_with_sizes",
-        &[(
-            "self",
-            "split_with_sizes_backward(grads, split_sizes, dim, self.sym_sizes(), self.options())",
-        )],
-        split,
-    ),
-    d(
-        "aten.unbind.int",
-        &[("self", "unbind_backward(grads, dim)")],
-        unbind,
-    ),
-    d("aten.flip", &[("self", "grad.flip(dims)")], flip),
-    d("aten.triu", &[("self", "grad.triu(diagonal)")], triangle),
-    d("aten.tril", &[("self", "grad.tril(diagonal)")], triangle),
-    d(
+        "split_with_sizes_backward(grads, split_sizes, dim, self.sym_sizes(), self.options())",
+        split
+    ).jvp(Forward::Linear),
+    unary!("aten.unbind.int", "unbind_backward(grads, dim)", unbind).jvp(Forward::Linear),
+    unary!("aten.flip", "grad.flip(dims)", flip).jvp(Forward::Linear),
+    unary!("aten.triu", "grad.triu(diagonal)", triangle).jvp(Forward::Linear),
+    unary!("aten.tril", "grad.tril(diagonal)", triangle).jvp(Forward::Linear),
+    unary!(
         "aten.constant_pad_nd",
-        &[("self", "constant_pad_nd_backward(grad, pad)")],
-        constant_pad,
+        "constant_pad_nd_backward(grad, pad)",
+        constant_pad
     ),
-    d(
+    unary!(
         "aten.gather",
-        &[(
-            "self",
-            "gather_backward(grad, self, dim, index, sparse_grad)",
-        )],
-        gather,
-    ),
-    d(
+        "gather_backward(grad, self, dim, index, sparse_grad)",
+        gather
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.index.Tensor",
-        &[(
-            "self",
-            "index_backward(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad)",
-        )],
-        index,
-    ),
-    d(
+        "index_backward(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad)",
+        index
+    ).jvp(Forward::Linear),
+    unary!(
         "aten._unsafe_index.Tensor",
-        &[(
-            "self",
-            "at::_unsafe_index_put(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad, true)",
-        )],
-        index,
-    ),
-    // ----- softmax -----
+        "at::_unsafe_index_put(grad.new_zeros_symint(self.sym_sizes(), self.options()), indices, grad, true)",
+        index
+    ).jvp(Forward::Linear),
     d(
+        "aten.index_put",
+        &[
+            (
+                "self",
+                "accumulate ? grad : grad.index_put(indices, zeros_like(values), false)",
+            ),
+            ("values", "grad.index(indices)"),
+        ],
+        index_put,
+    ).jvp(Forward::Linear),
+    unary!(
+        "aten.im2col",
+        "col2im_symint(grad, {self.sym_size(-2), self.sym_size(-1)}, kernel_size, dilation, padding, stride)",
+        im2col
+    ).jvp(Forward::Linear),
+    unary!(
+        "aten.col2im",
+        "im2col(grad, kernel_size, dilation, padding, stride)",
+        col2im
+    ).jvp(Forward::Linear),
+    d(
+        "aten.slice_scatter",
+        &[
+            (
+                "self",
+                "slice_scatter_symint(grad, zeros_like(src), dim, start, end, step)",
+            ),
+            ("src", "grad.slice_symint(dim, start, end, step)"),
+        ],
+        slice_scatter,
+    ).jvp(Forward::Linear),
+    d(
+        "aten.copy",
+        &[
+            ("self", "zeros_like(grad)"),
+            ("src", "at::sum_to(grad, src.sym_sizes())"),
+        ],
+        copy,
+    ).jvp(Forward::Linear),
+    // ----- complex numbers and FFTs -----
+    unary!(
+        "aten.view_as_complex",
+        "at::view_as_real(grad.contiguous().resolve_conj())",
+        view_as_complex
+    ).jvp(Forward::Linear),
+    unary!(
+        "aten.view_as_real",
+        "at::view_as_complex(grad.contiguous())",
+        view_as_real
+    ).jvp(Forward::Linear),
+    unary!(
+        "aten._fft_r2c",
+        "fft_r2c_backward(grad, dim, normalization, onesided, self.sym_size(dim.back()))",
+        fft_r2c
+    ).jvp(Forward::Linear),
+    unary!(
+        "aten._fft_c2r",
+        "fft_c2r_backward(grad, dim, normalization)",
+        fft_c2r
+    ).jvp(Forward::Linear),
+    // ----- softmax and attention -----
+    unary!(
         "aten._softmax",
-        &[(
-            "self",
-            "_softmax_backward_data(grad, result, dim, self.scalar_type())",
-        )],
-        softmax,
+        "_softmax_backward_data(grad, result, dim, self.scalar_type())",
+        softmax
     ),
-    d(
+    unary!(
         "aten._log_softmax",
+        "_log_softmax_backward_data(grad, result, dim, self.scalar_type())",
+        softmax
+    ),
+    dn(
+        "aten._scaled_dot_product_flash_attention_for_cpu",
+        &[0],
         &[(
-            "self",
-            "_log_softmax_backward_data(grad, result, dim, self.scalar_type())",
+            "query, key, value",
+            "_scaled_dot_product_flash_attention_for_cpu_backward(grad, query, key, value, output, logsumexp, dropout_p, is_causal, attn_mask, scale)",
         )],
-        softmax,
+        flash_attention,
     ),
     // ----- losses -----
     dn(
@@ -642,29 +714,25 @@ pub static DERIVATIVES: &[Derivative] = &[
         ],
         mse_loss,
     ),
-    d(
+    unary!(
         "aten.smooth_l1_loss",
-        &[(
-            "self",
-            "smooth_l1_loss_backward(grad, self, target, reduction, beta)",
-        )],
-        loss_self,
+        "smooth_l1_loss_backward(grad, self, target, reduction, beta)",
+        loss_self
     ),
-    d(
+    unary!(
         "aten.huber_loss",
-        &[(
-            "self",
-            "huber_loss_backward(grad, self, target, reduction, delta)",
-        )],
-        loss_self,
+        "huber_loss_backward(grad, self, target, reduction, delta)",
+        loss_self
     ),
-    d(
+    unary!(
         "aten.binary_cross_entropy",
-        &[(
-            "self",
-            "binary_cross_entropy_backward(grad, self, target, weight, reduction)",
-        )],
-        loss_self,
+        "binary_cross_entropy_backward(grad, self, target, weight, reduction)",
+        loss_self
+    ),
+    unary!(
+        "aten.binary_cross_entropy_with_logits",
+        "binary_cross_entropy_with_logits_backward(grad, self, target, weight, pos_weight, reduction)",
+        bce_with_logits
     ),
     // ----- normalization -----
     dn(
@@ -702,7 +770,7 @@ pub static DERIVATIVES: &[Derivative] = &[
             "convolution_backward_symint(grad, input, weight, bias->sym_sizes(), stride, padding, dilation, transposed, output_padding, groups, grad_input_mask)",
         )],
         convolution,
-    ),
+    ).jvp(Forward::MultiAffine(&["bias"])),
     dn(
         "aten.max_pool2d_with_indices",
         &[0],
@@ -721,31 +789,42 @@ pub static DERIVATIVES: &[Derivative] = &[
         )],
         max_pool,
     ),
-    d(
+    unary!(
         "aten.avg_pool2d",
-        &[(
-            "self",
-            "avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
-        )],
-        avg_pool,
-    ),
-    d(
+        "avg_pool2d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
+        avg_pool
+    ).jvp(Forward::Linear),
+    unary!(
         "aten.avg_pool3d",
-        &[(
-            "self",
-            "avg_pool3d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
-        )],
-        avg_pool,
-    ),
-    d(
+        "avg_pool3d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
+        avg_pool
+    ).jvp(Forward::Linear),
+    unary!(
         "aten._adaptive_avg_pool2d",
-        &[("self", "_adaptive_avg_pool2d_backward(grad, self)")],
-        adaptive_avg_pool,
+        "_adaptive_avg_pool2d_backward(grad, self)",
+        adaptive_avg_pool
+    ).jvp(Forward::Linear),
+    unary!(
+        "aten._adaptive_avg_pool3d",
+        "_adaptive_avg_pool3d_backward(grad, self)",
+        adaptive_avg_pool
+    ).jvp(Forward::Linear),
+    // ----- sampling -----
+    d(
+        "aten.grid_sampler_2d",
+        &[(
+            "input, grid",
+            "grid_sampler_2d_backward(grad, input, grid, interpolation_mode, padding_mode, align_corners, grad_input_mask)",
+        )],
+        grid_sampler,
     ),
     d(
-        "aten._adaptive_avg_pool3d",
-        &[("self", "_adaptive_avg_pool3d_backward(grad, self)")],
-        adaptive_avg_pool,
+        "aten.affine_grid_generator",
+        &[(
+            "theta",
+            "affine_grid_generator_backward_symint(grad, size, align_corners)",
+        )],
+        affine_grid,
     ),
     // ----- embedding -----
     d(
@@ -755,6 +834,15 @@ pub static DERIVATIVES: &[Derivative] = &[
             "embedding_backward_symint(grad, indices, weight.sym_size(0), padding_idx, scale_grad_by_freq, sparse)",
         )],
         embedding,
+    ).jvp(Forward::Linear),
+    dn(
+        "aten._embedding_bag",
+        &[0],
+        &[(
+            "weight",
+            "_embedding_bag_backward_symint(grad, indices, offsets, result1, result2, result3, weight.sym_size(0), scale_grad_by_freq, mode, sparse, per_sample_weights, padding_idx)",
+        )],
+        embedding_bag,
     ),
     // ----- randomness -----
     dn(
@@ -1033,20 +1121,32 @@ fn rsub(cx: &mut Cx) -> Grads {
     Ok(out)
 }
 
-/// `self: grad * other; other: grad * self`.
+/// `self: grad * other.conj(); other: grad * self.conj()` (the sweep keeps the real part
+/// for a real operand, as `handle_r_to_c`).
 fn mul(cx: &mut Cx) -> Grads {
     let g = cx.grad(0)?;
     let (a, b) = (cx.input("self")?, cx.input("other")?);
     let mut out = cx.none();
     if cx.needs("self") {
+        let b = conj(cx, b)?;
         let s = cx.e.mul(g, b)?;
         cx.set(&mut out, "self", s)?;
     }
     if cx.needs("other") {
+        let a = conj(cx, a)?;
         let o = cx.e.mul(g, a)?;
         cx.set(&mut out, "other", o)?;
     }
     Ok(out)
+}
+
+/// `v.conj()`: `aten._conj` of a complex value, the value itself otherwise.
+fn conj(cx: &mut Cx, v: Value) -> Result<Value, Refusal> {
+    if cx.e.dtype(v).is_complex() {
+        cx.e.unary("aten._conj", v)
+    } else {
+        Ok(v)
+    }
 }
 
 /// `self: op.Scalar(grad, other)` for `mul.Scalar` and `div.Scalar` (linear in `self`).
@@ -1167,11 +1267,50 @@ fn masked_fill(cx: &mut Cx) -> Grads {
     cx.one("self", r)
 }
 
+/// The value a pointwise rule's factor is computed from.
+#[derive(Clone, Copy)]
+enum Of {
+    /// The op's input `self`.
+    Input,
+    /// The op's result.
+    Result,
+}
+
+/// A factor of a pointwise rule, built from the input or the result.
+type Factor = fn(&mut Emitter, Value) -> Result<Value, Refusal>;
+
+/// `self: grad * factor(v)`, `v` the input or the result: the one-line pointwise rules.
+fn times(cx: &mut Cx, of: Of, factor: Factor) -> Grads {
+    pointwise(cx, of, factor, "aten.mul.Tensor")
+}
+
+/// `self: grad / factor(v)`, `v` the input or the result.
+fn over(cx: &mut Cx, of: Of, factor: Factor) -> Grads {
+    pointwise(cx, of, factor, "aten.div.Tensor")
+}
+
+/// `self: combine(grad, factor(v))`.
+fn pointwise(cx: &mut Cx, of: Of, factor: Factor, combine: &str) -> Grads {
+    let g = cx.grad(0)?;
+    let v = match of {
+        Of::Input => cx.input("self")?,
+        Of::Result => cx.result(0),
+    };
+    let f = factor(cx.e, v)?;
+    let r = cx.e.binary(combine, g, f)?;
+    cx.one("self", r)
+}
+
+/// `self: op(grad)`: a linear op's gradient is another linear op of the gradient.
+fn of_grad(cx: &mut Cx, op: &str) -> Grads {
+    let g = cx.grad(0)?;
+    let r = cx.e.unary(op, g)?;
+    cx.one("self", r)
+}
+
 /// `self: -grad`.
 fn neg(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let r = cx.e.unary("aten.neg", g)?;
-    cx.one("self", r)
+    of_grad(cx, "aten.neg")
 }
 
 /// `self: threshold_backward(grad, result, 0)`.
@@ -1189,18 +1328,12 @@ fn relu(cx: &mut Cx) -> Grads {
 
 /// `self: grad * result`.
 fn exp(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let r = cx.e.mul(g, y)?;
-    cx.one("self", r)
+    times(cx, Of::Result, |_, y| Ok(y))
 }
 
 /// `self: grad / self`.
 fn log(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let r = cx.e.div(g, x)?;
-    cx.one("self", r)
+    over(cx, Of::Input, |_, x| Ok(x))
 }
 
 /// `grad_op(grad, result)`: `tanh_backward`, `sigmoid_backward`.
@@ -1223,92 +1356,115 @@ fn sigmoid(cx: &mut Cx) -> Grads {
 
 /// `self: grad / (2 * result)`.
 fn sqrt(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let two_y = cx.e.with_int("aten.mul.Scalar", y, 2)?;
-    let r = cx.e.div(g, two_y)?;
-    cx.one("self", r)
+    over(cx, Of::Result, |e, y| e.with_int("aten.mul.Scalar", y, 2))
 }
 
 /// `self: -0.5 * grad * result.pow(3)`.
 fn rsqrt(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let three = cx.e.int(3);
-    let cube =
-        cx.e.op1("aten.pow.Tensor_Scalar", &[y], vec![("exponent", three)])?;
-    let gc = cx.e.mul(g, cube)?;
-    let r = cx.e.with_float("aten.mul.Scalar", gc, -0.5)?;
-    cx.one("self", r)
+    times(cx, Of::Result, |e, y| {
+        let three = e.int(3);
+        let cube = e.op1("aten.pow.Tensor_Scalar", &[y], vec![("exponent", three)])?;
+        e.with_float("aten.mul.Scalar", cube, -0.5)
+    })
 }
 
 /// `self: -grad * (result * result)`.
 fn reciprocal(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let n = cx.e.unary("aten.neg", g)?;
-    let sq = cx.e.mul(y, y)?;
-    let r = cx.e.mul(n, sq)?;
-    cx.one("self", r)
+    times(cx, Of::Result, |e, y| {
+        let sq = e.mul(y, y)?;
+        e.unary("aten.neg", sq)
+    })
 }
 
 /// `self: grad * self.cos()`.
 fn sin(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let c = cx.e.unary("aten.cos", x)?;
-    let r = cx.e.mul(g, c)?;
-    cx.one("self", r)
+    times(cx, Of::Input, |e, x| e.unary("aten.cos", x))
 }
 
 /// `self: grad * -self.sin()`.
 fn cos(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let s = cx.e.unary("aten.sin", x)?;
-    let n = cx.e.unary("aten.neg", s)?;
-    let r = cx.e.mul(g, n)?;
-    cx.one("self", r)
+    times(cx, Of::Input, |e, x| {
+        let s = e.unary("aten.sin", x)?;
+        e.unary("aten.neg", s)
+    })
 }
 
 /// `self: grad * self.sgn()`.
 fn abs(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let s = cx.e.unary("aten.sgn", x)?;
-    let r = cx.e.mul(g, s)?;
-    cx.one("self", r)
+    times(cx, Of::Input, |e, x| e.unary("aten.sgn", x))
 }
 
 /// `log1p_backward`: `grad / (self + 1)`.
 fn log1p(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let x = cx.input("self")?;
-    let x1 = cx.e.with_int("aten.add.Scalar", x, 1)?;
-    let r = cx.e.div(g, x1)?;
-    cx.one("self", r)
+    over(cx, Of::Input, |e, x| e.with_int("aten.add.Scalar", x, 1))
 }
 
 /// `self: grad * (result + 1)`.
 fn expm1(cx: &mut Cx) -> Grads {
-    let g = cx.grad(0)?;
-    let y = cx.result(0);
-    let y1 = cx.e.with_int("aten.add.Scalar", y, 1)?;
-    let r = cx.e.mul(g, y1)?;
-    cx.one("self", r)
+    times(cx, Of::Result, |e, y| e.with_int("aten.add.Scalar", y, 1))
 }
 
 /// `self: 2 / sqrt(pi) * exp(-self^2) * grad`.
 fn erf(cx: &mut Cx) -> Grads {
+    times(cx, Of::Input, |e, x| {
+        let sq = e.mul(x, x)?;
+        let n = e.unary("aten.neg", sq)?;
+        let ex = e.unary("aten.exp", n)?;
+        e.with_float("aten.mul.Scalar", ex, std::f64::consts::FRAC_2_SQRT_PI)
+    })
+}
+
+/// `grad_output: threshold_backward(grad, self, threshold); self: zeros_like(grad)`.
+fn threshold_backward(cx: &mut Cx) -> Grads {
     let g = cx.grad(0)?;
     let x = cx.input("self")?;
-    let sq = cx.e.mul(x, x)?;
-    let n = cx.e.unary("aten.neg", sq)?;
-    let ex = cx.e.unary("aten.exp", n)?;
-    let scaled =
-        cx.e.with_float("aten.mul.Scalar", ex, std::f64::consts::FRAC_2_SQRT_PI)?;
-    let r = cx.e.mul(scaled, g)?;
-    cx.one("self", r)
+    let mut out = cx.none();
+    if cx.needs("grad_output") {
+        let attrs = cx.keep_all(&["threshold"])?;
+        let r = cx.e.op1("aten.threshold_backward", &[g, x], attrs)?;
+        cx.set(&mut out, "grad_output", r)?;
+    }
+    if cx.needs("self") {
+        let info = cx.e.info(g);
+        let zeros = cx.e.zeros(&info)?;
+        cx.set(&mut out, "self", zeros)?;
+    }
+    Ok(out)
+}
+
+/// `grad_output: tanh_backward(grad, output); output: -2 * output * grad_output * grad`.
+fn tanh_backward(cx: &mut Cx) -> Grads {
+    activation_second(cx, "aten.tanh_backward", |e, y| {
+        e.with_int("aten.mul.Scalar", y, -2)
+    })
+}
+
+/// `grad_output: sigmoid_backward(grad, output); output: grad * grad_output * (1 - 2 *
+/// output)`.
+fn sigmoid_backward(cx: &mut Cx) -> Grads {
+    activation_second(cx, "aten.sigmoid_backward", |e, y| {
+        let m = e.with_int("aten.mul.Scalar", y, -2)?;
+        e.with_int("aten.add.Scalar", m, 1)
+    })
+}
+
+/// The rule of `name(grad_output, output)`, a backward linear in `grad_output` whose
+/// derivative in `output` is `grad * grad_output * slope(output)`.
+fn activation_second(cx: &mut Cx, name: &str, slope: Factor) -> Grads {
+    let g = cx.grad(0)?;
+    let (go, y) = (cx.input("grad_output")?, cx.input("output")?);
+    let mut out = cx.none();
+    if cx.needs("grad_output") {
+        let r = cx.e.binary(name, g, y)?;
+        cx.set(&mut out, "grad_output", r)?;
+    }
+    if cx.needs("output") {
+        let s = slope(cx.e, y)?;
+        let gg = cx.e.mul(g, go)?;
+        let r = cx.e.mul(gg, s)?;
+        cx.set(&mut out, "output", r)?;
+    }
+    Ok(out)
 }
 
 /// `backward(grad, self, <the forward's arguments>)` for activations.
@@ -1459,15 +1615,27 @@ fn amax(cx: &mut Cx) -> Grads {
     cx.one("self", r)
 }
 
-/// `value_selecting_reduction_backward`: the gradient scattered to the selected indices.
+/// `value_selecting_reduction_backward(grad, dim, indices, self.sizes(), keepdim)`.
 fn max_dim(cx: &mut Cx) -> Grads {
+    let keep = keepdim(cx)?;
+    selected_backward(cx, keep)
+}
+
+/// `value_selecting_reduction_backward(grad, dim, indices, self.sizes(), true)`.
+fn topk(cx: &mut Cx) -> Grads {
+    selected_backward(cx, true)
+}
+
+/// `value_selecting_reduction_backward`: the gradient scattered into zeros at the selected
+/// indices (result 1) along `dim`; `keep`: the selection kept `dim`.
+fn selected_backward(cx: &mut Cx, keep: bool) -> Grads {
     let g = cx.grad(0)?;
     let x = cx.input("self")?;
     let rank = cx.rank(x)?;
     let dim = norm(cx.int("dim")?, rank);
     let mut idx = cx.result(1);
     let mut g = g;
-    if !keepdim(cx)? && rank > 0 {
+    if !keep && rank > 0 {
         g = cx.e.unsqueeze(g, dim)?;
         idx = cx.e.unsqueeze(idx, dim)?;
     }
@@ -1489,6 +1657,92 @@ fn cumsum(cx: &mut Cx) -> Grads {
     let d = cx.e.int(dim);
     let c = cx.e.op1("aten.cumsum", &[f], vec![("dim", d)])?;
     let r = cx.e.op1("aten.flip", &[c], vec![("dims", dims)])?;
+    cx.one("self", r)
+}
+
+/// `linalg_vector_norm_backward` for a finite `ord` p >= 1: `self.sgn() * |self|^(p-1) *
+/// grad / result^(p-1)` with the reduced dims restored and 0 where the norm is 0 (`self *
+/// grad / result` for p = 2, `self.sgn() * grad` for p = 1).
+fn vector_norm(cx: &mut Cx) -> Grads {
+    let x = cx.input("self")?;
+    let rank = cx.rank(x)?;
+    let p = cx.float("ord")?;
+    if !(p.is_finite() && p >= 1.0) {
+        return Err(
+            format!("linalg_vector_norm of ord {p}: only a finite ord >= 1 has a rule").into(),
+        );
+    }
+    let g = cx.grad(0)?;
+    let g = restore(cx, g, rank)?;
+    let sign = cx.e.unary("aten.sgn", x)?;
+    if p == 1.0 {
+        let r = cx.e.mul(sign, g)?;
+        return cx.one("self", r);
+    }
+    let y = cx.result(0);
+    let y = restore(cx, y, rank)?;
+    let (scaled, denominator) = if p == 2.0 {
+        (x, y)
+    } else {
+        let magnitude = cx.e.unary("aten.abs", x)?;
+        let lower = cx.e.float(p - 1.0);
+        let powered = cx.e.op1(
+            "aten.pow.Tensor_Scalar",
+            &[magnitude],
+            vec![("exponent", lower)],
+        )?;
+        let lower = cx.e.float(p - 1.0);
+        let norm_powered =
+            cx.e.op1("aten.pow.Tensor_Scalar", &[y], vec![("exponent", lower)])?;
+        (cx.e.mul(sign, powered)?, norm_powered)
+    };
+    let ratio = cx.e.div(g, denominator)?;
+    let zero = cx.e.float(0.0);
+    let vanishes = cx.e.op1("aten.eq.Scalar", &[y], vec![("other", zero)])?;
+    let nought = cx.e.constant(0.0, cx.e.dtype(ratio))?;
+    let ratio = cx.e.select(vanishes, nought, ratio)?;
+    let r = cx.e.mul(scaled, ratio)?;
+    cx.one("self", r)
+}
+
+/// `x1: _cdist_backward(grad, x1, x2, p, result); x2: _cdist_backward(grad.mT(), x2, x1, p,
+/// result.mT())`.
+fn cdist(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let (x1, x2) = (cx.input("x1")?, cx.input("x2")?);
+    let y = cx.result(0);
+    let p = cx.keep("p")?.expect("p is required");
+    let mut out = cx.none();
+    if cx.needs("x1") {
+        let r =
+            cx.e.op1("aten._cdist_backward", &[g, x1, x2, y], vec![("p", p)])?;
+        cx.set(&mut out, "x1", r)?;
+    }
+    if cx.needs("x2") {
+        let rank = cx.rank(g)? as i64;
+        let gt = matrix_transpose(cx, g, rank)?;
+        let yt = matrix_transpose(cx, y, rank)?;
+        let r =
+            cx.e.op1("aten._cdist_backward", &[gt, x2, x1, yt], vec![("p", p)])?;
+        cx.set(&mut out, "x2", r)?;
+    }
+    Ok(out)
+}
+
+/// `v.mT()`: the last two dims of a rank-`rank` value swapped.
+fn matrix_transpose(cx: &mut Cx, v: Value, rank: i64) -> Result<Value, Refusal> {
+    let attrs = vec![("dim0", cx.e.int(rank - 2)), ("dim1", cx.e.int(rank - 1))];
+    cx.e.op1("aten.transpose.int", &[v], attrs)
+}
+
+/// `self: _pdist_backward(grad, self, p, result)`.
+fn pdist(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let x = cx.input("self")?;
+    let y = cx.result(0);
+    let p = cx.keep("p")?.expect("p has a default");
+    let r =
+        cx.e.op1("aten._pdist_backward", &[g, x, y], vec![("p", p)])?;
     cx.one("self", r)
 }
 
@@ -1767,7 +2021,158 @@ fn index(cx: &mut Cx) -> Grads {
     cx.one("self", r)
 }
 
-// ----- softmax and losses ----------------------------------------------------------------
+/// `self: accumulate ? grad : grad.index_put(indices, zeros_like(values)); values:
+/// grad.index(indices)`.
+fn index_put(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let indices = cx.list("indices")?;
+    let values = cx.input("values")?;
+    let mut out = cx.none();
+    if cx.needs("self") {
+        let r = if cx.arg("accumulate")?.as_bool() == Some(true) {
+            g
+        } else {
+            let info = cx.e.info(values);
+            let zeros = cx.e.zeros(&info)?;
+            let mut operands = vec![g];
+            operands.extend(&indices);
+            operands.push(zeros);
+            let no = cx.e.boolean(false);
+            cx.e.op1("aten.index_put", &operands, vec![("accumulate", no)])?
+        };
+        cx.set(&mut out, "self", r)?;
+    }
+    if cx.needs("values") {
+        let mut operands = vec![g];
+        operands.extend(&indices);
+        let r = cx.e.op1("aten.index.Tensor", &operands, Vec::new())?;
+        cx.set(&mut out, "values", r)?;
+    }
+    Ok(out)
+}
+
+/// `self: slice_scatter(grad, zeros_like(src), dim, start, end, step); src: grad.slice(dim,
+/// start, end, step)`.
+fn slice_scatter(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let src = cx.input("src")?;
+    let attrs = cx.keep_all(&["dim", "start", "end", "step"])?;
+    let mut out = cx.none();
+    if cx.needs("self") {
+        let info = cx.e.info(src);
+        let zeros = cx.e.zeros(&info)?;
+        let r = cx.e.op1("aten.slice_scatter", &[g, zeros], attrs.clone())?;
+        cx.set(&mut out, "self", r)?;
+    }
+    if cx.needs("src") {
+        let r = cx.e.op1("aten.slice.Tensor", &[g], attrs)?;
+        cx.set(&mut out, "src", r)?;
+    }
+    Ok(out)
+}
+
+/// `self: zeros_like(grad); src: sum_to(grad, src.sizes())` (the sweep sums and converts).
+fn copy(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let mut out = cx.none();
+    if cx.needs("self") {
+        let info = cx.e.info(g);
+        let zeros = cx.e.zeros(&info)?;
+        cx.set(&mut out, "self", zeros)?;
+    }
+    if cx.needs("src") {
+        cx.set(&mut out, "src", g)?;
+    }
+    Ok(out)
+}
+
+/// `self: view_as_real(grad)`.
+fn view_as_complex(cx: &mut Cx) -> Grads {
+    of_grad(cx, "aten.view_as_real")
+}
+
+/// `self: view_as_complex(grad)`.
+fn view_as_real(cx: &mut Cx) -> Grads {
+    of_grad(cx, "aten.view_as_complex")
+}
+
+/// `fft_r2c_backward`: the one-sided gradient zero-padded along the last transformed dim
+/// to `self`'s length, then `real(_fft_c2c(full, dim, normalization, forward=false))`.
+fn fft_r2c(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let x = cx.input("self")?;
+    let rank = cx.rank(x)?;
+    let dims = cx.ints("dim")?;
+    let last = norm(*dims.last().ok_or("an FFT over no dims")?, rank);
+    let full = cx.sizes(x)?[last as usize];
+    let mut sizes = cx.sizes(g)?;
+    let half = sizes[last as usize];
+    let mut g = g;
+    if cx.arg("onesided")?.as_bool() == Some(true) && full > half {
+        sizes[last as usize] = full;
+        let info = TensorInfo::new(
+            sizes.iter().map(|&n| Dim::Static(n as u64)).collect(),
+            cx.e.dtype(g),
+        );
+        let zeros = cx.e.zeros(&info)?;
+        let attrs = vec![
+            ("dim", cx.e.int(last)),
+            ("start", cx.e.int(0)),
+            ("end", cx.e.int(half)),
+        ];
+        g = cx.e.op1("aten.slice_scatter", &[zeros, g], attrs)?;
+    }
+    let mut attrs = cx.keep_all(&["dim", "normalization"])?;
+    attrs.push(("forward", cx.e.boolean(false)));
+    let c = cx.e.op1("aten._fft_c2c", &[g], attrs)?;
+    let r = cx.e.unary("aten.real", c)?;
+    cx.one("self", r)
+}
+
+/// `fft_c2r_backward`: `_fft_r2c(grad, dim, normalization, onesided=true)` with the bins
+/// that stand for two (all but the first and, for an even length, the last) doubled.
+fn fft_c2r(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let rank = cx.rank(g)?;
+    let mut attrs = cx.keep_all(&["dim", "normalization"])?;
+    attrs.push(("onesided", cx.e.boolean(true)));
+    let r = cx.e.op1("aten._fft_r2c", &[g], attrs)?;
+    let dims = cx.ints("dim")?;
+    let last = norm(*dims.last().ok_or("an FFT over no dims")?, rank);
+    let doubled = cx.sizes(g)?[last as usize] - cx.sizes(r)?[last as usize];
+    if doubled <= 0 {
+        return cx.one("self", r);
+    }
+    let attrs = vec![
+        ("dim", cx.e.int(last)),
+        ("start", cx.e.int(1)),
+        ("end", cx.e.int(1 + doubled)),
+    ];
+    let middle = cx.e.op1("aten.slice.Tensor", &[r], attrs.clone())?;
+    let twice = cx.e.with_int("aten.mul.Scalar", middle, 2)?;
+    let r = cx.e.op1("aten.slice_scatter", &[r, twice], attrs)?;
+    cx.one("self", r)
+}
+
+/// `self: col2im(grad, self.sizes()[-2:], kernel_size, dilation, padding, stride)`.
+fn im2col(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let sizes = cx.sizes(cx.input("self")?)?;
+    let mut attrs = cx.keep_all(&["kernel_size", "dilation", "padding", "stride"])?;
+    attrs.push(("output_size", cx.e.ints(&sizes[sizes.len() - 2..])));
+    let r = cx.e.op1("aten.col2im", &[g], attrs)?;
+    cx.one("self", r)
+}
+
+/// `self: im2col(grad, kernel_size, dilation, padding, stride)`.
+fn col2im(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let attrs = cx.keep_all(&["kernel_size", "dilation", "padding", "stride"])?;
+    let r = cx.e.op1("aten.im2col", &[g], attrs)?;
+    cx.one("self", r)
+}
+
+// ----- softmax, attention and losses -----------------------------------------------------
 
 /// `self: _softmax_backward_data(grad, result, dim, self.scalar_type())` and the log form.
 fn softmax(cx: &mut Cx) -> Grads {
@@ -1788,6 +2193,35 @@ fn softmax(cx: &mut Cx) -> Grads {
         vec![("dim", dim), ("input_dtype", input_dtype)],
     )?;
     cx.one("self", r)
+}
+
+/// `query, key, value: _scaled_dot_product_flash_attention_for_cpu_backward(grad, query,
+/// key, value, output, logsumexp, dropout_p, is_causal, attn_mask, scale)`. Dropout is
+/// refused: the backward would need the forward's random draws.
+fn flash_attention(cx: &mut Cx) -> Grads {
+    if cx.float("dropout_p")? != 0.0 {
+        return Err("attention with dropout: the backward needs the forward's random draws".into());
+    }
+    let g = cx.grad(0)?;
+    let names = ["query", "key", "value"];
+    let (q, k, v) = (cx.input("query")?, cx.input("key")?, cx.input("value")?);
+    let mask = cx.opt_input("attn_mask")?;
+    let (out, logsumexp) = (cx.result(0), cx.result(1));
+    let attrs = cx.keep_all(&["dropout_p", "is_causal", "scale"])?;
+    let r = cx.call(
+        "aten._scaled_dot_product_flash_attention_for_cpu_backward",
+        &[
+            Some(g),
+            Some(q),
+            Some(k),
+            Some(v),
+            Some(out),
+            Some(logsumexp),
+            mask,
+        ],
+        attrs,
+    )?;
+    several(cx, &r, &names)
 }
 
 /// `self: nll_loss_backward(grad, self, target, weight, reduction, ignore_index, total_weight)`.
@@ -1849,10 +2283,38 @@ fn loss_self(cx: &mut Cx) -> Grads {
     cx.one("self", r)
 }
 
+/// `binary_cross_entropy_with_logits_backward`: `(sigmoid(self) - target) * grad`, with
+/// `pos_weight` `((pos_weight * target + 1 - target) * sigmoid(self) - pos_weight *
+/// target) * grad`, times `weight`, over `self.numel()` for the mean reduction.
+fn bce_with_logits(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let (x, y) = (cx.input("self")?, cx.input("target")?);
+    let p = cx.e.unary("aten.sigmoid", x)?;
+    let mut r = match cx.opt_input("pos_weight")? {
+        None => cx.e.sub(p, y)?,
+        Some(pw) => {
+            let t = cx.e.mul(pw, y)?;
+            let t1 = cx.e.with_int("aten.add.Scalar", t, 1)?;
+            let coefficient = cx.e.sub(t1, y)?;
+            let scaled = cx.e.mul(coefficient, p)?;
+            cx.e.sub(scaled, t)?
+        }
+    };
+    r = cx.e.mul(r, g)?;
+    if let Some(w) = cx.opt_input("weight")? {
+        r = cx.e.mul(r, w)?;
+    }
+    if cx.int("reduction")? == 1 {
+        let numel: i64 = cx.sizes(x)?.iter().product();
+        r = cx.e.with_int("aten.div.Scalar", r, numel)?;
+    }
+    cx.one("self", r)
+}
+
 // ----- normalization ---------------------------------------------------------------------
 
-/// `grad_input_mask`: which of `input, weight, bias` need a gradient.
-fn output_mask(cx: &mut Cx, names: [&str; 3]) -> Attribute {
+/// `grad_input_mask`: which of the arguments `names` need a gradient.
+fn output_mask(cx: &mut Cx, names: &[&str]) -> Attribute {
     let mask: Vec<Attribute> = names
         .iter()
         .map(|n| {
@@ -1863,8 +2325,8 @@ fn output_mask(cx: &mut Cx, names: [&str; 3]) -> Attribute {
     cx.e.ctx.array_attr(mask)
 }
 
-/// Sets the gradients of `input, weight, bias` from a three-result backward op.
-fn three(cx: &Cx, results: &[Value], names: [&str; 3]) -> Grads {
+/// Sets the gradients of the arguments `names` from a backward op with one result each.
+fn several(cx: &Cx, results: &[Value], names: &[&str]) -> Grads {
     let mut out = cx.none();
     for (i, n) in names.iter().enumerate() {
         if cx.needs(n) {
@@ -1882,14 +2344,14 @@ fn layer_norm(cx: &mut Cx) -> Grads {
     let (w, b) = (cx.opt_input("weight")?, cx.opt_input("bias")?);
     let names = ["input", "weight", "bias"];
     let mut attrs = cx.keep_all(&["normalized_shape"])?;
-    attrs.push(("output_mask", output_mask(cx, names)));
+    attrs.push(("output_mask", output_mask(cx, &names)));
     let (mean, rstd) = (cx.result(1), cx.result(2));
     let r = cx.call(
         "aten.native_layer_norm_backward",
         &[Some(g), Some(x), Some(mean), Some(rstd), w, b],
         attrs,
     )?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 /// `native_batch_norm_backward(grad, input, weight, running_mean, running_var, result1,
@@ -1900,7 +2362,7 @@ fn batch_norm(cx: &mut Cx) -> Grads {
     let x = cx.input("input")?;
     let w = cx.opt_input("weight")?;
     let names = ["input", "weight", "bias"];
-    let mask = output_mask(cx, names);
+    let mask = output_mask(cx, &names);
     let training = cx.keep("training")?.expect("training is required");
     let eps = cx.keep("eps")?.expect("eps is required");
     let (save_mean, save_invstd) = (cx.result(1), cx.result(2));
@@ -1918,7 +2380,7 @@ fn batch_norm(cx: &mut Cx) -> Grads {
         ],
         vec![("train", training), ("eps", eps), ("output_mask", mask)],
     )?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 /// `native_group_norm_backward(grad, input, result1, result2, weight, N, C, HxW, group,
@@ -1929,14 +2391,14 @@ fn group_norm(cx: &mut Cx) -> Grads {
     let w = cx.opt_input("weight")?;
     let names = ["input", "weight", "bias"];
     let mut attrs = cx.keep_all(&["N", "C", "HxW", "group"])?;
-    attrs.push(("output_mask", output_mask(cx, names)));
+    attrs.push(("output_mask", output_mask(cx, &names)));
     let (mean, rstd) = (cx.result(1), cx.result(2));
     let r = cx.call(
         "aten.native_group_norm_backward",
         &[Some(g), Some(x), Some(mean), Some(rstd), w],
         attrs,
     )?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 // ----- convolution and pooling -----------------------------------------------------------
@@ -1959,9 +2421,9 @@ fn convolution(cx: &mut Cx) -> Grads {
         let sizes = cx.sizes(b)?;
         attrs.push(("bias_sizes", cx.e.ints(&sizes)));
     }
-    attrs.push(("output_mask", output_mask(cx, names)));
+    attrs.push(("output_mask", output_mask(cx, &names)));
     let r = cx.e.op("aten.convolution_backward", &[g, x, w], attrs)?;
-    three(cx, &r, names)
+    several(cx, &r, &names)
 }
 
 /// `max_pool{2,3}d_with_indices_backward(grad, self, kernel_size, stride, padding,
@@ -2003,6 +2465,76 @@ fn adaptive_avg_pool(cx: &mut Cx) -> Grads {
     cx.one("self", r)
 }
 
+/// `input, grid: grid_sampler_2d_backward(grad, input, grid, interpolation_mode,
+/// padding_mode, align_corners, grad_input_mask)`.
+fn grid_sampler(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let (x, grid) = (cx.input("input")?, cx.input("grid")?);
+    let names = ["input", "grid"];
+    let mut attrs = cx.keep_all(&["interpolation_mode", "padding_mode", "align_corners"])?;
+    attrs.push(("output_mask", output_mask(cx, &names)));
+    let r =
+        cx.e.op("aten.grid_sampler_2d_backward", &[g, x, grid], attrs)?;
+    several(cx, &r, &names)
+}
+
+/// `affine_grid_generator_backward(grad, size, align_corners)`: the grid is `base @
+/// theta^T` over the `(x, y, 1)` base grid of an `N x C x H x W` size, so `theta`'s
+/// gradient is `grad^T @ base` per batch element (2-d grids only).
+fn affine_grid(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let size = cx.ints("size")?;
+    let [n, _, h, w] = size[..] else {
+        return Err("affine_grid_generator of a 3-d grid: only 2-d grids have a rule".into());
+    };
+    let align = cx.arg("align_corners")?.as_bool() == Some(true);
+    let dtype = cx.e.dtype(g);
+    let xs = linspace_from_neg_one(cx, w, align, dtype)?;
+    let hw = cx.e.ints(&[h, w]);
+    let xs = cx.e.op1("aten.expand", &[xs], vec![("size", hw)])?;
+    let ys = linspace_from_neg_one(cx, h, align, dtype)?;
+    let ys = cx.e.unsqueeze(ys, 1)?;
+    let ys = cx.e.op1("aten.expand", &[ys], vec![("size", hw)])?;
+    let one = cx.e.constant(1.0, dtype)?;
+    let ones = cx.e.op1("aten.expand", &[one], vec![("size", hw)])?;
+    let minus_one = cx.e.int(-1);
+    let base =
+        cx.e.op1("aten.stack", &[xs, ys, ones], vec![("dim", minus_one)])?;
+    let base = cx.e.view(base, &[h * w, 3])?;
+    let g = cx.e.view(g, &[n, h * w, 2])?;
+    let g = matrix_transpose(cx, g, 3)?;
+    let g = cx.e.view(g, &[n * 2, h * w])?;
+    let r = cx.e.binary("aten.mm", g, base)?;
+    let r = cx.e.view(r, &[n, 2, 3])?;
+    cx.one("theta", r)
+}
+
+/// PyTorch's `linspace_from_neg_one`: `n` steps from -1 to 1, scaled by `(n - 1) / n`
+/// unless `align_corners`; a single step is 0.
+fn linspace_from_neg_one(
+    cx: &mut Cx,
+    n: i64,
+    align_corners: bool,
+    dtype: DType,
+) -> Result<Value, Refusal> {
+    if n <= 1 {
+        let info = TensorInfo::new(vec![Dim::Static(n.max(0) as u64)], dtype);
+        return cx.e.zeros(&info);
+    }
+    let attrs = vec![
+        ("start", cx.e.int(-1)),
+        ("end", cx.e.int(1)),
+        ("steps", cx.e.int(n)),
+        ("dtype", cx.e.dtype_attr(dtype)),
+    ];
+    let steps = cx.e.op1("aten.linspace", &[], attrs)?;
+    if align_corners {
+        return Ok(steps);
+    }
+    let scaled = cx.e.with_int("aten.mul.Scalar", steps, n - 1)?;
+    cx.e.with_int("aten.div.Scalar", scaled, n)
+}
+
 /// `weight: embedding_dense_backward(grad, indices, num_weights, padding_idx,
 /// scale_grad_by_freq)`.
 fn embedding(cx: &mut Cx) -> Grads {
@@ -2014,6 +2546,33 @@ fn embedding(cx: &mut Cx) -> Grads {
     attrs.push(("num_weights", cx.e.int(num_weights)));
     let r =
         cx.e.op1("aten.embedding_dense_backward", &[g, indices], attrs)?;
+    cx.one("weight", r)
+}
+
+/// `weight: _embedding_bag_backward(grad, indices, offsets, result1, result2, result3,
+/// weight.size(0), scale_grad_by_freq, mode, sparse, per_sample_weights, padding_idx)`.
+fn embedding_bag(cx: &mut Cx) -> Grads {
+    let g = cx.grad(0)?;
+    let w = cx.input("weight")?;
+    let (indices, offsets) = (cx.input("indices")?, cx.input("offsets")?);
+    let per_sample = cx.opt_input("per_sample_weights")?;
+    let num_weights = cx.sizes(w)?[0];
+    let mut attrs = cx.keep_all(&["scale_grad_by_freq", "mode", "sparse", "padding_idx"])?;
+    attrs.push(("num_weights", cx.e.int(num_weights)));
+    let (offset2bag, bag_size, max_indices) = (cx.result(1), cx.result(2), cx.result(3));
+    let r = cx.call(
+        "aten._embedding_bag_backward",
+        &[
+            Some(g),
+            Some(indices),
+            Some(offsets),
+            Some(offset2bag),
+            Some(bag_size),
+            Some(max_indices),
+            per_sample,
+        ],
+        attrs,
+    )?[0];
     cx.one("weight", r)
 }
 

@@ -3,14 +3,15 @@
 //! `gradcheck_samples.txt`: `op | argument shapes | body`, whose `%r` is returned), every
 //! float argument requires grad; the joint `aot-make-joint` builds, run with a random
 //! tangent `t`, must return the gradient of `<t, f(x)>` that central differences give.
-
-mod support;
+//! For every row with a forward rule, the JVP function `aot-make-jvp` builds, run with
+//! random input tangents `v`, must return the directional derivative of `f` along `v`
+//! that central differences give (PyTorch's `gradcheck(check_forward_ad=True)`).
 
 use joinery_aot::{AotInput, AotOutput, FuncDescriptors};
-use joinery_autodiff::{DERIVATIVES, JointOptions, make_joint};
+use joinery_autodiff::{DERIVATIVES, Forward, JointOptions, derivative, make_joint, make_jvp};
+use joinery_graphgen::fixtures::{context, inputs, parse};
 use joinery_interp::{RuntimeValue, Tensor, run_function};
 use joinery_ir::{Context, OpId};
-use support::{context, inputs, parse};
 
 /// One sample: the op its row names, the shapes of its f64 arguments, its body.
 struct Sample<'a> {
@@ -174,6 +175,81 @@ fn every_row_passes_gradcheck() {
     let failures: Vec<String> = samples()
         .iter()
         .filter_map(|s| check(s).err().map(|e| format!("{}: {e}", s.op)))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The JVP of the sample along random tangents against central differences of `f`.
+fn check_forward(sample: &Sample) -> Result<(), String> {
+    let text = module_text(sample);
+    let mut fctx = context();
+    let fmodule = parse(&mut fctx, sample.op, &text);
+    let ffunc = fctx.lookup_symbol(fmodule, "f").expect("@f");
+    let mut jctx = context();
+    let jmodule = parse(&mut jctx, sample.op, &text);
+    let func = jctx.lookup_symbol(jmodule, "f").expect("@f");
+    let n = sample.shapes.len();
+    let every: Vec<i64> = (0..n as i64).collect();
+    make_jvp(
+        &mut jctx,
+        func,
+        &JointOptions {
+            plain_requires_grad: every,
+        },
+    )
+    .map_err(|d| format!("aot-make-jvp fails: {d:?}"))?;
+    let diags = joinery_ir::verify::verify(&jctx, jmodule);
+    if !diags.is_empty() {
+        return Err(format!("the JVP function does not verify: {diags:?}"));
+    }
+    let x = inputs(&fctx, ffunc, 7);
+    let v: Vec<Tensor> = inputs(&jctx, func, 13).split_off(n);
+    let mut all = x.clone();
+    all.extend(v.iter().cloned());
+    let out = run_function(&jctx, jmodule, "f", all)
+        .map_err(|d| format!("the JVP function fails: {d:?}"))?;
+    let jvp = tensor(&out[1]).ok_or("no tangent output")?.to_f64();
+    let h = 1e-6;
+    let at = |delta: f64| -> Vec<f64> {
+        let moved: Vec<Tensor> = x
+            .iter()
+            .zip(&v)
+            .map(|(xi, vi)| Tensor::from_f64(xi.to_f64() + vi.to_f64() * delta, xi.dtype()))
+            .collect();
+        let out = run_function(&fctx, fmodule, "f", moved).expect("the forward runs");
+        tensor(&out[0])
+            .expect("a tensor")
+            .to_f64()
+            .iter()
+            .copied()
+            .collect()
+    };
+    let (plus, minus) = (at(h), at(-h));
+    for (k, (an, (p, m))) in jvp.iter().zip(plus.iter().zip(&minus)).enumerate() {
+        let fd = (p - m) / (2.0 * h);
+        if (fd - an).abs() > 1e-5 * (1.0 + an.abs()) {
+            return Err(format!(
+                "(J v)[{k}]: finite differences {fd}, aot-make-jvp {an}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_forward_rule_passes_a_jvp_check() {
+    let with_forward: Vec<Sample> = samples()
+        .into_iter()
+        .filter(|s| derivative(s.op).is_some_and(|r| r.forward != Forward::None))
+        .collect();
+    assert!(
+        with_forward.len() >= 90,
+        "{} rows with a forward rule",
+        with_forward.len()
+    );
+    let failures: Vec<String> = with_forward
+        .iter()
+        .filter_map(|s| check_forward(s).err().map(|e| format!("{}: {e}", s.op)))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

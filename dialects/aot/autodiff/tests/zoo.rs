@@ -4,14 +4,12 @@
 //! joint's descriptors, in order, and computes the same forward outputs and gradients in
 //! the interpreter (1e-5 relative, f32).
 
-mod support;
-
 use joinery_aot::{AotInput, AotOutput, FuncDescriptors, Slot};
 use joinery_autodiff::{JointOptions, make_joint};
+use joinery_graphgen::fixtures::{context, inputs, parse};
 use joinery_interp::{RuntimeValue, run_function};
 use joinery_ir::{Context, OpId, Traits};
 use std::path::{Path, PathBuf};
-use support::{context, inputs, parse};
 
 /// Turns the joint `func` into its forward part in place; returns the plain inputs that
 /// get a gradient in the joint (PyTorch's `requires_grad=True` user inputs).

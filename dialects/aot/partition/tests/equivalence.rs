@@ -4,27 +4,12 @@
 //! also verifies (the aot verifier checks the pair as the joint it came from).
 
 use joinery_aot::{FuncDescriptors, JointPair, Slot, joint_pairs};
-use joinery_interp::{DType, RuntimeValue, Tensor, run_function};
-use joinery_ir::{Context, OpId, SourceMap, Traits};
+use joinery_graphgen::fixtures::{context, inputs, parse};
+use joinery_interp::{RuntimeValue, Tensor, run_function};
+use joinery_ir::{Context, OpId, Traits};
 use joinery_partition::residual::ResidualStack;
 use joinery_partition::{Partition, PartitionOptions, Strategy, partition_joint};
 use std::path::Path;
-
-fn context() -> Context {
-    Context::new(&[
-        &joinery_func::FUNC_DIALECT,
-        &joinery_arith::ARITH_DIALECT,
-        &joinery_aot::AOT_DIALECT,
-        &joinery_aten::ATEN_DIALECT,
-    ])
-}
-
-fn parse(ctx: &mut Context, name: &str, text: &str) -> OpId {
-    let mut sources = SourceMap::default();
-    let file = sources.add(name, text);
-    joinery_syntax::parse_source(ctx, &sources, file)
-        .unwrap_or_else(|d| panic!("{name} does not parse: {d:?}"))
-}
 
 /// The joint functions of a module: function-like ops with a body and descriptors.
 fn joints(ctx: &Context, module: OpId) -> Vec<String> {
@@ -36,37 +21,6 @@ fn joints(ctx: &Context, module: OpId) -> Vec<String> {
         .collect()
 }
 
-/// Deterministic inputs for a function's arguments: small non-integer floats, indices in
-/// `[0, 2)` for integer tensors (valid for every zoo case), alternating booleans.
-fn inputs(ctx: &Context, module: OpId, func: &str) -> Vec<Tensor> {
-    let f = ctx.lookup_symbol(module, func).expect("function exists");
-    let (types, _) = joinery_func::signature(ctx, f).expect("function type");
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    types
-        .iter()
-        .map(|&ty| {
-            let (dims, element) = ctx.tensor_parts(ty).expect("tensor argument");
-            let shape: Vec<usize> = dims.iter().map(|d| d.extent().unwrap() as usize).collect();
-            let dtype = DType::from_element_type(ctx, element).expect("element type");
-            let n: usize = shape.iter().product();
-            let values = (0..n)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    let r = (state >> 33) as f64 / (1u64 << 31) as f64;
-                    match dtype {
-                        DType::Bool => (r > 0.5) as u8 as f64,
-                        d if d.is_float() => r * 2.0 - 1.0 + 0.125,
-                        _ => (r * 2.0).floor(),
-                    }
-                })
-                .collect();
-            Tensor::from_vec_f64(&shape, values, dtype)
-        })
-        .collect()
-}
-
 /// Partitions every joint of `text` with `options` and checks the interpreter equality.
 fn check(name: &str, text: &str, options: PartitionOptions) -> Vec<Partition> {
     let mut reference = context();
@@ -75,7 +29,10 @@ fn check(name: &str, text: &str, options: PartitionOptions) -> Vec<Partition> {
     let module = parse(&mut ctx, name, text);
     let mut partitions = Vec::new();
     for joint in joints(&reference, ref_module) {
-        let joint_inputs = inputs(&reference, ref_module, &joint);
+        let joint_func = reference
+            .lookup_symbol(ref_module, &joint)
+            .expect("the joint");
+        let joint_inputs = inputs(&reference, joint_func, 0);
         let expected = run_function(&reference, ref_module, &joint, joint_inputs.clone())
             .unwrap_or_else(|d| panic!("{name}: @{joint} does not run: {d:?}"));
         let func = ctx.lookup_symbol(module, &joint).expect("same module");

@@ -271,6 +271,7 @@ pub const COMPLEX_OPS: &[&str] = &[
     "aten.slice_backward",
     "aten.cat",
     "aten.stack",
+    "aten.zeros",
     "aten.zeros_like",
     "aten.full_like",
     "aten.full",

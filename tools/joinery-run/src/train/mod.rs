@@ -1,7 +1,8 @@
 //! `joinery-run train FILE.mlir`: compiles a joint graph to a native differentiable
 //! function (partitioned into forward and backward, JIT-compiled) and trains it. A module
 //! partitioned already (`joinery-opt --aot-partition`) trains its forward/backward pair as
-//! it is, named by the joint it was split from.
+//! it is, named by the joint it was split from; a forward-only function (the bridge's
+//! `export --forward-only`) is first differentiated into its joint by `aot-make-joint`.
 //!
 //! - Parameters and buffers start from `--params DIR` (`DIR/<name>.npy`, named by their
 //!   descriptors, as the bridge's `--data` export writes them under `params/`), else
@@ -160,6 +161,8 @@ struct Arg {
 /// Runs the command; the error is the text to print.
 pub fn train(args: &TrainArgs) -> Result<(), String> {
     let (mut ctx, mut sources, module) = load(&args.file)?;
+    differentiate_forwards(&mut ctx, module)
+        .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &d))?;
     let candidates = joinery_native::differentiable_names(&ctx, module);
     let name = crate::native::pick_function(args.func.as_deref(), &candidates, &args.file)?;
     let view = joint_view(&ctx, module, &name).map_err(|e| format!("error: {e}\n"))?;
@@ -625,6 +628,26 @@ impl Report {
         }
         Ok(())
     }
+}
+
+/// Differentiates the module's forward-only functions in place with `aot-make-joint`
+/// (user inputs do not require grad), so that a forward export trains as the joint
+/// PyTorch would have exported; says so on stderr for each.
+fn differentiate_forwards(
+    ctx: &mut joinery_ir::Context,
+    module: joinery_ir::OpId,
+) -> Result<(), Vec<joinery_ir::Diagnostic>> {
+    for func in joinery_autodiff::forward_functions(ctx, module) {
+        let made = joinery_autodiff::make_joint(ctx, func, &Default::default())?;
+        eprintln!(
+            "differentiated the forward function @{} (aot-make-joint): {} tangents, {} gradients, {} backward ops",
+            ctx.symbol_name(func).unwrap_or("?"),
+            made.tangents,
+            made.grads,
+            made.backward_ops
+        );
+    }
+    Ok(())
 }
 
 /// A joint's signature as training sees it.

@@ -1,5 +1,6 @@
-//! Shared by the autodiff tests: a context with the dialects, parsing, and deterministic
-//! inputs for a function's arguments.
+//! What tests over hand-written and exported joints share: a context with the dialects
+//! joints use, parsing that panics with the diagnostic, and deterministic inputs for a
+//! function's arguments.
 
 use joinery_interp::{DType, Tensor};
 use joinery_ir::{Context, OpId, SourceMap};
@@ -22,9 +23,9 @@ pub fn parse(ctx: &mut Context, name: &str, text: &str) -> OpId {
         .unwrap_or_else(|d| panic!("{name} does not parse: {d:?}"))
 }
 
-/// Deterministic inputs for the arguments of `func`: floats in about [-0.9, 1.1] (none
-/// exactly 0), integers in `[0, 2)` (valid indices and class targets for every zoo
-/// model), alternating booleans.
+/// Deterministic inputs for the arguments of `func` (statically shaped tensors), the same
+/// for the same `seed`: floats in about [-0.9, 1.1] (none exactly 0), integers in `[0, 2)`
+/// (valid indices and class targets for every zoo model), alternating booleans.
 pub fn inputs(ctx: &Context, func: OpId, seed: u64) -> Vec<Tensor> {
     let (types, _) = joinery_func::signature(ctx, func).expect("function type");
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15 ^ seed;
@@ -32,7 +33,10 @@ pub fn inputs(ctx: &Context, func: OpId, seed: u64) -> Vec<Tensor> {
         .iter()
         .map(|&ty| {
             let (dims, element) = ctx.tensor_parts(ty).expect("tensor argument");
-            let shape: Vec<usize> = dims.iter().map(|d| d.extent().unwrap() as usize).collect();
+            let shape: Vec<usize> = dims
+                .iter()
+                .map(|d| d.extent().expect("a static dim") as usize)
+                .collect();
             let dtype = DType::from_element_type(ctx, element).expect("element type");
             let n: usize = shape.iter().product();
             let values = (0..n)
