@@ -179,6 +179,7 @@ pub static REWRITES: &[Rewrite] = &[
         Form::Layout(&[("input_sizes", Adjust::Size), ("dim", Adjust::Dim)]),
     ),
     row("aten.full", Form::Factory),
+    row("aten.zeros", Form::Factory),
     row("aten.zeros_like", Form::Factory),
     row("aten.full_like", Form::Factory),
     row("aten.empty_like", Form::Factory),

@@ -240,7 +240,9 @@ func.func @full$factories(%a: tensor<2x3xcomplex<f32>>) -> (tensor<2x3xcomplex<f
   %f = aten.full_like %a {fill_value = 2.5} : (tensor<2x3xcomplex<f32>>) -> tensor<2x3xcomplex<f32>>
   %full = aten.full {size = [2, 3], fill_value = -1, dtype = complex<f32>} : () -> tensor<2x3xcomplex<f32>>
   %n = aten.new_zeros %a {size = [4]} : (tensor<2x3xcomplex<f32>>) -> tensor<4xcomplex<f32>>
-  %s0 = aten.add.Tensor %z, %full : (tensor<2x3xcomplex<f32>>, tensor<2x3xcomplex<f32>>) -> tensor<2x3xcomplex<f32>>
+  %zz = aten.zeros {size = [2, 3], dtype = complex<f32>} : () -> tensor<2x3xcomplex<f32>>
+  %zf = aten.add.Tensor %zz, %full : (tensor<2x3xcomplex<f32>>, tensor<2x3xcomplex<f32>>) -> tensor<2x3xcomplex<f32>>
+  %s0 = aten.add.Tensor %z, %zf : (tensor<2x3xcomplex<f32>>, tensor<2x3xcomplex<f32>>) -> tensor<2x3xcomplex<f32>>
   %el = aten.empty_like %a : (tensor<2x3xcomplex<f32>>) -> tensor<2x3xcomplex<f32>>
   %ne = aten.zeros_like %a : (tensor<2x3xcomplex<f32>>) -> tensor<2x3xcomplex<f32>>
   %nes = aten.new_empty_strided %a {size = [2, 3], stride = [3, 1]} : (tensor<2x3xcomplex<f32>>) -> tensor<2x3xcomplex<f32>>
