@@ -205,14 +205,14 @@ fuzz-smoke: nightly fuzz-seed
 ## pass), parse and pass side by side, then verify. For throughput the build has no sanitizer
 ## (safe Rust; `make asan` and `make fuzz` cover memory errors), debug assertions on, and
 ## edge coverage without compare tracing: lalrpop's state tables are large `match`es whose
-## switch tracing costs 3-4x the executions. Its own target dir (fuzz/target-fast).
+## switch tracing costs 3-4x the executions. Its own target dir (target/fuzz-fast).
 CAMPAIGN_RUNS ?= 10000000
 define campaign_run
-(mkdir -p fuzz/corpus/$(1) fuzz/regressions/$(1) && cd fuzz && $(FUZZ_NICE) ./target-fast/x86_64-unknown-linux-gnu/release/$(1) corpus/$(1) regressions/$(1) -dict=mlir.dict -runs=$(CAMPAIGN_RUNS) -timeout=60 -print_final_stats=1)
+(mkdir -p fuzz/corpus/$(1) fuzz/regressions/$(1) && cd fuzz && $(FUZZ_NICE) $(CARGO_TARGET_DIR)/fuzz-fast/x86_64-unknown-linux-gnu/release/$(1) corpus/$(1) regressions/$(1) -dict=mlir.dict -runs=$(CAMPAIGN_RUNS) -timeout=60 -print_final_stats=1)
 endef
 .PHONY: fuzz-campaign
 fuzz-campaign: nightly fuzz-seed
-	cd fuzz && $(FUZZ) build -s none -a --no-trace-compares --target-dir target-fast
+	cd fuzz && $(FUZZ) build -s none -a --no-trace-compares --target-dir $(CARGO_TARGET_DIR)/fuzz-fast
 	( $(call campaign_run,parse) && $(call campaign_run,verify) ) & text=$$!; \
 	  $(call campaign_run,pass); wait $$text
 
