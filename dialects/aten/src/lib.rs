@@ -156,6 +156,20 @@ pub fn schema(op_name: &str) -> Option<&'static OpSchema> {
     cat.by_name.get(op_name).map(|&i| &cat.schemas[i])
 }
 
+/// The class count of the labels of `func`'s first `aten.nll_loss_forward` (the class
+/// dimension of its input), if it has one with a static class dimension: what synthetic
+/// labels for the function must stay below.
+pub fn nll_loss_classes(ctx: &joinery_ir::Context, func: joinery_ir::OpId) -> Option<u64> {
+    ctx.walk(func)
+        .into_iter()
+        .find(|&op| ctx.name_str(op) == "aten.nll_loss_forward")
+        .and_then(|op| {
+            let t = ctx.value_type(ctx.operand(op, 0));
+            ctx.tensor_parts(t)
+                .and_then(|(s, _)| s.get(1).and_then(|d| d.extent()))
+        })
+}
+
 /// The catalogue entry (schema text, inference rule, traits) of an op by IR name.
 pub fn entry(op_name: &str) -> Option<&'static CatalogueEntry> {
     CATALOGUE.by_name.get(op_name).map(|&i| &ENTRIES[i])

@@ -51,16 +51,7 @@ impl Rng {
 
 /// Random interpreter inputs for `func`: floats in [-1, 1), integers in [0, classes).
 fn random_inputs(ctx: &Context, func: OpId, seed: u64) -> Vec<ITensor> {
-    let classes = ctx
-        .walk(func)
-        .into_iter()
-        .find(|&op| ctx.name_str(op) == "aten.nll_loss_forward")
-        .and_then(|op| {
-            let t = ctx.value_type(ctx.operand(op, 0));
-            ctx.tensor_parts(t)
-                .and_then(|(s, _)| s.get(1).and_then(|d| d.extent()))
-        })
-        .unwrap_or(2) as i64;
+    let classes = joinery_aten::nll_loss_classes(ctx, func).unwrap_or(2) as i64;
     let mut rng = Rng(seed);
     ctx.block_args(ctx.body_block(func).expect("body"))
         .iter()

@@ -179,7 +179,8 @@ pub fn train(args: &TrainArgs) -> Result<(), String> {
             "error: @{name} takes primals after its tangents; a joint takes its primals first\n"
         ));
     }
-    let classes = label_classes(&ctx, view.forward);
+    // Labels stay below the class count of the loss that reads them (2 without one).
+    let classes = joinery_aten::nll_loss_classes(&ctx, view.forward).map_or(2, |c| c as usize);
     let descs = &view.descs;
     let loss_slot = descs
         .results
@@ -709,18 +710,4 @@ fn joint_view(
         arg_types,
         forward,
     })
-}
-
-/// The class count of a label input: the class dimension of the `nll_loss_forward` that
-/// reads it, else 2.
-fn label_classes(ctx: &joinery_ir::Context, func: joinery_ir::OpId) -> usize {
-    ctx.walk(func)
-        .into_iter()
-        .find(|&op| ctx.name_str(op) == "aten.nll_loss_forward")
-        .and_then(|op| {
-            let t = ctx.value_type(ctx.operand(op, 0));
-            ctx.tensor_parts(t)
-                .and_then(|(s, _)| s.get(1).and_then(|d| d.extent()))
-        })
-        .map_or(2, |c| c as usize)
 }
