@@ -19,6 +19,15 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Writes `text` to `file` in a fresh scratch directory named by `tag`; returns both paths.
+fn scratch_source(tag: &str, file: &str, text: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch(tag);
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join(file);
+    std::fs::write(&src, text).unwrap();
+    (dir, src)
+}
+
 #[test]
 fn the_linear_relu_joint_matches_pytorch_autograd() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/linear_relu");
@@ -54,16 +63,13 @@ fn the_linear_relu_joint_matches_pytorch_autograd() {
 
 #[test]
 fn a_runtime_shape_error_is_rendered_at_its_op() {
-    let dir = scratch("error");
-    std::fs::create_dir_all(&dir).unwrap();
-    let src = dir.join("view.mlir");
-    std::fs::write(
-        &src,
+    let (dir, src) = scratch_source(
+        "error",
+        "view.mlir",
         "func.func @f(%a: tensor<?x3xf32>) -> tensor<4xf32> {\n  \
          %v = \"aten.view\"(%a) {size = [4]} : (tensor<?x3xf32>) -> tensor<4xf32>\n  \
          func.return %v : tensor<4xf32>\n}\n",
-    )
-    .unwrap();
+    );
     let input = Tensor::from_vec_f64(&[2, 3], vec![0.0; 6], joinery_interp::DType::F32);
     std::fs::write(dir.join("arg0.npy"), input.write_npy().unwrap()).unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_joinery-run"))
@@ -257,16 +263,13 @@ fn bench_via_mlir_times_the_joint_and_says_so() {
 
 #[test]
 fn bench_via_mlir_names_an_op_it_cannot_export() {
-    let dir = scratch("bench-mlir");
-    std::fs::create_dir_all(&dir).unwrap();
-    let src = dir.join("dropout.mlir");
-    std::fs::write(
-        &src,
+    let (_, src) = scratch_source(
+        "bench-mlir",
+        "dropout.mlir",
         "func.func @f(%a: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>) {\n  \
          %v, %m = \"aten.native_dropout\"(%a) {p = 0.5 : f64, train = true} : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>)\n  \
          func.return %v, %m : tensor<4xf32>, tensor<4xi1>\n}\n",
-    )
-    .unwrap();
+    );
     let run = Command::new(env!("CARGO_BIN_EXE_joinery-run"))
         .arg("bench")
         .arg(&src)
