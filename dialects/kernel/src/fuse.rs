@@ -114,13 +114,20 @@ fn written(ctx: &Context, op: OpId) -> &[Value] {
 
 /// The ops writing `buffer`, in use order.
 fn writers(ctx: &Context, buffer: Value) -> Vec<OpId> {
-    let mut ops: Vec<OpId> = ctx
-        .uses(buffer)
-        .iter()
-        .map(|u| u.op)
-        .filter(|&op| written(ctx, op).contains(&buffer))
-        .collect();
-    ops.dedup();
+    distinct(
+        ctx.uses(buffer)
+            .iter()
+            .map(|u| u.op)
+            .filter(|&op| written(ctx, op).contains(&buffer))
+            .collect(),
+    )
+}
+
+/// `ops` with each op once, where it first occurs: an op's uses of one value need not be
+/// adjacent in the value's use list.
+fn distinct(mut ops: Vec<OpId>) -> Vec<OpId> {
+    let mut seen = FxHashSet::default();
+    ops.retain(|op| seen.insert(*op));
     ops
 }
 

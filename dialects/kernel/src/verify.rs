@@ -198,6 +198,9 @@ fn check_inside(
 /// distinct elements. Sufficient test (exact for the layouts lowering makes): sorted by
 /// stride, every stride exceeds the reach of the smaller ones.
 fn injective(strides: &[i64], space: &[u64]) -> bool {
+    if space.contains(&0) {
+        return true; // an empty space sends no point anywhere
+    }
     let mut dims: Vec<(u64, u64)> = strides
         .iter()
         .zip(space)
@@ -215,8 +218,12 @@ fn injective(strides: &[i64], space: &[u64]) -> bool {
     true
 }
 
-/// The first dim of extent above 1 that `strides` gives stride 0, if any.
+/// The first dim of extent above 1 that `strides` gives stride 0, if any; none in an
+/// empty space, which writes no element.
 fn broadcast_dim(strides: &[i64], space: &[u64]) -> Option<usize> {
+    if space.contains(&0) {
+        return None;
+    }
     strides
         .iter()
         .zip(space)

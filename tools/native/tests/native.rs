@@ -1568,6 +1568,54 @@ func.func @lanes(%x: tensor<3x5xf32>, %n: tensor<3x5xi64>) -> (tensor<3x5xf32>, 
     check_with(&mut ctx, module, "lanes", "lanes", vec![x, n]).expect("matches the interpreter");
 }
 
+/// `topk` with k = 0 and `sort`, `topk` and `cumsum` over an empty dim or batch: results
+/// with no element (of the right shapes), as in the interpreter and PyTorch.
+#[test]
+fn lane_ops_with_no_element_match_the_interpreter() {
+    let text = r#"
+func.func @empty(%x: tensor<3x5xf32>, %e: tensor<3x0xf32>, %b: tensor<0x4xf32>) -> (tensor<3x0xf32>, tensor<3x0xi64>, tensor<3x0xf32>, tensor<3x0xi64>, tensor<3x0xf32>, tensor<3x0xi64>, tensor<3x0xf32>, tensor<0x2xf32>, tensor<0x2xi64>) {
+  %kv, %ki = aten.topk %x {k = 0 : i64, dim = 1 : i64} : (tensor<3x5xf32>) -> (tensor<3x0xf32>, tensor<3x0xi64>)
+  %ev, %ei = aten.topk %e {k = 0 : i64, dim = 1 : i64} : (tensor<3x0xf32>) -> (tensor<3x0xf32>, tensor<3x0xi64>)
+  %sv, %si = aten.sort %e {dim = 1 : i64} : (tensor<3x0xf32>) -> (tensor<3x0xf32>, tensor<3x0xi64>)
+  %c = aten.cumsum %e {dim = 1 : i64} : (tensor<3x0xf32>) -> tensor<3x0xf32>
+  %bv, %bi = aten.topk %b {k = 2 : i64, dim = 1 : i64} : (tensor<0x4xf32>) -> (tensor<0x2xf32>, tensor<0x2xi64>)
+  func.return %kv, %ki, %ev, %ei, %sv, %si, %c, %bv, %bi : tensor<3x0xf32>, tensor<3x0xi64>, tensor<3x0xf32>, tensor<3x0xi64>, tensor<3x0xf32>, tensor<3x0xi64>, tensor<3x0xf32>, tensor<0x2xf32>, tensor<0x2xi64>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let inputs = vec![f32s(&[3, 5]), f32s(&[3, 0]), f32s(&[0, 4])];
+    check_with(&mut ctx, module, "empty", "empty", inputs).expect("matches the interpreter");
+}
+
+/// Attention rows that see no key — every key masked by `attn_mask` or every score NaN —
+/// give output and logsumexp 0 (PyTorch's CPU kernel and the interpreter); a row with
+/// some NaN scores gives NaN; the backward of the fully masked row is 0.
+#[test]
+fn attention_rows_that_see_no_key_match_the_interpreter() {
+    let text = r#"
+func.func @attn(%q: tensor<1x1x3x2xf32>, %k: tensor<1x1x3x2xf32>, %v: tensor<1x1x3x2xf32>, %m: tensor<3x3xf32>, %g: tensor<1x1x3x2xf32>) -> (tensor<1x1x3x2xf32>, tensor<1x1x3xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>) {
+  %o:2 = "aten._scaled_dot_product_flash_attention_for_cpu"(%q, %k, %v, %m) : (tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<3x3xf32>) -> (tensor<1x1x3x2xf32>, tensor<1x1x3xf32>)
+  %n:2 = "aten._scaled_dot_product_flash_attention_for_cpu"(%k, %q, %v) : (tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>) -> (tensor<1x1x3x2xf32>, tensor<1x1x3xf32>)
+  %b:3 = "aten._scaled_dot_product_flash_attention_for_cpu_backward"(%g, %q, %k, %v, %o#0, %o#1, %m) {dropout_p = 0.0 : f64, is_causal = false} : (tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3xf32>, tensor<3x3xf32>) -> (tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>)
+  func.return %o#0, %o#1, %n#0, %n#1, %b#0, %b#1, %b#2 : tensor<1x1x3x2xf32>, tensor<1x1x3xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>, tensor<1x1x3x2xf32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let ninf = f32::NEG_INFINITY;
+    // Row 1 of the mask hides every key; as queries in @n, the keys' rows are q's: row 0
+    // of q holds a NaN, so every score of query 0 there is NaN, and other rows have one NaN.
+    let q = f32v(&[1, 1, 3, 2], &[f32::NAN, 0.5, 0.25, -1.0, 1.5, 0.75]);
+    let k = f32v(&[1, 1, 3, 2], &[0.5, -0.5, 1.0, 0.25, -0.75, 2.0]);
+    let mask = f32v(&[3, 3], &[0.0, ninf, 0.0, ninf, ninf, ninf, 0.0, 0.0, 0.0]);
+    let inputs = vec![q, k, f32s(&[1, 1, 3, 2]), mask, f32s(&[1, 1, 3, 2])];
+    let expected =
+        joinery_interp::run_function(&mut ctx, module, "attn", inputs.clone()).expect("runs");
+    let RuntimeValue::Tensor(out) = &expected[0] else {
+        panic!("tensor")
+    };
+    let out: Vec<f64> = out.to_f64().iter().copied().collect();
+    assert_eq!(out[2..4], [0.0, 0.0], "the masked row is 0");
+    check_with(&mut ctx, module, "attn", "attn", inputs).expect("matches the interpreter");
+}
+
 /// `_embedding_bag` in modes sum and mean (empty bags, `padding_idx`,
 /// `include_last_offset`, per-sample weights) and its backward (`scale_grad_by_freq`),
 /// against the interpreter.
@@ -1752,4 +1800,172 @@ fn a_differentiable_function_returns_nonzero_rows_from_its_forward() {
         .expect("backward");
     let g = grads[0].as_ref().expect("a gradient");
     assert_eq!(g.as_slice::<f32>(), [2.0, -2.0, 0.0, 4.0, 6.0, -8.0]);
+}
+
+/// The special and extreme f32 values every element-wise float op is tried on.
+const SPECIAL: [f32; 22] = [
+    f32::NAN,
+    f32::INFINITY,
+    f32::NEG_INFINITY,
+    0.0,
+    -0.0,
+    1e-40,
+    -1e-40,
+    0.5,
+    -0.5,
+    1.0,
+    -1.0,
+    2.5,
+    -3.0,
+    30.0,
+    -30.0,
+    88.5,
+    -88.5,
+    100.0,
+    -100.0,
+    1e30,
+    -1e30,
+    f32::MAX,
+];
+
+/// Ops whose PyTorch CPU kernels compute in f32 with intermediates that overflow or
+/// underflow (`1 - y * y` of `tanh_backward` at |y| = 1e30, `sigmoid(-100)` = 0) where the
+/// interpreter computes in f64: native code gives PyTorch's NaN or 0 there (checked against
+/// torch 2.15: `tanh_backward(0, 1e30)`, `silu_backward(inf, -100)` and
+/// `gelu_backward(inf, -30)` are NaN), the interpreter a number. Their elements are compared
+/// where every operand is finite and at most [`MODERATE`] in magnitude.
+const F32_INTERMEDIATES: &[&str] = &[
+    "aten.tanh_backward",
+    "aten.sigmoid_backward",
+    "aten.silu_backward",
+    "aten.gelu_backward",
+];
+
+/// The operand magnitude up to which [`F32_INTERMEDIATES`] ops are compared.
+const MODERATE: f32 = 20.0;
+
+/// Ops computed with an approximation of the accuracy PyTorch's own vectorized kernel has,
+/// and the absolute error allowed per unit of operand magnitude: `gelu` through
+/// Abramowitz–Stegun 7.1.26 `erf` (absolute error 1.5e-7), the formula of PyTorch's AVX2
+/// `Vectorized<float>::erf` (torch 2.15 gives -0.0040502 for `gelu(-3)` on 64 elements;
+/// exact: -0.0040497; native: -0.0040499).
+const APPROXIMATE: &[(&str, f64)] = &[("aten.gelu", 1.5e-7)];
+
+/// Whether a native element equals the interpreter's: the same NaN-ness and infinity, and
+/// finite values within [`RTOL`] of each other (relative to the element, so huge values
+/// elsewhere in the tensor cannot hide an error) or both below the smallest normal f32.
+fn same_special(native: f64, interp: f64) -> bool {
+    let tiny = f64::from(f32::MIN_POSITIVE);
+    native == interp
+        || (native.is_nan() && interp.is_nan())
+        || (native.is_finite()
+            && interp.is_finite()
+            && ((native - interp).abs() <= RTOL * interp.abs()
+                || native.abs().max(interp.abs()) < tiny))
+}
+
+/// Every pure element-wise op of the catalogue with one or two f32 tensor operands and no
+/// required attribute, on NaN, infinities, signed zeros, subnormals and values past the
+/// overflow of `exp`: native code gives the interpreter's element, one by one. (An op the
+/// native backend refuses with a diagnostic is counted, not compared; a refusal is never
+/// a wrong number.)
+#[test]
+fn element_wise_ops_agree_with_the_interpreter_on_special_values() {
+    let n = SPECIAL.len();
+    let mut checked = Vec::new();
+    let mut refused = Vec::new();
+    let mut wrong = Vec::new();
+    for schema in joinery_aten::schemas() {
+        let name = schema.op_name();
+        let traits = joinery_ir::Traits::PURE | joinery_ir::Traits::ELEMENTWISE;
+        let def = joinery_aten::OPS
+            .iter()
+            .find(|d| d.name == name)
+            .expect("op");
+        let tensors = schema.args.iter().filter(|a| a.kind.is_tensor()).count();
+        let plain = schema.args.iter().all(|a| {
+            (a.kind == joinery_aten::schema::ArgKind::Tensor && !a.optional)
+                || !a.is_required() && !a.kind.is_tensor()
+        });
+        if !def.traits.contains(traits) || !plain || !(1..=2).contains(&tensors) {
+            continue;
+        }
+        let len = n.pow(tensors as u32);
+        let ty = format!("tensor<{len}xf32>");
+        let operands = ["%a", "%b"][..tensors].join(", ");
+        let arg_list = ["%a", "%b"][..tensors]
+            .iter()
+            .map(|a| format!("{a}: {ty}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let types = vec![ty.as_str(); tensors].join(", ");
+        let text = format!(
+            "func.func @f({arg_list}) -> {ty} {{\n  %r = \"{name}\"({operands}) : ({types}) -> {ty}\n  func.return %r : {ty}\n}}"
+        );
+        let mut ctx = context();
+        let mut sources = SourceMap::default();
+        let file = sources.add("special.mlir", text);
+        let Ok(module) = joinery_syntax::parse_source(&mut ctx, &sources, file) else {
+            continue; // inference gives another result type (a comparison, an integer op)
+        };
+        if !joinery_ir::verify::verify(&ctx, module).is_empty() {
+            continue;
+        }
+        let values: Vec<Vec<f32>> = (0..tensors)
+            .map(|k| {
+                (0..len)
+                    .map(|i| SPECIAL[if k == 0 { i % n } else { i / n }])
+                    .collect()
+            })
+            .collect();
+        let inputs: Vec<ITensor> = values.iter().map(|v| f32v(&[len], v)).collect();
+        let expected = match joinery_interp::run_function(&mut ctx, module, "f", inputs.clone()) {
+            Ok(r) => r,
+            Err(_) => continue, // the interpreter refuses these operands (PyTorch does too)
+        };
+        let m = match compile_one(&mut ctx, module, "f") {
+            Ok(m) => m,
+            Err(e) => {
+                refused.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let mut args: Vec<Tensor<'_>> = inputs.iter().map(to_runtime).collect();
+        let got = m.call(&mut args).expect("runs");
+        let (Some(got), RuntimeValue::Tensor(want)) = (&got[0], &expected[0]) else {
+            panic!("{name}: result is not a tensor");
+        };
+        let want = want.to_f64();
+        let moderate_only = F32_INTERMEDIATES.contains(&name.as_str());
+        let approximate = APPROXIMATE
+            .iter()
+            .find(|(op, _)| *op == name)
+            .map(|(_, e)| *e);
+        for (i, (&x, &y)) in got.to_f64_vec().iter().zip(want.iter()).enumerate() {
+            let operands: Vec<f32> = values.iter().map(|v| v[i]).collect();
+            if moderate_only && operands.iter().any(|v| !(v.abs() <= MODERATE)) {
+                continue;
+            }
+            let magnitude = operands
+                .iter()
+                .fold(1.0f64, |m, v| m.max(f64::from(v.abs())));
+            let close = approximate.is_some_and(|e| (x - y).abs() <= e * magnitude);
+            if !same_special(x, y) && !close {
+                wrong.push(format!("{name}{operands:?}: native {x}, interpreter {y}"));
+            }
+        }
+        checked.push(name);
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong elements:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    println!("checked {} ops; refused: {refused:#?}", checked.len());
+    assert!(
+        checked.len() >= 40,
+        "only {} ops checked: {checked:?}",
+        checked.len()
+    );
 }

@@ -1639,8 +1639,9 @@ fn unbatched(e: &mut Emitter, x: Value, d: &AttentionDims, tail: &[i64]) -> Resu
     e.op1("aten.view", &[x], vec![("size", size)])
 }
 
-/// `sdpa(q, k, v) ==> (p @ v, m + log(z))` with `p = exp(S - m) / z`, `m = amax(S)`,
-/// `z = sum(exp(S - m))` over the keys of the scores `S` (masked, scaled `q k^T`).
+/// `sdpa(q, k, v) ==> (p @ v, m + log(z))` with `p = exp(S - m) / z`, `m = amax(S)`
+/// over the scores that are not NaN, `z = sum(exp(S - m))` over the keys of the scores `S`
+/// (masked, scaled `q k^T`); 0 for both results in a row where `m = -inf`.
 fn sdpa(e: &mut Emitter, op: OpId) -> Replacements {
     let d = attention_dims(e, op)?;
     let (q, k, v) = (
@@ -1652,15 +1653,26 @@ fn sdpa(e: &mut Emitter, op: OpId) -> Replacements {
     let k3 = batched(e, k, d.n, d.s, d.e)?;
     let v3 = batched(e, v, d.n, d.s, d.e)?;
     let scores = attention_scores(e, op, &d, q3, k3)?;
-    let m = e.amax(scores, &[2], true)?;
+    // The row max ignores NaN scores; a row whose max is -inf (every key masked or NaN)
+    // sees no key and gives output and lse 0, as PyTorch's CPU kernel and the interpreter.
+    let dtype = e.dtype(scores);
+    let neg_inf = e.constant(f64::NEG_INFINITY, dtype)?;
+    let zero = e.constant(0.0, dtype)?;
+    let nan = e.unary("aten.isnan", scores)?;
+    let numbers = e.select(nan, neg_inf, scores)?;
+    let m = e.amax(numbers, &[2], true)?;
+    let sees = e.with_float("aten.ne.Scalar", m, f64::NEG_INFINITY)?;
+    let m = e.select(sees, m, zero)?;
     let shifted = e.sub(scores, m)?;
     let ex = e.unary("aten.exp", shifted)?;
     let z = e.sum(ex, &[2], true)?;
     let p = e.div(ex, z)?;
+    let p = e.select(sees, p, zero)?;
     let out3 = e.binary("aten.bmm", p, v3)?;
     let out = unbatched(e, out3, &d, &[d.l, d.e])?;
     let log_z = e.unary("aten.log", z)?;
     let lse3 = e.add(m, log_z)?;
+    let lse3 = e.select(sees, lse3, zero)?;
     let lse = unbatched(e, lse3, &d, &[d.l])?;
     Ok(vec![Some(out), Some(lse)])
 }

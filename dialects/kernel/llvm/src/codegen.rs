@@ -1316,12 +1316,16 @@ impl<'ll> Codegen<'ll> {
             .into_float_value())
     }
 
-    /// Cephes `expf`: range reduction by ln 2, degree-5 polynomial, exponent bits.
-    fn exp_f32(&self, x: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
+    /// Cephes `expf`: range reduction by ln 2, degree-5 polynomial, exponent bits, over
+    /// the whole range where `expf` is finite and nonzero; NaN stays NaN, and arguments
+    /// past that range give 0 and +inf as `expf` does.
+    fn exp_f32(&self, x_in: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
         let b = &self.builder;
-        let t = x.get_type();
+        let t = x_in.get_type();
         let i32t = self.ll.i32_type();
-        let x = self.fmin_max(x, -87.336_544_750_553_1, 88.376_262_664_795_9)?;
+        // ln of half the smallest subnormal, and of the largest finite f32.
+        let (lo, hi) = (-103.972_077_083_991_8, 88.722_839_355_468_75);
+        let x = self.fmin_max(x_in, lo, hi)?;
         let fx = b
             .build_float_mul(x, self.fconst(t, std::f64::consts::LOG2_E), "")
             .map_err(ll_err)?;
@@ -1365,27 +1369,82 @@ impl<'ll> Codegen<'ll> {
         let y = b
             .build_float_add(y, self.fconst(t, 1.0), "")
             .map_err(ll_err)?;
+        // y * 2^n as y * 2^(n/2) * 2^(n - n/2): each factor a normal float for n in
+        // [-150, 128], so results near the overflow and in the subnormal range are right.
         let n = b.build_float_to_signed_int(fx, i32t, "").map_err(ll_err)?;
-        let n = b
-            .build_int_add(n, i32t.const_int(127, false), "")
+        let half = b
+            .build_right_shift(n, i32t.const_int(1, false), true, "")
             .map_err(ll_err)?;
-        let n = b
-            .build_left_shift(n, i32t.const_int(23, false), "")
+        let rest = b.build_int_sub(n, half, "").map_err(ll_err)?;
+        let mut y = y;
+        for e in [half, rest] {
+            let bits = b
+                .build_left_shift(
+                    b.build_int_add(e, i32t.const_int(127, false), "")
+                        .map_err(ll_err)?,
+                    i32t.const_int(23, false),
+                    "",
+                )
+                .map_err(ll_err)?;
+            let pow2 = b
+                .build_bit_cast(bits, t, "")
+                .map_err(ll_err)?
+                .into_float_value();
+            y = b.build_float_mul(y, pow2, "").map_err(ll_err)?;
+        }
+        // The clamp maps NaN to a bound (`maxnum` drops NaN) and the polynomial cannot
+        // reach 0 or inf: restore what `expf` gives outside the clamped range.
+        let below = b
+            .build_float_compare(FloatPredicate::OLT, x_in, self.fconst(t, lo), "")
             .map_err(ll_err)?;
-        let pow2 = b
-            .build_bit_cast(n, t, "")
-            .map_err(ll_err)?
-            .into_float_value();
-        b.build_float_mul(y, pow2, "").map_err(ll_err)
+        let above = b
+            .build_float_compare(FloatPredicate::OGT, x_in, self.fconst(t, hi), "")
+            .map_err(ll_err)?;
+        let nan = b
+            .build_float_compare(FloatPredicate::UNO, x_in, x_in, "")
+            .map_err(ll_err)?;
+        let y = self.select_f(below, t.const_zero(), y)?;
+        let y = self.select_f(above, self.fconst(t, f64::INFINITY), y)?;
+        self.select_f(nan, x_in, y)
     }
 
-    /// Cephes `logf`: mantissa/exponent split, degree-8 polynomial.
+    /// `cond ? a : b` on floats.
+    fn select_f(
+        &self,
+        cond: inkwell::values::IntValue<'ll>,
+        a: FloatValue<'ll>,
+        c: FloatValue<'ll>,
+    ) -> Res<FloatValue<'ll>> {
+        Ok(self
+            .builder
+            .build_select(cond, a, c, "")
+            .map_err(ll_err)?
+            .into_float_value())
+    }
+
+    /// Cephes `logf`: mantissa/exponent split, degree-8 polynomial; a subnormal is
+    /// scaled by 2^23 first (its exponent bits are 0) and the 23 taken off its exponent.
     fn log_f32(&self, x: FloatValue<'ll>) -> Res<FloatValue<'ll>> {
         let b = &self.builder;
         let t = x.get_type();
         let i32t = self.ll.i32_type();
+        let subnormal = b
+            .build_float_compare(
+                FloatPredicate::OLT,
+                self.call_intrinsic("llvm.fabs", t.into(), &[x.into()])?
+                    .into_float_value(),
+                self.fconst(t, f64::from(f32::MIN_POSITIVE)),
+                "",
+            )
+            .map_err(ll_err)?;
+        let scaled = self.select_f(
+            subnormal,
+            b.build_float_mul(x, self.fconst(t, 8_388_608.0), "")
+                .map_err(ll_err)?,
+            x,
+        )?;
         let bits = b
-            .build_bit_cast(x, i32t, "")
+            .build_bit_cast(scaled, i32t, "")
             .map_err(ll_err)?
             .into_int_value();
         let e = b
@@ -1394,9 +1453,16 @@ impl<'ll> Codegen<'ll> {
         let e = b
             .build_and(e, i32t.const_int(0xff, false), "")
             .map_err(ll_err)?;
-        let e = b
-            .build_int_sub(e, i32t.const_int(126, false), "")
-            .map_err(ll_err)?;
+        let bias = b
+            .build_select(
+                subnormal,
+                i32t.const_int(126 + 23, false),
+                i32t.const_int(126, false),
+                "",
+            )
+            .map_err(ll_err)?
+            .into_int_value();
+        let e = b.build_int_sub(e, bias, "").map_err(ll_err)?;
         let m = b
             .build_and(bits, i32t.const_int(0x007f_ffff, false), "")
             .map_err(ll_err)?;
@@ -1544,8 +1610,9 @@ impl<'ll> Codegen<'ll> {
         let big = self
             .call_intrinsic("llvm.copysign", t.into(), &[big.into(), x.into()])?
             .into_float_value();
+        // Unordered: a NaN takes the polynomial, which keeps it NaN.
         let is_small = b
-            .build_float_compare(FloatPredicate::OLT, ax, self.fconst(t, 0.625), "")
+            .build_float_compare(FloatPredicate::ULT, ax, self.fconst(t, 0.625), "")
             .map_err(ll_err)?;
         Ok(b.build_select(is_small, small, big, "")
             .map_err(ll_err)?

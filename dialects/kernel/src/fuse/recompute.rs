@@ -50,8 +50,8 @@
 use super::body::{self, NewKernel};
 use super::space::{self, Linear};
 use super::{
-    Kernel, Order, erase_if_unused, is_temporary, resume_after, sole_writer, stable_prev, writers,
-    yields,
+    Kernel, Order, distinct, erase_if_unused, is_temporary, resume_after, sole_writer, stable_prev,
+    writers, yields,
 };
 use crate::attrs::{Gemm, Map, static_info};
 use crate::ops::OutKind;
@@ -202,13 +202,13 @@ fn plan_readers(
             return Ok(None);
         }
     }
-    let mut reader_ops: Vec<OpId> = ctx
-        .uses(buffer)
-        .iter()
-        .map(|u| u.op)
-        .filter(|op| !fold.writers.contains(op) && ctx.name_str(*op) != "kernel.alloc")
-        .collect();
-    reader_ops.dedup();
+    let reader_ops = distinct(
+        ctx.uses(buffer)
+            .iter()
+            .map(|u| u.op)
+            .filter(|op| !fold.writers.contains(op) && ctx.name_str(*op) != "kernel.alloc")
+            .collect(),
+    );
     let mut readers = Vec::new();
     let (mut added, mut saved) = (0u64, fold.removed);
     for op in reader_ops {
