@@ -446,6 +446,21 @@ pub fn unary(a: &Args) -> Inferred {
     Ok(vec![a.tensor("self").clone()])
 }
 
+/// `relu` and `threshold_backward`: [`unary`] or [`binary`] on numbers; PyTorch's kernels
+/// have no bool case ("Boolean inputs not supported for relu", "threshold_cpu" not
+/// implemented for 'Bool').
+pub fn no_bool(a: &Args) -> Inferred {
+    let out = if a.has("grad_output") {
+        binary(a)?
+    } else {
+        unary(a)?
+    };
+    if out[0].dtype == DType::Bool {
+        return Err("bool tensors are not supported: PyTorch has no bool kernel for it".into());
+    }
+    Ok(out)
+}
+
 /// Unary ops computing in floating point: integer inputs give the default float dtype.
 pub fn float_unary(a: &Args) -> Inferred {
     let this = a.tensor("self");
@@ -1530,6 +1545,16 @@ pub fn native_layer_norm_backward(a: &Args) -> Inferred {
         }
     }
     let norm = static_shape(a.ints("normalized_shape")?, "normalized_shape")?;
+    // PyTorch's kernel fails on the gradient of an absent weight or bias ("tensor does
+    // not have a device"); autograd never asks for one.
+    let mask = a.value("output_mask").as_bools().unwrap_or(&[]);
+    for (i, name) in [(1, "weight"), (2, "bias")] {
+        if mask.get(i) == Some(&true) && a.opt_tensor(name).is_none() {
+            return Err(format!(
+                "output_mask[{i}] asks for the gradient of {name}, which is None"
+            ));
+        }
+    }
     let param = |name: &str| {
         TensorInfo::new(
             norm.clone(),
@@ -2327,6 +2352,7 @@ pub fn adaptive_avg_pool(a: &Args) -> Inferred {
 pub fn adaptive_avg_pool_backward(a: &Args) -> Inferred {
     let (grad, this) = (a.tensor("grad_output"), a.tensor("self"));
     same_dtype(grad, this, "grad_output and self")?;
+    require_float(this, "self")?;
     let n = pool_dims(a);
     if let (Some(g), Some(s)) = (&grad.shape, &this.shape) {
         let r = s.len();

@@ -949,6 +949,72 @@ fn layer_norm() {
         ],
         "'output_mask' must have 3 elements, got 2",
     );
+    // PyTorch's kernel fails on the gradient of an absent weight or bias.
+    for (mask, needle) in [
+        (
+            &[true, true, false],
+            "output_mask[1] asks for the gradient of weight, which is None",
+        ),
+        (
+            &[true, false, true],
+            "output_mask[2] asks for the gradient of bias, which is None",
+        ),
+    ] {
+        err(
+            "aten.native_layer_norm_backward",
+            &["2x8xf32", "2x8xf32", "2x1xf32", "2x1xf32"],
+            &[
+                ("normalized_shape", A::Is(&[8])),
+                ("output_mask", A::Bs(mask)),
+            ],
+            needle,
+        );
+    }
+    ok(
+        "aten.native_layer_norm_backward",
+        &["2x8xf32", "2x8xf32", "2x1xf32", "2x1xf32"],
+        &[
+            ("normalized_shape", A::Is(&[8])),
+            ("output_mask", A::Bs(&[true, false, false])),
+        ],
+        &["tensor<2x8xf32>", "tensor<8xf32>", "tensor<8xf32>"],
+    );
+}
+
+#[test]
+fn ops_without_a_bool_or_integer_kernel_in_pytorch_refuse_those_dtypes() {
+    let no_bool = "bool tensors are not supported";
+    err("aten.relu", &["3xi1"], &[], no_bool);
+    ok("aten.relu", &["3xi64"], &[], &["tensor<3xi64>"]);
+    let threshold = [("threshold", A::F(0.5))];
+    err(
+        "aten.threshold_backward",
+        &["3xi1", "3xi1"],
+        &threshold,
+        no_bool,
+    );
+    ok(
+        "aten.threshold_backward",
+        &["3xi64", "3xi64"],
+        &[("threshold", A::I(0))],
+        &["tensor<3xi64>"],
+    );
+    for op in [
+        "aten._adaptive_avg_pool2d_backward",
+        "aten._adaptive_avg_pool3d_backward",
+    ] {
+        let (g, x) = if op.contains("2d") {
+            ("1x2x2x2xi64", "1x2x4x4xi64")
+        } else {
+            ("1x1x2x2x2xi64", "1x1x4x4x4xi64")
+        };
+        err(
+            op,
+            &[g, x],
+            &[],
+            "self must have a floating-point dtype, got i64",
+        );
+    }
 }
 
 #[test]

@@ -25,48 +25,11 @@ use std::time::Instant;
 /// when its cause is fixed.
 const KNOWN: &[(&str, &str, &str)] = &[
     (
-        "aten._adaptive_avg_pool2d_backward",
-        "'kernel.div' needs attribute 'site'",
-        "integer adaptive average pooling backward lowers to a kernel.div without the \
-         zero-divisor site the kernel verifier requires (PyTorch refuses integer tensors \
-         there; inference does not yet)",
-    ),
-    (
-        "aten._adaptive_avg_pool3d_backward",
-        "'kernel.div' needs attribute 'site'",
-        "integer adaptive average pooling backward lowers to a kernel.div without the \
-         zero-divisor site the kernel verifier requires (PyTorch refuses integer tensors \
-         there; inference does not yet)",
-    ),
-    (
-        "aten.topk",
-        "out_map writes some element of out more than once",
-        "topk over an empty dim or with k = 0 lowers to index maps the kernel verifier rejects",
-    ),
-    (
         "aten._euclidean_dist",
         "element",
         "native code computes sqrt(|a|² + |b|² - 2a·b) in f32 as PyTorch does, whose \
          cancellation the square root amplifies (5e-4 for equal rows); the interpreter \
          accumulates in f64 (an explained difference, not a bug)",
-    ),
-    (
-        "aten.threshold_backward",
-        "element",
-        "on bool tensors the interpreter rounds the threshold to bool, native code does not; \
-         PyTorch refuses bool there, inference does not yet",
-    ),
-    (
-        "aten.native_layer_norm_backward",
-        "native tensor, interpreter none",
-        "a bias gradient asked for without a bias: the interpreter gives none, native code a \
-         tensor, and PyTorch's CPU kernel fails (\"tensor does not have a device\")",
-    ),
-    (
-        "aten.tanh",
-        "interpreter NaN",
-        "native tanh of a NaN gives ±1 where the interpreter and PyTorch give NaN (the \
-         polynomial's argument clamp probably drops the NaN); not fixed yet",
     ),
     (
         "aten.pow.Tensor_Tensor",

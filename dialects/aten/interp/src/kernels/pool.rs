@@ -231,7 +231,8 @@ pub fn max_pool_with_indices(x: &Tensor, pp: &PoolParams) -> KResult<(Tensor, Te
             each_index(&g.k, |t| {
                 let Some(off) = g.tap(o, t) else { return };
                 let v = xs[l * plane + off];
-                if !best.is_nan() && (v > best || v.is_nan() || best_i < 0) {
+                // PyTorch's scan: the first maximum, or the last NaN.
+                if v > best || v.is_nan() || best_i < 0 {
                     best = v;
                     best_i = off as i64;
                 }
