@@ -9,10 +9,11 @@
 //!   `h + p + (K - 1 - k)` along each dim, and sums the taps;
 //! - max pooling values: a placement into a `-inf` buffer (the padding), the window view
 //!   reduced by `max`;
-//! - indices (flat row-major offsets in the input plane, the first maximum in scan
-//!   order): `-max(window == value ? -index : -inf)`, in f32 (exact below 2^24 elements a
-//!   plane), compared against loop indices (`kernel.index`) so that no element is ever
-//!   read at a computed address;
+//! - indices (flat row-major offsets in the input plane; as PyTorch's scan, the first
+//!   maximum, or the last NaN of a window holding one; never a padding tap):
+//!   `-max(window == value ? -index : -inf)`, or `max(isnan(window) ? index : -inf)` when
+//!   the value is NaN, in f32 (exact below 2^24 elements a plane), computed from loop
+//!   indices (`kernel.index`) so that no element is ever read at a computed address;
 //! - max pooling backward: `grad_output` added at the indices into a zero gradient, one
 //!   accumulating scatter per plane (as PyTorch's kernel does); an index outside its
 //!   plane is a run-time error naming the op.
@@ -207,41 +208,67 @@ impl Builder<'_> {
         let shape = windows.shape.clone();
         let taps = dims_from(1 + n, n);
         let max = self.reduce(&windows, &taps, Reduce::Max, src);
-        // The flat input index of each tap, as f32: o * s + k * d - p along each dim.
-        let flat = w.flat(|i| {
-            let pos = bin(
-                ScalarOp::Add,
+        // The input position of each tap along dim i: o * s + k * d - p.
+        let pos = |i: usize| {
+            bin(
+                ScalarOp::Sub,
                 bin(
-                    ScalarOp::Mul,
-                    Expr::Iota(1 + i),
-                    c(w.stride[i] as f64, DType::I64),
+                    ScalarOp::Add,
+                    bin(
+                        ScalarOp::Mul,
+                        Expr::Iota(1 + i),
+                        c(w.stride[i] as f64, DType::I64),
+                    ),
+                    bin(
+                        ScalarOp::Mul,
+                        Expr::Iota(1 + n + i),
+                        c(w.dilation[i] as f64, DType::I64),
+                    ),
                 ),
-                bin(
-                    ScalarOp::Mul,
-                    Expr::Iota(1 + n + i),
-                    c(w.dilation[i] as f64, DType::I64),
-                ),
-            );
-            bin(ScalarOp::Sub, pos, c(w.padding[i] as f64, DType::I64))
-        });
+                c(w.padding[i] as f64, DType::I64),
+            )
+        };
+        // Taps on the padding are never chosen, even when every tap is -inf.
+        let inside = (0..n)
+            .flat_map(|i| {
+                [
+                    cmp(Predicate::Ge, pos(i), c(0.0, DType::I64)),
+                    cmp(Predicate::Lt, pos(i), c(w.input[i] as f64, DType::I64)),
+                ]
+            })
+            .reduce(|a, b| bin(ScalarOp::And, a, b))
+            .unwrap_or(c(1.0, DType::Bool));
+        let index = Expr::Cast(DType::F32, Box::new(w.flat(pos)));
         let mut pw = Pw::new(&shape);
         let v = pw.input(&windows, dt, dt);
         let m = pw.input(&max, dt, dt);
-        let neg_index = Expr::Un(
-            ScalarOp::Neg,
-            Box::new(Expr::Cast(DType::F32, Box::new(flat))),
-        );
+        let none = c(f64::NEG_INFINITY, DType::F32);
+        // PyTorch's scan takes a tap when `v > best || isnan(v)`: the first maximum, or
+        // the last NaN when the window holds one. As a max over taps: -index of the taps
+        // equal to the maximum, or +index of the NaN taps.
+        let is_nan = |e: Expr| cmp(Predicate::Ne, e.clone(), e);
         let e = select(
-            cmp(Predicate::Eq, v, m),
-            neg_index,
-            c(f64::NEG_INFINITY, DType::F32),
+            inside,
+            select(
+                is_nan(m.clone()),
+                select(is_nan(v.clone()), index.clone(), none.clone()),
+                select(
+                    cmp(Predicate::Eq, v, m),
+                    Expr::Un(ScalarOp::Neg, Box::new(index)),
+                    none.clone(),
+                ),
+            ),
+            none,
         );
         let candidates = self.pointwise(pw, e, DType::F32, src);
         let best = self.reduce(&candidates, &taps, Reduce::Max, src);
         let mut pw = Pw::new(&best.shape);
-        let e = Expr::Un(
-            ScalarOp::Neg,
-            Box::new(pw.input(&best, DType::F32, DType::I64)),
+        let b = pw.input(&best, DType::F32, DType::I64);
+        let m = pw.input(&self.reshape(&max, &best.shape, src), dt, dt);
+        let e = select(
+            cmp(Predicate::Ne, m.clone(), m),
+            b.clone(),
+            Expr::Un(ScalarOp::Neg, Box::new(b)),
         );
         let indices = self.pointwise(pw, e, DType::I64, src);
         Ok(vec![
