@@ -4,7 +4,8 @@ by ``joinery-opt --aot-make-joint``, and run by the interpreter on the inputs of
 joint export. The made joint must have PyTorch's descriptors in PyTorch's order and compute
 its outputs, buffer updates and gradients (1e-5 relative, f32); a random model (dropout) is
 checked against eager autograd replaying the draws read off the made joint's outputs.
-Subclass models are left out: ``aot-make-joint`` takes no subclass pieces."""
+The ``TwoTensor`` parameter model's forward export holds subclass pieces
+(``#aot.subclass_attr``); its made joint has PyTorch's tangents and gradients of pieces."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import harness
 import models
 import zoo_models
 
-NAMES = [c.name for c in models.CASES + zoo_models.CASES if not c.subclass]
+NAMES = [c.name for c in models.CASES + zoo_models.CASES]
 
 
 def make_joint(forward, out_dir: Path) -> Path:

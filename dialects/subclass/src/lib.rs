@@ -39,10 +39,10 @@
 mod desugar;
 mod kinds;
 
-pub use desugar::desugar_function;
+pub use desugar::{desugar_function, input_piece, output_piece};
 pub use kinds::{
-    DISPATCH_OP, FLATTEN_OP, KINDS, Rewrite, SCALED, SubclassKind, TWO_TENSOR, UNFLATTEN_OP,
-    inner_types, kind_of, outer_type, subclass_type,
+    DISPATCH_OP, FLATTEN_OP, KINDS, Rewrite, SCALED, SubclassGrad, SubclassKind, TWO_TENSOR,
+    UNFLATTEN_OP, inner_types, kind_of, kind_with_attrs, outer_type, subclass_type,
 };
 
 use joinery_ir::{Context, Dialect, OpId};

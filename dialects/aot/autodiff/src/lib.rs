@@ -21,6 +21,7 @@
 pub mod grad_forward;
 pub mod joint;
 pub mod jvp;
+mod pieces;
 pub mod rules;
 
 pub use grad_forward::grads_as_forward;
