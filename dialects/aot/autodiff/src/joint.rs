@@ -1,7 +1,9 @@
 //! One forward function into its joint: requires-grad analysis, tangent arguments, the
 //! reverse sweep over the derivative table and the gradient slots.
 
-use crate::pieces::{Group, check_per_piece, group, split_input, split_output};
+use crate::pieces::{
+    Group, Lanes, PLAIN, check_per_piece, flatten_key, group, split_input, split_output,
+};
 use crate::rules::{Cx, derivative, is_non_differentiable};
 use joinery_aot::{AotInput, AotOutput, DESC_KEY, FuncDescriptors, Slot};
 use joinery_aten::TensorInfo;
@@ -91,18 +93,19 @@ pub fn make_joint(
             .iter()
             .filter(move |g| matches!(g.root, AotOutput::InputMutation { .. }) == mutation)
     };
-    let mut tangent_of: Vec<(usize, AotInput)> = Vec::new();
+    let mut lanes = Lanes::infer(ctx, &primal_groups, &args, &forward_ops)?;
+    let mut tangent_of: Vec<(usize, AotInput, usize)> = Vec::new();
     for g in of_kind(true).chain(of_kind(false)).filter(differentiable) {
         let tangent = AotInput::Tangent {
             output: Box::new(g.root.clone()),
         };
         for (j, path) in &g.members {
-            tangent_of.push((*j, input_piece(&tangent, path)));
+            tangent_of.push((*j, input_piece(&tangent, path), lanes.intern(path)));
         }
     }
-    let mut adjoints: FxHashMap<Value, Value> = FxHashMap::default();
+    let mut adjoints = Adjoints::default();
     let mut emitter = Emitter::new(ctx, ret);
-    for (k, (j, tangent)) in tangent_of.iter().enumerate() {
+    for (k, (j, tangent, lane)) in tangent_of.iter().enumerate() {
         let ty = emitter.ctx.value_type(returned[*j]);
         let attr = tangent.to_attr(emitter.ctx);
         let dict = desc_dict(emitter.ctx, attr);
@@ -112,16 +115,21 @@ pub fn make_joint(
         emitter
             .ctx
             .set_value_name(t, Some(&format!("tangents_{}", k + 1)));
-        accumulate(&mut emitter, &mut adjoints, returned[*j], t)
+        accumulate(&mut emitter, &mut adjoints, returned[*j], *lane, t)
             .map_err(|r| fail(format!("aot-make-joint: @{name}: {r}")))?;
     }
 
-    // The reverse sweep.
+    // The reverse sweep, once per lane of gradient reaching an op (see `Lanes`).
     let mut errors = Vec::new();
     for &op in forward_ops.iter().rev() {
         let results = emitter.ctx.results(op).to_vec();
-        let grads: Vec<Option<Value>> = results.iter().map(|r| adjoints.get(r).copied()).collect();
-        if grads.iter().all(Option::is_none) {
+        let mut reaching: Vec<usize> = results
+            .iter()
+            .flat_map(|r| adjoints.get(r).into_iter().flatten().map(|&(lane, _)| lane))
+            .collect();
+        reaching.sort_unstable();
+        reaching.dedup();
+        if reaching.is_empty() {
             continue;
         }
         let operands = emitter.ctx.operands(op).to_vec();
@@ -142,27 +150,38 @@ pub fn make_joint(
             continue;
         };
         emitter.set_loc(derived_loc("backward", emitter.ctx.loc(op)));
-        let mut cx = Cx::new(&mut emitter, op, grads, needs.clone());
-        let operand_grads = match (rule.rule)(&mut cx) {
-            Ok(g) => g,
-            Err(r) => {
-                errors.push(
-                    Diagnostic::error(format!("aot-make-joint: differentiating '{op_name}': {r}"))
-                        .with_span(op_span),
-                );
-                continue;
-            }
+        let differentiating = |r: Refusal| {
+            Diagnostic::error(format!("aot-make-joint: differentiating '{op_name}': {r}"))
+                .with_span(op_span)
         };
-        for (i, g) in operand_grads.into_iter().enumerate() {
-            let Some(g) = g else { continue };
-            if !needs[i] {
-                continue;
-            }
-            if let Err(r) = accumulate(&mut emitter, &mut adjoints, operands[i], g) {
-                errors.push(
-                    Diagnostic::error(format!("aot-make-joint: differentiating '{op_name}': {r}"))
-                        .with_span(op_span),
-                );
+        for lane in reaching {
+            let grads = results.iter().map(|&r| adjoint(&adjoints, r, lane));
+            let mut cx = Cx::new(&mut emitter, op, grads.collect(), needs.clone());
+            let operand_grads = match (rule.rule)(&mut cx) {
+                Ok(g) => g,
+                Err(r) => {
+                    errors.push(differentiating(r));
+                    break;
+                }
+            };
+            for (i, g) in operand_grads.into_iter().enumerate() {
+                let Some(g) = g else { continue };
+                if !needs[i] {
+                    continue;
+                }
+                let own = lanes.of(operands[i]);
+                if own != PLAIN && own != lane {
+                    errors.push(differentiating(Refusal::from(format!(
+                        "a gradient of piece {:?} reaches operand {i}, of piece {:?}: the \
+                         function is not one a per-piece dispatch makes",
+                        lanes.path(lane),
+                        lanes.path(own)
+                    ))));
+                    continue;
+                }
+                if let Err(r) = accumulate(&mut emitter, &mut adjoints, operands[i], lane, g) {
+                    errors.push(differentiating(r));
+                }
             }
         }
         for (i, &need) in needs.iter().enumerate() {
@@ -182,19 +201,15 @@ pub fn make_joint(
         return Err(errors);
     }
 
-    // One gradient slot per primal: a gradient per piece of a subclass primal (zeros for a
-    // piece no gradient reaches, as the subclass gradient has every piece), or one empty slot.
+    // One gradient slot per primal: one per piece of a subclass gradient (a subclass primal's,
+    // or a plain primal's that gradients of several lanes reach), else one, or an empty slot.
     let mut none = None;
     let mut grads = 0;
     let mut slots = Vec::new();
     for g in &primal_groups {
-        let gradient = |i: usize| {
-            adjoints
-                .get(&args[i])
-                .copied()
-                .filter(|_| requires.contains(&args[i]))
-        };
-        if g.members.iter().all(|(i, _)| gradient(*i).is_none()) {
+        let pieces = gradient_pieces(&mut emitter, g, &args, &requires, &lanes, &adjoints)
+            .map_err(|m| fail(format!("aot-make-joint: @{name}: {m}")))?;
+        if pieces.iter().all(|(_, v)| v.is_none()) {
             let slot = AotOutput::NoneGrad {
                 grad_of: Box::new(g.root.clone()),
             };
@@ -204,18 +219,19 @@ pub fn make_joint(
         let whole = AotOutput::Grad {
             grad_of: Box::new(g.root.clone()),
         };
-        for (i, path) in &g.members {
-            let value = match gradient(*i) {
+        for ((i, path), value) in pieces {
+            // Zeros for a piece no gradient reaches: a subclass gradient has every piece.
+            let value = match value {
                 Some(v) => v,
                 None => {
-                    let info = emitter.info(args[*i]);
+                    let info = emitter.info(args[i]);
                     emitter
                         .zeros(&info)
                         .map_err(|r| fail(format!("aot-make-joint: @{name}: {r}")))?
                 }
             };
             grads += 1;
-            slots.push((value, output_piece(&whole, path)));
+            slots.push((value, output_piece(&whole, &path)));
         }
     }
     let backward_ops = emitter.created.len();
@@ -231,6 +247,75 @@ pub fn make_joint(
         grads,
         backward_ops,
     })
+}
+
+/// The gradients flowing into each value, one per lane (see [`Lanes`]).
+type Adjoints = FxHashMap<Value, Vec<(usize, Value)>>;
+
+/// The gradient of lane `lane` flowing into `v`, if any.
+fn adjoint(adjoints: &Adjoints, v: Value, lane: usize) -> Option<Value> {
+    let grads = adjoints.get(&v)?;
+    grads.iter().find(|&&(l, _)| l == lane).map(|&(_, g)| g)
+}
+
+/// A primal's gradient as the pieces PyTorch's joint returns: for each piece, the argument
+/// it stands beside (for its type) and attribute path, and its gradient if one reaches it.
+/// A subclass primal's pieces are its own; a plain primal that gradients of subclass lanes
+/// reach gets a gradient of that subclass (the plain gradient added to each lane's, as a
+/// per-piece dispatch adds a plain tensor to a subclass one); any other primal gets one.
+fn gradient_pieces(
+    e: &mut Emitter,
+    g: &Group<AotInput>,
+    args: &[Value],
+    requires: &FxHashSet<Value>,
+    lanes: &Lanes,
+    adjoints: &Adjoints,
+) -> Result<Vec<((usize, Vec<String>), Option<Value>)>, String> {
+    let reaching = |i: usize| {
+        let grads = adjoints
+            .get(&args[i])
+            .filter(|_| requires.contains(&args[i]));
+        grads.cloned().unwrap_or_default()
+    };
+    if g.is_subclass() {
+        return Ok(g
+            .members
+            .iter()
+            .map(|(i, path)| {
+                let lane = lanes.of(args[*i]);
+                let grad = reaching(*i)
+                    .iter()
+                    .find(|&&(l, _)| l == lane)
+                    .map(|&(_, v)| v);
+                ((*i, path.clone()), grad)
+            })
+            .collect());
+    }
+    let i = g.members[0].0;
+    let grads = reaching(i);
+    let plain = grads.iter().find(|&&(l, _)| l == PLAIN).map(|&(_, v)| v);
+    let mut per_lane: Vec<(usize, Value)> =
+        grads.into_iter().filter(|&(l, _)| l != PLAIN).collect();
+    per_lane.sort_by_key(|&(l, _)| flatten_key(lanes.path(l)));
+    if per_lane.is_empty() {
+        return Ok(vec![((i, Vec::new()), plain)]);
+    }
+    let paths: Vec<&[String]> = per_lane.iter().map(|&(l, _)| lanes.path(l)).collect();
+    check_per_piece(&paths).map_err(|m| {
+        format!(
+            "the gradient of {} is a subclass value (ops on subclass pieces use it), but {m}",
+            g.root
+        )
+    })?;
+    let mut pieces = Vec::new();
+    for (lane, grad) in per_lane {
+        let grad = match plain {
+            Some(p) => e.add(p, grad).map_err(|r| r.to_string())?,
+            None => grad,
+        };
+        pieces.push(((i, lanes.path(lane).to_vec()), Some(grad)));
+    }
+    Ok(pieces)
 }
 
 /// A forward function read for differentiation: its descriptors, values and the
@@ -479,22 +564,24 @@ fn propagate(ctx: &Context, op: OpId, requires: &mut FxHashSet<Value>) {
     }
 }
 
-/// Adds `grad` to the gradient of `value`, first summing it to `value`'s shape and
-/// converting it to its dtype when they differ (PyTorch's engine, `validate_outputs`).
+/// Adds `grad` to the gradient of lane `lane` of `value`, first summing it to `value`'s
+/// shape and converting it to its dtype when they differ (PyTorch's engine,
+/// `validate_outputs`).
 fn accumulate(
     e: &mut Emitter,
-    adjoints: &mut FxHashMap<Value, Value>,
+    adjoints: &mut Adjoints,
     value: Value,
+    lane: usize,
     grad: Value,
 ) -> Result<(), Refusal> {
     let target = e.info(value);
     let grad = sum_to(e, grad, &target)?;
     let grad = e.cast(grad, target.dtype)?;
-    let total = match adjoints.get(&value) {
-        Some(&prev) => e.add(prev, grad)?,
-        None => grad,
-    };
-    adjoints.insert(value, total);
+    let grads = adjoints.entry(value).or_default();
+    match grads.iter_mut().find(|(l, _)| *l == lane) {
+        Some((_, prev)) => *prev = e.add(*prev, grad)?,
+        None => grads.push((lane, grad)),
+    }
     Ok(())
 }
 

@@ -8,7 +8,9 @@
 //! `aot-make-joint` computes them; other kinds are refused with the reason.
 
 use joinery_aot::{AotInput, AotOutput};
-use joinery_subclass::{SubclassGrad, kind_with_attrs};
+use joinery_ir::{Context, Diagnostic, OpId, Value};
+use joinery_subclass::{KINDS, SubclassGrad, kind_with_attrs};
+use rustc_hash::FxHashMap;
 
 /// The slots (arguments or results) of a forward function that hold one value of the user's
 /// call: a plain slot, or the pieces of one desugared subclass value.
@@ -135,4 +137,111 @@ pub(crate) fn check_per_piece(paths: &[&[String]]) -> Result<(), String> {
         check_per_piece(&inner)?;
     }
     Ok(())
+}
+
+/// A sort key putting attribute paths in `__tensor_flatten__` order: each attribute's
+/// position among its kind's attributes, level by level.
+pub(crate) fn flatten_key(path: &[String]) -> Vec<usize> {
+    let rank = |attr: &String| {
+        KINDS
+            .iter()
+            .find_map(|k| k.attrs.iter().position(|a| a == attr))
+            .unwrap_or(usize::MAX)
+    };
+    path.iter().map(rank).collect()
+}
+
+/// The lanes of a forward function with subclass pieces. A kind whose gradient is per piece
+/// runs every op once per piece (TwoTensor: once on the `a`s, once on the `b`s, plain operands
+/// shared), so each value of the desugared graph belongs to the piece it is computed from,
+/// its lane (an attribute path), or to none (a plain value). PyTorch's backward runs on
+/// subclass tangents: a plain value used by ops of several lanes gets a gradient of the
+/// subclass kind, one piece per lane, so the reverse sweep keeps a gradient per lane.
+#[derive(Debug, Default)]
+pub(crate) struct Lanes {
+    /// The attribute path of each lane; lane 0 is the plain one (the empty path).
+    paths: Vec<Vec<String>>,
+    /// The lane of every value that has one (the others are plain).
+    of: FxHashMap<Value, usize>,
+}
+
+/// The plain lane.
+pub(crate) const PLAIN: usize = 0;
+
+impl Lanes {
+    /// The lane of attribute path `path` (the plain lane for the empty path).
+    pub fn intern(&mut self, path: &[String]) -> usize {
+        if self.paths.is_empty() {
+            self.paths.push(Vec::new());
+        }
+        match self.paths.iter().position(|p| p == path) {
+            Some(k) => k,
+            None => {
+                self.paths.push(path.to_vec());
+                self.paths.len() - 1
+            }
+        }
+    }
+
+    /// The attribute path of `lane`.
+    pub fn path(&self, lane: usize) -> &[String] {
+        self.paths.get(lane).map_or(&[], Vec::as_slice)
+    }
+
+    /// The lane of value `v`.
+    pub fn of(&self, v: Value) -> usize {
+        self.of.get(&v).copied().unwrap_or(PLAIN)
+    }
+
+    /// The lanes of `func`'s values: each piece argument in the lane of its path, each op's
+    /// results in the lane of its operands. An op whose operands belong to two lanes is an
+    /// error at the op: the graph is not one a per-piece dispatch makes.
+    pub fn infer(
+        ctx: &Context,
+        primals: &[Group<AotInput>],
+        args: &[Value],
+        ops: &[OpId],
+    ) -> Result<Lanes, Vec<Diagnostic>> {
+        let mut lanes = Lanes::default();
+        for g in primals {
+            for (i, path) in &g.members {
+                let lane = lanes.intern(path);
+                if lane != PLAIN {
+                    lanes.of.insert(args[*i], lane);
+                }
+            }
+        }
+        let mut errors = Vec::new();
+        for &op in ops {
+            let mut lane = PLAIN;
+            for &v in ctx.operands(op) {
+                let l = lanes.of(v);
+                if l != PLAIN && lane != PLAIN && l != lane {
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "aot-make-joint: '{}' combines pieces {:?} and {:?} of subclass \
+                             values, which a per-piece dispatch never does",
+                            ctx.name_str(op),
+                            lanes.path(lane),
+                            lanes.path(l)
+                        ))
+                        .with_span(ctx.span(op)),
+                    );
+                }
+                if l != PLAIN {
+                    lane = l;
+                }
+            }
+            if lane != PLAIN {
+                for &r in ctx.results(op) {
+                    lanes.of.insert(r, lane);
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(lanes)
+        } else {
+            Err(errors)
+        }
+    }
 }
