@@ -26,7 +26,10 @@
 //! [`SubclassKind`] says, per kind, its type name, its inner attribute names in
 //! `__tensor_flatten__` order, its outer tensor type and its dispatch rule: how an aten op
 //! on values of that kind is rewritten onto inner tensors ([`KINDS`]). The first subclass
-//! operand decides, as PyTorch's dispatch does for the leftmost subclass argument.
+//! operand decides, as PyTorch's dispatch does for the leftmost subclass argument. It also
+//! says what PyTorch's gradient of a value of the kind is ([`SubclassGrad`]): the pieces'
+//! gradients (TwoTensor), which lets `aot-make-joint` differentiate a desugared graph, or
+//! not (scaled).
 //!
 //! # `aot-desugar-subclasses`
 //!

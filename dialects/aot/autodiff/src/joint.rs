@@ -209,7 +209,7 @@ pub fn make_joint(
     for g in &primal_groups {
         let pieces = gradient_pieces(&mut emitter, g, &args, &requires, &lanes, &adjoints)
             .map_err(|m| fail(format!("aot-make-joint: @{name}: {m}")))?;
-        if pieces.iter().all(|(_, v)| v.is_none()) {
+        if pieces.iter().all(|p| p.grad.is_none()) {
             let slot = AotOutput::NoneGrad {
                 grad_of: Box::new(g.root.clone()),
             };
@@ -219,12 +219,12 @@ pub fn make_joint(
         let whole = AotOutput::Grad {
             grad_of: Box::new(g.root.clone()),
         };
-        for ((i, path), value) in pieces {
+        for GradPiece { arg, path, grad } in pieces {
             // Zeros for a piece no gradient reaches: a subclass gradient has every piece.
-            let value = match value {
+            let value = match grad {
                 Some(v) => v,
                 None => {
-                    let info = emitter.info(args[i]);
+                    let info = emitter.info(args[arg]);
                     emitter
                         .zeros(&info)
                         .map_err(|r| fail(format!("aot-make-joint: @{name}: {r}")))?
@@ -258,11 +258,20 @@ fn adjoint(adjoints: &Adjoints, v: Value, lane: usize) -> Option<Value> {
     grads.iter().find(|&&(l, _)| l == lane).map(|&(_, g)| g)
 }
 
-/// A primal's gradient as the pieces PyTorch's joint returns: for each piece, the argument
-/// it stands beside (for its type) and attribute path, and its gradient if one reaches it.
-/// A subclass primal's pieces are its own; a plain primal that gradients of subclass lanes
-/// reach gets a gradient of that subclass (the plain gradient added to each lane's, as a
-/// per-piece dispatch adds a plain tensor to a subclass one); any other primal gets one.
+/// One result of a primal's gradient slot.
+struct GradPiece {
+    /// The argument the piece stands beside (the gradient has its type).
+    arg: usize,
+    /// The piece's attribute path (empty for a whole gradient).
+    path: Vec<String>,
+    /// The gradient, if one reaches the piece.
+    grad: Option<Value>,
+}
+
+/// A primal's gradient as the pieces PyTorch's joint returns. A subclass primal's pieces
+/// are its own; a plain primal that gradients of subclass lanes reach gets a gradient of
+/// that subclass (the plain gradient added to each lane's, as a per-piece dispatch adds a
+/// plain tensor to a subclass one); any other primal gets one.
 fn gradient_pieces(
     e: &mut Emitter,
     g: &Group<AotInput>,
@@ -270,35 +279,33 @@ fn gradient_pieces(
     requires: &FxHashSet<Value>,
     lanes: &Lanes,
     adjoints: &Adjoints,
-) -> Result<Vec<((usize, Vec<String>), Option<Value>)>, String> {
-    let reaching = |i: usize| {
-        let grads = adjoints
-            .get(&args[i])
-            .filter(|_| requires.contains(&args[i]));
-        grads.cloned().unwrap_or_default()
+) -> Result<Vec<GradPiece>, String> {
+    let gradient = |arg: usize, lane: usize| {
+        adjoint(adjoints, args[arg], lane).filter(|_| requires.contains(&args[arg]))
     };
     if g.is_subclass() {
-        return Ok(g
-            .members
-            .iter()
-            .map(|(i, path)| {
-                let lane = lanes.of(args[*i]);
-                let grad = reaching(*i)
-                    .iter()
-                    .find(|&&(l, _)| l == lane)
-                    .map(|&(_, v)| v);
-                ((*i, path.clone()), grad)
-            })
-            .collect());
+        let piece = |(arg, path): &(usize, Vec<String>)| GradPiece {
+            arg: *arg,
+            path: path.clone(),
+            grad: gradient(*arg, lanes.of(args[*arg])),
+        };
+        return Ok(g.members.iter().map(piece).collect());
     }
-    let i = g.members[0].0;
-    let grads = reaching(i);
-    let plain = grads.iter().find(|&&(l, _)| l == PLAIN).map(|&(_, v)| v);
-    let mut per_lane: Vec<(usize, Value)> =
-        grads.into_iter().filter(|&(l, _)| l != PLAIN).collect();
+    let arg = g.members[0].0;
+    let plain = gradient(arg, PLAIN);
+    let mut per_lane: Vec<(usize, Value)> = match adjoints.get(&args[arg]) {
+        Some(grads) if requires.contains(&args[arg]) => {
+            grads.iter().copied().filter(|&(l, _)| l != PLAIN).collect()
+        }
+        _ => Vec::new(),
+    };
     per_lane.sort_by_key(|&(l, _)| flatten_key(lanes.path(l)));
     if per_lane.is_empty() {
-        return Ok(vec![((i, Vec::new()), plain)]);
+        return Ok(vec![GradPiece {
+            arg,
+            path: Vec::new(),
+            grad: plain,
+        }]);
     }
     let paths: Vec<&[String]> = per_lane.iter().map(|&(l, _)| lanes.path(l)).collect();
     check_per_piece(&paths).map_err(|m| {
@@ -313,7 +320,11 @@ fn gradient_pieces(
             Some(p) => e.add(p, grad).map_err(|r| r.to_string())?,
             None => grad,
         };
-        pieces.push(((i, lanes.path(lane).to_vec()), Some(grad)));
+        pieces.push(GradPiece {
+            arg,
+            path: lanes.path(lane).to_vec(),
+            grad: Some(grad),
+        });
     }
     Ok(pieces)
 }
