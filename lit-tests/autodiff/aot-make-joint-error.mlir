@@ -66,3 +66,11 @@ func.func @mixed(%primals_1: tensor<3xf32> {aot.desc = #aot.subclass_attr<#aot.p
   %m = aten.mul.Tensor %primals_1, %primals_2 : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   func.return %m : tensor<3xf32>
 }
+
+// -----
+
+// A result that is one piece of its output but computed from another piece.
+// expected-error@+1 {{aot-make-joint: @swapped: result 0 is the piece ["a"] of its output but is computed from the piece ["b"] of a subclass value}}
+func.func @swapped(%primals_1: tensor<3xf32> {aot.desc = #aot.subclass_attr<#aot.param<"w">, "a">}, %primals_2: tensor<3xf32> {aot.desc = #aot.subclass_attr<#aot.param<"w">, "b">}) -> (tensor<3xf32> {aot.desc = #aot.subclass_attr_out<#aot.plain_out<0>, "a">}, tensor<3xf32> {aot.desc = #aot.subclass_attr_out<#aot.plain_out<0>, "b">}) {
+  func.return %primals_2, %primals_1 : tensor<3xf32>, tensor<3xf32>
+}

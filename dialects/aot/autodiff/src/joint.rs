@@ -103,6 +103,17 @@ pub fn make_joint(
             tangent_of.push((*j, input_piece(&tangent, path), lanes.intern(path)));
         }
     }
+    for (j, _, lane) in &tangent_of {
+        let own = lanes.of(returned[*j]);
+        if own != PLAIN && own != *lane {
+            return Err(fail(format!(
+                "aot-make-joint: @{name}: result {j} is the piece {:?} of its output but is \
+                 computed from the piece {:?} of a subclass value",
+                lanes.path(*lane),
+                lanes.path(own)
+            )));
+        }
+    }
     let mut adjoints = Adjoints::default();
     let mut emitter = Emitter::new(ctx, ret);
     for (k, (j, tangent, lane)) in tangent_of.iter().enumerate() {

@@ -74,7 +74,8 @@ pub static AOT_MAKE_JOINT: PassInfo = PassInfo {
         Rejects: a gradient reaching an op without a table row (a diagnostic naming the \
         op at its location), other descriptors on the forward function (tokens, RNG \
         state), pieces of a kind whose gradient is not its pieces' (scaled tensors) or \
-        of no known kind, symbolic sizes of subclass values, an op combining two lanes.\n\
+        of no known kind, symbolic sizes of subclass values, an op combining two lanes or a \
+        result piece computed from another lane.\n\
         Gaps: output tangents of ops whose secondary results PyTorch differentiates (the \
         mean and rstd of native_layer_norm are treated as non-differentiable); frozen \
         parameters need the bridge; an op combining a nested subclass's lane with its \
