@@ -51,3 +51,52 @@ func.func @two_uses(%primals_1: tensor<3xf32> {aot.desc = #aot.param<"w">})
   %d = aten.detach %primals_1 : (tensor<3xf32>) -> tensor<3xf32>
   func.return %sq, %i, %d : tensor<3xf32>, tensor<3xi64>, tensor<3xf32>
 }
+
+// -----
+
+// Tensor-subclass pieces, as PyTorch's forward export of a TwoTensor parameter writes them:
+// the parameter requires grad as a whole; each piece of the TwoTensor output gets a tangent
+// (#aot.subclass_attr<#aot.tangent<..>, "a">) and each piece of the parameter a gradient
+// (#aot.subclass_attr_out<#aot.grad<..>, "a">), the backward running once per piece. The
+// plain parameter %primals_3, used by the ops of both pieces, gets PyTorch's TwoTensor
+// gradient (a piece per lane); the unused TwoTensor parameter gets one none_grad slot, and
+// so does the TwoTensor buffer.
+// CHECK-LABEL: func.func @two_tensor$pieces(
+// CHECK-SAME: %tangents_1: tensor<f32> {aot.desc = #aot.subclass_attr<#aot.tangent<#aot.plain_out<0>>, "a">}, %tangents_2: tensor<f32> {aot.desc = #aot.subclass_attr<#aot.tangent<#aot.plain_out<0>>, "b">})
+// CHECK-SAME: -> (tensor<f32> {aot.desc = #aot.subclass_attr_out<#aot.plain_out<0>, "a">}, tensor<f32> {aot.desc = #aot.subclass_attr_out<#aot.plain_out<0>, "b">},
+// CHECK-SAME: tensor<3x3xf32> {aot.desc = #aot.subclass_attr_out<#aot.grad<#aot.param<"w">>, "a">}, tensor<3x3xf32> {aot.desc = #aot.subclass_attr_out<#aot.grad<#aot.param<"w">>, "b">},
+// CHECK-SAME: tensor<3xf32> {aot.desc = #aot.subclass_attr_out<#aot.grad<#aot.param<"v">>, "a">}, tensor<3xf32> {aot.desc = #aot.subclass_attr_out<#aot.grad<#aot.param<"v">>, "b">},
+// CHECK-SAME: none {aot.desc = #aot.none_grad<#aot.param<"unused">>}, none {aot.desc = #aot.none_grad<#aot.buffer<"s">>}, none {aot.desc = #aot.none_grad<#aot.plain<0>>})
+// CHECK-DAG: %[[EA:.*]] = aten.expand %tangents_1 {size = [2, 3]}
+// CHECK-DAG: %[[EB:.*]] = aten.expand %tangents_2 {size = [2, 3]}
+// CHECK-DAG: %[[GMA:.*]] = aten.mul.Tensor %[[EA]], %primals_3
+// CHECK-DAG: %[[GMB:.*]] = aten.mul.Tensor %[[EB]], %primals_3
+// CHECK-DAG: %[[GVA:.*]] = aten.mul.Tensor %[[EA]], %mm :
+// CHECK-DAG: %[[GVB:.*]] = aten.mul.Tensor %[[EB]], %mm_1 :
+// CHECK-DAG: %[[SVA:.*]] = aten.sum.dim_IntList %[[GVA]] {dim = [0], keepdim = true}
+// CHECK-DAG: %[[SVB:.*]] = aten.sum.dim_IntList %[[GVB]] {dim = [0], keepdim = true}
+// CHECK-DAG: %[[VA:.*]] = aten.view %[[SVA]] {size = [3]}
+// CHECK-DAG: %[[VB:.*]] = aten.view %[[SVB]] {size = [3]}
+// CHECK-DAG: %[[GWA:.*]] = aten.mm %{{.*}}, %[[GMA]] :
+// CHECK-DAG: %[[GWB:.*]] = aten.mm %{{.*}}, %[[GMB]] :
+// CHECK: func.return %sum_1, %sum_2, %[[GWA]], %[[GWB]], %[[VA]], %[[VB]], %[[NONE:.*]], %[[NONE]], %[[NONE]] :
+func.func @two_tensor$pieces(%primals_1: tensor<3x3xf32> {aot.desc = #aot.subclass_attr<#aot.param<"w">, "a">},
+                             %primals_2: tensor<3x3xf32> {aot.desc = #aot.subclass_attr<#aot.param<"w">, "b">},
+                             %primals_3: tensor<3xf32> {aot.desc = #aot.param<"v">},
+                             %primals_4: tensor<2xf32> {aot.desc = #aot.subclass_attr<#aot.param<"unused">, "a">},
+                             %primals_5: tensor<2xf32> {aot.desc = #aot.subclass_attr<#aot.param<"unused">, "b">},
+                             %primals_6: tensor<3xf32> {aot.desc = #aot.subclass_attr<#aot.buffer<"s">, "a">},
+                             %primals_7: tensor<3xf32> {aot.desc = #aot.subclass_attr<#aot.buffer<"s">, "b">},
+                             %primals_8: tensor<2x3xf32> {aot.desc = #aot.plain<0>})
+    -> (tensor<f32> {aot.desc = #aot.subclass_attr_out<#aot.plain_out<0>, "a">},
+        tensor<f32> {aot.desc = #aot.subclass_attr_out<#aot.plain_out<0>, "b">}) {
+  %mm = aten.mm %primals_8, %primals_1 : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
+  %mm_1 = aten.mm %primals_8, %primals_2 : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
+  %mul = aten.mul.Tensor %mm, %primals_3 : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %mul_1 = aten.mul.Tensor %mm_1, %primals_3 : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %add = aten.add.Tensor %mul, %primals_6 : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %add_1 = aten.add.Tensor %mul_1, %primals_7 : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %sum_1 = aten.sum %add : (tensor<2x3xf32>) -> tensor<f32>
+  %sum_2 = aten.sum %add_1 : (tensor<2x3xf32>) -> tensor<f32>
+  func.return %sum_1, %sum_2 : tensor<f32>, tensor<f32>
+}

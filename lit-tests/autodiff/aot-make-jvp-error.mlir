@@ -16,3 +16,11 @@ func.func @no_forward_rule(%primals_1: tensor<2x3xf32> {aot.desc = #aot.param<"w
   %s = aten._softmax %primals_1 {dim = 1 : i64, half_to_float = false} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   func.return %s : tensor<2x3xf32>
 }
+
+// -----
+
+// Forward mode takes no tensor-subclass pieces.
+// expected-error@+1 {{aot-make-jvp: @pieces: ParamAOTInput(target='w') is a desugared tensor-subclass value; forward mode takes no subclass pieces}}
+func.func @pieces(%primals_1: tensor<3xf32> {aot.desc = #aot.subclass_attr<#aot.param<"w">, "a">}, %primals_2: tensor<3xf32> {aot.desc = #aot.subclass_attr<#aot.param<"w">, "b">}) -> (tensor<3xf32> {aot.desc = #aot.subclass_attr_out<#aot.plain_out<0>, "a">}, tensor<3xf32> {aot.desc = #aot.subclass_attr_out<#aot.plain_out<0>, "b">}) {
+  func.return %primals_1, %primals_2 : tensor<3xf32>, tensor<3xf32>
+}

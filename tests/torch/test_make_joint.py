@@ -4,13 +4,15 @@ by ``joinery-opt --aot-make-joint``, and run by the interpreter on the inputs of
 joint export. The made joint must have PyTorch's descriptors in PyTorch's order and compute
 its outputs, buffer updates and gradients (1e-5 relative, f32); a random model (dropout) is
 checked against eager autograd replaying the draws read off the made joint's outputs.
-Subclass models are left out: ``aot-make-joint`` takes no subclass pieces."""
+The ``TwoTensor`` parameter model's forward export holds subclass pieces
+(``#aot.subclass_attr``); its made joint has PyTorch's tangents and gradients of pieces."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import torch
 from joinery_torch import export
 from joinery_torch.__main__ import decomposition_table
 
@@ -18,7 +20,7 @@ import harness
 import models
 import zoo_models
 
-NAMES = [c.name for c in models.CASES + zoo_models.CASES if not c.subclass]
+NAMES = [c.name for c in models.CASES + zoo_models.CASES]
 
 
 def make_joint(forward, out_dir: Path) -> Path:
@@ -48,6 +50,48 @@ def test_made_joint_matches_pytorchs_joint(exported, tmp_path, name, mode):
         "the made joint's descriptors are not PyTorch's"
     got = harness.interpret(made, d / "inputs", tmp_path / "out", len(result.output_descs))
     harness.assert_outputs_close(got, harness.reference(e, got), result.output_descs)
+
+
+class TwoTensorBeside(torch.nn.Module):
+    """A ``TwoTensor`` parameter through nonlinear ops beside a plain parameter (whose
+    gradient PyTorch makes a ``TwoTensor``: the backward runs on subclass tangents), an
+    unused ``TwoTensor`` parameter (one empty slot), a ``TwoTensor`` buffer (no gradient),
+    and ``TwoTensor`` and plain outputs."""
+
+    def __init__(self):
+        super().__init__()
+        from torch.testing._internal.two_tensor import TwoTensor
+
+        self.w = torch.nn.Parameter(TwoTensor(torch.randn(3, 4), torch.randn(3, 4)))
+        self.v = torch.nn.Parameter(torch.randn(4))
+        self.unused = torch.nn.Parameter(TwoTensor(torch.randn(2), torch.randn(2)))
+        self.register_buffer("s", TwoTensor(torch.randn(4), torch.randn(4)))
+
+    def forward(self, x):
+        h = torch.tanh(x @ self.w) * self.v + self.s
+        return h, (h * h).sum(), (x * x).sum()
+
+
+@pytest.mark.parametrize("mode", ["none", "core"])
+def test_subclass_gradients_of_plain_primals(tmp_path, mode):
+    """Subclass pieces beyond the zoo's model: the made joint has PyTorch's layout (the
+    plain parameter's gradient in ``TwoTensor`` pieces, one ``none_grad`` for the unused
+    subclass parameter and the buffer) and PyTorch's outputs and gradients."""
+    torch.manual_seed(0)
+    module, x = TwoTensorBeside(), torch.randn(2, 3)
+    table = decomposition_table(mode)
+    joint = export(module, (x,), {}, decompositions=table)
+    (tmp_path / "joint.mlir").write_text(joint.text)
+    joint.write_npy(tmp_path)
+    forward = export(module, (x,), {}, decompositions=table, run=False, forward_only=True)
+    made = make_joint(forward, tmp_path)
+
+    ours = [(r.kind, r.repr) for r in harness.joinery_table(made)]
+    assert ours == [(r.kind, r.repr) for r in harness.joinery_table(tmp_path / "joint.mlir")]
+    assert ("result", "SubclassGetAttrAOTOutput(base=GradAOTOutput(grad_of="
+            "ParamAOTInput(target='v')), attr='b')") in ours
+    got = harness.interpret(made, tmp_path / "inputs", tmp_path / "out", len(joint.output_descs))
+    harness.assert_outputs_close(got, harness.arrays(joint.expected_outputs), joint.output_descs)
 
 
 def test_forward_export_requires_grad_inputs(tmp_path):

@@ -42,19 +42,23 @@ fn leaves(ctx: &Context, ty: Type, path: &mut Vec<&'static str>, out: &mut Vec<L
     }
 }
 
-fn input_piece(base: &AotInput, path: &[&str]) -> AotInput {
+/// The descriptor of the inner tensor at attribute path `path` of the subclass input `base`
+/// (`#aot.subclass_attr` around `base`, once per attribute, outermost attribute first).
+pub fn input_piece(base: &AotInput, path: &[impl AsRef<str>]) -> AotInput {
     path.iter()
         .fold(base.clone(), |d, attr| AotInput::SubclassAttr {
             base: Box::new(d),
-            attr: attr.to_string(),
+            attr: attr.as_ref().to_string(),
         })
 }
 
-fn output_piece(base: &AotOutput, path: &[&str]) -> AotOutput {
+/// The descriptor of the inner tensor at attribute path `path` of the subclass output
+/// `base` (`#aot.subclass_attr_out`, as [`input_piece`]).
+pub fn output_piece(base: &AotOutput, path: &[impl AsRef<str>]) -> AotOutput {
     path.iter()
         .fold(base.clone(), |d, attr| AotOutput::SubclassAttr {
             base: Box::new(d),
-            attr: attr.to_string(),
+            attr: attr.as_ref().to_string(),
         })
 }
 

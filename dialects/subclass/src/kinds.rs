@@ -25,6 +25,21 @@ pub struct SubclassKind {
     pub outer: fn(&Context, &[Type]) -> Result<TensorInfo, String>,
     /// The `__torch_dispatch__` rule.
     pub dispatch: DispatchFn,
+    /// What PyTorch's gradient of a value of this kind is in terms of its inner tensors.
+    pub grad: SubclassGrad,
+}
+
+/// What PyTorch's gradient of a subclass value is, in terms of its inner tensors: whether a
+/// desugared graph, differentiated piece by piece, gives PyTorch's joint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubclassGrad {
+    /// The value of the same kind whose inner tensors are the gradients of the inner
+    /// tensors: the dispatch applies every op to each inner tensor alone, so PyTorch's
+    /// backward, run on tangents of the same kind, is the desugared graph's backward piece
+    /// by piece.
+    PerPiece,
+    /// Something the gradients of the inner tensors do not determine (why).
+    NotPerPiece(&'static str),
 }
 
 impl std::fmt::Debug for SubclassKind {
@@ -43,6 +58,7 @@ pub static TWO_TENSOR: SubclassKind = SubclassKind {
     attrs: &["a", "b"],
     outer: two_tensor_outer,
     dispatch: two_tensor_dispatch,
+    grad: SubclassGrad::PerPiece,
 };
 
 /// A scaled tensor `{data, scale}` meaning `data.to(scale.dtype) * scale`; ops dequantize.
@@ -52,6 +68,11 @@ pub static SCALED: SubclassKind = SubclassKind {
     attrs: &["data", "scale"],
     outer: scaled_outer,
     dispatch: scaled_dispatch,
+    grad: SubclassGrad::NotPerPiece(
+        "its dispatch dequantizes (data.to(scale.dtype) * scale) before every op, so PyTorch's \
+         gradient is a plain tensor of the outer type, the gradient of the dequantized value, \
+         which the gradients of data and scale do not determine",
+    ),
 };
 
 /// Every kind, by type name.
@@ -119,6 +140,15 @@ fn scaled_outer(ctx: &Context, inner: &[Type]) -> Result<TensorInfo, String> {
         shape: data.shape,
         dtype: scale.dtype,
     })
+}
+
+/// The kind whose inner tensor attributes are `attrs` (in any order): how the pieces of a
+/// desugared value, whose descriptors name attributes but not the class, tell their kind.
+pub fn kind_with_attrs(attrs: &[&str]) -> Option<&'static SubclassKind> {
+    KINDS
+        .iter()
+        .copied()
+        .find(|k| k.attrs.len() == attrs.len() && k.attrs.iter().all(|a| attrs.contains(a)))
 }
 
 /// The kind of a subclass type; `None` for any other type.

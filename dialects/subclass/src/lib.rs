@@ -26,7 +26,10 @@
 //! [`SubclassKind`] says, per kind, its type name, its inner attribute names in
 //! `__tensor_flatten__` order, its outer tensor type and its dispatch rule: how an aten op
 //! on values of that kind is rewritten onto inner tensors ([`KINDS`]). The first subclass
-//! operand decides, as PyTorch's dispatch does for the leftmost subclass argument.
+//! operand decides, as PyTorch's dispatch does for the leftmost subclass argument. It also
+//! says what PyTorch's gradient of a value of the kind is ([`SubclassGrad`]): the pieces'
+//! gradients (TwoTensor), which lets `aot-make-joint` differentiate a desugared graph, or
+//! not (scaled).
 //!
 //! # `aot-desugar-subclasses`
 //!
@@ -39,10 +42,10 @@
 mod desugar;
 mod kinds;
 
-pub use desugar::desugar_function;
+pub use desugar::{desugar_function, input_piece, output_piece};
 pub use kinds::{
-    DISPATCH_OP, FLATTEN_OP, KINDS, Rewrite, SCALED, SubclassKind, TWO_TENSOR, UNFLATTEN_OP,
-    inner_types, kind_of, outer_type, subclass_type,
+    DISPATCH_OP, FLATTEN_OP, KINDS, Rewrite, SCALED, SubclassGrad, SubclassKind, TWO_TENSOR,
+    UNFLATTEN_OP, inner_types, kind_of, kind_with_attrs, outer_type, subclass_type,
 };
 
 use joinery_ir::{Context, Dialect, OpId};

@@ -651,9 +651,14 @@ class _Emitter:
         res_types, res_values = [], []
         for i, (v, d) in enumerate(zip(outputs, out_descs)):
             if v is None:
-                if d is not None:
+                if d is None:
+                    primal = none_slots[i]
+                elif type(d).__name__ == "GradAOTOutput":
+                    # PyTorch describes the empty slot of a subclass primal by its gradient.
+                    primal = d.grad_of
+                else:
                     self.fail(out_node, f"output {i} is None but described by {d!r}")
-                res_types.append(f"none {{aot.desc = {descriptors.none_grad_attr(none_slots[i])}}}")
+                res_types.append(f"none {{aot.desc = {descriptors.none_grad_attr(primal)}}}")
                 res_values.append((self.none_value(body), "none"))
                 continue
             if not isinstance(v, torch.fx.Node):

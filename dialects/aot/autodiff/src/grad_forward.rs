@@ -14,10 +14,12 @@ pub fn is_joint(ctx: &Context, func: OpId) -> bool {
             .iter()
             .any(|s| s.desc().is_some_and(AotInput::is_tangent))
             || descs.results.iter().any(|s| {
-                matches!(
-                    s,
-                    Slot::Desc(AotOutput::Grad { .. } | AotOutput::NoneGrad { .. })
-                )
+                s.desc().is_some_and(|d| {
+                    matches!(
+                        d.root(),
+                        AotOutput::Grad { .. } | AotOutput::NoneGrad { .. }
+                    )
+                })
             })
     })
 }

@@ -1,11 +1,15 @@
 //! One forward function into its joint: requires-grad analysis, tangent arguments, the
 //! reverse sweep over the derivative table and the gradient slots.
 
+use crate::pieces::{
+    Group, Lanes, PLAIN, check_per_piece, flatten_key, group, split_input, split_output,
+};
 use crate::rules::{Cx, derivative, is_non_differentiable};
 use joinery_aot::{AotInput, AotOutput, DESC_KEY, FuncDescriptors, Slot};
 use joinery_aten::TensorInfo;
 use joinery_decompose::emit::{Emitter, Refusal, static_dims};
 use joinery_ir::{Context, Diagnostic, Location, OpId, Value};
+use joinery_subclass::{input_piece, output_piece};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What the caller says about requires_grad beyond the descriptors.
@@ -38,8 +42,12 @@ pub fn is_forward(ctx: &Context, func: OpId) -> bool {
             .iter()
             .any(|s| s.desc().is_some_and(AotInput::is_tangent))
         && !descs.results.iter().any(|s| {
-            s.desc()
-                .is_some_and(|d| matches!(d, AotOutput::Grad { .. } | AotOutput::NoneGrad { .. }))
+            s.desc().is_some_and(|d| {
+                matches!(
+                    d.root(),
+                    AotOutput::Grad { .. } | AotOutput::NoneGrad { .. }
+                )
+            })
         })
 }
 
@@ -54,47 +62,62 @@ pub fn make_joint(
     let Analysed {
         name,
         span,
-        primals,
-        outputs,
+        primal_groups,
+        output_groups,
         args,
         returned,
         ret,
         forward_ops,
         requires,
+        ..
     } = analyse(ctx, func, options, "aot-make-joint")?;
     let fail = |msg: String| vec![Diagnostic::error(msg).with_span(span)];
 
-    // Tangents: mutated inputs that require grad first, then plain outputs (descriptors.md §4).
-    let mutated_first = outputs
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| matches!(d, AotOutput::InputMutation { .. }))
-        .chain(
-            outputs
+    // Tangents: mutated inputs that require grad first, then plain outputs (descriptors.md §4);
+    // a subclass output gets one per piece, as PyTorch flattens its subclass tangent.
+    let differentiable = |g: &&Group<AotOutput>| {
+        let input_requires = match &g.root {
+            AotOutput::InputMutation { mutated_input } => primal_groups
                 .iter()
-                .enumerate()
-                .filter(|(_, d)| matches!(d, AotOutput::Plain { .. })),
-        );
-    let mut tangent_of: Vec<(usize, AotOutput)> = Vec::new();
-    for (j, desc) in mutated_first {
-        let differentiable = match desc {
-            AotOutput::InputMutation { mutated_input } => primals
-                .iter()
-                .position(|p| p == mutated_input.as_ref())
-                .is_some_and(|i| requires.contains(&args[i])),
+                .find(|p| p.root == **mutated_input)
+                .is_some_and(|p| p.members.iter().any(|(i, _)| requires.contains(&args[*i]))),
             _ => true,
         };
-        if differentiable && requires.contains(&returned[j]) {
-            tangent_of.push((j, desc.clone()));
+        input_requires
+            && g.members
+                .iter()
+                .any(|(j, _)| requires.contains(&returned[*j]))
+    };
+    let of_kind = |mutation: bool| {
+        output_groups
+            .iter()
+            .filter(move |g| matches!(g.root, AotOutput::InputMutation { .. }) == mutation)
+    };
+    let mut lanes = Lanes::infer(ctx, &primal_groups, &args, &forward_ops)?;
+    let mut tangent_of: Vec<(usize, AotInput, usize)> = Vec::new();
+    for g in of_kind(true).chain(of_kind(false)).filter(differentiable) {
+        let tangent = AotInput::Tangent {
+            output: Box::new(g.root.clone()),
+        };
+        for (j, path) in &g.members {
+            tangent_of.push((*j, input_piece(&tangent, path), lanes.intern(path)));
         }
     }
-    let mut adjoints: FxHashMap<Value, Value> = FxHashMap::default();
+    for (j, _, lane) in &tangent_of {
+        let own = lanes.of(returned[*j]);
+        if own != PLAIN && own != *lane {
+            return Err(fail(format!(
+                "aot-make-joint: @{name}: result {j} is the piece {:?} of its output but is \
+                 computed from the piece {:?} of a subclass value",
+                lanes.path(*lane),
+                lanes.path(own)
+            )));
+        }
+    }
+    let mut adjoints = Adjoints::default();
     let mut emitter = Emitter::new(ctx, ret);
-    for (k, (j, desc)) in tangent_of.iter().enumerate() {
+    for (k, (j, tangent, lane)) in tangent_of.iter().enumerate() {
         let ty = emitter.ctx.value_type(returned[*j]);
-        let tangent = AotInput::Tangent {
-            output: Box::new(desc.clone()),
-        };
         let attr = tangent.to_attr(emitter.ctx);
         let dict = desc_dict(emitter.ctx, attr);
         let index = args.len() + k;
@@ -103,16 +126,21 @@ pub fn make_joint(
         emitter
             .ctx
             .set_value_name(t, Some(&format!("tangents_{}", k + 1)));
-        accumulate(&mut emitter, &mut adjoints, returned[*j], t)
+        accumulate(&mut emitter, &mut adjoints, returned[*j], *lane, t)
             .map_err(|r| fail(format!("aot-make-joint: @{name}: {r}")))?;
     }
 
-    // The reverse sweep.
+    // The reverse sweep, once per lane of gradient reaching an op (see `Lanes`).
     let mut errors = Vec::new();
     for &op in forward_ops.iter().rev() {
         let results = emitter.ctx.results(op).to_vec();
-        let grads: Vec<Option<Value>> = results.iter().map(|r| adjoints.get(r).copied()).collect();
-        if grads.iter().all(Option::is_none) {
+        let mut reaching: Vec<usize> = results
+            .iter()
+            .flat_map(|r| adjoints.get(r).into_iter().flatten().map(|&(lane, _)| lane))
+            .collect();
+        reaching.sort_unstable();
+        reaching.dedup();
+        if reaching.is_empty() {
             continue;
         }
         let operands = emitter.ctx.operands(op).to_vec();
@@ -133,27 +161,38 @@ pub fn make_joint(
             continue;
         };
         emitter.set_loc(derived_loc("backward", emitter.ctx.loc(op)));
-        let mut cx = Cx::new(&mut emitter, op, grads, needs.clone());
-        let operand_grads = match (rule.rule)(&mut cx) {
-            Ok(g) => g,
-            Err(r) => {
-                errors.push(
-                    Diagnostic::error(format!("aot-make-joint: differentiating '{op_name}': {r}"))
-                        .with_span(op_span),
-                );
-                continue;
-            }
+        let differentiating = |r: Refusal| {
+            Diagnostic::error(format!("aot-make-joint: differentiating '{op_name}': {r}"))
+                .with_span(op_span)
         };
-        for (i, g) in operand_grads.into_iter().enumerate() {
-            let Some(g) = g else { continue };
-            if !needs[i] {
-                continue;
-            }
-            if let Err(r) = accumulate(&mut emitter, &mut adjoints, operands[i], g) {
-                errors.push(
-                    Diagnostic::error(format!("aot-make-joint: differentiating '{op_name}': {r}"))
-                        .with_span(op_span),
-                );
+        for lane in reaching {
+            let grads = results.iter().map(|&r| adjoint(&adjoints, r, lane));
+            let mut cx = Cx::new(&mut emitter, op, grads.collect(), needs.clone());
+            let operand_grads = match (rule.rule)(&mut cx) {
+                Ok(g) => g,
+                Err(r) => {
+                    errors.push(differentiating(r));
+                    break;
+                }
+            };
+            for (i, g) in operand_grads.into_iter().enumerate() {
+                let Some(g) = g else { continue };
+                if !needs[i] {
+                    continue;
+                }
+                let own = lanes.of(operands[i]);
+                if own != PLAIN && own != lane {
+                    errors.push(differentiating(Refusal::from(format!(
+                        "a gradient of piece {:?} reaches operand {i}, of piece {:?}: the \
+                         function is not one a per-piece dispatch makes",
+                        lanes.path(lane),
+                        lanes.path(own)
+                    ))));
+                    continue;
+                }
+                if let Err(r) = accumulate(&mut emitter, &mut adjoints, operands[i], lane, g) {
+                    errors.push(differentiating(r));
+                }
             }
         }
         for (i, &need) in needs.iter().enumerate() {
@@ -173,31 +212,40 @@ pub fn make_joint(
         return Err(errors);
     }
 
-    // One gradient slot per primal.
-    let backward_ops = emitter.created.len();
+    // One gradient slot per primal: one per piece of a subclass gradient (a subclass primal's,
+    // or a plain primal's that gradients of several lanes reach), else one, or an empty slot.
     let mut none = None;
     let mut grads = 0;
     let mut slots = Vec::new();
-    for (desc, &arg) in primals.iter().zip(&args) {
-        let slot = match adjoints.get(&arg) {
-            Some(&g) if requires.contains(&arg) => {
-                grads += 1;
-                (
-                    g,
-                    AotOutput::Grad {
-                        grad_of: Box::new(desc.clone()),
-                    },
-                )
-            }
-            _ => (
-                *none.get_or_insert_with(|| emitter.none_value()),
-                AotOutput::NoneGrad {
-                    grad_of: Box::new(desc.clone()),
-                },
-            ),
+    for g in &primal_groups {
+        let pieces = gradient_pieces(&mut emitter, g, &args, &requires, &lanes, &adjoints)
+            .map_err(|m| fail(format!("aot-make-joint: @{name}: {m}")))?;
+        if pieces.iter().all(|p| p.grad.is_none()) {
+            let slot = AotOutput::NoneGrad {
+                grad_of: Box::new(g.root.clone()),
+            };
+            slots.push((*none.get_or_insert_with(|| emitter.none_value()), slot));
+            continue;
+        }
+        let whole = AotOutput::Grad {
+            grad_of: Box::new(g.root.clone()),
         };
-        slots.push(slot);
+        for GradPiece { arg, path, grad } in pieces {
+            // Zeros for a piece no gradient reaches: a subclass gradient has every piece.
+            let value = match grad {
+                Some(v) => v,
+                None => {
+                    let info = emitter.info(args[arg]);
+                    emitter
+                        .zeros(&info)
+                        .map_err(|r| fail(format!("aot-make-joint: @{name}: {r}")))?
+                }
+            };
+            grads += 1;
+            slots.push((value, output_piece(&whole, &path)));
+        }
     }
+    let backward_ops = emitter.created.len();
     let ctx = emitter.ctx;
     for (value, desc) in slots {
         let index = ctx.operands(ret).len();
@@ -212,6 +260,86 @@ pub fn make_joint(
     })
 }
 
+/// The gradients flowing into each value, one per lane (see [`Lanes`]).
+type Adjoints = FxHashMap<Value, Vec<(usize, Value)>>;
+
+/// The gradient of lane `lane` flowing into `v`, if any.
+fn adjoint(adjoints: &Adjoints, v: Value, lane: usize) -> Option<Value> {
+    let grads = adjoints.get(&v)?;
+    grads.iter().find(|&&(l, _)| l == lane).map(|&(_, g)| g)
+}
+
+/// One result of a primal's gradient slot.
+struct GradPiece {
+    /// The argument the piece stands beside (the gradient has its type).
+    arg: usize,
+    /// The piece's attribute path (empty for a whole gradient).
+    path: Vec<String>,
+    /// The gradient, if one reaches the piece.
+    grad: Option<Value>,
+}
+
+/// A primal's gradient as the pieces PyTorch's joint returns. A subclass primal's pieces
+/// are its own; a plain primal that gradients of subclass lanes reach gets a gradient of
+/// that subclass (the plain gradient added to each lane's, as a per-piece dispatch adds a
+/// plain tensor to a subclass one); any other primal gets one.
+fn gradient_pieces(
+    e: &mut Emitter,
+    g: &Group<AotInput>,
+    args: &[Value],
+    requires: &FxHashSet<Value>,
+    lanes: &Lanes,
+    adjoints: &Adjoints,
+) -> Result<Vec<GradPiece>, String> {
+    let gradient = |arg: usize, lane: usize| {
+        adjoint(adjoints, args[arg], lane).filter(|_| requires.contains(&args[arg]))
+    };
+    if g.is_subclass() {
+        let piece = |(arg, path): &(usize, Vec<String>)| GradPiece {
+            arg: *arg,
+            path: path.clone(),
+            grad: gradient(*arg, lanes.of(args[*arg])),
+        };
+        return Ok(g.members.iter().map(piece).collect());
+    }
+    let arg = g.members[0].0;
+    let plain = gradient(arg, PLAIN);
+    let mut per_lane: Vec<(usize, Value)> = match adjoints.get(&args[arg]) {
+        Some(grads) if requires.contains(&args[arg]) => {
+            grads.iter().copied().filter(|&(l, _)| l != PLAIN).collect()
+        }
+        _ => Vec::new(),
+    };
+    per_lane.sort_by_key(|&(l, _)| flatten_key(lanes.path(l)));
+    if per_lane.is_empty() {
+        return Ok(vec![GradPiece {
+            arg,
+            path: Vec::new(),
+            grad: plain,
+        }]);
+    }
+    let paths: Vec<&[String]> = per_lane.iter().map(|&(l, _)| lanes.path(l)).collect();
+    check_per_piece(&paths).map_err(|m| {
+        format!(
+            "the gradient of {} is a subclass value (ops on subclass pieces use it), but {m}",
+            g.root
+        )
+    })?;
+    let mut pieces = Vec::new();
+    for (lane, grad) in per_lane {
+        let grad = match plain {
+            Some(p) => e.add(p, grad).map_err(|r| r.to_string())?,
+            None => grad,
+        };
+        pieces.push(GradPiece {
+            arg,
+            path: lanes.path(lane).to_vec(),
+            grad: Some(grad),
+        });
+    }
+    Ok(pieces)
+}
+
 /// A forward function read for differentiation: its descriptors, values and the
 /// requires-grad analysis.
 pub(crate) struct Analysed {
@@ -219,10 +347,11 @@ pub(crate) struct Analysed {
     pub name: String,
     /// Where the function is, for diagnostics.
     pub span: Option<joinery_ir::Span>,
-    /// The descriptor of every argument (parameters, buffers and plain inputs).
-    pub primals: Vec<AotInput>,
-    /// The descriptor of every result (plain outputs and input mutations).
-    pub outputs: Vec<AotOutput>,
+    /// The primals (parameters, buffers and plain inputs) and the arguments holding each:
+    /// one, or the pieces of a desugared subclass value.
+    pub primal_groups: Vec<Group<AotInput>>,
+    /// The outputs (plain outputs and input mutations) and the results holding each.
+    pub output_groups: Vec<Group<AotOutput>>,
     /// The arguments.
     pub args: Vec<Value>,
     /// The returned values.
@@ -238,7 +367,7 @@ pub(crate) struct Analysed {
 impl Analysed {
     /// The index of the next plain input: one past the last `#aot.plain<i>`.
     pub fn next_plain_input(&self) -> usize {
-        let plain = self.primals.iter().filter_map(|p| match p {
+        let plain = self.primal_groups.iter().filter_map(|p| match p.root {
             AotInput::Plain { idx } => Some(idx + 1),
             _ => None,
         });
@@ -247,7 +376,7 @@ impl Analysed {
 
     /// The index of the next plain output: one past the last `#aot.plain_out<i>`.
     pub fn next_plain_output(&self) -> usize {
-        let plain = self.outputs.iter().filter_map(|o| match o {
+        let plain = self.output_groups.iter().filter_map(|o| match o.root {
             AotOutput::Plain { idx } => Some(idx + 1),
             _ => None,
         });
@@ -274,19 +403,21 @@ pub(crate) fn analyse(
     let ret = ctx
         .last_op(body)
         .ok_or_else(|| fail(format!("@{name} has no terminator")))?;
-    let primals = primal_descriptors(&descs, &name).map_err(fail)?;
-    let outputs = output_descriptors(&descs, &name).map_err(fail)?;
+    let primal_groups = primal_descriptors(&descs, &name).map_err(fail)?;
+    let output_groups = output_descriptors(&descs, &name).map_err(fail)?;
     let args: Vec<Value> = ctx.block_args(body).to_vec();
     let returned: Vec<Value> = ctx.operands(ret).to_vec();
     let mut requires: FxHashSet<Value> = FxHashSet::default();
-    for (i, (desc, &arg)) in primals.iter().zip(&args).enumerate() {
-        if primal_requires_grad(ctx, desc, arg, options)
-            .map_err(|m| fail(format!("argument {i} ({desc}) of @{name}: {m}")))?
+    for g in &primal_groups {
+        let pieces: Vec<Value> = g.members.iter().map(|&(i, _)| args[i]).collect();
+        let i = g.members[0].0;
+        if primal_requires_grad(ctx, &g.root, &pieces, options)
+            .map_err(|m| fail(format!("argument {i} ({}) of @{name}: {m}", g.root)))?
         {
-            requires.insert(arg);
+            requires.extend(pieces.into_iter().filter(|&v| is_float_tensor(ctx, v)));
         }
     }
-    check_listed_plains(&primals, options).map_err(fail)?;
+    check_listed_plains(&primal_groups, options).map_err(fail)?;
     let forward_ops: Vec<OpId> = ctx.block_ops(body).filter(|&op| op != ret).collect();
     for &op in &forward_ops {
         propagate(ctx, op, &mut requires);
@@ -294,8 +425,8 @@ pub(crate) fn analyse(
     Ok(Analysed {
         name,
         span,
-        primals,
-        outputs,
+        primal_groups,
+        output_groups,
         args,
         returned,
         ret,
@@ -318,58 +449,86 @@ pub(crate) fn derived_loc(kind: &str, forward: Option<&Location>) -> Location {
     }
 }
 
-/// The primal descriptors: every argument must be a parameter, buffer or plain input.
-fn primal_descriptors(descs: &FuncDescriptors, name: &str) -> Result<Vec<AotInput>, String> {
-    descs
-        .args
-        .iter()
-        .enumerate()
-        .map(|(i, slot)| match slot {
-            Slot::Desc(
-                d @ (AotInput::Param { .. } | AotInput::Buffer { .. } | AotInput::Plain { .. }),
-            ) => Ok(d.clone()),
-            Slot::Desc(d) => Err(format!(
-                "argument {i} of @{name} is {d}; a forward function's arguments are \
-                 parameters, buffers and plain inputs"
-            )),
-            _ => Err(format!(
+/// The primals: every argument must be a parameter, buffer or plain input, or a piece of a
+/// desugared subclass one whose kind differentiates piece by piece.
+fn primal_descriptors(descs: &FuncDescriptors, name: &str) -> Result<Vec<Group<AotInput>>, String> {
+    let mut split = Vec::new();
+    for (i, slot) in descs.args.iter().enumerate() {
+        let Slot::Desc(d) = slot else {
+            return Err(format!(
                 "argument {i} of @{name} has no valid aot.desc descriptor"
-            )),
-        })
-        .collect()
+            ));
+        };
+        let (root, path) = split_input(d).map_err(|m| format!("argument {i} of @{name}: {m}"))?;
+        if !matches!(
+            root,
+            AotInput::Param { .. } | AotInput::Buffer { .. } | AotInput::Plain { .. }
+        ) {
+            return Err(format!(
+                "argument {i} of @{name} is {d}; a forward function's arguments are \
+                 parameters, buffers and plain inputs (or pieces of subclass ones)"
+            ));
+        }
+        split.push((root, path));
+    }
+    let groups = group(split);
+    for g in &groups {
+        check_pieces(g).map_err(|m| format!("argument {} of @{name} is {m}", g.members[0].0))?;
+    }
+    Ok(groups)
 }
 
-/// The output descriptors: every result must be a plain output or an input mutation.
-fn output_descriptors(descs: &FuncDescriptors, name: &str) -> Result<Vec<AotOutput>, String> {
-    descs
-        .results
-        .iter()
-        .enumerate()
-        .map(|(i, slot)| match slot {
-            Slot::Desc(d @ (AotOutput::Plain { .. } | AotOutput::InputMutation { .. })) => {
-                Ok(d.clone())
-            }
-            Slot::Desc(d) => Err(format!(
-                "result {i} of @{name} is {d}; a forward function's results are plain \
-                 outputs and input mutations"
-            )),
-            _ => Err(format!(
+/// The outputs: every result must be a plain output or an input mutation, or a piece of a
+/// desugared subclass one whose kind differentiates piece by piece.
+fn output_descriptors(
+    descs: &FuncDescriptors,
+    name: &str,
+) -> Result<Vec<Group<AotOutput>>, String> {
+    let mut split = Vec::new();
+    for (i, slot) in descs.results.iter().enumerate() {
+        let Slot::Desc(d) = slot else {
+            return Err(format!(
                 "result {i} of @{name} has no valid aot.desc descriptor"
-            )),
-        })
-        .collect()
+            ));
+        };
+        let (root, path) = split_output(d).map_err(|m| format!("result {i} of @{name}: {m}"))?;
+        if !matches!(
+            root,
+            AotOutput::Plain { .. } | AotOutput::InputMutation { .. }
+        ) {
+            return Err(format!(
+                "result {i} of @{name} is {d}; a forward function's results are plain \
+                 outputs and input mutations (or pieces of subclass ones)"
+            ));
+        }
+        split.push((root, path));
+    }
+    let groups = group(split);
+    for g in &groups {
+        check_pieces(g).map_err(|m| format!("result {} of @{name} is {m}", g.members[0].0))?;
+    }
+    Ok(groups)
+}
+
+/// [`check_per_piece`] of one group, the error naming the value.
+fn check_pieces<D: std::fmt::Display>(g: &Group<D>) -> Result<(), String> {
+    let paths: Vec<&[String]> = g.members.iter().map(|(_, p)| p.as_slice()).collect();
+    check_per_piece(&paths)
+        .map_err(|m| format!("a piece of {}, which cannot be differentiated: {m}", g.root))
 }
 
 /// Whether a primal requires grad: floating-point parameters do, buffers never, plain
 /// inputs when listed. A listed plain input that is not floating point is an error, as
-/// `requires_grad=True` on an integer tensor is in PyTorch.
+/// `requires_grad=True` on an integer tensor is in PyTorch. A subclass primal (its
+/// `pieces`) requires grad as a whole, as PyTorch's `requires_grad` belongs to the outer
+/// tensor; it is floating point when a piece is.
 fn primal_requires_grad(
     ctx: &Context,
     desc: &AotInput,
-    arg: Value,
+    pieces: &[Value],
     options: &JointOptions,
 ) -> Result<bool, String> {
-    let float = is_float_tensor(ctx, arg);
+    let float = pieces.iter().any(|&v| is_float_tensor(ctx, v));
     match desc {
         AotInput::Param { .. } => Ok(float),
         AotInput::Plain { idx } if options.plain_requires_grad.contains(&(*idx as i64)) => {
@@ -384,11 +543,11 @@ fn primal_requires_grad(
 }
 
 /// Every index of `plain-requires-grad` names a plain input.
-fn check_listed_plains(primals: &[AotInput], options: &JointOptions) -> Result<(), String> {
+fn check_listed_plains(primals: &[Group<AotInput>], options: &JointOptions) -> Result<(), String> {
     for &i in &options.plain_requires_grad {
         let known = primals
             .iter()
-            .any(|p| matches!(p, AotInput::Plain { idx } if *idx as i64 == i));
+            .any(|p| matches!(p.root, AotInput::Plain { idx } if idx as i64 == i));
         if !known {
             return Err(format!(
                 "plain-requires-grad lists {i}, but no argument is #aot.plain<{i}>"
@@ -427,22 +586,24 @@ fn propagate(ctx: &Context, op: OpId, requires: &mut FxHashSet<Value>) {
     }
 }
 
-/// Adds `grad` to the gradient of `value`, first summing it to `value`'s shape and
-/// converting it to its dtype when they differ (PyTorch's engine, `validate_outputs`).
+/// Adds `grad` to the gradient of lane `lane` of `value`, first summing it to `value`'s
+/// shape and converting it to its dtype when they differ (PyTorch's engine,
+/// `validate_outputs`).
 fn accumulate(
     e: &mut Emitter,
-    adjoints: &mut FxHashMap<Value, Value>,
+    adjoints: &mut Adjoints,
     value: Value,
+    lane: usize,
     grad: Value,
 ) -> Result<(), Refusal> {
     let target = e.info(value);
     let grad = sum_to(e, grad, &target)?;
     let grad = e.cast(grad, target.dtype)?;
-    let total = match adjoints.get(&value) {
-        Some(&prev) => e.add(prev, grad)?,
-        None => grad,
-    };
-    adjoints.insert(value, total);
+    let grads = adjoints.entry(value).or_default();
+    match grads.iter_mut().find(|(l, _)| *l == lane) {
+        Some((_, prev)) => *prev = e.add(*prev, grad)?,
+        None => grads.push((lane, grad)),
+    }
     Ok(())
 }
 

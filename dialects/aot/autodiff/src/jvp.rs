@@ -32,6 +32,22 @@ pub fn make_jvp(
     options: &JointOptions,
 ) -> Result<MadeJvp, Vec<Diagnostic>> {
     let analysed = analyse(ctx, func, options, "aot-make-jvp")?;
+    let primal_pieces = analysed.primal_groups.iter().filter(|g| g.is_subclass());
+    let output_pieces = analysed.output_groups.iter().filter(|g| g.is_subclass());
+    let subclass = primal_pieces
+        .map(|g| g.root.to_string())
+        .chain(output_pieces.map(|g| g.root.to_string()))
+        .next();
+    if let Some(value) = subclass {
+        return Err(vec![
+            Diagnostic::error(format!(
+                "aot-make-jvp: @{}: {value} is a desugared tensor-subclass value; forward mode \
+                 takes no subclass pieces",
+                analysed.name
+            ))
+            .with_span(analysed.span),
+        ]);
+    }
     let next_plain = analysed.next_plain_input();
     let next_out = analysed.next_plain_output();
     let Analysed {

@@ -21,6 +21,7 @@
 pub mod grad_forward;
 pub mod joint;
 pub mod jvp;
+mod pieces;
 pub mod rules;
 
 pub use grad_forward::grads_as_forward;
@@ -58,14 +59,27 @@ pub static AOT_MAKE_JOINT: PassInfo = PassInfo {
         native_layer_norm_backward, convolution_backward, nll_loss_backward, \
         embedding_dense_backward, ...); it carries the location \
         fused<\"backward\">[forward op's location], as the bridge marks backward ops.\n\
+        Tensor-subclass pieces (#aot.subclass_attr arguments, #aot.subclass_attr_out \
+        results, as aot-desugar-subclasses and PyTorch's export write them) are grouped \
+        back into the value PyTorch differentiates: a subclass primal requires grad as a \
+        whole, a differentiable subclass output gets one tangent per piece \
+        (#aot.subclass_attr<#aot.tangent<out>, \"a\">), and a gradient slot of a subclass \
+        value one result per piece (#aot.subclass_attr_out<#aot.grad<p>, \"a\">) or one \
+        #aot.none_grad<p>. The kind, told by the pieces' attribute names, must run every op \
+        on each piece alone (TwoTensor): each value then belongs to the lane of its piece, \
+        the sweep keeps a gradient per lane, and a plain primal that lanes reach gets a \
+        gradient in pieces, as PyTorch's backward on subclass tangents gives it.\n\
         Needs: single-block functions of aten ops with static shapes. Guarantees: the \
         result verifies under the aot rules and computes PyTorch's gradients.\n\
         Rejects: a gradient reaching an op without a table row (a diagnostic naming the \
         op at its location), other descriptors on the forward function (tokens, RNG \
-        state, subclass pieces).\n\
+        state), pieces of a kind whose gradient is not its pieces' (scaled tensors) or \
+        of no known kind, symbolic sizes of subclass values, an op combining two lanes or a \
+        result piece computed from another lane.\n\
         Gaps: output tangents of ops whose secondary results PyTorch differentiates (the \
-        mean and rstd of native_layer_norm are treated as non-differentiable); no forward \
-        mode; frozen parameters need the bridge.",
+        mean and rstd of native_layer_norm are treated as non-differentiable); frozen \
+        parameters need the bridge; an op combining a nested subclass's lane with its \
+        parent's (a nested TwoTensor times a flat one).",
     anchor: Some("builtin.module"),
     options: &[PassOptionInfo {
         name: "plain-requires-grad",
@@ -136,7 +150,7 @@ pub static AOT_MAKE_JVP: PassInfo = PassInfo {
         Needs: single-block functions of aten ops with static shapes. Guarantees: the tangent \
         outputs are the directional derivatives of the results along the tangent inputs.\n\
         Rejects: a tangent reaching an op without a row or whose row has no forward rule \
-        (a diagnostic naming the op at its location).\n\
+        (a diagnostic naming the op at its location); tensor-subclass pieces.\n\
         Gaps: no forward rule for the normalizations, softmax, losses, pooling with indices, \
         attention and the other rows whose rule is neither element-wise nor linear.",
     anchor: Some("builtin.module"),

@@ -1,10 +1,11 @@
-//! For every joint PyTorch traced in the conformance zoo (`dialects/aot/partition/tests/zoo`)
-//! and the repository's examples: its forward part (the joint without tangents, gradient
+//! For every joint PyTorch traced in the conformance zoo (`dialects/aot/partition/tests/zoo`),
+//! the repository's examples and two TwoTensor models (`tests/subclass_joints`, whose
+//! tangents and gradients come in subclass pieces): its forward part (the joint without tangents, gradient
 //! slots and the ops only they use), differentiated by `aot-make-joint`, has exactly the
 //! joint's descriptors, in order, and computes the same forward outputs and gradients in
 //! the interpreter (1e-5 relative, f32).
 
-use joinery_aot::{AotInput, AotOutput, FuncDescriptors, Slot};
+use joinery_aot::{AotInput, AotOutput, FuncDescriptors};
 use joinery_autodiff::{JointOptions, make_joint};
 use joinery_graphgen::fixtures::{context, inputs, parse};
 use joinery_interp::{RuntimeValue, run_function};
@@ -17,16 +18,16 @@ fn forward_part(ctx: &mut Context, func: OpId) -> Vec<i64> {
     let descs = FuncDescriptors::read(ctx, func).expect("descriptors");
     let mut requires = Vec::new();
     for (i, slot) in descs.results.iter().enumerate().rev() {
-        match slot {
-            Slot::Desc(AotOutput::Grad { grad_of }) => {
-                if let AotInput::Plain { idx } = grad_of.as_ref() {
+        match slot.desc().map(AotOutput::root) {
+            Some(AotOutput::Grad { grad_of }) => {
+                if let AotInput::Plain { idx } = grad_of.as_ref()
+                    && !requires.contains(&(*idx as i64))
+                {
                     requires.push(*idx as i64);
                 }
                 joinery_func::edit::erase_result(ctx, func, i);
             }
-            Slot::Desc(AotOutput::NoneGrad { .. }) => {
-                joinery_func::edit::erase_result(ctx, func, i)
-            }
+            Some(AotOutput::NoneGrad { .. }) => joinery_func::edit::erase_result(ctx, func, i),
             _ => {}
         }
     }
@@ -48,8 +49,9 @@ fn forward_part(ctx: &mut Context, func: OpId) -> Vec<i64> {
 
 fn joint_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("../partition/tests/zoo"))
-        .expect("zoo directory")
+    let mut files: Vec<PathBuf> = ["../partition/tests/zoo", "tests/subclass_joints"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).expect("zoo directory"))
         .map(|e| e.expect("entry").path())
         .collect();
     files.push(root.join("../../../examples/mlp_joint.mlir"));
@@ -134,5 +136,5 @@ fn forward_parts_of_the_zoo_differentiate_to_pytorchs_joints() {
         }
     }
     eprintln!("{checked} joints differentiate to PyTorch's grads");
-    assert!(checked >= 15, "only {checked} joints checked");
+    assert!(checked >= 17, "only {checked} joints checked");
 }
