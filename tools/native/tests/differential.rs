@@ -25,6 +25,13 @@ use std::time::Instant;
 /// when its cause is fixed.
 const KNOWN: &[(&str, &str, &str)] = &[
     (
+        "aten.native_layer_norm_backward",
+        "native tensor, interpreter none",
+        "a gradient output_mask turns off that the graph still returns: the decomposed \
+         backward gives zeros (a function result needs a tensor), the interpreter and PyTorch \
+         none",
+    ),
+    (
         "aten._euclidean_dist",
         "element",
         "native code computes sqrt(|a|² + |b|² - 2a·b) in f32 as PyTorch does, whose \

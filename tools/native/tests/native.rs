@@ -1616,6 +1616,39 @@ func.func @attn(%q: tensor<1x1x3x2xf32>, %k: tensor<1x1x3x2xf32>, %v: tensor<1x1
     check_with(&mut ctx, module, "attn", "attn", inputs).expect("matches the interpreter");
 }
 
+/// Decomposed backwards follow PyTorch's kernels at the edges: `threshold_backward` on
+/// integers truncates the threshold (-1.5 → -1), `hardswish_backward` passes the gradient
+/// through at a NaN input (both of its tests fail).
+#[test]
+fn decomposed_backwards_follow_pytorch_on_integers_and_nan() {
+    let text = r#"
+func.func @f(%g: tensor<3xi64>, %x: tensor<3xi64>, %gf: tensor<3xf32>, %xf: tensor<3xf32>) -> (tensor<3xi64>, tensor<3xf32>) {
+  %t = aten.threshold_backward %g, %x {threshold = -1.5 : f64} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %h = aten.hardswish_backward %gf, %xf : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  func.return %t, %h : tensor<3xi64>, tensor<3xf32>
+}"#;
+    let (mut ctx, module) = parse_text(text);
+    let inputs = vec![
+        i64s(&[3], &[-4, -4, -4]),
+        i64s(&[3], &[-1, -2, 0]),
+        f32v(&[3], &[2.0, 2.0, 2.0]),
+        f32v(&[3], &[f32::NAN, -4.0, 1.5]),
+    ];
+    let expected =
+        joinery_interp::run_function(&mut ctx, module, "f", inputs.clone()).expect("runs");
+    let values: Vec<Vec<f64>> = expected
+        .iter()
+        .map(|v| match v {
+            RuntimeValue::Tensor(t) => t.to_f64().iter().copied().collect(),
+            _ => panic!("tensor"),
+        })
+        .collect();
+    // torch 2.15: threshold_backward([-4]*3, [-1, -2, 0], -1.5) = [0, 0, -4];
+    // hardswish_backward([2]*3, [nan, -4, 1.5]) = [2, 0, 2].
+    assert_eq!(values, [vec![0.0, 0.0, -4.0], vec![2.0, 0.0, 2.0]]);
+    check_with(&mut ctx, module, "f", "edges", inputs).expect("matches the interpreter");
+}
+
 /// `_embedding_bag` in modes sum and mean (empty bags, `padding_idx`,
 /// `include_last_offset`, per-sample weights) and its backward (`scale_grad_by_freq`),
 /// against the interpreter.

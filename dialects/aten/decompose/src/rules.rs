@@ -916,15 +916,19 @@ fn grad_and_output(e: &mut Emitter, op: OpId) -> Result<(Value, Value, DType), R
     Ok((e.cast(g, cdt)?, e.cast(y, cdt)?, out))
 }
 
-/// `threshold_backward(g, x, t) ==> where(x <= t, 0, g)`.
+/// `threshold_backward(g, x, t) ==> where(x <= t, 0, g)`, compared in the result dtype
+/// with `t` converted to it (PyTorch's kernel: an integer result truncates `t`).
 fn threshold_backward(e: &mut Emitter, op: OpId) -> Replacements {
     let g = tensor(e, op, "grad_output")?;
     let x = tensor(e, op, "self")?;
-    let threshold = e
-        .ctx
-        .attr(op, "threshold")
-        .ok_or_else(|| Refusal::Internal("no 'threshold'".into()))?;
+    let t = float_arg(e, op, "threshold")?;
     let out = result_info(e, op, 0).dtype;
+    let threshold = if out.is_float() {
+        e.float(t)
+    } else {
+        e.int(t as i64)
+    };
+    let x = e.cast(x, out)?;
     let below = e.op1("aten.le.Scalar", &[x], vec![("other", threshold)])?;
     let zero = e.constant(0.0, out)?;
     let g = e.cast(g, out)?;
@@ -1431,13 +1435,15 @@ fn hardswish(e: &mut Emitter, op: OpId) -> Replacements {
 /// `hardswish_backward(g, x) ==> where(x < -3, 0, where(x <= 3, g * (x / 3 + 0.5), g))`.
 fn hardswish_backward(e: &mut Emitter, op: OpId) -> Replacements {
     let (g, x, out) = activation_grads(e, op, "self")?;
-    let low = e.with_float("aten.ge.Scalar", x, -3.0)?;
+    // PyTorch's branches in its order: a NaN `x` fails both tests and passes `g` through.
+    let low = e.with_float("aten.lt.Scalar", x, -3.0)?;
     let middle = e.with_float("aten.le.Scalar", x, 3.0)?;
     let third = e.with_float("aten.div.Scalar", x, 3.0)?;
     let slope = e.with_float("aten.add.Scalar", third, 0.5)?;
     let gs = e.mul(g, slope)?;
     let upper = e.select(middle, gs, g)?;
-    let r = or_zero(e, low, upper)?;
+    let zero = e.constant(0.0, e.dtype(upper))?;
+    let r = e.select(low, zero, upper)?;
     Ok(vec![Some(e.cast(r, out)?)])
 }
 
