@@ -9,7 +9,7 @@
 //! its own buffers.
 
 use crate::types::{TensorTy, element};
-use joinery_interp::{RuntimeValue, Tensor};
+use joinery_interp::{RunOptions, RuntimeValue, Tensor};
 use joinery_ir::{Context, DType, Diagnostic, OpId, TypeData};
 use melior::ExecutionEngine;
 use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute, TypeAttribute};
@@ -49,17 +49,20 @@ const ENTRY: &str = "__joinery_entry";
 type ResultSlot = Option<TensorTy>;
 
 /// Runs function `func` of `module` (L1/L2 aten) through the MLIR path on `inputs`, with
-/// the interpreter's tensors in and out (a `none` result is [`RuntimeValue::None`]).
-/// `module` is decomposed in place first ([`crate::prepare`]).
+/// the interpreter's tensors in and out (a `none` result is [`RuntimeValue::None`]) and
+/// its random state (`options`: the seed and first stream of random ops, unless the
+/// function has Philox arguments). `module` is decomposed in place first
+/// ([`crate::prepare`]).
 pub fn run_function(
     ctx: &mut Context,
     module: OpId,
     func: &str,
     inputs: &[Tensor],
+    options: &RunOptions,
 ) -> Result<Vec<RuntimeValue>, Diagnostic> {
     let mlir = crate::mlir_context();
     let compiled = Compiled::new(ctx, module, func, &mlir)?;
-    let mut bound = compiled.bind(inputs)?;
+    let mut bound = compiled.bind(inputs, options)?;
     compiled.invoke(&mut bound)?;
     Ok(compiled.results(bound))
 }
@@ -70,6 +73,9 @@ pub struct Compiled {
     func: String,
     args: Vec<TensorTy>,
     slots: Vec<ResultSlot>,
+    /// Whether the export appended the seed and offset arguments of random ops
+    /// ([`crate::lower::RngSource::Appended`]), which [`Compiled::bind`] fills.
+    appended_rng: bool,
 }
 
 /// The buffers of one call: the inputs, then one per tensor result.
@@ -113,9 +119,18 @@ impl Compiled {
             })
             .collect::<Result<_, _>>()?;
         crate::prepare(ctx, module)?;
+        let appended_rng = crate::lower::rng_source(ctx, f) == crate::lower::RngSource::Appended;
         let mut exported = crate::export(ctx, module, mlir)?;
         let outs: Vec<&TensorTy> = slots.iter().flatten().collect();
-        add_entry(mlir, &exported, func, &arg_tys, &outs)?;
+        let mut entry_args = arg_tys.clone();
+        if appended_rng {
+            let state = TensorTy {
+                shape: vec![],
+                dtype: DType::I64,
+            };
+            entry_args.extend([state.clone(), state]);
+        }
+        add_entry(mlir, &exported, func, &entry_args, &outs)?;
         lower(mlir, &mut exported)?;
         // melior does not report a failed engine creation, so what can fail is checked first.
         let library = RUNNER_UTILS.trim_end_matches('\0');
@@ -129,6 +144,7 @@ impl Compiled {
             func: func.to_string(),
             args: arg_tys,
             slots,
+            appended_rng,
         })
     }
 
@@ -137,11 +153,17 @@ impl Compiled {
         &self.args
     }
 
-    /// The buffers of a call on `inputs` (checked against the signature) and of its
-    /// results.
-    pub fn bind(&self, inputs: &[Tensor]) -> Result<Bound, Diagnostic> {
+    /// The buffers of a call on `inputs` (checked against the signature), of the random
+    /// state `options` when the export appended its arguments, and of its results.
+    pub fn bind(&self, inputs: &[Tensor], options: &RunOptions) -> Result<Bound, Diagnostic> {
         check_inputs(&self.func, &self.args, inputs)?;
         let mut buffers: Vec<Buffer> = inputs.iter().map(Buffer::of_tensor).collect();
+        if self.appended_rng {
+            for v in [options.seed, options.offset] {
+                let state = Tensor::I64(ArrayD::from_elem(IxDyn(&[]), v as i64));
+                buffers.push(Buffer::of_tensor(&state));
+            }
+        }
         buffers.extend(self.slots.iter().flatten().map(Buffer::zeroed));
         let descriptors = buffers.iter_mut().map(Buffer::descriptor).collect();
         Ok(Bound {
@@ -170,7 +192,8 @@ impl Compiled {
 
     /// The results held by `bound` after [`Compiled::invoke`].
     pub fn results(&self, bound: Bound) -> Vec<RuntimeValue> {
-        let mut outputs = bound.buffers.into_iter().skip(self.args.len());
+        let state = if self.appended_rng { 2 } else { 0 };
+        let mut outputs = bound.buffers.into_iter().skip(self.args.len() + state);
         self.slots
             .iter()
             .map(|slot| match slot {

@@ -32,6 +32,9 @@ use melior::ir::{
 use std::collections::HashMap;
 
 mod indexed;
+mod random;
+
+pub use random::{Draw, RngSource, rng_source};
 
 /// An op's lowering failed: the reason, shown in the export's diagnostic.
 type LResult<T> = Result<T, String>;
@@ -127,6 +130,8 @@ pub enum Lowering {
     Sort,
     /// `flip`: `self` read backwards along some dims.
     Flip,
+    /// A random op drawing the interpreter's numbers (`lower/random.rs`).
+    Random(Draw),
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -173,6 +178,12 @@ const fn pw(scalars: &'static [&'static str], compute: Compute, body: BodyFn) ->
 
 /// The lowering of every covered aten op (the op name without `aten.`).
 pub static LOWERINGS: &[(&str, Lowering)] = &[
+    ("native_dropout", Lowering::Random(Draw::Dropout)),
+    ("bernoulli.p", Lowering::Random(Draw::Bernoulli)),
+    ("rand", Lowering::Random(Draw::Uniform)),
+    ("rand_like", Lowering::Random(Draw::Uniform)),
+    ("randn", Lowering::Random(Draw::Normal)),
+    ("randn_like", Lowering::Random(Draw::Normal)),
     (
         "add.Tensor",
         pw(&["alpha"], Compute::Result, |b, v| b.add_scaled(v, false)),
@@ -644,6 +655,10 @@ fn slot_dicts(
     (0..count).map(|i| items.map(|items| items[i])).collect()
 }
 
+/// The argument attribute marking the seed and offset arguments the export appends to a
+/// function that draws random numbers without Philox arguments ([`RngSource::Appended`]).
+pub const RNG_ARG_KEY: &str = "aot.rng";
+
 /// Exports one function; `Ok(None)` for a declaration (no body). Ops that cannot be
 /// lowered are pushed to `failures`.
 fn export_function<'c>(
@@ -660,7 +675,8 @@ fn export_function<'c>(
         return Ok(None);
     };
     let loc = Location::unknown(mlir);
-    let arg_tys = inputs
+    let rng = rng_source(ctx, func);
+    let mut arg_tys = inputs
         .iter()
         .enumerate()
         .map(|(i, &t)| {
@@ -671,6 +687,13 @@ fn export_function<'c>(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if rng == RngSource::Appended {
+        let state = TensorTy {
+            shape: vec![],
+            dtype: DType::I64,
+        };
+        arg_tys.extend([state.clone(), state]);
+    }
     let mut kept = Vec::new();
     let mut none_results = Vec::new();
     let res_dicts = slot_dicts(ctx, func, "res_attrs", results.len());
@@ -699,11 +722,13 @@ fn export_function<'c>(
             block: &block,
             loc,
             values: HashMap::new(),
+            rng: None,
         };
         for (i, &arg) in ctx.block_args(entry).iter().enumerate() {
             let v = block.argument(i).map_err(|e| located(e.to_string()))?;
             lower.values.insert(arg, v.into());
         }
+        lower.start_rng(rng, &arg_tys).map_err(located)?;
         for op in ctx.block_ops(entry) {
             if ctx.name_str(op) == "func.return" {
                 let mut outs = Vec::new();
@@ -751,10 +776,19 @@ fn export_function<'c>(
         &kept.iter().map(|(_, t)| t.mlir(mlir)).collect::<Vec<_>>(),
     );
     let arg_dicts = slot_dicts(ctx, func, "arg_attrs", inputs.len());
-    let arg_attrs: Vec<Attribute> = arg_dicts
+    let mut arg_attrs: Vec<Attribute> = arg_dicts
         .iter()
         .map(|d| carried_attrs(ctx, mlir, *d))
         .collect();
+    if rng == RngSource::Appended {
+        for role in ["seed", "offset"] {
+            let entry = (
+                Identifier::new(mlir, RNG_ARG_KEY),
+                StringAttribute::new(mlir, role).into(),
+            );
+            arg_attrs.push(DictionaryAttribute::new(mlir, &[entry]).into());
+        }
+    }
     let res_attrs: Vec<Attribute> = kept
         .iter()
         .map(|&(j, _)| carried_attrs(ctx, mlir, res_dicts[j]))
@@ -815,6 +849,8 @@ struct Lowerer<'c, 'b> {
     loc: Location<'c>,
     /// The MLIR value of each joinery value lowered so far.
     values: HashMap<joinery_ir::Value, Value<'c, 'b>>,
+    /// The random state, when the function draws random numbers.
+    rng: Option<random::Rng<'c, 'b>>,
 }
 
 /// The joinery value's static tensor type, or the reason it has none.
@@ -1287,15 +1323,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let ctx = self.ctx;
         let name = ctx.name_str(op);
         let Some(lowering) = lowering(name) else {
-            if joinery_aten::aten_traits(name).contains(joinery_aten::AtenTraits::RANDOM) {
-                return Err(
-                    "it draws random numbers, and MLIR has no generator shared with joinery's"
-                        .into(),
-                );
-            }
             return Err("no row in the lowering table".into());
         };
         match lowering {
+            Lowering::Random(draw) => return self.random(op, draw),
             Lowering::Split => return self.split(op),
             Lowering::ConvolutionBackward => return self.convolution_backward(op),
             Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
@@ -1365,7 +1396,8 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Split
             | Lowering::ConvolutionBackward
             | Lowering::MaxPoolWithIndices
-            | Lowering::Sort => {
+            | Lowering::Sort
+            | Lowering::Random(_) => {
                 unreachable!("ops with several results are lowered before the one-result ops")
             }
         };

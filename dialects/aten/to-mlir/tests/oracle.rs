@@ -50,7 +50,7 @@ fn check(ctx: &mut Context, module: OpId, func: &str, inputs: &[Tensor]) -> Outc
     let Ok(want) = run_function_with(ctx, module, func, inputs.to_vec(), &options) else {
         return Outcome::InterpreterRefused;
     };
-    let got = match joinery_aten_to_mlir::exec::run_function(ctx, module, func, inputs) {
+    let got = match joinery_aten_to_mlir::exec::run_function(ctx, module, func, inputs, &options) {
         Ok(got) => got,
         Err(d) => return Outcome::NotCovered(d.message.lines().next().unwrap_or("").into()),
     };

@@ -29,7 +29,7 @@ type IndexedBody<'c, 'a> =
 type Operand<'c, 'b> = (Value<'c, 'b>, DType, Vec<usize>);
 
 /// Gives a closure the higher-ranked signature of an [`IndexedBody`].
-fn indexed<'c, F>(body: F) -> F
+pub(super) fn indexed<'c, F>(body: F) -> F
 where
     F: for<'x> Fn(&Body<'c, 'x>, &[Value<'c, 'x>]) -> LResult<Value<'c, 'x>>,
 {
@@ -39,7 +39,7 @@ where
 /// `index` arithmetic in a body.
 impl<'c, 'x> Body<'c, 'x> {
     /// The index of loop dim `dim` (`linalg.index`).
-    fn loop_index(&self, dim: usize) -> LResult<Value<'c, 'x>> {
+    pub(super) fn loop_index(&self, dim: usize) -> LResult<Value<'c, 'x>> {
         Ok(self.push(
             OperationBuilder::new("linalg.index", self.loc)
                 .add_attributes(&[(
@@ -54,7 +54,7 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// An `index` constant.
-    fn index(&self, v: i64) -> Value<'c, 'x> {
+    pub(super) fn index(&self, v: i64) -> Value<'c, 'x> {
         let ty = melior::ir::Type::index(self.mlir);
         self.push(arith::constant(
             self.mlir,
@@ -64,7 +64,7 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// `a * scale + offset` on `index` values, the constants folded away when trivial.
-    fn affine(&self, a: Value<'c, 'x>, scale: i64, offset: i64) -> Value<'c, 'x> {
+    pub(super) fn affine(&self, a: Value<'c, 'x>, scale: i64, offset: i64) -> Value<'c, 'x> {
         let mut v = a;
         if scale != 1 {
             v = self.push(arith::muli(v, self.index(scale), self.loc));
@@ -136,7 +136,7 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// Scalar `v` of dtype `from` cast to the compute dtype.
-    fn as_compute(&self, v: Value<'c, 'x>, from: DType) -> Value<'c, 'x> {
+    pub(super) fn as_compute(&self, v: Value<'c, 'x>, from: DType) -> Value<'c, 'x> {
         super::cast(self.mlir, self.block, self.loc, v, from, self.dtype)
     }
 
@@ -375,7 +375,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
 
     /// A `linalg.generic` computing each element of `out` by `body` (which may read the
     /// loop indices), the `ins` (of `out`'s shape) read at the same place.
-    fn parallel_at(
+    pub(super) fn parallel_at(
         &mut self,
         ins: &[(Value<'c, 'b>, DType)],
         out: &TensorTy,
@@ -420,7 +420,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     }
 
     /// The tensor operand named `name` of `op` with its type.
-    fn named_operand(&self, op: OpId, name: &str) -> LResult<(Value<'c, 'b>, TensorTy)> {
+    pub(super) fn named_operand(&self, op: OpId, name: &str) -> LResult<(Value<'c, 'b>, TensorTy)> {
         let group = operand_group(self.ctx, op, name)?;
         let [v] = group[..] else {
             return Err(format!("no operand '{name}'"));
