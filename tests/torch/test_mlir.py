@@ -21,8 +21,6 @@ from test_stages import MODES, NAMES
 MLIR_OPT = "mlir-opt-22"
 
 REFUSED: dict[tuple[str, str], tuple[set[str], str]] = {
-    **{("embedding_bag_recsys", mode): ({"aten._embedding_bag"}, "embedding bags not lowered yet")
-       for mode in MODES},
     ("fno_spectral", "none"): ({"aten._fft_r2c", "aten.view_as_complex", "aten.zeros"},
                                "complex tensors: the export covers real dtypes"),
     ("fno_spectral", "core"): ({"aten._fft_r2c", "aten.view_as_complex", "aten.full"},

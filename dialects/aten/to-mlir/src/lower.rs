@@ -31,6 +31,7 @@ use melior::ir::{
 };
 use std::collections::HashMap;
 
+mod bag;
 mod indexed;
 mod random;
 
@@ -132,6 +133,10 @@ pub enum Lowering {
     Flip,
     /// A random op drawing the interpreter's numbers (`lower/random.rs`).
     Random(Draw),
+    /// `_embedding_bag`: bags of rows summed, averaged or maximised (`lower/bag.rs`).
+    EmbeddingBag,
+    /// `_embedding_bag_backward`: each bag's gradient back to the rows it read.
+    EmbeddingBagBackward,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -178,6 +183,8 @@ const fn pw(scalars: &'static [&'static str], compute: Compute, body: BodyFn) ->
 
 /// The lowering of every covered aten op (the op name without `aten.`).
 pub static LOWERINGS: &[(&str, Lowering)] = &[
+    ("_embedding_bag", Lowering::EmbeddingBag),
+    ("_embedding_bag_backward", Lowering::EmbeddingBagBackward),
     ("native_dropout", Lowering::Random(Draw::Dropout)),
     ("bernoulli.p", Lowering::Random(Draw::Bernoulli)),
     ("rand", Lowering::Random(Draw::Uniform)),
@@ -1327,6 +1334,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         };
         match lowering {
             Lowering::Random(draw) => return self.random(op, draw),
+            Lowering::EmbeddingBag => return self.embedding_bag(op),
             Lowering::Split => return self.split(op),
             Lowering::ConvolutionBackward => return self.convolution_backward(op),
             Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
@@ -1393,11 +1401,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Cumsum => self.cumsum(op, &out_ty)?,
             Lowering::Scatter => self.scatter(op, &out_ty)?,
             Lowering::Flip => self.flip(op, &out_ty)?,
+            Lowering::EmbeddingBagBackward => self.embedding_bag_backward(op, &out_ty)?,
             Lowering::Split
             | Lowering::ConvolutionBackward
             | Lowering::MaxPoolWithIndices
             | Lowering::Sort
-            | Lowering::Random(_) => {
+            | Lowering::Random(_)
+            | Lowering::EmbeddingBag => {
                 unreachable!("ops with several results are lowered before the one-result ops")
             }
         };
