@@ -39,10 +39,14 @@ use melior::ir::Module;
 use melior::ir::operation::OperationLike;
 use melior::utility::register_all_dialects;
 
-/// What runs on a module before export: composite ops as primitive aten ops (without
+/// What runs on a module before export: ops on complex tensors as real ops on their
+/// (real, imaginary) pairs (leaving complex only the FFT ops, which the export lowers on
+/// the pair form, and the signature), composite ops as primitive aten ops (without
 /// `strict`, so that ops neither decomposed nor exported are all named by the export's
-/// own diagnostic), then the duplicates the decompositions made merged.
-pub const PREPARE_PIPELINE: &str = "builtin.module(func.func(aten-decompose,cse))";
+/// own diagnostic), then the duplicates the decompositions made merged. The native
+/// backend's conversion starts the same way.
+pub const PREPARE_PIPELINE: &str =
+    "builtin.module(func.func(aten-complex-to-real,aten-decompose,cse))";
 
 /// An MLIR context with every upstream dialect registered and loaded, and the LLVM
 /// translations the execution engine needs.

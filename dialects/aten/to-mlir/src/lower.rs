@@ -32,9 +32,11 @@ use melior::ir::{
 use std::collections::HashMap;
 
 mod bag;
+mod fft;
 mod indexed;
 mod random;
 
+pub use fft::Transform;
 pub use random::{Draw, RngSource, rng_source};
 
 /// An op's lowering failed: the reason, shown in the export's diagnostic.
@@ -137,6 +139,11 @@ pub enum Lowering {
     EmbeddingBag,
     /// `_embedding_bag_backward`: each bag's gradient back to the rows it read.
     EmbeddingBagBackward,
+    /// `view_as_complex`, `view_as_real`: the identity on the pair form of complex tensors
+    /// (`lower/fft.rs`).
+    PairView,
+    /// An FFT op: DFTs against cos/sin tables (`lower/fft.rs`).
+    Fft(Transform),
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -184,6 +191,11 @@ const fn pw(scalars: &'static [&'static str], compute: Compute, body: BodyFn) ->
 /// The lowering of every covered aten op (the op name without `aten.`).
 pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("_embedding_bag", Lowering::EmbeddingBag),
+    ("view_as_complex", Lowering::PairView),
+    ("view_as_real", Lowering::PairView),
+    ("_fft_r2c", Lowering::Fft(Transform::R2c)),
+    ("_fft_c2c", Lowering::Fft(Transform::C2c)),
+    ("_fft_c2r", Lowering::Fft(Transform::C2r)),
     ("_embedding_bag_backward", Lowering::EmbeddingBagBackward),
     ("native_dropout", Lowering::Random(Draw::Dropout)),
     ("bernoulli.p", Lowering::Random(Draw::Bernoulli)),
@@ -458,6 +470,7 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("zeros", Lowering::Fill(None, 0.0)),
     ("zeros_like", Lowering::Fill(None, 0.0)),
     ("new_zeros", Lowering::Fill(None, 0.0)),
+    ("new_empty_strided", Lowering::Fill(None, 0.0)),
     ("ones", Lowering::Fill(None, 1.0)),
     ("ones_like", Lowering::Fill(None, 1.0)),
     ("new_ones", Lowering::Fill(None, 1.0)),
@@ -687,9 +700,9 @@ fn export_function<'c>(
         .iter()
         .enumerate()
         .map(|(i, &t)| {
-            TensorTy::of(ctx, t).ok_or_else(|| {
+            crate::types::exported(ctx, t).ok_or_else(|| {
                 located(format!(
-                    "@{name}: argument #{i} is not a static-shape tensor of bool, i32, i64, f32 or f64, which the MLIR export needs"
+                    "@{name}: argument #{i} is not a static-shape tensor of bool, i32, i64, f32, f64 or complex, which the MLIR export needs"
                 ))
             })
         })
@@ -708,9 +721,9 @@ fn export_function<'c>(
         if matches!(ctx.type_data(t), joinery_ir::TypeData::None) {
             none_results.push(j);
         } else {
-            let ty = TensorTy::of(ctx, t).ok_or_else(|| {
+            let ty = crate::types::exported(ctx, t).ok_or_else(|| {
                 located(format!(
-                    "@{name}: result #{j} is not a static-shape tensor of bool, i32, i64, f32 or f64, which the MLIR export needs"
+                    "@{name}: result #{j} is not a static-shape tensor of bool, i32, i64, f32, f64 or complex, which the MLIR export needs"
                 ))
             })?;
             kept.push((j, ty));
@@ -1019,6 +1032,16 @@ enum Cmp {
 }
 
 impl<'c, 'b> Body<'c, 'b> {
+    /// This body computing in `dtype` instead (the same block).
+    fn with_dtype(&self, dtype: DType) -> Body<'c, 'b> {
+        Body {
+            mlir: self.mlir,
+            block: self.block,
+            loc: self.loc,
+            dtype,
+        }
+    }
+
     /// Input `i`, which must be present.
     fn get(&self, v: &[Option<Value<'c, 'b>>], i: usize) -> LResult<Value<'c, 'b>> {
         v.get(i)
@@ -1335,6 +1358,8 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         match lowering {
             Lowering::Random(draw) => return self.random(op, draw),
             Lowering::EmbeddingBag => return self.embedding_bag(op),
+            Lowering::PairView => return self.pair_view(op),
+            Lowering::Fft(transform) => return self.fft(op, transform),
             Lowering::Split => return self.split(op),
             Lowering::ConvolutionBackward => return self.convolution_backward(op),
             Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
@@ -1407,7 +1432,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             | Lowering::MaxPoolWithIndices
             | Lowering::Sort
             | Lowering::Random(_)
-            | Lowering::EmbeddingBag => {
+            | Lowering::EmbeddingBag
+            | Lowering::PairView
+            | Lowering::Fft(_) => {
                 unreachable!("ops with several results are lowered before the one-result ops")
             }
         };

@@ -58,16 +58,6 @@ fn member<'c, 'x>(
     Ok(b.push(arith::andi(after_start, before_end, b.loc)))
 }
 
-/// The body `b` computing in `dtype` instead (same block).
-fn in_dtype<'c, 'x>(b: &Body<'c, 'x>, dtype: DType) -> Body<'c, 'x> {
-    Body {
-        mlir: b.mlir,
-        block: b.block,
-        loc: b.loc,
-        dtype,
-    }
-}
-
 /// `cond && index != padding` for an index element `index` (an `index`).
 fn not_padding<'c, 'x>(
     b: &Body<'c, 'x>,
@@ -233,7 +223,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 let hit = member(b, b.loop_index(0)?, b.loop_index(2)?, offsets_arg, n)?;
                 let hit = not_padding(b, hit, index, padding);
                 let v = b.extract(weight, weight_dtype, &[index, b.loop_index(1)?])?;
-                let f = in_dtype(b, DType::F64);
+                let f = b.with_dtype(DType::F64);
                 let at_max = f.compare_values(Cmp::Eq, f.as_compute(v, weight_dtype), a[1])?;
                 let unset = b.compare_values(Cmp::Lt, a[2], b.number(0.0))?;
                 let take = b.push(arith::andi(hit, at_max, b.loc));
@@ -253,7 +243,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             self.values.insert(*max_indices_v, arg);
             // An empty bag holds zeros.
             let empty_is_zero = indexed(move |b, a| {
-                let f = in_dtype(b, DType::F64);
+                let f = b.with_dtype(DType::F64);
                 let filled = f.compare_values(Cmp::Gt, f.as_compute(a[1], aux), f.number(0.0))?;
                 Ok(b.as_compute(f.or_zero(filled, a[0])?, DType::F64))
             });
@@ -282,7 +272,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let sums = self.fold(&ins, init, &wide, &sum_body)?;
             if args.mode == MEAN {
                 let mean = indexed(move |b, a| {
-                    let f = in_dtype(b, DType::F64);
+                    let f = b.with_dtype(DType::F64);
                     let count = f.as_compute(a[1], aux);
                     let filled = f.compare_values(Cmp::Gt, count, f.number(0.0))?;
                     let quotient = f.arith(Arith::Div, &[Some(a[0]), Some(count)])?;
@@ -359,7 +349,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             // Loops: the row, the column, then the bag.
             let (arg, arg_ty) = self.named_operand(op, "maximum_indices")?;
             let body = indexed(move |b, a| {
-                let sizes = in_dtype(b, sizes_dtype);
+                let sizes = b.with_dtype(sizes_dtype);
                 let filled = sizes.compare_values(Cmp::Ne, a[2], sizes.number(0.0))?;
                 let row = b.to_index(a[1]);
                 let hit = b.push(arith::cmpi(
