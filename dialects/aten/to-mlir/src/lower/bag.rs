@@ -75,6 +75,18 @@ fn not_padding<'c, 'x>(
     b.push(arith::andi(cond, kept, b.loc))
 }
 
+/// Whether `index` (an `index`) is the row of the result, loop dim 0, a backward's loop
+/// nest is at.
+fn at_row<'c, 'x>(b: &Body<'c, 'x>, index: Value<'c, 'x>) -> LResult<Value<'c, 'x>> {
+    Ok(b.push(arith::cmpi(
+        b.mlir,
+        CmpiPredicate::Eq,
+        index,
+        b.loop_index(0)?,
+        b.loc,
+    )))
+}
+
 /// `acc + (cond ? 1 : 0)` in the body's dtype.
 fn count_if<'c, 'x>(
     b: &Body<'c, 'x>,
@@ -351,14 +363,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let body = indexed(move |b, a| {
                 let sizes = b.with_dtype(sizes_dtype);
                 let filled = sizes.compare_values(Cmp::Ne, a[2], sizes.number(0.0))?;
-                let row = b.to_index(a[1]);
-                let hit = b.push(arith::cmpi(
-                    b.mlir,
-                    CmpiPredicate::Eq,
-                    row,
-                    b.loop_index(0)?,
-                    b.loc,
-                ));
+                let hit = at_row(b, b.to_index(a[1]))?;
                 let hit = b.push(arith::andi(hit, filled, b.loc));
                 let g = b.or_zero(hit, b.as_compute(a[0], grad_dtype))?;
                 b.arith(Arith::Add, &[Some(a[3]), Some(g)])
@@ -392,13 +397,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 dtype: DType::F64,
             };
             let body = indexed(|b, a| {
-                let hit = b.push(arith::cmpi(
-                    b.mlir,
-                    CmpiPredicate::Eq,
-                    b.to_index(a[0]),
-                    b.loop_index(0)?,
-                    b.loc,
-                ));
+                let hit = at_row(b, b.to_index(a[0]))?;
                 count_if(b, a[1], hit)
             });
             let init = self.splat(Number::Float(0.0), &ty);
@@ -416,14 +415,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let index = b.to_index(a[2]);
             let hit = member(b, b.loop_index(2)?, b.loop_index(3)?, offsets_arg, n)?;
             let hit = not_padding(b, hit, index, padding);
-            let at_row = b.push(arith::cmpi(
-                b.mlir,
-                CmpiPredicate::Eq,
-                index,
-                b.loop_index(0)?,
-                b.loc,
-            ));
-            let hit = b.push(arith::andi(hit, at_row, b.loc));
+            let hit = b.push(arith::andi(hit, at_row(b, index)?, b.loc));
             let mut next = 3;
             let mut scale = b.number(1.0);
             if let Some(dtype) = psw_dtype {

@@ -17,8 +17,8 @@
 //! `n / 2 + 1` entries (`X[n - k]` conjugated for `k > n / 2`), real parts only. The
 //! normalization scales the `f64` result, which is rounded to the result dtype once.
 
-use super::indexed::indexed;
-use super::{LResult, Lowerer, Number, tensor_ty};
+use super::indexed::{IndexedBody, indexed};
+use super::{Body, LResult, Lowerer, Number, tensor_ty};
 use crate::types::{TensorTy, element};
 use joinery_ir::{Context, DType, OpId};
 use joinery_runtime::fft::Norm;
@@ -69,7 +69,52 @@ fn tables(m: u64, n: u64) -> (Vec<f64>, Vec<f64>) {
     (cos, sin)
 }
 
+/// Whether loop dim `dim` (a pair dim) is at the real part.
+fn at_real_part<'c, 'x>(b: &Body<'c, 'x>, dim: usize) -> LResult<Value<'c, 'x>> {
+    Ok(b.push(arith::cmpi(
+        b.mlir,
+        CmpiPredicate::Eq,
+        b.loop_index(dim)?,
+        b.index(0),
+        b.loc,
+    )))
+}
+
+/// The real and imaginary parts of the `f64` pair form `x` at `coords` (without the pair
+/// subscript).
+fn parts_at<'c, 'x>(
+    b: &Body<'c, 'x>,
+    x: Value<'c, '_>,
+    mut coords: Vec<Value<'c, 'x>>,
+) -> LResult<(Value<'c, 'x>, Value<'c, 'x>)> {
+    coords.push(b.index(0));
+    let re = b.extract(x, DType::F64, &coords)?;
+    let last = coords.len() - 1;
+    coords[last] = b.index(1);
+    Ok((re, b.extract(x, DType::F64, &coords)?))
+}
+
 impl<'c, 'b> Lowerer<'c, 'b> {
+    /// A sum into `out` (`f64`, zeros first) against `[m, n]` tables `cos` and `sin`
+    /// (`tables(m, n)`) read at (loop dim `dim`, the summed loop dim after `out`'s); `body`
+    /// gets `cos`, `sin`, the accumulator.
+    fn sum_against_tables(
+        &mut self,
+        (m, n): (u64, u64),
+        dim: usize,
+        out: &TensorTy,
+        body: &IndexedBody<'c, '_>,
+    ) -> LResult<Value<'c, 'b>> {
+        let (cos, sin) = tables(m, n);
+        let summed = out.rank();
+        let ins = [
+            (self.table(m, n, &cos), DType::F64, vec![dim, summed]),
+            (self.table(m, n, &sin), DType::F64, vec![dim, summed]),
+        ];
+        let init = self.splat(Number::Float(0.0), out);
+        self.fold(&ins, init, out, body)
+    }
+
     /// `view_as_complex`, `view_as_real`: the pair form is the operand itself.
     pub(super) fn pair_view(&mut self, op: OpId) -> LResult<()> {
         let x = self.value(self.ctx.operand(op, 0))?;
@@ -97,16 +142,8 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             dtype: DType::F64,
         };
         let dtype = ty.dtype;
-        let body = indexed(move |b, a| {
-            let is_real = b.push(arith::cmpi(
-                b.mlir,
-                CmpiPredicate::Eq,
-                b.loop_index(rank)?,
-                b.index(0),
-                b.loc,
-            ));
-            b.or_zero(is_real, b.as_compute(a[0], dtype))
-        });
+        let body =
+            indexed(move |b, a| b.or_zero(at_real_part(b, rank)?, b.as_compute(a[0], dtype)));
         let all: Vec<usize> = (0..=rank).collect();
         let init = self.empty(&out);
         let v = self.generic_at(
@@ -131,21 +168,16 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         forward: bool,
     ) -> LResult<(Value<'c, 'b>, TensorTy)> {
         let n = ty.shape[dim];
-        let (cos, sin) = tables(m, n);
-        let (cos, sin) = (self.table(m, n, &cos), self.table(m, n, &sin));
         let mut out = ty.clone();
         out.shape[dim] = m;
         // Loops: the result's dims (the pair dim last), then the summed input place.
         let pair = ty.rank() - 1;
         let summed = ty.rank();
         let body = indexed(move |b, a| {
-            let mut coords = (0..pair)
+            let coords = (0..pair)
                 .map(|d| b.loop_index(if d == dim { summed } else { d }))
                 .collect::<LResult<Vec<_>>>()?;
-            coords.push(b.index(0));
-            let re = b.extract(x, DType::F64, &coords)?;
-            coords[pair] = b.index(1);
-            let im = b.extract(x, DType::F64, &coords)?;
+            let (re, im) = parts_at(b, x, coords)?;
             let (c, s) = (a[0], a[1]);
             let mul = |p, q| b.push(arith::mulf(p, q, b.loc));
             // (re + i im)(c -+ i s): forward re c + im s, im c - re s; backward
@@ -162,31 +194,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                     b.push(arith::addf(im_c, re_s, b.loc)),
                 )
             };
-            let is_real = b.push(arith::cmpi(
-                b.mlir,
-                CmpiPredicate::Eq,
-                b.loop_index(pair)?,
-                b.index(0),
-                b.loc,
-            ));
-            let term = b.push(arith::select(is_real, real, imag, b.loc));
+            let term = b.push(arith::select(at_real_part(b, pair)?, real, imag, b.loc));
             Ok(b.push(arith::addf(a[2], term, b.loc)))
         });
-        let init = self.splat(Number::Float(0.0), &out);
-        let mut reduced = vec![false; ty.rank()];
-        reduced.push(true);
-        let all: Vec<usize> = (0..ty.rank()).collect();
-        let v = self.generic_at(
-            &[
-                (cos, DType::F64, vec![dim, summed]),
-                (sin, DType::F64, vec![dim, summed]),
-            ],
-            init,
-            &all,
-            &reduced,
-            &out,
-            &body,
-        )?;
+        let v = self.sum_against_tables((m, n), dim, &out, &body)?;
         Ok((v, out))
     }
 
@@ -206,8 +217,6 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 ty.shape[dim]
             ));
         }
-        let (cos, sin) = tables(size, size);
-        let (cos, sin) = (self.table(size, size, &cos), self.table(size, size, &sin));
         let pair = ty.rank() - 1;
         let mut shape = ty.shape[..pair].to_vec();
         shape[dim] = size;
@@ -228,7 +237,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             ));
             let mirrored = b.push(arith::subi(b.index(size as i64), k, b.loc));
             let source = b.push(arith::select(lower, k, mirrored, b.loc));
-            let mut coords = (0..pair)
+            let coords = (0..pair)
                 .map(|d| {
                     if d == dim {
                         Ok(source)
@@ -237,10 +246,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                     }
                 })
                 .collect::<LResult<Vec<_>>>()?;
-            coords.push(b.index(0));
-            let re = b.extract(x, DType::F64, &coords)?;
-            coords[pair] = b.index(1);
-            let im = b.extract(x, DType::F64, &coords)?;
+            let (re, im) = parts_at(b, x, coords)?;
             let conjugated = b.push(arith::negf(im, b.loc));
             let im = b.push(arith::select(lower, im, conjugated, b.loc));
             // Re((re + i im)(c + i s)) = re c - im s.
@@ -249,21 +255,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let term = b.push(arith::subf(re_c, im_s, b.loc));
             Ok(b.push(arith::addf(a[2], term, b.loc)))
         });
-        let init = self.splat(Number::Float(0.0), &out);
-        let mut reduced = vec![false; pair];
-        reduced.push(true);
-        let all: Vec<usize> = (0..pair).collect();
-        let v = self.generic_at(
-            &[
-                (cos, DType::F64, vec![dim, summed]),
-                (sin, DType::F64, vec![dim, summed]),
-            ],
-            init,
-            &all,
-            &reduced,
-            &out,
-            &body,
-        )?;
+        let v = self.sum_against_tables((size, size), dim, &out, &body)?;
         Ok((v, out))
     }
 
