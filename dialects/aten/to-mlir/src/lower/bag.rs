@@ -121,7 +121,37 @@ impl BagArgs {
     }
 }
 
+/// The operands saying which rows each bag reads.
+struct BagOperands<'c, 'b> {
+    indices: Value<'c, 'b>,
+    indices_ty: TensorTy,
+    /// `offsets`, its dtype and its length.
+    offsets: (Value<'c, 'b>, DType, u64),
+    /// The number of indices.
+    n: u64,
+    /// `per_sample_weights`, when given.
+    psw: Option<(Value<'c, 'b>, TensorTy)>,
+}
+
 impl<'c, 'b> Lowerer<'c, 'b> {
+    /// The `indices`, `offsets` and `per_sample_weights` of an embedding bag op.
+    fn bag_operands(&self, op: OpId) -> LResult<BagOperands<'c, 'b>> {
+        let (indices, indices_ty) = self.named_operand(op, "indices")?;
+        let (offsets, offsets_ty) = self.named_operand(op, "offsets")?;
+        let n = indices_ty
+            .shape
+            .first()
+            .copied()
+            .ok_or("indices are not a vector")?;
+        Ok(BagOperands {
+            indices,
+            indices_ty,
+            offsets: (offsets, offsets_ty.dtype, offsets_ty.shape.iter().product()),
+            n,
+            psw: self.optional_operand(op, "per_sample_weights")?,
+        })
+    }
+
     /// The optional tensor operand `name` of `op`, with its type.
     fn optional_operand(&self, op: OpId, name: &str) -> LResult<Option<(Value<'c, 'b>, TensorTy)>> {
         match operand_group(self.ctx, op, name)?[..] {
@@ -177,9 +207,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let ctx = self.ctx;
         let args = BagArgs::of(self, op)?;
         let (weight, weight_ty) = self.named_operand(op, "weight")?;
-        let (indices, indices_ty) = self.named_operand(op, "indices")?;
-        let (offsets, offsets_ty) = self.named_operand(op, "offsets")?;
-        let psw = self.optional_operand(op, "per_sample_weights")?;
+        let BagOperands {
+            indices,
+            indices_ty,
+            offsets: offsets_arg,
+            n,
+            psw,
+        } = self.bag_operands(op)?;
         if psw.is_some() && args.mode != SUM {
             return Err("per_sample_weights only go with mode sum".into());
         }
@@ -190,13 +224,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let [bags, d] = out_ty.shape[..] else {
             return Err("the output is not a matrix".into());
         };
-        let n = indices_ty
-            .shape
-            .first()
-            .copied()
-            .ok_or("indices are not a vector")?;
-        let offsets_arg = (offsets, offsets_ty.dtype, offsets_ty.shape.iter().product());
-        let aux = offsets_ty.dtype;
+        let (offsets, aux, _) = offsets_arg;
         let counts_ty = TensorTy {
             shape: vec![bags],
             dtype: aux,
@@ -380,15 +408,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             )?;
             return self.convert(sums, &wide, out);
         }
-        let (indices, indices_ty) = self.named_operand(op, "indices")?;
-        let (offsets, offsets_ty) = self.named_operand(op, "offsets")?;
-        let psw = self.optional_operand(op, "per_sample_weights")?;
-        let n = indices_ty
-            .shape
-            .first()
-            .copied()
-            .ok_or("indices are not a vector")?;
-        let offsets_arg = (offsets, offsets_ty.dtype, offsets_ty.shape.iter().product());
+        let BagOperands {
+            indices,
+            indices_ty,
+            offsets: offsets_arg,
+            n,
+            psw,
+        } = self.bag_operands(op)?;
         let rows = out.shape[0];
         let freq = if args.scale_grad_by_freq {
             // How often each row is indexed (every index, as the interpreter counts).
