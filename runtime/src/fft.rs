@@ -40,7 +40,7 @@ impl Norm {
     }
 
     /// The factor for `n` signal points.
-    fn factor(self, n: usize) -> f64 {
+    pub fn factor(self, n: usize) -> f64 {
         match self {
             Norm::None => 1.0,
             Norm::ByRootN => 1.0 / (n as f64).sqrt(),

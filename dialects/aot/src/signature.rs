@@ -67,6 +67,27 @@ impl FuncDescriptors {
         first_slot(&self.results, desc, AotOutput::subclass_base)
     }
 
+    /// The arguments holding the function's Philox seed and base offset: the forward pair
+    /// (`#aot.philox_fwd_seed`, `#aot.philox_fwd_base_offset`) when both are there, else
+    /// the backward pair; `None` without a whole pair.
+    pub fn philox_args(&self) -> Option<(usize, usize)> {
+        [
+            (
+                AotInput::PhiloxForwardSeed,
+                AotInput::PhiloxForwardBaseOffset,
+            ),
+            (
+                AotInput::PhiloxBackwardSeed,
+                AotInput::PhiloxBackwardBaseOffset,
+            ),
+        ]
+        .iter()
+        .find_map(|(seed, offset)| {
+            let at = |want: &AotInput| self.args.iter().position(|s| s.desc() == Some(want));
+            Some((at(seed)?, at(offset)?))
+        })
+    }
+
     /// [`FuncDescriptors::arg_slot_for`] for many lookups: built once, each lookup a hash.
     pub fn arg_index(&self) -> SlotIndex<'_, AotInput> {
         SlotIndex::new(&self.args, AotInput::subclass_base)

@@ -94,7 +94,7 @@ fn bench_mlir(args: &BenchArgs) -> Result<(), String> {
         })
         .collect::<Result<Vec<_>, String>>()?;
     let mut bound = compiled
-        .bind(&inputs)
+        .bind(&inputs, &joinery_interp::RunOptions::default())
         .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;
     let (median, min) = time_calls(args.iters, || compiled.invoke(&mut bound))
         .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?;

@@ -61,7 +61,7 @@ struct Cli {
     #[arg(long, value_name = "DIR", required = true)]
     outputs: Option<PathBuf>,
     /// Seed of random ops such as `native_dropout`: random op `k` draws from stream
-    /// `(seed, k)`, the same numbers with `--interpret` and `--native`.
+    /// `(seed, k)`, the same numbers with `--interpret`, `--native` and `--via-mlir`.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Print each step (load, compile, run, write) and its time on stderr (the default when
@@ -122,20 +122,20 @@ fn run(cli: &Cli) -> Result<(), String> {
         let args = read_inputs(&ctx, module, &func, inputs).map_err(|e| format!("error: {e}\n"))?;
         Ok::<_, String>((ctx, sources, module, func, args))
     })?;
+    let options = RunOptions {
+        seed: cli.seed,
+        offset: 0,
+    };
     let results = if cli.native.is_some() {
         run_native(&mut ctx, module, &func, &args, cli.seed, &mut steps)
             .map_err(|e| e.render(&ctx, &mut sources))?
     } else if cli.via_mlir.is_some() {
         steps
             .run(&format!("run @{func} through MLIR"), || {
-                joinery_aten_to_mlir::exec::run_function(&mut ctx, module, &func, &args)
+                joinery_aten_to_mlir::exec::run_function(&mut ctx, module, &func, &args, &options)
             })
             .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &[d]))?
     } else {
-        let options = RunOptions {
-            seed: cli.seed,
-            offset: 0,
-        };
         steps
             .run(&format!("interpret @{func}"), || {
                 run_function_with(&ctx, module, &func, args, &options)

@@ -3,7 +3,7 @@
 
 use crate::eval::{RngState, eval_aten};
 use crate::tensor::{DType, RuntimeValue, Tensor, describe};
-use joinery_aot::{AotInput, FuncDescriptors};
+use joinery_aot::FuncDescriptors;
 use joinery_ir::{
     AttrData, AttrParam, Attribute, Context, DenseScalar, Diagnostic, Dim, OpId, Type, TypeData,
 };
@@ -89,30 +89,16 @@ pub fn run_function_with(
 /// one-element integer tensors), if it has them: PyTorch's functionalized RNG state,
 /// which then replaces [`RunOptions`]' (the native backend reads the same arguments).
 fn philox_state(ctx: &Context, func: OpId, args: &[RuntimeValue]) -> Option<RngState> {
-    let descs = FuncDescriptors::read(ctx, func)?;
-    let value = |want: &AotInput| {
-        let i = descs.args.iter().position(|s| s.desc() == Some(want))?;
+    let (seed, offset) = FuncDescriptors::read(ctx, func)?.philox_args()?;
+    let value = |i: usize| {
         let t = args.get(i)?.as_tensor()?;
         (t.len() == 1 && !t.dtype().is_float() && t.dtype() != DType::Bool)
             .then(|| t.to_i64().iter().next().copied())
             .flatten()
     };
-    [
-        (
-            AotInput::PhiloxForwardSeed,
-            AotInput::PhiloxForwardBaseOffset,
-        ),
-        (
-            AotInput::PhiloxBackwardSeed,
-            AotInput::PhiloxBackwardBaseOffset,
-        ),
-    ]
-    .iter()
-    .find_map(|(seed, offset)| {
-        Some(RngState {
-            seed: value(seed)? as u64,
-            counter: value(offset)? as u64,
-        })
+    Some(RngState {
+        seed: value(seed)? as u64,
+        counter: value(offset)? as u64,
     })
 }
 

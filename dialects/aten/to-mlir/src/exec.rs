@@ -9,7 +9,7 @@
 //! its own buffers.
 
 use crate::types::{TensorTy, element};
-use joinery_interp::{RuntimeValue, Tensor};
+use joinery_interp::{RunOptions, RuntimeValue, Tensor};
 use joinery_ir::{Context, DType, Diagnostic, OpId, TypeData};
 use melior::ExecutionEngine;
 use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute, TypeAttribute};
@@ -45,21 +45,41 @@ const RUNNER_UTILS: &str = concat!(
 /// The name of the entry wrapper.
 const ENTRY: &str = "__joinery_entry";
 
-/// One result of the function: a tensor of this type, or `None` (a `none` result).
-type ResultSlot = Option<TensorTy>;
+/// A tensor at the function's boundary: its exported type ([`crate::types::exported`]), and
+/// whether it is complex (exported in pair form).
+#[derive(Clone, Debug)]
+struct Boundary {
+    ty: TensorTy,
+    complex: bool,
+}
+
+impl Boundary {
+    fn of(ctx: &Context, t: joinery_ir::Type) -> Option<Boundary> {
+        Some(Boundary {
+            ty: crate::types::exported(ctx, t)?,
+            complex: crate::types::is_complex(ctx, t),
+        })
+    }
+}
+
+/// One result of the function: a tensor, or `None` (a `none` result).
+type ResultSlot = Option<Boundary>;
 
 /// Runs function `func` of `module` (L1/L2 aten) through the MLIR path on `inputs`, with
-/// the interpreter's tensors in and out (a `none` result is [`RuntimeValue::None`]).
-/// `module` is decomposed in place first ([`crate::prepare`]).
+/// the interpreter's tensors in and out (a `none` result is [`RuntimeValue::None`]) and
+/// its random state (`options`: the seed and first stream of random ops, unless the
+/// function has Philox arguments). `module` is decomposed in place first
+/// ([`crate::prepare`]).
 pub fn run_function(
     ctx: &mut Context,
     module: OpId,
     func: &str,
     inputs: &[Tensor],
+    options: &RunOptions,
 ) -> Result<Vec<RuntimeValue>, Diagnostic> {
     let mlir = crate::mlir_context();
     let compiled = Compiled::new(ctx, module, func, &mlir)?;
-    let mut bound = compiled.bind(inputs)?;
+    let mut bound = compiled.bind(inputs, options)?;
     compiled.invoke(&mut bound)?;
     Ok(compiled.results(bound))
 }
@@ -69,7 +89,12 @@ pub struct Compiled {
     engine: ExecutionEngine,
     func: String,
     args: Vec<TensorTy>,
+    /// Which arguments are complex, passed in pair form.
+    complex_args: Vec<bool>,
     slots: Vec<ResultSlot>,
+    /// Whether the export appended the seed and offset arguments of random ops
+    /// ([`crate::lower::RngSource::Appended`]), which [`Compiled::bind`] fills.
+    appended_rng: bool,
 }
 
 /// The buffers of one call: the inputs, then one per tensor result.
@@ -92,30 +117,37 @@ impl Compiled {
             .ok_or_else(|| Diagnostic::error(format!("no function named @{func} in the module")))?;
         let (args, results) = joinery_func::signature(ctx, f)
             .ok_or_else(|| Diagnostic::error(format!("@{func} has no function type")))?;
-        let arg_tys = args
+        let arg_slots = args
             .iter()
-            .map(|&t| TensorTy::of(ctx, t))
+            .map(|&t| Boundary::of(ctx, t))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| {
-                Diagnostic::error(format!(
-                    "@{func}: an argument is not a static-shape real tensor"
-                ))
+                Diagnostic::error(format!("@{func}: an argument is not a static-shape tensor"))
             })?;
+        let complex_args = arg_slots.iter().map(|b| b.complex).collect();
+        let arg_tys: Vec<TensorTy> = arg_slots.into_iter().map(|b| b.ty).collect();
         let slots: Vec<ResultSlot> = results
             .iter()
             .map(|&t| match ctx.type_data(t) {
                 TypeData::None => Ok(None),
-                _ => TensorTy::of(ctx, t).map(Some).ok_or_else(|| {
-                    Diagnostic::error(format!(
-                        "@{func}: a result is not a static-shape real tensor"
-                    ))
+                _ => Boundary::of(ctx, t).map(Some).ok_or_else(|| {
+                    Diagnostic::error(format!("@{func}: a result is not a static-shape tensor"))
                 }),
             })
             .collect::<Result<_, _>>()?;
         crate::prepare(ctx, module)?;
+        let appended_rng = crate::lower::rng_source(ctx, f) == crate::lower::RngSource::Appended;
         let mut exported = crate::export(ctx, module, mlir)?;
-        let outs: Vec<&TensorTy> = slots.iter().flatten().collect();
-        add_entry(mlir, &exported, func, &arg_tys, &outs)?;
+        let outs: Vec<&TensorTy> = slots.iter().flatten().map(|b| &b.ty).collect();
+        let mut entry_args = arg_tys.clone();
+        if appended_rng {
+            let state = TensorTy {
+                shape: vec![],
+                dtype: DType::I64,
+            };
+            entry_args.extend([state.clone(), state]);
+        }
+        add_entry(mlir, &exported, func, &entry_args, &outs)?;
         lower(mlir, &mut exported)?;
         // melior does not report a failed engine creation, so what can fail is checked first.
         let library = RUNNER_UTILS.trim_end_matches('\0');
@@ -128,7 +160,9 @@ impl Compiled {
             engine: ExecutionEngine::new(&exported, 2, &[RUNNER_UTILS], false, false),
             func: func.to_string(),
             args: arg_tys,
+            complex_args,
             slots,
+            appended_rng,
         })
     }
 
@@ -137,12 +171,27 @@ impl Compiled {
         &self.args
     }
 
-    /// The buffers of a call on `inputs` (checked against the signature) and of its
-    /// results.
-    pub fn bind(&self, inputs: &[Tensor]) -> Result<Bound, Diagnostic> {
-        check_inputs(&self.func, &self.args, inputs)?;
+    /// The buffers of a call on `inputs` (checked against the signature; a complex one in
+    /// pair form), of the random state `options` when the export appended its arguments,
+    /// and of its results.
+    pub fn bind(&self, inputs: &[Tensor], options: &RunOptions) -> Result<Bound, Diagnostic> {
+        let inputs = inputs
+            .iter()
+            .zip(self.complex_args.iter().chain(std::iter::repeat(&false)))
+            .map(|(t, &complex)| match complex && t.dtype().is_complex() {
+                true => joinery_interp::kernels::complex::view_as_real(t),
+                false => Ok(t.clone()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        check_inputs(&self.func, &self.args, &inputs)?;
         let mut buffers: Vec<Buffer> = inputs.iter().map(Buffer::of_tensor).collect();
-        buffers.extend(self.slots.iter().flatten().map(Buffer::zeroed));
+        if self.appended_rng {
+            for v in [options.seed, options.offset] {
+                let state = Tensor::I64(ArrayD::from_elem(IxDyn(&[]), v as i64));
+                buffers.push(Buffer::of_tensor(&state));
+            }
+        }
+        buffers.extend(self.slots.iter().flatten().map(|b| Buffer::zeroed(&b.ty)));
         let descriptors = buffers.iter_mut().map(Buffer::descriptor).collect();
         Ok(Bound {
             buffers,
@@ -168,19 +217,27 @@ impl Compiled {
             .map_err(|e| Diagnostic::error(format!("the MLIR execution engine failed: {e}")))
     }
 
-    /// The results held by `bound` after [`Compiled::invoke`].
+    /// The results held by `bound` after [`Compiled::invoke`] (a complex one read back
+    /// from its pair form).
     pub fn results(&self, bound: Bound) -> Vec<RuntimeValue> {
-        let mut outputs = bound.buffers.into_iter().skip(self.args.len());
+        let state = if self.appended_rng { 2 } else { 0 };
+        let mut outputs = bound.buffers.into_iter().skip(self.args.len() + state);
         self.slots
             .iter()
             .map(|slot| match slot {
                 None => RuntimeValue::None,
-                Some(ty) => RuntimeValue::Tensor(
-                    outputs
+                Some(slot) => {
+                    let t = outputs
                         .next()
                         .expect("one buffer per tensor result")
-                        .into_tensor(ty),
-                ),
+                        .into_tensor(&slot.ty);
+                    RuntimeValue::Tensor(if slot.complex {
+                        joinery_interp::kernels::complex::view_as_complex(&t)
+                            .expect("a pair form has a last dim of 2")
+                    } else {
+                        t
+                    })
+                }
             })
             .collect()
     }
@@ -311,7 +368,9 @@ impl Buffer {
             Tensor::I64(a) => a.iter().flat_map(|v| v.to_ne_bytes()).collect(),
             Tensor::F32(a) => a.iter().flat_map(|v| v.to_ne_bytes()).collect(),
             Tensor::F64(a) => a.iter().flat_map(|v| v.to_ne_bytes()).collect(),
-            Tensor::C64(_) | Tensor::C128(_) => unreachable!("inputs are checked to be real"),
+            Tensor::C64(_) | Tensor::C128(_) => {
+                unreachable!("complex inputs are in pair form by now")
+            }
         };
         let mut words = vec![0u64; bytes.len().div_ceil(8).max(1)];
         for (i, chunk) in bytes.chunks(8).enumerate() {

@@ -9,10 +9,16 @@
 //! module of upstream `func`, `tensor`, `linalg` (named ops `matmul`, `batch_matmul`,
 //! `fill`, and `linalg.generic` for pointwise ops, broadcasts, permutations and
 //! reductions, and for ops that read at computed places: convolutions, pooling, gathers,
-//! scatters, paddings, sorts), `arith` and `math` ops, which MLIR's verifier checks before
-//! it is returned. The per-op knowledge is one table, [`lower::LOWERINGS`]; an op without a
-//! row (or whose row refuses its attributes, or that draws random numbers) is reported
-//! with every other such op of the module in one diagnostic.
+//! scatters, paddings, sorts, embedding bags, DFTs), `arith` and `math` ops, which MLIR's
+//! verifier checks before it is returned. The per-op knowledge is one table,
+//! [`lower::LOWERINGS`]; an op without a row (or whose row refuses its attributes) is
+//! reported with every other such op of the module in one diagnostic.
+//!
+//! Random ops compute the interpreter's counter-based generator in `arith`, from the
+//! function's Philox seed and offset arguments or from two appended ones
+//! ([`lower::RngSource`]), so MLIR draws the interpreter's numbers. Complex tensors, which
+//! [`PREPARE_PIPELINE`]'s `aten-complex-to-real` leaves only around the FFT ops and in the
+//! signature, are exported in its pair form ([`types::exported`]).
 //!
 //! Arguments and results keep their attribute dictionaries as discardable attributes
 //! whose values are the joinery text of the attribute (`aot.desc = "#aot.param<\"w\">"`),
@@ -26,7 +32,9 @@
 //! The exported module gets one wrapper per function that reads its inputs from memrefs
 //! and writes its results into caller-owned memrefs, then goes down MLIR's own pipeline
 //! ([`exec::LOWER_PIPELINE`]: inlining, one-shot bufferization, buffer deallocation,
-//! linalg to loops, to the LLVM dialect) and runs under melior's `ExecutionEngine`.
+//! linalg to loops, to the LLVM dialect) and runs under melior's `ExecutionEngine`, with
+//! the interpreter's `RunOptions` filling appended random state and complex tensors passed
+//! in pair form.
 
 pub mod exec;
 pub mod import;
@@ -39,10 +47,14 @@ use melior::ir::Module;
 use melior::ir::operation::OperationLike;
 use melior::utility::register_all_dialects;
 
-/// What runs on a module before export: composite ops as primitive aten ops (without
+/// What runs on a module before export: ops on complex tensors as real ops on their
+/// (real, imaginary) pairs (leaving complex only the FFT ops, which the export lowers on
+/// the pair form, and the signature), composite ops as primitive aten ops (without
 /// `strict`, so that ops neither decomposed nor exported are all named by the export's
-/// own diagnostic), then the duplicates the decompositions made merged.
-pub const PREPARE_PIPELINE: &str = "builtin.module(func.func(aten-decompose,cse))";
+/// own diagnostic), then the duplicates the decompositions made merged. The native
+/// backend's conversion starts the same way.
+pub const PREPARE_PIPELINE: &str =
+    "builtin.module(func.func(aten-complex-to-real,aten-decompose,cse))";
 
 /// An MLIR context with every upstream dialect registered and loaded, and the LLVM
 /// translations the execution engine needs.

@@ -31,7 +31,13 @@ use melior::ir::{
 };
 use std::collections::HashMap;
 
+mod bag;
+mod fft;
 mod indexed;
+mod random;
+
+pub use fft::Transform;
+pub use random::{Draw, RngSource, rng_source};
 
 /// An op's lowering failed: the reason, shown in the export's diagnostic.
 type LResult<T> = Result<T, String>;
@@ -127,6 +133,17 @@ pub enum Lowering {
     Sort,
     /// `flip`: `self` read backwards along some dims.
     Flip,
+    /// A random op drawing the interpreter's numbers (`lower/random.rs`).
+    Random(Draw),
+    /// `_embedding_bag`: bags of rows summed, averaged or maximised (`lower/bag.rs`).
+    EmbeddingBag,
+    /// `_embedding_bag_backward`: each bag's gradient back to the rows it read.
+    EmbeddingBagBackward,
+    /// `view_as_complex`, `view_as_real`: the identity on the pair form of complex tensors
+    /// (`lower/fft.rs`).
+    PairView,
+    /// An FFT op: DFTs against cos/sin tables (`lower/fft.rs`).
+    Fft(Transform),
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -173,6 +190,19 @@ const fn pw(scalars: &'static [&'static str], compute: Compute, body: BodyFn) ->
 
 /// The lowering of every covered aten op (the op name without `aten.`).
 pub static LOWERINGS: &[(&str, Lowering)] = &[
+    ("_embedding_bag", Lowering::EmbeddingBag),
+    ("view_as_complex", Lowering::PairView),
+    ("view_as_real", Lowering::PairView),
+    ("_fft_r2c", Lowering::Fft(Transform::R2c)),
+    ("_fft_c2c", Lowering::Fft(Transform::C2c)),
+    ("_fft_c2r", Lowering::Fft(Transform::C2r)),
+    ("_embedding_bag_backward", Lowering::EmbeddingBagBackward),
+    ("native_dropout", Lowering::Random(Draw::Dropout)),
+    ("bernoulli.p", Lowering::Random(Draw::Bernoulli)),
+    ("rand", Lowering::Random(Draw::Uniform)),
+    ("rand_like", Lowering::Random(Draw::Uniform)),
+    ("randn", Lowering::Random(Draw::Normal)),
+    ("randn_like", Lowering::Random(Draw::Normal)),
     (
         "add.Tensor",
         pw(&["alpha"], Compute::Result, |b, v| b.add_scaled(v, false)),
@@ -440,6 +470,7 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("zeros", Lowering::Fill(None, 0.0)),
     ("zeros_like", Lowering::Fill(None, 0.0)),
     ("new_zeros", Lowering::Fill(None, 0.0)),
+    ("new_empty_strided", Lowering::Fill(None, 0.0)),
     ("ones", Lowering::Fill(None, 1.0)),
     ("ones_like", Lowering::Fill(None, 1.0)),
     ("new_ones", Lowering::Fill(None, 1.0)),
@@ -644,6 +675,10 @@ fn slot_dicts(
     (0..count).map(|i| items.map(|items| items[i])).collect()
 }
 
+/// The argument attribute marking the seed and offset arguments the export appends to a
+/// function that draws random numbers without Philox arguments ([`RngSource::Appended`]).
+pub const RNG_ARG_KEY: &str = "aot.rng";
+
 /// Exports one function; `Ok(None)` for a declaration (no body). Ops that cannot be
 /// lowered are pushed to `failures`.
 fn export_function<'c>(
@@ -660,17 +695,25 @@ fn export_function<'c>(
         return Ok(None);
     };
     let loc = Location::unknown(mlir);
-    let arg_tys = inputs
+    let rng = rng_source(ctx, func);
+    let mut arg_tys = inputs
         .iter()
         .enumerate()
         .map(|(i, &t)| {
-            TensorTy::of(ctx, t).ok_or_else(|| {
+            crate::types::exported(ctx, t).ok_or_else(|| {
                 located(format!(
-                    "@{name}: argument #{i} is not a static-shape tensor of bool, i32, i64, f32 or f64, which the MLIR export needs"
+                    "@{name}: argument #{i} is not a static-shape tensor of bool, i32, i64, f32, f64 or complex, which the MLIR export needs"
                 ))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if rng == RngSource::Appended {
+        let state = TensorTy {
+            shape: vec![],
+            dtype: DType::I64,
+        };
+        arg_tys.extend([state.clone(), state]);
+    }
     let mut kept = Vec::new();
     let mut none_results = Vec::new();
     let res_dicts = slot_dicts(ctx, func, "res_attrs", results.len());
@@ -678,9 +721,9 @@ fn export_function<'c>(
         if matches!(ctx.type_data(t), joinery_ir::TypeData::None) {
             none_results.push(j);
         } else {
-            let ty = TensorTy::of(ctx, t).ok_or_else(|| {
+            let ty = crate::types::exported(ctx, t).ok_or_else(|| {
                 located(format!(
-                    "@{name}: result #{j} is not a static-shape tensor of bool, i32, i64, f32 or f64, which the MLIR export needs"
+                    "@{name}: result #{j} is not a static-shape tensor of bool, i32, i64, f32, f64 or complex, which the MLIR export needs"
                 ))
             })?;
             kept.push((j, ty));
@@ -699,11 +742,13 @@ fn export_function<'c>(
             block: &block,
             loc,
             values: HashMap::new(),
+            rng: None,
         };
         for (i, &arg) in ctx.block_args(entry).iter().enumerate() {
             let v = block.argument(i).map_err(|e| located(e.to_string()))?;
             lower.values.insert(arg, v.into());
         }
+        lower.start_rng(rng, &arg_tys).map_err(located)?;
         for op in ctx.block_ops(entry) {
             if ctx.name_str(op) == "func.return" {
                 let mut outs = Vec::new();
@@ -751,10 +796,19 @@ fn export_function<'c>(
         &kept.iter().map(|(_, t)| t.mlir(mlir)).collect::<Vec<_>>(),
     );
     let arg_dicts = slot_dicts(ctx, func, "arg_attrs", inputs.len());
-    let arg_attrs: Vec<Attribute> = arg_dicts
+    let mut arg_attrs: Vec<Attribute> = arg_dicts
         .iter()
         .map(|d| carried_attrs(ctx, mlir, *d))
         .collect();
+    if rng == RngSource::Appended {
+        for role in ["seed", "offset"] {
+            let entry = (
+                Identifier::new(mlir, RNG_ARG_KEY),
+                StringAttribute::new(mlir, role).into(),
+            );
+            arg_attrs.push(DictionaryAttribute::new(mlir, &[entry]).into());
+        }
+    }
     let res_attrs: Vec<Attribute> = kept
         .iter()
         .map(|&(j, _)| carried_attrs(ctx, mlir, res_dicts[j]))
@@ -815,6 +869,8 @@ struct Lowerer<'c, 'b> {
     loc: Location<'c>,
     /// The MLIR value of each joinery value lowered so far.
     values: HashMap<joinery_ir::Value, Value<'c, 'b>>,
+    /// The random state, when the function draws random numbers.
+    rng: Option<random::Rng<'c, 'b>>,
 }
 
 /// The joinery value's static tensor type, or the reason it has none.
@@ -976,6 +1032,16 @@ enum Cmp {
 }
 
 impl<'c, 'b> Body<'c, 'b> {
+    /// This body computing in `dtype` instead (the same block).
+    fn with_dtype(&self, dtype: DType) -> Body<'c, 'b> {
+        Body {
+            mlir: self.mlir,
+            block: self.block,
+            loc: self.loc,
+            dtype,
+        }
+    }
+
     /// Input `i`, which must be present.
     fn get(&self, v: &[Option<Value<'c, 'b>>], i: usize) -> LResult<Value<'c, 'b>> {
         v.get(i)
@@ -1287,15 +1353,13 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let ctx = self.ctx;
         let name = ctx.name_str(op);
         let Some(lowering) = lowering(name) else {
-            if joinery_aten::aten_traits(name).contains(joinery_aten::AtenTraits::RANDOM) {
-                return Err(
-                    "it draws random numbers, and MLIR has no generator shared with joinery's"
-                        .into(),
-                );
-            }
             return Err("no row in the lowering table".into());
         };
         match lowering {
+            Lowering::Random(draw) => return self.random(op, draw),
+            Lowering::EmbeddingBag => return self.embedding_bag(op),
+            Lowering::PairView => return self.pair_view(op),
+            Lowering::Fft(transform) => return self.fft(op, transform),
             Lowering::Split => return self.split(op),
             Lowering::ConvolutionBackward => return self.convolution_backward(op),
             Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
@@ -1362,10 +1426,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Cumsum => self.cumsum(op, &out_ty)?,
             Lowering::Scatter => self.scatter(op, &out_ty)?,
             Lowering::Flip => self.flip(op, &out_ty)?,
+            Lowering::EmbeddingBagBackward => self.embedding_bag_backward(op, &out_ty)?,
             Lowering::Split
             | Lowering::ConvolutionBackward
             | Lowering::MaxPoolWithIndices
-            | Lowering::Sort => {
+            | Lowering::Sort
+            | Lowering::Random(_)
+            | Lowering::EmbeddingBag
+            | Lowering::PairView
+            | Lowering::Fft(_) => {
                 unreachable!("ops with several results are lowered before the one-result ops")
             }
         };

@@ -40,6 +40,34 @@ impl TensorTy {
     }
 }
 
+/// The tensor a joinery tensor type is exported as: itself ([`TensorTy::of`]), or for a
+/// static-shape `complex<f32>` / `complex<f64>` tensor its pair form, the shape with a last
+/// dim of 2 (real part, imaginary part) of `f32` / `f64`: `aten-complex-to-real`'s layout,
+/// and a complex tensor's memory layout.
+pub fn exported(ctx: &Context, ty: Type) -> Option<TensorTy> {
+    TensorTy::of(ctx, ty).or_else(|| {
+        let (dims, element) = ctx.tensor_parts(ty)?;
+        let dtype = match ctx.dtype_of(element)? {
+            DType::C64 => DType::F32,
+            DType::C128 => DType::F64,
+            _ => return None,
+        };
+        let mut shape = dims
+            .iter()
+            .map(|d| d.extent())
+            .collect::<Option<Vec<u64>>>()?;
+        shape.push(2);
+        Some(TensorTy { shape, dtype })
+    })
+}
+
+/// Whether `ty` is a tensor of complex numbers (exported in pair form, see [`exported`]).
+pub fn is_complex(ctx: &Context, ty: Type) -> bool {
+    ctx.tensor_parts(ty)
+        .and_then(|(_, element)| ctx.dtype_of(element))
+        .is_some_and(|d| matches!(d, DType::C64 | DType::C128))
+}
+
 /// The MLIR scalar type of a dtype (`i1`, `i32`, `i64`, `f32`, `f64`).
 pub fn element(mlir: &melior::Context, dtype: DType) -> melior::ir::Type<'_> {
     match dtype {

@@ -21,15 +21,15 @@ use melior::ir::{AffineExpr, Block, BlockLike, Value};
 
 /// A body that reads the loop indices: the block arguments (inputs, then the result's
 /// current element) to the value to yield.
-type IndexedBody<'c, 'a> =
+pub(super) type IndexedBody<'c, 'a> =
     dyn for<'x> Fn(&Body<'c, 'x>, &[Value<'c, 'x>]) -> LResult<Value<'c, 'x>> + 'a;
 
 /// An operand of [`Lowerer::generic_at`]: the value, its dtype, and the loop dim of each of
 /// its subscripts.
-type Operand<'c, 'b> = (Value<'c, 'b>, DType, Vec<usize>);
+pub(super) type Operand<'c, 'b> = (Value<'c, 'b>, DType, Vec<usize>);
 
 /// Gives a closure the higher-ranked signature of an [`IndexedBody`].
-fn indexed<'c, F>(body: F) -> F
+pub(super) fn indexed<'c, F>(body: F) -> F
 where
     F: for<'x> Fn(&Body<'c, 'x>, &[Value<'c, 'x>]) -> LResult<Value<'c, 'x>>,
 {
@@ -39,7 +39,7 @@ where
 /// `index` arithmetic in a body.
 impl<'c, 'x> Body<'c, 'x> {
     /// The index of loop dim `dim` (`linalg.index`).
-    fn loop_index(&self, dim: usize) -> LResult<Value<'c, 'x>> {
+    pub(super) fn loop_index(&self, dim: usize) -> LResult<Value<'c, 'x>> {
         Ok(self.push(
             OperationBuilder::new("linalg.index", self.loc)
                 .add_attributes(&[(
@@ -54,7 +54,7 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// An `index` constant.
-    fn index(&self, v: i64) -> Value<'c, 'x> {
+    pub(super) fn index(&self, v: i64) -> Value<'c, 'x> {
         let ty = melior::ir::Type::index(self.mlir);
         self.push(arith::constant(
             self.mlir,
@@ -64,7 +64,7 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// `a * scale + offset` on `index` values, the constants folded away when trivial.
-    fn affine(&self, a: Value<'c, 'x>, scale: i64, offset: i64) -> Value<'c, 'x> {
+    pub(super) fn affine(&self, a: Value<'c, 'x>, scale: i64, offset: i64) -> Value<'c, 'x> {
         let mut v = a;
         if scale != 1 {
             v = self.push(arith::muli(v, self.index(scale), self.loc));
@@ -76,7 +76,7 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// Whether `0 <= v < extent`, as `i1`.
-    fn in_range(&self, v: Value<'c, 'x>, extent: u64) -> Value<'c, 'x> {
+    pub(super) fn in_range(&self, v: Value<'c, 'x>, extent: u64) -> Value<'c, 'x> {
         let low = self.push(arith::cmpi(
             self.mlir,
             CmpiPredicate::Sge,
@@ -103,14 +103,14 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// `v` clamped into `0..extent`.
-    fn clamp_index(&self, v: Value<'c, 'x>, extent: u64) -> Value<'c, 'x> {
+    pub(super) fn clamp_index(&self, v: Value<'c, 'x>, extent: u64) -> Value<'c, 'x> {
         let v = self.push(arith::maxsi(v, self.index(0), self.loc));
         let last = self.index(extent.saturating_sub(1) as i64);
         self.push(arith::minsi(v, last, self.loc))
     }
 
     /// An integer element as an `index`.
-    fn to_index(&self, v: Value<'c, 'x>) -> Value<'c, 'x> {
+    pub(super) fn to_index(&self, v: Value<'c, 'x>) -> Value<'c, 'x> {
         self.push(arith::index_cast(
             v,
             melior::ir::Type::index(self.mlir),
@@ -119,7 +119,7 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// The element of `tensor` (of `dtype`, captured from the function) at `coords`.
-    fn extract(
+    pub(super) fn extract(
         &self,
         tensor: Value<'c, '_>,
         dtype: DType,
@@ -136,12 +136,12 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// Scalar `v` of dtype `from` cast to the compute dtype.
-    fn as_compute(&self, v: Value<'c, 'x>, from: DType) -> Value<'c, 'x> {
+    pub(super) fn as_compute(&self, v: Value<'c, 'x>, from: DType) -> Value<'c, 'x> {
         super::cast(self.mlir, self.block, self.loc, v, from, self.dtype)
     }
 
     /// `cond ? v : 0` in the compute dtype.
-    fn or_zero(&self, cond: Value<'c, 'x>, v: Value<'c, 'x>) -> LResult<Value<'c, 'x>> {
+    pub(super) fn or_zero(&self, cond: Value<'c, 'x>, v: Value<'c, 'x>) -> LResult<Value<'c, 'x>> {
         let zero = self.number(0.0);
         self.select(Some(cond), Some(v), Some(zero))
     }
@@ -295,7 +295,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     ///
     /// A reduction into `f32` accumulates in `f64` (the float inputs and the accumulator
     /// widened in the body, the result rounded once), as the interpreter's kernels do.
-    fn generic_at(
+    pub(super) fn generic_at(
         &mut self,
         ins: &[Operand<'c, 'b>],
         init: Value<'c, 'b>,
@@ -375,7 +375,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
 
     /// A `linalg.generic` computing each element of `out` by `body` (which may read the
     /// loop indices), the `ins` (of `out`'s shape) read at the same place.
-    fn parallel_at(
+    pub(super) fn parallel_at(
         &mut self,
         ins: &[(Value<'c, 'b>, DType)],
         out: &TensorTy,
@@ -391,7 +391,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     /// A reduction into `init` (of type `out`): the loop dims are `out`'s, written in
     /// order, followed by reduced ones up to the highest dim an input reads; `body` folds
     /// each input element into the result's.
-    fn fold(
+    pub(super) fn fold(
         &mut self,
         ins: &[Operand<'c, 'b>],
         init: Value<'c, 'b>,
@@ -420,7 +420,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     }
 
     /// The tensor operand named `name` of `op` with its type.
-    fn named_operand(&self, op: OpId, name: &str) -> LResult<(Value<'c, 'b>, TensorTy)> {
+    pub(super) fn named_operand(&self, op: OpId, name: &str) -> LResult<(Value<'c, 'b>, TensorTy)> {
         let group = operand_group(self.ctx, op, name)?;
         let [v] = group[..] else {
             return Err(format!("no operand '{name}'"));
