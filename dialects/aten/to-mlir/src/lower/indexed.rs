@@ -778,8 +778,8 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     }
 
     /// `max_pool{2,3}d_with_indices(self, kernel_size, stride, padding, dilation)`: the
-    /// window maxima (NaN wins), then the flat offset in the input plane of the first place
-    /// holding each maximum (the smallest, as PyTorch scans in order).
+    /// window maxima (NaN wins), then the flat offset in the input plane of the place
+    /// PyTorch's in-order scan keeps: the first holding the maximum, or the last NaN.
     pub(super) fn max_pool_with_indices(&mut self, op: OpId) -> LResult<()> {
         let ctx = self.ctx;
         let results = ctx.results(op).to_vec();
@@ -822,7 +822,20 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 b.loc,
             ));
             let smaller = b.arith(Arith::Min, &[Some(args[2]), Some(offset)])?;
-            b.select(Some(hit), Some(smaller), Some(args[2]))
+            // A NaN maximum takes the last NaN (PyTorch's scan replaces on every NaN): the
+            // largest offset once the sentinel is gone.
+            let fresh = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Eq,
+                args[2],
+                b.number(i64::MAX as f64),
+                b.loc,
+            ));
+            let larger = b.arith(Arith::Max, &[Some(args[2]), Some(offset)])?;
+            let larger = b.select(Some(fresh), Some(offset), Some(larger))?;
+            let nan_max = real.compare_values(super::Cmp::Unordered, args[1], args[1])?;
+            let pick = b.select(Some(nan_max), Some(larger), Some(smaller))?;
+            b.select(Some(hit), Some(pick), Some(args[2]))
         });
         let first = self.fold(
             &[taps, (maxima, dtype, out_dims.clone())],
