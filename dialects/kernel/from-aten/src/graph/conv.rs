@@ -16,8 +16,9 @@
 //!   is instead a direct loop nest without im2col: for a few products per output element
 //!   (up to a 5x5 depthwise kernel) the bias plus every product written out, one
 //!   pointwise kernel along output rows; else a multiply summed over the taps. Its weight
-//!   gradient sums the products into a row of partial sums per tap, output row by output
-//!   row, then sums those rows.
+//!   gradient is a sum per weight element over each image's output positions flattened
+//!   along the padded input (unstrided), or rows of partial sums per tap, output row by
+//!   output row, then summed (strided).
 //!
 //! The backward follows from `y = W @ cols`: `grad_weight = gy @ cols^T` over every
 //! image at once, `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy`
