@@ -1,10 +1,11 @@
 //! Dense tensors: a dtype, a shape and contiguous row-major storage that is either owned
-//! (64-byte aligned, freed on drop) or borrowed from the caller (a NumPy array, a DLPack
+//! (64-byte aligned, freed on drop, large allocations kept for reuse) or borrowed from the caller (a NumPy array, a DLPack
 //! tensor, a slice).
 
 use std::alloc::{Layout, alloc_zeroed, dealloc};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
+use std::sync::Mutex;
 
 pub use joinery_dtype::DType;
 
@@ -30,7 +31,8 @@ fn aligned_dangling() -> NonNull<u8> {
     NonNull::<Aligned>::dangling().cast()
 }
 
-/// Owned, zero-initialised, [`ALIGN`]-aligned bytes.
+/// Owned, zero-initialised, [`ALIGN`]-aligned bytes. Large ones, once dropped, are kept
+/// (up to [`REUSE_MAX_BYTES`] in all) for the next allocation of the same size.
 pub struct AlignedBuf {
     ptr: NonNull<u8>,
     bytes: usize,
@@ -59,6 +61,11 @@ impl AlignedBuf {
             });
         }
         let layout = Layout::from_size_align(bytes, ALIGN).ok()?;
+        if let Some(ptr) = reuse(bytes) {
+            // SAFETY: a freed allocation of `bytes` bytes, owned by nothing else.
+            unsafe { ptr.as_ptr().write_bytes(0, bytes) };
+            return Some(AlignedBuf { ptr, bytes });
+        }
         // SAFETY: the layout has a non-zero size.
         let raw = unsafe { alloc_zeroed(layout) };
         Some(AlignedBuf {
@@ -86,11 +93,52 @@ impl AlignedBuf {
 impl Drop for AlignedBuf {
     fn drop(&mut self) {
         if self.bytes != 0 {
-            let layout = Layout::from_size_align(self.bytes, ALIGN).expect("layout was valid");
-            // SAFETY: allocated in `zeroed` with this layout.
-            unsafe { dealloc(self.ptr.as_ptr(), layout) }
+            for (ptr, bytes) in keep(self.ptr, self.bytes) {
+                let layout = Layout::from_size_align(bytes, ALIGN).expect("layout was valid");
+                // SAFETY: allocated in `try_zeroed` with this layout, owned by nothing else.
+                unsafe { dealloc(ptr.as_ptr(), layout) }
+            }
         }
     }
+}
+
+/// Smallest allocation kept for reuse once freed: a fresh allocation this large is a new
+/// mapping whose every page faults (and is zeroed by the kernel) when first written, which
+/// for a convolution's output on a call took longer than computing it.
+const REUSE_MIN_BYTES: usize = 1 << 20;
+
+/// Most bytes kept for reuse; the oldest freed allocations beyond it are released.
+const REUSE_MAX_BYTES: usize = 256 << 20;
+
+/// Freed allocations of at least [`REUSE_MIN_BYTES`] (address, size), oldest first.
+static FREED: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
+
+/// A freed allocation of exactly `bytes` bytes, taken out of [`FREED`].
+fn reuse(bytes: usize) -> Option<NonNull<u8>> {
+    if bytes < REUSE_MIN_BYTES {
+        return None;
+    }
+    let mut freed = FREED.lock().unwrap_or_else(|e| e.into_inner());
+    let i = freed.iter().rposition(|&(_, b)| b == bytes)?;
+    NonNull::new(freed.remove(i).0 as *mut u8)
+}
+
+/// Keeps the freed allocation `ptr` of `bytes` bytes for reuse when it is large enough;
+/// returns the allocations to release now (it, or the oldest kept ones over the budget).
+fn keep(ptr: NonNull<u8>, bytes: usize) -> Vec<(NonNull<u8>, usize)> {
+    if !(REUSE_MIN_BYTES..=REUSE_MAX_BYTES).contains(&bytes) {
+        return vec![(ptr, bytes)];
+    }
+    let mut freed = FREED.lock().unwrap_or_else(|e| e.into_inner());
+    freed.push((ptr.as_ptr() as usize, bytes));
+    let mut total: usize = freed.iter().map(|&(_, b)| b).sum();
+    let mut release = Vec::new();
+    while total > REUSE_MAX_BYTES {
+        let (p, b) = freed.remove(0);
+        total -= b;
+        release.extend(NonNull::new(p as *mut u8).map(|p| (p, b)));
+    }
+    release
 }
 
 /// Where a tensor's elements live.
@@ -358,5 +406,30 @@ impl<'a> Tensor<'a> {
                 .collect(),
             DType::Bool => self.bytes().iter().map(|&b| b as f64).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A large buffer freed is reused by the next allocation of its size, zeroed again.
+    #[test]
+    fn large_buffers_are_reused_zeroed() {
+        let bytes = REUSE_MIN_BYTES + 3 * ALIGN;
+        let first = AlignedBuf::zeroed(bytes);
+        let at = first.as_ptr();
+        // SAFETY: the buffer holds `bytes` bytes.
+        unsafe { at.write_bytes(7, bytes) };
+        drop(first);
+        let second = AlignedBuf::zeroed(bytes);
+        assert_eq!(second.as_ptr(), at, "the freed buffer was not reused");
+        // SAFETY: as above.
+        let data = unsafe { std::slice::from_raw_parts(second.as_ptr(), bytes) };
+        assert!(
+            data.iter().all(|&b| b == 0),
+            "a reused buffer is not zeroed"
+        );
+        assert_eq!(second.as_ptr() as usize % ALIGN, 0);
     }
 }

@@ -1,19 +1,20 @@
 """Exports the joints of tools/native/tests/graphs (run from the repo root):
 
-    JOINERY_TOOLS_DIR=target/debug .venv/bin/python tools/native/tests/graphs/gen_graphs.py
+    JOINERY_TOOLS_DIR=target/debug .venv/bin/python tools/native/tests/graphs/gen_graphs.py [NAME..]
 
 Each joint is a small net's training step (forward and every gradient, the input's
 too): convolutions covering stride, padding, dilation, groups (depthwise too), bias or
 none, 1-D and 2-D; max and average pooling with padding, dilation (max), ceil_mode,
 count_include_pad and divisor_override (average); transposed convolutions (strided
-with output padding, grouped, dilated, 1-D and 2-D); 3-d max, average and adaptive
-average pooling; `Unfold` / `Fold` (im2col, col2im); pads, crops, flips, triangles,
+with output padding, grouped, dilated, 1-D and 2-D); 1-D and 3-D depthwise convolutions;
+3-d max, average and adaptive average pooling; `Unfold` / `Fold` (im2col, col2im); pads, crops, flips, triangles,
 `linspace`, slices and selects and writes into them (their backwards and scatters, also
 as the core decompositions export them); group norm, vector norms, `argmax` / `argmin`
 and the smooth-L1, Huber and binary cross-entropy losses.
 """
 
 import pathlib
+import sys
 
 import torch
 import torch.nn.functional as F
@@ -200,13 +201,36 @@ CASES |= {
     ),
 }
 
+CASES |= {
+    # Direct (depthwise, channel multiplier 2) weight gradients: positions flattened
+    # over 3 and 1 spatial dims, unpadded with a kernel of 1 in the trailing dims (no
+    # placement, the operands read in place), and strided (rows of partial sums).
+    "conv3d_depthwise": (
+        Convs(
+            nn.Conv3d(4, 4, 3, padding=1, groups=4),
+            nn.Conv3d(4, 8, (3, 1, 1), groups=4),
+        ),
+        (1, 4, 5, 6, 7),
+    ),
+    "conv1d_depthwise": (
+        Convs(
+            nn.Conv1d(3, 6, 3, padding=1, dilation=1, groups=3),
+            nn.Conv1d(6, 6, 5, stride=2, padding=2, groups=6),
+        ),
+        (2, 3, 17),
+    ),
+}
+
 CORE = ("pads_views", "norms_losses")
 """Cases also exported with the core decompositions, as `<name>_core`."""
 
 
-def main():
+def main(names=None):
+    """Exports every case, or only those named on the command line."""
     torch.manual_seed(0)
     for name, (module, shape) in CASES.items():
+        if names and name not in names:
+            continue
         x = torch.randn(*shape, requires_grad=True)
         text = export_joint(module, (x,))
         (HERE / f"{name}.mlir").write_text(text)
@@ -218,4 +242,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

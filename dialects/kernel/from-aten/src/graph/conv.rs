@@ -16,8 +16,9 @@
 //!   is instead a direct loop nest without im2col: for a few products per output element
 //!   (up to a 5x5 depthwise kernel) the bias plus every product written out, one
 //!   pointwise kernel along output rows; else a multiply summed over the taps. Its weight
-//!   gradient sums the products into a row of partial sums per tap, output row by output
-//!   row, then sums those rows.
+//!   gradient is a sum per weight element over each image's output positions flattened
+//!   along the padded input (unstrided), or rows of partial sums per tap, output row by
+//!   output row, then summed (strided).
 //!
 //! The backward follows from `y = W @ cols`: `grad_weight = gy @ cols^T` over every
 //! image at once, `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy`
@@ -664,35 +665,7 @@ impl Builder<'_> {
         });
         // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
         results.push(if mask[1] && direct(groups, og) {
-            // Over [G, Og, Cg, N, OS.. but the last, K.., OS last]: for each output row every
-            // tap's products are added into a row of partial sums while that row of the
-            // input and of `gy` is in L1; the partial rows are then summed.
-            let len: Vec<u64> = (0..spatial)
-                .map(|i| g.input[i] + 2 * g.padding[i] as u64)
-                .collect();
-            let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
-            let (xs, ys) = (&xp.map.strides, &gy.map.strides);
-            let last = spatial - 1;
-            let mut shape = vec![groups, og, cg, g.n];
-            let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1], xs[0]];
-            let mut y_strides = vec![og as i64 * ys[1], ys[1], 0, ys[0]];
-            for i in 0..last {
-                shape.push(g.output[i]);
-                x_strides.push(g.stride[i] * xs[2 + i]);
-                y_strides.push(ys[2 + i]);
-            }
-            for i in 0..spatial {
-                shape.push(g.kernel[i]);
-                x_strides.push(g.dilation[i] * xs[2 + i]);
-                y_strides.push(0);
-            }
-            shape.push(g.output[last]);
-            x_strides.push(g.stride[last] * xs[2 + last]);
-            y_strides.push(ys[2 + last]);
-            let rows: Vec<usize> = (3..4 + last).collect();
-            let partial = self.multiply_sum(&xp, x_strides, &gy, y_strides, &shape, &rows, src);
-            let gw = self.reduce(&partial, &[shape.len() - 1], Reduce::Sum, src);
-            Some(self.reshape(&gw, &w.shape, src))
+            Some(self.direct_weight_grad(&g, &x, &gy, &w.shape, src))
         } else if mask[1] {
             let len: Vec<u64> = (0..spatial)
                 .map(|i| g.input[i] + 2 * g.padding[i] as u64)
@@ -737,6 +710,89 @@ impl Builder<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// The weight gradient of a direct (grouped) convolution `g` from its input `x` and
+    /// output gradient `gy`: one sum per weight element over the images and the output
+    /// positions. Unstrided, the positions are *flattened*: `gy` is placed into a zero
+    /// buffer whose spatial dims but the first are those of the padded input, so that
+    /// position `q` (counted along that buffer) reads the padded input at `q` plus the
+    /// tap's offset and the innermost loop runs over a whole image's positions (the zero
+    /// columns between output rows add nothing). Strided, for each output row every tap's
+    /// products are added into a row of partial sums while that row of the input and of
+    /// `gy` is in L1, and the partial rows are then summed.
+    fn direct_weight_grad(
+        &mut self,
+        g: &Geometry,
+        x: &Operand,
+        gy: &Operand,
+        w_shape: &[u64],
+        src: &str,
+    ) -> Operand {
+        let spatial = g.spatial();
+        let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
+        let padded: Vec<u64> = (0..spatial)
+            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+            .collect();
+        let xp = self.place(x, &g.padding, &vec![1; spatial], &padded, src);
+        let flat = contiguous(&padded);
+        // Whether `o`'s spatial dims, read with the strides `flat` of the padded input
+        // times its last stride, are one strided dim.
+        let flattens = |o: &Operand| {
+            let last = o.map.strides[1 + spatial];
+            (0..spatial).all(|i| o.map.strides[2 + i] == flat[i] * last)
+        };
+        let mut shape = vec![groups, og, cg];
+        let (xs, ys) = (&xp.map.strides, &gy.map.strides);
+        let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1]];
+        let mut y_strides = vec![og as i64 * ys[1], ys[1], 0];
+        if g.stride.iter().all(|&s| s == 1) && flattens(&xp) {
+            let mut len = padded.clone();
+            len[0] = g.output[0];
+            let gyp = self.place(gy, &vec![0; spatial], &vec![1; spatial], &len, src);
+            if flattens(&gyp) {
+                let ys = &gyp.map.strides;
+                y_strides = vec![og as i64 * ys[1], ys[1], 0];
+                for i in 0..spatial {
+                    shape.push(g.kernel[i]);
+                    x_strides.push(g.dilation[i] * xs[2 + i]);
+                    y_strides.push(0);
+                }
+                // The last real position's index plus one.
+                let positions: i64 = 1
+                    + (0..spatial)
+                        .map(|i| (g.output[i] as i64 - 1) * flat[i])
+                        .sum::<i64>();
+                shape.extend([g.n, positions as u64]);
+                x_strides.extend([xs[0], xs[1 + spatial]]);
+                y_strides.extend([ys[0], ys[1 + spatial]]);
+                let sums = [3 + spatial, 4 + spatial];
+                let gw = self.multiply_sum(&xp, x_strides, &gyp, y_strides, &shape, &sums, src);
+                return self.reshape(&gw, w_shape, src);
+            }
+        }
+        // Over [G, Og, Cg, N, OS.. but the last, K.., OS last].
+        let last = spatial - 1;
+        shape.push(g.n);
+        x_strides.push(xs[0]);
+        y_strides.push(ys[0]);
+        for i in 0..last {
+            shape.push(g.output[i]);
+            x_strides.push(g.stride[i] * xs[2 + i]);
+            y_strides.push(ys[2 + i]);
+        }
+        for i in 0..spatial {
+            shape.push(g.kernel[i]);
+            x_strides.push(g.dilation[i] * xs[2 + i]);
+            y_strides.push(0);
+        }
+        shape.push(g.output[last]);
+        x_strides.push(g.stride[last] * xs[2 + last]);
+        y_strides.push(ys[2 + last]);
+        let rows: Vec<usize> = (3..4 + last).collect();
+        let partial = self.multiply_sum(&xp, x_strides, gy, y_strides, &shape, &rows, src);
+        let gw = self.reduce(&partial, &[shape.len() - 1], Reduce::Sum, src);
+        self.reshape(&gw, w_shape, src)
     }
 
     /// The input gradient of an ungrouped strided convolution: the patch gradients
