@@ -1616,16 +1616,22 @@ func.func @attn(%q: tensor<1x1x3x2xf32>, %k: tensor<1x1x3x2xf32>, %v: tensor<1x1
     check_with(&mut ctx, module, "attn", "attn", inputs).expect("matches the interpreter");
 }
 
-/// Decomposed backwards follow PyTorch's kernels at the edges: `threshold_backward` on
-/// integers truncates the threshold (-1.5 → -1), `hardswish_backward` passes the gradient
-/// through at a NaN input (both of its tests fail).
+/// Ops follow PyTorch's kernels at the edges: `threshold_backward` on integers truncates
+/// the threshold (-1.5 → -1), `hardswish_backward` passes the gradient through at a NaN
+/// input (both of its tests fail), a bool `add` with a false alpha leaves `self`.
 #[test]
-fn decomposed_backwards_follow_pytorch_on_integers_and_nan() {
+fn ops_follow_pytorch_at_integer_nan_and_bool_edges() {
     let text = r#"
 func.func @f(%g: tensor<3xi64>, %x: tensor<3xi64>, %gf: tensor<3xf32>, %xf: tensor<3xf32>) -> (tensor<3xi64>, tensor<3xf32>) {
   %t = aten.threshold_backward %g, %x {threshold = -1.5 : f64} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
   %h = aten.hardswish_backward %gf, %xf : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
   func.return %t, %h : tensor<3xi64>, tensor<3xf32>
+}
+
+func.func @bool_add(%a: tensor<4xi1>, %b: tensor<4xi1>) -> (tensor<4xi1>, tensor<4xi1>) {
+  %f = aten.add.Tensor %a, %b {alpha = false} : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %t = aten.add.Tensor %a, %b {alpha = true} : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  func.return %f, %t : tensor<4xi1>, tensor<4xi1>
 }"#;
     let (mut ctx, module) = parse_text(text);
     let inputs = vec![
@@ -1647,6 +1653,16 @@ func.func @f(%g: tensor<3xi64>, %x: tensor<3xi64>, %gf: tensor<3xf32>, %xf: tens
     // hardswish_backward([2]*3, [nan, -4, 1.5]) = [2, 0, 2].
     assert_eq!(values, [vec![0.0, 0.0, -4.0], vec![2.0, 0.0, 2.0]]);
     check_with(&mut ctx, module, "f", "edges", inputs).expect("matches the interpreter");
+    // Bool `add` with a false alpha is `self` (torch: [F, F, T, T] + False * [F, T, F, T]).
+    let a = bools(&[4], &[false, false, true, true]);
+    let b = bools(&[4], &[false, true, false, true]);
+    let m = compile_one(&mut ctx, module, "bool_add").expect("compiles");
+    let mut args: Vec<Tensor<'_>> = [a.clone(), b.clone()].iter().map(to_runtime).collect();
+    let got = m.call(&mut args).expect("runs");
+    let flags = |t: &Option<Tensor<'_>>| t.as_ref().expect("tensor").to_f64_vec();
+    assert_eq!(flags(&got[0]), [0.0, 0.0, 1.0, 1.0]);
+    assert_eq!(flags(&got[1]), [0.0, 1.0, 1.0, 1.0]);
+    check_with(&mut ctx, module, "bool_add", "bool add", vec![a, b]).expect("matches");
 }
 
 /// `_embedding_bag` in modes sum and mean (empty bags, `padding_idx`,

@@ -1236,7 +1236,9 @@ impl<'c> Builder<'c> {
                         }
                     };
                     match base {
-                        // On bools (alpha is then 1 or True), `+` is a logical or.
+                        // On bools, `self + alpha * other` is `self or (alpha and other)`:
+                        // a false alpha leaves `self`.
+                        "add" if ty == DType::Bool && alpha == 0.0 => a,
                         "add" if ty == DType::Bool => bin(ScalarOp::Or, a, b),
                         "add" => bin(ScalarOp::Add, a, scale(b)),
                         "sub" => bin(ScalarOp::Sub, a, scale(b)),
