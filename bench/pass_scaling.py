@@ -7,19 +7,22 @@ canonicalize) with about N ops, either in one function or spread over functions 
 70 ops, runs `joinery-opt --timing --<pass>` on each and prints the pass's own time per op.
 A pass whose time per op grows more than 2x from the smallest to the largest size is
 flagged. The pipeline passes run on input prepared for them (kernel passes on the output
-of convert-aten-to-kernel, which runs after aot-partition and aten-decompose).
+of convert-aten-to-kernel, which runs after aot-partition and aten-decompose). Each cell
+is the best of `--repeat` runs; every run must succeed, and one that takes longer than
+`--timeout` seconds ends that pass's row (the larger sizes are not run).
 
     python3 bench/pass_scaling.py [--opt target/release/joinery-opt] [--sizes 10000 100000 1000000]
+        [--passes cse ...] [--layouts "one function"] [--repeat 3] [--timeout 600]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,6 +30,9 @@ from common import cpu_model  # noqa: E402
 
 OPS_PER_LAYER = 9
 B, D = 4, 8
+
+# Layouts of the generated joints, by the tag of their file names.
+LAYOUTS = {"one function": "one", "many functions": "many"}
 
 # (pass flag, pipeline that prepares its input, or None for the generated joint)
 PASSES = [
@@ -89,28 +95,46 @@ def module(path: Path, ops: int, functions: int) -> int:
     return functions * (layers * OPS_PER_LAYER + 4)
 
 
-def pass_seconds(opt: str, flag: str, prep: str | None, src: Path, tmp: Path) -> float:
-    """The pass's own wall time from `--timing`, after preparing its input."""
-    if prep:
-        prepared = tmp / "prepared.mlir"
-        subprocess.run([opt, *prep.split(), str(src), "-o", str(prepared)], check=True)
-        src = prepared
-    r = subprocess.run(
-        [opt, "--timing", f"--{flag}", str(src), "-o", "/dev/null"],
-        capture_output=True, text=True,
-    )
+def run_opt(cmd: list[str], timeout: float) -> subprocess.CompletedProcess | None:
+    """Runs joinery-opt; None when it ran out of time, SystemExit when it failed."""
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
     if r.returncode != 0:
-        raise SystemExit(f"joinery-opt --{flag} failed on {src}:\n{r.stderr[-2000:]}")
-    # The pass's rows of the timing report: every row but the fixed ones.
-    fixed = {"Parser", "Verifier", "Output", "Rest", "Total"}
-    rows = [
-        float(m.group(1))
-        for m in (re.match(r"\s*([0-9.]+) \(\s*[0-9.]+%\)\s+(.+)$", l) for l in r.stderr.splitlines())
-        if m and m.group(2).strip() not in fixed
-    ]
-    if not rows:
-        raise SystemExit(f"no timing row for --{flag} in:\n{r.stderr}")
-    return sum(rows)
+        raise SystemExit(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr[-2000:]}")
+    return r
+
+
+def pass_seconds(opt: str, flag: str, src: Path, repeat: int, timeout: float) -> float | None:
+    """The pass's own wall time from `--timing`, the best of `repeat` runs (None: timed out)."""
+    best = None
+    for _ in range(repeat):
+        r = run_opt([opt, "--timing", f"--{flag}", str(src), "-o", "/dev/null"], timeout)
+        if r is None:
+            return None
+        # The pass's rows of the timing report: every row but the fixed ones.
+        fixed = {"Parser", "Verifier", "Output", "Rest", "Total"}
+        rows = [
+            float(m.group(1))
+            for m in (re.match(r"\s*([0-9.]+) \(\s*[0-9.]+%\)\s+(.+)$", l) for l in r.stderr.splitlines())
+            if m and m.group(2).strip() not in fixed
+        ]
+        if not rows:
+            raise SystemExit(f"no timing row for --{flag} in:\n{r.stderr}")
+        best = sum(rows) if best is None else min(best, sum(rows))
+    return best
+
+
+def prepared(opt: str, prep: str | None, src: Path, cache: dict, timeout: float) -> Path | None:
+    """The input of a pass: `src`, or `src` after the pipeline `prep` (None: timed out)."""
+    if not prep:
+        return src
+    key = (prep, src)
+    if key not in cache:
+        out = src.with_name(f"{src.stem}.{len(cache)}.mlir")
+        cache[key] = out if run_opt([opt, *prep.split(), str(src), "-o", str(out)], timeout) else None
+    return cache[key]
 
 
 def main() -> int:
@@ -118,29 +142,43 @@ def main() -> int:
     ap.add_argument("--opt", default="target/release/joinery-opt")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--passes", nargs="*", help="only these passes")
+    ap.add_argument("--layouts", nargs="*", default=list(LAYOUTS), choices=list(LAYOUTS))
+    ap.add_argument("--repeat", type=int, default=3, help="runs per cell; the best is kept")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per joinery-opt run")
     args = ap.parse_args()
     passes = [p for p in PASSES if not args.passes or p[0] in args.passes]
-    print(f"CPU: {cpu_model()}")
-    print(f"time per op (ns) of each pass; 'x' = growth from {args.sizes[0]:,} to {args.sizes[-1]:,} ops\n")
+    print(f"CPU: {cpu_model()}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"time per op (ns) of each pass, best of {args.repeat}; 'x' = growth from "
+        f"{args.sizes[0]:,} to the largest size that finished\n"
+    )
     flagged = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        for layout in ("one function", "many functions"):
+        cache: dict = {}
+        for layout in args.layouts:
             header = f"| pass ({layout}) | " + " | ".join(f"{n:,} ops" for n in args.sizes) + " | x |"
             print(header)
-            print("|" + "---|" * (len(args.sizes) + 2))
+            print("|---|" + "---:|" * (len(args.sizes) + 1))
             srcs = []
             for n in args.sizes:
-                src = tmp / f"joint_{layout[0]}_{n}.mlir"
+                src = tmp / f"joint_{LAYOUTS[layout]}_{n}.mlir"
                 functions = 1 if layout == "one function" else max(1, n // 70)
                 srcs.append((src, module(src, n, functions)))
             for flag, prep in passes:
-                xs = [pass_seconds(args.opt, flag, prep, src, tmp) / count * 1e9 for src, count in srcs]
-                growth = xs[-1] / xs[0] if xs[0] > 0 else float("inf")
-                mark = " (!)" if growth > 2 else ""
-                if growth > 2:
+                xs: list[float | None] = []
+                for src, count in srcs:
+                    # Once a size times out, the larger ones would too.
+                    src = prepared(args.opt, prep, src, cache, args.timeout) if xs[-1:] != [None] else None
+                    t = pass_seconds(args.opt, flag, src, args.repeat, args.timeout) if src else None
+                    xs.append(None if t is None else t / count * 1e9)
+                done = [x for x in xs if x is not None]
+                growth = done[-1] / done[0] if len(done) > 1 and done[0] > 0 else None
+                if growth is not None and growth > 2:
                     flagged.append(f"{flag} ({layout})")
-                print(f"| {flag} | " + " | ".join(f"{x:.0f}" for x in xs) + f" | {growth:.1f}{mark} |", flush=True)
+                cells = [f"{x:,.0f}" if x is not None else f"> {args.timeout:.0f} s" for x in xs]
+                g = "-" if growth is None else f"{growth:.1f}" + (" (!)" if growth > 2 else "")
+                print(f"| {flag} | " + " | ".join(cells) + f" | {g} |", flush=True)
             print()
     if flagged:
         print("superlinear (time per op grows > 2x): " + ", ".join(flagged))

@@ -8,8 +8,8 @@
 // CHECK-NEXT: (S) 1 num-erased - Number of dead ops erased
 // CHECK: ... Execution time report ...
 // CHECK: Total Execution Time: {{[0-9.]+}} seconds
-// CHECK: ----Wall Time----  ----Name----
-// CHECK-NEXT: {{[0-9.]+}} ({{ *[0-9.]+}}%)  Parser
+// CHECK: ------Wall Time------  ----Name----
+// CHECK-NEXT: {{[0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]}} ({{ *[0-9.]+}}%)  Parser
 // CHECK-NEXT: {{[0-9.]+}} ({{ *[0-9.]+}}%)  Verifier
 // CHECK-NEXT: {{[0-9.]+}} ({{ *[0-9.]+}}%)  CSE
 // CHECK-NEXT: {{[0-9.]+}} ({{ *[0-9.]+}}%)  DCE

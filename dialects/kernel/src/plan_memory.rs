@@ -49,6 +49,53 @@ struct Placed {
     last_use: usize,
 }
 
+/// Op positions per chunk of [`PlacedIndex`].
+const CHUNK: usize = 64;
+
+/// Placed slots indexed by lifetime: `chunks[c]` holds the slots alive during some op of
+/// positions `c * CHUNK .. (c + 1) * CHUNK`, so the slots alive with a lifetime are found
+/// among those of the chunks it spans instead of among all placed slots.
+#[derive(Default)]
+struct PlacedIndex {
+    placed: Vec<Placed>,
+    chunks: Vec<Vec<usize>>,
+}
+
+impl PlacedIndex {
+    fn insert(&mut self, p: Placed) {
+        let last = p.last_use / CHUNK;
+        if self.chunks.len() <= last {
+            self.chunks.resize_with(last + 1, Vec::new);
+        }
+        for chunk in &mut self.chunks[p.first_use / CHUNK..=last] {
+            chunk.push(self.placed.len());
+        }
+        self.placed.push(p);
+    }
+
+    /// The placed slots alive at some position of `first..=last`, by (start, end).
+    fn alive_during(&self, first: usize, last: usize) -> Vec<&Placed> {
+        let hi = (last / CHUNK).min(self.chunks.len().saturating_sub(1));
+        let mut ids: Vec<usize> = self
+            .chunks
+            .get(first / CHUNK..=hi)
+            .unwrap_or_default()
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|&i| {
+                let p = &self.placed[i];
+                p.first_use <= last && first <= p.last_use
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut alive: Vec<&Placed> = ids.into_iter().map(|i| &self.placed[i]).collect();
+        alive.sort_by_key(|p| (p.start, p.end));
+        alive
+    }
+}
+
 /// The intermediate buffers of the block `body` with their lifetimes and sizes rounded up
 /// to `alignment`, and the bytes of the function's results.
 fn slots(ctx: &Context, body: BlockId, alignment: u64) -> Result<(Vec<Slot>, u64), Diagnostic> {
@@ -115,16 +162,13 @@ pub fn plan_memory(
         ..MemoryPlan::default()
     };
     slots.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.first_use.cmp(&b.first_use)));
-    // Placed slots by (start, end): the first fit scans them in address order, skipping
-    // those not alive with the slot, and stops at the first gap that fits (no list of the
-    // live slots is built and sorted per slot).
-    let mut placed: Vec<Placed> = Vec::new();
+    // The first fit visits the placed slots alive with the slot in address order and stops
+    // at the first gap that fits; the index by lifetime finds them without scanning every
+    // placed slot.
+    let mut placed = PlacedIndex::default();
     for slot in &slots {
         let mut offset = 0u64;
-        for p in placed
-            .iter()
-            .filter(|p| p.first_use <= slot.last_use && slot.first_use <= p.last_use)
-        {
+        for p in placed.alive_during(slot.first_use, slot.last_use) {
             if offset.saturating_add(slot.bytes) <= p.start {
                 break;
             }
@@ -134,16 +178,12 @@ pub fn plan_memory(
             .checked_add(slot.bytes)
             .filter(|&e| e <= i64::MAX as u64)
             .ok_or_else(|| too_large(ctx, slot.alloc))?;
-        let at = placed.partition_point(|p| (p.start, p.end) <= (offset, end));
-        placed.insert(
-            at,
-            Placed {
-                start: offset,
-                end,
-                first_use: slot.first_use,
-                last_use: slot.last_use,
-            },
-        );
+        placed.insert(Placed {
+            start: offset,
+            end,
+            first_use: slot.first_use,
+            last_use: slot.last_use,
+        });
         plan.arena_bytes = plan.arena_bytes.max(end);
         plan.unshared_bytes = plan.unshared_bytes.saturating_add(slot.bytes);
         let attr = ctx.integer_attr(offset as i64, 64);
@@ -335,5 +375,48 @@ impl Pass for PlanMemory {
         state.add_statistic("unshared-bytes", plan.unshared_bytes);
         state.add_statistic("buffers", plan.buffers as u64);
         Ok(plan.buffers > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The index finds exactly the placed slots a scan of all of them finds, in address
+    /// order, for lifetimes within one chunk and across many.
+    #[test]
+    fn placed_index_matches_a_scan() {
+        let mut index = PlacedIndex::default();
+        let mut all: Vec<(u64, u64, usize, usize)> = Vec::new();
+        for i in 0..300usize {
+            let first = (i * 37) % 500;
+            let last = first + (i * 13) % 200;
+            let start = ((i * 7) % 11) as u64 * 64;
+            index.insert(Placed {
+                start,
+                end: start + 64,
+                first_use: first,
+                last_use: last,
+            });
+            all.push((start, start + 64, first, last));
+        }
+        all.sort_by_key(|p| (p.0, p.1));
+        for (first, last) in [(0, 0), (63, 64), (100, 400), (450, 460), (690, 2000)] {
+            let found: Vec<(u64, u64, usize, usize)> = index
+                .alive_during(first, last)
+                .iter()
+                .map(|p| (p.start, p.end, p.first_use, p.last_use))
+                .collect();
+            let scanned: Vec<(u64, u64, usize, usize)> = all
+                .iter()
+                .copied()
+                .filter(|p| p.2 <= last && first <= p.3)
+                .collect();
+            assert!(!scanned.is_empty() || first > 600, "{first}..{last}");
+            assert_eq!(found.len(), scanned.len(), "{first}..{last}");
+            let key =
+                |v: &[(u64, u64, usize, usize)]| v.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>();
+            assert_eq!(key(&found), key(&scanned), "{first}..{last}");
+        }
     }
 }
