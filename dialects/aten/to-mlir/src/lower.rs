@@ -1355,15 +1355,25 @@ impl<'c, 'b> Body<'c, 'b> {
     fn remainder(&self, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
         let m = self.fmod(v)?;
         let divisor = self.get(v, 1)?;
+        let adjust = self.remainder_off_sign(m, divisor)?;
+        let shifted = self.arith(Arith::Add, &[Some(m), Some(divisor)])?;
+        self.select(Some(adjust), Some(shifted), Some(m))
+    }
+
+    /// Whether the remainder `m` of a division by `divisor` is nonzero with the other sign
+    /// (where truncating and flooring division differ).
+    fn remainder_off_sign(
+        &self,
+        m: Value<'c, 'b>,
+        divisor: Value<'c, 'b>,
+    ) -> LResult<Value<'c, 'b>> {
         let zero = self.number(0.0);
         let nonzero = self.compare_values(Cmp::Ne, m, zero)?;
         let m_negative = self.compare_values(Cmp::Lt, m, zero)?;
         let divisor_negative = self.compare_values(Cmp::Lt, divisor, zero)?;
         let signs_differ =
             self.binary("arith.xori", &[Some(m_negative), Some(divisor_negative)])?;
-        let adjust = self.binary("arith.andi", &[Some(nonzero), Some(signs_differ)])?;
-        let shifted = self.arith(Arith::Add, &[Some(m), Some(divisor)])?;
-        self.select(Some(adjust), Some(shifted), Some(m))
+        self.binary("arith.andi", &[Some(nonzero), Some(signs_differ)])
     }
 
     /// `div(a, b, rounding_mode='trunc')`: the quotient rounded toward zero.
@@ -1395,11 +1405,7 @@ impl<'c, 'b> Body<'c, 'b> {
         let m = self.fmod(v)?;
         let whole = self.arith(Arith::Sub, &[Some(a), Some(m)])?;
         let div = self.arith(Arith::Div, &[Some(whole), Some(b)])?;
-        let nonzero = self.compare_values(Cmp::Ne, m, zero)?;
-        let m_negative = self.compare_values(Cmp::Lt, m, zero)?;
-        let b_negative = self.compare_values(Cmp::Lt, b, zero)?;
-        let signs_differ = self.binary("arith.xori", &[Some(m_negative), Some(b_negative)])?;
-        let adjust = self.binary("arith.andi", &[Some(nonzero), Some(signs_differ)])?;
+        let adjust = self.remainder_off_sign(m, b)?;
         let lowered = self.arith(Arith::Sub, &[Some(div), Some(one)])?;
         let div = self.select(Some(adjust), Some(lowered), Some(div))?;
         let q = self.math("math.floor", &[Some(div)])?;
