@@ -15,7 +15,7 @@
 //! TensorIterator does.
 
 use crate::types::{TensorTy, element};
-use joinery_aten::args::{ArgValue, attr_or_default};
+use joinery_aten::args::{ArgValue, attr_or_default, operand_groups};
 use joinery_aten::dtype::{Participant, result_type};
 use joinery_ir::{Context, DType, DenseScalar, Diagnostic, Note, OpId};
 use melior::dialect::arith::{self, CmpfPredicate, CmpiPredicate};
@@ -57,6 +57,9 @@ pub enum Lowering {
     },
     /// A reduction over `dim` (all dims when absent or empty) with `keepdim`.
     Reduce(Reduction),
+    /// `div` with a `rounding_mode` (none, `trunc`, `floor`): a pointwise row whose body
+    /// the mode picks, with these scalar attributes after the tensor operands.
+    DivMode(&'static [&'static str]),
     /// `linalg.matmul` (`mm`) or `linalg.batch_matmul` (`bmm`).
     Matmul,
     /// `beta * bias + alpha * (m1 @ m2)`.
@@ -168,6 +171,12 @@ pub enum Reduction {
     Sum,
     /// `amax`.
     Max,
+    /// `prod`, `prod.dim_int`.
+    Prod,
+    /// `all`, `all.dim`: a logical and (`true` when empty).
+    All,
+    /// `any`, `any.dim`, `any.dims`: a logical or (`false` when empty).
+    Any,
 }
 
 /// A pointwise body: the inputs (cast to their compute dtypes; `None` for an absent
@@ -326,12 +335,79 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ),
     (
         "floor",
-        pw(&[], Compute::Result, |b, v| b.math("math.floor", v)),
+        pw(&[], Compute::Result, |b, v| b.rounding("math.floor", v)),
     ),
     (
         "ceil",
-        pw(&[], Compute::Result, |b, v| b.math("math.ceil", v)),
+        pw(&[], Compute::Result, |b, v| b.rounding("math.ceil", v)),
     ),
+    (
+        "round",
+        pw(&[], Compute::Result, |b, v| b.rounding("math.roundeven", v)),
+    ),
+    (
+        "trunc",
+        pw(&[], Compute::Result, |b, v| b.rounding("math.trunc", v)),
+    ),
+    (
+        "tan",
+        pw(&[], Compute::Result, |b, v| b.math("math.tan", v)),
+    ),
+    (
+        "asin",
+        pw(&[], Compute::Result, |b, v| b.math("math.asin", v)),
+    ),
+    (
+        "acos",
+        pw(&[], Compute::Result, |b, v| b.math("math.acos", v)),
+    ),
+    (
+        "atan",
+        pw(&[], Compute::Result, |b, v| b.math("math.atan", v)),
+    ),
+    (
+        "sinh",
+        pw(&[], Compute::Result, |b, v| b.math("math.sinh", v)),
+    ),
+    (
+        "cosh",
+        pw(&[], Compute::Result, |b, v| b.math("math.cosh", v)),
+    ),
+    (
+        "asinh",
+        pw(&[], Compute::Result, |b, v| b.math("math.asinh", v)),
+    ),
+    (
+        "acosh",
+        pw(&[], Compute::Result, |b, v| b.math("math.acosh", v)),
+    ),
+    (
+        "atanh",
+        pw(&[], Compute::Result, |b, v| b.math("math.atanh", v)),
+    ),
+    (
+        "log10",
+        pw(&[], Compute::Result, |b, v| b.math("math.log10", v)),
+    ),
+    (
+        "atan2",
+        pw(&[], Compute::Result, |b, v| b.float_binary("math.atan2", v)),
+    ),
+    ("fmod.Tensor", pw(&[], Compute::Result, |b, v| b.fmod(v))),
+    (
+        "fmod.Scalar",
+        pw(&["other"], Compute::Result, |b, v| b.fmod(v)),
+    ),
+    (
+        "remainder.Tensor",
+        pw(&[], Compute::Result, |b, v| b.remainder(v)),
+    ),
+    (
+        "remainder.Scalar",
+        pw(&["other"], Compute::Result, |b, v| b.remainder(v)),
+    ),
+    ("div.Tensor_mode", Lowering::DivMode(&[])),
+    ("div.Scalar_mode", Lowering::DivMode(&["other"])),
     (
         "sigmoid",
         pw(&[], Compute::Result, |b, v| b.sigmoid(b.get(v, 0)?)),
@@ -347,6 +423,7 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
         "clamp",
         pw(&["min", "max"], Compute::Result, |b, v| b.clamp(v)),
     ),
+    ("clamp.Tensor", pw(&[], Compute::Result, |b, v| b.clamp(v))),
     (
         "clamp_min",
         pw(&["min"], Compute::Result, |b, v| b.clamp(v)),
@@ -406,6 +483,10 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
         pw(&["other"], Compute::Promoted, |b, v| b.compare(Cmp::Ge, v)),
     ),
     (
+        "isinf",
+        pw(&[], Compute::Promoted, |b, v| b.is_infinite(b.get(v, 0)?)),
+    ),
+    (
         "isnan",
         pw(&[], Compute::Promoted, |b, v| {
             let x = b.get(v, 0)?;
@@ -445,6 +526,13 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("sum", Lowering::Reduce(Reduction::Sum)),
     ("sum.dim_IntList", Lowering::Reduce(Reduction::Sum)),
     ("amax", Lowering::Reduce(Reduction::Max)),
+    ("prod", Lowering::Reduce(Reduction::Prod)),
+    ("prod.dim_int", Lowering::Reduce(Reduction::Prod)),
+    ("all", Lowering::Reduce(Reduction::All)),
+    ("all.dim", Lowering::Reduce(Reduction::All)),
+    ("any", Lowering::Reduce(Reduction::Any)),
+    ("any.dim", Lowering::Reduce(Reduction::Any)),
+    ("any.dims", Lowering::Reduce(Reduction::Any)),
     ("mm", Lowering::Matmul),
     ("bmm", Lowering::Matmul),
     ("addmm", Lowering::Addmm),
@@ -468,6 +556,7 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("full", Lowering::Fill(Some("fill_value"), 0.0)),
     ("full_like", Lowering::Fill(Some("fill_value"), 0.0)),
     ("zeros", Lowering::Fill(None, 0.0)),
+    ("zero", Lowering::Fill(None, 0.0)),
     ("zeros_like", Lowering::Fill(None, 0.0)),
     ("new_zeros", Lowering::Fill(None, 0.0)),
     ("new_empty_strided", Lowering::Fill(None, 0.0)),
@@ -1217,6 +1306,121 @@ impl<'c, 'b> Body<'c, 'b> {
         ))
     }
 
+    /// A `math` rounding op (`floor`, `ceil`, `roundeven`, `trunc`) on floats; integers
+    /// are already whole, as in the interpreter; booleans are refused.
+    fn rounding(&self, name: &str, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
+        match self.dtype {
+            DType::Bool => Err(format!("'{name}' on a bool tensor")),
+            d if d.is_float() => self.math(name, v),
+            _ => self.get(v, 0),
+        }
+    }
+
+    /// A binary `math` op of floats (`math.atan2`).
+    fn float_binary(&self, name: &str, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
+        if !self.dtype.is_float() {
+            return Err(format!("'{name}' on an integer tensor"));
+        }
+        self.binary(name, v)
+    }
+
+    /// Whether `x` is an infinity (never, for integers).
+    fn is_infinite(&self, x: Value<'c, 'b>) -> LResult<Value<'c, 'b>> {
+        if !self.dtype.is_float() {
+            return Ok(scalar_constant(
+                self.mlir,
+                self.block,
+                self.loc,
+                Number::Int(0),
+                DType::Bool,
+            ));
+        }
+        let magnitude = self.abs(x)?;
+        let infinity = self.number(f64::INFINITY);
+        self.compare_values(Cmp::Eq, magnitude, infinity)
+    }
+
+    /// `fmod(a, b)`: the remainder of truncating division, with the sign of `a`
+    /// (`arith.remf`, `arith.remsi`).
+    fn fmod(&self, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
+        match self.dtype {
+            DType::Bool => Err("the remainder of booleans".into()),
+            d if d.is_float() => self.binary("arith.remf", v),
+            _ => self.binary("arith.remsi", v),
+        }
+    }
+
+    /// Python's `a % b`: `fmod(a, b)`, plus `b` when it is nonzero and its sign differs
+    /// from `b`'s.
+    fn remainder(&self, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
+        let m = self.fmod(v)?;
+        let divisor = self.get(v, 1)?;
+        let adjust = self.remainder_off_sign(m, divisor)?;
+        let shifted = self.arith(Arith::Add, &[Some(m), Some(divisor)])?;
+        self.select(Some(adjust), Some(shifted), Some(m))
+    }
+
+    /// Whether the remainder `m` of a division by `divisor` is nonzero with the other sign
+    /// (where truncating and flooring division differ).
+    fn remainder_off_sign(
+        &self,
+        m: Value<'c, 'b>,
+        divisor: Value<'c, 'b>,
+    ) -> LResult<Value<'c, 'b>> {
+        let zero = self.number(0.0);
+        let nonzero = self.compare_values(Cmp::Ne, m, zero)?;
+        let m_negative = self.compare_values(Cmp::Lt, m, zero)?;
+        let divisor_negative = self.compare_values(Cmp::Lt, divisor, zero)?;
+        let signs_differ =
+            self.binary("arith.xori", &[Some(m_negative), Some(divisor_negative)])?;
+        self.binary("arith.andi", &[Some(nonzero), Some(signs_differ)])
+    }
+
+    /// `div(a, b, rounding_mode='trunc')`: the quotient rounded toward zero.
+    fn div_trunc(&self, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
+        match self.dtype {
+            DType::Bool => Err("division of booleans".into()),
+            d if d.is_float() => {
+                let q = self.arith(Arith::Div, v)?;
+                self.math("math.trunc", &[Some(q)])
+            }
+            _ => self.binary("arith.divsi", v),
+        }
+    }
+
+    /// `div(a, b, rounding_mode='floor')`: Python's `a // b`. Floats follow PyTorch's
+    /// kernel (and the interpreter's): `(a - fmod(a, b)) / b`, one less when the remainder's
+    /// sign differs from `b`'s, a signed zero when that is zero, else rounded to the
+    /// nearest whole number; `a / b` when `b` is zero.
+    fn div_floor(&self, v: &[Option<Value<'c, 'b>>]) -> LResult<Value<'c, 'b>> {
+        match self.dtype {
+            DType::Bool => return Err("division of booleans".into()),
+            d if !d.is_float() => return self.binary("arith.floordivsi", v),
+            _ => {}
+        }
+        let (a, b) = (self.get(v, 0)?, self.get(v, 1)?);
+        let zero = self.number(0.0);
+        let one = self.number(1.0);
+        let quotient = self.arith(Arith::Div, v)?;
+        let m = self.fmod(v)?;
+        let whole = self.arith(Arith::Sub, &[Some(a), Some(m)])?;
+        let div = self.arith(Arith::Div, &[Some(whole), Some(b)])?;
+        let adjust = self.remainder_off_sign(m, b)?;
+        let lowered = self.arith(Arith::Sub, &[Some(div), Some(one)])?;
+        let div = self.select(Some(adjust), Some(lowered), Some(div))?;
+        let q = self.math("math.floor", &[Some(div)])?;
+        let fraction = self.arith(Arith::Sub, &[Some(div), Some(q)])?;
+        let half = self.number(0.5);
+        let round_up = self.compare_values(Cmp::Gt, fraction, half)?;
+        let raised = self.arith(Arith::Add, &[Some(q), Some(one)])?;
+        let q = self.select(Some(round_up), Some(raised), Some(q))?;
+        let signed_zero = self.binary("math.copysign", &[Some(zero), Some(quotient)])?;
+        let div_zero = self.compare_values(Cmp::Eq, div, zero)?;
+        let q = self.select(Some(div_zero), Some(signed_zero), Some(q))?;
+        let b_zero = self.compare_values(Cmp::Eq, b, zero)?;
+        self.select(Some(b_zero), Some(quotient), Some(q))
+    }
+
     /// `base ** exponent` (`math.powf`, or `math.ipowi` for integers).
     fn pow(
         &self,
@@ -1381,6 +1585,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 body,
             } => self.pointwise(op, &out_ty, scalars, compute, body)?,
             Lowering::Reduce(kind) => self.reduce(op, &out_ty, kind)?,
+            Lowering::DivMode(scalars) => {
+                let body: BodyFn = match attr_or_default(ctx, op, "rounding_mode")? {
+                    ArgValue::None => |b, v| b.arith(Arith::Div, v),
+                    ArgValue::Str(m) if m == "trunc" => |b, v| b.div_trunc(v),
+                    ArgValue::Str(m) if m == "floor" => |b, v| b.div_floor(v),
+                    m => return Err(format!("rounding mode {m:?}")),
+                };
+                self.pointwise(op, &out_ty, scalars, Compute::Result, body)?
+            }
             Lowering::Matmul => {
                 let (a, b) = (ctx.operand(op, 0), ctx.operand(op, 1));
                 self.matmul(self.value(a)?, self.value(b)?, &out_ty)?
@@ -1454,7 +1667,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let ctx = self.ctx;
         let mut inputs = Vec::new();
         let mut participants = Vec::new();
-        for &v in ctx.operands(op) {
+        for (_, group) in operand_groups(ctx, op)? {
+            let [v] = group[..] else {
+                // An absent optional tensor (`clamp.Tensor`'s bounds) reads as `None`.
+                if group.is_empty() {
+                    inputs.push(Input::Number(None));
+                    continue;
+                }
+                return Err("a list of tensors in a pointwise op".into());
+            };
             let ty = tensor_ty(ctx, v)?;
             participants.push(if ty.rank() == 0 {
                 Participant::ZeroDim(ty.dtype)
@@ -1707,14 +1928,16 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         )
     }
 
-    /// `sum`, `sum.dim_IntList`, `amax`: a reduction into a filled accumulator, reshaped
+    /// `sum`, `amax`, `prod`, `all`, `any`: a reduction into a filled accumulator, reshaped
     /// to the result (which keeps the reduced dims with `keepdim`).
     fn reduce(&mut self, op: OpId, out: &TensorTy, kind: Reduction) -> LResult<Value<'c, 'b>> {
         let ctx = self.ctx;
         let x = ctx.operand(op, 0);
         let in_ty = tensor_ty(ctx, x)?;
         let rank = in_ty.rank();
-        let dims = if ctx.name_str(op) == "aten.sum" {
+        let has_dim = joinery_aten::schema(ctx.name_str(op))
+            .is_some_and(|schema| schema.arg("dim").is_some());
+        let dims = if !has_dim {
             Vec::new()
         } else {
             match attr_or_default(ctx, op, "dim")? {
@@ -1734,8 +1957,11 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             .filter(|&d| !reduced[d])
             .map(|d| in_ty.shape[d])
             .collect();
-        // A sum into f32 accumulates in f64, as the interpreter does.
-        let wide = if kind == Reduction::Sum && out.dtype == DType::F32 {
+        if matches!(kind, Reduction::All | Reduction::Any) && out.dtype != DType::Bool {
+            return Err(format!("{kind:?} into {}", out.dtype));
+        }
+        // A sum or product into f32 accumulates in f64, as the interpreter does.
+        let wide = if matches!(kind, Reduction::Sum | Reduction::Prod) && out.dtype == DType::F32 {
             DType::F64
         } else {
             out.dtype
@@ -1745,7 +1971,8 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             dtype: wide,
         };
         let init_value = match kind {
-            Reduction::Sum => Number::Int(0),
+            Reduction::Sum | Reduction::Any => Number::Int(0),
+            Reduction::Prod | Reduction::All => Number::Int(1),
             Reduction::Max if out.dtype.is_float() => Number::Float(f64::NEG_INFINITY),
             Reduction::Max if out.dtype == DType::Bool => Number::Int(0),
             Reduction::Max if out.dtype == DType::I32 => Number::Int(i64::from(i32::MIN)),
@@ -1779,6 +2006,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             let y = match kind {
                 Reduction::Sum => b.arith(Arith::Add, &[Some(x), Some(a)])?,
                 Reduction::Max => b.arith(Arith::Max, &[Some(x), Some(a)])?,
+                Reduction::Prod => b.arith(Arith::Mul, &[Some(x), Some(a)])?,
+                Reduction::All => b.binary("arith.andi", &[Some(x), Some(a)])?,
+                Reduction::Any => b.binary("arith.ori", &[Some(x), Some(a)])?,
             };
             inner.append_operation(
                 OperationBuilder::new("linalg.yield", self.loc)
