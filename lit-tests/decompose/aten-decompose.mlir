@@ -338,10 +338,11 @@ func.func @sigmoid_backward$basic(%g: tensor<4xf32>, %y: tensor<4xf32>) -> tenso
 
 // -----
 
-// threshold_backward(g, x, t) = where(x <= t, 0, g), the threshold attribute reused as is.
+// threshold_backward(g, x, t) = where(x <= t, 0, g), the threshold converted to the result
+// dtype (a float here; an integer result truncates it, as PyTorch's kernel).
 // CHECK-LABEL: func.func @threshold_backward$relu(
 // CHECK-SAME:      %[[G:.*]]: tensor<4xf32>, %[[X:.*]]: tensor<4xf32>)
-// CHECK:         %[[BELOW:.*]] = aten.le.Scalar %[[X]] {other = 0 : i64} : (tensor<4xf32>) -> tensor<4xi1>
+// CHECK:         %[[BELOW:.*]] = aten.le.Scalar %[[X]] {other = 0.0 : f64} : (tensor<4xf32>) -> tensor<4xi1>
 // CHECK:         %[[ZERO:.*]] = aten.scalar_tensor {dtype = f32, s = 0.0 : f64}
 // CHECK:         %grad = aten.where.self %[[BELOW]], %[[ZERO]], %[[G]]
 func.func @threshold_backward$relu(%g: tensor<4xf32>, %x: tensor<4xf32>) -> tensor<4xf32> {

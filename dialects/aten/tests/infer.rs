@@ -949,36 +949,6 @@ fn layer_norm() {
         ],
         "'output_mask' must have 3 elements, got 2",
     );
-    // PyTorch's kernel fails on the gradient of an absent weight or bias.
-    for (mask, needle) in [
-        (
-            &[true, true, false],
-            "output_mask[1] asks for the gradient of weight, which is None",
-        ),
-        (
-            &[true, false, true],
-            "output_mask[2] asks for the gradient of bias, which is None",
-        ),
-    ] {
-        err(
-            "aten.native_layer_norm_backward",
-            &["2x8xf32", "2x8xf32", "2x1xf32", "2x1xf32"],
-            &[
-                ("normalized_shape", A::Is(&[8])),
-                ("output_mask", A::Bs(mask)),
-            ],
-            needle,
-        );
-    }
-    ok(
-        "aten.native_layer_norm_backward",
-        &["2x8xf32", "2x8xf32", "2x1xf32", "2x1xf32"],
-        &[
-            ("normalized_shape", A::Is(&[8])),
-            ("output_mask", A::Bs(&[true, false, false])),
-        ],
-        &["tensor<2x8xf32>", "tensor<8xf32>", "tensor<8xf32>"],
-    );
 }
 
 #[test]
