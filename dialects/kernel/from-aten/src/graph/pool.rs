@@ -265,11 +265,7 @@ impl Builder<'_> {
         let mut pw = Pw::new(&best.shape);
         let b = pw.input(&best, DType::F32, DType::I64);
         let m = pw.input(&self.reshape(&max, &best.shape, src), dt, dt);
-        let e = select(
-            cmp(Predicate::Ne, m.clone(), m),
-            b.clone(),
-            Expr::Un(ScalarOp::Neg, Box::new(b)),
-        );
+        let e = select(is_nan(m), b.clone(), Expr::Un(ScalarOp::Neg, Box::new(b)));
         let indices = self.pointwise(pw, e, DType::I64, src);
         Ok(vec![
             self.reshape(&max, &y_shape, src),
