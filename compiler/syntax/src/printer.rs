@@ -113,6 +113,10 @@ struct NameScope<'c> {
     /// Numeric source names of the scope: fresh numbers skip them.
     reserved: FxHashSet<u32>,
     next: u32,
+    /// Every number below this one is taken in this scope or an enclosing one: where an
+    /// isolated scope opened inside starts looking for free numbers, so that a function of
+    /// N isolated ops does not scan the N names around each of them.
+    covered: u32,
     region_defs: Vec<Vec<Key<'c>>>,
 }
 
@@ -136,9 +140,19 @@ impl<'c> Namer<'_, 'c> {
         self.open_scope(op, true, walk);
     }
 
-    /// Opens the name scope of an isolated op's regions.
+    /// Opens the name scope of an isolated op's regions. Its numbering starts at the
+    /// lowest number free around it (names inside avoid the outer ones), found from where
+    /// the enclosing scope's last search ended.
     fn open_isolated(&mut self, op: OpId) {
+        let mut first_free = self.scope().covered;
+        while self.taken(Key::Num(first_free)) {
+            first_free += 1;
+        }
+        self.scope().covered = first_free;
         self.open_scope(op, false, true);
+        let scope = self.scope();
+        scope.next = first_free;
+        scope.covered = first_free;
     }
 
     /// Opens a name scope, reserving every numeric source name defined in it.
@@ -329,6 +343,9 @@ impl<'c> Namer<'_, 'c> {
         let defs = scope.region_defs.pop().expect("a region is open");
         if !last {
             for key in defs {
+                if let Key::Num(n) = key {
+                    scope.covered = scope.covered.min(n);
+                }
                 scope.used.remove(&key);
             }
         }
