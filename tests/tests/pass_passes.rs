@@ -393,3 +393,61 @@ fn inline_keeps_public_callees_and_honours_its_option() {
         1
     );
 }
+
+#[test]
+fn inline_flattens_a_call_chain_of_any_depth_and_keeps_mutual_recursion() {
+    // @f0 -> @f1 -> ... -> @f{DEPTH-1} (each returns what its callee returns; the last one
+    // adds 1), and @f0 also calls @even, which calls @odd, which calls @even again.
+    const DEPTH: usize = 30_000;
+    let mut ctx = context();
+    let module = ctx.create_module();
+    let i64 = i64_type(&mut ctx);
+    let blocks: Vec<_> = (0..DEPTH)
+        .map(|i| {
+            add_func(
+                &mut ctx,
+                module,
+                &format!("f{i}"),
+                &[i64],
+                &[i64, i64],
+                i > 0,
+            )
+            .1
+        })
+        .collect();
+    let (_, even) = add_func(&mut ctx, module, "even", &[i64], &[i64], true);
+    let (_, odd) = add_func(&mut ctx, module, "odd", &[i64], &[i64], true);
+    for (i, &b) in blocks.iter().enumerate() {
+        let x = ctx.block_args(b)[0];
+        let r = match blocks.get(i + 1) {
+            Some(_) => {
+                let c = call(&mut ctx, b, &format!("f{}", i + 1), &[x], &[i64, i64]);
+                [ctx.result(c, 0), ctx.result(c, 1)]
+            }
+            None => {
+                let one = constant(&mut ctx, b, 1);
+                let s = op1(&mut ctx, b, "test.add", &[x, one]);
+                let c = call(&mut ctx, b, "even", &[s], &[i64]);
+                [s, ctx.result(c, 0)]
+            }
+        };
+        ret(&mut ctx, b, &r);
+    }
+    for (from, to) in [(even, "odd"), (odd, "even")] {
+        let x = ctx.block_args(from)[0];
+        let c = call(&mut ctx, from, to, &[x], &[i64]);
+        let r = ctx.result(c, 0);
+        ret(&mut ctx, from, &[r]);
+    }
+    let stats = statistics(&mut ctx, module, "builtin.module(inline)");
+    assert_eq!(
+        op_names(&ctx, blocks[0]),
+        ["test.constant", "test.add", "func.call", "func.return"],
+        "the whole chain is inlined into @f0; the call into the cycle stays"
+    );
+    assert_eq!(symbols(&ctx, module), ["f0", "even", "odd"]);
+    assert!(
+        stats.contains(&format!("(S) {} num-inlined-calls", DEPTH - 1)),
+        "{stats}"
+    );
+}

@@ -4,6 +4,8 @@ use crate::options::{OptionKind, PassOptionInfo, PassOptions};
 use crate::pass::{Pass, PassInfo, PassResult, PassState};
 use crate::passes::symbol_dce::{collect_symbol_refs, is_public, is_symbol};
 use joinery_ir::{Context, Diagnostic, OpId, Traits, Type, Value};
+use petgraph::algo::kosaraju_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::VecDeque;
 
@@ -169,43 +171,58 @@ impl CallGraph {
         self.callees.get(&f).map_or(&[], Vec::as_slice)
     }
 
-    /// The functions that can reach themselves through calls.
+    /// The functions that can reach themselves through calls: the members of call-graph
+    /// cycles (strongly connected components of more than one function, or a function
+    /// calling itself), in time linear in the graph and without recursion.
     fn recursive(&self) -> FxHashSet<OpId> {
-        let mut recursive = FxHashSet::default();
+        let mut graph = DiGraph::<OpId, ()>::with_capacity(self.functions.len(), 0);
+        let nodes: FxHashMap<OpId, NodeIndex> = self
+            .functions
+            .iter()
+            .map(|&f| (f, graph.add_node(f)))
+            .collect();
         for &f in &self.functions {
-            let mut seen = FxHashSet::default();
-            let mut stack = self.targets(f).to_vec();
-            while let Some(g) = stack.pop() {
-                if g == f {
-                    recursive.insert(f);
-                    break;
-                }
-                if seen.insert(g) {
-                    stack.extend_from_slice(self.targets(g));
-                }
+            for g in self.targets(f) {
+                graph.add_edge(nodes[&f], nodes[g], ());
             }
         }
-        recursive
+        kosaraju_scc(&graph)
+            .into_iter()
+            .filter(|scc| scc.len() > 1 || self.targets(graph[scc[0]]).contains(&graph[scc[0]]))
+            .flatten()
+            .map(|n| graph[n])
+            .collect()
     }
 
-    /// Every function after the functions it calls (cycles broken arbitrarily).
+    /// Every function after the functions it calls (cycles broken arbitrarily): a
+    /// depth-first post-order over the functions and their callees in order, with an
+    /// explicit stack, so that a call chain of any depth is walked.
     fn post_order(&self) -> Vec<OpId> {
         let mut done = FxHashSet::default();
         let mut order = Vec::new();
-        for &f in &self.functions {
-            self.visit(f, &mut done, &mut order);
+        for &root in &self.functions {
+            if !done.insert(root) {
+                continue;
+            }
+            // Each entry is a function and how many of its callees were visited.
+            let mut stack = vec![(root, 0)];
+            while let Some((f, next)) = stack.last_mut() {
+                let f = *f;
+                match self.targets(f).get(*next) {
+                    Some(&g) => {
+                        *next += 1;
+                        if done.insert(g) {
+                            stack.push((g, 0));
+                        }
+                    }
+                    None => {
+                        order.push(f);
+                        stack.pop();
+                    }
+                }
+            }
         }
         order
-    }
-
-    fn visit(&self, f: OpId, done: &mut FxHashSet<OpId>, order: &mut Vec<OpId>) {
-        if !done.insert(f) {
-            return;
-        }
-        for &g in self.targets(f) {
-            self.visit(g, done, order);
-        }
-        order.push(f);
     }
 }
 
