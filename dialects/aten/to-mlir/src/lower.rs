@@ -35,6 +35,8 @@ mod bag;
 mod fft;
 mod indexed;
 mod random;
+mod reads;
+mod writes;
 
 pub use fft::Transform;
 pub use random::{Draw, RngSource, rng_source};
@@ -147,6 +149,26 @@ pub enum Lowering {
     PairView,
     /// An FFT op: DFTs against cos/sin tables (`lower/fft.rs`).
     Fft(Transform),
+    /// `index_select`: slices of `self` at a vector's elements (`lower/reads.rs`).
+    IndexSelect,
+    /// `repeat`: `self` tiled.
+    Repeat,
+    /// `reflection_pad{1,2,3}d`, `replication_pad{2,3}d`: `self` read mirrored at its
+    /// edges, or at the nearest edge.
+    IndexPad,
+    /// `upsample_nearest2d.vec`, `upsample_bilinear2d.vec`: PyTorch's source places.
+    Upsample,
+    /// `diagonal`: a diagonal of two dims as the last dim.
+    Diagonal,
+    /// `as_strided`: `self`'s storage read through sizes, strides and an offset.
+    AsStrided,
+    /// `as_strided_scatter`: `src` written into the places an `as_strided` view reads
+    /// (`lower/writes.rs`).
+    AsStridedScatter,
+    /// `masked_scatter`: `source`'s elements in order at the places a mask holds.
+    MaskedScatter,
+    /// `scatter_reduce.two`: `src` combined into the places `index` names.
+    ScatterReduce,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -625,6 +647,20 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("sort", Lowering::Sort),
     ("topk", Lowering::Sort),
     ("flip", Lowering::Flip),
+    ("index_select", Lowering::IndexSelect),
+    ("repeat", Lowering::Repeat),
+    ("reflection_pad1d", Lowering::IndexPad),
+    ("reflection_pad2d", Lowering::IndexPad),
+    ("reflection_pad3d", Lowering::IndexPad),
+    ("replication_pad2d", Lowering::IndexPad),
+    ("replication_pad3d", Lowering::IndexPad),
+    ("upsample_nearest2d.vec", Lowering::Upsample),
+    ("upsample_bilinear2d.vec", Lowering::Upsample),
+    ("diagonal", Lowering::Diagonal),
+    ("as_strided", Lowering::AsStrided),
+    ("as_strided_scatter", Lowering::AsStridedScatter),
+    ("masked_scatter", Lowering::MaskedScatter),
+    ("scatter_reduce.two", Lowering::ScatterReduce),
     (
         "bitwise_and.Tensor",
         pw(&[], Compute::Result, |b, v| b.bitwise("arith.andi", v)),
@@ -1640,6 +1676,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Scatter => self.scatter(op, &out_ty)?,
             Lowering::Flip => self.flip(op, &out_ty)?,
             Lowering::EmbeddingBagBackward => self.embedding_bag_backward(op, &out_ty)?,
+            Lowering::IndexSelect => self.index_select(op, &out_ty)?,
+            Lowering::Repeat => self.repeat(op, &out_ty)?,
+            Lowering::IndexPad => self.index_pad(op, &out_ty)?,
+            Lowering::Upsample => self.upsample(op, &out_ty)?,
+            Lowering::Diagonal => self.diagonal(op, &out_ty)?,
+            Lowering::AsStrided => self.as_strided(op, &out_ty)?,
+            Lowering::AsStridedScatter => self.as_strided_scatter(op, &out_ty)?,
+            Lowering::MaskedScatter => self.masked_scatter(op, &out_ty)?,
+            Lowering::ScatterReduce => self.scatter_reduce(op, &out_ty)?,
             Lowering::Split
             | Lowering::ConvolutionBackward
             | Lowering::MaxPoolWithIndices
