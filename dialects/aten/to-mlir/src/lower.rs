@@ -618,6 +618,8 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("index_put", Lowering::IndexPut),
     ("_unsafe_index_put", Lowering::IndexPut),
     ("empty.memory_format", Lowering::Fill(None, 0.0)),
+    ("empty_like", Lowering::Fill(None, 0.0)),
+    ("empty_strided", Lowering::Fill(None, 0.0)),
     ("slice_scatter", Lowering::ViewScatter),
     ("select_scatter", Lowering::ViewScatter),
     ("slice_backward", Lowering::ViewScatter),
