@@ -2074,15 +2074,31 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         self.convert(r, &wide_out, out)
     }
 
-    /// `linalg.matmul` (rank 2) or `linalg.batch_matmul` (rank 3) into a zero-filled result.
-    fn matmul(&self, a: Value<'c, 'b>, b: Value<'c, 'b>, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+    /// `linalg.matmul` (rank 2) or `linalg.batch_matmul` (rank 3) into a zero-filled result;
+    /// an `f32` product accumulates in `f64` (the named op widens its inputs) and is
+    /// rounded once, as the interpreter's kernel does.
+    fn matmul(
+        &mut self,
+        a: Value<'c, 'b>,
+        b: Value<'c, 'b>,
+        out: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
         let name = match out.rank() {
             2 => "linalg.matmul",
             3 => "linalg.batch_matmul",
             r => return Err(format!("a matrix product of rank {r}")),
         };
-        let zero = self.splat(Number::Int(0), out);
-        self.named(name, &[a, b], zero, out)
+        let wide = TensorTy {
+            shape: out.shape.clone(),
+            dtype: if out.dtype == DType::F32 {
+                DType::F64
+            } else {
+                out.dtype
+            },
+        };
+        let zero = self.splat(Number::Int(0), &wide);
+        let product = self.named(name, &[a, b], zero, &wide)?;
+        self.convert(product, &wide, out)
     }
 
     /// `beta * bias + alpha * (m1 @ m2)`, the bias broadcast.

@@ -486,13 +486,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let (indices, indices_ty) = self.named_operand(op, "indices")?;
         let padding = Number::arg(self.ctx, op, "padding_idx")?.map_or(-1, Number::to_i64);
         let places = indices_ty.rank();
-        let counts = if Number::arg(self.ctx, op, "scale_grad_by_freq")?
-            .is_some_and(|n| n.to_i64() != 0)
-        {
-            Some(self.index_counts(indices, &indices_ty, out.shape[0])?)
-        } else {
-            None
-        };
+        let counts =
+            if Number::arg(self.ctx, op, "scale_grad_by_freq")?.is_some_and(|n| n.to_i64() != 0) {
+                Some(self.index_counts(indices, &indices_ty, out.shape[0])?)
+            } else {
+                None
+            };
         // Loops: the result's row and column, then the places of `indices`.
         let loops = 2 + places;
         let place_dims: Vec<usize> = (2..loops).collect();
@@ -1069,9 +1068,29 @@ impl<'c, 'b> Pool<'c, 'b> {
     }
 }
 
-/// The index tensors of `index.Tensor` / `index_put`: `(dim of self, tensor, its type)`
-/// for each present entry, the present dims adjacent.
-pub(super) type Indices<'c, 'b> = Vec<(usize, Value<'c, 'b>, TensorTy)>;
+/// The present index tensors of `index.Tensor` / `index_put` and where their places sit
+/// in the indexed shape, which is `self`'s `sliced[..lead]` dims, the index tensors'
+/// broadcast shape, then `sliced[lead..]`, as PyTorch lays it out.
+#[derive(Clone)]
+pub(super) struct IndexTensors<'c, 'b> {
+    /// `(dim of self, tensor, its type)` for each present entry.
+    pub(super) present: Vec<(usize, Value<'c, 'b>, TensorTy)>,
+    /// The number of dims of the index tensors' broadcast shape.
+    pub(super) broadcast: usize,
+    /// The dims of `self` no index tensor indexes, in order.
+    pub(super) sliced: Vec<usize>,
+    /// How many of `sliced` precede the index places: the dims before the first index
+    /// tensor when the present entries are adjacent, else none (PyTorch then puts the
+    /// index places first).
+    pub(super) lead: usize,
+}
+
+impl IndexTensors<'_, '_> {
+    /// The dim of the indexed shape that `self`'s dim `sliced[j]` becomes.
+    pub(super) fn sliced_place(&self, j: usize) -> usize {
+        if j < self.lead { j } else { j + self.broadcast }
+    }
+}
 
 impl<'c, 'b> Lowerer<'c, 'b> {
     /// `triu` / `tril(self, diagonal)`: the elements whose column minus row is at least
@@ -1208,13 +1227,14 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         self.generic_at(&[], base, &all, &vec![false; rank], out, &body)
     }
 
-    /// The present index tensors of `index.Tensor` / `index_put` and the number of
-    /// dims their broadcast shape has; refuses index lists whose present entries are not
-    /// adjacent (PyTorch then moves the indexed dims first) and boolean masks.
-    pub(super) fn indices(&self, op: OpId) -> LResult<(Indices<'c, 'b>, usize)> {
+    /// The present index tensors of `index.Tensor` / `index_put` and where their places
+    /// sit in the indexed shape; refuses boolean masks.
+    pub(super) fn indices(&self, op: OpId) -> LResult<IndexTensors<'c, 'b>> {
         let ctx = self.ctx;
+        let group = operand_group(ctx, op, "indices")?;
+        let (_, self_ty) = self.named_operand(op, "self")?;
         let mut present = Vec::new();
-        for (d, v) in operand_group(ctx, op, "indices")?.into_iter().enumerate() {
+        for (d, &v) in group.iter().enumerate() {
             if matches!(ctx.type_data(ctx.value_type(v)), joinery_ir::TypeData::None) {
                 continue;
             }
@@ -1227,11 +1247,17 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let Some(first) = present.first().map(|p| p.0) else {
             return Err("no index tensor".into());
         };
-        if present.iter().enumerate().any(|(j, p)| p.0 != first + j) {
-            return Err("index tensors separated by a full slice".into());
-        }
+        let adjacent = present.iter().enumerate().all(|(j, p)| p.0 == first + j);
         let broadcast = present.iter().map(|p| p.2.rank()).max().unwrap_or(0);
-        Ok((present, broadcast))
+        let sliced: Vec<usize> = (0..self_ty.rank())
+            .filter(|d| !present.iter().any(|p| p.0 == *d))
+            .collect();
+        Ok(IndexTensors {
+            present,
+            broadcast,
+            sliced,
+            lead: if adjacent { first } else { 0 },
+        })
     }
 
     /// `index.Tensor` / `_unsafe_index.Tensor(self, indices)`: `self` read at the index
@@ -1239,10 +1265,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     /// indexed dims, the other dims passed through.
     pub(super) fn index(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
         let (x, x_ty) = self.named_operand(op, "self")?;
-        let (indices, broadcast) = self.indices(op)?;
+        let indices = self.indices(op)?;
         let dtype = x_ty.dtype;
         let body = indexed(move |b, _| {
-            let coords = index_coords(b, &x_ty, &indices, broadcast, |d| b.loop_index(d))?;
+            let coords = index_coords(b, &x_ty, &indices, |d| b.loop_index(d))?;
             b.extract(x, dtype, &coords)
         });
         self.parallel_at(&[], out, &body)
@@ -1258,30 +1284,23 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         }
         let (x, x_ty) = self.named_operand(op, "self")?;
         let (values, values_ty) = self.named_operand(op, "values")?;
-        let (indices, broadcast) = self.indices(op)?;
+        let indices = self.indices(op)?;
         let rank = out.rank();
-        let first = indices[0].0;
-        let count = indices.len();
-        if values_ty.rank() != rank - count + broadcast {
+        let (lead, broadcast) = (indices.lead, indices.broadcast);
+        if values_ty.rank() != indices.sliced.len() + broadcast {
             return Err("values not of the indexed shape".into());
         }
         // Loops: the result's dims, then the broadcast index places (reduced).
-        let mut value_dims: Vec<usize> = (0..first).collect();
+        let mut value_dims = indices.sliced[..lead].to_vec();
         value_dims.extend(rank..rank + broadcast);
-        value_dims.extend(first + count..rank);
+        value_dims.extend(&indices.sliced[lead..]);
         let body = indexed(move |b, args| {
-            let places = |d: usize| {
-                // `index_coords` asks for the index places (`first..first+broadcast`)
-                // of the indexed shape: here loop dims `rank..`.
-                b.loop_index(if d < first + broadcast {
-                    rank + d - first
-                } else {
-                    d
-                })
-            };
+            // `read_index` asks for the index places (`lead..lead + broadcast`) of the
+            // indexed shape: here loop dims `rank..`.
+            let places = |d: usize| b.loop_index(rank + d - lead);
             let mut hit: Option<Value> = None;
-            for (d, tensor, ty) in &indices {
-                let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[*d], &places, first)?;
+            for (d, tensor, ty) in &indices.present {
+                let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[*d], &places, lead)?;
                 let same = b.push(arith::cmpi(
                     b.mlir,
                     CmpiPredicate::Eq,
@@ -1337,30 +1356,30 @@ pub(super) fn read_index<'c, 'x>(
     b.select(Some(negative), Some(wrapped), Some(v))
 }
 
-/// The coordinates into `self` (of type `x_ty`) of result place `place(d)` of an
-/// `index.Tensor` whose present `indices` broadcast to `broadcast` dims.
+/// The coordinates into `self` (of type `x_ty`) of the place of the indexed shape whose
+/// dim `d` is at `place(d)` (a result place of `index.Tensor`).
 fn index_coords<'c, 'x>(
     b: &Body<'c, 'x>,
     x_ty: &TensorTy,
-    indices: &[(usize, Value<'c, '_>, TensorTy)],
-    broadcast: usize,
+    indices: &IndexTensors<'c, '_>,
     place: impl Fn(usize) -> LResult<Value<'c, 'x>>,
 ) -> LResult<Vec<Value<'c, 'x>>> {
-    let first = indices[0].0;
-    let count = indices.len();
-    let mut coords = Vec::with_capacity(x_ty.rank());
-    for d in 0..x_ty.rank() {
-        coords.push(if d < first {
-            place(d)?
-        } else if d < first + count {
-            let (_, tensor, ty) = &indices[d - first];
-            let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[d], &place, first)?;
-            b.clamp_index(at, x_ty.shape[d])
-        } else {
-            place(d - count + broadcast)?
-        });
-    }
-    Ok(coords)
+    (0..x_ty.rank())
+        .map(|d| {
+            let extent = x_ty.shape[d];
+            match indices.present.iter().find(|p| p.0 == d) {
+                Some((_, tensor, ty)) => {
+                    let (broadcast, lead) = (indices.broadcast, indices.lead);
+                    let at = read_index(b, *tensor, ty, broadcast, extent, &place, lead)?;
+                    Ok(b.clamp_index(at, extent))
+                }
+                None => {
+                    let j = indices.sliced.iter().position(|&s| s == d);
+                    place(indices.sliced_place(j.ok_or("a dim neither indexed nor sliced")?))
+                }
+            }
+        })
+        .collect()
 }
 
 /// The places of a box of `extents`, row-major.

@@ -320,7 +320,10 @@ impl StridedView {
     pub(super) fn of(lower: &Lowerer, op: OpId, rank: usize) -> LResult<StridedView> {
         let stride = int_list(lower, op, "stride")?;
         if stride.len() != rank {
-            return Err(format!("{} strides for a view of rank {rank}", stride.len()));
+            return Err(format!(
+                "{} strides for a view of rank {rank}",
+                stride.len()
+            ));
         }
         let offset = Number::arg(lower.ctx, op, "storage_offset")?.map_or(0, Number::to_i64);
         Ok(StridedView { stride, offset })

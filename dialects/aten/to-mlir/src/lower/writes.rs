@@ -20,7 +20,11 @@ use melior::dialect::arith::{self, CmpiPredicate};
 use melior::ir::Value;
 
 /// The row-major flat place of `places` in a box of `extents`, as an `index`.
-fn flat_place<'c, 'x>(b: &Body<'c, 'x>, places: &[Value<'c, 'x>], extents: &[u64]) -> Value<'c, 'x> {
+fn flat_place<'c, 'x>(
+    b: &Body<'c, 'x>,
+    places: &[Value<'c, 'x>],
+    extents: &[u64],
+) -> Value<'c, 'x> {
     let mut flat = b.index(0);
     for (&p, &e) in places.iter().zip(extents) {
         let scaled = b.affine(flat, e as i64, 0);
@@ -229,26 +233,25 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     pub(super) fn index_put_last(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
         let (x, x_ty) = self.named_operand(op, "self")?;
         let (values, values_ty) = self.named_operand(op, "values")?;
-        let (indices, broadcast) = self.indices(op)?;
-        let rank = out.rank();
-        let first = indices[0].0;
-        let count = indices.len();
+        let indices = self.indices(op)?;
+        let (lead, broadcast) = (indices.lead, indices.broadcast);
         let mut places = vec![1u64; broadcast];
-        for (_, _, ty) in &indices {
+        for (_, _, ty) in &indices.present {
             for (j, &e) in ty.shape.iter().enumerate() {
                 let slot = &mut places[broadcast - ty.rank() + j];
                 *slot = (*slot).max(e);
             }
         }
-        let indexed_rank = rank - count + broadcast;
+        let indexed_rank = indices.sliced.len() + broadcast;
         if values_ty.rank() > indexed_rank {
             return Err("values of a higher rank than the indexed shape".into());
         }
+        let sliced = indices.sliced.clone();
         let hit = indexed(move |b, q| {
             let mut all: Option<Value> = None;
-            for (d, tensor, ty) in &indices {
-                let place = |d: usize| -> LResult<Value<'c, '_>> { Ok(q[d - first]) };
-                let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[*d], &place, first)?;
+            for (d, tensor, ty) in &indices.present {
+                let place = |d: usize| -> LResult<Value<'c, '_>> { Ok(q[d - lead]) };
+                let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[*d], &place, lead)?;
                 let same = b.push(arith::cmpi(
                     b.mlir,
                     CmpiPredicate::Eq,
@@ -262,11 +265,14 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         });
         let last = self.last_writer(&out.shape, &places, &hit)?;
         let read = indexed(move |b, q| {
-            // The place in the indexed shape: self's dims before the indexed ones, the
-            // index place, self's dims after them; `values` aligned with its end.
-            let mut coords = loop_indices(b, 0, first)?;
+            // The place in the indexed shape (the sliced dims before the index places,
+            // the index place, the other sliced dims); `values` aligned with its end.
+            let sliced_at = |dims: &[usize]| -> LResult<Vec<Value>> {
+                dims.iter().map(|&d| b.loop_index(d)).collect()
+            };
+            let mut coords = sliced_at(&sliced[..lead])?;
             coords.extend(unravel(b, q[0], &places));
-            coords.extend(loop_indices(b, first + count, rank - first - count)?);
+            coords.extend(sliced_at(&sliced[lead..])?);
             let skip = indexed_rank - values_ty.rank();
             let coords: Vec<Value> = coords[skip..]
                 .iter()
