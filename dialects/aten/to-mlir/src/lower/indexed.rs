@@ -1887,7 +1887,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let (x, x_ty) = self.named_operand(op, "self")?;
         let rank = x_ty.rank();
         if rank == 0 {
-            return Err("sorting a 0-d tensor".into());
+            // A 0-d tensor is its own order: the value at position 0.
+            let value = self.convert(x, &x_ty, &values_ty)?;
+            self.values.insert(values, value);
+            let zero = self.splat(Number::Int(0), &indices_ty);
+            self.values.insert(indices, zero);
+            return Ok(());
         }
         let dim = self.dim_arg(op, &x_ty)?;
         let descending = if ctx.name_str(op) == "aten.topk" {
