@@ -21,7 +21,8 @@ use joinery_ir::{Context, DType, DenseScalar, Diagnostic, Note, OpId};
 use melior::dialect::arith::{self, CmpfPredicate, CmpiPredicate};
 use melior::ir::attribute::{
     ArrayAttribute, DenseElementsAttribute, DenseI32ArrayAttribute, DenseI64ArrayAttribute,
-    DictionaryAttribute, FloatAttribute, IntegerAttribute, StringAttribute, TypeAttribute,
+    DictionaryAttribute, FlatSymbolRefAttribute, FloatAttribute, IntegerAttribute, StringAttribute,
+    TypeAttribute,
 };
 use melior::ir::operation::{OperationBuilder, OperationLike};
 use melior::ir::r#type::{FunctionType, IntegerType, RankedTensorType};
@@ -169,6 +170,8 @@ pub enum Lowering {
     MaskedScatter,
     /// `scatter_reduce.two`: `src` combined into the places `index` names.
     ScatterReduce,
+    /// `func.call`: the same call of the exported callee.
+    Call,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -706,10 +709,13 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ),
 ];
 
-/// The lowering of op `name` (`aten.add.Tensor`, `arith.constant`), if there is one.
+/// The lowering of op `name` (`aten.add.Tensor`, `arith.constant`, `func.call`), if there
+/// is one.
 pub fn lowering(name: &str) -> Option<Lowering> {
-    if name == "arith.constant" {
-        return Some(Lowering::Constant);
+    match name {
+        "arith.constant" => return Some(Lowering::Constant),
+        "func.call" => return Some(Lowering::Call),
+        _ => {}
     }
     let short = name.strip_prefix("aten.")?;
     LOWERINGS
@@ -1606,6 +1612,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::ConvolutionBackward => return self.convolution_backward(op),
             Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
             Lowering::Sort => return self.sort(op),
+            Lowering::Call => return self.call(op),
             _ => {}
         }
         let results = ctx.results(op);
@@ -1691,6 +1698,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             | Lowering::ConvolutionBackward
             | Lowering::MaxPoolWithIndices
             | Lowering::Sort
+            | Lowering::Call
             | Lowering::Random(_)
             | Lowering::EmbeddingBag
             | Lowering::PairView
@@ -1699,6 +1707,60 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             }
         };
         self.values.insert(*result, value);
+        Ok(())
+    }
+
+    /// `func.call @callee`: the same call in the export, whose callee is exported beside
+    /// the caller; the callee's `none` results are not in its exported signature, so the
+    /// call has only the others. A declaration (not exported) is refused, and so is a
+    /// callee drawing random numbers without Philox arguments (its export takes a seed and
+    /// an offset the call does not have).
+    fn call(&mut self, op: OpId) -> LResult<()> {
+        let ctx = self.ctx;
+        let callee = ctx
+            .attr(op, "callee")
+            .and_then(|a| ctx.as_symbol_ref(a))
+            .ok_or("a call without a callee")?;
+        let mut table = ctx.parent_op(op);
+        while let Some(t) = table.filter(|&t| !ctx.has_traits(t, joinery_ir::Traits::SYMBOL_TABLE))
+        {
+            table = ctx.parent_op(t);
+        }
+        let func = table
+            .and_then(|t| ctx.lookup_symbol(t, callee))
+            .ok_or_else(|| format!("no function @{callee}"))?;
+        if ctx.body_block(func).is_none() {
+            return Err(format!("@{callee} is a declaration, which the export leaves out"));
+        }
+        if rng_source(ctx, func) == RngSource::Appended {
+            return Err(format!(
+                "@{callee} draws random numbers without Philox arguments"
+            ));
+        }
+        let args = ctx
+            .operands(op)
+            .iter()
+            .map(|&v| self.value(v))
+            .collect::<LResult<Vec<_>>>()?;
+        let mut kept = Vec::new();
+        let mut types = Vec::new();
+        for &r in ctx.results(op) {
+            if !matches!(ctx.type_data(ctx.value_type(r)), joinery_ir::TypeData::None) {
+                types.push(tensor_ty(ctx, r)?.mlir(self.mlir));
+                kept.push(r);
+            }
+        }
+        let call = self.block.append_operation(melior::dialect::func::call(
+            self.mlir,
+            FlatSymbolRefAttribute::new(self.mlir, callee),
+            &args,
+            &types,
+            self.loc,
+        ));
+        for (i, r) in kept.into_iter().enumerate() {
+            let v = call.result(i).map_err(|e| e.to_string())?;
+            self.values.insert(r, v.into());
+        }
         Ok(())
     }
 
