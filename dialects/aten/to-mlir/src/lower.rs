@@ -1730,7 +1730,9 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             .and_then(|t| ctx.lookup_symbol(t, callee))
             .ok_or_else(|| format!("no function @{callee}"))?;
         if ctx.body_block(func).is_none() {
-            return Err(format!("@{callee} is a declaration, which the export leaves out"));
+            return Err(format!(
+                "@{callee} is a declaration, which the export leaves out"
+            ));
         }
         if rng_source(ctx, func) == RngSource::Appended {
             return Err(format!(

@@ -557,8 +557,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 b.loop_index(0)?,
                 b.loc,
             ));
-            let one = super::cast(b.mlir, b.block, b.loc, hit, DType::Bool, DType::I64);
-            b.arith(Arith::Add, &[Some(args[1]), Some(one)])
+            super::bag::count_if(b, args[1], hit)
         });
         let zeros = self.splat(Number::Int(0), &counts_ty);
         let dims: Vec<usize> = (1..1 + ty.rank()).collect();
@@ -1085,7 +1084,33 @@ pub(super) struct IndexTensors<'c, 'b> {
     pub(super) lead: usize,
 }
 
-impl IndexTensors<'_, '_> {
+impl<'c> IndexTensors<'c, '_> {
+    /// Whether the index place at `place(lead..lead + broadcast)` names the result place
+    /// of the loop (its loop dims being `self`'s): every index tensor's element there,
+    /// negative ones counted from the end of `self`'s dim (of type `x_ty`), is the loop's
+    /// place along that dim.
+    pub(super) fn hit<'x>(
+        &self,
+        b: &Body<'c, 'x>,
+        x_ty: &TensorTy,
+        place: &dyn Fn(usize) -> LResult<Value<'c, 'x>>,
+    ) -> LResult<Value<'c, 'x>> {
+        let mut all: Option<Value> = None;
+        for (d, tensor, ty) in &self.present {
+            let extent = x_ty.shape[*d];
+            let at = read_index(b, *tensor, ty, self.broadcast, extent, place, self.lead)?;
+            let same = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Eq,
+                at,
+                b.loop_index(*d)?,
+                b.loc,
+            ));
+            all = Some(b.and_also(all, same));
+        }
+        all.ok_or_else(|| "no index tensor".into())
+    }
+
     /// The dim of the indexed shape that `self`'s dim `sliced[j]` becomes.
     pub(super) fn sliced_place(&self, j: usize) -> usize {
         if j < self.lead { j } else { j + self.broadcast }
@@ -1297,20 +1322,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let body = indexed(move |b, args| {
             // `read_index` asks for the index places (`lead..lead + broadcast`) of the
             // indexed shape: here loop dims `rank..`.
-            let places = |d: usize| b.loop_index(rank + d - lead);
-            let mut hit: Option<Value> = None;
-            for (d, tensor, ty) in &indices.present {
-                let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[*d], &places, lead)?;
-                let same = b.push(arith::cmpi(
-                    b.mlir,
-                    CmpiPredicate::Eq,
-                    at,
-                    b.loop_index(*d)?,
-                    b.loc,
-                ));
-                hit = Some(b.and_also(hit, same));
-            }
-            let hit = hit.ok_or("no index tensor")?;
+            let hit = indices.hit(b, &x_ty, &|d| b.loop_index(rank + d - lead))?;
             let v = b.or_zero(hit, args[0])?;
             b.arith(Arith::Add, &[Some(args[1]), Some(v)])
         });

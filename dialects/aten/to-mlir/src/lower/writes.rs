@@ -10,7 +10,7 @@
 //! refuses (an index out of range, a mask with more places than the source has elements)
 //! is clamped into range, as `index.Tensor` does, so no read is out of bounds.
 
-use super::indexed::{IndexedBody, Scatter, indexed, read_index};
+use super::indexed::{IndexedBody, Scatter, indexed};
 use super::reads::StridedView;
 use super::{Arith, Body, LResult, Lowerer, Number};
 use crate::types::{TensorTy, element};
@@ -191,8 +191,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         };
         let count_writes = indexed(move |b, args| {
             let (_, hit) = place.at(b, b.loop_index(rank)?)?;
-            let one = super::cast(b.mlir, b.block, b.loc, hit, DType::Bool, DType::I64);
-            b.arith(Arith::Add, &[Some(args[1]), Some(one)])
+            super::bag::count_if(b, args[1], hit)
         });
         let zeros = self.splat(Number::Int(0), &count_ty);
         let counts = self.fold(&[along], zeros, &count_ty, &count_writes)?;
@@ -247,22 +246,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             return Err("values of a higher rank than the indexed shape".into());
         }
         let sliced = indices.sliced.clone();
-        let hit = indexed(move |b, q| {
-            let mut all: Option<Value> = None;
-            for (d, tensor, ty) in &indices.present {
-                let place = |d: usize| -> LResult<Value<'c, '_>> { Ok(q[d - lead]) };
-                let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[*d], &place, lead)?;
-                let same = b.push(arith::cmpi(
-                    b.mlir,
-                    CmpiPredicate::Eq,
-                    at,
-                    b.loop_index(*d)?,
-                    b.loc,
-                ));
-                all = Some(b.and_also(all, same));
-            }
-            all.ok_or_else(|| "no index tensor".into())
-        });
+        let hit = indexed(move |b, q| indices.hit(b, &x_ty, &|d| Ok(q[d - lead])));
         let last = self.last_writer(&out.shape, &places, &hit)?;
         let read = indexed(move |b, q| {
             // The place in the indexed shape (the sliced dims before the index places,
