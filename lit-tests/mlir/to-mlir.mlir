@@ -80,3 +80,18 @@ func.func @gather$dim1(%x: tensor<3x5xf32>, %i: tensor<3x2xi64>) -> tensor<3x2xf
   %g = "aten.gather"(%x, %i) {dim = 1 : i64} : (tensor<3x5xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
   func.return %g : tensor<3x2xf32>
 }
+
+// A call of another function of the module stays a call of that function's export.
+// CHECK-LABEL: func.func @caller
+// CHECK: %[[R:.*]] = call @callee(%{{.*}}) : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK: return %[[R]]
+// CHECK-LABEL: func.func @callee
+// CHECK: arith.negf
+func.func @caller(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %r = func.call @callee(%a) : (tensor<4xf32>) -> tensor<4xf32>
+  func.return %r : tensor<4xf32>
+}
+func.func private @callee(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %n = aten.neg %x : (tensor<4xf32>) -> tensor<4xf32>
+  func.return %n : tensor<4xf32>
+}

@@ -265,9 +265,9 @@ fn bench_via_mlir_times_the_joint_and_says_so() {
 fn bench_via_mlir_names_an_op_it_cannot_export() {
     let (_, src) = scratch_source(
         "bench-mlir",
-        "repeat.mlir",
+        "conj.mlir",
         "func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {\n  \
-         %t = \"aten.repeat\"(%a) {repeats = [1]} : (tensor<4xf32>) -> tensor<4xf32>\n  \
+         %t = \"aten._conj\"(%a) : (tensor<4xf32>) -> tensor<4xf32>\n  \
          func.return %t : tensor<4xf32>\n}\n",
     );
     let run = Command::new(env!("CARGO_BIN_EXE_joinery-run"))
@@ -279,7 +279,7 @@ fn bench_via_mlir_names_an_op_it_cannot_export() {
     assert!(!run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("repeat.mlir:2:3: error: no lowering to upstream MLIR for 'aten.repeat'")
+        stderr.contains("conj.mlir:2:3: error: no lowering to upstream MLIR for 'aten._conj'")
             && stderr.contains("no row in the lowering table"),
         "{stderr}"
     );

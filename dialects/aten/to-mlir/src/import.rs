@@ -10,7 +10,8 @@
 //! - `arith.constant` of a tensor (a joinery `arith.constant`) or of a scalar (read by
 //!   `linalg.fill` and by `linalg.generic` bodies); `tensor.empty` as a destination only.
 //! - `linalg.fill` (a splat constant), `linalg.matmul` / `linalg.batch_matmul` (`mm` /
-//!   `bmm`, plus the destination unless it is a zero fill), the elementwise named ops
+//!   `bmm`, plus the destination unless it is a zero fill; float factors narrower than the
+//!   destination widened by `_to_copy` first), the elementwise named ops
 //!   (`linalg.add`, `linalg.exp`, ...), `linalg.transpose` (`permute`), `linalg.broadcast`
 //!   (`view` + `expand`), `tensor.reshape` / `collapse_shape` / `expand_shape` (`view`).
 //! - `linalg.generic` whose inputs are read through projected permutations (constant `0`
@@ -726,8 +727,24 @@ impl<'s> FunctionImporter<'s> {
             return Err(self.err(op, format!("'{name}' with transposing or broadcasting indexing maps, or a cast, is not imported")));
         }
         let out = self.result_ty(op)?;
-        let a = self.tensor(op, op.operand(0).expect("lhs"))?;
-        let b = self.tensor(op, op.operand(1).expect("rhs"))?;
+        let mut factors = Vec::with_capacity(2);
+        for i in 0..2 {
+            let (v, ty) = self.tensor(op, op.operand(i).expect("a factor"))?;
+            // A float factor narrower than the destination (the export's f32 products
+            // accumulate in f64) is widened first, as the named op does.
+            let widened = ty.element != out.element
+                && [&ty.element, &out.element]
+                    .iter()
+                    .all(|e| e.starts_with('f'));
+            factors.push(if widened {
+                let to = ty.with_element(&out.element);
+                let attrs = format!(" {{dtype = {}}}", out.element);
+                (self.emit("aten._to_copy", &[(v, ty)], &attrs, &to), to)
+            } else {
+                (v, ty)
+            });
+        }
+        let [a, b]: [(String, Ty); 2] = factors.try_into().expect("two factors");
         if a.1.element != out.element || b.1.element != out.element {
             return Err(self.err(
                 op,

@@ -21,7 +21,8 @@ use joinery_ir::{Context, DType, DenseScalar, Diagnostic, Note, OpId};
 use melior::dialect::arith::{self, CmpfPredicate, CmpiPredicate};
 use melior::ir::attribute::{
     ArrayAttribute, DenseElementsAttribute, DenseI32ArrayAttribute, DenseI64ArrayAttribute,
-    DictionaryAttribute, FloatAttribute, IntegerAttribute, StringAttribute, TypeAttribute,
+    DictionaryAttribute, FlatSymbolRefAttribute, FloatAttribute, IntegerAttribute, StringAttribute,
+    TypeAttribute,
 };
 use melior::ir::operation::{OperationBuilder, OperationLike};
 use melior::ir::r#type::{FunctionType, IntegerType, RankedTensorType};
@@ -35,6 +36,8 @@ mod bag;
 mod fft;
 mod indexed;
 mod random;
+mod reads;
+mod writes;
 
 pub use fft::Transform;
 pub use random::{Draw, RngSource, rng_source};
@@ -147,6 +150,28 @@ pub enum Lowering {
     PairView,
     /// An FFT op: DFTs against cos/sin tables (`lower/fft.rs`).
     Fft(Transform),
+    /// `index_select`: slices of `self` at a vector's elements (`lower/reads.rs`).
+    IndexSelect,
+    /// `repeat`: `self` tiled.
+    Repeat,
+    /// `reflection_pad{1,2,3}d`, `replication_pad{2,3}d`: `self` read mirrored at its
+    /// edges, or at the nearest edge.
+    IndexPad,
+    /// `upsample_nearest2d.vec`, `upsample_bilinear2d.vec`: PyTorch's source places.
+    Upsample,
+    /// `diagonal`: a diagonal of two dims as the last dim.
+    Diagonal,
+    /// `as_strided`: `self`'s storage read through sizes, strides and an offset.
+    AsStrided,
+    /// `as_strided_scatter`: `src` written into the places an `as_strided` view reads
+    /// (`lower/writes.rs`).
+    AsStridedScatter,
+    /// `masked_scatter`: `source`'s elements in order at the places a mask holds.
+    MaskedScatter,
+    /// `scatter_reduce.two`: `src` combined into the places `index` names.
+    ScatterReduce,
+    /// `func.call`: the same call of the exported callee.
+    Call,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -596,6 +621,8 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("index_put", Lowering::IndexPut),
     ("_unsafe_index_put", Lowering::IndexPut),
     ("empty.memory_format", Lowering::Fill(None, 0.0)),
+    ("empty_like", Lowering::Fill(None, 0.0)),
+    ("empty_strided", Lowering::Fill(None, 0.0)),
     ("slice_scatter", Lowering::ViewScatter),
     ("select_scatter", Lowering::ViewScatter),
     ("slice_backward", Lowering::ViewScatter),
@@ -625,6 +652,20 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("sort", Lowering::Sort),
     ("topk", Lowering::Sort),
     ("flip", Lowering::Flip),
+    ("index_select", Lowering::IndexSelect),
+    ("repeat", Lowering::Repeat),
+    ("reflection_pad1d", Lowering::IndexPad),
+    ("reflection_pad2d", Lowering::IndexPad),
+    ("reflection_pad3d", Lowering::IndexPad),
+    ("replication_pad2d", Lowering::IndexPad),
+    ("replication_pad3d", Lowering::IndexPad),
+    ("upsample_nearest2d.vec", Lowering::Upsample),
+    ("upsample_bilinear2d.vec", Lowering::Upsample),
+    ("diagonal", Lowering::Diagonal),
+    ("as_strided", Lowering::AsStrided),
+    ("as_strided_scatter", Lowering::AsStridedScatter),
+    ("masked_scatter", Lowering::MaskedScatter),
+    ("scatter_reduce.two", Lowering::ScatterReduce),
     (
         "bitwise_and.Tensor",
         pw(&[], Compute::Result, |b, v| b.bitwise("arith.andi", v)),
@@ -668,10 +709,13 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ),
 ];
 
-/// The lowering of op `name` (`aten.add.Tensor`, `arith.constant`), if there is one.
+/// The lowering of op `name` (`aten.add.Tensor`, `arith.constant`, `func.call`), if there
+/// is one.
 pub fn lowering(name: &str) -> Option<Lowering> {
-    if name == "arith.constant" {
-        return Some(Lowering::Constant);
+    match name {
+        "arith.constant" => return Some(Lowering::Constant),
+        "func.call" => return Some(Lowering::Call),
+        _ => {}
     }
     let short = name.strip_prefix("aten.")?;
     LOWERINGS
@@ -1568,6 +1612,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::ConvolutionBackward => return self.convolution_backward(op),
             Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
             Lowering::Sort => return self.sort(op),
+            Lowering::Call => return self.call(op),
             _ => {}
         }
         let results = ctx.results(op);
@@ -1640,10 +1685,20 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::Scatter => self.scatter(op, &out_ty)?,
             Lowering::Flip => self.flip(op, &out_ty)?,
             Lowering::EmbeddingBagBackward => self.embedding_bag_backward(op, &out_ty)?,
+            Lowering::IndexSelect => self.index_select(op, &out_ty)?,
+            Lowering::Repeat => self.repeat(op, &out_ty)?,
+            Lowering::IndexPad => self.index_pad(op, &out_ty)?,
+            Lowering::Upsample => self.upsample(op, &out_ty)?,
+            Lowering::Diagonal => self.diagonal(op, &out_ty)?,
+            Lowering::AsStrided => self.as_strided(op, &out_ty)?,
+            Lowering::AsStridedScatter => self.as_strided_scatter(op, &out_ty)?,
+            Lowering::MaskedScatter => self.masked_scatter(op, &out_ty)?,
+            Lowering::ScatterReduce => self.scatter_reduce(op, &out_ty)?,
             Lowering::Split
             | Lowering::ConvolutionBackward
             | Lowering::MaxPoolWithIndices
             | Lowering::Sort
+            | Lowering::Call
             | Lowering::Random(_)
             | Lowering::EmbeddingBag
             | Lowering::PairView
@@ -1652,6 +1707,62 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             }
         };
         self.values.insert(*result, value);
+        Ok(())
+    }
+
+    /// `func.call @callee`: the same call in the export, whose callee is exported beside
+    /// the caller; the callee's `none` results are not in its exported signature, so the
+    /// call has only the others. A declaration (not exported) is refused, and so is a
+    /// callee drawing random numbers without Philox arguments (its export takes a seed and
+    /// an offset the call does not have).
+    fn call(&mut self, op: OpId) -> LResult<()> {
+        let ctx = self.ctx;
+        let callee = ctx
+            .attr(op, "callee")
+            .and_then(|a| ctx.as_symbol_ref(a))
+            .ok_or("a call without a callee")?;
+        let mut table = ctx.parent_op(op);
+        while let Some(t) = table.filter(|&t| !ctx.has_traits(t, joinery_ir::Traits::SYMBOL_TABLE))
+        {
+            table = ctx.parent_op(t);
+        }
+        let func = table
+            .and_then(|t| ctx.lookup_symbol(t, callee))
+            .ok_or_else(|| format!("no function @{callee}"))?;
+        if ctx.body_block(func).is_none() {
+            return Err(format!(
+                "@{callee} is a declaration, which the export leaves out"
+            ));
+        }
+        if rng_source(ctx, func) == RngSource::Appended {
+            return Err(format!(
+                "@{callee} draws random numbers without Philox arguments"
+            ));
+        }
+        let args = ctx
+            .operands(op)
+            .iter()
+            .map(|&v| self.value(v))
+            .collect::<LResult<Vec<_>>>()?;
+        let mut kept = Vec::new();
+        let mut types = Vec::new();
+        for &r in ctx.results(op) {
+            if !matches!(ctx.type_data(ctx.value_type(r)), joinery_ir::TypeData::None) {
+                types.push(tensor_ty(ctx, r)?.mlir(self.mlir));
+                kept.push(r);
+            }
+        }
+        let call = self.block.append_operation(melior::dialect::func::call(
+            self.mlir,
+            FlatSymbolRefAttribute::new(self.mlir, callee),
+            &args,
+            &types,
+            self.loc,
+        ));
+        for (i, r) in kept.into_iter().enumerate() {
+            let v = call.result(i).map_err(|e| e.to_string())?;
+            self.values.insert(r, v.into());
+        }
         Ok(())
     }
 
@@ -2027,15 +2138,31 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         self.convert(r, &wide_out, out)
     }
 
-    /// `linalg.matmul` (rank 2) or `linalg.batch_matmul` (rank 3) into a zero-filled result.
-    fn matmul(&self, a: Value<'c, 'b>, b: Value<'c, 'b>, out: &TensorTy) -> LResult<Value<'c, 'b>> {
+    /// `linalg.matmul` (rank 2) or `linalg.batch_matmul` (rank 3) into a zero-filled result;
+    /// an `f32` product accumulates in `f64` (the named op widens its inputs) and is
+    /// rounded once, as the interpreter's kernel does.
+    fn matmul(
+        &mut self,
+        a: Value<'c, 'b>,
+        b: Value<'c, 'b>,
+        out: &TensorTy,
+    ) -> LResult<Value<'c, 'b>> {
         let name = match out.rank() {
             2 => "linalg.matmul",
             3 => "linalg.batch_matmul",
             r => return Err(format!("a matrix product of rank {r}")),
         };
-        let zero = self.splat(Number::Int(0), out);
-        self.named(name, &[a, b], zero, out)
+        let wide = TensorTy {
+            shape: out.shape.clone(),
+            dtype: if out.dtype == DType::F32 {
+                DType::F64
+            } else {
+                out.dtype
+            },
+        };
+        let zero = self.splat(Number::Int(0), &wide);
+        let product = self.named(name, &[a, b], zero, &wide)?;
+        self.convert(product, &wide, out)
     }
 
     /// `beta * bias + alpha * (m1 @ m2)`, the bias broadcast.

@@ -88,7 +88,7 @@ fn at_row<'c, 'x>(b: &Body<'c, 'x>, index: Value<'c, 'x>) -> LResult<Value<'c, '
 }
 
 /// `acc + (cond ? 1 : 0)` in the body's dtype.
-fn count_if<'c, 'x>(
+pub(super) fn count_if<'c, 'x>(
     b: &Body<'c, 'x>,
     acc: Value<'c, 'x>,
     cond: Value<'c, 'x>,

@@ -95,7 +95,7 @@ impl<'c, 'x> Body<'c, 'x> {
     }
 
     /// `all && ok`, or `ok` when there is nothing before it.
-    fn and_also(&self, all: Option<Value<'c, 'x>>, ok: Value<'c, 'x>) -> Value<'c, 'x> {
+    pub(super) fn and_also(&self, all: Option<Value<'c, 'x>>, ok: Value<'c, 'x>) -> Value<'c, 'x> {
         match all {
             Some(all) => self.push(arith::andi(all, ok, self.loc)),
             None => ok,
@@ -410,7 +410,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
 
     /// An input of a reduction whose only use is to give the loop dims `first..` the
     /// extents of `shape` (an empty tensor; the body ignores its elements).
-    fn extents(&self, shape: Vec<u64>, first: usize) -> Operand<'c, 'b> {
+    pub(super) fn extents(&self, shape: Vec<u64>, first: usize) -> Operand<'c, 'b> {
         let dims = (first..first + shape.len()).collect();
         let ty = TensorTy {
             shape,
@@ -473,9 +473,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         )
     }
 
-    /// `embedding_dense_backward(grad_output, indices, num_weights, padding_idx)`: row `w`
-    /// of the result sums the gradient rows at the places where `indices` is `w` (none for
-    /// `padding_idx`); a reduction over those places.
+    /// `embedding_dense_backward(grad_output, indices, num_weights, padding_idx,
+    /// scale_grad_by_freq)`: row `w` of the result sums the gradient rows at the places
+    /// where `indices` is `w` (none for `padding_idx`), each times `1 / count(w)` with
+    /// `scale_grad_by_freq` (the count a reduction first); a reduction over those places.
     pub(super) fn embedding_dense_backward(
         &mut self,
         op: OpId,
@@ -483,11 +484,14 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     ) -> LResult<Value<'c, 'b>> {
         let (grad, _) = self.named_operand(op, "grad_output")?;
         let (indices, indices_ty) = self.named_operand(op, "indices")?;
-        if Number::arg(self.ctx, op, "scale_grad_by_freq")?.is_some_and(|n| n.to_i64() != 0) {
-            return Err("scale_grad_by_freq".into());
-        }
         let padding = Number::arg(self.ctx, op, "padding_idx")?.map_or(-1, Number::to_i64);
         let places = indices_ty.rank();
+        let counts =
+            if Number::arg(self.ctx, op, "scale_grad_by_freq")?.is_some_and(|n| n.to_i64() != 0) {
+                Some(self.index_counts(indices, &indices_ty, out.shape[0])?)
+            } else {
+                None
+            };
         // Loops: the result's row and column, then the places of `indices`.
         let loops = 2 + places;
         let place_dims: Vec<usize> = (2..loops).collect();
@@ -505,7 +509,15 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 b.loc,
             ));
             let hit = b.push(arith::andi(hit, padded, b.loc));
-            let g = b.or_zero(hit, args[0])?;
+            let g = match counts {
+                Some(counts) => {
+                    let count = b.as_compute(b.extract(counts, DType::I64, &[row])?, DType::I64);
+                    let scale = b.arith(Arith::Div, &[Some(b.number(1.0)), Some(count)])?;
+                    b.arith(Arith::Mul, &[Some(args[0]), Some(scale)])?
+                }
+                None => args[0],
+            };
+            let g = b.or_zero(hit, g)?;
             b.arith(Arith::Add, &[Some(args[2]), Some(g)])
         });
         let init = self.splat(Number::Int(0), out);
@@ -522,6 +534,34 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             out,
             &body,
         )
+    }
+
+    /// How often each of `rows` values occurs in `indices` (of type `ty`): an `i64`
+    /// vector, a reduction over the indices' places.
+    fn index_counts(
+        &mut self,
+        indices: Value<'c, 'b>,
+        ty: &TensorTy,
+        rows: u64,
+    ) -> LResult<Value<'c, 'b>> {
+        let counts_ty = TensorTy {
+            shape: vec![rows],
+            dtype: DType::I64,
+        };
+        let body = indexed(|b, args| {
+            let index = b.to_index(args[0]);
+            let hit = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Eq,
+                index,
+                b.loop_index(0)?,
+                b.loc,
+            ));
+            super::bag::count_if(b, args[1], hit)
+        });
+        let zeros = self.splat(Number::Int(0), &counts_ty);
+        let dims: Vec<usize> = (1..1 + ty.rank()).collect();
+        self.fold(&[(indices, ty.dtype, dims)], zeros, &counts_ty, &body)
     }
 
     /// `constant_pad_nd(self, pad, value)`: `pad` holds (before, after) pairs from the last
@@ -1027,9 +1067,55 @@ impl<'c, 'b> Pool<'c, 'b> {
     }
 }
 
-/// The index tensors of `index.Tensor` / `index_put`: `(dim of self, tensor, its type)`
-/// for each present entry, the present dims adjacent.
-type Indices<'c, 'b> = Vec<(usize, Value<'c, 'b>, TensorTy)>;
+/// The present index tensors of `index.Tensor` / `index_put` and where their places sit
+/// in the indexed shape, which is `self`'s `sliced[..lead]` dims, the index tensors'
+/// broadcast shape, then `sliced[lead..]`, as PyTorch lays it out.
+#[derive(Clone)]
+pub(super) struct IndexTensors<'c, 'b> {
+    /// `(dim of self, tensor, its type)` for each present entry.
+    pub(super) present: Vec<(usize, Value<'c, 'b>, TensorTy)>,
+    /// The number of dims of the index tensors' broadcast shape.
+    pub(super) broadcast: usize,
+    /// The dims of `self` no index tensor indexes, in order.
+    pub(super) sliced: Vec<usize>,
+    /// How many of `sliced` precede the index places: the dims before the first index
+    /// tensor when the present entries are adjacent, else none (PyTorch then puts the
+    /// index places first).
+    pub(super) lead: usize,
+}
+
+impl<'c> IndexTensors<'c, '_> {
+    /// Whether the index place at `place(lead..lead + broadcast)` names the result place
+    /// of the loop (its loop dims being `self`'s): every index tensor's element there,
+    /// negative ones counted from the end of `self`'s dim (of type `x_ty`), is the loop's
+    /// place along that dim.
+    pub(super) fn hit<'x>(
+        &self,
+        b: &Body<'c, 'x>,
+        x_ty: &TensorTy,
+        place: &dyn Fn(usize) -> LResult<Value<'c, 'x>>,
+    ) -> LResult<Value<'c, 'x>> {
+        let mut all: Option<Value> = None;
+        for (d, tensor, ty) in &self.present {
+            let extent = x_ty.shape[*d];
+            let at = read_index(b, *tensor, ty, self.broadcast, extent, place, self.lead)?;
+            let same = b.push(arith::cmpi(
+                b.mlir,
+                CmpiPredicate::Eq,
+                at,
+                b.loop_index(*d)?,
+                b.loc,
+            ));
+            all = Some(b.and_also(all, same));
+        }
+        all.ok_or_else(|| "no index tensor".into())
+    }
+
+    /// The dim of the indexed shape that `self`'s dim `sliced[j]` becomes.
+    pub(super) fn sliced_place(&self, j: usize) -> usize {
+        if j < self.lead { j } else { j + self.broadcast }
+    }
+}
 
 impl<'c, 'b> Lowerer<'c, 'b> {
     /// `triu` / `tril(self, diagonal)`: the elements whose column minus row is at least
@@ -1166,13 +1252,14 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         self.generic_at(&[], base, &all, &vec![false; rank], out, &body)
     }
 
-    /// The present index tensors of `index.Tensor` / `index_put` and the number of
-    /// dims their broadcast shape has; refuses index lists whose present entries are not
-    /// adjacent (PyTorch then moves the indexed dims first) and boolean masks.
-    fn indices(&self, op: OpId) -> LResult<(Indices<'c, 'b>, usize)> {
+    /// The present index tensors of `index.Tensor` / `index_put` and where their places
+    /// sit in the indexed shape; refuses boolean masks.
+    pub(super) fn indices(&self, op: OpId) -> LResult<IndexTensors<'c, 'b>> {
         let ctx = self.ctx;
+        let group = operand_group(ctx, op, "indices")?;
+        let (_, self_ty) = self.named_operand(op, "self")?;
         let mut present = Vec::new();
-        for (d, v) in operand_group(ctx, op, "indices")?.into_iter().enumerate() {
+        for (d, &v) in group.iter().enumerate() {
             if matches!(ctx.type_data(ctx.value_type(v)), joinery_ir::TypeData::None) {
                 continue;
             }
@@ -1185,11 +1272,17 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let Some(first) = present.first().map(|p| p.0) else {
             return Err("no index tensor".into());
         };
-        if present.iter().enumerate().any(|(j, p)| p.0 != first + j) {
-            return Err("index tensors separated by a full slice".into());
-        }
+        let adjacent = present.iter().enumerate().all(|(j, p)| p.0 == first + j);
         let broadcast = present.iter().map(|p| p.2.rank()).max().unwrap_or(0);
-        Ok((present, broadcast))
+        let sliced: Vec<usize> = (0..self_ty.rank())
+            .filter(|d| !present.iter().any(|p| p.0 == *d))
+            .collect();
+        Ok(IndexTensors {
+            present,
+            broadcast,
+            sliced,
+            lead: if adjacent { first } else { 0 },
+        })
     }
 
     /// `index.Tensor` / `_unsafe_index.Tensor(self, indices)`: `self` read at the index
@@ -1197,10 +1290,10 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     /// indexed dims, the other dims passed through.
     pub(super) fn index(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
         let (x, x_ty) = self.named_operand(op, "self")?;
-        let (indices, broadcast) = self.indices(op)?;
+        let indices = self.indices(op)?;
         let dtype = x_ty.dtype;
         let body = indexed(move |b, _| {
-            let coords = index_coords(b, &x_ty, &indices, broadcast, |d| b.loop_index(d))?;
+            let coords = index_coords(b, &x_ty, &indices, |d| b.loop_index(d))?;
             b.extract(x, dtype, &coords)
         });
         self.parallel_at(&[], out, &body)
@@ -1208,48 +1301,28 @@ impl<'c, 'b> Lowerer<'c, 'b> {
 
     /// `index_put` / `_unsafe_index_put(self, indices, values, accumulate=True)`: each
     /// place of `self` plus the `values` whose indices point at it (a reduction over the
-    /// indices' broadcast places). Without `accumulate` the last write wins, an order
-    /// MLIR does not keep: refused.
+    /// indices' broadcast places). Without `accumulate` the last write wins
+    /// ([`Lowerer::index_put_last`]).
     pub(super) fn index_put(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
         if Number::arg(self.ctx, op, "accumulate")?.is_none_or(|a| a.to_i64() == 0) {
-            return Err("index_put without accumulate (the last write wins)".into());
+            return self.index_put_last(op, out);
         }
         let (x, x_ty) = self.named_operand(op, "self")?;
         let (values, values_ty) = self.named_operand(op, "values")?;
-        let (indices, broadcast) = self.indices(op)?;
+        let indices = self.indices(op)?;
         let rank = out.rank();
-        let first = indices[0].0;
-        let count = indices.len();
-        if values_ty.rank() != rank - count + broadcast {
+        let (lead, broadcast) = (indices.lead, indices.broadcast);
+        if values_ty.rank() != indices.sliced.len() + broadcast {
             return Err("values not of the indexed shape".into());
         }
         // Loops: the result's dims, then the broadcast index places (reduced).
-        let mut value_dims: Vec<usize> = (0..first).collect();
+        let mut value_dims = indices.sliced[..lead].to_vec();
         value_dims.extend(rank..rank + broadcast);
-        value_dims.extend(first + count..rank);
+        value_dims.extend(&indices.sliced[lead..]);
         let body = indexed(move |b, args| {
-            let places = |d: usize| {
-                // `index_coords` asks for the index places (`first..first+broadcast`)
-                // of the indexed shape: here loop dims `rank..`.
-                b.loop_index(if d < first + broadcast {
-                    rank + d - first
-                } else {
-                    d
-                })
-            };
-            let mut hit: Option<Value> = None;
-            for (d, tensor, ty) in &indices {
-                let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[*d], &places, first)?;
-                let same = b.push(arith::cmpi(
-                    b.mlir,
-                    CmpiPredicate::Eq,
-                    at,
-                    b.loop_index(*d)?,
-                    b.loc,
-                ));
-                hit = Some(b.and_also(hit, same));
-            }
-            let hit = hit.ok_or("no index tensor")?;
+            // `read_index` asks for the index places (`lead..lead + broadcast`) of the
+            // indexed shape: here loop dims `rank..`.
+            let hit = indices.hit(b, &x_ty, &|d| b.loop_index(rank + d - lead))?;
             let v = b.or_zero(hit, args[0])?;
             b.arith(Arith::Add, &[Some(args[1]), Some(v)])
         });
@@ -1260,7 +1333,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
 /// The element of index tensor `tensor` (of type `ty`, broadcast to `broadcast` dims
 /// whose places are `place(first + j)`) as an `index` into a dim of `extent`, negative
 /// ones counted from the end.
-fn read_index<'c, 'x>(
+pub(super) fn read_index<'c, 'x>(
     b: &Body<'c, 'x>,
     tensor: Value<'c, '_>,
     ty: &TensorTy,
@@ -1295,30 +1368,30 @@ fn read_index<'c, 'x>(
     b.select(Some(negative), Some(wrapped), Some(v))
 }
 
-/// The coordinates into `self` (of type `x_ty`) of result place `place(d)` of an
-/// `index.Tensor` whose present `indices` broadcast to `broadcast` dims.
+/// The coordinates into `self` (of type `x_ty`) of the place of the indexed shape whose
+/// dim `d` is at `place(d)` (a result place of `index.Tensor`).
 fn index_coords<'c, 'x>(
     b: &Body<'c, 'x>,
     x_ty: &TensorTy,
-    indices: &[(usize, Value<'c, '_>, TensorTy)],
-    broadcast: usize,
+    indices: &IndexTensors<'c, '_>,
     place: impl Fn(usize) -> LResult<Value<'c, 'x>>,
 ) -> LResult<Vec<Value<'c, 'x>>> {
-    let first = indices[0].0;
-    let count = indices.len();
-    let mut coords = Vec::with_capacity(x_ty.rank());
-    for d in 0..x_ty.rank() {
-        coords.push(if d < first {
-            place(d)?
-        } else if d < first + count {
-            let (_, tensor, ty) = &indices[d - first];
-            let at = read_index(b, *tensor, ty, broadcast, x_ty.shape[d], &place, first)?;
-            b.clamp_index(at, x_ty.shape[d])
-        } else {
-            place(d - count + broadcast)?
-        });
-    }
-    Ok(coords)
+    (0..x_ty.rank())
+        .map(|d| {
+            let extent = x_ty.shape[d];
+            match indices.present.iter().find(|p| p.0 == d) {
+                Some((_, tensor, ty)) => {
+                    let (broadcast, lead) = (indices.broadcast, indices.lead);
+                    let at = read_index(b, *tensor, ty, broadcast, extent, &place, lead)?;
+                    Ok(b.clamp_index(at, extent))
+                }
+                None => {
+                    let j = indices.sliced.iter().position(|&s| s == d);
+                    place(indices.sliced_place(j.ok_or("a dim neither indexed nor sliced")?))
+                }
+            }
+        })
+        .collect()
 }
 
 /// The places of a box of `extents`, row-major.
@@ -1346,9 +1419,9 @@ fn adaptive_range(o: u64, out: u64, size: u64) -> std::ops::Range<u64> {
 }
 
 impl<'c, 'b> Lowerer<'c, 'b> {
-    /// A constant tensor of `shape` and float `dtype` holding `values` (row-major), with
-    /// its type.
-    fn dense(
+    /// A constant tensor of `shape` and `dtype` (`f32`, `f64` or `i64`) holding `values`
+    /// (row-major), with its type.
+    pub(super) fn dense(
         &self,
         shape: &[u64],
         dtype: DType,
@@ -1367,7 +1440,11 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             DType::F64 => {
                 melior::ir::attribute::DenseElementsAttribute::f64_values(mlir_ty, values)
             }
-            other => return Err(format!("averaging a {} tensor", other.keyword())),
+            DType::I64 => melior::ir::attribute::DenseElementsAttribute::i64_values(
+                mlir_ty,
+                &values.iter().map(|&v| v as i64).collect::<Vec<_>>(),
+            ),
+            other => return Err(format!("a constant table of {}", other.keyword())),
         };
         let v = self.push(arith::constant(self.mlir, attr.into(), self.loc));
         Ok((v, ty))
@@ -1711,7 +1788,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
     /// whose `index[q]` is `p[dim]` and whose other coordinates are `p`'s: a reduction over
     /// `q[dim]`. `scatter.src` / `scatter.value` write instead of adding, the last write
     /// (the largest such `q[dim]`, as the interpreter scans) winning: that `q[dim]` is found
-    /// first (a max reduction, -1 where nothing is written), then read.
+    /// first ([`Lowerer::last_writer`]), then read ([`Lowerer::write_last`]).
     pub(super) fn scatter(&mut self, op: OpId, out: &TensorTy) -> LResult<Value<'c, 'b>> {
         let ctx = self.ctx;
         let (x, _) = self.named_operand(op, "self")?;
@@ -1725,8 +1802,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         if index_ty.rank() != rank || src.as_ref().is_some_and(|(_, t)| t.rank() != rank) {
             return Err("index and src of another rank than self".into());
         }
-        let along = self.extents(vec![index_ty.shape[dim]], rank);
-        let all: Vec<usize> = (0..rank).collect();
+        let along_extent = index_ty.shape[dim];
         let place = Scatter {
             index,
             index_ty,
@@ -1742,72 +1818,44 @@ impl<'c, 'b> Lowerer<'c, 'b> {
                 let v = b.or_zero(hit, v)?;
                 b.arith(Arith::Add, &[Some(args[1]), Some(v)])
             });
-            return self.fold(std::slice::from_ref(&along), x, out, &body);
+            let along = self.extents(vec![along_extent], rank);
+            return self.fold(&[along], x, out, &body);
         }
-        let last_ty = TensorTy {
-            shape: out.shape.clone(),
-            dtype: DType::I64,
-        };
         let finder = place.clone();
-        let find = indexed(move |b, args| {
-            let q = b.loop_index(rank)?;
-            let (_, hit) = finder.at(b, q)?;
-            let q = b.push(arith::index_cast(q, element(b.mlir, DType::I64), b.loc));
-            let later = b.arith(Arith::Max, &[Some(args[1]), Some(q)])?;
-            b.select(Some(hit), Some(later), Some(args[1]))
-        });
-        let none = self.splat(Number::Int(-1), &last_ty);
-        let last = self.fold(std::slice::from_ref(&along), none, &last_ty, &find)?;
+        let hit = indexed(move |b, places| Ok(finder.at(b, places[0])?.1));
+        let last = self.last_writer(&out.shape, &[along_extent], &hit)?;
         let value = Number::arg(ctx, op, "value").ok().flatten();
-        let write = indexed(move |b, args| {
-            let found = b.push(arith::cmpi(
+        let read = indexed(move |b, q| match &src {
+            Some((src, src_ty)) => {
+                let (coords, _) = place.at(b, q[0])?;
+                Ok(b.as_compute(b.extract(*src, src_ty.dtype, &coords)?, src_ty.dtype))
+            }
+            None => Ok(super::scalar_constant(
                 b.mlir,
-                CmpiPredicate::Sge,
-                args[0],
-                super::scalar_constant(b.mlir, b.block, b.loc, Number::Int(0), DType::I64),
+                b.block,
                 b.loc,
-            ));
-            let v = match &src {
-                Some((src, src_ty)) => {
-                    let q = b.to_index(args[0]);
-                    let (coords, _) = place.at(b, b.clamp_index(q, place.index_ty.shape[dim]))?;
-                    b.as_compute(b.extract(*src, src_ty.dtype, &coords)?, src_ty.dtype)
-                }
-                None => super::scalar_constant(
-                    b.mlir,
-                    b.block,
-                    b.loc,
-                    value.ok_or("scatter without src or value")?,
-                    b.dtype,
-                ),
-            };
-            b.select(Some(found), Some(v), Some(args[1]))
+                value.ok_or("scatter without src or value")?,
+                b.dtype,
+            )),
         });
-        self.generic_at(
-            &[(last, DType::I64, all.clone())],
-            x,
-            &all,
-            &vec![false; rank],
-            out,
-            &write,
-        )
+        self.write_last(last, x, out, &read)
     }
 }
 
 /// Where a scatter reads: the index tensor and the dim it scatters along.
 #[derive(Clone)]
-struct Scatter<'c, 'b> {
-    index: Value<'c, 'b>,
-    index_ty: TensorTy,
-    dim: usize,
-    rank: usize,
+pub(super) struct Scatter<'c, 'b> {
+    pub(super) index: Value<'c, 'b>,
+    pub(super) index_ty: TensorTy,
+    pub(super) dim: usize,
+    pub(super) rank: usize,
 }
 
 impl<'c, 'b> Scatter<'c, 'b> {
     /// For result place `p` (the loop dims before `rank`) and source place `q` along
     /// `dim`: the coordinates of `q` in `index` and `src` (`p`'s elsewhere, clamped) and
     /// whether `q` writes `p` (inside `index`, and `index[q] == p[dim]`).
-    fn at<'x>(
+    pub(super) fn at<'x>(
         &self,
         b: &Body<'c, 'x>,
         q: Value<'c, 'x>,
@@ -1851,7 +1899,12 @@ impl<'c, 'b> Lowerer<'c, 'b> {
         let (x, x_ty) = self.named_operand(op, "self")?;
         let rank = x_ty.rank();
         if rank == 0 {
-            return Err("sorting a 0-d tensor".into());
+            // A 0-d tensor is its own order: the value at position 0.
+            let value = self.convert(x, &x_ty, &values_ty)?;
+            self.values.insert(values, value);
+            let zero = self.splat(Number::Int(0), &indices_ty);
+            self.values.insert(indices, zero);
+            return Ok(());
         }
         let dim = self.dim_arg(op, &x_ty)?;
         let descending = if ctx.name_str(op) == "aten.topk" {
