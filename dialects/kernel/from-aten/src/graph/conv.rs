@@ -645,10 +645,6 @@ impl Builder<'_> {
                 ));
             }
         };
-        let spatial = g.spatial();
-        let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
-        let kk: u64 = g.kernel.iter().product();
-        let l = g.positions();
         let mut results = Vec::new();
         // grad_input: of a transposed convolution, the convolution of its grad_output;
         // else the transposed convolution of gy.
@@ -664,32 +660,10 @@ impl Builder<'_> {
             None
         });
         // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
-        results.push(if mask[1] && direct(groups, og) {
+        results.push(if mask[1] && direct(g.groups, g.o / g.groups) {
             Some(self.direct_weight_grad(&g, &x, &gy, &w.shape, src))
         } else if mask[1] {
-            let len: Vec<u64> = (0..spatial)
-                .map(|i| g.input[i] + 2 * g.padding[i] as u64)
-                .collect();
-            let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
-            // The im2col matrix [G, Cg * K, N * L], copied: read as patches its columns
-            // (taps) run only K wide, and the packed product measured slower than the copy.
-            let cols = patch_view(
-                &xp,
-                groups,
-                &g.kernel,
-                &g.output,
-                &g.stride,
-                &g.dilation,
-                false,
-            );
-            let cols = self.reshape(&cols, &[groups, cg * kk, g.n * l], src);
-            let cols_t = permute(&cols, &[0, 2, 1]);
-            let gy4 = self.reshape(&gy, &[g.n, groups, og, l], src);
-            let gy4 = permute(&gy4, &[1, 2, 0, 3]);
-            let gym = self.reshape(&gy4, &[groups, og, g.n * l], src);
-            let gw = self.gemm(gym, cols_t, None, src);
-            debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
-            Some(self.reshape(&gw, &w.shape, src))
+            Some(self.gemm_weight_grad(&g, &x, &gy, &w.shape, src))
         } else {
             None
         });
@@ -710,6 +684,90 @@ impl Builder<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// The weight gradient of a GEMM convolution `g` from its input `x` and output
+    /// gradient `gy`: per group, `gy` as `[Og, N * L]` times the patches of the padded
+    /// input as `[N * L, Cg * K]`, a patch view that the runtime packs tile by tile (no
+    /// im2col copy). Unstrided, the positions are *flattened* as in
+    /// [`Builder::direct_weight_grad`]: `gy` is placed into a zero buffer `[O, N, Q]`
+    /// whose positions count along the padded input, so that each patch column (a channel
+    /// and tap) is one run of `Q` consecutive input elements per image and the packing
+    /// copies whole runs; strided, `gy` is copied to `[O, N, L]` and each column packs
+    /// output row by output row.
+    fn gemm_weight_grad(
+        &mut self,
+        g: &Geometry,
+        x: &Operand,
+        gy: &Operand,
+        w_shape: &[u64],
+        src: &str,
+    ) -> Operand {
+        let spatial = g.spatial();
+        let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
+        let kk: u64 = g.kernel.iter().product();
+        let padded: Vec<u64> = (0..spatial)
+            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+            .collect();
+        let xp = self.place(x, &g.padding, &vec![1; spatial], &padded, src);
+        let xs = xp.map.strides.clone();
+        let flat = contiguous(&padded);
+        let last = xs[1 + spatial];
+        let flattens =
+            g.stride.iter().all(|&s| s == 1) && (0..spatial).all(|i| xs[2 + i] == flat[i] * last);
+        // b: [G, N, positions.., Cg, K..]; its position strides and gy as [G, Og, N * Q].
+        let (positions, position_strides, a) = if flattens {
+            // One past the last real position, counted along the padded input.
+            let q = if g.positions() == 0 {
+                0
+            } else {
+                1 + (0..spatial)
+                    .map(|i| (g.output[i] - 1) * flat[i] as u64)
+                    .sum::<u64>()
+            };
+            let mut at = Map {
+                offset: 0,
+                strides: vec![q as i64, (g.n * q) as i64],
+            };
+            at.strides.extend(&flat);
+            let node = self.push(
+                NodeKind::Place {
+                    fill: 0.0,
+                    parts: vec![(gy.clone(), at)],
+                    accumulate: false,
+                },
+                vec![groups, og, g.n * q],
+                DType::F32,
+                src,
+            );
+            (vec![q], vec![last], self.whole(node))
+        } else {
+            let l = g.positions();
+            let gy4 = self.reshape(gy, &[g.n, groups, og, l], src);
+            let gy4 = permute(&gy4, &[1, 2, 0, 3]);
+            let a = self.reshape(&gy4, &[groups, og, g.n * l], src);
+            let strides = (0..spatial).map(|i| g.stride[i] * xs[2 + i]).collect();
+            (g.output.clone(), strides, a)
+        };
+        let mut shape = vec![groups, g.n];
+        shape.extend(&positions);
+        shape.push(cg);
+        shape.extend(&g.kernel);
+        let mut strides = vec![cg as i64 * xs[1], xs[0]];
+        strides.extend(position_strides);
+        strides.push(xs[1]);
+        strides.extend((0..spatial).map(|i| g.dilation[i] * xs[2 + i]));
+        let b = Operand {
+            node: xp.node,
+            shape,
+            map: Map {
+                offset: xp.map.offset,
+                strides,
+            },
+        };
+        let gw = self.patch_gemm(a, b, 1 + positions.len(), None, src);
+        debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
+        self.reshape(&gw, w_shape, src)
     }
 
     /// The weight gradient of a direct (grouped) convolution `g` from its input `x` and
