@@ -577,10 +577,18 @@ impl Builder<'_> {
     /// The input gradient of the convolution `g` describes, from the gradient `gy` of its
     /// output (`[N, O, output..]`) and its weight `w`: `[N, C, input..]`.
     fn conv_input_grad(&mut self, g: &Geometry, gy: &Operand, w: &Operand, src: &str) -> Operand {
-        if g.groups == 1 && g.stride.iter().any(|&s| s > 1) {
-            return self.conv_grad_input_col2im(g, gy, w, src);
-        }
         let spatial = g.spatial();
+        let wv = self.grouped_weight(w, g.groups, src);
+        let mut perm: Vec<usize> = vec![0, 2, 1];
+        perm.extend(3..3 + spatial);
+        // [G, Cg, Og, K..]: the weight of the transposed convolution, not yet flipped.
+        let wt = permute(&wv, &perm);
+        if g.stride.iter().any(|&s| s > 1) {
+            if g.groups == 1 && g.c < MIN_PHASE_CHANNELS {
+                return self.conv_grad_input_col2im(g, gy, w, src);
+            }
+            return self.conv_grad_input_phases(g, gy, &wt, src);
+        }
         let lo: Vec<i64> = (0..spatial)
             .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
             .collect();
@@ -588,17 +596,95 @@ impl Builder<'_> {
             .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
             .collect();
         let z = self.place(gy, &lo, &g.stride, &len, src);
-        let wv = self.grouped_weight(w, g.groups, src);
-        let mut perm: Vec<usize> = vec![0, 2, 1];
-        perm.extend(3..3 + spatial);
-        let mut wt = permute(&wv, &perm);
-        for i in 0..spatial {
-            let d = 3 + i;
-            wt.map.offset += (g.kernel[i] as i64 - 1) * wt.map.strides[d];
-            wt.map.strides[d] = -wt.map.strides[d];
+        let phase = (0..spatial)
+            .map(|i| PhaseTaps {
+                first: 0,
+                count: g.kernel[i],
+                step: 1,
+            })
+            .collect::<Vec<_>>();
+        let wf = flipped_taps(&wt, &phase);
+        self.conv_gemm(&z, &wf, None, &g.input, &vec![1; spatial], &g.dilation, src)
+    }
+
+    /// The input gradient of a strided convolution, phase by phase: the input positions
+    /// congruent to `r` modulo the stride (per spatial dim) receive only the taps `k` with
+    /// `k * dilation = r + padding` modulo the stride, each from output positions that
+    /// advance one per position of the phase, so each phase is an unstrided convolution of
+    /// `gy` by those taps (flipped), written into every stride-th input position. No
+    /// product with the zeros of a spread-out `gy`, and no patch gradients summed back.
+    fn conv_grad_input_phases(
+        &mut self,
+        g: &Geometry,
+        gy: &Operand,
+        wt: &Operand,
+        src: &str,
+    ) -> Operand {
+        let spatial = g.spatial();
+        let mut shape = vec![g.n, g.c];
+        shape.extend(&g.input);
+        let gs = contiguous(&shape);
+        let phases: u64 = g.stride.iter().map(|&s| s as u64).product();
+        let mut parts = Vec::new();
+        for p in 0..phases {
+            // The phase's residue along each dim, the last dim fastest.
+            let mut rest = p;
+            let mut r = vec![0i64; spatial];
+            for i in (0..spatial).rev() {
+                let s = g.stride[i] as u64;
+                r[i] = (rest % s) as i64;
+                rest /= s;
+            }
+            let taps: Option<Vec<PhaseTaps>> = (0..spatial)
+                .map(|i| phase_taps(g.kernel[i], g.stride[i], g.dilation[i], r[i] + g.padding[i]))
+                .collect();
+            // The phase's input positions along each dim.
+            let size: Vec<u64> = (0..spatial)
+                .map(|i| ((g.input[i] as i64 - r[i]).max(0) as u64).div_ceil(g.stride[i] as u64))
+                .collect();
+            let Some(taps) = taps else { continue };
+            if size.contains(&0) {
+                continue;
+            }
+            // Position j of the phase reads gy at j + (r + padding - k * dilation) / stride
+            // for tap k; from the last tap on, the taps read one phase dilation further on.
+            let dil: Vec<i64> = (0..spatial)
+                .map(|i| taps[i].step * g.dilation[i] / g.stride[i])
+                .collect();
+            let lo: Vec<i64> = (0..spatial)
+                .map(|i| {
+                    let last = taps[i].first + (taps[i].count as i64 - 1) * taps[i].step;
+                    (last * g.dilation[i] - r[i] - g.padding[i]) / g.stride[i]
+                })
+                .collect();
+            let len: Vec<u64> = (0..spatial)
+                .map(|i| size[i] + dil[i] as u64 * (taps[i].count - 1))
+                .collect();
+            let z = self.place(gy, &lo, &vec![1; spatial], &len, src);
+            let wf = flipped_taps(wt, &taps);
+            let part = self.conv_gemm(&z, &wf, None, &size, &vec![1; spatial], &dil, src);
+            let mut at = Map {
+                offset: 0,
+                strides: vec![gs[0], gs[1]],
+            };
+            for i in 0..spatial {
+                at.offset += r[i] * gs[2 + i];
+                at.strides.push(g.stride[i] * gs[2 + i]);
+            }
+            parts.push((part, at));
         }
-        let ones = vec![1; spatial];
-        self.conv_gemm(&z, &wt, None, &g.input, &ones, &g.dilation, src)
+        let dtype = self.dtype(gy);
+        let node = self.push(
+            NodeKind::Place {
+                fill: 0.0,
+                parts,
+                accumulate: false,
+            },
+            shape,
+            dtype,
+            src,
+        );
+        self.whole(node)
     }
 
     /// The weight `[O, Cg, K..]` as `[G, Og, Cg, K..]`.
@@ -717,30 +803,8 @@ impl Builder<'_> {
             g.stride.iter().all(|&s| s == 1) && (0..spatial).all(|i| xs[2 + i] == flat[i] * last);
         // b: [G, N, positions.., Cg, K..]; its position strides and gy as [G, Og, N * Q].
         let (positions, position_strides, a) = if flattens {
-            // One past the last real position, counted along the padded input.
-            let q = if g.positions() == 0 {
-                0
-            } else {
-                1 + (0..spatial)
-                    .map(|i| (g.output[i] - 1) * flat[i] as u64)
-                    .sum::<u64>()
-            };
-            let mut at = Map {
-                offset: 0,
-                strides: vec![q as i64, (g.n * q) as i64],
-            };
-            at.strides.extend(&flat);
-            let node = self.push(
-                NodeKind::Place {
-                    fill: 0.0,
-                    parts: vec![(gy.clone(), at)],
-                    accumulate: false,
-                },
-                vec![groups, og, g.n * q],
-                DType::F32,
-                src,
-            );
-            (vec![q], vec![last], self.whole(node))
+            let (a, q) = self.flattened_output_grad(g, gy, &flat, src);
+            (vec![q], vec![last], a)
         } else {
             let l = g.positions();
             let gy4 = self.reshape(gy, &[g.n, groups, og, l], src);
@@ -768,6 +832,45 @@ impl Builder<'_> {
         let gw = self.patch_gemm(a, b, 1 + positions.len(), None, src);
         debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
         self.reshape(&gw, w_shape, src)
+    }
+
+    /// `gy` (`[N, O, OS..]`) placed into a zero buffer `[G, Og, N * Q]` whose positions
+    /// count along a padded input of contiguous strides `flat` (the zero columns between
+    /// output rows included), `Q` the last real position plus one; and `Q`. Channel-major,
+    /// so that its copy (and a bias gradient's sum fused with it) loops channel by channel.
+    fn flattened_output_grad(
+        &mut self,
+        g: &Geometry,
+        gy: &Operand,
+        flat: &[i64],
+        src: &str,
+    ) -> (Operand, u64) {
+        let spatial = g.spatial();
+        let q = if g.positions() == 0 {
+            0
+        } else {
+            1 + (0..spatial)
+                .map(|i| (g.output[i] - 1) * flat[i] as u64)
+                .sum::<u64>()
+        };
+        let mut perm = vec![1, 0];
+        perm.extend(2..2 + spatial);
+        let mut at = Map {
+            offset: 0,
+            strides: vec![(g.n * q) as i64, q as i64],
+        };
+        at.strides.extend(flat);
+        let node = self.push(
+            NodeKind::Place {
+                fill: 0.0,
+                parts: vec![(permute(gy, &perm), at)],
+                accumulate: false,
+            },
+            vec![g.groups, g.o / g.groups, g.n * q],
+            DType::F32,
+            src,
+        );
+        (self.whole(node), q)
     }
 
     /// The weight gradient of a direct (grouped) convolution `g` from its input `x` and
@@ -805,29 +908,20 @@ impl Builder<'_> {
         let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1]];
         let mut y_strides = vec![og as i64 * ys[1], ys[1], 0];
         if g.stride.iter().all(|&s| s == 1) && flattens(&xp) {
-            let mut len = padded.clone();
-            len[0] = g.output[0];
-            let gyp = self.place(gy, &vec![0; spatial], &vec![1; spatial], &len, src);
-            if flattens(&gyp) {
-                let ys = &gyp.map.strides;
-                y_strides = vec![og as i64 * ys[1], ys[1], 0];
-                for i in 0..spatial {
-                    shape.push(g.kernel[i]);
-                    x_strides.push(g.dilation[i] * xs[2 + i]);
-                    y_strides.push(0);
-                }
-                // The last real position's index plus one.
-                let positions: i64 = 1
-                    + (0..spatial)
-                        .map(|i| (g.output[i] as i64 - 1) * flat[i])
-                        .sum::<i64>();
-                shape.extend([g.n, positions as u64]);
-                x_strides.extend([xs[0], xs[1 + spatial]]);
-                y_strides.extend([ys[0], ys[1 + spatial]]);
-                let sums = [3 + spatial, 4 + spatial];
-                let gw = self.multiply_sum(&xp, x_strides, &gyp, y_strides, &shape, &sums, src);
-                return self.reshape(&gw, w_shape, src);
+            let (gyp, q) = self.flattened_output_grad(g, gy, &flat, src);
+            let q = q as i64;
+            let mut y_strides = vec![og as i64 * g.n as i64 * q, g.n as i64 * q, 0];
+            for i in 0..spatial {
+                shape.push(g.kernel[i]);
+                x_strides.push(g.dilation[i] * xs[2 + i]);
+                y_strides.push(0);
             }
+            shape.extend([g.n, q as u64]);
+            x_strides.extend([xs[0], xs[1 + spatial]]);
+            y_strides.extend([q, 1]);
+            let sums = [3 + spatial, 4 + spatial];
+            let gw = self.multiply_sum(&xp, x_strides, &gyp, y_strides, &shape, &sums, src);
+            return self.reshape(&gw, w_shape, src);
         }
         // Over [G, Og, Cg, N, OS.. but the last, K.., OS last].
         let last = spatial - 1;
@@ -853,10 +947,10 @@ impl Builder<'_> {
         self.reshape(&gw, w_shape, src)
     }
 
-    /// The input gradient of an ungrouped strided convolution: the patch gradients
-    /// `W^T @ gy` (`[N, C * K, L]`, one GEMM per image) added tap by tap into a zero
-    /// padded buffer through strided maps (col2im), which is then cropped. Spreading `gy`
-    /// out by the stride instead would multiply the work by the stride's area.
+    /// The input gradient of an ungrouped strided convolution with few input channels:
+    /// the patch gradients `W^T @ gy` (`[N, C * K, L]`, one GEMM per image, `C * K` rows
+    /// where a phase's product would have only `C`) added tap by tap into a zero padded
+    /// buffer through strided maps (col2im), which is then cropped.
     fn conv_grad_input_col2im(
         &mut self,
         g: &Geometry,
@@ -1031,11 +1125,56 @@ impl Builder<'_> {
 /// depthwise kernel); a direct convolution with more sums them in a loop.
 const UNROLLED_PRODUCTS: u64 = 25;
 
+/// Fewest input channels (per group) for which a strided convolution's input gradient
+/// runs phase by phase: each phase is a product with that many rows, too thin below
+/// (an RGB stem's), where an ungrouped one computes its patch gradients and col2im.
+const MIN_PHASE_CHANNELS: u64 = 16;
+
 /// Whether a convolution of `groups` groups of `og` output channels each runs as a
 /// direct multiply-sum rather than GEMMs: grouped ones with few output channels per
 /// group (a depthwise convolution would be one GEMM of one row per channel).
 fn direct(groups: u64, og: u64) -> bool {
     groups > 1 && og < 8
+}
+
+/// The taps of one spatial dim of a kernel that reach one phase of a strided
+/// convolution's input gradient: `count` taps from `first`, `step` apart.
+struct PhaseTaps {
+    first: i64,
+    count: u64,
+    step: i64,
+}
+
+/// The taps `k < kernel` with `k * dilation = offset` modulo `stride` (`offset`: the
+/// phase's residue plus the padding), `None` when there are none.
+fn phase_taps(kernel: u64, stride: i64, dilation: i64, offset: i64) -> Option<PhaseTaps> {
+    let first = (0..kernel as i64).find(|k| (k * dilation - offset).rem_euclid(stride) == 0)?;
+    let step = stride / gcd(stride, dilation);
+    let count = (kernel as i64 - 1 - first) / step + 1;
+    Some(PhaseTaps {
+        first,
+        count: count as u64,
+        step,
+    })
+}
+
+/// The greatest common divisor of two positive numbers.
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// The taps `taps` (per spatial dim) of the weight `wt` (`[G, Cg, Og, K..]`) in reverse
+/// order, as the kernel of an unstrided convolution: a strided view, no copy.
+fn flipped_taps(wt: &Operand, taps: &[PhaseTaps]) -> Operand {
+    let mut view = wt.clone();
+    for (i, t) in taps.iter().enumerate() {
+        let d = 3 + i;
+        let last = t.first + (t.count as i64 - 1) * t.step;
+        view.map.offset += last * wt.map.strides[d];
+        view.map.strides[d] = -t.step * wt.map.strides[d];
+        view.shape[d] = t.count;
+    }
+    view
 }
 
 /// The patches of `xp` (`[N, G * Cg, P..]`, already padded) for kernel sizes `kernel`,
