@@ -5,11 +5,10 @@
 //!   gradient of the input, spread out by the stride): one fill and one copy kernel;
 //! - the patches are an *im2col* view of that buffer (`[C, K.., OS..]` with strides
 //!   `dilation * s` and `stride * s`: no index arithmetic beyond a strided map); for the
-//!   forward and the input gradient it is never copied whole: the `kernel.gemm` reads it as patches (`b_rows`/`b_cols`), which the
-//!   runtime packs tile by tile into a cache-sized buffer right before multiplying each
-//!   tile (a 1x1 unpadded, unstrided convolution's view is already a plain matrix); the
-//!   weight gradient still copies it into a `[C*K, N*L]` matrix, which measured faster
-//!   there than packing tiles only `K` taps wide;
+//!   forward, the input gradient and the weight gradient it is never copied whole: the
+//!   `kernel.gemm` reads it as patches (`b_rows`/`b_cols`), which the runtime packs tile
+//!   by tile into a cache-sized buffer right before multiplying each tile (a 1x1
+//!   unpadded, unstrided convolution's view is already a plain matrix);
 //! - one `kernel.gemm` multiplies the weight matrix by it: batched over the images for an
 //!   ungrouped convolution (the result is already `[N, O, OS..]`), over the groups
 //!   otherwise; a grouped convolution with few output channels per group (depthwise)
@@ -21,9 +20,12 @@
 //!   output row, then summed (strided).
 //!
 //! The backward follows from `y = W @ cols`: `grad_weight = gy @ cols^T` over every
-//! image at once, `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy`
-//! spread out by the stride and padded by `dilation * (K - 1) - padding`, with the weight
-//! flipped along its spatial dims (negative strides) and its channel dims swapped.
+//! image at once (positions flattened along the padded input when unstrided),
+//! `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy` padded by
+//! `dilation * (K - 1) - padding`, with the weight flipped along its spatial dims
+//! (negative strides) and its channel dims swapped; strided, one such convolution per
+//! phase of the stride with the taps that reach it (or, with few input channels,
+//! `W^T @ gy` summed back by col2im).
 //!
 //! A transposed convolution (`transposed = true`) of `x` by `w` is the `grad_input` of
 //! the convolution by `w` whose output has `x`'s shape (its input the transposed one's
@@ -663,22 +665,27 @@ impl Builder<'_> {
             let z = self.place(gy, &lo, &vec![1; spatial], &len, src);
             let wf = flipped_taps(wt, &taps);
             let part = self.conv_gemm(&z, &wf, None, &size, &vec![1; spatial], &dil, src);
-            let mut at = Map {
-                offset: 0,
-                strides: vec![gs[0], gs[1]],
-            };
-            for i in 0..spatial {
-                at.offset += r[i] * gs[2 + i];
-                at.strides.push(g.stride[i] * gs[2 + i]);
-            }
-            parts.push((part, at));
+            parts.push((part, spread_map(&gs, &r, &g.stride)));
         }
         let dtype = self.dtype(gy);
+        self.place_parts(parts, false, shape, dtype, src)
+    }
+
+    /// A zero buffer of `shape` with each part copied (or with `accumulate`, added)
+    /// into it through its map.
+    fn place_parts(
+        &mut self,
+        parts: Vec<(Operand, Map)>,
+        accumulate: bool,
+        shape: Vec<u64>,
+        dtype: DType,
+        src: &str,
+    ) -> Operand {
         let node = self.push(
             NodeKind::Place {
                 fill: 0.0,
                 parts,
-                accumulate: false,
+                accumulate,
             },
             shape,
             dtype,
@@ -772,6 +779,17 @@ impl Builder<'_> {
         Ok(out)
     }
 
+    /// The input `x` of convolution `g` placed into a zero buffer with its padding (`x`
+    /// itself when unpadded), and the contiguous strides of the padded spatial dims.
+    fn padded_input(&mut self, g: &Geometry, x: &Operand, src: &str) -> (Operand, Vec<i64>) {
+        let spatial = g.spatial();
+        let padded: Vec<u64> = (0..spatial)
+            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+            .collect();
+        let xp = self.place(x, &g.padding, &vec![1; spatial], &padded, src);
+        (xp, contiguous(&padded))
+    }
+
     /// The weight gradient of a GEMM convolution `g` from its input `x` and output
     /// gradient `gy`: per group, `gy` as `[Og, N * L]` times the patches of the padded
     /// input as `[N * L, Cg * K]`, a patch view that the runtime packs tile by tile (no
@@ -792,12 +810,8 @@ impl Builder<'_> {
         let spatial = g.spatial();
         let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
         let kk: u64 = g.kernel.iter().product();
-        let padded: Vec<u64> = (0..spatial)
-            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
-            .collect();
-        let xp = self.place(x, &g.padding, &vec![1; spatial], &padded, src);
+        let (xp, flat) = self.padded_input(g, x, src);
         let xs = xp.map.strides.clone();
-        let flat = contiguous(&padded);
         let last = xs[1 + spatial];
         let flattens =
             g.stride.iter().all(|&s| s == 1) && (0..spatial).all(|i| xs[2 + i] == flat[i] * last);
@@ -860,24 +874,17 @@ impl Builder<'_> {
             strides: vec![(g.n * q) as i64, q as i64],
         };
         at.strides.extend(flat);
-        let node = self.push(
-            NodeKind::Place {
-                fill: 0.0,
-                parts: vec![(permute(gy, &perm), at)],
-                accumulate: false,
-            },
-            vec![g.groups, g.o / g.groups, g.n * q],
-            DType::F32,
-            src,
-        );
-        (self.whole(node), q)
+        let shape = vec![g.groups, g.o / g.groups, g.n * q];
+        let parts = vec![(permute(gy, &perm), at)];
+        (self.place_parts(parts, false, shape, DType::F32, src), q)
     }
 
     /// The weight gradient of a direct (grouped) convolution `g` from its input `x` and
     /// output gradient `gy`: one sum per weight element over the images and the output
     /// positions. Unstrided, the positions are *flattened*: `gy` is placed into a zero
-    /// buffer whose spatial dims but the first are those of the padded input, so that
-    /// position `q` (counted along that buffer) reads the padded input at `q` plus the
+    /// buffer whose positions count along the padded input
+    /// ([`Builder::flattened_output_grad`]), so that position `q` reads the padded input
+    /// at `q` plus the
     /// tap's offset and the innermost loop runs over a whole image's positions (the zero
     /// columns between output rows add nothing). Strided, for each output row every tap's
     /// products are added into a row of partial sums while that row of the input and of
@@ -892,11 +899,7 @@ impl Builder<'_> {
     ) -> Operand {
         let spatial = g.spatial();
         let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
-        let padded: Vec<u64> = (0..spatial)
-            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
-            .collect();
-        let xp = self.place(x, &g.padding, &vec![1; spatial], &padded, src);
-        let flat = contiguous(&padded);
+        let (xp, flat) = self.padded_input(g, x, src);
         // Whether `o`'s spatial dims, read with the strides `flat` of the padded input
         // times its last stride, are one strided dim.
         let flattens = |o: &Operand| {
@@ -1013,28 +1016,13 @@ impl Builder<'_> {
                     strides,
                 },
             };
-            let mut at = Map {
-                offset: 0,
-                strides: vec![ps[0], ps[1]],
-            };
-            for i in 0..spatial {
-                at.offset += tap[i] as i64 * g.dilation[i] * ps[2 + i];
-                at.strides.push(g.stride[i] * ps[2 + i]);
-            }
-            parts.push((part, at));
+            let start: Vec<i64> = (0..spatial)
+                .map(|i| tap[i] as i64 * g.dilation[i])
+                .collect();
+            parts.push((part, spread_map(&ps, &start, &g.stride)));
         }
         let dtype = self.dtype(cols);
-        let node = self.push(
-            NodeKind::Place {
-                fill: 0.0,
-                parts,
-                accumulate: true,
-            },
-            padded_shape.clone(),
-            dtype,
-            src,
-        );
-        let padded = self.whole(node);
+        let padded = self.place_parts(parts, true, padded_shape, dtype, src);
         let mut crop = padded.clone();
         crop.shape = vec![g.n, g.c];
         crop.shape.extend(&g.input);
@@ -1215,6 +1203,20 @@ fn patch_view(
             strides,
         },
     }
+}
+
+/// The map of a part `[N, C, S..]` into a buffer of contiguous strides `dest`
+/// (`[N, C, P..]`): spatial element `s` of dim `i` at `start[i] + s * stride[i]`.
+fn spread_map(dest: &[i64], start: &[i64], stride: &[i64]) -> Map {
+    let mut at = Map {
+        offset: 0,
+        strides: vec![dest[0], dest[1]],
+    };
+    for i in 0..start.len() {
+        at.offset += start[i] * dest[2 + i];
+        at.strides.push(stride[i] * dest[2 + i]);
+    }
+    at
 }
 
 /// `o` with its dims reordered: dim `i` of the result is dim `perm[i]` of `o`.
