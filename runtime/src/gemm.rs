@@ -231,9 +231,16 @@ unsafe fn packed(dims: Dims, ops: Operands, patches: &Patches, accumulate: bool,
     let chunks = k.div_ceil(TILE_ROWS).max(1);
     let kc = k.div_ceil(chunks).max(1);
     let fit = (TILE_FLOATS / kc).max(16) / 16 * 16;
-    let balanced = (batch * n)
-        .div_ceil(TILES_PER_THREAD * threads)
-        .next_multiple_of(16);
+    // One thread needs no balance: tiles as wide as fit (each narrower tile has the
+    // library pack the whole of `a` again).
+    let balanced = if threads < 2 {
+        n
+    } else {
+        (batch * n)
+            .div_ceil(TILES_PER_THREAD * threads)
+            .next_multiple_of(16)
+            .max(MIN_SPLIT_COLUMNS)
+    };
     let nc = fit.min(balanced).min(n).max(1);
     let per_product = n.div_ceil(nc);
     let tiles = batch * per_product;

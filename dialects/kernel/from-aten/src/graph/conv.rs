@@ -5,11 +5,10 @@
 //!   gradient of the input, spread out by the stride): one fill and one copy kernel;
 //! - the patches are an *im2col* view of that buffer (`[C, K.., OS..]` with strides
 //!   `dilation * s` and `stride * s`: no index arithmetic beyond a strided map); for the
-//!   forward and the input gradient it is never copied whole: the `kernel.gemm` reads it as patches (`b_rows`/`b_cols`), which the
-//!   runtime packs tile by tile into a cache-sized buffer right before multiplying each
-//!   tile (a 1x1 unpadded, unstrided convolution's view is already a plain matrix); the
-//!   weight gradient still copies it into a `[C*K, N*L]` matrix, which measured faster
-//!   there than packing tiles only `K` taps wide;
+//!   forward, the input gradient and the weight gradient it is never copied whole: the
+//!   `kernel.gemm` reads it as patches (`b_rows`/`b_cols`), which the runtime packs tile
+//!   by tile into a cache-sized buffer right before multiplying each tile (a 1x1
+//!   unpadded, unstrided convolution's view is already a plain matrix);
 //! - one `kernel.gemm` multiplies the weight matrix by it: batched over the images for an
 //!   ungrouped convolution (the result is already `[N, O, OS..]`), over the groups
 //!   otherwise; a grouped convolution with few output channels per group (depthwise)
@@ -21,9 +20,12 @@
 //!   output row, then summed (strided).
 //!
 //! The backward follows from `y = W @ cols`: `grad_weight = gy @ cols^T` over every
-//! image at once, `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy`
-//! spread out by the stride and padded by `dilation * (K - 1) - padding`, with the weight
-//! flipped along its spatial dims (negative strides) and its channel dims swapped.
+//! image at once (positions flattened along the padded input when unstrided),
+//! `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy` padded by
+//! `dilation * (K - 1) - padding`, with the weight flipped along its spatial dims
+//! (negative strides) and its channel dims swapped; strided, one such convolution per
+//! phase of the stride with the taps that reach it (or, with few input channels,
+//! `W^T @ gy` summed back by col2im).
 //!
 //! A transposed convolution (`transposed = true`) of `x` by `w` is the `grad_input` of
 //! the convolution by `w` whose output has `x`'s shape (its input the transposed one's
@@ -577,10 +579,18 @@ impl Builder<'_> {
     /// The input gradient of the convolution `g` describes, from the gradient `gy` of its
     /// output (`[N, O, output..]`) and its weight `w`: `[N, C, input..]`.
     fn conv_input_grad(&mut self, g: &Geometry, gy: &Operand, w: &Operand, src: &str) -> Operand {
-        if g.groups == 1 && g.stride.iter().any(|&s| s > 1) {
-            return self.conv_grad_input_col2im(g, gy, w, src);
-        }
         let spatial = g.spatial();
+        let wv = self.grouped_weight(w, g.groups, src);
+        let mut perm: Vec<usize> = vec![0, 2, 1];
+        perm.extend(3..3 + spatial);
+        // [G, Cg, Og, K..]: the weight of the transposed convolution, not yet flipped.
+        let wt = permute(&wv, &perm);
+        if g.stride.iter().any(|&s| s > 1) {
+            if g.groups == 1 && g.c < MIN_PHASE_CHANNELS {
+                return self.conv_grad_input_col2im(g, gy, w, src);
+            }
+            return self.conv_grad_input_phases(g, gy, &wt, src);
+        }
         let lo: Vec<i64> = (0..spatial)
             .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
             .collect();
@@ -588,17 +598,100 @@ impl Builder<'_> {
             .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
             .collect();
         let z = self.place(gy, &lo, &g.stride, &len, src);
-        let wv = self.grouped_weight(w, g.groups, src);
-        let mut perm: Vec<usize> = vec![0, 2, 1];
-        perm.extend(3..3 + spatial);
-        let mut wt = permute(&wv, &perm);
-        for i in 0..spatial {
-            let d = 3 + i;
-            wt.map.offset += (g.kernel[i] as i64 - 1) * wt.map.strides[d];
-            wt.map.strides[d] = -wt.map.strides[d];
+        let phase = (0..spatial)
+            .map(|i| PhaseTaps {
+                first: 0,
+                count: g.kernel[i],
+                step: 1,
+            })
+            .collect::<Vec<_>>();
+        let wf = flipped_taps(&wt, &phase);
+        self.conv_gemm(&z, &wf, None, &g.input, &vec![1; spatial], &g.dilation, src)
+    }
+
+    /// The input gradient of a strided convolution, phase by phase: the input positions
+    /// congruent to `r` modulo the stride (per spatial dim) receive only the taps `k` with
+    /// `k * dilation = r + padding` modulo the stride, each from output positions that
+    /// advance one per position of the phase, so each phase is an unstrided convolution of
+    /// `gy` by those taps (flipped), written into every stride-th input position. No
+    /// product with the zeros of a spread-out `gy`, and no patch gradients summed back.
+    fn conv_grad_input_phases(
+        &mut self,
+        g: &Geometry,
+        gy: &Operand,
+        wt: &Operand,
+        src: &str,
+    ) -> Operand {
+        let spatial = g.spatial();
+        let mut shape = vec![g.n, g.c];
+        shape.extend(&g.input);
+        let gs = contiguous(&shape);
+        let phases: u64 = g.stride.iter().map(|&s| s as u64).product();
+        let mut parts = Vec::new();
+        for p in 0..phases {
+            // The phase's residue along each dim, the last dim fastest.
+            let mut rest = p;
+            let mut r = vec![0i64; spatial];
+            for i in (0..spatial).rev() {
+                let s = g.stride[i] as u64;
+                r[i] = (rest % s) as i64;
+                rest /= s;
+            }
+            let taps: Option<Vec<PhaseTaps>> = (0..spatial)
+                .map(|i| phase_taps(g.kernel[i], g.stride[i], g.dilation[i], r[i] + g.padding[i]))
+                .collect();
+            // The phase's input positions along each dim.
+            let size: Vec<u64> = (0..spatial)
+                .map(|i| ((g.input[i] as i64 - r[i]).max(0) as u64).div_ceil(g.stride[i] as u64))
+                .collect();
+            let Some(taps) = taps else { continue };
+            if size.contains(&0) {
+                continue;
+            }
+            // Position j of the phase reads gy at j + (r + padding - k * dilation) / stride
+            // for tap k; from the last tap on, the taps read one phase dilation further on.
+            let dil: Vec<i64> = (0..spatial)
+                .map(|i| taps[i].step * g.dilation[i] / g.stride[i])
+                .collect();
+            let lo: Vec<i64> = (0..spatial)
+                .map(|i| {
+                    let last = taps[i].first + (taps[i].count as i64 - 1) * taps[i].step;
+                    (last * g.dilation[i] - r[i] - g.padding[i]) / g.stride[i]
+                })
+                .collect();
+            let len: Vec<u64> = (0..spatial)
+                .map(|i| size[i] + dil[i] as u64 * (taps[i].count - 1))
+                .collect();
+            let z = self.place(gy, &lo, &vec![1; spatial], &len, src);
+            let wf = flipped_taps(wt, &taps);
+            let part = self.conv_gemm(&z, &wf, None, &size, &vec![1; spatial], &dil, src);
+            parts.push((part, spread_map(&gs, &r, &g.stride)));
         }
-        let ones = vec![1; spatial];
-        self.conv_gemm(&z, &wt, None, &g.input, &ones, &g.dilation, src)
+        let dtype = self.dtype(gy);
+        self.place_parts(parts, false, shape, dtype, src)
+    }
+
+    /// A zero buffer of `shape` with each part copied (or with `accumulate`, added)
+    /// into it through its map.
+    fn place_parts(
+        &mut self,
+        parts: Vec<(Operand, Map)>,
+        accumulate: bool,
+        shape: Vec<u64>,
+        dtype: DType,
+        src: &str,
+    ) -> Operand {
+        let node = self.push(
+            NodeKind::Place {
+                fill: 0.0,
+                parts,
+                accumulate,
+            },
+            shape,
+            dtype,
+            src,
+        );
+        self.whole(node)
     }
 
     /// The weight `[O, Cg, K..]` as `[G, Og, Cg, K..]`.
@@ -645,10 +738,6 @@ impl Builder<'_> {
                 ));
             }
         };
-        let spatial = g.spatial();
-        let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
-        let kk: u64 = g.kernel.iter().product();
-        let l = g.positions();
         let mut results = Vec::new();
         // grad_input: of a transposed convolution, the convolution of its grad_output;
         // else the transposed convolution of gy.
@@ -664,32 +753,10 @@ impl Builder<'_> {
             None
         });
         // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
-        results.push(if mask[1] && direct(groups, og) {
+        results.push(if mask[1] && direct(g.groups, g.o / g.groups) {
             Some(self.direct_weight_grad(&g, &x, &gy, &w.shape, src))
         } else if mask[1] {
-            let len: Vec<u64> = (0..spatial)
-                .map(|i| g.input[i] + 2 * g.padding[i] as u64)
-                .collect();
-            let xp = self.place(&x, &g.padding, &vec![1; spatial], &len, src);
-            // The im2col matrix [G, Cg * K, N * L], copied: read as patches its columns
-            // (taps) run only K wide, and the packed product measured slower than the copy.
-            let cols = patch_view(
-                &xp,
-                groups,
-                &g.kernel,
-                &g.output,
-                &g.stride,
-                &g.dilation,
-                false,
-            );
-            let cols = self.reshape(&cols, &[groups, cg * kk, g.n * l], src);
-            let cols_t = permute(&cols, &[0, 2, 1]);
-            let gy4 = self.reshape(&gy, &[g.n, groups, og, l], src);
-            let gy4 = permute(&gy4, &[1, 2, 0, 3]);
-            let gym = self.reshape(&gy4, &[groups, og, g.n * l], src);
-            let gw = self.gemm(gym, cols_t, None, src);
-            debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
-            Some(self.reshape(&gw, &w.shape, src))
+            Some(self.gemm_weight_grad(&g, &x, &gy, &w.shape, src))
         } else {
             None
         });
@@ -712,11 +779,112 @@ impl Builder<'_> {
         Ok(out)
     }
 
+    /// The input `x` of convolution `g` placed into a zero buffer with its padding (`x`
+    /// itself when unpadded), and the contiguous strides of the padded spatial dims.
+    fn padded_input(&mut self, g: &Geometry, x: &Operand, src: &str) -> (Operand, Vec<i64>) {
+        let spatial = g.spatial();
+        let padded: Vec<u64> = (0..spatial)
+            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
+            .collect();
+        let xp = self.place(x, &g.padding, &vec![1; spatial], &padded, src);
+        (xp, contiguous(&padded))
+    }
+
+    /// The weight gradient of a GEMM convolution `g` from its input `x` and output
+    /// gradient `gy`: per group, `gy` as `[Og, N * L]` times the patches of the padded
+    /// input as `[N * L, Cg * K]`, a patch view that the runtime packs tile by tile (no
+    /// im2col copy). Unstrided, the positions are *flattened* as in
+    /// [`Builder::direct_weight_grad`]: `gy` is placed into a zero buffer `[O, N, Q]`
+    /// whose positions count along the padded input, so that each patch column (a channel
+    /// and tap) is one run of `Q` consecutive input elements per image and the packing
+    /// copies whole runs; strided, `gy` is copied to `[O, N, L]` and each column packs
+    /// output row by output row.
+    fn gemm_weight_grad(
+        &mut self,
+        g: &Geometry,
+        x: &Operand,
+        gy: &Operand,
+        w_shape: &[u64],
+        src: &str,
+    ) -> Operand {
+        let spatial = g.spatial();
+        let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
+        let kk: u64 = g.kernel.iter().product();
+        let (xp, flat) = self.padded_input(g, x, src);
+        let xs = xp.map.strides.clone();
+        let last = xs[1 + spatial];
+        let flattens =
+            g.stride.iter().all(|&s| s == 1) && (0..spatial).all(|i| xs[2 + i] == flat[i] * last);
+        // b: [G, N, positions.., Cg, K..]; its position strides and gy as [G, Og, N * Q].
+        let (positions, position_strides, a) = if flattens {
+            let (a, q) = self.flattened_output_grad(g, gy, &flat, src);
+            (vec![q], vec![last], a)
+        } else {
+            let l = g.positions();
+            let gy4 = self.reshape(gy, &[g.n, groups, og, l], src);
+            let gy4 = permute(&gy4, &[1, 2, 0, 3]);
+            let a = self.reshape(&gy4, &[groups, og, g.n * l], src);
+            let strides = (0..spatial).map(|i| g.stride[i] * xs[2 + i]).collect();
+            (g.output.clone(), strides, a)
+        };
+        let mut shape = vec![groups, g.n];
+        shape.extend(&positions);
+        shape.push(cg);
+        shape.extend(&g.kernel);
+        let mut strides = vec![cg as i64 * xs[1], xs[0]];
+        strides.extend(position_strides);
+        strides.push(xs[1]);
+        strides.extend((0..spatial).map(|i| g.dilation[i] * xs[2 + i]));
+        let b = Operand {
+            node: xp.node,
+            shape,
+            map: Map {
+                offset: xp.map.offset,
+                strides,
+            },
+        };
+        let gw = self.patch_gemm(a, b, 1 + positions.len(), None, src);
+        debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
+        self.reshape(&gw, w_shape, src)
+    }
+
+    /// `gy` (`[N, O, OS..]`) placed into a zero buffer `[G, Og, N * Q]` whose positions
+    /// count along a padded input of contiguous strides `flat` (the zero columns between
+    /// output rows included), `Q` the last real position plus one; and `Q`. Channel-major,
+    /// so that its copy (and a bias gradient's sum fused with it) loops channel by channel.
+    fn flattened_output_grad(
+        &mut self,
+        g: &Geometry,
+        gy: &Operand,
+        flat: &[i64],
+        src: &str,
+    ) -> (Operand, u64) {
+        let spatial = g.spatial();
+        let q = if g.positions() == 0 {
+            0
+        } else {
+            1 + (0..spatial)
+                .map(|i| (g.output[i] - 1) * flat[i] as u64)
+                .sum::<u64>()
+        };
+        let mut perm = vec![1, 0];
+        perm.extend(2..2 + spatial);
+        let mut at = Map {
+            offset: 0,
+            strides: vec![(g.n * q) as i64, q as i64],
+        };
+        at.strides.extend(flat);
+        let shape = vec![g.groups, g.o / g.groups, g.n * q];
+        let parts = vec![(permute(gy, &perm), at)];
+        (self.place_parts(parts, false, shape, DType::F32, src), q)
+    }
+
     /// The weight gradient of a direct (grouped) convolution `g` from its input `x` and
     /// output gradient `gy`: one sum per weight element over the images and the output
     /// positions. Unstrided, the positions are *flattened*: `gy` is placed into a zero
-    /// buffer whose spatial dims but the first are those of the padded input, so that
-    /// position `q` (counted along that buffer) reads the padded input at `q` plus the
+    /// buffer whose positions count along the padded input
+    /// ([`Builder::flattened_output_grad`]), so that position `q` reads the padded input
+    /// at `q` plus the
     /// tap's offset and the innermost loop runs over a whole image's positions (the zero
     /// columns between output rows add nothing). Strided, for each output row every tap's
     /// products are added into a row of partial sums while that row of the input and of
@@ -731,11 +899,7 @@ impl Builder<'_> {
     ) -> Operand {
         let spatial = g.spatial();
         let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
-        let padded: Vec<u64> = (0..spatial)
-            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
-            .collect();
-        let xp = self.place(x, &g.padding, &vec![1; spatial], &padded, src);
-        let flat = contiguous(&padded);
+        let (xp, flat) = self.padded_input(g, x, src);
         // Whether `o`'s spatial dims, read with the strides `flat` of the padded input
         // times its last stride, are one strided dim.
         let flattens = |o: &Operand| {
@@ -747,29 +911,20 @@ impl Builder<'_> {
         let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1]];
         let mut y_strides = vec![og as i64 * ys[1], ys[1], 0];
         if g.stride.iter().all(|&s| s == 1) && flattens(&xp) {
-            let mut len = padded.clone();
-            len[0] = g.output[0];
-            let gyp = self.place(gy, &vec![0; spatial], &vec![1; spatial], &len, src);
-            if flattens(&gyp) {
-                let ys = &gyp.map.strides;
-                y_strides = vec![og as i64 * ys[1], ys[1], 0];
-                for i in 0..spatial {
-                    shape.push(g.kernel[i]);
-                    x_strides.push(g.dilation[i] * xs[2 + i]);
-                    y_strides.push(0);
-                }
-                // The last real position's index plus one.
-                let positions: i64 = 1
-                    + (0..spatial)
-                        .map(|i| (g.output[i] as i64 - 1) * flat[i])
-                        .sum::<i64>();
-                shape.extend([g.n, positions as u64]);
-                x_strides.extend([xs[0], xs[1 + spatial]]);
-                y_strides.extend([ys[0], ys[1 + spatial]]);
-                let sums = [3 + spatial, 4 + spatial];
-                let gw = self.multiply_sum(&xp, x_strides, &gyp, y_strides, &shape, &sums, src);
-                return self.reshape(&gw, w_shape, src);
+            let (gyp, q) = self.flattened_output_grad(g, gy, &flat, src);
+            let q = q as i64;
+            let mut y_strides = vec![og as i64 * g.n as i64 * q, g.n as i64 * q, 0];
+            for i in 0..spatial {
+                shape.push(g.kernel[i]);
+                x_strides.push(g.dilation[i] * xs[2 + i]);
+                y_strides.push(0);
             }
+            shape.extend([g.n, q as u64]);
+            x_strides.extend([xs[0], xs[1 + spatial]]);
+            y_strides.extend([q, 1]);
+            let sums = [3 + spatial, 4 + spatial];
+            let gw = self.multiply_sum(&xp, x_strides, &gyp, y_strides, &shape, &sums, src);
+            return self.reshape(&gw, w_shape, src);
         }
         // Over [G, Og, Cg, N, OS.. but the last, K.., OS last].
         let last = spatial - 1;
@@ -795,10 +950,10 @@ impl Builder<'_> {
         self.reshape(&gw, w_shape, src)
     }
 
-    /// The input gradient of an ungrouped strided convolution: the patch gradients
-    /// `W^T @ gy` (`[N, C * K, L]`, one GEMM per image) added tap by tap into a zero
-    /// padded buffer through strided maps (col2im), which is then cropped. Spreading `gy`
-    /// out by the stride instead would multiply the work by the stride's area.
+    /// The input gradient of an ungrouped strided convolution with few input channels:
+    /// the patch gradients `W^T @ gy` (`[N, C * K, L]`, one GEMM per image, `C * K` rows
+    /// where a phase's product would have only `C`) added tap by tap into a zero padded
+    /// buffer through strided maps (col2im), which is then cropped.
     fn conv_grad_input_col2im(
         &mut self,
         g: &Geometry,
@@ -861,28 +1016,13 @@ impl Builder<'_> {
                     strides,
                 },
             };
-            let mut at = Map {
-                offset: 0,
-                strides: vec![ps[0], ps[1]],
-            };
-            for i in 0..spatial {
-                at.offset += tap[i] as i64 * g.dilation[i] * ps[2 + i];
-                at.strides.push(g.stride[i] * ps[2 + i]);
-            }
-            parts.push((part, at));
+            let start: Vec<i64> = (0..spatial)
+                .map(|i| tap[i] as i64 * g.dilation[i])
+                .collect();
+            parts.push((part, spread_map(&ps, &start, &g.stride)));
         }
         let dtype = self.dtype(cols);
-        let node = self.push(
-            NodeKind::Place {
-                fill: 0.0,
-                parts,
-                accumulate: true,
-            },
-            padded_shape.clone(),
-            dtype,
-            src,
-        );
-        let padded = self.whole(node);
+        let padded = self.place_parts(parts, true, padded_shape, dtype, src);
         let mut crop = padded.clone();
         crop.shape = vec![g.n, g.c];
         crop.shape.extend(&g.input);
@@ -973,11 +1113,56 @@ impl Builder<'_> {
 /// depthwise kernel); a direct convolution with more sums them in a loop.
 const UNROLLED_PRODUCTS: u64 = 25;
 
+/// Fewest input channels (per group) for which a strided convolution's input gradient
+/// runs phase by phase: each phase is a product with that many rows, too thin below
+/// (an RGB stem's), where an ungrouped one computes its patch gradients and col2im.
+const MIN_PHASE_CHANNELS: u64 = 16;
+
 /// Whether a convolution of `groups` groups of `og` output channels each runs as a
 /// direct multiply-sum rather than GEMMs: grouped ones with few output channels per
 /// group (a depthwise convolution would be one GEMM of one row per channel).
 fn direct(groups: u64, og: u64) -> bool {
     groups > 1 && og < 8
+}
+
+/// The taps of one spatial dim of a kernel that reach one phase of a strided
+/// convolution's input gradient: `count` taps from `first`, `step` apart.
+struct PhaseTaps {
+    first: i64,
+    count: u64,
+    step: i64,
+}
+
+/// The taps `k < kernel` with `k * dilation = offset` modulo `stride` (`offset`: the
+/// phase's residue plus the padding), `None` when there are none.
+fn phase_taps(kernel: u64, stride: i64, dilation: i64, offset: i64) -> Option<PhaseTaps> {
+    let first = (0..kernel as i64).find(|k| (k * dilation - offset).rem_euclid(stride) == 0)?;
+    let step = stride / gcd(stride, dilation);
+    let count = (kernel as i64 - 1 - first) / step + 1;
+    Some(PhaseTaps {
+        first,
+        count: count as u64,
+        step,
+    })
+}
+
+/// The greatest common divisor of two positive numbers.
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// The taps `taps` (per spatial dim) of the weight `wt` (`[G, Cg, Og, K..]`) in reverse
+/// order, as the kernel of an unstrided convolution: a strided view, no copy.
+fn flipped_taps(wt: &Operand, taps: &[PhaseTaps]) -> Operand {
+    let mut view = wt.clone();
+    for (i, t) in taps.iter().enumerate() {
+        let d = 3 + i;
+        let last = t.first + (t.count as i64 - 1) * t.step;
+        view.map.offset += last * wt.map.strides[d];
+        view.map.strides[d] = -t.step * wt.map.strides[d];
+        view.shape[d] = t.count;
+    }
+    view
 }
 
 /// The patches of `xp` (`[N, G * Cg, P..]`, already padded) for kernel sizes `kernel`,
@@ -1018,6 +1203,20 @@ fn patch_view(
             strides,
         },
     }
+}
+
+/// The map of a part `[N, C, S..]` into a buffer of contiguous strides `dest`
+/// (`[N, C, P..]`): spatial element `s` of dim `i` at `start[i] + s * stride[i]`.
+fn spread_map(dest: &[i64], start: &[i64], stride: &[i64]) -> Map {
+    let mut at = Map {
+        offset: 0,
+        strides: vec![dest[0], dest[1]],
+    };
+    for i in 0..start.len() {
+        at.offset += start[i] * dest[2 + i];
+        at.strides.push(stride[i] * dest[2 + i]);
+    }
+    at
 }
 
 /// `o` with its dims reordered: dim `i` of the result is dim `perm[i]` of `o`.
