@@ -82,7 +82,7 @@ pub(crate) fn verify_attribute(
         ));
     }
     if let AttrSite::Result(i) = site {
-        let is_none = joinery_func::signature(ctx, op)
+        let is_none = joinery_func::signature_types(ctx, op)
             .and_then(|(_, results)| results.get(i).copied())
             .is_some_and(|ty| *ctx.type_data(ty) == TypeData::None);
         if kind == DescKind::NoneGrad && !is_none {

@@ -54,9 +54,15 @@ pub static FUNC_DIALECT: Dialect = Dialect {
 
 /// The `function_type` of a function-like op as (inputs, results).
 pub fn signature(ctx: &Context, func: OpId) -> Option<(Vec<Type>, Vec<Type>)> {
-    let ty = ctx.as_type(ctx.attr(func, "function_type")?)?;
-    let (inputs, results) = ctx.function_signature(ty)?;
+    let (inputs, results) = signature_types(ctx, func)?;
     Some((inputs.to_vec(), results.to_vec()))
+}
+
+/// The `function_type` of a function-like op as (inputs, results), borrowed from the
+/// context: for checks of one slot, which must not copy a signature of any length.
+pub fn signature_types(ctx: &Context, func: OpId) -> Option<(&[Type], &[Type])> {
+    let ty = ctx.as_type(ctx.attr(func, "function_type")?)?;
+    ctx.function_signature(ty)
 }
 
 fn verify_func(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
