@@ -324,6 +324,25 @@ impl<'a, 'f> Lexer<'a, 'f> {
         }
         Ok(())
     }
+
+    /// Hands a classified token to the parser: splits a hex literal read as a shape,
+    /// tracks nesting and the last two tokens, and stops after an error.
+    fn emit(&mut self, item: Result<Spanned<'a>, SyntaxError>) -> Result<Spanned<'a>, SyntaxError> {
+        let item = match item {
+            Ok((s, Tok::HexInt(text), e))
+                if self.prev == [Some(Tok::KwTensor), Some(Tok::Less)] =>
+            {
+                Ok(self.split_shape_hex(s, text, e))
+            }
+            other => other,
+        };
+        let item = item.and_then(|t| self.track_depth(&t).map(|()| t));
+        match &item {
+            Ok((_, t, _)) => self.prev = [self.prev[1], Some(*t)],
+            Err(_) => self.failed = true,
+        }
+        item
+    }
 }
 
 /// Whether a token can be the key of a dictionary entry.
@@ -352,7 +371,15 @@ impl<'a> Iterator for Lexer<'a, '_> {
         if self.failed {
             return None;
         }
-        self.fill(1);
+        if self.buf.is_empty() {
+            // Most tokens need no lookahead: they skip the buffer.
+            match self.lex_raw()? {
+                Ok(t) if !matches!(t.1, Tok::ValueId(_) | Tok::LBrace) => {
+                    return Some(self.emit(Ok(t)));
+                }
+                other => self.buf.push_back((other, Class::Fresh)),
+            }
+        }
         if let Some((Ok((_, t, _)), Class::Fresh)) = self.buf.front() {
             match t {
                 Tok::ValueId(_) => self.classify_values(),
@@ -361,20 +388,7 @@ impl<'a> Iterator for Lexer<'a, '_> {
             }
         }
         let (item, _) = self.buf.pop_front()?;
-        let item = match item {
-            Ok((s, Tok::HexInt(text), e))
-                if self.prev == [Some(Tok::KwTensor), Some(Tok::Less)] =>
-            {
-                Ok(self.split_shape_hex(s, text, e))
-            }
-            other => other,
-        };
-        let item = item.and_then(|t| self.track_depth(&t).map(|()| t));
-        match &item {
-            Ok((_, t, _)) => self.prev = [self.prev[1], Some(*t)],
-            Err(_) => self.failed = true,
-        }
-        Some(item)
+        Some(self.emit(item))
     }
 }
 
