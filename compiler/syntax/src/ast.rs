@@ -173,6 +173,8 @@ pub(crate) struct Symbols<'a> {
     pub(crate) locs: FxHashMap<&'a str, (LocSyn<'a>, Pos)>,
     /// Ranked tensor types by dimension text and element, as parsed so far.
     pub(crate) tensors: FxHashMap<(&'a str, Type), Type>,
+    /// Ranked tensor types by the text of their compact token (`tensor<4xf32>`).
+    pub(crate) tensor_tokens: FxHashMap<&'a str, Type>,
     pub(crate) resources: Resources,
 }
 
