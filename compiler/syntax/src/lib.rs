@@ -38,7 +38,7 @@ pub fn parse_source(
     file: FileId,
 ) -> Result<OpId, Vec<Diagnostic>> {
     let text = sources.file(file).text.as_str();
-    ctx.add_source_file(file, sources.file(file));
+    ctx.add_source_file(file, sources.shared_file(file));
     let registry: Vec<_> = ctx.registry().dialects().to_vec();
     // A full op name, or one without the prefix of a dialect some op names as its default
     // (`{ return }` in a function).
