@@ -188,6 +188,32 @@ fn syntax_errors_say_what_was_expected() {
     assert!(error_of(&deep).contains("nest deeper than 512"));
 }
 
+/// A compact `tensor<4xf32>` is one token; its errors read as those of the spelled-out
+/// tokens: the element's span, the `tensor` keyword, the `<` past the nesting limit.
+#[test]
+fn compact_tensor_types_report_like_their_tokens() {
+    assert_eq!(
+        error_of("\"d.x\"() : () -> tensor<4xfoo>"),
+        "1:26: error: unknown type 'foo'\n"
+    );
+    assert_eq!(
+        error_of("\"d.x\"() tensor<4xf32> : () -> ()"),
+        "1:9: error: unexpected 'tensor'; expected '(', '{', '[', '<' or ':'\n"
+    );
+    let nested = |depth: usize| {
+        format!(
+            "\"d.x\"() {{a = {}tensor<4xf32>{}}} : () -> ()",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    assert!(parse(&nested(510)).is_ok());
+    assert_eq!(
+        error_of(&nested(511)),
+        "1:531: error: brackets nest deeper than 512 levels\n"
+    );
+}
+
 #[test]
 fn implicit_and_explicit_modules() {
     let (ctx, m) = parse("module @m attributes {d.k = 1 : i64} {\n}").unwrap();

@@ -16,7 +16,7 @@ use joinery_ir::{SourceFile, SourceMap, Span};
 
 /// The file of a span, or `None` when the span names no file of `sources`.
 fn file_of(sources: &SourceMap, span: Span) -> Option<&SourceFile> {
-    sources.files().get(span.file.0 as usize)
+    sources.files().get(span.file.0 as usize).map(|f| &**f)
 }
 
 /// Clamps a byte offset into `text` and down to a character boundary.

@@ -136,8 +136,8 @@ impl Context {
     }
 
     /// Remembers the file behind `id`, so that [`Context::position`] can name spans in it.
-    pub fn add_source_file(&mut self, id: crate::FileId, file: &crate::SourceFile) {
-        self.files.insert(id, std::sync::Arc::new(file.clone()));
+    pub fn add_source_file(&mut self, id: crate::FileId, file: Arc<crate::SourceFile>) {
+        self.files.insert(id, file);
     }
 
     /// `file:line:col` of the start of `span`, if its file was added

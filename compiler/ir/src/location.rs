@@ -48,10 +48,11 @@ impl SourceFile {
     }
 }
 
-/// All source files of a session, indexed by [`FileId`].
+/// All source files of a session, indexed by [`FileId`]. Files are shared, not copied,
+/// with the contexts that parse them ([`SourceMap::shared_file`]).
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
+    files: Vec<std::sync::Arc<SourceFile>>,
 }
 
 impl SourceMap {
@@ -60,11 +61,11 @@ impl SourceMap {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        self.files.push(SourceFile {
+        self.files.push(std::sync::Arc::new(SourceFile {
             name: name.into(),
             text,
             line_starts,
-        });
+        }));
         FileId(self.files.len() as u32 - 1)
     }
 
@@ -73,8 +74,13 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// The file behind an id, shared.
+    pub fn shared_file(&self, id: FileId) -> std::sync::Arc<SourceFile> {
+        self.files[id.0 as usize].clone()
+    }
+
     /// All files in id order.
-    pub fn files(&self) -> &[SourceFile] {
+    pub fn files(&self) -> &[std::sync::Arc<SourceFile>] {
         &self.files
     }
 }

@@ -106,6 +106,44 @@ pub(crate) fn ranked_tensor<'a>(
     Ok(ty)
 }
 
+/// A compact `tensor<2x?xT>` token with a bare element type: decoded as the keyword
+/// form would be (element first, then dimensions, with the same spans), once per spelling.
+pub(crate) fn ranked_tensor_token<'a>(
+    ctx: &mut Context,
+    sym: &mut Symbols<'a>,
+    text: &'a str,
+    pos: Pos,
+) -> Result<Type, SyntaxError> {
+    if let Some(&ty) = sym.tensor_tokens.get(text) {
+        return Ok(ty);
+    }
+    let inner_start = "tensor<".len();
+    let inner = &text[inner_start..text.len() - 1];
+    let mut dims_len = 0;
+    let bytes = inner.as_bytes();
+    while bytes
+        .get(dims_len)
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'?')
+    {
+        let x = dims_len
+            + inner[dims_len..]
+                .find('x')
+                .expect("the lexer saw `x` after a dimension");
+        dims_len = x + 1;
+    }
+    let at = |from: usize, to: usize| {
+        Pos::new(
+            pos.start as usize + inner_start + from,
+            pos.start as usize + inner_start + to,
+        )
+    };
+    let element = builtin_type(ctx, &inner[dims_len..], at(dims_len, inner.len()))?;
+    let dims = (dims_len > 0).then(|| (&inner[..dims_len], at(0, dims_len)));
+    let ty = ranked_tensor(ctx, sym, dims, element)?;
+    sym.tensor_tokens.insert(text, ty);
+    Ok(ty)
+}
+
 fn decode_ranked_tensor(
     ctx: &mut Context,
     dims: Option<(&str, Pos)>,

@@ -46,12 +46,14 @@ pub(crate) type AttrDict = Vec<(String, Attribute, Pos)>;
 /// `-> (T {attrs}, R)`: result types with optional attribute dictionaries.
 pub(crate) type ResultTypes = Vec<(Type, Option<AttrDict>)>;
 
-/// An operation in either form.
+/// An operation in either form. The parser moves syntax nodes by value on its stack, so
+/// rare large parts (locations, custom-form arguments, blocks) are boxed to keep every node
+/// small.
 #[derive(Debug)]
 pub(crate) struct Op<'a> {
     pub(crate) results: Vec<ResultDef<'a>>,
     pub(crate) body: OpBody<'a>,
-    pub(crate) loc: Option<LocSyn<'a>>,
+    pub(crate) loc: Option<Box<LocSyn<'a>>>,
     pub(crate) pos: Pos,
 }
 
@@ -80,14 +82,18 @@ pub(crate) struct GenericOp<'a> {
 #[derive(Debug)]
 pub(crate) enum CustomArg<'a> {
     Use(ValueRef<'a>),
-    Decl {
-        value: Option<ValueRef<'a>>,
-        ty: Type,
-        attrs: Option<AttrDict>,
-        /// `loc(...)` after the argument (checked, then dropped: values carry no location).
-        loc: Option<LocSyn<'a>>,
-        pos: Pos,
-    },
+    Decl(Box<ArgDecl<'a>>),
+}
+
+/// `%a: T {attrs} loc(...)` or `T {attrs}`: a declared argument of a custom form.
+#[derive(Debug)]
+pub(crate) struct ArgDecl<'a> {
+    pub(crate) value: Option<ValueRef<'a>>,
+    pub(crate) ty: Type,
+    pub(crate) attrs: Option<AttrDict>,
+    /// `loc(...)` after the argument (checked, then dropped: values carry no location).
+    pub(crate) loc: Option<Box<LocSyn<'a>>>,
+    pub(crate) pos: Pos,
 }
 
 /// The one shared custom-op production: every piece any [`joinery_ir::AsmFormat`] uses,
@@ -138,7 +144,7 @@ pub(crate) struct BlockArg<'a> {
     pub(crate) value: ValueRef<'a>,
     pub(crate) ty: Type,
     /// Checked, then dropped: values carry no location.
-    pub(crate) loc: Option<LocSyn<'a>>,
+    pub(crate) loc: Option<Box<LocSyn<'a>>>,
 }
 
 /// A location as written: like [`Location`], but it may name location aliases
@@ -167,6 +173,8 @@ pub(crate) struct Symbols<'a> {
     pub(crate) locs: FxHashMap<&'a str, (LocSyn<'a>, Pos)>,
     /// Ranked tensor types by dimension text and element, as parsed so far.
     pub(crate) tensors: FxHashMap<(&'a str, Type), Type>,
+    /// Ranked tensor types by the text of their compact token (`tensor<4xf32>`).
+    pub(crate) tensor_tokens: FxHashMap<&'a str, Type>,
     pub(crate) resources: Resources,
 }
 
@@ -291,5 +299,31 @@ impl<'a> Symbols<'a> {
                     .collect::<Result<_, _>>()?,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// The parser moves every node it builds through its stack (an enum as large as its
+    /// largest payload), so the nodes it builds per op must stay small.
+    #[test]
+    fn parser_stack_nodes_stay_small() {
+        let limit = 7 * size_of::<usize>();
+        for (node, size) in [
+            ("Op", size_of::<Op<'_>>()),
+            ("CustomArg", size_of::<CustomArg<'_>>()),
+            ("BlockArg", size_of::<BlockArg<'_>>()),
+            ("LocSyn", size_of::<LocSyn<'_>>()),
+            ("Region", size_of::<Region<'_>>()),
+            ("ValueRef", size_of::<ValueRef<'_>>()),
+        ] {
+            assert!(
+                size <= limit,
+                "{node} takes {size} bytes, more than {limit}"
+            );
+        }
     }
 }

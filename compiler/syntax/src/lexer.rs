@@ -74,6 +74,10 @@ pub(crate) enum Tok<'a> {
     KwAffineMap,
     #[token("tensor")]
     KwTensor,
+    /// `tensor<4x?xf32>` written without spaces, with a bare element type: the most common
+    /// type, read as one token instead of five.
+    #[regex(r"tensor<(([0-9]+|\?)x)*[a-zA-Z_][a-zA-Z0-9_$.]*>")]
+    RankedTensor(&'a str),
     #[token("loc")]
     KwLoc,
     #[token("attributes")]
@@ -170,8 +174,10 @@ pub(crate) struct Lexer<'a, 'f> {
     depth: u32,
     /// Op names that may stand alone in a region (`{ func.return }` is a region, not a dict).
     is_op_name: &'f dyn Fn(&str) -> bool,
-    /// The last two emitted tokens, to recognise `tensor <`.
-    prev: [Option<Tok<'a>>; 2],
+    /// Whether the last two emitted tokens were `tensor <`, where a hex literal is a shape.
+    after_tensor_less: bool,
+    /// Whether the last emitted token was `tensor`.
+    after_tensor: bool,
     failed: bool,
 }
 
@@ -184,7 +190,8 @@ impl<'a, 'f> Lexer<'a, 'f> {
             buf: VecDeque::new(),
             depth: 0,
             is_op_name,
-            prev: [None, None],
+            after_tensor_less: false,
+            after_tensor: false,
             failed: false,
         }
     }
@@ -320,9 +327,38 @@ impl<'a, 'f> Lexer<'a, 'f> {
             Tok::RParen | Tok::RBracket | Tok::Greater | Tok::RBrace => {
                 self.depth = self.depth.saturating_sub(1)
             }
+            // Its `<` nests once, as the five tokens it stands for do.
+            Tok::RankedTensor(_) if self.depth >= MAX_NESTING => {
+                let less = t.0 + "tensor".len();
+                return Err(SyntaxError::new(
+                    less,
+                    less + 1,
+                    format!("brackets nest deeper than {MAX_NESTING} levels"),
+                ));
+            }
             _ => {}
         }
         Ok(())
+    }
+
+    /// Hands a classified token to the parser: splits a hex literal read as a shape,
+    /// tracks nesting and the last two tokens, and stops after an error.
+    fn emit(&mut self, item: Result<Spanned<'a>, SyntaxError>) -> Result<Spanned<'a>, SyntaxError> {
+        let item = match item {
+            Ok((s, Tok::HexInt(text), e)) if self.after_tensor_less => {
+                Ok(self.split_shape_hex(s, text, e))
+            }
+            other => other,
+        };
+        let item = item.and_then(|t| self.track_depth(&t).map(|()| t));
+        match &item {
+            Ok((_, t, _)) => {
+                self.after_tensor_less = self.after_tensor && matches!(t, Tok::Less);
+                self.after_tensor = matches!(t, Tok::KwTensor);
+            }
+            Err(_) => self.failed = true,
+        }
+        item
     }
 }
 
@@ -352,7 +388,15 @@ impl<'a> Iterator for Lexer<'a, '_> {
         if self.failed {
             return None;
         }
-        self.fill(1);
+        if self.buf.is_empty() {
+            // Most tokens need no lookahead: they skip the buffer.
+            match self.lex_raw()? {
+                Ok(t) if !matches!(t.1, Tok::ValueId(_) | Tok::LBrace) => {
+                    return Some(self.emit(Ok(t)));
+                }
+                other => self.buf.push_back((other, Class::Fresh)),
+            }
+        }
         if let Some((Ok((_, t, _)), Class::Fresh)) = self.buf.front() {
             match t {
                 Tok::ValueId(_) => self.classify_values(),
@@ -361,20 +405,7 @@ impl<'a> Iterator for Lexer<'a, '_> {
             }
         }
         let (item, _) = self.buf.pop_front()?;
-        let item = match item {
-            Ok((s, Tok::HexInt(text), e))
-                if self.prev == [Some(Tok::KwTensor), Some(Tok::Less)] =>
-            {
-                Ok(self.split_shape_hex(s, text, e))
-            }
-            other => other,
-        };
-        let item = item.and_then(|t| self.track_depth(&t).map(|()| t));
-        match &item {
-            Ok((_, t, _)) => self.prev = [self.prev[1], Some(*t)],
-            Err(_) => self.failed = true,
-        }
-        Some(item)
+        Some(self.emit(item))
     }
 }
 
@@ -388,9 +419,21 @@ mod tests {
     }
 
     #[test]
+    fn compact_ranked_tensors_are_one_token() {
+        assert_eq!(
+            toks("tensor<2x?x4xf32> tensor<index> tensor<0xf32>"),
+            vec![
+                Tok::RankedTensor("tensor<2x?x4xf32>"),
+                Tok::RankedTensor("tensor<index>"),
+                Tok::RankedTensor("tensor<0xf32>"),
+            ]
+        );
+    }
+
+    #[test]
     fn shapes_lex_as_dimension_lists() {
         assert_eq!(
-            toks("tensor<2x?x4xf32>"),
+            toks("tensor<2x?x4x f32>"),
             vec![
                 Tok::KwTensor,
                 Tok::Less,
@@ -400,7 +443,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            toks("tensor<0xf32> 0xf32"),
+            toks("tensor<0xf32 > 0xf32"),
             vec![
                 Tok::KwTensor,
                 Tok::Less,

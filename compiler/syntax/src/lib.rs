@@ -38,7 +38,7 @@ pub fn parse_source(
     file: FileId,
 ) -> Result<OpId, Vec<Diagnostic>> {
     let text = sources.file(file).text.as_str();
-    ctx.add_source_file(file, sources.file(file));
+    ctx.add_source_file(file, sources.shared_file(file));
     let registry: Vec<_> = ctx.registry().dialects().to_vec();
     // A full op name, or one without the prefix of a dialect some op names as its default
     // (`{ return }` in a function).
@@ -103,27 +103,42 @@ fn syntax_diagnostic(
             ),
         ),
         ParseError::UnrecognizedToken {
-            token: (s, _, e),
+            token: (s, t, e),
             expected,
-        } => (
-            s,
-            e,
-            format!(
-                "unexpected {}; expected {}",
-                found_words(&text[s..e]),
-                expected_words(&expected)
-            ),
-        ),
-        ParseError::ExtraToken { token: (s, _, e) } => (
-            s,
-            e,
-            format!(
-                "unexpected {} after the end of input",
-                found_words(&text[s..e])
-            ),
-        ),
+        } => {
+            let e = written_token_end(s, t, e);
+            (
+                s,
+                e,
+                format!(
+                    "unexpected {}; expected {}",
+                    found_words(&text[s..e]),
+                    expected_words(&expected)
+                ),
+            )
+        }
+        ParseError::ExtraToken { token: (s, t, e) } => {
+            let e = written_token_end(s, t, e);
+            (
+                s,
+                e,
+                format!(
+                    "unexpected {} after the end of input",
+                    found_words(&text[s..e])
+                ),
+            )
+        }
     };
     Diagnostic::error(message).with_span(Some(Span::new(file, start, end)))
+}
+
+/// The end of the token an error names: a compact `tensor<4xf32>` is reported as its
+/// `tensor` keyword, the token it stands for.
+fn written_token_end(start: usize, tok: Tok<'_>, end: usize) -> usize {
+    match tok {
+        Tok::RankedTensor(_) => start + "tensor".len(),
+        _ => end,
+    }
 }
 
 fn found_words(slice: &str) -> String {
@@ -146,6 +161,7 @@ fn expected_words(expected: &[String]) -> String {
             r#""identifier""# => "an identifier",
             r#""integer""# | r#""hex integer""# | r#""float""# | r#""-""# => "a number",
             r#""dimensions""# | r#""*x""# => "a shape",
+            r#""ranked tensor""# => "tensor",
             r#""string""# => "a string",
             r#""{""# | r#""{}""# => "'{'",
             r#""region {""# => "a region",

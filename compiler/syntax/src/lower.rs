@@ -9,8 +9,8 @@
 //! the end of an isolated scope are undefined values.
 
 use crate::ast::{
-    self, AttrDict, BlockArg, CustomArg, CustomOp, GenericOp, LocSyn, OpBody, Pos, Symbols,
-    ValueRef,
+    self, ArgDecl, AttrDict, BlockArg, CustomArg, CustomOp, GenericOp, LocSyn, OpBody, Pos,
+    Symbols, ValueRef,
 };
 use joinery_ir::{
     AsmFormat, Attribute, BlockId, Context, Diagnostic, FileId, OpDef, OpId, OperationState,
@@ -98,8 +98,8 @@ impl<'a, 'c> Lowerer<'a, 'c> {
     }
 
     /// Resolves the aliases of a written location, reporting an unknown one.
-    fn location(&mut self, loc: Option<LocSyn<'a>>) -> Option<joinery_ir::Location> {
-        match self.symbols.loc(&loc?) {
+    fn location(&mut self, loc: Option<&LocSyn<'a>>) -> Option<joinery_ir::Location> {
+        match self.symbols.loc(loc?) {
             Ok(l) => Some(l),
             Err(e) => {
                 self.error(Pos::new(e.start, e.end), e.message);
@@ -223,7 +223,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         if p.default_dialect.is_some() {
             self.default_dialects.pop();
         }
-        state.loc = self.location(loc);
+        state.loc = self.location(loc.as_deref());
         state.span = self.span(pos);
         let id = self.ctx.create_op(state);
         self.ctx.append_op(block, id);
@@ -317,7 +317,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         }
         for (b, &id) in blocks.into_iter().zip(&ids) {
             for BlockArg { value: v, ty, loc } in b.args {
-                self.location(loc);
+                self.location(loc.as_deref());
                 let arg = self.ctx.add_block_argument(id, ty);
                 self.ctx.set_value_name(arg, Some(v.name));
                 self.ctx.set_value_span(arg, self.span(v.pos));
@@ -704,9 +704,9 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 for (a, &t) in args.iter().zip(inputs) {
                     match a {
                         CustomArg::Use(v) => operands.push((*v, t)),
-                        CustomArg::Decl { pos, .. } => {
+                        CustomArg::Decl(decl) => {
                             return Err(self.err(
-                                *pos,
+                                decl.pos,
                                 format!("'{name}' takes SSA values as arguments, not declarations"),
                             ));
                         }
@@ -811,16 +811,17 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         let mut entry = Vec::with_capacity(args.len());
         for a in args {
             match a {
-                CustomArg::Decl {
-                    value,
-                    ty,
-                    attrs,
-                    loc,
-                    pos,
-                } => {
+                CustomArg::Decl(decl) => {
+                    let ArgDecl {
+                        value,
+                        ty,
+                        attrs,
+                        loc,
+                        pos,
+                    } = &**decl;
                     inputs.push(*ty);
                     arg_attrs.push(attrs.clone().unwrap_or_default());
-                    self.location(loc.clone());
+                    self.location(loc.as_deref());
                     match value {
                         Some(v) => entry.push(BlockArg {
                             value: *v,

@@ -35,6 +35,7 @@ pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
         values: FxHashMap::default(),
         blocks: FxHashMap::default(),
         scratch: Vec::new(),
+        type_texts: FxHashMap::default(),
     };
     let mut scopes = Vec::new();
     let mut names = Namer {
@@ -361,6 +362,8 @@ struct Printer<'c> {
     blocks: FxHashMap<BlockId, Name<'c>>,
     /// A reusable buffer for result types.
     scratch: Vec<Type>,
+    /// The text of every type printed so far: a module spells a few types many times.
+    type_texts: FxHashMap<Type, Box<str>>,
 }
 
 /// The five attributes a function-like op's custom form spells in its header.
@@ -414,7 +417,15 @@ impl<'c> Printer<'c> {
     }
 
     fn ty(&mut self, ty: Type) {
-        write_type(self.ctx, &mut self.out, ty);
+        write_known_type(self.ctx, &mut self.type_texts, &mut self.out, ty);
+    }
+
+    /// `(T, T) -> R` of the given operand and result types.
+    fn function_type(&mut self, inputs: &[Type], results: &[Type]) {
+        let (ctx, texts) = (self.ctx, &mut self.type_texts);
+        write_function_type(ctx, &mut self.out, inputs, results, &mut |out, t| {
+            write_known_type(ctx, texts, out, t)
+        });
     }
 
     fn types(&mut self, tys: impl IntoIterator<Item = Type>) {
@@ -565,7 +576,10 @@ impl<'c> Printer<'c> {
         let mut results = std::mem::take(&mut self.scratch);
         results.clear();
         results.extend(self.ctx.results(op).iter().map(|&v| self.ctx.value_type(v)));
-        write_fn_results(self.ctx, &mut self.out, &results);
+        let (ctx, texts) = (self.ctx, &mut self.type_texts);
+        write_fn_results(ctx, &mut self.out, &results, &mut |out, t| {
+            write_known_type(ctx, texts, out, t)
+        });
         self.scratch = results;
     }
 
@@ -585,7 +599,7 @@ impl<'c> Printer<'c> {
                 self.out.push_str(" : ");
                 let ins: Vec<Type> = operands.iter().map(|&v| ctx.value_type(v)).collect();
                 let outs: Vec<Type> = results.iter().map(|&v| ctx.value_type(v)).collect();
-                write_function_type(ctx, &mut self.out, &ins, &outs);
+                self.function_type(&ins, &outs);
                 true
             }
             AsmFormat::SameType if plain => {
@@ -628,7 +642,7 @@ impl<'c> Printer<'c> {
                 self.out.push_str(" : ");
                 let ins: Vec<Type> = operands.iter().map(|&v| ctx.value_type(v)).collect();
                 let outs: Vec<Type> = results.iter().map(|&v| ctx.value_type(v)).collect();
-                write_function_type(ctx, &mut self.out, &ins, &outs);
+                self.function_type(&ins, &outs);
                 true
             }
             AsmFormat::FunctionLike => self.function(op, def, indent),
@@ -864,9 +878,25 @@ fn write_entry(ctx: &Context, out: &mut String, key: &str, value: Attribute) {
 }
 
 /// `-> R` results of a function type: bare for one non-function type, else parenthesized.
-fn write_fn_results(ctx: &Context, out: &mut String, results: &[Type]) {
+/// Writes a type through `texts`, the text of every type written so far.
+fn write_known_type(
+    ctx: &Context,
+    texts: &mut FxHashMap<Type, Box<str>>,
+    out: &mut String,
+    ty: Type,
+) {
+    let text = texts
+        .entry(ty)
+        .or_insert_with(|| type_text(ctx, ty).into_boxed_str());
+    out.push_str(text);
+}
+
+/// A type writer: [`write_type`], or one that remembers what it wrote.
+type WriteType<'w> = dyn FnMut(&mut String, Type) + 'w;
+
+fn write_fn_results(ctx: &Context, out: &mut String, results: &[Type], write: &mut WriteType<'_>) {
     if results.len() == 1 && !matches!(ctx.type_data(results[0]), TypeData::Function { .. }) {
-        write_type(ctx, out, results[0]);
+        write(out, results[0]);
         return;
     }
     out.push('(');
@@ -874,21 +904,27 @@ fn write_fn_results(ctx: &Context, out: &mut String, results: &[Type]) {
         if i > 0 {
             out.push_str(", ");
         }
-        write_type(ctx, out, t);
+        write(out, t);
     }
     out.push(')');
 }
 
-fn write_function_type(ctx: &Context, out: &mut String, inputs: &[Type], results: &[Type]) {
+fn write_function_type(
+    ctx: &Context,
+    out: &mut String,
+    inputs: &[Type],
+    results: &[Type],
+    write: &mut WriteType<'_>,
+) {
     out.push('(');
     for (i, &t) in inputs.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        write_type(ctx, out, t);
+        write(out, t);
     }
     out.push_str(") -> ");
-    write_fn_results(ctx, out, results);
+    write_fn_results(ctx, out, results, write);
 }
 
 /// Writes a type in MLIR syntax.
@@ -925,7 +961,11 @@ pub(crate) fn write_type(ctx: &Context, out: &mut String, ty: Type) {
             write_type(ctx, out, *element);
             out.push('>');
         }
-        TypeData::Function { inputs, results } => write_function_type(ctx, out, inputs, results),
+        TypeData::Function { inputs, results } => {
+            write_function_type(ctx, out, inputs, results, &mut |out, t| {
+                write_type(ctx, out, t)
+            })
+        }
         TypeData::Dialect {
             dialect,
             name,
