@@ -4,6 +4,7 @@
     npy.py close A.npy B.npy                prints `close` when every element of A is within
                                             1e-5 relative plus 1e-6 absolute of B's, else
                                             `differ` and the first pair that differs
+    npy.py header FILE.npy                  prints the array's dtype and shape (`<i8 (3, 2)`)
 """
 import ast
 import struct
@@ -19,10 +20,14 @@ def write(path, shape, values):
         f.write(struct.pack(f"<{len(values)}f", *map(float, values)))
 
 
+def header_of(data):
+    (n,) = struct.unpack("<H", data[8:10])
+    return n, ast.literal_eval(data[10:10 + n].decode())
+
+
 def read(path):
     data = open(path, "rb").read()
-    (n,) = struct.unpack("<H", data[8:10])
-    header = ast.literal_eval(data[10:10 + n].decode())
+    n, header = header_of(data)
     assert header["descr"] == "<f4", header
     body = data[10 + n:]
     return struct.unpack(f"<{len(body) // 4}f", body)
@@ -30,6 +35,9 @@ def read(path):
 
 if sys.argv[1] == "write":
     write(sys.argv[2], sys.argv[3], sys.argv[4:])
+elif sys.argv[1] == "header":
+    _, header = header_of(open(sys.argv[2], "rb").read())
+    print(header["descr"], header["shape"])
 else:
     a, b = read(sys.argv[2]), read(sys.argv[3])
     bad = [(x, y) for x, y in zip(a, b) if abs(x - y) > 1e-6 + 1e-5 * abs(y)]

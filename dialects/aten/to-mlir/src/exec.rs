@@ -7,12 +7,21 @@
 //! (`bufferization.materialize_in_destination`). With `llvm.emit_c_interface` its C entry
 //! point takes one pointer to a memref descriptor per memref, which the caller fills with
 //! its own buffers.
+//!
+//! A result whose row count is known only at run time (`nonzero`'s `tensor<?xRxi64>`)
+//! is written into a caller's buffer of the most rows it can have (every element of the
+//! `nonzero`'s input nonzero: the count the native backend allocates too) at its top
+//! (`tensor.insert_slice` into a `tensor.empty` of that size), and its row count into a
+//! `memref<i64>` passed after it; the caller reads back that many rows.
 
 use crate::types::{TensorTy, element};
 use joinery_interp::{RunOptions, RuntimeValue, Tensor};
 use joinery_ir::{Context, DType, Diagnostic, OpId, TypeData};
 use melior::ExecutionEngine;
-use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute, TypeAttribute};
+use melior::ir::attribute::{
+    DenseI32ArrayAttribute, DenseI64ArrayAttribute, FlatSymbolRefAttribute, IntegerAttribute,
+    StringAttribute, TypeAttribute,
+};
 use melior::ir::operation::OperationBuilder;
 use melior::ir::r#type::{FunctionType, MemRefType};
 use melior::ir::{
@@ -51,6 +60,9 @@ const ENTRY: &str = "__joinery_entry";
 struct Boundary {
     ty: TensorTy,
     complex: bool,
+    /// For a result with a run-time row count: the most rows it can have, the rows of the
+    /// caller's buffer.
+    capacity: Option<u64>,
 }
 
 impl Boundary {
@@ -58,7 +70,51 @@ impl Boundary {
         Some(Boundary {
             ty: crate::types::exported(ctx, t)?,
             complex: crate::types::is_complex(ctx, t),
+            capacity: None,
         })
+    }
+
+    /// Result #`j` of function `f`, of type `t`; a run-time row count must come from an
+    /// `aten.nonzero` (whose input's element count bounds it).
+    fn result(ctx: &Context, f: OpId, j: usize, t: joinery_ir::Type) -> Result<Boundary, String> {
+        if let Some(b) = Boundary::of(ctx, t) {
+            return Ok(b);
+        }
+        let ty = crate::types::exported_result(ctx, t)
+            .ok_or("it is not a tensor or a number of bool, i32, i64, f32, f64 or complex")?;
+        let returned = ctx
+            .body_block(f)
+            .and_then(|entry| {
+                ctx.block_ops(entry)
+                    .find(|&o| ctx.name_str(o) == "func.return")
+            })
+            .map(|ret| ctx.operand(ret, j));
+        let producer = returned.and_then(|v| ctx.defining_op(v));
+        let capacity = producer
+            .filter(|&p| ctx.name_str(p) == "aten.nonzero")
+            .and_then(|p| TensorTy::of(ctx, ctx.value_type(ctx.operand(p, 0))))
+            .filter(|_| ty.shape.iter().skip(1).all(|&e| e != crate::types::RUN_TIME))
+            .map(|input| input.shape.iter().product::<u64>())
+            .ok_or_else(|| {
+                format!(
+                    "its extents are known only at run time, and only an aten.nonzero's rows (of a static-shape input) can be returned, not {}'s",
+                    producer.map_or("an argument", |p| ctx.name_str(p))
+                )
+            })?;
+        Ok(Boundary {
+            ty,
+            complex: false,
+            capacity: Some(capacity),
+        })
+    }
+
+    /// The caller's buffer: the type itself, or with a run-time row count its capacity.
+    fn buffer_ty(&self) -> TensorTy {
+        let mut ty = self.ty.clone();
+        if let Some(rows) = self.capacity {
+            ty.shape[0] = rows;
+        }
+        ty
     }
 }
 
@@ -128,17 +184,18 @@ impl Compiled {
         let arg_tys: Vec<TensorTy> = arg_slots.into_iter().map(|b| b.ty).collect();
         let slots: Vec<ResultSlot> = results
             .iter()
-            .map(|&t| match ctx.type_data(t) {
+            .enumerate()
+            .map(|(j, &t)| match ctx.type_data(t) {
                 TypeData::None => Ok(None),
-                _ => Boundary::of(ctx, t).map(Some).ok_or_else(|| {
-                    Diagnostic::error(format!("@{func}: a result is not a static-shape tensor"))
+                _ => Boundary::result(ctx, f, j, t).map(Some).map_err(|why| {
+                    Diagnostic::error(format!("@{func}: result #{j} cannot be returned: {why}"))
                 }),
             })
             .collect::<Result<_, _>>()?;
         crate::prepare(ctx, module)?;
         let appended_rng = crate::lower::rng_source(ctx, f) == crate::lower::RngSource::Appended;
         let mut exported = crate::export(ctx, module, mlir)?;
-        let outs: Vec<&TensorTy> = slots.iter().flatten().map(|b| &b.ty).collect();
+        let outs: Vec<&Boundary> = slots.iter().flatten().collect();
         let mut entry_args = arg_tys.clone();
         if appended_rng {
             let state = TensorTy {
@@ -191,7 +248,12 @@ impl Compiled {
                 buffers.push(Buffer::of_tensor(&state));
             }
         }
-        buffers.extend(self.slots.iter().flatten().map(|b| Buffer::zeroed(&b.ty)));
+        for slot in self.slots.iter().flatten() {
+            buffers.push(Buffer::zeroed(&slot.buffer_ty()));
+            if slot.capacity.is_some() {
+                buffers.push(Buffer::zeroed(&ROW_COUNT));
+            }
+        }
         let descriptors = buffers.iter_mut().map(Buffer::descriptor).collect();
         Ok(Bound {
             buffers,
@@ -227,10 +289,12 @@ impl Compiled {
             .map(|slot| match slot {
                 None => RuntimeValue::None,
                 Some(slot) => {
-                    let t = outputs
-                        .next()
-                        .expect("one buffer per tensor result")
-                        .into_tensor(&slot.ty);
+                    let mut buffer = outputs.next().expect("one buffer per tensor result");
+                    if slot.capacity.is_some() {
+                        let count = outputs.next().expect("a row count after the rows");
+                        buffer.shape[0] = count.words[0] as usize;
+                    }
+                    let t = buffer.into_tensor(&slot.ty);
                     RuntimeValue::Tensor(if slot.complex {
                         joinery_interp::kernels::complex::view_as_complex(&t)
                             .expect("a pair form has a last dim of 2")
@@ -266,13 +330,19 @@ fn check_inputs(func: &str, args: &[TensorTy], inputs: &[Tensor]) -> Result<(), 
     Ok(())
 }
 
+/// The type of a run-time row count's buffer.
+const ROW_COUNT: TensorTy = TensorTy {
+    shape: Vec::new(),
+    dtype: DType::I64,
+};
+
 /// Adds `@__joinery_entry(inputs..., outputs...)` calling `func` (see the module docs).
 fn add_entry<'c>(
     mlir: &'c melior::Context,
     module: &Module<'c>,
     func: &str,
     args: &[TensorTy],
-    outs: &[&TensorTy],
+    outs: &[&Boundary],
 ) -> Result<(), Diagnostic> {
     let loc = Location::unknown(mlir);
     let memref = |t: &TensorTy| -> Type<'c> {
@@ -280,7 +350,12 @@ fn add_entry<'c>(
         MemRefType::new(element(mlir, t.dtype), &dims, None, None).into()
     };
     let mut memrefs: Vec<Type> = args.iter().map(memref).collect();
-    memrefs.extend(outs.iter().map(|t| memref(t)));
+    for out in outs {
+        memrefs.push(memref(&out.buffer_ty()));
+        if out.capacity.is_some() {
+            memrefs.push(memref(&ROW_COUNT));
+        }
+    }
     let block = Block::new(&memrefs.iter().map(|&t| (t, loc)).collect::<Vec<_>>());
     let built = (|| -> Result<(), melior::Error> {
         let mut tensors: Vec<Value> = Vec::new();
@@ -296,15 +371,26 @@ fn add_entry<'c>(
             mlir,
             FlatSymbolRefAttribute::new(mlir, func),
             &tensors,
-            &outs.iter().map(|t| t.mlir(mlir)).collect::<Vec<_>>(),
+            &outs.iter().map(|t| t.ty.mlir(mlir)).collect::<Vec<_>>(),
             loc,
         ));
-        for j in 0..outs.len() {
+        let mut slot = args.len();
+        for (j, out) in outs.iter().enumerate() {
+            let mut value: Value = call.result(j)?.into();
+            let destination = block.argument(slot)?.into();
+            slot += 1;
+            if out.capacity.is_some() {
+                value = pad_rows(
+                    mlir,
+                    &block,
+                    value,
+                    &out.buffer_ty(),
+                    block.argument(slot)?.into(),
+                )?;
+                slot += 1;
+            }
             let op = OperationBuilder::new("bufferization.materialize_in_destination", loc)
-                .add_operands(&[
-                    call.result(j)?.into(),
-                    block.argument(args.len() + j)?.into(),
-                ])
+                .add_operands(&[value, destination])
                 .add_attributes(&[
                     (Identifier::new(mlir, "restrict"), Attribute::unit(mlir)),
                     (Identifier::new(mlir, "writable"), Attribute::unit(mlir)),
@@ -330,6 +416,93 @@ fn add_entry<'c>(
         loc,
     ));
     crate::verify(mlir, module)
+}
+
+/// `rows` (a run-time number of rows) at the top of a tensor of type `buffer` (the rest
+/// undefined), with the row count stored into the `memref<i64>` `count`.
+fn pad_rows<'c, 'a>(
+    mlir: &'c melior::Context,
+    block: &'a Block<'c>,
+    rows: Value<'c, 'a>,
+    buffer: &TensorTy,
+    count: Value<'c, 'a>,
+) -> Result<Value<'c, 'a>, melior::Error> {
+    let loc = Location::unknown(mlir);
+    let index = Type::index(mlir);
+    let zero = block
+        .append_operation(melior::dialect::arith::constant(
+            mlir,
+            IntegerAttribute::new(index, 0).into(),
+            loc,
+        ))
+        .result(0)?
+        .into();
+    let n: Value = block
+        .append_operation(
+            OperationBuilder::new("tensor.dim", loc)
+                .add_operands(&[rows, zero])
+                .add_results(&[index])
+                .build()?,
+        )
+        .result(0)?
+        .into();
+    let empty = block
+        .append_operation(
+            OperationBuilder::new("tensor.empty", loc)
+                .add_results(&[buffer.mlir(mlir)])
+                .build()?,
+        )
+        .result(0)?
+        .into();
+    let n64 = block
+        .append_operation(melior::dialect::arith::index_cast(
+            n,
+            element(mlir, DType::I64),
+            loc,
+        ))
+        .result(0)?
+        .into();
+    block.append_operation(
+        OperationBuilder::new("memref.store", loc)
+            .add_operands(&[n64, count])
+            .build()?,
+    );
+    if buffer.shape.contains(&0) {
+        // No element to copy (MLIR rejects a slice at offset 0 of an empty dim).
+        return Ok(empty);
+    }
+    let rank = buffer.rank();
+    let mut sizes = vec![crate::types::RUN_TIME as i64];
+    sizes.extend(buffer.shape[1..].iter().map(|&e| e as i64));
+    let id = |name| Identifier::new(mlir, name);
+    let padded = block
+        .append_operation(
+            OperationBuilder::new("tensor.insert_slice", loc)
+                .add_operands(&[rows, empty, n])
+                .add_attributes(&[
+                    (
+                        id("static_offsets"),
+                        DenseI64ArrayAttribute::new(mlir, &vec![0; rank]).into(),
+                    ),
+                    (
+                        id("static_sizes"),
+                        DenseI64ArrayAttribute::new(mlir, &sizes).into(),
+                    ),
+                    (
+                        id("static_strides"),
+                        DenseI64ArrayAttribute::new(mlir, &vec![1; rank]).into(),
+                    ),
+                    (
+                        id("operandSegmentSizes"),
+                        DenseI32ArrayAttribute::new(mlir, &[1, 1, 0, 1, 0]).into(),
+                    ),
+                ])
+                .add_results(&[buffer.mlir(mlir)])
+                .build()?,
+        )
+        .result(0)?
+        .into();
+    Ok(padded)
 }
 
 /// Runs [`LOWER_PIPELINE`] on `module`; MLIR's messages become the diagnostic.

@@ -33,12 +33,14 @@ use melior::ir::{
 use std::collections::HashMap;
 
 mod bag;
+mod dynamic;
 mod fft;
 mod indexed;
 mod random;
 mod reads;
 mod writes;
 
+pub use dynamic::Layout;
 pub use fft::Transform;
 pub use random::{Draw, RngSource, rng_source};
 
@@ -172,6 +174,12 @@ pub enum Lowering {
     ScatterReduce,
     /// `func.call`: the same call of the exported callee.
     Call,
+    /// A `sym_*` op: a number of its operand's layout (`lower/dynamic.rs`).
+    Layout(Layout),
+    /// `_local_scalar_dense`: a one-element tensor's element as a number.
+    LocalScalar,
+    /// `nonzero`: the coordinates of the nonzero elements, a run-time number of rows.
+    Nonzero,
 }
 
 /// The dtype of a pointwise op's inputs.
@@ -666,6 +674,15 @@ pub static LOWERINGS: &[(&str, Lowering)] = &[
     ("as_strided_scatter", Lowering::AsStridedScatter),
     ("masked_scatter", Lowering::MaskedScatter),
     ("scatter_reduce.two", Lowering::ScatterReduce),
+    ("sym_size.int", Lowering::Layout(Layout::Size)),
+    ("sym_stride.int", Lowering::Layout(Layout::Stride)),
+    ("sym_numel", Lowering::Layout(Layout::Numel)),
+    (
+        "sym_storage_offset",
+        Lowering::Layout(Layout::StorageOffset),
+    ),
+    ("_local_scalar_dense", Lowering::LocalScalar),
+    ("nonzero", Lowering::Nonzero),
     (
         "bitwise_and.Tensor",
         pw(&[], Compute::Result, |b, v| b.bitwise("arith.andi", v)),
@@ -835,7 +852,7 @@ fn export_function<'c>(
         .map(|(i, &t)| {
             crate::types::exported(ctx, t).ok_or_else(|| {
                 located(format!(
-                    "@{name}: argument #{i} is not a static-shape tensor of bool, i32, i64, f32, f64 or complex, which the MLIR export needs"
+                    "@{name}: argument #{i} is not a static-shape tensor or a number of bool, i32, i64, f32, f64 or complex, which the MLIR export needs"
                 ))
             })
         })
@@ -854,9 +871,9 @@ fn export_function<'c>(
         if matches!(ctx.type_data(t), joinery_ir::TypeData::None) {
             none_results.push(j);
         } else {
-            let ty = crate::types::exported(ctx, t).ok_or_else(|| {
+            let ty = crate::types::exported_result(ctx, t).ok_or_else(|| {
                 located(format!(
-                    "@{name}: result #{j} is not a static-shape tensor of bool, i32, i64, f32, f64 or complex, which the MLIR export needs"
+                    "@{name}: result #{j} is not a tensor or a number of bool, i32, i64, f32, f64 or complex, which the MLIR export needs"
                 ))
             })?;
             kept.push((j, ty));
@@ -1613,6 +1630,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::MaxPoolWithIndices => return self.max_pool_with_indices(op),
             Lowering::Sort => return self.sort(op),
             Lowering::Call => return self.call(op),
+            Lowering::Nonzero => return self.nonzero(op),
             _ => {}
         }
         let results = ctx.results(op);
@@ -1694,11 +1712,14 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             Lowering::AsStridedScatter => self.as_strided_scatter(op, &out_ty)?,
             Lowering::MaskedScatter => self.masked_scatter(op, &out_ty)?,
             Lowering::ScatterReduce => self.scatter_reduce(op, &out_ty)?,
+            Lowering::Layout(kind) => self.layout_number(op, kind, &out_ty)?,
+            Lowering::LocalScalar => self.local_scalar(op, &out_ty)?,
             Lowering::Split
             | Lowering::ConvolutionBackward
             | Lowering::MaxPoolWithIndices
             | Lowering::Sort
             | Lowering::Call
+            | Lowering::Nonzero
             | Lowering::Random(_)
             | Lowering::EmbeddingBag
             | Lowering::PairView
