@@ -764,13 +764,15 @@ impl Builder<'_> {
         };
         results.push(gw);
         // grad_bias: grad_output summed over every dim but the channels. When the weight
-        // gradient placed it flattened (`[G, Og, N * Q]`, zeros between rows), that copy
-        // is summed along its contiguous last dim instead: summed from grad_output, the
-        // sum is fused into the copy, which then loops across rows (the copied rows
-        // scattered, their reads gathered) and took over half the depthwise weight
-        // gradient's time.
+        // gradient placed it flattened (`[G, Og, N * Q]`) with zeros between its rows,
+        // that copy is summed along its contiguous last dim instead: summed from
+        // grad_output, the sum is fused into the row-by-row copy, which then loops across
+        // rows (the copied rows scattered, their reads gathered) and took over half the
+        // depthwise weight gradient's time. Without gaps (an unpadded 1x1 convolution)
+        // the copy runs along whole images and the fused sum costs nothing.
+        let gaps = |f: &Operand| f.shape[2] > g.n * g.positions();
         results.push(if mask[2] {
-            let s = match flat_gy.filter(|_| !transposed) {
+            let s = match flat_gy.filter(|f| !transposed && gaps(f)) {
                 Some(f) => self.reduce(&f, &[2], Reduce::Sum, src),
                 None => {
                     let dims: Vec<usize> = std::iter::once(0).chain(2..rank).collect();
