@@ -271,6 +271,8 @@ fn native_matches_the_interpreter_on_every_test_graph() {
         "conv_backward_paths.mlir:@weight_grad_grouped_flattened",
         "conv_backward_paths.mlir:@empty_batch_strided",
         "conv_backward_paths.mlir:@strided_3d",
+        "conv_backward_paths.mlir:@depthwise_bias_from_flattened",
+        "conv_backward_paths.mlir:@transposed_bias_not_from_flattened",
     ] {
         assert!(
             matched.iter().any(|m| m.starts_with(must)),

@@ -753,17 +753,32 @@ impl Builder<'_> {
             None
         });
         // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
-        results.push(if mask[1] && direct(g.groups, g.o / g.groups) {
-            Some(self.direct_weight_grad(&g, &x, &gy, &w.shape, src))
+        let (gw, flat_gy) = if mask[1] && direct(g.groups, g.o / g.groups) {
+            let (gw, flat_gy) = self.direct_weight_grad(&g, &x, &gy, &w.shape, src);
+            (Some(gw), flat_gy)
         } else if mask[1] {
-            Some(self.gemm_weight_grad(&g, &x, &gy, &w.shape, src))
+            let (gw, flat_gy) = self.gemm_weight_grad(&g, &x, &gy, &w.shape, src);
+            (Some(gw), flat_gy)
         } else {
-            None
-        });
-        // grad_bias: grad_output summed over every dim but the channels.
+            (None, None)
+        };
+        results.push(gw);
+        // grad_bias: grad_output summed over every dim but the channels. When the weight
+        // gradient placed it flattened (`[G, Og, N * Q]`) with zeros between its rows,
+        // that copy is summed along its contiguous last dim instead: summed from
+        // grad_output, the sum is fused into the row-by-row copy, which then loops across
+        // rows (the copied rows scattered, their reads gathered) and took over half the
+        // depthwise weight gradient's time. Without gaps (an unpadded 1x1 convolution)
+        // the copy runs along whole images and the fused sum costs nothing.
+        let gaps = |f: &Operand| f.shape[2] > g.n * g.positions();
         results.push(if mask[2] {
-            let dims: Vec<usize> = std::iter::once(0).chain(2..rank).collect();
-            let s = self.reduce(&grad_output, &dims, Reduce::Sum, src);
+            let s = match flat_gy.filter(|f| !transposed && gaps(f)) {
+                Some(f) => self.reduce(&f, &[2], Reduce::Sum, src),
+                None => {
+                    let dims: Vec<usize> = std::iter::once(0).chain(2..rank).collect();
+                    self.reduce(&grad_output, &dims, Reduce::Sum, src)
+                }
+            };
             let (shape, _) = self.result_info(op, 2)?;
             Some(self.reshape(&s, &shape, src))
         } else {
@@ -798,7 +813,7 @@ impl Builder<'_> {
     /// whose positions count along the padded input, so that each patch column (a channel
     /// and tap) is one run of `Q` consecutive input elements per image and the packing
     /// copies whole runs; strided, `gy` is copied to `[O, N, L]` and each column packs
-    /// output row by output row.
+    /// output row by output row. Also the flattened `gy`, when it was placed.
     fn gemm_weight_grad(
         &mut self,
         g: &Geometry,
@@ -806,7 +821,7 @@ impl Builder<'_> {
         gy: &Operand,
         w_shape: &[u64],
         src: &str,
-    ) -> Operand {
+    ) -> (Operand, Option<Operand>) {
         let spatial = g.spatial();
         let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
         let kk: u64 = g.kernel.iter().product();
@@ -843,9 +858,10 @@ impl Builder<'_> {
                 strides,
             },
         };
+        let flat_gy = flattens.then(|| a.clone());
         let gw = self.patch_gemm(a, b, 1 + positions.len(), None, src);
         debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
-        self.reshape(&gw, w_shape, src)
+        (self.reshape(&gw, w_shape, src), flat_gy)
     }
 
     /// `gy` (`[N, O, OS..]`) placed into a zero buffer `[G, Og, N * Q]` whose positions
@@ -888,7 +904,8 @@ impl Builder<'_> {
     /// tap's offset and the innermost loop runs over a whole image's positions (the zero
     /// columns between output rows add nothing). Strided, for each output row every tap's
     /// products are added into a row of partial sums while that row of the input and of
-    /// `gy` is in L1, and the partial rows are then summed.
+    /// `gy` is in L1, and the partial rows are then summed. Also the flattened `gy`, when
+    /// it was placed.
     fn direct_weight_grad(
         &mut self,
         g: &Geometry,
@@ -896,7 +913,7 @@ impl Builder<'_> {
         gy: &Operand,
         w_shape: &[u64],
         src: &str,
-    ) -> Operand {
+    ) -> (Operand, Option<Operand>) {
         let spatial = g.spatial();
         let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
         let (xp, flat) = self.padded_input(g, x, src);
@@ -924,7 +941,7 @@ impl Builder<'_> {
             y_strides.extend([q, 1]);
             let sums = [3 + spatial, 4 + spatial];
             let gw = self.multiply_sum(&xp, x_strides, &gyp, y_strides, &shape, &sums, src);
-            return self.reshape(&gw, w_shape, src);
+            return (self.reshape(&gw, w_shape, src), Some(gyp));
         }
         // Over [G, Og, Cg, N, OS.. but the last, K.., OS last].
         let last = spatial - 1;
@@ -947,7 +964,7 @@ impl Builder<'_> {
         let rows: Vec<usize> = (3..4 + last).collect();
         let partial = self.multiply_sum(&xp, x_strides, gy, y_strides, &shape, &rows, src);
         let gw = self.reduce(&partial, &[shape.len() - 1], Reduce::Sum, src);
-        self.reshape(&gw, w_shape, src)
+        (self.reshape(&gw, w_shape, src), None)
     }
 
     /// The input gradient of an ungrouped strided convolution with few input channels:
