@@ -217,9 +217,11 @@ fuzz-campaign: nightly fuzz-seed
 	  $(call campaign_run,pass); wait $$text
 
 ## asan: the runtime's and the native backend's (JIT) tests under AddressSanitizer, with
-## the standard library rebuilt instrumented (own target dir, target/asan).
+## the standard library rebuilt instrumented (own target dir, target/asan); the C programs
+## of the C ABI tests are compiled with -fsanitize=address to link the instrumented cdylib.
 asan: nightly
 	RUSTFLAGS=-Zsanitizer=address RUSTDOCFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=$(ASAN_DIR) \
+	  JOINERY_TEST_CFLAGS=-fsanitize=address \
 	  cargo +nightly test -Zbuild-std --target x86_64-unknown-linux-gnu \
 	  -p joinery-runtime -p joinery-native
 

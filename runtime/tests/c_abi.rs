@@ -12,11 +12,15 @@ fn deps_dir() -> PathBuf {
     exe.parent().expect("a directory").to_path_buf()
 }
 
-/// Runs `cc` with `args` (an error shows its output).
+/// Runs `cc` (or `$CC`) with `args` after the flags of `$JOINERY_TEST_CFLAGS` (`make asan`'s
+/// `-fsanitize=address`, which a program linking the instrumented cdylib needs); an
+/// error shows its output.
 fn cc(args: &[&std::ffi::OsStr]) {
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let cflags = std::env::var("JOINERY_TEST_CFLAGS").unwrap_or_default();
     let built = Command::new(&cc)
         .args(["-Wall", "-Werror"])
+        .args(cflags.split_whitespace())
         .args(args)
         .output()
         .expect("runs the C compiler");
