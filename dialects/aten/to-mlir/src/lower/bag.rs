@@ -77,7 +77,7 @@ fn not_padding<'c, 'x>(
 
 /// Whether `index` (an `index`) is the row of the result, loop dim 0, a backward's loop
 /// nest is at.
-fn at_row<'c, 'x>(b: &Body<'c, 'x>, index: Value<'c, 'x>) -> LResult<Value<'c, 'x>> {
+pub(super) fn at_row<'c, 'x>(b: &Body<'c, 'x>, index: Value<'c, 'x>) -> LResult<Value<'c, 'x>> {
     Ok(b.push(arith::cmpi(
         b.mlir,
         CmpiPredicate::Eq,

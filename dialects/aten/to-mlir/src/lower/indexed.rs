@@ -549,14 +549,7 @@ impl<'c, 'b> Lowerer<'c, 'b> {
             dtype: DType::I64,
         };
         let body = indexed(|b, args| {
-            let index = b.to_index(args[0]);
-            let hit = b.push(arith::cmpi(
-                b.mlir,
-                CmpiPredicate::Eq,
-                index,
-                b.loop_index(0)?,
-                b.loc,
-            ));
+            let hit = super::bag::at_row(b, b.to_index(args[0]))?;
             super::bag::count_if(b, args[1], hit)
         });
         let zeros = self.splat(Number::Int(0), &counts_ty);
