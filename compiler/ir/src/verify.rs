@@ -63,6 +63,10 @@ use crate::operation::{BlockId, OpId, RegionId, Use, Value, ValueDef};
 use crate::types::{Type, TypeData};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+/// The longest use list [`Verifier::times_listed`] scans for each operand instead of
+/// indexing it: scanning costs at most this many steps per operand.
+const SCANNED_USE_LIST: usize = 8;
+
 /// Verifies `op` and everything nested in it; returns all problems found (empty = valid).
 pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
     let mut verifier = Verifier {
@@ -421,9 +425,14 @@ impl<'c> Verifier<'c> {
         }
     }
 
-    /// How many times `v`'s use list holds `here`. Each value's list is read once (into
-    /// `listed_uses`), so a value with many uses costs linear time, not quadratic.
+    /// How many times `v`'s use list holds `here`. A short list is scanned; a long one is
+    /// read once (into `listed_uses`), so a value with many uses costs linear time, not
+    /// quadratic.
     fn times_listed(&mut self, v: Value, here: Use) -> u32 {
+        let uses = self.ctx.uses(v);
+        if uses.len() <= SCANNED_USE_LIST {
+            return uses.iter().filter(|&&u| u == here).count() as u32;
+        }
         if self.indexed_values.insert(v) {
             for &u in self.ctx.uses(v) {
                 *self.listed_uses.entry((v, u)).or_insert(0) += 1;
@@ -463,7 +472,9 @@ impl<'c> Verifier<'c> {
             && self.indexed_blocks.insert(block)
         {
             let limit = self.step_limit();
-            for (i, o) in self.ctx.block_ops(block).take(limit).enumerate() {
+            let ops: Vec<OpId> = self.ctx.block_ops(block).take(limit).collect();
+            self.positions.reserve(ops.len());
+            for (i, o) in ops.into_iter().enumerate() {
                 self.positions.insert(o, i);
             }
         }
