@@ -75,6 +75,7 @@ pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
         visited: FxHashSet::default(),
         positions: FxHashMap::default(),
         indexed_blocks: FxHashSet::default(),
+        last_indexed_block: None,
         dominators: FxHashMap::default(),
         listed_uses: FxHashMap::default(),
         indexed_values: FxHashSet::default(),
@@ -217,6 +218,9 @@ struct Verifier<'c> {
     /// Index of each op in its block, filled one block at a time on demand.
     positions: FxHashMap<OpId, usize>,
     indexed_blocks: FxHashSet<BlockId>,
+    /// The block [`Verifier::position`] was asked about last: the dominance checks of one
+    /// block's ops ask about it again and again, and skip the set for it.
+    last_indexed_block: Option<BlockId>,
     dominators: FxHashMap<RegionId, Dominators>,
     /// Entries of the use lists read so far (value, use) → how often listed, and the
     /// values whose lists were read.
@@ -469,13 +473,16 @@ impl<'c> Verifier<'c> {
     /// The index of an op in its block.
     fn position(&mut self, op: OpId) -> usize {
         if let Some(block) = self.ctx.parent_block(op)
-            && self.indexed_blocks.insert(block)
+            && self.last_indexed_block != Some(block)
         {
-            let limit = self.step_limit();
-            let ops: Vec<OpId> = self.ctx.block_ops(block).take(limit).collect();
-            self.positions.reserve(ops.len());
-            for (i, o) in ops.into_iter().enumerate() {
-                self.positions.insert(o, i);
+            self.last_indexed_block = Some(block);
+            if self.indexed_blocks.insert(block) {
+                let limit = self.step_limit();
+                let ops: Vec<OpId> = self.ctx.block_ops(block).take(limit).collect();
+                self.positions.reserve(ops.len());
+                for (i, o) in ops.into_iter().enumerate() {
+                    self.positions.insert(o, i);
+                }
             }
         }
         self.positions.get(&op).copied().unwrap_or(0)
