@@ -304,29 +304,28 @@ pub fn resolve_attrs<'a>(
             }
         }
     }
-    schema
-        .args
-        .iter()
-        .map(|arg| {
-            if arg.kind.is_tensor() {
-                return Ok(None);
+    let mut values = ArgValues::with_capacity(schema.args.len());
+    for arg in &schema.args {
+        if arg.kind.is_tensor() {
+            values.push(None);
+            continue;
+        }
+        let given = attrs.iter().find(|(n, _)| *n == arg.name).map(|(_, a)| *a);
+        let value = match (given, &arg.default) {
+            (Some(attr), _) => attr_value(ctx, arg, attr)?,
+            (None, Some(d)) => default_value(arg, d),
+            (None, None) if arg.optional => ArgValue::None,
+            (None, None) => {
+                return Err(format!(
+                    "requires attribute '{}' ({})",
+                    arg.name,
+                    arg.kind.spelling()
+                ));
             }
-            let given = attrs.iter().find(|(n, _)| *n == arg.name).map(|(_, a)| *a);
-            let value = match (given, &arg.default) {
-                (Some(attr), _) => attr_value(ctx, arg, attr)?,
-                (None, Some(d)) => default_value(arg, d),
-                (None, None) if arg.optional => ArgValue::None,
-                (None, None) => {
-                    return Err(format!(
-                        "requires attribute '{}' ({})",
-                        arg.name,
-                        arg.kind.spelling()
-                    ));
-                }
-            };
-            Ok(Some(value))
-        })
-        .collect()
+        };
+        values.push(Some(value));
+    }
+    Ok(values)
 }
 
 /// Splits `count` operands among the tensor arguments of `schema`: one length per tensor
@@ -560,8 +559,8 @@ pub struct Args {
 /// `present[operands.0..operands.1]`.
 #[derive(Clone, Copy, Debug, Default)]
 struct OperandGroup {
-    tensors: (usize, usize),
-    operands: (usize, usize),
+    tensors: (u32, u32),
+    operands: (u32, u32),
 }
 
 /// The values of an op's non-tensor arguments, parallel to its schema's arguments
@@ -616,9 +615,10 @@ impl Args {
                 })?;
                 tensors.push(info);
             }
+            // Operand counts are `u32` in the IR.
             groups.push(OperandGroup {
-                tensors: (first_tensor, tensors.len()),
-                operands: (next, next + n),
+                tensors: (first_tensor as u32, tensors.len() as u32),
+                operands: (next as u32, (next + n) as u32),
             });
             next += n;
         }
@@ -662,7 +662,7 @@ impl Args {
     /// The tensors of schema argument `name`.
     fn group(&self, name: &str) -> &[TensorInfo] {
         let (start, end) = self.groups[self.index(name)].tensors;
-        &self.tensors[start..end]
+        &self.tensors[start as usize..end as usize]
     }
 
     /// The tensor argument `name` (required ones are always present).
@@ -684,7 +684,7 @@ impl Args {
     pub fn opt_tensor_list(&self, name: &str) -> Vec<Option<&TensorInfo>> {
         let (start, end) = self.groups[self.index(name)].operands;
         let mut tensors = self.group(name).iter();
-        self.present[start..end]
+        self.present[start as usize..end as usize]
             .iter()
             .map(|&p| if p { tensors.next() } else { None })
             .collect()
