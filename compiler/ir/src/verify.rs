@@ -216,7 +216,7 @@ struct Verifier<'c> {
     diags: Vec<Diagnostic>,
     visited: FxHashSet<OpId>,
     /// Index of each op in its block, filled one block at a time on demand.
-    positions: FxHashMap<OpId, usize>,
+    positions: FxHashMap<OpId, u32>,
     indexed_blocks: FxHashSet<BlockId>,
     /// The block [`Verifier::position`] was asked about last: the dominance checks of one
     /// block's ops ask about it again and again, and skip the set for it.
@@ -470,8 +470,8 @@ impl<'c> Verifier<'c> {
             .or_insert_with(|| Dominators::compute(ctx, region))
     }
 
-    /// The index of an op in its block.
-    fn position(&mut self, op: OpId) -> usize {
+    /// The index of an op in its block (`u32` like op handles: 8-byte map entries).
+    fn position(&mut self, op: OpId) -> u32 {
         if let Some(block) = self.ctx.parent_block(op)
             && self.last_indexed_block != Some(block)
         {
@@ -480,7 +480,7 @@ impl<'c> Verifier<'c> {
                 let limit = self.step_limit();
                 let ops: Vec<OpId> = self.ctx.block_ops(block).take(limit).collect();
                 self.positions.reserve(ops.len());
-                for (i, o) in ops.into_iter().enumerate() {
+                for (i, o) in (0u32..).zip(ops) {
                     self.positions.insert(o, i);
                 }
             }
