@@ -152,7 +152,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
 
 /// The schema of an aten op by its IR name (`aten.add.Tensor`, `aten.addmm`).
 pub fn schema(op_name: &str) -> Option<&'static OpSchema> {
-    lookup(op_name).map(|(schema, _)| schema)
+    lookup(op_name).ok().map(|(schema, _)| schema)
 }
 
 /// The class count of the labels of `func`'s first `aten.nll_loss_forward` (the class
@@ -196,10 +196,15 @@ pub fn is_pure(op_name: &str) -> bool {
         .is_some_and(|d| d.traits.contains(Traits::PURE))
 }
 
-/// The schema and catalogue entry of an aten op by IR name, found with one lookup.
-pub(crate) fn lookup(op_name: &str) -> Option<(&'static OpSchema, &'static CatalogueEntry)> {
+/// The schema and catalogue entry of an aten op by IR name, found with one lookup; the
+/// error says the name is no aten op.
+pub(crate) fn lookup(
+    op_name: &str,
+) -> Result<(&'static OpSchema, &'static CatalogueEntry), String> {
     let cat = &*CATALOGUE;
-    (cat.by_name.get(op_name)).map(|&i| (&cat.schemas[i], &ENTRIES[i]))
+    (cat.by_name.get(op_name))
+        .map(|&i| (&cat.schemas[i], &ENTRIES[i]))
+        .ok_or_else(|| format!("'{op_name}' is not an aten op"))
 }
 
 /// Infers the result types of an aten op from its arguments, as [`infer_op`] but before
@@ -210,8 +215,7 @@ pub fn infer_types<'a>(
     operand_types: &[joinery_ir::Type],
     attrs: impl Iterator<Item = (&'a str, joinery_ir::Attribute)>,
 ) -> Result<Vec<TensorInfo>, String> {
-    let (schema, entry) =
-        lookup(op_name).ok_or_else(|| format!("'{op_name}' is not an aten op"))?;
+    let (schema, entry) = lookup(op_name)?;
     infer_with(ctx, op_name, schema, entry, operand_types, attrs)
 }
 
@@ -236,8 +240,7 @@ pub fn infer_op(
     ctx: &joinery_ir::Context,
     op: joinery_ir::OpId,
 ) -> Result<Vec<TensorInfo>, String> {
-    let name = ctx.name_str(op);
-    let (schema, entry) = lookup(name).ok_or_else(|| format!("'{name}' is not an aten op"))?;
+    let (schema, entry) = lookup(ctx.name_str(op))?;
     infer_existing(ctx, op, schema, entry)
 }
 

@@ -17,9 +17,7 @@ use joinery_ir::{Context, Diagnostic, OpId};
 /// Verifies one aten op against its schema and inference rule.
 pub fn verify_op(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     let name = ctx.name_str(op);
-    let Some((schema, entry)) = crate::lookup(name) else {
-        return Err(Diagnostic::error(format!("'{name}' is not an aten op")));
-    };
+    let (schema, entry) = crate::lookup(name).map_err(Diagnostic::error)?;
     let inferred = crate::infer_existing(ctx, op, schema, entry).map_err(Diagnostic::error)?;
     verify_writes(ctx, op, schema)?;
     let results = ctx.results(op);
