@@ -83,9 +83,12 @@ run: deps
 	$(CARGO) build --release -p joinery-run
 	$(RELEASE_DIR)/joinery-run train $(TRAIN_EXAMPLE) $(TRAIN_FLAGS)
 
-## bench: parse+verify+print throughput against mlir-opt-22.
+## bench: parse+verify+print against mlir-opt-22, 200k and 2M ops x generic/pretty x one
+## function/many functions. BENCH_FLAGS picks rows, e.g. "--sizes 200000 --forms pretty --runs 5".
+BENCH_FLAGS ?=
 bench: build
-	python3 bench/parse_print.py --joinery-opt $(RELEASE_DIR)/joinery-opt --mlir-opt $(MLIR_OPT)
+	python3 bench/parse_print.py --joinery-opt $(RELEASE_DIR)/joinery-opt --mlir-opt $(MLIR_OPT) \
+	  $(BENCH_FLAGS)
 
 ## bench-gemm: every GEMM of the benchmark workloads (bench/workloads.py), the runtime's
 ## GEMM step against torch.mm/bmm on the same shapes and strides, 2 threads each.

@@ -63,6 +63,10 @@ use crate::operation::{BlockId, OpId, RegionId, Use, Value, ValueDef};
 use crate::types::{Type, TypeData};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+/// The longest use list [`Verifier::times_listed`] scans for each operand instead of
+/// indexing it: scanning costs at most this many steps per operand.
+const SCANNED_USE_LIST: usize = 8;
+
 /// Verifies `op` and everything nested in it; returns all problems found (empty = valid).
 pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
     let mut verifier = Verifier {
@@ -71,6 +75,7 @@ pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
         visited: FxHashSet::default(),
         positions: FxHashMap::default(),
         indexed_blocks: FxHashSet::default(),
+        last_indexed_block: None,
         dominators: FxHashMap::default(),
         listed_uses: FxHashMap::default(),
         indexed_values: FxHashSet::default(),
@@ -211,8 +216,11 @@ struct Verifier<'c> {
     diags: Vec<Diagnostic>,
     visited: FxHashSet<OpId>,
     /// Index of each op in its block, filled one block at a time on demand.
-    positions: FxHashMap<OpId, usize>,
+    positions: FxHashMap<OpId, u32>,
     indexed_blocks: FxHashSet<BlockId>,
+    /// The block [`Verifier::position`] was asked about last: the dominance checks of one
+    /// block's ops ask about it again and again, and skip the set for it.
+    last_indexed_block: Option<BlockId>,
     dominators: FxHashMap<RegionId, Dominators>,
     /// Entries of the use lists read so far (value, use) → how often listed, and the
     /// values whose lists were read.
@@ -421,9 +429,14 @@ impl<'c> Verifier<'c> {
         }
     }
 
-    /// How many times `v`'s use list holds `here`. Each value's list is read once (into
-    /// `listed_uses`), so a value with many uses costs linear time, not quadratic.
+    /// How many times `v`'s use list holds `here`. A short list is scanned; a long one is
+    /// read once (into `listed_uses`), so a value with many uses costs linear time, not
+    /// quadratic.
     fn times_listed(&mut self, v: Value, here: Use) -> u32 {
+        let uses = self.ctx.uses(v);
+        if uses.len() <= SCANNED_USE_LIST {
+            return uses.iter().filter(|&&u| u == here).count() as u32;
+        }
         if self.indexed_values.insert(v) {
             for &u in self.ctx.uses(v) {
                 *self.listed_uses.entry((v, u)).or_insert(0) += 1;
@@ -457,14 +470,19 @@ impl<'c> Verifier<'c> {
             .or_insert_with(|| Dominators::compute(ctx, region))
     }
 
-    /// The index of an op in its block.
-    fn position(&mut self, op: OpId) -> usize {
+    /// The index of an op in its block (`u32` like op handles: 8-byte map entries).
+    fn position(&mut self, op: OpId) -> u32 {
         if let Some(block) = self.ctx.parent_block(op)
-            && self.indexed_blocks.insert(block)
+            && self.last_indexed_block != Some(block)
         {
-            let limit = self.step_limit();
-            for (i, o) in self.ctx.block_ops(block).take(limit).enumerate() {
-                self.positions.insert(o, i);
+            self.last_indexed_block = Some(block);
+            if self.indexed_blocks.insert(block) {
+                let limit = self.step_limit();
+                let ops: Vec<OpId> = self.ctx.block_ops(block).take(limit).collect();
+                self.positions.reserve(ops.len());
+                for (i, o) in (0u32..).zip(ops) {
+                    self.positions.insert(o, i);
+                }
             }
         }
         self.positions.get(&op).copied().unwrap_or(0)

@@ -4,6 +4,7 @@
 use crate::dtype::DType;
 use crate::schema::{ArgKind, Argument, DefaultValue, OpSchema};
 use joinery_ir::{AttrData, Attribute, Context, Dim, OpId, Type, TypeData, Value};
+use smallvec::SmallVec;
 
 /// The attribute that splits operands among tensor arguments when counting cannot.
 pub const SEGMENT_ATTR: &str = "operandSegmentSizes";
@@ -277,8 +278,8 @@ pub fn resolve_attrs<'a>(
     ctx: &Context,
     schema: &OpSchema,
     attrs: impl Iterator<Item = (&'a str, Attribute)>,
-) -> Result<Vec<Option<ArgValue>>, String> {
-    let attrs: Vec<(&str, Attribute)> = attrs.collect();
+) -> Result<ArgValues, String> {
+    let attrs: SmallVec<[(&str, Attribute); 4]> = attrs.collect();
     for (name, _) in &attrs {
         if *name == SEGMENT_ATTR || name.contains('.') {
             continue;
@@ -303,29 +304,28 @@ pub fn resolve_attrs<'a>(
             }
         }
     }
-    schema
-        .args
-        .iter()
-        .map(|arg| {
-            if arg.kind.is_tensor() {
-                return Ok(None);
+    let mut values = ArgValues::with_capacity(schema.args.len());
+    for arg in &schema.args {
+        if arg.kind.is_tensor() {
+            values.push(None);
+            continue;
+        }
+        let given = attrs.iter().find(|(n, _)| *n == arg.name).map(|(_, a)| *a);
+        let value = match (given, &arg.default) {
+            (Some(attr), _) => attr_value(ctx, arg, attr)?,
+            (None, Some(d)) => default_value(arg, d),
+            (None, None) if arg.optional => ArgValue::None,
+            (None, None) => {
+                return Err(format!(
+                    "requires attribute '{}' ({})",
+                    arg.name,
+                    arg.kind.spelling()
+                ));
             }
-            let given = attrs.iter().find(|(n, _)| *n == arg.name).map(|(_, a)| *a);
-            let value = match (given, &arg.default) {
-                (Some(attr), _) => attr_value(ctx, arg, attr)?,
-                (None, Some(d)) => default_value(arg, d),
-                (None, None) if arg.optional => ArgValue::None,
-                (None, None) => {
-                    return Err(format!(
-                        "requires attribute '{}' ({})",
-                        arg.name,
-                        arg.kind.spelling()
-                    ));
-                }
-            };
-            Ok(Some(value))
-        })
-        .collect()
+        };
+        values.push(Some(value));
+    }
+    Ok(values)
 }
 
 /// Splits `count` operands among the tensor arguments of `schema`: one length per tensor
@@ -335,8 +335,8 @@ pub fn operand_segments(
     schema: &OpSchema,
     count: usize,
     segment_attr: Option<Attribute>,
-) -> Result<Vec<usize>, String> {
-    let tensors: Vec<&Argument> = schema.tensor_args().collect();
+) -> Result<SmallVec<[usize; 6]>, String> {
+    let tensors: SmallVec<[&Argument; 6]> = schema.tensor_args().collect();
     if let Some(attr) = segment_attr {
         let sizes: Vec<i64> = ctx
             .as_array(attr)
@@ -376,7 +376,7 @@ pub fn operand_segments(
         .iter()
         .filter(|a| a.kind == ArgKind::Tensor && !a.optional)
         .count();
-    let variable: Vec<usize> = (0..tensors.len())
+    let variable: SmallVec<[usize; 6]> = (0..tensors.len())
         .filter(|&i| tensors[i].optional || tensors[i].kind != ArgKind::Tensor)
         .collect();
     let shape = || {
@@ -396,7 +396,7 @@ pub fn operand_segments(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut sizes: Vec<usize> = tensors.iter().map(|_| 1).collect();
+    let mut sizes: SmallVec<[usize; 6]> = tensors.iter().map(|_| 1).collect();
     match variable.as_slice() {
         [] if count == fixed => Ok(sizes),
         [i] if count >= fixed => {
@@ -461,18 +461,11 @@ impl TensorInfo {
     /// Reads a tensor type (or the referent of an `!aten.ref<...>`); `None` if `ty` is no
     /// tensor of a supported dtype.
     pub fn from_type(ctx: &Context, ty: Type) -> Option<TensorInfo> {
-        let ty = crate::refs::value_type(ctx, ty);
-        match ctx.type_data(ty) {
-            TypeData::RankedTensor { shape, element } => Some(TensorInfo {
-                shape: Some(shape.clone()),
-                dtype: ctx.dtype_of(*element)?,
-            }),
-            TypeData::UnrankedTensor { element } => Some(TensorInfo {
-                shape: None,
-                dtype: ctx.dtype_of(*element)?,
-            }),
-            _ => None,
-        }
+        let (shape, dtype) = tensor_view(ctx, ty)?;
+        Some(TensorInfo {
+            shape: shape.map(<[Dim]>::to_vec),
+            dtype,
+        })
     }
 
     /// The IR type of this tensor.
@@ -492,8 +485,14 @@ impl TensorInfo {
     /// Whether `other` describes a tensor this one may be declared as: same dtype, and
     /// shapes that agree wherever both are known (`?` and unranked match anything).
     pub fn is_compatible(&self, other: &TensorInfo) -> bool {
-        self.dtype == other.dtype
-            && match (&self.shape, &other.shape) {
+        self.is_compatible_with(other.shape.as_deref(), other.dtype)
+    }
+
+    /// [`TensorInfo::is_compatible`] with a tensor given by its parts, as [`tensor_view`]
+    /// reads them from a type.
+    pub fn is_compatible_with(&self, shape: Option<&[Dim]>, dtype: DType) -> bool {
+        self.dtype == dtype
+            && match (&self.shape, shape) {
                 (Some(a), Some(b)) => {
                     a.len() == b.len()
                         && a.iter().zip(b).all(|(x, y)| match (x, y) {
@@ -503,6 +502,18 @@ impl TensorInfo {
                 }
                 _ => true,
             }
+    }
+}
+
+/// The shape (`None` for an unranked tensor) and dtype of a tensor type or of the
+/// referent of an `!aten.ref<...>`, borrowed from the context; `None` if `ty` is no tensor
+/// of a supported dtype.
+pub fn tensor_view(ctx: &Context, ty: Type) -> Option<(Option<&[Dim]>, DType)> {
+    let ty = crate::refs::value_type(ctx, ty);
+    match ctx.type_data(ty) {
+        TypeData::RankedTensor { shape, element } => Some((Some(shape), ctx.dtype_of(*element)?)),
+        TypeData::UnrankedTensor { element } => Some((None, ctx.dtype_of(*element)?)),
+        _ => None,
     }
 }
 
@@ -525,19 +536,36 @@ impl std::fmt::Display for TensorInfo {
 }
 
 /// The arguments of one op, read against its schema: what inference rules consume.
+///
+/// Verification reads every op's arguments, so their storage is flat and inline: an op
+/// with few arguments allocates nothing here but its operands' shapes.
 #[derive(Clone, Debug)]
 pub struct Args {
     /// The op's schema.
     pub schema: &'static OpSchema,
-    /// Per schema argument: the tensors of a tensor argument (empty when an optional one
-    /// is absent; only the present entries of a `Tensor?[]` list).
-    tensors: Vec<Vec<TensorInfo>>,
-    /// Per schema argument: for a `Tensor?[]` list, whether each entry is a tensor (`false`
-    /// for a `None` entry, an operand of type `none`).
-    present: Vec<Vec<bool>>,
+    /// The tensor operands, in order (a `None` entry of a `Tensor?[]` list has none).
+    tensors: SmallVec<[TensorInfo; 3]>,
+    /// Per operand of a tensor argument: whether it is a tensor (`false` for a `None`
+    /// entry of a `Tensor?[]` list, an operand of type `none`).
+    present: SmallVec<[bool; 4]>,
+    /// Per schema argument: where its operands sit in `tensors` and `present` (empty for
+    /// a non-tensor argument and an absent optional tensor).
+    groups: SmallVec<[OperandGroup; 6]>,
     /// Per schema argument: the value of a non-tensor argument.
-    values: Vec<Option<ArgValue>>,
+    values: ArgValues,
 }
+
+/// The operands of one schema argument within [`Args`]: `tensors[tensors.0..tensors.1]`,
+/// `present[operands.0..operands.1]`.
+#[derive(Clone, Copy, Debug, Default)]
+struct OperandGroup {
+    tensors: (u32, u32),
+    operands: (u32, u32),
+}
+
+/// The values of an op's non-tensor arguments, parallel to its schema's arguments
+/// (`None` for tensor arguments).
+pub type ArgValues = SmallVec<[Option<ArgValue>; 6]>;
 
 impl Args {
     /// Reads operand types and attributes against `schema`.
@@ -547,7 +575,7 @@ impl Args {
         operand_types: &[Type],
         attrs: impl Iterator<Item = (&'a str, Attribute)>,
     ) -> Result<Args, String> {
-        let attrs: Vec<(&str, Attribute)> = attrs.collect();
+        let attrs: SmallVec<[(&str, Attribute); 4]> = attrs.collect();
         let values = resolve_attrs(ctx, schema, attrs.iter().copied())?;
         let segment_attr = attrs
             .iter()
@@ -556,20 +584,19 @@ impl Args {
         let sizes = operand_segments(ctx, schema, operand_types.len(), segment_attr)?;
         let mut next = 0;
         let mut sizes = sizes.into_iter();
-        let mut tensors = Vec::with_capacity(schema.args.len());
-        let mut present = Vec::with_capacity(schema.args.len());
+        let mut tensors = SmallVec::with_capacity(operand_types.len());
+        let mut present = SmallVec::with_capacity(operand_types.len());
+        let mut groups = SmallVec::with_capacity(schema.args.len());
         for arg in &schema.args {
             if !arg.kind.is_tensor() {
-                tensors.push(Vec::new());
-                present.push(Vec::new());
+                groups.push(OperandGroup::default());
                 continue;
             }
             let n = sizes.next().unwrap_or(0);
-            let mut group = Vec::with_capacity(n);
-            let mut entries = Vec::with_capacity(n);
+            let first_tensor = tensors.len();
             for (i, &ty) in operand_types[next..next + n].iter().enumerate() {
                 let is_none = *ctx.type_data(ty) == TypeData::None;
-                entries.push(!is_none);
+                present.push(!is_none);
                 if is_none && arg.kind == ArgKind::OptionalTensorList {
                     continue;
                 }
@@ -586,23 +613,27 @@ impl Args {
                         }
                     )
                 })?;
-                group.push(info);
+                tensors.push(info);
             }
+            // Operand counts are `u32` in the IR.
+            groups.push(OperandGroup {
+                tensors: (first_tensor as u32, tensors.len() as u32),
+                operands: (next as u32, (next + n) as u32),
+            });
             next += n;
-            tensors.push(group);
-            present.push(entries);
         }
         Ok(Args {
             schema,
             tensors,
             present,
+            groups,
             values,
         })
     }
 
     /// Reads the operands and attributes of `op`.
     pub fn of_op(ctx: &Context, schema: &'static OpSchema, op: OpId) -> Result<Args, String> {
-        let types: Vec<Type> = ctx
+        let types: SmallVec<[Type; 4]> = ctx
             .operands(op)
             .iter()
             .map(|&v| ctx.value_type(v))
@@ -628,26 +659,32 @@ impl Args {
         self.schema.arg(name).is_some()
     }
 
+    /// The tensors of schema argument `name`.
+    fn group(&self, name: &str) -> &[TensorInfo] {
+        let (start, end) = self.groups[self.index(name)].tensors;
+        &self.tensors[start as usize..end as usize]
+    }
+
     /// The tensor argument `name` (required ones are always present).
     pub fn tensor(&self, name: &str) -> &TensorInfo {
-        &self.tensors[self.index(name)][0]
+        &self.group(name)[0]
     }
 
     /// The optional tensor argument `name`.
     pub fn opt_tensor(&self, name: &str) -> Option<&TensorInfo> {
-        self.tensors[self.index(name)].first()
+        self.group(name).first()
     }
 
     /// The tensor-list argument `name` (for a `Tensor?[]` list, its present entries).
     pub fn tensor_list(&self, name: &str) -> &[TensorInfo] {
-        &self.tensors[self.index(name)]
+        self.group(name)
     }
 
     /// The `Tensor?[]` argument `name`, entry by entry (`None` entries are `None`).
     pub fn opt_tensor_list(&self, name: &str) -> Vec<Option<&TensorInfo>> {
-        let i = self.index(name);
-        let mut tensors = self.tensors[i].iter();
-        self.present[i]
+        let (start, end) = self.groups[self.index(name)].operands;
+        let mut tensors = self.group(name).iter();
+        self.present[start as usize..end as usize]
             .iter()
             .map(|&p| if p { tensors.next() } else { None })
             .collect()
@@ -655,7 +692,7 @@ impl Args {
 
     /// Every tensor operand in order.
     pub fn all_tensors(&self) -> impl Iterator<Item = &TensorInfo> {
-        self.tensors.iter().flatten()
+        self.tensors.iter()
     }
 
     /// The value of the non-tensor argument `name`; [`ArgValue::None`] when absent or

@@ -7,6 +7,7 @@
 use crate::args::{ArgValue, Args, TensorInfo};
 use crate::dtype::{DEFAULT_FLOAT, DType, Participant, can_cast, result_type};
 use joinery_ir::Dim;
+use smallvec::SmallVec;
 
 mod complex;
 pub use complex::*;
@@ -106,29 +107,24 @@ pub fn norm_dim(dim: i64, rank: usize) -> Result<usize, String> {
 
 /// Broadcasts shapes as PyTorch does (right-aligned; 1 stretches).
 fn broadcast(shapes: &[&Shape]) -> Result<Shape, String> {
-    let mut out: Option<Vec<Dim>> = None;
-    let mut seen: Vec<&Shape> = Vec::new();
-    for &shape in shapes {
+    let mut out: Vec<Dim> = Vec::new();
+    for (k, &shape) in shapes.iter().enumerate() {
         let Some(dims) = shape else { return Ok(None) };
-        let Some(cur) = &out else {
-            out = Some(dims.clone());
-            seen.push(shape);
+        if k == 0 {
+            out.clone_from(dims);
             continue;
-        };
-        let rank = cur.len().max(dims.len());
-        let at = |s: &[Dim], i: usize| {
-            if i + s.len() >= rank {
-                s[i + s.len() - rank]
-            } else {
-                Dim::Static(1)
-            }
-        };
-        let mut next = Vec::with_capacity(rank);
-        for i in 0..rank {
-            next.push(match (at(cur, i), at(dims, i)) {
+        }
+        if dims.len() > out.len() {
+            let missing = dims.len() - out.len();
+            out.splice(0..0, std::iter::repeat_n(Dim::Static(1), missing));
+        }
+        // Dims of `out` left of `dims` meet an implicit 1 and stay as they are.
+        let offset = out.len() - dims.len();
+        for (slot, &d) in out[offset..].iter_mut().zip(dims) {
+            *slot = match (*slot, d) {
                 (Dim::Static(1), x) | (x, Dim::Static(1)) => x,
                 (Dim::Static(a), Dim::Static(b)) if a != b => {
-                    let prev = seen
+                    let prev = shapes[..k]
                         .iter()
                         .map(|s| shape_str(s))
                         .collect::<Vec<_>>()
@@ -139,12 +135,10 @@ fn broadcast(shapes: &[&Shape]) -> Result<Shape, String> {
                     ));
                 }
                 (x, y) => meet(x, y),
-            });
+            };
         }
-        out = Some(next);
-        seen.push(shape);
     }
-    Ok(Some(out.unwrap_or_default()))
+    Ok(Some(out))
 }
 
 /// The shape left after reducing `dims` (all dims when `None` or empty).
@@ -301,13 +295,12 @@ pub fn in_place(a: &Args, out: Vec<TensorInfo>) -> Inferred {
 /// Broadcasting binary ops with type promotion over the tensors and the `self` /
 /// `other` / `exponent` scalar (`alpha` scales and does not promote, but must fit the result).
 pub fn binary(a: &Args) -> Inferred {
-    let tensors: Vec<&TensorInfo> = a.all_tensors().collect();
-    let mut parts: Vec<Participant> = tensors.iter().map(|t| participant(t)).collect();
+    let mut parts: SmallVec<[Participant; 6]> = a.all_tensors().map(participant).collect();
     parts.extend(scalar_participant(a, "self"));
     parts.extend(scalar_participant(a, "other"));
     parts.extend(scalar_participant(a, "exponent"));
     let dtype = result_type(&parts).unwrap_or(DEFAULT_FLOAT);
-    let shapes: Vec<&Shape> = tensors.iter().map(|t| &t.shape).collect();
+    let shapes: SmallVec<[&Shape; 4]> = a.all_tensors().map(|t| &t.shape).collect();
     let shape = broadcast(&shapes)?;
     if a.has("alpha") {
         match a.value("alpha") {

@@ -152,8 +152,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
 
 /// The schema of an aten op by its IR name (`aten.add.Tensor`, `aten.addmm`).
 pub fn schema(op_name: &str) -> Option<&'static OpSchema> {
-    let cat = &*CATALOGUE;
-    cat.by_name.get(op_name).map(|&i| &cat.schemas[i])
+    lookup(op_name).ok().map(|(schema, _)| schema)
 }
 
 /// The class count of the labels of `func`'s first `aten.nll_loss_forward` (the class
@@ -197,6 +196,17 @@ pub fn is_pure(op_name: &str) -> bool {
         .is_some_and(|d| d.traits.contains(Traits::PURE))
 }
 
+/// The schema and catalogue entry of an aten op by IR name, found with one lookup; the
+/// error says the name is no aten op.
+pub(crate) fn lookup(
+    op_name: &str,
+) -> Result<(&'static OpSchema, &'static CatalogueEntry), String> {
+    let cat = &*CATALOGUE;
+    (cat.by_name.get(op_name))
+        .map(|&i| (&cat.schemas[i], &ENTRIES[i]))
+        .ok_or_else(|| format!("'{op_name}' is not an aten op"))
+}
+
 /// Infers the result types of an aten op from its arguments, as [`infer_op`] but before
 /// the op exists (for builders): `operand_types` and `attrs` as the op would have them.
 pub fn infer_types<'a>(
@@ -205,9 +215,19 @@ pub fn infer_types<'a>(
     operand_types: &[joinery_ir::Type],
     attrs: impl Iterator<Item = (&'a str, joinery_ir::Attribute)>,
 ) -> Result<Vec<TensorInfo>, String> {
-    let (schema, entry) = schema(op_name)
-        .zip(entry(op_name))
-        .ok_or_else(|| format!("'{op_name}' is not an aten op"))?;
+    let (schema, entry) = lookup(op_name)?;
+    infer_with(ctx, op_name, schema, entry, operand_types, attrs)
+}
+
+/// [`infer_types`] for an op whose catalogue line is known.
+fn infer_with<'a>(
+    ctx: &joinery_ir::Context,
+    op_name: &str,
+    schema: &'static OpSchema,
+    entry: &CatalogueEntry,
+    operand_types: &[joinery_ir::Type],
+    attrs: impl Iterator<Item = (&'a str, joinery_ir::Attribute)>,
+) -> Result<Vec<TensorInfo>, String> {
     let args =
         Args::new(ctx, schema, operand_types, attrs).map_err(|e| format!("{op_name}: {e}"))?;
     (entry.infer)(&args)
@@ -220,12 +240,21 @@ pub fn infer_op(
     ctx: &joinery_ir::Context,
     op: joinery_ir::OpId,
 ) -> Result<Vec<TensorInfo>, String> {
-    let types: Vec<joinery_ir::Type> = ctx
-        .operands(op)
-        .iter()
+    let (schema, entry) = lookup(ctx.name_str(op))?;
+    infer_existing(ctx, op, schema, entry)
+}
+
+/// [`infer_op`] for an op whose catalogue line is known.
+pub(crate) fn infer_existing(
+    ctx: &joinery_ir::Context,
+    op: joinery_ir::OpId,
+    schema: &'static OpSchema,
+    entry: &CatalogueEntry,
+) -> Result<Vec<TensorInfo>, String> {
+    let types: smallvec::SmallVec<[joinery_ir::Type; 4]> = (ctx.operands(op).iter())
         .map(|&v| ctx.value_type(v))
         .collect();
-    infer_types(ctx, ctx.name_str(op), &types, ctx.attrs(op))
+    infer_with(ctx, ctx.name_str(op), schema, entry, &types, ctx.attrs(op))
 }
 
 /// Creates an aten op with inferred result types at the builder's insertion point.

@@ -10,14 +10,16 @@
 //! - every operand the op writes (`Tensor(a!)`) is an `!aten.ref`, and so is a result that
 //!   returns it.
 
-use crate::args::TensorInfo;
+use crate::OpSchema;
+use crate::args::{TensorInfo, tensor_view};
 use joinery_ir::{Context, Diagnostic, OpId};
 
 /// Verifies one aten op against its schema and inference rule.
 pub fn verify_op(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
     let name = ctx.name_str(op);
-    let inferred = crate::infer_op(ctx, op).map_err(Diagnostic::error)?;
-    verify_writes(ctx, op)?;
+    let (schema, entry) = crate::lookup(name).map_err(Diagnostic::error)?;
+    let inferred = crate::infer_existing(ctx, op, schema, entry).map_err(Diagnostic::error)?;
+    verify_writes(ctx, op, schema)?;
     let results = ctx.results(op);
     if results.len() != inferred.len() {
         return Err(Diagnostic::error(format!(
@@ -26,10 +28,9 @@ pub fn verify_op(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             results.len()
         )));
     }
-    let numbers = crate::schema(name).map_or(&[][..], |s| &s.returns[..]);
     for (i, (&r, want)) in results.iter().zip(&inferred).enumerate() {
         let ty = ctx.value_type(r);
-        if numbers.get(i).is_some_and(|ret| ret.is_number) {
+        if schema.returns.get(i).is_some_and(|ret| ret.is_number) {
             if ctx.dtype_of(ty) != Some(want.dtype) || want.rank() != Some(0) {
                 return Err(Diagnostic::error(format!(
                     "{name}: result #{i} is a number and must be declared {}",
@@ -38,12 +39,16 @@ pub fn verify_op(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
             }
             continue;
         }
-        let Some(got) = TensorInfo::from_type(ctx, ty) else {
+        let Some((shape, dtype)) = tensor_view(ctx, ty) else {
             return Err(Diagnostic::error(format!(
                 "{name}: result #{i} must be a tensor, inferred {want}"
             )));
         };
-        if !want.is_compatible(&got) {
+        if !want.is_compatible_with(shape, dtype) {
+            let got = TensorInfo {
+                shape: shape.map(<[_]>::to_vec),
+                dtype,
+            };
             return Err(Diagnostic::error(format!(
                 "{name}: result #{i} is declared {got} but inferred {want}"
             )));
@@ -53,11 +58,8 @@ pub fn verify_op(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
 }
 
 /// The operands an in-place op writes, and the results returning them, are references.
-fn verify_writes(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
+fn verify_writes(ctx: &Context, op: OpId, schema: &OpSchema) -> Result<(), Diagnostic> {
     let name = ctx.name_str(op);
-    let Some(schema) = crate::schema(name) else {
-        return Ok(());
-    };
     if !schema.is_mutating() {
         return Ok(());
     }

@@ -388,6 +388,36 @@ fn corrupt_use_lists_are_reported_from_both_sides() {
 }
 
 #[test]
+fn use_list_counts_agree_for_short_and_long_lists() {
+    // Short lists are scanned per operand, long ones indexed once: both count the same.
+    for users in [2, super::SCANNED_USE_LIST + 3] {
+        let mut f = fixture("test.op", 1);
+        let t = i32_type(&mut f.ctx);
+        let b = f.blocks[0];
+        let def = build(&mut f.ctx, b, "test.op", &[], &[t], 0);
+        let v = f.ctx.result(def, 0);
+        let ops: Vec<OpId> = (0..users)
+            .map(|_| build(&mut f.ctx, b, "test.op", &[v], &[], 0))
+            .collect();
+        term(&mut f.ctx, b, &[]);
+        assert!(verify(&f.ctx, f.top).is_empty(), "{users} users");
+        // The first user listed twice, the last one not at all.
+        let uses = &mut f.ctx.values[v.0 as usize].uses;
+        let first = uses[0];
+        uses.retain(|u| u.op != ops[users - 1]);
+        uses.push(first);
+        assert_eq!(
+            messages(&verify(&f.ctx, f.top)),
+            [
+                "'test.op' op operand #0 appears 2 times in its value's use list, expected once",
+                "'test.op' op operand #0 appears 0 times in its value's use list, expected once",
+            ],
+            "{users} users"
+        );
+    }
+}
+
+#[test]
 fn terminator_rules() {
     // A terminator in the middle, a block ending in a non-terminator, an empty block.
     let mut f = fixture("test.op", 3);

@@ -32,7 +32,7 @@ pub use joinery_aten::random::SEED_ATTR;
 pub(crate) struct OpArgs<'a> {
     schema: &'static OpSchema,
     tensors: Vec<Vec<&'a RuntimeValue>>,
-    values: Vec<Option<ArgValue>>,
+    values: joinery_aten::args::ArgValues,
     rng: RefCell<&'a mut RngState>,
     seed_attr: Option<i64>,
 }
