@@ -469,7 +469,14 @@ impl Builder<'_> {
         if cuts.iter().all(|c| c.len() == 1) {
             let taps: Vec<TapInterval> = cuts.iter().map(|c| c[0]).collect();
             let start = (0..spatial).map(|i| x_at(i, 0)).sum();
-            let y = self.unrolled_region(x, w, bias, output, start, &steps, &taps, dilation, src);
+            let reads = Reads {
+                start,
+                x_steps: &steps,
+                taps: &taps,
+                dilation,
+                other_end: None,
+            };
+            let y = self.unrolled_region(x, w, bias, output, &reads, src);
             return self.reshape(&y, &out_shape, src);
         }
         let ys = contiguous(&out_shape);
@@ -495,8 +502,14 @@ impl Builder<'_> {
                 + x_at(outer, 0)
                 + x_at(outer + 1, 0)
                 + first as i64 * xs[1 + spatial];
-            let part =
-                self.unrolled_region(x, w, bias, &shape, start, &x_steps, inner, dilation, src);
+            let reads = Reads {
+                start,
+                x_steps: &x_steps,
+                taps: inner,
+                dilation,
+                other_end: None,
+            };
+            let part = self.unrolled_region(x, w, bias, &shape, &reads, src);
             let mut strides = y_steps[..3 + outer].to_vec();
             strides.push(ys[1 + spatial]);
             let offset = (0..outer)
@@ -505,12 +518,18 @@ impl Builder<'_> {
                 + first as i64 * ys[1 + spatial];
             parts.push((part, Map { offset, strides }));
         }
-        let regions: u64 = cuts.iter().map(|c| c.len() as u64).product();
+        let last = spatial - 1;
+        let ends = pair_ends(&cuts[last], w.shape[3 + last]);
+        let regions: u64 =
+            cuts[..last].iter().map(|c| c.len() as u64).product::<u64>() * ends.len() as u64;
         for r in 0..regions {
-            // Interval `pick[i]` of each dim, the last dim fastest.
+            // One interval of each dim (a group of the last), the last dim fastest.
             let mut rest = r;
             let mut region = vec![cuts[0][0]; spatial];
-            for i in (0..spatial).rev() {
+            let group = &ends[(rest % ends.len() as u64) as usize];
+            rest /= ends.len() as u64;
+            region[last] = group[0];
+            for i in (0..last).rev() {
                 let k = cuts[i].len() as u64;
                 region[i] = cuts[i][(rest % k) as usize];
                 rest /= k;
@@ -523,18 +542,30 @@ impl Builder<'_> {
             }
             let shape: Vec<u64> = region.iter().map(|t| t.len).collect();
             let start = (0..spatial).map(|i| x_at(i, region[i].start)).sum();
-            let part =
-                self.unrolled_region(x, w, bias, &shape, start, &steps, &region, dilation, src);
+            let mut strides = y_steps.clone();
+            // The other end of the row: one more dim of 2 in the region.
+            let other_end = group.get(1).map(|b| {
+                let a = group[0];
+                let moved = b.start as i64 - a.start as i64;
+                let shifted = b.first as i64 - a.first as i64;
+                strides.push(moved * ys[2 + last]);
+                OtherEnd {
+                    x_step: (moved * stride[last] + shifted * dilation[last]) * xs[2 + last],
+                    w_step: shifted * w.map.strides[3 + last],
+                }
+            });
+            let reads = Reads {
+                start,
+                x_steps: &steps,
+                taps: &region,
+                dilation,
+                other_end,
+            };
+            let part = self.unrolled_region(x, w, bias, &shape, &reads, src);
             let offset = (0..spatial)
                 .map(|i| region[i].start as i64 * ys[2 + i])
                 .sum();
-            parts.push((
-                part,
-                Map {
-                    offset,
-                    strides: y_steps.clone(),
-                },
-            ));
+            parts.push((part, Map { offset, strides }));
         }
         let node = self.push(
             NodeKind::Place {
@@ -549,32 +580,34 @@ impl Builder<'_> {
         self.whole(node)
     }
 
-    /// One region of [`Builder::conv_unrolled`]: over `[N, G, Og, shape..]`, the bias plus
-    /// the products of the taps `taps` (per spatial dim of the kernel) of `w`
-    /// (`[G, Og, Cg, K..]`) with the views of `x` that start at offset `start` (tap 0,
-    /// channel 0, from `x`'s own offset) and advance by `x_steps` along the region's dims.
-    #[allow(clippy::too_many_arguments)]
+    /// One region of [`Builder::conv_unrolled`]: over `[N, G, Og, shape..]` (and a last
+    /// dim of 2 with `reads.other_end`), the bias plus the products of the taps
+    /// `reads.taps` of `w` (`[G, Og, Cg, K..]`) with the views of `x` that `reads`
+    /// describes.
     fn unrolled_region(
         &mut self,
         x: &Operand,
         w: &Operand,
         bias: Option<&Operand>,
         shape: &[u64],
-        start: i64,
-        x_steps: &[i64],
-        taps: &[TapInterval],
-        dilation: &[i64],
+        reads: &Reads<'_>,
         src: &str,
     ) -> Operand {
         let (og, cg) = (w.shape[1], w.shape[2]);
+        let (taps, dilation) = (reads.taps, reads.dilation);
         let spatial = taps.len();
         let (xs, ws) = (&x.map.strides, &w.map.strides);
         let mut space = vec![x.shape[0], w.shape[0], og];
         space.extend(shape);
         let mut x_strides = vec![xs[0], cg as i64 * xs[1], 0];
-        x_strides.extend(x_steps);
+        x_strides.extend(reads.x_steps);
         let mut w_strides = vec![0, ws[0], ws[1]];
         w_strides.extend(vec![0; shape.len()]);
+        if let Some(end) = &reads.other_end {
+            space.push(2);
+            x_strides.push(end.x_step);
+            w_strides.push(end.w_step);
+        }
         let view = |o: &Operand, offset: i64, strides: &[i64]| Operand {
             node: o.node,
             shape: space.clone(),
@@ -586,14 +619,14 @@ impl Builder<'_> {
         let mut pw = super::Pw::new(&space);
         let mut sum = bias.map(|b| {
             let mut strides = vec![0, og as i64 * b.map.strides[0], b.map.strides[0]];
-            strides.extend(vec![0; shape.len()]);
+            strides.resize(space.len(), 0);
             pw.input(&view(b, 0, &strides), DType::F32, DType::F32)
         });
         let count: u64 = taps.iter().map(|t| t.count).product();
         for ci in 0..cg as i64 {
             for t in 0..count {
                 // The offsets of tap t (a multi-index over the region's taps) in x and w.
-                let (mut x_at, mut w_at) = (start + ci * xs[1], ci * ws[2]);
+                let (mut x_at, mut w_at) = (reads.start + ci * xs[1], ci * ws[2]);
                 let mut rest = t;
                 for i in (0..spatial).rev() {
                     let k = (taps[i].first + rest % taps[i].count) as i64;
@@ -1292,6 +1325,52 @@ struct TapInterval {
     len: u64,
     first: u64,
     count: u64,
+}
+
+/// How one region of [`Builder::conv_unrolled`] reads its input.
+struct Reads<'a> {
+    /// The input offset of the region's first position (tap 0, channel 0).
+    start: i64,
+    /// The input strides along the region's dims.
+    x_steps: &'a [i64],
+    /// The taps read along each spatial dim of the kernel.
+    taps: &'a [TapInterval],
+    dilation: &'a [i64],
+    /// The other end of a row read in the same region ([`pair_ends`]).
+    other_end: Option<OtherEnd>,
+}
+
+/// The second of two one-position intervals of the last dim read by one region: how far
+/// its input position and its first tap's weight lie from the first's.
+struct OtherEnd {
+    x_step: i64,
+    w_step: i64,
+}
+
+/// The intervals `cuts` of the last dim, grouped one region each: an interval of one
+/// position where fewer than all `kernel` taps read inside is paired with a later one
+/// like it reading as many taps (the two ends of a row, so that one pass over the input
+/// rows computes both), the others alone.
+fn pair_ends(cuts: &[TapInterval], kernel: u64) -> Vec<Vec<TapInterval>> {
+    let border = |t: &TapInterval| t.len == 1 && t.count < kernel;
+    let mut taken = vec![false; cuts.len()];
+    let mut groups = Vec::new();
+    for i in 0..cuts.len() {
+        if taken[i] {
+            continue;
+        }
+        let mut group = vec![cuts[i]];
+        if border(&cuts[i]) {
+            let partner = (i + 1..cuts.len())
+                .find(|&j| !taken[j] && border(&cuts[j]) && cuts[j].count == cuts[i].count);
+            if let Some(j) = partner {
+                taken[j] = true;
+                group.push(cuts[j]);
+            }
+        }
+        groups.push(group);
+    }
+    groups
 }
 
 /// The output positions `0..output` of one spatial dim cut into [`TapInterval`]s, for a
