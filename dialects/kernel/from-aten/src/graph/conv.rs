@@ -474,7 +474,7 @@ impl Builder<'_> {
                 x_steps: &steps,
                 taps: &taps,
                 dilation,
-                other_end: None,
+                other_ends: Vec::new(),
             };
             let y = self.unrolled_region(x, w, bias, output, &reads, src);
             return self.reshape(&y, &out_shape, src);
@@ -507,7 +507,7 @@ impl Builder<'_> {
                 x_steps: &x_steps,
                 taps: inner,
                 dilation,
-                other_end: None,
+                other_ends: Vec::new(),
             };
             let part = self.unrolled_region(x, w, bias, &shape, &reads, src);
             let mut strides = y_steps[..3 + outer].to_vec();
@@ -518,22 +518,20 @@ impl Builder<'_> {
                 + first as i64 * ys[1 + spatial];
             parts.push((part, Map { offset, strides }));
         }
-        let last = spatial - 1;
-        let ends = pair_ends(&cuts[last], w.shape[3 + last]);
-        let regions: u64 =
-            cuts[..last].iter().map(|c| c.len() as u64).product::<u64>() * ends.len() as u64;
+        let groups: Vec<Vec<Vec<TapInterval>>> = (0..spatial)
+            .map(|i| pair_ends(&cuts[i], w.shape[3 + i]))
+            .collect();
+        let regions: u64 = groups.iter().map(|g| g.len() as u64).product();
         for r in 0..regions {
-            // One interval of each dim (a group of the last), the last dim fastest.
+            // One group of intervals of each dim, the last dim fastest.
             let mut rest = r;
-            let mut region = vec![cuts[0][0]; spatial];
-            let group = &ends[(rest % ends.len() as u64) as usize];
-            rest /= ends.len() as u64;
-            region[last] = group[0];
-            for i in (0..last).rev() {
-                let k = cuts[i].len() as u64;
-                region[i] = cuts[i][(rest % k) as usize];
+            let mut picked = vec![&groups[0][0]; spatial];
+            for i in (0..spatial).rev() {
+                let k = groups[i].len() as u64;
+                picked[i] = &groups[i][(rest % k) as usize];
                 rest /= k;
             }
+            let region: Vec<TapInterval> = picked.iter().map(|g| g[0]).collect();
             let is_interior = interior
                 .as_ref()
                 .is_some_and(|inner| (0..spatial).all(|i| inner[i].start == region[i].start));
@@ -543,23 +541,25 @@ impl Builder<'_> {
             let shape: Vec<u64> = region.iter().map(|t| t.len).collect();
             let start = (0..spatial).map(|i| x_at(i, region[i].start)).sum();
             let mut strides = y_steps.clone();
-            // The other end of the row: one more dim of 2 in the region.
-            let other_end = group.get(1).map(|b| {
-                let a = group[0];
-                let moved = b.start as i64 - a.start as i64;
-                let shifted = b.first as i64 - a.first as i64;
-                strides.push(moved * ys[2 + last]);
-                OtherEnd {
-                    x_step: (moved * stride[last] + shifted * dilation[last]) * xs[2 + last],
-                    w_step: shifted * w.map.strides[3 + last],
+            // The other end of each paired dim: one more dim of 2 in the region.
+            let mut other_ends = Vec::new();
+            for (i, group) in picked.iter().enumerate() {
+                if let [a, b] = group[..] {
+                    let moved = b.start as i64 - a.start as i64;
+                    let shifted = b.first as i64 - a.first as i64;
+                    strides.push(moved * ys[2 + i]);
+                    other_ends.push(OtherEnd {
+                        x_step: (moved * stride[i] + shifted * dilation[i]) * xs[2 + i],
+                        w_step: shifted * w.map.strides[3 + i],
+                    });
                 }
-            });
+            }
             let reads = Reads {
                 start,
                 x_steps: &steps,
                 taps: &region,
                 dilation,
-                other_end,
+                other_ends,
             };
             let part = self.unrolled_region(x, w, bias, &shape, &reads, src);
             let offset = (0..spatial)
@@ -580,8 +580,8 @@ impl Builder<'_> {
         self.whole(node)
     }
 
-    /// One region of [`Builder::conv_unrolled`]: over `[N, G, Og, shape..]` (and a last
-    /// dim of 2 with `reads.other_end`), the bias plus the products of the taps
+    /// One region of [`Builder::conv_unrolled`]: over `[N, G, Og, shape..]` (and a dim
+    /// of 2 after them per paired dim, `reads.other_ends`), the bias plus the products of the taps
     /// `reads.taps` of `w` (`[G, Og, Cg, K..]`) with the views of `x` that `reads`
     /// describes.
     fn unrolled_region(
@@ -603,7 +603,7 @@ impl Builder<'_> {
         x_strides.extend(reads.x_steps);
         let mut w_strides = vec![0, ws[0], ws[1]];
         w_strides.extend(vec![0; shape.len()]);
-        if let Some(end) = &reads.other_end {
+        for end in &reads.other_ends {
             space.push(2);
             x_strides.push(end.x_step);
             w_strides.push(end.w_step);
@@ -1336,21 +1336,22 @@ struct Reads<'a> {
     /// The taps read along each spatial dim of the kernel.
     taps: &'a [TapInterval],
     dilation: &'a [i64],
-    /// The other end of a row read in the same region ([`pair_ends`]).
-    other_end: Option<OtherEnd>,
+    /// The other end of each paired dim read in the same region ([`pair_ends`]), in
+    /// order, each one more dim of 2 after the region's own.
+    other_ends: Vec<OtherEnd>,
 }
 
-/// The second of two one-position intervals of the last dim read by one region: how far
-/// its input position and its first tap's weight lie from the first's.
+/// The second of two one-position intervals of one dim read by one region: how far its
+/// input position and its first tap's weight lie from the first's.
 struct OtherEnd {
     x_step: i64,
     w_step: i64,
 }
 
-/// The intervals `cuts` of the last dim, grouped one region each: an interval of one
-/// position where fewer than all `kernel` taps read inside is paired with a later one
-/// like it reading as many taps (the two ends of a row, so that one pass over the input
-/// rows computes both), the others alone.
+/// The intervals `cuts` of one spatial dim, grouped: an interval of one position where
+/// fewer than all `kernel` taps read inside is paired with a later one like it reading as
+/// many taps (the two ends of a row, the first and last rows, so that one pass over the
+/// input computes both), the others alone.
 fn pair_ends(cuts: &[TapInterval], kernel: u64) -> Vec<Vec<TapInterval>> {
     let border = |t: &TapInterval| t.len == 1 && t.count < kernel;
     let mut taken = vec![false; cuts.len()];
