@@ -57,15 +57,32 @@ func.func @conv_backward$strided(%gy: tensor<2x4x3x3xf32>, %x: tensor<2x3x5x5xf3
   func.return %gx : tensor<2x3x5x5xf32>
 }
 
-// A depthwise convolution is one pointwise kernel over [N, G, Og, OH, OW] that adds the
-// product of each tap's shifted view of the padded input with its weight (a scalar per
-// channel): written once, no accumulator, no GEMM of one row per channel.
+// A depthwise convolution reads the unpadded input: one pointwise kernel per region of
+// the output over which the same taps read inside the input, each adding the products of
+// its taps' shifted views with their weights (a scalar per channel), placed where the
+// region lies without a fill (the regions tile the output), no GEMM of one row per
+// channel. The interior (all 9 taps) runs over its positions flattened along the rows:
+// [N, G, Og, 6], positions 5 to 10 of each image, tap (0, 0) at %x's element 0. Border
+// positions reading as many taps at both ends of a dim are one region with a dim of 2
+// per such pair: the four corners ([.., 2, 2]: 8 input elements and 3 taps back per row
+// pair, 2 and one tap back per column pair), the first and last rows, the row ends.
 // CHECK-LABEL: func.func @conv$depthwise
 // CHECK-NOT:     kernel.gemm
-// CHECK:         "kernel.fused"(%[[XP:.*]], %w, %[[XP]], %w, {{.*}}) <{in_maps = {{\[}}[0, 108, 36, 0, 6, 1], [0, 0, 9, 9, 0, 0], [1, 108, 36, 0, 6, 1], [1, 0, 9, 9, 0, 0],
-// CHECK-SAME:      [14, 108, 36, 0, 6, 1], [8, 0, 9, 9, 0, 0]]
-// CHECK-SAME:    out_kinds = ["store"], out_maps = {{\[}}[0, 48, 16, 16, 4, 1]]
+// CHECK-NOT:     kernel.fill
+// CHECK:         "kernel.fused"(%x, %w, %x, %w, {{.*}}) <{in_maps = {{\[}}[0, 48, 16, 0, 1], [0, 0, 9, 9, 0], [1, 48, 16, 0, 1], [1, 0, 9, 9, 0],
+// CHECK-SAME:      [10, 48, 16, 0, 1], [8, 0, 9, 9, 0]]
+// CHECK-SAME:      space = [2, 3, 1, 6]
 // CHECK-COUNT-9: kernel.mul
+// CHECK:         "kernel.fused"(%x, %w, {{.*}}) <{in_maps = {{\[}}[0, 48, 16, 0, 4, 1, 8, 2], [4, 0, 9, 9, 0, 0, -3, -1],
+// CHECK-SAME:      space = [2, 3, 1, 1, 1, 2, 2]
+// CHECK-COUNT-4: kernel.mul
+// CHECK:         space = [2, 3, 1, 1, 2, 2]
+// CHECK:         space = [2, 3, 1, 2, 1, 2]
+// CHECK-NOT:     kernel.fill
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[5, 48, 16, 16, 1]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[0, 48, 16, 16, 4, 1, 12, 3]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[1, 48, 16, 16, 4, 1, 12]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[4, 48, 16, 16, 4, 1, 3]]
 // CHECK-NOT:     kernel.gemm
 // CHECK:         func.return
 func.func @conv$depthwise(%x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {

@@ -131,10 +131,11 @@ pub enum NodeKind {
     /// it are still checked; a graph holding one is never lowered.
     Unlowered,
     /// The node's buffer filled with `fill`, then each part copied (or with `accumulate`
-    /// added) into it through its map (over the part's shape): a padding, a spreading out
-    /// by a stride, or the sum of shifted patches (col2im).
+    /// added) into it through its map (over the part's shape), in order: a padding, a
+    /// spreading out by a stride, or the sum of shifted patches (col2im). No fill (`None`)
+    /// when the parts cover every element (a convolution's output regions).
     Place {
-        fill: f64,
+        fill: Option<f64>,
         parts: Vec<(Operand, Map)>,
         accumulate: bool,
     },

@@ -241,9 +241,9 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             let covered = parts.first().is_some_and(|(p, at)| {
                 !accumulate && p.shape == *shape && at.is_identity_over(shape)
             });
-            if !covered {
+            if let Some(fill) = fill.filter(|_| !covered) {
                 let f64t = ctx.float_type(joinery_ir::FloatKind::F64);
-                let value = ctx.float_attr(*fill, f64t);
+                let value = ctx.float_attr(fill, f64t);
                 Builder::new(ctx, InsertPoint::End(body)).build(
                     "kernel.fill",
                     &[out],

@@ -223,7 +223,7 @@ impl Builder<'_> {
         let dtype = self.dtype(x);
         let node = self.push(
             NodeKind::Place {
-                fill,
+                fill: Some(fill),
                 parts: vec![(part, at)],
                 accumulate: false,
             },
@@ -393,8 +393,9 @@ impl Builder<'_> {
         let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
         let spatial = output.len();
         let kernel = &w.shape[3..];
-        if cg * kernel.iter().product::<u64>() <= UNROLLED_PRODUCTS {
-            return self.conv_unrolled(xp, w, bias, output, stride, dilation, src);
+        if unrolled(w) {
+            let lo = vec![0; spatial];
+            return self.conv_unrolled(xp, w, bias, &lo, output, stride, dilation, src);
         }
         let (xs, ws) = (&xp.map.strides, &w.map.strides);
         let n = xp.shape[0];
@@ -419,61 +420,223 @@ impl Builder<'_> {
     }
 
     /// The convolution of [`Builder::conv_direct`] with its `Cg * K` products per output
-    /// element written out: one pointwise loop nest over `[N, G, Og, OS..]` that adds the
-    /// bias and every product of an input view shifted by its tap and channel with that
-    /// weight (a scalar per channel), so the innermost loop runs along an output row, the
-    /// output is written once and no accumulator is filled or reloaded.
+    /// element written out, on an input `x` (`[N, G * Cg, S..]`) that need not be padded:
+    /// tap `k` of output position `o` reads `x` at `o * stride + k * dilation - lo` along
+    /// each spatial dim, and a read outside `x` adds nothing. The output is cut into
+    /// regions over which the same taps read inside `x` ([`tap_intervals`], per spatial
+    /// dim); each region is one pointwise loop nest over `[N, G, Og, region..]` that adds
+    /// the bias and the products of its taps' input views with their weights (a scalar per
+    /// channel), so the innermost loop runs along an output row, every output element is
+    /// written once and no padded copy of `x` is made. One region (an input already
+    /// padded) is the output itself; several are placed where they lie, without a fill
+    /// (they tile it). When the last two spatial dims allow it ([`flat_interior`]), the
+    /// region every tap reads inside runs as one loop over its positions flattened along
+    /// the output rows (an innermost loop of whole images, not one short row), the row
+    /// ends it gets wrong overwritten by the border regions placed after it.
     #[allow(clippy::too_many_arguments)]
     fn conv_unrolled(
         &mut self,
-        xp: &Operand,
+        x: &Operand,
         w: &Operand,
         bias: Option<&Operand>,
+        lo: &[i64],
         output: &[u64],
         stride: &[i64],
         dilation: &[i64],
         src: &str,
     ) -> Operand {
-        let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
+        let (groups, og) = (w.shape[0], w.shape[1]);
         let spatial = output.len();
-        let kernel = &w.shape[3..];
-        let (xs, ws) = (&xp.map.strides, &w.map.strides);
-        let n = xp.shape[0];
-        let mut shape = vec![n, groups, og];
-        shape.extend(output);
+        let xs = &x.map.strides;
+        let n = x.shape[0];
+        let mut out_shape = vec![n, groups * og];
+        out_shape.extend(output);
+        let cuts: Vec<Vec<TapInterval>> = (0..spatial)
+            .map(|i| {
+                tap_intervals(
+                    x.shape[2 + i],
+                    output[i],
+                    w.shape[3 + i],
+                    stride[i],
+                    dilation[i],
+                    lo[i],
+                )
+            })
+            .collect();
+        // The x offset of output position `o` along spatial dim `i` (tap 0).
+        let x_at = |i: usize, o: u64| (o as i64 * stride[i] - lo[i]) * xs[2 + i];
+        let steps: Vec<i64> = (0..spatial).map(|i| stride[i] * xs[2 + i]).collect();
+        if cuts.iter().all(|c| c.len() == 1) {
+            let taps: Vec<TapInterval> = cuts.iter().map(|c| c[0]).collect();
+            let start = (0..spatial).map(|i| x_at(i, 0)).sum();
+            let reads = Reads {
+                start,
+                x_steps: &steps,
+                taps: &taps,
+                dilation,
+                other_ends: Vec::new(),
+            };
+            let y = self.unrolled_region(x, w, bias, output, &reads, src);
+            return self.reshape(&y, &out_shape, src);
+        }
+        let ys = contiguous(&out_shape);
+        let mut y_steps = vec![ys[0], og as i64 * ys[1], ys[1]];
+        y_steps.extend(&ys[2..]);
+        let mut parts = Vec::new();
+        let interior: Option<Vec<TapInterval>> = cuts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.iter().copied().find(|t| t.count == w.shape[3 + i]))
+            .collect();
+        let flat = interior
+            .as_ref()
+            .and_then(|inner| flat_interior(x, inner, output, stride));
+        if let (Some(inner), Some((first, len))) = (&interior, flat) {
+            // Dims before the last two as in the region, the last two as one.
+            let outer = spatial - 2;
+            let mut shape: Vec<u64> = inner[..outer].iter().map(|t| t.len).collect();
+            shape.push(len);
+            let mut x_steps = steps[..outer].to_vec();
+            x_steps.push(xs[1 + spatial]);
+            let start: i64 = (0..outer).map(|i| x_at(i, inner[i].start)).sum::<i64>()
+                + x_at(outer, 0)
+                + x_at(outer + 1, 0)
+                + first as i64 * xs[1 + spatial];
+            let reads = Reads {
+                start,
+                x_steps: &x_steps,
+                taps: inner,
+                dilation,
+                other_ends: Vec::new(),
+            };
+            let part = self.unrolled_region(x, w, bias, &shape, &reads, src);
+            let mut strides = y_steps[..3 + outer].to_vec();
+            strides.push(ys[1 + spatial]);
+            let offset = (0..outer)
+                .map(|i| inner[i].start as i64 * ys[2 + i])
+                .sum::<i64>()
+                + first as i64 * ys[1 + spatial];
+            parts.push((part, Map { offset, strides }));
+        }
+        let groups: Vec<Vec<Vec<TapInterval>>> = (0..spatial)
+            .map(|i| pair_ends(&cuts[i], w.shape[3 + i]))
+            .collect();
+        let regions: u64 = groups.iter().map(|g| g.len() as u64).product();
+        for r in 0..regions {
+            // One group of intervals of each dim, the last dim fastest.
+            let mut rest = r;
+            let mut picked = vec![&groups[0][0]; spatial];
+            for i in (0..spatial).rev() {
+                let k = groups[i].len() as u64;
+                picked[i] = &groups[i][(rest % k) as usize];
+                rest /= k;
+            }
+            let region: Vec<TapInterval> = picked.iter().map(|g| g[0]).collect();
+            let is_interior = interior
+                .as_ref()
+                .is_some_and(|inner| (0..spatial).all(|i| inner[i].start == region[i].start));
+            if is_interior && flat.is_some() {
+                continue;
+            }
+            let shape: Vec<u64> = region.iter().map(|t| t.len).collect();
+            let start = (0..spatial).map(|i| x_at(i, region[i].start)).sum();
+            let mut strides = y_steps.clone();
+            // The other end of each paired dim: one more dim of 2 in the region.
+            let mut other_ends = Vec::new();
+            for (i, group) in picked.iter().enumerate() {
+                if let [a, b] = group[..] {
+                    let moved = b.start as i64 - a.start as i64;
+                    let shifted = b.first as i64 - a.first as i64;
+                    strides.push(moved * ys[2 + i]);
+                    other_ends.push(OtherEnd {
+                        x_step: (moved * stride[i] + shifted * dilation[i]) * xs[2 + i],
+                        w_step: shifted * w.map.strides[3 + i],
+                    });
+                }
+            }
+            let reads = Reads {
+                start,
+                x_steps: &steps,
+                taps: &region,
+                dilation,
+                other_ends,
+            };
+            let part = self.unrolled_region(x, w, bias, &shape, &reads, src);
+            let offset = (0..spatial)
+                .map(|i| region[i].start as i64 * ys[2 + i])
+                .sum();
+            parts.push((part, Map { offset, strides }));
+        }
+        let node = self.push(
+            NodeKind::Place {
+                fill: None,
+                parts,
+                accumulate: false,
+            },
+            out_shape,
+            DType::F32,
+            src,
+        );
+        self.whole(node)
+    }
+
+    /// One region of [`Builder::conv_unrolled`]: over `[N, G, Og, shape..]` (and a dim
+    /// of 2 after them per paired dim, `reads.other_ends`), the bias plus the products of the taps
+    /// `reads.taps` of `w` (`[G, Og, Cg, K..]`) with the views of `x` that `reads`
+    /// describes.
+    fn unrolled_region(
+        &mut self,
+        x: &Operand,
+        w: &Operand,
+        bias: Option<&Operand>,
+        shape: &[u64],
+        reads: &Reads<'_>,
+        src: &str,
+    ) -> Operand {
+        let (og, cg) = (w.shape[1], w.shape[2]);
+        let (taps, dilation) = (reads.taps, reads.dilation);
+        let spatial = taps.len();
+        let (xs, ws) = (&x.map.strides, &w.map.strides);
+        let mut space = vec![x.shape[0], w.shape[0], og];
+        space.extend(shape);
         let mut x_strides = vec![xs[0], cg as i64 * xs[1], 0];
-        x_strides.extend((0..spatial).map(|i| stride[i] * xs[2 + i]));
+        x_strides.extend(reads.x_steps);
         let mut w_strides = vec![0, ws[0], ws[1]];
-        w_strides.extend(vec![0; spatial]);
+        w_strides.extend(vec![0; shape.len()]);
+        for end in &reads.other_ends {
+            space.push(2);
+            x_strides.push(end.x_step);
+            w_strides.push(end.w_step);
+        }
         let view = |o: &Operand, offset: i64, strides: &[i64]| Operand {
             node: o.node,
-            shape: shape.clone(),
+            shape: space.clone(),
             map: Map {
                 offset: o.map.offset + offset,
                 strides: strides.to_vec(),
             },
         };
-        let mut pw = super::Pw::new(&shape);
+        let mut pw = super::Pw::new(&space);
         let mut sum = bias.map(|b| {
             let mut strides = vec![0, og as i64 * b.map.strides[0], b.map.strides[0]];
-            strides.extend(vec![0; spatial]);
+            strides.resize(space.len(), 0);
             pw.input(&view(b, 0, &strides), DType::F32, DType::F32)
         });
-        let taps: u64 = kernel.iter().product();
+        let count: u64 = taps.iter().map(|t| t.count).product();
         for ci in 0..cg as i64 {
-            for t in 0..taps {
-                // The offsets of tap t (a multi-index over the kernel dims) in x and w.
-                let (mut x_at, mut w_at) = (ci * xs[1], ci * ws[2]);
+            for t in 0..count {
+                // The offsets of tap t (a multi-index over the region's taps) in x and w.
+                let (mut x_at, mut w_at) = (reads.start + ci * xs[1], ci * ws[2]);
                 let mut rest = t;
                 for i in (0..spatial).rev() {
-                    let k = (rest % kernel[i]) as i64;
-                    rest /= kernel[i];
+                    let k = (taps[i].first + rest % taps[i].count) as i64;
+                    rest /= taps[i].count;
                     x_at += k * dilation[i] * xs[2 + i];
                     w_at += k * ws[3 + i];
                 }
                 let product = super::bin(
                     super::ScalarOp::Mul,
-                    pw.input(&view(xp, x_at, &x_strides), DType::F32, DType::F32),
+                    pw.input(&view(x, x_at, &x_strides), DType::F32, DType::F32),
                     pw.input(&view(w, w_at, &w_strides), DType::F32, DType::F32),
                 );
                 sum = Some(match sum {
@@ -483,10 +646,7 @@ impl Builder<'_> {
             }
         }
         let e = sum.unwrap_or_else(|| super::c(0.0, DType::F32));
-        let y = self.pointwise(pw, e, DType::F32, src);
-        let mut out_shape = vec![n, groups * og];
-        out_shape.extend(output);
-        self.reshape(&y, &out_shape, src)
+        self.pointwise(pw, e, DType::F32, src)
     }
 
     /// `y` (`[N, C, S..]`) plus `bias` (`[C]`) along its channels.
@@ -569,6 +729,10 @@ impl Builder<'_> {
         src: &str,
     ) -> Operand {
         let wv = self.grouped_weight(w, g.groups, src);
+        if unrolled(&wv) {
+            let (output, stride, dilation) = (&g.output, &g.stride, &g.dilation);
+            return self.conv_unrolled(x, &wv, bias, &g.padding, output, stride, dilation, src);
+        }
         let len: Vec<u64> = (0..g.spatial())
             .map(|i| g.input[i] + 2 * g.padding[i] as u64)
             .collect();
@@ -594,10 +758,6 @@ impl Builder<'_> {
         let lo: Vec<i64> = (0..spatial)
             .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
             .collect();
-        let len: Vec<u64> = (0..spatial)
-            .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
-            .collect();
-        let z = self.place(gy, &lo, &g.stride, &len, src);
         let phase = (0..spatial)
             .map(|i| PhaseTaps {
                 first: 0,
@@ -606,6 +766,14 @@ impl Builder<'_> {
             })
             .collect::<Vec<_>>();
         let wf = flipped_taps(&wt, &phase);
+        if unrolled(&wf) {
+            let ones = vec![1; spatial];
+            return self.conv_unrolled(gy, &wf, None, &lo, &g.input, &ones, &g.dilation, src);
+        }
+        let len: Vec<u64> = (0..spatial)
+            .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
+            .collect();
+        let z = self.place(gy, &lo, &g.stride, &len, src);
         self.conv_gemm(&z, &wf, None, &g.input, &vec![1; spatial], &g.dilation, src)
     }
 
@@ -683,7 +851,7 @@ impl Builder<'_> {
     ) -> Operand {
         let node = self.push(
             NodeKind::Place {
-                fill: 0.0,
+                fill: Some(0.0),
                 parts,
                 accumulate,
             },
@@ -1130,6 +1298,13 @@ impl Builder<'_> {
 /// depthwise kernel); a direct convolution with more sums them in a loop.
 const UNROLLED_PRODUCTS: u64 = 25;
 
+/// Whether the convolution by the grouped weight `w` (`[G, Og, Cg, K..]`) runs direct
+/// with its products written out ([`Builder::conv_unrolled`]).
+fn unrolled(w: &Operand) -> bool {
+    let products: u64 = w.shape[2..].iter().product();
+    direct(w.shape[0], w.shape[1]) && products <= UNROLLED_PRODUCTS
+}
+
 /// Fewest input channels (per group) for which a strided convolution's input gradient
 /// runs phase by phase: each phase is a product with that many rows, too thin below
 /// (an RGB stem's), where an ungrouped one computes its patch gradients and col2im.
@@ -1140,6 +1315,131 @@ const MIN_PHASE_CHANNELS: u64 = 16;
 /// group (a depthwise convolution would be one GEMM of one row per channel).
 fn direct(groups: u64, og: u64) -> bool {
     groups > 1 && og < 8
+}
+
+/// Output positions `start..start + len` of one spatial dim of a direct convolution over
+/// which the same taps, `first..first + count`, read inside its input.
+#[derive(Clone, Copy, Debug)]
+struct TapInterval {
+    start: u64,
+    len: u64,
+    first: u64,
+    count: u64,
+}
+
+/// How one region of [`Builder::conv_unrolled`] reads its input.
+struct Reads<'a> {
+    /// The input offset of the region's first position (tap 0, channel 0).
+    start: i64,
+    /// The input strides along the region's dims.
+    x_steps: &'a [i64],
+    /// The taps read along each spatial dim of the kernel.
+    taps: &'a [TapInterval],
+    dilation: &'a [i64],
+    /// The other end of each paired dim read in the same region ([`pair_ends`]), in
+    /// order, each one more dim of 2 after the region's own.
+    other_ends: Vec<OtherEnd>,
+}
+
+/// The second of two one-position intervals of one dim read by one region: how far its
+/// input position and its first tap's weight lie from the first's.
+struct OtherEnd {
+    x_step: i64,
+    w_step: i64,
+}
+
+/// The intervals `cuts` of one spatial dim, grouped: an interval of one position where
+/// fewer than all `kernel` taps read inside is paired with a later one like it reading as
+/// many taps (the two ends of a row, the first and last rows, so that one pass over the
+/// input computes both), the others alone.
+fn pair_ends(cuts: &[TapInterval], kernel: u64) -> Vec<Vec<TapInterval>> {
+    let border = |t: &TapInterval| t.len == 1 && t.count < kernel;
+    let mut taken = vec![false; cuts.len()];
+    let mut groups = Vec::new();
+    for i in 0..cuts.len() {
+        if taken[i] {
+            continue;
+        }
+        let mut group = vec![cuts[i]];
+        if border(&cuts[i]) {
+            let partner = (i + 1..cuts.len())
+                .find(|&j| !taken[j] && border(&cuts[j]) && cuts[j].count == cuts[i].count);
+            if let Some(j) = partner {
+                taken[j] = true;
+                group.push(cuts[j]);
+            }
+        }
+        groups.push(group);
+    }
+    groups
+}
+
+/// The output positions `0..output` of one spatial dim cut into [`TapInterval`]s, for a
+/// kernel of `kernel` taps whose tap `k` at output position `o` reads input position
+/// `o * stride + k * dilation - lo`, inside when in `0..input`: a tap starts or stops
+/// reading inside at two positions, so there are at most `2 * kernel + 1` intervals.
+fn tap_intervals(
+    input: u64,
+    output: u64,
+    kernel: u64,
+    stride: i64,
+    dilation: i64,
+    lo: i64,
+) -> Vec<TapInterval> {
+    let inside = |o: u64, k: u64| {
+        (0..input as i64).contains(&(o as i64 * stride + k as i64 * dilation - lo))
+    };
+    let clamp = |o: i64| o.clamp(0, output as i64) as u64;
+    let mut cuts = vec![0, output];
+    for k in 0..kernel as i64 {
+        // The first position reading inside, and one past the last.
+        let from = -(k * dilation - lo).div_euclid(stride);
+        let to = (input as i64 - 1 + lo - k * dilation).div_euclid(stride) + 1;
+        cuts.extend([clamp(from), clamp(to)]);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.windows(2)
+        .map(|w| {
+            let first = (0..kernel).find(|&k| inside(w[0], k)).unwrap_or(0);
+            let count = (first..kernel).take_while(|&k| inside(w[0], k)).count() as u64;
+            TapInterval {
+                start: w[0],
+                len: w[1] - w[0],
+                first,
+                count,
+            }
+        })
+        .collect()
+}
+
+/// Where the interior `inner` of a [`Builder::conv_unrolled`] (the intervals of its
+/// spatial dims where every tap reads inside `x`) runs flattened along its last two
+/// dims: its first output position along them and the number of positions to its last,
+/// when an input position is then the output position plus a constant (unit stride along
+/// the rows, the row stride times the input row length equal to the output row length,
+/// `x` contiguous along its last two dims) and the interior has two rows or more. Every
+/// read of a position in between lies between those of the first and the last interior
+/// position, so inside `x`.
+fn flat_interior(
+    x: &Operand,
+    inner: &[TapInterval],
+    output: &[u64],
+    stride: &[i64],
+) -> Option<(u64, u64)> {
+    let spatial = inner.len();
+    if spatial < 2 {
+        return None;
+    }
+    let (r, c) = (spatial - 2, spatial - 1);
+    let (row_len, xs) = (x.shape[2 + c], &x.map.strides);
+    let flattens = stride[c] == 1
+        && stride[r] as u64 * row_len == output[c]
+        && xs[2 + r] == row_len as i64 * xs[2 + c]
+        && inner[r].len >= 2;
+    let first = inner[r].start * output[c] + inner[c].start;
+    let last = (inner[r].start + inner[r].len - 1) * output[c] + inner[c].start + inner[c].len;
+    flattens.then_some((first, last - first))
 }
 
 /// The taps of one spatial dim of a kernel that reach one phase of a strided

@@ -76,7 +76,7 @@ impl Builder<'_> {
     ) -> Operand {
         let node = self.push(
             NodeKind::Place {
-                fill,
+                fill: Some(fill),
                 parts,
                 accumulate: false,
             },
