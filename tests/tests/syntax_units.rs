@@ -295,3 +295,14 @@ fn printing_into_a_writer_gives_the_same_text() {
         assert_eq!(e.to_string(), "the sink is full");
     }
 }
+
+/// A result group may declare any size; the parser sizes its tables from what is written,
+/// so a huge one is the usual located error, not an allocation of that size.
+#[test]
+fn a_huge_result_group_is_an_error() {
+    let err = error_of("%r:4000000000 = \"test.op\"() : () -> ()\n");
+    assert_eq!(
+        err,
+        "1:1: error: operation defines 0 results but was provided 4000000000 to bind\n"
+    );
+}

@@ -151,8 +151,9 @@ pub(crate) struct CustomOp<'a> {
     pub(crate) region: Option<Region<'a>>,
 }
 
-/// How many ops and values a syntax tree defines, nested regions included: what the IR
-/// built from it holds, so the IR's tables can be sized once.
+/// How many ops and values a syntax tree defines, nested regions included: about what
+/// the IR built from it holds, so the IR's tables can be sized once. Never more than the
+/// text spells out, whatever sizes it declares.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct TreeSize {
     pub(crate) ops: usize,
@@ -171,11 +172,9 @@ impl TreeSize {
 
     fn add_op(&mut self, op: &Op<'_>) {
         self.ops += 1;
-        self.values += op
-            .results
-            .iter()
-            .map(|r| r.count.unwrap_or(1) as usize)
-            .sum::<usize>();
+        // One value per name written: a group's declared size (`%r:N`) is not trusted
+        // before the op is checked against it.
+        self.values += op.results.len();
         match &op.body {
             OpBody::Generic(g) => {
                 if let Some(rest) = &g.rest {
