@@ -231,3 +231,33 @@ fn non_utf8_input_is_an_error() {
         String::from_utf8_lossy(&err)
     );
 }
+
+/// The module is printed straight into the output file, which holds what stdout would,
+/// and a failing input leaves an existing file as it was.
+#[test]
+fn output_file_gets_the_text_only_on_success() {
+    let dir = std::env::temp_dir().join(format!("joinery-opt-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("out.mlir");
+    let out = path.to_str().unwrap();
+    let (code, to_stdout, _) = run(&["--allow-unregistered-dialect"], FUNC);
+    assert_eq!(code, 0);
+    let (code, stdout, err) = run(&["--allow-unregistered-dialect", "-o", out], FUNC);
+    assert_eq!((code, stdout.as_str(), err.as_str()), (0, "", ""));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), to_stdout);
+    let (code, _, err) = run(&["-o", out], FUNC);
+    assert_eq!(code, 1, "unregistered ops without the flag fail: {err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), to_stdout);
+    let missing = dir.join("no-such-dir").join("out.mlir");
+    let (code, _, err) = run(
+        &[
+            "--allow-unregistered-dialect",
+            "-o",
+            missing.to_str().unwrap(),
+        ],
+        FUNC,
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot write output file"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,7 +1,7 @@
 //! Unit tests of the whole pipeline: parse, print, parse again.
 
 use joinery_ir::{Context, SourceMap};
-use joinery_syntax::{PrintOptions, parse_source, print_op};
+use joinery_syntax::{PrintOptions, parse_source, print_op, print_op_to};
 
 /// Parses `src` with builtin, func and unregistered dialects allowed.
 fn parse(src: &str) -> Result<(Context, joinery_ir::OpId), String> {
@@ -233,5 +233,76 @@ fn implicit_and_explicit_modules() {
             }
         ),
         "\"builtin.module\"() ({\n^bb0:\n}) : () -> ()\n"
+    );
+}
+
+/// A sink that takes at most `room` bytes, then fails.
+struct Full {
+    taken: Vec<u8>,
+    room: usize,
+}
+
+impl std::io::Write for Full {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.taken.len() + buf.len() > self.room {
+            return Err(std::io::Error::other("the sink is full"));
+        }
+        self.taken.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Streaming the text into a writer (several blocks of it for a large function, nested
+/// regions included) gives exactly what `print_op` returns, and a failing writer is an error.
+#[test]
+fn printing_into_a_writer_gives_the_same_text() {
+    let mut src = String::from("func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {\n");
+    for i in 0..5000 {
+        let prev = if i == 0 {
+            "%a".to_string()
+        } else {
+            format!("%v{}", i - 1)
+        };
+        src += &format!("  %v{i} = \"test.op\"({prev}) : (tensor<4xf32>) -> tensor<4xf32>\n");
+        if i % 1000 == 0 {
+            src += "  \"test.region\"() ({\n    \"test.inner\"() : () -> ()\n  }) : () -> ()\n";
+        }
+    }
+    src += "  func.return %v4999 : tensor<4xf32>\n}\n";
+    let (ctx, m) = parse(&src).unwrap();
+    for generic in [false, true] {
+        let opts = PrintOptions {
+            generic,
+            debug_info: false,
+        };
+        let whole = print_op(&ctx, m, &opts);
+        assert!(whole.len() > 4 * (1 << 16), "the text spans several blocks");
+        let mut sink = Full {
+            taken: Vec::new(),
+            room: usize::MAX,
+        };
+        print_op_to(&ctx, m, &opts, &mut sink).unwrap();
+        assert_eq!(String::from_utf8(sink.taken).unwrap(), whole);
+        let mut full = Full {
+            taken: Vec::new(),
+            room: 1000,
+        };
+        let e = print_op_to(&ctx, m, &opts, &mut full).unwrap_err();
+        assert_eq!(e.to_string(), "the sink is full");
+    }
+}
+
+/// A result group may declare any size; the parser sizes its tables from what is written,
+/// so a huge one is the usual located error, not an allocation of that size.
+#[test]
+fn a_huge_result_group_is_an_error() {
+    let err = error_of("%r:4000000000 = \"test.op\"() : () -> ()\n");
+    assert_eq!(
+        err,
+        "1:1: error: operation defines 0 results but was provided 4000000000 to bind\n"
     );
 }

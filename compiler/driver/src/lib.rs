@@ -19,7 +19,7 @@ use cli::{Options, PipelineSource};
 use dump::{DumpBuffer, RunHeader};
 use joinery_ir::{Context, Diagnostic, Dialect, FileId, OpId, SourceMap};
 use joinery_pass::{IrPrinting, PassFilter, PassManager, PassRegistry, Progress};
-use joinery_syntax::{PrintOptions, parse_source, print_op};
+use joinery_syntax::{PrintOptions, parse_source, print_op, print_op_to};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
@@ -159,7 +159,7 @@ struct Driver<'a> {
 
 /// What processing one input (or one `--split-input-file` chunk) gave.
 struct ChunkOutcome {
-    /// The printed result, when the chunk succeeded.
+    /// The printed result, when the chunk succeeded and was not streamed to the output.
     output: Option<String>,
     /// Whether the chunk counts as a success (for `--verify-diagnostics`: every
     /// expectation met).
@@ -330,9 +330,12 @@ impl Driver<'_> {
         let joined = if opts.split_input_file {
             split::join_outputs(&outputs)
         } else {
-            outputs.concat()
+            // A single chunk: its text is the output, moved rather than copied.
+            outputs.pop().unwrap_or_default()
         };
-        if let Err(d) = self.write_output(&opts.output, &joined, ok) {
+        if !streams_output(opts)
+            && let Err(d) = self.write_output(&opts.output, &joined, ok)
+        {
             ok = false;
             self.report(&sources, &[d]);
         }
@@ -366,6 +369,21 @@ impl Driver<'_> {
         let result = self.transform(opts, pm, &mut ctx, sources, file, times, &mut diags);
         let dumped = dumps.take();
         let _ = self.stderr.write_all(dumped.as_bytes());
+        if streams_output(opts) {
+            // Diagnostics first, as when the text is written after them.
+            joinery_diagnostics::add_source_notes(&ctx, sources, &mut diags);
+            self.report(sources, &diags);
+            let ok = match result {
+                Some(module) if !diags.iter().any(Diagnostic::is_error) => {
+                    let start = Instant::now();
+                    let written = self.stream_output(opts, &ctx, module);
+                    times.print += start.elapsed();
+                    written.map_err(|d| self.report(sources, &[d])).is_ok()
+                }
+                _ => false,
+            };
+            return ChunkOutcome { output: None, ok };
+        }
         let output = match result {
             Some(module) if !diags.iter().any(Diagnostic::is_error) => {
                 let start = Instant::now();
@@ -474,6 +492,27 @@ impl Driver<'_> {
         }
     }
 
+    /// Prints a module that passed straight to the output as its text is made (the file is
+    /// created only now, as a failed run leaves it untouched).
+    fn stream_output(
+        &mut self,
+        opts: &Options,
+        ctx: &Context,
+        module: OpId,
+    ) -> Result<(), Diagnostic> {
+        let print = Self::print_options(opts);
+        if opts.output == "-" {
+            return print_op_to(ctx, module, &print, &mut *self.stdout)
+                .and_then(|()| self.stdout.flush())
+                .map_err(|e| Diagnostic::error(format!("cannot write the output: {e}")));
+        }
+        std::fs::File::create(&opts.output)
+            .and_then(|mut file| print_op_to(ctx, module, &print, &mut file))
+            .map_err(|e| {
+                Diagnostic::error(format!("cannot write output file '{}': {e}", opts.output))
+            })
+    }
+
     /// Writes the result; a file is written only when everything succeeded (as mlir-opt
     /// keeps its output file only on success), stdout always gets what was produced.
     fn write_output(&mut self, output: &str, text: &str, ok: bool) -> Result<(), Diagnostic> {
@@ -490,6 +529,12 @@ impl Driver<'_> {
         std::fs::write(output, text)
             .map_err(|e| Diagnostic::error(format!("cannot write output file '{output}': {e}")))
     }
+}
+
+/// Whether the printed module goes straight to the output as it is made: with one chunk
+/// and no expected diagnostics to check, nothing decides after printing whether to write it.
+fn streams_output(opts: &Options) -> bool {
+    !opts.split_input_file && !opts.verify_diagnostics
 }
 
 /// Reads the input file, or stdin for `-`; returns its display name and bytes.

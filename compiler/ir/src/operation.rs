@@ -191,9 +191,15 @@ impl Context {
         for &region in &state.regions {
             self.regions[region.0 as usize].parent = Some(id);
         }
+        for (index, &value) in state.operands.iter().enumerate() {
+            self.values[value.0 as usize].uses.push(Use {
+                op: id,
+                index: index as u32,
+            });
+        }
         self.ops.push(OpData {
             name: state.name,
-            operands: Vec::new(),
+            operands: state.operands,
             results,
             attrs,
             regions: state.regions,
@@ -205,10 +211,14 @@ impl Context {
             next: None,
             erased: false,
         });
-        for operand in state.operands {
-            self.push_operand(id, operand);
-        }
         id
+    }
+
+    /// Makes room for `ops` more operations and `values` more values, so that a builder
+    /// that knows the size of what it builds (the parser) fills tables that never regrow.
+    pub fn reserve(&mut self, ops: usize, values: usize) {
+        self.ops.reserve_exact(ops);
+        self.values.reserve_exact(values);
     }
 
     fn new_value(&mut self, ty: Type, def: ValueDef, span: Option<Span>) -> Value {

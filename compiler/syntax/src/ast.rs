@@ -69,12 +69,39 @@ pub(crate) struct GenericOp<'a> {
     pub(crate) name: Cow<'a, str>,
     pub(crate) name_pos: Pos,
     pub(crate) operands: Vec<ValueRef<'a>>,
+    /// Successors, properties, regions and attributes, boxed apart since most ops have
+    /// none: the tree of a large function holds one node per op.
+    pub(crate) rest: Option<Box<GenericRest<'a>>>,
+    pub(crate) ty: Type,
+    pub(crate) ty_pos: Pos,
+}
+
+/// The parts of a generic op that most ops leave out.
+#[derive(Debug, Default)]
+pub(crate) struct GenericRest<'a> {
     pub(crate) successors: Vec<(&'a str, Pos)>,
     pub(crate) props: Option<AttrDict>,
     pub(crate) attrs: Option<AttrDict>,
     pub(crate) regions: Vec<Region<'a>>,
-    pub(crate) ty: Type,
-    pub(crate) ty_pos: Pos,
+}
+
+impl<'a> GenericRest<'a> {
+    /// The rare parts as written; `None` when the op has none of them.
+    pub(crate) fn boxed(
+        successors: Option<Vec<(&'a str, Pos)>>,
+        props: Option<AttrDict>,
+        (regions, attrs): (Vec<Region<'a>>, Option<AttrDict>),
+    ) -> Option<Box<GenericRest<'a>>> {
+        if successors.is_none() && props.is_none() && regions.is_empty() && attrs.is_none() {
+            return None;
+        }
+        Some(Box::new(GenericRest {
+            successors: successors.unwrap_or_default(),
+            props,
+            attrs,
+            regions,
+        }))
+    }
 }
 
 /// An argument inside the parentheses of a custom form: `%a` (a call operand), or
@@ -122,6 +149,56 @@ pub(crate) struct CustomOp<'a> {
     /// An attribute written after the dictionary: `arith.constant dense<1.0> : T`.
     pub(crate) value: Option<(Attribute, Pos)>,
     pub(crate) region: Option<Region<'a>>,
+}
+
+/// How many ops and values a syntax tree defines, nested regions included: about what
+/// the IR built from it holds, so the IR's tables can be sized once. Never more than the
+/// text spells out, whatever sizes it declares.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct TreeSize {
+    pub(crate) ops: usize,
+    pub(crate) values: usize,
+}
+
+impl TreeSize {
+    /// The size of a list of ops.
+    pub(crate) fn of_ops(ops: &[Op<'_>]) -> TreeSize {
+        let mut size = TreeSize::default();
+        for op in ops {
+            size.add_op(op);
+        }
+        size
+    }
+
+    fn add_op(&mut self, op: &Op<'_>) {
+        self.ops += 1;
+        // One value per name written: a group's declared size (`%r:N`) is not trusted
+        // before the op is checked against it.
+        self.values += op.results.len();
+        match &op.body {
+            OpBody::Generic(g) => {
+                if let Some(rest) = &g.rest {
+                    rest.regions.iter().for_each(|r| self.add_region(r));
+                }
+            }
+            OpBody::Custom(c) => {
+                if let Some((args, _)) = &c.args {
+                    self.values += args
+                        .iter()
+                        .filter(|a| matches!(a, CustomArg::Decl(_)))
+                        .count();
+                }
+                c.region.iter().for_each(|r| self.add_region(r));
+            }
+        }
+    }
+
+    fn add_region(&mut self, region: &Region<'_>) {
+        for block in &region.blocks {
+            self.values += block.args.len();
+            block.ops.iter().for_each(|op| self.add_op(op));
+        }
+    }
 }
 
 /// `{ ops ^bb1(%x: T): ops }`; the entry block has no label when none was written.

@@ -23,7 +23,7 @@ lalrpop_util::lalrpop_mod!(
     grammar
 );
 
-pub use printer::{PrintOptions, attr_text, print_op, type_text};
+pub use printer::{PrintOptions, attr_text, print_op, print_op_to, type_text};
 
 use joinery_ir::{Context, Diagnostic, FileId, OpId, SourceMap, Span};
 use lalrpop_util::ParseError;

@@ -43,6 +43,16 @@ struct Scope<'a> {
     region_defs: Vec<Vec<&'a str>>,
 }
 
+impl Scope<'_> {
+    /// A scope with room for about `names` definitions (a region's ops and arguments).
+    fn with_capacity(names: usize) -> Self {
+        Scope {
+            values: FxHashMap::with_capacity_and_hasher(names, Default::default()),
+            region_defs: Vec::new(),
+        }
+    }
+}
+
 /// A region to build, with the arguments its entry block gets from the op's header.
 struct RegionSpec<'a> {
     region: ast::Region<'a>,
@@ -133,6 +143,8 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 OpBody::Custom(c) => c.name == "module" || c.name == "builtin.module",
                 OpBody::Generic(g) => g.name == "builtin.module",
             };
+        let size = ast::TreeSize::of_ops(&ops);
+        self.ctx.reserve(size.ops, size.values);
         self.scopes.push(Scope::default());
         self.scopes[0].region_defs.push(Vec::new());
         let module = if single_module {
@@ -269,7 +281,13 @@ impl<'a, 'c> Lowerer<'a, 'c> {
 
     fn lower_region(&mut self, spec: RegionSpec<'a>, isolated: bool) -> RegionId {
         if isolated {
-            self.scopes.push(Scope::default());
+            let names = spec
+                .region
+                .blocks
+                .iter()
+                .map(|b| b.ops.len() + b.args.len())
+                .sum();
+            self.scopes.push(Scope::with_capacity(names));
         }
         self.scopes
             .last_mut()
@@ -543,9 +561,10 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         }
         let operands = g.operands.into_iter().zip(inputs.iter().copied()).collect();
         let result_types = outputs.to_vec();
-        let mut attrs = g.props.unwrap_or_default();
-        attrs.extend(g.attrs.unwrap_or_default());
-        let regions = g
+        let rest = g.rest.map(|r| *r).unwrap_or_default();
+        let mut attrs = rest.props.unwrap_or_default();
+        attrs.extend(rest.attrs.unwrap_or_default());
+        let regions = rest
             .regions
             .into_iter()
             .map(|region| RegionSpec {
@@ -560,7 +579,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             operands,
             result_types,
             attrs,
-            successors: g.successors,
+            successors: rest.successors,
             regions,
             default_dialect: None,
         })

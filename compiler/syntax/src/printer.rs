@@ -28,28 +28,24 @@ pub struct PrintOptions {
 
 /// Prints an op (usually a `builtin.module`) and everything nested in it, ending in a newline.
 pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
-    let mut p = Printer {
-        ctx,
-        opts: *opts,
-        out: String::new(),
-        values: FxHashMap::default(),
-        blocks: FxHashMap::default(),
-        scratch: Vec::new(),
-        type_texts: FxHashMap::default(),
-    };
-    let mut scopes = Vec::new();
-    let mut names = Namer {
-        ctx,
-        values: &mut p.values,
-        blocks: &mut p.blocks,
-        scopes: &mut scopes,
-    };
-    names.open_root(op);
-    names.results(op);
-    names.regions(op);
-    names.close_isolated();
-    p.op(op, 0);
+    let mut p = Printer::new(ctx, opts, None);
+    p.print(op);
     p.out
+}
+
+/// Prints like [`print_op`] into `sink` as the text is made, a few pages at a time, so a
+/// large module's text is never held whole in memory. Stops writing at the first I/O error
+/// and returns it.
+pub fn print_op_to(
+    ctx: &Context,
+    op: OpId,
+    opts: &PrintOptions,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut p = Printer::new(ctx, opts, Some(sink));
+    p.print(op);
+    p.flush();
+    p.sink_error.map_or(Ok(()), Err)
 }
 
 /// A type in MLIR syntax, as the printer writes it (`tensor<4x3xf32>`).
@@ -354,10 +350,13 @@ impl<'c> Namer<'_, 'c> {
 }
 
 /// The printing pass.
-struct Printer<'c> {
+struct Printer<'c, 's> {
     ctx: &'c Context,
     opts: PrintOptions,
     out: String,
+    /// Where [`print_op_to`] sends the text: `out` is emptied into it between ops.
+    sink: Option<&'s mut dyn std::io::Write>,
+    sink_error: Option<std::io::Error>,
     values: FxHashMap<Value, Name<'c>>,
     blocks: FxHashMap<BlockId, Name<'c>>,
     /// A reusable buffer for result types.
@@ -375,7 +374,57 @@ const FUNCTION_ATTRS: [&str; 5] = [
     "sym_visibility",
 ];
 
-impl<'c> Printer<'c> {
+/// How much text [`print_op_to`] gathers before writing it out.
+const SINK_CHUNK: usize = 1 << 16;
+
+impl<'c, 's> Printer<'c, 's> {
+    fn new(
+        ctx: &'c Context,
+        opts: &PrintOptions,
+        sink: Option<&'s mut dyn std::io::Write>,
+    ) -> Printer<'c, 's> {
+        Printer {
+            ctx,
+            opts: *opts,
+            out: String::new(),
+            sink,
+            sink_error: None,
+            values: FxHashMap::default(),
+            blocks: FxHashMap::default(),
+            scratch: Vec::new(),
+            type_texts: FxHashMap::default(),
+        }
+    }
+
+    /// Names every value and block under `op`, then prints it.
+    fn print(&mut self, op: OpId) {
+        let mut scopes = Vec::new();
+        let mut names = Namer {
+            ctx: self.ctx,
+            values: &mut self.values,
+            blocks: &mut self.blocks,
+            scopes: &mut scopes,
+        };
+        names.open_root(op);
+        names.results(op);
+        names.regions(op);
+        names.close_isolated();
+        self.op(op, 0);
+    }
+
+    /// Writes the text gathered so far to the sink, if there is one and it still works.
+    fn flush(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        if self.sink_error.is_none()
+            && let Err(e) = sink.write_all(self.out.as_bytes())
+        {
+            self.sink_error = Some(e);
+        }
+        self.out.clear();
+    }
+
     fn indent(&mut self, n: usize) {
         for _ in 0..n {
             self.out.push(' ');
@@ -834,6 +883,9 @@ impl<'c> Printer<'c> {
             }
             for op in self.ctx.block_ops(b) {
                 self.op(op, indent + 2);
+                if self.out.len() >= SINK_CHUNK {
+                    self.flush();
+                }
             }
         }
         self.indent(indent);
