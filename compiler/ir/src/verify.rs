@@ -99,6 +99,15 @@ impl Dominators {
         let blocks = ctx.region_blocks(region);
         let index: FxHashMap<BlockId, usize> =
             blocks.iter().enumerate().map(|(i, &b)| (b, i)).collect();
+        let n = blocks.len();
+        if n <= 1 {
+            // A lone entry block dominates itself: no search (one region per function, so
+            // this is the common case of a module of many small functions).
+            return Dominators {
+                index,
+                idom: vec![Some(0); n],
+            };
+        }
         let succs: Vec<Vec<usize>> = blocks
             .iter()
             .map(|&b| {
@@ -110,11 +119,7 @@ impl Dominators {
                 })
             })
             .collect();
-        let n = blocks.len();
         let mut idom = vec![None; n];
-        if n == 0 {
-            return Dominators { index, idom };
-        }
         // Reverse postorder by an iterative depth-first search from the entry.
         let mut postorder = Vec::with_capacity(n);
         let mut seen = vec![false; n];
@@ -478,9 +483,11 @@ impl<'c> Verifier<'c> {
             self.last_indexed_block = Some(block);
             if self.indexed_blocks.insert(block) {
                 let limit = self.step_limit();
-                let ops: Vec<OpId> = self.ctx.block_ops(block).take(limit).collect();
-                self.positions.reserve(ops.len());
-                for (i, o) in (0u32..).zip(ops) {
+                let ctx = self.ctx;
+                // Counted first (a walk of the list) so the map grows once, not by doubling.
+                self.positions
+                    .reserve(ctx.block_ops(block).take(limit).count());
+                for (i, o) in (0u32..).zip(ctx.block_ops(block).take(limit)) {
                     self.positions.insert(o, i);
                 }
             }

@@ -104,6 +104,11 @@ fn split_name(name: &str) -> Option<(&str, Option<u32>)> {
     is_suffix_id(prefix).then_some((prefix, index))
 }
 
+/// The largest name table a closed scope may keep for reuse: clearing a table costs its
+/// capacity, so a huge function's tables are dropped rather than cleared for each small
+/// function after it.
+const SPARE_SCOPE_CAPACITY: usize = 4096;
+
 #[derive(Default)]
 struct NameScope<'c> {
     used: FxHashSet<Key<'c>>,
@@ -123,6 +128,9 @@ struct Namer<'p, 'c> {
     values: &'p mut FxHashMap<Value, Name<'c>>,
     blocks: &'p mut FxHashMap<BlockId, Name<'c>>,
     scopes: &'p mut Vec<NameScope<'c>>,
+    /// Closed scopes, emptied, whose tables the next scope reuses: a module of many
+    /// functions opens one per function, and fresh tables would grow from nothing each time.
+    spare: Vec<NameScope<'c>>,
 }
 
 fn isolated(ctx: &Context, op: OpId) -> bool {
@@ -154,7 +162,7 @@ impl<'c> Namer<'_, 'c> {
 
     /// Opens a name scope, reserving every numeric source name defined in it.
     fn open_scope(&mut self, op: OpId, with_results: bool, with_regions: bool) {
-        let mut scope = NameScope::default();
+        let mut scope = self.spare.pop().unwrap_or_default();
         scope.region_defs.push(Vec::new());
         let mut stack = Vec::new();
         if with_results {
@@ -196,7 +204,16 @@ impl<'c> Namer<'_, 'c> {
     }
 
     fn close_isolated(&mut self) {
-        self.scopes.pop();
+        if let Some(mut scope) = self.scopes.pop()
+            && scope.used.capacity().max(scope.reserved.capacity()) <= SPARE_SCOPE_CAPACITY
+        {
+            scope.used.clear();
+            scope.reserved.clear();
+            scope.next = 0;
+            scope.covered = 0;
+            scope.region_defs.clear();
+            self.spare.push(scope);
+        }
     }
 
     fn scope(&mut self) -> &mut NameScope<'c> {
@@ -404,6 +421,7 @@ impl<'c, 's> Printer<'c, 's> {
             values: &mut self.values,
             blocks: &mut self.blocks,
             scopes: &mut scopes,
+            spare: Vec::new(),
         };
         names.open_root(op);
         names.results(op);
