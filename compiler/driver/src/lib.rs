@@ -369,40 +369,43 @@ impl Driver<'_> {
         let result = self.transform(opts, pm, &mut ctx, sources, file, times, &mut diags);
         let dumped = dumps.take();
         let _ = self.stderr.write_all(dumped.as_bytes());
-        if streams_output(opts) {
-            // Diagnostics first, as when the text is written after them.
-            joinery_diagnostics::add_source_notes(&ctx, sources, &mut diags);
-            self.report(sources, &diags);
-            let ok = match result {
-                Some(module) if !diags.iter().any(Diagnostic::is_error) => {
-                    let start = Instant::now();
-                    let written = self.stream_output(opts, &ctx, module);
-                    times.print += start.elapsed();
-                    written.map_err(|d| self.report(sources, &[d])).is_ok()
-                }
-                _ => false,
-            };
-            return ChunkOutcome { output: None, ok };
-        }
-        let output = match result {
-            Some(module) if !diags.iter().any(Diagnostic::is_error) => {
+        let printable = result.filter(|_| !diags.iter().any(Diagnostic::is_error));
+        if opts.verify_diagnostics {
+            let output = printable.map(|module| {
                 let start = Instant::now();
                 let text = print_op(&ctx, module, &Self::print_options(opts));
                 times.print += start.elapsed();
-                Some(text)
-            }
-            _ => None,
-        };
-        if opts.verify_diagnostics {
+                text
+            });
             let problems = joinery_diagnostics::check_expected(sources, file, &diags);
             let ok = problems.is_empty();
             self.report(sources, &problems);
             return ChunkOutcome { output, ok };
         }
+        // Diagnostics first, then the text.
         joinery_diagnostics::add_source_notes(&ctx, sources, &mut diags);
         self.report(sources, &diags);
-        let ok = output.is_some();
-        ChunkOutcome { output, ok }
+        let Some(module) = printable else {
+            return ChunkOutcome {
+                output: None,
+                ok: false,
+            };
+        };
+        let start = Instant::now();
+        let outcome = if streams_output(opts) {
+            let written = self.stream_output(opts, &ctx, module);
+            ChunkOutcome {
+                output: None,
+                ok: written.map_err(|d| self.report(sources, &[d])).is_ok(),
+            }
+        } else {
+            ChunkOutcome {
+                output: Some(print_op(&ctx, module, &Self::print_options(opts))),
+                ok: true,
+            }
+        };
+        times.print += start.elapsed();
+        outcome
     }
 
     /// Parse, verify, passes and the round-trip check; `None` when the IR could not be
