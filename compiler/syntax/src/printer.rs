@@ -122,6 +122,24 @@ struct NameScope<'c> {
     region_defs: Vec<Vec<Key<'c>>>,
 }
 
+impl NameScope<'_> {
+    /// Empties the scope for reuse, keeping its tables' capacity; `None` when its tables
+    /// are larger than [`SPARE_SCOPE_CAPACITY`] and are better dropped.
+    fn emptied(mut self) -> Option<Self> {
+        if self.used.capacity().max(self.reserved.capacity()) > SPARE_SCOPE_CAPACITY {
+            return None;
+        }
+        self.used.clear();
+        self.reserved.clear();
+        self.region_defs.clear();
+        Some(NameScope {
+            next: 0,
+            covered: 0,
+            ..self
+        })
+    }
+}
+
 /// The naming pass.
 struct Namer<'p, 'c> {
     ctx: &'c Context,
@@ -204,14 +222,7 @@ impl<'c> Namer<'_, 'c> {
     }
 
     fn close_isolated(&mut self) {
-        if let Some(mut scope) = self.scopes.pop()
-            && scope.used.capacity().max(scope.reserved.capacity()) <= SPARE_SCOPE_CAPACITY
-        {
-            scope.used.clear();
-            scope.reserved.clear();
-            scope.next = 0;
-            scope.covered = 0;
-            scope.region_defs.clear();
+        if let Some(scope) = self.scopes.pop().and_then(NameScope::emptied) {
             self.spare.push(scope);
         }
     }

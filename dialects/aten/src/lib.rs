@@ -171,7 +171,7 @@ pub fn nll_loss_classes(ctx: &joinery_ir::Context, func: joinery_ir::OpId) -> Op
 
 /// The catalogue entry (schema text, inference rule, traits) of an op by IR name.
 pub fn entry(op_name: &str) -> Option<&'static CatalogueEntry> {
-    CATALOGUE.by_name.get(op_name).map(|&i| &ENTRIES[i])
+    lookup(op_name).ok().map(|(_, entry)| entry)
 }
 
 /// The position of an op in the catalogue (and in [`OPS`]), by IR name.
