@@ -1,5 +1,5 @@
-//! The MLIR-syntax text format: a logos lexer, a lalrpop grammar, a second phase that
-//! builds IR from the syntax tree, and a printer whose output parses back to the same text.
+//! The MLIR-syntax text format: a logos lexer, a lalrpop grammar whose reductions build
+//! IR as they go, and a printer whose output parses back to the same text.
 //!
 //! ```text
 //! module {
@@ -68,22 +68,19 @@ pub fn parse_source(
             )]);
         }
     };
-    let mut symbols = ast::Symbols {
+    let symbols = ast::Symbols {
         resources,
         ..ast::Symbols::default()
     };
-    let tokens = lexer::Lexer::new(&text[..ops_end], &is_op_name);
-    let ops = match grammar::TopLevelParser::new().parse(ctx, &mut symbols, tokens) {
-        Ok(ops) => ops,
-        Err(e) => return Err(vec![syntax_diagnostic(file, text, e)]),
-    };
-    let mut lower = lower::Lowerer::new(ctx, file, symbols);
-    let module = lower.lower_top(ops, ast::Pos::new(0, ops_end));
-    if lower.diags.is_empty() {
-        Ok(module)
-    } else {
-        Err(lower.diags)
+    let ops_text = &text[..ops_end];
+    // About one op or value per line: room in the IR's tables, reserved once.
+    let lines = ops_text.lines().count();
+    let mut lower = lower::Lowerer::new(ctx, file, symbols, lines);
+    let tokens = lexer::Lexer::new(ops_text, &is_op_name);
+    if let Err(e) = grammar::TopLevelParser::new().parse(&mut lower, tokens) {
+        return Err(vec![syntax_diagnostic(file, text, e)]);
     }
+    lower.finish(ast::Pos::new(0, ops_end))
 }
 
 fn syntax_diagnostic(
