@@ -183,6 +183,18 @@ fn regions_are_built_under_their_op_header() {
     roundtrip(
         "%x = \"d.x\"() : () -> i32\n\"d.r\"() ({\n  \"d.use\"(%x) : (i32) -> ()\n}) : () -> ()",
     );
+    // Names defined in a region are forgotten when it ends: siblings may reuse them.
+    roundtrip(concat!(
+        "\"d.r\"() ({\n  %v = \"d.def\"() : () -> i32\n}, {\n",
+        "  %v = \"d.def\"() : () -> i32\n}) : () -> ()\n",
+        "%v = \"d.def\"() : () -> i32",
+    ));
+    assert_eq!(
+        error_of(
+            "\"d.r\"() ({\n  %v = \"d.def\"() : () -> i32\n}) : () -> ()\n\"d.use\"(%v) : (i32) -> ()"
+        ),
+        "4:9: error: use of undefined value '%v'\n"
+    );
     // A generic op whose type is wrong reports that, not the errors inside its region.
     assert_eq!(
         error_of("\"d.r\"() ({\n  \"d.use\"(%nope) : (i32) -> ()\n}) : i32"),

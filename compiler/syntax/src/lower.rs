@@ -46,7 +46,9 @@ enum Entry {
 #[derive(Default)]
 struct Scope<'a> {
     values: FxHashMap<&'a str, Entry>,
-    /// Names defined in each open region of this scope, forgotten when it closes.
+    /// Names defined in each open region nested in this scope's own (non-isolated
+    /// regions), forgotten when that region closes. The scope's own names are not
+    /// listed: they go with the scope.
     region_defs: Vec<Vec<&'a str>>,
 }
 
@@ -198,13 +200,11 @@ impl<'a, 'c> Lowerer<'a, 'c> {
     ) -> Self {
         ctx.reserve(ops, ops);
         let top = ctx.create_region();
-        let mut scope = Scope::default();
-        scope.region_defs.push(Vec::new());
         Lowerer {
             ctx,
             file,
             diags: Vec::new(),
-            scopes: vec![scope],
+            scopes: vec![Scope::default()],
             placeholders: None,
             symbols,
             default_dialects: vec![BUILTIN],
@@ -452,12 +452,10 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         frame.ensure_block = op.ensure_block;
         if frame.isolated {
             self.scopes.push(Scope::default());
+        } else {
+            let scope = self.scopes.last_mut().expect("a scope is open");
+            scope.region_defs.push(Vec::new());
         }
-        self.scopes
-            .last_mut()
-            .expect("a scope is open")
-            .region_defs
-            .push(Vec::new());
         self.regions.push(frame);
     }
 
@@ -882,11 +880,9 @@ impl<'a, 'c> Lowerer<'a, 'c> {
     /// Binds a name in the current scope, resolving forward uses.
     fn define(&mut self, name: &'a str, entry: Entry, pos: Pos) {
         let scope = self.scopes.last_mut().expect("a scope is open");
-        scope
-            .region_defs
-            .last_mut()
-            .expect("a region is open")
-            .push(name);
+        if let Some(defs) = scope.region_defs.last_mut() {
+            defs.push(name);
+        }
         let previous = scope.values.insert(name, entry);
         match previous {
             None => {}
