@@ -20,8 +20,8 @@ use crate::ast::{
     ValueRef,
 };
 use joinery_ir::{
-    AsmFormat, Attribute, BlockId, Context, Diagnostic, FileId, OpDef, OpId, OperationState,
-    RegionId, Span, Traits, Type, Value,
+    AsmFormat, Attribute, BlockId, Context, Diagnostic, FileId, OpDef, OpId, OpName,
+    OperationState, RegionId, Span, Traits, Type, Value,
 };
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -154,15 +154,39 @@ struct Label {
 
 /// A custom-form op after its form was resolved, ready to build.
 struct Prepared<'a> {
-    name: &'static str,
+    op_name: OpName,
     def: &'static OpDef,
-    operands: Vec<(ValueRef<'a>, Type)>,
+    operands: Vec<ValueRef<'a>>,
+    operand_types: OperandTypes,
     result_types: Vec<Type>,
     attrs: Vec<(String, Attribute, Pos)>,
     /// The entry block arguments of its region, when its header declares them.
     entry_args: Option<Vec<BlockArg<'a>>>,
     ensure_block: bool,
     bodyless: bool,
+}
+
+/// The types of an op's operands, as its form gives them.
+enum OperandTypes {
+    /// The inputs of a function type (checked to be one, with one input per operand).
+    Inputs(Type),
+    /// One type for every operand.
+    Same(Type),
+    /// One type each.
+    Each(Vec<Type>),
+}
+
+impl OperandTypes {
+    /// The type of operand `index`.
+    fn nth(&self, ctx: &Context, index: usize) -> Type {
+        match self {
+            OperandTypes::Inputs(ty) => {
+                ctx.function_signature(*ty).expect("a function type").0[index]
+            }
+            OperandTypes::Same(ty) => *ty,
+            OperandTypes::Each(types) => types[index],
+        }
+    }
 }
 
 /// Builds IR from the grammar's reductions.
@@ -185,6 +209,9 @@ pub(crate) struct Lowerer<'a, 'c> {
     skipping: usize,
     /// Locations naming aliases, with the op they belong to, resolved at the end.
     aliased_locations: Vec<(Option<OpId>, Box<LocSyn<'a>>)>,
+    /// Op names as written (with their dialect) that were already looked up: the
+    /// interned name and the registered op, if any.
+    known_ops: FxHashMap<&'a str, (OpName, Option<&'static OpDef>)>,
 }
 
 /// The default dialect of a region whose op names none (MLIR's parser falls back to it).
@@ -212,6 +239,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             regions: vec![RegionFrame::new(top, true)],
             skipping: 0,
             aliased_locations: Vec::new(),
+            known_ops: FxHashMap::default(),
         }
     }
 
@@ -375,12 +403,8 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 results,
             });
         }
-        let mut state = OperationState::new(self.ctx.op_name(prepared.name));
-        state.operands = prepared
-            .operands
-            .iter()
-            .map(|(v, ty)| self.resolve(*v, *ty))
-            .collect();
+        let mut state = OperationState::new(prepared.op_name);
+        state.operands = self.resolve_operands(&prepared.operands, &prepared.operand_types);
         state.result_types = prepared.result_types;
         state.attrs = self.merge_attrs(prepared.attrs);
         let def = prepared.def;
@@ -408,8 +432,8 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             return;
         }
         self.block();
-        let def = match self.check_registered(&head.name, head.name_pos) {
-            Ok(def) => def,
+        let (op_name, def) = match self.generic_op(head.name, head.name_pos) {
+            Ok(known) => known,
             Err(error) => {
                 return self.push_failure(Failure {
                     error,
@@ -419,7 +443,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 });
             }
         };
-        let state = OperationState::new(self.ctx.op_name(&head.name));
+        let state = OperationState::new(op_name);
         let diags_mark = self.diags.len();
         self.ops.push(OpFrame::Open(OpenOp {
             state,
@@ -635,15 +659,16 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     inputs.len()
                 ),
             )),
-            Some((inputs, outputs)) => Ok((inputs.to_vec(), outputs.to_vec())),
+            Some((_, outputs)) => Ok(outputs.to_vec()),
         };
-        let signature = signature.and_then(|(inputs, outputs)| {
-            match binding_mismatch(&op.results, outputs.len()) {
-                Some(message) => Err(self.err(Pos::new(op.start, end), message)),
-                None => Ok((inputs, outputs)),
-            }
-        });
-        let (inputs, outputs) = match signature {
+        let signature =
+            signature.and_then(
+                |outputs| match binding_mismatch(&op.results, outputs.len()) {
+                    Some(message) => Err(self.err(Pos::new(op.start, end), message)),
+                    None => Ok(outputs),
+                },
+            );
+        let outputs = match signature {
             Ok(s) => s,
             Err(error) => {
                 if !op.state.regions.is_empty() {
@@ -660,12 +685,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 );
             }
         };
-        op.state.operands = parts
-            .operands
-            .iter()
-            .zip(inputs)
-            .map(|(v, ty)| self.resolve(*v, ty))
-            .collect();
+        op.state.operands = self.resolve_operands(&parts.operands, &OperandTypes::Inputs(ty));
         op.state.result_types = outputs;
         let mut all_attrs = parts.props.unwrap_or_default();
         all_attrs.extend(attrs.unwrap_or_default());
@@ -753,6 +773,16 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             self.define(r.name, entry, r.pos);
             first += count;
         }
+    }
+
+    /// The values an op's operands refer to (placeholders for later definitions).
+    fn resolve_operands(&mut self, operands: &[ValueRef<'a>], types: &OperandTypes) -> Vec<Value> {
+        let mut values = Vec::with_capacity(operands.len());
+        for (index, &operand) in operands.iter().enumerate() {
+            let ty = types.nth(self.ctx, index);
+            values.push(self.resolve(operand, ty));
+        }
+        values
     }
 
     /// Merges attribute lists, reporting duplicates.
@@ -927,6 +957,44 @@ impl<'a, 'c> Lowerer<'a, 'c> {
 
     // ----- generic form ---------------------------------------------------------------
 
+    /// The op a generic form names, if registered (an unregistered one is an error unless
+    /// allowed).
+    fn generic_op(
+        &mut self,
+        name: Cow<'a, str>,
+        pos: Pos,
+    ) -> Result<(OpName, Option<&'static OpDef>), Diagnostic> {
+        if let Cow::Borrowed(written) = name
+            && let Some(&known) = self.known_ops.get(written)
+        {
+            return Ok(known);
+        }
+        let def = self.check_registered(&name, pos)?;
+        let known = (self.ctx.op_name(&name), def);
+        if let Cow::Borrowed(written) = name {
+            self.known_ops.insert(written, known);
+        }
+        Ok(known)
+    }
+
+    /// The op a custom form names; a name with its dialect is looked up once.
+    fn custom_op(
+        &mut self,
+        name: &'a str,
+        pos: Pos,
+    ) -> Result<(OpName, &'static OpDef), Diagnostic> {
+        let prefixed = name.contains('.');
+        if prefixed && let Some(&(op_name, Some(def))) = self.known_ops.get(name) {
+            return Ok((op_name, def));
+        }
+        let def = self.custom_def(name, pos)?;
+        let op_name = self.ctx.op_name(def.name);
+        if prefixed {
+            self.known_ops.insert(name, (op_name, Some(def)));
+        }
+        Ok((op_name, def))
+    }
+
     fn check_registered(&self, name: &str, pos: Pos) -> Result<Option<&'static OpDef>, Diagnostic> {
         if let Some(def) = self.ctx.registry().op(name) {
             return Ok(Some(def));
@@ -982,7 +1050,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         region: bool,
     ) -> Result<Prepared<'a>, (Diagnostic, SpanAt)> {
         let now = |d| (d, SpanAt::Set);
-        let def = self.custom_def(c.name, c.name_pos).map_err(now)?;
+        let (op_name, def) = self.custom_op(c.name, c.name_pos).map_err(now)?;
         let name = def.name;
         if def.format == AsmFormat::Generic {
             return Err(now(self.err(
@@ -997,23 +1065,25 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             let error = Diagnostic::error(form.not_taken("a region"));
             return Err((error, SpanAt::Region));
         }
-        self.prepare_form(def, c, results, region).map_err(now)
+        self.prepare_form((op_name, def), c, results, region)
+            .map_err(now)
     }
 
     /// The operands, types and attributes of a custom op whose pieces its format takes.
     fn prepare_form(
         &mut self,
-        def: &'static OpDef,
-        c: Box<CustomOp<'a>>,
+        (op_name, def): (OpName, &'static OpDef),
+        mut c: Box<CustomOp<'a>>,
         results: &[ResultDef<'a>],
         region: bool,
     ) -> Result<Prepared<'a>, Diagnostic> {
         let name = def.name;
         let form = FormCheck { def, op: &c };
         let mut p = Prepared {
-            name,
+            op_name,
             def,
             operands: Vec::new(),
+            operand_types: OperandTypes::Each(Vec::new()),
             result_types: Vec::new(),
             attrs: Vec::new(),
             entry_args: None,
@@ -1041,17 +1111,14 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                         ),
                     ));
                 }
-                p.operands = c
-                    .operands
-                    .iter()
-                    .copied()
-                    .zip(inputs.iter().copied())
-                    .collect();
                 p.result_types = outputs.to_vec();
+                p.operands = std::mem::take(&mut c.operands);
+                p.operand_types = OperandTypes::Inputs(ty);
             }
             AsmFormat::SameType => {
                 let (ty, _) = form.single_type(self)?;
-                p.operands = c.operands.iter().map(|&v| (v, ty)).collect();
+                p.operands = std::mem::take(&mut c.operands);
+                p.operand_types = OperandTypes::Same(ty);
                 p.result_types = vec![ty; result_count as usize];
             }
             AsmFormat::OperandTypes => {
@@ -1067,12 +1134,8 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                         ),
                     ));
                 }
-                p.operands = c
-                    .operands
-                    .iter()
-                    .copied()
-                    .zip(types.iter().copied())
-                    .collect();
+                p.operands = std::mem::take(&mut c.operands);
+                p.operand_types = OperandTypes::Each(c.types.take().map_or_else(Vec::new, |t| t.0));
             }
             AsmFormat::Call => {
                 let (callee, _) = form.required(self, c.symbol, "a callee `@name`")?;
@@ -1099,9 +1162,9 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     ));
                 }
                 let mut operands = Vec::with_capacity(args.len());
-                for (a, &t) in args.iter().zip(inputs) {
+                for a in args {
                     match a {
-                        CustomArg::Use(v) => operands.push((*v, t)),
+                        CustomArg::Use(v) => operands.push(*v),
                         CustomArg::Decl(decl) => {
                             return Err(self.err(
                                 decl.pos,
@@ -1111,6 +1174,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     }
                 }
                 p.operands = operands;
+                p.operand_types = OperandTypes::Inputs(ty);
                 p.result_types = outputs.to_vec();
                 p.attrs
                     .push(("callee".to_string(), callee, c.symbol.unwrap().1));
