@@ -159,6 +159,71 @@ fn custom_forms_follow_the_registered_format() {
     );
 }
 
+/// Ops are built as they are parsed, headers before regions: what an op's header declares
+/// is what its regions see, and an op found wrong reports only its own error.
+#[test]
+fn regions_are_built_under_their_op_header() {
+    // Function arguments are visible in the body, and unprefixed names resolve in `func`.
+    let text = roundtrip("func.func @f(%a: i32) -> i32 {\n  return %a : i32\n}");
+    assert!(text.contains("func.return %a : i32"), "{text}");
+    // A branch to a block written later, and a graph region's use before its definition.
+    let text = roundtrip(concat!(
+        "\"d.r\"() ({\n",
+        "  \"d.br\"()[^bb2] : () -> ()\n",
+        "^bb1:\n  \"d.use\"(%v) : (i32) -> ()\n  \"d.br\"()[^bb1] : () -> ()\n",
+        "^bb2:\n  %v = \"d.def\"() : () -> i32\n  \"d.br\"()[^bb1] : () -> ()\n",
+        "}) : () -> ()",
+    ));
+    assert!(text.contains("^bb2:"), "{text}");
+    // A function sees no value from outside; a non-isolated region sees earlier ones.
+    assert_eq!(
+        error_of("%x = \"d.x\"() : () -> i32\nfunc.func @f() {\n  \"d.use\"(%x) : (i32) -> ()\n}"),
+        "3:11: error: use of undefined value '%x'\n"
+    );
+    roundtrip(
+        "%x = \"d.x\"() : () -> i32\n\"d.r\"() ({\n  \"d.use\"(%x) : (i32) -> ()\n}) : () -> ()",
+    );
+    // Names defined in a region are forgotten when it ends: siblings may reuse them.
+    roundtrip(concat!(
+        "\"d.r\"() ({\n  %v = \"d.def\"() : () -> i32\n}, {\n",
+        "  %v = \"d.def\"() : () -> i32\n}) : () -> ()\n",
+        "%v = \"d.def\"() : () -> i32",
+    ));
+    assert_eq!(
+        error_of(
+            "\"d.r\"() ({\n  %v = \"d.def\"() : () -> i32\n}) : () -> ()\n\"d.use\"(%v) : (i32) -> ()"
+        ),
+        "4:9: error: use of undefined value '%v'\n"
+    );
+    // A generic op whose type is wrong reports that, not the errors inside its region.
+    assert_eq!(
+        error_of("\"d.r\"() ({\n  \"d.use\"(%nope) : (i32) -> ()\n}) : i32"),
+        "3:6: error: expected a function type for the operation's signature\n"
+    );
+    // A region the format does not take is reported at the region, and nothing inside.
+    let e = error_of(
+        "%0 = \"d.x\"() : () -> i32\nfunc.return %0 : i32 {\n  \"d.use\"(%nope) : (i32) -> ()\n}",
+    );
+    assert!(
+        e.starts_with("2:22: error: 'func.return' does not take a region here"),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 1, "{e}");
+    // Labels: an entry block cannot be named when the function names its arguments, and
+    // every use of a label never defined is reported.
+    let e = error_of("func.func @f(%a: i32) {\n^bb0:\n  func.return\n}");
+    assert!(
+        e.starts_with("2:1: error: the entry block '^bb0' of a region with named arguments"),
+        "{e}"
+    );
+    assert_eq!(
+        error_of(
+            "\"d.r\"() ({\n  \"d.br\"()[^x] : () -> ()\n  \"d.br\"()[^x] : () -> ()\n}) : () -> ()"
+        ),
+        "2:12: error: reference to an undefined block '^x'\n3:12: error: reference to an undefined block '^x'\n"
+    );
+}
+
 #[test]
 fn unregistered_ops_need_permission() {
     let mut ctx = Context::new(&[]);

@@ -1,6 +1,7 @@
-//! The syntax tree the grammar builds. Types and attributes are already interned; what is
-//! left for [`crate::lower`] is structure and names: SSA values, block labels, regions, and
-//! which custom form an op was written in. Names are slices of the source.
+//! The pieces of syntax the grammar hands to [`crate::lower`] as it reduces them: an op's
+//! header (names, operands, the pieces of a custom form), block arguments, locations as
+//! written. Types and attributes are already interned; names are slices of the source.
+//! No tree of ops is built: each op becomes IR when its production is reduced.
 
 use crate::lexer::SyntaxError;
 use crate::meta::Resources;
@@ -46,62 +47,18 @@ pub(crate) type AttrDict = Vec<(String, Attribute, Pos)>;
 /// `-> (T {attrs}, R)`: result types with optional attribute dictionaries.
 pub(crate) type ResultTypes = Vec<(Type, Option<AttrDict>)>;
 
-/// An operation in either form. The parser moves syntax nodes by value on its stack, so
-/// rare large parts (locations, custom-form arguments, blocks) are boxed to keep every node
-/// small.
+/// `%r = "d.op"(%a) [^bb1] <{props}>`: a generic op up to its regions, which is what
+/// the op's regions are built under.
 #[derive(Debug)]
-pub(crate) struct Op<'a> {
+pub(crate) struct GenericHead<'a> {
+    /// Where the op starts: its result list, or its name when it has none.
+    pub(crate) start: usize,
     pub(crate) results: Vec<ResultDef<'a>>,
-    pub(crate) body: OpBody<'a>,
-    pub(crate) loc: Option<Box<LocSyn<'a>>>,
-    pub(crate) pos: Pos,
-}
-
-#[derive(Debug)]
-pub(crate) enum OpBody<'a> {
-    Generic(Box<GenericOp<'a>>),
-    Custom(Box<CustomOp<'a>>),
-}
-
-/// `"d.op"(%a) [^bb1] <{props}> ({regions}) {attrs} : (T) -> R`.
-#[derive(Debug)]
-pub(crate) struct GenericOp<'a> {
     pub(crate) name: Cow<'a, str>,
     pub(crate) name_pos: Pos,
     pub(crate) operands: Vec<ValueRef<'a>>,
-    /// Successors, properties, regions and attributes, boxed apart since most ops have
-    /// none: the tree of a large function holds one node per op.
-    pub(crate) rest: Option<Box<GenericRest<'a>>>,
-    pub(crate) ty: Type,
-    pub(crate) ty_pos: Pos,
-}
-
-/// The parts of a generic op that most ops leave out.
-#[derive(Debug, Default)]
-pub(crate) struct GenericRest<'a> {
     pub(crate) successors: Vec<(&'a str, Pos)>,
     pub(crate) props: Option<AttrDict>,
-    pub(crate) attrs: Option<AttrDict>,
-    pub(crate) regions: Vec<Region<'a>>,
-}
-
-impl<'a> GenericRest<'a> {
-    /// The rare parts as written; `None` when the op has none of them.
-    pub(crate) fn boxed(
-        successors: Option<Vec<(&'a str, Pos)>>,
-        props: Option<AttrDict>,
-        (regions, attrs): (Vec<Region<'a>>, Option<AttrDict>),
-    ) -> Option<Box<GenericRest<'a>>> {
-        if successors.is_none() && props.is_none() && regions.is_empty() && attrs.is_none() {
-            return None;
-        }
-        Some(Box::new(GenericRest {
-            successors: successors.unwrap_or_default(),
-            props,
-            attrs,
-            regions,
-        }))
-    }
 }
 
 /// An argument inside the parentheses of a custom form: `%a` (a call operand), or
@@ -128,6 +85,10 @@ pub(crate) struct ArgDecl<'a> {
 /// from the op's registered format.
 #[derive(Debug)]
 pub(crate) struct CustomOp<'a> {
+    /// Where the op starts: its result list, or its name when it has none.
+    pub(crate) start: usize,
+    /// `%a, %r:2 =`.
+    pub(crate) results: Vec<ResultDef<'a>>,
     pub(crate) name: &'a str,
     pub(crate) name_pos: Pos,
     /// `private` / `public` / `nested`.
@@ -139,7 +100,7 @@ pub(crate) struct CustomOp<'a> {
     /// `( ... )` after the symbol.
     pub(crate) args: Option<(Vec<CustomArg<'a>>, Pos)>,
     /// `-> T` or `-> (T {attrs}, T)`.
-    pub(crate) results: Option<(ResultTypes, Pos)>,
+    pub(crate) fn_results: Option<(ResultTypes, Pos)>,
     /// `attributes {..}`.
     pub(crate) attributes: Option<(AttrDict, Pos)>,
     /// `{..}` before the colon.
@@ -148,71 +109,6 @@ pub(crate) struct CustomOp<'a> {
     pub(crate) types: Option<(Vec<Type>, Pos)>,
     /// An attribute written after the dictionary: `arith.constant dense<1.0> : T`.
     pub(crate) value: Option<(Attribute, Pos)>,
-    pub(crate) region: Option<Region<'a>>,
-}
-
-/// How many ops and values a syntax tree defines, nested regions included: about what
-/// the IR built from it holds, so the IR's tables can be sized once. Never more than the
-/// text spells out, whatever sizes it declares.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct TreeSize {
-    pub(crate) ops: usize,
-    pub(crate) values: usize,
-}
-
-impl TreeSize {
-    /// The size of a list of ops.
-    pub(crate) fn of_ops(ops: &[Op<'_>]) -> TreeSize {
-        let mut size = TreeSize::default();
-        for op in ops {
-            size.add_op(op);
-        }
-        size
-    }
-
-    fn add_op(&mut self, op: &Op<'_>) {
-        self.ops += 1;
-        // One value per name written: a group's declared size (`%r:N`) is not trusted
-        // before the op is checked against it.
-        self.values += op.results.len();
-        match &op.body {
-            OpBody::Generic(g) => {
-                if let Some(rest) = &g.rest {
-                    rest.regions.iter().for_each(|r| self.add_region(r));
-                }
-            }
-            OpBody::Custom(c) => {
-                if let Some((args, _)) = &c.args {
-                    self.values += args
-                        .iter()
-                        .filter(|a| matches!(a, CustomArg::Decl(_)))
-                        .count();
-                }
-                c.region.iter().for_each(|r| self.add_region(r));
-            }
-        }
-    }
-
-    fn add_region(&mut self, region: &Region<'_>) {
-        for block in &region.blocks {
-            self.values += block.args.len();
-            block.ops.iter().for_each(|op| self.add_op(op));
-        }
-    }
-}
-
-/// `{ ops ^bb1(%x: T): ops }`; the entry block has no label when none was written.
-#[derive(Debug)]
-pub(crate) struct Region<'a> {
-    pub(crate) blocks: Vec<Block<'a>>,
-    pub(crate) pos: Pos,
-}
-
-#[derive(Debug)]
-pub(crate) struct Block<'a> {
-    pub(crate) label: Option<(&'a str, Pos)>,
-    pub(crate) args: Vec<BlockArg<'a>>,
-    pub(crate) ops: Vec<Op<'a>>,
 }
 
 /// `%x: T loc(...)` in a block header.
@@ -390,11 +286,9 @@ mod tests {
     fn parser_stack_nodes_stay_small() {
         let limit = 7 * size_of::<usize>();
         for (node, size) in [
-            ("Op", size_of::<Op<'_>>()),
             ("CustomArg", size_of::<CustomArg<'_>>()),
             ("BlockArg", size_of::<BlockArg<'_>>()),
             ("LocSyn", size_of::<LocSyn<'_>>()),
-            ("Region", size_of::<Region<'_>>()),
             ("ValueRef", size_of::<ValueRef<'_>>()),
         ] {
             assert!(

@@ -1,5 +1,5 @@
-//! The MLIR-syntax text format: a logos lexer, a lalrpop grammar, a second phase that
-//! builds IR from the syntax tree, and a printer whose output parses back to the same text.
+//! The MLIR-syntax text format: a logos lexer, a lalrpop grammar whose reductions build
+//! IR as they go, and a printer whose output parses back to the same text.
 //!
 //! ```text
 //! module {
@@ -68,22 +68,31 @@ pub fn parse_source(
             )]);
         }
     };
-    let mut symbols = ast::Symbols {
+    let symbols = ast::Symbols {
         resources,
         ..ast::Symbols::default()
     };
-    let tokens = lexer::Lexer::new(&text[..ops_end], &is_op_name);
-    let ops = match grammar::TopLevelParser::new().parse(ctx, &mut symbols, tokens) {
-        Ok(ops) => ops,
-        Err(e) => return Err(vec![syntax_diagnostic(file, text, e)]),
-    };
-    let mut lower = lower::Lowerer::new(ctx, file, symbols);
-    let module = lower.lower_top(ops, ast::Pos::new(0, ops_end));
-    if lower.diags.is_empty() {
-        Ok(module)
-    } else {
-        Err(lower.diags)
+    let ops_text = &text[..ops_end];
+    let mut lower = lower::Lowerer::new(ctx, file, symbols, estimated_ops(ops_text));
+    let tokens = lexer::Lexer::new(ops_text, &is_op_name);
+    if let Err(e) = grammar::TopLevelParser::new().parse(&mut lower, tokens) {
+        return Err(vec![syntax_diagnostic(file, text, e)]);
     }
+    lower.finish(ast::Pos::new(0, ops_end))
+}
+
+/// About how many ops (and values) `text` defines, to reserve the IR's tables once: one
+/// per line that holds more than a comment, and never more than one per 16 bytes (the
+/// shortest op, `"d.o"() : () -> ()`, is longer), whatever the text's shape.
+fn estimated_ops(text: &str) -> usize {
+    let lines = text
+        .lines()
+        .filter(|line| {
+            let first = line.bytes().find(|b| !b.is_ascii_whitespace());
+            first.is_some_and(|b| b != b'/')
+        })
+        .count();
+    lines.min(text.len() / 16)
 }
 
 fn syntax_diagnostic(
@@ -190,5 +199,19 @@ fn expected_words(expected: &[String]) -> String {
         [] => "nothing more".to_string(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimated_ops;
+
+    #[test]
+    fn op_estimate_counts_lines_with_code_and_stays_below_the_size() {
+        let text =
+            "func.func @f(%a: f32) -> f32 {\n  // the identity\n\n  func.return %a : f32\n}\n";
+        assert_eq!(estimated_ops(text), 3);
+        assert_eq!(estimated_ops(&"\n".repeat(1000)), 0);
+        assert_eq!(estimated_ops(&"]\n".repeat(1000)), 2000 / 16);
     }
 }

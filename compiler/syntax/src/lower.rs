@@ -1,20 +1,27 @@
-//! The second phase: syntax tree to IR. Resolves SSA names (with forward references, as
-//! graph regions and back edges need), block labels and custom forms, and records names
-//! and source spans on what it builds.
+//! Building IR while parsing: the grammar calls into a [`Lowerer`] as it reduces, so an op
+//! becomes IR when its production is reduced and no tree of ops is ever built. Ops are
+//! reduced bottom-up, so an op's header (its name, operands and signature) is lowered
+//! first ([`Lowerer::open_custom`], [`Lowerer::open_generic`]); its regions' ops are then
+//! built into detached blocks ([`Lowerer::open_region`] ... [`Lowerer::close_region`]),
+//! and the op adopts the regions when it ends ([`Lowerer::finish_op`],
+//! [`Lowerer::finish_generic`]). Resolves SSA names (with forward references, as graph
+//! regions and back edges need), block labels and custom forms, and records names and
+//! source spans on what it builds.
 //!
 //! Name scoping follows MLIR's parser: names live in the innermost isolated-from-above
 //! op's scope; a name defined in a region is forgotten when the region ends, so sibling
 //! regions may reuse it; defining a visible name again is an error. A use before the
 //! definition gets a placeholder value that the definition replaces; placeholders left at
-//! the end of an isolated scope are undefined values.
+//! the end of an isolated scope are undefined values. A block label used before its block
+//! gets the block early; labels never defined are reported when their region ends.
 
 use crate::ast::{
-    self, ArgDecl, AttrDict, BlockArg, CustomArg, CustomOp, GenericOp, LocSyn, OpBody, Pos,
-    Symbols, ValueRef,
+    ArgDecl, AttrDict, BlockArg, CustomArg, CustomOp, GenericHead, LocSyn, Pos, ResultDef, Symbols,
+    ValueRef,
 };
 use joinery_ir::{
-    AsmFormat, Attribute, BlockId, Context, Diagnostic, FileId, OpDef, OpId, OperationState,
-    RegionId, Span, Traits, Type, Value,
+    AsmFormat, Attribute, BlockId, Context, Diagnostic, FileId, OpDef, OpId, OpName,
+    OperationState, RegionId, Span, Traits, Type, Value,
 };
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -39,82 +46,229 @@ enum Entry {
 #[derive(Default)]
 struct Scope<'a> {
     values: FxHashMap<&'a str, Entry>,
-    /// Names defined in each open region of this scope, forgotten when it closes.
+    /// Names defined in each open region nested in this scope's own (non-isolated
+    /// regions), forgotten when that region closes. The scope's own names are not
+    /// listed: they go with the scope.
     region_defs: Vec<Vec<&'a str>>,
 }
 
-impl Scope<'_> {
-    /// A scope with room for about `names` definitions (a region's ops and arguments).
-    fn with_capacity(names: usize) -> Self {
-        Scope {
-            values: FxHashMap::with_capacity_and_hasher(names, Default::default()),
-            region_defs: Vec::new(),
+/// An op whose header has been read, while its regions are parsed. Frames live in one
+/// stack reused from op to op, so the open op is kept inline rather than allocated.
+#[allow(clippy::large_enum_variant)]
+enum OpFrame<'a> {
+    /// Being built.
+    Open(OpenOp<'a>),
+    /// Its header was wrong: its regions are parsed but nothing in them is built, and the
+    /// error is reported when the op ends, where the error would have come had the op
+    /// been read whole.
+    Failed(Box<Failure<'a>>),
+    /// Inside a region of a failed op: not built.
+    Skipped,
+}
+
+/// An op whose header could not be built, and what to report.
+struct Failure<'a> {
+    error: Diagnostic,
+    /// Which span the error gets, when the header alone does not know it.
+    span_at: SpanAt,
+    start: usize,
+    results: Vec<ResultDef<'a>>,
+}
+
+/// Where a deferred error points.
+#[derive(Clone, Copy, PartialEq)]
+enum SpanAt {
+    /// Already set.
+    Set,
+    /// The op's region, once read.
+    Region,
+    /// The whole op, once read.
+    Op,
+}
+
+/// An op being built: its header lowered, its regions collected as they close.
+struct OpenOp<'a> {
+    state: OperationState,
+    /// Where the op starts (its result list, or its name).
+    start: usize,
+    results: Vec<ResultDef<'a>>,
+    isolated: bool,
+    /// The entry block arguments its header declares, for its (first) region.
+    entry_args: Option<Vec<BlockArg<'a>>>,
+    /// Whether each region gets an entry block even when written `{}`.
+    ensure_block: bool,
+    /// Whether the op pushed a default dialect for its regions.
+    sets_dialect: bool,
+    /// A function declared without a body still owns one region, with no blocks.
+    bodyless: bool,
+    /// A generic op's parts that need its type, which follows its regions.
+    generic: Option<GenericParts<'a>>,
+}
+
+/// What a generic op's header leaves for the end of the op.
+struct GenericParts<'a> {
+    operands: Vec<ValueRef<'a>>,
+    successors: Vec<(&'a str, Pos)>,
+    props: Option<AttrDict>,
+    /// Diagnostics from here on come from the op's regions: they are reported after the
+    /// op's own (operands, attributes, successors), or dropped when the op is wrong.
+    diags_mark: usize,
+}
+
+/// A region being read.
+struct RegionFrame<'a> {
+    region: RegionId,
+    /// Where ops go: `None` until the region's first op or label.
+    block: Option<BlockId>,
+    /// The unlabeled entry block, whose span is the region's.
+    entry: Option<BlockId>,
+    /// Arguments for the entry block, defined when it is made.
+    entry_args: Option<Vec<BlockArg<'a>>>,
+    ensure_block: bool,
+    isolated: bool,
+    labels: FxHashMap<&'a str, Label>,
+}
+
+impl<'a> RegionFrame<'a> {
+    fn new(region: RegionId, isolated: bool) -> Self {
+        RegionFrame {
+            region,
+            block: None,
+            entry: None,
+            entry_args: None,
+            ensure_block: false,
+            isolated,
+            labels: FxHashMap::default(),
         }
     }
 }
 
-/// A region to build, with the arguments its entry block gets from the op's header.
-struct RegionSpec<'a> {
-    region: ast::Region<'a>,
-    entry_args: Option<Vec<BlockArg<'a>>>,
-    /// Create an empty entry block when the region has none (modules, function bodies).
-    ensure_block: bool,
+/// A block label of the region being read.
+struct Label {
+    block: BlockId,
+    /// Whether its `^label:` was read.
+    defined: bool,
+    /// Uses before the label, reported if it never comes.
+    forward_uses: Vec<Pos>,
 }
 
-/// An op after its form was resolved, ready to build.
+/// A custom-form op after its form was resolved, ready to build.
 struct Prepared<'a> {
-    name: Cow<'a, str>,
-    def: Option<&'static OpDef>,
-    operands: Vec<(ValueRef<'a>, Type)>,
+    op_name: OpName,
+    def: &'static OpDef,
+    operands: Vec<ValueRef<'a>>,
+    operand_types: OperandTypes,
     result_types: Vec<Type>,
     attrs: Vec<(String, Attribute, Pos)>,
-    successors: Vec<(&'a str, Pos)>,
-    regions: Vec<RegionSpec<'a>>,
-    /// The default dialect of the op's regions: set by an op written in custom form,
-    /// inherited (`None`) by one in generic form, as MLIR's parser does.
-    default_dialect: Option<&'static str>,
+    /// The entry block arguments of its region, when its header declares them.
+    entry_args: Option<Vec<BlockArg<'a>>>,
+    ensure_block: bool,
+    bodyless: bool,
 }
 
-/// Builds IR from a syntax tree.
+/// The types of an op's operands, as its form gives them.
+enum OperandTypes {
+    /// The inputs of a function type (checked to be one, with one input per operand).
+    Inputs(Type),
+    /// One type for every operand.
+    Same(Type),
+    /// One type each.
+    Each(Vec<Type>),
+}
+
+impl OperandTypes {
+    /// The type of operand `index`.
+    fn nth(&self, ctx: &Context, index: usize) -> Type {
+        match self {
+            OperandTypes::Inputs(ty) => {
+                ctx.function_signature(*ty).expect("a function type").0[index]
+            }
+            OperandTypes::Same(ty) => *ty,
+            OperandTypes::Each(types) => types[index],
+        }
+    }
+}
+
+/// Builds IR from the grammar's reductions.
 pub(crate) struct Lowerer<'a, 'c> {
-    ctx: &'c mut Context,
+    pub(crate) ctx: &'c mut Context,
     file: FileId,
-    pub(crate) diags: Vec<Diagnostic>,
+    diags: Vec<Diagnostic>,
     scopes: Vec<Scope<'a>>,
     placeholders: Option<BlockId>,
-    /// Aliases and resources of the file, for locations.
-    symbols: Symbols<'a>,
+    /// Aliases and resources of the file, for types, attributes and locations.
+    pub(crate) symbols: Symbols<'a>,
     /// The dialect unprefixed custom op names resolve in, innermost last; the file starts
     /// in `builtin` (so `module` is `builtin.module`).
     default_dialects: Vec<&'static str>,
+    /// Ops whose header was read and whose end was not, innermost last.
+    ops: Vec<OpFrame<'a>>,
+    /// Regions being read, innermost last; the first holds the top level.
+    regions: Vec<RegionFrame<'a>>,
+    /// How many of `ops` are failed or skipped: while any is, nothing is built.
+    skipping: usize,
+    /// Locations naming aliases, with the op they belong to, resolved at the end.
+    aliased_locations: Vec<(Option<OpId>, Box<LocSyn<'a>>)>,
+    /// Op names as written (with their dialect) that were already looked up: the
+    /// interned name and the registered op, if any.
+    known_ops: FxHashMap<&'a str, (OpName, Option<&'static OpDef>)>,
 }
 
 /// The default dialect of a region whose op names none (MLIR's parser falls back to it).
 const BUILTIN: &str = "builtin";
 
-type Labels<'a> = FxHashMap<&'a str, BlockId>;
-
 impl<'a, 'c> Lowerer<'a, 'c> {
-    pub(crate) fn new(ctx: &'c mut Context, file: FileId, symbols: Symbols<'a>) -> Self {
+    /// A lowerer for file `file`, with room in the IR for about `ops` ops and values.
+    pub(crate) fn new(
+        ctx: &'c mut Context,
+        file: FileId,
+        symbols: Symbols<'a>,
+        ops: usize,
+    ) -> Self {
+        ctx.reserve(ops, ops);
+        let top = ctx.create_region();
         Lowerer {
             ctx,
             file,
             diags: Vec::new(),
-            scopes: Vec::new(),
+            scopes: vec![Scope::default()],
             placeholders: None,
             symbols,
             default_dialects: vec![BUILTIN],
+            ops: Vec::new(),
+            regions: vec![RegionFrame::new(top, true)],
+            skipping: 0,
+            aliased_locations: Vec::new(),
+            known_ops: FxHashMap::default(),
         }
     }
 
     /// Resolves the aliases of a written location, reporting an unknown one.
-    fn location(&mut self, loc: Option<&LocSyn<'a>>) -> Option<joinery_ir::Location> {
-        match self.symbols.loc(loc?) {
+    fn location(&mut self, loc: &LocSyn<'a>) -> Option<joinery_ir::Location> {
+        match self.symbols.loc(loc) {
             Ok(l) => Some(l),
             Err(e) => {
                 self.error(Pos::new(e.start, e.end), e.message);
                 None
             }
+        }
+    }
+
+    /// The location written after an op or argument (`op`: its op, `None` for an
+    /// argument, whose location is only checked). Location aliases are defined at the
+    /// end of the file, so one that names aliases is resolved when the file ends.
+    fn written_location(
+        &mut self,
+        op: Option<OpId>,
+        loc: Option<Box<LocSyn<'a>>>,
+    ) -> Option<joinery_ir::Location> {
+        match loc {
+            Some(loc) if matches!(*loc, LocSyn::Plain(_)) => self.location(&loc),
+            Some(loc) => {
+                self.aliased_locations.push((op, loc));
+                None
+            }
+            None => None,
         }
     }
 
@@ -135,109 +289,468 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         Diagnostic::error(message).with_span(self.span(pos))
     }
 
-    /// Builds the top level: a single module stays as it is, anything else is wrapped in
-    /// an implicit `builtin.module`.
-    pub(crate) fn lower_top(&mut self, ops: Vec<ast::Op<'a>>, whole: Pos) -> OpId {
-        let single_module = ops.len() == 1
-            && match &ops[0].body {
-                OpBody::Custom(c) => c.name == "module" || c.name == "builtin.module",
-                OpBody::Generic(g) => g.name == "builtin.module",
-            };
-        let size = ast::TreeSize::of_ops(&ops);
-        self.ctx.reserve(size.ops, size.values);
-        self.scopes.push(Scope::default());
-        self.scopes[0].region_defs.push(Vec::new());
-        let module = if single_module {
-            let holder = self.ctx.create_block(&[]);
-            self.lower_ops(ops, holder, &Labels::default());
-            match self.ctx.first_op(holder) {
-                Some(found) => {
-                    self.ctx.detach_op(found);
-                    found
-                }
-                None => self.ctx.create_module(),
-            }
-        } else {
-            let module = self.ctx.create_module();
-            self.ctx.set_span(module, self.span(whole));
-            let block = self.ctx.body_block(module).expect("modules have a body");
-            self.lower_ops(ops, block, &Labels::default());
-            module
-        };
+    /// Ends the top level (`whole` is its extent): a single module stays as it is,
+    /// anything else is wrapped in an implicit `builtin.module`. Returns the module, or
+    /// every problem found.
+    pub(crate) fn finish(mut self, whole: Pos) -> Result<OpId, Vec<Diagnostic>> {
+        let holder = self.block();
+        self.report_undefined_labels();
         self.close_isolated_scope();
-        module
-    }
-
-    fn lower_ops(&mut self, ops: Vec<ast::Op<'a>>, block: BlockId, labels: &Labels<'a>) {
-        for op in ops {
-            self.lower_op(op, block, labels);
+        for (op, loc) in std::mem::take(&mut self.aliased_locations) {
+            let loc = self.location(&loc);
+            if let Some(op) = op {
+                self.ctx.set_loc(op, loc);
+            }
+        }
+        let first = self.ctx.first_op(holder);
+        let single_module = first.is_some_and(|op| {
+            self.ctx.next_op(op).is_none()
+                && self.ctx.op_name_str(self.ctx.name(op)) == "builtin.module"
+        });
+        let module = match first {
+            Some(module) if single_module => {
+                self.ctx.detach_op(module);
+                module
+            }
+            _ => {
+                let module = self.ctx.create_module();
+                self.ctx.set_span(module, self.span(whole));
+                let body = self.ctx.body_block(module).expect("modules have a body");
+                while let Some(op) = self.ctx.first_op(holder) {
+                    self.ctx.detach_op(op);
+                    self.ctx.append_op(body, op);
+                }
+                module
+            }
+        };
+        if self.diags.is_empty() {
+            Ok(module)
+        } else {
+            Err(self.diags)
         }
     }
 
-    fn lower_op(&mut self, op: ast::Op<'a>, block: BlockId, labels: &Labels<'a>) {
-        let ast::Op {
-            results,
-            body,
-            loc,
-            pos,
-        } = op;
-        let prepared = match body {
-            OpBody::Generic(g) => self.prepare_generic(*g),
-            OpBody::Custom(c) => self.prepare_custom(*c, &results),
-        };
-        let prepared = prepared.and_then(|p| {
-            let defined: u32 = results.iter().map(|r| r.count.unwrap_or(1)).sum();
-            if !results.is_empty() && defined as usize != p.result_types.len() {
-                return Err(self.err(
-                    pos,
-                    format!(
-                        "operation defines {} results but was provided {defined} to bind",
-                        p.result_types.len()
-                    ),
-                ));
+    /// The block the innermost region's ops go to, making its entry block (with the
+    /// arguments its op declares) when none was made yet.
+    fn block(&mut self) -> BlockId {
+        let frame = self.regions.last_mut().expect("a region is open");
+        if let Some(block) = frame.block {
+            return block;
+        }
+        let block = self.ctx.create_block(&[]);
+        self.ctx.append_block(frame.region, block);
+        frame.block = Some(block);
+        frame.entry = Some(block);
+        if let Some(args) = frame.entry_args.take() {
+            self.add_block_args(block, args);
+        }
+        block
+    }
+
+    fn add_block_args(&mut self, block: BlockId, args: Vec<BlockArg<'a>>) {
+        for BlockArg { value: v, ty, loc } in args {
+            self.written_location(None, loc);
+            let arg = self.ctx.add_block_argument(block, ty);
+            self.ctx.set_value_name(arg, Some(v.name));
+            self.ctx.set_value_span(arg, self.span(v.pos));
+            if v.index != 0 {
+                self.error(v.pos, "a block argument cannot have a result number");
             }
-            Ok(p)
-        });
-        let p = match prepared {
+            self.define(
+                v.name,
+                Entry::Arg {
+                    value: arg,
+                    pos: v.pos,
+                },
+                v.pos,
+            );
+        }
+    }
+
+    fn push_failure(&mut self, failure: Failure<'a>) {
+        self.ops.push(OpFrame::Failed(Box::new(failure)));
+        self.skipping += 1;
+    }
+
+    /// Reads the header of an op in custom form, `region` telling whether a region
+    /// follows: checks its form, resolves its operands and prepares its region's scope.
+    pub(crate) fn open_custom(&mut self, mut c: Box<CustomOp<'a>>, region: bool) {
+        if self.skipping > 0 {
+            self.ops.push(OpFrame::Skipped);
+            self.skipping += 1;
+            return;
+        }
+        self.block();
+        let results = std::mem::take(&mut c.results);
+        let start = c.start;
+        let prepared = match self.prepare_custom(c, &results, region) {
             Ok(p) => p,
-            Err(d) => {
-                self.diags.push(d);
-                for r in &results {
-                    self.define(r.name, Entry::Poisoned, r.pos);
-                }
+            Err((error, span_at)) => {
+                return self.push_failure(Failure {
+                    error,
+                    span_at,
+                    start,
+                    results,
+                });
+            }
+        };
+        if let Some(message) = binding_mismatch(&results, prepared.result_types.len()) {
+            let error = Diagnostic::error(message);
+            return self.push_failure(Failure {
+                error,
+                span_at: SpanAt::Op,
+                start,
+                results,
+            });
+        }
+        let mut state = OperationState::new(prepared.op_name);
+        state.operands = self.resolve_operands(&prepared.operands, &prepared.operand_types);
+        state.result_types = prepared.result_types;
+        state.attrs = self.merge_attrs(prepared.attrs);
+        let def = prepared.def;
+        self.default_dialects
+            .push(def.default_dialect.unwrap_or(BUILTIN));
+        self.ops.push(OpFrame::Open(OpenOp {
+            state,
+            start,
+            results,
+            isolated: def.traits.contains(Traits::ISOLATED_FROM_ABOVE),
+            entry_args: prepared.entry_args,
+            ensure_block: prepared.ensure_block,
+            sets_dialect: true,
+            bodyless: prepared.bodyless,
+            generic: None,
+        }));
+    }
+
+    /// Reads the header of an op in generic form, up to its regions: its name decides
+    /// how its regions are scoped; its operands wait for its type, after the regions.
+    pub(crate) fn open_generic(&mut self, head: GenericHead<'a>) {
+        if self.skipping > 0 {
+            self.ops.push(OpFrame::Skipped);
+            self.skipping += 1;
+            return;
+        }
+        self.block();
+        let (op_name, def) = match self.generic_op(head.name, head.name_pos) {
+            Ok(known) => known,
+            Err(error) => {
+                return self.push_failure(Failure {
+                    error,
+                    span_at: SpanAt::Set,
+                    start: head.start,
+                    results: head.results,
+                });
+            }
+        };
+        let state = OperationState::new(op_name);
+        let diags_mark = self.diags.len();
+        self.ops.push(OpFrame::Open(OpenOp {
+            state,
+            start: head.start,
+            results: head.results,
+            isolated: def.is_some_and(|d| d.traits.contains(Traits::ISOLATED_FROM_ABOVE)),
+            entry_args: None,
+            ensure_block: def.is_some_and(|d| d.format == AsmFormat::Module),
+            sets_dialect: false,
+            bodyless: false,
+            generic: Some(GenericParts {
+                operands: head.operands,
+                successors: head.successors,
+                props: head.props,
+                diags_mark,
+            }),
+        }));
+    }
+
+    /// Opens a region of the innermost open op, at its `{`.
+    pub(crate) fn open_region(&mut self) {
+        if self.skipping > 0 {
+            return;
+        }
+        let Some(OpFrame::Open(op)) = self.ops.last_mut() else {
+            unreachable!("a region belongs to an open op")
+        };
+        let mut frame = RegionFrame::new(self.ctx.create_region(), op.isolated);
+        frame.entry_args = op.entry_args.take();
+        frame.ensure_block = op.ensure_block;
+        if frame.isolated {
+            self.scopes.push(Scope::default());
+        } else {
+            let scope = self.scopes.last_mut().expect("a scope is open");
+            scope.region_defs.push(Vec::new());
+        }
+        self.regions.push(frame);
+    }
+
+    /// Closes the innermost region, written `{ ... }` and spanning `pos`.
+    pub(crate) fn close_region(&mut self, pos: Pos) {
+        self.end_region(pos, true);
+    }
+
+    /// A region written `{}`.
+    pub(crate) fn empty_region(&mut self, pos: Pos) {
+        self.open_region();
+        self.end_region(pos, false);
+    }
+
+    /// Ends the innermost region: `braced` regions (`{ }`) always have an entry block,
+    /// `{}` only when its op needs one.
+    fn end_region(&mut self, pos: Pos, braced: bool) {
+        if self.skipping > 0 {
+            if let Some(OpFrame::Failed(failure)) = self.ops.last_mut()
+                && failure.span_at == SpanAt::Region
+            {
+                failure.error.span =
+                    Some(Span::new(self.file, pos.start as usize, pos.end as usize));
+                failure.span_at = SpanAt::Set;
+            }
+            return;
+        }
+        let frame = self.regions.last().expect("a region is open");
+        if frame.block.is_none() && (braced || frame.ensure_block || frame.entry_args.is_some()) {
+            self.block();
+        }
+        if let Some(entry) = self.regions.last().and_then(|f| f.entry) {
+            self.ctx.set_block_span(entry, self.span(pos));
+        }
+        self.report_undefined_labels();
+        let frame = self.regions.pop().expect("a region is open");
+        if frame.isolated {
+            self.close_isolated_scope();
+        } else {
+            let scope = self.scopes.last_mut().expect("a scope is open");
+            for name in scope.region_defs.pop().expect("a region is open") {
+                scope.values.remove(name);
+            }
+        }
+        let Some(OpFrame::Open(op)) = self.ops.last_mut() else {
+            unreachable!("a region belongs to an open op")
+        };
+        op.state.regions.push(frame.region);
+    }
+
+    /// Reports the uses of block labels of the innermost region that it never defined.
+    fn report_undefined_labels(&mut self) {
+        let frame = self.regions.last_mut().expect("a region is open");
+        let mut undefined: Vec<(Pos, &'a str)> = frame
+            .labels
+            .iter()
+            .flat_map(|(name, l)| l.forward_uses.iter().map(move |&p| (p, *name)))
+            .collect();
+        undefined.sort_by_key(|(p, _)| (p.start, p.end));
+        for (pos, name) in undefined {
+            self.error(pos, format!("reference to an undefined block '^{name}'"));
+        }
+    }
+
+    /// Starts block `^label(args):` of the innermost region.
+    pub(crate) fn open_block(&mut self, (name, pos): (&'a str, Pos), args: Vec<BlockArg<'a>>) {
+        if self.skipping > 0 {
+            return;
+        }
+        let frame = self.regions.last_mut().expect("a region is open");
+        if frame.block.is_none() && frame.entry_args.take().is_some() {
+            self.error(
+                pos,
+                format!(
+                    "the entry block '^{name}' of a region with named arguments cannot have a label"
+                ),
+            );
+        }
+        let frame = self.regions.last_mut().expect("a region is open");
+        let known = frame.labels.get_mut(name).map(|label| {
+            let redefined = label.defined;
+            label.defined = true;
+            label.forward_uses.clear();
+            (label.block, redefined)
+        });
+        let block = match known {
+            Some((block, false)) => block,
+            Some((_, true)) => {
+                self.error(pos, format!("redefinition of block '^{name}'"));
+                let block = self.ctx.create_block(&[]);
+                let frame = self.regions.last_mut().expect("a region is open");
+                frame.labels.get_mut(name).expect("known").block = block;
+                block
+            }
+            None => {
+                let block = self.ctx.create_block(&[]);
+                let label = Label {
+                    block,
+                    defined: true,
+                    forward_uses: Vec::new(),
+                };
+                frame.labels.insert(name, label);
+                block
+            }
+        };
+        let frame = self.regions.last_mut().expect("a region is open");
+        frame.block = Some(block);
+        self.ctx.append_block(frame.region, block);
+        self.ctx.set_block_name(block, Some(name));
+        self.ctx.set_block_span(block, self.span(pos));
+        self.add_block_args(block, args);
+    }
+
+    /// The block a successor `^label` of an op in the innermost region names, made
+    /// early when its label comes later.
+    fn successor(&mut self, name: &'a str, pos: Pos) -> BlockId {
+        let frame = self.regions.last_mut().expect("a region is open");
+        if let Some(label) = frame.labels.get_mut(name) {
+            if !label.defined {
+                label.forward_uses.push(pos);
+            }
+            return label.block;
+        }
+        let block = self.ctx.create_block(&[]);
+        let label = Label {
+            block,
+            defined: false,
+            forward_uses: vec![pos],
+        };
+        frame.labels.insert(name, label);
+        block
+    }
+
+    /// Ends an op in custom form (its region, if any, read): builds it.
+    pub(crate) fn finish_op(&mut self, loc: Option<Box<LocSyn<'a>>>, end: usize) {
+        match self.ops.pop().expect("an op is open") {
+            OpFrame::Open(op) => self.build(op, loc, end),
+            OpFrame::Failed(failure) => {
+                self.skipping -= 1;
+                self.report_failure(*failure, end);
+            }
+            OpFrame::Skipped => self.skipping -= 1,
+        }
+    }
+
+    /// Ends an op in generic form: checks its type against its operands, then builds it.
+    pub(crate) fn finish_generic(
+        &mut self,
+        attrs: Option<AttrDict>,
+        (ty, ty_pos): (Type, Pos),
+        loc: Option<Box<LocSyn<'a>>>,
+        end: usize,
+    ) {
+        let mut op = match self.ops.pop().expect("an op is open") {
+            OpFrame::Open(op) => op,
+            OpFrame::Failed(failure) => {
+                self.skipping -= 1;
+                return self.report_failure(*failure, end);
+            }
+            OpFrame::Skipped => {
+                self.skipping -= 1;
                 return;
             }
         };
-        let mut state = OperationState::new(self.ctx.op_name(&p.name));
-        state.operands = p
-            .operands
-            .iter()
-            .map(|(v, ty)| self.resolve(*v, *ty))
-            .collect();
-        state.result_types = p.result_types;
-        state.attrs = self.merge_attrs(p.attrs);
-        for (label, lpos) in p.successors {
-            match labels.get(label) {
-                Some(&b) => state.successors.push(b),
-                None => self.error(lpos, format!("reference to an undefined block '^{label}'")),
+        let parts = op.generic.take().expect("a generic op");
+        let region_diags = self.diags.split_off(parts.diags_mark);
+        let signature = match self.ctx.function_signature(ty) {
+            None => Err(self.err(
+                ty_pos,
+                "expected a function type for the operation's signature",
+            )),
+            Some((inputs, _)) if inputs.len() != parts.operands.len() => Err(self.err(
+                ty_pos,
+                format!(
+                    "expected {} operand type(s) but had {}",
+                    parts.operands.len(),
+                    inputs.len()
+                ),
+            )),
+            Some((_, outputs)) => Ok(outputs.to_vec()),
+        };
+        let signature =
+            signature.and_then(
+                |outputs| match binding_mismatch(&op.results, outputs.len()) {
+                    Some(message) => Err(self.err(Pos::new(op.start, end), message)),
+                    None => Ok(outputs),
+                },
+            );
+        let outputs = match signature {
+            Ok(s) => s,
+            Err(error) => {
+                if !op.state.regions.is_empty() {
+                    self.forget_uses_within(Pos::new(op.start, end));
+                }
+                return self.report_failure(
+                    Failure {
+                        error,
+                        span_at: SpanAt::Set,
+                        start: op.start,
+                        results: std::mem::take(&mut op.results),
+                    },
+                    end,
+                );
             }
+        };
+        op.state.operands = self.resolve_operands(&parts.operands, &OperandTypes::Inputs(ty));
+        op.state.result_types = outputs;
+        let mut all_attrs = parts.props.unwrap_or_default();
+        all_attrs.extend(attrs.unwrap_or_default());
+        op.state.attrs = self.merge_attrs(all_attrs);
+        for (label, pos) in parts.successors {
+            let block = self.successor(label, pos);
+            op.state.successors.push(block);
         }
-        let isolated = p
-            .def
-            .is_some_and(|d| d.traits.contains(Traits::ISOLATED_FROM_ABOVE));
-        if let Some(d) = p.default_dialect {
-            self.default_dialects.push(d);
+        self.diags.extend(region_diags);
+        self.build(op, loc, end);
+    }
+
+    /// Forgets the uses before definition made within `span` (the regions of an op found
+    /// wrong after they were read, whose diagnostics are dropped with them).
+    fn forget_uses_within(&mut self, span: Pos) {
+        let scope = self.scopes.last_mut().expect("a scope is open");
+        scope.values.retain(|_, entry| match entry {
+            Entry::Forward(refs) => {
+                refs.retain(|(_, _, pos)| pos.start < span.start || pos.start >= span.end);
+                !refs.is_empty()
+            }
+            _ => true,
+        });
+    }
+
+    /// Reports an op that failed (without building it); its result names are bound to
+    /// nothing, so their uses are not reported again.
+    fn report_failure(&mut self, failure: Failure<'a>, end: usize) {
+        let Failure {
+            mut error,
+            span_at,
+            start,
+            results,
+        } = failure;
+        if span_at == SpanAt::Op {
+            error.span = self.span(Pos::new(start, end));
         }
-        for spec in p.regions {
-            let region = self.lower_region(spec, isolated);
-            state.regions.push(region);
+        self.diags.push(error);
+        for r in &results {
+            self.define(r.name, Entry::Poisoned, r.pos);
         }
-        if p.default_dialect.is_some() {
+    }
+
+    /// Creates an op whose header and regions were read, in the innermost region, and
+    /// binds its results.
+    fn build(&mut self, op: OpenOp<'a>, loc: Option<Box<LocSyn<'a>>>, end: usize) {
+        let OpenOp {
+            mut state,
+            start,
+            results,
+            sets_dialect,
+            bodyless,
+            ..
+        } = op;
+        if sets_dialect {
             self.default_dialects.pop();
         }
-        state.loc = self.location(loc.as_deref());
-        state.span = self.span(pos);
+        if bodyless {
+            state.regions.push(self.ctx.create_region());
+        }
+        state.span = self.span(Pos::new(start, end));
         let id = self.ctx.create_op(state);
+        let loc = self.written_location(Some(id), loc);
+        self.ctx.set_loc(id, loc);
+        let block = self.block();
         self.ctx.append_op(block, id);
         let mut first = 0;
         for r in &results {
@@ -262,6 +775,16 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         }
     }
 
+    /// The values an op's operands refer to (placeholders for later definitions).
+    fn resolve_operands(&mut self, operands: &[ValueRef<'a>], types: &OperandTypes) -> Vec<Value> {
+        let mut values = Vec::with_capacity(operands.len());
+        for (index, &operand) in operands.iter().enumerate() {
+            let ty = types.nth(self.ctx, index);
+            values.push(self.resolve(operand, ty));
+        }
+        values
+    }
+
     /// Merges attribute lists, reporting duplicates.
     fn merge_attrs(
         &mut self,
@@ -277,91 +800,6 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             out.push((k, v));
         }
         out
-    }
-
-    fn lower_region(&mut self, spec: RegionSpec<'a>, isolated: bool) -> RegionId {
-        if isolated {
-            let names = spec
-                .region
-                .blocks
-                .iter()
-                .map(|b| b.ops.len() + b.args.len())
-                .sum();
-            self.scopes.push(Scope::with_capacity(names));
-        }
-        self.scopes
-            .last_mut()
-            .expect("a scope is open")
-            .region_defs
-            .push(Vec::new());
-        let region = self.ctx.create_region();
-        let RegionSpec {
-            region: ast_region,
-            entry_args,
-            ensure_block,
-        } = spec;
-        let mut blocks = ast_region.blocks;
-        if blocks.is_empty() && (ensure_block || entry_args.is_some()) {
-            blocks.push(ast::Block {
-                label: None,
-                args: Vec::new(),
-                ops: Vec::new(),
-            });
-        }
-        if let Some(args) = entry_args {
-            match blocks[0].label {
-                Some((name, pos)) => self.error(
-                    pos,
-                    format!("the entry block '^{name}' of a region with named arguments cannot have a label"),
-                ),
-                None => blocks[0].args = args,
-            }
-        }
-        let mut labels = Labels::default();
-        let mut ids = Vec::with_capacity(blocks.len());
-        for b in &blocks {
-            let id = self.ctx.create_block(&[]);
-            self.ctx.append_block(region, id);
-            if let Some((name, pos)) = b.label {
-                self.ctx.set_block_name(id, Some(name));
-                self.ctx.set_block_span(id, self.span(pos));
-                if labels.insert(name, id).is_some() {
-                    self.error(pos, format!("redefinition of block '^{name}'"));
-                }
-            } else {
-                self.ctx.set_block_span(id, self.span(ast_region.pos));
-            }
-            ids.push(id);
-        }
-        for (b, &id) in blocks.into_iter().zip(&ids) {
-            for BlockArg { value: v, ty, loc } in b.args {
-                self.location(loc.as_deref());
-                let arg = self.ctx.add_block_argument(id, ty);
-                self.ctx.set_value_name(arg, Some(v.name));
-                self.ctx.set_value_span(arg, self.span(v.pos));
-                if v.index != 0 {
-                    self.error(v.pos, "a block argument cannot have a result number");
-                }
-                self.define(
-                    v.name,
-                    Entry::Arg {
-                        value: arg,
-                        pos: v.pos,
-                    },
-                    v.pos,
-                );
-            }
-            self.lower_ops(b.ops, id, &labels);
-        }
-        if isolated {
-            self.close_isolated_scope();
-        } else {
-            let scope = self.scopes.last_mut().expect("a scope is open");
-            for name in scope.region_defs.pop().expect("a region is open") {
-                scope.values.remove(name);
-            }
-        }
-        region
     }
 
     fn close_isolated_scope(&mut self) {
@@ -472,11 +910,9 @@ impl<'a, 'c> Lowerer<'a, 'c> {
     /// Binds a name in the current scope, resolving forward uses.
     fn define(&mut self, name: &'a str, entry: Entry, pos: Pos) {
         let scope = self.scopes.last_mut().expect("a scope is open");
-        scope
-            .region_defs
-            .last_mut()
-            .expect("a region is open")
-            .push(name);
+        if let Some(defs) = scope.region_defs.last_mut() {
+            defs.push(name);
+        }
         let previous = scope.values.insert(name, entry);
         match previous {
             None => {}
@@ -521,6 +957,44 @@ impl<'a, 'c> Lowerer<'a, 'c> {
 
     // ----- generic form ---------------------------------------------------------------
 
+    /// The op a generic form names, if registered (an unregistered one is an error unless
+    /// allowed).
+    fn generic_op(
+        &mut self,
+        name: Cow<'a, str>,
+        pos: Pos,
+    ) -> Result<(OpName, Option<&'static OpDef>), Diagnostic> {
+        if let Cow::Borrowed(written) = name
+            && let Some(&known) = self.known_ops.get(written)
+        {
+            return Ok(known);
+        }
+        let def = self.check_registered(&name, pos)?;
+        let known = (self.ctx.op_name(&name), def);
+        if let Cow::Borrowed(written) = name {
+            self.known_ops.insert(written, known);
+        }
+        Ok(known)
+    }
+
+    /// The op a custom form names; a name with its dialect is looked up once.
+    fn custom_op(
+        &mut self,
+        name: &'a str,
+        pos: Pos,
+    ) -> Result<(OpName, &'static OpDef), Diagnostic> {
+        let prefixed = name.contains('.');
+        if prefixed && let Some(&(op_name, Some(def))) = self.known_ops.get(name) {
+            return Ok((op_name, def));
+        }
+        let def = self.custom_def(name, pos)?;
+        let op_name = self.ctx.op_name(def.name);
+        if prefixed {
+            self.known_ops.insert(name, (op_name, Some(def)));
+        }
+        Ok((op_name, def))
+    }
+
     fn check_registered(&self, name: &str, pos: Pos) -> Result<Option<&'static OpDef>, Diagnostic> {
         if let Some(def) = self.ctx.registry().op(name) {
             return Ok(Some(def));
@@ -539,50 +1013,6 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             ));
         }
         Ok(None)
-    }
-
-    fn prepare_generic(&mut self, g: GenericOp<'a>) -> Result<Prepared<'a>, Diagnostic> {
-        let def = self.check_registered(&g.name, g.name_pos)?;
-        let Some((inputs, outputs)) = self.ctx.function_signature(g.ty) else {
-            return Err(self.err(
-                g.ty_pos,
-                "expected a function type for the operation's signature",
-            ));
-        };
-        if inputs.len() != g.operands.len() {
-            return Err(self.err(
-                g.ty_pos,
-                format!(
-                    "expected {} operand type(s) but had {}",
-                    g.operands.len(),
-                    inputs.len()
-                ),
-            ));
-        }
-        let operands = g.operands.into_iter().zip(inputs.iter().copied()).collect();
-        let result_types = outputs.to_vec();
-        let rest = g.rest.map(|r| *r).unwrap_or_default();
-        let mut attrs = rest.props.unwrap_or_default();
-        attrs.extend(rest.attrs.unwrap_or_default());
-        let regions = rest
-            .regions
-            .into_iter()
-            .map(|region| RegionSpec {
-                region,
-                entry_args: None,
-                ensure_block: def.is_some_and(|d| d.format == AsmFormat::Module),
-            })
-            .collect();
-        Ok(Prepared {
-            name: g.name,
-            def,
-            operands,
-            result_types,
-            attrs,
-            successors: rest.successors,
-            regions,
-            default_dialect: None,
-        })
     }
 
     // ----- custom forms ---------------------------------------------------------------
@@ -611,34 +1041,59 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         ))
     }
 
+    /// Checks a custom op's pieces against its format and resolves its types. A region
+    /// its format does not take is reported at the region, once read.
     fn prepare_custom(
         &mut self,
-        c: CustomOp<'a>,
-        results: &[ast::ResultDef<'a>],
+        c: Box<CustomOp<'a>>,
+        results: &[ResultDef<'a>],
+        region: bool,
+    ) -> Result<Prepared<'a>, (Diagnostic, SpanAt)> {
+        let now = |d| (d, SpanAt::Set);
+        let (op_name, def) = self.custom_op(c.name, c.name_pos).map_err(now)?;
+        let name = def.name;
+        if def.format == AsmFormat::Generic {
+            return Err(now(self.err(
+                c.name_pos,
+                format!("'{name}' has no custom form; use the generic form \"{name}\"(...)"),
+            )));
+        }
+        let form = FormCheck { def, op: &c };
+        let allowed = pieces(def.format);
+        form.only(self, allowed).map_err(now)?;
+        if region && !allowed.contains(&Piece::Region) {
+            let error = Diagnostic::error(form.not_taken("a region"));
+            return Err((error, SpanAt::Region));
+        }
+        self.prepare_form((op_name, def), c, results, region)
+            .map_err(now)
+    }
+
+    /// The operands, types and attributes of a custom op whose pieces its format takes.
+    fn prepare_form(
+        &mut self,
+        (op_name, def): (OpName, &'static OpDef),
+        mut c: Box<CustomOp<'a>>,
+        results: &[ResultDef<'a>],
+        region: bool,
     ) -> Result<Prepared<'a>, Diagnostic> {
-        let def = self.custom_def(c.name, c.name_pos)?;
         let name = def.name;
         let form = FormCheck { def, op: &c };
         let mut p = Prepared {
-            name: Cow::Borrowed(name),
-            def: Some(def),
+            op_name,
+            def,
             operands: Vec::new(),
+            operand_types: OperandTypes::Each(Vec::new()),
             result_types: Vec::new(),
             attrs: Vec::new(),
-            successors: Vec::new(),
-            regions: Vec::new(),
-            default_dialect: Some(def.default_dialect.unwrap_or(BUILTIN)),
+            entry_args: None,
+            ensure_block: false,
+            bodyless: false,
         };
         let result_count: u32 = results.iter().map(|r| r.count.unwrap_or(1)).sum();
         match def.format {
-            AsmFormat::Generic => {
-                return Err(self.err(
-                    c.name_pos,
-                    format!("'{name}' has no custom form; use the generic form \"{name}\"(...)"),
-                ));
-            }
+            AsmFormat::Generic => unreachable!("checked by prepare_custom"),
             AsmFormat::Functional => {
-                form.only(self, &[Piece::Operands, Piece::Attrs, Piece::Types])?;
                 let (ty, tpos) = form.single_type(self)?;
                 let Some((inputs, outputs)) = self.ctx.function_signature(ty) else {
                     return Err(self.err(
@@ -656,22 +1111,17 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                         ),
                     ));
                 }
-                p.operands = c
-                    .operands
-                    .iter()
-                    .copied()
-                    .zip(inputs.iter().copied())
-                    .collect();
                 p.result_types = outputs.to_vec();
+                p.operands = std::mem::take(&mut c.operands);
+                p.operand_types = OperandTypes::Inputs(ty);
             }
             AsmFormat::SameType => {
-                form.only(self, &[Piece::Operands, Piece::Attrs, Piece::Types])?;
                 let (ty, _) = form.single_type(self)?;
-                p.operands = c.operands.iter().map(|&v| (v, ty)).collect();
+                p.operands = std::mem::take(&mut c.operands);
+                p.operand_types = OperandTypes::Same(ty);
                 p.result_types = vec![ty; result_count as usize];
             }
             AsmFormat::OperandTypes => {
-                form.only(self, &[Piece::Operands, Piece::Attrs, Piece::Types])?;
                 let types = c.types.as_ref().map_or(&[][..], |(t, _)| &t[..]);
                 if types.len() != c.operands.len() {
                     let pos = c.types.as_ref().map_or(c.name_pos, |t| t.1);
@@ -684,18 +1134,10 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                         ),
                     ));
                 }
-                p.operands = c
-                    .operands
-                    .iter()
-                    .copied()
-                    .zip(types.iter().copied())
-                    .collect();
+                p.operands = std::mem::take(&mut c.operands);
+                p.operand_types = OperandTypes::Each(c.types.take().map_or_else(Vec::new, |t| t.0));
             }
             AsmFormat::Call => {
-                form.only(
-                    self,
-                    &[Piece::Symbol, Piece::Args, Piece::Attrs, Piece::Types],
-                )?;
                 let (callee, _) = form.required(self, c.symbol, "a callee `@name`")?;
                 let (args, _) = form.required(
                     self,
@@ -720,9 +1162,9 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     ));
                 }
                 let mut operands = Vec::with_capacity(args.len());
-                for (a, &t) in args.iter().zip(inputs) {
+                for a in args {
                     match a {
-                        CustomArg::Use(v) => operands.push((*v, t)),
+                        CustomArg::Use(v) => operands.push(*v),
                         CustomArg::Decl(decl) => {
                             return Err(self.err(
                                 decl.pos,
@@ -732,42 +1174,24 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     }
                 }
                 p.operands = operands;
+                p.operand_types = OperandTypes::Inputs(ty);
                 p.result_types = outputs.to_vec();
                 p.attrs
                     .push(("callee".to_string(), callee, c.symbol.unwrap().1));
             }
             AsmFormat::FunctionLike => {
-                form.only(
-                    self,
-                    &[
-                        Piece::Visibility,
-                        Piece::Symbol,
-                        Piece::Args,
-                        Piece::Results,
-                        Piece::Attributes,
-                        Piece::Region,
-                    ],
-                )?;
                 if !results.is_empty() {
                     return Err(self.err(results[0].pos, format!("'{name}' has no results")));
                 }
-                let entry_args = self.prepare_function(&c, &mut p)?;
-                let region = c.region.unwrap_or(ast::Region {
-                    blocks: Vec::new(),
-                    pos: c.name_pos,
-                });
-                let ensure_block = entry_args.is_some();
-                p.regions.push(RegionSpec {
-                    region,
-                    entry_args,
-                    ensure_block,
-                });
+                let entry_args = self.prepare_function(&c, &mut p, region)?;
+                p.ensure_block = entry_args.is_some();
+                p.entry_args = entry_args;
+                p.bodyless = !region;
                 p.attrs
                     .extend(c.attributes.map(|a| a.0).unwrap_or_default());
                 return Ok(p);
             }
             AsmFormat::Constant => {
-                form.only(self, &[Piece::Attrs, Piece::Value])?;
                 let (value, vpos) = form.required(self, c.value, "a value attribute")?;
                 let Some(ty) = self.ctx.attr_type(value) else {
                     return Err(self.err(vpos, format!("'{name}' expects a typed value")));
@@ -776,7 +1200,6 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 p.attrs.push(("value".to_string(), value, vpos));
             }
             AsmFormat::Module => {
-                form.only(self, &[Piece::Symbol, Piece::Attributes, Piece::Region])?;
                 if let Some((sym, spos)) = c.symbol {
                     let Some(n) = self.ctx.as_symbol_ref(sym).map(str::to_string) else {
                         return Err(self.err(spos, "a module name must be a flat symbol"));
@@ -784,17 +1207,13 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     let n = self.ctx.string_attr(n);
                     p.attrs.push(("sym_name".to_string(), n, spos));
                 }
-                let Some(region) = c.region else {
+                if !region {
                     return Err(self.err(
                         c.name_pos,
                         format!("'{name}' expects a body region `{{ ... }}`"),
                     ));
-                };
-                p.regions.push(RegionSpec {
-                    region,
-                    entry_args: None,
-                    ensure_block: true,
-                });
+                }
+                p.ensure_block = true;
                 p.attrs
                     .extend(c.attributes.map(|a| a.0).unwrap_or_default());
                 return Ok(p);
@@ -810,6 +1229,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         &mut self,
         c: &CustomOp<'a>,
         p: &mut Prepared<'a>,
+        has_body: bool,
     ) -> Result<Option<Vec<BlockArg<'a>>>, Diagnostic> {
         let name = c.name;
         let Some((sym, spos)) = c.symbol else {
@@ -824,7 +1244,6 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                 format!("'{name}' expects an argument list `(%arg: T, ...)`"),
             ));
         };
-        let has_body = c.region.is_some();
         let mut inputs = Vec::with_capacity(args.len());
         let mut arg_attrs = Vec::with_capacity(args.len());
         let mut entry = Vec::with_capacity(args.len());
@@ -840,7 +1259,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
                     } = &**decl;
                     inputs.push(*ty);
                     arg_attrs.push(attrs.clone().unwrap_or_default());
-                    self.location(loc.as_deref());
+                    self.written_location(None, loc.clone());
                     match value {
                         Some(v) => entry.push(BlockArg {
                             value: *v,
@@ -862,7 +1281,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             }
         }
         let (results, res_attrs): (Vec<Type>, Vec<AttrDict>) = c
-            .results
+            .fn_results
             .as_ref()
             .map(|(r, _)| {
                 r.iter()
@@ -914,6 +1333,27 @@ enum Piece {
     Region,
 }
 
+/// The pieces each custom format takes.
+fn pieces(format: AsmFormat) -> &'static [Piece] {
+    match format {
+        AsmFormat::Generic => &[],
+        AsmFormat::Functional | AsmFormat::SameType | AsmFormat::OperandTypes => {
+            &[Piece::Operands, Piece::Attrs, Piece::Types]
+        }
+        AsmFormat::Call => &[Piece::Symbol, Piece::Args, Piece::Attrs, Piece::Types],
+        AsmFormat::FunctionLike => &[
+            Piece::Visibility,
+            Piece::Symbol,
+            Piece::Args,
+            Piece::Results,
+            Piece::Attributes,
+            Piece::Region,
+        ],
+        AsmFormat::Constant => &[Piece::Attrs, Piece::Value],
+        AsmFormat::Module => &[Piece::Symbol, Piece::Attributes, Piece::Region],
+    }
+}
+
 /// Checks the pieces of a custom op against its format.
 struct FormCheck<'x, 'a> {
     def: &'static OpDef,
@@ -937,7 +1377,17 @@ impl<'a> FormCheck<'_, 'a> {
         }
     }
 
-    /// Reports the first piece the format does not allow.
+    /// The message for a piece the format does not take.
+    fn not_taken(&self, what: &str) -> String {
+        format!(
+            "'{}' does not take {what} here; its form is `{}`",
+            self.def.name,
+            self.syntax()
+        )
+    }
+
+    /// Reports the first piece the format does not allow (a region is checked by
+    /// [`Lowerer::prepare_custom`], once the region is read).
     fn only(&self, l: &Lowerer<'_, '_>, allowed: &[Piece]) -> Result<(), Diagnostic> {
         let c = self.op;
         let present = [
@@ -955,7 +1405,7 @@ impl<'a> FormCheck<'_, 'a> {
             ),
             (
                 Piece::Results,
-                c.results.as_ref().map(|r| r.1),
+                c.fn_results.as_ref().map(|r| r.1),
                 "'->' results",
             ),
             (
@@ -970,20 +1420,12 @@ impl<'a> FormCheck<'_, 'a> {
             ),
             (Piece::Types, c.types.as_ref().map(|t| t.1), "types"),
             (Piece::Value, c.value.map(|v| v.1), "a value attribute"),
-            (Piece::Region, c.region.as_ref().map(|r| r.pos), "a region"),
         ];
         for (piece, pos, what) in present {
             if let Some(pos) = pos
                 && !allowed.contains(&piece)
             {
-                return Err(l.err(
-                    pos,
-                    format!(
-                        "'{}' does not take {what} here; its form is `{}`",
-                        self.def.name,
-                        self.syntax()
-                    ),
-                ));
+                return Err(l.err(pos, self.not_taken(what)));
             }
         }
         Ok(())
@@ -1029,6 +1471,13 @@ impl<'a> FormCheck<'_, 'a> {
             )),
         }
     }
+}
+
+/// The error when an op's result names bind another number of values than it defines.
+fn binding_mismatch(results: &[ResultDef<'_>], defined: usize) -> Option<String> {
+    let bound: u32 = results.iter().map(|r| r.count.unwrap_or(1)).sum();
+    (!results.is_empty() && bound as usize != defined)
+        .then(|| format!("operation defines {defined} results but was provided {bound} to bind"))
 }
 
 fn display_ref(v: ValueRef<'_>) -> String {
