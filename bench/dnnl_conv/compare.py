@@ -2,7 +2,7 @@
 joinery's native ones on bench/conv_vs_torch.py's shapes, all in the same run, per shape
 interleaved: PyTorch, native, oneDNN, PyTorch again (the better PyTorch median counts).
 
-    cc -O2 -I runtime/dnnl bench/dnnl_conv/dnnl_conv.c runtime/dnnl/conv.c -ldnnl -lgomp -lpthread -o /tmp/dnnl_conv
+    cc -O2 -fopenmp -I runtime/dnnl bench/dnnl_conv/dnnl_conv.c runtime/dnnl/conv.c -ldnnl -lgomp -lpthread -o /tmp/dnnl_conv
     python bench/dnnl_conv/compare.py --joinery-run target/release/joinery-run --dnnl-conv /tmp/dnnl_conv"""
 import argparse, json, os, subprocess, sys, tempfile
 

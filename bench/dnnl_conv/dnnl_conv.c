@@ -4,7 +4,7 @@
  * format_tag_any and the reorders timed inside each call, primitives created once before
  * the timing. Prints the median of `iters` calls of each, in ms, as one JSON line.
  *
- *   cc -O2 -I runtime/dnnl bench/dnnl_conv/dnnl_conv.c runtime/dnnl/conv.c -ldnnl -lgomp -lpthread
+ *   cc -O2 -fopenmp -I runtime/dnnl bench/dnnl_conv/dnnl_conv.c runtime/dnnl/conv.c -ldnnl -lgomp -lpthread
  *   ./a.out N C H W O kernel stride padding groups iters threads */
 #include "conv.h"
 

@@ -2,7 +2,9 @@
  * backward weights with the bias gradient, over plain row-major NC[D][H]W inputs and
  * outputs and [G·]O·I[D][H]W weights. The primitive lets oneDNN choose its layouts
  * (format_tag_any); the reorders from and to the plain buffers run inside each call, into
- * scratch the caller provides, as does oneDNN's own scratchpad. A context is created once
+ * scratch the caller provides, as does oneDNN's own scratchpad. The bias gradient is
+ * summed here in double precision (oneDNN's f32 sums drifted from the runtime's own
+ * reductions by over 1e-5 of the scale on a gradient that cancels to zero). A context is created once
  * per call site and may run from several threads at once: it holds only primitives. */
 #include "conv.h"
 
@@ -147,7 +149,9 @@ joinery_dnnl_conv *joinery_dnnl_conv_create(int kind, const joinery_dnnl_conv_de
     TRY("memory descriptor", md_of(&dst_any, nd, d->dst, dnnl_format_tag_any));
     TRY("memory descriptor", plain_md(&bias_md, 1, &d->weights[0]));
     c->bias = bias_md;
-    const dnnl_memory_desc_t *bias_arg = d->with_bias ? &bias_md : NULL;
+    /* The forward's bias; a bias gradient is summed here instead (bias_gradient). */
+    const dnnl_memory_desc_t *bias_arg =
+        d->with_bias && kind == JOINERY_CONV_FORWARD ? &bias_md : NULL;
 
     dnnl_convolution_desc_t fwd_d, cd;
     TRY("convolution descriptor",
@@ -243,6 +247,22 @@ failed:
 
 size_t joinery_dnnl_conv_scratch_size(const joinery_dnnl_conv *c) { return c->scratch_size; }
 
+/* The bias gradient: `diff_dst` summed over the images and positions per channel, in
+ * double precision (as the runtime's own reductions), channels spread over the threads. */
+static void bias_gradient(const joinery_dnnl_conv_desc *d, const float *diff_dst,
+                          float *bias) {
+    int64_t n = d->dst[0], o = d->dst[1], positions = volume(d->dst + 2, d->spatial_rank);
+#pragma omp parallel for schedule(static)
+    for (int64_t j = 0; j < o; j++) {
+        double sum = 0;
+        for (int64_t i = 0; i < n; i++) {
+            const float *run = diff_dst + (i * o + j) * positions;
+            for (int64_t p = 0; p < positions; p++) sum += run[p];
+        }
+        bias[j] = (float)sum;
+    }
+}
+
 /* The result of a convolution with an empty tensor: an empty sum, so zeros, and the bias
  * (forward) or the sum of the output gradient (bias gradient) where there is anything. */
 static void run_empty(const joinery_dnnl_conv *c, float *src, float *weights, float *bias,
@@ -262,14 +282,7 @@ static void run_empty(const joinery_dnnl_conv *c, float *src, float *weights, fl
         break;
     default:
         memset(weights, 0, sizeof(float) * (size_t)volume(d->weights, nd));
-        if (c->has_bias)
-            for (int64_t j = 0; j < o; j++) {
-                double sum = 0;
-                for (int64_t i = 0; i < n; i++)
-                    for (int64_t p = 0; p < positions; p++)
-                        sum += dst[(i * o + j) * positions + p];
-                bias[j] = (float)sum;
-            }
+        if (c->has_bias) bias_gradient(d, dst, bias);
         break;
     }
 }
@@ -304,10 +317,9 @@ int joinery_dnnl_conv_execute(const joinery_dnnl_conv *c, int threads, float *sr
         }
         args[nargs++] = (dnnl_exec_arg_t){a->arg, used};
     }
-    if (c->has_bias && c->kind != JOINERY_CONV_BACKWARD_DATA) {
+    if (c->has_bias && c->kind == JOINERY_CONV_FORWARD) {
         TRY("memory", dnnl_memory_create(&bias_mem, &c->bias, engine, bias));
-        args[nargs++] = (dnnl_exec_arg_t){
-            c->kind == JOINERY_CONV_FORWARD ? DNNL_ARG_BIAS : DNNL_ARG_DIFF_BIAS, bias_mem};
+        args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, bias_mem};
     }
     TRY("memory",
         dnnl_memory_create(&pad_mem, &c->scratchpad, engine, base + c->scratchpad_offset));
@@ -321,6 +333,7 @@ int joinery_dnnl_conv_execute(const joinery_dnnl_conv *c, int threads, float *sr
         }
     }
     TRY("stream wait", dnnl_stream_wait(stream));
+    if (c->has_bias && c->kind == JOINERY_CONV_BACKWARD_WEIGHTS) bias_gradient(&c->desc, dst, bias);
     goto done;
 failed:
     status = -1;
