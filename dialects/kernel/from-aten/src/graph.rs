@@ -191,6 +191,13 @@ pub enum NodeKind {
         src: Operand,
         fft: joinery_kernel::Fft,
     },
+    /// One pass of an f32 convolution (`kernel.conv`, run by oneDNN) of dense row-major
+    /// `operands` in [`joinery_kernel::Conv::operand_shapes`]' order, the written one
+    /// being the node's buffer.
+    Conv {
+        operands: Vec<Operand>,
+        conv: joinery_kernel::Conv,
+    },
     /// `aten.nonzero`: a row of indices per nonzero element of `src` (NaN counts), in
     /// row-major order, into the node's buffer sized for every element; how many rows
     /// there are goes to node `count` (a [`NodeKind::RowCount`]). The node's leading

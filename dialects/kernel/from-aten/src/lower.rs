@@ -38,7 +38,9 @@ fn space_of(g: &Graph, n: NodeId) -> Option<&[u64]> {
 fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
     match &g.nodes[n].kind {
         NodeKind::Input(_) | NodeKind::Unlowered => Vec::new(),
-        NodeKind::Pointwise { operands, .. } => operands.iter().collect(),
+        NodeKind::Pointwise { operands, .. } | NodeKind::Conv { operands, .. } => {
+            operands.iter().collect()
+        }
         NodeKind::Reduce { operand, .. } => vec![operand],
         NodeKind::Gemm { a, b, bias, .. } => {
             let mut v = vec![a, b];
@@ -455,6 +457,16 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             let attrs = fft.attributes(ctx);
             let operands = [buf[src.node].expect("every node has a buffer"), out];
             Builder::new(ctx, InsertPoint::End(body)).build("kernel.fft", &operands, &[], attrs);
+            continue;
+        }
+        if let NodeKind::Conv { operands, conv } = &g.nodes[first].kind {
+            let mut bufs: Vec<Value> = operands
+                .iter()
+                .map(|o| buf[o.node].expect("every node has a buffer"))
+                .collect();
+            bufs.push(buf[first].expect("convolutions are materialized"));
+            let attrs = conv.attributes(ctx);
+            Builder::new(ctx, InsertPoint::End(body)).build("kernel.conv", &bufs, &[], attrs);
             continue;
         }
         if let NodeKind::Concat { parts, dim } = &g.nodes[first].kind {
