@@ -58,7 +58,7 @@ int main(int argc, char **argv) {
     printf("{");
     for (int kind = 0; kind < 3; kind++) {
         char err[256];
-        joinery_dnnl_conv *conv = joinery_dnnl_conv_create(kind, &d, err, sizeof err);
+        joinery_dnnl_conv *conv = joinery_dnnl_conv_create(kind, &d, threads, err, sizeof err);
         if (!conv) {
             fprintf(stderr, "%s: %s\n", names[kind], err);
             return 1;
@@ -67,7 +67,7 @@ int main(int argc, char **argv) {
         double times[1000];
         for (int i = -1; i < iters && i < 1000; i++) {
             double t0 = now_ms();
-            if (joinery_dnnl_conv_execute(conv, threads, x, wt, b, y, scratch, err, sizeof err)) {
+            if (joinery_dnnl_conv_execute(conv, x, wt, b, y, scratch, err, sizeof err)) {
                 fprintf(stderr, "%s: %s\n", names[kind], err);
                 return 1;
             }

@@ -32,6 +32,7 @@ typedef struct {
 
 struct joinery_dnnl_conv {
     int kind;
+    int threads;
     int empty;                /* some tensor has no elements: no oneDNN primitive */
     joinery_dnnl_conv_desc desc;
     dnnl_primitive_t conv;
@@ -97,7 +98,7 @@ void joinery_dnnl_conv_destroy(joinery_dnnl_conv *c) {
 }
 
 joinery_dnnl_conv *joinery_dnnl_conv_create(int kind, const joinery_dnnl_conv_desc *d,
-                                            char *err, size_t err_len) {
+                                            int threads, char *err, size_t err_len) {
     dnnl_primitive_desc_t fwd_pd = NULL, pd = NULL;
     dnnl_primitive_attr_t attr = NULL;
     joinery_dnnl_conv *c = calloc(1, sizeof *c);
@@ -106,7 +107,9 @@ joinery_dnnl_conv *joinery_dnnl_conv_create(int kind, const joinery_dnnl_conv_de
         return NULL;
     }
     c->kind = kind;
+    c->threads = threads;
     c->desc = *d;
+    omp_set_num_threads(threads);
     int sp = d->spatial_rank, nd = sp + 2;
     if (sp < 1 || sp > 3 || kind < 0 || kind > 2 || d->groups < 1) {
         snprintf(err, err_len, "unsupported convolution: rank %d, kind %d, groups %lld", sp,
@@ -287,14 +290,13 @@ static void run_empty(const joinery_dnnl_conv *c, float *src, float *weights, fl
     }
 }
 
-int joinery_dnnl_conv_execute(const joinery_dnnl_conv *c, int threads, float *src,
-                              float *weights, float *bias, float *dst, void *scratch, char *err,
-                              size_t err_len) {
+int joinery_dnnl_conv_execute(const joinery_dnnl_conv *c, float *src, float *weights,
+                              float *bias, float *dst, void *scratch, char *err, size_t err_len) {
     if (c->empty) {
         run_empty(c, src, weights, bias, dst);
         return 0;
     }
-    omp_set_num_threads(threads);
+    omp_set_num_threads(c->threads);
     int status = 0;
     dnnl_stream_t stream = NULL;
     dnnl_memory_t plain[3] = {NULL}, chosen[3] = {NULL}, bias_mem = NULL, pad_mem = NULL;

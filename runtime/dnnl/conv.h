@@ -33,18 +33,18 @@ typedef struct {
 /* The primitives of one convolution, created once and reused. */
 typedef struct joinery_dnnl_conv joinery_dnnl_conv;
 
-/* A context for `kind` (JOINERY_CONV_*), or NULL with a message in `err`. */
+/* A context for `kind` (JOINERY_CONV_*) to run on `threads` OpenMP threads (oneDNN splits
+ * the work for that many when it creates the primitive), or NULL with a message in `err`. */
 joinery_dnnl_conv *joinery_dnnl_conv_create(int kind, const joinery_dnnl_conv_desc *desc,
-                                            char *err, size_t err_len);
+                                            int threads, char *err, size_t err_len);
 
 /* The bytes of scratch joinery_dnnl_conv_execute needs (64-byte aligned). */
 size_t joinery_dnnl_conv_scratch_size(const joinery_dnnl_conv *c);
 
-/* Runs the convolution on `threads` OpenMP threads over plain row-major buffers; 0, or
- * nonzero with a message in `err`. */
-int joinery_dnnl_conv_execute(const joinery_dnnl_conv *c, int threads, float *src,
-                              float *weights, float *bias, float *dst, void *scratch, char *err,
-                              size_t err_len);
+/* Runs the convolution over plain row-major buffers; 0, or nonzero with a message in
+ * `err`. */
+int joinery_dnnl_conv_execute(const joinery_dnnl_conv *c, float *src, float *weights,
+                              float *bias, float *dst, void *scratch, char *err, size_t err_len);
 
 /* Frees a context (NULL is allowed). */
 void joinery_dnnl_conv_destroy(joinery_dnnl_conv *c);

@@ -152,7 +152,8 @@ impl ConvRef {
     /// `ptrs` holds the step's buffers with at least [`ConvRef::buffers`] f32 elements
     /// each (the plan was checked), the written ones apart from the others.
     pub(crate) unsafe fn run(&self, ptrs: &[*mut u8], threads: usize) -> Result<(), String> {
-        let primitives = primitives(self.pass, &self.shape, self.bias.is_some())?;
+        let threads = threads.clamp(1, c_int::MAX as usize) as c_int;
+        let primitives = primitives(self.pass, &self.shape, self.bias.is_some(), threads)?;
         let scratch_bytes = primitives.scratch_bytes();
         SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
@@ -172,7 +173,6 @@ impl ConvRef {
             let status = unsafe {
                 joinery_dnnl_conv_execute(
                     primitives.0,
-                    threads.clamp(1, c_int::MAX as usize) as c_int,
                     f(self.src),
                     f(self.weights),
                     bias,
@@ -219,14 +219,21 @@ impl Drop for Primitives {
     }
 }
 
-/// Primitives created so far, by pass, shape and whether there is a bias.
-type Created = HashMap<(ConvPass, ConvShape, bool), Arc<Primitives>>;
+/// Primitives created so far, by pass, shape, whether there is a bias and thread count
+/// (oneDNN splits the work for the threads there are when it creates a primitive).
+type Created = HashMap<(ConvPass, ConvShape, bool, c_int), Arc<Primitives>>;
 
 static CREATED: Mutex<Option<Created>> = Mutex::new(None);
 
-/// The primitives of `pass` of `shape` (with a bias), created on first use.
-fn primitives(pass: ConvPass, shape: &ConvShape, bias: bool) -> Result<Arc<Primitives>, String> {
-    let key = (pass, shape.clone(), bias);
+/// The primitives of `pass` of `shape` (with a bias) on `threads` threads, created on
+/// first use.
+fn primitives(
+    pass: ConvPass,
+    shape: &ConvShape,
+    bias: bool,
+    threads: c_int,
+) -> Result<Arc<Primitives>, String> {
+    let key = (pass, shape.clone(), bias, threads);
     let mut created = CREATED.lock().unwrap_or_else(|e| e.into_inner());
     let created = created.get_or_insert_with(HashMap::new);
     if let Some(p) = created.get(&key) {
@@ -264,7 +271,8 @@ fn primitives(pass: ConvPass, shape: &ConvShape, bias: bool) -> Result<Arc<Primi
     };
     let mut err = [0 as c_char; 256];
     // SAFETY: a filled descriptor and a message buffer of the given length.
-    let raw = unsafe { joinery_dnnl_conv_create(kind, &desc, err.as_mut_ptr(), err.len()) };
+    let raw =
+        unsafe { joinery_dnnl_conv_create(kind, &desc, threads, err.as_mut_ptr(), err.len()) };
     if raw.is_null() {
         return Err(message(&err));
     }
@@ -299,13 +307,13 @@ unsafe extern "C" {
     fn joinery_dnnl_conv_create(
         kind: c_int,
         desc: *const Desc,
+        threads: c_int,
         err: *mut c_char,
         err_len: usize,
     ) -> *mut c_void;
     fn joinery_dnnl_conv_scratch_size(c: *const c_void) -> usize;
     fn joinery_dnnl_conv_execute(
         c: *const c_void,
-        threads: c_int,
         src: *mut f32,
         weights: *mut f32,
         bias: *mut f32,
