@@ -1,6 +1,6 @@
 //! [`Conv`]: the attributes of `kernel.conv`.
 
-use super::{get, i64_array, int, missing, non_negative_ints};
+use super::{get, i64_array, int, ints, missing, non_negative_ints};
 use joinery_ir::{Attribute, Context, Diagnostic, OpId};
 
 /// Which computation of a convolution a `kernel.conv` runs.
@@ -51,7 +51,6 @@ pub struct Conv {
 impl Conv {
     /// Reads a `kernel.conv` op.
     pub fn read(ctx: &Context, op: OpId) -> Result<Conv, Diagnostic> {
-        let ints = |attr: &str| -> Result<Vec<i64>, Diagnostic> { Ok(super::ints(ctx, op, attr)?) };
         let what = "\"forward\", \"backward_data\" or \"backward_weights\"";
         let pass = match ctx.as_str(get(ctx, op, "pass", what)?) {
             Some("forward") => ConvPass::Forward,
@@ -65,9 +64,9 @@ impl Conv {
             input: non_negative_ints(ctx, op, "input")?,
             weight: non_negative_ints(ctx, op, "weight")?,
             output: non_negative_ints(ctx, op, "output")?,
-            stride: ints("stride")?,
-            padding: ints("padding")?,
-            dilation: ints("dilation")?,
+            stride: ints(ctx, op, "stride")?,
+            padding: ints(ctx, op, "padding")?,
+            dilation: ints(ctx, op, "dilation")?,
             groups: u64::try_from(int(ctx, op, "groups")?)
                 .map_err(|_| missing(ctx, op, "groups", "a non-negative integer"))?,
             bias: ctx
