@@ -173,8 +173,6 @@ pub enum NodeKind {
     },
     /// `[bias +] a @ b` per batch; `a` is `[batch, m, k]`, `b` `[batch, k, n]`, `bias`
     /// broadcast to the node's `[batch, m, n]` (the node's shape drops `batch` for mm).
-    /// With `b_rows`, `b` is a patch view `[batch, rows.., cols..]` (a convolution's
-    /// im2col, never copied) whose first `b_rows` dims after `batch` index its rows.
     Gemm {
         a: Operand,
         b: Operand,
@@ -183,7 +181,6 @@ pub enum NodeKind {
         m: u64,
         n: u64,
         k: u64,
-        b_rows: Option<usize>,
     },
     /// A discrete Fourier transform of `src` (dense, row-major) into the node's buffer;
     /// a complex side holds (real, imaginary) pairs in an extra last dim of 2.

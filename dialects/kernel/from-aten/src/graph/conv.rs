@@ -223,7 +223,7 @@ impl Builder<'_> {
         dilation: &[i64],
         src: &str,
     ) -> Operand {
-        let patches = patch_view(xp, 1, kernel, output, stride, dilation, true);
+        let patches = patch_view(xp, kernel, output, stride, dilation);
         let kk: u64 = kernel.iter().product();
         let l: u64 = output.iter().product();
         self.reshape(&patches, &[xp.shape[0], xp.shape[1] * kk, l], src)
@@ -583,36 +583,24 @@ impl Builder<'_> {
     }
 }
 
-/// The patches of `xp` (`[N, G * Cg, P..]`, already padded) for kernel sizes `kernel`,
-/// output sizes `output`, `stride` and `dilation`, as a strided view (no copy):
-/// `[N, Cg, K.., OS..]` when `per_image` (one group), else `[G, Cg, K.., N, OS..]`. Its
-/// `Cg, K..` dims are the rows of the im2col matrix, the dims after them its columns.
+/// The patches of `xp` (`[N, C, P..]`, already padded) for kernel sizes `kernel`, output
+/// sizes `output`, `stride` and `dilation`, as a strided view (no copy): `[N, C, K..,
+/// OS..]`. Its `C, K..` dims are the rows of the im2col matrix, the dims after them its
+/// columns.
 fn patch_view(
     xp: &Operand,
-    groups: u64,
     kernel: &[u64],
     output: &[u64],
     stride: &[i64],
     dilation: &[i64],
-    per_image: bool,
 ) -> Operand {
-    let (n, cg) = (xp.shape[0], xp.shape[1] / groups);
     let s = &xp.map.strides;
-    let k_strides = (0..kernel.len()).map(|i| dilation[i] * s[2 + i]);
-    let o_strides = (0..output.len()).map(|i| stride[i] * s[2 + i]);
-    let (mut shape, mut strides) = if per_image {
-        (vec![n, cg], vec![s[0], s[1]])
-    } else {
-        (vec![groups, cg], vec![cg as i64 * s[1], s[1]])
-    };
+    let mut shape = vec![xp.shape[0], xp.shape[1]];
+    let mut strides = vec![s[0], s[1]];
     shape.extend(kernel);
-    strides.extend(k_strides);
-    if !per_image {
-        shape.push(n);
-        strides.push(s[0]);
-    }
+    strides.extend((0..kernel.len()).map(|i| dilation[i] * s[2 + i]));
     shape.extend(output);
-    strides.extend(o_strides);
+    strides.extend((0..output.len()).map(|i| stride[i] * s[2 + i]));
     Operand {
         node: xp.node,
         shape,
