@@ -8,8 +8,10 @@ CARGO ?= cargo
 # One target dir for every make target; an exported CARGO_TARGET_DIR wins.
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 
-# Debian 12 packages that provide FileCheck, lit, not, mlir-opt and the LLVM/MLIR libraries.
-APT_PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libpolly-22-dev libzstd-dev
+# Debian 12 packages that provide FileCheck, lit, not, mlir-opt and the LLVM/MLIR libraries,
+# and oneDNN (libdnnl-dev: the runtime's convolutions, threaded by OpenMP).
+APT_PACKAGES := llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libpolly-22-dev libzstd-dev libdnnl-dev
+DNNL_HEADER := /usr/include/oneapi/dnnl/dnnl.h
 FILECHECK := /usr/bin/FileCheck-22
 MLIR_OPT := /usr/bin/mlir-opt-22
 # lit: the versioned wrapper if it is on PATH, else the script llvm-22-tools ships
@@ -26,12 +28,14 @@ LIT_LOG := $(CARGO_TARGET_DIR)/lit.log
 
 .PHONY: deps build build-debug test cargo-test lit run bench bench-gemm fmt clippy
 
-## deps: install the LLVM/MLIR 22 tools and libraries when any is missing (idempotent).
+## deps: install the LLVM/MLIR 22 tools and libraries and oneDNN when any is missing
+## (idempotent).
 deps: graphviz
 	@missing=0; \
 	for f in $(FILECHECK) $(MLIR_OPT) /usr/lib/llvm-22/bin/not /usr/lib/llvm-22/bin/llvm-config; do \
 	  [ -x "$$f" ] || missing=1; \
 	done; \
+	[ -f $(DNNL_HEADER) ] || missing=1; \
 	command -v lit-22 >/dev/null 2>&1 || [ -x /usr/lib/llvm-22/bin/lit ] || missing=1; \
 	if [ "$$missing" = 1 ]; then \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -153,6 +153,10 @@ fn describe_step(plan: &Plan, i: usize, t: std::time::Duration) -> String {
         Step::Scatter { moves, .. } => format!("scatter {:?}: {}", moves.space, moves.source),
         Step::Cumsum(l) => format!("cumsum {:?}", l.space),
         Step::Fft(f) => format!("fft {:?} over {:?}", f.shape, f.dims),
+        Step::Conv(c) => format!(
+            "conv {:?} of {:?} by {:?} to {:?}",
+            c.pass, c.shape.input, c.shape.weight, c.shape.output
+        ),
         Step::Argsort { lanes, k, .. } => format!("argsort {:?} (k = {k})", lanes.space),
         Step::Nonzero(x) => format!("nonzero {:?}", x.space),
     };
@@ -282,6 +286,8 @@ fn run_step(
         Step::Cumsum(l) => return unsafe { lanes::cumsum(l, ptrs, threads) },
         // SAFETY: as above.
         Step::Fft(f) => return unsafe { f.run(ptrs) },
+        // SAFETY: as above.
+        Step::Conv(c) => return unsafe { c.run(ptrs, threads) },
         // SAFETY: as above.
         Step::Argsort {
             lanes: l,

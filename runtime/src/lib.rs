@@ -4,6 +4,7 @@
 //! - [`plan`]: the data a compilation produces — buffers, memory plan, kernel and GEMM
 //!   steps, signatures with descriptors — serialised as JSON inside a shared library.
 //! - [`exec`]: runs a plan on a rayon thread pool.
+//! - [`conv`]: f32 convolutions (forward, backward data, backward weights) through oneDNN.
 //! - [`fft`]: PyTorch's discrete Fourier transforms (`_fft_r2c`, `_fft_c2r`, `_fft_c2c`),
 //!   shared with the reference interpreter.
 //! - [`gemm`]: f32 GEMM on strided, batched operands (the `gemm` crate underneath).
@@ -14,6 +15,7 @@
 //! - [`capi`]: the C ABI over DLPack tensors (`include/joinery.h`).
 
 pub mod capi;
+pub mod conv;
 pub mod exec;
 pub mod fft;
 pub mod gemm;

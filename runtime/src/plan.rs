@@ -359,6 +359,8 @@ pub enum Step {
     },
     /// A discrete Fourier transform ([`crate::fft::FftRef`]).
     Fft(crate::fft::FftRef),
+    /// An f32 convolution, forward or backward, through oneDNN ([`crate::conv::ConvRef`]).
+    Conv(crate::conv::ConvRef),
     /// The multi-index of every nonzero element of `src` (NaN counts), in row-major
     /// order, as rows of `out`, and their number in `count` ([`NonzeroRef`]).
     Nonzero(NonzeroRef),
@@ -616,6 +618,17 @@ impl Plan {
                     let size = f.dtype.size_bytes() as u64;
                     inside(f.src, ns as u64, size)?;
                     inside(f.out, no as u64, size)?;
+                }
+                Step::Conv(c) => {
+                    c.shape.check().map_err(|e| at(&e))?;
+                    let buffers = c.buffers();
+                    let written = |b: usize| buffers.iter().any(|&(w, _, writes)| writes && w == b);
+                    if buffers.iter().any(|&(b, _, writes)| !writes && written(b)) {
+                        return Err(at("a convolution step writes a buffer it reads"));
+                    }
+                    for (b, elements, _) in buffers {
+                        inside(b, elements, 4)?;
+                    }
                 }
                 Step::Nonzero(x) => {
                     if x.src_map.strides.len() != x.space.len()

@@ -4,7 +4,9 @@
 
 use crate::ops::{OutKind, Predicate};
 
+mod conv;
 mod fft;
+pub use conv::{Conv, ConvPass};
 pub use fft::{Fft, FftKind};
 use joinery_ir::{Attribute, Context, DType, Diagnostic, Dim, OpId, Type, Value};
 

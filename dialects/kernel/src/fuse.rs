@@ -90,7 +90,7 @@ use joinery_pass::{
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Buffers an op writes: a fused kernel's outputs, a GEMM's `c`, a fill's buffer, a
-/// gather's, scatter's, cumsum's, argsort's or fft's `out`, a nonzero's `out` and `count`.
+/// gather's, scatter's, cumsum's, argsort's, fft's or conv's `out`, a nonzero's `out` and `count`.
 fn written(ctx: &Context, op: OpId) -> &[Value] {
     let operands = ctx.operands(op);
     match ctx.name_str(op) {
@@ -105,9 +105,8 @@ fn written(ctx: &Context, op: OpId) -> &[Value] {
         "kernel.gemm" => operands.get(2..3).unwrap_or(&[]),
         "kernel.nonzero" => operands.get(1..).unwrap_or(&[]),
         "kernel.fill" => operands,
-        "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" | "kernel.fft" => {
-            operands.last().map(std::slice::from_ref).unwrap_or(&[])
-        }
+        "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort" | "kernel.fft"
+        | "kernel.conv" => operands.last().map(std::slice::from_ref).unwrap_or(&[]),
         _ => &[],
     }
 }

@@ -31,7 +31,8 @@
 //! every element of a buffer. `kernel.gather` and `kernel.scatter` move elements to or
 //! from positions read out of index buffers ([`Indexed`]), checking every index at run
 //! time. `kernel.cumsum` and `kernel.argsort` work along the lanes of a buffer
-//! ([`Lanes`]); `kernel.fft` runs one of PyTorch's discrete Fourier transforms ([`Fft`]).
+//! ([`Lanes`]); `kernel.fft` runs one of PyTorch's discrete Fourier transforms ([`Fft`]); `kernel.conv` one pass
+//! of an f32 convolution, which the runtime runs through oneDNN ([`Conv`]).
 //! `kernel.nonzero` writes the indices of a buffer's nonzero elements as rows of a buffer
 //! sized for all of them and their number into a 0-d i64 buffer ([`Nonzero`]);
 //! `kernel.rows` of the two is the only L3 value whose leading extent is known only at
@@ -50,10 +51,10 @@ pub mod plan_memory;
 pub mod verify;
 
 pub use attrs::{
-    Alloc, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map, MatrixMap, Nonzero,
-    PatchDim, Patches, Phase, ScatterReduce, buffer_bytes, checked_bytes, contiguous,
-    division_sites, is_checked_division, is_kernel_symbol, kernel_symbol, site, static_info,
-    tensor_info,
+    Alloc, Conv, ConvPass, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map,
+    MatrixMap, Nonzero, PatchDim, Patches, Phase, ScatterReduce, buffer_bytes, checked_bytes,
+    contiguous, division_sites, is_checked_division, is_kernel_symbol, kernel_symbol, site,
+    static_info, tensor_info,
 };
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};

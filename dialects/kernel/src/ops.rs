@@ -149,6 +149,14 @@ macro_rules! scalar_ops {
                     ..OpDef::new("kernel.fft", "A discrete Fourier transform of a buffer (PyTorch's _fft_r2c, _fft_c2r, _fft_c2c)")
                 },
                 OpDef {
+                    inherent_attrs: &[
+                        "bias", "dilation", "groups", "input", "output", "padding", "pass",
+                        "source", "stride", "weight",
+                    ],
+                    verify: Some(verify::verify_conv),
+                    ..OpDef::new("kernel.conv", "One pass of an f32 convolution (forward, input gradient or weight gradient) over buffers")
+                },
+                OpDef {
                     inherent_attrs: &["source", "space", "src_map"],
                     verify: Some(verify::verify_nonzero),
                     ..OpDef::new("kernel.nonzero", "The indices of a buffer's nonzero elements as rows, and how many there are")

@@ -278,7 +278,7 @@ pub fn check_planned(ctx: &Context, func: OpId) -> Result<(), Diagnostic> {
             "kernel.rows" => (operands.to_vec(), Vec::new()),
             // A scatter updates `out` in place, so it reads it too.
             "kernel.gather" | "kernel.scatter" | "kernel.cumsum" | "kernel.argsort"
-            | "kernel.fft" => {
+            | "kernel.fft" | "kernel.conv" => {
                 let Some((&out, rest)) = operands.split_last() else {
                     continue;
                 };

@@ -40,6 +40,7 @@
 //!   with `k` per lane) writing each element once; a cumsum's buffers of one type, not
 //!   `i1`; an argsort's `out` i64 and `k` at most the lane's length.
 //! - `kernel.fft`: see [`verify_fft`].
+//! - `kernel.conv`: see [`verify_conv`].
 //! - `kernel.nonzero`: well-typed attributes ([`Nonzero::read`]); operands `src`, `out`
 //!   and `count`, no results; `src_map` with one stride per dim of `space`, inside `src`;
 //!   `out` an i64 buffer of one row of `rank(space)` indices per point of `space`,
@@ -66,7 +67,9 @@ use crate::attrs::{
 use crate::ops::{OutKind, ScalarKind, ScalarOp};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Traits, Value};
 
+mod conv;
 mod fft;
+pub use conv::verify_conv;
 pub use fft::verify_fft;
 
 fn error(ctx: &Context, op: OpId, message: String) -> Diagnostic {

@@ -173,8 +173,6 @@ pub enum NodeKind {
     },
     /// `[bias +] a @ b` per batch; `a` is `[batch, m, k]`, `b` `[batch, k, n]`, `bias`
     /// broadcast to the node's `[batch, m, n]` (the node's shape drops `batch` for mm).
-    /// With `b_rows`, `b` is a patch view `[batch, rows.., cols..]` (a convolution's
-    /// im2col, never copied) whose first `b_rows` dims after `batch` index its rows.
     Gemm {
         a: Operand,
         b: Operand,
@@ -183,13 +181,19 @@ pub enum NodeKind {
         m: u64,
         n: u64,
         k: u64,
-        b_rows: Option<usize>,
     },
     /// A discrete Fourier transform of `src` (dense, row-major) into the node's buffer;
     /// a complex side holds (real, imaginary) pairs in an extra last dim of 2.
     Fft {
         src: Operand,
         fft: joinery_kernel::Fft,
+    },
+    /// One pass of an f32 convolution (`kernel.conv`, run by oneDNN) of dense row-major
+    /// `operands` in [`joinery_kernel::Conv::operand_shapes`]' order, the written one
+    /// being the node's buffer.
+    Conv {
+        operands: Vec<Operand>,
+        conv: joinery_kernel::Conv,
     },
     /// `aten.nonzero`: a row of indices per nonzero element of `src` (NaN counts), in
     /// row-major order, into the node's buffer sized for every element; how many rows

@@ -12,8 +12,8 @@ use joinery_ir::{
     Attribute, Builder, Context, DType, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
 };
 use joinery_kernel::{
-    Fused, Gemm, Indexed, Map, MatrixMap, OutKind, PatchDim, Patches, RNG_STREAMS_ATTR, ScalarKind,
-    ScalarOp, ScatterReduce, contiguous,
+    Fused, Gemm, Indexed, Map, MatrixMap, OutKind, Patches, RNG_STREAMS_ATTR, ScalarKind, ScalarOp,
+    ScatterReduce, contiguous,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -38,7 +38,9 @@ fn space_of(g: &Graph, n: NodeId) -> Option<&[u64]> {
 fn operands(g: &Graph, n: NodeId) -> Vec<&Operand> {
     match &g.nodes[n].kind {
         NodeKind::Input(_) | NodeKind::Unlowered => Vec::new(),
-        NodeKind::Pointwise { operands, .. } => operands.iter().collect(),
+        NodeKind::Pointwise { operands, .. } | NodeKind::Conv { operands, .. } => {
+            operands.iter().collect()
+        }
         NodeKind::Reduce { operand, .. } => vec![operand],
         NodeKind::Gemm { a, b, bias, .. } => {
             let mut v = vec![a, b];
@@ -282,7 +284,6 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             m,
             n: nn,
             k,
-            b_rows,
         } = &g.nodes[first].kind
         {
             let c = buf[first].expect("gemm outputs are materialized");
@@ -322,20 +323,16 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                 },
                 _ => unreachable!("graph GEMM operands are matrices or batches of them"),
             };
-            let (b_map, b_patches) = match b_rows {
-                None => (matrix(&b.map), Patches::default()),
-                Some(rows) => patch_matrix(b, *rows),
-            };
             let gemm = Gemm {
                 m: *m,
                 n: *nn,
                 k: *k,
                 batch: *batch,
                 a: matrix(&a.map),
-                b: b_map,
+                b: matrix(&b.map),
                 c: matrix(&Map::identity(&shape)),
                 accumulate: bias.is_some(),
-                b_patches,
+                b_patches: Patches::default(),
                 sources: vec![g.nodes[first].source.clone()],
             };
             let attrs = gemm.attributes(ctx);
@@ -455,6 +452,16 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
             let attrs = fft.attributes(ctx);
             let operands = [buf[src.node].expect("every node has a buffer"), out];
             Builder::new(ctx, InsertPoint::End(body)).build("kernel.fft", &operands, &[], attrs);
+            continue;
+        }
+        if let NodeKind::Conv { operands, conv } = &g.nodes[first].kind {
+            let mut bufs: Vec<Value> = operands
+                .iter()
+                .map(|o| buf[o.node].expect("every node has a buffer"))
+                .collect();
+            bufs.push(buf[first].expect("convolutions are materialized"));
+            let attrs = conv.attributes(ctx);
+            Builder::new(ctx, InsertPoint::End(body)).build("kernel.conv", &bufs, &[], attrs);
             continue;
         }
         if let NodeKind::Concat { parts, dim } = &g.nodes[first].kind {
@@ -899,43 +906,4 @@ fn emit_expr(
             b(ctx, "kernel.cast", &[x], ty, vec![])
         }
     })
-}
-
-/// A patch view `b` (`[batch, rows.., cols..]`, the first `rows` dims after the batch
-/// indexing the matrix's rows) as a GEMM operand: the matrix map of its batch and inner
-/// dims and the outer dims of each side, after dropping unit dims and merging dims that
-/// run on from each other.
-fn patch_matrix(b: &Operand, rows: usize) -> (MatrixMap, Patches) {
-    let side = |range: std::ops::Range<usize>| {
-        let mut dims: Vec<PatchDim> = Vec::new();
-        for d in range {
-            let (size, stride) = (b.shape[d], b.map.strides[d]);
-            if size == 1 {
-                continue;
-            }
-            match dims.last_mut() {
-                Some(last) if last.stride == stride * size as i64 => {
-                    last.size *= size;
-                    last.stride = stride;
-                }
-                _ => dims.push(PatchDim { size, stride }),
-            }
-        }
-        let inner = dims.pop().map_or(0, |d| d.stride);
-        (dims, inner)
-    };
-    let (row_dims, row_stride) = side(1..1 + rows);
-    let (col_dims, col_stride) = side(1 + rows..b.shape.len());
-    (
-        MatrixMap {
-            offset: b.map.offset,
-            batch_stride: b.map.strides[0],
-            row_stride,
-            col_stride,
-        },
-        Patches {
-            rows: row_dims,
-            cols: col_dims,
-        },
-    )
 }

@@ -4,9 +4,10 @@
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
 use joinery_kernel::{
-    Alloc, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap, Nonzero, OutKind,
-    RNG_STREAMS_ATTR, buffer_bytes, checked_bytes, static_info, tensor_info,
+    Alloc, Conv, ConvPass, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap,
+    Nonzero, OutKind, RNG_STREAMS_ATTR, buffer_bytes, checked_bytes, static_info, tensor_info,
 };
+use joinery_runtime::conv::{ConvPass as RtConvPass, ConvRef, ConvShape};
 use joinery_runtime::fft::{FftRef, Norm, Transform};
 use joinery_runtime::plan::{
     self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, NonzeroRef, Partial,
@@ -317,6 +318,45 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     transform,
                 }));
             }
+            "kernel.conv" => {
+                let c = Conv::read(ctx, op)?;
+                let operands = ctx.operands(op);
+                let b = |i: usize| buffer(&index, op, operands[i]);
+                let shape = ConvShape {
+                    input: c.input,
+                    weight: c.weight,
+                    output: c.output,
+                    stride: c.stride,
+                    padding: c.padding,
+                    dilation: c.dilation,
+                    groups: c.groups,
+                };
+                shape.check().map_err(|e| {
+                    Diagnostic::error(format!("'{}': {e}", c.source)).with_span(ctx.span(op))
+                })?;
+                let nw: u64 = shape.weight.iter().product();
+                let (src, weights, dst, bias, bias_offset) = match (c.pass, c.bias) {
+                    (ConvPass::Forward, true) => (b(0)?, b(1)?, b(3)?, Some(b(2)?), 0),
+                    (ConvPass::Forward, false) => (b(0)?, b(1)?, b(2)?, None, 0),
+                    (ConvPass::BackwardData, _) => (b(2)?, b(1)?, b(0)?, None, 0),
+                    (ConvPass::BackwardWeights, true) => (b(0)?, b(2)?, b(1)?, Some(b(2)?), nw),
+                    (ConvPass::BackwardWeights, false) => (b(0)?, b(2)?, b(1)?, None, 0),
+                };
+                let pass = match c.pass {
+                    ConvPass::Forward => RtConvPass::Forward,
+                    ConvPass::BackwardData => RtConvPass::BackwardData,
+                    ConvPass::BackwardWeights => RtConvPass::BackwardWeights,
+                };
+                steps.push(Step::Conv(ConvRef {
+                    pass,
+                    shape,
+                    src,
+                    weights,
+                    dst,
+                    bias,
+                    bias_offset,
+                }));
+            }
             "func.return" => {
                 let result_types = joinery_func::signature(ctx, func)
                     .map(|(_, r)| r)
@@ -392,7 +432,7 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
             "aot.none" => {}
             other => {
                 return Err(Diagnostic::error(format!(
-                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter, kernel.cumsum, kernel.argsort, kernel.fft, kernel.nonzero, kernel.rows and func.return only)"
+                    "the native backend cannot run '{other}' in an L3 function (kernel.alloc, kernel.fill, kernel.fused, kernel.gemm, kernel.gather, kernel.scatter, kernel.cumsum, kernel.argsort, kernel.fft, kernel.conv, kernel.nonzero, kernel.rows and func.return only)"
                 ))
                 .with_span(ctx.span(op)));
             }

@@ -1,41 +1,23 @@
-//! `convolution` and `convolution_backward` (N-d, strided, padded, dilated, grouped) as
-//! strided copies and GEMMs, the way PyTorch's `slow_conv2d` runs them:
+//! `convolution` and `convolution_backward` (1 to 3 spatial dims, strided, padded,
+//! dilated, grouped, transposed) as `kernel.conv` nodes, which the runtime runs through
+//! oneDNN's primitives ([`NodeKind::Conv`]); they take f32 tensors only (other dtypes
+//! are refused, naming the op). A forward is one forward pass (with the bias); a
+//! backward, per `output_mask`, a backward-data pass for the input gradient, a
+//! backward-weights pass for the weight gradient, and the bias gradient as a sum of the
+//! output gradient over every dim but the channels.
 //!
-//! - the input is *placed* into a zero-filled buffer when it is padded (or, for the
-//!   gradient of the input, spread out by the stride): one fill and one copy kernel;
-//! - the patches are an *im2col* view of that buffer (`[C, K.., OS..]` with strides
-//!   `dilation * s` and `stride * s`: no index arithmetic beyond a strided map); for the
-//!   forward, the input gradient and the weight gradient it is never copied whole: the
-//!   `kernel.gemm` reads it as patches (`b_rows`/`b_cols`), which the runtime packs tile
-//!   by tile into a cache-sized buffer right before multiplying each tile (a 1x1
-//!   unpadded, unstrided convolution's view is already a plain matrix);
-//! - one `kernel.gemm` multiplies the weight matrix by it: batched over the images for an
-//!   ungrouped convolution (the result is already `[N, O, OS..]`), over the groups
-//!   otherwise; a grouped convolution with few output channels per group (depthwise)
-//!   is instead a direct loop nest without im2col: for a few products per output element
-//!   (up to a 5x5 depthwise kernel) the bias plus every product written out, one
-//!   pointwise kernel along output rows; else a multiply summed over the taps. Its weight
-//!   gradient is a sum per weight element over each image's output positions flattened
-//!   along the padded input (unstrided), or rows of partial sums per tap, output row by
-//!   output row, then summed (strided).
-//!
-//! The backward follows from `y = W @ cols`: `grad_weight = gy @ cols^T` over every
-//! image at once (positions flattened along the padded input when unstrided),
-//! `grad_bias` a sum of `gy`, and `grad_input` a convolution of `gy` padded by
-//! `dilation * (K - 1) - padding`, with the weight flipped along its spatial dims
-//! (negative strides) and its channel dims swapped; strided, one such convolution per
-//! phase of the stride with the taps that reach it (or, with few input channels,
-//! `W^T @ gy` summed back by col2im).
-//!
-//! A transposed convolution (`transposed = true`) of `x` by `w` is the `grad_input` of
+//! A transposed convolution (`transposed = true`) of `x` by `w` is the input gradient of
 //! the convolution by `w` whose output has `x`'s shape (its input the transposed one's
 //! output, `output_padding` included), plus the bias. Its backward swaps the roles: the
 //! input gradient is the convolution of `grad_output` by `w`, the weight gradient that of
 //! the convolution of `grad_output` whose output gradient is `x`.
+//!
+//! `im2col` and `col2im` are strided views and placements of the padded input.
 
-use super::{Builder, Map, NodeKind, Operand, Reduce, broadcast, contiguous, err};
+use super::{Builder, Map, NodeKind, Operand, Reduce, contiguous, err};
 use joinery_aten::ArgValue;
 use joinery_ir::{DType, Diagnostic, OpId, TypeData};
+use joinery_kernel::{Conv, ConvPass};
 
 /// Sizes and parameters of one convolution, spatial dims last.
 struct Geometry {
@@ -55,11 +37,6 @@ struct Geometry {
 impl Geometry {
     fn spatial(&self) -> usize {
         self.input.len()
-    }
-
-    /// Output positions per image.
-    fn positions(&self) -> u64 {
-        self.output.iter().product()
     }
 }
 
@@ -246,407 +223,10 @@ impl Builder<'_> {
         dilation: &[i64],
         src: &str,
     ) -> Operand {
-        let patches = patch_view(xp, 1, kernel, output, stride, dilation, true);
+        let patches = patch_view(xp, kernel, output, stride, dilation);
         let kk: u64 = kernel.iter().product();
         let l: u64 = output.iter().product();
         self.reshape(&patches, &[xp.shape[0], xp.shape[1] * kk, l], src)
-    }
-
-    /// A GEMM node `a @ b` where `b` is a patch view `[batch, rows.., cols..]` (see
-    /// [`patch_view`]) whose first `rows` dims after the batch index its rows: `b` is read
-    /// as a plain matrix when its dims merge into one row and one column dim, else as
-    /// patches that the runtime packs tile by tile (no im2col copy).
-    fn patch_gemm(
-        &mut self,
-        a: Operand,
-        b: Operand,
-        rows: usize,
-        bias: Option<Operand>,
-        src: &str,
-    ) -> Operand {
-        let batch = b.shape[0];
-        let k: u64 = b.shape[1..1 + rows].iter().product();
-        let n: u64 = b.shape[1 + rows..].iter().product();
-        let matrix = [batch, k, n];
-        if let Some(strides) = super::reshape_strides(&b.shape, &b.map.strides, &matrix) {
-            let plain = Operand {
-                node: b.node,
-                shape: matrix.to_vec(),
-                map: Map {
-                    offset: b.map.offset,
-                    strides,
-                },
-            };
-            return self.gemm(a, plain, bias, src);
-        }
-        let m = a.shape[1];
-        let node = self.push(
-            NodeKind::Gemm {
-                a,
-                b,
-                bias,
-                batch,
-                m,
-                n,
-                k,
-                b_rows: Some(rows),
-            },
-            vec![batch, m, n],
-            DType::F32,
-            src,
-        );
-        self.whole(node)
-    }
-
-    /// A GEMM node `a @ b` on `[batch, m, k]` and `[batch, k, n]` operands, plus `bias`
-    /// broadcast to the product.
-    fn gemm(&mut self, a: Operand, b: Operand, bias: Option<Operand>, src: &str) -> Operand {
-        let (batch, m, k, n) = (a.shape[0], a.shape[1], a.shape[2], b.shape[2]);
-        let node = self.push(
-            NodeKind::Gemm {
-                a,
-                b,
-                bias,
-                batch,
-                m,
-                n,
-                k,
-                b_rows: None,
-            },
-            vec![batch, m, n],
-            DType::F32,
-            src,
-        );
-        self.whole(node)
-    }
-
-    /// The convolution of `xp` (`[N, G * Cg, P..]`, padded) with the weight view `w`
-    /// (`[G, Og, Cg, K..]`), plus `bias` (`[G * Og]`): `[N, G * Og, output..]`.
-    #[allow(clippy::too_many_arguments)]
-    fn conv_gemm(
-        &mut self,
-        xp: &Operand,
-        w: &Operand,
-        bias: Option<&Operand>,
-        output: &[u64],
-        stride: &[i64],
-        dilation: &[i64],
-        src: &str,
-    ) -> Operand {
-        let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
-        if direct(groups, og) {
-            return self.conv_direct(xp, w, bias, output, stride, dilation, src);
-        }
-        let kernel = w.shape[3..].to_vec();
-        let kk: u64 = kernel.iter().product();
-        let n = xp.shape[0];
-        let l: u64 = output.iter().product();
-        let per_image = groups == 1;
-        let cols = patch_view(xp, groups, &kernel, output, stride, dilation, per_image);
-        let rows = 1 + kernel.len();
-        let wm = self.reshape(w, &[groups, og, cg * kk], src);
-        let mut out_shape = vec![n, groups * og];
-        out_shape.extend(output);
-        if per_image {
-            // [N, O, L]: one product per image, the weight broadcast over them.
-            let a = Operand {
-                node: wm.node,
-                shape: vec![n, og, cg * kk],
-                map: Map {
-                    offset: wm.map.offset,
-                    strides: vec![0, wm.map.strides[1], wm.map.strides[2]],
-                },
-            };
-            let bias = bias.map(|b| {
-                let col = self.reshape(b, &[og, 1], src);
-                broadcast(&col, &[n, og, l])
-            });
-            let y = self.patch_gemm(a, cols, rows, bias, src);
-            self.reshape(&y, &out_shape, src)
-        } else {
-            // [G, Og, N * L], then viewed as [N, G * Og, L].
-            let bias = bias.map(|b| {
-                let col = self.reshape(b, &[groups, og, 1], src);
-                broadcast(&col, &[groups, og, n * l])
-            });
-            let y = self.patch_gemm(wm, cols, rows, bias, src);
-            let y = self.reshape(&y, &[groups, og, n, l], src);
-            let y = permute(&y, &[2, 0, 1, 3]);
-            self.reshape(&y, &out_shape, src)
-        }
-    }
-
-    /// The convolution of [`Builder::conv_gemm`] as a multiply over the space
-    /// `[N, G, Og, Cg, K.., OS..]` summed over `Cg` and `K`: one fused loop nest whose
-    /// innermost loop runs along an output row.
-    #[allow(clippy::too_many_arguments)]
-    fn conv_direct(
-        &mut self,
-        xp: &Operand,
-        w: &Operand,
-        bias: Option<&Operand>,
-        output: &[u64],
-        stride: &[i64],
-        dilation: &[i64],
-        src: &str,
-    ) -> Operand {
-        let (groups, og, cg) = (w.shape[0], w.shape[1], w.shape[2]);
-        let spatial = output.len();
-        let kernel = &w.shape[3..];
-        if unrolled(w) {
-            let lo = vec![0; spatial];
-            return self.conv_unrolled(xp, w, bias, &lo, output, stride, dilation, src);
-        }
-        let (xs, ws) = (&xp.map.strides, &w.map.strides);
-        let n = xp.shape[0];
-        let mut shape = vec![n, groups, og, cg];
-        shape.extend(kernel);
-        shape.extend(output);
-        let mut x_strides = vec![xs[0], cg as i64 * xs[1], 0, xs[1]];
-        let mut w_strides = vec![0, ws[0], ws[1], ws[2]];
-        x_strides.extend((0..spatial).map(|i| dilation[i] * xs[2 + i]));
-        w_strides.extend(&ws[3..]);
-        x_strides.extend((0..spatial).map(|i| stride[i] * xs[2 + i]));
-        w_strides.extend(vec![0; spatial]);
-        let taps = (3..4 + spatial).collect::<Vec<_>>();
-        let y = self.multiply_sum(xp, x_strides, w, w_strides, &shape, &taps, src);
-        let mut out_shape = vec![n, groups * og];
-        out_shape.extend(output);
-        let y = self.reshape(&y, &out_shape, src);
-        match bias {
-            None => y,
-            Some(b) => self.add_channel_bias(&y, b, src),
-        }
-    }
-
-    /// The convolution of [`Builder::conv_direct`] with its `Cg * K` products per output
-    /// element written out, on an input `x` (`[N, G * Cg, S..]`) that need not be padded:
-    /// tap `k` of output position `o` reads `x` at `o * stride + k * dilation - lo` along
-    /// each spatial dim, and a read outside `x` adds nothing. The output is cut into
-    /// regions over which the same taps read inside `x` ([`tap_intervals`], per spatial
-    /// dim); each region is one pointwise loop nest over `[N, G, Og, region..]` that adds
-    /// the bias and the products of its taps' input views with their weights (a scalar per
-    /// channel), so the innermost loop runs along an output row, every output element is
-    /// written once and no padded copy of `x` is made. One region (an input already
-    /// padded) is the output itself; several are placed where they lie, without a fill
-    /// (they tile it). When the last two spatial dims allow it ([`flat_interior`]), the
-    /// region every tap reads inside runs as one loop over its positions flattened along
-    /// the output rows (an innermost loop of whole images, not one short row), the row
-    /// ends it gets wrong overwritten by the border regions placed after it.
-    #[allow(clippy::too_many_arguments)]
-    fn conv_unrolled(
-        &mut self,
-        x: &Operand,
-        w: &Operand,
-        bias: Option<&Operand>,
-        lo: &[i64],
-        output: &[u64],
-        stride: &[i64],
-        dilation: &[i64],
-        src: &str,
-    ) -> Operand {
-        let (groups, og) = (w.shape[0], w.shape[1]);
-        let spatial = output.len();
-        let xs = &x.map.strides;
-        let n = x.shape[0];
-        let mut out_shape = vec![n, groups * og];
-        out_shape.extend(output);
-        let cuts: Vec<Vec<TapInterval>> = (0..spatial)
-            .map(|i| {
-                tap_intervals(
-                    x.shape[2 + i],
-                    output[i],
-                    w.shape[3 + i],
-                    stride[i],
-                    dilation[i],
-                    lo[i],
-                )
-            })
-            .collect();
-        // The x offset of output position `o` along spatial dim `i` (tap 0).
-        let x_at = |i: usize, o: u64| (o as i64 * stride[i] - lo[i]) * xs[2 + i];
-        let steps: Vec<i64> = (0..spatial).map(|i| stride[i] * xs[2 + i]).collect();
-        if cuts.iter().all(|c| c.len() == 1) {
-            let taps: Vec<TapInterval> = cuts.iter().map(|c| c[0]).collect();
-            let start = (0..spatial).map(|i| x_at(i, 0)).sum();
-            let reads = Reads {
-                start,
-                x_steps: &steps,
-                taps: &taps,
-                dilation,
-                other_ends: Vec::new(),
-            };
-            let y = self.unrolled_region(x, w, bias, output, &reads, src);
-            return self.reshape(&y, &out_shape, src);
-        }
-        let ys = contiguous(&out_shape);
-        let mut y_steps = vec![ys[0], og as i64 * ys[1], ys[1]];
-        y_steps.extend(&ys[2..]);
-        let mut parts = Vec::new();
-        let interior: Option<Vec<TapInterval>> = cuts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| c.iter().copied().find(|t| t.count == w.shape[3 + i]))
-            .collect();
-        let flat = interior
-            .as_ref()
-            .and_then(|inner| flat_interior(x, inner, output, stride));
-        if let (Some(inner), Some((first, len))) = (&interior, flat) {
-            // Dims before the last two as in the region, the last two as one.
-            let outer = spatial - 2;
-            let mut shape: Vec<u64> = inner[..outer].iter().map(|t| t.len).collect();
-            shape.push(len);
-            let mut x_steps = steps[..outer].to_vec();
-            x_steps.push(xs[1 + spatial]);
-            let start: i64 = (0..outer).map(|i| x_at(i, inner[i].start)).sum::<i64>()
-                + x_at(outer, 0)
-                + x_at(outer + 1, 0)
-                + first as i64 * xs[1 + spatial];
-            let reads = Reads {
-                start,
-                x_steps: &x_steps,
-                taps: inner,
-                dilation,
-                other_ends: Vec::new(),
-            };
-            let part = self.unrolled_region(x, w, bias, &shape, &reads, src);
-            let mut strides = y_steps[..3 + outer].to_vec();
-            strides.push(ys[1 + spatial]);
-            let offset = (0..outer)
-                .map(|i| inner[i].start as i64 * ys[2 + i])
-                .sum::<i64>()
-                + first as i64 * ys[1 + spatial];
-            parts.push((part, Map { offset, strides }));
-        }
-        let groups: Vec<Vec<Vec<TapInterval>>> = (0..spatial)
-            .map(|i| pair_ends(&cuts[i], w.shape[3 + i]))
-            .collect();
-        let regions: u64 = groups.iter().map(|g| g.len() as u64).product();
-        for r in 0..regions {
-            // One group of intervals of each dim, the last dim fastest.
-            let mut rest = r;
-            let mut picked = vec![&groups[0][0]; spatial];
-            for i in (0..spatial).rev() {
-                let k = groups[i].len() as u64;
-                picked[i] = &groups[i][(rest % k) as usize];
-                rest /= k;
-            }
-            let region: Vec<TapInterval> = picked.iter().map(|g| g[0]).collect();
-            let is_interior = interior
-                .as_ref()
-                .is_some_and(|inner| (0..spatial).all(|i| inner[i].start == region[i].start));
-            if is_interior && flat.is_some() {
-                continue;
-            }
-            let shape: Vec<u64> = region.iter().map(|t| t.len).collect();
-            let start = (0..spatial).map(|i| x_at(i, region[i].start)).sum();
-            let mut strides = y_steps.clone();
-            // The other end of each paired dim: one more dim of 2 in the region.
-            let mut other_ends = Vec::new();
-            for (i, group) in picked.iter().enumerate() {
-                if let [a, b] = group[..] {
-                    let moved = b.start as i64 - a.start as i64;
-                    let shifted = b.first as i64 - a.first as i64;
-                    strides.push(moved * ys[2 + i]);
-                    other_ends.push(OtherEnd {
-                        x_step: (moved * stride[i] + shifted * dilation[i]) * xs[2 + i],
-                        w_step: shifted * w.map.strides[3 + i],
-                    });
-                }
-            }
-            let reads = Reads {
-                start,
-                x_steps: &steps,
-                taps: &region,
-                dilation,
-                other_ends,
-            };
-            let part = self.unrolled_region(x, w, bias, &shape, &reads, src);
-            let offset = (0..spatial)
-                .map(|i| region[i].start as i64 * ys[2 + i])
-                .sum();
-            parts.push((part, Map { offset, strides }));
-        }
-        let node = self.push(
-            NodeKind::Place {
-                fill: None,
-                parts,
-                accumulate: false,
-            },
-            out_shape,
-            DType::F32,
-            src,
-        );
-        self.whole(node)
-    }
-
-    /// One region of [`Builder::conv_unrolled`]: over `[N, G, Og, shape..]` (and a dim
-    /// of 2 after them per paired dim, `reads.other_ends`), the bias plus the products of the taps
-    /// `reads.taps` of `w` (`[G, Og, Cg, K..]`) with the views of `x` that `reads`
-    /// describes.
-    fn unrolled_region(
-        &mut self,
-        x: &Operand,
-        w: &Operand,
-        bias: Option<&Operand>,
-        shape: &[u64],
-        reads: &Reads<'_>,
-        src: &str,
-    ) -> Operand {
-        let (og, cg) = (w.shape[1], w.shape[2]);
-        let (taps, dilation) = (reads.taps, reads.dilation);
-        let spatial = taps.len();
-        let (xs, ws) = (&x.map.strides, &w.map.strides);
-        let mut space = vec![x.shape[0], w.shape[0], og];
-        space.extend(shape);
-        let mut x_strides = vec![xs[0], cg as i64 * xs[1], 0];
-        x_strides.extend(reads.x_steps);
-        let mut w_strides = vec![0, ws[0], ws[1]];
-        w_strides.extend(vec![0; shape.len()]);
-        for end in &reads.other_ends {
-            space.push(2);
-            x_strides.push(end.x_step);
-            w_strides.push(end.w_step);
-        }
-        let view = |o: &Operand, offset: i64, strides: &[i64]| Operand {
-            node: o.node,
-            shape: space.clone(),
-            map: Map {
-                offset: o.map.offset + offset,
-                strides: strides.to_vec(),
-            },
-        };
-        let mut pw = super::Pw::new(&space);
-        let mut sum = bias.map(|b| {
-            let mut strides = vec![0, og as i64 * b.map.strides[0], b.map.strides[0]];
-            strides.resize(space.len(), 0);
-            pw.input(&view(b, 0, &strides), DType::F32, DType::F32)
-        });
-        let count: u64 = taps.iter().map(|t| t.count).product();
-        for ci in 0..cg as i64 {
-            for t in 0..count {
-                // The offsets of tap t (a multi-index over the region's taps) in x and w.
-                let (mut x_at, mut w_at) = (reads.start + ci * xs[1], ci * ws[2]);
-                let mut rest = t;
-                for i in (0..spatial).rev() {
-                    let k = (taps[i].first + rest % taps[i].count) as i64;
-                    rest /= taps[i].count;
-                    x_at += k * dilation[i] * xs[2 + i];
-                    w_at += k * ws[3 + i];
-                }
-                let product = super::bin(
-                    super::ScalarOp::Mul,
-                    pw.input(&view(x, x_at, &x_strides), DType::F32, DType::F32),
-                    pw.input(&view(w, w_at, &w_strides), DType::F32, DType::F32),
-                );
-                sum = Some(match sum {
-                    None => product,
-                    Some(s) => super::bin(super::ScalarOp::Add, s, product),
-                });
-            }
-        }
-        let e = sum.unwrap_or_else(|| super::c(0.0, DType::F32));
-        self.pointwise(pw, e, DType::F32, src)
     }
 
     /// `y` (`[N, C, S..]`) plus `bias` (`[C]`) along its channels.
@@ -661,37 +241,6 @@ impl Builder<'_> {
             pw.input(&b, DType::F32, DType::F32),
         );
         self.pointwise(pw, e, DType::F32, src)
-    }
-
-    /// `sum(a * b)` over `dims` of `shape`, `a` and `b` read through the given strides of
-    /// their maps (the product is fused into the reduction by kernel-fuse): keepdim shape.
-    #[allow(clippy::too_many_arguments)]
-    fn multiply_sum(
-        &mut self,
-        a: &Operand,
-        a_strides: Vec<i64>,
-        b: &Operand,
-        b_strides: Vec<i64>,
-        shape: &[u64],
-        dims: &[usize],
-        src: &str,
-    ) -> Operand {
-        let view = |o: &Operand, strides: Vec<i64>| Operand {
-            node: o.node,
-            shape: shape.to_vec(),
-            map: Map {
-                offset: o.map.offset,
-                strides,
-            },
-        };
-        let mut pw = super::Pw::new(shape);
-        let e = super::bin(
-            super::ScalarOp::Mul,
-            pw.input(&view(a, a_strides), DType::F32, DType::F32),
-            pw.input(&view(b, b_strides), DType::F32, DType::F32),
-        );
-        let product = self.pointwise(pw, e, DType::F32, src);
-        self.reduce(&product, dims, Reduce::Sum, src)
     }
 
     /// `aten.convolution`, transposed or not.
@@ -728,115 +277,59 @@ impl Builder<'_> {
         bias: Option<&Operand>,
         src: &str,
     ) -> Operand {
-        let wv = self.grouped_weight(w, g.groups, src);
-        if unrolled(&wv) {
-            let (output, stride, dilation) = (&g.output, &g.stride, &g.dilation);
-            return self.conv_unrolled(x, &wv, bias, &g.padding, output, stride, dilation, src);
-        }
-        let len: Vec<u64> = (0..g.spatial())
-            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
-            .collect();
-        let xp = self.place(x, &g.padding, &vec![1; g.spatial()], &len, src);
-        self.conv_gemm(&xp, &wv, bias, &g.output, &g.stride, &g.dilation, src)
+        let mut operands = vec![x.clone(), w.clone()];
+        operands.extend(bias.cloned());
+        self.conv_pass(ConvPass::Forward, g, operands, bias.is_some(), src)
+    }
+
+    /// The node of `pass` of the convolution `g` describes on `operands` (in
+    /// [`joinery_kernel::Conv::operand_shapes`]' order, made dense here), with a bias (a
+    /// forward's operand, a backward-weights pass's second result): the output, the input
+    /// gradient, or the weight gradient (followed by the bias gradient, flat, with `bias`).
+    fn conv_pass(
+        &mut self,
+        pass: ConvPass,
+        g: &Geometry,
+        operands: Vec<Operand>,
+        bias: bool,
+        src: &str,
+    ) -> Operand {
+        let shape = |a: u64, b: u64, rest: &[u64]| {
+            let mut v = vec![a, b];
+            v.extend(rest);
+            v
+        };
+        let conv = Conv {
+            pass,
+            input: shape(g.n, g.c, &g.input),
+            weight: shape(g.o, g.c / g.groups, &g.kernel),
+            output: shape(g.n, g.o, &g.output),
+            stride: g.stride.clone(),
+            padding: g.padding.clone(),
+            dilation: g.dilation.clone(),
+            groups: g.groups,
+            bias,
+            source: src.to_string(),
+        };
+        let result = conv
+            .operand_shapes()
+            .pop()
+            .expect("the written buffer is last");
+        let operands = operands.iter().map(|o| self.dense(o, src)).collect();
+        let node = self.push(NodeKind::Conv { operands, conv }, result, DType::F32, src);
+        self.whole(node)
     }
 
     /// The input gradient of the convolution `g` describes, from the gradient `gy` of its
     /// output (`[N, O, output..]`) and its weight `w`: `[N, C, input..]`.
     fn conv_input_grad(&mut self, g: &Geometry, gy: &Operand, w: &Operand, src: &str) -> Operand {
-        let spatial = g.spatial();
-        let wv = self.grouped_weight(w, g.groups, src);
-        let mut perm: Vec<usize> = vec![0, 2, 1];
-        perm.extend(3..3 + spatial);
-        // [G, Cg, Og, K..]: the weight of the transposed convolution, not yet flipped.
-        let wt = permute(&wv, &perm);
-        if g.stride.iter().any(|&s| s > 1) {
-            if g.groups == 1 && g.c < MIN_PHASE_CHANNELS {
-                return self.conv_grad_input_col2im(g, gy, w, src);
-            }
-            return self.conv_grad_input_phases(g, gy, &wt, src);
-        }
-        let lo: Vec<i64> = (0..spatial)
-            .map(|i| g.dilation[i] * (g.kernel[i] as i64 - 1) - g.padding[i])
-            .collect();
-        let phase = (0..spatial)
-            .map(|i| PhaseTaps {
-                first: 0,
-                count: g.kernel[i],
-                step: 1,
-            })
-            .collect::<Vec<_>>();
-        let wf = flipped_taps(&wt, &phase);
-        if unrolled(&wf) {
-            let ones = vec![1; spatial];
-            return self.conv_unrolled(gy, &wf, None, &lo, &g.input, &ones, &g.dilation, src);
-        }
-        let len: Vec<u64> = (0..spatial)
-            .map(|i| g.input[i] + g.dilation[i] as u64 * (g.kernel[i] - 1))
-            .collect();
-        let z = self.place(gy, &lo, &g.stride, &len, src);
-        self.conv_gemm(&z, &wf, None, &g.input, &vec![1; spatial], &g.dilation, src)
-    }
-
-    /// The input gradient of a strided convolution, phase by phase: the input positions
-    /// congruent to `r` modulo the stride (per spatial dim) receive only the taps `k` with
-    /// `k * dilation = r + padding` modulo the stride, each from output positions that
-    /// advance one per position of the phase, so each phase is an unstrided convolution of
-    /// `gy` by those taps (flipped), written into every stride-th input position. No
-    /// product with the zeros of a spread-out `gy`, and no patch gradients summed back.
-    fn conv_grad_input_phases(
-        &mut self,
-        g: &Geometry,
-        gy: &Operand,
-        wt: &Operand,
-        src: &str,
-    ) -> Operand {
-        let spatial = g.spatial();
-        let mut shape = vec![g.n, g.c];
-        shape.extend(&g.input);
-        let gs = contiguous(&shape);
-        let phases: u64 = g.stride.iter().map(|&s| s as u64).product();
-        let mut parts = Vec::new();
-        for p in 0..phases {
-            // The phase's residue along each dim, the last dim fastest.
-            let mut rest = p;
-            let mut r = vec![0i64; spatial];
-            for i in (0..spatial).rev() {
-                let s = g.stride[i] as u64;
-                r[i] = (rest % s) as i64;
-                rest /= s;
-            }
-            let taps: Option<Vec<PhaseTaps>> = (0..spatial)
-                .map(|i| phase_taps(g.kernel[i], g.stride[i], g.dilation[i], r[i] + g.padding[i]))
-                .collect();
-            // The phase's input positions along each dim.
-            let size: Vec<u64> = (0..spatial)
-                .map(|i| ((g.input[i] as i64 - r[i]).max(0) as u64).div_ceil(g.stride[i] as u64))
-                .collect();
-            let Some(taps) = taps else { continue };
-            if size.contains(&0) {
-                continue;
-            }
-            // Position j of the phase reads gy at j + (r + padding - k * dilation) / stride
-            // for tap k; from the last tap on, the taps read one phase dilation further on.
-            let dil: Vec<i64> = (0..spatial)
-                .map(|i| taps[i].step * g.dilation[i] / g.stride[i])
-                .collect();
-            let lo: Vec<i64> = (0..spatial)
-                .map(|i| {
-                    let last = taps[i].first + (taps[i].count as i64 - 1) * taps[i].step;
-                    (last * g.dilation[i] - r[i] - g.padding[i]) / g.stride[i]
-                })
-                .collect();
-            let len: Vec<u64> = (0..spatial)
-                .map(|i| size[i] + dil[i] as u64 * (taps[i].count - 1))
-                .collect();
-            let z = self.place(gy, &lo, &vec![1; spatial], &len, src);
-            let wf = flipped_taps(wt, &taps);
-            let part = self.conv_gemm(&z, &wf, None, &size, &vec![1; spatial], &dil, src);
-            parts.push((part, spread_map(&gs, &r, &g.stride)));
-        }
-        let dtype = self.dtype(gy);
-        self.place_parts(parts, false, shape, dtype, src)
+        self.conv_pass(
+            ConvPass::BackwardData,
+            g,
+            vec![gy.clone(), w.clone()],
+            false,
+            src,
+        )
     }
 
     /// A zero buffer of `shape` with each part copied (or with `accumulate`, added)
@@ -860,13 +353,6 @@ impl Builder<'_> {
             src,
         );
         self.whole(node)
-    }
-
-    /// The weight `[O, Cg, K..]` as `[G, Og, Cg, K..]`.
-    fn grouped_weight(&mut self, w: &Operand, groups: u64, src: &str) -> Operand {
-        let mut shape = vec![groups, w.shape[0] / groups];
-        shape.extend(&w.shape[1..]);
-        self.reshape(w, &shape, src)
     }
 
     /// `aten.convolution_backward`, transposed or not: the gradients `output_mask` asks
@@ -920,35 +406,39 @@ impl Builder<'_> {
         } else {
             None
         });
-        // grad_weight: gy as [G, Og, N * L] times the im2col matrix transposed.
-        let (gw, flat_gy) = if mask[1] && direct(g.groups, g.o / g.groups) {
-            let (gw, flat_gy) = self.direct_weight_grad(&g, &x, &gy, &w.shape, src);
-            (Some(gw), flat_gy)
-        } else if mask[1] {
-            let (gw, flat_gy) = self.gemm_weight_grad(&g, &x, &gy, &w.shape, src);
-            (Some(gw), flat_gy)
-        } else {
-            (None, None)
+        // grad_weight: of the convolution of `x` whose output gradient is `gy`, with
+        // grad_bias after it in one buffer when both are asked for (oneDNN sums the bias
+        // gradient as it reads gy; a transposed convolution's is not gy's but
+        // grad_output's). grad_bias alone: grad_output summed over all but the channels.
+        let flat = |gw: &Operand, offset: i64, shape: &[u64]| {
+            let mut v = gw.clone();
+            v.map = Map {
+                offset,
+                strides: contiguous(shape),
+            };
+            v.shape = shape.to_vec();
+            v
         };
-        results.push(gw);
-        // grad_bias: grad_output summed over every dim but the channels. When the weight
-        // gradient placed it flattened (`[G, Og, N * Q]`) with zeros between its rows,
-        // that copy is summed along its contiguous last dim instead: summed from
-        // grad_output, the sum is fused into the row-by-row copy, which then loops across
-        // rows (the copied rows scattered, their reads gathered) and took over half the
-        // depthwise weight gradient's time. Without gaps (an unpadded 1x1 convolution)
-        // the copy runs along whole images and the fused sum costs nothing.
-        let gaps = |f: &Operand| f.shape[2] > g.n * g.positions();
+        let fused_bias = mask[1] && mask[2] && !transposed;
+        let gw = if mask[1] {
+            let gw = self.conv_pass(ConvPass::BackwardWeights, &g, vec![x, gy], fused_bias, src);
+            let (shape, _) = self.result_info(op, 1)?;
+            results.push(Some(flat(&gw, 0, &shape)));
+            Some(gw)
+        } else {
+            results.push(None);
+            None
+        };
         results.push(if mask[2] {
-            let s = match flat_gy.filter(|f| !transposed && gaps(f)) {
-                Some(f) => self.reduce(&f, &[2], Reduce::Sum, src),
+            let (shape, _) = self.result_info(op, 2)?;
+            Some(match gw.filter(|_| fused_bias) {
+                Some(gw) => flat(&gw, w.shape.iter().product::<u64>() as i64, &shape),
                 None => {
                     let dims: Vec<usize> = std::iter::once(0).chain(2..rank).collect();
-                    self.reduce(&grad_output, &dims, Reduce::Sum, src)
+                    let s = self.reduce(&grad_output, &dims, Reduce::Sum, src);
+                    self.reshape(&s, &shape, src)
                 }
-            };
-            let (shape, _) = self.result_info(op, 2)?;
-            Some(self.reshape(&s, &shape, src))
+            })
         } else {
             None
         });
@@ -960,207 +450,6 @@ impl Builder<'_> {
             });
         }
         Ok(out)
-    }
-
-    /// The input `x` of convolution `g` placed into a zero buffer with its padding (`x`
-    /// itself when unpadded), and the contiguous strides of the padded spatial dims.
-    fn padded_input(&mut self, g: &Geometry, x: &Operand, src: &str) -> (Operand, Vec<i64>) {
-        let spatial = g.spatial();
-        let padded: Vec<u64> = (0..spatial)
-            .map(|i| g.input[i] + 2 * g.padding[i] as u64)
-            .collect();
-        let xp = self.place(x, &g.padding, &vec![1; spatial], &padded, src);
-        (xp, contiguous(&padded))
-    }
-
-    /// The weight gradient of a GEMM convolution `g` from its input `x` and output
-    /// gradient `gy`: per group, `gy` as `[Og, N * L]` times the patches of the padded
-    /// input as `[N * L, Cg * K]`, a patch view that the runtime packs tile by tile (no
-    /// im2col copy). Unstrided, the positions are *flattened* as in
-    /// [`Builder::direct_weight_grad`]: `gy` is placed into a zero buffer `[O, N, Q]`
-    /// whose positions count along the padded input, so that each patch column (a channel
-    /// and tap) is one run of `Q` consecutive input elements per image and the packing
-    /// copies whole runs; strided, `gy` is copied to `[O, N, L]` and each column packs
-    /// output row by output row. Also the flattened `gy`, when it was placed.
-    fn gemm_weight_grad(
-        &mut self,
-        g: &Geometry,
-        x: &Operand,
-        gy: &Operand,
-        w_shape: &[u64],
-        src: &str,
-    ) -> (Operand, Option<Operand>) {
-        let spatial = g.spatial();
-        let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
-        let kk: u64 = g.kernel.iter().product();
-        let (xp, flat) = self.padded_input(g, x, src);
-        let xs = xp.map.strides.clone();
-        let last = xs[1 + spatial];
-        let flattens =
-            g.stride.iter().all(|&s| s == 1) && (0..spatial).all(|i| xs[2 + i] == flat[i] * last);
-        // b: [G, N, positions.., Cg, K..]; its position strides and gy as [G, Og, N * Q].
-        let (positions, position_strides, a) = if flattens {
-            let (a, q) = self.flattened_output_grad(g, gy, &flat, src);
-            (vec![q], vec![last], a)
-        } else {
-            let l = g.positions();
-            let gy4 = self.reshape(gy, &[g.n, groups, og, l], src);
-            let gy4 = permute(&gy4, &[1, 2, 0, 3]);
-            let a = self.reshape(&gy4, &[groups, og, g.n * l], src);
-            let strides = (0..spatial).map(|i| g.stride[i] * xs[2 + i]).collect();
-            (g.output.clone(), strides, a)
-        };
-        let mut shape = vec![groups, g.n];
-        shape.extend(&positions);
-        shape.push(cg);
-        shape.extend(&g.kernel);
-        let mut strides = vec![cg as i64 * xs[1], xs[0]];
-        strides.extend(position_strides);
-        strides.push(xs[1]);
-        strides.extend((0..spatial).map(|i| g.dilation[i] * xs[2 + i]));
-        let b = Operand {
-            node: xp.node,
-            shape,
-            map: Map {
-                offset: xp.map.offset,
-                strides,
-            },
-        };
-        let flat_gy = flattens.then(|| a.clone());
-        let gw = self.patch_gemm(a, b, 1 + positions.len(), None, src);
-        debug_assert_eq!(gw.shape, [groups, og, cg * kk]);
-        (self.reshape(&gw, w_shape, src), flat_gy)
-    }
-
-    /// `gy` (`[N, O, OS..]`) placed into a zero buffer `[G, Og, N * Q]` whose positions
-    /// count along a padded input of contiguous strides `flat` (the zero columns between
-    /// output rows included), `Q` the last real position plus one; and `Q`. Channel-major,
-    /// so that its copy (and a bias gradient's sum fused with it) loops channel by channel.
-    fn flattened_output_grad(
-        &mut self,
-        g: &Geometry,
-        gy: &Operand,
-        flat: &[i64],
-        src: &str,
-    ) -> (Operand, u64) {
-        let spatial = g.spatial();
-        let q = if g.positions() == 0 {
-            0
-        } else {
-            1 + (0..spatial)
-                .map(|i| (g.output[i] - 1) * flat[i] as u64)
-                .sum::<u64>()
-        };
-        let mut perm = vec![1, 0];
-        perm.extend(2..2 + spatial);
-        let mut at = Map {
-            offset: 0,
-            strides: vec![(g.n * q) as i64, q as i64],
-        };
-        at.strides.extend(flat);
-        let shape = vec![g.groups, g.o / g.groups, g.n * q];
-        let parts = vec![(permute(gy, &perm), at)];
-        (self.place_parts(parts, false, shape, DType::F32, src), q)
-    }
-
-    /// The weight gradient of a direct (grouped) convolution `g` from its input `x` and
-    /// output gradient `gy`: one sum per weight element over the images and the output
-    /// positions. Unstrided, the positions are *flattened*: `gy` is placed into a zero
-    /// buffer whose positions count along the padded input
-    /// ([`Builder::flattened_output_grad`]), so that position `q` reads the padded input
-    /// at `q` plus the
-    /// tap's offset and the innermost loop runs over a whole image's positions (the zero
-    /// columns between output rows add nothing). Strided, for each output row every tap's
-    /// products are added into a row of partial sums while that row of the input and of
-    /// `gy` is in L1, and the partial rows are then summed. Also the flattened `gy`, when
-    /// it was placed.
-    fn direct_weight_grad(
-        &mut self,
-        g: &Geometry,
-        x: &Operand,
-        gy: &Operand,
-        w_shape: &[u64],
-        src: &str,
-    ) -> (Operand, Option<Operand>) {
-        let spatial = g.spatial();
-        let (groups, og, cg) = (g.groups, g.o / g.groups, g.c / g.groups);
-        let (xp, flat) = self.padded_input(g, x, src);
-        // Whether `o`'s spatial dims, read with the strides `flat` of the padded input
-        // times its last stride, are one strided dim.
-        let flattens = |o: &Operand| {
-            let last = o.map.strides[1 + spatial];
-            (0..spatial).all(|i| o.map.strides[2 + i] == flat[i] * last)
-        };
-        let mut shape = vec![groups, og, cg];
-        let (xs, ys) = (&xp.map.strides, &gy.map.strides);
-        let mut x_strides = vec![cg as i64 * xs[1], 0, xs[1]];
-        let mut y_strides = vec![og as i64 * ys[1], ys[1], 0];
-        if g.stride.iter().all(|&s| s == 1) && flattens(&xp) {
-            let (gyp, q) = self.flattened_output_grad(g, gy, &flat, src);
-            let q = q as i64;
-            let mut y_strides = vec![og as i64 * g.n as i64 * q, g.n as i64 * q, 0];
-            for i in 0..spatial {
-                shape.push(g.kernel[i]);
-                x_strides.push(g.dilation[i] * xs[2 + i]);
-                y_strides.push(0);
-            }
-            shape.extend([g.n, q as u64]);
-            x_strides.extend([xs[0], xs[1 + spatial]]);
-            y_strides.extend([q, 1]);
-            let sums = [3 + spatial, 4 + spatial];
-            let gw = self.multiply_sum(&xp, x_strides, &gyp, y_strides, &shape, &sums, src);
-            return (self.reshape(&gw, w_shape, src), Some(gyp));
-        }
-        // Over [G, Og, Cg, N, OS.. but the last, K.., OS last].
-        let last = spatial - 1;
-        shape.push(g.n);
-        x_strides.push(xs[0]);
-        y_strides.push(ys[0]);
-        for i in 0..last {
-            shape.push(g.output[i]);
-            x_strides.push(g.stride[i] * xs[2 + i]);
-            y_strides.push(ys[2 + i]);
-        }
-        for i in 0..spatial {
-            shape.push(g.kernel[i]);
-            x_strides.push(g.dilation[i] * xs[2 + i]);
-            y_strides.push(0);
-        }
-        shape.push(g.output[last]);
-        x_strides.push(g.stride[last] * xs[2 + last]);
-        y_strides.push(ys[2 + last]);
-        let rows: Vec<usize> = (3..4 + last).collect();
-        let partial = self.multiply_sum(&xp, x_strides, gy, y_strides, &shape, &rows, src);
-        let gw = self.reduce(&partial, &[shape.len() - 1], Reduce::Sum, src);
-        (self.reshape(&gw, w_shape, src), None)
-    }
-
-    /// The input gradient of an ungrouped strided convolution with few input channels:
-    /// the patch gradients `W^T @ gy` (`[N, C * K, L]`, one GEMM per image, `C * K` rows
-    /// where a phase's product would have only `C`) added tap by tap into a zero padded
-    /// buffer through strided maps (col2im), which is then cropped.
-    fn conv_grad_input_col2im(
-        &mut self,
-        g: &Geometry,
-        gy: &Operand,
-        w: &Operand,
-        src: &str,
-    ) -> Operand {
-        let kk: u64 = g.kernel.iter().product();
-        let l = g.positions();
-        let ckk = g.c * kk;
-        let wm = self.reshape(w, &[g.o, ckk], src);
-        let a = Operand {
-            node: wm.node,
-            shape: vec![g.n, ckk, g.o],
-            map: Map {
-                offset: wm.map.offset,
-                strides: vec![0, wm.map.strides[1], wm.map.strides[0]],
-            },
-        };
-        let b = self.reshape(gy, &[g.n, g.o, l], src);
-        let dcols = self.gemm(a, b, None, src);
-        self.col2im(&dcols, g, src)
     }
 
     /// The sum of the patches `cols` (`[N, C * K, L]`, the layout of [`Builder::im2col`]
@@ -1294,224 +583,24 @@ impl Builder<'_> {
     }
 }
 
-/// Most products per output element that [`Builder::conv_unrolled`] writes out (a 5x5
-/// depthwise kernel); a direct convolution with more sums them in a loop.
-const UNROLLED_PRODUCTS: u64 = 25;
-
-/// Whether the convolution by the grouped weight `w` (`[G, Og, Cg, K..]`) runs direct
-/// with its products written out ([`Builder::conv_unrolled`]).
-fn unrolled(w: &Operand) -> bool {
-    let products: u64 = w.shape[2..].iter().product();
-    direct(w.shape[0], w.shape[1]) && products <= UNROLLED_PRODUCTS
-}
-
-/// Fewest input channels (per group) for which a strided convolution's input gradient
-/// runs phase by phase: each phase is a product with that many rows, too thin below
-/// (an RGB stem's), where an ungrouped one computes its patch gradients and col2im.
-const MIN_PHASE_CHANNELS: u64 = 16;
-
-/// Whether a convolution of `groups` groups of `og` output channels each runs as a
-/// direct multiply-sum rather than GEMMs: grouped ones with few output channels per
-/// group (a depthwise convolution would be one GEMM of one row per channel).
-fn direct(groups: u64, og: u64) -> bool {
-    groups > 1 && og < 8
-}
-
-/// Output positions `start..start + len` of one spatial dim of a direct convolution over
-/// which the same taps, `first..first + count`, read inside its input.
-#[derive(Clone, Copy, Debug)]
-struct TapInterval {
-    start: u64,
-    len: u64,
-    first: u64,
-    count: u64,
-}
-
-/// How one region of [`Builder::conv_unrolled`] reads its input.
-struct Reads<'a> {
-    /// The input offset of the region's first position (tap 0, channel 0).
-    start: i64,
-    /// The input strides along the region's dims.
-    x_steps: &'a [i64],
-    /// The taps read along each spatial dim of the kernel.
-    taps: &'a [TapInterval],
-    dilation: &'a [i64],
-    /// The other end of each paired dim read in the same region ([`pair_ends`]), in
-    /// order, each one more dim of 2 after the region's own.
-    other_ends: Vec<OtherEnd>,
-}
-
-/// The second of two one-position intervals of one dim read by one region: how far its
-/// input position and its first tap's weight lie from the first's.
-struct OtherEnd {
-    x_step: i64,
-    w_step: i64,
-}
-
-/// The intervals `cuts` of one spatial dim, grouped: an interval of one position where
-/// fewer than all `kernel` taps read inside is paired with a later one like it reading as
-/// many taps (the two ends of a row, the first and last rows, so that one pass over the
-/// input computes both), the others alone.
-fn pair_ends(cuts: &[TapInterval], kernel: u64) -> Vec<Vec<TapInterval>> {
-    let border = |t: &TapInterval| t.len == 1 && t.count < kernel;
-    let mut taken = vec![false; cuts.len()];
-    let mut groups = Vec::new();
-    for i in 0..cuts.len() {
-        if taken[i] {
-            continue;
-        }
-        let mut group = vec![cuts[i]];
-        if border(&cuts[i]) {
-            let partner = (i + 1..cuts.len())
-                .find(|&j| !taken[j] && border(&cuts[j]) && cuts[j].count == cuts[i].count);
-            if let Some(j) = partner {
-                taken[j] = true;
-                group.push(cuts[j]);
-            }
-        }
-        groups.push(group);
-    }
-    groups
-}
-
-/// The output positions `0..output` of one spatial dim cut into [`TapInterval`]s, for a
-/// kernel of `kernel` taps whose tap `k` at output position `o` reads input position
-/// `o * stride + k * dilation - lo`, inside when in `0..input`: a tap starts or stops
-/// reading inside at two positions, so there are at most `2 * kernel + 1` intervals.
-fn tap_intervals(
-    input: u64,
-    output: u64,
-    kernel: u64,
-    stride: i64,
-    dilation: i64,
-    lo: i64,
-) -> Vec<TapInterval> {
-    let inside = |o: u64, k: u64| {
-        (0..input as i64).contains(&(o as i64 * stride + k as i64 * dilation - lo))
-    };
-    let clamp = |o: i64| o.clamp(0, output as i64) as u64;
-    let mut cuts = vec![0, output];
-    for k in 0..kernel as i64 {
-        // The first position reading inside, and one past the last.
-        let from = -(k * dilation - lo).div_euclid(stride);
-        let to = (input as i64 - 1 + lo - k * dilation).div_euclid(stride) + 1;
-        cuts.extend([clamp(from), clamp(to)]);
-    }
-    cuts.sort_unstable();
-    cuts.dedup();
-    cuts.windows(2)
-        .map(|w| {
-            let first = (0..kernel).find(|&k| inside(w[0], k)).unwrap_or(0);
-            let count = (first..kernel).take_while(|&k| inside(w[0], k)).count() as u64;
-            TapInterval {
-                start: w[0],
-                len: w[1] - w[0],
-                first,
-                count,
-            }
-        })
-        .collect()
-}
-
-/// Where the interior `inner` of a [`Builder::conv_unrolled`] (the intervals of its
-/// spatial dims where every tap reads inside `x`) runs flattened along its last two
-/// dims: its first output position along them and the number of positions to its last,
-/// when an input position is then the output position plus a constant (unit stride along
-/// the rows, the row stride times the input row length equal to the output row length,
-/// `x` contiguous along its last two dims) and the interior has two rows or more. Every
-/// read of a position in between lies between those of the first and the last interior
-/// position, so inside `x`.
-fn flat_interior(
-    x: &Operand,
-    inner: &[TapInterval],
-    output: &[u64],
-    stride: &[i64],
-) -> Option<(u64, u64)> {
-    let spatial = inner.len();
-    if spatial < 2 {
-        return None;
-    }
-    let (r, c) = (spatial - 2, spatial - 1);
-    let (row_len, xs) = (x.shape[2 + c], &x.map.strides);
-    let flattens = stride[c] == 1
-        && stride[r] as u64 * row_len == output[c]
-        && xs[2 + r] == row_len as i64 * xs[2 + c]
-        && inner[r].len >= 2;
-    let first = inner[r].start * output[c] + inner[c].start;
-    let last = (inner[r].start + inner[r].len - 1) * output[c] + inner[c].start + inner[c].len;
-    flattens.then_some((first, last - first))
-}
-
-/// The taps of one spatial dim of a kernel that reach one phase of a strided
-/// convolution's input gradient: `count` taps from `first`, `step` apart.
-struct PhaseTaps {
-    first: i64,
-    count: u64,
-    step: i64,
-}
-
-/// The taps `k < kernel` with `k * dilation = offset` modulo `stride` (`offset`: the
-/// phase's residue plus the padding), `None` when there are none.
-fn phase_taps(kernel: u64, stride: i64, dilation: i64, offset: i64) -> Option<PhaseTaps> {
-    let first = (0..kernel as i64).find(|k| (k * dilation - offset).rem_euclid(stride) == 0)?;
-    let step = stride / gcd(stride, dilation);
-    let count = (kernel as i64 - 1 - first) / step + 1;
-    Some(PhaseTaps {
-        first,
-        count: count as u64,
-        step,
-    })
-}
-
-/// The greatest common divisor of two positive numbers.
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
-/// The taps `taps` (per spatial dim) of the weight `wt` (`[G, Cg, Og, K..]`) in reverse
-/// order, as the kernel of an unstrided convolution: a strided view, no copy.
-fn flipped_taps(wt: &Operand, taps: &[PhaseTaps]) -> Operand {
-    let mut view = wt.clone();
-    for (i, t) in taps.iter().enumerate() {
-        let d = 3 + i;
-        let last = t.first + (t.count as i64 - 1) * t.step;
-        view.map.offset += last * wt.map.strides[d];
-        view.map.strides[d] = -t.step * wt.map.strides[d];
-        view.shape[d] = t.count;
-    }
-    view
-}
-
-/// The patches of `xp` (`[N, G * Cg, P..]`, already padded) for kernel sizes `kernel`,
-/// output sizes `output`, `stride` and `dilation`, as a strided view (no copy):
-/// `[N, Cg, K.., OS..]` when `per_image` (one group), else `[G, Cg, K.., N, OS..]`. Its
-/// `Cg, K..` dims are the rows of the im2col matrix, the dims after them its columns.
+/// The patches of `xp` (`[N, C, P..]`, already padded) for kernel sizes `kernel`, output
+/// sizes `output`, `stride` and `dilation`, as a strided view (no copy): `[N, C, K..,
+/// OS..]`. Its `C, K..` dims are the rows of the im2col matrix, the dims after them its
+/// columns.
 fn patch_view(
     xp: &Operand,
-    groups: u64,
     kernel: &[u64],
     output: &[u64],
     stride: &[i64],
     dilation: &[i64],
-    per_image: bool,
 ) -> Operand {
-    let (n, cg) = (xp.shape[0], xp.shape[1] / groups);
     let s = &xp.map.strides;
-    let k_strides = (0..kernel.len()).map(|i| dilation[i] * s[2 + i]);
-    let o_strides = (0..output.len()).map(|i| stride[i] * s[2 + i]);
-    let (mut shape, mut strides) = if per_image {
-        (vec![n, cg], vec![s[0], s[1]])
-    } else {
-        (vec![groups, cg], vec![cg as i64 * s[1], s[1]])
-    };
+    let mut shape = vec![xp.shape[0], xp.shape[1]];
+    let mut strides = vec![s[0], s[1]];
     shape.extend(kernel);
-    strides.extend(k_strides);
-    if !per_image {
-        shape.push(n);
-        strides.push(s[0]);
-    }
+    strides.extend((0..kernel.len()).map(|i| dilation[i] * s[2 + i]));
     shape.extend(output);
-    strides.extend(o_strides);
+    strides.extend((0..output.len()).map(|i| stride[i] * s[2 + i]));
     Operand {
         node: xp.node,
         shape,
@@ -1534,16 +623,4 @@ fn spread_map(dest: &[i64], start: &[i64], stride: &[i64]) -> Map {
         at.strides.push(stride[i] * dest[2 + i]);
     }
     at
-}
-
-/// `o` with its dims reordered: dim `i` of the result is dim `perm[i]` of `o`.
-fn permute(o: &Operand, perm: &[usize]) -> Operand {
-    Operand {
-        node: o.node,
-        shape: perm.iter().map(|&p| o.shape[p]).collect(),
-        map: Map {
-            offset: o.map.offset,
-            strides: perm.iter().map(|&p| o.map.strides[p]).collect(),
-        },
-    }
 }

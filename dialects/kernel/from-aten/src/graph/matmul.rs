@@ -51,7 +51,6 @@ impl Builder<'_> {
                     m,
                     n,
                     k,
-                    b_rows: None,
                 },
                 shape.clone(),
                 dt,
