@@ -80,3 +80,27 @@ func.func @nonzero$static(%x: tensor<3x4xf32>) -> tensor<5x2xi64> {
   %nz = aten.nonzero %x : (tensor<3x4xf32>) -> tensor<5x2xi64>
   func.return %nz : tensor<5x2xi64>
 }
+
+// -----
+
+// Kernels handle f32, f64, i64, i32 and i1: an op reading an i8 tensor is refused, not
+// lowered into buffers the kernel verifier rejects.
+func.func @dtype$i8(%q: tensor<3xi8>, %s: tensor<f32>) -> tensor<3xf32> {
+  // expected-error@+1 {{'aten._to_copy' works on i8 tensors; the native backend handles f32, f64, i64, i32 and i1}}
+  %w = aten._to_copy %q {dtype = f32} : (tensor<3xi8>) -> tensor<3xf32>
+  %d = aten.mul.Tensor %w, %s : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  func.return %d : tensor<3xf32>
+}
+
+// -----
+
+// An as_strided_scatter whose view reaches a place more than once (a zero stride, or
+// strides that overlap) would write it several times in one placement.
+func.func @as_strided_scatter$overlap(%x: tensor<5xf32>, %v: tensor<3xf32>, %y: tensor<6xf32>, %u: tensor<2x3xf32>) -> (tensor<5xf32>, tensor<6xf32>) {
+  // expected-error@+2 {{the native backend does not support 2 ops of @as_strided_scatter$overlap: 'aten.as_strided_scatter'}}
+  // expected-note@+1 {{'aten.as_strided_scatter': the view (size [3], stride [0]) reaches some places more than once; the native backend places only views whose places are distinct}}
+  %a = aten.as_strided_scatter %x, %v {size = [3], stride = [0], storage_offset = 2} : (tensor<5xf32>, tensor<3xf32>) -> tensor<5xf32>
+  // expected-note@+1 {{'aten.as_strided_scatter': the view (size [2, 3], stride [2, 1]) reaches some places more than once; the native backend places only views whose places are distinct}}
+  %b = aten.as_strided_scatter %y, %u {size = [2, 3], stride = [2, 1], storage_offset = 0} : (tensor<6xf32>, tensor<2x3xf32>) -> tensor<6xf32>
+  func.return %a, %b : tensor<5xf32>, tensor<6xf32>
+}

@@ -275,6 +275,26 @@ pub struct RngArgs {
     pub streams: u64,
 }
 
+/// Why the native backend cannot lower `op` when it reads or produces a tensor of an
+/// element type kernels do not handle (i8, u8, i16, f16, bf16, ...).
+fn refuse_element_type(ctx: &Context, op: OpId) -> Option<Diagnostic> {
+    let dtype = ctx
+        .operands(op)
+        .iter()
+        .chain(ctx.results(op))
+        .filter_map(|&v| static_info(ctx, ctx.value_type(v)).map(|(_, dtype)| dtype))
+        .find(|dtype| !joinery_kernel::KERNEL_DTYPES.contains(dtype))?;
+    Some(err(
+        ctx,
+        op,
+        format!(
+            "'{}' works on {dtype} tensors; the native backend handles f32, f64, i64, i32 \
+             and i1",
+            source_name(ctx, op)
+        ),
+    ))
+}
+
 fn err(ctx: &Context, op: OpId, message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(message).with_span(ctx.span(op))
 }
@@ -375,6 +395,8 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
             continue;
         }
         let lowered = if let Err(d) = fft::refuse_complex(ctx, op) {
+            Err(d)
+        } else if let Some(d) = refuse_element_type(ctx, op) {
             Err(d)
         } else if let Some(d) = b.refuse_run_time_extent(op) {
             Err(d)

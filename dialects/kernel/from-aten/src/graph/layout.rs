@@ -391,6 +391,17 @@ impl Builder<'_> {
                 ),
             ));
         }
+        if !distinct_places(&view, &map.strides) {
+            return Err(err(
+                self.ctx,
+                op,
+                format!(
+                    "'{src}': the view (size {view:?}, stride {:?}) reaches some places more \
+                     than once; the native backend places only views whose places are distinct",
+                    map.strides
+                ),
+            ));
+        }
         let mut parts = vec![(self.operand(op, "self")?, Map::identity(&shape))];
         if !view.contains(&0) {
             parts.push((inner, map));
@@ -512,4 +523,25 @@ impl Builder<'_> {
         }
         Ok(x)
     }
+}
+
+/// Whether a view of `shape` with non-negative `strides` reaches each place once: taken by
+/// increasing stride, each dim of more than one element steps past every place the dims
+/// before it reach. (Interleaved views that are still one-to-one count as overlapping.)
+fn distinct_places(shape: &[u64], strides: &[i64]) -> bool {
+    let mut dims: Vec<(i64, u64)> = strides
+        .iter()
+        .copied()
+        .zip(shape.iter().copied())
+        .filter(|&(_, n)| n > 1)
+        .collect();
+    dims.sort_unstable();
+    let mut reach: i64 = 0;
+    for (stride, n) in dims {
+        if stride <= reach {
+            return false;
+        }
+        reach = reach.saturating_add(stride.saturating_mul(n as i64 - 1));
+    }
+    true
 }
