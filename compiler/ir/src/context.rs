@@ -55,6 +55,8 @@ pub struct Context {
     pub(crate) blocks: Vec<BlockData>,
     pub(crate) regions: Vec<RegionData>,
     pub(crate) values: Vec<ValueData>,
+    /// The names of all values, one after another ([`Context::set_value_name`]).
+    pub(crate) value_names: String,
     pub(crate) op_names: Vec<(Box<str>, Option<&'static OpDef>)>,
     pub(crate) op_name_index: FxHashMap<Box<str>, OpName>,
     /// Every attribute name ops use, stored once ([`Context::attr_name`]).
@@ -91,6 +93,7 @@ impl Context {
             blocks: Vec::new(),
             regions: Vec::new(),
             values: Vec::new(),
+            value_names: String::new(),
             op_names: Vec::new(),
             op_name_index: FxHashMap::default(),
             attr_names: FxHashSet::default(),

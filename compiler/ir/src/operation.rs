@@ -7,6 +7,8 @@ use crate::context::Context;
 use crate::dialect::{OpDef, Traits};
 use crate::location::{Location, Span};
 use crate::types::Type;
+use smallvec::SmallVec;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// An operation.
@@ -48,31 +50,127 @@ pub struct Use {
     pub index: u32,
 }
 
+/// An op's operands or results: up to four are stored inline, so the common op
+/// allocates nothing for them (24 bytes, the size of a `Vec`).
+type ValueList = SmallVec<[Value; 4]>;
+
+/// A value's uses: up to two are stored inline (24 bytes, the size of a `Vec`).
+type UseList = SmallVec<[Use; 2]>;
+
+/// An id stored in an arena's table by its index.
+pub(crate) trait ArenaId: Copy {
+    fn from_index(index: u32) -> Self;
+    fn index(self) -> u32;
+}
+
+impl ArenaId for OpId {
+    fn from_index(index: u32) -> OpId {
+        OpId(index)
+    }
+    fn index(self) -> u32 {
+        self.0
+    }
+}
+
+impl ArenaId for BlockId {
+    fn from_index(index: u32) -> BlockId {
+        BlockId(index)
+    }
+    fn index(self) -> u32 {
+        self.0
+    }
+}
+
+/// An optional id in four bytes (an `Option` of an id takes eight): `u32::MAX`, never
+/// an index (tables are indexed by `u32`, and the last index is one below their length),
+/// stands for none.
+#[derive(Debug)]
+pub(crate) struct Link<T>(u32, PhantomData<T>);
+
+impl<T> Clone for Link<T> {
+    fn clone(&self) -> Link<T> {
+        *self
+    }
+}
+
+impl<T> Copy for Link<T> {}
+
+impl<T: ArenaId> Link<T> {
+    const NONE: Link<T> = Link(u32::MAX, PhantomData);
+
+    pub(crate) fn new(id: Option<T>) -> Link<T> {
+        id.map_or(Link::NONE, |id| Link(id.index(), PhantomData))
+    }
+
+    fn get(self) -> Option<T> {
+        (self.0 != u32::MAX).then(|| T::from_index(self.0))
+    }
+
+    fn take(&mut self) -> Option<T> {
+        std::mem::replace(self, Link::NONE).get()
+    }
+}
+
+/// Where a value's name is in [`Context::value_names`]: `start == u32::MAX` for a value
+/// without a name, which so costs nothing but these eight bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NameRef {
+    start: u32,
+    len: u32,
+}
+
+impl NameRef {
+    const NONE: NameRef = NameRef {
+        start: u32::MAX,
+        len: 0,
+    };
+}
+
 #[derive(Debug)]
 pub(crate) struct ValueData {
     pub(crate) ty: Type,
     pub(crate) def: ValueDef,
-    pub(crate) name: Option<Box<str>>,
-    pub(crate) uses: Vec<Use>,
+    pub(crate) name: NameRef,
+    pub(crate) uses: UseList,
     pub(crate) span: Option<Span>,
 }
 
 #[derive(Debug)]
 pub(crate) struct OpData {
     pub(crate) name: OpName,
-    pub(crate) operands: Vec<Value>,
-    pub(crate) results: Vec<Value>,
+    pub(crate) operands: ValueList,
+    pub(crate) results: ValueList,
     /// Sorted by name; names are shared through [`Context::attr_name`].
-    pub(crate) attrs: Vec<(Arc<str>, Attribute)>,
-    pub(crate) regions: Vec<RegionId>,
-    pub(crate) successors: Vec<BlockId>,
+    pub(crate) attrs: Box<[(Arc<str>, Attribute)]>,
+    /// `None` for the common op without regions and successors.
+    pub(crate) nested: Option<Box<NestedParts>>,
     /// Shared by an op and its clones.
     pub(crate) loc: Option<Arc<Location>>,
     pub(crate) span: Option<Span>,
-    pub(crate) parent: Option<BlockId>,
-    pub(crate) prev: Option<OpId>,
-    pub(crate) next: Option<OpId>,
+    pub(crate) parent: Link<BlockId>,
+    pub(crate) prev: Link<OpId>,
+    pub(crate) next: Link<OpId>,
     pub(crate) erased: bool,
+}
+
+/// The lists only some ops have, boxed out of [`OpData`] so that the others pay eight
+/// bytes for them.
+#[derive(Debug, Default)]
+pub(crate) struct NestedParts {
+    pub(crate) regions: Vec<RegionId>,
+    pub(crate) successors: Vec<BlockId>,
+}
+
+impl NestedParts {
+    /// The parts of an op with these regions and successors, `None` if it has neither.
+    fn boxed(regions: Vec<RegionId>, successors: Vec<BlockId>) -> Option<Box<NestedParts>> {
+        (!regions.is_empty() || !successors.is_empty()).then(|| {
+            Box::new(NestedParts {
+                regions,
+                successors,
+            })
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -173,7 +271,7 @@ impl Context {
             .collect();
         attrs.sort_by(|a, b| a.0.cmp(&b.0));
         attrs.dedup_by(|later, earlier| later.0 == earlier.0);
-        let results = state
+        let results: ValueList = state
             .result_types
             .iter()
             .enumerate()
@@ -199,16 +297,15 @@ impl Context {
         }
         self.ops.push(OpData {
             name: state.name,
-            operands: state.operands,
+            operands: ValueList::from_vec(state.operands),
             results,
-            attrs,
-            regions: state.regions,
-            successors: state.successors,
+            attrs: attrs.into_boxed_slice(),
+            nested: NestedParts::boxed(state.regions, state.successors),
             loc: state.loc.map(Arc::new),
             span: state.span,
-            parent: None,
-            prev: None,
-            next: None,
+            parent: Link::NONE,
+            prev: Link::NONE,
+            next: Link::NONE,
             erased: false,
         });
         id
@@ -225,8 +322,8 @@ impl Context {
         self.values.push(ValueData {
             ty,
             def,
-            name: None,
-            uses: Vec::new(),
+            name: NameRef::NONE,
+            uses: UseList::new(),
             span,
         });
         Value(self.values.len() as u32 - 1)
@@ -315,7 +412,7 @@ impl Context {
     /// Appends a detached op at the end of a block.
     pub fn append_op(&mut self, block: BlockId, op: OpId) {
         debug_assert!(
-            self.ops[op.0 as usize].parent.is_none(),
+            self.ops[op.0 as usize].parent.get().is_none(),
             "op is already placed"
         );
         let last = self.blocks[block.0 as usize].last;
@@ -325,14 +422,16 @@ impl Context {
     /// Inserts a detached op right before `anchor`.
     pub fn insert_op_before(&mut self, anchor: OpId, op: OpId) {
         let a = &self.ops[anchor.0 as usize];
-        let (block, prev) = (a.parent.expect("anchor is not in a block"), a.prev);
+        let block = a.parent.get().expect("anchor is not in a block");
+        let prev = a.prev.get();
         self.link(op, block, prev, Some(anchor));
     }
 
     /// Inserts a detached op right after `anchor`.
     pub fn insert_op_after(&mut self, anchor: OpId, op: OpId) {
         let a = &self.ops[anchor.0 as usize];
-        let (block, next) = (a.parent.expect("anchor is not in a block"), a.next);
+        let block = a.parent.get().expect("anchor is not in a block");
+        let next = a.next.get();
         self.link(op, block, Some(anchor), next);
     }
 
@@ -340,15 +439,15 @@ impl Context {
         self.blocks[block.0 as usize].version += 1;
         self.index_symbol(op, block);
         let d = &mut self.ops[op.0 as usize];
-        d.parent = Some(block);
-        d.prev = prev;
-        d.next = next;
+        d.parent = Link::new(Some(block));
+        d.prev = Link::new(prev);
+        d.next = Link::new(next);
         match prev {
-            Some(p) => self.ops[p.0 as usize].next = Some(op),
+            Some(p) => self.ops[p.0 as usize].next = Link::new(Some(op)),
             None => self.blocks[block.0 as usize].first = Some(op),
         }
         match next {
-            Some(n) => self.ops[n.0 as usize].prev = Some(op),
+            Some(n) => self.ops[n.0 as usize].prev = Link::new(Some(op)),
             None => self.blocks[block.0 as usize].last = Some(op),
         }
     }
@@ -361,11 +460,11 @@ impl Context {
         self.blocks[block.0 as usize].version += 1;
         self.unindex_symbol(op, block);
         match prev {
-            Some(p) => self.ops[p.0 as usize].next = next,
+            Some(p) => self.ops[p.0 as usize].next = Link::new(next),
             None => self.blocks[block.0 as usize].first = next,
         }
         match next {
-            Some(n) => self.ops[n.0 as usize].prev = prev,
+            Some(n) => self.ops[n.0 as usize].prev = Link::new(prev),
             None => self.blocks[block.0 as usize].last = prev,
         }
     }
@@ -464,7 +563,7 @@ impl Context {
     }
 
     fn destroy(&mut self, op: OpId) {
-        for region in self.ops[op.0 as usize].regions.clone() {
+        for region in self.regions(op).to_vec() {
             for block in self.regions[region.0 as usize].blocks.clone() {
                 let ops: Vec<OpId> = self.block_ops(block).collect();
                 for inner in ops.into_iter().rev() {
@@ -493,7 +592,11 @@ impl Context {
         let attrs = &mut self.ops[op.0 as usize].attrs;
         match attrs.binary_search_by(|(k, _)| (**k).cmp(name)) {
             Ok(i) => attrs[i].1 = value,
-            Err(i) => attrs.insert(i, (key, value)),
+            Err(i) => {
+                let mut grown = std::mem::take(attrs).into_vec();
+                grown.insert(i, (key, value));
+                *attrs = grown.into_boxed_slice();
+            }
         }
         if let Some(block) = block {
             self.index_symbol(op, block);
@@ -507,7 +610,12 @@ impl Context {
         let removed = attrs
             .binary_search_by(|(k, _)| (**k).cmp(name))
             .ok()
-            .map(|i| attrs.remove(i).1);
+            .map(|i| {
+                let mut shrunk = std::mem::take(attrs).into_vec();
+                let (_, removed) = shrunk.remove(i);
+                *attrs = shrunk.into_boxed_slice();
+                removed
+            });
         if let Some(block) = block {
             self.index_symbol(op, block);
         }
@@ -518,7 +626,7 @@ impl Context {
     /// op's block and, for `sym_name`, takes the op out of the block's symbol index
     /// (returning the block, for the caller to index the op again after the change).
     fn touch_parent_block(&mut self, op: OpId, name: &str) -> Option<BlockId> {
-        let block = self.ops[op.0 as usize].parent?;
+        let block = self.ops[op.0 as usize].parent.get()?;
         self.blocks[block.0 as usize].version += 1;
         if name != SYM_NAME {
             return None;
@@ -635,12 +743,23 @@ impl Context {
 
     /// The op's regions.
     pub fn regions(&self, op: OpId) -> &[RegionId] {
-        &self.ops[op.0 as usize].regions
+        self.ops[op.0 as usize]
+            .nested
+            .as_ref()
+            .map_or(&[], |n| &n.regions)
     }
 
     /// The op's successor blocks.
     pub fn successors(&self, op: OpId) -> &[BlockId] {
-        &self.ops[op.0 as usize].successors
+        self.ops[op.0 as usize]
+            .nested
+            .as_ref()
+            .map_or(&[], |n| &n.successors)
+    }
+
+    /// The regions and successors of `op`, to change them.
+    pub(crate) fn nested_mut(&mut self, op: OpId) -> &mut NestedParts {
+        self.ops[op.0 as usize].nested.get_or_insert_default()
     }
 
     /// The op's `loc(...)`, if it has one.
@@ -664,6 +783,12 @@ impl Context {
         (0..self.ops.len() as u32).map(OpId)
     }
 
+    /// How many values (op results and block arguments) this context has created,
+    /// those of erased ops included: an upper bound for tables keyed by value.
+    pub fn value_count(&self) -> usize {
+        self.values.len()
+    }
+
     /// Where the op was written in the source, if it was parsed.
     pub fn span(&self, op: OpId) -> Option<Span> {
         self.ops[op.0 as usize].span
@@ -676,7 +801,7 @@ impl Context {
 
     /// The block holding the op.
     pub fn parent_block(&self, op: OpId) -> Option<BlockId> {
-        self.ops[op.0 as usize].parent
+        self.ops[op.0 as usize].parent.get()
     }
 
     /// The op whose region holds this op's block.
@@ -687,12 +812,12 @@ impl Context {
 
     /// The next op in the same block.
     pub fn next_op(&self, op: OpId) -> Option<OpId> {
-        self.ops[op.0 as usize].next
+        self.ops[op.0 as usize].next.get()
     }
 
     /// The previous op in the same block.
     pub fn prev_op(&self, op: OpId) -> Option<OpId> {
-        self.ops[op.0 as usize].prev
+        self.ops[op.0 as usize].prev.get()
     }
 
     /// Whether the op has been erased.
@@ -735,12 +860,27 @@ impl Context {
 
     /// The source name of a value (`primals_1` for `%primals_1`), if it has one.
     pub fn value_name(&self, v: Value) -> Option<&str> {
-        self.values[v.0 as usize].name.as_deref()
+        let NameRef { start, len } = self.values[v.0 as usize].name;
+        (start != u32::MAX).then(|| &self.value_names[start as usize..][..len as usize])
     }
 
-    /// Sets or clears the name a value prints with.
+    /// Sets or clears the name a value prints with. Names are appended to one shared
+    /// text, so the text a renamed value had stays there unused until the context goes.
     pub fn set_value_name(&mut self, v: Value, name: Option<&str>) {
-        self.values[v.0 as usize].name = name.map(Into::into);
+        self.values[v.0 as usize].name = match name {
+            None => NameRef::NONE,
+            Some(name) => {
+                let start = u32::try_from(self.value_names.len())
+                    .ok()
+                    .filter(|&start| start != u32::MAX)
+                    .expect("more than 4 GiB of value names");
+                self.value_names.push_str(name);
+                NameRef {
+                    start,
+                    len: name.len() as u32,
+                }
+            }
+        };
     }
 
     /// Where a value was defined in the source.
@@ -850,7 +990,7 @@ impl Context {
     /// Clones an op (and its regions) detached, with operands remapped through `map`;
     /// the map is extended with the clone's results and block arguments.
     pub fn clone_op(&mut self, op: OpId, map: &mut rustc_hash::FxHashMap<Value, Value>) -> OpId {
-        let old_regions = self.ops[op.0 as usize].regions.clone();
+        let old_regions = self.regions(op).to_vec();
         let mut block_map = rustc_hash::FxHashMap::default();
         let mut regions = Vec::with_capacity(old_regions.len());
         for region in old_regions {
@@ -884,7 +1024,9 @@ impl Context {
                         .iter()
                         .map(|b| *block_map.get(b).unwrap_or(b))
                         .collect();
-                    self.ops[c.0 as usize].successors = succ;
+                    if !succ.is_empty() {
+                        self.nested_mut(c).successors = succ;
+                    }
                     self.append_op(block_map[&block], c);
                 }
             }
@@ -894,7 +1036,9 @@ impl Context {
         for &region in &regions {
             self.regions[region.0 as usize].parent = Some(new);
         }
-        self.ops[new.0 as usize].regions = regions;
+        if !regions.is_empty() {
+            self.nested_mut(new).regions = regions;
+        }
         new
     }
 
@@ -908,7 +1052,7 @@ impl Context {
     ) -> OpId {
         let id = OpId(self.ops.len() as u32);
         let d = &self.ops[op.0 as usize];
-        let operands: Vec<Value> = d
+        let operands: ValueList = d
             .operands
             .iter()
             .map(|v| *map.get(v).unwrap_or(v))
@@ -916,12 +1060,12 @@ impl Context {
         let (name, attrs, successors, loc, span) = (
             d.name,
             d.attrs.clone(),
-            d.successors.clone(),
+            self.successors(op).to_vec(),
             d.loc.clone(),
             d.span,
         );
         let count = d.results.len();
-        let mut results = Vec::with_capacity(count);
+        let mut results = ValueList::with_capacity(count);
         for index in 0..count {
             let old = self.ops[op.0 as usize].results[index];
             let ty = self.values[old.0 as usize].ty;
@@ -935,16 +1079,15 @@ impl Context {
         }
         self.ops.push(OpData {
             name,
-            operands: Vec::with_capacity(operands.len()),
+            operands: ValueList::with_capacity(operands.len()),
             results,
             attrs,
-            regions: Vec::new(),
-            successors,
+            nested: NestedParts::boxed(Vec::new(), successors),
             loc,
             span,
-            parent: None,
-            prev: None,
-            next: None,
+            parent: Link::NONE,
+            prev: Link::NONE,
+            next: Link::NONE,
             erased: false,
         });
         for operand in operands {
@@ -964,7 +1107,49 @@ impl Iterator for BlockOps<'_> {
     type Item = OpId;
     fn next(&mut self) -> Option<OpId> {
         let op = self.next?;
-        self.next = self.ctx.ops[op.0 as usize].next;
+        self.next = self.ctx.ops[op.0 as usize].next.get();
         Some(op)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records every op and value pays for stay small: a larger one shows in the
+    /// memory of every parsed module.
+    #[test]
+    fn records_stay_small() {
+        assert!(std::mem::size_of::<OpData>() <= 120);
+        assert!(std::mem::size_of::<ValueData>() <= 64);
+        assert_eq!(std::mem::size_of::<Link<OpId>>(), 4);
+    }
+
+    #[test]
+    fn value_names_are_set_renamed_and_cleared() {
+        let mut ctx = Context::new(&[]);
+        let block = ctx.create_block(&[]);
+        let ty = ctx.index_type();
+        let a = ctx.add_block_argument(block, ty);
+        let b = ctx.add_block_argument(block, ty);
+        assert_eq!(ctx.value_name(a), None);
+        ctx.set_value_name(a, Some("primals_1"));
+        ctx.set_value_name(b, Some(""));
+        assert_eq!(ctx.value_name(a), Some("primals_1"));
+        assert_eq!(ctx.value_name(b), Some(""));
+        ctx.set_value_name(a, Some("x"));
+        assert_eq!(ctx.value_name(a), Some("x"));
+        ctx.set_value_name(a, None);
+        assert_eq!(ctx.value_name(a), None);
+        assert_eq!(ctx.value_name(b), Some(""));
+    }
+
+    #[test]
+    fn links_read_back_what_was_stored() {
+        assert_eq!(Link::<OpId>::NONE.get(), None);
+        let mut link = Link::new(Some(OpId(7)));
+        assert_eq!(link.get(), Some(OpId(7)));
+        assert_eq!(link.take(), Some(OpId(7)));
+        assert_eq!(link.get(), None);
     }
 }

@@ -426,6 +426,11 @@ impl<'c, 's> Printer<'c, 's> {
 
     /// Names every value and block under `op`, then prints it.
     fn print(&mut self, op: OpId) {
+        if self.ctx.parent_block(op).is_none() {
+            // A root (a module) holds about every value: a table sized once does not
+            // hold its old and new copies at the peak of a late doubling.
+            self.values.reserve(self.ctx.value_count());
+        }
         let mut scopes = Vec::new();
         let mut names = Namer {
             ctx: self.ctx,

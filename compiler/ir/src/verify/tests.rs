@@ -5,7 +5,7 @@ use crate::context::Context;
 use crate::diagnostics::Diagnostic;
 use crate::dialect::{AttrDef, AttrSite, Dialect, OpDef, Traits, TypeDef};
 use crate::location::{FileId, Span};
-use crate::operation::{BlockId, OpId, OperationState, Value};
+use crate::operation::{BlockId, Link, OpId, OperationState, Value};
 use crate::types::{Type, TypeData};
 
 fn reject_bad_attr(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
@@ -472,7 +472,7 @@ fn successor_rules() {
     let other_region = f.ctx.create_region();
     f.ctx.append_block(other_region, foreign_in_f);
     let last = f.ctx.last_op(b1).unwrap();
-    f.ctx.ops[last.0 as usize].successors.push(foreign_in_f);
+    f.ctx.nested_mut(last).successors.push(foreign_in_f);
     let diags = verify(&f.ctx, f.top);
     let m = messages(&diags);
     assert_eq!(
@@ -733,11 +733,12 @@ fn malformed_structure_does_not_panic() {
     let b = h.blocks[0];
     let a = build(&mut h.ctx, b, "test.op", &[], &[], 0);
     let c = build(&mut h.ctx, b, "test.op", &[], &[], 0);
-    h.ctx.ops[c.0 as usize].next = Some(a);
-    h.ctx.ops[a.0 as usize].successors.push(BlockId(9999));
-    h.ctx.ops[a.0 as usize]
-        .attrs
-        .push(("x".into(), Attribute(9999)));
+    h.ctx.ops[c.0 as usize].next = Link::new(Some(a));
+    h.ctx.nested_mut(a).successors.push(BlockId(9999));
+    let attrs = &mut h.ctx.ops[a.0 as usize].attrs;
+    let mut foreign = std::mem::take(attrs).into_vec();
+    foreign.push(("x".into(), Attribute(9999)));
+    *attrs = foreign.into_boxed_slice();
     let m = messages(&verify(&h.ctx, h.top));
     assert!(m.iter().any(|s| s.contains("cyclic")), "{m:?}");
     assert!(
