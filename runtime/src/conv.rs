@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::{CStr, c_char, c_int, c_void};
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 /// Which of a convolution's computations a step runs.
@@ -129,19 +130,19 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl ConvRef {
-    /// The buffers the step touches, with the f32 elements each must hold and whether the
-    /// step writes it.
-    pub fn buffers(&self) -> Vec<(usize, u64, bool)> {
+    /// The buffers the step touches, with the range of f32 elements it touches in each
+    /// and whether it writes them (it then writes every element of the range).
+    pub fn buffers(&self) -> Vec<(usize, Range<u64>, bool)> {
         let (src, weights, dst) = self.shape.elements();
         let writes = |pass| self.pass == pass;
         let mut v = vec![
-            (self.src, src, writes(ConvPass::BackwardData)),
-            (self.weights, weights, writes(ConvPass::BackwardWeights)),
-            (self.dst, dst, writes(ConvPass::Forward)),
+            (self.src, 0..src, writes(ConvPass::BackwardData)),
+            (self.weights, 0..weights, writes(ConvPass::BackwardWeights)),
+            (self.dst, 0..dst, writes(ConvPass::Forward)),
         ];
         v.extend(self.bias.map(|b| {
-            let end = self.bias_offset + self.shape.weight[0];
-            (b, end, writes(ConvPass::BackwardWeights))
+            let range = self.bias_offset..self.bias_offset + self.shape.weight[0];
+            (b, range, writes(ConvPass::BackwardWeights))
         }));
         v
     }
@@ -149,7 +150,7 @@ impl ConvRef {
     /// Runs the step on `threads` threads.
     ///
     /// # Safety
-    /// `ptrs` holds the step's buffers with at least [`ConvRef::buffers`] f32 elements
+    /// `ptrs` holds the step's buffers with the f32 elements [`ConvRef::buffers`] gives
     /// each (the plan was checked), the written ones apart from the others.
     pub(crate) unsafe fn run(&self, ptrs: &[*mut u8], threads: usize) -> Result<(), String> {
         let threads = threads.clamp(1, c_int::MAX as usize) as c_int;
@@ -500,6 +501,142 @@ mod tests {
             check(s, ConvPass::Forward, true);
             check(s, ConvPass::BackwardWeights, true);
         }
+    }
+
+    /// A plan of one `pass` of `s`: its arguments are the two tensors the pass reads (of
+    /// src, weights, dst) and a bias (buffers 0 to 2), its result buffer 3 of
+    /// `result_elements`, which holds the bias gradient at `bias_offset` for a
+    /// backward-weights pass.
+    fn one_step_plan(
+        s: &ConvShape,
+        pass: ConvPass,
+        result_elements: u64,
+        bias_offset: u64,
+    ) -> crate::plan::Plan {
+        use crate::plan::*;
+        let (ns, nw, nd) = s.elements();
+        let tensors = [(ns, &s.input), (nw, &s.weight), (nd, &s.output)];
+        let written = [
+            ConvPass::BackwardData,
+            ConvPass::BackwardWeights,
+            ConvPass::Forward,
+        ]
+        .iter()
+        .position(|&p| p == pass)
+        .expect("a pass");
+        let mut inputs = Vec::new();
+        let mut buffers = Vec::new();
+        let mut index = [3; 3];
+        for (i, (elements, shape)) in tensors.iter().enumerate().filter(|&(i, _)| i != written) {
+            index[i] = buffers.len();
+            buffers.push(BufferSpec {
+                location: Location::Input(inputs.len()),
+                bytes: 4 * elements,
+            });
+            inputs.push(ArgSpec {
+                name: format!("a{i}"),
+                desc: String::new(),
+                dtype: crate::tensor::DType::F32,
+                shape: shape.iter().map(|&d| d as usize).collect(),
+            });
+        }
+        buffers.push(BufferSpec {
+            location: Location::Input(inputs.len()),
+            bytes: 4 * s.weight[0],
+        });
+        inputs.push(ArgSpec {
+            name: "bias".into(),
+            desc: String::new(),
+            dtype: crate::tensor::DType::F32,
+            shape: vec![s.weight[0] as usize],
+        });
+        buffers.push(BufferSpec {
+            location: Location::Output(0),
+            bytes: 4 * result_elements,
+        });
+        let backward_weights = pass == ConvPass::BackwardWeights;
+        Plan {
+            name: "conv".into(),
+            rng: None,
+            inputs,
+            outputs: vec![ResultSpec {
+                desc: String::new(),
+                tensor: Some(ResultTensor {
+                    dtype: crate::tensor::DType::F32,
+                    shape: vec![result_elements as usize],
+                    buffer: 3,
+                    rows: None,
+                }),
+                mutates: None,
+            }],
+            buffers,
+            arena_bytes: 0,
+            kernels: Vec::new(),
+            steps: vec![Step::Conv(ConvRef {
+                pass,
+                shape: s.clone(),
+                src: index[0],
+                weights: index[1],
+                dst: index[2],
+                bias: Some(if backward_weights { 3 } else { 2 }),
+                bias_offset: if backward_weights { bias_offset } else { 0 },
+            })],
+        }
+    }
+
+    #[test]
+    fn a_result_the_step_writes_entirely_is_not_zeroed_and_comes_out_right() {
+        // 1 050 000 bytes of result: large enough for the allocation to be kept for reuse.
+        let s = shape(&[1, 1, 250, 350], &[3, 1, 3, 3], 1, 1, 1, 1);
+        let (ns, nw, nd) = s.elements();
+        let plan = one_step_plan(&s, ConvPass::Forward, nd, 0);
+        plan.check().expect("a well-formed plan");
+        assert!(plan.overwrites(3));
+        assert!(!plan.overwrites(0), "an input");
+        let (x, w, b) = (values(ns, 1), values(nw, 2), values(3, 3));
+        let mut want = vec![0.0f64; nd as usize];
+        each_product(&s, |xi, wi, yi| want[yi] += (x[xi] * w[wi]) as f64);
+        let per_channel = (nd / 3) as usize;
+        let mut inputs = [
+            crate::tensor::Tensor::from_vec(&[1, 1, 250, 350], x),
+            crate::tensor::Tensor::from_vec(&[3, 1, 3, 3], w),
+            crate::tensor::Tensor::from_vec(&[3], b.clone()),
+        ];
+        // SAFETY: the plan has no kernels.
+        let module = unsafe { crate::CompiledModule::new(plan, Vec::new(), Arc::new(()), 2) }
+            .expect("a module");
+        let mut reused = None;
+        for call in 0..2 {
+            let mut out = module.call(&mut inputs).expect("runs");
+            let y = out.remove(0).expect("a tensor result");
+            if let Some(address) = reused {
+                assert_eq!(y.as_ptr() as usize, address, "the freed result is reused");
+            }
+            for (i, (&g, &w)) in y.as_slice::<f32>().iter().zip(&want).enumerate() {
+                let w = w + b[i / per_channel] as f64;
+                assert!(
+                    (g as f64 - w).abs() <= 1e-4 * (1.0 + w.abs()),
+                    "call {call}: {i}"
+                );
+            }
+            // Freed holding garbage, the next call's result reuses it.
+            let mut y = y;
+            y.bytes_mut().fill(0xff);
+            reused = Some(y.as_ptr() as usize);
+        }
+    }
+
+    #[test]
+    fn a_result_written_only_in_part_is_zeroed() {
+        let s = shape(&[1, 2, 6, 6], &[4, 2, 3, 3], 1, 1, 1, 1);
+        let (_, nw, _) = s.elements();
+        // The bias gradient right after the weight gradient: every element is written.
+        assert!(one_step_plan(&s, ConvPass::BackwardWeights, nw + 4, nw).overwrites(3));
+        // One element between them, and one after them, are not.
+        let gap = one_step_plan(&s, ConvPass::BackwardWeights, nw + 5, nw + 1);
+        assert!(!gap.overwrites(3));
+        assert!(!one_step_plan(&s, ConvPass::BackwardWeights, nw + 5, nw).overwrites(3));
+        assert!(!one_step_plan(&s, ConvPass::BackwardData, 73, 0).overwrites(3));
     }
 
     #[test]

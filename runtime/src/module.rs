@@ -4,7 +4,7 @@
 //! compiler wrote, without LLVM.
 
 use crate::exec::{Executor, KernelFn};
-use crate::plan::{Bundle, DiffSpec, Plan};
+use crate::plan::{Bundle, DiffSpec, Plan, ResultTensor};
 use crate::tensor::{Tensor, describe};
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -78,6 +78,8 @@ pub struct RngState {
 /// A compiled function ready to call.
 pub struct CompiledModule {
     plan: Plan,
+    /// Per buffer of the plan, whether its steps write every byte ([`Plan::overwrites`]).
+    overwritten: Vec<bool>,
     kernels: Vec<KernelFn>,
     exec: Mutex<Executor>,
     rng: Mutex<RngState>,
@@ -98,6 +100,9 @@ impl CompiledModule {
         threads: usize,
     ) -> Result<CompiledModule, CallError> {
         Ok(CompiledModule {
+            overwritten: (0..plan.buffers.len())
+                .map(|b| plan.overwrites(b))
+                .collect(),
             plan,
             kernels,
             exec: Mutex::new(Executor::new(threads).map_err(CallError)?),
@@ -174,6 +179,16 @@ impl CompiledModule {
         Ok(())
     }
 
+    /// A fresh tensor for result `t`: zeroed unless the steps overwrite every byte of
+    /// its buffer ([`Plan::overwrites`]).
+    fn allocate(&self, t: &ResultTensor) -> Option<Tensor<'static>> {
+        if self.overwritten[t.buffer] {
+            Tensor::try_for_overwrite(t.dtype, &t.shape)
+        } else {
+            Tensor::try_zeros(t.dtype, &t.shape)
+        }
+    }
+
     /// Runs the function: checks `inputs`, returns fresh result tensors (`None` for `none`
     /// results) and writes every `#aot.input_mutation` result back into its argument. A
     /// function with random ops draws from the module's [`RngState`] and advances it.
@@ -186,7 +201,7 @@ impl CompiledModule {
         for (j, r) in self.plan.outputs.iter().enumerate() {
             outputs.push(match &r.tensor {
                 None => None,
-                Some(t) => Some(Tensor::try_zeros(t.dtype, &t.shape).ok_or_else(|| {
+                Some(t) => Some(self.allocate(t).ok_or_else(|| {
                     CallError(format!(
                         "@{}: cannot allocate result #{j} ({})",
                         self.plan.name,

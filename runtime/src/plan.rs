@@ -47,6 +47,31 @@ impl Plan {
         let hidden = if self.rng.is_some() { 2 } else { 0 };
         &self.inputs[..self.inputs.len().saturating_sub(hidden)]
     }
+
+    /// Whether the steps write every byte of buffer `b` whatever it held before, so that
+    /// it need not start zeroed: the passes of convolution steps write every element of
+    /// their results (the other steps are not counted: a kernel may fill only part of its
+    /// buffer, or accumulate into it).
+    pub fn overwrites(&self, b: usize) -> bool {
+        let mut written: Vec<std::ops::Range<u64>> = self
+            .steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Conv(c) => Some(c.buffers()),
+                _ => None,
+            })
+            .flatten()
+            .filter(|&(buffer, _, writes)| writes && buffer == b)
+            .map(|(_, elements, _)| 4 * elements.start..4 * elements.end)
+            .collect();
+        written.sort_by_key(|r| r.start);
+        let covered = written
+            .iter()
+            .try_fold(0, |end, r| (r.start <= end).then_some(end.max(r.end)));
+        self.buffers
+            .get(b)
+            .is_some_and(|spec| covered.is_some_and(|end| end >= spec.bytes))
+    }
 }
 
 /// One argument: what the caller must pass.
@@ -627,7 +652,7 @@ impl Plan {
                         return Err(at("a convolution step writes a buffer it reads"));
                     }
                     for (b, elements, _) in buffers {
-                        inside(b, elements, 4)?;
+                        inside(b, elements.end, 4)?;
                     }
                 }
                 Step::Nonzero(x) => {

@@ -54,6 +54,18 @@ impl AlignedBuf {
 
     /// `bytes` zero bytes, or `None` when they cannot be allocated.
     pub fn try_zeroed(bytes: usize) -> Option<AlignedBuf> {
+        AlignedBuf::try_allocate(bytes, true)
+    }
+
+    /// `bytes` bytes of no particular value (a reused allocation keeps the bytes it held,
+    /// a fresh one is zero), or `None` when they cannot be allocated: for a buffer that is
+    /// written entirely before it is read, which then skips zeroing a reused allocation.
+    pub fn try_for_overwrite(bytes: usize) -> Option<AlignedBuf> {
+        AlignedBuf::try_allocate(bytes, false)
+    }
+
+    /// `bytes` bytes, a reused allocation zeroed when `zero` is set.
+    fn try_allocate(bytes: usize, zero: bool) -> Option<AlignedBuf> {
         if bytes == 0 {
             return Some(AlignedBuf {
                 ptr: aligned_dangling(),
@@ -62,8 +74,10 @@ impl AlignedBuf {
         }
         let layout = Layout::from_size_align(bytes, ALIGN).ok()?;
         if let Some(ptr) = reuse(bytes) {
-            // SAFETY: a freed allocation of `bytes` bytes, owned by nothing else.
-            unsafe { ptr.as_ptr().write_bytes(0, bytes) };
+            if zero {
+                // SAFETY: a freed allocation of `bytes` bytes, owned by nothing else.
+                unsafe { ptr.as_ptr().write_bytes(0, bytes) };
+            }
             return Some(AlignedBuf { ptr, bytes });
         }
         // SAFETY: the layout has a non-zero size.
@@ -217,13 +231,29 @@ impl Tensor<'static> {
     /// A zero-filled owned tensor, or `None` when its bytes overflow or cannot be
     /// allocated.
     pub fn try_zeros(dtype: DType, shape: &[usize]) -> Option<Tensor<'static>> {
+        Tensor::try_owned(dtype, shape, AlignedBuf::try_zeroed)
+    }
+
+    /// An owned tensor whose elements have no particular value (see
+    /// [`AlignedBuf::try_for_overwrite`]), for a result a step writes entirely; `None`
+    /// when its bytes overflow or cannot be allocated.
+    pub fn try_for_overwrite(dtype: DType, shape: &[usize]) -> Option<Tensor<'static>> {
+        Tensor::try_owned(dtype, shape, AlignedBuf::try_for_overwrite)
+    }
+
+    /// An owned tensor of `dtype` and `shape` on the bytes `allocate` gives.
+    fn try_owned(
+        dtype: DType,
+        shape: &[usize],
+        allocate: fn(usize) -> Option<AlignedBuf>,
+    ) -> Option<Tensor<'static>> {
         let bytes = shape
             .iter()
             .try_fold(dtype.size_bytes(), |acc, &d| acc.checked_mul(d))?;
         Some(Tensor {
             dtype,
             shape: shape.to_vec(),
-            storage: Storage::Owned(AlignedBuf::try_zeroed(bytes)?),
+            storage: Storage::Owned(allocate(bytes)?),
         })
     }
 
