@@ -16,15 +16,17 @@ func.func @conv$padded_strided(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>,
   func.return %y : tensor<2x4x3x3xf32>
 }
 
-// 1-d, grouped and dilated, no bias; an unbatched input gets a batch of one.
+// 1-d, grouped (8 output channels per group: not direct) and dilated, no bias; an
+// unbatched input gets a batch of one.
 // CHECK-LABEL: func.func @conv1d$grouped_dilated_unbatched
-// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [2], groups = 2 : i64, input = [1, 4, 9], output = [1, 6, 5], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [6, 2, 3]}> : (tensor<4x9xf32>, tensor<6x2x3xf32>, tensor<6x5xf32>) -> ()
-func.func @conv1d$grouped_dilated_unbatched(%x: tensor<4x9xf32>, %w: tensor<6x2x3xf32>) -> tensor<6x5xf32> {
-  %y = "aten.convolution"(%x, %w) {dilation = [2], groups = 2 : i64, output_padding = [0], padding = [0], stride = [1], transposed = false} : (tensor<4x9xf32>, tensor<6x2x3xf32>) -> tensor<6x5xf32>
-  func.return %y : tensor<6x5xf32>
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [2], groups = 2 : i64, input = [1, 4, 9], output = [1, 16, 5], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [16, 2, 3]}> : (tensor<4x9xf32>, tensor<16x2x3xf32>, tensor<16x5xf32>) -> ()
+func.func @conv1d$grouped_dilated_unbatched(%x: tensor<4x9xf32>, %w: tensor<16x2x3xf32>) -> tensor<16x5xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [2], groups = 2 : i64, output_padding = [0], padding = [0], stride = [1], transposed = false} : (tensor<4x9xf32>, tensor<16x2x3xf32>) -> tensor<16x5xf32>
+  func.return %y : tensor<16x5xf32>
 }
 
-// 3-d depthwise with an empty batch: the runtime handles the empty tensors.
+// 3-d depthwise with an empty batch (27 products per output element: through oneDNN, not
+// direct kernels): the runtime handles the empty tensors.
 // CHECK-LABEL: func.func @conv3d$depthwise_empty_batch
 // CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [1, 1, 1], groups = 3 : i64, input = [0, 3, 4, 4, 4], output = [0, 3, 4, 4, 4], padding = [1, 1, 1], pass = "forward"
 func.func @conv3d$depthwise_empty_batch(%x: tensor<0x3x4x4x4xf32>, %w: tensor<3x1x3x3x3xf32>) -> tensor<0x3x4x4x4xf32> {
@@ -85,4 +87,117 @@ func.func @conv_transpose$output_padding(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3
 func.func @conv_transpose_backward$all(%gy: tensor<1x3x8x8xf32>, %x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) -> (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>, tensor<3xf32>) {
   %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 1 : i64, output_mask = [true, true, true], output_padding = [1, 1], padding = [1, 1], stride = [2, 2], transposed = true} : (tensor<1x3x8x8xf32>, tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>) -> (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>, tensor<3xf32>)
   func.return %gx, %gw, %gb : tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>, tensor<3xf32>
+}
+
+// A depthwise convolution reads the unpadded input: one pointwise kernel per region of
+// the output over which the same taps read inside the input, each adding the products of
+// its taps' shifted views with their weights (a scalar per channel), placed where the
+// region lies without a fill (the regions tile the output), no kernel.conv. The interior
+// (all 9 taps) runs over its positions flattened along the rows: [N, G, Og, 6], positions
+// 5 to 10 of each image, tap (0, 0) at %x's element 0. Border positions reading as many
+// taps at both ends of a dim are one region with a dim of 2 per such pair: the four
+// corners ([.., 2, 2]: 8 input elements and 3 taps back per row pair, 2 and one tap back
+// per column pair), the first and last rows, the row ends.
+// CHECK-LABEL: func.func @conv$depthwise
+// CHECK-NOT:     kernel.conv
+// CHECK-NOT:     kernel.fill
+// CHECK:         "kernel.fused"(%x, %w, %x, %w, {{.*}}) <{in_maps = {{\[}}[0, 48, 16, 0, 1], [0, 0, 9, 9, 0], [1, 48, 16, 0, 1], [1, 0, 9, 9, 0],
+// CHECK-SAME:      [10, 48, 16, 0, 1], [8, 0, 9, 9, 0]]
+// CHECK-SAME:      space = [2, 3, 1, 6]
+// CHECK-COUNT-9: kernel.mul
+// CHECK:         "kernel.fused"(%x, %w, {{.*}}) <{in_maps = {{\[}}[0, 48, 16, 0, 4, 1, 8, 2], [4, 0, 9, 9, 0, 0, -3, -1],
+// CHECK-SAME:      space = [2, 3, 1, 1, 1, 2, 2]
+// CHECK-COUNT-4: kernel.mul
+// CHECK:         space = [2, 3, 1, 1, 2, 2]
+// CHECK:         space = [2, 3, 1, 2, 1, 2]
+// CHECK-NOT:     kernel.fill
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[5, 48, 16, 16, 1]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[0, 48, 16, 16, 4, 1, 12, 3]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[1, 48, 16, 16, 4, 1, 12]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[4, 48, 16, 16, 4, 1, 3]]
+// CHECK-NOT:     kernel.conv
+// CHECK:         func.return
+func.func @conv$depthwise(%x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32>
+  func.return %y : tensor<2x3x4x4xf32>
+}
+
+// The unstrided input gradient of a depthwise convolution is the same kind of kernels on
+// grad_output, with the weight flipped (tap (2, 2) first: offset 8, negative strides
+// along the paired dims) and no bias.
+// CHECK-LABEL: func.func @conv_backward$depthwise_input
+// CHECK-NOT:     kernel.conv
+// CHECK:         "kernel.fused"(%gy, %w, %gy, %w, {{.*}}) <{in_maps = {{\[}}[0, 48, 16, 0, 1], [8, 0, 9, 9, 0], [1, 48, 16, 0, 1], [7, 0, 9, 9, 0],
+// CHECK-SAME:      space = [2, 3, 1, 6]
+// CHECK-NOT:     kernel.conv
+// CHECK:         func.return
+func.func @conv_backward$depthwise_input(%gy: tensor<2x3x4x4xf32>, %x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x4x4xf32>, tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
+  func.return %gx : tensor<2x3x4x4xf32>
+}
+
+// Strided, its input gradient stays a backward-data pass; so does a direct convolution
+// with more than 25 products per output element (a 7x7 depthwise kernel).
+// CHECK-LABEL: func.func @conv_backward$depthwise_strided_input
+// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, {{.*}} pass = "backward_data"
+// CHECK-NOT:     kernel.fused
+func.func @conv_backward$depthwise_strided_input(%gy: tensor<2x3x2x2xf32>, %x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<2x3x2x2xf32>, tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
+  func.return %gx : tensor<2x3x4x4xf32>
+}
+// CHECK-LABEL: func.func @conv$depthwise_7x7
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, {{.*}} pass = "forward"
+func.func @conv$depthwise_7x7(%x: tensor<1x3x8x8xf32>, %w: tensor<3x1x7x7xf32>) -> tensor<1x3x8x8xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [3, 3], stride = [1, 1], transposed = false} : (tensor<1x3x8x8xf32>, tensor<3x1x7x7xf32>) -> tensor<1x3x8x8xf32>
+  func.return %y : tensor<1x3x8x8xf32>
+}
+
+// A pointwise convolution (ungrouped, 1x1, unstrided, unpadded) is one GEMM per image
+// onto the broadcast bias: the weight as a [4, 3] matrix shared by the images (batch
+// stride 0), each image as a [3, 25] matrix.
+// CHECK-LABEL: func.func @conv$pointwise
+// CHECK-NOT:     kernel.conv
+// CHECK:         "kernel.fused"(%b, %[[Y:.*]]) <{in_maps = {{\[}}[0, 0, 1, 0]]
+// CHECK:         "kernel.gemm"(%w, %x, %[[Y]]) <{a_map = [0, 0, 3, 1], accumulate = true, b_map = [0, 75, 25, 1], batch = 2 : i64, c_map = [0, 100, 25, 1], k = 3 : i64, m = 4 : i64, n = 25 : i64
+// CHECK-NOT:     kernel.conv
+func.func @conv$pointwise(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x1x1xf32>, %b: tensor<4xf32>) -> tensor<2x4x5x5xf32> {
+  %y = "aten.convolution"(%x, %w, %b) {dilation = [1, 1], groups = 1 : i64, output_padding = [0, 0], padding = [0, 0], stride = [1, 1], transposed = false} : (tensor<2x3x5x5xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>) -> tensor<2x4x5x5xf32>
+  func.return %y : tensor<2x4x5x5xf32>
+}
+
+// A strided 1x1 convolution is not pointwise: a forward pass.
+// CHECK-LABEL: func.func @conv$pointwise_strided
+// CHECK:         "kernel.conv"(%x, %w, %b, %{{.*}}) <{bias = true, {{.*}} pass = "forward"
+// CHECK-NOT:     kernel.gemm
+func.func @conv$pointwise_strided(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x1x1xf32>, %b: tensor<4xf32>) -> tensor<2x4x3x3xf32> {
+  %y = "aten.convolution"(%x, %w, %b) {dilation = [1, 1], groups = 1 : i64, output_padding = [0, 0], padding = [0, 0], stride = [2, 2], transposed = false} : (tensor<2x3x5x5xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>) -> tensor<2x4x3x3xf32>
+  func.return %y : tensor<2x4x3x3xf32>
+}
+
+// With at least 512 positions per image (here 16 x 32), a pointwise convolution's
+// gradients are GEMMs too: the input gradient the weight read transposed ([3, 4]: row
+// stride 1, column stride 3) times each image of grad_output; the weight gradient each
+// image of grad_output times that image of the input read transposed ([512, 3]: row
+// stride 1, column stride 512), the [2, 4, 3] products then summed over the images; the
+// bias gradient a sum of grad_output.
+// CHECK-LABEL: func.func @conv_backward$pointwise
+// CHECK-NOT:     kernel.conv
+// CHECK:         "kernel.gemm"(%w, %gy, %{{.*}}) <{a_map = [0, 0, 1, 3], accumulate = false, b_map = [0, 2048, 512, 1], batch = 2 : i64, c_map = [0, 1536, 512, 1], k = 4 : i64, m = 3 : i64, n = 512 : i64
+// CHECK:         "kernel.gemm"(%gy, %x, %[[P:.*]]) <{a_map = [0, 2048, 512, 1], accumulate = false, b_map = [0, 1536, 1, 512], batch = 2 : i64, c_map = [0, 12, 3, 1], k = 512 : i64, m = 4 : i64, n = 3 : i64
+// CHECK:         "kernel.fused"(%[[P]], %{{.*}}) <{in_maps = {{\[}}[0, 12, 3, 1]], {{.*}} out_kinds = ["sum"], out_maps = {{\[}}[0, 0, 3, 1]]
+// CHECK:         out_kinds = ["sum"]
+// CHECK-NOT:     kernel.conv
+func.func @conv_backward$pointwise(%gy: tensor<2x4x16x32xf32>, %x: tensor<2x3x16x32xf32>, %w: tensor<4x3x1x1xf32>) -> (tensor<2x3x16x32xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>) {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [4], dilation = [1, 1], groups = 1 : i64, output_mask = [true, true, true], output_padding = [0, 0], padding = [0, 0], stride = [1, 1], transposed = false} : (tensor<2x4x16x32xf32>, tensor<2x3x16x32xf32>, tensor<4x3x1x1xf32>) -> (tensor<2x3x16x32xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>)
+  func.return %gx, %gw, %gb : tensor<2x3x16x32xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>
+}
+
+// With fewer (here 25), oneDNN's backward passes.
+// CHECK-LABEL: func.func @conv_backward$pointwise_few_positions
+// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, {{.*}} pass = "backward_data"
+// CHECK:         "kernel.conv"(%x, %gy, %{{.*}}) <{bias = true, {{.*}} pass = "backward_weights"
+// CHECK-NOT:     kernel.gemm
+func.func @conv_backward$pointwise_few_positions(%gy: tensor<2x4x5x5xf32>, %x: tensor<2x3x5x5xf32>, %w: tensor<4x3x1x1xf32>) -> (tensor<2x3x5x5xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>) {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [4], dilation = [1, 1], groups = 1 : i64, output_mask = [true, true, true], output_padding = [0, 0], padding = [0, 0], stride = [1, 1], transposed = false} : (tensor<2x4x5x5xf32>, tensor<2x3x5x5xf32>, tensor<4x3x1x1xf32>) -> (tensor<2x3x5x5xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>)
+  func.return %gx, %gw, %gb : tensor<2x3x5x5xf32>, tensor<4x3x1x1xf32>, tensor<4xf32>
 }

@@ -104,36 +104,6 @@ func.func @gemm$out_of_bounds(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>) -> tenso
 
 // -----
 
-// The outer patch dims of b must divide k (here 4 = 3 x ?).
-func.func @gemm$patches_not_dividing(%a: tensor<2x4xf32>, %b: tensor<16xf32>) -> tensor<2x2xf32> {
-  %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
-  // expected-error@+1 {{'kernel.gemm' b_rows and b_cols sizes must divide k and n}}
-  "kernel.gemm"(%a, %b, %c) <{a_map = [0, 0, 4, 1], accumulate = false, b_map = [0, 0, 1, 2], b_rows = [3, 4], batch = 1 : i64, c_map = [0, 0, 2, 1], k = 4 : i64, m = 2 : i64, n = 2 : i64, sources = []}> : (tensor<2x4xf32>, tensor<16xf32>, tensor<2x2xf32>) -> ()
-  func.return %c : tensor<2x2xf32>
-}
-
-// -----
-
-// Read through its patch dims, b reaches element 8 + 1 + 3 = 12 of 0..=11.
-func.func @gemm$patches_out_of_bounds(%a: tensor<2x4xf32>, %b: tensor<12xf32>) -> tensor<2x2xf32> {
-  %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
-  // expected-error@+1 {{operand b reaches elements 0..=12 of a buffer of 12 elements}}
-  "kernel.gemm"(%a, %b, %c) <{a_map = [0, 0, 4, 1], accumulate = false, b_cols = [2, 3], b_map = [0, 0, 1, 0], b_rows = [2, 8], batch = 1 : i64, c_map = [0, 0, 2, 1], k = 4 : i64, m = 2 : i64, n = 2 : i64, sources = []}> : (tensor<2x4xf32>, tensor<12xf32>, tensor<2x2xf32>) -> ()
-  func.return %c : tensor<2x2xf32>
-}
-
-// -----
-
-// b_rows holds (size, stride) pairs.
-func.func @gemm$patches_odd(%a: tensor<2x4xf32>, %b: tensor<16xf32>) -> tensor<2x2xf32> {
-  %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
-  // expected-error@+1 {{'kernel.gemm' needs attribute 'b_rows' (pairs [size, stride, ...] with non-negative sizes)}}
-  "kernel.gemm"(%a, %b, %c) <{a_map = [0, 0, 4, 1], accumulate = false, b_map = [0, 0, 1, 2], b_rows = [2], batch = 1 : i64, c_map = [0, 0, 2, 1], k = 4 : i64, m = 2 : i64, n = 2 : i64, sources = []}> : (tensor<2x4xf32>, tensor<16xf32>, tensor<2x2xf32>) -> ()
-  func.return %c : tensor<2x2xf32>
-}
-
-// -----
-
 func.func @gemm$missing_accumulate(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %c = kernel.alloc {output = 0 : i64} : () -> tensor<2x2xf32>
   // expected-error@+1 {{'kernel.gemm' needs attribute 'accumulate' (a bool)}}

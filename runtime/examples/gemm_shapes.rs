@@ -99,7 +99,6 @@ fn plan(case: &Case, sizes: [usize; 3]) -> Plan {
             b: matref(1, case.b),
             c: matref(2, case.c),
             accumulate: case.accumulate,
-            b_patches: Default::default(),
         }],
         rng: None,
     }

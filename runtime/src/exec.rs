@@ -235,7 +235,6 @@ fn run_step(
             b,
             c,
             accumulate,
-            b_patches,
         } => {
             let view = |r: &MatRef| Strided {
                 // SAFETY: the offset comes from the buffer's static shape.
@@ -252,17 +251,7 @@ fn run_step(
             };
             // SAFETY: the planner sized every operand buffer for these views, and a GEMM
             // output is never one of its inputs.
-            unsafe {
-                gemm::sgemm(
-                    dims,
-                    view(a),
-                    view(b),
-                    b_patches,
-                    view(c),
-                    *accumulate,
-                    threads,
-                )
-            }
+            unsafe { gemm::sgemm(dims, view(a), view(b), view(c), *accumulate, threads) }
         }
         Step::Fill {
             buffer,

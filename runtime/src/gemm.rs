@@ -1,10 +1,4 @@
 //! f32 GEMM on strided operands: `c[i] (+)= a[i] @ b[i]` for each batch `i`.
-//!
-//! A `b` read as patches ([`Patches`], a convolution's im2col view of its input) is packed
-//! tile by tile into a buffer that stays in the L2 cache, each tile multiplied as soon as
-//! it is packed, instead of the whole patch matrix being written to memory and read back.
-
-use crate::plan::Patches;
 
 /// A (batch of) strided f32 matrices: element `(i, r, c)` is at
 /// `ptr + i * bs + r * rs + c * cs` (elements, not bytes). Any stride may be zero
@@ -93,19 +87,16 @@ impl Operands {
     }
 }
 
-/// `c[i] = (accumulate ? c[i] : 0) + a[i] @ b[i]` for every batch `i`, `b` read through
-/// `b_patches`, on `threads` workers of the current rayon pool (call it inside the pool
-/// that has them).
+/// `c[i] = (accumulate ? c[i] : 0) + a[i] @ b[i]` for every batch `i`, on `threads`
+/// workers of the current rayon pool (call it inside the pool that has them).
 ///
 /// # Safety
-/// Every view must address `dims` valid f32 elements (`b` through its patches, whose
-/// outer sizes divide `k` and `n`); the output matrices must not overlap each other or
-/// the inputs.
+/// Every view must address `dims` valid f32 elements; the output matrices must not
+/// overlap each other or the inputs.
 pub unsafe fn sgemm(
     dims: Dims,
     a: Strided,
     b: Strided,
-    b_patches: &Patches,
     c: Strided,
     accumulate: bool,
     threads: usize,
@@ -115,10 +106,6 @@ pub unsafe fn sgemm(
         return;
     }
     let ops = Operands { a, b, c };
-    if !b_patches.is_plain() && k > 0 {
-        // SAFETY: the caller's contract.
-        return unsafe { packed(dims, ops, b_patches, accumulate, threads) };
-    }
     if a.rs == 0 && m > 1 {
         // SAFETY: the caller's contract.
         return unsafe { repeated_rows(dims, ops, accumulate, threads) };
@@ -154,168 +141,6 @@ pub unsafe fn sgemm(
 /// threads, when there are many, or when each is too small to split.
 fn batch_parallel(batch: usize, work: usize, threads: usize) -> bool {
     batch.is_multiple_of(threads) || batch >= 4 * threads || work < PARALLEL_GEMM
-}
-
-/// Floats of one packed tile of `b`: with the library's own packing of it, it stays in
-/// the L2 cache.
-const TILE_FLOATS: usize = 96 << 10;
-
-/// Most rows (of `k`) in one packed tile; a longer `k` is split into even chunks whose
-/// products are added up.
-const TILE_ROWS: usize = 1024;
-
-/// Fewest tiles per thread, so that uneven tiles still balance.
-const TILES_PER_THREAD: usize = 4;
-
-/// One run of a tile's packing: `len` source elements `step` apart from `src` (relative
-/// to the row's or column's offset) to consecutive positions from `dst` of the tile's
-/// contiguous side.
-#[derive(Clone, Copy)]
-struct Run {
-    dst: usize,
-    src: isize,
-    step: isize,
-    len: usize,
-}
-
-/// The runs of evenly spaced elements among `offsets`: a memory copy when they are
-/// consecutive, else a strided loop (a strided convolution's patches: a call per element
-/// would cost more than the copy).
-fn runs(offsets: &[isize]) -> Vec<Run> {
-    let mut out: Vec<Run> = Vec::new();
-    for (j, &o) in offsets.iter().enumerate() {
-        match out.last_mut() {
-            Some(r) if r.len == 1 => {
-                r.step = o - r.src;
-                r.len = 2;
-            }
-            Some(r) if r.src + r.len as isize * r.step == o => r.len += 1,
-            _ => out.push(Run {
-                dst: j,
-                src: o,
-                step: 1,
-                len: 1,
-            }),
-        }
-    }
-    out
-}
-
-/// Copies run `r` from `from` to `to`.
-///
-/// # Safety
-/// The run's source elements must be readable from `from` and its destination writable.
-unsafe fn copy_run(r: &Run, from: *const f32, to: *mut f32) {
-    // SAFETY: the caller's contract.
-    unsafe {
-        if r.step == 1 {
-            std::ptr::copy_nonoverlapping(from.offset(r.src), to.add(r.dst), r.len);
-        } else {
-            let (src, dst) = (from.offset(r.src), to.add(r.dst));
-            for j in 0..r.len {
-                *dst.add(j) = *src.offset(j as isize * r.step);
-            }
-        }
-    }
-}
-
-/// The product with `b` read through `patches`: the columns of every product are cut into
-/// tiles spread over the threads (whole tiles per thread, no synchronisation inside one);
-/// each tile of `b` (`kc` rows by `nc` columns, `k` in chunks of at most [`TILE_ROWS`]) is
-/// packed from the patches into a per-thread buffer, contiguous along the side that copies
-/// in fewer runs, and multiplied by the library on one thread.
-unsafe fn packed(dims: Dims, ops: Operands, patches: &Patches, accumulate: bool, threads: usize) {
-    let Dims { batch, m, n, k } = dims;
-    let row_offsets = Patches::offsets(&patches.rows, k, ops.b.rs as i64);
-    let col_offsets = Patches::offsets(&patches.cols, n, ops.b.cs as i64);
-    let chunks = k.div_ceil(TILE_ROWS).max(1);
-    let kc = k.div_ceil(chunks).max(1);
-    let fit = (TILE_FLOATS / kc).max(16) / 16 * 16;
-    // One thread needs no balance: tiles as wide as fit (each narrower tile has the
-    // library pack the whole of `a` again).
-    let balanced = if threads < 2 {
-        n
-    } else {
-        (batch * n)
-            .div_ceil(TILES_PER_THREAD * threads)
-            .next_multiple_of(16)
-            .max(MIN_SPLIT_COLUMNS)
-    };
-    let nc = fit.min(balanced).min(n).max(1);
-    let per_product = n.div_ceil(nc);
-    let tiles = batch * per_product;
-    // Contiguous along the columns when the first tile's rows then copy in fewer runs
-    // than its columns would (a strided convolution's columns still form runs, strided
-    // ones, as long as an output row, where its rows' runs are only a kernel row long).
-    let by_rows = runs(&col_offsets[..nc]).len() * kc <= runs(&row_offsets[..kc]).len() * nc;
-    let (row_offsets, col_offsets) = (&row_offsets, &col_offsets);
-    let work = move |range: std::ops::Range<usize>| {
-        let mut tile = vec![0f32; kc * nc];
-        for t in range {
-            let (i, cols) = (t / per_product, t % per_product * nc);
-            let cols = cols..(cols + nc).min(n);
-            let width = cols.len();
-            for k0 in (0..k).step_by(kc) {
-                let rows = k0..(k0 + kc).min(k);
-                let height = rows.len();
-                // SAFETY: the caller's contract; the tile holds height x width floats.
-                unsafe {
-                    let base = ops.b.at(i);
-                    let (outer, inner) = if by_rows {
-                        (&row_offsets[rows.clone()], &col_offsets[cols.clone()])
-                    } else {
-                        (&col_offsets[cols.clone()], &row_offsets[rows.clone()])
-                    };
-                    let line = inner.len();
-                    let runs = runs(inner);
-                    for (o, &off) in outer.iter().enumerate() {
-                        let from = base.offset(off);
-                        let to = tile.as_mut_ptr().add(o * line);
-                        for r in &runs {
-                            copy_run(r, from, to);
-                        }
-                    }
-                    let (b_rs, b_cs) = if by_rows {
-                        (width as isize, 1)
-                    } else {
-                        (1, height as isize)
-                    };
-                    let first = cols.start as isize;
-                    gemm::gemm(
-                        m,
-                        width,
-                        height,
-                        ops.c.at(i).offset(first * ops.c.cs),
-                        ops.c.cs,
-                        ops.c.rs,
-                        accumulate || k0 > 0,
-                        ops.a.at(i).offset(k0 as isize * ops.a.cs),
-                        ops.a.cs,
-                        ops.a.rs,
-                        tile.as_ptr(),
-                        b_cs,
-                        b_rs,
-                        1.0f32,
-                        1.0f32,
-                        false,
-                        false,
-                        false,
-                        gemm::Parallelism::None,
-                    );
-                }
-            }
-        }
-    };
-    if threads < 2 || tiles < 2 {
-        return work(0..tiles);
-    }
-    let per = tiles.div_ceil(threads);
-    rayon::scope(|s| {
-        for t in 0..threads {
-            let work = &work;
-            s.spawn(move |_| work(t * per..((t + 1) * per).min(tiles)));
-        }
-    });
 }
 
 /// A product whose `a` has row stride 0 (an expanded vector or scalar, as the gradient of a

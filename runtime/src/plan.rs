@@ -203,60 +203,6 @@ pub struct MatRef {
     pub bs: i64,
 }
 
-/// The outer dims of a GEMM operand read as patches (an im2col view of an image, which
-/// the runtime packs tile by tile instead of the plan copying it whole): its row index
-/// splits into `rows` (outermost first) and an inner dim of the operand's row stride, its
-/// column index into `cols` and an inner dim of its column stride; the inner extents are
-/// what the outer sizes leave of `k` and `n`. Both empty: a plain strided matrix.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Patches {
-    pub rows: Vec<PatchDim>,
-    pub cols: Vec<PatchDim>,
-}
-
-/// One outer dim of [`Patches`]: its extent and its stride in elements.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PatchDim {
-    pub size: u64,
-    pub stride: i64,
-}
-
-impl Patches {
-    /// Whether the operand is a plain strided matrix.
-    pub fn is_plain(&self) -> bool {
-        self.rows.is_empty() && self.cols.is_empty()
-    }
-
-    /// The extent of the inner dim under `outer` for an index of `total` values, when the
-    /// outer sizes divide it.
-    fn inner(outer: &[PatchDim], total: u64) -> Option<u64> {
-        let o = outer
-            .iter()
-            .try_fold(1u64, |acc, d| acc.checked_mul(d.size))?;
-        (o != 0 && total.is_multiple_of(o)).then(|| total / o)
-    }
-
-    /// The element offsets of the `total` indices of one side (row or column): the outer
-    /// dims `outer` over an inner dim of stride `inner_stride`, row-major. The caller has
-    /// checked the plan ([`Plan::check`]), so the sizes divide and the offsets fit.
-    pub fn offsets(outer: &[PatchDim], total: usize, inner_stride: i64) -> Vec<isize> {
-        let inner = Patches::inner(outer, total as u64).unwrap_or(0) as usize;
-        let mut out = vec![0isize; inner];
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = j as isize * inner_stride as isize;
-        }
-        for d in outer.iter().rev() {
-            let step = d.stride as isize;
-            out = (0..d.size as isize)
-                .flat_map(|i| out.iter().map(move |&o| o + i * step))
-                .collect();
-        }
-        out
-    }
-}
-
 /// Elements `offset + sum(strides[d] * p[d])` of a buffer at the points `p` of a space.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -358,9 +304,6 @@ pub enum Step {
         b: MatRef,
         c: MatRef,
         accumulate: bool,
-        /// `b` read as patches, when not a plain matrix.
-        #[serde(default, skip_serializing_if = "Patches::is_plain")]
-        b_patches: Patches,
     },
     /// Copy elements of `src` at indexed positions into `out` ([`Indexed`]).
     Gather(Indexed),
@@ -615,15 +558,11 @@ impl Plan {
                     a,
                     b,
                     c,
-                    b_patches,
                     ..
                 } => {
-                    let plain = Patches::default();
-                    for (r, rows, cols, patches) in
-                        [(a, m, k, &plain), (b, k, n, b_patches), (c, m, n, &plain)]
-                    {
+                    for (r, rows, cols) in [(a, m, k), (b, k, n), (c, m, n)] {
                         let elements = buffer(r.buffer)?.bytes / 4;
-                        if !matrix_inside(r, patches, *batch, *rows, *cols, elements) {
+                        if !matrix_inside(r, *batch, *rows, *cols, elements) {
                             return Err(at(&format!(
                                 "a GEMM operand reaches outside buffer {}",
                                 r.buffer
@@ -799,33 +738,17 @@ fn map_inside(map: &StridedMap, space: &[u64], elements: u64) -> bool {
 }
 
 /// Whether every element `offset + bs*i + rs*r + cs*c` of a `batch` x `rows` x `cols`
-/// view, its rows and columns split by `patches`, lies in `0..elements`; false when the
-/// outer sizes of `patches` do not divide `rows` and `cols`.
-fn matrix_inside(
-    r: &MatRef,
-    patches: &Patches,
-    batch: usize,
-    rows: usize,
-    cols: usize,
-    elements: u64,
-) -> bool {
+/// view lies in `0..elements`.
+fn matrix_inside(r: &MatRef, batch: usize, rows: usize, cols: usize, elements: u64) -> bool {
     if batch == 0 || rows == 0 || cols == 0 {
         return true;
     }
-    let (Some(inner_rows), Some(inner_cols)) = (
-        Patches::inner(&patches.rows, rows as u64),
-        Patches::inner(&patches.cols, cols as u64),
-    ) else {
-        return false;
-    };
-    let reach = |stride: i64, extent: u64| -> Option<(i64, i64)> {
+    let reach = |stride: i64, extent: usize| -> Option<(i64, i64)> {
         let v = stride.checked_mul(i64::try_from(extent - 1).ok()?)?;
         Some((v.min(0), v.max(0)))
     };
-    let outer = patches.rows.iter().chain(&patches.cols);
-    let range = [(r.bs, batch as u64), (r.rs, inner_rows), (r.cs, inner_cols)]
+    let range = [(r.bs, batch), (r.rs, rows), (r.cs, cols)]
         .into_iter()
-        .chain(outer.map(|d| (d.stride, d.size)))
         .try_fold((r.offset, r.offset), |(lo, hi), (s, e)| {
             let (dl, dh) = reach(s, e)?;
             Some((lo.checked_add(dl)?, hi.checked_add(dh)?))

@@ -4,7 +4,7 @@
 //! threads, with sizes of 1, odd sizes and sizes large enough to be split across threads.
 
 use joinery_runtime::gemm::{Dims, Strided, sgemm};
-use joinery_runtime::plan::{ArgSpec, BufferSpec, Location, MatRef, PatchDim, Patches, Plan, Step};
+use joinery_runtime::plan::{ArgSpec, BufferSpec, Location, MatRef, Plan, Step};
 use joinery_runtime::{DType, Executor, Tensor};
 
 /// How an operand is laid out in its buffer.
@@ -133,8 +133,7 @@ fn check(case: Case, threads: usize) {
     let (av, bv, cv) = (a.view(), b.view(), c.view());
     let dims = Dims { batch, m, n, k };
     // SAFETY: every view addresses its buffer within bounds; c does not alias a or b.
-    let plain = Patches::default();
-    pool.install(|| unsafe { sgemm(dims, av, bv, &plain, cv, case.accumulate, threads) });
+    pool.install(|| unsafe { sgemm(dims, av, bv, cv, case.accumulate, threads) });
     let mut inside = vec![false; c.data.len()];
     for i in 0..batch {
         for r in 0..m {
@@ -358,7 +357,6 @@ fn plan_step_through_the_executor() {
                 cs: 1,
             },
             accumulate: true,
-            b_patches: Patches::default(),
         }],
         rng: None,
     };
@@ -380,146 +378,6 @@ fn plan_step_through_the_executor() {
                     want += a[2 + i * m * k + kk * m + r] * b[kk * n + col];
                 }
                 assert_eq!(got[i * m * n + r * n + col], want, "c[{i}][{r}][{col}]");
-            }
-        }
-    }
-}
-
-/// A convolution's patch view of `batch` zero-padded images of `c` channels and `h x w`
-/// pixels (kernel `kh x kw`, `stride`, `dilation`), as a GEMM operand: with `weight_grad`
-/// its rows are the output positions and its columns the taps (`cols^T`), else the
-/// reverse (`cols`). Returns the buffer, the operand's dims, view and patches.
-#[allow(clippy::too_many_arguments)]
-fn patch_operand(
-    batch: usize,
-    c: usize,
-    (h, w): (usize, usize),
-    (kh, kw): (usize, usize),
-    stride: usize,
-    dilation: usize,
-    weight_grad: bool,
-) -> (Vec<f32>, usize, usize, isize, Patches, (isize, isize)) {
-    let (oh, ow) = (
-        (h - dilation * (kh - 1) - 1) / stride + 1,
-        (w - dilation * (kw - 1) - 1) / stride + 1,
-    );
-    let image = c * h * w;
-    let data: Vec<f32> = (0..batch * image)
-        .map(|i| ((i as u32).wrapping_mul(2654435761) >> 20) as f32 % 13.0 / 4.0 - 1.5)
-        .collect();
-    let dim = |size: usize, stride: usize| PatchDim {
-        size: size as u64,
-        stride: stride as i64,
-    };
-    let taps = vec![dim(c, h * w), dim(kh, dilation * w)];
-    let positions = vec![dim(oh, stride * w)];
-    let (tap_inner, pos_inner) = (dilation as isize, stride as isize);
-    let (k, n) = (c * kh * kw, oh * ow);
-    if weight_grad {
-        let p = Patches {
-            rows: positions,
-            cols: taps,
-        };
-        (data, n, k, image as isize, p, (pos_inner, tap_inner))
-    } else {
-        let p = Patches {
-            rows: taps,
-            cols: positions,
-        };
-        (data, k, n, image as isize, p, (tap_inner, pos_inner))
-    }
-}
-
-/// Element `(i, r, col)` of an operand read through patches (outer dims row-major over an
-/// inner dim of stride `inner`).
-fn patch_at(
-    data: &[f32],
-    bs: isize,
-    p: &Patches,
-    strides: (isize, isize),
-    rows: usize,
-    cols: usize,
-    at: (usize, usize, usize),
-) -> f32 {
-    let offset = |outer: &[PatchDim], total: usize, inner: isize, mut idx: usize| {
-        let inner_size = total / outer.iter().map(|d| d.size as usize).product::<usize>();
-        let mut o = (idx % inner_size) as isize * inner;
-        idx /= inner_size;
-        for d in outer.iter().rev() {
-            o += (idx % d.size as usize) as isize * d.stride as isize;
-            idx /= d.size as usize;
-        }
-        o
-    };
-    let (i, r, col) = at;
-    data[(bs * i as isize
-        + offset(&p.rows, rows, strides.0, r)
-        + offset(&p.cols, cols, strides.1, col)) as usize]
-}
-
-/// `b` as a convolution's patch view (im2col, and its transpose for the weight gradient),
-/// packed tile by tile: every element against an f64 reference, with `k` split into
-/// chunks, columns cut into tiles, strides, dilations, accumulating or not, 1 and 2 threads.
-#[test]
-fn patch_operands_are_packed_tile_by_tile() {
-    // (batch, channels, image, kernel, stride, dilation)
-    let shapes = [
-        (2, 3, (9, 11), (3, 3), 1, 1),
-        (3, 130, (10, 10), (3, 3), 1, 1),
-        (1, 5, (16, 13), (3, 2), 2, 1),
-        (2, 4, (12, 12), (3, 3), 1, 2),
-        (1, 2, (40, 40), (1, 1), 2, 1),
-    ];
-    for (batch, ch, image, kernel, stride, dilation) in shapes {
-        for weight_grad in [false, true] {
-            for accumulate in [false, true] {
-                for threads in [1, 2] {
-                    let (mut data, k, n, bs, patches, (rs, cs)) =
-                        patch_operand(batch, ch, image, kernel, stride, dilation, weight_grad);
-                    let m = 7;
-                    let mut a = Mat::new(Layout::N, batch, m, k, false, 5);
-                    let mut c = Mat::new(Layout::N, batch, m, n, false, 6);
-                    let before = c.data.clone();
-                    let bv = Strided {
-                        ptr: data.as_mut_ptr(),
-                        rs,
-                        cs,
-                        bs,
-                    };
-                    let (av, cv) = (a.view(), c.view());
-                    let pool = rayon::ThreadPoolBuilder::new()
-                        .num_threads(threads)
-                        .build()
-                        .unwrap();
-                    let dims = Dims { batch, m, n, k };
-                    // SAFETY: the patch view stays inside the images; c aliases nothing.
-                    pool.install(|| unsafe {
-                        sgemm(dims, av, bv, &patches, cv, accumulate, threads)
-                    });
-                    for i in 0..batch {
-                        for r in 0..m {
-                            for col in 0..n {
-                                let idx = c.index(i, r, col);
-                                let mut want = if accumulate { before[idx] as f64 } else { 0.0 };
-                                let mut scale = want.abs();
-                                for kk in 0..k {
-                                    let b =
-                                        patch_at(&data, bs, &patches, (rs, cs), k, n, (i, kk, col));
-                                    let p = a.get(i, r, kk) as f64 * b as f64;
-                                    want += p;
-                                    scale += p.abs();
-                                }
-                                let got = c.data[idx] as f64;
-                                assert!(
-                                    (got - want).abs() <= 1e-5 * scale + 1e-6,
-                                    "{:?} weight_grad {weight_grad} acc {accumulate} threads \
-                                     {threads}: c[{i}][{r}][{col}] = {got}, want {want}",
-                                    (batch, ch, image, kernel, stride, dilation)
-                                );
-                            }
-                        }
-                    }
-                }
             }
         }
     }

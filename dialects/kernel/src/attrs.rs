@@ -406,89 +406,6 @@ impl MatrixMap {
     }
 }
 
-/// One outer dim of [`Patches`]: its extent and its stride in elements.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct PatchDim {
-    pub size: u64,
-    pub stride: i64,
-}
-
-/// The outer dims of a `kernel.gemm`'s `b` read as patches (a convolution's im2col view
-/// of its padded input, which the runtime packs tile by tile instead of a copy of the
-/// whole matrix): `b`'s row index splits into `rows` (outermost first) and an inner dim of
-/// `b_map`'s row stride, its column index into `cols` and an inner dim of its column
-/// stride. Attributes `b_rows` and `b_cols`, `[size, stride, ...]`, absent when empty.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub struct Patches {
-    pub rows: Vec<PatchDim>,
-    pub cols: Vec<PatchDim>,
-}
-
-impl Patches {
-    /// Whether `b` is a plain strided matrix.
-    pub fn is_plain(&self) -> bool {
-        self.rows.is_empty() && self.cols.is_empty()
-    }
-
-    /// The outer dims in attribute `attr` of `op`; none when it is absent.
-    fn read_dims(ctx: &Context, op: OpId, attr: &str) -> Result<Vec<PatchDim>, Diagnostic> {
-        if ctx.attr(op, attr).is_none() {
-            return Ok(Vec::new());
-        }
-        let what = "pairs [size, stride, ...] with non-negative sizes";
-        let v = ints(ctx, op, attr)?;
-        if !v.len().is_multiple_of(2) || v.chunks(2).any(|p| p[0] < 0) {
-            return Err(missing(ctx, op, attr, what));
-        }
-        Ok(v.chunks(2)
-            .map(|p| PatchDim {
-                size: p[0] as u64,
-                stride: p[1],
-            })
-            .collect())
-    }
-
-    /// The attributes holding `dims` under `attr`, when there are any.
-    fn attribute(ctx: &mut Context, attr: &str, dims: &[PatchDim]) -> Option<(String, Attribute)> {
-        if dims.is_empty() {
-            return None;
-        }
-        let flat: Vec<i64> = dims
-            .iter()
-            .flat_map(|d| [d.size as i64, d.stride])
-            .collect();
-        Some((attr.into(), i64_array(ctx, &flat)))
-    }
-
-    /// `b` as a map over `[batch, rows.., k / rows, cols.., n / cols]` from its matrix
-    /// map, with that space; `None` when the outer sizes do not divide `k` and `n`.
-    pub fn space(&self, b: MatrixMap, batch: u64, k: u64, n: u64) -> Option<(Map, Vec<u64>)> {
-        let inner = |outer: &[PatchDim], total: u64| {
-            let o: u64 = outer.iter().map(|d| d.size).product();
-            (o != 0 && total.is_multiple_of(o)).then(|| total / o)
-        };
-        let (kin, nin) = (inner(&self.rows, k)?, inner(&self.cols, n)?);
-        let mut strides = vec![b.batch_stride];
-        let mut space = vec![batch];
-        for (outer, stride, size) in [
-            (&self.rows, b.row_stride, kin),
-            (&self.cols, b.col_stride, nin),
-        ] {
-            strides.extend(outer.iter().map(|d| d.stride));
-            space.extend(outer.iter().map(|d| d.size));
-            strides.push(stride);
-            space.push(size);
-        }
-        Some((
-            Map {
-                offset: b.offset,
-                strides,
-            },
-            space,
-        ))
-    }
-}
-
 /// `kernel.gemm`: `c (+)= a @ b` for each of `batch` `[m, k] @ [k, n]` products; operands
 /// are the buffers of `a`, `b`, `c`.
 #[derive(Clone, PartialEq, Debug)]
@@ -502,8 +419,6 @@ pub struct Gemm {
     pub c: MatrixMap,
     /// Whether `c` is added to (it holds a bias) rather than overwritten.
     pub accumulate: bool,
-    /// `b` read as patches, when not a plain matrix.
-    pub b_patches: Patches,
     pub sources: Vec<String>,
 }
 
@@ -526,10 +441,6 @@ impl Gemm {
             accumulate: ctx
                 .as_bool(acc)
                 .ok_or_else(|| missing(ctx, op, "accumulate", "a bool"))?,
-            b_patches: Patches {
-                rows: Patches::read_dims(ctx, op, "b_rows")?,
-                cols: Patches::read_dims(ctx, op, "b_cols")?,
-            },
             sources: strings(ctx, op, "sources")?,
         })
     }
@@ -540,10 +451,8 @@ impl Gemm {
             ("a_map".into(), self.a.attribute(ctx)),
             ("accumulate".into(), ctx.bool_attr(self.accumulate)),
         ];
-        attrs.extend(Patches::attribute(ctx, "b_cols", &self.b_patches.cols));
-        attrs.push(("b_map".into(), self.b.attribute(ctx)));
-        attrs.extend(Patches::attribute(ctx, "b_rows", &self.b_patches.rows));
         attrs.extend([
+            ("b_map".into(), self.b.attribute(ctx)),
             ("batch".into(), ctx.integer_attr(self.batch as i64, 64)),
             ("c_map".into(), self.c.attribute(ctx)),
             ("k".into(), ctx.integer_attr(self.k as i64, 64)),

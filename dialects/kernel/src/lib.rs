@@ -52,9 +52,9 @@ pub mod verify;
 
 pub use attrs::{
     Alloc, Conv, ConvPass, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map,
-    MatrixMap, Nonzero, PatchDim, Patches, Phase, ScatterReduce, buffer_bytes, checked_bytes,
-    contiguous, division_sites, is_checked_division, is_kernel_symbol, kernel_symbol, site,
-    static_info, tensor_info,
+    MatrixMap, Nonzero, Phase, ScatterReduce, buffer_bytes, checked_bytes, contiguous,
+    division_sites, is_checked_division, is_kernel_symbol, kernel_symbol, site, static_info,
+    tensor_info,
 };
 pub use ops::{KERNEL_DIALECT, OutKind, Predicate, ScalarKind, ScalarOp};
 pub use plan_memory::{MemoryPlan, plan_memory};

@@ -105,13 +105,12 @@ macro_rules! scalar_ops {
                 },
                 OpDef {
                     inherent_attrs: &[
-                        "a_map", "accumulate", "b_cols", "b_map", "b_rows", "batch", "c_map", "k",
-                        "m", "n", "sources",
+                        "a_map", "accumulate", "b_map", "batch", "c_map", "k", "m", "n", "sources",
                     ],
                     verify: Some(verify::verify_gemm),
                     ..OpDef::new(
                         "kernel.gemm",
-                        "c (+)= a @ b on strided f32 matrices (b possibly read as patches)",
+                        "c (+)= a @ b on strided f32 matrices",
                     )
                 },
                 OpDef {

@@ -326,24 +326,14 @@ pub fn verify_gemm(ctx: &Context, op: OpId) -> Result<(), Diagnostic> {
                 format!("'kernel.gemm' operand {name} must be f32, not {dt}"),
             ));
         }
-        let (as_map, space) = if name == "b" {
-            g.b_patches.space(map, g.batch, rows, cols).ok_or_else(|| {
-                error(
-                    ctx,
-                    op,
-                    "'kernel.gemm' b_rows and b_cols sizes must divide k and n".into(),
-                )
-            })?
-        } else {
-            let MatrixMap {
-                offset,
-                batch_stride,
-                row_stride,
-                col_stride,
-            } = map;
-            let strides = vec![batch_stride, row_stride, col_stride];
-            (Map { offset, strides }, vec![g.batch, rows, cols])
-        };
+        let MatrixMap {
+            offset,
+            batch_stride,
+            row_stride,
+            col_stride,
+        } = map;
+        let strides = vec![batch_stride, row_stride, col_stride];
+        let (as_map, space) = (Map { offset, strides }, vec![g.batch, rows, cols]);
         check_inside(ctx, op, &what, &as_map, &space, shape.iter().product())?;
         if name == "c" {
             written_buffer(ctx, op, v, &what)?;

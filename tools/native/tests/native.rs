@@ -286,6 +286,17 @@ fn native_matches_the_interpreter_on_every_test_graph() {
         "conv_unrolled_regions.mlir:@transposed",
         "conv_unrolled_regions.mlir:@input_grad_same",
         "conv_unrolled_regions.mlir:@input_grad_cropped",
+        "conv_pointwise.mlir:@bias",
+        "conv_pointwise.mlir:@nobias_dilated",
+        "conv_pointwise.mlir:@one_d",
+        "conv_pointwise.mlir:@empty_batch",
+        "conv_pointwise.mlir:@permuted_input",
+        "conv_pointwise.mlir:@transposed_input_grad",
+        "conv_pointwise.mlir:@strided",
+        "conv_pointwise.mlir:@backward_all",
+        "conv_pointwise.mlir:@backward_weight_one_image",
+        "conv_pointwise.mlir:@backward_transposed",
+        "conv_pointwise.mlir:@backward_few_positions",
     ] {
         assert!(
             matched.iter().any(|m| m.starts_with(must)),

@@ -12,7 +12,7 @@ use joinery_ir::{
     Attribute, Builder, Context, DType, Diagnostic, InsertPoint, OpId, OperationState, Type, Value,
 };
 use joinery_kernel::{
-    Fused, Gemm, Indexed, Map, MatrixMap, OutKind, Patches, RNG_STREAMS_ATTR, ScalarKind, ScalarOp,
+    Fused, Gemm, Indexed, Map, MatrixMap, OutKind, RNG_STREAMS_ATTR, ScalarKind, ScalarOp,
     ScatterReduce, contiguous,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -332,7 +332,6 @@ pub fn lower_function(ctx: &mut Context, func: OpId, dest: OpId) -> Result<Lower
                 b: matrix(&b.map),
                 c: matrix(&Map::identity(&shape)),
                 accumulate: bias.is_some(),
-                b_patches: Patches::default(),
                 sources: vec![g.nodes[first].source.clone()],
             };
             let attrs = gemm.attributes(ctx);

@@ -201,7 +201,6 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     b: matrix(g.b, 1)?,
                     c: matrix(g.c, 2)?,
                     accumulate: g.accumulate,
-                    b_patches: patches(&g.b_patches),
                 });
             }
             "kernel.gather" | "kernel.scatter" => {
@@ -467,20 +466,4 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
     plan.check()
         .map_err(|e| Diagnostic::error(e).with_span(ctx.span(func)))?;
     Ok(plan)
-}
-
-/// The runtime's form of a GEMM's patch dims.
-fn patches(p: &joinery_kernel::Patches) -> rt::Patches {
-    let dims = |v: &[joinery_kernel::PatchDim]| {
-        v.iter()
-            .map(|d| rt::PatchDim {
-                size: d.size,
-                stride: d.stride,
-            })
-            .collect()
-    };
-    rt::Patches {
-        rows: dims(&p.rows),
-        cols: dims(&p.cols),
-    }
 }
