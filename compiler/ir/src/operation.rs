@@ -31,6 +31,14 @@ pub struct Value(pub(crate) u32);
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct OpName(pub(crate) u32);
 
+impl Value {
+    /// The value's place in its context's table (values are numbered from 0 as they are
+    /// made), for tables indexed by value.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// Where a value comes from.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ValueDef {
