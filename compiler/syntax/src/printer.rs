@@ -13,6 +13,7 @@ use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, writ
 use joinery_ir::{
     AffineExpr, AffineMap, AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData,
     DenseScalar, FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
+    ValueDef,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write;
@@ -73,17 +74,17 @@ enum Name<'c> {
     Group(u32, u32),
 }
 
-/// A value's printed name as [`ValueNames`] stores it: a source name is always the
-/// value's own, so it is not stored.
+/// A value's printed name as [`ValueNames`] stores it, in eight bytes: a source name is
+/// always the value's own, and a group member's index is its result number.
 #[derive(Clone, Copy)]
 enum StoredName {
     Source,
     Num(u32),
-    Group(u32, u32),
+    Group(u32),
 }
 
 /// The printed names of the values being printed. Printing a root op (a module) names
-/// about every value of the context, so the names are a vector indexed by value, twelve
+/// about every value of the context, so the names are a vector indexed by value, eight
 /// bytes a value; printing a piece of IR names a few, in a hash table.
 struct ValueNames<'c> {
     ctx: &'c Context,
@@ -114,16 +115,20 @@ impl<'c> ValueNames<'c> {
         Some(match stored {
             StoredName::Source => Name::Source(self.ctx.value_name(v)?),
             StoredName::Num(n) => Name::Num(n),
-            StoredName::Group(n, i) => Name::Group(n, i),
+            StoredName::Group(n) => match self.ctx.value_def(v) {
+                ValueDef::OpResult { index, .. } => Name::Group(n, index),
+                ValueDef::BlockArg { .. } => unreachable!("only results are grouped"),
+            },
         })
     }
 
-    /// Names `v`; a [`Name::Source`] must be the value's own name.
+    /// Names `v`; a [`Name::Source`] must be the value's own name, a [`Name::Group`]'s
+    /// index its result number.
     fn insert(&mut self, v: Value, name: Name<'c>) {
         let stored = match name {
             Name::Source(_) => StoredName::Source,
             Name::Num(n) => StoredName::Num(n),
-            Name::Group(n, i) => StoredName::Group(n, i),
+            Name::Group(n, _) => StoredName::Group(n),
         };
         match &mut self.table {
             ValueTable::ByIndex(names) => names[v.index()] = Some(stored),
