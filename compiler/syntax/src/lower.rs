@@ -19,6 +19,7 @@ use crate::ast::{
     ArgDecl, AttrDict, BlockArg, CustomArg, CustomOp, GenericHead, LocSyn, Pos, ResultDef, Symbols,
     ValueRef,
 };
+use crate::numbered::NumberMap;
 use joinery_ir::{
     AsmFormat, Attribute, BlockId, Context, Diagnostic, FileId, OpDef, OpId, OpName,
     OperationState, RegionId, Span, Traits, Type, Value,
@@ -45,108 +46,62 @@ enum Entry {
     Poisoned,
 }
 
-/// The names bound in one scope. Names that are decimal numbers as printers write them
-/// (`%0`, `%17`: no leading zero) are slots of a vector indexed by the number, which
-/// takes a fraction of a hash table's memory on a function of millions of values and
-/// needs no hashing; other names, and numbers far beyond those bound so far, are hashed.
+/// The names bound in one scope: names written as printers write numbers (`%0`, `%17`:
+/// no leading zero, at most nine digits) in a [`NumberMap`], others hashed.
 #[derive(Default)]
 struct NameTable<'a> {
-    numbered: Vec<Option<Entry>>,
-    /// How many slots of `numbered` are bound.
-    numbered_bound: usize,
+    numbered: NumberMap<Entry>,
     named: FxHashMap<&'a str, Entry>,
 }
 
-/// How far beyond twice the bound numbered names a new number may lie and still get a
-/// slot, so that the vector stays within a constant factor of the names it holds.
-const NUMBERED_SLACK: usize = 1024;
-
 impl<'a> NameTable<'a> {
     /// The number a name is, when it is written as printers write numbers.
-    fn number(name: &str) -> Option<usize> {
+    fn number(name: &str) -> Option<u32> {
         let bytes = name.as_bytes();
         let canonical = matches!(bytes, [b'0'] | [b'1'..=b'9', ..]) && bytes.len() <= 9;
         (canonical && bytes.iter().all(u8::is_ascii_digit))
-            .then(|| bytes.iter().fold(0, |n, &b| n * 10 + usize::from(b - b'0')))
-    }
-
-    /// The bound slot of `name`, if it lives in `numbered`.
-    fn slot(&self, name: &str) -> Option<usize> {
-        Self::number(name).filter(|&n| self.numbered.get(n).is_some_and(Option::is_some))
+            .then(|| bytes.iter().fold(0, |n, &b| n * 10 + u32::from(b - b'0')))
     }
 
     fn get(&self, name: &str) -> Option<&Entry> {
-        match self.slot(name) {
-            Some(n) => self.numbered[n].as_ref(),
+        match Self::number(name) {
+            Some(n) => self.numbered.get(n),
             None => self.named.get(name),
         }
     }
 
     fn get_mut(&mut self, name: &str) -> Option<&mut Entry> {
-        match self.slot(name) {
-            Some(n) => self.numbered[n].as_mut(),
+        match Self::number(name) {
+            Some(n) => self.numbered.get_mut(n),
             None => self.named.get_mut(name),
         }
     }
 
     /// Binds `name`, returning what it was bound to.
     fn insert(&mut self, name: &'a str, entry: Entry) -> Option<Entry> {
-        if let Some(n) = self.slot(name) {
-            return self.numbered[n].replace(entry);
-        }
-        let fits = |n: usize| {
-            n < self
-                .numbered
-                .len()
-                .max(2 * self.numbered_bound + NUMBERED_SLACK)
-        };
         match Self::number(name) {
-            Some(n) if fits(n) && !self.named.contains_key(name) => {
-                if n >= self.numbered.len() {
-                    self.numbered.resize_with(n + 1, || None);
-                }
-                self.numbered_bound += 1;
-                self.numbered[n] = Some(entry);
-                None
-            }
-            _ => self.named.insert(name, entry),
+            Some(n) => self.numbered.insert(n, entry),
+            None => self.named.insert(name, entry),
         }
     }
 
     fn remove(&mut self, name: &str) {
-        match self.slot(name) {
-            Some(n) => {
-                self.numbered[n] = None;
-                self.numbered_bound -= 1;
-            }
-            None => {
-                self.named.remove(name);
-            }
-        }
+        match Self::number(name) {
+            Some(n) => self.numbered.remove(n),
+            None => self.named.remove(name),
+        };
     }
 
     /// Keeps the entries `keep` is true of.
     fn retain(&mut self, mut keep: impl FnMut(&mut Entry) -> bool) {
-        for slot in &mut self.numbered {
-            if slot.as_mut().is_some_and(|entry| !keep(entry)) {
-                *slot = None;
-                self.numbered_bound -= 1;
-            }
-        }
+        self.numbered.retain(&mut keep);
         self.named.retain(|_, entry| keep(entry));
     }
 
     /// Every bound name and its entry, in no particular order.
     fn entries(&self) -> impl Iterator<Item = (Cow<'a, str>, &Entry)> {
-        let numbered = self
-            .numbered
-            .iter()
-            .enumerate()
-            .filter_map(|(n, slot)| Some((Cow::Owned(n.to_string()), slot.as_ref()?)));
-        let named = self
-            .named
-            .iter()
-            .map(|(&name, entry)| (Cow::Borrowed(name), entry));
+        let numbered = (self.numbered.iter()).map(|(n, entry)| (Cow::Owned(n.to_string()), entry));
+        let named = (self.named.iter()).map(|(&name, entry)| (Cow::Borrowed(name), entry));
         numbered.chain(named)
     }
 }

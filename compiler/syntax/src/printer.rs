@@ -10,6 +10,7 @@
 //! in the IR and print as `%r:2 = ...` with uses `%r#1`.
 
 use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, write_float};
+use crate::numbered::NumberMap;
 use joinery_ir::{
     AffineExpr, AffineMap, AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData,
     DenseScalar, FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
@@ -175,34 +176,42 @@ fn split_name(name: &str) -> Option<(&str, Option<u32>)> {
 /// function after it.
 const SPARE_SCOPE_CAPACITY: usize = 4096;
 
-/// A set of [`Key`]s, numbers and words apart: a number takes four bytes of a table
-/// rather than a key's 24, and printed IR is mostly numbers.
+/// A set of [`Key`]s, numbers and words apart: printed IR is mostly numbers, which a
+/// [`NumberMap`] holds in a byte each.
 #[derive(Default)]
 struct KeySet<'c> {
-    numbers: FxHashSet<u32>,
+    numbers: NumberMap<()>,
     words: FxHashSet<&'c str>,
 }
 
 impl<'c> KeySet<'c> {
     fn contains(&self, key: Key<'c>) -> bool {
         match key {
-            Key::Num(n) => self.numbers.contains(&n),
+            Key::Num(n) => self.numbers.contains(n),
             Key::Str(s) => self.words.contains(s),
         }
     }
 
     fn insert(&mut self, key: Key<'c>) {
         match key {
-            Key::Num(n) => self.numbers.insert(n),
-            Key::Str(s) => self.words.insert(s),
-        };
+            Key::Num(n) => {
+                self.numbers.insert(n, ());
+            }
+            Key::Str(s) => {
+                self.words.insert(s);
+            }
+        }
     }
 
     fn remove(&mut self, key: Key<'c>) {
         match key {
-            Key::Num(n) => self.numbers.remove(&n),
-            Key::Str(s) => self.words.remove(s),
-        };
+            Key::Num(n) => {
+                self.numbers.remove(n);
+            }
+            Key::Str(s) => {
+                self.words.remove(s);
+            }
+        }
     }
 
     fn capacity(&self) -> usize {
@@ -219,7 +228,7 @@ impl<'c> KeySet<'c> {
 struct NameScope<'c> {
     used: KeySet<'c>,
     /// Numeric source names of the scope: fresh numbers skip them.
-    reserved: FxHashSet<u32>,
+    reserved: NumberMap<()>,
     next: u32,
     /// Every number below this one is taken in this scope or an enclosing one: where an
     /// isolated scope opened inside starts looking for free numbers, so that a function of
@@ -325,7 +334,7 @@ impl<'c> Namer<'_, 'c> {
             .value_name(v)
             .and_then(|name| canonical_number(name.split_once('#').map_or(name, |(p, _)| p)))
         {
-            scope.reserved.insert(n);
+            scope.reserved.insert(n, ());
         }
     }
 
@@ -349,7 +358,7 @@ impl<'c> Namer<'_, 'c> {
 
     fn fresh(&mut self) -> u32 {
         let mut n = self.scope().next;
-        while self.taken(Key::Num(n)) || self.scope().reserved.contains(&n) {
+        while self.taken(Key::Num(n)) || self.scope().reserved.contains(n) {
             n += 1;
         }
         self.scope().next = n + 1;
