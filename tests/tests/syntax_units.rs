@@ -371,3 +371,69 @@ fn a_huge_result_group_is_an_error() {
         "1:1: error: operation defines 0 results but was provided 4000000000 to bind\n"
     );
 }
+
+/// Numbers are bound in slots indexed by the number while they stay dense, and hashed
+/// beyond: a name defined far out and reached again once the slots have grown past it
+/// is still one name, and numbers with leading zeros are other names.
+#[test]
+fn numbered_names_far_apart_are_still_one_scope() {
+    let op = |name: &str| format!("%{name} = \"d.x\"() : () -> i32\n");
+    let mut src = op("2000");
+    for i in 0..600 {
+        src += &op(&i.to_string());
+    }
+    src += &op("1500");
+    src += &op("02");
+    src += "\"d.use\"(%2000, %1500, %599, %02, %2) : (i32, i32, i32, i32, i32) -> ()\n";
+    let (ctx, m) = parse(&src).unwrap();
+    let body = ctx.body_block(m).unwrap();
+    let user = ctx.block_ops(body).last().unwrap();
+    let names: Vec<_> = ctx
+        .operands(user)
+        .iter()
+        .map(|&v| ctx.value_name(v).unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["2000", "1500", "599", "02", "2"]);
+
+    let again = src.lines().count() + 1;
+    let e = error_of(&format!("{src}{}", op("2000")));
+    assert_eq!(
+        e,
+        format!("{again}:1: error: redefinition of value '%2000'\n")
+    );
+    let e = error_of(&format!("{src}{}", op("7")));
+    assert_eq!(e, format!("{again}:1: error: redefinition of value '%7'\n"));
+}
+
+#[test]
+fn undefined_numbered_names_are_reported_in_order() {
+    assert_eq!(
+        error_of(
+            "\"d.use\"(%9000000, %07, %3) : (i32, i32, i32) -> ()\n\
+             %0 = \"d.x\"() : () -> i32"
+        ),
+        "1:9: error: use of undefined value '%9000000'\n\
+         1:19: error: use of undefined value '%07'\n\
+         1:24: error: use of undefined value '%3'\n"
+    );
+}
+
+/// A whole module's value names are a table indexed by value, a piece's a hash table:
+/// a function prints the same either way.
+#[test]
+fn a_function_prints_alone_as_in_its_module() {
+    let src = r#"func.func @f(%a: f32) -> f32 {
+  %0 = "d.x"(%a) : (f32) -> f32
+  %r:2 = "d.two"(%0) : (f32) -> (f32, f32)
+  %1, %2 = "d.two"(%r#1) : (f32) -> (f32, f32)
+  func.return %2 : f32
+}
+"#;
+    let (ctx, m) = parse(src).unwrap();
+    let func = ctx.first_op(ctx.body_block(m).unwrap()).unwrap();
+    let opts = PrintOptions::default();
+    let alone = print_op(&ctx, func, &opts);
+    let whole = print_op(&ctx, m, &opts);
+    let indented: String = alone.lines().map(|l| format!("  {l}\n")).collect();
+    assert!(whole.contains(&indented), "{whole}\n---\n{alone}");
+}

@@ -29,14 +29,15 @@ impl Span {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts: four bytes a line, as spans hold 32-bit offsets.
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let col = self.text[self.line_starts[line]..offset.min(self.text.len())]
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        let col = self.text[self.line_starts[line] as usize..offset.min(self.text.len())]
             .chars()
             .count();
         (line + 1, col + 1)
@@ -44,7 +45,8 @@ impl SourceFile {
 
     /// Byte offset of the start of 1-based `line`.
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.line_starts.get(line.checked_sub(1)?).copied()
+        let start = self.line_starts.get(line.checked_sub(1)?)?;
+        Some(*start as usize)
     }
 }
 
@@ -60,7 +62,7 @@ impl SourceMap {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let text = text.into();
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
         self.files.push(std::sync::Arc::new(SourceFile {
             name: name.into(),
             text,

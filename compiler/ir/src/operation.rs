@@ -31,6 +31,14 @@ pub struct Value(pub(crate) u32);
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct OpName(pub(crate) u32);
 
+impl Value {
+    /// The value's place in its context's table (values are numbered from 0 as they are
+    /// made), for tables indexed by value.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// Where a value comes from.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ValueDef {
@@ -126,13 +134,73 @@ impl NameRef {
     };
 }
 
+/// An optional [`Span`] in twelve bytes (an `Option<Span>` takes sixteen): a file id of
+/// `u32::MAX`, which no source map reaches, stands for none.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StoredSpan(Span);
+
+impl StoredSpan {
+    const NONE: StoredSpan = StoredSpan(Span {
+        file: crate::FileId(u32::MAX),
+        start: 0,
+        end: 0,
+    });
+
+    pub(crate) fn new(span: Option<Span>) -> StoredSpan {
+        span.map_or(StoredSpan::NONE, StoredSpan)
+    }
+
+    pub(crate) fn get(self) -> Option<Span> {
+        (self.0.file.0 != u32::MAX).then_some(self.0)
+    }
+}
+
+/// A [`ValueDef`] in eight bytes: the op or block, and the index with its top bit set for
+/// a block argument.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StoredDef {
+    owner: u32,
+    index: u32,
+}
+
+impl StoredDef {
+    const BLOCK_ARG: u32 = 1 << 31;
+
+    fn new(def: ValueDef) -> StoredDef {
+        match def {
+            ValueDef::OpResult { op, index } => StoredDef { owner: op.0, index },
+            ValueDef::BlockArg { block, index } => {
+                assert!(index < Self::BLOCK_ARG, "too many block arguments");
+                StoredDef {
+                    owner: block.0,
+                    index: index | Self::BLOCK_ARG,
+                }
+            }
+        }
+    }
+
+    fn get(self) -> ValueDef {
+        if self.index & Self::BLOCK_ARG == 0 {
+            ValueDef::OpResult {
+                op: OpId(self.owner),
+                index: self.index,
+            }
+        } else {
+            ValueDef::BlockArg {
+                block: BlockId(self.owner),
+                index: self.index & !Self::BLOCK_ARG,
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct ValueData {
     pub(crate) ty: Type,
-    pub(crate) def: ValueDef,
+    pub(crate) def: StoredDef,
     pub(crate) name: NameRef,
     pub(crate) uses: UseList,
-    pub(crate) span: Option<Span>,
+    pub(crate) span: StoredSpan,
 }
 
 #[derive(Debug)]
@@ -142,32 +210,38 @@ pub(crate) struct OpData {
     pub(crate) results: ValueList,
     /// Sorted by name; names are shared through [`Context::attr_name`].
     pub(crate) attrs: Box<[(Arc<str>, Attribute)]>,
-    /// `None` for the common op without regions and successors.
+    /// `None` for the common op without regions, successors and location.
     pub(crate) nested: Option<Box<NestedParts>>,
-    /// Shared by an op and its clones.
-    pub(crate) loc: Option<Arc<Location>>,
-    pub(crate) span: Option<Span>,
+    pub(crate) span: StoredSpan,
     pub(crate) parent: Link<BlockId>,
     pub(crate) prev: Link<OpId>,
     pub(crate) next: Link<OpId>,
     pub(crate) erased: bool,
 }
 
-/// The lists only some ops have, boxed out of [`OpData`] so that the others pay eight
+/// The parts only some ops have, boxed out of [`OpData`] so that the others pay eight
 /// bytes for them.
 #[derive(Debug, Default)]
 pub(crate) struct NestedParts {
     pub(crate) regions: Vec<RegionId>,
     pub(crate) successors: Vec<BlockId>,
+    /// Shared by an op and its clones.
+    pub(crate) loc: Option<Arc<Location>>,
 }
 
 impl NestedParts {
-    /// The parts of an op with these regions and successors, `None` if it has neither.
-    fn boxed(regions: Vec<RegionId>, successors: Vec<BlockId>) -> Option<Box<NestedParts>> {
-        (!regions.is_empty() || !successors.is_empty()).then(|| {
+    /// The parts of an op with these regions, successors and location, `None` if it has
+    /// none of them.
+    fn boxed(
+        regions: Vec<RegionId>,
+        successors: Vec<BlockId>,
+        loc: Option<Arc<Location>>,
+    ) -> Option<Box<NestedParts>> {
+        (!regions.is_empty() || !successors.is_empty() || loc.is_some()).then(|| {
             Box::new(NestedParts {
                 regions,
                 successors,
+                loc,
             })
         })
     }
@@ -282,7 +356,7 @@ impl Context {
                         op: id,
                         index: i as u32,
                     },
-                    state.span,
+                    StoredSpan::new(state.span),
                 )
             })
             .collect();
@@ -300,9 +374,8 @@ impl Context {
             operands: ValueList::from_vec(state.operands),
             results,
             attrs: attrs.into_boxed_slice(),
-            nested: NestedParts::boxed(state.regions, state.successors),
-            loc: state.loc.map(Arc::new),
-            span: state.span,
+            nested: NestedParts::boxed(state.regions, state.successors, state.loc.map(Arc::new)),
+            span: StoredSpan::new(state.span),
             parent: Link::NONE,
             prev: Link::NONE,
             next: Link::NONE,
@@ -318,10 +391,10 @@ impl Context {
         self.values.reserve_exact(values);
     }
 
-    fn new_value(&mut self, ty: Type, def: ValueDef, span: Option<Span>) -> Value {
+    fn new_value(&mut self, ty: Type, def: ValueDef, span: StoredSpan) -> Value {
         self.values.push(ValueData {
             ty,
-            def,
+            def: StoredDef::new(def),
             name: NameRef::NONE,
             uses: UseList::new(),
             span,
@@ -350,7 +423,7 @@ impl Context {
     /// Appends an argument to a block.
     pub fn add_block_argument(&mut self, block: BlockId, ty: Type) -> Value {
         let index = self.blocks[block.0 as usize].args.len() as u32;
-        let v = self.new_value(ty, ValueDef::BlockArg { block, index }, None);
+        let v = self.new_value(ty, ValueDef::BlockArg { block, index }, StoredSpan::NONE);
         self.blocks[block.0 as usize].args.push(v);
         v
     }
@@ -364,7 +437,7 @@ impl Context {
                 block,
                 index: index as u32,
             },
-            None,
+            StoredSpan::NONE,
         );
         self.blocks[block.0 as usize].args.insert(index, v);
         self.renumber_block_args(block, index + 1);
@@ -385,10 +458,10 @@ impl Context {
     fn renumber_block_args(&mut self, block: BlockId, from: usize) {
         for i in from..self.blocks[block.0 as usize].args.len() {
             let v = self.blocks[block.0 as usize].args[i];
-            self.values[v.0 as usize].def = ValueDef::BlockArg {
+            self.values[v.0 as usize].def = StoredDef::new(ValueDef::BlockArg {
                 block,
                 index: i as u32,
-            };
+            });
         }
     }
 
@@ -691,7 +764,14 @@ impl Context {
 
     /// Sets the user-visible location of an op.
     pub fn set_loc(&mut self, op: OpId, loc: Option<Location>) {
-        self.ops[op.0 as usize].loc = loc.map(Arc::new);
+        let nested = &mut self.ops[op.0 as usize].nested;
+        match (nested.as_mut(), loc) {
+            (Some(parts), loc) => parts.loc = loc.map(Arc::new),
+            (None, Some(loc)) => {
+                *nested = NestedParts::boxed(Vec::new(), Vec::new(), Some(Arc::new(loc)))
+            }
+            (None, None) => {}
+        }
     }
 
     // ----- queries --------------------------------------------------------------------
@@ -764,17 +844,16 @@ impl Context {
 
     /// The op's `loc(...)`, if it has one.
     pub fn loc(&self, op: OpId) -> Option<&Location> {
-        self.ops[op.0 as usize].loc.as_deref()
+        self.ops[op.0 as usize].nested.as_ref()?.loc.as_deref()
     }
 
     /// Gives `state` the location and span of `from` where it has none of its own.
     pub fn inherit_position(&self, from: OpId, state: &mut OperationState) {
-        let d = &self.ops[from.0 as usize];
         if state.loc.is_none() {
-            state.loc = d.loc.as_deref().cloned();
+            state.loc = self.loc(from).cloned();
         }
         if state.span.is_none() {
-            state.span = d.span;
+            state.span = self.span(from);
         }
     }
 
@@ -791,12 +870,12 @@ impl Context {
 
     /// Where the op was written in the source, if it was parsed.
     pub fn span(&self, op: OpId) -> Option<Span> {
-        self.ops[op.0 as usize].span
+        self.ops[op.0 as usize].span.get()
     }
 
     /// Sets the source span of an op.
     pub fn set_span(&mut self, op: OpId, span: Option<Span>) {
-        self.ops[op.0 as usize].span = span;
+        self.ops[op.0 as usize].span = StoredSpan::new(span);
     }
 
     /// The block holding the op.
@@ -837,7 +916,7 @@ impl Context {
 
     /// Where a value comes from.
     pub fn value_def(&self, v: Value) -> ValueDef {
-        self.values[v.0 as usize].def
+        self.values[v.0 as usize].def.get()
     }
 
     /// The op defining a value, `None` for block arguments.
@@ -885,12 +964,12 @@ impl Context {
 
     /// Where a value was defined in the source.
     pub fn value_span(&self, v: Value) -> Option<Span> {
-        self.values[v.0 as usize].span
+        self.values[v.0 as usize].span.get()
     }
 
     /// Sets the source span of a value.
     pub fn set_value_span(&mut self, v: Value, span: Option<Span>) {
-        self.values[v.0 as usize].span = span;
+        self.values[v.0 as usize].span = StoredSpan::new(span);
     }
 
     /// The arguments of a block.
@@ -1061,7 +1140,7 @@ impl Context {
             d.name,
             d.attrs.clone(),
             self.successors(op).to_vec(),
-            d.loc.clone(),
+            d.nested.as_ref().and_then(|n| n.loc.clone()),
             d.span,
         );
         let count = d.results.len();
@@ -1082,8 +1161,7 @@ impl Context {
             operands: ValueList::with_capacity(operands.len()),
             results,
             attrs,
-            nested: NestedParts::boxed(Vec::new(), successors),
-            loc,
+            nested: NestedParts::boxed(Vec::new(), successors, loc),
             span,
             parent: Link::NONE,
             prev: Link::NONE,
@@ -1120,8 +1198,8 @@ mod tests {
     /// memory of every parsed module.
     #[test]
     fn records_stay_small() {
-        assert!(std::mem::size_of::<OpData>() <= 120);
-        assert!(std::mem::size_of::<ValueData>() <= 64);
+        assert!(std::mem::size_of::<OpData>() <= 104);
+        assert!(std::mem::size_of::<ValueData>() <= 56);
         assert_eq!(std::mem::size_of::<Link<OpId>>(), 4);
     }
 

@@ -72,8 +72,8 @@ pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
     let mut verifier = Verifier {
         ctx,
         diags: Vec::new(),
-        visited: FxHashSet::default(),
-        positions: FxHashMap::default(),
+        visited: OpTable::new(ctx, op),
+        positions: OpTable::new(ctx, op),
         indexed_blocks: FxHashSet::default(),
         last_indexed_block: None,
         dominators: FxHashMap::default(),
@@ -84,6 +84,48 @@ pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
     };
     verifier.verify_op(op);
     verifier.diags
+}
+
+/// One `T` per op, `T::default()` for an op not set. Verifying a root op (a module), which
+/// holds about every op of the context, indexes a vector by op: a few bytes an op, no
+/// hashing. Verifying a piece (a pass's function) hashes the ops it meets, so that
+/// verifying each of many functions does not cost the whole context each time.
+enum OpTable<T> {
+    ByIndex(Vec<T>),
+    Hashed(FxHashMap<OpId, T>),
+}
+
+impl<T: Copy + Default> OpTable<T> {
+    /// A table for verifying `root`.
+    fn new(ctx: &Context, root: OpId) -> OpTable<T> {
+        if ctx.parent_block(root).is_none() {
+            OpTable::ByIndex(vec![T::default(); ctx.ops.len()])
+        } else {
+            OpTable::Hashed(FxHashMap::default())
+        }
+    }
+
+    fn get(&self, op: OpId) -> T {
+        match self {
+            OpTable::ByIndex(table) => table[op.0 as usize],
+            OpTable::Hashed(table) => table.get(&op).copied().unwrap_or_default(),
+        }
+    }
+
+    /// Sets the entry of `op`, returning the one before.
+    fn set(&mut self, op: OpId, value: T) -> T {
+        match self {
+            OpTable::ByIndex(table) => std::mem::replace(&mut table[op.0 as usize], value),
+            OpTable::Hashed(table) => table.insert(op, value).unwrap_or_default(),
+        }
+    }
+
+    /// Room for `additional` more entries.
+    fn reserve(&mut self, additional: usize) {
+        if let OpTable::Hashed(table) = self {
+            table.reserve(additional);
+        }
+    }
 }
 
 /// The dominator tree of one CFG region, blocks numbered by their position in the region.
@@ -219,9 +261,9 @@ enum EntityKind {
 struct Verifier<'c> {
     ctx: &'c Context,
     diags: Vec<Diagnostic>,
-    visited: FxHashSet<OpId>,
+    visited: OpTable<bool>,
     /// Index of each op in its block, filled one block at a time on demand.
-    positions: FxHashMap<OpId, u32>,
+    positions: OpTable<u32>,
     indexed_blocks: FxHashSet<BlockId>,
     /// The block [`Verifier::position`] was asked about last: the dominance checks of one
     /// block's ops ask about it again and again, and skip the set for it.
@@ -290,7 +332,7 @@ impl<'c> Verifier<'c> {
     // ----- ops ------------------------------------------------------------------------
 
     fn verify_op(&mut self, op: OpId) {
-        if !self.visited.insert(op) {
+        if self.visited.set(op, true) {
             let d = self.op_error(op, "is reached twice while walking the IR (nested inside itself or linked into two blocks)");
             self.report(d);
             return;
@@ -488,11 +530,11 @@ impl<'c> Verifier<'c> {
                 self.positions
                     .reserve(ctx.block_ops(block).take(limit).count());
                 for (i, o) in (0u32..).zip(ctx.block_ops(block).take(limit)) {
-                    self.positions.insert(o, i);
+                    self.positions.set(o, i);
                 }
             }
         }
-        self.positions.get(&op).copied().unwrap_or(0)
+        self.positions.get(op)
     }
 
     /// Whether `outer` strictly encloses `inner`.

@@ -16,6 +16,7 @@ mod lexer;
 mod literal;
 mod lower;
 mod meta;
+mod numbered;
 mod printer;
 
 lalrpop_util::lalrpop_mod!(

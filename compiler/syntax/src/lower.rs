@@ -19,6 +19,7 @@ use crate::ast::{
     ArgDecl, AttrDict, BlockArg, CustomArg, CustomOp, GenericHead, LocSyn, Pos, ResultDef, Symbols,
     ValueRef,
 };
+use crate::numbered::NumberMap;
 use joinery_ir::{
     AsmFormat, Attribute, BlockId, Context, Diagnostic, FileId, OpDef, OpId, OpName,
     OperationState, RegionId, Span, Traits, Type, Value,
@@ -37,15 +38,77 @@ enum Entry {
     },
     /// A block argument.
     Arg { value: Value, pos: Pos },
-    /// Uses seen before the definition: (result number, placeholder, first use).
-    Forward(Vec<(u32, Value, Pos)>),
+    /// Uses seen before the definition: (result number, placeholder, first use); boxed,
+    /// as forward uses are rare and every entry is the size of the largest kind.
+    #[allow(clippy::box_collection)]
+    Forward(Box<Vec<(u32, Value, Pos)>>),
     /// Defined by an op that failed to build; uses are not checked further.
     Poisoned,
 }
 
+/// The names bound in one scope: names written as printers write numbers (`%0`, `%17`:
+/// no leading zero, at most nine digits) in a [`NumberMap`], others hashed.
+#[derive(Default)]
+struct NameTable<'a> {
+    numbered: NumberMap<Entry>,
+    named: FxHashMap<&'a str, Entry>,
+}
+
+impl<'a> NameTable<'a> {
+    /// The number a name is, when it is written as printers write numbers.
+    fn number(name: &str) -> Option<u32> {
+        let bytes = name.as_bytes();
+        let canonical = matches!(bytes, [b'0'] | [b'1'..=b'9', ..]) && bytes.len() <= 9;
+        (canonical && bytes.iter().all(u8::is_ascii_digit))
+            .then(|| bytes.iter().fold(0, |n, &b| n * 10 + u32::from(b - b'0')))
+    }
+
+    fn get(&self, name: &str) -> Option<&Entry> {
+        match Self::number(name) {
+            Some(n) => self.numbered.get(n),
+            None => self.named.get(name),
+        }
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut Entry> {
+        match Self::number(name) {
+            Some(n) => self.numbered.get_mut(n),
+            None => self.named.get_mut(name),
+        }
+    }
+
+    /// Binds `name`, returning what it was bound to.
+    fn insert(&mut self, name: &'a str, entry: Entry) -> Option<Entry> {
+        match Self::number(name) {
+            Some(n) => self.numbered.insert(n, entry),
+            None => self.named.insert(name, entry),
+        }
+    }
+
+    fn remove(&mut self, name: &str) {
+        match Self::number(name) {
+            Some(n) => self.numbered.remove(n),
+            None => self.named.remove(name),
+        };
+    }
+
+    /// Keeps the entries `keep` is true of.
+    fn retain(&mut self, mut keep: impl FnMut(&mut Entry) -> bool) {
+        self.numbered.retain(&mut keep);
+        self.named.retain(|_, entry| keep(entry));
+    }
+
+    /// Every bound name and its entry, in no particular order.
+    fn entries(&self) -> impl Iterator<Item = (Cow<'a, str>, &Entry)> {
+        let numbered = (self.numbered.iter()).map(|(n, entry)| (Cow::Owned(n.to_string()), entry));
+        let named = (self.named.iter()).map(|(&name, entry)| (Cow::Borrowed(name), entry));
+        numbered.chain(named)
+    }
+}
+
 #[derive(Default)]
 struct Scope<'a> {
-    values: FxHashMap<&'a str, Entry>,
+    values: NameTable<'a>,
     /// Names defined in each open region nested in this scope's own (non-isolated
     /// regions), forgotten when that region closes. The scope's own names are not
     /// listed: they go with the scope.
@@ -702,7 +765,7 @@ impl<'a, 'c> Lowerer<'a, 'c> {
     /// wrong after they were read, whose diagnostics are dropped with them).
     fn forget_uses_within(&mut self, span: Pos) {
         let scope = self.scopes.last_mut().expect("a scope is open");
-        scope.values.retain(|_, entry| match entry {
+        scope.values.retain(|entry| match entry {
             Entry::Forward(refs) => {
                 refs.retain(|(_, _, pos)| pos.start < span.start || pos.start >= span.end);
                 !refs.is_empty()
@@ -804,11 +867,11 @@ impl<'a, 'c> Lowerer<'a, 'c> {
 
     fn close_isolated_scope(&mut self) {
         let scope = self.scopes.pop().expect("a scope is open");
-        let mut undefined: Vec<(Pos, &str)> = scope
+        let mut undefined: Vec<(Pos, Cow<str>)> = scope
             .values
-            .iter()
+            .entries()
             .filter_map(|(name, e)| match e {
-                Entry::Forward(refs) => Some((refs[0].2, *name)),
+                Entry::Forward(refs) => Some((refs[0].2, name)),
                 _ => None,
             })
             .collect();
@@ -890,13 +953,13 @@ impl<'a, 'c> Lowerer<'a, 'c> {
             Ok(None) => {
                 let ph = self.placeholder(ty);
                 let scope = self.scopes.last_mut().expect("a scope is open");
-                match scope
-                    .values
-                    .entry(v.name)
-                    .or_insert(Entry::Forward(Vec::new()))
-                {
-                    Entry::Forward(refs) => refs.push((v.index, ph, v.pos)),
-                    _ => unreachable!("only forward entries lack the value"),
+                match scope.values.get_mut(v.name) {
+                    Some(Entry::Forward(refs)) => refs.push((v.index, ph, v.pos)),
+                    Some(_) => unreachable!("only forward entries lack the value"),
+                    None => {
+                        let refs = Box::new(vec![(v.index, ph, v.pos)]);
+                        scope.values.insert(v.name, Entry::Forward(refs));
+                    }
                 }
                 ph
             }
@@ -917,8 +980,9 @@ impl<'a, 'c> Lowerer<'a, 'c> {
         match previous {
             None => {}
             Some(Entry::Forward(refs)) => {
-                for (index, ph, use_pos) in refs {
-                    let real = match &self.scopes.last().unwrap().values[name] {
+                for (index, ph, use_pos) in *refs {
+                    let defined = self.scopes.last().and_then(|s| s.values.get(name));
+                    let real = match defined.expect("just defined") {
                         Entry::Results {
                             op, first, count, ..
                         } => (index < *count)

@@ -10,9 +10,11 @@
 //! in the IR and print as `%r:2 = ...` with uses `%r#1`.
 
 use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, write_float};
+use crate::numbered::NumberMap;
 use joinery_ir::{
     AffineExpr, AffineMap, AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData,
     DenseScalar, FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
+    ValueDef,
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write;
@@ -28,7 +30,7 @@ pub struct PrintOptions {
 
 /// Prints an op (usually a `builtin.module`) and everything nested in it, ending in a newline.
 pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
-    let mut p = Printer::new(ctx, opts, None);
+    let mut p = Printer::new(ctx, op, opts, None);
     p.print(op);
     p.out
 }
@@ -42,7 +44,7 @@ pub fn print_op_to(
     opts: &PrintOptions,
     sink: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let mut p = Printer::new(ctx, opts, Some(sink));
+    let mut p = Printer::new(ctx, op, opts, Some(sink));
     p.print(op);
     p.flush();
     p.sink_error.map_or(Ok(()), Err)
@@ -71,6 +73,71 @@ enum Name<'c> {
     Num(u32),
     /// Result `i` of a fresh group `%7#1`.
     Group(u32, u32),
+}
+
+/// A value's printed name as [`ValueNames`] stores it, in eight bytes: a source name is
+/// always the value's own, and a group member's index is its result number.
+#[derive(Clone, Copy)]
+enum StoredName {
+    Source,
+    Num(u32),
+    Group(u32),
+}
+
+/// The printed names of the values being printed. Printing a root op (a module) names
+/// about every value of the context, so the names are a vector indexed by value, eight
+/// bytes a value; printing a piece of IR names a few, in a hash table.
+struct ValueNames<'c> {
+    ctx: &'c Context,
+    table: ValueTable,
+}
+
+enum ValueTable {
+    ByIndex(Vec<Option<StoredName>>),
+    Hashed(FxHashMap<Value, StoredName>),
+}
+
+impl<'c> ValueNames<'c> {
+    /// A table for printing `op`.
+    fn new(ctx: &'c Context, op: OpId) -> ValueNames<'c> {
+        let table = if ctx.parent_block(op).is_none() {
+            ValueTable::ByIndex(vec![None; ctx.value_count()])
+        } else {
+            ValueTable::Hashed(FxHashMap::default())
+        };
+        ValueNames { ctx, table }
+    }
+
+    fn get(&self, v: Value) -> Option<Name<'c>> {
+        let stored = match &self.table {
+            ValueTable::ByIndex(names) => names.get(v.index()).copied().flatten(),
+            ValueTable::Hashed(names) => names.get(&v).copied(),
+        }?;
+        Some(match stored {
+            StoredName::Source => Name::Source(self.ctx.value_name(v)?),
+            StoredName::Num(n) => Name::Num(n),
+            StoredName::Group(n) => match self.ctx.value_def(v) {
+                ValueDef::OpResult { index, .. } => Name::Group(n, index),
+                ValueDef::BlockArg { .. } => unreachable!("only results are grouped"),
+            },
+        })
+    }
+
+    /// Names `v`; a [`Name::Source`] must be the value's own name, a [`Name::Group`]'s
+    /// index its result number.
+    fn insert(&mut self, v: Value, name: Name<'c>) {
+        let stored = match name {
+            Name::Source(_) => StoredName::Source,
+            Name::Num(n) => StoredName::Num(n),
+            Name::Group(n, _) => StoredName::Group(n),
+        };
+        match &mut self.table {
+            ValueTable::ByIndex(names) => names[v.index()] = Some(stored),
+            ValueTable::Hashed(names) => {
+                names.insert(v, stored);
+            }
+        }
+    }
 }
 
 /// A name as the parser's scope sees it: the part before `#`.
@@ -109,17 +176,67 @@ fn split_name(name: &str) -> Option<(&str, Option<u32>)> {
 /// function after it.
 const SPARE_SCOPE_CAPACITY: usize = 4096;
 
+/// A set of [`Key`]s, numbers and words apart: printed IR is mostly numbers, which a
+/// [`NumberMap`] holds in a byte each.
+#[derive(Default)]
+struct KeySet<'c> {
+    numbers: NumberMap<()>,
+    words: FxHashSet<&'c str>,
+}
+
+impl<'c> KeySet<'c> {
+    fn contains(&self, key: Key<'c>) -> bool {
+        match key {
+            Key::Num(n) => self.numbers.contains(n),
+            Key::Str(s) => self.words.contains(s),
+        }
+    }
+
+    fn insert(&mut self, key: Key<'c>) {
+        match key {
+            Key::Num(n) => {
+                self.numbers.insert(n, ());
+            }
+            Key::Str(s) => {
+                self.words.insert(s);
+            }
+        }
+    }
+
+    fn remove(&mut self, key: Key<'c>) {
+        match key {
+            Key::Num(n) => {
+                self.numbers.remove(n);
+            }
+            Key::Str(s) => {
+                self.words.remove(s);
+            }
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.numbers.capacity().max(self.words.capacity())
+    }
+
+    fn clear(&mut self) {
+        self.numbers.clear();
+        self.words.clear();
+    }
+}
+
 #[derive(Default)]
 struct NameScope<'c> {
-    used: FxHashSet<Key<'c>>,
+    used: KeySet<'c>,
     /// Numeric source names of the scope: fresh numbers skip them.
-    reserved: FxHashSet<u32>,
+    reserved: NumberMap<()>,
     next: u32,
     /// Every number below this one is taken in this scope or an enclosing one: where an
     /// isolated scope opened inside starts looking for free numbers, so that a function of
     /// N isolated ops does not scan the N names around each of them.
     covered: u32,
-    region_defs: Vec<Vec<Key<'c>>>,
+    /// The names each open region defines, to forget when it closes; `None` for a
+    /// region whose scope closes with it, which need not forget them one by one.
+    region_defs: Vec<Option<Vec<Key<'c>>>>,
 }
 
 impl NameScope<'_> {
@@ -143,7 +260,7 @@ impl NameScope<'_> {
 /// The naming pass.
 struct Namer<'p, 'c> {
     ctx: &'c Context,
-    values: &'p mut FxHashMap<Value, Name<'c>>,
+    values: &'p mut ValueNames<'c>,
     blocks: &'p mut FxHashMap<BlockId, Name<'c>>,
     scopes: &'p mut Vec<NameScope<'c>>,
     /// Closed scopes, emptied, whose tables the next scope reuses: a module of many
@@ -181,7 +298,7 @@ impl<'c> Namer<'_, 'c> {
     /// Opens a name scope, reserving every numeric source name defined in it.
     fn open_scope(&mut self, op: OpId, with_results: bool, with_regions: bool) {
         let mut scope = self.spare.pop().unwrap_or_default();
-        scope.region_defs.push(Vec::new());
+        scope.region_defs.push(Some(Vec::new()));
         let mut stack = Vec::new();
         if with_results {
             self.reserve_results(op, &mut scope);
@@ -217,7 +334,7 @@ impl<'c> Namer<'_, 'c> {
             .value_name(v)
             .and_then(|name| canonical_number(name.split_once('#').map_or(name, |(p, _)| p)))
         {
-            scope.reserved.insert(n);
+            scope.reserved.insert(n, ());
         }
     }
 
@@ -236,12 +353,12 @@ impl<'c> Namer<'_, 'c> {
     /// know the op is isolated (`mlir-opt`, for an op of a dialect it lacks) sees no
     /// redefinition.
     fn taken(&self, key: Key<'c>) -> bool {
-        self.scopes.iter().any(|s| s.used.contains(&key))
+        self.scopes.iter().any(|s| s.used.contains(key))
     }
 
     fn fresh(&mut self) -> u32 {
         let mut n = self.scope().next;
-        while self.taken(Key::Num(n)) || self.scope().reserved.contains(&n) {
+        while self.taken(Key::Num(n)) || self.scope().reserved.contains(n) {
             n += 1;
         }
         self.scope().next = n + 1;
@@ -254,11 +371,10 @@ impl<'c> Namer<'_, 'c> {
         }
         let scope = self.scope();
         scope.used.insert(key);
-        scope
-            .region_defs
-            .last_mut()
-            .expect("a region is open")
-            .push(key);
+        let defs = scope.region_defs.last_mut().expect("a region is open");
+        if let Some(defs) = defs {
+            defs.push(key);
+        }
         true
     }
 
@@ -334,7 +450,8 @@ impl<'c> Namer<'_, 'c> {
     /// Names a region's blocks and values; `last` says its scope closes right after, so
     /// its names need not be forgotten one by one.
     fn region(&mut self, region: RegionId, last: bool) {
-        self.scope().region_defs.push(Vec::new());
+        let defs = (!last).then(Vec::new);
+        self.scope().region_defs.push(defs);
         let blocks = self.ctx.region_blocks(region);
         let reserved: FxHashSet<&str> = blocks
             .iter()
@@ -365,13 +482,12 @@ impl<'c> Namer<'_, 'c> {
             }
         }
         let scope = self.scope();
-        let defs = scope.region_defs.pop().expect("a region is open");
-        if !last {
+        if let Some(defs) = scope.region_defs.pop().expect("a region is open") {
             for key in defs {
                 if let Key::Num(n) = key {
                     scope.covered = scope.covered.min(n);
                 }
-                scope.used.remove(&key);
+                scope.used.remove(key);
             }
         }
     }
@@ -385,7 +501,7 @@ struct Printer<'c, 's> {
     /// Where [`print_op_to`] sends the text: `out` is emptied into it between ops.
     sink: Option<&'s mut dyn std::io::Write>,
     sink_error: Option<std::io::Error>,
-    values: FxHashMap<Value, Name<'c>>,
+    values: ValueNames<'c>,
     blocks: FxHashMap<BlockId, Name<'c>>,
     /// A reusable buffer for result types.
     scratch: Vec<Type>,
@@ -406,8 +522,10 @@ const FUNCTION_ATTRS: [&str; 5] = [
 const SINK_CHUNK: usize = 1 << 16;
 
 impl<'c, 's> Printer<'c, 's> {
+    /// A printer of `op`.
     fn new(
         ctx: &'c Context,
+        op: OpId,
         opts: &PrintOptions,
         sink: Option<&'s mut dyn std::io::Write>,
     ) -> Printer<'c, 's> {
@@ -417,7 +535,7 @@ impl<'c, 's> Printer<'c, 's> {
             out: String::new(),
             sink,
             sink_error: None,
-            values: FxHashMap::default(),
+            values: ValueNames::new(ctx, op),
             blocks: FxHashMap::default(),
             scratch: Vec::new(),
             type_texts: FxHashMap::default(),
@@ -426,11 +544,6 @@ impl<'c, 's> Printer<'c, 's> {
 
     /// Names every value and block under `op`, then prints it.
     fn print(&mut self, op: OpId) {
-        if self.ctx.parent_block(op).is_none() {
-            // A root (a module) holds about every value: a table sized once does not
-            // hold its old and new copies at the peak of a late doubling.
-            self.values.reserve(self.ctx.value_count());
-        }
         let mut scopes = Vec::new();
         let mut names = Namer {
             ctx: self.ctx,
@@ -467,13 +580,13 @@ impl<'c, 's> Printer<'c, 's> {
 
     fn value(&mut self, v: Value) {
         self.out.push('%');
-        match self.values.get(&v) {
+        match self.values.get(v) {
             Some(Name::Source(s)) => self.out.push_str(s),
-            Some(Name::Num(n)) => push_u64(&mut self.out, u64::from(*n)),
+            Some(Name::Num(n)) => push_u64(&mut self.out, u64::from(n)),
             Some(Name::Group(n, i)) => {
-                push_u64(&mut self.out, u64::from(*n));
+                push_u64(&mut self.out, u64::from(n));
                 self.out.push('#');
-                push_u64(&mut self.out, u64::from(*i));
+                push_u64(&mut self.out, u64::from(i));
             }
             None => self.out.push_str("<<UNKNOWN SSA VALUE>>"),
         }
@@ -556,7 +669,7 @@ impl<'c, 's> Printer<'c, 's> {
             }
             first = false;
             self.out.push('%');
-            match self.values.get(&results[i]) {
+            match self.values.get(results[i]) {
                 Some(Name::Group(n, _)) => {
                     let _ = write!(self.out, "{n}:{}", results.len());
                     i = results.len();
@@ -566,7 +679,7 @@ impl<'c, 's> Printer<'c, 's> {
                         let k = results[i..]
                             .iter()
                             .take_while(|r| {
-                                matches!(self.values.get(r), Some(Name::Source(x)) if x.split_once('#').is_some_and(|(p, _)| p == prefix))
+                                matches!(self.values.get(**r), Some(Name::Source(x)) if x.split_once('#').is_some_and(|(p, _)| p == prefix))
                             })
                             .count();
                         let _ = write!(self.out, "{prefix}:{k}");
@@ -578,7 +691,7 @@ impl<'c, 's> Printer<'c, 's> {
                     }
                 },
                 Some(Name::Num(n)) => {
-                    push_u64(&mut self.out, u64::from(*n));
+                    push_u64(&mut self.out, u64::from(n));
                     i += 1;
                 }
                 None => {

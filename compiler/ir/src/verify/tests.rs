@@ -179,8 +179,8 @@ fn valid_single_block_ir_has_no_diagnostics() {
     assert_eq!(verify(&f.ctx, f.top), vec![]);
 }
 
-#[test]
-fn use_before_def_in_one_block_is_reported_with_a_note() {
+/// One block whose op at 10 uses the result of the op at 20.
+fn use_before_def() -> Fixture {
     let mut f = fixture("test.op", 1);
     let t = i32_type(&mut f.ctx);
     let b = f.blocks[0];
@@ -189,6 +189,12 @@ fn use_before_def_in_one_block_is_reported_with_a_note() {
     let v = f.ctx.result(def, 0);
     f.ctx.set_operands(user, &[v]);
     term(&mut f.ctx, b, &[]);
+    f
+}
+
+#[test]
+fn use_before_def_in_one_block_is_reported_with_a_note() {
+    let f = use_before_def();
     let diags = verify(&f.ctx, f.top);
     assert_eq!(messages(&diags), ["operand #0 does not dominate this use"]);
     assert_eq!(diags[0].span, span(10));
@@ -776,4 +782,23 @@ fn ops_without_spans_borrow_the_nearest_enclosing_span() {
     let diags = verify(&f.ctx, f.top);
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].span, span(0));
+}
+
+#[test]
+fn a_nested_op_verifies_like_the_root_that_holds_it() {
+    // Verifying a root indexes its tables by op; verifying a piece hashes them.
+    let mut f = use_before_def();
+    let region = f.ctx.create_region();
+    let outer_block = f.ctx.create_block(&[]);
+    f.ctx.append_block(region, outer_block);
+    f.ctx.append_op(outer_block, f.top);
+    term(&mut f.ctx, outer_block, &[]);
+    let mut state = OperationState::new(f.ctx.op_name("test.op"));
+    state.regions.push(region);
+    let root = f.ctx.create_op(state);
+    for verified in [root, f.top] {
+        let diags = verify(&f.ctx, verified);
+        assert_eq!(messages(&diags), ["operand #0 does not dominate this use"]);
+        assert_eq!(diags[0].notes[0].span, span(20));
+    }
 }
