@@ -1,7 +1,8 @@
 """Native convolution vs PyTorch's, forward and backward, on ResNet- and MobileNet-style
 shapes, f32, same threads, all in the same run.
 
-    python bench/conv_vs_torch.py --joinery-run target/release/joinery-run [--iters 10]
+    python bench/conv_vs_torch.py --joinery-run target/release/joinery-run [--iters 10] \
+        [--only depthwise]
 
 For each shape, three one-op functions are written as joinery text: `aten.convolution`
 (forward, with bias) and `aten.convolution_backward` twice, once for the input gradient
@@ -28,6 +29,8 @@ SHAPES = [
     ("resnet 1x1 64->256 56^2", 8, 64, 56, 56, 256, 1, 1, 0, 1),
     ("resnet stem 7x7 s2", 4, 3, 112, 112, 64, 7, 2, 3, 1),
     ("depthwise 3x3 128ch 28^2", 8, 128, 28, 28, 128, 3, 1, 1, 128),
+    ("depthwise 3x3 512ch 7^2", 8, 512, 7, 7, 512, 3, 1, 1, 512),
+    ("depthwise 5x5 240ch 14^2", 8, 240, 14, 14, 240, 5, 1, 2, 240),
 ]
 
 
@@ -128,6 +131,7 @@ def main():
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--only", default="", help="run only the shapes whose name contains this")
     a = ap.parse_args()
     import numpy as np
     import torch
@@ -142,6 +146,8 @@ def main():
     aten = torch.ops.aten
     rows = []
     for name, n, c, h, w, o, k, s, p, g in SHAPES:
+        if a.only not in name:
+            continue
         text, xs, ws, bs, ys = module_text(n, c, h, w, o, k, s, p, g)
         path = os.path.join(tmp, f"conv{len(rows)}.mlir")
         with open(path, "w") as f:

@@ -93,47 +93,91 @@ func.func @conv_transpose_backward$all(%gy: tensor<1x3x8x8xf32>, %x: tensor<1x2x
 // the output over which the same taps read inside the input, each adding the products of
 // its taps' shifted views with their weights (a scalar per channel), placed where the
 // region lies without a fill (the regions tile the output), no kernel.conv. The interior
-// (all 9 taps) runs over its positions flattened along the rows: [N, G, Og, 6], positions
-// 5 to 10 of each image, tap (0, 0) at %x's element 0. Border positions reading as many
-// taps at both ends of a dim are one region with a dim of 2 per such pair: the four
-// corners ([.., 2, 2]: 8 input elements and 3 taps back per row pair, 2 and one tap back
-// per column pair), the first and last rows, the row ends.
+// (all 9 taps; (10/12)^2 = 0.69 of the output, at least 2/3) runs over its positions
+// flattened along the rows: [N, G, Og, 118], positions 13 to 130 of each image, tap (0, 0)
+// at %x's element 0. Border positions reading as many taps at both ends of a dim are one
+// region with a dim of 2 per such pair: the four corners ([.., 2, 2]: 120 input elements
+// and 3 taps back per row pair, 10 and one tap back per column pair), the first and last
+// rows, the row ends.
 // CHECK-LABEL: func.func @conv$depthwise
 // CHECK-NOT:     kernel.conv
 // CHECK-NOT:     kernel.fill
-// CHECK:         "kernel.fused"(%x, %w, %x, %w, {{.*}}) <{in_maps = {{\[}}[0, 48, 16, 0, 1], [0, 0, 9, 9, 0], [1, 48, 16, 0, 1], [1, 0, 9, 9, 0],
-// CHECK-SAME:      [10, 48, 16, 0, 1], [8, 0, 9, 9, 0]]
-// CHECK-SAME:      space = [2, 3, 1, 6]
+// CHECK:         "kernel.fused"(%x, %w, %x, %w, {{.*}}) <{in_maps = {{\[}}[0, 432, 144, 0, 1], [0, 0, 9, 9, 0], [1, 432, 144, 0, 1], [1, 0, 9, 9, 0],
+// CHECK-SAME:      [26, 432, 144, 0, 1], [8, 0, 9, 9, 0]]
+// CHECK-SAME:      space = [2, 3, 1, 118]
 // CHECK-COUNT-9: kernel.mul
-// CHECK:         "kernel.fused"(%x, %w, {{.*}}) <{in_maps = {{\[}}[0, 48, 16, 0, 4, 1, 8, 2], [4, 0, 9, 9, 0, 0, -3, -1],
+// CHECK:         "kernel.fused"(%x, %w, {{.*}}) <{in_maps = {{\[}}[0, 432, 144, 0, 12, 1, 120, 10], [4, 0, 9, 9, 0, 0, -3, -1],
 // CHECK-SAME:      space = [2, 3, 1, 1, 1, 2, 2]
 // CHECK-COUNT-4: kernel.mul
-// CHECK:         space = [2, 3, 1, 1, 2, 2]
-// CHECK:         space = [2, 3, 1, 2, 1, 2]
+// CHECK:         space = [2, 3, 1, 1, 10, 2]
+// CHECK:         space = [2, 3, 1, 10, 1, 2]
 // CHECK-NOT:     kernel.fill
-// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[5, 48, 16, 16, 1]]
-// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[0, 48, 16, 16, 4, 1, 12, 3]]
-// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[1, 48, 16, 16, 4, 1, 12]]
-// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[4, 48, 16, 16, 4, 1, 3]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[13, 432, 144, 144, 1]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[0, 432, 144, 144, 12, 1, 132, 11]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[1, 432, 144, 144, 12, 1, 132]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[12, 432, 144, 144, 12, 1, 11]]
 // CHECK-NOT:     kernel.conv
 // CHECK:         func.return
-func.func @conv$depthwise(%x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
+func.func @conv$depthwise(%x: tensor<2x3x12x12xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x12x12xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x12x12xf32>
+  func.return %y : tensor<2x3x12x12xf32>
+}
+
+// On a smaller image the border regions are a larger part of the output ((2/4)^2 = 0.25
+// in the interior), and the forward is oneDNN's pass.
+// CHECK-LABEL: func.func @conv$depthwise_small_image
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, {{.*}} pass = "forward"
+// CHECK-NOT:     kernel.fused
+func.func @conv$depthwise_small_image(%x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
   %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32>
   func.return %y : tensor<2x3x4x4xf32>
 }
 
-// The unstrided input gradient of a depthwise convolution is the same kind of kernels on
-// grad_output, with the weight flipped (tap (2, 2) first: offset 8, negative strides
-// along the paired dims) and no bias.
-// CHECK-LABEL: func.func @conv_backward$depthwise_input
+// Strided, the region kernels need 9/10 of the output in the interior: (19/20)^2 = 0.90
+// of a 20x20 output (from 40x40) has it (the first row and column, each read by the last
+// two row or column taps, are regions of their own; the interior, 19x19 positions, is
+// not flattened); (5/6)^2 = 0.69 of 6x6 (from 12x12) does not.
+// CHECK-LABEL: func.func @conv$depthwise_strided
 // CHECK-NOT:     kernel.conv
-// CHECK:         "kernel.fused"(%gy, %w, %gy, %w, {{.*}}) <{in_maps = {{\[}}[0, 48, 16, 0, 1], [8, 0, 9, 9, 0], [1, 48, 16, 0, 1], [7, 0, 9, 9, 0],
-// CHECK-SAME:      space = [2, 3, 1, 6]
+// CHECK:         "kernel.fused"(%x, %w, {{.*}}) <{in_maps = {{\[}}[0, 4800, 1600, 0, 80, 2], [4, 0, 9, 9, 0, 0],
+// CHECK:         space = [2, 3, 1, 19, 19]
 // CHECK-NOT:     kernel.conv
 // CHECK:         func.return
-func.func @conv_backward$depthwise_input(%gy: tensor<2x3x4x4xf32>, %x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
-  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x4x4xf32>, tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
-  func.return %gx : tensor<2x3x4x4xf32>
+func.func @conv$depthwise_strided(%x: tensor<2x3x40x40xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x20x20xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<2x3x40x40xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x20x20xf32>
+  func.return %y : tensor<2x3x20x20xf32>
+}
+// CHECK-LABEL: func.func @conv$depthwise_strided_small_image
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, {{.*}} pass = "forward", source = "aten.convolution", stride = [2, 2]
+// CHECK-NOT:     kernel.fused
+func.func @conv$depthwise_strided_small_image(%x: tensor<2x3x12x12xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x6x6xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x6x6xf32>
+  func.return %y : tensor<2x3x6x6xf32>
+}
+
+// The unstrided input gradient of a depthwise convolution is the same kind of kernels on
+// grad_output, with the weight flipped (tap (2, 2) first: offset 8, negative strides
+// along the paired dims) and no bias, when 9/10 of the input gradient lies in the interior
+// ((38/40)^2 = 0.90 here).
+// CHECK-LABEL: func.func @conv_backward$depthwise_input
+// CHECK-NOT:     kernel.conv
+// CHECK:         "kernel.fused"(%gy, %w, %gy, %w, {{.*}}) <{in_maps = {{\[}}[0, 4800, 1600, 0, 1], [8, 0, 9, 9, 0], [1, 4800, 1600, 0, 1], [7, 0, 9, 9, 0],
+// CHECK-SAME:      space = [2, 3, 1, 1518]
+// CHECK-NOT:     kernel.conv
+// CHECK:         func.return
+func.func @conv_backward$depthwise_input(%gy: tensor<2x3x40x40xf32>, %x: tensor<2x3x40x40xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x40x40xf32> {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x40x40xf32>, tensor<2x3x40x40xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x40x40xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
+  func.return %gx : tensor<2x3x40x40xf32>
+}
+
+// With 0.69 in the interior (12x12) the input gradient is oneDNN's backward-data pass,
+// where the forward of the same convolution runs as regions (@conv$depthwise).
+// CHECK-LABEL: func.func @conv_backward$depthwise_input_small_image
+// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, {{.*}} pass = "backward_data"
+// CHECK-NOT:     kernel.fused
+func.func @conv_backward$depthwise_input_small_image(%gy: tensor<2x3x12x12xf32>, %x: tensor<2x3x12x12xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x12x12xf32> {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x12x12xf32>, tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
+  func.return %gx : tensor<2x3x12x12xf32>
 }
 
 // Strided, its input gradient stays a backward-data pass; so does a direct convolution
