@@ -261,3 +261,52 @@ fn output_file_gets_the_text_only_on_success() {
     assert!(err.contains("cannot write output file"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An input file large enough to be mapped (twice the size from which files are), whose
+/// pages the parser gives back behind it, prints and reports exactly as the same text read
+/// from stdin: a diagnostic near its end
+/// and one at its start (reported after the whole file is parsed) show their lines, and a
+/// byte that is not UTF-8 is still a located error.
+#[test]
+fn a_mapped_input_file_reads_as_the_same_text_from_stdin() {
+    let dir = std::env::temp_dir().join(format!("joinery-opt-mapped-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let functions = (2 * joinery_ir::SourceText::MAP_THRESHOLD as usize).div_ceil(FUNC.len());
+    let many: String = (0..functions)
+        .map(|i| FUNC.replace("@f(", &format!("@f{i}(")))
+        .collect();
+    let undefined_first = many.replacen("(%a)", "(%z)", 1);
+    let cases = [
+        many.clone(),
+        undefined_first,
+        format!("{many}func.func @g( {{\n"),
+        format!("{many}\"test.op\"() : () -> (tensor<4xf32>, i1)\n// \u{0}\n"),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let path = dir.join(format!("input{i}.mlir"));
+        std::fs::write(&path, text).unwrap();
+        let name = path.to_str().unwrap();
+        let from_file = run(&["--allow-unregistered-dialect", name], "");
+        let (code, out, err) = run(&["--allow-unregistered-dialect"], text);
+        assert_eq!(
+            from_file,
+            (code, out, err.replace("<stdin>", name)),
+            "case {i}"
+        );
+    }
+    let mut bytes = many.into_bytes();
+    bytes.extend_from_slice(b"// \xff\n");
+    let path = dir.join("not-utf8.mlir");
+    std::fs::write(&path, &bytes).unwrap();
+    let name = path.to_str().unwrap();
+    let (code, _, err) = run(&[name], "");
+    assert_eq!(code, 1);
+    let line = FUNC.lines().count() * functions + 1;
+    assert!(
+        err.contains(&format!(
+            "{name}:{line}:4: error: the input is not valid UTF-8 text"
+        )),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

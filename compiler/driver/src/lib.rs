@@ -17,7 +17,7 @@ pub use joinery_guard as guard;
 
 use cli::{Options, PipelineSource};
 use dump::{DumpBuffer, RunHeader};
-use joinery_ir::{Context, Diagnostic, Dialect, FileId, OpId, SourceMap};
+use joinery_ir::{Context, Diagnostic, Dialect, FileId, OpId, SourceMap, SourceText};
 use joinery_pass::{IrPrinting, PassFilter, PassManager, PassRegistry, Progress};
 use joinery_syntax::{PrintOptions, parse_source, print_op, print_op_to};
 use std::io::{Read, Write};
@@ -69,10 +69,17 @@ pub fn utf8_text(
     })
 }
 
-/// The text of the file at `path` (`-` is stdin), added to `sources`. The error is the
-/// I/O error or the located non-UTF-8 diagnostic, rendered and ready to print.
+/// The text of the file at `path` (`-` is stdin), added to `sources`: a regular file of
+/// [`SourceText::MAP_THRESHOLD`] bytes or more is mapped, so that the parser can give its
+/// pages back as it passes them. The error is the I/O error or the located non-UTF-8
+/// diagnostic, rendered and ready to print.
 pub fn read_source(path: &std::path::Path, sources: &mut SourceMap) -> Result<FileId, String> {
     let name = path.display().to_string();
+    if name != "-"
+        && let Some(text) = mapped_text(path)
+    {
+        return Ok(sources.add_text(name, text));
+    }
     let bytes = if name == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -85,6 +92,18 @@ pub fn read_source(path: &std::path::Path, sources: &mut SourceMap) -> Result<Fi
     let text =
         utf8_text(sources, &name, bytes).map_err(|d| joinery_diagnostics::render(sources, &[d]))?;
     Ok(sources.add(name, text))
+}
+
+/// The text of the regular file at `path` as a mapping ([`SourceText::map`]), or `None`
+/// when it is small, not UTF-8 or cannot be opened or mapped (it is then read, and a
+/// failure reported as such).
+fn mapped_text(path: &std::path::Path) -> Option<SourceText> {
+    let file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    SourceText::map(&file, metadata.len())
 }
 
 /// Parses `file` of `sources` with `dialects` registered and verifies it. The error is the
@@ -292,12 +311,8 @@ impl Driver<'_> {
 
     fn run(&mut self, tool: &str, opts: &Options, stdin: &mut (dyn Read + Send)) -> i32 {
         let mut sources = SourceMap::default();
-        let (name, bytes) = match read_input(&opts.input, stdin) {
+        let (name, text) = match input_text(&mut sources, &opts.input, stdin) {
             Ok(x) => x,
-            Err(d) => return self.fail(&sources, &[d]),
-        };
-        let text = match utf8_text(&mut sources, &name, bytes) {
-            Ok(t) => t,
             Err(d) => return self.fail(&sources, &[d]),
         };
         let dumps = DumpBuffer::default();
@@ -310,18 +325,18 @@ impl Driver<'_> {
         }
         let chunks = if opts.split_input_file {
             split::split_input(&text)
+                .into_iter()
+                .map(|chunk| SourceText::from(chunk.text))
+                .collect()
         } else {
-            vec![split::Chunk {
-                text,
-                first_line: 1,
-            }]
+            vec![text]
         };
         let mut times = PhaseTimes::default();
         let mut outputs = Vec::with_capacity(chunks.len());
         let mut ok = true;
         for chunk in chunks {
             let mut sources = SourceMap::default();
-            let file = sources.add(name.clone(), chunk.text);
+            let file = sources.add_text(name.clone(), chunk);
             let outcome = self.process(opts, &mut pm, &mut sources, file, &mut times, &dumps);
             ok &= outcome.ok;
             outputs.push(outcome.output.unwrap_or_default());
@@ -538,6 +553,24 @@ impl Driver<'_> {
 /// and no expected diagnostics to check, nothing decides after printing whether to write it.
 fn streams_output(opts: &Options) -> bool {
     !opts.split_input_file && !opts.verify_diagnostics
+}
+
+/// The name and text of the input (`-` is stdin): a large regular file mapped
+/// ([`mapped_text`]), any other read whole; a text that is not UTF-8 is a located
+/// diagnostic.
+fn input_text(
+    sources: &mut SourceMap,
+    input: &str,
+    stdin: &mut (dyn Read + Send),
+) -> Result<(String, SourceText), Diagnostic> {
+    if input != "-"
+        && let Some(text) = mapped_text(std::path::Path::new(input))
+    {
+        return Ok((input.to_string(), text));
+    }
+    let (name, bytes) = read_input(input, stdin)?;
+    let text = utf8_text(sources, &name, bytes)?;
+    Ok((name, SourceText::from(text)))
 }
 
 /// Reads the input file, or stdin for `-`; returns its display name and bytes.

@@ -15,6 +15,7 @@ mod interner;
 pub mod location;
 pub mod operation;
 pub mod rewrite;
+pub mod source_text;
 pub mod types;
 pub mod verify;
 
@@ -29,4 +30,5 @@ pub use dialect::{AsmFormat, AttrDef, AttrSite, Dialect, OpDef, Traits, TypeDef}
 pub use location::{FileId, Location, SourceFile, SourceMap, SourcePosition, Span};
 pub use operation::{BlockId, OpId, OpName, OperationState, RegionId, Use, Value, ValueDef};
 pub use rewrite::{RewritePattern, Rewriter};
+pub use source_text::SourceText;
 pub use types::{DType, Dim, FloatKind, Type, TypeData};

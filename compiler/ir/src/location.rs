@@ -1,6 +1,8 @@
 //! Source positions: [`Span`]s point into files held by a [`SourceMap`] (for diagnostics
 //! with carets), [`Location`]s are MLIR's user-visible `loc(...)` values.
 
+use crate::SourceText;
+
 /// Identifies a file in a [`SourceMap`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct FileId(pub u32);
@@ -25,10 +27,10 @@ impl Span {
 }
 
 /// A source file known to the diagnostics engine.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SourceFile {
     pub name: String,
-    pub text: String,
+    pub text: SourceText,
     /// Where each line starts: four bytes a line, as spans hold 32-bit offsets.
     line_starts: Vec<u32>,
 }
@@ -60,7 +62,11 @@ pub struct SourceMap {
 impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        let text = text.into();
+        self.add_text(name, SourceText::from(text.into()))
+    }
+
+    /// Adds a file whose text may be a mapping of it ([`SourceText::map`]) and returns its id.
+    pub fn add_text(&mut self, name: impl Into<String>, text: SourceText) -> FileId {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
         self.files.push(std::sync::Arc::new(SourceFile {

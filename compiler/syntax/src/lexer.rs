@@ -8,6 +8,7 @@
 //! - bracket nesting is bounded, so deeply nested input is an error, not a stack overflow;
 //! - unknown characters and unterminated strings become errors with spans.
 
+use joinery_ir::SourceText;
 use logos::Logos;
 use std::collections::VecDeque;
 
@@ -179,7 +180,16 @@ pub(crate) struct Lexer<'a, 'f> {
     /// Whether the last emitted token was `tensor`.
     after_tensor: bool,
     failed: bool,
+    /// The mapped text `src` is read from, whose pages are given back behind the lexer
+    /// ([`Lexer::releasing_behind`]), how far they have been, and the offset of the next
+    /// token that gives more back (never, without a mapped text).
+    behind: Option<&'a SourceText>,
+    released: usize,
+    release_at: usize,
 }
+
+/// How far the lexer reads past the pages it last gave back before it gives back more.
+const RELEASE_STEP: usize = 1 << 20;
 
 impl<'a, 'f> Lexer<'a, 'f> {
     /// A lexer over `src`; `is_op_name` tells registered op names.
@@ -193,12 +203,38 @@ impl<'a, 'f> Lexer<'a, 'f> {
             after_tensor_less: false,
             after_tensor: false,
             failed: false,
+            behind: None,
+            released: 0,
+            release_at: usize::MAX,
         }
+    }
+
+    /// Gives the pages of `source` (the text `src` starts) back as the lexer passes them,
+    /// every [`RELEASE_STEP`] bytes: a token the parser still holds reads its page again.
+    pub(crate) fn releasing_behind(mut self, source: &'a SourceText) -> Lexer<'a, 'f> {
+        if source.is_mapped() {
+            self.behind = Some(source);
+            self.release_at = RELEASE_STEP;
+        }
+        self
+    }
+
+    /// Gives back the pages of the text from where the last release ended to `offset`.
+    #[cold]
+    fn release_to(&mut self, offset: usize) {
+        if let Some(source) = self.behind {
+            source.release(self.released..offset);
+        }
+        self.released = offset;
+        self.release_at = offset.saturating_add(RELEASE_STEP);
     }
 
     fn lex_raw(&mut self) -> Option<Result<Spanned<'a>, SyntaxError>> {
         let tok = self.raw.next()?;
         let span = self.raw.span();
+        if span.start >= self.release_at {
+            self.release_to(span.start);
+        }
         Some(match tok {
             Ok(t) => Ok((span.start, t, span.end)),
             Err(()) => Err(self.bad_char(span.start)),

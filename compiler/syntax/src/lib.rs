@@ -38,7 +38,8 @@ pub fn parse_source(
     sources: &SourceMap,
     file: FileId,
 ) -> Result<OpId, Vec<Diagnostic>> {
-    let text = sources.file(file).text.as_str();
+    let source = &sources.file(file).text;
+    let text: &str = source;
     ctx.add_source_file(file, sources.shared_file(file));
     let registry: Vec<_> = ctx.registry().dialects().to_vec();
     // A full op name, or one without the prefix of a dialect some op names as its default
@@ -75,7 +76,9 @@ pub fn parse_source(
     };
     let ops_text = &text[..ops_end];
     let mut lower = lower::Lowerer::new(ctx, file, symbols, estimated_ops(ops_text));
-    let tokens = lexer::Lexer::new(ops_text, &is_op_name);
+    // Before the parse, the passes over the whole text above read every page of it.
+    source.release(0..text.len());
+    let tokens = lexer::Lexer::new(ops_text, &is_op_name).releasing_behind(source);
     if let Err(e) = grammar::TopLevelParser::new().parse(&mut lower, tokens) {
         return Err(vec![syntax_diagnostic(file, text, e)]);
     }
