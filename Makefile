@@ -134,14 +134,16 @@ PYTEST_FLAGS ?= -q
 
 ## venv: $(VENV) with torch, numpy, pytest, maturin, matplotlib and the bridge package (editable), and
 ## the bridge's native extension built when missing or older than its Rust sources; idempotent.
+## pip keeps no cache: torch with its CUDA libraries is about 5 GB installed, and a second
+## copy of the wheels in ~/.cache would double what a fresh machine needs free.
 TORCH_EXT_SOURCES := $(wildcard runtime/src/*.rs runtime/dtype/src/*.rs tools/torch/ext/src/*.rs) \
   runtime/Cargo.toml tools/torch/ext/Cargo.toml \
   $(wildcard runtime/guard/src/*.rs) runtime/guard/Cargo.toml
 venv:
 	@if ! $(VENV_PY) -c 'import torch, numpy, pytest, maturin, matplotlib' >/dev/null 2>&1; then \
 	  [ -x "$(VENV_PY)" ] || python3 -m venv $(VENV); \
-	  $(VENV_PY) -m pip install --upgrade pip; \
-	  $(VENV_PY) -m pip install '$(TORCH_SPEC)' numpy pytest 'maturin>=1.5,<2' matplotlib; \
+	  $(VENV_PY) -m pip install --no-cache-dir --upgrade pip; \
+	  $(VENV_PY) -m pip install --no-cache-dir '$(TORCH_SPEC)' numpy pytest 'maturin>=1.5,<2' matplotlib; \
 	fi
 	@ext=$$(find tools/torch/joinery_torch -maxdepth 1 -name '_native*.so' -print -quit); \
 	if [ -z "$$ext" ] || [ -n "$$(find $(TORCH_EXT_SOURCES) -newer "$$ext" 2>/dev/null)" ] \
