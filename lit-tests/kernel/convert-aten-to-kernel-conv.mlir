@@ -185,8 +185,8 @@ func.func @conv_backward$depthwise_input(%gy: tensor<2x3x40x40xf32>, %x: tensor<
 
 // Below 9/10 in the interior the input gradient is oneDNN's backward-data pass down to
 // 4/5 ((18/20)^2 = 0.81 here), where the forward of the same convolution runs as regions
-// (@conv$depthwise), and below 4/5 ((10/12)^2 = 0.69) a backward-data pass on the
-// direct engine.
+// (@conv$depthwise), and below 4/5 ((10/12)^2 = 0.69), with at most 9 products per
+// element, a backward-data pass on the direct engine.
 // CHECK-LABEL: func.func @conv_backward$depthwise_input_mid_image
 // CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "onednn", {{.*}} pass = "backward_data"
 // CHECK-NOT:     kernel.fused
@@ -200,6 +200,15 @@ func.func @conv_backward$depthwise_input_mid_image(%gy: tensor<2x3x20x20xf32>, %
 func.func @conv_backward$depthwise_input_small_image(%gy: tensor<2x3x12x12xf32>, %x: tensor<2x3x12x12xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x12x12xf32> {
   %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x12x12xf32>, tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
   func.return %gx : tensor<2x3x12x12xf32>
+}
+
+// With a 5x5 kernel (25 products) the input gradient stays oneDNN's pass below 4/5 too.
+// CHECK-LABEL: func.func @conv_backward$depthwise_5x5_input_small_image
+// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "onednn", {{.*}} pass = "backward_data"
+// CHECK-NOT:     kernel.fused
+func.func @conv_backward$depthwise_5x5_input_small_image(%gy: tensor<2x3x14x14xf32>, %x: tensor<2x3x14x14xf32>, %w: tensor<3x1x5x5xf32>) -> tensor<2x3x14x14xf32> {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [2, 2], stride = [1, 1], transposed = false} : (tensor<2x3x14x14xf32>, tensor<2x3x14x14xf32>, tensor<3x1x5x5xf32>) -> (tensor<2x3x14x14xf32>, tensor<3x1x5x5xf32>, tensor<3xf32>)
+  func.return %gx : tensor<2x3x14x14xf32>
 }
 
 // Strided, its input gradient stays a backward-data pass; so does a direct convolution

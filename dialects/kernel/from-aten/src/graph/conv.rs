@@ -581,7 +581,7 @@ impl Builder<'_> {
         };
         let regions = unrolled(&wv)
             && interior.at_least(min)
-            && (engine == ConvEngine::Onednn || products(&wv) <= REGION_PRODUCTS_UNSTRIDED);
+            && (engine == ConvEngine::Onednn || products(&wv) <= SMALL_KERNEL_PRODUCTS);
         if regions {
             return self.conv_unrolled(x, &wv, bias, &g.padding, output, stride, dilation, src);
         }
@@ -742,7 +742,10 @@ impl Builder<'_> {
             if unrolled(&wf) && interior.at_least(MIN_INTERIOR) {
                 return self.conv_unrolled(gy, &wf, None, &lo, &g.input, &ones, &g.dilation, src);
             }
-            if direct_engine(g, &wf) && !interior.at_least(MIN_INTERIOR_ONEDNN_INPUT_GRAD) {
+            let engine = direct_engine(g, &wf)
+                && products(&wf) <= SMALL_KERNEL_PRODUCTS
+                && !interior.at_least(MIN_INTERIOR_ONEDNN_INPUT_GRAD);
+            if engine {
                 let operands = vec![gy.clone(), w.clone()];
                 return self.conv_pass(
                     ConvPass::BackwardData,
@@ -1047,26 +1050,32 @@ const MIN_INTERIOR: (u64, u64) = (9, 10);
 /// [`MIN_INTERIOR`] of an unstrided forward (whose interior, with rows as long as the
 /// input's, runs as one loop over whole images, [`flat_interior`]). Below it, one the
 /// direct engine takes ([`direct_engine`]) runs there, and so does one with more than
-/// [`REGION_PRODUCTS_UNSTRIDED`] products. Measured against the engine over the grid of
-/// [`MIN_INTERIOR`] (README, "Convolutions against PyTorch"): the 3x3 regions won with
-/// 0.93 of the output in the interior and more (1.3-2.3x), won or lost by shape with 0.86
+/// [`SMALL_KERNEL_PRODUCTS`] products. Measured against the engine over the grid of
+/// [`MIN_INTERIOR`] (README, "Convolutions against PyTorch"): the 3x3 regions won every
+/// forward with 0.93 of the output in the interior and more (1.3-2.3x), won or lost by
+/// shape with 0.86
 /// (28x28: 1.1-1.9x with 128 channels, 0.65-0.74x with 32; in sum 0.29 against 0.30 ms)
 /// and lost with 0.73 (14x14: 0.70-0.90x); the 5x5 regions lost on every image they ran
 /// on (28x28 and 56x56, 0.73 and 0.86: 0.38-0.71x). A unit-stride forward the engine does
 /// not take (3-d) uses the same bar between the regions and oneDNN.
 const MIN_INTERIOR_UNSTRIDED: (u64, u64) = (4, 5);
 
-/// Most products per output element of an unstrided forward that runs as regions when the
-/// direct engine would take it ([`MIN_INTERIOR_UNSTRIDED`]): a 3x3 depthwise kernel.
-const REGION_PRODUCTS_UNSTRIDED: u64 = 9;
+/// Most products per output element of a *small* kernel (a 3x3 depthwise one), the only
+/// kind whose unstrided forward runs as regions when the direct engine would take it
+/// ([`MIN_INTERIOR_UNSTRIDED`]), and whose input gradient runs on the engine rather than
+/// oneDNN ([`MIN_INTERIOR_ONEDNN_INPUT_GRAD`]).
+const SMALL_KERNEL_PRODUCTS: u64 = 9;
 
 /// Least fraction of the input gradient in its interior for which a unit-stride input
 /// gradient the direct engine takes, short of [`MIN_INTERIOR`] for the regions, runs as
-/// oneDNN's backward-data pass rather than on the engine. Measured over the same grid:
-/// with 0.86 in the interior oneDNN won on one shape of six (3x3 28x28 128 channels batch
-/// 8: 0.20 against 0.29 ms) and the engine on the others (1.06-1.85x), so the bar keeps
-/// them all on oneDNN; with 0.73 and less the engine won (1.18-2.38x) on every shape but
-/// two 5x5 ones of batch 8 that it tied (0.94-0.95x).
+/// oneDNN's backward-data pass rather than on the engine; with more than
+/// [`SMALL_KERNEL_PRODUCTS`] products it always does. Measured over the same grid: with
+/// 0.86 in the interior oneDNN won on one shape of six (3x3 28x28 128 channels batch 8:
+/// 0.20 against 0.29 ms) and the engine on the others (1.06-1.85x), so the bar keeps them
+/// all on oneDNN; with 0.73 and less the engine won every 3x3 shape (1.18-2.38x), and
+/// with a 5x5 kernel it tied oneDNN's pass at batch 8 (0.94-0.95x on 7x7 and 14x14
+/// images; 0.62-0.91x on the MobileNet 5x5 14x14 shape in the runs of
+/// `conv_vs_torch.py`), which stays.
 const MIN_INTERIOR_ONEDNN_INPUT_GRAD: (u64, u64) = (4, 5);
 
 /// Whether the convolution `g` by the grouped weight `wv` (`[G, Og, Cg, K..]`; for its
