@@ -12,9 +12,12 @@
 //! forward and the unstrided input gradient, as pointwise kernels on the unpadded input,
 //! one per region of the output over which the same taps read inside it
 //! ([`Builder::conv_unrolled`]), when enough of the output lies in the interior where
-//! every tap reads inside ([`Interior::at_least`]: 2/3 for an unstrided forward, 9/10
-//! otherwise; on smaller images the border regions cost more than oneDNN's pass); a
-//! *pointwise* one (ungrouped, 1x1, unstrided, unpadded)
+//! every tap reads inside ([`Interior::at_least`]: 4/5 for an unstrided forward with a
+//! small kernel, 9/10 otherwise; on smaller images the border regions cost more), and
+//! otherwise, with unit stride and 1 or 2 spatial dims, as a `kernel.conv` on the
+//! runtime's direct engine ([`direct_engine`]; an input gradient only with a small kernel
+//! and below 4/5, [`MIN_INTERIOR_ONEDNN_INPUT_GRAD`]); a *pointwise* one (ungrouped, 1x1,
+//! unstrided, unpadded)
 //! as one GEMM per image: the forward always ([`Builder::pointwise_gemm`]), the input and
 //! weight gradients with enough positions per image ([`Geometry::pointwise_backward`],
 //! [`Builder::pointwise_weight_grad`]).
