@@ -221,6 +221,66 @@ impl Job {
     }
 }
 
+impl Job {
+    /// The job of [`run`]'s arguments, and the batch size.
+    fn new(
+        pass: ConvPass,
+        s: &ConvShape,
+        src: *mut f32,
+        weights: *const f32,
+        bias: *const f32,
+        dst: *mut f32,
+    ) -> (Job, usize) {
+        let spatial = s.input.len() - 2;
+        let (n, groups) = (s.input[0] as usize, s.groups as usize);
+        let (cg, og) = (s.input[1] as usize / groups, s.weight[0] as usize / groups);
+        let backward = pass == ConvPass::BackwardData;
+        // Dim `i` of the flat computation (0: rows, 1: columns) is spatial dim
+        // `i + spatial - 2`; a 1-d convolution has a single row.
+        let dim = |i: usize| {
+            let Some(d) = (i + spatial).checked_sub(2) else {
+                return Dim {
+                    input: 1,
+                    output: 1,
+                    kernel: 1,
+                    dilation: 1,
+                    lo: 0,
+                };
+            };
+            let (input, output) = (s.input[2 + d] as usize, s.output[2 + d] as usize);
+            let (kernel, dilation, padding) =
+                (s.weight[2 + d] as usize, s.dilation[d], s.padding[d]);
+            let span = (kernel as i64 - 1) * dilation;
+            Dim {
+                input: if backward { output } else { input },
+                output: if backward { input } else { output },
+                kernel,
+                dilation: dilation as usize,
+                lo: if backward { span - padding } else { padding },
+            }
+        };
+        let job = Job {
+            flat: Flat::new(dim(0), dim(1)),
+            ptrs: Ptrs {
+                src: if backward {
+                    dst.cast_const()
+                } else {
+                    src.cast_const()
+                },
+                weights,
+                bias: if backward { std::ptr::null() } else { bias },
+                dst: if backward { src } else { dst },
+            },
+            backward,
+            cg,
+            og,
+            read_channels: groups * if backward { og } else { cg },
+            written_channels: groups * if backward { cg } else { og },
+        };
+        (job, n)
+    }
+}
+
 /// Runs `pass` (the forward or the input gradient, [`check`]) of `s` on the current rayon
 /// pool: the forward reads `src` (`[N, C, S..]`), `weights` and `bias` (`[O]`, may be
 /// null) and writes `dst` (`[N, O, S'..]`); the input gradient reads `dst` and `weights`
@@ -237,51 +297,7 @@ pub(super) unsafe fn run(
     bias: *const f32,
     dst: *mut f32,
 ) {
-    let spatial = s.input.len() - 2;
-    let (n, groups) = (s.input[0] as usize, s.groups as usize);
-    let (cg, og) = (s.input[1] as usize / groups, s.weight[0] as usize / groups);
-    let backward = pass == ConvPass::BackwardData;
-    // Dim `i` of the flat computation (0: rows, 1: columns) is spatial dim
-    // `i + spatial - 2`; a 1-d convolution has a single row.
-    let dim = |i: usize| {
-        let Some(d) = (i + spatial).checked_sub(2) else {
-            return Dim {
-                input: 1,
-                output: 1,
-                kernel: 1,
-                dilation: 1,
-                lo: 0,
-            };
-        };
-        let (input, output) = (s.input[2 + d] as usize, s.output[2 + d] as usize);
-        let (kernel, dilation, padding) = (s.weight[2 + d] as usize, s.dilation[d], s.padding[d]);
-        let span = (kernel as i64 - 1) * dilation;
-        Dim {
-            input: if backward { output } else { input },
-            output: if backward { input } else { output },
-            kernel,
-            dilation: dilation as usize,
-            lo: if backward { span - padding } else { padding },
-        }
-    };
-    let job = Job {
-        flat: Flat::new(dim(0), dim(1)),
-        ptrs: Ptrs {
-            src: if backward {
-                dst.cast_const()
-            } else {
-                src.cast_const()
-            },
-            weights,
-            bias: if backward { std::ptr::null() } else { bias },
-            dst: if backward { src } else { dst },
-        },
-        backward,
-        cg,
-        og,
-        read_channels: groups * if backward { og } else { cg },
-        written_channels: groups * if backward { cg } else { og },
-    };
+    let (job, n) = Job::new(pass, s, src, weights, bias, dst);
     let planes = n * job.written_channels;
     if planes == 0 || job.plane_sizes().1 == 0 {
         return;
@@ -609,4 +625,103 @@ unsafe fn accumulate_block<const FUSED: bool, const N: usize>(
         }
     }
     *out = sum;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One instruction set's copy of [`Job::compute`].
+    type Compute = unsafe fn(&Job, Range<usize>, &mut [f32], &mut [f32]);
+
+    /// `pass` of `s` computed by `compute` (one instruction set's copy of
+    /// [`Job::compute`]) on every plane at once, from deterministic buffers: the written
+    /// tensor.
+    fn written(pass: ConvPass, s: &ConvShape, compute: Compute) -> Vec<f32> {
+        let (ns, nw, nd) = s.elements();
+        let fill = |n: u64, seed: u64| -> Vec<f32> {
+            (0..n)
+                .map(|i| ((i * 37 + seed * 11) % 23) as f32 / 7.0 - 1.5)
+                .collect()
+        };
+        let (mut src, mut w, mut b, mut dst) =
+            (fill(ns, 1), fill(nw, 2), fill(s.weight[0], 3), fill(nd, 4));
+        let (job, n) = Job::new(
+            pass,
+            s,
+            src.as_mut_ptr(),
+            w.as_mut_ptr(),
+            b.as_mut_ptr(),
+            dst.as_mut_ptr(),
+        );
+        let together = job.together();
+        let (mut padded, mut result) = (Vec::new(), Vec::new());
+        let padded = zeroed(&mut padded, together * job.flat.scratch);
+        let result = zeroed(&mut result, together * job.flat.computed);
+        // SAFETY: the buffers hold the elements of their shapes; one task writes all.
+        unsafe { compute(&job, 0..n * job.written_channels, padded, result) };
+        if pass == ConvPass::BackwardData {
+            src
+        } else {
+            dst
+        }
+    }
+
+    /// The portable copy, and the AVX2 one where the CPU has it, give what the copy
+    /// picked for this CPU gives (checked against the definition in `conv.rs`), to
+    /// rounding: every path of [`Job::compute`] (row copies or masked chunks, 9 taps,
+    /// 25 or any other count, whole blocks and single vectors) on each instruction set.
+    #[test]
+    fn every_instruction_set_computes_the_same() {
+        let shape = |input: &[u64], weight: &[u64], output: &[u64], padding: i64, groups| {
+            let spatial = input.len() - 2;
+            ConvShape {
+                input: input.to_vec(),
+                weight: weight.to_vec(),
+                output: output.to_vec(),
+                stride: vec![1; spatial],
+                padding: vec![padding; spatial],
+                dilation: vec![1; spatial],
+                groups,
+            }
+        };
+        let shapes = [
+            shape(&[2, 3, 7, 9], &[3, 1, 3, 3], &[2, 3, 7, 9], 1, 3),
+            shape(&[1, 4, 14, 13], &[4, 1, 5, 5], &[1, 4, 14, 13], 2, 4),
+            shape(&[1, 4, 9, 30], &[4, 2, 1, 3], &[1, 4, 11, 30], 1, 2),
+            shape(&[2, 2, 6, 6], &[2, 1, 3, 3], &[2, 2, 10, 10], 3, 2),
+        ];
+        let picked = |job: &Job, planes, padded: &mut [f32], result: &mut [f32]| {
+            // SAFETY: `written`'s buffers.
+            unsafe { job.run(planes, padded, result) }
+        };
+        let portable = |job: &Job, planes, padded: &mut [f32], result: &mut [f32]| {
+            // SAFETY: `written`'s buffers.
+            unsafe { job.compute::<false, false>(planes, padded, result) }
+        };
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = |job: &Job, planes, padded: &mut [f32], result: &mut [f32]| {
+            // SAFETY: `written`'s buffers; called only where the CPU has AVX2 and FMA.
+            unsafe { job.run_avx2(planes, padded, result) }
+        };
+        let mut others: Vec<Compute> = vec![portable];
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            others.push(avx2);
+        }
+        for s in &shapes {
+            for pass in [ConvPass::Forward, ConvPass::BackwardData] {
+                let want = written(pass, s, picked);
+                for (i, &other) in others.iter().enumerate() {
+                    let got = written(pass, s, other);
+                    for (e, (&g, &w)) in got.iter().zip(&want).enumerate() {
+                        assert!(
+                            (g - w).abs() <= 1e-4 * (1.0 + w.abs()),
+                            "copy {i}, {pass:?} of {s:?}: element {e} is {g}, not {w}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
