@@ -576,6 +576,8 @@ mod tests {
             // depthwise, "same" padding, odd sizes, one row shorter than a block
             shape(&[2, 3, 7, 5], &[3, 1, 3, 3], 1, 1, 1, 3),
             shape(&[1, 2, 14, 13], &[2, 1, 5, 5], 1, 2, 1, 2),
+            // rows one vector apart (14 wide, 5x5: a pitch of 16)
+            shape(&[2, 2, 9, 14], &[2, 1, 5, 5], 1, 2, 1, 2),
             // padding larger than the kernel's half width (the input gradient then
             // leaves the output gradient's border unread), and none
             shape(&[1, 2, 6, 9], &[2, 1, 3, 3], 1, 3, 1, 2),
