@@ -7,7 +7,7 @@
 // A forward with a bias: the bias is an operand, the result buffer the last one.
 // CHECK-LABEL: func.func @conv$padded_strided
 // CHECK:         %[[Y:.*]] = kernel.alloc {output = 0 : i64} : () -> tensor<2x4x3x3xf32>
-// CHECK-NEXT:    "kernel.conv"(%x, %w, %b, %[[Y]]) <{bias = true, dilation = [1, 1], groups = 1 : i64, input = [2, 3, 5, 5], output = [2, 4, 3, 3], padding = [1, 1], pass = "forward", source = "aten.convolution", stride = [2, 2], weight = [4, 3, 3, 3]}>
+// CHECK-NEXT:    "kernel.conv"(%x, %w, %b, %[[Y]]) <{bias = true, dilation = [1, 1], engine = "onednn", groups = 1 : i64, input = [2, 3, 5, 5], output = [2, 4, 3, 3], padding = [1, 1], pass = "forward", source = "aten.convolution", stride = [2, 2], weight = [4, 3, 3, 3]}>
 // CHECK-NEXT:    func.return %[[Y]]
 // PLANNED-LABEL: func.func @conv$padded_strided
 // PLANNED:         "kernel.conv"(%x, %w, %b, %{{.*}}) <{bias = true,
@@ -19,7 +19,7 @@ func.func @conv$padded_strided(%x: tensor<2x3x5x5xf32>, %w: tensor<4x3x3x3xf32>,
 // 1-d, grouped (8 output channels per group: not direct) and dilated, no bias; an
 // unbatched input gets a batch of one.
 // CHECK-LABEL: func.func @conv1d$grouped_dilated_unbatched
-// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [2], groups = 2 : i64, input = [1, 4, 9], output = [1, 16, 5], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [16, 2, 3]}> : (tensor<4x9xf32>, tensor<16x2x3xf32>, tensor<16x5xf32>) -> ()
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [2], engine = "onednn", groups = 2 : i64, input = [1, 4, 9], output = [1, 16, 5], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [16, 2, 3]}> : (tensor<4x9xf32>, tensor<16x2x3xf32>, tensor<16x5xf32>) -> ()
 func.func @conv1d$grouped_dilated_unbatched(%x: tensor<4x9xf32>, %w: tensor<16x2x3xf32>) -> tensor<16x5xf32> {
   %y = "aten.convolution"(%x, %w) {dilation = [2], groups = 2 : i64, output_padding = [0], padding = [0], stride = [1], transposed = false} : (tensor<4x9xf32>, tensor<16x2x3xf32>) -> tensor<16x5xf32>
   func.return %y : tensor<16x5xf32>
@@ -28,7 +28,7 @@ func.func @conv1d$grouped_dilated_unbatched(%x: tensor<4x9xf32>, %w: tensor<16x2
 // 3-d depthwise with an empty batch (27 products per output element: through oneDNN, not
 // direct kernels): the runtime handles the empty tensors.
 // CHECK-LABEL: func.func @conv3d$depthwise_empty_batch
-// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [1, 1, 1], groups = 3 : i64, input = [0, 3, 4, 4, 4], output = [0, 3, 4, 4, 4], padding = [1, 1, 1], pass = "forward"
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [1, 1, 1], engine = "onednn", groups = 3 : i64, input = [0, 3, 4, 4, 4], output = [0, 3, 4, 4, 4], padding = [1, 1, 1], pass = "forward"
 func.func @conv3d$depthwise_empty_batch(%x: tensor<0x3x4x4x4xf32>, %w: tensor<3x1x3x3x3xf32>) -> tensor<0x3x4x4x4xf32> {
   %y = "aten.convolution"(%x, %w) {dilation = [1, 1, 1], groups = 3 : i64, output_padding = [0, 0, 0], padding = [1, 1, 1], stride = [1, 1, 1], transposed = false} : (tensor<0x3x4x4x4xf32>, tensor<3x1x3x3x3xf32>) -> tensor<0x3x4x4x4xf32>
   func.return %y : tensor<0x3x4x4x4xf32>
@@ -70,7 +70,7 @@ func.func @conv_backward$bias_only(%gy: tensor<2x4x3x3xf32>, %x: tensor<2x3x5x5x
 // A transposed convolution is the input gradient of the convolution by its weight, plus
 // the bias; output_padding makes the end padding negative (the runtime accepts it).
 // CHECK-LABEL: func.func @conv_transpose$output_padding
-// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [1, 1], groups = 1 : i64, input = [1, 3, 8, 8], output = [1, 2, 4, 4], padding = [1, 1], pass = "backward_data", source = "aten.convolution", stride = [2, 2], weight = [2, 3, 3, 3]}>
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "onednn", groups = 1 : i64, input = [1, 3, 8, 8], output = [1, 2, 4, 4], padding = [1, 1], pass = "backward_data", source = "aten.convolution", stride = [2, 2], weight = [2, 3, 3, 3]}>
 // CHECK:         kernel.add
 func.func @conv_transpose$output_padding(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x8x8xf32> {
   %y = "aten.convolution"(%x, %w, %b) {dilation = [1, 1], groups = 1 : i64, output_padding = [1, 1], padding = [1, 1], stride = [2, 2], transposed = true} : (tensor<1x2x4x4xf32>, tensor<2x3x3x3xf32>, tensor<3xf32>) -> tensor<1x3x8x8xf32>
@@ -93,44 +93,56 @@ func.func @conv_transpose_backward$all(%gy: tensor<1x3x8x8xf32>, %x: tensor<1x2x
 // the output over which the same taps read inside the input, each adding the products of
 // its taps' shifted views with their weights (a scalar per channel), placed where the
 // region lies without a fill (the regions tile the output), no kernel.conv. The interior
-// (all 9 taps; (10/12)^2 = 0.69 of the output, at least 2/3) runs over its positions
-// flattened along the rows: [N, G, Og, 118], positions 13 to 130 of each image, tap (0, 0)
+// (all 9 taps; (18/20)^2 = 0.81 of the output, at least 4/5) runs over its positions
+// flattened along the rows: [N, G, Og, 358], positions 21 to 378 of each image, tap (0, 0)
 // at %x's element 0. Border positions reading as many taps at both ends of a dim are one
-// region with a dim of 2 per such pair: the four corners ([.., 2, 2]: 120 input elements
-// and 3 taps back per row pair, 10 and one tap back per column pair), the first and last
+// region with a dim of 2 per such pair: the four corners ([.., 2, 2]: 360 input elements
+// and 3 taps back per row pair, 18 and one tap back per column pair), the first and last
 // rows, the row ends.
 // CHECK-LABEL: func.func @conv$depthwise
 // CHECK-NOT:     kernel.conv
 // CHECK-NOT:     kernel.fill
-// CHECK:         "kernel.fused"(%x, %w, %x, %w, {{.*}}) <{in_maps = {{\[}}[0, 432, 144, 0, 1], [0, 0, 9, 9, 0], [1, 432, 144, 0, 1], [1, 0, 9, 9, 0],
-// CHECK-SAME:      [26, 432, 144, 0, 1], [8, 0, 9, 9, 0]]
-// CHECK-SAME:      space = [2, 3, 1, 118]
+// CHECK:         "kernel.fused"(%x, %w, %x, %w, {{.*}}) <{in_maps = {{\[}}[0, 1200, 400, 0, 1], [0, 0, 9, 9, 0], [1, 1200, 400, 0, 1], [1, 0, 9, 9, 0],
+// CHECK-SAME:      [42, 1200, 400, 0, 1], [8, 0, 9, 9, 0]]
+// CHECK-SAME:      space = [2, 3, 1, 358]
 // CHECK-COUNT-9: kernel.mul
-// CHECK:         "kernel.fused"(%x, %w, {{.*}}) <{in_maps = {{\[}}[0, 432, 144, 0, 12, 1, 120, 10], [4, 0, 9, 9, 0, 0, -3, -1],
+// CHECK:         "kernel.fused"(%x, %w, {{.*}}) <{in_maps = {{\[}}[0, 1200, 400, 0, 20, 1, 360, 18], [4, 0, 9, 9, 0, 0, -3, -1],
 // CHECK-SAME:      space = [2, 3, 1, 1, 1, 2, 2]
 // CHECK-COUNT-4: kernel.mul
-// CHECK:         space = [2, 3, 1, 1, 10, 2]
-// CHECK:         space = [2, 3, 1, 10, 1, 2]
+// CHECK:         space = [2, 3, 1, 1, 18, 2]
+// CHECK:         space = [2, 3, 1, 18, 1, 2]
 // CHECK-NOT:     kernel.fill
-// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[13, 432, 144, 144, 1]]
-// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[0, 432, 144, 144, 12, 1, 132, 11]]
-// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[1, 432, 144, 144, 12, 1, 132]]
-// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[12, 432, 144, 144, 12, 1, 11]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[21, 1200, 400, 400, 1]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[0, 1200, 400, 400, 20, 1, 380, 19]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[1, 1200, 400, 400, 20, 1, 380]]
+// CHECK:         out_kinds = ["store"], out_maps = {{\[}}[20, 1200, 400, 400, 20, 1, 19]]
 // CHECK-NOT:     kernel.conv
 // CHECK:         func.return
-func.func @conv$depthwise(%x: tensor<2x3x12x12xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x12x12xf32> {
+func.func @conv$depthwise(%x: tensor<2x3x20x20xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x20x20xf32> {
+  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x20x20xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x20x20xf32>
+  func.return %y : tensor<2x3x20x20xf32>
+}
+
+// On a smaller image the border regions are a larger part of the output ((10/12)^2 = 0.69
+// in the interior, below 4/5), and the forward is one kernel.conv on the runtime's direct
+// engine (every position alike on a zero-padded copy of each plane).
+// CHECK-LABEL: func.func @conv$depthwise_small_image
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "direct", groups = 3 : i64, input = [2, 3, 12, 12], output = [2, 3, 12, 12], padding = [1, 1], pass = "forward"
+// CHECK-NOT:     kernel.fused
+func.func @conv$depthwise_small_image(%x: tensor<2x3x12x12xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x12x12xf32> {
   %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x12x12xf32>
   func.return %y : tensor<2x3x12x12xf32>
 }
 
-// On a smaller image the border regions are a larger part of the output ((2/4)^2 = 0.25
-// in the interior), and the forward is oneDNN's pass.
-// CHECK-LABEL: func.func @conv$depthwise_small_image
-// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, {{.*}} pass = "forward"
+// With more than 9 products per output element (a 5x5 kernel) the forward runs on the
+// direct engine however much of it lies in the interior ((36/40)^2 = 0.81 here), with
+// the bias.
+// CHECK-LABEL: func.func @conv$depthwise_5x5
+// CHECK:         "kernel.conv"(%x, %w, %b, %{{.*}}) <{bias = true, dilation = [1, 1], engine = "direct", {{.*}} pass = "forward"
 // CHECK-NOT:     kernel.fused
-func.func @conv$depthwise_small_image(%x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
-  %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32>
-  func.return %y : tensor<2x3x4x4xf32>
+func.func @conv$depthwise_5x5(%x: tensor<1x3x40x40xf32>, %w: tensor<3x1x5x5xf32>, %b: tensor<3xf32>) -> tensor<1x3x40x40xf32> {
+  %y = "aten.convolution"(%x, %w, %b) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [2, 2], stride = [1, 1], transposed = false} : (tensor<1x3x40x40xf32>, tensor<3x1x5x5xf32>, tensor<3xf32>) -> tensor<1x3x40x40xf32>
+  func.return %y : tensor<1x3x40x40xf32>
 }
 
 // Strided, the region kernels need 9/10 of the output in the interior: (19/20)^2 = 0.90
@@ -147,8 +159,9 @@ func.func @conv$depthwise_strided(%x: tensor<2x3x40x40xf32>, %w: tensor<3x1x3x3x
   %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<2x3x40x40xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x20x20xf32>
   func.return %y : tensor<2x3x20x20xf32>
 }
+// (The direct engine takes unit strides only.)
 // CHECK-LABEL: func.func @conv$depthwise_strided_small_image
-// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, {{.*}} pass = "forward", source = "aten.convolution", stride = [2, 2]
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "onednn", {{.*}} pass = "forward", source = "aten.convolution", stride = [2, 2]
 // CHECK-NOT:     kernel.fused
 func.func @conv$depthwise_strided_small_image(%x: tensor<2x3x12x12xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x6x6xf32> {
   %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>) -> tensor<2x3x6x6xf32>
@@ -170,27 +183,45 @@ func.func @conv_backward$depthwise_input(%gy: tensor<2x3x40x40xf32>, %x: tensor<
   func.return %gx : tensor<2x3x40x40xf32>
 }
 
-// With 0.69 in the interior (12x12) the input gradient is oneDNN's backward-data pass,
-// where the forward of the same convolution runs as regions (@conv$depthwise).
+// Below 9/10 in the interior the input gradient is oneDNN's backward-data pass down to
+// 4/5 ((18/20)^2 = 0.81 here), where the forward of the same convolution runs as regions
+// (@conv$depthwise), and below 4/5 ((10/12)^2 = 0.69), with at most 9 products per
+// element, a backward-data pass on the direct engine.
+// CHECK-LABEL: func.func @conv_backward$depthwise_input_mid_image
+// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "onednn", {{.*}} pass = "backward_data"
+// CHECK-NOT:     kernel.fused
+func.func @conv_backward$depthwise_input_mid_image(%gy: tensor<2x3x20x20xf32>, %x: tensor<2x3x20x20xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x20x20xf32> {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x20x20xf32>, tensor<2x3x20x20xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x20x20xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
+  func.return %gx : tensor<2x3x20x20xf32>
+}
 // CHECK-LABEL: func.func @conv_backward$depthwise_input_small_image
-// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, {{.*}} pass = "backward_data"
+// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "direct", {{.*}} pass = "backward_data"
 // CHECK-NOT:     kernel.fused
 func.func @conv_backward$depthwise_input_small_image(%gy: tensor<2x3x12x12xf32>, %x: tensor<2x3x12x12xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x12x12xf32> {
   %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x12x12xf32>, tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x12x12xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
   func.return %gx : tensor<2x3x12x12xf32>
 }
 
+// With a 5x5 kernel (25 products) the input gradient stays oneDNN's pass below 4/5 too.
+// CHECK-LABEL: func.func @conv_backward$depthwise_5x5_input_small_image
+// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "onednn", {{.*}} pass = "backward_data"
+// CHECK-NOT:     kernel.fused
+func.func @conv_backward$depthwise_5x5_input_small_image(%gy: tensor<2x3x14x14xf32>, %x: tensor<2x3x14x14xf32>, %w: tensor<3x1x5x5xf32>) -> tensor<2x3x14x14xf32> {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [2, 2], stride = [1, 1], transposed = false} : (tensor<2x3x14x14xf32>, tensor<2x3x14x14xf32>, tensor<3x1x5x5xf32>) -> (tensor<2x3x14x14xf32>, tensor<3x1x5x5xf32>, tensor<3xf32>)
+  func.return %gx : tensor<2x3x14x14xf32>
+}
+
 // Strided, its input gradient stays a backward-data pass; so does a direct convolution
 // with more than 25 products per output element (a 7x7 depthwise kernel).
 // CHECK-LABEL: func.func @conv_backward$depthwise_strided_input
-// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, {{.*}} pass = "backward_data"
+// CHECK:         "kernel.conv"(%gy, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "onednn", {{.*}} pass = "backward_data"
 // CHECK-NOT:     kernel.fused
 func.func @conv_backward$depthwise_strided_input(%gy: tensor<2x3x2x2xf32>, %x: tensor<2x3x4x4xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x4x4xf32> {
   %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [true, false, false], output_padding = [0, 0], padding = [1, 1], stride = [2, 2], transposed = false} : (tensor<2x3x2x2xf32>, tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x4x4xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
   func.return %gx : tensor<2x3x4x4xf32>
 }
 // CHECK-LABEL: func.func @conv$depthwise_7x7
-// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, {{.*}} pass = "forward"
+// CHECK:         "kernel.conv"(%x, %w, %{{.*}}) <{bias = false, dilation = [1, 1], engine = "onednn", {{.*}} pass = "forward"
 func.func @conv$depthwise_7x7(%x: tensor<1x3x8x8xf32>, %w: tensor<3x1x7x7xf32>) -> tensor<1x3x8x8xf32> {
   %y = "aten.convolution"(%x, %w) {dilation = [1, 1], groups = 3 : i64, output_padding = [0, 0], padding = [3, 3], stride = [1, 1], transposed = false} : (tensor<1x3x8x8xf32>, tensor<3x1x7x7xf32>) -> tensor<1x3x8x8xf32>
   func.return %y : tensor<1x3x8x8xf32>

@@ -708,7 +708,16 @@ func.func @rows$read_by_a_kernel(%x: tensor<3x4xf32>) -> tensor<12x2xi64> {
 func.func @conv$unknown_pass(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x3x3xf32> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<1x3x3xf32>
   // expected-error@+1 {{'kernel.conv' needs attribute 'pass' ("forward", "backward_data" or "backward_weights")}}
-  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1], groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "sideways", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<3x2x3xf32>, tensor<1x3x3xf32>) -> ()
+  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1], engine = "onednn", groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "sideways", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<3x2x3xf32>, tensor<1x3x3xf32>) -> ()
+  func.return %o : tensor<1x3x3xf32>
+}
+
+// -----
+
+func.func @conv$unknown_engine(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x3x3xf32> {
+  %o = kernel.alloc {output = 0 : i64} : () -> tensor<1x3x3xf32>
+  // expected-error@+1 {{'kernel.conv' needs attribute 'engine' ("onednn" or "direct")}}
+  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1], engine = "cudnn", groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<3x2x3xf32>, tensor<1x3x3xf32>) -> ()
   func.return %o : tensor<1x3x3xf32>
 }
 
@@ -717,7 +726,7 @@ func.func @conv$unknown_pass(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf32>) -> te
 func.func @conv$no_stride_per_dim(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x3x3xf32> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<1x3x3x3xf32>
   // expected-error@+1 {{'kernel.conv' needs input [1, 2, 5, 5], weight [3, 2, 3, 3] and output [1, 3, 3, 3] of one rank from 3 to 5 and a stride, padding and dilation per spatial dim}}
-  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1, 1], groups = 1 : i64, input = [1, 2, 5, 5], output = [1, 3, 3, 3], padding = [0, 0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3, 3]}> : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>, tensor<1x3x3x3xf32>) -> ()
+  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1, 1], engine = "onednn", groups = 1 : i64, input = [1, 2, 5, 5], output = [1, 3, 3, 3], padding = [0, 0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3, 3]}> : (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>, tensor<1x3x3x3xf32>) -> ()
   func.return %o : tensor<1x3x3x3xf32>
 }
 
@@ -726,7 +735,7 @@ func.func @conv$no_stride_per_dim(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf3
 func.func @conv$bias_operand_missing(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x3x3xf32> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<1x3x3xf32>
   // expected-error@+1 {{'kernel.conv' of pass "forward" (bias true) takes 4 buffers and has no results}}
-  "kernel.conv"(%x, %w, %o) <{bias = true, dilation = [1], groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<3x2x3xf32>, tensor<1x3x3xf32>) -> ()
+  "kernel.conv"(%x, %w, %o) <{bias = true, dilation = [1], engine = "onednn", groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<3x2x3xf32>, tensor<1x3x3xf32>) -> ()
   func.return %o : tensor<1x3x3xf32>
 }
 
@@ -735,7 +744,7 @@ func.func @conv$bias_operand_missing(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf32
 func.func @conv$backward_data_bias(%gy: tensor<1x3x3xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x2x5xf32> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<1x2x5xf32>
   // expected-error@+1 {{'kernel.conv' of pass "backward_data" has no bias}}
-  "kernel.conv"(%gy, %w, %o) <{bias = true, dilation = [1], groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "backward_data", source = "aten.convolution_backward", stride = [1], weight = [3, 2, 3]}> : (tensor<1x3x3xf32>, tensor<3x2x3xf32>, tensor<1x2x5xf32>) -> ()
+  "kernel.conv"(%gy, %w, %o) <{bias = true, dilation = [1], engine = "onednn", groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "backward_data", source = "aten.convolution_backward", stride = [1], weight = [3, 2, 3]}> : (tensor<1x3x3xf32>, tensor<3x2x3xf32>, tensor<1x2x5xf32>) -> ()
   func.return %o : tensor<1x2x5xf32>
 }
 
@@ -744,7 +753,7 @@ func.func @conv$backward_data_bias(%gy: tensor<1x3x3xf32>, %w: tensor<3x2x3xf32>
 func.func @conv$weight_gradient_without_room_for_the_bias(%x: tensor<1x2x5xf32>, %gy: tensor<1x3x3xf32>) -> tensor<3x2x3xf32> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<3x2x3xf32>
   // expected-error@+1 {{operand #2 of 'kernel.conv' must be an f32 buffer of 21 elements ([21]), not 18 of f32}}
-  "kernel.conv"(%x, %gy, %o) <{bias = true, dilation = [1], groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "backward_weights", source = "aten.convolution_backward", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<1x3x3xf32>, tensor<3x2x3xf32>) -> ()
+  "kernel.conv"(%x, %gy, %o) <{bias = true, dilation = [1], engine = "onednn", groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "backward_weights", source = "aten.convolution_backward", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<1x3x3xf32>, tensor<3x2x3xf32>) -> ()
   func.return %o : tensor<3x2x3xf32>
 }
 
@@ -753,7 +762,7 @@ func.func @conv$weight_gradient_without_room_for_the_bias(%x: tensor<1x2x5xf32>,
 func.func @conv$f64(%x: tensor<1x2x5xf64>, %w: tensor<3x2x3xf64>) -> tensor<1x3x3xf64> {
   %o = kernel.alloc {output = 0 : i64} : () -> tensor<1x3x3xf64>
   // expected-error@+1 {{operand #0 of 'kernel.conv' must be an f32 buffer of 10 elements ([1, 2, 5]), not 10 of f64}}
-  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1], groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf64>, tensor<3x2x3xf64>, tensor<1x3x3xf64>) -> ()
+  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1], engine = "onednn", groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf64>, tensor<3x2x3xf64>, tensor<1x3x3xf64>) -> ()
   func.return %o : tensor<1x3x3xf64>
 }
 
@@ -761,6 +770,6 @@ func.func @conv$f64(%x: tensor<1x2x5xf64>, %w: tensor<3x2x3xf64>) -> tensor<1x3x
 
 func.func @conv$writes_an_argument(%x: tensor<1x2x5xf32>, %w: tensor<3x2x3xf32>, %o: tensor<1x3x3xf32>) -> tensor<1x3x3xf32> {
   // expected-error@+1 {{operand #2 of 'kernel.conv' is written, so it must be a buffer made by 'kernel.alloc' (arguments are only read)}}
-  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1], groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<3x2x3xf32>, tensor<1x3x3xf32>) -> ()
+  "kernel.conv"(%x, %w, %o) <{bias = false, dilation = [1], engine = "onednn", groups = 1 : i64, input = [1, 2, 5], output = [1, 3, 3], padding = [0], pass = "forward", source = "aten.convolution", stride = [1], weight = [3, 2, 3]}> : (tensor<1x2x5xf32>, tensor<3x2x3xf32>, tensor<1x3x3xf32>) -> ()
   func.return %o : tensor<1x3x3xf32>
 }

@@ -1,5 +1,6 @@
-//! f32 convolutions through oneDNN: the plan's [`Step::Conv`](crate::plan::Step::Conv)
-//! steps run oneDNN's convolution primitives (forward with an optional bias, backward
+//! f32 convolutions: the plan's [`Step::Conv`](crate::plan::Step::Conv) steps run on one
+//! of two engines ([`ConvEngine`]): joinery's direct kernel for unit-stride convolutions
+//! with few channels per group ([`direct`]), or oneDNN's convolution primitives (forward with an optional bias, backward
 //! data, backward weights) over the plan's dense row-major buffers, through the small C
 //! wrapper `dnnl/conv.c` (oneDNN's C API). oneDNN picks its own layouts; the reorders
 //! from and to the plain buffers run inside each call, into a per-thread scratch buffer
@@ -15,6 +16,8 @@ use std::ffi::{CStr, c_char, c_int, c_void};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
+mod direct;
+
 /// Which of a convolution's computations a step runs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,6 +29,19 @@ pub enum ConvPass {
     /// `weights` = the weight gradient from `src` (the input) and `dst` (the output
     /// gradient).
     BackwardWeights,
+}
+
+/// What runs a convolution step.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConvEngine {
+    /// oneDNN's primitives.
+    #[default]
+    Onednn,
+    /// joinery's direct kernel: the forward and the input gradient of a unit-stride
+    /// convolution with 1 or 2 spatial dims, per written plane on a zero-padded copy of
+    /// each read plane ([`direct`]); meant for few channels per group.
+    Direct,
 }
 
 /// The shapes and parameters of one convolution, PyTorch's conventions: `input`
@@ -115,6 +131,8 @@ impl ConvShape {
 #[serde(deny_unknown_fields)]
 pub struct ConvRef {
     pub pass: ConvPass,
+    #[serde(default, skip_serializing_if = "is_onednn")]
+    pub engine: ConvEngine,
     pub shape: ConvShape,
     pub src: usize,
     pub weights: usize,
@@ -127,6 +145,10 @@ pub struct ConvRef {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn is_onednn(e: &ConvEngine) -> bool {
+    *e == ConvEngine::Onednn
 }
 
 impl ConvRef {
@@ -147,12 +169,42 @@ impl ConvRef {
         v
     }
 
-    /// Runs the step on `threads` threads.
+    /// Why the step cannot run, if it cannot: its shape makes no convolution
+    /// ([`ConvShape::check`]) or its engine does not run its pass of it.
+    pub fn check(&self) -> Result<(), String> {
+        self.shape.check()?;
+        match self.engine {
+            ConvEngine::Onednn => Ok(()),
+            ConvEngine::Direct => direct::check(self.pass, &self.shape),
+        }
+    }
+
+    /// Runs the step on `threads` threads (the direct engine: on the current rayon
+    /// pool's).
     ///
     /// # Safety
     /// `ptrs` holds the step's buffers with the f32 elements [`ConvRef::buffers`] gives
     /// each (the plan was checked), the written ones apart from the others.
     pub(crate) unsafe fn run(&self, ptrs: &[*mut u8], threads: usize) -> Result<(), String> {
+        let f = |b: usize| ptrs[b].cast::<f32>();
+        if self.engine == ConvEngine::Direct {
+            // SAFETY: inside the bias buffer (the caller's contract).
+            let bias = self.bias.map_or(std::ptr::null(), |b| unsafe {
+                f(b).add(self.bias_offset as usize).cast_const()
+            });
+            // SAFETY: the caller's contract; the plan check ran `ConvRef::check`.
+            unsafe {
+                direct::run(
+                    self.pass,
+                    &self.shape,
+                    f(self.src),
+                    f(self.weights),
+                    bias,
+                    f(self.dst),
+                )
+            };
+            return Ok(());
+        }
         let threads = threads.clamp(1, c_int::MAX as usize) as c_int;
         let primitives = primitives(self.pass, &self.shape, self.bias.is_some(), threads)?;
         let scratch_bytes = primitives.scratch_bytes();
@@ -163,7 +215,6 @@ impl ConvRef {
                     format!("cannot allocate {scratch_bytes} bytes of convolution scratch")
                 })?;
             }
-            let f = |b: usize| ptrs[b].cast::<f32>();
             // SAFETY: inside the bias buffer (the caller's contract).
             let bias = self.bias.map_or(std::ptr::null_mut(), |b| unsafe {
                 f(b).add(self.bias_offset as usize)
@@ -381,9 +432,9 @@ mod tests {
         }
     }
 
-    /// Runs `pass` of `s` through oneDNN on two threads over buffers `[src, weights, dst,
+    /// Runs `pass` of `s` on `engine` on two threads over buffers `[src, weights, dst,
     /// bias]` and compares the written one with the definition.
-    fn check(s: &ConvShape, pass: ConvPass, bias: bool) {
+    fn check_on(engine: ConvEngine, s: &ConvShape, pass: ConvPass, bias: bool) {
         let (ns, nw, nd) = s.elements();
         let mut bufs = [
             values(ns, 1),
@@ -423,6 +474,7 @@ mod tests {
         let ptrs: Vec<*mut u8> = bufs.iter_mut().map(|b| b.as_mut_ptr().cast()).collect();
         let step = ConvRef {
             pass,
+            engine,
             shape: s.clone(),
             src: 0,
             weights: 1,
@@ -430,9 +482,19 @@ mod tests {
             bias: bias.then_some(3),
             bias_offset: 0,
         };
-        s.check().expect("a valid convolution");
-        // SAFETY: each buffer holds the elements of its shape.
-        unsafe { step.run(&ptrs, 2) }.expect("oneDNN runs");
+        step.check().expect("a valid convolution its engine runs");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("a pool");
+        // The addresses cross into the pool as numbers (pointers are not `Send`).
+        let addresses: Vec<usize> = ptrs.iter().map(|&p| p as usize).collect();
+        pool.install(|| {
+            let ptrs: Vec<*mut u8> = addresses.iter().map(|&a| a as *mut u8).collect();
+            // SAFETY: each buffer holds the elements of its shape.
+            unsafe { step.run(&ptrs, 2) }
+        })
+        .expect("the engine runs");
         let mut got = match pass {
             ConvPass::Forward => bufs[2].clone(),
             ConvPass::BackwardData => bufs[0].clone(),
@@ -449,6 +511,11 @@ mod tests {
                 "{pass:?} of {s:?}: element {i} is {g}, not {w}"
             );
         }
+    }
+
+    /// [`check_on`] oneDNN.
+    fn check(s: &ConvShape, pass: ConvPass, bias: bool) {
+        check_on(ConvEngine::Onednn, s, pass, bias)
     }
 
     fn shape(
@@ -501,6 +568,64 @@ mod tests {
             check(s, ConvPass::Forward, true);
             check(s, ConvPass::BackwardWeights, true);
         }
+    }
+
+    #[test]
+    fn the_direct_engine_matches_the_definition() {
+        let shapes = [
+            // depthwise, "same" padding, odd sizes, one row shorter than a block
+            shape(&[2, 3, 7, 5], &[3, 1, 3, 3], 1, 1, 1, 3),
+            shape(&[1, 2, 14, 13], &[2, 1, 5, 5], 1, 2, 1, 2),
+            // rows one vector apart (14 wide, 5x5: a pitch of 16)
+            shape(&[2, 2, 9, 14], &[2, 1, 5, 5], 1, 2, 1, 2),
+            // padding larger than the kernel's half width (the input gradient then
+            // leaves the output gradient's border unread), and none
+            shape(&[1, 2, 6, 9], &[2, 1, 3, 3], 1, 3, 1, 2),
+            shape(&[2, 2, 9, 6], &[2, 1, 3, 3], 1, 0, 1, 2),
+            // dilated
+            shape(&[1, 2, 11, 10], &[2, 1, 3, 3], 1, 2, 2, 2),
+            // two output channels per group, two input channels per group
+            shape(&[2, 3, 8, 8], &[6, 1, 3, 3], 1, 1, 1, 3),
+            shape(&[1, 4, 7, 9], &[2, 2, 3, 3], 1, 1, 1, 2),
+            // an image larger than a block, a kernel wider than tall, 1-d
+            shape(&[1, 1, 20, 33], &[1, 1, 1, 3], 1, 1, 1, 1),
+            shape(&[3, 2, 19], &[2, 1, 5], 1, 2, 1, 2),
+            // an empty batch, a 1x1 output
+            shape(&[0, 3, 5, 5], &[3, 1, 3, 3], 1, 1, 1, 3),
+            shape(&[1, 2, 3, 3], &[2, 1, 3, 3], 1, 0, 1, 2),
+        ];
+        for s in &shapes {
+            check_on(ConvEngine::Direct, s, ConvPass::Forward, false);
+            check_on(ConvEngine::Direct, s, ConvPass::Forward, true);
+            check_on(ConvEngine::Direct, s, ConvPass::BackwardData, false);
+        }
+    }
+
+    #[test]
+    fn the_direct_engine_refuses_what_it_does_not_run() {
+        let step = |pass, s: ConvShape| ConvRef {
+            pass,
+            engine: ConvEngine::Direct,
+            shape: s,
+            src: 0,
+            weights: 1,
+            dst: 2,
+            bias: None,
+            bias_offset: 0,
+        };
+        let depthwise = shape(&[1, 2, 8, 8], &[2, 1, 3, 3], 1, 1, 1, 2);
+        let e = step(ConvPass::BackwardWeights, depthwise.clone()).check();
+        assert!(e.unwrap_err().contains("BackwardWeights"));
+        let strided = shape(&[1, 2, 8, 8], &[2, 1, 3, 3], 2, 1, 1, 2);
+        assert!(
+            step(ConvPass::Forward, strided)
+                .check()
+                .unwrap_err()
+                .contains("stride [2, 2]")
+        );
+        let volume = shape(&[1, 2, 4, 4, 4], &[2, 1, 3, 3, 3], 1, 1, 1, 2);
+        assert!(step(ConvPass::Forward, volume).check().is_err());
+        assert!(step(ConvPass::BackwardData, depthwise).check().is_ok());
     }
 
     /// A plan of one `pass` of `s`: its arguments are the two tensors the pass reads (of
@@ -574,6 +699,7 @@ mod tests {
             kernels: Vec::new(),
             steps: vec![Step::Conv(ConvRef {
                 pass,
+                engine: ConvEngine::Onednn,
                 shape: s.clone(),
                 src: index[0],
                 weights: index[1],

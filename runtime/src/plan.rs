@@ -584,7 +584,7 @@ impl Plan {
                     inside(f.out, no as u64, size)?;
                 }
                 Step::Conv(c) => {
-                    c.shape.check().map_err(|e| at(&e))?;
+                    c.check().map_err(|e| at(&e))?;
                     let buffers = c.buffers();
                     let written = |b: usize| buffers.iter().any(|&(w, _, writes)| writes && w == b);
                     if buffers.iter().any(|&(b, _, writes)| !writes && written(b)) {

@@ -6,7 +6,7 @@ use crate::ops::{OutKind, Predicate};
 
 mod conv;
 mod fft;
-pub use conv::{Conv, ConvPass};
+pub use conv::{Conv, ConvEngine, ConvPass};
 pub use fft::{Fft, FftKind};
 use joinery_ir::{Attribute, Context, DType, Diagnostic, Dim, OpId, Type, Value};
 

@@ -51,8 +51,8 @@ pub mod plan_memory;
 pub mod verify;
 
 pub use attrs::{
-    Alloc, Conv, ConvPass, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, Map,
-    MatrixMap, Nonzero, Phase, ScatterReduce, buffer_bytes, checked_bytes, contiguous,
+    Alloc, Conv, ConvEngine, ConvPass, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes,
+    Map, MatrixMap, Nonzero, Phase, ScatterReduce, buffer_bytes, checked_bytes, contiguous,
     division_sites, is_checked_division, is_kernel_symbol, kernel_symbol, site, static_info,
     tensor_info,
 };

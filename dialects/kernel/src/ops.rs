@@ -149,7 +149,7 @@ macro_rules! scalar_ops {
                 },
                 OpDef {
                     inherent_attrs: &[
-                        "bias", "dilation", "groups", "input", "output", "padding", "pass",
+                        "bias", "dilation", "engine", "groups", "input", "output", "padding", "pass",
                         "source", "stride", "weight",
                     ],
                     verify: Some(verify::verify_conv),

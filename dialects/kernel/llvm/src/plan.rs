@@ -4,10 +4,13 @@
 use joinery_aot::{AotOutput, FuncDescriptors, Slot};
 use joinery_ir::{Context, DType, Diagnostic, OpId, Value};
 use joinery_kernel::{
-    Alloc, Conv, ConvPass, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes, MatrixMap,
-    Nonzero, OutKind, RNG_STREAMS_ATTR, buffer_bytes, checked_bytes, static_info, tensor_info,
+    Alloc, Conv, ConvEngine, ConvPass, Fft, FftKind, Fused, Gemm, Indexed, KERNEL_DTYPES, Lanes,
+    MatrixMap, Nonzero, OutKind, RNG_STREAMS_ATTR, buffer_bytes, checked_bytes, static_info,
+    tensor_info,
 };
-use joinery_runtime::conv::{ConvPass as RtConvPass, ConvRef, ConvShape};
+use joinery_runtime::conv::{
+    ConvEngine as RtConvEngine, ConvPass as RtConvPass, ConvRef, ConvShape,
+};
 use joinery_runtime::fft::{FftRef, Norm, Transform};
 use joinery_runtime::plan::{
     self as rt, ArgSpec, BufferSpec, IndexRef, KernelSpec, Location, MatRef, NonzeroRef, Partial,
@@ -330,9 +333,6 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     dilation: c.dilation,
                     groups: c.groups,
                 };
-                shape.check().map_err(|e| {
-                    Diagnostic::error(format!("'{}': {e}", c.source)).with_span(ctx.span(op))
-                })?;
                 let nw: u64 = shape.weight.iter().product();
                 let (src, weights, dst, bias, bias_offset) = match (c.pass, c.bias) {
                     (ConvPass::Forward, true) => (b(0)?, b(1)?, b(3)?, Some(b(2)?), 0),
@@ -346,15 +346,23 @@ pub fn build_plan(ctx: &Context, func: OpId) -> Result<Plan, Diagnostic> {
                     ConvPass::BackwardData => RtConvPass::BackwardData,
                     ConvPass::BackwardWeights => RtConvPass::BackwardWeights,
                 };
-                steps.push(Step::Conv(ConvRef {
+                let step = ConvRef {
                     pass,
+                    engine: match c.engine {
+                        ConvEngine::Onednn => RtConvEngine::Onednn,
+                        ConvEngine::Direct => RtConvEngine::Direct,
+                    },
                     shape,
                     src,
                     weights,
                     dst,
                     bias,
                     bias_offset,
-                }));
+                };
+                step.check().map_err(|e| {
+                    Diagnostic::error(format!("'{}': {e}", c.source)).with_span(ctx.span(op))
+                })?;
+                steps.push(Step::Conv(step));
             }
             "func.return" => {
                 let result_types = joinery_func::signature(ctx, func)

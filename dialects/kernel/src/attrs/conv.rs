@@ -26,7 +26,28 @@ impl ConvPass {
     }
 }
 
-/// `kernel.conv`: one pass of an f32 convolution (the runtime runs it through oneDNN)
+/// What runs a `kernel.conv` (its `engine` attribute).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ConvEngine {
+    /// oneDNN's primitives: every pass of every convolution.
+    Onednn,
+    /// The runtime's direct kernel: the forward and the input gradient of a unit-stride
+    /// convolution with 1 or 2 spatial dims (the runtime refuses others when it plans the
+    /// step), per written plane on a zero-padded copy of each read plane.
+    Direct,
+}
+
+impl ConvEngine {
+    /// The spelling of the `engine` attribute.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ConvEngine::Onednn => "onednn",
+            ConvEngine::Direct => "direct",
+        }
+    }
+}
+
+/// `kernel.conv`: one pass of an f32 convolution (the runtime runs it on `engine`)
 /// over dense row-major buffers, PyTorch's conventions: `input` `[N, C, S..]`, `weight`
 /// `[O, C / groups, K..]`, `output` `[N, O, S'..]` (1 to 3 spatial dims), `padding` at the
 /// start of each spatial dim, the end's following from the output size. The written
@@ -36,6 +57,7 @@ impl ConvPass {
 #[derive(Clone, PartialEq, Debug)]
 pub struct Conv {
     pub pass: ConvPass,
+    pub engine: ConvEngine,
     pub input: Vec<u64>,
     pub weight: Vec<u64>,
     pub output: Vec<u64>,
@@ -58,9 +80,16 @@ impl Conv {
             Some("backward_weights") => ConvPass::BackwardWeights,
             _ => return Err(missing(ctx, op, "pass", what)),
         };
+        let engines = "\"onednn\" or \"direct\"";
+        let engine = match ctx.as_str(get(ctx, op, "engine", engines)?) {
+            Some("onednn") => ConvEngine::Onednn,
+            Some("direct") => ConvEngine::Direct,
+            _ => return Err(missing(ctx, op, "engine", engines)),
+        };
         let source = get(ctx, op, "source", "a string")?;
         Ok(Conv {
             pass,
+            engine,
             input: non_negative_ints(ctx, op, "input")?,
             weight: non_negative_ints(ctx, op, "weight")?,
             output: non_negative_ints(ctx, op, "output")?,
@@ -87,6 +116,10 @@ impl Conv {
         vec![
             ("bias".into(), ctx.bool_attr(self.bias)),
             ("dilation".into(), i64_array(ctx, &self.dilation)),
+            (
+                "engine".into(),
+                ctx.string_attr(self.engine.keyword().to_string()),
+            ),
             ("groups".into(), ctx.integer_attr(self.groups as i64, 64)),
             ("input".into(), shape(ctx, &self.input)),
             ("output".into(), shape(ctx, &self.output)),

@@ -12,9 +12,12 @@
 //! forward and the unstrided input gradient, as pointwise kernels on the unpadded input,
 //! one per region of the output over which the same taps read inside it
 //! ([`Builder::conv_unrolled`]), when enough of the output lies in the interior where
-//! every tap reads inside ([`Interior::at_least`]: 2/3 for an unstrided forward, 9/10
-//! otherwise; on smaller images the border regions cost more than oneDNN's pass); a
-//! *pointwise* one (ungrouped, 1x1, unstrided, unpadded)
+//! every tap reads inside ([`Interior::at_least`]: 4/5 for an unstrided forward with a
+//! small kernel, 9/10 otherwise; on smaller images the border regions cost more), and
+//! otherwise, with unit stride and 1 or 2 spatial dims, as a `kernel.conv` on the
+//! runtime's direct engine ([`direct_engine`]; an input gradient only with a small kernel
+//! and below 4/5, [`MIN_INTERIOR_ONEDNN_INPUT_GRAD`]); a *pointwise* one (ungrouped, 1x1,
+//! unstrided, unpadded)
 //! as one GEMM per image: the forward always ([`Builder::pointwise_gemm`]), the input and
 //! weight gradients with enough positions per image ([`Geometry::pointwise_backward`],
 //! [`Builder::pointwise_weight_grad`]).
@@ -30,7 +33,7 @@
 use super::{Builder, Map, NodeKind, Operand, Reduce, broadcast, contiguous, err};
 use joinery_aten::ArgValue;
 use joinery_ir::{DType, Diagnostic, OpId, TypeData};
-use joinery_kernel::{Conv, ConvPass};
+use joinery_kernel::{Conv, ConvEngine, ConvPass};
 
 /// Sizes and parameters of one convolution, spatial dims last.
 struct Geometry {
@@ -574,7 +577,15 @@ impl Builder<'_> {
         } else {
             MIN_INTERIOR
         };
-        if unrolled(&wv) && interior.at_least(min) {
+        let engine = if direct_engine(g, &wv) {
+            ConvEngine::Direct
+        } else {
+            ConvEngine::Onednn
+        };
+        let regions = unrolled(&wv)
+            && interior.at_least(min)
+            && (engine == ConvEngine::Onednn || products(&wv) <= SMALL_KERNEL_PRODUCTS);
+        if regions {
             return self.conv_unrolled(x, &wv, bias, &g.padding, output, stride, dilation, src);
         }
         if g.pointwise() {
@@ -582,7 +593,7 @@ impl Builder<'_> {
         }
         let mut operands = vec![x.clone(), w.clone()];
         operands.extend(bias.cloned());
-        self.conv_pass(ConvPass::Forward, g, operands, bias.is_some(), src)
+        self.conv_pass(ConvPass::Forward, engine, g, operands, bias.is_some(), src)
     }
 
     /// A pass of the pointwise convolution `g` ([`Geometry::pointwise`]) as one GEMM per
@@ -671,6 +682,7 @@ impl Builder<'_> {
     fn conv_pass(
         &mut self,
         pass: ConvPass,
+        engine: ConvEngine,
         g: &Geometry,
         operands: Vec<Operand>,
         bias: bool,
@@ -683,6 +695,7 @@ impl Builder<'_> {
         };
         let conv = Conv {
             pass,
+            engine,
             input: shape(g.n, g.c, &g.input),
             weight: shape(g.o, g.c / g.groups, &g.kernel),
             output: shape(g.n, g.o, &g.output),
@@ -732,12 +745,27 @@ impl Builder<'_> {
             if unrolled(&wf) && interior.at_least(MIN_INTERIOR) {
                 return self.conv_unrolled(gy, &wf, None, &lo, &g.input, &ones, &g.dilation, src);
             }
+            let engine = direct_engine(g, &wf)
+                && products(&wf) <= SMALL_KERNEL_PRODUCTS
+                && !interior.at_least(MIN_INTERIOR_ONEDNN_INPUT_GRAD);
+            if engine {
+                let operands = vec![gy.clone(), w.clone()];
+                return self.conv_pass(
+                    ConvPass::BackwardData,
+                    ConvEngine::Direct,
+                    g,
+                    operands,
+                    false,
+                    src,
+                );
+            }
         }
         if g.pointwise_backward() {
             return self.pointwise_gemm(g, w, true, gy, None, src);
         }
         self.conv_pass(
             ConvPass::BackwardData,
+            ConvEngine::Onednn,
             g,
             vec![gy.clone(), w.clone()],
             false,
@@ -840,7 +868,14 @@ impl Builder<'_> {
             results.push(Some(gw));
             None
         } else if mask[1] {
-            let gw = self.conv_pass(ConvPass::BackwardWeights, &g, vec![x, gy], fused_bias, src);
+            let gw = self.conv_pass(
+                ConvPass::BackwardWeights,
+                ConvEngine::Onednn,
+                &g,
+                vec![x, gy],
+                fused_bias,
+                src,
+            );
             let (shape, _) = self.result_info(op, 1)?;
             results.push(Some(flat(&gw, 0, &shape)));
             Some(gw)
@@ -1016,16 +1051,59 @@ const UNROLLED_PRODUCTS: u64 = 25;
 const MIN_INTERIOR: (u64, u64) = (9, 10);
 
 /// [`MIN_INTERIOR`] of an unstrided forward (whose interior, with rows as long as the
-/// input's, runs as one loop over whole images, [`flat_interior`]): its region kernels won
-/// on every shape measured with 0.73 of the output in the interior and lost on most with
-/// 0.51.
-const MIN_INTERIOR_UNSTRIDED: (u64, u64) = (2, 3);
+/// input's, runs as one loop over whole images, [`flat_interior`]). Below it, one the
+/// direct engine takes ([`direct_engine`]) runs there, and so does one with more than
+/// [`SMALL_KERNEL_PRODUCTS`] products. Measured against the engine over the grid of
+/// [`MIN_INTERIOR`] (README, "Convolutions against PyTorch"): the 3x3 regions won every
+/// forward with 0.93 of the output in the interior and more (1.3-2.3x), won or lost by
+/// shape with 0.86
+/// (28x28: 1.1-1.9x with 128 channels, 0.65-0.74x with 32; in sum 0.29 against 0.30 ms)
+/// and lost with 0.73 (14x14: 0.70-0.90x); the 5x5 regions lost on every image they ran
+/// on (28x28 and 56x56, 0.73 and 0.86: 0.38-0.71x). A unit-stride forward the engine does
+/// not take (3-d) uses the same bar between the regions and oneDNN.
+const MIN_INTERIOR_UNSTRIDED: (u64, u64) = (4, 5);
+
+/// Most products per output element of a *small* kernel (a 3x3 depthwise one), the only
+/// kind whose unstrided forward runs as regions when the direct engine would take it
+/// ([`MIN_INTERIOR_UNSTRIDED`]), and whose input gradient runs on the engine rather than
+/// oneDNN ([`MIN_INTERIOR_ONEDNN_INPUT_GRAD`]).
+const SMALL_KERNEL_PRODUCTS: u64 = 9;
+
+/// Least fraction of the input gradient in its interior for which a unit-stride input
+/// gradient the direct engine takes, short of [`MIN_INTERIOR`] for the regions, runs as
+/// oneDNN's backward-data pass rather than on the engine; with more than
+/// [`SMALL_KERNEL_PRODUCTS`] products it always does. Measured over the same grid: with
+/// 0.86 in the interior oneDNN won on one shape of six (3x3 28x28 128 channels batch 8:
+/// 0.20 against 0.29 ms) and the engine on the others (1.06-1.85x), so the bar keeps them
+/// all on oneDNN; with 0.73 and less the engine won every 3x3 shape (1.18-2.38x), and
+/// with a 5x5 kernel it tied oneDNN's pass at batch 8 (0.94-0.95x on 7x7 and 14x14
+/// images; 0.62-0.91x on the MobileNet 5x5 14x14 shape in the runs of
+/// `conv_vs_torch.py`), which stays.
+const MIN_INTERIOR_ONEDNN_INPUT_GRAD: (u64, u64) = (4, 5);
+
+/// Whether the convolution `g` by the grouped weight `wv` (`[G, Og, Cg, K..]`; for its
+/// input gradient, the transposed convolution's `[G, Cg, Og, K..]`) runs on
+/// the runtime's direct engine ([`ConvEngine::Direct`]) where its region kernels do not
+/// run: direct with few products ([`unrolled`]), unit stride, 1 or 2 spatial dims (what
+/// the engine takes). Per written plane, the engine copies each read plane into a
+/// zero-padded scratch plane and runs every tap as one vector multiply-add over the
+/// plane's rows laid end to end, so a border costs no more than the interior: on 7x7 and
+/// 14x14 images, where half of the output is border, it is faster than oneDNN's pass and
+/// the regions (README, "Convolutions against PyTorch").
+fn direct_engine(g: &Geometry, wv: &Operand) -> bool {
+    unrolled(wv) && g.stride.iter().all(|&s| s == 1) && g.spatial() <= 2
+}
+
+/// Products per output element of the convolution by the grouped weight `w`
+/// (`[G, Og, Cg, K..]`).
+fn products(w: &Operand) -> u64 {
+    w.shape[2..].iter().product()
+}
 
 /// Whether the convolution by the grouped weight `w` (`[G, Og, Cg, K..]`) runs direct
 /// with its products written out ([`Builder::conv_unrolled`]).
 fn unrolled(w: &Operand) -> bool {
-    let products: u64 = w.shape[2..].iter().product();
-    direct(w.shape[0], w.shape[1]) && products <= UNROLLED_PRODUCTS
+    direct(w.shape[0], w.shape[1]) && products(w) <= UNROLLED_PRODUCTS
 }
 
 /// Whether a convolution of `groups` groups of `og` output channels each is *direct*:
@@ -1289,13 +1367,17 @@ mod tests {
 
     #[test]
     fn the_interior_fraction_counts_positions_where_every_tap_reads_inside() {
-        // 3x3, padding 1: (12/14)^2 = 0.73 of a 14x14 output, (5/7)^2 = 0.51 of 7x7.
-        assert!(square(14, 3, 1, MIN_INTERIOR_UNSTRIDED));
-        assert!(!square(14, 3, 1, MIN_INTERIOR));
+        // 3x3, padding 1: (26/28)^2 = 0.86 of a 28x28 output, (12/14)^2 = 0.73 of 14x14,
+        // (5/7)^2 = 0.51 of 7x7.
+        assert!(square(28, 3, 1, MIN_INTERIOR_UNSTRIDED));
+        assert!(square(28, 3, 1, MIN_INTERIOR_ONEDNN_INPUT_GRAD));
+        assert!(!square(14, 3, 1, MIN_INTERIOR_UNSTRIDED));
+        assert!(!square(14, 3, 1, MIN_INTERIOR_ONEDNN_INPUT_GRAD));
         assert!(!square(7, 3, 1, MIN_INTERIOR_UNSTRIDED));
         assert!(square(56, 3, 1, MIN_INTERIOR));
-        // 5x5, padding 2: (24/28)^2 = 0.73, (10/14)^2 = 0.51.
-        assert!(square(28, 5, 1, MIN_INTERIOR_UNSTRIDED));
+        // 5x5, padding 2: (52/56)^2 = 0.86, (24/28)^2 = 0.73, (10/14)^2 = 0.51.
+        assert!(square(56, 5, 1, MIN_INTERIOR_UNSTRIDED));
+        assert!(!square(28, 5, 1, MIN_INTERIOR_UNSTRIDED));
         assert!(!square(14, 5, 1, MIN_INTERIOR_UNSTRIDED));
         // Stride 2: (27/28)^2 = 0.93 of 28x28 from 56x56 in, (13/14)^2 = 0.86 from 28x28.
         assert!(square(56, 3, 2, MIN_INTERIOR));
