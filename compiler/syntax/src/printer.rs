@@ -558,8 +558,10 @@ const SINK_CHUNK: usize = 1 << 16;
 /// on several threads: below it, starting threads costs more than it saves.
 const PARALLEL_MIN_VALUES: usize = 16_384;
 
-/// Top-level ops a thread prints into a text of its own at a time.
-const PRINT_RUN: usize = 32;
+/// The most ops (nested ones included) a run of top-level ops printed on another thread
+/// holds: its text is held whole until it is written, so an op larger than this prints
+/// on the writing thread, straight to the output.
+const PRINT_RUN_OPS: usize = 4096;
 
 /// Texts a printing thread may hold ready before this one writes them out.
 const RUNS_AHEAD: usize = 2;
@@ -600,20 +602,23 @@ impl<'c, 'n, 's> Printer<'c, 'n, 's> {
         self.op(op, 0);
     }
 
-    /// Prints `ops`, the ops of the root's body, in runs of [`PRINT_RUN`] ops dealt out
-    /// in turn to `workers` threads (this one first), each printing its runs into texts
-    /// of its own a few runs ahead; this thread writes every text out in order.
+    /// Prints `ops`, the ops of the root's body, in runs of consecutive ops: runs of
+    /// small ops are dealt out in turn to `workers` threads (this one first), each
+    /// printing its runs into texts of its own a few runs ahead; this thread prints its
+    /// own runs and the large ops straight to the output, and writes every text in order.
     fn ops_in_parallel(&mut self, ops: &[OpId], indent: usize) {
         let (ctx, names, opts) = (self.ctx, self.names, self.opts);
-        let runs: Vec<&[OpId]> = ops.chunks(PRINT_RUN).collect();
-        let workers = self.workers.min(runs.len());
+        let runs = print_runs(ctx, ops);
+        let shared: Vec<&[OpId]> = (runs.iter()).filter(|r| r.shared).map(|r| r.ops).collect();
+        let workers = self.workers.min(shared.len()).max(1);
         std::thread::scope(|scope| {
-            // Worker `w` prints runs `w`, `w + workers`, ...; `None` when it could not start.
+            // Worker `w` prints shared runs `w`, `w + workers`, ...; `None` when it could
+            // not start.
             let texts: Vec<_> = (1..workers)
                 .map(|w| {
                     let (sender, texts) = std::sync::mpsc::sync_channel(RUNS_AHEAD);
                     let mine: Vec<&[OpId]> =
-                        runs.iter().copied().skip(w).step_by(workers).collect();
+                        shared.iter().copied().skip(w).step_by(workers).collect();
                     let spawned = std::thread::Builder::new()
                         .name("joinery-print".into())
                         .stack_size(WORKER_STACK_SIZE)
@@ -631,16 +636,28 @@ impl<'c, 'n, 's> Printer<'c, 'n, 's> {
                     spawned.ok().map(|_| texts)
                 })
                 .collect();
-            for (i, &run) in runs.iter().enumerate() {
-                let from_worker = (i % workers).checked_sub(1).and_then(|w| texts[w].as_ref());
-                let text = match from_worker.map(std::sync::mpsc::Receiver::recv) {
-                    Some(Ok(text)) => text,
-                    // This thread's run, or one whose thread could not start.
-                    _ => run_text(ctx, names, &opts, run, indent),
-                };
-                self.out.push_str(&text);
-                if self.out.len() >= SINK_CHUNK {
-                    self.flush();
+            let mut dealt = 0;
+            for run in &runs {
+                let worker = run.shared.then(|| {
+                    dealt += 1;
+                    (dealt - 1) % workers
+                });
+                let from_worker = worker
+                    .and_then(|w| w.checked_sub(1))
+                    .and_then(|w| texts[w].as_ref());
+                if let Some(Ok(text)) = from_worker.map(std::sync::mpsc::Receiver::recv) {
+                    self.out.push_str(&text);
+                    if self.out.len() >= SINK_CHUNK {
+                        self.flush();
+                    }
+                    continue;
+                }
+                // This thread's run, a large op, or a run whose thread could not start.
+                for &op in run.ops {
+                    self.op(op, indent);
+                    if self.out.len() >= SINK_CHUNK {
+                        self.flush();
+                    }
                 }
             }
         });
@@ -1135,6 +1152,74 @@ impl<'c, 'n, 's> Printer<'c, 'n, 's> {
     }
 }
 
+/// Consecutive top-level ops printed together.
+struct PrintRun<'o> {
+    ops: &'o [OpId],
+    /// Whether the run may print on another thread: it holds at most [`PRINT_RUN_OPS`]
+    /// ops (a larger op is a run of its own).
+    shared: bool,
+}
+
+/// `ops` cut into runs of at most [`PRINT_RUN_OPS`] ops, nested ones included, and a run
+/// of its own for each op holding more.
+fn print_runs<'o>(ctx: &Context, ops: &'o [OpId]) -> Vec<PrintRun<'o>> {
+    let mut runs = Vec::new();
+    let mut regions = Vec::new();
+    let (mut start, mut held) = (0, 0);
+    for (i, &op) in ops.iter().enumerate() {
+        match ops_within(ctx, op, PRINT_RUN_OPS, &mut regions) {
+            Some(n) if held + n <= PRINT_RUN_OPS => held += n,
+            Some(n) => {
+                runs.push(PrintRun {
+                    ops: &ops[start..i],
+                    shared: true,
+                });
+                (start, held) = (i, n);
+            }
+            None => {
+                if start < i {
+                    runs.push(PrintRun {
+                        ops: &ops[start..i],
+                        shared: true,
+                    });
+                }
+                runs.push(PrintRun {
+                    ops: &ops[i..=i],
+                    shared: false,
+                });
+                (start, held) = (i + 1, 0);
+            }
+        }
+    }
+    if start < ops.len() {
+        runs.push(PrintRun {
+            ops: &ops[start..],
+            shared: true,
+        });
+    }
+    runs
+}
+
+/// How many ops `op` is, itself and the ops nested in it, when at most `limit`;
+/// `regions` is room for the walk.
+fn ops_within(ctx: &Context, op: OpId, limit: usize, regions: &mut Vec<RegionId>) -> Option<usize> {
+    regions.clear();
+    regions.extend_from_slice(ctx.regions(op));
+    let mut count = 1;
+    while let Some(region) = regions.pop() {
+        for &block in ctx.region_blocks(region) {
+            for inner in ctx.block_ops(block) {
+                count += 1;
+                if count > limit {
+                    return None;
+                }
+                regions.extend_from_slice(ctx.regions(inner));
+            }
+        }
+    }
+    Some(count)
+}
+
 /// The text of `run`, ops of one block, as a printer of ops named by `names` writes them.
 fn run_text(
     ctx: &Context,
@@ -1610,9 +1695,26 @@ mod tests {
         let mut ctx = Context::new(&[]);
         ctx.allow_unregistered = true;
         let mut sources = SourceMap::default();
-        let file = sources.add("t.mlir", (0..3000).map(function).collect::<String>());
+        // A function larger than a shared run, among small ones.
+        let large: String = (0..PRINT_RUN_OPS)
+            .map(|i| format!("  %v{i} = \"t.op\"() : () -> f32\n"))
+            .collect();
+        let text: String = (0..3000)
+            .map(|i| match i {
+                1500 => format!("\"t.large\"() ({{\n{large}}}) : () -> ()\n"),
+                i => function(i),
+            })
+            .collect();
+        let file = sources.add("t.mlir", text);
         let module = crate::parse_source(&mut ctx, &sources, file).expect("parses");
         assert!(ctx.value_count() >= PARALLEL_MIN_VALUES);
+        let ops: Vec<OpId> = ctx
+            .block_ops(ctx.body_block(module).expect("a body"))
+            .collect();
+        let runs = print_runs(&ctx, &ops);
+        assert!(runs.iter().filter(|r| r.shared).count() > 2);
+        assert_eq!(runs.iter().filter(|r| !r.shared).count(), 1);
+        assert_eq!(runs.iter().map(|r| r.ops.len()).sum::<usize>(), ops.len());
         let generic = PrintOptions {
             generic: true,
             debug_info: true,
