@@ -60,6 +60,7 @@ use crate::diagnostics::Diagnostic;
 use crate::dialect::{AttrSite, Traits};
 use crate::location::Span;
 use crate::operation::{BlockId, OpId, RegionId, Use, Value, ValueDef};
+use crate::parallel::WORKER_STACK_SIZE;
 use crate::types::{Type, TypeData};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -68,16 +69,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// indexing it: scanning costs at most this many steps per operand.
 const SCANNED_USE_LIST: usize = 8;
 
-/// The fewest ops a context holds before verifying a root op splits its top-level ops
-/// among threads: below it, starting threads costs more than it saves.
-const PARALLEL_MIN_OPS: usize = 16_384;
-
 /// How many pieces each thread's share of the top-level ops is cut into, so that a thread
 /// done early takes over work from one with larger functions.
 const CHUNKS_PER_WORKER: usize = 8;
-
-/// Stack size of a verifying thread: the verifier recurses once per nesting level.
-const WORKER_STACK_SIZE: usize = 256 << 20;
 
 /// Verifies `op` and everything nested in it; returns all problems found (empty = valid).
 ///
@@ -86,12 +80,7 @@ const WORKER_STACK_SIZE: usize = 256 << 20;
 /// problem, the top-level ops are verified again on one thread, so the diagnostics are
 /// the same, in the same order, as a verifier on one thread gives.
 pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
-    let workers = if ctx.parent_block(op).is_none() && ctx.ops.len() >= PARALLEL_MIN_OPS {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        1
-    };
-    verify_with_workers(ctx, op, workers)
+    verify_with_workers(ctx, op, ctx.workers_for(op))
 }
 
 /// [`verify`] with the top-level ops of a root op split among `workers` threads (one:

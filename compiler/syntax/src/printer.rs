@@ -11,6 +11,7 @@
 
 use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, write_float};
 use crate::numbered::NumberMap;
+use joinery_ir::parallel::WORKER_STACK_SIZE;
 use joinery_ir::{
     AffineExpr, AffineMap, AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData,
     DenseScalar, FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
@@ -554,10 +555,6 @@ const FUNCTION_ATTRS: [&str; 5] = [
 /// How much text [`print_op_to`] gathers before writing it out.
 const SINK_CHUNK: usize = 1 << 16;
 
-/// The fewest values a context holds before printing a root op prints the ops of its body
-/// on several threads: below it, starting threads costs more than it saves.
-const PARALLEL_MIN_VALUES: usize = 16_384;
-
 /// The most ops (nested ones included) a run of top-level ops printed on another thread
 /// holds: its text is held whole until it is written, so an op larger than this prints
 /// on the writing thread, straight to the output.
@@ -565,9 +562,6 @@ const PRINT_RUN_OPS: usize = 4096;
 
 /// Texts a printing thread may hold ready before this one writes them out.
 const RUNS_AHEAD: usize = 2;
-
-/// Stack size of a printing thread: the printer recurses once per nesting level.
-const WORKER_STACK_SIZE: usize = 256 << 20;
 
 impl<'c, 'n, 's> Printer<'c, 'n, 's> {
     /// A printer of ops named by `names`, on one thread.
@@ -595,9 +589,9 @@ impl<'c, 'n, 's> Printer<'c, 'n, 's> {
     /// ops of its body printed on every available core, each run of them into a text of
     /// its own, written out in order: the same text as one thread prints.
     fn print_root(&mut self, op: OpId) {
-        if self.ctx.parent_block(op).is_none() && self.ctx.value_count() >= PARALLEL_MIN_VALUES {
+        self.workers = self.ctx.workers_for(op);
+        if self.workers > 1 {
             self.root = Some(op);
-            self.workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         }
         self.op(op, 0);
     }
@@ -1707,7 +1701,6 @@ mod tests {
             .collect();
         let file = sources.add("t.mlir", text);
         let module = crate::parse_source(&mut ctx, &sources, file).expect("parses");
-        assert!(ctx.value_count() >= PARALLEL_MIN_VALUES);
         let ops: Vec<OpId> = ctx
             .block_ops(ctx.body_block(module).expect("a body"))
             .collect();
@@ -1723,6 +1716,10 @@ mod tests {
             let names = Names::of(&ctx, module);
             let mut alone = Printer::new(&ctx, &names, &opts, None);
             alone.op(module, 0);
+            let mut spread = Printer::new(&ctx, &names, &opts, None);
+            (spread.root, spread.workers) = (Some(module), 4);
+            spread.op(module, 0);
+            assert_eq!(spread.out, alone.out);
             let printed = print_op(&ctx, module, &opts);
             assert_eq!(printed, alone.out);
             let mut sunk = Vec::new();
