@@ -12,13 +12,18 @@ pub const PARALLEL_MIN_OPS: usize = 16_384;
 /// level.
 pub const WORKER_STACK_SIZE: usize = 256 << 20;
 
+/// How many cores this process may run on (one when that cannot be known).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 impl Context {
     /// How many threads work on `op` may split its top-level ops among: every available
     /// core for a root op (one in no block, a module) of a context of at least
     /// [`PARALLEL_MIN_OPS`] ops, else one.
     pub fn workers_for(&self, op: OpId) -> usize {
         if self.parent_block(op).is_none() && self.ops.len() >= PARALLEL_MIN_OPS {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
+            cores()
         } else {
             1
         }

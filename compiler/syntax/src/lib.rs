@@ -80,7 +80,7 @@ pub fn parse_source(
     source.release(0..text.len());
     let lexer = lexer::Lexer::new(ops_text, &is_op_name);
     let parser = grammar::TopLevelParser::new();
-    let parsed = if ops_text.len() >= LEX_AHEAD_MIN_BYTES {
+    let parsed = if ops_text.len() >= LEX_AHEAD_MIN_BYTES && joinery_ir::parallel::cores() > 1 {
         std::thread::scope(|scope| {
             let tokens = lexer::lex_ahead(scope, lexer);
             parser.parse(&mut lower, ReleasingBehind::new(tokens, source))
@@ -94,8 +94,8 @@ pub fn parse_source(
     lower.finish(ast::Pos::new(0, ops_end))
 }
 
-/// The smallest text lexed on a thread of its own while the parser builds IR: below it,
-/// starting the thread costs more than it saves.
+/// The smallest text lexed on a thread of its own while the parser builds IR (when there
+/// is a second core): below it, starting the thread costs more than it saves.
 const LEX_AHEAD_MIN_BYTES: usize = 1 << 20;
 
 /// About how many ops (and values) `text` defines, to reserve the IR's tables once: one

@@ -563,6 +563,10 @@ const PRINT_RUN_OPS: usize = 4096;
 /// Texts a printing thread may hold ready before this one writes them out.
 const RUNS_AHEAD: usize = 2;
 
+/// The most threads printing a module: each holds up to [`RUNS_AHEAD`] texts besides the
+/// one it prints, while the one thread writing them all out soon sets the pace.
+const MAX_PRINT_WORKERS: usize = 4;
+
 impl<'c, 'n, 's> Printer<'c, 'n, 's> {
     /// A printer of ops named by `names`, on one thread.
     fn new(
@@ -589,7 +593,7 @@ impl<'c, 'n, 's> Printer<'c, 'n, 's> {
     /// ops of its body printed on every available core, each run of them into a text of
     /// its own, written out in order: the same text as one thread prints.
     fn print_root(&mut self, op: OpId) {
-        self.workers = self.ctx.workers_for(op);
+        self.workers = self.ctx.workers_for(op).min(MAX_PRINT_WORKERS);
         if self.workers > 1 {
             self.root = Some(op);
         }
