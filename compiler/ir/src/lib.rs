@@ -14,6 +14,7 @@ pub mod dialect;
 mod interner;
 pub mod location;
 pub mod operation;
+pub mod parallel;
 pub mod rewrite;
 pub mod source_text;
 pub mod types;

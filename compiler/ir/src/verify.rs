@@ -60,28 +60,34 @@ use crate::diagnostics::Diagnostic;
 use crate::dialect::{AttrSite, Traits};
 use crate::location::Span;
 use crate::operation::{BlockId, OpId, RegionId, Use, Value, ValueDef};
+use crate::parallel::WORKER_STACK_SIZE;
 use crate::types::{Type, TypeData};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The longest use list [`Verifier::times_listed`] scans for each operand instead of
 /// indexing it: scanning costs at most this many steps per operand.
 const SCANNED_USE_LIST: usize = 8;
 
+/// How many pieces each thread's share of the top-level ops is cut into, so that a thread
+/// done early takes over work from one with larger functions.
+const CHUNKS_PER_WORKER: usize = 8;
+
 /// Verifies `op` and everything nested in it; returns all problems found (empty = valid).
+///
+/// A root op (a module) of a large context has the top-level ops of its body verified on
+/// every available core, as MLIR verifies a module's functions. When any thread finds a
+/// problem, the top-level ops are verified again on one thread, so the diagnostics are
+/// the same, in the same order, as a verifier on one thread gives.
 pub fn verify(ctx: &Context, op: OpId) -> Vec<Diagnostic> {
-    let mut verifier = Verifier {
-        ctx,
-        diags: Vec::new(),
-        visited: OpTable::new(ctx, op),
-        positions: OpTable::new(ctx, op),
-        indexed_blocks: FxHashSet::default(),
-        last_indexed_block: None,
-        dominators: FxHashMap::default(),
-        listed_uses: FxHashMap::default(),
-        indexed_values: FxHashSet::default(),
-        checked_attrs: FxHashSet::default(),
-        checked_types: FxHashSet::default(),
-    };
+    verify_with_workers(ctx, op, ctx.workers_for(op))
+}
+
+/// [`verify`] with the top-level ops of a root op split among `workers` threads (one:
+/// no threads).
+fn verify_with_workers(ctx: &Context, op: OpId, workers: usize) -> Vec<Diagnostic> {
+    let mut verifier = Verifier::new(ctx, op);
+    verifier.workers = workers;
     verifier.verify_op(op);
     verifier.diags
 }
@@ -260,6 +266,10 @@ enum EntityKind {
 
 struct Verifier<'c> {
     ctx: &'c Context,
+    /// The op being verified, whose tables decide how ops are indexed.
+    root: OpId,
+    /// Threads the root's top-level ops may be verified on (one at most below the root).
+    workers: usize,
     diags: Vec<Diagnostic>,
     visited: OpTable<bool>,
     /// Index of each op in its block, filled one block at a time on demand.
@@ -279,6 +289,76 @@ struct Verifier<'c> {
 }
 
 impl<'c> Verifier<'c> {
+    /// A verifier of `root` and what is nested in it, on one thread.
+    fn new(ctx: &'c Context, root: OpId) -> Verifier<'c> {
+        Verifier {
+            ctx,
+            root,
+            workers: 1,
+            diags: Vec::new(),
+            visited: OpTable::new(ctx, root),
+            positions: OpTable::new(ctx, root),
+            indexed_blocks: FxHashSet::default(),
+            last_indexed_block: None,
+            dominators: FxHashMap::default(),
+            listed_uses: FxHashMap::default(),
+            indexed_values: FxHashSet::default(),
+            checked_attrs: FxHashSet::default(),
+            checked_types: FxHashSet::default(),
+        }
+    }
+
+    /// Verifies `ops`, the ops of one block, in order; those of the root's body on
+    /// several threads when it has them.
+    fn verify_block_ops(&mut self, ops: &[OpId]) {
+        let nested = ops.first().and_then(|&o| self.ctx.parent_op(o));
+        let workers = self.workers.min(ops.len());
+        if workers > 1 && nested == Some(self.root) && self.verify_in_parallel(ops, workers) {
+            return;
+        }
+        for &op in ops {
+            self.verify_op(op);
+        }
+    }
+
+    /// Verifies `ops` on `workers` threads, each with verifier state of its own, taking
+    /// runs of consecutive ops in turn; returns whether none found a problem. A problem
+    /// stops every thread: the caller verifies `ops` again on one thread, which reports
+    /// it as a lone verifier would (an attribute checked once, an op reached twice across
+    /// two runs, the order of the diagnostics).
+    fn verify_in_parallel(&self, ops: &[OpId], workers: usize) -> bool {
+        let chunk = ops.len().div_ceil(workers * CHUNKS_PER_WORKER);
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let (ctx, root) = (self.ctx, self.root);
+        let work = || {
+            let mut verifier = Verifier::new(ctx, root);
+            while !failed.load(Ordering::Relaxed) {
+                let start = next.fetch_add(chunk, Ordering::Relaxed);
+                let Some(run) = ops.get(start..ops.len().min(start + chunk)) else {
+                    break;
+                };
+                for &op in run {
+                    verifier.verify_op(op);
+                }
+                if !verifier.diags.is_empty() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+            }
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..workers {
+                // A thread that cannot start leaves its share to the others.
+                let _ = std::thread::Builder::new()
+                    .name("joinery-verify".into())
+                    .stack_size(WORKER_STACK_SIZE)
+                    .spawn_scoped(scope, work);
+            }
+            work();
+        });
+        !failed.into_inner()
+    }
+
     // ----- spans and reporting --------------------------------------------------------
 
     /// An upper bound on the length of any parent chain or op list of a sane context.
@@ -787,9 +867,7 @@ impl<'c> Verifier<'c> {
             }
         }
         for ops in block_ops {
-            for inner in ops {
-                self.verify_op(inner);
-            }
+            self.verify_block_ops(&ops);
         }
     }
 

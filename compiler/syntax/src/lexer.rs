@@ -174,26 +174,20 @@ pub(crate) struct Lexer<'a, 'f> {
     buf: VecDeque<(Result<Spanned<'a>, SyntaxError>, Class)>,
     depth: u32,
     /// Op names that may stand alone in a region (`{ func.return }` is a region, not a dict).
-    is_op_name: &'f dyn Fn(&str) -> bool,
+    is_op_name: &'f (dyn Fn(&str) -> bool + Sync),
     /// Whether the last two emitted tokens were `tensor <`, where a hex literal is a shape.
     after_tensor_less: bool,
     /// Whether the last emitted token was `tensor`.
     after_tensor: bool,
     failed: bool,
-    /// The mapped text `src` is read from, whose pages are given back behind the lexer
-    /// ([`Lexer::releasing_behind`]), how far they have been, and the offset of the next
-    /// token that gives more back (never, without a mapped text).
-    behind: Option<&'a SourceText>,
-    released: usize,
-    release_at: usize,
 }
-
-/// How far the lexer reads past the pages it last gave back before it gives back more.
-const RELEASE_STEP: usize = 1 << 20;
 
 impl<'a, 'f> Lexer<'a, 'f> {
     /// A lexer over `src`; `is_op_name` tells registered op names.
-    pub(crate) fn new(src: &'a str, is_op_name: &'f dyn Fn(&str) -> bool) -> Lexer<'a, 'f> {
+    pub(crate) fn new(
+        src: &'a str,
+        is_op_name: &'f (dyn Fn(&str) -> bool + Sync),
+    ) -> Lexer<'a, 'f> {
         Lexer {
             src,
             raw: Tok::lexer(src),
@@ -203,38 +197,12 @@ impl<'a, 'f> Lexer<'a, 'f> {
             after_tensor_less: false,
             after_tensor: false,
             failed: false,
-            behind: None,
-            released: 0,
-            release_at: usize::MAX,
         }
-    }
-
-    /// Gives the pages of `source` (the text `src` starts) back as the lexer passes them,
-    /// every [`RELEASE_STEP`] bytes: a token the parser still holds reads its page again.
-    pub(crate) fn releasing_behind(mut self, source: &'a SourceText) -> Lexer<'a, 'f> {
-        if source.is_mapped() {
-            self.behind = Some(source);
-            self.release_at = RELEASE_STEP;
-        }
-        self
-    }
-
-    /// Gives back the pages of the text from where the last release ended to `offset`.
-    #[cold]
-    fn release_to(&mut self, offset: usize) {
-        if let Some(source) = self.behind {
-            source.release(self.released..offset);
-        }
-        self.released = offset;
-        self.release_at = offset.saturating_add(RELEASE_STEP);
     }
 
     fn lex_raw(&mut self) -> Option<Result<Spanned<'a>, SyntaxError>> {
         let tok = self.raw.next()?;
         let span = self.raw.span();
-        if span.start >= self.release_at {
-            self.release_to(span.start);
-        }
         Some(match tok {
             Ok(t) => Ok((span.start, t, span.end)),
             Err(()) => Err(self.bad_char(span.start)),
@@ -445,6 +413,141 @@ impl<'a> Iterator for Lexer<'a, '_> {
     }
 }
 
+/// Tokens the lexing thread hands over at a time ([`lex_ahead`]).
+const BATCH: usize = 8192;
+
+/// Batches the lexing thread may run ahead of the parser.
+const BATCHES_AHEAD: usize = 3;
+
+/// A run of tokens from the lexing thread; the last one of the stream ends with the
+/// lexer's error, if it stopped at one.
+struct Batch<'a> {
+    tokens: Vec<Spanned<'a>>,
+    error: Option<SyntaxError>,
+}
+
+/// Runs `lexer` on a thread of `scope`, [`BATCH`] tokens at a time, up to
+/// [`BATCHES_AHEAD`] batches ahead of the parser: the tokens of a large text, the same
+/// stream as `lexer` gives, lexed while the parser builds IR. The thread stops at the
+/// end of the text, at an error, or when the returned stream is dropped.
+pub(crate) fn lex_ahead<'scope, 'a: 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    mut lexer: Lexer<'a, 'scope>,
+) -> AheadTokens<'a> {
+    let (sender, batches) = std::sync::mpsc::sync_channel(BATCHES_AHEAD);
+    scope.spawn(move || {
+        loop {
+            let mut batch = Batch {
+                tokens: Vec::with_capacity(BATCH),
+                error: None,
+            };
+            let mut done = false;
+            while batch.tokens.len() < BATCH {
+                match lexer.next() {
+                    Some(Ok(token)) => batch.tokens.push(token),
+                    Some(Err(error)) => {
+                        batch.error = Some(error);
+                        done = true;
+                        break;
+                    }
+                    None => {
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            // A send fails when the parser stopped reading: nothing is left to do.
+            if sender.send(batch).is_err() || done {
+                return;
+            }
+        }
+    });
+    AheadTokens {
+        batches,
+        tokens: Vec::new().into_iter(),
+        error: None,
+    }
+}
+
+/// The token stream of [`lex_ahead`], as the parser reads it.
+pub(crate) struct AheadTokens<'a> {
+    batches: std::sync::mpsc::Receiver<Batch<'a>>,
+    tokens: std::vec::IntoIter<Spanned<'a>>,
+    error: Option<SyntaxError>,
+}
+
+impl<'a> Iterator for AheadTokens<'a> {
+    type Item = Result<Spanned<'a>, SyntaxError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(token) = self.tokens.next() {
+                return Some(Ok(token));
+            }
+            if let Some(error) = self.error.take() {
+                return Some(Err(error));
+            }
+            // The thread hung up: the text ended.
+            let batch = self.batches.recv().ok()?;
+            self.tokens = batch.tokens.into_iter();
+            self.error = batch.error;
+        }
+    }
+}
+
+/// How far the parser reads past the pages last given back before it gives back more.
+const RELEASE_STEP: usize = 1 << 20;
+
+/// A token stream that gives the pages of a mapped `source` back behind the tokens it
+/// hands on, every [`RELEASE_STEP`] bytes (a token the parser still holds reads its page
+/// again).
+pub(crate) struct ReleasingBehind<'a, I> {
+    tokens: I,
+    source: &'a SourceText,
+    released: usize,
+    /// The offset of the next token that gives more back (never, without a mapped text).
+    release_at: usize,
+}
+
+impl<'a, I> ReleasingBehind<'a, I> {
+    /// `tokens`, read from `source` (the text they are lexed from starts it).
+    pub(crate) fn new(tokens: I, source: &'a SourceText) -> ReleasingBehind<'a, I> {
+        let release_at = if source.is_mapped() {
+            RELEASE_STEP
+        } else {
+            usize::MAX
+        };
+        ReleasingBehind {
+            tokens,
+            source,
+            released: 0,
+            release_at,
+        }
+    }
+
+    /// Gives back the pages of the text from where the last release ended to `offset`.
+    #[cold]
+    fn release_to(&mut self, offset: usize) {
+        self.source.release(self.released..offset);
+        self.released = offset;
+        self.release_at = offset.saturating_add(RELEASE_STEP);
+    }
+}
+
+impl<'a, I: Iterator<Item = Result<Spanned<'a>, SyntaxError>>> Iterator for ReleasingBehind<'a, I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = self.tokens.next()?;
+        if let Ok((start, _, _)) = &item
+            && *start >= self.release_at
+        {
+            self.release_to(*start);
+        }
+        Some(item)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,6 +666,24 @@ mod tests {
                 Tok::Int("7"),
             ]
         );
+    }
+
+    #[test]
+    fn lexing_ahead_on_a_thread_gives_the_same_stream() {
+        let no_ops = |_: &str| false;
+        let ops: String = (0..4000)
+            .map(|i| format!("%{i} = d.op %a, %b {{k = 0x{i}}} : tensor<0xf32>\n"))
+            .collect();
+        for src in [ops.clone(), format!("{ops}\"unterminated"), String::new()] {
+            let alone: Vec<_> = Lexer::new(&src, &no_ops).collect();
+            let ahead: Vec<_> =
+                std::thread::scope(|scope| lex_ahead(scope, Lexer::new(&src, &no_ops)).collect());
+            assert_eq!(ahead, alone);
+        }
+        assert!(Lexer::new(&ops, &no_ops).count() > 4 * BATCH);
+        // A parser that stops early stops the thread (else the scope would never end).
+        let first = std::thread::scope(|scope| lex_ahead(scope, Lexer::new(&ops, &no_ops)).next());
+        assert_eq!(first, Some(Ok((0, Tok::DefId("0"), 2))));
     }
 
     #[test]

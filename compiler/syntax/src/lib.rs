@@ -28,7 +28,7 @@ pub use printer::{PrintOptions, attr_text, print_op, print_op_to, type_text};
 
 use joinery_ir::{Context, Diagnostic, FileId, OpId, SourceMap, Span};
 use lalrpop_util::ParseError;
-use lexer::{SyntaxError, Tok};
+use lexer::{ReleasingBehind, SyntaxError, Tok};
 
 /// Parses file `file` of `sources` into a `builtin.module` (top-level ops without an
 /// explicit `module {}` are wrapped in one). Returns every problem found as diagnostics
@@ -78,12 +78,25 @@ pub fn parse_source(
     let mut lower = lower::Lowerer::new(ctx, file, symbols, estimated_ops(ops_text));
     // Before the parse, the passes over the whole text above read every page of it.
     source.release(0..text.len());
-    let tokens = lexer::Lexer::new(ops_text, &is_op_name).releasing_behind(source);
-    if let Err(e) = grammar::TopLevelParser::new().parse(&mut lower, tokens) {
+    let lexer = lexer::Lexer::new(ops_text, &is_op_name);
+    let parser = grammar::TopLevelParser::new();
+    let parsed = if ops_text.len() >= LEX_AHEAD_MIN_BYTES && joinery_ir::parallel::cores() > 1 {
+        std::thread::scope(|scope| {
+            let tokens = lexer::lex_ahead(scope, lexer);
+            parser.parse(&mut lower, ReleasingBehind::new(tokens, source))
+        })
+    } else {
+        parser.parse(&mut lower, ReleasingBehind::new(lexer, source))
+    };
+    if let Err(e) = parsed {
         return Err(vec![syntax_diagnostic(file, text, e)]);
     }
     lower.finish(ast::Pos::new(0, ops_end))
 }
+
+/// The smallest text lexed on a thread of its own while the parser builds IR (when there
+/// is a second core): below it, starting the thread costs more than it saves.
+const LEX_AHEAD_MIN_BYTES: usize = 1 << 20;
 
 /// About how many ops (and values) `text` defines, to reserve the IR's tables once: one
 /// per line that holds more than a comment, and never more than one per 16 bytes (the

@@ -11,6 +11,7 @@
 
 use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, write_float};
 use crate::numbered::NumberMap;
+use joinery_ir::parallel::WORKER_STACK_SIZE;
 use joinery_ir::{
     AffineExpr, AffineMap, AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData,
     DenseScalar, FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
@@ -30,8 +31,9 @@ pub struct PrintOptions {
 
 /// Prints an op (usually a `builtin.module`) and everything nested in it, ending in a newline.
 pub fn print_op(ctx: &Context, op: OpId, opts: &PrintOptions) -> String {
-    let mut p = Printer::new(ctx, op, opts, None);
-    p.print(op);
+    let names = Names::of(ctx, op);
+    let mut p = Printer::new(ctx, &names, opts, None);
+    p.print_root(op);
     p.out
 }
 
@@ -44,8 +46,9 @@ pub fn print_op_to(
     opts: &PrintOptions,
     sink: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let mut p = Printer::new(ctx, op, opts, Some(sink));
-    p.print(op);
+    let names = Names::of(ctx, op);
+    let mut p = Printer::new(ctx, &names, opts, Some(sink));
+    p.print_root(op);
     p.flush();
     p.sink_error.map_or(Ok(()), Err)
 }
@@ -254,6 +257,35 @@ impl NameScope<'_> {
             covered: 0,
             ..self
         })
+    }
+}
+
+/// The printed names of every value and block under the printed op.
+struct Names<'c> {
+    values: ValueNames<'c>,
+    blocks: FxHashMap<BlockId, Name<'c>>,
+}
+
+impl<'c> Names<'c> {
+    /// Names every value and block under `op` (the naming pass).
+    fn of(ctx: &'c Context, op: OpId) -> Names<'c> {
+        let mut names = Names {
+            values: ValueNames::new(ctx, op),
+            blocks: FxHashMap::default(),
+        };
+        let mut scopes = Vec::new();
+        let mut namer = Namer {
+            ctx,
+            values: &mut names.values,
+            blocks: &mut names.blocks,
+            scopes: &mut scopes,
+            spare: Vec::new(),
+        };
+        namer.open_root(op);
+        namer.results(op);
+        namer.regions(op);
+        namer.close_isolated();
+        names
     }
 }
 
@@ -494,15 +526,17 @@ impl<'c> Namer<'_, 'c> {
 }
 
 /// The printing pass.
-struct Printer<'c, 's> {
+struct Printer<'c, 'n, 's> {
     ctx: &'c Context,
     opts: PrintOptions,
     out: String,
     /// Where [`print_op_to`] sends the text: `out` is emptied into it between ops.
     sink: Option<&'s mut dyn std::io::Write>,
     sink_error: Option<std::io::Error>,
-    values: ValueNames<'c>,
-    blocks: FxHashMap<BlockId, Name<'c>>,
+    names: &'n Names<'c>,
+    /// The root op whose body's ops are printed on `workers` threads.
+    root: Option<OpId>,
+    workers: usize,
     /// A reusable buffer for result types.
     scratch: Vec<Type>,
     /// The text of every type printed so far: a module spells a few types many times.
@@ -521,42 +555,110 @@ const FUNCTION_ATTRS: [&str; 5] = [
 /// How much text [`print_op_to`] gathers before writing it out.
 const SINK_CHUNK: usize = 1 << 16;
 
-impl<'c, 's> Printer<'c, 's> {
-    /// A printer of `op`.
+/// The most ops (nested ones included) a run of top-level ops printed on another thread
+/// holds: its text is held whole until it is written, so an op larger than this prints
+/// on the writing thread, straight to the output.
+const PRINT_RUN_OPS: usize = 4096;
+
+/// Texts a printing thread may hold ready before this one writes them out.
+const RUNS_AHEAD: usize = 2;
+
+/// The most threads printing a module: each holds up to [`RUNS_AHEAD`] texts besides the
+/// one it prints, while the one thread writing them all out soon sets the pace.
+const MAX_PRINT_WORKERS: usize = 4;
+
+impl<'c, 'n, 's> Printer<'c, 'n, 's> {
+    /// A printer of ops named by `names`, on one thread.
     fn new(
         ctx: &'c Context,
-        op: OpId,
+        names: &'n Names<'c>,
         opts: &PrintOptions,
         sink: Option<&'s mut dyn std::io::Write>,
-    ) -> Printer<'c, 's> {
+    ) -> Printer<'c, 'n, 's> {
         Printer {
             ctx,
             opts: *opts,
             out: String::new(),
             sink,
             sink_error: None,
-            values: ValueNames::new(ctx, op),
-            blocks: FxHashMap::default(),
+            names,
+            root: None,
+            workers: 1,
             scratch: Vec::new(),
             type_texts: FxHashMap::default(),
         }
     }
 
-    /// Names every value and block under `op`, then prints it.
-    fn print(&mut self, op: OpId) {
-        let mut scopes = Vec::new();
-        let mut names = Namer {
-            ctx: self.ctx,
-            values: &mut self.values,
-            blocks: &mut self.blocks,
-            scopes: &mut scopes,
-            spare: Vec::new(),
-        };
-        names.open_root(op);
-        names.results(op);
-        names.regions(op);
-        names.close_isolated();
+    /// Prints `op`, which `names` named. A root op (a module) of a large context has the
+    /// ops of its body printed on every available core, each run of them into a text of
+    /// its own, written out in order: the same text as one thread prints.
+    fn print_root(&mut self, op: OpId) {
+        self.workers = self.ctx.workers_for(op).min(MAX_PRINT_WORKERS);
+        if self.workers > 1 {
+            self.root = Some(op);
+        }
         self.op(op, 0);
+    }
+
+    /// Prints `ops`, the ops of the root's body, in runs of consecutive ops: runs of
+    /// small ops are dealt out in turn to `workers` threads (this one first), each
+    /// printing its runs into texts of its own a few runs ahead; this thread prints its
+    /// own runs and the large ops straight to the output, and writes every text in order.
+    fn ops_in_parallel(&mut self, ops: &[OpId], indent: usize) {
+        let (ctx, names, opts) = (self.ctx, self.names, self.opts);
+        let runs = print_runs(ctx, ops);
+        let shared: Vec<&[OpId]> = (runs.iter()).filter(|r| r.shared).map(|r| r.ops).collect();
+        let workers = self.workers.min(shared.len()).max(1);
+        std::thread::scope(|scope| {
+            // Worker `w` prints shared runs `w`, `w + workers`, ...; `None` when it could
+            // not start.
+            let texts: Vec<_> = (1..workers)
+                .map(|w| {
+                    let (sender, texts) = std::sync::mpsc::sync_channel(RUNS_AHEAD);
+                    let mine: Vec<&[OpId]> =
+                        shared.iter().copied().skip(w).step_by(workers).collect();
+                    let spawned = std::thread::Builder::new()
+                        .name("joinery-print".into())
+                        .stack_size(WORKER_STACK_SIZE)
+                        .spawn_scoped(scope, move || {
+                            for run in mine {
+                                // A send fails when this thread stopped reading: stop too.
+                                if sender
+                                    .send(run_text(ctx, names, &opts, run, indent))
+                                    .is_err()
+                                {
+                                    return;
+                                }
+                            }
+                        });
+                    spawned.ok().map(|_| texts)
+                })
+                .collect();
+            let mut dealt = 0;
+            for run in &runs {
+                let worker = run.shared.then(|| {
+                    dealt += 1;
+                    (dealt - 1) % workers
+                });
+                let from_worker = worker
+                    .and_then(|w| w.checked_sub(1))
+                    .and_then(|w| texts[w].as_ref());
+                if let Some(Ok(text)) = from_worker.map(std::sync::mpsc::Receiver::recv) {
+                    self.out.push_str(&text);
+                    if self.out.len() >= SINK_CHUNK {
+                        self.flush();
+                    }
+                    continue;
+                }
+                // This thread's run, a large op, or a run whose thread could not start.
+                for &op in run.ops {
+                    self.op(op, indent);
+                    if self.out.len() >= SINK_CHUNK {
+                        self.flush();
+                    }
+                }
+            }
+        });
     }
 
     /// Writes the text gathered so far to the sink, if there is one and it still works.
@@ -580,7 +682,7 @@ impl<'c, 's> Printer<'c, 's> {
 
     fn value(&mut self, v: Value) {
         self.out.push('%');
-        match self.values.get(v) {
+        match self.names.values.get(v) {
             Some(Name::Source(s)) => self.out.push_str(s),
             Some(Name::Num(n)) => push_u64(&mut self.out, u64::from(n)),
             Some(Name::Group(n, i)) => {
@@ -603,7 +705,7 @@ impl<'c, 's> Printer<'c, 's> {
 
     fn block_ref(&mut self, b: BlockId) {
         self.out.push('^');
-        match self.blocks.get(&b) {
+        match self.names.blocks.get(&b) {
             Some(Name::Source(s)) => self.out.push_str(s),
             Some(Name::Num(n) | Name::Group(n, _)) => {
                 let _ = write!(self.out, "bb{n}");
@@ -669,7 +771,7 @@ impl<'c, 's> Printer<'c, 's> {
             }
             first = false;
             self.out.push('%');
-            match self.values.get(results[i]) {
+            match self.names.values.get(results[i]) {
                 Some(Name::Group(n, _)) => {
                     let _ = write!(self.out, "{n}:{}", results.len());
                     i = results.len();
@@ -679,7 +781,7 @@ impl<'c, 's> Printer<'c, 's> {
                         let k = results[i..]
                             .iter()
                             .take_while(|r| {
-                                matches!(self.values.get(**r), Some(Name::Source(x)) if x.split_once('#').is_some_and(|(p, _)| p == prefix))
+                                matches!(self.names.values.get(**r), Some(Name::Source(x)) if x.split_once('#').is_some_and(|(p, _)| p == prefix))
                             })
                             .count();
                         let _ = write!(self.out, "{prefix}:{k}");
@@ -1028,6 +1130,14 @@ impl<'c, 's> Printer<'c, 's> {
                 }
                 self.out.push_str(":\n");
             }
+            if self.workers > 1
+                && self.root.is_some()
+                && self.ctx.region_parent_op(region) == self.root
+            {
+                let ops: Vec<OpId> = self.ctx.block_ops(b).collect();
+                self.ops_in_parallel(&ops, indent + 2);
+                continue;
+            }
             for op in self.ctx.block_ops(b) {
                 self.op(op, indent + 2);
                 if self.out.len() >= SINK_CHUNK {
@@ -1038,6 +1148,89 @@ impl<'c, 's> Printer<'c, 's> {
         self.indent(indent);
         self.out.push('}');
     }
+}
+
+/// Consecutive top-level ops printed together.
+struct PrintRun<'o> {
+    ops: &'o [OpId],
+    /// Whether the run may print on another thread: it holds at most [`PRINT_RUN_OPS`]
+    /// ops (a larger op is a run of its own).
+    shared: bool,
+}
+
+/// `ops` cut into runs of at most [`PRINT_RUN_OPS`] ops, nested ones included, and a run
+/// of its own for each op holding more.
+fn print_runs<'o>(ctx: &Context, ops: &'o [OpId]) -> Vec<PrintRun<'o>> {
+    let mut runs = Vec::new();
+    let mut regions = Vec::new();
+    let (mut start, mut held) = (0, 0);
+    for (i, &op) in ops.iter().enumerate() {
+        match ops_within(ctx, op, PRINT_RUN_OPS, &mut regions) {
+            Some(n) if held + n <= PRINT_RUN_OPS => held += n,
+            Some(n) => {
+                runs.push(PrintRun {
+                    ops: &ops[start..i],
+                    shared: true,
+                });
+                (start, held) = (i, n);
+            }
+            None => {
+                if start < i {
+                    runs.push(PrintRun {
+                        ops: &ops[start..i],
+                        shared: true,
+                    });
+                }
+                runs.push(PrintRun {
+                    ops: &ops[i..=i],
+                    shared: false,
+                });
+                (start, held) = (i + 1, 0);
+            }
+        }
+    }
+    if start < ops.len() {
+        runs.push(PrintRun {
+            ops: &ops[start..],
+            shared: true,
+        });
+    }
+    runs
+}
+
+/// How many ops `op` is, itself and the ops nested in it, when at most `limit`;
+/// `regions` is room for the walk.
+fn ops_within(ctx: &Context, op: OpId, limit: usize, regions: &mut Vec<RegionId>) -> Option<usize> {
+    regions.clear();
+    regions.extend_from_slice(ctx.regions(op));
+    let mut count = 1;
+    while let Some(region) = regions.pop() {
+        for &block in ctx.region_blocks(region) {
+            for inner in ctx.block_ops(block) {
+                count += 1;
+                if count > limit {
+                    return None;
+                }
+                regions.extend_from_slice(ctx.regions(inner));
+            }
+        }
+    }
+    Some(count)
+}
+
+/// The text of `run`, ops of one block, as a printer of ops named by `names` writes them.
+fn run_text(
+    ctx: &Context,
+    names: &Names<'_>,
+    opts: &PrintOptions,
+    run: &[OpId],
+    indent: usize,
+) -> String {
+    let mut p = Printer::new(ctx, names, opts, None);
+    for &op in run {
+        p.op(op, indent);
+    }
+    p.out
 }
 
 /// Appends a number without going through `fmt`.
@@ -1475,5 +1668,67 @@ fn write_affine_expr(out: &mut String, e: &AffineExpr, min: u8) {
     }
     if own < min {
         out.push(')');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use joinery_ir::SourceMap;
+
+    /// A function of generic ops: arguments, source names and numbers, a result group, a
+    /// nested region and a second block.
+    fn function(i: usize) -> String {
+        format!(
+            "\"t.func\"() ({{\n^bb0(%a: f32, %5: f32):\n  %x = \"t.add\"(%a, %5) : (f32, f32) -> f32\n  \
+             %r:2 = \"t.pair\"(%x) ({{\n    %0 = \"t.inner\"(%x) : (f32) -> f32\n    \
+             \"t.yield\"(%0) : (f32) -> ()\n  }}) : (f32) -> (f32, i1)\n  \
+             \"t.br\"(%r#0) [^next] : (f32) -> ()\n^next:\n  \
+             \"t.return\"() {{n = {i} : i64}} : () -> ()\n}}) : () -> ()\n"
+        )
+    }
+
+    #[test]
+    fn a_large_module_prints_on_threads_as_on_one() {
+        let mut ctx = Context::new(&[]);
+        ctx.allow_unregistered = true;
+        let mut sources = SourceMap::default();
+        // A function larger than a shared run, among small ones.
+        let large: String = (0..PRINT_RUN_OPS)
+            .map(|i| format!("  %v{i} = \"t.op\"() : () -> f32\n"))
+            .collect();
+        let text: String = (0..3000)
+            .map(|i| match i {
+                1500 => format!("\"t.large\"() ({{\n{large}}}) : () -> ()\n"),
+                i => function(i),
+            })
+            .collect();
+        let file = sources.add("t.mlir", text);
+        let module = crate::parse_source(&mut ctx, &sources, file).expect("parses");
+        let ops: Vec<OpId> = ctx
+            .block_ops(ctx.body_block(module).expect("a body"))
+            .collect();
+        let runs = print_runs(&ctx, &ops);
+        assert!(runs.iter().filter(|r| r.shared).count() > 2);
+        assert_eq!(runs.iter().filter(|r| !r.shared).count(), 1);
+        assert_eq!(runs.iter().map(|r| r.ops.len()).sum::<usize>(), ops.len());
+        let generic = PrintOptions {
+            generic: true,
+            debug_info: true,
+        };
+        for opts in [PrintOptions::default(), generic] {
+            let names = Names::of(&ctx, module);
+            let mut alone = Printer::new(&ctx, &names, &opts, None);
+            alone.op(module, 0);
+            let mut spread = Printer::new(&ctx, &names, &opts, None);
+            (spread.root, spread.workers) = (Some(module), 4);
+            spread.op(module, 0);
+            assert_eq!(spread.out, alone.out);
+            let printed = print_op(&ctx, module, &opts);
+            assert_eq!(printed, alone.out);
+            let mut sunk = Vec::new();
+            print_op_to(&ctx, module, &opts, &mut sunk).expect("written");
+            assert_eq!(String::from_utf8(sunk).expect("UTF-8"), printed);
+        }
     }
 }

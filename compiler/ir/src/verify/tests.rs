@@ -1,4 +1,4 @@
-use super::verify;
+use super::{Verifier, verify, verify_with_workers};
 use crate::attributes::{AttrData, AttrParam, Attribute};
 use crate::builder::{Builder, InsertPoint};
 use crate::context::Context;
@@ -801,4 +801,90 @@ fn a_nested_op_verifies_like_the_root_that_holds_it() {
         assert_eq!(messages(&diags), ["operand #0 does not dominate this use"]);
         assert_eq!(diags[0].notes[0].span, span(20));
     }
+}
+
+/// A `test.graph` root holding `n` `test.op`s, each with one block of two chained ops and
+/// a terminator (spans: op `i` at `100 * i`, its ops at `100 * i + 1` and `+ 2`).
+fn many_functions(n: usize) -> (Fixture, Vec<BlockId>) {
+    let mut f = fixture("test.graph", 1);
+    let t = i32_type(&mut f.ctx);
+    let bodies = (0..n)
+        .map(|i| {
+            let region = f.ctx.create_region();
+            let body = f.ctx.create_block(&[]);
+            f.ctx.append_block(region, body);
+            let first = build(&mut f.ctx, body, "test.op", &[], &[t], 100 * i + 1);
+            let x = f.ctx.result(first, 0);
+            build(&mut f.ctx, body, "test.same", &[x], &[t], 100 * i + 2);
+            term(&mut f.ctx, body, &[]);
+            let mut state = OperationState::new(f.ctx.op_name("test.op"));
+            state.regions.push(region);
+            state.span = span(100 * i);
+            let func = f.ctx.create_op(state);
+            f.ctx.append_op(f.blocks[0], func);
+            body
+        })
+        .collect();
+    (f, bodies)
+}
+
+/// The diagnostics of verifying `f`'s root on one thread, after checking that four
+/// threads give the same.
+fn verified_on_threads(f: &Fixture) -> Vec<Diagnostic> {
+    let alone = verify_with_workers(&f.ctx, f.top, 1);
+    assert_eq!(verify_with_workers(&f.ctx, f.top, 4), alone);
+    alone
+}
+
+#[test]
+fn verifying_on_threads_reports_what_one_thread_reports() {
+    let (mut f, bodies) = many_functions(40);
+    assert_eq!(verified_on_threads(&f), vec![]);
+    let ops: Vec<OpId> = f.ctx.block_ops(f.blocks[0]).collect();
+    let v = Verifier::new(&f.ctx, f.top);
+    assert!(v.verify_in_parallel(&ops, 4));
+
+    // A bad type in two functions far apart: reported once, where first met.
+    let bad = f.ctx.type_of(TypeData::Dialect {
+        dialect: "test".into(),
+        name: "ty".into(),
+        params: vec![AttrParam::Int(3)],
+    });
+    for &i in &[31, 3] {
+        build(&mut f.ctx, bodies[i], "test.op", &[], &[bad], 100 * i + 50);
+        let op = f.ctx.last_op(bodies[i]).unwrap();
+        let terminator = f.ctx.prev_op(op).unwrap();
+        f.ctx.move_op_after(terminator, op);
+    }
+    // Uses before definitions in two more.
+    for &i in &[20, 35] {
+        let ops: Vec<OpId> = f.ctx.block_ops(bodies[i]).collect();
+        let later = f.ctx.result(ops[1], 0);
+        f.ctx.set_operands(ops[0], &[later]);
+    }
+    let ops: Vec<OpId> = f.ctx.block_ops(f.blocks[0]).collect();
+    assert!(!Verifier::new(&f.ctx, f.top).verify_in_parallel(&ops, 4));
+    let diags = verified_on_threads(&f);
+    assert_eq!(
+        messages(&diags),
+        [
+            "invalid type !test.ty: takes no parameters",
+            "operand #0 does not dominate this use",
+            "operand #0 does not dominate this use",
+        ]
+    );
+    assert_eq!(diags[0].span, span(350));
+    assert_eq!(diags[1].span, span(2001));
+    assert_eq!(diags[2].span, span(3501));
+}
+
+#[test]
+fn an_op_linked_into_two_functions_on_threads_is_reached_twice() {
+    let (mut f, bodies) = many_functions(40);
+    // The last op of function 30 continues into function 5's block.
+    let shared = f.ctx.first_op(bodies[5]).unwrap();
+    let end = f.ctx.last_op(bodies[30]).unwrap();
+    f.ctx.ops[end.0 as usize].next = Link::new(Some(shared));
+    let m = messages(&verified_on_threads(&f));
+    assert!(m.iter().any(|s| s.contains("is reached twice")), "{m:?}");
 }
