@@ -1,11 +1,12 @@
 """Depthwise convolutions on several joinery builds, over a grid of shapes, in the same run.
 
     python bench/direct_conv_grid.py --build onednn=A/joinery-run --build regions=B/joinery-run \
-        [--build ...] [--rounds 5] [--iters 21] [--threads 2]
+        [--build ...] [--rounds 5] [--iters 21] [--threads 2] [--pass "weight grad" ...]
 
 For each shape (3x3 and 5x5 kernels with "same" padding, 7^2 to 112^2 images, 32 to 512
 channels, batch 1 and 8) and pass (the forward with stride 1 and 2, the unstrided input
-gradient), the one-op function of `conv_vs_torch.module_text` is timed with `joinery-run
+gradient, the unstrided weight gradient with the bias gradient; `--pass LABEL` times only
+the passes named), the one-op function of `conv_vs_torch.module_text` is timed with `joinery-run
 bench` (median of `--iters` calls) on each build in turn, `--rounds` times; the best median
 of each build counts. Printed per cell: the fraction of the output where every tap reads
 inside the input (for the input gradient: of the input gradient, the output of the
@@ -37,7 +38,12 @@ GRID = [
 ]
 BATCHES = (8, 1)
 # pass label, function, stride
-PASSES = (("forward", "forward", 1), ("forward s2", "forward", 2), ("input grad", "input_grad", 1))
+PASSES = (
+    ("forward", "forward", 1),
+    ("forward s2", "forward", 2),
+    ("input grad", "input_grad", 1),
+    ("weight grad", "weight_grad", 1),
+)
 
 
 def interior_fraction(size, k, s, p, transposed):
@@ -59,6 +65,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--iters", type=int, default=21)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--pass", dest="passes", action="append", help="time only these passes (labels)")
     args = ap.parse_args()
     builds = [b.split("=", 1) for b in args.build]
     if len(builds) < 2 or any(len(b) != 2 for b in builds):
@@ -79,6 +86,8 @@ def main():
         for k, size, c in GRID:
             for n in BATCHES:
                 for label, fn, s in PASSES:
+                    if args.passes and label not in args.passes:
+                        continue
                     p = k // 2
                     text, *_ = module_text(n, c, size, size, c, k, s, p, c)
                     path = os.path.join(tmp, f"k{k}_{size}_{c}_{n}_{s}.mlir")

@@ -211,6 +211,23 @@ func.func @conv_backward$depthwise_5x5_input_small_image(%gy: tensor<2x3x14x14xf
   func.return %gx : tensor<2x3x14x14xf32>
 }
 
+// The weight gradient (with the bias gradient) of a unit-stride depthwise convolution
+// with more than 9 products per element (a 5x5 kernel) is a backward-weights pass on the
+// direct engine; with 9 (a 3x3 one) it stays oneDNN's.
+// CHECK-LABEL: func.func @conv_backward$depthwise_5x5_weight
+// CHECK:         %[[WB:.*]] = kernel.alloc : () -> tensor<78xf32>
+// CHECK:         "kernel.conv"(%x, %gy, %[[WB]]) <{bias = true, dilation = [1, 1], engine = "direct", {{.*}} pass = "backward_weights"
+func.func @conv_backward$depthwise_5x5_weight(%gy: tensor<2x3x14x14xf32>, %x: tensor<2x3x14x14xf32>, %w: tensor<3x1x5x5xf32>) -> (tensor<3x1x5x5xf32>, tensor<3xf32>) {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [false, true, true], output_padding = [0, 0], padding = [2, 2], stride = [1, 1], transposed = false} : (tensor<2x3x14x14xf32>, tensor<2x3x14x14xf32>, tensor<3x1x5x5xf32>) -> (tensor<2x3x14x14xf32>, tensor<3x1x5x5xf32>, tensor<3xf32>)
+  func.return %gw, %gb : tensor<3x1x5x5xf32>, tensor<3xf32>
+}
+// CHECK-LABEL: func.func @conv_backward$depthwise_3x3_weight
+// CHECK:         "kernel.conv"(%x, %gy, %{{.*}}) <{bias = true, dilation = [1, 1], engine = "onednn", {{.*}} pass = "backward_weights"
+func.func @conv_backward$depthwise_3x3_weight(%gy: tensor<2x3x14x14xf32>, %x: tensor<2x3x14x14xf32>, %w: tensor<3x1x3x3xf32>) -> (tensor<3x1x3x3xf32>, tensor<3xf32>) {
+  %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [false, true, true], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x3x14x14xf32>, tensor<2x3x14x14xf32>, tensor<3x1x3x3xf32>) -> (tensor<2x3x14x14xf32>, tensor<3x1x3x3xf32>, tensor<3xf32>)
+  func.return %gw, %gb : tensor<3x1x3x3xf32>, tensor<3xf32>
+}
+
 // Strided, its input gradient stays a backward-data pass; so does a direct convolution
 // with more than 25 products per output element (a 7x7 depthwise kernel).
 // CHECK-LABEL: func.func @conv_backward$depthwise_strided_input

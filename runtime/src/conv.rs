@@ -1,7 +1,7 @@
 //! f32 convolutions: the plan's [`Step::Conv`](crate::plan::Step::Conv) steps run on one
 //! of two engines ([`ConvEngine`]): joinery's direct kernel for unit-stride convolutions
-//! with few channels per group ([`direct`]), or oneDNN's convolution primitives (forward with an optional bias, backward
-//! data, backward weights) over the plan's dense row-major buffers, through the small C
+//! with few channels per group ([`direct`]), or oneDNN's convolution primitives (forward
+//! with an optional bias, backward data, backward weights) over the plan's dense row-major buffers, through the small C
 //! wrapper `dnnl/conv.c` (oneDNN's C API). oneDNN picks its own layouts; the reorders
 //! from and to the plain buffers run inside each call, into a per-thread scratch buffer
 //! this module keeps. The primitives of one convolution are created on its first call and
@@ -38,9 +38,9 @@ pub enum ConvEngine {
     /// oneDNN's primitives.
     #[default]
     Onednn,
-    /// joinery's direct kernel: the forward and the input gradient of a unit-stride
-    /// convolution with 1 or 2 spatial dims, per written plane on a zero-padded copy of
-    /// each read plane ([`direct`]); meant for few channels per group.
+    /// joinery's direct kernel: the forward, the input gradient and the weight gradient of
+    /// a unit-stride convolution with 1 or 2 spatial dims, per written plane on a
+    /// zero-padded copy of each read plane ([`direct`]); meant for few channels per group.
     Direct,
 }
 
@@ -189,8 +189,8 @@ impl ConvRef {
         let f = |b: usize| ptrs[b].cast::<f32>();
         if self.engine == ConvEngine::Direct {
             // SAFETY: inside the bias buffer (the caller's contract).
-            let bias = self.bias.map_or(std::ptr::null(), |b| unsafe {
-                f(b).add(self.bias_offset as usize).cast_const()
+            let bias = self.bias.map_or(std::ptr::null_mut(), |b| unsafe {
+                f(b).add(self.bias_offset as usize)
             });
             // SAFETY: the caller's contract; the plan check ran `ConvRef::check`.
             unsafe {
@@ -598,6 +598,8 @@ mod tests {
             check_on(ConvEngine::Direct, s, ConvPass::Forward, false);
             check_on(ConvEngine::Direct, s, ConvPass::Forward, true);
             check_on(ConvEngine::Direct, s, ConvPass::BackwardData, false);
+            check_on(ConvEngine::Direct, s, ConvPass::BackwardWeights, false);
+            check_on(ConvEngine::Direct, s, ConvPass::BackwardWeights, true);
         }
     }
 
@@ -614,18 +616,28 @@ mod tests {
             bias_offset: 0,
         };
         let depthwise = shape(&[1, 2, 8, 8], &[2, 1, 3, 3], 1, 1, 1, 2);
-        let e = step(ConvPass::BackwardWeights, depthwise.clone()).check();
-        assert!(e.unwrap_err().contains("BackwardWeights"));
         let strided = shape(&[1, 2, 8, 8], &[2, 1, 3, 3], 2, 1, 1, 2);
+        let e = step(ConvPass::BackwardWeights, strided).check();
+        let e = e.unwrap_err();
         assert!(
-            step(ConvPass::Forward, strided)
+            e.contains("BackwardWeights") && e.contains("stride [2, 2]"),
+            "{e}"
+        );
+        let large = shape(&[1, 2, 16, 16], &[2, 1, 9, 9], 1, 4, 1, 2);
+        assert!(
+            step(ConvPass::Forward, large)
                 .check()
                 .unwrap_err()
-                .contains("stride [2, 2]")
+                .contains("at most 64 taps")
         );
         let volume = shape(&[1, 2, 4, 4, 4], &[2, 1, 3, 3, 3], 1, 1, 1, 2);
         assert!(step(ConvPass::Forward, volume).check().is_err());
-        assert!(step(ConvPass::BackwardData, depthwise).check().is_ok());
+        assert!(
+            step(ConvPass::BackwardData, depthwise.clone())
+                .check()
+                .is_ok()
+        );
+        assert!(step(ConvPass::BackwardWeights, depthwise).check().is_ok());
     }
 
     /// A plan of one `pass` of `s`: its arguments are the two tensors the pass reads (of

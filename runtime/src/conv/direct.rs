@@ -18,6 +18,13 @@
 //! the output gradient's border is never read), summed over the output channels of the
 //! group; the forward sums over the input channels of the group.
 //!
+//! The weight gradient goes one weight plane (`[o, i]`) at a time, over the images: the
+//! input plane the forward reads is padded as the forward pads it, the output gradient
+//! plane laid out as the forward computes it (rows `pitch` apart, zeros past each row),
+//! and each tap's gradient is the dot product of the two from the tap's offset, summed in
+//! vectors over the images. The bias gradient sums the output gradient in f64, as the
+//! oneDNN path does.
+//!
 //! The planes are split over the rayon pool's threads; each thread keeps its scratch. The
 //! loop is compiled for AVX-512, for AVX2 with FMA and for the baseline, and picked by the
 //! CPU's features on each call.
@@ -35,19 +42,17 @@ const BLOCK: usize = 64;
 /// the whole [`BLOCK`]s) one at a time.
 const LANES: usize = 16;
 
-/// Why the direct engine cannot run `pass` of `s`, if it cannot: it runs the forward and
-/// the input gradient of unit-stride convolutions with 1 or 2 spatial dims and at most
-/// [`MAX_TAPS`] taps.
+/// Why the direct engine cannot run `pass` of `s`, if it cannot: it runs unit-stride
+/// convolutions with 1 or 2 spatial dims and at most [`MAX_TAPS`] taps.
 pub(super) fn check(pass: ConvPass, s: &ConvShape) -> Result<(), String> {
-    if pass == ConvPass::BackwardWeights
-        || !(3..=4).contains(&s.input.len())
+    if !(3..=4).contains(&s.input.len())
         || s.stride.iter().any(|&st| st != 1)
         || s.weight[2..].iter().product::<u64>() > MAX_TAPS as u64
     {
         return Err(format!(
-            "the direct convolution engine runs the forward and the input gradient of \
-             unit-stride convolutions with 1 or 2 spatial dims and at most {MAX_TAPS} \
-             taps, not {pass:?} of input {:?} by weight {:?} with stride {:?}",
+            "the direct convolution engine runs unit-stride convolutions with 1 or 2 \
+             spatial dims and at most {MAX_TAPS} taps, not {pass:?} of input {:?} by \
+             weight {:?} with stride {:?}",
             s.input, s.weight, s.stride
         ));
     }
@@ -134,6 +139,56 @@ fn chunk_masks(first: usize, end: usize, keep: impl Fn(usize) -> bool) -> Vec<La
 }
 
 impl Flat {
+    /// Copies the elements some tap reads of the read plane at `x` into their places in
+    /// the padded plane `padded`, whose other positions it leaves as they are.
+    ///
+    /// # Safety
+    /// `x` points to a read plane; with `MASKED`, the CPU has AVX-512F.
+    #[inline(always)]
+    unsafe fn fill<const MASKED: bool>(&self, x: *const f32, padded: &mut [f32]) {
+        let (row0, rows, row_at) = self.rows.copied();
+        let (col0, cols, col_at) = self.cols.copied();
+        #[cfg(target_arch = "x86_64")]
+        if let (true, Some((first, masks))) = (MASKED, &self.fill_masks) {
+            // SAFETY: the read plane's rows `row0..row0 + rows` are contiguous; the CPU
+            // has AVX-512F (`MASKED`).
+            unsafe {
+                expand(
+                    x.wrapping_add(row0 * self.cols.input),
+                    masks,
+                    &mut padded[first * 16..],
+                )
+            };
+            return;
+        }
+        for r in 0..rows {
+            let from = x.wrapping_add((row0 + r) * self.cols.input + col0);
+            let to = &mut padded[(row_at + r) * self.pitch + col_at..][..cols];
+            // SAFETY: `cols` elements of row `row0 + r` of the read plane.
+            unsafe { copy::<MASKED>(from, to) };
+        }
+    }
+
+    /// Lays the written plane at `y` out in `flat` as the computed positions hold it:
+    /// rows `pitch` apart, leaving the positions past each row as they are.
+    ///
+    /// # Safety
+    /// `y` points to a written plane; with `MASKED`, the CPU has AVX-512F.
+    #[inline(always)]
+    unsafe fn lay_out<const MASKED: bool>(&self, y: *const f32, flat: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if MASKED {
+            // SAFETY: the written plane's elements; the CPU has AVX-512F.
+            unsafe { expand(y, &self.out_masks, flat) };
+            return;
+        }
+        for r in 0..self.rows.output {
+            let to = &mut flat[r * self.pitch..][..self.cols.output];
+            // SAFETY: row `r` of the written plane.
+            unsafe { copy::<MASKED>(y.wrapping_add(r * self.cols.output), to) };
+        }
+    }
+
     fn new(rows: Dim, cols: Dim) -> Flat {
         let (_, count, at) = cols.copied();
         // A tap reading past the end of a row reads the zeros before the next row's data,
@@ -172,11 +227,12 @@ impl Flat {
 #[derive(Clone, Copy)]
 struct Ptrs {
     src: *const f32,
-    weights: *const f32,
-    bias: *const f32,
+    weights: *mut f32,
+    bias: *mut f32,
     dst: *mut f32,
 }
-// SAFETY: the tasks write disjoint planes of `dst` and only read the others.
+// SAFETY: the tasks write disjoint planes of `dst` (of `weights` and `bias` in the weight
+// gradient) and only read the others.
 unsafe impl Send for Ptrs {}
 // SAFETY: as above.
 unsafe impl Sync for Ptrs {}
@@ -204,11 +260,13 @@ fn zeroed(v: &mut Vec<Chunk>, len: usize) -> &mut [f32] {
 struct Job {
     flat: Flat,
     ptrs: Ptrs,
-    backward: bool,
+    pass: ConvPass,
+    images: usize,
     /// Input and output channels per group.
     cg: usize,
     og: usize,
-    /// Channels of the read and the written tensor.
+    /// Channels of the read and the written tensor (in the weight gradient: of the input
+    /// and of the output gradient).
     read_channels: usize,
     written_channels: usize,
 }
@@ -219,18 +277,28 @@ impl Job {
         let f = &self.flat;
         (f.rows.input * f.cols.input, f.rows.output * f.cols.output)
     }
+
+    /// The planes written: the weight planes of the weight gradient, else the written
+    /// tensor's.
+    fn planes(&self) -> usize {
+        if self.pass == ConvPass::BackwardWeights {
+            self.written_channels * self.cg
+        } else {
+            self.images * self.written_channels
+        }
+    }
 }
 
 impl Job {
-    /// The job of [`run`]'s arguments, and the batch size.
+    /// The job of [`run`]'s arguments.
     fn new(
         pass: ConvPass,
         s: &ConvShape,
         src: *mut f32,
-        weights: *const f32,
-        bias: *const f32,
+        weights: *mut f32,
+        bias: *mut f32,
         dst: *mut f32,
-    ) -> (Job, usize) {
+    ) -> Job {
         let spatial = s.input.len() - 2;
         let (n, groups) = (s.input[0] as usize, s.groups as usize);
         let (cg, og) = (s.input[1] as usize / groups, s.weight[0] as usize / groups);
@@ -259,7 +327,7 @@ impl Job {
                 lo: if backward { span - padding } else { padding },
             }
         };
-        let job = Job {
+        Job {
             flat: Flat::new(dim(0), dim(1)),
             ptrs: Ptrs {
                 src: if backward {
@@ -268,23 +336,23 @@ impl Job {
                     src.cast_const()
                 },
                 weights,
-                bias: if backward { std::ptr::null() } else { bias },
+                bias: if backward { std::ptr::null_mut() } else { bias },
                 dst: if backward { src } else { dst },
             },
-            backward,
+            pass,
+            images: n,
             cg,
             og,
             read_channels: groups * if backward { og } else { cg },
             written_channels: groups * if backward { cg } else { og },
-        };
-        (job, n)
+        }
     }
 }
 
-/// Runs `pass` (the forward or the input gradient, [`check`]) of `s` on the current rayon
-/// pool: the forward reads `src` (`[N, C, S..]`), `weights` and `bias` (`[O]`, may be
-/// null) and writes `dst` (`[N, O, S'..]`); the input gradient reads `dst` and `weights`
-/// and writes `src`.
+/// Runs `pass` ([`check`]) of `s` on the current rayon pool: the forward reads `src`
+/// (`[N, C, S..]`), `weights` and `bias` (`[O]`, may be null) and writes `dst`
+/// (`[N, O, S'..]`); the input gradient reads `dst` and `weights` and writes `src`; the
+/// weight gradient reads `src` and `dst` and writes `weights` and `bias` (if not null).
 ///
 /// # Safety
 /// The buffers hold the elements of their shapes in `s`, the written one apart from the
@@ -293,13 +361,14 @@ pub(super) unsafe fn run(
     pass: ConvPass,
     s: &ConvShape,
     src: *mut f32,
-    weights: *const f32,
-    bias: *const f32,
+    weights: *mut f32,
+    bias: *mut f32,
     dst: *mut f32,
 ) {
-    let (job, n) = Job::new(pass, s, src, weights, bias, dst);
-    let planes = n * job.written_channels;
-    if planes == 0 || job.plane_sizes().1 == 0 {
+    let job = Job::new(pass, s, src, weights, bias, dst);
+    let planes = job.planes();
+    // The weight gradient of an empty batch or output is zeros, still to be written.
+    if planes == 0 || (pass != ConvPass::BackwardWeights && job.plane_sizes().1 == 0) {
         return;
     }
     let per_task = planes.div_ceil(rayon::current_num_threads() * 4).max(1);
@@ -369,13 +438,16 @@ impl Job {
         padded: &mut [f32],
         result: &mut [f32],
     ) {
+        if self.pass == ConvPass::BackwardWeights {
+            // SAFETY: the caller's contract.
+            return unsafe { self.weight_gradient::<FUSED, MASKED>(planes, padded, result) };
+        }
+        let backward = self.pass == ConvPass::BackwardData;
         let f = &self.flat;
         let (read_plane, written_plane) = self.plane_sizes();
         let taps = f.offsets.len();
-        let terms = if self.backward { self.og } else { self.cg };
+        let terms = if backward { self.og } else { self.cg };
         let mut tap_weights = [[0.0f32; MAX_TAPS]; MAX_TOGETHER];
-        let (row0, rows, row_at) = f.rows.copied();
-        let (col0, cols, col_at) = f.cols.copied();
         let together = self.together();
         for first in planes.clone().step_by(together) {
             let group = first..(first + together).min(planes.end);
@@ -398,7 +470,7 @@ impl Job {
                 for plane in group.clone() {
                     let (b, channel) =
                         (plane / self.written_channels, plane % self.written_channels);
-                    let (read, weight) = if self.backward {
+                    let (read, weight) = if backward {
                         // dx[c] += gy[g * og + j] by w[g * og + j, c % cg], flipped.
                         let o = channel / self.cg * self.og + term;
                         (o, o * self.cg + channel % self.cg)
@@ -407,7 +479,7 @@ impl Job {
                         (channel / self.og * self.cg + term, channel * self.cg + term)
                     };
                     for (t, w) in tap_weights[plane - first][..taps].iter_mut().enumerate() {
-                        let k = if self.backward { taps - 1 - t } else { t };
+                        let k = if backward { taps - 1 - t } else { t };
                         // SAFETY: weight plane `weight` has `taps` elements.
                         *w = unsafe { *self.ptrs.weights.add(weight * taps + k) };
                     }
@@ -415,27 +487,9 @@ impl Job {
                         .ptrs
                         .src
                         .wrapping_add((b * self.read_channels + read) * read_plane);
-                    let padded = &mut padded[scratch(plane)];
-                    #[cfg(target_arch = "x86_64")]
-                    if let (true, Some((first, masks))) = (MASKED, &f.fill_masks) {
-                        // SAFETY: the read plane's rows `row0..row0 + rows` are contiguous
-                        // inside the read tensor; the CPU has AVX-512F (`MASKED`).
-                        unsafe {
-                            expand(
-                                x.wrapping_add(row0 * f.cols.input),
-                                masks,
-                                &mut padded[first * 16..],
-                            )
-                        };
-                        continue;
-                    }
-                    for r in 0..rows {
-                        let from = x.wrapping_add((row0 + r) * f.cols.input + col0);
-                        let to = &mut padded[(row_at + r) * f.pitch + col_at..][..cols];
-                        // SAFETY: `cols` elements of row `row0 + r` of read plane `read`
-                        // of image `b`, inside the read tensor.
-                        unsafe { copy::<MASKED>(from, to) };
-                    }
+                    // SAFETY: read plane `read` of image `b` lies inside the read tensor;
+                    // with `MASKED`, the CPU has AVX-512F.
+                    unsafe { f.fill::<MASKED>(x, &mut padded[scratch(plane)]) };
                 }
                 for plane in group.clone() {
                     let init = (term == 0).then(|| start(plane));
@@ -465,6 +519,64 @@ impl Job {
                     // SAFETY: the result's row is `f.cols.output <= f.pitch` long.
                     unsafe { copy::<MASKED>(result[r * f.pitch..].as_ptr(), to) };
                 }
+            }
+        }
+    }
+
+    /// [`Job::compute`] of the weight gradient: weight planes `planes` (`[o, i]`, with the
+    /// bias gradient of `o` with plane `[o, 0]`), the padded input plane in `padded` and
+    /// the laid-out output gradient plane in `result`.
+    ///
+    /// # Safety
+    /// As [`Job::compute`]'s.
+    #[inline(always)]
+    unsafe fn weight_gradient<const FUSED: bool, const MASKED: bool>(
+        &self,
+        planes: Range<usize>,
+        padded: &mut [f32],
+        result: &mut [f32],
+    ) {
+        let f = &self.flat;
+        let (read_plane, written_plane) = self.plane_sizes();
+        let taps = f.offsets.len();
+        let (padded, gy) = (&mut padded[..f.scratch], &mut result[..f.computed]);
+        for plane in planes {
+            let (o, i) = (plane / self.cg, plane % self.cg);
+            let read = o / self.og * self.cg + i;
+            let with_bias = i == 0 && !self.ptrs.bias.is_null();
+            let mut sums = [[0.0f32; LANES]; MAX_TAPS];
+            let mut bias = 0.0f64;
+            for b in 0..self.images {
+                let x = self
+                    .ptrs
+                    .src
+                    .wrapping_add((b * self.read_channels + read) * read_plane);
+                let y = self
+                    .ptrs
+                    .dst
+                    .wrapping_add((b * self.written_channels + o) * written_plane);
+                // SAFETY: input plane `read` and output gradient plane `o` of image `b`
+                // lie inside their tensors; with `MASKED`, the CPU has AVX-512F.
+                unsafe {
+                    f.fill::<MASKED>(x, padded);
+                    f.lay_out::<MASKED>(y, gy);
+                }
+                for (sum, &offset) in sums[..taps].iter_mut().zip(&f.offsets) {
+                    dot::<FUSED>(gy, &padded[offset..][..gy.len()], sum);
+                }
+                if with_bias {
+                    // The positions past the rows hold zeros.
+                    bias += gy.iter().map(|&v| f64::from(v)).sum::<f64>();
+                }
+            }
+            for (t, sum) in sums[..taps].iter().enumerate() {
+                let sum = sum.iter().map(|&v| f64::from(v)).sum::<f64>();
+                // SAFETY: weight plane `plane` has `taps` elements, written by this task.
+                unsafe { *self.ptrs.weights.add(plane * taps + t) = sum as f32 };
+            }
+            if with_bias {
+                // SAFETY: `[O]` elements of bias; `o` is written with plane `[o, 0]` only.
+                unsafe { *self.ptrs.bias.add(o) = bias as f32 };
             }
         }
     }
@@ -600,6 +712,46 @@ fn accumulate<const FUSED: bool, const TAPS: usize>(
     }
 }
 
+/// Adds `a[q] * b[q]` to `sum[q % LANES]` for every position `q` (`a` and `b` of the same
+/// length, whole vectors), [`BLOCK`] positions at a time in independent sums; `FUSED`:
+/// with fused multiply-adds.
+#[inline(always)]
+fn dot<const FUSED: bool>(a: &[f32], b: &[f32], sum: &mut [f32; LANES]) {
+    let mut sums = [[0.0f32; LANES]; BLOCK / LANES];
+    let whole = a.len() / BLOCK * BLOCK;
+    let blocks = a[..whole]
+        .chunks_exact(BLOCK)
+        .zip(b[..whole].chunks_exact(BLOCK));
+    for (a, b) in blocks {
+        for (v, s) in sums.iter_mut().enumerate() {
+            multiply_add::<FUSED>(&a[v * LANES..], &b[v * LANES..], s);
+        }
+    }
+    let rest = a[whole..]
+        .chunks_exact(LANES)
+        .zip(b[whole..].chunks_exact(LANES));
+    for (a, b) in rest {
+        multiply_add::<FUSED>(a, b, &mut sums[0]);
+    }
+    for s in sums {
+        for (sum, v) in sum.iter_mut().zip(s) {
+            *sum += v;
+        }
+    }
+}
+
+/// Adds `a[l] * b[l]` to `sum[l]` for the [`LANES`] lanes `l`.
+#[inline(always)]
+fn multiply_add<const FUSED: bool>(a: &[f32], b: &[f32], sum: &mut [f32; LANES]) {
+    let (a, b): (&[f32; LANES], &[f32; LANES]) = (
+        a[..LANES].try_into().expect("a vector"),
+        b[..LANES].try_into().expect("a vector"),
+    );
+    for ((s, &x), &y) in sum.iter_mut().zip(a).zip(b) {
+        *s = if FUSED { x.mul_add(y, *s) } else { *s + x * y };
+    }
+}
+
 /// [`accumulate`] of the `N` positions of `out`, read from `padded` on.
 ///
 /// # Safety
@@ -636,7 +788,7 @@ mod tests {
 
     /// `pass` of `s` computed by `compute` (one instruction set's copy of
     /// [`Job::compute`]) on every plane at once, from deterministic buffers: the written
-    /// tensor.
+    /// tensor (the weight gradient followed by the bias gradient).
     fn written(pass: ConvPass, s: &ConvShape, compute: Compute) -> Vec<f32> {
         let (ns, nw, nd) = s.elements();
         let fill = |n: u64, seed: u64| -> Vec<f32> {
@@ -646,7 +798,7 @@ mod tests {
         };
         let (mut src, mut w, mut b, mut dst) =
             (fill(ns, 1), fill(nw, 2), fill(s.weight[0], 3), fill(nd, 4));
-        let (job, n) = Job::new(
+        let job = Job::new(
             pass,
             s,
             src.as_mut_ptr(),
@@ -659,11 +811,11 @@ mod tests {
         let padded = zeroed(&mut padded, together * job.flat.scratch);
         let result = zeroed(&mut result, together * job.flat.computed);
         // SAFETY: the buffers hold the elements of their shapes; one task writes all.
-        unsafe { compute(&job, 0..n * job.written_channels, padded, result) };
-        if pass == ConvPass::BackwardData {
-            src
-        } else {
-            dst
+        unsafe { compute(&job, 0..job.planes(), padded, result) };
+        match pass {
+            ConvPass::Forward => dst,
+            ConvPass::BackwardData => src,
+            ConvPass::BackwardWeights => [w, b].concat(),
         }
     }
 
@@ -711,7 +863,11 @@ mod tests {
             others.push(avx2);
         }
         for s in &shapes {
-            for pass in [ConvPass::Forward, ConvPass::BackwardData] {
+            for pass in [
+                ConvPass::Forward,
+                ConvPass::BackwardData,
+                ConvPass::BackwardWeights,
+            ] {
                 let want = written(pass, s, picked);
                 for (i, &other) in others.iter().enumerate() {
                     let got = written(pass, s, other);

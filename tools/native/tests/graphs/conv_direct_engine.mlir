@@ -9,7 +9,9 @@
 // beyond the kernel's half width along one dim: the output gradient's border is never
 // read), with two output channels per group (two planes summed per input gradient
 // plane; a 1x3 kernel: with more than 9 products per element the input gradient stays
-// oneDNN's), and a transposed convolution.
+// oneDNN's), a transposed convolution, and the weight gradient with more than 9 products
+// per output element: with the bias gradient, dilated without, with two input and two
+// output channels per group, 1-d, an empty batch (zeros), and with the input gradient.
 module {
   func.func @same_bias(%x: tensor<2x4x7x9xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<2x4x7x9xf32> {
     %y = "aten.convolution"(%x, %w, %b) {dilation = [1, 1], groups = 4 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x4x7x9xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<2x4x7x9xf32>
@@ -62,5 +64,29 @@ module {
   func.func @transposed(%x: tensor<1x4x7x9xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x7x9xf32> {
     %y = "aten.convolution"(%x, %w, %b) {dilation = [1, 1], groups = 4 : i64, output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = true} : (tensor<1x4x7x9xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x7x9xf32>
     func.return %y : tensor<1x4x7x9xf32>
+  }
+  func.func @weight_grad_bias(%gy: tensor<2x4x7x9xf32>, %x: tensor<2x4x7x9xf32>, %w: tensor<4x1x5x5xf32>) -> (tensor<4x1x5x5xf32>, tensor<4xf32>) {
+    %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [4], dilation = [1, 1], groups = 4 : i64, output_mask = [false, true, true], output_padding = [0, 0], padding = [2, 2], stride = [1, 1], transposed = false} : (tensor<2x4x7x9xf32>, tensor<2x4x7x9xf32>, tensor<4x1x5x5xf32>) -> (tensor<2x4x7x9xf32>, tensor<4x1x5x5xf32>, tensor<4xf32>)
+    func.return %gw, %gb : tensor<4x1x5x5xf32>, tensor<4xf32>
+  }
+  func.func @weight_grad_dilated(%gy: tensor<1x3x12x11xf32>, %x: tensor<1x3x12x11xf32>, %w: tensor<3x1x5x5xf32>) -> (tensor<3x1x5x5xf32>) {
+    %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [2, 2], groups = 3 : i64, output_mask = [false, true, false], output_padding = [0, 0], padding = [4, 4], stride = [1, 1], transposed = false} : (tensor<1x3x12x11xf32>, tensor<1x3x12x11xf32>, tensor<3x1x5x5xf32>) -> (tensor<1x3x12x11xf32>, tensor<3x1x5x5xf32>, tensor<3xf32>)
+    func.return %gw : tensor<3x1x5x5xf32>
+  }
+  func.func @weight_grad_two_channels_per_group(%gy: tensor<2x8x9x10xf32>, %x: tensor<2x8x9x10xf32>, %w: tensor<8x2x3x3xf32>) -> (tensor<8x2x3x3xf32>, tensor<8xf32>) {
+    %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [8], dilation = [1, 1], groups = 4 : i64, output_mask = [false, true, true], output_padding = [0, 0], padding = [1, 1], stride = [1, 1], transposed = false} : (tensor<2x8x9x10xf32>, tensor<2x8x9x10xf32>, tensor<8x2x3x3xf32>) -> (tensor<2x8x9x10xf32>, tensor<8x2x3x3xf32>, tensor<8xf32>)
+    func.return %gw, %gb : tensor<8x2x3x3xf32>, tensor<8xf32>
+  }
+  func.func @weight_grad_one_d(%gy: tensor<2x3x16xf32>, %x: tensor<2x3x16xf32>, %w: tensor<3x1x11xf32>) -> (tensor<3x1x11xf32>, tensor<3xf32>) {
+    %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1], groups = 3 : i64, output_mask = [false, true, true], output_padding = [0], padding = [5], stride = [1], transposed = false} : (tensor<2x3x16xf32>, tensor<2x3x16xf32>, tensor<3x1x11xf32>) -> (tensor<2x3x16xf32>, tensor<3x1x11xf32>, tensor<3xf32>)
+    func.return %gw, %gb : tensor<3x1x11xf32>, tensor<3xf32>
+  }
+  func.func @weight_grad_empty_batch(%gy: tensor<0x3x7x7xf32>, %x: tensor<0x3x7x7xf32>, %w: tensor<3x1x5x5xf32>) -> (tensor<3x1x5x5xf32>, tensor<3xf32>) {
+    %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [3], dilation = [1, 1], groups = 3 : i64, output_mask = [false, true, true], output_padding = [0, 0], padding = [2, 2], stride = [1, 1], transposed = false} : (tensor<0x3x7x7xf32>, tensor<0x3x7x7xf32>, tensor<3x1x5x5xf32>) -> (tensor<0x3x7x7xf32>, tensor<3x1x5x5xf32>, tensor<3xf32>)
+    func.return %gw, %gb : tensor<3x1x5x5xf32>, tensor<3xf32>
+  }
+  func.func @weight_grad_all(%gy: tensor<2x4x14x14xf32>, %x: tensor<2x4x14x14xf32>, %w: tensor<4x1x5x5xf32>) -> (tensor<2x4x14x14xf32>, tensor<4x1x5x5xf32>, tensor<4xf32>) {
+    %gx, %gw, %gb = "aten.convolution_backward"(%gy, %x, %w) {bias_sizes = [4], dilation = [1, 1], groups = 4 : i64, output_mask = [true, true, true], output_padding = [0, 0], padding = [2, 2], stride = [1, 1], transposed = false} : (tensor<2x4x14x14xf32>, tensor<2x4x14x14xf32>, tensor<4x1x5x5xf32>) -> (tensor<2x4x14x14xf32>, tensor<4x1x5x5xf32>, tensor<4xf32>)
+    func.return %gx, %gw, %gb : tensor<2x4x14x14xf32>, tensor<4x1x5x5xf32>, tensor<4xf32>
   }
 }

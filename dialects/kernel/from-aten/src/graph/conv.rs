@@ -16,7 +16,8 @@
 //! small kernel, 9/10 otherwise; on smaller images the border regions cost more), and
 //! otherwise, with unit stride and 1 or 2 spatial dims, as a `kernel.conv` on the
 //! runtime's direct engine ([`direct_engine`]; an input gradient only with a small kernel
-//! and below 4/5, [`MIN_INTERIOR_ONEDNN_INPUT_GRAD`]); a *pointwise* one (ungrouped, 1x1,
+//! and below 4/5, [`MIN_INTERIOR_ONEDNN_INPUT_GRAD`]), and so is its weight gradient with
+//! more than a small kernel's products ([`SMALL_KERNEL_PRODUCTS`]); a *pointwise* one (ungrouped, 1x1,
 //! unstrided, unpadded)
 //! as one GEMM per image: the forward always ([`Builder::pointwise_gemm`]), the input and
 //! weight gradients with enough positions per image ([`Geometry::pointwise_backward`],
@@ -868,9 +869,15 @@ impl Builder<'_> {
             results.push(Some(gw));
             None
         } else if mask[1] {
+            let wv = self.grouped_weight(&w, g.groups, src);
+            let engine = if direct_engine(&g, &wv) && products(&wv) > SMALL_KERNEL_PRODUCTS {
+                ConvEngine::Direct
+            } else {
+                ConvEngine::Onednn
+            };
             let gw = self.conv_pass(
                 ConvPass::BackwardWeights,
-                ConvEngine::Onednn,
+                engine,
                 &g,
                 vec![x, gy],
                 fused_bias,
@@ -1066,7 +1073,13 @@ const MIN_INTERIOR_UNSTRIDED: (u64, u64) = (4, 5);
 /// Most products per output element of a *small* kernel (a 3x3 depthwise one), the only
 /// kind whose unstrided forward runs as regions when the direct engine would take it
 /// ([`MIN_INTERIOR_UNSTRIDED`]), and whose input gradient runs on the engine rather than
-/// oneDNN ([`MIN_INTERIOR_ONEDNN_INPUT_GRAD`]).
+/// oneDNN ([`MIN_INTERIOR_ONEDNN_INPUT_GRAD`]); and the kind whose weight gradient stays
+/// oneDNN's backward-weights pass, where a larger one the engine takes runs there.
+/// Measured with `bench/direct_conv_grid.py --pass "weight grad"` (README, "Convolutions
+/// against PyTorch"): on 5x5 kernels the engine won every shape by 2.4-36x (oneDNN's
+/// 5x5 depthwise weight gradient is slow: 18.6 ms on 28x28 120 channels batch 8 against
+/// 0.51 ms); on 3x3 ones it won 6 of 16 (1.1-1.4x on 7x7 and 14x14 images with 256 and
+/// 512 channels) and lost the other 10 (0.32-0.81x), so those stay on oneDNN.
 const SMALL_KERNEL_PRODUCTS: u64 = 9;
 
 /// Least fraction of the input gradient in its interior for which a unit-stride input
