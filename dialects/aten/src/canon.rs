@@ -8,7 +8,7 @@
 //! since `-0.0 + 0.0` is `+0.0`. Views have value semantics here, so replacing a view by
 //! the value it views is exact.
 
-use crate::{Args, TensorInfo, is_ref};
+use crate::{Args, TensorInfo, touches_references};
 use joinery_ir::dialect::FoldResult;
 use joinery_ir::{
     AttrData, Attribute, Context, DenseScalar, OpId, OperationState, RewritePattern, Rewriter,
@@ -83,10 +83,7 @@ pub static NEUTRAL_OPERAND: Pattern = Pattern {
 
 /// Whether no operand or result of `op` is an `!aten.ref` (a tensor that may be written).
 fn values_only(ctx: &Context, op: OpId) -> bool {
-    ctx.operands(op)
-        .iter()
-        .chain(ctx.results(op))
-        .all(|&v| !is_ref(ctx, ctx.value_type(v)))
+    !touches_references(ctx, op)
 }
 
 /// Replaces the only result of `op` by `v` when both have one type; whether it did.

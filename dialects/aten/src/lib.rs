@@ -75,7 +75,10 @@ pub mod verify;
 pub use args::{ArgValue, Args, TensorInfo, attr_or_default, operand_group, operand_groups};
 pub use dtype::DType;
 pub use infer::norm_dim;
-pub use refs::{REF_TYPE, TO_REF_OP, TO_VALUE_OP, is_ref, ref_type, referent};
+pub use refs::{
+    REF_TYPE, TO_REF_OP, TO_VALUE_OP, first_reference_op, is_ref, ref_type, references_refused,
+    referent, touches_references,
+};
 pub use schema::{ArgKind, Argument, DefaultValue, OpSchema, Return};
 
 use joinery_ir::{AsmFormat, Dialect, OpDef, Traits};

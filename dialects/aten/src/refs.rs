@@ -72,6 +72,34 @@ pub fn is_ref(ctx: &Context, ty: Type) -> bool {
     referent(ctx, ty).is_some()
 }
 
+/// Whether an operand or result of `op` is an `!aten.ref` (a tensor that may be written).
+pub fn touches_references(ctx: &Context, op: OpId) -> bool {
+    ctx.operands(op)
+        .iter()
+        .chain(ctx.results(op))
+        .any(|&v| is_ref(ctx, ctx.value_type(v)))
+}
+
+/// The first op under `root` (in walk order) that [`touches_references`].
+pub fn first_reference_op(ctx: &Context, root: OpId) -> Option<OpId> {
+    ctx.walk(root)
+        .into_iter()
+        .find(|&op| touches_references(ctx, op))
+}
+
+/// The error of `consumer` (the interpreter, the native backend), which runs value code
+/// only, at `op`, which works on references: it names the op and says to functionalize
+/// first.
+pub fn references_refused(ctx: &Context, op: OpId, consumer: &str) -> Diagnostic {
+    Diagnostic::error(format!(
+        "'{}' works on references (!aten.ref: L0 code of in-place and out= ops), and {consumer} \
+         runs values only: functionalize first (joinery-opt --aot-functionalize; joinery-run \
+         does it when it loads a module)",
+        ctx.name_str(op)
+    ))
+    .with_span(ctx.span(op))
+}
+
 /// `ty` itself for a value type, its referent for a reference type.
 pub fn value_type(ctx: &Context, ty: Type) -> Type {
     referent(ctx, ty).unwrap_or(ty)

@@ -4,12 +4,28 @@
 
 use joinery_ir::{Context, OpId, SourceMap};
 
-/// Parses and verifies a module at any level with every dialect registered; errors are
-/// rendered diagnostics.
+/// Parses and verifies a module at any level with every dialect registered, and
+/// functionalizes it (`aot-functionalize`) when it holds references (`!aten.ref`: L0 code of
+/// PyTorch's in-place and `out=` ops), so that every command runs values: a written argument
+/// then comes back as an extra result (`#aot.input_mutation`) before the others. Errors
+/// are rendered diagnostics.
 pub fn load(path: &std::path::Path) -> Result<(Context, SourceMap, OpId), String> {
-    let loaded = joinery_driver::load_module(path, &joinery_all::DIALECTS)?;
-    Ok((loaded.ctx, loaded.sources, loaded.module))
+    let joinery_driver::LoadedModule {
+        mut ctx,
+        mut sources,
+        module,
+    } = joinery_driver::load_module(path, &joinery_all::DIALECTS)?;
+    if joinery_aten::first_reference_op(&ctx, module).is_some() {
+        joinery_pass::PassManager::parse(&joinery_all::passes(), FUNCTIONALIZE_PIPELINE)
+            .map_err(|d| vec![d])
+            .and_then(|mut pm| pm.run(&mut ctx, module).map(drop))
+            .map_err(|d| joinery_driver::render_located(&ctx, &mut sources, &d))?;
+    }
+    Ok((ctx, sources, module))
 }
+
+/// What [`load`] runs on a module with references.
+const FUNCTIONALIZE_PIPELINE: &str = "builtin.module(func.func(aot-functionalize))";
 
 /// The function a command runs: `--fn NAME` when given, else the only one of `candidates`
 /// (what the command can run in the module at `path`); none or several are an error that

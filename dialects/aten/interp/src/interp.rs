@@ -50,6 +50,9 @@ pub fn run_function_with(
     options: &RunOptions,
 ) -> Result<Vec<RuntimeValue>, Diagnostic> {
     let func = lookup_func(ctx, module, func_name, ctx.span(module))?;
+    if let Some(op) = joinery_aten::first_reference_op(ctx, func) {
+        return Err(joinery_aten::references_refused(ctx, op, "the interpreter"));
+    }
     let (arg_types, _) = joinery_func::signature(ctx, func).ok_or_else(|| {
         Diagnostic::error(format!("@{func_name} has no function type")).with_span(ctx.span(func))
     })?;

@@ -1,6 +1,6 @@
 //! Constants (`arith.constant`) and PyTorch's `None` forms, run from text: a tensor
 //! constant in every `dense<...>` form, a number as a 0-d constant, and `None` entries of
-//! a `Tensor?[]` list.
+//! a `Tensor?[]` list; and the L0 forms the interpreter refuses (references).
 
 use joinery_interp::{DType, RuntimeValue, Tensor, run_function};
 use joinery_ir::{Context, SourceMap};
@@ -106,4 +106,25 @@ fn none_entries_of_index_lists_are_full_slices() {
     // x[1, :, 3] and x[0, :, -1].
     let b = vec![15.0, 19.0, 23.0, 3.0, 7.0, 11.0];
     assert_eq!(out[1], tensor(&[2, 3], b, DType::I64));
+}
+
+#[test]
+fn references_are_refused_at_the_first_op_that_holds_one() {
+    let err = run(
+        r#"
+        func.func @f(%x: tensor<3xf32>) -> tensor<3xf32> {
+          %n = aten.neg %x : (tensor<3xf32>) -> tensor<3xf32>
+          %r = aten.clone %n : (tensor<3xf32>) -> !aten.ref<tensor<3xf32>>
+          %v = aten.ref_to_value %r : (!aten.ref<tensor<3xf32>>) -> tensor<3xf32>
+          func.return %v : tensor<3xf32>
+        }
+        "#,
+        vec![tensor(&[3], vec![1.0, 2.0, 3.0], DType::F32)],
+    )
+    .expect_err("references are L0 code");
+    assert!(
+        err.starts_with("'aten.clone' works on references")
+            && err.contains("the interpreter runs values only: functionalize first"),
+        "{err}"
+    );
 }

@@ -336,6 +336,13 @@ pub fn build(ctx: &Context, func: OpId) -> Result<Graph, Diagnostic> {
     let body = ctx
         .body_block(func)
         .ok_or_else(|| err(ctx, func, "the native backend needs a function with a body"))?;
+    if let Some(op) = joinery_aten::first_reference_op(ctx, func) {
+        return Err(joinery_aten::references_refused(
+            ctx,
+            op,
+            "the native backend",
+        ));
+    }
     let mut b = Builder {
         ctx,
         func,
