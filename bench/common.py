@@ -1,5 +1,9 @@
-"""What the benchmark scripts share: the CPU model printed with every table, and medians."""
+"""What the benchmark scripts share: the CPU model printed with every table, medians, and
+scratch directories."""
+import atexit
 import platform
+import shutil
+import tempfile
 import time
 
 
@@ -13,6 +17,13 @@ def cpu_model():
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
+
+
+def scratch_dir(prefix):
+    """A fresh temporary directory, removed with its contents when the script exits."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def median(xs):

@@ -15,10 +15,10 @@ results are checked against PyTorch's on the same inputs first (`joinery-run --n
 relative error printed). Prints the CPU model and a Markdown table of times and ratios
 (PyTorch time / native time: above 1 is faster than PyTorch); every command must succeed
 and print its result, or the script fails."""
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, json, os, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from common import cpu_model, median_ms, write_table  # noqa: E402
+from common import cpu_model, median_ms, scratch_dir, write_table  # noqa: E402
 
 # name, N, C, H, W, O, kernel, stride, padding, groups
 SHAPES = [
@@ -138,7 +138,7 @@ def main():
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    tmp = tempfile.mkdtemp(prefix="joinery-conv-bench-")
+    tmp = scratch_dir("joinery-conv-bench-")
     env = dict(os.environ, JOINERY_NUM_THREADS=str(a.threads),
                JOINERY_CACHE_DIR=os.path.join(tmp, "cache"))
     cpu = cpu_model()

@@ -19,12 +19,12 @@ rounds ran. --candidates adds the `matrixmultiply` crate (the alternative librar
 third side. Prints the CPU, then a Markdown table (also written to --out). Exits non-zero
 if any command or check failed; the rates themselves are reported, not asserted.
 """
-import argparse, json, os, re, subprocess, sys, tempfile, time
+import argparse, json, os, re, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools", "torch"))
-from common import cpu_model, median, write_table  # noqa: E402
+from common import cpu_model, median, scratch_dir, write_table  # noqa: E402
 
 GEMM_RE = re.compile(r'"kernel\.gemm"\(.*?<\{(.*?)\}>')
 ATTR_RE = re.compile(r'(\w+) = (\[[^\]]*\]|true|false|-?\d+)(?: : i64)?')
@@ -179,7 +179,7 @@ def main():
     from joinery_torch import export_joint
 
     torch.set_num_threads(a.threads)
-    tmp = tempfile.mkdtemp(prefix="joinery-gemm-")
+    tmp = scratch_dir("joinery-gemm-")
     cases, seen, found = [], {}, []
     for name, model, args in workloads():
         if a.only and name not in a.only.split(","):

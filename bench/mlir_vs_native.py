@@ -14,14 +14,14 @@ MLIR's pipeline lowers linalg to plain loops (no tiling, vectorization or thread
 ratio measures that pipeline, not MLIR's best. Prints the CPU model and a Markdown table
 (and writes it to --out); every command must succeed and print its JSON line, or the
 script fails."""
-import argparse, os, subprocess, sys, tempfile
+import argparse, os, subprocess, sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools", "torch"))
-from common import cpu_model, write_table  # noqa: E402
+from common import cpu_model, scratch_dir, write_table  # noqa: E402
 from native_vs_torch import native_bench  # noqa: E402
 
 
@@ -59,7 +59,7 @@ def main():
     from workloads import workloads
     from joinery_torch import export
 
-    tmp = tempfile.mkdtemp(prefix="joinery-bench-mlir-")
+    tmp = scratch_dir("joinery-bench-mlir-")
     cpu = cpu_model()
     print(f"CPU: {cpu}", file=sys.stderr)
     rows = []

@@ -14,12 +14,12 @@ measured in the same run: the GEMM rate of torch.mm on 2048^3 f32 and the copy b
 of torch's copy_ on 64 Mi floats (bytes read + written), both on the same threads.
 Prints the CPU model and a Markdown table (and writes it to --out); every timed command
 must succeed and print its JSON line, or the script fails."""
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools", "torch"))
-from common import cpu_model, median, median_ms, write_table  # noqa: E402
+from common import cpu_model, median, median_ms, scratch_dir, write_table  # noqa: E402
 
 
 
@@ -91,7 +91,7 @@ def main():
 
     torch.set_num_threads(a.threads)
     icfg.fx_graph_cache = False
-    tmp = tempfile.mkdtemp(prefix="joinery-bench-")
+    tmp = scratch_dir("joinery-bench-")
     cpu = cpu_model()
     gemm_rate, copy_bw = machine_limits(torch, a.iters)
     print(f"CPU: {cpu}; {a.threads} threads; torch {torch.__version__}", file=sys.stderr)

@@ -11,14 +11,13 @@ Usage: python bench/torch_compile_vs_torch.py [--iters N] [--out table.md]
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import cpu_model, median_ms, write_table  # noqa: E402
+from common import cpu_model, median_ms, scratch_dir, write_table  # noqa: E402
 
 import joinery_torch  # noqa: E402
 from joinery_torch import compile_joint  # noqa: E402
@@ -101,7 +100,7 @@ def main():
         ap.error("--iters must be at least 1")
     torch.set_num_threads(2)
     os.environ.setdefault("JOINERY_NUM_THREADS", "2")
-    cold = tempfile.mkdtemp(prefix="joinery-bench-cache-")
+    cold = scratch_dir("joinery-bench-cache-")
     os.environ["JOINERY_CACHE_DIR"] = cold
     lines = [f"CPU: {cpu_model()}, torch {torch.__version__}, 2 threads; ms per training "
              f"step (median of {opts.iters}), ratio = eager / backend", "",

@@ -13,16 +13,39 @@ fn read(path: &Path) -> Tensor {
     Tensor::read_npy(&std::fs::read(path).expect("npy file")).expect("valid npy")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("joinery-run-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A scratch directory of one test, removed with its contents when the test ends.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
 }
 
-/// Writes `text` to `file` in a fresh scratch directory named by `tag`; returns both paths.
-fn scratch_source(tag: &str, file: &str, text: &str) -> (PathBuf, PathBuf) {
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh scratch directory (not created) named by `name` and the test process.
+fn scratch(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("joinery-run-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    Scratch(dir)
+}
+
+/// Writes `text` to `file` in a fresh scratch directory named by `tag`; returns both.
+fn scratch_source(tag: &str, file: &str, text: &str) -> (Scratch, PathBuf) {
     let dir = scratch(tag);
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&*dir).unwrap();
     let src = dir.join(file);
     std::fs::write(&src, text).unwrap();
     (dir, src)
@@ -263,7 +286,7 @@ fn bench_via_mlir_times_the_joint_and_says_so() {
 
 #[test]
 fn bench_via_mlir_names_an_op_it_cannot_export() {
-    let (_, src) = scratch_source(
+    let (_dir, src) = scratch_source(
         "bench-mlir",
         "conj.mlir",
         "func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {\n  \
