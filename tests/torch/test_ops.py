@@ -146,6 +146,15 @@ class Case:
     outputs: list
 
 
+def call_pytorch(sample: Sample) -> tuple:
+    """PyTorch's op on copies of the sample's tensors: the arguments as the op left them
+    (an argument it writes holds the new value) and its results as a list."""
+    call = {k: pytree.tree_map(lambda x: x.clone() if isinstance(x, torch.Tensor) else x, v)
+            for k, v in sample.kwargs.items()}
+    out = overload(sample.op)(**call)
+    return call, list(out) if isinstance(out, (list, tuple)) else [out]
+
+
 def is_written(arg) -> bool:
     """Whether the op writes argument `arg` (`Tensor(a!)`)."""
     return arg.alias_info is not None and arg.alias_info.is_write
@@ -181,10 +190,7 @@ def build(sample: Sample) -> Case:
             attrs.append(f"{arg.name} = {attribute(arg, v)}")
     if absent:
         attrs.append("operandSegmentSizes = [" + ", ".join(map(str, segments)) + "]")
-    call = {k: pytree.tree_map(lambda x: x.clone() if isinstance(x, torch.Tensor) else x, v)
-            for k, v in sample.kwargs.items()}
-    out = overload(sample.op)(**call)
-    results = list(out) if isinstance(out, (list, tuple)) else [out]
+    call, results = call_pytorch(sample)
     # A number result (`sym_size.int`, `.item()`) has a builtin number type, `self`'s dtype
     # for `_local_scalar_dense`, else `i64`; joinery returns it as a 0-d array.
     numbers = [not isinstance(o, torch.Tensor) for o in results]
@@ -261,10 +267,7 @@ def has_none_result(sample: Sample) -> bool:
     declares such a result as a tensor the interpreter leaves ``none``, which one-op text
     cannot type without the op's inference, so these samples stay with the Rust fixture
     test (which types them from the op)."""
-    call = {k: pytree.tree_map(lambda x: x.clone() if isinstance(x, torch.Tensor) else x, v)
-            for k, v in sample.kwargs.items()}
-    out = overload(sample.op)(**call)
-    return any(o is None for o in (out if isinstance(out, (list, tuple)) else [out]))
+    return any(o is None for o in call_pytorch(sample)[1])
 
 
 def contract_samples() -> list:

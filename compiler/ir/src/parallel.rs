@@ -10,7 +10,20 @@ pub const PARALLEL_MIN_OPS: usize = 16_384;
 
 /// Stack size of a worker thread: the verifier and the printer recurse once per nesting
 /// level.
-pub const WORKER_STACK_SIZE: usize = 256 << 20;
+const WORKER_STACK_SIZE: usize = 256 << 20;
+
+/// Starts `work` on a worker thread of `scope` named `name`, with a stack for deep
+/// nesting; an error when the thread cannot start (its work is then the caller's).
+pub fn spawn_worker<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .stack_size(WORKER_STACK_SIZE)
+        .spawn_scoped(scope, work)
+}
 
 /// How many cores this process may run on (one when that cannot be known).
 pub fn cores() -> usize {

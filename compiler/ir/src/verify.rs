@@ -60,7 +60,7 @@ use crate::diagnostics::Diagnostic;
 use crate::dialect::{AttrSite, Traits};
 use crate::location::Span;
 use crate::operation::{BlockId, OpId, RegionId, Use, Value, ValueDef};
-use crate::parallel::WORKER_STACK_SIZE;
+use crate::parallel::spawn_worker;
 use crate::types::{Type, TypeData};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -349,10 +349,7 @@ impl<'c> Verifier<'c> {
         std::thread::scope(|scope| {
             for _ in 1..workers {
                 // A thread that cannot start leaves its share to the others.
-                let _ = std::thread::Builder::new()
-                    .name("joinery-verify".into())
-                    .stack_size(WORKER_STACK_SIZE)
-                    .spawn_scoped(scope, work);
+                let _ = spawn_worker(scope, "joinery-verify", work);
             }
             work();
         });

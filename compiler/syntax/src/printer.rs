@@ -11,7 +11,7 @@
 
 use crate::literal::{is_bare_id, is_suffix_id, is_symbol_id, write_escaped, write_float};
 use crate::numbered::NumberMap;
-use joinery_ir::parallel::WORKER_STACK_SIZE;
+use joinery_ir::parallel::spawn_worker;
 use joinery_ir::{
     AffineExpr, AffineMap, AsmFormat, AttrData, AttrParam, Attribute, BlockId, Context, DenseData,
     DenseScalar, FloatKind, Location, OpDef, OpId, RegionId, Traits, Type, TypeData, Value,
@@ -617,20 +617,17 @@ impl<'c, 'n, 's> Printer<'c, 'n, 's> {
                     let (sender, texts) = std::sync::mpsc::sync_channel(RUNS_AHEAD);
                     let mine: Vec<&[OpId]> =
                         shared.iter().copied().skip(w).step_by(workers).collect();
-                    let spawned = std::thread::Builder::new()
-                        .name("joinery-print".into())
-                        .stack_size(WORKER_STACK_SIZE)
-                        .spawn_scoped(scope, move || {
-                            for run in mine {
-                                // A send fails when this thread stopped reading: stop too.
-                                if sender
-                                    .send(run_text(ctx, names, &opts, run, indent))
-                                    .is_err()
-                                {
-                                    return;
-                                }
+                    let spawned = spawn_worker(scope, "joinery-print", move || {
+                        for run in mine {
+                            // A send fails when this thread stopped reading: stop too.
+                            if sender
+                                .send(run_text(ctx, names, &opts, run, indent))
+                                .is_err()
+                            {
+                                return;
                             }
-                        });
+                        }
+                    });
                     spawned.ok().map(|_| texts)
                 })
                 .collect();

@@ -29,7 +29,7 @@ impl RewritePattern for Pattern {
     }
 
     fn apply(&self, op: OpId, rewriter: &mut Rewriter<'_>) -> bool {
-        values_only(rewriter.ctx, op) && (self.rewrite)(rewriter, op)
+        !touches_references(rewriter.ctx, op) && (self.rewrite)(rewriter, op)
     }
 }
 
@@ -80,11 +80,6 @@ pub static NEUTRAL_OPERAND: Pattern = Pattern {
     name: "aten.neutral-operand",
     rewrite: neutral_operand,
 };
-
-/// Whether no operand or result of `op` is an `!aten.ref` (a tensor that may be written).
-fn values_only(ctx: &Context, op: OpId) -> bool {
-    !touches_references(ctx, op)
-}
 
 /// Replaces the only result of `op` by `v` when both have one type; whether it did.
 fn replace_by(rewriter: &mut Rewriter<'_>, op: OpId, v: Value) -> bool {
@@ -145,7 +140,7 @@ fn is_result_type(ctx: &Context, op: OpId, info: &TensorInfo) -> bool {
 
 /// Whether `op` is an aten op with pattern `p`, and without `!aten.ref` values.
 fn has_pattern(ctx: &Context, op: OpId, p: &Pattern) -> bool {
-    values_only(ctx, op)
+    !touches_references(ctx, op)
         && ctx
             .def(op)
             .is_some_and(|d| d.canonicalize.iter().any(|q| q.name() == p.name))
@@ -295,7 +290,7 @@ fn involution(rewriter: &mut Rewriter<'_>, op: OpId) -> bool {
         .is_none_or(|d| d == joinery_ir::DType::Bool);
     let Some(inner) = ctx
         .defining_op(x)
-        .filter(|&i| ctx.name(i) == ctx.name(op) && values_only(ctx, i))
+        .filter(|&i| ctx.name(i) == ctx.name(op) && !touches_references(ctx, i))
     else {
         return false;
     };

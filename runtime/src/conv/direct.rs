@@ -278,6 +278,13 @@ impl Job {
         (f.rows.input * f.cols.input, f.rows.output * f.cols.output)
     }
 
+    /// Where read plane `channel` of image `b` starts (inside the read tensor when both
+    /// are in range).
+    fn read_plane(&self, b: usize, channel: usize) -> *const f32 {
+        let (read_plane, _) = self.plane_sizes();
+        (self.ptrs.src).wrapping_add((b * self.read_channels + channel) * read_plane)
+    }
+
     /// The planes written: the weight planes of the weight gradient, else the written
     /// tensor's.
     fn planes(&self) -> usize {
@@ -444,7 +451,7 @@ impl Job {
         }
         let backward = self.pass == ConvPass::BackwardData;
         let f = &self.flat;
-        let (read_plane, written_plane) = self.plane_sizes();
+        let (_, written_plane) = self.plane_sizes();
         let taps = f.offsets.len();
         let terms = if backward { self.og } else { self.cg };
         let mut tap_weights = [[0.0f32; MAX_TAPS]; MAX_TOGETHER];
@@ -483,10 +490,7 @@ impl Job {
                         // SAFETY: weight plane `weight` has `taps` elements.
                         *w = unsafe { *self.ptrs.weights.add(weight * taps + k) };
                     }
-                    let x = self
-                        .ptrs
-                        .src
-                        .wrapping_add((b * self.read_channels + read) * read_plane);
+                    let x = self.read_plane(b, read);
                     // SAFETY: read plane `read` of image `b` lies inside the read tensor;
                     // with `MASKED`, the CPU has AVX-512F.
                     unsafe { f.fill::<MASKED>(x, &mut padded[scratch(plane)]) };
@@ -537,7 +541,7 @@ impl Job {
         result: &mut [f32],
     ) {
         let f = &self.flat;
-        let (read_plane, written_plane) = self.plane_sizes();
+        let (_, written_plane) = self.plane_sizes();
         let taps = f.offsets.len();
         let (padded, gy) = (&mut padded[..f.scratch], &mut result[..f.computed]);
         for plane in planes {
@@ -547,10 +551,7 @@ impl Job {
             let mut sums = [[0.0f32; LANES]; MAX_TAPS];
             let mut bias = 0.0f64;
             for b in 0..self.images {
-                let x = self
-                    .ptrs
-                    .src
-                    .wrapping_add((b * self.read_channels + read) * read_plane);
+                let x = self.read_plane(b, read);
                 let y = self
                     .ptrs
                     .dst

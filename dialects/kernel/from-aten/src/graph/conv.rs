@@ -507,9 +507,7 @@ impl Builder<'_> {
 
     /// The weight `[O, Cg, K..]` as `[G, Og, Cg, K..]`.
     fn grouped_weight(&mut self, w: &Operand, groups: u64, src: &str) -> Operand {
-        let mut shape = vec![groups, w.shape[0] / groups];
-        shape.extend(&w.shape[1..]);
-        self.reshape(w, &shape, src)
+        self.reshape(w, &grouped_shape(&w.shape, groups), src)
     }
 
     /// `y` (`[N, C, S..]`) plus `bias` (`[C]`) along its channels.
@@ -578,14 +576,14 @@ impl Builder<'_> {
         } else {
             MIN_INTERIOR
         };
-        let engine = if direct_engine(g, &wv) {
+        let engine = if direct_engine(g, &wv.shape) {
             ConvEngine::Direct
         } else {
             ConvEngine::Onednn
         };
-        let regions = unrolled(&wv)
+        let regions = unrolled(&wv.shape)
             && interior.at_least(min)
-            && (engine == ConvEngine::Onednn || products(&wv) <= SMALL_KERNEL_PRODUCTS);
+            && (engine == ConvEngine::Onednn || products(&wv.shape) <= SMALL_KERNEL_PRODUCTS);
         if regions {
             return self.conv_unrolled(x, &wv, bias, &g.padding, output, stride, dilation, src);
         }
@@ -743,11 +741,11 @@ impl Builder<'_> {
                 dilation: &g.dilation,
                 lo: &lo,
             };
-            if unrolled(&wf) && interior.at_least(MIN_INTERIOR) {
+            if unrolled(&wf.shape) && interior.at_least(MIN_INTERIOR) {
                 return self.conv_unrolled(gy, &wf, None, &lo, &g.input, &ones, &g.dilation, src);
             }
-            let engine = direct_engine(g, &wf)
-                && products(&wf) <= SMALL_KERNEL_PRODUCTS
+            let engine = direct_engine(g, &wf.shape)
+                && products(&wf.shape) <= SMALL_KERNEL_PRODUCTS
                 && !interior.at_least(MIN_INTERIOR_ONEDNN_INPUT_GRAD);
             if engine {
                 let operands = vec![gy.clone(), w.clone()];
@@ -869,7 +867,7 @@ impl Builder<'_> {
             results.push(Some(gw));
             None
         } else if mask[1] {
-            let wv = self.grouped_weight(&w, g.groups, src);
+            let wv = grouped_shape(&w.shape, g.groups);
             let engine = if direct_engine(&g, &wv) && products(&wv) > SMALL_KERNEL_PRODUCTS {
                 ConvEngine::Direct
             } else {
@@ -1094,7 +1092,7 @@ const SMALL_KERNEL_PRODUCTS: u64 = 9;
 /// `conv_vs_torch.py`), which stays.
 const MIN_INTERIOR_ONEDNN_INPUT_GRAD: (u64, u64) = (4, 5);
 
-/// Whether the convolution `g` by the grouped weight `wv` (`[G, Og, Cg, K..]`; for its
+/// Whether the convolution `g` by a grouped weight of shape `wv` (`[G, Og, Cg, K..]`; for its
 /// input gradient, the transposed convolution's `[G, Cg, Og, K..]`) runs on
 /// the runtime's direct engine ([`ConvEngine::Direct`]) where its region kernels do not
 /// run: direct with few products ([`unrolled`]), unit stride, 1 or 2 spatial dims (what
@@ -1103,20 +1101,28 @@ const MIN_INTERIOR_ONEDNN_INPUT_GRAD: (u64, u64) = (4, 5);
 /// plane's rows laid end to end, so a border costs no more than the interior: on 7x7 and
 /// 14x14 images, where half of the output is border, it is faster than oneDNN's pass and
 /// the regions (README, "Convolutions against PyTorch").
-fn direct_engine(g: &Geometry, wv: &Operand) -> bool {
+fn direct_engine(g: &Geometry, wv: &[u64]) -> bool {
     unrolled(wv) && g.stride.iter().all(|&s| s == 1) && g.spatial() <= 2
 }
 
-/// Products per output element of the convolution by the grouped weight `w`
+/// Products per output element of the convolution by a grouped weight of shape `w`
 /// (`[G, Og, Cg, K..]`).
-fn products(w: &Operand) -> u64 {
-    w.shape[2..].iter().product()
+fn products(w: &[u64]) -> u64 {
+    w[2..].iter().product()
 }
 
-/// Whether the convolution by the grouped weight `w` (`[G, Og, Cg, K..]`) runs direct
-/// with its products written out ([`Builder::conv_unrolled`]).
-fn unrolled(w: &Operand) -> bool {
-    direct(w.shape[0], w.shape[1]) && products(w) <= UNROLLED_PRODUCTS
+/// The shape `[G, Og, Cg, K..]` of a weight of shape `w` (`[O, Cg, K..]`) in `groups`
+/// groups.
+fn grouped_shape(w: &[u64], groups: u64) -> Vec<u64> {
+    let mut shape = vec![groups, w[0] / groups];
+    shape.extend(&w[1..]);
+    shape
+}
+
+/// Whether the convolution by a grouped weight of shape `w` (`[G, Og, Cg, K..]`) runs
+/// direct with its products written out ([`Builder::conv_unrolled`]).
+fn unrolled(w: &[u64]) -> bool {
+    direct(w[0], w[1]) && products(w) <= UNROLLED_PRODUCTS
 }
 
 /// Whether a convolution of `groups` groups of `og` output channels each is *direct*:
